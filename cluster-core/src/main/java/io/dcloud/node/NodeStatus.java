@@ -1,0 +1,32 @@
+package io.dcloud.node;
+
+import io.dcloud.environment.Resources;
+import io.dcloud.serialization.CborSerializable;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What a worker tells the cluster about itself, gossiped through Distributed Data (one LWWMap
+ * entry per node, written only by that node). {@code capacity} is what the node can give to
+ * environments; {@code usage} is what Docker actually reports.
+ */
+public record NodeStatus(
+    String nodeId,
+    String host,
+    Resources capacity,
+    List<GpuDevice> gpus,
+    Usage usage,
+    Map<String, String> labels,
+    boolean runtimeAvailable,
+    String runtimeVersion,
+    String runtimeError,
+    Instant updatedAt)
+    implements CborSerializable {
+
+  /** Actual consumption on the machine, as measured (not reserved). */
+  public record Usage(double cpuPercent, long memoryUsedBytes, long diskUsedBytes, int containers)
+      implements CborSerializable {
+    public static final Usage NONE = new Usage(0, 0, 0, 0);
+  }
+}

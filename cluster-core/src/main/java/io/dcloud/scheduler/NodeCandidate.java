@@ -1,0 +1,12 @@
+package io.dcloud.scheduler;
+
+import io.dcloud.environment.Resources;
+import io.dcloud.node.NodeStatus;
+import java.util.Set;
+
+/**
+ * A node as placement sees it: its gossiped status, the sum of the scheduler's own reservations
+ * on it (authoritative, so gossip lag never overcommits), the GPU UUIDs already allocated, and
+ * whether it accepts new work (not cordoned or draining).
+ */
+public record NodeCandidate(NodeStatus status, Resources reserved, Set<String> gpusInUse, boolean schedulable) {}

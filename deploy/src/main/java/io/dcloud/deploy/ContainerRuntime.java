@@ -1,0 +1,107 @@
+package io.dcloud.deploy;
+
+import io.dcloud.catalog.ImageRecipe;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * What a NodeActor needs from the container engine of its machine. Every method blocks (call it
+ * from a blocking dispatcher, never from an actor's thread) and is bounded by the runtime's own
+ * deadlines; failures surface as {@link RuntimeFailure} with a message a user can act on.
+ */
+public interface ContainerRuntime extends AutoCloseable {
+
+  /** Engine version and features; {@code available == false} with {@code error} when unreachable. */
+  RuntimeInfo info();
+
+  /**
+   * Makes sure {@code recipe.tag()} exists locally: reuses it if present, otherwise makes the base
+   * image available (pull, or build it locally when no registry is reachable) and builds the
+   * Dockerfile. Every progress line goes to {@code progress}.
+   */
+  void ensureImage(ImageRecipe recipe, Consumer<String> progress);
+
+  /** Creates (does not start) a container; returns its id. Volumes named in the spec are created. */
+  String create(ContainerSpec spec);
+
+  void start(String containerId);
+
+  /** Stops with SIGTERM then SIGKILL after {@code grace}; a stopped or missing container is fine. */
+  void stop(String containerId, Duration grace);
+
+  /** Removes the container (forcing if running) and the given volumes; missing ones are fine. */
+  void remove(String containerId, List<String> volumesToRemove);
+
+  Optional<ContainerInfo> inspect(String containerId);
+
+  /** Every container (running or not) labelled {@code dcloud.node=nodeId}. */
+  List<ContainerInfo> listManaged(String nodeId);
+
+  /** Follows the engine's container events (die, oom, start, destroy) for managed containers. */
+  Closeable watchEvents(Consumer<ContainerEvent> listener);
+
+  /** Streams log lines (stdout and stderr) of a container; {@code onEnd} runs once when it ends. */
+  Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd);
+
+  /** One sample of the container's resource use (CPU % computed over two engine samples). */
+  ContainerStats stats(String containerId);
+
+  @Override
+  void close();
+
+  /** Limits and wiring of one container. Labels carry {@code dcloud.env} and {@code dcloud.node}. */
+  record ContainerSpec(
+      String name,
+      String image,
+      List<String> command,
+      Map<String, String> env,
+      long nanoCpus,
+      long memoryBytes,
+      long pidsLimit,
+      List<String> gpuUuids,
+      List<PortBinding> ports,
+      List<VolumeMount> volumes,
+      Map<String, String> labels) {}
+
+  /** {@code hostPort} null lets the engine choose a free port on {@code hostIp}. */
+  record PortBinding(String hostIp, Integer hostPort, int containerPort, String protocol) {}
+
+  record VolumeMount(String volumeName, String target) {}
+
+  record ContainerInfo(
+      String id,
+      String name,
+      Map<String, String> labels,
+      boolean running,
+      String state,
+      Integer exitCode,
+      boolean oomKilled,
+      String error,
+      List<PortBinding> ports,
+      String image) {}
+
+  record ContainerEvent(String containerId, String action, Map<String, String> labels, Integer exitCode) {}
+
+  record ContainerStats(
+      double cpuPercent,
+      long memoryUsedBytes,
+      long memoryLimitBytes,
+      long networkRxBytes,
+      long networkTxBytes,
+      long blockReadBytes,
+      long blockWriteBytes,
+      long pids) {}
+
+  record RuntimeInfo(
+      boolean available,
+      String version,
+      String apiVersion,
+      List<String> runtimes,
+      long totalMemoryBytes,
+      int cpus,
+      String error) {}
+}
