@@ -44,6 +44,16 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Follows the engine's container events (die, oom, start, destroy) for managed containers. */
   Closeable watchEvents(Consumer<ContainerEvent> listener);
 
+  /**
+   * Like {@link #watchEvents(Consumer)}, and tells {@code onEnd} when the stream ends by itself
+   * (engine restarted, connection lost: the argument is the error, or null) so the caller can
+   * reconcile and watch again. Not called after the caller closed the stream. The default never
+   * calls {@code onEnd}: runtimes whose stream can break override it.
+   */
+  default Closeable watchEvents(Consumer<ContainerEvent> listener, Consumer<Throwable> onEnd) {
+    return watchEvents(listener);
+  }
+
   /** Streams log lines (stdout and stderr) of a container; {@code onEnd} runs once when it ends. */
   Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd);
 

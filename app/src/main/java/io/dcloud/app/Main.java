@@ -1,0 +1,149 @@
+package io.dcloud.app;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.dcloud.persistence.EmbeddedCassandra;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import org.apache.pekko.http.javadsl.ServerBinding;
+
+/**
+ * The {@code dcloud} command: {@code dev} (everything on this machine: embedded Cassandra and one
+ * node with every role), {@code node} (one node of a cluster) and {@code cassandra} (the embedded
+ * Cassandra alone). Flags become configuration overrides; everything else comes from HOCON.
+ */
+public final class Main {
+  private static final String USAGE = """
+      usage: dcloud dev [--http-port 8080] [--data-dir data] [--cassandra-port 9042]
+             dcloud node --name N [--cluster-port 25520] [--seeds host:port,...] [--http-port 8080]
+                         [--roles control,gateway,worker] [--cassandra host:port,...] [--data-dir D]
+             dcloud cassandra [--data-dir D] [--cassandra-port 9042]""";
+
+  private Main() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0) {
+      fail("no command given");
+    }
+    Map<String, String> flags = flags(Arrays.copyOfRange(args, 1, args.length));
+    switch (args[0]) {
+      case "dev" -> runDev(flags);
+      case "node" -> runNode(flags);
+      case "cassandra" -> runCassandra(flags);
+      default -> fail("unknown command '" + args[0] + "'");
+    }
+  }
+
+  private static void runDev(Map<String, String> flags) throws InterruptedException {
+    Config config = configFor(flags);
+    EmbeddedCassandra cassandra = startCassandra(config);
+    Config withCassandra = ConfigFactory.load(overrides(flags)
+        .withValue("dcloud.cassandra.contact-points", ConfigValueFactory.fromIterable(List.of(cassandra.contactPoint())))
+        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    runUntilSignalled(DCloudNode.start(withCassandra), cassandra);
+  }
+
+  private static void runNode(Map<String, String> flags) throws InterruptedException {
+    runUntilSignalled(DCloudNode.start(configFor(flags)), null);
+  }
+
+  private static void runCassandra(Map<String, String> flags) throws InterruptedException {
+    EmbeddedCassandra cassandra = startCassandra(configFor(flags));
+    System.out.println("Embedded Cassandra is up at " + cassandra.contactPoint() + " (Ctrl-C stops it)");
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      cassandra.close();
+      stopped.countDown();
+    }, "dcloud-stop"));
+    stopped.await();
+  }
+
+  private static EmbeddedCassandra startCassandra(Config config) {
+    EmbeddedCassandra.Settings settings = EmbeddedCassandra.Settings.fromConfig(config);
+    System.out.println("Starting the embedded Cassandra (data in " + settings.dataDir().toAbsolutePath() + ") ...");
+    return EmbeddedCassandra.start(settings);
+  }
+
+  /** Stays in the foreground; SIGTERM/Ctrl-C stops DCloud first, then its Cassandra. Containers keep running. */
+  private static void runUntilSignalled(DCloudNode node, EmbeddedCassandra cassandra) throws InterruptedException {
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      if (cassandra != null) {
+        cassandra.close();
+      }
+      stopped.countDown();
+    }, "dcloud-stop"));
+    node.binding().whenComplete((binding, failure) -> announce(node, binding, failure));
+    stopped.await();
+  }
+
+  private static void announce(DCloudNode node, ServerBinding binding, Throwable failure) {
+    if (binding != null) {
+      var address = binding.localAddress();
+      System.out.println("DCloud is up: API at http://" + address.getHostString() + ":" + address.getPort()
+          + "/api/v1 (Ctrl-C stops DCloud; containers keep running)");
+    } else if (failure instanceof java.util.concurrent.CancellationException) {
+      System.out.println("DCloud node is up (no gateway role on this node)");
+    } else {
+      System.err.println("DCloud could not serve its API: " + failure.getMessage());
+    }
+  }
+
+  static Config configFor(Map<String, String> flags) {
+    return ConfigFactory.load(overrides(flags).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+  }
+
+  /** Each flag is a configuration key: the README lists them. */
+  static Config overrides(Map<String, String> flags) {
+    Map<String, Object> values = new HashMap<>();
+    flags.forEach((flag, value) -> {
+      switch (flag) {
+        case "http-port" -> values.put("dcloud.http.port", Integer.parseInt(value));
+        case "data-dir" -> {
+          values.put("dcloud.data-dir", value);
+          values.put("dcloud.cassandra.embedded.data-dir", Path.of(value, "cassandra").toString());
+        }
+        case "cassandra-port" -> values.put("dcloud.cassandra.embedded.cql-port", Integer.parseInt(value));
+        case "name" -> values.put("dcloud.node.id", value);
+        case "cluster-port" -> values.put("pekko.remote.artery.canonical.port", Integer.parseInt(value));
+        case "seeds" -> values.put("pekko.cluster.seed-nodes", seedAddresses(value));
+        case "roles" -> values.put("pekko.cluster.roles", List.of(value.split(",")));
+        case "cassandra" -> values.put("dcloud.cassandra.contact-points", List.of(value.split(",")));
+        default -> fail("unknown flag --" + flag);
+      }
+    });
+    return ConfigFactory.parseMap(values);
+  }
+
+  private static List<String> seedAddresses(String hostPorts) {
+    List<String> seeds = new ArrayList<>();
+    for (String hostPort : hostPorts.split(",")) {
+      seeds.add("pekko://dcloud@" + hostPort.trim());
+    }
+    return seeds;
+  }
+
+  private static Map<String, String> flags(String[] args) {
+    Map<String, String> flags = new HashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      if (!args[i].startsWith("--") || i + 1 >= args.length) {
+        fail("expected --flag value, got '" + args[i] + "'");
+      }
+      flags.put(args[i].substring(2), args[++i]);
+    }
+    return flags;
+  }
+
+  private static void fail(String message) {
+    System.err.println("dcloud: " + message);
+    System.err.println(USAGE);
+    System.exit(2);
+  }
+}

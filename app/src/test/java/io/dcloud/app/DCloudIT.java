@@ -1,0 +1,288 @@
+package io.dcloud.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.persistence.EmbeddedCassandra;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * DCloud end to end on one machine, as `dcloud dev` runs it: the embedded Cassandra, a real
+ * Docker Engine, one node with every role, driven only through its HTTP API and checked with
+ * `docker inspect`. The environments use a tiny busybox image made locally, except the last test,
+ * which builds a real Debian environment with a Python library from the default catalog.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DCloudIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String NODE_ID = "it-node";
+  private static final String TINY_IMAGE = "dcloud-test/busybox:1";
+  private static final Duration UP_WITHIN = Duration.ofSeconds(90);
+  private static final Duration DEBIAN_BUILD_WITHIN = Duration.ofMinutes(20);
+  private static final long MEMORY_64M = 64L * 1024 * 1024;
+
+  private static Path dataDir;
+  private static EmbeddedCassandra cassandra;
+  private static DCloudNode node;
+  private static Api api;
+  private static final List<String> volumesToClean = new ArrayList<>();
+
+  @BeforeAll
+  static void startDCloud() throws Exception {
+    TestImages.ensureBusybox(TINY_IMAGE);
+    dataDir = Files.createTempDirectory("dcloud-it");
+    cassandra = EmbeddedCassandra.start(
+        EmbeddedCassandra.Settings.fromConfig(ConfigFactory.load()).withDataDir(dataDir.resolve("cassandra")).withPorts(0, 0));
+    startNode();
+    addTinyOsToCatalog();
+  }
+
+  @AfterAll
+  static void stopDCloud() {
+    if (node != null) {
+      node.close();
+    }
+    if (cassandra != null) {
+      cassandra.close();
+    }
+    Docker.containersLabelled("dcloud.node=" + NODE_ID).forEach(id -> Docker.run("rm", "-f", id));
+    volumesToClean.forEach(volume -> {
+      if (Docker.exists(volume)) {
+        Docker.run("volume", "rm", "-f", volume);
+      }
+    });
+  }
+
+  private static void startNode() throws Exception {
+    Map<String, Object> overrides = new HashMap<>();
+    overrides.put("dcloud.http.port", 0);
+    overrides.put("pekko.remote.artery.canonical.port", 0);
+    overrides.put("dcloud.node.id", NODE_ID);
+    overrides.put("dcloud.cassandra.contact-points", List.of(cassandra.contactPoint()));
+    overrides.put("pekko.actor.serialize-messages", "on");
+    Config config = ConfigFactory.load(
+        ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    node = DCloudNode.start(config);
+    int port = node.binding().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS).localAddress().getPort();
+    api = new Api(port);
+    await().atMost(UP_WITHIN).untilAsserted(() -> {
+      JsonNode nodes = api.get("/api/v1/nodes").json().get("nodes");
+      assertThat(nodes).hasSize(1);
+      assertThat(nodes.get(0).get("available").asBoolean()).isTrue();
+    });
+  }
+
+  private static void addTinyOsToCatalog() throws Exception {
+    ArrayNode catalog = (ArrayNode) api.get("/api/v1/catalog").json();
+    ObjectNode tiny = catalog.addObject();
+    tiny.put("os", "tiny");
+    tiny.put("base-image", TINY_IMAGE);
+    tiny.putArray("init-steps");
+    ObjectNode shell = tiny.putObject("specifications").putObject("shell");
+    shell.putArray("installation-steps");
+    shell.putObject("libraries");
+    Api.Response replaced = api.put("/api/v1/catalog", JSON.writeValueAsString(catalog));
+    assertThat(replaced.status()).as(replaced.body()).isEqualTo(200);
+  }
+
+  private static String tinySpec(String name, String extra) {
+    return """
+        {"env-name": "%s", "os": "tiny", "languages": [{"language-name": "shell", "libraries": []}],
+         "resources": {"ram": "64M", "cpu": "0.5", "gpu": "0"},
+         "command": ["sh", "-c", "echo hello-from-dcloud; exec sleep infinity"] %s}
+        """.formatted(name, extra);
+  }
+
+  private static String create(String spec) {
+    Api.Response created = api.post("/api/v1/environments", spec);
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    String id = created.json().get("id").asText();
+    assertThat(created.raw().headers().firstValue("location")).hasValue("/api/v1/environments/" + id);
+    return id;
+  }
+
+  private static JsonNode awaitStatus(String id, String status, Duration within) {
+    JsonNode[] last = new JsonNode[1];
+    await().atMost(within).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+      last[0] = api.get("/api/v1/environments/" + id).json();
+      assertThat(last[0].get("status").asText()).as(last[0].toString()).isEqualTo(status);
+    });
+    return last[0];
+  }
+
+  private static List<String> historyStatuses(JsonNode environment) {
+    List<String> statuses = new ArrayList<>();
+    environment.get("history").forEach(step -> statuses.add(step.get("status").asText()));
+    return statuses;
+  }
+
+  // ------------------------------------------------------------------ tests
+
+  @Test
+  @Order(1)
+  void runsAnEnvironmentWithTheLimitsItAskedFor() {
+    String id = create(tinySpec("limits", """
+        , "port-publish": [{"internal": {"ports": "8080", "protocol": "tcp"}}],
+          "storage": [{"target": "/scratch", "size": "1G", "lifecycle": "temporary"},
+                      {"target": "/work", "size": "1G", "lifecycle": "persistent"}],
+          "env": {"GREETING": "hi"}"""));
+
+    JsonNode running = awaitStatus(id, "RUNNING", UP_WITHIN);
+    assertThat(running.get("node").asText()).isEqualTo(NODE_ID);
+    assertThat(historyStatuses(running)).containsSubsequence("REQUESTED", "PLACED", "BUILDING", "STARTING", "RUNNING");
+
+    String containerId = running.get("containerId").asText();
+    JsonNode container = Docker.inspect(containerId);
+    JsonNode host = container.get("HostConfig");
+    assertThat(host.get("NanoCpus").asLong()).isEqualTo(500_000_000L);
+    assertThat(host.get("Memory").asLong()).isEqualTo(MEMORY_64M);
+    assertThat(host.get("MemorySwap").asLong()).as("no swap").isEqualTo(MEMORY_64M);
+    assertThat(host.get("PidsLimit").asLong()).isPositive();
+    assertThat(host.get("CapDrop").toString()).contains("ALL");
+    assertThat(host.get("SecurityOpt").toString()).contains("no-new-privileges");
+    JsonNode labels = container.get("Config").get("Labels");
+    assertThat(labels.get("dcloud.env").asText()).isEqualTo(id);
+    assertThat(labels.get("dcloud.node").asText()).isEqualTo(NODE_ID);
+    assertThat(container.get("Config").get("Env").toString()).contains("GREETING=hi");
+
+    JsonNode binding = container.get("NetworkSettings").get("Ports").get("8080/tcp").get(0);
+    assertThat(binding.get("HostIp").asText()).isEqualTo("127.0.0.1");
+    JsonNode published = running.get("ports").get(0);
+    assertThat(published.get("containerPort").asInt()).isEqualTo(8080);
+    assertThat(published.get("hostPort").asInt()).isEqualTo(binding.get("HostPort").asInt());
+
+    List<String> mounts = new ArrayList<>();
+    container.get("Mounts").forEach(m -> mounts.add(m.get("Destination").asText()));
+    assertThat(mounts).contains("/scratch", "/work");
+
+    Api.Response logs = api.get("/api/v1/environments/" + id + "/logs?tail=10&follow=false");
+    assertThat(logs.status()).isEqualTo(200);
+    assertThat(logs.body()).contains("hello-from-dcloud");
+
+    JsonNode stats = api.get("/api/v1/environments/" + id + "/stats").json();
+    assertThat(stats.get("memory").get("limitBytes").asLong()).isEqualTo(MEMORY_64M);
+    assertThat(stats.get("pids").asLong()).isPositive();
+
+    assertThat(api.get("/api/v1/environments/" + id + "/dockerfile").body()).contains("FROM " + TINY_IMAGE);
+  }
+
+  @Test
+  @Order(2)
+  void streamsStatusChangesAndStopsStartsAndDeletes() throws Exception {
+    String id = create(tinySpec("lifecycle", """
+        , "storage": [{"target": "/scratch", "size": "1G", "lifecycle": "temporary"},
+                      {"target": "/work", "size": "1G", "lifecycle": "persistent"}]"""));
+    String containerId = awaitStatus(id, "RUNNING", UP_WITHIN).get("containerId").asText();
+    String temporaryVolume = "dcloud-" + id + "-0";
+    String persistentVolume = "dcloud-" + id + "-1";
+    volumesToClean.add(persistentVolume);
+
+    CompletableFuture<Stream<String>> events = api.client().sendAsync(
+        HttpRequest.newBuilder(api.uri("/api/v1/environments/" + id + "/events")).header("accept", "text/event-stream").build(),
+        HttpResponse.BodyHandlers.ofLines()).thenApply(HttpResponse::body);
+    CompletableFuture<String> stoppedSeen = events.thenApplyAsync(lines ->
+        lines.filter(line -> line.startsWith("data:") && line.contains("STOPPED")).findFirst().orElse(""));
+
+    assertThat(api.post("/api/v1/environments/" + id + "/stop", "").status()).isEqualTo(202);
+    assertThat(api.post("/api/v1/environments/" + id + "/stop", "").status()).as("idempotent").isEqualTo(202);
+    assertThat(stoppedSeen.get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).contains("STOPPED");
+    awaitStatus(id, "STOPPED", UP_WITHIN);
+    assertThat(Docker.inspect(containerId).get("State").get("Running").asBoolean()).isFalse();
+
+    assertThat(api.post("/api/v1/environments/" + id + "/start", "").status()).isEqualTo(202);
+    JsonNode restarted = awaitStatus(id, "RUNNING", UP_WITHIN);
+    assertThat(restarted.get("containerId").asText()).as("the same container").isEqualTo(containerId);
+
+    assertThat(api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
+    JsonNode deleted = awaitStatus(id, "DELETED", UP_WITHIN);
+    assertThat(api.delete("/api/v1/environments/" + id).status()).as("idempotent").isEqualTo(202);
+    assertThat(Docker.exists(containerId)).isFalse();
+    assertThat(Docker.exists(temporaryVolume)).as("temporary volume removed").isFalse();
+    assertThat(Docker.exists(persistentVolume)).as("persistent volume kept").isTrue();
+    assertThat(deleted.get("history").toString()).contains(persistentVolume);
+  }
+
+  @Test
+  @Order(3)
+  void listsEnvironmentsByStatusAndName() {
+    String id = create(tinySpec("listed", ""));
+    awaitStatus(id, "RUNNING", UP_WITHIN);
+    await().atMost(UP_WITHIN).untilAsserted(() -> {
+      JsonNode listed = api.get("/api/v1/environments?status=RUNNING&name=listed").json().get("environments");
+      assertThat(listed).hasSize(1);
+      assertThat(listed.get(0).get("id").asText()).isEqualTo(id);
+    });
+  }
+
+  @Test
+  @Order(4)
+  void refusesWhatNoNodeCanEverHold() {
+    String id = create(tinySpec("too-many-gpus", "").replace("\"gpu\": \"0\"", "\"gpu\": \"64\""));
+    JsonNode failed = awaitStatus(id, "FAILED", UP_WITHIN);
+    assertThat(failed.get("reason").asText()).contains("64 GPUs").contains("largest node");
+  }
+
+  @Test
+  @Order(5)
+  void restartRestoresEverythingAdoptsContainersAndRemovesOrphans() throws Exception {
+    String kept = create(tinySpec("survivor", ""));
+    String killed = create(tinySpec("killed-while-down", ""));
+    JsonNode keptBefore = awaitStatus(kept, "RUNNING", UP_WITHIN);
+    String killedContainer = awaitStatus(killed, "RUNNING", UP_WITHIN).get("containerId").asText();
+    String keptContainer = keptBefore.get("containerId").asText();
+    String startedAt = Docker.inspect(keptContainer).get("State").get("StartedAt").asText();
+
+    node.close();
+    Docker.run("kill", killedContainer);
+    String orphan = Docker.run("run", "-d", "--label", "dcloud.env=deleted-meanwhile", "--label", "dcloud.node=" + NODE_ID,
+        TINY_IMAGE, "sleep", "infinity");
+    startNode();
+
+    JsonNode keptAfter = awaitStatus(kept, "RUNNING", UP_WITHIN);
+    assertThat(keptAfter.get("containerId").asText()).as("adopted, not recreated").isEqualTo(keptContainer);
+    assertThat(Docker.inspect(keptContainer).get("State").get("StartedAt").asText()).as("not started twice").isEqualTo(startedAt);
+    JsonNode killedAfter = awaitStatus(killed, "FAILED", UP_WITHIN);
+    assertThat(killedAfter.get("reason").asText()).contains("137");
+    await().atMost(UP_WITHIN).until(() -> !Docker.exists(orphan));
+    assertThat(api.get("/api/v1/catalog").body()).as("catalog restored").contains("\"tiny\"");
+    assertThat(api.get("/api/v1/templates").body()).contains("python-ml");
+  }
+
+  @Test
+  @Order(6)
+  void buildsARealDebianEnvironmentWithAPythonLibrary() {
+    String id = create("""
+        {"env-name": "numpy-check", "os": "debian",
+         "languages": [{"language-name": "python", "libraries": ["numpy"]}],
+         "resources": {"ram": "512M", "cpu": "1"},
+         "command": ["python3", "-c", "import numpy; print('numpy-version', numpy.__version__)"]}
+        """);
+    awaitStatus(id, "STOPPED", DEBIAN_BUILD_WITHIN);
+    Api.Response logs = api.get("/api/v1/environments/" + id + "/logs?tail=20&follow=false");
+    assertThat(logs.body()).contains("numpy-version 1.");
+    assertThat(api.get("/api/v1/environments/" + id + "/dockerfile").body()).contains("python3-numpy");
+  }
+}

@@ -1,0 +1,781 @@
+package io.dcloud.environment;
+
+import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.environment.EnvironmentSpec.Lifecycle;
+import io.dcloud.environment.EnvironmentView.HistoryEntry;
+import io.dcloud.node.NodeProtocol;
+import io.dcloud.scheduler.PlacementRequest;
+import io.dcloud.scheduler.Scheduler;
+import io.dcloud.serialization.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.IntStream;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * One environment, sharded by id and event sourced: the single source of truth for what was asked
+ * and what became of it.
+ *
+ * <p>It converges rather than orchestrates: after every event, and on a timer while the
+ * environment is in a transitional status, it sends whatever its state still needs (ask the
+ * scheduler for a place, ask its node to deploy, stop, start or remove). Schedulers and nodes
+ * treat those commands idempotently, so a lost message, a passivated entity or a restarted node
+ * only delays the outcome.
+ */
+public final class EnvironmentEntity
+    extends EventSourcedBehaviorWithEnforcedReplies<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentEntity.State> {
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Environment");
+  /** Every event carries this tag: the read side (the environment directory) follows it. */
+  public static final String TAG = "environment";
+
+  public enum Status {
+    REQUESTED,
+    QUEUED,
+    PLACED,
+    BUILDING,
+    STARTING,
+    RUNNING,
+    STOPPING,
+    STOPPED,
+    FAILED,
+    LOST,
+    DELETED
+  }
+
+  private static final Set<Status> TRANSITIONAL =
+      Set.of(Status.REQUESTED, Status.QUEUED, Status.PLACED, Status.BUILDING, Status.STARTING, Status.STOPPING);
+
+  // ---------------------------------------------------------------- protocol
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo) implements Command {}
+
+  public record Get(ActorRef<Reply> replyTo) implements Command {}
+
+  public record Stop(ActorRef<Reply> replyTo) implements Command {}
+
+  public record Start(ActorRef<Reply> replyTo) implements Command {}
+
+  public record Delete(ActorRef<Reply> replyTo) implements Command {}
+
+  public record GetStats(ActorRef<NodeProtocol.StatsReply> replyTo) implements Command {}
+
+  public record StreamLogs(int tail, boolean follow, ActorRef<NodeProtocol.LogsReply> replyTo) implements Command {}
+
+  /** From the scheduler: a place was reserved for this environment. */
+  public record Placed(String nodeId, List<String> gpuUuids) implements Command {}
+
+  /** From the scheduler: no room now; waiting at {@code position} (1 = next). */
+  public record Queued(int position, String reason) implements Command {}
+
+  /** From the scheduler: no node could ever hold this environment. */
+  public record Refused(String reason) implements Command {}
+
+  /** From the node that runs (or ran) the environment's container. */
+  public record ContainerReport(
+      String nodeId,
+      Phase phase,
+      String containerId,
+      List<PublishedPort> ports,
+      Integer exitCode,
+      boolean oomKilled,
+      String message)
+      implements Command {}
+
+  public enum Phase {
+    BUILDING,
+    STARTING,
+    RUNNING,
+    EXITED,
+    REMOVED,
+    FAILED,
+    /** The node has no container for an environment it should run (found when it reconciles). */
+    MISSING
+  }
+
+  private record RetryTick() implements Command, NoSerializationVerificationNeeded {}
+
+  private record NodeFound(String nodeId, Receptionist.Listing listing, NodeProtocol.Command pending)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  public sealed interface Reply extends CborSerializable {}
+
+  public record Ok(EnvironmentView view) implements Reply {}
+
+  public record NotFound(String id) implements Reply {}
+
+  public record Conflict(String reason) implements Reply {}
+
+  // ---------------------------------------------------------------- events
+
+  public sealed interface Event extends CborSerializable {
+    Instant at();
+  }
+
+  public record Requested(EnvironmentSpec spec, ImageRecipe recipe, Instant at) implements Event {}
+
+  public record QueuedForCapacity(int position, String reason, Instant at) implements Event {}
+
+  public record PlacedOnNode(String nodeId, List<String> gpuUuids, Instant at) implements Event {}
+
+  public record PlacementRefused(String reason, Instant at) implements Event {}
+
+  public record ImageBuilding(Instant at) implements Event {}
+
+  public record ContainerStarting(Instant at) implements Event {}
+
+  public record ContainerRunning(String containerId, List<PublishedPort> ports, Instant at) implements Event {}
+
+  /** The container ended by itself (not on request). */
+  public record ContainerExited(String containerId, Integer exitCode, boolean oomKilled, String reason, Instant at)
+      implements Event {}
+
+  /** Deploying failed, or the container vanished: nothing runs and the reservation is released. */
+  public record DeploymentFailed(String reason, Instant at) implements Event {}
+
+  public record StopRequested(Instant at) implements Event {}
+
+  public record Stopped(String reason, Instant at) implements Event {}
+
+  public record StartRequested(Instant at) implements Event {}
+
+  public record DeleteRequested(Instant at) implements Event {}
+
+  public record Deleted(Instant at) implements Event {}
+
+  // ---------------------------------------------------------------- state
+
+  /**
+   * {@code spec == null} until created. {@code node} is kept while a container may exist there;
+   * {@code deleting} marks a STOPPING that ends in removal.
+   */
+  public record State(
+      String id,
+      Status status,
+      EnvironmentSpec spec,
+      ImageRecipe recipe,
+      String node,
+      List<String> gpus,
+      String containerId,
+      List<PublishedPort> ports,
+      String reason,
+      Integer queuePosition,
+      boolean deleting,
+      Instant createdAt,
+      Instant updatedAt,
+      List<HistoryEntry> history)
+      implements CborSerializable {
+
+    /** The one fold of events into state, shared by the entity and the read side. */
+    public State apply(Event event, int historyLimit) {
+      Instant at = event.at();
+      if (event instanceof Requested e) {
+        return created(e.spec(), e.recipe()).to(Status.REQUESTED, "requested", at, historyLimit);
+      } else if (event instanceof QueuedForCapacity e) {
+        return withQueuePosition(e.position()).withReason(e.reason())
+            .to(Status.QUEUED, "queued at position " + e.position() + ": " + e.reason(), at, historyLimit);
+      } else if (event instanceof PlacedOnNode e) {
+        return withPlacement(e.nodeId(), e.gpuUuids()).withReason(null)
+            .to(Status.PLACED, "placed on node " + e.nodeId(), at, historyLimit);
+      } else if (event instanceof PlacementRefused e) {
+        return withReason(e.reason()).to(Status.FAILED, e.reason(), at, historyLimit);
+      } else if (event instanceof ImageBuilding) {
+        return to(Status.BUILDING, "building image " + recipe.tag(), at, historyLimit);
+      } else if (event instanceof ContainerStarting) {
+        return to(Status.STARTING, "starting container", at, historyLimit);
+      } else if (event instanceof ContainerRunning e) {
+        return withContainer(e.containerId(), e.ports()).withReason(null)
+            .to(Status.RUNNING, "running as container " + shortId(e.containerId()), at, historyLimit);
+      } else if (event instanceof ContainerExited e) {
+        boolean clean = Integer.valueOf(0).equals(e.exitCode()) && !e.oomKilled();
+        State exited = e.containerId() == null ? this : withContainer(e.containerId(), List.of());
+        return exited.withReason(e.reason()).to(clean ? Status.STOPPED : Status.FAILED, e.reason(), at, historyLimit);
+      } else if (event instanceof DeploymentFailed e) {
+        return released().withReason(e.reason()).to(Status.FAILED, e.reason(), at, historyLimit);
+      } else if (event instanceof StopRequested) {
+        return to(Status.STOPPING, "stop requested", at, historyLimit);
+      } else if (event instanceof Stopped e) {
+        return (containerId == null ? released() : this).withReason(null).to(Status.STOPPED, e.reason(), at, historyLimit);
+      } else if (event instanceof StartRequested) {
+        return containerId == null
+            ? released().withReason(null).to(Status.REQUESTED, "start requested: finding a node", at, historyLimit)
+            : withReason(null).to(Status.STARTING, "start requested", at, historyLimit);
+      } else if (event instanceof DeleteRequested) {
+        return markedForDeletion().to(Status.STOPPING, "delete requested", at, historyLimit);
+      } else if (event instanceof Deleted) {
+        return released().to(Status.DELETED, deletedMessage(this), at, historyLimit);
+      }
+      throw new IllegalArgumentException("unknown event " + event.getClass().getName());
+    }
+
+    public static State empty(String id) {
+      return new State(id, null, null, null, null, List.of(), null, List.of(), null, null, false, null, null, List.of());
+    }
+
+    boolean exists() {
+      return spec != null;
+    }
+
+    boolean transitional() {
+      return status != null && TRANSITIONAL.contains(status);
+    }
+
+    public EnvironmentView view() {
+      return new EnvironmentView(
+          id,
+          spec == null ? null : spec.name(),
+          status,
+          node,
+          containerId,
+          spec,
+          recipe,
+          gpus,
+          ports,
+          persistentVolumes(),
+          reason,
+          queuePosition,
+          createdAt,
+          updatedAt,
+          history);
+    }
+
+    List<String> volumes(Lifecycle lifecycle) {
+      if (spec == null) {
+        return List.of();
+      }
+      return IntStream.range(0, spec.storage().size())
+          .filter(i -> spec.storage().get(i).lifecycle() == lifecycle)
+          .mapToObj(i -> EnvironmentNames.volumeName(id, i))
+          .toList();
+    }
+
+    List<String> persistentVolumes() {
+      return volumes(Lifecycle.PERSISTENT);
+    }
+
+    State to(Status next, String message, Instant at, int historyLimit) {
+      List<HistoryEntry> longer = new ArrayList<>(history);
+      longer.add(new HistoryEntry(at, next, message));
+      List<HistoryEntry> kept =
+          longer.size() > historyLimit ? longer.subList(longer.size() - historyLimit, longer.size()) : longer;
+      return new State(
+          id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, deleting,
+          createdAt == null ? at : createdAt, at, List.copyOf(kept));
+    }
+
+    State withPlacement(String newNode, List<String> newGpus) {
+      return new State(
+          id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, deleting,
+          createdAt, updatedAt, history);
+    }
+
+    State withContainer(String newContainerId, List<PublishedPort> newPorts) {
+      return new State(
+          id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
+          deleting, createdAt, updatedAt, history);
+    }
+
+    State withReason(String newReason) {
+      return new State(
+          id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, deleting, createdAt,
+          updatedAt, history);
+    }
+
+    State withQueuePosition(Integer position) {
+      return new State(
+          id, status, spec, recipe, node, gpus, containerId, ports, reason, position, deleting, createdAt,
+          updatedAt, history);
+    }
+
+    State markedForDeletion() {
+      return new State(
+          id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, true, createdAt,
+          updatedAt, history);
+    }
+
+    /** Nothing runs and nothing is reserved any more. */
+    State released() {
+      return new State(
+          id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, deleting, createdAt, updatedAt,
+          history);
+    }
+
+    State created(EnvironmentSpec newSpec, ImageRecipe newRecipe) {
+      return new State(
+          id, status, newSpec, newRecipe, null, List.of(), null, List.of(), null, null, false, createdAt, updatedAt,
+          history);
+    }
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  /** Tunables from {@code dcloud.environment} (see reference.conf). */
+  public record Settings(Duration retryInterval, int snapshotEvery, int historyLimit) {
+    public static Settings fromConfig(com.typesafe.config.Config config) {
+      return new Settings(
+          config.getDuration("retry-interval"), config.getInt("snapshot-every"), config.getInt("history-limit"));
+    }
+  }
+
+  public static void init(
+      ActorSystem<?> system,
+      ActorRef<Scheduler.Command> scheduler,
+      ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+      Settings settings) {
+    ClusterSharding.get(system)
+        .init(
+            Entity.of(
+                TYPE_KEY,
+                entityContext -> create(entityContext.getEntityId(), scheduler, updates, settings, Clock.systemUTC())));
+  }
+
+  public static Behavior<Command> create(
+      String environmentId,
+      ActorRef<Scheduler.Command> scheduler,
+      ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+      Settings settings,
+      Clock clock) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers ->
+                    new EnvironmentEntity(environmentId, context, timers, scheduler, updates, settings, clock)));
+  }
+
+  private final String environmentId;
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final ActorRef<Scheduler.Command> scheduler;
+  private final ActorRef<Topic.Command<EnvironmentUpdate>> updates;
+  private final Settings settings;
+  private final Clock clock;
+  /** Node actors found through the receptionist; dropped on every retry so a restarted node is found again. */
+  private final Map<String, ActorRef<NodeProtocol.Command>> nodes = new HashMap<>();
+
+  private EnvironmentEntity(
+      String environmentId,
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      ActorRef<Scheduler.Command> scheduler,
+      ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+      Settings settings,
+      Clock clock) {
+    super(PersistenceId.of(TYPE_KEY.name(), environmentId));
+    this.environmentId = environmentId;
+    this.context = context;
+    this.timers = timers;
+    this.scheduler = scheduler;
+    this.updates = updates;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  @Override
+  public State emptyState() {
+    return State.empty(environmentId);
+  }
+
+  @Override
+  public Set<String> tagsFor(Event event) {
+    return Set.of(TAG);
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::converge).build();
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+    builder
+        .forState(state -> !state.exists())
+        .onCommand(Create.class, this::onCreate)
+        .onCommand(Get.class, (state, cmd) -> notFound(cmd.replyTo()))
+        .onCommand(Stop.class, (state, cmd) -> notFound(cmd.replyTo()))
+        .onCommand(Start.class, (state, cmd) -> notFound(cmd.replyTo()))
+        .onCommand(Delete.class, (state, cmd) -> notFound(cmd.replyTo()))
+        .onCommand(GetStats.class, (state, cmd) -> statsUnavailable(cmd.replyTo(), "no such environment"))
+        .onCommand(StreamLogs.class, (state, cmd) -> logsUnavailable(cmd.replyTo(), "no such environment"))
+        .onCommand(Placed.class, (state, cmd) -> releaseStale())
+        .onAnyCommand(cmd -> Effect().noReply());
+    builder
+        .forState(state -> state.status() == Status.DELETED)
+        .onCommand(Create.class, (state, cmd) -> conflict(cmd.replyTo(), "environment " + environmentId + " was deleted"))
+        .onCommand(Get.class, (state, cmd) -> ok(cmd.replyTo(), state))
+        .onCommand(Delete.class, (state, cmd) -> ok(cmd.replyTo(), state))
+        .onCommand(Stop.class, (state, cmd) -> conflict(cmd.replyTo(), "environment " + environmentId + " was deleted"))
+        .onCommand(Start.class, (state, cmd) -> conflict(cmd.replyTo(), "environment " + environmentId + " was deleted"))
+        .onCommand(GetStats.class, (state, cmd) -> statsUnavailable(cmd.replyTo(), "the environment was deleted"))
+        .onCommand(StreamLogs.class, (state, cmd) -> logsUnavailable(cmd.replyTo(), "the environment was deleted"))
+        .onCommand(Placed.class, (state, cmd) -> releaseStale())
+        .onCommand(ContainerReport.class, this::onReportAfterDeletion)
+        .onAnyCommand(cmd -> Effect().noReply());
+    builder
+        .forAnyState()
+        .onCommand(Create.class, this::onCreateAgain)
+        .onCommand(Get.class, (state, cmd) -> ok(cmd.replyTo(), state))
+        .onCommand(Stop.class, this::onStop)
+        .onCommand(Start.class, this::onStart)
+        .onCommand(Delete.class, this::onDelete)
+        .onCommand(GetStats.class, this::onGetStats)
+        .onCommand(StreamLogs.class, this::onStreamLogs)
+        .onCommand(Placed.class, this::onPlaced)
+        .onCommand(Queued.class, this::onQueued)
+        .onCommand(Refused.class, this::onRefused)
+        .onCommand(ContainerReport.class, this::onContainerReport)
+        .onCommand(RetryTick.class, (state, tick) -> retry(state))
+        .onCommand(NodeFound.class, this::onNodeFound);
+    return builder.build();
+  }
+
+  private ReplyEffect<Event, State> onCreate(State state, Create cmd) {
+    return Effect()
+        .persist(new Requested(cmd.spec(), cmd.recipe(), now()))
+        .thenRun(this::afterPersist)
+        .thenReply(cmd.replyTo(), created -> new Ok(created.view()));
+  }
+
+  /** Create is retried by clients: the same spec again is the same environment. */
+  private ReplyEffect<Event, State> onCreateAgain(State state, Create cmd) {
+    if (state.spec().equals(cmd.spec())) {
+      return ok(cmd.replyTo(), state);
+    }
+    return conflict(cmd.replyTo(), "environment " + environmentId + " already exists with another spec");
+  }
+
+  private ReplyEffect<Event, State> onStop(State state, Stop cmd) {
+    return switch (state.status()) {
+      case REQUESTED, QUEUED -> persistAndReply(new Stopped("stopped before it was placed", now()), cmd.replyTo());
+      case PLACED, BUILDING, STARTING, RUNNING, LOST -> persistAndReply(new StopRequested(now()), cmd.replyTo());
+      default -> ok(cmd.replyTo(), state);
+    };
+  }
+
+  private ReplyEffect<Event, State> onStart(State state, Start cmd) {
+    return switch (state.status()) {
+      case STOPPED, FAILED, LOST -> persistAndReply(new StartRequested(now()), cmd.replyTo());
+      case STOPPING -> conflict(cmd.replyTo(), "environment " + environmentId + " is stopping; start it once it has stopped");
+      default -> ok(cmd.replyTo(), state);
+    };
+  }
+
+  private ReplyEffect<Event, State> onDelete(State state, Delete cmd) {
+    if (state.deleting()) {
+      return ok(cmd.replyTo(), state);
+    }
+    Event event = state.node() == null ? new Deleted(now()) : new DeleteRequested(now());
+    return persistAndReply(event, cmd.replyTo());
+  }
+
+  private ReplyEffect<Event, State> onGetStats(State state, GetStats cmd) {
+    if (state.containerId() == null || state.status() != Status.RUNNING) {
+      return statsUnavailable(cmd.replyTo(), "the environment is " + state.status() + ", not RUNNING");
+    }
+    sendToNode(state.node(), new NodeProtocol.GetStats(environmentId, state.containerId(), cmd.replyTo()));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onStreamLogs(State state, StreamLogs cmd) {
+    if (state.containerId() == null) {
+      return logsUnavailable(cmd.replyTo(), "the environment has no container yet (it is " + state.status() + ")");
+    }
+    sendToNode(
+        state.node(),
+        new NodeProtocol.StreamLogs(environmentId, state.containerId(), cmd.tail(), cmd.follow(), cmd.replyTo()));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onPlaced(State state, Placed cmd) {
+    if (state.status() == Status.REQUESTED || state.status() == Status.QUEUED) {
+      return persist(new PlacedOnNode(cmd.nodeId(), cmd.gpuUuids(), now()));
+    }
+    if (state.node() == null) {
+      // Stopped, failed or deleted while the scheduler was deciding: give the place back.
+      scheduler.tell(new Scheduler.Release(environmentId));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onQueued(State state, Queued cmd) {
+    boolean waiting = state.status() == Status.REQUESTED || state.status() == Status.QUEUED;
+    if (!waiting || Integer.valueOf(cmd.position()).equals(state.queuePosition())) {
+      return Effect().noReply();
+    }
+    return persist(new QueuedForCapacity(cmd.position(), cmd.reason(), now()));
+  }
+
+  private ReplyEffect<Event, State> onRefused(State state, Refused cmd) {
+    if (state.status() == Status.REQUESTED || state.status() == Status.QUEUED) {
+      return persist(new PlacementRefused(cmd.reason(), now()));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onContainerReport(State state, ContainerReport report) {
+    if (!report.nodeId().equals(state.node())) {
+      context.getLog().info(
+          "Environment {} ignores a {} report from node {}: it belongs to node {}",
+          environmentId, report.phase(), report.nodeId(), state.node());
+      return Effect().noReply();
+    }
+    Event event = eventFor(state, report);
+    return event == null ? Effect().noReply() : persist(event);
+  }
+
+  /** The event a node's report means in the current state, or null when it changes nothing. */
+  private Event eventFor(State state, ContainerReport report) {
+    Instant at = now();
+    Status status = state.status();
+    boolean stopping = status == Status.STOPPING;
+    return switch (report.phase()) {
+      case BUILDING -> status == Status.PLACED ? new ImageBuilding(at) : null;
+      case STARTING -> status == Status.PLACED || status == Status.BUILDING ? new ContainerStarting(at) : null;
+      case RUNNING -> stopping || (status == Status.RUNNING && report.containerId().equals(state.containerId()))
+          ? null
+          : new ContainerRunning(report.containerId(), report.ports(), at);
+      case EXITED -> {
+        if (stopping && !state.deleting()) {
+          yield new Stopped("stopped on request", at);
+        }
+        boolean wasUp = status == Status.RUNNING || status == Status.STARTING;
+        yield wasUp ? new ContainerExited(report.containerId(), report.exitCode(), report.oomKilled(), exitReason(state, report), at) : null;
+      }
+      case REMOVED -> state.deleting()
+          ? new Deleted(at)
+          : new DeploymentFailed("the container was removed outside DCloud", at);
+      case FAILED -> stopping ? new Stopped(report.message(), at) : new DeploymentFailed(report.message(), at);
+      case MISSING -> {
+        if (state.deleting()) {
+          yield new Deleted(at);
+        }
+        // Without a container yet the node simply has not deployed it; the retry will.
+        yield state.containerId() == null
+            ? null
+            : new DeploymentFailed(
+                "the container disappeared from node " + report.nodeId() + " while DCloud was not watching", at);
+      }
+    };
+  }
+
+  private static String exitReason(State state, ContainerReport report) {
+    if (report.oomKilled()) {
+      return "killed: out of memory (limit " + Quantities.describeBytes(state.spec().resources().memoryBytes()) + ")";
+    }
+    return "exited with code " + report.exitCode();
+  }
+
+  private ReplyEffect<Event, State> onReportAfterDeletion(State state, ContainerReport report) {
+    if (report.phase() == Phase.RUNNING || report.phase() == Phase.EXITED) {
+      // A node still runs a container of a deleted environment (e.g. it was away when it was deleted).
+      sendToNode(report.nodeId(), new NodeProtocol.RemoveContainer(environmentId, report.containerId(), state.volumes(Lifecycle.TEMPORARY)));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> retry(State state) {
+    nodes.clear();
+    if (!state.exists() || !state.transitional()) {
+      timers.cancel(RetryTick.class);
+      return Effect().noReply();
+    }
+    act(state, true);
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onNodeFound(State state, NodeFound found) {
+    var refs = found.listing().getServiceInstances(NodeProtocol.serviceKey(found.nodeId()));
+    if (refs.isEmpty()) {
+      context.getLog().info("Environment {}: node {} is not reachable now; will retry", environmentId, found.nodeId());
+      answerUnreachable(found);
+      return Effect().noReply();
+    }
+    ActorRef<NodeProtocol.Command> node = refs.iterator().next();
+    nodes.put(found.nodeId(), node);
+    node.tell(found.pending());
+    return Effect().noReply();
+  }
+
+  private void answerUnreachable(NodeFound found) {
+    String reason = "node " + found.nodeId() + " is not reachable";
+    if (found.pending() instanceof NodeProtocol.GetStats stats) {
+      stats.replyTo().tell(new NodeProtocol.StatsUnavailable(reason));
+    } else if (found.pending() instanceof NodeProtocol.StreamLogs logs) {
+      logs.replyTo().tell(new NodeProtocol.LogsUnavailable(reason));
+    }
+  }
+
+  // ---------------------------------------------------------------- converging
+
+  private ReplyEffect<Event, State> persist(Event event) {
+    return Effect().persist(event).thenRun(this::afterPersist).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> persistAndReply(Event event, ActorRef<Reply> replyTo) {
+    return Effect().persist(event).thenRun(this::afterPersist).thenReply(replyTo, next -> new Ok(next.view()));
+  }
+
+  private void afterPersist(State state) {
+    HistoryEntry last = state.history().get(state.history().size() - 1);
+    updates.tell(
+        EnvironmentUpdate.publish(
+            new EnvironmentUpdate(environmentId, EnvironmentUpdate.Kind.STATUS, last.status().name(), last.message(), last.at())));
+    context.getLog().info("Environment {} is {}: {}", environmentId, last.status(), last.message());
+    act(state, false);
+  }
+
+  private void converge(State state) {
+    if (state.exists()) {
+      act(state, true);
+    }
+  }
+
+  /**
+   * Sends what the state still needs. {@code retrying} also re-asks the scheduler about a queued
+   * request (after an event the scheduler has just answered, so asking again would only echo).
+   */
+  private void act(State state, boolean retrying) {
+    switch (state.status()) {
+      case REQUESTED -> scheduler.tell(new Scheduler.Place(placementRequest(state)));
+      case QUEUED -> {
+        if (retrying) {
+          scheduler.tell(new Scheduler.Place(placementRequest(state)));
+        }
+      }
+      case PLACED -> sendToNode(state.node(), deploy(state));
+      // The node reported these itself: it is at work, so only a retry reminds it.
+      case BUILDING -> {
+        if (retrying) {
+          sendToNode(state.node(), deploy(state));
+        }
+      }
+      case STARTING -> {
+        if (state.containerId() != null) {
+          sendToNode(state.node(), new NodeProtocol.StartContainer(environmentId, state.containerId()));
+        } else if (retrying) {
+          sendToNode(state.node(), deploy(state));
+        }
+      }
+      case STOPPING -> sendToNode(
+          state.node(),
+          state.deleting()
+              ? new NodeProtocol.RemoveContainer(environmentId, state.containerId(), state.volumes(Lifecycle.TEMPORARY))
+              : new NodeProtocol.StopContainer(environmentId, state.containerId()));
+      case DELETED, FAILED, STOPPED -> {
+        if (state.node() == null && !retrying) {
+          scheduler.tell(new Scheduler.Release(environmentId));
+        }
+      }
+      default -> {}
+    }
+    if (state.transitional() && !timers.isTimerActive(RetryTick.class)) {
+      timers.startTimerWithFixedDelay(RetryTick.class, new RetryTick(), settings.retryInterval());
+    }
+  }
+
+  private PlacementRequest placementRequest(State state) {
+    return new PlacementRequest(environmentId, state.spec().resources(), state.spec().constraints());
+  }
+
+  private NodeProtocol.Deploy deploy(State state) {
+    return new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), state.gpus());
+  }
+
+  private void sendToNode(String nodeId, NodeProtocol.Command command) {
+    ActorRef<NodeProtocol.Command> known = nodes.get(nodeId);
+    if (known != null) {
+      known.tell(command);
+      return;
+    }
+    context.pipeToSelf(
+        org.apache.pekko.actor.typed.javadsl.AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
+                context.getSystem().receptionist(),
+                replyTo -> Receptionist.find(NodeProtocol.serviceKey(nodeId), replyTo),
+                settings.retryInterval(),
+                context.getSystem().scheduler())
+            .toCompletableFuture(),
+        (listing, failure) -> failure == null ? new NodeFound(nodeId, listing, command) : new RetryTick());
+  }
+
+  private ReplyEffect<Event, State> releaseStale() {
+    scheduler.tell(new Scheduler.Release(environmentId));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> ok(ActorRef<Reply> replyTo, State state) {
+    return Effect().reply(replyTo, new Ok(state.view()));
+  }
+
+  private ReplyEffect<Event, State> notFound(ActorRef<Reply> replyTo) {
+    return Effect().reply(replyTo, new NotFound(environmentId));
+  }
+
+  private ReplyEffect<Event, State> conflict(ActorRef<Reply> replyTo, String reason) {
+    return Effect().reply(replyTo, new Conflict(reason));
+  }
+
+  private ReplyEffect<Event, State> statsUnavailable(ActorRef<NodeProtocol.StatsReply> replyTo, String reason) {
+    replyTo.tell(new NodeProtocol.StatsUnavailable(reason));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> logsUnavailable(ActorRef<NodeProtocol.LogsReply> replyTo, String reason) {
+    replyTo.tell(new NodeProtocol.LogsUnavailable(reason));
+    return Effect().noReply();
+  }
+
+  private Instant now() {
+    return clock.instant();
+  }
+
+  // ---------------------------------------------------------------- events
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state.apply(event, settings.historyLimit()));
+  }
+
+  private static String deletedMessage(State state) {
+    List<String> kept = state.persistentVolumes();
+    return kept.isEmpty() ? "deleted" : "deleted; persistent volumes kept: " + String.join(", ", kept);
+  }
+
+  private static String shortId(String containerId) {
+    return containerId.length() > 12 ? containerId.substring(0, 12) : containerId;
+  }
+}

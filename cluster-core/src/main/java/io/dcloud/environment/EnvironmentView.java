@@ -1,0 +1,33 @@
+package io.dcloud.environment;
+
+import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.serialization.CborSerializable;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * An environment as its entity answers for it: what was asked, where it runs, what became of it,
+ * and the history of its lifecycle. Immutable, so it is safe to send anywhere.
+ */
+public record EnvironmentView(
+    String id,
+    String name,
+    EnvironmentEntity.Status status,
+    String node,
+    String containerId,
+    EnvironmentSpec spec,
+    ImageRecipe image,
+    List<String> gpus,
+    List<PublishedPort> ports,
+    List<String> persistentVolumes,
+    String reason,
+    Integer queuePosition,
+    Instant createdAt,
+    Instant updatedAt,
+    List<HistoryEntry> history)
+    implements CborSerializable {
+
+  /** One lifecycle step: when, into which status, and why. */
+  public record HistoryEntry(Instant at, EnvironmentEntity.Status status, String message)
+      implements CborSerializable {}
+}

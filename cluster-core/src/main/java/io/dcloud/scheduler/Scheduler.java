@@ -1,0 +1,315 @@
+package io.dcloud.scheduler;
+
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.Resources;
+import io.dcloud.node.NodeGossip;
+import io.dcloud.node.NodeStatus;
+import io.dcloud.serialization.CborSerializable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The cluster singleton that decides where environments run. Its reservations and queue are event
+ * sourced, so a failover loses neither; its view of the nodes comes from gossip and is rebuilt on
+ * start. Reservations are authoritative: placement subtracts them from gossiped capacity, so
+ * gossip lag never overcommits a node.
+ */
+public final class Scheduler
+    extends EventSourcedBehaviorWithEnforcedReplies<Scheduler.Command, Scheduler.Event, Scheduler.State> {
+
+  public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("dcloud-scheduler");
+
+  // ---------------------------------------------------------------- protocol
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Find a place; the answer goes to the environment's entity (Placed, Queued or Refused). */
+  public record Place(PlacementRequest request) implements Command {}
+
+  /** The environment no longer needs its place (or its queue slot). Idempotent. */
+  public record Release(String environmentId) implements Command {}
+
+  public record GetNodes(ActorRef<Nodes> replyTo) implements Command {}
+
+  /** The environments the scheduler has placed on a node, for that node to reconcile with. */
+  public record GetReservations(String nodeId, ActorRef<Reservations> replyTo) implements Command {}
+
+  private record NodesChanged(Map<String, NodeStatus> nodes) implements Command, NoSerializationVerificationNeeded {}
+
+  public record Nodes(List<NodeView> nodes) implements CborSerializable {}
+
+  /** A node with what the scheduler has reserved on it. */
+  public record NodeView(NodeStatus status, Resources reserved, List<String> gpusInUse, List<String> environments)
+      implements CborSerializable {}
+
+  public record Reservations(String nodeId, List<String> environmentIds) implements CborSerializable {}
+
+  // ---------------------------------------------------------------- events and state
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record Reserved(String environmentId, String nodeId, Resources resources, List<String> gpuUuids)
+      implements Event {}
+
+  public record Enqueued(PlacementRequest request) implements Event {}
+
+  public record Released(String environmentId) implements Event {}
+
+  public record Reservation(String nodeId, Resources resources, List<String> gpuUuids) implements CborSerializable {}
+
+  /** Reservations by environment id, and the queue in arrival order. */
+  public record State(Map<String, Reservation> reservations, List<PlacementRequest> queue) implements CborSerializable {
+    static final State EMPTY = new State(Map.of(), List.of());
+
+    State reserve(Reserved e) {
+      Map<String, Reservation> next = new LinkedHashMap<>(reservations);
+      next.put(e.environmentId(), new Reservation(e.nodeId(), e.resources(), e.gpuUuids()));
+      return new State(next, queue.stream().filter(r -> !r.environmentId().equals(e.environmentId())).toList());
+    }
+
+    State enqueue(PlacementRequest request) {
+      List<PlacementRequest> next = new ArrayList<>(queue);
+      next.add(request);
+      return new State(reservations, next);
+    }
+
+    State release(String environmentId) {
+      Map<String, Reservation> next = new LinkedHashMap<>(reservations);
+      next.remove(environmentId);
+      return new State(next, queue.stream().filter(r -> !r.environmentId().equals(environmentId)).toList());
+    }
+
+    int queuePosition(String environmentId) {
+      for (int i = 0; i < queue.size(); i++) {
+        if (queue.get(i).environmentId().equals(environmentId)) {
+          return i + 1;
+        }
+      }
+      return 0;
+    }
+
+    Resources reservedOn(String nodeId) {
+      return reservations.values().stream()
+          .filter(r -> r.nodeId().equals(nodeId))
+          .map(Reservation::resources)
+          .reduce(Resources.NONE, Resources::plus);
+    }
+
+    Set<String> gpusInUseOn(String nodeId) {
+      Set<String> inUse = new HashSet<>();
+      reservations.values().stream().filter(r -> r.nodeId().equals(nodeId)).forEach(r -> inUse.addAll(r.gpuUuids()));
+      return inUse;
+    }
+
+    List<String> environmentsOn(String nodeId) {
+      return reservations.entrySet().stream()
+          .filter(e -> e.getValue().nodeId().equals(nodeId))
+          .map(Map.Entry::getKey)
+          .toList();
+    }
+  }
+
+  // ---------------------------------------------------------------- wiring
+
+  /** Tunables from {@code dcloud.scheduler} (see reference.conf). */
+  public record Settings(Placement.Policy policy, int snapshotEvery) {
+    public static Settings fromConfig(com.typesafe.config.Config config) {
+      return new Settings(
+          Placement.Policy.valueOf(config.getString("policy").toUpperCase(java.util.Locale.ROOT)),
+          config.getInt("snapshot-every"));
+    }
+  }
+
+  public static Behavior<Command> create(Settings settings) {
+    return Behaviors.setup(
+        context ->
+            DistributedData.withReplicatorMessageAdapter(
+                (org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator) -> {
+                  replicator.subscribe(NodeGossip.KEY, Scheduler::nodesChanged);
+                  return new Scheduler(context, settings);
+                }));
+  }
+
+  private static Command nodesChanged(Replicator.SubscribeResponse<LWWMap<String, NodeStatus>> response) {
+    if (response instanceof Replicator.Changed<LWWMap<String, NodeStatus>> changed) {
+      return new NodesChanged(Map.copyOf(changed.get(NodeGossip.KEY).getEntries()));
+    }
+    return new NodesChanged(Map.of());
+  }
+
+  private final ActorContext<Command> context;
+  private final Settings settings;
+  private final ClusterSharding sharding;
+  /** The gossiped view of the workers; not persisted: gossip refills it within seconds of a failover. */
+  private Map<String, NodeStatus> nodes = Map.of();
+
+  private Scheduler(ActorContext<Command> context, Settings settings) {
+    super(PERSISTENCE_ID);
+    this.context = context;
+    this.settings = settings;
+    this.sharding = ClusterSharding.get(context.getSystem());
+  }
+
+  @Override
+  public State emptyState() {
+    return State.EMPTY;
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  @Override
+  public SignalHandler<State> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> context.getLog().info(
+            "Scheduler recovered: {} reservations, {} queued", state.reservations().size(), state.queue().size()))
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, State> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Place.class, this::onPlace)
+        .onCommand(Release.class, this::onRelease)
+        .onCommand(NodesChanged.class, this::onNodesChanged)
+        .onCommand(GetNodes.class, (state, cmd) -> Effect().reply(cmd.replyTo(), nodesView(state)))
+        .onCommand(GetReservations.class, (state, cmd) -> Effect().reply(
+            cmd.replyTo(), new Reservations(cmd.nodeId(), state.environmentsOn(cmd.nodeId()))))
+        .build();
+  }
+
+  private ReplyEffect<Event, State> onPlace(State state, Place cmd) {
+    String id = cmd.request().environmentId();
+    Reservation existing = state.reservations().get(id);
+    if (existing != null) {
+      tellEntity(id, new EnvironmentEntity.Placed(existing.nodeId(), existing.gpuUuids()));
+      return Effect().noReply();
+    }
+    int position = state.queuePosition(id);
+    if (position > 0) {
+      tellEntity(id, new EnvironmentEntity.Queued(position, "waiting for capacity"));
+      return Effect().noReply();
+    }
+    PlacementDecision decision = Placement.decide(cmd.request(), candidates(state), settings.policy());
+    if (decision instanceof PlacementDecision.Fits fits) {
+      Reserved reserved = new Reserved(id, fits.nodeId(), cmd.request().resources(), fits.gpuUuids());
+      return Effect().persist(reserved).thenRun(after -> announce(reserved)).thenNoReply();
+    }
+    if (decision instanceof PlacementDecision.NotNow notNow) {
+      return Effect()
+          .persist(new Enqueued(cmd.request()))
+          .thenRun(after -> tellEntity(id, new EnvironmentEntity.Queued(after.queuePosition(id), notNow.reason())))
+          .thenNoReply();
+    }
+    String reason = ((PlacementDecision.Never) decision).reason();
+    context.getLog().info("Scheduler refuses environment {}: {}", id, reason);
+    tellEntity(id, new EnvironmentEntity.Refused(reason));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> onRelease(State state, Release cmd) {
+    String id = cmd.environmentId();
+    if (!state.reservations().containsKey(id) && state.queuePosition(id) == 0) {
+      return Effect().noReply();
+    }
+    List<Event> events = new ArrayList<>();
+    events.add(new Released(id));
+    events.addAll(placementsFromQueue(state.release(id)));
+    return persistAndAnnounce(events);
+  }
+
+  private ReplyEffect<Event, State> onNodesChanged(State state, NodesChanged cmd) {
+    nodes = cmd.nodes();
+    List<Reserved> placements = placementsFromQueue(state);
+    return placements.isEmpty() ? Effect().noReply() : persistAndAnnounce(new ArrayList<>(placements));
+  }
+
+  private ReplyEffect<Event, State> persistAndAnnounce(List<Event> events) {
+    return Effect()
+        .persist(events)
+        .thenRun(after -> events.stream().filter(Reserved.class::isInstance).map(Reserved.class::cast).forEach(this::announce))
+        .thenNoReply();
+  }
+
+  /**
+   * Tries every queued request in arrival order against the current capacity, reserving as it
+   * goes, so one pass never places two requests into the same room. Later requests may pass an
+   * earlier one that does not fit yet (backfill), so one large request does not block small ones.
+   */
+  private List<Reserved> placementsFromQueue(State state) {
+    State working = state;
+    List<Reserved> placements = new ArrayList<>();
+    for (PlacementRequest request : state.queue()) {
+      PlacementDecision decision = Placement.decide(request, candidates(working), settings.policy());
+      if (decision instanceof PlacementDecision.Fits fits) {
+        Reserved reserved = new Reserved(request.environmentId(), fits.nodeId(), request.resources(), fits.gpuUuids());
+        placements.add(reserved);
+        working = working.reserve(reserved);
+      }
+    }
+    return placements;
+  }
+
+  private List<NodeCandidate> candidates(State state) {
+    List<NodeCandidate> candidates = new ArrayList<>(nodes.size());
+    for (NodeStatus status : nodes.values()) {
+      candidates.add(new NodeCandidate(status, state.reservedOn(status.nodeId()), state.gpusInUseOn(status.nodeId()), true));
+    }
+    return candidates;
+  }
+
+  private Nodes nodesView(State state) {
+    List<NodeView> views = new ArrayList<>();
+    for (NodeStatus status : nodes.values()) {
+      String id = status.nodeId();
+      views.add(new NodeView(status, state.reservedOn(id), List.copyOf(state.gpusInUseOn(id)), state.environmentsOn(id)));
+    }
+    views.sort(java.util.Comparator.comparing(view -> view.status().nodeId()));
+    return new Nodes(views);
+  }
+
+  private void announce(Reserved reserved) {
+    context.getLog().info(
+        "Scheduler placed environment {} on node {}{}", reserved.environmentId(), reserved.nodeId(),
+        reserved.gpuUuids().isEmpty() ? "" : " with GPUs " + reserved.gpuUuids());
+    tellEntity(reserved.environmentId(), new EnvironmentEntity.Placed(reserved.nodeId(), reserved.gpuUuids()));
+  }
+
+  private void tellEntity(String environmentId, EnvironmentEntity.Command message) {
+    sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId).tell(message);
+  }
+
+  @Override
+  public EventHandler<State, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Reserved.class, State::reserve)
+        .onEvent(Enqueued.class, (state, e) -> state.enqueue(e.request()))
+        .onEvent(Released.class, (state, e) -> state.release(e.environmentId()))
+        .build();
+  }
+}

@@ -1,0 +1,229 @@
+package io.dcloud.environment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.environment.EnvironmentEntity.ContainerReport;
+import io.dcloud.environment.EnvironmentEntity.Phase;
+import io.dcloud.environment.EnvironmentEntity.Status;
+import io.dcloud.environment.EnvironmentSpec.Lifecycle;
+import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
+import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
+import io.dcloud.node.NodeProtocol;
+import io.dcloud.scheduler.Scheduler;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The environment lifecycle against an in-memory journal, with probes standing in for the scheduler and the node. */
+class EnvironmentEntityTest {
+  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
+      .withFallback(ConfigFactory.parseString("""
+          pekko.actor.provider = local
+          pekko.actor.serialize-messages = on
+          """))
+      .withFallback(ConfigFactory.load());
+  private static final ActorTestKit testKit = ActorTestKit.create("environment-entity-test", CONFIG);
+  /** A node id per test: the receptionist keeps earlier tests' probes registered. */
+  private String NODE;
+  private static final Duration WAIT = Duration.ofSeconds(5);
+
+  private TestProbe<Scheduler.Command> scheduler;
+  private TestProbe<NodeProtocol.Command> node;
+  private TestProbe<Topic.Command<EnvironmentUpdate>> updates;
+  private EventSourcedBehaviorTestKit<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentEntity.State> entity;
+  private String id;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    scheduler = testKit.createTestProbe();
+    node = testKit.createTestProbe();
+    updates = testKit.createTestProbe();
+    NODE = "node-" + UUID.randomUUID();
+    testKit.system().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(NODE), node.getRef()));
+    id = UUID.randomUUID().toString();
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentEntity.create(
+        id, scheduler.getRef(), updates.getRef(), new EnvironmentEntity.Settings(Duration.ofSeconds(30), 50, 100),
+        Clock.systemUTC()));
+  }
+
+  private static EnvironmentSpec spec(long memoryBytes) {
+    return new EnvironmentSpec("demo", "1", "tiny", List.of(), new Resources(500, memoryBytes, 0, 0, null),
+        List.of(), List.of(),
+        List.of(new VolumeSpec("/scratch", 1L << 30, Lifecycle.TEMPORARY), new VolumeSpec("/work", 1L << 30, Lifecycle.PERSISTENT)),
+        List.of(), Map.of(), Map.of(), RestartPolicy.ALWAYS);
+  }
+
+  private static final ImageRecipe RECIPE = new ImageRecipe("dcloud/env-tiny:0123456789abcdef", "busybox", "FROM busybox\n");
+
+  private EnvironmentView create() {
+    CommandResultWithReply<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentEntity.State, EnvironmentEntity.Reply> result =
+        entity.runCommand(replyTo -> new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replyTo));
+    assertThat(result.event()).isInstanceOf(EnvironmentEntity.Requested.class);
+    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
+    return ((EnvironmentEntity.Ok) result.reply()).view();
+  }
+
+  private ContainerReport report(Phase phase, String containerId, Integer exitCode, boolean oom) {
+    return new ContainerReport(NODE, phase, containerId, List.of(), exitCode, oom, phase.name());
+  }
+
+  private void runOn(String containerId) {
+    entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of()));
+    assertThat(node.expectMessageClass(NodeProtocol.Deploy.class, WAIT).environmentId()).isEqualTo(id);
+    entity.runCommand(report(Phase.BUILDING, null, null, false));
+    entity.runCommand(report(Phase.STARTING, null, null, false));
+    var result = entity.runCommand(report(Phase.RUNNING, containerId, null, false));
+    assertThat(result.state().status()).isEqualTo(Status.RUNNING);
+  }
+
+  @Test
+  void createIsRequestedAndAsksTheSchedulerOnce() {
+    EnvironmentView view = create();
+    assertThat(view.status()).isEqualTo(Status.REQUESTED);
+    assertThat(view.name()).isEqualTo("demo");
+  }
+
+  @Test
+  void createAgainWithTheSameSpecIsTheSameEnvironmentAndWithAnotherIsAConflict() {
+    create();
+    var same = entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replyTo));
+    assertThat(same.hasNoEvents()).isTrue();
+    assertThat(same.reply()).isInstanceOf(EnvironmentEntity.Ok.class);
+    var other = entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec(128L << 20), RECIPE, replyTo));
+    assertThat(other.reply()).isInstanceOf(EnvironmentEntity.Conflict.class);
+  }
+
+  @Test
+  void unknownEnvironmentIsNotFound() {
+    var result = entity.runCommand(EnvironmentEntity.Get::new);
+    assertThat(result.reply()).isEqualTo(new EnvironmentEntity.NotFound(id));
+  }
+
+  @Test
+  void walksThroughTheLifecycleToRunningWithHistory() {
+    create();
+    runOn("c1");
+    var view = ((EnvironmentEntity.Ok) entity.runCommand(EnvironmentEntity.Get::new).reply()).view();
+    assertThat(view.containerId()).isEqualTo("c1");
+    assertThat(view.node()).isEqualTo(NODE);
+    assertThat(view.history()).extracting(EnvironmentView.HistoryEntry::status)
+        .containsExactly(Status.REQUESTED, Status.PLACED, Status.BUILDING, Status.STARTING, Status.RUNNING);
+  }
+
+  @Test
+  void queuedThenPlacedWhenCapacityFrees() {
+    create();
+    var queued = entity.runCommand(new EnvironmentEntity.Queued(3, "no room"));
+    assertThat(queued.state().status()).isEqualTo(Status.QUEUED);
+    assertThat(queued.state().queuePosition()).isEqualTo(3);
+    var placed = entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of("GPU-1")));
+    assertThat(placed.state().status()).isEqualTo(Status.PLACED);
+    assertThat(placed.state().gpus()).containsExactly("GPU-1");
+    assertThat(node.expectMessageClass(NodeProtocol.Deploy.class, WAIT).gpuUuids()).containsExactly("GPU-1");
+  }
+
+  @Test
+  void refusedIsFailedWithTheReason() {
+    create();
+    var refused = entity.runCommand(new EnvironmentEntity.Refused("asks for 64 GPUs but the largest node has 8"));
+    assertThat(refused.state().status()).isEqualTo(Status.FAILED);
+    assertThat(refused.state().reason()).contains("64 GPUs");
+  }
+
+  @Test
+  void outOfMemoryIsFailedAndSaysSo() {
+    create();
+    runOn("c1");
+    var died = entity.runCommand(report(Phase.EXITED, "c1", 137, true));
+    assertThat(died.state().status()).isEqualTo(Status.FAILED);
+    assertThat(died.state().reason()).contains("out of memory").contains("64 MiB");
+  }
+
+  @Test
+  void stopThenStartReusesTheContainer() {
+    create();
+    runOn("c1");
+    var stopping = entity.runCommand(EnvironmentEntity.Stop::new);
+    assertThat(stopping.state().status()).isEqualTo(Status.STOPPING);
+    assertThat(node.expectMessageClass(NodeProtocol.StopContainer.class, WAIT).containerId()).isEqualTo("c1");
+    var stopped = entity.runCommand(report(Phase.EXITED, "c1", 143, false));
+    assertThat(stopped.state().status()).isEqualTo(Status.STOPPED);
+    assertThat(entity.runCommand(EnvironmentEntity.Stop::new).hasNoEvents()).as("stop is idempotent").isTrue();
+
+    var starting = entity.runCommand(EnvironmentEntity.Start::new);
+    assertThat(starting.state().status()).isEqualTo(Status.STARTING);
+    assertThat(node.expectMessageClass(NodeProtocol.StartContainer.class, WAIT).containerId()).isEqualTo("c1");
+  }
+
+  @Test
+  void deleteRemovesTemporaryVolumesKeepsPersistentOnesAndReleasesThePlace() {
+    create();
+    runOn("c1");
+    entity.runCommand(EnvironmentEntity.Delete::new);
+    NodeProtocol.RemoveContainer remove = node.expectMessageClass(NodeProtocol.RemoveContainer.class, WAIT);
+    assertThat(remove.volumes()).containsExactly(EnvironmentNames.volumeName(id, 0));
+    var deleted = entity.runCommand(report(Phase.REMOVED, "c1", null, false));
+    assertThat(deleted.state().status()).isEqualTo(Status.DELETED);
+    assertThat(deleted.state().history().get(deleted.state().history().size() - 1).message())
+        .contains(EnvironmentNames.volumeName(id, 1));
+    assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
+    var again = entity.runCommand(EnvironmentEntity.Delete::new);
+    assertThat(again.hasNoEvents()).isTrue();
+    assertThat(again.reply()).isInstanceOf(EnvironmentEntity.Ok.class);
+  }
+
+  @Test
+  void deleteBeforePlacementNeedsNoNode() {
+    create();
+    var deleted = entity.runCommand(EnvironmentEntity.Delete::new);
+    assertThat(deleted.state().status()).isEqualTo(Status.DELETED);
+    assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
+  }
+
+  @Test
+  void aContainerThatVanishedIsFailedButAMissingOneBeforeDeployIsNot() {
+    create();
+    entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of()));
+    assertThat(entity.runCommand(report(Phase.MISSING, null, null, false)).hasNoEvents()).isTrue();
+    entity.runCommand(report(Phase.RUNNING, "c1", null, false));
+    var vanished = entity.runCommand(report(Phase.MISSING, null, null, false));
+    assertThat(vanished.state().status()).isEqualTo(Status.FAILED);
+    assertThat(vanished.state().reason()).contains("disappeared");
+  }
+
+  @Test
+  void reportsFromAnotherNodeAreIgnored() {
+    create();
+    runOn("c1");
+    var foreign = entity.runCommand(new ContainerReport("another-node", Phase.EXITED, "c9", List.of(), 1, false, "x"));
+    assertThat(foreign.hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void stateSurvivesRestart() {
+    create();
+    runOn("c1");
+    var restarted = entity.restart();
+    assertThat(restarted.state().status()).isEqualTo(Status.RUNNING);
+    assertThat(restarted.state().containerId()).isEqualTo("c1");
+  }
+}

@@ -1,0 +1,429 @@
+package io.dcloud.deploy;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Container;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.Info;
+import com.github.dockerjava.api.model.Statistics;
+import com.typesafe.config.Config;
+import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.environment.EnvironmentNames;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link ContainerRuntime} over the local Docker Engine API (docker-java, Apache HttpClient 5
+ * transport). Every daemon call has a DCloud deadline; every failure is a {@link RuntimeFailure}
+ * whose message says what failed and what to do.
+ */
+public final class DockerRuntime implements ContainerRuntime {
+
+  private static final Logger log = LoggerFactory.getLogger(DockerRuntime.class);
+
+  /** Engine events a NodeActor acts on. */
+  static final List<String> WATCHED_ACTIONS = List.of("start", "die", "oom", "stop", "destroy");
+
+  private static final String EXIT_CODE_ATTRIBUTE = "exitCode";
+  private static final String DCLOUD_LABEL_PREFIX = "dcloud.";
+  private static final String NO_GPU_DRIVER = "could not select device driver";
+  /** The first engine sample has no previous CPU reading; the second has the first as previous. */
+  private static final int STATS_SAMPLES = 2;
+  private static final int SHORT_ID_LENGTH = 12;
+  private static final long NANOS_PER_MILLI = 1_000_000L;
+
+  private final DockerSettings settings;
+  private final DaemonCalls calls;
+  private final EngineConnection engine;
+  private final BaseImages baseImages;
+  private final ImageBuilds imageBuilds;
+
+  private DockerRuntime(DockerSettings settings) {
+    this.settings = settings;
+    this.calls = new DaemonCalls(settings.dockerHost());
+    this.engine = new EngineConnection(settings, calls);
+    this.baseImages = new BaseImages(engine, calls, settings);
+    this.imageBuilds = new ImageBuilds(engine, baseImages, settings.build());
+  }
+
+  /**
+   * A runtime for the engine named in {@code deployConfig} (the {@code dcloud.deploy} section).
+   * Does not contact the engine: the first call does, so a node can start while Docker is down.
+   */
+  public static DockerRuntime create(Config deployConfig) {
+    return new DockerRuntime(DockerSettings.fromConfig(deployConfig));
+  }
+
+  public DockerSettings settings() {
+    return settings;
+  }
+
+  /** The underlying client, pinned to the engine's API version (for tests and diagnostics). */
+  public DockerClient dockerClient() {
+    return engine.client();
+  }
+
+  @Override
+  public RuntimeInfo info() {
+    try {
+      EngineConnection.Pinned pinned = engine.pinned();
+      Info info = calls.call("reading the Docker Engine's info", settings.callTimeout(), () -> pinned.client().infoCmd().exec());
+      List<String> runtimes = info.getRuntimes() == null ? List.of() : info.getRuntimes().keySet().stream().sorted().toList();
+      return new RuntimeInfo(
+          true,
+          pinned.engineVersion(),
+          pinned.apiVersion(),
+          runtimes,
+          info.getMemTotal() == null ? 0 : info.getMemTotal(),
+          info.getNCPU() == null ? 0 : info.getNCPU(),
+          null);
+    } catch (RuntimeException e) {
+      log.warn("Docker Engine at {} is unavailable: {}", settings.dockerHost(), e.getMessage());
+      return new RuntimeInfo(false, null, null, List.of(), 0, 0, e.getMessage());
+    }
+  }
+
+  @Override
+  public void ensureImage(ImageRecipe recipe, Consumer<String> progress) {
+    imageBuilds.ensure(recipe, safe(progress));
+  }
+
+  @Override
+  public String create(ContainerSpec spec) {
+    spec.volumes().forEach(volume -> createVolume(volume.volumeName(), spec.labels()));
+    String id = calls.call("creating container " + spec.name(), settings.callTimeout(), () -> createOrAdopt(spec));
+    log.info(
+        "created container {} ({}) from {}: nanoCpus={} memory={} pids={} gpus={} ports={} volumes={}",
+        spec.name(), shortId(id), spec.image(), spec.nanoCpus(), spec.memoryBytes(), spec.pidsLimit(),
+        spec.gpuUuids(), spec.ports(), spec.volumes());
+    return id;
+  }
+
+  private String createOrAdopt(ContainerSpec spec) {
+    DockerClient client = engine.client();
+    try {
+      return ContainerSpecs.apply(client.createContainerCmd(spec.image()), spec, settings.container()).exec().getId();
+    } catch (ConflictException nameTaken) {
+      return adoptExisting(client, spec, nameTaken);
+    } catch (NotFoundException noImage) {
+      throw new RuntimeFailure("creating container " + spec.name() + " failed: image " + spec.image()
+          + " is not on this machine (" + DaemonCalls.engineMessage(noImage) + "); build it with ensureImage first", noImage);
+    }
+  }
+
+  /**
+   * A retried deploy finds its own container already created: reuse it when it belongs to the
+   * same environment, refuse when the name is held by something else.
+   */
+  private String adoptExisting(DockerClient client, ContainerSpec spec, ConflictException conflict) {
+    InspectContainerResponse existing;
+    try {
+      existing = client.inspectContainerCmd(spec.name()).exec();
+    } catch (NotFoundException goneMeanwhile) {
+      throw new RuntimeFailure("creating container " + spec.name() + " failed: " + DaemonCalls.engineMessage(conflict), conflict);
+    }
+    Map<String, String> labels = existing.getConfig() == null ? null : existing.getConfig().getLabels();
+    String env = spec.labels().get(EnvironmentNames.ENV_LABEL);
+    if (env != null && labels != null && env.equals(labels.get(EnvironmentNames.ENV_LABEL))) {
+      log.info("container {} already exists for environment {}: reusing {}", spec.name(), env, shortId(existing.getId()));
+      return existing.getId();
+    }
+    throw new RuntimeFailure("cannot create container " + spec.name() + ": a container with that name already exists and "
+        + "does not belong to environment " + env + "; remove it with `docker rm -f " + spec.name() + "`", conflict);
+  }
+
+  private void createVolume(String name, Map<String, String> labels) {
+    calls.run("creating volume " + name, settings.callTimeout(), () ->
+        engine.client().createVolumeCmd().withName(name).withLabels(labels).exec());
+    log.debug("volume {} ready", name);
+  }
+
+  @Override
+  public void start(String containerId) {
+    calls.run("starting container " + shortId(containerId), settings.callTimeout(), () -> {
+      try {
+        engine.client().startContainerCmd(containerId).exec();
+      } catch (NotModifiedException alreadyRunning) {
+        log.debug("container {} was already running", shortId(containerId));
+      } catch (NotFoundException e) {
+        throw new RuntimeFailure("starting container " + shortId(containerId) + " failed: it does not exist", e);
+      } catch (DockerException e) {
+        throw startFailure(containerId, e);
+      }
+    });
+    log.info("started container {}", shortId(containerId));
+  }
+
+  private RuntimeFailure startFailure(String containerId, DockerException e) {
+    String message = DaemonCalls.engineMessage(e);
+    if (message.contains(NO_GPU_DRIVER)) {
+      return new RuntimeFailure("starting container " + shortId(containerId) + " failed: it asks for GPUs but this "
+          + "machine's Docker Engine has no NVIDIA runtime (" + message + "); install the NVIDIA Container Toolkit "
+          + "or place the environment on a GPU node", e);
+    }
+    return new RuntimeFailure("starting container " + shortId(containerId) + " failed: " + message, e);
+  }
+
+  @Override
+  public void stop(String containerId, Duration grace) {
+    Duration g = grace == null ? settings.stopGraceDefault() : grace;
+    int seconds = (int) Math.max(0, (g.toMillis() + 999) / 1000);
+    // The engine waits the whole grace period before SIGKILL: the deadline must outlast it.
+    calls.run("stopping container " + shortId(containerId), g.plus(settings.callTimeout()), () -> {
+      try {
+        engine.client().stopContainerCmd(containerId).withTimeout(seconds).exec();
+        log.info("stopped container {}", shortId(containerId));
+      } catch (NotModifiedException alreadyStopped) {
+        log.debug("container {} was already stopped", shortId(containerId));
+      } catch (NotFoundException missing) {
+        log.debug("container {} to stop does not exist", shortId(containerId));
+      }
+    });
+  }
+
+  @Override
+  public void remove(String containerId, List<String> volumesToRemove) {
+    calls.run("removing container " + shortId(containerId), settings.callTimeout(), () -> {
+      try {
+        // Force: a running container is killed first. removeVolumes: anonymous volumes only.
+        engine.client().removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
+        log.info("removed container {}", shortId(containerId));
+      } catch (NotFoundException missing) {
+        log.debug("container {} to remove does not exist", shortId(containerId));
+      }
+    });
+    volumesToRemove.forEach(this::removeVolume);
+  }
+
+  private void removeVolume(String name) {
+    calls.run("removing volume " + name, settings.callTimeout(), () -> {
+      try {
+        engine.client().removeVolumeCmd(name).exec();
+        log.info("removed volume {}", name);
+      } catch (NotFoundException missing) {
+        log.debug("volume {} to remove does not exist", name);
+      } catch (ConflictException inUse) {
+        throw new RuntimeFailure("removing volume " + name + " failed: another container still uses it ("
+            + DaemonCalls.engineMessage(inUse) + ")", inUse);
+      }
+    });
+  }
+
+  @Override
+  public Optional<ContainerInfo> inspect(String containerId) {
+    return calls.call("inspecting container " + shortId(containerId), settings.callTimeout(), () -> {
+      try {
+        return Optional.of(ContainerSpecs.info(engine.client().inspectContainerCmd(containerId).exec()));
+      } catch (NotFoundException missing) {
+        return Optional.empty();
+      }
+    });
+  }
+
+  @Override
+  public List<ContainerInfo> listManaged(String nodeId) {
+    List<Container> containers = calls.call("listing the containers of node " + nodeId, settings.callTimeout(), () ->
+        engine.client().listContainersCmd()
+            .withShowAll(true)
+            .withLabelFilter(Map.of(EnvironmentNames.NODE_LABEL, nodeId))
+            .exec());
+    // The list lacks exit code and OOM state: inspect each (a node runs tens, not thousands).
+    List<ContainerInfo> infos = new ArrayList<>();
+    for (Container container : containers) {
+      inspect(container.getId()).ifPresent(infos::add); // absent: removed meanwhile
+    }
+    return List.copyOf(infos);
+  }
+
+  @Override
+  public Closeable watchEvents(Consumer<ContainerEvent> listener) {
+    return watchEvents(listener, error -> {});
+  }
+
+  @Override
+  public Closeable watchEvents(Consumer<ContainerEvent> listener, Consumer<Throwable> onEnd) {
+    // onEnd is for a stream that breaks while the caller holds it: not for a failed start (the
+    // caller gets the exception) and not after the caller closed it.
+    AtomicBoolean handedOut = new AtomicBoolean();
+    AtomicBoolean closedByCaller = new AtomicBoolean();
+    AtomicBoolean endReported = new AtomicBoolean();
+    Consumer<Throwable> reportEnd = error -> {
+      if (handedOut.get() && !closedByCaller.get() && endReported.compareAndSet(false, true)) {
+        log.warn("the container event stream of {} ended{}", settings.dockerHost(),
+            error == null ? "" : ": " + DaemonCalls.rootMessage(error));
+        onEnd.accept(error);
+      }
+    };
+    StreamCallback<Event> events = new StreamCallback<Event>("watching container events", event -> {
+      ContainerEvent mapped = toContainerEvent(event);
+      if (mapped != null) {
+        listener.accept(mapped);
+      }
+    }).onEnd(reportEnd);
+    engine.client().eventsCmd()
+        .withEventTypeFilter(EventType.CONTAINER)
+        .withLabelFilter(EnvironmentNames.ENV_LABEL)
+        .withEventFilter(WATCHED_ACTIONS.toArray(String[]::new))
+        .exec(events);
+    awaitStreamStart(events, "watching container events");
+    handedOut.set(true);
+    if (events.hasEnded()) {
+      reportEnd.accept(events.error()); // ended between the start and now
+    }
+    log.info("watching container events of {}", settings.dockerHost());
+    return () -> {
+      closedByCaller.set(true);
+      events.close();
+      log.info("stopped watching container events of {}", settings.dockerHost());
+    };
+  }
+
+  /** Newer engines (API 1.52) drop {@code id}/{@code status}: use action and actor. */
+  static ContainerEvent toContainerEvent(Event event) {
+    String action = event.getAction() != null ? event.getAction() : event.getStatus();
+    String id = event.getActor() != null && event.getActor().getId() != null ? event.getActor().getId() : event.getId();
+    if (action == null || id == null || !WATCHED_ACTIONS.contains(action)) {
+      return null;
+    }
+    Map<String, String> attributes = event.getActor() == null || event.getActor().getAttributes() == null
+        ? Map.of()
+        : event.getActor().getAttributes();
+    Map<String, String> labels = attributes.entrySet().stream()
+        .filter(e -> e.getKey().startsWith(DCLOUD_LABEL_PREFIX))
+        .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
+    return new ContainerEvent(id, action, labels, exitCode(attributes.get(EXIT_CODE_ATTRIBUTE)));
+  }
+
+  private static Integer exitCode(String value) {
+    try {
+      return value == null ? null : Integer.valueOf(value);
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  @Override
+  public Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd) {
+    LogLines lines = new LogLines(safe(line));
+    String what = "reading the log of container " + shortId(containerId);
+    StreamCallback<Frame> frames = new StreamCallback<>(what, lines).onEnd(error -> {
+      lines.flush();
+      onEnd.run();
+    });
+    var cmd = engine.client().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(follow);
+    (tail < 0 ? cmd.withTailAll() : cmd.withTail(tail)).exec(frames);
+    awaitStreamStart(frames, what);
+    return frames;
+  }
+
+  @Override
+  public ContainerStats stats(String containerId) {
+    String what = "sampling the resource use of container " + shortId(containerId);
+    List<Statistics> samples = new ArrayList<>();
+    StreamCallback<Statistics> stream = new StreamCallback<Statistics>(what, sample -> {
+      synchronized (samples) {
+        samples.add(sample);
+        samples.notifyAll();
+      }
+    }).onEnd(error -> {
+      synchronized (samples) {
+        samples.notifyAll();
+      }
+    });
+    engine.client().statsCmd(containerId).exec(stream);
+    try (stream) {
+      awaitSamples(samples, stream, what);
+      Throwable error = stream.error();
+      synchronized (samples) {
+        if (samples.isEmpty()) {
+          throw error != null ? calls.failure(what, error) : new RuntimeFailure(what + " failed: the engine sent no sample");
+        }
+        Statistics last = samples.get(samples.size() - 1);
+        Statistics previous = samples.size() > 1 ? samples.get(samples.size() - 2) : null;
+        return StatsSamples.of(previous, last);
+      }
+    }
+  }
+
+  private void awaitSamples(List<Statistics> samples, StreamCallback<Statistics> stream, String what) {
+    long deadline = System.nanoTime() + settings.statsTimeout().toNanos();
+    synchronized (samples) {
+      // A stopped container sends one empty sample and ends the stream: take what came.
+      while (samples.size() < STATS_SAMPLES && !stream.hasEnded()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          if (samples.isEmpty()) {
+            throw new RuntimeFailure(what + " got no sample within " + DaemonCalls.human(settings.statsTimeout())
+                + " (dcloud.deploy.stats-timeout)");
+          }
+          return;
+        }
+        try {
+          samples.wait(Math.max(1, left / NANOS_PER_MILLI));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new RuntimeFailure(what + " was interrupted", e);
+        }
+      }
+    }
+  }
+
+  /** Waits until the engine answered a streaming request, so a bad request fails the call itself. */
+  private void awaitStreamStart(StreamCallback<?> stream, String what) {
+    try {
+      if (stream.awaitStarted(settings.callTimeout())) {
+        return;
+      }
+    } catch (InterruptedException e) {
+      stream.close();
+      Thread.currentThread().interrupt();
+      throw new RuntimeFailure(what + " was interrupted", e);
+    }
+    Throwable error = stream.error();
+    stream.close();
+    if (error instanceof NotFoundException missing) {
+      throw new RuntimeFailure(what + " failed: " + DaemonCalls.engineMessage(missing), missing);
+    }
+    throw error != null ? calls.failure(what, error) : new RuntimeFailure(what + " got no answer from the Docker Engine at "
+        + settings.dockerHost() + " within " + DaemonCalls.human(settings.callTimeout()));
+  }
+
+  /** A listener that throws must not break a build or a stream; its failure is only logged. */
+  private static Consumer<String> safe(Consumer<String> consumer) {
+    Objects.requireNonNull(consumer, "consumer");
+    return value -> {
+      try {
+        consumer.accept(value);
+      } catch (RuntimeException e) {
+        log.warn("a progress/log listener failed on '{}'", value, e);
+      }
+    };
+  }
+
+  /** Container ids as docker prints them; names pass through. */
+  static String shortId(String id) {
+    return id != null && id.length() > SHORT_ID_LENGTH && id.matches("[0-9a-f]+") ? id.substring(0, SHORT_ID_LENGTH) : id;
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    calls.close();
+  }
+}

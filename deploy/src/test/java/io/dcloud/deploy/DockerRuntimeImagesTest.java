@@ -1,0 +1,98 @@
+package io.dcloud.deploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Image builds with progress and cache, and the base-image path when nothing can provide it. */
+class DockerRuntimeImagesTest {
+
+  private static final Duration LOG_TIMEOUT = Duration.ofSeconds(30);
+
+  private static DockerTestSupport docker;
+  private static DockerRuntime runtime;
+
+  @BeforeAll
+  static void up() {
+    docker = DockerTestSupport.start();
+    runtime = docker.runtime();
+  }
+
+  @AfterAll
+  static void down() {
+    docker.close();
+  }
+
+  @Test
+  void buildsStreamsProgressAndReusesTheTag() throws Exception {
+    String tag = docker.trackImage("dcloud-test/build:" + docker.runId());
+    String dockerfile = String.join("\n",
+        "FROM " + TestImages.BUSYBOX,
+        "RUN echo built-" + docker.runId() + " > /hello.txt",
+        "CMD [\"cat\", \"/hello.txt\"]");
+    ImageRecipe recipe = new ImageRecipe(tag, TestImages.BUSYBOX, dockerfile);
+    List<String> progress = new CopyOnWriteArrayList<>();
+
+    runtime.ensureImage(recipe, progress::add);
+
+    assertThat(progress).contains("Step 1/3 : FROM " + TestImages.BUSYBOX, "Successfully tagged " + tag);
+    assertThat(progress).allSatisfy(line -> assertThat(line).isNotBlank().isEqualTo(line.strip()));
+    assertThat(TestImages.imageExists(docker.docker(), tag)).isTrue();
+    assertThat(docker.docker().inspectImageCmd(tag).exec().getConfig().getLabels()).containsEntry("dcloud.managed", "true");
+
+    List<String> second = new CopyOnWriteArrayList<>();
+    runtime.ensureImage(recipe, second::add);
+    assertThat(second).containsExactly("image " + tag + " is cached");
+
+    ContainerSpec base = docker.busyboxSpec("built", List.of());
+    ContainerSpec spec = new ContainerSpec(base.name(), tag, List.of(), base.env(), base.nanoCpus(), base.memoryBytes(),
+        base.pidsLimit(), List.of(), List.of(), List.of(), base.labels());
+    String id = docker.run(spec);
+    docker.awaitExited(id);
+    List<String> lines = new CopyOnWriteArrayList<>();
+    CountDownLatch ended = new CountDownLatch(1);
+    runtime.logs(id, -1, false, lines::add, ended::countDown);
+    assertThat(ended.await(LOG_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    assertThat(lines).containsExactly("built-" + docker.runId());
+  }
+
+  @Test
+  void aFailingBuildCarriesTheErrorAndTheLastLines() {
+    String tag = docker.trackImage("dcloud-test/broken:" + docker.runId());
+    String dockerfile = String.join("\n",
+        "FROM " + TestImages.BUSYBOX,
+        "RUN echo about to fail " + docker.runId() + " && exit 3");
+
+    assertThatThrownBy(() -> runtime.ensureImage(new ImageRecipe(tag, TestImages.BUSYBOX, dockerfile), line -> {}))
+        .isInstanceOf(RuntimeFailure.class)
+        .hasMessageContaining("building image " + tag + " failed")
+        .hasMessageContaining("returned a non-zero code: 3")
+        .hasMessageContaining("about to fail " + docker.runId());
+    assertThat(TestImages.imageExists(docker.docker(), tag)).isFalse();
+  }
+
+  @Test
+  void aMissingBaseImageWithoutRecipeFailsWithAClearMessage() {
+    String missing = "dcloud-test/no-such-base:" + docker.runId();
+    String tag = docker.trackImage("dcloud-test/orphan:" + docker.runId());
+    List<String> progress = new CopyOnWriteArrayList<>();
+
+    assertThatThrownBy(() -> runtime.ensureImage(new ImageRecipe(tag, missing, "FROM " + missing + "\n"), progress::add))
+        .isInstanceOf(RuntimeFailure.class)
+        .hasMessageStartingWith("base image " + missing + " is not available locally, cannot be pulled (")
+        .hasMessageContaining("DCloud has no local recipe for it")
+        .hasMessageContaining("docker load")
+        .hasMessageContaining("dcloud.deploy.base-images");
+    assertThat(progress).contains("base image " + missing + " is not on this machine: trying to pull it");
+  }
+}

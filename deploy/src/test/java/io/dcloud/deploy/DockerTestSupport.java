@@ -1,0 +1,220 @@
+package io.dcloud.deploy;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.command.InspectVolumeResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Container;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
+import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
+import io.dcloud.environment.EnvironmentNames;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What integration tests against the real engine share (this module's and other modules' through
+ * the test-jar): a {@link DockerRuntime} from the reference config, the busybox test image, names
+ * and labels unique to one test run, bounded waits on container state, raw inspect, and cleanup
+ * of everything labelled with the run's id.
+ *
+ * <pre>{@code
+ * static DockerTestSupport docker;
+ * @BeforeAll static void up() { docker = DockerTestSupport.start(); }
+ * @AfterAll static void down() { docker.close(); }
+ * }</pre>
+ */
+public final class DockerTestSupport implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(DockerTestSupport.class);
+
+  /** Every container and volume a test makes carries {@code dcloud.test=<run id>}. */
+  public static final String TEST_LABEL = "dcloud.test";
+  /** How often {@link #awaitContainer} looks at the engine. */
+  public static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+  /** Default bound of {@link #awaitContainer}: generous for a loaded CI machine. */
+  public static final Duration STATE_TIMEOUT = Duration.ofSeconds(30);
+  public static final long TEST_NANO_CPUS = 500_000_000L;
+  public static final long TEST_MEMORY_BYTES = 64L * 1024 * 1024;
+  public static final long TEST_PIDS_LIMIT = 64;
+
+  private final DockerRuntime runtime;
+  private final String runId;
+  private final List<String> images = new CopyOnWriteArrayList<>();
+
+  private DockerTestSupport(DockerRuntime runtime, String runId) {
+    this.runtime = runtime;
+    this.runId = runId;
+  }
+
+  /** A runtime on the local engine with the module's reference settings, and the busybox image. */
+  public static DockerTestSupport start() {
+    return start(ConfigFactory.load().getConfig("dcloud.deploy"));
+  }
+
+  public static DockerTestSupport start(Config deployConfig) {
+    quietTransportLogging();
+    DockerRuntime runtime = DockerRuntime.create(deployConfig);
+    DockerTestSupport support = new DockerTestSupport(runtime, UUID.randomUUID().toString().substring(0, 8));
+    TestImages.ensureBusybox(runtime);
+    return support;
+  }
+
+  public DockerRuntime runtime() {
+    return runtime;
+  }
+
+  public DockerClient docker() {
+    return runtime.dockerClient();
+  }
+
+  public String runId() {
+    return runId;
+  }
+
+  /** A container, volume or image name unique to this run. */
+  public String name(String suffix) {
+    return "dcloud-test-" + runId + "-" + suffix;
+  }
+
+  /** The labels DCloud puts on a container, plus this run's test label. */
+  public Map<String, String> labels(String env, String node) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(EnvironmentNames.ENV_LABEL, env);
+    labels.put(EnvironmentNames.NODE_LABEL, node);
+    labels.put(TEST_LABEL, runId);
+    return Map.copyOf(labels);
+  }
+
+  /** A small busybox container spec: half a CPU, 64 MiB, 64 processes, no ports or volumes. */
+  public ContainerSpec busyboxSpec(String suffix, List<String> command) {
+    String name = name(suffix);
+    return new ContainerSpec(name, TestImages.BUSYBOX, command, Map.of(), TEST_NANO_CPUS, TEST_MEMORY_BYTES,
+        TEST_PIDS_LIMIT, List.of(), List.of(), List.of(), labels(name, name("node")));
+  }
+
+  /** Creates and starts; returns the id. */
+  public String run(ContainerSpec spec) {
+    String id = runtime.create(spec);
+    runtime.start(id);
+    return id;
+  }
+
+  /** The engine's full inspect document (HostConfig, State, NetworkSettings ...). */
+  public InspectContainerResponse inspectRaw(String containerId) {
+    return docker().inspectContainerCmd(containerId).exec();
+  }
+
+  public Optional<InspectVolumeResponse> inspectVolume(String name) {
+    try {
+      return Optional.of(docker().inspectVolumeCmd(name).exec());
+    } catch (NotFoundException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Waits (bounded, polling the engine) until the container's state matches. */
+  public ContainerInfo awaitContainer(String containerId, Predicate<ContainerInfo> condition) {
+    return awaitContainer(containerId, condition, STATE_TIMEOUT);
+  }
+
+  public ContainerInfo awaitContainer(String containerId, Predicate<ContainerInfo> condition, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    Optional<ContainerInfo> last = Optional.empty();
+    while (System.nanoTime() < deadline) {
+      last = runtime.inspect(containerId);
+      if (last.isPresent() && condition.test(last.get())) {
+        return last.get();
+      }
+      pause();
+    }
+    throw new AssertionError("container " + containerId + " did not reach the expected state within " + timeout
+        + "; last seen: " + last.map(Object::toString).orElse("absent"));
+  }
+
+  /** Waits until the container has exited; returns its final info. */
+  public ContainerInfo awaitExited(String containerId) {
+    return awaitContainer(containerId, info -> !info.running() && "exited".equals(info.state()));
+  }
+
+  /** Remembers an image tag to remove in {@link #close()}. */
+  public String trackImage(String tag) {
+    images.add(tag);
+    return tag;
+  }
+
+  /** A port free on 127.0.0.1 right now (tests publish only on loopback). */
+  public static int freeLoopbackPort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Removes every container and volume labelled with this run, and the tracked images. */
+  @Override
+  public void close() {
+    try {
+      DockerClient docker = docker();
+      String filter = TEST_LABEL + "=" + runId;
+      List<Container> containers =
+          docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(TEST_LABEL, runId)).exec();
+      containers.forEach(c -> quietly(() -> docker.removeContainerCmd(c.getId()).withForce(true).withRemoveVolumes(true).exec()));
+      var volumes = docker.listVolumesCmd().withFilter("label", List.of(filter)).exec().getVolumes();
+      (volumes == null ? List.<InspectVolumeResponse>of() : volumes)
+          .forEach(v -> quietly(() -> docker.removeVolumeCmd(v.getName()).exec()));
+      new ArrayList<>(images).forEach(tag -> quietly(() -> docker.removeImageCmd(tag).withForce(true).exec()));
+      log.info("test run {} cleaned up: {} containers, {} volumes, {} images", runId, containers.size(),
+          volumes == null ? 0 : volumes.size(), images.size());
+    } finally {
+      runtime.close();
+    }
+  }
+
+  private static void quietly(Runnable cleanup) {
+    try {
+      cleanup.run();
+    } catch (NotFoundException alreadyGone) {
+      // fine
+    } catch (RuntimeException e) {
+      log.warn("test cleanup step failed: {}", e.getMessage());
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(POLL_INTERVAL.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError("interrupted while waiting for Docker", e);
+    }
+  }
+
+  /**
+   * Without a logback configuration every logger is at DEBUG, and Apache HttpClient's wire log then
+   * dumps every byte sent to the engine (whole image archives). Loggers someone configured are
+   * left alone. (No logback-test.xml here: it would travel in the test-jar into other modules.)
+   */
+  private static void quietTransportLogging() {
+    for (String name : List.of("org.apache.hc", "com.github.dockerjava")) {
+      if (LoggerFactory.getLogger(name) instanceof ch.qos.logback.classic.Logger logger && logger.getLevel() == null) {
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+      }
+    }
+  }
+}

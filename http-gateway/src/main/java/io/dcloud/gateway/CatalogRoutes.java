@@ -1,0 +1,46 @@
+package io.dcloud.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.catalog.Catalog;
+import io.dcloud.catalog.CatalogParser;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /catalog}: the admin-owned library catalog in its contract form. A replacement is
+ * validated here, whole, before the registry stores it: the registry trusts what it is sent.
+ */
+final class CatalogRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(CatalogRoutes.class);
+
+  private final ClusterAsks asks;
+  private final JsonYaml codec;
+  private final RequestBodies bodies;
+
+  CatalogRoutes(ClusterAsks asks, JsonYaml codec, RequestBodies bodies) {
+    this.asks = asks;
+    this.codec = codec;
+    this.bodies = bodies;
+  }
+
+  Route route() {
+    return pathPrefix(ApiPaths.CATALOG, () -> pathEndOrSingleSlash(() -> concat(
+        get(() -> completeWithFuture(asks.catalog().thenApply(this::answer))),
+        put(() -> bodies.document(this::replace)))));
+  }
+
+  private Route replace(JsonNode contract) {
+    Catalog catalog = CatalogParser.parse(contract);
+    return completeWithFuture(asks.replaceCatalog(catalog).thenApply(done -> {
+      log.info("Catalog replaced through the API: OSes {}", catalog.entries().stream().map(Catalog.OsEntry::os).toList());
+      return answer(catalog);
+    }));
+  }
+
+  private org.apache.pekko.http.javadsl.model.HttpResponse answer(Catalog catalog) {
+    return codec.jsonResponse(StatusCodes.OK, CatalogParser.toContract(catalog, codec.mapper()));
+  }
+}

@@ -1,0 +1,73 @@
+package io.dcloud.gateway;
+
+import io.dcloud.catalog.Catalog;
+import io.dcloud.catalog.CatalogRegistry;
+import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.scheduler.Scheduler;
+import io.dcloud.template.TemplateRegistry;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+
+/**
+ * Every question the gateway asks the cluster, each bounded by {@code dcloud.ask-timeout}. A
+ * timeout fails the stage with a {@link java.util.concurrent.TimeoutException}, which the
+ * exception handler answers with 503.
+ */
+final class ClusterAsks {
+  private final ActorSystem<?> system;
+  private final GatewayBackends backends;
+  private final Duration timeout;
+
+  ClusterAsks(ActorSystem<?> system, GatewayBackends backends, Duration timeout) {
+    this.system = system;
+    this.backends = backends;
+    this.timeout = timeout;
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  ActorRef<Topic.Command<EnvironmentUpdate>> updates() {
+    return backends.updates();
+  }
+
+  /** Asks the entity of {@code environmentId}; sharding starts it (in whichever node owns its shard) if needed. */
+  <R> CompletionStage<R> environment(String environmentId, Function<ActorRef<R>, EnvironmentEntity.Command> command) {
+    return backends.sharding()
+        .entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId)
+        .ask(command::apply, timeout);
+  }
+
+  CompletionStage<EnvironmentDirectory.Listing> listEnvironments(EnvironmentEntity.Status status, String name) {
+    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.ListEnvironments(status, name, replyTo));
+  }
+
+  CompletionStage<Catalog> catalog() {
+    return ask(backends.catalog(), CatalogRegistry.GetCatalog::new);
+  }
+
+  CompletionStage<Done> replaceCatalog(Catalog catalog) {
+    return ask(backends.catalog(), replyTo -> new CatalogRegistry.ReplaceCatalog(catalog, replyTo));
+  }
+
+  <R> CompletionStage<R> templates(Function<ActorRef<R>, TemplateRegistry.Command> command) {
+    return ask(backends.templates(), command);
+  }
+
+  CompletionStage<Scheduler.Nodes> nodes() {
+    return ask(backends.scheduler(), Scheduler.GetNodes::new);
+  }
+
+  private <C, R> CompletionStage<R> ask(ActorRef<C> target, Function<ActorRef<R>, C> command) {
+    return AskPattern.ask(target, command::apply, timeout, system.scheduler());
+  }
+}

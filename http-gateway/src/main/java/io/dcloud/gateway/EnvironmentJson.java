@@ -1,0 +1,79 @@
+package io.dcloud.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.EnvironmentView;
+import io.dcloud.environment.EnvironmentView.HistoryEntry;
+import io.dcloud.environment.PublishedPort;
+import io.dcloud.environment.Quantities;
+import io.dcloud.environment.Resources;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * An environment as the API shows it: sizes in the units users write ("1G", "1.5"), the request in
+ * its contract form, and links to everything else about it.
+ */
+record EnvironmentJson(
+    String id,
+    String name,
+    String status,
+    String node,
+    String containerId,
+    String image,
+    ResourcesJson resources,
+    List<PublishedPort> ports,
+    List<String> gpus,
+    List<String> persistentVolumes,
+    String reason,
+    Integer queuePosition,
+    Instant createdAt,
+    Instant updatedAt,
+    JsonNode spec,
+    List<HistoryEntry> history,
+    Links links) {
+
+  /** Sizes written so the contract reads them back exactly ({@code "1536M"}, cores {@code "1.5"}). */
+  record ResourcesJson(String cpu, String ram, int gpu, String storage, String gpuModel) {
+    static ResourcesJson of(Resources r) {
+      return new ResourcesJson(
+          Quantities.formatCores(r.milliCpus()), Quantities.formatSize(r.memoryBytes()), r.gpus(),
+          Quantities.formatSize(r.storageBytes()), r.gpuModel());
+    }
+  }
+
+  record Links(String self, String events, String logs, String stats, String dockerfile, String manifest) {
+    static Links of(String id) {
+      String self = ApiPaths.environment(id);
+      return new Links(
+          self, self + "/events", self + "/logs", self + "/stats", self + "/dockerfile",
+          self + "/manifest?format=kubernetes");
+    }
+  }
+
+  /** A list answer: {@code {"environments": [...]}}. */
+  record Listing(List<EnvironmentJson> environments) {}
+
+  static EnvironmentJson of(EnvironmentView view, ObjectMapper mapper) {
+    boolean hasSpec = view.spec() != null;
+    return new EnvironmentJson(
+        view.id(),
+        view.name(),
+        view.status() == null ? null : view.status().name(),
+        view.node(),
+        view.containerId(),
+        view.image() == null ? null : view.image().tag(),
+        hasSpec ? ResourcesJson.of(view.spec().resources()) : null,
+        view.ports(),
+        view.gpus(),
+        view.persistentVolumes(),
+        view.reason(),
+        view.queuePosition(),
+        view.createdAt(),
+        view.updatedAt(),
+        hasSpec ? EnvironmentSpecParser.toContract(view.spec(), mapper) : null,
+        view.history(),
+        Links.of(view.id()));
+  }
+}

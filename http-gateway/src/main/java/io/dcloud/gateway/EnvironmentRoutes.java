@@ -1,0 +1,136 @@
+package io.dcloud.gateway;
+
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.KubernetesManifest;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /environments}: create, list, show, stop, start, delete, and the generated Dockerfile and
+ * Kubernetes manifest. The live feeds (events, logs, stats) are in {@link EnvironmentStreamRoutes}.
+ */
+final class EnvironmentRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(EnvironmentRoutes.class);
+
+  /** The only manifest format so far; the parameter is required so others can be added later. */
+  static final String KUBERNETES_FORMAT = "kubernetes";
+
+  private final ClusterAsks asks;
+  private final JsonYaml codec;
+  private final RequestBodies bodies;
+  private final EnvironmentCreation creation;
+  private final EnvironmentStreamRoutes streams;
+
+  EnvironmentRoutes(
+      ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
+      EnvironmentStreamRoutes streams) {
+    this.asks = asks;
+    this.codec = codec;
+    this.bodies = bodies;
+    this.creation = creation;
+    this.streams = streams;
+  }
+
+  Route route() {
+    return pathPrefix(ApiPaths.ENVIRONMENTS, () -> concat(
+        pathEndOrSingleSlash(() -> concat(
+            post(() -> bodies.document(contract -> completeWithFuture(creation.create(contract, "through the API")))),
+            get(this::list))),
+        pathPrefix(PathMatchers.segment(), rawId -> concat(
+            pathEndOrSingleSlash(() -> concat(
+                get(() -> withId(rawId, this::show)),
+                delete(() -> withId(rawId, id -> command(id, "delete", EnvironmentEntity.Delete::new))))),
+            path("stop", () -> post(() -> withId(rawId, id -> command(id, "stop", EnvironmentEntity.Stop::new)))),
+            path("start", () -> post(() -> withId(rawId, id -> command(id, "start", EnvironmentEntity.Start::new)))),
+            path("dockerfile", () -> get(() -> withId(rawId, this::dockerfile))),
+            path("manifest", () -> get(() -> parameterOptional("format", format ->
+                withId(rawId, id -> manifest(id, format))))),
+            streams.route(rawId)))));
+  }
+
+  /** Ids that are not UUIDs name no environment: 404 at once (see {@link EnvironmentIds}). */
+  static Route withId(String rawId, Function<String, Route> inner) {
+    return EnvironmentIds.canonical(rawId)
+        .map(inner)
+        .orElseGet(() -> Directives.complete(EnvironmentReplies.notFound(rawId).toResponse()));
+  }
+
+  private Route list() {
+    return parameterOptional("status", status -> parameterOptional("name", name -> {
+      EnvironmentEntity.Status wanted = status.map(EnvironmentRoutes::parseStatus).orElse(null);
+      return completeWithFuture(asks.listEnvironments(wanted, name.orElse(null))
+          .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, new EnvironmentJson.Listing(
+              listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper())).toList()))));
+    }));
+  }
+
+  private static EnvironmentEntity.Status parseStatus(String text) {
+    try {
+      return EnvironmentEntity.Status.valueOf(text.strip().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException unknown) {
+      String valid = Arrays.stream(EnvironmentEntity.Status.values()).map(Enum::name).collect(Collectors.joining(", "));
+      throw Problem.of(
+              Problem.Type.MALFORMED_REQUEST, "status " + quote(text) + " is not a status", "status",
+              quote(text) + " is not a status: use one of " + valid)
+          .exception();
+    }
+  }
+
+  private Route show(String id) {
+    return completeWithFuture(EnvironmentReplies.view(asks, id).thenApply(view ->
+        codec.jsonResponse(StatusCodes.OK, EnvironmentJson.of(view, codec.mapper()))));
+  }
+
+  /** Stop, start and delete: idempotent in the entity, so a retried request gets the same answer. */
+  private Route command(
+      String id, String action, Function<ActorRef<EnvironmentEntity.Reply>, EnvironmentEntity.Command> command) {
+    return completeWithFuture(asks.environment(id, command).thenApply(reply -> {
+      if (reply instanceof EnvironmentEntity.Ok ok) {
+        log.info("Environment {} ({}): {} requested through the API; it is now {}", id, ok.view().name(), action,
+            ok.view().status());
+        return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(ok.view(), codec.mapper()));
+      }
+      throw EnvironmentReplies.problemFor(id, reply).exception();
+    }));
+  }
+
+  private Route dockerfile(String id) {
+    return completeWithFuture(EnvironmentReplies.view(asks, id).thenApply(view -> HttpResponse.create()
+        .withStatus(StatusCodes.OK)
+        .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, view.image().dockerfile()))));
+  }
+
+  private Route manifest(String id, Optional<String> format) {
+    if (format.isEmpty() || !format.get().equals(KUBERNETES_FORMAT)) {
+      String given = format.map(f -> quote(f) + " is not a manifest format").orElse("is required");
+      return complete(Problem.of(
+              Problem.Type.MALFORMED_REQUEST, "say which manifest to export: format=" + KUBERNETES_FORMAT, "format",
+              given + ": use format=" + KUBERNETES_FORMAT)
+          .toResponse());
+    }
+    return completeWithFuture(EnvironmentReplies.view(asks, id).thenApply(view -> {
+      var documents = KubernetesManifest.render(view.id(), view.spec(), view.image(), codec.mapper());
+      return HttpResponse.create()
+          .withStatus(StatusCodes.OK)
+          .withEntity(HttpEntities.create(JsonYaml.YAML_UTF8, codec.toYamlDocuments(documents)));
+    }));
+  }
+
+  static String quote(String userText) {
+    return "\"" + userText + "\"";
+  }
+}

@@ -1,0 +1,57 @@
+package io.dcloud.gateway;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.typesafe.config.Config;
+import io.dcloud.environment.Quantities;
+import io.dcloud.environment.Resources;
+import java.time.Duration;
+
+/**
+ * The gateway's tunables, read once at start from {@code dcloud.http} (this module's
+ * reference.conf), {@code dcloud.ask-timeout} and {@code dcloud.environment.default-resources}
+ * (cluster-core's).
+ */
+record GatewaySettings(
+    String host,
+    int port,
+    long maxBodyBytes,
+    Duration sseKeepAlive,
+    int sseBuffer,
+    int logsDefaultTail,
+    int logsMaxTail,
+    Duration askTimeout,
+    Resources defaultResources) {
+
+  private static final String DEFAULT_RESOURCES = "dcloud.environment.default-resources";
+
+  static GatewaySettings fromConfig(Config config) {
+    Config http = config.getConfig("dcloud.http");
+    return new GatewaySettings(
+        http.getString("host"),
+        http.getInt("port"),
+        http.getBytes("max-body"),
+        http.getDuration("sse-keepalive"),
+        http.getInt("sse-buffer"),
+        http.getInt("logs.default-tail"),
+        http.getInt("logs.max-tail"),
+        config.getDuration("dcloud.ask-timeout"),
+        defaultResources(config.getConfig(DEFAULT_RESOURCES)));
+  }
+
+  /**
+   * Read with the same quantity syntax users write, so "1G" means the same in config and request;
+   * a malformed default fails the gateway's start instead of every request.
+   */
+  private static Resources defaultResources(Config defaults) {
+    long memory = Quantities.bytes(DEFAULT_RESOURCES + ".ram", TextNode.valueOf(defaults.getString("ram")));
+    long milliCpus = Quantities.milliCpus(DEFAULT_RESOURCES + ".cpu", TextNode.valueOf(defaults.getString("cpu")));
+    int gpus = Quantities.count(DEFAULT_RESOURCES + ".gpu", TextNode.valueOf(defaults.getString("gpu")));
+    long storage = Quantities.bytes(DEFAULT_RESOURCES + ".storage", TextNode.valueOf(defaults.getString("storage")));
+    return new Resources(milliCpus, memory, gpus, storage, null);
+  }
+
+  /** "10s", "1500ms": how people write durations in the config, for messages. */
+  static String describe(Duration duration) {
+    return duration.toMillis() % 1000 == 0 ? duration.toSeconds() + "s" : duration.toMillis() + "ms";
+  }
+}

@@ -1,0 +1,170 @@
+package io.dcloud.gateway;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Reading request bodies as JSON or YAML into one tree (the contract parsers work on trees, so both
+ * formats are checked by the same code), and writing JSON and YAML answers.
+ *
+ * <p>The mappers start from Pekko's configured Jackson setup (java.time as ISO-8601 text, records
+ * by parameter names) and are stricter on input than Jackson's defaults: a duplicate key or a second
+ * document after the first is a malformed body, not a silent "last one wins".
+ */
+final class JsonYaml {
+
+  /** The binding whose Pekko Jackson settings (modules, features, read limits) the gateway reuses. */
+  private static final String PEKKO_JACKSON_BINDING = "jackson-json";
+
+  /** A parser's message can quote a long stretch of input; the problem keeps the start of it. */
+  private static final int MAX_PARSER_MESSAGE_CHARS = 300;
+
+  static final MediaType.WithOpenCharset APPLICATION_YAML = MediaTypes.applicationWithOpenCharset("yaml", "yaml", "yml");
+  static final ContentType.WithCharset YAML_UTF8 = APPLICATION_YAML.toContentType(HttpCharsets.UTF_8);
+
+  /** The formats a body may come in, and the media types that name each. */
+  enum BodyFormat {
+    JSON("JSON", List.of("application/json")),
+    YAML("YAML", List.of("application/yaml", "application/x-yaml", "text/yaml"));
+
+    final String label;
+    final List<String> mediaTypes;
+
+    BodyFormat(String label, List<String> mediaTypes) {
+      this.label = label;
+      this.mediaTypes = mediaTypes;
+    }
+
+    /** Parameters such as {@code charset} do not matter: Jackson detects UTF-8/16/32 itself. */
+    static Optional<BodyFormat> of(MediaType mediaType) {
+      String name = (mediaType.mainType() + "/" + mediaType.subType()).toLowerCase(Locale.ROOT);
+      for (BodyFormat format : values()) {
+        if (format.mediaTypes.contains(name)) {
+          return Optional.of(format);
+        }
+      }
+      return Optional.empty();
+    }
+
+    static List<String> allMediaTypes() {
+      return java.util.Arrays.stream(values()).flatMap(f -> f.mediaTypes.stream()).toList();
+    }
+  }
+
+  private final ObjectMapper json;
+  private final ObjectMapper yaml;
+
+  private JsonYaml(ObjectMapper json, ObjectMapper yaml) {
+    this.json = json;
+    this.yaml = yaml;
+  }
+
+  static JsonYaml create(ActorSystem<?> system) {
+    JacksonObjectMapperProvider provider = JacksonObjectMapperProvider.get(system);
+    ObjectMapper json = strict(provider.create(PEKKO_JACKSON_BINDING, Optional.empty()));
+    ObjectMapper yaml = strict(provider.create(PEKKO_JACKSON_BINDING, Optional.of(new YAMLFactory())));
+    return new JsonYaml(json, yaml);
+  }
+
+  private static ObjectMapper strict(ObjectMapper mapper) {
+    return mapper
+        .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+        .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+  }
+
+  /** The JSON mapper, for building trees ({@code toContract}, manifests) and writing answers. */
+  ObjectMapper mapper() {
+    return json;
+  }
+
+  /**
+   * The body as a tree; a {@link com.fasterxml.jackson.databind.node.MissingNode} when it holds no
+   * document at all.
+   *
+   * @throws ProblemException 400 naming the line and column where the body stops being JSON/YAML
+   */
+  JsonNode read(BodyFormat format, ByteString body) {
+    ObjectMapper mapper = format == BodyFormat.JSON ? json : yaml;
+    try {
+      JsonNode root = mapper.readTree(body.toArray());
+      return root == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : root;
+    } catch (JsonProcessingException e) {
+      throw malformed(format, e.getOriginalMessage(), e.getLocation()).exception();
+    } catch (IOException | RuntimeException e) {
+      // SnakeYAML reports some limits (nesting depth, alias count) with its own exceptions.
+      throw malformed(format, e.getMessage(), null).exception();
+    }
+  }
+
+  private static Problem malformed(BodyFormat format, String message, JsonLocation location) {
+    String where = location == null || location.getLineNr() < 1
+        ? ""
+        : "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": ";
+    String reason = where + shorten(message);
+    return Problem.of(
+        Problem.Type.MALFORMED_REQUEST, "the body is not valid " + format.label + " (" + reason + ")", "body", reason);
+  }
+
+  private static String shorten(String message) {
+    if (message == null || message.isBlank()) {
+      return "unreadable input";
+    }
+    String oneLine = message.strip().replaceAll("\\s+", " ");
+    return oneLine.length() > MAX_PARSER_MESSAGE_CHARS ? oneLine.substring(0, MAX_PARSER_MESSAGE_CHARS) + "…" : oneLine;
+  }
+
+  HttpResponse jsonResponse(StatusCode status, Object body) {
+    return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, toJson(body)));
+  }
+
+  byte[] toJson(Object body) {
+    try {
+      return json.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot write " + body.getClass().getSimpleName() + " as JSON", e);
+    }
+  }
+
+  String toJsonString(Object body) {
+    return new String(toJson(body), StandardCharsets.UTF_8);
+  }
+
+  /** Several YAML documents, each starting with {@code ---}, as Kubernetes' tools expect. */
+  String toYamlDocuments(List<? extends JsonNode> documents) {
+    StringBuilder out = new StringBuilder();
+    for (JsonNode document : documents) {
+      try {
+        out.append(yaml.writeValueAsString(document));
+      } catch (JsonProcessingException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return out.toString();
+  }
+}

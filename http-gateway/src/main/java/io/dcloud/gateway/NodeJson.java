@@ -1,0 +1,74 @@
+package io.dcloud.gateway;
+
+import io.dcloud.environment.Quantities;
+import io.dcloud.environment.Resources;
+import io.dcloud.node.GpuDevice;
+import io.dcloud.node.NodeStatus;
+import io.dcloud.scheduler.Scheduler;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A worker as {@code GET /nodes} shows it: what it has (capacity, from its gossip), what the
+ * scheduler has promised of it (reserved) and what is really in use (usage, measured by the node).
+ */
+record NodeJson(
+    String id,
+    String host,
+    boolean available,
+    Runtime runtime,
+    Capacity capacity,
+    Reserved reserved,
+    Usage usage,
+    Map<String, String> labels,
+    List<String> environments,
+    List<String> gpusInUse,
+    Instant lastSeen,
+    Long gossipAgeSeconds) {
+
+  record Runtime(String version, String error) {}
+
+  record Capacity(double cpus, long memoryBytes, long diskBytes, List<Gpu> gpus) {}
+
+  record Gpu(int index, String uuid, String name, Long memoryMiB) {}
+
+  record Reserved(double cpus, long memoryBytes, long diskBytes, int gpus) {}
+
+  record Usage(double cpuPercent, long memoryUsedBytes, long diskUsedBytes, int containers) {}
+
+  record Listing(List<NodeJson> nodes) {}
+
+  static NodeJson of(Scheduler.NodeView view, Instant now) {
+    NodeStatus status = view.status();
+    Resources capacity = orNone(status.capacity());
+    Resources reserved = orNone(view.reserved());
+    NodeStatus.Usage usage = status.usage() == null ? NodeStatus.Usage.NONE : status.usage();
+    List<GpuDevice> gpus = status.gpus() == null ? List.of() : status.gpus();
+    Instant lastSeen = status.updatedAt();
+    return new NodeJson(
+        status.nodeId(),
+        status.host(),
+        status.runtimeAvailable(),
+        new Runtime(status.runtimeVersion(), status.runtimeError()),
+        new Capacity(cores(capacity), capacity.memoryBytes(), capacity.storageBytes(),
+            gpus.stream().map(g -> new Gpu(g.index(), g.uuid(), g.name(), g.memoryTotalMiB())).toList()),
+        new Reserved(cores(reserved), reserved.memoryBytes(), reserved.storageBytes(), reserved.gpus()),
+        new Usage(usage.cpuPercent(), usage.memoryUsedBytes(), usage.diskUsedBytes(), usage.containers()),
+        status.labels() == null ? Map.of() : status.labels(),
+        view.environments(),
+        view.gpusInUse(),
+        lastSeen,
+        lastSeen == null ? null : Math.max(0, Duration.between(lastSeen, now).toSeconds()));
+  }
+
+  private static Resources orNone(Resources resources) {
+    return resources == null ? Resources.NONE : resources;
+  }
+
+  /** Cores as a number (1.5), for clients that compute with it. */
+  private static double cores(Resources resources) {
+    return (double) resources.milliCpus() / Quantities.MILLIS_PER_CORE;
+  }
+}

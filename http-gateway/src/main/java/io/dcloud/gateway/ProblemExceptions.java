@@ -1,0 +1,73 @@
+package io.dcloud.gateway;
+
+import static org.apache.pekko.http.javadsl.server.Directives.complete;
+import static org.apache.pekko.http.javadsl.server.Directives.extractRequest;
+
+import io.dcloud.validation.ValidationException;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.apache.pekko.pattern.AskTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Answers every exception a route or its asynchronous chain ends with. Known outcomes (a problem,
+ * a validation failure, a cluster that did not answer) become their problem; anything else is a
+ * bug: logged with the request, answered 500 without internals.
+ */
+final class ProblemExceptions {
+  private static final Logger log = LoggerFactory.getLogger(ProblemExceptions.class);
+
+  private ProblemExceptions() {}
+
+  static ExceptionHandler handler(Duration askTimeout) {
+    return ExceptionHandler.newBuilder().matchAny(thrown -> answer(unwrap(thrown), askTimeout)).build();
+  }
+
+  private static Route answer(Throwable failure, Duration askTimeout) {
+    if (failure instanceof ProblemException problem) {
+      return complete(problem.problem().toResponse());
+    }
+    if (failure instanceof ValidationException invalid) {
+      return complete(Problem.invalid(invalid.errors()).toResponse());
+    }
+    if (failure instanceof TimeoutException || failure instanceof AskTimeoutException) {
+      return extractRequest(request -> {
+        log.warn("{} {}: the cluster did not answer within {}", request.method().name(), request.getUri().path(),
+            GatewaySettings.describe(askTimeout));
+        return complete(Problem.of(
+                Problem.Type.CLUSTER_UNAVAILABLE,
+                "the cluster did not answer within " + GatewaySettings.describe(askTimeout) + "; try again")
+            .toResponse());
+      });
+    }
+    if (failure instanceof EntityStreamSizeException tooLarge) {
+      return complete(ProblemRejections.tooLarge(tooLarge.limit()).toResponse());
+    }
+    if (failure instanceof IllegalRequestException illegal) {
+      return complete(Problem.forStatus(illegal.status(), illegal.info().summary()).toResponse());
+    }
+    return extractRequest(request -> {
+      log.error("{} {} failed unexpectedly", request.method().name(), request.getUri(), failure);
+      return complete(Problem.of(
+              Problem.Type.INTERNAL_ERROR, "the gateway failed to answer this request; the failure was logged")
+          .toResponse());
+    });
+  }
+
+  /** Asynchronous stages wrap what went wrong; the cause is what the client should hear about. */
+  private static Throwable unwrap(Throwable thrown) {
+    Throwable current = thrown;
+    while ((current instanceof CompletionException || current instanceof ExecutionException)
+        && current.getCause() != null) {
+      current = current.getCause();
+    }
+    return current;
+  }
+}

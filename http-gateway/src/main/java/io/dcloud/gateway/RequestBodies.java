@@ -1,0 +1,75 @@
+package io.dcloud.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
+import io.dcloud.gateway.JsonYaml.BodyFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.apache.pekko.http.javadsl.model.MediaType;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Rejections;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+
+/**
+ * The directive behind every route that takes a document: checks the content type (415), reads the
+ * body within the size limit set around the whole API (413), and parses it as JSON or YAML (400
+ * naming line and column). Handlers only ever see a parsed tree.
+ */
+final class RequestBodies extends AllDirectives {
+
+  /** What a 415 lists as accepted, in the order of {@link BodyFormat}. */
+  private static final List<MediaType> ACCEPTED =
+      List.of(
+          MediaTypes.APPLICATION_JSON,
+          JsonYaml.APPLICATION_YAML,
+          MediaTypes.applicationWithOpenCharset("x-yaml"),
+          MediaTypes.customWithOpenCharset("text", "yaml", java.util.Map.of(), false));
+
+  private final JsonYaml codec;
+
+  RequestBodies(JsonYaml codec) {
+    this.codec = codec;
+  }
+
+  /** A document is required: an empty body is a 400 naming {@code body}. */
+  Route document(Function<JsonNode, Route> handler) {
+    return read(body -> {
+      if (body.isEmpty()) {
+        return complete(Problem.of(
+                Problem.Type.MALFORMED_REQUEST, "this request needs a body (JSON or YAML)", "body",
+                "is required: send a JSON or YAML document")
+            .toResponse());
+      }
+      return handler.apply(body.get());
+    });
+  }
+
+  /** A document may be sent; an empty body gives a {@link MissingNode}. */
+  Route optionalDocument(Function<JsonNode, Route> handler) {
+    return read(body -> handler.apply(body.orElse(MissingNode.getInstance())));
+  }
+
+  private Route read(Function<Optional<JsonNode>, Route> handler) {
+    return extractRequestEntity(entity -> {
+      if (entity.isKnownEmpty()) {
+        return handler.apply(Optional.empty());
+      }
+      Optional<BodyFormat> format = BodyFormat.of(entity.getContentType().mediaType());
+      if (format.isEmpty()) {
+        return reject(Rejections.unsupportedRequestContentType(ACCEPTED, Optional.of(entity.getContentType())));
+      }
+      return entity(Unmarshaller.entityToByteString(), bytes -> {
+        JsonNode root;
+        try {
+          root = codec.read(format.get(), bytes);
+        } catch (ProblemException malformed) {
+          return complete(malformed.problem().toResponse());
+        }
+        return handler.apply(root.isMissingNode() ? Optional.empty() : Optional.of(root));
+      });
+    });
+  }
+}

@@ -1,0 +1,20 @@
+package io.dcloud.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.template.Template;
+import java.util.List;
+
+/** A template as the API shows it: the stored config in contract form, and where to use it. */
+record TemplateJson(String name, String description, JsonNode spec, Links links) {
+
+  record Links(String self, String environments) {}
+
+  record Listing(List<TemplateJson> templates) {}
+
+  static TemplateJson of(Template template) {
+    String self = ApiPaths.template(template.name());
+    return new TemplateJson(
+        template.name(), template.description(), template.spec(),
+        new Links(self, self + "/" + ApiPaths.ENVIRONMENTS));
+  }
+}

@@ -1,0 +1,122 @@
+package io.dcloud.node;
+
+import io.dcloud.environment.Resources;
+import io.dcloud.node.fingerprint.MachineFingerprint;
+import io.dcloud.node.fingerprint.NvidiaSmi;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This worker's machine as the cluster sees it: what it may give to environments (measured once
+ * at start, less the system reserve) and what it actually uses now (sampled for every gossip).
+ */
+public final class MachineProfile {
+  private static final Logger LOG = LoggerFactory.getLogger(MachineProfile.class);
+  private static final Path PROC_STAT = Path.of("/proc/stat");
+  private static final Path PROC_MEMINFO = Path.of("/proc/meminfo");
+  private static final long BYTES_PER_KB = 1024;
+  private static final double PERCENT = 100.0;
+
+  private final String hostname;
+  private final Resources allocatable;
+  private final List<GpuDevice> gpus;
+  private final Path diskPath;
+  private long[] previousCpuTicks;
+
+  private MachineProfile(String hostname, Resources allocatable, List<GpuDevice> gpus, Path diskPath) {
+    this.hostname = hostname;
+    this.allocatable = allocatable;
+    this.gpus = List.copyOf(gpus);
+    this.diskPath = diskPath;
+  }
+
+  /** Fingerprints this machine; GPUs come from configuration when advertised there, else from nvidia-smi. */
+  public static MachineProfile measure(NodeSettings settings) {
+    List<GpuDevice> gpus = settings.advertisedGpus().isEmpty()
+        ? NvidiaSmi.discover(settings.nvidiaSmi(), settings.nvidiaSmiTimeout())
+        : settings.advertisedGpus();
+    // Before Docker has ever run, its data dir does not exist yet: measure the root file system.
+    Path disk = Files.isDirectory(settings.diskPath()) ? settings.diskPath() : Path.of("/");
+    MachineFingerprint fingerprint = MachineFingerprint.read(disk, gpus);
+    Resources allocatable =
+        MachineFingerprint.allocatable(fingerprint, settings.reservedMilliCpus(), settings.reservedMemoryBytes());
+    return new MachineProfile(fingerprint.hostname(), allocatable, gpus, disk);
+  }
+
+  public String hostname() {
+    return hostname;
+  }
+
+  public Resources allocatable() {
+    return allocatable;
+  }
+
+  public List<GpuDevice> gpus() {
+    return gpus;
+  }
+
+  /** Machine-wide use since the previous call (CPU) or now (memory, disk); zeros where unreadable. */
+  public synchronized NodeStatus.Usage usage(int containers) {
+    return new NodeStatus.Usage(cpuPercent(), memoryUsedBytes(), diskUsedBytes(), containers);
+  }
+
+  private double cpuPercent() {
+    try {
+      String[] fields = Files.readAllLines(PROC_STAT).get(0).trim().split("\\s+");
+      long[] ticks = new long[fields.length - 1];
+      for (int i = 1; i < fields.length; i++) {
+        ticks[i - 1] = Long.parseLong(fields[i]);
+      }
+      long[] previous = previousCpuTicks;
+      previousCpuTicks = ticks;
+      if (previous == null) {
+        return 0;
+      }
+      long total = 0;
+      for (int i = 0; i < ticks.length; i++) {
+        total += ticks[i] - previous[i];
+      }
+      // Fields 4 and 5 of the cpu line are idle and iowait.
+      long idle = (ticks[3] - previous[3]) + (ticks[4] - previous[4]);
+      return total <= 0 ? 0 : PERCENT * (total - idle) / total;
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot read {}: {}", PROC_STAT, e.toString());
+      return 0;
+    }
+  }
+
+  private static long memoryUsedBytes() {
+    try {
+      long total = 0;
+      long available = 0;
+      for (String line : Files.readAllLines(PROC_MEMINFO)) {
+        if (line.startsWith("MemTotal:")) {
+          total = kilobytes(line);
+        } else if (line.startsWith("MemAvailable:")) {
+          available = kilobytes(line);
+        }
+      }
+      return Math.max(0, total - available);
+    } catch (IOException | RuntimeException e) {
+      LOG.debug("cannot read {}: {}", PROC_MEMINFO, e.toString());
+      return 0;
+    }
+  }
+
+  private static long kilobytes(String meminfoLine) {
+    return Long.parseLong(meminfoLine.replaceAll("[^0-9]", "")) * BYTES_PER_KB;
+  }
+
+  private long diskUsedBytes() {
+    try {
+      var store = Files.getFileStore(diskPath);
+      return store.getTotalSpace() - store.getUsableSpace();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+}

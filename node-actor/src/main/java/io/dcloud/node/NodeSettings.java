@@ -1,0 +1,60 @@
+package io.dcloud.node;
+
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.typesafe.config.Config;
+import io.dcloud.environment.Quantities;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The {@code dcloud.node} section of the configuration (see node-actor's reference.conf). */
+public record NodeSettings(
+    String nodeId,
+    Map<String, String> labels,
+    Duration gossipInterval,
+    Duration stopGrace,
+    long pidsLimit,
+    List<String> idleCommand,
+    String publishHostIp,
+    int logBufferLines,
+    Duration askTimeout,
+    long reservedMilliCpus,
+    long reservedMemoryBytes,
+    Path diskPath,
+    Path nvidiaSmi,
+    Duration nvidiaSmiTimeout,
+    List<GpuDevice> advertisedGpus) {
+
+  /** Engine calls block: they run on this dispatcher, never on the actors' threads. */
+  public static final String BLOCKING_DISPATCHER = "dcloud.node.blocking-dispatcher";
+
+  /** {@code root} is the whole configuration: the node id falls back to the host name. */
+  public static NodeSettings fromConfig(Config root, String hostname) {
+    Config c = root.getConfig("dcloud.node");
+    Map<String, String> labels = new LinkedHashMap<>();
+    c.getConfig("labels").entrySet().forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+    String id = c.getString("id").isBlank() ? hostname : c.getString("id");
+    List<GpuDevice> gpus = c.getConfigList("advertised-gpus").stream()
+        .map(g -> new GpuDevice(g.getInt("index"), g.getString("uuid"), g.getString("name"),
+            g.hasPath("memory-mib") ? g.getLong("memory-mib") : null))
+        .toList();
+    return new NodeSettings(
+        id,
+        Map.copyOf(labels),
+        c.getDuration("gossip-interval"),
+        c.getDuration("stop-grace"),
+        c.getLong("pids-limit"),
+        c.getStringList("idle-command"),
+        c.getString("publish-host-ip"),
+        c.getInt("log-buffer-lines"),
+        root.getDuration("dcloud.ask-timeout"),
+        Quantities.milliCpus("dcloud.node.reserved.cpu", TextNode.valueOf(c.getString("reserved.cpu"))),
+        Quantities.bytes("dcloud.node.reserved.memory", TextNode.valueOf(c.getString("reserved.memory"))),
+        Path.of(c.getString("disk-path")),
+        Path.of(c.getString("nvidia-smi")),
+        c.getDuration("nvidia-smi-timeout"),
+        gpus);
+  }
+}

@@ -1,0 +1,61 @@
+package io.dcloud.persistence;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Embedded Cassandra settings and CQL sessions for this module's integration tests. */
+final class CassandraTestSupport {
+
+  /** Made by the cassandra-dist module; tests run with the persistence module as working dir. */
+  static final Path LIB_DIR = Path.of("..", "cassandra-dist", "target", "cassandra-lib");
+
+  private CassandraTestSupport() {}
+
+  /** Free ports, a 512M heap and the given data dir; skips the test if the jars are missing. */
+  static EmbeddedCassandra.Settings settings(Path dataDir) {
+    assumeTrue(
+        Files.isDirectory(LIB_DIR),
+        () ->
+            "Cassandra jars missing in "
+                + LIB_DIR.toAbsolutePath().normalize()
+                + ": run `mvn -o install -DskipTests -pl cassandra-dist` first");
+    return new EmbeddedCassandra.Settings(
+        LIB_DIR, dataDir, "127.0.0.1", 0, 0, "512M", Duration.ofSeconds(120), Duration.ofSeconds(20));
+  }
+
+  /**
+   * A session on the embedded node only. The driver merges the contact points of its config
+   * (reference.conf: 127.0.0.1:9042) with programmatic ones, so the config's are emptied.
+   */
+  static CqlSession session(EmbeddedCassandra cassandra) {
+    return CqlSession.builder()
+        .addContactPoint(cassandra.cqlAddress())
+        .withLocalDatacenter("datacenter1")
+        .withConfigLoader(
+            DriverConfigLoader.programmaticBuilder()
+                .withStringList(DefaultDriverOption.CONTACT_POINTS, List.of())
+                .build())
+        .build();
+  }
+
+  /** Resident set size of a process in MiB from /proc (Linux), or -1. */
+  static long rssMib(long pid) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+        }
+      }
+    } catch (Exception e) {
+      // not Linux, or the process is gone
+    }
+    return -1;
+  }
+}
