@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.dcloud.deploy.DockerRuntime;
+import io.dcloud.deploy.TestImages;
 import io.dcloud.persistence.EmbeddedCassandra;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -39,7 +41,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 class DCloudIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NODE_ID = "it-node";
-  private static final String TINY_IMAGE = "dcloud-test/busybox:1";
+  private static final String TINY_IMAGE = TestImages.BUSYBOX;
   private static final Duration UP_WITHIN = Duration.ofSeconds(90);
   private static final Duration DEBIAN_BUILD_WITHIN = Duration.ofMinutes(20);
   private static final long MEMORY_64M = 64L * 1024 * 1024;
@@ -52,7 +54,9 @@ class DCloudIT {
 
   @BeforeAll
   static void startDCloud() throws Exception {
-    TestImages.ensureBusybox(TINY_IMAGE);
+    try (DockerRuntime runtime = DockerRuntime.create(ConfigFactory.load().getConfig("dcloud.deploy"))) {
+      TestImages.ensureBusybox(runtime);
+    }
     dataDir = Files.createTempDirectory("dcloud-it");
     cassandra = EmbeddedCassandra.start(
         EmbeddedCassandra.Settings.fromConfig(ConfigFactory.load()).withDataDir(dataDir.resolve("cassandra")).withPorts(0, 0));

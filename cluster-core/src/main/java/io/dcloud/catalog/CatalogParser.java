@@ -80,7 +80,8 @@ public final class CatalogParser {
   /**
    * Parses the library contract.
    *
-   * @throws ValidationException listing every problem, fields named like {@code [1].specifications.python.libraries.numpy[0]}
+   * @throws ValidationException listing every problem, each field named like
+   *     {@code [1].specifications.python.libraries.numpy[0]}
    */
   public static Catalog parse(JsonNode root) {
     if (root == null || !root.isArray()) {

@@ -126,6 +126,8 @@ public final class EnvironmentSpecParser {
   /** A typo this close to a known field name gets a "did you mean" hint. */
   private static final int TYPO_DISTANCE = 2;
 
+  private static final int CHARACTERS_PER_TYPO = 3;
+
   private EnvironmentSpecParser() {}
 
   /**
@@ -237,7 +239,9 @@ public final class EnvironmentSpecParser {
   public static String unknownFieldReason(String field, Collection<String> known) {
     String hint = "";
     for (String candidate : known) {
-      if (editDistance(field.toLowerCase(Locale.ROOT), candidate) <= TYPO_DISTANCE) {
+      // Short names are too easily "near" anything: allow one typo per three characters.
+      int allowed = Math.min(TYPO_DISTANCE, candidate.length() / CHARACTERS_PER_TYPO);
+      if (editDistance(field.toLowerCase(Locale.ROOT), candidate) <= allowed) {
         hint = " (did you mean " + candidate + "?)";
         break;
       }

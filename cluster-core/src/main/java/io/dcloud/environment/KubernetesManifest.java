@@ -176,7 +176,8 @@ public final class KubernetesManifest {
     return service;
   }
 
-  private static ObjectNode claim(ObjectMapper mapper, String claimName, String envLabel, String name, VolumeSpec volume) {
+  private static ObjectNode claim(
+      ObjectMapper mapper, String claimName, String envLabel, String name, VolumeSpec volume) {
     ObjectNode claim = object(mapper, "v1", "PersistentVolumeClaim", claimName, envLabel);
     // The name label groups the claim with its environment's other objects.
     ((ObjectNode) claim.get("metadata").get("labels")).put(NAME_LABEL, name);

@@ -107,9 +107,9 @@ public final class Placement {
           Placement::checkRuntime,
           Placement::checkConstraints,
           Placement::checkGpus,
-          dimension("cpu", Resources::milliCpus),
-          dimension("memory", Resources::memoryBytes),
-          dimension("storage", Resources::storageBytes));
+          dimension("cpu", Resources::milliCpus, Quantities::describeCores),
+          dimension("memory", Resources::memoryBytes, Quantities::describeBytes),
+          dimension("storage", Resources::storageBytes, Quantities::describeBytes));
 
   private static Optional<String> firstRejection(NodeCandidate node, Ask ask) {
     for (FeasibilityCheck check : PIPELINE) {
@@ -139,14 +139,17 @@ public final class Placement {
     if (!ask.wantsGpus() || freeGpus(node, ask).size() >= ask.resources.gpus()) {
       return Optional.empty();
     }
-    return Optional.of("not enough free " + gpuNoun(ask));
+    return Optional.of("not enough free " + gpuNoun(ask) + " (asks for " + sayGpus(ask.resources.gpus()) + ")");
   }
 
-  private static FeasibilityCheck dimension(String name, ToLongFunction<Resources> amount) {
-    return (node, ask) ->
-        free(node, amount) >= amount.applyAsLong(ask.resources)
-            ? Optional.empty()
-            : Optional.of("not enough free " + name);
+  private static FeasibilityCheck dimension(
+      String name, ToLongFunction<Resources> amount, LongFunction<String> say) {
+    return (node, ask) -> {
+      long asked = amount.applyAsLong(ask.resources);
+      return free(node, amount) >= asked
+          ? Optional.empty()
+          : Optional.of("not enough free " + name + " (asks for " + say.apply(asked) + ")");
+    };
   }
 
   private static long free(NodeCandidate node, ToLongFunction<Resources> amount) {
@@ -197,7 +200,8 @@ public final class Placement {
     if (!ask.wantsGpus()) {
       return (cpu + memory) / 2;
     }
-    double gpus = fractionLeft(freeGpus(node, ask).size() - ask.resources.gpus(), matchingGpus(node.status(), ask).size());
+    double gpus =
+        fractionLeft(freeGpus(node, ask).size() - ask.resources.gpus(), matchingGpus(node.status(), ask).size());
     return (cpu + memory + gpus) / 3;
   }
 

@@ -75,7 +75,7 @@ class PlacementTest {
         reserved.merge(fits.nodeId(), new Resources(2 * CORE, GIB, 0, 0, null), Resources::plus);
       } else {
         assertThat(decision).isInstanceOf(NotNow.class);
-        assertThat(((NotNow) decision).reason()).contains("not enough free cpu on a, b");
+        assertThat(((NotNow) decision).reason()).contains("not enough free cpu (asks for 2 cores) on a, b");
       }
     }
     assertThat(placed).containsExactly("a", "b", "a", "b");
@@ -153,7 +153,7 @@ class PlacementTest {
     assertThat(Placement.decide(request(1, 1), nodes, Policy.SPREAD)).isEqualTo(new Fits("small", List.of()));
     PlacementDecision big = Placement.decide(request(8, 1), nodes, Policy.SPREAD);
     assertThat(big).isEqualTo(new NotNow("no node has room now: not schedulable (cordoned or draining) on cordoned;"
-        + " container runtime unavailable on no-docker; not enough free cpu on small"));
+        + " container runtime unavailable on no-docker; not enough free cpu (asks for 8 cores) on small"));
   }
 
   @Test
@@ -208,7 +208,7 @@ class PlacementTest {
 
     assertThat(Placement.decide(request(2, 1), nodes, Policy.SPREAD)).isEqualTo(new Fits("n2", List.of()));
     assertThat(Placement.decide(request(2, 1, 1), nodes, Policy.SPREAD))
-        .isEqualTo(new NotNow("no node has room now: not enough free GPUs on n1, n2"));
+        .isEqualTo(new NotNow("no node has room now: not enough free GPUs (asks for 1 GPU) on n1, n2"));
     // A cordoned node still counts as one that could hold it later: NotNow, not Never.
     List<NodeCandidate> cordoned = List.of(node("n1").capacity(8, 32).schedulable(false).build());
     assertThat(Placement.decide(request(8, 32), cordoned, Policy.SPREAD)).isInstanceOf(NotNow.class);

@@ -85,6 +85,7 @@ final class BaseImages {
     }
     BootstrapRecipe recipe = base.recipes().get(image);
     if (recipe == null) {
+      log.warn("base image {} is missing, cannot be pulled ({}) and has no recipe", image, pullFailure);
       throw new RuntimeFailure(
           "base image " + image + " is not available locally, cannot be pulled (" + pullFailure
               + ") and DCloud has no local recipe for it; load it with `docker load` or add a recipe under "

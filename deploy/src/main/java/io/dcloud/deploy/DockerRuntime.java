@@ -107,18 +107,18 @@ public final class DockerRuntime implements ContainerRuntime {
   @Override
   public String create(ContainerSpec spec) {
     spec.volumes().forEach(volume -> createVolume(volume.volumeName(), spec.labels()));
-    String id = calls.call("creating container " + spec.name(), settings.callTimeout(), () -> createOrAdopt(spec));
-    log.info(
-        "created container {} ({}) from {}: nanoCpus={} memory={} pids={} gpus={} ports={} volumes={}",
-        spec.name(), shortId(id), spec.image(), spec.nanoCpus(), spec.memoryBytes(), spec.pidsLimit(),
-        spec.gpuUuids(), spec.ports(), spec.volumes());
-    return id;
+    return calls.call("creating container " + spec.name(), settings.callTimeout(), () -> createOrAdopt(spec));
   }
 
   private String createOrAdopt(ContainerSpec spec) {
     DockerClient client = engine.client();
     try {
-      return ContainerSpecs.apply(client.createContainerCmd(spec.image()), spec, settings.container()).exec().getId();
+      String id = ContainerSpecs.apply(client.createContainerCmd(spec.image()), spec, settings.container()).exec().getId();
+      log.info(
+          "created container {} ({}) from {}: nanoCpus={} memory={} pids={} gpus={} ports={} volumes={}",
+          spec.name(), shortId(id), spec.image(), spec.nanoCpus(), spec.memoryBytes(), spec.pidsLimit(),
+          spec.gpuUuids(), spec.ports(), spec.volumes());
+      return id;
     } catch (ConflictException nameTaken) {
       return adoptExisting(client, spec, nameTaken);
     } catch (NotFoundException noImage) {

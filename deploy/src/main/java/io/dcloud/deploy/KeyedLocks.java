@@ -19,7 +19,12 @@ final class KeyedLocks {
     ReentrantLock lock = locks.computeIfAbsent(key, k -> new ReentrantLock());
     if (!lock.tryLock()) {
       waiting.run();
-      lock.lock();
+      try {
+        lock.lockInterruptibly();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RuntimeFailure("interrupted while waiting for another build of " + key, e);
+      }
     }
     try {
       return work.get();

@@ -46,6 +46,8 @@ public final class TestImages {
       "uname", "whoami", "test", "timeout", "stat", "df", "du", "cut", "sort", "chmod", "cp", "mv", "ln", "pwd", "tee",
       "yes", "nproc", "free", "top", "wget", "find", "xargs");
   private static final ObjectMapper JSON = new ObjectMapper();
+  /** Fixed, so the image id never changes. */
+  private static final String CREATED = "2025-01-01T00:00:00Z";
 
   private TestImages() {}
 
@@ -102,7 +104,7 @@ public final class TestImages {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("architecture", "amd64");
     config.put("os", "linux");
-    config.put("created", "1970-01-01T00:00:00Z");
+    config.put("created", CREATED);
     // No labels: containers inherit image labels, and tests compare container labels exactly.
     config.put("config", Map.of("Env", List.of(PATH_ENV), "Cmd", DEFAULT_CMD));
     config.put("rootfs", Map.of("type", "layers", "diff_ids", List.of(diffId)));

@@ -26,6 +26,8 @@ import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.apache.pekko.util.ByteString;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reading request bodies as JSON or YAML into one tree (the contract parsers work on trees, so both
@@ -115,18 +117,40 @@ final class JsonYaml {
       JsonNode root = mapper.readTree(body.toArray());
       return root == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : root;
     } catch (JsonProcessingException e) {
-      throw malformed(format, e.getOriginalMessage(), e.getLocation()).exception();
+      if (e.getCause() instanceof MarkedYAMLException yamlError && yamlError.getProblemMark() != null) {
+        throw malformed(format, yamlReason(yamlError)).exception();
+      }
+      throw malformed(format, where(e.getLocation()) + shorten(e.getOriginalMessage())).exception();
     } catch (IOException | RuntimeException e) {
       // SnakeYAML reports some limits (nesting depth, alias count) with its own exceptions.
-      throw malformed(format, e.getMessage(), null).exception();
+      throw malformed(format, shorten(e.getMessage())).exception();
     }
   }
 
-  private static Problem malformed(BodyFormat format, String message, JsonLocation location) {
-    String where = location == null || location.getLineNr() < 1
+  private static String where(JsonLocation location) {
+    return location == null || location.getLineNr() < 1
         ? ""
         : "line " + location.getLineNr() + ", column " + location.getColumnNr() + ": ";
-    String reason = where + shorten(message);
+  }
+
+  /**
+   * SnakeYAML's own message repeats the input around the error; its parts read better: the problem
+   * where it was found, and what was being parsed where (marks count from 0, people from 1).
+   */
+  private static String yamlReason(MarkedYAMLException error) {
+    Mark problemAt = error.getProblemMark();
+    String reason = "line " + (problemAt.getLine() + 1) + ", column " + (problemAt.getColumn() + 1) + ": "
+        + shorten(error.getProblem());
+    if (error.getContext() != null) {
+      Mark contextAt = error.getContextMark();
+      reason += " (" + shorten(error.getContext())
+          + (contextAt == null ? "" : " at line " + (contextAt.getLine() + 1) + ", column " + (contextAt.getColumn() + 1))
+          + ")";
+    }
+    return reason;
+  }
+
+  private static Problem malformed(BodyFormat format, String reason) {
     return Problem.of(
         Problem.Type.MALFORMED_REQUEST, "the body is not valid " + format.label + " (" + reason + ")", "body", reason);
   }

@@ -11,7 +11,10 @@ import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.ExceptionWithErrorInfo;
+import org.apache.pekko.http.scaladsl.model.IllegalHeaderException;
 import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
+import org.apache.pekko.http.scaladsl.model.IllegalUriException;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,6 +55,11 @@ final class ProblemExceptions {
     }
     if (failure instanceof IllegalRequestException illegal) {
       return complete(Problem.forStatus(illegal.status(), illegal.info().summary()).toResponse());
+    }
+    if (failure instanceof IllegalUriException || failure instanceof IllegalHeaderException) {
+      // pekko-http parses the query string and some headers lazily, when a route first reads them.
+      String summary = ((ExceptionWithErrorInfo) failure).info().summary();
+      return complete(Problem.of(Problem.Type.MALFORMED_REQUEST, summary).toResponse());
     }
     return extractRequest(request -> {
       log.error("{} {} failed unexpectedly", request.method().name(), request.getUri(), failure);

@@ -1,0 +1,152 @@
+package io.dcloud.scheduler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.Resources;
+import io.dcloud.node.GpuDevice;
+import io.dcloud.node.NodeGossip;
+import io.dcloud.node.NodeStatus;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scheduler on a one-node cluster: node status arrives through real Distributed Data gossip,
+ * its answers reach environment entities through real sharding (a probe stands in for them), and
+ * its state survives a restart (in-memory journal).
+ */
+class SchedulerTest {
+  private static final Config CONFIG = PersistenceTestKitPlugin.getInstance().config()
+      .withFallback(PersistenceTestKitSnapshotPlugin.config())
+      .withFallback(ConfigFactory.parseString("""
+          pekko.actor.provider = cluster
+          pekko.remote.artery.canonical.hostname = 127.0.0.1
+          pekko.remote.artery.canonical.port = 0
+          pekko.actor.serialize-messages = on
+          """))
+      .withFallback(ConfigFactory.load());
+  private static final ActorTestKit testKit = ActorTestKit.create("scheduler-test", CONFIG);
+  private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final long GIB = 1L << 30;
+  private static TestProbe<EnvironmentEntity.Command> entities;
+
+  @BeforeAll
+  static void joinAndShard() {
+    Cluster cluster = Cluster.get(testKit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    entities = testKit.createTestProbe();
+    ActorRef<EnvironmentEntity.Command> forward = entities.getRef();
+    ClusterSharding.get(testKit.system()).init(Entity.of(EnvironmentEntity.TYPE_KEY,
+        context -> Behaviors.receiveMessage(message -> {
+          forward.tell(message);
+          return Behaviors.same();
+        })));
+  }
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static void gossip(NodeStatus status) {
+    SelfUniqueAddress self = DistributedData.get(testKit.system()).selfUniqueAddress();
+    TestProbe<Replicator.UpdateResponse<LWWMap<String, NodeStatus>>> written = testKit.createTestProbe();
+    DistributedData.get(testKit.system()).replicator().tell(new Replicator.Update<>(
+        NodeGossip.KEY, LWWMap.empty(), Replicator.writeLocal(), written.getRef(),
+        map -> map.put(self, status.nodeId(), status)));
+    written.expectMessageClass(Replicator.UpdateSuccess.class, WAIT);
+  }
+
+  /** Each test's node carries a label its requests require, so tests sharing the cluster do not meet. */
+  private static NodeStatus node(String id, int cores, long memory, List<GpuDevice> gpus) {
+    return new NodeStatus(id, "host-" + id, new Resources(cores * 1000L, memory, gpus.size(), 100 * GIB, null), gpus,
+        NodeStatus.Usage.NONE, Map.of("test", id), true, "20.10", null, Instant.now());
+  }
+
+  private static PlacementRequest request(String nodeId, String id, long milliCpus, long memory, int gpus) {
+    return new PlacementRequest(id, new Resources(milliCpus, memory, gpus, 0, null), Map.of("test", nodeId));
+  }
+
+  private <T extends EnvironmentEntity.Command> T expectFor(String environmentId, Class<T> type) {
+    return type.cast(entities.fishForMessage(WAIT, "answer for " + environmentId, message ->
+        type.isInstance(message) ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
+            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0));
+  }
+
+  private static void awaitNode(ActorRef<Scheduler.Command> scheduler, String nodeId) {
+    TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
+    nodes.awaitAssert(WAIT, () -> {
+      scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
+      assertThat(nodes.receiveMessage().nodes()).extracting(view -> view.status().nodeId()).contains(nodeId);
+      return null;
+    });
+  }
+
+  @Test
+  void placesQueuesRefusesAndPlacesFromTheQueueWhenCapacityFrees() {
+    String nodeId = "n-" + UUID.randomUUID();
+    String id = UUID.randomUUID().toString();
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(new Scheduler.Settings(Placement.Policy.SPREAD, 100)));
+    gossip(node(nodeId, 2, 4 * GIB, List.of(new GpuDevice(0, "GPU-a", "NVIDIA A100", 40960L))));
+
+    awaitNode(scheduler, nodeId);
+
+    scheduler.tell(new Scheduler.Place(request(nodeId, id + "-big", 2000, 3 * GIB, 1)));
+    EnvironmentEntity.Placed placed = expectFor(id + "-big", EnvironmentEntity.Placed.class);
+    assertThat(placed.nodeId()).isEqualTo(nodeId);
+    assertThat(placed.gpuUuids()).containsExactly("GPU-a");
+
+    scheduler.tell(new Scheduler.Place(request(nodeId, id + "-waits", 1000, GIB, 0)));
+    EnvironmentEntity.Queued queued = expectFor(id + "-waits", EnvironmentEntity.Queued.class);
+    assertThat(queued.position()).isEqualTo(1);
+
+    scheduler.tell(new Scheduler.Place(request(nodeId, id + "-never", 1000, GIB, 64)));
+    assertThat(expectFor(id + "-never", EnvironmentEntity.Refused.class).reason()).contains("64 GPUs");
+
+    scheduler.tell(new Scheduler.Release(id + "-big"));
+    assertThat(expectFor(id + "-waits", EnvironmentEntity.Placed.class).nodeId()).isEqualTo(nodeId);
+    testKit.stop(scheduler);
+  }
+
+  @Test
+  void placingTheSameEnvironmentTwiceReservesOnceAndReservationsSurviveARestart() {
+    String nodeId = "n-" + UUID.randomUUID();
+    String id = UUID.randomUUID().toString();
+    gossip(node(nodeId, 64, 64 * GIB, List.of()));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(new Scheduler.Settings(Placement.Policy.SPREAD, 100)));
+    awaitNode(scheduler, nodeId);
+    TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
+    scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
+    String placedOn = expectFor(id, EnvironmentEntity.Placed.class).nodeId();
+    scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
+    assertThat(expectFor(id, EnvironmentEntity.Placed.class).nodeId()).isEqualTo(placedOn);
+
+    testKit.stop(scheduler);
+    ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(new Scheduler.Settings(Placement.Policy.SPREAD, 100)));
+    recovered.tell(new Scheduler.GetReservations(placedOn, reservations.getRef()));
+    assertThat(reservations.receiveMessage(WAIT).environmentIds()).containsOnlyOnce(id);
+    testKit.stop(recovered);
+  }
+}

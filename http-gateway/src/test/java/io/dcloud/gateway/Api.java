@@ -1,0 +1,142 @@
+package io.dcloud.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A small client for the gateway under test: plain {@link HttpClient}, answers parsed as JSON. */
+final class Api {
+  static final String JSON = "application/json";
+  static final String YAML = "application/yaml";
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  final HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
+  final URI base;
+
+  Api(URI base) {
+    this.base = base;
+  }
+
+  /** An answer: status, headers and body text (parsed on demand). */
+  record Answer(int status, HttpResponse<String> response) {
+    String body() {
+      return response.body();
+    }
+
+    JsonNode json() {
+      try {
+        return MAPPER.readTree(response.body());
+      } catch (IOException e) {
+        throw new AssertionError("not JSON: " + response.body(), e);
+      }
+    }
+
+    String contentType() {
+      return response.headers().firstValue("content-type").orElse("");
+    }
+
+    String header(String name) {
+      return response.headers().firstValue(name).orElse(null);
+    }
+
+    /** Asserts an RFC 9457 answer with this status, and returns it. */
+    JsonNode problem(int expectedStatus) {
+      assertThat(status).as("status of %s", response.body()).isEqualTo(expectedStatus);
+      assertThat(contentType()).isEqualTo("application/problem+json");
+      JsonNode problem = json();
+      assertThat(problem.path("status").asInt()).isEqualTo(expectedStatus);
+      assertThat(problem.path("type").asText()).startsWith("urn:dcloud:problem:");
+      assertThat(problem.path("title").asText()).isNotBlank();
+      assertThat(problem.path("detail").asText()).isNotBlank();
+      assertThat(problem.path("errors").isArray()).isTrue();
+      assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+      return problem;
+    }
+
+    /** The fields named in a problem's errors. */
+    List<String> errorFields() {
+      List<String> fields = new ArrayList<>();
+      json().path("errors").forEach(e -> fields.add(e.path("field").asText()));
+      return fields;
+    }
+
+    /** The reason given for {@code field}, or "" when the field is not named. */
+    String reasonFor(String field) {
+      for (JsonNode error : json().path("errors")) {
+        if (error.path("field").asText().equals(field)) {
+          return error.path("reason").asText();
+        }
+      }
+      return "";
+    }
+  }
+
+  Answer get(String path) {
+    return send(request(path).GET().build());
+  }
+
+  Answer delete(String path) {
+    return send(request(path).DELETE().build());
+  }
+
+  Answer post(String path, String contentType, String body) {
+    return send(request(path).header("content-type", contentType).POST(BodyPublishers.ofString(body)).build());
+  }
+
+  Answer postEmpty(String path) {
+    return send(request(path).POST(BodyPublishers.noBody()).build());
+  }
+
+  Answer put(String path, String contentType, String body) {
+    return send(request(path).header("content-type", contentType).PUT(BodyPublishers.ofString(body)).build());
+  }
+
+  Answer method(String method, String path) {
+    return send(request(path).method(method, BodyPublishers.noBody()).build());
+  }
+
+  HttpRequest.Builder request(String path) {
+    return HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT);
+  }
+
+  Answer send(HttpRequest request) {
+    try {
+      HttpResponse<String> response = http.send(request, BodyHandlers.ofString());
+      return new Answer(response.statusCode(), response);
+    } catch (IOException e) {
+      throw new AssertionError(request.method() + " " + request.uri() + " failed", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  static JsonNode parse(String json) {
+    try {
+      return MAPPER.readTree(json);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static String write(JsonNode node) {
+    try {
+      return MAPPER.writeValueAsString(node);
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,0 +1,233 @@
+package io.dcloud.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The environment lifecycle through the API against the real entities. No worker exists, so a
+ * new environment stays REQUESTED or QUEUED; stop, start and delete still go through.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class EnvironmentApiTest {
+  private static final Duration EVENT_WAIT = Duration.ofSeconds(10);
+  private static final Duration READ_SIDE_WAIT = Duration.ofSeconds(10);
+
+  private GatewayTestCluster cluster;
+  private Api api;
+
+  @BeforeAll
+  void start() throws Exception {
+    cluster = new GatewayTestCluster("EnvironmentApiTest");
+    api = new Api(cluster.base);
+  }
+
+  @AfterAll
+  void stop() {
+    cluster.close();
+  }
+
+  private String create(String body, String contentType) {
+    Api.Answer created = api.post("/api/v1/environments", contentType, body);
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    String id = created.json().path("id").asText();
+    assertThat(created.header("location")).isEqualTo("/api/v1/environments/" + id);
+    return id;
+  }
+
+  @Test
+  void createsTheSeedExampleFromJsonAndShowsIt() {
+    Api.Answer created = api.post("/api/v1/environments", Api.JSON, Seeds.environmentJson());
+
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    assertThat(created.contentType()).isEqualTo("application/json");
+    JsonNode environment = created.json();
+    String id = environment.path("id").asText();
+    assertThat(created.header("location")).isEqualTo("/api/v1/environments/" + id);
+    assertThat(environment.path("name").asText()).isEqualTo("fjasldf");
+    assertThat(environment.path("status").asText()).isEqualTo("REQUESTED");
+    assertThat(environment.path("image").asText()).startsWith("dcloud/env-ubuntu:");
+    assertThat(environment.path("resources").path("ram").asText()).isEqualTo("1G");
+    assertThat(environment.path("resources").path("cpu").asText()).isEqualTo("1");
+    assertThat(environment.path("resources").path("gpu").asInt()).isEqualTo(1);
+    assertThat(environment.path("resources").path("storage").asText()).isEqualTo("54G");
+    assertThat(environment.path("createdAt").isTextual()).as("ISO-8601 text, not a timestamp").isTrue();
+    assertThat(environment.path("spec").path("port-publish")).hasSize(2);
+    assertThat(environment.path("links").path("events").asText()).isEqualTo("/api/v1/environments/" + id + "/events");
+
+    Api.Answer shown = api.get("/api/v1/environments/" + id);
+    assertThat(shown.status()).isEqualTo(200);
+    assertThat(shown.json().path("status").asText()).isIn("REQUESTED", "QUEUED");
+    assertThat(shown.json().path("spec").path("env-name").asText()).isEqualTo("fjasldf");
+    assertThat(shown.json().path("history")).isNotEmpty();
+    assertThat(shown.json().path("history").get(0).path("status").asText()).isEqualTo("REQUESTED");
+  }
+
+  @Test
+  void createsTheSeedExampleFromYaml() {
+    String id = create(Seeds.environmentYaml(), Api.YAML);
+
+    JsonNode shown = api.get("/api/v1/environments/" + id).json();
+    assertThat(shown.path("name").asText()).isEqualTo("fjasldf-yaml");
+    assertThat(shown.path("status").asText()).isIn("REQUESTED", "QUEUED");
+    assertThat(shown.path("spec").path("storage").get(0).path("target").asText()).isEqualTo("/target");
+  }
+
+  @Test
+  void acceptsTheOtherYamlMediaTypes() {
+    for (String type : List.of("application/x-yaml", "text/yaml", "application/json; charset=utf-8")) {
+      String body = type.contains("json") ? Seeds.debianEnvironment("typed-json") : "env-name: typed-yaml\nos: debian\n";
+      assertThat(api.post("/api/v1/environments", type, body).status()).as(type).isEqualTo(202);
+    }
+  }
+
+  @Test
+  void listsEnvironmentsFromTheDirectoryFilteredByStatusAndName() {
+    String id = create(Seeds.debianEnvironment("listed"), Api.JSON);
+
+    cluster.testKit.createTestProbe().awaitAssert(READ_SIDE_WAIT, () -> {
+      Api.Answer listing = api.get("/api/v1/environments?status=QUEUED&name=listed");
+      assertThat(listing.status()).isEqualTo(200);
+      assertThat(ids(listing.json().path("environments"))).contains(id);
+      return null;
+    });
+    assertThat(ids(api.get("/api/v1/environments?name=nobody-has-this-name").json().path("environments"))).isEmpty();
+    assertThat(ids(api.get("/api/v1/environments").json().path("environments"))).contains(id);
+  }
+
+  @Test
+  void refusesAnUnknownStatusFilterListingTheValidOnes() {
+    Api.Answer answer = api.get("/api/v1/environments?status=SLEEPING");
+
+    answer.problem(400);
+    assertThat(answer.reasonFor("status")).contains("RUNNING").contains("QUEUED").contains("DELETED");
+  }
+
+  @Test
+  void stopStartAndDeleteAreIdempotent() {
+    String id = create(Seeds.debianEnvironment("lifecycle"), Api.JSON);
+    String path = "/api/v1/environments/" + id;
+
+    Api.Answer stopped = api.postEmpty(path + "/stop");
+    assertThat(stopped.status()).isEqualTo(202);
+    assertThat(stopped.json().path("status").asText()).isEqualTo("STOPPED");
+    Api.Answer stoppedAgain = api.postEmpty(path + "/stop");
+    assertThat(stoppedAgain.status()).isEqualTo(202);
+    assertThat(stoppedAgain.json().path("status").asText()).isEqualTo("STOPPED");
+
+    Api.Answer started = api.postEmpty(path + "/start");
+    assertThat(started.status()).isEqualTo(202);
+    assertThat(started.json().path("status").asText()).isIn("REQUESTED", "QUEUED");
+    assertThat(api.postEmpty(path + "/start").status()).isEqualTo(202);
+
+    Api.Answer deleted = api.delete(path);
+    assertThat(deleted.status()).isEqualTo(202);
+    assertThat(deleted.json().path("status").asText()).isEqualTo("DELETED");
+    Api.Answer deletedAgain = api.delete(path);
+    assertThat(deletedAgain.status()).isEqualTo(202);
+    assertThat(deletedAgain.json().path("status").asText()).isEqualTo("DELETED");
+
+    api.postEmpty(path + "/stop").problem(409);
+    assertThat(api.get(path).json().path("status").asText()).isEqualTo("DELETED");
+  }
+
+  @Test
+  void unknownEnvironmentsAreNotFound() {
+    String unknown = "/api/v1/environments/0b7c8a52-3f57-4c53-9d3c-5f0c1f7b9a11";
+    for (String path : List.of(unknown, unknown + "/stats", unknown + "/logs", unknown + "/events",
+        unknown + "/dockerfile", unknown + "/manifest?format=kubernetes", "/api/v1/environments/not-an-id")) {
+      api.get(path).problem(404);
+    }
+    api.postEmpty(unknown + "/stop").problem(404);
+    api.postEmpty(unknown + "/start").problem(404);
+    api.delete(unknown).problem(404);
+  }
+
+  @Test
+  void eventsStreamTheCurrentStatusThenLiveChangesUntilDeleted() throws Exception {
+    String id = create(Seeds.debianEnvironment("watched"), Api.JSON);
+    String path = "/api/v1/environments/" + id;
+
+    try (SseReader events = new SseReader(api, path + "/events")) {
+      assertThat(events.status()).isEqualTo(200);
+      assertThat(events.contentType()).startsWith("text/event-stream");
+      SseReader.Event first = events.next(EVENT_WAIT);
+      assertThat(first.type()).isEqualTo("status");
+      assertThat(Api.parse(first.data()).path("id").asText()).isEqualTo(id);
+
+      assertThat(api.postEmpty(path + "/stop").status()).isEqualTo(202);
+      SseReader.Event stopped = events.until(e -> Api.parse(e.data()).path("status").asText().equals("STOPPED"), EVENT_WAIT);
+      assertThat(stopped.type()).isEqualTo("status");
+      assertThat(Api.parse(stopped.data()).path("environmentId").asText()).isEqualTo(id);
+
+      assertThat(api.delete(path).status()).isEqualTo(202);
+      events.until(e -> Api.parse(e.data()).path("status").asText().equals("DELETED"), EVENT_WAIT);
+      assertThat(events.endsWithin(EVENT_WAIT)).as("the stream completes after DELETED").isTrue();
+    }
+  }
+
+  @Test
+  void statsAndLogsOfAnEnvironmentThatIsNotRunningAreAConflict() {
+    String id = create(Seeds.debianEnvironment("idle"), Api.JSON);
+    String path = "/api/v1/environments/" + id;
+
+    assertThat(api.get(path + "/stats").problem(409).path("detail").asText()).contains("not RUNNING");
+    assertThat(api.get(path + "/logs?tail=10&follow=false").problem(409).path("detail").asText()).contains("no container");
+  }
+
+  @Test
+  void logsRefuseATailOutOfRangeOrMalformed() {
+    String id = create(Seeds.debianEnvironment("tailed"), Api.JSON);
+    String path = "/api/v1/environments/" + id + "/logs";
+
+    for (String query : List.of("?tail=-1", "?tail=100001", "?tail=abc")) {
+      Api.Answer answer = api.get(path + query);
+      answer.problem(400);
+      assertThat(answer.errorFields()).as(query).containsExactly("tail");
+    }
+    Api.Answer badFollow = api.get(path + "?follow=perhaps");
+    badFollow.problem(400);
+    assertThat(badFollow.errorFields()).containsExactly("follow");
+  }
+
+  @Test
+  void servesTheGeneratedDockerfile() {
+    String id = create(Seeds.environmentJson(), Api.JSON);
+
+    Api.Answer dockerfile = api.get("/api/v1/environments/" + id + "/dockerfile");
+
+    assertThat(dockerfile.status()).isEqualTo(200);
+    assertThat(dockerfile.contentType()).startsWith("text/plain");
+    assertThat(dockerfile.body()).contains("FROM ").contains("RUN ").contains("numpy");
+  }
+
+  @Test
+  void exportsAKubernetesManifestAsMultiDocumentYaml() {
+    String id = create(Seeds.environmentJson(), Api.JSON);
+    String path = "/api/v1/environments/" + id + "/manifest";
+
+    Api.Answer manifest = api.get(path + "?format=kubernetes");
+
+    assertThat(manifest.status()).as(manifest.body()).isEqualTo(200);
+    assertThat(manifest.contentType()).startsWith("application/yaml");
+    assertThat(manifest.body()).startsWith("---").contains("Deployment").contains("Service");
+    assertThat(manifest.body().split("(?m)^---").length - 1).as("one document per object").isEqualTo(2);
+
+    assertThat(api.get(path).problem(400).path("errors").get(0).path("field").asText()).isEqualTo("format");
+    assertThat(api.get(path + "?format=helm").problem(400).path("errors").get(0).path("field").asText())
+        .isEqualTo("format");
+  }
+
+  private static List<String> ids(JsonNode environments) {
+    List<String> ids = new ArrayList<>();
+    environments.forEach(e -> ids.add(e.path("id").asText()));
+    return ids;
+  }
+}

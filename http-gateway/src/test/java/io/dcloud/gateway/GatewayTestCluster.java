@@ -1,0 +1,111 @@
+package io.dcloud.gateway;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.catalog.CatalogRegistry;
+import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.scheduler.Scheduler;
+import io.dcloud.template.TemplateRegistry;
+import java.net.URI;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
+import org.apache.pekko.stream.RestartSettings;
+
+/**
+ * A one-node cluster with the real actors behind the gateway — environment entities (sharded,
+ * event sourced on the in-memory journal), the scheduler, the registries, the directory following
+ * the journal, the update topic — and the gateway bound to a free port on 127.0.0.1. No worker
+ * node exists, so environments wait in the scheduler's queue.
+ */
+final class GatewayTestCluster implements AutoCloseable {
+
+  /** Short, so the test of a silent backend does not wait long; the real actors answer in milliseconds. */
+  static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
+
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+
+  final ActorTestKit testKit;
+  final GatewayBackends backends;
+  final ServerBinding binding;
+  final URI base;
+
+  GatewayTestCluster(String name) throws Exception {
+    Config config = ConfigFactory.parseString("""
+            pekko.actor.provider = cluster
+            pekko.remote.artery.canonical.hostname = "127.0.0.1"
+            pekko.remote.artery.canonical.port = 0
+            pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
+            pekko.cluster.downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
+            pekko.actor.serialize-messages = on
+            pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
+            pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
+            pekko.loglevel = INFO
+            dcloud.http.port = 0
+            dcloud.ask-timeout = %ds
+            """.formatted(ASK_TIMEOUT.toSeconds()))
+        .withFallback(PersistenceTestKitPlugin.getInstance().config())
+        .withFallback(PersistenceTestKitSnapshotPlugin.config())
+        .withFallback(ConfigFactory.load());
+    testKit = ActorTestKit.create(name, config);
+    ActorSystem<Void> system = testKit.system();
+    Config resolved = system.settings().config();
+
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    testKit.createTestProbe().awaitAssert(START_TIMEOUT, () -> {
+      if (cluster.selfMember().status() != MemberStatus.up()) {
+        throw new AssertionError("not up yet: " + cluster.selfMember().status());
+      }
+      return null;
+    });
+
+    ActorRef<Topic.Command<EnvironmentUpdate>> updates =
+        testKit.spawn(Topic.create(EnvironmentUpdate.class, EnvironmentUpdate.TOPIC_NAME), "updates");
+    ActorRef<Scheduler.Command> scheduler =
+        testKit.spawn(Scheduler.create(Scheduler.Settings.fromConfig(resolved.getConfig("dcloud.scheduler"))), "scheduler");
+    EnvironmentEntity.init(
+        system, scheduler, updates, EnvironmentEntity.Settings.fromConfig(resolved.getConfig("dcloud.environment")));
+    ActorRef<CatalogRegistry.Command> catalog = testKit.spawn(CatalogRegistry.create(), "catalog");
+    ActorRef<TemplateRegistry.Command> templates = testKit.spawn(TemplateRegistry.create(), "templates");
+    ActorRef<EnvironmentDirectory.Command> directory = testKit.spawn(EnvironmentDirectory.create(), "directory");
+    // The testkit's read journal supports eventsByTag, so the directory is fed as in production.
+    EnvironmentDirectory.follow(
+        system, PersistenceTestKitReadJournal.Identifier(), directory,
+        RestartSettings.create(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2));
+
+    backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates);
+    binding = start(backends);
+    base = uri(binding);
+  }
+
+  /** Another gateway on the same cluster (e.g. with a backend swapped for a silent probe). */
+  ServerBinding start(GatewayBackends otherBackends) throws Exception {
+    return HttpGateway.start(testKit.system(), otherBackends)
+        .toCompletableFuture()
+        .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  static URI uri(ServerBinding binding) {
+    return URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
+  }
+
+  @Override
+  public void close() {
+    binding.unbind();
+    testKit.shutdownTestKit();
+  }
+}

@@ -1,0 +1,113 @@
+package io.dcloud.gateway;
+
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.stream.Stream;
+
+/**
+ * Reads a Server-Sent Events stream on a background thread and hands out whole events with a
+ * bounded wait each, so a test never blocks forever on a stream that stays silent.
+ */
+final class SseReader implements AutoCloseable {
+
+  record Event(String type, String data) {}
+
+  private static final Event END = new Event("", "");
+
+  private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
+  private final HttpResponse<Stream<String>> response;
+  private final Thread reader;
+
+  SseReader(Api api, String path) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(api.base.resolve(path)).header("accept", "text/event-stream").build();
+    response = api.http.send(request, BodyHandlers.ofLines());
+    reader = new Thread(this::readAll, "sse-reader " + path);
+    reader.setDaemon(true);
+    reader.start();
+  }
+
+  int status() {
+    return response.statusCode();
+  }
+
+  String contentType() {
+    return response.headers().firstValue("content-type").orElse("");
+  }
+
+  private void readAll() {
+    String type = null;
+    StringBuilder data = new StringBuilder();
+    try (Stream<String> lines = response.body()) {
+      for (String line : (Iterable<String>) lines::iterator) {
+        if (line.isEmpty()) {
+          if (data.length() > 0) {
+            events.add(new Event(type == null ? "message" : type, data.toString()));
+          }
+          type = null;
+          data.setLength(0);
+        } else if (line.startsWith("event:")) {
+          type = line.substring("event:".length()).strip();
+        } else if (line.startsWith("data:")) {
+          data.append(line.substring("data:".length()).strip());
+        }
+        // ':' lines are heartbeats.
+      }
+    } catch (RuntimeException closed) {
+      // The test closed the stream.
+    } finally {
+      events.add(END);
+    }
+  }
+
+  /** The next event, or null when the stream ended; fails after {@code wait}. */
+  Event next(Duration wait) throws InterruptedException {
+    Event event = events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
+    if (event == null) {
+      throw new AssertionError("no event within " + wait);
+    }
+    return event == END ? null : event;
+  }
+
+  /** Reads events until one matches, all within {@code wait}; fails otherwise. */
+  Event until(Predicate<Event> wanted, Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (true) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        throw new AssertionError("no matching event within " + wait);
+      }
+      Event event = next(Duration.ofNanos(left));
+      if (event == null) {
+        throw new AssertionError("the stream ended before a matching event");
+      }
+      if (wanted.test(event)) {
+        return event;
+      }
+    }
+  }
+
+  /** True when the server ends the stream within {@code wait} (after any remaining events). */
+  boolean endsWithin(Duration wait) throws InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    while (System.nanoTime() < deadline) {
+      Event event = events.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);
+      if (event == END) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  @Override
+  public void close() {
+    response.body().close();
+    reader.interrupt();
+  }
+}
