@@ -137,6 +137,12 @@ class DCloudIT {
     return last[0];
   }
 
+  /** Stopped and failed environments keep their place until deleted: free it for the next test. */
+  private static void deleteAndAwait(String id) {
+    assertThat(api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
+    awaitStatus(id, "DELETED", UP_WITHIN);
+  }
+
   private static List<String> historyStatuses(JsonNode environment) {
     List<String> statuses = new ArrayList<>();
     environment.get("history").forEach(step -> statuses.add(step.get("status").asText()));
@@ -191,6 +197,7 @@ class DCloudIT {
     assertThat(stats.get("pids").asLong()).isPositive();
 
     assertThat(api.get("/api/v1/environments/" + id + "/dockerfile").body()).contains("FROM " + TINY_IMAGE);
+    deleteAndAwait(id);
   }
 
   @Test
@@ -239,6 +246,7 @@ class DCloudIT {
       assertThat(listed).hasSize(1);
       assertThat(listed.get(0).get("id").asText()).isEqualTo(id);
     });
+    deleteAndAwait(id);
   }
 
   @Test
@@ -273,6 +281,8 @@ class DCloudIT {
     await().atMost(UP_WITHIN).until(() -> !Docker.exists(orphan));
     assertThat(api.get("/api/v1/catalog").body()).as("catalog restored").contains("\"tiny\"");
     assertThat(api.get("/api/v1/templates").body()).contains("python-ml");
+    deleteAndAwait(kept);
+    deleteAndAwait(killed);
   }
 
   @Test

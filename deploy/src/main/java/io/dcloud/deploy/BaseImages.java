@@ -199,6 +199,7 @@ final class BaseImages {
       LastLines details = new LastLines(settings.build().errorLines());
       outcome.lastLines().forEach(details::add);
       tail(rootfs.resolve(DEBOOTSTRAP_LOG)).forEach(details::add);
+      log.warn("debootstrap of base image {} from {} failed with exit code {}", image, recipe.mirror(), outcome.exitCode());
       throw new RuntimeFailure("building base image " + image + " with debootstrap failed (exit code "
           + outcome.exitCode() + "); check that " + recipe.mirror() + " is reachable from this machine. Last lines:"
           + details.asBlock());

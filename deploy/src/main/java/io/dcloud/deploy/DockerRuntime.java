@@ -11,7 +11,6 @@ import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Info;
-import com.github.dockerjava.api.model.Statistics;
 import com.typesafe.config.Config;
 import io.dcloud.catalog.ImageRecipe;
 import io.dcloud.environment.EnvironmentNames;
@@ -43,10 +42,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private static final String EXIT_CODE_ATTRIBUTE = "exitCode";
   private static final String DCLOUD_LABEL_PREFIX = "dcloud.";
   private static final String NO_GPU_DRIVER = "could not select device driver";
-  /** The first engine sample has no previous CPU reading; the second has the first as previous. */
-  private static final int STATS_SAMPLES = 2;
   private static final int SHORT_ID_LENGTH = 12;
-  private static final long NANOS_PER_MILLI = 1_000_000L;
 
   private final DockerSettings settings;
   private final DaemonCalls calls;
@@ -335,53 +331,7 @@ public final class DockerRuntime implements ContainerRuntime {
   @Override
   public ContainerStats stats(String containerId) {
     String what = "sampling the resource use of container " + shortId(containerId);
-    List<Statistics> samples = new ArrayList<>();
-    StreamCallback<Statistics> stream = new StreamCallback<Statistics>(what, sample -> {
-      synchronized (samples) {
-        samples.add(sample);
-        samples.notifyAll();
-      }
-    }).onEnd(error -> {
-      synchronized (samples) {
-        samples.notifyAll();
-      }
-    });
-    engine.client().statsCmd(containerId).exec(stream);
-    try (stream) {
-      awaitSamples(samples, stream, what);
-      Throwable error = stream.error();
-      synchronized (samples) {
-        if (samples.isEmpty()) {
-          throw error != null ? calls.failure(what, error) : new RuntimeFailure(what + " failed: the engine sent no sample");
-        }
-        Statistics last = samples.get(samples.size() - 1);
-        Statistics previous = samples.size() > 1 ? samples.get(samples.size() - 2) : null;
-        return StatsSamples.of(previous, last);
-      }
-    }
-  }
-
-  private void awaitSamples(List<Statistics> samples, StreamCallback<Statistics> stream, String what) {
-    long deadline = System.nanoTime() + settings.statsTimeout().toNanos();
-    synchronized (samples) {
-      // A stopped container sends one empty sample and ends the stream: take what came.
-      while (samples.size() < STATS_SAMPLES && !stream.hasEnded()) {
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          if (samples.isEmpty()) {
-            throw new RuntimeFailure(what + " got no sample within " + DaemonCalls.human(settings.statsTimeout())
-                + " (dcloud.deploy.stats-timeout)");
-          }
-          return;
-        }
-        try {
-          samples.wait(Math.max(1, left / NANOS_PER_MILLI));
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new RuntimeFailure(what + " was interrupted", e);
-        }
-      }
-    }
+    return StatsSamples.sample(engine.client(), containerId, settings.statsTimeout(), calls, what);
   }
 
   /** Waits until the engine answered a streaming request, so a bad request fails the call itself. */

@@ -6,7 +6,10 @@ import com.github.dockerjava.api.model.MemoryStatsConfig;
 import com.github.dockerjava.api.model.StatisticNetworksConfig;
 import com.github.dockerjava.api.model.Statistics;
 import com.github.dockerjava.api.model.StatsConfig;
+import com.github.dockerjava.api.DockerClient;
 import io.dcloud.deploy.ContainerRuntime.ContainerStats;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -15,8 +18,63 @@ import java.util.Map;
 final class StatsSamples {
 
   private static final double PERCENT = 100.0;
+  /** The first engine sample has no previous CPU reading; the second has the first as previous. */
+  private static final int SAMPLES = 2;
+  private static final long NANOS_PER_MILLI = 1_000_000L;
 
   private StatsSamples() {}
+
+  /**
+   * Follows the container's stats stream until two samples came (about a second apart), then
+   * closes it. A stopped container yields empty samples: the result is then all zeros.
+   */
+  static ContainerStats sample(DockerClient client, String containerId, Duration timeout, DaemonCalls calls, String what) {
+    List<Statistics> samples = new ArrayList<>();
+    StreamCallback<Statistics> stream = new StreamCallback<Statistics>(what, sample -> {
+      synchronized (samples) {
+        samples.add(sample);
+        samples.notifyAll();
+      }
+    }).onEnd(error -> {
+      synchronized (samples) {
+        samples.notifyAll();
+      }
+    });
+    client.statsCmd(containerId).exec(stream);
+    try (stream) {
+      synchronized (samples) {
+        awaitSamples(samples, stream, timeout, what);
+        if (samples.isEmpty()) {
+          Throwable error = stream.error();
+          throw error != null ? calls.failure(what, error) : new RuntimeFailure(what + " failed: the engine sent no sample");
+        }
+        Statistics last = samples.get(samples.size() - 1);
+        return of(samples.size() > 1 ? samples.get(samples.size() - 2) : null, last);
+      }
+    }
+  }
+
+  /** Called holding the lock of {@code samples}. */
+  private static void awaitSamples(List<Statistics> samples, StreamCallback<Statistics> stream, Duration timeout,
+      String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (samples.size() < SAMPLES && !stream.hasEnded()) {
+      long left = deadline - System.nanoTime();
+      if (left <= 0) {
+        if (samples.isEmpty()) {
+          throw new RuntimeFailure(what + " got no sample within " + DaemonCalls.human(timeout)
+              + " (dcloud.deploy.stats-timeout)");
+        }
+        return;
+      }
+      try {
+        samples.wait(Math.max(1, left / NANOS_PER_MILLI));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RuntimeFailure(what + " was interrupted", e);
+      }
+    }
+  }
 
   /**
    * {@code previous} may be null (a stopped container sends a single empty sample): CPU is then 0.

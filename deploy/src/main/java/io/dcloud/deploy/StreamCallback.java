@@ -130,5 +130,4 @@ class StreamCallback<T> implements ResultCallback<T> {
       log.debug("closing a daemon stream failed", e);
     }
   }
-
 }

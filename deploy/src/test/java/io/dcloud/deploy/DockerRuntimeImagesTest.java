@@ -5,10 +5,21 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dcloud.catalog.ImageRecipe;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValueFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -96,5 +107,72 @@ class DockerRuntimeImagesTest {
         .hasMessageContaining("docker load")
         .hasMessageContaining("dcloud.deploy.base-images");
     assertThat(progress).contains("base image " + missing + " is not on this machine: trying to pull it");
+  }
+
+  @Test
+  void concurrentEnsuresOfOneTagBuildItOnce() throws Exception {
+    String tag = docker.trackImage("dcloud-test/once:" + docker.runId());
+    ImageRecipe recipe = new ImageRecipe(tag, TestImages.BUSYBOX,
+        "FROM " + TestImages.BUSYBOX + "\nRUN echo once-" + docker.runId() + " > /once\n");
+    List<String> first = new CopyOnWriteArrayList<>();
+    List<String> second = new CopyOnWriteArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    try {
+      Future<?> a = pool.submit(() -> runtime.ensureImage(recipe, first::add));
+      Future<?> b = pool.submit(() -> runtime.ensureImage(recipe, second::add));
+      a.get(LOG_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+      b.get(LOG_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+
+    List<String> all = new ArrayList<>(first);
+    all.addAll(second);
+    assertThat(all).filteredOn(line -> line.equals("Successfully tagged " + tag)).hasSize(1);
+    assertThat(all).contains("image " + tag + " is cached");
+  }
+
+  @Test
+  void aRecipeWithoutDebootstrapSaysHowToInstallIt() {
+    String base = "dcloud-test/recipe-base:" + docker.runId();
+    try (DockerRuntime noDebootstrap = DockerRuntime.create(withRecipe(base, "http://127.0.0.1:9/debian")
+        .withValue("base-images.debootstrap-command", ConfigValueFactory.fromAnyRef("no-such-debootstrap")))) {
+
+      assertThatThrownBy(() -> noDebootstrap.ensureImage(new ImageRecipe(docker.name("x"), base, "FROM " + base), l -> {}))
+          .isInstanceOf(RuntimeFailure.class)
+          .hasMessageContaining("debootstrap is not installed")
+          .hasMessageContaining("apt-get install debootstrap");
+    }
+  }
+
+  @Test
+  void aBootstrapFromAnUnreachableMirrorFailsAndCleansUp() throws Exception {
+    String base = "dcloud-test/recipe-base:" + docker.runId();
+    Path workDir = Files.createTempDirectory("dcloud-bootstrap-test");
+    // Port 9 (discard) on loopback: nothing listens, so debootstrap fails at its first download.
+    try (DockerRuntime unreachable = DockerRuntime.create(withRecipe(base, "http://127.0.0.1:9/debian")
+        .withValue("base-images.work-dir", ConfigValueFactory.fromAnyRef(workDir.toString())))) {
+      List<String> progress = new CopyOnWriteArrayList<>();
+
+      assertThatThrownBy(() -> unreachable.ensureImage(new ImageRecipe(docker.name("x"), base, "FROM " + base), progress::add))
+          .isInstanceOf(RuntimeFailure.class)
+          .hasMessageContaining("with debootstrap failed")
+          .hasMessageContaining("check that http://127.0.0.1:9/debian is reachable");
+      assertThat(progress).contains("base image " + base
+          + " is not in any reachable registry: building it locally from Test packages (debootstrap, about 2-5 minutes)");
+      try (var left = Files.list(workDir)) {
+        assertThat(left).as("work dir cleaned").isEmpty();
+      }
+    } finally {
+      Files.deleteIfExists(workDir);
+    }
+  }
+
+  private static Config withRecipe(String image, String mirror) {
+    Config recipe = ConfigFactory.parseMap(Map.of(
+        "suite", "bookworm", "variant", "minbase", "mirror", mirror, "source", "Test packages", "changes", List.of()));
+    return ConfigFactory.load().getConfig("dcloud.deploy")
+        .withValue("base-images.recipes." + ConfigUtil.quoteString(image), recipe.root())
+        .withValue("base-images.pull-timeout", ConfigValueFactory.fromAnyRef("5s"));
   }
 }

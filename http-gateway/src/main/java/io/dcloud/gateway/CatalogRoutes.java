@@ -3,6 +3,7 @@ package io.dcloud.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogParser;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -40,7 +41,7 @@ final class CatalogRoutes extends AllDirectives {
     }));
   }
 
-  private org.apache.pekko.http.javadsl.model.HttpResponse answer(Catalog catalog) {
+  private HttpResponse answer(Catalog catalog) {
     return codec.jsonResponse(StatusCodes.OK, CatalogParser.toContract(catalog, codec.mapper()));
   }
 }

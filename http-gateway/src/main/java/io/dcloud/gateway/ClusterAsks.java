@@ -32,10 +32,6 @@ final class ClusterAsks {
     this.timeout = timeout;
   }
 
-  Duration timeout() {
-    return timeout;
-  }
-
   ActorRef<Topic.Command<EnvironmentUpdate>> updates() {
     return backends.updates();
   }

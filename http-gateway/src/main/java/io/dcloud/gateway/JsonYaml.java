@@ -1,19 +1,21 @@
 package io.dcloud.gateway;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
@@ -72,8 +74,13 @@ final class JsonYaml {
       return Optional.empty();
     }
 
-    static List<String> allMediaTypes() {
-      return java.util.Arrays.stream(values()).flatMap(f -> f.mediaTypes.stream()).toList();
+    /** Every accepted media type, for the 415 answer. */
+    static List<MediaType> accepted() {
+      return Arrays.stream(values())
+          .flatMap(format -> format.mediaTypes.stream())
+          .map(name -> name.split("/", 2))
+          .map(parts -> (MediaType) MediaTypes.customWithOpenCharset(parts[0], parts[1], Map.of(), false))
+          .toList();
     }
   }
 
@@ -96,8 +103,8 @@ final class JsonYaml {
     return mapper
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION.mappedFeature())
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-        .disable(JsonParser.Feature.AUTO_CLOSE_SOURCE);
+        // Pekko's settings already say so; restated because the API's date format must not depend on them.
+        .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
   }
 
   /** The JSON mapper, for building trees ({@code toContract}, manifests) and writing answers. */
@@ -106,8 +113,7 @@ final class JsonYaml {
   }
 
   /**
-   * The body as a tree; a {@link com.fasterxml.jackson.databind.node.MissingNode} when it holds no
-   * document at all.
+   * The body as a tree; a {@link MissingNode} when it holds no document at all.
    *
    * @throws ProblemException 400 naming the line and column where the body stops being JSON/YAML
    */
@@ -115,7 +121,7 @@ final class JsonYaml {
     ObjectMapper mapper = format == BodyFormat.JSON ? json : yaml;
     try {
       JsonNode root = mapper.readTree(body.toArray());
-      return root == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : root;
+      return root == null ? MissingNode.getInstance() : root;
     } catch (JsonProcessingException e) {
       if (e.getCause() instanceof MarkedYAMLException yamlError && yamlError.getProblemMark() != null) {
         throw malformed(format, yamlReason(yamlError)).exception();

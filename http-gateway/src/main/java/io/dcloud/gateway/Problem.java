@@ -18,9 +18,9 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
  * or a request part ({@code body}, {@code content-type}, a query parameter); it is empty, never
  * absent, when no single field is to blame.
  */
-public record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
+record Problem(String type, String title, int status, String detail, List<FieldError> errors) {
 
-  public static final ContentType.WithFixedCharset CONTENT_TYPE =
+  static final ContentType.WithFixedCharset CONTENT_TYPE =
       MediaTypes.applicationWithFixedCharset("problem+json", HttpCharsets.UTF_8).toContentType();
 
   /** Problems hold only strings and numbers: a plain mapper renders them without an actor system. */

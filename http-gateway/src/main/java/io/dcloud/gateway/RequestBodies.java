@@ -3,11 +3,8 @@ package io.dcloud.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import io.dcloud.gateway.JsonYaml.BodyFormat;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
-import org.apache.pekko.http.javadsl.model.MediaType;
-import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Rejections;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -19,14 +16,6 @@ import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
  * naming line and column). Handlers only ever see a parsed tree.
  */
 final class RequestBodies extends AllDirectives {
-
-  /** What a 415 lists as accepted, in the order of {@link BodyFormat}. */
-  private static final List<MediaType> ACCEPTED =
-      List.of(
-          MediaTypes.APPLICATION_JSON,
-          JsonYaml.APPLICATION_YAML,
-          MediaTypes.applicationWithOpenCharset("x-yaml"),
-          MediaTypes.customWithOpenCharset("text", "yaml", java.util.Map.of(), false));
 
   private final JsonYaml codec;
 
@@ -59,7 +48,7 @@ final class RequestBodies extends AllDirectives {
       }
       Optional<BodyFormat> format = BodyFormat.of(entity.getContentType().mediaType());
       if (format.isEmpty()) {
-        return reject(Rejections.unsupportedRequestContentType(ACCEPTED, Optional.of(entity.getContentType())));
+        return reject(Rejections.unsupportedRequestContentType(BodyFormat.accepted(), Optional.of(entity.getContentType())));
       }
       return entity(Unmarshaller.entityToByteString(), bytes -> {
         JsonNode root;

@@ -6,6 +6,7 @@ import io.dcloud.template.Template;
 import io.dcloud.template.TemplateMerge;
 import io.dcloud.template.TemplateRegistry;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -94,7 +95,7 @@ final class TemplateRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> remove(String name) {
     if (!TemplateRequests.isValidName(name)) {
-      return java.util.concurrent.CompletableFuture.failedFuture(notFound(name).exception());
+      return CompletableFuture.failedFuture(notFound(name).exception());
     }
     return asks.<TemplateRegistry.Lookup>templates(replyTo -> new TemplateRegistry.DeleteTemplate(name, replyTo))
         .thenApply(deleted -> {
@@ -123,7 +124,7 @@ final class TemplateRoutes extends AllDirectives {
 
   private CompletionStage<TemplateRegistry.Lookup> lookup(String name) {
     if (!TemplateRequests.isValidName(name)) {
-      return java.util.concurrent.CompletableFuture.completedFuture(new TemplateRegistry.Lookup(name, null));
+      return CompletableFuture.completedFuture(new TemplateRegistry.Lookup(name, null));
     }
     return asks.templates(replyTo -> new TemplateRegistry.GetTemplate(name, replyTo));
   }

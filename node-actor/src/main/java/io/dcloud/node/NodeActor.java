@@ -95,6 +95,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
 
   private record GossipWritten() implements Message, NoSerializationVerificationNeeded {}
 
+  private record EngineEventsEnded(Throwable cause) implements Message, NoSerializationVerificationNeeded {}
+
+  private enum WatchEngineAgain implements Message, NoSerializationVerificationNeeded { INSTANCE }
+
   public static Behavior<NodeProtocol.Command> create(
       NodeSettings settings,
       ContainerRuntime runtime,
@@ -118,6 +122,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
   private final ActorRef<Scheduler.Command> scheduler;
   private final ActorRef<Topic.Command<EnvironmentUpdate>> updates;
   private final ReplicatorMessageAdapter<Message, LWWMap<String, NodeStatus>> replicator;
+  private final TimerScheduler<Message> timers;
   private final SelfUniqueAddress selfAddress;
   private final ClusterSharding sharding;
   private final Executor blocking;
@@ -151,6 +156,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     this.scheduler = scheduler;
     this.updates = updates;
     this.replicator = replicator;
+    this.timers = timers;
     this.nodeId = settings.nodeId();
     this.selfAddress = DistributedData.get(context.getSystem()).selfUniqueAddress();
     this.sharding = ClusterSharding.get(context.getSystem());
@@ -181,6 +187,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
         .onMessage(EntityAnswered.class, this::onEntityAnswered)
         .onMessage(ReservationsLoaded.class, this::onReservationsLoaded)
         .onMessage(GossipWritten.class, message -> this)
+        .onMessage(EngineEventsEnded.class, this::onEngineEventsEnded)
+        .onMessageEquals(WatchEngineAgain.INSTANCE, () -> {
+          watchEngine();
+          reconcile();
+          return this;
+        })
         .onSignal(PostStop.class, signal -> onStop())
         .build();
   }
@@ -396,10 +408,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
   private void watchEngine() {
     ActorRef<Message> self = getContext().getSelf();
     try {
-      eventWatch = runtime.watchEvents(event -> self.tell(new EngineEvent(event)));
+      eventWatch = runtime.watchEvents(event -> self.tell(new EngineEvent(event)), cause -> self.tell(new EngineEventsEnded(cause)));
     } catch (RuntimeException e) {
-      getContext().getLog().warn("Node {} cannot follow container events: {}", nodeId, rootMessage(e));
+      self.tell(new EngineEventsEnded(e));
     }
+  }
+
+  /** The engine restarted or the stream broke: watch again shortly, and reconcile what was missed meanwhile. */
+  private Behavior<Message> onEngineEventsEnded(EngineEventsEnded ended) {
+    getContext().getLog().warn(
+        "Node {} lost the container event stream ({}); watching again in {}", nodeId,
+        ended.cause() == null ? "it ended" : rootMessage(ended.cause()), settings.gossipInterval());
+    timers.startSingleTimer(WatchEngineAgain.INSTANCE, settings.gossipInterval());
+    return this;
   }
 
   private Behavior<Message> onEngineEvent(EngineEvent message) {
