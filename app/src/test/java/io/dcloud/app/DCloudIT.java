@@ -251,10 +251,13 @@ class DCloudIT {
 
   @Test
   @Order(4)
-  void refusesWhatNoNodeCanEverHold() {
-    String id = create(tinySpec("too-many-gpus", "").replace("\"gpu\": \"0\"", "\"gpu\": \"64\""));
-    JsonNode failed = awaitStatus(id, "FAILED", UP_WITHIN);
-    assertThat(failed.get("reason").asText()).contains("64 GPUs").contains("largest node");
+  void refusesAtOnceWhatNoNodeCanEverHold() {
+    Api.Response refused = api.post("/api/v1/environments", tinySpec("too-many-gpus", "").replace("\"gpu\": \"0\"", "\"gpu\": \"64\""));
+    assertThat(refused.status()).isEqualTo(422);
+    assertThat(refused.raw().headers().firstValue("content-type")).hasValue("application/problem+json");
+    assertThat(refused.json().get("errors").get(0).get("field").asText()).isEqualTo("resources");
+    assertThat(refused.json().get("detail").asText()).contains("64 GPUs").contains("largest node");
+    assertThat(api.get("/api/v1/environments?name=too-many-gpus").json().get("environments")).isEmpty();
   }
 
   @Test

@@ -52,6 +52,19 @@ public final class Scheduler
 
   public record GetNodes(ActorRef<Nodes> replyTo) implements Command {}
 
+  /**
+   * Could any known node ever hold this request? Asked before an environment is created, so a
+   * request no machine could ever run is refused at once instead of being accepted and failing.
+   */
+  public record CheckFeasible(PlacementRequest request, ActorRef<Feasibility> replyTo) implements Command {}
+
+  /** {@code reason} is null when the request could be placed now or later. */
+  public record Feasibility(String reason) implements CborSerializable {
+    public boolean feasible() {
+      return reason == null;
+    }
+  }
+
   /** The environments the scheduler has placed on a node, for that node to reconcile with. */
   public record GetReservations(String nodeId, ActorRef<Reservations> replyTo) implements Command {}
 
@@ -197,6 +210,7 @@ public final class Scheduler
         .onCommand(Release.class, this::onRelease)
         .onCommand(NodesChanged.class, this::onNodesChanged)
         .onCommand(GetNodes.class, (state, cmd) -> Effect().reply(cmd.replyTo(), nodesView(state)))
+        .onCommand(CheckFeasible.class, (state, cmd) -> Effect().reply(cmd.replyTo(), feasibility(state, cmd.request())))
         .onCommand(GetReservations.class, (state, cmd) -> Effect().reply(
             cmd.replyTo(), new Reservations(cmd.nodeId(), state.environmentsOn(cmd.nodeId()))))
         .build();
@@ -272,6 +286,11 @@ public final class Scheduler
       }
     }
     return placements;
+  }
+
+  private Feasibility feasibility(State state, PlacementRequest request) {
+    PlacementDecision decision = Placement.decide(request, candidates(state), settings.policy());
+    return new Feasibility(decision instanceof PlacementDecision.Never never ? never.reason() : null);
   }
 
   private List<NodeCandidate> candidates(State state) {

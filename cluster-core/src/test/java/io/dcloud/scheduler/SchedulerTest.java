@@ -125,6 +125,12 @@ class SchedulerTest {
     scheduler.tell(new Scheduler.Place(request(nodeId, id + "-never", 1000, GIB, 64)));
     assertThat(expectFor(id + "-never", EnvironmentEntity.Refused.class).reason()).contains("64 GPUs");
 
+    TestProbe<Scheduler.Feasibility> feasibility = testKit.createTestProbe();
+    scheduler.tell(new Scheduler.CheckFeasible(request(nodeId, id + "-check", 1000, GIB, 64), feasibility.getRef()));
+    assertThat(feasibility.receiveMessage(WAIT).reason()).contains("64 GPUs");
+    scheduler.tell(new Scheduler.CheckFeasible(request(nodeId, id + "-check", 1000, GIB, 0), feasibility.getRef()));
+    assertThat(feasibility.receiveMessage(WAIT).feasible()).as("fits later, once capacity frees").isTrue();
+
     scheduler.tell(new Scheduler.Release(id + "-big"));
     assertThat(expectFor(id + "-waits", EnvironmentEntity.Placed.class).nodeId()).isEqualTo(nodeId);
     testKit.stop(scheduler);

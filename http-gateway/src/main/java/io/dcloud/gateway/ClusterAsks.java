@@ -5,6 +5,7 @@ import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
 import java.time.Duration;
@@ -61,6 +62,10 @@ final class ClusterAsks {
 
   CompletionStage<Scheduler.Nodes> nodes() {
     return ask(backends.scheduler(), Scheduler.GetNodes::new);
+  }
+
+  CompletionStage<Scheduler.Feasibility> feasibility(PlacementRequest request) {
+    return ask(backends.scheduler(), replyTo -> new Scheduler.CheckFeasible(request, replyTo));
   }
 
   private <C, R> CompletionStage<R> ask(ActorRef<C> target, Function<ActorRef<R>, C> command) {

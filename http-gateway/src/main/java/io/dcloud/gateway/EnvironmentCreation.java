@@ -3,6 +3,7 @@ package io.dcloud.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
@@ -46,7 +47,13 @@ final class EnvironmentCreation {
     }
     return asks.catalog()
         .thenApply(catalog -> DockerfileGenerator.generate(catalog, spec))
-        .thenCompose(recipe -> createEntity(spec, recipe, origin));
+        .thenCompose(recipe -> asks.feasibility(new PlacementRequest("new", spec.resources(), spec.constraints()))
+            .thenCompose(feasibility -> {
+              if (!feasibility.feasible()) {
+                throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "resources", feasibility.reason()).exception();
+              }
+              return createEntity(spec, recipe, origin);
+            }));
   }
 
   private CompletionStage<HttpResponse> createEntity(EnvironmentSpec spec, ImageRecipe recipe, String origin) {

@@ -33,6 +33,7 @@ record Problem(String type, String title, int status, String detail, List<FieldE
     NOT_FOUND("not-found", "Not found", StatusCodes.NOT_FOUND),
     ROUTE_NOT_FOUND("route-not-found", "No such resource", StatusCodes.NOT_FOUND),
     METHOD_NOT_ALLOWED("method-not-allowed", "Method not allowed", StatusCodes.METHOD_NOT_ALLOWED),
+    UNSCHEDULABLE("unschedulable", "No node of the cluster could ever run this", StatusCodes.UNPROCESSABLE_ENTITY),
     CONFLICT("conflict", "Conflict with the current state", StatusCodes.CONFLICT),
     BODY_TOO_LARGE("body-too-large", "Request body too large", StatusCodes.PAYLOAD_TOO_LARGE),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", StatusCodes.UNSUPPORTED_MEDIA_TYPE),
