@@ -9,9 +9,11 @@ import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
+import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.MachineProfile;
 import io.dcloud.node.NodeActor;
 import io.dcloud.node.NodeSettings;
+import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
 import java.net.InetAddress;
@@ -33,7 +35,6 @@ import org.apache.pekko.cluster.typed.ClusterSingletonSettings;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.SingletonActor;
 import org.apache.pekko.http.javadsl.ServerBinding;
-import org.apache.pekko.stream.RestartSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +50,10 @@ public final class DCloudNode implements AutoCloseable {
   public static final String ROLE_GATEWAY = "gateway";
   public static final String ROLE_WORKER = "worker";
 
-  private final ActorSystem<Void> system;
+  private final ActorSystem<?> system;
   private final CompletableFuture<ServerBinding> binding;
 
-  private DCloudNode(ActorSystem<Void> system, CompletableFuture<ServerBinding> binding) {
+  private DCloudNode(ActorSystem<?> system, CompletableFuture<ServerBinding> binding) {
     this.system = system;
     this.binding = binding;
   }
@@ -60,55 +61,88 @@ public final class DCloudNode implements AutoCloseable {
   /** Starts a node from a complete configuration (application.conf, flags and overrides resolved). */
   public static DCloudNode start(Config config) {
     CompletableFuture<ServerBinding> binding = new CompletableFuture<>();
-    ActorSystem<Void> system = ActorSystem.create(guardian(config, binding), config.getString("dcloud.cluster.name"), config);
+    ActorSystem<?> system = ActorSystem.create(guardian(config, binding), config.getString("dcloud.cluster.name"), config);
     return new DCloudNode(system, binding);
   }
 
-  private static Behavior<Void> guardian(Config config, CompletableFuture<ServerBinding> binding) {
-    return Behaviors.setup(context -> {
-      ActorSystem<Void> system = context.getSystem();
-      Cluster cluster = Cluster.get(system);
+  /** The guardian first makes sure the Cassandra schema exists, then starts what the roles ask for. */
+  private sealed interface Startup {}
+
+  private record SchemaReady() implements Startup {}
+
+  private record SchemaFailed(Throwable cause) implements Startup {}
+
+  private enum CreateSchema implements Startup { INSTANCE }
+
+  private static Behavior<Startup> guardian(Config config, CompletableFuture<ServerBinding> binding) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      Cluster cluster = Cluster.get(context.getSystem());
       if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
         // No seeds: this node founds its own cluster (the one-machine `dcloud dev`).
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
-      List<String> roles = config.getStringList("pekko.cluster.roles");
-      ActorRef<Topic.Command<EnvironmentUpdate>> updates =
-          context.spawn(Topic.create(EnvironmentUpdate.class, EnvironmentUpdate.TOPIC_NAME), "environment-updates");
-      ActorRef<Scheduler.Command> scheduler = singleton(context, Scheduler.create(
-          Scheduler.Settings.fromConfig(config.getConfig("dcloud.scheduler"))), "scheduler");
-      ActorRef<CatalogRegistry.Command> catalog =
-          singleton(context, CatalogRegistry.create(), "catalog");
-      ActorRef<TemplateRegistry.Command> templates =
-          singleton(context, TemplateRegistry.create(), "templates");
-      EnvironmentEntity.init(system, scheduler, updates,
-          EnvironmentEntity.Settings.fromConfig(config.getConfig("dcloud.environment")));
+      if (!config.getBoolean("dcloud.cassandra.create-schema")) {
+        startServices(context, config, binding);
+        return Behaviors.empty();
+      }
+      context.getSelf().tell(CreateSchema.INSTANCE);
+      Duration retry = config.getDuration("dcloud.journal-failure-backoff.max-backoff");
+      return Behaviors.receive(Startup.class)
+          .onMessageEquals(CreateSchema.INSTANCE, () -> {
+            context.pipeToSelf(CassandraSchema.create(context.getSystem()),
+                (done, failure) -> failure == null ? new SchemaReady() : new SchemaFailed(failure));
+            return Behaviors.same();
+          })
+          .onMessage(SchemaFailed.class, failed -> {
+            LOG.warn("Cannot create the Cassandra schema yet ({}); trying again in {}", failed.cause().getMessage(), retry);
+            timers.startSingleTimer(CreateSchema.INSTANCE, retry);
+            return Behaviors.same();
+          })
+          .onMessage(SchemaReady.class, ready -> {
+            startServices(context, config, binding);
+            return Behaviors.empty();
+          })
+          .build();
+    }));
+  }
 
-      if (roles.contains(ROLE_WORKER)) {
-        startWorker(context, config, scheduler, updates);
-      }
-      if (roles.contains(ROLE_GATEWAY)) {
-        ActorRef<EnvironmentDirectory.Command> directory = context.spawn(EnvironmentDirectory.create(), "environment-directory");
-        EnvironmentDirectory.follow(system, config.getString("dcloud.read-side.journal-plugin"), directory, restartSettings(config));
-        GatewayBackends backends = new GatewayBackends(
-            ClusterSharding.get(system), scheduler, catalog, templates, directory, updates);
-        HttpGateway.start(system, backends).whenComplete((bound, failure) -> {
-          if (failure != null) {
-            binding.completeExceptionally(failure);
-            system.terminate();
-          } else {
-            binding.complete(bound);
-          }
-        });
+  private static void startServices(ActorContext<?> context, Config config, CompletableFuture<ServerBinding> binding) {
+    ActorSystem<?> system = context.getSystem();
+    List<String> roles = config.getStringList("pekko.cluster.roles");
+    ActorRef<Topic.Command<EnvironmentUpdate>> updates =
+        context.spawn(Topic.create(EnvironmentUpdate.class, EnvironmentUpdate.TOPIC_NAME), "environment-updates");
+    ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events = context.spawn(
+        Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "environment-events");
+    ActorRef<Scheduler.Command> scheduler =
+        singleton(system, Scheduler.create(Scheduler.Settings.fromConfig(config)), "scheduler");
+    ActorRef<CatalogRegistry.Command> catalog =
+        singleton(system, CatalogRegistry.create(JournalBackoff.fromConfig(config)), "catalog");
+    ActorRef<TemplateRegistry.Command> templates =
+        singleton(system, TemplateRegistry.create(JournalBackoff.fromConfig(config)), "templates");
+    EnvironmentEntity.init(system, scheduler, updates, events, EnvironmentEntity.Settings.fromConfig(config));
+
+    if (roles.contains(ROLE_WORKER)) {
+      startWorker(context, config, scheduler, updates);
+    }
+    if (!roles.contains(ROLE_GATEWAY)) {
+      binding.cancel(false);
+      return;
+    }
+    ActorRef<EnvironmentDirectory.Command> directory = context.spawn(
+        EnvironmentDirectory.create(config.getString("dcloud.read-side.journal-plugin"), events), "environment-directory");
+    GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates);
+    HttpGateway.start(system, backends).whenComplete((bound, failure) -> {
+      if (failure != null) {
+        binding.completeExceptionally(failure);
+        system.terminate();
       } else {
-        binding.cancel(false);
+        binding.complete(bound);
       }
-      return Behaviors.empty();
     });
   }
 
   private static void startWorker(
-      ActorContext<Void> context,
+      ActorContext<?> context,
       Config config,
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
@@ -119,14 +153,9 @@ public final class DCloudNode implements AutoCloseable {
     context.getSystem().getWhenTerminated().whenComplete((done, failure) -> runtime.close());
   }
 
-  private static <T> ActorRef<T> singleton(ActorContext<Void> context, Behavior<T> behavior, String name) {
-    ClusterSingletonSettings settings = ClusterSingletonSettings.create(context.getSystem()).withRole(ROLE_CONTROL);
-    return ClusterSingleton.get(context.getSystem()).init(SingletonActor.of(behavior, name).withSettings(settings));
-  }
-
-  private static RestartSettings restartSettings(Config config) {
-    Config c = config.getConfig("dcloud.read-side.restart");
-    return RestartSettings.create(c.getDuration("min-backoff"), c.getDuration("max-backoff"), c.getDouble("random-factor"));
+  private static <T> ActorRef<T> singleton(ActorSystem<?> system, Behavior<T> behavior, String name) {
+    ClusterSingletonSettings settings = ClusterSingletonSettings.create(system).withRole(ROLE_CONTROL);
+    return ClusterSingleton.get(system).init(SingletonActor.of(behavior, name).withSettings(settings));
   }
 
   private static String hostname() {
@@ -137,7 +166,7 @@ public final class DCloudNode implements AutoCloseable {
     }
   }
 
-  public ActorSystem<Void> system() {
+  public ActorSystem<?> system() {
     return system;
   }
 

@@ -3,6 +3,7 @@ package io.dcloud.catalog;
 import io.dcloud.serialization.CborSerializable;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -35,12 +36,13 @@ public final class CatalogRegistry
 
   public record State(Catalog catalog) implements CborSerializable {}
 
-  public static Behavior<Command> create() {
-    return new CatalogRegistry();
+  /** {@code journalBackoff}: how it restarts when the journal fails (see {@code JournalBackoff}). */
+  public static Behavior<Command> create(BackoffSupervisorStrategy journalBackoff) {
+    return new CatalogRegistry(journalBackoff);
   }
 
-  private CatalogRegistry() {
-    super(PERSISTENCE_ID);
+  private CatalogRegistry(BackoffSupervisorStrategy journalBackoff) {
+    super(PERSISTENCE_ID, journalBackoff);
   }
 
   @Override

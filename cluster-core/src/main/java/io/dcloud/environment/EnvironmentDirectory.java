@@ -2,39 +2,46 @@ package io.dcloud.environment;
 
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.NotUsed;
+import java.util.Set;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.NoOffset;
 import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.javadsl.EventsByTagQuery;
-import org.apache.pekko.stream.RestartSettings;
-import org.apache.pekko.stream.javadsl.RestartSource;
+import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
+import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
+import org.apache.pekko.persistence.query.javadsl.ReadJournal;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The read side behind {@code GET /environments}: every gateway keeps this local, in-memory
- * listing, folded from the tagged event stream of all environments (so lists never ask each
- * entity). It lags the entities by the journal's query delay, a fraction of a second.
+ * listing of all environments, so lists never ask each entity.
+ *
+ * <p>It is folded from the journal, with the entities' own event fold: at start it reads every
+ * environment's events (the journal's persistence ids), then follows the events the entities
+ * publish live with their sequence numbers. A sequence number that skips ahead (a message lost
+ * between nodes) makes it read the missing events from the journal, so the listing converges on
+ * the journal and never applies an event twice.
  */
 public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDirectory.Command> {
 
   /** The read side needs only the latest step of each environment's history. */
   private static final int HISTORY_KEPT = 1;
+  /** Environments read from the journal at once while catching up. */
+  private static final int CATCH_UP_PARALLELISM = 4;
+  private static final String PERSISTENCE_ID_PREFIX = EnvironmentEntity.TYPE_KEY.name() + "|";
 
   public sealed interface Command {}
 
-  /** One journal event of one environment, in that environment's order. */
+  /** One journal event of one environment. */
   public record Apply(String environmentId, long sequenceNr, EnvironmentEntity.Event event)
       implements Command, NoSerializationVerificationNeeded {}
 
@@ -44,56 +51,105 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   public record Listing(List<EnvironmentView> environments) implements NoSerializationVerificationNeeded {}
 
+  private record CaughtUp(String environmentId) implements Command, NoSerializationVerificationNeeded {}
+
   private record Folded(EnvironmentEntity.State state, long sequenceNr) {}
 
-  public static Behavior<Command> create() {
-    return Behaviors.setup(EnvironmentDirectory::new);
+  /**
+   * {@code readJournalPluginId} names a read journal with {@code currentEventsByPersistenceId}
+   * (and, to load existing environments at start, {@code currentPersistenceIds}); {@code events}
+   * is the topic the entities publish on.
+   */
+  public static Behavior<Command> create(
+      String readJournalPluginId, ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events) {
+    return Behaviors.setup(context -> new EnvironmentDirectory(context, readJournalPluginId, events));
   }
 
-  /** Follows the journal's {@link EnvironmentEntity#TAG} events into {@code directory}, restarting on failure. */
-  public static void follow(
-      ActorSystem<?> system, String readJournalPluginId, ActorRef<Command> directory, RestartSettings restart) {
-    EventsByTagQuery journal =
-        PersistenceQuery.get(system).getReadJournalFor(EventsByTagQuery.class, readJournalPluginId);
-    Source<EventEnvelope, NotUsed> events =
-        RestartSource.withBackoff(restart, () -> journal.eventsByTag(EnvironmentEntity.TAG, NoOffset.getInstance()));
-    events
-        .filter(envelope -> envelope.event() instanceof EnvironmentEntity.Event)
-        .map(envelope -> new Apply(
-            entityId(envelope.persistenceId()), envelope.sequenceNr(), (EnvironmentEntity.Event) envelope.event()))
-        .runWith(Sink.foreach(directory::tell), system);
-  }
-
-  private static String entityId(String persistenceId) {
-    int separator = persistenceId.indexOf('|');
-    return separator < 0 ? persistenceId : persistenceId.substring(separator + 1);
-  }
-
+  private final ReadJournal journal;
   private final Map<String, Folded> environments = new HashMap<>();
+  /** Environments whose missing events are being read from the journal. */
+  private final Set<String> catchingUp = new HashSet<>();
 
-  private EnvironmentDirectory(ActorContext<Command> context) {
+  private EnvironmentDirectory(
+      ActorContext<Command> context,
+      String readJournalPluginId,
+      ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events) {
     super(context);
+    this.journal = PersistenceQuery.get(context.getSystem()).getReadJournalFor(ReadJournal.class, readJournalPluginId);
+    ActorRef<EnvironmentEntity.Persisted> live = context.messageAdapter(
+        EnvironmentEntity.Persisted.class, p -> new Apply(p.environmentId(), p.sequenceNr(), p.event()));
+    events.tell(Topic.subscribe(live));
+    loadExisting();
+  }
+
+  private void loadExisting() {
+    if (!(journal instanceof CurrentPersistenceIdsQuery ids)) {
+      getContext().getLog().info("The read journal cannot list persistence ids: the directory starts empty");
+      return;
+    }
+    ActorRef<Command> self = getContext().getSelf();
+    ids.currentPersistenceIds()
+        .filter(id -> id.startsWith(PERSISTENCE_ID_PREFIX))
+        .flatMapMerge(CATCH_UP_PARALLELISM, id -> eventsOf(id, 0))
+        .runWith(Sink.foreach(self::tell), getContext().getSystem())
+        .whenComplete((done, failure) -> {
+          if (failure != null) {
+            getContext().getSystem().log().warn("The environment directory could not load from the journal: {}", failure.toString());
+          }
+        });
+  }
+
+  private org.apache.pekko.stream.javadsl.Source<Command, org.apache.pekko.NotUsed> eventsOf(String persistenceId, long afterSequenceNr) {
+    return ((CurrentEventsByPersistenceIdQuery) journal)
+        .currentEventsByPersistenceId(persistenceId, afterSequenceNr + 1, Long.MAX_VALUE)
+        .filter(envelope -> envelope.event() instanceof EnvironmentEntity.Event)
+        .map(EnvironmentDirectory::toApply);
+  }
+
+  private static Command toApply(EventEnvelope envelope) {
+    return new Apply(
+        envelope.persistenceId().substring(PERSISTENCE_ID_PREFIX.length()),
+        envelope.sequenceNr(),
+        (EnvironmentEntity.Event) envelope.event());
   }
 
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Apply.class, this::onApply)
+        .onMessage(CaughtUp.class, caughtUp -> {
+          catchingUp.remove(caughtUp.environmentId());
+          return this;
+        })
         .onMessage(ListEnvironments.class, this::onList)
         .build();
   }
 
-  /** Replays after a restart of the stream deliver events again: the sequence number makes them harmless. */
   private Behavior<Command> onApply(Apply apply) {
     Folded current = environments.get(apply.environmentId());
-    if (current != null && apply.sequenceNr() <= current.sequenceNr()) {
+    long last = current == null ? 0 : current.sequenceNr();
+    if (apply.sequenceNr() <= last) {
+      return this;
+    }
+    if (apply.sequenceNr() > last + 1) {
+      catchUp(apply.environmentId(), last);
       return this;
     }
     EnvironmentEntity.State before =
         current == null ? EnvironmentEntity.State.empty(apply.environmentId()) : current.state();
-    environments.put(
-        apply.environmentId(), new Folded(before.apply(apply.event(), HISTORY_KEPT), apply.sequenceNr()));
+    environments.put(apply.environmentId(), new Folded(before.apply(apply.event(), HISTORY_KEPT), apply.sequenceNr()));
     return this;
+  }
+
+  /** Reads what this directory missed of one environment; the events come back as {@link Apply}. */
+  private void catchUp(String environmentId, long afterSequenceNr) {
+    if (!catchingUp.add(environmentId)) {
+      return;
+    }
+    ActorRef<Command> self = getContext().getSelf();
+    eventsOf(PERSISTENCE_ID_PREFIX + environmentId, afterSequenceNr)
+        .runWith(Sink.foreach(self::tell), getContext().getSystem())
+        .whenComplete((done, failure) -> self.tell(new CaughtUp(environmentId)));
   }
 
   private Behavior<Command> onList(ListEnvironments list) {

@@ -3,6 +3,7 @@ package io.dcloud.environment;
 import io.dcloud.catalog.ImageRecipe;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentView.HistoryEntry;
+import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
@@ -19,6 +20,7 @@ import java.util.stream.IntStream;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -52,8 +54,6 @@ public final class EnvironmentEntity
     extends EventSourcedBehaviorWithEnforcedReplies<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentEntity.State> {
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Environment");
-  /** Every event carries this tag: the read side (the environment directory) follows it. */
-  public static final String TAG = "environment";
 
   public enum Status {
     REQUESTED,
@@ -125,6 +125,14 @@ public final class EnvironmentEntity
 
   private record NodeFound(String nodeId, Receptionist.Listing listing, NodeProtocol.Command pending)
       implements Command, NoSerializationVerificationNeeded {}
+
+  /**
+   * Every persisted event, published live with its sequence number on {@link #EVENTS_TOPIC} for
+   * read sides on any node (the environment directory); they fill gaps from the journal.
+   */
+  public record Persisted(String environmentId, long sequenceNr, Event event) implements CborSerializable {}
+
+  public static final String EVENTS_TOPIC = "dcloud-environment-events";
 
   public sealed interface Reply extends CborSerializable {}
 
@@ -338,10 +346,14 @@ public final class EnvironmentEntity
   // ---------------------------------------------------------------- wiring
 
   /** Tunables from {@code dcloud.environment} (see reference.conf). */
-  public record Settings(Duration retryInterval, int snapshotEvery, int historyLimit) {
-    public static Settings fromConfig(com.typesafe.config.Config config) {
+  public record Settings(
+      Duration retryInterval, int snapshotEvery, int historyLimit, BackoffSupervisorStrategy journalBackoff) {
+    /** {@code root} is the whole configuration. */
+    public static Settings fromConfig(com.typesafe.config.Config root) {
+      com.typesafe.config.Config config = root.getConfig("dcloud.environment");
       return new Settings(
-          config.getDuration("retry-interval"), config.getInt("snapshot-every"), config.getInt("history-limit"));
+          config.getDuration("retry-interval"), config.getInt("snapshot-every"), config.getInt("history-limit"),
+          JournalBackoff.fromConfig(root));
     }
   }
 
@@ -349,25 +361,27 @@ public final class EnvironmentEntity
       ActorSystem<?> system,
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+      ActorRef<Topic.Command<Persisted>> events,
       Settings settings) {
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 TYPE_KEY,
-                entityContext -> create(entityContext.getEntityId(), scheduler, updates, settings, Clock.systemUTC())));
+                entityContext -> create(entityContext.getEntityId(), scheduler, updates, events, settings, Clock.systemUTC())));
   }
 
   public static Behavior<Command> create(
       String environmentId,
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+      ActorRef<Topic.Command<Persisted>> events,
       Settings settings,
       Clock clock) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers ->
-                    new EnvironmentEntity(environmentId, context, timers, scheduler, updates, settings, clock)));
+                    new EnvironmentEntity(environmentId, context, timers, scheduler, updates, events, settings, clock)));
   }
 
   private final String environmentId;
@@ -375,6 +389,7 @@ public final class EnvironmentEntity
   private final TimerScheduler<Command> timers;
   private final ActorRef<Scheduler.Command> scheduler;
   private final ActorRef<Topic.Command<EnvironmentUpdate>> updates;
+  private final ActorRef<Topic.Command<Persisted>> events;
   private final Settings settings;
   private final Clock clock;
   /** Node actors found through the receptionist; dropped on every retry so a restarted node is found again. */
@@ -386,14 +401,16 @@ public final class EnvironmentEntity
       TimerScheduler<Command> timers,
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+      ActorRef<Topic.Command<Persisted>> events,
       Settings settings,
       Clock clock) {
-    super(PersistenceId.of(TYPE_KEY.name(), environmentId));
+    super(PersistenceId.of(TYPE_KEY.name(), environmentId), settings.journalBackoff());
     this.environmentId = environmentId;
     this.context = context;
     this.timers = timers;
     this.scheduler = scheduler;
     this.updates = updates;
+    this.events = events;
     this.settings = settings;
     this.clock = clock;
   }
@@ -401,11 +418,6 @@ public final class EnvironmentEntity
   @Override
   public State emptyState() {
     return State.empty(environmentId);
-  }
-
-  @Override
-  public Set<String> tagsFor(Event event) {
-    return Set.of(TAG);
   }
 
   @Override
@@ -465,10 +477,7 @@ public final class EnvironmentEntity
   }
 
   private ReplyEffect<Event, State> onCreate(State state, Create cmd) {
-    return Effect()
-        .persist(new Requested(cmd.spec(), cmd.recipe(), now()))
-        .thenRun(this::afterPersist)
-        .thenReply(cmd.replyTo(), created -> new Ok(created.view()));
+    return persistAndReply(new Requested(cmd.spec(), cmd.recipe(), now()), cmd.replyTo());
   }
 
   /** Create is retried by clients: the same spec again is the same environment. */
@@ -643,14 +652,16 @@ public final class EnvironmentEntity
   // ---------------------------------------------------------------- converging
 
   private ReplyEffect<Event, State> persist(Event event) {
-    return Effect().persist(event).thenRun(this::afterPersist).thenNoReply();
+    return Effect().persist(event).thenRun(state -> afterPersist(state, event)).thenNoReply();
   }
 
   private ReplyEffect<Event, State> persistAndReply(Event event, ActorRef<Reply> replyTo) {
-    return Effect().persist(event).thenRun(this::afterPersist).thenReply(replyTo, next -> new Ok(next.view()));
+    return Effect().persist(event).thenRun(state -> afterPersist(state, event))
+        .thenReply(replyTo, next -> new Ok(next.view()));
   }
 
-  private void afterPersist(State state) {
+  private void afterPersist(State state, Event event) {
+    events.tell(Topic.publish(new Persisted(environmentId, lastSequenceNumber(context), event)));
     HistoryEntry last = state.history().get(state.history().size() - 1);
     updates.tell(
         EnvironmentUpdate.publish(

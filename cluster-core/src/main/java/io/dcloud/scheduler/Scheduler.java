@@ -2,6 +2,7 @@ package io.dcloud.scheduler;
 
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.Resources;
+import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.serialization.CborSerializable;
@@ -13,6 +14,7 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -146,11 +148,14 @@ public final class Scheduler
   // ---------------------------------------------------------------- wiring
 
   /** Tunables from {@code dcloud.scheduler} (see reference.conf). */
-  public record Settings(Placement.Policy policy, int snapshotEvery) {
-    public static Settings fromConfig(com.typesafe.config.Config config) {
+  public record Settings(Placement.Policy policy, int snapshotEvery, BackoffSupervisorStrategy journalBackoff) {
+    /** {@code root} is the whole configuration. */
+    public static Settings fromConfig(com.typesafe.config.Config root) {
+      com.typesafe.config.Config config = root.getConfig("dcloud.scheduler");
       return new Settings(
           Placement.Policy.valueOf(config.getString("policy").toUpperCase(java.util.Locale.ROOT)),
-          config.getInt("snapshot-every"));
+          config.getInt("snapshot-every"),
+          JournalBackoff.fromConfig(root));
     }
   }
 
@@ -178,7 +183,7 @@ public final class Scheduler
   private Map<String, NodeStatus> nodes = Map.of();
 
   private Scheduler(ActorContext<Command> context, Settings settings) {
-    super(PERSISTENCE_ID);
+    super(PERSISTENCE_ID, settings.journalBackoff());
     this.context = context;
     this.settings = settings;
     this.sharding = ClusterSharding.get(context.getSystem());

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -62,12 +63,13 @@ public final class TemplateRegistry
     }
   }
 
-  public static Behavior<Command> create() {
-    return new TemplateRegistry();
+  /** {@code journalBackoff}: how it restarts when the journal fails (see {@code JournalBackoff}). */
+  public static Behavior<Command> create(BackoffSupervisorStrategy journalBackoff) {
+    return new TemplateRegistry(journalBackoff);
   }
 
-  private TemplateRegistry() {
-    super(PERSISTENCE_ID);
+  private TemplateRegistry(BackoffSupervisorStrategy journalBackoff) {
+    super(PERSISTENCE_ID, journalBackoff);
   }
 
   @Override

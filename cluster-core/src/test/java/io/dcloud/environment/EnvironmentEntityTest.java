@@ -11,6 +11,7 @@ import io.dcloud.environment.EnvironmentEntity.Status;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
 import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
+import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Clock;
@@ -44,6 +45,7 @@ class EnvironmentEntityTest {
   private TestProbe<Scheduler.Command> scheduler;
   private TestProbe<NodeProtocol.Command> node;
   private TestProbe<Topic.Command<EnvironmentUpdate>> updates;
+  private TestProbe<Topic.Command<EnvironmentEntity.Persisted>> events;
   private EventSourcedBehaviorTestKit<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentEntity.State> entity;
   private String id;
 
@@ -57,11 +59,12 @@ class EnvironmentEntityTest {
     scheduler = testKit.createTestProbe();
     node = testKit.createTestProbe();
     updates = testKit.createTestProbe();
+    events = testKit.createTestProbe();
     NODE = "node-" + UUID.randomUUID();
     testKit.system().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(NODE), node.getRef()));
     id = UUID.randomUUID().toString();
     entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentEntity.create(
-        id, scheduler.getRef(), updates.getRef(), new EnvironmentEntity.Settings(Duration.ofSeconds(30), 50, 100),
+        id, scheduler.getRef(), updates.getRef(), events.getRef(), new EnvironmentEntity.Settings(Duration.ofSeconds(30), 50, 100, JournalBackoff.fromConfig(CONFIG)),
         Clock.systemUTC()));
   }
 

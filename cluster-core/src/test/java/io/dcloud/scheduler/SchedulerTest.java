@@ -48,6 +48,7 @@ class SchedulerTest {
           """))
       .withFallback(ConfigFactory.load());
   private static final ActorTestKit testKit = ActorTestKit.create("scheduler-test", CONFIG);
+  private static final Scheduler.Settings SETTINGS = Scheduler.Settings.fromConfig(CONFIG);
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final long GIB = 1L << 30;
   private static TestProbe<EnvironmentEntity.Command> entities;
@@ -108,7 +109,7 @@ class SchedulerTest {
   void placesQueuesRefusesAndPlacesFromTheQueueWhenCapacityFrees() {
     String nodeId = "n-" + UUID.randomUUID();
     String id = UUID.randomUUID().toString();
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(new Scheduler.Settings(Placement.Policy.SPREAD, 100)));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS));
     gossip(node(nodeId, 2, 4 * GIB, List.of(new GpuDevice(0, "GPU-a", "NVIDIA A100", 40960L))));
 
     awaitNode(scheduler, nodeId);
@@ -141,7 +142,7 @@ class SchedulerTest {
     String nodeId = "n-" + UUID.randomUUID();
     String id = UUID.randomUUID().toString();
     gossip(node(nodeId, 64, 64 * GIB, List.of()));
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(new Scheduler.Settings(Placement.Policy.SPREAD, 100)));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS));
     awaitNode(scheduler, nodeId);
     TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
     scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
@@ -150,7 +151,7 @@ class SchedulerTest {
     assertThat(expectFor(id, EnvironmentEntity.Placed.class).nodeId()).isEqualTo(placedOn);
 
     testKit.stop(scheduler);
-    ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(new Scheduler.Settings(Placement.Policy.SPREAD, 100)));
+    ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(SETTINGS));
     recovered.tell(new Scheduler.GetReservations(placedOn, reservations.getRef()));
     assertThat(reservations.receiveMessage(WAIT).environmentIds()).containsOnlyOnce(id);
     testKit.stop(recovered);

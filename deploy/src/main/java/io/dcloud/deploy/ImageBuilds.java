@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,6 +20,8 @@ import org.slf4j.LoggerFactory;
  * Dockerfile, since generated Dockerfiles copy nothing from the host.
  */
 final class ImageBuilds {
+  private static final Pattern ANSI_ESCAPE = Pattern.compile("\u001B\\[[0-9;]*[A-Za-z]");
+
 
   private static final Logger log = LoggerFactory.getLogger(ImageBuilds.class);
   private static final String DOCKERFILE = "Dockerfile";
@@ -54,6 +57,11 @@ final class ImageBuilds {
     return cached;
   }
 
+  /** The classic builder colours stderr lines with ANSI escapes: progress readers want plain text. */
+  static String plain(String line) {
+    return ANSI_ESCAPE.matcher(line).replaceAll("").strip();
+  }
+
   private void build(ImageRecipe recipe, Consumer<String> progress) {
     String tag = recipe.tag();
     byte[] context = TarArchive.create().file(DOCKERFILE, recipe.dockerfile()).toBytes();
@@ -61,7 +69,7 @@ final class ImageBuilds {
     AtomicReference<String> error = new AtomicReference<>();
     StreamCallback<BuildResponseItem> output = new StreamCallback<>("building image " + tag, item -> {
       if (item.getStream() != null) {
-        item.getStream().lines().map(String::strip).filter(line -> !line.isEmpty()).forEach(line -> {
+        item.getStream().lines().map(ImageBuilds::plain).filter(line -> !line.isEmpty()).forEach(line -> {
           last.add(line);
           progress.accept(line);
         });

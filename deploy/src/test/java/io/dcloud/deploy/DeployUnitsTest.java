@@ -27,6 +27,12 @@ import org.junit.jupiter.api.io.TempDir;
 class DeployUnitsTest {
 
   @Test
+  void buildProgressLinesLoseTheirTerminalColours() {
+    assertThat(ImageBuilds.plain("\u001B[91mdebconf: delaying package configuration\u001B[0m  ")).isEqualTo("debconf: delaying package configuration");
+    assertThat(ImageBuilds.plain("\u001B[0m")).isEmpty();
+  }
+
+  @Test
   void referenceConfigParsesWithRecipesAndAliases() {
     DockerSettings settings = DockerSettings.fromConfig(ConfigFactory.load().getConfig("dcloud.deploy"));
 

@@ -6,6 +6,7 @@ import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.journal.JournalBackoff;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
 import java.net.URI;
@@ -23,7 +24,6 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
-import org.apache.pekko.stream.RestartSettings;
 
 /**
  * A one-node cluster with the real actors behind the gateway — environment entities (sharded,
@@ -75,17 +75,16 @@ final class GatewayTestCluster implements AutoCloseable {
 
     ActorRef<Topic.Command<EnvironmentUpdate>> updates =
         testKit.spawn(Topic.create(EnvironmentUpdate.class, EnvironmentUpdate.TOPIC_NAME), "updates");
+    ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events =
+        testKit.spawn(Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "events");
     ActorRef<Scheduler.Command> scheduler =
-        testKit.spawn(Scheduler.create(Scheduler.Settings.fromConfig(resolved.getConfig("dcloud.scheduler"))), "scheduler");
+        testKit.spawn(Scheduler.create(Scheduler.Settings.fromConfig(resolved)), "scheduler");
     EnvironmentEntity.init(
-        system, scheduler, updates, EnvironmentEntity.Settings.fromConfig(resolved.getConfig("dcloud.environment")));
-    ActorRef<CatalogRegistry.Command> catalog = testKit.spawn(CatalogRegistry.create(), "catalog");
-    ActorRef<TemplateRegistry.Command> templates = testKit.spawn(TemplateRegistry.create(), "templates");
-    ActorRef<EnvironmentDirectory.Command> directory = testKit.spawn(EnvironmentDirectory.create(), "directory");
-    // The testkit's read journal supports eventsByTag, so the directory is fed as in production.
-    EnvironmentDirectory.follow(
-        system, PersistenceTestKitReadJournal.Identifier(), directory,
-        RestartSettings.create(Duration.ofMillis(100), Duration.ofSeconds(1), 0.2));
+        system, scheduler, updates, events, EnvironmentEntity.Settings.fromConfig(resolved));
+    ActorRef<CatalogRegistry.Command> catalog = testKit.spawn(CatalogRegistry.create(JournalBackoff.fromConfig(resolved)), "catalog");
+    ActorRef<TemplateRegistry.Command> templates = testKit.spawn(TemplateRegistry.create(JournalBackoff.fromConfig(resolved)), "templates");
+    ActorRef<EnvironmentDirectory.Command> directory = testKit.spawn(
+        EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events), "directory");
 
     backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates);
     binding = start(backends);
