@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -66,7 +67,7 @@ public final class DCloudNode implements AutoCloseable {
   }
 
   /** The guardian first makes sure the Cassandra schema exists, then starts what the roles ask for. */
-  private sealed interface Startup {}
+  private sealed interface Startup extends NoSerializationVerificationNeeded {}
 
   private record SchemaReady() implements Startup {}
 
