@@ -69,6 +69,13 @@ public final class EnvironmentEntity
     DELETED
   }
 
+  /** What removing an environment's container is for. */
+  public enum Removal {
+    NONE,
+    DELETE,
+    RELOCATE
+  }
+
   private static final Set<Status> TRANSITIONAL =
       Set.of(Status.REQUESTED, Status.QUEUED, Status.PLACED, Status.BUILDING, Status.STARTING, Status.STOPPING);
 
@@ -98,6 +105,12 @@ public final class EnvironmentEntity
 
   /** From the scheduler: no node could ever hold this environment. */
   public record Refused(String reason) implements Command {}
+
+  /** From the scheduler: the node this environment was placed on has left the cluster (crashed, downed). */
+  public record NodeLost(String nodeId) implements Command {}
+
+  /** From the scheduler: the node is draining; move the environment elsewhere. */
+  public record Relocate(String nodeId) implements Command {}
 
   /** From the node that runs (or ran) the environment's container. */
   public record ContainerReport(
@@ -177,13 +190,25 @@ public final class EnvironmentEntity
 
   public record DeleteRequested(Instant at) implements Event {}
 
+  public record RelocationRequested(String nodeId, Instant at) implements Event {}
+
+  /** The old container is gone from the draining node: find a new place. */
+  public record Relocated(Instant at) implements Event {}
+
+  /** The node went away with the container: nothing runs and nothing is reserved. */
+  public record LostWithNode(String nodeId, Instant at) implements Event {}
+
+  /** After a loss, the restart policy asks for a new place. */
+  public record Rescheduled(EnvironmentSpec.RestartPolicy policy, Instant at) implements Event {}
+
   public record Deleted(Instant at) implements Event {}
 
   // ---------------------------------------------------------------- state
 
   /**
    * {@code spec == null} until created. {@code node} is kept while a container may exist there;
-   * {@code deleting} marks a STOPPING that ends in removal.
+   * {@code removal} says what a STOPPING that removes the container ends in: deletion, or a new
+   * place (relocation off a draining node).
    */
   public record State(
       String id,
@@ -196,7 +221,7 @@ public final class EnvironmentEntity
       List<PublishedPort> ports,
       String reason,
       Integer queuePosition,
-      boolean deleting,
+      Removal removal,
       Instant createdAt,
       Instant updatedAt,
       List<HistoryEntry> history)
@@ -237,7 +262,16 @@ public final class EnvironmentEntity
             ? released().withReason(null).to(Status.REQUESTED, "start requested: finding a node", at, historyLimit)
             : withReason(null).to(Status.STARTING, "start requested", at, historyLimit);
       } else if (event instanceof DeleteRequested) {
-        return markedForDeletion().to(Status.STOPPING, "delete requested", at, historyLimit);
+        return removing(Removal.DELETE).to(Status.STOPPING, "delete requested", at, historyLimit);
+      } else if (event instanceof RelocationRequested e) {
+        return removing(Removal.RELOCATE).to(Status.STOPPING, "node " + e.nodeId() + " is draining: moving", at, historyLimit);
+      } else if (event instanceof Relocated) {
+        return released().removing(Removal.NONE).to(Status.REQUESTED, "removed from the draining node: finding another", at, historyLimit);
+      } else if (event instanceof LostWithNode e) {
+        return released().removing(Removal.NONE).withReason("node " + e.nodeId() + " was lost")
+            .to(Status.LOST, "node " + e.nodeId() + " was lost with the container", at, historyLimit);
+      } else if (event instanceof Rescheduled e) {
+        return withReason(null).to(Status.REQUESTED, "restart policy " + e.policy() + ": finding another node", at, historyLimit);
       } else if (event instanceof Deleted) {
         return released().to(Status.DELETED, deletedMessage(this), at, historyLimit);
       }
@@ -245,7 +279,7 @@ public final class EnvironmentEntity
     }
 
     public static State empty(String id) {
-      return new State(id, null, null, null, null, List.of(), null, List.of(), null, null, false, null, null, List.of());
+      return new State(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, null, null, List.of());
     }
 
     boolean exists() {
@@ -295,50 +329,54 @@ public final class EnvironmentEntity
       List<HistoryEntry> kept =
           longer.size() > historyLimit ? longer.subList(longer.size() - historyLimit, longer.size()) : longer;
       return new State(
-          id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, deleting,
+          id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal,
           createdAt == null ? at : createdAt, at, List.copyOf(kept));
     }
 
     State withPlacement(String newNode, List<String> newGpus) {
       return new State(
-          id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, deleting,
+          id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, removal,
           createdAt, updatedAt, history);
     }
 
     State withContainer(String newContainerId, List<PublishedPort> newPorts) {
       return new State(
           id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
-          deleting, createdAt, updatedAt, history);
+          removal, createdAt, updatedAt, history);
     }
 
     State withReason(String newReason) {
       return new State(
-          id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, deleting, createdAt,
+          id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAt,
           updatedAt, history);
     }
 
     State withQueuePosition(Integer position) {
       return new State(
-          id, status, spec, recipe, node, gpus, containerId, ports, reason, position, deleting, createdAt,
+          id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAt,
           updatedAt, history);
     }
 
-    State markedForDeletion() {
+    State removing(Removal purpose) {
       return new State(
-          id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, true, createdAt,
+          id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAt,
           updatedAt, history);
+    }
+
+    boolean deleting() {
+      return removal == Removal.DELETE;
     }
 
     /** Nothing runs and nothing is reserved any more. */
     State released() {
       return new State(
-          id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, deleting, createdAt, updatedAt,
+          id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAt, updatedAt,
           history);
     }
 
     State created(EnvironmentSpec newSpec, ImageRecipe newRecipe) {
       return new State(
-          id, status, newSpec, newRecipe, null, List.of(), null, List.of(), null, null, false, createdAt, updatedAt,
+          id, status, newSpec, newRecipe, null, List.of(), null, List.of(), null, null, Removal.NONE, createdAt, updatedAt,
           history);
     }
   }
@@ -470,6 +508,8 @@ public final class EnvironmentEntity
         .onCommand(Placed.class, this::onPlaced)
         .onCommand(Queued.class, this::onQueued)
         .onCommand(Refused.class, this::onRefused)
+        .onCommand(NodeLost.class, this::onNodeLost)
+        .onCommand(Relocate.class, this::onRelocate)
         .onCommand(ContainerReport.class, this::onContainerReport)
         .onCommand(RetryTick.class, (state, tick) -> retry(state))
         .onCommand(NodeFound.class, this::onNodeFound);
@@ -556,6 +596,34 @@ public final class EnvironmentEntity
     return Effect().noReply();
   }
 
+  /**
+   * The node is gone, and the container with it. Unless the user had stopped it or the restart
+   * policy is {@code never}, the environment asks for a new place at once.
+   */
+  private ReplyEffect<Event, State> onNodeLost(State state, NodeLost lost) {
+    if (!lost.nodeId().equals(state.node())) {
+      return Effect().noReply();
+    }
+    Instant at = now();
+    if (state.deleting()) {
+      return persist(new Deleted(at));
+    }
+    EnvironmentSpec.RestartPolicy policy = state.spec().restartPolicy();
+    boolean restart = policy != EnvironmentSpec.RestartPolicy.NEVER && state.status() != Status.STOPPED;
+    List<Event> events = restart
+        ? List.of(new LostWithNode(lost.nodeId(), at), new Rescheduled(policy, at))
+        : List.of(new LostWithNode(lost.nodeId(), at));
+    context.getLog().warn("Environment {} lost with node {}{}", environmentId, lost.nodeId(), restart ? ": re-placing" : "");
+    return Effect().persist(events).thenRun(after -> afterPersistAll(after, events)).thenNoReply();
+  }
+
+  private ReplyEffect<Event, State> onRelocate(State state, Relocate relocate) {
+    if (!relocate.nodeId().equals(state.node()) || state.status() == Status.STOPPING) {
+      return Effect().noReply();
+    }
+    return persist(new RelocationRequested(relocate.nodeId(), now()));
+  }
+
   private ReplyEffect<Event, State> onContainerReport(State state, ContainerReport report) {
     if (!report.nodeId().equals(state.node())) {
       context.getLog().info(
@@ -579,19 +647,24 @@ public final class EnvironmentEntity
           ? null
           : new ContainerRunning(report.containerId(), report.ports(), at);
       case EXITED -> {
-        if (stopping && !state.deleting()) {
+        if (stopping && state.removal() == Removal.NONE) {
           yield new Stopped("stopped on request", at);
         }
         boolean wasUp = status == Status.RUNNING || status == Status.STARTING;
         yield wasUp ? new ContainerExited(report.containerId(), report.exitCode(), report.oomKilled(), exitReason(state, report), at) : null;
       }
-      case REMOVED -> state.deleting()
-          ? new Deleted(at)
-          : new DeploymentFailed("the container was removed outside DCloud", at);
+      case REMOVED -> switch (state.removal()) {
+        case DELETE -> new Deleted(at);
+        case RELOCATE -> new Relocated(at);
+        case NONE -> new DeploymentFailed("the container was removed outside DCloud", at);
+      };
       case FAILED -> stopping ? new Stopped(report.message(), at) : new DeploymentFailed(report.message(), at);
       case MISSING -> {
         if (state.deleting()) {
           yield new Deleted(at);
+        }
+        if (state.removal() == Removal.RELOCATE) {
+          yield new Relocated(at);
         }
         // Without a container yet the node simply has not deployed it; the retry will.
         yield state.containerId() == null
@@ -661,12 +734,26 @@ public final class EnvironmentEntity
   }
 
   private void afterPersist(State state, Event event) {
-    events.tell(Topic.publish(new Persisted(environmentId, lastSequenceNumber(context), event)));
-    HistoryEntry last = state.history().get(state.history().size() - 1);
-    updates.tell(
-        EnvironmentUpdate.publish(
-            new EnvironmentUpdate(environmentId, EnvironmentUpdate.Kind.STATUS, last.status().name(), last.message(), last.at())));
-    context.getLog().info("Environment {} is {}: {}", environmentId, last.status(), last.message());
+    afterPersistAll(state, List.of(event));
+  }
+
+  /** Publishes what was persisted (for read sides and live streams), then does what the new state needs. */
+  private void afterPersistAll(State state, List<Event> persisted) {
+    long first = lastSequenceNumber(context) - persisted.size() + 1;
+    for (int i = 0; i < persisted.size(); i++) {
+      Event event = persisted.get(i);
+      events.tell(Topic.publish(new Persisted(environmentId, first + i, event)));
+      if (event instanceof Relocated) {
+        // The reservation is still on the draining node: give it back before asking for a new place.
+        scheduler.tell(new Scheduler.Release(environmentId));
+      }
+    }
+    List<HistoryEntry> history = state.history();
+    for (HistoryEntry step : history.subList(Math.max(0, history.size() - persisted.size()), history.size())) {
+      updates.tell(EnvironmentUpdate.publish(new EnvironmentUpdate(
+          environmentId, EnvironmentUpdate.Kind.STATUS, step.status().name(), step.message(), step.at())));
+      context.getLog().info("Environment {} is {}: {}", environmentId, step.status(), step.message());
+    }
     act(state, false);
   }
 
@@ -704,7 +791,7 @@ public final class EnvironmentEntity
       }
       case STOPPING -> sendToNode(
           state.node(),
-          state.deleting()
+          state.removal() != Removal.NONE
               ? new NodeProtocol.RemoveContainer(environmentId, state.containerId(), state.volumes(Lifecycle.TEMPORARY))
               : new NodeProtocol.StopContainer(environmentId, state.containerId()));
       case DELETED, FAILED, STOPPED -> {

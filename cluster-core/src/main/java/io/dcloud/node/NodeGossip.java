@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.LWWMapKey;
@@ -12,4 +13,9 @@ public final class NodeGossip {
   public static final Key<LWWMap<String, NodeStatus>> KEY = LWWMapKey.create("dcloud-nodes");
 
   private NodeGossip() {}
+
+  /** One process incarnation: a restarted process on the same host and port is another member. */
+  public static String memberId(UniqueAddress member) {
+    return member.address() + "#" + member.longUid();
+  }
 }

@@ -7,7 +7,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a worker tells the cluster about itself, gossiped through Distributed Data (one LWWMap
+ * {@code member} identifies the cluster member (address and incarnation, see
+ * {@link NodeGossip#memberId}) that runs the node, so the scheduler can tell when that process is
+ * gone even if the same machine comes back under the same node id.
+ *
+ * <p>What a worker tells the cluster about itself, gossiped through Distributed Data (one LWWMap
  * entry per node, written only by that node). {@code capacity} is what the node can give to
  * environments; {@code usage} is what Docker actually reports.
  */
@@ -21,7 +25,8 @@ public record NodeStatus(
     boolean runtimeAvailable,
     String runtimeVersion,
     String runtimeError,
-    Instant updatedAt)
+    Instant updatedAt,
+    String member)
     implements CborSerializable {
 
   /** Actual consumption on the machine, as measured (not reserved). */

@@ -6,6 +6,8 @@ import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.serialization.CborSerializable;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,7 +20,11 @@ import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -70,12 +76,38 @@ public final class Scheduler
   /** The environments the scheduler has placed on a node, for that node to reconcile with. */
   public record GetReservations(String nodeId, ActorRef<Reservations> replyTo) implements Command {}
 
+  /** No new environments on the node; what runs there stays. */
+  public record Cordon(String nodeId, ActorRef<NodeAnswer> replyTo) implements Command {}
+
+  /** Accept new environments again (also ends a drain). */
+  public record Uncordon(String nodeId, ActorRef<NodeAnswer> replyTo) implements Command {}
+
+  /** Cordon, and move every environment of the node elsewhere. */
+  public record Drain(String nodeId, ActorRef<NodeAnswer> replyTo) implements Command {}
+
+  /** {@code node} is null when no such node is known. */
+  public record NodeAnswer(String nodeId, NodeView node) implements CborSerializable {}
+
   private record NodesChanged(Map<String, NodeStatus> nodes) implements Command, NoSerializationVerificationNeeded {}
+
+  private record MembershipChanged(ClusterEvent.ClusterDomainEvent event)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  private enum CheckLostNodes implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   public record Nodes(List<NodeView> nodes) implements CborSerializable {}
 
-  /** A node with what the scheduler has reserved on it. */
-  public record NodeView(NodeStatus status, Resources reserved, List<String> gpusInUse, List<String> environments)
+  public enum NodeState {
+    UP,
+    CORDONED,
+    DRAINING,
+    UNREACHABLE,
+    DOWN
+  }
+
+  /** A node with its state and what the scheduler has reserved on it. */
+  public record NodeView(
+      NodeStatus status, NodeState state, Resources reserved, List<String> gpusInUse, List<String> environments)
       implements CborSerializable {}
 
   public record Reservations(String nodeId, List<String> environmentIds) implements CborSerializable {}
@@ -91,28 +123,75 @@ public final class Scheduler
 
   public record Released(String environmentId) implements Event {}
 
+  public record NodeCordoned(String nodeId) implements Event {}
+
+  public record NodeUncordoned(String nodeId) implements Event {}
+
+  public record NodeDrainStarted(String nodeId) implements Event {}
+
+  /** The node's process left the cluster: its reservations go (its environments are re-placed). */
+  public record NodeLost(String nodeId) implements Event {}
+
   public record Reservation(String nodeId, Resources resources, List<String> gpuUuids) implements CborSerializable {}
 
-  /** Reservations by environment id, and the queue in arrival order. */
-  public record State(Map<String, Reservation> reservations, List<PlacementRequest> queue) implements CborSerializable {
-    static final State EMPTY = new State(Map.of(), List.of());
+  /** Reservations by environment id, the queue in arrival order, and the nodes an operator took out. */
+  public record State(
+      Map<String, Reservation> reservations, List<PlacementRequest> queue, Set<String> cordoned, Set<String> draining)
+      implements CborSerializable {
+    static final State EMPTY = new State(Map.of(), List.of(), Set.of(), Set.of());
 
     State reserve(Reserved e) {
       Map<String, Reservation> next = new LinkedHashMap<>(reservations);
       next.put(e.environmentId(), new Reservation(e.nodeId(), e.resources(), e.gpuUuids()));
-      return new State(next, queue.stream().filter(r -> !r.environmentId().equals(e.environmentId())).toList());
+      return new State(next, queue.stream().filter(r -> !r.environmentId().equals(e.environmentId())).toList(),
+          cordoned, draining);
     }
 
     State enqueue(PlacementRequest request) {
       List<PlacementRequest> next = new ArrayList<>(queue);
       next.add(request);
-      return new State(reservations, next);
+      return new State(reservations, next, cordoned, draining);
     }
 
     State release(String environmentId) {
       Map<String, Reservation> next = new LinkedHashMap<>(reservations);
       next.remove(environmentId);
-      return new State(next, queue.stream().filter(r -> !r.environmentId().equals(environmentId)).toList());
+      return new State(next, queue.stream().filter(r -> !r.environmentId().equals(environmentId)).toList(),
+          cordoned, draining);
+    }
+
+    State withNodeMarks(Set<String> newCordoned, Set<String> newDraining) {
+      return new State(reservations, queue, Set.copyOf(newCordoned), Set.copyOf(newDraining));
+    }
+
+    State cordon(String nodeId) {
+      Set<String> next = new HashSet<>(cordoned);
+      next.add(nodeId);
+      return withNodeMarks(next, draining);
+    }
+
+    State drain(String nodeId) {
+      Set<String> next = new HashSet<>(draining);
+      next.add(nodeId);
+      return withNodeMarks(cordoned, next);
+    }
+
+    State uncordon(String nodeId) {
+      Set<String> nextCordoned = new HashSet<>(cordoned);
+      Set<String> nextDraining = new HashSet<>(draining);
+      nextCordoned.remove(nodeId);
+      nextDraining.remove(nodeId);
+      return withNodeMarks(nextCordoned, nextDraining);
+    }
+
+    State lose(String nodeId) {
+      Map<String, Reservation> next = new LinkedHashMap<>(reservations);
+      next.values().removeIf(r -> r.nodeId().equals(nodeId));
+      return new State(next, queue, cordoned, draining);
+    }
+
+    boolean schedulable(String nodeId) {
+      return !cordoned.contains(nodeId) && !draining.contains(nodeId);
     }
 
     int queuePosition(String environmentId) {
@@ -148,25 +227,40 @@ public final class Scheduler
   // ---------------------------------------------------------------- wiring
 
   /** Tunables from {@code dcloud.scheduler} (see reference.conf). */
-  public record Settings(Placement.Policy policy, int snapshotEvery, BackoffSupervisorStrategy journalBackoff) {
+  public record Settings(
+      Placement.Policy policy,
+      int snapshotEvery,
+      Duration lostNodeCheckInterval,
+      Duration lostNodeStaleAfter,
+      BackoffSupervisorStrategy journalBackoff) {
     /** {@code root} is the whole configuration. */
     public static Settings fromConfig(com.typesafe.config.Config root) {
       com.typesafe.config.Config config = root.getConfig("dcloud.scheduler");
       return new Settings(
           Placement.Policy.valueOf(config.getString("policy").toUpperCase(java.util.Locale.ROOT)),
           config.getInt("snapshot-every"),
+          config.getDuration("lost-node-check-interval"),
+          config.getDuration("lost-node-stale-after"),
           JournalBackoff.fromConfig(root));
     }
   }
 
   public static Behavior<Command> create(Settings settings) {
-    return Behaviors.setup(
-        context ->
-            DistributedData.withReplicatorMessageAdapter(
-                (org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator) -> {
-                  replicator.subscribe(NodeGossip.KEY, Scheduler::nodesChanged);
-                  return new Scheduler(context, settings);
-                }));
+    return Behaviors.setup(context -> Behaviors.withTimers(timers ->
+        DistributedData.withReplicatorMessageAdapter(
+            (ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator) -> {
+              replicator.subscribe(NodeGossip.KEY, Scheduler::nodesChanged);
+              Cluster cluster = Cluster.get(context.getSystem());
+              cluster.subscriptions().tell(Subscribe.create(
+                  context.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new), ClusterEvent.MemberEvent.class));
+              cluster.subscriptions().tell(Subscribe.create(
+                  context.messageAdapter(ClusterEvent.ReachabilityEvent.class, MembershipChanged::new),
+                  ClusterEvent.ReachabilityEvent.class));
+              timers.startTimerWithFixedDelay(CheckLostNodes.INSTANCE, settings.lostNodeCheckInterval());
+              NodeMembership current = new NodeMembership(
+                  cluster.state().getMembers(), cluster.state().getUnreachable());
+              return new Scheduler(context, settings, replicator, current);
+            })));
   }
 
   private static Command nodesChanged(Replicator.SubscribeResponse<LWWMap<String, NodeStatus>> response) {
@@ -179,14 +273,24 @@ public final class Scheduler
   private final ActorContext<Command> context;
   private final Settings settings;
   private final ClusterSharding sharding;
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator;
+  private final NodeMembership membership;
+  /** Nodes lost since this scheduler started, with their last status: listed as DOWN until they return. */
+  private final Map<String, NodeStatus> down = new LinkedHashMap<>();
   /** The gossiped view of the workers; not persisted: gossip refills it within seconds of a failover. */
   private Map<String, NodeStatus> nodes = Map.of();
 
-  private Scheduler(ActorContext<Command> context, Settings settings) {
+  private Scheduler(
+      ActorContext<Command> context,
+      Settings settings,
+      ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator,
+      NodeMembership membership) {
     super(PERSISTENCE_ID, settings.journalBackoff());
     this.context = context;
     this.settings = settings;
     this.sharding = ClusterSharding.get(context.getSystem());
+    this.replicator = replicator;
+    this.membership = membership;
   }
 
   @Override
@@ -215,6 +319,11 @@ public final class Scheduler
         .onCommand(Release.class, this::onRelease)
         .onCommand(NodesChanged.class, this::onNodesChanged)
         .onCommand(GetNodes.class, (state, cmd) -> Effect().reply(cmd.replyTo(), nodesView(state)))
+        .onCommand(Cordon.class, (state, cmd) -> mark(state, cmd.nodeId(), new NodeCordoned(cmd.nodeId()), cmd.replyTo()))
+        .onCommand(Uncordon.class, (state, cmd) -> mark(state, cmd.nodeId(), new NodeUncordoned(cmd.nodeId()), cmd.replyTo()))
+        .onCommand(Drain.class, this::onDrain)
+        .onCommand(MembershipChanged.class, this::onMembershipChanged)
+        .onCommand(CheckLostNodes.class, (state, tick) -> loseNodes(state, lostNodes()))
         .onCommand(CheckFeasible.class, (state, cmd) -> Effect().reply(cmd.replyTo(), feasibility(state, cmd.request())))
         .onCommand(GetReservations.class, (state, cmd) -> Effect().reply(
             cmd.replyTo(), new Reservations(cmd.nodeId(), state.environmentsOn(cmd.nodeId()))))
@@ -263,6 +372,7 @@ public final class Scheduler
 
   private ReplyEffect<Event, State> onNodesChanged(State state, NodesChanged cmd) {
     nodes = cmd.nodes();
+    down.keySet().removeIf(nodeId -> nodes.containsKey(nodeId) && !lostNodes().contains(nodeId));
     List<Reserved> placements = placementsFromQueue(state);
     return placements.isEmpty() ? Effect().noReply() : persistAndAnnounce(new ArrayList<>(placements));
   }
@@ -301,19 +411,118 @@ public final class Scheduler
   private List<NodeCandidate> candidates(State state) {
     List<NodeCandidate> candidates = new ArrayList<>(nodes.size());
     for (NodeStatus status : nodes.values()) {
-      candidates.add(new NodeCandidate(status, state.reservedOn(status.nodeId()), state.gpusInUseOn(status.nodeId()), true));
+      String id = status.nodeId();
+      boolean schedulable = state.schedulable(id) && !membership.unreachable(status) && !down.containsKey(id);
+      candidates.add(new NodeCandidate(status, state.reservedOn(id), state.gpusInUseOn(id), schedulable));
     }
     return candidates;
   }
 
   private Nodes nodesView(State state) {
+    Map<String, NodeStatus> all = new LinkedHashMap<>(down);
+    all.putAll(nodes);
     List<NodeView> views = new ArrayList<>();
-    for (NodeStatus status : nodes.values()) {
-      String id = status.nodeId();
-      views.add(new NodeView(status, state.reservedOn(id), List.copyOf(state.gpusInUseOn(id)), state.environmentsOn(id)));
+    for (NodeStatus status : all.values()) {
+      views.add(nodeView(state, status));
     }
     views.sort(java.util.Comparator.comparing(view -> view.status().nodeId()));
     return new Nodes(views);
+  }
+
+  private NodeView nodeView(State state, NodeStatus status) {
+    String id = status.nodeId();
+    return new NodeView(status, nodeState(state, status), state.reservedOn(id), List.copyOf(state.gpusInUseOn(id)),
+        state.environmentsOn(id));
+  }
+
+  private NodeState nodeState(State state, NodeStatus status) {
+    String id = status.nodeId();
+    if (down.containsKey(id) && !nodes.containsKey(id)) {
+      return NodeState.DOWN;
+    }
+    if (membership.unreachable(status)) {
+      return NodeState.UNREACHABLE;
+    }
+    if (state.draining().contains(id)) {
+      return NodeState.DRAINING;
+    }
+    return state.cordoned().contains(id) ? NodeState.CORDONED : NodeState.UP;
+  }
+
+  // ---------------------------------------------------------------- operators and failures
+
+  private ReplyEffect<Event, State> mark(State state, String nodeId, Event event, ActorRef<NodeAnswer> replyTo) {
+    if (!nodes.containsKey(nodeId)) {
+      return Effect().reply(replyTo, new NodeAnswer(nodeId, null));
+    }
+    context.getLog().info("Scheduler: node {} {}", nodeId, event instanceof NodeCordoned ? "cordoned" : "uncordoned");
+    List<Event> events = new ArrayList<>();
+    events.add(event);
+    if (event instanceof NodeUncordoned) {
+      events.addAll(placementsFromQueue(state.uncordon(nodeId)));
+    }
+    return Effect().persist(events)
+        .thenRun(after -> events.stream().filter(Reserved.class::isInstance).map(Reserved.class::cast).forEach(this::announce))
+        .thenReply(replyTo, after -> new NodeAnswer(nodeId, nodeView(after, nodes.get(nodeId))));
+  }
+
+  /** Cordons the node and asks each of its environments to move; each releases its place once its container is gone. */
+  private ReplyEffect<Event, State> onDrain(State state, Drain cmd) {
+    String nodeId = cmd.nodeId();
+    if (!nodes.containsKey(nodeId)) {
+      return Effect().reply(cmd.replyTo(), new NodeAnswer(nodeId, null));
+    }
+    List<String> moving = state.environmentsOn(nodeId);
+    context.getLog().info("Scheduler: draining node {}: moving {} environments", nodeId, moving.size());
+    return Effect().persist(new NodeDrainStarted(nodeId))
+        .thenRun(after -> moving.forEach(id -> tellEntity(id, new EnvironmentEntity.Relocate(nodeId))))
+        .thenReply(cmd.replyTo(), after -> new NodeAnswer(nodeId, nodeView(after, nodes.get(nodeId))));
+  }
+
+  private ReplyEffect<Event, State> onMembershipChanged(State state, MembershipChanged changed) {
+    String removed = membership.apply(changed.event());
+    if (removed == null) {
+      return Effect().noReply();
+    }
+    List<String> lost = nodes.values().stream().filter(s -> removed.equals(s.member())).map(NodeStatus::nodeId).toList();
+    return loseNodes(state, lost);
+  }
+
+  private List<String> lostNodes() {
+    Instant now = Instant.now();
+    return nodes.values().stream()
+        .filter(status -> membership.lost(status, now, settings.lostNodeStaleAfter()))
+        .map(NodeStatus::nodeId)
+        .toList();
+  }
+
+  /**
+   * The nodes' processes are gone and their containers with them: forget their reservations, tell
+   * their environments (which re-place themselves per their restart policy) and drop them from
+   * the gossip so no one places there again. A node that comes back gossips anew.
+   */
+  private ReplyEffect<Event, State> loseNodes(State state, List<String> lost) {
+    if (lost.isEmpty()) {
+      return Effect().noReply();
+    }
+    Map<String, List<String>> environments = new LinkedHashMap<>();
+    lost.forEach(nodeId -> environments.put(nodeId, state.environmentsOn(nodeId)));
+    List<Event> events = new ArrayList<>(lost.stream().map(NodeLost::new).toList());
+    for (String nodeId : lost) {
+      context.getLog().warn("Scheduler: node {} is lost with {} environments", nodeId, environments.get(nodeId).size());
+      down.put(nodeId, nodes.get(nodeId));
+      replicator.askUpdate(
+          replyTo -> new Replicator.Update<>(NodeGossip.KEY, LWWMap.empty(), Replicator.writeLocal(), replyTo,
+              map -> map.remove(DistributedData.get(context.getSystem()).selfUniqueAddress(), nodeId)),
+          response -> new NodesChanged(nodes));
+    }
+    Map<String, NodeStatus> remaining = new LinkedHashMap<>(nodes);
+    lost.forEach(remaining::remove);
+    nodes = Map.copyOf(remaining);
+    return Effect().persist(events)
+        .thenRun(after -> environments.forEach((nodeId, ids) ->
+            ids.forEach(id -> tellEntity(id, new EnvironmentEntity.NodeLost(nodeId)))))
+        .thenNoReply();
   }
 
   private void announce(Reserved reserved) {
@@ -334,6 +543,10 @@ public final class Scheduler
         .onEvent(Reserved.class, State::reserve)
         .onEvent(Enqueued.class, (state, e) -> state.enqueue(e.request()))
         .onEvent(Released.class, (state, e) -> state.release(e.environmentId()))
+        .onEvent(NodeCordoned.class, (state, e) -> state.cordon(e.nodeId()))
+        .onEvent(NodeUncordoned.class, (state, e) -> state.uncordon(e.nodeId()))
+        .onEvent(NodeDrainStarted.class, (state, e) -> state.drain(e.nodeId()))
+        .onEvent(NodeLost.class, (state, e) -> state.lose(e.nodeId()))
         .build();
   }
 }

@@ -229,4 +229,42 @@ class EnvironmentEntityTest {
     assertThat(restarted.state().status()).isEqualTo(Status.RUNNING);
     assertThat(restarted.state().containerId()).isEqualTo("c1");
   }
+
+  @Test
+  void aLostNodeMakesTheEnvironmentLostAndItAsksForANewPlace() {
+    create();
+    runOn("c1");
+    var lost = entity.runCommand(new EnvironmentEntity.NodeLost(NODE));
+    assertThat(lost.events()).hasSize(2);
+    assertThat(lost.state().status()).isEqualTo(Status.REQUESTED);
+    assertThat(lost.state().node()).isNull();
+    assertThat(lost.state().history()).extracting(EnvironmentView.HistoryEntry::status).contains(Status.LOST);
+    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
+    assertThat(entity.runCommand(new EnvironmentEntity.NodeLost("another-node")).hasNoEvents()).isTrue();
+  }
+
+  @Test
+  void withRestartPolicyNeverALostEnvironmentStaysLost() {
+    EnvironmentSpec never = new EnvironmentSpec("demo", "1", "tiny", List.of(), new Resources(500, 64L << 20, 0, 0, null),
+        List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of(), RestartPolicy.NEVER);
+    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(never, RECIPE, replyTo));
+    scheduler.expectMessageClass(Scheduler.Place.class, WAIT);
+    runOn("c1");
+    var lost = entity.runCommand(new EnvironmentEntity.NodeLost(NODE));
+    assertThat(lost.state().status()).isEqualTo(Status.LOST);
+  }
+
+  @Test
+  void relocationRemovesTheOldContainerReleasesThePlaceAndAsksForANewOne() {
+    create();
+    runOn("c1");
+    var moving = entity.runCommand(new EnvironmentEntity.Relocate(NODE));
+    assertThat(moving.state().status()).isEqualTo(Status.STOPPING);
+    NodeProtocol.RemoveContainer remove = node.expectMessageClass(NodeProtocol.RemoveContainer.class, WAIT);
+    assertThat(remove.volumes()).containsExactly(EnvironmentNames.volumeName(id, 0));
+    var relocated = entity.runCommand(report(Phase.REMOVED, "c1", null, false));
+    assertThat(relocated.state().status()).isEqualTo(Status.REQUESTED);
+    assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
+    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
+  }
 }

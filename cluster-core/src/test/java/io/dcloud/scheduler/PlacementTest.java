@@ -320,7 +320,7 @@ class PlacementTest {
     NodeCandidate build() {
       NodeStatus status = new NodeStatus(id, "127.0.0.1", new Resources(milliCpus, memoryBytes, gpus.size(), storageBytes, null),
           List.copyOf(gpus), NodeStatus.Usage.NONE, labels, runtime, runtime ? "20.10" : null,
-          runtime ? null : "docker not running", Instant.EPOCH);
+          runtime ? null : "docker not running", Instant.EPOCH, "member-" + id);
       return new NodeCandidate(status, reserved, Set.copyOf(inUse), schedulable);
     }
   }

@@ -82,8 +82,13 @@ class SchedulerTest {
 
   /** Each test's node carries a label its requests require, so tests sharing the cluster do not meet. */
   private static NodeStatus node(String id, int cores, long memory, List<GpuDevice> gpus) {
+    String self = NodeGossip.memberId(Cluster.get(testKit.system()).selfMember().uniqueAddress());
+    return node(id, cores, memory, gpus, self, Instant.now());
+  }
+
+  private static NodeStatus node(String id, int cores, long memory, List<GpuDevice> gpus, String member, Instant seen) {
     return new NodeStatus(id, "host-" + id, new Resources(cores * 1000L, memory, gpus.size(), 100 * GIB, null), gpus,
-        NodeStatus.Usage.NONE, Map.of("test", id), true, "20.10", null, Instant.now());
+        NodeStatus.Usage.NONE, Map.of("test", id), true, "20.10", null, seen, member);
   }
 
   private static PlacementRequest request(String nodeId, String id, long milliCpus, long memory, int gpus) {
@@ -155,5 +160,61 @@ class SchedulerTest {
     recovered.tell(new Scheduler.GetReservations(placedOn, reservations.getRef()));
     assertThat(reservations.receiveMessage(WAIT).environmentIds()).containsOnlyOnce(id);
     testKit.stop(recovered);
+  }
+
+  @Test
+  void cordonedNodesTakeNothingNewAndUncordoningPlacesTheQueue() {
+    String nodeId = "n-" + UUID.randomUUID();
+    String id = UUID.randomUUID().toString();
+    gossip(node(nodeId, 8, 8 * GIB, List.of()));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS));
+    awaitNode(scheduler, nodeId);
+
+    TestProbe<Scheduler.NodeAnswer> answers = testKit.createTestProbe();
+    scheduler.tell(new Scheduler.Cordon(nodeId, answers.getRef()));
+    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(Scheduler.NodeState.CORDONED);
+    scheduler.tell(new Scheduler.Cordon("no-such-node", answers.getRef()));
+    assertThat(answers.receiveMessage(WAIT).node()).isNull();
+
+    scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
+    assertThat(expectFor(id, EnvironmentEntity.Queued.class).position()).isEqualTo(1);
+
+    scheduler.tell(new Scheduler.Uncordon(nodeId, answers.getRef()));
+    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(Scheduler.NodeState.UP);
+    assertThat(expectFor(id, EnvironmentEntity.Placed.class).nodeId()).isEqualTo(nodeId);
+
+    scheduler.tell(new Scheduler.Drain(nodeId, answers.getRef()));
+    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(Scheduler.NodeState.DRAINING);
+    assertThat(expectFor(id, EnvironmentEntity.Relocate.class).nodeId()).isEqualTo(nodeId);
+    testKit.stop(scheduler);
+  }
+
+  @Test
+  void aNodeWhoseProcessIsGoneIsLostItsEnvironmentsToldAndItIsListedDown() {
+    String liveNode = "n-" + UUID.randomUUID();
+    String id = UUID.randomUUID().toString();
+    gossip(node(liveNode, 8, 8 * GIB, List.of()));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS));
+    awaitNode(scheduler, liveNode);
+    scheduler.tell(new Scheduler.Place(request(liveNode, id, 1000, GIB, 0)));
+    assertThat(expectFor(id, EnvironmentEntity.Placed.class).nodeId()).isEqualTo(liveNode);
+
+    // The same node now gossips from a process that is no longer a cluster member, long silent.
+    gossip(node(liveNode, 8, 8 * GIB, List.of(), "pekko://gone@127.0.0.1:1#1", Instant.now().minus(Duration.ofMinutes(1))));
+
+    assertThat(expectFor(id, EnvironmentEntity.NodeLost.class).nodeId()).isEqualTo(liveNode);
+    TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
+    nodes.awaitAssert(WAIT, () -> {
+      scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
+      assertThat(nodes.receiveMessage().nodes())
+          .filteredOn(view -> view.status().nodeId().equals(liveNode))
+          .extracting(Scheduler.NodeView::state)
+          .containsExactly(Scheduler.NodeState.DOWN);
+      return null;
+    });
+    TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
+    scheduler.tell(new Scheduler.GetReservations(liveNode, reservations.getRef()));
+    assertThat(reservations.receiveMessage(WAIT).environmentIds()).isEmpty();
+    testKit.stop(scheduler);
   }
 }

@@ -10,6 +10,7 @@ import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -62,6 +63,11 @@ final class ClusterAsks {
 
   CompletionStage<Scheduler.Nodes> nodes() {
     return ask(backends.scheduler(), Scheduler.GetNodes::new);
+  }
+
+  CompletionStage<Scheduler.NodeAnswer> nodeCommand(
+      BiFunction<String, ActorRef<Scheduler.NodeAnswer>, Scheduler.Command> command, String nodeId) {
+    return ask(backends.scheduler(), replyTo -> command.apply(nodeId, replyTo));
   }
 
   CompletionStage<Scheduler.Feasibility> feasibility(PlacementRequest request) {

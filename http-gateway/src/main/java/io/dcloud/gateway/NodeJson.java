@@ -17,6 +17,7 @@ import java.util.Map;
 record NodeJson(
     String id,
     String host,
+    Scheduler.NodeState state,
     boolean available,
     Runtime runtime,
     Capacity capacity,
@@ -50,6 +51,7 @@ record NodeJson(
     return new NodeJson(
         status.nodeId(),
         status.host(),
+        view.state(),
         status.runtimeAvailable(),
         new Runtime(status.runtimeVersion(), status.runtimeError()),
         new Capacity(cores(capacity), capacity.memoryBytes(), capacity.storageBytes(),

@@ -1,6 +1,9 @@
 package io.dcloud.gateway;
 
+import io.dcloud.scheduler.Scheduler;
 import java.time.Clock;
+import java.util.function.BiFunction;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -18,8 +21,25 @@ final class NodeRoutes extends AllDirectives {
   }
 
   Route route() {
-    return pathPrefix(ApiPaths.NODES, () -> pathEndOrSingleSlash(() -> get(() -> completeWithFuture(
-        asks.nodes().thenApply(nodes -> codec.jsonResponse(StatusCodes.OK, new NodeJson.Listing(
-            nodes.nodes().stream().map(node -> NodeJson.of(node, clock.instant())).toList())))))));
+    return pathPrefix(ApiPaths.NODES, () -> concat(
+        pathEndOrSingleSlash(() -> get(() -> completeWithFuture(
+            asks.nodes().thenApply(nodes -> codec.jsonResponse(StatusCodes.OK, new NodeJson.Listing(
+                nodes.nodes().stream().map(node -> NodeJson.of(node, clock.instant())).toList())))))),
+        pathPrefix(segment -> post(() -> concat(
+            path("cordon", () -> operate(Scheduler.Cordon::new, segment)),
+            path("uncordon", () -> operate(Scheduler.Uncordon::new, segment)),
+            path("drain", () -> operate(Scheduler.Drain::new, segment)))))));
+  }
+
+  /** Cordon, uncordon and drain: idempotent, answered with the node as it is now. */
+  private Route operate(
+      BiFunction<String, ActorRef<Scheduler.NodeAnswer>, Scheduler.Command> command,
+      String nodeId) {
+    return completeWithFuture(asks.nodeCommand(command, nodeId).thenApply(answer -> {
+      if (answer.node() == null) {
+        throw Problem.notFound("node " + nodeId).exception();
+      }
+      return codec.jsonResponse(StatusCodes.OK, NodeJson.of(answer.node(), clock.instant()));
+    }));
   }
 }

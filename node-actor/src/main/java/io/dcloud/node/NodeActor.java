@@ -43,6 +43,7 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
@@ -127,6 +128,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
   private final ClusterSharding sharding;
   private final Executor blocking;
   private final String nodeId;
+  /** This process as a cluster member, gossiped so the scheduler notices when it is gone. */
+  private final String member;
 
   /** Containers this node runs, by environment id. */
   private final Map<String, String> containers = new HashMap<>();
@@ -158,6 +161,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     this.replicator = replicator;
     this.timers = timers;
     this.nodeId = settings.nodeId();
+    this.member = NodeGossip.memberId(Cluster.get(context.getSystem()).selfMember().uniqueAddress());
     this.selfAddress = DistributedData.get(context.getSystem()).selfUniqueAddress();
     this.sharding = ClusterSharding.get(context.getSystem());
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(NodeSettings.BLOCKING_DISPATCHER));
@@ -558,7 +562,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     usage = checked.usage();
     NodeStatus status = new NodeStatus(
         nodeId, machine.hostname(), machine.allocatable(), machine.gpus(), usage, settings.labels(),
-        runtimeInfo.available(), runtimeInfo.version(), runtimeInfo.error(), Instant.now());
+        runtimeInfo.available(), runtimeInfo.version(), runtimeInfo.error(), Instant.now(), member);
     replicator.askUpdate(
         replyTo -> new Replicator.Update<>(
             io.dcloud.node.NodeGossip.KEY, LWWMap.empty(), Replicator.writeLocal(), replyTo,

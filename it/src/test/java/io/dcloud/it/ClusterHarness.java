@@ -1,0 +1,395 @@
+package io.dcloud.it;
+
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.deploy.DockerRuntime;
+import io.dcloud.deploy.TestImages;
+import io.dcloud.persistence.EmbeddedCassandra;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A DCloud cluster of real {@code dcloud node} processes on 127.0.0.1: one embedded Cassandra (a
+ * child of this test JVM, free ports, a temporary data directory) and N node JVMs started from
+ * {@code app/target/classes} and {@code app/target/lib}, each with every role, its own cluster and
+ * HTTP port, its own unique node id ({@code it-<run>-n<i>}) and zone label {@code z<i>}.
+ *
+ * <p>Node 1 starts first and is the seed: it is the oldest member, so the cluster singletons (the
+ * scheduler, catalog and template registries) run there. It also creates the Cassandra schema
+ * before the others start, so no two nodes create it at once.
+ *
+ * <p>All nodes share this machine's one Docker Engine: every node sees every container, and the
+ * {@code dcloud.node=<id>} label says whose it is. {@link #close} removes the containers of every
+ * node of this run. Each node's stdout and stderr go to {@code target/cluster-logs/<run>/<name>.log};
+ * {@link #printLogTails} prints their ends (tests call it when they fail).
+ */
+final class ClusterHarness implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterHarness.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The catalog OS whose base image is the 2 MB busybox test image: environments start in a second. */
+  static final String TINY_OS = "tiny";
+  static final String ROLES = "control,gateway,worker";
+  static final Duration NODE_UP_WITHIN = Duration.ofSeconds(120);
+  private static final Duration KILL_WITHIN = Duration.ofSeconds(15);
+  private static final int LOG_TAIL_LINES = 60;
+
+  /** One {@code dcloud node} process (alive or not); its name, id, ports and zone never change. */
+  final class Node {
+    final int index;
+    final String name;
+    final String id;
+    final String zone;
+    final int clusterPort;
+    final int httpPort;
+    final Path logFile;
+    final Api api;
+    private Process process;
+
+    private Node(int index, int clusterPort, int httpPort) {
+      this.index = index;
+      this.name = "n" + index;
+      this.id = runId + "-" + name;
+      this.zone = "z" + index;
+      this.clusterPort = clusterPort;
+      this.httpPort = httpPort;
+      this.logFile = runDir.resolve(name + ".log");
+      this.api = new Api(httpPort);
+    }
+
+    boolean alive() {
+      return process != null && process.isAlive();
+    }
+
+    long pid() {
+      return process.pid();
+    }
+
+    @Override
+    public String toString() {
+      return name + " (" + id + ", cluster port " + clusterPort + ", http " + httpPort + (alive() ? "" : ", dead") + ")";
+    }
+  }
+
+  private final String runId;
+  private final Path runDir;
+  private final Path appClasses;
+  private final Path appLib;
+  private final List<Node> nodes = new ArrayList<>();
+  private final Path cassandraDir;
+  private EmbeddedCassandra cassandra;
+  private final Thread shutdownHook = new Thread(this::killAll, "cluster-harness-kill");
+
+  private ClusterHarness(Path appTarget, Path logRoot) throws IOException {
+    this.appClasses = appTarget.resolve("classes");
+    this.appLib = appTarget.resolve("lib");
+    if (!Files.isDirectory(appLib) || !Files.isDirectory(appClasses.resolve("io/dcloud/app"))) {
+      throw new IllegalStateException("The dcloud node classpath is missing: " + appClasses + " and " + appLib
+          + " must exist. Run 'cd /work/main && mvn -B -o -q install -DskipTests' first (app's package phase copies"
+          + " its runtime jars to app/target/lib).");
+    }
+    this.runId = "it-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
+    this.runDir = Files.createDirectories(logRoot.resolve(runId));
+    this.cassandraDir = Files.createTempDirectory("dcloud-" + runId + "-cassandra");
+  }
+
+  /** Starts Cassandra and {@code size} nodes, waits until each node's API sees all of them, adds the tiny OS. */
+  static ClusterHarness start(int size) throws Exception {
+    Path appTarget = Path.of(System.getProperty("dcloud.it.app-target", "../app/target")).toAbsolutePath().normalize();
+    Path logRoot = Path.of(System.getProperty("dcloud.it.log-dir", "target/cluster-logs")).toAbsolutePath().normalize();
+    ClusterHarness cluster = new ClusterHarness(appTarget, logRoot);
+    Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
+    try {
+      cluster.boot(size);
+      return cluster;
+    } catch (Throwable e) {
+      cluster.printLogTails();
+      cluster.close();
+      throw e;
+    }
+  }
+
+  private void boot(int size) throws Exception {
+    Instant began = Instant.now();
+    try (DockerRuntime runtime = DockerRuntime.create(ConfigFactory.load().getConfig("dcloud.deploy"))) {
+      TestImages.ensureBusybox(runtime);
+    }
+    cassandra = EmbeddedCassandra.start(EmbeddedCassandra.Settings.fromConfig(ConfigFactory.load())
+        .withDataDir(cassandraDir).withPorts(0, 0));
+    LOG.info("Cluster {}: Cassandra at {} after {}", runId, cassandra.contactPoint(), Duration.between(began, Instant.now()));
+
+    int[] ports = freePorts(2 * size);
+    for (int i = 1; i <= size; i++) {
+      nodes.add(new Node(i, ports[2 * (i - 1)], ports[2 * (i - 1) + 1]));
+    }
+    // The seed first: it is then the oldest member (the singletons live there) and creates the schema alone.
+    launch(node(1));
+    awaitHealthy(node(1));
+    for (Node node : nodes.subList(1, size)) {
+      launch(node);
+    }
+    for (Node node : nodes) {
+      awaitHealthy(node);
+    }
+    for (Node node : nodes) {
+      awaitSeesAll(node);
+    }
+    addTinyOsToCatalog();
+    LOG.info("Cluster {} of {} nodes up after {} (logs in {})", runId, size, Duration.between(began, Instant.now()), runDir);
+  }
+
+  // ------------------------------------------------------------------ accessors
+
+  /** Node {@code i}, 1-based, as started (n1 is the seed and the oldest). */
+  Node node(int i) {
+    return nodes.get(i - 1);
+  }
+
+  List<Node> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  List<Node> aliveNodes() {
+    return nodes.stream().filter(Node::alive).toList();
+  }
+
+  Node byId(String nodeId) {
+    return nodes.stream().filter(n -> n.id.equals(nodeId)).findFirst()
+        .orElseThrow(() -> new AssertionError("no node of this cluster has id " + nodeId + ": " + nodes));
+  }
+
+  String runId() {
+    return runId;
+  }
+
+  // ------------------------------------------------------------------ process control
+
+  /** SIGKILL ({@link Process#destroyForcibly()} on Linux): no shutdown hook, no leaving the cluster. */
+  void kill(Node node) throws InterruptedException {
+    if (!node.alive()) {
+      throw new IllegalStateException(node + " is not running");
+    }
+    LOG.info("SIGKILL {}", node);
+    node.process.destroyForcibly();
+    if (!node.process.waitFor(KILL_WITHIN.toSeconds(), TimeUnit.SECONDS)) {
+      throw new AssertionError(node + " still runs " + KILL_WITHIN + " after SIGKILL");
+    }
+    int exit = node.process.exitValue();
+    if (exit != 128 + 9) {
+      throw new AssertionError(node + " exited with " + exit + ", not 137 (SIGKILL)");
+    }
+    appendToLog(node, "==== killed with SIGKILL by the test at " + Instant.now() + " ====");
+  }
+
+  /** Starts a dead node again with the same name, id, zone and ports; waits until its API answers. */
+  void restart(Node node) throws IOException {
+    if (node.alive()) {
+      throw new IllegalStateException(node + " still runs");
+    }
+    appendToLog(node, "==== restarted by the test at " + Instant.now() + " ====");
+    launch(node);
+    awaitHealthy(node);
+  }
+
+  private void launch(Node node) throws IOException {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<String> command = new ArrayList<>(List.of(
+        java,
+        "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError",
+        "-Ddcloud.node.id=" + node.id,
+        "-Ddcloud.node.labels.zone=" + node.zone,
+        "-Dpekko.actor.serialize-messages=off",
+        "-Dpekko.cluster.split-brain-resolver.stable-after=5s",
+        "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=3s",
+        "-cp", appClasses + ":" + appLib + "/*",
+        "io.dcloud.app.Main", "node",
+        "--name", node.id,
+        "--cluster-port", String.valueOf(node.clusterPort),
+        "--seeds", "127.0.0.1:" + node(1).clusterPort,
+        "--http-port", String.valueOf(node.httpPort),
+        "--roles", ROLES,
+        "--cassandra", cassandra.contactPoint()));
+    Path workDir = Files.createDirectories(runDir.resolve(node.name));
+    appendToLog(node, "==== " + String.join(" ", command));
+    node.process = new ProcessBuilder(command)
+        .directory(workDir.toFile())
+        .redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(node.logFile.toFile()))
+        .redirectInput(ProcessBuilder.Redirect.PIPE)
+        .start();
+    LOG.info("Started {} as pid {}", node, node.process.pid());
+  }
+
+  private void awaitHealthy(Node node) {
+    await("health of " + node).atMost(NODE_UP_WITHIN).pollInterval(Duration.ofMillis(250)).until(() -> {
+      if (!node.alive()) {
+        throw new AssertionError(node + " exited with " + node.process.exitValue() + "; log tail:\n" + tail(node, LOG_TAIL_LINES));
+      }
+      try {
+        return node.api.get("/api/v1/health").status() == 200;
+      } catch (IllegalStateException notYet) {
+        return false;
+      }
+    });
+  }
+
+  /** Its {@code /nodes} lists every node of the cluster (and, once nodes have a state, each is UP). */
+  private void awaitSeesAll(Node node) {
+    Set<String> expected = new HashSet<>(nodes.stream().map(n -> n.id).toList());
+    await(node + " sees all " + nodes.size() + " nodes").atMost(NODE_UP_WITHIN).pollInterval(Duration.ofMillis(250))
+        .ignoreExceptions().until(() -> {
+          Set<String> up = new HashSet<>();
+          for (JsonNode listed : node.api.nodes()) {
+            boolean stateUp = !listed.hasNonNull("state") || "UP".equals(listed.get("state").asText());
+            if (stateUp && listed.path("available").asBoolean(true)) {
+              up.add(listed.get("id").asText());
+            }
+          }
+          return up.containsAll(expected);
+        });
+  }
+
+  private void addTinyOsToCatalog() throws IOException {
+    Api api = node(1).api;
+    ArrayNode catalog = (ArrayNode) api.get("/api/v1/catalog").json();
+    ObjectNode tiny = catalog.addObject();
+    tiny.put("os", TINY_OS);
+    tiny.put("base-image", TestImages.BUSYBOX);
+    tiny.putArray("init-steps");
+    ObjectNode shell = tiny.putObject("specifications").putObject("shell");
+    shell.putArray("installation-steps");
+    shell.putObject("libraries");
+    Api.Response replaced = api.put("/api/v1/catalog", JSON.writeValueAsString(catalog));
+    if (replaced.status() != 200) {
+      throw new IllegalStateException("PUT /catalog: " + replaced.status() + " " + replaced.body());
+    }
+  }
+
+  // ------------------------------------------------------------------ logs
+
+  /** The last lines of every node's log, for a failed test's report. */
+  void printLogTails() {
+    StringBuilder out = new StringBuilder();
+    for (Node node : nodes) {
+      out.append("\n======== ").append(node).append(": last ").append(LOG_TAIL_LINES).append(" lines of ")
+          .append(node.logFile).append('\n').append(tail(node, LOG_TAIL_LINES));
+    }
+    System.err.println(out);
+    System.out.println(out);
+  }
+
+  static String tail(Node node, int lines) {
+    try {
+      if (!Files.exists(node.logFile)) {
+        return "(no log)";
+      }
+      List<String> all = Files.readAllLines(node.logFile, StandardCharsets.UTF_8);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException | UncheckedIOException e) {
+      return "(cannot read " + node.logFile + ": " + e + ")";
+    }
+  }
+
+  private static void appendToLog(Node node, String line) {
+    try {
+      Files.writeString(node.logFile, line + "\n", StandardCharsets.UTF_8,
+          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      LOG.warn("Cannot write to {}: {}", node.logFile, e.toString());
+    }
+  }
+
+  // ------------------------------------------------------------------ teardown
+
+  /** Kills every node, stops Cassandra, removes every container of this run's nodes and the data. */
+  @Override
+  public void close() {
+    killAll();
+    try {
+      Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    } catch (IllegalStateException shuttingDown) {
+      // The hook runs anyway.
+    }
+    if (cassandra != null) {
+      cassandra.close();
+    }
+    for (Node node : nodes) {
+      try {
+        Docker.removeLabelled("dcloud.node=" + node.id);
+      } catch (RuntimeException e) {
+        LOG.warn("Cannot remove the containers of {}: {}", node, e.toString());
+      }
+    }
+    deleteRecursively(cassandraDir);
+    LOG.info("Cluster {} closed", runId);
+  }
+
+  private void killAll() {
+    for (Node node : nodes) {
+      if (node.alive()) {
+        node.process.destroyForcibly();
+      }
+    }
+    for (Node node : nodes) {
+      try {
+        if (node.process != null) {
+          node.process.waitFor(KILL_WITHIN.toSeconds(), TimeUnit.SECONDS);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      LOG.warn("Cannot delete {}: {}", dir, e.toString());
+    }
+  }
+
+  /** Distinct free ports, all held open at once while picking so none is handed out twice. */
+  private static int[] freePorts(int count) throws IOException {
+    List<ServerSocket> sockets = new ArrayList<>();
+    try {
+      int[] ports = new int[count];
+      for (int i = 0; i < count; i++) {
+        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        sockets.add(socket);
+        ports[i] = socket.getLocalPort();
+      }
+      return ports;
+    } finally {
+      for (ServerSocket socket : sockets) {
+        socket.close();
+      }
+    }
+  }
+}

@@ -1,0 +1,410 @@
+package io.dcloud.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.it.ClusterHarness.Node;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A DCloud cluster of three real {@code dcloud node} processes on 127.0.0.1 (every role on each,
+ * zones z1..z3, one embedded Cassandra, this machine's Docker Engine), driven through their HTTP
+ * APIs and broken with SIGKILL.
+ *
+ * <p>Tests 1-4 share one cluster and run in order (4 restarts the node 3 killed); test 5 kills the
+ * oldest node, where the singletons live, so it gets a fresh cluster.
+ *
+ * <p>All nodes share one Docker Engine, so every node sees every container: assertions about
+ * containers go by the {@code dcloud.node} and {@code dcloud.env} labels. A SIGKILLed node's
+ * containers keep running (nobody is left to stop them) until the node comes back.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterIT.class);
+  private static final Duration RUNNING_WITHIN = Duration.ofSeconds(60);
+  private static final Duration NODE_LOSS_SEEN_WITHIN = Duration.ofSeconds(60);
+  private static final Duration REPLACED_WITHIN = Duration.ofSeconds(90);
+  private static final Duration RETURNING_NODE_CLEANS_WITHIN = Duration.ofSeconds(60);
+  private static final Set<String> GONE_STATES = Set.of("UNREACHABLE", "DOWN");
+
+  /** Tests 1-4. */
+  private static ClusterHarness shared;
+  /** Test 5. */
+  private static ClusterHarness fresh;
+  /** The cluster whose node logs a failure prints. */
+  private static volatile ClusterHarness current;
+
+  /** What test 3 killed and what test 4 checks when it comes back. */
+  private static Node killed;
+  private static final Map<String, String> replacedEnvOldContainer = new LinkedHashMap<>();
+
+  @RegisterExtension
+  static final TestWatcher PRINT_NODE_LOGS_ON_FAILURE = new TestWatcher() {
+    @Override
+    public void testFailed(ExtensionContext context, Throwable cause) {
+      ClusterHarness cluster = current;
+      if (cluster != null) {
+        System.err.println("---- " + context.getDisplayName() + " failed: node log tails follow");
+        cluster.printLogTails();
+      }
+    }
+  };
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    shared = ClusterHarness.start(3);
+    current = shared;
+  }
+
+  @AfterAll
+  static void stopClusters() {
+    if (shared != null) {
+      shared.close();
+    }
+    if (fresh != null) {
+      fresh.close();
+    }
+  }
+
+  // ------------------------------------------------------------------ tests
+
+  @Test
+  @Order(1)
+  void everyNodeAnswersForTheWholeCluster() {
+    Map<String, String> zoneById = new HashMap<>();
+    shared.nodes().forEach(n -> zoneById.put(n.id, n.zone));
+
+    for (Node asked : shared.nodes()) {
+      JsonNode nodes = asked.api.nodes();
+      List<String> ids = new ArrayList<>();
+      for (JsonNode node : nodes) {
+        String id = node.get("id").asText();
+        ids.add(id);
+        JsonNode capacity = node.get("capacity");
+        assertThat(capacity.get("cpus").asDouble()).as("cpus of %s via %s", id, asked.name).isPositive();
+        assertThat(capacity.get("memoryBytes").asLong()).as("memory of %s via %s", id, asked.name).isPositive();
+        assertThat(node.get("labels").path("zone").asText()).as("zone of %s via %s", id, asked.name)
+            .isEqualTo(zoneById.get(id));
+      }
+      assertThat(ids).as("/nodes via %s", asked.name).containsExactlyInAnyOrderElementsOf(zoneById.keySet());
+    }
+
+    String id = create(shared.node(1), tinySpec("seen-everywhere", "0.5", ""));
+    for (Node other : List.of(shared.node(2), shared.node(3))) {
+      JsonNode seen = other.api.environment(id);
+      assertThat(seen.get("id").asText()).isEqualTo(id);
+      assertThat(seen.get("name").asText()).isEqualTo("seen-everywhere");
+    }
+    JsonNode running = awaitStatus(shared.node(2), id, "RUNNING", RUNNING_WITHIN);
+    assertThat(running.get("node").asText()).isIn(zoneById.keySet());
+    assertThat(shared.node(3).api.environment(id).get("containerId").asText())
+        .isEqualTo(running.get("containerId").asText());
+    deleteAndAwait(shared.node(1), id);
+  }
+
+  @Test
+  @Order(2)
+  void placementSpreadsAndHonoursLabelConstraints() {
+    Node via = shared.node(1);
+    List<String> spread = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      spread.add(create(via, tinySpec("spread-" + i, "0.5", "")));
+    }
+    Set<String> hosts = new HashSet<>();
+    for (String id : spread) {
+      hosts.add(awaitStatus(via, id, "RUNNING", RUNNING_WITHIN).get("node").asText());
+    }
+    assertThat(hosts).as("spread over the nodes").hasSizeGreaterThanOrEqualTo(2);
+
+    String pinned = create(via, tinySpec("pinned-z3", "0.5", ", \"constraints\": {\"zone\": \"z3\"}"));
+    JsonNode pinnedRunning = awaitStatus(via, pinned, "RUNNING", RUNNING_WITHIN);
+    assertThat(pinnedRunning.get("node").asText()).isEqualTo(shared.node(3).id);
+    assertThat(Docker.nodeOf(pinnedRunning.get("containerId").asText())).isEqualTo(shared.node(3).id);
+
+    Api.Response refused = via.api.post("/api/v1/environments",
+        tinySpec("pinned-nowhere", "0.5", ", \"constraints\": {\"zone\": \"nowhere\"}"));
+    assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.contentType()).isEqualTo("application/problem+json");
+    assertThat(refused.json().get("status").asInt()).isEqualTo(422);
+    assertThat(refused.json().get("detail").asText()).contains("zone");
+
+    spread.forEach(id -> deleteAndAwait(via, id));
+    deleteAndAwait(via, pinned);
+  }
+
+  @Test
+  @Order(3)
+  void aKilledWorkerIsDetectedAndItsEnvironmentsAreReplacedOnTheSurvivors() throws Exception {
+    // n1 holds the singletons and serves the API here; the victim is n2 or n3 (test 5 kills n1).
+    Node via = shared.node(1);
+    Map<String, JsonNode> running = new LinkedHashMap<>();
+    for (int i = 1; i <= 6 && !hostsAny(running, shared.node(2), shared.node(3)); i++) {
+      for (int j = 0; j < (i == 1 ? 3 : 1); j++) {
+        String id = create(via, tinySpec("survivor-" + running.size(), "0.5", ""));
+        running.put(id, awaitStatus(via, id, "RUNNING", RUNNING_WITHIN));
+      }
+    }
+    Node victim = hosted(running, shared.node(2)) >= hosted(running, shared.node(3)) ? shared.node(2) : shared.node(3);
+    assertThat(hosted(running, victim)).as("environments on %s among %s", victim.name, running.keySet()).isPositive();
+    String never = create(via, tinySpec("never-restarted", "0.5",
+        ", \"restart-policy\": \"never\", \"constraints\": {\"zone\": \"" + victim.zone + "\"}"));
+    String neverContainer = awaitStatus(via, never, "RUNNING", RUNNING_WITHIN).get("containerId").asText();
+
+    Map<String, String> onVictim = new LinkedHashMap<>();
+    Map<String, String> elsewhere = new LinkedHashMap<>();
+    running.forEach((id, env) -> (victim.id.equals(env.get("node").asText()) ? onVictim : elsewhere)
+        .put(id, env.get("containerId").asText()));
+    LOG.info("Killing {}: it runs {} (+ never-restarted {}); elsewhere {}", victim, onVictim.keySet(), never, elsewhere.keySet());
+
+    Instant killedAt = Instant.now();
+    shared.kill(victim);
+    killed = victim;
+    replacedEnvOldContainer.putAll(onVictim);
+    List<Node> survivors = shared.aliveNodes();
+
+    Milestones milestones = new Milestones(killedAt);
+    for (Node survivor : survivors) {
+      milestones.add(survivor.name + " sees " + victim.name + " UNREACHABLE, DOWN or gone",
+          () -> assertNodeGone(survivor, victim));
+    }
+    onVictim.forEach((id, oldContainer) -> {
+      milestones.add(id + " went through LOST", () ->
+          assertThat(historyStatuses(via.api.environment(id))).contains("LOST"));
+      milestones.add(id + " RUNNING again on a survivor with a new container", () -> {
+        JsonNode env = via.api.environment(id);
+        assertThat(env.get("status").asText()).as(env.toString()).isEqualTo("RUNNING");
+        assertThat(env.get("node").asText()).as(env.toString()).isNotEqualTo(victim.id);
+        assertThat(env.get("containerId").asText()).as(env.toString()).isNotEqualTo(oldContainer);
+        assertThat(Docker.nodeOf(env.get("containerId").asText())).isEqualTo(env.get("node").asText());
+      });
+    });
+    milestones.add(never + " (restart-policy never) is LOST", () ->
+        assertThat(via.api.environment(never).get("status").asText()).isEqualTo("LOST"));
+    Map<String, Duration> met = milestones.awaitAll(REPLACED_WITHIN);
+    LOG.info("After SIGKILL of {}: {}", victim.name, met);
+
+    // Once the others are back, the never-restarted one still is LOST, and the rest never moved.
+    JsonNode neverAfter = via.api.environment(never);
+    assertThat(neverAfter.get("status").asText()).as(neverAfter.toString()).isEqualTo("LOST");
+    assertThat(Docker.containersLabelled("dcloud.env=" + never)).as("never re-placed: no new container")
+        .containsOnly(neverContainer);
+    elsewhere.forEach((id, container) -> {
+      JsonNode env = via.api.environment(id);
+      assertThat(env.get("status").asText()).as(env.toString()).isEqualTo("RUNNING");
+      assertThat(env.get("containerId").asText()).as("undisturbed: %s", env).isEqualTo(container);
+    });
+  }
+
+  @Test
+  @Order(4)
+  void aWorkerThatComesBackRemovesContainersOfEnvironmentsPlacedElsewhere() throws Exception {
+    if (killed == null) {
+      fail("test 3 did not kill a node (see its failure): nothing to bring back");
+    }
+    Node node = killed;
+    Node via = shared.node(1);
+    Map<String, String> movedEnvs = new LinkedHashMap<>();
+    replacedEnvOldContainer.forEach((id, oldContainer) -> {
+      if (!node.id.equals(via.api.environment(id).get("node").asText())) {
+        movedEnvs.put(id, oldContainer);
+      }
+    });
+    assertThat(movedEnvs).as("environments of %s re-placed elsewhere by test 3", node.name).isNotEmpty();
+    List<String> leftovers = Docker.containersLabelled("dcloud.node=" + node.id);
+    assertThat(leftovers).as("the SIGKILLed node's containers still exist").containsAll(fullIds(movedEnvs.values()));
+
+    Instant restartedAt = Instant.now();
+    shared.restart(node);
+    Milestones milestones = new Milestones(restartedAt)
+        .add(node.name + " is UP in /nodes of every node", () -> {
+          for (Node asked : shared.aliveNodes()) {
+            assertNodeUp(asked, node);
+          }
+        });
+    movedEnvs.forEach((id, oldContainer) -> milestones.add(
+        "the old container of " + id + " is gone from " + node.name,
+        () -> assertThat(Docker.containersLabelled("dcloud.node=" + node.id)).doesNotContain(fullId(oldContainer))));
+    Map<String, Duration> met = milestones.awaitAll(RETURNING_NODE_CLEANS_WITHIN);
+    LOG.info("After restart of {}: {}", node.name, met);
+
+    for (String id : movedEnvs.keySet()) {
+      JsonNode env = via.api.environment(id);
+      assertThat(env.get("status").asText()).as("still running where it was re-placed: %s", env).isEqualTo("RUNNING");
+      assertThat(env.get("node").asText()).isNotEqualTo(node.id);
+      assertThat(Docker.containersLabelled("dcloud.env=" + id)).as("one container for %s", id)
+          .containsExactly(fullId(env.get("containerId").asText()));
+    }
+  }
+
+  @Test
+  @Order(5)
+  void killingTheSchedulerNodeLosesNothing() throws Exception {
+    if (shared != null) {
+      shared.close();
+      shared = null;
+    }
+    fresh = ClusterHarness.start(3);
+    current = fresh;
+    Node oldest = fresh.node(1);
+    Node via = fresh.node(2);
+    Set<String> survivorIds = Set.of(fresh.node(2).id, fresh.node(3).id);
+
+    List<String> accepted = Collections.synchronizedList(new ArrayList<>());
+    List<String> notAccepted = Collections.synchronizedList(new ArrayList<>());
+    CompletableFuture<Void> creating = CompletableFuture.runAsync(() -> {
+      for (int i = 0; i < 10; i++) {
+        String name = "in-flight-" + i;
+        try {
+          Api.Response response = via.api.post("/api/v1/environments", tinySpec(name, "0.2", ""));
+          if (response.status() == 202) {
+            accepted.add(response.json().get("id").asText());
+          } else {
+            notAccepted.add(name + ": " + response.status() + " " + response.body());
+          }
+        } catch (RuntimeException e) {
+          notAccepted.add(name + ": " + e);
+        }
+      }
+    });
+    await("3 environments accepted before the kill").atMost(RUNNING_WITHIN).until(() -> accepted.size() >= 3 || creating.isDone());
+    Instant killedAt = Instant.now();
+    fresh.kill(oldest);
+    creating.get(3, TimeUnit.MINUTES);
+    LOG.info("Accepted {} ({}), not accepted: {}", accepted.size(), accepted, notAccepted);
+    assertThat(accepted).as("202s (not accepted: %s)", notAccepted).hasSizeGreaterThanOrEqualTo(3).doesNotHaveDuplicates();
+
+    Milestones milestones = new Milestones(killedAt);
+    for (String id : accepted) {
+      milestones.add(id + " RUNNING on n2 or n3", () -> {
+        JsonNode env = via.api.environment(id);
+        assertThat(env.get("status").asText()).as(env.toString()).isEqualTo("RUNNING");
+        assertThat(env.get("node").asText()).as(env.toString()).isIn(survivorIds);
+      });
+      // The dead n1 cannot remove what ran there before the kill: its containers are not counted.
+      milestones.add(id + " has exactly one container on the survivors, the one the API shows", () -> {
+        JsonNode env = via.api.environment(id);
+        List<String> containers = new ArrayList<>(Docker.containersLabelled("dcloud.env=" + id));
+        containers.removeAll(Docker.containersLabelled("dcloud.node=" + oldest.id));
+        assertThat(containers).containsExactly(fullId(env.get("containerId").asText()));
+      });
+    }
+    milestones.add("the scheduler places each environment once, on a survivor", () -> {
+      Map<String, List<String>> placements = new HashMap<>();
+      for (JsonNode node : via.api.nodes()) {
+        if (!node.get("id").asText().equals(oldest.id)) {
+          node.path("environments").forEach(env -> placements.computeIfAbsent(env.asText(), k -> new ArrayList<>())
+              .add(node.get("id").asText()));
+        }
+      }
+      for (String id : accepted) {
+        assertThat(placements.get(id)).as("nodes holding %s", id).hasSize(1);
+      }
+    });
+    Map<String, Duration> met = milestones.awaitAll(REPLACED_WITHIN);
+    LOG.info("After SIGKILL of the oldest node: {}", met);
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private static String tinySpec(String name, String cpu, String extra) {
+    return """
+        {"env-name": "%s", "os": "%s", "languages": [{"language-name": "shell", "libraries": []}],
+         "resources": {"ram": "64M", "cpu": "%s", "gpu": "0"},
+         "command": ["sh", "-c", "echo hello-from-dcloud; exec sleep infinity"] %s}
+        """.formatted(name, ClusterHarness.TINY_OS, cpu, extra);
+  }
+
+  private static String create(Node via, String spec) {
+    Api.Response created = via.api.post("/api/v1/environments", spec);
+    assertThat(created.status()).as("POST via %s: %s", via.name, created.body()).isEqualTo(202);
+    return created.json().get("id").asText();
+  }
+
+  private static JsonNode awaitStatus(Node via, String id, String status, Duration within) {
+    JsonNode[] last = new JsonNode[1];
+    await(id + " " + status).atMost(within).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
+      last[0] = via.api.environment(id);
+      assertThat(last[0].get("status").asText()).as(last[0].toString()).isEqualTo(status);
+    });
+    return last[0];
+  }
+
+  private static void deleteAndAwait(Node via, String id) {
+    assertThat(via.api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
+    awaitStatus(via, id, "DELETED", RUNNING_WITHIN);
+  }
+
+  private static List<String> historyStatuses(JsonNode environment) {
+    List<String> statuses = new ArrayList<>();
+    environment.get("history").forEach(step -> statuses.add(step.get("status").asText()));
+    return statuses;
+  }
+
+  private static boolean hostsAny(Map<String, JsonNode> running, Node... nodes) {
+    for (Node node : nodes) {
+      if (hosted(running, node) > 0) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static long hosted(Map<String, JsonNode> running, Node node) {
+    return running.values().stream().filter(env -> node.id.equals(env.get("node").asText())).count();
+  }
+
+  /** {@code asked}'s /nodes shows {@code gone} UNREACHABLE or DOWN, or no longer lists it. */
+  private static void assertNodeGone(Node asked, Node gone) {
+    for (JsonNode node : asked.api.nodes()) {
+      if (node.get("id").asText().equals(gone.id)) {
+        assertThat(node.path("state").asText("<no state field>")).as("%s via %s: %s", gone.name, asked.name, node)
+            .isIn(GONE_STATES);
+      }
+    }
+  }
+
+  private static void assertNodeUp(Node asked, Node up) {
+    for (JsonNode node : asked.api.nodes()) {
+      if (node.get("id").asText().equals(up.id)) {
+        assertThat(node.path("state").asText("<no state field>")).as("%s via %s: %s", up.name, asked.name, node)
+            .isEqualTo("UP");
+        assertThat(node.get("available").asBoolean()).as("runtime available: %s", node).isTrue();
+        return;
+      }
+    }
+    throw new AssertionError(up.name + " is not listed by " + asked.name);
+  }
+
+  /** The API shows full container ids; {@code docker ps --no-trunc} too. */
+  private static String fullId(String containerId) {
+    return containerId.length() == 64 ? containerId : Docker.inspect(containerId).get("Id").asText();
+  }
+
+  private static List<String> fullIds(java.util.Collection<String> containerIds) {
+    return containerIds.stream().map(ClusterIT::fullId).toList();
+  }
+}
