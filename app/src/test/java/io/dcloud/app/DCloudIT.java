@@ -302,4 +302,31 @@ class DCloudIT {
     assertThat(logs.body()).contains("numpy-version 1.");
     assertThat(api.get("/api/v1/environments/" + id + "/dockerfile").body()).contains("python3-numpy");
   }
+
+  @Test
+  @Order(7)
+  void cordonQueuesNewWorkAndDrainMovesEnvironmentsOff() {
+    String running = create(tinySpec("drained", ""));
+    String firstContainer = awaitStatus(running, "RUNNING", UP_WITHIN).get("containerId").asText();
+
+    Api.Response cordoned = api.post("/api/v1/nodes/" + NODE_ID + "/cordon", "");
+    assertThat(cordoned.status()).isEqualTo(200);
+    assertThat(cordoned.json().get("state").asText()).isEqualTo("CORDONED");
+    String waiting = create(tinySpec("waits-for-uncordon", ""));
+    awaitStatus(waiting, "QUEUED", UP_WITHIN);
+
+    Api.Response draining = api.post("/api/v1/nodes/" + NODE_ID + "/drain", "");
+    assertThat(draining.json().get("state").asText()).isEqualTo("DRAINING");
+    JsonNode moved = awaitStatus(running, "QUEUED", UP_WITHIN);
+    assertThat(historyStatuses(moved)).contains("STOPPING", "REQUESTED");
+    await().atMost(UP_WITHIN).until(() -> !Docker.exists(firstContainer));
+
+    assertThat(api.post("/api/v1/nodes/" + NODE_ID + "/uncordon", "").json().get("state").asText()).isEqualTo("UP");
+    String secondContainer = awaitStatus(running, "RUNNING", UP_WITHIN).get("containerId").asText();
+    assertThat(secondContainer).isNotEqualTo(firstContainer);
+    awaitStatus(waiting, "RUNNING", UP_WITHIN);
+    assertThat(api.post("/api/v1/nodes/no-such-node/cordon", "").status()).isEqualTo(404);
+    deleteAndAwait(running);
+    deleteAndAwait(waiting);
+  }
 }
