@@ -87,6 +87,10 @@ class DCloudIT {
     overrides.put("dcloud.node.id", NODE_ID);
     overrides.put("dcloud.cassandra.contact-points", List.of(cassandra.contactPoint()));
     overrides.put("pekko.actor.serialize-messages", "on");
+    // This machine has no GPU: the node advertises two, so allocation and device requests run for real.
+    overrides.put("dcloud.node.advertised-gpus", List.of(
+        Map.of("index", 0, "uuid", "GPU-it-0", "name", "NVIDIA A100-SXM4-40GB", "memory-mib", 40960),
+        Map.of("index", 1, "uuid", "GPU-it-1", "name", "NVIDIA A100-SXM4-40GB", "memory-mib", 40960)));
     Config config = ConfigFactory.load(
         ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
     node = DCloudNode.start(config);
@@ -328,5 +332,20 @@ class DCloudIT {
     assertThat(api.post("/api/v1/nodes/no-such-node/cordon", "").status()).isEqualTo(404);
     deleteAndAwait(running);
     deleteAndAwait(waiting);
+  }
+
+  @Test
+  @Order(8)
+  void allocatesAdvertisedGpusByUuidAndPassesThemToDocker() {
+    String id = create(tinySpec("gpu", "").replace("\"gpu\": \"0\"", "\"gpu\": \"1\", \"gpu-model\": \"A100\""));
+    JsonNode failed = awaitStatus(id, "FAILED", UP_WITHIN);
+    // Allocated by UUID, and Docker was asked for that device: it refuses only for want of a driver.
+    assertThat(failed.get("history").toString()).contains("with GPUs GPU-it-0");
+    assertThat(failed.get("reason").asText()).containsIgnoringCase("nvidia");
+    assertThat(Docker.containersLabelled("dcloud.env=" + id)).as("a container that cannot start is removed").isEmpty();
+    JsonNode node = api.get("/api/v1/nodes").json().get("nodes").get(0);
+    assertThat(node.get("capacity").get("gpus")).hasSize(2);
+    assertThat(node.get("gpusInUse")).as("released with the failed deploy").isEmpty();
+    deleteAndAwait(id);
   }
 }

@@ -237,7 +237,8 @@ public final class EnvironmentEntity
             .to(Status.QUEUED, "queued at position " + e.position() + ": " + e.reason(), at, historyLimit);
       } else if (event instanceof PlacedOnNode e) {
         return withPlacement(e.nodeId(), e.gpuUuids()).withReason(null)
-            .to(Status.PLACED, "placed on node " + e.nodeId(), at, historyLimit);
+            .to(Status.PLACED, "placed on node " + e.nodeId()
+                + (e.gpuUuids().isEmpty() ? "" : " with GPUs " + String.join(", ", e.gpuUuids())), at, historyLimit);
       } else if (event instanceof PlacementRefused e) {
         return withReason(e.reason()).to(Status.FAILED, e.reason(), at, historyLimit);
       } else if (event instanceof ImageBuilding) {

@@ -282,9 +282,21 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     }
     ContainerInfo container = existing.orElseThrow(() -> new IllegalStateException("container vanished right after create"));
     if (!container.running()) {
-      runtime.start(container.id());
+      startOrRemove(deploy, container.id());
     }
     return running(environmentId, container.id());
+  }
+
+  /** A container that cannot start (e.g. GPUs without an NVIDIA runtime) is removed, not left behind. */
+  private void startOrRemove(NodeProtocol.Deploy deploy, String containerId) {
+    try {
+      runtime.start(containerId);
+    } catch (RuntimeException startFailed) {
+      LOG.warn("Node {}: container {} of environment {} did not start ({}); removing it",
+          nodeId, containerId, deploy.environmentId(), startFailed.getMessage());
+      runtime.remove(containerId, temporaryVolumes(deploy.environmentId(), deploy.spec()));
+      throw startFailed;
+    }
   }
 
   private OperationDone start(String environmentId) {
