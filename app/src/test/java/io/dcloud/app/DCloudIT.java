@@ -226,6 +226,9 @@ class DCloudIT {
     assertThat(stoppedSeen.get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).contains("STOPPED");
     awaitStatus(id, "STOPPED", UP_WITHIN);
     assertThat(Docker.inspect(containerId).get("State").get("Running").asBoolean()).isFalse();
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
+        api.get("/api/v1/nodes").json().get("nodes").get(0).get("reserved").get("cpus").asDouble())
+        .as("a stopped environment gives its place back").isZero());
 
     assertThat(api.post("/api/v1/environments/" + id + "/start", "").status()).isEqualTo(202);
     JsonNode restarted = awaitStatus(id, "RUNNING", UP_WITHIN);

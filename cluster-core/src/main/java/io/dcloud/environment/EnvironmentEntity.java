@@ -236,7 +236,9 @@ public final class EnvironmentEntity
         return withQueuePosition(e.position()).withReason(e.reason())
             .to(Status.QUEUED, "queued at position " + e.position() + ": " + e.reason(), at, historyLimit);
       } else if (event instanceof PlacedOnNode e) {
-        return withPlacement(e.nodeId(), e.gpuUuids()).withReason(null)
+        // Placed away from a stopped container's node (that node is gone): its container is history.
+        State placed = e.nodeId().equals(node) ? this : withContainer(null, List.of());
+        return placed.withPlacement(e.nodeId(), e.gpuUuids()).withReason(null)
             .to(Status.PLACED, "placed on node " + e.nodeId()
                 + (e.gpuUuids().isEmpty() ? "" : " with GPUs " + String.join(", ", e.gpuUuids())), at, historyLimit);
       } else if (event instanceof PlacementRefused e) {
@@ -261,7 +263,7 @@ public final class EnvironmentEntity
       } else if (event instanceof StartRequested) {
         return containerId == null
             ? released().withReason(null).to(Status.REQUESTED, "start requested: finding a node", at, historyLimit)
-            : withReason(null).to(Status.STARTING, "start requested", at, historyLimit);
+            : withReason(null).to(Status.REQUESTED, "start requested: reserving its place on node " + node, at, historyLimit);
       } else if (event instanceof DeleteRequested) {
         return removing(Removal.DELETE).to(Status.STOPPING, "delete requested", at, historyLimit);
       } else if (event instanceof RelocationRequested e) {
@@ -795,8 +797,9 @@ public final class EnvironmentEntity
           state.removal() != Removal.NONE
               ? new NodeProtocol.RemoveContainer(environmentId, state.containerId(), state.volumes(Lifecycle.TEMPORARY))
               : new NodeProtocol.StopContainer(environmentId, state.containerId()));
-      case DELETED, FAILED, STOPPED -> {
-        if (state.node() == null && !retrying) {
+      // Nothing runs: the place (and its GPUs) goes back, even where a stopped container stays.
+      case DELETED, FAILED, STOPPED, LOST -> {
+        if (!retrying) {
           scheduler.tell(new Scheduler.Release(environmentId));
         }
       }
@@ -807,8 +810,10 @@ public final class EnvironmentEntity
     }
   }
 
+  /** A stopped container is restarted where it is (its files are there), while that node lives. */
   private PlacementRequest placementRequest(State state) {
-    return new PlacementRequest(environmentId, state.spec().resources(), state.spec().constraints());
+    String pinned = state.containerId() == null ? null : state.node();
+    return new PlacementRequest(environmentId, state.spec().resources(), state.spec().constraints(), pinned);
   }
 
   private NodeProtocol.Deploy deploy(State state) {

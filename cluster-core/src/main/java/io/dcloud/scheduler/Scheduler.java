@@ -342,7 +342,7 @@ public final class Scheduler
       tellEntity(id, new EnvironmentEntity.Queued(position, "waiting for capacity"));
       return Effect().noReply();
     }
-    PlacementDecision decision = Placement.decide(cmd.request(), candidates(state), settings.policy());
+    PlacementDecision decision = Placement.decide(cmd.request(), candidatesFor(cmd.request(), state), settings.policy());
     if (decision instanceof PlacementDecision.Fits fits) {
       Reserved reserved = new Reserved(id, fits.nodeId(), cmd.request().resources(), fits.gpuUuids());
       return Effect().persist(reserved).thenRun(after -> announce(reserved)).thenNoReply();
@@ -393,7 +393,7 @@ public final class Scheduler
     State working = state;
     List<Reserved> placements = new ArrayList<>();
     for (PlacementRequest request : state.queue()) {
-      PlacementDecision decision = Placement.decide(request, candidates(working), settings.policy());
+      PlacementDecision decision = Placement.decide(request, candidatesFor(request, working), settings.policy());
       if (decision instanceof PlacementDecision.Fits fits) {
         Reserved reserved = new Reserved(request.environmentId(), fits.nodeId(), request.resources(), fits.gpuUuids());
         placements.add(reserved);
@@ -406,6 +406,16 @@ public final class Scheduler
   private Feasibility feasibility(State state, PlacementRequest request) {
     PlacementDecision decision = Placement.decide(request, candidates(state), settings.policy());
     return new Feasibility(decision instanceof PlacementDecision.Never never ? never.reason() : null);
+  }
+
+  /** A pinned request sees only its node while that node is known; once it is gone, any node will do. */
+  private List<NodeCandidate> candidatesFor(PlacementRequest request, State state) {
+    List<NodeCandidate> all = candidates(state);
+    String pinned = request.pinnedNode();
+    if (pinned == null || !nodes.containsKey(pinned)) {
+      return all;
+    }
+    return all.stream().filter(candidate -> candidate.status().nodeId().equals(pinned)).toList();
   }
 
   private List<NodeCandidate> candidates(State state) {

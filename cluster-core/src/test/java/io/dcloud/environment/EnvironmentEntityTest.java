@@ -172,9 +172,17 @@ class EnvironmentEntityTest {
     assertThat(stopped.state().status()).isEqualTo(Status.STOPPED);
     assertThat(entity.runCommand(EnvironmentEntity.Stop::new).hasNoEvents()).as("stop is idempotent").isTrue();
 
+    assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId())
+        .as("a stopped environment gives its place back").isEqualTo(id);
+
     var starting = entity.runCommand(EnvironmentEntity.Start::new);
-    assertThat(starting.state().status()).isEqualTo(Status.STARTING);
-    assertThat(node.expectMessageClass(NodeProtocol.StartContainer.class, WAIT).containerId()).isEqualTo("c1");
+    assertThat(starting.state().status()).isEqualTo(Status.REQUESTED);
+    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().pinnedNode())
+        .as("restarted where its container is").isEqualTo(NODE);
+    entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of()));
+    assertThat(node.expectMessageClass(NodeProtocol.Deploy.class, WAIT).environmentId()).isEqualTo(id);
+    var running = entity.runCommand(report(Phase.RUNNING, "c1", null, false));
+    assertThat(running.state().containerId()).isEqualTo("c1");
   }
 
   @Test

@@ -272,6 +272,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
   private OperationDone deploy(NodeProtocol.Deploy deploy) {
     String environmentId = deploy.environmentId();
     Optional<ContainerInfo> existing = findContainer(environmentId);
+    if (existing.isPresent() && !sameGpus(existing.get(), deploy.gpuUuids())) {
+      // Restarted with other GPUs than it was created with: its device request must change.
+      LOG.info("Node {}: environment {} now has GPUs {}: recreating its container", nodeId, environmentId, deploy.gpuUuids());
+      runtime.remove(existing.get().id(), List.of());
+      existing = Optional.empty();
+    }
     if (existing.isEmpty()) {
       tellEntity(environmentId, report(Phase.BUILDING, null, List.of(), null, false, "ensuring image"));
       runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
@@ -339,6 +345,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
           report(Phase.EXITED, containerId, List.of(), info.exitCode(), info.oomKilled(), "exited right after start"));
     }
     return new OperationDone(environmentId, containerId, report(Phase.RUNNING, containerId, ports(info), null, false, "running"));
+  }
+
+  private static boolean sameGpus(ContainerInfo container, List<String> gpuUuids) {
+    String created = container.labels().getOrDefault(EnvironmentNames.GPU_LABEL, "");
+    return created.equals(String.join(",", gpuUuids));
   }
 
   private Optional<ContainerInfo> findContainer(String environmentId) {
