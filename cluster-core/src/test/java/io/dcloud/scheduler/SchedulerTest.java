@@ -11,10 +11,14 @@ import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -28,8 +32,11 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,19 +58,30 @@ class SchedulerTest {
   private static final Scheduler.Settings SETTINGS = Scheduler.Settings.fromConfig(CONFIG);
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final long GIB = 1L << 30;
-  private static TestProbe<EnvironmentEntity.Command> entities;
+  /** What the scheduler told which environment (sharding delivers without the entity id, so the stand-in adds it). */
+  private record Answered(String environmentId, EnvironmentEntity.Command message)
+      implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+  private static TestProbe<Answered> entities;
 
   @BeforeAll
   static void joinAndShard() {
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     entities = testKit.createTestProbe();
-    ActorRef<EnvironmentEntity.Command> forward = entities.getRef();
+    ActorRef<Answered> forward = entities.getRef();
     ClusterSharding.get(testKit.system()).init(Entity.of(EnvironmentEntity.TYPE_KEY,
         context -> Behaviors.receiveMessage(message -> {
-          forward.tell(message);
+          forward.tell(new Answered(context.getEntityId(), message));
           return Behaviors.same();
         })));
+  }
+
+  /** Every test starts a scheduler with an empty journal (they share the singleton's persistence id). */
+  @BeforeEach
+  void emptyJournal() {
+    PersistenceTestKit.create(testKit.system()).clearAll();
+    SnapshotTestKit.create(testKit.system()).clearAll();
   }
 
   @AfterAll
@@ -96,9 +114,11 @@ class SchedulerTest {
   }
 
   private <T extends EnvironmentEntity.Command> T expectFor(String environmentId, Class<T> type) {
-    return type.cast(entities.fishForMessage(WAIT, "answer for " + environmentId, message ->
-        type.isInstance(message) ? org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.complete()
-            : org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes.continueAndIgnore()).get(0));
+    List<Answered> fished = entities.fishForMessage(WAIT, "answer for " + environmentId, answered ->
+        answered.environmentId().equals(environmentId) && type.isInstance(answered.message())
+            ? FishingOutcomes.complete()
+            : FishingOutcomes.continueAndIgnore());
+    return type.cast(fished.get(fished.size() - 1).message());
   }
 
   private static void awaitNode(ActorRef<Scheduler.Command> scheduler, String nodeId) {
@@ -215,6 +235,49 @@ class SchedulerTest {
     TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
     scheduler.tell(new Scheduler.GetReservations(liveNode, reservations.getRef()));
     assertThat(reservations.receiveMessage(WAIT).environmentIds()).isEmpty();
+    testKit.stop(scheduler);
+  }
+
+  @Test
+  void aThousandConcurrentRequestsNeverOvercommitANodeAndNoneIsLost() {
+    String run = UUID.randomUUID().toString();
+    List<String> nodeIds = List.of(run + "-a", run + "-b", run + "-c");
+    String self = NodeGossip.memberId(Cluster.get(testKit.system()).selfMember().uniqueAddress());
+    for (String nodeId : nodeIds) {
+      gossip(new NodeStatus(nodeId, "host", new Resources(4000, 8 * GIB, 0, 100 * GIB, null), List.of(),
+          NodeStatus.Usage.NONE, Map.of("run", run), true, "20.10", null, Instant.now(), self));
+    }
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS));
+    nodeIds.forEach(nodeId -> awaitNode(scheduler, nodeId));
+
+    int requests = 1000;
+    for (int i = 0; i < requests; i++) {
+      scheduler.tell(new Scheduler.Place(new PlacementRequest(
+          run + "-env-" + i, new Resources(500, GIB / 2, 0, 0, null), Map.of("run", run))));
+    }
+    Set<String> answered = new HashSet<>();
+    Map<String, String> placedOn = new HashMap<>();
+    while (answered.size() < requests) {
+      Answered answer = entities.receiveMessage(WAIT);
+      if (!answer.environmentId().startsWith(run)) {
+        continue;
+      }
+      if (answer.message() instanceof EnvironmentEntity.Placed placed) {
+        placedOn.put(answer.environmentId(), placed.nodeId());
+      } else {
+        assertThat(answer.message()).isInstanceOf(EnvironmentEntity.Queued.class);
+      }
+      answered.add(answer.environmentId());
+    }
+    // 4 cores / 0.5 = 8 per node, and 8 GiB / 0.5 GiB = 16: cores bound it at 8 each.
+    assertThat(placedOn).hasSize(24);
+    nodeIds.forEach(nodeId -> assertThat(placedOn.values().stream().filter(nodeId::equals).count()).isEqualTo(8));
+
+    TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
+    scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
+    nodes.receiveMessage(WAIT).nodes().stream()
+        .filter(view -> nodeIds.contains(view.status().nodeId()))
+        .forEach(view -> assertThat(view.reserved().milliCpus()).isLessThanOrEqualTo(view.status().capacity().milliCpus()));
     testKit.stop(scheduler);
   }
 }

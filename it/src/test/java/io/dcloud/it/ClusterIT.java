@@ -193,12 +193,14 @@ class ClusterIT {
     onVictim.forEach((id, oldContainer) -> {
       milestones.add(id + " went through LOST", () ->
           assertThat(historyStatuses(via.api.environment(id))).contains("LOST"));
-      milestones.add(id + " RUNNING again on a survivor with a new container", () -> {
+      milestones.add(id + " RUNNING again on a survivor with a new container of its own", () -> {
         JsonNode env = via.api.environment(id);
-        assertThat(env.get("status").asText()).as(env.toString()).isEqualTo("RUNNING");
-        assertThat(env.get("node").asText()).as(env.toString()).isNotEqualTo(victim.id);
-        assertThat(env.get("containerId").asText()).as(env.toString()).isNotEqualTo(oldContainer);
-        assertThat(Docker.nodeOf(env.get("containerId").asText())).isEqualTo(env.get("node").asText());
+        assertThat(env.get("status").asText()).as(summary(env)).isEqualTo("RUNNING");
+        assertThat(env.get("node").asText()).as(summary(env)).isNotEqualTo(victim.id);
+        assertThat(env.get("containerId").asText()).as("new container (the dead node's is %s): %s", oldContainer, summary(env))
+            .isNotEqualTo(oldContainer);
+        assertThat(Docker.nodeOf(env.get("containerId").asText())).as("dcloud.node label of %s", summary(env))
+            .isEqualTo(env.get("node").asText());
       });
     });
     milestones.add(never + " (restart-policy never) is LOST", () ->
@@ -208,13 +210,13 @@ class ClusterIT {
 
     // Once the others are back, the never-restarted one still is LOST, and the rest never moved.
     JsonNode neverAfter = via.api.environment(never);
-    assertThat(neverAfter.get("status").asText()).as(neverAfter.toString()).isEqualTo("LOST");
+    assertThat(neverAfter.get("status").asText()).as(summary(neverAfter)).isEqualTo("LOST");
     assertThat(Docker.containersLabelled("dcloud.env=" + never)).as("never re-placed: no new container")
         .containsOnly(neverContainer);
     elsewhere.forEach((id, container) -> {
       JsonNode env = via.api.environment(id);
-      assertThat(env.get("status").asText()).as(env.toString()).isEqualTo("RUNNING");
-      assertThat(env.get("containerId").asText()).as("undisturbed: %s", env).isEqualTo(container);
+      assertThat(env.get("status").asText()).as(summary(env)).isEqualTo("RUNNING");
+      assertThat(fullId(env.get("containerId").asText())).as("undisturbed: %s", summary(env)).isEqualTo(container);
     });
   }
 
@@ -253,9 +255,10 @@ class ClusterIT {
 
     for (String id : movedEnvs.keySet()) {
       JsonNode env = via.api.environment(id);
-      assertThat(env.get("status").asText()).as("still running where it was re-placed: %s", env).isEqualTo("RUNNING");
-      assertThat(env.get("node").asText()).isNotEqualTo(node.id);
-      assertThat(Docker.containersLabelled("dcloud.env=" + id)).as("one container for %s", id)
+      assertThat(env.get("status").asText()).as("still running where it was re-placed: %s", summary(env)).isEqualTo("RUNNING");
+      assertThat(env.get("node").asText()).as(summary(env)).isNotEqualTo(node.id);
+      assertThat(Docker.containersLabelled("dcloud.env=" + id))
+          .as("the one container of %s, the one the API shows: %s", id, summary(env))
           .containsExactly(fullId(env.get("containerId").asText()));
     }
   }
@@ -301,15 +304,16 @@ class ClusterIT {
     for (String id : accepted) {
       milestones.add(id + " RUNNING on n2 or n3", () -> {
         JsonNode env = via.api.environment(id);
-        assertThat(env.get("status").asText()).as(env.toString()).isEqualTo("RUNNING");
-        assertThat(env.get("node").asText()).as(env.toString()).isIn(survivorIds);
+        assertThat(env.get("status").asText()).as(summary(env)).isEqualTo("RUNNING");
+        assertThat(env.get("node").asText()).as(summary(env)).isIn(survivorIds);
       });
       // The dead n1 cannot remove what ran there before the kill: its containers are not counted.
       milestones.add(id + " has exactly one container on the survivors, the one the API shows", () -> {
         JsonNode env = via.api.environment(id);
         List<String> containers = new ArrayList<>(Docker.containersLabelled("dcloud.env=" + id));
         containers.removeAll(Docker.containersLabelled("dcloud.node=" + oldest.id));
-        assertThat(containers).containsExactly(fullId(env.get("containerId").asText()));
+        assertThat(containers).as("containers labelled dcloud.env=%s, not on the dead n1; API: %s", id, summary(env))
+            .containsExactly(fullId(env.get("containerId").asText()));
       });
     }
     milestones.add("the scheduler places each environment once, on a survivor", () -> {
@@ -356,6 +360,13 @@ class ClusterIT {
   private static void deleteAndAwait(Node via, String id) {
     assertThat(via.api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
     awaitStatus(via, id, "DELETED", RUNNING_WITHIN);
+  }
+
+  /** The fields a failure needs, not the whole document. */
+  private static String summary(JsonNode env) {
+    return "{id=%s status=%s node=%s containerId=%s reason=%s history=%s}".formatted(
+        env.path("id").asText(), env.path("status").asText(), env.path("node").asText(),
+        env.path("containerId").asText(), env.path("reason").asText(), historyStatuses(env));
   }
 
   private static List<String> historyStatuses(JsonNode environment) {
