@@ -351,4 +351,30 @@ class DCloudIT {
     assertThat(node.get("gpusInUse")).as("released with the failed deploy").isEmpty();
     deleteAndAwait(id);
   }
+
+  @Test
+  @Order(9)
+  void aCassandraOutageIsA503AndDCloudRecoversWhenItReturns() {
+    String before = create(tinySpec("before-outage", ""));
+    awaitStatus(before, "RUNNING", UP_WITHIN);
+    EmbeddedCassandra.Settings sameNode = EmbeddedCassandra.Settings.fromConfig(ConfigFactory.load())
+        .withDataDir(cassandra.dataDir()).withPorts(cassandra.cqlPort(), cassandra.storagePort());
+    cassandra.close();
+
+    await().atMost(UP_WITHIN).untilAsserted(() -> {
+      Api.Response refused = api.post("/api/v1/environments", tinySpec("during-outage", ""));
+      assertThat(refused.status()).isEqualTo(503);
+      assertThat(refused.raw().headers().firstValue("content-type")).hasValue("application/problem+json");
+    });
+
+    cassandra = EmbeddedCassandra.start(sameNode);
+    String after = await().atMost(UP_WITHIN).until(() -> {
+      Api.Response created = api.post("/api/v1/environments", tinySpec("after-outage", ""));
+      return created.status() == 202 ? created.json().get("id").asText() : null;
+    }, java.util.Objects::nonNull);
+    awaitStatus(after, "RUNNING", UP_WITHIN);
+    assertThat(api.get("/api/v1/environments/" + before).json().get("status").asText()).isEqualTo("RUNNING");
+    deleteAndAwait(before);
+    deleteAndAwait(after);
+  }
 }
