@@ -21,8 +21,10 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 public final class Main {
   private static final String USAGE = """
       usage: dcloud dev [--http-port 8080] [--data-dir data] [--cassandra-port 9042]
-             dcloud node --name N [--cluster-port 25520] [--seeds host:port,...] [--http-port 8080]
-                         [--roles control,gateway,worker] [--cassandra host:port,...] [--data-dir D]
+             dcloud node --name N [--host 127.0.0.1] [--cluster-port 25520] [--seeds host:port,...]
+                         [--http-host 127.0.0.1] [--http-port 8080] [--roles control,gateway,worker]
+                         [--cassandra host:port,...] [--data-dir D]
+             (any configuration key may also be given as -Dkey=value)
              dcloud cassandra [--data-dir D] [--cassandra-port 9042]""";
 
   private Main() {}
@@ -113,6 +115,8 @@ public final class Main {
         case "cassandra-port" -> values.put("dcloud.cassandra.embedded.cql-port", Integer.parseInt(value));
         case "name" -> values.put("dcloud.node.id", value);
         case "cluster-port" -> values.put("pekko.remote.artery.canonical.port", Integer.parseInt(value));
+        case "host" -> values.put("pekko.remote.artery.canonical.hostname", value);
+        case "http-host" -> values.put("dcloud.http.host", value);
         case "seeds" -> values.put("pekko.cluster.seed-nodes", seedAddresses(value));
         case "roles" -> values.put("pekko.cluster.roles", List.of(value.split(",")));
         case "cassandra" -> values.put("dcloud.cassandra.contact-points", List.of(value.split(",")));

@@ -211,8 +211,8 @@ class DCloudIT {
         , "storage": [{"target": "/scratch", "size": "1G", "lifecycle": "temporary"},
                       {"target": "/work", "size": "1G", "lifecycle": "persistent"}]"""));
     String containerId = awaitStatus(id, "RUNNING", UP_WITHIN).get("containerId").asText();
-    String temporaryVolume = "dcloud-" + id + "-0";
-    String persistentVolume = "dcloud-" + id + "-1";
+    String temporaryVolume = "dcloud-" + NODE_ID + "-" + id + "-0";
+    String persistentVolume = "dcloud-" + NODE_ID + "-" + id + "-1";
     volumesToClean.add(persistentVolume);
 
     CompletableFuture<Stream<String>> events = api.client().sendAsync(

@@ -312,13 +312,14 @@ public final class EnvironmentEntity
           history);
     }
 
+    /** The engine volumes of the node holding the container (none before a node holds it). */
     List<String> volumes(Lifecycle lifecycle) {
-      if (spec == null) {
+      if (spec == null || node == null) {
         return List.of();
       }
       return IntStream.range(0, spec.storage().size())
           .filter(i -> spec.storage().get(i).lifecycle() == lifecycle)
-          .mapToObj(i -> EnvironmentNames.volumeName(id, i))
+          .mapToObj(i -> EnvironmentNames.volumeName(node, id, i))
           .toList();
     }
 

@@ -12,11 +12,20 @@ public final class EnvironmentNames {
 
   private EnvironmentNames() {}
 
-  public static String containerName(String environmentId) {
-    return "dcloud-" + environmentId;
+  /**
+   * Names carry the node too: nodes sharing one Docker Engine (a cluster on one machine, or a
+   * re-placed environment) must never take over each other's containers and volumes.
+   */
+  public static String containerName(String nodeId, String environmentId) {
+    return "dcloud-" + dockerSafe(nodeId) + "-" + environmentId;
   }
 
-  public static String volumeName(String environmentId, int storageIndex) {
-    return "dcloud-" + environmentId + "-" + storageIndex;
+  public static String volumeName(String nodeId, String environmentId, int storageIndex) {
+    return "dcloud-" + dockerSafe(nodeId) + "-" + environmentId + "-" + storageIndex;
+  }
+
+  /** Docker names allow [a-zA-Z0-9_.-]; a node id (a host name) may hold anything else. */
+  private static String dockerSafe(String nodeId) {
+    return nodeId.replaceAll("[^a-zA-Z0-9_.-]", "_");
   }
 }

@@ -191,11 +191,11 @@ class EnvironmentEntityTest {
     runOn("c1");
     entity.runCommand(EnvironmentEntity.Delete::new);
     NodeProtocol.RemoveContainer remove = node.expectMessageClass(NodeProtocol.RemoveContainer.class, WAIT);
-    assertThat(remove.volumes()).containsExactly(EnvironmentNames.volumeName(id, 0));
+    assertThat(remove.volumes()).containsExactly(EnvironmentNames.volumeName(NODE, id, 0));
     var deleted = entity.runCommand(report(Phase.REMOVED, "c1", null, false));
     assertThat(deleted.state().status()).isEqualTo(Status.DELETED);
     assertThat(deleted.state().history().get(deleted.state().history().size() - 1).message())
-        .contains(EnvironmentNames.volumeName(id, 1));
+        .contains(EnvironmentNames.volumeName(NODE, id, 1));
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
     var again = entity.runCommand(EnvironmentEntity.Delete::new);
     assertThat(again.hasNoEvents()).isTrue();
@@ -269,7 +269,7 @@ class EnvironmentEntityTest {
     var moving = entity.runCommand(new EnvironmentEntity.Relocate(NODE));
     assertThat(moving.state().status()).isEqualTo(Status.STOPPING);
     NodeProtocol.RemoveContainer remove = node.expectMessageClass(NodeProtocol.RemoveContainer.class, WAIT);
-    assertThat(remove.volumes()).containsExactly(EnvironmentNames.volumeName(id, 0));
+    assertThat(remove.volumes()).containsExactly(EnvironmentNames.volumeName(NODE, id, 0));
     var relocated = entity.runCommand(report(Phase.REMOVED, "c1", null, false));
     assertThat(relocated.state().status()).isEqualTo(Status.REQUESTED);
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);

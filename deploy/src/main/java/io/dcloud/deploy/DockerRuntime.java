@@ -125,7 +125,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
   /**
    * A retried deploy finds its own container already created: reuse it when it belongs to the
-   * same environment, refuse when the name is held by something else.
+   * same environment on the same node, refuse when the name is held by something else.
    */
   private String adoptExisting(DockerClient client, ContainerSpec spec, ConflictException conflict) {
     InspectContainerResponse existing;
@@ -136,7 +136,9 @@ public final class DockerRuntime implements ContainerRuntime {
     }
     Map<String, String> labels = existing.getConfig() == null ? null : existing.getConfig().getLabels();
     String env = spec.labels().get(EnvironmentNames.ENV_LABEL);
-    if (env != null && labels != null && env.equals(labels.get(EnvironmentNames.ENV_LABEL))) {
+    String node = spec.labels().get(EnvironmentNames.NODE_LABEL);
+    if (env != null && labels != null && env.equals(labels.get(EnvironmentNames.ENV_LABEL))
+        && Objects.equals(node, labels.get(EnvironmentNames.NODE_LABEL))) {
       log.info("container {} already exists for environment {}: reusing {}", spec.name(), env, shortId(existing.getId()));
       return existing.getId();
     }

@@ -366,7 +366,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
         .toList();
     List<VolumeMount> volumes = new ArrayList<>();
     for (int i = 0; i < spec.storage().size(); i++) {
-      volumes.add(new VolumeMount(EnvironmentNames.volumeName(environmentId, i), spec.storage().get(i).target()));
+      volumes.add(new VolumeMount(EnvironmentNames.volumeName(nodeId, environmentId, i), spec.storage().get(i).target()));
     }
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(EnvironmentNames.ENV_LABEL, environmentId);
@@ -375,7 +375,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
       labels.put(EnvironmentNames.GPU_LABEL, String.join(",", deploy.gpuUuids()));
     }
     return new ContainerSpec(
-        EnvironmentNames.containerName(environmentId),
+        EnvironmentNames.containerName(nodeId, environmentId),
         deploy.recipe().tag(),
         spec.command().isEmpty() ? settings.idleCommand() : spec.command(),
         spec.env(),
@@ -547,11 +547,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     return this;
   }
 
-  private static List<String> temporaryVolumes(String environmentId, EnvironmentSpec spec) {
+  private List<String> temporaryVolumes(String environmentId, EnvironmentSpec spec) {
     List<String> names = new ArrayList<>();
     for (int i = 0; i < spec.storage().size(); i++) {
       if (spec.storage().get(i).lifecycle() == EnvironmentSpec.Lifecycle.TEMPORARY) {
-        names.add(EnvironmentNames.volumeName(environmentId, i));
+        names.add(EnvironmentNames.volumeName(nodeId, environmentId, i));
       }
     }
     return names;
