@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
 /**
@@ -26,6 +27,9 @@ public final class Main {
                          [--cassandra host:port,...] [--data-dir D]
              (any configuration key may also be given as -Dkey=value)
              dcloud cassandra [--data-dir D] [--cassandra-port 9042]""";
+
+  /** Exit status of a node whose cluster membership ended without a signal (e.g. it was downed). */
+  private static final int EXIT_LEFT_CLUSTER = 3;
 
   private Main() {}
 
@@ -72,16 +76,29 @@ public final class Main {
     return EmbeddedCassandra.start(settings);
   }
 
-  /** Stays in the foreground; SIGTERM/Ctrl-C stops DCloud first, then its Cassandra. Containers keep running. */
+  /**
+   * Stays in the foreground; SIGTERM/Ctrl-C stops DCloud first, then its Cassandra. Containers keep
+   * running. A node the cluster downed (it was cut off and the majority went on without it) stops
+   * its actor system by itself: the process then exits non-zero, for its supervisor to restart it
+   * as a fresh member.
+   */
   private static void runUntilSignalled(DCloudNode node, EmbeddedCassandra cassandra) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
+    AtomicBoolean signalled = new AtomicBoolean();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      signalled.set(true);
       node.close();
       if (cassandra != null) {
         cassandra.close();
       }
       stopped.countDown();
     }, "dcloud-stop"));
+    node.system().getWhenTerminated().thenRun(() -> {
+      if (!signalled.get()) {
+        System.err.println("dcloud: this node left the cluster (downed or failed); exiting");
+        new Thread(() -> System.exit(EXIT_LEFT_CLUSTER), "dcloud-exit").start();
+      }
+    });
     node.binding().whenComplete((binding, failure) -> announce(node, binding, failure));
     stopped.await();
   }
