@@ -12,11 +12,10 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
@@ -36,19 +35,11 @@ class DebianBaseImageBuildTest {
   private static final String BOOTSTRAP_MESSAGE = "base image debian:bookworm is not in any reachable registry: "
       + "building it locally from Debian packages (debootstrap, about 2-5 minutes)";
 
-  private static DockerTestSupport docker;
-  private static DockerRuntime runtime;
+  /** Cleans up everything the class created, after its last test. */
+  @RegisterExtension
+  static final DockerTestSupport docker = DockerTestSupport.start();
 
-  @BeforeAll
-  static void up() {
-    docker = DockerTestSupport.start();
-    runtime = docker.runtime();
-  }
-
-  @AfterAll
-  static void down() {
-    docker.close();
-  }
+  private static final DockerRuntime runtime = docker.runtime();
 
   @Test
   @Order(1) // first, so that on a fresh machine it is the one that bootstraps the base image

@@ -21,9 +21,8 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Container lifecycle, limits and wiring against the real Docker Engine, with the busybox image. */
 class DockerRuntimeContainersTest {
@@ -31,19 +30,11 @@ class DockerRuntimeContainersTest {
   private static final String LOOPBACK = "127.0.0.1";
   private static final List<String> IDLE = List.of("sleep", "infinity");
 
-  private static DockerTestSupport docker;
-  private static DockerRuntime runtime;
+  /** Cleans up everything the class created, after its last test. */
+  @RegisterExtension
+  static final DockerTestSupport docker = DockerTestSupport.start();
 
-  @BeforeAll
-  static void up() {
-    docker = DockerTestSupport.start();
-    runtime = docker.runtime();
-  }
-
-  @AfterAll
-  static void down() {
-    docker.close();
-  }
+  private static final DockerRuntime runtime = docker.runtime();
 
   @Test
   void infoReportsTheEngineAndThePinnedApiVersion() {

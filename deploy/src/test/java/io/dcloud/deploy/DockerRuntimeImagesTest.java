@@ -21,28 +21,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Image builds with progress and cache, and the base-image path when nothing can provide it. */
 class DockerRuntimeImagesTest {
 
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(30);
 
-  private static DockerTestSupport docker;
-  private static DockerRuntime runtime;
+  /** Cleans up everything the class created, after its last test. */
+  @RegisterExtension
+  static final DockerTestSupport docker = DockerTestSupport.start();
 
-  @BeforeAll
-  static void up() {
-    docker = DockerTestSupport.start();
-    runtime = docker.runtime();
-  }
-
-  @AfterAll
-  static void down() {
-    docker.close();
-  }
+  private static final DockerRuntime runtime = docker.runtime();
 
   @Test
   void buildsStreamsProgressAndReusesTheTag() throws Exception {

@@ -17,9 +17,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Events, OOM detection, logs and stats against the real Docker Engine. */
 class DockerRuntimeStreamsTest {
@@ -29,19 +28,11 @@ class DockerRuntimeStreamsTest {
   /** busybox sh holds a command substitution's whole output in memory: 64 MB in an 8 MiB box. */
   private static final String ALLOCATE_64MB = "x=$(head -c 64000000 /dev/zero | tr '\\0' a); echo survived ${#x}";
 
-  private static DockerTestSupport docker;
-  private static DockerRuntime runtime;
+  /** Cleans up everything the class created, after its last test. */
+  @RegisterExtension
+  static final DockerTestSupport docker = DockerTestSupport.start();
 
-  @BeforeAll
-  static void up() {
-    docker = DockerTestSupport.start();
-    runtime = docker.runtime();
-  }
-
-  @AfterAll
-  static void down() {
-    docker.close();
-  }
+  private static final DockerRuntime runtime = docker.runtime();
 
   @Test
   void dieEventCarriesTheExitCodeAndTheLabels() throws Exception {

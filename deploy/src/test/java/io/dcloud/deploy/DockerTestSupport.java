@@ -1,5 +1,7 @@
 package io.dcloud.deploy;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectVolumeResponse;
@@ -38,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * @AfterAll static void down() { docker.close(); }
  * }</pre>
  */
-public final class DockerTestSupport implements AutoCloseable {
+public final class DockerTestSupport implements AutoCloseable, AfterAllCallback {
 
   private static final Logger log = LoggerFactory.getLogger(DockerTestSupport.class);
 
@@ -167,6 +169,11 @@ public final class DockerTestSupport implements AutoCloseable {
   }
 
   /** Removes every container and volume labelled with this run, and the tracked images. */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
+  }
+
   @Override
   public void close() {
     try {
