@@ -71,6 +71,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
 
   /** For engine operations, which run off the actor's thread where its context must not be touched. */
   private static final Logger LOG = LoggerFactory.getLogger(NodeActor.class);
+  /** Zero leaves the pids limit to the runtime (dcloud.deploy.container.pids-limit-default). */
+  private static final long RUNTIME_DEFAULT_PIDS_LIMIT = 0;
 
   /** Everything this actor handles: the public protocol (wrapped) and its own results. */
   public sealed interface Message {}
@@ -321,7 +323,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     if (container.isEmpty()) {
       return new OperationDone(environmentId, null, report(Phase.EXITED, null, List.of(), null, false, "no container to stop"));
     }
-    runtime.stop(container.get().id(), settings.stopGrace());
+    runtime.stop(container.get().id(), null); // the runtime's stop grace (dcloud.deploy.stop-grace-default)
     ContainerInfo stopped = runtime.inspect(container.get().id()).orElse(container.get());
     return new OperationDone(
         environmentId, stopped.id(), report(Phase.EXITED, stopped.id(), List.of(), stopped.exitCode(), false, "stopped"));
@@ -381,7 +383,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
         spec.env(),
         spec.resources().nanoCpus(),
         spec.resources().memoryBytes(),
-        settings.pidsLimit(),
+        RUNTIME_DEFAULT_PIDS_LIMIT,
         deploy.gpuUuids(),
         ports,
         volumes,
