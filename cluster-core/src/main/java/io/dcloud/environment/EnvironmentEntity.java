@@ -76,6 +76,10 @@ public final class EnvironmentEntity
     RELOCATE
   }
 
+  /** The statuses in which the environment keeps a reservation with the scheduler. */
+  private static final Set<Status> HOLDING_A_PLACE =
+      Set.of(Status.PLACED, Status.BUILDING, Status.STARTING, Status.RUNNING, Status.STOPPING);
+
   private static final Set<Status> TRANSITIONAL =
       Set.of(Status.REQUESTED, Status.QUEUED, Status.PLACED, Status.BUILDING, Status.STARTING, Status.STOPPING);
 
@@ -578,7 +582,8 @@ public final class EnvironmentEntity
     if (state.status() == Status.REQUESTED || state.status() == Status.QUEUED) {
       return persist(new PlacedOnNode(cmd.nodeId(), cmd.gpuUuids(), now()));
     }
-    if (state.node() == null) {
+    boolean holdsThatPlace = HOLDING_A_PLACE.contains(state.status()) && cmd.nodeId().equals(state.node());
+    if (!holdsThatPlace) {
       // Stopped, failed or deleted while the scheduler was deciding: give the place back.
       scheduler.tell(new Scheduler.Release(environmentId));
     }

@@ -275,4 +275,21 @@ class EnvironmentEntityTest {
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
     assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
   }
+
+  @Test
+  void aPlaceThatArrivesAfterTheEnvironmentStoppedIsGivenBack() {
+    create();
+    entity.runCommand(EnvironmentEntity.Stop::new);
+    scheduler.expectMessageClass(Scheduler.Release.class, WAIT);
+    entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of()));
+    assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
+  }
+
+  @Test
+  void aRepeatedPlaceForThePlaceItHoldsIsNotGivenBack() {
+    create();
+    runOn("c1");
+    entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of()));
+    scheduler.expectNoMessage(Duration.ofMillis(300));
+  }
 }
