@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * {@code dcloud.node=<id>} label says whose it is. {@link #close} removes the containers of every
  * node of this run. Each node's stdout and stderr go to {@code target/cluster-logs/<run>/<name>.log};
  * {@link #printLogTails} prints their ends (tests call it when they fail).
+ *
+ * <p>Nodes are stopped with SIGKILL ({@link #kill}) or SIGTERM ({@link #stop}, {@link #stopAll}) and
+ * started again with the same name, id and ports ({@link #restart}, {@link #restartAll}). With
+ * {@code start(size, true)} node i's cluster address is 127.0.0.i and it runs in its own cgroup, so
+ * that {@link Partition} can cut it off with iptables.
  */
 final class ClusterHarness implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterHarness.class);
@@ -54,11 +59,15 @@ final class ClusterHarness implements AutoCloseable {
   static final String ROLES = "control,gateway,worker";
   static final Duration NODE_UP_WITHIN = Duration.ofSeconds(120);
   private static final Duration KILL_WITHIN = Duration.ofSeconds(15);
+  /** A SIGTERMed node leaves the cluster (coordinated shutdown) before it exits. */
+  static final Duration STOP_WITHIN = Duration.ofSeconds(60);
   private static final int LOG_TAIL_LINES = 60;
 
   /** One {@code dcloud node} process (alive or not); its name, id, ports and zone never change. */
   final class Node {
     final int index;
+    /** The node's cluster (Artery) address: 127.0.0.1, or 127.0.0.{index} when the cluster has one loopback address per node. */
+    final String host;
     final String name;
     final String id;
     final String zone;
@@ -70,6 +79,7 @@ final class ClusterHarness implements AutoCloseable {
 
     private Node(int index, int clusterPort, int httpPort) {
       this.index = index;
+      this.host = distinctHosts ? "127.0.0." + index : "127.0.0.1";
       this.name = "n" + index;
       this.id = runId + "-" + name;
       this.zone = "z" + index;
@@ -87,9 +97,18 @@ final class ClusterHarness implements AutoCloseable {
       return process.pid();
     }
 
+    /**
+     * The node's own cgroup (v2), relative to the cgroup2 root, when the cluster has one loopback
+     * address per node: the node's sockets carry it, so iptables' {@code -m cgroup --path} can tell
+     * its outgoing connections (whose source address is 127.0.0.1 whatever its own) from the others'.
+     */
+    String cgroup() {
+      return "dcloud-" + id;
+    }
+
     @Override
     public String toString() {
-      return name + " (" + id + ", cluster port " + clusterPort + ", http " + httpPort + (alive() ? "" : ", dead") + ")";
+      return name + " (" + id + ", cluster " + host + ":" + clusterPort + ", http " + httpPort + (alive() ? "" : ", dead") + ")";
     }
   }
 
@@ -101,8 +120,10 @@ final class ClusterHarness implements AutoCloseable {
   private final Path cassandraDir;
   private EmbeddedCassandra cassandra;
   private final Thread shutdownHook = new Thread(this::killAll, "cluster-harness-kill");
+  private final boolean distinctHosts;
 
-  private ClusterHarness(Path appTarget, Path logRoot) throws IOException {
+  private ClusterHarness(Path appTarget, Path logRoot, boolean distinctHosts) throws IOException {
+    this.distinctHosts = distinctHosts;
     this.appClasses = appTarget.resolve("classes");
     this.appLib = appTarget.resolve("lib");
     if (!Files.isDirectory(appLib) || !Files.isDirectory(appClasses.resolve("io/dcloud/app"))) {
@@ -117,9 +138,17 @@ final class ClusterHarness implements AutoCloseable {
 
   /** Starts Cassandra and {@code size} nodes, waits until each node's API sees all of them, adds the tiny OS. */
   static ClusterHarness start(int size) throws Exception {
+    return start(size, false);
+  }
+
+  /**
+   * As {@link #start(int)}; with {@code distinctHosts} node i's cluster address is 127.0.0.i (its HTTP API
+   * stays on 127.0.0.1), so that a test can cut one node off with iptables.
+   */
+  static ClusterHarness start(int size, boolean distinctHosts) throws Exception {
     Path appTarget = Path.of(System.getProperty("dcloud.it.app-target", "../app/target")).toAbsolutePath().normalize();
     Path logRoot = Path.of(System.getProperty("dcloud.it.log-dir", "target/cluster-logs")).toAbsolutePath().normalize();
-    ClusterHarness cluster = new ClusterHarness(appTarget, logRoot);
+    ClusterHarness cluster = new ClusterHarness(appTarget, logRoot, distinctHosts);
     Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
     try {
       cluster.boot(size);
@@ -213,6 +242,61 @@ final class ClusterHarness implements AutoCloseable {
     awaitHealthy(node);
   }
 
+  /**
+   * SIGTERM ({@link Process#destroy()}): the node runs its coordinated shutdown (leaves the cluster,
+   * hands its shards over) and exits; waits for the exit. Containers keep running.
+   */
+  void stop(Node node) throws InterruptedException {
+    stopAll(List.of(node));
+  }
+
+  /** SIGTERM to every given node at once, then waits until each has exited. */
+  void stopAll(List<Node> toStop) throws InterruptedException {
+    for (Node node : toStop) {
+      if (!node.alive()) {
+        throw new IllegalStateException(node + " is not running");
+      }
+      LOG.info("SIGTERM {}", node);
+      appendToLog(node, "==== SIGTERM by the test at " + Instant.now() + " ====");
+      node.process.destroy();
+    }
+    for (Node node : toStop) {
+      if (!node.process.waitFor(STOP_WITHIN.toSeconds(), TimeUnit.SECONDS)) {
+        throw new AssertionError(node + " still runs " + STOP_WITHIN + " after SIGTERM; log tail:\n" + tail(node, LOG_TAIL_LINES));
+      }
+      LOG.info("{} exited with {} after SIGTERM", node.name, node.process.exitValue());
+      appendToLog(node, "==== exited with " + node.process.exitValue() + " after SIGTERM ====");
+    }
+  }
+
+  /**
+   * Starts every node again after the whole cluster was stopped: n1 (the first seed, which alone may
+   * form a new cluster) first, then the others; waits until every node's API sees all of them UP.
+   */
+  void restartAll() throws IOException {
+    for (Node node : nodes) {
+      if (node.alive()) {
+        throw new IllegalStateException(node + " still runs");
+      }
+    }
+    restart(node(1));
+    for (Node node : nodes.subList(1, nodes.size())) {
+      appendToLog(node, "==== restarted by the test at " + Instant.now() + " ====");
+      launch(node);
+    }
+    for (Node node : nodes) {
+      awaitHealthy(node);
+    }
+    for (Node node : nodes) {
+      awaitSeesAll(node);
+    }
+  }
+
+  /** The exit code of a node that is no longer running. */
+  int exitValue(Node node) {
+    return node.process.exitValue();
+  }
+
   private void launch(Node node) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(
@@ -226,13 +310,23 @@ final class ClusterHarness implements AutoCloseable {
         "-cp", appClasses + ":" + appLib + "/*",
         "io.dcloud.app.Main", "node",
         "--name", node.id,
+        "--host", node.host,
         "--cluster-port", String.valueOf(node.clusterPort),
-        "--seeds", "127.0.0.1:" + node(1).clusterPort,
+        "--seeds", node(1).host + ":" + node(1).clusterPort,
         "--http-port", String.valueOf(node.httpPort),
         "--roles", ROLES,
         "--cassandra", cassandra.contactPoint()));
     Path workDir = Files.createDirectories(runDir.resolve(node.name));
     appendToLog(node, "==== " + String.join(" ", command));
+    Path cgroup = distinctHosts ? cgroup2Root().map(root -> root.resolve(node.cgroup())).orElse(null) : null;
+    if (cgroup != null) {
+      // Into its own cgroup before the JVM starts, so every socket it opens belongs to it.
+      Files.createDirectories(cgroup);
+      List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
+          cgroup.resolve("cgroup.procs").toString()));
+      wrapped.addAll(command);
+      command = wrapped;
+    }
     node.process = new ProcessBuilder(command)
         .directory(workDir.toFile())
         .redirectErrorStream(true)
@@ -256,7 +350,7 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   /** Its {@code /nodes} lists every node of the cluster (and, once nodes have a state, each is UP). */
-  private void awaitSeesAll(Node node) {
+  void awaitSeesAll(Node node) {
     Set<String> expected = new HashSet<>(nodes.stream().map(n -> n.id).toList());
     await(node + " sees all " + nodes.size() + " nodes").atMost(NODE_UP_WITHIN).pollInterval(Duration.ofMillis(250))
         .ignoreExceptions().until(() -> {
@@ -285,6 +379,16 @@ final class ClusterHarness implements AutoCloseable {
     if (replaced.status() != 200) {
       throw new IllegalStateException("PUT /catalog: " + replaced.status() + " " + replaced.body());
     }
+  }
+
+  /** Where cgroup v2 is mounted (alone, or beside v1 as {@code unified}), if it is and this process may create groups in it. */
+  static java.util.Optional<Path> cgroup2Root() {
+    for (Path candidate : List.of(Path.of("/sys/fs/cgroup/unified"), Path.of("/sys/fs/cgroup"))) {
+      if (Files.exists(candidate.resolve("cgroup.procs")) && Files.isWritable(candidate)) {
+        return java.util.Optional.of(candidate);
+      }
+    }
+    return java.util.Optional.empty();
   }
 
   // ------------------------------------------------------------------ logs
@@ -343,6 +447,9 @@ final class ClusterHarness implements AutoCloseable {
       }
     }
     deleteRecursively(cassandraDir);
+    if (distinctHosts) {
+      cgroup2Root().ifPresent(root -> nodes.forEach(node -> root.resolve(node.cgroup()).toFile().delete()));
+    }
     LOG.info("Cluster {} closed", runId);
   }
 
