@@ -1,5 +1,6 @@
 package io.dcloud.environment;
 
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,8 +29,10 @@ import org.apache.pekko.stream.javadsl.Sink;
  * <p>It is folded from the journal, with the entities' own event fold: at start it reads every
  * environment's events (the journal's persistence ids), then follows the events the entities
  * publish live with their sequence numbers. A sequence number that skips ahead (a message lost
- * between nodes) makes it read the missing events from the journal, so the listing converges on
- * the journal and never applies an event twice.
+ * between nodes) makes it read the missing events from the journal; and because topics deliver
+ * at most once, it also re-reads the journal on a timer for environments it has never heard of
+ * and for the tails of those still changing. The listing converges on the journal and never
+ * applies an event twice.
  */
 public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDirectory.Command> {
 
@@ -53,6 +56,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   private record CaughtUp(String environmentId) implements Command, NoSerializationVerificationNeeded {}
 
+  private enum Refresh implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   private record Folded(EnvironmentEntity.State state, long sequenceNr) {}
 
   /**
@@ -61,8 +66,13 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
    * is the topic the entities publish on.
    */
   public static Behavior<Command> create(
-      String readJournalPluginId, ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events) {
-    return Behaviors.setup(context -> new EnvironmentDirectory(context, readJournalPluginId, events));
+      String readJournalPluginId,
+      ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events,
+      Duration refreshInterval) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Refresh.INSTANCE, refreshInterval);
+      return new EnvironmentDirectory(context, readJournalPluginId, events);
+    }));
   }
 
   private final ReadJournal journal;
@@ -79,18 +89,34 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     ActorRef<EnvironmentEntity.Persisted> live = context.messageAdapter(
         EnvironmentEntity.Persisted.class, p -> new Apply(p.environmentId(), p.sequenceNr(), p.event()));
     events.tell(Topic.subscribe(live));
-    loadExisting();
+    readJournal();
   }
 
-  private void loadExisting() {
+  /**
+   * Reads what the journal has that this directory lacks: all of an environment it has never heard
+   * of, and the tail of every environment not yet deleted.
+   */
+  private void readJournal() {
     if (!(journal instanceof CurrentPersistenceIdsQuery ids)) {
-      getContext().getLog().info("The read journal cannot list persistence ids: the directory starts empty");
+      getContext().getLog().debug("The read journal cannot list persistence ids: the directory follows live events only");
       return;
     }
     ActorRef<Command> self = getContext().getSelf();
+    Map<String, Long> known = new HashMap<>();
+    environments.forEach((id, folded) -> {
+      if (folded.state().status() != EnvironmentEntity.Status.DELETED) {
+        known.put(PERSISTENCE_ID_PREFIX + id, folded.sequenceNr());
+      }
+    });
+    Set<String> deleted = new HashSet<>();
+    environments.forEach((id, folded) -> {
+      if (folded.state().status() == EnvironmentEntity.Status.DELETED) {
+        deleted.add(PERSISTENCE_ID_PREFIX + id);
+      }
+    });
     ids.currentPersistenceIds()
-        .filter(id -> id.startsWith(PERSISTENCE_ID_PREFIX))
-        .flatMapMerge(CATCH_UP_PARALLELISM, id -> eventsOf(id, 0))
+        .filter(id -> id.startsWith(PERSISTENCE_ID_PREFIX) && !deleted.contains(id))
+        .flatMapMerge(CATCH_UP_PARALLELISM, id -> eventsOf(id, known.getOrDefault(id, 0L)))
         .runWith(Sink.foreach(self::tell), getContext().getSystem())
         .whenComplete((done, failure) -> {
           if (failure != null) {
@@ -122,6 +148,10 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
           return this;
         })
         .onMessage(ListEnvironments.class, this::onList)
+        .onMessageEquals(Refresh.INSTANCE, () -> {
+          readJournal();
+          return this;
+        })
         .build();
   }
 

@@ -1,5 +1,6 @@
 package io.dcloud.environment;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.dcloud.catalog.ImageRecipe;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentView.HistoryEntry;
@@ -147,7 +148,12 @@ public final class EnvironmentEntity
    * Every persisted event, published live with its sequence number on {@link #EVENTS_TOPIC} for
    * read sides on any node (the environment directory); they fill gaps from the journal.
    */
-  public record Persisted(String environmentId, long sequenceNr, Event event) implements CborSerializable {}
+  public record Persisted(
+      String environmentId,
+      long sequenceNr,
+      // The field is typed by an interface: the wire form must say which event it holds.
+      @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "@event") Event event)
+      implements CborSerializable {}
 
   public static final String EVENTS_TOPIC = "dcloud-environment-events";
 

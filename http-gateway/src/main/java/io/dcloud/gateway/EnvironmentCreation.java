@@ -9,6 +9,7 @@ import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.environment.Quantities;
 import io.dcloud.environment.Resources;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -37,8 +38,17 @@ final class EnvironmentCreation {
     this.defaults = defaults;
   }
 
-  /** 202 with the environment and its Location; a failed stage carries the 4xx problem. */
-  CompletionStage<HttpResponse> create(JsonNode contract, String origin) {
+  /**
+   * A client that may retry a create (after a timeout, say) sends this header: the same key always
+   * names the same environment, so a retried create answers with it instead of making another.
+   */
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+
+  /**
+   * 202 with the environment and its Location; a failed stage carries the 4xx problem.
+   * {@code idempotencyKey} (nullable) makes the environment id a function of the key.
+   */
+  CompletionStage<HttpResponse> create(JsonNode contract, String idempotencyKey, String origin) {
     EnvironmentSpec spec;
     try {
       spec = EnvironmentSpecParser.parse(contract, defaults);
@@ -52,12 +62,17 @@ final class EnvironmentCreation {
               if (!feasibility.feasible()) {
                 throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "resources", feasibility.reason()).exception();
               }
-              return createEntity(spec, recipe, origin);
+              return createEntity(environmentId(idempotencyKey), spec, recipe, origin);
             }));
   }
 
-  private CompletionStage<HttpResponse> createEntity(EnvironmentSpec spec, ImageRecipe recipe, String origin) {
-    String id = UUID.randomUUID().toString();
+  private static String environmentId(String idempotencyKey) {
+    return idempotencyKey == null
+        ? UUID.randomUUID().toString()
+        : UUID.nameUUIDFromBytes(("dcloud-create:" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
+  }
+
+  private CompletionStage<HttpResponse> createEntity(String id, EnvironmentSpec spec, ImageRecipe recipe, String origin) {
     return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo))
         .thenApply(reply -> {
           if (reply instanceof EnvironmentEntity.Ok ok) {

@@ -48,7 +48,8 @@ final class EnvironmentRoutes extends AllDirectives {
   Route route() {
     return pathPrefix(ApiPaths.ENVIRONMENTS, () -> concat(
         pathEndOrSingleSlash(() -> concat(
-            post(() -> bodies.document(contract -> completeWithFuture(creation.create(contract, "through the API")))),
+            post(() -> optionalHeaderValueByName(EnvironmentCreation.IDEMPOTENCY_KEY, key -> bodies.document(contract ->
+                completeWithFuture(creation.create(contract, key.orElse(null), "through the API"))))),
             get(this::list))),
         pathPrefix(PathMatchers.segment(), rawId -> concat(
             pathEndOrSingleSlash(() -> concat(

@@ -110,7 +110,7 @@ final class TemplateRoutes extends AllDirectives {
   /** The template's config with the overrides merged in, created like any other environment. */
   private CompletionStage<HttpResponse> instantiate(String name, JsonNode overrides) {
     return existing(name).thenCompose(template ->
-        creation.create(TemplateMerge.apply(template.spec(), overrides), "from template " + name));
+        creation.create(TemplateMerge.apply(template.spec(), overrides), null, "from template " + name));
   }
 
   private CompletionStage<Template> existing(String name) {

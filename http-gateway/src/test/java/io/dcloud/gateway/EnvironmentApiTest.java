@@ -230,4 +230,22 @@ class EnvironmentApiTest {
     environments.forEach(e -> ids.add(e.path("id").asText()));
     return ids;
   }
+
+  @Test
+  void aRetriedCreateWithTheSameIdempotencyKeyIsTheSameEnvironment() {
+    String key = "retry-" + java.util.UUID.randomUUID();
+    String body = Seeds.debianEnvironment("idempotent");
+    java.util.function.Function<String, Api.Answer> post = json -> api.send(api.request("/api/v1/environments")
+        .header("content-type", Api.JSON).header("Idempotency-Key", key)
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(json)).build());
+
+    Api.Answer first = post.apply(body);
+    Api.Answer retried = post.apply(body);
+    assertThat(first.status()).isEqualTo(202);
+    assertThat(retried.status()).isEqualTo(202);
+    assertThat(retried.json().get("id").asText()).isEqualTo(first.json().get("id").asText());
+
+    Api.Answer otherBody = post.apply(Seeds.debianEnvironment("another-name"));
+    otherBody.problem(409);
+  }
 }

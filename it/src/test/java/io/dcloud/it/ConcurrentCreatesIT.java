@@ -53,8 +53,7 @@ class ConcurrentCreatesIT {
   private static final Set<String> ON_ITS_WAY = Set.of("REQUESTED", "QUEUED", "PLACED", "BUILDING", "STARTING", "RUNNING");
   private static final Set<String> TRANSITIONAL = Set.of("REQUESTED", "PLACED", "BUILDING", "STARTING");
   private static final double EPSILON = 1e-6;
-  private static final Duration LISTING_WITHIN = Duration.ofSeconds(20);
-  private static final boolean STRICT_LISTING = Boolean.getBoolean("dcloud.it.strict-listing");
+  private static final Duration LISTING_WITHIN = Duration.ofSeconds(60);
 
   private static ClusterHarness cluster;
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -171,12 +170,9 @@ class ConcurrentCreatesIT {
         });
     Map<String, Duration> met = milestones.awaitAll(SETTLED_WITHIN);
 
-    // The read side (GET /environments) should list every accepted environment. It is fed by a live
-    // topic that may drop messages under load; an environment whose only events were dropped and that
-    // has no later event (it waits QUEUED) is then missing. Measured and reported, asserted only with
-    // -Ddcloud.it.strict-listing=true (a known gap, see the report).
+    // The read side (GET /environments) lists every accepted environment: live events, plus the
+    // directory's periodic re-read of the journal for whatever the topic dropped.
     Set<String> listedNames = Collections.synchronizedSet(new HashSet<>());
-    Map<String, Integer> missingFromListing = Collections.synchronizedMap(new java.util.TreeMap<>());
     Milestones listing = new Milestones(began);
     for (Node asked : nodes) {
       listing.add("GET /environments via " + asked.name + " lists every accepted one", () -> {
@@ -187,20 +183,10 @@ class ConcurrentCreatesIT {
         }
         Set<String> missing = new HashSet<>(accepted);
         missing.removeAll(listed);
-        missingFromListing.put(asked.name, missing.size());
         assertThat(missing).as("accepted but not listed by %s (%s listed)", asked.name, listed.size()).isEmpty();
       });
     }
-    try {
-      LOG.info("Listings complete after {}", listing.awaitAll(LISTING_WITHIN));
-    } catch (AssertionError incomplete) {
-      LOG.warn("GET /environments misses accepted environments {} after {} (missing per node: {}): {}",
-          STRICT_LISTING ? "(failing: strict)" : "(not failing: -Ddcloud.it.strict-listing=true to fail)",
-          LISTING_WITHIN, missingFromListing, incomplete.getMessage().lines().limit(8).toList());
-      if (STRICT_LISTING) {
-        throw incomplete;
-      }
-    }
+    LOG.info("Listings complete after {}", listing.awaitAll(LISTING_WITHIN));
     // A 503 means "the cluster did not answer in time", not "refused": the create may have happened anyway.
     List<String> createdDespite503 = unavailable.stream().map(line -> line.substring(0, line.indexOf(' ')))
         .filter(listedNames::contains).toList();

@@ -30,6 +30,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.function.Supplier;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -175,6 +177,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     context.getSelf().tell(Tick.INSTANCE);
     watchEngine();
     reconcile();
+    stopContainersIfDowned(context.getSystem());
     context.getLog().info(
         "Node {} started: {}, {} and {} GPUs allocatable", nodeId,
         Quantities.describeCores(machine.allocatable().milliCpus()),
@@ -486,6 +489,27 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     return new OperationDone(
         environmentId, containerId,
         report(Phase.EXITED, containerId, List.of(), info.get().exitCode(), info.get().oomKilled(), info.get().error()));
+  }
+
+  /**
+   * A node the cluster downed (cut off from the majority) must not keep running environments that
+   * the majority is re-placing elsewhere: its containers are stopped (kept, not removed) as it
+   * shuts down. A node stopped by its operator leaves them running, to be adopted on restart.
+   */
+  private void stopContainersIfDowned(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "dcloud-stop-containers-of-a-downed-node", () -> {
+      boolean downed = shutdown.getShutdownReason().filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent();
+      if (!downed) {
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+      return CompletableFuture.supplyAsync(() -> {
+        List<ContainerInfo> running = runtime.listManaged(nodeId).stream().filter(ContainerInfo::running).toList();
+        LOG.warn("Node {} was downed by the cluster: stopping its {} running containers", nodeId, running.size());
+        running.parallelStream().forEach(container -> runtime.stop(container.id(), settings.downedStopGrace()));
+        return Done.getInstance();
+      }, blocking);
+    });
   }
 
   // ---------------------------------------------------------------- reconciliation on start
