@@ -616,7 +616,8 @@ public final class EnvironmentEntity
    * policy is {@code never}, the environment asks for a new place at once.
    */
   private ReplyEffect<Event, State> onNodeLost(State state, NodeLost lost) {
-    if (!lost.nodeId().equals(state.node())) {
+    scheduler.tell(new Scheduler.ConfirmLoss(environmentId));
+    if (!lost.nodeId().equals(state.node()) || state.status() == Status.LOST) {
       return Effect().noReply();
     }
     Instant at = now();

@@ -76,6 +76,9 @@ public final class Scheduler
   /** The environments the scheduler has placed on a node, for that node to reconcile with. */
   public record GetReservations(String nodeId, ActorRef<Reservations> replyTo) implements Command {}
 
+  /** From an environment: it has handled the loss of its node (see {@link State#unconfirmedLosses}). */
+  public record ConfirmLoss(String environmentId) implements Command {}
+
   /** No new environments on the node; what runs there stays. */
   public record Cordon(String nodeId, ActorRef<NodeAnswer> replyTo) implements Command {}
 
@@ -132,36 +135,47 @@ public final class Scheduler
   /** The node's process left the cluster: its reservations go (its environments are re-placed). */
   public record NodeLost(String nodeId) implements Event {}
 
+  public record LossConfirmed(String environmentId) implements Event {}
+
   public record Reservation(String nodeId, Resources resources, List<String> gpuUuids) implements CborSerializable {}
 
-  /** Reservations by environment id, the queue in arrival order, and the nodes an operator took out. */
+  /**
+   * Reservations by environment id, the queue in arrival order, the nodes an operator took out, and
+   * the environments told of their node's loss that have not confirmed it yet (node by environment):
+   * the scheduler repeats the news until they do, since a message to an entity whose shard was on
+   * the lost node can itself be lost.
+   */
   public record State(
-      Map<String, Reservation> reservations, List<PlacementRequest> queue, Set<String> cordoned, Set<String> draining)
+      Map<String, Reservation> reservations,
+      List<PlacementRequest> queue,
+      Set<String> cordoned,
+      Set<String> draining,
+      Map<String, String> unconfirmedLosses)
       implements CborSerializable {
-    static final State EMPTY = new State(Map.of(), List.of(), Set.of(), Set.of());
+    static final State EMPTY = new State(Map.of(), List.of(), Set.of(), Set.of(), Map.of());
 
     State reserve(Reserved e) {
       Map<String, Reservation> next = new LinkedHashMap<>(reservations);
       next.put(e.environmentId(), new Reservation(e.nodeId(), e.resources(), e.gpuUuids()));
       return new State(next, queue.stream().filter(r -> !r.environmentId().equals(e.environmentId())).toList(),
-          cordoned, draining);
+          cordoned, draining, unconfirmedLosses);
     }
 
     State enqueue(PlacementRequest request) {
       List<PlacementRequest> next = new ArrayList<>(queue);
       next.add(request);
-      return new State(reservations, next, cordoned, draining);
+      return new State(reservations, next, cordoned, draining, unconfirmedLosses);
     }
 
     State release(String environmentId) {
       Map<String, Reservation> next = new LinkedHashMap<>(reservations);
       next.remove(environmentId);
       return new State(next, queue.stream().filter(r -> !r.environmentId().equals(environmentId)).toList(),
-          cordoned, draining);
+          cordoned, draining, unconfirmedLosses);
     }
 
     State withNodeMarks(Set<String> newCordoned, Set<String> newDraining) {
-      return new State(reservations, queue, Set.copyOf(newCordoned), Set.copyOf(newDraining));
+      return new State(reservations, queue, Set.copyOf(newCordoned), Set.copyOf(newDraining), unconfirmedLosses);
     }
 
     State cordon(String nodeId) {
@@ -186,8 +200,16 @@ public final class Scheduler
 
     State lose(String nodeId) {
       Map<String, Reservation> next = new LinkedHashMap<>(reservations);
+      Map<String, String> unconfirmed = new LinkedHashMap<>(unconfirmedLosses);
+      environmentsOn(nodeId).forEach(id -> unconfirmed.put(id, nodeId));
       next.values().removeIf(r -> r.nodeId().equals(nodeId));
-      return new State(next, queue, cordoned, draining);
+      return new State(next, queue, cordoned, draining, unconfirmed);
+    }
+
+    State lossConfirmed(String environmentId) {
+      Map<String, String> unconfirmed = new LinkedHashMap<>(unconfirmedLosses);
+      unconfirmed.remove(environmentId);
+      return new State(reservations, queue, cordoned, draining, unconfirmed);
     }
 
     boolean schedulable(String nodeId) {
@@ -323,7 +345,10 @@ public final class Scheduler
         .onCommand(Uncordon.class, (state, cmd) -> mark(state, cmd.nodeId(), new NodeUncordoned(cmd.nodeId()), cmd.replyTo()))
         .onCommand(Drain.class, this::onDrain)
         .onCommand(MembershipChanged.class, this::onMembershipChanged)
-        .onCommand(CheckLostNodes.class, (state, tick) -> loseNodes(state, lostNodes()))
+        .onCommand(CheckLostNodes.class, this::onCheckLostNodes)
+        .onCommand(ConfirmLoss.class, (state, cmd) -> state.unconfirmedLosses().containsKey(cmd.environmentId())
+            ? Effect().persist(new LossConfirmed(cmd.environmentId())).thenNoReply()
+            : Effect().noReply())
         .onCommand(CheckFeasible.class, (state, cmd) -> Effect().reply(cmd.replyTo(), feasibility(state, cmd.request())))
         .onCommand(GetReservations.class, (state, cmd) -> Effect().reply(
             cmd.replyTo(), new Reservations(cmd.nodeId(), state.environmentsOn(cmd.nodeId()))))
@@ -498,6 +523,16 @@ public final class Scheduler
     return loseNodes(state, lost);
   }
 
+  /**
+   * Periodically: finds nodes whose process is gone, and repeats what entities may have missed —
+   * the loss of their node, and the request to move off a draining node.
+   */
+  private ReplyEffect<Event, State> onCheckLostNodes(State state, CheckLostNodes tick) {
+    state.unconfirmedLosses().forEach((id, nodeId) -> tellEntity(id, new EnvironmentEntity.NodeLost(nodeId)));
+    state.draining().forEach(nodeId -> state.environmentsOn(nodeId).forEach(id -> tellEntity(id, new EnvironmentEntity.Relocate(nodeId))));
+    return loseNodes(state, lostNodes());
+  }
+
   private List<String> lostNodes() {
     Instant now = Instant.now();
     return nodes.values().stream()
@@ -557,6 +592,7 @@ public final class Scheduler
         .onEvent(NodeUncordoned.class, (state, e) -> state.uncordon(e.nodeId()))
         .onEvent(NodeDrainStarted.class, (state, e) -> state.drain(e.nodeId()))
         .onEvent(NodeLost.class, (state, e) -> state.lose(e.nodeId()))
+        .onEvent(LossConfirmed.class, (state, e) -> state.lossConfirmed(e.environmentId()))
         .build();
   }
 }

@@ -247,6 +247,7 @@ class EnvironmentEntityTest {
     assertThat(lost.state().status()).isEqualTo(Status.REQUESTED);
     assertThat(lost.state().node()).isNull();
     assertThat(lost.state().history()).extracting(EnvironmentView.HistoryEntry::status).contains(Status.LOST);
+    assertThat(scheduler.expectMessageClass(Scheduler.ConfirmLoss.class, WAIT).environmentId()).isEqualTo(id);
     assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
     assertThat(entity.runCommand(new EnvironmentEntity.NodeLost("another-node")).hasNoEvents()).isTrue();
   }

@@ -223,6 +223,10 @@ class SchedulerTest {
     gossip(node(liveNode, 8, 8 * GIB, List.of(), "pekko://gone@127.0.0.1:1#1", Instant.now().minus(Duration.ofMinutes(1))));
 
     assertThat(expectFor(id, EnvironmentEntity.NodeLost.class).nodeId()).isEqualTo(liveNode);
+    assertThat(expectFor(id, EnvironmentEntity.NodeLost.class).nodeId())
+        .as("repeated until the environment confirms it: the first may have gone to a shard on the lost node")
+        .isEqualTo(liveNode);
+    scheduler.tell(new Scheduler.ConfirmLoss(id));
     TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
     nodes.awaitAssert(WAIT, () -> {
       scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
