@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.Set;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
 
 /**
  * The scheduler's view of which worker processes are alive, from cluster membership: members (any
@@ -23,13 +24,17 @@ final class NodeMembership {
     currentlyUnreachable.forEach(member -> unreachable.add(NodeGossip.memberId(member.uniqueAddress())));
   }
 
-  /** Returns the member id that left the cluster with this event, or null. */
+  /**
+   * Returns the member id that was downed and removed with this event, or null. A member that
+   * left gracefully (its operator stopped it) is not lost: its containers keep running and it
+   * takes them back when it returns; it withdraws its own gossip as it leaves.
+   */
   String apply(ClusterEvent.ClusterDomainEvent event) {
     if (event instanceof ClusterEvent.MemberRemoved removed) {
       String id = NodeGossip.memberId(removed.member().uniqueAddress());
       members.remove(id);
       unreachable.remove(id);
-      return id;
+      return removed.previousStatus() == MemberStatus.down() ? id : null;
     }
     if (event instanceof ClusterEvent.MemberEvent memberEvent) {
       members.add(NodeGossip.memberId(memberEvent.member().uniqueAddress()));

@@ -178,6 +178,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     watchEngine();
     reconcile();
     stopContainersIfDowned(context.getSystem());
+    withdrawGossipOnLeaving(context.getSystem());
     context.getLog().info(
         "Node {} started: {}, {} and {} GPUs allocatable", nodeId,
         Quantities.describeCores(machine.allocatable().milliCpus()),
@@ -509,6 +510,31 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
         running.parallelStream().forEach(container -> runtime.stop(container.id(), settings.downedStopGrace()));
         return Done.getInstance();
       }, blocking);
+    });
+  }
+
+  /**
+   * A node its operator stops leaves the cluster gracefully and keeps its containers running: it
+   * withdraws its status from the gossip, so no scheduler mistakes its silence for a crash and
+   * re-places what still runs here. It takes its environments back when it returns.
+   */
+  private void withdrawGossipOnLeaving(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "dcloud-withdraw-node-status", () -> {
+      boolean downed = shutdown.getShutdownReason().filter(CoordinatedShutdown.clusterDowningReason()::equals).isPresent();
+      if (downed) {
+        return CompletableFuture.completedFuture(Done.getInstance());
+      }
+      SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
+      return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, NodeStatus>>>ask(
+              DistributedData.get(system).replicator(),
+              replyTo -> new Replicator.Update<>(NodeGossip.KEY, LWWMap.empty(),
+                  new Replicator.WriteMajority(settings.leaveTimeout()), replyTo, map -> map.remove(self, nodeId)),
+              settings.leaveTimeout().plus(settings.leaveTimeout()), system.scheduler())
+          .handle((response, failure) -> {
+            LOG.info("Node {} leaves the cluster; its containers keep running", nodeId);
+            return Done.getInstance();
+          });
     });
   }
 
