@@ -184,8 +184,4 @@ public final class DCloudNode implements AutoCloseable {
     system.getWhenTerminated().toCompletableFuture().join();
     LOG.info("DCloud node stopped");
   }
-
-  public void awaitTermination(Duration timeout) throws Exception {
-    system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-  }
 }

@@ -2,7 +2,6 @@ package io.dcloud.environment;
 
 import io.dcloud.serialization.CborSerializable;
 import java.time.Instant;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
@@ -22,9 +21,5 @@ public record EnvironmentUpdate(String environmentId, Kind kind, String status, 
 
   public static Topic.Command<EnvironmentUpdate> publish(EnvironmentUpdate update) {
     return Topic.publish(update);
-  }
-
-  public static Topic.Command<EnvironmentUpdate> subscribe(ActorRef<EnvironmentUpdate> subscriber) {
-    return Topic.subscribe(subscriber);
   }
 }
