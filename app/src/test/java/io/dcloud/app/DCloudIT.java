@@ -166,7 +166,7 @@ class DCloudIT {
 
     JsonNode running = awaitStatus(id, "RUNNING", UP_WITHIN);
     assertThat(running.get("node").asText()).isEqualTo(NODE_ID);
-    assertThat(historyStatuses(running)).containsSubsequence("REQUESTED", "PLACED", "BUILDING", "STARTING", "RUNNING");
+    assertThat(historyStatuses(running)).containsSubsequence("REQUESTED", "PLACED", "STARTING", "RUNNING");
 
     String containerId = running.get("containerId").asText();
     JsonNode container = Docker.inspect(containerId);

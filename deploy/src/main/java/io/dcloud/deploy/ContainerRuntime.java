@@ -18,6 +18,9 @@ public interface ContainerRuntime extends AutoCloseable {
   /** Engine version and features; {@code available == false} with {@code error} when unreachable. */
   RuntimeInfo info();
 
+  /** Whether the image is on this machine already (a deploy then has nothing to build). */
+  boolean hasImage(String tag);
+
   /**
    * Makes sure {@code recipe.tag()} exists locally: reuses it if present, otherwise makes the base
    * image available (pull, or build it locally when no registry is reachable) and builds the

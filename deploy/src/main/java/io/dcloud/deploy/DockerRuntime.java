@@ -96,6 +96,11 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public boolean hasImage(String tag) {
+    return baseImages.exists(tag);
+  }
+
+  @Override
   public void ensureImage(ImageRecipe recipe, Consumer<String> progress) {
     imageBuilds.ensure(recipe, safe(progress));
   }

@@ -25,13 +25,21 @@ public final class MachineProfile {
   private final Resources allocatable;
   private final List<GpuDevice> gpus;
   private final Path diskPath;
+  /** False for a hollow node's pretend machine: its usage is not read from this host. */
+  private final boolean measured;
   private long[] previousCpuTicks;
 
-  private MachineProfile(String hostname, Resources allocatable, List<GpuDevice> gpus, Path diskPath) {
+  private MachineProfile(String hostname, Resources allocatable, List<GpuDevice> gpus, Path diskPath, boolean measured) {
     this.hostname = hostname;
     this.allocatable = allocatable;
     this.gpus = List.copyOf(gpus);
     this.diskPath = diskPath;
+    this.measured = measured;
+  }
+
+  /** A machine that exists only in configuration (hollow nodes): its usage is its container count. */
+  public static MachineProfile simulated(String hostname, Resources allocatable, List<GpuDevice> gpus) {
+    return new MachineProfile(hostname, allocatable, gpus, null, false);
   }
 
   /** Fingerprints this machine; GPUs come from configuration when advertised there, else from nvidia-smi. */
@@ -44,7 +52,7 @@ public final class MachineProfile {
     MachineFingerprint fingerprint = MachineFingerprint.read(disk, gpus);
     Resources allocatable =
         MachineFingerprint.allocatable(fingerprint, settings.reservedMilliCpus(), settings.reservedMemoryBytes());
-    return new MachineProfile(fingerprint.hostname(), allocatable, gpus, disk);
+    return new MachineProfile(fingerprint.hostname(), allocatable, gpus, disk, true);
   }
 
   public String hostname() {
@@ -61,6 +69,9 @@ public final class MachineProfile {
 
   /** Machine-wide use since the previous call (CPU) or now (memory, disk); zeros where unreadable. */
   public synchronized NodeStatus.Usage usage(int containers) {
+    if (!measured) {
+      return new NodeStatus.Usage(0, 0, 0, containers);
+    }
     return new NodeStatus.Usage(cpuPercent(), memoryUsedBytes(), diskUsedBytes(), containers);
   }
 

@@ -285,8 +285,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
       existing = Optional.empty();
     }
     if (existing.isEmpty()) {
-      tellEntity(environmentId, report(Phase.BUILDING, null, List.of(), null, false, "ensuring image"));
-      runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
+      if (!runtime.hasImage(deploy.recipe().tag())) {
+        tellEntity(environmentId, report(Phase.BUILDING, null, List.of(), null, false, "building image"));
+        runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
+      }
       tellEntity(environmentId, report(Phase.STARTING, null, List.of(), null, false, "creating container"));
       String id = runtime.create(containerSpec(deploy));
       LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
@@ -358,10 +360,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     return created.equals(String.join(",", gpuUuids));
   }
 
+  /** By its name (one engine call, however many containers the node runs), checked by its labels. */
   private Optional<ContainerInfo> findContainer(String environmentId) {
-    return runtime.listManaged(nodeId).stream()
-        .filter(c -> environmentId.equals(c.labels().get(EnvironmentNames.ENV_LABEL)))
-        .findFirst();
+    return runtime.inspect(EnvironmentNames.containerName(nodeId, environmentId))
+        .filter(c -> environmentId.equals(c.labels().get(EnvironmentNames.ENV_LABEL))
+            && nodeId.equals(c.labels().get(EnvironmentNames.NODE_LABEL)));
   }
 
   private ContainerSpec containerSpec(NodeProtocol.Deploy deploy) {

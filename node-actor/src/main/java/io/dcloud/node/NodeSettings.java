@@ -57,4 +57,11 @@ public record NodeSettings(
         c.getDuration("nvidia-smi-timeout"),
         gpus);
   }
+
+  /** The same settings for another node id (hollow nodes share one process's configuration). */
+  public NodeSettings withNodeId(String id) {
+    return new NodeSettings(
+        id, labels, gossipInterval, downedStopGrace, leaveTimeout, idleCommand, publishHostIp, logBufferLines,
+        askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath, nvidiaSmi, nvidiaSmiTimeout, advertisedGpus);
+  }
 }
