@@ -10,6 +10,7 @@ import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.node.HollowNodes;
 import io.dcloud.node.MachineProfile;
 import io.dcloud.node.NodeActor;
 import io.dcloud.node.NodeSettings;
@@ -53,17 +54,22 @@ public final class DCloudNode implements AutoCloseable {
 
   private final ActorSystem<?> system;
   private final CompletableFuture<ServerBinding> binding;
+  private final CompletableFuture<ActorRef<Scheduler.Command>> scheduler;
 
-  private DCloudNode(ActorSystem<?> system, CompletableFuture<ServerBinding> binding) {
+  private DCloudNode(
+      ActorSystem<?> system, CompletableFuture<ServerBinding> binding, CompletableFuture<ActorRef<Scheduler.Command>> scheduler) {
     this.system = system;
     this.binding = binding;
+    this.scheduler = scheduler;
   }
 
   /** Starts a node from a complete configuration (application.conf, flags and overrides resolved). */
   public static DCloudNode start(Config config) {
     CompletableFuture<ServerBinding> binding = new CompletableFuture<>();
-    ActorSystem<?> system = ActorSystem.create(guardian(config, binding), config.getString("dcloud.cluster.name"), config);
-    return new DCloudNode(system, binding);
+    CompletableFuture<ActorRef<Scheduler.Command>> scheduler = new CompletableFuture<>();
+    ActorSystem<?> system = ActorSystem.create(
+        guardian(config, new Started(binding, scheduler)), config.getString("dcloud.cluster.name"), config);
+    return new DCloudNode(system, binding, scheduler);
   }
 
   /** The guardian first makes sure the Cassandra schema exists, then starts what the roles ask for. */
@@ -75,7 +81,10 @@ public final class DCloudNode implements AutoCloseable {
 
   private enum CreateSchema implements Startup { INSTANCE }
 
-  private static Behavior<Startup> guardian(Config config, CompletableFuture<ServerBinding> binding) {
+  /** Completed as the node's services come up. */
+  private record Started(CompletableFuture<ServerBinding> binding, CompletableFuture<ActorRef<Scheduler.Command>> scheduler) {}
+
+  private static Behavior<Startup> guardian(Config config, Started started) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       Cluster cluster = Cluster.get(context.getSystem());
       if (config.getStringList("pekko.cluster.seed-nodes").isEmpty()) {
@@ -83,7 +92,7 @@ public final class DCloudNode implements AutoCloseable {
         cluster.manager().tell(Join.create(cluster.selfMember().address()));
       }
       if (!config.getBoolean("dcloud.cassandra.create-schema")) {
-        startServices(context, config, binding);
+        startServices(context, config, started);
         return Behaviors.empty();
       }
       context.getSelf().tell(CreateSchema.INSTANCE);
@@ -100,14 +109,15 @@ public final class DCloudNode implements AutoCloseable {
             return Behaviors.same();
           })
           .onMessage(SchemaReady.class, ready -> {
-            startServices(context, config, binding);
+            startServices(context, config, started);
             return Behaviors.empty();
           })
           .build();
     }));
   }
 
-  private static void startServices(ActorContext<?> context, Config config, CompletableFuture<ServerBinding> binding) {
+  private static void startServices(ActorContext<?> context, Config config, Started started) {
+    CompletableFuture<ServerBinding> binding = started.binding();
     ActorSystem<?> system = context.getSystem();
     List<String> roles = config.getStringList("pekko.cluster.roles");
     ActorRef<Topic.Command<EnvironmentUpdate>> updates =
@@ -116,6 +126,7 @@ public final class DCloudNode implements AutoCloseable {
         Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "environment-events");
     ActorRef<Scheduler.Command> scheduler =
         singleton(system, Scheduler.create(Scheduler.Settings.fromConfig(config)), "scheduler");
+    started.scheduler().complete(scheduler);
     ActorRef<CatalogRegistry.Command> catalog =
         singleton(system, CatalogRegistry.create(JournalBackoff.fromConfig(config)), "catalog");
     ActorRef<TemplateRegistry.Command> templates =
@@ -149,6 +160,11 @@ public final class DCloudNode implements AutoCloseable {
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
     NodeSettings settings = NodeSettings.fromConfig(config, hostname());
+    HollowNodes.Settings hollow = HollowNodes.Settings.fromConfig(config);
+    if (hollow.enabled()) {
+      HollowNodes.spawn(context, hollow, settings, scheduler, updates);
+      return;
+    }
     ContainerRuntime runtime = DockerRuntime.create(config.getConfig("dcloud.deploy"));
     MachineProfile machine = MachineProfile.measure(settings);
     context.spawn(NodeActor.create(settings, runtime, machine, scheduler, updates), "node");
@@ -170,6 +186,11 @@ public final class DCloudNode implements AutoCloseable {
 
   public ActorSystem<?> system() {
     return system;
+  }
+
+  /** The scheduler singleton's proxy, once the schema exists and the node's services started. */
+  public CompletionStage<ActorRef<Scheduler.Command>> scheduler() {
+    return scheduler;
   }
 
   /** Completes when the API listens (or fails to); cancelled on nodes without the gateway role. */

@@ -17,6 +17,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -25,20 +27,20 @@ import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReplyBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -139,7 +141,14 @@ public final class EnvironmentEntity
     MISSING
   }
 
-  private record RetryTick() implements Command, NoSerializationVerificationNeeded {}
+  /**
+   * The entity's own reminder to re-send what it waits for, from the incarnation that scheduled it.
+   * It travels through the shard: a transitional entity is then never idle (so never passivated
+   * while it waits), and one passivated anyway is woken by it and converges again.
+   */
+  public record RetryTick(long incarnation) implements Command {}
+
+  private record NodeLookupFailed() implements Command, NoSerializationVerificationNeeded {}
 
   private record NodeFound(String nodeId, Receptionist.Listing listing, NodeProtocol.Command pending)
       implements Command, NoSerializationVerificationNeeded {}
@@ -399,12 +408,12 @@ public final class EnvironmentEntity
 
   /** Tunables from {@code dcloud.environment} (see reference.conf). */
   public record Settings(
-      Duration retryInterval, int snapshotEvery, int historyLimit, BackoffSupervisorStrategy journalBackoff) {
+      Duration retryInterval, int historyLimit, BackoffSupervisorStrategy journalBackoff) {
     /** {@code root} is the whole configuration. */
     public static Settings fromConfig(com.typesafe.config.Config root) {
       com.typesafe.config.Config config = root.getConfig("dcloud.environment");
       return new Settings(
-          config.getDuration("retry-interval"), config.getInt("snapshot-every"), config.getInt("history-limit"),
+          config.getDuration("retry-interval"), config.getInt("history-limit"),
           JournalBackoff.fromConfig(root));
     }
   }
@@ -419,26 +428,34 @@ public final class EnvironmentEntity
         .init(
             Entity.of(
                 TYPE_KEY,
-                entityContext -> create(entityContext.getEntityId(), scheduler, updates, events, settings, Clock.systemUTC())));
+                entityContext -> {
+                  var viaShard = ClusterSharding.get(system).entityRefFor(TYPE_KEY, entityContext.getEntityId());
+                  return create(entityContext.getEntityId(), scheduler, updates, events, settings, Clock.systemUTC(), viaShard::tell);
+                }));
   }
 
+  /**
+   * {@code retryVia} delivers the entity's retry ticks: through its shard when sharded (see
+   * {@link RetryTick}); a test may deliver them to the entity directly.
+   */
   public static Behavior<Command> create(
       String environmentId,
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       ActorRef<Topic.Command<Persisted>> events,
       Settings settings,
-      Clock clock) {
+      Clock clock,
+      Consumer<Command> retryVia) {
     return Behaviors.setup(
-        context ->
-            Behaviors.withTimers(
-                timers ->
-                    new EnvironmentEntity(environmentId, context, timers, scheduler, updates, events, settings, clock)));
+        context -> new EnvironmentEntity(environmentId, context, retryVia, scheduler, updates, events, settings, clock));
   }
 
   private final String environmentId;
   private final ActorContext<Command> context;
-  private final TimerScheduler<Command> timers;
+  private final Consumer<Command> retryVia;
+  /** Tells this incarnation's retry ticks from those an earlier one (before passivation) scheduled. */
+  private final long incarnation = ThreadLocalRandom.current().nextLong();
+  private boolean retryScheduled;
   private final ActorRef<Scheduler.Command> scheduler;
   private final ActorRef<Topic.Command<EnvironmentUpdate>> updates;
   private final ActorRef<Topic.Command<Persisted>> events;
@@ -450,7 +467,7 @@ public final class EnvironmentEntity
   private EnvironmentEntity(
       String environmentId,
       ActorContext<Command> context,
-      TimerScheduler<Command> timers,
+      Consumer<Command> retryVia,
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       ActorRef<Topic.Command<Persisted>> events,
@@ -459,7 +476,7 @@ public final class EnvironmentEntity
     super(PersistenceId.of(TYPE_KEY.name(), environmentId), settings.journalBackoff());
     this.environmentId = environmentId;
     this.context = context;
-    this.timers = timers;
+    this.retryVia = retryVia;
     this.scheduler = scheduler;
     this.updates = updates;
     this.events = events;
@@ -472,9 +489,13 @@ public final class EnvironmentEntity
     return State.empty(environmentId);
   }
 
+  /**
+   * No snapshots: an environment has tens of events, which replay faster than a snapshot loads,
+   * and asking the snapshot store is one Cassandra read less for every entity that starts.
+   */
   @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  public Recovery recovery() {
+    return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
   }
 
   @Override
@@ -525,7 +546,14 @@ public final class EnvironmentEntity
         .onCommand(NodeLost.class, this::onNodeLost)
         .onCommand(Relocate.class, this::onRelocate)
         .onCommand(ContainerReport.class, this::onContainerReport)
-        .onCommand(RetryTick.class, (state, tick) -> retry(state))
+        .onCommand(RetryTick.class, this::retry)
+        .onCommand(NodeLookupFailed.class, (state, failed) -> {
+          // The receptionist did not answer in time: ask again (one lookup per retry interval at most).
+          if (state.transitional()) {
+            act(state, true);
+          }
+          return Effect().noReply();
+        })
         .onCommand(NodeFound.class, this::onNodeFound);
     return builder.build();
   }
@@ -706,14 +734,24 @@ public final class EnvironmentEntity
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> retry(State state) {
-    nodes.clear();
-    if (!state.exists() || !state.transitional()) {
-      timers.cancel(RetryTick.class);
+  private ReplyEffect<Event, State> retry(State state, RetryTick tick) {
+    if (tick.incarnation() != incarnation) {
+      // Scheduled before a passivation: delivering it has woken this incarnation, which converged.
       return Effect().noReply();
     }
-    act(state, true);
+    retryScheduled = false;
+    nodes.clear();
+    if (state.exists() && state.transitional()) {
+      act(state, true);
+    }
     return Effect().noReply();
+  }
+
+  private void scheduleRetry() {
+    retryScheduled = true;
+    RetryTick tick = new RetryTick(incarnation);
+    context.getSystem().scheduler().scheduleOnce(
+        settings.retryInterval(), () -> retryVia.accept(tick), context.getExecutionContext());
   }
 
   private ReplyEffect<Event, State> onNodeFound(State state, NodeFound found) {
@@ -818,8 +856,8 @@ public final class EnvironmentEntity
       }
       default -> {}
     }
-    if (state.transitional() && !timers.isTimerActive(RetryTick.class)) {
-      timers.startTimerWithFixedDelay(RetryTick.class, new RetryTick(), settings.retryInterval());
+    if (state.transitional() && !retryScheduled) {
+      scheduleRetry();
     }
   }
 
@@ -846,7 +884,7 @@ public final class EnvironmentEntity
                 settings.retryInterval(),
                 context.getSystem().scheduler())
             .toCompletableFuture(),
-        (listing, failure) -> failure == null ? new NodeFound(nodeId, listing, command) : new RetryTick());
+        (listing, failure) -> failure == null ? new NodeFound(nodeId, listing, command) : new NodeLookupFailed());
   }
 
   private ReplyEffect<Event, State> releaseStale() {

@@ -20,6 +20,15 @@ public record Resources(long milliCpus, long memoryBytes, int gpus, long storage
         null);
   }
 
+  public Resources minus(Resources other) {
+    return new Resources(
+        milliCpus - other.milliCpus,
+        memoryBytes - other.memoryBytes,
+        gpus - other.gpus,
+        storageBytes - other.storageBytes,
+        null);
+  }
+
   public long nanoCpus() {
     return milliCpus * 1_000_000L;
   }

@@ -8,7 +8,15 @@ import io.dcloud.node.NodeStatus;
 import io.dcloud.serialization.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +38,7 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
@@ -47,6 +56,8 @@ public final class Scheduler
     extends EventSourcedBehaviorWithEnforcedReplies<Scheduler.Command, Scheduler.Event, Scheduler.State> {
 
   public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("dcloud-scheduler");
+  /** A journal write takes milliseconds; a wake-up sent again while the first still waits is harmless. */
+  private static final Duration WAKE_UP_LOST_AFTER = Duration.ofSeconds(1);
 
   // ---------------------------------------------------------------- protocol
 
@@ -98,6 +109,12 @@ public final class Scheduler
 
   private enum CheckLostNodes implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  /** Decide every Place received since the last batch, and persist the decisions in one write. */
+  private enum PlacePending implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** Capacity was freed (or a node came back): try the queue. */
+  private enum PlaceQueued implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   public record Nodes(List<NodeView> nodes) implements CborSerializable {}
 
   public enum NodeState {
@@ -139,110 +156,200 @@ public final class Scheduler
 
   public record Reservation(String nodeId, Resources resources, List<String> gpuUuids) implements CborSerializable {}
 
+  /** What the scheduler holds on one node, kept up to date event by event so placement never sums. */
+  private static final class NodeLoad {
+    private Resources reserved = Resources.NONE;
+    private final Set<String> gpus = new HashSet<>();
+    private final Set<String> environments = new LinkedHashSet<>();
+
+    void add(String environmentId, Reservation reservation) {
+      reserved = reserved.plus(reservation.resources());
+      gpus.addAll(reservation.gpuUuids());
+      environments.add(environmentId);
+    }
+
+    void remove(String environmentId, Reservation reservation) {
+      reserved = reserved.minus(reservation.resources());
+      reservation.gpuUuids().forEach(gpus::remove);
+      environments.remove(environmentId);
+    }
+  }
+
   /**
-   * Reservations by environment id, the queue in arrival order, the nodes an operator took out, and
-   * the environments told of their node's loss that have not confirmed it yet (node by environment):
-   * the scheduler repeats the news until they do, since a message to an entity whose shard was on
-   * the lost node can itself be lost.
+   * Reservations by environment id (indexed by node), the queue in arrival order, the nodes an
+   * operator took out, and the environments told of their node's loss that have not confirmed it
+   * yet (node by environment): the scheduler repeats the news until they do, since a message to an
+   * entity whose shard was on the lost node can itself be lost.
+   *
+   * <p>Mutable, for a scheduler that holds a hundred thousand reservations: only the event handler
+   * changes it, and snapshots are taken as an immutable {@link Snapshot} copy on the actor's
+   * thread ({@link #snapshotAdapter()}).
    */
-  public record State(
-      Map<String, Reservation> reservations,
-      List<PlacementRequest> queue,
-      Set<String> cordoned,
-      Set<String> draining,
-      Map<String, String> unconfirmedLosses)
-      implements CborSerializable {
-    static final State EMPTY = new State(Map.of(), List.of(), Set.of(), Set.of(), Map.of());
+  public static final class State {
+    private final Map<String, Reservation> reservations = new HashMap<>();
+    private final Map<String, NodeLoad> loads = new HashMap<>();
+    private final Map<String, PlacementRequest> queue = new LinkedHashMap<>();
+    private final Set<String> cordoned = new HashSet<>();
+    private final Set<String> draining = new HashSet<>();
+    private final Map<String, String> unconfirmedLosses = new LinkedHashMap<>();
 
     State reserve(Reserved e) {
-      Map<String, Reservation> next = new LinkedHashMap<>(reservations);
-      next.put(e.environmentId(), new Reservation(e.nodeId(), e.resources(), e.gpuUuids()));
-      return new State(next, queue.stream().filter(r -> !r.environmentId().equals(e.environmentId())).toList(),
-          cordoned, draining, unconfirmedLosses);
+      release(e.environmentId());
+      Reservation reservation = new Reservation(e.nodeId(), e.resources(), e.gpuUuids());
+      reservations.put(e.environmentId(), reservation);
+      loads.computeIfAbsent(e.nodeId(), id -> new NodeLoad()).add(e.environmentId(), reservation);
+      return this;
     }
 
     State enqueue(PlacementRequest request) {
-      List<PlacementRequest> next = new ArrayList<>(queue);
-      next.add(request);
-      return new State(reservations, next, cordoned, draining, unconfirmedLosses);
+      queue.put(request.environmentId(), request);
+      return this;
     }
 
     State release(String environmentId) {
-      Map<String, Reservation> next = new LinkedHashMap<>(reservations);
-      next.remove(environmentId);
-      return new State(next, queue.stream().filter(r -> !r.environmentId().equals(environmentId)).toList(),
-          cordoned, draining, unconfirmedLosses);
-    }
-
-    State withNodeMarks(Set<String> newCordoned, Set<String> newDraining) {
-      return new State(reservations, queue, Set.copyOf(newCordoned), Set.copyOf(newDraining), unconfirmedLosses);
+      Reservation reservation = reservations.remove(environmentId);
+      if (reservation != null) {
+        loads.get(reservation.nodeId()).remove(environmentId, reservation);
+      }
+      queue.remove(environmentId);
+      return this;
     }
 
     State cordon(String nodeId) {
-      Set<String> next = new HashSet<>(cordoned);
-      next.add(nodeId);
-      return withNodeMarks(next, draining);
+      cordoned.add(nodeId);
+      return this;
     }
 
     State drain(String nodeId) {
-      Set<String> next = new HashSet<>(draining);
-      next.add(nodeId);
-      return withNodeMarks(cordoned, next);
+      draining.add(nodeId);
+      return this;
     }
 
     State uncordon(String nodeId) {
-      Set<String> nextCordoned = new HashSet<>(cordoned);
-      Set<String> nextDraining = new HashSet<>(draining);
-      nextCordoned.remove(nodeId);
-      nextDraining.remove(nodeId);
-      return withNodeMarks(nextCordoned, nextDraining);
+      cordoned.remove(nodeId);
+      draining.remove(nodeId);
+      return this;
     }
 
     State lose(String nodeId) {
-      Map<String, Reservation> next = new LinkedHashMap<>(reservations);
-      Map<String, String> unconfirmed = new LinkedHashMap<>(unconfirmedLosses);
-      environmentsOn(nodeId).forEach(id -> unconfirmed.put(id, nodeId));
-      next.values().removeIf(r -> r.nodeId().equals(nodeId));
-      return new State(next, queue, cordoned, draining, unconfirmed);
+      NodeLoad load = loads.remove(nodeId);
+      if (load != null) {
+        load.environments.forEach(id -> {
+          reservations.remove(id);
+          unconfirmedLosses.put(id, nodeId);
+        });
+      }
+      return this;
     }
 
     State lossConfirmed(String environmentId) {
-      Map<String, String> unconfirmed = new LinkedHashMap<>(unconfirmedLosses);
-      unconfirmed.remove(environmentId);
-      return new State(reservations, queue, cordoned, draining, unconfirmed);
+      unconfirmedLosses.remove(environmentId);
+      return this;
+    }
+
+    Reservation reservation(String environmentId) {
+      return reservations.get(environmentId);
+    }
+
+    int reservationCount() {
+      return reservations.size();
+    }
+
+    Collection<PlacementRequest> queue() {
+      return queue.values();
+    }
+
+    Set<String> draining() {
+      return draining;
+    }
+
+    Map<String, String> unconfirmedLosses() {
+      return unconfirmedLosses;
     }
 
     boolean schedulable(String nodeId) {
       return !cordoned.contains(nodeId) && !draining.contains(nodeId);
     }
 
+    boolean cordoned(String nodeId) {
+      return cordoned.contains(nodeId);
+    }
+
     int queuePosition(String environmentId) {
-      for (int i = 0; i < queue.size(); i++) {
-        if (queue.get(i).environmentId().equals(environmentId)) {
-          return i + 1;
-        }
+      if (!queue.containsKey(environmentId)) {
+        return 0;
       }
-      return 0;
+      int position = 1;
+      for (String queued : queue.keySet()) {
+        if (queued.equals(environmentId)) {
+          break;
+        }
+        position++;
+      }
+      return position;
     }
 
     Resources reservedOn(String nodeId) {
-      return reservations.values().stream()
-          .filter(r -> r.nodeId().equals(nodeId))
-          .map(Reservation::resources)
-          .reduce(Resources.NONE, Resources::plus);
+      NodeLoad load = loads.get(nodeId);
+      return load == null ? Resources.NONE : load.reserved;
     }
 
     Set<String> gpusInUseOn(String nodeId) {
-      Set<String> inUse = new HashSet<>();
-      reservations.values().stream().filter(r -> r.nodeId().equals(nodeId)).forEach(r -> inUse.addAll(r.gpuUuids()));
-      return inUse;
+      NodeLoad load = loads.get(nodeId);
+      return load == null ? Set.of() : Collections.unmodifiableSet(load.gpus);
     }
 
     List<String> environmentsOn(String nodeId) {
-      return reservations.entrySet().stream()
-          .filter(e -> e.getValue().nodeId().equals(nodeId))
-          .map(Map.Entry::getKey)
-          .toList();
+      NodeLoad load = loads.get(nodeId);
+      return load == null ? List.of() : List.copyOf(load.environments);
+    }
+
+    Snapshot snapshot() {
+      List<Snapshot.Entry> entries = new ArrayList<>(reservations.size());
+      reservations.forEach((id, r) -> entries.add(Snapshot.Entry.of(id, r)));
+      return new Snapshot(entries, List.copyOf(queue.values()), Set.copyOf(cordoned), Set.copyOf(draining),
+          Map.copyOf(unconfirmedLosses));
+    }
+
+    static State of(Snapshot snapshot) {
+      State state = new State();
+      snapshot.reservations().forEach(entry -> state.reserve(entry.reserved()));
+      snapshot.queue().forEach(state::enqueue);
+      state.cordoned.addAll(snapshot.cordoned());
+      state.draining.addAll(snapshot.draining());
+      state.unconfirmedLosses.putAll(snapshot.unconfirmedLosses());
+      return state;
+    }
+  }
+
+  /**
+   * The scheduler's state as stored in a snapshot. Each reservation is written as a bare array (no
+   * field names): a snapshot of 100,000 reservations stays a few megabytes, well under Cassandra's
+   * mutation size limit.
+   */
+  public record Snapshot(
+      List<Entry> reservations,
+      List<PlacementRequest> queue,
+      Set<String> cordoned,
+      Set<String> draining,
+      Map<String, String> unconfirmedLosses)
+      implements CborSerializable {
+
+    @JsonFormat(shape = JsonFormat.Shape.ARRAY)
+    @JsonPropertyOrder({"environmentId", "nodeId", "milliCpus", "memoryBytes", "gpus", "storageBytes", "gpuModel", "gpuUuids"})
+    public record Entry(
+        String environmentId, String nodeId, long milliCpus, long memoryBytes, int gpus, long storageBytes,
+        String gpuModel, List<String> gpuUuids) {
+
+      static Entry of(String environmentId, Reservation r) {
+        Resources res = r.resources();
+        return new Entry(environmentId, r.nodeId(), res.milliCpus(), res.memoryBytes(), res.gpus(), res.storageBytes(),
+            res.gpuModel(), r.gpuUuids());
+      }
+
+      Reserved reserved() {
+        return new Reserved(environmentId, nodeId, new Resources(milliCpus, memoryBytes, gpus, storageBytes, gpuModel), gpuUuids);
+      }
     }
   }
 
@@ -251,6 +358,7 @@ public final class Scheduler
   /** Tunables from {@code dcloud.scheduler} (see reference.conf). */
   public record Settings(
       Placement.Policy policy,
+      int maxPlacementsPerBatch,
       int snapshotEvery,
       Duration lostNodeCheckInterval,
       Duration lostNodeStaleAfter,
@@ -260,6 +368,7 @@ public final class Scheduler
       com.typesafe.config.Config config = root.getConfig("dcloud.scheduler");
       return new Settings(
           Placement.Policy.valueOf(config.getString("policy").toUpperCase(java.util.Locale.ROOT)),
+          config.getInt("max-placements-per-batch"),
           config.getInt("snapshot-every"),
           config.getDuration("lost-node-check-interval"),
           config.getDuration("lost-node-stale-after"),
@@ -299,8 +408,19 @@ public final class Scheduler
   private final NodeMembership membership;
   /** Nodes lost since this scheduler started, with their last status: listed as DOWN until they return. */
   private final Map<String, NodeStatus> down = new LinkedHashMap<>();
-  /** The gossiped view of the workers; not persisted: gossip refills it within seconds of a failover. */
-  private Map<String, NodeStatus> nodes = Map.of();
+  /**
+   * The gossiped view of the workers, sorted by node id (placement ranks them in that order); not
+   * persisted: gossip refills it within seconds of a failover.
+   */
+  private SortedMap<String, NodeStatus> nodes = new TreeMap<>();
+  /**
+   * Place requests received but not decided yet. They are decided together and their decisions
+   * persisted in one write, so the journal's latency is paid once per batch, not once per request.
+   * Not persisted: an entity re-sends its request until it hears back.
+   */
+  private final Map<String, PlacementRequest> pending = new LinkedHashMap<>();
+  /** Wake-ups sent to self and not handled yet, with when they were sent (System.nanoTime). */
+  private final Map<Command, Long> wakeUpsInFlight = new HashMap<>();
 
   private Scheduler(
       ActorContext<Command> context,
@@ -317,7 +437,22 @@ public final class Scheduler
 
   @Override
   public State emptyState() {
-    return State.EMPTY;
+    return new State();
+  }
+
+  @Override
+  public SnapshotAdapter<State> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(State state) {
+        return state.snapshot();
+      }
+
+      @Override
+      public State fromJournal(Object from) {
+        return State.of((Snapshot) from);
+      }
+    };
   }
 
   @Override
@@ -329,7 +464,7 @@ public final class Scheduler
   public SignalHandler<State> signalHandler() {
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> context.getLog().info(
-            "Scheduler recovered: {} reservations, {} queued", state.reservations().size(), state.queue().size()))
+            "Scheduler recovered: {} reservations, {} queued", state.reservationCount(), state.queue().size()))
         .build();
   }
 
@@ -338,6 +473,8 @@ public final class Scheduler
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
         .onCommand(Place.class, this::onPlace)
+        .onCommand(PlacePending.class, this::onPlacePending)
+        .onCommand(PlaceQueued.class, this::onPlaceQueued)
         .onCommand(Release.class, this::onRelease)
         .onCommand(NodesChanged.class, this::onNodesChanged)
         .onCommand(GetNodes.class, (state, cmd) -> Effect().reply(cmd.replyTo(), nodesView(state)))
@@ -356,57 +493,152 @@ public final class Scheduler
   }
 
   private ReplyEffect<Event, State> onPlace(State state, Place cmd) {
-    String id = cmd.request().environmentId();
-    Reservation existing = state.reservations().get(id);
+    if (!answerKnown(state, cmd.request().environmentId())) {
+      pending.put(cmd.request().environmentId(), cmd.request());
+      sendOnce(PlacePending.INSTANCE);
+    }
+    return Effect().noReply();
+  }
+
+  /** Tells an environment that already has a place or a queue slot about it; false when it has neither. */
+  private boolean answerKnown(State state, String id) {
+    Reservation existing = state.reservation(id);
     if (existing != null) {
       tellEntity(id, new EnvironmentEntity.Placed(existing.nodeId(), existing.gpuUuids()));
-      return Effect().noReply();
+      return true;
     }
     int position = state.queuePosition(id);
     if (position > 0) {
       tellEntity(id, new EnvironmentEntity.Queued(position, "waiting for capacity"));
-      return Effect().noReply();
+      return true;
     }
-    PlacementDecision decision = Placement.decide(cmd.request(), candidatesFor(cmd.request(), state), settings.policy());
-    if (decision instanceof PlacementDecision.Fits fits) {
-      Reserved reserved = new Reserved(id, fits.nodeId(), cmd.request().resources(), fits.gpuUuids());
-      return Effect().persist(reserved).thenRun(after -> announce(reserved)).thenNoReply();
-    }
-    if (decision instanceof PlacementDecision.NotNow notNow) {
-      return Effect()
-          .persist(new Enqueued(cmd.request()))
-          .thenRun(after -> tellEntity(id, new EnvironmentEntity.Queued(after.queuePosition(id), notNow.reason())))
-          .thenNoReply();
-    }
-    String reason = ((PlacementDecision.Never) decision).reason();
-    context.getLog().info("Scheduler refuses environment {}: {}", id, reason);
-    tellEntity(id, new EnvironmentEntity.Refused(reason));
-    return Effect().noReply();
+    return false;
   }
 
-  private ReplyEffect<Event, State> onRelease(State state, Release cmd) {
-    String id = cmd.environmentId();
-    if (!state.reservations().containsKey(id) && state.queuePosition(id) == 0) {
-      return Effect().noReply();
+  /**
+   * Sends the wake-up unless one is on its way. A wake-up that arrives while the scheduler writes
+   * is stashed, and an overfull stash drops it: one older than {@link #WAKE_UP_LOST_AFTER} counts as
+   * lost and is sent again (entities keep re-sending Place, so this runs again soon).
+   */
+  private void sendOnce(Command wakeUp) {
+    long now = System.nanoTime();
+    Long sentAt = wakeUpsInFlight.get(wakeUp);
+    if (sentAt == null || now - sentAt > WAKE_UP_LOST_AFTER.toNanos()) {
+      wakeUpsInFlight.put(wakeUp, now);
+      context.getSelf().tell(wakeUp);
     }
+  }
+
+  /**
+   * Decides up to max-placements-per-batch pending requests in arrival order against capacity
+   * minus what this batch already took, then persists every decision in one write.
+   */
+  private ReplyEffect<Event, State> onPlacePending(State state, PlacePending wakeUp) {
+    wakeUpsInFlight.remove(wakeUp);
+    Tentative tentative = new Tentative();
     List<Event> events = new ArrayList<>();
-    events.add(new Released(id));
-    events.addAll(placementsFromQueue(state.release(id)));
-    return persistAndAnnounce(events);
+    Map<String, String> queuedBecause = new HashMap<>();
+    var batch = pending.values().iterator();
+    while (batch.hasNext() && events.size() < settings.maxPlacementsPerBatch()) {
+      PlacementRequest request = batch.next();
+      batch.remove();
+      String id = request.environmentId();
+      if (answerKnown(state, id) || queuedBecause.containsKey(id)) {
+        continue;
+      }
+      PlacementDecision decision = Placement.decide(request, candidatesFor(request, state, tentative), settings.policy());
+      if (decision instanceof PlacementDecision.Fits fits) {
+        Reserved reserved = new Reserved(id, fits.nodeId(), request.resources(), fits.gpuUuids());
+        tentative.add(state, reserved);
+        events.add(reserved);
+      } else if (decision instanceof PlacementDecision.NotNow notNow) {
+        events.add(new Enqueued(request));
+        queuedBecause.put(id, notNow.reason());
+      } else {
+        String reason = ((PlacementDecision.Never) decision).reason();
+        context.getLog().info("Scheduler refuses environment {}: {}", id, reason);
+        tellEntity(id, new EnvironmentEntity.Refused(reason));
+      }
+    }
+    if (!pending.isEmpty()) {
+      sendOnce(PlacePending.INSTANCE);
+    }
+    if (events.isEmpty()) {
+      return Effect().noReply();
+    }
+    return Effect().persist(events).thenRun(after -> {
+      announce(events);
+      queuedBecause.forEach((id, reason) -> tellEntity(id, new EnvironmentEntity.Queued(after.queuePosition(id), reason)));
+    }).thenNoReply();
   }
 
-  private ReplyEffect<Event, State> onNodesChanged(State state, NodesChanged cmd) {
-    nodes = cmd.nodes();
-    down.keySet().removeIf(nodeId -> nodes.containsKey(nodeId) && !lostNodes().contains(nodeId));
+  private ReplyEffect<Event, State> onPlaceQueued(State state, PlaceQueued wakeUp) {
+    wakeUpsInFlight.remove(wakeUp);
     List<Reserved> placements = placementsFromQueue(state);
     return placements.isEmpty() ? Effect().noReply() : persistAndAnnounce(new ArrayList<>(placements));
   }
 
+  private ReplyEffect<Event, State> onRelease(State state, Release cmd) {
+    String id = cmd.environmentId();
+    if (state.reservation(id) == null && state.queuePosition(id) == 0) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new Released(id)).thenRun(after -> placeQueuedSoon(after)).thenNoReply();
+  }
+
+  private void placeQueuedSoon(State state) {
+    if (!state.queue().isEmpty()) {
+      sendOnce(PlaceQueued.INSTANCE);
+    }
+  }
+
+  private ReplyEffect<Event, State> onNodesChanged(State state, NodesChanged cmd) {
+    nodes = new TreeMap<>(cmd.nodes());
+    if (!down.isEmpty()) {
+      List<String> lost = lostNodes();
+      down.keySet().removeIf(nodeId -> nodes.containsKey(nodeId) && !lost.contains(nodeId));
+    }
+    placeQueuedSoon(state);
+    return Effect().noReply();
+  }
+
   private ReplyEffect<Event, State> persistAndAnnounce(List<Event> events) {
-    return Effect()
-        .persist(events)
-        .thenRun(after -> events.stream().filter(Reserved.class::isInstance).map(Reserved.class::cast).forEach(this::announce))
-        .thenNoReply();
+    return Effect().persist(events).thenRun(after -> announce(events)).thenNoReply();
+  }
+
+  private void announce(List<Event> events) {
+    for (Event event : events) {
+      if (event instanceof Reserved reserved) {
+        announce(reserved);
+      }
+    }
+  }
+
+  /**
+   * Reservations decided in this batch but not persisted yet: placement counts them as taken. Each
+   * node touched holds its total (state plus batch), so a candidate costs no copying.
+   */
+  private static final class Tentative {
+    private final Map<String, Resources> reserved = new HashMap<>();
+    private final Map<String, Set<String>> gpus = new HashMap<>();
+
+    void add(State state, Reserved reservation) {
+      String nodeId = reservation.nodeId();
+      reserved.put(nodeId, reservedOn(state, nodeId).plus(reservation.resources()));
+      if (!reservation.gpuUuids().isEmpty()) {
+        gpus.computeIfAbsent(nodeId, id -> new HashSet<>(state.gpusInUseOn(id))).addAll(reservation.gpuUuids());
+      }
+    }
+
+    Resources reservedOn(State state, String nodeId) {
+      Resources total = reserved.get(nodeId);
+      return total == null ? state.reservedOn(nodeId) : total;
+    }
+
+    Set<String> gpusInUseOn(State state, String nodeId) {
+      Set<String> total = gpus.get(nodeId);
+      return total == null ? state.gpusInUseOn(nodeId) : total;
+    }
   }
 
   /**
@@ -415,42 +647,45 @@ public final class Scheduler
    * earlier one that does not fit yet (backfill), so one large request does not block small ones.
    */
   private List<Reserved> placementsFromQueue(State state) {
-    State working = state;
+    Tentative tentative = new Tentative();
     List<Reserved> placements = new ArrayList<>();
     for (PlacementRequest request : state.queue()) {
-      PlacementDecision decision = Placement.decide(request, candidatesFor(request, working), settings.policy());
+      PlacementDecision decision = Placement.decide(request, candidatesFor(request, state, tentative), settings.policy());
       if (decision instanceof PlacementDecision.Fits fits) {
         Reserved reserved = new Reserved(request.environmentId(), fits.nodeId(), request.resources(), fits.gpuUuids());
         placements.add(reserved);
-        working = working.reserve(reserved);
+        tentative.add(state, reserved);
       }
     }
     return placements;
   }
 
   private Feasibility feasibility(State state, PlacementRequest request) {
-    PlacementDecision decision = Placement.decide(request, candidates(state), settings.policy());
+    PlacementDecision decision = Placement.decide(request, candidates(state, new Tentative()), settings.policy());
     return new Feasibility(decision instanceof PlacementDecision.Never never ? never.reason() : null);
   }
 
   /** A pinned request sees only its node while that node is known; once it is gone, any node will do. */
-  private List<NodeCandidate> candidatesFor(PlacementRequest request, State state) {
-    List<NodeCandidate> all = candidates(state);
+  private List<NodeCandidate> candidatesFor(PlacementRequest request, State state, Tentative tentative) {
     String pinned = request.pinnedNode();
     if (pinned == null || !nodes.containsKey(pinned)) {
-      return all;
+      return candidates(state, tentative);
     }
-    return all.stream().filter(candidate -> candidate.status().nodeId().equals(pinned)).toList();
+    return List.of(candidate(nodes.get(pinned), state, tentative));
   }
 
-  private List<NodeCandidate> candidates(State state) {
+  private List<NodeCandidate> candidates(State state, Tentative tentative) {
     List<NodeCandidate> candidates = new ArrayList<>(nodes.size());
     for (NodeStatus status : nodes.values()) {
-      String id = status.nodeId();
-      boolean schedulable = state.schedulable(id) && !membership.unreachable(status) && !down.containsKey(id);
-      candidates.add(new NodeCandidate(status, state.reservedOn(id), state.gpusInUseOn(id), schedulable));
+      candidates.add(candidate(status, state, tentative));
     }
     return candidates;
+  }
+
+  private NodeCandidate candidate(NodeStatus status, State state, Tentative tentative) {
+    String id = status.nodeId();
+    boolean schedulable = state.schedulable(id) && !membership.unreachable(status) && !down.containsKey(id);
+    return new NodeCandidate(status, tentative.reservedOn(state, id), tentative.gpusInUseOn(state, id), schedulable);
   }
 
   private Nodes nodesView(State state) {
@@ -481,7 +716,7 @@ public final class Scheduler
     if (state.draining().contains(id)) {
       return NodeState.DRAINING;
     }
-    return state.cordoned().contains(id) ? NodeState.CORDONED : NodeState.UP;
+    return state.cordoned(id) ? NodeState.CORDONED : NodeState.UP;
   }
 
   // ---------------------------------------------------------------- operators and failures
@@ -491,13 +726,8 @@ public final class Scheduler
       return Effect().reply(replyTo, new NodeAnswer(nodeId, null));
     }
     context.getLog().info("Scheduler: node {} {}", nodeId, event instanceof NodeCordoned ? "cordoned" : "uncordoned");
-    List<Event> events = new ArrayList<>();
-    events.add(event);
-    if (event instanceof NodeUncordoned) {
-      events.addAll(placementsFromQueue(state.uncordon(nodeId)));
-    }
-    return Effect().persist(events)
-        .thenRun(after -> events.stream().filter(Reserved.class::isInstance).map(Reserved.class::cast).forEach(this::announce))
+    return Effect().persist(event)
+        .thenRun(this::placeQueuedSoon)
         .thenReply(replyTo, after -> new NodeAnswer(nodeId, nodeView(after, nodes.get(nodeId))));
   }
 
@@ -561,9 +791,7 @@ public final class Scheduler
               map -> map.remove(DistributedData.get(context.getSystem()).selfUniqueAddress(), nodeId)),
           response -> new NodesChanged(nodes));
     }
-    Map<String, NodeStatus> remaining = new LinkedHashMap<>(nodes);
-    lost.forEach(remaining::remove);
-    nodes = Map.copyOf(remaining);
+    lost.forEach(nodes::remove);
     return Effect().persist(events)
         .thenRun(after -> environments.forEach((nodeId, ids) ->
             ids.forEach(id -> tellEntity(id, new EnvironmentEntity.NodeLost(nodeId)))))

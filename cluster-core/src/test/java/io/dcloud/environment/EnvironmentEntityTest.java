@@ -41,11 +41,14 @@ class EnvironmentEntityTest {
   /** A node id per test: the receptionist keeps earlier tests' probes registered. */
   private String NODE;
   private static final Duration WAIT = Duration.ofSeconds(5);
+  private static final Duration RETRY_INTERVAL = Duration.ofMillis(300);
 
   private TestProbe<Scheduler.Command> scheduler;
   private TestProbe<NodeProtocol.Command> node;
   private TestProbe<Topic.Command<EnvironmentUpdate>> updates;
   private TestProbe<Topic.Command<EnvironmentEntity.Persisted>> events;
+  /** Stands in for the shard the retry ticks travel through: the test delivers them (or not). */
+  private TestProbe<EnvironmentEntity.Command> retries;
   private EventSourcedBehaviorTestKit<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentEntity.State> entity;
   private String id;
 
@@ -60,12 +63,13 @@ class EnvironmentEntityTest {
     node = testKit.createTestProbe();
     updates = testKit.createTestProbe();
     events = testKit.createTestProbe();
+    retries = testKit.createTestProbe();
     NODE = "node-" + UUID.randomUUID();
     testKit.system().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(NODE), node.getRef()));
     id = UUID.randomUUID().toString();
     entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentEntity.create(
-        id, scheduler.getRef(), updates.getRef(), events.getRef(), new EnvironmentEntity.Settings(Duration.ofSeconds(30), 50, 100, JournalBackoff.fromConfig(CONFIG)),
-        Clock.systemUTC()));
+        id, scheduler.getRef(), updates.getRef(), events.getRef(), new EnvironmentEntity.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG)),
+        Clock.systemUTC(), retries.getRef()::tell));
   }
 
   private static EnvironmentSpec spec(long memoryBytes) {
@@ -96,6 +100,19 @@ class EnvironmentEntityTest {
     entity.runCommand(report(Phase.STARTING, null, null, false));
     var result = entity.runCommand(report(Phase.RUNNING, containerId, null, false));
     assertThat(result.state().status()).isEqualTo(Status.RUNNING);
+  }
+
+  @Test
+  void aWaitingEnvironmentSchedulesItsRetryThroughTheShardAndIgnoresTicksOfAnEarlierIncarnation() {
+    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec(1L << 30), RECIPE, replyTo));
+    scheduler.expectMessageClass(Scheduler.Place.class, WAIT);
+    EnvironmentEntity.RetryTick tick = (EnvironmentEntity.RetryTick) retries.receiveMessage(WAIT);
+
+    entity.runCommand(new EnvironmentEntity.RetryTick(tick.incarnation() + 1));
+    scheduler.expectNoMessage(RETRY_INTERVAL);
+    entity.runCommand(tick);
+    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
+    assertThat(retries.receiveMessage(WAIT)).isEqualTo(tick);
   }
 
   @Test

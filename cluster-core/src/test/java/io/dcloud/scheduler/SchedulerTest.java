@@ -183,6 +183,53 @@ class SchedulerTest {
   }
 
   @Test
+  void reservationsGpusAndTheQueueSurviveARestartFromASnapshot() {
+    String nodeId = "n-" + UUID.randomUUID();
+    List<GpuDevice> gpus = List.of(new GpuDevice(0, "GPU-s0", "NVIDIA A100", 40960L), new GpuDevice(1, "GPU-s1", "NVIDIA A100", 40960L));
+    gossip(node(nodeId, 4, 8 * GIB, gpus));
+    Scheduler.Settings snapshotOften = new Scheduler.Settings(
+        SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), 2, SETTINGS.lostNodeCheckInterval(),
+        SETTINGS.lostNodeStaleAfter(), SETTINGS.journalBackoff());
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotOften));
+    awaitNode(scheduler, nodeId);
+    List<String> ids = List.of("s-" + UUID.randomUUID(), "s-" + UUID.randomUUID(), "s-" + UUID.randomUUID());
+    for (String id : ids) {
+      scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, 2 * GIB, 1)));
+    }
+    // Entities answer in any order: collect all three answers.
+    Map<String, EnvironmentEntity.Command> answers = new HashMap<>();
+    entities.fishForMessage(WAIT, "answers for " + ids, answered -> {
+      if (ids.contains(answered.environmentId())) {
+        answers.put(answered.environmentId(), answered.message());
+      }
+      return answers.size() == ids.size() ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore();
+    });
+    assertThat(answers.get(ids.get(0))).isInstanceOf(EnvironmentEntity.Placed.class);
+    assertThat(answers.get(ids.get(1))).isInstanceOf(EnvironmentEntity.Placed.class);
+    assertThat(answers.get(ids.get(2))).isEqualTo(new EnvironmentEntity.Queued(1, ((EnvironmentEntity.Queued) answers.get(ids.get(2))).reason()));
+    TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
+    scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
+    Scheduler.NodeView before = view(nodes.receiveMessage(WAIT), nodeId);
+    assertThat(before.gpusInUse()).containsExactlyInAnyOrder("GPU-s0", "GPU-s1");
+
+    testKit.stop(scheduler);
+    ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(snapshotOften));
+    awaitNode(recovered, nodeId);
+    recovered.tell(new Scheduler.GetNodes(nodes.getRef()));
+    Scheduler.NodeView after = view(nodes.receiveMessage(WAIT), nodeId);
+    assertThat(after.reserved()).isEqualTo(before.reserved());
+    assertThat(after.gpusInUse()).containsExactlyInAnyOrderElementsOf(before.gpusInUse());
+    assertThat(after.environments()).containsExactlyInAnyOrder(ids.get(0), ids.get(1));
+    recovered.tell(new Scheduler.Release(ids.get(0)));
+    assertThat(expectFor(ids.get(2), EnvironmentEntity.Placed.class).gpuUuids()).hasSize(1);
+    testKit.stop(recovered);
+  }
+
+  private static Scheduler.NodeView view(Scheduler.Nodes nodes, String nodeId) {
+    return nodes.nodes().stream().filter(n -> n.status().nodeId().equals(nodeId)).findFirst().orElseThrow();
+  }
+
+  @Test
   void cordonedNodesTakeNothingNewAndUncordoningPlacesTheQueue() {
     String nodeId = "n-" + UUID.randomUUID();
     String id = UUID.randomUUID().toString();

@@ -69,7 +69,13 @@ class CassandraJournalTest {
         ConfigFactory.parseString(
             """
             dcloud.cassandra.contact-points = ["%s"]
-            pekko.persistence.cassandra.events-by-tag.first-time-bucket = "%s"
+            pekko.persistence.cassandra.events-by-tag {
+              # DCloud turns tagging off; this test checks the journal can serve a tag projection.
+              enabled = on
+              first-time-bucket = "%s"
+              pubsub-notification = on
+              eventual-consistency-delay = 1s
+            }
             pekko.actor.serialization-bindings {
               "io.dcloud.serialization.CborSerializable" = jackson-cbor
             }

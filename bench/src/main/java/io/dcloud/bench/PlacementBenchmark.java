@@ -1,0 +1,504 @@
+package io.dcloud.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+import io.dcloud.app.DCloudNode;
+import io.dcloud.catalog.Catalog;
+import io.dcloud.catalog.DefaultCatalog;
+import io.dcloud.catalog.DockerfileGenerator;
+import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentSpec;
+import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.environment.Resources;
+import io.dcloud.persistence.EmbeddedCassandra;
+import io.dcloud.scheduler.Scheduler;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/**
+ * Placement throughput and latency at scale: one DCloud process with the control and worker roles
+ * runs {@code --nodes} hollow workers over a real embedded Cassandra; {@code --creates}
+ * environments are created through the real path (EnvironmentEntity, Scheduler, NodeActor, the
+ * journal) at a fixed rate, and every status change is timed as it is published. With {@code
+ * --memory} it also weighs the heap per live and per passivated environment.
+ *
+ * <p>{@code ./dcloud bench placement --nodes 1000 --creates 100000 --rate 3000 --memory}
+ */
+public final class PlacementBenchmark {
+  private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+  private static final Duration POLL = Duration.ofMillis(500);
+  /** Environment ids of the measured run and of the warm-up (see {@link #environmentId}). */
+  private static final String RUN_PREFIX = "env";
+  private static final String WARM_UP_PREFIX = "warm";
+  /** Creates before the measured run: they bring up the shards and the paths to every node. */
+  private static final int WARM_UP_CREATES = 200;
+
+  private PlacementBenchmark() {}
+
+  /** What one run does; see {@link #usage()}. */
+  public record Options(
+      int nodes,
+      int creates,
+      int rate,
+      int gpuEvery,
+      boolean memory,
+      Duration idle,
+      Duration timeout,
+      Path workDir,
+      boolean keepData) {
+
+    public static Options defaults() {
+      return new Options(1000, 100_000, 3000, 20, false, Duration.ofSeconds(60), Duration.ofMinutes(20), null, false);
+    }
+
+    static Options parse(String[] args) {
+      Options o = defaults();
+      for (int i = 0; i < args.length; i++) {
+        String flag = args[i];
+        if (flag.equals("--memory") || flag.equals("--keep-data")) {
+          o = flag.equals("--memory") ? o.with(b -> b.memory = true) : o.with(b -> b.keepData = true);
+          continue;
+        }
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException("flag " + flag + " needs a value\n" + usage());
+        }
+        String value = args[++i];
+        o = switch (flag) {
+          case "--nodes" -> o.with(b -> b.nodes = Integer.parseInt(value));
+          case "--creates" -> o.with(b -> b.creates = Integer.parseInt(value));
+          case "--rate" -> o.with(b -> b.rate = Integer.parseInt(value));
+          case "--gpu-every" -> o.with(b -> b.gpuEvery = Integer.parseInt(value));
+          case "--idle" -> o.with(b -> b.idle = Duration.ofSeconds(Long.parseLong(value)));
+          case "--timeout" -> o.with(b -> b.timeout = Duration.ofSeconds(Long.parseLong(value)));
+          case "--work-dir" -> o.with(b -> b.workDir = Path.of(value));
+          default -> throw new IllegalArgumentException("unknown flag " + flag + "\n" + usage());
+        };
+      }
+      if (o.nodes < 1 || o.creates < 1 || o.rate < 1) {
+        throw new IllegalArgumentException("--nodes, --creates and --rate must be positive\n" + usage());
+      }
+      return o;
+    }
+
+    static String usage() {
+      return """
+          usage: dcloud bench placement [--nodes 1000] [--creates 100000] [--rate 3000 (creates/s)]
+                                        [--gpu-every 20 (one create in N asks for a GPU; 0 = none;
+                                                         each hollow node has dcloud.node.hollow.gpus)]
+                                        [--memory] [--idle 60 (s before an entity passivates)]
+                                        [--timeout 1200 (s)] [--work-dir DIR] [--keep-data]""";
+    }
+
+    private Options with(java.util.function.Consumer<Builder> change) {
+      Builder b = new Builder(this);
+      change.accept(b);
+      return b.build();
+    }
+
+    private static final class Builder {
+      int nodes;
+      int creates;
+      int rate;
+      int gpuEvery;
+      boolean memory;
+      Duration idle;
+      Duration timeout;
+      Path workDir;
+      boolean keepData;
+
+      Builder(Options o) {
+        nodes = o.nodes;
+        creates = o.creates;
+        rate = o.rate;
+        gpuEvery = o.gpuEvery;
+        memory = o.memory;
+        idle = o.idle;
+        timeout = o.timeout;
+        workDir = o.workDir;
+        keepData = o.keepData;
+      }
+
+      Options build() {
+        return new Options(nodes, creates, rate, gpuEvery, memory, idle, timeout, workDir, keepData);
+      }
+    }
+  }
+
+  public static void main(String[] args) {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    PlacementReport report = run(options);
+    System.out.println(report.render());
+    System.exit(report.violations().isEmpty() ? 0 : 1);
+  }
+
+  /** Starts Cassandra and one DCloud process, runs the benchmark, stops both. */
+  public static PlacementReport run(Options options) {
+    Path work = workDir(options);
+    System.out.println("bench: embedded Cassandra in " + work + " ...");
+    EmbeddedCassandra.Settings cassandraSettings = EmbeddedCassandra.Settings.fromConfig(config(options, work, List.of()));
+    try (EmbeddedCassandra cassandra = EmbeddedCassandra.start(cassandraSettings)) {
+      Config config = config(options, work, List.of(cassandra.contactPoint()));
+      try (DCloudNode node = DCloudNode.start(config)) {
+        ActorRef<Scheduler.Command> scheduler = node.scheduler().toCompletableFuture().join();
+        return measure(node.system(), scheduler, options, cassandra.process());
+      }
+    } finally {
+      if (!options.keepData()) {
+        deleteRecursively(work);
+      }
+    }
+  }
+
+  private static Path workDir(Options options) {
+    try {
+      return options.workDir() != null
+          ? Files.createDirectories(options.workDir())
+          : Files.createTempDirectory("dcloud-bench-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** bench.conf over application.conf, with the flags' values on top (resolved like the app's: -D wins). */
+  private static Config config(Options options, Path work, List<String> cassandra) {
+    Config overrides = ConfigFactory.parseMap(Map.of(
+        "dcloud.node.hollow.nodes", options.nodes(),
+        "dcloud.data-dir", work.toString(),
+        "dcloud.cassandra.embedded.data-dir", work.resolve("cassandra").toString(),
+        "pekko.cluster.sharding.passivation.default-idle-strategy.idle-entity.timeout", options.idle().toSeconds() + "s"));
+    if (!cassandra.isEmpty()) {
+      overrides = overrides.withValue("dcloud.cassandra.contact-points", ConfigValueFactory.fromIterable(cassandra));
+    }
+    return ConfigFactory.load(overrides
+        .withFallback(ConfigFactory.parseResources("bench.conf"))
+        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+  }
+
+  // ---------------------------------------------------------------- the run
+
+  private static PlacementReport measure(
+      ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, Options options, ProcessHandle cassandra) {
+    awaitNodes(system, scheduler, options.nodes(), options.timeout());
+
+    Catalog catalog = DefaultCatalog.load();
+    Timeline timeline = new Timeline(options.creates());
+    // Subscribed before the warm-up, so the subscription has spread through the receptionist when the run starts.
+    ActorRef<Topic.Command<EnvironmentUpdate>> updates = system.systemActorOf(
+        Topic.create(EnvironmentUpdate.class, EnvironmentUpdate.TOPIC_NAME), "bench-updates", Props.empty());
+    updates.tell(Topic.subscribe(system.systemActorOf(statusCollector(timeline), "bench-statuses", Props.empty())));
+    ActorRef<EnvironmentEntity.Reply> acks = system.systemActorOf(acceptCollector(timeline), "bench-acks", Props.empty());
+
+    System.out.printf("bench: %d hollow nodes up; warming up with %d creates%n", options.nodes(), WARM_UP_CREATES);
+    List<Create> warmUp = specs(catalog, WARM_UP_CREATES, options.gpuEvery());
+    send(system, WARM_UP_PREFIX, warmUp, new Timeline(WARM_UP_CREATES), WARM_UP_CREATES, system.ignoreRef());
+    awaitWarmUp(system, options.timeout());
+
+    Memory memory = new Memory();
+    if (options.memory()) {
+      memory.baseline = usedHeapAfterGc();
+    }
+    List<Create> creates = specs(catalog, options.creates(), options.gpuEvery());
+
+    Cpu cpu = Cpu.start(cassandra);
+    System.out.printf("bench: %d creates at %d/s over %d nodes%n", options.creates(), options.rate(), options.nodes());
+    send(system, RUN_PREFIX, creates, timeline, options.rate(), acks);
+    creates = null; // the entities hold the specs now: only they count in the heap
+    boolean complete = awaitRunning(timeline, options.timeout(), "run");
+    Cpu.Used used = cpu.stop();
+
+    List<String> violations = new ArrayList<>(checkReservations(system, scheduler, options, timeline));
+    if (!complete) {
+      violations.add(String.format("only %d of %d environments became RUNNING within %s",
+          timeline.runningCount.get(), options.creates(), options.timeout()));
+    }
+    if (timeline.repeated.get() > 0) {
+      violations.add(timeline.repeated.get() + " environments were placed or started more than once");
+    }
+    if (options.memory()) {
+      weigh(system, memory, options);
+    }
+    return new PlacementReport(options, timeline, used, options.memory() ? memory : null, violations);
+  }
+
+  /** One create: the spec and recipe a gateway would have parsed and generated for a request. */
+  private record Create(EnvironmentSpec spec, ImageRecipe recipe) {}
+
+  /**
+   * Environments as users send them, each parsed from its own JSON like the gateway does, so that
+   * nothing is shared between entities that would not be shared in production.
+   */
+  private static List<Create> specs(Catalog catalog, int count, int gpuEvery) {
+    ObjectMapper json = new ObjectMapper();
+    Resources defaults = new Resources(1000, 1L << 30, 0, 0, null);
+    List<Create> creates = new ArrayList<>(count);
+    for (int i = 0; i < count; i++) {
+      ObjectNode contract = json.createObjectNode();
+      contract.put("env-name", "bench-" + i);
+      contract.put("os", "debian");
+      contract.putArray("languages").addObject().put("language-name", "python").putArray("libraries").add("numpy");
+      ObjectNode resources = contract.putObject("resources");
+      resources.put("cpu", "0.25");
+      resources.put("ram", "512M");
+      resources.put("gpu", gpuEvery > 0 && i % gpuEvery == 0 ? "1" : "0");
+      EnvironmentSpec spec = EnvironmentSpecParser.parse(contract, defaults);
+      creates.add(new Create(spec, DockerfileGenerator.generate(catalog, spec)));
+    }
+    return creates;
+  }
+
+  /** Environment ids are UUID-shaped, like the gateway's, with the index in the last group. */
+  private static String environmentId(String prefix, int index) {
+    return String.format("%s0000-0000-4000-8000-%012d", prefix.equals(RUN_PREFIX) ? "0000" : "ffff", index);
+  }
+
+  private static int indexOf(String prefix, String environmentId) {
+    String expected = environmentId(prefix, 0).substring(0, 4);
+    if (!environmentId.startsWith(expected)) {
+      return -1;
+    }
+    return Integer.parseInt(environmentId.substring(environmentId.length() - 12));
+  }
+
+  /** Sends the creates at {@code rate} per second on a fixed schedule (open loop: a slow system does not slow the sender). */
+  private static void send(
+      ActorSystem<?> system, String prefix, List<Create> creates, Timeline timeline, int rate,
+      ActorRef<EnvironmentEntity.Reply> acks) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    long interval = NANOS_PER_SECOND / rate;
+    long start = System.nanoTime();
+    for (int i = 0; i < creates.size(); i++) {
+      long due = start + i * interval;
+      long now;
+      while ((now = System.nanoTime()) < due) {
+        LockSupport.parkNanos(due - now);
+      }
+      Create create = creates.get(i);
+      timeline.sent[i] = now;
+      timeline.sentCount.incrementAndGet();
+      sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId(prefix, i))
+          .tell(new EnvironmentEntity.Create(create.spec(), create.recipe(), acks));
+    }
+  }
+
+  private static Behavior<EnvironmentUpdate> statusCollector(Timeline timeline) {
+    return Behaviors.receive((context, update) -> {
+      int index = indexOf(RUN_PREFIX, update.environmentId());
+      if (index < 0 || update.kind() != EnvironmentUpdate.Kind.STATUS) {
+        return Behaviors.same();
+      }
+      long now = System.nanoTime();
+      switch (update.status()) {
+        case "PLACED" -> timeline.mark(timeline.placed, timeline.placedCount, index, now);
+        case "RUNNING" -> timeline.mark(timeline.running, timeline.runningCount, index, now);
+        case "FAILED" -> timeline.refused.incrementAndGet();
+        default -> {}
+      }
+      return Behaviors.same();
+    });
+  }
+
+  private static Behavior<EnvironmentEntity.Reply> acceptCollector(Timeline timeline) {
+    return Behaviors.receive((context, reply) -> {
+      if (reply instanceof EnvironmentEntity.Ok ok) {
+        timeline.mark(timeline.accepted, timeline.acceptedCount, indexOf(RUN_PREFIX, ok.view().id()), System.nanoTime());
+      }
+      return Behaviors.same();
+    });
+  }
+
+  /** Waits (printing progress) until every environment of the timeline runs; false on timeout. */
+  private static boolean awaitRunning(Timeline timeline, Duration timeout, String what) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
+    while (timeline.runningCount.get() < timeline.size()) {
+      if (System.nanoTime() > deadline) {
+        return false;
+      }
+      if (System.nanoTime() > nextProgress) {
+        System.out.printf("bench: %s: sent %d, accepted %d, placed %d, running %d%n", what,
+            timeline.sentCount.get(), timeline.acceptedCount.get(), timeline.placedCount.get(), timeline.runningCount.get());
+        nextProgress += PROGRESS_EVERY.toNanos();
+      }
+      LockSupport.parkNanos(POLL.toNanos() / 10);
+    }
+    return true;
+  }
+
+  private static void awaitNodes(ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, int expected, Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int seen = 0;
+    while (System.nanoTime() < deadline) {
+      seen = nodes(system, scheduler).size();
+      if (seen >= expected) {
+        return;
+      }
+      LockSupport.parkNanos(POLL.toNanos());
+    }
+    throw new IllegalStateException("the scheduler saw only " + seen + " of " + expected + " hollow nodes within " + timeout);
+  }
+
+  /** Asks each warm-up environment until all run (the first creates also bring the shards up). */
+  private static void awaitWarmUp(ActorSystem<?> system, Duration timeout) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    for (int i = 0; i < WARM_UP_CREATES; i++) {
+      String id = environmentId(WARM_UP_PREFIX, i);
+      while (true) {
+        EnvironmentEntity.Reply reply = sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id)
+            .<EnvironmentEntity.Reply>ask(EnvironmentEntity.Get::new, Duration.ofSeconds(30)).toCompletableFuture().join();
+        if (reply instanceof EnvironmentEntity.Ok ok && ok.view().status() == EnvironmentEntity.Status.RUNNING) {
+          break;
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("warm-up environment " + id + " is not RUNNING within " + timeout + ": " + reply);
+        }
+        LockSupport.parkNanos(POLL.toNanos() / 5);
+      }
+    }
+  }
+
+  private static List<Scheduler.NodeView> nodes(ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler) {
+    return ask(system, scheduler, Scheduler.GetNodes::new).nodes();
+  }
+
+  private static <Q, R> R ask(ActorSystem<?> system, ActorRef<Q> target, Function<ActorRef<R>, Q> message) {
+    CompletionStage<R> answer = AskPattern.ask(target, message::apply, Duration.ofSeconds(30), system.scheduler());
+    return answer.toCompletableFuture().join();
+  }
+
+  /** No node holds more than it has, no GPU is given twice, and every environment holds one place. */
+  private static List<String> checkReservations(
+      ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, Options options, Timeline timeline) {
+    List<String> violations = new ArrayList<>();
+    List<Scheduler.NodeView> nodes = nodes(system, scheduler);
+    int placed = 0;
+    Set<String> gpus = new HashSet<>();
+    for (Scheduler.NodeView node : nodes) {
+      Resources capacity = node.status().capacity();
+      Resources reserved = node.reserved();
+      if (reserved.milliCpus() > capacity.milliCpus() || reserved.memoryBytes() > capacity.memoryBytes()
+          || reserved.gpus() > capacity.gpus()) {
+        violations.add("node " + node.status().nodeId() + " is overcommitted: " + reserved + " of " + capacity);
+      }
+      for (String gpu : node.gpusInUse()) {
+        if (!gpus.add(gpu)) {
+          violations.add("GPU " + gpu + " is reserved twice");
+        }
+      }
+      placed += node.environments().size();
+    }
+    int expected = WARM_UP_CREATES + timeline.runningCount.get();
+    if (placed != expected) {
+      violations.add("the scheduler holds " + placed + " reservations for " + expected + " running environments");
+    }
+    return violations;
+  }
+
+  // ---------------------------------------------------------------- memory
+
+  /** Used heap after a full collection, in bytes, at three moments of the run. */
+  static final class Memory {
+    long baseline;
+    long live;
+    int liveEntities;
+    long passivated;
+  }
+
+  private static void weigh(ActorSystem<?> system, Memory memory, Options options) {
+    memory.liveEntities = liveEntities(system);
+    memory.live = usedHeapAfterGc();
+    System.out.printf("bench: %d live entities; waiting for them to passivate (idle %s)%n", memory.liveEntities, options.idle());
+    long deadline = System.nanoTime() + options.idle().multipliedBy(3).toNanos();
+    while (liveEntities(system) > 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(POLL.toNanos() * 4);
+    }
+    memory.passivated = usedHeapAfterGc();
+  }
+
+  private static int liveEntities(ActorSystem<?> system) {
+    ShardRegion.CurrentShardRegionState state = ask(system, ClusterSharding.get(system).shardState(),
+        replyTo -> new GetShardRegionState(EnvironmentEntity.TYPE_KEY, replyTo));
+    return state.getShards().stream().mapToInt(shard -> shard.getEntityIds().size()).sum();
+  }
+
+  private static long usedHeapAfterGc() {
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+    }
+    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+  }
+
+  // ---------------------------------------------------------------- CPU
+
+  /** CPU time of this JVM and of the Cassandra process over the measured part of the run. */
+  record Cpu(long startWall, long startSelf, long startCassandra, ProcessHandle cassandra) {
+    record Used(double wallSeconds, double dcloudCores, double cassandraCores) {}
+
+    static Cpu start(ProcessHandle cassandra) {
+      return new Cpu(System.nanoTime(), selfCpu(), cpuOf(cassandra), cassandra);
+    }
+
+    Used stop() {
+      double wall = (System.nanoTime() - startWall) / (double) NANOS_PER_SECOND;
+      return new Used(wall, (selfCpu() - startSelf) / (double) NANOS_PER_SECOND / wall,
+          (cpuOf(cassandra) - startCassandra) / (double) NANOS_PER_SECOND / wall);
+    }
+
+    private static long selfCpu() {
+      return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static long cpuOf(ProcessHandle process) {
+      return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+  }
+
+  private static void deleteRecursively(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException e) {
+      System.err.println("bench: could not delete " + dir + ": " + e.getMessage());
+    }
+  }
+}
