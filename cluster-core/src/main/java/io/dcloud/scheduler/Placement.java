@@ -77,6 +77,37 @@ public final class Placement {
     return new PlacementDecision.NotNow("no node has room now: " + describe(rejections));
   }
 
+  /**
+   * Like {@link #decide}, for large clusters: looks at the nodes in a fixed rotation that starts
+   * at a position derived from the environment id, and ranks only the first {@code limit} nodes
+   * that fit (Nomad's scheduler does the same with its "limit" of scored nodes), so a placement
+   * costs {@code limit} checks however many nodes there are, and requests spread over the cluster.
+   * Deterministic like {@code decide}. {@code sortedNodes} must be sorted by node id (the rotation
+   * is over that order) and is read through {@code get}, so it may build candidates lazily. When
+   * no node fits, the whole cluster is analysed as {@code decide} does, for the reason.
+   */
+  public static PlacementDecision decideAmong(
+      PlacementRequest request, List<NodeCandidate> sortedNodes, Policy policy, int limit) {
+    int n = sortedNodes.size();
+    if (n == 0 || limit <= 0 || n <= limit) {
+      return decide(request, sortedNodes, policy);
+    }
+    Ask ask = Ask.of(request);
+    int start = Math.floorMod(request.environmentId() == null ? 0 : request.environmentId().hashCode(), n);
+    List<Option> feasible = new ArrayList<>(limit);
+    for (int i = 0; i < n && feasible.size() < limit; i++) {
+      NodeCandidate node = sortedNodes.get((start + i) % n);
+      if (firstRejection(node, ask).isEmpty()) {
+        feasible.add(new Option(node, score(node, ask)));
+      }
+    }
+    if (feasible.isEmpty()) {
+      return decide(request, sortedNodes, policy);
+    }
+    Option best = choose(feasible, policy == null ? Policy.SPREAD : policy);
+    return new PlacementDecision.Fits(best.node.status().nodeId(), allocateGpus(best.node, ask));
+  }
+
   // ---------------------------------------------------------------- the request
 
   /** The request with its nulls resolved, and the GPU model folded to lower case once. */

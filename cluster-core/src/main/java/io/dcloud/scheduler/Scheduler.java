@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import com.fasterxml.jackson.annotation.JsonFormat;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -359,6 +360,7 @@ public final class Scheduler
   public record Settings(
       Placement.Policy policy,
       int maxPlacementsPerBatch,
+      int candidatesPerPlacement,
       int snapshotEvery,
       Duration lostNodeCheckInterval,
       Duration lostNodeStaleAfter,
@@ -369,6 +371,7 @@ public final class Scheduler
       return new Settings(
           Placement.Policy.valueOf(config.getString("policy").toUpperCase(java.util.Locale.ROOT)),
           config.getInt("max-placements-per-batch"),
+          config.getInt("candidates-per-placement"),
           config.getInt("snapshot-every"),
           config.getDuration("lost-node-check-interval"),
           config.getDuration("lost-node-stale-after"),
@@ -413,6 +416,8 @@ public final class Scheduler
    * persisted: gossip refills it within seconds of a failover.
    */
   private SortedMap<String, NodeStatus> nodes = new TreeMap<>();
+  /** {@link #nodes}' values, for placement to walk by index. */
+  private List<NodeStatus> sortedNodes = List.of();
   /**
    * Place requests received but not decided yet. They are decided together and their decisions
    * persisted in one write, so the journal's latency is paid once per batch, not once per request.
@@ -546,7 +551,7 @@ public final class Scheduler
       if (answerKnown(state, id) || queuedBecause.containsKey(id)) {
         continue;
       }
-      PlacementDecision decision = Placement.decide(request, candidatesFor(request, state, tentative), settings.policy());
+      PlacementDecision decision = Placement.decideAmong(request, candidatesFor(request, state, tentative), settings.policy(), settings.candidatesPerPlacement());
       if (decision instanceof PlacementDecision.Fits fits) {
         Reserved reserved = new Reserved(id, fits.nodeId(), request.resources(), fits.gpuUuids());
         tentative.add(state, reserved);
@@ -594,6 +599,7 @@ public final class Scheduler
 
   private ReplyEffect<Event, State> onNodesChanged(State state, NodesChanged cmd) {
     nodes = new TreeMap<>(cmd.nodes());
+    sortedNodes = List.copyOf(nodes.values());
     if (!down.isEmpty()) {
       List<String> lost = lostNodes();
       down.keySet().removeIf(nodeId -> nodes.containsKey(nodeId) && !lost.contains(nodeId));
@@ -650,7 +656,7 @@ public final class Scheduler
     Tentative tentative = new Tentative();
     List<Reserved> placements = new ArrayList<>();
     for (PlacementRequest request : state.queue()) {
-      PlacementDecision decision = Placement.decide(request, candidatesFor(request, state, tentative), settings.policy());
+      PlacementDecision decision = Placement.decideAmong(request, candidatesFor(request, state, tentative), settings.policy(), settings.candidatesPerPlacement());
       if (decision instanceof PlacementDecision.Fits fits) {
         Reserved reserved = new Reserved(request.environmentId(), fits.nodeId(), request.resources(), fits.gpuUuids());
         placements.add(reserved);
@@ -674,12 +680,20 @@ public final class Scheduler
     return List.of(candidate(nodes.get(pinned), state, tentative));
   }
 
+  /** Every node, sorted by id, as a view that builds each candidate only when placement looks at it. */
   private List<NodeCandidate> candidates(State state, Tentative tentative) {
-    List<NodeCandidate> candidates = new ArrayList<>(nodes.size());
-    for (NodeStatus status : nodes.values()) {
-      candidates.add(candidate(status, state, tentative));
-    }
-    return candidates;
+    List<NodeStatus> sorted = sortedNodes;
+    return new AbstractList<>() {
+      @Override
+      public NodeCandidate get(int index) {
+        return candidate(sorted.get(index), state, tentative);
+      }
+
+      @Override
+      public int size() {
+        return sorted.size();
+      }
+    };
   }
 
   private NodeCandidate candidate(NodeStatus status, State state, Tentative tentative) {
@@ -792,6 +806,7 @@ public final class Scheduler
           response -> new NodesChanged(nodes));
     }
     lost.forEach(nodes::remove);
+    sortedNodes = List.copyOf(nodes.values());
     return Effect().persist(events)
         .thenRun(after -> environments.forEach((nodeId, ids) ->
             ids.forEach(id -> tellEntity(id, new EnvironmentEntity.NodeLost(nodeId)))))

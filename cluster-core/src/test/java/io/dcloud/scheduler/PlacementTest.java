@@ -11,6 +11,7 @@ import io.dcloud.scheduler.PlacementDecision.Fits;
 import io.dcloud.scheduler.PlacementDecision.Never;
 import io.dcloud.scheduler.PlacementDecision.NotNow;
 import java.time.Instant;
+import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -229,6 +230,50 @@ class PlacementTest {
       Collections.shuffle(nodes, new Random(i));
       assertThat(Placement.decide(request(2, 3), nodes, Policy.BINPACK)).isEqualTo(first);
     }
+  }
+
+  @Test
+  void onALargeClusterOnlyTheFirstFittingNodesOfTheRotationAreRankedAndTheRestAreNotLookedAt() {
+    List<NodeCandidate> nodes = new ArrayList<>();
+    IntStream.range(0, 100).forEach(i -> nodes.add(node(String.format("n%03d", i)).capacity(8, 32).reserved(i % 8, 0).build()));
+    List<Integer> looked = new ArrayList<>();
+    List<NodeCandidate> watched = new AbstractList<>() {
+      @Override
+      public NodeCandidate get(int index) {
+        looked.add(index);
+        return nodes.get(index);
+      }
+
+      @Override
+      public int size() {
+        return nodes.size();
+      }
+    };
+
+    PlacementDecision decision = Placement.decideAmong(request(1, 1), watched, Policy.SPREAD, 4);
+
+    assertThat(looked).hasSize(4);
+    List<NodeCandidate> ranked = looked.stream().map(nodes::get).toList();
+    assertThat(decision).isEqualTo(Placement.decide(request(1, 1), ranked, Policy.SPREAD));
+    assertThat(Placement.decideAmong(request(1, 1), nodes, Policy.SPREAD, 4)).isEqualTo(decision);
+  }
+
+  @Test
+  void onALargeClusterRequestsStartTheirRotationAtDifferentNodesAndFindTheOneThatFits() {
+    List<NodeCandidate> nodes = new ArrayList<>();
+    IntStream.range(0, 100).forEach(i -> nodes.add(node(String.format("n%03d", i)).capacity(8, 32).build()));
+    Set<PlacementDecision> chosen = new HashSet<>();
+    IntStream.range(0, 20).forEach(i -> chosen.add(
+        Placement.decideAmong(new PlacementRequest("env-" + i, new Resources(CORE, 1L << 30, 0, 0, null), Map.of()),
+            nodes, Policy.SPREAD, 4)));
+    assertThat(chosen).hasSizeGreaterThan(10);
+
+    List<NodeCandidate> oneFits = new ArrayList<>();
+    IntStream.range(0, 100).forEach(i -> oneFits.add(node(String.format("n%03d", i)).capacity(8, 32).reserved(i == 77 ? 0 : 8, 0).build()));
+    assertThat(Placement.decideAmong(request(1, 1), oneFits, Policy.SPREAD, 4)).isEqualTo(new Fits("n077", List.of()));
+    List<NodeCandidate> full = new ArrayList<>();
+    IntStream.range(0, 100).forEach(i -> full.add(node(String.format("n%03d", i)).capacity(8, 32).reserved(8, 0).build()));
+    assertThat(Placement.decideAmong(request(1, 1), full, Policy.SPREAD, 4)).isInstanceOf(NotNow.class);
   }
 
   // ---------------------------------------------------------------- fixtures

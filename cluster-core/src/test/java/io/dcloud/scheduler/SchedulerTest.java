@@ -188,7 +188,7 @@ class SchedulerTest {
     List<GpuDevice> gpus = List.of(new GpuDevice(0, "GPU-s0", "NVIDIA A100", 40960L), new GpuDevice(1, "GPU-s1", "NVIDIA A100", 40960L));
     gossip(node(nodeId, 4, 8 * GIB, gpus));
     Scheduler.Settings snapshotOften = new Scheduler.Settings(
-        SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), 2, SETTINGS.lostNodeCheckInterval(),
+        SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), SETTINGS.candidatesPerPlacement(), 2, SETTINGS.lostNodeCheckInterval(),
         SETTINGS.lostNodeStaleAfter(), SETTINGS.journalBackoff());
     ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotOften));
     awaitNode(scheduler, nodeId);
