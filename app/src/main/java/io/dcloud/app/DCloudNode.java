@@ -142,7 +142,8 @@ public final class DCloudNode implements AutoCloseable {
     }
     ActorRef<EnvironmentDirectory.Command> directory = context.spawn(
         EnvironmentDirectory.create(config.getString("dcloud.read-side.journal-plugin"), events,
-            config.getDuration("dcloud.read-side.refresh-interval")), "environment-directory");
+            config.getDuration("dcloud.read-side.refresh-interval"),
+            config.getDuration("dcloud.read-side.full-refresh-interval")), "environment-directory");
     GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates);
     HttpGateway.start(system, backends).whenComplete((bound, failure) -> {
       if (failure != null) {

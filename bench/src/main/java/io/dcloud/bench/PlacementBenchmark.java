@@ -59,7 +59,7 @@ public final class PlacementBenchmark {
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
   private static final Duration POLL = Duration.ofMillis(500);
   /** Environment ids of the measured run and of the warm-up (see {@link #environmentId}). */
-  private static final String RUN_PREFIX = "env";
+  static final String RUN_PREFIX = "env";
   private static final String WARM_UP_PREFIX = "warm";
   /** Creates before the measured run: they bring up the shards and the paths to every node. */
   private static final int WARM_UP_CREATES = 200;
@@ -187,7 +187,7 @@ public final class PlacementBenchmark {
     }
   }
 
-  private static Path workDir(Options options) {
+  static Path workDir(Options options) {
     try {
       return options.workDir() != null
           ? Files.createDirectories(options.workDir())
@@ -198,7 +198,7 @@ public final class PlacementBenchmark {
   }
 
   /** bench.conf over application.conf, with the flags' values on top (resolved like the app's: -D wins). */
-  private static Config config(Options options, Path work, List<String> cassandra) {
+  static Config config(Options options, Path work, List<String> cassandra) {
     Config overrides = ConfigFactory.parseMap(Map.of(
         "dcloud.node.hollow.nodes", options.nodes(),
         "dcloud.data-dir", work.toString(),
@@ -285,11 +285,11 @@ public final class PlacementBenchmark {
   }
 
   /** Environment ids are UUID-shaped, like the gateway's, with the index in the last group. */
-  private static String environmentId(String prefix, int index) {
+  static String environmentId(String prefix, int index) {
     return String.format("%s0000-0000-4000-8000-%012d", prefix.equals(RUN_PREFIX) ? "0000" : "ffff", index);
   }
 
-  private static int indexOf(String prefix, String environmentId) {
+  static int indexOf(String prefix, String environmentId) {
     String expected = environmentId(prefix, 0).substring(0, 4);
     if (!environmentId.startsWith(expected)) {
       return -1;
@@ -491,7 +491,7 @@ public final class PlacementBenchmark {
     }
   }
 
-  private static void deleteRecursively(Path dir) {
+  static void deleteRecursively(Path dir) {
     if (!Files.exists(dir)) {
       return;
     }

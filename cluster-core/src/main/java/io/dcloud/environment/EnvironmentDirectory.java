@@ -1,6 +1,7 @@
 package io.dcloud.environment;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,9 +31,10 @@ import org.apache.pekko.stream.javadsl.Sink;
  * environment's events (the journal's persistence ids), then follows the events the entities
  * publish live with their sequence numbers. A sequence number that skips ahead (a message lost
  * between nodes) makes it read the missing events from the journal; and because topics deliver
- * at most once, it also re-reads the journal on a timer for environments it has never heard of
- * and for the tails of those still changing. The listing converges on the journal and never
- * applies an event twice.
+ * at most once, it also re-reads the journal on a timer: often the tails of the environments in
+ * a transitional status (a handful, however many environments there are), and rarely every
+ * environment (a full sweep finds those it never heard of). The listing converges on the journal
+ * and never applies an event twice.
  */
 public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDirectory.Command> {
 
@@ -58,6 +60,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   private enum Refresh implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  private enum FullRefresh implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   private record Folded(EnvironmentEntity.State state, long sequenceNr) {}
 
   /**
@@ -68,9 +72,11 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   public static Behavior<Command> create(
       String readJournalPluginId,
       ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events,
-      Duration refreshInterval) {
+      Duration refreshInterval,
+      Duration fullRefreshInterval) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Refresh.INSTANCE, refreshInterval);
+      timers.startTimerWithFixedDelay(FullRefresh.INSTANCE, fullRefreshInterval);
       return new EnvironmentDirectory(context, readJournalPluginId, events);
     }));
   }
@@ -90,6 +96,20 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
         EnvironmentEntity.Persisted.class, p -> new Apply(p.environmentId(), p.sequenceNr(), p.event()));
     events.tell(Topic.subscribe(live));
     readJournal();
+  }
+
+  /** Reads the tails of the environments still changing (their events are the ones awaited). */
+  private void readTransitionalTails() {
+    ActorRef<Command> self = getContext().getSelf();
+    List<Map.Entry<String, Long>> changing = new ArrayList<>();
+    environments.forEach((id, folded) -> {
+      if (folded.state().transitional()) {
+        changing.add(Map.entry(PERSISTENCE_ID_PREFIX + id, folded.sequenceNr()));
+      }
+    });
+    org.apache.pekko.stream.javadsl.Source.from(changing)
+        .flatMapMerge(CATCH_UP_PARALLELISM, tail -> eventsOf(tail.getKey(), tail.getValue()))
+        .runWith(Sink.foreach(self::tell), getContext().getSystem());
   }
 
   /**
@@ -149,6 +169,10 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
         })
         .onMessage(ListEnvironments.class, this::onList)
         .onMessageEquals(Refresh.INSTANCE, () -> {
+          readTransitionalTails();
+          return this;
+        })
+        .onMessageEquals(FullRefresh.INSTANCE, () -> {
           readJournal();
           return this;
         })

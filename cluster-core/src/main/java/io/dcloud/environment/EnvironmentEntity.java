@@ -2,6 +2,7 @@ package io.dcloud.environment;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.catalog.RecipeInterner;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentView.HistoryEntry;
 import io.dcloud.journal.JournalBackoff;
@@ -13,10 +14,10 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import java.util.stream.IntStream;
@@ -399,7 +400,7 @@ public final class EnvironmentEntity
 
     State created(EnvironmentSpec newSpec, ImageRecipe newRecipe) {
       return new State(
-          id, status, newSpec, newRecipe, null, List.of(), null, List.of(), null, null, Removal.NONE, createdAt, updatedAt,
+          id, status, newSpec, RecipeInterner.intern(newRecipe), null, List.of(), null, List.of(), null, null, Removal.NONE, createdAt, updatedAt,
           history);
     }
   }
@@ -424,13 +425,15 @@ public final class EnvironmentEntity
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       ActorRef<Topic.Command<Persisted>> events,
       Settings settings) {
+    Map<String, FoundNode> nodeRefs = new ConcurrentHashMap<>();
     ClusterSharding.get(system)
         .init(
             Entity.of(
                 TYPE_KEY,
                 entityContext -> {
                   var viaShard = ClusterSharding.get(system).entityRefFor(TYPE_KEY, entityContext.getEntityId());
-                  return create(entityContext.getEntityId(), scheduler, updates, events, settings, Clock.systemUTC(), viaShard::tell);
+                  return create(entityContext.getEntityId(), scheduler, updates, events, settings, Clock.systemUTC(),
+                      viaShard::tell, nodeRefs);
                 }));
   }
 
@@ -446,8 +449,20 @@ public final class EnvironmentEntity
       Settings settings,
       Clock clock,
       Consumer<Command> retryVia) {
+    return create(environmentId, scheduler, updates, events, settings, clock, retryVia, new ConcurrentHashMap<>());
+  }
+
+  private static Behavior<Command> create(
+      String environmentId,
+      ActorRef<Scheduler.Command> scheduler,
+      ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+      ActorRef<Topic.Command<Persisted>> events,
+      Settings settings,
+      Clock clock,
+      Consumer<Command> retryVia,
+      Map<String, FoundNode> nodeRefs) {
     return Behaviors.setup(
-        context -> new EnvironmentEntity(environmentId, context, retryVia, scheduler, updates, events, settings, clock));
+        context -> new EnvironmentEntity(environmentId, context, retryVia, nodeRefs, scheduler, updates, events, settings, clock));
   }
 
   private final String environmentId;
@@ -461,13 +476,21 @@ public final class EnvironmentEntity
   private final ActorRef<Topic.Command<Persisted>> events;
   private final Settings settings;
   private final Clock clock;
-  /** Node actors found through the receptionist; dropped on every retry so a restarted node is found again. */
-  private final Map<String, ActorRef<NodeProtocol.Command>> nodes = new HashMap<>();
+  /**
+   * Node actors found through the receptionist, shared by every entity of this process (a thousand
+   * entities placed on one node ask the receptionist once, not a thousand times). Each answer is
+   * trusted for one retry interval, so a restarted node is found again by the next retry.
+   */
+  private final Map<String, FoundNode> nodes;
+
+  /** A node actor and when it was found (System.nanoTime). */
+  private record FoundNode(ActorRef<NodeProtocol.Command> ref, long foundAt) {}
 
   private EnvironmentEntity(
       String environmentId,
       ActorContext<Command> context,
       Consumer<Command> retryVia,
+      Map<String, FoundNode> nodes,
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       ActorRef<Topic.Command<Persisted>> events,
@@ -477,6 +500,7 @@ public final class EnvironmentEntity
     this.environmentId = environmentId;
     this.context = context;
     this.retryVia = retryVia;
+    this.nodes = nodes;
     this.scheduler = scheduler;
     this.updates = updates;
     this.events = events;
@@ -740,7 +764,6 @@ public final class EnvironmentEntity
       return Effect().noReply();
     }
     retryScheduled = false;
-    nodes.clear();
     if (state.exists() && state.transitional()) {
       act(state, true);
     }
@@ -762,7 +785,7 @@ public final class EnvironmentEntity
       return Effect().noReply();
     }
     ActorRef<NodeProtocol.Command> node = refs.iterator().next();
-    nodes.put(found.nodeId(), node);
+    nodes.put(found.nodeId(), new FoundNode(node, System.nanoTime()));
     node.tell(found.pending());
     return Effect().noReply();
   }
@@ -872,9 +895,9 @@ public final class EnvironmentEntity
   }
 
   private void sendToNode(String nodeId, NodeProtocol.Command command) {
-    ActorRef<NodeProtocol.Command> known = nodes.get(nodeId);
-    if (known != null) {
-      known.tell(command);
+    FoundNode known = nodes.get(nodeId);
+    if (known != null && System.nanoTime() - known.foundAt() < settings.retryInterval().toNanos()) {
+      known.ref().tell(command);
       return;
     }
     context.pipeToSelf(

@@ -46,7 +46,7 @@ class EnvironmentDirectoryTest {
   private static ActorRef<EnvironmentDirectory.Command> directory() {
     ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events = testKit.spawn(
         Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC + UUID.randomUUID()));
-    return testKit.spawn(EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, Duration.ofMinutes(1)));
+    return testKit.spawn(EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, Duration.ofMinutes(1), Duration.ofMinutes(1)));
   }
 
   private static List<EnvironmentView> list(ActorRef<EnvironmentDirectory.Command> directory, Status status, String name) {

@@ -1,0 +1,186 @@
+package io.dcloud.bench;
+
+import com.typesafe.config.Config;
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.Resources;
+import io.dcloud.node.GpuDevice;
+import io.dcloud.node.NodeGossip;
+import io.dcloud.node.NodeStatus;
+import io.dcloud.persistence.CassandraSchema;
+import io.dcloud.persistence.EmbeddedCassandra;
+import io.dcloud.scheduler.PlacementRequest;
+import io.dcloud.scheduler.Scheduler;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+
+/**
+ * The scheduler alone, as Nomad's C1M measures its scheduler: {@code --nodes} node statuses in the
+ * gossip, {@code --creates} Place requests at {@code --rate}, reservations persisted to a real
+ * embedded Cassandra, each answer timed where an entity would receive it (a stand-in entity that
+ * only records the time). What the full path adds on top is {@link PlacementBenchmark}'s figure.
+ *
+ * <p>{@code ./dcloud bench scheduler --nodes 1000 --creates 100000 --rate 5000}
+ */
+public final class SchedulerBenchmark {
+  private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
+  private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(30);
+  private static final long GIB = 1L << 30;
+  /**
+   * At most this many requests unanswered: below the scheduler's stash (4,096), which drops what
+   * overflows it while a write is in flight. Entities re-send a dropped Place; this stand-in does
+   * not, so the sender holds back instead (and the achieved rate says so).
+   */
+  private static final int MAX_UNANSWERED = 3000;
+
+  private SchedulerBenchmark() {}
+
+  public static void main(String[] args) {
+    PlacementBenchmark.Options options;
+    try {
+      options = PlacementBenchmark.Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Path work = PlacementBenchmark.workDir(options);
+    EmbeddedCassandra.Settings cassandraSettings =
+        EmbeddedCassandra.Settings.fromConfig(PlacementBenchmark.config(options, work, List.of()));
+    System.out.println("bench: embedded Cassandra in " + work + " ...");
+    int exit;
+    try (EmbeddedCassandra cassandra = EmbeddedCassandra.start(cassandraSettings)) {
+      Config config = PlacementBenchmark.config(options, work, List.of(cassandra.contactPoint()));
+      ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "dcloud-scheduler-bench", config);
+      try {
+        exit = run(system, config, options, cassandra.process()) ? 0 : 1;
+      } finally {
+        system.terminate();
+        system.getWhenTerminated().toCompletableFuture().join();
+      }
+    } finally {
+      if (!options.keepData()) {
+        PlacementBenchmark.deleteRecursively(work);
+      }
+    }
+    System.exit(exit);
+  }
+
+  private static boolean run(ActorSystem<?> system, Config config, PlacementBenchmark.Options options, ProcessHandle cassandra) {
+    Cluster cluster = Cluster.get(system);
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    CassandraSchema.create(system).toCompletableFuture().join();
+
+    Timeline timeline = new Timeline(options.creates());
+    ClusterSharding.get(system).init(Entity.of(EnvironmentEntity.TYPE_KEY, context -> {
+      int index = PlacementBenchmark.indexOf(PlacementBenchmark.RUN_PREFIX, context.getEntityId());
+      return Behaviors.receiveMessage(message -> {
+        if (message instanceof EnvironmentEntity.Placed && index >= 0) {
+          timeline.mark(timeline.placed, timeline.placedCount, index, System.nanoTime());
+        }
+        return Behaviors.same();
+      });
+    }));
+    gossip(system, options);
+    ActorRef<Scheduler.Command> scheduler = system.systemActorOf(
+        Scheduler.create(Scheduler.Settings.fromConfig(config)), "scheduler", org.apache.pekko.actor.typed.Props.empty());
+    awaitNodes(system, scheduler, options.nodes());
+
+    System.out.printf("bench: %d Place requests at %d/s over %d nodes%n", options.creates(), options.rate(), options.nodes());
+    PlacementBenchmark.Cpu cpu = PlacementBenchmark.Cpu.start(cassandra);
+    long interval = NANOS_PER_SECOND / options.rate();
+    long start = System.nanoTime();
+    for (int i = 0; i < options.creates(); i++) {
+      long due = start + i * interval;
+      long now;
+      while ((now = System.nanoTime()) < due || i - timeline.placedCount.get() >= MAX_UNANSWERED) {
+        LockSupport.parkNanos(Math.max(due - now, TimeUnit.MICROSECONDS.toNanos(100)));
+      }
+      timeline.sent[i] = now;
+      timeline.sentCount.incrementAndGet();
+      boolean gpu = options.gpuEvery() > 0 && i % options.gpuEvery() == 0;
+      scheduler.tell(new Scheduler.Place(new PlacementRequest(
+          PlacementBenchmark.environmentId(PlacementBenchmark.RUN_PREFIX, i),
+          new Resources(250, GIB / 2, gpu ? 1 : 0, 0, null), Map.of())));
+    }
+    long deadline = System.nanoTime() + options.timeout().toNanos();
+    long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
+    while (timeline.placedCount.get() < options.creates() && System.nanoTime() < deadline) {
+      if (System.nanoTime() > nextProgress) {
+        System.out.printf("bench: placed %d%n", timeline.placedCount.get());
+        nextProgress += PROGRESS_EVERY.toNanos();
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
+    }
+    PlacementBenchmark.Cpu.Used used = cpu.stop();
+    long[] latencies = timeline.latenciesTo(timeline.placed);
+    long span = timeline.last(timeline.placed) - timeline.first(timeline.sent);
+    double perSecond = span <= 0 ? 0 : timeline.placedCount.get() * (double) NANOS_PER_SECOND / span;
+    System.out.printf(Locale.ROOT, "%nScheduler benchmark: %d nodes, %d Place requests offered at %d/s%n", options.nodes(),
+        options.creates(), options.rate());
+    System.out.printf(Locale.ROOT, "  placed %d, placed twice %d; %.0f placements/s (first request to last placement)%n",
+        timeline.placedCount.get(), timeline.repeated.get(), perSecond);
+    System.out.printf(Locale.ROOT, "  request -> Placed p50 %.1f ms  p99 %.1f ms  max %.1f ms%n",
+        PlacementReport.percentile(latencies, 50) / 1e6, PlacementReport.percentile(latencies, 99) / 1e6,
+        (latencies.length == 0 ? 0 : latencies[latencies.length - 1]) / 1e6);
+    System.out.printf(Locale.ROOT, "  CPU over %.1f s: DCloud JVM %.2f cores, Cassandra %.2f cores%n",
+        used.wallSeconds(), used.dcloudCores(), used.cassandraCores());
+    System.out.printf(Locale.ROOT, "RESULT nodes=%d requests=%d rate=%d placed=%d placements_per_s=%.0f placed_p50_ms=%.1f placed_p99_ms=%.1f%n",
+        options.nodes(), options.creates(), options.rate(), timeline.placedCount.get(), perSecond,
+        PlacementReport.percentile(latencies, 50) / 1e6, PlacementReport.percentile(latencies, 99) / 1e6);
+    return timeline.placedCount.get() == options.creates() && timeline.repeated.get() == 0;
+  }
+
+  /** The statuses hollow nodes would gossip, written straight into the replicated map. */
+  private static void gossip(ActorSystem<?> system, PlacementBenchmark.Options options) {
+    SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
+    String member = NodeGossip.memberId(Cluster.get(system).selfMember().uniqueAddress());
+    List<NodeStatus> statuses = new ArrayList<>();
+    for (int n = 1; n <= options.nodes(); n++) {
+      String id = String.format("hollow-%04d", n);
+      List<GpuDevice> gpus = new ArrayList<>();
+      for (int g = 0; g < 8; g++) {
+        gpus.add(new GpuDevice(g, "GPU-" + id + "-" + g, "NVIDIA A100 (hollow)", 81920L));
+      }
+      statuses.add(new NodeStatus(id, id, new Resources(64_000, 512 * GIB, gpus.size(), 100 * 1024 * GIB, null), gpus,
+          NodeStatus.Usage.NONE, Map.of(), true, "hollow", null, Instant.now(), member));
+    }
+    DistributedData.get(system).replicator().tell(new Replicator.Update<>(
+        NodeGossip.KEY, LWWMap.empty(), Replicator.writeLocal(), system.ignoreRef(), map -> {
+          LWWMap<String, NodeStatus> all = map;
+          for (NodeStatus status : statuses) {
+            all = all.put(self, status.nodeId(), status);
+          }
+          return all;
+        }));
+  }
+
+  private static void awaitNodes(ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, int expected) {
+    while (true) {
+      Scheduler.Nodes nodes = org.apache.pekko.actor.typed.javadsl.AskPattern.<Scheduler.Command, Scheduler.Nodes>ask(
+          scheduler, Scheduler.GetNodes::new, ASK_TIMEOUT, system.scheduler()).toCompletableFuture().join();
+      if (nodes.nodes().size() >= expected) {
+        return;
+      }
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
+    }
+  }
+}
