@@ -60,7 +60,7 @@ public final class PlacementBenchmark {
   private static final Duration POLL = Duration.ofMillis(500);
   /** Environment ids of the measured run and of the warm-up (see {@link #environmentId}). */
   static final String RUN_PREFIX = "env";
-  private static final String WARM_UP_PREFIX = "warm";
+  static final String WARM_UP_PREFIX = "warm";
   /** Creates before the measured run: they bring up the shards and the paths to every node. */
   private static final int WARM_UP_CREATES = 200;
 
