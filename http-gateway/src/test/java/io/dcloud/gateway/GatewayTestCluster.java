@@ -84,7 +84,7 @@ final class GatewayTestCluster implements AutoCloseable {
     ActorRef<CatalogRegistry.Command> catalog = testKit.spawn(CatalogRegistry.create(JournalBackoff.fromConfig(resolved)), "catalog");
     ActorRef<TemplateRegistry.Command> templates = testKit.spawn(TemplateRegistry.create(JournalBackoff.fromConfig(resolved)), "templates");
     ActorRef<EnvironmentDirectory.Command> directory = testKit.spawn(
-        EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, Duration.ofMinutes(1)), "directory");
+        EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, Duration.ofMinutes(1), Duration.ofMinutes(1)), "directory");
 
     backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates);
     binding = start(backends);

@@ -76,8 +76,8 @@ class FailoverBenchmark {
         if ("RUNNING".equals(env.get("status").asText()) && !victim.id.equals(env.get("node").asText())) {
           return env;
         }
-      } catch (RuntimeException notAnsweringYet) {
-        // The API may be busy re-forming the cluster: ask again.
+      } catch (RuntimeException | AssertionError notAnsweringYet) {
+        // 503 while the killed node's shards move to the survivors: ask again.
       }
       Thread.sleep(POLL.toMillis()); // the benchmark's sampling interval, not synchronisation
     }

@@ -292,9 +292,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
       tellEntity(environmentId, report(Phase.STARTING, null, List.of(), null, false, "creating container"));
       String id = runtime.create(containerSpec(deploy));
       LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
-      existing = runtime.inspect(id);
+      // Just created, so not running: start it without asking the engine first.
+      startOrRemove(deploy, id);
+      return running(environmentId, id);
     }
-    ContainerInfo container = existing.orElseThrow(() -> new IllegalStateException("container vanished right after create"));
+    ContainerInfo container = existing.get();
     if (!container.running()) {
       startOrRemove(deploy, container.id());
     }
