@@ -8,7 +8,9 @@ import io.dcloud.node.NodeStatus;
 import io.dcloud.serialization.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.AbstractList;
 import java.util.ArrayList;
@@ -186,7 +188,7 @@ public final class Scheduler
    * changes it, and snapshots are taken as an immutable {@link Snapshot} copy on the actor's
    * thread ({@link #snapshotAdapter()}).
    */
-  public static final class State {
+  public static final class State implements CborSerializable {
     private final Map<String, Reservation> reservations = new HashMap<>();
     private final Map<String, NodeLoad> loads = new HashMap<>();
     private final Map<String, PlacementRequest> queue = new LinkedHashMap<>();
@@ -310,6 +312,35 @@ public final class Scheduler
       reservations.forEach((id, r) -> entries.add(Snapshot.Entry.of(id, r)));
       return new Snapshot(entries, List.copyOf(queue.values()), Set.copyOf(cordoned), Set.copyOf(draining),
           Map.copyOf(unconfirmedLosses));
+    }
+
+    /**
+     * Reads a snapshot written before snapshots became {@link Snapshot}s, when the state itself was
+     * stored (an immutable record with these fields), so an upgraded scheduler recovers its
+     * reservations instead of failing. Never used to write.
+     */
+    @JsonCreator
+    static State fromEarlierSnapshot(
+        @JsonProperty("reservations") Map<String, Reservation> reservations,
+        @JsonProperty("queue") List<PlacementRequest> queue,
+        @JsonProperty("cordoned") Set<String> cordoned,
+        @JsonProperty("draining") Set<String> draining,
+        @JsonProperty("unconfirmedLosses") Map<String, String> unconfirmedLosses) {
+      State state = new State();
+      orEmpty(reservations).forEach((id, r) -> state.reserve(new Reserved(id, r.nodeId(), r.resources(), r.gpuUuids())));
+      orEmpty(queue).forEach(state::enqueue);
+      state.cordoned.addAll(orEmpty(cordoned));
+      state.draining.addAll(orEmpty(draining));
+      state.unconfirmedLosses.putAll(orEmpty(unconfirmedLosses));
+      return state;
+    }
+
+    private static <K, V> Map<K, V> orEmpty(Map<K, V> map) {
+      return map == null ? Map.of() : map;
+    }
+
+    private static <T> Collection<T> orEmpty(Collection<T> items) {
+      return items == null ? List.of() : items;
     }
 
     static State of(Snapshot snapshot) {
@@ -455,7 +486,8 @@ public final class Scheduler
 
       @Override
       public State fromJournal(Object from) {
-        return State.of((Snapshot) from);
+        // A State is a snapshot from before Snapshot existed (see State#fromEarlierSnapshot).
+        return from instanceof State earlier ? earlier : State.of((Snapshot) from);
       }
     };
   }
