@@ -580,7 +580,7 @@ public final class Scheduler
       PlacementRequest request = batch.next();
       batch.remove();
       String id = request.environmentId();
-      if (answerKnown(state, id) || queuedBecause.containsKey(id)) {
+      if (answerKnown(state, id)) {
         continue;
       }
       PlacementDecision decision = Placement.decideAmong(request, candidatesFor(request, state, tentative), settings.policy(), settings.candidatesPerPlacement());
