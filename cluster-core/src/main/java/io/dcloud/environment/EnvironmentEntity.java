@@ -1,6 +1,7 @@
 package io.dcloud.environment;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.dcloud.ask.Asks;
 import io.dcloud.catalog.ImageRecipe;
 import io.dcloud.catalog.RecipeInterner;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
@@ -78,6 +79,10 @@ public final class EnvironmentEntity
     DELETE,
     RELOCATE
   }
+
+  /** Shared by every entity (see {@link #recovery()}). */
+  private static final Recovery WITHOUT_SNAPSHOTS =
+      Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
 
   /** The statuses in which the environment keeps a reservation with the scheduler. */
   private static final Set<Status> HOLDING_A_PLACE =
@@ -518,7 +523,7 @@ public final class EnvironmentEntity
    */
   @Override
   public Recovery recovery() {
-    return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
+    return WITHOUT_SNAPSHOTS;
   }
 
   @Override
@@ -530,9 +535,9 @@ public final class EnvironmentEntity
 
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
-    // One case that dispatches by itself: Pekko builds the handler for every entity it starts, and
-    // a builder case per command and state cost each live entity about 3 KiB of heap.
-    return newCommandHandlerWithReplyBuilder().forAnyState().onAnyCommand(this::handle);
+    // A method that dispatches by itself, not a builder: Pekko keeps the handler of every live
+    // entity, and a builder case per command and state cost each one about 3 KiB of heap.
+    return this::handle;
   }
 
   private ReplyEffect<Event, State> handle(State state, Command command) {
@@ -687,7 +692,12 @@ public final class EnvironmentEntity
 
   private ReplyEffect<Event, State> onPlaced(State state, Placed cmd) {
     if (state.status() == Status.REQUESTED || state.status() == Status.QUEUED) {
-      return persist(new PlacedOnNode(cmd.nodeId(), cmd.gpuUuids(), now()));
+      // The scheduler's reservation is already durable, so the node starts while the place is
+      // recorded: after a crash the entity asks again, gets the same place, and the node's repeated
+      // deploy finds the container it made.
+      PlacedOnNode placed = new PlacedOnNode(cmd.nodeId(), cmd.gpuUuids(), now());
+      sendToNode(cmd.nodeId(), new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), cmd.gpuUuids()));
+      return Effect().persist(placed).thenRun(next -> announce(next, List.of(placed))).thenNoReply();
     }
     boolean holdsThatPlace = HOLDING_A_PLACE.contains(state.status()) && cmd.nodeId().equals(state.node());
     if (!holdsThatPlace) {
@@ -865,6 +875,12 @@ public final class EnvironmentEntity
 
   /** Publishes what was persisted (for read sides and live streams), then does what the new state needs. */
   private void afterPersistAll(State state, List<Event> persisted) {
+    announce(state, persisted);
+    act(state, false);
+  }
+
+  /** Publishes what was persisted: the event for read sides, the status change for live streams. */
+  private void announce(State state, List<Event> persisted) {
     long first = lastSequenceNumber(context) - persisted.size() + 1;
     for (int i = 0; i < persisted.size(); i++) {
       Event event = persisted.get(i);
@@ -880,7 +896,6 @@ public final class EnvironmentEntity
           environmentId, EnvironmentUpdate.Kind.STATUS, step.status().name(), step.message(), step.at())));
       context.getLog().info("Environment {} is {}: {}", environmentId, step.status(), step.message());
     }
-    act(state, false);
   }
 
   private void converge(State state) {
@@ -950,12 +965,11 @@ public final class EnvironmentEntity
       return;
     }
     context.pipeToSelf(
-        org.apache.pekko.actor.typed.javadsl.AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
-                context.getSystem().receptionist(),
-                replyTo -> Receptionist.find(NodeProtocol.serviceKey(nodeId), replyTo),
-                settings.retryInterval(),
-                context.getSystem().scheduler())
-            .toCompletableFuture(),
+        Asks.completedInline(org.apache.pekko.actor.typed.javadsl.AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
+            context.getSystem().receptionist(),
+            replyTo -> Receptionist.find(NodeProtocol.serviceKey(nodeId), replyTo),
+            settings.retryInterval(),
+            context.getSystem().scheduler())),
         (listing, failure) -> failure == null ? new NodeFound(nodeId, listing, command) : new NodeLookupFailed());
   }
 
@@ -994,7 +1008,7 @@ public final class EnvironmentEntity
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent((state, event) -> state.apply(event, settings.historyLimit()));
+    return (state, event) -> state.apply(event, settings.historyLimit());
   }
 
   private static String deletedMessage(State state) {

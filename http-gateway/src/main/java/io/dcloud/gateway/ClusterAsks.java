@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.environment.EnvironmentDirectory;
@@ -21,7 +22,7 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 /**
  * Every question the gateway asks the cluster, each bounded by {@code dcloud.ask-timeout}. A
  * timeout fails the stage with a {@link java.util.concurrent.TimeoutException}, which the
- * exception handler answers with 503.
+ * exception handler answers with 503. Answers continue on the actor system's dispatcher (see {@link Asks}).
  */
 final class ClusterAsks {
   private final ActorSystem<?> system;
@@ -40,9 +41,9 @@ final class ClusterAsks {
 
   /** Asks the entity of {@code environmentId}; sharding starts it (in whichever node owns its shard) if needed. */
   <R> CompletionStage<R> environment(String environmentId, Function<ActorRef<R>, EnvironmentEntity.Command> command) {
-    return backends.sharding()
-        .entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId)
-        .ask(command::apply, timeout);
+    return Asks.completedOn(
+        backends.sharding().entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId).ask(command::apply, timeout),
+        system.executionContext());
   }
 
   CompletionStage<EnvironmentDirectory.Listing> listEnvironments(EnvironmentEntity.Status status, String name) {
@@ -75,6 +76,6 @@ final class ClusterAsks {
   }
 
   private <C, R> CompletionStage<R> ask(ActorRef<C> target, Function<ActorRef<R>, C> command) {
-    return AskPattern.ask(target, command::apply, timeout, system.scheduler());
+    return Asks.completedOn(AskPattern.ask(target, command::apply, timeout, system.scheduler()), system.executionContext());
   }
 }

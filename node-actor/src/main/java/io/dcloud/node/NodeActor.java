@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerEvent;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
@@ -531,11 +532,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
         return CompletableFuture.completedFuture(Done.getInstance());
       }
       SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
-      return AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, NodeStatus>>>ask(
+      return Asks.completedInline(AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, NodeStatus>>>ask(
               DistributedData.get(system).replicator(),
               replyTo -> new Replicator.Update<>(NodeGossip.KEY, LWWMap.empty(),
                   new Replicator.WriteMajority(settings.leaveTimeout()), replyTo, map -> map.remove(self, nodeId)),
-              settings.leaveTimeout().plus(settings.leaveTimeout()), system.scheduler())
+              settings.leaveTimeout().plus(settings.leaveTimeout()), system.scheduler()))
           .handle((response, failure) -> {
             LOG.info("Node {} leaves the cluster; its containers keep running", nodeId);
             return Done.getInstance();
@@ -564,14 +565,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
         continue;
       }
       getContext().pipeToSelf(
-          sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId)
-              .<EnvironmentEntity.Reply>ask(EnvironmentEntity.Get::new, settings.askTimeout()),
+          Asks.completedInline(sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId)
+              .<EnvironmentEntity.Reply>ask(EnvironmentEntity.Get::new, settings.askTimeout())),
           (reply, failure) -> new EntityAnswered(container, failure == null ? reply : null));
     }
     getContext().pipeToSelf(
-        AskPattern.<Scheduler.Command, Scheduler.Reservations>ask(
+        Asks.completedInline(AskPattern.<Scheduler.Command, Scheduler.Reservations>ask(
             scheduler, replyTo -> new Scheduler.GetReservations(nodeId, replyTo),
-            settings.askTimeout(), getContext().getSystem().scheduler()),
+            settings.askTimeout(), getContext().getSystem().scheduler())),
         (reservations, failure) -> new ReservationsLoaded(
             failure == null ? reservations : new Scheduler.Reservations(nodeId, List.of())));
     listed.containers().forEach(c -> Optional.ofNullable(c.labels().get(EnvironmentNames.ENV_LABEL))
