@@ -1,5 +1,6 @@
 package io.dcloud.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
@@ -278,10 +279,19 @@ public final class PlacementBenchmark {
       resources.put("cpu", "0.25");
       resources.put("ram", "512M");
       resources.put("gpu", gpuEvery > 0 && i % gpuEvery == 0 ? "1" : "0");
-      EnvironmentSpec spec = EnvironmentSpecParser.parse(contract, defaults);
+      // Through bytes, as a request body arrives: every string of the spec is then its own copy.
+      EnvironmentSpec spec = EnvironmentSpecParser.parse(throughBytes(json, contract), defaults);
       creates.add(new Create(spec, DockerfileGenerator.generate(catalog, spec)));
     }
     return creates;
+  }
+
+  private static JsonNode throughBytes(ObjectMapper json, ObjectNode contract) {
+    try {
+      return json.readTree(json.writeValueAsBytes(contract));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Environment ids are UUID-shaped, like the gateway's, with the index in the last group. */

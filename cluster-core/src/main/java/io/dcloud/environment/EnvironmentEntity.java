@@ -3,7 +3,6 @@ package io.dcloud.environment;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.dcloud.ask.Asks;
 import io.dcloud.catalog.ImageRecipe;
-import io.dcloud.catalog.RecipeInterner;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentView.HistoryEntry;
 import io.dcloud.journal.JournalBackoff;
@@ -20,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.stream.IntStream;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -79,6 +78,12 @@ public final class EnvironmentEntity
     DELETE,
     RELOCATE
   }
+
+  /**
+   * The empty state Pekko keeps for each live entity: one shared instance, without an id; the
+   * first event folds into the entity's own (see {@link #eventHandler()}).
+   */
+  private static final State NOTHING_YET = State.empty(null);
 
   /** Shared by every entity (see {@link #recovery()}). */
   private static final Recovery WITHOUT_SNAPSHOTS =
@@ -404,7 +409,7 @@ public final class EnvironmentEntity
 
     State created(EnvironmentSpec newSpec, ImageRecipe newRecipe) {
       return new State(
-          id, status, newSpec, RecipeInterner.intern(newRecipe), null, List.of(), null, List.of(), null, null, Removal.NONE, createdAt, updatedAt,
+          id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null, Removal.NONE, createdAt, updatedAt,
           history);
     }
   }
@@ -429,21 +434,16 @@ public final class EnvironmentEntity
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       ActorRef<Topic.Command<Persisted>> events,
       Settings settings) {
-    Map<String, FoundNode> nodeRefs = new ConcurrentHashMap<>();
-    ClusterSharding.get(system)
-        .init(
-            Entity.of(
-                TYPE_KEY,
-                entityContext -> {
-                  var viaShard = ClusterSharding.get(system).entityRefFor(TYPE_KEY, entityContext.getEntityId());
-                  return create(entityContext.getEntityId(), scheduler, updates, events, settings, Clock.systemUTC(),
-                      viaShard::tell, nodeRefs);
-                }));
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Wiring wiring = new Wiring(
+        scheduler, updates, events, settings, Clock.systemUTC(),
+        (environmentId, tick) -> sharding.entityRefFor(TYPE_KEY, environmentId).tell(tick), new ConcurrentHashMap<>());
+    sharding.init(Entity.of(TYPE_KEY, entityContext -> create(entityContext.getEntityId(), wiring)));
   }
 
   /**
-   * {@code retryVia} delivers the entity's retry ticks: through its shard when sharded (see
-   * {@link RetryTick}); a test may deliver them to the entity directly.
+   * {@code retryVia} delivers the entity's retry ticks (to the entity of the given id): through its
+   * shard when sharded (see {@link RetryTick}); a test may deliver them to the entity directly.
    */
   public static Behavior<Command> create(
       String environmentId,
@@ -452,69 +452,49 @@ public final class EnvironmentEntity
       ActorRef<Topic.Command<Persisted>> events,
       Settings settings,
       Clock clock,
-      Consumer<Command> retryVia) {
-    return create(environmentId, scheduler, updates, events, settings, clock, retryVia, new ConcurrentHashMap<>());
+      BiConsumer<String, Command> retryVia) {
+    return create(environmentId, new Wiring(scheduler, updates, events, settings, clock, retryVia, new ConcurrentHashMap<>()));
   }
 
-  private static Behavior<Command> create(
-      String environmentId,
+  private static Behavior<Command> create(String environmentId, Wiring wiring) {
+    return Behaviors.setup(context -> new EnvironmentEntity(environmentId, context, wiring));
+  }
+
+  /**
+   * What every entity of a process shares, held once rather than field by field in each of
+   * (possibly) a hundred thousand live entities. {@code nodes}: node actors found through the
+   * receptionist (a thousand entities placed on one node ask the receptionist once), each trusted
+   * for one retry interval, so a restarted node is found again by the next retry.
+   */
+  private record Wiring(
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       ActorRef<Topic.Command<Persisted>> events,
       Settings settings,
       Clock clock,
-      Consumer<Command> retryVia,
-      Map<String, FoundNode> nodeRefs) {
-    return Behaviors.setup(
-        context -> new EnvironmentEntity(environmentId, context, retryVia, nodeRefs, scheduler, updates, events, settings, clock));
-  }
-
-  private final String environmentId;
-  private final ActorContext<Command> context;
-  private final Consumer<Command> retryVia;
-  /** Tells this incarnation's retry ticks from those an earlier one (before passivation) scheduled. */
-  private final long incarnation = ThreadLocalRandom.current().nextLong();
-  private boolean retryScheduled;
-  private final ActorRef<Scheduler.Command> scheduler;
-  private final ActorRef<Topic.Command<EnvironmentUpdate>> updates;
-  private final ActorRef<Topic.Command<Persisted>> events;
-  private final Settings settings;
-  private final Clock clock;
-  /**
-   * Node actors found through the receptionist, shared by every entity of this process (a thousand
-   * entities placed on one node ask the receptionist once, not a thousand times). Each answer is
-   * trusted for one retry interval, so a restarted node is found again by the next retry.
-   */
-  private final Map<String, FoundNode> nodes;
+      BiConsumer<String, Command> retryVia,
+      Map<String, FoundNode> nodes) {}
 
   /** A node actor and when it was found (System.nanoTime). */
   private record FoundNode(ActorRef<NodeProtocol.Command> ref, long foundAt) {}
 
-  private EnvironmentEntity(
-      String environmentId,
-      ActorContext<Command> context,
-      Consumer<Command> retryVia,
-      Map<String, FoundNode> nodes,
-      ActorRef<Scheduler.Command> scheduler,
-      ActorRef<Topic.Command<EnvironmentUpdate>> updates,
-      ActorRef<Topic.Command<Persisted>> events,
-      Settings settings,
-      Clock clock) {
-    super(PersistenceId.of(TYPE_KEY.name(), environmentId), settings.journalBackoff());
+  private final String environmentId;
+  private final ActorContext<Command> context;
+  private final Wiring wiring;
+  /** Tells this incarnation's retry ticks from those an earlier one (before passivation) scheduled. */
+  private final long incarnation = ThreadLocalRandom.current().nextLong();
+  private boolean retryScheduled;
+
+  private EnvironmentEntity(String environmentId, ActorContext<Command> context, Wiring wiring) {
+    super(PersistenceId.of(TYPE_KEY.name(), environmentId), wiring.settings().journalBackoff());
     this.environmentId = environmentId;
     this.context = context;
-    this.retryVia = retryVia;
-    this.nodes = nodes;
-    this.scheduler = scheduler;
-    this.updates = updates;
-    this.events = events;
-    this.settings = settings;
-    this.clock = clock;
+    this.wiring = wiring;
   }
 
   @Override
   public State emptyState() {
-    return State.empty(environmentId);
+    return NOTHING_YET;
   }
 
   /**
@@ -702,7 +682,7 @@ public final class EnvironmentEntity
     boolean holdsThatPlace = HOLDING_A_PLACE.contains(state.status()) && cmd.nodeId().equals(state.node());
     if (!holdsThatPlace) {
       // Stopped, failed or deleted while the scheduler was deciding: give the place back.
-      scheduler.tell(new Scheduler.Release(environmentId));
+      wiring.scheduler().tell(new Scheduler.Release(environmentId));
     }
     return Effect().noReply();
   }
@@ -727,7 +707,7 @@ public final class EnvironmentEntity
    * policy is {@code never}, the environment asks for a new place at once.
    */
   private ReplyEffect<Event, State> onNodeLost(State state, NodeLost lost) {
-    scheduler.tell(new Scheduler.ConfirmLoss(environmentId));
+    wiring.scheduler().tell(new Scheduler.ConfirmLoss(environmentId));
     if (!lost.nodeId().equals(state.node()) || state.status() == Status.LOST) {
       return Effect().noReply();
     }
@@ -833,7 +813,7 @@ public final class EnvironmentEntity
     retryScheduled = true;
     RetryTick tick = new RetryTick(incarnation);
     context.getSystem().scheduler().scheduleOnce(
-        settings.retryInterval(), () -> retryVia.accept(tick), context.getExecutionContext());
+        wiring.settings().retryInterval(), () -> wiring.retryVia().accept(environmentId, tick), context.getExecutionContext());
   }
 
   private ReplyEffect<Event, State> onNodeFound(State state, NodeFound found) {
@@ -844,7 +824,7 @@ public final class EnvironmentEntity
       return Effect().noReply();
     }
     ActorRef<NodeProtocol.Command> node = refs.iterator().next();
-    nodes.put(found.nodeId(), new FoundNode(node, System.nanoTime()));
+    wiring.nodes().put(found.nodeId(), new FoundNode(node, System.nanoTime()));
     node.tell(found.pending());
     return Effect().noReply();
   }
@@ -884,15 +864,15 @@ public final class EnvironmentEntity
     long first = lastSequenceNumber(context) - persisted.size() + 1;
     for (int i = 0; i < persisted.size(); i++) {
       Event event = persisted.get(i);
-      events.tell(Topic.publish(new Persisted(environmentId, first + i, event)));
+      wiring.events().tell(Topic.publish(new Persisted(environmentId, first + i, event)));
       if (event instanceof Relocated) {
         // The reservation is still on the draining node: give it back before asking for a new place.
-        scheduler.tell(new Scheduler.Release(environmentId));
+        wiring.scheduler().tell(new Scheduler.Release(environmentId));
       }
     }
     List<HistoryEntry> history = state.history();
     for (HistoryEntry step : history.subList(Math.max(0, history.size() - persisted.size()), history.size())) {
-      updates.tell(EnvironmentUpdate.publish(new EnvironmentUpdate(
+      wiring.updates().tell(EnvironmentUpdate.publish(new EnvironmentUpdate(
           environmentId, EnvironmentUpdate.Kind.STATUS, step.status().name(), step.message(), step.at())));
       context.getLog().info("Environment {} is {}: {}", environmentId, step.status(), step.message());
     }
@@ -910,10 +890,10 @@ public final class EnvironmentEntity
    */
   private void act(State state, boolean retrying) {
     switch (state.status()) {
-      case REQUESTED -> scheduler.tell(new Scheduler.Place(placementRequest(state)));
+      case REQUESTED -> wiring.scheduler().tell(new Scheduler.Place(placementRequest(state)));
       case QUEUED -> {
         if (retrying) {
-          scheduler.tell(new Scheduler.Place(placementRequest(state)));
+          wiring.scheduler().tell(new Scheduler.Place(placementRequest(state)));
         }
       }
       case PLACED -> sendToNode(state.node(), deploy(state));
@@ -938,7 +918,7 @@ public final class EnvironmentEntity
       // Nothing runs: the place (and its GPUs) goes back, even where a stopped container stays.
       case DELETED, FAILED, STOPPED, LOST -> {
         if (!retrying) {
-          scheduler.tell(new Scheduler.Release(environmentId));
+          wiring.scheduler().tell(new Scheduler.Release(environmentId));
         }
       }
       default -> {}
@@ -959,8 +939,8 @@ public final class EnvironmentEntity
   }
 
   private void sendToNode(String nodeId, NodeProtocol.Command command) {
-    FoundNode known = nodes.get(nodeId);
-    if (known != null && System.nanoTime() - known.foundAt() < settings.retryInterval().toNanos()) {
+    FoundNode known = wiring.nodes().get(nodeId);
+    if (known != null && System.nanoTime() - known.foundAt() < wiring.settings().retryInterval().toNanos()) {
       known.ref().tell(command);
       return;
     }
@@ -968,13 +948,13 @@ public final class EnvironmentEntity
         Asks.completedInline(org.apache.pekko.actor.typed.javadsl.AskPattern.<Receptionist.Command, Receptionist.Listing>ask(
             context.getSystem().receptionist(),
             replyTo -> Receptionist.find(NodeProtocol.serviceKey(nodeId), replyTo),
-            settings.retryInterval(),
+            wiring.settings().retryInterval(),
             context.getSystem().scheduler())),
         (listing, failure) -> failure == null ? new NodeFound(nodeId, listing, command) : new NodeLookupFailed());
   }
 
   private ReplyEffect<Event, State> releaseStale() {
-    scheduler.tell(new Scheduler.Release(environmentId));
+    wiring.scheduler().tell(new Scheduler.Release(environmentId));
     return Effect().noReply();
   }
 
@@ -1001,14 +981,15 @@ public final class EnvironmentEntity
   }
 
   private Instant now() {
-    return clock.instant();
+    return wiring.clock().instant();
   }
 
   // ---------------------------------------------------------------- events
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return (state, event) -> state.apply(event, settings.historyLimit());
+    return (state, event) ->
+        (state == NOTHING_YET ? State.empty(environmentId) : state).apply(event, wiring.settings().historyLimit());
   }
 
   private static String deletedMessage(State state) {

@@ -69,7 +69,7 @@ class EnvironmentEntityTest {
     id = UUID.randomUUID().toString();
     entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentEntity.create(
         id, scheduler.getRef(), updates.getRef(), events.getRef(), new EnvironmentEntity.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG)),
-        Clock.systemUTC(), retries.getRef()::tell));
+        Clock.systemUTC(), (environmentId, tick) -> retries.getRef().tell(tick)));
   }
 
   private static EnvironmentSpec spec(long memoryBytes) {
