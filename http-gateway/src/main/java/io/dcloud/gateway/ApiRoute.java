@@ -21,7 +21,7 @@ final class ApiRoute extends AllDirectives {
     this.codec = JsonYaml.create(system);
     ClusterAsks asks = new ClusterAsks(system, backends, settings.askTimeout());
     RequestBodies bodies = new RequestBodies(codec);
-    EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings.defaultResources());
+    EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings);
     this.environments = new EnvironmentRoutes(
         asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings));
     this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources());

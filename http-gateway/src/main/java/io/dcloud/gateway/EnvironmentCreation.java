@@ -10,12 +10,16 @@ import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.environment.Quantities;
 import io.dcloud.environment.Resources;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,11 +35,19 @@ final class EnvironmentCreation {
   private final ClusterAsks asks;
   private final JsonYaml codec;
   private final Resources defaults;
+  private final int maxInFlight;
+  private final Duration retryAfter;
+  /** Creates accepted and not yet answered (see {@code dcloud.http.max-creates-in-flight}). */
+  private final AtomicInteger inFlight = new AtomicInteger();
+  /** Set while creates are being refused, so one log line tells when shedding starts and ends. */
+  private final AtomicBoolean shedding = new AtomicBoolean();
 
-  EnvironmentCreation(ClusterAsks asks, JsonYaml codec, Resources defaults) {
+  EnvironmentCreation(ClusterAsks asks, JsonYaml codec, GatewaySettings settings) {
     this.asks = asks;
     this.codec = codec;
-    this.defaults = defaults;
+    this.defaults = settings.defaultResources();
+    this.maxInFlight = settings.maxCreatesInFlight();
+    this.retryAfter = settings.createRetryAfter();
   }
 
   /**
@@ -55,6 +67,40 @@ final class EnvironmentCreation {
     } catch (RuntimeException invalid) {
       return CompletableFuture.failedFuture(invalid);
     }
+    if (!admitted()) {
+      return CompletableFuture.completedFuture(tooManyCreates());
+    }
+    if (shedding.compareAndSet(true, false)) {
+      log.info("Creates are admitted again ({} in progress, at most {})", inFlight.get(), maxInFlight);
+    }
+    return checkedAndCreated(spec, idempotencyKey, origin).whenComplete((response, failure) -> inFlight.decrementAndGet());
+  }
+
+  private boolean admitted() {
+    int current;
+    do {
+      current = inFlight.get();
+      if (current >= maxInFlight) {
+        return false;
+      }
+    } while (!inFlight.compareAndSet(current, current + 1));
+    return true;
+  }
+
+  private HttpResponse tooManyCreates() {
+    if (shedding.compareAndSet(false, true)) {
+      log.warn("{} creates are in progress, the most this gateway admits (dcloud.http.max-creates-in-flight): "
+          + "refusing new ones with 429 until some are answered", maxInFlight);
+    }
+    long seconds = Math.max(1, retryAfter.toSeconds());
+    return Problem.of(
+            Problem.Type.TOO_MANY_CREATES,
+            maxInFlight + " creates are in progress on this gateway, the most it admits; retry in " + seconds + "s")
+        .toResponse()
+        .addHeader(RetryAfter.create(seconds));
+  }
+
+  private CompletionStage<HttpResponse> checkedAndCreated(EnvironmentSpec spec, String idempotencyKey, String origin) {
     return asks.catalog()
         .thenApply(catalog -> DockerfileGenerator.generate(catalog, spec))
         .thenCompose(recipe -> asks.feasibility(new PlacementRequest("new", spec.resources(), spec.constraints()))

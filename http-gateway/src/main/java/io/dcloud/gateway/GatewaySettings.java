@@ -19,6 +19,8 @@ record GatewaySettings(
     int sseBuffer,
     int logsDefaultTail,
     int logsMaxTail,
+    int maxCreatesInFlight,
+    Duration createRetryAfter,
     Duration askTimeout,
     Resources defaultResources) {
 
@@ -34,6 +36,8 @@ record GatewaySettings(
         http.getInt("sse-buffer"),
         http.getInt("logs.default-tail"),
         http.getInt("logs.max-tail"),
+        http.getInt("max-creates-in-flight"),
+        http.getDuration("create-retry-after"),
         config.getDuration("dcloud.ask-timeout"),
         defaultResources(config.getConfig(DEFAULT_RESOURCES)));
   }
@@ -48,6 +52,13 @@ record GatewaySettings(
     int gpus = Quantities.count(DEFAULT_RESOURCES + ".gpu", TextNode.valueOf(defaults.getString("gpu")));
     long storage = Quantities.bytes(DEFAULT_RESOURCES + ".storage", TextNode.valueOf(defaults.getString("storage")));
     return new Resources(milliCpus, memory, gpus, storage, null);
+  }
+
+  /** The same gateway admitting at most {@code limit} creates at a time. */
+  GatewaySettings withMaxCreatesInFlight(int limit) {
+    return new GatewaySettings(
+        host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, createRetryAfter,
+        askTimeout, defaultResources);
   }
 
   /** "10s", "1500ms": how people write durations in the config, for messages. */

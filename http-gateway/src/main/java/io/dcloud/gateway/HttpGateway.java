@@ -23,7 +23,10 @@ public final class HttpGateway {
    * @return the binding, whose local address tells the port actually bound (useful with port 0)
    */
   public static CompletionStage<ServerBinding> start(ActorSystem<?> system, GatewayBackends backends) {
-    GatewaySettings settings = GatewaySettings.fromConfig(system.settings().config());
+    return start(system, backends, GatewaySettings.fromConfig(system.settings().config()));
+  }
+
+  static CompletionStage<ServerBinding> start(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings) {
     ApiRoute api = new ApiRoute(system, backends, settings);
     // Requests too malformed to reach the route are answered as problems too.
     ServerSettings server = ServerSettings.create(system.classicSystem())

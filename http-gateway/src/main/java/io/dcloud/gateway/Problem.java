@@ -38,6 +38,7 @@ record Problem(String type, String title, int status, String detail, List<FieldE
     BODY_TOO_LARGE("body-too-large", "Request body too large", StatusCodes.PAYLOAD_TOO_LARGE),
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", StatusCodes.UNSUPPORTED_MEDIA_TYPE),
     CLUSTER_UNAVAILABLE("cluster-unavailable", "The cluster did not answer in time", StatusCodes.SERVICE_UNAVAILABLE),
+    TOO_MANY_CREATES("too-many-creates", "Too many creates in progress", StatusCodes.TOO_MANY_REQUESTS),
     INTERNAL_ERROR("internal-error", "Internal server error", StatusCodes.INTERNAL_SERVER_ERROR),
     /** Whatever HTTP status pekko-http chose for a rejection or a request it could not parse. */
     HTTP("http-error", null, null);

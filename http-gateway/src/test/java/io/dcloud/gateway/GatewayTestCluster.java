@@ -93,9 +93,18 @@ final class GatewayTestCluster implements AutoCloseable {
 
   /** Another gateway on the same cluster (e.g. with a backend swapped for a silent probe). */
   ServerBinding start(GatewayBackends otherBackends) throws Exception {
-    return HttpGateway.start(testKit.system(), otherBackends)
+    return start(otherBackends, settings());
+  }
+
+  /** Another gateway with other settings (e.g. a smaller limit of creates in flight). */
+  ServerBinding start(GatewayBackends otherBackends, GatewaySettings settings) throws Exception {
+    return HttpGateway.start(testKit.system(), otherBackends, settings)
         .toCompletableFuture()
         .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  GatewaySettings settings() {
+    return GatewaySettings.fromConfig(testKit.system().settings().config());
   }
 
   static URI uri(ServerBinding binding) {

@@ -2,6 +2,7 @@ package io.dcloud.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.scheduler.Scheduler;
@@ -13,6 +14,8 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -27,6 +30,7 @@ class RequestProblemsTest {
   private static final String ENVIRONMENTS = "/api/v1/environments";
   private static final int ONE_MIB = 1024 * 1024;
   private static final Duration READ_SIDE_WAIT = Duration.ofSeconds(10);
+  private static final Duration ANSWER_WAIT = Duration.ofSeconds(10);
 
   private GatewayTestCluster cluster;
   private Api api;
@@ -223,6 +227,37 @@ class RequestProblemsTest {
       answer.problem(503);
       assertThat(answer.json().path("detail").asText())
           .isEqualTo("the cluster did not answer within " + GatewayTestCluster.ASK_TIMEOUT.toSeconds() + "s; try again");
+    } finally {
+      binding.unbind();
+    }
+  }
+
+  @Test
+  void createsBeyondTheGatewaysLimitAreRefusedWith429UntilOneIsAnswered() throws Exception {
+    TestProbe<Scheduler.Command> scheduler = cluster.testKit.createTestProbe();
+    GatewayBackends answeredByTheTest = new GatewayBackends(
+        cluster.backends.sharding(), scheduler.getRef(), cluster.backends.catalog(),
+        cluster.backends.templates(), cluster.backends.directory(), cluster.backends.updates());
+    ServerBinding binding = cluster.start(answeredByTheTest, cluster.settings().withMaxCreatesInFlight(1));
+    try {
+      Api oneAtATime = new Api(GatewayTestCluster.uri(binding));
+      String config = Seeds.environmentWith(c -> c.put("env-name", "limited"));
+
+      CompletableFuture<Api.Answer> first = CompletableFuture.supplyAsync(() -> oneAtATime.post(ENVIRONMENTS, Api.JSON, config));
+      Scheduler.CheckFeasible firstCheck = scheduler.expectMessageClass(Scheduler.CheckFeasible.class);
+
+      Api.Answer refused = oneAtATime.post(ENVIRONMENTS, Api.JSON, config);
+      JsonNode problem = refused.problem(429);
+      assertThat(problem.path("type").asText()).isEqualTo("urn:dcloud:problem:too-many-creates");
+      assertThat(problem.path("detail").asText()).contains("1 creates are in progress");
+      assertThat(refused.header("retry-after")).isEqualTo("1");
+
+      firstCheck.replyTo().tell(new Scheduler.Feasibility(null));
+      assertThat(first.get(ANSWER_WAIT.toSeconds(), TimeUnit.SECONDS).status()).isEqualTo(202);
+
+      CompletableFuture<Api.Answer> next = CompletableFuture.supplyAsync(() -> oneAtATime.post(ENVIRONMENTS, Api.JSON, config));
+      scheduler.expectMessageClass(Scheduler.CheckFeasible.class).replyTo().tell(new Scheduler.Feasibility(null));
+      assertThat(next.get(ANSWER_WAIT.toSeconds(), TimeUnit.SECONDS).status()).isEqualTo(202);
     } finally {
       binding.unbind();
     }
