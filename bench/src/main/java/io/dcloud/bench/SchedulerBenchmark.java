@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -178,14 +179,15 @@ public final class SchedulerBenchmark {
       statuses.add(new NodeStatus(id, id, new Resources(64_000, 512 * GIB, gpus.size(), 100 * 1024 * GIB, null), gpus,
           NodeStatus.Usage.NONE, Map.of(), true, "hollow", null, Instant.now(), member));
     }
-    DistributedData.get(system).replicator().tell(new Replicator.Update<>(
-        NodeGossip.KEY, LWWMap.empty(), Replicator.writeLocal(), system.ignoreRef(), map -> {
-          LWWMap<String, NodeStatus> all = map;
-          for (NodeStatus status : statuses) {
-            all = all.put(self, status.nodeId(), status);
-          }
-          return all;
-        }));
+    statuses.stream().collect(Collectors.groupingBy(status -> NodeGossip.keyFor(status.nodeId()))).forEach((key, part) ->
+        DistributedData.get(system).replicator().tell(new Replicator.Update<>(
+            key, LWWMap.empty(), Replicator.writeLocal(), system.ignoreRef(), map -> {
+              LWWMap<String, NodeStatus> all = map;
+              for (NodeStatus status : part) {
+                all = all.put(self, status.nodeId(), status);
+              }
+              return all;
+            })));
   }
 
   private static void awaitNodes(ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, int expected) {

@@ -32,6 +32,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -105,7 +106,12 @@ public final class Scheduler
   /** {@code node} is null when no such node is known. */
   public record NodeAnswer(String nodeId, NodeView node) implements CborSerializable {}
 
-  private record NodesChanged(Map<String, NodeStatus> nodes) implements Command, NoSerializationVerificationNeeded {}
+  /** One part of the gossiped node map (see {@link NodeGossip}) changed; {@code nodes} is that part's whole content. */
+  private record NodesChanged(Key<LWWMap<String, NodeStatus>> part, Map<String, NodeStatus> nodes)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  /** The replicator's answer to removing a lost node's status: the change itself arrives as {@link NodesChanged}. */
+  private enum GossipUpdated implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   private record MembershipChanged(ClusterEvent.ClusterDomainEvent event)
       implements Command, NoSerializationVerificationNeeded {}
@@ -414,7 +420,8 @@ public final class Scheduler
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
         DistributedData.withReplicatorMessageAdapter(
             (ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator) -> {
-              replicator.subscribe(NodeGossip.KEY, Scheduler::nodesChanged);
+              // One adapter function for all parts (Pekko keeps one per response class): the part is the response's key.
+              NodeGossip.keys().forEach(part -> replicator.subscribe(part, Scheduler::nodesChanged));
               Cluster cluster = Cluster.get(context.getSystem());
               cluster.subscriptions().tell(Subscribe.create(
                   context.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new), ClusterEvent.MemberEvent.class));
@@ -430,9 +437,9 @@ public final class Scheduler
 
   private static Command nodesChanged(Replicator.SubscribeResponse<LWWMap<String, NodeStatus>> response) {
     if (response instanceof Replicator.Changed<LWWMap<String, NodeStatus>> changed) {
-      return new NodesChanged(Map.copyOf(changed.get(NodeGossip.KEY).getEntries()));
+      return new NodesChanged(changed.key(), Map.copyOf(changed.dataValue().getEntries()));
     }
-    return new NodesChanged(Map.of());
+    return new NodesChanged(response.key(), Map.of());
   }
 
   private final ActorContext<Command> context;
@@ -446,7 +453,9 @@ public final class Scheduler
    * The gossiped view of the workers, sorted by node id (placement ranks them in that order); not
    * persisted: gossip refills it within seconds of a failover.
    */
-  private SortedMap<String, NodeStatus> nodes = new TreeMap<>();
+  private final SortedMap<String, NodeStatus> nodes = new TreeMap<>();
+  /** The last content of each part of the gossiped node map, whose union is {@link #nodes}. */
+  private final Map<Key<LWWMap<String, NodeStatus>>, Map<String, NodeStatus>> gossipParts = new HashMap<>();
   /** {@link #nodes}' values, for placement to walk by index. */
   private List<NodeStatus> sortedNodes = List.of();
   /**
@@ -514,6 +523,7 @@ public final class Scheduler
         .onCommand(PlaceQueued.class, this::onPlaceQueued)
         .onCommand(Release.class, this::onRelease)
         .onCommand(NodesChanged.class, this::onNodesChanged)
+        .onCommand(GossipUpdated.class, updated -> Effect().noReply())
         .onCommand(GetNodes.class, (state, cmd) -> Effect().reply(cmd.replyTo(), nodesView(state)))
         .onCommand(Cordon.class, (state, cmd) -> mark(state, cmd.nodeId(), new NodeCordoned(cmd.nodeId()), cmd.replyTo()))
         .onCommand(Uncordon.class, (state, cmd) -> mark(state, cmd.nodeId(), new NodeUncordoned(cmd.nodeId()), cmd.replyTo()))
@@ -630,7 +640,11 @@ public final class Scheduler
   }
 
   private ReplyEffect<Event, State> onNodesChanged(State state, NodesChanged cmd) {
-    nodes = new TreeMap<>(cmd.nodes());
+    Map<String, NodeStatus> before = gossipParts.put(cmd.part(), cmd.nodes());
+    if (before != null) {
+      nodes.keySet().removeAll(before.keySet());
+    }
+    nodes.putAll(cmd.nodes());
     sortedNodes = List.copyOf(nodes.values());
     if (!down.isEmpty()) {
       List<String> lost = lostNodes();
@@ -833,9 +847,9 @@ public final class Scheduler
       context.getLog().warn("Scheduler: node {} is lost with {} environments", nodeId, environments.get(nodeId).size());
       down.put(nodeId, nodes.get(nodeId));
       replicator.askUpdate(
-          replyTo -> new Replicator.Update<>(NodeGossip.KEY, LWWMap.empty(), Replicator.writeLocal(), replyTo,
+          replyTo -> new Replicator.Update<>(NodeGossip.keyFor(nodeId), LWWMap.empty(), Replicator.writeLocal(), replyTo,
               map -> map.remove(DistributedData.get(context.getSystem()).selfUniqueAddress(), nodeId)),
-          response -> new NodesChanged(nodes));
+          response -> GossipUpdated.INSTANCE);
     }
     lost.forEach(nodes::remove);
     sortedNodes = List.copyOf(nodes.values());

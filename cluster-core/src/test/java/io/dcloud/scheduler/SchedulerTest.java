@@ -93,7 +93,7 @@ class SchedulerTest {
     SelfUniqueAddress self = DistributedData.get(testKit.system()).selfUniqueAddress();
     TestProbe<Replicator.UpdateResponse<LWWMap<String, NodeStatus>>> written = testKit.createTestProbe();
     DistributedData.get(testKit.system()).replicator().tell(new Replicator.Update<>(
-        NodeGossip.KEY, LWWMap.empty(), Replicator.writeLocal(), written.getRef(),
+        NodeGossip.keyFor(status.nodeId()), LWWMap.empty(), Replicator.writeLocal(), written.getRef(),
         map -> map.put(self, status.nodeId(), status)));
     written.expectMessageClass(Replicator.UpdateSuccess.class, WAIT);
   }

@@ -534,7 +534,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
       SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
       return Asks.completedInline(AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, NodeStatus>>>ask(
               DistributedData.get(system).replicator(),
-              replyTo -> new Replicator.Update<>(NodeGossip.KEY, LWWMap.empty(),
+              replyTo -> new Replicator.Update<>(NodeGossip.keyFor(nodeId), LWWMap.empty(),
                   new Replicator.WriteMajority(settings.leaveTimeout()), replyTo, map -> map.remove(self, nodeId)),
               settings.leaveTimeout().plus(settings.leaveTimeout()), system.scheduler()))
           .handle((response, failure) -> {
@@ -646,7 +646,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
         runtimeInfo.available(), runtimeInfo.version(), runtimeInfo.error(), Instant.now(), member);
     replicator.askUpdate(
         replyTo -> new Replicator.Update<>(
-            io.dcloud.node.NodeGossip.KEY, LWWMap.empty(), Replicator.writeLocal(), replyTo,
+            NodeGossip.keyFor(nodeId), LWWMap.empty(), Replicator.writeLocal(), replyTo,
             map -> map.put(selfAddress, nodeId, status)),
         response -> new GossipWritten());
     return this;
