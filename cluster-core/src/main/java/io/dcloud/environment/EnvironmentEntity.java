@@ -251,10 +251,30 @@ public final class EnvironmentEntity
       String reason,
       Integer queuePosition,
       Removal removal,
-      Instant createdAt,
-      Instant updatedAt,
-      List<HistoryEntry> history)
+      long createdAtMilli,
+      List<Step> steps)
       implements CborSerializable {
+
+    /**
+     * One lifecycle step as the state keeps it. Its message is {@code text} followed by
+     * {@code subject}, a node id, image tag or container id the state holds anyway (shown as a
+     * short id when {@code shortSubject}): a hundred thousand environments keep no formatted copies
+     * of those strings, nor an {@link Instant} per step.
+     */
+    public record Step(long atMilli, Status status, String text, String subject, boolean shortSubject)
+        implements CborSerializable {
+      public String message() {
+        return subject == null ? text : text + (shortSubject ? shortId(subject) : subject);
+      }
+
+      public Instant at() {
+        return Instant.ofEpochMilli(atMilli);
+      }
+
+      HistoryEntry entry() {
+        return new HistoryEntry(at(), status, message());
+      }
+    }
 
     /** The one fold of events into state, shared by the entity and the read side. */
     public State apply(Event event, int historyLimit) {
@@ -267,18 +287,19 @@ public final class EnvironmentEntity
       } else if (event instanceof PlacedOnNode e) {
         // Placed away from a stopped container's node (that node is gone): its container is history.
         State placed = e.nodeId().equals(node) ? this : withContainer(null, List.of());
-        return placed.withPlacement(e.nodeId(), e.gpuUuids()).withReason(null)
-            .to(Status.PLACED, "placed on node " + e.nodeId()
-                + (e.gpuUuids().isEmpty() ? "" : " with GPUs " + String.join(", ", e.gpuUuids())), at, historyLimit);
+        State onNode = placed.withPlacement(e.nodeId(), e.gpuUuids()).withReason(null);
+        return e.gpuUuids().isEmpty()
+            ? onNode.to(Status.PLACED, "placed on node ", e.nodeId(), false, at, historyLimit)
+            : onNode.to(Status.PLACED, "placed on node " + e.nodeId() + " with GPUs " + String.join(", ", e.gpuUuids()), at, historyLimit);
       } else if (event instanceof PlacementRefused e) {
         return withReason(e.reason()).to(Status.FAILED, e.reason(), at, historyLimit);
       } else if (event instanceof ImageBuilding) {
-        return to(Status.BUILDING, "building image " + recipe.tag(), at, historyLimit);
+        return to(Status.BUILDING, "building image ", recipe.tag(), false, at, historyLimit);
       } else if (event instanceof ContainerStarting) {
         return to(Status.STARTING, "starting container", at, historyLimit);
       } else if (event instanceof ContainerRunning e) {
         return withContainer(e.containerId(), e.ports()).withReason(null)
-            .to(Status.RUNNING, "running as container " + shortId(e.containerId()), at, historyLimit);
+            .to(Status.RUNNING, "running as container ", e.containerId(), true, at, historyLimit);
       } else if (event instanceof ContainerExited e) {
         boolean clean = Integer.valueOf(0).equals(e.exitCode()) && !e.oomKilled();
         State exited = e.containerId() == null ? this : withContainer(e.containerId(), List.of());
@@ -292,7 +313,7 @@ public final class EnvironmentEntity
       } else if (event instanceof StartRequested) {
         return containerId == null
             ? released().withReason(null).to(Status.REQUESTED, "start requested: finding a node", at, historyLimit)
-            : withReason(null).to(Status.REQUESTED, "start requested: reserving its place on node " + node, at, historyLimit);
+            : withReason(null).to(Status.REQUESTED, "start requested: reserving its place on node ", node, false, at, historyLimit);
       } else if (event instanceof DeleteRequested) {
         return removing(Removal.DELETE).to(Status.STOPPING, "delete requested", at, historyLimit);
       } else if (event instanceof RelocationRequested e) {
@@ -311,7 +332,7 @@ public final class EnvironmentEntity
     }
 
     public static State empty(String id) {
-      return new State(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, null, null, List.of());
+      return new State(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of());
     }
 
     boolean exists() {
@@ -336,9 +357,9 @@ public final class EnvironmentEntity
           persistentVolumes(),
           reason,
           queuePosition,
-          createdAt,
-          updatedAt,
-          history);
+          steps.isEmpty() ? null : Instant.ofEpochMilli(createdAtMilli),
+          steps.isEmpty() ? null : steps.get(steps.size() - 1).at(),
+          history());
     }
 
     /** The engine volumes of the node holding the container (none before a node holds it). */
@@ -356,44 +377,50 @@ public final class EnvironmentEntity
       return volumes(Lifecycle.PERSISTENT);
     }
 
+    /** The lifecycle as views show it, oldest first. */
+    public List<HistoryEntry> history() {
+      return steps.stream().map(Step::entry).toList();
+    }
+
     State to(Status next, String message, Instant at, int historyLimit) {
-      List<HistoryEntry> longer = new ArrayList<>(history);
-      longer.add(new HistoryEntry(at, next, message));
-      List<HistoryEntry> kept =
+      return to(next, message, null, false, at, historyLimit);
+    }
+
+    State to(Status next, String text, String subject, boolean shortSubject, Instant at, int historyLimit) {
+      List<Step> longer = new ArrayList<>(steps);
+      longer.add(new Step(at.toEpochMilli(), next, text, subject, shortSubject));
+      List<Step> kept =
           longer.size() > historyLimit ? longer.subList(longer.size() - historyLimit, longer.size()) : longer;
       return new State(
           id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal,
-          createdAt == null ? at : createdAt, at, List.copyOf(kept));
+          steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept));
     }
 
     State withPlacement(String newNode, List<String> newGpus) {
       return new State(
           id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, removal,
-          createdAt, updatedAt, history);
+          createdAtMilli, steps);
     }
 
     State withContainer(String newContainerId, List<PublishedPort> newPorts) {
       return new State(
           id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
-          removal, createdAt, updatedAt, history);
+          removal, createdAtMilli, steps);
     }
 
     State withReason(String newReason) {
       return new State(
-          id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAt,
-          updatedAt, history);
+          id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps);
     }
 
     State withQueuePosition(Integer position) {
       return new State(
-          id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAt,
-          updatedAt, history);
+          id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps);
     }
 
     State removing(Removal purpose) {
       return new State(
-          id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAt,
-          updatedAt, history);
+          id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps);
     }
 
     boolean deleting() {
@@ -403,14 +430,12 @@ public final class EnvironmentEntity
     /** Nothing runs and nothing is reserved any more. */
     State released() {
       return new State(
-          id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAt, updatedAt,
-          history);
+          id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps);
     }
 
     State created(EnvironmentSpec newSpec, ImageRecipe newRecipe) {
       return new State(
-          id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null, Removal.NONE, createdAt, updatedAt,
-          history);
+          id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null, Removal.NONE, createdAtMilli, steps);
     }
   }
 
@@ -870,11 +895,12 @@ public final class EnvironmentEntity
         wiring.scheduler().tell(new Scheduler.Release(environmentId));
       }
     }
-    List<HistoryEntry> history = state.history();
-    for (HistoryEntry step : history.subList(Math.max(0, history.size() - persisted.size()), history.size())) {
+    List<State.Step> steps = state.steps();
+    for (State.Step step : steps.subList(Math.max(0, steps.size() - persisted.size()), steps.size())) {
+      String message = step.message();
       wiring.updates().tell(EnvironmentUpdate.publish(new EnvironmentUpdate(
-          environmentId, EnvironmentUpdate.Kind.STATUS, step.status().name(), step.message(), step.at())));
-      context.getLog().info("Environment {} is {}: {}", environmentId, step.status(), step.message());
+          environmentId, EnvironmentUpdate.Kind.STATUS, step.status().name(), message, step.at())));
+      context.getLog().info("Environment {} is {}: {}", environmentId, step.status(), message);
     }
   }
 

@@ -150,6 +150,20 @@ class EnvironmentEntityTest {
   }
 
   @Test
+  void historyMessagesNameTheNodeImageAndShortContainerIdAndTheTimesFrameThem() {
+    create();
+    runOn("0123456789abcdef0123456789abcdef");
+    var view = ((EnvironmentEntity.Ok) entity.runCommand(EnvironmentEntity.Get::new).reply()).view();
+
+    assertThat(view.history()).extracting(EnvironmentView.HistoryEntry::message).containsExactly(
+        "requested", "placed on node " + NODE, "building image " + RECIPE.tag(), "starting container",
+        "running as container 0123456789ab");
+    assertThat(view.createdAt()).isEqualTo(view.history().get(0).at());
+    assertThat(view.updatedAt()).isEqualTo(view.history().get(4).at());
+    assertThat(view.updatedAt()).isAfterOrEqualTo(view.createdAt());
+  }
+
+  @Test
   void queuedThenPlacedWhenCapacityFrees() {
     create();
     var queued = entity.runCommand(new EnvironmentEntity.Queued(3, "no room"));
