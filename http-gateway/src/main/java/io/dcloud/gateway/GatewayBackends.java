@@ -26,4 +26,10 @@ public record GatewayBackends(
     ActorRef<CatalogRegistry.Command> catalog,
     ActorRef<TemplateRegistry.Command> templates,
     ActorRef<EnvironmentDirectory.Command> directory,
-    ActorRef<Topic.Command<EnvironmentUpdate>> updates) {}
+    ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
+
+  /** The same backends with another scheduler (a test's probe, say). */
+  public GatewayBackends withScheduler(ActorRef<Scheduler.Command> otherScheduler) {
+    return new GatewayBackends(sharding, otherScheduler, catalog, templates, directory, updates);
+  }
+}

@@ -217,10 +217,7 @@ class RequestProblemsTest {
   @Test
   void aClusterThatDoesNotAnswerIsServiceUnavailable() throws Exception {
     TestProbe<Scheduler.Command> silentScheduler = cluster.testKit.createTestProbe();
-    GatewayBackends silent = new GatewayBackends(
-        cluster.backends.sharding(), silentScheduler.getRef(), cluster.backends.catalog(),
-        cluster.backends.templates(), cluster.backends.directory(), cluster.backends.updates());
-    ServerBinding binding = cluster.start(silent);
+    ServerBinding binding = cluster.start(cluster.backends.withScheduler(silentScheduler.getRef()));
     try {
       Api.Answer answer = new Api(GatewayTestCluster.uri(binding)).get("/api/v1/nodes");
 
@@ -235,10 +232,8 @@ class RequestProblemsTest {
   @Test
   void createsBeyondTheGatewaysLimitAreRefusedWith429UntilOneIsAnswered() throws Exception {
     TestProbe<Scheduler.Command> scheduler = cluster.testKit.createTestProbe();
-    GatewayBackends answeredByTheTest = new GatewayBackends(
-        cluster.backends.sharding(), scheduler.getRef(), cluster.backends.catalog(),
-        cluster.backends.templates(), cluster.backends.directory(), cluster.backends.updates());
-    ServerBinding binding = cluster.start(answeredByTheTest, cluster.settings().withMaxCreatesInFlight(1));
+    ServerBinding binding = cluster.start(
+        cluster.backends.withScheduler(scheduler.getRef()), cluster.settings().withMaxCreatesInFlight(1));
     try {
       Api oneAtATime = new Api(GatewayTestCluster.uri(binding));
       String config = Seeds.environmentWith(c -> c.put("env-name", "limited"));
