@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.catalog.ImageRecipe;
 import io.dcloud.scheduler.PlacementRequest;
+import io.dcloud.scheduler.Scheduler;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
@@ -101,9 +102,12 @@ final class EnvironmentCreation {
   }
 
   private CompletionStage<HttpResponse> checkedAndCreated(EnvironmentSpec spec, String idempotencyKey, String origin) {
+    // Both questions at once (one round trip, not two); the catalog's answer is still judged first.
+    CompletionStage<Scheduler.Feasibility> placeable =
+        asks.feasibility(new PlacementRequest("new", spec.resources(), spec.constraints()));
     return asks.catalog()
         .thenApply(catalog -> DockerfileGenerator.generate(catalog, spec))
-        .thenCompose(recipe -> asks.feasibility(new PlacementRequest("new", spec.resources(), spec.constraints()))
+        .thenCompose(recipe -> placeable
             .thenCompose(feasibility -> {
               if (!feasibility.feasible()) {
                 throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "resources", feasibility.reason()).exception();
