@@ -338,6 +338,10 @@ def main():
     parser.add_argument("--http-port", type=int, required=True, help="port of the bench's DCloud API on 127.0.0.1")
     parser.add_argument("--node-name", required=True, help="that DCloud's node id (label dcloud.node)")
     parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--warm-creates", type=int, default=20,
+                        help="untimed creates (each deleted) after the image warm-up, so the timed rounds meet a "
+                             "DCloud whose create path is compiled by the JIT, as a server that has been running; "
+                             "0 times a cold JVM")
     parser.add_argument("--os", default="debian", help="os of the environment (a catalog entry)")
     parser.add_argument("--cpu", default="0.5")
     parser.add_argument("--ram", default="256M")
@@ -354,6 +358,8 @@ def main():
     args = parser.parse_args()
     if args.rounds < 1:
         fail("--rounds must be at least 1")
+    if args.warm_creates < 0:
+        fail("--warm-creates must be 0 or more")
 
     api = Api(args.http_port)
     raw_label_key = "dcloud.bench"
@@ -384,6 +390,11 @@ def main():
                    f"{PREFIX}-{args.run_id}-warmup-api")
     for cid in docker_ids(f"label={raw_label}"):
         subprocess.run(["docker", "rm", "-f", cid], capture_output=True)
+    if args.warm_creates:
+        say(f"warm-up: {args.warm_creates} untimed creates (JIT warm-up of DCloud's create path)")
+        for i in range(args.warm_creates):
+            _, _, warm_id, _ = create_and_time(api, args, f"{PREFIX}-{args.run_id}-warm-{i}")
+            delete_and_wait(api, warm_id)
 
     shown = " ".join(argv[:3] + ["--name", "NAME", "--label", raw_label] + flags + [image] + command)
     print(f"image: {image}")

@@ -27,6 +27,8 @@ usage() {
   cat <<EOF
 usage: bench/startup.sh [options]      (each option also has an environment variable, in brackets)
   --rounds N          timed rounds (one DCloud create + one docker run each)  [BENCH_ROUNDS, 20]
+  --warm-creates N    untimed DCloud creates first, so the JIT has compiled the create path
+                      as in a server that has been running (0: time a cold JVM) [BENCH_WARM_CREATES, 20]
   --follow MODE       how RUNNING is seen: sse (GET .../events) or poll (GET .../{id} every 5 ms)
                                                                       [BENCH_FOLLOW, sse]
   --os OS             the environment's os (a catalog entry)          [BENCH_OS, debian]
@@ -49,6 +51,7 @@ EOF
 }
 
 ROUNDS=${BENCH_ROUNDS:-20}
+WARM_CREATES=${BENCH_WARM_CREATES:-20}
 FOLLOW=${BENCH_FOLLOW:-sse}
 OS=${BENCH_OS:-debian}
 CPU=${BENCH_CPU:-0.5}
@@ -69,11 +72,12 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --keep-data) KEEP_DATA=1; shift; continue ;;
-    --rounds|--follow|--os|--cpu|--ram|--engine-api|--pause|--target|--http-port|--cassandra-port|--cluster-port|--work-dir|--start-timeout) [ $# -ge 2 ] || die "option $1 needs a value (see --help)" ;;
+    --rounds|--warm-creates|--follow|--os|--cpu|--ram|--engine-api|--pause|--target|--http-port|--cassandra-port|--cluster-port|--work-dir|--start-timeout) [ $# -ge 2 ] || die "option $1 needs a value (see --help)" ;;
     *) usage >&2; die "unknown option $1" ;;
   esac
   case "$1" in
     --rounds) ROUNDS=$2 ;;
+    --warm-creates) WARM_CREATES=$2 ;;
     --follow) FOLLOW=$2 ;;
     --os) OS=$2 ;;
     --cpu) CPU=$2 ;;
@@ -91,7 +95,7 @@ while [ $# -gt 0 ]; do
   shift 2
 done
 
-for v in ROUNDS HTTP_PORT CQL_PORT CLUSTER_PORT START_TIMEOUT; do
+for v in ROUNDS WARM_CREATES HTTP_PORT CQL_PORT CLUSTER_PORT START_TIMEOUT; do
   [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a whole number, got '${!v}'"
 done
 [ "$ROUNDS" -ge 1 ] || die "--rounds must be at least 1"
@@ -143,6 +147,6 @@ fi
 echo "DCloud start overhead, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'),"\
   "$(nproc) CPUs, Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'), $ROUNDS rounds" \
   | tee "$WORK/startup.txt"
-python3 -u "$REPO/bench/startup.py" --http-port "$HTTP_PORT" --node-name "$NODE_NAME" --rounds "$ROUNDS" \
+python3 -u "$REPO/bench/startup.py" --http-port "$HTTP_PORT" --node-name "$NODE_NAME" --rounds "$ROUNDS" --warm-creates "$WARM_CREATES" \
   --os "$OS" --cpu "$CPU" --ram "$RAM" --follow "$FOLLOW" --engine-api "$ENGINE_API" --pause "$PAUSE" \
   --target "$TARGET" --run-id "$RUN_ID" </dev/null | tee -a "$WORK/startup.txt"
