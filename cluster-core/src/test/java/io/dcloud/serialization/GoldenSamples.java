@@ -1,0 +1,142 @@
+package io.dcloud.serialization;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.catalog.Catalog;
+import io.dcloud.catalog.CatalogRegistry;
+import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentSpec;
+import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.environment.EnvironmentView;
+import io.dcloud.environment.PublishedPort;
+import io.dcloud.environment.Resources;
+import io.dcloud.node.GpuDevice;
+import io.dcloud.node.NodeProtocol;
+import io.dcloud.node.NodeStatus;
+import io.dcloud.scheduler.PlacementRequest;
+import io.dcloud.scheduler.Scheduler;
+import io.dcloud.template.Template;
+import io.dcloud.template.TemplateRegistry;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One value of every persisted and wire type, by a name that never changes (the golden file's
+ * name). When a class moves or is renamed, its sample is built with the new class under the old
+ * name; the golden file keeps the bytes and manifest the old class wrote.
+ */
+final class GoldenSamples {
+  private GoldenSamples() {}
+
+  /** The sealed interfaces whose every subtype is in a journal, so each needs a sample. */
+  static final List<Class<?>> PERSISTED_INTERFACES = List.of(
+      EnvironmentEntity.Event.class, Scheduler.Event.class, CatalogRegistry.Event.class, TemplateRegistry.Event.class);
+
+  static final Instant AT = Instant.parse("2026-11-23T10:00:00Z");
+  static final Resources RESOURCES = new Resources(500, 1L << 30, 1, 1L << 32, "A100");
+  static final EnvironmentSpec SPEC = new EnvironmentSpec(
+      "demo", "1", "debian", List.of(new EnvironmentSpec.LanguageSpec("python", List.of("numpy"))),
+      RESOURCES, List.of(new EnvironmentSpec.DatasetRef("c", "d", "s", "1")),
+      List.of(new EnvironmentSpec.PortSpec(null, 8888, "tcp"), new EnvironmentSpec.PortSpec(8080, 80, "udp")),
+      List.of(new EnvironmentSpec.VolumeSpec("/work", 1L << 30, EnvironmentSpec.Lifecycle.PERSISTENT)),
+      List.of("sleep", "infinity"), Map.of("A", "b"), Map.of("zone", "z1"), EnvironmentSpec.RestartPolicy.ON_FAILURE);
+  static final ImageRecipe RECIPE = new ImageRecipe("dcloud/debian-python:abc", "debian:12", "FROM debian:12\n");
+  static final List<PublishedPort> PORTS = List.of(new PublishedPort(8888, "tcp", "127.0.0.1", 32768));
+  static final PlacementRequest REQUEST = new PlacementRequest("e1", RESOURCES, Map.of("zone", "z1"), "n1");
+
+  static Map<String, Object> all() {
+    Map<String, Object> samples = new LinkedHashMap<>();
+    environmentEvents(samples);
+    schedulerEvents(samples);
+    registries(samples);
+    wire(samples);
+    return samples;
+  }
+
+  private static void environmentEvents(Map<String, Object> s) {
+    s.put("environment-event.Requested", new EnvironmentEntity.Requested(SPEC, RECIPE, AT));
+    s.put("environment-event.QueuedForCapacity", new EnvironmentEntity.QueuedForCapacity(3, "no room", AT));
+    s.put("environment-event.PlacedOnNode", new EnvironmentEntity.PlacedOnNode("n1", List.of("GPU-1"), AT));
+    s.put("environment-event.PlacementRefused", new EnvironmentEntity.PlacementRefused("too big", AT));
+    s.put("environment-event.ImageBuilding", new EnvironmentEntity.ImageBuilding(AT));
+    s.put("environment-event.ContainerStarting", new EnvironmentEntity.ContainerStarting(AT));
+    s.put("environment-event.ContainerRunning", new EnvironmentEntity.ContainerRunning("c1", PORTS, AT));
+    s.put("environment-event.ContainerExited", new EnvironmentEntity.ContainerExited("c1", 137, true, "oom", AT));
+    s.put("environment-event.DeploymentFailed", new EnvironmentEntity.DeploymentFailed("no image", AT));
+    s.put("environment-event.StopRequested", new EnvironmentEntity.StopRequested(AT));
+    s.put("environment-event.Stopped", new EnvironmentEntity.Stopped("stopped on request", AT));
+    s.put("environment-event.StartRequested", new EnvironmentEntity.StartRequested(AT));
+    s.put("environment-event.DeleteRequested", new EnvironmentEntity.DeleteRequested(AT));
+    s.put("environment-event.RelocationRequested", new EnvironmentEntity.RelocationRequested("n1", AT));
+    s.put("environment-event.Relocated", new EnvironmentEntity.Relocated(AT));
+    s.put("environment-event.LostWithNode", new EnvironmentEntity.LostWithNode("n1", AT));
+    s.put("environment-event.Rescheduled", new EnvironmentEntity.Rescheduled(EnvironmentSpec.RestartPolicy.ALWAYS, AT));
+    s.put("environment-event.Deleted", new EnvironmentEntity.Deleted(AT));
+  }
+
+  private static void schedulerEvents(Map<String, Object> s) {
+    s.put("scheduler-event.Reserved", new Scheduler.Reserved("e1", "n1", RESOURCES, List.of("GPU-1")));
+    s.put("scheduler-event.Enqueued", new Scheduler.Enqueued(REQUEST));
+    s.put("scheduler-event.Released", new Scheduler.Released("e1"));
+    s.put("scheduler-event.NodeCordoned", new Scheduler.NodeCordoned("n1"));
+    s.put("scheduler-event.NodeUncordoned", new Scheduler.NodeUncordoned("n1"));
+    s.put("scheduler-event.NodeDrainStarted", new Scheduler.NodeDrainStarted("n1"));
+    s.put("scheduler-event.NodeLost", new Scheduler.NodeLost("n1"));
+    s.put("scheduler-event.LossConfirmed", new Scheduler.LossConfirmed("e1"));
+    s.put("scheduler-snapshot.Snapshot", new Scheduler.Snapshot(
+        List.of(new Scheduler.Snapshot.Entry("e1", "n1", 500, 1L << 30, 1, 1L << 32, "A100", List.of("GPU-1"))),
+        List.of(REQUEST), Set.of("n2"), Set.of("n3"), Map.of("e9", "n4")));
+  }
+
+  private static void registries(Map<String, Object> s) {
+    Catalog catalog = new Catalog(List.of(new Catalog.OsEntry(
+        "debian", "debian:12", List.of("apt-get update"),
+        Map.of("python", new Catalog.LanguageEntry(List.of("apt-get install -y python3"),
+            Map.of("numpy", List.of("apt-get install -y python3-numpy")))))));
+    s.put("catalog-event.CatalogReplaced", new CatalogRegistry.CatalogReplaced(catalog));
+    s.put("catalog-snapshot.State", new CatalogRegistry.State(catalog));
+    ObjectNode spec = JsonNodeFactory.instance.objectNode().put("os", "debian");
+    Template template = new Template("small", "a small one", spec);
+    s.put("template-event.TemplateSaved", new TemplateRegistry.TemplateSaved(template));
+    s.put("template-event.TemplateDeleted", new TemplateRegistry.TemplateDeleted("small"));
+    s.put("template-snapshot.State", new TemplateRegistry.State(Map.of("small", template)));
+  }
+
+  private static void wire(Map<String, Object> s) {
+    s.put("wire.Persisted", new EnvironmentEntity.Persisted("e1", 7, new EnvironmentEntity.LostWithNode("n1", AT)));
+    s.put("wire.EnvironmentUpdate", new EnvironmentUpdate("e1", EnvironmentUpdate.Kind.STATUS, "RUNNING", "running", AT));
+    s.put("wire.NodeStatus", new NodeStatus(
+        "n1", "host-1", RESOURCES, List.of(new GpuDevice(0, "GPU-1", "NVIDIA H200", 143771L)),
+        new NodeStatus.Usage(12.5, 1L << 20, 1L << 30, 2), Map.of("zone", "z1"), true, "24.0.5", null, AT, "member-1"));
+    s.put("wire.environment.Placed", new EnvironmentEntity.Placed("n1", List.of("GPU-1")));
+    s.put("wire.environment.Queued", new EnvironmentEntity.Queued(2, "waiting for capacity"));
+    s.put("wire.environment.Refused", new EnvironmentEntity.Refused("no node has 2 GPUs"));
+    s.put("wire.environment.NodeLost", new EnvironmentEntity.NodeLost("n1"));
+    s.put("wire.environment.Relocate", new EnvironmentEntity.Relocate("n1"));
+    s.put("wire.environment.ContainerReport", new EnvironmentEntity.ContainerReport(
+        "n1", EnvironmentEntity.Phase.RUNNING, "c1", PORTS, null, false, "running"));
+    s.put("wire.environment.RetryTick", new EnvironmentEntity.RetryTick(42));
+    s.put("wire.environment.Ok", new EnvironmentEntity.Ok(new EnvironmentView(
+        "e1", "demo", EnvironmentEntity.Status.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
+        List.of("dcloud-e1-0"), null, null, AT, AT,
+        List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentEntity.Status.RUNNING, "running")))));
+    s.put("wire.environment.NotFound", new EnvironmentEntity.NotFound("e1"));
+    s.put("wire.environment.Conflict", new EnvironmentEntity.Conflict("exists"));
+    s.put("wire.scheduler.Place", new Scheduler.Place(REQUEST));
+    s.put("wire.scheduler.Release", new Scheduler.Release("e1"));
+    s.put("wire.scheduler.ConfirmLoss", new Scheduler.ConfirmLoss("e1"));
+    s.put("wire.scheduler.Reservations", new Scheduler.Reservations("n1", List.of("e1", "e2")));
+    s.put("wire.scheduler.Feasibility", new Scheduler.Feasibility("too big"));
+    s.put("wire.node.Deploy", new NodeProtocol.Deploy("e1", SPEC, RECIPE, List.of("GPU-1")));
+    s.put("wire.node.StartContainer", new NodeProtocol.StartContainer("e1", "c1"));
+    s.put("wire.node.StopContainer", new NodeProtocol.StopContainer("e1", "c1"));
+    s.put("wire.node.RemoveContainer", new NodeProtocol.RemoveContainer("e1", "c1", List.of("dcloud-e1-0")));
+    s.put("wire.node.Stats", new NodeProtocol.Stats(1.5, 10, 20, 30, 40, 50, 60, 7));
+    s.put("wire.node.StatsUnavailable", new NodeProtocol.StatsUnavailable("not running"));
+    s.put("wire.node.LogsUnavailable", new NodeProtocol.LogsUnavailable("no container"));
+  }
+}
