@@ -6,6 +6,7 @@ import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentsForNodes;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
@@ -13,6 +14,7 @@ import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.HollowNodes;
 import io.dcloud.node.MachineProfile;
 import io.dcloud.node.NodeActor;
+import io.dcloud.node.NodePeers;
 import io.dcloud.node.NodeSettings;
 import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.scheduler.Scheduler;
@@ -125,7 +127,7 @@ public final class DCloudNode implements AutoCloseable {
     ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events = context.spawn(
         Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "environment-events");
     ActorRef<Scheduler.Command> scheduler =
-        singleton(system, Scheduler.create(Scheduler.Settings.fromConfig(config)), "scheduler");
+        singleton(system, Scheduler.create(Scheduler.Settings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler");
     started.scheduler().complete(scheduler);
     ActorRef<CatalogRegistry.Command> catalog =
         singleton(system, CatalogRegistry.create(JournalBackoff.fromConfig(config)), "catalog");
@@ -161,14 +163,15 @@ public final class DCloudNode implements AutoCloseable {
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
     NodeSettings settings = NodeSettings.fromConfig(config, hostname());
+    NodePeers peers = new EnvironmentsForNodes(context.getSystem(), scheduler, settings.askTimeout());
     HollowNodes.Settings hollow = HollowNodes.Settings.fromConfig(config);
     if (hollow.enabled()) {
-      HollowNodes.spawn(context, hollow, settings, scheduler, updates);
+      HollowNodes.spawn(context, hollow, settings, peers, updates);
       return;
     }
     ContainerRuntime runtime = DockerRuntime.create(config.getConfig("dcloud.deploy"));
     MachineProfile machine = MachineProfile.measure(settings);
-    context.spawn(NodeActor.create(settings, runtime, machine, scheduler, updates), "node");
+    context.spawn(NodeActor.create(settings, runtime, machine, peers, updates), "node");
     context.getSystem().getWhenTerminated().whenComplete((done, failure) -> runtime.close());
   }
 

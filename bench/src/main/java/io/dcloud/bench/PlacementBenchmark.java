@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.app.DCloudNode;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.DefaultCatalog;
@@ -15,8 +16,10 @@ import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.environment.EnvironmentUpdate;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.persistence.EmbeddedCassandra;
+import io.dcloud.scheduler.NodeAvailability;
+import io.dcloud.scheduler.NodeView;
 import io.dcloud.scheduler.Scheduler;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -394,7 +397,7 @@ public final class PlacementBenchmark {
       while (true) {
         EnvironmentEntity.Reply reply = sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id)
             .<EnvironmentEntity.Reply>ask(EnvironmentEntity.Get::new, Duration.ofSeconds(30)).toCompletableFuture().join();
-        if (reply instanceof EnvironmentEntity.Ok ok && ok.view().status() == EnvironmentEntity.Status.RUNNING) {
+        if (reply instanceof EnvironmentEntity.Ok ok && ok.view().status() == EnvironmentStatus.RUNNING) {
           break;
         }
         if (System.nanoTime() > deadline) {
@@ -405,7 +408,7 @@ public final class PlacementBenchmark {
     }
   }
 
-  private static List<Scheduler.NodeView> nodes(ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler) {
+  private static List<NodeView> nodes(ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler) {
     return ask(system, scheduler, Scheduler.GetNodes::new).nodes();
   }
 
@@ -418,10 +421,10 @@ public final class PlacementBenchmark {
   private static List<String> checkReservations(
       ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, Options options, Timeline timeline) {
     List<String> violations = new ArrayList<>();
-    List<Scheduler.NodeView> nodes = nodes(system, scheduler);
+    List<NodeView> nodes = nodes(system, scheduler);
     int placed = 0;
     Set<String> gpus = new HashSet<>();
-    for (Scheduler.NodeView node : nodes) {
+    for (NodeView node : nodes) {
       Resources capacity = node.status().capacity();
       Resources reserved = node.reserved();
       if (reserved.milliCpus() > capacity.milliCpus() || reserved.memoryBytes() > capacity.memoryBytes()

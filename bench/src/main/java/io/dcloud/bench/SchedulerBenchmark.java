@@ -2,13 +2,14 @@ package io.dcloud.bench;
 
 import com.typesafe.config.Config;
 import io.dcloud.environment.EnvironmentEntity;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.persistence.EmbeddedCassandra;
 import io.dcloud.scheduler.PlacementRequest;
+import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -100,7 +101,7 @@ public final class SchedulerBenchmark {
       Timeline of = measured ? timeline : warmUp;
       int index = PlacementBenchmark.indexOf(measured ? PlacementBenchmark.RUN_PREFIX : PlacementBenchmark.WARM_UP_PREFIX, id);
       return Behaviors.receiveMessage(message -> {
-        if (message instanceof EnvironmentEntity.Placed && index >= 0) {
+        if (message instanceof EnvironmentEntity.FromScheduler from && from.answer() instanceof PlacementAnswer.Granted && index >= 0) {
           of.mark(of.placed, of.placedCount, index, System.nanoTime());
         }
         return Behaviors.same();
@@ -108,7 +109,7 @@ public final class SchedulerBenchmark {
     }));
     gossip(system, options);
     ActorRef<Scheduler.Command> scheduler = system.systemActorOf(
-        Scheduler.create(Scheduler.Settings.fromConfig(config)), "scheduler", org.apache.pekko.actor.typed.Props.empty());
+        Scheduler.create(Scheduler.Settings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler", org.apache.pekko.actor.typed.Props.empty());
     awaitNodes(system, scheduler, options.nodes());
 
     System.out.printf("bench: warming up with %d Place requests%n", WARM_UP_REQUESTS);

@@ -51,7 +51,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
       implements Command, NoSerializationVerificationNeeded {}
 
   /** {@code status} and {@code name} are optional filters (null = any). */
-  public record ListEnvironments(EnvironmentEntity.Status status, String name, ActorRef<Listing> replyTo)
+  public record ListEnvironments(EnvironmentStatus status, String name, ActorRef<Listing> replyTo)
       implements Command, NoSerializationVerificationNeeded {}
 
   public record Listing(List<EnvironmentView> environments) implements NoSerializationVerificationNeeded {}
@@ -62,7 +62,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   private enum FullRefresh implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
-  private record Folded(EnvironmentEntity.State state, long sequenceNr) {}
+  private record Folded(EnvironmentState state, long sequenceNr) {}
 
   /**
    * {@code readJournalPluginId} names a read journal with {@code currentEventsByPersistenceId}
@@ -124,13 +124,13 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     ActorRef<Command> self = getContext().getSelf();
     Map<String, Long> known = new HashMap<>();
     environments.forEach((id, folded) -> {
-      if (folded.state().status() != EnvironmentEntity.Status.DELETED) {
+      if (folded.state().status() != EnvironmentStatus.DELETED) {
         known.put(PERSISTENCE_ID_PREFIX + id, folded.sequenceNr());
       }
     });
     Set<String> deleted = new HashSet<>();
     environments.forEach((id, folded) -> {
-      if (folded.state().status() == EnvironmentEntity.Status.DELETED) {
+      if (folded.state().status() == EnvironmentStatus.DELETED) {
         deleted.add(PERSISTENCE_ID_PREFIX + id);
       }
     });
@@ -189,8 +189,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
       catchUp(apply.environmentId(), last);
       return this;
     }
-    EnvironmentEntity.State before =
-        current == null ? EnvironmentEntity.State.empty(apply.environmentId()) : current.state();
+    EnvironmentState before =
+        current == null ? EnvironmentState.empty(apply.environmentId()) : current.state();
     environments.put(apply.environmentId(), new Folded(before.apply(apply.event(), HISTORY_KEPT), apply.sequenceNr()));
     return this;
   }

@@ -1,5 +1,6 @@
 package io.dcloud.environment;
 
+import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +25,14 @@ public record EnvironmentSpec(
     Map<String, String> constraints,
     RestartPolicy restartPolicy)
     implements CborSerializable {
+
+  /** The engine volumes of the storage entries with this lifecycle, as node {@code nodeId} names them. */
+  public List<String> volumeNames(String nodeId, String environmentId, Lifecycle lifecycle) {
+    return java.util.stream.IntStream.range(0, storage.size())
+        .filter(i -> storage.get(i).lifecycle() == lifecycle)
+        .mapToObj(i -> EnvironmentNames.volumeName(nodeId, environmentId, i))
+        .toList();
+  }
 
   /** A language and the library names picked for it from the catalog. */
   public record LanguageSpec(String name, List<String> libraries) implements CborSerializable {}

@@ -1,11 +1,13 @@
 package io.dcloud.environment;
 
-import static io.dcloud.environment.Quantities.MIB;
-import static io.dcloud.environment.Quantities.MILLIS_PER_CORE;
-import static io.dcloud.environment.Quantities.PIB;
-import static io.dcloud.environment.Quantities.TIB;
-import static io.dcloud.environment.Quantities.kindOf;
-import static io.dcloud.environment.Quantities.quote;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
+import static io.dcloud.resources.Quantities.MIB;
+import static io.dcloud.resources.Quantities.MILLIS_PER_CORE;
+import static io.dcloud.resources.Quantities.PIB;
+import static io.dcloud.resources.Quantities.TIB;
+import static io.dcloud.resources.Quantities.kindOf;
+import static io.dcloud.resources.Quantities.quote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

@@ -12,7 +12,7 @@ import java.util.List;
 public record EnvironmentView(
     String id,
     String name,
-    EnvironmentEntity.Status status,
+    EnvironmentStatus status,
     String node,
     String containerId,
     EnvironmentSpec spec,
@@ -28,6 +28,6 @@ public record EnvironmentView(
     implements CborSerializable {
 
   /** One lifecycle step: when, into which status, and why. */
-  public record HistoryEntry(Instant at, EnvironmentEntity.Status status, String message)
+  public record HistoryEntry(Instant at, EnvironmentStatus status, String message)
       implements CborSerializable {}
 }

@@ -1,5 +1,6 @@
 package io.dcloud.environment;
 
+import io.dcloud.resources.Resources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;

@@ -2,6 +2,7 @@ package io.dcloud.node;
 
 import io.dcloud.catalog.ImageRecipe;
 import io.dcloud.environment.EnvironmentSpec;
+import io.dcloud.environment.PublishedPort;
 import io.dcloud.serialization.CborSerializable;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -9,9 +10,10 @@ import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 import org.apache.pekko.stream.SourceRef;
 
 /**
- * What the rest of the cluster may ask of a worker's NodeActor. It lives here, not beside the
- * NodeActor in {@code node-actor}, because environment entities (in this module) send it and
- * {@code cluster-core} must not depend on the module that drives Docker.
+ * What the rest of the cluster may ask of a worker's NodeActor, and what the node reports back to
+ * environments. It lives here, not beside the NodeActor in {@code node-actor}, because environment
+ * entities (in this module) send it and {@code cluster-core} must not depend on the module that
+ * drives Docker.
  *
  * <p>Every command is idempotent: entities re-send them until the node reports the state they
  * wait for, so a lost message or a restarted node only delays convergence.
@@ -21,7 +23,14 @@ public final class NodeProtocol {
 
   /** Each NodeActor registers under the key of its own node id. */
   public static ServiceKey<Command> serviceKey(String nodeId) {
-    return ServiceKey.create(Command.class, "dcloud-node-" + nodeId);
+    return ServiceKey.create(Command.class, SERVICE_KEY_PREFIX + nodeId);
+  }
+
+  private static final String SERVICE_KEY_PREFIX = "dcloud-node-";
+
+  /** The node id a key of {@link #serviceKey} names. */
+  public static String nodeIdOf(ServiceKey<?> key) {
+    return key.id().substring(SERVICE_KEY_PREFIX.length());
   }
 
   public sealed interface Command extends CborSerializable {}
@@ -44,6 +53,32 @@ public final class NodeProtocol {
   public record StreamLogs(
       String environmentId, String containerId, int tail, boolean follow, ActorRef<LogsReply> replyTo)
       implements Command {}
+
+  /**
+   * What became of an environment's container on node {@code nodeId}, sent to that environment
+   * (see {@link NodePeers#report}); {@code exitCode} and {@code oomKilled} describe an exit.
+   */
+  public record ContainerReport(
+      String nodeId,
+      ContainerPhase phase,
+      String containerId,
+      List<PublishedPort> ports,
+      Integer exitCode,
+      boolean oomKilled,
+      String message)
+      implements CborSerializable {}
+
+  /** Where a container is in its life, as the node that runs it sees it. */
+  public enum ContainerPhase {
+    BUILDING,
+    STARTING,
+    RUNNING,
+    EXITED,
+    REMOVED,
+    FAILED,
+    /** The node has no container for an environment it should run (found when it reconciles). */
+    MISSING
+  }
 
   public sealed interface StatsReply extends CborSerializable {}
 

@@ -1,6 +1,6 @@
 package io.dcloud.node;
 
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.dcloud.scheduler;
 
-import io.dcloud.environment.Quantities;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeStatus;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package io.dcloud.scheduler;
 
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import java.util.Map;
 

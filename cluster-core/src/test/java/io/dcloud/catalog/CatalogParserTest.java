@@ -9,7 +9,7 @@ import io.dcloud.catalog.Catalog.LanguageEntry;
 import io.dcloud.catalog.Catalog.OsEntry;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;
 import java.io.IOException;

@@ -1,11 +1,12 @@
 package io.dcloud.environment;
 
+import io.dcloud.resources.Resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.catalog.ImageRecipe;
-import io.dcloud.environment.EnvironmentEntity.Status;
+import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,7 +50,7 @@ class EnvironmentDirectoryTest {
     return testKit.spawn(EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, Duration.ofMinutes(1), Duration.ofMinutes(1)));
   }
 
-  private static List<EnvironmentView> list(ActorRef<EnvironmentDirectory.Command> directory, Status status, String name) {
+  private static List<EnvironmentView> list(ActorRef<EnvironmentDirectory.Command> directory, EnvironmentStatus status, String name) {
     TestProbe<EnvironmentDirectory.Listing> probe = testKit.createTestProbe();
     directory.tell(new EnvironmentDirectory.ListEnvironments(status, name, probe.getRef()));
     return probe.receiveMessage(WAIT).environments();
@@ -63,10 +64,10 @@ class EnvironmentDirectoryTest {
     directory.tell(new EnvironmentDirectory.Apply(id, 2, new EnvironmentEntity.PlacedOnNode("n1", List.of(), AT)));
     directory.tell(new EnvironmentDirectory.Apply(id, 2, new EnvironmentEntity.PlacementRefused("duplicate", AT)));
 
-    List<EnvironmentView> placed = list(directory, Status.PLACED, "live");
+    List<EnvironmentView> placed = list(directory, EnvironmentStatus.PLACED, "live");
     assertThat(placed).extracting(EnvironmentView::id).containsExactly(id);
     assertThat(placed.get(0).node()).isEqualTo("n1");
-    assertThat(list(directory, Status.FAILED, null)).isEmpty();
+    assertThat(list(directory, EnvironmentStatus.FAILED, null)).isEmpty();
   }
 
   @Test
@@ -80,7 +81,7 @@ class EnvironmentDirectoryTest {
 
     TestProbe<Object> probe = testKit.createTestProbe();
     probe.awaitAssert(WAIT, () -> {
-      List<EnvironmentView> building = list(directory, Status.BUILDING, "gap");
+      List<EnvironmentView> building = list(directory, EnvironmentStatus.BUILDING, "gap");
       assertThat(building).extracting(EnvironmentView::node).containsExactly("n2");
       return null;
     });

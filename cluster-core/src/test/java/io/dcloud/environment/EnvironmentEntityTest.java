@@ -1,18 +1,20 @@
 package io.dcloud.environment;
 
+import io.dcloud.resources.Resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.catalog.ImageRecipe;
-import io.dcloud.environment.EnvironmentEntity.ContainerReport;
-import io.dcloud.environment.EnvironmentEntity.Phase;
-import io.dcloud.environment.EnvironmentEntity.Status;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
 import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;
+import io.dcloud.node.NodeProtocol.ContainerPhase;
+import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
@@ -49,7 +52,7 @@ class EnvironmentEntityTest {
   private TestProbe<Topic.Command<EnvironmentEntity.Persisted>> events;
   /** Stands in for the shard the retry ticks travel through: the test delivers them (or not). */
   private TestProbe<EnvironmentEntity.Command> retries;
-  private EventSourcedBehaviorTestKit<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentEntity.State> entity;
+  private EventSourcedBehaviorTestKit<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentState> entity;
   private String id;
 
   @AfterAll
@@ -67,9 +70,11 @@ class EnvironmentEntityTest {
     NODE = "node-" + UUID.randomUUID();
     testKit.system().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(NODE), node.getRef()));
     id = UUID.randomUUID().toString();
-    entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentEntity.create(
-        id, scheduler.getRef(), updates.getRef(), events.getRef(), new EnvironmentEntity.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG)),
-        Clock.systemUTC(), (environmentId, tick) -> retries.getRef().tell(tick)));
+    EnvironmentEntity.Wiring wiring = new EnvironmentEntity.Wiring(
+        scheduler.getRef(), testKit.spawn(NodeLocator.create()), updates.getRef(), events.getRef(),
+        new EnvironmentEntity.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG)),
+        Clock.systemUTC(), (environmentId, tick) -> retries.getRef().tell(tick));
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentEntity.create(id, wiring));
   }
 
   private static EnvironmentSpec spec(long memoryBytes) {
@@ -82,24 +87,24 @@ class EnvironmentEntityTest {
   private static final ImageRecipe RECIPE = new ImageRecipe("dcloud/env-tiny:0123456789abcdef", "busybox", "FROM busybox\n");
 
   private EnvironmentView create() {
-    CommandResultWithReply<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentEntity.State, EnvironmentEntity.Reply> result =
+    CommandResultWithReply<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentState, EnvironmentEntity.Reply> result =
         entity.runCommand(replyTo -> new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replyTo));
     assertThat(result.event()).isInstanceOf(EnvironmentEntity.Requested.class);
     assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
     return ((EnvironmentEntity.Ok) result.reply()).view();
   }
 
-  private ContainerReport report(Phase phase, String containerId, Integer exitCode, boolean oom) {
-    return new ContainerReport(NODE, phase, containerId, List.of(), exitCode, oom, phase.name());
+  private EnvironmentEntity.FromNode report(ContainerPhase phase, String containerId, Integer exitCode, boolean oom) {
+    return new EnvironmentEntity.FromNode(new ContainerReport(NODE, phase, containerId, List.of(), exitCode, oom, phase.name()));
   }
 
   private void runOn(String containerId) {
-    entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of()));
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
     assertThat(node.expectMessageClass(NodeProtocol.Deploy.class, WAIT).environmentId()).isEqualTo(id);
-    entity.runCommand(report(Phase.BUILDING, null, null, false));
-    entity.runCommand(report(Phase.STARTING, null, null, false));
-    var result = entity.runCommand(report(Phase.RUNNING, containerId, null, false));
-    assertThat(result.state().status()).isEqualTo(Status.RUNNING);
+    entity.runCommand(report(ContainerPhase.BUILDING, null, null, false));
+    entity.runCommand(report(ContainerPhase.STARTING, null, null, false));
+    var result = entity.runCommand(report(ContainerPhase.RUNNING, containerId, null, false));
+    assertThat(result.state().status()).isEqualTo(EnvironmentStatus.RUNNING);
   }
 
   @Test
@@ -118,7 +123,7 @@ class EnvironmentEntityTest {
   @Test
   void createIsRequestedAndAsksTheSchedulerOnce() {
     EnvironmentView view = create();
-    assertThat(view.status()).isEqualTo(Status.REQUESTED);
+    assertThat(view.status()).isEqualTo(EnvironmentStatus.REQUESTED);
     assertThat(view.name()).isEqualTo("demo");
   }
 
@@ -146,7 +151,7 @@ class EnvironmentEntityTest {
     assertThat(view.containerId()).isEqualTo("c1");
     assertThat(view.node()).isEqualTo(NODE);
     assertThat(view.history()).extracting(EnvironmentView.HistoryEntry::status)
-        .containsExactly(Status.REQUESTED, Status.PLACED, Status.BUILDING, Status.STARTING, Status.RUNNING);
+        .containsExactly(EnvironmentStatus.REQUESTED, EnvironmentStatus.PLACED, EnvironmentStatus.BUILDING, EnvironmentStatus.STARTING, EnvironmentStatus.RUNNING);
   }
 
   @Test
@@ -166,11 +171,11 @@ class EnvironmentEntityTest {
   @Test
   void queuedThenPlacedWhenCapacityFrees() {
     create();
-    var queued = entity.runCommand(new EnvironmentEntity.Queued(3, "no room"));
-    assertThat(queued.state().status()).isEqualTo(Status.QUEUED);
+    var queued = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Waiting(3, "no room")));
+    assertThat(queued.state().status()).isEqualTo(EnvironmentStatus.QUEUED);
     assertThat(queued.state().queuePosition()).isEqualTo(3);
-    var placed = entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of("GPU-1")));
-    assertThat(placed.state().status()).isEqualTo(Status.PLACED);
+    var placed = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of("GPU-1"))));
+    assertThat(placed.state().status()).isEqualTo(EnvironmentStatus.PLACED);
     assertThat(placed.state().gpus()).containsExactly("GPU-1");
     assertThat(node.expectMessageClass(NodeProtocol.Deploy.class, WAIT).gpuUuids()).containsExactly("GPU-1");
   }
@@ -178,8 +183,8 @@ class EnvironmentEntityTest {
   @Test
   void refusedIsFailedWithTheReason() {
     create();
-    var refused = entity.runCommand(new EnvironmentEntity.Refused("asks for 64 GPUs but the largest node has 8"));
-    assertThat(refused.state().status()).isEqualTo(Status.FAILED);
+    var refused = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Refused("asks for 64 GPUs but the largest node has 8")));
+    assertThat(refused.state().status()).isEqualTo(EnvironmentStatus.FAILED);
     assertThat(refused.state().reason()).contains("64 GPUs");
   }
 
@@ -187,8 +192,8 @@ class EnvironmentEntityTest {
   void outOfMemoryIsFailedAndSaysSo() {
     create();
     runOn("c1");
-    var died = entity.runCommand(report(Phase.EXITED, "c1", 137, true));
-    assertThat(died.state().status()).isEqualTo(Status.FAILED);
+    var died = entity.runCommand(report(ContainerPhase.EXITED, "c1", 137, true));
+    assertThat(died.state().status()).isEqualTo(EnvironmentStatus.FAILED);
     assertThat(died.state().reason()).contains("out of memory").contains("64 MiB");
   }
 
@@ -197,22 +202,22 @@ class EnvironmentEntityTest {
     create();
     runOn("c1");
     var stopping = entity.runCommand(EnvironmentEntity.Stop::new);
-    assertThat(stopping.state().status()).isEqualTo(Status.STOPPING);
+    assertThat(stopping.state().status()).isEqualTo(EnvironmentStatus.STOPPING);
     assertThat(node.expectMessageClass(NodeProtocol.StopContainer.class, WAIT).containerId()).isEqualTo("c1");
-    var stopped = entity.runCommand(report(Phase.EXITED, "c1", 143, false));
-    assertThat(stopped.state().status()).isEqualTo(Status.STOPPED);
+    var stopped = entity.runCommand(report(ContainerPhase.EXITED, "c1", 143, false));
+    assertThat(stopped.state().status()).isEqualTo(EnvironmentStatus.STOPPED);
     assertThat(entity.runCommand(EnvironmentEntity.Stop::new).hasNoEvents()).as("stop is idempotent").isTrue();
 
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId())
         .as("a stopped environment gives its place back").isEqualTo(id);
 
     var starting = entity.runCommand(EnvironmentEntity.Start::new);
-    assertThat(starting.state().status()).isEqualTo(Status.REQUESTED);
+    assertThat(starting.state().status()).isEqualTo(EnvironmentStatus.REQUESTED);
     assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().pinnedNode())
         .as("restarted where its container is").isEqualTo(NODE);
-    entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of()));
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
     assertThat(node.expectMessageClass(NodeProtocol.Deploy.class, WAIT).environmentId()).isEqualTo(id);
-    var running = entity.runCommand(report(Phase.RUNNING, "c1", null, false));
+    var running = entity.runCommand(report(ContainerPhase.RUNNING, "c1", null, false));
     assertThat(running.state().containerId()).isEqualTo("c1");
   }
 
@@ -223,8 +228,8 @@ class EnvironmentEntityTest {
     entity.runCommand(EnvironmentEntity.Delete::new);
     NodeProtocol.RemoveContainer remove = node.expectMessageClass(NodeProtocol.RemoveContainer.class, WAIT);
     assertThat(remove.volumes()).containsExactly(EnvironmentNames.volumeName(NODE, id, 0));
-    var deleted = entity.runCommand(report(Phase.REMOVED, "c1", null, false));
-    assertThat(deleted.state().status()).isEqualTo(Status.DELETED);
+    var deleted = entity.runCommand(report(ContainerPhase.REMOVED, "c1", null, false));
+    assertThat(deleted.state().status()).isEqualTo(EnvironmentStatus.DELETED);
     assertThat(deleted.state().history().get(deleted.state().history().size() - 1).message())
         .contains(EnvironmentNames.volumeName(NODE, id, 1));
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
@@ -237,18 +242,18 @@ class EnvironmentEntityTest {
   void deleteBeforePlacementNeedsNoNode() {
     create();
     var deleted = entity.runCommand(EnvironmentEntity.Delete::new);
-    assertThat(deleted.state().status()).isEqualTo(Status.DELETED);
+    assertThat(deleted.state().status()).isEqualTo(EnvironmentStatus.DELETED);
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
   }
 
   @Test
   void aContainerThatVanishedIsFailedButAMissingOneBeforeDeployIsNot() {
     create();
-    entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of()));
-    assertThat(entity.runCommand(report(Phase.MISSING, null, null, false)).hasNoEvents()).isTrue();
-    entity.runCommand(report(Phase.RUNNING, "c1", null, false));
-    var vanished = entity.runCommand(report(Phase.MISSING, null, null, false));
-    assertThat(vanished.state().status()).isEqualTo(Status.FAILED);
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
+    assertThat(entity.runCommand(report(ContainerPhase.MISSING, null, null, false)).hasNoEvents()).isTrue();
+    entity.runCommand(report(ContainerPhase.RUNNING, "c1", null, false));
+    var vanished = entity.runCommand(report(ContainerPhase.MISSING, null, null, false));
+    assertThat(vanished.state().status()).isEqualTo(EnvironmentStatus.FAILED);
     assertThat(vanished.state().reason()).contains("disappeared");
   }
 
@@ -256,7 +261,8 @@ class EnvironmentEntityTest {
   void reportsFromAnotherNodeAreIgnored() {
     create();
     runOn("c1");
-    var foreign = entity.runCommand(new ContainerReport("another-node", Phase.EXITED, "c9", List.of(), 1, false, "x"));
+    var foreign = entity.runCommand(new EnvironmentEntity.FromNode(
+        new ContainerReport("another-node", ContainerPhase.EXITED, "c9", List.of(), 1, false, "x")));
     assertThat(foreign.hasNoEvents()).isTrue();
   }
 
@@ -265,7 +271,7 @@ class EnvironmentEntityTest {
     create();
     runOn("c1");
     var restarted = entity.restart();
-    assertThat(restarted.state().status()).isEqualTo(Status.RUNNING);
+    assertThat(restarted.state().status()).isEqualTo(EnvironmentStatus.RUNNING);
     assertThat(restarted.state().containerId()).isEqualTo("c1");
   }
 
@@ -273,14 +279,33 @@ class EnvironmentEntityTest {
   void aLostNodeMakesTheEnvironmentLostAndItAsksForANewPlace() {
     create();
     runOn("c1");
-    var lost = entity.runCommand(new EnvironmentEntity.NodeLost(NODE));
+    var lost = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.NodeGone(NODE)));
     assertThat(lost.events()).hasSize(2);
-    assertThat(lost.state().status()).isEqualTo(Status.REQUESTED);
+    assertThat(lost.state().status()).isEqualTo(EnvironmentStatus.REQUESTED);
     assertThat(lost.state().node()).isNull();
-    assertThat(lost.state().history()).extracting(EnvironmentView.HistoryEntry::status).contains(Status.LOST);
-    assertThat(scheduler.expectMessageClass(Scheduler.ConfirmLoss.class, WAIT).environmentId()).isEqualTo(id);
+    assertThat(lost.state().history()).extracting(EnvironmentView.HistoryEntry::status).contains(EnvironmentStatus.LOST);
     assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
-    assertThat(entity.runCommand(new EnvironmentEntity.NodeLost("another-node")).hasNoEvents()).isTrue();
+    assertThat(scheduler.expectMessageClass(Scheduler.ConfirmLoss.class, WAIT).environmentId()).isEqualTo(id);
+    assertThat(entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.NodeGone("another-node"))).hasNoEvents()).isTrue();
+  }
+
+  /** Confirmed before the write, a failed write would leave the environment RUNNING on a dead node, and no one would say so again. */
+  @Test
+  void theLossIsConfirmedOnlyOnceItIsRecordedSoAFailedWriteHearsOfItAgain() {
+    create();
+    runOn("c1");
+    entity.persistenceTestKit().failNextPersisted();
+
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.NodeGone(NODE)));
+    // A running environment tells the scheduler nothing else: whatever came would be the confirmation.
+    scheduler.expectNoMessage(RETRY_INTERVAL);
+    assertThat(entity.getState().status()).isEqualTo(EnvironmentStatus.RUNNING);
+
+    var lost = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.NodeGone(NODE)));
+    assertThat(lost.state().history()).extracting(EnvironmentView.HistoryEntry::status).contains(EnvironmentStatus.LOST);
+    scheduler.fishForMessage(WAIT, "the loss confirmed", message -> message instanceof Scheduler.ConfirmLoss
+        ? FishingOutcomes.complete()
+        : FishingOutcomes.continueAndIgnore());
   }
 
   @Test
@@ -290,20 +315,20 @@ class EnvironmentEntityTest {
     entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(never, RECIPE, replyTo));
     scheduler.expectMessageClass(Scheduler.Place.class, WAIT);
     runOn("c1");
-    var lost = entity.runCommand(new EnvironmentEntity.NodeLost(NODE));
-    assertThat(lost.state().status()).isEqualTo(Status.LOST);
+    var lost = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.NodeGone(NODE)));
+    assertThat(lost.state().status()).isEqualTo(EnvironmentStatus.LOST);
   }
 
   @Test
   void relocationRemovesTheOldContainerReleasesThePlaceAndAsksForANewOne() {
     create();
     runOn("c1");
-    var moving = entity.runCommand(new EnvironmentEntity.Relocate(NODE));
-    assertThat(moving.state().status()).isEqualTo(Status.STOPPING);
+    var moving = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.MoveOff(NODE)));
+    assertThat(moving.state().status()).isEqualTo(EnvironmentStatus.STOPPING);
     NodeProtocol.RemoveContainer remove = node.expectMessageClass(NodeProtocol.RemoveContainer.class, WAIT);
     assertThat(remove.volumes()).containsExactly(EnvironmentNames.volumeName(NODE, id, 0));
-    var relocated = entity.runCommand(report(Phase.REMOVED, "c1", null, false));
-    assertThat(relocated.state().status()).isEqualTo(Status.REQUESTED);
+    var relocated = entity.runCommand(report(ContainerPhase.REMOVED, "c1", null, false));
+    assertThat(relocated.state().status()).isEqualTo(EnvironmentStatus.REQUESTED);
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
     assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
   }
@@ -313,7 +338,7 @@ class EnvironmentEntityTest {
     create();
     entity.runCommand(EnvironmentEntity.Stop::new);
     scheduler.expectMessageClass(Scheduler.Release.class, WAIT);
-    entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of()));
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
   }
 
@@ -321,7 +346,7 @@ class EnvironmentEntityTest {
   void aRepeatedPlaceForThePlaceItHoldsIsNotGivenBack() {
     create();
     runOn("c1");
-    entity.runCommand(new EnvironmentEntity.Placed(NODE, List.of()));
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
     scheduler.expectNoMessage(Duration.ofMillis(300));
   }
 }

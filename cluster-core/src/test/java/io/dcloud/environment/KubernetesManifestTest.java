@@ -1,7 +1,9 @@
 package io.dcloud.environment;
 
-import static io.dcloud.environment.Quantities.GIB;
-import static io.dcloud.environment.Quantities.MIB;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
+import static io.dcloud.resources.Quantities.GIB;
+import static io.dcloud.resources.Quantities.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,5 +1,6 @@
 package io.dcloud.environment;
 
+import io.dcloud.resources.Resources;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

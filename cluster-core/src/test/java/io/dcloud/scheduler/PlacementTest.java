@@ -1,9 +1,9 @@
 package io.dcloud.scheduler;
 
-import static io.dcloud.environment.Quantities.GIB;
+import static io.dcloud.resources.Quantities.GIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.scheduler.Placement.Policy;

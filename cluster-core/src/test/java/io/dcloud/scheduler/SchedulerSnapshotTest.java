@@ -3,7 +3,7 @@ package io.dcloud.scheduler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import java.util.List;
 import java.util.Map;
@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class SchedulerSnapshotTest {
   private static final ActorTestKit testKit = ActorTestKit.create(
       "scheduler-snapshot-test", ConfigFactory.parseString("pekko.actor.provider = local").withFallback(ConfigFactory.load()));
-  private static final String STATE_MANIFEST = Scheduler.State.class.getName();
+  /** The manifest those snapshots carry: the state class, before it moved out of Scheduler. */
+  private static final String STATE_MANIFEST = "io.dcloud.scheduler.Scheduler$State";
 
   /** The shape the scheduler stored as its snapshot before Snapshot existed. */
   record EarlierState(
@@ -45,7 +46,7 @@ class SchedulerSnapshotTest {
     byte[] bytes = serialization.serialize(earlier).get();
     int serializer = serialization.findSerializerFor(earlier).identifier();
 
-    Scheduler.State loaded = (Scheduler.State) serialization.deserialize(bytes, serializer, STATE_MANIFEST).get();
+    SchedulerState loaded = (SchedulerState) serialization.deserialize(bytes, serializer, STATE_MANIFEST).get();
 
     assertThat(loaded.reservedOn("n1")).isEqualTo(new Resources(2000, 2L << 30, 2, 0, null));
     assertThat(loaded.gpusInUseOn("n1")).containsExactlyInAnyOrder("GPU-1", "GPU-2");
@@ -53,11 +54,11 @@ class SchedulerSnapshotTest {
     assertThat(loaded.cordoned("n2")).isTrue();
     assertThat(loaded.unconfirmedLosses()).containsEntry("e9", "n3");
 
-    Scheduler.Snapshot snapshot = loaded.snapshot();
+    SchedulerSnapshot snapshot = loaded.snapshot();
     byte[] written = serialization.serialize(snapshot).get();
-    Scheduler.Snapshot read = (Scheduler.Snapshot) serialization.deserialize(
-        written, serialization.findSerializerFor(snapshot).identifier(), Scheduler.Snapshot.class.getName()).get();
-    Scheduler.State again = Scheduler.State.of(read);
+    SchedulerSnapshot read = (SchedulerSnapshot) serialization.deserialize(
+        written, serialization.findSerializerFor(snapshot).identifier(), SchedulerSnapshot.class.getName()).get();
+    SchedulerState again = SchedulerState.of(read);
     assertThat(again.reservedOn("n1")).isEqualTo(loaded.reservedOn("n1"));
     assertThat(again.environmentsOn("n1")).containsExactlyInAnyOrder("e1", "e2");
     assertThat(again.queuePosition("e3")).isEqualTo(1);

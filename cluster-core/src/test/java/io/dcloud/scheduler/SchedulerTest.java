@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.dcloud.environment.EnvironmentEntity;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
@@ -21,13 +20,10 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
@@ -41,8 +37,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The scheduler on a one-node cluster: node status arrives through real Distributed Data gossip,
- * its answers reach environment entities through real sharding (a probe stands in for them), and
- * its state survives a restart (in-memory journal).
+ * its answers go to a probe (the route it is given), and its state survives a restart (in-memory
+ * journal).
  */
 class SchedulerTest {
   private static final Config CONFIG = PersistenceTestKitPlugin.getInstance().config()
@@ -58,23 +54,20 @@ class SchedulerTest {
   private static final Scheduler.Settings SETTINGS = Scheduler.Settings.fromConfig(CONFIG);
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final long GIB = 1L << 30;
-  /** What the scheduler told which environment (sharding delivers without the entity id, so the stand-in adds it). */
-  private record Answered(String environmentId, EnvironmentEntity.Command message)
+  /** What the scheduler told which environment. */
+  private record Answered(String environmentId, PlacementAnswer answer)
       implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
   private static TestProbe<Answered> entities;
+  private static PlacementAnswer.Route answers;
 
   @BeforeAll
-  static void joinAndShard() {
+  static void join() {
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     entities = testKit.createTestProbe();
     ActorRef<Answered> forward = entities.getRef();
-    ClusterSharding.get(testKit.system()).init(Entity.of(EnvironmentEntity.TYPE_KEY,
-        context -> Behaviors.receiveMessage(message -> {
-          forward.tell(new Answered(context.getEntityId(), message));
-          return Behaviors.same();
-        })));
+    answers = (environmentId, answer) -> forward.tell(new Answered(environmentId, answer));
   }
 
   /** Every test starts a scheduler with an empty journal (they share the singleton's persistence id). */
@@ -113,12 +106,12 @@ class SchedulerTest {
     return new PlacementRequest(id, new Resources(milliCpus, memory, gpus, 0, null), Map.of("test", nodeId));
   }
 
-  private <T extends EnvironmentEntity.Command> T expectFor(String environmentId, Class<T> type) {
+  private <T extends PlacementAnswer> T expectFor(String environmentId, Class<T> type) {
     List<Answered> fished = entities.fishForMessage(WAIT, "answer for " + environmentId, answered ->
-        answered.environmentId().equals(environmentId) && type.isInstance(answered.message())
+        answered.environmentId().equals(environmentId) && type.isInstance(answered.answer())
             ? FishingOutcomes.complete()
             : FishingOutcomes.continueAndIgnore());
-    return type.cast(fished.get(fished.size() - 1).message());
+    return type.cast(fished.get(fished.size() - 1).answer());
   }
 
   private static void awaitNode(ActorRef<Scheduler.Command> scheduler, String nodeId) {
@@ -134,22 +127,22 @@ class SchedulerTest {
   void placesQueuesRefusesAndPlacesFromTheQueueWhenCapacityFrees() {
     String nodeId = "n-" + UUID.randomUUID();
     String id = UUID.randomUUID().toString();
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
     gossip(node(nodeId, 2, 4 * GIB, List.of(new GpuDevice(0, "GPU-a", "NVIDIA A100", 40960L))));
 
     awaitNode(scheduler, nodeId);
 
     scheduler.tell(new Scheduler.Place(request(nodeId, id + "-big", 2000, 3 * GIB, 1)));
-    EnvironmentEntity.Placed placed = expectFor(id + "-big", EnvironmentEntity.Placed.class);
+    PlacementAnswer.Granted placed = expectFor(id + "-big", PlacementAnswer.Granted.class);
     assertThat(placed.nodeId()).isEqualTo(nodeId);
     assertThat(placed.gpuUuids()).containsExactly("GPU-a");
 
     scheduler.tell(new Scheduler.Place(request(nodeId, id + "-waits", 1000, GIB, 0)));
-    EnvironmentEntity.Queued queued = expectFor(id + "-waits", EnvironmentEntity.Queued.class);
+    PlacementAnswer.Waiting queued = expectFor(id + "-waits", PlacementAnswer.Waiting.class);
     assertThat(queued.position()).isEqualTo(1);
 
     scheduler.tell(new Scheduler.Place(request(nodeId, id + "-never", 1000, GIB, 64)));
-    assertThat(expectFor(id + "-never", EnvironmentEntity.Refused.class).reason()).contains("64 GPUs");
+    assertThat(expectFor(id + "-never", PlacementAnswer.Refused.class).reason()).contains("64 GPUs");
 
     TestProbe<Scheduler.Feasibility> feasibility = testKit.createTestProbe();
     scheduler.tell(new Scheduler.CheckFeasible(request(nodeId, id + "-check", 1000, GIB, 64), feasibility.getRef()));
@@ -158,7 +151,7 @@ class SchedulerTest {
     assertThat(feasibility.receiveMessage(WAIT).feasible()).as("fits later, once capacity frees").isTrue();
 
     scheduler.tell(new Scheduler.Release(id + "-big"));
-    assertThat(expectFor(id + "-waits", EnvironmentEntity.Placed.class).nodeId()).isEqualTo(nodeId);
+    assertThat(expectFor(id + "-waits", PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
     testKit.stop(scheduler);
   }
 
@@ -167,16 +160,16 @@ class SchedulerTest {
     String nodeId = "n-" + UUID.randomUUID();
     String id = UUID.randomUUID().toString();
     gossip(node(nodeId, 64, 64 * GIB, List.of()));
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
     awaitNode(scheduler, nodeId);
     TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
     scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
-    String placedOn = expectFor(id, EnvironmentEntity.Placed.class).nodeId();
+    String placedOn = expectFor(id, PlacementAnswer.Granted.class).nodeId();
     scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
-    assertThat(expectFor(id, EnvironmentEntity.Placed.class).nodeId()).isEqualTo(placedOn);
+    assertThat(expectFor(id, PlacementAnswer.Granted.class).nodeId()).isEqualTo(placedOn);
 
     testKit.stop(scheduler);
-    ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(SETTINGS));
+    ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(SETTINGS, answers));
     recovered.tell(new Scheduler.GetReservations(placedOn, reservations.getRef()));
     assertThat(reservations.receiveMessage(WAIT).environmentIds()).containsOnlyOnce(id);
     testKit.stop(recovered);
@@ -189,43 +182,43 @@ class SchedulerTest {
     gossip(node(nodeId, 4, 8 * GIB, gpus));
     Scheduler.Settings snapshotOften = new Scheduler.Settings(
         SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), SETTINGS.candidatesPerPlacement(), 2, SETTINGS.lostNodeCheckInterval(),
-        SETTINGS.lostNodeStaleAfter(), SETTINGS.journalBackoff());
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotOften));
+        SETTINGS.lostNodeStaleAfter(), SETTINGS.lossResendInterval(), SETTINGS.journalBackoff());
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotOften, answers));
     awaitNode(scheduler, nodeId);
     List<String> ids = List.of("s-" + UUID.randomUUID(), "s-" + UUID.randomUUID(), "s-" + UUID.randomUUID());
     for (String id : ids) {
       scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, 2 * GIB, 1)));
     }
     // Entities answer in any order: collect all three answers.
-    Map<String, EnvironmentEntity.Command> answers = new HashMap<>();
-    entities.fishForMessage(WAIT, "answers for " + ids, answered -> {
-      if (ids.contains(answered.environmentId())) {
-        answers.put(answered.environmentId(), answered.message());
+    Map<String, PlacementAnswer> answered = new HashMap<>();
+    entities.fishForMessage(WAIT, "answers for " + ids, message -> {
+      if (ids.contains(message.environmentId())) {
+        answered.put(message.environmentId(), message.answer());
       }
-      return answers.size() == ids.size() ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore();
+      return answered.size() == ids.size() ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore();
     });
-    assertThat(answers.get(ids.get(0))).isInstanceOf(EnvironmentEntity.Placed.class);
-    assertThat(answers.get(ids.get(1))).isInstanceOf(EnvironmentEntity.Placed.class);
-    assertThat(answers.get(ids.get(2))).isEqualTo(new EnvironmentEntity.Queued(1, ((EnvironmentEntity.Queued) answers.get(ids.get(2))).reason()));
+    assertThat(answered.get(ids.get(0))).isInstanceOf(PlacementAnswer.Granted.class);
+    assertThat(answered.get(ids.get(1))).isInstanceOf(PlacementAnswer.Granted.class);
+    assertThat(answered.get(ids.get(2))).isEqualTo(new PlacementAnswer.Waiting(1, ((PlacementAnswer.Waiting) answered.get(ids.get(2))).reason()));
     TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
     scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
-    Scheduler.NodeView before = view(nodes.receiveMessage(WAIT), nodeId);
+    NodeView before = view(nodes.receiveMessage(WAIT), nodeId);
     assertThat(before.gpusInUse()).containsExactlyInAnyOrder("GPU-s0", "GPU-s1");
 
     testKit.stop(scheduler);
-    ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(snapshotOften));
+    ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(snapshotOften, answers));
     awaitNode(recovered, nodeId);
     recovered.tell(new Scheduler.GetNodes(nodes.getRef()));
-    Scheduler.NodeView after = view(nodes.receiveMessage(WAIT), nodeId);
+    NodeView after = view(nodes.receiveMessage(WAIT), nodeId);
     assertThat(after.reserved()).isEqualTo(before.reserved());
     assertThat(after.gpusInUse()).containsExactlyInAnyOrderElementsOf(before.gpusInUse());
     assertThat(after.environments()).containsExactlyInAnyOrder(ids.get(0), ids.get(1));
     recovered.tell(new Scheduler.Release(ids.get(0)));
-    assertThat(expectFor(ids.get(2), EnvironmentEntity.Placed.class).gpuUuids()).hasSize(1);
+    assertThat(expectFor(ids.get(2), PlacementAnswer.Granted.class).gpuUuids()).hasSize(1);
     testKit.stop(recovered);
   }
 
-  private static Scheduler.NodeView view(Scheduler.Nodes nodes, String nodeId) {
+  private static NodeView view(Scheduler.Nodes nodes, String nodeId) {
     return nodes.nodes().stream().filter(n -> n.status().nodeId().equals(nodeId)).findFirst().orElseThrow();
   }
 
@@ -234,25 +227,25 @@ class SchedulerTest {
     String nodeId = "n-" + UUID.randomUUID();
     String id = UUID.randomUUID().toString();
     gossip(node(nodeId, 8, 8 * GIB, List.of()));
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
     awaitNode(scheduler, nodeId);
 
     TestProbe<Scheduler.NodeAnswer> answers = testKit.createTestProbe();
     scheduler.tell(new Scheduler.Cordon(nodeId, answers.getRef()));
-    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(Scheduler.NodeState.CORDONED);
+    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(NodeAvailability.CORDONED);
     scheduler.tell(new Scheduler.Cordon("no-such-node", answers.getRef()));
     assertThat(answers.receiveMessage(WAIT).node()).isNull();
 
     scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
-    assertThat(expectFor(id, EnvironmentEntity.Queued.class).position()).isEqualTo(1);
+    assertThat(expectFor(id, PlacementAnswer.Waiting.class).position()).isEqualTo(1);
 
     scheduler.tell(new Scheduler.Uncordon(nodeId, answers.getRef()));
-    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(Scheduler.NodeState.UP);
-    assertThat(expectFor(id, EnvironmentEntity.Placed.class).nodeId()).isEqualTo(nodeId);
+    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(NodeAvailability.UP);
+    assertThat(expectFor(id, PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
 
     scheduler.tell(new Scheduler.Drain(nodeId, answers.getRef()));
-    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(Scheduler.NodeState.DRAINING);
-    assertThat(expectFor(id, EnvironmentEntity.Relocate.class).nodeId()).isEqualTo(nodeId);
+    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(NodeAvailability.DRAINING);
+    assertThat(expectFor(id, PlacementAnswer.MoveOff.class).nodeId()).isEqualTo(nodeId);
     testKit.stop(scheduler);
   }
 
@@ -261,16 +254,16 @@ class SchedulerTest {
     String liveNode = "n-" + UUID.randomUUID();
     String id = UUID.randomUUID().toString();
     gossip(node(liveNode, 8, 8 * GIB, List.of()));
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
     awaitNode(scheduler, liveNode);
     scheduler.tell(new Scheduler.Place(request(liveNode, id, 1000, GIB, 0)));
-    assertThat(expectFor(id, EnvironmentEntity.Placed.class).nodeId()).isEqualTo(liveNode);
+    assertThat(expectFor(id, PlacementAnswer.Granted.class).nodeId()).isEqualTo(liveNode);
 
     // The same node now gossips from a process that is no longer a cluster member, long silent.
     gossip(node(liveNode, 8, 8 * GIB, List.of(), "pekko://gone@127.0.0.1:1#1", Instant.now().minus(Duration.ofMinutes(1))));
 
-    assertThat(expectFor(id, EnvironmentEntity.NodeLost.class).nodeId()).isEqualTo(liveNode);
-    assertThat(expectFor(id, EnvironmentEntity.NodeLost.class).nodeId())
+    assertThat(expectFor(id, PlacementAnswer.NodeGone.class).nodeId()).isEqualTo(liveNode);
+    assertThat(expectFor(id, PlacementAnswer.NodeGone.class).nodeId())
         .as("repeated until the environment confirms it: the first may have gone to a shard on the lost node")
         .isEqualTo(liveNode);
     scheduler.tell(new Scheduler.ConfirmLoss(id));
@@ -279,8 +272,8 @@ class SchedulerTest {
       scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
       assertThat(nodes.receiveMessage().nodes())
           .filteredOn(view -> view.status().nodeId().equals(liveNode))
-          .extracting(Scheduler.NodeView::state)
-          .containsExactly(Scheduler.NodeState.DOWN);
+          .extracting(NodeView::state)
+          .containsExactly(NodeAvailability.DOWN);
       return null;
     });
     TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
@@ -298,7 +291,7 @@ class SchedulerTest {
       gossip(new NodeStatus(nodeId, "host", new Resources(4000, 8 * GIB, 0, 100 * GIB, null), List.of(),
           NodeStatus.Usage.NONE, Map.of("run", run), true, "20.10", null, Instant.now(), self));
     }
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
     nodeIds.forEach(nodeId -> awaitNode(scheduler, nodeId));
 
     int requests = 1000;
@@ -313,10 +306,10 @@ class SchedulerTest {
       if (!answer.environmentId().startsWith(run)) {
         continue;
       }
-      if (answer.message() instanceof EnvironmentEntity.Placed placed) {
+      if (answer.answer() instanceof PlacementAnswer.Granted placed) {
         placedOn.put(answer.environmentId(), placed.nodeId());
       } else {
-        assertThat(answer.message()).isInstanceOf(EnvironmentEntity.Queued.class);
+        assertThat(answer.answer()).isInstanceOf(PlacementAnswer.Waiting.class);
       }
       answered.add(answer.environmentId());
     }

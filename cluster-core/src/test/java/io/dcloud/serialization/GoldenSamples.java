@@ -7,15 +7,18 @@ import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.catalog.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpec;
+import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.PublishedPort;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
+import io.dcloud.scheduler.SchedulerSnapshot;
 import io.dcloud.template.Template;
 import io.dcloud.template.TemplateRegistry;
 import java.time.Instant;
@@ -87,8 +90,8 @@ final class GoldenSamples {
     s.put("scheduler-event.NodeDrainStarted", new Scheduler.NodeDrainStarted("n1"));
     s.put("scheduler-event.NodeLost", new Scheduler.NodeLost("n1"));
     s.put("scheduler-event.LossConfirmed", new Scheduler.LossConfirmed("e1"));
-    s.put("scheduler-snapshot.Snapshot", new Scheduler.Snapshot(
-        List.of(new Scheduler.Snapshot.Entry("e1", "n1", 500, 1L << 30, 1, 1L << 32, "A100", List.of("GPU-1"))),
+    s.put("scheduler-snapshot.Snapshot", new SchedulerSnapshot(
+        List.of(new SchedulerSnapshot.Entry("e1", "n1", 500, 1L << 30, 1, 1L << 32, "A100", List.of("GPU-1"))),
         List.of(REQUEST), Set.of("n2"), Set.of("n3"), Map.of("e9", "n4")));
   }
 
@@ -106,24 +109,28 @@ final class GoldenSamples {
     s.put("template-snapshot.State", new TemplateRegistry.State(Map.of("small", template)));
   }
 
+  private static EnvironmentEntity.FromScheduler fromScheduler(PlacementAnswer answer) {
+    return new EnvironmentEntity.FromScheduler(answer);
+  }
+
   private static void wire(Map<String, Object> s) {
     s.put("wire.Persisted", new EnvironmentEntity.Persisted("e1", 7, new EnvironmentEntity.LostWithNode("n1", AT)));
     s.put("wire.EnvironmentUpdate", new EnvironmentUpdate("e1", EnvironmentUpdate.Kind.STATUS, "RUNNING", "running", AT));
     s.put("wire.NodeStatus", new NodeStatus(
         "n1", "host-1", RESOURCES, List.of(new GpuDevice(0, "GPU-1", "NVIDIA H200", 143771L)),
         new NodeStatus.Usage(12.5, 1L << 20, 1L << 30, 2), Map.of("zone", "z1"), true, "24.0.5", null, AT, "member-1"));
-    s.put("wire.environment.Placed", new EnvironmentEntity.Placed("n1", List.of("GPU-1")));
-    s.put("wire.environment.Queued", new EnvironmentEntity.Queued(2, "waiting for capacity"));
-    s.put("wire.environment.Refused", new EnvironmentEntity.Refused("no node has 2 GPUs"));
-    s.put("wire.environment.NodeLost", new EnvironmentEntity.NodeLost("n1"));
-    s.put("wire.environment.Relocate", new EnvironmentEntity.Relocate("n1"));
-    s.put("wire.environment.ContainerReport", new EnvironmentEntity.ContainerReport(
-        "n1", EnvironmentEntity.Phase.RUNNING, "c1", PORTS, null, false, "running"));
+    s.put("wire.environment.Placed", fromScheduler(new PlacementAnswer.Granted("n1", List.of("GPU-1"))));
+    s.put("wire.environment.Queued", fromScheduler(new PlacementAnswer.Waiting(2, "waiting for capacity")));
+    s.put("wire.environment.Refused", fromScheduler(new PlacementAnswer.Refused("no node has 2 GPUs")));
+    s.put("wire.environment.NodeLost", fromScheduler(new PlacementAnswer.NodeGone("n1")));
+    s.put("wire.environment.Relocate", fromScheduler(new PlacementAnswer.MoveOff("n1")));
+    s.put("wire.environment.ContainerReport", new EnvironmentEntity.FromNode(new NodeProtocol.ContainerReport(
+        "n1", NodeProtocol.ContainerPhase.RUNNING, "c1", PORTS, null, false, "running")));
     s.put("wire.environment.RetryTick", new EnvironmentEntity.RetryTick(42));
     s.put("wire.environment.Ok", new EnvironmentEntity.Ok(new EnvironmentView(
-        "e1", "demo", EnvironmentEntity.Status.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
+        "e1", "demo", EnvironmentStatus.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
         List.of("dcloud-e1-0"), null, null, AT, AT,
-        List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentEntity.Status.RUNNING, "running")))));
+        List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.RUNNING, "running")))));
     s.put("wire.environment.NotFound", new EnvironmentEntity.NotFound("e1"));
     s.put("wire.environment.Conflict", new EnvironmentEntity.Conflict("exists"));
     s.put("wire.scheduler.Place", new Scheduler.Place(REQUEST));

@@ -7,7 +7,7 @@ import io.dcloud.catalog.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.PublishedPort;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Instant;
@@ -46,7 +46,7 @@ class WireFormatTest {
         new EnvironmentEntity.Persisted("e1", 5, new EnvironmentEntity.ContainerRunning(
             "c1", List.of(new PublishedPort(8888, "tcp", "127.0.0.1", 32768)), AT)),
         new EnvironmentEntity.Persisted("e1", 6, new EnvironmentEntity.LostWithNode("n1", AT)),
-        new EnvironmentEntity.Placed("n1", List.of("GPU-1")),
+        new EnvironmentEntity.FromScheduler(new io.dcloud.scheduler.PlacementAnswer.Granted("n1", List.of("GPU-1"))),
         new Scheduler.Place(new PlacementRequest("e1", spec.resources(), Map.of(), "n1")));
   }
 

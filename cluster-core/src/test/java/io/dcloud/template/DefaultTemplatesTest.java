@@ -1,6 +1,6 @@
 package io.dcloud.template;
 
-import static io.dcloud.environment.Quantities.GIB;
+import static io.dcloud.resources.Quantities.GIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,7 +13,7 @@ import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
 import io.dcloud.environment.EnvironmentSpec.PortSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;

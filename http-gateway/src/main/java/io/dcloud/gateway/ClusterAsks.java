@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.ask.Asks;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogRegistry;
@@ -46,7 +47,7 @@ final class ClusterAsks {
         system.executionContext());
   }
 
-  CompletionStage<EnvironmentDirectory.Listing> listEnvironments(EnvironmentEntity.Status status, String name) {
+  CompletionStage<EnvironmentDirectory.Listing> listEnvironments(EnvironmentStatus status, String name) {
     return ask(backends.directory(), replyTo -> new EnvironmentDirectory.ListEnvironments(status, name, replyTo));
   }
 

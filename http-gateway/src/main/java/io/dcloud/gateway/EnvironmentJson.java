@@ -6,8 +6,8 @@ import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.EnvironmentView.HistoryEntry;
 import io.dcloud.environment.PublishedPort;
-import io.dcloud.environment.Quantities;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
 import java.time.Instant;
 import java.util.List;
 

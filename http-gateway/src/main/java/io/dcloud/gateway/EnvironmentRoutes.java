@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.KubernetesManifest;
 import java.util.Arrays;
@@ -72,18 +73,18 @@ final class EnvironmentRoutes extends AllDirectives {
 
   private Route list() {
     return parameterOptional("status", status -> parameterOptional("name", name -> {
-      EnvironmentEntity.Status wanted = status.map(EnvironmentRoutes::parseStatus).orElse(null);
+      EnvironmentStatus wanted = status.map(EnvironmentRoutes::parseStatus).orElse(null);
       return completeWithFuture(asks.listEnvironments(wanted, name.orElse(null))
           .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, new EnvironmentJson.Listing(
               listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper())).toList()))));
     }));
   }
 
-  private static EnvironmentEntity.Status parseStatus(String text) {
+  private static EnvironmentStatus parseStatus(String text) {
     try {
-      return EnvironmentEntity.Status.valueOf(text.strip().toUpperCase(Locale.ROOT));
+      return EnvironmentStatus.valueOf(text.strip().toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException unknown) {
-      String valid = Arrays.stream(EnvironmentEntity.Status.values()).map(Enum::name).collect(Collectors.joining(", "));
+      String valid = Arrays.stream(EnvironmentStatus.values()).map(Enum::name).collect(Collectors.joining(", "));
       throw Problem.of(
               Problem.Type.MALFORMED_REQUEST, "status " + quote(text) + " is not a status", "status",
               quote(text) + " is not a status: use one of " + valid)

@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentView;
@@ -90,13 +91,13 @@ final class EnvironmentStreamRoutes extends AllDirectives {
 
   private FeedItem currentItem(EnvironmentView view) {
     String data = codec.toJsonString(EnvironmentJson.of(view, codec.mapper()));
-    return new FeedItem(ServerSentEvent.create(data, STATUS_EVENT), view.status() == EnvironmentEntity.Status.DELETED);
+    return new FeedItem(ServerSentEvent.create(data, STATUS_EVENT), view.status() == EnvironmentStatus.DELETED);
   }
 
   private FeedItem updateItem(EnvironmentUpdate update) {
     String type = update.kind().name().toLowerCase(Locale.ROOT);
     boolean deleted = update.kind() == EnvironmentUpdate.Kind.STATUS
-        && EnvironmentEntity.Status.DELETED.name().equals(update.status());
+        && EnvironmentStatus.DELETED.name().equals(update.status());
     return new FeedItem(ServerSentEvent.create(codec.toJsonString(update), type), deleted);
   }
 

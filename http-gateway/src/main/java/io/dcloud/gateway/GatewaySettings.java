@@ -2,8 +2,8 @@ package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.Config;
-import io.dcloud.environment.Quantities;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
 import java.time.Duration;
 
 /**

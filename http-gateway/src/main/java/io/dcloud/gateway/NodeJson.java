@@ -1,9 +1,11 @@
 package io.dcloud.gateway;
 
-import io.dcloud.environment.Quantities;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.scheduler.NodeAvailability;
+import io.dcloud.scheduler.NodeView;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,7 +19,7 @@ import java.util.Map;
 record NodeJson(
     String id,
     String host,
-    Scheduler.NodeState state,
+    NodeAvailability state,
     boolean available,
     Runtime runtime,
     Capacity capacity,
@@ -41,7 +43,7 @@ record NodeJson(
 
   record Listing(List<NodeJson> nodes) {}
 
-  static NodeJson of(Scheduler.NodeView view, Instant now) {
+  static NodeJson of(NodeView view, Instant now) {
     NodeStatus status = view.status();
     Resources capacity = orNone(status.capacity());
     Resources reserved = orNone(view.reserved());

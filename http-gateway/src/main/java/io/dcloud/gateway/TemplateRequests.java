@@ -5,7 +5,7 @@ import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogParser;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.template.Template;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;

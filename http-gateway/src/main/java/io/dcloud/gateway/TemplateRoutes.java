@@ -1,7 +1,7 @@
 package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.template.Template;
 import io.dcloud.template.TemplateMerge;
 import io.dcloud.template.TemplateRegistry;

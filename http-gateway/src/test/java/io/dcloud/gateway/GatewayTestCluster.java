@@ -78,7 +78,7 @@ final class GatewayTestCluster implements AutoCloseable {
     ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events =
         testKit.spawn(Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "events");
     ActorRef<Scheduler.Command> scheduler =
-        testKit.spawn(Scheduler.create(Scheduler.Settings.fromConfig(resolved)), "scheduler");
+        testKit.spawn(Scheduler.create(Scheduler.Settings.fromConfig(resolved), EnvironmentEntity.answersVia(system)), "scheduler");
     EnvironmentEntity.init(
         system, scheduler, updates, events, EnvironmentEntity.Settings.fromConfig(resolved));
     ActorRef<CatalogRegistry.Command> catalog = testKit.spawn(CatalogRegistry.create(JournalBackoff.fromConfig(resolved)), "catalog");

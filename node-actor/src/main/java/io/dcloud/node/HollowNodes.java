@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.Config;
 import io.dcloud.deploy.HollowRuntime;
 import io.dcloud.environment.EnvironmentUpdate;
-import io.dcloud.environment.Quantities;
-import io.dcloud.environment.Resources;
-import io.dcloud.scheduler.Scheduler;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,7 +54,7 @@ public final class HollowNodes {
       ActorContext<?> context,
       Settings hollow,
       NodeSettings base,
-      ActorRef<Scheduler.Command> scheduler,
+      NodePeers peers,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
     List<String> ids = new ArrayList<>();
     for (int number = 1; number <= hollow.nodes(); number++) {
@@ -63,7 +62,7 @@ public final class HollowNodes {
       HollowRuntime runtime = new HollowRuntime(
           hollow.operationDelay(), (int) (hollow.capacity().milliCpus() / MILLI_CPUS_PER_CPU), hollow.capacity().memoryBytes());
       MachineProfile machine = MachineProfile.simulated(nodeId, hollow.capacity(), gpus(hollow, nodeId));
-      context.spawn(NodeActor.create(base.withNodeId(nodeId), runtime, machine, scheduler, updates), "node-" + nodeId);
+      context.spawn(NodeActor.create(base.withNodeId(nodeId), runtime, machine, peers, updates), "node-" + nodeId);
       ids.add(nodeId);
     }
     context.getLog().warn("Running {} HOLLOW nodes ({}-0001 ..): their containers only pretend to run", ids.size(), hollow.idPrefix());

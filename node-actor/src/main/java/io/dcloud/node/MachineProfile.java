@@ -1,6 +1,6 @@
 package io.dcloud.node;
 
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.node.fingerprint.MachineFingerprint;
 import io.dcloud.node.fingerprint.NvidiaSmi;
 import java.io.IOException;

@@ -8,15 +8,13 @@ import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.PortBinding;
 import io.dcloud.deploy.ContainerRuntime.RuntimeInfo;
 import io.dcloud.deploy.ContainerRuntime.VolumeMount;
-import io.dcloud.environment.EnvironmentEntity;
-import io.dcloud.environment.EnvironmentEntity.ContainerReport;
-import io.dcloud.environment.EnvironmentEntity.Phase;
 import io.dcloud.environment.EnvironmentNames;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.PublishedPort;
-import io.dcloud.environment.Quantities;
-import io.dcloud.scheduler.Scheduler;
+import io.dcloud.resources.Quantities;
+import io.dcloud.node.NodeProtocol.ContainerPhase;
+import io.dcloud.node.NodeProtocol.ContainerReport;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Instant;
@@ -41,6 +39,7 @@ import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -51,8 +50,6 @@ import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.SourceRef;
 import org.apache.pekko.stream.javadsl.Source;
@@ -94,9 +91,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
   private record ContainersListed(List<ContainerInfo> containers, Throwable failure)
       implements Message, NoSerializationVerificationNeeded {}
 
-  private record ReservationsLoaded(Scheduler.Reservations reservations) implements Message, NoSerializationVerificationNeeded {}
+  private record ReservationsLoaded(List<String> environmentIds) implements Message, NoSerializationVerificationNeeded {}
 
-  private record EntityAnswered(ContainerInfo container, EnvironmentEntity.Reply reply)
+  private record EntityAnswered(ContainerInfo container, NodePeers.Claim claim)
       implements Message, NoSerializationVerificationNeeded {}
 
   private record GossipWritten() implements Message, NoSerializationVerificationNeeded {}
@@ -109,7 +106,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
       NodeSettings settings,
       ContainerRuntime runtime,
       MachineProfile machine,
-      ActorRef<Scheduler.Command> scheduler,
+      NodePeers peers,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
     Behavior<Message> behavior = Behaviors.<Message>setup(
             context ->
@@ -117,7 +114,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
                     timers ->
                         DistributedData.withReplicatorMessageAdapter(
                             (ReplicatorMessageAdapter<Message, LWWMap<String, NodeStatus>> replicator) ->
-                                new NodeActor(context, timers, replicator, settings, runtime, machine, scheduler, updates))));
+                                new NodeActor(context, timers, replicator, settings, runtime, machine, peers, updates))));
     return Behaviors.transformMessages(
         NodeProtocol.Command.class, behavior, pf -> pf.match(NodeProtocol.Command.class, Protocol::new));
   }
@@ -125,12 +122,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
   private final NodeSettings settings;
   private final ContainerRuntime runtime;
   private final MachineProfile machine;
-  private final ActorRef<Scheduler.Command> scheduler;
+  private final NodePeers peers;
   private final ActorRef<Topic.Command<EnvironmentUpdate>> updates;
   private final ReplicatorMessageAdapter<Message, LWWMap<String, NodeStatus>> replicator;
   private final TimerScheduler<Message> timers;
   private final SelfUniqueAddress selfAddress;
-  private final ClusterSharding sharding;
   private final Executor blocking;
   private final String nodeId;
   /** This process as a cluster member, gossiped so the scheduler notices when it is gone. */
@@ -155,20 +151,19 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
       NodeSettings settings,
       ContainerRuntime runtime,
       MachineProfile machine,
-      ActorRef<Scheduler.Command> scheduler,
+      NodePeers peers,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
     super(context);
     this.settings = settings;
     this.runtime = runtime;
     this.machine = machine;
-    this.scheduler = scheduler;
+    this.peers = peers;
     this.updates = updates;
     this.replicator = replicator;
     this.timers = timers;
     this.nodeId = settings.nodeId();
     this.member = NodeGossip.memberId(Cluster.get(context.getSystem()).selfMember().uniqueAddress());
     this.selfAddress = DistributedData.get(context.getSystem()).selfUniqueAddress();
-    this.sharding = ClusterSharding.get(context.getSystem());
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(NodeSettings.BLOCKING_DISPATCHER));
     this.runtimeInfo = new RuntimeInfo(false, null, null, List.of(), 0, 0, "not checked yet");
 
@@ -257,14 +252,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
         CompletableFuture.supplyAsync(operation, blocking),
         (done, failure) -> failure == null
             ? done
-            : new OperationDone(environmentId, null, report(Phase.FAILED, null, List.of(), null, false, rootMessage(failure))));
+            : new OperationDone(environmentId, null, report(ContainerPhase.FAILED, null, List.of(), null, false, rootMessage(failure))));
   }
 
   private Behavior<Message> onOperationDone(OperationDone done) {
     String environmentId = done.environmentId();
     busy.remove(environmentId);
-    Phase phase = done.report().phase();
-    if (phase == Phase.REMOVED || phase == Phase.MISSING || (phase == Phase.FAILED && done.containerId() == null)) {
+    ContainerPhase phase = done.report().phase();
+    if (phase == ContainerPhase.REMOVED || phase == ContainerPhase.MISSING || (phase == ContainerPhase.FAILED && done.containerId() == null)) {
       Optional.ofNullable(containers.remove(environmentId)).ifPresent(removing::remove);
     } else if (done.containerId() != null) {
       containers.put(environmentId, done.containerId());
@@ -287,10 +282,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     }
     if (existing.isEmpty()) {
       if (!runtime.hasImage(deploy.recipe().tag())) {
-        tellEntity(environmentId, report(Phase.BUILDING, null, List.of(), null, false, "building image"));
+        tellEntity(environmentId, report(ContainerPhase.BUILDING, null, List.of(), null, false, "building image"));
         runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
       }
-      tellEntity(environmentId, report(Phase.STARTING, null, List.of(), null, false, "creating container"));
+      tellEntity(environmentId, report(ContainerPhase.STARTING, null, List.of(), null, false, "creating container"));
       String id = runtime.create(containerSpec(deploy));
       LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
       // Just created, so not running: start it without asking the engine first.
@@ -311,7 +306,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     } catch (RuntimeException startFailed) {
       LOG.warn("Node {}: container {} of environment {} did not start ({}); removing it",
           nodeId, containerId, deploy.environmentId(), startFailed.getMessage());
-      runtime.remove(containerId, temporaryVolumes(deploy.environmentId(), deploy.spec()));
+      runtime.remove(containerId, deploy.spec().volumeNames(nodeId, deploy.environmentId(), EnvironmentSpec.Lifecycle.TEMPORARY));
       throw startFailed;
     }
   }
@@ -319,7 +314,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
   private OperationDone start(String environmentId) {
     Optional<ContainerInfo> container = findContainer(environmentId);
     if (container.isEmpty()) {
-      return new OperationDone(environmentId, null, report(Phase.MISSING, null, List.of(), null, false, "no container"));
+      return new OperationDone(environmentId, null, report(ContainerPhase.MISSING, null, List.of(), null, false, "no container"));
     }
     if (!container.get().running()) {
       runtime.start(container.get().id());
@@ -330,12 +325,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
   private OperationDone stop(String environmentId) {
     Optional<ContainerInfo> container = findContainer(environmentId);
     if (container.isEmpty()) {
-      return new OperationDone(environmentId, null, report(Phase.EXITED, null, List.of(), null, false, "no container to stop"));
+      return new OperationDone(environmentId, null, report(ContainerPhase.EXITED, null, List.of(), null, false, "no container to stop"));
     }
     runtime.stop(container.get().id(), null); // the runtime's stop grace (dcloud.deploy.stop-grace-default)
     ContainerInfo stopped = runtime.inspect(container.get().id()).orElse(container.get());
     return new OperationDone(
-        environmentId, stopped.id(), report(Phase.EXITED, stopped.id(), List.of(), stopped.exitCode(), false, "stopped"));
+        environmentId, stopped.id(), report(ContainerPhase.EXITED, stopped.id(), List.of(), stopped.exitCode(), false, "stopped"));
   }
 
   private OperationDone remove(NodeProtocol.RemoveContainer remove) {
@@ -344,7 +339,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     String containerId = container.map(ContainerInfo::id).orElse(remove.containerId());
     runtime.remove(containerId, remove.volumes());
     LOG.info("Node {} removed environment {} (container {}, volumes {})", nodeId, environmentId, containerId, remove.volumes());
-    return new OperationDone(environmentId, null, report(Phase.REMOVED, containerId, List.of(), null, false, "removed"));
+    return new OperationDone(environmentId, null, report(ContainerPhase.REMOVED, containerId, List.of(), null, false, "removed"));
   }
 
   private OperationDone running(String environmentId, String containerId) {
@@ -353,9 +348,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
     if (!info.running()) {
       return new OperationDone(
           environmentId, containerId,
-          report(Phase.EXITED, containerId, List.of(), info.exitCode(), info.oomKilled(), "exited right after start"));
+          report(ContainerPhase.EXITED, containerId, List.of(), info.exitCode(), info.oomKilled(), "exited right after start"));
     }
-    return new OperationDone(environmentId, containerId, report(Phase.RUNNING, containerId, ports(info), null, false, "running"));
+    return new OperationDone(environmentId, containerId, report(ContainerPhase.RUNNING, containerId, ports(info), null, false, "running"));
   }
 
   private static boolean sameGpus(ContainerInfo container, List<String> gpuUuids) {
@@ -477,7 +472,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
       case "destroy" -> {
         if (!removing.remove(event.containerId()) && event.containerId().equals(containers.get(environmentId))) {
           containers.remove(environmentId);
-          tellEntity(environmentId, report(Phase.MISSING, event.containerId(), List.of(), null, false, "container destroyed"));
+          tellEntity(environmentId, report(ContainerPhase.MISSING, event.containerId(), List.of(), null, false, "container destroyed"));
         }
       }
       default -> {}
@@ -488,14 +483,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
   private OperationDone exited(String environmentId, String containerId) {
     Optional<ContainerInfo> info = runtime.inspect(containerId);
     if (info.isEmpty()) {
-      return new OperationDone(environmentId, null, report(Phase.MISSING, containerId, List.of(), null, false, "container gone"));
+      return new OperationDone(environmentId, null, report(ContainerPhase.MISSING, containerId, List.of(), null, false, "container gone"));
     }
     if (info.get().running()) {
       return running(environmentId, containerId);
     }
     return new OperationDone(
         environmentId, containerId,
-        report(Phase.EXITED, containerId, List.of(), info.get().exitCode(), info.get().oomKilled(), info.get().error()));
+        report(ContainerPhase.EXITED, containerId, List.of(), info.get().exitCode(), info.get().oomKilled(), info.get().error()));
   }
 
   /**
@@ -565,16 +560,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
         continue;
       }
       getContext().pipeToSelf(
-          Asks.completedInline(sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId)
-              .<EnvironmentEntity.Reply>ask(EnvironmentEntity.Get::new, settings.askTimeout())),
-          (reply, failure) -> new EntityAnswered(container, failure == null ? reply : null));
+          peers.claim(environmentId, nodeId),
+          (claim, failure) -> new EntityAnswered(container, failure == null ? claim : null));
     }
     getContext().pipeToSelf(
-        Asks.completedInline(AskPattern.<Scheduler.Command, Scheduler.Reservations>ask(
-            scheduler, replyTo -> new Scheduler.GetReservations(nodeId, replyTo),
-            settings.askTimeout(), getContext().getSystem().scheduler())),
-        (reservations, failure) -> new ReservationsLoaded(
-            failure == null ? reservations : new Scheduler.Reservations(nodeId, List.of())));
+        peers.placedOn(nodeId),
+        (placed, failure) -> new ReservationsLoaded(failure == null ? placed : List.of()));
     listed.containers().forEach(c -> Optional.ofNullable(c.labels().get(EnvironmentNames.ENV_LABEL))
         .ifPresent(env -> containers.put(env, c.id())));
     return this;
@@ -583,43 +574,27 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
   private Behavior<Message> onEntityAnswered(EntityAnswered answer) {
     ContainerInfo container = answer.container();
     String environmentId = container.labels().get(EnvironmentNames.ENV_LABEL);
-    if (answer.reply() == null) {
+    if (answer.claim() == null) {
       getContext().getLog().warn("Node {}: no answer about environment {}; keeping its container for now", nodeId, environmentId);
       return this;
     }
-    boolean ours = answer.reply() instanceof EnvironmentEntity.Ok ok
-        && ok.view().status() != EnvironmentEntity.Status.DELETED
-        && nodeId.equals(ok.view().node());
-    if (!ours) {
+    if (!answer.claim().wanted()) {
       getContext().getLog().info("Node {} removes orphan container {} of environment {}", nodeId, container.id(), environmentId);
-      List<String> volumes = answer.reply() instanceof EnvironmentEntity.Ok ok
-          ? temporaryVolumes(environmentId, ok.view().spec())
-          : List.of();
       containers.remove(environmentId);
-      return handle(new NodeProtocol.RemoveContainer(environmentId, container.id(), volumes));
+      return handle(new NodeProtocol.RemoveContainer(environmentId, container.id(), answer.claim().temporaryVolumes()));
     }
     getContext().getLog().info("Node {} adopts container {} of environment {} ({})", nodeId, container.id(), environmentId, container.state());
     tellEntity(environmentId, container.running()
-        ? report(Phase.RUNNING, container.id(), ports(container), null, false, "adopted after restart")
-        : report(Phase.EXITED, container.id(), List.of(), container.exitCode(), container.oomKilled(), "exited while DCloud was down"));
+        ? report(ContainerPhase.RUNNING, container.id(), ports(container), null, false, "adopted after restart")
+        : report(ContainerPhase.EXITED, container.id(), List.of(), container.exitCode(), container.oomKilled(), "exited while DCloud was down"));
     return this;
-  }
-
-  private List<String> temporaryVolumes(String environmentId, EnvironmentSpec spec) {
-    List<String> names = new ArrayList<>();
-    for (int i = 0; i < spec.storage().size(); i++) {
-      if (spec.storage().get(i).lifecycle() == EnvironmentSpec.Lifecycle.TEMPORARY) {
-        names.add(EnvironmentNames.volumeName(nodeId, environmentId, i));
-      }
-    }
-    return names;
   }
 
   /** Environments placed here whose container is gone are told so; their entities decide what it means. */
   private Behavior<Message> onReservationsLoaded(ReservationsLoaded loaded) {
-    for (String environmentId : loaded.reservations().environmentIds()) {
+    for (String environmentId : loaded.environmentIds()) {
       if (!containers.containsKey(environmentId) && !busy.contains(environmentId)) {
-        tellEntity(environmentId, report(Phase.MISSING, null, List.of(), null, false, "no container on node " + nodeId));
+        tellEntity(environmentId, report(ContainerPhase.MISSING, null, List.of(), null, false, "no container on node " + nodeId));
       }
     }
     return this;
@@ -654,12 +629,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> {
 
   // ---------------------------------------------------------------- helpers
 
-  private ContainerReport report(Phase phase, String containerId, List<PublishedPort> ports, Integer exitCode, boolean oom, String message) {
+  private ContainerReport report(ContainerPhase phase, String containerId, List<PublishedPort> ports, Integer exitCode, boolean oom, String message) {
     return new ContainerReport(nodeId, phase, containerId, ports, exitCode, oom, message);
   }
 
   private void tellEntity(String environmentId, ContainerReport report) {
-    sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId).tell(report);
+    peers.report(environmentId, report);
   }
 
   private static String rootMessage(Throwable failure) {

@@ -1,6 +1,6 @@
 package io.dcloud.node.fingerprint;
 
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import java.io.IOException;
 import java.io.UncheckedIOException;

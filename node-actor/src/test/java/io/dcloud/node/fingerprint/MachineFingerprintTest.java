@@ -3,7 +3,7 @@ package io.dcloud.node.fingerprint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dcloud.environment.Resources;
+import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;

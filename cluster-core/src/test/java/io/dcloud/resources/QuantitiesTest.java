@@ -1,10 +1,10 @@
-package io.dcloud.environment;
+package io.dcloud.resources;
 
-import static io.dcloud.environment.Quantities.GIB;
-import static io.dcloud.environment.Quantities.KIB;
-import static io.dcloud.environment.Quantities.MIB;
-import static io.dcloud.environment.Quantities.PIB;
-import static io.dcloud.environment.Quantities.TIB;
+import static io.dcloud.resources.Quantities.GIB;
+import static io.dcloud.resources.Quantities.KIB;
+import static io.dcloud.resources.Quantities.MIB;
+import static io.dcloud.resources.Quantities.PIB;
+import static io.dcloud.resources.Quantities.TIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

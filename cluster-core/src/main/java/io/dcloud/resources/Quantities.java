@@ -1,4 +1,4 @@
-package io.dcloud.environment;
+package io.dcloud.resources;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.validation.ValidationException;
@@ -146,7 +146,7 @@ public final class Quantities {
   }
 
   /** Quotes user text for a reason, shortened so an error message stays readable. */
-  static String quote(String text) {
+  public static String quote(String text) {
     String shown = text.length() > MAX_ECHOED_CHARS ? text.substring(0, MAX_ECHOED_CHARS) + "…" : text;
     return "\"" + shown + "\"";
   }
@@ -173,7 +173,7 @@ public final class Quantities {
    * A JSON number as plain decimal text ("1.5", never "1E+3"). A literal such as {@code 1e999}
    * parses to an infinite double, which has no decimal form: refused here rather than crashing.
    */
-  static String plainNumber(String field, JsonNode value) {
+  public static String plainNumber(String field, JsonNode value) {
     if (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue())) {
       throw ValidationException.of(field, "is not a finite number");
     }
@@ -202,7 +202,7 @@ public final class Quantities {
   }
 
   /** How a JSON value is named in reasons: "an array", "an object", "true"... */
-  static String kindOf(JsonNode value) {
+  public static String kindOf(JsonNode value) {
     if (value == null || value.isMissingNode() || value.isNull()) {
       return "null";
     }

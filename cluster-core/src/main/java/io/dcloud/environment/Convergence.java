@@ -1,0 +1,104 @@
+package io.dcloud.environment;
+
+import io.dcloud.environment.EnvironmentEntity.Event;
+import io.dcloud.environment.EnvironmentEntity.Persisted;
+import io.dcloud.environment.EnvironmentEntity.Relocated;
+import io.dcloud.environment.EnvironmentEntity.Wiring;
+import io.dcloud.environment.EnvironmentSpec.Lifecycle;
+import io.dcloud.environment.EnvironmentState.Removal;
+import io.dcloud.node.NodeLocator;
+import io.dcloud.node.NodeProtocol;
+import io.dcloud.scheduler.PlacementRequest;
+import io.dcloud.scheduler.Scheduler;
+import java.util.List;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.slf4j.Logger;
+
+/**
+ * What an environment tells the rest of the cluster, after each event and on every retry: it
+ * converges rather than orchestrates. It sends whatever its state still needs (a place from the
+ * scheduler; deploy, start, stop or remove to its node); schedulers and nodes treat those
+ * idempotently, so a lost message, a passivated entity or a restarted node only delays the outcome.
+ */
+final class Convergence {
+  private Convergence() {}
+
+  /**
+   * Sends what the state still needs. {@code retrying} also re-asks about what others are already
+   * at (a queued request, a build in progress): right after an event the answer would only echo.
+   */
+  static void act(Wiring wiring, String environmentId, EnvironmentState state, boolean retrying) {
+    switch (state.status()) {
+      case REQUESTED -> wiring.scheduler().tell(new Scheduler.Place(placementRequest(environmentId, state)));
+      case QUEUED -> {
+        if (retrying) {
+          wiring.scheduler().tell(new Scheduler.Place(placementRequest(environmentId, state)));
+        }
+      }
+      case PLACED -> toNode(wiring, state.node(), deploy(environmentId, state));
+      // The node reported these itself: it is at work, so only a retry reminds it.
+      case BUILDING -> {
+        if (retrying) {
+          toNode(wiring, state.node(), deploy(environmentId, state));
+        }
+      }
+      case STARTING -> {
+        if (state.containerId() != null) {
+          toNode(wiring, state.node(), new NodeProtocol.StartContainer(environmentId, state.containerId()));
+        } else if (retrying) {
+          toNode(wiring, state.node(), deploy(environmentId, state));
+        }
+      }
+      case STOPPING -> toNode(
+          wiring,
+          state.node(),
+          state.removal() != Removal.NONE
+              ? new NodeProtocol.RemoveContainer(environmentId, state.containerId(), state.volumes(Lifecycle.TEMPORARY))
+              : new NodeProtocol.StopContainer(environmentId, state.containerId()));
+      // Nothing runs: the place (and its GPUs) goes back, even where a stopped container stays.
+      case DELETED, FAILED, STOPPED, LOST -> {
+        if (!retrying) {
+          wiring.scheduler().tell(new Scheduler.Release(environmentId));
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /**
+   * Publishes what was persisted: each event (with its sequence number) for read sides, each status
+   * change for live streams. {@code firstSequenceNr} is the first event's.
+   */
+  static void announce(
+      Wiring wiring, String environmentId, EnvironmentState state, List<Event> persisted, long firstSequenceNr, Logger log) {
+    for (int i = 0; i < persisted.size(); i++) {
+      Event event = persisted.get(i);
+      wiring.events().tell(Topic.publish(new Persisted(environmentId, firstSequenceNr + i, event)));
+      if (event instanceof Relocated) {
+        // The reservation is still on the draining node: give it back before asking for a new place.
+        wiring.scheduler().tell(new Scheduler.Release(environmentId));
+      }
+    }
+    List<EnvironmentState.Step> steps = state.steps();
+    for (EnvironmentState.Step step : steps.subList(Math.max(0, steps.size() - persisted.size()), steps.size())) {
+      String message = step.message();
+      wiring.updates().tell(EnvironmentUpdate.publish(new EnvironmentUpdate(
+          environmentId, EnvironmentUpdate.Kind.STATUS, step.status().name(), message, step.at())));
+      log.info("Environment {} is {}: {}", environmentId, step.status(), message);
+    }
+  }
+
+  static NodeProtocol.Deploy deploy(String environmentId, EnvironmentState state) {
+    return new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), state.gpus());
+  }
+
+  static void toNode(Wiring wiring, String nodeId, NodeProtocol.Command command) {
+    wiring.nodes().tell(new NodeLocator.Send(nodeId, command));
+  }
+
+  /** A stopped container is restarted where it is (its files are there), while that node lives. */
+  private static PlacementRequest placementRequest(String environmentId, EnvironmentState state) {
+    String pinned = state.containerId() == null ? null : state.node();
+    return new PlacementRequest(environmentId, state.spec().resources(), state.spec().constraints(), pinned);
+  }
+}

@@ -1,0 +1,348 @@
+package io.dcloud.environment;
+
+import io.dcloud.environment.EnvironmentEntity.*;
+import io.dcloud.node.NodeProtocol;
+import io.dcloud.node.NodeProtocol.ContainerPhase;
+import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.scheduler.PlacementAnswer;
+import io.dcloud.scheduler.Scheduler;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The behavior of one environment entity (its protocol and events are {@link EnvironmentEntity}):
+ * it answers users, records what the scheduler and its node say, and converges.
+ */
+final class EnvironmentBehavior
+    extends EventSourcedBehaviorWithEnforcedReplies<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentState> {
+
+  /**
+   * The empty state Pekko keeps for each live entity: one shared instance, without an id; the
+   * first event folds into the entity's own (see {@link #eventHandler()}).
+   */
+  private static final EnvironmentState NOTHING_YET = EnvironmentState.empty(null);
+
+  /** Shared by every entity (see {@link #recovery()}). */
+  private static final Recovery WITHOUT_SNAPSHOTS =
+      Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
+
+  private final String environmentId;
+  private final ActorContext<Command> context;
+  private final Wiring wiring;
+  /** Tells this incarnation's retry ticks from those an earlier one (before passivation) scheduled. */
+  private final long incarnation = ThreadLocalRandom.current().nextLong();
+  private boolean retryScheduled;
+
+  EnvironmentBehavior(String environmentId, ActorContext<Command> context, Wiring wiring) {
+    super(PersistenceId.of(EnvironmentEntity.TYPE_KEY.name(), environmentId), wiring.settings().journalBackoff());
+    this.environmentId = environmentId;
+    this.context = context;
+    this.wiring = wiring;
+  }
+
+  @Override
+  public EnvironmentState emptyState() {
+    return NOTHING_YET;
+  }
+
+  /**
+   * No snapshots: an environment has tens of events, which replay faster than a snapshot loads,
+   * and asking the snapshot store is one Cassandra read less for every entity that starts.
+   */
+  @Override
+  public Recovery recovery() {
+    return WITHOUT_SNAPSHOTS;
+  }
+
+  @Override
+  public SignalHandler<EnvironmentState> signalHandler() {
+    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::converge).build();
+  }
+
+  @Override
+  public EventHandler<EnvironmentState, Event> eventHandler() {
+    return (state, event) ->
+        (state == NOTHING_YET ? EnvironmentState.empty(environmentId) : state).apply(event, wiring.settings().historyLimit());
+  }
+
+  // ---------------------------------------------------------------- commands
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, EnvironmentState> commandHandler() {
+    // A method that dispatches by itself, not a builder: Pekko keeps the handler of every live
+    // entity, and a builder case per command and state cost each one about 3 KiB of heap.
+    return this::handle;
+  }
+
+  private ReplyEffect<Event, EnvironmentState> handle(EnvironmentState state, Command command) {
+    if (!state.exists()) {
+      return whenAbsent(command);
+    }
+    if (state.status() == EnvironmentStatus.DELETED) {
+      return whenDeleted(state, command);
+    }
+    return whenPresent(state, command);
+  }
+
+  private ReplyEffect<Event, EnvironmentState> whenAbsent(Command command) {
+    if (command instanceof Create cmd) {
+      return persistAndReply(new Requested(cmd.spec(), cmd.recipe(), now()), cmd.replyTo());
+    } else if (command instanceof GetStats cmd) {
+      return statsUnavailable(cmd.replyTo(), "no such environment");
+    } else if (command instanceof StreamLogs cmd) {
+      return logsUnavailable(cmd.replyTo(), "no such environment");
+    } else if (command instanceof FromScheduler from && from.answer() instanceof PlacementAnswer.Granted) {
+      return release();
+    }
+    ActorRef<Reply> replyTo = replyToOf(command);
+    return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, new NotFound(environmentId));
+  }
+
+  private ReplyEffect<Event, EnvironmentState> whenDeleted(EnvironmentState state, Command command) {
+    String deleted = "environment " + environmentId + " was deleted";
+    if (command instanceof Get cmd) {
+      return ok(cmd.replyTo(), state);
+    } else if (command instanceof Delete cmd) {
+      return ok(cmd.replyTo(), state);
+    } else if (command instanceof GetStats cmd) {
+      return statsUnavailable(cmd.replyTo(), "the environment was deleted");
+    } else if (command instanceof StreamLogs cmd) {
+      return logsUnavailable(cmd.replyTo(), "the environment was deleted");
+    } else if (command instanceof FromScheduler from && from.answer() instanceof PlacementAnswer.Granted) {
+      return release();
+    } else if (command instanceof FromNode from) {
+      return onReportAfterDeletion(state, from.report());
+    }
+    ActorRef<Reply> replyTo = replyToOf(command);
+    return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, new Conflict(deleted));
+  }
+
+  /** The reply address of a user's command (Create, Get, Stop, Start, Delete); null for others. */
+  private static ActorRef<Reply> replyToOf(Command command) {
+    if (command instanceof Create cmd) {
+      return cmd.replyTo();
+    } else if (command instanceof Get cmd) {
+      return cmd.replyTo();
+    } else if (command instanceof Stop cmd) {
+      return cmd.replyTo();
+    } else if (command instanceof Start cmd) {
+      return cmd.replyTo();
+    } else if (command instanceof Delete cmd) {
+      return cmd.replyTo();
+    }
+    return null;
+  }
+
+  private ReplyEffect<Event, EnvironmentState> whenPresent(EnvironmentState state, Command command) {
+    if (command instanceof Create cmd) {
+      return state.spec().equals(cmd.spec())
+          // Create is retried by clients: the same spec again is the same environment.
+          ? ok(cmd.replyTo(), state)
+          : conflict(cmd.replyTo(), "environment " + environmentId + " already exists with another spec");
+    } else if (command instanceof Get cmd) {
+      return ok(cmd.replyTo(), state);
+    } else if (command instanceof Stop cmd) {
+      return persistOrAnswer(Transitions.stop(state, now()), state, cmd.replyTo());
+    } else if (command instanceof Start cmd) {
+      return state.status() == EnvironmentStatus.STOPPING
+          ? conflict(cmd.replyTo(), "environment " + environmentId + " is stopping; start it once it has stopped")
+          : persistOrAnswer(Transitions.start(state, now()), state, cmd.replyTo());
+    } else if (command instanceof Delete cmd) {
+      return persistOrAnswer(Transitions.delete(state, now()), state, cmd.replyTo());
+    } else if (command instanceof GetStats cmd) {
+      return onGetStats(state, cmd);
+    } else if (command instanceof StreamLogs cmd) {
+      return onStreamLogs(state, cmd);
+    } else if (command instanceof FromScheduler from) {
+      return onSchedulerAnswer(state, from.answer());
+    } else if (command instanceof FromNode from) {
+      return onReport(state, from.report());
+    } else if (command instanceof RetryTick tick) {
+      return retry(state, tick);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> onGetStats(EnvironmentState state, GetStats cmd) {
+    if (state.containerId() == null || state.status() != EnvironmentStatus.RUNNING) {
+      return statsUnavailable(cmd.replyTo(), "the environment is " + state.status() + ", not RUNNING");
+    }
+    Convergence.toNode(wiring, state.node(), new NodeProtocol.GetStats(environmentId, state.containerId(), cmd.replyTo()));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> onStreamLogs(EnvironmentState state, StreamLogs cmd) {
+    if (state.containerId() == null) {
+      return logsUnavailable(cmd.replyTo(), "the environment has no container yet (it is " + state.status() + ")");
+    }
+    Convergence.toNode(wiring, state.node(),
+        new NodeProtocol.StreamLogs(environmentId, state.containerId(), cmd.tail(), cmd.follow(), cmd.replyTo()));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> onSchedulerAnswer(EnvironmentState state, PlacementAnswer answer) {
+    Instant at = now();
+    if (answer instanceof PlacementAnswer.Granted granted) {
+      return onGranted(state, granted);
+    } else if (answer instanceof PlacementAnswer.Waiting waiting) {
+      boolean moved = Transitions.waitingForPlace(state) && !Integer.valueOf(waiting.position()).equals(state.queuePosition());
+      return moved ? persist(new QueuedForCapacity(waiting.position(), waiting.reason(), at)) : Effect().noReply();
+    } else if (answer instanceof PlacementAnswer.Refused refused) {
+      return Transitions.waitingForPlace(state) ? persist(new PlacementRefused(refused.reason(), at)) : Effect().noReply();
+    } else if (answer instanceof PlacementAnswer.NodeGone gone) {
+      return onNodeGone(state, gone);
+    } else if (answer instanceof PlacementAnswer.MoveOff move) {
+      boolean applies = move.nodeId().equals(state.node()) && state.status() != EnvironmentStatus.STOPPING;
+      return applies ? persist(new RelocationRequested(move.nodeId(), at)) : Effect().noReply();
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> onGranted(EnvironmentState state, PlacementAnswer.Granted granted) {
+    if (Transitions.waitingForPlace(state)) {
+      // The scheduler's reservation is already durable, so the node starts while the place is
+      // recorded: after a crash the entity asks again, gets the same place, and the node's repeated
+      // deploy finds the container it made.
+      PlacedOnNode placed = new PlacedOnNode(granted.nodeId(), granted.gpuUuids(), now());
+      Convergence.toNode(wiring, granted.nodeId(),
+          new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), granted.gpuUuids()));
+      return Effect().persist(placed).thenRun(next -> announce(next, List.of(placed))).thenNoReply();
+    }
+    boolean holdsThatPlace = Transitions.HOLDING_A_PLACE.contains(state.status()) && granted.nodeId().equals(state.node());
+    // Stopped, failed or deleted while the scheduler was deciding: give the place back.
+    return holdsThatPlace ? Effect().noReply() : release();
+  }
+
+  /**
+   * The loss is confirmed to the scheduler only once it is recorded: were it confirmed first and
+   * the write failed, the environment would stay RUNNING on a dead node, and no one would say so again.
+   */
+  private ReplyEffect<Event, EnvironmentState> onNodeGone(EnvironmentState state, PlacementAnswer.NodeGone gone) {
+    Scheduler.ConfirmLoss confirm = new Scheduler.ConfirmLoss(environmentId);
+    List<Event> events = Transitions.nodeGone(state, gone.nodeId(), now());
+    if (events.isEmpty()) {
+      wiring.scheduler().tell(confirm);
+      return Effect().noReply();
+    }
+    context.getLog().warn("Environment {} lost with node {}{}", environmentId, gone.nodeId(),
+        events.size() > 1 ? ": re-placing" : "");
+    return Effect().persist(events).thenRun(after -> {
+      afterPersist(after, events);
+      wiring.scheduler().tell(confirm);
+    }).thenNoReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> onReport(EnvironmentState state, ContainerReport report) {
+    if (!report.nodeId().equals(state.node())) {
+      context.getLog().info(
+          "Environment {} ignores a {} report from node {}: it belongs to node {}",
+          environmentId, report.phase(), report.nodeId(), state.node());
+      return Effect().noReply();
+    }
+    Event event = Transitions.report(state, report, now());
+    return event == null ? Effect().noReply() : persist(event);
+  }
+
+  private ReplyEffect<Event, EnvironmentState> onReportAfterDeletion(EnvironmentState state, ContainerReport report) {
+    if (report.phase() == ContainerPhase.RUNNING || report.phase() == ContainerPhase.EXITED) {
+      // A node still runs a container of a deleted environment (e.g. it was away when it was deleted).
+      Convergence.toNode(wiring, report.nodeId(), new NodeProtocol.RemoveContainer(
+          environmentId, report.containerId(), state.volumes(EnvironmentSpec.Lifecycle.TEMPORARY)));
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> retry(EnvironmentState state, RetryTick tick) {
+    if (tick.incarnation() != incarnation) {
+      // Scheduled before a passivation: delivering it has woken this incarnation, which converged.
+      return Effect().noReply();
+    }
+    retryScheduled = false;
+    if (state.transitional()) {
+      act(state, true);
+    }
+    return Effect().noReply();
+  }
+
+  // ---------------------------------------------------------------- effects
+
+  private ReplyEffect<Event, EnvironmentState> persist(Event event) {
+    return Effect().persist(event).thenRun(state -> afterPersist(state, List.of(event))).thenNoReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> persistAndReply(Event event, ActorRef<Reply> replyTo) {
+    return Effect().persist(event).thenRun(state -> afterPersist(state, List.of(event)))
+        .thenReply(replyTo, next -> new Ok(next.view()));
+  }
+
+  /** Persists the event and answers with the new state; with no event, answers with the state as it is. */
+  private ReplyEffect<Event, EnvironmentState> persistOrAnswer(Event event, EnvironmentState state, ActorRef<Reply> replyTo) {
+    return event == null ? ok(replyTo, state) : persistAndReply(event, replyTo);
+  }
+
+  /** Publishes what was persisted (for read sides and live streams), then does what the new state needs. */
+  private void afterPersist(EnvironmentState state, List<Event> persisted) {
+    announce(state, persisted);
+    act(state, false);
+  }
+
+  private void announce(EnvironmentState state, List<Event> persisted) {
+    long first = lastSequenceNumber(context) - persisted.size() + 1;
+    Convergence.announce(wiring, environmentId, state, persisted, first, context.getLog());
+  }
+
+  private void converge(EnvironmentState state) {
+    if (state.exists()) {
+      act(state, true);
+    }
+  }
+
+  private void act(EnvironmentState state, boolean retrying) {
+    Convergence.act(wiring, environmentId, state, retrying);
+    if (state.transitional() && !retryScheduled) {
+      retryScheduled = true;
+      RetryTick tick = new RetryTick(incarnation);
+      context.getSystem().scheduler().scheduleOnce(
+          wiring.settings().retryInterval(), () -> wiring.retryVia().accept(environmentId, tick), context.getExecutionContext());
+    }
+  }
+
+  private ReplyEffect<Event, EnvironmentState> release() {
+    wiring.scheduler().tell(new Scheduler.Release(environmentId));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> ok(ActorRef<Reply> replyTo, EnvironmentState state) {
+    return Effect().reply(replyTo, new Ok(state.view()));
+  }
+
+  private ReplyEffect<Event, EnvironmentState> conflict(ActorRef<Reply> replyTo, String reason) {
+    return Effect().reply(replyTo, new Conflict(reason));
+  }
+
+  private ReplyEffect<Event, EnvironmentState> statsUnavailable(ActorRef<NodeProtocol.StatsReply> replyTo, String reason) {
+    replyTo.tell(new NodeProtocol.StatsUnavailable(reason));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> logsUnavailable(ActorRef<NodeProtocol.LogsReply> replyTo, String reason) {
+    replyTo.tell(new NodeProtocol.LogsUnavailable(reason));
+    return Effect().noReply();
+  }
+
+  private Instant now() {
+    return wiring.clock().instant();
+  }
+}

@@ -1,0 +1,231 @@
+package io.dcloud.environment;
+
+import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.environment.EnvironmentSpec.Lifecycle;
+import io.dcloud.environment.EnvironmentView.HistoryEntry;
+import io.dcloud.serialization.CborSerializable;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * An environment as its events made it, for its entity and for the read side (one fold, {@link
+ * #apply}). {@code spec == null} until created. {@code node} is kept while a container may exist there;
+ * {@code removal} says what a STOPPING that removes the container ends in: deletion, or a new
+ * place (relocation off a draining node).
+ */
+public record EnvironmentState(
+    String id,
+    EnvironmentStatus status,
+    EnvironmentSpec spec,
+    ImageRecipe recipe,
+    String node,
+    List<String> gpus,
+    String containerId,
+    List<PublishedPort> ports,
+    String reason,
+    Integer queuePosition,
+    Removal removal,
+    long createdAtMilli,
+    List<Step> steps)
+    implements CborSerializable {
+
+  /** The statuses in which nothing is settled yet: the entity keeps re-sending what it waits for. */
+  private static final Set<EnvironmentStatus> TRANSITIONAL = Set.of(
+      EnvironmentStatus.REQUESTED, EnvironmentStatus.QUEUED, EnvironmentStatus.PLACED, EnvironmentStatus.BUILDING,
+      EnvironmentStatus.STARTING, EnvironmentStatus.STOPPING);
+
+  /** What removing an environment's container is for. */
+  public enum Removal {
+    NONE,
+    DELETE,
+    RELOCATE
+  }
+
+  /**
+   * One lifecycle step as the state keeps it. Its message is {@code text} followed by
+   * {@code subject}, a node id, image tag or container id the state holds anyway (shown as a
+   * short id when {@code shortSubject}): a hundred thousand environments keep no formatted copies
+   * of those strings, nor an {@link Instant} per step.
+   */
+  public record Step(long atMilli, EnvironmentStatus status, String text, String subject, boolean shortSubject)
+      implements CborSerializable {
+    public String message() {
+      return subject == null ? text : text + (shortSubject ? shortId(subject) : subject);
+    }
+
+    public Instant at() {
+      return Instant.ofEpochMilli(atMilli);
+    }
+
+    HistoryEntry entry() {
+      return new HistoryEntry(at(), status, message());
+    }
+  }
+
+  /** The one fold of events into state, shared by the entity and the read side. */
+  public EnvironmentState apply(EnvironmentEntity.Event event, int historyLimit) {
+    Instant at = event.at();
+    if (event instanceof EnvironmentEntity.Requested e) {
+      return created(e.spec(), e.recipe()).to(EnvironmentStatus.REQUESTED, "requested", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.QueuedForCapacity e) {
+      return withQueuePosition(e.position()).withReason(e.reason())
+          .to(EnvironmentStatus.QUEUED, "queued at position " + e.position() + ": " + e.reason(), at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.PlacedOnNode e) {
+      // Placed away from a stopped container's node (that node is gone): its container is history.
+      EnvironmentState placed = e.nodeId().equals(node) ? this : withContainer(null, List.of());
+      EnvironmentState onNode = placed.withPlacement(e.nodeId(), e.gpuUuids()).withReason(null);
+      return e.gpuUuids().isEmpty()
+          ? onNode.to(EnvironmentStatus.PLACED, "placed on node ", e.nodeId(), false, at, historyLimit)
+          : onNode.to(EnvironmentStatus.PLACED, "placed on node " + e.nodeId() + " with GPUs " + String.join(", ", e.gpuUuids()), at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.PlacementRefused e) {
+      return withReason(e.reason()).to(EnvironmentStatus.FAILED, e.reason(), at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.ImageBuilding) {
+      return to(EnvironmentStatus.BUILDING, "building image ", recipe.tag(), false, at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.ContainerStarting) {
+      return to(EnvironmentStatus.STARTING, "starting container", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.ContainerRunning e) {
+      return withContainer(e.containerId(), e.ports()).withReason(null)
+          .to(EnvironmentStatus.RUNNING, "running as container ", e.containerId(), true, at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.ContainerExited e) {
+      boolean clean = Integer.valueOf(0).equals(e.exitCode()) && !e.oomKilled();
+      EnvironmentState exited = e.containerId() == null ? this : withContainer(e.containerId(), List.of());
+      return exited.withReason(e.reason()).to(clean ? EnvironmentStatus.STOPPED : EnvironmentStatus.FAILED, e.reason(), at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.DeploymentFailed e) {
+      return released().withReason(e.reason()).to(EnvironmentStatus.FAILED, e.reason(), at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.StopRequested) {
+      return to(EnvironmentStatus.STOPPING, "stop requested", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.Stopped e) {
+      return (containerId == null ? released() : this).withReason(null).to(EnvironmentStatus.STOPPED, e.reason(), at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.StartRequested) {
+      return containerId == null
+          ? released().withReason(null).to(EnvironmentStatus.REQUESTED, "start requested: finding a node", at, historyLimit)
+          : withReason(null).to(EnvironmentStatus.REQUESTED, "start requested: reserving its place on node ", node, false, at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.DeleteRequested) {
+      return removing(Removal.DELETE).to(EnvironmentStatus.STOPPING, "delete requested", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.RelocationRequested e) {
+      return removing(Removal.RELOCATE).to(EnvironmentStatus.STOPPING, "node " + e.nodeId() + " is draining: moving", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.Relocated) {
+      return released().removing(Removal.NONE).to(EnvironmentStatus.REQUESTED, "removed from the draining node: finding another", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.LostWithNode e) {
+      return released().removing(Removal.NONE).withReason("node " + e.nodeId() + " was lost")
+          .to(EnvironmentStatus.LOST, "node " + e.nodeId() + " was lost with the container", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.Rescheduled e) {
+      return withReason(null).to(EnvironmentStatus.REQUESTED, "restart policy " + e.policy() + ": finding another node", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.Deleted) {
+      return released().to(EnvironmentStatus.DELETED, deletedMessage(), at, historyLimit);
+    }
+    throw new IllegalArgumentException("unknown event " + event.getClass().getName());
+  }
+
+  public static EnvironmentState empty(String id) {
+    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of());
+  }
+
+  boolean exists() {
+    return spec != null;
+  }
+
+  boolean transitional() {
+    return status != null && TRANSITIONAL.contains(status);
+  }
+
+  public EnvironmentView view() {
+    return new EnvironmentView(
+        id,
+        spec == null ? null : spec.name(),
+        status,
+        node,
+        containerId,
+        spec,
+        recipe,
+        gpus,
+        ports,
+        persistentVolumes(),
+        reason,
+        queuePosition,
+        steps.isEmpty() ? null : Instant.ofEpochMilli(createdAtMilli),
+        steps.isEmpty() ? null : steps.get(steps.size() - 1).at(),
+        history());
+  }
+
+  /** The engine volumes of the node holding the container (none before a node holds it). */
+  List<String> volumes(Lifecycle lifecycle) {
+    return spec == null || node == null ? List.of() : spec.volumeNames(node, id, lifecycle);
+  }
+
+  List<String> persistentVolumes() {
+    return volumes(Lifecycle.PERSISTENT);
+  }
+
+  /** The lifecycle as views show it, oldest first. */
+  public List<HistoryEntry> history() {
+    return steps.stream().map(Step::entry).toList();
+  }
+
+  EnvironmentState to(EnvironmentStatus next, String message, Instant at, int historyLimit) {
+    return to(next, message, null, false, at, historyLimit);
+  }
+
+  EnvironmentState to(EnvironmentStatus next, String text, String subject, boolean shortSubject, Instant at, int historyLimit) {
+    List<Step> longer = new ArrayList<>(steps);
+    longer.add(new Step(at.toEpochMilli(), next, text, subject, shortSubject));
+    List<Step> kept =
+        longer.size() > historyLimit ? longer.subList(longer.size() - historyLimit, longer.size()) : longer;
+    return new EnvironmentState(
+        id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal,
+        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept));
+  }
+
+  EnvironmentState withPlacement(String newNode, List<String> newGpus) {
+    return new EnvironmentState(
+        id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, removal,
+        createdAtMilli, steps);
+  }
+
+  EnvironmentState withContainer(String newContainerId, List<PublishedPort> newPorts) {
+    return new EnvironmentState(
+        id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
+        removal, createdAtMilli, steps);
+  }
+
+  EnvironmentState withReason(String newReason) {
+    return new EnvironmentState(
+        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps);
+  }
+
+  EnvironmentState withQueuePosition(Integer position) {
+    return new EnvironmentState(
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps);
+  }
+
+  EnvironmentState removing(Removal purpose) {
+    return new EnvironmentState(
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps);
+  }
+
+  boolean deleting() {
+    return removal == Removal.DELETE;
+  }
+
+  /** Nothing runs and nothing is reserved any more. */
+  EnvironmentState released() {
+    return new EnvironmentState(
+        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps);
+  }
+
+  EnvironmentState created(EnvironmentSpec newSpec, ImageRecipe newRecipe) {
+    return new EnvironmentState(
+        id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null, Removal.NONE, createdAtMilli, steps);
+  }
+
+  private String deletedMessage() {
+    List<String> kept = persistentVolumes();
+    return kept.isEmpty() ? "deleted" : "deleted; persistent volumes kept: " + String.join(", ", kept);
+  }
+
+  private static String shortId(String containerId) {
+    return containerId.length() > 12 ? containerId.substring(0, 12) : containerId;
+  }
+}

@@ -1,0 +1,16 @@
+package io.dcloud.environment;
+
+/** Where an environment is in its life, as its entity records it (see docs/ARCHITECTURE.md for the table). */
+public enum EnvironmentStatus {
+  REQUESTED,
+  QUEUED,
+  PLACED,
+  BUILDING,
+  STARTING,
+  RUNNING,
+  STOPPING,
+  STOPPED,
+  FAILED,
+  LOST,
+  DELETED
+}

@@ -1,0 +1,57 @@
+package io.dcloud.environment;
+
+import io.dcloud.ask.Asks;
+import io.dcloud.node.NodePeers;
+import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.scheduler.Scheduler;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+
+/** A node's peers in a cluster: environment entities through sharding, and the scheduler singleton. */
+public final class EnvironmentsForNodes implements NodePeers {
+  private final ActorSystem<?> system;
+  private final ClusterSharding sharding;
+  private final ActorRef<Scheduler.Command> scheduler;
+  private final Duration askTimeout;
+
+  public EnvironmentsForNodes(ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, Duration askTimeout) {
+    this.system = system;
+    this.sharding = ClusterSharding.get(system);
+    this.scheduler = scheduler;
+    this.askTimeout = askTimeout;
+  }
+
+  @Override
+  public void report(String environmentId, ContainerReport report) {
+    sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId).tell(new EnvironmentEntity.FromNode(report));
+  }
+
+  @Override
+  public CompletionStage<Claim> claim(String environmentId, String nodeId) {
+    return Asks.completedInline(sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId)
+            .<EnvironmentEntity.Reply>ask(EnvironmentEntity.Get::new, askTimeout))
+        .thenApply(reply -> claimOf(reply, environmentId, nodeId));
+  }
+
+  /** A deleted environment, or one placed elsewhere since, no longer wants the container. */
+  private static Claim claimOf(EnvironmentEntity.Reply reply, String environmentId, String nodeId) {
+    if (!(reply instanceof EnvironmentEntity.Ok ok)) {
+      return new Claim(false, List.of());
+    }
+    EnvironmentView view = ok.view();
+    boolean wanted = view.status() != EnvironmentStatus.DELETED && nodeId.equals(view.node());
+    return new Claim(wanted, view.spec().volumeNames(nodeId, environmentId, EnvironmentSpec.Lifecycle.TEMPORARY));
+  }
+
+  @Override
+  public CompletionStage<List<String>> placedOn(String nodeId) {
+    return Asks.completedInline(AskPattern.<Scheduler.Command, Scheduler.Reservations>ask(
+            scheduler, replyTo -> new Scheduler.GetReservations(nodeId, replyTo), askTimeout, system.scheduler()))
+        .thenApply(Scheduler.Reservations::environmentIds);
+  }
+}

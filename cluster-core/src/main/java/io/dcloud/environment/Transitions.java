@@ -1,0 +1,135 @@
+package io.dcloud.environment;
+
+import io.dcloud.resources.Quantities;
+import io.dcloud.environment.EnvironmentEntity.ContainerExited;
+import io.dcloud.environment.EnvironmentEntity.ContainerRunning;
+import io.dcloud.environment.EnvironmentEntity.ContainerStarting;
+import io.dcloud.environment.EnvironmentEntity.DeleteRequested;
+import io.dcloud.environment.EnvironmentEntity.Deleted;
+import io.dcloud.environment.EnvironmentEntity.DeploymentFailed;
+import io.dcloud.environment.EnvironmentEntity.Event;
+import io.dcloud.environment.EnvironmentEntity.ImageBuilding;
+import io.dcloud.environment.EnvironmentEntity.LostWithNode;
+import io.dcloud.environment.EnvironmentEntity.Relocated;
+import io.dcloud.environment.EnvironmentEntity.Rescheduled;
+import io.dcloud.environment.EnvironmentEntity.StartRequested;
+import io.dcloud.environment.EnvironmentEntity.StopRequested;
+import io.dcloud.environment.EnvironmentEntity.Stopped;
+import io.dcloud.environment.EnvironmentState.Removal;
+import io.dcloud.node.NodeProtocol.ContainerReport;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What a request, a scheduler's answer or a node's report means for an environment in its
+ * current state: the events to persist, none when it changes nothing. Pure functions of the state,
+ * so the whole status × message table (docs/ARCHITECTURE.md) is here and tested without actors.
+ */
+final class Transitions {
+  private Transitions() {}
+
+  /** The statuses in which the environment keeps a reservation with the scheduler. */
+  static final Set<EnvironmentStatus> HOLDING_A_PLACE = Set.of(
+      EnvironmentStatus.PLACED, EnvironmentStatus.BUILDING, EnvironmentStatus.STARTING, EnvironmentStatus.RUNNING,
+      EnvironmentStatus.STOPPING);
+
+  static boolean waitingForPlace(EnvironmentState state) {
+    return state.status() == EnvironmentStatus.REQUESTED || state.status() == EnvironmentStatus.QUEUED;
+  }
+
+  /** Null when stopping changes nothing (already stopped, failed, stopping). */
+  static Event stop(EnvironmentState state, Instant at) {
+    return switch (state.status()) {
+      case REQUESTED, QUEUED -> new Stopped("stopped before it was placed", at);
+      case PLACED, BUILDING, STARTING, RUNNING, LOST -> new StopRequested(at);
+      default -> null;
+    };
+  }
+
+  /** Null when starting changes nothing; STOPPING cannot start (the caller says so). */
+  static Event start(EnvironmentState state, Instant at) {
+    return switch (state.status()) {
+      case STOPPED, FAILED, LOST -> new StartRequested(at);
+      default -> null;
+    };
+  }
+
+  /** Null when a deletion is under way already. */
+  static Event delete(EnvironmentState state, Instant at) {
+    if (state.deleting()) {
+      return null;
+    }
+    return state.node() == null ? new Deleted(at) : new DeleteRequested(at);
+  }
+
+  /**
+   * The node is gone, and the container with it. Unless the user had stopped it or the restart
+   * policy is {@code never}, the environment asks for a new place at once. Empty when the news is
+   * old (another node, or already LOST).
+   */
+  static List<Event> nodeGone(EnvironmentState state, String nodeId, Instant at) {
+    if (!nodeId.equals(state.node()) || state.status() == EnvironmentStatus.LOST) {
+      return List.of();
+    }
+    if (state.deleting()) {
+      return List.of(new Deleted(at));
+    }
+    EnvironmentSpec.RestartPolicy policy = state.spec().restartPolicy();
+    boolean restart = policy != EnvironmentSpec.RestartPolicy.NEVER && state.status() != EnvironmentStatus.STOPPED;
+    return restart
+        ? List.of(new LostWithNode(nodeId, at), new Rescheduled(policy, at))
+        : List.of(new LostWithNode(nodeId, at));
+  }
+
+  /** The event a node's report means in the current state, or null when it changes nothing. */
+  static Event report(EnvironmentState state, ContainerReport report, Instant at) {
+    EnvironmentStatus status = state.status();
+    boolean stopping = status == EnvironmentStatus.STOPPING;
+    return switch (report.phase()) {
+      case BUILDING -> status == EnvironmentStatus.PLACED ? new ImageBuilding(at) : null;
+      case STARTING -> status == EnvironmentStatus.PLACED || status == EnvironmentStatus.BUILDING
+          ? new ContainerStarting(at)
+          : null;
+      case RUNNING -> stopping || (status == EnvironmentStatus.RUNNING && report.containerId().equals(state.containerId()))
+          ? null
+          : new ContainerRunning(report.containerId(), report.ports(), at);
+      case EXITED -> {
+        if (stopping && state.removal() == Removal.NONE) {
+          yield new Stopped("stopped on request", at);
+        }
+        boolean wasUp = status == EnvironmentStatus.RUNNING || status == EnvironmentStatus.STARTING;
+        yield wasUp
+            ? new ContainerExited(report.containerId(), report.exitCode(), report.oomKilled(), exitReason(state, report), at)
+            : null;
+      }
+      case REMOVED -> switch (state.removal()) {
+        case DELETE -> new Deleted(at);
+        case RELOCATE -> new Relocated(at);
+        case NONE -> new DeploymentFailed("the container was removed outside DCloud", at);
+      };
+      case FAILED -> stopping ? new Stopped(report.message(), at) : new DeploymentFailed(report.message(), at);
+      case MISSING -> missing(state, report, at);
+    };
+  }
+
+  private static Event missing(EnvironmentState state, ContainerReport report, Instant at) {
+    if (state.deleting()) {
+      return new Deleted(at);
+    }
+    if (state.removal() == Removal.RELOCATE) {
+      return new Relocated(at);
+    }
+    // Without a container yet the node simply has not deployed it; the retry will.
+    return state.containerId() == null
+        ? null
+        : new DeploymentFailed("the container disappeared from node " + report.nodeId() + " while DCloud was not watching", at);
+  }
+
+  private static String exitReason(EnvironmentState state, ContainerReport report) {
+    if (report.oomKilled()) {
+      return "killed: out of memory (limit " + Quantities.describeBytes(state.spec().resources().memoryBytes()) + ")";
+    }
+    return "exited with code " + report.exitCode();
+  }
+}

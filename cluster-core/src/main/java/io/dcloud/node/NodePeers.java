@@ -1,0 +1,26 @@
+package io.dcloud.node;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * What a node needs from the rest of the cluster. The NodeActor is given one, so it depends on
+ * neither the environment entities nor the scheduler (and a test gives it a probe instead).
+ */
+public interface NodePeers {
+
+  /** Tells the environment what became of its container on this node. */
+  void report(String environmentId, NodeProtocol.ContainerReport report);
+
+  /**
+   * Whether the environment still wants its container on {@code nodeId} (a node that restarts asks
+   * for every container it finds); fails when the environment cannot answer now.
+   */
+  CompletionStage<Claim> claim(String environmentId, String nodeId);
+
+  /** The environments the scheduler has placed on the node. */
+  CompletionStage<List<String>> placedOn(String nodeId);
+
+  /** {@code temporaryVolumes}: the engine volumes to remove with an unwanted container. */
+  record Claim(boolean wanted, List<String> temporaryVolumes) {}
+}

@@ -1,0 +1,125 @@
+package io.dcloud.scheduler;
+
+import io.dcloud.resources.Resources;
+import io.dcloud.node.NodeStatus;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * One round of placement decisions (a batch of new requests, or a pass over the queue) against the
+ * scheduler's state and the gossiped nodes. Reservations decided in the round are not persisted
+ * yet, so the round counts them as taken: two requests never get the same room. Each node touched
+ * holds its total (state plus round), so building a candidate costs no copying.
+ */
+final class PlacementRound {
+  private final SchedulerState state;
+  private final GossipedNodes nodes;
+  private final Scheduler.Settings settings;
+  private final Map<String, Resources> reserved = new HashMap<>();
+  private final Map<String, Set<String>> gpus = new HashMap<>();
+
+  PlacementRound(SchedulerState state, GossipedNodes nodes, Scheduler.Settings settings) {
+    this.state = state;
+    this.nodes = nodes;
+    this.settings = settings;
+  }
+
+  /** Decides one request; a fitting one is counted as taken for the rest of the round. */
+  private PlacementDecision decide(PlacementRequest request) {
+    PlacementDecision decision = Placement.decideAmong(
+        request, candidatesFor(request), settings.policy(), settings.candidatesPerPlacement());
+    if (decision instanceof PlacementDecision.Fits fits) {
+      take(fits.nodeId(), request.resources(), fits.gpuUuids());
+    }
+    return decision;
+  }
+
+  /**
+   * The decisions on up to {@code max} pending requests, taken off {@code pending} in arrival order:
+   * reservations and queue entries to persist (in one write), and refusals (persisted by no one).
+   * {@code answered} tells a request's environment what it already has, if anything, and says so.
+   */
+  Batch decideBatch(Iterator<PlacementRequest> pending, int max, Predicate<String> answered) {
+    Batch batch = new Batch(new ArrayList<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+    while (pending.hasNext() && batch.events().size() < max) {
+      PlacementRequest request = pending.next();
+      pending.remove();
+      String id = request.environmentId();
+      if (answered.test(id)) {
+        continue;
+      }
+      PlacementDecision decision = decide(request);
+      if (decision instanceof PlacementDecision.Fits fits) {
+        batch.events().add(new Scheduler.Reserved(id, fits.nodeId(), request.resources(), fits.gpuUuids()));
+      } else if (decision instanceof PlacementDecision.NotNow notNow) {
+        batch.events().add(new Scheduler.Enqueued(request));
+        batch.queued().put(id, notNow.reason());
+      } else {
+        batch.refused().put(id, ((PlacementDecision.Never) decision).reason());
+      }
+    }
+    return batch;
+  }
+
+  /** {@code queued} and {@code refused}: the reason by environment id. */
+  record Batch(List<Scheduler.Event> events, Map<String, String> queued, Map<String, String> refused) {}
+
+  /**
+   * Tries every queued request in arrival order against the current capacity, reserving as it
+   * goes. Later requests may pass an earlier one that does not fit yet (backfill), so one large
+   * request does not block small ones.
+   */
+  List<Scheduler.Event> fromQueue() {
+    List<Scheduler.Event> placements = new ArrayList<>();
+    for (PlacementRequest request : state.queue()) {
+      if (decide(request) instanceof PlacementDecision.Fits fits) {
+        placements.add(new Scheduler.Reserved(request.environmentId(), fits.nodeId(), request.resources(), fits.gpuUuids()));
+      }
+    }
+    return placements;
+  }
+
+  /** Could any known node ever hold the request (ranking every node, reserving nothing)? */
+  PlacementDecision feasibility(PlacementRequest request) {
+    return Placement.decide(request, nodes.lazily(this::candidate), settings.policy());
+  }
+
+  private void take(String nodeId, Resources resources, List<String> gpuUuids) {
+    reserved.put(nodeId, reservedOn(nodeId).plus(resources));
+    if (!gpuUuids.isEmpty()) {
+      gpus.computeIfAbsent(nodeId, id -> new HashSet<>(state.gpusInUseOn(id))).addAll(gpuUuids);
+    }
+  }
+
+  private Resources reservedOn(String nodeId) {
+    Resources total = reserved.get(nodeId);
+    return total == null ? state.reservedOn(nodeId) : total;
+  }
+
+  private Set<String> gpusInUseOn(String nodeId) {
+    Set<String> total = gpus.get(nodeId);
+    return total == null ? state.gpusInUseOn(nodeId) : total;
+  }
+
+  /** A pinned request sees only its node while that node is known; once it is gone, any node will do. */
+  private List<NodeCandidate> candidatesFor(PlacementRequest request) {
+    String pinned = request.pinnedNode();
+    if (pinned == null || !nodes.knows(pinned)) {
+      return nodes.lazily(this::candidate);
+    }
+    return List.of(candidate(nodes.get(pinned)));
+  }
+
+  private NodeCandidate candidate(NodeStatus status) {
+    String id = status.nodeId();
+    boolean schedulable = state.schedulable(id) && nodes.available(status);
+    return new NodeCandidate(status, reservedOn(id), gpusInUseOn(id), schedulable);
+  }
+}

@@ -1,0 +1,42 @@
+package io.dcloud.scheduler;
+
+import com.fasterxml.jackson.annotation.JsonFormat;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.dcloud.resources.Resources;
+import io.dcloud.serialization.CborSerializable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The scheduler's state as stored in a snapshot. Each reservation is written as a bare array (no
+ * field names): a snapshot of 100,000 reservations stays a few megabytes, well under Cassandra's
+ * mutation size limit. (Written as {@code Scheduler$Snapshot} before it had a file of its own; the
+ * Jackson migration {@code MovedClasses} reads those.)
+ */
+public record SchedulerSnapshot(
+    List<Entry> reservations,
+    List<PlacementRequest> queue,
+    Set<String> cordoned,
+    Set<String> draining,
+    Map<String, String> unconfirmedLosses)
+    implements CborSerializable {
+
+  @JsonFormat(shape = JsonFormat.Shape.ARRAY)
+  @JsonPropertyOrder({"environmentId", "nodeId", "milliCpus", "memoryBytes", "gpus", "storageBytes", "gpuModel", "gpuUuids"})
+  public record Entry(
+      String environmentId, String nodeId, long milliCpus, long memoryBytes, int gpus, long storageBytes,
+      String gpuModel, List<String> gpuUuids) {
+
+    static Entry of(String environmentId, Scheduler.Reservation r) {
+      Resources res = r.resources();
+      return new Entry(environmentId, r.nodeId(), res.milliCpus(), res.memoryBytes(), res.gpus(), res.storageBytes(),
+          res.gpuModel(), r.gpuUuids());
+    }
+
+    Scheduler.Reserved reserved() {
+      return new Scheduler.Reserved(
+          environmentId, nodeId, new Resources(milliCpus, memoryBytes, gpus, storageBytes, gpuModel), gpuUuids);
+    }
+  }
+}
