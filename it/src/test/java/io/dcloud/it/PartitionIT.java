@@ -6,6 +6,7 @@ import static io.dcloud.it.Envs.fullId;
 import static io.dcloud.it.Envs.historyStatuses;
 import static io.dcloud.it.Envs.summary;
 import static io.dcloud.it.Envs.tinySpec;
+import static io.dcloud.testing.Requirements.requireOrSkip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * n3, no environment runs twice; the downed n3 stops its containers as it exits.
  *
  * <p>Skipped, saying why, where iptables (with the cgroup match) or a writable cgroup v2 hierarchy is
- * not available (needs root).
+ * not available (needs root); under CI=true that fails instead.
  */
 class PartitionIT {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionIT.class);
@@ -63,7 +63,7 @@ class PartitionIT {
   @BeforeAll
   static void startCluster() throws Exception {
     Optional<String> unusable = Partition.unusable();
-    Assumptions.assumeTrue(unusable.isEmpty(), () -> "PartitionIT skipped: cannot cut a node off here: " + unusable.orElse(""));
+    requireOrSkip(unusable.isEmpty(), () -> "PartitionIT cannot cut a node off here: " + unusable.orElse(""));
     cluster = ClusterHarness.start(3, true);
   }
 

@@ -1,6 +1,6 @@
 package io.dcloud.persistence;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static io.dcloud.testing.Requirements.requireOrSkip;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
@@ -18,9 +18,12 @@ final class CassandraTestSupport {
 
   private CassandraTestSupport() {}
 
-  /** Free ports, a 512M heap and the given data dir; skips the test if the jars are missing. */
+  /**
+   * Free ports, a 512M heap and the given data dir. Without the jars the test is skipped, or fails
+   * under CI=true.
+   */
   static EmbeddedCassandra.Settings settings(Path dataDir) {
-    assumeTrue(
+    requireOrSkip(
         Files.isDirectory(LIB_DIR),
         () ->
             "Cassandra jars missing in "
