@@ -28,6 +28,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * which builds a real Debian environment with a Python library from the default catalog.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("docker") @Tag("cassandra")
 class DCloudIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NODE_ID = "it-node";

@@ -3,6 +3,7 @@ package io.dcloud.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.Test;
  * nodes over a real embedded Cassandra, a thousand creates through the real path, and every one
  * placed once, running once, and no node overcommitted.
  */
+@Tag("cassandra")
 class PlacementBenchmarkIT {
 
   @Test

@@ -21,10 +21,12 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Container lifecycle, limits and wiring against the real Docker Engine, with the busybox image. */
+@Tag("docker")
 class DockerRuntimeContainersTest {
 
   private static final String LOOPBACK = "127.0.0.1";

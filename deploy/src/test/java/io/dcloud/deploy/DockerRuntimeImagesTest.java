@@ -21,10 +21,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Image builds with progress and cache, and the base-image path when nothing can provide it. */
+@Tag("docker")
 class DockerRuntimeImagesTest {
 
   private static final Duration LOG_TIMEOUT = Duration.ofSeconds(30);

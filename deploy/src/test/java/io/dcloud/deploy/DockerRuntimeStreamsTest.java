@@ -17,10 +17,12 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Events, OOM detection, logs and stats against the real Docker Engine. */
+@Tag("docker")
 class DockerRuntimeStreamsTest {
 
   private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(30);

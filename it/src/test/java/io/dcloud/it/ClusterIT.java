@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -43,6 +44,7 @@ import org.slf4j.LoggerFactory;
  * containers keep running (nobody is left to stop them) until the node comes back.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Tag("cluster")
 class ClusterIT {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterIT.class);
   private static final Duration RUNNING_WITHIN = Duration.ofSeconds(60);

@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -30,6 +31,7 @@ import org.slf4j.LoggerFactory;
  * its status, its node and its very container (adopted, not recreated: Docker's {@code StartedAt} is
  * unchanged), and the catalog and templates are intact.
  */
+@Tag("cluster")
 class ClusterRestartIT {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterRestartIT.class);
   private static final Duration RUNNING_WITHIN = Duration.ofSeconds(60);

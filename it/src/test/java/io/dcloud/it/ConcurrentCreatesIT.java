@@ -28,6 +28,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,6 +42,7 @@ import org.slf4j.LoggerFactory;
  * environment exists and is somewhere on its way to RUNNING (none lost), and once things settle no
  * node runs more than its cores hold. Far more is asked than fits: most wait QUEUED.
  */
+@Tag("cluster")
 class ConcurrentCreatesIT {
   private static final Logger LOG = LoggerFactory.getLogger(ConcurrentCreatesIT.class);
   private static final ObjectMapper JSON = new ObjectMapper();

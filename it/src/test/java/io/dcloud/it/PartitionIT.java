@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -38,6 +39,7 @@ import org.slf4j.LoggerFactory;
  * <p>Skipped, saying why, where iptables (with the cgroup match) or a writable cgroup v2 hierarchy is
  * not available (needs root); under CI=true that fails instead.
  */
+@Tag("cluster")
 class PartitionIT {
   private static final Logger LOG = LoggerFactory.getLogger(PartitionIT.class);
   private static final Duration RUNNING_WITHIN = Duration.ofSeconds(60);

@@ -34,10 +34,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The reference.conf wiring of Pekko Persistence, against the embedded Cassandra. */
+@Tag("cassandra")
 class CassandraJournalTest {
 
   /** The first write creates the keyspaces and tables: allow for that on a small machine. */

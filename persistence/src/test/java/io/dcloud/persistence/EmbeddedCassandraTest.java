@@ -13,11 +13,13 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+@Tag("cassandra")
 class EmbeddedCassandraTest {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedCassandraTest.class);

@@ -1,0 +1,173 @@
+package io.dcloud.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code dcloud} script itself, run for real (Linux: setsid, flock, /proc), with stand-ins for
+ * dockerd and Maven first on the PATH. It runs a copy in a temporary folder, so the state folder
+ * (build lock, dockerd log) is the copy's own: {@code ./dcloud test} holds the tree's build lock.
+ */
+class DcloudScriptTest {
+
+  private static final Path SCRIPT = Path.of(System.getProperty("user.dir")).resolveSibling("dcloud");
+  private static final Duration STARTS_WITHIN = Duration.ofSeconds(30);
+  /** A process that got the group's signals is gone long before this; the daemon must outlive it. */
+  private static final Duration STAYS_ALIVE_FOR = Duration.ofSeconds(2);
+
+  @TempDir Path dir;
+  private Path tree;
+  private Path bin;
+  private final List<Process> processes = new ArrayList<>();
+  private final List<Long> daemons = new ArrayList<>();
+
+  @AfterEach
+  void cleanUp() throws IOException {
+    touch(dir.resolve("mvn-release"));
+    processes.forEach(Process::destroyForcibly);
+    daemons.forEach(pid -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+  }
+
+  /**
+   * What Ctrl-C on {@code ./dcloud dev} does: the terminal signals the whole foreground process
+   * group. dockerd, started by the script from that group, must not be in it.
+   */
+  @Test
+  void dockerdItStartsOutlivesSigintAndSigtermToTheTerminalsProcessGroup() throws Exception {
+    setUp();
+    // The group a terminal would make for ./dcloud dev: a new one, so the signals below never reach
+    // this JVM. Its leader starts dockerd through the script, then stays like DCloud's JVM would.
+    Process leader = start(dir.resolve("leader.err"),
+        "setsid", "bash", "-c", "bash \"$0\" __start-dockerd && exec sleep 600", tree.resolve("dcloud").toString());
+    long group = leader.pid();
+    await().atMost(STARTS_WITHIN).until(() -> stat(group).pgrp() == group);
+    assertThat(group).isNotEqualTo(stat(ProcessHandle.current().pid()).pgrp());
+    long daemon = awaitFakeDockerd();
+
+    assertThat(run("kill", "-INT", "--", "-" + group)).isZero();
+    // The INT may already have emptied the group (the leader gone, the daemon elsewhere).
+    run("kill", "-TERM", "--", "-" + group);
+
+    await().atMost(STARTS_WITHIN).until(() -> !leader.isAlive());
+    await("dockerd outlives the group's signals").during(STAYS_ALIVE_FOR).atMost(STAYS_ALIVE_FOR.plusSeconds(3)).until(() -> alive(daemon));
+  }
+
+  @Test
+  void dockerdRunsInItsOwnSessionWithLiveRestoreNoStdinAndItsLog() throws Exception {
+    setUp();
+    Process script = start(dir.resolve("script.err"), "bash", tree.resolve("dcloud").toString(), "__start-dockerd");
+    long daemon = awaitFakeDockerd();
+    await().atMost(STARTS_WITHIN).until(() -> !script.isAlive());
+
+    assertThat(script.exitValue()).isZero();
+    assertThat(Files.readAllLines(dir.resolve("dockerd-args"))).containsExactly("--live-restore");
+    Stat stat = stat(daemon);
+    assertThat(stat.session()).as("its session").isEqualTo(daemon);
+    assertThat(stat.pgrp()).as("its process group").isEqualTo(daemon);
+    assertThat(Files.readSymbolicLink(Path.of("/proc", "" + daemon, "fd", "0"))).isEqualTo(Path.of("/dev/null"));
+    assertThat(Files.readSymbolicLink(Path.of("/proc", "" + daemon, "fd", "1")))
+        .isEqualTo(tree.resolve(".dcloud/dockerd.log").toRealPath());
+  }
+
+  /** The README's cluster: several terminals run ./dcloud node on a fresh clone at once. */
+  @Test
+  void aSecondBuildWaitsForTheFirstAndReusesIt() throws Exception {
+    setUp();
+    Process first = start(dir.resolve("first.err"), "bash", tree.resolve("dcloud").toString(), "build");
+    await().atMost(STARTS_WITHIN).until(() -> Files.exists(dir.resolve("mvn-started")));
+
+    Process second = start(dir.resolve("second.err"), "bash", tree.resolve("dcloud").toString(), "build");
+    await().atMost(STARTS_WITHIN).until(() -> Files.readString(dir.resolve("second.err"))
+        .contains("dcloud: waiting for another build to finish"));
+    touch(dir.resolve("mvn-release"));
+
+    await().atMost(STARTS_WITHIN).until(() -> !first.isAlive() && !second.isAlive());
+    assertThat(first.exitValue()).isZero();
+    assertThat(second.exitValue()).isZero();
+    assertThat(Files.readAllLines(dir.resolve("mvn-runs"))).hasSize(1);
+    assertThat(Files.readString(dir.resolve("second.err"))).doesNotContain("building");
+  }
+
+  private void setUp() throws IOException {
+    tree = Files.createDirectory(dir.resolve("tree"));
+    Files.copy(SCRIPT, tree.resolve("dcloud"));
+    bin = Files.createDirectory(dir.resolve("bin"));
+    // Notes how it was started, then lives on like a daemon.
+    executable(bin.resolve("dockerd"), """
+        #!/bin/sh
+        printf '%%s\\n' "$@" > %1$s/dockerd-args
+        echo $$ > %1$s/dockerd-pid.tmp && mv %1$s/dockerd-pid.tmp %1$s/dockerd-pid
+        exec sleep 600
+        """.formatted(dir));
+    // Counts the builds; holds the first until the test releases it (bounded: 60 s).
+    executable(bin.resolve("mvn"), """
+        #!/bin/sh
+        echo "$*" >> %1$s/mvn-runs
+        touch %1$s/mvn-started
+        for _ in $(seq 600); do [ -e %1$s/mvn-release ] && break; sleep 0.1; done
+        mkdir -p app/target/lib bench/target/lib cassandra-dist/target/cassandra-lib
+        """.formatted(dir));
+  }
+
+  private long awaitFakeDockerd() throws IOException {
+    Path pidFile = dir.resolve("dockerd-pid");
+    await().atMost(STARTS_WITHIN).until(() -> Files.exists(pidFile));
+    long pid = Long.parseLong(Files.readString(pidFile).trim());
+    daemons.add(pid);
+    return pid;
+  }
+
+  private Process start(Path stderr, String... command) throws IOException {
+    ProcessBuilder builder = new ProcessBuilder(command).directory(dir.toFile())
+        .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+        .redirectOutput(dir.resolve("out").toFile())
+        .redirectError(stderr.toFile());
+    Map<String, String> env = builder.environment();
+    env.put("PATH", bin + ":" + env.get("PATH"));
+    Process process = builder.start();
+    processes.add(process);
+    return process;
+  }
+
+  private static int run(String... command) throws Exception {
+    return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+        .start().waitFor();
+  }
+
+  private static boolean alive(long pid) throws IOException {
+    Path stat = Path.of("/proc", "" + pid, "stat");
+    return Files.exists(stat) && stat(pid).state() != 'Z';
+  }
+
+  private record Stat(char state, long pgrp, long session) {}
+
+  /** /proc/PID/stat: "pid (comm) state ppid pgrp session ..."; comm may hold spaces. */
+  private static Stat stat(long pid) throws IOException {
+    String line = Files.readString(Path.of("/proc", "" + pid, "stat"));
+    String[] fields = line.substring(line.lastIndexOf(')') + 2).split(" ");
+    return new Stat(fields[0].charAt(0), Long.parseLong(fields[2]), Long.parseLong(fields[3]));
+  }
+
+  private static void executable(Path file, String content) throws IOException {
+    Files.writeString(file, content);
+    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
+  }
+
+  private static void touch(Path file) throws IOException {
+    if (!Files.exists(file)) {
+      Files.createFile(file);
+    }
+  }
+}
