@@ -1,6 +1,9 @@
 package io.dcloud.environment;
 
+import static io.dcloud.contract.ContractReader.kindOf;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.contract.ContractReader;
 import io.dcloud.validation.ValidationException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -59,7 +62,7 @@ public final class Quantities {
       throw ValidationException.of(
           field, quote(text) + " is not a size: use a number with K, M, G or T, e.g. 512M or 2G");
     }
-    long unit = m.group(3) != null ? 1 : unitOf(m.group(2));
+    long unit = m.group(3) != null ? 1 : m.group(2) == null ? GIB : unitOf(m.group(2));
     BigDecimal exact = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
     // A fraction of a byte cannot be allocated; round up so "0.5K" is 512 bytes, not less than asked.
     return toLong(field, text, exact.setScale(0, RoundingMode.CEILING), "size");
@@ -147,8 +150,7 @@ public final class Quantities {
 
   /** Quotes user text for a reason, shortened so an error message stays readable. */
   static String quote(String text) {
-    String shown = text.length() > MAX_ECHOED_CHARS ? text.substring(0, MAX_ECHOED_CHARS) + "…" : text;
-    return "\"" + shown + "\"";
+    return ContractReader.quote(text, MAX_ECHOED_CHARS);
   }
 
   private static String oneDecimal(BigDecimal value) {
@@ -181,9 +183,6 @@ public final class Quantities {
   }
 
   private static long unitOf(String suffix) {
-    if (suffix == null) {
-      return GIB;
-    }
     return switch (suffix.toUpperCase(Locale.ROOT)) {
       case "K" -> KIB;
       case "M" -> MIB;
@@ -199,28 +198,5 @@ public final class Quantities {
       throw ValidationException.of(field, quote(text) + " is too large a " + what);
     }
     return whole.longValueExact();
-  }
-
-  /** How a JSON value is named in reasons: "an array", "an object", "true"... */
-  static String kindOf(JsonNode value) {
-    if (value == null || value.isMissingNode() || value.isNull()) {
-      return "null";
-    }
-    if (value.isArray()) {
-      return "an array";
-    }
-    if (value.isObject()) {
-      return "an object";
-    }
-    if (value.isBoolean()) {
-      return "a boolean";
-    }
-    if (value.isNumber()) {
-      return "a number";
-    }
-    if (value.isTextual()) {
-      return "a string";
-    }
-    return "a " + value.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 }

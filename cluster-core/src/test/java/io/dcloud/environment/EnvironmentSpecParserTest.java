@@ -136,7 +136,7 @@ class EnvironmentSpecParserTest {
         RestartPolicy.ON_FAILURE);
 
     for (EnvironmentSpec spec : List.of(seed, rich)) {
-      ObjectNode contract = EnvironmentSpecParser.toContract(spec, MAPPER);
+      ObjectNode contract = EnvironmentContractWriter.toContract(spec, MAPPER);
       // Other defaults must not matter: toContract writes every resource.
       assertThat(EnvironmentSpecParser.parse(contract, Resources.NONE)).isEqualTo(spec);
       // And it survives a trip through text.
@@ -147,7 +147,7 @@ class EnvironmentSpecParserTest {
 
   @Test
   void toContractUsesTheContractSpelling() {
-    ObjectNode contract = EnvironmentSpecParser.toContract(parse("""
+    ObjectNode contract = EnvironmentContractWriter.toContract(parse("""
         {"env-name": "a", "os": "debian", "resources": {"ram": "1G", "cpu": "1.5"},
          "port-publish": [{"internal": {"ports": 80}}], "restart-policy": "on-failure"}"""), MAPPER);
 
@@ -356,7 +356,7 @@ class EnvironmentSpecParserTest {
    */
   @Test
   void neverThrowsAnythingButValidationException() throws IOException {
-    ObjectNode full = EnvironmentSpecParser.toContract(
+    ObjectNode full = EnvironmentContractWriter.toContract(
         EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS), MAPPER);
     full.putArray("command").add("x");
     full.putObject("env").put("A", "b");
