@@ -20,10 +20,15 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Reads {@code storage}: the volumes mounted into the container; a missing lifecycle means temporary.
+ * Reads {@code storage}: the volumes mounted into the container. A bare size is bytes here
+ * ({@code "size": "10737418240"}), as the original project wrote it and Docker and Kubernetes read
+ * it; a missing lifecycle means temporary, since that project never wrote one.
  */
 final class StorageReader {
   private static final List<String> VOLUME_FIELDS = List.of("target", "size", "lifecycle");
+
+  /** What one unit of a bare volume size is: a byte. */
+  private static final long BARE_SIZE_UNIT = 1;
 
   /** Mounting over these would hide or break the kernel interfaces the container itself needs. */
   private static final List<String> FORBIDDEN_MOUNT_ROOTS = List.of("/proc", "/sys", "/dev");
@@ -126,7 +131,7 @@ final class StorageReader {
       in.error(field, "is required: give a size such as 512M or 2G");
       return null;
     }
-    Long size = in.attempt(() -> Quantities.bytes(field, value));
+    Long size = in.attempt(() -> Quantities.bytes(field, value, BARE_SIZE_UNIT));
     if (size != null && size <= 0) {
       in.error(field, "must be more than 0");
       return null;

@@ -101,7 +101,7 @@ class EnvironmentSpecParserTest {
          "dataset": [{"category-name": "c", "db": [{"db-name": "d", "dataset": [{"dataset-name": "s"},
                                                                                 {"dataset-name": "t", "version": 3}]}]}],
          "port-publish": [{"internal": {"ports": 8888}}, {"external": {"ports": 8080}, "internal": {"ports": "80", "protocol": "UDP"}}],
-         "storage": [{"target": "/data", "size": "10G", "lifecycle": "persistent"}, {"target": "/tmp/x", "size": 1}],
+         "storage": [{"target": "/data", "size": "10G", "lifecycle": "persistent"}, {"target": "/tmp/x", "size": 1073741824}],
          "command": ["python3", "-c", "print('hi')"],
          "env": {"MODE": "train", "_X1": ""},
          "constraints": {"zone": "eu", "disk": "ssd"},
@@ -291,6 +291,19 @@ class EnvironmentSpecParserTest {
       assertThat(errors(root)).as(target).containsExactly(new FieldError("storage[0].target", reason));
     });
     assertThat(parse(config("\"storage\": [{\"target\": \"/devices\", \"size\": \"1G\"}]")).storage()).hasSize(1);
+  }
+
+  @Test
+  void readsABareVolumeSizeAsBytesButABareResourceSizeAsGibibytes() {
+    EnvironmentSpec spec = parse(config("""
+        "resources": {"storage": 54},
+        "storage": [{"target": "/a", "size": "10737418240"}, {"target": "/b", "size": 536870912},
+                    {"target": "/c", "size": "2G"}]"""));
+
+    assertThat(spec.resources().storageBytes()).isEqualTo(54 * GIB);
+    assertThat(spec.storage()).containsExactly(
+        new VolumeSpec("/a", 10 * GIB, Lifecycle.TEMPORARY), new VolumeSpec("/b", 512 * MIB, Lifecycle.TEMPORARY),
+        new VolumeSpec("/c", 2 * GIB, Lifecycle.TEMPORARY));
   }
 
   @Test
