@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.environment.EnvironmentSpec.DatasetRef;
 import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
+import io.dcloud.environment.EnvironmentSpec.OsRelease;
 import io.dcloud.environment.EnvironmentSpec.PortSpec;
 import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
 import java.util.List;
@@ -30,13 +31,25 @@ public final class EnvironmentContractWriter {
 
   /**
    * Writes {@code spec} in contract form, so that {@code parse(toContract(spec), anyDefaults)} equals
-   * {@code spec}: every resource is written out, sizes exactly ("1536M"), CPU as cores ("1.5").
+   * {@code spec}: every resource is written out, sizes exactly ("1536M"), CPU as cores ("1.5"). The
+   * OS is a name, or the original project's object when a version or tags were asked for.
    */
   public static ObjectNode toContract(EnvironmentSpec spec, ObjectMapper mapper) {
     ObjectNode root = mapper.createObjectNode();
     root.put(ENV_NAME_FIELD, spec.name());
     root.put(VERSION, spec.version());
-    root.put(OS, spec.os());
+    OsRelease release = spec.osRelease();
+    if (release == null) {
+      root.put(OS, spec.os());
+    } else {
+      ObjectNode os = root.putObject(OS).put(OsReader.IMAGE_NAME, spec.os());
+      if (release.version() != null) {
+        os.put(OsReader.VERSION, release.version());
+      }
+      if (release.tags() != null) {
+        os.put(OsReader.TAGS, release.tags());
+      }
+    }
 
     ArrayNode languages = root.putArray(LANGUAGES);
     for (LanguageSpec language : spec.languages()) {

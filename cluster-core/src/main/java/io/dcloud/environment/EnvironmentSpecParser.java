@@ -26,14 +26,15 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
- * Turns the seeds' environment-config contract (JSON as users and the Mongo-era tools write it) into
- * an {@link EnvironmentSpec}; {@link EnvironmentContractWriter} writes one back.
+ * Turns the seeds' environment-config contract (JSON as users and the Mongo-era tools write it, or
+ * as the original project wrote it) into an {@link EnvironmentSpec}; {@link EnvironmentContractWriter}
+ * writes one back.
  *
  * <p>Parsing never stops at the first problem: every field is checked and all errors are thrown
  * together in one {@link ValidationException}, each naming the field in the contract's spelling
  * ({@code resources.ram}, {@code port-publish[1].internal.ports}). Whatever the input — an array, a
  * string, a missing field, a number where an object belongs — the only exception is that one.
- * The parts with rules of their own have their own readers: {@link ResourcesReader},
+ * The parts with rules of their own have their own readers: {@link OsReader}, {@link ResourcesReader},
  * {@link PortsReader}, {@link StorageReader} and {@link RunSettingsReader}.
  */
 public final class EnvironmentSpecParser {
@@ -120,7 +121,7 @@ public final class EnvironmentSpecParser {
 
     String name = envName(root.get(ENV_NAME_FIELD));
     String version = in.version(VERSION, root.get(VERSION));
-    String os = in.requiredName(OS, root.get(OS));
+    OsReader.Os os = new OsReader(in).os(root.get(OS));
     List<LanguageSpec> languages = languages(root.get(LANGUAGES));
     Resources resources = new ResourcesReader(in).resources(root.get(RESOURCES), defaults);
     List<DatasetRef> datasets = datasets(root.get(DATASET));
@@ -134,8 +135,8 @@ public final class EnvironmentSpecParser {
 
     in.throwIfAny();
     return new EnvironmentSpec(
-        name, version, os, languages, resources, datasets, ports, storage, command, env, constraints,
-        restartPolicy);
+        name, version, os.name(), os.release(), languages, resources, datasets, ports, storage, command, env,
+        constraints, restartPolicy);
   }
 
   private String envName(JsonNode value) {
