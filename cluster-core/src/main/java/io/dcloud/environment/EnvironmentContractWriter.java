@@ -24,7 +24,10 @@ import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
 import java.util.List;
 import java.util.Locale;
 
-/** Writes an {@link EnvironmentSpec} back in the environment-config contract that {@link EnvironmentSpecParser} reads. */
+/**
+ * Writes an {@link EnvironmentSpec} back in the environment-config contract that
+ * {@link EnvironmentSpecParser} reads.
+ */
 public final class EnvironmentContractWriter {
 
   private EnvironmentContractWriter() {}
