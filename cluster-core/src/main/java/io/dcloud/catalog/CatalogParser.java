@@ -1,29 +1,28 @@
 package io.dcloud.catalog;
 
+import static io.dcloud.contract.ContractReader.absent;
+import static io.dcloud.contract.ContractReader.at;
+import static io.dcloud.contract.ContractReader.kindOf;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.catalog.Catalog.LanguageEntry;
 import io.dcloud.catalog.Catalog.OsEntry;
-import io.dcloud.environment.EnvironmentSpec;
-import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
-import io.dcloud.environment.EnvironmentSpecParser;
-import io.dcloud.validation.FieldError;
+import io.dcloud.contract.ContractReader;
 import io.dcloud.validation.ValidationException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Reads and writes the seeds' library contract — the admin-owned catalog — and checks an
- * environment's choices against it.
+ * Reads and writes the seeds' library contract — the admin-owned catalog; {@link CatalogCheck}
+ * checks an environment's choices against it.
  *
  * <p>The contract is a JSON array of OS documents:
  *
@@ -91,14 +90,12 @@ public final class CatalogParser {
     List<OsEntry> entries = new ArrayList<>();
     Map<String, String> osSeen = new HashMap<>();
     for (int i = 0; i < root.size(); i++) {
-      OsEntry entry = in.osEntry("[" + i + "]", root.get(i), osSeen);
+      OsEntry entry = in.osEntry(at(ContractReader.ROOT, i), root.get(i), osSeen);
       if (entry != null) {
         entries.add(entry);
       }
     }
-    if (!in.errors.isEmpty()) {
-      throw new ValidationException(in.errors);
-    }
+    in.throwIfAny();
     return new Catalog(List.copyOf(entries));
   }
 
@@ -119,112 +116,40 @@ public final class CatalogParser {
     return root;
   }
 
-  /**
-   * What in {@code spec} the catalog does not offer: an unknown OS (the reason lists the known
-   * ones), an unknown language for that OS, or an unknown library of a language. Empty when the
-   * catalog can build the environment.
-   */
-  public static List<FieldError> check(Catalog catalog, EnvironmentSpec spec) {
-    Optional<OsEntry> os = findOs(catalog, spec.os());
-    if (os.isEmpty()) {
-      List<String> known = catalog.entries().stream().map(OsEntry::os).sorted().toList();
-      return List.of(new FieldError("os", quote(spec.os()) + " is not in the catalog: " + known("OSes", known)));
-    }
-    List<FieldError> errors = new ArrayList<>();
-    Map<String, LanguageEntry> languages = os.get().specifications();
-    for (int i = 0; i < spec.languages().size(); i++) {
-      LanguageSpec language = spec.languages().get(i);
-      LanguageEntry entry = languages.get(language.name());
-      if (entry == null) {
-        errors.add(new FieldError("languages[" + i + "].language-name",
-            quote(language.name()) + " is not available on " + spec.os() + ": "
-                + known("languages", languages.keySet().stream().sorted().toList())));
-        continue;
-      }
-      for (int j = 0; j < language.libraries().size(); j++) {
-        String library = language.libraries().get(j);
-        if (!entry.libraries().containsKey(library)) {
-          errors.add(new FieldError("languages[" + i + "].libraries[" + j + "]",
-              quote(library) + " is not a " + language.name() + " library in the catalog: "
-                  + known("libraries", entry.libraries().keySet().stream().sorted().toList())));
-        }
-      }
-    }
-    return List.copyOf(errors);
-  }
-
-  static Optional<OsEntry> findOs(Catalog catalog, String os) {
-    return catalog.entries().stream().filter(e -> e.os().equals(os)).findFirst();
-  }
-
   /** True when {@code reference} is a valid Docker image reference such as {@code debian:bookworm}. */
   static boolean isImageReference(String reference) {
     var m = IMAGE_REFERENCE.matcher(reference);
     return m.matches() && m.group(1).length() <= MAX_IMAGE_NAME_LENGTH;
   }
 
-  private static String known(String what, List<String> names) {
-    return names.isEmpty() ? "none are offered" : "known " + what + " are " + String.join(", ", names);
-  }
-
   /** User text is quoted in reasons, shortened so a long typo keeps the message readable. */
-  private static String quote(String text) {
-    String shown = text.length() > MAX_NAME_LENGTH ? text.substring(0, MAX_NAME_LENGTH) + "…" : text;
-    return "\"" + shown + "\"";
-  }
-
-  private static String kindOf(JsonNode value) {
-    if (value == null || value.isNull() || value.isMissingNode()) {
-      return "null";
-    }
-    return switch (value.getNodeType()) {
-      case ARRAY -> "an array";
-      case OBJECT, POJO -> "an object";
-      case BOOLEAN -> "a boolean";
-      case NUMBER -> "a number";
-      case STRING -> "a string";
-      default -> "a " + value.getNodeType().name().toLowerCase(Locale.ROOT);
-    };
-  }
-
-  private static boolean absent(JsonNode value) {
-    return value == null || value.isNull() || value.isMissingNode();
+  private static String quoteName(String text) {
+    return ContractReader.quote(text, MAX_NAME_LENGTH);
   }
 
   /** One parse: the errors found so far and a reader per contract element. */
-  private static final class Reader {
-    final List<FieldError> errors = new ArrayList<>();
-
-    void error(String field, String reason) {
-      errors.add(new FieldError(field, reason));
-    }
+  private static final class Reader extends ContractReader {
 
     OsEntry osEntry(String field, JsonNode value, Map<String, String> osSeen) {
       if (!value.isObject()) {
         error(field, "must be an object describing one OS, not " + kindOf(value));
         return null;
       }
-      for (Map.Entry<String, JsonNode> property : value.properties()) {
-        String name = property.getKey();
-        if (!OS_FIELDS.contains(name) && !EnvironmentSpecParser.isStorageArtefact(name, property.getValue())) {
-          error(field + "." + name, EnvironmentSpecParser.unknownFieldReason(name, OS_FIELDS));
-        }
-      }
-      String osField = field + "." + OS;
+      refuseUnknownDocumentFields(field, value, OS_FIELDS);
+      String osField = at(field, OS);
       String os = name(osField, value.get(OS), OS_NAME, "lowercase letters, digits, '.', '_' and '-'");
       if (os != null && !isImageReference(IMAGE_REPOSITORY_PREFIX + os)) {
-        error(osField, quote(os) + " cannot be used in the image name " + IMAGE_REPOSITORY_PREFIX + os
+        error(osField, quoteName(os) + " cannot be used in the image name " + IMAGE_REPOSITORY_PREFIX + os
             + ": end it with a letter or digit and do not repeat '.'");
         os = null;
       }
       if (os != null && osSeen.putIfAbsent(os, field) != null) {
-        error(osField, quote(os) + " is already described at " + osSeen.get(os));
+        error(osField, quoteName(os) + " is already described at " + osSeen.get(os));
         os = null;
       }
-      String baseImage = baseImage(field + "." + BASE_IMAGE, value.get(BASE_IMAGE));
-      List<String> initSteps = steps(field + "." + INIT_STEPS, value.get(INIT_STEPS), false);
-      Map<String, LanguageEntry> specifications = specifications(field + "." + SPECIFICATIONS,
-          value.get(SPECIFICATIONS));
+      String baseImage = baseImage(at(field, BASE_IMAGE), value.get(BASE_IMAGE));
+      List<String> initSteps = steps(at(field, INIT_STEPS), value.get(INIT_STEPS), false);
+      Map<String, LanguageEntry> specifications = specifications(at(field, SPECIFICATIONS), value.get(SPECIFICATIONS));
       if (os == null || baseImage == null || initSteps == null || specifications == null) {
         return null;
       }
@@ -236,11 +161,8 @@ public final class CatalogParser {
         error(field, "is required");
         return null;
       }
-      if (!value.isTextual()) {
-        error(field, "must be a string, not " + kindOf(value));
-        return null;
-      }
-      return checkedName(field, value.textValue(), pattern, allowed);
+      String text = text(field, value);
+      return text == null ? null : checkedName(field, text, pattern, allowed);
     }
 
     String checkedName(String field, String name, Pattern pattern, String allowed) {
@@ -249,7 +171,7 @@ public final class CatalogParser {
         return null;
       }
       if (!pattern.matcher(name).matches()) {
-        error(field, quote(name) + " is not a valid name: use " + allowed + ", starting with a letter or digit");
+        error(field, quoteName(name) + " is not a valid name: use " + allowed + ", starting with a letter or digit");
         return null;
       }
       return name;
@@ -266,7 +188,7 @@ public final class CatalogParser {
       }
       String image = value.textValue();
       if (!isImageReference(image)) {
-        error(field, quote(image) + " is not a Docker image reference: use e.g. debian:bookworm or"
+        error(field, quoteName(image) + " is not a Docker image reference: use e.g. debian:bookworm or"
             + " registry.example.com/team/image:1.0");
         return null;
       }
@@ -289,7 +211,7 @@ public final class CatalogParser {
       List<String> steps = new ArrayList<>();
       boolean ok = true;
       for (int i = 0; i < value.size(); i++) {
-        String step = step(field + "[" + i + "]", value.get(i));
+        String step = step(at(field, i), value.get(i));
         ok &= step != null;
         steps.add(step);
       }
@@ -329,7 +251,7 @@ public final class CatalogParser {
       Map<String, LanguageEntry> languages = new LinkedHashMap<>();
       boolean ok = true;
       for (Map.Entry<String, JsonNode> property : value.properties()) {
-        String languageField = field + "." + property.getKey();
+        String languageField = at(field, property.getKey());
         String name = checkedName(languageField, property.getKey(), ITEM_NAME, "letters, digits, '_', '.', '+'"
             + " and '-'");
         LanguageEntry language = language(languageField, property.getValue());
@@ -346,14 +268,9 @@ public final class CatalogParser {
         error(field, "must be an object with installation-steps and libraries, not " + kindOf(value));
         return null;
       }
-      for (Map.Entry<String, JsonNode> property : value.properties()) {
-        if (!LANGUAGE_FIELDS.contains(property.getKey())) {
-          error(field + "." + property.getKey(),
-              EnvironmentSpecParser.unknownFieldReason(property.getKey(), LANGUAGE_FIELDS));
-        }
-      }
-      List<String> installation = steps(field + "." + INSTALLATION_STEPS, value.get(INSTALLATION_STEPS), false);
-      Map<String, List<String>> libraries = libraries(field + "." + LIBRARIES, value.get(LIBRARIES));
+      refuseUnknownFields(field, value, LANGUAGE_FIELDS);
+      List<String> installation = steps(at(field, INSTALLATION_STEPS), value.get(INSTALLATION_STEPS), false);
+      Map<String, List<String>> libraries = libraries(at(field, LIBRARIES), value.get(LIBRARIES));
       if (installation == null || libraries == null) {
         return null;
       }
@@ -371,7 +288,7 @@ public final class CatalogParser {
       Map<String, List<String>> libraries = new LinkedHashMap<>();
       boolean ok = true;
       for (Map.Entry<String, JsonNode> property : value.properties()) {
-        String libraryField = field + "." + property.getKey();
+        String libraryField = at(field, property.getKey());
         String name = checkedName(libraryField, property.getKey(), ITEM_NAME, "letters, digits, '_', '.', '+'"
             + " and '-'");
         List<String> steps = steps(libraryField, property.getValue(), true);

@@ -40,11 +40,11 @@ public final class DockerfileGenerator {
    * @throws ValidationException when the catalog does not offer the OS, a language or a library
    */
   public static ImageRecipe generate(Catalog catalog, EnvironmentSpec spec) {
-    List<FieldError> errors = CatalogParser.check(catalog, spec);
+    List<FieldError> errors = CatalogCheck.check(catalog, spec);
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
-    OsEntry os = CatalogParser.findOs(catalog, spec.os()).orElseThrow();
+    OsEntry os = CatalogCheck.findOs(catalog, spec.os()).orElseThrow();
     Map<String, Set<String>> chosen = chosenLibraries(spec);
 
     List<String> steps = new ArrayList<>(os.initSteps());

@@ -9,12 +9,16 @@ import java.util.Map;
  * A validated environment request: the seeds' "env config" contract in typed form. Built only by
  * {@link EnvironmentSpecParser}, so every instance is known to be well formed (resources positive,
  * ports in range, storage targets absolute); whether the OS, languages and libraries exist is the
- * catalog's question ({@code Catalog#check}).
+ * catalog's question ({@link io.dcloud.catalog.CatalogCheck}).
+ *
+ * <p>{@code osRelease} is null when the config named the OS alone, as the seeds do, and in events
+ * written before it existed.
  */
 public record EnvironmentSpec(
     String name,
     String version,
     String os,
+    OsRelease osRelease,
     List<LanguageSpec> languages,
     Resources resources,
     List<DatasetRef> datasets,
@@ -33,6 +37,12 @@ public record EnvironmentSpec(
         .mapToObj(i -> EnvironmentNames.volumeName(nodeId, environmentId, i))
         .toList();
   }
+
+  /**
+   * The OS image's version and tags as the original project's {@code os} object named them; either
+   * may be null. The catalog decides whether they fit the image it builds from.
+   */
+  public record OsRelease(String version, String tags) implements CborSerializable {}
 
   /** A language and the library names picked for it from the catalog. */
   public record LanguageSpec(String name, List<String> libraries) implements CborSerializable {}

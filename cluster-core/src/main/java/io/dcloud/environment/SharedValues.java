@@ -8,10 +8,11 @@ import java.util.WeakHashMap;
 
 /**
  * Holds each distinct value an environment keeps — its image recipe, and the parts of its spec
- * that many environments of a lab have in common (OS, version, languages and libraries, resources,
- * datasets, ports, storage, command, variables, constraints) — once per process. Every request and
- * every replayed event brings its own copies; without this, a hundred thousand live entities would
- * each keep their own (a recipe carries its whole Dockerfile). Entries go when nothing holds them.
+ * that many environments of a lab have in common (OS and its release, version, languages and
+ * libraries, resources, datasets, ports, storage, command, variables, constraints) — once per
+ * process. Every request and every replayed event brings its own copies; without this, a hundred
+ * thousand live entities would each keep their own (a recipe carries its whole Dockerfile). Entries
+ * go when nothing holds them.
  */
 final class SharedValues {
   private static final Pool POOL = new Pool();
@@ -32,6 +33,7 @@ final class SharedValues {
         spec.name(),
         POOL.shared(spec.version()),
         POOL.shared(spec.os()),
+        POOL.shared(spec.osRelease()),
         POOL.shared(spec.languages()),
         POOL.shared(spec.resources()),
         POOL.shared(spec.datasets()),

@@ -1,6 +1,9 @@
 package io.dcloud.resources;
 
+import static io.dcloud.contract.ContractReader.kindOf;
+
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.contract.ContractReader;
 import io.dcloud.validation.ValidationException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -34,7 +37,7 @@ public final class Quantities {
   /**
    * A number, then an optional binary unit: K/M/G/T/P with an optional "i" and/or "B" (so "2G",
    * "2Gi", "2GB" and "2GiB" are all 2 GiB, like {@code docker run -m 2g}), or "B" alone for bytes.
-   * No unit means GiB: the seed writes {@code "storage": 54}.
+   * What a bare number means depends on the field (see {@link #bytes(String, JsonNode, long)}).
    */
   private static final Pattern SIZE =
       Pattern.compile("(\\d+(?:\\.\\d+)?|\\.\\d+)\\s*(?:([KMGTP])I?B?|(B))?", Pattern.CASE_INSENSITIVE);
@@ -46,8 +49,20 @@ public final class Quantities {
 
   private Quantities() {}
 
-  /** A size in bytes; zero is allowed (callers that need more say so). */
+  /**
+   * A size in bytes where a bare number means GiB, as the seeds write resources ({@code "storage": 54});
+   * zero is allowed (callers that need more say so).
+   */
   public static long bytes(String field, JsonNode value) {
+    return bytes(field, value, GIB);
+  }
+
+  /**
+   * A size in bytes where a bare number (or a string of digits) is {@code bareUnit} bytes each: the
+   * seeds' resources mean GiB, the original project's volume sizes mean bytes, as Docker and
+   * Kubernetes read a bare quantity.
+   */
+  public static long bytes(String field, JsonNode value, long bareUnit) {
     String text = numericText(field, value, "a size such as 512M or 2G");
     String trimmed = text.strip();
     if (trimmed.startsWith("-")) {
@@ -59,7 +74,7 @@ public final class Quantities {
       throw ValidationException.of(
           field, quote(text) + " is not a size: use a number with K, M, G or T, e.g. 512M or 2G");
     }
-    long unit = m.group(3) != null ? 1 : unitOf(m.group(2));
+    long unit = m.group(3) != null ? 1 : m.group(2) == null ? bareUnit : unitOf(m.group(2));
     BigDecimal exact = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(unit));
     // A fraction of a byte cannot be allocated; round up so "0.5K" is 512 bytes, not less than asked.
     return toLong(field, text, exact.setScale(0, RoundingMode.CEILING), "size");
@@ -118,7 +133,7 @@ public final class Quantities {
         return (bytes / units[i]) + names[i];
       }
     }
-    // A bare number would mean GiB, so plain bytes need their "B".
+    // A bare number means GiB in some fields, so plain bytes need their "B".
     return bytes + "B";
   }
 
@@ -147,8 +162,7 @@ public final class Quantities {
 
   /** Quotes user text for a reason, shortened so an error message stays readable. */
   public static String quote(String text) {
-    String shown = text.length() > MAX_ECHOED_CHARS ? text.substring(0, MAX_ECHOED_CHARS) + "…" : text;
-    return "\"" + shown + "\"";
+    return ContractReader.quote(text, MAX_ECHOED_CHARS);
   }
 
   private static String oneDecimal(BigDecimal value) {
@@ -181,9 +195,6 @@ public final class Quantities {
   }
 
   private static long unitOf(String suffix) {
-    if (suffix == null) {
-      return GIB;
-    }
     return switch (suffix.toUpperCase(Locale.ROOT)) {
       case "K" -> KIB;
       case "M" -> MIB;
@@ -199,28 +210,5 @@ public final class Quantities {
       throw ValidationException.of(field, quote(text) + " is too large a " + what);
     }
     return whole.longValueExact();
-  }
-
-  /** How a JSON value is named in reasons: "an array", "an object", "true"... */
-  public static String kindOf(JsonNode value) {
-    if (value == null || value.isMissingNode() || value.isNull()) {
-      return "null";
-    }
-    if (value.isArray()) {
-      return "an array";
-    }
-    if (value.isObject()) {
-      return "an object";
-    }
-    if (value.isBoolean()) {
-      return "a boolean";
-    }
-    if (value.isNumber()) {
-      return "a number";
-    }
-    if (value.isTextual()) {
-      return "a string";
-    }
-    return "a " + value.getNodeType().name().toLowerCase(Locale.ROOT);
   }
 }

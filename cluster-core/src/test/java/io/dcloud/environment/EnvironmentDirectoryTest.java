@@ -39,7 +39,7 @@ class EnvironmentDirectoryTest {
   }
 
   private static EnvironmentEntity.Requested requested(String name) {
-    EnvironmentSpec spec = new EnvironmentSpec(name, "1", "tiny", List.of(), new Resources(1000, 1L << 30, 0, 0, null),
+    EnvironmentSpec spec = new EnvironmentSpec(name, "1", "tiny", null, List.of(), new Resources(1000, 1L << 30, 0, 0, null),
         List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of(), RestartPolicy.ALWAYS);
     return new EnvironmentEntity.Requested(spec, new ImageRecipe("dcloud/env-tiny:1", "busybox", "FROM busybox\n"), AT);
   }

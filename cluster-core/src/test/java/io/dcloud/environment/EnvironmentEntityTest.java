@@ -78,7 +78,7 @@ class EnvironmentEntityTest {
   }
 
   private static EnvironmentSpec spec(long memoryBytes) {
-    return new EnvironmentSpec("demo", "1", "tiny", List.of(), new Resources(500, memoryBytes, 0, 0, null),
+    return new EnvironmentSpec("demo", "1", "tiny", null, List.of(), new Resources(500, memoryBytes, 0, 0, null),
         List.of(), List.of(),
         List.of(new VolumeSpec("/scratch", 1L << 30, Lifecycle.TEMPORARY), new VolumeSpec("/work", 1L << 30, Lifecycle.PERSISTENT)),
         List.of(), Map.of(), Map.of(), RestartPolicy.ALWAYS);
@@ -310,7 +310,7 @@ class EnvironmentEntityTest {
 
   @Test
   void withRestartPolicyNeverALostEnvironmentStaysLost() {
-    EnvironmentSpec never = new EnvironmentSpec("demo", "1", "tiny", List.of(), new Resources(500, 64L << 20, 0, 0, null),
+    EnvironmentSpec never = new EnvironmentSpec("demo", "1", "tiny", null, List.of(), new Resources(500, 64L << 20, 0, 0, null),
         List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of(), RestartPolicy.NEVER);
     entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(never, RECIPE, replyTo));
     scheduler.expectMessageClass(Scheduler.Place.class, WAIT);

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.environment.EnvironmentSpec.DatasetRef;
 import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
+import io.dcloud.environment.EnvironmentSpec.OsRelease;
 import io.dcloud.environment.EnvironmentSpec.PortSpec;
 import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
 import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
@@ -103,7 +104,7 @@ class EnvironmentSpecParserTest {
          "dataset": [{"category-name": "c", "db": [{"db-name": "d", "dataset": [{"dataset-name": "s"},
                                                                                 {"dataset-name": "t", "version": 3}]}]}],
          "port-publish": [{"internal": {"ports": 8888}}, {"external": {"ports": 8080}, "internal": {"ports": "80", "protocol": "UDP"}}],
-         "storage": [{"target": "/data", "size": "10G", "lifecycle": "persistent"}, {"target": "/tmp/x", "size": 1}],
+         "storage": [{"target": "/data", "size": "10G", "lifecycle": "persistent"}, {"target": "/tmp/x", "size": 1073741824}],
          "command": ["python3", "-c", "print('hi')"],
          "env": {"MODE": "train", "_X1": ""},
          "constraints": {"zone": "eu", "disk": "ssd"},
@@ -121,11 +122,55 @@ class EnvironmentSpecParserTest {
     assertThat(spec.restartPolicy()).isEqualTo(RestartPolicy.ON_FAILURE);
   }
 
+  /**
+   * The original DCloud/SVM project's environment config: {@code os} as an image object, volume
+   * sizes in bytes (a digit string or a bare number) and no lifecycle.
+   */
+  @Test
+  void parsesTheOriginalProjectsEnvironmentConfig() throws IOException {
+    EnvironmentSpec spec = EnvironmentSpecParser.parse(resource("original-environment.json"), DEFAULTS);
+
+    assertThat(spec.name()).isEqualTo("svm-resnet-training");
+    assertThat(spec.version()).isEqualTo("2");
+    assertThat(spec.os()).isEqualTo("ubuntu");
+    assertThat(spec.osRelease()).isEqualTo(new OsRelease("22.04", "22.04"));
+    assertThat(spec.languages()).containsExactly(
+        new LanguageSpec("python", List.of("tensorflow", "numpy", "pandas", "jupyter-notebook")),
+        new LanguageSpec("golang", List.of()));
+    assertThat(spec.resources()).isEqualTo(new Resources(4000, 8 * GIB, 1, 54 * GIB, null));
+    assertThat(spec.datasets()).containsExactly(new DatasetRef("images", "imagenet", "train-2012", "1"));
+    assertThat(spec.ports()).containsExactly(new PortSpec(8888, 8888, "tcp"), new PortSpec(null, 6006, "tcp"));
+    assertThat(spec.storage()).containsExactly(
+        new VolumeSpec("/workspace", 10 * GIB, Lifecycle.TEMPORARY),
+        new VolumeSpec("/checkpoints", 5 * GIB, Lifecycle.TEMPORARY));
+  }
+
+  @Test
+  void readsTheOsObjectWithOrWithoutARelease() {
+    assertThat(parse(config("\"os\": {\"image-name\": \"debian\"}")).osRelease()).isNull();
+    assertThat(parse(config("\"os\": {\"image-name\": \"debian\"}")).os()).isEqualTo("debian");
+    assertThat(parse(config("\"os\": {\"image-name\": \"ubuntu\", \"version\": 22.04}")).osRelease())
+        .isEqualTo(new OsRelease("22.04", null));
+    assertThat(parse(config("\"os\": \"ubuntu\"")).osRelease()).isNull();
+  }
+
+  @Test
+  void refusesABadOsObject() {
+    assertThat(errors(config("\"os\": {\"version\": \"22.04\", \"tag\": \"x\", \"tags\": [\"22.04\"]}")))
+        .containsExactly(
+            new FieldError("os.tag", "is not a known field (did you mean tags?): use one of image-name, version, tags"),
+            new FieldError("os.image-name", "is required"),
+            new FieldError("os.tags", "must be a string or a number, not an array"));
+    assertThat(errors(config("\"os\": [\"ubuntu\"]")))
+        .containsExactly(new FieldError("os",
+            "must be a catalog OS name or an object with image-name, version and tags, not an array"));
+  }
+
   @Test
   void toContractRoundTrips() throws IOException {
     EnvironmentSpec seed = EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS);
     EnvironmentSpec rich = new EnvironmentSpec(
-        "rich", "2.5", "debian",
+        "rich", "2.5", "debian", null,
         List.of(new LanguageSpec("python", List.of("numpy", "pandas")), new LanguageSpec("golang", List.of())),
         new Resources(1500, 1536 * MIB + 7, 3, 0, "T4"),
         // Non-consecutive repeats of a category must come back in the same order.
@@ -137,8 +182,13 @@ class EnvironmentSpecParserTest {
         Map.of("zone", "eu"),
         RestartPolicy.ON_FAILURE);
 
-    for (EnvironmentSpec spec : List.of(seed, rich)) {
-      ObjectNode contract = EnvironmentSpecParser.toContract(spec, MAPPER);
+    EnvironmentSpec original = EnvironmentSpecParser.parse(resource("original-environment.json"), DEFAULTS);
+    EnvironmentSpec versionOnly = new EnvironmentSpec(
+        "pinned", "1", "ubuntu", new OsRelease("22.04", null), List.of(), DEFAULTS, List.of(), List.of(), List.of(),
+        List.of(), Map.of(), Map.of(), RestartPolicy.ALWAYS);
+
+    for (EnvironmentSpec spec : List.of(seed, rich, original, versionOnly)) {
+      ObjectNode contract = EnvironmentContractWriter.toContract(spec, MAPPER);
       // Other defaults must not matter: toContract writes every resource.
       assertThat(EnvironmentSpecParser.parse(contract, Resources.NONE)).isEqualTo(spec);
       // And it survives a trip through text.
@@ -149,7 +199,7 @@ class EnvironmentSpecParserTest {
 
   @Test
   void toContractUsesTheContractSpelling() {
-    ObjectNode contract = EnvironmentSpecParser.toContract(parse("""
+    ObjectNode contract = EnvironmentContractWriter.toContract(parse("""
         {"env-name": "a", "os": "debian", "resources": {"ram": "1G", "cpu": "1.5"},
          "port-publish": [{"internal": {"ports": 80}}], "restart-policy": "on-failure"}"""), MAPPER);
 
@@ -158,6 +208,18 @@ class EnvironmentSpecParserTest {
     assertThat(contract.get("port-publish").get(0).has("external")).isFalse();
     assertThat(contract.get("port-publish").get(0).get("internal").get("protocol").asText()).isEqualTo("tcp");
     assertThat(contract.get("restart-policy").asText()).isEqualTo("on-failure");
+  }
+
+  @Test
+  void toContractWritesTheOsObjectOnlyWhenAReleaseWasAskedFor() throws IOException {
+    ObjectNode original = EnvironmentContractWriter.toContract(
+        EnvironmentSpecParser.parse(resource("original-environment.json"), DEFAULTS), MAPPER);
+    ObjectNode seed = EnvironmentContractWriter.toContract(
+        EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS), MAPPER);
+
+    assertThat(original.get("os")).isEqualTo(
+        MAPPER.createObjectNode().put("image-name", "ubuntu").put("version", "22.04").put("tags", "22.04"));
+    assertThat(seed.get("os").textValue()).isEqualTo("ubuntu");
   }
 
   @Test
@@ -296,6 +358,19 @@ class EnvironmentSpecParserTest {
   }
 
   @Test
+  void readsABareVolumeSizeAsBytesButABareResourceSizeAsGibibytes() {
+    EnvironmentSpec spec = parse(config("""
+        "resources": {"storage": 54},
+        "storage": [{"target": "/a", "size": "10737418240"}, {"target": "/b", "size": 536870912},
+                    {"target": "/c", "size": "2G"}]"""));
+
+    assertThat(spec.resources().storageBytes()).isEqualTo(54 * GIB);
+    assertThat(spec.storage()).containsExactly(
+        new VolumeSpec("/a", 10 * GIB, Lifecycle.TEMPORARY), new VolumeSpec("/b", 512 * MIB, Lifecycle.TEMPORARY),
+        new VolumeSpec("/c", 2 * GIB, Lifecycle.TEMPORARY));
+  }
+
+  @Test
   void refusesBadVolumes() {
     assertThat(errors(config("""
         "storage": [{"target": "/a", "size": "1G"}, {"target": "/a", "size": "1G"},
@@ -358,11 +433,12 @@ class EnvironmentSpecParserTest {
    */
   @Test
   void neverThrowsAnythingButValidationException() throws IOException {
-    ObjectNode full = EnvironmentSpecParser.toContract(
+    ObjectNode full = EnvironmentContractWriter.toContract(
         EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS), MAPPER);
     full.putArray("command").add("x");
     full.putObject("env").put("A", "b");
     full.putObject("constraints").put("k", "v");
+    full.putObject("os").put("image-name", "ubuntu").put("version", "22.04").put("tags", "22.04");
     List<JsonNode> junk = List.of(
         MAPPER.nullNode(), MAPPER.createArrayNode(), MAPPER.createObjectNode(), MAPPER.getNodeFactory().textNode(""),
         MAPPER.getNodeFactory().textNode("-1"), MAPPER.getNodeFactory().numberNode(-1),

@@ -26,7 +26,7 @@ class KubernetesManifestTest {
   private static final ImageRecipe RECIPE = new ImageRecipe("dcloud/env-debian:0123456789abcdef", "debian:bookworm", "");
 
   private static EnvironmentSpec spec(List<PortSpec> ports, List<VolumeSpec> storage, Resources resources) {
-    return new EnvironmentSpec("My_Env.1", "1", "debian", List.of(new LanguageSpec("python", List.of("numpy"))),
+    return new EnvironmentSpec("My_Env.1", "1", "debian", null, List.of(new LanguageSpec("python", List.of("numpy"))),
         resources, List.of(), ports, storage, List.of("python3", "-m", "http.server"), Map.of("MODE", "train"),
         Map.of("zone", "eu"), RestartPolicy.ALWAYS);
   }

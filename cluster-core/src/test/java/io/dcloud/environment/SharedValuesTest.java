@@ -45,7 +45,7 @@ class SharedValuesTest {
   void aSharedListCannotBeChangedThroughAnyOfItsHolders() {
     List<LanguageSpec> replayed = new ArrayList<>(List.of(new LanguageSpec(fresh("python"), List.of(fresh("pandas")))));
     EnvironmentSpec spec = new EnvironmentSpec(
-        "replayed", "1", "debian", replayed, new Resources(750, 1L << 30, 0, 0, null), List.of(), List.of(), List.of(),
+        "replayed", "1", "debian", null, replayed, new Resources(750, 1L << 30, 0, 0, null), List.of(), List.of(), List.of(),
         List.of(), Map.of(), Map.of(), RestartPolicy.ALWAYS);
 
     List<LanguageSpec> shared = SharedValues.spec(spec).languages();
@@ -57,7 +57,7 @@ class SharedValuesTest {
   /** Each request parsed from bytes brings its own strings: made here with new String. */
   private static EnvironmentSpec spec(String name, long milliCpus) {
     return new EnvironmentSpec(
-        name, fresh("1"), fresh("debian"), List.of(new LanguageSpec(fresh("python"), List.of(fresh("numpy")))),
+        name, fresh("1"), fresh("debian"), null, List.of(new LanguageSpec(fresh("python"), List.of(fresh("numpy")))),
         new Resources(milliCpus, 1L << 30, 0, 0, null), List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of(),
         RestartPolicy.ALWAYS);
   }

@@ -46,6 +46,14 @@ class QuantitiesTest {
   }
 
   @Test
+  void aBareNumberIsTheUnitTheCallerNames() {
+    assertThat(Quantities.bytes("storage[0].size", JSON.textNode("10737418240"), 1)).isEqualTo(10 * GIB);
+    assertThat(Quantities.bytes("storage[0].size", JSON.numberNode(512), 1)).isEqualTo(512);
+    assertThat(Quantities.bytes("storage[0].size", JSON.textNode("2G"), 1)).isEqualTo(2 * GIB);
+    assertThat(Quantities.bytes("resources.storage", JSON.numberNode(54), GIB)).isEqualTo(54 * GIB);
+  }
+
+  @Test
   void refusesNegativeAndGarbageSizesWithAHint() {
     assertThat(error(() -> Quantities.bytes("resources.ram", JSON.textNode("-1G"))))
         .isEqualTo(new FieldError("resources.ram", "\"-1G\" is negative: give a positive size such as 512M or 2G"));

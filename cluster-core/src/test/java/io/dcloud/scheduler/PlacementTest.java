@@ -3,6 +3,7 @@ package io.dcloud.scheduler;
 import static io.dcloud.resources.Quantities.GIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeStatus;

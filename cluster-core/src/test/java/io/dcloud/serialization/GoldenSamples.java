@@ -41,8 +41,9 @@ final class GoldenSamples {
 
   static final Instant AT = Instant.parse("2026-11-23T10:00:00Z");
   static final Resources RESOURCES = new Resources(500, 1L << 30, 1, 1L << 32, "A100");
+  /** Written before the spec recorded an OS release: it reads back without one. */
   static final EnvironmentSpec SPEC = new EnvironmentSpec(
-      "demo", "1", "debian", List.of(new EnvironmentSpec.LanguageSpec("python", List.of("numpy"))),
+      "demo", "1", "debian", null, List.of(new EnvironmentSpec.LanguageSpec("python", List.of("numpy"))),
       RESOURCES, List.of(new EnvironmentSpec.DatasetRef("c", "d", "s", "1")),
       List.of(new EnvironmentSpec.PortSpec(null, 8888, "tcp"), new EnvironmentSpec.PortSpec(8080, 80, "udp")),
       List.of(new EnvironmentSpec.VolumeSpec("/work", 1L << 30, EnvironmentSpec.Lifecycle.PERSISTENT)),
@@ -62,6 +63,10 @@ final class GoldenSamples {
 
   private static void environmentEvents(Map<String, Object> s) {
     s.put("environment-event.Requested", new EnvironmentEntity.Requested(SPEC, RECIPE, AT));
+    s.put("environment-event.Requested.with-os-release", new EnvironmentEntity.Requested(
+        new EnvironmentSpec(SPEC.name(), SPEC.version(), "ubuntu", new EnvironmentSpec.OsRelease("22.04", "22.04"),
+            SPEC.languages(), SPEC.resources(), SPEC.datasets(), SPEC.ports(), SPEC.storage(), SPEC.command(), SPEC.env(),
+            SPEC.constraints(), SPEC.restartPolicy()), RECIPE, AT));
     s.put("environment-event.QueuedForCapacity", new EnvironmentEntity.QueuedForCapacity(3, "no room", AT));
     s.put("environment-event.PlacedOnNode", new EnvironmentEntity.PlacedOnNode("n1", List.of("GPU-1"), AT));
     s.put("environment-event.PlacementRefused", new EnvironmentEntity.PlacementRefused("too big", AT));

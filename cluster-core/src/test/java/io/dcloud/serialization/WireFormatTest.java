@@ -2,6 +2,8 @@ package io.dcloud.serialization;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.catalog.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
@@ -10,13 +12,17 @@ import io.dcloud.environment.PublishedPort;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
+import java.io.IOException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.serialization.Serialization;
 import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -36,7 +42,7 @@ class WireFormatTest {
   }
 
   static List<Object> messages() {
-    EnvironmentSpec spec = new EnvironmentSpec("demo", "1", "tiny", List.of(new EnvironmentSpec.LanguageSpec("python", List.of("numpy"))),
+    EnvironmentSpec spec = new EnvironmentSpec("demo", "1", "tiny", new EnvironmentSpec.OsRelease("22.04", null), List.of(new EnvironmentSpec.LanguageSpec("python", List.of("numpy"))),
         new Resources(500, 1L << 30, 1, 0, "A100"), List.of(new EnvironmentSpec.DatasetRef("c", "d", "s", "1")),
         List.of(new EnvironmentSpec.PortSpec(null, 8888, "tcp")),
         List.of(new EnvironmentSpec.VolumeSpec("/work", 1L << 30, EnvironmentSpec.Lifecycle.PERSISTENT)),
@@ -48,6 +54,27 @@ class WireFormatTest {
         new EnvironmentEntity.Persisted("e1", 6, new EnvironmentEntity.LostWithNode("n1", AT)),
         new EnvironmentEntity.FromScheduler(new io.dcloud.scheduler.PlacementAnswer.Granted("n1", List.of("GPU-1"))),
         new Scheduler.Place(new PlacementRequest("e1", spec.resources(), Map.of(), "n1")));
+  }
+
+  /** Events journaled before EnvironmentSpec had an osRelease still read back, with none. */
+  @Test
+  void readsASpecJournaledBeforeOsReleaseExisted() throws IOException {
+    var requested = (EnvironmentEntity.Requested) ((EnvironmentEntity.Persisted) messages().get(0)).event();
+    Serialization serialization = SerializationExtension.get(testKit.system());
+    var serializer = serialization.findSerializerFor(requested);
+    ObjectMapper cbor = JacksonObjectMapperProvider.get(testKit.system()).getOrCreate("jackson-cbor", Optional.empty());
+    ObjectNode event = (ObjectNode) cbor.readTree(serialization.serialize(requested).get());
+    ((ObjectNode) event.get("spec")).remove("osRelease");
+
+    Object read = serialization.deserialize(cbor.writeValueAsBytes(event), serializer.identifier(),
+        org.apache.pekko.serialization.Serializers.manifestFor(serializer, requested)).get();
+
+    EnvironmentSpec spec = requested.spec();
+    assertThat(read).isEqualTo(new EnvironmentEntity.Requested(
+        new EnvironmentSpec(spec.name(), spec.version(), spec.os(), null, spec.languages(), spec.resources(),
+            spec.datasets(), spec.ports(), spec.storage(), spec.command(), spec.env(), spec.constraints(),
+            spec.restartPolicy()),
+        requested.recipe(), requested.at()));
   }
 
   @ParameterizedTest

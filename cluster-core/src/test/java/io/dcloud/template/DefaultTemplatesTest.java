@@ -3,10 +3,11 @@ package io.dcloud.template;
 import static io.dcloud.resources.Quantities.GIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.resources.Quantities;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.dcloud.catalog.Catalog;
-import io.dcloud.catalog.CatalogParser;
+import io.dcloud.catalog.CatalogCheck;
 import io.dcloud.catalog.DefaultCatalog;
 import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.environment.EnvironmentSpec;
@@ -35,7 +36,7 @@ class DefaultTemplatesTest {
     for (Template template : DefaultTemplates.load()) {
       EnvironmentSpec spec = EnvironmentSpecParser.parse(template.spec(), DEFAULTS);
       assertThat(spec.os()).as(template.name()).isEqualTo("debian");
-      assertThat(CatalogParser.check(catalog, spec)).as(template.name()).isEmpty();
+      assertThat(CatalogCheck.check(catalog, spec)).as(template.name()).isEmpty();
       assertThat(DockerfileGenerator.generate(catalog, spec).tag()).startsWith("dcloud/env-debian:");
     }
   }

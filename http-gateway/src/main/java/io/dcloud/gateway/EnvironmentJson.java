@@ -2,7 +2,7 @@ package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.EnvironmentContractWriter;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.EnvironmentView.HistoryEntry;
 import io.dcloud.environment.PublishedPort;
@@ -72,7 +72,7 @@ record EnvironmentJson(
         view.queuePosition(),
         view.createdAt(),
         view.updatedAt(),
-        hasSpec ? EnvironmentSpecParser.toContract(view.spec(), mapper) : null,
+        hasSpec ? EnvironmentContractWriter.toContract(view.spec(), mapper) : null,
         view.history(),
         Links.of(view.id()));
   }

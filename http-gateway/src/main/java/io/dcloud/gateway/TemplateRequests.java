@@ -2,7 +2,8 @@ package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.catalog.Catalog;
-import io.dcloud.catalog.CatalogParser;
+import io.dcloud.catalog.CatalogCheck;
+import io.dcloud.contract.ContractReader;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.resources.Resources;
@@ -51,8 +52,8 @@ final class TemplateRequests {
     }
     List<FieldError> errors = new ArrayList<>();
     for (Map.Entry<String, JsonNode> field : body.properties()) {
-      if (!FIELDS.contains(field.getKey()) && !EnvironmentSpecParser.isStorageArtefact(field.getKey(), field.getValue())) {
-        errors.add(new FieldError(field.getKey(), EnvironmentSpecParser.unknownFieldReason(field.getKey(), FIELDS)));
+      if (!FIELDS.contains(field.getKey()) && !ContractReader.isStorageArtefact(field.getKey(), field.getValue())) {
+        errors.add(new FieldError(field.getKey(), ContractReader.unknownFieldReason(field.getKey(), FIELDS)));
       }
     }
     String name = name(body.get(NAME_FIELD), pathName, errors);
@@ -82,7 +83,7 @@ final class TemplateRequests {
    */
   static void checkAgainst(Catalog catalog, Template template, Resources defaults) {
     EnvironmentSpec spec = EnvironmentSpecParser.parse(template.spec(), defaults);
-    List<FieldError> missing = CatalogParser.check(catalog, spec);
+    List<FieldError> missing = CatalogCheck.check(catalog, spec);
     if (!missing.isEmpty()) {
       throw new ValidationException(inSpec(missing));
     }
@@ -137,7 +138,6 @@ final class TemplateRequests {
 
   /** User text quoted in a reason, shortened so a long value keeps the message readable. */
   private static String quote(String text) {
-    String shown = text.length() > MAX_NAME_LENGTH ? text.substring(0, MAX_NAME_LENGTH) + "…" : text;
-    return "\"" + shown + "\"";
+    return ContractReader.quote(text, MAX_NAME_LENGTH);
   }
 }

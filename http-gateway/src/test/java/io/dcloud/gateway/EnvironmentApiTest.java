@@ -70,6 +70,23 @@ class EnvironmentApiTest {
     assertThat(shown.json().path("history").get(0).path("status").asText()).isEqualTo("REQUESTED");
   }
 
+  /** The original DCloud/SVM project's form: os as an image object, volume sizes in bytes, no lifecycle. */
+  @Test
+  void createsTheOriginalProjectsFormAndShowsTheOsRelease() {
+    String id = create(Seeds.environmentWith(config -> {
+      config.put("env-name", "original-form");
+      config.putObject("os").put("image-name", "ubuntu").put("version", "22.04").put("tags", "22.04");
+      config.putArray("storage").addObject().put("target", "/workspace").put("size", "10737418240");
+    }), Api.JSON);
+
+    JsonNode spec = api.get("/api/v1/environments/" + id).json().path("spec");
+    assertThat(spec.path("os").path("image-name").asText()).isEqualTo("ubuntu");
+    assertThat(spec.path("os").path("version").asText()).isEqualTo("22.04");
+    assertThat(spec.path("os").path("tags").asText()).isEqualTo("22.04");
+    assertThat(spec.path("storage").get(0).path("size").asText()).isEqualTo("10G");
+    assertThat(spec.path("storage").get(0).path("lifecycle").asText()).isEqualTo("temporary");
+  }
+
   @Test
   void createsTheSeedExampleFromYaml() {
     String id = create(Seeds.environmentYaml(), Api.YAML);

@@ -112,6 +112,13 @@ class RequestProblemsTest {
   }
 
   @Test
+  void anOsVersionOtherThanTheCatalogsImageNamesTheCatalogsTag() {
+    Api.Answer answer = invalidBecauseOf("os.version",
+        config -> config.putObject("os").put("image-name", "ubuntu").put("version", "20.04"));
+    assertThat(answer.reasonFor("os.version")).contains("ubuntu:22.04").contains("use 22.04");
+  }
+
+  @Test
   void unknownLanguageListsTheKnownOnes() {
     Api.Answer answer = invalidBecauseOf("languages[0].language-name",
         config -> ((ObjectNode) config.get("languages").get(0)).put("language-name", "cobol"));

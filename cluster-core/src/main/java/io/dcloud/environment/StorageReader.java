@@ -1,0 +1,164 @@
+package io.dcloud.environment;
+
+import static io.dcloud.contract.ContractReader.absent;
+import static io.dcloud.contract.ContractReader.at;
+import static io.dcloud.contract.ContractReader.kindOf;
+import static io.dcloud.environment.EnvironmentSpecParser.MAX_PATH_LENGTH;
+import static io.dcloud.environment.EnvironmentSpecParser.MAX_STORAGE_BYTES;
+import static io.dcloud.environment.EnvironmentSpecParser.STORAGE;
+import static io.dcloud.resources.Quantities.quote;
+import static io.dcloud.environment.SpecFieldReader.hasControlCharacter;
+
+import io.dcloud.resources.Quantities;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.environment.EnvironmentSpec.Lifecycle;
+import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads {@code storage}: the volumes mounted into the container. A bare size is bytes here
+ * ({@code "size": "10737418240"}), as the original project wrote it and Docker and Kubernetes read
+ * it; a missing lifecycle means temporary, since that project never wrote one.
+ */
+final class StorageReader {
+  private static final List<String> VOLUME_FIELDS = List.of("target", "size", "lifecycle");
+
+  /** What one unit of a bare volume size is: a byte. */
+  private static final long BARE_SIZE_UNIT = 1;
+
+  /** Mounting over these would hide or break the kernel interfaces the container itself needs. */
+  private static final List<String> FORBIDDEN_MOUNT_ROOTS = List.of("/proc", "/sys", "/dev");
+
+  private final SpecFieldReader in;
+
+  StorageReader(SpecFieldReader in) {
+    this.in = in;
+  }
+
+  List<VolumeSpec> volumes(JsonNode value) {
+    List<JsonNode> elements = in.optionalArray(STORAGE, value);
+    if (elements == null) {
+      return null;
+    }
+    List<VolumeSpec> volumes = new ArrayList<>();
+    Map<String, String> targetsSeen = new HashMap<>();
+    for (int i = 0; i < elements.size(); i++) {
+      String field = at(STORAGE, i);
+      ObjectNode entry = in.object(field, elements.get(i), VOLUME_FIELDS);
+      if (entry == null) {
+        continue;
+      }
+      String targetField = at(field, "target");
+      String target = mountTarget(targetField, entry.get("target"));
+      Long size = size(at(field, "size"), entry.get("size"));
+      Lifecycle lifecycle = lifecycle(at(field, "lifecycle"), entry.get("lifecycle"));
+      if (target != null) {
+        String earlier = targetsSeen.putIfAbsent(target, field);
+        if (earlier != null) {
+          in.error(targetField, quote(target) + " is already mounted by " + earlier);
+          continue;
+        }
+      }
+      if (target != null && size != null && lifecycle != null) {
+        volumes.add(new VolumeSpec(target, size, lifecycle));
+      }
+    }
+    return List.copyOf(volumes);
+  }
+
+  /**
+   * An absolute, normalized container path that Docker's mount syntax cannot misread and that
+   * does not hide the container's root or kernel interfaces.
+   */
+  private String mountTarget(String field, JsonNode value) {
+    if (absent(value)) {
+      in.error(field, "is required: give an absolute path in the container, e.g. /data");
+      return null;
+    }
+    if (!value.isTextual()) {
+      in.error(field, "must be a string, not " + kindOf(value));
+      return null;
+    }
+    String target = value.textValue();
+    if (target.length() > MAX_PATH_LENGTH) {
+      in.error(field, "is " + target.length() + " characters long: use at most " + MAX_PATH_LENGTH);
+      return null;
+    }
+    // ':' and ',' separate the parts of Docker's -v and --mount syntax.
+    if (target.indexOf(':') >= 0 || target.indexOf(',') >= 0 || hasControlCharacter(target)) {
+      in.error(field, quote(target) + " must not contain ':', ',' or line breaks");
+      return null;
+    }
+    if (!target.startsWith("/")) {
+      in.error(field, quote(target) + " is not an absolute path: start it with /, e.g. /data");
+      return null;
+    }
+    List<String> segments = new ArrayList<>();
+    for (String segment : target.split("/")) {
+      if (segment.equals("..")) {
+        in.error(field, quote(target) + " must not contain a .. segment");
+        return null;
+      }
+      if (!segment.isEmpty() && !segment.equals(".")) {
+        segments.add(segment);
+      }
+    }
+    String normalized = "/" + String.join("/", segments);
+    if (normalized.equals("/")) {
+      in.error(field, "cannot be / (the container's root): mount somewhere below it, e.g. /data");
+      return null;
+    }
+    if (!normalized.equals(target)) {
+      in.error(field, quote(target) + " is not normalized: write " + normalized);
+      return null;
+    }
+    for (String root : FORBIDDEN_MOUNT_ROOTS) {
+      if (target.equals(root) || target.startsWith(root + "/")) {
+        in.error(field, quote(target) + " is under " + root + ", which the container needs: mount somewhere"
+            + " else, e.g. /data");
+        return null;
+      }
+    }
+    return target;
+  }
+
+  private Long size(String field, JsonNode value) {
+    if (absent(value)) {
+      in.error(field, "is required: give a size such as 512M or 2G");
+      return null;
+    }
+    Long size = in.attempt(() -> Quantities.bytes(field, value, BARE_SIZE_UNIT));
+    if (size != null && size <= 0) {
+      in.error(field, "must be more than 0");
+      return null;
+    }
+    if (size != null && size > MAX_STORAGE_BYTES) {
+      in.error(field, "must be at most " + Quantities.formatSize(MAX_STORAGE_BYTES));
+      return null;
+    }
+    return size;
+  }
+
+  private Lifecycle lifecycle(String field, JsonNode value) {
+    if (absent(value)) {
+      return Lifecycle.TEMPORARY;
+    }
+    String text = in.name(field, value);
+    if (text == null) {
+      return null;
+    }
+    return switch (text.toLowerCase(Locale.ROOT)) {
+      case "temporary" -> Lifecycle.TEMPORARY;
+      case "persistent" -> Lifecycle.PERSISTENT;
+      default -> {
+        in.error(field, quote(text) + " is not a lifecycle: use temporary or persistent");
+        yield null;
+      }
+    };
+  }
+}
