@@ -11,7 +11,7 @@ import io.dcloud.app.DCloudNode;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.DefaultCatalog;
 import io.dcloud.catalog.DockerfileGenerator;
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;

@@ -1,5 +1,6 @@
 package io.dcloud.catalog;
 
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.catalog.Catalog.LanguageEntry;
 import io.dcloud.catalog.Catalog.OsEntry;
 import io.dcloud.environment.EnvironmentSpec;

@@ -1,7 +1,7 @@
 package io.dcloud.environment;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;

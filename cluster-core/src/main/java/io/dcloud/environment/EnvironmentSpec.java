@@ -1,5 +1,6 @@
 package io.dcloud.environment;
 
+import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import java.util.List;

@@ -1,6 +1,6 @@
 package io.dcloud.environment;
 
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentView.HistoryEntry;
 import io.dcloud.serialization.CborSerializable;

@@ -1,6 +1,6 @@
 package io.dcloud.environment;
 
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.serialization.CborSerializable;
 import java.time.Instant;
 import java.util.List;

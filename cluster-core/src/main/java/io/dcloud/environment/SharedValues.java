@@ -1,6 +1,6 @@
 package io.dcloud.environment;
 
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;

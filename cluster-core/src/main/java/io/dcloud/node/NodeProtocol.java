@@ -1,6 +1,6 @@
 package io.dcloud.node;
 
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.PublishedPort;
 import io.dcloud.serialization.CborSerializable;

@@ -1,6 +1,6 @@
 package io.dcloud.deploy;
 
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.List;

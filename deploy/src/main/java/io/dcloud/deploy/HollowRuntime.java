@@ -1,7 +1,7 @@
 package io.dcloud.deploy;
 
-import io.dcloud.catalog.ImageRecipe;
-import io.dcloud.environment.EnvironmentNames;
+import io.dcloud.contracts.ImageRecipe;
+import io.dcloud.contracts.EnvironmentNames;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;

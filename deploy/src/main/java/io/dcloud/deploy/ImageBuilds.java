@@ -1,7 +1,7 @@
 package io.dcloud.deploy;
 
 import com.github.dockerjava.api.model.BuildResponseItem;
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.deploy.DockerSettings.BuildSettings;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.dcloud.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.command.CreateContainerCmd;
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import java.time.Duration;

@@ -3,7 +3,7 @@ package io.dcloud.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;

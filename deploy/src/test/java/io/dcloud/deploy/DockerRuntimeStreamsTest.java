@@ -7,7 +7,7 @@ import io.dcloud.deploy.ContainerRuntime.ContainerEvent;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.ContainerStats;
-import io.dcloud.environment.EnvironmentNames;
+import io.dcloud.contracts.EnvironmentNames;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;

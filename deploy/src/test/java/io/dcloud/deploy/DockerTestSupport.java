@@ -11,7 +11,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
-import io.dcloud.environment.EnvironmentNames;
+import io.dcloud.contracts.EnvironmentNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;

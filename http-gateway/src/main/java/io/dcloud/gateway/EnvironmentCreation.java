@@ -2,7 +2,7 @@ package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.catalog.DockerfileGenerator;
-import io.dcloud.catalog.ImageRecipe;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.environment.EnvironmentEntity;

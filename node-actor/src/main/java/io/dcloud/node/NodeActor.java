@@ -8,7 +8,7 @@ import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.PortBinding;
 import io.dcloud.deploy.ContainerRuntime.RuntimeInfo;
 import io.dcloud.deploy.ContainerRuntime.VolumeMount;
-import io.dcloud.environment.EnvironmentNames;
+import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.PublishedPort;

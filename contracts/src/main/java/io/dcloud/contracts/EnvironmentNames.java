@@ -1,4 +1,4 @@
-package io.dcloud.environment;
+package io.dcloud.contracts;
 
 /**
  * Names that tie engine objects to an environment, shared by the entity (which asks for removal)
