@@ -6,8 +6,8 @@ import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
-import io.dcloud.environment.EnvironmentsForNodes;
 import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.environment.EnvironmentsForNodes;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
 import io.dcloud.journal.JournalBackoff;
@@ -18,6 +18,7 @@ import io.dcloud.node.NodePeers;
 import io.dcloud.node.NodeSettings;
 import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.scheduler.Scheduler;
+import io.dcloud.scheduler.SchedulerSettings;
 import io.dcloud.template.TemplateRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -127,7 +128,7 @@ public final class DCloudNode implements AutoCloseable {
     ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events = context.spawn(
         Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "environment-events");
     ActorRef<Scheduler.Command> scheduler =
-        singleton(system, Scheduler.create(Scheduler.Settings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler");
+        singleton(system, Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler");
     started.scheduler().complete(scheduler);
     ActorRef<CatalogRegistry.Command> catalog =
         singleton(system, CatalogRegistry.create(JournalBackoff.fromConfig(config)), "catalog");

@@ -2,15 +2,16 @@ package io.dcloud.bench;
 
 import com.typesafe.config.Config;
 import io.dcloud.environment.EnvironmentEntity;
-import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.persistence.EmbeddedCassandra;
-import io.dcloud.scheduler.PlacementRequest;
+import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementAnswer;
+import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
+import io.dcloud.scheduler.SchedulerSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -109,7 +110,7 @@ public final class SchedulerBenchmark {
     }));
     gossip(system, options);
     ActorRef<Scheduler.Command> scheduler = system.systemActorOf(
-        Scheduler.create(Scheduler.Settings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler", org.apache.pekko.actor.typed.Props.empty());
+        Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler", org.apache.pekko.actor.typed.Props.empty());
     awaitNodes(system, scheduler, options.nodes());
 
     System.out.printf("bench: warming up with %d Place requests%n", WARM_UP_REQUESTS);

@@ -1,10 +1,10 @@
 package io.dcloud.catalog;
 
-import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.catalog.Catalog.LanguageEntry;
 import io.dcloud.catalog.Catalog.OsEntry;
-import io.dcloud.environment.EnvironmentSpec;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
+import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;
 import java.nio.charset.StandardCharsets;

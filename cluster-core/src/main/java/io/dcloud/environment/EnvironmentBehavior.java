@@ -1,9 +1,9 @@
 package io.dcloud.environment;
 
 import io.dcloud.environment.EnvironmentEntity.*;
-import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.node.NodeProtocol;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Instant;

@@ -13,8 +13,6 @@ import static io.dcloud.environment.EnvironmentSpecParser.RESTART_POLICY;
 import static io.dcloud.environment.EnvironmentSpecParser.STORAGE;
 import static io.dcloud.environment.EnvironmentSpecParser.VERSION;
 
-import io.dcloud.resources.Quantities;
-import io.dcloud.resources.Resources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,6 +21,8 @@ import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
 import io.dcloud.environment.EnvironmentSpec.OsRelease;
 import io.dcloud.environment.EnvironmentSpec.PortSpec;
 import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
 import java.util.List;
 import java.util.Locale;
 

@@ -10,8 +10,6 @@ import static io.dcloud.resources.Quantities.PIB;
 import static io.dcloud.resources.Quantities.TIB;
 import static io.dcloud.resources.Quantities.quote;
 
-import io.dcloud.resources.Quantities;
-import io.dcloud.resources.Resources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.environment.EnvironmentSpec.DatasetRef;
@@ -19,6 +17,7 @@ import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
 import io.dcloud.environment.EnvironmentSpec.PortSpec;
 import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
 import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
+import io.dcloud.resources.Resources;
 import io.dcloud.validation.ValidationException;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,6 +1,5 @@
 package io.dcloud.environment;
 
-import io.dcloud.resources.Resources;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -8,6 +7,7 @@ import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentSpec.PortSpec;
 import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
+import io.dcloud.resources.Resources;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -8,10 +8,10 @@ import static io.dcloud.environment.EnvironmentSpecParser.MIN_PORT;
 import static io.dcloud.environment.EnvironmentSpecParser.PORT_PUBLISH;
 import static io.dcloud.resources.Quantities.quote;
 
-import io.dcloud.resources.Quantities;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.environment.EnvironmentSpec.PortSpec;
+import io.dcloud.resources.Quantities;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -9,10 +9,10 @@ import static io.dcloud.environment.EnvironmentSpecParser.MAX_STORAGE_BYTES;
 import static io.dcloud.environment.EnvironmentSpecParser.MIN_MEMORY_BYTES;
 import static io.dcloud.environment.EnvironmentSpecParser.RESOURCES;
 
-import io.dcloud.resources.Quantities;
-import io.dcloud.resources.Resources;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
 import java.util.List;
 
 /**

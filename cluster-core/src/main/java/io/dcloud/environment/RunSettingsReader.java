@@ -9,7 +9,6 @@ import static io.dcloud.environment.EnvironmentSpecParser.ENV;
 import static io.dcloud.environment.EnvironmentSpecParser.RESTART_POLICY;
 import static io.dcloud.resources.Quantities.quote;
 
-import io.dcloud.resources.Quantities;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
 import java.util.ArrayList;

@@ -3,9 +3,9 @@ package io.dcloud.environment;
 import static io.dcloud.environment.EnvironmentSpecParser.DEFAULT_VERSION;
 import static io.dcloud.environment.EnvironmentSpecParser.MAX_NAME_LENGTH;
 
-import io.dcloud.resources.Quantities;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.contract.ContractReader;
+import io.dcloud.resources.Quantities;
 
 /**
  * A {@link ContractReader} for one environment config: adds the config's rules for the names and

@@ -6,14 +6,14 @@ import static io.dcloud.contract.ContractReader.kindOf;
 import static io.dcloud.environment.EnvironmentSpecParser.MAX_PATH_LENGTH;
 import static io.dcloud.environment.EnvironmentSpecParser.MAX_STORAGE_BYTES;
 import static io.dcloud.environment.EnvironmentSpecParser.STORAGE;
-import static io.dcloud.resources.Quantities.quote;
 import static io.dcloud.environment.SpecFieldReader.hasControlCharacter;
+import static io.dcloud.resources.Quantities.quote;
 
-import io.dcloud.resources.Quantities;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
+import io.dcloud.resources.Quantities;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -1,6 +1,5 @@
 package io.dcloud.environment;
 
-import io.dcloud.resources.Quantities;
 import io.dcloud.environment.EnvironmentEntity.ContainerExited;
 import io.dcloud.environment.EnvironmentEntity.ContainerRunning;
 import io.dcloud.environment.EnvironmentEntity.ContainerStarting;
@@ -17,6 +16,7 @@ import io.dcloud.environment.EnvironmentEntity.StopRequested;
 import io.dcloud.environment.EnvironmentEntity.Stopped;
 import io.dcloud.environment.EnvironmentState.Removal;
 import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.resources.Quantities;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;

@@ -1,7 +1,7 @@
 package io.dcloud.scheduler;
 
-import io.dcloud.resources.Resources;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import java.util.List;
 

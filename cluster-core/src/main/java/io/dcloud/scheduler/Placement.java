@@ -1,9 +1,9 @@
 package io.dcloud.scheduler;
 
-import io.dcloud.resources.Quantities;
-import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;

@@ -1,12 +1,12 @@
 package io.dcloud.scheduler;
 
-import io.dcloud.resources.Resources;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.Resources;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -21,11 +21,11 @@ import java.util.function.Predicate;
 final class PlacementRound {
   private final SchedulerState state;
   private final GossipedNodes nodes;
-  private final Scheduler.Settings settings;
+  private final SchedulerSettings settings;
   private final Map<String, Resources> reserved = new HashMap<>();
   private final Map<String, Set<String>> gpus = new HashMap<>();
 
-  PlacementRound(SchedulerState state, GossipedNodes nodes, Scheduler.Settings settings) {
+  PlacementRound(SchedulerState state, GossipedNodes nodes, SchedulerSettings settings) {
     this.state = state;
     this.nodes = nodes;
     this.settings = settings;

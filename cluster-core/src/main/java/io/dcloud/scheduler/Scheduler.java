@@ -1,9 +1,8 @@
 package io.dcloud.scheduler;
 
-import io.dcloud.resources.Resources;
-import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,18 +12,17 @@ import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
-import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
-import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -141,33 +139,8 @@ public final class Scheduler
 
   // ---------------------------------------------------------------- wiring
 
-  /** Tunables from {@code dcloud.scheduler} (see reference.conf). */
-  public record Settings(
-      Placement.Policy policy,
-      int maxPlacementsPerBatch,
-      int candidatesPerPlacement,
-      int snapshotEvery,
-      Duration lostNodeCheckInterval,
-      Duration lostNodeStaleAfter,
-      Duration lossResendInterval,
-      BackoffSupervisorStrategy journalBackoff) {
-    /** {@code root} is the whole configuration. */
-    public static Settings fromConfig(com.typesafe.config.Config root) {
-      com.typesafe.config.Config config = root.getConfig("dcloud.scheduler");
-      return new Settings(
-          Placement.Policy.valueOf(config.getString("policy").toUpperCase(java.util.Locale.ROOT)),
-          config.getInt("max-placements-per-batch"),
-          config.getInt("candidates-per-placement"),
-          config.getInt("snapshot-every"),
-          config.getDuration("lost-node-check-interval"),
-          config.getDuration("lost-node-stale-after"),
-          config.getDuration("loss-resend-interval"),
-          JournalBackoff.fromConfig(root));
-    }
-  }
-
   /** {@code answers} delivers the scheduler's answers to the environments (see {@link PlacementAnswer.Route}). */
-  public static Behavior<Command> create(Settings settings, PlacementAnswer.Route answers) {
+  public static Behavior<Command> create(SchedulerSettings settings, PlacementAnswer.Route answers) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
         DistributedData.withReplicatorMessageAdapter(
             (ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator) -> {
@@ -195,7 +168,7 @@ public final class Scheduler
   }
 
   private final ActorContext<Command> context;
-  private final Settings settings;
+  private final SchedulerSettings settings;
   private final PlacementAnswer.Route answers;
   private final ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator;
   private final GossipedNodes nodes;
@@ -210,7 +183,7 @@ public final class Scheduler
 
   private Scheduler(
       ActorContext<Command> context,
-      Settings settings,
+      SchedulerSettings settings,
       PlacementAnswer.Route answers,
       ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator,
       GossipedNodes nodes) {

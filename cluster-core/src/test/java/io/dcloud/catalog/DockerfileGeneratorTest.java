@@ -3,8 +3,8 @@ package io.dcloud.catalog;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.dcloud.contracts.ImageRecipe;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.resources.Resources;

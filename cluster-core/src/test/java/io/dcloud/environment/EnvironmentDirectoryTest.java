@@ -1,13 +1,13 @@
 package io.dcloud.environment;
 
-import io.dcloud.resources.Resources;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.contracts.ImageRecipe;
-import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
+import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.resources.Resources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -1,7 +1,5 @@
 package io.dcloud.environment;
 
-import io.dcloud.resources.Quantities;
-import io.dcloud.resources.Resources;
 import static io.dcloud.resources.Quantities.GIB;
 import static io.dcloud.resources.Quantities.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,6 +16,7 @@ import io.dcloud.environment.EnvironmentSpec.OsRelease;
 import io.dcloud.environment.EnvironmentSpec.PortSpec;
 import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
 import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
+import io.dcloud.resources.Resources;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;
 import java.io.IOException;

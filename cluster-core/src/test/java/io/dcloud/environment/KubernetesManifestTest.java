@@ -1,7 +1,5 @@
 package io.dcloud.environment;
 
-import io.dcloud.resources.Quantities;
-import io.dcloud.resources.Resources;
 import static io.dcloud.resources.Quantities.GIB;
 import static io.dcloud.resources.Quantities.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,6 +13,7 @@ import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentSpec.PortSpec;
 import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
 import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
+import io.dcloud.resources.Resources;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

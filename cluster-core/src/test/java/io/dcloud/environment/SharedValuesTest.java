@@ -1,12 +1,12 @@
 package io.dcloud.environment;
 
-import io.dcloud.resources.Resources;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
 import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
+import io.dcloud.resources.Resources;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -3,10 +3,9 @@ package io.dcloud.scheduler;
 import static io.dcloud.resources.Quantities.GIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dcloud.resources.Quantities;
-import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.Placement.Policy;
 import io.dcloud.scheduler.PlacementDecision.Fits;
 import io.dcloud.scheduler.PlacementDecision.Never;

@@ -4,17 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.Resources;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
@@ -51,7 +51,7 @@ class SchedulerTest {
           """))
       .withFallback(ConfigFactory.load());
   private static final ActorTestKit testKit = ActorTestKit.create("scheduler-test", CONFIG);
-  private static final Scheduler.Settings SETTINGS = Scheduler.Settings.fromConfig(CONFIG);
+  private static final SchedulerSettings SETTINGS = SchedulerSettings.fromConfig(CONFIG);
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final long GIB = 1L << 30;
   /** What the scheduler told which environment. */
@@ -180,7 +180,7 @@ class SchedulerTest {
     String nodeId = "n-" + UUID.randomUUID();
     List<GpuDevice> gpus = List.of(new GpuDevice(0, "GPU-s0", "NVIDIA A100", 40960L), new GpuDevice(1, "GPU-s1", "NVIDIA A100", 40960L));
     gossip(node(nodeId, 4, 8 * GIB, gpus));
-    Scheduler.Settings snapshotOften = new Scheduler.Settings(
+    SchedulerSettings snapshotOften = new SchedulerSettings(
         SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), SETTINGS.candidatesPerPlacement(), 2, SETTINGS.lostNodeCheckInterval(),
         SETTINGS.lostNodeStaleAfter(), SETTINGS.lossResendInterval(), SETTINGS.journalBackoff());
     ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotOften, answers));

@@ -3,16 +3,15 @@ package io.dcloud.template;
 import static io.dcloud.resources.Quantities.GIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dcloud.resources.Quantities;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogCheck;
 import io.dcloud.catalog.DefaultCatalog;
 import io.dcloud.catalog.DockerfileGenerator;
-import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
 import io.dcloud.environment.EnvironmentSpec.PortSpec;
+import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.resources.Resources;
 import java.util.List;

@@ -1,7 +1,7 @@
 package io.dcloud.deploy;
 
-import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.contracts.EnvironmentNames;
+import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;

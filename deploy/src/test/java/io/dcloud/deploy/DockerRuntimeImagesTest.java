@@ -3,12 +3,12 @@ package io.dcloud.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.dcloud.contracts.ImageRecipe;
-import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueFactory;
+import io.dcloud.contracts.ImageRecipe;
+import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

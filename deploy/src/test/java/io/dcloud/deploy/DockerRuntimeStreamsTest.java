@@ -3,11 +3,11 @@ package io.dcloud.deploy;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime.ContainerEvent;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.ContainerStats;
-import io.dcloud.contracts.EnvironmentNames;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.ArrayList;

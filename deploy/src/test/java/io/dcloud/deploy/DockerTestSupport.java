@@ -1,7 +1,5 @@
 package io.dcloud.deploy;
 
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.command.InspectVolumeResponse;
@@ -9,9 +7,9 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
-import io.dcloud.contracts.EnvironmentNames;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -25,6 +23,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

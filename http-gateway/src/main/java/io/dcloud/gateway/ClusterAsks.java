@@ -1,11 +1,11 @@
 package io.dcloud.gateway;
 
-import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.ask.Asks;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;

@@ -1,7 +1,7 @@
 package io.dcloud.gateway;
 
-import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.KubernetesManifest;
 import java.util.Arrays;
 import java.util.Locale;

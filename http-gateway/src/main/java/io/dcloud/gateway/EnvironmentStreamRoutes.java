@@ -1,7 +1,7 @@
 package io.dcloud.gateway;
 
-import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.node.NodeProtocol;

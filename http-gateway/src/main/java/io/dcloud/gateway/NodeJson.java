@@ -1,12 +1,11 @@
 package io.dcloud.gateway;
 
-import io.dcloud.resources.Quantities;
-import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.NodeAvailability;
 import io.dcloud.scheduler.NodeView;
-import io.dcloud.scheduler.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -8,6 +8,7 @@ import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.scheduler.Scheduler;
+import io.dcloud.scheduler.SchedulerSettings;
 import io.dcloud.template.TemplateRegistry;
 import java.net.URI;
 import java.time.Duration;
@@ -78,7 +79,7 @@ final class GatewayTestCluster implements AutoCloseable {
     ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events =
         testKit.spawn(Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "events");
     ActorRef<Scheduler.Command> scheduler =
-        testKit.spawn(Scheduler.create(Scheduler.Settings.fromConfig(resolved), EnvironmentEntity.answersVia(system)), "scheduler");
+        testKit.spawn(Scheduler.create(SchedulerSettings.fromConfig(resolved), EnvironmentEntity.answersVia(system)), "scheduler");
     EnvironmentEntity.init(
         system, scheduler, updates, events, EnvironmentEntity.Settings.fromConfig(resolved));
     ActorRef<CatalogRegistry.Command> catalog = testKit.spawn(CatalogRegistry.create(JournalBackoff.fromConfig(resolved)), "catalog");

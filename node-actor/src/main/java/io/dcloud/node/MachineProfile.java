@@ -1,8 +1,8 @@
 package io.dcloud.node;
 
-import io.dcloud.resources.Resources;
 import io.dcloud.node.fingerprint.MachineFingerprint;
 import io.dcloud.node.fingerprint.NvidiaSmi;
+import io.dcloud.resources.Resources;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,7 +1,7 @@
 package io.dcloud.node.fingerprint;
 
-import io.dcloud.resources.Resources;
 import io.dcloud.node.GpuDevice;
+import io.dcloud.resources.Resources;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
