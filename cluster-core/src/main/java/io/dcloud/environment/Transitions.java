@@ -38,11 +38,16 @@ final class Transitions {
     return state.status() == EnvironmentStatus.REQUESTED || state.status() == EnvironmentStatus.QUEUED;
   }
 
-  /** Null when stopping changes nothing (already stopped, failed, stopping). */
+  /**
+   * Null when stopping changes nothing (already stopped, failed, stopping). Where no node holds a
+   * container (not placed yet, or lost with its node) there is nothing to stop: it is stopped at
+   * once rather than waiting for a node that cannot answer.
+   */
   static Event stop(EnvironmentState state, Instant at) {
     return switch (state.status()) {
       case REQUESTED, QUEUED -> new Stopped("stopped before it was placed", at);
-      case PLACED, BUILDING, STARTING, RUNNING, LOST -> new StopRequested(at);
+      case LOST -> new Stopped("stopped; its node was lost", at);
+      case PLACED, BUILDING, STARTING, RUNNING -> new StopRequested(at);
       default -> null;
     };
   }

@@ -1,0 +1,148 @@
+package io.dcloud.environment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dcloud.contracts.ImageRecipe;
+import io.dcloud.environment.EnvironmentEntity.Event;
+import io.dcloud.environment.EnvironmentSpec.Lifecycle;
+import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
+import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
+import io.dcloud.node.NodeProtocol.ContainerPhase;
+import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.resources.Resources;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * The status × message table of docs/ARCHITECTURE.md, row by row: each status is reached by
+ * folding the events that lead there, then each message is asked what it means.
+ */
+class TransitionsTest {
+  private static final Instant AT = Instant.parse("2026-11-30T12:00:00Z");
+  private static final String NODE = "n1";
+
+  private static EnvironmentSpec spec(RestartPolicy policy) {
+    return new EnvironmentSpec("demo", "1", "debian", null, List.of(), new Resources(500, 1L << 30, 0, 0, null),
+        List.of(), List.of(), List.of(new VolumeSpec("/scratch", 1L << 30, Lifecycle.TEMPORARY)),
+        List.of(), Map.of(), Map.of(), policy);
+  }
+
+  /** The environment in {@code status}, reached the way a real one gets there. */
+  private static EnvironmentState in(String status, RestartPolicy policy) {
+    List<Event> path = switch (status) {
+      case "REQUESTED" -> List.of();
+      case "QUEUED" -> List.of(new EnvironmentEntity.QueuedForCapacity(1, "no room", AT));
+      case "PLACED" -> List.of(placed());
+      case "BUILDING" -> List.of(placed(), new EnvironmentEntity.ImageBuilding(AT));
+      case "STARTING" -> List.of(placed(), new EnvironmentEntity.ContainerStarting(AT));
+      case "RUNNING" -> List.of(placed(), running());
+      case "STOPPING" -> List.of(placed(), running(), new EnvironmentEntity.StopRequested(AT));
+      case "STOPPED" -> List.of(placed(), running(), new EnvironmentEntity.StopRequested(AT),
+          new EnvironmentEntity.Stopped("stopped on request", AT));
+      case "FAILED" -> List.of(placed(), new EnvironmentEntity.DeploymentFailed("no image", AT));
+      case "LOST" -> List.of(placed(), running(), new EnvironmentEntity.LostWithNode(NODE, AT));
+      default -> throw new IllegalArgumentException(status);
+    };
+    EnvironmentState state = EnvironmentState.empty("e1")
+        .apply(new EnvironmentEntity.Requested(spec(policy), new ImageRecipe("t", "b", "FROM b\n"), AT), 100);
+    for (Event event : path) {
+      state = state.apply(event, 100);
+    }
+    assertThat(state.status().name()).isEqualTo(status);
+    return state;
+  }
+
+  private static Event placed() {
+    return new EnvironmentEntity.PlacedOnNode(NODE, List.of(), AT);
+  }
+
+  private static Event running() {
+    return new EnvironmentEntity.ContainerRunning("c1", List.of(), AT);
+  }
+
+  private static String outcome(Event event) {
+    return event == null ? "-" : event.getClass().getSimpleName();
+  }
+
+  private static ContainerReport report(ContainerPhase phase, Integer exitCode, boolean oom) {
+    return new ContainerReport(NODE, phase, phase == ContainerPhase.MISSING ? null : "c1", List.of(), exitCode, oom, "m");
+  }
+
+  @ParameterizedTest(name = "{0}: stop {1}, start {2}, delete {3}")
+  @CsvSource({
+    // status,  stop,          start,          delete
+    "REQUESTED, Stopped,       -,              Deleted",
+    "QUEUED,    Stopped,       -,              Deleted",
+    "PLACED,    StopRequested, -,              DeleteRequested",
+    "BUILDING,  StopRequested, -,              DeleteRequested",
+    "STARTING,  StopRequested, -,              DeleteRequested",
+    "RUNNING,   StopRequested, -,              DeleteRequested",
+    "STOPPING,  -,             -,              DeleteRequested",
+    "STOPPED,   -,             StartRequested, DeleteRequested",
+    "FAILED,    -,             StartRequested, Deleted",
+    "LOST,      Stopped,       StartRequested, Deleted",
+  })
+  void whatAUsersRequestMeans(String status, String stop, String start, String delete) {
+    EnvironmentState state = in(status, RestartPolicy.ALWAYS);
+    assertThat(outcome(Transitions.stop(state, AT))).as("stop").isEqualTo(stop);
+    assertThat(outcome(Transitions.start(state, AT))).as("start").isEqualTo(start);
+    assertThat(outcome(Transitions.delete(state, AT))).as("delete").isEqualTo(delete);
+  }
+
+  @ParameterizedTest(name = "{0}: building {1}, starting {2}, running {3}, exited {4}, removed {5}, failed {6}, missing {7}")
+  @CsvSource({
+    // status,  BUILDING,      STARTING,          RUNNING,          EXITED,          REMOVED,          FAILED,           MISSING
+    "PLACED,    ImageBuilding, ContainerStarting, ContainerRunning, -,               DeploymentFailed, DeploymentFailed, -",
+    "BUILDING,  -,             ContainerStarting, ContainerRunning, -,               DeploymentFailed, DeploymentFailed, -",
+    "STARTING,  -,             -,                 ContainerRunning, ContainerExited, DeploymentFailed, DeploymentFailed, -",
+    "RUNNING,   -,             -,                 -,                ContainerExited, DeploymentFailed, DeploymentFailed, DeploymentFailed",
+    "STOPPING,  -,             -,                 -,                Stopped,         DeploymentFailed, Stopped,          DeploymentFailed",
+  })
+  void whatANodesReportMeans(
+      String status, String building, String starting, String running, String exited, String removed, String failed,
+      String missing) {
+    EnvironmentState state = in(status, RestartPolicy.ALWAYS);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.BUILDING, null, false), AT))).as("BUILDING").isEqualTo(building);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.STARTING, null, false), AT))).as("STARTING").isEqualTo(starting);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.RUNNING, null, false), AT))).as("RUNNING").isEqualTo(running);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.EXITED, 1, false), AT))).as("EXITED").isEqualTo(exited);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.REMOVED, null, false), AT))).as("REMOVED").isEqualTo(removed);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.FAILED, null, false), AT))).as("FAILED").isEqualTo(failed);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.MISSING, null, false), AT))).as("MISSING").isEqualTo(missing);
+  }
+
+  @Test
+  void removingForDeletionOrRelocationEndsWhenTheContainerIsGone() {
+    EnvironmentState deleting = in("RUNNING", RestartPolicy.ALWAYS).apply(new EnvironmentEntity.DeleteRequested(AT), 100);
+    assertThat(outcome(Transitions.report(deleting, report(ContainerPhase.REMOVED, null, false), AT))).isEqualTo("Deleted");
+    assertThat(outcome(Transitions.report(deleting, report(ContainerPhase.MISSING, null, false), AT))).isEqualTo("Deleted");
+    EnvironmentState moving = in("RUNNING", RestartPolicy.ALWAYS).apply(new EnvironmentEntity.RelocationRequested(NODE, AT), 100);
+    assertThat(outcome(Transitions.report(moving, report(ContainerPhase.REMOVED, null, false), AT))).isEqualTo("Relocated");
+    assertThat(outcome(Transitions.report(moving, report(ContainerPhase.MISSING, null, false), AT))).isEqualTo("Relocated");
+  }
+
+  @Test
+  void anOutOfMemoryExitSaysSoWithTheLimit() {
+    var exited = (EnvironmentEntity.ContainerExited) Transitions.report(
+        in("RUNNING", RestartPolicy.ALWAYS), report(ContainerPhase.EXITED, 137, true), AT);
+    assertThat(exited.reason()).isEqualTo("killed: out of memory (limit 1 GiB)");
+  }
+
+  @Test
+  void aLostNodeRestartsPerPolicyAndOnlyForItsOwnNode() {
+    assertThat(Transitions.nodeGone(in("RUNNING", RestartPolicy.ALWAYS), NODE, AT)).extracting(TransitionsTest::outcome)
+        .containsExactly("LostWithNode", "Rescheduled");
+    assertThat(Transitions.nodeGone(in("RUNNING", RestartPolicy.NEVER), NODE, AT)).extracting(TransitionsTest::outcome)
+        .containsExactly("LostWithNode");
+    assertThat(Transitions.nodeGone(in("STOPPED", RestartPolicy.ALWAYS), NODE, AT)).extracting(TransitionsTest::outcome)
+        .containsExactly("LostWithNode");
+    assertThat(Transitions.nodeGone(in("RUNNING", RestartPolicy.ALWAYS), "another", AT)).isEmpty();
+    assertThat(Transitions.nodeGone(in("LOST", RestartPolicy.ALWAYS), NODE, AT)).isEmpty();
+    EnvironmentState deleting = in("RUNNING", RestartPolicy.ALWAYS).apply(new EnvironmentEntity.DeleteRequested(AT), 100);
+    assertThat(Transitions.nodeGone(deleting, NODE, AT)).extracting(TransitionsTest::outcome).containsExactly("Deleted");
+  }
+}
