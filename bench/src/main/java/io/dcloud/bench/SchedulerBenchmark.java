@@ -2,11 +2,11 @@ package io.dcloud.bench;
 
 import com.typesafe.config.Config;
 import io.dcloud.environment.EnvironmentEntity;
-import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.persistence.EmbeddedCassandra;
+import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.PlacementRequest;

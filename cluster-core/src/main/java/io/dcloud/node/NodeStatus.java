@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.dcloud.scheduler;
 
-import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import java.util.ArrayList;

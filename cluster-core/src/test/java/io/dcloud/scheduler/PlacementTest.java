@@ -3,8 +3,8 @@ package io.dcloud.scheduler;
 import static io.dcloud.resources.Quantities.GIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.Placement.Policy;
 import io.dcloud.scheduler.PlacementDecision.Fits;

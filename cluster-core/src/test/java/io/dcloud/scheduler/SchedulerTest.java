@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
 import java.time.Duration;
 import java.time.Instant;

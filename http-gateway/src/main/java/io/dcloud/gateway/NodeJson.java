@@ -1,7 +1,7 @@
 package io.dcloud.gateway;
 
-import io.dcloud.node.GpuDevice;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.NodeAvailability;

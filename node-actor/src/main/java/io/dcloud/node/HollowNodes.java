@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.Config;
 import io.dcloud.deploy.HollowRuntime;
 import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import java.time.Duration;

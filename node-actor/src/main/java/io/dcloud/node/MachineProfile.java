@@ -2,6 +2,7 @@ package io.dcloud.node;
 
 import io.dcloud.node.fingerprint.MachineFingerprint;
 import io.dcloud.node.fingerprint.NvidiaSmi;
+import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,6 +2,7 @@ package io.dcloud.node;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.Config;
+import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Quantities;
 import java.nio.file.Path;
 import java.time.Duration;

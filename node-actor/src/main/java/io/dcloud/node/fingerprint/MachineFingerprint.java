@@ -1,6 +1,6 @@
 package io.dcloud.node.fingerprint;
 
-import io.dcloud.node.GpuDevice;
+import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,7 +2,7 @@ package io.dcloud.node.fingerprint;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
-import io.dcloud.node.GpuDevice;
+import io.dcloud.resources.GpuDevice;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

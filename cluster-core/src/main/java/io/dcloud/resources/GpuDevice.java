@@ -1,4 +1,4 @@
-package io.dcloud.node;
+package io.dcloud.resources;
 
 import io.dcloud.serialization.CborSerializable;
 
