@@ -258,6 +258,42 @@ class DCloudIT {
     deleteAndAwait(id);
   }
 
+  /**
+   * A config as the original DCloud/SVM project wrote it (its dfs_contract): the OS as an object,
+   * storage sizes in bytes, no lifecycle, and the store's own fields.
+   */
+  @Test
+  @Order(3)
+  void runsAConfigWrittenInTheOriginalProjectsFormat() {
+    String id = create("""
+        {"_id": {"$oid": "6456f0a2c1e4b7a9d2f3e811"}, "env-name": "original-format", "version": "2",
+         "os": {"image-name": "tiny", "version": "1", "tags": "1"},
+         "languages": [{"language-name": "shell", "libraries": []}],
+         "resources": {"ram": "64M", "cpu": "0.5", "gpu": "0"},
+         "storage": [{"target": "/workspace", "size": "1073741824"}],
+         "command": ["sh", "-c", "exec sleep infinity"],
+         "creation_time": {"$date": "2023-05-06T07:49:15.818Z"}}
+        """);
+
+    JsonNode running = awaitStatus(id, "RUNNING", UP_WITHIN);
+    JsonNode os = running.get("spec").get("os");
+    assertThat(os.get("image-name").asText()).as(running.toString()).isEqualTo("tiny");
+    assertThat(os.get("version").asText()).isEqualTo("1");
+    JsonNode volume = running.get("spec").get("storage").get(0);
+    assertThat(volume.get("size").asText()).isEqualTo("1G");
+    assertThat(volume.get("lifecycle").asText()).isEqualTo("temporary");
+    List<String> mounts = new ArrayList<>();
+    Docker.inspect(running.get("containerId").asText()).get("Mounts").forEach(m -> mounts.add(m.get("Destination").asText()));
+    assertThat(mounts).contains("/workspace");
+
+    Api.Response otherRelease = api.post("/api/v1/environments", """
+        {"env-name": "original-wrong-tag", "os": {"image-name": "tiny", "version": "2"},
+         "languages": [{"language-name": "shell", "libraries": []}]}""");
+    assertThat(otherRelease.status()).as(otherRelease.body()).isEqualTo(422);
+    assertThat(otherRelease.body()).contains("os.version").contains(TINY_IMAGE);
+    deleteAndAwait(id);
+  }
+
   @Test
   @Order(4)
   void refusesAtOnceWhatNoNodeCanEverHold() {
