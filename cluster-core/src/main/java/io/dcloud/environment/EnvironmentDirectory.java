@@ -1,13 +1,16 @@
 package io.dcloud.environment;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -22,6 +25,7 @@ import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQu
 import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
 import org.apache.pekko.persistence.query.javadsl.ReadJournal;
 import org.apache.pekko.stream.javadsl.Sink;
+import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The read side behind {@code GET /environments}: every gateway keeps this local, in-memory
@@ -35,6 +39,11 @@ import org.apache.pekko.stream.javadsl.Sink;
  * a transitional status (a handful, however many environments there are), and rarely every
  * environment (a full sweep finds those it never heard of). The listing converges on the journal
  * and never applies an event twice.
+ *
+ * <p>Journal reads run as streams off this actor's thread: they only tell it events, and their end
+ * comes back as a message ({@code pipeToSelf}), so the actor's state is only ever touched by the
+ * actor. A read that fails is logged once per streak of failures and made again at the next
+ * refresh; meanwhile the directory keeps answering from what it has folded.
  */
 public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDirectory.Command> {
 
@@ -56,13 +65,42 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   public record Listing(List<EnvironmentView> environments) implements NoSerializationVerificationNeeded {}
 
-  private record CaughtUp(String environmentId) implements Command, NoSerializationVerificationNeeded {}
+  /** One environment as this directory folded it (see {@link Known}). */
+  public record Get(String environmentId, ActorRef<GetReply> replyTo) implements Command, NoSerializationVerificationNeeded {}
+
+  public sealed interface GetReply extends NoSerializationVerificationNeeded {}
+
+  /**
+   * {@code asOf} is when this directory last applied an event of the environment (its own clock):
+   * the view is what the journal said then, possibly behind what the entity knows now.
+   */
+  public record Known(EnvironmentView view, Instant asOf) implements GetReply {}
+
+  /** The directory has no event of this environment (it may be too new for it, or not exist). */
+  public record Unknown(String environmentId) implements GetReply {}
+
+  /** The journal reads this directory makes, named for the log. */
+  private enum Read {
+    ALL("the environments"),
+    TAILS("the environments still changing"),
+    MISSED("the events it missed of an environment");
+
+    private final String what;
+
+    Read(String what) {
+      this.what = what;
+    }
+  }
+
+  /** A journal read ended; {@code failure} is null when it completed. {@code environmentId} only for MISSED. */
+  private record ReadEnded(Read read, String environmentId, Throwable failure)
+      implements Command, NoSerializationVerificationNeeded {}
 
   private enum Refresh implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   private enum FullRefresh implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
-  private record Folded(EnvironmentState state, long sequenceNr) {}
+  private record Folded(EnvironmentState state, long sequenceNr, Instant asOf) {}
 
   /**
    * {@code readJournalPluginId} names a read journal with {@code currentEventsByPersistenceId}
@@ -85,6 +123,10 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   private final Map<String, Folded> environments = new HashMap<>();
   /** Environments whose missing events are being read from the journal. */
   private final Set<String> catchingUp = new HashSet<>();
+  /** Full and tail reads under way: a slow journal does not get a second one of each piled on. */
+  private final Set<Read> running = EnumSet.noneOf(Read.class);
+  /** Reads whose last attempt failed: the first failure of a streak is logged, the rest are not. */
+  private final Set<Read> failing = EnumSet.noneOf(Read.class);
 
   private EnvironmentDirectory(
       ActorContext<Command> context,
@@ -100,16 +142,15 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   /** Reads the tails of the environments still changing (their events are the ones awaited). */
   private void readTransitionalTails() {
-    ActorRef<Command> self = getContext().getSelf();
     List<Map.Entry<String, Long>> changing = new ArrayList<>();
     environments.forEach((id, folded) -> {
       if (folded.state().transitional()) {
         changing.add(Map.entry(PERSISTENCE_ID_PREFIX + id, folded.sequenceNr()));
       }
     });
-    org.apache.pekko.stream.javadsl.Source.from(changing)
-        .flatMapMerge(CATCH_UP_PARALLELISM, tail -> eventsOf(tail.getKey(), tail.getValue()))
-        .runWith(Sink.foreach(self::tell), getContext().getSystem());
+    CurrentEventsByPersistenceIdQuery query = eventsQuery();
+    run(Read.TAILS, null, Source.from(changing)
+        .flatMapMerge(CATCH_UP_PARALLELISM, tail -> eventsOf(query, tail.getKey(), tail.getValue())));
   }
 
   /**
@@ -121,33 +162,44 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
       getContext().getLog().debug("The read journal cannot list persistence ids: the directory follows live events only");
       return;
     }
-    ActorRef<Command> self = getContext().getSelf();
     Map<String, Long> known = new HashMap<>();
-    environments.forEach((id, folded) -> {
-      if (folded.state().status() != EnvironmentStatus.DELETED) {
-        known.put(PERSISTENCE_ID_PREFIX + id, folded.sequenceNr());
-      }
-    });
     Set<String> deleted = new HashSet<>();
     environments.forEach((id, folded) -> {
       if (folded.state().status() == EnvironmentStatus.DELETED) {
         deleted.add(PERSISTENCE_ID_PREFIX + id);
+      } else {
+        known.put(PERSISTENCE_ID_PREFIX + id, folded.sequenceNr());
       }
     });
-    ids.currentPersistenceIds()
+    CurrentEventsByPersistenceIdQuery query = eventsQuery();
+    run(Read.ALL, null, ids.currentPersistenceIds()
         .filter(id -> id.startsWith(PERSISTENCE_ID_PREFIX) && !deleted.contains(id))
-        .flatMapMerge(CATCH_UP_PARALLELISM, id -> eventsOf(id, known.getOrDefault(id, 0L)))
-        .runWith(Sink.foreach(self::tell), getContext().getSystem())
-        .whenComplete((done, failure) -> {
-          if (failure != null) {
-            getContext().getSystem().log().warn("The environment directory could not load from the journal: {}", failure.toString());
-          }
-        });
+        .flatMapMerge(CATCH_UP_PARALLELISM, id -> eventsOf(query, id, known.getOrDefault(id, 0L))));
   }
 
-  private org.apache.pekko.stream.javadsl.Source<Command, org.apache.pekko.NotUsed> eventsOf(String persistenceId, long afterSequenceNr) {
-    return ((CurrentEventsByPersistenceIdQuery) journal)
-        .currentEventsByPersistenceId(persistenceId, afterSequenceNr + 1, Long.MAX_VALUE)
+  /**
+   * Runs a read: the stream only tells this actor the events it reads, and its end comes back as a
+   * {@link ReadEnded}, so nothing off the actor's thread touches the actor. A full or tail read is
+   * not started while the previous one of its kind still runs.
+   */
+  private void run(Read read, String environmentId, Source<Command, NotUsed> events) {
+    if (read != Read.MISSED && !running.add(read)) {
+      return;
+    }
+    ActorRef<Command> self = getContext().getSelf();
+    getContext().pipeToSelf(
+        events.runWith(Sink.foreach(self::tell), getContext().getSystem()),
+        (done, failure) -> new ReadEnded(read, environmentId, failure));
+  }
+
+  /** Taken on the actor's thread, so the streams' callbacks capture the query, not the actor. */
+  private CurrentEventsByPersistenceIdQuery eventsQuery() {
+    return (CurrentEventsByPersistenceIdQuery) journal;
+  }
+
+  private static Source<Command, NotUsed> eventsOf(
+      CurrentEventsByPersistenceIdQuery query, String persistenceId, long afterSequenceNr) {
+    return query.currentEventsByPersistenceId(persistenceId, afterSequenceNr + 1, Long.MAX_VALUE)
         .filter(envelope -> envelope.event() instanceof EnvironmentEntity.Event)
         .map(EnvironmentDirectory::toApply);
   }
@@ -163,13 +215,16 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Apply.class, this::onApply)
-        .onMessage(CaughtUp.class, caughtUp -> {
-          catchingUp.remove(caughtUp.environmentId());
-          return this;
-        })
+        .onMessage(ReadEnded.class, this::onReadEnded)
         .onMessage(ListEnvironments.class, this::onList)
+        .onMessage(Get.class, this::onGet)
         .onMessageEquals(Refresh.INSTANCE, () -> {
-          readTransitionalTails();
+          // A full read that failed (the one at start, say) is made again now, not a full interval later.
+          if (failing.contains(Read.ALL)) {
+            readJournal();
+          } else {
+            readTransitionalTails();
+          }
           return this;
         })
         .onMessageEquals(FullRefresh.INSTANCE, () -> {
@@ -191,7 +246,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     }
     EnvironmentState before =
         current == null ? EnvironmentState.empty(apply.environmentId()) : current.state();
-    environments.put(apply.environmentId(), new Folded(before.apply(apply.event(), HISTORY_KEPT), apply.sequenceNr()));
+    environments.put(apply.environmentId(), new Folded(before.apply(apply.event(), HISTORY_KEPT), apply.sequenceNr(), Instant.now()));
     return this;
   }
 
@@ -200,10 +255,44 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     if (!catchingUp.add(environmentId)) {
       return;
     }
-    ActorRef<Command> self = getContext().getSelf();
-    eventsOf(PERSISTENCE_ID_PREFIX + environmentId, afterSequenceNr)
-        .runWith(Sink.foreach(self::tell), getContext().getSystem())
-        .whenComplete((done, failure) -> self.tell(new CaughtUp(environmentId)));
+    run(Read.MISSED, environmentId, eventsOf(eventsQuery(), PERSISTENCE_ID_PREFIX + environmentId, afterSequenceNr));
+  }
+
+  /**
+   * A failed read changes nothing folded: the next refresh (or, for missed events, the next event
+   * that skips ahead) reads again. Only the first failure of a streak is a warning, so a journal
+   * that is down for a while does not flood the log; its recovery is said once too.
+   */
+  private Behavior<Command> onReadEnded(ReadEnded ended) {
+    if (ended.read() == Read.MISSED) {
+      catchingUp.remove(ended.environmentId());
+    } else {
+      running.remove(ended.read());
+    }
+    String what = ended.read() == Read.MISSED
+        ? ended.read().what + " (" + ended.environmentId() + ")"
+        : ended.read().what;
+    if (ended.failure() == null) {
+      if (failing.remove(ended.read())) {
+        getContext().getLog().info("The environment directory read {} from the journal again", what);
+      }
+    } else if (failing.add(ended.read())) {
+      getContext().getLog().warn(
+          "The environment directory could not read {} from the journal; it answers with what it has and reads again at its next refresh: {}",
+          what, ended.failure().toString());
+    } else {
+      getContext().getLog().debug("The environment directory still cannot read {} from the journal: {}", what,
+          ended.failure().toString());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onGet(Get get) {
+    Folded folded = environments.get(get.environmentId());
+    get.replyTo().tell(folded == null
+        ? new Unknown(get.environmentId())
+        : new Known(folded.state().view(), folded.asOf()));
+    return this;
   }
 
   private Behavior<Command> onList(ListEnvironments list) {

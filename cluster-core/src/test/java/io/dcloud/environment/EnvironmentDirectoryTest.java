@@ -13,17 +13,25 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess$;
+import org.apache.pekko.persistence.testkit.ReadEvents;
+import org.apache.pekko.persistence.testkit.StorageFailure;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** The read side: live events in order, duplicates ignored, and gaps filled from the journal. */
+/**
+ * The read side: live events in order, duplicates ignored, gaps filled from the journal, and a
+ * journal that fails to read does not stop it.
+ */
 class EnvironmentDirectoryTest {
   private static final Config CONFIG = PersistenceTestKitPlugin.getInstance().config()
       .withFallback(ConfigFactory.parseString("pekko.actor.provider = local"))
@@ -32,6 +40,8 @@ class EnvironmentDirectoryTest {
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final Instant AT = Instant.parse("2026-11-23T10:00:00Z");
+  /** Refreshes often enough that a test sees several in a second. */
+  private static final Duration FAST_REFRESH = Duration.ofMillis(100);
 
   @AfterAll
   static void shutdown() {
@@ -45,9 +55,19 @@ class EnvironmentDirectoryTest {
   }
 
   private static ActorRef<EnvironmentDirectory.Command> directory() {
+    return directory(Duration.ofMinutes(1));
+  }
+
+  private static ActorRef<EnvironmentDirectory.Command> directory(Duration refreshInterval) {
     ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events = testKit.spawn(
         Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC + UUID.randomUUID()));
-    return testKit.spawn(EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, Duration.ofMinutes(1), Duration.ofMinutes(1)));
+    return testKit.spawn(EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, refreshInterval, Duration.ofMinutes(1)));
+  }
+
+  private static EnvironmentDirectory.GetReply get(ActorRef<EnvironmentDirectory.Command> directory, String id) {
+    TestProbe<EnvironmentDirectory.GetReply> probe = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.Get(id, probe.getRef()));
+    return probe.receiveMessage(WAIT);
   }
 
   private static List<EnvironmentView> list(ActorRef<EnvironmentDirectory.Command> directory, EnvironmentStatus status, String name) {
@@ -83,6 +103,78 @@ class EnvironmentDirectoryTest {
     probe.awaitAssert(WAIT, () -> {
       List<EnvironmentView> building = list(directory, EnvironmentStatus.BUILDING, "gap");
       assertThat(building).extracting(EnvironmentView::node).containsExactly("n2");
+      return null;
+    });
+  }
+
+  @Test
+  void answersOneEnvironmentWithWhenItLastChanged() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    String id = UUID.randomUUID().toString();
+    Instant before = Instant.now();
+    directory.tell(new EnvironmentDirectory.Apply(id, 1, requested("one")));
+
+    EnvironmentDirectory.GetReply known = get(directory, id);
+    assertThat(known).isInstanceOfSatisfying(EnvironmentDirectory.Known.class, k -> {
+      assertThat(k.view().name()).isEqualTo("one");
+      assertThat(k.view().status()).isEqualTo(EnvironmentStatus.REQUESTED);
+      assertThat(k.asOf()).isBetween(before, Instant.now());
+    });
+    String other = UUID.randomUUID().toString();
+    assertThat(get(directory, other)).isEqualTo(new EnvironmentDirectory.Unknown(other));
+  }
+
+  /** The test kit's read journal cannot list persistence ids: the reads that fail here are the refreshes of tails. */
+  @Test
+  void aJournalThatFailsToReadIsLoggedOnceAndReadAgainAtTheNextRefresh() {
+    String id = UUID.randomUUID().toString();
+    String persistenceId = EnvironmentEntity.TYPE_KEY.name() + "|" + id;
+    journal.persistForRecovery(persistenceId, List.of(requested("flaky"), new EnvironmentEntity.PlacedOnNode("n3", List.of(), AT)));
+    // Only this environment's reads fail, so other tests' environments cannot mask or add failures.
+    AtomicInteger failedReads = new AtomicInteger();
+    journal.withPolicy((pid, operation) -> {
+      if (pid.equals(persistenceId) && operation instanceof ReadEvents) {
+        failedReads.incrementAndGet();
+        return new StorageFailure(new IllegalStateException("journal unavailable"));
+      }
+      return ProcessingSuccess$.MODULE$;
+    });
+    TestProbe<Object> probe = testKit.createTestProbe();
+    ActorRef<EnvironmentDirectory.Command> directory;
+    try {
+      directory = LoggingTestKit.warn("could not read the environments still changing from the journal")
+          .withMessageContains("journal unavailable")
+          .withOccurrences(1)
+          .withCheckExcess(true)
+          .expect(testKit.system(), () -> {
+            ActorRef<EnvironmentDirectory.Command> started = directory(FAST_REFRESH);
+            // Heard live, REQUESTED: a transitional environment, whose tail each refresh reads.
+            started.tell(new EnvironmentDirectory.Apply(id, 1, requested("flaky")));
+            // Three refreshes fail (one at a time: a read is not started while the last one runs); one warning.
+            probe.awaitAssert(WAIT, () -> {
+              assertThat(failedReads.get()).isGreaterThanOrEqualTo(3);
+              return null;
+            });
+            // Meanwhile it answers with what it has.
+            assertThat(get(started, id)).isInstanceOfSatisfying(EnvironmentDirectory.Known.class, known ->
+                assertThat(known.view().status()).isEqualTo(EnvironmentStatus.REQUESTED));
+            return started;
+          });
+    } finally {
+      journal.resetPolicy();
+    }
+
+    LoggingTestKit.info("read the environments still changing from the journal again").expect(testKit.system(), () ->
+        probe.awaitAssert(WAIT, () -> {
+          assertThat(list(directory, EnvironmentStatus.PLACED, "flaky")).extracting(EnvironmentView::node).containsExactly("n3");
+          return null;
+        }));
+
+    // And it keeps following the journal: later events reach it at a later refresh.
+    journal.persistForRecovery(persistenceId, List.of(new EnvironmentEntity.ImageBuilding(AT), new EnvironmentEntity.ContainerStarting(AT)));
+    probe.awaitAssert(WAIT, () -> {
+      assertThat(get(directory, id)).isInstanceOfSatisfying(EnvironmentDirectory.Known.class, known ->
+          assertThat(known.view().status()).isEqualTo(EnvironmentStatus.STARTING));
       return null;
     });
   }

@@ -23,7 +23,7 @@ final class ApiRoute extends AllDirectives {
     RequestBodies bodies = new RequestBodies(codec);
     EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings);
     this.environments = new EnvironmentRoutes(
-        asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings));
+        asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings), settings.readAskTimeout());
     this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources());
     this.catalog = new CatalogRoutes(asks, codec, bodies);
     this.nodes = new NodeRoutes(asks, codec, Clock.systemUTC());

@@ -21,9 +21,10 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
- * Every question the gateway asks the cluster, each bounded by {@code dcloud.ask-timeout}. A
- * timeout fails the stage with a {@link java.util.concurrent.TimeoutException}, which the
- * exception handler answers with 503. Answers continue on the actor system's dispatcher (see {@link Asks}).
+ * Every question the gateway asks the cluster, each bounded by {@code dcloud.ask-timeout} unless
+ * said otherwise. A timeout fails the stage with a {@link java.util.concurrent.TimeoutException},
+ * which the exception handler answers with 503. Answers continue on the actor system's dispatcher
+ * (see {@link Asks}).
  */
 final class ClusterAsks {
   private final ActorSystem<?> system;
@@ -42,13 +43,23 @@ final class ClusterAsks {
 
   /** Asks the entity of {@code environmentId}; sharding starts it (in whichever node owns its shard) if needed. */
   <R> CompletionStage<R> environment(String environmentId, Function<ActorRef<R>, EnvironmentEntity.Command> command) {
+    return environment(environmentId, command, timeout);
+  }
+
+  /** The same, waiting {@code within} instead of the ask timeout (a read that has another answer to fall back on). */
+  <R> CompletionStage<R> environment(
+      String environmentId, Function<ActorRef<R>, EnvironmentEntity.Command> command, Duration within) {
     return Asks.completedOn(
-        backends.sharding().entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId).ask(command::apply, timeout),
-        system.executionContext());
+        backends.environments().apply(environmentId).ask(command::apply, within), system.executionContext());
   }
 
   CompletionStage<EnvironmentDirectory.Listing> listEnvironments(EnvironmentStatus status, String name) {
     return ask(backends.directory(), replyTo -> new EnvironmentDirectory.ListEnvironments(status, name, replyTo));
+  }
+
+  /** This gateway's read side of one environment: local, so it answers whatever the shards do. */
+  CompletionStage<EnvironmentDirectory.GetReply> folded(String environmentId) {
+    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.Get(environmentId, replyTo));
   }
 
   CompletionStage<Catalog> catalog() {

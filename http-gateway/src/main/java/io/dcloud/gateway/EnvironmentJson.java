@@ -1,5 +1,7 @@
 package io.dcloud.gateway;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dcloud.environment.EnvironmentContractWriter;
@@ -49,6 +51,19 @@ record EnvironmentJson(
       return new Links(
           self, self + "/events", self + "/logs", self + "/stats", self + "/dockerfile",
           self + "/manifest?format=kubernetes");
+    }
+  }
+
+  /**
+   * {@code GET /environments/{id}} answered by the gateway's read side because the entity did not
+   * answer in time: the same fields, then {@code "stale": true} and {@code asOf}, when the read side
+   * last applied a change of this environment. A fresh answer has neither field, so every other
+   * answer (and list) keeps its shape; a client reads a missing {@code stale} as false.
+   */
+  record Stale(@JsonUnwrapped EnvironmentJson environment, Instant asOf) {
+    @JsonProperty("stale")
+    boolean stale() {
+      return true;
     }
   }
 

@@ -20,12 +20,15 @@ final class EnvironmentReplies {
 
   /** The entity's current view; a failed stage with 404 when there is no such environment. */
   static CompletionStage<EnvironmentView> view(ClusterAsks asks, String id) {
-    return asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new).thenApply(reply -> {
-      if (reply instanceof EnvironmentEntity.Ok ok) {
-        return ok.view();
-      }
-      throw problemFor(id, reply).exception();
-    });
+    return asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new).thenApply(reply -> viewOf(id, reply));
+  }
+
+  /** The view in the entity's answer to a Get; its problem (404) otherwise. */
+  static EnvironmentView viewOf(String id, EnvironmentEntity.Reply reply) {
+    if (reply instanceof EnvironmentEntity.Ok ok) {
+      return ok.view();
+    }
+    throw problemFor(id, reply).exception();
   }
 
   static Problem notFound(String id) {

@@ -1,11 +1,15 @@
 package io.dcloud.gateway;
 
+import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.KubernetesManifest;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -35,15 +39,17 @@ final class EnvironmentRoutes extends AllDirectives {
   private final RequestBodies bodies;
   private final EnvironmentCreation creation;
   private final EnvironmentStreamRoutes streams;
+  private final Duration readAskTimeout;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
-      EnvironmentStreamRoutes streams) {
+      EnvironmentStreamRoutes streams, Duration readAskTimeout) {
     this.asks = asks;
     this.codec = codec;
     this.bodies = bodies;
     this.creation = creation;
     this.streams = streams;
+    this.readAskTimeout = readAskTimeout;
   }
 
   Route route() {
@@ -92,9 +98,37 @@ final class EnvironmentRoutes extends AllDirectives {
     }
   }
 
+  /**
+   * The entity's view when it answers within {@code dcloud.http.read-ask-timeout}; else (its shard
+   * moving off a lost node, say) this gateway's read side's, marked stale, so reads do not depend on
+   * a live shard. Its 404 and other answers stand: only silence falls back.
+   */
   private Route show(String id) {
-    return completeWithFuture(EnvironmentReplies.view(asks, id).thenApply(view ->
-        codec.jsonResponse(StatusCodes.OK, EnvironmentJson.of(view, codec.mapper()))));
+    return completeWithFuture(asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new, readAskTimeout)
+        .thenApply(reply ->
+            codec.jsonResponse(StatusCodes.OK, EnvironmentJson.of(EnvironmentReplies.viewOf(id, reply), codec.mapper())))
+        .exceptionallyCompose(failure -> ProblemExceptions.timedOut(failure)
+            ? staleView(id)
+            : CompletableFuture.failedStage(failure)));
+  }
+
+  private CompletionStage<HttpResponse> staleView(String id) {
+    return asks.folded(id).thenApply(folded -> {
+      if (folded instanceof EnvironmentDirectory.Known known) {
+        log.info("Environment {} did not answer within {}: answered from the read side as of {}", id,
+            GatewaySettings.describe(readAskTimeout), known.asOf());
+        return codec.jsonResponse(
+            StatusCodes.OK, new EnvironmentJson.Stale(EnvironmentJson.of(known.view(), codec.mapper()), known.asOf()));
+      }
+      // Not heard of yet is not proof of absence (a create a moment ago may not have reached it).
+      log.warn("Environment {} did not answer within {} and the read side has not heard of it", id,
+          GatewaySettings.describe(readAskTimeout));
+      throw Problem.of(
+              Problem.Type.CLUSTER_UNAVAILABLE,
+              "environment " + id + " did not answer within " + GatewaySettings.describe(readAskTimeout)
+                  + " and this gateway has not heard of it yet; try again")
+          .exception();
+    });
   }
 
   /** Stop, start and delete: idempotent in the entity, so a retried request gets the same answer. */

@@ -2,18 +2,21 @@ package io.dcloud.gateway;
 
 import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 
 /**
  * The actors the gateway talks to. The gateway never calls Docker or a journal itself: every
  * request becomes a message to one of these.
  *
- * @param sharding environment entities, by id
+ * @param environments the environment entity of an id (sharded; a test may answer with a probe)
  * @param scheduler the scheduler singleton's proxy (for the node list)
  * @param catalog the library catalog registry's proxy
  * @param templates the template registry's proxy
@@ -21,15 +24,31 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * @param updates the cluster-wide topic of live environment updates (for SSE)
  */
 public record GatewayBackends(
-    ClusterSharding sharding,
+    Function<String, EntityRef<EnvironmentEntity.Command>> environments,
     ActorRef<Scheduler.Command> scheduler,
     ActorRef<CatalogRegistry.Command> catalog,
     ActorRef<TemplateRegistry.Command> templates,
     ActorRef<EnvironmentDirectory.Command> directory,
     ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
 
+  /** The backends of a node: environments are the entities sharding starts wherever their shard lives. */
+  public GatewayBackends(
+      ClusterSharding sharding,
+      ActorRef<Scheduler.Command> scheduler,
+      ActorRef<CatalogRegistry.Command> catalog,
+      ActorRef<TemplateRegistry.Command> templates,
+      ActorRef<EnvironmentDirectory.Command> directory,
+      ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
+    this(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id), scheduler, catalog, templates, directory, updates);
+  }
+
   /** The same backends with another scheduler (a test's probe, say). */
   public GatewayBackends withScheduler(ActorRef<Scheduler.Command> otherScheduler) {
-    return new GatewayBackends(sharding, otherScheduler, catalog, templates, directory, updates);
+    return new GatewayBackends(environments, otherScheduler, catalog, templates, directory, updates);
+  }
+
+  /** The same backends with other environment entities (a test's silent probe, say). */
+  public GatewayBackends withEnvironments(Function<String, EntityRef<EnvironmentEntity.Command>> otherEnvironments) {
+    return new GatewayBackends(otherEnvironments, scheduler, catalog, templates, directory, updates);
   }
 }

@@ -22,6 +22,7 @@ record GatewaySettings(
     int maxCreatesInFlight,
     Duration createRetryAfter,
     Duration askTimeout,
+    Duration readAskTimeout,
     Resources defaultResources) {
 
   private static final String DEFAULT_RESOURCES = "dcloud.environment.default-resources";
@@ -39,6 +40,7 @@ record GatewaySettings(
         http.getInt("max-creates-in-flight"),
         http.getDuration("create-retry-after"),
         config.getDuration("dcloud.ask-timeout"),
+        http.getDuration("read-ask-timeout"),
         defaultResources(config.getConfig(DEFAULT_RESOURCES)));
   }
 
@@ -58,7 +60,7 @@ record GatewaySettings(
   GatewaySettings withMaxCreatesInFlight(int limit) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, createRetryAfter,
-        askTimeout, defaultResources);
+        askTimeout, readAskTimeout, defaultResources);
   }
 
   /** "10s", "1500ms": how people write durations in the config, for messages. */

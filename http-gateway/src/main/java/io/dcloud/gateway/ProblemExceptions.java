@@ -40,7 +40,7 @@ final class ProblemExceptions {
     if (failure instanceof ValidationException invalid) {
       return complete(Problem.invalid(invalid.errors()).toResponse());
     }
-    if (failure instanceof TimeoutException || failure instanceof AskTimeoutException) {
+    if (isTimeout(failure)) {
       return extractRequest(request -> {
         log.warn("{} {}: the cluster did not answer within {}", request.method().name(), request.getUri().path(),
             GatewaySettings.describe(askTimeout));
@@ -67,6 +67,15 @@ final class ProblemExceptions {
               Problem.Type.INTERNAL_ERROR, "the gateway failed to answer this request; the failure was logged")
           .toResponse());
     });
+  }
+
+  /** Whether an asynchronous stage failed because the cluster did not answer in time. */
+  static boolean timedOut(Throwable thrown) {
+    return isTimeout(unwrap(thrown));
+  }
+
+  private static boolean isTimeout(Throwable failure) {
+    return failure instanceof TimeoutException || failure instanceof AskTimeoutException;
   }
 
   /** Asynchronous stages wrap what went wrong; the cause is what the client should hear about. */

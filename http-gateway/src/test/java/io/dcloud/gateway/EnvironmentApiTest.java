@@ -3,9 +3,16 @@ package io.dcloud.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.environment.EnvironmentEntity;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
+import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -153,6 +160,54 @@ class EnvironmentApiTest {
 
     api.postEmpty(path + "/stop").problem(409);
     assertThat(api.get(path).json().path("status").asText()).isEqualTo("DELETED");
+  }
+
+  /**
+   * The entity not answering in time (its shard moving off a lost node, say) is played by a silent
+   * probe in another gateway on the same cluster: its GET answers from the read side, marked stale.
+   */
+  @Test
+  void aGetTheEntityDoesNotAnswerInTimeIsAnsweredStaleFromTheReadSide() throws Exception {
+    String id = create(Seeds.debianEnvironment("read-while-moving"), Api.JSON);
+    String path = "/api/v1/environments/" + id;
+    cluster.testKit.createTestProbe().awaitAssert(READ_SIDE_WAIT, () -> {
+      assertThat(ids(api.get("/api/v1/environments?status=QUEUED&name=read-while-moving").json().path("environments")))
+          .containsExactly(id);
+      return null;
+    });
+    Api.Answer freshAnswer = api.get(path);
+    assertThat(freshAnswer.status()).isEqualTo(200);
+    JsonNode fresh = freshAnswer.json();
+    assertThat(fresh.has("stale")).as("a fresh answer has no stale flag").isFalse();
+    assertThat(fresh.has("asOf")).isFalse();
+
+    TestProbe<EnvironmentEntity.Command> silentEntity = cluster.testKit.createTestProbe();
+    ServerBinding binding = cluster.start(cluster.backends.withEnvironments(
+        environmentId -> TestEntityRef.of(EnvironmentEntity.TYPE_KEY, environmentId, silentEntity.getRef())));
+    try {
+      Api withoutEntity = new Api(GatewayTestCluster.uri(binding));
+      Api.Answer staleAnswer = withoutEntity.get(path);
+
+      assertThat(staleAnswer.status()).as(staleAnswer.body()).isEqualTo(200);
+      silentEntity.expectMessageClass(EnvironmentEntity.Get.class);
+      ObjectNode stale = (ObjectNode) staleAnswer.json();
+      assertThat(stale.path("stale").isBoolean()).isTrue();
+      assertThat(stale.path("stale").asBoolean()).isTrue();
+      assertThat(Instant.parse(stale.path("asOf").asText())).isBeforeOrEqualTo(Instant.now());
+      // The read side keeps only the latest step of the history; everything else is the entity's view.
+      JsonNode history = fresh.path("history");
+      assertThat(stale.path("history")).containsExactly(history.get(history.size() - 1));
+      JsonNode expected = ((ObjectNode) fresh.deepCopy()).without(List.of("history"));
+      JsonNode actual = stale.deepCopy().without(List.of("history", "stale", "asOf"));
+      assertThat(actual).isEqualTo(expected);
+
+      // Unknown to the read side too: no view to fall back on, and no proof it does not exist.
+      withoutEntity.get("/api/v1/environments/" + UUID.randomUUID()).problem(503);
+      // Commands need the entity itself: they wait the whole ask timeout and answer 503 as before.
+      withoutEntity.postEmpty(path + "/stop").problem(503);
+    } finally {
+      binding.unbind();
+    }
   }
 
   @Test
