@@ -6,6 +6,7 @@ import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import ch.qos.logback.classic.Level;
 import io.dcloud.node.GpuDevice;
+import io.dcloud.node.LogCapture;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
