@@ -1,4 +1,4 @@
-package io.dcloud.node.fingerprint;
+package io.dcloud.node;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -8,7 +8,7 @@ import java.util.List;
 import org.slf4j.LoggerFactory;
 
 /** Records what one class logs during a test, so a test can check that a reason was given. */
-final class LogCapture implements AutoCloseable {
+public final class LogCapture implements AutoCloseable {
 
   private final Logger logger;
   private final Level previousLevel;
@@ -22,12 +22,12 @@ final class LogCapture implements AutoCloseable {
     logger.addAppender(appender);
   }
 
-  static LogCapture of(Class<?> source) {
+  public static LogCapture of(Class<?> source) {
     return new LogCapture(source);
   }
 
   /** The formatted messages at {@code level} or above, oldest first. */
-  List<String> messages(Level level) {
+  public List<String> messages(Level level) {
     return appender.list.stream()
         .filter(e -> e.getLevel().isGreaterOrEqual(level))
         .map(ILoggingEvent::getFormattedMessage)

@@ -1,0 +1,253 @@
+package io.dcloud.node;
+
+import io.dcloud.contracts.EnvironmentNames;
+import io.dcloud.deploy.ContainerRuntime;
+import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
+import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
+import io.dcloud.deploy.ContainerRuntime.PortBinding;
+import io.dcloud.deploy.ContainerRuntime.VolumeMount;
+import io.dcloud.environment.EnvironmentSpec;
+import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.environment.PublishedPort;
+import io.dcloud.node.NodeProtocol.ContainerPhase;
+import io.dcloud.node.NodeProtocol.ContainerReport;
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.stream.OverflowStrategy;
+import org.apache.pekko.stream.SourceRef;
+import org.apache.pekko.stream.javadsl.Source;
+import org.apache.pekko.stream.javadsl.StreamRefs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How a node carries out its commands on the container engine. Every method blocks on the runtime,
+ * so it runs on the node's blocking dispatcher, and returns what became of the environment's
+ * container. It holds no actor state: the NodeActor decides what runs when (one operation per
+ * environment), this class how. Everything it touches is immutable or thread-safe.
+ */
+final class ContainerOperations {
+  private static final Logger LOG = LoggerFactory.getLogger(ContainerOperations.class);
+  /** Zero leaves the pids limit to the runtime (dcloud.deploy.container.pids-limit-default). */
+  private static final long RUNTIME_DEFAULT_PIDS_LIMIT = 0;
+
+  /** What one operation left behind: its container (null when there is none) and the environment's report. */
+  record Outcome(String environmentId, String containerId, ContainerReport report) {}
+
+  private final NodeSettings settings;
+  private final String nodeId;
+  private final ContainerRuntime runtime;
+  private final NodePeers peers;
+  private final ActorRef<Topic.Command<EnvironmentUpdate>> updates;
+
+  ContainerOperations(
+      NodeSettings settings, ContainerRuntime runtime, NodePeers peers, ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
+    this.settings = settings;
+    this.nodeId = settings.nodeId();
+    this.runtime = runtime;
+    this.peers = peers;
+    this.updates = updates;
+  }
+
+  Outcome deploy(NodeProtocol.Deploy deploy) {
+    String environmentId = deploy.environmentId();
+    Optional<ContainerInfo> existing = findContainer(environmentId);
+    if (existing.isPresent() && !sameGpus(existing.get(), deploy.gpuUuids())) {
+      // Restarted with other GPUs than it was created with: its device request must change.
+      LOG.info("Node {}: environment {} now has GPUs {}: recreating its container", nodeId, environmentId, deploy.gpuUuids());
+      runtime.remove(existing.get().id(), List.of());
+      existing = Optional.empty();
+    }
+    if (existing.isEmpty()) {
+      if (!runtime.hasImage(deploy.recipe().tag())) {
+        peers.report(environmentId, report(ContainerPhase.BUILDING, null, List.of(), null, false, "building image"));
+        runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
+      }
+      peers.report(environmentId, report(ContainerPhase.STARTING, null, List.of(), null, false, "creating container"));
+      String id = runtime.create(containerSpec(deploy));
+      LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
+      // Just created, so not running: start it without asking the engine first.
+      startOrRemove(deploy, id);
+      return running(environmentId, id);
+    }
+    ContainerInfo container = existing.get();
+    if (!container.running()) {
+      startOrRemove(deploy, container.id());
+    }
+    return running(environmentId, container.id());
+  }
+
+  /** A container that cannot start (e.g. GPUs without an NVIDIA runtime) is removed, not left behind. */
+  private void startOrRemove(NodeProtocol.Deploy deploy, String containerId) {
+    try {
+      runtime.start(containerId);
+    } catch (RuntimeException startFailed) {
+      LOG.warn("Node {}: container {} of environment {} did not start ({}); removing it",
+          nodeId, containerId, deploy.environmentId(), startFailed.getMessage());
+      runtime.remove(containerId, deploy.spec().volumeNames(nodeId, deploy.environmentId(), EnvironmentSpec.Lifecycle.TEMPORARY));
+      throw startFailed;
+    }
+  }
+
+  Outcome start(String environmentId) {
+    Optional<ContainerInfo> container = findContainer(environmentId);
+    if (container.isEmpty()) {
+      return new Outcome(environmentId, null, report(ContainerPhase.MISSING, null, List.of(), null, false, "no container"));
+    }
+    if (!container.get().running()) {
+      runtime.start(container.get().id());
+    }
+    return running(environmentId, container.get().id());
+  }
+
+  Outcome stop(String environmentId) {
+    Optional<ContainerInfo> container = findContainer(environmentId);
+    if (container.isEmpty()) {
+      return new Outcome(environmentId, null, report(ContainerPhase.EXITED, null, List.of(), null, false, "no container to stop"));
+    }
+    runtime.stop(container.get().id(), null); // the runtime's stop grace (dcloud.deploy.stop-grace-default)
+    ContainerInfo stopped = runtime.inspect(container.get().id()).orElse(container.get());
+    return new Outcome(
+        environmentId, stopped.id(), report(ContainerPhase.EXITED, stopped.id(), List.of(), stopped.exitCode(), false, "stopped"));
+  }
+
+  Outcome remove(NodeProtocol.RemoveContainer remove) {
+    String environmentId = remove.environmentId();
+    Optional<ContainerInfo> container = findContainer(environmentId);
+    String containerId = container.map(ContainerInfo::id).orElse(remove.containerId());
+    runtime.remove(containerId, remove.volumes());
+    LOG.info("Node {} removed environment {} (container {}, volumes {})", nodeId, environmentId, containerId, remove.volumes());
+    return new Outcome(environmentId, null, report(ContainerPhase.REMOVED, containerId, List.of(), null, false, "removed"));
+  }
+
+  /** After the engine said the container died: what it looks like now (it may run again already). */
+  Outcome exited(String environmentId, String containerId) {
+    Optional<ContainerInfo> info = runtime.inspect(containerId);
+    if (info.isEmpty()) {
+      return new Outcome(environmentId, null, report(ContainerPhase.MISSING, containerId, List.of(), null, false, "container gone"));
+    }
+    if (info.get().running()) {
+      return running(environmentId, containerId);
+    }
+    return new Outcome(
+        environmentId, containerId,
+        report(ContainerPhase.EXITED, containerId, List.of(), info.get().exitCode(), info.get().oomKilled(), info.get().error()));
+  }
+
+  /** An operation that threw: the environment learns why, and the node forgets its container. */
+  Outcome failed(String environmentId, Throwable failure) {
+    return new Outcome(environmentId, null, report(ContainerPhase.FAILED, null, List.of(), null, false, Failures.rootMessage(failure)));
+  }
+
+  NodeProtocol.StatsReply stats(String containerId) {
+    try {
+      var stats = runtime.stats(containerId);
+      return new NodeProtocol.Stats(
+          stats.cpuPercent(), stats.memoryUsedBytes(), stats.memoryLimitBytes(), stats.networkRxBytes(),
+          stats.networkTxBytes(), stats.blockReadBytes(), stats.blockWriteBytes(), stats.pids());
+    } catch (RuntimeException e) {
+      return new NodeProtocol.StatsUnavailable(Failures.rootMessage(e));
+    }
+  }
+
+  /** Bridges the engine's log callback into a stream the gateway (maybe on another node) pulls through a SourceRef. */
+  NodeProtocol.LogsReply logs(NodeProtocol.StreamLogs request, ActorSystem<?> system) {
+    var materialized = Source.<String>queue(settings.logBufferLines(), OverflowStrategy.dropHead()).preMaterialize(system);
+    var queue = materialized.first();
+    Closeable follow;
+    try {
+      follow = runtime.logs(request.containerId(), request.tail(), request.follow(), queue::offer, queue::complete);
+    } catch (RuntimeException e) {
+      return new NodeProtocol.LogsUnavailable(Failures.rootMessage(e));
+    }
+    SourceRef<String> lines = materialized.second()
+        .watchTermination((notUsed, done) -> done.whenComplete((ok, failure) -> closeQuietly(follow)))
+        .runWith(StreamRefs.sourceRef(), system);
+    return new NodeProtocol.Logs(lines);
+  }
+
+  private Outcome running(String environmentId, String containerId) {
+    ContainerInfo info = runtime.inspect(containerId)
+        .orElseThrow(() -> new IllegalStateException("container " + containerId + " vanished while starting"));
+    if (!info.running()) {
+      return new Outcome(
+          environmentId, containerId,
+          report(ContainerPhase.EXITED, containerId, List.of(), info.exitCode(), info.oomKilled(), "exited right after start"));
+    }
+    return new Outcome(environmentId, containerId, report(ContainerPhase.RUNNING, containerId, ports(info), null, false, "running"));
+  }
+
+  private static boolean sameGpus(ContainerInfo container, List<String> gpuUuids) {
+    String created = container.labels().getOrDefault(EnvironmentNames.GPU_LABEL, "");
+    return created.equals(String.join(",", gpuUuids));
+  }
+
+  /** By its name (one engine call, however many containers the node runs), checked by its labels. */
+  private Optional<ContainerInfo> findContainer(String environmentId) {
+    return runtime.inspect(EnvironmentNames.containerName(nodeId, environmentId))
+        .filter(c -> environmentId.equals(c.labels().get(EnvironmentNames.ENV_LABEL))
+            && nodeId.equals(c.labels().get(EnvironmentNames.NODE_LABEL)));
+  }
+
+  private ContainerSpec containerSpec(NodeProtocol.Deploy deploy) {
+    EnvironmentSpec spec = deploy.spec();
+    String environmentId = deploy.environmentId();
+    List<PortBinding> ports = spec.ports().stream()
+        .map(p -> new PortBinding(settings.publishHostIp(), p.hostPort(), p.containerPort(), p.protocol()))
+        .toList();
+    List<VolumeMount> volumes = new ArrayList<>();
+    for (int i = 0; i < spec.storage().size(); i++) {
+      volumes.add(new VolumeMount(EnvironmentNames.volumeName(nodeId, environmentId, i), spec.storage().get(i).target()));
+    }
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(EnvironmentNames.ENV_LABEL, environmentId);
+    labels.put(EnvironmentNames.NODE_LABEL, nodeId);
+    if (!deploy.gpuUuids().isEmpty()) {
+      labels.put(EnvironmentNames.GPU_LABEL, String.join(",", deploy.gpuUuids()));
+    }
+    return new ContainerSpec(
+        EnvironmentNames.containerName(nodeId, environmentId),
+        deploy.recipe().tag(),
+        spec.command().isEmpty() ? settings.idleCommand() : spec.command(),
+        spec.env(),
+        spec.resources().nanoCpus(),
+        spec.resources().memoryBytes(),
+        RUNTIME_DEFAULT_PIDS_LIMIT,
+        deploy.gpuUuids(),
+        ports,
+        volumes,
+        labels);
+  }
+
+  static List<PublishedPort> ports(ContainerInfo info) {
+    return info.ports().stream()
+        .map(p -> new PublishedPort(p.containerPort(), p.protocol(), p.hostIp(), p.hostPort()))
+        .toList();
+  }
+
+  ContainerReport report(ContainerPhase phase, String containerId, List<PublishedPort> ports, Integer exitCode, boolean oom, String message) {
+    return new ContainerReport(nodeId, phase, containerId, ports, exitCode, oom, message);
+  }
+
+  private void progress(String environmentId, String line) {
+    updates.tell(EnvironmentUpdate.publish(
+        new EnvironmentUpdate(environmentId, EnvironmentUpdate.Kind.PROGRESS, null, line, Instant.now())));
+  }
+
+  static void closeQuietly(Closeable closeable) {
+    try {
+      closeable.close();
+    } catch (IOException ignored) {
+      // The stream is over either way.
+    }
+  }
+}

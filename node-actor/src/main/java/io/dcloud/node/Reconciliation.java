@@ -1,0 +1,132 @@
+package io.dcloud.node;
+
+import io.dcloud.contracts.EnvironmentNames;
+import io.dcloud.deploy.ContainerRuntime;
+import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
+import io.dcloud.node.NodeProtocol.ContainerPhase;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * Like kubelet after a restart (or after the engine's event stream broke): the node lists the
+ * containers labelled with its id and asks each one's environment whether it still wants it, then
+ * adopts what is wanted, removes orphans, and tells the environments placed on it that have no
+ * container here. Runs on the NodeActor's thread; only the engine listing goes to the blocking pool.
+ */
+final class Reconciliation {
+
+  /** The steps of a reconciliation, as messages to the NodeActor. */
+  sealed interface Step extends NodeActor.Message, NoSerializationVerificationNeeded {}
+
+  record ContainersListed(List<ContainerInfo> containers, Throwable failure) implements Step {}
+
+  record EntityAnswered(ContainerInfo container, NodePeers.Claim claim, Throwable failure) implements Step {}
+
+  record PlacementsLoaded(List<String> environmentIds, Throwable failure) implements Step {}
+
+  /** What reconciliation may see and change of the node's own bookkeeping (the NodeActor's, on its thread). */
+  interface Containers {
+    /** Remembers a container found on the engine as the environment's. */
+    void found(String environmentId, String containerId);
+
+    /** Whether the node has a container or an operation in flight for the environment. */
+    boolean accountedFor(String environmentId);
+
+    /** Removes an unwanted container like any RemoveContainer command (queued behind an operation in flight). */
+    void removeOrphan(NodeProtocol.RemoveContainer remove);
+  }
+
+  private final ActorContext<NodeActor.Message> context;
+  private final String nodeId;
+  private final ContainerRuntime runtime;
+  private final NodePeers peers;
+  private final ContainerOperations operations;
+  private final Executor blocking;
+  private final Containers containers;
+
+  Reconciliation(
+      ActorContext<NodeActor.Message> context,
+      String nodeId,
+      ContainerRuntime runtime,
+      NodePeers peers,
+      ContainerOperations operations,
+      Executor blocking,
+      Containers containers) {
+    this.context = context;
+    this.nodeId = nodeId;
+    this.runtime = runtime;
+    this.peers = peers;
+    this.operations = operations;
+    this.blocking = blocking;
+    this.containers = containers;
+  }
+
+  /** Lists this node's containers on the engine; the rest follows as {@link Step}s. */
+  void begin() {
+    context.pipeToSelf(CompletableFuture.supplyAsync(() -> runtime.listManaged(nodeId), blocking), ContainersListed::new);
+  }
+
+  void on(Step step) {
+    if (step instanceof ContainersListed listed) {
+      onContainersListed(listed);
+    } else if (step instanceof EntityAnswered answer) {
+      onEntityAnswered(answer);
+    } else if (step instanceof PlacementsLoaded loaded) {
+      onPlacementsLoaded(loaded);
+    }
+  }
+
+  private void onContainersListed(ContainersListed listed) {
+    if (listed.failure() != null) {
+      context.getLog().warn("Node {} could not list its containers: {}", nodeId, Failures.rootMessage(listed.failure()));
+      return;
+    }
+    context.getLog().info("Node {} found {} containers of its own; reconciling", nodeId, listed.containers().size());
+    for (ContainerInfo container : listed.containers()) {
+      String environmentId = container.labels().get(EnvironmentNames.ENV_LABEL);
+      if (environmentId == null) {
+        continue;
+      }
+      containers.found(environmentId, container.id());
+      context.pipeToSelf(peers.claim(environmentId, nodeId), (claim, failure) -> new EntityAnswered(container, claim, failure));
+    }
+    context.pipeToSelf(peers.placedOn(nodeId), PlacementsLoaded::new);
+  }
+
+  private void onEntityAnswered(EntityAnswered answer) {
+    ContainerInfo container = answer.container();
+    String environmentId = container.labels().get(EnvironmentNames.ENV_LABEL);
+    if (answer.failure() != null) {
+      context.getLog().warn("Node {}: no answer about environment {} ({}); keeping its container for now",
+          nodeId, environmentId, Failures.rootMessage(answer.failure()));
+      return;
+    }
+    if (!answer.claim().wanted()) {
+      context.getLog().info("Node {} removes orphan container {} of environment {}", nodeId, container.id(), environmentId);
+      containers.removeOrphan(new NodeProtocol.RemoveContainer(environmentId, container.id(), answer.claim().temporaryVolumes()));
+      return;
+    }
+    context.getLog().info("Node {} adopts container {} of environment {} ({})", nodeId, container.id(), environmentId, container.state());
+    peers.report(environmentId, container.running()
+        ? operations.report(ContainerPhase.RUNNING, container.id(), ContainerOperations.ports(container), null, false, "adopted after restart")
+        : operations.report(ContainerPhase.EXITED, container.id(), List.of(), container.exitCode(), container.oomKilled(),
+            "exited while DCloud was down"));
+  }
+
+  /** Environments placed here whose container is gone are told so; their entities decide what it means. */
+  private void onPlacementsLoaded(PlacementsLoaded loaded) {
+    if (loaded.failure() != null) {
+      context.getLog().warn("Node {} could not learn which environments are placed on it ({}); none is reported missing",
+          nodeId, Failures.rootMessage(loaded.failure()));
+      return;
+    }
+    for (String environmentId : loaded.environmentIds()) {
+      if (!containers.accountedFor(environmentId)) {
+        peers.report(environmentId, operations.report(ContainerPhase.MISSING, null, List.of(), null, false, "no container on node " + nodeId));
+      }
+    }
+  }
+}
