@@ -164,15 +164,15 @@ public final class DCloudNode implements AutoCloseable {
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
     NodeSettings settings = NodeSettings.fromConfig(config, hostname());
-    NodePeers peers = new EnvironmentsForNodes(context.getSystem(), scheduler, settings.askTimeout());
+    NodePeers peers = new EnvironmentsForNodes(context.getSystem(), scheduler, updates, settings.askTimeout());
     HollowNodes.Settings hollow = HollowNodes.Settings.fromConfig(config);
     if (hollow.enabled()) {
-      HollowNodes.spawn(context, hollow, settings, peers, updates);
+      HollowNodes.spawn(context, hollow, settings, peers);
       return;
     }
     ContainerRuntime runtime = DockerRuntime.create(config.getConfig("dcloud.deploy"));
     MachineProfile machine = MachineProfile.measure(settings);
-    context.spawn(NodeActor.create(settings, runtime, machine, peers, updates), "node");
+    context.spawn(NodeActor.create(settings, runtime, machine, peers), "node");
     context.getSystem().getWhenTerminated().whenComplete((done, failure) -> runtime.close());
   }
 

@@ -12,12 +12,13 @@ import static io.dcloud.resources.Quantities.quote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dcloud.environment.EnvironmentSpec.DatasetRef;
-import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
-import io.dcloud.environment.EnvironmentSpec.PortSpec;
-import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
-import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
 import io.dcloud.resources.Resources;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.EnvironmentSpec.DatasetRef;
+import io.dcloud.spec.EnvironmentSpec.LanguageSpec;
+import io.dcloud.spec.EnvironmentSpec.PortSpec;
+import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
+import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
 import io.dcloud.validation.ValidationException;
 import java.util.ArrayList;
 import java.util.HashMap;

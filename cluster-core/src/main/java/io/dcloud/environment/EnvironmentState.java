@@ -1,9 +1,11 @@
 package io.dcloud.environment;
 
 import io.dcloud.contracts.ImageRecipe;
-import io.dcloud.environment.EnvironmentSpec.Lifecycle;
 import io.dcloud.environment.EnvironmentView.HistoryEntry;
 import io.dcloud.serialization.CborSerializable;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.EnvironmentSpec.Lifecycle;
+import io.dcloud.spec.PublishedPort;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,6 +2,8 @@ package io.dcloud.environment;
 
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.serialization.CborSerializable;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.PublishedPort;
 import java.time.Instant;
 import java.util.List;
 

@@ -4,31 +4,49 @@ import io.dcloud.ask.Asks;
 import io.dcloud.node.NodePeers;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.scheduler.Scheduler;
+import io.dcloud.spec.EnvironmentSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
-/** A node's peers in a cluster: environment entities through sharding, and the scheduler singleton. */
+/**
+ * A node's peers in a cluster: environment entities through sharding, their live feed (the
+ * updates topic), and the scheduler singleton.
+ */
 public final class EnvironmentsForNodes implements NodePeers {
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
   private final ActorRef<Scheduler.Command> scheduler;
+  private final ActorRef<Topic.Command<EnvironmentUpdate>> updates;
   private final Duration askTimeout;
 
-  public EnvironmentsForNodes(ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, Duration askTimeout) {
+  public EnvironmentsForNodes(
+      ActorSystem<?> system,
+      ActorRef<Scheduler.Command> scheduler,
+      ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+      Duration askTimeout) {
     this.system = system;
     this.sharding = ClusterSharding.get(system);
     this.scheduler = scheduler;
+    this.updates = updates;
     this.askTimeout = askTimeout;
   }
 
   @Override
   public void report(String environmentId, ContainerReport report) {
     sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId).tell(new EnvironmentEntity.FromNode(report));
+  }
+
+  @Override
+  public void progress(String environmentId, String line) {
+    updates.tell(EnvironmentUpdate.publish(
+        new EnvironmentUpdate(environmentId, EnvironmentUpdate.Kind.PROGRESS, null, line, Instant.now())));
   }
 
   @Override

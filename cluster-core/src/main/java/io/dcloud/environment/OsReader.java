@@ -7,7 +7,7 @@ import static io.dcloud.environment.EnvironmentSpecParser.OS;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dcloud.environment.EnvironmentSpec.OsRelease;
+import io.dcloud.spec.EnvironmentSpec.OsRelease;
 import java.util.List;
 
 /**

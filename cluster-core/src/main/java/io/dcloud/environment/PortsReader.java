@@ -10,8 +10,8 @@ import static io.dcloud.resources.Quantities.quote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dcloud.environment.EnvironmentSpec.PortSpec;
 import io.dcloud.resources.Quantities;
+import io.dcloud.spec.EnvironmentSpec.PortSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -10,7 +10,7 @@ import static io.dcloud.environment.EnvironmentSpecParser.RESTART_POLICY;
 import static io.dcloud.resources.Quantities.quote;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
+import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;

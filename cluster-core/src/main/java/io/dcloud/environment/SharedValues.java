@@ -1,6 +1,7 @@
 package io.dcloud.environment;
 
 import io.dcloud.contracts.ImageRecipe;
+import io.dcloud.spec.EnvironmentSpec;
 import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;

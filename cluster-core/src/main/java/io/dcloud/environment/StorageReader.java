@@ -11,9 +11,9 @@ import static io.dcloud.resources.Quantities.quote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dcloud.environment.EnvironmentSpec.Lifecycle;
-import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
 import io.dcloud.resources.Quantities;
+import io.dcloud.spec.EnvironmentSpec.Lifecycle;
+import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -17,6 +17,7 @@ import io.dcloud.environment.EnvironmentEntity.Stopped;
 import io.dcloud.environment.EnvironmentState.Removal;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.resources.Quantities;
+import io.dcloud.spec.EnvironmentSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;

@@ -12,6 +12,9 @@ public interface NodePeers {
   /** Tells the environment what became of its container on this node. */
   void report(String environmentId, NodeProtocol.ContainerReport report);
 
+  /** One line of the environment's deployment as it goes (an image build's steps), for its live feed. */
+  void progress(String environmentId, String line);
+
   /**
    * Whether the environment still wants its container on {@code nodeId} (a node that restarts asks
    * for every container it finds); fails when the environment cannot answer now.

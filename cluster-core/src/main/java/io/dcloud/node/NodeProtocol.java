@@ -1,9 +1,9 @@
 package io.dcloud.node;
 
 import io.dcloud.contracts.ImageRecipe;
-import io.dcloud.environment.EnvironmentSpec;
-import io.dcloud.environment.PublishedPort;
 import io.dcloud.serialization.CborSerializable;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.PublishedPort;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;

@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dcloud.contracts.ImageRecipe;
-import io.dcloud.environment.EnvironmentSpec;
 import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.resources.Resources;
+import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;
 import java.io.IOException;

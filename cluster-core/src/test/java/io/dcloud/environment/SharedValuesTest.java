@@ -4,9 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dcloud.contracts.ImageRecipe;
-import io.dcloud.environment.EnvironmentSpec.LanguageSpec;
-import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
 import io.dcloud.resources.Resources;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.EnvironmentSpec.LanguageSpec;
+import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -4,12 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity.Event;
-import io.dcloud.environment.EnvironmentSpec.Lifecycle;
-import io.dcloud.environment.EnvironmentSpec.RestartPolicy;
-import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.resources.Resources;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.EnvironmentSpec.Lifecycle;
+import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
+import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;

@@ -5,11 +5,11 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dcloud.environment.EnvironmentContractWriter;
-import io.dcloud.environment.EnvironmentView.HistoryEntry;
 import io.dcloud.environment.EnvironmentView;
-import io.dcloud.environment.PublishedPort;
+import io.dcloud.environment.EnvironmentView.HistoryEntry;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
+import io.dcloud.spec.PublishedPort;
 import java.time.Instant;
 import java.util.List;
 

@@ -6,22 +6,18 @@ import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.PortBinding;
 import io.dcloud.deploy.ContainerRuntime.VolumeMount;
-import io.dcloud.environment.EnvironmentSpec;
-import io.dcloud.environment.EnvironmentUpdate;
-import io.dcloud.environment.PublishedPort;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.PublishedPort;
 import java.io.Closeable;
 import java.io.IOException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.SourceRef;
 import org.apache.pekko.stream.javadsl.Source;
@@ -47,15 +43,13 @@ final class ContainerOperations {
   private final String nodeId;
   private final ContainerRuntime runtime;
   private final NodePeers peers;
-  private final ActorRef<Topic.Command<EnvironmentUpdate>> updates;
 
   ContainerOperations(
-      NodeSettings settings, ContainerRuntime runtime, NodePeers peers, ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
+      NodeSettings settings, ContainerRuntime runtime, NodePeers peers) {
     this.settings = settings;
     this.nodeId = settings.nodeId();
     this.runtime = runtime;
     this.peers = peers;
-    this.updates = updates;
   }
 
   Outcome deploy(NodeProtocol.Deploy deploy) {
@@ -239,8 +233,7 @@ final class ContainerOperations {
   }
 
   private void progress(String environmentId, String line) {
-    updates.tell(EnvironmentUpdate.publish(
-        new EnvironmentUpdate(environmentId, EnvironmentUpdate.Kind.PROGRESS, null, line, Instant.now())));
+    peers.progress(environmentId, line);
   }
 
   static void closeQuietly(Closeable closeable) {

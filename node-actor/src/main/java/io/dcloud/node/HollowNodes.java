@@ -3,16 +3,13 @@ package io.dcloud.node;
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.Config;
 import io.dcloud.deploy.HollowRuntime;
-import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
  * Many simulated workers in one process ({@code dcloud.node.hollow}): real NodeActors that gossip,
@@ -55,15 +52,14 @@ public final class HollowNodes {
       ActorContext<?> context,
       Settings hollow,
       NodeSettings base,
-      NodePeers peers,
-      ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
+      NodePeers peers) {
     List<String> ids = new ArrayList<>();
     for (int number = 1; number <= hollow.nodes(); number++) {
       String nodeId = hollow.nodeId(number);
       HollowRuntime runtime = new HollowRuntime(
           hollow.operationDelay(), (int) (hollow.capacity().milliCpus() / MILLI_CPUS_PER_CPU), hollow.capacity().memoryBytes());
       MachineProfile machine = MachineProfile.simulated(nodeId, hollow.capacity(), gpus(hollow, nodeId));
-      context.spawn(NodeActor.create(base.withNodeId(nodeId), runtime, machine, peers, updates), "node-" + nodeId);
+      context.spawn(NodeActor.create(base.withNodeId(nodeId), runtime, machine, peers), "node-" + nodeId);
       ids.add(nodeId);
     }
     context.getLog().warn("Running {} HOLLOW nodes ({}-0001 ..): their containers only pretend to run", ids.size(), hollow.idPrefix());

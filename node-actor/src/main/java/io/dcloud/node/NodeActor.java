@@ -3,7 +3,6 @@ package io.dcloud.node;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerEvent;
-import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.resources.Quantities;
 import java.io.Closeable;
@@ -27,7 +26,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
@@ -65,15 +63,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       NodeSettings settings,
       ContainerRuntime runtime,
       MachineProfile machine,
-      NodePeers peers,
-      ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
+      NodePeers peers) {
     Behavior<Message> behavior = Behaviors.<Message>setup(
             context ->
                 Behaviors.withTimers(
                     timers ->
                         DistributedData.withReplicatorMessageAdapter(
                             (ReplicatorMessageAdapter<Message, LWWMap<String, NodeStatus>> replicator) ->
-                                new NodeActor(context, timers, replicator, settings, runtime, machine, peers, updates))));
+                                new NodeActor(context, timers, replicator, settings, runtime, machine, peers))));
     return Behaviors.transformMessages(
         NodeProtocol.Command.class, behavior, pf -> pf.match(NodeProtocol.Command.class, Protocol::new));
   }
@@ -105,8 +102,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       NodeSettings settings,
       ContainerRuntime runtime,
       MachineProfile machine,
-      NodePeers peers,
-      ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
+      NodePeers peers) {
     super(context);
     // The node's parts log through this context: all under one logger, whichever logs first.
     context.setLoggerName(NodeActor.class);
@@ -116,7 +112,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.peers = peers;
     this.timers = timers;
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(NodeSettings.BLOCKING_DISPATCHER));
-    this.operations = new ContainerOperations(settings, runtime, peers, updates);
+    this.operations = new ContainerOperations(settings, runtime, peers);
     this.reconciliation = new Reconciliation(context, nodeId, runtime, peers, operations, blocking, this);
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking);
 

@@ -13,15 +13,14 @@ import io.dcloud.deploy.ContainerRuntime.PortBinding;
 import io.dcloud.deploy.ContainerRuntime.VolumeMount;
 import io.dcloud.deploy.RuntimeFailure;
 import io.dcloud.deploy.ScriptedRuntime;
-import io.dcloud.environment.EnvironmentSpec;
-import io.dcloud.environment.EnvironmentSpec.Lifecycle;
-import io.dcloud.environment.EnvironmentSpec.PortSpec;
-import io.dcloud.environment.EnvironmentSpec.VolumeSpec;
-import io.dcloud.environment.EnvironmentUpdate;
-import io.dcloud.environment.PublishedPort;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.resources.Resources;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.EnvironmentSpec.Lifecycle;
+import io.dcloud.spec.EnvironmentSpec.PortSpec;
+import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
+import io.dcloud.spec.PublishedPort;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -34,7 +33,6 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
@@ -69,6 +67,8 @@ class NodeActorTest {
   record ClaimAsked(String environmentId, String nodeId, CompletableFuture<NodePeers.Claim> answer)
       implements NoSerializationVerificationNeeded {}
 
+  record Progressed(String environmentId, String line) implements NoSerializationVerificationNeeded {}
+
   record PlacementAsked(String nodeId, CompletableFuture<List<String>> answer) implements NoSerializationVerificationNeeded {}
 
   /** The cluster as the node sees it, made of probes. */
@@ -76,10 +76,16 @@ class NodeActorTest {
     final TestProbe<Reported> reports = testKit.createTestProbe();
     final TestProbe<ClaimAsked> claims = testKit.createTestProbe();
     final TestProbe<PlacementAsked> placements = testKit.createTestProbe();
+    final TestProbe<Progressed> progress = testKit.createTestProbe();
 
     @Override
     public void report(String environmentId, ContainerReport report) {
       reports.getRef().tell(new Reported(environmentId, report));
+    }
+
+    @Override
+    public void progress(String environmentId, String line) {
+      progress.getRef().tell(new Progressed(environmentId, line));
     }
 
     @Override
@@ -99,7 +105,6 @@ class NodeActorTest {
 
   private final String nodeId = "node-" + UUID.randomUUID().toString().substring(0, 8);
   private final ProbePeers peers = new ProbePeers();
-  private final TestProbe<Topic.Command<EnvironmentUpdate>> updates = testKit.createTestProbe();
   private ScriptedRuntime runtime = new ScriptedRuntime(RECIPE.tag());
   private ActorRef<NodeProtocol.Command> node;
 
@@ -130,7 +135,7 @@ class NodeActorTest {
   private void spawnNode() {
     NodeSettings settings = NodeSettings.fromConfig(CONFIG, "test-host").withNodeId(nodeId);
     MachineProfile machine = MachineProfile.simulated(nodeId, new Resources(4000, 8 * GIB, 0, 100 * GIB, null), List.of());
-    node = testKit.spawn(NodeActor.create(settings, runtime, machine, peers, updates.getRef()));
+    node = testKit.spawn(NodeActor.create(settings, runtime, machine, peers));
   }
 
   private void placedOnNode(List<String> environmentIds) {
@@ -193,7 +198,7 @@ class NodeActorTest {
     node.tell(deploy("env-b"));
 
     expectReport("env-b", ContainerPhase.BUILDING);
-    assertThat(updates.receiveMessage(WAIT).toString()).contains("built " + RECIPE.tag());
+    assertThat(peers.progress.receiveMessage(WAIT).line()).contains("built " + RECIPE.tag());
     expectReport("env-b", ContainerPhase.STARTING);
     expectReport("env-b", ContainerPhase.RUNNING);
     assertThat(runtime.calls("ensureImage")).containsExactly(RECIPE.tag());

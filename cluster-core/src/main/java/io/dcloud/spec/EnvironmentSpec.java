@@ -1,4 +1,4 @@
-package io.dcloud.environment;
+package io.dcloud.spec;
 
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.resources.Resources;
