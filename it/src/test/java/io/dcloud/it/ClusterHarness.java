@@ -36,9 +36,12 @@ import org.slf4j.LoggerFactory;
  * {@code app/target/classes} and {@code app/target/lib}, each with every role, its own cluster and
  * HTTP port, its own unique node id ({@code it-<run>-n<i>}) and zone label {@code z<i>}.
  *
- * <p>Node 1 starts first and is the seed: it is the oldest member, so the cluster singletons (the
- * scheduler, catalog and template registries) run there. It also creates the Cassandra schema
- * before the others start, so no two nodes create it at once.
+ * <p>Nodes join one at a time, n1 first: it founds the cluster and creates the Cassandra schema
+ * before the others start, so no two nodes create it at once. As joins never overlap, the members'
+ * ages follow the order in which the nodes were (re)started, so the harness knows which running
+ * node is the oldest ({@link #oldest}), where the cluster singletons (the scheduler, catalog and
+ * template registries) run: n1 until a test stops it, as a node that comes back joins as the
+ * youngest.
  *
  * <p>All nodes share this machine's one Docker Engine: every node sees every container, and the
  * {@code dcloud.node=<id>} label says whose it is. {@link #close} removes the containers of every
@@ -46,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * {@link #printLogTails} prints their ends (tests call it when they fail).
  *
  * <p>Nodes are stopped with SIGKILL ({@link #kill}) or SIGTERM ({@link #stop}, {@link #stopAll}) and
- * started again with the same name, id and ports ({@link #restart}, {@link #restartAll}). With
+ * started again with the same name, id and ports ({@link #restart}, {@link #restartAll}); {@link
+ * #restore} undoes whatever a test did to the cluster, so that tests sharing one do not depend on
+ * each other's order. With
  * {@code start(size, true)} node i's cluster address is 127.0.0.i and it runs in its own cgroup, so
  * that {@link Partition} can cut it off with iptables.
  */
@@ -61,6 +66,7 @@ final class ClusterHarness implements AutoCloseable {
   private static final Duration KILL_WITHIN = Duration.ofSeconds(15);
   /** A SIGTERMed node leaves the cluster (coordinated shutdown) before it exits. */
   static final Duration STOP_WITHIN = Duration.ofSeconds(60);
+  private static final Duration ENVIRONMENTS_DELETED_WITHIN = Duration.ofSeconds(60);
   private static final int LOG_TAIL_LINES = 60;
 
   /** One {@code dcloud node} process (alive or not); its name, id, ports and zone never change. */
@@ -117,6 +123,8 @@ final class ClusterHarness implements AutoCloseable {
   private final Path appClasses;
   private final Path appLib;
   private final List<Node> nodes = new ArrayList<>();
+  /** Every node started so far, in the order of its latest start: the members' ages, oldest first, once the dead are skipped. */
+  private final List<Node> startOrder = new ArrayList<>();
   private final Path cassandraDir;
   private EmbeddedCassandra cassandra;
   private final Thread shutdownHook = new Thread(this::killAll, "cluster-harness-kill");
@@ -173,14 +181,11 @@ final class ClusterHarness implements AutoCloseable {
     for (int i = 1; i <= size; i++) {
       nodes.add(new Node(i, ports[2 * (i - 1)], ports[2 * (i - 1) + 1]));
     }
-    // The seed first: it is then the oldest member (the singletons live there) and creates the schema alone.
-    launch(node(1));
-    awaitHealthy(node(1));
-    for (Node node : nodes.subList(1, size)) {
-      launch(node);
-    }
+    // Each a member before the next starts: see the class comment.
     for (Node node : nodes) {
+      launch(node);
       awaitHealthy(node);
+      awaitSees(node, aliveNodes());
     }
     for (Node node : nodes) {
       awaitSeesAll(node);
@@ -202,6 +207,15 @@ final class ClusterHarness implements AutoCloseable {
 
   List<Node> aliveNodes() {
     return nodes.stream().filter(Node::alive).toList();
+  }
+
+  /**
+   * The oldest running node, where the cluster singletons run (or, right after it was killed, will
+   * run once the cluster has downed it).
+   */
+  Node oldest() {
+    return startOrder.stream().filter(Node::alive).findFirst()
+        .orElseThrow(() -> new IllegalStateException("no node of " + runId + " runs"));
   }
 
   Node byId(String nodeId) {
@@ -232,7 +246,11 @@ final class ClusterHarness implements AutoCloseable {
     appendToLog(node, "==== killed with SIGKILL by the test at " + Instant.now() + " ====");
   }
 
-  /** Starts a dead node again with the same name, id, zone and ports; waits until its API answers. */
+  /**
+   * Starts a dead node again with the same name, id, zone and ports, seeded by the oldest running
+   * node (so it joins as the youngest member), or by itself when none runs (it founds a new
+   * cluster); waits until its API answers.
+   */
   void restart(Node node) throws IOException {
     if (node.alive()) {
       throw new IllegalStateException(node + " still runs");
@@ -270,8 +288,8 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   /**
-   * Starts every node again after the whole cluster was stopped: n1 (the first seed, which alone may
-   * form a new cluster) first, then the others; waits until every node's API sees all of them UP.
+   * Starts every node again after the whole cluster was stopped: n1 (with no one to join, it forms a
+   * new cluster) first, then the others one at a time; waits until every node's API sees all of them UP.
    */
   void restartAll() throws IOException {
     for (Node node : nodes) {
@@ -279,17 +297,55 @@ final class ClusterHarness implements AutoCloseable {
         throw new IllegalStateException(node + " still runs");
       }
     }
-    restart(node(1));
-    for (Node node : nodes.subList(1, nodes.size())) {
-      appendToLog(node, "==== restarted by the test at " + Instant.now() + " ====");
-      launch(node);
-    }
     for (Node node : nodes) {
-      awaitHealthy(node);
+      restart(node);
+      awaitSees(node, aliveNodes());
     }
     for (Node node : nodes) {
       awaitSeesAll(node);
     }
+  }
+
+  /**
+   * Brings the cluster back to the shape {@link #start} leaves it in, whatever a test did to it:
+   * starts every dead node again (one at a time, each joining as the youngest, so the oldest may no
+   * longer be n1), waits until every node sees all of them UP, then deletes every environment that is
+   * left and waits until each is DELETED, its container gone and its resources free again.
+   */
+  void restore() throws IOException {
+    for (Node node : nodes) {
+      if (!node.alive()) {
+        restart(node);
+        awaitSees(node, aliveNodes());
+      }
+    }
+    for (Node node : nodes) {
+      awaitSeesAll(node);
+    }
+    deleteAllEnvironments();
+  }
+
+  private void deleteAllEnvironments() {
+    Api api = oldest().api;
+    List<String> left = new ArrayList<>();
+    for (JsonNode env : api.get("/api/v1/environments").json().get("environments")) {
+      if (!"DELETED".equals(env.path("status").asText())) {
+        left.add(env.get("id").asText());
+      }
+    }
+    for (String id : left) {
+      Api.Response deleting = api.delete("/api/v1/environments/" + id);
+      if (deleting.status() != 202) {
+        throw new IllegalStateException("DELETE of " + id + ": " + deleting.status() + " " + deleting.body());
+      }
+    }
+    if (!left.isEmpty()) {
+      LOG.info("Cluster {}: deleting the {} environments left: {}", runId, left.size(), left);
+    }
+    // Each deletion takes Docker's stop grace (10 s: the idle busybox ignores SIGTERM); they run at once.
+    await("the environments left deleted: " + left).atMost(ENVIRONMENTS_DELETED_WITHIN).pollInterval(Duration.ofMillis(500))
+        .ignoreExceptions()
+        .until(() -> left.stream().allMatch(id -> "DELETED".equals(api.environment(id).get("status").asText())));
   }
 
   /** The exit code of a node that is no longer running. */
@@ -298,6 +354,8 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   private void launch(Node node) throws IOException {
+    // Any running node will do as the seed; with none, the node seeds itself and so founds the cluster.
+    Node seed = startOrder.stream().filter(n -> n != node && n.alive()).findFirst().orElse(node);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(
         java,
@@ -312,7 +370,7 @@ final class ClusterHarness implements AutoCloseable {
         "--name", node.id,
         "--host", node.host,
         "--cluster-port", String.valueOf(node.clusterPort),
-        "--seeds", node(1).host + ":" + node(1).clusterPort,
+        "--seeds", seed.host + ":" + seed.clusterPort,
         "--http-port", String.valueOf(node.httpPort),
         "--roles", ROLES,
         "--cassandra", cassandra.contactPoint()));
@@ -333,7 +391,9 @@ final class ClusterHarness implements AutoCloseable {
         .redirectOutput(ProcessBuilder.Redirect.appendTo(node.logFile.toFile()))
         .redirectInput(ProcessBuilder.Redirect.PIPE)
         .start();
-    LOG.info("Started {} as pid {}", node, node.process.pid());
+    startOrder.remove(node);
+    startOrder.add(node);
+    LOG.info("Started {} as pid {}, seeded by {}", node, node.process.pid(), seed.name);
   }
 
   private void awaitHealthy(Node node) {
@@ -351,8 +411,12 @@ final class ClusterHarness implements AutoCloseable {
 
   /** Its {@code /nodes} lists every node of the cluster (and, once nodes have a state, each is UP). */
   void awaitSeesAll(Node node) {
-    Set<String> expected = new HashSet<>(nodes.stream().map(n -> n.id).toList());
-    await(node + " sees all " + nodes.size() + " nodes").atMost(NODE_UP_WITHIN).pollInterval(Duration.ofMillis(250))
+    awaitSees(node, nodes);
+  }
+
+  private void awaitSees(Node node, List<Node> others) {
+    Set<String> expected = new HashSet<>(others.stream().map(n -> n.id).toList());
+    await(node + " sees " + others.stream().map(n -> n.name).toList() + " UP").atMost(NODE_UP_WITHIN).pollInterval(Duration.ofMillis(250))
         .ignoreExceptions().until(() -> {
           Set<String> up = new HashSet<>();
           for (JsonNode listed : node.api.nodes()) {

@@ -1,15 +1,16 @@
 package io.dcloud.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.it.ClusterHarness.Node;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -20,11 +21,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.TestWatcher;
@@ -36,14 +35,16 @@ import org.slf4j.LoggerFactory;
  * zones z1..z3, one embedded Cassandra, this machine's Docker Engine), driven through their HTTP
  * APIs and broken with SIGKILL.
  *
- * <p>Tests 1-4 share one cluster and run in order (4 restarts the node 3 killed); test 5 kills the
- * oldest node, where the singletons live, so it gets a fresh cluster.
+ * <p>The tests share one cluster and run in any order: before each, the harness restores it (starts
+ * again whatever node the previous test killed, deletes every environment left), and a test that
+ * needs a dead node kills one of its own. A node that comes back joins as the youngest member, so
+ * the tests ask the harness which node is the oldest (where the singletons live) instead of
+ * assuming n1.
  *
  * <p>All nodes share one Docker Engine, so every node sees every container: assertions about
  * containers go by the {@code dcloud.node} and {@code dcloud.env} labels. A SIGKILLed node's
  * containers keep running (nobody is left to stop them) until the node comes back.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Tag("cluster")
 class ClusterIT {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterIT.class);
@@ -53,22 +54,12 @@ class ClusterIT {
   private static final Duration RETURNING_NODE_CLEANS_WITHIN = Duration.ofSeconds(60);
   private static final Set<String> GONE_STATES = Set.of("UNREACHABLE", "DOWN");
 
-  /** Tests 1-4. */
-  private static ClusterHarness shared;
-  /** Test 5. */
-  private static ClusterHarness fresh;
-  /** The cluster whose node logs a failure prints. */
-  private static volatile ClusterHarness current;
-
-  /** What test 3 killed and what test 4 checks when it comes back (environment id → its full old container id). */
-  private static Node killed;
-  private static final Map<String, String> replacedEnvOldContainer = new LinkedHashMap<>();
+  private static ClusterHarness cluster;
 
   @RegisterExtension
   static final TestWatcher PRINT_NODE_LOGS_ON_FAILURE = new TestWatcher() {
     @Override
     public void testFailed(ExtensionContext context, Throwable cause) {
-      ClusterHarness cluster = current;
       if (cluster != null) {
         System.err.println("---- " + context.getDisplayName() + " failed: node log tails follow");
         cluster.printLogTails();
@@ -78,29 +69,29 @@ class ClusterIT {
 
   @BeforeAll
   static void startCluster() throws Exception {
-    shared = ClusterHarness.start(3);
-    current = shared;
+    cluster = ClusterHarness.start(3);
+  }
+
+  @BeforeEach
+  void restoreCluster() throws IOException {
+    cluster.restore();
   }
 
   @AfterAll
-  static void stopClusters() {
-    if (shared != null) {
-      shared.close();
-    }
-    if (fresh != null) {
-      fresh.close();
+  static void stopCluster() {
+    if (cluster != null) {
+      cluster.close();
     }
   }
 
   // ------------------------------------------------------------------ tests
 
   @Test
-  @Order(1)
   void everyNodeAnswersForTheWholeCluster() {
     Map<String, String> zoneById = new HashMap<>();
-    shared.nodes().forEach(n -> zoneById.put(n.id, n.zone));
+    cluster.nodes().forEach(n -> zoneById.put(n.id, n.zone));
 
-    for (Node asked : shared.nodes()) {
+    for (Node asked : cluster.nodes()) {
       JsonNode nodes = asked.api.nodes();
       List<String> ids = new ArrayList<>();
       for (JsonNode node : nodes) {
@@ -115,23 +106,22 @@ class ClusterIT {
       assertThat(ids).as("/nodes via %s", asked.name).containsExactlyInAnyOrderElementsOf(zoneById.keySet());
     }
 
-    String id = create(shared.node(1), tinySpec("seen-everywhere", "0.5", ""));
-    for (Node other : List.of(shared.node(2), shared.node(3))) {
+    String id = create(cluster.node(1), tinySpec("seen-everywhere", "0.5", ""));
+    for (Node other : List.of(cluster.node(2), cluster.node(3))) {
       JsonNode seen = other.api.environment(id);
       assertThat(seen.get("id").asText()).isEqualTo(id);
       assertThat(seen.get("name").asText()).isEqualTo("seen-everywhere");
     }
-    JsonNode running = awaitStatus(shared.node(2), id, "RUNNING", RUNNING_WITHIN);
+    JsonNode running = awaitStatus(cluster.node(2), id, "RUNNING", RUNNING_WITHIN);
     assertThat(running.get("node").asText()).isIn(zoneById.keySet());
-    assertThat(shared.node(3).api.environment(id).get("containerId").asText())
+    assertThat(cluster.node(3).api.environment(id).get("containerId").asText())
         .isEqualTo(running.get("containerId").asText());
-    deleteAndAwait(shared.node(1), id);
+    deleteAndAwait(cluster.node(1), id);
   }
 
   @Test
-  @Order(2)
   void placementSpreadsAndHonoursLabelConstraints() {
-    Node via = shared.node(1);
+    Node via = cluster.node(1);
     List<String> spread = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
       spread.add(create(via, tinySpec("spread-" + i, "0.5", "")));
@@ -144,8 +134,8 @@ class ClusterIT {
 
     String pinned = create(via, tinySpec("pinned-z3", "0.5", ", \"constraints\": {\"zone\": \"z3\"}"));
     JsonNode pinnedRunning = awaitStatus(via, pinned, "RUNNING", RUNNING_WITHIN);
-    assertThat(pinnedRunning.get("node").asText()).isEqualTo(shared.node(3).id);
-    assertThat(Docker.nodeOf(pinnedRunning.get("containerId").asText())).isEqualTo(shared.node(3).id);
+    assertThat(pinnedRunning.get("node").asText()).isEqualTo(cluster.node(3).id);
+    assertThat(Docker.nodeOf(pinnedRunning.get("containerId").asText())).isEqualTo(cluster.node(3).id);
 
     Api.Response refused = via.api.post("/api/v1/environments",
         tinySpec("pinned-nowhere", "0.5", ", \"constraints\": {\"zone\": \"nowhere\"}"));
@@ -159,17 +149,13 @@ class ClusterIT {
   }
 
   @Test
-  @Order(3)
   void aKilledWorkerIsDetectedAndItsEnvironmentsAreReplacedOnTheSurvivors() throws Exception {
-    // n1 holds the singletons and serves the API here; the victim is n2 or n3 (test 5 kills n1).
-    Node via = shared.node(1);
-    Map<String, JsonNode> running = new LinkedHashMap<>();
-    // Spread puts three on three nodes; a few more only if none landed on n2 or n3.
-    while (running.size() < 3 || (running.size() < 6 && !hostsAny(running, shared.node(2), shared.node(3)))) {
-      String id = create(via, tinySpec("survivor-" + running.size(), "0.5", ""));
-      running.put(id, awaitStatus(via, id, "RUNNING", RUNNING_WITHIN));
-    }
-    Node victim = hosted(running, shared.node(2)) >= hosted(running, shared.node(3)) ? shared.node(2) : shared.node(3);
+    // The oldest holds the singletons and serves the API here; the victim is another node
+    // (killingTheSchedulerNodeLosesNothing kills the oldest).
+    Node via = cluster.oldest();
+    List<Node> workers = othersThan(via);
+    Map<String, JsonNode> running = runningEnvironments(via, workers, "survivor-");
+    Node victim = busiest(running, workers);
     assertThat(hosted(running, victim)).as("environments on %s among %s", victim.name, running.keySet()).isPositive();
     String never = create(via, tinySpec("never-restarted", "0.5",
         ", \"restart-policy\": \"never\", \"constraints\": {\"zone\": \"" + victim.zone + "\"}"));
@@ -182,10 +168,8 @@ class ClusterIT {
     LOG.info("Killing {}: it runs {} (+ never-restarted {}); elsewhere {}", victim, onVictim.keySet(), never, elsewhere.keySet());
 
     Instant killedAt = Instant.now();
-    shared.kill(victim);
-    killed = victim;
-    replacedEnvOldContainer.putAll(onVictim);
-    List<Node> survivors = shared.aliveNodes();
+    cluster.kill(victim);
+    List<Node> survivors = cluster.aliveNodes();
 
     Milestones milestones = new Milestones(killedAt);
     for (Node survivor : survivors) {
@@ -223,29 +207,38 @@ class ClusterIT {
   }
 
   @Test
-  @Order(4)
   void aWorkerThatComesBackRemovesContainersOfEnvironmentsPlacedElsewhere() throws Exception {
-    if (killed == null) {
-      fail("test 3 did not kill a node (see its failure): nothing to bring back");
-    }
-    Node node = killed;
-    Node via = shared.node(1);
+    // A worker of its own to kill: not the oldest, whose loss would move the singletons too.
+    Node via = cluster.oldest();
+    List<Node> workers = othersThan(via);
+    Map<String, JsonNode> running = runningEnvironments(via, workers, "returning-");
+    Node node = busiest(running, workers);
     Map<String, String> movedEnvs = new LinkedHashMap<>();
-    replacedEnvOldContainer.forEach((id, oldContainer) -> {
-      if (!node.id.equals(via.api.environment(id).get("node").asText())) {
-        movedEnvs.put(id, oldContainer);
+    running.forEach((id, env) -> {
+      if (node.id.equals(env.get("node").asText())) {
+        movedEnvs.put(id, fullId(env.get("containerId").asText()));
       }
     });
-    assertThat(movedEnvs).as("environments of %s re-placed elsewhere by test 3", node.name).isNotEmpty();
+    assertThat(movedEnvs).as("environments on %s among %s", node.name, running.keySet()).isNotEmpty();
+    LOG.info("Killing {} to bring it back: it runs {}", node, movedEnvs.keySet());
+    cluster.kill(node);
+    // The re-placement is what aKilledWorkerIsDetectedAndItsEnvironmentsAreReplacedOnTheSurvivors
+    // checks; here it is only awaited, as the precondition of the return.
+    await("environments of the killed " + node.name + " RUNNING elsewhere").atMost(REPLACED_WITHIN)
+        .pollInterval(Duration.ofMillis(500)).ignoreExceptions().untilAsserted(() -> movedEnvs.keySet().forEach(id -> {
+          JsonNode env = via.api.environment(id);
+          assertThat(env.get("status").asText()).as(summary(env)).isEqualTo("RUNNING");
+          assertThat(env.get("node").asText()).as(summary(env)).isNotEqualTo(node.id);
+        }));
     List<String> leftovers = Docker.containersLabelled("dcloud.node=" + node.id);
     assertThat(leftovers).as("precondition: the SIGKILLed node's old containers still exist")
         .containsAll(movedEnvs.values());
 
     Instant restartedAt = Instant.now();
-    shared.restart(node);
+    cluster.restart(node);
     Milestones milestones = new Milestones(restartedAt)
         .add(node.name + " is UP in /nodes of every node", () -> {
-          for (Node asked : shared.aliveNodes()) {
+          for (Node asked : cluster.aliveNodes()) {
             assertNodeUp(asked, node);
           }
         });
@@ -266,17 +259,12 @@ class ClusterIT {
   }
 
   @Test
-  @Order(5)
   void killingTheSchedulerNodeLosesNothing() throws Exception {
-    if (shared != null) {
-      shared.close();
-      shared = null;
-    }
-    fresh = ClusterHarness.start(3);
-    current = fresh;
-    Node oldest = fresh.node(1);
-    Node via = fresh.node(2);
-    Set<String> survivorIds = Set.of(fresh.node(2).id, fresh.node(3).id);
+    Node oldest = cluster.oldest();
+    List<Node> survivors = othersThan(oldest);
+    Node via = survivors.get(0);
+    Set<String> survivorIds = Set.copyOf(survivors.stream().map(n -> n.id).toList());
+    String survivorNames = String.join(" or ", survivors.stream().map(n -> n.name).toList());
 
     List<String> accepted = Collections.synchronizedList(new ArrayList<>());
     List<String> notAccepted = Collections.synchronizedList(new ArrayList<>());
@@ -297,24 +285,24 @@ class ClusterIT {
     });
     await("3 environments accepted before the kill").atMost(RUNNING_WITHIN).until(() -> accepted.size() >= 3 || creating.isDone());
     Instant killedAt = Instant.now();
-    fresh.kill(oldest);
+    cluster.kill(oldest);
     creating.get(3, TimeUnit.MINUTES);
     LOG.info("Accepted {} ({}), not accepted: {}", accepted.size(), accepted, notAccepted);
     assertThat(accepted).as("202s (not accepted: %s)", notAccepted).hasSizeGreaterThanOrEqualTo(3).doesNotHaveDuplicates();
 
     Milestones milestones = new Milestones(killedAt);
     for (String id : accepted) {
-      milestones.add(id + " RUNNING on n2 or n3", () -> {
+      milestones.add(id + " RUNNING on " + survivorNames, () -> {
         JsonNode env = via.api.environment(id);
         assertThat(env.get("status").asText()).as(summary(env)).isEqualTo("RUNNING");
         assertThat(env.get("node").asText()).as(summary(env)).isIn(survivorIds);
       });
-      // The dead n1 cannot remove what ran there before the kill: its containers are not counted.
+      // The dead oldest node cannot remove what ran there before the kill: its containers are not counted.
       milestones.add(id + " has exactly one container on the survivors, the one the API shows", () -> {
         JsonNode env = via.api.environment(id);
         List<String> containers = new ArrayList<>(Docker.containersLabelled("dcloud.env=" + id));
         containers.removeAll(Docker.containersLabelled("dcloud.node=" + oldest.id));
-        assertThat(containers).as("containers labelled dcloud.env=%s, not on the dead n1; API: %s", id, summary(env))
+        assertThat(containers).as("containers labelled dcloud.env=%s, not on the dead %s; API: %s", id, oldest.name, summary(env))
             .containsExactly(fullId(env.get("containerId").asText()));
       });
     }
@@ -377,13 +365,27 @@ class ClusterIT {
     return statuses;
   }
 
-  private static boolean hostsAny(Map<String, JsonNode> running, Node... nodes) {
-    for (Node node : nodes) {
-      if (hosted(running, node) > 0) {
-        return true;
-      }
+  /** The running nodes but {@code node}. */
+  private static List<Node> othersThan(Node node) {
+    return cluster.aliveNodes().stream().filter(n -> n != node).toList();
+  }
+
+  /**
+   * Environments created through {@code via} and RUNNING: three (spread puts them on three nodes), a
+   * few more only if none landed on one of {@code workers}.
+   */
+  private static Map<String, JsonNode> runningEnvironments(Node via, List<Node> workers, String namePrefix) {
+    Map<String, JsonNode> running = new LinkedHashMap<>();
+    while (running.size() < 3 || (running.size() < 6 && workers.stream().allMatch(w -> hosted(running, w) == 0))) {
+      String id = create(via, tinySpec(namePrefix + running.size(), "0.5", ""));
+      running.put(id, awaitStatus(via, id, "RUNNING", RUNNING_WITHIN));
     }
-    return false;
+    return running;
+  }
+
+  /** The one of {@code workers} that runs most of {@code running} (the first of them on a tie). */
+  private static Node busiest(Map<String, JsonNode> running, List<Node> workers) {
+    return workers.stream().max(Comparator.comparingLong((Node w) -> hosted(running, w))).orElseThrow();
   }
 
   private static long hosted(Map<String, JsonNode> running, Node node) {
