@@ -136,7 +136,7 @@ final class ClusterHarness implements AutoCloseable {
     this.appLib = appTarget.resolve("lib");
     if (!Files.isDirectory(appLib) || !Files.isDirectory(appClasses.resolve("io/dcloud/app"))) {
       throw new IllegalStateException("The dcloud node classpath is missing: " + appClasses + " and " + appLib
-          + " must exist. Run 'cd /work/main && mvn -B -o -q install -DskipTests' first (app's package phase copies"
+          + " must exist. Run 'mvn -B -q package -DskipTests' in the checkout first (app's package phase copies"
           + " its runtime jars to app/target/lib).");
     }
     this.runId = "it-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
