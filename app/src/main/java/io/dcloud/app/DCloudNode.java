@@ -10,6 +10,7 @@ import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentsForNodes;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
+import io.dcloud.journal.DroppedMessages;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.HollowNodes;
 import io.dcloud.node.MachineProfile;
@@ -29,6 +30,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -127,13 +129,15 @@ public final class DCloudNode implements AutoCloseable {
         context.spawn(Topic.create(EnvironmentUpdate.class, EnvironmentUpdate.TOPIC_NAME), "environment-updates");
     ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events = context.spawn(
         Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "environment-events");
-    ActorRef<Scheduler.Command> scheduler =
-        singleton(system, Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler");
+    context.spawn(DroppedMessages.create(config), "dropped-messages");
+    BackoffSupervisorStrategy backoff = JournalBackoff.fromConfig(config);
+    ActorRef<Scheduler.Command> scheduler = singleton(
+        system, Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler", backoff);
     started.scheduler().complete(scheduler);
     ActorRef<CatalogRegistry.Command> catalog =
-        singleton(system, CatalogRegistry.create(JournalBackoff.fromConfig(config)), "catalog");
+        singleton(system, CatalogRegistry.create(backoff), "catalog", backoff);
     ActorRef<TemplateRegistry.Command> templates =
-        singleton(system, TemplateRegistry.create(JournalBackoff.fromConfig(config)), "templates");
+        singleton(system, TemplateRegistry.create(backoff), "templates", backoff);
     EnvironmentEntity.init(system, scheduler, updates, events, EnvironmentEntity.Settings.fromConfig(config));
 
     if (roles.contains(ROLE_WORKER)) {
@@ -176,9 +180,17 @@ public final class DCloudNode implements AutoCloseable {
     context.getSystem().getWhenTerminated().whenComplete((done, failure) -> runtime.close());
   }
 
-  private static <T> ActorRef<T> singleton(ActorSystem<?> system, Behavior<T> behavior, String name) {
+  /**
+   * A singleton that fails is restarted (with backoff), whatever the failure: the singleton manager
+   * does not start a stopped singleton again, so one unexpected exception would otherwise leave the
+   * cluster without it until the node restarts. (Journal failures are already restarted within:
+   * see JournalBackoff.)
+   */
+  private static <T> ActorRef<T> singleton(
+      ActorSystem<?> system, Behavior<T> behavior, String name, BackoffSupervisorStrategy backoff) {
     ClusterSingletonSettings settings = ClusterSingletonSettings.create(system).withRole(ROLE_CONTROL);
-    return ClusterSingleton.get(system).init(SingletonActor.of(behavior, name).withSettings(settings));
+    Behavior<T> restarted = Behaviors.supervise(behavior).onFailure(Exception.class, backoff);
+    return ClusterSingleton.get(system).init(SingletonActor.of(restarted, name).withSettings(settings));
   }
 
   private static String hostname() {

@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -172,8 +173,25 @@ public final class PlacementBenchmark {
     System.exit(report.violations().isEmpty() ? 0 : 1);
   }
 
+  /**
+   * A fault done to a run (a test's), on its own thread from the first measured create on, given
+   * the Cassandra process. The run waits for it to end, then, as a client whose create went
+   * unanswered would, sends the creates not yet accepted again (a create is idempotent).
+   */
+  @FunctionalInterface
+  public interface Disturbance {
+    Disturbance NONE = cassandra -> {};
+
+    void apply(ProcessHandle cassandra) throws InterruptedException;
+  }
+
   /** Starts Cassandra and one DCloud process, runs the benchmark, stops both. */
   public static PlacementReport run(Options options) {
+    return run(options, Disturbance.NONE);
+  }
+
+  /** As {@link #run(Options)}, with {@code disturbance} done to the run while it sends. */
+  public static PlacementReport run(Options options, Disturbance disturbance) {
     Path work = workDir(options);
     System.out.println("bench: embedded Cassandra in " + work + " ...");
     EmbeddedCassandra.Settings cassandraSettings = EmbeddedCassandra.Settings.fromConfig(config(options, work, List.of()));
@@ -181,7 +199,7 @@ public final class PlacementBenchmark {
       Config config = config(options, work, List.of(cassandra.contactPoint()));
       try (DCloudNode node = DCloudNode.start(config)) {
         ActorRef<Scheduler.Command> scheduler = node.scheduler().toCompletableFuture().join();
-        return measure(node.system(), scheduler, options, cassandra.process());
+        return measure(node.system(), scheduler, options, cassandra.process(), disturbance);
       }
     } finally {
       if (!options.keepData()) {
@@ -218,7 +236,8 @@ public final class PlacementBenchmark {
   // ---------------------------------------------------------------- the run
 
   private static PlacementReport measure(
-      ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, Options options, ProcessHandle cassandra) {
+      ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, Options options, ProcessHandle cassandra,
+      Disturbance disturbance) {
     awaitNodes(system, scheduler, options.nodes(), options.timeout());
 
     Catalog catalog = DefaultCatalog.load();
@@ -242,12 +261,17 @@ public final class PlacementBenchmark {
 
     Cpu cpu = Cpu.start(cassandra);
     System.out.printf("bench: %d creates at %d/s over %d nodes%n", options.creates(), options.rate(), options.nodes());
+    Disturbed disturbed = Disturbed.start(disturbance, cassandra);
     send(system, RUN_PREFIX, creates, timeline, options.rate(), acks);
-    creates = null; // the entities hold the specs now: only they count in the heap
-    boolean complete = awaitRunning(timeline, options.timeout(), "run");
+    List<String> violations = new ArrayList<>(disturbed.awaitEnd());
+    // Undisturbed, the entities hold the specs now: only they count in the heap.
+    List<Create> unanswered = disturbance == Disturbance.NONE ? List.of() : creates;
+    creates = null;
+    boolean complete = awaitRunning(timeline, options.timeout(), "run",
+        () -> resendUnaccepted(system, unanswered, timeline, acks));
     Cpu.Used used = cpu.stop();
 
-    List<String> violations = new ArrayList<>(checkReservations(system, scheduler, options, timeline));
+    violations.addAll(checkReservations(system, scheduler, options, timeline));
     if (!complete) {
       violations.add(String.format("only %d of %d environments became RUNNING within %s",
           timeline.runningCount.get(), options.creates(), options.timeout()));
@@ -330,6 +354,46 @@ public final class PlacementBenchmark {
     }
   }
 
+  /** The disturbance's thread, and what it threw. */
+  private record Disturbed(Thread thread, List<String> failures) {
+    static Disturbed start(Disturbance disturbance, ProcessHandle cassandra) {
+      List<String> failures = Collections.synchronizedList(new ArrayList<>());
+      Thread thread = new Thread(() -> {
+        try {
+          disturbance.apply(cassandra);
+        } catch (InterruptedException | RuntimeException e) {
+          failures.add("the disturbance failed: " + e);
+        }
+      }, "bench-disturbance");
+      thread.setDaemon(true);
+      thread.start();
+      return new Disturbed(thread, failures);
+    }
+
+    List<String> awaitEnd() {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        failures.add("interrupted while the disturbance ran");
+      }
+      return failures;
+    }
+  }
+
+  /** Sends again each create not accepted yet (the same spec again is the same environment). */
+  private static void resendUnaccepted(
+      ActorSystem<?> system, List<Create> creates, Timeline timeline, ActorRef<EnvironmentEntity.Reply> acks) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    for (int i = 0; i < creates.size(); i++) {
+      if (timeline.accepted[i] == 0) {
+        Create create = creates.get(i);
+        sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId(RUN_PREFIX, i))
+            .tell(new EnvironmentEntity.Create(create.spec(), create.recipe(), acks));
+      }
+    }
+  }
+
   private static Behavior<EnvironmentUpdate> statusCollector(Timeline timeline) {
     return Behaviors.receive((context, update) -> {
       int index = indexOf(RUN_PREFIX, update.environmentId());
@@ -349,15 +413,20 @@ public final class PlacementBenchmark {
 
   private static Behavior<EnvironmentEntity.Reply> acceptCollector(Timeline timeline) {
     return Behaviors.receive((context, reply) -> {
-      if (reply instanceof EnvironmentEntity.Ok ok) {
-        timeline.mark(timeline.accepted, timeline.acceptedCount, indexOf(RUN_PREFIX, ok.view().id()), System.nanoTime());
+      int index = reply instanceof EnvironmentEntity.Ok ok ? indexOf(RUN_PREFIX, ok.view().id()) : -1;
+      // A create sent again (see resendUnaccepted) is answered again: the first answer counts.
+      if (index >= 0 && timeline.accepted[index] == 0) {
+        timeline.mark(timeline.accepted, timeline.acceptedCount, index, System.nanoTime());
       }
       return Behaviors.same();
     });
   }
 
-  /** Waits (printing progress) until every environment of the timeline runs; false on timeout. */
-  private static boolean awaitRunning(Timeline timeline, Duration timeout, String what) {
+  /**
+   * Waits (printing progress, and running {@code everyProgress} as often) until every environment
+   * of the timeline runs; false on timeout.
+   */
+  private static boolean awaitRunning(Timeline timeline, Duration timeout, String what, Runnable everyProgress) {
     long deadline = System.nanoTime() + timeout.toNanos();
     long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
     while (timeline.runningCount.get() < timeline.size()) {
@@ -368,6 +437,7 @@ public final class PlacementBenchmark {
         System.out.printf("bench: %s: sent %d, accepted %d, placed %d, running %d%n", what,
             timeline.sentCount.get(), timeline.acceptedCount.get(), timeline.placedCount.get(), timeline.runningCount.get());
         nextProgress += PROGRESS_EVERY.toNanos();
+        everyProgress.run();
       }
       LockSupport.parkNanos(POLL.toNanos() / 10);
     }

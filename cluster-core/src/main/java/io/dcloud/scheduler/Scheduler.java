@@ -4,9 +4,7 @@ import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +13,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
@@ -43,8 +42,6 @@ public final class Scheduler
     extends EventSourcedBehaviorWithEnforcedReplies<Scheduler.Command, Scheduler.Event, SchedulerState> {
 
   public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("dcloud-scheduler");
-  /** A journal write takes milliseconds; a wake-up sent again while the first still waits is harmless. */
-  private static final Duration WAKE_UP_LOST_AFTER = Duration.ofSeconds(1);
 
   // ---------------------------------------------------------------- protocol
 
@@ -109,6 +106,9 @@ public final class Scheduler
   /** Capacity was freed (or a node came back): try the queue. */
   private enum PlaceQueued implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  /** Periodically: send again the wake-ups an overfull stash dropped (see {@link WakeUps}). */
+  private enum ResendWakeUps implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
   public record Nodes(List<NodeView> nodes) implements CborSerializable {}
 
   public record Reservations(String nodeId, List<String> environmentIds) implements CborSerializable {}
@@ -152,11 +152,9 @@ public final class Scheduler
               cluster.subscriptions().tell(Subscribe.create(
                   context.messageAdapter(ClusterEvent.ReachabilityEvent.class, MembershipChanged::new),
                   ClusterEvent.ReachabilityEvent.class));
-              timers.startTimerWithFixedDelay(CheckLostNodes.INSTANCE, settings.lostNodeCheckInterval());
-              timers.startTimerWithFixedDelay(ResendLosses.INSTANCE, settings.lossResendInterval());
               GossipedNodes nodes = new GossipedNodes(new NodeMembership(
                   cluster.state().getMembers(), cluster.state().getUnreachable()));
-              return new Scheduler(context, settings, answers, replicator, nodes);
+              return new Scheduler(context, timers, settings, answers, replicator, nodes);
             })));
   }
 
@@ -168,6 +166,7 @@ public final class Scheduler
   }
 
   private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
   private final SchedulerSettings settings;
   private final PlacementAnswer.Route answers;
   private final ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator;
@@ -178,21 +177,23 @@ public final class Scheduler
    * Not persisted: an entity re-sends its request until it hears back.
    */
   private final Map<String, PlacementRequest> pending = new LinkedHashMap<>();
-  /** Wake-ups sent to self and not handled yet, with when they were sent (System.nanoTime). */
-  private final Map<Command, Long> wakeUpsInFlight = new HashMap<>();
+  private final WakeUps wakeUps;
 
   private Scheduler(
       ActorContext<Command> context,
+      TimerScheduler<Command> timers,
       SchedulerSettings settings,
       PlacementAnswer.Route answers,
       ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator,
       GossipedNodes nodes) {
     super(PERSISTENCE_ID, settings.journalBackoff());
     this.context = context;
+    this.timers = timers;
     this.settings = settings;
     this.answers = answers;
     this.replicator = replicator;
     this.nodes = nodes;
+    this.wakeUps = new WakeUps(context.getSelf(), settings.wakeUpResendInterval());
   }
 
   @Override
@@ -202,18 +203,7 @@ public final class Scheduler
 
   @Override
   public SnapshotAdapter<SchedulerState> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(SchedulerState state) {
-        return state.snapshot();
-      }
-
-      @Override
-      public SchedulerState fromJournal(Object from) {
-        // A SchedulerState is a snapshot from before SchedulerSnapshot existed (see SchedulerState#fromEarlierSnapshot).
-        return from instanceof SchedulerState earlier ? earlier : SchedulerState.of((SchedulerSnapshot) from);
-      }
-    };
+    return SchedulerSnapshot.ADAPTER;
   }
 
   @Override
@@ -224,9 +214,22 @@ public final class Scheduler
   @Override
   public SignalHandler<SchedulerState> signalHandler() {
     return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), state -> context.getLog().info(
-            "Scheduler recovered: {} reservations, {} queued", state.reservationCount(), state.queue().size()))
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          context.getLog().info(
+              "Scheduler recovered: {} reservations, {} queued", state.reservationCount(), state.queue().size());
+          startTimers();
+        })
         .build();
+  }
+
+  /**
+   * On every recovery, not once at creation: a journal failure restarts the scheduler (see {@link
+   * io.dcloud.journal.JournalBackoff}), and Pekko's restart cancels the actor's timers.
+   */
+  private void startTimers() {
+    timers.startTimerWithFixedDelay(CheckLostNodes.INSTANCE, settings.lostNodeCheckInterval());
+    timers.startTimerWithFixedDelay(ResendLosses.INSTANCE, settings.lossResendInterval());
+    timers.startTimerWithFixedDelay(ResendWakeUps.INSTANCE, settings.wakeUpResendInterval());
   }
 
   @Override
@@ -236,6 +239,7 @@ public final class Scheduler
         .onCommand(Place.class, this::onPlace)
         .onCommand(PlacePending.class, this::onPlacePending)
         .onCommand(PlaceQueued.class, this::onPlaceQueued)
+        .onCommand(ResendWakeUps.class, this::onResendWakeUps)
         .onCommand(Release.class, this::onRelease)
         .onCommand(NodesChanged.class, this::onNodesChanged)
         .onCommand(GossipUpdated.class, updated -> Effect().noReply())
@@ -260,7 +264,7 @@ public final class Scheduler
   private ReplyEffect<Event, SchedulerState> onPlace(SchedulerState state, Place cmd) {
     if (!answerKnown(state, cmd.request().environmentId())) {
       pending.put(cmd.request().environmentId(), cmd.request());
-      sendOnce(PlacePending.INSTANCE);
+      wakeUps.send(PlacePending.INSTANCE);
     }
     return Effect().noReply();
   }
@@ -281,25 +285,11 @@ public final class Scheduler
   }
 
   /**
-   * Sends the wake-up unless one is on its way. A wake-up that arrives while the scheduler writes
-   * is stashed, and an overfull stash drops it: one older than {@link #WAKE_UP_LOST_AFTER} counts as
-   * lost and is sent again (entities keep re-sending Place, so this runs again soon).
-   */
-  private void sendOnce(Command wakeUp) {
-    long now = System.nanoTime();
-    Long sentAt = wakeUpsInFlight.get(wakeUp);
-    if (sentAt == null || now - sentAt > WAKE_UP_LOST_AFTER.toNanos()) {
-      wakeUpsInFlight.put(wakeUp, now);
-      context.getSelf().tell(wakeUp);
-    }
-  }
-
-  /**
    * Decides up to max-placements-per-batch pending requests in arrival order against capacity
    * minus what this batch already took, then persists every decision in one write.
    */
   private ReplyEffect<Event, SchedulerState> onPlacePending(SchedulerState state, PlacePending wakeUp) {
-    wakeUpsInFlight.remove(wakeUp);
+    wakeUps.arrived(wakeUp);
     PlacementRound.Batch batch = new PlacementRound(state, nodes, settings)
         .decideBatch(pending.values().iterator(), settings.maxPlacementsPerBatch(), id -> answerKnown(state, id));
     batch.refused().forEach((id, reason) -> {
@@ -308,7 +298,7 @@ public final class Scheduler
     });
     List<Event> events = batch.events();
     if (!pending.isEmpty()) {
-      sendOnce(PlacePending.INSTANCE);
+      wakeUps.send(PlacePending.INSTANCE);
     }
     if (events.isEmpty()) {
       return Effect().noReply();
@@ -321,7 +311,7 @@ public final class Scheduler
 
   /** Capacity freed or a node came: places what it can from the queue (see {@link PlacementRound#fromQueue}). */
   private ReplyEffect<Event, SchedulerState> onPlaceQueued(SchedulerState state, PlaceQueued wakeUp) {
-    wakeUpsInFlight.remove(wakeUp);
+    wakeUps.arrived(wakeUp);
     List<Event> placements = new PlacementRound(state, nodes, settings).fromQueue();
     if (placements.isEmpty()) {
       return Effect().noReply();
@@ -339,8 +329,16 @@ public final class Scheduler
 
   private void placeQueuedSoon(SchedulerState state) {
     if (!state.queue().isEmpty()) {
-      sendOnce(PlaceQueued.INSTANCE);
+      wakeUps.send(PlaceQueued.INSTANCE);
     }
+  }
+
+  private ReplyEffect<Event, SchedulerState> onResendWakeUps(SchedulerState state, ResendWakeUps tick) {
+    int resent = wakeUps.resendLost();
+    if (resent > 0) {
+      context.getLog().info("Scheduler: sent {} lost wake-ups again ({} requests pending)", resent, pending.size());
+    }
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, SchedulerState> onNodesChanged(SchedulerState state, NodesChanged cmd) {

@@ -13,6 +13,7 @@ public record SchedulerSettings(
     Duration lostNodeCheckInterval,
     Duration lostNodeStaleAfter,
     Duration lossResendInterval,
+    Duration wakeUpResendInterval,
     BackoffSupervisorStrategy journalBackoff) {
   /** {@code root} is the whole configuration. */
   public static SchedulerSettings fromConfig(com.typesafe.config.Config root) {
@@ -25,6 +26,7 @@ public record SchedulerSettings(
         config.getDuration("lost-node-check-interval"),
         config.getDuration("lost-node-stale-after"),
         config.getDuration("loss-resend-interval"),
+        config.getDuration("wake-up-resend-interval"),
         JournalBackoff.fromConfig(root));
   }
 }

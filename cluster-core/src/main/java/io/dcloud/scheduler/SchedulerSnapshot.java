@@ -7,6 +7,7 @@ import io.dcloud.serialization.CborSerializable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 
 /**
  * The scheduler's state as stored in a snapshot. Each reservation is written as a bare array (no
@@ -21,6 +22,20 @@ public record SchedulerSnapshot(
     Set<String> draining,
     Map<String, String> unconfirmedLosses)
     implements CborSerializable {
+
+  /** How the scheduler's state goes into and comes out of a snapshot. */
+  static final SnapshotAdapter<SchedulerState> ADAPTER = new SnapshotAdapter<>() {
+    @Override
+    public Object toJournal(SchedulerState state) {
+      return state.snapshot();
+    }
+
+    @Override
+    public SchedulerState fromJournal(Object from) {
+      // A SchedulerState is a snapshot from before SchedulerSnapshot existed (see SchedulerState#fromEarlierSnapshot).
+      return from instanceof SchedulerState earlier ? earlier : SchedulerState.of((SchedulerSnapshot) from);
+    }
+  };
 
   @JsonFormat(shape = JsonFormat.Shape.ARRAY)
   @JsonPropertyOrder({"environmentId", "nodeId", "milliCpus", "memoryBytes", "gpus", "storageBytes", "gpuModel", "gpuUuids"})

@@ -182,7 +182,8 @@ class SchedulerTest {
     gossip(node(nodeId, 4, 8 * GIB, gpus));
     SchedulerSettings snapshotOften = new SchedulerSettings(
         SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), SETTINGS.candidatesPerPlacement(), 2, SETTINGS.lostNodeCheckInterval(),
-        SETTINGS.lostNodeStaleAfter(), SETTINGS.lossResendInterval(), SETTINGS.journalBackoff());
+        SETTINGS.lostNodeStaleAfter(), SETTINGS.lossResendInterval(), SETTINGS.wakeUpResendInterval(),
+        SETTINGS.journalBackoff());
     ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotOften, answers));
     awaitNode(scheduler, nodeId);
     List<String> ids = List.of("s-" + UUID.randomUUID(), "s-" + UUID.randomUUID(), "s-" + UUID.randomUUID());

@@ -1,0 +1,68 @@
+package io.dcloud.journal;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.Dropped;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import scala.Product;
+
+/**
+ * One WARN per period for the messages Pekko dropped, with counts, instead of one line per message.
+ * In an overload (the journal slow or its circuit breaker open) the scheduler and entities wait on
+ * the journal with full stash buffers, and every request re-sent to them is dropped: hundreds of
+ * thousands a minute. Nothing is lost for good (entities re-send Place, the scheduler re-sends its
+ * wake-ups), but the drops are worth one line. Pekko's own line per dropped message is filtered
+ * out of the log (see the app's logback.xml); Pekko publishes each drop as {@link Dropped}.
+ */
+public final class DroppedMessages {
+  private DroppedMessages() {}
+
+  private enum Report { INSTANCE }
+
+  /** {@code root} is the whole configuration; the period is {@code dcloud.overload.dropped-report-interval}. */
+  public static Behavior<Object> create(com.typesafe.config.Config root) {
+    Duration interval = root.getDuration("dcloud.overload.dropped-report-interval");
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      context.setLoggerName(DroppedMessages.class);
+      context.getSystem().eventStream().tell(new EventStream.Subscribe<>(Dropped.class, context.getSelf().narrow()));
+      timers.startTimerWithFixedDelay(Report.INSTANCE, interval);
+      Map<String, Long> counts = new TreeMap<>();
+      return Behaviors.receive(Object.class)
+          .onMessage(Dropped.class, dropped -> {
+            counts.merge(describe(dropped), 1L, Long::sum);
+            return Behaviors.same();
+          })
+          .onMessageEquals(Report.INSTANCE, () -> {
+            if (!counts.isEmpty()) {
+              long total = counts.values().stream().mapToLong(Long::longValue).sum();
+              context.getLog().warn("Dropped {} messages in the last {} (their senders send them again): {}", total, interval,
+                  counts.entrySet().stream().map(e -> e.getValue() + " " + e.getKey()).collect(Collectors.joining("; ")));
+              counts.clear();
+            }
+            return Behaviors.same();
+          })
+          .build();
+    }));
+  }
+
+  /** E.g. "Scheduler$Place to scheduler (Stash buffer is full)"; every entity of a type counts as one recipient. */
+  private static String describe(Dropped dropped) {
+    Object message = dropped.message();
+    // Event-sourced actors stash (and drop) commands wrapped in Pekko's IncomingCommand(command).
+    if (message instanceof Product product && product.productArity() == 1 && "IncomingCommand".equals(product.productPrefix())) {
+      message = product.productElement(0);
+    }
+    String type = message.getClass().getName();
+    type = type.substring(type.lastIndexOf('.') + 1);
+    String path = dropped.recipient().path().toStringWithoutAddress();
+    int sharding = path.indexOf("/sharding/");
+    String recipient = sharding >= 0
+        ? path.substring(sharding + "/sharding/".length()).split("/")[0] + " entities"
+        : dropped.recipient().path().name();
+    return type + " to " + recipient + " (" + dropped.reason() + ")";
+  }
+}
