@@ -65,7 +65,8 @@ final class EnvironmentBehavior
   private final Wiring wiring;
   /** Tells this incarnation's retry ticks from those an earlier one (before passivation) scheduled. */
   private final long incarnation = ThreadLocalRandom.current().nextLong();
-  private boolean retryScheduled;
+  /** When the retry tick this incarnation scheduled is due (System.nanoTime); 0 when none is. */
+  private long retryDueAt;
 
   EnvironmentBehavior(String environmentId, ActorContext<Command> context, Wiring wiring) {
     super(PersistenceId.of(EnvironmentEntity.TYPE_KEY.name(), environmentId), wiring.settings().journalBackoff());
@@ -291,7 +292,7 @@ final class EnvironmentBehavior
       // Scheduled before a passivation: delivering it has woken this incarnation, which converged.
       return Effect().noReply();
     }
-    retryScheduled = false;
+    retryDueAt = 0;
     if (state.transitional()) {
       act(state, true);
     }
@@ -325,7 +326,13 @@ final class EnvironmentBehavior
     Convergence.announce(wiring, environmentId, state, persisted, first, context.getLog());
   }
 
+  /**
+   * After every recovery, including the one that follows a journal failure (this object outlives
+   * it): the retries start anew, since a tick scheduled before may have been dropped while the
+   * entity could not take it, and nothing else would wake an environment that waits.
+   */
   private void converge(EnvironmentState state) {
+    retryDueAt = 0;
     if (state.exists()) {
       act(state, true);
     }
@@ -333,8 +340,12 @@ final class EnvironmentBehavior
 
   private void act(EnvironmentState state, boolean retrying) {
     Convergence.act(wiring, environmentId, state, retrying);
-    if (state.transitional() && !retryScheduled) {
-      retryScheduled = true;
+    long now = System.nanoTime();
+    long interval = wiring.settings().retryInterval().toNanos();
+    // A tick overdue by a whole interval was lost (an overfull stash drops what it cannot hold).
+    boolean tickOnItsWay = retryDueAt != 0 && now - retryDueAt < interval;
+    if (state.transitional() && !tickOnItsWay) {
+      retryDueAt = now + interval;
       RetryTick tick = new RetryTick(incarnation);
       context.getSystem().scheduler().scheduleOnce(
           wiring.settings().retryInterval(), () -> wiring.retryVia().accept(environmentId, tick), context.getExecutionContext());

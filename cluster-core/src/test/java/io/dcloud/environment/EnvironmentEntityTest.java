@@ -122,6 +122,20 @@ class EnvironmentEntityTest {
     assertThat(retries.receiveMessage(WAIT)).isEqualTo(tick);
   }
 
+  /** The entity outlives a journal failure's restart: its retries must not wait on a tick that was lost meanwhile. */
+  @Test
+  void aJournalFailureStartsTheRetriesAnewThoughTheLastTickWasLost() {
+    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec(1L << 30), RECIPE, replyTo));
+    retries.expectMessageClass(EnvironmentEntity.RetryTick.class, WAIT);
+    // That tick is never delivered: lost, as an overfull stash would lose it.
+    entity.persistenceTestKit().failNextPersisted();
+
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Waiting(2, "no room")));
+
+    assertThat(retries.expectMessageClass(EnvironmentEntity.RetryTick.class, WAIT)).isNotNull();
+    assertThat(entity.getState().status()).isEqualTo(EnvironmentStatus.REQUESTED);
+  }
+
   @Test
   void createIsRequestedAndAsksTheSchedulerOnce() {
     EnvironmentView view = create();
