@@ -10,7 +10,7 @@ import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentsForNodes;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
-import io.dcloud.journal.DroppedMessages;
+import io.dcloud.journal.OverloadReport;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.HollowNodes;
 import io.dcloud.node.MachineProfile;
@@ -129,7 +129,7 @@ public final class DCloudNode implements AutoCloseable {
         context.spawn(Topic.create(EnvironmentUpdate.class, EnvironmentUpdate.TOPIC_NAME), "environment-updates");
     ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events = context.spawn(
         Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "environment-events");
-    context.spawn(DroppedMessages.create(config), "dropped-messages");
+    context.spawn(OverloadReport.create(config), "overload-report");
     BackoffSupervisorStrategy backoff = JournalBackoff.fromConfig(config);
     ActorRef<Scheduler.Command> scheduler = singleton(
         system, Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler", backoff);

@@ -10,7 +10,7 @@ import org.slf4j.Marker;
  * Drops Pekko's "Stash buffer is full, dropping message [..]" warning, logged once per dropped
  * message: in an overload that is hundreds of thousands of lines. It cannot be turned down by
  * level, because Pekko logs it under the behavior's own logger (e.g. io.dcloud.scheduler.Scheduler)
- * with that actor's other lines; io.dcloud.journal.DroppedMessages logs the drops instead, one
+ * with that actor's other lines; io.dcloud.journal.OverloadReport logs the drops instead, one
  * line per period with counts.
  */
 public final class StashOverflowLogFilter extends TurboFilter {

@@ -77,11 +77,13 @@ class JournalOutageIT {
     });
 
     System.out.println(report.render());
-    System.out.printf("log: %d breaker-open failures, %d stash-overflow lines, %d drop reports%n",
-        log.breakerOpen.get(), log.stashFull.get(), log.dropReports.get());
+    System.out.printf("log: %d breaker-open failures, %d stash-overflow lines, %d drop reports, %d failure reports%n",
+        log.breakerOpen.get(), log.stashFull.get(), log.dropReports.get(), log.failureReports.get());
     // The scenario happened: the breaker opened, and stashes overflowed.
     assertThat(log.breakerOpen.get()).isPositive();
     assertThat(log.dropReports.get()).isPositive();
+    assertThat(log.failureReports.get()).as("entities' journal failures, counted").isPositive();
+    assertThat(log.entityRestartLines.get()).as("a line per entity restart").isZero();
     assertThat(report.violations()).isEmpty();
     assertThat(report.running()).isEqualTo(CREATES);
     assertThat(report.timeline().repeated.get()).isZero();
@@ -112,14 +114,22 @@ class JournalOutageIT {
     final AtomicInteger breakerOpen = new AtomicInteger();
     final AtomicInteger stashFull = new AtomicInteger();
     final AtomicInteger dropReports = new AtomicInteger();
+    final AtomicInteger failureReports = new AtomicInteger();
+    final AtomicInteger entityRestartLines = new AtomicInteger();
 
     @Override
     protected void append(ILoggingEvent event) {
       if (event.getFormattedMessage().contains("Stash buffer is full")) {
         stashFull.incrementAndGet();
       }
-      if (event.getLoggerName().endsWith("DroppedMessages") && event.getFormattedMessage().startsWith("Dropped ")) {
+      if (event.getLoggerName().endsWith("OverloadReport") && event.getFormattedMessage().startsWith("Dropped ")) {
         dropReports.incrementAndGet();
+      }
+      if (event.getLoggerName().endsWith("OverloadReport") && event.getFormattedMessage().contains("journal failures")) {
+        failureReports.incrementAndGet();
+      }
+      if (event.getLoggerName().endsWith("EnvironmentBehavior") && event.getFormattedMessage().contains("Supervisor")) {
+        entityRestartLines.incrementAndGet();
       }
       if (mentions(event.getThrowableProxy(), "Circuit Breaker is open")
           || event.getFormattedMessage().contains("Circuit Breaker is open")) {

@@ -88,6 +88,23 @@ final class Convergence {
     }
   }
 
+  /**
+   * Tells live streams the status the entity recovered into, after a write whose outcome it could
+   * not know: one that timed out may still have been applied, and then its status was never
+   * published. A repeat of the last status is harmless; a status never published would leave
+   * watchers waiting for good. (Read sides re-read changing environments from the journal anyway.)
+   */
+  static void announceCurrent(Wiring wiring, String environmentId, EnvironmentState state, Logger log) {
+    List<EnvironmentState.Step> steps = state.steps();
+    if (steps.isEmpty()) {
+      return;
+    }
+    EnvironmentState.Step step = steps.get(steps.size() - 1);
+    wiring.updates().tell(EnvironmentUpdate.publish(new EnvironmentUpdate(
+        environmentId, EnvironmentUpdate.Kind.STATUS, step.status().name(), step.message(), step.at())));
+    log.info("Environment {} is {} (recovered after a journal failure): {}", environmentId, step.status(), step.message());
+  }
+
   static NodeProtocol.Deploy deploy(String environmentId, EnvironmentState state) {
     return new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), state.gpus());
   }

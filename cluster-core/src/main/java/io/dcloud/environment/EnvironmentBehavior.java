@@ -22,6 +22,7 @@ import io.dcloud.environment.EnvironmentEntity.Start;
 import io.dcloud.environment.EnvironmentEntity.Stop;
 import io.dcloud.environment.EnvironmentEntity.StreamLogs;
 import io.dcloud.environment.EnvironmentEntity.Wiring;
+import io.dcloud.journal.JournalFailure;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
@@ -32,9 +33,12 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -67,6 +71,11 @@ final class EnvironmentBehavior
   private final long incarnation = ThreadLocalRandom.current().nextLong();
   /** When the retry tick this incarnation scheduled is due (System.nanoTime); 0 when none is. */
   private long retryDueAt;
+  /**
+   * A write failed since the last recovery: it may have reached the journal all the same (a
+   * timeout is not a refusal), in which case no one was told of the status it recorded.
+   */
+  private boolean writeInDoubt;
 
   EnvironmentBehavior(String environmentId, ActorContext<Command> context, Wiring wiring) {
     super(PersistenceId.of(EnvironmentEntity.TYPE_KEY.name(), environmentId), wiring.settings().journalBackoff());
@@ -91,7 +100,22 @@ final class EnvironmentBehavior
 
   @Override
   public SignalHandler<EnvironmentState> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::converge).build();
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::converge)
+        .onSignal(RecoveryFailed.class, (state, failed) -> journalFailed(failed.getFailure()))
+        .onSignal(JournalPersistFailed.class, (state, failed) -> journalFailed(failed.getFailure()))
+        .build();
+  }
+
+  /** Counted with every other entity's in one line (see OverloadReport); the restart follows. */
+  private void journalFailed(Throwable failure) {
+    writeInDoubt = true;
+    Throwable cause = failure;
+    while (cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    context.getSystem().eventStream().tell(new EventStream.Publish<>(
+        new JournalFailure(EnvironmentEntity.TYPE_KEY.name() + " entities", String.valueOf(cause.getMessage()))));
   }
 
   @Override
@@ -333,6 +357,10 @@ final class EnvironmentBehavior
    */
   private void converge(EnvironmentState state) {
     retryDueAt = 0;
+    if (state.exists() && writeInDoubt) {
+      Convergence.announceCurrent(wiring, environmentId, state, context.getLog());
+    }
+    writeInDoubt = false;
     if (state.exists()) {
       act(state, true);
     }

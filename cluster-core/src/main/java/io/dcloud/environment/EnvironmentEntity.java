@@ -150,7 +150,7 @@ public final class EnvironmentEntity {
       com.typesafe.config.Config config = root.getConfig("dcloud.environment");
       return new Settings(
           config.getDuration("retry-interval"), config.getInt("history-limit"),
-          JournalBackoff.fromConfig(root));
+          JournalBackoff.forManyFromConfig(root));
     }
   }
 

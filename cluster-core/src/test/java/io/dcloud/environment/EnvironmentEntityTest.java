@@ -136,6 +136,18 @@ class EnvironmentEntityTest {
     assertThat(entity.getState().status()).isEqualTo(EnvironmentStatus.REQUESTED);
   }
 
+  /** A write that timed out may have been applied all the same: its status was then never published. */
+  @Test
+  void afterAFailedWriteTheRecoveredStatusIsPublishedAgain() {
+    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec(1L << 30), RECIPE, replyTo));
+    assertThat(updates.receiveMessage(WAIT).toString()).contains("status=REQUESTED");
+    entity.persistenceTestKit().failNextPersisted();
+
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Waiting(2, "no room")));
+
+    assertThat(updates.receiveMessage(WAIT).toString()).contains("status=REQUESTED");
+  }
+
   @Test
   void createIsRequestedAndAsksTheSchedulerOnce() {
     EnvironmentView view = create();
