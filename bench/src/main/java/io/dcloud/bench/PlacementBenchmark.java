@@ -1,33 +1,24 @@
 package io.dcloud.bench;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.dcloud.app.DCloudNode;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.DefaultCatalog;
-import io.dcloud.catalog.DockerfileGenerator;
-import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
-import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.persistence.EmbeddedCassandra;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.NodeView;
 import io.dcloud.scheduler.Scheduler;
-import io.dcloud.spec.EnvironmentSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -45,8 +36,6 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.cluster.sharding.ShardRegion;
-import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
 /**
@@ -61,7 +50,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 public final class PlacementBenchmark {
   private static final long NANOS_PER_SECOND = TimeUnit.SECONDS.toNanos(1);
   private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
-  private static final Duration POLL = Duration.ofMillis(500);
+  static final Duration POLL = Duration.ofMillis(500);
   /** Environment ids of the measured run and of the warm-up (see {@link #environmentId}). */
   static final String RUN_PREFIX = "env";
   static final String WARM_UP_PREFIX = "warm";
@@ -173,18 +162,6 @@ public final class PlacementBenchmark {
     System.exit(report.violations().isEmpty() ? 0 : 1);
   }
 
-  /**
-   * A fault done to a run (a test's), on its own thread from the first measured create on, given
-   * the Cassandra process. The run waits for it to end, then, as a client whose create went
-   * unanswered would, sends the creates not yet accepted again (a create is idempotent).
-   */
-  @FunctionalInterface
-  public interface Disturbance {
-    Disturbance NONE = cassandra -> {};
-
-    void apply(ProcessHandle cassandra) throws InterruptedException;
-  }
-
   /** Starts Cassandra and one DCloud process, runs the benchmark, stops both. */
   public static PlacementReport run(Options options) {
     return run(options, Disturbance.NONE);
@@ -249,27 +226,27 @@ public final class PlacementBenchmark {
     ActorRef<EnvironmentEntity.Reply> acks = system.systemActorOf(acceptCollector(timeline), "bench-acks", Props.empty());
 
     System.out.printf("bench: %d hollow nodes up; warming up with %d creates%n", options.nodes(), WARM_UP_CREATES);
-    List<Create> warmUp = specs(catalog, WARM_UP_CREATES, options.gpuEvery());
-    send(system, WARM_UP_PREFIX, warmUp, new Timeline(WARM_UP_CREATES), WARM_UP_CREATES, system.ignoreRef());
+    List<CreateLoad.Create> warmUp = CreateLoad.specs(catalog, WARM_UP_CREATES, options.gpuEvery());
+    CreateLoad.send(system, WARM_UP_PREFIX, warmUp, new Timeline(WARM_UP_CREATES), WARM_UP_CREATES, system.ignoreRef());
     awaitWarmUp(system, options.timeout());
 
-    Memory memory = new Memory();
+    HeapUse memory = new HeapUse();
     if (options.memory()) {
-      memory.baseline = usedHeapAfterGc();
+      memory.baseline = HeapUse.usedHeapAfterGc();
     }
-    List<Create> creates = specs(catalog, options.creates(), options.gpuEvery());
+    List<CreateLoad.Create> creates = CreateLoad.specs(catalog, options.creates(), options.gpuEvery());
 
-    Cpu cpu = Cpu.start(cassandra);
+    CpuUse cpu = CpuUse.start(cassandra);
     System.out.printf("bench: %d creates at %d/s over %d nodes%n", options.creates(), options.rate(), options.nodes());
-    Disturbed disturbed = Disturbed.start(disturbance, cassandra);
-    send(system, RUN_PREFIX, creates, timeline, options.rate(), acks);
+    Disturbance.Running disturbed = Disturbance.Running.start(disturbance, cassandra);
+    CreateLoad.send(system, RUN_PREFIX, creates, timeline, options.rate(), acks);
     List<String> violations = new ArrayList<>(disturbed.awaitEnd());
     // Undisturbed, the entities hold the specs now: only they count in the heap.
-    List<Create> unanswered = disturbance == Disturbance.NONE ? List.of() : creates;
+    List<CreateLoad.Create> unanswered = disturbance == Disturbance.NONE ? List.of() : creates;
     creates = null;
     boolean complete = awaitRunning(timeline, options.timeout(), "run",
-        () -> resendUnaccepted(system, unanswered, timeline, acks));
-    Cpu.Used used = cpu.stop();
+        () -> CreateLoad.resendUnaccepted(system, unanswered, timeline, acks));
+    CpuUse.Used used = cpu.stop();
 
     violations.addAll(checkReservations(system, scheduler, options, timeline));
     if (!complete) {
@@ -280,44 +257,9 @@ public final class PlacementBenchmark {
       violations.add(timeline.repeated.get() + " environments were placed or started more than once");
     }
     if (options.memory()) {
-      weigh(system, memory, options);
+      HeapUse.weigh(system, memory, options);
     }
     return new PlacementReport(options, timeline, used, options.memory() ? memory : null, violations);
-  }
-
-  /** One create: the spec and recipe a gateway would have parsed and generated for a request. */
-  private record Create(EnvironmentSpec spec, ImageRecipe recipe) {}
-
-  /**
-   * Environments as users send them, each parsed from its own JSON like the gateway does, so that
-   * nothing is shared between entities that would not be shared in production.
-   */
-  private static List<Create> specs(Catalog catalog, int count, int gpuEvery) {
-    ObjectMapper json = new ObjectMapper();
-    Resources defaults = new Resources(1000, 1L << 30, 0, 0, null);
-    List<Create> creates = new ArrayList<>(count);
-    for (int i = 0; i < count; i++) {
-      ObjectNode contract = json.createObjectNode();
-      contract.put("env-name", "bench-" + i);
-      contract.put("os", "debian");
-      contract.putArray("languages").addObject().put("language-name", "python").putArray("libraries").add("numpy");
-      ObjectNode resources = contract.putObject("resources");
-      resources.put("cpu", "0.25");
-      resources.put("ram", "512M");
-      resources.put("gpu", gpuEvery > 0 && i % gpuEvery == 0 ? "1" : "0");
-      // Through bytes, as a request body arrives: every string of the spec is then its own copy.
-      EnvironmentSpec spec = EnvironmentSpecParser.parse(throughBytes(json, contract), defaults);
-      creates.add(new Create(spec, DockerfileGenerator.generate(catalog, spec)));
-    }
-    return creates;
-  }
-
-  private static JsonNode throughBytes(ObjectMapper json, ObjectNode contract) {
-    try {
-      return json.readTree(json.writeValueAsBytes(contract));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** Environment ids are UUID-shaped, like the gateway's, with the index in the last group. */
@@ -331,67 +273,6 @@ public final class PlacementBenchmark {
       return -1;
     }
     return Integer.parseInt(environmentId.substring(environmentId.length() - 12));
-  }
-
-  /** Sends the creates at {@code rate} per second on a fixed schedule (open loop: a slow system does not slow the sender). */
-  private static void send(
-      ActorSystem<?> system, String prefix, List<Create> creates, Timeline timeline, int rate,
-      ActorRef<EnvironmentEntity.Reply> acks) {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    long interval = NANOS_PER_SECOND / rate;
-    long start = System.nanoTime();
-    for (int i = 0; i < creates.size(); i++) {
-      long due = start + i * interval;
-      long now;
-      while ((now = System.nanoTime()) < due) {
-        LockSupport.parkNanos(due - now);
-      }
-      Create create = creates.get(i);
-      timeline.sent[i] = now;
-      timeline.sentCount.incrementAndGet();
-      sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId(prefix, i))
-          .tell(new EnvironmentEntity.Create(create.spec(), create.recipe(), acks));
-    }
-  }
-
-  /** The disturbance's thread, and what it threw. */
-  private record Disturbed(Thread thread, List<String> failures) {
-    static Disturbed start(Disturbance disturbance, ProcessHandle cassandra) {
-      List<String> failures = Collections.synchronizedList(new ArrayList<>());
-      Thread thread = new Thread(() -> {
-        try {
-          disturbance.apply(cassandra);
-        } catch (InterruptedException | RuntimeException e) {
-          failures.add("the disturbance failed: " + e);
-        }
-      }, "bench-disturbance");
-      thread.setDaemon(true);
-      thread.start();
-      return new Disturbed(thread, failures);
-    }
-
-    List<String> awaitEnd() {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failures.add("interrupted while the disturbance ran");
-      }
-      return failures;
-    }
-  }
-
-  /** Sends again each create not accepted yet (the same spec again is the same environment). */
-  private static void resendUnaccepted(
-      ActorSystem<?> system, List<Create> creates, Timeline timeline, ActorRef<EnvironmentEntity.Reply> acks) {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    for (int i = 0; i < creates.size(); i++) {
-      if (timeline.accepted[i] == 0) {
-        Create create = creates.get(i);
-        sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId(RUN_PREFIX, i))
-            .tell(new EnvironmentEntity.Create(create.spec(), create.recipe(), acks));
-      }
-    }
   }
 
   private static Behavior<EnvironmentUpdate> statusCollector(Timeline timeline) {
@@ -481,7 +362,7 @@ public final class PlacementBenchmark {
     return ask(system, scheduler, Scheduler.GetNodes::new).nodes();
   }
 
-  private static <Q, R> R ask(ActorSystem<?> system, ActorRef<Q> target, Function<ActorRef<R>, Q> message) {
+  static <Q, R> R ask(ActorSystem<?> system, ActorRef<Q> target, Function<ActorRef<R>, Q> message) {
     CompletionStage<R> answer = AskPattern.ask(target, message::apply, Duration.ofSeconds(30), system.scheduler());
     return answer.toCompletableFuture().join();
   }
@@ -512,65 +393,6 @@ public final class PlacementBenchmark {
       violations.add("the scheduler holds " + placed + " reservations for " + expected + " running environments");
     }
     return violations;
-  }
-
-  // ---------------------------------------------------------------- memory
-
-  /** Used heap after a full collection, in bytes, at three moments of the run. */
-  static final class Memory {
-    long baseline;
-    long live;
-    int liveEntities;
-    long passivated;
-  }
-
-  private static void weigh(ActorSystem<?> system, Memory memory, Options options) {
-    memory.liveEntities = liveEntities(system);
-    memory.live = usedHeapAfterGc();
-    System.out.printf("bench: %d live entities; waiting for them to passivate (idle %s)%n", memory.liveEntities, options.idle());
-    long deadline = System.nanoTime() + options.idle().multipliedBy(3).toNanos();
-    while (liveEntities(system) > 0 && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(POLL.toNanos() * 4);
-    }
-    memory.passivated = usedHeapAfterGc();
-  }
-
-  private static int liveEntities(ActorSystem<?> system) {
-    ShardRegion.CurrentShardRegionState state = ask(system, ClusterSharding.get(system).shardState(),
-        replyTo -> new GetShardRegionState(EnvironmentEntity.TYPE_KEY, replyTo));
-    return state.getShards().stream().mapToInt(shard -> shard.getEntityIds().size()).sum();
-  }
-
-  private static long usedHeapAfterGc() {
-    for (int i = 0; i < 3; i++) {
-      System.gc();
-    }
-    return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
-  }
-
-  // ---------------------------------------------------------------- CPU
-
-  /** CPU time of this JVM and of the Cassandra process over the measured part of the run. */
-  record Cpu(long startWall, long startSelf, long startCassandra, ProcessHandle cassandra) {
-    record Used(double wallSeconds, double dcloudCores, double cassandraCores) {}
-
-    static Cpu start(ProcessHandle cassandra) {
-      return new Cpu(System.nanoTime(), selfCpu(), cpuOf(cassandra), cassandra);
-    }
-
-    Used stop() {
-      double wall = (System.nanoTime() - startWall) / (double) NANOS_PER_SECOND;
-      return new Used(wall, (selfCpu() - startSelf) / (double) NANOS_PER_SECOND / wall,
-          (cpuOf(cassandra) - startCassandra) / (double) NANOS_PER_SECOND / wall);
-    }
-
-    private static long selfCpu() {
-      return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
-
-    private static long cpuOf(ProcessHandle process) {
-      return process.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
-    }
   }
 
   static void deleteRecursively(Path dir) {

@@ -8,8 +8,8 @@ import java.util.Locale;
 public record PlacementReport(
     PlacementBenchmark.Options options,
     Timeline timeline,
-    PlacementBenchmark.Cpu.Used cpu,
-    PlacementBenchmark.Memory memory,
+    CpuUse.Used cpu,
+    HeapUse memory,
     List<String> violations) {
 
   private static final double NANOS_PER_MILLI = 1e6;

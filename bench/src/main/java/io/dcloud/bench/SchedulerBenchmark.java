@@ -119,7 +119,7 @@ public final class SchedulerBenchmark {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
     System.out.printf("bench: %d Place requests at %d/s over %d nodes%n", options.creates(), options.rate(), options.nodes());
-    PlacementBenchmark.Cpu cpu = PlacementBenchmark.Cpu.start(cassandra);
+    CpuUse cpu = CpuUse.start(cassandra);
     offer(scheduler, timeline, PlacementBenchmark.RUN_PREFIX, options);
     long deadline = System.nanoTime() + options.timeout().toNanos();
     long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
@@ -130,7 +130,7 @@ public final class SchedulerBenchmark {
       }
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
-    PlacementBenchmark.Cpu.Used used = cpu.stop();
+    CpuUse.Used used = cpu.stop();
     long[] latencies = timeline.latenciesTo(timeline.placed);
     long span = timeline.last(timeline.placed) - timeline.first(timeline.sent);
     double perSecond = span <= 0 ? 0 : timeline.placedCount.get() * (double) NANOS_PER_SECOND / span;
