@@ -26,19 +26,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.MethodOrderer;
-import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
 
 /**
  * DCloud end to end on one machine, as `dcloud dev` runs it: the embedded Cassandra, a real
  * Docker Engine, one node with every role, driven only through its HTTP API and checked with
- * `docker inspect`. The environments use a tiny busybox image made locally, except the last test,
- * which builds a real Debian environment with a Python library from the default catalog.
+ * `docker inspect`. The environments use a tiny busybox image made locally, except one test,
+ * which builds a real Debian environment with a Python library from the default catalog. Each test
+ * deletes what it created (and the restart test brings the node back), so they run in any order.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @Tag("docker") @Tag("cassandra")
 class DCloudIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -158,7 +155,6 @@ class DCloudIT {
   // ------------------------------------------------------------------ tests
 
   @Test
-  @Order(1)
   void runsAnEnvironmentWithTheLimitsItAskedFor() {
     String id = create(tinySpec("limits", """
         , "port-publish": [{"internal": {"ports": "8080", "protocol": "tcp"}}],
@@ -207,7 +203,6 @@ class DCloudIT {
   }
 
   @Test
-  @Order(2)
   void streamsStatusChangesAndStopsStartsAndDeletes() throws Exception {
     String id = create(tinySpec("lifecycle", """
         , "storage": [{"target": "/scratch", "size": "1G", "lifecycle": "temporary"},
@@ -246,7 +241,6 @@ class DCloudIT {
   }
 
   @Test
-  @Order(3)
   void listsEnvironmentsByStatusAndName() {
     String id = create(tinySpec("listed", ""));
     awaitStatus(id, "RUNNING", UP_WITHIN);
@@ -263,7 +257,6 @@ class DCloudIT {
    * storage sizes in bytes, no lifecycle, and the store's own fields.
    */
   @Test
-  @Order(3)
   void runsAConfigWrittenInTheOriginalProjectsFormat() {
     String id = create("""
         {"_id": {"$oid": "6456f0a2c1e4b7a9d2f3e811"}, "env-name": "original-format", "version": "2",
@@ -295,7 +288,6 @@ class DCloudIT {
   }
 
   @Test
-  @Order(4)
   void refusesAtOnceWhatNoNodeCanEverHold() {
     Api.Response refused = api.post("/api/v1/environments", tinySpec("too-many-gpus", "").replace("\"gpu\": \"0\"", "\"gpu\": \"64\""));
     assertThat(refused.status()).isEqualTo(422);
@@ -306,7 +298,6 @@ class DCloudIT {
   }
 
   @Test
-  @Order(5)
   void restartRestoresEverythingAdoptsContainersAndRemovesOrphans() throws Exception {
     String kept = create(tinySpec("survivor", ""));
     String killed = create(tinySpec("killed-while-down", ""));
@@ -334,7 +325,6 @@ class DCloudIT {
   }
 
   @Test
-  @Order(6)
   void buildsARealDebianEnvironmentWithAPythonLibrary() {
     String id = create("""
         {"env-name": "numpy-check", "os": "debian",
@@ -349,7 +339,6 @@ class DCloudIT {
   }
 
   @Test
-  @Order(7)
   void cordonQueuesNewWorkAndDrainMovesEnvironmentsOff() {
     String running = create(tinySpec("drained", ""));
     String firstContainer = awaitStatus(running, "RUNNING", UP_WITHIN).get("containerId").asText();
@@ -376,7 +365,6 @@ class DCloudIT {
   }
 
   @Test
-  @Order(8)
   void allocatesAdvertisedGpusByUuidAndPassesThemToDocker() {
     String id = create(tinySpec("gpu", "").replace("\"gpu\": \"0\"", "\"gpu\": \"1\", \"gpu-model\": \"A100\""));
     JsonNode failed = awaitStatus(id, "FAILED", UP_WITHIN);
@@ -391,7 +379,6 @@ class DCloudIT {
   }
 
   @Test
-  @Order(9)
   void aCassandraOutageIsA503AndDCloudRecoversWhenItReturns() {
     String before = create(tinySpec("before-outage", ""));
     awaitStatus(before, "RUNNING", UP_WITHIN);
