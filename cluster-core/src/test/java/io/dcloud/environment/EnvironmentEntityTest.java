@@ -40,6 +40,8 @@ class EnvironmentEntityTest {
       .withFallback(ConfigFactory.parseString("""
           pekko.actor.provider = local
           pekko.actor.serialize-messages = on
+          # Tests that fail a write wait for the restart: keep it well inside runCommand's 3 s.
+          dcloud.journal-failure-backoff { min-backoff = 100ms, max-backoff = 200ms }
           """))
       .withFallback(ConfigFactory.load());
   private static final ActorTestKit testKit = ActorTestKit.create("environment-entity-test", CONFIG);
