@@ -72,10 +72,11 @@ final class EnvironmentBehavior
   /** When the retry tick this incarnation scheduled is due (System.nanoTime); 0 when none is. */
   private long retryDueAt;
   /**
-   * A write failed since the last recovery: it may have reached the journal all the same (a
-   * timeout is not a refusal), in which case no one was told of the status it recorded.
+   * The sequence number of the last event this object published. A write that fails may have
+   * reached the journal all the same (a timeout is not a refusal): the recovery that follows then
+   * finds more events than were published, and no one was told of the status they recorded.
    */
-  private boolean writeInDoubt;
+  private long announcedUpTo;
 
   EnvironmentBehavior(String environmentId, ActorContext<Command> context, Wiring wiring) {
     super(PersistenceId.of(EnvironmentEntity.TYPE_KEY.name(), environmentId), wiring.settings().journalBackoff());
@@ -109,7 +110,6 @@ final class EnvironmentBehavior
 
   /** Counted with every other entity's in one line (see OverloadReport); the restart follows. */
   private void journalFailed(Throwable failure) {
-    writeInDoubt = true;
     Throwable cause = failure;
     while (cause.getCause() != null) {
       cause = cause.getCause();
@@ -346,8 +346,8 @@ final class EnvironmentBehavior
   }
 
   private void announce(EnvironmentState state, List<Event> persisted) {
-    long first = lastSequenceNumber(context) - persisted.size() + 1;
-    Convergence.announce(wiring, environmentId, state, persisted, first, context.getLog());
+    announcedUpTo = lastSequenceNumber(context);
+    Convergence.announce(wiring, environmentId, state, persisted, announcedUpTo - persisted.size() + 1, context.getLog());
   }
 
   /**
@@ -357,10 +357,11 @@ final class EnvironmentBehavior
    */
   private void converge(EnvironmentState state) {
     retryDueAt = 0;
-    if (state.exists() && writeInDoubt) {
+    long recoveredUpTo = lastSequenceNumber(context);
+    if (state.exists() && announcedUpTo > 0 && recoveredUpTo > announcedUpTo) {
       Convergence.announceCurrent(wiring, environmentId, state, context.getLog());
     }
-    writeInDoubt = false;
+    announcedUpTo = recoveredUpTo;
     if (state.exists()) {
       act(state, true);
     }
