@@ -1,0 +1,113 @@
+package io.dcloud.identity;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.crypto.MACVerifier;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+import java.security.SecureRandom;
+import java.text.ParseException;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.Date;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Session and API tokens: JWTs signed with HMAC-SHA256 (nimbus-jose-jwt) under the cluster's key,
+ * so any gateway checks one with a signature and a lookup in its copy of {@link Revocations}.
+ */
+public final class Tokens {
+  public enum Kind { SESSION, API }
+
+  private static final String ROLES = "roles";
+  private static final String KIND = "kind";
+  private static final String CSRF = "csrf";
+  /** Issue time in milliseconds: JWT's {@code iat} has seconds, too coarse to order against a revocation. */
+  private static final String ISSUED_MILLIS = "iatms";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final MACSigner signer;
+  private final MACVerifier verifier;
+  private final Supplier<Revocations.Snapshot> revocations;
+
+  public Tokens(byte[] key, Supplier<Revocations.Snapshot> revocations) {
+    try {
+      this.signer = new MACSigner(key);
+      this.verifier = new MACVerifier(key);
+    } catch (JOSEException tooShort) {
+      throw new IllegalArgumentException("the token signing key must have at least 256 bits", tooShort);
+    }
+    this.revocations = revocations;
+  }
+
+  /** A signed token and what it says. */
+  public record Issued(String token, Caller caller) {}
+
+  public Issued issue(String username, Set<Role> roles, Kind kind, Instant now, Instant expiresAt) {
+    return issue(username, roles, kind, UUID.randomUUID().toString(), now, expiresAt);
+  }
+
+  public Issued issue(String username, Set<Role> roles, Kind kind, String tokenId, Instant now, Instant expiresAt) {
+    String csrf = kind == Kind.SESSION ? randomSecret() : null;
+    JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
+        .subject(username)
+        .jwtID(tokenId)
+        .issueTime(Date.from(now))
+        .expirationTime(Date.from(expiresAt))
+        .claim(ISSUED_MILLIS, now.toEpochMilli())
+        .claim(KIND, kind.name().toLowerCase())
+        .claim(ROLES, roles.stream().map(Role::wireName).sorted().toList());
+    if (csrf != null) {
+      claims.claim(CSRF, csrf);
+    }
+    SignedJWT jwt = new SignedJWT(new JWSHeader(JWSAlgorithm.HS256), claims.build());
+    try {
+      jwt.sign(signer);
+    } catch (JOSEException e) {
+      throw new IllegalStateException("cannot sign a token", e);
+    }
+    return new Issued(jwt.serialize(), new Caller(username, roles, tokenId, expiresAt, csrf, false));
+  }
+
+  /** The caller a token names, if it is well formed, signed with our key, unexpired and not revoked. */
+  public Optional<Caller> verify(String token, Instant now, boolean viaCookie) {
+    try {
+      SignedJWT jwt = SignedJWT.parse(token);
+      if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
+        return Optional.empty();
+      }
+      JWTClaimsSet claims = jwt.getJWTClaimsSet();
+      Date expiry = claims.getExpirationTime();
+      Long issuedMillis = claims.getLongClaim(ISSUED_MILLIS);
+      if (expiry == null || issuedMillis == null || !expiry.toInstant().isAfter(now)) {
+        return Optional.empty();
+      }
+      String username = claims.getSubject();
+      if (revocations.get().revokes(claims.getJWTID(), username, Instant.ofEpochMilli(issuedMillis))) {
+        return Optional.empty();
+      }
+      Set<Role> roles = EnumSet.noneOf(Role.class);
+      List<String> names = claims.getStringListClaim(ROLES);
+      if (names != null) {
+        names.forEach(name -> Role.parse(name).ifPresent(roles::add));
+      }
+      return Optional.of(new Caller(
+          username, Set.copyOf(roles), claims.getJWTID(), expiry.toInstant(), claims.getStringClaim(CSRF), viaCookie));
+    } catch (ParseException | JOSEException | RuntimeException malformed) {
+      return Optional.empty();
+    }
+  }
+
+  static String randomSecret() {
+    byte[] bytes = new byte[24];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+}

@@ -1,0 +1,118 @@
+package io.dcloud.identity;
+
+import io.dcloud.serialization.CborSerializable;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.persistence.typed.PersistenceId;
+
+/**
+ * Every built-in user, event sourced in the journal (a cluster singleton on the control role): their
+ * password hash, roles, quota override, disabled flag and API tokens; and the key tokens are signed
+ * with. Passwords are hashed and checked by the caller (a gateway), never here: the singleton only
+ * records, so sign-ins on many gateways do not queue behind one actor's hashing.
+ *
+ * <p>What ends tokens early (a logout, a revoked API token, a disabled user, changed roles or
+ * password) is also published to every gateway by {@link Revocations}; this class is its protocol
+ * and events, the behavior is {@link UserRegistryBehavior}.
+ */
+public final class UserRegistry {
+  private UserRegistry() {}
+
+  public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("dcloud-users");
+
+  // ---------------------------------------------------------------- protocol
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Creates the first admin when the registry has no user at all; otherwise does nothing. */
+  public record Bootstrap(String adminPasswordHash, ActorRef<Reply> replyTo) implements Command {}
+
+  public record CreateUser(String username, String passwordHash, Set<Role> roles, String actor, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  public record GetUser(String username, ActorRef<Reply> replyTo) implements Command {}
+
+  public record ListUsers(ActorRef<Reply> replyTo) implements Command {}
+
+  /** A partial update: null fields stay as they are. */
+  public record UpdateUser(
+      String username, String passwordHash, Set<Role> roles, Boolean disabled, String actor, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** {@code quota} null goes back to the defaults of the user's roles. */
+  public record SetQuota(String username, Quota quota, String actor, ActorRef<Reply> replyTo) implements Command {}
+
+  public record DeleteUser(String username, String actor, ActorRef<Reply> replyTo) implements Command {}
+
+  public record IssueApiToken(String username, User.ApiToken token, ActorRef<Reply> replyTo) implements Command {}
+
+  public record RevokeApiToken(String username, String tokenId, String actor, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** A signed-out session: its token is refused everywhere until it would have expired anyway. */
+  public record RevokeSession(String tokenId, Instant expiresAt, ActorRef<Reply> replyTo) implements Command {}
+
+  public record GetSigningKey(ActorRef<Reply> replyTo) implements Command {}
+
+  public sealed interface Reply extends CborSerializable {}
+
+  public record Found(User user) implements Reply {}
+
+  public record NoSuchUser(String username) implements Reply {}
+
+  public record Taken(String username) implements Reply {}
+
+  public record Users(List<User> users) implements Reply {}
+
+  public record Done() implements Reply {}
+
+  /** {@code created}: whether this call made the first admin. */
+  public record Bootstrapped(boolean created) implements Reply {}
+
+  /** The HMAC key of session and API tokens, base64. */
+  public record SigningKey(String key) implements Reply {}
+
+  // ---------------------------------------------------------------- events
+
+  public sealed interface Event extends CborSerializable {
+    Instant at();
+  }
+
+  public record SigningKeyCreated(String key, Instant at) implements Event {}
+
+  public record UserCreated(String username, String passwordHash, Set<Role> roles, String actor, Instant at)
+      implements Event {}
+
+  public record PasswordChanged(String username, String passwordHash, String actor, Instant at) implements Event {}
+
+  public record RolesChanged(String username, Set<Role> roles, String actor, Instant at) implements Event {}
+
+  public record UserDisabled(String username, String actor, Instant at) implements Event {}
+
+  public record UserEnabled(String username, String actor, Instant at) implements Event {}
+
+  public record QuotaSet(String username, Quota quota, String actor, Instant at) implements Event {}
+
+  public record UserDeleted(String username, String actor, Instant at) implements Event {}
+
+  public record ApiTokenIssued(String username, User.ApiToken token, Instant at) implements Event {}
+
+  public record ApiTokenRevoked(String username, String tokenId, String actor, Instant at) implements Event {}
+
+  public record SessionRevoked(String tokenId, Instant expiresAt, Instant at) implements Event {}
+
+  // ---------------------------------------------------------------- wiring
+
+  /** The user the first start creates. */
+  public static final String ADMIN = "admin";
+
+  public static Behavior<Command> create(BackoffSupervisorStrategy journalBackoff, Clock clock) {
+    return Behaviors.setup(context -> new UserRegistryBehavior(context, journalBackoff, clock));
+  }
+}

@@ -1,0 +1,179 @@
+package io.dcloud.identity;
+
+import io.dcloud.identity.UserRegistry.*;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The handlers of {@link UserRegistry}: every change is one event, whose actor is a field of it. */
+final class UserRegistryBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, Users> {
+  private static final Logger log = LoggerFactory.getLogger(UserRegistry.class);
+  private static final int SIGNING_KEY_BYTES = 32;
+  private static final int SNAPSHOT_EVERY = 100;
+
+  private final ActorContext<Command> context;
+  private final Clock clock;
+
+  UserRegistryBehavior(ActorContext<Command> context, BackoffSupervisorStrategy journalBackoff, Clock clock) {
+    super(UserRegistry.PERSISTENCE_ID, journalBackoff);
+    this.context = context;
+    this.clock = clock;
+  }
+
+  @Override
+  public Users emptyState() {
+    return Users.empty();
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return RetentionCriteria.snapshotEvery(SNAPSHOT_EVERY, 2);
+  }
+
+  @Override
+  public SignalHandler<Users> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          log.info("User registry recovered: {} users", state.users().size());
+          Revocations.publish(context.getSystem(), state, clock.instant());
+        })
+        .build();
+  }
+
+  @Override
+  public EventHandler<Users, Event> eventHandler() {
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(Users::apply);
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, Users> commandHandler() {
+    return newCommandHandlerWithReplyBuilder().forAnyState()
+        .onCommand(Bootstrap.class, this::bootstrap)
+        .onCommand(CreateUser.class, this::createUser)
+        .onCommand(GetUser.class, (state, get) -> Effect().reply(get.replyTo(), lookup(state, get.username())))
+        .onCommand(ListUsers.class, (state, list) -> Effect().reply(list.replyTo(), new UserRegistry.Users(
+            state.users().values().stream().sorted(Comparator.comparing(User::username)).toList())))
+        .onCommand(UpdateUser.class, this::updateUser)
+        .onCommand(SetQuota.class, (state, set) -> ifExists(state, set.username(), set.replyTo(),
+            List.of(new QuotaSet(set.username(), set.quota(), set.actor(), clock.instant()))))
+        .onCommand(DeleteUser.class, (state, delete) -> ifExists(state, delete.username(), delete.replyTo(),
+            List.of(new UserDeleted(delete.username(), delete.actor(), clock.instant()))))
+        .onCommand(IssueApiToken.class, (state, issue) -> ifExists(state, issue.username(), issue.replyTo(),
+            List.of(new ApiTokenIssued(issue.username(), issue.token(), clock.instant()))))
+        .onCommand(RevokeApiToken.class, this::revokeApiToken)
+        .onCommand(RevokeSession.class, (state, revoke) -> Effect()
+            .persist(new SessionRevoked(revoke.tokenId(), revoke.expiresAt(), clock.instant()))
+            .thenRun(this::publish)
+            .thenReply(revoke.replyTo(), after -> new Done()))
+        .onCommand(GetSigningKey.class, this::signingKey)
+        .build();
+  }
+
+  private ReplyEffect<Event, Users> bootstrap(Users state, Bootstrap bootstrap) {
+    if (!state.users().isEmpty()) {
+      return Effect().reply(bootstrap.replyTo(), new Bootstrapped(false));
+    }
+    List<Event> events = new ArrayList<>();
+    if (state.signingKey() == null) {
+      events.add(newSigningKey());
+    }
+    events.add(new UserCreated(UserRegistry.ADMIN, bootstrap.adminPasswordHash(), Set.of(Role.ADMIN), "dcloud", clock.instant()));
+    log.info("First start: created user {} (role admin)", UserRegistry.ADMIN);
+    return Effect().persist(events).thenReply(bootstrap.replyTo(), after -> new Bootstrapped(true));
+  }
+
+  private ReplyEffect<Event, Users> createUser(Users state, CreateUser create) {
+    if (state.users().containsKey(create.username())) {
+      return Effect().reply(create.replyTo(), new Taken(create.username()));
+    }
+    log.info("User {} created by {} with roles {}", create.username(), create.actor(), create.roles());
+    return Effect()
+        .persist(new UserCreated(create.username(), create.passwordHash(), create.roles(), create.actor(), clock.instant()))
+        .thenReply(create.replyTo(), after -> lookup(after, create.username()));
+  }
+
+  private ReplyEffect<Event, Users> updateUser(Users state, UpdateUser update) {
+    User user = state.users().get(update.username());
+    if (user == null) {
+      return Effect().reply(update.replyTo(), new NoSuchUser(update.username()));
+    }
+    List<Event> events = new ArrayList<>();
+    var now = clock.instant();
+    if (update.passwordHash() != null) {
+      events.add(new PasswordChanged(user.username(), update.passwordHash(), update.actor(), now));
+    }
+    if (update.roles() != null && !update.roles().equals(user.roles())) {
+      events.add(new RolesChanged(user.username(), update.roles(), update.actor(), now));
+    }
+    if (update.disabled() != null && update.disabled() != user.disabled()) {
+      events.add(update.disabled()
+          ? new UserDisabled(user.username(), update.actor(), now)
+          : new UserEnabled(user.username(), update.actor(), now));
+    }
+    if (events.isEmpty()) {
+      return Effect().reply(update.replyTo(), new Found(user));
+    }
+    log.info("User {} updated by {}: {}", user.username(), update.actor(),
+        events.stream().map(e -> e.getClass().getSimpleName()).toList());
+    return Effect().persist(events).thenRun(this::publish)
+        .thenReply(update.replyTo(), after -> lookup(after, update.username()));
+  }
+
+  private ReplyEffect<Event, Users> revokeApiToken(Users state, RevokeApiToken revoke) {
+    User user = state.users().get(revoke.username());
+    if (user == null || !user.apiTokens().containsKey(revoke.tokenId())) {
+      return Effect().reply(revoke.replyTo(), new NoSuchUser(revoke.username()));
+    }
+    return Effect()
+        .persist(new ApiTokenRevoked(revoke.username(), revoke.tokenId(), revoke.actor(), clock.instant()))
+        .thenRun(this::publish)
+        .thenReply(revoke.replyTo(), after -> new Done());
+  }
+
+  private ReplyEffect<Event, Users> signingKey(Users state, GetSigningKey get) {
+    if (state.signingKey() != null) {
+      return Effect().reply(get.replyTo(), new SigningKey(state.signingKey()));
+    }
+    return Effect().persist(newSigningKey()).thenReply(get.replyTo(), after -> new SigningKey(after.signingKey()));
+  }
+
+  private SigningKeyCreated newSigningKey() {
+    byte[] key = new byte[SIGNING_KEY_BYTES];
+    new SecureRandom().nextBytes(key);
+    return new SigningKeyCreated(Base64.getEncoder().encodeToString(key), clock.instant());
+  }
+
+  /** Deletions and sign-outs publish too, so every gateway refuses the user's tokens. */
+  private ReplyEffect<Event, Users> ifExists(Users state, String username, org.apache.pekko.actor.typed.ActorRef<Reply> replyTo, List<Event> events) {
+    if (!state.users().containsKey(username)) {
+      return Effect().reply(replyTo, new NoSuchUser(username));
+    }
+    return Effect().persist(events).thenRun(this::publish).thenReply(replyTo, after -> after.users().containsKey(username)
+        ? lookup(after, username)
+        : new Done());
+  }
+
+  private void publish(Users state) {
+    Revocations.publish(context.getSystem(), state, clock.instant());
+  }
+
+  private static Reply lookup(Users state, String username) {
+    User user = state.users().get(username);
+    return user == null ? new NoSuchUser(username) : new Found(user);
+  }
+}

@@ -1,0 +1,109 @@
+package io.dcloud.identity;
+
+import io.dcloud.identity.UserRegistry.ApiTokenIssued;
+import io.dcloud.identity.UserRegistry.ApiTokenRevoked;
+import io.dcloud.identity.UserRegistry.Event;
+import io.dcloud.identity.UserRegistry.PasswordChanged;
+import io.dcloud.identity.UserRegistry.QuotaSet;
+import io.dcloud.identity.UserRegistry.RolesChanged;
+import io.dcloud.identity.UserRegistry.SessionRevoked;
+import io.dcloud.identity.UserRegistry.SigningKeyCreated;
+import io.dcloud.identity.UserRegistry.UserCreated;
+import io.dcloud.identity.UserRegistry.UserDeleted;
+import io.dcloud.identity.UserRegistry.UserDisabled;
+import io.dcloud.identity.UserRegistry.UserEnabled;
+import io.dcloud.serialization.CborSerializable;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * The registry's state, folded from its events. {@code notBefore}: per username, the moment before
+ * which its tokens no longer count (set when its password or roles change or it is disabled or
+ * deleted); {@code revokedTokens}: signed-out sessions and revoked API tokens, with when they would
+ * have expired anyway (after that they are forgotten).
+ */
+public record Users(
+    Map<String, User> users, String signingKey, Map<String, Instant> notBefore, Map<String, Instant> revokedTokens)
+    implements CborSerializable {
+
+  public static Users empty() {
+    return new Users(Map.of(), null, Map.of(), Map.of());
+  }
+
+  Users apply(Event event) {
+    if (event instanceof SigningKeyCreated created) {
+      return new Users(users, created.key(), notBefore, revokedTokens);
+    } else if (event instanceof UserCreated created) {
+      return withUser(new User(
+          created.username(), created.passwordHash(), created.roles(), null, false, created.at(), Map.of()));
+    } else if (event instanceof PasswordChanged changed) {
+      return updated(changed.username(), u -> new User(u.username(), changed.passwordHash(), u.roles(), u.quota(),
+          u.disabled(), u.createdAt(), u.apiTokens())).signedOut(changed.username(), changed.at());
+    } else if (event instanceof RolesChanged changed) {
+      return updated(changed.username(), u -> new User(u.username(), u.passwordHash(), changed.roles(), u.quota(),
+          u.disabled(), u.createdAt(), u.apiTokens())).signedOut(changed.username(), changed.at());
+    } else if (event instanceof UserDisabled disabled) {
+      return updated(disabled.username(), u -> withDisabled(u, true)).signedOut(disabled.username(), disabled.at());
+    } else if (event instanceof UserEnabled enabled) {
+      return updated(enabled.username(), u -> withDisabled(u, false));
+    } else if (event instanceof QuotaSet set) {
+      return updated(set.username(), u -> new User(
+          u.username(), u.passwordHash(), u.roles(), set.quota(), u.disabled(), u.createdAt(), u.apiTokens()));
+    } else if (event instanceof UserDeleted deleted) {
+      Map<String, User> next = new HashMap<>(users);
+      next.remove(deleted.username());
+      return new Users(next, signingKey, notBefore, revokedTokens).signedOut(deleted.username(), deleted.at());
+    } else if (event instanceof ApiTokenIssued issued) {
+      return updated(issued.username(), u -> withTokens(u, tokens -> tokens.put(issued.token().id(), issued.token())));
+    } else if (event instanceof ApiTokenRevoked revoked) {
+      User owner = users.get(revoked.username());
+      User.ApiToken token = owner == null ? null : owner.apiTokens().get(revoked.tokenId());
+      Users without = updated(revoked.username(), u -> withTokens(u, tokens -> tokens.remove(revoked.tokenId())));
+      return token == null ? without : without.revoked(token.id(), token.expiresAt(), revoked.at());
+    } else if (event instanceof SessionRevoked revoked) {
+      return revoked(revoked.tokenId(), revoked.expiresAt(), revoked.at());
+    }
+    throw new IllegalArgumentException("not a user registry event: " + event);
+  }
+
+  private Users withUser(User user) {
+    Map<String, User> next = new HashMap<>(users);
+    next.put(user.username(), user);
+    return new Users(next, signingKey, notBefore, revokedTokens);
+  }
+
+  private Users updated(String username, UnaryOperator<User> change) {
+    User user = users.get(username);
+    return user == null ? this : withUser(change.apply(user));
+  }
+
+  private Users signedOut(String username, Instant at) {
+    Map<String, Instant> next = new HashMap<>(notBefore);
+    next.put(username, at);
+    return new Users(users, signingKey, next, revokedTokens);
+  }
+
+  /** Remembers a revoked token until it expires; expired ones are forgotten on the way. */
+  private Users revoked(String tokenId, Instant expiresAt, Instant now) {
+    Map<String, Instant> next = new HashMap<>();
+    revokedTokens.forEach((id, expiry) -> {
+      if (expiry.isAfter(now)) {
+        next.put(id, expiry);
+      }
+    });
+    next.put(tokenId, expiresAt);
+    return new Users(users, signingKey, notBefore, next);
+  }
+
+  private static User withDisabled(User u, boolean disabled) {
+    return new User(u.username(), u.passwordHash(), u.roles(), u.quota(), disabled, u.createdAt(), u.apiTokens());
+  }
+
+  private static User withTokens(User u, java.util.function.Consumer<Map<String, User.ApiToken>> change) {
+    Map<String, User.ApiToken> tokens = new HashMap<>(u.apiTokens());
+    change.accept(tokens);
+    return new User(u.username(), u.passwordHash(), u.roles(), u.quota(), u.disabled(), u.createdAt(), tokens);
+  }
+}
