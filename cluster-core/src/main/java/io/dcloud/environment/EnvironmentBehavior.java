@@ -145,7 +145,7 @@ final class EnvironmentBehavior
 
   private ReplyEffect<Event, EnvironmentState> whenAbsent(Command command) {
     if (command instanceof Create cmd) {
-      return persistAndReply(new Requested(cmd.spec(), cmd.recipe(), now()), cmd.replyTo());
+      return persistAndReply(new Requested(cmd.spec(), cmd.recipe(), now(), cmd.owner()), cmd.replyTo());
     } else if (command instanceof GetStats cmd) {
       return statsUnavailable(cmd.replyTo(), "no such environment");
     } else if (command instanceof StreamLogs cmd) {
@@ -194,20 +194,20 @@ final class EnvironmentBehavior
 
   private ReplyEffect<Event, EnvironmentState> whenPresent(EnvironmentState state, Command command) {
     if (command instanceof Create cmd) {
-      return state.spec().equals(cmd.spec())
+      return state.spec().equals(cmd.spec()) && java.util.Objects.equals(state.owner(), cmd.owner())
           // Create is retried by clients: the same spec again is the same environment.
           ? ok(cmd.replyTo(), state)
           : conflict(cmd.replyTo(), "environment " + environmentId + " already exists with another spec");
     } else if (command instanceof Get cmd) {
       return ok(cmd.replyTo(), state);
     } else if (command instanceof Stop cmd) {
-      return persistOrAnswer(Transitions.stop(state, now()), state, cmd.replyTo());
+      return persistOrAnswer(Transitions.stop(state, now(), cmd.actor()), state, cmd.replyTo());
     } else if (command instanceof Start cmd) {
       return state.status() == EnvironmentStatus.STOPPING
           ? conflict(cmd.replyTo(), "environment " + environmentId + " is stopping; start it once it has stopped")
-          : persistOrAnswer(Transitions.start(state, now()), state, cmd.replyTo());
+          : persistOrAnswer(Transitions.start(state, now(), cmd.actor()), state, cmd.replyTo());
     } else if (command instanceof Delete cmd) {
-      return persistOrAnswer(Transitions.delete(state, now()), state, cmd.replyTo());
+      return persistOrAnswer(Transitions.delete(state, now(), cmd.actor()), state, cmd.replyTo());
     } else if (command instanceof GetStats cmd) {
       return onGetStats(state, cmd);
     } else if (command instanceof StreamLogs cmd) {

@@ -59,9 +59,16 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   public record Apply(String environmentId, long sequenceNr, EnvironmentEntity.Event event)
       implements Command, NoSerializationVerificationNeeded {}
 
-  /** {@code status} and {@code name} are optional filters (null = any). */
-  public record ListEnvironments(EnvironmentStatus status, String name, ActorRef<Listing> replyTo)
-      implements Command, NoSerializationVerificationNeeded {}
+  /**
+   * {@code status}, {@code name} and {@code owner} are optional filters (null = any); an owner
+   * filter matches environments without an owner (created before DCloud had users) never.
+   */
+  public record ListEnvironments(EnvironmentStatus status, String name, String owner, ActorRef<Listing> replyTo)
+      implements Command, NoSerializationVerificationNeeded {
+    public ListEnvironments(EnvironmentStatus status, String name, ActorRef<Listing> replyTo) {
+      this(status, name, null, replyTo);
+    }
+  }
 
   public record Listing(List<EnvironmentView> environments) implements NoSerializationVerificationNeeded {}
 
@@ -78,6 +85,31 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   /** The directory has no event of this environment (it may be too new for it, or not exist). */
   public record Unknown(String environmentId) implements GetReply {}
+
+  /** Users' requests on environments since {@code since}, of {@code actor} if not null (the audit's share). */
+  public record GetAudit(Instant since, String actor, ActorRef<AuditLines> replyTo)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  public record AuditLines(List<AuditLine> lines) implements NoSerializationVerificationNeeded {}
+
+  /**
+   * What {@code owner}'s environments hold now, and which of {@code recent} (environments just
+   * admitted, see the quota ledger) this directory already counts as holding a place, so they are
+   * not counted twice.
+   */
+  public record GetUsage(String owner, Set<String> recent, ActorRef<Usage> replyTo)
+      implements Command, NoSerializationVerificationNeeded {}
+
+  public record Usage(OwnerUsage usage, Set<String> known) implements NoSerializationVerificationNeeded {}
+
+  /** {@code action}: environment.create, .stop, .start or .delete. */
+  public record AuditLine(Instant at, String actor, String action, String environmentId) {}
+
+  /**
+   * The requests kept for the audit, newest last: environment events name their actor already, so
+   * the audit reads them here rather than writing each twice. Bounded; older ones are in the journal.
+   */
+  private static final int AUDIT_LINES_KEPT = 10_000;
 
   /** The journal reads this directory makes, named for the log. */
   private enum Read {
@@ -127,6 +159,9 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   private final Set<Read> running = EnumSet.noneOf(Read.class);
   /** Reads whose last attempt failed: the first failure of a streak is logged, the rest are not. */
   private final Set<Read> failing = EnumSet.noneOf(Read.class);
+  private final java.util.ArrayDeque<AuditLine> audit = new java.util.ArrayDeque<>();
+  /** Per owner, kept as events are applied, so a quota check costs a lookup however many environments exist. */
+  private final Map<String, OwnerUsage> usage = new HashMap<>();
 
   private EnvironmentDirectory(
       ActorContext<Command> context,
@@ -218,6 +253,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
         .onMessage(ReadEnded.class, this::onReadEnded)
         .onMessage(ListEnvironments.class, this::onList)
         .onMessage(Get.class, this::onGet)
+        .onMessage(GetAudit.class, this::onGetAudit)
+        .onMessage(GetUsage.class, this::onGetUsage)
         .onMessageEquals(Refresh.INSTANCE, () -> {
           // A full read that failed (the one at start, say) is made again now, not a full interval later.
           if (failing.contains(Read.ALL)) {
@@ -246,7 +283,62 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     }
     EnvironmentState before =
         current == null ? EnvironmentState.empty(apply.environmentId()) : current.state();
-    environments.put(apply.environmentId(), new Folded(before.apply(apply.event(), HISTORY_KEPT), apply.sequenceNr(), Instant.now()));
+    EnvironmentState after = before.apply(apply.event(), HISTORY_KEPT);
+    environments.put(apply.environmentId(), new Folded(after, apply.sequenceNr(), Instant.now()));
+    count(before, after);
+    remember(apply.environmentId(), apply.event());
+    return this;
+  }
+
+  private void count(EnvironmentState before, EnvironmentState after) {
+    if (after.owner() == null) {
+      return;
+    }
+    OwnerUsage was = before.spec() == null ? OwnerUsage.NONE : OwnerUsage.of(before.status(), before.spec().resources());
+    OwnerUsage is = OwnerUsage.of(after.status(), after.spec().resources());
+    if (!was.equals(is)) {
+      usage.merge(after.owner(), is.minus(was), OwnerUsage::plus);
+    }
+  }
+
+  private Behavior<Command> onGetUsage(GetUsage get) {
+    Set<String> known = new HashSet<>();
+    for (String id : get.recent()) {
+      Folded folded = environments.get(id);
+      if (folded != null && OwnerUsage.holdsPlace(folded.state().status())) {
+        known.add(id);
+      }
+    }
+    get.replyTo().tell(new Usage(usage.getOrDefault(get.owner(), OwnerUsage.NONE), known));
+    return this;
+  }
+
+  private void remember(String environmentId, EnvironmentEntity.Event event) {
+    AuditLine line = null;
+    if (event instanceof EnvironmentEntity.Requested e && e.owner() != null) {
+      line = new AuditLine(e.at(), e.owner(), "environment.create", environmentId);
+    } else if (event instanceof EnvironmentEntity.StopRequested e && e.actor() != null) {
+      line = new AuditLine(e.at(), e.actor(), "environment.stop", environmentId);
+    } else if (event instanceof EnvironmentEntity.StartRequested e && e.actor() != null) {
+      line = new AuditLine(e.at(), e.actor(), "environment.start", environmentId);
+    } else if (event instanceof EnvironmentEntity.DeleteRequested e && e.actor() != null) {
+      line = new AuditLine(e.at(), e.actor(), "environment.delete", environmentId);
+    } else if (event instanceof EnvironmentEntity.Deleted e && e.actor() != null) {
+      line = new AuditLine(e.at(), e.actor(), "environment.delete", environmentId);
+    }
+    if (line != null) {
+      audit.addLast(line);
+      if (audit.size() > AUDIT_LINES_KEPT) {
+        audit.removeFirst();
+      }
+    }
+  }
+
+  private Behavior<Command> onGetAudit(GetAudit get) {
+    get.replyTo().tell(new AuditLines(audit.stream()
+        .filter(line -> !line.at().isBefore(get.since()))
+        .filter(line -> get.actor() == null || get.actor().equals(line.actor()))
+        .toList()));
     return this;
   }
 
@@ -301,6 +393,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
             .map(folded -> folded.state().view())
             .filter(view -> list.status() == null || list.status() == view.status())
             .filter(view -> list.name() == null || list.name().equals(view.name()))
+            .filter(view -> list.owner() == null || list.owner().equals(view.owner()))
             .sorted(Comparator.comparing(EnvironmentView::createdAt).thenComparing(EnvironmentView::id))
             .toList();
     list.replyTo().tell(new Listing(matching));

@@ -44,15 +44,33 @@ public final class EnvironmentEntity {
 
   public sealed interface Command extends CborSerializable {}
 
-  public record Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo) implements Command {}
+  /** {@code owner}: the user it is created for (null only from callers without users, e.g. benchmarks). */
+  public record Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner) implements Command {
+    public Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo) {
+      this(spec, recipe, replyTo, null);
+    }
+  }
 
   public record Get(ActorRef<Reply> replyTo) implements Command {}
 
-  public record Stop(ActorRef<Reply> replyTo) implements Command {}
+  /** {@code actor}: who asks (recorded in the event and the history); null for DCloud itself. */
+  public record Stop(ActorRef<Reply> replyTo, String actor) implements Command {
+    public Stop(ActorRef<Reply> replyTo) {
+      this(replyTo, null);
+    }
+  }
 
-  public record Start(ActorRef<Reply> replyTo) implements Command {}
+  public record Start(ActorRef<Reply> replyTo, String actor) implements Command {
+    public Start(ActorRef<Reply> replyTo) {
+      this(replyTo, null);
+    }
+  }
 
-  public record Delete(ActorRef<Reply> replyTo) implements Command {}
+  public record Delete(ActorRef<Reply> replyTo, String actor) implements Command {
+    public Delete(ActorRef<Reply> replyTo) {
+      this(replyTo, null);
+    }
+  }
 
   public record GetStats(ActorRef<NodeProtocol.StatsReply> replyTo) implements Command {}
 
@@ -98,7 +116,12 @@ public final class EnvironmentEntity {
     Instant at();
   }
 
-  public record Requested(EnvironmentSpec spec, ImageRecipe recipe, Instant at) implements Event {}
+  /** {@code owner} is null in events written before environments had owners (then only admins see them). */
+  public record Requested(EnvironmentSpec spec, ImageRecipe recipe, Instant at, String owner) implements Event {
+    public Requested(EnvironmentSpec spec, ImageRecipe recipe, Instant at) {
+      this(spec, recipe, at, null);
+    }
+  }
 
   public record QueuedForCapacity(int position, String reason, Instant at) implements Event {}
 
@@ -119,13 +142,26 @@ public final class EnvironmentEntity {
   /** Deploying failed, or the container vanished: nothing runs and the reservation is released. */
   public record DeploymentFailed(String reason, Instant at) implements Event {}
 
-  public record StopRequested(Instant at) implements Event {}
+  /** {@code actor} (here and in the other requests) is null in events written before it was recorded. */
+  public record StopRequested(Instant at, String actor) implements Event {
+    public StopRequested(Instant at) {
+      this(at, null);
+    }
+  }
 
   public record Stopped(String reason, Instant at) implements Event {}
 
-  public record StartRequested(Instant at) implements Event {}
+  public record StartRequested(Instant at, String actor) implements Event {
+    public StartRequested(Instant at) {
+      this(at, null);
+    }
+  }
 
-  public record DeleteRequested(Instant at) implements Event {}
+  public record DeleteRequested(Instant at, String actor) implements Event {
+    public DeleteRequested(Instant at) {
+      this(at, null);
+    }
+  }
 
   public record RelocationRequested(String nodeId, Instant at) implements Event {}
 
@@ -138,7 +174,11 @@ public final class EnvironmentEntity {
   /** After a loss, the restart policy asks for a new place. */
   public record Rescheduled(EnvironmentSpec.RestartPolicy policy, Instant at) implements Event {}
 
-  public record Deleted(Instant at) implements Event {}
+  public record Deleted(Instant at, String actor) implements Event {
+    public Deleted(Instant at) {
+      this(at, null);
+    }
+  }
 
   // ---------------------------------------------------------------- wiring
 

@@ -30,7 +30,8 @@ public record EnvironmentState(
     Integer queuePosition,
     Removal removal,
     long createdAtMilli,
-    List<Step> steps)
+    List<Step> steps,
+    String owner)
     implements CborSerializable {
 
   /** The statuses in which nothing is settled yet: the entity keeps re-sending what it waits for. */
@@ -70,7 +71,7 @@ public record EnvironmentState(
   public EnvironmentState apply(EnvironmentEntity.Event event, int historyLimit) {
     Instant at = event.at();
     if (event instanceof EnvironmentEntity.Requested e) {
-      return created(e.spec(), e.recipe()).to(EnvironmentStatus.REQUESTED, "requested", at, historyLimit);
+      return created(e.spec(), e.recipe(), e.owner()).to(EnvironmentStatus.REQUESTED, "requested" + Transitions.by(e.owner()), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.QueuedForCapacity e) {
       return withQueuePosition(e.position()).withReason(e.reason())
           .to(EnvironmentStatus.QUEUED, "queued at position " + e.position() + ": " + e.reason(), at, historyLimit);
@@ -96,16 +97,16 @@ public record EnvironmentState(
       return exited.withReason(e.reason()).to(clean ? EnvironmentStatus.STOPPED : EnvironmentStatus.FAILED, e.reason(), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.DeploymentFailed e) {
       return released().withReason(e.reason()).to(EnvironmentStatus.FAILED, e.reason(), at, historyLimit);
-    } else if (event instanceof EnvironmentEntity.StopRequested) {
-      return to(EnvironmentStatus.STOPPING, "stop requested", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.StopRequested e) {
+      return to(EnvironmentStatus.STOPPING, "stop requested" + Transitions.by(e.actor()), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Stopped e) {
       return (containerId == null ? released() : this).withReason(null).to(EnvironmentStatus.STOPPED, e.reason(), at, historyLimit);
-    } else if (event instanceof EnvironmentEntity.StartRequested) {
+    } else if (event instanceof EnvironmentEntity.StartRequested e) {
       return containerId == null
-          ? released().withReason(null).to(EnvironmentStatus.REQUESTED, "start requested: finding a node", at, historyLimit)
-          : withReason(null).to(EnvironmentStatus.REQUESTED, "start requested: reserving its place on node ", node, false, at, historyLimit);
-    } else if (event instanceof EnvironmentEntity.DeleteRequested) {
-      return removing(Removal.DELETE).to(EnvironmentStatus.STOPPING, "delete requested", at, historyLimit);
+          ? released().withReason(null).to(EnvironmentStatus.REQUESTED, "start requested" + Transitions.by(e.actor()) + ": finding a node", at, historyLimit)
+          : withReason(null).to(EnvironmentStatus.REQUESTED, "start requested" + Transitions.by(e.actor()) + ": reserving its place on node ", node, false, at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.DeleteRequested e) {
+      return removing(Removal.DELETE).to(EnvironmentStatus.STOPPING, "delete requested" + Transitions.by(e.actor()), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.RelocationRequested e) {
       return removing(Removal.RELOCATE).to(EnvironmentStatus.STOPPING, "node " + e.nodeId() + " is draining: moving", at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Relocated) {
@@ -122,7 +123,7 @@ public record EnvironmentState(
   }
 
   public static EnvironmentState empty(String id) {
-    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of());
+    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null);
   }
 
   boolean exists() {
@@ -149,7 +150,8 @@ public record EnvironmentState(
         queuePosition,
         steps.isEmpty() ? null : Instant.ofEpochMilli(createdAtMilli),
         steps.isEmpty() ? null : steps.get(steps.size() - 1).at(),
-        history());
+        history(),
+        owner);
   }
 
   /** The engine volumes of the node holding the container (none before a node holds it). */
@@ -177,34 +179,34 @@ public record EnvironmentState(
         longer.size() > historyLimit ? longer.subList(longer.size() - historyLimit, longer.size()) : longer;
     return new EnvironmentState(
         id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal,
-        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept));
+        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner);
   }
 
   EnvironmentState withPlacement(String newNode, List<String> newGpus) {
     return new EnvironmentState(
         id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, removal,
-        createdAtMilli, steps);
+        createdAtMilli, steps, owner);
   }
 
   EnvironmentState withContainer(String newContainerId, List<PublishedPort> newPorts) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
-        removal, createdAtMilli, steps);
+        removal, createdAtMilli, steps, owner);
   }
 
   EnvironmentState withReason(String newReason) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps);
+        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner);
   }
 
   EnvironmentState withQueuePosition(Integer position) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps);
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner);
   }
 
   EnvironmentState removing(Removal purpose) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps);
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner);
   }
 
   boolean deleting() {
@@ -214,12 +216,13 @@ public record EnvironmentState(
   /** Nothing runs and nothing is reserved any more. */
   EnvironmentState released() {
     return new EnvironmentState(
-        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps);
+        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner);
   }
 
-  EnvironmentState created(EnvironmentSpec newSpec, ImageRecipe newRecipe) {
+  EnvironmentState created(EnvironmentSpec newSpec, ImageRecipe newRecipe, String newOwner) {
     return new EnvironmentState(
-        id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null, Removal.NONE, createdAtMilli, steps);
+        id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null,
+        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern());
   }
 
   private String deletedMessage() {

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * An environment as its entity answers for it: what was asked, where it runs, what became of it,
- * and the history of its lifecycle. Immutable, so it is safe to send anywhere.
+ * the history of its lifecycle, and whose it is ({@code owner}: null for environments created
+ * before DCloud had users). Immutable, so it is safe to send anywhere.
  */
 public record EnvironmentView(
     String id,
@@ -26,7 +27,8 @@ public record EnvironmentView(
     Integer queuePosition,
     Instant createdAt,
     Instant updatedAt,
-    List<HistoryEntry> history)
+    List<HistoryEntry> history,
+    String owner)
     implements CborSerializable {
 
   /** One lifecycle step: when, into which status, and why. */

@@ -44,29 +44,34 @@ final class Transitions {
    * container (not placed yet, or lost with its node) there is nothing to stop: it is stopped at
    * once rather than waiting for a node that cannot answer.
    */
-  static Event stop(EnvironmentState state, Instant at) {
+  static Event stop(EnvironmentState state, Instant at, String actor) {
     return switch (state.status()) {
-      case REQUESTED, QUEUED -> new Stopped("stopped before it was placed", at);
-      case LOST -> new Stopped("stopped; its node was lost", at);
-      case PLACED, BUILDING, STARTING, RUNNING -> new StopRequested(at);
+      case REQUESTED, QUEUED -> new Stopped("stopped" + by(actor) + " before it was placed", at);
+      case LOST -> new Stopped("stopped" + by(actor) + "; its node was lost", at);
+      case PLACED, BUILDING, STARTING, RUNNING -> new StopRequested(at, actor);
       default -> null;
     };
   }
 
   /** Null when starting changes nothing; STOPPING cannot start (the caller says so). */
-  static Event start(EnvironmentState state, Instant at) {
+  static Event start(EnvironmentState state, Instant at, String actor) {
     return switch (state.status()) {
-      case STOPPED, FAILED, LOST -> new StartRequested(at);
+      case STOPPED, FAILED, LOST -> new StartRequested(at, actor);
       default -> null;
     };
   }
 
   /** Null when a deletion is under way already. */
-  static Event delete(EnvironmentState state, Instant at) {
+  static Event delete(EnvironmentState state, Instant at, String actor) {
     if (state.deleting()) {
       return null;
     }
-    return state.node() == null ? new Deleted(at) : new DeleteRequested(at);
+    return state.node() == null ? new Deleted(at, actor) : new DeleteRequested(at, actor);
+  }
+
+  /** " by alice" for the history, or nothing when DCloud itself acted. */
+  static String by(String actor) {
+    return actor == null ? "" : " by " + actor;
   }
 
   /**

@@ -135,7 +135,7 @@ final class GoldenSamples {
     s.put("wire.environment.Ok", new EnvironmentEntity.Ok(new EnvironmentView(
         "e1", "demo", EnvironmentStatus.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
         List.of("dcloud-e1-0"), null, null, AT, AT,
-        List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.RUNNING, "running")))));
+        List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.RUNNING, "running")), null)));
     s.put("wire.environment.NotFound", new EnvironmentEntity.NotFound("e1"));
     s.put("wire.environment.Conflict", new EnvironmentEntity.Conflict("exists"));
     s.put("wire.scheduler.Place", new Scheduler.Place(REQUEST));

@@ -15,18 +15,28 @@ final class ApiRoute extends AllDirectives {
   private final TemplateRoutes templates;
   private final CatalogRoutes catalog;
   private final NodeRoutes nodes;
+  private final Authentication authentication;
+  private final AuthRoutes auth;
+  private final UserRoutes users;
+  private final AuditRoutes audit;
 
-  ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings) {
+  ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     this.settings = settings;
     this.codec = JsonYaml.create(system);
+    Clock clock = Clock.systemUTC();
     ClusterAsks asks = new ClusterAsks(system, backends, settings.askTimeout());
     RequestBodies bodies = new RequestBodies(codec);
-    EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings);
+    Quotas quotas = new Quotas(asks, identity.settings());
+    EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings, quotas);
     this.environments = new EnvironmentRoutes(
-        asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings), settings.readAskTimeout());
-    this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources());
-    this.catalog = new CatalogRoutes(asks, codec, bodies);
-    this.nodes = new NodeRoutes(asks, codec, Clock.systemUTC());
+        asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings), settings.readAskTimeout(), quotas);
+    this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources(), identity.audit());
+    this.catalog = new CatalogRoutes(asks, codec, bodies, identity.audit());
+    this.nodes = new NodeRoutes(asks, codec, clock, identity.audit());
+    this.authentication = new Authentication(identity.tokens(), identity.settings(), clock);
+    this.auth = new AuthRoutes(system, identity, codec, bodies, authentication, clock, settings.askTimeout());
+    this.users = new UserRoutes(asks, identity, quotas, codec, bodies, clock);
+    this.audit = new AuditRoutes(identity.audit(), codec, clock);
   }
 
   /**
@@ -41,11 +51,17 @@ final class ApiRoute extends AllDirectives {
             handleExceptions(ProblemExceptions.handler(settings.askTimeout()), () ->
                 handleRejections(ProblemRejections.handler(), () ->
                     pathPrefix(ApiPaths.API, () -> pathPrefix(ApiPaths.VERSION, () -> concat(
-                        environments.route(),
-                        templates.route(),
-                        catalog.route(),
-                        nodes.route(),
-                        health())))))));
+                        health(),
+                        auth.publicRoute(),
+                        // Everything else needs a signed-in caller: 401 before any route is even matched.
+                        authentication.authenticated(caller -> concat(
+                            environments.route(caller),
+                            templates.route(caller),
+                            catalog.route(caller),
+                            nodes.route(caller),
+                            users.route(caller),
+                            auth.route(caller),
+                            audit.route(caller))))))))));
   }
 
   private Route health() {

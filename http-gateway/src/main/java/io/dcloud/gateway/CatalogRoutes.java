@@ -3,6 +3,7 @@ package io.dcloud.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogParser;
+import io.dcloud.identity.Caller;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -21,22 +22,28 @@ final class CatalogRoutes extends AllDirectives {
   private final JsonYaml codec;
   private final RequestBodies bodies;
 
-  CatalogRoutes(ClusterAsks asks, JsonYaml codec, RequestBodies bodies) {
+  private final AuditLog audit;
+
+  CatalogRoutes(ClusterAsks asks, JsonYaml codec, RequestBodies bodies, AuditLog audit) {
+    this.audit = audit;
     this.asks = asks;
     this.codec = codec;
     this.bodies = bodies;
   }
 
-  Route route() {
+  /** Everyone reads the catalog (the new-environment form needs it); configurers and admins replace it. */
+  Route route(Caller caller) {
     return pathPrefix(ApiPaths.CATALOG, () -> pathEndOrSingleSlash(() -> concat(
         get(() -> completeWithFuture(asks.catalog().thenApply(this::answer))),
-        put(() -> bodies.document(this::replace)))));
+        put(() -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () ->
+            bodies.document(contract -> replace(contract, caller)))))));
   }
 
-  private Route replace(JsonNode contract) {
+  private Route replace(JsonNode contract, Caller caller) {
     Catalog catalog = CatalogParser.parse(contract);
     return completeWithFuture(asks.replaceCatalog(catalog).thenApply(done -> {
-      log.info("Catalog replaced through the API: OSes {}", catalog.entries().stream().map(Catalog.OsEntry::os).toList());
+      log.info("Catalog replaced by {}: OSes {}", caller.username(), catalog.entries().stream().map(Catalog.OsEntry::os).toList());
+      audit.record(caller.username(), "catalog.replace", null, null, "ok");
       return answer(catalog);
     }));
   }

@@ -7,6 +7,10 @@ import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.identity.Quota;
+import io.dcloud.identity.UserRegistry;
+import io.dcloud.quota.QuotaLedger;
+import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
@@ -53,8 +57,22 @@ final class ClusterAsks {
         backends.environments().apply(environmentId).ask(command::apply, within), system.executionContext());
   }
 
-  CompletionStage<EnvironmentDirectory.Listing> listEnvironments(EnvironmentStatus status, String name) {
-    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.ListEnvironments(status, name, replyTo));
+  /** {@code owner} null lists every owner's (for admins). */
+  CompletionStage<EnvironmentDirectory.Listing> listEnvironments(EnvironmentStatus status, String name, String owner) {
+    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.ListEnvironments(status, name, owner, replyTo));
+  }
+
+  CompletionStage<EnvironmentDirectory.Usage> usage(String owner) {
+    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.GetUsage(owner, java.util.Set.of(), replyTo));
+  }
+
+  CompletionStage<QuotaLedger.Decision> admit(
+      String owner, String environmentId, Resources resources, boolean created, Quota quota) {
+    return ask(backends.quotas(), replyTo -> new QuotaLedger.Admit(owner, environmentId, resources, created, quota, replyTo));
+  }
+
+  CompletionStage<UserRegistry.Reply> users(Function<ActorRef<UserRegistry.Reply>, UserRegistry.Command> command) {
+    return ask(backends.users(), command);
   }
 
   /** This gateway's read side of one environment: local, so it answers whatever the shards do. */

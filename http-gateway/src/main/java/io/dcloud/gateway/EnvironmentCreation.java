@@ -5,6 +5,7 @@ import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.identity.Caller;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementRequest;
@@ -34,6 +35,7 @@ final class EnvironmentCreation {
   private static final Logger log = LoggerFactory.getLogger(EnvironmentCreation.class);
 
   private final ClusterAsks asks;
+  private final Quotas quotas;
   private final JsonYaml codec;
   private final Resources defaults;
   private final int maxInFlight;
@@ -43,7 +45,8 @@ final class EnvironmentCreation {
   /** Set while creates are being refused, so one log line tells when shedding starts and ends. */
   private final AtomicBoolean shedding = new AtomicBoolean();
 
-  EnvironmentCreation(ClusterAsks asks, JsonYaml codec, GatewaySettings settings) {
+  EnvironmentCreation(ClusterAsks asks, JsonYaml codec, GatewaySettings settings, Quotas quotas) {
+    this.quotas = quotas;
     this.asks = asks;
     this.codec = codec;
     this.defaults = settings.defaultResources();
@@ -61,7 +64,7 @@ final class EnvironmentCreation {
    * 202 with the environment and its Location; a failed stage carries the 4xx problem.
    * {@code idempotencyKey} (nullable) makes the environment id a function of the key.
    */
-  CompletionStage<HttpResponse> create(JsonNode contract, String idempotencyKey, String origin) {
+  CompletionStage<HttpResponse> create(JsonNode contract, String idempotencyKey, String origin, Caller caller) {
     EnvironmentSpec spec;
     try {
       spec = EnvironmentSpecParser.parse(contract, defaults);
@@ -74,7 +77,7 @@ final class EnvironmentCreation {
     if (shedding.compareAndSet(true, false)) {
       log.info("Creates are admitted again ({} in progress, at most {})", inFlight.get(), maxInFlight);
     }
-    return checkedAndCreated(spec, idempotencyKey, origin).whenComplete((response, failure) -> inFlight.decrementAndGet());
+    return checkedAndCreated(spec, idempotencyKey, origin, caller).whenComplete((response, failure) -> inFlight.decrementAndGet());
   }
 
   private boolean admitted() {
@@ -101,7 +104,8 @@ final class EnvironmentCreation {
         .addHeader(RetryAfter.create(seconds));
   }
 
-  private CompletionStage<HttpResponse> checkedAndCreated(EnvironmentSpec spec, String idempotencyKey, String origin) {
+  private CompletionStage<HttpResponse> checkedAndCreated(
+      EnvironmentSpec spec, String idempotencyKey, String origin, Caller caller) {
     // Both questions at once (one round trip, not two); the catalog's answer is still judged first.
     CompletionStage<Scheduler.Feasibility> placeable =
         asks.feasibility(new PlacementRequest("new", spec.resources(), spec.constraints()));
@@ -112,22 +116,28 @@ final class EnvironmentCreation {
               if (!feasibility.feasible()) {
                 throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "resources", feasibility.reason()).exception();
               }
-              return createEntity(environmentId(idempotencyKey), spec, recipe, origin);
+              String id = environmentId(idempotencyKey, caller.username());
+              // Admitted last: a request refused for any other reason holds nothing of the quota.
+              return quotas.admit(caller, id, spec.resources(), true)
+                  .thenCompose(admitted -> createEntity(id, spec, recipe, origin, caller.username()));
             }));
   }
 
-  private static String environmentId(String idempotencyKey) {
+  /** A key names one environment per user: another user's same key is another environment. */
+  private static String environmentId(String idempotencyKey, String owner) {
     return idempotencyKey == null
         ? UUID.randomUUID().toString()
-        : UUID.nameUUIDFromBytes(("dcloud-create:" + idempotencyKey).getBytes(StandardCharsets.UTF_8)).toString();
+        : UUID.nameUUIDFromBytes(("dcloud-create:" + owner + ":" + idempotencyKey).getBytes(StandardCharsets.UTF_8))
+            .toString();
   }
 
-  private CompletionStage<HttpResponse> createEntity(String id, EnvironmentSpec spec, ImageRecipe recipe, String origin) {
-    return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo))
+  private CompletionStage<HttpResponse> createEntity(
+      String id, EnvironmentSpec spec, ImageRecipe recipe, String origin, String owner) {
+    return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo, owner))
         .thenApply(reply -> {
           if (reply instanceof EnvironmentEntity.Ok ok) {
             log.info(
-                "Environment {} ({}) requested {}: os {}, {} and {} RAM, image {}", id, spec.name(), origin, spec.os(),
+                "Environment {} ({}) requested {} by {}: os {}, {} and {} RAM, image {}", id, spec.name(), origin, owner, spec.os(),
                 Quantities.describeCores(spec.resources().milliCpus()),
                 Quantities.describeBytes(spec.resources().memoryBytes()), recipe.tag());
             return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(ok.view(), codec.mapper()))

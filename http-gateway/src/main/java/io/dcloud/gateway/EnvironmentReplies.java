@@ -2,6 +2,7 @@ package io.dcloud.gateway;
 
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentView;
+import io.dcloud.identity.Caller;
 import java.util.concurrent.CompletionStage;
 
 /** What an environment entity's non-Ok replies mean over HTTP. */
@@ -18,9 +19,21 @@ final class EnvironmentReplies {
     throw new IllegalStateException("environment " + id + " answered " + reply.getClass().getSimpleName());
   }
 
-  /** The entity's current view; a failed stage with 404 when there is no such environment. */
-  static CompletionStage<EnvironmentView> view(ClusterAsks asks, String id) {
-    return asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new).thenApply(reply -> viewOf(id, reply));
+  /**
+   * The entity's current view; a failed stage with 404 when there is no such environment or it is
+   * not the caller's (ids of others' environments are not disclosed).
+   */
+  static CompletionStage<EnvironmentView> view(ClusterAsks asks, String id, Caller caller) {
+    return asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new)
+        .thenApply(reply -> visibleTo(caller, id, viewOf(id, reply)));
+  }
+
+  /** The view itself when the caller may see it; 404 otherwise. */
+  static EnvironmentView visibleTo(Caller caller, String id, EnvironmentView view) {
+    if (!caller.mayAccess(view.owner())) {
+      throw notFound(id).exception();
+    }
+    return view;
   }
 
   /** The view in the entity's answer to a Get; its problem (404) otherwise. */

@@ -3,7 +3,10 @@ package io.dcloud.gateway;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.KubernetesManifest;
+import io.dcloud.environment.OwnerUsage;
+import io.dcloud.identity.Caller;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -40,10 +43,12 @@ final class EnvironmentRoutes extends AllDirectives {
   private final EnvironmentCreation creation;
   private final EnvironmentStreamRoutes streams;
   private final Duration readAskTimeout;
+  private final Quotas quotas;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
-      EnvironmentStreamRoutes streams, Duration readAskTimeout) {
+      EnvironmentStreamRoutes streams, Duration readAskTimeout, Quotas quotas) {
+    this.quotas = quotas;
     this.asks = asks;
     this.codec = codec;
     this.bodies = bodies;
@@ -52,22 +57,25 @@ final class EnvironmentRoutes extends AllDirectives {
     this.readAskTimeout = readAskTimeout;
   }
 
-  Route route() {
+  Route route(Caller caller) {
     return pathPrefix(ApiPaths.ENVIRONMENTS, () -> concat(
         pathEndOrSingleSlash(() -> concat(
-            post(() -> optionalHeaderValueByName(EnvironmentCreation.IDEMPOTENCY_KEY, key -> bodies.document(contract ->
-                completeWithFuture(creation.create(contract, key.orElse(null), "through the API"))))),
-            get(this::list))),
+            post(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
+                optionalHeaderValueByName(EnvironmentCreation.IDEMPOTENCY_KEY, key -> bodies.document(contract ->
+                    completeWithFuture(creation.create(contract, key.orElse(null), "through the API", caller)))))),
+            get(() -> list(caller)))),
         pathPrefix(PathMatchers.segment(), rawId -> concat(
             pathEndOrSingleSlash(() -> concat(
-                get(() -> withId(rawId, this::show)),
-                delete(() -> withId(rawId, id -> command(id, "delete", EnvironmentEntity.Delete::new))))),
-            path("stop", () -> post(() -> withId(rawId, id -> command(id, "stop", EnvironmentEntity.Stop::new)))),
-            path("start", () -> post(() -> withId(rawId, id -> command(id, "start", EnvironmentEntity.Start::new)))),
-            path("dockerfile", () -> get(() -> withId(rawId, this::dockerfile))),
+                get(() -> withId(rawId, id -> show(id, caller))),
+                delete(() -> withId(rawId, id -> command(id, "delete", caller,
+                    replyTo -> new EnvironmentEntity.Delete(replyTo, caller.username())))))),
+            path("stop", () -> post(() -> withId(rawId, id -> command(id, "stop", caller,
+                replyTo -> new EnvironmentEntity.Stop(replyTo, caller.username()))))),
+            path("start", () -> post(() -> withId(rawId, id -> start(id, caller)))),
+            path("dockerfile", () -> get(() -> withId(rawId, id -> dockerfile(id, caller)))),
             path("manifest", () -> get(() -> parameterOptional("format", format ->
-                withId(rawId, id -> manifest(id, format))))),
-            streams.route(rawId)))));
+                withId(rawId, id -> manifest(id, format, caller))))),
+            streams.route(rawId, caller)))));
   }
 
   /** Ids that are not UUIDs name no environment: 404 at once (see {@link EnvironmentIds}). */
@@ -77,10 +85,11 @@ final class EnvironmentRoutes extends AllDirectives {
         .orElseGet(() -> Directives.complete(EnvironmentReplies.notFound(rawId).toResponse()));
   }
 
-  private Route list() {
+  /** A user's own environments; an admin's list has everyone's (each with its owner). */
+  private Route list(Caller caller) {
     return parameterOptional("status", status -> parameterOptional("name", name -> {
       EnvironmentStatus wanted = status.map(EnvironmentRoutes::parseStatus).orElse(null);
-      return completeWithFuture(asks.listEnvironments(wanted, name.orElse(null))
+      return completeWithFuture(asks.listEnvironments(wanted, name.orElse(null), caller.isAdmin() ? null : caller.username())
           .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, new EnvironmentJson.Listing(
               listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper())).toList()))));
     }));
@@ -103,18 +112,19 @@ final class EnvironmentRoutes extends AllDirectives {
    * moving off a lost node, say) this gateway's read side's, marked stale, so reads do not depend on
    * a live shard. Its 404 and other answers stand: only silence falls back.
    */
-  private Route show(String id) {
+  private Route show(String id, Caller caller) {
     return completeWithFuture(asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new, readAskTimeout)
-        .thenApply(reply ->
-            codec.jsonResponse(StatusCodes.OK, EnvironmentJson.of(EnvironmentReplies.viewOf(id, reply), codec.mapper())))
+        .thenApply(reply -> codec.jsonResponse(StatusCodes.OK, EnvironmentJson.of(
+            EnvironmentReplies.visibleTo(caller, id, EnvironmentReplies.viewOf(id, reply)), codec.mapper())))
         .exceptionallyCompose(failure -> ProblemExceptions.timedOut(failure)
-            ? staleView(id)
+            ? staleView(id, caller)
             : CompletableFuture.failedStage(failure)));
   }
 
-  private CompletionStage<HttpResponse> staleView(String id) {
+  private CompletionStage<HttpResponse> staleView(String id, Caller caller) {
     return asks.folded(id).thenApply(folded -> {
       if (folded instanceof EnvironmentDirectory.Known known) {
+        EnvironmentReplies.visibleTo(caller, id, known.view());
         // DEBUG: every read of every environment whose shard moves would log this during a failover.
         log.debug("Environment {} did not answer within {}: answered from the read side as of {}", id,
             GatewaySettings.describe(readAskTimeout), known.asOf());
@@ -132,26 +142,51 @@ final class EnvironmentRoutes extends AllDirectives {
     });
   }
 
+  /**
+   * Start is admitted against the owner's quota first (a stopped environment holds no CPU, RAM or
+   * GPU); admins start anyone's, counted against its owner.
+   */
+  private Route start(String id, Caller caller) {
+    return completeWithFuture(EnvironmentReplies.view(asks, id, caller)
+        .thenCompose(view -> view.owner() == null || !OwnerUsage.holdsPlace(view.status()) && view.status() != EnvironmentStatus.STOPPING
+            ? quotas.admit(view.owner() == null ? caller : ownerOf(view, caller), id, view.spec().resources(), false)
+            : CompletableFuture.<Void>completedFuture(null))
+        .thenCompose(admitted -> send(id, "start", replyTo -> new EnvironmentEntity.Start(replyTo, caller.username()))));
+  }
+
+  /** The owner as the quota sees them: the caller when it is theirs (an admin acting for another: that user, by name). */
+  private static Caller ownerOf(EnvironmentView view, Caller caller) {
+    return view.owner().equals(caller.username())
+        ? caller
+        : new Caller(view.owner(), java.util.Set.of(), null, null, null, false);
+  }
+
   /** Stop, start and delete: idempotent in the entity, so a retried request gets the same answer. */
   private Route command(
+      String id, String action, Caller caller,
+      Function<ActorRef<EnvironmentEntity.Reply>, EnvironmentEntity.Command> command) {
+    return completeWithFuture(EnvironmentReplies.view(asks, id, caller).thenCompose(view -> send(id, action, command)));
+  }
+
+  private CompletionStage<HttpResponse> send(
       String id, String action, Function<ActorRef<EnvironmentEntity.Reply>, EnvironmentEntity.Command> command) {
-    return completeWithFuture(asks.environment(id, command).thenApply(reply -> {
+    return asks.environment(id, command).thenApply(reply -> {
       if (reply instanceof EnvironmentEntity.Ok ok) {
         log.info("Environment {} ({}): {} requested through the API; it is now {}", id, ok.view().name(), action,
             ok.view().status());
         return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(ok.view(), codec.mapper()));
       }
       throw EnvironmentReplies.problemFor(id, reply).exception();
-    }));
+    });
   }
 
-  private Route dockerfile(String id) {
-    return completeWithFuture(EnvironmentReplies.view(asks, id).thenApply(view -> HttpResponse.create()
+  private Route dockerfile(String id, Caller caller) {
+    return completeWithFuture(EnvironmentReplies.view(asks, id, caller).thenApply(view -> HttpResponse.create()
         .withStatus(StatusCodes.OK)
         .withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, view.image().dockerfile()))));
   }
 
-  private Route manifest(String id, Optional<String> format) {
+  private Route manifest(String id, Optional<String> format, Caller caller) {
     if (format.isEmpty() || !format.get().equals(KUBERNETES_FORMAT)) {
       String given = format.map(f -> quote(f) + " is not a manifest format").orElse("is required");
       return complete(Problem.of(
@@ -159,7 +194,7 @@ final class EnvironmentRoutes extends AllDirectives {
               given + ": use format=" + KUBERNETES_FORMAT)
           .toResponse());
     }
-    return completeWithFuture(EnvironmentReplies.view(asks, id).thenApply(view -> {
+    return completeWithFuture(EnvironmentReplies.view(asks, id, caller).thenApply(view -> {
       var documents = KubernetesManifest.render(view.id(), view.spec(), view.image(), codec.mapper());
       return HttpResponse.create()
           .withStatus(StatusCodes.OK)

@@ -1,6 +1,7 @@
 package io.dcloud.gateway;
 
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.identity.Caller;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentView;
@@ -46,11 +47,11 @@ final class EnvironmentStreamRoutes extends AllDirectives {
   }
 
   /** The routes below {@code /environments/{rawId}/}. */
-  Route route(String rawId) {
+  Route route(String rawId, Caller caller) {
     return concat(
-        path("events", () -> get(() -> EnvironmentRoutes.withId(rawId, this::events))),
-        path("logs", () -> get(() -> EnvironmentRoutes.withId(rawId, this::logs))),
-        path("stats", () -> get(() -> EnvironmentRoutes.withId(rawId, this::stats))));
+        path("events", () -> get(() -> EnvironmentRoutes.withId(rawId, id -> events(id, caller)))),
+        path("logs", () -> get(() -> EnvironmentRoutes.withId(rawId, id -> logs(id, caller)))),
+        path("stats", () -> get(() -> EnvironmentRoutes.withId(rawId, id -> stats(id, caller)))));
   }
 
   // ---------------------------------------------------------------- events (SSE)
@@ -58,10 +59,10 @@ final class EnvironmentStreamRoutes extends AllDirectives {
   /** One SSE event, and whether it is the environment's last word (it was deleted). */
   private record FeedItem(ServerSentEvent event, boolean last) {}
 
-  private Route events(String id) {
-    return onSuccess(EnvironmentReplies.view(asks, id), known -> {
+  private Route events(String id, Caller caller) {
+    return onSuccess(EnvironmentReplies.view(asks, id, caller), known -> {
       log.debug("Environment {}: a client follows its events", id);
-      return completeOK(feed(id), EventStreamMarshalling.toEventStream());
+      return completeOK(feed(id, caller), EventStreamMarshalling.toEventStream());
     });
   }
 
@@ -70,7 +71,7 @@ final class EnvironmentStreamRoutes extends AllDirectives {
    * environment is deleted. The subscription is made when the stream starts and the current state
    * is read only after it, so no change falls between the two (at worst one arrives twice).
    */
-  private Source<ServerSentEvent, NotUsed> feed(String id) {
+  private Source<ServerSentEvent, NotUsed> feed(String id, Caller caller) {
     Source<FeedItem, NotUsed> live = ActorSource.<EnvironmentUpdate>actorRef(
             update -> false, update -> Optional.empty(), settings.sseBuffer(), OverflowStrategy.dropHead())
         .mapMaterializedValue(subscriber -> {
@@ -79,7 +80,7 @@ final class EnvironmentStreamRoutes extends AllDirectives {
         })
         .filter(update -> update.environmentId().equals(id))
         .map(this::updateItem);
-    Source<FeedItem, NotUsed> current = Source.lazyCompletionStage(() -> EnvironmentReplies.view(asks, id))
+    Source<FeedItem, NotUsed> current = Source.lazyCompletionStage(() -> EnvironmentReplies.view(asks, id, caller))
         .map(this::currentItem)
         .mapMaterializedValue(ignored -> NotUsed.getInstance());
     return current
@@ -103,7 +104,7 @@ final class EnvironmentStreamRoutes extends AllDirectives {
 
   // ---------------------------------------------------------------- logs
 
-  private Route logs(String id) {
+  private Route logs(String id, Caller caller) {
     return parameterOptional(StringUnmarshallers.INTEGER, "tail", tail ->
         parameterOptional(StringUnmarshallers.BOOLEAN, "follow", follow -> {
           int lines = tail.orElse(settings.logsDefaultTail());
@@ -114,7 +115,7 @@ final class EnvironmentStreamRoutes extends AllDirectives {
                 .toResponse());
           }
           boolean following = follow.orElse(false);
-          var reply = EnvironmentReplies.view(asks, id).thenCompose(known ->
+          var reply = EnvironmentReplies.view(asks, id, caller).thenCompose(known ->
               asks.<NodeProtocol.LogsReply>environment(
                   id, replyTo -> new EnvironmentEntity.StreamLogs(lines, following, replyTo)));
           return onSuccess(reply, answer -> logsAnswer(id, answer));
@@ -140,8 +141,8 @@ final class EnvironmentStreamRoutes extends AllDirectives {
 
   // ---------------------------------------------------------------- stats
 
-  private Route stats(String id) {
-    var reply = EnvironmentReplies.view(asks, id).thenCompose(known ->
+  private Route stats(String id, Caller caller) {
+    var reply = EnvironmentReplies.view(asks, id, caller).thenCompose(known ->
         asks.<NodeProtocol.StatsReply>environment(id, EnvironmentEntity.GetStats::new));
     return onSuccess(reply, answer -> {
       if (answer instanceof NodeProtocol.Stats stats) {

@@ -4,6 +4,8 @@ import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.identity.UserRegistry;
+import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
 import java.util.function.Function;
@@ -22,6 +24,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * @param templates the template registry's proxy
  * @param directory this gateway's local read side of all environments
  * @param updates the cluster-wide topic of live environment updates (for SSE)
+ * @param users the user registry singleton's proxy
+ * @param quotas the quota ledger singleton's proxy
  */
 public record GatewayBackends(
     Function<String, EntityRef<EnvironmentEntity.Command>> environments,
@@ -29,7 +33,9 @@ public record GatewayBackends(
     ActorRef<CatalogRegistry.Command> catalog,
     ActorRef<TemplateRegistry.Command> templates,
     ActorRef<EnvironmentDirectory.Command> directory,
-    ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
+    ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+    ActorRef<UserRegistry.Command> users,
+    ActorRef<QuotaLedger.Command> quotas) {
 
   /** The backends of a node: environments are the entities sharding starts wherever their shard lives. */
   public GatewayBackends(
@@ -38,17 +44,20 @@ public record GatewayBackends(
       ActorRef<CatalogRegistry.Command> catalog,
       ActorRef<TemplateRegistry.Command> templates,
       ActorRef<EnvironmentDirectory.Command> directory,
-      ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
-    this(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id), scheduler, catalog, templates, directory, updates);
+      ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+      ActorRef<UserRegistry.Command> users,
+      ActorRef<QuotaLedger.Command> quotas) {
+    this(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id), scheduler, catalog, templates, directory, updates,
+        users, quotas);
   }
 
   /** The same backends with another scheduler (a test's probe, say). */
   public GatewayBackends withScheduler(ActorRef<Scheduler.Command> otherScheduler) {
-    return new GatewayBackends(environments, otherScheduler, catalog, templates, directory, updates);
+    return new GatewayBackends(environments, otherScheduler, catalog, templates, directory, updates, users, quotas);
   }
 
   /** The same backends with other environment entities (a test's silent probe, say). */
   public GatewayBackends withEnvironments(Function<String, EntityRef<EnvironmentEntity.Command>> otherEnvironments) {
-    return new GatewayBackends(otherEnvironments, scheduler, catalog, templates, directory, updates);
+    return new GatewayBackends(otherEnvironments, scheduler, catalog, templates, directory, updates, users, quotas);
   }
 }

@@ -26,8 +26,18 @@ public final class HttpGateway {
     return start(system, backends, GatewaySettings.fromConfig(system.settings().config()));
   }
 
+  /**
+   * The gateway binds once it has the key tokens are signed with (from config, or the user
+   * registry's), so it never answers a request it cannot authenticate.
+   */
   static CompletionStage<ServerBinding> start(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings) {
-    ApiRoute api = new ApiRoute(system, backends, settings);
+    return GatewayIdentities.create(system, backends, settings.askTimeout())
+        .thenCompose(identity -> bind(system, backends, settings, identity));
+  }
+
+  private static CompletionStage<ServerBinding> bind(
+      ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
+    ApiRoute api = new ApiRoute(system, backends, settings, identity);
     // Requests too malformed to reach the route are answered as problems too.
     ServerSettings server = ServerSettings.create(system.classicSystem())
         .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName());

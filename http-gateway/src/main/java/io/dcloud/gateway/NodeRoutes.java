@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.dcloud.identity.Caller;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Clock;
 import java.util.function.BiFunction;
@@ -14,31 +15,38 @@ final class NodeRoutes extends AllDirectives {
   private final JsonYaml codec;
   private final Clock clock;
 
-  NodeRoutes(ClusterAsks asks, JsonYaml codec, Clock clock) {
+  private final AuditLog audit;
+
+  NodeRoutes(ClusterAsks asks, JsonYaml codec, Clock clock, AuditLog audit) {
+    this.audit = audit;
     this.asks = asks;
     this.codec = codec;
     this.clock = clock;
   }
 
-  Route route() {
+  /** Everyone reads the nodes' capacity (the new-environment form needs it); configurers and admins operate them. */
+  Route route(Caller caller) {
     return pathPrefix(ApiPaths.NODES, () -> concat(
         pathEndOrSingleSlash(() -> get(() -> completeWithFuture(
             asks.nodes().thenApply(nodes -> codec.jsonResponse(StatusCodes.OK, new NodeJson.Listing(
                 nodes.nodes().stream().map(node -> NodeJson.of(node, clock.instant())).toList())))))),
-        pathPrefix(segment -> post(() -> concat(
-            path("cordon", () -> operate(Scheduler.Cordon::new, segment)),
-            path("uncordon", () -> operate(Scheduler.Uncordon::new, segment)),
-            path("drain", () -> operate(Scheduler.Drain::new, segment)))))));
+        pathPrefix(segment -> post(() -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () -> concat(
+            path("cordon", () -> operate(Scheduler.Cordon::new, segment, "cordon", caller)),
+            path("uncordon", () -> operate(Scheduler.Uncordon::new, segment, "uncordon", caller)),
+            path("drain", () -> operate(Scheduler.Drain::new, segment, "drain", caller))))))));
   }
 
   /** Cordon, uncordon and drain: idempotent, answered with the node as it is now. */
   private Route operate(
       BiFunction<String, ActorRef<Scheduler.NodeAnswer>, Scheduler.Command> command,
-      String nodeId) {
+      String nodeId,
+      String action,
+      Caller caller) {
     return completeWithFuture(asks.nodeCommand(command, nodeId).thenApply(answer -> {
       if (answer.node() == null) {
         throw Problem.notFound("node " + nodeId).exception();
       }
+      audit.record(caller.username(), "node." + action, nodeId, null, "ok");
       return codec.jsonResponse(StatusCodes.OK, NodeJson.of(answer.node(), clock.instant()));
     }));
   }

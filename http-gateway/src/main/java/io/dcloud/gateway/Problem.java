@@ -39,6 +39,11 @@ record Problem(String type, String title, int status, String detail, List<FieldE
     UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", "Unsupported media type", StatusCodes.UNSUPPORTED_MEDIA_TYPE),
     CLUSTER_UNAVAILABLE("cluster-unavailable", "The cluster did not answer in time", StatusCodes.SERVICE_UNAVAILABLE),
     TOO_MANY_CREATES("too-many-creates", "Too many creates in progress", StatusCodes.TOO_MANY_REQUESTS),
+    UNAUTHENTICATED("unauthenticated", "Sign in first", StatusCodes.UNAUTHORIZED),
+    FORBIDDEN("forbidden", "Not allowed for your roles", StatusCodes.FORBIDDEN),
+    CSRF("csrf-token-missing", "The session's CSRF token is missing or wrong", StatusCodes.FORBIDDEN),
+    QUOTA_EXCEEDED("quota-exceeded", "This would exceed your quota", StatusCodes.FORBIDDEN),
+    TOO_MANY_LOGINS("too-many-logins", "Too many failed sign-ins", StatusCodes.TOO_MANY_REQUESTS),
     INTERNAL_ERROR("internal-error", "Internal server error", StatusCodes.INTERNAL_SERVER_ERROR),
     /** Whatever HTTP status pekko-http chose for a rejection or a request it could not parse. */
     HTTP("http-error", null, null);

@@ -5,7 +5,8 @@ import io.dcloud.template.Template;
 import java.util.List;
 
 /** A template as the API shows it: the stored config in contract form, and where to use it. */
-record TemplateJson(String name, String description, JsonNode spec, Links links) {
+/** {@code owner} is null for the platform's built-in templates. */
+record TemplateJson(String name, String description, JsonNode spec, String owner, boolean builtIn, Links links) {
 
   record Links(String self, String environments) {}
 
@@ -14,7 +15,7 @@ record TemplateJson(String name, String description, JsonNode spec, Links links)
   static TemplateJson of(Template template) {
     String self = ApiPaths.template(template.name());
     return new TemplateJson(
-        template.name(), template.description(), template.spec(),
+        template.name(), template.description(), template.spec(), template.owner(), template.builtIn(),
         new Links(self, self + "/" + ApiPaths.ENVIRONMENTS));
   }
 }

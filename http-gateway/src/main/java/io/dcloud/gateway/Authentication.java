@@ -1,0 +1,105 @@
+package io.dcloud.gateway;
+
+import io.dcloud.identity.Caller;
+import io.dcloud.identity.IdentitySettings;
+import io.dcloud.identity.Role;
+import io.dcloud.identity.Tokens;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.headers.HttpChallenge;
+import org.apache.pekko.http.javadsl.model.headers.WWWAuthenticate;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * Who is asking: every route but sign-in, health and the console's files goes through {@link
+ * #authenticated}. A token comes as {@code Authorization: Bearer …} (scripts, the CLI) or in the
+ * session cookie (browsers, whose event streams and WebSockets cannot set headers); a request that
+ * the cookie authenticates must repeat the session's CSRF token in a header to change anything,
+ * which another site's page cannot do. Checking costs a signature and a map lookup, no round trip.
+ */
+final class Authentication extends AllDirectives {
+  private static final Set<HttpMethod> SAFE = Set.of(HttpMethods.GET, HttpMethods.HEAD, HttpMethods.OPTIONS);
+  private static final String BEARER = "Bearer ";
+
+  private final Tokens tokens;
+  private final IdentitySettings settings;
+  private final Clock clock;
+
+  Authentication(Tokens tokens, IdentitySettings settings, Clock clock) {
+    this.tokens = tokens;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  Route authenticated(Function<Caller, Route> inner) {
+    return extractRequest(request -> {
+      Optional<String> bearer = request.getHeader("Authorization")
+          .map(header -> header.value())
+          .filter(value -> value.regionMatches(true, 0, BEARER, 0, BEARER.length()))
+          .map(value -> value.substring(BEARER.length()).strip());
+      if (bearer.isPresent()) {
+        return tokens.verify(bearer.get(), clock.instant(), false)
+            .map(inner)
+            .orElseGet(() -> unauthenticated("the bearer token is not valid (expired, revoked or not DCloud's): sign in again"));
+      }
+      return optionalCookie(settings.sessionCookie(), cookie -> {
+        if (cookie.isEmpty() || cookie.get().value().isEmpty()) {
+          return unauthenticated("send Authorization: Bearer <token> (POST /api/v1/auth/login gives one)");
+        }
+        Optional<Caller> caller = tokens.verify(cookie.get().value(), clock.instant(), true);
+        if (caller.isEmpty()) {
+          return unauthenticated("the session has ended (expired or signed out): sign in again");
+        }
+        if (!SAFE.contains(request.method()) && !csrfMatches(request, caller.get())) {
+          return Directives.complete(Problem.of(
+                  Problem.Type.CSRF,
+                  "a request signed in by the session cookie must send the session's CSRF token in " + settings.csrfHeader(),
+                  settings.csrfHeader(), "is missing or does not match the session")
+              .toResponse());
+        }
+        return inner.apply(caller.get());
+      });
+    });
+  }
+
+  private boolean csrfMatches(HttpRequest request, Caller caller) {
+    String sent = request.getHeader(settings.csrfHeader()).map(h -> h.value()).orElse(null);
+    return caller.csrf() != null && sent != null
+        && MessageDigest.isEqual(caller.csrf().getBytes(StandardCharsets.UTF_8), sent.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private static Route unauthenticated(String detail) {
+    return Directives.complete(Problem.of(Problem.Type.UNAUTHENTICATED, detail).toResponse()
+        .addHeader(WWWAuthenticate.create(HttpChallenge.create("Bearer", "dcloud"))));
+  }
+
+  /** 403 unless the caller holds one of {@code roles} (admins hold every role). */
+  static Route requireAny(Caller caller, Set<Role> roles, Supplier<Route> inner) {
+    if (caller.hasAny(roles)) {
+      return inner.get();
+    }
+    String needed = roles.stream().map(Role::wireName).sorted().collect(Collectors.joining(", "));
+    return Directives.complete(Problem.of(
+            Problem.Type.FORBIDDEN, "this needs one of the roles " + needed + " (or admin); " + caller.username()
+                + " has " + (caller.roles().isEmpty() ? "none" : caller.roles().stream().map(Role::wireName).sorted()
+                    .collect(Collectors.joining(", "))))
+        .toResponse());
+  }
+
+  /** The roles that may create what costs capacity (environments, and later services). */
+  static final Set<Role> CREATORS = Set.of(Role.DATA_SCIENTIST, Role.APP_DEVELOPER);
+  /** The roles that run the platform: catalog, templates, nodes. */
+  static final Set<Role> CONFIGURERS = Set.of(Role.PLATFORM_CONFIGURER);
+  static final Set<Role> ADMINS = Set.of(Role.ADMIN);
+}

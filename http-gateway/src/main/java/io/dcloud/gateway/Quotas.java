@@ -1,0 +1,65 @@
+package io.dcloud.gateway;
+
+import io.dcloud.identity.Caller;
+import io.dcloud.identity.IdentitySettings;
+import io.dcloud.identity.Quota;
+import io.dcloud.identity.UserRegistry;
+import io.dcloud.quota.QuotaLedger;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
+import io.dcloud.validation.FieldError;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A user's quota (an admin's override, else their roles' defaults; users from a directory such as
+ * LDAP get their roles' defaults) and the admission of a create or start against it.
+ */
+final class Quotas {
+  private final ClusterAsks asks;
+  private final IdentitySettings settings;
+
+  Quotas(ClusterAsks asks, IdentitySettings settings) {
+    this.asks = asks;
+    this.settings = settings;
+  }
+
+  CompletionStage<Quota> of(Caller caller) {
+    return asks.users(replyTo -> new UserRegistry.GetUser(caller.username(), replyTo)).thenApply(reply ->
+        reply instanceof UserRegistry.Found found
+            ? settings.quotaOf(found.user().roles(), found.user().quota())
+            : settings.quotaOf(caller.roles(), null));
+  }
+
+  /** Completes when admitted; fails with 403 quota-exceeded (or 503 when usage cannot be read) otherwise. */
+  CompletionStage<Void> admit(Caller caller, String environmentId, Resources resources, boolean created) {
+    return of(caller)
+        .thenCompose(quota -> asks.admit(caller.username(), environmentId, resources, created, quota))
+        .thenAccept(decision -> {
+          if (decision.unavailable()) {
+            throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "the usage of " + caller.username()
+                + " could not be read to check the quota; try again").exception();
+          }
+          if (!decision.admitted()) {
+            List<FieldError> errors = decision.excess().stream().map(Quotas::describe).toList();
+            throw Problem.of(Problem.Type.QUOTA_EXCEEDED, (created ? "creating" : "starting") + " this environment would exceed the quota of "
+                + caller.username() + ": " + String.join("; ", errors.stream().map(e -> e.field() + " " + e.reason()).toList()),
+                errors).exception();
+          }
+        });
+  }
+
+  /** "quota.cpu": "uses 3 of 4, this asks for 2" in the units users write. */
+  static FieldError describe(QuotaLedger.Excess excess) {
+    return new FieldError("quota." + excess.resource(), "uses " + amount(excess.resource(), excess.used()) + " of "
+        + amount(excess.resource(), excess.limit()) + ", this asks for " + amount(excess.resource(), excess.requested()));
+  }
+
+  static String amount(String resource, long value) {
+    return switch (resource) {
+      case "cpu" -> Quantities.formatCores(value);
+      case "ram", "storage" -> Quantities.formatSize(value);
+      default -> Long.toString(value);
+    };
+  }
+}

@@ -1,0 +1,157 @@
+package io.dcloud.quota;
+
+import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.OwnerUsage;
+import io.dcloud.identity.Quota;
+import io.dcloud.resources.Resources;
+import io.dcloud.serialization.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.StashBuffer;
+
+/**
+ * Admits creates and starts against their owner's quota, one at a time (a cluster singleton), so
+ * no two concurrent requests pass a quota together. What an owner holds comes from the local
+ * environment directory (folded from the journal, so it survives any failover); what this ledger
+ * admitted a moment ago and the directory has not counted yet is added on top, until the directory
+ * counts it (or {@code pendingTimeout} passes: the create never happened).
+ */
+public final class QuotaLedger {
+  private QuotaLedger() {}
+
+  public sealed interface Command extends CborSerializable {}
+
+  /**
+   * {@code created}: a new environment (counts toward every limit); otherwise a start of an
+   * existing one (its count and storage are held already: only CPU, RAM and GPUs).
+   */
+  public record Admit(
+      String owner, String environmentId, Resources resources, boolean created, Quota quota, ActorRef<Decision> replyTo)
+      implements Command {}
+
+  /** {@code excess} is empty when admitted; {@code unavailable} when the usage could not be read. */
+  public record Decision(boolean admitted, OwnerUsage usage, List<Excess> excess, boolean unavailable)
+      implements CborSerializable {}
+
+  /** One resource the request would take past its limit, in the quota's units (milli-CPUs, bytes, counts). */
+  public record Excess(String resource, long used, long requested, long limit) implements CborSerializable {}
+
+  private record UsageRead(Admit admit, EnvironmentDirectory.Usage usage, Throwable failure)
+      implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
+
+  private record Pending(String owner, OwnerUsage holds, Instant at) {}
+
+  public static Behavior<Command> create(
+      ActorRef<EnvironmentDirectory.Command> directory, Duration pendingTimeout, Duration askTimeout, Clock clock) {
+    return Behaviors.withStash(10_000, stash -> Behaviors.setup(context ->
+        new QuotaLedger.Running(context, stash, directory, pendingTimeout, askTimeout, clock).idle()));
+  }
+
+  private static final class Running {
+    private final ActorContext<Command> context;
+    private final StashBuffer<Command> stash;
+    private final ActorRef<EnvironmentDirectory.Command> directory;
+    private final Duration pendingTimeout;
+    private final Duration askTimeout;
+    private final Clock clock;
+    private final Map<String, Pending> pending = new HashMap<>();
+
+    Running(ActorContext<Command> context, StashBuffer<Command> stash, ActorRef<EnvironmentDirectory.Command> directory,
+        Duration pendingTimeout, Duration askTimeout, Clock clock) {
+      this.context = context;
+      this.stash = stash;
+      this.directory = directory;
+      this.pendingTimeout = pendingTimeout;
+      this.askTimeout = askTimeout;
+      this.clock = clock;
+    }
+
+    Behavior<Command> idle() {
+      return Behaviors.receive(Command.class)
+          .onMessage(Admit.class, this::readUsage)
+          .onMessage(UsageRead.class, read -> Behaviors.same())
+          .build();
+    }
+
+    /** One admission at a time: the next waits until this one is decided and recorded. */
+    private Behavior<Command> readUsage(Admit admit) {
+      expire();
+      Set<String> recent = pending.entrySet().stream()
+          .filter(e -> e.getValue().owner().equals(admit.owner()))
+          .map(Map.Entry::getKey)
+          .collect(Collectors.toSet());
+      context.ask(EnvironmentDirectory.Usage.class, directory, askTimeout,
+          replyTo -> new EnvironmentDirectory.GetUsage(admit.owner(), recent, replyTo),
+          (usage, failure) -> new UsageRead(admit, usage, failure));
+      return Behaviors.receive(Command.class)
+          .onMessage(UsageRead.class, this::decide)
+          .onMessage(Admit.class, next -> {
+            stash.stash(next);
+            return Behaviors.same();
+          })
+          .build();
+    }
+
+    private Behavior<Command> decide(UsageRead read) {
+      Admit admit = read.admit();
+      if (read.failure() != null) {
+        context.getLog().warn("Quota of {} not checked: the environment directory did not answer ({})", admit.owner(),
+            read.failure().getMessage());
+        admit.replyTo().tell(new Decision(false, OwnerUsage.NONE, List.of(), true));
+        return stash.unstashAll(idle());
+      }
+      read.usage().known().forEach(pending::remove);
+      OwnerUsage used = read.usage().usage();
+      for (Pending p : pending.values()) {
+        if (p.owner().equals(admit.owner())) {
+          used = used.plus(p.holds());
+        }
+      }
+      Resources r = admit.resources();
+      OwnerUsage asked = admit.created()
+          ? new OwnerUsage(r.milliCpus(), r.memoryBytes(), r.gpus(), 1, r.storageBytes())
+          : new OwnerUsage(r.milliCpus(), r.memoryBytes(), r.gpus(), 0, 0);
+      List<Excess> excess = excess(used, asked, admit.quota());
+      if (excess.isEmpty()) {
+        pending.put(admit.environmentId(), new Pending(admit.owner(), asked, clock.instant()));
+      } else {
+        context.getLog().info("Quota of {} refuses environment {}: {}", admit.owner(), admit.environmentId(), excess);
+      }
+      admit.replyTo().tell(new Decision(excess.isEmpty(), used, excess, false));
+      return stash.unstashAll(idle());
+    }
+
+    private void expire() {
+      Instant oldest = clock.instant().minus(pendingTimeout);
+      pending.values().removeIf(p -> p.at().isBefore(oldest));
+    }
+  }
+
+  static List<Excess> excess(OwnerUsage used, OwnerUsage asked, Quota quota) {
+    List<Excess> over = new ArrayList<>();
+    check(over, "cpu", used.milliCpus(), asked.milliCpus(), quota.milliCpus());
+    check(over, "ram", used.memoryBytes(), asked.memoryBytes(), quota.memoryBytes());
+    check(over, "gpu", used.gpus(), asked.gpus(), quota.gpus() == null ? null : quota.gpus().longValue());
+    check(over, "environments", used.environments(), asked.environments(),
+        quota.environments() == null ? null : quota.environments().longValue());
+    check(over, "storage", used.storageBytes(), asked.storageBytes(), quota.storageBytes());
+    return over;
+  }
+
+  private static void check(List<Excess> over, String resource, long used, long asked, Long limit) {
+    if (limit != null && asked > 0 && used + asked > limit) {
+      over.add(new Excess(resource, used, asked, limit));
+    }
+  }
+}
