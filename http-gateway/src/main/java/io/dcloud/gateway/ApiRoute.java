@@ -24,7 +24,8 @@ final class ApiRoute extends AllDirectives {
     EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings);
     this.environments = new EnvironmentRoutes(
         asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings), settings.readAskTimeout());
-    this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources());
+    this.templates = new TemplateRoutes(
+        asks, codec, bodies, creation, settings.defaultResources(), settings.specLimits());
     this.catalog = new CatalogRoutes(asks, codec, bodies);
     this.nodes = new NodeRoutes(asks, codec, Clock.systemUTC());
   }

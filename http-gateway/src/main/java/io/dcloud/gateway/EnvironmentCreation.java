@@ -5,6 +5,7 @@ import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementRequest;
@@ -36,6 +37,7 @@ final class EnvironmentCreation {
   private final ClusterAsks asks;
   private final JsonYaml codec;
   private final Resources defaults;
+  private final SpecLimits limits;
   private final int maxInFlight;
   private final Duration retryAfter;
   /** Creates accepted and not yet answered (see {@code dcloud.http.max-creates-in-flight}). */
@@ -47,6 +49,7 @@ final class EnvironmentCreation {
     this.asks = asks;
     this.codec = codec;
     this.defaults = settings.defaultResources();
+    this.limits = settings.specLimits();
     this.maxInFlight = settings.maxCreatesInFlight();
     this.retryAfter = settings.createRetryAfter();
   }
@@ -64,7 +67,7 @@ final class EnvironmentCreation {
   CompletionStage<HttpResponse> create(JsonNode contract, String idempotencyKey, String origin) {
     EnvironmentSpec spec;
     try {
-      spec = EnvironmentSpecParser.parse(contract, defaults);
+      spec = EnvironmentSpecParser.parse(contract, defaults, limits);
     } catch (RuntimeException invalid) {
       return CompletableFuture.failedFuture(invalid);
     }

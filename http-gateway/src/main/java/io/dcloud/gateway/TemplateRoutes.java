@@ -1,6 +1,7 @@
 package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Resources;
 import io.dcloud.template.Template;
 import io.dcloud.template.TemplateMerge;
@@ -29,14 +30,17 @@ final class TemplateRoutes extends AllDirectives {
   private final RequestBodies bodies;
   private final EnvironmentCreation creation;
   private final Resources defaults;
+  private final SpecLimits limits;
 
   TemplateRoutes(
-      ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation, Resources defaults) {
+      ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation, Resources defaults,
+      SpecLimits limits) {
     this.asks = asks;
     this.codec = codec;
     this.bodies = bodies;
     this.creation = creation;
     this.defaults = defaults;
+    this.limits = limits;
   }
 
   Route route() {
@@ -65,7 +69,7 @@ final class TemplateRoutes extends AllDirectives {
 
   /** POST: a new name only; replacing is PUT's job, so a typo cannot overwrite someone's template. */
   private CompletionStage<HttpResponse> create(JsonNode body) {
-    Template template = TemplateRequests.parse(body, Optional.empty(), defaults);
+    Template template = TemplateRequests.parse(body, Optional.empty(), defaults, limits);
     return lookup(template.name()).thenCompose(found -> {
       if (found.template() != null) {
         throw Problem.conflict("template " + template.name() + " already exists: PUT "
@@ -77,12 +81,12 @@ final class TemplateRoutes extends AllDirectives {
 
   /** PUT: create or replace; 201 when it was new, 200 when it replaced one. */
   private CompletionStage<HttpResponse> save(String name, JsonNode body) {
-    return checkedAndSaved(TemplateRequests.parse(body, Optional.of(name), defaults));
+    return checkedAndSaved(TemplateRequests.parse(body, Optional.of(name), defaults, limits));
   }
 
   private CompletionStage<HttpResponse> checkedAndSaved(Template template) {
     return asks.catalog()
-        .thenAccept(catalog -> TemplateRequests.checkAgainst(catalog, template, defaults))
+        .thenAccept(catalog -> TemplateRequests.checkAgainst(catalog, template, defaults, limits))
         .thenCompose(checked -> asks.<TemplateRegistry.Saved>templates(
             replyTo -> new TemplateRegistry.SaveTemplate(template, replyTo)))
         .thenApply(saved -> {
