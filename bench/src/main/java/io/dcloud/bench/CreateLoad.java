@@ -8,6 +8,7 @@ import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import java.io.IOException;
@@ -31,7 +32,7 @@ final class CreateLoad {
    * Environments as users send them, each parsed from its own JSON like the gateway does, so that
    * nothing is shared between entities that would not be shared in production.
    */
-  static List<Create> specs(Catalog catalog, int count, int gpuEvery) {
+  static List<Create> specs(Catalog catalog, SpecLimits limits, int count, int gpuEvery) {
     ObjectMapper json = new ObjectMapper();
     Resources defaults = new Resources(1000, 1L << 30, 0, 0, null);
     List<Create> creates = new ArrayList<>(count);
@@ -45,7 +46,7 @@ final class CreateLoad {
       resources.put("ram", "512M");
       resources.put("gpu", gpuEvery > 0 && i % gpuEvery == 0 ? "1" : "0");
       // Through bytes, as a request body arrives: every string of the spec is then its own copy.
-      EnvironmentSpec spec = EnvironmentSpecParser.parse(throughBytes(json, contract), defaults);
+      EnvironmentSpec spec = EnvironmentSpecParser.parse(throughBytes(json, contract), defaults, limits);
       creates.add(new Create(spec, DockerfileGenerator.generate(catalog, spec)));
     }
     return creates;

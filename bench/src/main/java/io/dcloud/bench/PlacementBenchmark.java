@@ -9,6 +9,7 @@ import io.dcloud.catalog.DefaultCatalog;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.persistence.EmbeddedCassandra;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.NodeView;
@@ -218,6 +219,7 @@ public final class PlacementBenchmark {
     awaitNodes(system, scheduler, options.nodes(), options.timeout());
 
     Catalog catalog = DefaultCatalog.load();
+    SpecLimits limits = SpecLimits.fromConfig(system.settings().config());
     Timeline timeline = new Timeline(options.creates());
     // Subscribed before the warm-up, so the subscription has spread through the receptionist when the run starts.
     ActorRef<Topic.Command<EnvironmentUpdate>> updates = system.systemActorOf(
@@ -226,7 +228,7 @@ public final class PlacementBenchmark {
     ActorRef<EnvironmentEntity.Reply> acks = system.systemActorOf(acceptCollector(timeline), "bench-acks", Props.empty());
 
     System.out.printf("bench: %d hollow nodes up; warming up with %d creates%n", options.nodes(), WARM_UP_CREATES);
-    List<CreateLoad.Create> warmUp = CreateLoad.specs(catalog, WARM_UP_CREATES, options.gpuEvery());
+    List<CreateLoad.Create> warmUp = CreateLoad.specs(catalog, limits, WARM_UP_CREATES, options.gpuEvery());
     CreateLoad.send(system, WARM_UP_PREFIX, warmUp, new Timeline(WARM_UP_CREATES), WARM_UP_CREATES, system.ignoreRef());
     awaitWarmUp(system, options.timeout());
 
@@ -234,7 +236,7 @@ public final class PlacementBenchmark {
     if (options.memory()) {
       memory.baseline = HeapUse.usedHeapAfterGc();
     }
-    List<CreateLoad.Create> creates = CreateLoad.specs(catalog, options.creates(), options.gpuEvery());
+    List<CreateLoad.Create> creates = CreateLoad.specs(catalog, limits, options.creates(), options.gpuEvery());
 
     CpuUse cpu = CpuUse.start(cassandra);
     System.out.printf("bench: %d creates at %d/s over %d nodes%n", options.creates(), options.rate(), options.nodes());

@@ -112,14 +112,6 @@ public class ContractReader {
     return elements;
   }
 
-  public List<JsonNode> requiredArray(String field, JsonNode value) {
-    if (absent(value)) {
-      error(field, "is required");
-      return null;
-    }
-    return optionalArray(field, value);
-  }
-
   /** The text of a present value, or null (after recording why) when it is not a string. */
   public String text(String field, JsonNode value) {
     if (!value.isTextual()) {

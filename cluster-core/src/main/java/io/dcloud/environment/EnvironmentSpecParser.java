@@ -102,20 +102,26 @@ public final class EnvironmentSpecParser {
   /** This parse's errors so far. */
   private final SpecFieldReader in = new SpecFieldReader();
 
-  private EnvironmentSpecParser() {}
+  private final SpecLimits limits;
+
+  private EnvironmentSpecParser(SpecLimits limits) {
+    this.limits = limits;
+  }
 
   /**
-   * Parses an env-config document; resources it leaves out come from {@code defaults}.
+   * Parses an env-config document; resources it leaves out come from {@code defaults}, and it may
+   * ask for no more than {@code limits} allow.
    *
    * @throws ValidationException listing every field error found
    */
-  public static EnvironmentSpec parse(JsonNode root, Resources defaults) {
+  public static EnvironmentSpec parse(JsonNode root, Resources defaults, SpecLimits limits) {
     Objects.requireNonNull(defaults, "defaults");
+    Objects.requireNonNull(limits, "limits");
     if (root == null || !root.isObject()) {
       throw ValidationException.of(
           "$", "must be a JSON object holding an environment config, not " + kindOf(root));
     }
-    return new EnvironmentSpecParser().spec(root, defaults);
+    return new EnvironmentSpecParser(limits).spec(root, defaults);
   }
 
   private EnvironmentSpec spec(JsonNode root, Resources defaults) {
@@ -127,9 +133,9 @@ public final class EnvironmentSpecParser {
     List<LanguageSpec> languages = languages(root.get(LANGUAGES));
     Resources resources = new ResourcesReader(in).resources(root.get(RESOURCES), defaults);
     List<DatasetRef> datasets = datasets(root.get(DATASET));
-    List<PortSpec> ports = new PortsReader(in).ports(root.get(PORT_PUBLISH));
-    List<VolumeSpec> storage = new StorageReader(in).volumes(root.get(STORAGE));
-    RunSettingsReader run = new RunSettingsReader(in);
+    List<PortSpec> ports = new PortsReader(in, limits).ports(root.get(PORT_PUBLISH));
+    List<VolumeSpec> storage = new StorageReader(in, limits).volumes(root.get(STORAGE));
+    RunSettingsReader run = new RunSettingsReader(in, limits);
     List<String> command = run.command(root.get(COMMAND));
     Map<String, String> env = run.env(root.get(ENV));
     Map<String, String> constraints = run.constraints(root.get(CONSTRAINTS));
@@ -161,7 +167,7 @@ public final class EnvironmentSpecParser {
   }
 
   private List<LanguageSpec> languages(JsonNode value) {
-    List<JsonNode> elements = in.optionalArray(LANGUAGES, value);
+    List<JsonNode> elements = in.boundedArray(LANGUAGES, value, limits.maxLanguages(), "languages");
     if (elements == null) {
       return null;
     }
@@ -187,7 +193,7 @@ public final class EnvironmentSpecParser {
   }
 
   private List<String> libraries(String field, JsonNode value) {
-    List<JsonNode> elements = in.optionalArray(field, value);
+    List<JsonNode> elements = in.boundedArray(field, value, limits.maxLibraries(), "libraries");
     if (elements == null) {
       return null;
     }
@@ -210,7 +216,7 @@ public final class EnvironmentSpecParser {
 
   /** The seed's category → db → dataset nesting, flattened in document order. */
   private List<DatasetRef> datasets(JsonNode value) {
-    List<JsonNode> categories = in.optionalArray(DATASET, value);
+    List<JsonNode> categories = in.boundedArray(DATASET, value, limits.maxDatasets(), "categories");
     if (categories == null) {
       return null;
     }
@@ -223,7 +229,7 @@ public final class EnvironmentSpecParser {
       }
       String categoryName = in.requiredName(at(categoryField, "category-name"), category.get("category-name"));
       String dbsField = at(categoryField, "db");
-      List<JsonNode> dbs = in.requiredArray(dbsField, category.get("db"));
+      List<JsonNode> dbs = requiredBoundedArray(dbsField, category.get("db"), "databases");
       for (int d = 0; dbs != null && d < dbs.size(); d++) {
         String dbField = at(dbsField, d);
         ObjectNode db = in.object(dbField, dbs.get(d), DB_FIELDS);
@@ -232,7 +238,7 @@ public final class EnvironmentSpecParser {
         }
         String dbName = in.requiredName(at(dbField, "db-name"), db.get("db-name"));
         String datasetsField = at(dbField, "dataset");
-        List<JsonNode> datasets = in.requiredArray(datasetsField, db.get("dataset"));
+        List<JsonNode> datasets = requiredBoundedArray(datasetsField, db.get("dataset"), "datasets");
         for (int s = 0; datasets != null && s < datasets.size(); s++) {
           String datasetField = at(datasetsField, s);
           ObjectNode dataset = in.object(datasetField, datasets.get(s), DATASET_FIELDS);
@@ -250,6 +256,18 @@ public final class EnvironmentSpecParser {
         }
       }
     }
+    if (refs.size() > limits.maxDatasets()) {
+      in.error(DATASET, SpecFieldReader.tooMany(refs.size(), limits.maxDatasets(), "datasets in all"));
+      return null;
+    }
     return List.copyOf(refs);
+  }
+
+  private List<JsonNode> requiredBoundedArray(String field, JsonNode value, String entries) {
+    if (absent(value)) {
+      in.error(field, "is required");
+      return null;
+    }
+    return in.boundedArray(field, value, limits.maxDatasets(), entries);
   }
 }

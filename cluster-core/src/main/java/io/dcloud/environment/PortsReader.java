@@ -21,7 +21,8 @@ import java.util.Set;
 
 /**
  * Reads {@code port-publish}: each entry's container port and protocol, and the host port if one is
- * asked for. A port/protocol pair may be published once, on either side.
+ * asked for. A port/protocol pair may be published once, on either side, and a host port only where
+ * {@link HostPortPolicy} allows.
  */
 final class PortsReader {
   private static final List<String> PORT_FIELDS = List.of("external", "internal");
@@ -30,13 +31,15 @@ final class PortsReader {
   private static final Set<String> PROTOCOLS = Set.of("tcp", "udp");
 
   private final SpecFieldReader in;
+  private final SpecLimits limits;
 
-  PortsReader(SpecFieldReader in) {
+  PortsReader(SpecFieldReader in, SpecLimits limits) {
     this.in = in;
+    this.limits = limits;
   }
 
   List<PortSpec> ports(JsonNode value) {
-    List<JsonNode> elements = in.optionalArray(PORT_PUBLISH, value);
+    List<JsonNode> elements = in.boundedArray(PORT_PUBLISH, value, limits.maxPorts(), "ports");
     if (elements == null) {
       return null;
     }
@@ -71,7 +74,7 @@ final class PortsReader {
         ObjectNode external = in.object(externalField, externalValue, EXTERNAL_PORT_FIELDS);
         JsonNode hostPortValue = external == null ? null : external.get("ports");
         if (!absent(hostPortValue)) {
-          hostPort = port(at(externalField, "ports"), hostPortValue);
+          hostPort = hostPort(at(externalField, "ports"), hostPortValue);
           hostPortOk = hostPort != null;
         }
         hostPortOk &= external != null;
@@ -106,6 +109,16 @@ final class PortsReader {
     Integer port = in.attempt(() -> Quantities.count(field, value));
     if (port != null && (port < MIN_PORT || port > MAX_PORT)) {
       in.error(field, "must be between " + MIN_PORT + " and " + MAX_PORT);
+      return null;
+    }
+    return port;
+  }
+
+  private Integer hostPort(String field, JsonNode value) {
+    Integer port = port(field, value);
+    String refusal = port == null ? null : limits.hostPorts().refusal(port);
+    if (refusal != null) {
+      in.error(field, refusal);
       return null;
     }
     return port;

@@ -11,6 +11,7 @@ import static io.dcloud.resources.Quantities.quote;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -21,46 +22,76 @@ import java.util.regex.Pattern;
 
 /**
  * Reads how and where the container runs: {@code command}, {@code env}, {@code constraints} and
- * {@code restart-policy}.
+ * {@code restart-policy}, each within its {@link SpecLimits}. Variables the container runtime sets
+ * ({@link SpecLimits#reservedVariables()}) are refused: a user's {@code NVIDIA_VISIBLE_DEVICES}
+ * would reach GPUs the scheduler never allocated.
  */
 final class RunSettingsReader {
   private static final Pattern ENV_VAR_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
   private final SpecFieldReader in;
+  private final SpecLimits limits;
 
-  RunSettingsReader(SpecFieldReader in) {
+  RunSettingsReader(SpecFieldReader in, SpecLimits limits) {
     this.in = in;
+    this.limits = limits;
   }
 
   /** The container's command as an argv list; it is never run through a shell. */
   List<String> command(JsonNode value) {
-    List<JsonNode> elements = in.optionalArray(COMMAND, value);
+    List<JsonNode> elements = in.boundedArray(COMMAND, value, limits.maxCommandArgs(), "arguments");
     if (elements == null) {
       return null;
     }
     List<String> command = new ArrayList<>();
+    long bytes = 0;
     for (int i = 0; i < elements.size(); i++) {
       String argument = argument(at(COMMAND, i), elements.get(i));
       if (argument != null) {
         command.add(argument);
+        bytes += utf8Length(argument);
       }
+    }
+    if (bytes > limits.maxCommandBytes()) {
+      in.error(COMMAND, tooLong(bytes, "arguments", limits.maxCommandBytes()));
+      return null;
     }
     return List.copyOf(command);
   }
 
   Map<String, String> env(JsonNode value) {
-    return stringMap(ENV, value, (field, key) -> {
-      if (!ENV_VAR_NAME.matcher(key).matches()) {
-        in.error(field, quote(key) + " is not a variable name: use letters, digits and '_', not starting with a"
-            + " digit");
-        return false;
-      }
-      return true;
-    }, this::argument);
+    Map<String, String> env = stringMap(ENV, value, limits.maxVariables(), "variables", this::variableName, this::argument);
+    if (env == null) {
+      return null;
+    }
+    long bytes = 0;
+    for (Map.Entry<String, String> variable : env.entrySet()) {
+      bytes += utf8Length(variable.getKey()) + 1 + utf8Length(variable.getValue());
+    }
+    if (bytes > limits.maxVariableBytes()) {
+      in.error(ENV, tooLong(bytes, "variables (as NAME=value)", limits.maxVariableBytes()));
+      return null;
+    }
+    return env;
   }
 
   Map<String, String> constraints(JsonNode value) {
-    return stringMap(CONSTRAINTS, value, (field, key) -> in.checkedName(field, key) != null, in::name);
+    return stringMap(CONSTRAINTS, value, limits.maxConstraints(), "constraints",
+        (field, key) -> in.checkedName(field, key) != null, in::name);
+  }
+
+  private boolean variableName(String field, String name) {
+    if (!ENV_VAR_NAME.matcher(name).matches()) {
+      in.error(field, quote(name) + " is not a variable name: use letters, digits and '_', not starting with a"
+          + " digit");
+      return false;
+    }
+    String reservation = limits.reservation(name);
+    if (reservation != null) {
+      in.error(field, "reserved: the container runtime sets " + reservation + " itself; choose another name");
+      return false;
+    }
+    return true;
   }
 
   RestartPolicy restartPolicy(JsonNode value) {
@@ -98,6 +129,15 @@ final class RunSettingsReader {
     return value.textValue();
   }
 
+  /** "holds 70000 bytes of arguments: at most 65536 are allowed" (UTF-8, as the kernel counts them). */
+  private static String tooLong(long bytes, String what, long max) {
+    return "holds " + bytes + " bytes of " + what + ": at most " + max + " are allowed";
+  }
+
+  private static long utf8Length(String text) {
+    return text.getBytes(StandardCharsets.UTF_8).length;
+  }
+
   private interface KeyCheck {
     boolean ok(String field, String key);
   }
@@ -106,13 +146,18 @@ final class RunSettingsReader {
     String read(String field, JsonNode value);
   }
 
-  /** An optional object of strings, in document order. */
-  private Map<String, String> stringMap(String field, JsonNode value, KeyCheck keyCheck, ValueReader valueReader) {
+  /** An optional object of at most {@code max} strings, in document order. */
+  private Map<String, String> stringMap(
+      String field, JsonNode value, int max, String entries, KeyCheck keyCheck, ValueReader valueReader) {
     if (absent(value)) {
       return Map.of();
     }
     if (!value.isObject()) {
       in.error(field, "must be an object of names to strings, not " + kindOf(value));
+      return null;
+    }
+    if (value.size() > max) {
+      in.error(field, SpecFieldReader.tooMany(value.size(), max, entries));
       return null;
     }
     Map<String, String> map = new LinkedHashMap<>();

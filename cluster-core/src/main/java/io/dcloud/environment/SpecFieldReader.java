@@ -6,12 +6,31 @@ import static io.dcloud.environment.EnvironmentSpecParser.MAX_NAME_LENGTH;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.contract.ContractReader;
 import io.dcloud.resources.Quantities;
+import java.util.List;
 
 /**
  * A {@link ContractReader} for one environment config: adds the config's rules for the names and
  * versions that nearly every part of it holds (OS, languages, datasets, protocols...).
  */
 final class SpecFieldReader extends ContractReader {
+
+  /**
+   * The elements of an optional array of at most {@code max} entries: empty when absent, null
+   * (after recording why) when not an array or too long. A long one is refused before any entry is
+   * read, so its size costs nothing.
+   */
+  List<JsonNode> boundedArray(String field, JsonNode value, int max, String entries) {
+    if (!absent(value) && value.isArray() && value.size() > max) {
+      error(field, tooMany(value.size(), max, entries));
+      return null;
+    }
+    return optionalArray(field, value);
+  }
+
+  /** "lists 65 ports: at most 64 are allowed". */
+  static String tooMany(int count, long max, String entries) {
+    return "lists " + count + " " + entries + ": at most " + max + " are allowed";
+  }
 
   /** A required, non-blank, single-line identifier of reasonable length. */
   String requiredName(String field, JsonNode value) {

@@ -35,13 +35,15 @@ final class StorageReader {
   private static final List<String> FORBIDDEN_MOUNT_ROOTS = List.of("/proc", "/sys", "/dev");
 
   private final SpecFieldReader in;
+  private final SpecLimits limits;
 
-  StorageReader(SpecFieldReader in) {
+  StorageReader(SpecFieldReader in, SpecLimits limits) {
     this.in = in;
+    this.limits = limits;
   }
 
   List<VolumeSpec> volumes(JsonNode value) {
-    List<JsonNode> elements = in.optionalArray(STORAGE, value);
+    List<JsonNode> elements = in.boundedArray(STORAGE, value, limits.maxVolumes(), "volumes");
     if (elements == null) {
       return null;
     }

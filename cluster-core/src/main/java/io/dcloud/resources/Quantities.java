@@ -31,6 +31,13 @@ public final class Quantities {
   /** One core in millicores: the unit of {@link Resources#milliCpus()}. */
   public static final long MILLIS_PER_CORE = 1000;
 
+  /**
+   * The longest number read from text, checked before any arithmetic: BigDecimal's work grows
+   * faster than linearly with the digits, so a megabyte of zeros would hold a request thread for
+   * seconds. The largest valid value (16 EiB in bytes, 20 digits) fits with room for decimals and units.
+   */
+  public static final int MAX_NUMBER_CHARS = 32;
+
   /** User text quoted back in a reason is cut here, so a megabyte of garbage gives a short message. */
   private static final int MAX_ECHOED_CHARS = 40;
 
@@ -169,7 +176,10 @@ public final class Quantities {
     return value.setScale(1, RoundingMode.HALF_UP).stripTrailingZeros().toPlainString();
   }
 
-  /** The text of a JSON number or string; anything else is refused naming what was expected. */
+  /**
+   * The text of a JSON number or string, at most {@link #MAX_NUMBER_CHARS} long; anything else is
+   * refused naming what was expected.
+   */
   private static String numericText(String field, JsonNode value, String expected) {
     if (value == null || value.isNull() || value.isMissingNode()) {
       throw ValidationException.of(field, "is required: give " + expected);
@@ -178,20 +188,39 @@ public final class Quantities {
       return plainNumber(field, value);
     }
     if (value.isTextual()) {
-      return value.textValue();
+      return shortNumberText(field, value.textValue());
     }
     throw ValidationException.of(field, "must be " + expected + ", not " + kindOf(value));
   }
 
   /**
-   * A JSON number as plain decimal text ("1.5", never "1E+3"). A literal such as {@code 1e999}
-   * parses to an infinite double, which has no decimal form: refused here rather than crashing.
+   * A JSON number as plain decimal text ("1.5", never "1E+3"), at most {@link #MAX_NUMBER_CHARS}
+   * long. A literal such as {@code 1e999} parses to an infinite double, which has no decimal form,
+   * and {@code 1e999999999} read as a BigDecimal would be a billion digits written out: both are
+   * refused here, before any text is made.
    */
   public static String plainNumber(String field, JsonNode value) {
     if (value.isFloatingPointNumber() && !Double.isFinite(value.doubleValue())) {
       throw ValidationException.of(field, "is not a finite number");
     }
-    return value.decimalValue().toPlainString();
+    BigDecimal number = value.decimalValue();
+    // Digits before and after the point, from the representation alone (no digits are made).
+    long integerDigits = (long) number.precision() - number.scale();
+    if (integerDigits > MAX_NUMBER_CHARS || number.scale() > MAX_NUMBER_CHARS) {
+      throw tooLongNumber(field, "is a number of more than " + MAX_NUMBER_CHARS + " digits");
+    }
+    return shortNumberText(field, number.toPlainString());
+  }
+
+  private static String shortNumberText(String field, String text) {
+    if (text.length() > MAX_NUMBER_CHARS) {
+      throw tooLongNumber(field, "is " + text.length() + " characters long");
+    }
+    return text;
+  }
+
+  private static ValidationException tooLongNumber(String field, String what) {
+    return ValidationException.of(field, what + ": write a number of at most " + MAX_NUMBER_CHARS + " characters");
   }
 
   private static long unitOf(String suffix) {

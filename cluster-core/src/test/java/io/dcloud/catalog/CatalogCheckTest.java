@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.validation.FieldError;
@@ -19,6 +21,7 @@ class CatalogCheckTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Catalog CATALOG = DefaultCatalog.load();
   private static final Resources DEFAULTS = new Resources(1000, 1L << 30, 0, 0, null);
+  private static final SpecLimits LIMITS = SpecLimits.fromConfig(ConfigFactory.load());
 
   @Test
   void acceptsTheOriginalProjectsConfigWhoseReleaseMatchesTheCatalog() throws IOException {
@@ -66,7 +69,7 @@ class CatalogCheckTest {
   }
 
   private static EnvironmentSpec spec(JsonNode config) {
-    return EnvironmentSpecParser.parse(config, DEFAULTS);
+    return EnvironmentSpecParser.parse(config, DEFAULTS, LIMITS);
   }
 
   private static ObjectNode original() throws IOException {

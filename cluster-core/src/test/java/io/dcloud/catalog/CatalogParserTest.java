@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import io.dcloud.catalog.Catalog.LanguageEntry;
 import io.dcloud.catalog.Catalog.OsEntry;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.validation.FieldError;
@@ -19,6 +21,7 @@ import org.junit.jupiter.api.Test;
 class CatalogParserTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final SpecLimits LIMITS = SpecLimits.fromConfig(ConfigFactory.load());
 
   private static final String TWO_OSES = """
       [{"_id": {"$oid": "6433e0c3eed8df4730a8db77"}, "os": "alpine", "base-image": "alpine:3.19",
@@ -137,7 +140,7 @@ class CatalogParserTest {
     try {
       return EnvironmentSpecParser.parse(MAPPER.readTree(
           "{\"env-name\": \"e\", \"os\": \"" + os + "\", \"languages\": " + languages + "}"),
-          new Resources(1000, 1 << 30, 0, 0, null));
+          new Resources(1000, 1 << 30, 0, 0, null), LIMITS);
     } catch (IOException e) {
       throw new AssertionError(e);
     }

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.typesafe.config.ConfigFactory;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.validation.FieldError;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 class DockerfileGeneratorTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final SpecLimits LIMITS = SpecLimits.fromConfig(ConfigFactory.load());
   private static final Catalog DEFAULT = DefaultCatalog.load();
 
   @Test
@@ -118,7 +121,7 @@ class DockerfileGeneratorTest {
     try {
       return EnvironmentSpecParser.parse(MAPPER.readTree(
           "{\"env-name\": \"" + name + "\", \"os\": \"" + os + "\", \"languages\": " + languages + "}"),
-          new Resources(1000, 1 << 30, 0, 0, null));
+          new Resources(1000, 1 << 30, 0, 0, null), LIMITS);
     } catch (IOException e) {
       throw new AssertionError(e);
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.DatasetRef;
@@ -33,6 +34,7 @@ class EnvironmentSpecParserTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Resources DEFAULTS = new Resources(1000, 2 * GIB, 0, 10 * GIB, null);
+  private static final SpecLimits LIMITS = SpecLimits.fromConfig(ConfigFactory.load());
 
   /**
    * The environment config printed in seed 001 ("CONFIGURATION CONTRACTS"), OCR-damaged, repaired
@@ -50,7 +52,7 @@ class EnvironmentSpecParserTest {
    */
   @Test
   void parsesTheSeedEnvironmentConfig() throws IOException {
-    EnvironmentSpec spec = EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS);
+    EnvironmentSpec spec = EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS, LIMITS);
 
     assertThat(spec.name()).isEqualTo("fjasldf");
     assertThat(spec.version()).isEqualTo("1");
@@ -76,7 +78,7 @@ class EnvironmentSpecParserTest {
    */
   @Test
   void parsesTheSeedTemplateConfig() throws IOException {
-    EnvironmentSpec spec = EnvironmentSpecParser.parse(resource("seed-001-template.json"), DEFAULTS);
+    EnvironmentSpec spec = EnvironmentSpecParser.parse(resource("seed-001-template.json"), DEFAULTS, LIMITS);
 
     assertThat(spec.name()).isEqualTo("template1");
     assertThat(spec.os()).isEqualTo("ubuntu");
@@ -128,7 +130,7 @@ class EnvironmentSpecParserTest {
    */
   @Test
   void parsesTheOriginalProjectsEnvironmentConfig() throws IOException {
-    EnvironmentSpec spec = EnvironmentSpecParser.parse(resource("original-environment.json"), DEFAULTS);
+    EnvironmentSpec spec = EnvironmentSpecParser.parse(resource("original-environment.json"), DEFAULTS, LIMITS);
 
     assertThat(spec.name()).isEqualTo("svm-resnet-training");
     assertThat(spec.version()).isEqualTo("2");
@@ -168,7 +170,7 @@ class EnvironmentSpecParserTest {
 
   @Test
   void toContractRoundTrips() throws IOException {
-    EnvironmentSpec seed = EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS);
+    EnvironmentSpec seed = EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS, LIMITS);
     EnvironmentSpec rich = new EnvironmentSpec(
         "rich", "2.5", "debian", null,
         List.of(new LanguageSpec("python", List.of("numpy", "pandas")), new LanguageSpec("golang", List.of())),
@@ -182,7 +184,7 @@ class EnvironmentSpecParserTest {
         Map.of("zone", "eu"),
         RestartPolicy.ON_FAILURE);
 
-    EnvironmentSpec original = EnvironmentSpecParser.parse(resource("original-environment.json"), DEFAULTS);
+    EnvironmentSpec original = EnvironmentSpecParser.parse(resource("original-environment.json"), DEFAULTS, LIMITS);
     EnvironmentSpec versionOnly = new EnvironmentSpec(
         "pinned", "1", "ubuntu", new OsRelease("22.04", null), List.of(), DEFAULTS, List.of(), List.of(), List.of(),
         List.of(), Map.of(), Map.of(), RestartPolicy.ALWAYS);
@@ -190,10 +192,10 @@ class EnvironmentSpecParserTest {
     for (EnvironmentSpec spec : List.of(seed, rich, original, versionOnly)) {
       ObjectNode contract = EnvironmentContractWriter.toContract(spec, MAPPER);
       // Other defaults must not matter: toContract writes every resource.
-      assertThat(EnvironmentSpecParser.parse(contract, Resources.NONE)).isEqualTo(spec);
+      assertThat(EnvironmentSpecParser.parse(contract, Resources.NONE, LIMITS)).isEqualTo(spec);
       // And it survives a trip through text.
       JsonNode reread = MAPPER.readTree(MAPPER.writeValueAsString(contract));
-      assertThat(EnvironmentSpecParser.parse(reread, Resources.NONE)).isEqualTo(spec);
+      assertThat(EnvironmentSpecParser.parse(reread, Resources.NONE, LIMITS)).isEqualTo(spec);
     }
   }
 
@@ -213,9 +215,9 @@ class EnvironmentSpecParserTest {
   @Test
   void toContractWritesTheOsObjectOnlyWhenAReleaseWasAskedFor() throws IOException {
     ObjectNode original = EnvironmentContractWriter.toContract(
-        EnvironmentSpecParser.parse(resource("original-environment.json"), DEFAULTS), MAPPER);
+        EnvironmentSpecParser.parse(resource("original-environment.json"), DEFAULTS, LIMITS), MAPPER);
     ObjectNode seed = EnvironmentContractWriter.toContract(
-        EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS), MAPPER);
+        EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS, LIMITS), MAPPER);
 
     assertThat(original.get("os")).isEqualTo(
         MAPPER.createObjectNode().put("image-name", "ubuntu").put("version", "22.04").put("tags", "22.04"));
@@ -230,7 +232,7 @@ class EnvironmentSpecParserTest {
         assertThat(e.reason()).startsWith("must be a JSON object");
       });
     }
-    assertThat(catchThrowableOfType(ValidationException.class, () -> EnvironmentSpecParser.parse(null, DEFAULTS)))
+    assertThat(catchThrowableOfType(ValidationException.class, () -> EnvironmentSpecParser.parse(null, DEFAULTS, LIMITS)))
         .isNotNull();
   }
 
@@ -434,7 +436,7 @@ class EnvironmentSpecParserTest {
   @Test
   void neverThrowsAnythingButValidationException() throws IOException {
     ObjectNode full = EnvironmentContractWriter.toContract(
-        EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS), MAPPER);
+        EnvironmentSpecParser.parse(resource("seed-001-environment.json"), DEFAULTS, LIMITS), MAPPER);
     full.putArray("command").add("x");
     full.putObject("env").put("A", "b");
     full.putObject("constraints").put("k", "v");
@@ -465,7 +467,7 @@ class EnvironmentSpecParserTest {
 
   private static void parseQuietly(JsonNode root) {
     try {
-      EnvironmentSpecParser.parse(root, DEFAULTS);
+      EnvironmentSpecParser.parse(root, DEFAULTS, LIMITS);
     } catch (ValidationException expected) {
       assertThat(expected.errors()).isNotEmpty();
     }
@@ -514,7 +516,7 @@ class EnvironmentSpecParserTest {
 
   private static EnvironmentSpec parse(String json) {
     try {
-      return EnvironmentSpecParser.parse(MAPPER.readTree(json), DEFAULTS);
+      return EnvironmentSpecParser.parse(MAPPER.readTree(json), DEFAULTS, LIMITS);
     } catch (IOException e) {
       throw new AssertionError(e);
     }
@@ -530,7 +532,7 @@ class EnvironmentSpecParserTest {
 
   private static List<FieldError> errors(JsonNode root) {
     ValidationException e =
-        catchThrowableOfType(ValidationException.class, () -> EnvironmentSpecParser.parse(root, DEFAULTS));
+        catchThrowableOfType(ValidationException.class, () -> EnvironmentSpecParser.parse(root, DEFAULTS, LIMITS));
     assertThat(e).as("expected a ValidationException").isNotNull();
     return e.errors();
   }

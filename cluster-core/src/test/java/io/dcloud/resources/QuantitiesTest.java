@@ -10,6 +10,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -138,6 +140,26 @@ class QuantitiesTest {
   void echoesLongGarbageShortened() {
     String garbage = "x".repeat(10_000);
     assertThat(error(() -> Quantities.bytes("resources.ram", JSON.textNode(garbage))).reason()).hasSizeLessThan(120);
+  }
+
+  @Test
+  void refusesNumbersLongerThan32CharactersBeforeReadingThem() {
+    // A hundred thousand zeros would cost the BigDecimal arithmetic seconds; refused by length alone.
+    String zeros = "0".repeat(100_000);
+    for (Runnable read : new Runnable[] {
+        () -> Quantities.count("resources.gpu", JSON.textNode(zeros)),
+        () -> Quantities.bytes("resources.gpu", JSON.textNode(zeros + "1G")),
+        () -> Quantities.milliCpus("resources.gpu", JSON.textNode("0." + zeros + "1")),
+        () -> Quantities.count("resources.gpu", JSON.numberNode(new BigDecimal("1e300"))),
+        () -> Quantities.count("resources.gpu", JSON.numberNode(new BigDecimal("1e-999999999"))),
+        () -> Quantities.plainNumber("resources.gpu", JSON.numberNode(new BigInteger("9".repeat(1000)))),
+    }) {
+      FieldError error = error(read);
+      assertThat(error.field()).isEqualTo("resources.gpu");
+      assertThat(error.reason()).endsWith("a number of at most 32 characters");
+    }
+    String longest = "0".repeat(Quantities.MAX_NUMBER_CHARS - 1) + "2";
+    assertThat(Quantities.count("resources.gpu", JSON.textNode(longest))).isEqualTo(2);
   }
 
   private static FieldError error(Runnable read) {

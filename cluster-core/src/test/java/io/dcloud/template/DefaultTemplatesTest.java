@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import com.typesafe.config.ConfigFactory;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogCheck;
 import io.dcloud.catalog.DefaultCatalog;
 import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.LanguageSpec;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.Test;
 class DefaultTemplatesTest {
 
   private static final Resources DEFAULTS = new Resources(1000, GIB, 0, 10 * GIB, null);
+  private static final SpecLimits LIMITS = SpecLimits.fromConfig(ConfigFactory.load());
 
   @Test
   void shipsThePythonTemplates() {
@@ -33,7 +36,7 @@ class DefaultTemplatesTest {
   void everyTemplateParsesAndFitsTheDefaultCatalog() {
     Catalog catalog = DefaultCatalog.load();
     for (Template template : DefaultTemplates.load()) {
-      EnvironmentSpec spec = EnvironmentSpecParser.parse(template.spec(), DEFAULTS);
+      EnvironmentSpec spec = EnvironmentSpecParser.parse(template.spec(), DEFAULTS, LIMITS);
       assertThat(spec.os()).as(template.name()).isEqualTo("debian");
       assertThat(CatalogCheck.check(catalog, spec)).as(template.name()).isEmpty();
       assertThat(DockerfileGenerator.generate(catalog, spec).tag()).startsWith("dcloud/env-debian:");
@@ -43,7 +46,7 @@ class DefaultTemplatesTest {
   @Test
   void templatesAskForWhatTheyPromise() {
     Map<String, EnvironmentSpec> specs = DefaultTemplates.load().stream()
-        .collect(Collectors.toMap(Template::name, t -> EnvironmentSpecParser.parse(t.spec(), DEFAULTS)));
+        .collect(Collectors.toMap(Template::name, t -> EnvironmentSpecParser.parse(t.spec(), DEFAULTS, LIMITS)));
 
     assertThat(specs.get("python-ml").languages()).containsExactly(new LanguageSpec("python",
         List.of("numpy", "pandas", "scikit-learn", "scipy", "matplotlib")));
@@ -65,7 +68,7 @@ class DefaultTemplatesTest {
 
     EnvironmentSpec spec = EnvironmentSpecParser.parse(
         TemplateMerge.apply(pythonMl.spec(), mapper.readTree("{\"env-name\": \"mine\", \"resources\": {\"ram\": \"6G\"}}")),
-        DEFAULTS);
+        DEFAULTS, LIMITS);
 
     assertThat(spec.name()).isEqualTo("mine");
     assertThat(spec.resources().memoryBytes()).isEqualTo(6 * GIB);

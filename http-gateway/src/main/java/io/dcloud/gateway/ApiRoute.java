@@ -30,7 +30,8 @@ final class ApiRoute extends AllDirectives {
     EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings, quotas);
     this.environments = new EnvironmentRoutes(
         asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings), settings.readAskTimeout(), quotas);
-    this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources(), identity.audit());
+    this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources(), settings.specLimits(),
+        identity.audit());
     this.catalog = new CatalogRoutes(asks, codec, bodies, identity.audit());
     this.nodes = new NodeRoutes(asks, codec, clock, identity.audit());
     this.authentication = new Authentication(identity.tokens(), identity.settings(), clock);

@@ -5,6 +5,7 @@ import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.identity.Caller;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
@@ -38,6 +39,7 @@ final class EnvironmentCreation {
   private final Quotas quotas;
   private final JsonYaml codec;
   private final Resources defaults;
+  private final SpecLimits limits;
   private final int maxInFlight;
   private final Duration retryAfter;
   /** Creates accepted and not yet answered (see {@code dcloud.http.max-creates-in-flight}). */
@@ -50,6 +52,7 @@ final class EnvironmentCreation {
     this.asks = asks;
     this.codec = codec;
     this.defaults = settings.defaultResources();
+    this.limits = settings.specLimits();
     this.maxInFlight = settings.maxCreatesInFlight();
     this.retryAfter = settings.createRetryAfter();
   }
@@ -67,7 +70,7 @@ final class EnvironmentCreation {
   CompletionStage<HttpResponse> create(JsonNode contract, String idempotencyKey, String origin, Caller caller) {
     EnvironmentSpec spec;
     try {
-      spec = EnvironmentSpecParser.parse(contract, defaults);
+      spec = EnvironmentSpecParser.parse(contract, defaults, limits);
     } catch (RuntimeException invalid) {
       return CompletableFuture.failedFuture(invalid);
     }

@@ -2,14 +2,15 @@ package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.Config;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import java.time.Duration;
 
 /**
  * The gateway's tunables, read once at start from {@code dcloud.http} (this module's
- * reference.conf), {@code dcloud.ask-timeout} and {@code dcloud.environment.default-resources}
- * (cluster-core's).
+ * reference.conf), {@code dcloud.ask-timeout}, {@code dcloud.environment.default-resources} and
+ * the limits of {@link SpecLimits} (cluster-core's).
  */
 record GatewaySettings(
     String host,
@@ -23,7 +24,8 @@ record GatewaySettings(
     Duration createRetryAfter,
     Duration askTimeout,
     Duration readAskTimeout,
-    Resources defaultResources) {
+    Resources defaultResources,
+    SpecLimits specLimits) {
 
   private static final String DEFAULT_RESOURCES = "dcloud.environment.default-resources";
 
@@ -41,7 +43,8 @@ record GatewaySettings(
         http.getDuration("create-retry-after"),
         config.getDuration("dcloud.ask-timeout"),
         http.getDuration("read-ask-timeout"),
-        defaultResources(config.getConfig(DEFAULT_RESOURCES)));
+        defaultResources(config.getConfig(DEFAULT_RESOURCES)),
+        SpecLimits.fromConfig(config));
   }
 
   /**
@@ -60,7 +63,7 @@ record GatewaySettings(
   GatewaySettings withMaxCreatesInFlight(int limit) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, createRetryAfter,
-        askTimeout, readAskTimeout, defaultResources);
+        askTimeout, readAskTimeout, defaultResources, specLimits);
   }
 
   /** "10s", "1500ms": how people write durations in the config, for messages. */

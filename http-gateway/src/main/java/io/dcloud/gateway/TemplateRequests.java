@@ -5,6 +5,7 @@ import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogCheck;
 import io.dcloud.contract.ContractReader;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.template.Template;
@@ -46,7 +47,7 @@ final class TemplateRequests {
    *
    * @throws ValidationException listing every problem of the body and its spec
    */
-  static Template parse(JsonNode body, Optional<String> pathName, Resources defaults) {
+  static Template parse(JsonNode body, Optional<String> pathName, Resources defaults, SpecLimits limits) {
     if (!body.isObject()) {
       throw ValidationException.of("$", "must be an object with name, description and spec");
     }
@@ -65,7 +66,7 @@ final class TemplateRequests {
       errors.add(new FieldError(SPEC_FIELD, "must be an object holding an environment config"));
     } else {
       try {
-        EnvironmentSpecParser.parse(spec, defaults);
+        EnvironmentSpecParser.parse(spec, defaults, limits);
       } catch (ValidationException invalid) {
         errors.addAll(inSpec(invalid.errors()));
       }
@@ -81,8 +82,8 @@ final class TemplateRequests {
    *
    * @throws ValidationException when there is any
    */
-  static void checkAgainst(Catalog catalog, Template template, Resources defaults) {
-    EnvironmentSpec spec = EnvironmentSpecParser.parse(template.spec(), defaults);
+  static void checkAgainst(Catalog catalog, Template template, Resources defaults, SpecLimits limits) {
+    EnvironmentSpec spec = EnvironmentSpecParser.parse(template.spec(), defaults, limits);
     List<FieldError> missing = CatalogCheck.check(catalog, spec);
     if (!missing.isEmpty()) {
       throw new ValidationException(inSpec(missing));

@@ -1,6 +1,7 @@
 package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Resources;
 import io.dcloud.identity.Caller;
 import io.dcloud.identity.Role;
@@ -33,16 +34,18 @@ final class TemplateRoutes extends AllDirectives {
   private final EnvironmentCreation creation;
   private final Resources defaults;
   private final AuditLog audit;
+  private final SpecLimits limits;
 
   TemplateRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation, Resources defaults,
-      AuditLog audit) {
+      SpecLimits limits, AuditLog audit) {
     this.audit = audit;
     this.asks = asks;
     this.codec = codec;
     this.bodies = bodies;
     this.creation = creation;
     this.defaults = defaults;
+    this.limits = limits;
   }
 
   /**
@@ -89,7 +92,7 @@ final class TemplateRoutes extends AllDirectives {
 
   /** POST: a new name only; replacing is PUT's job, so a typo cannot overwrite someone's template. */
   private CompletionStage<HttpResponse> create(JsonNode body, Caller caller) {
-    Template parsed = TemplateRequests.parse(body, Optional.empty(), defaults);
+    Template parsed = TemplateRequests.parse(body, Optional.empty(), defaults, limits);
     Template template = new Template(parsed.name(), parsed.description(), parsed.spec(), caller.username());
     return lookup(template.name()).thenCompose(found -> {
       if (found.template() != null) {
@@ -107,7 +110,7 @@ final class TemplateRoutes extends AllDirectives {
    * the platform.
    */
   private CompletionStage<HttpResponse> save(String name, JsonNode body, Caller caller) {
-    Template parsed = TemplateRequests.parse(body, Optional.of(name), defaults);
+    Template parsed = TemplateRequests.parse(body, Optional.of(name), defaults, limits);
     return lookup(name).thenCompose(found -> {
       Template existing = found.template();
       if (existing != null && !visible(existing, caller)) {
@@ -124,7 +127,7 @@ final class TemplateRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> checkedAndSaved(Template template, Caller caller) {
     return asks.catalog()
-        .thenAccept(catalog -> TemplateRequests.checkAgainst(catalog, template, defaults))
+        .thenAccept(catalog -> TemplateRequests.checkAgainst(catalog, template, defaults, limits))
         .thenCompose(checked -> asks.<TemplateRegistry.Saved>templates(
             replyTo -> new TemplateRegistry.SaveTemplate(template, replyTo)))
         .thenApply(saved -> {

@@ -62,6 +62,10 @@ class RequestProblemsTest {
     return (ObjectNode) config.get("storage").get(0);
   }
 
+  private static ObjectNode externalPort(ObjectNode config, int index) {
+    return (ObjectNode) config.get("port-publish").get(index).get("external");
+  }
+
   private static ObjectNode internalPort(ObjectNode config, int index) {
     return (ObjectNode) config.get("port-publish").get(index).get("internal");
   }
@@ -166,6 +170,16 @@ class RequestProblemsTest {
       internalPort(config, 1).put("ports", "9000");
       internalPort(config, 1).put("protocol", "tcp");
     });
+  }
+
+  @Test
+  void longNumbersReservedVariablesAndReservedHostPortsAreNamed() {
+    Api.Answer longGpu = invalidBecauseOf("resources.gpu", config -> resources(config).put("gpu", "0".repeat(100_000) + "1"));
+    assertThat(longGpu.reasonFor("resources.gpu")).endsWith("a number of at most 32 characters");
+    invalidBecauseOf("env.NVIDIA_VISIBLE_DEVICES", config -> config.putObject("env").put("NVIDIA_VISIBLE_DEVICES", "all"));
+    // 1883: the MQTT broker's (dcloud.mqtt.port); 80: privileged. The seed's own 9000 and 9080 are publishable.
+    invalidBecauseOf("port-publish[0].external.ports", config -> externalPort(config, 0).put("ports", 1883));
+    invalidBecauseOf("port-publish[1].external.ports", config -> externalPort(config, 1).put("ports", 80));
   }
 
   @Test
