@@ -1,6 +1,7 @@
 package io.dcloud.app;
 
 import com.typesafe.config.Config;
+import io.dcloud.audit.AuditTrail;
 import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.DockerRuntime;
@@ -10,6 +11,7 @@ import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentsForNodes;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
+import io.dcloud.identity.UserRegistry;
 import io.dcloud.journal.OverloadReport;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.HollowNodes;
@@ -18,11 +20,13 @@ import io.dcloud.node.NodeActor;
 import io.dcloud.node.NodePeers;
 import io.dcloud.node.NodeSettings;
 import io.dcloud.persistence.CassandraSchema;
+import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.scheduler.SchedulerSettings;
 import io.dcloud.template.TemplateRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -139,27 +143,42 @@ public final class DCloudNode implements AutoCloseable {
     ActorRef<TemplateRegistry.Command> templates =
         singleton(system, TemplateRegistry.create(backoff), "templates", backoff);
     EnvironmentEntity.init(system, scheduler, updates, events, EnvironmentEntity.Settings.fromConfig(config));
+    AuditTrail.init(system, JournalBackoff.forManyFromConfig(config));
+    ActorRef<UserRegistry.Command> users =
+        singleton(system, UserRegistry.create(backoff, Clock.systemUTC()), "users", backoff);
 
     if (roles.contains(ROLE_WORKER)) {
       startWorker(context, config, scheduler, updates);
     }
-    if (!roles.contains(ROLE_GATEWAY)) {
+    boolean gateway = roles.contains(ROLE_GATEWAY);
+    if (!gateway && !roles.contains(ROLE_CONTROL)) {
       binding.cancel(false);
       return;
     }
+    // The read side: the gateway's lists, and the usage the quota ledger counts (wherever it runs).
     ActorRef<EnvironmentDirectory.Command> directory = context.spawn(
         EnvironmentDirectory.create(config.getString("dcloud.read-side.journal-plugin"), events,
             config.getDuration("dcloud.read-side.refresh-interval"),
             config.getDuration("dcloud.read-side.full-refresh-interval")), "environment-directory");
-    GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates);
-    HttpGateway.start(system, backends).whenComplete((bound, failure) -> {
-      if (failure != null) {
-        binding.completeExceptionally(failure);
-        system.terminate();
-      } else {
-        binding.complete(bound);
-      }
-    });
+    ActorRef<QuotaLedger.Command> quotas = singleton(system, QuotaLedger.create(directory,
+        config.getDuration("dcloud.quota.pending-timeout"), config.getDuration("dcloud.ask-timeout"), Clock.systemUTC()),
+        "quotas", backoff);
+    if (!gateway) {
+      binding.cancel(false);
+      return;
+    }
+    GatewayBackends backends = new GatewayBackends(
+        ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users, quotas);
+    AdminBootstrap.run(system, users, config)
+        .thenCompose(done -> HttpGateway.start(system, backends))
+        .whenComplete((bound, failure) -> {
+          if (failure != null) {
+            binding.completeExceptionally(failure);
+            system.terminate();
+          } else {
+            binding.complete(bound);
+          }
+        });
   }
 
   private static void startWorker(

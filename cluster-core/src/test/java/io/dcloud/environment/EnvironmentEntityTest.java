@@ -250,17 +250,17 @@ class EnvironmentEntityTest {
   void stopThenStartReusesTheContainer() {
     create();
     runOn("c1");
-    var stopping = entity.runCommand(EnvironmentEntity.Stop::new);
+    var stopping = entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Stop::new);
     assertThat(stopping.state().status()).isEqualTo(EnvironmentStatus.STOPPING);
     assertThat(node.expectMessageClass(NodeProtocol.StopContainer.class, WAIT).containerId()).isEqualTo("c1");
     var stopped = entity.runCommand(report(ContainerPhase.EXITED, "c1", 143, false));
     assertThat(stopped.state().status()).isEqualTo(EnvironmentStatus.STOPPED);
-    assertThat(entity.runCommand(EnvironmentEntity.Stop::new).hasNoEvents()).as("stop is idempotent").isTrue();
+    assertThat(entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Stop::new).hasNoEvents()).as("stop is idempotent").isTrue();
 
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId())
         .as("a stopped environment gives its place back").isEqualTo(id);
 
-    var starting = entity.runCommand(EnvironmentEntity.Start::new);
+    var starting = entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Start::new);
     assertThat(starting.state().status()).isEqualTo(EnvironmentStatus.REQUESTED);
     assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().pinnedNode())
         .as("restarted where its container is").isEqualTo(NODE);
@@ -274,7 +274,7 @@ class EnvironmentEntityTest {
   void deleteRemovesTemporaryVolumesKeepsPersistentOnesAndReleasesThePlace() {
     create();
     runOn("c1");
-    entity.runCommand(EnvironmentEntity.Delete::new);
+    entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Delete::new);
     NodeProtocol.RemoveContainer remove = node.expectMessageClass(NodeProtocol.RemoveContainer.class, WAIT);
     assertThat(remove.volumes()).containsExactly(EnvironmentNames.volumeName(NODE, id, 0));
     var deleted = entity.runCommand(report(ContainerPhase.REMOVED, "c1", null, false));
@@ -282,7 +282,7 @@ class EnvironmentEntityTest {
     assertThat(deleted.state().history().get(deleted.state().history().size() - 1).message())
         .contains(EnvironmentNames.volumeName(NODE, id, 1));
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
-    var again = entity.runCommand(EnvironmentEntity.Delete::new);
+    var again = entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Delete::new);
     assertThat(again.hasNoEvents()).isTrue();
     assertThat(again.reply()).isInstanceOf(EnvironmentEntity.Ok.class);
   }
@@ -290,7 +290,7 @@ class EnvironmentEntityTest {
   @Test
   void deleteBeforePlacementNeedsNoNode() {
     create();
-    var deleted = entity.runCommand(EnvironmentEntity.Delete::new);
+    var deleted = entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Delete::new);
     assertThat(deleted.state().status()).isEqualTo(EnvironmentStatus.DELETED);
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
   }
@@ -385,7 +385,7 @@ class EnvironmentEntityTest {
   @Test
   void aPlaceThatArrivesAfterTheEnvironmentStoppedIsGivenBack() {
     create();
-    entity.runCommand(EnvironmentEntity.Stop::new);
+    entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Stop::new);
     scheduler.expectMessageClass(Scheduler.Release.class, WAIT);
     entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
     assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);

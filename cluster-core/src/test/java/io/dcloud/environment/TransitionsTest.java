@@ -89,9 +89,20 @@ class TransitionsTest {
   })
   void whatAUsersRequestMeans(String status, String stop, String start, String delete) {
     EnvironmentState state = in(status, RestartPolicy.ALWAYS);
-    assertThat(outcome(Transitions.stop(state, AT))).as("stop").isEqualTo(stop);
-    assertThat(outcome(Transitions.start(state, AT))).as("start").isEqualTo(start);
-    assertThat(outcome(Transitions.delete(state, AT))).as("delete").isEqualTo(delete);
+    assertThat(outcome(Transitions.stop(state, AT, "alice"))).as("stop").isEqualTo(stop);
+    assertThat(outcome(Transitions.start(state, AT, "alice"))).as("start").isEqualTo(start);
+    assertThat(outcome(Transitions.delete(state, AT, "alice"))).as("delete").isEqualTo(delete);
+  }
+
+  @Test
+  void aUsersRequestNamesItsActorInTheEventAndTheHistory() {
+    EnvironmentState running = in("RUNNING", RestartPolicy.ALWAYS);
+    EnvironmentEntity.Event stop = Transitions.stop(running, AT, "alice");
+    assertThat(stop).isEqualTo(new EnvironmentEntity.StopRequested(AT, "alice"));
+    assertThat(running.apply(stop, 10).history()).last()
+        .satisfies(entry -> assertThat(entry.message()).isEqualTo("stop requested by alice"));
+    assertThat(Transitions.delete(in("FAILED", RestartPolicy.ALWAYS), AT, "bob"))
+        .isEqualTo(new EnvironmentEntity.Deleted(AT, "bob"));
   }
 
   @ParameterizedTest(name = "{0}: building {1}, starting {2}, running {3}, exited {4}, removed {5}, failed {6}, missing {7}")

@@ -25,9 +25,29 @@ final class Api {
 
   final HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
   final URI base;
+  /** Sent as the bearer token of every request; null: an anonymous client. */
+  final String token;
 
   Api(URI base) {
+    this(base, null);
+  }
+
+  private Api(URI base, String token) {
     this.base = base;
+    this.token = token;
+  }
+
+  /** A client signed in as the test cluster's admin. */
+  static Api admin(URI base) {
+    return new Api(base).signedIn("admin", GatewayTestCluster.ADMIN_PASSWORD);
+  }
+
+  /** The same gateway, signed in as {@code username} (a 200 from login is asserted). */
+  Api signedIn(String username, String password) {
+    Answer login = post("/api/v1/auth/login", JSON,
+        "{\"username\": \"" + username + "\", \"password\": \"" + password + "\"}");
+    assertThat(login.status()).as("login of %s: %s", username, login.body()).isEqualTo(200);
+    return new Api(base, login.json().path("token").asText());
   }
 
   /** An answer: status, headers and body text (parsed on demand). */
@@ -109,7 +129,8 @@ final class Api {
   }
 
   HttpRequest.Builder request(String path) {
-    return HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT);
+    HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT);
+    return token == null ? builder : builder.header("Authorization", "Bearer " + token);
   }
 
   Answer send(HttpRequest request) {

@@ -33,7 +33,7 @@ class EnvironmentApiTest {
   @BeforeAll
   void start() throws Exception {
     cluster = new GatewayTestCluster("EnvironmentApiTest");
-    api = new Api(cluster.base);
+    api = Api.admin(cluster.base);
   }
 
   @AfterAll
@@ -185,7 +185,7 @@ class EnvironmentApiTest {
     ServerBinding binding = cluster.start(cluster.backends.withEnvironments(
         environmentId -> TestEntityRef.of(EnvironmentEntity.TYPE_KEY, environmentId, silentEntity.getRef())));
     try {
-      Api withoutEntity = new Api(GatewayTestCluster.uri(binding));
+      Api withoutEntity = Api.admin(GatewayTestCluster.uri(binding));
       Api.Answer staleAnswer = withoutEntity.get(path);
 
       assertThat(staleAnswer.status()).as(staleAnswer.body()).isEqualTo(200);

@@ -2,20 +2,26 @@ package io.dcloud.gateway;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.dcloud.audit.AuditTrail;
 import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.identity.Passwords;
+import io.dcloud.identity.UserRegistry;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.scheduler.SchedulerSettings;
 import io.dcloud.template.TemplateRegistry;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -39,8 +45,12 @@ final class GatewayTestCluster implements AutoCloseable {
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
+  /** The first admin's password, as DCLOUD_ADMIN_PASSWORD would give it. */
+  static final String ADMIN_PASSWORD = "test-admin-password";
+
   final ActorTestKit testKit;
   final GatewayBackends backends;
+  final ActorRef<UserRegistry.Command> users;
   final ServerBinding binding;
   final URI base;
 
@@ -87,7 +97,20 @@ final class GatewayTestCluster implements AutoCloseable {
     ActorRef<EnvironmentDirectory.Command> directory = testKit.spawn(
         EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, Duration.ofMinutes(1), Duration.ofMinutes(1)), "directory");
 
-    backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates);
+    AuditTrail.init(system, JournalBackoff.fromConfig(resolved));
+    users = testKit.spawn(UserRegistry.create(JournalBackoff.fromConfig(resolved), Clock.systemUTC()), "users");
+    ActorRef<QuotaLedger.Command> quotas = testKit.spawn(
+        QuotaLedger.create(directory, Duration.ofSeconds(30), ASK_TIMEOUT, Clock.systemUTC()), "quotas");
+    UserRegistry.Reply bootstrapped = AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(users,
+            replyTo -> new UserRegistry.Bootstrap(Passwords.fromConfig(resolved).hash(ADMIN_PASSWORD), replyTo),
+            START_TIMEOUT, system.scheduler())
+        .toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    if (!(bootstrapped instanceof UserRegistry.Bootstrapped)) {
+      throw new IllegalStateException("the admin was not created: " + bootstrapped);
+    }
+
+    backends = new GatewayBackends(
+        ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users, quotas);
     binding = start(backends);
     base = uri(binding);
   }

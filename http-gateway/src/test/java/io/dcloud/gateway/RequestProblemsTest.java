@@ -38,7 +38,7 @@ class RequestProblemsTest {
   @BeforeAll
   void start() throws Exception {
     cluster = new GatewayTestCluster("RequestProblemsTest");
-    api = new Api(cluster.base);
+    api = Api.admin(cluster.base);
   }
 
   @AfterAll
@@ -240,7 +240,7 @@ class RequestProblemsTest {
     TestProbe<Scheduler.Command> silentScheduler = cluster.testKit.createTestProbe();
     ServerBinding binding = cluster.start(cluster.backends.withScheduler(silentScheduler.getRef()));
     try {
-      Api.Answer answer = new Api(GatewayTestCluster.uri(binding)).get("/api/v1/nodes");
+      Api.Answer answer = Api.admin(GatewayTestCluster.uri(binding)).get("/api/v1/nodes");
 
       answer.problem(503);
       assertThat(answer.json().path("detail").asText())
@@ -256,7 +256,7 @@ class RequestProblemsTest {
     ServerBinding binding = cluster.start(
         cluster.backends.withScheduler(scheduler.getRef()), cluster.settings().withMaxCreatesInFlight(1));
     try {
-      Api oneAtATime = new Api(GatewayTestCluster.uri(binding));
+      Api oneAtATime = Api.admin(GatewayTestCluster.uri(binding));
       String config = Seeds.environmentWith(c -> c.put("env-name", "limited"));
 
       CompletableFuture<Api.Answer> first = CompletableFuture.supplyAsync(() -> oneAtATime.post(ENVIRONMENTS, Api.JSON, config));

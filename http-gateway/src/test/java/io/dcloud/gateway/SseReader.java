@@ -26,7 +26,7 @@ final class SseReader implements AutoCloseable {
   private final Thread reader;
 
   SseReader(Api api, String path) throws IOException, InterruptedException {
-    HttpRequest request = HttpRequest.newBuilder(api.base.resolve(path)).header("accept", "text/event-stream").build();
+    HttpRequest request = api.request(path).timeout(java.time.Duration.ofMinutes(5)).header("accept", "text/event-stream").build();
     response = api.http.send(request, BodyHandlers.ofLines());
     reader = new Thread(this::readAll, "sse-reader " + path);
     reader.setDaemon(true);

@@ -23,7 +23,7 @@ class TemplateCatalogAndNodeApiTest {
   @BeforeAll
   void start() throws Exception {
     cluster = new GatewayTestCluster("TemplateCatalogAndNodeApiTest");
-    api = new Api(cluster.base);
+    api = Api.admin(cluster.base);
   }
 
   @AfterAll
