@@ -19,11 +19,13 @@ import io.dcloud.node.MachineProfile;
 import io.dcloud.node.NodeActor;
 import io.dcloud.node.NodePeers;
 import io.dcloud.node.NodeSettings;
+import io.dcloud.persistence.CassandraCredentials;
 import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.scheduler.SchedulerSettings;
 import io.dcloud.template.TemplateRegistry;
+import io.dcloud.tls.ClusterTls;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
@@ -72,8 +74,12 @@ public final class DCloudNode implements AutoCloseable {
     this.scheduler = scheduler;
   }
 
-  /** Starts a node from a complete configuration (application.conf, flags and overrides resolved). */
-  public static DCloudNode start(Config config) {
+  /**
+   * Starts a node from a complete configuration (application.conf, flags and overrides resolved),
+   * with remoting over TLS ({@link ClusterTls}) and logged in to Cassandra ({@link CassandraCredentials}).
+   */
+  public static DCloudNode start(Config resolved) {
+    Config config = CassandraCredentials.fromConfig(resolved).applyTo(ClusterTls.configure(resolved));
     CompletableFuture<ServerBinding> binding = new CompletableFuture<>();
     CompletableFuture<ActorRef<Scheduler.Command>> scheduler = new CompletableFuture<>();
     ActorSystem<?> system = ActorSystem.create(

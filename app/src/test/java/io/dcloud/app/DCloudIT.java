@@ -58,7 +58,7 @@ class DCloudIT {
     }
     dataDir = Files.createTempDirectory("dcloud-it");
     cassandra = EmbeddedCassandra.start(
-        EmbeddedCassandra.Settings.fromConfig(ConfigFactory.load()).withDataDir(dataDir.resolve("cassandra")).withPorts(0, 0));
+        EmbeddedCassandra.Settings.fromConfig(inDataDir()).withDataDir(dataDir.resolve("cassandra")).withPorts(0, 0));
     startNode();
     addTinyOsToCatalog();
   }
@@ -79,8 +79,18 @@ class DCloudIT {
     });
   }
 
+  /**
+   * The application's config with this test's data dir: the node's TLS stores and the Cassandra
+   * password it shares with the embedded Cassandra are made there, not in the module's directory.
+   */
+  private static Config inDataDir() {
+    return ConfigFactory.load(ConfigFactory.parseMap(Map.of("dcloud.data-dir", dataDir.toString()))
+        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+  }
+
   private static void startNode() throws Exception {
     Map<String, Object> overrides = new HashMap<>();
+    overrides.put("dcloud.data-dir", dataDir.toString());
     overrides.put("dcloud.http.port", 0);
     overrides.put("pekko.remote.artery.canonical.port", 0);
     overrides.put("dcloud.node.id", NODE_ID);
@@ -382,7 +392,7 @@ class DCloudIT {
   void aCassandraOutageIsA503AndDCloudRecoversWhenItReturns() {
     String before = create(tinySpec("before-outage", ""));
     awaitStatus(before, "RUNNING", UP_WITHIN);
-    EmbeddedCassandra.Settings sameNode = EmbeddedCassandra.Settings.fromConfig(ConfigFactory.load())
+    EmbeddedCassandra.Settings sameNode = EmbeddedCassandra.Settings.fromConfig(inDataDir())
         .withDataDir(cassandra.dataDir()).withPorts(cassandra.cqlPort(), cassandra.storagePort());
     cassandra.close();
 

@@ -73,7 +73,7 @@ public final class SchedulerBenchmark {
     System.out.println("bench: embedded Cassandra in " + work + " ...");
     int exit;
     try (EmbeddedCassandra cassandra = EmbeddedCassandra.start(cassandraSettings)) {
-      Config config = PlacementBenchmark.config(options, work, List.of(cassandra.contactPoint()));
+      Config config = cassandra.credentials().applyTo(PlacementBenchmark.config(options, work, List.of(cassandra.contactPoint())));
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "dcloud-scheduler-bench", config);
       try {
         exit = run(system, config, options, cassandra.process()) ? 0 : 1;

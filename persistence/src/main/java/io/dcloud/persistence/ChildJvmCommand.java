@@ -104,6 +104,10 @@ final class ChildJvmCommand {
     cmd.add("-Dcassandra-foreground=yes");
     cmd.add("-Dcassandra.storagedir=" + layout.dataDir());
     cmd.add("-Dcassandra.logdir=" + layout.dataDir());
+    // Local JMX: CassandraDaemon.maybeInitJmx calls JMXServerUtils.createJMXServer(port, local =
+    // true) when cassandra.jmx.remote.port is absent, which binds the connector and its RMI objects
+    // to the loopback address (checked by EmbeddedCassandraSecurityTest). Never set the remote port
+    // or com.sun.management.jmxremote.port here: either would take precedence and listen remotely.
     cmd.add("-Dcassandra.jmx.local.port=" + jmxPort);
     // One node: nothing to wait for before serving.
     cmd.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");

@@ -22,7 +22,11 @@ import org.slf4j.LoggerFactory;
  * logback.xml}, data, commit log, {@code cassandra.log} — lives under the data directory ({@link
  * DataLayout}), so data survives a restart on the same directory.
  *
- * <p>{@link #start} blocks until the CQL port accepts TCP connections ({@link CqlReadiness}).
+ * <p>Clients must log in (PasswordAuthenticator): the only role that may is {@link
+ * Settings#credentials()}, created on first start ({@link CassandraRoles}).
+ *
+ * <p>{@link #start} blocks until the CQL port accepts TCP connections ({@link CqlReadiness}) and
+ * that role logs in.
  * {@link #close} sends SIGTERM (Cassandra drains), waits up to the drain timeout, then kills. The
  * child never outlives this JVM:
  *
@@ -50,7 +54,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
       int storagePort,
       String heap,
       Duration startupTimeout,
-      Duration drainTimeout) {
+      Duration drainTimeout,
+      CassandraCredentials credentials) {
 
     /** The configuration section {@link #fromConfig} reads. */
     public static final String CONFIG_PATH = "dcloud.cassandra.embedded";
@@ -64,6 +69,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
       Objects.requireNonNull(heap, "heap");
       Objects.requireNonNull(startupTimeout, "startupTimeout");
       Objects.requireNonNull(drainTimeout, "drainTimeout");
+      Objects.requireNonNull(credentials, "credentials");
       checkPort("cqlPort", cqlPort);
       checkPort("storagePort", storagePort);
       if (!HEAP.matcher(heap).matches()) {
@@ -79,8 +85,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
     }
 
     /**
-     * Reads the {@value #CONFIG_PATH} section of an application's (root) config. Relative paths
-     * are resolved against the working directory when Cassandra starts.
+     * Reads the {@value #CONFIG_PATH} section of an application's (root) config, and the role
+     * DCloud logs in as ({@link CassandraCredentials#fromConfig}: this may generate its password
+     * file). Relative paths are resolved against the working directory when Cassandra starts.
      */
     public static Settings fromConfig(Config config) {
       Config c = config.getConfig(CONFIG_PATH);
@@ -92,18 +99,19 @@ public final class EmbeddedCassandra implements AutoCloseable {
           c.getInt("storage-port"),
           c.getString("heap"),
           c.getDuration("startup-timeout"),
-          c.getDuration("drain-timeout"));
+          c.getDuration("drain-timeout"),
+          CassandraCredentials.fromConfig(config));
     }
 
     public Settings withDataDir(Path newDataDir) {
       return new Settings(
-          libDir, newDataDir, host, cqlPort, storagePort, heap, startupTimeout, drainTimeout);
+          libDir, newDataDir, host, cqlPort, storagePort, heap, startupTimeout, drainTimeout, credentials);
     }
 
     /** Ports 0 mean "pick a free port at start". */
     public Settings withPorts(int newCqlPort, int newStoragePort) {
       return new Settings(
-          libDir, dataDir, host, newCqlPort, newStoragePort, heap, startupTimeout, drainTimeout);
+          libDir, dataDir, host, newCqlPort, newStoragePort, heap, startupTimeout, drainTimeout, credentials);
     }
 
     private static void checkPort(String name, int port) {
@@ -168,11 +176,10 @@ public final class EmbeddedCassandra implements AutoCloseable {
           layout.log());
       long startNanos = System.nanoTime();
       child = CassandraProcess.launch(command, layout, settings.drainTimeout());
-      CqlReadiness.await(
-          child.process(),
-          new InetSocketAddress(address, ports.cql()),
-          settings.startupTimeout(),
-          layout);
+      InetSocketAddress cql = new InetSocketAddress(address, ports.cql());
+      CqlReadiness.await(child.process(), cql, settings.startupTimeout(), layout);
+      CassandraRoles.setUp(
+          child.process(), cql, settings.credentials(), startNanos + settings.startupTimeout().toNanos(), layout);
       Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
       log.info(
           "Embedded Cassandra ready on {}:{} in {} ms (pid {}, data dir {})",
@@ -211,6 +218,16 @@ public final class EmbeddedCassandra implements AutoCloseable {
   /** The native (CQL) port actually in use (a free one if the settings said 0). */
   public int cqlPort() {
     return ports.cql();
+  }
+
+  /** The local JMX port (Cassandra binds it to the loopback address: {@link ChildJvmCommand}). */
+  public int jmxPort() {
+    return ports.jmx();
+  }
+
+  /** The role DCloud logs in as: the only one that may log in. */
+  public CassandraCredentials credentials() {
+    return settings.credentials();
   }
 
   /** The internode port actually in use. */

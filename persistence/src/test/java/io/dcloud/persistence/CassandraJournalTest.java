@@ -67,7 +67,7 @@ class CassandraJournalTest {
   private static Config config() {
     String thisHour =
         ZonedDateTime.now(ZoneOffset.UTC).format(DateTimeFormatter.ofPattern("yyyyMMdd'T'HH:00"));
-    return ConfigFactory.load(
+    return cassandra.credentials().applyTo(ConfigFactory.load(
         ConfigFactory.parseString(
             """
             dcloud.cassandra.contact-points = ["%s"]
@@ -87,7 +87,7 @@ class CassandraJournalTest {
             pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
             pekko.loglevel = INFO
             """
-                .formatted(cassandra.contactPoint(), thisHour)));
+                .formatted(cassandra.contactPoint(), thisHour))));
   }
 
   @Test

@@ -3,12 +3,9 @@ package io.dcloud.persistence;
 import static io.dcloud.testing.Requirements.requireOrSkip;
 
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
-import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 
 /** Embedded Cassandra settings and CQL sessions for this module's integration tests. */
 final class CassandraTestSupport {
@@ -18,8 +15,11 @@ final class CassandraTestSupport {
 
   private CassandraTestSupport() {}
 
+  /** The role the tests' embedded Cassandra sets up; a test's own, not a generated file's. */
+  static final CassandraCredentials CREDENTIALS = new CassandraCredentials("dcloud", "test-password");
+
   /**
-   * Free ports, a 512M heap and the given data dir. Without the jars the test is skipped, or fails
+   * Free ports, a 512M heap, the given data dir and {@link #CREDENTIALS}. Without the jars the test is skipped, or fails
    * under CI=true.
    */
   static EmbeddedCassandra.Settings settings(Path dataDir) {
@@ -30,22 +30,14 @@ final class CassandraTestSupport {
                 + LIB_DIR.toAbsolutePath().normalize()
                 + ": run `mvn -o install -DskipTests -pl cassandra-dist` first");
     return new EmbeddedCassandra.Settings(
-        LIB_DIR, dataDir, "127.0.0.1", 0, 0, "512M", Duration.ofSeconds(120), Duration.ofSeconds(20));
+        LIB_DIR, dataDir, "127.0.0.1", 0, 0, "512M", Duration.ofSeconds(120), Duration.ofSeconds(20),
+        CREDENTIALS);
   }
 
-  /**
-   * A session on the embedded node only. The driver merges the contact points of its config
-   * (reference.conf: 127.0.0.1:9042) with programmatic ones, so the config's are emptied.
-   */
+  /** A session on the embedded node only, logged in as its role. */
   static CqlSession session(EmbeddedCassandra cassandra) {
-    return CqlSession.builder()
-        .addContactPoint(cassandra.cqlAddress())
-        .withLocalDatacenter("datacenter1")
-        .withConfigLoader(
-            DriverConfigLoader.programmaticBuilder()
-                .withStringList(DefaultDriverOption.CONTACT_POINTS, List.of())
-                .build())
-        .build();
+    return CassandraRoles.login(
+        cassandra.cqlAddress(), cassandra.credentials().username(), cassandra.credentials().password());
   }
 
   /** Resident set size of a process in MiB from /proc (Linux), or -1. */

@@ -5,14 +5,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.cql.Row;
+import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,9 +31,12 @@ class EmbeddedCassandraTest {
   @TempDir Path dataDir;
 
   @Test
-  void settingsComeFromReferenceConf() {
-    EmbeddedCassandra.Settings settings =
-        EmbeddedCassandra.Settings.fromConfig(ConfigFactory.load());
+  void settingsComeFromReferenceConf() throws IOException {
+    Path passwordFile = dataDir.resolve("secrets").resolve("cassandra-password");
+    Config config =
+        ConfigFactory.load(
+            ConfigFactory.parseMap(Map.of("dcloud.cassandra.password-file", passwordFile.toString())));
+    EmbeddedCassandra.Settings settings = EmbeddedCassandra.Settings.fromConfig(config);
 
     assertThat(settings.dataDir()).isEqualTo(Path.of("data", "cassandra"));
     assertThat(settings.host()).isEqualTo("127.0.0.1");
@@ -41,6 +48,14 @@ class EmbeddedCassandraTest {
     String libDirProperty = System.getProperty("dcloud.cassandra.lib-dir");
     assertThat(settings.libDir())
         .isEqualTo(Path.of(libDirProperty != null ? libDirProperty : "cassandra-dist/target/cassandra-lib"));
+
+    // No password configured: one is generated into the password file, for this user only, once.
+    assertThat(settings.credentials().username()).isEqualTo("dcloud");
+    assertThat(Files.readString(passwordFile).strip()).isEqualTo(settings.credentials().password());
+    assertThat(settings.credentials().password()).hasSizeGreaterThanOrEqualTo(32);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(passwordFile))).isEqualTo("rw-------");
+    assertThat(EmbeddedCassandra.Settings.fromConfig(config).credentials()).isEqualTo(settings.credentials());
+    assertThat(settings.credentials().toString()).doesNotContain(settings.credentials().password());
   }
 
   @Test
@@ -103,7 +118,8 @@ class EmbeddedCassandraTest {
             0,
             "1k",
             Duration.ofSeconds(30),
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5),
+            CassandraTestSupport.CREDENTIALS);
 
     assertThatThrownBy(() -> EmbeddedCassandra.start(tooSmallHeap))
         .isInstanceOf(EmbeddedCassandra.StartException.class)

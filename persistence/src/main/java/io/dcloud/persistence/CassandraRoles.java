@@ -1,0 +1,92 @@
+package io.dcloud.persistence;
+
+import com.datastax.oss.driver.api.core.CqlSession;
+import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
+import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Makes DCloud's role the embedded Cassandra's only login. On a fresh data dir (or one from before
+ * authentication was on) Cassandra creates its default superuser {@code cassandra/cassandra}; this
+ * class logs in with it once, creates DCloud's role as a superuser that may log in, then, as that
+ * role, drops the default one, so the well-known password opens nothing. On later starts DCloud's
+ * role logs in at once and nothing changes.
+ */
+final class CassandraRoles {
+  private static final Logger log = LoggerFactory.getLogger(CassandraRoles.class);
+  private static final String DEFAULT_PASSWORD = "cassandra";
+  private static final Duration RETRY = Duration.ofMillis(500);
+  /** Creating a role hashes its password with bcrypt: more than the driver's 2 s on a busy machine. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
+
+  private CassandraRoles() {}
+
+  /**
+   * Returns once {@code credentials} log in and the default superuser is gone.
+   *
+   * @throws EmbeddedCassandra.StartException if neither DCloud's role nor the default superuser
+   *     logs in before {@code deadlineNanos} (the data dir was set up with another password), or
+   *     the child exits
+   */
+  static void setUp(Process child, InetSocketAddress cql, CassandraCredentials credentials, long deadlineNanos, DataLayout layout)
+      throws InterruptedException {
+    while (true) {
+      RuntimeException refused;
+      try (CqlSession ignored = login(cql, credentials.username(), credentials.password())) {
+        return;
+      } catch (RuntimeException e) {
+        refused = e;
+      }
+      try {
+        // Cassandra creates its default superuser just after it opens the CQL port: retried.
+        try (CqlSession asDefault = login(cql, CassandraCredentials.DEFAULT_SUPERUSER, DEFAULT_PASSWORD)) {
+          asDefault.execute("CREATE ROLE IF NOT EXISTS " + literal(credentials.username())
+              + " WITH PASSWORD = " + literal(credentials.password()) + " AND LOGIN = true AND SUPERUSER = true");
+        }
+        // A role cannot drop the role it is logged in as: DCloud's does it.
+        try (CqlSession asDCloud = login(cql, credentials.username(), credentials.password())) {
+          asDCloud.execute("DROP ROLE IF EXISTS " + literal(CassandraCredentials.DEFAULT_SUPERUSER));
+        }
+        log.info("Embedded Cassandra: created the superuser role '{}' and dropped the default superuser '{}'",
+            credentials.username(), CassandraCredentials.DEFAULT_SUPERUSER);
+        return;
+      } catch (RuntimeException notYet) {
+        if (!child.isAlive() || System.nanoTime() - deadlineNanos >= 0) {
+          throw new EmbeddedCassandra.StartException("Embedded Cassandra: neither the role '" + credentials.username()
+              + "' (" + refused.getMessage() + ") nor the default superuser (" + notYet.getMessage()
+              + ") could set up the login. Was the data dir " + layout.dataDir()
+              + " set up with another dcloud.cassandra.password?" + LogTails.of(layout), notYet);
+        }
+      }
+      child.waitFor(RETRY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * A session on the embedded node alone, failing at once if the login is refused. The driver
+   * merges the contact points of its config (reference.conf: dcloud.cassandra.contact-points) with
+   * the programmatic one, so the config's are emptied.
+   */
+  static CqlSession login(InetSocketAddress cql, String username, String password) {
+    return CqlSession.builder()
+        .addContactPoint(cql)
+        .withLocalDatacenter("datacenter1")
+        .withAuthCredentials(username, password)
+        .withConfigLoader(DriverConfigLoader.programmaticBuilder()
+            .withStringList(DefaultDriverOption.CONTACT_POINTS, List.of())
+            .withBoolean(DefaultDriverOption.RECONNECT_ON_INIT, false)
+            .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, REQUEST_TIMEOUT)
+            .build())
+        .build();
+  }
+
+  /** A CQL string literal: role names and passwords cannot be bind markers in CREATE/DROP ROLE. */
+  private static String literal(String value) {
+    return "'" + value.replace("'", "''") + "'";
+  }
+}
