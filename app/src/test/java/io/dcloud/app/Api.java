@@ -25,6 +25,8 @@ final class Api {
   }
 
   private final HttpClient client = HttpClient.newHttpClient();
+  private static final String PASSWORD = DCloudIT.ADMIN_PASSWORD;
+  private String token;
   private final String base;
 
   Api(int port) {
@@ -32,21 +34,49 @@ final class Api {
   }
 
   Response get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET());
+    return send(request(path).GET());
   }
 
   Response post(String path, String json) {
-    return send(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json")
+    return send(request(path).header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   Response put(String path, String json) {
-    return send(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json")
+    return send(request(path).header("content-type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   Response delete(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    return send(request(path).DELETE());
+  }
+
+  /** A request with the admin's bearer token (signed in on first use; health and login need none). */
+  HttpRequest.Builder request(String path) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+    if (!path.startsWith("/api/v1/auth/") && !path.startsWith("/api/v1/health")) {
+      String current = token();
+      if (current != null) {
+        request.header("Authorization", "Bearer " + current);
+      }
+    }
+    return request;
+  }
+
+  /**
+   * The admin's token, signed in on first use; null while the gateway cannot sign in yet (the
+   * request then goes without one, and its 401 says why).
+   */
+  private synchronized String token() {
+    if (token == null) {
+      Response login = send(HttpRequest.newBuilder(uri("/api/v1/auth/login")).header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"username\": \"admin\", \"password\": \"" + PASSWORD + "\"}")));
+      if (login.status() == 200) {
+        token = login.json().path("token").asText();
+      }
+    }
+    return token;
   }
 
   URI uri(String path) {

@@ -38,6 +38,9 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("docker") @Tag("cassandra")
 class DCloudIT {
+  /** The first admin's password, as DCLOUD_ADMIN_PASSWORD gives it to `dcloud dev`. */
+  static final String ADMIN_PASSWORD = "dcloud-it-admin";
+
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NODE_ID = "it-node";
   private static final String TINY_IMAGE = TestImages.BUSYBOX;
@@ -96,6 +99,7 @@ class DCloudIT {
     overrides.put("dcloud.node.id", NODE_ID);
     overrides.put("dcloud.cassandra.contact-points", List.of(cassandra.contactPoint()));
     overrides.put("pekko.actor.serialize-messages", "on");
+    overrides.put("dcloud.identity.admin-password", ADMIN_PASSWORD);
     // This machine has no GPU: the node advertises two, so allocation and device requests run for real.
     overrides.put("dcloud.node.advertised-gpus", List.of(
         Map.of("index", 0, "uuid", "GPU-it-0", "name", "NVIDIA A100-SXM4-40GB", "memory-mib", 40960),
@@ -223,7 +227,7 @@ class DCloudIT {
     volumesToClean.add(persistentVolume);
 
     CompletableFuture<Stream<String>> events = api.client().sendAsync(
-        HttpRequest.newBuilder(api.uri("/api/v1/environments/" + id + "/events")).header("accept", "text/event-stream").build(),
+        api.request("/api/v1/environments/" + id + "/events").header("accept", "text/event-stream").build(),
         HttpResponse.BodyHandlers.ofLines()).thenApply(HttpResponse::body);
     CompletableFuture<String> stoppedSeen = events.thenApplyAsync(lines ->
         lines.filter(line -> line.startsWith("data:") && line.contains("STOPPED")).findFirst().orElse(""));

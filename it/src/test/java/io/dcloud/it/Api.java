@@ -31,27 +31,29 @@ final class Api {
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
   private final String base;
+  private static final String PASSWORD = ClusterHarness.ADMIN_PASSWORD;
+  private String token;
 
   Api(int port) {
     this.base = "http://127.0.0.1:" + port;
   }
 
   Response get(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).GET());
+    return send(request(path).GET());
   }
 
   Response post(String path, String json) {
-    return send(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json")
+    return send(request(path).header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   Response put(String path, String json) {
-    return send(HttpRequest.newBuilder(uri(path)).header("content-type", "application/json")
+    return send(request(path).header("content-type", "application/json")
         .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
   Response delete(String path) {
-    return send(HttpRequest.newBuilder(uri(path)).DELETE());
+    return send(request(path).DELETE());
   }
 
   /** The environment as this node's API shows it. */
@@ -70,6 +72,34 @@ final class Api {
       throw new AssertionError("GET /nodes via " + base + ": " + response.status() + " " + response.body());
     }
     return response.json().get("nodes");
+  }
+
+  /** A request with the admin's bearer token (signed in on first use; health and login need none). */
+  HttpRequest.Builder request(String path) {
+    HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
+    if (!path.startsWith("/api/v1/auth/") && !path.startsWith("/api/v1/health")) {
+      String current = token();
+      if (current != null) {
+        request.header("Authorization", "Bearer " + current);
+      }
+    }
+    return request;
+  }
+
+  /**
+   * The admin's token, signed in on first use; null while the gateway cannot sign in yet (the
+   * request then goes without one, and its 401 says why).
+   */
+  private synchronized String token() {
+    if (token == null) {
+      Response login = send(HttpRequest.newBuilder(uri("/api/v1/auth/login")).header("content-type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"username\": \"admin\", \"password\": \"" + PASSWORD + "\"}")));
+      if (login.status() == 200) {
+        token = login.json().path("token").asText();
+      }
+    }
+    return token;
   }
 
   URI uri(String path) {

@@ -61,6 +61,9 @@ import org.slf4j.LoggerFactory;
  * that {@link Partition} can cut it off with iptables.
  */
 final class ClusterHarness implements AutoCloseable {
+  /** The admin's password every node of a test cluster is started with (DCLOUD_ADMIN_PASSWORD). */
+  static final String ADMIN_PASSWORD = "dcloud-it-admin";
+
   private static final Logger LOG = LoggerFactory.getLogger(ClusterHarness.class);
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -394,7 +397,10 @@ final class ClusterHarness implements AutoCloseable {
       wrapped.addAll(command);
       command = wrapped;
     }
-    node.process = new ProcessBuilder(command)
+    ProcessBuilder builder = new ProcessBuilder(command);
+    // The first node of the cluster creates the admin with it; every Api signs in with it.
+    builder.environment().put("DCLOUD_ADMIN_PASSWORD", ADMIN_PASSWORD);
+    node.process = builder
         .directory(workDir.toFile())
         .redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(node.logFile.toFile()))

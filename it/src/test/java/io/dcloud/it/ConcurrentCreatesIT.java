@@ -116,7 +116,7 @@ class ConcurrentCreatesIT {
       for (int i = 0; i < CREATES; i++) {
         Node via = nodes.get(i % nodes.size());
         String name = "burst-" + i;
-        HttpRequest request = HttpRequest.newBuilder(via.api.uri("/api/v1/environments"))
+        HttpRequest request = via.api.request("/api/v1/environments")
             .timeout(REQUEST_TIMEOUT)
             .header("content-type", "application/json")
             .POST(HttpRequest.BodyPublishers.ofString(tinySpec(name, String.valueOf(CPU), "")))
@@ -255,7 +255,7 @@ class ConcurrentCreatesIT {
       String id = snapshot.get(i);
       Node via = nodes.get((i + shift) % nodes.size());
       inFlight.acquire();
-      gets.add(client.sendAsync(HttpRequest.newBuilder(via.api.uri("/api/v1/environments/" + id)).timeout(REQUEST_TIMEOUT).build(),
+      gets.add(client.sendAsync(via.api.request("/api/v1/environments/" + id).timeout(REQUEST_TIMEOUT).build(),
               HttpResponse.BodyHandlers.ofString())
           .handle((response, error) -> {
             inFlight.release();
