@@ -104,7 +104,7 @@ final class GoldenSamples {
     Catalog catalog = new Catalog(List.of(new Catalog.OsEntry(
         "debian", "debian:12", List.of("apt-get update"),
         Map.of("python", new Catalog.LanguageEntry(List.of("apt-get install -y python3"),
-            Map.of("numpy", List.of("apt-get install -y python3-numpy")))))));
+            Map.of("numpy", List.of("apt-get install -y python3-numpy")))), null)));
     s.put("catalog-event.CatalogReplaced", new CatalogRegistry.CatalogReplaced(catalog));
     s.put("catalog-snapshot.State", new CatalogRegistry.State(catalog));
     ObjectNode spec = JsonNodeFactory.instance.objectNode().put("os", "debian");
