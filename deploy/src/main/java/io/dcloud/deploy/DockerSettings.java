@@ -20,7 +20,9 @@ public record DockerSettings(
     Duration callTimeout,
     Duration stopGraceDefault,
     Duration statsTimeout,
+    int logLineMaxBytes,
     ContainerDefaults container,
+    NetworkSettings network,
     BuildSettings build,
     BaseImageSettings baseImages) {
 
@@ -32,7 +34,12 @@ public record DockerSettings(
       List<Capability> capDrop,
       List<Capability> capAdd,
       String gpuDriver,
-      List<String> gpuCapabilities) {}
+      List<String> gpuCapabilities,
+      String logMaxSize,
+      int logMaxFile) {}
+
+  /** The networks environments join: one per tenant (owner), and a shared one without a tenant. */
+  public record NetworkSettings(String tenantPrefix, String shared, Map<String, String> labels) {}
 
   public record BuildSettings(Duration timeout, String networkMode, int errorLines, Map<String, String> labels) {}
 
@@ -57,7 +64,9 @@ public record DockerSettings(
         deploy.getDuration("call-timeout"),
         deploy.getDuration("stop-grace-default"),
         deploy.getDuration("stats-timeout"),
+        Math.toIntExact(deploy.getBytes("log-line-max-bytes")),
         containerDefaults(deploy.getConfig("container")),
+        networkSettings(deploy.getConfig("network")),
         buildSettings(deploy.getConfig("build")),
         baseImageSettings(deploy.getConfig("base-images")));
   }
@@ -70,7 +79,13 @@ public record DockerSettings(
         capabilities(c, "cap-drop"),
         capabilities(c, "cap-add"),
         c.getString("gpu-driver"),
-        List.copyOf(c.getStringList("gpu-capabilities")));
+        List.copyOf(c.getStringList("gpu-capabilities")),
+        c.getString("log-max-size"),
+        c.getInt("log-max-file"));
+  }
+
+  private static NetworkSettings networkSettings(Config c) {
+    return new NetworkSettings(c.getString("tenant-prefix"), c.getString("shared"), stringMap(c.getConfig("labels")));
   }
 
   private static BuildSettings buildSettings(Config c) {

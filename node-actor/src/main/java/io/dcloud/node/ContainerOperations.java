@@ -219,7 +219,7 @@ final class ContainerOperations {
         deploy.gpuUuids(),
         ports,
         volumes,
-        labels);
+        labels, deploy.owner());
   }
 
   static List<PublishedPort> ports(ContainerInfo info) {

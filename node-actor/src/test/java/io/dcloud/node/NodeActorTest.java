@@ -152,7 +152,7 @@ class NodeActorTest {
   }
 
   private static NodeProtocol.Deploy deploy(String environmentId) {
-    return new NodeProtocol.Deploy(environmentId, spec(), RECIPE, List.of());
+    return new NodeProtocol.Deploy(environmentId, spec(), RECIPE, List.of(), null);
   }
 
   private ContainerReport expectReport(String environmentId, ContainerPhase phase) {
@@ -315,7 +315,7 @@ class NodeActorTest {
     return runtime.create(new ContainerSpec(
         EnvironmentNames.containerName(nodeId, environmentId), RECIPE.tag(), List.of("sleep", "infinity"), Map.of(), 0, 0, 0,
         List.of(), List.of(new PortBinding("127.0.0.1", null, 8888, "tcp")), volumes,
-        Map.of(EnvironmentNames.ENV_LABEL, environmentId, EnvironmentNames.NODE_LABEL, nodeId)));
+        Map.of(EnvironmentNames.ENV_LABEL, environmentId, EnvironmentNames.NODE_LABEL, nodeId), null));
   }
 
   // ---------------------------------------------------------------- relocation, stats and logs
