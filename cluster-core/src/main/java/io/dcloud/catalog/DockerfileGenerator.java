@@ -44,14 +44,15 @@ public final class DockerfileGenerator {
   static final String HOME = "/home/dcloud";
 
   /**
-   * Creates the user unless the base image already has uid 1000: with useradd (Debian, Ubuntu,
-   * RHEL) or BusyBox's adduser. The home is made and owned explicitly, for an existing uid 1000
-   * whose passwd entry points elsewhere.
+   * Creates the user unless the base image already has uid 1000: with useradd where the image has
+   * it (Debian, Ubuntu, RHEL), else by adding the passwd and group lines itself (minimal images:
+   * BusyBox, distroless). The home is made and owned explicitly, also for an existing uid 1000.
    */
-  static final String CREATE_USER = "grep -q '^[^:]*:[^:]*:" + USER_ID + ":' /etc/passwd"
-      + " || useradd --uid " + USER_ID + " --user-group --create-home --shell /bin/sh " + USER_NAME
-      + " || adduser -D -u " + USER_ID + " -s /bin/sh " + USER_NAME
-      + "; mkdir -p " + HOME + " && chown " + USER_ID + ":" + USER_ID + " " + HOME;
+  static final String CREATE_USER = "if ! grep -q '^[^:]*:[^:]*:" + USER_ID + ":' /etc/passwd; then"
+      + " useradd --uid " + USER_ID + " --user-group --no-create-home --home-dir " + HOME + " --shell /bin/sh " + USER_NAME
+      + " 2>/dev/null || { grep -q '^[^:]*:[^:]*:" + USER_ID + ":' /etc/group || echo '" + USER_NAME + ":x:" + USER_ID
+      + ":' >> /etc/group; echo '" + USER_NAME + ":x:" + USER_ID + ":" + USER_ID + "::" + HOME + ":/bin/sh' >> /etc/passwd; };"
+      + " fi && mkdir -p " + HOME + " && chown " + USER_ID + ":" + USER_ID + " " + HOME;
 
   private DockerfileGenerator() {}
 

@@ -32,10 +32,10 @@ class DockerfileGeneratorTest {
         RUN DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3
         RUN DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-numpy
         RUN DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-pandas
-        RUN grep -q '^[^:]*:[^:]*:1000:' /etc/passwd || useradd --uid 1000 --user-group --create-home --shell /bin/sh dcloud || adduser -D -u 1000 -s /bin/sh dcloud; mkdir -p /home/dcloud && chown 1000:1000 /home/dcloud
+        RUN %s
         WORKDIR /home/dcloud
         USER 1000
-        """);
+        """.formatted(DockerfileGenerator.CREATE_USER));
     assertThat(recipe.baseImage()).isEqualTo("debian:bookworm");
     assertThat(recipe.tag()).matches("dcloud/env-debian:[0-9a-f]{16}");
     assertThat(CatalogParser.isImageReference(recipe.tag())).isTrue();

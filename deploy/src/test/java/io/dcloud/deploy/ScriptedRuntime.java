@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -298,8 +299,17 @@ public final class ScriptedRuntime implements ContainerRuntime {
     synchronized (this) {
       find(containerId).orElseThrow(() -> new RuntimeFailure("reading the log of container " + containerId + " failed: no such container"));
     }
-    onEnd.run();
-    return () -> {};
+    if (!follow) {
+      onEnd.run();
+      return () -> {};
+    }
+    // A follow stays open, as the engine's does, until its reader closes it.
+    AtomicBoolean ended = new AtomicBoolean();
+    return () -> {
+      if (ended.compareAndSet(false, true)) {
+        onEnd.run();
+      }
+    };
   }
 
   @Override
