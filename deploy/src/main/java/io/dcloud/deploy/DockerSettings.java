@@ -39,7 +39,7 @@ public record DockerSettings(
       int logMaxFile) {}
 
   /** The networks environments join: one per tenant (owner), and a shared one without a tenant. */
-  public record NetworkSettings(String tenantPrefix, String shared, Map<String, String> labels) {}
+  public record NetworkSettings(String tenantPrefix, String shared, String bridgePrefix, Map<String, String> labels) {}
 
   public record BuildSettings(Duration timeout, String networkMode, int errorLines, Map<String, String> labels) {}
 
@@ -53,6 +53,9 @@ public record DockerSettings(
 
   /** How to make a base image from packages when no registry has it. */
   public record BootstrapRecipe(String suite, String variant, String mirror, String source, List<String> changes) {}
+
+  /** Linux interface names have 15 characters; TenantNetworks adds 8 hex digits. */
+  private static final int MAX_BRIDGE_PREFIX = 7;
 
   public static DockerSettings fromConfig(Config deploy) {
     Config docker = deploy.getConfig("docker");
@@ -85,7 +88,12 @@ public record DockerSettings(
   }
 
   private static NetworkSettings networkSettings(Config c) {
-    return new NetworkSettings(c.getString("tenant-prefix"), c.getString("shared"), stringMap(c.getConfig("labels")));
+    String bridgePrefix = c.getString("bridge-prefix");
+    if (bridgePrefix.length() > MAX_BRIDGE_PREFIX) {
+      throw new ConfigException.BadValue(c.origin(), "bridge-prefix", "at most " + MAX_BRIDGE_PREFIX
+          + " characters: Linux interface names have 15, and 8 go to the network's hash");
+    }
+    return new NetworkSettings(c.getString("tenant-prefix"), c.getString("shared"), bridgePrefix, stringMap(c.getConfig("labels")));
   }
 
   private static BuildSettings buildSettings(Config c) {

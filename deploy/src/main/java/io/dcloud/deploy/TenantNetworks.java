@@ -29,6 +29,7 @@ final class TenantNetworks {
   /** Names the owner a network was made for (the name itself may be shortened or hashed). */
   static final String TENANT_LABEL = "dcloud.tenant";
   static final String ENABLE_ICC = "com.docker.network.bridge.enable_icc";
+  static final String BRIDGE_NAME = "com.docker.network.bridge.name";
   /** Docker limits names to what a Linux interface and DNS accept; keep well under both. */
   private static final int MAX_TENANT_CHARS = 40;
   private static final int HASH_HEX_CHARS = 8;
@@ -74,7 +75,7 @@ final class TenantNetworks {
           .withDriver("bridge")
           .withCheckDuplicate(true)
           .withLabels(labels)
-          .withOptions(Map.of(ENABLE_ICC, String.valueOf(!shared)))
+          .withOptions(Map.of(ENABLE_ICC, String.valueOf(!shared), BRIDGE_NAME, bridge(settings, name)))
           .exec();
       log.info("made network {} for {}", name, shared ? "environments without an owner" : "tenant " + tenant);
     } catch (ConflictException madeMeanwhile) {
@@ -96,6 +97,14 @@ final class TenantNetworks {
       sanitized = sanitized.substring(0, MAX_TENANT_CHARS);
     }
     return settings.tenantPrefix() + (sanitized.equals(tenant) ? tenant : sanitized + "-" + hash(tenant));
+  }
+
+  /**
+   * The host interface of a network: {@code <bridge-prefix><hash>}, so one host firewall rule
+   * ({@code -i <bridge-prefix>+}) covers every DCloud network (Linux allows 15 characters).
+   */
+  static String bridge(NetworkSettings settings, String network) {
+    return settings.bridgePrefix() + hash(network);
   }
 
   private static String hash(String text) {

@@ -64,6 +64,7 @@ class DeployUnitsTest {
     assertThat(TenantNetworks.name(network, "bob")).isEqualTo("dcloud-tenant-bob");
     assertThat(TenantNetworks.name(network, "a@b c")).matches("dcloud-tenant-a-b-c-[0-9a-f]{8}");
     assertThat(TenantNetworks.name(network, "x".repeat(300))).hasSizeLessThan(64);
+    assertThat(TenantNetworks.bridge(network, "dcloud-tenant-alice")).matches("dcl-[0-9a-f]{8}");
   }
 
   @Test

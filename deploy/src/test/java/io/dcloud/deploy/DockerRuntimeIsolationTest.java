@@ -83,6 +83,8 @@ class DockerRuntimeIsolationTest {
     Network network = docker.docker().inspectNetworkCmd().withNetworkId(TenantNetworks.name(runtime.settings().network(), bob)).exec();
     assertThat(network.getLabels()).containsEntry(TenantNetworks.TENANT_LABEL, bob).containsEntry("dcloud.managed", "true");
     assertThat(network.getDriver()).isEqualTo("bridge");
+    assertThat(network.getOptions()).containsEntry(TenantNetworks.BRIDGE_NAME, TenantNetworks.bridge(runtime.settings().network(),
+        network.getName())).containsEntry(TenantNetworks.ENABLE_ICC, "true");
   }
 
   @Test
@@ -93,6 +95,7 @@ class DockerRuntimeIsolationTest {
     awaitServing(server, serverIp);
 
     assertThat(docker.inspectRaw(server).getHostConfig().getNetworkMode()).isEqualTo(network).isNotEqualTo("bridge");
+    assertThat(docker.docker().inspectNetworkCmd().withNetworkId(network).exec().getOptions()).containsEntry(TenantNetworks.ENABLE_ICC, "false");
     assertThat(probe("shared-probe", null, serverIp, SERVER_PORT)).containsExactly("unreachable");
   }
 

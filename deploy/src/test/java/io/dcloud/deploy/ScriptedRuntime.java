@@ -161,6 +161,11 @@ public final class ScriptedRuntime implements ContainerRuntime {
     return volumes.contains(name);
   }
 
+  /** The spec a container was created from (what a test checks of a node's choices). */
+  public synchronized Optional<ContainerSpec> specOf(String containerId) {
+    return find(containerId).map(container -> container.spec);
+  }
+
   // ---------------------------------------------------------------- the engine
 
   @Override

@@ -193,6 +193,19 @@ class NodeActorTest {
   }
 
   @Test
+  void theOwnerOfADeployIsTheContainersTenant() {
+    startNode();
+
+    node.tell(new NodeProtocol.Deploy("env-owned", spec(), RECIPE, List.of(), "alice"));
+    expectReport("env-owned", ContainerPhase.STARTING);
+    String owned = expectReport("env-owned", ContainerPhase.RUNNING).containerId();
+    String ownerless = deployed("env-ownerless");
+
+    assertThat(runtime.specOf(owned)).get().extracting(ContainerSpec::tenant).isEqualTo("alice");
+    assertThat(runtime.specOf(ownerless)).get().extracting(ContainerSpec::tenant).isNull();
+  }
+
+  @Test
   void deployBuildsAMissingImageFirstAndPublishesItsProgress() {
     runtime = new ScriptedRuntime();
     startNode();
