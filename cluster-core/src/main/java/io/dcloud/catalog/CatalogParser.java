@@ -31,6 +31,9 @@ import java.util.regex.Pattern;
  *   "specifications": {"python": {"installation-steps": ["..."], "libraries": {"numpy": ["..."]}}}}]
  * }</pre>
  *
+ * An OS may say {@code "run-as-root": true} (default false): its containers then run as root
+ * instead of the unprivileged uid 1000, for tools that cannot work otherwise.
+ *
  * Steps are shell written by an administrator and become one Dockerfile {@code RUN} line each, so
  * each must be a single line: a newline would start a new Dockerfile instruction.
  */
@@ -71,7 +74,8 @@ public final class CatalogParser {
   private static final String SPECIFICATIONS = "specifications";
   private static final String INSTALLATION_STEPS = "installation-steps";
   private static final String LIBRARIES = "libraries";
-  private static final List<String> OS_FIELDS = List.of(OS, BASE_IMAGE, INIT_STEPS, SPECIFICATIONS);
+  private static final String RUN_AS_ROOT = "run-as-root";
+  private static final List<String> OS_FIELDS = List.of(OS, BASE_IMAGE, INIT_STEPS, SPECIFICATIONS, RUN_AS_ROOT);
   private static final List<String> LANGUAGE_FIELDS = List.of(INSTALLATION_STEPS, LIBRARIES);
 
   private CatalogParser() {}
@@ -104,6 +108,9 @@ public final class CatalogParser {
     ArrayNode root = mapper.createArrayNode();
     for (OsEntry entry : catalog.entries()) {
       ObjectNode os = root.addObject().put(OS, entry.os()).put(BASE_IMAGE, entry.baseImage());
+      if (entry.rootAllowed()) {
+        os.put(RUN_AS_ROOT, true);
+      }
       entry.initSteps().forEach(os.putArray(INIT_STEPS)::add);
       ObjectNode specifications = os.putObject(SPECIFICATIONS);
       entry.specifications().forEach((name, language) -> {
@@ -150,10 +157,24 @@ public final class CatalogParser {
       String baseImage = baseImage(at(field, BASE_IMAGE), value.get(BASE_IMAGE));
       List<String> initSteps = steps(at(field, INIT_STEPS), value.get(INIT_STEPS), false);
       Map<String, LanguageEntry> specifications = specifications(at(field, SPECIFICATIONS), value.get(SPECIFICATIONS));
-      if (os == null || baseImage == null || initSteps == null || specifications == null) {
+      Boolean runAsRoot = runAsRoot(at(field, RUN_AS_ROOT), value.get(RUN_AS_ROOT));
+      if (os == null || baseImage == null || initSteps == null || specifications == null || runAsRoot == null) {
         return null;
       }
-      return new OsEntry(os, baseImage, initSteps, specifications);
+      // Stored as null when false: the catalog's wire form is unchanged for every OS that keeps the default.
+      return new OsEntry(os, baseImage, initSteps, specifications, runAsRoot ? Boolean.TRUE : null);
+    }
+
+    /** Absent means false; anything but a JSON boolean is refused (a string "true" is a typo to report). */
+    Boolean runAsRoot(String field, JsonNode value) {
+      if (absent(value)) {
+        return false;
+      }
+      if (!value.isBoolean()) {
+        error(field, "must be true or false, not " + kindOf(value));
+        return null;
+      }
+      return value.booleanValue();
     }
 
     String name(String field, JsonNode value, Pattern pattern, String allowed) {

@@ -27,11 +27,32 @@ import java.util.Set;
  * <p>Languages and libraries are laid out in the catalog's order, not the request's: the
  * administrator orders steps that depend on each other, and the same set of choices always gives
  * the same file — hence the same tag and one shared image.
+ *
+ * <p>The admin's steps run as root (they install packages); the container then runs as the
+ * unprivileged user {@value #USER_NAME} (uid {@value #USER_ID}, home {@value #HOME}), so a process
+ * that escapes its container is no one on the host. Only an OS the catalog marks
+ * {@code run-as-root} keeps root.
  */
 public final class DockerfileGenerator {
 
   /** Enough of the digest to make collisions between distinct Dockerfiles practically impossible. */
   static final int TAG_HEX_CHARS = 16;
+
+  /** The unprivileged user environments run as; 1000 is the first regular uid on Debian/Ubuntu. */
+  public static final int USER_ID = 1000;
+  static final String USER_NAME = "dcloud";
+  static final String HOME = "/home/dcloud";
+
+  /**
+   * Creates the user unless the base image already has uid 1000: with useradd where the image has
+   * it (Debian, Ubuntu, RHEL), else by adding the passwd and group lines itself (minimal images:
+   * BusyBox, distroless). The home is made and owned explicitly, also for an existing uid 1000.
+   */
+  static final String CREATE_USER = "if ! grep -q '^[^:]*:[^:]*:" + USER_ID + ":' /etc/passwd; then"
+      + " useradd --uid " + USER_ID + " --user-group --no-create-home --home-dir " + HOME + " --shell /bin/sh " + USER_NAME
+      + " 2>/dev/null || { grep -q '^[^:]*:[^:]*:" + USER_ID + ":' /etc/group || echo '" + USER_NAME + ":x:" + USER_ID
+      + ":' >> /etc/group; echo '" + USER_NAME + ":x:" + USER_ID + ":" + USER_ID + "::" + HOME + ":/bin/sh' >> /etc/passwd; };"
+      + " fi && mkdir -p " + HOME + " && chown " + USER_ID + ":" + USER_ID + " " + HOME;
 
   private DockerfileGenerator() {}
 
@@ -79,6 +100,11 @@ public final class DockerfileGenerator {
     // A step shared by two languages or libraries (e.g. a compiler) is installed once, where first needed.
     for (String step : new LinkedHashSet<>(steps)) {
       dockerfile.append("RUN ").append(step).append('\n');
+    }
+    if (!os.rootAllowed()) {
+      dockerfile.append("RUN ").append(CREATE_USER).append('\n')
+          .append("WORKDIR ").append(HOME).append('\n')
+          .append("USER ").append(USER_ID).append('\n');
     }
     String text = dockerfile.toString();
     return new ImageRecipe(CatalogParser.IMAGE_REPOSITORY_PREFIX + os.os() + ":" + digest(text), os.baseImage(),

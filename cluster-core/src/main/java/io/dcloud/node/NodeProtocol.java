@@ -35,8 +35,12 @@ public final class NodeProtocol {
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Build the image if needed, create and start the environment's container (once). */
-  public record Deploy(String environmentId, EnvironmentSpec spec, ImageRecipe recipe, List<String> gpuUuids)
+  /**
+   * Build the image if needed, create and start the environment's container (once). {@code owner}
+   * is the user the environment belongs to: the node puts each owner's containers on a network of
+   * their own. Null (commands sent before owners existed) puts it on the shared, isolated network.
+   */
+  public record Deploy(String environmentId, EnvironmentSpec spec, ImageRecipe recipe, List<String> gpuUuids, String owner)
       implements Command {}
 
   public record StartContainer(String environmentId, String containerId) implements Command {}
@@ -100,4 +104,10 @@ public final class NodeProtocol {
   public record Logs(SourceRef<String> lines) implements LogsReply {}
 
   public record LogsUnavailable(String reason) implements LogsReply {}
+
+  /**
+   * The node already follows {@code limit} logs (dcloud.node.max-log-follows) and refuses another
+   * until one ends: the caller should answer "try again later" (HTTP 429), not "not found".
+   */
+  public record LogsRefused(String reason, int limit) implements LogsReply {}
 }

@@ -50,8 +50,22 @@ class CatalogParserTest {
   }
 
   @Test
+  void anOsKeepsRootOnlyWhenTheCatalogSaysSo() {
+    Catalog catalog = parse("""
+        [{"os": "a", "base-image": "debian:bookworm"},
+         {"os": "b", "base-image": "debian:bookworm", "run-as-root": false},
+         {"os": "c", "base-image": "debian:bookworm", "run-as-root": true}]""");
+
+    assertThat(catalog.entries()).extracting(OsEntry::rootAllowed).containsExactly(false, false, true);
+    assertThat(DefaultCatalog.load().entries()).noneMatch(OsEntry::rootAllowed);
+    assertThat(errors("[{\"os\": \"a\", \"base-image\": \"debian:bookworm\", \"run-as-root\": \"yes\"}]"))
+        .containsExactly(new FieldError("[0].run-as-root", "must be true or false, not a string"));
+  }
+
+  @Test
   void roundTripsThroughTheContract() throws IOException {
-    for (Catalog catalog : List.of(parse(TWO_OSES), DefaultCatalog.load())) {
+    for (Catalog catalog : List.of(parse(TWO_OSES), parse(TWO_OSES.replace("\"os\": \"alpine\",",
+        "\"os\": \"alpine\", \"run-as-root\": true,")), DefaultCatalog.load())) {
       JsonNode contract = CatalogParser.toContract(catalog, MAPPER);
       assertThat(CatalogParser.parse(contract)).isEqualTo(catalog);
       assertThat(CatalogParser.parse(MAPPER.readTree(MAPPER.writeValueAsString(contract)))).isEqualTo(catalog);

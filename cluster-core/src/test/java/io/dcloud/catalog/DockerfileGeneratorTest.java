@@ -35,7 +35,10 @@ class DockerfileGeneratorTest {
         RUN DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3
         RUN DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-numpy
         RUN DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends python3-pandas
-        """);
+        RUN %s
+        WORKDIR /home/dcloud
+        USER 1000
+        """.formatted(DockerfileGenerator.CREATE_USER));
     assertThat(recipe.baseImage()).isEqualTo("debian:bookworm");
     assertThat(recipe.tag()).matches("dcloud/env-debian:[0-9a-f]{16}");
     assertThat(CatalogParser.isImageReference(recipe.tag())).isTrue();
@@ -89,7 +92,24 @@ class DockerfileGeneratorTest {
         RUN apt-get install -y r-base-core
         RUN pip install a
         RUN pip install b
-        """);
+        RUN %s
+        WORKDIR /home/dcloud
+        USER 1000
+        """.formatted(DockerfileGenerator.CREATE_USER));
+  }
+
+  @Test
+  void runsAsUid1000UnlessTheCatalogLetsTheOsKeepRoot() {
+    Catalog catalog = CatalogParserTest.parse("""
+        [{"os": "debian", "base-image": "debian:bookworm", "init-steps": ["apt-get update"]},
+         {"os": "rooted", "base-image": "debian:bookworm", "init-steps": ["apt-get update"], "run-as-root": true}]""");
+
+    String unprivileged = DockerfileGenerator.generate(catalog, spec("e", "debian", "[]")).dockerfile();
+    String rooted = DockerfileGenerator.generate(catalog, spec("e", "rooted", "[]")).dockerfile();
+
+    // USER is the last instruction: nothing after it runs as root again.
+    assertThat(unprivileged).endsWith("RUN " + DockerfileGenerator.CREATE_USER + "\nWORKDIR /home/dcloud\nUSER 1000\n");
+    assertThat(rooted).endsWith("RUN apt-get update\n").doesNotContain("USER", "useradd");
   }
 
   @Test

@@ -104,7 +104,7 @@ final class GoldenSamples {
     Catalog catalog = new Catalog(List.of(new Catalog.OsEntry(
         "debian", "debian:12", List.of("apt-get update"),
         Map.of("python", new Catalog.LanguageEntry(List.of("apt-get install -y python3"),
-            Map.of("numpy", List.of("apt-get install -y python3-numpy")))))));
+            Map.of("numpy", List.of("apt-get install -y python3-numpy")))), null)));
     s.put("catalog-event.CatalogReplaced", new CatalogRegistry.CatalogReplaced(catalog));
     s.put("catalog-snapshot.State", new CatalogRegistry.State(catalog));
     ObjectNode spec = JsonNodeFactory.instance.objectNode().put("os", "debian");
@@ -143,12 +143,14 @@ final class GoldenSamples {
     s.put("wire.scheduler.ConfirmLoss", new Scheduler.ConfirmLoss("e1"));
     s.put("wire.scheduler.Reservations", new Scheduler.Reservations("n1", List.of("e1", "e2")));
     s.put("wire.scheduler.Feasibility", new Scheduler.Feasibility("too big"));
-    s.put("wire.node.Deploy", new NodeProtocol.Deploy("e1", SPEC, RECIPE, List.of("GPU-1")));
+    s.put("wire.node.Deploy", new NodeProtocol.Deploy("e1", SPEC, RECIPE, List.of("GPU-1"), null));
+    s.put("wire.node.Deploy.with-owner", new NodeProtocol.Deploy("e1", SPEC, RECIPE, List.of("GPU-1"), "alice"));
     s.put("wire.node.StartContainer", new NodeProtocol.StartContainer("e1", "c1"));
     s.put("wire.node.StopContainer", new NodeProtocol.StopContainer("e1", "c1"));
     s.put("wire.node.RemoveContainer", new NodeProtocol.RemoveContainer("e1", "c1", List.of("dcloud-e1-0")));
     s.put("wire.node.Stats", new NodeProtocol.Stats(1.5, 10, 20, 30, 40, 50, 60, 7));
     s.put("wire.node.StatsUnavailable", new NodeProtocol.StatsUnavailable("not running"));
     s.put("wire.node.LogsUnavailable", new NodeProtocol.LogsUnavailable("no container"));
+    s.put("wire.node.LogsRefused", new NodeProtocol.LogsRefused("node n1 already follows 64 logs", 64));
   }
 }

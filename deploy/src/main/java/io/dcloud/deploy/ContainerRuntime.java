@@ -66,7 +66,12 @@ public interface ContainerRuntime extends AutoCloseable {
   @Override
   void close();
 
-  /** Limits and wiring of one container. Labels carry {@code dcloud.env} and {@code dcloud.node}. */
+  /**
+   * Limits and wiring of one container. Labels carry {@code dcloud.env} and {@code dcloud.node}.
+   * {@code tenant} (the environment's owner) picks the network the container joins: one per owner,
+   * so owners cannot reach each other's containers; null joins the shared network, whose
+   * containers cannot reach one another either.
+   */
   record ContainerSpec(
       String name,
       String image,
@@ -78,7 +83,8 @@ public interface ContainerRuntime extends AutoCloseable {
       List<String> gpuUuids,
       List<PortBinding> ports,
       List<VolumeMount> volumes,
-      Map<String, String> labels) {}
+      Map<String, String> labels,
+      String tenant) {}
 
   /** {@code hostPort} null lets the engine choose a free port on {@code hostIp}. */
   record PortBinding(String hostIp, Integer hostPort, int containerPort, String protocol) {}

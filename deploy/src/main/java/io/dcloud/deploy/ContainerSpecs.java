@@ -7,6 +7,7 @@ import com.github.dockerjava.api.model.DeviceRequest;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.InternetProtocol;
+import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.Ports;
@@ -23,16 +24,21 @@ import java.util.Objects;
 final class ContainerSpecs {
 
   static final String DEFAULT_PROTOCOL = "tcp";
+  static final String LOG_MAX_SIZE = "max-size";
+  static final String LOG_MAX_FILE = "max-file";
 
   private ContainerSpecs() {}
 
-  /** Fills a create command from the spec and the node's defaults (limits, capabilities, init). */
-  static CreateContainerCmd apply(CreateContainerCmd cmd, ContainerSpec spec, ContainerDefaults defaults) {
+  /**
+   * Fills a create command from the spec and the node's defaults (limits, capabilities, init, log
+   * rotation); the container joins {@code network} (its tenant's).
+   */
+  static CreateContainerCmd apply(CreateContainerCmd cmd, ContainerSpec spec, ContainerDefaults defaults, String network) {
     cmd.withName(spec.name())
         .withLabels(spec.labels())
         .withEnv(environment(spec.env()))
         .withExposedPorts(spec.ports().stream().map(ContainerSpecs::exposedPort).toList())
-        .withHostConfig(hostConfig(spec, defaults));
+        .withHostConfig(hostConfig(spec, defaults).withNetworkMode(network));
     if (!spec.command().isEmpty()) {
       cmd.withCmd(spec.command());
     }
@@ -46,6 +52,8 @@ final class ContainerSpecs {
         .withSecurityOpts(defaults.securityOpts())
         .withCapDrop(defaults.capDrop().toArray(Capability[]::new))
         .withCapAdd(defaults.capAdd().toArray(Capability[]::new))
+        .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE,
+            Map.of(LOG_MAX_SIZE, defaults.logMaxSize(), LOG_MAX_FILE, String.valueOf(defaults.logMaxFile()))))
         .withPortBindings(portBindings(spec.ports()))
         .withMounts(spec.volumes().stream().map(ContainerSpecs::mount).toList());
     if (spec.nanoCpus() > 0) {

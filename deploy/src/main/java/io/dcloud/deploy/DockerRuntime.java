@@ -49,6 +49,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final EngineConnection engine;
   private final BaseImages baseImages;
   private final ImageBuilds imageBuilds;
+  private final TenantNetworks networks;
 
   private DockerRuntime(DockerSettings settings) {
     this.settings = settings;
@@ -56,6 +57,7 @@ public final class DockerRuntime implements ContainerRuntime {
     this.engine = new EngineConnection(settings, calls);
     this.baseImages = new BaseImages(engine, calls, settings);
     this.imageBuilds = new ImageBuilds(engine, baseImages, settings.build());
+    this.networks = new TenantNetworks(engine, calls, settings.network(), settings.callTimeout());
   }
 
   /**
@@ -108,16 +110,18 @@ public final class DockerRuntime implements ContainerRuntime {
   @Override
   public String create(ContainerSpec spec) {
     spec.volumes().forEach(volume -> createVolume(volume.volumeName(), spec.labels()));
-    return calls.call("creating container " + spec.name(), settings.callTimeout(), () -> createOrAdopt(spec));
+    String network = networks.ensure(spec.tenant());
+    return calls.call("creating container " + spec.name(), settings.callTimeout(), () -> createOrAdopt(spec, network));
   }
 
-  private String createOrAdopt(ContainerSpec spec) {
+  private String createOrAdopt(ContainerSpec spec, String network) {
     DockerClient client = engine.client();
     try {
-      String id = ContainerSpecs.apply(client.createContainerCmd(spec.image()), spec, settings.container()).exec().getId();
+      String id = ContainerSpecs.apply(client.createContainerCmd(spec.image()), spec, settings.container(), network)
+          .exec().getId();
       log.info(
-          "created container {} ({}) from {}: nanoCpus={} memory={} pids={} gpus={} ports={} volumes={}",
-          spec.name(), shortId(id), spec.image(), spec.nanoCpus(), spec.memoryBytes(), spec.pidsLimit(),
+          "created container {} ({}) from {} on network {}: nanoCpus={} memory={} pids={} gpus={} ports={} volumes={}",
+          spec.name(), shortId(id), spec.image(), network, spec.nanoCpus(), spec.memoryBytes(), spec.pidsLimit(),
           spec.gpuUuids(), spec.ports(), spec.volumes());
       return id;
     } catch (ConflictException nameTaken) {
@@ -323,7 +327,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd) {
-    LogLines lines = new LogLines(safe(line));
+    LogLines lines = new LogLines(safe(line), settings.logLineMaxBytes());
     String what = "reading the log of container " + shortId(containerId);
     StreamCallback<Frame> frames = new StreamCallback<>(what, lines).onEnd(error -> {
       lines.flush();

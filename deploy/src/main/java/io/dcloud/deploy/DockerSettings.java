@@ -20,7 +20,9 @@ public record DockerSettings(
     Duration callTimeout,
     Duration stopGraceDefault,
     Duration statsTimeout,
+    int logLineMaxBytes,
     ContainerDefaults container,
+    NetworkSettings network,
     BuildSettings build,
     BaseImageSettings baseImages) {
 
@@ -32,7 +34,12 @@ public record DockerSettings(
       List<Capability> capDrop,
       List<Capability> capAdd,
       String gpuDriver,
-      List<String> gpuCapabilities) {}
+      List<String> gpuCapabilities,
+      String logMaxSize,
+      int logMaxFile) {}
+
+  /** The networks environments join: one per tenant (owner), and a shared one without a tenant. */
+  public record NetworkSettings(String tenantPrefix, String shared, String bridgePrefix, Map<String, String> labels) {}
 
   public record BuildSettings(Duration timeout, String networkMode, int errorLines, Map<String, String> labels) {}
 
@@ -47,6 +54,9 @@ public record DockerSettings(
   /** How to make a base image from packages when no registry has it. */
   public record BootstrapRecipe(String suite, String variant, String mirror, String source, List<String> changes) {}
 
+  /** Linux interface names have 15 characters; TenantNetworks adds 8 hex digits. */
+  private static final int MAX_BRIDGE_PREFIX = 7;
+
   public static DockerSettings fromConfig(Config deploy) {
     Config docker = deploy.getConfig("docker");
     return new DockerSettings(
@@ -57,7 +67,9 @@ public record DockerSettings(
         deploy.getDuration("call-timeout"),
         deploy.getDuration("stop-grace-default"),
         deploy.getDuration("stats-timeout"),
+        Math.toIntExact(deploy.getBytes("log-line-max-bytes")),
         containerDefaults(deploy.getConfig("container")),
+        networkSettings(deploy.getConfig("network")),
         buildSettings(deploy.getConfig("build")),
         baseImageSettings(deploy.getConfig("base-images")));
   }
@@ -70,7 +82,18 @@ public record DockerSettings(
         capabilities(c, "cap-drop"),
         capabilities(c, "cap-add"),
         c.getString("gpu-driver"),
-        List.copyOf(c.getStringList("gpu-capabilities")));
+        List.copyOf(c.getStringList("gpu-capabilities")),
+        c.getString("log-max-size"),
+        c.getInt("log-max-file"));
+  }
+
+  private static NetworkSettings networkSettings(Config c) {
+    String bridgePrefix = c.getString("bridge-prefix");
+    if (bridgePrefix.length() > MAX_BRIDGE_PREFIX) {
+      throw new ConfigException.BadValue(c.origin(), "bridge-prefix", "at most " + MAX_BRIDGE_PREFIX
+          + " characters: Linux interface names have 15, and 8 go to the network's hash");
+    }
+    return new NetworkSettings(c.getString("tenant-prefix"), c.getString("shared"), bridgePrefix, stringMap(c.getConfig("labels")));
   }
 
   private static BuildSettings buildSettings(Config c) {

@@ -98,7 +98,7 @@ class DebianBaseImageBuildTest {
   private ContainerSpec spec(String suffix, String image, List<String> command) {
     String name = docker.name(suffix);
     return new ContainerSpec(name, image, command, Map.of(), 0, MEMORY_BYTES, PIDS, List.of(), List.of(), List.of(),
-        docker.labels(name, docker.name("node")));
+        docker.labels(name, docker.name("node")), null);
   }
 
   /** Runs the container to its end (exit 0 expected) and returns its log lines. */
@@ -108,8 +108,7 @@ class DebianBaseImageBuildTest {
       id = runtime.create(spec);
     } else {
       CreateContainerCmd cmd = ContainerSpecs.apply(docker.docker().createContainerCmd(spec.image()), spec,
-          runtime.settings().container());
-      cmd.getHostConfig().withNetworkMode("host");
+          runtime.settings().container(), "host");
       id = cmd.exec().getId();
     }
     runtime.start(id);

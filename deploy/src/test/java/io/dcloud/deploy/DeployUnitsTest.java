@@ -45,7 +45,26 @@ class DeployUnitsTest {
     assertThat(settings.baseImages().recipes().get("debian:12"))
         .isEqualTo(settings.baseImages().recipes().get("debian:bookworm"));
     assertThat(settings.baseImages().recipes().get("debian:bookworm").suite()).isEqualTo("bookworm");
-    assertThat(settings.build().networkMode()).isEqualTo("host");
+    // Builds on the bridge: catalog steps must not reach the host's loopback services.
+    assertThat(settings.build().networkMode()).isEqualTo("default");
+    assertThat(settings.logLineMaxBytes()).isEqualTo(16 * 1024);
+    assertThat(settings.container().logMaxSize()).isEqualTo("10m");
+    assertThat(settings.container().logMaxFile()).isEqualTo(3);
+    assertThat(settings.network().shared()).isEqualTo("dcloud-shared");
+  }
+
+  @Test
+  void eachOwnerGetsANetworkNamedAfterThem() {
+    var network = DockerSettings.fromConfig(ConfigFactory.load().getConfig("dcloud.deploy")).network();
+
+    assertThat(TenantNetworks.name(network, "alice")).isEqualTo("dcloud-tenant-alice");
+    assertThat(TenantNetworks.name(network, null)).isEqualTo("dcloud-shared");
+    // Changed to fit a network name: a hash of the original keeps "Bob" apart from "bob".
+    assertThat(TenantNetworks.name(network, "Bob")).matches("dcloud-tenant-bob-[0-9a-f]{8}");
+    assertThat(TenantNetworks.name(network, "bob")).isEqualTo("dcloud-tenant-bob");
+    assertThat(TenantNetworks.name(network, "a@b c")).matches("dcloud-tenant-a-b-c-[0-9a-f]{8}");
+    assertThat(TenantNetworks.name(network, "x".repeat(300))).hasSizeLessThan(64);
+    assertThat(TenantNetworks.bridge(network, "dcloud-tenant-alice")).matches("dcl-[0-9a-f]{8}");
   }
 
   @Test
@@ -90,7 +109,7 @@ class DeployUnitsTest {
   @Test
   void logFramesBecomeWholeLinesPerStream() {
     List<String> lines = new ArrayList<>();
-    LogLines splitter = new LogLines(lines::add);
+    LogLines splitter = new LogLines(lines::add, 1024);
 
     splitter.accept(frame(StreamType.STDOUT, "one\ntw"));
     splitter.accept(frame(StreamType.STDERR, "err"));
@@ -100,6 +119,22 @@ class DeployUnitsTest {
     splitter.flush();
 
     assertThat(lines).containsExactly("one", "two", "three", "error", "tail");
+  }
+
+  @Test
+  void aLongLineIsCutAndMarkedTruncated() {
+    List<String> lines = new ArrayList<>();
+    LogLines splitter = new LogLines(lines::add, 8);
+
+    splitter.accept(frame(StreamType.STDOUT, "0123456"));
+    splitter.accept(frame(StreamType.STDOUT, "789abcdef\nshort\n"));
+    // "é" is two bytes: a cut through it drops the whole character, never half of it.
+    splitter.accept(frame(StreamType.STDOUT, "1234567é9\n"));
+    splitter.accept(frame(StreamType.STDERR, "x".repeat(100)));
+    splitter.flush();
+
+    assertThat(lines).containsExactly(
+        "01234567" + LogLines.TRUNCATED, "short", "1234567" + LogLines.TRUNCATED, "xxxxxxxx" + LogLines.TRUNCATED);
   }
 
   @Test

@@ -71,7 +71,7 @@ class DockerRuntimeContainersTest {
     ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.command(), Map.of("GREETING", "hello world"),
         1_500_000_000L, 48L * 1024 * 1024, 77, List.of(),
         List.of(new PortBinding(LOOPBACK, chosenPort, 80, "tcp"), new PortBinding(LOOPBACK, null, 81, "tcp")),
-        List.of(), base.labels());
+        List.of(), base.labels(), base.tenant());
 
     String id = runtime.create(spec);
     InspectContainerResponse raw = docker.inspectRaw(id);
@@ -149,7 +149,7 @@ class DockerRuntimeContainersTest {
 
     Map<String, String> otherLabels = docker.labels("another-env", docker.name("node"));
     ContainerSpec foreign = new ContainerSpec(spec.name(), spec.image(), spec.command(), spec.env(), spec.nanoCpus(),
-        spec.memoryBytes(), spec.pidsLimit(), spec.gpuUuids(), spec.ports(), spec.volumes(), otherLabels);
+        spec.memoryBytes(), spec.pidsLimit(), spec.gpuUuids(), spec.ports(), spec.volumes(), otherLabels, spec.tenant());
     assertThatThrownBy(() -> runtime.create(foreign))
         .isInstanceOf(RuntimeFailure.class)
         .hasMessageContaining("already exists")
@@ -160,7 +160,7 @@ class DockerRuntimeContainersTest {
   void createOfAMissingImageSaysSo() {
     ContainerSpec base = docker.busyboxSpec("noimage", IDLE);
     ContainerSpec spec = new ContainerSpec(base.name(), "dcloud-test/absent:0", base.command(), base.env(),
-        base.nanoCpus(), base.memoryBytes(), base.pidsLimit(), base.gpuUuids(), base.ports(), base.volumes(), base.labels());
+        base.nanoCpus(), base.memoryBytes(), base.pidsLimit(), base.gpuUuids(), base.ports(), base.volumes(), base.labels(), base.tenant());
 
     assertThatThrownBy(() -> runtime.create(spec))
         .isInstanceOf(RuntimeFailure.class)
@@ -173,7 +173,7 @@ class DockerRuntimeContainersTest {
     String volume = docker.name("data");
     ContainerSpec base = docker.busyboxSpec("volumes", List.of("sh", "-c", "echo kept > /data/file && sleep infinity"));
     ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.command(), base.env(), base.nanoCpus(),
-        base.memoryBytes(), base.pidsLimit(), List.of(), List.of(), List.of(new VolumeMount(volume, "/data")), base.labels());
+        base.memoryBytes(), base.pidsLimit(), List.of(), List.of(), List.of(new VolumeMount(volume, "/data")), base.labels(), base.tenant());
 
     String id = runtime.create(spec);
 
@@ -198,7 +198,7 @@ class DockerRuntimeContainersTest {
     List<String> uuids = List.of("GPU-11111111-2222-3333-4444-555555555555", "GPU-66666666-7777-8888-9999-000000000000");
     ContainerSpec base = docker.busyboxSpec("gpu", IDLE);
     ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.command(), base.env(), base.nanoCpus(),
-        base.memoryBytes(), base.pidsLimit(), uuids, List.of(), List.of(), base.labels());
+        base.memoryBytes(), base.pidsLimit(), uuids, List.of(), List.of(), base.labels(), base.tenant());
 
     // Created only: this machine has no NVIDIA runtime, so starting would fail.
     String id = runtime.create(spec);
@@ -234,6 +234,6 @@ class DockerRuntimeContainersTest {
   private ContainerSpec onNode(String suffix, String node) {
     ContainerSpec base = docker.busyboxSpec(suffix, IDLE);
     return new ContainerSpec(base.name(), base.image(), base.command(), base.env(), base.nanoCpus(), base.memoryBytes(),
-        base.pidsLimit(), List.of(), List.of(), List.of(), docker.labels(base.name(), node));
+        base.pidsLimit(), List.of(), List.of(), List.of(), docker.labels(base.name(), node), null);
   }
 }

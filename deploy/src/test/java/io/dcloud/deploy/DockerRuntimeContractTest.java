@@ -30,7 +30,7 @@ class DockerRuntimeContractTest extends ContainerRuntimeContract {
   protected ContainerSpec idleSpec(String suffix, String nodeId, List<VolumeMount> volumes) {
     ContainerSpec base = docker.busyboxSpec(suffix, List.of("sleep", "infinity"));
     return new ContainerSpec(base.name(), base.image(), base.command(), base.env(), base.nanoCpus(), base.memoryBytes(),
-        base.pidsLimit(), List.of(), List.of(), volumes, docker.labels(base.name(), nodeId));
+        base.pidsLimit(), List.of(), List.of(), volumes, docker.labels(base.name(), nodeId), null);
   }
 
   @Override

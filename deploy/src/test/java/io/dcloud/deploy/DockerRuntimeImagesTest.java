@@ -62,7 +62,7 @@ class DockerRuntimeImagesTest {
 
     ContainerSpec base = docker.busyboxSpec("built", List.of());
     ContainerSpec spec = new ContainerSpec(base.name(), tag, List.of(), base.env(), base.nanoCpus(), base.memoryBytes(),
-        base.pidsLimit(), List.of(), List.of(), List.of(), base.labels());
+        base.pidsLimit(), List.of(), List.of(), List.of(), base.labels(), base.tenant());
     String id = docker.run(spec);
     docker.awaitExited(id);
     List<String> lines = new CopyOnWriteArrayList<>();

@@ -58,7 +58,7 @@ class DockerRuntimeStreamsTest {
     BlockingQueue<ContainerEvent> events = new LinkedBlockingQueue<>();
     ContainerSpec base = docker.busyboxSpec("oom", List.of("sh", "-c", ALLOCATE_64MB));
     ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.command(), base.env(), base.nanoCpus(),
-        OOM_MEMORY_BYTES, base.pidsLimit(), List.of(), List.of(), List.of(), base.labels());
+        OOM_MEMORY_BYTES, base.pidsLimit(), List.of(), List.of(), List.of(), base.labels(), base.tenant());
     try (Closeable watch = runtime.watchEvents(events::add)) {
       String id = docker.run(spec);
 

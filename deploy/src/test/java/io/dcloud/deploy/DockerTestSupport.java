@@ -93,6 +93,11 @@ public final class DockerTestSupport implements AutoCloseable, AfterAllCallback 
     return "dcloud-test-" + runId + "-" + suffix;
   }
 
+  /** An owner name unique to this run: its tenant network is removed in {@link #close()}. */
+  public String tenant(String owner) {
+    return owner + "-" + runId;
+  }
+
   /** The labels DCloud puts on a container, plus this run's test label. */
   public Map<String, String> labels(String env, String node) {
     Map<String, String> labels = new LinkedHashMap<>();
@@ -106,7 +111,7 @@ public final class DockerTestSupport implements AutoCloseable, AfterAllCallback 
   public ContainerSpec busyboxSpec(String suffix, List<String> command) {
     String name = name(suffix);
     return new ContainerSpec(name, TestImages.BUSYBOX, command, Map.of(), TEST_NANO_CPUS, TEST_MEMORY_BYTES,
-        TEST_PIDS_LIMIT, List.of(), List.of(), List.of(), labels(name, name("node")));
+        TEST_PIDS_LIMIT, List.of(), List.of(), List.of(), labels(name, name("node")), null);
   }
 
   /** Creates and starts; returns the id. */
@@ -186,8 +191,13 @@ public final class DockerTestSupport implements AutoCloseable, AfterAllCallback 
       (volumes == null ? List.<InspectVolumeResponse>of() : volumes)
           .forEach(v -> quietly(() -> docker.removeVolumeCmd(v.getName()).exec()));
       new ArrayList<>(images).forEach(tag -> quietly(() -> docker.removeImageCmd(tag).withForce(true).exec()));
-      log.info("test run {} cleaned up: {} containers, {} volumes, {} images", runId, containers.size(),
-          volumes == null ? 0 : volumes.size(), images.size());
+      // Tenant networks of owners named after this run (see tenant()); the shared network stays.
+      var networks = docker.listNetworksCmd().withFilter("label", List.of(TenantNetworks.TENANT_LABEL)).exec().stream()
+          .filter(n -> n.getLabels() != null && String.valueOf(n.getLabels().get(TenantNetworks.TENANT_LABEL)).endsWith(runId))
+          .toList();
+      networks.forEach(n -> quietly(() -> docker.removeNetworkCmd(n.getId()).exec()));
+      log.info("test run {} cleaned up: {} containers, {} volumes, {} images, {} networks", runId, containers.size(),
+          volumes == null ? 0 : volumes.size(), images.size(), networks.size());
     } finally {
       runtime.close();
     }

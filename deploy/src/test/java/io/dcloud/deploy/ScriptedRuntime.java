@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -160,6 +161,11 @@ public final class ScriptedRuntime implements ContainerRuntime {
     return volumes.contains(name);
   }
 
+  /** The spec a container was created from (what a test checks of a node's choices). */
+  public synchronized Optional<ContainerSpec> specOf(String containerId) {
+    return find(containerId).map(container -> container.spec);
+  }
+
   // ---------------------------------------------------------------- the engine
 
   @Override
@@ -298,8 +304,17 @@ public final class ScriptedRuntime implements ContainerRuntime {
     synchronized (this) {
       find(containerId).orElseThrow(() -> new RuntimeFailure("reading the log of container " + containerId + " failed: no such container"));
     }
-    onEnd.run();
-    return () -> {};
+    if (!follow) {
+      onEnd.run();
+      return () -> {};
+    }
+    // A follow stays open, as the engine's does, until its reader closes it.
+    AtomicBoolean ended = new AtomicBoolean();
+    return () -> {
+      if (ended.compareAndSet(false, true)) {
+        onEnd.run();
+      }
+    };
   }
 
   @Override

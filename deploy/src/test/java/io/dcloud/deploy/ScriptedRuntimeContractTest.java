@@ -30,7 +30,7 @@ class ScriptedRuntimeContractTest extends ContainerRuntimeContract {
   protected ContainerSpec idleSpec(String suffix, String nodeId, List<VolumeMount> volumes) {
     String name = name(suffix);
     return new ContainerSpec(name, IMAGE, List.of("sleep", "infinity"), Map.of(), 0, 0, 0, List.of(), List.of(), volumes,
-        Map.of(EnvironmentNames.ENV_LABEL, name, EnvironmentNames.NODE_LABEL, nodeId));
+        Map.of(EnvironmentNames.ENV_LABEL, name, EnvironmentNames.NODE_LABEL, nodeId), null);
   }
 
   @Override

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.SourceRef;
@@ -43,6 +44,8 @@ final class ContainerOperations {
   private final String nodeId;
   private final ContainerRuntime runtime;
   private final NodePeers peers;
+  /** Log follows open now: the pool threads that open them and the streams that end them both count. */
+  private final AtomicInteger follows = new AtomicInteger();
 
   ContainerOperations(
       NodeSettings settings, ContainerRuntime runtime, NodePeers peers) {
@@ -153,18 +156,37 @@ final class ContainerOperations {
     }
   }
 
-  /** Bridges the engine's log callback into a stream the gateway (maybe on another node) pulls through a SourceRef. */
+  /**
+   * Bridges the engine's log callback into a stream the gateway (maybe on another node) pulls through
+   * a SourceRef. Follows never end by themselves, so at most {@code max-log-follows} run at once.
+   */
   NodeProtocol.LogsReply logs(NodeProtocol.StreamLogs request, ActorSystem<?> system) {
+    boolean counted = request.follow();
+    if (counted && follows.incrementAndGet() > settings.maxLogFollows()) {
+      follows.decrementAndGet();
+      LOG.info("Node {} refused to follow the log of environment {}: it already follows {} (dcloud.node.max-log-follows)",
+          nodeId, request.environmentId(), settings.maxLogFollows());
+      return new NodeProtocol.LogsRefused("node " + nodeId + " already follows " + settings.maxLogFollows()
+          + " logs, its limit: try again later", settings.maxLogFollows());
+    }
     var materialized = Source.<String>queue(settings.logBufferLines(), OverflowStrategy.dropHead()).preMaterialize(system);
     var queue = materialized.first();
     Closeable follow;
     try {
       follow = runtime.logs(request.containerId(), request.tail(), request.follow(), queue::offer, queue::complete);
     } catch (RuntimeException e) {
+      if (counted) {
+        follows.decrementAndGet();
+      }
       return new NodeProtocol.LogsUnavailable(Failures.rootMessage(e));
     }
     SourceRef<String> lines = materialized.second()
-        .watchTermination((notUsed, done) -> done.whenComplete((ok, failure) -> closeQuietly(follow)))
+        .watchTermination((notUsed, done) -> done.whenComplete((ok, failure) -> {
+          closeQuietly(follow);
+          if (counted) {
+            follows.decrementAndGet();
+          }
+        }))
         .runWith(StreamRefs.sourceRef(), system);
     return new NodeProtocol.Logs(lines);
   }
@@ -219,7 +241,7 @@ final class ContainerOperations {
         deploy.gpuUuids(),
         ports,
         volumes,
-        labels);
+        labels, deploy.owner());
   }
 
   static List<PublishedPort> ports(ContainerInfo info) {

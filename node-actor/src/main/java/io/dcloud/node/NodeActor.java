@@ -15,6 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -38,22 +39,26 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
  * machine's status to the cluster ({@link ClusterPresence}), and on start reconciles the
  * containers it finds with the entities ({@link Reconciliation}).
  *
- * <p>Every engine call blocks, so it runs on a dedicated dispatcher and its result comes back as
- * a message: the actor's state is read and changed on its own thread only. At most one operation
- * per environment is in flight; a command arriving meanwhile waits for it (only the latest is
- * kept: the entity re-sends what it still wants).
+ * <p>Every engine call blocks (opening the event stream included), so it runs on a dedicated
+ * dispatcher and its result comes back as a message: the actor's state is read and changed on its
+ * own thread only. At most one operation per environment is in flight; a command arriving
+ * meanwhile waits for it (only the latest is kept: the entity re-sends what it still wants).
  */
 public final class NodeActor extends AbstractBehavior<NodeActor.Message> implements Reconciliation.Containers {
 
   /** Everything this actor handles: the public protocol (wrapped), its own results, and its parts' steps. */
   sealed interface Message
-      permits Protocol, OperationDone, EngineEvent, EngineEventsEnded, WatchEngineAgain, Reconciliation.Step, ClusterPresence.Step {}
+      permits Protocol, OperationDone, EngineEvent, EngineEventsWatched, EngineEventsEnded, WatchEngineAgain,
+          Reconciliation.Step, ClusterPresence.Step {}
 
   private record Protocol(NodeProtocol.Command command) implements Message, NoSerializationVerificationNeeded {}
 
   private record OperationDone(ContainerOperations.Outcome outcome) implements Message, NoSerializationVerificationNeeded {}
 
   private record EngineEvent(ContainerEvent event) implements Message, NoSerializationVerificationNeeded {}
+
+  /** The event stream the blocking pool opened (opening it waits for the engine's answer). */
+  private record EngineEventsWatched(Closeable watch) implements Message, NoSerializationVerificationNeeded {}
 
   private record EngineEventsEnded(Throwable cause) implements Message, NoSerializationVerificationNeeded {}
 
@@ -94,6 +99,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   /** Containers being removed on purpose: their destroy event is not news. */
   private final Set<String> removing = new HashSet<>();
   private Closeable eventWatch;
+  /** Set when the actor stops, for an event stream still being opened on the blocking pool. */
+  private final AtomicBoolean stopped = new AtomicBoolean();
 
   private NodeActor(
       ActorContext<Message> context,
@@ -119,8 +126,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     ActorRef<NodeProtocol.Command> protocolRef = context.messageAdapter(NodeProtocol.Command.class, Protocol::new);
     context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(nodeId), protocolRef));
     presence.begin(timers);
-    watchEngine();
-    reconciliation.begin();
+    watchEngine(); // then reconciles: see onEngineEventsWatched
     context.getLog().info(
         "Node {} started: {}, {} and {} GPUs allocatable", nodeId,
         Quantities.describeCores(machine.allocatable().milliCpus()),
@@ -136,10 +142,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
         })
         .onMessage(OperationDone.class, this::onOperationDone)
         .onMessage(EngineEvent.class, this::onEngineEvent)
+        .onMessage(EngineEventsWatched.class, this::onEngineEventsWatched)
         .onMessage(EngineEventsEnded.class, this::onEngineEventsEnded)
         .onMessageEquals(WatchEngineAgain.INSTANCE, () -> {
           watchEngine();
-          reconciliation.begin();
           return this;
         })
         .onMessage(Reconciliation.Step.class, step -> {
@@ -246,13 +252,28 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
 
   // ---------------------------------------------------------------- engine events
 
+  /** Opens the event stream off this actor's thread: the engine may take up to its call timeout to answer. */
   private void watchEngine() {
     ActorRef<Message> self = getContext().getSelf();
-    try {
-      eventWatch = runtime.watchEvents(event -> self.tell(new EngineEvent(event)), cause -> self.tell(new EngineEventsEnded(cause)));
-    } catch (RuntimeException e) {
-      self.tell(new EngineEventsEnded(e));
-    }
+    getContext().pipeToSelf(
+        CompletableFuture.supplyAsync(() -> {
+          Closeable watch = runtime.watchEvents(event -> self.tell(new EngineEvent(event)), cause -> self.tell(new EngineEventsEnded(cause)));
+          if (stopped.get()) {
+            ContainerOperations.closeQuietly(watch); // nobody is left to close it
+          }
+          return watch;
+        }, blocking),
+        (watch, failure) -> failure == null ? new EngineEventsWatched(watch) : new EngineEventsEnded(failure));
+  }
+
+  /**
+   * Reconciles only once the events are watched: what happens after the listing is then seen as an
+   * event, so nothing falls between the two.
+   */
+  private Behavior<Message> onEngineEventsWatched(EngineEventsWatched watched) {
+    eventWatch = watched.watch();
+    reconciliation.begin();
+    return this;
   }
 
   /** The engine restarted or the stream broke: watch again shortly, and reconcile what was missed meanwhile. */
@@ -288,6 +309,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   }
 
   private Behavior<Message> onStop() {
+    stopped.set(true);
     if (eventWatch != null) {
       ContainerOperations.closeQuietly(eventWatch);
     }

@@ -20,6 +20,7 @@ public record NodeSettings(
     List<String> idleCommand,
     String publishHostIp,
     int logBufferLines,
+    int maxLogFollows,
     Duration askTimeout,
     long reservedMilliCpus,
     long reservedMemoryBytes,
@@ -50,6 +51,7 @@ public record NodeSettings(
         c.getStringList("idle-command"),
         c.getString("publish-host-ip"),
         c.getInt("log-buffer-lines"),
+        c.getInt("max-log-follows"),
         root.getDuration("dcloud.ask-timeout"),
         Quantities.milliCpus("dcloud.node.reserved.cpu", TextNode.valueOf(c.getString("reserved.cpu"))),
         Quantities.bytes("dcloud.node.reserved.memory", TextNode.valueOf(c.getString("reserved.memory"))),
@@ -63,6 +65,6 @@ public record NodeSettings(
   public NodeSettings withNodeId(String id) {
     return new NodeSettings(
         id, labels, gossipInterval, downedStopGrace, leaveTimeout, idleCommand, publishHostIp, logBufferLines,
-        askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath, nvidiaSmi, nvidiaSmiTimeout, advertisedGpus);
+        maxLogFollows, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath, nvidiaSmi, nvidiaSmiTimeout, advertisedGpus);
   }
 }

@@ -38,6 +38,7 @@ import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,6 +55,7 @@ class NodeActorTest {
           pekko.remote.artery.canonical.hostname = 127.0.0.1
           pekko.remote.artery.canonical.port = 0
           dcloud.node.gossip-interval = 100ms
+          dcloud.node.max-log-follows = 2
           """)
       .withFallback(ConfigFactory.load());
   private static final ActorTestKit testKit = ActorTestKit.create("node-actor-test", CONFIG);
@@ -152,7 +154,7 @@ class NodeActorTest {
   }
 
   private static NodeProtocol.Deploy deploy(String environmentId) {
-    return new NodeProtocol.Deploy(environmentId, spec(), RECIPE, List.of());
+    return new NodeProtocol.Deploy(environmentId, spec(), RECIPE, List.of(), null);
   }
 
   private ContainerReport expectReport(String environmentId, ContainerPhase phase) {
@@ -188,6 +190,19 @@ class NodeActorTest {
     assertThat(runtime.calls("ensureImage")).as("the image was there: nothing to build").isEmpty();
     assertThat(runtime.calls("create")).containsExactly(EnvironmentNames.containerName(nodeId, "env-a"));
     assertThat(runtime.volumeExists(volume("env-a", 0))).isTrue();
+  }
+
+  @Test
+  void theOwnerOfADeployIsTheContainersTenant() {
+    startNode();
+
+    node.tell(new NodeProtocol.Deploy("env-owned", spec(), RECIPE, List.of(), "alice"));
+    expectReport("env-owned", ContainerPhase.STARTING);
+    String owned = expectReport("env-owned", ContainerPhase.RUNNING).containerId();
+    String ownerless = deployed("env-ownerless");
+
+    assertThat(runtime.specOf(owned)).get().extracting(ContainerSpec::tenant).isEqualTo("alice");
+    assertThat(runtime.specOf(ownerless)).get().extracting(ContainerSpec::tenant).isNull();
   }
 
   @Test
@@ -315,7 +330,7 @@ class NodeActorTest {
     return runtime.create(new ContainerSpec(
         EnvironmentNames.containerName(nodeId, environmentId), RECIPE.tag(), List.of("sleep", "infinity"), Map.of(), 0, 0, 0,
         List.of(), List.of(new PortBinding("127.0.0.1", null, 8888, "tcp")), volumes,
-        Map.of(EnvironmentNames.ENV_LABEL, environmentId, EnvironmentNames.NODE_LABEL, nodeId)));
+        Map.of(EnvironmentNames.ENV_LABEL, environmentId, EnvironmentNames.NODE_LABEL, nodeId), null));
   }
 
   // ---------------------------------------------------------------- relocation, stats and logs
@@ -346,6 +361,48 @@ class NodeActorTest {
 
     assertThat(stats.expectMessageClass(NodeProtocol.StatsUnavailable.class, WAIT).reason()).contains("no such container");
     assertThat(logs.expectMessageClass(NodeProtocol.LogsUnavailable.class, WAIT).reason()).contains("no such container");
+  }
+
+  @Test
+  void logFollowsBeyondTheNodesLimitAreRefusedUntilOneEnds() {
+    startNode();
+    String id = deployed("env-k");
+    TestProbe<NodeProtocol.LogsReply> logs = testKit.createTestProbe();
+
+    node.tell(new NodeProtocol.StreamLogs("env-k", id, 10, true, logs.getRef()));
+    node.tell(new NodeProtocol.StreamLogs("env-k", id, 10, true, logs.getRef()));
+    NodeProtocol.Logs first = logs.expectMessageClass(NodeProtocol.Logs.class, WAIT);
+    logs.expectMessageClass(NodeProtocol.Logs.class, WAIT);
+    node.tell(new NodeProtocol.StreamLogs("env-k", id, 10, true, logs.getRef()));
+
+    NodeProtocol.LogsRefused refused = logs.expectMessageClass(NodeProtocol.LogsRefused.class, WAIT);
+    assertThat(refused.limit()).isEqualTo(2);
+    assertThat(refused.reason()).contains(nodeId, "already follows 2 logs");
+    // A log read to its end ends by itself: it does not count.
+    node.tell(new NodeProtocol.StreamLogs("env-k", id, 10, false, logs.getRef()));
+    logs.expectMessageClass(NodeProtocol.Logs.class, WAIT);
+
+    first.lines().getSource().runWith(Sink.cancelled(), testKit.system());
+    logs.awaitAssert(WAIT, () -> {
+      node.tell(new NodeProtocol.StreamLogs("env-k", id, 10, true, logs.getRef()));
+      assertThat(logs.receiveMessage(WAIT)).isInstanceOf(NodeProtocol.Logs.class);
+      return null;
+    });
+  }
+
+  @Test
+  void theEventStreamIsOpenedOffTheActorsThread() throws InterruptedException {
+    ScriptedRuntime.Gate watching = runtime.hold("watchEvents");
+    spawnNode();
+    watching.awaitReached(WAIT);
+    TestProbe<NodeProtocol.LogsReply> logs = testKit.createTestProbe();
+
+    // The engine has not answered the watch yet, and the node still serves requests.
+    node.tell(new NodeProtocol.StreamLogs("env-l", "no-such-container", 10, false, logs.getRef()));
+    logs.expectMessageClass(NodeProtocol.LogsUnavailable.class, WAIT);
+
+    watching.release();
+    placedOnNode(List.of()); // reconciliation starts once the events are watched
   }
 
   @Test

@@ -1,0 +1,118 @@
+package io.dcloud.deploy;
+
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import io.dcloud.deploy.DockerSettings.NetworkSettings;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The bridge networks environments join, made on demand: one per tenant, so the engine's isolation
+ * between bridge networks keeps owners apart, and a shared one for environments without an owner,
+ * made with inter-container traffic off. No container ever joins Docker's default bridge, where
+ * every container reaches every other.
+ *
+ * <p>Networks are left in place when their last container goes: an empty bridge costs nothing, and
+ * removing it would race the owner's next deploy.
+ */
+final class TenantNetworks {
+  private static final Logger log = LoggerFactory.getLogger(TenantNetworks.class);
+
+  /** Names the owner a network was made for (the name itself may be shortened or hashed). */
+  static final String TENANT_LABEL = "dcloud.tenant";
+  static final String ENABLE_ICC = "com.docker.network.bridge.enable_icc";
+  static final String BRIDGE_NAME = "com.docker.network.bridge.name";
+  /** Docker limits names to what a Linux interface and DNS accept; keep well under both. */
+  private static final int MAX_TENANT_CHARS = 40;
+  private static final int HASH_HEX_CHARS = 8;
+
+  private final EngineConnection engine;
+  private final DaemonCalls calls;
+  private final NetworkSettings settings;
+  private final Duration callTimeout;
+  private final KeyedLocks locks = new KeyedLocks();
+
+  TenantNetworks(EngineConnection engine, DaemonCalls calls, NetworkSettings settings, Duration callTimeout) {
+    this.engine = engine;
+    this.calls = calls;
+    this.settings = settings;
+    this.callTimeout = callTimeout;
+  }
+
+  /** The network of {@code tenant} (null: the shared one), made first if it does not exist. */
+  String ensure(String tenant) {
+    String name = name(settings, tenant);
+    // One creation per name in this process: the engine would otherwise accept two networks with one name.
+    locks.with(name, () -> log.debug("waiting for network {} to be made", name), () ->
+        calls.run("making network " + name, callTimeout, () -> createIfMissing(name, tenant)));
+    return name;
+  }
+
+  private void createIfMissing(String name, String tenant) {
+    try {
+      engine.client().inspectNetworkCmd().withNetworkId(name).exec();
+      return;
+    } catch (NotFoundException missing) {
+      // made below
+    }
+    Map<String, String> labels = new LinkedHashMap<>(settings.labels());
+    // Owners of one tenant network trust each other; strangers on the shared one must not meet.
+    boolean shared = tenant == null;
+    if (!shared) {
+      labels.put(TENANT_LABEL, tenant);
+    }
+    try {
+      engine.client().createNetworkCmd()
+          .withName(name)
+          .withDriver("bridge")
+          .withCheckDuplicate(true)
+          .withLabels(labels)
+          .withOptions(Map.of(ENABLE_ICC, String.valueOf(!shared), BRIDGE_NAME, bridge(settings, name)))
+          .exec();
+      log.info("made network {} for {}", name, shared ? "environments without an owner" : "tenant " + tenant);
+    } catch (ConflictException madeMeanwhile) {
+      log.debug("network {} was made by another process meanwhile", name);
+    }
+  }
+
+  /**
+   * {@code <prefix><owner>} when the owner is already a valid name part (lowercase letters, digits,
+   * '.', '_', '-'), otherwise the owner with other characters as '-' plus a hash of the original,
+   * so "Bob" and "bob" never share a network.
+   */
+  static String name(NetworkSettings settings, String tenant) {
+    if (tenant == null) {
+      return settings.shared();
+    }
+    String sanitized = tenant.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_.-]", "-");
+    if (sanitized.length() > MAX_TENANT_CHARS) {
+      sanitized = sanitized.substring(0, MAX_TENANT_CHARS);
+    }
+    return settings.tenantPrefix() + (sanitized.equals(tenant) ? tenant : sanitized + "-" + hash(tenant));
+  }
+
+  /**
+   * The host interface of a network: {@code <bridge-prefix><hash>}, so one host firewall rule
+   * ({@code -i <bridge-prefix>+}) covers every DCloud network (Linux allows 15 characters).
+   */
+  static String bridge(NetworkSettings settings, String network) {
+    return settings.bridgePrefix() + hash(network);
+  }
+
+  private static String hash(String text) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest).substring(0, HASH_HEX_CHARS);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java runtime has SHA-256", e);
+    }
+  }
+}
