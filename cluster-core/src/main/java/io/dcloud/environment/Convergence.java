@@ -106,7 +106,7 @@ final class Convergence {
   }
 
   static NodeProtocol.Deploy deploy(String environmentId, EnvironmentState state) {
-    return new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), state.gpus(), null);
+    return new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), state.gpus(), state.owner());
   }
 
   static void toNode(Wiring wiring, String nodeId, NodeProtocol.Command command) {

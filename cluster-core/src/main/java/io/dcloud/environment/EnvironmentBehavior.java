@@ -264,7 +264,7 @@ final class EnvironmentBehavior
       // deploy finds the container it made.
       PlacedOnNode placed = new PlacedOnNode(granted.nodeId(), granted.gpuUuids(), now());
       Convergence.toNode(wiring, granted.nodeId(),
-          new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), granted.gpuUuids(), null));
+          new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), granted.gpuUuids(), state.owner()));
       return Effect().persist(placed).thenRun(next -> announce(next, List.of(placed))).thenNoReply();
     }
     boolean holdsThatPlace = Transitions.HOLDING_A_PLACE.contains(state.status()) && granted.nodeId().equals(state.node());

@@ -39,6 +39,8 @@ final class EnvironmentStreamRoutes extends AllDirectives {
   private final ClusterAsks asks;
   private final JsonYaml codec;
   private final GatewaySettings settings;
+  /** When to try a refused log follow again: follows end when their clients go. */
+  private static final long FOLLOW_RETRY_SECONDS = 5;
 
   EnvironmentStreamRoutes(ClusterAsks asks, JsonYaml codec, GatewaySettings settings) {
     this.asks = asks;
@@ -129,6 +131,13 @@ final class EnvironmentStreamRoutes extends AllDirectives {
       return complete(HttpResponse.create()
           .withStatus(StatusCodes.OK)
           .withEntity(HttpEntities.createChunked(ContentTypes.TEXT_PLAIN_UTF8, body)));
+    }
+    if (answer instanceof NodeProtocol.LogsRefused refused) {
+      // The node follows as many logs as it may (dcloud.node.max-log-follows): a moment later one may have ended.
+      return complete(Problem.of(Problem.Type.TOO_MANY_FOLLOWS, "the node of environment " + id
+              + " follows " + refused.limit() + " logs already, the most it allows: " + refused.reason())
+          .toResponse()
+          .addHeader(org.apache.pekko.http.javadsl.model.headers.RetryAfter.create(FOLLOW_RETRY_SECONDS)));
     }
     String reason = ((NodeProtocol.LogsUnavailable) answer).reason();
     return complete(Problem.conflict("the logs of environment " + id + " are not available: " + reason).toResponse());
