@@ -93,11 +93,11 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   public record AuditLines(List<AuditLine> lines) implements NoSerializationVerificationNeeded {}
 
   /**
-   * What {@code owner}'s environments hold now, and which of {@code recent} (environments just
-   * admitted, see the quota ledger) this directory already counts as holding a place, so they are
-   * not counted twice.
+   * What {@code owner}'s environments hold now, and which of the environments the quota ledger
+   * just admitted this directory counts already (a created one once it exists here at all, a
+   * started one once it holds a place again), so they are not counted twice.
    */
-  public record GetUsage(String owner, Set<String> recent, ActorRef<Usage> replyTo)
+  public record GetUsage(String owner, Set<String> recentCreates, Set<String> recentStarts, ActorRef<Usage> replyTo)
       implements Command, NoSerializationVerificationNeeded {}
 
   public record Usage(OwnerUsage usage, Set<String> known) implements NoSerializationVerificationNeeded {}
@@ -303,7 +303,12 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   private Behavior<Command> onGetUsage(GetUsage get) {
     Set<String> known = new HashSet<>();
-    for (String id : get.recent()) {
+    for (String id : get.recentCreates()) {
+      if (environments.containsKey(id)) {
+        known.add(id);
+      }
+    }
+    for (String id : get.recentStarts()) {
       Folded folded = environments.get(id);
       if (folded != null && OwnerUsage.holdsPlace(folded.state().status())) {
         known.add(id);

@@ -63,7 +63,7 @@ final class ClusterAsks {
   }
 
   CompletionStage<EnvironmentDirectory.Usage> usage(String owner) {
-    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.GetUsage(owner, java.util.Set.of(), replyTo));
+    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.GetUsage(owner, java.util.Set.of(), java.util.Set.of(), replyTo));
   }
 
   CompletionStage<QuotaLedger.Decision> admit(

@@ -50,7 +50,7 @@ public final class QuotaLedger {
   private record UsageRead(Admit admit, EnvironmentDirectory.Usage usage, Throwable failure)
       implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
-  private record Pending(String owner, OwnerUsage holds, Instant at) {}
+  private record Pending(String owner, OwnerUsage holds, boolean created, Instant at) {}
 
   public static Behavior<Command> create(
       ActorRef<EnvironmentDirectory.Command> directory, Duration pendingTimeout, Duration askTimeout, Clock clock) {
@@ -87,12 +87,10 @@ public final class QuotaLedger {
     /** One admission at a time: the next waits until this one is decided and recorded. */
     private Behavior<Command> readUsage(Admit admit) {
       expire();
-      Set<String> recent = pending.entrySet().stream()
-          .filter(e -> e.getValue().owner().equals(admit.owner()))
-          .map(Map.Entry::getKey)
-          .collect(Collectors.toSet());
+      Set<String> creates = recent(admit.owner(), true);
+      Set<String> starts = recent(admit.owner(), false);
       context.ask(EnvironmentDirectory.Usage.class, directory, askTimeout,
-          replyTo -> new EnvironmentDirectory.GetUsage(admit.owner(), recent, replyTo),
+          replyTo -> new EnvironmentDirectory.GetUsage(admit.owner(), creates, starts, replyTo),
           (usage, failure) -> new UsageRead(admit, usage, failure));
       return Behaviors.receive(Command.class)
           .onMessage(UsageRead.class, this::decide)
@@ -101,6 +99,13 @@ public final class QuotaLedger {
             return Behaviors.same();
           })
           .build();
+    }
+
+    private Set<String> recent(String owner, boolean created) {
+      return pending.entrySet().stream()
+          .filter(e -> e.getValue().owner().equals(owner) && e.getValue().created() == created)
+          .map(Map.Entry::getKey)
+          .collect(Collectors.toSet());
     }
 
     private Behavior<Command> decide(UsageRead read) {
@@ -124,7 +129,7 @@ public final class QuotaLedger {
           : new OwnerUsage(r.milliCpus(), r.memoryBytes(), r.gpus(), 0, 0);
       List<Excess> excess = excess(used, asked, admit.quota());
       if (excess.isEmpty()) {
-        pending.put(admit.environmentId(), new Pending(admit.owner(), asked, clock.instant()));
+        pending.put(admit.environmentId(), new Pending(admit.owner(), asked, admit.created(), clock.instant()));
       } else {
         context.getLog().info("Quota of {} refuses environment {}: {}", admit.owner(), admit.environmentId(), excess);
       }

@@ -1,0 +1,114 @@
+package io.dcloud.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Quotas are enforced at create and start, reported in /users/me, and every change is audited. */
+class QuotaAndAuditApiTest {
+  private static GatewayTestCluster cluster;
+  private static Api admin;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new GatewayTestCluster("quota-and-audit-api-test");
+    admin = Api.admin(cluster.base);
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private static Api user(String name, String quota) {
+    Api.Answer made = admin.post("/api/v1/users", Api.JSON,
+        "{\"username\": \"" + name + "\", \"password\": \"secret-" + name + "\", \"roles\": [\"data-scientist\"]}");
+    assertThat(made.status()).as(made.body()).isEqualTo(201);
+    if (quota != null) {
+      Api.Answer set = admin.put("/api/v1/users/" + name + "/quota", Api.JSON, quota);
+      assertThat(set.status()).as(set.body()).isEqualTo(200);
+    }
+    return new Api(cluster.base).signedIn(name, "secret-" + name);
+  }
+
+  private static String oneCore(String name) {
+    return Seeds.environmentWith(config -> {
+      config.put("env-name", name);
+      config.putObject("resources").put("cpu", "1").put("ram", "1G");
+    });
+  }
+
+  @Test
+  void aCreatePastTheQuotaIsRefusedNamingEachResourceAndNothingIsCreated() {
+    Api dana = user("dana", "{\"cpu\": \"2\", \"environments\": 5}");
+    assertThat(dana.post("/api/v1/environments", Api.JSON, oneCore("first")).status()).isEqualTo(202);
+    assertThat(dana.post("/api/v1/environments", Api.JSON, oneCore("second")).status()).isEqualTo(202);
+
+    Api.Answer third = dana.post("/api/v1/environments", Api.JSON, oneCore("third"));
+
+    JsonNode problem = third.problem(403);
+    assertThat(problem.path("type").asText()).isEqualTo("urn:dcloud:problem:quota-exceeded");
+    assertThat(third.reasonFor("quota.cpu")).isEqualTo("uses 2 of 2, this asks for 1");
+    assertThat(dana.get("/api/v1/environments").json().path("environments")).hasSize(2);
+    JsonNode me = dana.get("/api/v1/users/me").json();
+    assertThat(me.path("quota").path("cpu").asText()).isEqualTo("2");
+    assertThat(me.path("usage").path("cpu").asText()).isEqualTo("2");
+    assertThat(me.path("usage").path("environments").asInt()).isEqualTo(2);
+  }
+
+  @Test
+  void fiftyConcurrentCreatesAtTheEdgeOfTheQuotaAdmitExactlyWhatFits() {
+    Api erin = user("erin", "{\"cpu\": \"10\", \"environments\": 100}");
+    List<CompletableFuture<HttpResponse<String>>> creates = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      HttpRequest request = erin.request("/api/v1/environments").header("content-type", Api.JSON)
+          .POST(HttpRequest.BodyPublishers.ofString(oneCore("edge-" + i))).build();
+      creates.add(erin.http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+    }
+    List<Integer> statuses = creates.stream().map(CompletableFuture::join).map(HttpResponse::statusCode).toList();
+
+    assertThat(statuses.stream().filter(s -> s == 202).count()).as("admitted: %s", statuses).isEqualTo(10);
+    assertThat(statuses.stream().filter(s -> s == 403).count()).as("refused: %s", statuses).isEqualTo(40);
+    assertThat(erin.get("/api/v1/environments").json().path("environments")).hasSize(10);
+  }
+
+  @Test
+  void aStoppedEnvironmentFreesItsCpuButItsStartIsCheckedAgain() {
+    Api finn = user("finn", "{\"cpu\": \"1\"}");
+    String first = finn.post("/api/v1/environments", Api.JSON, oneCore("one")).json().path("id").asText();
+    assertThat(finn.postEmpty("/api/v1/environments/" + first + "/stop").status()).isEqualTo(202);
+    String second = finn.post("/api/v1/environments", Api.JSON, oneCore("two")).json().path("id").asText();
+    assertThat(second).isNotBlank();
+
+    Api.Answer start = finn.postEmpty("/api/v1/environments/" + first + "/start");
+
+    assertThat(start.problem(403).path("type").asText()).isEqualTo("urn:dcloud:problem:quota-exceeded");
+  }
+
+  @Test
+  void usersLoginsAndEnvironmentRequestsAreAuditedWithTheirActor() {
+    Api gail = user("gail", null);
+    new Api(cluster.base).post("/api/v1/auth/login", Api.JSON, "{\"username\": \"gail\", \"password\": \"wrong-password\"}");
+    String id = gail.post("/api/v1/environments", Api.JSON, oneCore("audited")).json().path("id").asText();
+    gail.delete("/api/v1/environments/" + id);
+
+    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      JsonNode entries = admin.get("/api/v1/audit?user=gail").json().path("entries");
+      List<String> actions = new ArrayList<>();
+      entries.forEach(entry -> actions.add(entry.path("action").asText() + ":" + entry.path("outcome").asText()));
+      assertThat(actions).contains("login:ok", "login:denied", "environment.create:ok", "environment.delete:ok");
+      JsonNode created = admin.get("/api/v1/audit?user=admin").json().path("entries");
+      assertThat(created.findValuesAsText("action")).contains("user.create");
+    });
+    assertThat(gail.get("/api/v1/audit").problem(403).path("type").asText()).isEqualTo("urn:dcloud:problem:forbidden");
+  }
+}
