@@ -19,6 +19,7 @@ final class ApiRoute extends AllDirectives {
   private final AuthRoutes auth;
   private final UserRoutes users;
   private final AuditRoutes audit;
+  private final BrowserSafety browserSafety;
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     this.settings = settings;
@@ -38,6 +39,7 @@ final class ApiRoute extends AllDirectives {
     this.auth = new AuthRoutes(system, identity, codec, bodies, authentication, clock, settings.askTimeout());
     this.users = new UserRoutes(asks, identity, quotas, codec, bodies, clock);
     this.audit = new AuditRoutes(identity.audit(), codec, clock);
+    this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());
   }
 
   /**
@@ -51,7 +53,7 @@ final class ApiRoute extends AllDirectives {
         () -> withSizeLimit(settings.maxBodyBytes(), () ->
             handleExceptions(ProblemExceptions.handler(settings.askTimeout()), () ->
                 handleRejections(ProblemRejections.handler(), () ->
-                    pathPrefix(ApiPaths.API, () -> pathPrefix(ApiPaths.VERSION, () -> concat(
+                    pathPrefix(ApiPaths.API, () -> pathPrefix(ApiPaths.VERSION, () -> browserSafety.checked(() -> concat(
                         health(),
                         auth.publicRoute(),
                         // Everything else needs a signed-in caller: 401 before any route is even matched.
@@ -62,7 +64,7 @@ final class ApiRoute extends AllDirectives {
                             nodes.route(caller),
                             users.route(caller),
                             auth.route(caller),
-                            audit.route(caller))))))))));
+                            audit.route(caller)))))))))));
   }
 
   private Route health() {

@@ -6,6 +6,7 @@ import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The gateway's tunables, read once at start from {@code dcloud.http} (this module's
@@ -25,6 +26,8 @@ record GatewaySettings(
     Duration askTimeout,
     Duration readAskTimeout,
     Resources defaultResources,
+    List<String> allowedOrigins,
+    List<String> allowedHosts,
     SpecLimits specLimits) {
 
   private static final String DEFAULT_RESOURCES = "dcloud.environment.default-resources";
@@ -44,6 +47,8 @@ record GatewaySettings(
         config.getDuration("dcloud.ask-timeout"),
         http.getDuration("read-ask-timeout"),
         defaultResources(config.getConfig(DEFAULT_RESOURCES)),
+        http.getStringList("allowed-origins"),
+        http.getStringList("allowed-hosts"),
         SpecLimits.fromConfig(config));
   }
 
@@ -63,7 +68,7 @@ record GatewaySettings(
   GatewaySettings withMaxCreatesInFlight(int limit) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, createRetryAfter,
-        askTimeout, readAskTimeout, defaultResources, specLimits);
+        askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, specLimits);
   }
 
   /** "10s", "1500ms": how people write durations in the config, for messages. */
