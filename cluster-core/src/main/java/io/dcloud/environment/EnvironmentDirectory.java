@@ -105,12 +105,6 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   /** {@code action}: environment.create, .stop, .start or .delete. */
   public record AuditLine(Instant at, String actor, String action, String environmentId) {}
 
-  /**
-   * The requests kept for the audit, newest last: environment events name their actor already, so
-   * the audit reads them here rather than writing each twice. Bounded; older ones are in the journal.
-   */
-  private static final int AUDIT_LINES_KEPT = 10_000;
-
   /** The journal reads this directory makes, named for the log. */
   private enum Read {
     ALL("the environments"),
@@ -159,9 +153,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   private final Set<Read> running = EnumSet.noneOf(Read.class);
   /** Reads whose last attempt failed: the first failure of a streak is logged, the rest are not. */
   private final Set<Read> failing = EnumSet.noneOf(Read.class);
-  private final java.util.ArrayDeque<AuditLine> audit = new java.util.ArrayDeque<>();
-  /** Per owner, kept as events are applied, so a quota check costs a lookup however many environments exist. */
-  private final Map<String, OwnerUsage> usage = new HashMap<>();
+  private final DirectoryIndexes indexes = new DirectoryIndexes();
 
   private EnvironmentDirectory(
       ActorContext<Command> context,
@@ -285,20 +277,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
         current == null ? EnvironmentState.empty(apply.environmentId()) : current.state();
     EnvironmentState after = before.apply(apply.event(), HISTORY_KEPT);
     environments.put(apply.environmentId(), new Folded(after, apply.sequenceNr(), Instant.now()));
-    count(before, after);
-    remember(apply.environmentId(), apply.event());
+    indexes.applied(apply.environmentId(), before, after, apply.event());
     return this;
-  }
-
-  private void count(EnvironmentState before, EnvironmentState after) {
-    if (after.owner() == null) {
-      return;
-    }
-    OwnerUsage was = before.spec() == null ? OwnerUsage.NONE : OwnerUsage.of(before.status(), before.spec().resources());
-    OwnerUsage is = OwnerUsage.of(after.status(), after.spec().resources());
-    if (!was.equals(is)) {
-      usage.merge(after.owner(), is.minus(was), OwnerUsage::plus);
-    }
   }
 
   private Behavior<Command> onGetUsage(GetUsage get) {
@@ -314,36 +294,12 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
         known.add(id);
       }
     }
-    get.replyTo().tell(new Usage(usage.getOrDefault(get.owner(), OwnerUsage.NONE), known));
+    get.replyTo().tell(new Usage(indexes.usage(get.owner()), known));
     return this;
   }
 
-  private void remember(String environmentId, EnvironmentEntity.Event event) {
-    AuditLine line = null;
-    if (event instanceof EnvironmentEntity.Requested e && e.owner() != null) {
-      line = new AuditLine(e.at(), e.owner(), "environment.create", environmentId);
-    } else if (event instanceof EnvironmentEntity.StopRequested e && e.actor() != null) {
-      line = new AuditLine(e.at(), e.actor(), "environment.stop", environmentId);
-    } else if (event instanceof EnvironmentEntity.StartRequested e && e.actor() != null) {
-      line = new AuditLine(e.at(), e.actor(), "environment.start", environmentId);
-    } else if (event instanceof EnvironmentEntity.DeleteRequested e && e.actor() != null) {
-      line = new AuditLine(e.at(), e.actor(), "environment.delete", environmentId);
-    } else if (event instanceof EnvironmentEntity.Deleted e && e.actor() != null) {
-      line = new AuditLine(e.at(), e.actor(), "environment.delete", environmentId);
-    }
-    if (line != null) {
-      audit.addLast(line);
-      if (audit.size() > AUDIT_LINES_KEPT) {
-        audit.removeFirst();
-      }
-    }
-  }
-
   private Behavior<Command> onGetAudit(GetAudit get) {
-    get.replyTo().tell(new AuditLines(audit.stream()
-        .filter(line -> !line.at().isBefore(get.since()))
-        .filter(line -> get.actor() == null || get.actor().equals(line.actor()))
-        .toList()));
+    get.replyTo().tell(new AuditLines(indexes.requests(get.since(), get.actor())));
     return this;
   }
 

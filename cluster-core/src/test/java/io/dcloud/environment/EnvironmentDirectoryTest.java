@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -89,6 +90,34 @@ class EnvironmentDirectoryTest {
     assertThat(placed).extracting(EnvironmentView::id).containsExactly(id);
     assertThat(placed.get(0).node()).isEqualTo("n1");
     assertThat(list(directory, EnvironmentStatus.FAILED, null)).isEmpty();
+  }
+
+  @Test
+  void keepsEachOwnersUsageAndTheirRequestsForTheAudit() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    String running = UUID.randomUUID().toString();
+    String stopped = UUID.randomUUID().toString();
+    EnvironmentEntity.Requested first = requested("mine");
+    EnvironmentEntity.Requested second = requested("also-mine");
+    directory.tell(new EnvironmentDirectory.Apply(running, 1,
+        new EnvironmentEntity.Requested(first.spec(), first.recipe(), AT, "alice")));
+    directory.tell(new EnvironmentDirectory.Apply(stopped, 1,
+        new EnvironmentEntity.Requested(second.spec(), second.recipe(), AT, "alice")));
+    directory.tell(new EnvironmentDirectory.Apply(stopped, 2, new EnvironmentEntity.Stopped("stopped by alice", AT)));
+    directory.tell(new EnvironmentDirectory.Apply(stopped, 3, new EnvironmentEntity.Deleted(AT.plusSeconds(1), "bob")));
+
+    TestProbe<EnvironmentDirectory.Usage> usage = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.GetUsage("alice", Set.of(running), Set.of(stopped), usage.getRef()));
+    EnvironmentDirectory.Usage alice = usage.receiveMessage(WAIT);
+    assertThat(alice.usage()).as("one holds a place; the deleted one counts no more")
+        .isEqualTo(new OwnerUsage(1000, 1L << 30, 0, 1, 0));
+    assertThat(alice.known()).as("a create is counted once it is here; a start once it holds a place")
+        .containsExactly(running);
+
+    TestProbe<EnvironmentDirectory.AuditLines> audit = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.GetAudit(AT, null, audit.getRef()));
+    assertThat(audit.receiveMessage(WAIT).lines()).extracting(line -> line.actor() + " " + line.action())
+        .containsExactly("alice environment.create", "alice environment.create", "bob environment.delete");
   }
 
   @Test

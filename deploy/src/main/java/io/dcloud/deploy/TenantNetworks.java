@@ -1,6 +1,5 @@
 package io.dcloud.deploy;
 
-import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.dcloud.deploy.DockerSettings.NetworkSettings;
 import java.nio.charset.StandardCharsets;
@@ -57,11 +56,8 @@ final class TenantNetworks {
   }
 
   private void createIfMissing(String name, String tenant) {
-    try {
-      engine.client().inspectNetworkCmd().withNetworkId(name).exec();
+    if (exists(name)) {
       return;
-    } catch (NotFoundException missing) {
-      // made below
     }
     Map<String, String> labels = new LinkedHashMap<>(settings.labels());
     // Owners of one tenant network trust each other; strangers on the shared one must not meet.
@@ -78,8 +74,22 @@ final class TenantNetworks {
           .withOptions(Map.of(ENABLE_ICC, String.valueOf(!shared), BRIDGE_NAME, bridge(settings, name)))
           .exec();
       log.info("made network {} for {}", name, shared ? "environments without an owner" : "tenant " + tenant);
-    } catch (ConflictException madeMeanwhile) {
-      log.debug("network {} was made by another process meanwhile", name);
+    } catch (RuntimeException refused) {
+      // Another node on this engine made it meanwhile: the engine answers 409 for the name or, as
+      // the bridge name is derived from it, "networks have same bridge name". Either way it exists.
+      if (!exists(name)) {
+        throw refused;
+      }
+      log.debug("network {} was made by another process meanwhile ({})", name, refused.getMessage());
+    }
+  }
+
+  private boolean exists(String name) {
+    try {
+      engine.client().inspectNetworkCmd().withNetworkId(name).exec();
+      return true;
+    } catch (NotFoundException missing) {
+      return false;
     }
   }
 

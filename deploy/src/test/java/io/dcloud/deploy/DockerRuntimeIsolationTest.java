@@ -88,6 +88,31 @@ class DockerRuntimeIsolationTest {
   }
 
   @Test
+  void nodesSharingAnEngineMakeATenantsNetworkOnceWhenTheyRaceForIt() throws Exception {
+    // Several DCloud nodes on one machine (a test cluster) deploy the same owner's first environments at once.
+    String owner = docker.tenant("racer");
+    DaemonCalls calls = new DaemonCalls(runtime.settings().dockerHost());
+    List<TenantNetworks> nodes = new java.util.ArrayList<>();
+    List<EngineConnection> engines = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      EngineConnection engine = new EngineConnection(runtime.settings(), calls);
+      engines.add(engine);
+      nodes.add(new TenantNetworks(engine, calls, runtime.settings().network(), RUN_TIMEOUT));
+    }
+    try {
+      List<java.util.concurrent.CompletableFuture<String>> made = nodes.stream()
+          .map(node -> java.util.concurrent.CompletableFuture.supplyAsync(() -> node.ensure(owner)))
+          .toList();
+      String name = TenantNetworks.name(runtime.settings().network(), owner);
+      assertThat(made.stream().map(java.util.concurrent.CompletableFuture::join).toList()).containsOnly(name);
+      assertThat(docker.docker().listNetworksCmd().withNameFilter(name).exec())
+          .filteredOn(network -> network.getName().equals(name)).hasSize(1);
+    } finally {
+      engines.forEach(EngineConnection::close);
+    }
+  }
+
+  @Test
   void containersWithoutAnOwnerShareANetworkButCannotReachEachOther() throws Exception {
     String server = docker.run(server("shared-server", null));
     String network = runtime.settings().network().shared();

@@ -1,0 +1,69 @@
+package io.dcloud.environment;
+
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the environment directory keeps besides the environments, updated as it applies each event:
+ * every owner's usage (so a quota check costs a lookup however many environments exist) and the
+ * users' latest requests for the audit (environment events name their actor already, so the audit
+ * reads them here rather than writing each twice; bounded, older ones are in the journal).
+ * Touched only by the directory's actor.
+ */
+final class DirectoryIndexes {
+  private static final int REQUESTS_KEPT = 10_000;
+
+  private final Map<String, OwnerUsage> usage = new HashMap<>();
+  private final ArrayDeque<EnvironmentDirectory.AuditLine> requests = new ArrayDeque<>();
+
+  void applied(String environmentId, EnvironmentState before, EnvironmentState after, EnvironmentEntity.Event event) {
+    count(before, after);
+    remember(environmentId, event);
+  }
+
+  OwnerUsage usage(String owner) {
+    return usage.getOrDefault(owner, OwnerUsage.NONE);
+  }
+
+  List<EnvironmentDirectory.AuditLine> requests(Instant since, String actor) {
+    return requests.stream()
+        .filter(line -> !line.at().isBefore(since))
+        .filter(line -> actor == null || actor.equals(line.actor()))
+        .toList();
+  }
+
+  private void count(EnvironmentState before, EnvironmentState after) {
+    if (after.owner() == null) {
+      return;
+    }
+    OwnerUsage was = before.spec() == null ? OwnerUsage.NONE : OwnerUsage.of(before.status(), before.spec().resources());
+    OwnerUsage is = OwnerUsage.of(after.status(), after.spec().resources());
+    if (!was.equals(is)) {
+      usage.merge(after.owner(), is.minus(was), OwnerUsage::plus);
+    }
+  }
+
+  private void remember(String environmentId, EnvironmentEntity.Event event) {
+    EnvironmentDirectory.AuditLine line = null;
+    if (event instanceof EnvironmentEntity.Requested e && e.owner() != null) {
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.owner(), "environment.create", environmentId);
+    } else if (event instanceof EnvironmentEntity.StopRequested e && e.actor() != null) {
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.stop", environmentId);
+    } else if (event instanceof EnvironmentEntity.StartRequested e && e.actor() != null) {
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.start", environmentId);
+    } else if (event instanceof EnvironmentEntity.DeleteRequested e && e.actor() != null) {
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.delete", environmentId);
+    } else if (event instanceof EnvironmentEntity.Deleted e && e.actor() != null) {
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.delete", environmentId);
+    }
+    if (line != null) {
+      requests.addLast(line);
+      if (requests.size() > REQUESTS_KEPT) {
+        requests.removeFirst();
+      }
+    }
+  }
+}
