@@ -2,8 +2,8 @@ package io.dcloud.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dcloud.identity.OneNodeCluster;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.testing.OneNodeCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;

@@ -3,6 +3,7 @@ package io.dcloud.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.testing.OneNodeCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;

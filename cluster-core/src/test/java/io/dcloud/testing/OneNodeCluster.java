@@ -1,4 +1,4 @@
-package io.dcloud.identity;
+package io.dcloud.testing;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -12,8 +12,8 @@ import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 
 /**
  * A cluster of one node that has joined itself, with the in-memory journal and every message
- * serialized as between nodes, for the identity actors that need a cluster (Distributed Data,
- * sharding). Its journal lives as long as its actor system: actors stopped and started again on
+ * serialized as between nodes, for actors that need a cluster (Distributed Data, sharding,
+ * singletons). Its journal lives as long as its actor system: actors stopped and started again on
  * it recover what they wrote.
  */
 public final class OneNodeCluster {
