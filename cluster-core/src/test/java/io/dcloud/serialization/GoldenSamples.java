@@ -9,6 +9,7 @@ import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentView;
+import io.dcloud.environment.OwnerUsage;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.resources.GpuDevice;
@@ -26,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * One value of every persisted and wire type, by a name that never changes (the golden file's
@@ -52,9 +54,11 @@ final class GoldenSamples {
   static final List<PublishedPort> PORTS = List.of(new PublishedPort(8888, "tcp", "127.0.0.1", 32768));
   static final PlacementRequest REQUEST = new PlacementRequest("e1", RESOURCES, Map.of("zone", "z1"), "n1");
 
-  static Map<String, Object> all() {
+  /** {@code system}: its dead letters are the reply-to of the commands that carry one. */
+  static Map<String, Object> all(ActorSystem<?> system) {
     Map<String, Object> samples = new LinkedHashMap<>();
     environmentEvents(samples);
+    ownedEnvironments(samples, system);
     schedulerEvents(samples);
     registries(samples);
     wire(samples);
@@ -84,6 +88,28 @@ final class GoldenSamples {
     s.put("environment-event.LostWithNode", new EnvironmentEntity.LostWithNode("n1", AT));
     s.put("environment-event.Rescheduled", new EnvironmentEntity.Rescheduled(EnvironmentSpec.RestartPolicy.ALWAYS, AT));
     s.put("environment-event.Deleted", new EnvironmentEntity.Deleted(AT));
+  }
+
+  /** What environments carry since they have owners, and requests their actors: written after the files above. */
+  private static void ownedEnvironments(Map<String, Object> s, ActorSystem<?> system) {
+    s.put("environment-event.Requested.with-owner", new EnvironmentEntity.Requested(SPEC, RECIPE, AT, "alice"));
+    s.put("environment-event.StopRequested.with-actor", new EnvironmentEntity.StopRequested(AT, "alice"));
+    s.put("environment-event.StartRequested.with-actor", new EnvironmentEntity.StartRequested(AT, "alice"));
+    s.put("environment-event.DeleteRequested.with-actor", new EnvironmentEntity.DeleteRequested(AT, "admin"));
+    s.put("environment-event.Deleted.with-actor", new EnvironmentEntity.Deleted(AT, "admin"));
+    s.put("wire.environment.Ok.with-owner", new EnvironmentEntity.Ok(new EnvironmentView(
+        "e1", "demo", EnvironmentStatus.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
+        List.of("dcloud-e1-0"), null, null, AT, AT,
+        List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.RUNNING, "running")), "alice")));
+    s.put("wire.environment.Create", new EnvironmentEntity.Create(SPEC, RECIPE, system.deadLetters(), "alice"));
+    s.put("wire.environment.Stop", new EnvironmentEntity.Stop(system.deadLetters(), "alice"));
+    s.put("wire.environment.Start", new EnvironmentEntity.Start(system.deadLetters(), "alice"));
+    s.put("wire.environment.Delete", new EnvironmentEntity.Delete(system.deadLetters(), "admin"));
+    s.put("wire.OwnerUsage", new OwnerUsage(1500, 1L << 31, 1, 2, 1L << 33));
+    ObjectNode spec = JsonNodeFactory.instance.objectNode().put("os", "debian");
+    Template owned = new Template("mine", "alice's own", spec, "alice");
+    s.put("template-event.TemplateSaved.with-owner", new TemplateRegistry.TemplateSaved(owned));
+    s.put("template-snapshot.State.with-owner", new TemplateRegistry.State(Map.of("mine", owned)));
   }
 
   private static void schedulerEvents(Map<String, Object> s) {
