@@ -18,8 +18,10 @@ import net.jqwik.api.Tuple;
 /**
  * Request bodies a hostile or careless client sends: a route's valid document with one value
  * replaced by anything JSON holds (or a field removed, or an unknown one added), random JSON trees,
- * text that is not JSON or YAML (truncated, deeply nested, YAML aliases and tags, bad UTF-8), too
- * large a body, and a valid document under the wrong content type.
+ * text that is not JSON or YAML (truncated, deeply nested, YAML aliases and tags, bad UTF-8), and
+ * a valid document under the wrong content type. Bodies over dcloud.http.max-body are left out: the
+ * gateway answers 413 before reading them, and the client, still writing, may see the connection
+ * close instead (RequestProblemsTest covers the limit).
  */
 final class HostileBodies {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -184,11 +186,7 @@ final class HostileBodies {
         .map(i -> new Body(Api.YAML, YAML.get(i).getBytes(StandardCharsets.UTF_8)));
     Arbitrary<Body> noise = Arbitraries.bytes().array(byte[].class).ofMaxSize(200)
         .flatMap(bytes -> Arbitraries.of(Api.JSON, Api.YAML).map(type -> new Body(type, bytes)));
-    Arbitrary<Body> tooLarge = Arbitraries.of(Api.JSON, Api.YAML)
-        .map(type -> new Body(type, ("{\"a\": \"" + "x".repeat(1_100_000) + "\"}").getBytes(StandardCharsets.UTF_8)));
-    return Arbitraries.frequencyOf(
-        Tuple.of(3, truncated), Tuple.of(3, known), Tuple.of(3, yaml),
-        Tuple.of(3, noise), Tuple.of(1, tooLarge));
+    return Arbitraries.oneOf(truncated, known, yaml, noise);
   }
 
   private static Arbitrary<Body> wrongContentType(String valid) {
