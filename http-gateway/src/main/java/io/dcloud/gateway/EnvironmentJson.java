@@ -15,11 +15,13 @@ import java.util.List;
 
 /**
  * An environment as the API shows it: sizes in the units users write ("1G", "1.5"), the request in
- * its contract form, and links to everything else about it.
+ * its contract form, and links to everything else about it. {@code owner} says whose it is (an
+ * admin's list has everyone's); null for environments created before users existed.
  */
 record EnvironmentJson(
     String id,
     String name,
+    String owner,
     String status,
     String node,
     String containerId,
@@ -75,6 +77,7 @@ record EnvironmentJson(
     return new EnvironmentJson(
         view.id(),
         view.name(),
+        view.owner(),
         view.status() == null ? null : view.status().name(),
         view.node(),
         view.containerId(),

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -46,6 +47,11 @@ final class JsonYaml {
 
   /** A parser's message can quote a long stretch of input; the problem keeps the start of it. */
   private static final int MAX_PARSER_MESSAGE_CHARS = 300;
+  /**
+   * Some parser messages quote the Java exception underneath ("java.io.CharConversionException:
+   * Invalid UTF-8 start byte", from YAML bodies that are not UTF-8): clients get the words, not our classes.
+   */
+  private static final Pattern JAVA_EXCEPTION_NAME = Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z]\\w*(?:Exception|Error): ");
 
   static final MediaType.WithOpenCharset APPLICATION_YAML = MediaTypes.applicationWithOpenCharset("yaml", "yaml", "yml");
   static final ContentType.WithCharset YAML_UTF8 = APPLICATION_YAML.toContentType(HttpCharsets.UTF_8);
@@ -165,7 +171,7 @@ final class JsonYaml {
     if (message == null || message.isBlank()) {
       return "unreadable input";
     }
-    String oneLine = message.strip().replaceAll("\\s+", " ");
+    String oneLine = JAVA_EXCEPTION_NAME.matcher(message.strip().replaceAll("\\s+", " ")).replaceAll("");
     return oneLine.length() > MAX_PARSER_MESSAGE_CHARS ? oneLine.substring(0, MAX_PARSER_MESSAGE_CHARS) + "…" : oneLine;
   }
 

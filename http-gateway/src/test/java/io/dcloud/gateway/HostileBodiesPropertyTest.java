@@ -1,0 +1,186 @@
+package io.dcloud.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dcloud.gateway.HostileBodies.Body;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import org.awaitility.Awaitility;
+
+/**
+ * Every route that takes a body, sent hostile bodies as the admin (who may do everything, so only
+ * the body decides): the answer is a 4xx problem+json, or a 2xx when the body happens to be valid
+ * (then what it made is removed again), never a 5xx; and no environment exists but those whose
+ * create was answered 202. One cluster serves every try; {@value #TRIES} tries per route keep the
+ * class around half a minute on a loaded two-core machine.
+ */
+class HostileBodiesPropertyTest {
+  private static final int TRIES = 150;
+  private static final Duration READ_SIDE_WAIT = Duration.ofSeconds(10);
+  private static final String SPEC = "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}}";
+
+  /** A route that takes a body, and a valid body for it (what the hostile ones are made from). */
+  enum Target {
+    ENVIRONMENTS_POST("POST", "/api/v1/environments", Seeds.debianEnvironment("hostile")),
+    TEMPLATES_POST("POST", "/api/v1/templates", "{\"name\": \"hostile-template\", \"description\": \"d\", \"spec\": " + SPEC + "}"),
+    TEMPLATE_PUT("PUT", "/api/v1/templates/hostile-put", "{\"description\": \"d\", \"spec\": " + SPEC + "}"),
+    TEMPLATE_INSTANTIATE("POST", "/api/v1/templates/hostile-target/environments",
+        "{\"env-name\": \"from-target\", \"resources\": {\"cpu\": \"0.5\"}}"),
+    CATALOG_PUT("PUT", "/api/v1/catalog", null),
+    USERS_POST("POST", "/api/v1/users", "{\"username\": \"hostile-user\", \"password\": \"password-123\", \"roles\": [\"end-user\"]}"),
+    USERS_PATCH("PATCH", "/api/v1/users/victim", "{\"password\": \"password-456\", \"roles\": [\"end-user\"], \"disabled\": false}"),
+    QUOTA_PUT("PUT", "/api/v1/users/victim/quota",
+        "{\"cpu\": \"1\", \"ram\": \"1G\", \"gpu\": 0, \"environments\": 1, \"storage\": \"1G\"}"),
+    TOKENS_POST("POST", "/api/v1/users/me/tokens", "{\"name\": \"hostile\", \"expiresIn\": \"30d\"}"),
+    LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
+
+    final String method;
+    final String path;
+    final String valid;
+
+    Target(String method, String path, String valid) {
+      this.method = method;
+      this.path = path;
+      this.valid = valid;
+    }
+  }
+
+  private static GatewayTestCluster cluster;
+  private static Api admin;
+  private static String catalog;
+  /** Environments whose create was answered 202: the only ones that may exist. */
+  private static final AtomicInteger accepted = new AtomicInteger();
+
+  @BeforeContainer
+  static void start() throws Exception {
+    cluster = new GatewayTestCluster("HostileBodiesPropertyTest");
+    admin = Api.admin(cluster.base);
+    catalog = admin.get("/api/v1/catalog").body();
+    assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"victim\", \"password\": \"password-456\"}").status())
+        .isEqualTo(201);
+    assertThat(admin.put("/api/v1/templates/hostile-target", Api.JSON, Target.TEMPLATE_PUT.valid).status()).isEqualTo(201);
+  }
+
+  @AfterContainer
+  static void stop() {
+    cluster.close();
+  }
+
+  @AfterProperty
+  void onlyAcceptedCreatesMadeEnvironments() {
+    Awaitility.await().atMost(READ_SIDE_WAIT).untilAsserted(() ->
+        assertThat(admin.get("/api/v1/environments").json().path("environments")).hasSize(accepted.get()));
+  }
+
+  @Property(tries = TRIES)
+  void environmentsPost(@ForAll("environmentsPostBodies") Body body) {
+    check(Target.ENVIRONMENTS_POST, body);
+  }
+
+  @Property(tries = TRIES)
+  void templatesPost(@ForAll("templatesPostBodies") Body body) {
+    check(Target.TEMPLATES_POST, body);
+  }
+
+  @Property(tries = TRIES)
+  void templatePut(@ForAll("templatePutBodies") Body body) {
+    check(Target.TEMPLATE_PUT, body);
+  }
+
+  @Property(tries = TRIES)
+  void templateInstantiate(@ForAll("templateInstantiateBodies") Body body) {
+    check(Target.TEMPLATE_INSTANTIATE, body);
+  }
+
+  @Property(tries = TRIES)
+  void catalogPut(@ForAll("catalogPutBodies") Body body) {
+    check(Target.CATALOG_PUT, body);
+  }
+
+  @Property(tries = TRIES)
+  void usersPost(@ForAll("usersPostBodies") Body body) {
+    check(Target.USERS_POST, body);
+  }
+
+  @Property(tries = TRIES)
+  void usersPatch(@ForAll("usersPatchBodies") Body body) {
+    check(Target.USERS_PATCH, body);
+  }
+
+  @Property(tries = TRIES)
+  void quotaPut(@ForAll("quotaPutBodies") Body body) {
+    check(Target.QUOTA_PUT, body);
+  }
+
+  @Property(tries = TRIES)
+  void tokensPost(@ForAll("tokensPostBodies") Body body) {
+    check(Target.TOKENS_POST, body);
+  }
+
+  @Property(tries = TRIES)
+  void login(@ForAll("loginBodies") Body body) {
+    check(Target.LOGIN, body);
+  }
+
+  /** Found by {@link #templatesPost}: the YAML parser's message named java.io.CharConversionException. */
+  @Example
+  void aYamlBodyThatIsNotUtf8IsRefusedWithoutJavaNames() {
+    Api.Answer answer = admin.send(admin.request(Target.ENVIRONMENTS_POST.path).header("content-type", Api.YAML)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(new byte[] {(byte) 0xff, 'a', ':', ' ', '1'})).build());
+
+    assertThat(answer.problem(400).path("detail").asText()).contains("Invalid UTF-8").doesNotContain("java.");
+  }
+
+  @Provide Arbitrary<Body> environmentsPostBodies() { return HostileBodies.against(Target.ENVIRONMENTS_POST.valid); }
+  @Provide Arbitrary<Body> templatesPostBodies() { return HostileBodies.against(Target.TEMPLATES_POST.valid); }
+  @Provide Arbitrary<Body> templatePutBodies() { return HostileBodies.against(Target.TEMPLATE_PUT.valid); }
+  @Provide Arbitrary<Body> templateInstantiateBodies() { return HostileBodies.against(Target.TEMPLATE_INSTANTIATE.valid); }
+  @Provide Arbitrary<Body> catalogPutBodies() { return HostileBodies.against(catalog); }
+  @Provide Arbitrary<Body> usersPostBodies() { return HostileBodies.against(Target.USERS_POST.valid); }
+  @Provide Arbitrary<Body> usersPatchBodies() { return HostileBodies.against(Target.USERS_PATCH.valid); }
+  @Provide Arbitrary<Body> quotaPutBodies() { return HostileBodies.against(Target.QUOTA_PUT.valid); }
+  @Provide Arbitrary<Body> tokensPostBodies() { return HostileBodies.against(Target.TOKENS_POST.valid); }
+  @Provide Arbitrary<Body> loginBodies() { return HostileBodies.against(Target.LOGIN.valid); }
+
+  private static void check(Target target, Body body) {
+    HttpRequest.Builder request = admin.request(target.path)
+        .method(target.method, HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
+    if (body.contentType() != null) {
+      request.header("content-type", body.contentType());
+    }
+    Api.Answer answer = admin.send(request.build());
+
+    assertThat(answer.status()).as("%s %s with %s: %s", target.method, target.path, body, answer.body()).isBetween(200, 499);
+    if (answer.status() >= 400) {
+      answer.problem(answer.status());
+    } else {
+      cleanUp(target, answer);
+    }
+  }
+
+  /** A valid body made something: count it, or take it away so later tries meet the same state. */
+  private static void cleanUp(Target target, Api.Answer answer) {
+    switch (target) {
+      case ENVIRONMENTS_POST, TEMPLATE_INSTANTIATE -> accepted.incrementAndGet();
+      case TEMPLATES_POST, TEMPLATE_PUT ->
+          assertThat(admin.delete("/api/v1/templates/" + answer.json().path("name").asText()).status()).isEqualTo(204);
+      case CATALOG_PUT -> assertThat(admin.put("/api/v1/catalog", Api.JSON, catalog).status()).isEqualTo(200);
+      case USERS_POST ->
+          assertThat(admin.delete("/api/v1/users/" + answer.json().path("username").asText()).status()).isEqualTo(204);
+      case TOKENS_POST ->
+          assertThat(admin.delete("/api/v1/users/me/tokens/" + answer.json().path("id").asText()).status()).isEqualTo(204);
+      case USERS_PATCH, QUOTA_PUT, LOGIN -> {
+        // Changes to the victim user, and sign-ins, leave nothing to remove.
+      }
+    }
+  }
+}

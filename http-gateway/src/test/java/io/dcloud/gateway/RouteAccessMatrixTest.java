@@ -1,0 +1,390 @@
+package io.dcloud.gateway;
+
+import static io.dcloud.gateway.RouteAccessMatrixTest.Who.ADMIN;
+import static io.dcloud.gateway.RouteAccessMatrixTest.Who.ANONYMOUS;
+import static io.dcloud.gateway.RouteAccessMatrixTest.Who.APP_DEVELOPER;
+import static io.dcloud.gateway.RouteAccessMatrixTest.Who.CONFIGURER;
+import static io.dcloud.gateway.RouteAccessMatrixTest.Who.DATA_SCIENTIST;
+import static io.dcloud.gateway.RouteAccessMatrixTest.Who.END_USER;
+import static io.dcloud.gateway.RouteAccessMatrixTest.Who.OTHER_DATA_SCIENTIST;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every route of the API against every kind of caller, one case per cell: anonymous callers get
+ * 401 everywhere but sign-in and health, a role that may not gets 403, and another user's
+ * environment, template or token answers 404 exactly like one that does not exist (ids are not
+ * disclosed). The environment, template and token {@link Who#DATA_SCIENTIST} owns are the targets;
+ * {@code {fresh-…}} placeholders make a new one for each cell whose request changes or deletes it.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RouteAccessMatrixTest {
+  private static final Duration READ_SIDE_WAIT = Duration.ofSeconds(10);
+  private static final String BUILT_IN = "jupyter";
+
+  enum Who {
+    ANONYMOUS(null, null),
+    END_USER("erin", "end-user"),
+    DATA_SCIENTIST("alice", "data-scientist"),
+    OTHER_DATA_SCIENTIST("bob", "data-scientist"),
+    APP_DEVELOPER("dave", "app-developer"),
+    CONFIGURER("carl", "platform-configurer"),
+    ADMIN("admin", "admin");
+
+    final String username;
+    final String role;
+
+    Who(String username, String role) {
+      this.username = username;
+      this.role = role;
+    }
+
+    String password() {
+      return this == ADMIN ? GatewayTestCluster.ADMIN_PASSWORD : "password-of-" + username;
+    }
+
+    @Override
+    public String toString() {
+      return this == ANONYMOUS ? "anonymous" : username + " (" + role + ")";
+    }
+  }
+
+  /** One route: what to send, and the status each caller gets (anonymous: 401 unless said otherwise). */
+  static final class Row {
+    final String method;
+    final String path;
+    String body;
+    boolean stream;
+    boolean freshSession;
+    final Map<Who, Integer> expected = new EnumMap<>(Who.class);
+
+    Row(String method, String path) {
+      this.method = method;
+      this.path = path;
+      expected.put(ANONYMOUS, 401);
+    }
+
+    Row body(String json) {
+      this.body = json;
+      return this;
+    }
+
+    Row allow(int status, Who... callers) {
+      for (Who who : callers) {
+        expected.put(who, status);
+      }
+      return this;
+    }
+
+    /** Everyone not named yet. */
+    Row otherwise(int status) {
+      for (Who who : Who.values()) {
+        expected.putIfAbsent(who, status);
+      }
+      return this;
+    }
+
+    /** The body is an event stream that does not end: only the status and type are read. */
+    Row streaming() {
+      this.stream = true;
+      return this;
+    }
+
+    /** The request ends the caller's session, so each cell signs in anew for it. */
+    Row ownSession() {
+      this.freshSession = true;
+      return this;
+    }
+  }
+
+  record Cell(Row row, Who who, int expected) {
+    @Override
+    public String toString() {
+      return row.method + " " + row.path + " as " + who + " -> " + expected;
+    }
+  }
+
+  private static Row row(String method, String path) {
+    return new Row(method, path);
+  }
+
+  private static final String ENVIRONMENT = Seeds.debianEnvironment("matrix");
+  private static final String TEMPLATE_DOCUMENT = """
+      {"description": "matrix", "spec": {"env-name": "from-template", "os": "debian",
+       "resources": {"ram": "512M", "cpu": "0.5"}}}""";
+
+  /** The whole API. Paths are under /api/v1; {placeholders} are filled in per cell by {@link #resolve}. */
+  static List<Row> routes() {
+    return List.of(
+        row("GET", "/health").allow(200, Who.values()),
+        row("POST", "/auth/login").body("{\"username\": \"alice\", \"password\": \"password-of-alice\"}")
+            .allow(200, Who.values()),
+        row("POST", "/auth/logout").ownSession().otherwise(204),
+        row("GET", "/no-such-route").otherwise(404),
+
+        row("POST", "/environments").body(ENVIRONMENT)
+            .allow(202, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, APP_DEVELOPER, ADMIN).otherwise(403),
+        row("GET", "/environments").otherwise(200),
+        row("GET", "/environments/{env}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/environments/{unknown-env}").otherwise(404),
+        row("DELETE", "/environments/{fresh-env}").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("POST", "/environments/{fresh-env}/stop").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("POST", "/environments/{fresh-env}/start").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/environments/{env}/dockerfile").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/environments/{env}/manifest?format=kubernetes").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/environments/{env}/events").streaming().allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        // No worker runs it: the owner hears that there are no logs or stats yet (409), others 404.
+        row("GET", "/environments/{env}/logs").allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/environments/{env}/stats").allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
+
+        row("GET", "/templates").otherwise(200),
+        row("POST", "/templates").body("{\"name\": \"{new-template}\", " + TEMPLATE_DOCUMENT.substring(1))
+            .allow(403, END_USER).otherwise(201),
+        row("GET", "/templates/{template}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("PUT", "/templates/{template}").body(TEMPLATE_DOCUMENT)
+            .allow(200, DATA_SCIENTIST, ADMIN).allow(403, END_USER).otherwise(404),
+        row("PUT", "/templates/{new-template}").body(TEMPLATE_DOCUMENT).allow(403, END_USER).otherwise(201),
+        row("DELETE", "/templates/{fresh-template}").allow(204, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("POST", "/templates/{template}/environments")
+            .allow(202, DATA_SCIENTIST, ADMIN).allow(403, END_USER, CONFIGURER).otherwise(404),
+        row("GET", "/templates/" + BUILT_IN).otherwise(200),
+        row("PUT", "/templates/" + BUILT_IN).body("{built-in-document}").allow(200, CONFIGURER, ADMIN).otherwise(403),
+        // Configurers and admins may delete a built-in template: not done here, it would be gone for the other cells.
+        new Row("DELETE", "/templates/" + BUILT_IN).allow(403, END_USER, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, APP_DEVELOPER),
+        row("POST", "/templates/" + BUILT_IN + "/environments").allow(403, END_USER, CONFIGURER).otherwise(202),
+
+        row("GET", "/catalog").otherwise(200),
+        row("PUT", "/catalog").body("{catalog-document}").allow(200, CONFIGURER, ADMIN).otherwise(403),
+
+        row("GET", "/nodes").otherwise(200),
+        // No worker exists: those who may operate nodes hear that this one does not.
+        row("POST", "/nodes/{node}/cordon").allow(404, CONFIGURER, ADMIN).otherwise(403),
+        row("POST", "/nodes/{node}/uncordon").allow(404, CONFIGURER, ADMIN).otherwise(403),
+        row("POST", "/nodes/{node}/drain").allow(404, CONFIGURER, ADMIN).otherwise(403),
+
+        row("GET", "/users/me").otherwise(200),
+        row("GET", "/users/me/tokens").otherwise(200),
+        row("POST", "/users/me/tokens").body("{\"name\": \"matrix\"}").otherwise(201),
+        row("DELETE", "/users/me/tokens/{own-token}").otherwise(204),
+        row("DELETE", "/users/me/tokens/{fresh-token}").allow(204, DATA_SCIENTIST).otherwise(404),
+        row("GET", "/users").allow(200, ADMIN).otherwise(403),
+        row("POST", "/users").body("{\"username\": \"{new-user}\", \"password\": \"password-123\", \"roles\": [\"end-user\"]}")
+            .allow(201, ADMIN).otherwise(403),
+        row("GET", "/users/alice").allow(200, ADMIN).otherwise(403),
+        row("PATCH", "/users/{fresh-user}").body("{\"roles\": [\"app-developer\"]}").allow(200, ADMIN).otherwise(403),
+        row("DELETE", "/users/{fresh-user}").allow(204, ADMIN).otherwise(403),
+        row("PUT", "/users/{fresh-user}/quota").body("{\"cpu\": \"1\"}").allow(200, ADMIN).otherwise(403),
+        row("DELETE", "/users/{fresh-user}/quota").allow(200, ADMIN).otherwise(403),
+        row("GET", "/audit").allow(200, ADMIN).otherwise(403));
+  }
+
+  static Stream<Cell> cells() {
+    return routes().stream().flatMap(row -> row.expected.entrySet().stream()
+        .map(cell -> new Cell(row, cell.getKey(), cell.getValue())));
+  }
+
+  private GatewayTestCluster cluster;
+  private final Map<Who, Api> callers = new EnumMap<>(Who.class);
+  private final AtomicInteger serial = new AtomicInteger();
+  private String environment;
+  private String builtInDocument;
+  private String catalogDocument;
+
+  @BeforeAll
+  void start() throws Exception {
+    cluster = new GatewayTestCluster("RouteAccessMatrixTest");
+    Api admin = Api.admin(cluster.base);
+    callers.put(ANONYMOUS, new Api(cluster.base));
+    callers.put(ADMIN, admin);
+    for (Who who : Who.values()) {
+      if (who != ANONYMOUS && who != ADMIN) {
+        created(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + who.username + "\", \"password\": \""
+            + who.password() + "\", \"roles\": [\"" + who.role + "\"]}"), 201);
+        // Room for the environments the cells make for the owner (their default allows ten).
+        created(admin.put("/api/v1/users/" + who.username + "/quota", Api.JSON,
+            "{\"cpu\": \"1000\", \"ram\": \"1000G\", \"environments\": 1000}"), 200);
+        callers.put(who, new Api(cluster.base).signedIn(who.username, who.password()));
+      }
+    }
+    Api owner = callers.get(DATA_SCIENTIST);
+    environment = created(owner.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("owned")), 202)
+        .path("id").asText();
+    created(owner.put("/api/v1/templates/alice-template", Api.JSON, TEMPLATE_DOCUMENT), 201);
+    ObjectNode builtIn = (ObjectNode) created(admin.get("/api/v1/templates/" + BUILT_IN), 200);
+    builtInDocument = Api.write(builtIn.retain("description", "spec"));
+    catalogDocument = created(admin.get("/api/v1/catalog"), 200).toString();
+  }
+
+  @AfterAll
+  void stop() {
+    cluster.close();
+  }
+
+  private static JsonNode created(Api.Answer answer, int status) {
+    assertThat(answer.status()).as(answer.body()).isEqualTo(status);
+    return answer.json();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("cells")
+  void eachCallerGetsWhatTheMatrixSays(Cell cell) throws Exception {
+    Api api = cell.row().freshSession && cell.who() != ANONYMOUS
+        ? new Api(cluster.base).signedIn(cell.who().username, cell.who().password())
+        : callers.get(cell.who());
+    String path = "/api/v1" + resolve(cell.row().path, cell.who());
+    HttpRequest.Builder request = api.request(path);
+    HttpRequest.BodyPublisher body = cell.row().body == null
+        ? HttpRequest.BodyPublishers.noBody()
+        : HttpRequest.BodyPublishers.ofString(resolve(cell.row().body, cell.who()));
+    if (cell.row().body != null) {
+      request.header("content-type", Api.JSON);
+    }
+    HttpResponse<InputStream> response =
+        api.http.send(request.method(cell.row().method, body).build(), HttpResponse.BodyHandlers.ofInputStream());
+    String contentType = response.headers().firstValue("content-type").orElse("");
+    String text;
+    try (InputStream in = response.body()) {
+      // An event stream that was allowed never ends: its status and type are the answer.
+      text = contentType.startsWith("text/event-stream") ? "" : new String(in.readAllBytes());
+    }
+
+    assertThat(response.statusCode()).as("%s %s: %s", cell.row().method, path, text).isEqualTo(cell.expected());
+    if (cell.expected() >= 400) {
+      assertThat(contentType).isEqualTo("application/problem+json");
+      JsonNode problem = Api.parse(text);
+      assertThat(problem.path("status").asInt()).isEqualTo(cell.expected());
+      // A 403 is the role's (not a quota's or CSRF's); a 404 the same whether the thing is another's or absent.
+      String expectedType = switch (cell.expected()) {
+        case 401 -> "unauthenticated";
+        case 403 -> "forbidden";
+        case 404 -> cell.row().path.equals("/no-such-route") ? "route-not-found" : "not-found";
+        default -> problem.path("type").asText().substring("urn:dcloud:problem:".length());
+      };
+      assertThat(problem.path("type").asText()).isEqualTo("urn:dcloud:problem:" + expectedType);
+    }
+    if (cell.expected() == 401) {
+      assertThat(response.headers().firstValue("www-authenticate")).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+    }
+    if (cell.row().stream && cell.expected() == 200) {
+      assertThat(contentType).startsWith("text/event-stream");
+    }
+  }
+
+  /** Fills in a path's or body's placeholders, making what the cell needs on behalf of its owner. */
+  private String resolve(String text, Who who) throws IOException {
+    Api owner = callers.get(DATA_SCIENTIST);
+    Api admin = callers.get(ADMIN);
+    int n = serial.incrementAndGet();
+    String resolved = text;
+    if (resolved.contains("{env}")) {
+      resolved = resolved.replace("{env}", environment);
+    }
+    if (resolved.contains("{unknown-env}")) {
+      resolved = resolved.replace("{unknown-env}", UUID.randomUUID().toString());
+    }
+    if (resolved.contains("{fresh-env}")) {
+      resolved = resolved.replace("{fresh-env}",
+          created(owner.post("/api/v1/environments", Api.JSON, ENVIRONMENT), 202).path("id").asText());
+    }
+    if (resolved.contains("{template}")) {
+      resolved = resolved.replace("{template}", "alice-template");
+    }
+    if (resolved.contains("{new-template}")) {
+      resolved = resolved.replace("{new-template}", "new-template-" + n);
+    }
+    if (resolved.contains("{fresh-template}")) {
+      String name = "fresh-template-" + n;
+      created(owner.put("/api/v1/templates/" + name, Api.JSON, TEMPLATE_DOCUMENT), 201);
+      resolved = resolved.replace("{fresh-template}", name);
+    }
+    if (resolved.contains("{own-token}")) {
+      resolved = resolved.replace("{own-token}", who == ANONYMOUS
+          ? "no-token"
+          : created(callers.get(who).post("/api/v1/users/me/tokens", Api.JSON, "{}"), 201).path("id").asText());
+    }
+    if (resolved.contains("{fresh-token}")) {
+      resolved = resolved.replace("{fresh-token}",
+          created(owner.post("/api/v1/users/me/tokens", Api.JSON, "{}"), 201).path("id").asText());
+    }
+    if (resolved.contains("{new-user}")) {
+      resolved = resolved.replace("{new-user}", "new-user-" + n);
+    }
+    if (resolved.contains("{fresh-user}")) {
+      String name = "fresh-user-" + n;
+      created(admin.post("/api/v1/users", Api.JSON,
+          "{\"username\": \"" + name + "\", \"password\": \"password-123\", \"roles\": [\"end-user\"]}"), 201);
+      resolved = resolved.replace("{fresh-user}", name);
+    }
+    return resolved
+        .replace("{node}", "no-such-node")
+        .replace("{built-in-document}", builtInDocument)
+        .replace("{catalog-document}", catalogDocument);
+  }
+
+  @Test
+  void anotherUsersEnvironmentNeverAppearsInTheirListButTheAdminsShowsItsOwner() {
+    Awaitility.await().atMost(READ_SIDE_WAIT).untilAsserted(() -> {
+      JsonNode all = callers.get(ADMIN).get("/api/v1/environments").json().path("environments");
+      JsonNode listed = byId(all, environment);
+      assertThat(listed).as("the admin's list: %s", all).isNotNull();
+      assertThat(listed.path("owner").asText()).isEqualTo("alice");
+      assertThat(ids(callers.get(DATA_SCIENTIST).get("/api/v1/environments").json())).contains(environment);
+    });
+    for (Who who : List.of(OTHER_DATA_SCIENTIST, APP_DEVELOPER, CONFIGURER, END_USER)) {
+      JsonNode listing = callers.get(who).get("/api/v1/environments").json();
+      assertThat(ids(listing)).as("%s sees %s", who, listing).doesNotContain(environment);
+      listing.path("environments").forEach(e -> assertThat(e.path("owner").asText()).isEqualTo(who.username));
+    }
+  }
+
+  @Test
+  void anotherUsersTemplateNeverAppearsInTheirListButBuiltInOnesDo() {
+    for (Who who : List.of(OTHER_DATA_SCIENTIST, APP_DEVELOPER, CONFIGURER, END_USER)) {
+      JsonNode templates = callers.get(who).get("/api/v1/templates").json().path("templates");
+      assertThat(templates.findValuesAsText("name")).as("%s", who).contains(BUILT_IN).doesNotContain("alice-template");
+    }
+    JsonNode all = callers.get(ADMIN).get("/api/v1/templates").json().path("templates");
+    assertThat(all.findValuesAsText("name")).contains("alice-template", BUILT_IN);
+    all.forEach(t -> {
+      if (t.path("name").asText().equals("alice-template")) {
+        assertThat(t.path("owner").asText()).isEqualTo("alice");
+      }
+    });
+  }
+
+  private static JsonNode byId(JsonNode environments, String id) {
+    for (JsonNode environment : environments) {
+      if (environment.path("id").asText().equals(id)) {
+        return environment;
+      }
+    }
+    return null;
+  }
+
+  private static List<String> ids(JsonNode listing) {
+    List<String> ids = new ArrayList<>();
+    listing.path("environments").forEach(e -> ids.add(e.path("id").asText()));
+    return ids;
+  }
+}
