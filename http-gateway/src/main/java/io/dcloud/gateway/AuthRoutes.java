@@ -19,6 +19,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
 import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
@@ -61,7 +62,9 @@ final class AuthRoutes extends AllDirectives {
 
   /** Sign-in needs no token; sign-out does. */
   Route publicRoute() {
-    return pathPrefix("auth", () -> path("login", () -> post(() -> extractClientIP(ip -> {
+    // The socket's peer, not X-Forwarded-For: a header the client writes would let it pick a new
+    // address for every guess. (Behind a reverse proxy every client shares the proxy's count.)
+    return pathPrefix("auth", () -> path("login", () -> post(() -> attribute(AttributeKeys.remoteAddress, ip -> {
       String address = ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown");
       return bodies.document(body -> completeWithFuture(login(body, address)));
     }))));
@@ -96,7 +99,7 @@ final class AuthRoutes extends AllDirectives {
       if (signedIn.isEmpty()) {
         identity.throttle().failed(username, address, clock.instant());
         identity.audit().record(username, "login", username, address, "denied");
-        log.info("Failed sign-in for user {} from {}", username, address);
+        log.info("Failed sign-in for user {} from {}", printable(username), address);
         throw Problem.of(Problem.Type.UNAUTHENTICATED, "wrong username or password").exception();
       }
       identity.throttle().succeeded(username);
@@ -146,6 +149,12 @@ final class AuthRoutes extends AllDirectives {
           return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
               .addHeader(SetCookie.create(sessionCookie("", 0)));
         });
+  }
+
+  /** The name as typed, made safe for one log line (no forged lines, bounded). */
+  static String printable(String typed) {
+    String shown = typed.length() > 64 ? typed.substring(0, 64) + "…" : typed;
+    return shown.replaceAll("\\p{Cntrl}", "?");
   }
 
   private HttpCookie sessionCookie(String value, long maxAgeSeconds) {
