@@ -101,7 +101,8 @@ final class UserRegistryBehavior extends EventSourcedBehaviorWithEnforcedReplies
     if (state.users().containsKey(create.username())) {
       return Effect().reply(create.replyTo(), new Taken(create.username()));
     }
-    log.info("User {} created by {} with roles {}", create.username(), create.actor(), create.roles());
+    log.info("User {} created by {} with roles {}", create.username(), create.actor(),
+        create.roles().stream().map(Role::wireName).sorted().toList());
     return Effect()
         .persist(new UserCreated(create.username(), create.passwordHash(), create.roles(), create.actor(), clock.instant()))
         .thenReply(create.replyTo(), after -> lookup(after, create.username()));
