@@ -5,12 +5,16 @@ import com.typesafe.config.Config;
 import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
+import io.dcloud.secret.SecretBox;
+import io.dcloud.secret.SecretKeys;
 import java.time.Duration;
 
 /**
  * The gateway's tunables, read once at start from {@code dcloud.http} (this module's
  * reference.conf), {@code dcloud.ask-timeout}, {@code dcloud.environment.default-resources} and
- * the limits of {@link SpecLimits} (cluster-core's).
+ * the limits of {@link SpecLimits} and the secrets key of {@link SecretKeys} (cluster-core's).
+ *
+ * @param secrets encrypts a request's secret-env; null when no key is configured
  */
 record GatewaySettings(
     String host,
@@ -25,7 +29,8 @@ record GatewaySettings(
     Duration askTimeout,
     Duration readAskTimeout,
     Resources defaultResources,
-    SpecLimits specLimits) {
+    SpecLimits specLimits,
+    SecretBox secrets) {
 
   private static final String DEFAULT_RESOURCES = "dcloud.environment.default-resources";
 
@@ -44,7 +49,8 @@ record GatewaySettings(
         config.getDuration("dcloud.ask-timeout"),
         http.getDuration("read-ask-timeout"),
         defaultResources(config.getConfig(DEFAULT_RESOURCES)),
-        SpecLimits.fromConfig(config));
+        SpecLimits.fromConfig(config),
+        SecretKeys.fromConfig(config).orElse(null));
   }
 
   /**
@@ -63,7 +69,7 @@ record GatewaySettings(
   GatewaySettings withMaxCreatesInFlight(int limit) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, createRetryAfter,
-        askTimeout, readAskTimeout, defaultResources, specLimits);
+        askTimeout, readAskTimeout, defaultResources, specLimits, secrets);
   }
 
   /** "10s", "1500ms": how people write durations in the config, for messages. */
