@@ -64,6 +64,18 @@ public record EnvironmentSpec(
         restartPolicy, Map.of());
   }
 
+  /**
+   * Whether {@code other} asks for the same environment (a create retried): equal but for the values
+   * of secret-env, which are encrypted afresh (a new nonce) each time a request is read and cannot
+   * be compared; their names must match.
+   */
+  public boolean sameRequestAs(EnvironmentSpec other) {
+    return other != null
+        && secretEnv.keySet().equals(other.secretEnv.keySet())
+        && new EnvironmentSpec(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env,
+            constraints, restartPolicy, other.secretEnv).equals(other);
+  }
+
   /** The names of {@code variables} in their order, each with {@link #HIDDEN_VALUE} for its value. */
   public static Map<String, String> hidingValues(Map<String, String> variables) {
     Map<String, String> hidden = new LinkedHashMap<>();

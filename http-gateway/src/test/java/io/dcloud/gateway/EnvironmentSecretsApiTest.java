@@ -8,11 +8,14 @@ import com.typesafe.config.ConfigValueFactory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.secret.SecretKeys;
 import io.dcloud.spec.EnvironmentSpec;
+import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
+import java.util.UUID;
+import java.util.function.Function;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.serialization.SerializationExtension;
@@ -122,5 +125,25 @@ class EnvironmentSecretsApiTest {
 
     refused.problem(422);
     assertThat(refused.reasonFor("secret-env")).contains("no secrets key").contains("dcloud.secrets.key");
+  }
+
+  /** Secret values are encrypted afresh on every read of a request, yet a retried create is the same one. */
+  @Test
+  void aRetriedCreateWithSecretsIsTheSameEnvironment() {
+    String key = "retry-" + UUID.randomUUID();
+    Function<String, Api.Answer> post = json -> api.send(api.request("/api/v1/environments")
+        .header("content-type", Api.JSON).header("Idempotency-Key", key)
+        .POST(HttpRequest.BodyPublishers.ofString(json)).build());
+
+    Api.Answer first = post.apply(withVariables("retried"));
+    Api.Answer retried = post.apply(withVariables("retried"));
+
+    assertThat(first.status()).as(first.body()).isEqualTo(202);
+    assertThat(retried.status()).as(retried.body()).isEqualTo(202);
+    assertThat(retried.json().path("id").asText()).isEqualTo(first.json().path("id").asText());
+    post.apply(Seeds.environmentWith(config -> {
+      config.put("env-name", "retried");
+      config.putObject("secret-env").put("OTHER_NAME", SECRET_VALUE);
+    })).problem(409);
   }
 }
