@@ -24,9 +24,9 @@ import java.util.regex.Pattern;
 
 /**
  * Reads how and where the container runs: {@code command}, {@code env}, {@code secret-env},
- * {@code constraints} and {@code restart-policy}, each within its {@link SpecLimits}. Variables the container runtime sets
- * ({@link SpecLimits#reservedVariables()}) are refused: a user's {@code NVIDIA_VISIBLE_DEVICES}
- * would reach GPUs the scheduler never allocated.
+ * {@code constraints} and {@code restart-policy}, each within its {@link SpecLimits}. Variables the
+ * container runtime sets ({@link SpecLimits#reservedVariables()}) are refused: a user's
+ * {@code NVIDIA_VISIBLE_DEVICES} would reach GPUs the scheduler never allocated.
  */
 final class RunSettingsReader {
   private static final Pattern ENV_VAR_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
