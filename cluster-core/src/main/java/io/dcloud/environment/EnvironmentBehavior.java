@@ -194,7 +194,7 @@ final class EnvironmentBehavior
 
   private ReplyEffect<Event, EnvironmentState> whenPresent(EnvironmentState state, Command command) {
     if (command instanceof Create cmd) {
-      return state.spec().equals(cmd.spec()) && java.util.Objects.equals(state.owner(), cmd.owner())
+      return state.spec().sameRequestAs(cmd.spec()) && java.util.Objects.equals(state.owner(), cmd.owner())
           // Create is retried by clients: the same spec again is the same environment.
           ? ok(cmd.replyTo(), state)
           : conflict(cmd.replyTo(), "environment " + environmentId + " already exists with another spec");

@@ -10,6 +10,7 @@ import static io.dcloud.environment.EnvironmentSpecParser.OS;
 import static io.dcloud.environment.EnvironmentSpecParser.PORT_PUBLISH;
 import static io.dcloud.environment.EnvironmentSpecParser.RESOURCES;
 import static io.dcloud.environment.EnvironmentSpecParser.RESTART_POLICY;
+import static io.dcloud.environment.EnvironmentSpecParser.SECRET_ENV;
 import static io.dcloud.environment.EnvironmentSpecParser.STORAGE;
 import static io.dcloud.environment.EnvironmentSpecParser.VERSION;
 
@@ -29,7 +30,8 @@ import java.util.Locale;
 
 /**
  * Writes an {@link EnvironmentSpec} back in the environment-config contract that
- * {@link EnvironmentSpecParser} reads.
+ * {@link EnvironmentSpecParser} reads, as clients are shown it: variable values are write-only, so
+ * {@code env} and {@code secret-env} list their names with {@link EnvironmentSpec#HIDDEN_VALUE}.
  */
 public final class EnvironmentContractWriter {
 
@@ -37,8 +39,10 @@ public final class EnvironmentContractWriter {
 
   /**
    * Writes {@code spec} in contract form, so that {@code parse(toContract(spec), anyDefaults)} equals
-   * {@code spec}: every resource is written out, sizes exactly ("1536M"), CPU as cores ("1.5"). The
-   * OS is a name, or the original project's object when a version or tags were asked for.
+   * {@code spec} but for variable values: every resource is written out, sizes exactly ("1536M"), CPU
+   * as cores ("1.5"). The OS is a name, or the original project's object when a version or tags were
+   * asked for. {@code secret-env} is written only when there is one (a config without it is valid
+   * where no secrets key is configured).
    */
   public static ObjectNode toContract(EnvironmentSpec spec, ObjectMapper mapper) {
     ObjectNode root = mapper.createObjectNode();
@@ -95,7 +99,11 @@ public final class EnvironmentContractWriter {
 
     spec.command().forEach(root.putArray(COMMAND)::add);
     ObjectNode env = root.putObject(ENV);
-    spec.env().forEach(env::put);
+    EnvironmentSpec.hidingValues(spec.env()).forEach(env::put);
+    if (!spec.secretEnv().isEmpty()) {
+      ObjectNode secretEnv = root.putObject(SECRET_ENV);
+      EnvironmentSpec.hidingValues(spec.secretEnv()).forEach(secretEnv::put);
+    }
     ObjectNode constraints = root.putObject(CONSTRAINTS);
     spec.constraints().forEach(constraints::put);
     root.put(RESTART_POLICY, RunSettingsReader.contractName(spec.restartPolicy()));

@@ -13,6 +13,7 @@ import static io.dcloud.resources.Quantities.quote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.resources.Resources;
+import io.dcloud.secret.SecretBox;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.DatasetRef;
 import io.dcloud.spec.EnvironmentSpec.LanguageSpec;
@@ -86,13 +87,14 @@ public final class EnvironmentSpecParser {
   static final String STORAGE = "storage";
   static final String COMMAND = "command";
   static final String ENV = "env";
+  static final String SECRET_ENV = "secret-env";
   static final String CONSTRAINTS = "constraints";
   static final String RESTART_POLICY = "restart-policy";
 
   private static final List<String> TOP_LEVEL_FIELDS =
       List.of(
           ENV_NAME_FIELD, VERSION, OS, LANGUAGES, RESOURCES, DATASET, PORT_PUBLISH, STORAGE, COMMAND, ENV,
-          CONSTRAINTS, RESTART_POLICY);
+          SECRET_ENV, CONSTRAINTS, RESTART_POLICY);
 
   private static final List<String> LANGUAGE_FIELDS = List.of("language-name", "libraries");
   private static final List<String> CATEGORY_FIELDS = List.of("category-name", "db");
@@ -104,24 +106,39 @@ public final class EnvironmentSpecParser {
 
   private final SpecLimits limits;
 
-  private EnvironmentSpecParser(SpecLimits limits) {
+  /** Encrypts secret-env's values; null when no key is configured (then secret-env is refused). */
+  private final SecretBox secrets;
+
+  private EnvironmentSpecParser(SpecLimits limits, SecretBox secrets) {
     this.limits = limits;
+    this.secrets = secrets;
   }
 
   /**
-   * Parses an env-config document; resources it leaves out come from {@code defaults}, and it may
-   * ask for no more than {@code limits} allow.
+   * Parses an env-config document without a secrets key: a {@code secret-env} is refused (see
+   * {@link #parse(JsonNode, Resources, SpecLimits, SecretBox)}).
    *
    * @throws ValidationException listing every field error found
    */
   public static EnvironmentSpec parse(JsonNode root, Resources defaults, SpecLimits limits) {
+    return parse(root, defaults, limits, null);
+  }
+
+  /**
+   * Parses an env-config document; resources it leaves out come from {@code defaults}, and it may
+   * ask for no more than {@code limits} allow. The values of its {@code secret-env} come out
+   * encrypted with {@code secrets} (null: there is no key, and a secret-env is a field error).
+   *
+   * @throws ValidationException listing every field error found
+   */
+  public static EnvironmentSpec parse(JsonNode root, Resources defaults, SpecLimits limits, SecretBox secrets) {
     Objects.requireNonNull(defaults, "defaults");
     Objects.requireNonNull(limits, "limits");
     if (root == null || !root.isObject()) {
       throw ValidationException.of(
           "$", "must be a JSON object holding an environment config, not " + kindOf(root));
     }
-    return new EnvironmentSpecParser(limits).spec(root, defaults);
+    return new EnvironmentSpecParser(limits, secrets).spec(root, defaults);
   }
 
   private EnvironmentSpec spec(JsonNode root, Resources defaults) {
@@ -138,13 +155,14 @@ public final class EnvironmentSpecParser {
     RunSettingsReader run = new RunSettingsReader(in, limits);
     List<String> command = run.command(root.get(COMMAND));
     Map<String, String> env = run.env(root.get(ENV));
+    Map<String, String> secretEnv = run.secretEnv(root.get(SECRET_ENV), env, secrets);
     Map<String, String> constraints = run.constraints(root.get(CONSTRAINTS));
     RestartPolicy restartPolicy = run.restartPolicy(root.get(RESTART_POLICY));
 
     in.throwIfAny();
     return new EnvironmentSpec(
         name, version, os.name(), os.release(), languages, resources, datasets, ports, storage, command, env,
-        constraints, restartPolicy);
+        constraints, restartPolicy, secretEnv);
   }
 
   private String envName(JsonNode value) {

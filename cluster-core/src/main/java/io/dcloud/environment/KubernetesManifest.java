@@ -12,12 +12,17 @@ import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.Stream;
 
 /**
  * Exports an environment as Kubernetes objects equivalent to what DCloud runs on Docker, for users
  * who take an environment elsewhere: a one-replica {@code apps/v1 Deployment}, a {@code NodePort}
  * Service for its published ports (none when there are no ports), and one PersistentVolumeClaim per
  * persistent volume. Pure: it renders JSON objects (YAML is a rendering choice of the caller).
+ *
+ * <p>Variable values are write-only: every variable ({@code env} and {@code secret-env}) is exported
+ * by name with {@link EnvironmentSpec#HIDDEN_VALUE}, for the user to fill in (or to point at a
+ * Kubernetes Secret) where the manifest is applied.
  */
 public final class KubernetesManifest {
 
@@ -71,9 +76,10 @@ public final class KubernetesManifest {
       // DCloud's command replaces the image's CMD, like `docker run IMAGE CMD...`: that is `args` here.
       spec.command().forEach(container.putArray("args")::add);
     }
-    if (!spec.env().isEmpty()) {
+    List<String> variables = Stream.concat(spec.env().keySet().stream(), spec.secretEnv().keySet().stream()).toList();
+    if (!variables.isEmpty()) {
       ArrayNode env = container.putArray("env");
-      spec.env().forEach((key, value) -> env.addObject().put("name", key).put("value", value));
+      variables.forEach(variable -> env.addObject().put("name", variable).put("value", EnvironmentSpec.HIDDEN_VALUE));
     }
     if (!spec.ports().isEmpty()) {
       ArrayNode ports = container.putArray("ports");

@@ -7,9 +7,11 @@ import static io.dcloud.environment.EnvironmentSpecParser.COMMAND;
 import static io.dcloud.environment.EnvironmentSpecParser.CONSTRAINTS;
 import static io.dcloud.environment.EnvironmentSpecParser.ENV;
 import static io.dcloud.environment.EnvironmentSpecParser.RESTART_POLICY;
+import static io.dcloud.environment.EnvironmentSpecParser.SECRET_ENV;
 import static io.dcloud.resources.Quantities.quote;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.secret.SecretBox;
 import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -21,10 +23,10 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Reads how and where the container runs: {@code command}, {@code env}, {@code constraints} and
- * {@code restart-policy}, each within its {@link SpecLimits}. Variables the container runtime sets
- * ({@link SpecLimits#reservedVariables()}) are refused: a user's {@code NVIDIA_VISIBLE_DEVICES}
- * would reach GPUs the scheduler never allocated.
+ * Reads how and where the container runs: {@code command}, {@code env}, {@code secret-env},
+ * {@code constraints} and {@code restart-policy}, each within its {@link SpecLimits}. Variables the
+ * container runtime sets ({@link SpecLimits#reservedVariables()}) are refused: a user's
+ * {@code NVIDIA_VISIBLE_DEVICES} would reach GPUs the scheduler never allocated.
  */
 final class RunSettingsReader {
   private static final Pattern ENV_VAR_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -64,15 +66,56 @@ final class RunSettingsReader {
     if (env == null) {
       return null;
     }
-    long bytes = 0;
-    for (Map.Entry<String, String> variable : env.entrySet()) {
-      bytes += utf8Length(variable.getKey()) + 1 + utf8Length(variable.getValue());
-    }
+    long bytes = variableBytes(env);
     if (bytes > limits.maxVariableBytes()) {
       in.error(ENV, tooLong(bytes, "variables (as NAME=value)", limits.maxVariableBytes()));
       return null;
     }
     return env;
+  }
+
+  /**
+   * {@code secret-env}: variables like {@code env}'s (same names, counted with {@code env} against
+   * the same limits), whose values {@code box} encrypts before anything keeps them. Without a box
+   * (no {@code dcloud.secrets.key}) none are accepted: they would be stored in clear.
+   *
+   * @param env what {@code env} gave (null when it was refused): a name may not be in both
+   */
+  Map<String, String> secretEnv(JsonNode value, Map<String, String> env, SecretBox box) {
+    if (!absent(value) && box == null) {
+      in.error(SECRET_ENV, "cannot be stored: this cluster has no secrets key to encrypt it with (the operator sets"
+          + " dcloud.secrets.key); use env for values that are not secret");
+      return null;
+    }
+    Map<String, String> secrets =
+        stringMap(SECRET_ENV, value, limits.maxVariables(), "variables", this::variableName, this::argument);
+    if (secrets == null || secrets.isEmpty()) {
+      return secrets;
+    }
+    Map<String, String> known = env == null ? Map.of() : env;
+    boolean clash = false;
+    for (String name : secrets.keySet()) {
+      if (known.containsKey(name)) {
+        in.error(at(SECRET_ENV, name), "is also in env: give each variable once");
+        clash = true;
+      }
+    }
+    int count = known.size() + secrets.size();
+    if (count > limits.maxVariables()) {
+      in.error(SECRET_ENV, "with env, " + SpecFieldReader.tooMany(count, limits.maxVariables(), "variables"));
+      return null;
+    }
+    long bytes = variableBytes(known) + variableBytes(secrets);
+    if (bytes > limits.maxVariableBytes()) {
+      in.error(SECRET_ENV, "with env, " + tooLong(bytes, "variables (as NAME=value)", limits.maxVariableBytes()));
+      return null;
+    }
+    if (clash) {
+      return null;
+    }
+    Map<String, String> sealed = new LinkedHashMap<>();
+    secrets.forEach((name, plaintext) -> sealed.put(name, box.seal(name, plaintext)));
+    return Collections.unmodifiableMap(sealed);
   }
 
   Map<String, String> constraints(JsonNode value) {
@@ -132,6 +175,15 @@ final class RunSettingsReader {
   /** "holds 70000 bytes of arguments: at most 65536 are allowed" (UTF-8, as the kernel counts them). */
   private static String tooLong(long bytes, String what, long max) {
     return "holds " + bytes + " bytes of " + what + ": at most " + max + " are allowed";
+  }
+
+  /** As the kernel counts them: NAME=value, in UTF-8. */
+  private static long variableBytes(Map<String, String> variables) {
+    long bytes = 0;
+    for (Map.Entry<String, String> variable : variables.entrySet()) {
+      bytes += utf8Length(variable.getKey()) + 1 + utf8Length(variable.getValue());
+    }
+    return bytes;
   }
 
   private static long utf8Length(String text) {

@@ -43,7 +43,9 @@ final class SharedValues {
         POOL.shared(spec.command()),
         POOL.shared(spec.env()),
         POOL.shared(spec.constraints()),
-        spec.restartPolicy());
+        spec.restartPolicy(),
+        // Ciphertexts differ even for equal values (a nonce each): nothing to share.
+        spec.secretEnv());
   }
 
   /** Equal values (records, lists, maps, strings) become one instance. */

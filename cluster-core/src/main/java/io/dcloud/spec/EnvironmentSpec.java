@@ -3,6 +3,7 @@ package io.dcloud.spec;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -14,6 +15,11 @@ import java.util.Map;
  *
  * <p>{@code osRelease} is null when the config named the OS alone, as the seeds do, and in events
  * written before it existed.
+ *
+ * <p>Variable values are write-only: what shows a spec to anyone (the API, manifests, logs through
+ * {@link #toString}) shows each value as {@link #HIDDEN_VALUE}. {@code secretEnv}'s values are
+ * moreover encrypted ({@link io.dcloud.secret.SecretBox}); only the node creating the container
+ * decrypts them. Events written before it existed read as none.
  */
 public record EnvironmentSpec(
     String name,
@@ -28,8 +34,64 @@ public record EnvironmentSpec(
     List<String> command,
     Map<String, String> env,
     Map<String, String> constraints,
-    RestartPolicy restartPolicy)
+    RestartPolicy restartPolicy,
+    Map<String, String> secretEnv)
     implements CborSerializable {
+
+  /** What is shown instead of a variable's value. */
+  public static final String HIDDEN_VALUE = "<set>";
+
+  public EnvironmentSpec {
+    secretEnv = secretEnv == null ? Map.of() : secretEnv;
+  }
+
+  /** A spec without secret variables. */
+  public EnvironmentSpec(
+      String name,
+      String version,
+      String os,
+      OsRelease osRelease,
+      List<LanguageSpec> languages,
+      Resources resources,
+      List<DatasetRef> datasets,
+      List<PortSpec> ports,
+      List<VolumeSpec> storage,
+      List<String> command,
+      Map<String, String> env,
+      Map<String, String> constraints,
+      RestartPolicy restartPolicy) {
+    this(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env, constraints,
+        restartPolicy, Map.of());
+  }
+
+  /**
+   * Whether {@code other} asks for the same environment (a create retried): equal but for the values
+   * of secret-env, which are encrypted afresh (a new nonce) each time a request is read and cannot
+   * be compared; their names must match.
+   */
+  public boolean sameRequestAs(EnvironmentSpec other) {
+    return other != null
+        && secretEnv.keySet().equals(other.secretEnv.keySet())
+        && new EnvironmentSpec(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env,
+            constraints, restartPolicy, other.secretEnv).equals(other);
+  }
+
+  /** The names of {@code variables} in their order, each with {@link #HIDDEN_VALUE} for its value. */
+  public static Map<String, String> hidingValues(Map<String, String> variables) {
+    Map<String, String> hidden = new LinkedHashMap<>();
+    variables.keySet().forEach(name -> hidden.put(name, HIDDEN_VALUE));
+    return hidden;
+  }
+
+  /** Like a record's, with the variables' values hidden: specs reach logs (in messages, dead letters). */
+  @Override
+  public String toString() {
+    return "EnvironmentSpec[name=" + name + ", version=" + version + ", os=" + os + ", osRelease=" + osRelease
+        + ", languages=" + languages + ", resources=" + resources + ", datasets=" + datasets + ", ports=" + ports
+        + ", storage=" + storage + ", command=" + command + ", env=" + (env == null ? null : hidingValues(env))
+        + ", constraints=" + constraints + ", restartPolicy=" + restartPolicy + ", secretEnv="
+        + hidingValues(secretEnv) + "]";
+  }
 
   /** The engine volumes of the storage entries with this lifecycle, as node {@code nodeId} names them. */
   public List<String> volumeNames(String nodeId, String environmentId, Lifecycle lifecycle) {

@@ -191,11 +191,12 @@ class EnvironmentSpecParserTest {
 
     for (EnvironmentSpec spec : List.of(seed, rich, original, versionOnly)) {
       ObjectNode contract = EnvironmentContractWriter.toContract(spec, MAPPER);
-      // Other defaults must not matter: toContract writes every resource.
-      assertThat(EnvironmentSpecParser.parse(contract, Resources.NONE, LIMITS)).isEqualTo(spec);
+      // Other defaults must not matter: toContract writes every resource. Variable values are
+      // write-only: only their names come back.
+      assertThat(EnvironmentSpecParser.parse(contract, Resources.NONE, LIMITS)).isEqualTo(valuesHidden(spec));
       // And it survives a trip through text.
       JsonNode reread = MAPPER.readTree(MAPPER.writeValueAsString(contract));
-      assertThat(EnvironmentSpecParser.parse(reread, Resources.NONE, LIMITS)).isEqualTo(spec);
+      assertThat(EnvironmentSpecParser.parse(reread, Resources.NONE, LIMITS)).isEqualTo(valuesHidden(spec));
     }
   }
 
@@ -322,7 +323,7 @@ class EnvironmentSpecParserTest {
     assertThat(errors).singleElement().satisfies(e -> {
       assertThat(e.field()).isEqualTo("resource");
       assertThat(e.reason()).isEqualTo("is not a known field (did you mean resources?): use one of env-name, version,"
-          + " os, languages, resources, dataset, port-publish, storage, command, env, constraints, restart-policy");
+          + " os, languages, resources, dataset, port-publish, storage, command, env, secret-env, constraints, restart-policy");
     });
     assertThat(errors(config("\"resources\": {\"rma\": \"1G\"}"))).extracting(FieldError::field)
         .containsExactly("resources.rma");
@@ -495,6 +496,14 @@ class EnvironmentSpecParserTest {
     } else if (parent instanceof ArrayNode array && last.matches("\\d+") && Integer.parseInt(last) < array.size()) {
       array.set(Integer.parseInt(last), value);
     }
+  }
+
+  /** {@code spec} as clients see it: every variable's value (env and secret-env) hidden. */
+  static EnvironmentSpec valuesHidden(EnvironmentSpec spec) {
+    return new EnvironmentSpec(
+        spec.name(), spec.version(), spec.os(), spec.osRelease(), spec.languages(), spec.resources(), spec.datasets(),
+        spec.ports(), spec.storage(), spec.command(), EnvironmentSpec.hidingValues(spec.env()), spec.constraints(),
+        spec.restartPolicy(), EnvironmentSpec.hidingValues(spec.secretEnv()));
   }
 
   private static Map<String, String> orderedMap(String... keysAndValues) {

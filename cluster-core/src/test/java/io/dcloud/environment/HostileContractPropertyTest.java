@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.catalog.CatalogParser;
 import io.dcloud.resources.Resources;
+import io.dcloud.secret.SecretBox;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.validation.ValidationException;
 import java.io.IOException;
@@ -40,6 +41,7 @@ class HostileContractPropertyTest {
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final Resources DEFAULTS = new Resources(1000, 2 * GIB, 0, 10 * GIB, null);
   private static final SpecLimits LIMITS = SpecLimits.fromConfig(ConfigFactory.load());
+  private static final SecretBox SECRETS = new SecretBox(new byte[SecretBox.KEY_BYTES]);
 
   /** An environment config holding every field the contract knows. */
   private static final ObjectNode FULL_CONFIG = fullConfig();
@@ -76,8 +78,10 @@ class HostileContractPropertyTest {
     }
     EnvironmentSpec spec = specOrFieldErrors(config);
     if (spec != null) {
-      // Whatever is accepted is written back in contract form and reads back the same.
-      assertThat(specOrFieldErrors(EnvironmentContractWriter.toContract(spec, MAPPER))).isEqualTo(spec);
+      // Whatever is accepted is written back in contract form and reads back the same, but for the
+      // variables' values, which are write-only (secret ones also encrypted afresh).
+      EnvironmentSpec reread = specOrFieldErrors(EnvironmentContractWriter.toContract(spec, MAPPER));
+      assertThat(EnvironmentSpecParserTest.valuesHidden(reread)).isEqualTo(EnvironmentSpecParserTest.valuesHidden(spec));
     }
   }
 
@@ -164,7 +168,7 @@ class HostileContractPropertyTest {
   /** The spec, or null when the config was refused with field errors; any other exception fails. */
   private static EnvironmentSpec specOrFieldErrors(JsonNode config) {
     EnvironmentSpec[] spec = new EnvironmentSpec[1];
-    onlyFieldErrors(() -> spec[0] = EnvironmentSpecParser.parse(config, DEFAULTS, LIMITS));
+    onlyFieldErrors(() -> spec[0] = EnvironmentSpecParser.parse(config, DEFAULTS, LIMITS, SECRETS));
     return spec[0];
   }
 
@@ -189,9 +193,10 @@ class HostileContractPropertyTest {
          "port-publish": [{"external": {"ports": "9000"}, "internal": {"ports": "8888", "protocol": "tcp"}},
                           {"internal": {"ports": 6006}}],
          "storage": [{"target": "/workspace", "size": "10737418240", "lifecycle": "persistent"}],
-         "command": ["sleep", "infinity"], "env": {"MODE": "train"}, "constraints": {"zone": "a"},
+         "command": ["sleep", "infinity"], "env": {"MODE": "train"}, "secret-env": {"TOKEN": "s3cret"},
+         "constraints": {"zone": "a"},
          "restart-policy": "on-failure"}""");
-    EnvironmentSpecParser.parse(config, DEFAULTS, LIMITS); // valid, so each try breaks only what it changes
+    EnvironmentSpecParser.parse(config, DEFAULTS, LIMITS, SECRETS); // valid, so each try breaks only what it changes
     return config;
   }
 

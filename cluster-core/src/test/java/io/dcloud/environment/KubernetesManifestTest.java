@@ -55,7 +55,8 @@ class KubernetesManifestTest {
     JsonNode container = deployment.at("/spec/template/spec/containers/0");
     assertThat(container.get("image").asText()).isEqualTo("dcloud/env-debian:0123456789abcdef");
     assertThat(container.get("args")).isEqualTo(MAPPER.valueToTree(List.of("python3", "-m", "http.server")));
-    assertThat(container.get("env")).isEqualTo(MAPPER.valueToTree(List.of(Map.of("name", "MODE", "value", "train"))));
+    // Values are write-only: the manifest names the variable for the user to fill in.
+    assertThat(container.get("env")).isEqualTo(MAPPER.valueToTree(List.of(Map.of("name", "MODE", "value", "<set>"))));
     assertThat(container.get("ports")).isEqualTo(MAPPER.valueToTree(List.of(
         Map.of("containerPort", 9000, "protocol", "TCP"),
         Map.of("containerPort", 980, "protocol", "UDP"),

@@ -50,6 +50,11 @@ final class GoldenSamples {
       List.of(new EnvironmentSpec.PortSpec(null, 8888, "tcp"), new EnvironmentSpec.PortSpec(8080, 80, "udp")),
       List.of(new EnvironmentSpec.VolumeSpec("/work", 1L << 30, EnvironmentSpec.Lifecycle.PERSISTENT)),
       List.of("sleep", "infinity"), Map.of("A", "b"), Map.of("zone", "z1"), EnvironmentSpec.RestartPolicy.ON_FAILURE);
+  /** With secret-env: its values are ciphertext (opaque here: the wire only carries them). */
+  static final EnvironmentSpec SPEC_WITH_SECRETS = new EnvironmentSpec(
+      SPEC.name(), SPEC.version(), SPEC.os(), null, SPEC.languages(), SPEC.resources(), SPEC.datasets(), SPEC.ports(),
+      SPEC.storage(), SPEC.command(), SPEC.env(), SPEC.constraints(), SPEC.restartPolicy(),
+      Map.of("API_TOKEN", "v1:AAECAwQFBgcICQoLsealed+tag/bytes=="));
   static final ImageRecipe RECIPE = new ImageRecipe("dcloud/debian-python:abc", "debian:12", "FROM debian:12\n");
   static final List<PublishedPort> PORTS = List.of(new PublishedPort(8888, "tcp", "127.0.0.1", 32768));
   static final PlacementRequest REQUEST = new PlacementRequest("e1", RESOURCES, Map.of("zone", "z1"), "n1");
@@ -71,6 +76,7 @@ final class GoldenSamples {
         new EnvironmentSpec(SPEC.name(), SPEC.version(), "ubuntu", new EnvironmentSpec.OsRelease("22.04", "22.04"),
             SPEC.languages(), SPEC.resources(), SPEC.datasets(), SPEC.ports(), SPEC.storage(), SPEC.command(), SPEC.env(),
             SPEC.constraints(), SPEC.restartPolicy()), RECIPE, AT));
+    s.put("environment-event.Requested.with-secret-env", new EnvironmentEntity.Requested(SPEC_WITH_SECRETS, RECIPE, AT));
     s.put("environment-event.QueuedForCapacity", new EnvironmentEntity.QueuedForCapacity(3, "no room", AT));
     s.put("environment-event.PlacedOnNode", new EnvironmentEntity.PlacedOnNode("n1", List.of("GPU-1"), AT));
     s.put("environment-event.PlacementRefused", new EnvironmentEntity.PlacementRefused("too big", AT));
@@ -171,6 +177,8 @@ final class GoldenSamples {
     s.put("wire.scheduler.Feasibility", new Scheduler.Feasibility("too big"));
     s.put("wire.node.Deploy", new NodeProtocol.Deploy("e1", SPEC, RECIPE, List.of("GPU-1"), null));
     s.put("wire.node.Deploy.with-owner", new NodeProtocol.Deploy("e1", SPEC, RECIPE, List.of("GPU-1"), "alice"));
+    s.put("wire.node.Deploy.with-secret-env",
+        new NodeProtocol.Deploy("e1", SPEC_WITH_SECRETS, RECIPE, List.of("GPU-1"), "alice"));
     s.put("wire.node.StartContainer", new NodeProtocol.StartContainer("e1", "c1"));
     s.put("wire.node.StopContainer", new NodeProtocol.StopContainer("e1", "c1"));
     s.put("wire.node.RemoveContainer", new NodeProtocol.RemoveContainer("e1", "c1", List.of("dcloud-e1-0")));

@@ -11,6 +11,7 @@ import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
+import io.dcloud.secret.SecretBox;
 import io.dcloud.spec.EnvironmentSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -40,6 +41,7 @@ final class EnvironmentCreation {
   private final JsonYaml codec;
   private final Resources defaults;
   private final SpecLimits limits;
+  private final SecretBox secrets;
   private final int maxInFlight;
   private final Duration retryAfter;
   /** Creates accepted and not yet answered (see {@code dcloud.http.max-creates-in-flight}). */
@@ -53,6 +55,7 @@ final class EnvironmentCreation {
     this.codec = codec;
     this.defaults = settings.defaultResources();
     this.limits = settings.specLimits();
+    this.secrets = settings.secrets();
     this.maxInFlight = settings.maxCreatesInFlight();
     this.retryAfter = settings.createRetryAfter();
   }
@@ -70,7 +73,7 @@ final class EnvironmentCreation {
   CompletionStage<HttpResponse> create(JsonNode contract, String idempotencyKey, String origin, Caller caller) {
     EnvironmentSpec spec;
     try {
-      spec = EnvironmentSpecParser.parse(contract, defaults, limits);
+      spec = EnvironmentSpecParser.parse(contract, defaults, limits, secrets);
     } catch (RuntimeException invalid) {
       return CompletableFuture.failedFuture(invalid);
     }

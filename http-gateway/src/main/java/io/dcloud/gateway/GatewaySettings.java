@@ -5,13 +5,17 @@ import com.typesafe.config.Config;
 import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
+import io.dcloud.secret.SecretBox;
+import io.dcloud.secret.SecretKeys;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * The gateway's tunables, read once at start from {@code dcloud.http} (this module's
  * reference.conf), {@code dcloud.ask-timeout}, {@code dcloud.environment.default-resources} and
- * the limits of {@link SpecLimits} (cluster-core's).
+ * the limits of {@link SpecLimits} and the secrets key of {@link SecretKeys} (cluster-core's).
+ *
+ * @param secrets encrypts a request's secret-env; null when no key is configured
  */
 record GatewaySettings(
     String host,
@@ -28,7 +32,8 @@ record GatewaySettings(
     Resources defaultResources,
     List<String> allowedOrigins,
     List<String> allowedHosts,
-    SpecLimits specLimits) {
+    SpecLimits specLimits,
+    SecretBox secrets) {
 
   private static final String DEFAULT_RESOURCES = "dcloud.environment.default-resources";
 
@@ -49,7 +54,8 @@ record GatewaySettings(
         defaultResources(config.getConfig(DEFAULT_RESOURCES)),
         http.getStringList("allowed-origins"),
         http.getStringList("allowed-hosts"),
-        SpecLimits.fromConfig(config));
+        SpecLimits.fromConfig(config),
+        SecretKeys.fromConfig(config).orElse(null));
   }
 
   /**
@@ -68,7 +74,7 @@ record GatewaySettings(
   GatewaySettings withMaxCreatesInFlight(int limit) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, createRetryAfter,
-        askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, specLimits);
+        askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, specLimits, secrets);
   }
 
   /** "10s", "1500ms": how people write durations in the config, for messages. */

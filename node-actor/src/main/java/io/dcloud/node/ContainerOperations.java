@@ -8,6 +8,7 @@ import io.dcloud.deploy.ContainerRuntime.PortBinding;
 import io.dcloud.deploy.ContainerRuntime.VolumeMount;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.secret.SecretBox;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
 import java.io.Closeable;
@@ -234,7 +235,7 @@ final class ContainerOperations {
         EnvironmentNames.containerName(nodeId, environmentId),
         deploy.recipe().tag(),
         spec.command().isEmpty() ? settings.idleCommand() : spec.command(),
-        spec.env(),
+        variables(environmentId, spec),
         spec.resources().nanoCpus(),
         spec.resources().memoryBytes(),
         RUNTIME_DEFAULT_PIDS_LIMIT,
@@ -242,6 +243,24 @@ final class ContainerOperations {
         ports,
         volumes,
         labels, deploy.owner());
+  }
+
+  /**
+   * {@code env} and the decrypted {@code secret-env}: decrypted here, just before the engine gets
+   * them, so no message or event between the gateway and this node ever held them in clear.
+   */
+  private Map<String, String> variables(String environmentId, EnvironmentSpec spec) {
+    if (spec.secretEnv().isEmpty()) {
+      return spec.env();
+    }
+    SecretBox box = settings.secrets();
+    if (box == null) {
+      throw new IllegalStateException("node " + nodeId + " cannot decrypt the secret-env of environment " + environmentId
+          + ": it has no secrets key (dcloud.secrets.key)");
+    }
+    Map<String, String> variables = new LinkedHashMap<>(spec.env());
+    spec.secretEnv().forEach((name, sealed) -> variables.put(name, box.open(name, sealed)));
+    return variables;
   }
 
   static List<PublishedPort> ports(ContainerInfo info) {

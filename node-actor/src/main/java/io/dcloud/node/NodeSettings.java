@@ -4,13 +4,20 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import com.typesafe.config.Config;
 import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Quantities;
+import io.dcloud.secret.SecretBox;
+import io.dcloud.secret.SecretKeys;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The {@code dcloud.node} section of the configuration (see node-actor's reference.conf). */
+/**
+ * The {@code dcloud.node} section of the configuration (see node-actor's reference.conf).
+ *
+ * @param secrets decrypts environments' secret-env ({@code dcloud.secrets}, cluster-core's
+ *     reference.conf); null when this node has no key, and then deploys that have one fail
+ */
 public record NodeSettings(
     String nodeId,
     Map<String, String> labels,
@@ -27,7 +34,8 @@ public record NodeSettings(
     Path diskPath,
     Path nvidiaSmi,
     Duration nvidiaSmiTimeout,
-    List<GpuDevice> advertisedGpus) {
+    List<GpuDevice> advertisedGpus,
+    SecretBox secrets) {
 
   /** Engine calls block: they run on this dispatcher, never on the actors' threads. */
   public static final String BLOCKING_DISPATCHER = "dcloud.node.blocking-dispatcher";
@@ -58,13 +66,15 @@ public record NodeSettings(
         Path.of(c.getString("disk-path")),
         Path.of(c.getString("nvidia-smi")),
         c.getDuration("nvidia-smi-timeout"),
-        gpus);
+        gpus,
+        SecretKeys.fromConfig(root).orElse(null));
   }
 
   /** The same settings for another node id (hollow nodes share one process's configuration). */
   public NodeSettings withNodeId(String id) {
     return new NodeSettings(
         id, labels, gossipInterval, downedStopGrace, leaveTimeout, idleCommand, publishHostIp, logBufferLines,
-        maxLogFollows, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath, nvidiaSmi, nvidiaSmiTimeout, advertisedGpus);
+        maxLogFollows, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath, nvidiaSmi, nvidiaSmiTimeout, advertisedGpus,
+        secrets);
   }
 }
