@@ -46,17 +46,11 @@ public final class Main {
     }
   }
 
-  /** Where {@code dcloud dev}'s single node keeps the secrets key it generates (when none is configured). */
-  static final String SECRETS_KEY_FILE = "secrets.key";
-
   private static void runDev(Map<String, String> flags) throws InterruptedException {
     Config config = configFor(flags);
     EmbeddedCassandra cassandra = startCassandra(config);
     Config withCassandra = ConfigFactory.load(overrides(flags)
         .withValue("dcloud.cassandra.contact-points", ConfigValueFactory.fromIterable(List.of(cassandra.contactPoint())))
-        // One node, so no other node's key to agree with: it may make its own (a cluster's nodes are given one).
-        .withValue("dcloud.secrets.key-file", ConfigValueFactory.fromAnyRef(
-            Path.of(config.getString("dcloud.data-dir"), SECRETS_KEY_FILE).toString()))
         .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
     runUntilSignalled(DCloudNode.start(withCassandra), cassandra);
   }

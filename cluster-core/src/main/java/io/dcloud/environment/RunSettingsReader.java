@@ -77,7 +77,8 @@ final class RunSettingsReader {
   /**
    * {@code secret-env}: variables like {@code env}'s (same names, counted with {@code env} against
    * the same limits), whose values {@code box} encrypts before anything keeps them. Without a box
-   * (no {@code dcloud.secrets.key}) none are accepted: they would be stored in clear.
+   * (no {@code dcloud.secrets.key}) none are accepted: they would be stored in clear. A value of
+   * {@code "<generated>"} becomes a fresh random one ({@link SecretBox#GENERATED}).
    *
    * @param env what {@code env} gave (null when it was refused): a name may not be in both
    */
@@ -114,7 +115,8 @@ final class RunSettingsReader {
       return null;
     }
     Map<String, String> sealed = new LinkedHashMap<>();
-    secrets.forEach((name, plaintext) -> sealed.put(name, box.seal(name, plaintext)));
+    secrets.forEach((name, plaintext) -> sealed.put(name,
+        box.seal(name, SecretBox.GENERATED.equals(plaintext) ? SecretBox.generatedValue() : plaintext)));
     return Collections.unmodifiableMap(sealed);
   }
 

@@ -32,7 +32,28 @@ public final class SecretBox {
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /**
+   * A {@code secret-env} value that asks DCloud for a fresh random one per environment (a template's
+   * notebook token, say), which its owner reads back from {@code GET /environments/{id}/secrets}.
+   */
+  public static final String GENERATED = "<generated>";
+  private static final int GENERATED_BYTES = 24;
+
   private final SecretKey key;
+
+  /** A box with a key of its own, for checking configs whose sealed values are thrown away (templates). */
+  public static SecretBox throwaway() {
+    byte[] key = new byte[KEY_BYTES];
+    RANDOM.nextBytes(key);
+    return new SecretBox(key);
+  }
+
+  /** The value of a {@link #GENERATED} variable: 32 URL-safe characters, 192 random bits. */
+  public static String generatedValue() {
+    byte[] bytes = new byte[GENERATED_BYTES];
+    RANDOM.nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
 
   /** {@code key} must be 32 bytes (AES-256). */
   public SecretBox(byte[] key) {

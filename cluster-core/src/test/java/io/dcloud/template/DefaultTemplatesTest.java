@@ -13,6 +13,7 @@ import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Resources;
+import io.dcloud.secret.SecretBox;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.LanguageSpec;
 import io.dcloud.spec.EnvironmentSpec.PortSpec;
@@ -22,6 +23,8 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class DefaultTemplatesTest {
+  /** The templates' generated secrets are sealed like any other. */
+  private static final SecretBox BOX = SecretBox.throwaway();
 
   private static final Resources DEFAULTS = new Resources(1000, GIB, 0, 10 * GIB, null);
   private static final SpecLimits LIMITS = SpecLimits.fromConfig(ConfigFactory.load());
@@ -36,7 +39,7 @@ class DefaultTemplatesTest {
   void everyTemplateParsesAndFitsTheDefaultCatalog() {
     Catalog catalog = DefaultCatalog.load();
     for (Template template : DefaultTemplates.load()) {
-      EnvironmentSpec spec = EnvironmentSpecParser.parse(template.spec(), DEFAULTS, LIMITS);
+      EnvironmentSpec spec = EnvironmentSpecParser.parse(template.spec(), DEFAULTS, LIMITS, BOX);
       assertThat(spec.os()).as(template.name()).isEqualTo("debian");
       assertThat(CatalogCheck.check(catalog, spec)).as(template.name()).isEmpty();
       assertThat(DockerfileGenerator.generate(catalog, spec).tag()).startsWith("dcloud/env-debian:");
@@ -46,7 +49,7 @@ class DefaultTemplatesTest {
   @Test
   void templatesAskForWhatTheyPromise() {
     Map<String, EnvironmentSpec> specs = DefaultTemplates.load().stream()
-        .collect(Collectors.toMap(Template::name, t -> EnvironmentSpecParser.parse(t.spec(), DEFAULTS, LIMITS)));
+        .collect(Collectors.toMap(Template::name, t -> EnvironmentSpecParser.parse(t.spec(), DEFAULTS, LIMITS, BOX)));
 
     assertThat(specs.get("python-ml").languages()).containsExactly(new LanguageSpec("python",
         List.of("numpy", "pandas", "scikit-learn", "scipy", "matplotlib")));
@@ -58,9 +61,11 @@ class DefaultTemplatesTest {
     assertThat(jupyter.languages().get(0).libraries()).containsExactly("jupyter-notebook", "numpy", "pandas", "matplotlib");
     assertThat(jupyter.ports()).containsExactly(new PortSpec(null, 8888, "tcp"));
     // As uid 1000 (no --allow-root), and no token on the command line: Notebook reads JUPYTER_TOKEN
-    // from its environment (and makes a random one when it is unset), so the server is never open.
+    // from its environment, a secret generated for each environment, so the server is never open.
     assertThat(jupyter.command()).containsExactly("jupyter", "notebook", "--ip=0.0.0.0", "--port=8888", "--no-browser");
     assertThat(jupyter.env()).doesNotContainKey("JUPYTER_TOKEN");
+    String token = BOX.open("JUPYTER_TOKEN", jupyter.secretEnv().get("JUPYTER_TOKEN"));
+    assertThat(token).hasSize(32).isNotEqualTo(SecretBox.GENERATED);
   }
 
   @Test

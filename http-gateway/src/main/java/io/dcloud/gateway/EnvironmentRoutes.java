@@ -7,9 +7,12 @@ import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.KubernetesManifest;
 import io.dcloud.environment.OwnerUsage;
 import io.dcloud.identity.Caller;
+import io.dcloud.secret.SecretBox;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -44,11 +47,14 @@ final class EnvironmentRoutes extends AllDirectives {
   private final EnvironmentStreamRoutes streams;
   private final Duration readAskTimeout;
   private final Quotas quotas;
+  /** Opens secret-env values for their owner; null when this gateway has no secrets key. */
+  private final SecretBox secretBox;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
-      EnvironmentStreamRoutes streams, Duration readAskTimeout, Quotas quotas) {
+      EnvironmentStreamRoutes streams, Duration readAskTimeout, Quotas quotas, SecretBox secretBox) {
     this.quotas = quotas;
+    this.secretBox = secretBox;
     this.asks = asks;
     this.codec = codec;
     this.bodies = bodies;
@@ -73,6 +79,7 @@ final class EnvironmentRoutes extends AllDirectives {
                 replyTo -> new EnvironmentEntity.Stop(replyTo, caller.username()))))),
             path("start", () -> post(() -> withId(rawId, id -> start(id, caller)))),
             path("dockerfile", () -> get(() -> withId(rawId, id -> dockerfile(id, caller)))),
+            path("secrets", () -> get(() -> withId(rawId, id -> secrets(id, caller)))),
             path("manifest", () -> get(() -> parameterOptional("format", format ->
                 withId(rawId, id -> manifest(id, format, caller))))),
             streams.route(rawId, caller)))));
@@ -178,6 +185,27 @@ final class EnvironmentRoutes extends AllDirectives {
       }
       throw EnvironmentReplies.problemFor(id, reply).exception();
     });
+  }
+
+  /**
+   * The values of the environment's secret-env (a generated notebook token, say), for its owner
+   * alone: not even an admin reads another's secrets through the API.
+   */
+  private Route secrets(String id, Caller caller) {
+    return completeWithFuture(EnvironmentReplies.view(asks, id, caller).thenApply(view -> {
+      if (!caller.username().equals(view.owner())) {
+        throw Problem.of(Problem.Type.FORBIDDEN, "only the owner of environment " + id + " reads its secrets").exception();
+      }
+      Map<String, String> sealed = view.spec().secretEnv();
+      if (!sealed.isEmpty() && secretBox == null) {
+        throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE,
+            "this gateway has no secrets key (dcloud.secrets.key) to open them with").exception();
+      }
+      Map<String, String> open = new TreeMap<>();
+      sealed.forEach((name, value) -> open.put(name, secretBox.open(name, value)));
+      log.info("Environment {}: its owner {} read its {} secret(s)", id, caller.username(), open.size());
+      return codec.jsonResponse(StatusCodes.OK, Map.of("secrets", open));
+    }));
   }
 
   private Route dockerfile(String id, Caller caller) {

@@ -5,6 +5,7 @@ import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogCheck;
 import io.dcloud.contract.ContractReader;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.secret.SecretBox;
 import io.dcloud.environment.SpecLimits;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
@@ -66,10 +67,11 @@ final class TemplateRequests {
       errors.add(new FieldError(SPEC_FIELD, "must be an object holding an environment config"));
     } else {
       try {
-        EnvironmentSpecParser.parse(spec, defaults, limits);
+        EnvironmentSpecParser.parse(spec, defaults, limits, SecretBox.throwaway());
       } catch (ValidationException invalid) {
         errors.addAll(inSpec(invalid.errors()));
       }
+      errors.addAll(literalSecrets(spec));
     }
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
@@ -83,11 +85,30 @@ final class TemplateRequests {
    * @throws ValidationException when there is any
    */
   static void checkAgainst(Catalog catalog, Template template, Resources defaults, SpecLimits limits) {
-    EnvironmentSpec spec = EnvironmentSpecParser.parse(template.spec(), defaults, limits);
+    EnvironmentSpec spec = EnvironmentSpecParser.parse(template.spec(), defaults, limits, SecretBox.throwaway());
     List<FieldError> missing = CatalogCheck.check(catalog, spec);
     if (!missing.isEmpty()) {
       throw new ValidationException(inSpec(missing));
     }
+  }
+
+  /**
+   * A template is kept as written, in clear: its secret-env may only ask for generated values;
+   * real secrets are given when an environment is created from it.
+   */
+  private static List<FieldError> literalSecrets(JsonNode spec) {
+    List<FieldError> errors = new ArrayList<>();
+    JsonNode secrets = spec.get("secret-env");
+    if (secrets != null && secrets.isObject()) {
+      for (Map.Entry<String, JsonNode> secret : secrets.properties()) {
+        if (!SecretBox.GENERATED.equals(secret.getValue().asText(null))) {
+          errors.add(new FieldError(SPEC_FIELD + ".secret-env." + secret.getKey(), "a template is stored in clear: give "
+              + "this secret when creating from the template, or \"" + SecretBox.GENERATED
+              + "\" for a fresh random value per environment"));
+        }
+      }
+    }
+    return errors;
   }
 
   private static String name(JsonNode value, Optional<String> pathName, List<FieldError> errors) {

@@ -72,6 +72,34 @@ class EnvironmentSecretsApiTest {
   }
 
   @Test
+  void theJupyterTemplatesTokenIsGeneratedPerEnvironmentAndShownOnlyToItsOwner() {
+    Api.Answer made = api.post("/api/v1/users", Api.JSON,
+        "{\"username\": \"nina\", \"password\": \"nina-password\", \"roles\": [\"data-scientist\"]}");
+    assertThat(made.status()).as(made.body()).isEqualTo(201);
+    Api nina = new Api(api.base).signedIn("nina", "nina-password");
+    String first = nina.post("/api/v1/templates/jupyter/environments", Api.JSON, "{}").json().path("id").asText();
+    String second = nina.post("/api/v1/templates/jupyter/environments", Api.JSON, "{}").json().path("id").asText();
+
+    JsonNode shown = nina.get("/api/v1/environments/" + first).json();
+    assertThat(shown.path("spec").path("secret-env").path("JUPYTER_TOKEN").asText()).isEqualTo("<set>");
+    String token = nina.get("/api/v1/environments/" + first + "/secrets").json().path("secrets").path("JUPYTER_TOKEN").asText();
+    String other = nina.get("/api/v1/environments/" + second + "/secrets").json().path("secrets").path("JUPYTER_TOKEN").asText();
+    assertThat(token).hasSize(32).isNotEqualTo(other).isNotEqualTo("<generated>");
+
+    assertThat(api.get("/api/v1/environments/" + first + "/secrets").problem(403).path("type").asText())
+        .as("not even an admin").isEqualTo("urn:dcloud:problem:forbidden");
+  }
+
+  @Test
+  void aTemplateKeepsNoLiteralSecrets() {
+    Api.Answer refused = api.post("/api/v1/templates", Api.JSON, """
+        {"name": "with-a-password", "spec": {"env-name": "x", "os": "debian", "secret-env": {"DB_PASSWORD": "hunter2"}}}
+        """);
+    refused.problem(422);
+    assertThat(refused.reasonFor("spec.secret-env.DB_PASSWORD")).contains("stored in clear");
+  }
+
+  @Test
   void valuesAreShownNowhere() throws Exception {
     Api.Answer created = api.post("/api/v1/environments", Api.JSON, withVariables("shown-nowhere"));
     assertThat(created.status()).as(created.body()).isEqualTo(202);

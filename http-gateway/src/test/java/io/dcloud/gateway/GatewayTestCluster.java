@@ -137,7 +137,13 @@ final class GatewayTestCluster implements AutoCloseable {
 
   @Override
   public void close() {
-    binding.unbind();
-    testKit.shutdownTestKit();
+    // Close the clients' kept-alive connections first: open ones hold the actor system's shutdown.
+    try {
+      binding.terminate(Duration.ofSeconds(2)).toCompletableFuture().get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("the gateway under test did not stop", e);
+    } finally {
+      testKit.shutdownTestKit();
+    }
   }
 }

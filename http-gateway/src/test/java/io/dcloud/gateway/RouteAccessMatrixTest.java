@@ -41,7 +41,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RouteAccessMatrixTest {
   private static final Duration READ_SIDE_WAIT = Duration.ofSeconds(10);
-  private static final String BUILT_IN = "jupyter";
+  private static final String BUILT_IN = "pytorch";
 
   enum Who {
     ANONYMOUS(null, null),

@@ -374,8 +374,9 @@ final class ClusterHarness implements AutoCloseable {
         "-Dpekko.actor.serialize-messages=off",
         "-Dpekko.cluster.split-brain-resolver.stable-after=5s",
         "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=3s",
-        // One CA for the whole cluster (n1 makes it), and the password the embedded Cassandra was set up with.
+        // One CA and one secrets key for the whole cluster (n1 makes them), and the password the embedded Cassandra was set up with.
         "-Ddcloud.cluster.tls.dir=" + runDir.resolve("tls"),
+        "-Ddcloud.secrets.key-file=" + runDir.resolve("secrets.key"),
         "-Ddcloud.cassandra.password-file=" + cassandraPasswordFile(),
         "-cp", appClasses + ":" + appLib + "/*",
         "io.dcloud.app.Main", "node",
