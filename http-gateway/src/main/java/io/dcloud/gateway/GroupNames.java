@@ -11,9 +11,6 @@ import java.util.Set;
 final class GroupNames {
   private GroupNames() {}
 
-  /** At most this many per list: a bigger one is a mistake, not a lab. */
-  static final int MAX = 1000;
-
   /** {@code field} of {@code body}; a missing or null field is an empty list when {@code required} is false. */
   static Set<String> read(JsonNode body, String field, boolean required) {
     JsonNode names = body.get(field);
@@ -23,8 +20,9 @@ final class GroupNames {
       }
       return Set.of();
     }
-    if (!names.isArray() || names.size() > MAX) {
-      throw UserRoutes.invalid(field, "must be a list of at most " + MAX + " names");
+    // How many is bounded by the body's size (dcloud.http.max-body).
+    if (!names.isArray()) {
+      throw UserRoutes.invalid(field, "must be a list of names");
     }
     Set<String> read = new LinkedHashSet<>();
     for (int i = 0; i < names.size(); i++) {
