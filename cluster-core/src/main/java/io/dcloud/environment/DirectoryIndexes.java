@@ -56,6 +56,8 @@ final class DirectoryIndexes {
       line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.start", environmentId);
     } else if (event instanceof EnvironmentEntity.DeleteRequested e && e.actor() != null) {
       line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.delete", environmentId);
+    } else if (event instanceof EnvironmentEntity.SharedWith e && e.actor() != null) {
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.share", environmentId);
     } else if (event instanceof EnvironmentEntity.Deleted e && e.actor() != null) {
       line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.delete", environmentId);
     }

@@ -18,6 +18,8 @@ import io.dcloud.environment.EnvironmentEntity.RelocationRequested;
 import io.dcloud.environment.EnvironmentEntity.Reply;
 import io.dcloud.environment.EnvironmentEntity.Requested;
 import io.dcloud.environment.EnvironmentEntity.RetryTick;
+import io.dcloud.environment.EnvironmentEntity.Share;
+import io.dcloud.environment.EnvironmentEntity.SharedWith;
 import io.dcloud.environment.EnvironmentEntity.Start;
 import io.dcloud.environment.EnvironmentEntity.Stop;
 import io.dcloud.environment.EnvironmentEntity.StreamLogs;
@@ -176,7 +178,7 @@ final class EnvironmentBehavior
     return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, new Conflict(deleted));
   }
 
-  /** The reply address of a user's command (Create, Get, Stop, Start, Delete); null for others. */
+  /** The reply address of a user's command (Create, Get, Stop, Start, Delete, Share); null for others. */
   private static ActorRef<Reply> replyToOf(Command command) {
     if (command instanceof Create cmd) {
       return cmd.replyTo();
@@ -187,6 +189,8 @@ final class EnvironmentBehavior
     } else if (command instanceof Start cmd) {
       return cmd.replyTo();
     } else if (command instanceof Delete cmd) {
+      return cmd.replyTo();
+    } else if (command instanceof Share cmd) {
       return cmd.replyTo();
     }
     return null;
@@ -208,6 +212,8 @@ final class EnvironmentBehavior
           : persistOrAnswer(Transitions.start(state, now(), cmd.actor()), state, cmd.replyTo());
     } else if (command instanceof Delete cmd) {
       return persistOrAnswer(Transitions.delete(state, now(), cmd.actor()), state, cmd.replyTo());
+    } else if (command instanceof Share cmd) {
+      return share(state, cmd);
     } else if (command instanceof GetStats cmd) {
       return onGetStats(state, cmd);
     } else if (command instanceof StreamLogs cmd) {
@@ -220,6 +226,17 @@ final class EnvironmentBehavior
       return retry(state, tick);
     }
     return Effect().noReply();
+  }
+
+  /** In any status: sharing changes who sees it, not what runs, so nothing is converged after it. */
+  private ReplyEffect<Event, EnvironmentState> share(EnvironmentState state, Share cmd) {
+    List<String> groups = cmd.groups().stream().distinct().sorted().toList();
+    if (groups.equals(state.sharedWith())) {
+      return ok(cmd.replyTo(), state);
+    }
+    SharedWith shared = new SharedWith(groups, cmd.actor(), now());
+    return Effect().persist(shared).thenRun(next -> announce(next, List.of(shared)))
+        .thenReply(cmd.replyTo(), next -> new Ok(next.view()));
   }
 
   private ReplyEffect<Event, EnvironmentState> onGetStats(EnvironmentState state, GetStats cmd) {

@@ -62,11 +62,24 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   /**
    * {@code status}, {@code name} and {@code owner} are optional filters (null = any); an owner
    * filter matches environments without an owner (created before DCloud had users) never.
+   * {@code groups} widens an owner filter: environments shared with any of them match too (null
+   * or empty: none).
    */
-  public record ListEnvironments(EnvironmentStatus status, String name, String owner, ActorRef<Listing> replyTo)
+  public record ListEnvironments(
+      EnvironmentStatus status, String name, String owner, Set<String> groups, ActorRef<Listing> replyTo)
       implements Command, NoSerializationVerificationNeeded {
     public ListEnvironments(EnvironmentStatus status, String name, ActorRef<Listing> replyTo) {
-      this(status, name, null, replyTo);
+      this(status, name, null, null, replyTo);
+    }
+
+    public ListEnvironments(EnvironmentStatus status, String name, String owner, ActorRef<Listing> replyTo) {
+      this(status, name, owner, null, replyTo);
+    }
+
+    boolean lets(EnvironmentView view) {
+      return owner == null
+          || owner.equals(view.owner())
+          || groups != null && view.sharedWith().stream().anyMatch(groups::contains);
     }
   }
 
@@ -354,7 +367,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
             .map(folded -> folded.state().view())
             .filter(view -> list.status() == null || list.status() == view.status())
             .filter(view -> list.name() == null || list.name().equals(view.name()))
-            .filter(view -> list.owner() == null || list.owner().equals(view.owner()))
+            .filter(list::lets)
             .sorted(Comparator.comparing(EnvironmentView::createdAt).thenComparing(EnvironmentView::id))
             .toList();
     list.replyTo().tell(new Listing(matching));

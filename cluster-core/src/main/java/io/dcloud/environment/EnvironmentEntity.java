@@ -72,6 +72,12 @@ public final class EnvironmentEntity {
     }
   }
 
+  /**
+   * Lets the members of {@code groups} see the environment, read-only; the whole list each time (an
+   * empty one stops sharing). Who may ask (its owner, an admin) is the gateway's check.
+   */
+  public record Share(List<String> groups, String actor, ActorRef<Reply> replyTo) implements Command {}
+
   public record GetStats(ActorRef<NodeProtocol.StatsReply> replyTo) implements Command {}
 
   public record StreamLogs(int tail, boolean follow, ActorRef<NodeProtocol.LogsReply> replyTo) implements Command {}
@@ -179,6 +185,9 @@ public final class EnvironmentEntity {
       this(at, null);
     }
   }
+
+  /** From now on the members of {@code groups} (sorted, no repeats; none: shared with no one) may see it. */
+  public record SharedWith(List<String> groups, String actor, Instant at) implements Event {}
 
   // ---------------------------------------------------------------- wiring
 

@@ -15,7 +15,8 @@ import java.util.Set;
  * An environment as its events made it, for its entity and for the read side (one fold, {@link
  * #apply}). {@code spec == null} until created. {@code node} is kept while a container may exist there;
  * {@code removal} says what a STOPPING that removes the container ends in: deletion, or a new
- * place (relocation off a draining node).
+ * place (relocation off a draining node). {@code sharedWith}: the groups whose members may see it
+ * (one shared empty list when none: most environments are shared with no one).
  */
 public record EnvironmentState(
     String id,
@@ -31,7 +32,8 @@ public record EnvironmentState(
     Removal removal,
     long createdAtMilli,
     List<Step> steps,
-    String owner)
+    String owner,
+    List<String> sharedWith)
     implements CborSerializable {
 
   /** The statuses in which nothing is settled yet: the entity keeps re-sending what it waits for. */
@@ -116,6 +118,11 @@ public record EnvironmentState(
           .to(EnvironmentStatus.LOST, "node " + e.nodeId() + " was lost with the container", at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Rescheduled e) {
       return withReason(null).to(EnvironmentStatus.REQUESTED, "restart policy " + e.policy() + ": finding another node", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.SharedWith e) {
+      // A step in the history too: who shared it with whom is worth keeping.
+      String message = (e.groups().isEmpty() ? "no longer shared" : "shared with groups " + String.join(", ", e.groups()))
+          + Transitions.by(e.actor());
+      return withSharedWith(e.groups()).to(status, message, at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Deleted) {
       return released().to(EnvironmentStatus.DELETED, deletedMessage(), at, historyLimit);
     }
@@ -123,7 +130,7 @@ public record EnvironmentState(
   }
 
   public static EnvironmentState empty(String id) {
-    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null);
+    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of());
   }
 
   boolean exists() {
@@ -151,7 +158,8 @@ public record EnvironmentState(
         steps.isEmpty() ? null : Instant.ofEpochMilli(createdAtMilli),
         steps.isEmpty() ? null : steps.get(steps.size() - 1).at(),
         history(),
-        owner);
+        owner,
+        sharedWith);
   }
 
   /** The engine volumes of the node holding the container (none before a node holds it). */
@@ -179,34 +187,40 @@ public record EnvironmentState(
         longer.size() > historyLimit ? longer.subList(longer.size() - historyLimit, longer.size()) : longer;
     return new EnvironmentState(
         id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal,
-        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner);
+        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner, sharedWith);
   }
 
   EnvironmentState withPlacement(String newNode, List<String> newGpus) {
     return new EnvironmentState(
         id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, removal,
-        createdAtMilli, steps, owner);
+        createdAtMilli, steps, owner, sharedWith);
   }
 
   EnvironmentState withContainer(String newContainerId, List<PublishedPort> newPorts) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
-        removal, createdAtMilli, steps, owner);
+        removal, createdAtMilli, steps, owner, sharedWith);
   }
 
   EnvironmentState withReason(String newReason) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner);
+        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner, sharedWith);
   }
 
   EnvironmentState withQueuePosition(Integer position) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner);
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner, sharedWith);
   }
 
   EnvironmentState removing(Removal purpose) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner);
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith);
+  }
+
+  EnvironmentState withSharedWith(List<String> groups) {
+    return new EnvironmentState(
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
+        groups.isEmpty() ? List.of() : List.copyOf(groups));
   }
 
   boolean deleting() {
@@ -216,13 +230,13 @@ public record EnvironmentState(
   /** Nothing runs and nothing is reserved any more. */
   EnvironmentState released() {
     return new EnvironmentState(
-        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner);
+        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner, sharedWith);
   }
 
   EnvironmentState created(EnvironmentSpec newSpec, ImageRecipe newRecipe, String newOwner) {
     return new EnvironmentState(
         id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null,
-        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern());
+        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith);
   }
 
   private String deletedMessage() {

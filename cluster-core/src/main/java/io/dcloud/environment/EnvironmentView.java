@@ -10,7 +10,9 @@ import java.util.List;
 /**
  * An environment as its entity answers for it: what was asked, where it runs, what became of it,
  * the history of its lifecycle, and whose it is ({@code owner}: null for environments created
- * before DCloud had users). Immutable, so it is safe to send anywhere.
+ * before DCloud had users). Immutable, so it is safe to send anywhere. {@code sharedWith}: the
+ * groups whose members may see it read-only (empty when none; views written before sharing
+ * existed read back with none).
  */
 public record EnvironmentView(
     String id,
@@ -28,8 +30,22 @@ public record EnvironmentView(
     Instant createdAt,
     Instant updatedAt,
     List<HistoryEntry> history,
-    String owner)
+    String owner,
+    List<String> sharedWith)
     implements CborSerializable {
+
+  public EnvironmentView {
+    sharedWith = sharedWith == null ? List.of() : sharedWith;
+  }
+
+  /** A view of an environment shared with no group. */
+  public EnvironmentView(
+      String id, String name, EnvironmentStatus status, String node, String containerId, EnvironmentSpec spec,
+      ImageRecipe image, List<String> gpus, List<PublishedPort> ports, List<String> persistentVolumes, String reason,
+      Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner) {
+    this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
+        createdAt, updatedAt, history, owner, List.of());
+  }
 
   /** One lifecycle step: when, into which status, and why. */
   public record HistoryEntry(Instant at, EnvironmentStatus status, String message)

@@ -121,6 +121,27 @@ class EnvironmentDirectoryTest {
   }
 
   @Test
+  void anOwnersListWithGroupsHasTheirOwnAndThoseSharedWithAnyOfTheGroups() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    EnvironmentEntity.Requested template = requested("lab");
+    String own = UUID.randomUUID().toString();
+    String shared = UUID.randomUUID().toString();
+    String other = UUID.randomUUID().toString();
+    directory.tell(new EnvironmentDirectory.Apply(own, 1, new EnvironmentEntity.Requested(template.spec(), template.recipe(), AT, "bob")));
+    for (String id : List.of(shared, other)) {
+      directory.tell(new EnvironmentDirectory.Apply(id, 1, new EnvironmentEntity.Requested(template.spec(), template.recipe(), AT, "alice")));
+    }
+    directory.tell(new EnvironmentDirectory.Apply(shared, 2, new EnvironmentEntity.SharedWith(List.of("lab-a"), "alice", AT)));
+    directory.tell(new EnvironmentDirectory.Apply(other, 2, new EnvironmentEntity.SharedWith(List.of("lab-b"), "alice", AT)));
+
+    TestProbe<EnvironmentDirectory.Listing> probe = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.ListEnvironments(null, null, "bob", Set.of("lab-a", "lab-c"), probe.getRef()));
+    assertThat(probe.receiveMessage(WAIT).environments()).extracting(EnvironmentView::id).containsExactlyInAnyOrder(own, shared);
+    directory.tell(new EnvironmentDirectory.ListEnvironments(null, null, "bob", probe.getRef()));
+    assertThat(probe.receiveMessage(WAIT).environments()).extracting(EnvironmentView::id).containsExactly(own);
+  }
+
+  @Test
   void fillsAGapFromTheJournal() {
     ActorRef<EnvironmentDirectory.Command> directory = directory();
     String id = UUID.randomUUID().toString();

@@ -316,6 +316,31 @@ class EnvironmentEntityTest {
   }
 
   @Test
+  void sharingIsRecordedOnceInAnyStatusSurvivesRestartAndADeletedOneIsAConflict() {
+    create();
+    runOn("c1");
+    var shared = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Share(List.of("lab-b", "lab-a", "lab-b"), "alice", replyTo));
+    assertThat(shared.event()).isInstanceOfSatisfying(EnvironmentEntity.SharedWith.class, event -> {
+      assertThat(event.groups()).containsExactly("lab-a", "lab-b");
+      assertThat(event.actor()).isEqualTo("alice");
+    });
+    assertThat(((EnvironmentEntity.Ok) shared.reply()).view().sharedWith()).containsExactly("lab-a", "lab-b");
+    assertThat(shared.state().status()).isEqualTo(EnvironmentStatus.RUNNING);
+    var again = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Share(List.of("lab-a", "lab-b"), "alice", replyTo));
+    assertThat(again.hasNoEvents()).isTrue();
+    assertThat(entity.restart().state().sharedWith()).containsExactly("lab-a", "lab-b");
+
+    entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Delete::new);
+    assertThat(entity.runCommand(report(ContainerPhase.REMOVED, "c1", null, false)).state().status())
+        .isEqualTo(EnvironmentStatus.DELETED);
+    var afterDeletion = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Share(List.of(), "alice", replyTo));
+    assertThat(afterDeletion.reply()).isInstanceOf(EnvironmentEntity.Conflict.class);
+  }
+
+  @Test
   void stateSurvivesRestart() {
     create();
     runOn("c1");

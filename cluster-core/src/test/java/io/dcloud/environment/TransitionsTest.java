@@ -105,6 +105,20 @@ class TransitionsTest {
         .isEqualTo(new EnvironmentEntity.Deleted(AT, "bob"));
   }
 
+  @Test
+  void sharingKeepsTheStatusRecordsWhoSharedAndNoGroupsIsOneSharedEmptyList() {
+    EnvironmentState running = in("RUNNING", RestartPolicy.ALWAYS);
+    EnvironmentState shared = running.apply(new EnvironmentEntity.SharedWith(List.of("lab-a"), "alice", AT), 10);
+    assertThat(shared.status()).isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(shared.view().sharedWith()).containsExactly("lab-a");
+    assertThat(shared.history()).last()
+        .satisfies(entry -> assertThat(entry.message()).isEqualTo("shared with groups lab-a by alice"));
+    EnvironmentState unshared = shared.apply(new EnvironmentEntity.SharedWith(List.of(), "admin", AT), 10);
+    assertThat(unshared.sharedWith()).isSameAs(running.sharedWith()).isEmpty();
+    assertThat(unshared.history()).last()
+        .satisfies(entry -> assertThat(entry.message()).isEqualTo("no longer shared by admin"));
+  }
+
   @ParameterizedTest(name = "{0}: building {1}, starting {2}, running {3}, exited {4}, removed {5}, failed {6}, missing {7}")
   @CsvSource({
     // status,  BUILDING,      STARTING,          RUNNING,          EXITED,          REMOVED,          FAILED,           MISSING

@@ -64,6 +64,7 @@ final class GoldenSamples {
     Map<String, Object> samples = new LinkedHashMap<>();
     environmentEvents(samples);
     ownedEnvironments(samples, system);
+    sharedEnvironments(samples, system);
     schedulerEvents(samples);
     registries(samples);
     wire(samples);
@@ -116,6 +117,17 @@ final class GoldenSamples {
     Template owned = new Template("mine", "alice's own", spec, "alice");
     s.put("template-event.TemplateSaved.with-owner", new TemplateRegistry.TemplateSaved(owned));
     s.put("template-snapshot.State.with-owner", new TemplateRegistry.State(Map.of("mine", owned)));
+  }
+
+  /** What environments carry since they can be shared with groups: written after the files above. */
+  private static void sharedEnvironments(Map<String, Object> s, ActorSystem<?> system) {
+    s.put("environment-event.SharedWith", new EnvironmentEntity.SharedWith(List.of("lab-a", "lab-b"), "alice", AT));
+    s.put("environment-event.SharedWith.none", new EnvironmentEntity.SharedWith(List.of(), "alice", AT));
+    s.put("wire.environment.Share", new EnvironmentEntity.Share(List.of("lab-a"), "alice", system.deadLetters()));
+    s.put("wire.environment.Ok.shared", new EnvironmentEntity.Ok(new EnvironmentView(
+        "e1", "demo", EnvironmentStatus.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
+        List.of("dcloud-e1-0"), null, null, AT, AT,
+        List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.RUNNING, "running")), "alice", List.of("lab-a"))));
   }
 
   private static void schedulerEvents(Map<String, Object> s) {

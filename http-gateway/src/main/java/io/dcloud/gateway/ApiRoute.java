@@ -18,6 +18,7 @@ final class ApiRoute extends AllDirectives {
   private final Authentication authentication;
   private final AuthRoutes auth;
   private final UserRoutes users;
+  private final GroupRoutes groups;
   private final AuditRoutes audit;
   private final BrowserSafety browserSafety;
 
@@ -39,6 +40,7 @@ final class ApiRoute extends AllDirectives {
     this.authentication = new Authentication(identity.tokens(), identity.settings(), clock);
     this.auth = new AuthRoutes(system, identity, codec, bodies, authentication, clock, settings.askTimeout());
     this.users = new UserRoutes(asks, identity, quotas, codec, bodies, clock);
+    this.groups = new GroupRoutes(asks, identity, codec, bodies);
     this.audit = new AuditRoutes(identity.audit(), codec, clock);
     this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());
   }
@@ -64,6 +66,7 @@ final class ApiRoute extends AllDirectives {
                             catalog.route(caller),
                             nodes.route(caller),
                             users.route(caller),
+                            groups.route(caller),
                             auth.route(caller),
                             audit.route(caller)))))))))));
   }

@@ -6,6 +6,7 @@ import io.dcloud.identity.Authenticator.SignedIn;
 import io.dcloud.identity.AuthenticatorUnavailable;
 import io.dcloud.identity.BuiltInAuthenticator;
 import io.dcloud.identity.Caller;
+import io.dcloud.identity.Group;
 import io.dcloud.identity.Role;
 import io.dcloud.identity.Tokens;
 import io.dcloud.identity.UserRegistry;
@@ -14,8 +15,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -58,7 +61,8 @@ final class AuthRoutes extends AllDirectives {
     this.askTimeout = askTimeout;
   }
 
-  record LoginAnswer(String token, Instant expiresAt, String csrfToken, String username, List<String> roles) {}
+  record LoginAnswer(
+      String token, Instant expiresAt, String csrfToken, String username, List<String> roles, List<String> groups) {}
 
   /** Sign-in needs no token; sign-out does. */
   Route publicRoute() {
@@ -95,7 +99,7 @@ final class AuthRoutes extends AllDirectives {
         throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "sign-in is unavailable: " + unavailable.getMessage()).exception();
       }
       throw failure instanceof RuntimeException runtime ? runtime : new java.util.concurrent.CompletionException(failure);
-    }).thenApply(signedIn -> {
+    }).thenCompose(signedIn -> {
       if (signedIn.isEmpty()) {
         identity.throttle().failed(username, address, clock.instant());
         identity.audit().record(username, "login", username, address, "denied");
@@ -104,14 +108,23 @@ final class AuthRoutes extends AllDirectives {
       }
       identity.throttle().succeeded(username);
       identity.audit().record(signedIn.get().username(), "login", signedIn.get().username(), address, "ok");
-      Instant issuedAt = clock.instant();
-      Tokens.Issued issued = identity.tokens().issue(signedIn.get().username(), signedIn.get().roles(),
-          Tokens.Kind.SESSION, issuedAt, issuedAt.plus(identity.settings().sessionTtl()));
-      LoginAnswer answer = new LoginAnswer(issued.token(), issued.caller().expiresAt(), issued.caller().csrf(),
-          issued.caller().username(), issued.caller().roles().stream().map(Role::wireName).sorted().toList());
-      return codec.jsonResponse(StatusCodes.OK, answer)
-          .addHeader(SetCookie.create(sessionCookie(issued.token(), identity.settings().sessionTtl().toSeconds())));
+      // The groups go into the token (see Tokens); a directory's users are in none (yet).
+      return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(identity.users(),
+              replyTo -> new UserRegistry.ListGroups(signedIn.get().username(), replyTo), askTimeout, system.scheduler())
+          .thenApply(groups -> session(signedIn.get(), ((UserRegistry.Groups) groups).groups().stream()
+              .map(Group::name).collect(Collectors.toUnmodifiableSet())));
     });
+  }
+
+  private HttpResponse session(SignedIn signedIn, Set<String> groups) {
+    Instant issuedAt = clock.instant();
+    Tokens.Issued issued = identity.tokens().issue(signedIn.username(), signedIn.roles(), groups,
+        Tokens.Kind.SESSION, issuedAt, issuedAt.plus(identity.settings().sessionTtl()));
+    LoginAnswer answer = new LoginAnswer(issued.token(), issued.caller().expiresAt(), issued.caller().csrf(),
+        issued.caller().username(), issued.caller().roles().stream().map(Role::wireName).sorted().toList(),
+        groups.stream().sorted().toList());
+    return codec.jsonResponse(StatusCodes.OK, answer)
+        .addHeader(SetCookie.create(sessionCookie(issued.token(), identity.settings().sessionTtl().toSeconds())));
   }
 
   /**

@@ -57,9 +57,10 @@ final class ClusterAsks {
         backends.environments().apply(environmentId).ask(command::apply, within), system.executionContext());
   }
 
-  /** {@code owner} null lists every owner's (for admins). */
-  CompletionStage<EnvironmentDirectory.Listing> listEnvironments(EnvironmentStatus status, String name, String owner) {
-    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.ListEnvironments(status, name, owner, replyTo));
+  /** {@code owner} null lists every owner's (for admins); with it, those shared with any of {@code groups} too. */
+  CompletionStage<EnvironmentDirectory.Listing> listEnvironments(
+      EnvironmentStatus status, String name, String owner, java.util.Set<String> groups) {
+    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.ListEnvironments(status, name, owner, groups, replyTo));
   }
 
   CompletionStage<EnvironmentDirectory.Usage> usage(String owner) {

@@ -16,12 +16,14 @@ import java.util.List;
 /**
  * An environment as the API shows it: sizes in the units users write ("1G", "1.5"), the request in
  * its contract form, and links to everything else about it. {@code owner} says whose it is (an
- * admin's list has everyone's); null for environments created before users existed.
+ * admin's list has everyone's); null for environments created before users existed;
+ * {@code sharedWith} the groups whose members may read it.
  */
 record EnvironmentJson(
     String id,
     String name,
     String owner,
+    List<String> sharedWith,
     String status,
     String node,
     String containerId,
@@ -78,6 +80,7 @@ record EnvironmentJson(
         view.id(),
         view.name(),
         view.owner(),
+        view.sharedWith(),
         view.status() == null ? null : view.status().name(),
         view.node(),
         view.containerId(),

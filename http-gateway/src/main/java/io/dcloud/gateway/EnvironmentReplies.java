@@ -20,17 +20,31 @@ final class EnvironmentReplies {
   }
 
   /**
-   * The entity's current view; a failed stage with 404 when there is no such environment or it is
-   * not the caller's (ids of others' environments are not disclosed).
+   * The entity's current view; a failed stage with 404 when there is no such environment or the
+   * caller may not see it (ids of others' environments are not disclosed).
    */
   static CompletionStage<EnvironmentView> view(ClusterAsks asks, String id, Caller caller) {
     return asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new)
         .thenApply(reply -> visibleTo(caller, id, viewOf(id, reply)));
   }
 
-  /** The view itself when the caller may see it; 404 otherwise. */
+  /**
+   * The view for a change (stop, start, delete, sharing): 404 as {@link #view}; 403 for a caller who
+   * sees it only through a group (they know it exists, so 404 would be a lie).
+   */
+  static CompletionStage<EnvironmentView> owned(ClusterAsks asks, String id, Caller caller) {
+    return view(asks, id, caller).thenApply(view -> {
+      if (!caller.mayAccess(view.owner())) {
+        throw Problem.of(Problem.Type.FORBIDDEN, "environment " + id + " is shared with a group of yours to see: only "
+            + view.owner() + " or an admin may change it").exception();
+      }
+      return view;
+    });
+  }
+
+  /** The view itself when the caller owns it, is an admin or is in a group it is shared with; 404 otherwise. */
   static EnvironmentView visibleTo(Caller caller, String id, EnvironmentView view) {
-    if (!caller.mayAccess(view.owner())) {
+    if (!caller.maySee(view.owner(), view.sharedWith())) {
       throw notFound(id).exception();
     }
     return view;

@@ -31,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code /environments}: create, list, show, stop, start, delete, and the generated Dockerfile and
- * Kubernetes manifest. The live feeds (events, logs, stats) are in {@link EnvironmentStreamRoutes}.
+ * {@code /environments}: create, list, show, stop, start, delete, the generated Dockerfile and
+ * Kubernetes manifest, and sharing ({@link EnvironmentSharing}). The live feeds (events, logs, stats) are in {@link EnvironmentStreamRoutes}.
  */
 final class EnvironmentRoutes extends AllDirectives {
   private static final Logger log = LoggerFactory.getLogger(EnvironmentRoutes.class);
@@ -49,12 +49,14 @@ final class EnvironmentRoutes extends AllDirectives {
   private final Quotas quotas;
   /** Opens secret-env values for their owner; null when this gateway has no secrets key. */
   private final SecretBox secretBox;
+  private final EnvironmentSharing sharing;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
       EnvironmentStreamRoutes streams, Duration readAskTimeout, Quotas quotas, SecretBox secretBox) {
     this.quotas = quotas;
     this.secretBox = secretBox;
+    this.sharing = new EnvironmentSharing(asks, codec, bodies);
     this.asks = asks;
     this.codec = codec;
     this.bodies = bodies;
@@ -82,6 +84,7 @@ final class EnvironmentRoutes extends AllDirectives {
             path("secrets", () -> get(() -> withId(rawId, id -> secrets(id, caller)))),
             path("manifest", () -> get(() -> parameterOptional("format", format ->
                 withId(rawId, id -> manifest(id, format, caller))))),
+            path("sharing", () -> withId(rawId, id -> sharing.route(id, caller))),
             streams.route(rawId, caller)))));
   }
 
@@ -92,11 +95,12 @@ final class EnvironmentRoutes extends AllDirectives {
         .orElseGet(() -> Directives.complete(EnvironmentReplies.notFound(rawId).toResponse()));
   }
 
-  /** A user's own environments; an admin's list has everyone's (each with its owner). */
+  /** A user's own environments and those shared with their groups; an admin's list has everyone's (each with its owner). */
   private Route list(Caller caller) {
     return parameterOptional("status", status -> parameterOptional("name", name -> {
       EnvironmentStatus wanted = status.map(EnvironmentRoutes::parseStatus).orElse(null);
-      return completeWithFuture(asks.listEnvironments(wanted, name.orElse(null), caller.isAdmin() ? null : caller.username())
+      return completeWithFuture(asks.listEnvironments(
+          wanted, name.orElse(null), caller.isAdmin() ? null : caller.username(), caller.groups())
           .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, new EnvironmentJson.Listing(
               listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper())).toList()))));
     }));
@@ -154,7 +158,7 @@ final class EnvironmentRoutes extends AllDirectives {
    * GPU); admins start anyone's, counted against its owner.
    */
   private Route start(String id, Caller caller) {
-    return completeWithFuture(EnvironmentReplies.view(asks, id, caller)
+    return completeWithFuture(EnvironmentReplies.owned(asks, id, caller)
         .thenCompose(view -> view.owner() == null || !OwnerUsage.holdsPlace(view.status()) && view.status() != EnvironmentStatus.STOPPING
             ? quotas.admit(view.owner() == null ? caller : ownerOf(view, caller), id, view.spec().resources(), false)
             : CompletableFuture.<Void>completedFuture(null))
@@ -165,14 +169,14 @@ final class EnvironmentRoutes extends AllDirectives {
   private static Caller ownerOf(EnvironmentView view, Caller caller) {
     return view.owner().equals(caller.username())
         ? caller
-        : new Caller(view.owner(), java.util.Set.of(), null, null, null, false);
+        : new Caller(view.owner(), java.util.Set.of(), null, null, null, false, java.util.Set.of());
   }
 
   /** Stop, start and delete: idempotent in the entity, so a retried request gets the same answer. */
   private Route command(
       String id, String action, Caller caller,
       Function<ActorRef<EnvironmentEntity.Reply>, EnvironmentEntity.Command> command) {
-    return completeWithFuture(EnvironmentReplies.view(asks, id, caller).thenCompose(view -> send(id, action, command)));
+    return completeWithFuture(EnvironmentReplies.owned(asks, id, caller).thenCompose(view -> send(id, action, command)));
   }
 
   private CompletionStage<HttpResponse> send(

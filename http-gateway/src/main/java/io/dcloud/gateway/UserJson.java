@@ -15,10 +15,15 @@ import java.util.Set;
 final class UserJson {
   private UserJson() {}
 
+  /** {@code usage} and {@code groups}: in a user's own answer ({@code /users/me}) only. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record UserAnswer(
       String username, List<String> roles, boolean disabled, Instant createdAt, Map<String, Object> quota,
-      String quotaFrom, Map<String, Object> usage) {}
+      String quotaFrom, Map<String, Object> usage, List<String> groups) {
+    UserAnswer withGroups(Set<String> names) {
+      return new UserAnswer(username, roles, disabled, createdAt, quota, quotaFrom, usage, names.stream().sorted().toList());
+    }
+  }
 
   record Listing(List<UserAnswer> users) {}
 
@@ -30,7 +35,7 @@ final class UserJson {
 
   static UserAnswer of(User user, Quota effective, Map<String, Object> usage) {
     return new UserAnswer(user.username(), roles(user.roles()), user.disabled(), user.createdAt(), spelled(effective),
-        user.quota() == null ? "roles" : "user", usage);
+        user.quota() == null ? "roles" : "user", usage, null);
   }
 
   static List<String> roles(Set<Role> roles) {

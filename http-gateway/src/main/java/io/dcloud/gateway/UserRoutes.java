@@ -77,18 +77,20 @@ final class UserRoutes extends AllDirectives {
                     delete(() -> completeWithFuture(setQuota(caller, name, null)))))))))));
   }
 
+  /** With the groups the registry has them now (a token has those of its sign-in). */
   private CompletionStage<HttpResponse> me(Caller caller) {
     CompletionStage<UserRegistry.Reply> user = asks.users(replyTo -> new UserRegistry.GetUser(caller.username(), replyTo));
+    CompletionStage<Set<String>> groups = GroupRoutes.of(asks, caller.username());
     return quotas.of(caller).thenCombine(asks.usage(caller.username()), (quota, usage) -> Map.entry(quota, usage.usage()))
         .thenCombine(user, (quotaAndUsage, reply) -> {
           Map<String, Object> used = usage(quotaAndUsage.getValue());
-          UserJson.UserAnswer answer = reply instanceof UserRegistry.Found found
+          return reply instanceof UserRegistry.Found found
               ? UserJson.of(found.user(), quotaAndUsage.getKey(), used)
               // Signed in through a directory (LDAP): DCloud keeps no record of them.
               : new UserJson.UserAnswer(caller.username(), UserJson.roles(caller.roles()), false, null,
-                  UserJson.spelled(quotaAndUsage.getKey()), "roles", used);
-          return codec.jsonResponse(StatusCodes.OK, answer);
-        });
+                  UserJson.spelled(quotaAndUsage.getKey()), "roles", used, null);
+        })
+        .thenCombine(groups, (answer, names) -> codec.jsonResponse(StatusCodes.OK, answer.withGroups(names)));
   }
 
   static Map<String, Object> usage(OwnerUsage usage) {
@@ -192,9 +194,20 @@ final class UserRoutes extends AllDirectives {
         throw invalid("expiresIn", "must be at most " + identity.settings().apiTokenTtl().toDays() + " days (dcloud.identity.api-token-ttl)");
       }
     }
-    Instant now = clock.instant();
+    Duration lifetime = ttl;
     String id = UUID.randomUUID().toString();
-    Tokens.Issued issued = identity.tokens().issue(caller.username(), caller.roles(), Tokens.Kind.API, id, now, now.plus(ttl));
+    // The groups as the registry has them now: one added since this session's sign-in counts.
+    return GroupRoutes.of(asks, caller.username()).thenCompose(groups -> {
+      Instant now = clock.instant();
+      Tokens.Issued issued = identity.tokens().issue(
+          caller.username(), caller.roles(), groups, Tokens.Kind.API, id, now, now.plus(lifetime));
+      return recorded(caller, name, issued, now);
+    });
+  }
+
+  /** The token is recorded (listed, revocable) before it is handed out. */
+  private CompletionStage<HttpResponse> recorded(Caller caller, String name, Tokens.Issued issued, Instant now) {
+    String id = issued.caller().tokenId();
     User.ApiToken token = new User.ApiToken(id, name, now, issued.caller().expiresAt());
     return asks.users(replyTo -> new UserRegistry.IssueApiToken(caller.username(), token, replyTo)).thenApply(reply -> {
       if (reply instanceof UserRegistry.NoSuchUser) {

@@ -124,6 +124,10 @@ final class Api {
     return send(request(path).header("content-type", contentType).PUT(BodyPublishers.ofString(body)).build());
   }
 
+  Answer patch(String path, String contentType, String body) {
+    return send(request(path).header("content-type", contentType).method("PATCH", BodyPublishers.ofString(body)).build());
+  }
+
   Answer method(String method, String path) {
     return send(request(path).method(method, BodyPublishers.noBody()).build());
   }

@@ -35,13 +35,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every route of the API against every kind of caller, one case per cell: anonymous callers get
  * 401 everywhere but sign-in and health, a role that may not gets 403, and another user's
  * environment, template or token answers 404 exactly like one that does not exist (ids are not
- * disclosed). The environment, template and token {@link Who#DATA_SCIENTIST} owns are the targets;
+ * disclosed), unless it is shared with a group of the caller's (then reads answer, changes 403). The environment, template and token {@link Who#DATA_SCIENTIST} owns are the targets;
  * {@code {fresh-…}} placeholders make a new one for each cell whose request changes or deletes it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RouteAccessMatrixTest {
   private static final Duration READ_SIDE_WAIT = Duration.ofSeconds(10);
   private static final String BUILT_IN = "pytorch";
+  /** alice's and bob's group, made before they sign in so their tokens carry it. */
+  private static final String LAB = "matrix-lab";
 
   enum Who {
     ANONYMOUS(null, null),
@@ -157,6 +159,24 @@ class RouteAccessMatrixTest {
         // No worker runs it: the owner hears that there are no logs or stats yet (409), others 404.
         row("GET", "/environments/{env}/logs").allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/environments/{env}/stats").allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/environments/{env}/sharing").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        // Its owner alone reads its secrets: an admin sees it, so 403, not 404.
+        row("GET", "/environments/{env}/secrets").allow(200, DATA_SCIENTIST).allow(403, ADMIN).otherwise(404),
+        row("GET", "/environments/{shared-env}/secrets")
+            .allow(200, DATA_SCIENTIST).allow(403, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("PUT", "/environments/{fresh-env}/sharing").body("{\"groups\": [\"" + LAB + "\"]}")
+            .allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        // Shared with bob's group: he sees it and its feeds, and may not change it (403: he knows it exists).
+        row("GET", "/environments/{shared-env}").allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/environments/{shared-env}/logs").allow(409, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/environments/{shared-env}/sharing")
+            .allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("POST", "/environments/{fresh-shared-env}/stop")
+            .allow(202, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+        row("DELETE", "/environments/{fresh-shared-env}")
+            .allow(202, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+        row("PUT", "/environments/{fresh-shared-env}/sharing").body("{\"groups\": []}")
+            .allow(200, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
 
         row("GET", "/templates").otherwise(200),
         row("POST", "/templates").body("{\"name\": \"{new-template}\", " + TEMPLATE_DOCUMENT.substring(1))
@@ -196,6 +216,12 @@ class RouteAccessMatrixTest {
         row("DELETE", "/users/{fresh-user}").allow(204, ADMIN).otherwise(403),
         row("PUT", "/users/{fresh-user}/quota").body("{\"cpu\": \"1\"}").allow(200, ADMIN).otherwise(403),
         row("DELETE", "/users/{fresh-user}/quota").allow(200, ADMIN).otherwise(403),
+        row("GET", "/groups").otherwise(200),
+        row("POST", "/groups").body("{\"name\": \"{new-group}\", \"members\": [\"alice\"]}").allow(201, ADMIN).otherwise(403),
+        row("GET", "/groups/" + LAB).allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
+        // Fresh groups have no members: changing or deleting one signs no caller of the other cells out.
+        row("PATCH", "/groups/{fresh-group}").body("{\"members\": []}").allow(200, ADMIN).otherwise(403),
+        row("DELETE", "/groups/{fresh-group}").allow(204, ADMIN).otherwise(403),
         row("GET", "/audit").allow(200, ADMIN).otherwise(403));
   }
 
@@ -208,6 +234,7 @@ class RouteAccessMatrixTest {
   private final Map<Who, Api> callers = new EnumMap<>(Who.class);
   private final AtomicInteger serial = new AtomicInteger();
   private String environment;
+  private String sharedEnvironment;
   private String builtInDocument;
   private String catalogDocument;
 
@@ -224,12 +251,19 @@ class RouteAccessMatrixTest {
         // Room for the environments the cells make for the owner (their default allows ten).
         created(admin.put("/api/v1/users/" + who.username + "/quota", Api.JSON,
             "{\"cpu\": \"1000\", \"ram\": \"1000G\", \"environments\": 1000}"), 200);
+      }
+    }
+    created(admin.post("/api/v1/groups", Api.JSON, "{\"name\": \"" + LAB + "\", \"members\": [\""
+        + DATA_SCIENTIST.username + "\", \"" + OTHER_DATA_SCIENTIST.username + "\"]}"), 201);
+    for (Who who : Who.values()) {
+      if (who != ANONYMOUS && who != ADMIN) {
         callers.put(who, new Api(cluster.base).signedIn(who.username, who.password()));
       }
     }
     Api owner = callers.get(DATA_SCIENTIST);
     environment = created(owner.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("owned")), 202)
         .path("id").asText();
+    sharedEnvironment = sharedByAlice();
     created(owner.put("/api/v1/templates/alice-template", Api.JSON, TEMPLATE_DOCUMENT), 201);
     ObjectNode builtIn = (ObjectNode) created(admin.get("/api/v1/templates/" + BUILT_IN), 200);
     builtInDocument = Api.write(builtIn.retain("description", "spec"));
@@ -291,6 +325,14 @@ class RouteAccessMatrixTest {
     }
   }
 
+  /** A new environment of alice's, shared with her and bob's group. */
+  private String sharedByAlice() {
+    Api owner = callers.get(DATA_SCIENTIST);
+    String id = created(owner.post("/api/v1/environments", Api.JSON, ENVIRONMENT), 202).path("id").asText();
+    created(owner.put("/api/v1/environments/" + id + "/sharing", Api.JSON, "{\"groups\": [\"" + LAB + "\"]}"), 200);
+    return id;
+  }
+
   /** Fills in a path's or body's placeholders, making what the cell needs on behalf of its owner. */
   private String resolve(String text, Who who) throws IOException {
     Api owner = callers.get(DATA_SCIENTIST);
@@ -302,6 +344,20 @@ class RouteAccessMatrixTest {
     }
     if (resolved.contains("{unknown-env}")) {
       resolved = resolved.replace("{unknown-env}", UUID.randomUUID().toString());
+    }
+    if (resolved.contains("{shared-env}")) {
+      resolved = resolved.replace("{shared-env}", sharedEnvironment);
+    }
+    if (resolved.contains("{fresh-shared-env}")) {
+      resolved = resolved.replace("{fresh-shared-env}", sharedByAlice());
+    }
+    if (resolved.contains("{new-group}")) {
+      resolved = resolved.replace("{new-group}", "new-group-" + n);
+    }
+    if (resolved.contains("{fresh-group}")) {
+      String name = "fresh-group-" + n;
+      created(admin.post("/api/v1/groups", Api.JSON, "{\"name\": \"" + name + "\"}"), 201);
+      resolved = resolved.replace("{fresh-group}", name);
     }
     if (resolved.contains("{fresh-env}")) {
       resolved = resolved.replace("{fresh-env}",
@@ -354,8 +410,17 @@ class RouteAccessMatrixTest {
     for (Who who : List.of(OTHER_DATA_SCIENTIST, APP_DEVELOPER, CONFIGURER, END_USER)) {
       JsonNode listing = callers.get(who).get("/api/v1/environments").json();
       assertThat(ids(listing)).as("%s sees %s", who, listing).doesNotContain(environment);
-      listing.path("environments").forEach(e -> assertThat(e.path("owner").asText()).isEqualTo(who.username));
+      listing.path("environments").forEach(e -> {
+        if (!e.path("owner").asText().equals(who.username)) {
+          // bob's list has alice's environments shared with their group, and only those.
+          assertThat(who).isEqualTo(OTHER_DATA_SCIENTIST);
+          JsonNode sharing = callers.get(who).get("/api/v1/environments/" + e.path("id").asText() + "/sharing").json();
+          assertThat(sharing.path("groups").toString()).isEqualTo("[\"" + LAB + "\"]");
+        }
+      });
     }
+    Awaitility.await().atMost(READ_SIDE_WAIT).untilAsserted(() ->
+        assertThat(ids(callers.get(OTHER_DATA_SCIENTIST).get("/api/v1/environments").json())).contains(sharedEnvironment));
   }
 
   @Test

@@ -1,6 +1,7 @@
 package io.dcloud.identity;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -9,8 +10,12 @@ import java.util.Set;
  * @param tokenId the token's id (what a logout or an API token's revocation names)
  * @param csrf the token's CSRF secret (session tokens only; null for API tokens)
  * @param viaCookie whether the token came in the session cookie (then changes need the CSRF header)
+ * @param groups the groups the user was a member of when the token was issued (a user dropped from
+ *     a group is signed out, so a token never names a group its user has left)
  */
-public record Caller(String username, Set<Role> roles, String tokenId, Instant expiresAt, String csrf, boolean viaCookie) {
+public record Caller(
+    String username, Set<Role> roles, String tokenId, Instant expiresAt, String csrf, boolean viaCookie,
+    Set<String> groups) {
 
   public boolean isAdmin() {
     return roles.contains(Role.ADMIN);
@@ -23,5 +28,10 @@ public record Caller(String username, Set<Role> roles, String tokenId, Instant e
   /** Admins see every owner's things; everyone else only their own. */
   public boolean mayAccess(String owner) {
     return isAdmin() || username.equals(owner);
+  }
+
+  /** What {@link #mayAccess} allows, and what is shared with any of the caller's groups (to see, not to change). */
+  public boolean maySee(String owner, List<String> sharedWith) {
+    return mayAccess(owner) || sharedWith.stream().anyMatch(groups::contains);
   }
 }

@@ -27,6 +27,7 @@ public final class Tokens {
   public enum Kind { SESSION, API }
 
   private static final String ROLES = "roles";
+  private static final String GROUPS = "groups";
   private static final String KIND = "kind";
   private static final String CSRF = "csrf";
   /** Issue time in milliseconds: JWT's {@code iat} has seconds, too coarse to order against a revocation. */
@@ -50,11 +51,21 @@ public final class Tokens {
   /** A signed token and what it says. */
   public record Issued(String token, Caller caller) {}
 
+  /** A token of a user in no group. */
   public Issued issue(String username, Set<Role> roles, Kind kind, Instant now, Instant expiresAt) {
-    return issue(username, roles, kind, UUID.randomUUID().toString(), now, expiresAt);
+    return issue(username, roles, Set.of(), kind, UUID.randomUUID().toString(), now, expiresAt);
   }
 
-  public Issued issue(String username, Set<Role> roles, Kind kind, String tokenId, Instant now, Instant expiresAt) {
+  public Issued issue(String username, Set<Role> roles, Set<String> groups, Kind kind, Instant now, Instant expiresAt) {
+    return issue(username, roles, groups, kind, UUID.randomUUID().toString(), now, expiresAt);
+  }
+
+  /**
+   * {@code groups} travel in the token, so no request asks the registry for them; a member dropped
+   * from a group is signed out by the registry, and their next token says what they are now.
+   */
+  public Issued issue(
+      String username, Set<Role> roles, Set<String> groups, Kind kind, String tokenId, Instant now, Instant expiresAt) {
     String csrf = kind == Kind.SESSION ? randomSecret() : null;
     JWTClaimsSet.Builder claims = new JWTClaimsSet.Builder()
         .subject(username)
@@ -63,7 +74,8 @@ public final class Tokens {
         .expirationTime(Date.from(expiresAt))
         .claim(ISSUED_MILLIS, now.toEpochMilli())
         .claim(KIND, kind.name().toLowerCase())
-        .claim(ROLES, roles.stream().map(Role::wireName).sorted().toList());
+        .claim(ROLES, roles.stream().map(Role::wireName).sorted().toList())
+        .claim(GROUPS, groups.stream().sorted().toList());
     if (csrf != null) {
       claims.claim(CSRF, csrf);
     }
@@ -73,7 +85,7 @@ public final class Tokens {
     } catch (JOSEException e) {
       throw new IllegalStateException("cannot sign a token", e);
     }
-    return new Issued(jwt.serialize(), new Caller(username, roles, tokenId, expiresAt, csrf, false));
+    return new Issued(jwt.serialize(), new Caller(username, roles, tokenId, expiresAt, csrf, false, Set.copyOf(groups)));
   }
 
   /** The caller a token names, if it is well formed, signed with our key, unexpired and not revoked. */
@@ -98,8 +110,10 @@ public final class Tokens {
       if (names != null) {
         names.forEach(name -> Role.parse(name).ifPresent(roles::add));
       }
+      List<String> groups = claims.getStringListClaim(GROUPS);
       return Optional.of(new Caller(
-          username, Set.copyOf(roles), claims.getJWTID(), expiry.toInstant(), claims.getStringClaim(CSRF), viaCookie));
+          username, Set.copyOf(roles), claims.getJWTID(), expiry.toInstant(), claims.getStringClaim(CSRF), viaCookie,
+          groups == null ? Set.of() : Set.copyOf(groups)));
     } catch (ParseException | JOSEException | RuntimeException malformed) {
       return Optional.empty();
     }

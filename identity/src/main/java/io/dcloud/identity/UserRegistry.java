@@ -60,6 +60,25 @@ public final class UserRegistry {
 
   public record GetSigningKey(ActorRef<Reply> replyTo) implements Command {}
 
+  /** Every member must be a user of the registry (else {@link NoSuchUser} names the first unknown). */
+  public record CreateGroup(String name, Set<String> members, String actor, ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * The whole new member list. Members it drops are signed out (their tokens carry their groups),
+   * so they lose what the group let them see at once; members it adds have the group from their
+   * next sign-in or API token.
+   */
+  public record UpdateGroupMembers(String name, Set<String> members, String actor, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /** Its members are signed out, as if each were dropped from it. */
+  public record DeleteGroup(String name, String actor, ActorRef<Reply> replyTo) implements Command {}
+
+  /** {@code member} null: every group; else only the groups that user is a member of. */
+  public record ListGroups(String member, ActorRef<Reply> replyTo) implements Command {}
+
+  public record GetGroup(String name, ActorRef<Reply> replyTo) implements Command {}
+
   public sealed interface Reply extends CborSerializable {}
 
   public record Found(User user) implements Reply {}
@@ -77,6 +96,13 @@ public final class UserRegistry {
 
   /** The HMAC key of session and API tokens, base64. */
   public record SigningKey(String key) implements Reply {}
+
+  public record GroupFound(Group group) implements Reply {}
+
+  public record NoSuchGroup(String name) implements Reply {}
+
+  /** Sorted by name. */
+  public record Groups(List<Group> groups) implements Reply {}
 
   // ---------------------------------------------------------------- events
 
@@ -106,6 +132,13 @@ public final class UserRegistry {
   public record ApiTokenRevoked(String username, String tokenId, String actor, Instant at) implements Event {}
 
   public record SessionRevoked(String tokenId, Instant expiresAt, Instant at) implements Event {}
+
+  public record GroupCreated(String name, Set<String> members, String actor, Instant at) implements Event {}
+
+  /** {@code members}: the whole new list. */
+  public record GroupMembersChanged(String name, Set<String> members, String actor, Instant at) implements Event {}
+
+  public record GroupDeleted(String name, String actor, Instant at) implements Event {}
 
   // ---------------------------------------------------------------- wiring
 

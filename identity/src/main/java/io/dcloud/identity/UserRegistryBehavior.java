@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -81,6 +82,13 @@ final class UserRegistryBehavior extends EventSourcedBehaviorWithEnforcedReplies
             .thenRun(this::publish)
             .thenReply(revoke.replyTo(), after -> new Done()))
         .onCommand(GetSigningKey.class, this::signingKey)
+        .onCommand(CreateGroup.class, this::createGroup)
+        .onCommand(UpdateGroupMembers.class, this::updateGroupMembers)
+        .onCommand(DeleteGroup.class, this::deleteGroup)
+        .onCommand(ListGroups.class, (state, list) -> Effect().reply(list.replyTo(), new Groups(state.groups().values().stream()
+            .filter(group -> list.member() == null || group.members().contains(list.member()))
+            .sorted(Comparator.comparing(Group::name)).toList())))
+        .onCommand(GetGroup.class, (state, get) -> Effect().reply(get.replyTo(), group(state, get.name())))
         .build();
   }
 
@@ -144,6 +152,59 @@ final class UserRegistryBehavior extends EventSourcedBehaviorWithEnforcedReplies
         .persist(new ApiTokenRevoked(revoke.username(), revoke.tokenId(), revoke.actor(), clock.instant()))
         .thenRun(this::publish)
         .thenReply(revoke.replyTo(), after -> new Done());
+  }
+
+  private ReplyEffect<Event, Users> createGroup(Users state, CreateGroup create) {
+    if (state.groups().containsKey(create.name())) {
+      return Effect().reply(create.replyTo(), new Taken(create.name()));
+    }
+    Optional<String> unknown = unknownMember(state, create.members());
+    if (unknown.isPresent()) {
+      return Effect().reply(create.replyTo(), new NoSuchUser(unknown.get()));
+    }
+    log.info("Group {} created by {} with members {}", create.name(), create.actor(), create.members());
+    return Effect()
+        .persist(new GroupCreated(create.name(), Set.copyOf(create.members()), create.actor(), clock.instant()))
+        .thenReply(create.replyTo(), after -> group(after, create.name()));
+  }
+
+  /** Members dropped are signed out (see {@link Users#apply}), so this publishes revocations. */
+  private ReplyEffect<Event, Users> updateGroupMembers(Users state, UpdateGroupMembers update) {
+    Group group = state.groups().get(update.name());
+    if (group == null) {
+      return Effect().reply(update.replyTo(), new NoSuchGroup(update.name()));
+    }
+    Optional<String> unknown = unknownMember(state, update.members());
+    if (unknown.isPresent()) {
+      return Effect().reply(update.replyTo(), new NoSuchUser(unknown.get()));
+    }
+    if (group.members().equals(update.members())) {
+      return Effect().reply(update.replyTo(), new GroupFound(group));
+    }
+    log.info("Group {}: members set to {} by {}", update.name(), update.members(), update.actor());
+    return Effect()
+        .persist(new GroupMembersChanged(update.name(), Set.copyOf(update.members()), update.actor(), clock.instant()))
+        .thenRun(this::publish)
+        .thenReply(update.replyTo(), after -> group(after, update.name()));
+  }
+
+  private ReplyEffect<Event, Users> deleteGroup(Users state, DeleteGroup delete) {
+    if (!state.groups().containsKey(delete.name())) {
+      return Effect().reply(delete.replyTo(), new NoSuchGroup(delete.name()));
+    }
+    log.info("Group {} deleted by {}", delete.name(), delete.actor());
+    return Effect().persist(new GroupDeleted(delete.name(), delete.actor(), clock.instant()))
+        .thenRun(this::publish)
+        .thenReply(delete.replyTo(), after -> new Done());
+  }
+
+  private static Optional<String> unknownMember(Users state, Set<String> members) {
+    return members.stream().sorted().filter(member -> !state.users().containsKey(member)).findFirst();
+  }
+
+  private static Reply group(Users state, String name) {
+    Group group = state.groups().get(name);
+    return group == null ? new NoSuchGroup(name) : new GroupFound(group);
   }
 
   private ReplyEffect<Event, Users> signingKey(Users state, GetSigningKey get) {

@@ -3,6 +3,9 @@ package io.dcloud.identity;
 import io.dcloud.identity.UserRegistry.ApiTokenIssued;
 import io.dcloud.identity.UserRegistry.ApiTokenRevoked;
 import io.dcloud.identity.UserRegistry.Event;
+import io.dcloud.identity.UserRegistry.GroupCreated;
+import io.dcloud.identity.UserRegistry.GroupDeleted;
+import io.dcloud.identity.UserRegistry.GroupMembersChanged;
 import io.dcloud.identity.UserRegistry.PasswordChanged;
 import io.dcloud.identity.UserRegistry.QuotaSet;
 import io.dcloud.identity.UserRegistry.RolesChanged;
@@ -15,18 +18,34 @@ import io.dcloud.identity.UserRegistry.UserEnabled;
 import io.dcloud.serialization.CborSerializable;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 
 /**
  * The registry's state, folded from its events. {@code notBefore}: per username, the moment before
  * which its tokens no longer count (set when its password or roles change or it is disabled or
  * deleted); {@code revokedTokens}: signed-out sessions and revoked API tokens, with when they would
- * have expired anyway (after that they are forgotten).
+ * have expired anyway (after that they are forgotten); {@code groups}: by name (none in snapshots
+ * written before groups existed).
  */
 public record Users(
-    Map<String, User> users, String signingKey, Map<String, Instant> notBefore, Map<String, Instant> revokedTokens)
+    Map<String, User> users,
+    String signingKey,
+    Map<String, Instant> notBefore,
+    Map<String, Instant> revokedTokens,
+    Map<String, Group> groups)
     implements CborSerializable {
+
+  public Users {
+    groups = groups == null ? Map.of() : groups;
+  }
+
+  /** A registry without groups. */
+  public Users(Map<String, User> users, String signingKey, Map<String, Instant> notBefore, Map<String, Instant> revokedTokens) {
+    this(users, signingKey, notBefore, revokedTokens, Map.of());
+  }
 
   public static Users empty() {
     return new Users(Map.of(), null, Map.of(), Map.of());
@@ -34,7 +53,7 @@ public record Users(
 
   Users apply(Event event) {
     if (event instanceof SigningKeyCreated created) {
-      return new Users(users, created.key(), notBefore, revokedTokens);
+      return new Users(users, created.key(), notBefore, revokedTokens, groups);
     } else if (event instanceof UserCreated created) {
       return withUser(new User(
           created.username(), created.passwordHash(), created.roles(), null, false, created.at(), Map.of()));
@@ -54,7 +73,9 @@ public record Users(
     } else if (event instanceof UserDeleted deleted) {
       Map<String, User> next = new HashMap<>(users);
       next.remove(deleted.username());
-      return new Users(next, signingKey, notBefore, revokedTokens).signedOut(deleted.username(), deleted.at());
+      Map<String, Group> left = new HashMap<>();
+      groups.forEach((name, group) -> left.put(name, withMembers(group, without(group.members(), deleted.username()))));
+      return new Users(next, signingKey, notBefore, revokedTokens, left).signedOut(deleted.username(), deleted.at());
     } else if (event instanceof ApiTokenIssued issued) {
       return updated(issued.username(), u -> withTokens(u, tokens -> tokens.put(issued.token().id(), issued.token())));
     } else if (event instanceof ApiTokenRevoked revoked) {
@@ -64,6 +85,27 @@ public record Users(
       return token == null ? without : without.revoked(token.id(), token.expiresAt(), revoked.at());
     } else if (event instanceof SessionRevoked revoked) {
       return revoked(revoked.tokenId(), revoked.expiresAt(), revoked.at());
+    } else if (event instanceof GroupCreated created) {
+      return withGroup(created.name(), new Group(created.name(), Set.copyOf(created.members()), created.at()));
+    } else if (event instanceof GroupMembersChanged changed) {
+      Group group = groups.get(changed.name());
+      if (group == null) {
+        return this;
+      }
+      Users next = withGroup(changed.name(), withMembers(group, Set.copyOf(changed.members())));
+      for (String dropped : group.members()) {
+        if (!changed.members().contains(dropped)) {
+          next = next.signedOut(dropped, changed.at());
+        }
+      }
+      return next;
+    } else if (event instanceof GroupDeleted deleted) {
+      Group group = groups.get(deleted.name());
+      Users next = withGroup(deleted.name(), null);
+      for (String member : group == null ? Set.<String>of() : group.members()) {
+        next = next.signedOut(member, deleted.at());
+      }
+      return next;
     }
     throw new IllegalArgumentException("not a user registry event: " + event);
   }
@@ -71,7 +113,28 @@ public record Users(
   private Users withUser(User user) {
     Map<String, User> next = new HashMap<>(users);
     next.put(user.username(), user);
-    return new Users(next, signingKey, notBefore, revokedTokens);
+    return new Users(next, signingKey, notBefore, revokedTokens, groups);
+  }
+
+  /** {@code group} null: without it. */
+  private Users withGroup(String name, Group group) {
+    Map<String, Group> next = new HashMap<>(groups);
+    if (group == null) {
+      next.remove(name);
+    } else {
+      next.put(name, group);
+    }
+    return new Users(users, signingKey, notBefore, revokedTokens, next);
+  }
+
+  private static Group withMembers(Group group, Set<String> members) {
+    return new Group(group.name(), members, group.createdAt());
+  }
+
+  private static Set<String> without(Set<String> members, String username) {
+    Set<String> left = new HashSet<>(members);
+    left.remove(username);
+    return Set.copyOf(left);
   }
 
   private Users updated(String username, UnaryOperator<User> change) {
@@ -82,7 +145,7 @@ public record Users(
   private Users signedOut(String username, Instant at) {
     Map<String, Instant> next = new HashMap<>(notBefore);
     next.put(username, at);
-    return new Users(users, signingKey, next, revokedTokens);
+    return new Users(users, signingKey, next, revokedTokens, groups);
   }
 
   /** Remembers a revoked token until it expires; expired ones are forgotten on the way. */
@@ -94,7 +157,7 @@ public record Users(
       }
     });
     next.put(tokenId, expiresAt);
-    return new Users(users, signingKey, notBefore, next);
+    return new Users(users, signingKey, notBefore, next, groups);
   }
 
   private static User withDisabled(User u, boolean disabled) {

@@ -36,6 +36,7 @@ final class IdentityGoldenSamples {
     userEvents(samples);
     userCommands(samples, system);
     userReplies(samples);
+    groups(samples, system);
     audit(samples, system);
     quota(samples, system);
     return samples;
@@ -90,6 +91,29 @@ final class IdentityGoldenSamples {
     s.put("wire.users.Done", new UserRegistry.Done());
     s.put("wire.users.Bootstrapped", new UserRegistry.Bootstrapped(true));
     s.put("wire.users.SigningKey", new UserRegistry.SigningKey("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="));
+  }
+
+  /** Written after the files above, when groups came. */
+  private static void groups(Map<String, Object> s, ActorSystem<?> system) {
+    Group group = new Group("lab-a", Set.of("alice", "bob"), AT);
+    s.put("user-event.GroupCreated", new UserRegistry.GroupCreated("lab-a", Set.of("alice", "bob"), "admin", AT));
+    s.put("user-event.GroupMembersChanged", new UserRegistry.GroupMembersChanged("lab-a", Set.of("alice"), "admin", AT));
+    s.put("user-event.GroupDeleted", new UserRegistry.GroupDeleted("lab-a", "admin", AT));
+    s.put("user-snapshot.Users.with-groups", new Users(
+        Map.of("alice", USER), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", Map.of("bob", AT), Map.of(),
+        Map.of("lab-a", group)));
+    s.put("wire.identity.Group", group);
+    s.put("wire.users.CreateGroup",
+        new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", system.deadLetters()));
+    s.put("wire.users.UpdateGroupMembers",
+        new UserRegistry.UpdateGroupMembers("lab-a", Set.of("alice"), "admin", system.deadLetters()));
+    s.put("wire.users.DeleteGroup", new UserRegistry.DeleteGroup("lab-a", "admin", system.deadLetters()));
+    s.put("wire.users.ListGroups", new UserRegistry.ListGroups("alice", system.deadLetters()));
+    s.put("wire.users.ListGroups.all", new UserRegistry.ListGroups(null, system.deadLetters()));
+    s.put("wire.users.GetGroup", new UserRegistry.GetGroup("lab-a", system.deadLetters()));
+    s.put("wire.users.GroupFound", new UserRegistry.GroupFound(group));
+    s.put("wire.users.NoSuchGroup", new UserRegistry.NoSuchGroup("lab-b"));
+    s.put("wire.users.Groups", new UserRegistry.Groups(List.of(group)));
   }
 
   private static void audit(Map<String, Object> s, ActorSystem<?> system) {

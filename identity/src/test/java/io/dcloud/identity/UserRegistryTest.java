@@ -122,8 +122,8 @@ class UserRegistryTest {
     for (String id : new String[] {"api-1", "api-2"}) {
       ask(replyTo -> new UserRegistry.IssueApiToken("bob", new User.ApiToken(id, id, START, EXPIRES), replyTo));
     }
-    String api1 = tokens.issue("bob", Set.of(Role.APP_DEVELOPER), Tokens.Kind.API, "api-1", START, EXPIRES).token();
-    String api2 = tokens.issue("bob", Set.of(Role.APP_DEVELOPER), Tokens.Kind.API, "api-2", START, EXPIRES).token();
+    String api1 = tokens.issue("bob", Set.of(Role.APP_DEVELOPER), Set.of(), Tokens.Kind.API, "api-1", START, EXPIRES).token();
+    String api2 = tokens.issue("bob", Set.of(Role.APP_DEVELOPER), Set.of(), Tokens.Kind.API, "api-2", START, EXPIRES).token();
     Instant checkedAt = START.plusSeconds(60);
 
     assertThat(ask(replyTo -> new UserRegistry.RevokeSession(session.caller().tokenId(), EXPIRES, replyTo)))
@@ -162,6 +162,61 @@ class UserRegistryTest {
     awaitReplicated(() -> assertThat(view.get().entries()).isEqualTo(published));
   }
 
+  @Test
+  void aGroupHasKnownMembersIsListedForEachMemberAndSurvivesARestart() {
+    for (String name : List.of("alice", "bob")) {
+      ask(replyTo -> new UserRegistry.CreateUser(name, "hash", Set.of(Role.DATA_SCIENTIST), "admin", replyTo));
+    }
+    assertThat(ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("alice", "carol"), "admin", replyTo)))
+        .isEqualTo(new UserRegistry.NoSuchUser("carol"));
+    Group created = ((UserRegistry.GroupFound) ask(replyTo ->
+        new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", replyTo))).group();
+    assertThat(created).isEqualTo(new Group("lab-a", Set.of("alice", "bob"), START));
+    assertThat(ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of(), "admin", replyTo)))
+        .isEqualTo(new UserRegistry.Taken("lab-a"));
+    ask(replyTo -> new UserRegistry.CreateGroup("lab-b", Set.of("alice"), "admin", replyTo));
+
+    assertThat(groups("alice")).extracting(Group::name).containsExactly("lab-a", "lab-b");
+    assertThat(groups("bob")).extracting(Group::name).containsExactly("lab-a");
+    assertThat(groups(null)).hasSize(2);
+    assertThat(ask(replyTo -> new UserRegistry.GetGroup("lab-z", replyTo))).isEqualTo(new UserRegistry.NoSuchGroup("lab-z"));
+
+    ask(replyTo -> new UserRegistry.DeleteUser("alice", "admin", replyTo));
+    testKit.stop(registry, ANSWER);
+    registry = spawnRegistry();
+    assertThat(ask(replyTo -> new UserRegistry.GetGroup("lab-a", replyTo)))
+        .as("a deleted user left every group")
+        .isEqualTo(new UserRegistry.GroupFound(new Group("lab-a", Set.of("bob"), START)));
+    assertThat(groups("alice")).isEmpty();
+  }
+
+  @Test
+  void aMemberDroppedFromAGroupIsSignedOutAndTheOthersAreNotUntilTheGroupIsDeleted() {
+    Tokens tokens = tokens();
+    for (String name : List.of("alice", "bob")) {
+      ask(replyTo -> new UserRegistry.CreateUser(name, "hash", Set.of(Role.DATA_SCIENTIST), "admin", replyTo));
+    }
+    ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", replyTo));
+    Tokens.Issued alices = tokens.issue("alice", Set.of(Role.DATA_SCIENTIST), Set.of("lab-a"), Tokens.Kind.SESSION, START, EXPIRES);
+    String bobs = tokens.issue("bob", Set.of(Role.DATA_SCIENTIST), Set.of("lab-a"), Tokens.Kind.API, START, EXPIRES).token();
+    Instant checkedAt = START.plusSeconds(60);
+    assertThat(tokens.verify(alices.token(), checkedAt, false)).get()
+        .satisfies(caller -> assertThat(caller.groups()).containsExactly("lab-a"));
+
+    clock.set(START.plusSeconds(10));
+    assertThat(ask(replyTo -> new UserRegistry.UpdateGroupMembers("lab-a", Set.of("alice"), "admin", replyTo)))
+        .isEqualTo(new UserRegistry.GroupFound(new Group("lab-a", Set.of("alice"), START)));
+    awaitReplicated(() -> assertThat(tokens.verify(bobs, checkedAt, false)).as("bob was dropped").isEmpty());
+    assertThat(tokens.verify(alices.token(), checkedAt, false)).as("alice is still a member").isPresent();
+    assertThat(ask(replyTo -> new UserRegistry.UpdateGroupMembers("lab-z", Set.of(), "admin", replyTo)))
+        .isEqualTo(new UserRegistry.NoSuchGroup("lab-z"));
+
+    clock.set(START.plusSeconds(20));
+    assertThat(ask(replyTo -> new UserRegistry.DeleteGroup("lab-a", "admin", replyTo))).isEqualTo(new UserRegistry.Done());
+    awaitReplicated(() -> assertThat(tokens.verify(alices.token(), checkedAt, false)).as("lab-a is gone").isEmpty());
+    assertThat(groups(null)).isEmpty();
+  }
+
   private ActorRef<UserRegistry.Command> spawnRegistry() {
     return testKit.spawn(UserRegistry.create(JournalBackoff.fromConfig(testKit.system().settings().config()), clock));
   }
@@ -174,6 +229,10 @@ class UserRegistryTest {
 
   private User user(String username) {
     return ((UserRegistry.Found) ask(replyTo -> new UserRegistry.GetUser(username, replyTo))).user();
+  }
+
+  private List<Group> groups(String member) {
+    return ((UserRegistry.Groups) ask(replyTo -> new UserRegistry.ListGroups(member, replyTo))).groups();
   }
 
   private String signingKey() {
