@@ -25,6 +25,8 @@ import org.awaitility.Awaitility;
  */
 class HostileBodiesPropertyTest {
   private static final int TRIES = 150;
+  /** The environment whose sharing the hostile bodies try to change (its id is fixed by an Idempotency-Key). */
+  private static final String SHARED_PATH = "/api/v1/environments/{shared}/sharing";
   private static final Duration READ_SIDE_WAIT = Duration.ofSeconds(10);
   private static final String SPEC = "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}}";
 
@@ -41,6 +43,9 @@ class HostileBodiesPropertyTest {
     QUOTA_PUT("PUT", "/api/v1/users/victim/quota",
         "{\"cpu\": \"1\", \"ram\": \"1G\", \"gpu\": 0, \"environments\": 1, \"storage\": \"1G\"}"),
     TOKENS_POST("POST", "/api/v1/users/me/tokens", "{\"name\": \"hostile\", \"expiresIn\": \"30d\"}"),
+    GROUPS_POST("POST", "/api/v1/groups", "{\"name\": \"hostile-group\", \"members\": [\"victim\"]}"),
+    GROUP_PATCH("PATCH", "/api/v1/groups/hostile-lab", "{\"members\": [\"victim\"]}"),
+    SHARING_PUT("PUT", SHARED_PATH, "{\"groups\": [\"hostile-lab\"]}"),
     LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
 
     final String method;
@@ -57,6 +62,7 @@ class HostileBodiesPropertyTest {
   private static GatewayTestCluster cluster;
   private static Api admin;
   private static String catalog;
+  private static String sharedId;
   /** Environments whose create was answered 202: the only ones that may exist. */
   private static final AtomicInteger accepted = new AtomicInteger();
 
@@ -68,6 +74,12 @@ class HostileBodiesPropertyTest {
     assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"victim\", \"password\": \"password-456\"}").status())
         .isEqualTo(201);
     assertThat(admin.put("/api/v1/templates/hostile-target", Api.JSON, Target.TEMPLATE_PUT.valid).status()).isEqualTo(201);
+    assertThat(admin.post("/api/v1/groups", Api.JSON, "{\"name\": \"hostile-lab\", \"members\": [\"victim\"]}").status())
+        .isEqualTo(201);
+    Api.Answer shared = admin.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("shared-target"));
+    assertThat(shared.status()).isEqualTo(202);
+    accepted.incrementAndGet();
+    sharedId = shared.json().path("id").asText();
   }
 
   @AfterContainer
@@ -127,6 +139,21 @@ class HostileBodiesPropertyTest {
   }
 
   @Property(tries = TRIES)
+  void groupsPost(@ForAll("groupsPostBodies") Body body) {
+    check(Target.GROUPS_POST, body);
+  }
+
+  @Property(tries = TRIES)
+  void groupPatch(@ForAll("groupPatchBodies") Body body) {
+    check(Target.GROUP_PATCH, body);
+  }
+
+  @Property(tries = TRIES)
+  void sharingPut(@ForAll("sharingPutBodies") Body body) {
+    check(Target.SHARING_PUT, body);
+  }
+
+  @Property(tries = TRIES)
   void login(@ForAll("loginBodies") Body body) {
     check(Target.LOGIN, body);
   }
@@ -150,9 +177,12 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> quotaPutBodies() { return HostileBodies.against(Target.QUOTA_PUT.valid); }
   @Provide Arbitrary<Body> tokensPostBodies() { return HostileBodies.against(Target.TOKENS_POST.valid); }
   @Provide Arbitrary<Body> loginBodies() { return HostileBodies.against(Target.LOGIN.valid); }
+  @Provide Arbitrary<Body> groupsPostBodies() { return HostileBodies.against(Target.GROUPS_POST.valid); }
+  @Provide Arbitrary<Body> groupPatchBodies() { return HostileBodies.against(Target.GROUP_PATCH.valid); }
+  @Provide Arbitrary<Body> sharingPutBodies() { return HostileBodies.against(Target.SHARING_PUT.valid); }
 
   private static void check(Target target, Body body) {
-    HttpRequest.Builder request = admin.request(target.path)
+    HttpRequest.Builder request = admin.request(target.path.replace("{shared}", sharedId))
         .method(target.method, HttpRequest.BodyPublishers.ofByteArray(body.bytes()));
     if (body.contentType() != null) {
       request.header("content-type", body.contentType());
@@ -178,7 +208,9 @@ class HostileBodiesPropertyTest {
           assertThat(admin.delete("/api/v1/users/" + answer.json().path("username").asText()).status()).isEqualTo(204);
       case TOKENS_POST ->
           assertThat(admin.delete("/api/v1/users/me/tokens/" + answer.json().path("id").asText()).status()).isEqualTo(204);
-      case USERS_PATCH, QUOTA_PUT, LOGIN -> {
+      case GROUPS_POST ->
+          assertThat(admin.delete("/api/v1/groups/" + answer.json().path("name").asText()).status()).isEqualTo(204);
+      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT -> {
         // Changes to the victim user, and sign-ins, leave nothing to remove.
       }
     }
