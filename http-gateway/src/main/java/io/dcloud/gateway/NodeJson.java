@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Quantities;
@@ -14,10 +15,12 @@ import java.util.Map;
 /**
  * A worker as {@code GET /nodes} shows it: what it has (capacity, from its gossip), what the
  * scheduler has promised of it (reserved) and what is really in use (usage, measured by the node).
+ * Users who do not run the platform get its {@link #summary}: no host, nor which environments
+ * (other users') run there.
  */
 record NodeJson(
     String id,
-    String host,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String host,
     NodeAvailability state,
     boolean available,
     Runtime runtime,
@@ -25,8 +28,8 @@ record NodeJson(
     Reserved reserved,
     Usage usage,
     Map<String, String> labels,
-    List<String> environments,
-    List<String> gpusInUse,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<String> environments,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<String> gpusInUse,
     Instant lastSeen,
     Long gossipAgeSeconds) {
 
@@ -64,6 +67,12 @@ record NodeJson(
         view.gpusInUse(),
         lastSeen,
         lastSeen == null ? null : Math.max(0, Duration.between(lastSeen, now).toSeconds()));
+  }
+
+  /** What the new-environment form needs: capacity, reservations, state and labels, nothing of other users'. */
+  NodeJson summary() {
+    return new NodeJson(id, null, state, available, new Runtime(runtime.version(), null), capacity, reserved, usage,
+        labels, null, null, lastSeen, gossipAgeSeconds);
   }
 
   private static Resources orNone(Resources resources) {

@@ -29,11 +29,16 @@ final class NodeRoutes extends AllDirectives {
     return pathPrefix(ApiPaths.NODES, () -> concat(
         pathEndOrSingleSlash(() -> get(() -> completeWithFuture(
             asks.nodes().thenApply(nodes -> codec.jsonResponse(StatusCodes.OK, new NodeJson.Listing(
-                nodes.nodes().stream().map(node -> NodeJson.of(node, clock.instant())).toList())))))),
+                nodes.nodes().stream().map(node -> shownTo(caller, NodeJson.of(node, clock.instant()))).toList())))))),
         pathPrefix(segment -> post(() -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () -> concat(
             path("cordon", () -> operate(Scheduler.Cordon::new, segment, "cordon", caller)),
             path("uncordon", () -> operate(Scheduler.Uncordon::new, segment, "uncordon", caller)),
             path("drain", () -> operate(Scheduler.Drain::new, segment, "drain", caller))))))));
+  }
+
+  /** Configurers and admins see everything of a node; others its summary. */
+  private static NodeJson shownTo(Caller caller, NodeJson node) {
+    return caller.hasAny(Authentication.CONFIGURERS) ? node : node.summary();
   }
 
   /** Cordon, uncordon and drain: idempotent, answered with the node as it is now. */
