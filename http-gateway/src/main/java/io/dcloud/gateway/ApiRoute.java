@@ -38,7 +38,8 @@ final class ApiRoute extends AllDirectives {
     this.catalog = new CatalogRoutes(asks, codec, bodies, identity.audit());
     this.nodes = new NodeRoutes(asks, codec, clock, identity.audit());
     this.authentication = new Authentication(identity.tokens(), identity.settings(), clock);
-    this.auth = new AuthRoutes(system, identity, codec, bodies, authentication, clock, settings.askTimeout());
+    this.auth = new AuthRoutes(system, identity, codec, bodies, authentication, clock, settings.askTimeout(),
+        new ClientAddress(settings.trustedProxies()));
     this.users = new UserRoutes(asks, identity, quotas, codec, bodies, clock);
     this.groups = new GroupRoutes(asks, identity, codec, bodies);
     this.audit = new AuditRoutes(identity.audit(), codec, clock);

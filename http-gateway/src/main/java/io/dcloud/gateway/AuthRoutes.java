@@ -48,10 +48,12 @@ final class AuthRoutes extends AllDirectives {
   private final Authentication authentication;
   private final Clock clock;
   private final Duration askTimeout;
+  private final ClientAddress clientAddress;
 
   AuthRoutes(
       ActorSystem<?> system, GatewayIdentity identity, JsonYaml codec, RequestBodies bodies,
-      Authentication authentication, Clock clock, Duration askTimeout) {
+      Authentication authentication, Clock clock, Duration askTimeout, ClientAddress clientAddress) {
+    this.clientAddress = clientAddress;
     this.system = system;
     this.identity = identity;
     this.codec = codec;
@@ -66,12 +68,13 @@ final class AuthRoutes extends AllDirectives {
 
   /** Sign-in needs no token; sign-out does. */
   Route publicRoute() {
-    // The socket's peer, not X-Forwarded-For: a header the client writes would let it pick a new
-    // address for every guess. (Behind a reverse proxy every client shares the proxy's count.)
-    return pathPrefix("auth", () -> path("login", () -> post(() -> attribute(AttributeKeys.remoteAddress, ip -> {
-      String address = ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown");
+    // The socket's peer (or, behind a trusted proxy, the client it names), never a header the
+    // client writes itself: that would let it pick a new address for every guess.
+    return pathPrefix("auth", () -> path("login", () -> post(() -> attribute(AttributeKeys.remoteAddress, ip ->
+        optionalHeaderValueByName("X-Forwarded-For", forwarded -> {
+      String address = clientAddress.of(ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown"), forwarded);
       return bodies.document(body -> completeWithFuture(login(body, address)));
-    }))));
+    })))));
   }
 
   Route route(Caller caller) {

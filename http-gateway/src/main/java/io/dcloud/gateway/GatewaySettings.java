@@ -32,6 +32,7 @@ record GatewaySettings(
     Resources defaultResources,
     List<String> allowedOrigins,
     List<String> allowedHosts,
+    List<String> trustedProxies,
     SpecLimits specLimits,
     SecretBox secrets) {
 
@@ -54,6 +55,7 @@ record GatewaySettings(
         defaultResources(config.getConfig(DEFAULT_RESOURCES)),
         http.getStringList("allowed-origins"),
         http.getStringList("allowed-hosts"),
+        http.getStringList("trusted-proxies"),
         SpecLimits.fromConfig(config),
         SecretKeys.fromConfig(config).orElse(null));
   }
@@ -74,7 +76,7 @@ record GatewaySettings(
   GatewaySettings withMaxCreatesInFlight(int limit) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, createRetryAfter,
-        askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, specLimits, secrets);
+        askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets);
   }
 
   /** "10s", "1500ms": how people write durations in the config, for messages. */
