@@ -37,9 +37,10 @@ final class ApiRoute extends AllDirectives {
         identity.audit());
     this.catalog = new CatalogRoutes(asks, codec, bodies, identity.audit());
     this.nodes = new NodeRoutes(asks, codec, clock, identity.audit());
-    this.authentication = new Authentication(identity.tokens(), identity.settings(), clock);
+    ClientAddress clientAddress = new ClientAddress(settings.trustedProxies());
+    this.authentication = new Authentication(identity.tokens(), identity.settings(), clock, clientAddress);
     this.auth = new AuthRoutes(system, identity, codec, bodies, authentication, clock, settings.askTimeout(),
-        new ClientAddress(settings.trustedProxies()));
+        clientAddress);
     this.users = new UserRoutes(asks, identity, quotas, codec, bodies, clock);
     this.groups = new GroupRoutes(asks, identity, codec, bodies);
     this.audit = new AuditRoutes(identity.audit(), codec, clock);

@@ -4,6 +4,7 @@ import io.dcloud.ask.Asks;
 import io.dcloud.audit.AuditEntry;
 import io.dcloud.audit.AuditTrail;
 import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.identity.Caller;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -44,6 +45,11 @@ final class AuditLog {
     this.directory = directory;
     this.timeout = timeout;
     this.clock = clock;
+  }
+
+  /** A signed-in caller's request, from where they sent it. */
+  void record(Caller caller, String action, String target, String outcome) {
+    record(caller.username(), action, target, caller.address(), outcome);
   }
 
   void record(String actor, String action, String target, String address, String outcome) {

@@ -161,7 +161,7 @@ final class AuthRoutes extends AllDirectives {
             replyTo -> new UserRegistry.RevokeSession(caller.tokenId(), caller.expiresAt(), replyTo), askTimeout,
             system.scheduler())
         .thenApply(done -> {
-          identity.audit().record(caller.username(), "logout", caller.username(), null, "ok");
+          identity.audit().record(caller, "logout", caller.username(), "ok");
           return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
               .addHeader(SetCookie.create(sessionCookie("", 0)));
         });

@@ -12,6 +12,7 @@ import java.util.Set;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -35,14 +36,24 @@ final class Authentication extends AllDirectives {
   private final Tokens tokens;
   private final IdentitySettings settings;
   private final Clock clock;
+  private final ClientAddress clientAddress;
 
-  Authentication(Tokens tokens, IdentitySettings settings, Clock clock) {
+  Authentication(Tokens tokens, IdentitySettings settings, Clock clock, ClientAddress clientAddress) {
+    this.clientAddress = clientAddress;
     this.tokens = tokens;
     this.settings = settings;
     this.clock = clock;
   }
 
+  /** The caller, with where they are (for the audit). */
   Route authenticated(Function<Caller, Route> inner) {
+    return attribute(AttributeKeys.remoteAddress, peer -> optionalHeaderValueByName("X-Forwarded-For", forwarded -> {
+      String address = clientAddress.of(peer.getAddress().map(a -> a.getHostAddress()).orElse("unknown"), forwarded);
+      return withToken(caller -> inner.apply(caller.from(address)));
+    }));
+  }
+
+  private Route withToken(Function<Caller, Route> inner) {
     return extractRequest(request -> {
       Optional<String> bearer = request.getHeader("Authorization")
           .map(header -> header.value())

@@ -43,7 +43,7 @@ final class CatalogRoutes extends AllDirectives {
     Catalog catalog = CatalogParser.parse(contract);
     return completeWithFuture(asks.replaceCatalog(catalog).thenApply(done -> {
       log.info("Catalog replaced by {}: OSes {}", caller.username(), catalog.entries().stream().map(Catalog.OsEntry::os).toList());
-      audit.record(caller.username(), "catalog.replace", null, null, "ok");
+      audit.record(caller, "catalog.replace", null, "ok");
       return answer(catalog);
     }));
   }

@@ -86,10 +86,10 @@ final class GroupRoutes extends AllDirectives {
     Set<String> members = GroupNames.read(body, "members", false);
     return asks.users(replyTo -> new UserRegistry.CreateGroup(name, members, caller.username(), replyTo)).thenApply(reply -> {
       if (reply instanceof UserRegistry.Taken) {
-        identity.audit().record(caller.username(), "group.create", name, null, "conflict");
+        identity.audit().record(caller, "group.create", name, "conflict");
         throw Problem.conflict("group " + name + " exists already").exception();
       }
-      identity.audit().record(caller.username(), "group.create", name, null, outcome(reply));
+      identity.audit().record(caller, "group.create", name, outcome(reply));
       return answer(name, reply, StatusCodes.CREATED).addHeader(Location.create(ApiPaths.ROOT + "/groups/" + name));
     });
   }
@@ -101,14 +101,14 @@ final class GroupRoutes extends AllDirectives {
     Set<String> members = GroupNames.read(body, "members", true);
     return asks.users(replyTo -> new UserRegistry.UpdateGroupMembers(name, members, caller.username(), replyTo))
         .thenApply(reply -> {
-          identity.audit().record(caller.username(), "group.update", name, null, outcome(reply));
+          identity.audit().record(caller, "group.update", name, outcome(reply));
           return answer(name, reply, StatusCodes.OK);
         });
   }
 
   private CompletionStage<HttpResponse> remove(Caller caller, String name) {
     return asks.users(replyTo -> new UserRegistry.DeleteGroup(name, caller.username(), replyTo)).thenApply(reply -> {
-      identity.audit().record(caller.username(), "group.delete", name, null, outcome(reply));
+      identity.audit().record(caller, "group.delete", name, outcome(reply));
       if (reply instanceof UserRegistry.NoSuchGroup) {
         throw Problem.notFound("group " + name).exception();
       }

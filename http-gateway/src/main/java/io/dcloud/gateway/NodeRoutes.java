@@ -51,7 +51,7 @@ final class NodeRoutes extends AllDirectives {
       if (answer.node() == null) {
         throw Problem.notFound("node " + nodeId).exception();
       }
-      audit.record(caller.username(), "node." + action, nodeId, null, "ok");
+      audit.record(caller, "node." + action, nodeId, "ok");
       return codec.jsonResponse(StatusCodes.OK, NodeJson.of(answer.node(), clock.instant()));
     }));
   }

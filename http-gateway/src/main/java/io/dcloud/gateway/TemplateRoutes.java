@@ -132,7 +132,7 @@ final class TemplateRoutes extends AllDirectives {
             replyTo -> new TemplateRegistry.SaveTemplate(template, replyTo)))
         .thenApply(saved -> {
           log.info("Template {} {} by {}", template.name(), saved.created() ? "created" : "replaced", caller.username());
-          audit.record(caller.username(), saved.created() ? "template.create" : "template.replace", template.name(), null, "ok");
+          audit.record(caller, saved.created() ? "template.create" : "template.replace", template.name(), "ok");
           HttpResponse response = codec.jsonResponse(
               saved.created() ? StatusCodes.CREATED : StatusCodes.OK, TemplateJson.of(saved.template()));
           return saved.created() ? response.addHeader(Location.create(ApiPaths.template(template.name()))) : response;
@@ -156,7 +156,7 @@ final class TemplateRoutes extends AllDirectives {
             throw notFound(name).exception();
           }
           log.info("Template {} deleted by {}", name, caller.username());
-          audit.record(caller.username(), "template.delete", name, null, "ok");
+          audit.record(caller, "template.delete", name, "ok");
           return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
         });
   }

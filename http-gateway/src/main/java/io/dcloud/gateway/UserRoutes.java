@@ -124,10 +124,10 @@ final class UserRoutes extends AllDirectives {
             replyTo -> new UserRegistry.CreateUser(username, hash, roles, caller.username(), replyTo)))
         .thenApply(reply -> {
           if (reply instanceof UserRegistry.Taken) {
-            identity.audit().record(caller.username(), "user.create", username, null, "conflict");
+            identity.audit().record(caller, "user.create", username, "conflict");
             throw Problem.conflict("user " + username + " exists already").exception();
           }
-          identity.audit().record(caller.username(), "user.create", username, null, "ok");
+          identity.audit().record(caller, "user.create", username, "ok");
           return answer(username, reply, StatusCodes.CREATED).addHeader(Location.create(ApiPaths.ROOT + "/users/" + username));
         });
   }
@@ -149,7 +149,7 @@ final class UserRoutes extends AllDirectives {
     CompletionStage<String> hash = password == null ? CompletableFuture.completedFuture(null) : hashed(password);
     return hash.thenCompose(h -> asks.users(replyTo -> new UserRegistry.UpdateUser(name, h, roles, disable, caller.username(), replyTo)))
         .thenApply(reply -> {
-          identity.audit().record(caller.username(), "user.update", name, null, reply instanceof UserRegistry.Found ? "ok" : "not-found");
+          identity.audit().record(caller, "user.update", name, reply instanceof UserRegistry.Found ? "ok" : "not-found");
           return answer(name, reply, StatusCodes.OK);
         });
   }
@@ -159,7 +159,7 @@ final class UserRoutes extends AllDirectives {
       if (reply instanceof UserRegistry.NoSuchUser) {
         throw Problem.notFound("user " + name).exception();
       }
-      identity.audit().record(caller.username(), "user.delete", name, null, "ok");
+      identity.audit().record(caller, "user.delete", name, "ok");
       return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
     });
   }
@@ -167,7 +167,7 @@ final class UserRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> setQuota(Caller caller, String name, JsonNode body) {
     Quota quota = body == null ? null : QuotaReader.read("quota", body);
     return asks.users(replyTo -> new UserRegistry.SetQuota(name, quota, caller.username(), replyTo)).thenApply(reply -> {
-      identity.audit().record(caller.username(), "user.quota", name, null, reply instanceof UserRegistry.Found ? "ok" : "not-found");
+      identity.audit().record(caller, "user.quota", name, reply instanceof UserRegistry.Found ? "ok" : "not-found");
       return answer(name, reply, StatusCodes.OK);
     });
   }
@@ -214,7 +214,7 @@ final class UserRoutes extends AllDirectives {
         throw Problem.of(Problem.Type.FORBIDDEN, "API tokens are for DCloud's own users; " + caller.username()
             + " signs in through a directory").exception();
       }
-      identity.audit().record(caller.username(), "token.create", name, null, "ok");
+      identity.audit().record(caller, "token.create", name, "ok");
       return codec.jsonResponse(StatusCodes.CREATED, new UserJson.NewToken(id, name, issued.token(), now, token.expiresAt()));
     });
   }
@@ -225,7 +225,7 @@ final class UserRoutes extends AllDirectives {
           if (reply instanceof UserRegistry.NoSuchUser) {
             throw Problem.notFound("API token " + id).exception();
           }
-          identity.audit().record(caller.username(), "token.revoke", id, null, "ok");
+          identity.audit().record(caller, "token.revoke", id, "ok");
           return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
         });
   }

@@ -108,6 +108,11 @@ class QuotaAndAuditApiTest {
       assertThat(actions).contains("login:ok", "login:denied", "environment.create:ok", "environment.delete:ok");
       JsonNode created = admin.get("/api/v1/audit?user=admin").json().path("entries");
       assertThat(created.findValuesAsText("action")).contains("user.create");
+      for (JsonNode entry : created) {
+        if (entry.path("action").asText().equals("user.create")) {
+          assertThat(entry.path("address").asText()).as("from where").isEqualTo("127.0.0.1");
+        }
+      }
     });
     assertThat(gail.get("/api/v1/audit").problem(403).path("type").asText()).isEqualTo("urn:dcloud:problem:forbidden");
   }

@@ -12,10 +12,22 @@ import java.util.Set;
  * @param viaCookie whether the token came in the session cookie (then changes need the CSRF header)
  * @param groups the groups the user was a member of when the token was issued (a user dropped from
  *     a group is signed out, so a token never names a group its user has left)
+ * @param address where the request came from (for the audit); null until the gateway sets it
  */
 public record Caller(
     String username, Set<Role> roles, String tokenId, Instant expiresAt, String csrf, boolean viaCookie,
-    Set<String> groups) {
+    Set<String> groups, String address) {
+
+  public Caller(
+      String username, Set<Role> roles, String tokenId, Instant expiresAt, String csrf, boolean viaCookie,
+      Set<String> groups) {
+    this(username, roles, tokenId, expiresAt, csrf, viaCookie, groups, null);
+  }
+
+  /** The same caller, seen at {@code from}. */
+  public Caller from(String from) {
+    return new Caller(username, roles, tokenId, expiresAt, csrf, viaCookie, groups, from);
+  }
 
   public boolean isAdmin() {
     return roles.contains(Role.ADMIN);
