@@ -21,6 +21,7 @@ final class ApiRoute extends AllDirectives {
   private final GroupRoutes groups;
   private final AuditRoutes audit;
   private final BrowserSafety browserSafety;
+  private final OpenApiRoute openApi;
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     this.settings = settings;
@@ -45,6 +46,7 @@ final class ApiRoute extends AllDirectives {
     this.groups = new GroupRoutes(asks, identity, codec, bodies);
     this.audit = new AuditRoutes(identity.audit(), codec, clock);
     this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());
+    this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
   }
 
   /**
@@ -60,6 +62,7 @@ final class ApiRoute extends AllDirectives {
                 handleRejections(ProblemRejections.handler(), () ->
                     pathPrefix(ApiPaths.API, () -> pathPrefix(ApiPaths.VERSION, () -> browserSafety.checked(() -> concat(
                         health(),
+                        openApi.route(),
                         auth.publicRoute(),
                         // Everything else needs a signed-in caller: 401 before any route is even matched.
                         authentication.authenticated(caller -> concat(

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every route of the API against every kind of caller, one case per cell: anonymous callers get
- * 401 everywhere but sign-in and health, a role that may not gets 403, and another user's
+ * 401 everywhere but sign-in, health and the API's description, a role that may not gets 403, and another user's
  * environment, template or token answers 404 exactly like one that does not exist (ids are not
  * disclosed), unless it is shared with a group of the caller's (then reads answer, changes 403). The environment, template and token {@link Who#DATA_SCIENTIST} owns are the targets;
  * {@code {fresh-…}} placeholders make a new one for each cell whose request changes or deletes it.
@@ -140,6 +140,7 @@ class RouteAccessMatrixTest {
   static List<Row> routes() {
     return List.of(
         row("GET", "/health").allow(200, Who.values()),
+        row("GET", "/openapi.json").allow(200, Who.values()),
         row("POST", "/auth/login").body("{\"username\": \"alice\", \"password\": \"password-of-alice\"}")
             .allow(200, Who.values()),
         row("POST", "/auth/logout").ownSession().otherwise(204),

@@ -1,0 +1,211 @@
+package io.dcloud.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.JsonPointer;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.identity.Role;
+import io.swagger.v3.oas.models.OpenAPI;
+import io.swagger.v3.oas.models.Operation;
+import io.swagger.v3.oas.models.media.Schema;
+import io.swagger.v3.oas.models.security.SecurityScheme;
+import io.swagger.v3.parser.OpenAPIV3Parser;
+import io.swagger.v3.parser.core.models.ParseOptions;
+import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.net.http.HttpRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * The served OpenAPI document against the gateway itself: a real OpenAPI parser reads it without a
+ * message, every operation it describes is served (none answers route-not-found or
+ * method-not-allowed, and only those it marks public answer without a token), every route of
+ * {@link RouteAccessMatrixTest}'s table (the whole API) is described, and its enums are the code's.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class OpenApiDocumentTest {
+  private static final String ROOT = "/api/v1";
+  private static final String NOT_SERVED = "urn:dcloud:problem:route-not-found";
+  private static final String NO_SUCH_METHOD = "urn:dcloud:problem:method-not-allowed";
+
+  private GatewayTestCluster cluster;
+  private Api admin;
+  private OpenAPI document;
+  private JsonNode tree;
+
+  @BeforeAll
+  void start() throws Exception {
+    cluster = new GatewayTestCluster("OpenApiDocumentTest");
+    admin = Api.admin(cluster.base);
+    Api.Answer served = new Api(cluster.base).get(ROOT + "/openapi.json");
+    assertThat(served.status()).as(served.body()).isEqualTo(200);
+    assertThat(served.contentType()).isEqualTo("application/json");
+    tree = served.json();
+    ParseOptions options = new ParseOptions();
+    options.setResolve(true);
+    // Inlines every $ref: a dangling one is a message, and the checks below read answers directly.
+    options.setResolveFully(true);
+    SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(served.body(), null, options);
+    assertThat(parsed.getMessages()).as("the parser's messages").isEmpty();
+    document = parsed.getOpenAPI();
+    assertThat(document).isNotNull();
+  }
+
+  @AfterAll
+  void stop() {
+    cluster.close();
+  }
+
+  /** One operation of the document: its method and path template. */
+  record Op(String method, String template) implements Comparable<Op> {
+    @Override
+    public int compareTo(Op other) {
+      return Comparator.comparing(Op::template).thenComparing(Op::method).compare(this, other);
+    }
+
+    @Override
+    public String toString() {
+      return method + " " + template;
+    }
+  }
+
+  private Map<Op, Operation> operations() {
+    Map<Op, Operation> operations = new java.util.TreeMap<>();
+    document.getPaths().forEach((template, item) -> item.readOperationsMap().forEach((method, operation) ->
+        operations.put(new Op(method.name(), template), operation)));
+    return operations;
+  }
+
+  @Test
+  void describesTheApiUnderItsVersionedRoot() {
+    assertThat(document.getOpenapi()).startsWith("3.0");
+    assertThat(document.getServers()).singleElement().satisfies(server -> assertThat(server.getUrl()).isEqualTo(ROOT));
+  }
+
+  /** The parser leaves a $ref to nothing in place without a message: each must point into the document. */
+  @Test
+  void everyReferenceResolves() {
+    List<String> refs = new ArrayList<>();
+    collectRefs(tree, refs);
+    assertThat(refs).isNotEmpty().allSatisfy(ref -> {
+      assertThat(ref).startsWith("#/");
+      assertThat(tree.at(JsonPointer.compile(ref.substring(1))).isMissingNode()).as("%s points to nothing", ref).isFalse();
+    });
+  }
+
+  private static void collectRefs(JsonNode node, List<String> refs) {
+    if (node.isObject() && node.path("$ref").isTextual()) {
+      refs.add(node.path("$ref").asText());
+    }
+    node.forEach(child -> collectRefs(child, refs));
+  }
+
+  @Test
+  void everyDescribedOperationIsServedAndOnlyThePublicOnesWithoutAToken() {
+    Api anonymous = new Api(cluster.base);
+    List<String> failures = new ArrayList<>();
+    operations().forEach((op, operation) -> {
+      String path = ROOT + concrete(op.template());
+      // Signing out would end the admin's session for the operations after it.
+      Api caller = op.template().equals("/auth/logout") ? Api.admin(cluster.base) : admin;
+      Api.Answer answer = send(caller, op.method(), path);
+      String type = answer.status() >= 400 ? answer.json().path("type").asText() : "";
+      if (answer.status() == 405 || type.equals(NOT_SERVED) || type.equals(NO_SUCH_METHOD)) {
+        failures.add(op + " is described but not served: " + answer.status() + " " + answer.body());
+      }
+      boolean isPublic = operation.getSecurity() != null && operation.getSecurity().isEmpty();
+      int anonymousStatus = send(anonymous, op.method(), path).status();
+      if (isPublic == (anonymousStatus == 401)) {
+        failures.add(op + (isPublic ? " is described as public but answers 401 without a token"
+            : " is described as needing a token but answers " + anonymousStatus + " without one"));
+      }
+    });
+    assertThat(failures).isEmpty();
+  }
+
+  @Test
+  void everyRouteOfTheAccessMatrixIsDescribedAndEveryDescribedOneIsInTheMatrix() {
+    Set<Op> described = operations().keySet();
+    Set<Op> covered = new TreeSet<>();
+    List<String> undescribed = new ArrayList<>();
+    for (RouteAccessMatrixTest.Row row : RouteAccessMatrixTest.routes()) {
+      String path = row.path.replaceAll("\\?.*", "");
+      if (path.equals("/no-such-route")) {
+        continue;
+      }
+      // The most literal template wins: /users/me is not /users/{username}.
+      Optional<Op> match = described.stream()
+          .filter(op -> op.method().equals(row.method) && matches(op.template(), path))
+          .min(Comparator.comparingInt(op -> op.template().split("\\{", -1).length));
+      match.ifPresentOrElse(covered::add, () -> undescribed.add(row.method + " " + row.path));
+    }
+    assertThat(undescribed).as("routes the gateway serves that the document does not describe").isEmpty();
+    assertThat(new TreeSet<>(described)).as("operations described but not in RouteAccessMatrixTest's table")
+        .containsExactlyElementsOf(covered);
+  }
+
+  @Test
+  void theProblemTypesAndEnumsAreTheCodes() {
+    Map<String, Schema> schemas = document.getComponents().getSchemas();
+    Schema<?> problem = schemas.get("Problem");
+    assertThat(problem.getProperties().get("type").getEnum())
+        .containsExactlyElementsOf(Arrays.stream(Problem.Type.values()).map(Problem.Type::uri).toList());
+    assertThat(schemas.get("EnvironmentStatus").getEnum())
+        .containsExactlyElementsOf(Arrays.stream(EnvironmentStatus.values()).map(Enum::name).toList());
+    assertThat(schemas.get("Role").getEnum())
+        .containsExactlyElementsOf(Arrays.stream(Role.values()).map(Role::wireName).toList());
+    // Every operation answers its failures as problem+json.
+    operations().forEach((op, operation) -> assertThat(operation.getResponses().getDefault())
+        .as("%s's default answer", op).isNotNull()
+        .satisfies(answer -> assertThat(answer.getContent()).containsOnlyKeys("application/problem+json")));
+  }
+
+  @Test
+  void everyBodyIsJsonOrYamlAndBothSignInsAreDescribed() {
+    operations().forEach((op, operation) -> {
+      if (operation.getRequestBody() != null) {
+        assertThat(operation.getRequestBody().getContent()).as("%s's body", op)
+            .containsOnlyKeys("application/json", "application/yaml");
+      }
+    });
+    Map<String, SecurityScheme> schemes = document.getComponents().getSecuritySchemes();
+    assertThat(schemes.get("bearer").getType()).isEqualTo(SecurityScheme.Type.HTTP);
+    assertThat(schemes.get("bearer").getScheme()).isEqualTo("bearer");
+    assertThat(schemes.get("bearer").getBearerFormat()).isEqualTo("JWT");
+    assertThat(schemes.get("sessionCookie").getIn()).isEqualTo(SecurityScheme.In.COOKIE);
+    assertThat(schemes.get("sessionCookie").getName()).isEqualTo("dcloud_session");
+    assertThat(schemes.get("csrfToken").getIn()).isEqualTo(SecurityScheme.In.HEADER);
+    assertThat(schemes.get("csrfToken").getName()).isEqualTo("X-CSRF-Token");
+    assertThat(document.getSecurity()).hasSize(2);
+  }
+
+  /** Whether a concrete path (or one with the matrix's {placeholders}) fits a path template. */
+  private static boolean matches(String template, String path) {
+    String regex = Arrays.stream(template.split("/", -1))
+        .map(segment -> segment.startsWith("{") ? "[^/]+" : Pattern.quote(segment))
+        .reduce((a, b) -> a + "/" + b).orElse("");
+    return path.matches(regex);
+  }
+
+  /** Environment ids are UUIDs; other parameters name nothing that exists, so nothing is changed. */
+  private static String concrete(String template) {
+    return template.replace("{id}", UUID.randomUUID().toString()).replaceAll("\\{([^}]+)}", "no-such-$1");
+  }
+
+  private static Api.Answer send(Api api, String method, String path) {
+    return api.send(api.request(path).method(method, HttpRequest.BodyPublishers.noBody()).build());
+  }
+}
