@@ -50,6 +50,7 @@ public final class ManagementServer extends AllDirectives {
         });
   }
 
+  /** /metrics and /ready inside extractRequest: their answers are made per request, not once with the route. */
   Route route() {
     return get(() -> concat(
         path("metrics", () -> extractRequest(request ->
