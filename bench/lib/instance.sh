@@ -47,6 +47,8 @@ instance_start() {
     "-Dpekko.remote.artery.canonical.port=$CLUSTER_PORT"
     # The embedded Cassandra's internode port (7000 by default) must not clash either: 0 = any free.
     "-Ddcloud.cassandra.embedded.storage-port=0"
+    # Nor the management port (/metrics, /ready): 0 = any free.
+    "-Ddcloud.management.port=0"
     ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"}
   )
   say "starting DCloud: $DCLOUD dev --http-port $HTTP_PORT --data-dir $DATA --cassandra-port $CQL_PORT --name $NODE_NAME ${opts[*]}"

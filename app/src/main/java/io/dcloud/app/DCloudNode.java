@@ -14,6 +14,11 @@ import io.dcloud.gateway.HttpGateway;
 import io.dcloud.identity.UserRegistry;
 import io.dcloud.journal.OverloadReport;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.metrics.ClusterGauges;
+import io.dcloud.metrics.ManagementServer;
+import io.dcloud.metrics.ManagementSettings;
+import io.dcloud.metrics.NodeMetrics;
+import io.dcloud.metrics.Readiness;
 import io.dcloud.node.HollowNodes;
 import io.dcloud.node.MachineProfile;
 import io.dcloud.node.NodeActor;
@@ -37,6 +42,7 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -66,12 +72,15 @@ public final class DCloudNode implements AutoCloseable {
   private final ActorSystem<?> system;
   private final CompletableFuture<ServerBinding> binding;
   private final CompletableFuture<ActorRef<Scheduler.Command>> scheduler;
+  private final CompletionStage<ServerBinding> management;
+  private final NodeMetrics metrics;
 
-  private DCloudNode(
-      ActorSystem<?> system, CompletableFuture<ServerBinding> binding, CompletableFuture<ActorRef<Scheduler.Command>> scheduler) {
+  private DCloudNode(ActorSystem<?> system, Started started, CompletionStage<ServerBinding> management) {
     this.system = system;
-    this.binding = binding;
-    this.scheduler = scheduler;
+    this.binding = started.binding();
+    this.scheduler = started.scheduler();
+    this.management = management;
+    this.metrics = started.metrics();
   }
 
   /**
@@ -82,9 +91,14 @@ public final class DCloudNode implements AutoCloseable {
     Config config = CassandraCredentials.fromConfig(resolved).applyTo(ClusterTls.configure(resolved));
     CompletableFuture<ServerBinding> binding = new CompletableFuture<>();
     CompletableFuture<ActorRef<Scheduler.Command>> scheduler = new CompletableFuture<>();
-    ActorSystem<?> system = ActorSystem.create(
-        guardian(config, new Started(binding, scheduler)), config.getString("dcloud.cluster.name"), config);
-    return new DCloudNode(system, binding, scheduler);
+    List<String> roles = config.getStringList("pekko.cluster.roles");
+    boolean engine = roles.contains(ROLE_WORKER) && !HollowNodes.Settings.fromConfig(config).enabled();
+    Readiness readiness = new Readiness(roles.contains(ROLE_GATEWAY) ? binding : null, engine);
+    Started started = new Started(binding, scheduler, NodeMetrics.start(), readiness);
+    ActorSystem<?> system = ActorSystem.create(guardian(config, started), config.getString("dcloud.cluster.name"), config);
+    CompletionStage<ServerBinding> management =
+        ManagementServer.start(system, ManagementSettings.fromConfig(config), started.metrics(), readiness);
+    return new DCloudNode(system, started, management);
   }
 
   /** The guardian first makes sure the Cassandra schema exists, then starts what the roles ask for. */
@@ -96,8 +110,12 @@ public final class DCloudNode implements AutoCloseable {
 
   private enum CreateSchema implements Startup { INSTANCE }
 
-  /** Completed as the node's services come up. */
-  private record Started(CompletableFuture<ServerBinding> binding, CompletableFuture<ActorRef<Scheduler.Command>> scheduler) {}
+  /** Completed as the node's services come up; the metrics and readiness they report to. */
+  private record Started(
+      CompletableFuture<ServerBinding> binding,
+      CompletableFuture<ActorRef<Scheduler.Command>> scheduler,
+      NodeMetrics metrics,
+      Readiness readiness) {}
 
   private static Behavior<Startup> guardian(Config config, Started started) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
@@ -154,10 +172,11 @@ public final class DCloudNode implements AutoCloseable {
         singleton(system, UserRegistry.create(backoff, Clock.systemUTC()), "users", backoff);
 
     if (roles.contains(ROLE_WORKER)) {
-      startWorker(context, config, scheduler, updates);
+      startWorker(context, config, scheduler, updates, started.readiness());
     }
     boolean gateway = roles.contains(ROLE_GATEWAY);
     if (!gateway && !roles.contains(ROLE_CONTROL)) {
+      startGauges(context, config, started, scheduler, null);
       binding.cancel(false);
       return;
     }
@@ -166,6 +185,7 @@ public final class DCloudNode implements AutoCloseable {
         EnvironmentDirectory.create(config.getString("dcloud.read-side.journal-plugin"), events,
             config.getDuration("dcloud.read-side.refresh-interval"),
             config.getDuration("dcloud.read-side.full-refresh-interval")), "environment-directory");
+    startGauges(context, config, started, scheduler, directory);
     ActorRef<QuotaLedger.Command> quotas = singleton(system, QuotaLedger.create(directory,
         config.getDuration("dcloud.quota.pending-timeout"), config.getDuration("dcloud.ask-timeout"), Clock.systemUTC()),
         "quotas", backoff);
@@ -191,7 +211,8 @@ public final class DCloudNode implements AutoCloseable {
       ActorContext<?> context,
       Config config,
       ActorRef<Scheduler.Command> scheduler,
-      ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
+      ActorRef<Topic.Command<EnvironmentUpdate>> updates,
+      Readiness readiness) {
     NodeSettings settings = NodeSettings.fromConfig(config, hostname());
     NodePeers peers = new EnvironmentsForNodes(context.getSystem(), scheduler, updates, settings.askTimeout());
     HollowNodes.Settings hollow = HollowNodes.Settings.fromConfig(config);
@@ -200,9 +221,19 @@ public final class DCloudNode implements AutoCloseable {
       return;
     }
     ContainerRuntime runtime = DockerRuntime.create(config.getConfig("dcloud.deploy"));
+    // Asked once, off the actors' threads: whether this worker is ready (see Readiness).
+    CompletableFuture.supplyAsync(runtime::info, context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()))
+        .whenComplete((info, failure) -> readiness.engineAnswered(
+            failure != null ? String.valueOf(failure.getMessage()) : info.available() ? null : "unavailable: " + info.error()));
     MachineProfile machine = MachineProfile.measure(settings);
     context.spawn(NodeActor.create(settings, runtime, machine, peers), "node");
     context.getSystem().getWhenTerminated().whenComplete((done, failure) -> runtime.close());
+  }
+
+  private static void startGauges(ActorContext<?> context, Config config, Started started,
+      ActorRef<Scheduler.Command> scheduler, ActorRef<EnvironmentDirectory.Command> directory) {
+    context.spawn(ClusterGauges.create(started.metrics().registry(),
+        ManagementSettings.fromConfig(config).refreshInterval(), scheduler, directory), "cluster-gauges");
   }
 
   /**
@@ -240,11 +271,17 @@ public final class DCloudNode implements AutoCloseable {
     return binding;
   }
 
+  /** The management port's binding: /metrics, /ready, /alive (see {@link ManagementServer}). */
+  public CompletionStage<ServerBinding> management() {
+    return management;
+  }
+
   /** Leaves the cluster and stops; containers keep running (a later start adopts them). */
   @Override
   public void close() {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
+    metrics.close();
     LOG.info("DCloud node stopped");
   }
 }

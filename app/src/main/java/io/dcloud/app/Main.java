@@ -21,10 +21,11 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  */
 public final class Main {
   private static final String USAGE = """
-      usage: dcloud dev [--http-port 8080] [--data-dir data] [--cassandra-port 9042]
+      usage: dcloud dev [--http-port 8080] [--data-dir data] [--cassandra-port 9042] [--management-port 8558]
              dcloud node --name N [--host 127.0.0.1] [--cluster-port 25520] [--seeds host:port,...]
                          [--http-host 127.0.0.1] [--http-port 8080] [--roles control,gateway,worker]
                          [--cassandra host:port,...] [--data-dir D]
+                         [--management-host 127.0.0.1] [--management-port 8558]
              (any configuration key may also be given as -Dkey=value)
              dcloud cassandra [--data-dir D] [--cassandra-port 9042]""";
 
@@ -108,6 +109,8 @@ public final class Main {
       var address = binding.localAddress();
       System.out.println("DCloud is up: API at http://" + address.getHostString() + ":" + address.getPort()
           + "/api/v1 (Ctrl-C stops DCloud; containers keep running)");
+      node.management().thenAccept(management -> System.out.println("Metrics at http://"
+          + management.localAddress().getHostString() + ":" + management.localAddress().getPort() + "/metrics"));
     } else if (failure instanceof java.util.concurrent.CancellationException) {
       System.out.println("DCloud node is up (no gateway role on this node)");
     } else {
@@ -134,6 +137,8 @@ public final class Main {
         case "cluster-port" -> values.put("pekko.remote.artery.canonical.port", Integer.parseInt(value));
         case "host" -> values.put("pekko.remote.artery.canonical.hostname", value);
         case "http-host" -> values.put("dcloud.http.host", value);
+        case "management-host" -> values.put("dcloud.management.host", value);
+        case "management-port" -> values.put("dcloud.management.port", Integer.parseInt(value));
         case "seeds" -> values.put("pekko.cluster.seed-nodes", seedAddresses(value));
         case "roles" -> values.put("pekko.cluster.roles", List.of(value.split(",")));
         case "cassandra" -> values.put("dcloud.cassandra.contact-points", List.of(value.split(",")));

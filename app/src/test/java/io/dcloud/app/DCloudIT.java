@@ -11,6 +11,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.deploy.TestImages;
+import io.dcloud.metrics.Promtool;
 import io.dcloud.persistence.EmbeddedCassandra;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -95,6 +96,8 @@ class DCloudIT {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("dcloud.data-dir", dataDir.toString());
     overrides.put("dcloud.http.port", 0);
+    overrides.put("dcloud.management.port", 0);
+    overrides.put("dcloud.management.refresh-interval", "1s");
     overrides.put("pekko.remote.artery.canonical.port", 0);
     overrides.put("dcloud.node.id", NODE_ID);
     overrides.put("dcloud.cassandra.contact-points", List.of(cassandra.contactPoint()));
@@ -167,6 +170,36 @@ class DCloudIT {
   }
 
   // ------------------------------------------------------------------ tests
+
+  @Test
+  void servesMetricsReadinessAndLivenessOnItsManagementPort() throws Exception {
+    Api management = new Api(node.management().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)
+        .localAddress().getPort());
+    assertThat(management.get("/alive").json().get("status").asText()).isEqualTo("ALIVE");
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(management.get("/ready").status()).isEqualTo(200));
+    JsonNode checks = management.get("/ready").json().get("checks");
+    assertThat(checks.get("cluster").asText()).isEqualTo("ok");
+    assertThat(checks.get("gateway").asText()).isEqualTo("ok");
+    assertThat(checks.get("docker-engine").asText()).isEqualTo("ok");
+
+    assertThat(api.get("/api/v1/environments/no-such-environment").status()).isEqualTo(404);
+    await().atMost(UP_WITHIN).untilAsserted(() -> {
+      String scrape = management.get("/metrics").body();
+      assertThat(scrape.lines().filter(line -> line.startsWith("dcloud_http_requests_seconds_count{")))
+          .as("the request above, by its route's template (no id in the label)")
+          .anyMatch(line -> line.contains("route=\"/api/v1/environments/{}\"") && line.contains("status=\"404\""))
+          .noneMatch(line -> line.contains("no-such-environment"));
+      assertThat(scrape)
+          .contains("dcloud_http_requests_seconds_bucket{")
+          .contains("dcloud_environments{status=\"RUNNING\"}")
+          .contains("dcloud_nodes{state=\"UP\"} 1.0")
+          .containsPattern("dcloud_node_capacity\\{node=\"" + NODE_ID + "\",resource=\"memory_bytes\"} [1-9]")
+          .contains("jvm_memory_used_bytes{");
+      Promtool.Result checked = Promtool.checkMetrics(scrape);
+      assertThat(checked.parsed()).as(checked.output()).isTrue();
+      assertThat(checked.problemsOf("dcloud_")).as(checked.output()).isEmpty();
+    });
+  }
 
   @Test
   void runsAnEnvironmentWithTheLimitsItAskedFor() {

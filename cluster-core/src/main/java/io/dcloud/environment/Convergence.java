@@ -10,6 +10,8 @@ import io.dcloud.node.NodeProtocol;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.spec.EnvironmentSpec.Lifecycle;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.util.List;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.slf4j.Logger;
@@ -74,6 +76,9 @@ final class Convergence {
     for (int i = 0; i < persisted.size(); i++) {
       Event event = persisted.get(i);
       wiring.events().tell(Topic.publish(new Persisted(environmentId, firstSequenceNr + i, event)));
+      // Creates are Requested, placements PlacedOnNode...: one series per event type, on the node that wrote it.
+      Counter.builder("dcloud.environment.events").description("Environment events persisted on this node, by type")
+          .tag("event", event.getClass().getSimpleName()).register(Metrics.globalRegistry).increment();
       if (event instanceof Relocated) {
         // The reservation is still on the draining node: give it back before asking for a new place.
         wiring.scheduler().tell(new Scheduler.Release(environmentId));

@@ -1,5 +1,7 @@
 package io.dcloud.journal;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
@@ -40,10 +42,15 @@ public final class OverloadReport {
       return Behaviors.receive(Object.class)
           .onMessage(Dropped.class, dropped -> {
             counts.merge(describe(dropped), 1L, Long::sum);
+            Counter.builder("dcloud.messages.dropped").description("Messages Pekko dropped (their senders send again)")
+                .register(Metrics.globalRegistry).increment();
             return Behaviors.same();
           })
           .onMessage(JournalFailure.class, failure -> {
             failures.merge(failure.actorKind() + " (" + failure.cause() + ")", 1L, Long::sum);
+            // By kind only (a handful): the causes are free text.
+            Counter.builder("dcloud.journal.failures").description("Journal failures of event-sourced actors, by kind")
+                .tag("actor", failure.actorKind()).register(Metrics.globalRegistry).increment();
             return Behaviors.same();
           })
           .onMessageEquals(Report.INSTANCE, () -> {

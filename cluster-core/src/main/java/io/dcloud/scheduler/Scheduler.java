@@ -4,6 +4,8 @@ import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -294,6 +296,7 @@ public final class Scheduler
         .decideBatch(pending.values().iterator(), settings.maxPlacementsPerBatch(), id -> answerKnown(state, id));
     batch.refused().forEach((id, reason) -> {
       context.getLog().info("Scheduler refuses environment {}: {}", id, reason);
+      countPlacement("refused");
       answers.tell(id, new PlacementAnswer.Refused(reason));
     });
     List<Event> events = batch.events();
@@ -347,6 +350,12 @@ public final class Scheduler
     return Effect().noReply();
   }
 
+  /** Decisions by outcome (placed, refused), on the node the singleton runs on. */
+  private static void countPlacement(String outcome) {
+    Counter.builder("dcloud.scheduler.placements").description("Placement decisions by outcome")
+        .tag("outcome", outcome).register(Metrics.globalRegistry).increment();
+  }
+
   private void announce(List<Event> events) {
     for (Event event : events) {
       if (event instanceof Reserved reserved) {
@@ -354,6 +363,7 @@ public final class Scheduler
             "Scheduler placed environment {} on node {}{}", reserved.environmentId(), reserved.nodeId(),
             reserved.gpuUuids().isEmpty() ? "" : " with GPUs " + reserved.gpuUuids());
         answers.tell(reserved.environmentId(), new PlacementAnswer.Granted(reserved.nodeId(), reserved.gpuUuids()));
+        countPlacement("placed");
       }
     }
   }

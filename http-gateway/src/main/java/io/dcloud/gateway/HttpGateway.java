@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.micrometer.core.instrument.Metrics;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
@@ -44,7 +45,8 @@ public final class HttpGateway {
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .withSettings(server)
-        .bind(api.route())
+        // Into Micrometer's global registry: the app exposes it on its management port.
+        .bind(new RequestMetrics(Metrics.globalRegistry).around(api.route()))
         .whenComplete((binding, failure) -> {
           if (failure != null) {
             log.error("HTTP gateway could not bind {}:{}", settings.host(), settings.port(), failure);

@@ -385,6 +385,8 @@ final class ClusterHarness implements AutoCloseable {
         "--cluster-port", String.valueOf(node.clusterPort),
         "--seeds", seed.host + ":" + seed.clusterPort,
         "--http-port", String.valueOf(node.httpPort),
+        // Several nodes on one machine: each management port (/metrics, /ready) on any free port.
+        "--management-port", "0",
         "--roles", ROLES,
         "--cassandra", cassandra.contactPoint()));
     Path workDir = Files.createDirectories(runDir.resolve(node.name));

@@ -1,0 +1,37 @@
+package io.dcloud.gateway;
+
+import java.util.Set;
+
+/**
+ * The route a request path matched, as a metric label: {@code /api/v1/environments/{}/logs}, never
+ * {@code /api/v1/environments/3f2a.../logs}. Segments the API spells out stay; every other segment
+ * (ids, names, anything a caller typed) becomes {@code {}}, and paths outside the API or deeper than
+ * any route are one label, so a caller cannot grow the number of time series.
+ */
+final class RouteTemplates {
+  static final String OTHER = "other";
+  static final String PLACEHOLDER = "{}";
+  /** Deeper than the API's longest route (e.g. /api/v1/users/{}/tokens/{}). */
+  private static final int MAX_SEGMENTS = 7;
+  /** The literal segments of the API's routes (the feature routes' path(...) and pathPrefix(...)). */
+  private static final Set<String> LITERALS = Set.of(
+      ApiPaths.ENVIRONMENTS, ApiPaths.TEMPLATES, ApiPaths.NODES, ApiPaths.CATALOG, ApiPaths.HEALTH,
+      "auth", "login", "logout", "users", "me", "tokens", "quota", "groups", "audit", "sharing", "secrets",
+      "start", "stop", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain");
+
+  private RouteTemplates() {}
+
+  static String of(String path) {
+    String[] segments = path.split("/", -1);
+    // "/api/v1/x".split("/") = ["", "api", "v1", "x"]
+    if (segments.length < 3 || segments.length > MAX_SEGMENTS + 1 || !segments[0].isEmpty()
+        || !ApiPaths.API.equals(segments[1]) || !ApiPaths.VERSION.equals(segments[2])) {
+      return OTHER;
+    }
+    StringBuilder template = new StringBuilder(ApiPaths.ROOT);
+    for (int i = 3; i < segments.length; i++) {
+      template.append('/').append(LITERALS.contains(segments[i]) ? segments[i] : PLACEHOLDER);
+    }
+    return template.toString();
+  }
+}

@@ -1,0 +1,25 @@
+package io.dcloud.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+/** Metric labels name routes, never what a caller put in a path. */
+class RouteTemplatesTest {
+  @Test
+  void idsAndNamesBecomePlaceholders() {
+    assertThat(RouteTemplates.of("/api/v1/environments")).isEqualTo("/api/v1/environments");
+    assertThat(RouteTemplates.of("/api/v1/environments/3f2a-77/logs")).isEqualTo("/api/v1/environments/{}/logs");
+    assertThat(RouteTemplates.of("/api/v1/users/alice/tokens/t-1")).isEqualTo("/api/v1/users/{}/tokens/{}");
+    assertThat(RouteTemplates.of("/api/v1/users/me")).isEqualTo("/api/v1/users/me");
+    assertThat(RouteTemplates.of("/api/v1/templates/my-own-name")).isEqualTo("/api/v1/templates/{}");
+  }
+
+  @Test
+  void pathsOutsideTheApiOrDeeperThanAnyRouteAreOneLabel() {
+    assertThat(RouteTemplates.of("/")).isEqualTo(RouteTemplates.OTHER);
+    assertThat(RouteTemplates.of("/wp-admin/setup.php")).isEqualTo(RouteTemplates.OTHER);
+    assertThat(RouteTemplates.of("/api/v2/environments")).isEqualTo(RouteTemplates.OTHER);
+    assertThat(RouteTemplates.of("/api/v1/a/b/c/d/e/f")).isEqualTo(RouteTemplates.OTHER);
+  }
+}
