@@ -8,6 +8,7 @@ import io.dcloud.environment.EnvironmentEntity.Event;
 import io.dcloud.environment.EnvironmentEntity.FromNode;
 import io.dcloud.environment.EnvironmentEntity.FromScheduler;
 import io.dcloud.environment.EnvironmentEntity.Get;
+import io.dcloud.environment.EnvironmentEntity.Exec;
 import io.dcloud.environment.EnvironmentEntity.GetStats;
 import io.dcloud.environment.EnvironmentEntity.NotFound;
 import io.dcloud.environment.EnvironmentEntity.Ok;
@@ -152,6 +153,8 @@ final class EnvironmentBehavior
       return statsUnavailable(cmd.replyTo(), "no such environment");
     } else if (command instanceof StreamLogs cmd) {
       return logsUnavailable(cmd.replyTo(), "no such environment");
+    } else if (command instanceof Exec cmd) {
+      return execUnavailable(cmd.replyTo(), "no such environment");
     } else if (command instanceof FromScheduler from && from.answer() instanceof PlacementAnswer.Granted) {
       return release();
     }
@@ -169,6 +172,8 @@ final class EnvironmentBehavior
       return statsUnavailable(cmd.replyTo(), "the environment was deleted");
     } else if (command instanceof StreamLogs cmd) {
       return logsUnavailable(cmd.replyTo(), "the environment was deleted");
+    } else if (command instanceof Exec cmd) {
+      return execUnavailable(cmd.replyTo(), "the environment was deleted");
     } else if (command instanceof FromScheduler from && from.answer() instanceof PlacementAnswer.Granted) {
       return release();
     } else if (command instanceof FromNode from) {
@@ -218,6 +223,8 @@ final class EnvironmentBehavior
       return onGetStats(state, cmd);
     } else if (command instanceof StreamLogs cmd) {
       return onStreamLogs(state, cmd);
+    } else if (command instanceof Exec cmd) {
+      return onExec(state, cmd);
     } else if (command instanceof FromScheduler from) {
       return onSchedulerAnswer(state, from.answer());
     } else if (command instanceof FromNode from) {
@@ -253,6 +260,15 @@ final class EnvironmentBehavior
     }
     Convergence.toNode(wiring, state.node(),
         new NodeProtocol.StreamLogs(environmentId, state.containerId(), cmd.tail(), cmd.follow(), cmd.replyTo()));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> onExec(EnvironmentState state, Exec cmd) {
+    if (state.containerId() == null || state.status() != EnvironmentStatus.RUNNING) {
+      return execUnavailable(cmd.replyTo(), "the environment is " + state.status() + ", not RUNNING");
+    }
+    Convergence.toNode(wiring, state.node(), new NodeProtocol.ExecIn(environmentId, state.containerId(), cmd.command(),
+        cmd.stdin(), cmd.timeoutMillis(), cmd.maxOutputBytes(), cmd.replyTo()));
     return Effect().noReply();
   }
 
@@ -418,6 +434,11 @@ final class EnvironmentBehavior
 
   private ReplyEffect<Event, EnvironmentState> logsUnavailable(ActorRef<NodeProtocol.LogsReply> replyTo, String reason) {
     replyTo.tell(new NodeProtocol.LogsUnavailable(reason));
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> execUnavailable(ActorRef<NodeProtocol.ExecReply> replyTo, String reason) {
+    replyTo.tell(new NodeProtocol.ExecUnavailable(reason));
     return Effect().noReply();
   }
 
