@@ -19,6 +19,8 @@ import java.util.List;
  */
 final class ContainerExec {
 
+  private static final Duration EXIT_CODE_POLL = Duration.ofMillis(20);
+
   private ContainerExec() {}
 
   static ExecResult run(
@@ -65,9 +67,22 @@ final class ContainerExec {
     if (frames.error() != null) {
       throw calls.failure(what, frames.error());
     }
-    Long exitCode = calls.call(what, callTimeout, () -> client.inspectExecCmd(execId).exec().getExitCodeLong());
+    Long exitCode = calls.call(what, callTimeout, () -> exitCode(client, execId));
     return new ExecResult(exitCode == null ? null : exitCode.intValue(), stdout.text(), stderr.text(),
         stdout.truncated || stderr.truncated, false);
+  }
+
+  /**
+   * The engine ends the output stream when the command closes it, and records the exit code a
+   * moment later: ask again (the call's deadline bounds it) while the exec still shows as running.
+   */
+  private static Long exitCode(DockerClient client, String execId) throws InterruptedException {
+    var exec = client.inspectExecCmd(execId).exec();
+    while (Boolean.TRUE.equals(exec.isRunning())) {
+      Thread.sleep(EXIT_CODE_POLL.toMillis());
+      exec = client.inspectExecCmd(execId).exec();
+    }
+    return exec.getExitCodeLong();
   }
 
   /**
