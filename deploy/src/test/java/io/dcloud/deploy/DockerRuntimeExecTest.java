@@ -57,6 +57,24 @@ class DockerRuntimeExecTest {
     assertThat(result.stderr()).hasSize((int) MAX_OUTPUT);
   }
 
+  /** Environments run as their image's user (uid 1000 in DCloud's images): exec must not make that root. */
+  @Test
+  void theCommandRunsAsTheContainersOwnUser() {
+    String name = docker.name("exec-user");
+    String id = docker.docker().createContainerCmd(TestImages.BUSYBOX)
+        .withName(name)
+        .withUser("1000:1000")
+        .withCmd("sleep", "infinity")
+        .withLabels(docker.labels(name, docker.name("node")))
+        .exec()
+        .getId();
+    runtime.start(id);
+
+    ExecResult result = runtime.exec(id, List.of("id", "-u"), null, TIMEOUT, MAX_OUTPUT);
+
+    assertThat(result.stdout().strip()).isEqualTo("1000");
+  }
+
   @Test
   void aCommandPastItsTimeoutIsAbandonedWithWhatItPrinted() {
     ExecResult result = runtime.exec(containerId, List.of("sh", "-c", "echo started; sleep 600"), null,
