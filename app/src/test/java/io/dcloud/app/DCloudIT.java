@@ -245,6 +245,14 @@ class DCloudIT {
     assertThat(stats.get("memory").get("limitBytes").asLong()).isEqualTo(MEMORY_64M);
     assertThat(stats.get("pids").asLong()).isPositive();
 
+    // Through the cluster to the node's Docker: exit code, both streams and stdin come back.
+    JsonNode exec = api.post("/api/v1/environments/" + id + "/exec",
+        "{\"command\": [\"sh\", \"-c\", \"tr a-z A-Z; echo oops >&2; exit 4\"], \"stdin\": \"shout\"}").json();
+    assertThat(exec.get("exitCode").asInt()).isEqualTo(4);
+    assertThat(exec.get("stdout").asText()).isEqualTo("SHOUT");
+    assertThat(exec.get("stderr").asText()).isEqualTo("oops\n");
+    assertThat(exec.get("timedOut").asBoolean()).isFalse();
+
     assertThat(api.get("/api/v1/environments/" + id + "/dockerfile").body()).contains("FROM " + TINY_IMAGE);
     deleteAndAwait(id);
   }

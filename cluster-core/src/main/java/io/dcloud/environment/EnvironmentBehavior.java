@@ -8,7 +8,6 @@ import io.dcloud.environment.EnvironmentEntity.Event;
 import io.dcloud.environment.EnvironmentEntity.FromNode;
 import io.dcloud.environment.EnvironmentEntity.FromScheduler;
 import io.dcloud.environment.EnvironmentEntity.Get;
-import io.dcloud.environment.EnvironmentEntity.GetStats;
 import io.dcloud.environment.EnvironmentEntity.NotFound;
 import io.dcloud.environment.EnvironmentEntity.Ok;
 import io.dcloud.environment.EnvironmentEntity.PlacedOnNode;
@@ -22,7 +21,6 @@ import io.dcloud.environment.EnvironmentEntity.Share;
 import io.dcloud.environment.EnvironmentEntity.SharedWith;
 import io.dcloud.environment.EnvironmentEntity.Start;
 import io.dcloud.environment.EnvironmentEntity.Stop;
-import io.dcloud.environment.EnvironmentEntity.StreamLogs;
 import io.dcloud.environment.EnvironmentEntity.Wiring;
 import io.dcloud.journal.JournalFailure;
 import io.dcloud.node.NodeProtocol;
@@ -136,6 +134,10 @@ final class EnvironmentBehavior
   }
 
   private ReplyEffect<Event, EnvironmentState> handle(EnvironmentState state, Command command) {
+    if (NodeQueries.isQuery(command)) {
+      NodeQueries.answer(wiring, environmentId, state, command);
+      return Effect().noReply();
+    }
     if (!state.exists()) {
       return whenAbsent(command);
     }
@@ -148,10 +150,6 @@ final class EnvironmentBehavior
   private ReplyEffect<Event, EnvironmentState> whenAbsent(Command command) {
     if (command instanceof Create cmd) {
       return persistAndReply(new Requested(cmd.spec(), cmd.recipe(), now(), cmd.owner()), cmd.replyTo());
-    } else if (command instanceof GetStats cmd) {
-      return statsUnavailable(cmd.replyTo(), "no such environment");
-    } else if (command instanceof StreamLogs cmd) {
-      return logsUnavailable(cmd.replyTo(), "no such environment");
     } else if (command instanceof FromScheduler from && from.answer() instanceof PlacementAnswer.Granted) {
       return release();
     }
@@ -165,10 +163,6 @@ final class EnvironmentBehavior
       return ok(cmd.replyTo(), state);
     } else if (command instanceof Delete cmd) {
       return ok(cmd.replyTo(), state);
-    } else if (command instanceof GetStats cmd) {
-      return statsUnavailable(cmd.replyTo(), "the environment was deleted");
-    } else if (command instanceof StreamLogs cmd) {
-      return logsUnavailable(cmd.replyTo(), "the environment was deleted");
     } else if (command instanceof FromScheduler from && from.answer() instanceof PlacementAnswer.Granted) {
       return release();
     } else if (command instanceof FromNode from) {
@@ -214,10 +208,6 @@ final class EnvironmentBehavior
       return persistOrAnswer(Transitions.delete(state, now(), cmd.actor()), state, cmd.replyTo());
     } else if (command instanceof Share cmd) {
       return share(state, cmd);
-    } else if (command instanceof GetStats cmd) {
-      return onGetStats(state, cmd);
-    } else if (command instanceof StreamLogs cmd) {
-      return onStreamLogs(state, cmd);
     } else if (command instanceof FromScheduler from) {
       return onSchedulerAnswer(state, from.answer());
     } else if (command instanceof FromNode from) {
@@ -237,23 +227,6 @@ final class EnvironmentBehavior
     SharedWith shared = new SharedWith(groups, cmd.actor(), now());
     return Effect().persist(shared).thenRun(next -> announce(next, List.of(shared)))
         .thenReply(cmd.replyTo(), next -> new Ok(next.view()));
-  }
-
-  private ReplyEffect<Event, EnvironmentState> onGetStats(EnvironmentState state, GetStats cmd) {
-    if (state.containerId() == null || state.status() != EnvironmentStatus.RUNNING) {
-      return statsUnavailable(cmd.replyTo(), "the environment is " + state.status() + ", not RUNNING");
-    }
-    Convergence.toNode(wiring, state.node(), new NodeProtocol.GetStats(environmentId, state.containerId(), cmd.replyTo()));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, EnvironmentState> onStreamLogs(EnvironmentState state, StreamLogs cmd) {
-    if (state.containerId() == null) {
-      return logsUnavailable(cmd.replyTo(), "the environment has no container yet (it is " + state.status() + ")");
-    }
-    Convergence.toNode(wiring, state.node(),
-        new NodeProtocol.StreamLogs(environmentId, state.containerId(), cmd.tail(), cmd.follow(), cmd.replyTo()));
-    return Effect().noReply();
   }
 
   private ReplyEffect<Event, EnvironmentState> onSchedulerAnswer(EnvironmentState state, PlacementAnswer answer) {
@@ -409,16 +382,6 @@ final class EnvironmentBehavior
 
   private ReplyEffect<Event, EnvironmentState> conflict(ActorRef<Reply> replyTo, String reason) {
     return Effect().reply(replyTo, new Conflict(reason));
-  }
-
-  private ReplyEffect<Event, EnvironmentState> statsUnavailable(ActorRef<NodeProtocol.StatsReply> replyTo, String reason) {
-    replyTo.tell(new NodeProtocol.StatsUnavailable(reason));
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, EnvironmentState> logsUnavailable(ActorRef<NodeProtocol.LogsReply> replyTo, String reason) {
-    replyTo.tell(new NodeProtocol.LogsUnavailable(reason));
-    return Effect().noReply();
   }
 
   private Instant now() {

@@ -82,6 +82,11 @@ public final class EnvironmentEntity {
 
   public record StreamLogs(int tail, boolean follow, ActorRef<NodeProtocol.LogsReply> replyTo) implements Command {}
 
+  /** Runs a command in the running container, on its node (see {@link NodeProtocol.ExecIn}); who may is the gateway's check. */
+  public record Exec(
+      List<String> command, String stdin, long timeoutMillis, long maxOutputBytes, ActorRef<NodeProtocol.ExecReply> replyTo)
+      implements Command {}
+
   /** The scheduler's word about this environment's place (see {@link #answersVia}). */
   public record FromScheduler(PlacementAnswer answer) implements Command {}
 

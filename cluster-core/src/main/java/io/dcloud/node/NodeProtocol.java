@@ -59,6 +59,21 @@ public final class NodeProtocol {
       implements Command {}
 
   /**
+   * Run {@code command} in the container as its default user, with {@code stdin} (null: none), for
+   * at most {@code timeoutMillis}, keeping at most {@code maxOutputBytes} of stdout and of stderr.
+   * Not idempotent, so never re-sent: a lost one is the caller's timeout.
+   */
+  public record ExecIn(
+      String environmentId,
+      String containerId,
+      List<String> command,
+      String stdin,
+      long timeoutMillis,
+      long maxOutputBytes,
+      ActorRef<ExecReply> replyTo)
+      implements Command {}
+
+  /**
    * What became of an environment's container on node {@code nodeId}, sent to that environment
    * (see {@link NodePeers#report}); {@code exitCode} and {@code oomKilled} describe an exit.
    */
@@ -98,6 +113,15 @@ public final class NodeProtocol {
       implements StatsReply {}
 
   public record StatsUnavailable(String reason) implements StatsReply {}
+
+  public sealed interface ExecReply extends CborSerializable {}
+
+  /** {@code exitCode} is null when the command ran past its timeout ({@code timedOut}) and was abandoned. */
+  public record ExecResult(Integer exitCode, String stdout, String stderr, boolean truncated, boolean timedOut)
+      implements ExecReply {}
+
+  /** The command did not run: the environment is not running, or the node could not run it (the reason says). */
+  public record ExecUnavailable(String reason) implements ExecReply {}
 
   public sealed interface LogsReply extends CborSerializable {}
 

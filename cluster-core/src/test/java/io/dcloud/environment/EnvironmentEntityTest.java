@@ -193,6 +193,23 @@ class EnvironmentEntityTest {
   }
 
   @Test
+  void execGoesToTheNodeOfARunningEnvironmentAndIsUnavailableOtherwise() {
+    TestProbe<NodeProtocol.ExecReply> answers = testKit.createTestProbe();
+    EnvironmentEntity.Exec exec = new EnvironmentEntity.Exec(List.of("echo", "hi"), "in", 30_000, 1024, answers.getRef());
+
+    entity.runCommand(exec);
+    assertThat(answers.receiveMessage(WAIT)).isEqualTo(new NodeProtocol.ExecUnavailable("no such environment"));
+    create();
+    entity.runCommand(exec);
+    assertThat(answers.receiveMessage(WAIT)).isEqualTo(new NodeProtocol.ExecUnavailable("the environment is REQUESTED, not RUNNING"));
+    runOn("c1");
+    entity.runCommand(exec);
+
+    assertThat(node.expectMessageClass(NodeProtocol.ExecIn.class, WAIT))
+        .isEqualTo(new NodeProtocol.ExecIn(id, "c1", List.of("echo", "hi"), "in", 30_000, 1024, answers.getRef()));
+  }
+
+  @Test
   void walksThroughTheLifecycleToRunningWithHistory() {
     create();
     runOn("c1");

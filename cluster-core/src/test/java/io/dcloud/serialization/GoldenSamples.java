@@ -124,6 +124,10 @@ final class GoldenSamples {
     s.put("environment-event.SharedWith", new EnvironmentEntity.SharedWith(List.of("lab-a", "lab-b"), "alice", AT));
     s.put("environment-event.SharedWith.none", new EnvironmentEntity.SharedWith(List.of(), "alice", AT));
     s.put("wire.environment.Share", new EnvironmentEntity.Share(List.of("lab-a"), "alice", system.deadLetters()));
+    s.put("wire.environment.Exec",
+        new EnvironmentEntity.Exec(List.of("sh", "-c", "cat"), "hi", 30_000, 1 << 20, system.deadLetters()));
+    s.put("wire.node.ExecIn", new NodeProtocol.ExecIn(
+        "e1", "c1", List.of("sh", "-c", "cat"), "hi", 30_000, 1 << 20, system.deadLetters()));
     s.put("wire.environment.Ok.shared", new EnvironmentEntity.Ok(new EnvironmentView(
         "e1", "demo", EnvironmentStatus.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
         List.of("dcloud-e1-0"), null, null, AT, AT,
@@ -197,6 +201,9 @@ final class GoldenSamples {
     s.put("wire.node.Stats", new NodeProtocol.Stats(1.5, 10, 20, 30, 40, 50, 60, 7));
     s.put("wire.node.StatsUnavailable", new NodeProtocol.StatsUnavailable("not running"));
     s.put("wire.node.LogsUnavailable", new NodeProtocol.LogsUnavailable("no container"));
+    s.put("wire.node.ExecResult", new NodeProtocol.ExecResult(0, "hi", "", false, false));
+    s.put("wire.node.ExecResult.timed-out", new NodeProtocol.ExecResult(null, "started", "", true, true));
+    s.put("wire.node.ExecUnavailable", new NodeProtocol.ExecUnavailable("the environment is STOPPED, not RUNNING"));
     s.put("wire.node.LogsRefused", new NodeProtocol.LogsRefused("node n1 already follows 64 logs", 64));
   }
 }

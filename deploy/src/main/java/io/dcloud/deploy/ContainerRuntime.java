@@ -63,6 +63,15 @@ public interface ContainerRuntime extends AutoCloseable {
   /** One sample of the container's resource use (CPU % computed over two engine samples). */
   ContainerStats stats(String containerId);
 
+  /**
+   * Runs {@code command} in the running container as its default user, feeds it {@code stdin}
+   * (null: none) and waits at most {@code timeout} for it to end. Each of stdout and stderr keeps
+   * its first {@code maxOutputBytes} bytes ({@code truncated} says more came). A command still
+   * running at the deadline is abandoned: its output streams are closed (the engine cannot kill an
+   * exec), and the answer has {@code timedOut} and no exit code.
+   */
+  ExecResult exec(String containerId, List<String> command, String stdin, Duration timeout, long maxOutputBytes);
+
   @Override
   void close();
 
@@ -114,6 +123,9 @@ public interface ContainerRuntime extends AutoCloseable {
       long blockReadBytes,
       long blockWriteBytes,
       long pids) {}
+
+  /** {@code exitCode} is null when the command timed out. Output is UTF-8 text (bad bytes replaced). */
+  record ExecResult(Integer exitCode, String stdout, String stderr, boolean truncated, boolean timedOut) {}
 
   record RuntimeInfo(
       boolean available,

@@ -345,6 +345,12 @@ public final class DockerRuntime implements ContainerRuntime {
     return StatsSamples.sample(engine.client(), containerId, settings.statsTimeout(), calls, what);
   }
 
+  @Override
+  public ExecResult exec(String containerId, List<String> command, String stdin, Duration timeout, long maxOutputBytes) {
+    return ContainerExec.run(
+        engine.client(), calls, settings.callTimeout(), containerId, command, stdin, timeout, maxOutputBytes);
+  }
+
   /** Waits until the engine answered a streaming request, so a bad request fails the call itself. */
   private void awaitStreamStart(StreamCallback<?> stream, String what) {
     try {

@@ -141,6 +141,13 @@ public final class HollowRuntime implements ContainerRuntime {
     return new ContainerStats(0, 0, container.spec().memoryBytes(), 0, 0, 0, 0, 0);
   }
 
+  /** A hollow container runs nothing, so there is nothing to exec in: refused, by name. */
+  @Override
+  public ExecResult exec(String containerId, List<String> command, String stdin, Duration timeout, long maxOutputBytes) {
+    HollowContainer container = existing(containerId);
+    throw new RuntimeFailure("hollow container " + container.spec().name() + " runs no processes: nothing can be run in it");
+  }
+
   @Override
   public void close() {
     listeners.clear();

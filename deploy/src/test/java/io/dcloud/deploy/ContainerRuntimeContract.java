@@ -7,6 +7,7 @@ import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime.ContainerEvent;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
+import io.dcloud.deploy.ContainerRuntime.ExecResult;
 import io.dcloud.deploy.ContainerRuntime.VolumeMount;
 import java.io.Closeable;
 import java.time.Duration;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.Test;
  */
 abstract class ContainerRuntimeContract {
   private static final Duration EVENT_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(30);
 
   protected abstract ContainerRuntime runtime();
 
@@ -142,6 +144,30 @@ abstract class ContainerRuntimeContract {
     assertThat(runtime().inspect(missing)).isEmpty();
     assertThatThrownBy(() -> runtime().stats(missing)).isInstanceOf(RuntimeFailure.class);
     assertThatThrownBy(() -> runtime().logs(missing, 10, false, line -> {}, () -> {})).isInstanceOf(RuntimeFailure.class);
+  }
+
+  @Test
+  void execFeedsStdinAndCutsTheOutputAtTheBound() {
+    String id = runtime().create(idleSpec("exec", name("node"), List.of()));
+    runtime().start(id);
+    awaitContainer(id, ContainerInfo::running);
+
+    ExecResult whole = runtime().exec(id, List.of("cat"), "hello\n", EXEC_TIMEOUT, 1024);
+    ExecResult cut = runtime().exec(id, List.of("cat"), "abcdef", EXEC_TIMEOUT, 3);
+
+    assertThat(whole).isEqualTo(new ExecResult(0, "hello\n", "", false, false));
+    assertThat(cut.stdout()).isEqualTo("abc");
+    assertThat(cut.truncated()).isTrue();
+  }
+
+  @Test
+  void execInAStoppedOrMissingContainerFails() {
+    String id = runtime().create(idleSpec("exec-stopped", name("node"), List.of()));
+
+    assertThatThrownBy(() -> runtime().exec(id, List.of("true"), null, EXEC_TIMEOUT, 1024))
+        .isInstanceOf(RuntimeFailure.class);
+    assertThatThrownBy(() -> runtime().exec(name("missing"), List.of("true"), null, EXEC_TIMEOUT, 1024))
+        .isInstanceOf(RuntimeFailure.class);
   }
 
   private static ContainerEvent next(BlockingQueue<ContainerEvent> events, String containerId, String action)

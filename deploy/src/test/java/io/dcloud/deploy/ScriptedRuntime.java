@@ -327,6 +327,25 @@ public final class ScriptedRuntime implements ContainerRuntime {
     }
   }
 
+  /**
+   * Like {@code cat} when given stdin, {@code echo} of the command otherwise: exit code 0, the
+   * output cut to {@code maxOutputBytes}. A stopped or missing container fails as the engine's does.
+   */
+  @Override
+  public ExecResult exec(String containerId, List<String> command, String stdin, Duration timeout, long maxOutputBytes) {
+    call("exec", containerId);
+    synchronized (this) {
+      Container container = find(containerId).orElseThrow(
+          () -> new RuntimeFailure("running a command in container " + containerId + " failed: no such container"));
+      if (!container.running()) {
+        throw new RuntimeFailure("running a command in container " + containerId + " failed: it is not running");
+      }
+    }
+    String output = stdin != null ? stdin : String.join(" ", command) + "\n";
+    boolean truncated = output.length() > maxOutputBytes;
+    return new ExecResult(0, truncated ? output.substring(0, (int) maxOutputBytes) : output, "", truncated, false);
+  }
+
   @Override
   public void close() {
     watches.clear();

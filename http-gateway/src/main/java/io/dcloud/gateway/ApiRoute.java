@@ -32,8 +32,9 @@ final class ApiRoute extends AllDirectives {
     Quotas quotas = new Quotas(asks, identity.settings());
     EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings, quotas);
     this.environments = new EnvironmentRoutes(
-        asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings), settings.readAskTimeout(), quotas,
-        settings.secrets());
+        asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings),
+        new EnvironmentExec(asks, codec, bodies, settings, system.settings().config(), identity.audit()),
+        settings.readAskTimeout(), quotas, settings.secrets());
     this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources(), settings.specLimits(),
         identity.audit());
     this.catalog = new CatalogRoutes(asks, codec, bodies, identity.audit());

@@ -50,10 +50,12 @@ final class EnvironmentRoutes extends AllDirectives {
   /** Opens secret-env values for their owner; null when this gateway has no secrets key. */
   private final SecretBox secretBox;
   private final EnvironmentSharing sharing;
+  private final EnvironmentExec exec;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
-      EnvironmentStreamRoutes streams, Duration readAskTimeout, Quotas quotas, SecretBox secretBox) {
+      EnvironmentStreamRoutes streams, EnvironmentExec exec, Duration readAskTimeout, Quotas quotas, SecretBox secretBox) {
+    this.exec = exec;
     this.quotas = quotas;
     this.secretBox = secretBox;
     this.sharing = new EnvironmentSharing(asks, codec, bodies);
@@ -85,6 +87,7 @@ final class EnvironmentRoutes extends AllDirectives {
             path("manifest", () -> get(() -> parameterOptional("format", format ->
                 withId(rawId, id -> manifest(id, format, caller))))),
             path("sharing", () -> withId(rawId, id -> sharing.route(id, caller))),
+            path("exec", () -> withId(rawId, id -> exec.route(id, caller))),
             streams.route(rawId, caller)))));
   }
 

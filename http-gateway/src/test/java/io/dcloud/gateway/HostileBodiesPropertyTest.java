@@ -46,6 +46,9 @@ class HostileBodiesPropertyTest {
     GROUPS_POST("POST", "/api/v1/groups", "{\"name\": \"hostile-group\", \"members\": [\"victim\"]}"),
     GROUP_PATCH("PATCH", "/api/v1/groups/hostile-lab", "{\"members\": [\"victim\"]}"),
     SHARING_PUT("PUT", SHARED_PATH, "{\"groups\": [\"hostile-lab\"]}"),
+    // Not RUNNING (no worker here): a valid body is a 409, a hostile one must be a 4xx too.
+    EXEC_POST("POST", "/api/v1/environments/{shared}/exec",
+        "{\"command\": [\"sh\", \"-c\", \"echo hi\"], \"stdin\": \"x\", \"timeout\": \"5s\"}"),
     LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
 
     final String method;
@@ -154,6 +157,11 @@ class HostileBodiesPropertyTest {
   }
 
   @Property(tries = TRIES)
+  void execPost(@ForAll("execPostBodies") Body body) {
+    check(Target.EXEC_POST, body);
+  }
+
+  @Property(tries = TRIES)
   void login(@ForAll("loginBodies") Body body) {
     check(Target.LOGIN, body);
   }
@@ -179,6 +187,7 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> loginBodies() { return HostileBodies.against(Target.LOGIN.valid); }
   @Provide Arbitrary<Body> groupsPostBodies() { return HostileBodies.against(Target.GROUPS_POST.valid); }
   @Provide Arbitrary<Body> groupPatchBodies() { return HostileBodies.against(Target.GROUP_PATCH.valid); }
+  @Provide Arbitrary<Body> execPostBodies() { return HostileBodies.against(Target.EXEC_POST.valid); }
   @Provide Arbitrary<Body> sharingPutBodies() { return HostileBodies.against(Target.SHARING_PUT.valid); }
 
   private static void check(Target target, Body body) {
@@ -210,7 +219,7 @@ class HostileBodiesPropertyTest {
           assertThat(admin.delete("/api/v1/users/me/tokens/" + answer.json().path("id").asText()).status()).isEqualTo(204);
       case GROUPS_POST ->
           assertThat(admin.delete("/api/v1/groups/" + answer.json().path("name").asText()).status()).isEqualTo(204);
-      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT -> {
+      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST -> {
         // Changes to the victim user, and sign-ins, leave nothing to remove.
       }
     }

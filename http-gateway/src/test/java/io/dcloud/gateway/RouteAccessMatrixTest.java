@@ -132,6 +132,7 @@ class RouteAccessMatrixTest {
   }
 
   private static final String ENVIRONMENT = Seeds.debianEnvironment("matrix");
+  private static final String EXEC = "{\"command\": [\"true\"]}";
   private static final String TEMPLATE_DOCUMENT = """
       {"description": "matrix", "spec": {"env-name": "from-template", "os": "debian",
        "resources": {"ram": "512M", "cpu": "0.5"}}}""";
@@ -161,6 +162,8 @@ class RouteAccessMatrixTest {
         row("GET", "/environments/{env}/logs").allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/environments/{env}/stats").allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/environments/{env}/sharing").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        // Not RUNNING (no worker): the owner and admins hear so (409), others 404.
+        row("POST", "/environments/{env}/exec").body(EXEC).allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
         // Its owner alone reads its secrets: an admin sees it, so 403, not 404.
         row("GET", "/environments/{env}/secrets").allow(200, DATA_SCIENTIST).allow(403, ADMIN).otherwise(404),
         row("GET", "/environments/{shared-env}/secrets")
@@ -176,6 +179,9 @@ class RouteAccessMatrixTest {
             .allow(202, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
         row("DELETE", "/environments/{fresh-shared-env}")
             .allow(202, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+        // Seeing it through a group is not running commands in it.
+        row("POST", "/environments/{shared-env}/exec").body(EXEC)
+            .allow(409, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
         row("PUT", "/environments/{fresh-shared-env}/sharing").body("{\"groups\": []}")
             .allow(200, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
 

@@ -15,6 +15,7 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,6 +48,8 @@ final class ContainerOperations {
   private final NodePeers peers;
   /** Log follows open now: the pool threads that open them and the streams that end them both count. */
   private final AtomicInteger follows = new AtomicInteger();
+  /** Users' commands running now (each on a blocking pool thread). */
+  private final AtomicInteger execs = new AtomicInteger();
 
   ContainerOperations(
       NodeSettings settings, ContainerRuntime runtime, NodePeers peers) {
@@ -154,6 +157,29 @@ final class ContainerOperations {
           stats.networkTxBytes(), stats.blockReadBytes(), stats.blockWriteBytes(), stats.pids());
     } catch (RuntimeException e) {
       return new NodeProtocol.StatsUnavailable(Failures.rootMessage(e));
+    }
+  }
+
+  /** Runs a user's command in the container; at most {@code max-execs} at once, as each holds a blocking thread. */
+  NodeProtocol.ExecReply exec(NodeProtocol.ExecIn request) {
+    if (execs.incrementAndGet() > settings.maxExecs()) {
+      execs.decrementAndGet();
+      LOG.info("Node {} refused a command in environment {}: it already runs {} (dcloud.node.max-execs)",
+          nodeId, request.environmentId(), settings.maxExecs());
+      return new NodeProtocol.ExecUnavailable("node " + nodeId + " is busy running " + settings.maxExecs()
+          + " commands, its limit: try again later");
+    }
+    try {
+      var result = runtime.exec(request.containerId(), request.command(), request.stdin(),
+          Duration.ofMillis(request.timeoutMillis()), request.maxOutputBytes());
+      LOG.info("Environment {}: ran {} on node {}: {}", request.environmentId(), request.command().get(0), nodeId,
+          result.timedOut() ? "timed out after " + request.timeoutMillis() + " ms" : "exit code " + result.exitCode());
+      return new NodeProtocol.ExecResult(
+          result.exitCode(), result.stdout(), result.stderr(), result.truncated(), result.timedOut());
+    } catch (RuntimeException e) {
+      return new NodeProtocol.ExecUnavailable(Failures.rootMessage(e));
+    } finally {
+      execs.decrementAndGet();
     }
   }
 

@@ -168,6 +168,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       CompletableFuture.supplyAsync(() -> operations.stats(stats.containerId()), blocking).thenAccept(stats.replyTo()::tell);
       return;
     }
+    if (command instanceof NodeProtocol.ExecIn exec) {
+      // A user's command is not the environment's life cycle: it runs beside it, on the blocking pool.
+      CompletableFuture.supplyAsync(() -> operations.exec(exec), blocking).thenAccept(exec.replyTo()::tell);
+      return;
+    }
     if (command instanceof NodeProtocol.StreamLogs logs) {
       // Opening an engine log stream blocks too (it waits for the engine's answer).
       var system = getContext().getSystem();

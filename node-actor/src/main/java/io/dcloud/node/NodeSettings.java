@@ -28,6 +28,7 @@ public record NodeSettings(
     String publishHostIp,
     int logBufferLines,
     int maxLogFollows,
+    int maxExecs,
     Duration askTimeout,
     long reservedMilliCpus,
     long reservedMemoryBytes,
@@ -60,6 +61,7 @@ public record NodeSettings(
         c.getString("publish-host-ip"),
         c.getInt("log-buffer-lines"),
         c.getInt("max-log-follows"),
+        c.getInt("max-execs"),
         root.getDuration("dcloud.ask-timeout"),
         Quantities.milliCpus("dcloud.node.reserved.cpu", TextNode.valueOf(c.getString("reserved.cpu"))),
         Quantities.bytes("dcloud.node.reserved.memory", TextNode.valueOf(c.getString("reserved.memory"))),
@@ -74,7 +76,7 @@ public record NodeSettings(
   public NodeSettings withNodeId(String id) {
     return new NodeSettings(
         id, labels, gossipInterval, downedStopGrace, leaveTimeout, idleCommand, publishHostIp, logBufferLines,
-        maxLogFollows, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath, nvidiaSmi, nvidiaSmiTimeout, advertisedGpus,
+        maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath, nvidiaSmi, nvidiaSmiTimeout, advertisedGpus,
         secrets);
   }
 }

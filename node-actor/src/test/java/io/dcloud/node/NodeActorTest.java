@@ -56,6 +56,7 @@ class NodeActorTest {
           pekko.remote.artery.canonical.port = 0
           dcloud.node.gossip-interval = 100ms
           dcloud.node.max-log-follows = 2
+          dcloud.node.max-execs = 1
           """)
       .withFallback(ConfigFactory.load());
   private static final ActorTestKit testKit = ActorTestKit.create("node-actor-test", CONFIG);
@@ -414,6 +415,24 @@ class NodeActorTest {
     node.tell(new NodeProtocol.GetStats("env-i", id, stats.getRef()));
 
     assertThat(stats.expectMessageClass(NodeProtocol.Stats.class, WAIT).memoryLimitBytes()).isEqualTo(64L << 20);
+  }
+
+  @Test
+  void execRunsInTheContainerOffTheActorsThreadAndOneBeyondTheLimitIsRefused() throws InterruptedException {
+    startNode();
+    String id = deployed("env-x");
+    TestProbe<NodeProtocol.ExecReply> answers = testKit.createTestProbe();
+    ScriptedRuntime.Gate running = runtime.hold("exec");
+
+    node.tell(new NodeProtocol.ExecIn("env-x", id, List.of("cat"), "hello", 30_000, 3, answers.getRef()));
+    running.awaitReached(WAIT);
+    node.tell(new NodeProtocol.ExecIn("env-x", id, List.of("cat"), "again", 30_000, 1024, answers.getRef()));
+
+    assertThat(answers.expectMessageClass(NodeProtocol.ExecUnavailable.class, WAIT).reason()).contains(nodeId, "busy");
+    running.release();
+    assertThat(answers.receiveMessage(WAIT)).isEqualTo(new NodeProtocol.ExecResult(0, "hel", "", true, false));
+    node.tell(new NodeProtocol.ExecIn("env-x", "no-such-container", List.of("true"), null, 30_000, 1024, answers.getRef()));
+    assertThat(answers.expectMessageClass(NodeProtocol.ExecUnavailable.class, WAIT).reason()).contains("no such container");
   }
 
   // ---------------------------------------------------------------- gossip

@@ -1,0 +1,63 @@
+package io.dcloud.environment;
+
+import io.dcloud.environment.EnvironmentEntity.Command;
+import io.dcloud.environment.EnvironmentEntity.Exec;
+import io.dcloud.environment.EnvironmentEntity.GetStats;
+import io.dcloud.environment.EnvironmentEntity.StreamLogs;
+import io.dcloud.environment.EnvironmentEntity.Wiring;
+import io.dcloud.node.NodeProtocol;
+
+/**
+ * The questions only the node that runs an environment's container can answer (its stats, its
+ * logs, a command run in it): the entity reads its state, then either answers "unavailable" at
+ * once or forwards the question with the container's id, and the node answers the caller directly.
+ * Nothing is persisted, and the caller's own timeout covers a lost message.
+ */
+final class NodeQueries {
+  private NodeQueries() {}
+
+  static boolean isQuery(Command command) {
+    return command instanceof GetStats || command instanceof StreamLogs || command instanceof Exec;
+  }
+
+  /** {@code command} is one for which {@link #isQuery} holds. */
+  static void answer(Wiring wiring, String environmentId, EnvironmentState state, Command command) {
+    String unavailable = !state.exists() ? "no such environment"
+        : state.status() == EnvironmentStatus.DELETED ? "the environment was deleted"
+        : null;
+    if (command instanceof GetStats cmd) {
+      if (unavailable == null && (state.containerId() == null || state.status() != EnvironmentStatus.RUNNING)) {
+        unavailable = notRunning(state);
+      }
+      if (unavailable != null) {
+        cmd.replyTo().tell(new NodeProtocol.StatsUnavailable(unavailable));
+      } else {
+        Convergence.toNode(wiring, state.node(), new NodeProtocol.GetStats(environmentId, state.containerId(), cmd.replyTo()));
+      }
+    } else if (command instanceof StreamLogs cmd) {
+      if (unavailable == null && state.containerId() == null) {
+        unavailable = "the environment has no container yet (it is " + state.status() + ")";
+      }
+      if (unavailable != null) {
+        cmd.replyTo().tell(new NodeProtocol.LogsUnavailable(unavailable));
+      } else {
+        Convergence.toNode(wiring, state.node(),
+            new NodeProtocol.StreamLogs(environmentId, state.containerId(), cmd.tail(), cmd.follow(), cmd.replyTo()));
+      }
+    } else if (command instanceof Exec cmd) {
+      if (unavailable == null && (state.containerId() == null || state.status() != EnvironmentStatus.RUNNING)) {
+        unavailable = notRunning(state);
+      }
+      if (unavailable != null) {
+        cmd.replyTo().tell(new NodeProtocol.ExecUnavailable(unavailable));
+      } else {
+        Convergence.toNode(wiring, state.node(), new NodeProtocol.ExecIn(environmentId, state.containerId(), cmd.command(),
+            cmd.stdin(), cmd.timeoutMillis(), cmd.maxOutputBytes(), cmd.replyTo()));
+      }
+    }
+  }
+
+  private static String notRunning(EnvironmentState state) {
+    return "the environment is " + state.status() + ", not RUNNING";
+  }
+}
