@@ -37,6 +37,8 @@ public final class OverloadReport {
       context.getSystem().eventStream().tell(new EventStream.Subscribe<>(Dropped.class, context.getSelf().narrow()));
       context.getSystem().eventStream().tell(new EventStream.Subscribe<>(JournalFailure.class, context.getSelf().narrow()));
       timers.startTimerWithFixedDelay(Report.INSTANCE, interval);
+      // Logged once the subscriptions are sent: what is published after it is counted.
+      context.getLog().info("Counting dropped messages and journal failures; reporting them every {}", interval);
       Map<String, Long> counts = new TreeMap<>();
       Map<String, Long> failures = new TreeMap<>();
       return Behaviors.receive(Object.class)

@@ -26,7 +26,9 @@ class OverloadReportTest {
 
   @Test
   void dropsAndJournalFailuresAreCountedInOneWarningEach() {
-    testKit.spawn(OverloadReport.create(CONFIG));
+    // Subscribed before the first publication (spawning is asynchronous).
+    LoggingTestKit.info("Counting dropped messages and journal failures").expect(testKit.system(), () ->
+        testKit.spawn(OverloadReport.create(CONFIG)));
     TestProbe<String> scheduler = testKit.createTestProbe("scheduler");
 
     LoggingTestKit.empty().withLogLevel(org.slf4j.event.Level.WARN).withOccurrences(1)
