@@ -15,6 +15,7 @@ import io.dcloud.identity.UserRegistry;
 import io.dcloud.journal.OverloadReport;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.metrics.ClusterGauges;
+import io.dcloud.metrics.EngineWatch;
 import io.dcloud.metrics.ManagementServer;
 import io.dcloud.metrics.ManagementSettings;
 import io.dcloud.metrics.NodeMetrics;
@@ -221,10 +222,10 @@ public final class DCloudNode implements AutoCloseable {
       return;
     }
     ContainerRuntime runtime = DockerRuntime.create(config.getConfig("dcloud.deploy"));
-    // Asked once, off the actors' threads: whether this worker is ready (see Readiness).
-    CompletableFuture.supplyAsync(runtime::info, context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()))
-        .whenComplete((info, failure) -> readiness.engineAnswered(
-            failure != null ? String.valueOf(failure.getMessage()) : info.available() ? null : "unavailable: " + info.error()));
+    // Asked now and then again, off the actors' threads: whether this worker is ready (see Readiness).
+    EngineWatch.start(runtime, readiness, context.getSystem().scheduler(),
+        context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()),
+        ManagementSettings.fromConfig(config).engineCheckInterval());
     MachineProfile machine = MachineProfile.measure(settings);
     context.spawn(NodeActor.create(settings, runtime, machine, peers), "node");
     context.getSystem().getWhenTerminated().whenComplete((done, failure) -> runtime.close());

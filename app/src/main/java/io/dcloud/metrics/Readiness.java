@@ -7,7 +7,7 @@ import org.apache.pekko.cluster.MemberStatus;
 
 /**
  * Whether this node should get traffic: it is an Up member of the cluster, its gateway (if it has
- * the role) is bound, and its Docker Engine (if it is a worker) answered at start.
+ * the role) is bound, and its Docker Engine (if it is a worker) answered when last asked.
  */
 public final class Readiness {
   static final String OK = "ok";
@@ -21,7 +21,7 @@ public final class Readiness {
     this.needsEngine = needsEngine;
   }
 
-  /** The engine's answer at start: null problem = it answered. */
+  /** The engine's latest answer (see EngineWatch): null problem = it answered. */
   public void engineAnswered(String problem) {
     engineProblem = problem;
   }
