@@ -23,6 +23,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetClusterShardingStats;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -39,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A client member (DCloudClient, over the cluster's mutual TLS with a certificate of its CA) hosts
  * nothing and decides nothing: with app's configuration a node shards among servers only, even when
- * the oldest member — where an unrestricted shard coordinator would have to run — is a client; and
+ * the oldest member — where an unrestricted shard coordinator would have to run — is a client, and
+ * replicates DCloud's state among servers only; and
  * when both clients of a cluster of one control node and two clients vanish at once, the control node
  * stays up and downs them (were clients counted, it would be the minority and down itself).
  */
@@ -102,6 +105,10 @@ class ClientMembershipTest {
     sharding.shardState().tell(new GetClusterShardingStats(PROBE_TYPE, Duration.ofSeconds(10), stats.getRef()));
     assertThat(stats.expectMessageClass(ShardRegion.ClusterShardingStats.class, Duration.ofSeconds(15)).getRegions().keySet())
         .as("the regions holding shards").containsExactly(nodeCluster.selfMember().address());
+
+    TestProbe<Replicator.ReplicaCount> replicas = TestProbe.create(node);
+    DistributedData.get(node).replicator().tell(new Replicator.GetReplicaCount(replicas.getRef()));
+    assertThat(replicas.receiveMessage(Duration.ofSeconds(10)).n()).as("replicas of DCloud's replicated state").isEqualTo(1);
 
     // Both clients vanish without leaving: two of three members are unreachable at once.
     Address first = Cluster.get(oldest.system()).selfMember().address();
