@@ -3,6 +3,7 @@ package io.dcloud.client;
 import io.dcloud.client.protocol.DCloudProtocol;
 import io.dcloud.client.protocol.DCloudProtocol.Request;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReference;
@@ -45,10 +46,10 @@ final class GatewayServices {
   }
 
   /** Any known service; empty when none is (they were all lost since). */
-  java.util.Optional<ActorRef<Request>> any() {
+  Optional<ActorRef<Request>> any() {
     List<ActorRef<Request>> services = known.get();
     return services.isEmpty()
-        ? java.util.Optional.empty()
-        : java.util.Optional.of(services.get(ThreadLocalRandom.current().nextInt(services.size())));
+        ? Optional.empty()
+        : Optional.of(services.get(ThreadLocalRandom.current().nextInt(services.size())));
   }
 }
