@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * One DCloud process: joins the cluster and starts what its roles ask for — {@code control} (the
  * scheduler, catalog and template singletons), {@code gateway} (the HTTP API and the read side),
  * {@code worker} (a NodeActor over the local Docker Engine). Environment entities are sharded
- * across every node.
+ * across every node ({@link ServerRole}); members with the role {@code client} (other services) host nothing.
  */
 public final class DCloudNode implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DCloudNode.class);
@@ -89,7 +89,7 @@ public final class DCloudNode implements AutoCloseable {
    * with remoting over TLS ({@link ClusterTls}) and logged in to Cassandra ({@link CassandraCredentials}).
    */
   public static DCloudNode start(Config resolved) {
-    Config config = CassandraCredentials.fromConfig(resolved).applyTo(ClusterTls.configure(resolved));
+    Config config = ServerRole.added(CassandraCredentials.fromConfig(resolved).applyTo(ClusterTls.configure(resolved)));
     CompletableFuture<ServerBinding> binding = new CompletableFuture<>();
     CompletableFuture<ActorRef<Scheduler.Command>> scheduler = new CompletableFuture<>();
     List<String> roles = config.getStringList("pekko.cluster.roles");

@@ -1,10 +1,9 @@
 package io.dcloud.tls;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
+import io.dcloud.client.tls.ArteryTls;
 import io.dcloud.secret.Secrets;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -12,9 +11,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.util.Collections;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,7 +24,6 @@ import org.slf4j.LoggerFactory;
 public final class ClusterTls {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterTls.class);
   private static final String SECTION = "dcloud.cluster.tls";
-  private static final String ENGINE = "pekko.remote.artery.ssl.config-ssl-engine.";
 
   private ClusterTls() {}
 
@@ -49,19 +44,10 @@ public final class ClusterTls {
     Path trustStore = Path.of(tls.getString("trust-store")).toAbsolutePath();
     String password = Secrets.passwordFrom(tls);
     ensureStores(keyStore, trustStore, password, tls.getBoolean("generate"));
-    check(keyStore, "key-store", password, true);
-    check(trustStore, "trust-store", password, false);
+    // The same Artery settings as a client's (the client module's ClientTls), so both always agree.
+    Config configured = ArteryTls.configure(config, SECTION, keyStore, trustStore, password);
     LOG.info("Cluster remoting over TLS with mutual authentication (key store {}, trust store {})", keyStore, trustStore);
-    return ConfigFactory.parseMap(Map.of(
-            "pekko.remote.artery.transport", "tls-tcp",
-            "pekko.remote.artery.ssl.ssl-engine-provider", "org.apache.pekko.remote.artery.tcp.ConfigSSLEngineProvider",
-            ENGINE + "key-store", keyStore.toString(),
-            ENGINE + "trust-store", trustStore.toString(),
-            ENGINE + "key-store-password", password,
-            ENGINE + "key-password", password,
-            ENGINE + "trust-store-password", password,
-            ENGINE + "require-mutual-authentication", true))
-        .withFallback(config);
+    return configured;
   }
 
   /**
@@ -102,24 +88,5 @@ public final class ClusterTls {
   private static String missing(Path keyStore, Path trustStore) {
     return (Files.exists(keyStore) ? "" : "no key store at " + keyStore + " ")
         + (Files.exists(trustStore) ? "" : "no trust store at " + trustStore);
-  }
-
-  /** Fails at start, naming the file, rather than at the first connection, deep in Pekko's log. */
-  private static void check(Path file, String key, String password, boolean needsKey) {
-    try (InputStream in = Files.newInputStream(file)) {
-      KeyStore store = KeyStore.getInstance("PKCS12");
-      store.load(in, password.toCharArray());
-      boolean usable = false;
-      for (String alias : Collections.list(store.aliases())) {
-        usable |= needsKey ? store.isKeyEntry(alias) : store.isCertificateEntry(alias);
-      }
-      if (!usable) {
-        throw new IllegalStateException("Cluster TLS: " + SECTION + "." + key + " " + file + " holds no "
-            + (needsKey ? "private key" : "trusted certificate"));
-      }
-    } catch (IOException | GeneralSecurityException e) {
-      throw new IllegalStateException("Cluster TLS: cannot open " + SECTION + "." + key + " " + file
-          + " with the configured password (" + SECTION + ".password or its password-file): " + e.getMessage(), e);
-    }
   }
 }

@@ -1,8 +1,10 @@
 package io.dcloud.gateway;
 
+import io.dcloud.client.protocol.DCloudProtocol;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -22,6 +24,7 @@ final class ApiRoute extends AllDirectives {
   private final AuditRoutes audit;
   private final BrowserSafety browserSafety;
   private final OpenApiRoute openApi;
+  private final Behavior<DCloudProtocol.Request> clientService;
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     this.settings = settings;
@@ -48,6 +51,12 @@ final class ApiRoute extends AllDirectives {
     this.audit = new AuditRoutes(identity.audit(), codec, clock);
     this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
+    this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
+  }
+
+  /** The same checks and code for other services over actor messaging (see {@link ClientService}). */
+  Behavior<DCloudProtocol.Request> clientService() {
+    return clientService;
   }
 
   /**

@@ -60,9 +60,9 @@ final class Authentication extends AllDirectives {
           .filter(value -> value.regionMatches(true, 0, BEARER, 0, BEARER.length()))
           .map(value -> value.substring(BEARER.length()).strip());
       if (bearer.isPresent()) {
-        return tokens.verify(bearer.get(), clock.instant(), false)
+        return bearer(bearer.get())
             .map(inner)
-            .orElseGet(() -> unauthenticated("the bearer token is not valid (expired, revoked or not DCloud's): sign in again"));
+            .orElseGet(() -> unauthenticated(INVALID_BEARER));
       }
       return optionalCookie(settings.sessionCookie(), cookie -> {
         if (cookie.isEmpty() || cookie.get().value().isEmpty()) {
@@ -84,6 +84,14 @@ final class Authentication extends AllDirectives {
     });
   }
 
+  /** Why a bearer token is refused: the same words over HTTP and over the client protocol. */
+  static final String INVALID_BEARER = "the bearer token is not valid (expired, revoked or not DCloud's): sign in again";
+
+  /** The caller a bearer token (an API or session token, not a cookie) names; empty when it is not valid now. */
+  Optional<Caller> bearer(String token) {
+    return tokens.verify(token, clock.instant(), false);
+  }
+
   private boolean csrfMatches(HttpRequest request, Caller caller) {
     String sent = request.getHeader(settings.csrfHeader()).map(h -> h.value()).orElse(null);
     return caller.csrf() != null && sent != null
@@ -97,15 +105,19 @@ final class Authentication extends AllDirectives {
 
   /** 403 unless the caller holds one of {@code roles} (admins hold every role). */
   static Route requireAny(Caller caller, Set<Role> roles, Supplier<Route> inner) {
+    return lacking(caller, roles).map(problem -> Directives.complete(problem.toResponse())).orElseGet(inner);
+  }
+
+  /** The 403 of a caller who holds none of {@code roles}; empty when they hold one. */
+  static Optional<Problem> lacking(Caller caller, Set<Role> roles) {
     if (caller.hasAny(roles)) {
-      return inner.get();
+      return Optional.empty();
     }
     String needed = roles.stream().map(Role::wireName).sorted().collect(Collectors.joining(", "));
-    return Directives.complete(Problem.of(
-            Problem.Type.FORBIDDEN, "this needs one of the roles " + needed + " (or admin); " + caller.username()
-                + " has " + (caller.roles().isEmpty() ? "none" : caller.roles().stream().map(Role::wireName).sorted()
-                    .collect(Collectors.joining(", "))))
-        .toResponse());
+    return Optional.of(Problem.of(
+        Problem.Type.FORBIDDEN, "this needs one of the roles " + needed + " (or admin); " + caller.username()
+            + " has " + (caller.roles().isEmpty() ? "none" : caller.roles().stream().map(Role::wireName).sorted()
+                .collect(Collectors.joining(", ")))));
   }
 
   /** The roles that may create what costs capacity (environments, and later services). */

@@ -5,6 +5,7 @@ import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentSpecParser;
+import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.SpecLimits;
 import io.dcloud.identity.Caller;
 import io.dcloud.resources.Quantities;
@@ -67,10 +68,29 @@ final class EnvironmentCreation {
   static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   /**
-   * 202 with the environment and its Location; a failed stage carries the 4xx problem.
-   * {@code idempotencyKey} (nullable) makes the environment id a function of the key.
+   * 202 with the environment and its Location; a failed stage carries the 4xx problem (429 with
+   * Retry-After when too many creates are in progress). {@code idempotencyKey} (nullable) makes the
+   * environment id a function of the key.
    */
   CompletionStage<HttpResponse> create(JsonNode contract, String idempotencyKey, String origin, Caller caller) {
+    return created(contract, idempotencyKey, origin, caller)
+        .thenApply(view -> codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(view, codec.mapper()))
+            .addHeader(Location.create(ApiPaths.environment(view.id()))))
+        .exceptionallyCompose(failure -> {
+          Throwable cause = ProblemExceptions.unwrap(failure);
+          if (cause instanceof ProblemException refused && refused.problem().type().equals(Problem.Type.TOO_MANY_CREATES.uri())) {
+            return CompletableFuture.completedFuture(
+                refused.problem().toResponse().addHeader(RetryAfter.create(Math.max(1, retryAfter.toSeconds()))));
+          }
+          return CompletableFuture.failedStage(failure);
+        });
+  }
+
+  /**
+   * The new environment's view, for whichever front end asked ({@code origin} says which, for the
+   * log); a failed stage carries the problem (a {@link ProblemException} or a validation failure).
+   */
+  CompletionStage<EnvironmentView> created(JsonNode contract, String idempotencyKey, String origin, Caller caller) {
     EnvironmentSpec spec;
     try {
       spec = EnvironmentSpecParser.parse(contract, defaults, limits, secrets);
@@ -78,12 +98,12 @@ final class EnvironmentCreation {
       return CompletableFuture.failedFuture(invalid);
     }
     if (!admitted()) {
-      return CompletableFuture.completedFuture(tooManyCreates());
+      return CompletableFuture.failedFuture(tooManyCreates().exception());
     }
     if (shedding.compareAndSet(true, false)) {
       log.info("Creates are admitted again ({} in progress, at most {})", inFlight.get(), maxInFlight);
     }
-    return checkedAndCreated(spec, idempotencyKey, origin, caller).whenComplete((response, failure) -> inFlight.decrementAndGet());
+    return checkedAndCreated(spec, idempotencyKey, origin, caller).whenComplete((view, failure) -> inFlight.decrementAndGet());
   }
 
   private boolean admitted() {
@@ -97,20 +117,18 @@ final class EnvironmentCreation {
     return true;
   }
 
-  private HttpResponse tooManyCreates() {
+  private Problem tooManyCreates() {
     if (shedding.compareAndSet(false, true)) {
       log.warn("{} creates are in progress, the most this gateway admits (dcloud.http.max-creates-in-flight): "
           + "refusing new ones with 429 until some are answered", maxInFlight);
     }
     long seconds = Math.max(1, retryAfter.toSeconds());
     return Problem.of(
-            Problem.Type.TOO_MANY_CREATES,
-            maxInFlight + " creates are in progress on this gateway, the most it admits; retry in " + seconds + "s")
-        .toResponse()
-        .addHeader(RetryAfter.create(seconds));
+        Problem.Type.TOO_MANY_CREATES,
+        maxInFlight + " creates are in progress on this gateway, the most it admits; retry in " + seconds + "s");
   }
 
-  private CompletionStage<HttpResponse> checkedAndCreated(
+  private CompletionStage<EnvironmentView> checkedAndCreated(
       EnvironmentSpec spec, String idempotencyKey, String origin, Caller caller) {
     // Both questions at once (one round trip, not two); the catalog's answer is still judged first.
     CompletionStage<Scheduler.Feasibility> placeable =
@@ -137,7 +155,7 @@ final class EnvironmentCreation {
             .toString();
   }
 
-  private CompletionStage<HttpResponse> createEntity(
+  private CompletionStage<EnvironmentView> createEntity(
       String id, EnvironmentSpec spec, ImageRecipe recipe, String origin, String owner) {
     return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo, owner))
         .thenApply(reply -> {
@@ -146,8 +164,7 @@ final class EnvironmentCreation {
                 "Environment {} ({}) requested {} by {}: os {}, {} and {} RAM, image {}", id, spec.name(), origin, owner, spec.os(),
                 Quantities.describeCores(spec.resources().milliCpus()),
                 Quantities.describeBytes(spec.resources().memoryBytes()), recipe.tag());
-            return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(ok.view(), codec.mapper()))
-                .addHeader(Location.create(ApiPaths.environment(id)));
+            return ok.view();
           }
           throw EnvironmentReplies.problemFor(id, reply).exception();
         });

@@ -175,23 +175,23 @@ final class EnvironmentRoutes extends AllDirectives {
         : new Caller(view.owner(), java.util.Set.of(), null, null, null, false, java.util.Set.of());
   }
 
-  /** Stop, start and delete: idempotent in the entity, so a retried request gets the same answer. */
+  /** Stop and delete (see {@link EnvironmentChanges}). */
   private Route command(
       String id, String action, Caller caller,
       Function<ActorRef<EnvironmentEntity.Reply>, EnvironmentEntity.Command> command) {
-    return completeWithFuture(EnvironmentReplies.owned(asks, id, caller).thenCompose(view -> send(id, action, command)));
+    return completeWithFuture(EnvironmentChanges.ofOwned(asks, id, action, THROUGH_THE_API, caller, command)
+        .thenApply(this::accepted));
   }
 
   private CompletionStage<HttpResponse> send(
       String id, String action, Function<ActorRef<EnvironmentEntity.Reply>, EnvironmentEntity.Command> command) {
-    return asks.environment(id, command).thenApply(reply -> {
-      if (reply instanceof EnvironmentEntity.Ok ok) {
-        log.info("Environment {} ({}): {} requested through the API; it is now {}", id, ok.view().name(), action,
-            ok.view().status());
-        return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(ok.view(), codec.mapper()));
-      }
-      throw EnvironmentReplies.problemFor(id, reply).exception();
-    });
+    return EnvironmentChanges.send(asks, id, action, THROUGH_THE_API, command).thenApply(this::accepted);
+  }
+
+  private static final String THROUGH_THE_API = "through the API";
+
+  private HttpResponse accepted(EnvironmentView view) {
+    return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(view, codec.mapper()));
   }
 
   /**

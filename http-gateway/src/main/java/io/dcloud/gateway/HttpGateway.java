@@ -2,7 +2,9 @@ package io.dcloud.gateway;
 
 import io.micrometer.core.instrument.Metrics;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
@@ -11,12 +13,16 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DCloud's HTTP API ({@code /api/v1}): JSON and YAML in, JSON out, problem+json for every error.
- * It only talks to actors (see {@link GatewayBackends}), so any number of gateways may run.
+ * It only talks to actors (see {@link GatewayBackends}), so any number of gateways may run. Each also
+ * serves other services over actor messaging ({@link ClientService}).
  */
 public final class HttpGateway {
   private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);
 
   private HttpGateway() {}
+
+  /** Several gateways may run in one actor system (tests): each has its own client service. */
+  private static final AtomicInteger CLIENT_SERVICES = new AtomicInteger();
 
   /**
    * Binds the API on {@code dcloud.http.host}:{@code dcloud.http.port} (see reference.conf).
@@ -39,6 +45,7 @@ public final class HttpGateway {
   private static CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     ApiRoute api = new ApiRoute(system, backends, settings, identity);
+    system.systemActorOf(api.clientService(), "client-service-" + CLIENT_SERVICES.incrementAndGet(), Props.empty());
     // Requests too malformed to reach the route are answered as problems too.
     ServerSettings server = ServerSettings.create(system.classicSystem())
         .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName());

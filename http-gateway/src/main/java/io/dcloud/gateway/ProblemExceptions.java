@@ -34,21 +34,16 @@ final class ProblemExceptions {
   }
 
   private static Route answer(Throwable failure, Duration askTimeout) {
-    if (failure instanceof ProblemException problem) {
-      return complete(problem.problem().toResponse());
-    }
-    if (failure instanceof ValidationException invalid) {
-      return complete(Problem.invalid(invalid.errors()).toResponse());
-    }
     if (isTimeout(failure)) {
       return extractRequest(request -> {
         log.warn("{} {}: the cluster did not answer within {}", request.method().name(), request.getUri().path(),
             GatewaySettings.describe(askTimeout));
-        return complete(Problem.of(
-                Problem.Type.CLUSTER_UNAVAILABLE,
-                "the cluster did not answer within " + GatewaySettings.describe(askTimeout) + "; try again")
-            .toResponse());
+        return complete(known(failure, askTimeout).toResponse());
       });
+    }
+    Problem known = known(failure, askTimeout);
+    if (known != null) {
+      return complete(known.toResponse());
     }
     if (failure instanceof EntityStreamSizeException tooLarge) {
       return complete(ProblemRejections.tooLarge(tooLarge.limit()).toResponse());
@@ -69,6 +64,25 @@ final class ProblemExceptions {
     });
   }
 
+  /**
+   * The problem of a known outcome: a problem, a validation failure, a cluster that did not answer;
+   * null for anything else (a bug). {@code failure} is unwrapped first.
+   */
+  static Problem known(Throwable failure, Duration askTimeout) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof ProblemException problem) {
+      return problem.problem();
+    }
+    if (cause instanceof ValidationException invalid) {
+      return Problem.invalid(invalid.errors());
+    }
+    if (isTimeout(cause)) {
+      return Problem.of(Problem.Type.CLUSTER_UNAVAILABLE,
+          "the cluster did not answer within " + GatewaySettings.describe(askTimeout) + "; try again");
+    }
+    return null;
+  }
+
   /** Whether an asynchronous stage failed because the cluster did not answer in time. */
   static boolean timedOut(Throwable thrown) {
     return isTimeout(unwrap(thrown));
@@ -79,7 +93,7 @@ final class ProblemExceptions {
   }
 
   /** Asynchronous stages wrap what went wrong; the cause is what the client should hear about. */
-  private static Throwable unwrap(Throwable thrown) {
+  static Throwable unwrap(Throwable thrown) {
     Throwable current = thrown;
     while ((current instanceof CompletionException || current instanceof ExecutionException)
         && current.getCause() != null) {

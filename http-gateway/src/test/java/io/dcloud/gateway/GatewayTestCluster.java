@@ -61,6 +61,9 @@ final class GatewayTestCluster implements AutoCloseable {
             pekko.remote.artery.canonical.port = 0
             pekko.cluster.jmx.multi-mbeans-in-same-jvm = on
             pekko.cluster.downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
+            # As the app's nodes: shards on servers only, so a client member (ClientServiceTest) hosts none.
+            pekko.cluster.roles = ["server"]
+            pekko.cluster.sharding.role = "server"
             pekko.actor.serialize-messages = on
             pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
             pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"

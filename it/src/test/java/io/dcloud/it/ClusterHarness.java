@@ -236,6 +236,11 @@ final class ClusterHarness implements AutoCloseable {
     return runId;
   }
 
+  /** The cluster's TLS stores and their password file (n1 makes them): a client's certificate comes from here. */
+  Path tlsDir() {
+    return runDir.resolve("tls");
+  }
+
   // ------------------------------------------------------------------ process control
 
   /** SIGKILL ({@link Process#destroyForcibly()} on Linux): no shutdown hook, no leaving the cluster. */
