@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * Files into and out of a container as tar streams (the engine's archive API), streamed both ways:
- * nothing is held in memory. What lands in the container is owned by the container's own user
- * ({@code copyUIDGID}), not by whoever the tar names.
+ * nothing is held in memory. What lands in the container is owned by whoever the tar's headers
+ * name (the engine's {@code copyUIDGID} would need the user in the image's passwd file).
  */
 final class ContainerArchives {
   private ContainerArchives() {}
@@ -24,7 +24,6 @@ final class ContainerArchives {
         client.copyArchiveToContainerCmd(containerId)
             .withRemotePath(directory)
             .withTarInputStream(archive)
-            .withCopyUIDGID(true)
             .exec();
         return true;
       } catch (NotFoundException missing) {

@@ -81,8 +81,8 @@ public interface ContainerRuntime extends AutoCloseable {
 
   /**
    * Extracts the tar {@code archive} (read to its end, never buffered) into {@code directory} of the
-   * container, owned by the container's user, within {@code timeout}. False when the directory does
-   * not exist.
+   * container, owned as its headers say, within {@code timeout}. False when the directory does not
+   * exist.
    */
   boolean putArchive(String containerId, String directory, InputStream archive, Duration timeout);
 

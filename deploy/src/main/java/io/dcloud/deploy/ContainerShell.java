@@ -1,6 +1,7 @@
 package io.dcloud.deploy;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -12,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,28 +26,44 @@ import org.slf4j.LoggerFactory;
  * socket's output side is shut down to close the command's stdin, and closing the socket ends the
  * session. Without a terminal the engine multiplexes stdout and stderr in 8-byte-headed frames,
  * which {@link #read} unwraps.
+ *
+ * <p>The engine cannot kill an exec, and closing its connection does not end it (a terminal's
+ * processes do not even see end-of-input). So each session's processes carry {@code
+ * DCLOUD_SESSION=<id>} in their environment (their children inherit it), and a session closed
+ * before its command ended hangs them up: SIGHUP, from a second exec as the same user.
  */
 final class ContainerShell implements ShellSession {
   private static final Logger log = LoggerFactory.getLogger(ContainerShell.class);
   private static final Duration EXIT_CODE_POLL = Duration.ofMillis(20);
   private static final int MAX_HEADER_BYTES = 64 * 1024;
   private static final int FRAME_HEADER = 8;
+  static final String SESSION_VARIABLE = "DCLOUD_SESSION";
+  /** $1 is the session id: every process of the container's user whose environment has it gets SIGHUP. */
+  private static final String HANG_UP = "for p in /proc/[0-9]*; do "
+      + "if tr '\\0' '\\n' < \"$p/environ\" 2>/dev/null | grep -qx \"" + SESSION_VARIABLE + "=$1\"; then "
+      + "kill -HUP \"${p#/proc/}\" 2>/dev/null; fi; done; true";
 
   private final DockerClient client;
   private final DaemonCalls calls;
+  private final String containerId;
+  private final String sessionId;
   private final Duration callTimeout;
   private final String execId;
   private final boolean tty;
   private final SocketChannel socket;
   private final String what;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** Set when the engine ended the output: the command is over, nothing to hang up. */
+  private volatile boolean outputEnded;
   /** Bytes left of the current frame (multiplexed output only); read on the reading thread only. */
   private int frameLeft;
 
-  private ContainerShell(DockerClient client, DaemonCalls calls, Duration callTimeout, String execId, boolean tty,
-      SocketChannel socket, String what) {
+  private ContainerShell(DockerClient client, DaemonCalls calls, Duration callTimeout, String containerId,
+      String sessionId, String execId, boolean tty, SocketChannel socket, String what) {
     this.client = client;
     this.calls = calls;
+    this.containerId = containerId;
+    this.sessionId = sessionId;
     this.callTimeout = callTimeout;
     this.execId = execId;
     this.tty = tty;
@@ -57,8 +75,10 @@ final class ContainerShell implements ShellSession {
       String containerId, List<String> command, boolean tty) {
     String what = "opening " + command.get(0) + " in container " + DockerRuntime.shortId(containerId);
     DockerClient client = engine.client();
+    String sessionId = UUID.randomUUID().toString();
     String execId = calls.call(what, callTimeout, () -> client.execCreateCmd(containerId)
         .withCmd(command.toArray(String[]::new))
+        .withEnv(List.of(SESSION_VARIABLE + "=" + sessionId))
         .withAttachStdin(true)
         .withAttachStdout(true)
         .withAttachStderr(true)
@@ -67,7 +87,7 @@ final class ContainerShell implements ShellSession {
         .getId());
     SocketChannel socket = calls.call(what, callTimeout, () -> upgrade(dockerHost, engine.apiVersion(), execId, tty, what));
     log.debug("{}: attached to exec {} (tty={})", what, execId, tty);
-    return new ContainerShell(client, calls, callTimeout, execId, tty, socket, what);
+    return new ContainerShell(client, calls, callTimeout, containerId, sessionId, execId, tty, socket, what);
   }
 
   /** POST /exec/{id}/start with {@code Upgrade: tcp}; the socket then carries the command's streams. */
@@ -130,19 +150,9 @@ final class ContainerShell implements ShellSession {
       return -1;
     }
     try {
-      if (tty) {
-        return socket.read(ByteBuffer.wrap(buffer));
-      }
-      while (frameLeft == 0) {
-        ByteBuffer header = ByteBuffer.allocate(FRAME_HEADER);
-        if (!readFully(header)) {
-          return -1;
-        }
-        frameLeft = header.getInt(4);
-      }
-      int n = socket.read(ByteBuffer.wrap(buffer, 0, Math.min(buffer.length, frameLeft)));
-      if (n > 0) {
-        frameLeft -= n;
+      int n = tty ? socket.read(ByteBuffer.wrap(buffer)) : readFrames(buffer);
+      if (n < 0) {
+        outputEnded = true;
       }
       return n;
     } catch (IOException e) {
@@ -151,6 +161,21 @@ final class ContainerShell implements ShellSession {
       }
       throw e;
     }
+  }
+
+  private int readFrames(byte[] buffer) throws IOException {
+    while (frameLeft == 0) {
+      ByteBuffer header = ByteBuffer.allocate(FRAME_HEADER);
+      if (!readFully(header)) {
+        return -1;
+      }
+      frameLeft = header.getInt(4);
+    }
+    int n = socket.read(ByteBuffer.wrap(buffer, 0, Math.min(buffer.length, frameLeft)));
+    if (n > 0) {
+      frameLeft -= n;
+    }
+    return n;
   }
 
   private boolean readFully(ByteBuffer buffer) throws IOException {
@@ -190,6 +215,9 @@ final class ContainerShell implements ShellSession {
   /** The engine records the exit code a moment after the output ends: ask again while it shows as running. */
   @Override
   public Integer exitCode() {
+    if (closed.get()) {
+      return null; // ended by us, not by the command: it may still run, and nobody waits for its code
+    }
     Long code = calls.call(what + " (reading its exit code)", callTimeout, () -> {
       var exec = client.inspectExecCmd(execId).exec();
       while (Boolean.TRUE.equals(exec.isRunning())) {
@@ -201,6 +229,7 @@ final class ContainerShell implements ShellSession {
     return code == null ? null : code.intValue();
   }
 
+  /** Blocks while it hangs up a command that still runs (one short engine call or two). */
   @Override
   public void close() {
     if (closed.compareAndSet(false, true)) {
@@ -209,7 +238,23 @@ final class ContainerShell implements ShellSession {
       } catch (IOException e) {
         log.debug("{}: closing the engine connection failed", what, e);
       }
+      if (!outputEnded) {
+        hangUp();
+      }
       log.debug("{}: closed exec {}", what, execId);
+    }
+  }
+
+  private void hangUp() {
+    try {
+      calls.call(what + " (hanging it up)", callTimeout, () -> {
+        String hangUp = client.execCreateCmd(containerId).withCmd("sh", "-c", HANG_UP, "dcloud-hang-up", sessionId)
+            .exec().getId();
+        return client.execStartCmd(hangUp).withDetach(true).exec(new ResultCallback.Adapter<>()).awaitCompletion();
+      });
+    } catch (RuntimeException e) {
+      // The container may be gone already, and with it the command.
+      log.info("{}: could not hang up the abandoned command: {}", what, e.getMessage());
     }
   }
 }

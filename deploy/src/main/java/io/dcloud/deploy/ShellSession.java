@@ -25,7 +25,7 @@ public interface ShellSession extends AutoCloseable {
   /** Tells the command's terminal its new size; ignored when the session has none. */
   void resize(int cols, int rows);
 
-  /** Once the output ended: the command's exit code (null if the engine does not know it). */
+  /** Once the output ended: the command's exit code (null if the engine does not know it, or the session was closed). */
   Integer exitCode();
 
   @Override
