@@ -17,6 +17,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.AttributeKeys;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
@@ -66,11 +67,16 @@ final class EnvironmentShell extends AllDirectives {
   }
 
   Route route(String id, Caller caller) {
-    return get(() -> parameterList("command", command -> parameterOptional("tty", tty ->
+    return get(() -> extractUri(uri -> parameterOptional("tty", tty ->
         optionalAttribute(AttributeKeys.webSocketUpgrade, upgrade -> {
-          ShellRequest request = ShellRequest.read(command, tty, limits);
+          ShellRequest request = ShellRequest.read(commandOf(uri), tty, limits);
           return completeWithFuture(open(id, caller, request, upgrade));
         }))));
+  }
+
+  /** The repeated {@code command} parameters in the order sent (pekko's parameter lists come reversed). */
+  private static List<String> commandOf(Uri uri) {
+    return uri.query().toList().stream().filter(p -> p.first().equals("command")).map(Pair::second).toList();
   }
 
   private CompletionStage<HttpResponse> open(String id, Caller caller, ShellRequest request, Optional<WebSocketUpgrade> upgrade) {
