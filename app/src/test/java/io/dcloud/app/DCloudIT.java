@@ -491,6 +491,11 @@ class DCloudIT {
         "{\"command\": [\"stat\", \"-c\", \"%u\", \"/home/dcloud/project/src/main.py\"]}").json();
     assertThat(owner.get("stdout").asText()).isEqualTo("1000\n");
 
+    HttpResponse<String> notATar = api.client().send(api.request(files + "/home/dcloud/bad")
+        .header("Content-Type", "application/x-tar").PUT(HttpRequest.BodyPublishers.ofString("not a tar".repeat(100))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(notATar.statusCode()).as(notATar.body()).isEqualTo(400);
+
     Api.Response missing = api.get(files + "/home/dcloud/nothing-here");
     assertThat(missing.status()).isEqualTo(404);
     assertThat(missing.json().get("errors").get(0).get("field").asText()).isEqualTo("path");

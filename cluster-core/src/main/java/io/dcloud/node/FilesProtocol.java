@@ -24,6 +24,9 @@ public final class FilesProtocol {
   /** Nothing is at {@code path} (for an upload of one file: its parent directory). */
   public record Missing(String path) implements Reply {}
 
+  /** The upload cannot be written as it is (a tar that is not one): the client's to fix (HTTP 400). */
+  public record Rejected(String reason) implements Reply {}
+
   /** The transfer did not happen: the environment is not running, or the node failed (the reason says). */
   public record Unavailable(String reason) implements Reply {}
 

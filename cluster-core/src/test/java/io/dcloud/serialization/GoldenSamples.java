@@ -225,6 +225,7 @@ final class GoldenSamples {
     s.put("wire.shell.Refused", new ShellProtocol.Refused("node n1 already runs 16 shells", 16));
     s.put("wire.files.Written", new FilesProtocol.Written("/home/user/a.txt", 42));
     s.put("wire.files.Missing", new FilesProtocol.Missing("/home/user/nothing"));
+    s.put("wire.files.Rejected", new FilesProtocol.Rejected("the upload is not a readable tar: bad header"));
     s.put("wire.files.Unavailable", new FilesProtocol.Unavailable("the environment is STOPPED, not RUNNING"));
     s.put("wire.files.Refused", new FilesProtocol.Refused("node n1 already runs 8 transfers", 8));
     s.put("wire.environment.GetFiles", new EnvironmentEntity.GetFiles("/home/user", system.deadLetters()));

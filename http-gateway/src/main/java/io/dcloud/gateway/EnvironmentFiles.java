@@ -155,6 +155,10 @@ final class EnvironmentFiles extends AllDirectives {
           FilePaths.PARAMETER, missing.path() + " does not exist").exception();
     }
     audit.record(caller, action, id, "refused");
+    if (reply instanceof FilesProtocol.Rejected rejected) {
+      return Problem.of(Problem.Type.MALFORMED_REQUEST, "the upload to environment " + id + " was refused: "
+          + rejected.reason()).exception();
+    }
     if (reply instanceof FilesProtocol.Refused refused) {
       return Problem.of(Problem.Type.TOO_MANY_SESSIONS, "the node of environment " + id + " runs " + refused.limit()
           + " file transfers, its limit (dcloud.node.max-file-transfers): try again when one ends").exception();

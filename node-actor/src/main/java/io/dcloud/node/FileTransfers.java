@@ -87,6 +87,11 @@ final class FileTransfers {
       }
       return reply;
     } catch (IOException | RuntimeException e) {
+      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+        if (cause instanceof TarOwnership.Unreadable unreadable) {
+          return new FilesProtocol.Rejected(unreadable.getMessage());
+        }
+      }
       return new FilesProtocol.Unavailable("writing " + request.path() + " failed: " + Failures.rootMessage(e));
     } finally {
       running.decrementAndGet();
@@ -159,7 +164,12 @@ final class FileTransfers {
         release.run();
         return new FilesProtocol.Missing(request.path());
       }
-      return read(request, archive.get(), release, system);
+      try {
+        return read(request, archive.get(), release, system);
+      } catch (IOException | RuntimeException e) {
+        closeQuietly(archive.get());
+        throw e;
+      }
     } catch (IOException | RuntimeException e) {
       release.run();
       return new FilesProtocol.Unavailable("reading " + request.path() + " failed: " + Failures.rootMessage(e));

@@ -50,7 +50,7 @@ final class TarOwnership {
         }
         copy.finish();
       } catch (IOException | RuntimeException e) {
-        failure.set(e instanceof IOException io ? io : new IOException("the upload is not a tar: " + e.getMessage(), e));
+        failure.set(new Unreadable(e));
         closeQuietly(out);
       }
     });
@@ -62,6 +62,13 @@ final class TarOwnership {
       out.close();
     } catch (IOException ignored) {
       // The reader sees the end, then the failure.
+    }
+  }
+
+  /** The user's tar could not be read (not a tar, or cut short): the upload's fault, not the node's. */
+  static final class Unreadable extends IOException {
+    Unreadable(Throwable cause) {
+      super("the upload is not a readable tar: " + cause.getMessage(), cause);
     }
   }
 

@@ -109,7 +109,7 @@ class FileTransfersTest {
   void anUploadThatIsNotATarIsRefusedWithTheReason() {
     byte[] notATar = "just some text, not a tar".repeat(100).getBytes(StandardCharsets.UTF_8);
 
-    assertThat(put("/tmp/bad", true, (long) notATar.length, notATar)).isInstanceOf(FilesProtocol.Unavailable.class);
+    assertThat(put("/tmp/bad", true, (long) notATar.length, notATar)).isInstanceOf(FilesProtocol.Rejected.class);
     assertThat(files.running()).isZero();
   }
 
