@@ -35,6 +35,7 @@ final class EnvProgress {
 
   int follow(String id, JsonNode created) {
     status = created.path("status").asText("");
+    show();
     ScheduledExecutorService ticker = null;
     if (io.terminal()) {
       ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
