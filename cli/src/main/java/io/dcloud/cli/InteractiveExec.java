@@ -42,7 +42,7 @@ final class InteractiveExec {
     Session session = new Session();
     WebSocket socket = connect(id, uri, session);
     try (RawTerminal raw = tty && io.terminal() ? RawTerminal.enter() : null) {
-      int[] size = tty ? RawTerminal.size() : null;
+      int[] size = tty && io.terminal() ? RawTerminal.size() : null;
       if (size != null) {
         socket.sendText(JSON.createObjectNode().put("type", "resize").put("cols", size[1]).put("rows", size[0]).toString(), true);
       }
