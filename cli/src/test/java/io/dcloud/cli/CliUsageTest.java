@@ -34,6 +34,16 @@ class CliUsageTest {
   }
 
   @Test
+  void theStoredTokenGoesOnlyToTheGatewayThatIssuedIt() {
+    ConfigStore.fromEnvironment(java.util.Map.of("XDG_CONFIG_HOME", config.toString()))
+        .write(new StoredLogin("http://127.0.0.1:9", "ada", "stored-token"));
+    CliRunner.Result other = cli().run("env", "ls", "--api", "http://127.0.0.1:10");
+    assertThat(other.status()).as(other.toString()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+    CliRunner.Result same = cli().run("env", "ls", "--api", "http://127.0.0.1:9/");
+    assertThat(same.status()).as("signed in there: it tries, and finds nobody").isEqualTo(ExitCodes.UNREACHABLE);
+  }
+
+  @Test
   void aGatewayThatDoesNotAnswerIsUnreachable() {
     CliRunner.Result result = cli().with("DCLOUD_TOKEN", "t").run("--api", "http://127.0.0.1:9", "nodes", "ls");
     assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.UNREACHABLE);
