@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dcloud env exec ID [-t] [-i] -- command args...}: at a terminal (or with -t) an interactive
+ * {@code dcloud env exec ID [-t|-T] [-i] -- command args...}: at a terminal (or with -t) an interactive
  * session over the exec WebSocket; otherwise one run through {@code POST /exec}, whose output is
  * printed when the command ends. Exits with the command's exit status.
  */
@@ -29,6 +29,9 @@ final class EnvExecCommand extends Subcommand implements Callable<Integer> {
   @Option(names = {"-t", "--tty"}, description = "Interactive, with a terminal (the default when stdin is a terminal)")
   boolean tty;
 
+  @Option(names = {"-T", "--no-tty"}, description = "Non-interactive even at a terminal (output when the command ends)")
+  boolean noTty;
+
   @Option(names = {"-i", "--stdin"}, description = "Non-interactive: send all of stdin to the command")
   boolean stdin;
 
@@ -38,7 +41,10 @@ final class EnvExecCommand extends Subcommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     ApiClient client = client();
-    if (tty || io().terminal()) {
+    if (tty && noTty) {
+      throw CliException.usage("-t and -T contradict each other");
+    }
+    if (tty || (io().terminal() && !noTty)) {
       return new InteractiveExec(io(), client).run(id, command, true);
     }
     ObjectNode request = JSON.createObjectNode();
