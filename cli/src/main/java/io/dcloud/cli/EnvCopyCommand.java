@@ -18,7 +18,8 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code dcloud env cp LOCAL ID:PATH} and {@code dcloud env cp ID:PATH LOCAL}: a file goes as its
- * bytes, a folder as a tar made and unpacked by the local {@code tar} (its contents go into PATH).
+ * bytes, a folder as a tar made and unpacked by the local {@code tar} (its contents go into PATH, or
+ * into LOCAL).
  * A remote PATH ending in / takes the local file's name. LOCAL "-" is stdout.
  */
 @Command(name = "cp", description = "Copy a file or folder into an environment (LOCAL ID:PATH) or out of it (ID:PATH LOCAL)")
@@ -97,7 +98,8 @@ final class EnvCopyCommand extends Subcommand implements Callable<Integer> {
         io().out().flush();
       } else if (isTar) {
         Path folder = Files.createDirectories(Path.of(local));
-        Process tar = new ProcessBuilder("tar", "-C", folder.toString(), "-xf", "-")
+        // The tar holds the folder itself (tree/...): its contents go into LOCAL, as 'cp -r' does.
+        Process tar = new ProcessBuilder("tar", "-C", folder.toString(), "--strip-components=1", "-xf", "-")
             .redirectError(ProcessBuilder.Redirect.INHERIT).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         try (OutputStream unpack = tar.getOutputStream()) {
           body.transferTo(unpack);
