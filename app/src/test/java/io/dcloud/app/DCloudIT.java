@@ -13,6 +13,7 @@ import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.deploy.TestImages;
 import io.dcloud.metrics.Promtool;
 import io.dcloud.persistence.EmbeddedCassandra;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -431,6 +432,96 @@ class DCloudIT {
     assertThat(node.get("capacity").get("gpus")).hasSize(2);
     assertThat(node.get("gpusInUse")).as("released with the failed deploy").isEmpty();
     deleteAndAwait(id);
+  }
+
+  /** Routed gateway, environment, node: a shell (with and without a terminal) and files both ways; strangers get 404. */
+  @Test
+  void aShellAndFilesReachIntoARunningEnvironment() throws Exception {
+    String id = create(tinySpec("shell", ""));
+    awaitStatus(id, "RUNNING", UP_WITHIN);
+    String bearer = api.request("/api/v1/environments").build().headers().firstValue("Authorization").orElseThrow();
+    URI exec = URI.create(api.uri("/api/v1/environments/" + id + "/exec").toString().replaceFirst("^http", "ws"));
+
+    ShellClient sh = ShellClient.open(api.client(), URI.create(exec + "?command=sh"), bearer);
+    sh.stdin("echo hi\n");
+    await().atMost(UP_WITHIN).until(() -> sh.output().contains("hi\n"));
+    sh.control("{\"type\": \"eof\"}");
+    assertThat(sh.closed().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1000);
+    assertThat(sh.texts()).containsExactly("{\"type\":\"exit\",\"exitCode\":0}");
+
+    ShellClient tty = ShellClient.open(api.client(), URI.create(exec + "?command=sh&tty=true"), bearer);
+    tty.control("{\"type\": \"resize\", \"cols\": 123, \"rows\": 45}");
+    tty.stdin("stty size; exit 3\n");
+    assertThat(tty.closed().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1000);
+    assertThat(tty.output()).contains("45 123");
+    assertThat(tty.texts()).containsExactly("{\"type\":\"exit\",\"exitCode\":3}");
+
+    // A socket dropped without a word ends the session on the node, and the command with it.
+    ShellClient dropped = ShellClient.open(api.client(),
+        URI.create(exec + "?command=sh&command=-c&command=sleep%20600%3B%20echo&command=marker-dropped&tty=true"), bearer);
+    String ps = "{\"command\": [\"ps\", \"-o\", \"args\"]}";
+    await().atMost(UP_WITHIN).until(() -> api.post("/api/v1/environments/" + id + "/exec", ps).body().contains("marker-dropped"));
+    dropped.abandon();
+    await().atMost(UP_WITHIN).until(() -> !api.post("/api/v1/environments/" + id + "/exec", ps).body().contains("marker-dropped"));
+
+    String files = "/api/v1/environments/" + id + "/files?path=";
+    byte[] blob = new byte[200_000];
+    new java.util.Random(11).nextBytes(blob);
+    HttpResponse<String> put = api.client().send(api.request(files + "/home/dcloud/blob.bin")
+        .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
+    assertThat(JSON.readTree(put.body()).get("bytes").asLong()).isEqualTo(blob.length);
+    HttpResponse<byte[]> got = api.client().send(api.request(files + "/home/dcloud/blob.bin").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(got.body()).isEqualTo(blob);
+    assertThat(got.headers().firstValue("content-disposition")).hasValueSatisfying(v -> assertThat(v).contains("blob.bin"));
+
+    byte[] tar = io.dcloud.deploy.TarArchive.create().file("src/main.py", "print('hi')\n").toBytes();
+    HttpResponse<String> putTar = api.client().send(api.request(files + "/home/dcloud/project")
+        .header("Content-Type", "application/x-tar").PUT(HttpRequest.BodyPublishers.ofByteArray(tar)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(putTar.statusCode()).as(putTar.body()).isEqualTo(201);
+    HttpResponse<byte[]> gotTar = api.client().send(api.request(files + "/home/dcloud/project").GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(gotTar.headers().firstValue("content-type")).hasValue("application/x-tar");
+    assertThat(new String(gotTar.body(), java.nio.charset.StandardCharsets.ISO_8859_1))
+        .contains("project/src/main.py", "print('hi')");
+    JsonNode owner = api.post("/api/v1/environments/" + id + "/exec",
+        "{\"command\": [\"stat\", \"-c\", \"%u\", \"/home/dcloud/project/src/main.py\"]}").json();
+    assertThat(owner.get("stdout").asText()).isEqualTo("1000\n");
+
+    Api.Response missing = api.get(files + "/home/dcloud/nothing-here");
+    assertThat(missing.status()).isEqualTo(404);
+    assertThat(missing.json().get("errors").get(0).get("field").asText()).isEqualTo("path");
+    Api.Response relative = api.get(files + "home/dcloud");
+    assertThat(relative.status()).isEqualTo(400);
+    assertThat(relative.json().get("errors").get(0).get("field").asText()).isEqualTo("path");
+
+    String stranger = "Bearer " + signedInAs("mallory");
+    HttpResponse<String> theirs = api.client().send(HttpRequest.newBuilder(api.uri(files + "/home/dcloud/blob.bin"))
+        .header("Authorization", stranger).GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(theirs.statusCode()).isEqualTo(404);
+    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> ShellClient.open(api.client(), exec, stranger));
+    java.net.http.WebSocketHandshakeException handshake = null;
+    for (Throwable t = refused; t != null && handshake == null; t = t.getCause()) {
+      handshake = t instanceof java.net.http.WebSocketHandshakeException h ? h : null;
+    }
+    assertThat(handshake).as("%s", refused).isNotNull();
+    assertThat(handshake.getResponse().statusCode()).isEqualTo(404);
+    deleteAndAwait(id);
+  }
+
+  /** A data scientist made by the admin, signed in: their token. */
+  private static String signedInAs(String name) throws Exception {
+    api.post("/api/v1/users", "{\"username\": \"" + name + "\", \"password\": \"password-of-" + name
+        + "\", \"roles\": [\"data-scientist\"]}");
+    HttpResponse<String> login = api.client().send(HttpRequest.newBuilder(api.uri("/api/v1/auth/login"))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+            "{\"username\": \"" + name + "\", \"password\": \"password-of-" + name + "\"}")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+    return JSON.readTree(login.body()).get("token").asText();
   }
 
   @Test

@@ -5,7 +5,9 @@ import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;
+import io.dcloud.node.FilesProtocol;
 import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.node.ShellProtocol;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.serialization.CborSerializable;
@@ -26,6 +28,7 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.stream.SourceRef;
 
 /**
  * One environment, sharded by id and event sourced: the single source of truth for what was asked
@@ -86,6 +89,19 @@ public final class EnvironmentEntity {
   public record Exec(
       List<String> command, String stdin, long timeoutMillis, long maxOutputBytes, ActorRef<NodeProtocol.ExecReply> replyTo)
       implements Command {}
+
+  /** Starts an interactive command in the running container, on its node (see {@link NodeProtocol.ShellIn}). */
+  public record Shell(
+      List<String> command, boolean tty, SourceRef<ShellProtocol.Input> input, ActorRef<ShellProtocol.Reply> replyTo)
+      implements Command {}
+
+  /** Writes files into the running container, on its node (see {@link NodeProtocol.PutFilesIn}). */
+  public record PutFiles(
+      String path, boolean archive, Long length, SourceRef<byte[]> content, ActorRef<FilesProtocol.Reply> replyTo)
+      implements Command {}
+
+  /** Reads a file or directory out of the running container, on its node (see {@link NodeProtocol.GetFilesIn}). */
+  public record GetFiles(String path, ActorRef<FilesProtocol.Reply> replyTo) implements Command {}
 
   /** The scheduler's word about this environment's place (see {@link #answersVia}). */
   public record FromScheduler(PlacementAnswer answer) implements Command {}

@@ -2,10 +2,15 @@ package io.dcloud.environment;
 
 import io.dcloud.environment.EnvironmentEntity.Command;
 import io.dcloud.environment.EnvironmentEntity.Exec;
+import io.dcloud.environment.EnvironmentEntity.GetFiles;
 import io.dcloud.environment.EnvironmentEntity.GetStats;
+import io.dcloud.environment.EnvironmentEntity.PutFiles;
+import io.dcloud.environment.EnvironmentEntity.Shell;
 import io.dcloud.environment.EnvironmentEntity.StreamLogs;
 import io.dcloud.environment.EnvironmentEntity.Wiring;
+import io.dcloud.node.FilesProtocol;
 import io.dcloud.node.NodeProtocol;
+import io.dcloud.node.ShellProtocol;
 
 /**
  * The questions only the node that runs an environment's container can answer (its stats, its
@@ -17,7 +22,8 @@ final class NodeQueries {
   private NodeQueries() {}
 
   static boolean isQuery(Command command) {
-    return command instanceof GetStats || command instanceof StreamLogs || command instanceof Exec;
+    return command instanceof GetStats || command instanceof StreamLogs || command instanceof Exec
+        || command instanceof Shell || command instanceof PutFiles || command instanceof GetFiles;
   }
 
   /** {@code command} is one for which {@link #isQuery} holds. */
@@ -54,7 +60,36 @@ final class NodeQueries {
         Convergence.toNode(wiring, state.node(), new NodeProtocol.ExecIn(environmentId, state.containerId(), cmd.command(),
             cmd.stdin(), cmd.timeoutMillis(), cmd.maxOutputBytes(), cmd.replyTo()));
       }
+    } else if (command instanceof Shell cmd) {
+      unavailable = unavailable != null ? unavailable : unlessRunning(state);
+      if (unavailable != null) {
+        cmd.replyTo().tell(new ShellProtocol.Unavailable(unavailable));
+      } else {
+        Convergence.toNode(wiring, state.node(), new NodeProtocol.ShellIn(
+            environmentId, state.containerId(), cmd.command(), cmd.tty(), cmd.input(), cmd.replyTo()));
+      }
+    } else if (command instanceof PutFiles cmd) {
+      unavailable = unavailable != null ? unavailable : unlessRunning(state);
+      if (unavailable != null) {
+        cmd.replyTo().tell(new FilesProtocol.Unavailable(unavailable));
+      } else {
+        Convergence.toNode(wiring, state.node(), new NodeProtocol.PutFilesIn(
+            environmentId, state.containerId(), cmd.path(), cmd.archive(), cmd.length(), cmd.content(), cmd.replyTo()));
+      }
+    } else if (command instanceof GetFiles cmd) {
+      unavailable = unavailable != null ? unavailable : unlessRunning(state);
+      if (unavailable != null) {
+        cmd.replyTo().tell(new FilesProtocol.Unavailable(unavailable));
+      } else {
+        Convergence.toNode(wiring, state.node(),
+            new NodeProtocol.GetFilesIn(environmentId, state.containerId(), cmd.path(), cmd.replyTo()));
+      }
     }
+  }
+
+  /** Why a command cannot reach the container now; null when it runs. */
+  private static String unlessRunning(EnvironmentState state) {
+    return state.containerId() == null || state.status() != EnvironmentStatus.RUNNING ? notRunning(state) : null;
   }
 
   private static String notRunning(EnvironmentState state) {

@@ -74,6 +74,39 @@ public final class NodeProtocol {
       implements Command {}
 
   /**
+   * Start {@code command} in the container as its default user (with a terminal when {@code tty}),
+   * fed from {@code input}; the node answers {@link ShellProtocol.Opened} with the output stream. Not
+   * idempotent, so never re-sent.
+   */
+  public record ShellIn(
+      String environmentId,
+      String containerId,
+      List<String> command,
+      boolean tty,
+      SourceRef<ShellProtocol.Input> input,
+      ActorRef<ShellProtocol.Reply> replyTo)
+      implements Command {}
+
+  /**
+   * Write {@code content} into the container as its user: with {@code archive} a tar extracted into
+   * directory {@code path} (created if missing), else one file at {@code path}, {@code length} bytes
+   * long when known (null: the node counts them first). Never re-sent.
+   */
+  public record PutFilesIn(
+      String environmentId,
+      String containerId,
+      String path,
+      boolean archive,
+      Long length,
+      SourceRef<byte[]> content,
+      ActorRef<FilesProtocol.Reply> replyTo)
+      implements Command {}
+
+  /** Read {@code path} out of the container: a file's bytes, or a tar of a directory. */
+  public record GetFilesIn(String environmentId, String containerId, String path, ActorRef<FilesProtocol.Reply> replyTo)
+      implements Command {}
+
+  /**
    * What became of an environment's container on node {@code nodeId}, sent to that environment
    * (see {@link NodePeers#report}); {@code exitCode} and {@code oomKilled} describe an exit.
    */

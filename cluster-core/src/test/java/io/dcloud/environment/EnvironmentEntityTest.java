@@ -7,10 +7,12 @@ import com.typesafe.config.ConfigFactory;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.node.FilesProtocol;
 import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.node.ShellProtocol;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
@@ -207,6 +209,34 @@ class EnvironmentEntityTest {
 
     assertThat(node.expectMessageClass(NodeProtocol.ExecIn.class, WAIT))
         .isEqualTo(new NodeProtocol.ExecIn(id, "c1", List.of("echo", "hi"), "in", 30_000, 1024, answers.getRef()));
+  }
+
+  @Test
+  void shellsAndFileTransfersGoToTheNodeOfARunningEnvironmentAndAreUnavailableOtherwise() {
+    TestProbe<ShellProtocol.Reply> shellAnswers = testKit.createTestProbe();
+    TestProbe<FilesProtocol.Reply> fileAnswers = testKit.createTestProbe();
+    EnvironmentEntity.Shell shell = new EnvironmentEntity.Shell(List.of("sh"), true, null, shellAnswers.getRef());
+    EnvironmentEntity.GetFiles get = new EnvironmentEntity.GetFiles("/tmp", fileAnswers.getRef());
+    EnvironmentEntity.PutFiles put = new EnvironmentEntity.PutFiles("/tmp/a", false, 3L, null, fileAnswers.getRef());
+
+    create();
+    entity.runCommand(shell);
+    assertThat(shellAnswers.receiveMessage(WAIT))
+        .isEqualTo(new ShellProtocol.Unavailable("the environment is REQUESTED, not RUNNING"));
+    entity.runCommand(get);
+    assertThat(fileAnswers.receiveMessage(WAIT))
+        .isEqualTo(new FilesProtocol.Unavailable("the environment is REQUESTED, not RUNNING"));
+    runOn("c1");
+    entity.runCommand(shell);
+    entity.runCommand(put);
+    entity.runCommand(get);
+
+    assertThat(node.expectMessageClass(NodeProtocol.ShellIn.class, WAIT))
+        .isEqualTo(new NodeProtocol.ShellIn(id, "c1", List.of("sh"), true, null, shellAnswers.getRef()));
+    assertThat(node.expectMessageClass(NodeProtocol.PutFilesIn.class, WAIT))
+        .isEqualTo(new NodeProtocol.PutFilesIn(id, "c1", "/tmp/a", false, 3L, null, fileAnswers.getRef()));
+    assertThat(node.expectMessageClass(NodeProtocol.GetFilesIn.class, WAIT))
+        .isEqualTo(new NodeProtocol.GetFilesIn(id, "c1", "/tmp", fileAnswers.getRef()));
   }
 
   @Test

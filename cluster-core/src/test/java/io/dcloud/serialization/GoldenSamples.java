@@ -10,8 +10,10 @@ import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.OwnerUsage;
+import io.dcloud.node.FilesProtocol;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.node.ShellProtocol;
 import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementAnswer;
@@ -68,6 +70,7 @@ final class GoldenSamples {
     schedulerEvents(samples);
     registries(samples);
     wire(samples);
+    shellsAndFiles(samples, system);
     return samples;
   }
 
@@ -205,5 +208,26 @@ final class GoldenSamples {
     s.put("wire.node.ExecResult.timed-out", new NodeProtocol.ExecResult(null, "started", "", true, true));
     s.put("wire.node.ExecUnavailable", new NodeProtocol.ExecUnavailable("the environment is STOPPED, not RUNNING"));
     s.put("wire.node.LogsRefused", new NodeProtocol.LogsRefused("node n1 already follows 64 logs", 64));
+  }
+
+  /**
+   * Interactive commands and file transfers. The commands that carry a StreamRef (ShellIn,
+   * PutFilesIn, Opened, Read) have no sample, as Logs has none: a StreamRef only resolves in a cluster.
+   */
+  private static void shellsAndFiles(Map<String, Object> s, ActorSystem<?> system) {
+    s.put("wire.shell.Stdin", new ShellProtocol.Stdin(new byte[] {'l', 's', '\n', 0, -1}));
+    s.put("wire.shell.Resize", new ShellProtocol.Resize(120, 40));
+    s.put("wire.shell.StdinEnd", new ShellProtocol.StdinEnd());
+    s.put("wire.shell.Bytes", new ShellProtocol.Bytes(new byte[] {'h', 'i', '\r', '\n', 27}));
+    s.put("wire.shell.Exit", new ShellProtocol.Exit(0));
+    s.put("wire.shell.Exit.unknown", new ShellProtocol.Exit(null));
+    s.put("wire.shell.Unavailable", new ShellProtocol.Unavailable("the environment is STOPPED, not RUNNING"));
+    s.put("wire.shell.Refused", new ShellProtocol.Refused("node n1 already runs 16 shells", 16));
+    s.put("wire.files.Written", new FilesProtocol.Written("/home/user/a.txt", 42));
+    s.put("wire.files.Missing", new FilesProtocol.Missing("/home/user/nothing"));
+    s.put("wire.files.Unavailable", new FilesProtocol.Unavailable("the environment is STOPPED, not RUNNING"));
+    s.put("wire.files.Refused", new FilesProtocol.Refused("node n1 already runs 8 transfers", 8));
+    s.put("wire.environment.GetFiles", new EnvironmentEntity.GetFiles("/home/user", system.deadLetters()));
+    s.put("wire.node.GetFilesIn", new NodeProtocol.GetFilesIn("e1", "c1", "/home/user", system.deadLetters()));
   }
 }

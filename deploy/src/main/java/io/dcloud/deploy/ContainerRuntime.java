@@ -2,6 +2,7 @@ package io.dcloud.deploy;
 
 import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,22 @@ public interface ContainerRuntime extends AutoCloseable {
    * exec), and the answer has {@code timedOut} and no exit code.
    */
   ExecResult exec(String containerId, List<String> command, String stdin, Duration timeout, long maxOutputBytes);
+
+  /**
+   * Starts {@code command} in the running container as its default user, attached to the caller's
+   * input and output (with a terminal when {@code tty}). The caller pumps and closes the session.
+   */
+  ShellSession shell(String containerId, List<String> command, boolean tty);
+
+  /**
+   * Extracts the tar {@code archive} (read to its end, never buffered) into {@code directory} of the
+   * container, owned as its headers say, within {@code timeout}. False when the directory does not
+   * exist.
+   */
+  boolean putArchive(String containerId, String directory, InputStream archive, Duration timeout);
+
+  /** A tar of {@code path} (rooted at its last element) for the caller to read and close; empty when there is no such path. */
+  Optional<InputStream> getArchive(String containerId, String path);
 
   @Override
   void close();

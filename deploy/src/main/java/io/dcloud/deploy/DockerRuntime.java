@@ -15,6 +15,7 @@ import com.typesafe.config.Config;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -349,6 +350,21 @@ public final class DockerRuntime implements ContainerRuntime {
   public ExecResult exec(String containerId, List<String> command, String stdin, Duration timeout, long maxOutputBytes) {
     return ContainerExec.run(
         engine.client(), calls, settings.callTimeout(), containerId, command, stdin, timeout, maxOutputBytes);
+  }
+
+  @Override
+  public ShellSession shell(String containerId, List<String> command, boolean tty) {
+    return ContainerShell.open(engine.pinned(), calls, settings.callTimeout(), settings.dockerHost(), containerId, command, tty);
+  }
+
+  @Override
+  public boolean putArchive(String containerId, String directory, InputStream archive, Duration timeout) {
+    return ContainerArchives.put(engine.client(), calls, timeout, containerId, directory, archive);
+  }
+
+  @Override
+  public Optional<InputStream> getArchive(String containerId, String path) {
+    return ContainerArchives.get(engine.client(), calls, settings.callTimeout(), containerId, path);
   }
 
   /** Waits until the engine answered a streaming request, so a bad request fails the call itself. */

@@ -3,6 +3,7 @@ package io.dcloud.deploy;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,6 +147,26 @@ public final class HollowRuntime implements ContainerRuntime {
   public ExecResult exec(String containerId, List<String> command, String stdin, Duration timeout, long maxOutputBytes) {
     HollowContainer container = existing(containerId);
     throw new RuntimeFailure("hollow container " + container.spec().name() + " runs no processes: nothing can be run in it");
+  }
+
+  @Override
+  public ShellSession shell(String containerId, List<String> command, boolean tty) {
+    throw nothingInside(containerId);
+  }
+
+  @Override
+  public boolean putArchive(String containerId, String directory, InputStream archive, Duration timeout) {
+    throw nothingInside(containerId);
+  }
+
+  @Override
+  public Optional<InputStream> getArchive(String containerId, String path) {
+    throw nothingInside(containerId);
+  }
+
+  /** A hollow container has no processes and no file system: a shell or files are refused, by name. */
+  private RuntimeFailure nothingInside(String containerId) {
+    return new RuntimeFailure("hollow container " + existing(containerId).spec().name() + " has no processes and no files");
   }
 
   @Override

@@ -3,6 +3,7 @@ package io.dcloud.deploy;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -344,6 +345,25 @@ public final class ScriptedRuntime implements ContainerRuntime {
     String output = stdin != null ? stdin : String.join(" ", command) + "\n";
     boolean truncated = output.length() > maxOutputBytes;
     return new ExecResult(0, truncated ? output.substring(0, (int) maxOutputBytes) : output, "", truncated, false);
+  }
+
+  /** Scripted containers have no processes or files: a shell or an archive fails as the engine's would for a stopped one. */
+  @Override
+  public ShellSession shell(String containerId, List<String> command, boolean tty) {
+    call("shell", containerId);
+    throw new RuntimeFailure("opening a shell in scripted container " + containerId + " failed: it runs no processes");
+  }
+
+  @Override
+  public boolean putArchive(String containerId, String directory, InputStream archive, Duration timeout) {
+    call("putArchive", containerId);
+    throw new RuntimeFailure("copying files into scripted container " + containerId + " failed: it has no files");
+  }
+
+  @Override
+  public Optional<InputStream> getArchive(String containerId, String path) {
+    call("getArchive", containerId);
+    throw new RuntimeFailure("copying files out of scripted container " + containerId + " failed: it has no files");
   }
 
   @Override

@@ -8,13 +8,14 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpMethod;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
  * What a browser's other tabs may not do: a page of another site may not change anything here
  * (a state-changing request whose {@code Origin} is neither this gateway nor an allowed origin is
- * 403), and, when {@code dcloud.http.allowed-hosts} is set, a request naming another {@code Host}
+ * 403; so is a WebSocket's opening), and, when {@code dcloud.http.allowed-hosts} is set, a request naming another {@code Host}
  * (DNS rebinding) is refused. Requests without an Origin (curl, the CLI) are not browsers' and pass.
  */
 final class BrowserSafety extends AllDirectives {
@@ -36,13 +37,23 @@ final class BrowserSafety extends AllDirectives {
             + " (dcloud.http.allowed-hosts)", "Host", "is not one of this gateway's names").toResponse());
       }
       Optional<String> origin = request.getHeader("Origin").map(h -> h.value().toLowerCase(Locale.ROOT));
-      if (origin.isPresent() && !SAFE.contains(request.method()) && !sameOrAllowed(origin.get(), host)) {
+      if (origin.isPresent() && (!SAFE.contains(request.method()) || isWebSocket(request))
+          && !sameOrAllowed(origin.get(), host)) {
         return complete(Problem.of(Problem.Type.FORBIDDEN, "a page of " + origin.get()
             + " may not change anything here (dcloud.http.allowed-origins)", "Origin", "is not this gateway's origin")
             .toResponse());
       }
       return inner.get();
     });
+  }
+
+  /**
+   * A WebSocket is opened with a GET, which a page of any site may make with the user's cookie,
+   * and it cannot carry the CSRF header: it reaches into an environment, so it is held to the
+   * origin check of a change.
+   */
+  private static boolean isWebSocket(HttpRequest request) {
+    return request.getHeader("Upgrade").map(h -> h.value().equalsIgnoreCase("websocket")).orElse(false);
   }
 
   private boolean sameOrAllowed(String origin, String host) {

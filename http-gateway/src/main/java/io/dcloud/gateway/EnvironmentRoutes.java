@@ -51,11 +51,16 @@ final class EnvironmentRoutes extends AllDirectives {
   private final SecretBox secretBox;
   private final EnvironmentSharing sharing;
   private final EnvironmentExec exec;
+  private final EnvironmentShell shell;
+  private final EnvironmentFiles files;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
-      EnvironmentStreamRoutes streams, EnvironmentExec exec, Duration readAskTimeout, Quotas quotas, SecretBox secretBox) {
+      EnvironmentStreamRoutes streams, EnvironmentExec exec, Duration readAskTimeout, Quotas quotas, SecretBox secretBox,
+      EnvironmentShell shell, EnvironmentFiles files) {
     this.exec = exec;
+    this.shell = shell;
+    this.files = files;
     this.quotas = quotas;
     this.secretBox = secretBox;
     this.sharing = new EnvironmentSharing(asks, codec, bodies);
@@ -87,7 +92,8 @@ final class EnvironmentRoutes extends AllDirectives {
             path("manifest", () -> get(() -> parameterOptional("format", format ->
                 withId(rawId, id -> manifest(id, format, caller))))),
             path("sharing", () -> withId(rawId, id -> sharing.route(id, caller))),
-            path("exec", () -> withId(rawId, id -> exec.route(id, caller))),
+            path("exec", () -> withId(rawId, id -> concat(exec.route(id, caller), shell.route(id, caller)))),
+            path("files", () -> withId(rawId, id -> files.route(id, caller))),
             streams.route(rawId, caller)))));
   }
 

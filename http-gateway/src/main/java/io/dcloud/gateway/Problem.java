@@ -45,6 +45,7 @@ record Problem(String type, String title, int status, String detail, List<FieldE
     QUOTA_EXCEEDED("quota-exceeded", "This would exceed your quota", StatusCodes.FORBIDDEN),
     TOO_MANY_FOLLOWS("too-many-log-follows", "The node follows too many logs", StatusCodes.TOO_MANY_REQUESTS),
     TOO_MANY_LOGINS("too-many-logins", "Too many failed sign-ins", StatusCodes.TOO_MANY_REQUESTS),
+    TOO_MANY_SESSIONS("too-many-sessions", "The node runs too many shells or file transfers", StatusCodes.TOO_MANY_REQUESTS),
     INTERNAL_ERROR("internal-error", "Internal server error", StatusCodes.INTERNAL_SERVER_ERROR),
     /** Whatever HTTP status pekko-http chose for a rejection or a request it could not parse. */
     HTTP("http-error", null, null);

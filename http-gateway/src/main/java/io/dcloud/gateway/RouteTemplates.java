@@ -17,7 +17,7 @@ final class RouteTemplates {
   private static final Set<String> LITERALS = Set.of(
       ApiPaths.ENVIRONMENTS, ApiPaths.TEMPLATES, ApiPaths.NODES, ApiPaths.CATALOG, ApiPaths.HEALTH,
       "auth", "login", "logout", "users", "me", "tokens", "quota", "groups", "audit", "sharing", "secrets",
-      "start", "stop", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec",
+      "start", "stop", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec", "files",
       "openapi.json");
 
   private RouteTemplates() {}

@@ -174,9 +174,10 @@ class OpenApiDocumentTest {
   }
 
   @Test
-  void everyBodyIsJsonOrYamlAndBothSignInsAreDescribed() {
+  void everyBodyButAnUploadIsJsonOrYamlAndBothSignInsAreDescribed() {
     operations().forEach((op, operation) -> {
-      if (operation.getRequestBody() != null) {
+      // Uploads are files, not documents.
+      if (operation.getRequestBody() != null && !"putFiles".equals(operation.getOperationId())) {
         assertThat(operation.getRequestBody().getContent()).as("%s's body", op)
             .containsOnlyKeys("application/json", "application/yaml");
       }

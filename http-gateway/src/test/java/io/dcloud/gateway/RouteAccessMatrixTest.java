@@ -164,6 +164,10 @@ class RouteAccessMatrixTest {
         row("GET", "/environments/{env}/sharing").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         // Not RUNNING (no worker): the owner and admins hear so (409), others 404.
         row("POST", "/environments/{env}/exec").body(EXEC).allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
+        // A plain GET of the WebSocket route: who may is told that it expects an upgrade (400), others 404.
+        row("GET", "/environments/{env}/exec").allow(400, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("PUT", "/environments/{env}/files?path=/tmp/a.txt").body(EXEC).allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/environments/{env}/files?path=/tmp").allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
         // Its owner alone reads its secrets: an admin sees it, so 403, not 404.
         row("GET", "/environments/{env}/secrets").allow(200, DATA_SCIENTIST).allow(403, ADMIN).otherwise(404),
         row("GET", "/environments/{shared-env}/secrets")
@@ -181,6 +185,12 @@ class RouteAccessMatrixTest {
             .allow(202, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
         // Seeing it through a group is not running commands in it.
         row("POST", "/environments/{shared-env}/exec").body(EXEC)
+            .allow(409, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+        row("GET", "/environments/{shared-env}/exec").allow(400, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST)
+            .otherwise(404),
+        row("PUT", "/environments/{shared-env}/files?path=/tmp/a.txt").body(EXEC)
+            .allow(409, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+        row("GET", "/environments/{shared-env}/files?path=/tmp")
             .allow(409, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
         row("PUT", "/environments/{fresh-shared-env}/sharing").body("{\"groups\": []}")
             .allow(200, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),

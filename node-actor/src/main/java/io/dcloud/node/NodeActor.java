@@ -89,6 +89,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final ContainerOperations operations;
   private final Reconciliation reconciliation;
   private final ClusterPresence presence;
+  private final UserSessions sessions;
 
   /** Containers this node runs, by environment id. */
   private final Map<String, String> containers = new HashMap<>();
@@ -122,6 +123,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.operations = new ContainerOperations(settings, runtime, peers);
     this.reconciliation = new Reconciliation(context, nodeId, runtime, peers, operations, blocking, this);
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking);
+    this.sessions = new UserSessions(context.getSystem(), nodeId, runtime);
 
     ActorRef<NodeProtocol.Command> protocolRef = context.messageAdapter(NodeProtocol.Command.class, Protocol::new);
     context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(nodeId), protocolRef));
@@ -172,6 +174,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       // A user's command is not the environment's life cycle: it runs beside it, on the blocking pool.
       CompletableFuture.supplyAsync(() -> operations.exec(exec), blocking).thenAccept(exec.replyTo()::tell);
       return;
+    }
+    if (sessions.handle(command)) {
+      return; // a shell or a file transfer: beside the life cycle, on the session dispatcher
     }
     if (command instanceof NodeProtocol.StreamLogs logs) {
       // Opening an engine log stream blocks too (it waits for the engine's answer).
