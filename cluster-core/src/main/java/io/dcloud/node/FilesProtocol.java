@@ -16,10 +16,10 @@ public final class FilesProtocol {
   public record Written(String path, long bytes) implements Reply {}
 
   /**
-   * What is at the path: a {@code directory} comes as a tar of it, anything else as its own bytes
-   * ({@code size} of them); {@code name} is the path's last element.
+   * What is at the path: a regular file comes as its own bytes ({@code size} of them), anything else
+   * (a directory) as a tar of it ({@code archive}); {@code name} is the path's last element.
    */
-  public record Read(String name, boolean directory, Long size, SourceRef<byte[]> content) implements Reply {}
+  public record Read(String name, boolean archive, Long size, SourceRef<byte[]> content) implements Reply {}
 
   /** Nothing is at {@code path} (for an upload of one file: its parent directory). */
   public record Missing(String path) implements Reply {}
