@@ -16,6 +16,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -89,5 +91,57 @@ class CliIT {
         assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("DELETED"));
     Result gone = cli("", "env", "exec", id, "--", "echo", "hi");
     assertThat(gone.status()).as("%s", gone).isEqualTo(ExitCodes.REFUSED);
+  }
+
+  /**
+   * {@code env exec -t} for real: the built jar under a pseudo-terminal ({@code script}), so it
+   * finds a terminal, puts it in raw mode and talks over the exec WebSocket; and {@code env cp}
+   * of a file and a folder, both ways.
+   */
+  @Test
+  void execsInteractivelyUnderAPseudoTerminalAndCopiesFilesBothWays() throws Exception {
+    String api = DCloudIT.api.uri("").toString();
+    Result login = cli(DCloudIT.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
+    assertThat(login.status()).as("%s", login).isZero();
+    Path spec = Files.writeString(config.resolve("spec.json"), DCloudIT.tinySpec("cli-tty", ""));
+    String id = ok("env", "create", "-f", spec.toString()).out().strip();
+
+    Path jar = Path.of(System.getProperty("user.dir")).resolveSibling("cli/target/dcloud-cli.jar");
+    assertThat(jar).as("cli's package phase made it").exists();
+    String inner = "java -jar " + jar + " env exec -t " + id + " -- sh -c 'read line; echo got-$line; exit 5'";
+    ProcessBuilder script = new ProcessBuilder("script", "-qec", inner, "/dev/null").redirectErrorStream(true);
+    script.environment().put("XDG_CONFIG_HOME", config.toString());
+    Process terminal = script.start();
+    terminal.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+    terminal.getOutputStream().flush();
+    CompletableFuture<String> screen = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(terminal.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    assertThat(terminal.waitFor(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).as("the session ended").isTrue();
+    terminal.getOutputStream().close();
+    assertThat(screen.get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).contains("got-hello");
+    assertThat(terminal.exitValue()).as("the command's exit status, through script -e").isEqualTo(5);
+
+    Path file = Files.writeString(config.resolve("payload.txt"), "payload");
+    ok("env", "cp", file.toString(), id + ":/tmp/");
+    assertThat(ok("env", "exec", id, "--", "cat", "/tmp/payload.txt").out()).isEqualTo("payload");
+    Path tree = Files.createDirectories(config.resolve("tree/sub"));
+    Files.writeString(tree.resolve("deep.txt"), "deep");
+    ok("env", "cp", config.resolve("tree").toString(), id + ":/tmp/tree");
+    assertThat(ok("env", "exec", id, "--", "cat", "/tmp/tree/sub/deep.txt").out()).isEqualTo("deep");
+
+    Path back = config.resolve("back");
+    ok("env", "cp", id + ":/tmp/tree", back.toString());
+    assertThat(back.resolve("sub/deep.txt")).hasContent("deep");
+    ok("env", "cp", id + ":/tmp/payload.txt", config.resolve("payload-back.txt").toString());
+    assertThat(config.resolve("payload-back.txt")).hasContent("payload");
+    Result missing = cli("", "env", "cp", id + ":/tmp/no-such-file", config.resolve("x").toString());
+    assertThat(missing.status()).as("%s", missing).isEqualTo(ExitCodes.NOT_FOUND);
+
+    ok("env", "rm", id);
   }
 }

@@ -167,6 +167,12 @@ class CliGatewayTest {
     String id = createDetached(cli);
     CliRunner.Result exec = cli.run("env", "exec", id, "--", "echo", "hi");
     assertThat(exec.status()).as(exec.toString()).isEqualTo(ExitCodes.REFUSED);
+    CliRunner.Result interactive = cli.run("env", "exec", "-t", id, "--", "bash");
+    assertThat(interactive.status()).as(interactive.toString()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(interactive.err()).contains("environment " + id + " is QUEUED, not RUNNING");
+    Path file = Files.writeString(config.resolve("upload.txt"), "data");
+    CliRunner.Result copy = cli.run("env", "cp", file.toString(), id + ":/tmp/upload.txt");
+    assertThat(copy.status()).as(copy.toString()).isEqualTo(ExitCodes.REFUSED);
     CliRunner.Result open = cli.run("env", "open", id);
     assertThat(open.status()).as(open.toString()).isEqualTo(ExitCodes.REFUSED);
     assertThat(open.err()).contains("has no URL");
