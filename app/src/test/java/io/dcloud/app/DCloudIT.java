@@ -53,7 +53,7 @@ class DCloudIT {
   private static Path dataDir;
   private static EmbeddedCassandra cassandra;
   private static DCloudNode node;
-  private static Api api;
+  static Api api;
   private static final List<String> volumesToClean = new ArrayList<>();
 
   @BeforeAll
@@ -133,7 +133,7 @@ class DCloudIT {
     assertThat(replaced.status()).as(replaced.body()).isEqualTo(200);
   }
 
-  private static String tinySpec(String name, String extra) {
+  static String tinySpec(String name, String extra) {
     return """
         {"env-name": "%s", "os": "tiny", "languages": [{"language-name": "shell", "libraries": []}],
          "resources": {"ram": "64M", "cpu": "0.5", "gpu": "0"},

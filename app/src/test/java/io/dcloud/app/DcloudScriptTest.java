@@ -100,6 +100,32 @@ class DcloudScriptTest {
     assertThat(Files.readString(dir.resolve("second.err"))).doesNotContain("building");
   }
 
+  /** Words the script does not know go to the command line's jar, built first when missing, run where the caller is. */
+  @Test
+  void anUnknownWordRunsTheCommandLineInTheCallersFolderBuildingItWhenMissing() throws Exception {
+    setUp();
+    touch(dir.resolve("mvn-release"));
+    executable(bin.resolve("java"), """
+        #!/bin/sh
+        echo "$PWD $*" >> %s/java-runs
+        """.formatted(dir));
+
+    Process missing = start(dir.resolve("first.err"), "bash", tree.resolve("dcloud").toString(), "env", "ls", "-o", "json");
+    await().atMost(STARTS_WITHIN).until(() -> !missing.isAlive());
+    assertThat(missing.exitValue()).isZero();
+    assertThat(Files.readAllLines(dir.resolve("mvn-runs"))).singleElement().asString().contains("-pl cli -am package");
+    Path jar = tree.resolve("cli/target/dcloud-cli.jar");
+    assertThat(Files.readAllLines(dir.resolve("java-runs")))
+        .containsExactly(dir.toRealPath() + " -jar " + tree.toRealPath().resolve("cli/target/dcloud-cli.jar") + " env ls -o json");
+
+    Files.createDirectories(jar.getParent());
+    Files.createFile(jar);
+    Process built = start(dir.resolve("second.err"), "bash", tree.resolve("dcloud").toString(), "cli", "--help");
+    await().atMost(STARTS_WITHIN).until(() -> !built.isAlive());
+    assertThat(Files.readAllLines(dir.resolve("mvn-runs"))).as("the jar is there: no build").hasSize(1);
+    assertThat(Files.readAllLines(dir.resolve("java-runs"))).last().asString().endsWith("dcloud-cli.jar --help");
+  }
+
   private void setUp() throws IOException {
     tree = Files.createDirectory(dir.resolve("tree"));
     Files.copy(SCRIPT, tree.resolve("dcloud"));

@@ -36,9 +36,9 @@ import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitRead
  * A one-node cluster with the real actors behind the gateway — environment entities (sharded,
  * event sourced on the in-memory journal), the scheduler, the registries, the directory following
  * the journal, the update topic — and the gateway bound to a free port on 127.0.0.1. No worker
- * node exists, so environments wait in the scheduler's queue.
+ * node exists, so environments wait in the scheduler's queue. Public for the cli module's tests (test-jar).
  */
-final class GatewayTestCluster implements AutoCloseable {
+public final class GatewayTestCluster implements AutoCloseable {
 
   /** Short, so the test of a silent backend does not wait long; the real actors answer in milliseconds. */
   static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
@@ -46,15 +46,15 @@ final class GatewayTestCluster implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
   /** The first admin's password, as DCLOUD_ADMIN_PASSWORD would give it. */
-  static final String ADMIN_PASSWORD = "test-admin-password";
+  public static final String ADMIN_PASSWORD = "test-admin-password";
 
   final ActorTestKit testKit;
   final GatewayBackends backends;
   final ActorRef<UserRegistry.Command> users;
   final ServerBinding binding;
-  final URI base;
+  public final URI base;
 
-  GatewayTestCluster(String name) throws Exception {
+  public GatewayTestCluster(String name) throws Exception {
     Config config = ConfigFactory.parseString("""
             pekko.actor.provider = cluster
             pekko.remote.artery.canonical.hostname = "127.0.0.1"

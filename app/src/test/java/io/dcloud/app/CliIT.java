@@ -1,0 +1,147 @@
+package io.dcloud.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.cli.Cli;
+import io.dcloud.cli.CliIo;
+import io.dcloud.cli.ExitCodes;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The command line against DCloud as DCloudIT runs it (embedded Cassandra, real Docker, one node):
+ * an environment made, followed to RUNNING, run in, read and removed with {@code dcloud env ...}.
+ */
+@Tag("docker") @Tag("cassandra")
+class CliIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration UP_WITHIN = Duration.ofSeconds(90);
+
+  @TempDir
+  Path config;
+
+  @BeforeAll
+  static void startDCloud() throws Exception {
+    DCloudIT.startDCloud();
+  }
+
+  @AfterAll
+  static void stopDCloud() {
+    DCloudIT.stopDCloud();
+  }
+
+  record Result(int status, String out, String err) {}
+
+  private Result cli(String stdin, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CliIo io = new CliIo(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        Map.of("XDG_CONFIG_HOME", config.toString()), false);
+    int status = Cli.run(io, args);
+    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private Result ok(String... args) {
+    Result result = cli("", args);
+    assertThat(result.status()).as("%s", result).isZero();
+    return result;
+  }
+
+  @Test
+  void createsFollowsExecsReadsLogsAndRemovesAnEnvironment() throws Exception {
+    String api = DCloudIT.api.uri("").toString();
+    Result login = cli(DCloudIT.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
+    assertThat(login.status()).as("%s", login).isZero();
+    Path spec = Files.writeString(config.resolve("spec.json"), DCloudIT.tinySpec("from-cli", ""));
+
+    Result created = ok("env", "create", "-f", spec.toString());
+    String id = created.out().strip();
+    assertThat(created.err()).as("the progress line").contains("RUNNING");
+    JsonNode running = JSON.readTree(ok("env", "get", id, "-o", "json").out());
+    assertThat(running.path("status").asText()).isEqualTo("RUNNING");
+    assertThat(running.path("name").asText()).isEqualTo("from-cli");
+
+    assertThat(ok("env", "exec", id, "--", "echo", "hi").out()).isEqualTo("hi\n");
+    Result failing = cli("", "env", "exec", id, "--", "sh", "-c", "echo oops >&2; exit 3");
+    assertThat(failing.status()).as("the command's own exit status").isEqualTo(3);
+    assertThat(failing.err()).isEqualTo("oops\n");
+    assertThat(cli("shout", "env", "exec", id, "-i", "--", "tr", "a-z", "A-Z").out()).isEqualTo("SHOUT");
+
+    assertThat(ok("env", "logs", id, "--tail", "10").out()).contains("hello-from-dcloud");
+
+    assertThat(ok("env", "rm", id).out()).startsWith(id);
+    await().atMost(UP_WITHIN).untilAsserted(() ->
+        assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("DELETED"));
+    Result gone = cli("", "env", "exec", id, "--", "echo", "hi");
+    assertThat(gone.status()).as("%s", gone).isEqualTo(ExitCodes.REFUSED);
+  }
+
+  /**
+   * {@code env exec -t} for real: the built jar under a pseudo-terminal ({@code script}), so it
+   * finds a terminal, puts it in raw mode and talks over the exec WebSocket; and {@code env cp}
+   * of a file and a folder, both ways.
+   */
+  @Test
+  void execsInteractivelyUnderAPseudoTerminalAndCopiesFilesBothWays() throws Exception {
+    String api = DCloudIT.api.uri("").toString();
+    Result login = cli(DCloudIT.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
+    assertThat(login.status()).as("%s", login).isZero();
+    Path spec = Files.writeString(config.resolve("spec.json"), DCloudIT.tinySpec("cli-tty", ""));
+    String id = ok("env", "create", "-f", spec.toString()).out().strip();
+
+    Path jar = Path.of(System.getProperty("user.dir")).resolveSibling("cli/target/dcloud-cli.jar");
+    assertThat(jar).as("cli's package phase made it").exists();
+    String inner = "java -jar " + jar + " env exec -t " + id + " -- sh -c 'read line; echo got-$line; exit 5'";
+    ProcessBuilder script = new ProcessBuilder("script", "-qec", inner, "/dev/null").redirectErrorStream(true);
+    script.environment().put("XDG_CONFIG_HOME", config.toString());
+    Process terminal = script.start();
+    terminal.getOutputStream().write("hello\n".getBytes(StandardCharsets.UTF_8));
+    terminal.getOutputStream().flush();
+    CompletableFuture<String> screen = CompletableFuture.supplyAsync(() -> {
+      try {
+        return new String(terminal.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    });
+    assertThat(terminal.waitFor(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).as("the session ended").isTrue();
+    terminal.getOutputStream().close();
+    assertThat(screen.get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).contains("got-hello");
+    assertThat(terminal.exitValue()).as("the command's exit status, through script -e").isEqualTo(5);
+
+    Path file = Files.writeString(config.resolve("payload.txt"), "payload");
+    ok("env", "cp", file.toString(), id + ":/tmp/");
+    assertThat(ok("env", "exec", id, "--", "cat", "/tmp/payload.txt").out()).isEqualTo("payload");
+    Path tree = Files.createDirectories(config.resolve("tree/sub"));
+    Files.writeString(tree.resolve("deep.txt"), "deep");
+    ok("env", "cp", config.resolve("tree").toString(), id + ":/tmp/tree");
+    assertThat(ok("env", "exec", id, "--", "cat", "/tmp/tree/sub/deep.txt").out()).isEqualTo("deep");
+
+    Path back = config.resolve("back");
+    ok("env", "cp", id + ":/tmp/tree", back.toString());
+    assertThat(back.resolve("sub/deep.txt")).hasContent("deep");
+    ok("env", "cp", id + ":/tmp/payload.txt", config.resolve("payload-back.txt").toString());
+    assertThat(config.resolve("payload-back.txt")).hasContent("payload");
+    Result missing = cli("", "env", "cp", id + ":/tmp/no-such-file", config.resolve("x").toString());
+    assertThat(missing.status()).as("%s", missing).isEqualTo(ExitCodes.NOT_FOUND);
+
+    ok("env", "rm", id);
+  }
+}

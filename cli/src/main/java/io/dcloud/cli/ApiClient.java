@@ -1,0 +1,164 @@
+package io.dcloud.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * DCloud's HTTP API as the CLI uses it: JSON in and out, a bearer token on every request, and
+ * every answer that is not 2xx turned into a {@link CliException} with the problem's one line and
+ * the exit status its HTTP status stands for.
+ */
+final class ApiClient {
+  static final String PREFIX = "/api/v1";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+  private final HttpClient http;
+  private final URI base;
+  private final String token;
+
+  ApiClient(URI base, String token) {
+    this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+    this.base = base;
+    this.token = token;
+  }
+
+  /** The gateway's address as users give it: no trailing slash, and the API prefix dropped. */
+  static URI normalize(String api) {
+    String trimmed = api.strip().replaceAll("/+$", "");
+    if (trimmed.endsWith(PREFIX)) {
+      trimmed = trimmed.substring(0, trimmed.length() - PREFIX.length());
+    }
+    if (!trimmed.matches("(?i)https?://.+")) {
+      throw CliException.usage("--api must be an http:// or https:// URL, not '" + api + "'");
+    }
+    return URI.create(trimmed);
+  }
+
+  URI base() {
+    return base;
+  }
+
+  String token() {
+    return token;
+  }
+
+  HttpClient http() {
+    return http;
+  }
+
+  /** A path segment (an id, a name) escaped for the URL. */
+  static String segment(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  /** {@code ?a=1&b=2} for the entries whose value is not null. */
+  static String query(Map<String, ?> parameters) {
+    String joined = parameters.entrySet().stream()
+        .filter(entry -> entry.getValue() != null)
+        .flatMap(entry -> (entry.getValue() instanceof List<?> values ? values : List.of(entry.getValue())).stream()
+            .map(value -> entry.getKey() + "=" + segment(String.valueOf(value))))
+        .collect(Collectors.joining("&"));
+    return joined.isEmpty() ? "" : "?" + joined;
+  }
+
+  HttpRequest.Builder request(String path) {
+    HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(PREFIX + path));
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    return builder;
+  }
+
+  JsonNode get(String path) {
+    return json(request(path).GET());
+  }
+
+  JsonNode post(String path, JsonNode body) {
+    return json(withJson(request(path), "POST", body));
+  }
+
+  JsonNode put(String path, JsonNode body) {
+    return json(withJson(request(path), "PUT", body));
+  }
+
+  JsonNode patch(String path, JsonNode body) {
+    return json(withJson(request(path), "PATCH", body));
+  }
+
+  JsonNode delete(String path) {
+    return json(request(path).DELETE());
+  }
+
+  private static HttpRequest.Builder withJson(HttpRequest.Builder request, String method, JsonNode body) {
+    String text = body == null ? "" : body.toString();
+    return request.header("Content-Type", "application/json")
+        .method(method, HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8));
+  }
+
+  /** Sends the request; the answer's JSON (a missing node for 204). */
+  JsonNode json(HttpRequest.Builder request) {
+    HttpResponse<String> response = send(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    checked(response.statusCode(), response.body());
+    String body = response.body();
+    if (body == null || body.isBlank()) {
+      return JSON.missingNode();
+    }
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new CliException(ExitCodes.ERROR, "the gateway answered something that is not JSON: " + e.getMessage(), e);
+    }
+  }
+
+  /** An answer read as it comes (logs, event streams, downloads): the caller closes its body. */
+  HttpResponse<InputStream> stream(HttpRequest.Builder request) {
+    HttpResponse<InputStream> response = send(request.build(), HttpResponse.BodyHandlers.ofInputStream());
+    if (response.statusCode() / 100 != 2) {
+      try (InputStream body = response.body()) {
+        checked(response.statusCode(), new String(body.readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        checked(response.statusCode(), "");
+      }
+    }
+    return response;
+  }
+
+  private static void checked(int status, String body) {
+    if (status / 100 != 2) {
+      CliException problem = Problems.toException(status, body);
+      if (status == 401) {
+        throw new CliException(problem.exitCode(), problem.getMessage() + " (sign in again: dcloud login)");
+      }
+      throw problem;
+    }
+  }
+
+  <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    try {
+      return http.send(request, handler);
+    } catch (IOException e) {
+      throw unreachable(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new CliException(ExitCodes.ERROR, "interrupted");
+    }
+  }
+
+  CliException unreachable(Throwable e) {
+    String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return new CliException(ExitCodes.UNREACHABLE, "cannot reach the gateway at " + base + ": " + why, e);
+  }
+}

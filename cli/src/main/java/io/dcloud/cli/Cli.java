@@ -1,0 +1,33 @@
+package io.dcloud.cli;
+
+import java.io.PrintWriter;
+import picocli.CommandLine;
+
+/** Parses and runs one command line; every failure becomes one line on stderr and an exit status. */
+public final class Cli {
+  private Cli() {}
+
+  public static int run(CliIo io, String... args) {
+    CommandLine commandLine = commandLine(io);
+    int status = commandLine.execute(args);
+    io.out().flush();
+    io.err().flush();
+    return status;
+  }
+
+  static CommandLine commandLine(CliIo io) {
+    CommandLine commandLine = new CommandLine(new DcloudCommand(io))
+        .setCaseInsensitiveEnumValuesAllowed(true)
+        .setOut(new PrintWriter(io.out(), true))
+        .setErr(new PrintWriter(io.err(), true));
+    commandLine.setExecutionExceptionHandler((failure, failed, parsed) -> {
+      if (failure instanceof CliException known) {
+        io.err().println("dcloud: " + known.getMessage());
+        return known.exitCode();
+      }
+      io.err().println("dcloud: " + failure);
+      return ExitCodes.ERROR;
+    });
+    return commandLine;
+  }
+}

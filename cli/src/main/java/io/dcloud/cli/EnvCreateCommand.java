@@ -1,0 +1,58 @@
+package io.dcloud.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dcloud env create -f spec.yaml | --template NAME [--set path=value]... [--detach]}: sends the
+ * contract, then follows the environment until it runs (printing its URL, else its id) or fails.
+ */
+@Command(name = "create", description = "Create an environment from a contract file or a template, and wait until it runs")
+final class EnvCreateCommand extends Subcommand implements Callable<Integer> {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  static final class Source {
+    @Option(names = {"-f", "--file"}, paramLabel = "FILE", description = "The environment contract, YAML or JSON ('-': stdin)")
+    String file;
+
+    @Option(names = "--template", paramLabel = "NAME", description = "Start from this template")
+    String template;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Source source;
+
+  @Option(names = "--set", paramLabel = "PATH=VALUE",
+      description = "Set one contract field, e.g. resources.ram=8G (repeatable)")
+  List<String> sets = new ArrayList<>();
+
+  @Option(names = {"-d", "--detach"}, description = "Print the id and return without waiting")
+  boolean detach;
+
+  @Override
+  public Integer call() {
+    JsonNode document = source.file != null ? SpecFiles.read(source.file, io().in()) : JSON.createObjectNode();
+    if (!(document instanceof ObjectNode contract)) {
+      throw CliException.usage(source.file + " must hold one environment contract (a mapping), not a " + document.getNodeType());
+    }
+    SetOverrides.apply(contract, sets);
+    ApiClient client = client();
+    String path = source.template != null
+        ? "/templates/" + ApiClient.segment(source.template) + "/environments"
+        : "/environments";
+    JsonNode created = client.post(path, contract);
+    String id = created.path("id").asText();
+    if (detach) {
+      io().out().println(id);
+      return ExitCodes.OK;
+    }
+    return new EnvProgress(io(), client).follow(id, created);
+  }
+}

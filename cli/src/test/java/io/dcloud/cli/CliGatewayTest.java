@@ -1,0 +1,232 @@
+package io.dcloud.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.dcloud.gateway.GatewayTestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The CLI against a real gateway on a one-node cluster (GatewayTestCluster: in-memory journal, no
+ * worker, so environments stay queued), run in-process as a script would run it.
+ */
+class CliGatewayTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SPEC = """
+      env-name: from-cli
+      os: debian
+      languages:
+        - language-name: python
+          libraries: [numpy]
+      resources: {ram: 512M, cpu: "0.5"}
+      """;
+
+  private static GatewayTestCluster cluster;
+  private static String api;
+
+  @TempDir
+  Path config;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new GatewayTestCluster("cli-gateway-test");
+    api = cluster.base.toString();
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  /** A CLI signed in as the admin, by 'dcloud login --password-stdin'. */
+  private CliRunner signedIn() {
+    CliRunner cli = new CliRunner(config);
+    CliRunner.Result login = cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
+        "login", "--api", api, "--username", "admin", "--password-stdin");
+    assertThat(login.status()).as(login.toString()).isZero();
+    return cli;
+  }
+
+  private static CliRunner.Result ok(CliRunner.Result result) {
+    assertThat(result.status()).as(result.toString()).isZero();
+    return result;
+  }
+
+  private String createDetached(CliRunner cli, String... extra) throws Exception {
+    Path spec = Files.writeString(config.resolve("spec.yaml"), SPEC);
+    String[] args = new String[] {"env", "create", "-f", spec.toString(), "--detach"};
+    String[] all = java.util.stream.Stream.concat(java.util.Arrays.stream(args), java.util.Arrays.stream(extra))
+        .toArray(String[]::new);
+    return ok(cli.run(all)).out().strip();
+  }
+
+  @Test
+  void logsInKeepingTheTokenPrivateAndLogsOut() throws Exception {
+    CliRunner cli = signedIn();
+    Path file = config.resolve("dcloud/config.json");
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+    JsonNode stored = JSON.readTree(file.toFile());
+    assertThat(stored.path("api").asText()).isEqualTo(api);
+    assertThat(stored.path("token").asText()).isNotBlank();
+
+    assertThat(ok(cli.run("users", "me")).out()).contains("admin");
+    ok(cli.run("logout"));
+    assertThat(JSON.readTree(file.toFile()).path("token").isNull()).isTrue();
+    CliRunner.Result after = cli.run("users", "me");
+    assertThat(after.status()).as(after.toString()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+
+    // The revocation reaches the gateway's token check asynchronously: look until it has.
+    CliRunner withOldToken = new CliRunner(config).with("DCLOUD_TOKEN", stored.path("token").asText());
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    CliRunner.Result revoked = withOldToken.run("users", "me", "--api", api);
+    while (revoked.status() == ExitCodes.OK && System.nanoTime() < deadline) {
+      revoked = withOldToken.run("users", "me", "--api", api);
+    }
+    assertThat(revoked.status()).as("the gateway refuses the logged-out token").isEqualTo(ExitCodes.UNAUTHENTICATED);
+    assertThat(revoked.err()).contains("dcloud login");
+  }
+
+  @Test
+  void aWrongPasswordIsUnauthenticatedAndStoresNothing() {
+    CliRunner.Result login = new CliRunner(config).runWithStdin("wrong-password\n",
+        "login", "--api", api, "-u", "admin", "--password-stdin");
+    assertThat(login.status()).as(login.toString()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+    assertThat(config.resolve("dcloud/config.json")).doesNotExist();
+  }
+
+  @Test
+  void createsListsShowsAndDeletesAnEnvironment() throws Exception {
+    CliRunner cli = signedIn();
+    String id = createDetached(cli, "--set", "resources.ram=1G", "--set", "env.GREETING=hi");
+
+    String table = ok(cli.run("env", "ls")).out();
+    assertThat(table.lines().findFirst().orElseThrow()).startsWith("ID").contains("NAME", "STATUS");
+    assertThat(table).contains(id).contains("from-cli");
+
+    JsonNode shown = JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out());
+    assertThat(shown.path("id").asText()).isEqualTo(id);
+    assertThat(shown.path("resources").path("ram").asText()).as("--set over -f").isEqualTo("1G");
+    assertThat(shown.path("spec").path("env").has("GREETING")).as("--set of a map entry").isTrue();
+    JsonNode yaml = new YAMLMapper().readTree(ok(cli.run("env", "get", id, "-o", "yaml")).out());
+    assertThat(yaml.path("name").asText()).isEqualTo("from-cli");
+
+    JsonNode filtered = JSON.readTree(ok(cli.run("env", "ls", "--name", "no-such-name", "-o", "json")).out());
+    assertThat(filtered.path("environments")).isEmpty();
+
+    assertThat(ok(cli.run("env", "rm", id)).out()).startsWith(id + " ");
+    CliRunner.Result missing = cli.run("env", "get", "00000000-0000-0000-0000-000000000000");
+    assertThat(missing.status()).as(missing.toString()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(missing.err()).startsWith("dcloud: ").doesNotContain("\n\n");
+  }
+
+  @Test
+  void anInvalidContractIsOneLineNamingTheField() throws Exception {
+    CliRunner cli = signedIn();
+    Path spec = Files.writeString(config.resolve("bad.yaml"), SPEC);
+    CliRunner.Result result = cli.run("env", "create", "-f", spec.toString(), "--set", "resources.ram=lots");
+    assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err().lines()).hasSize(1);
+    assertThat(result.err()).contains("resources.ram");
+  }
+
+  @Test
+  void followsTheNewEnvironmentAndReportsWhyItEndedWithoutRunning() throws Exception {
+    CliRunner cli = signedIn();
+    Path spec = Files.writeString(config.resolve("follow.yaml"), SPEC.replace("from-cli", "followed"));
+    CompletableFuture<CliRunner.Result> following =
+        CompletableFuture.supplyAsync(() -> cli.run("env", "create", "-f", spec.toString()));
+    // No worker: it waits queued, until it is deleted under the follower.
+    String id = awaitListed(cli, "followed");
+    ok(cli.run("env", "rm", id));
+    CliRunner.Result result = following.get(60, TimeUnit.SECONDS);
+    assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.ENVIRONMENT_FAILED);
+    assertThat(result.err()).as("the progress line, then why").contains("REQUESTED").contains("environment " + id + " is DELETED");
+    assertThat(result.out()).isEmpty();
+  }
+
+  private static String awaitListed(CliRunner cli, String name) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline) {
+      JsonNode listed = JSON.readTree(ok(cli.run("env", "ls", "--name", name, "-o", "json")).out()).path("environments");
+      if (listed.size() == 1 && listed.get(0).path("status").asText().equals("QUEUED")) {
+        return listed.get(0).path("id").asText();
+      }
+      Thread.onSpinWait();
+    }
+    throw new AssertionError(name + " was not listed as QUEUED within 30 s");
+  }
+
+  @Test
+  void refusesExecAndOpenOfAnEnvironmentThatIsNotRunning() throws Exception {
+    CliRunner cli = signedIn();
+    String id = createDetached(cli);
+    CliRunner.Result exec = cli.run("env", "exec", id, "--", "echo", "hi");
+    assertThat(exec.status()).as(exec.toString()).isEqualTo(ExitCodes.REFUSED);
+    CliRunner.Result interactive = cli.run("env", "exec", "-t", id, "--", "bash");
+    assertThat(interactive.status()).as(interactive.toString()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(interactive.err()).contains("environment " + id + " is QUEUED, not RUNNING");
+    Path file = Files.writeString(config.resolve("upload.txt"), "data");
+    CliRunner.Result copy = cli.run("env", "cp", file.toString(), id + ":/tmp/upload.txt");
+    assertThat(copy.status()).as(copy.toString()).isEqualTo(ExitCodes.REFUSED);
+    CliRunner.Result open = cli.run("env", "open", id);
+    assertThat(open.status()).as(open.toString()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(open.err()).contains("has no URL");
+    ok(cli.run("env", "rm", id));
+  }
+
+  @Test
+  void createsFromATemplateWithOverrides() throws Exception {
+    CliRunner cli = signedIn();
+    assertThat(ok(cli.run("templates")).out()).contains("python-ml", "jupyter");
+    assertThat(JSON.readTree(ok(cli.run("templates", "get", "python-ml", "-o", "json")).out()).path("name").asText())
+        .isEqualTo("python-ml");
+    String id = ok(cli.run("env", "create", "--template", "python-ml", "--set", "env-name=templated", "--detach")).out().strip();
+    assertThat(JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out()).path("name").asText()).isEqualTo("templated");
+    ok(cli.run("env", "rm", id));
+    assertThat(cli.run("templates", "get", "no-such-template").status()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
+  @Test
+  void readsAndReplacesTheCatalogAndListsNodes() throws Exception {
+    CliRunner cli = signedIn();
+    String yaml = ok(cli.run("catalog", "get", "-o", "yaml")).out();
+    Path file = Files.writeString(config.resolve("catalog.yaml"), yaml);
+    JsonNode replaced = JSON.readTree(ok(cli.run("catalog", "set", "-f", file.toString(), "-o", "json")).out());
+    assertThat(replaced).isEqualTo(new YAMLMapper().readTree(yaml));
+    assertThat(ok(cli.run("catalog", "get")).out()).startsWith("OS").contains("debian");
+
+    assertThat(ok(cli.run("nodes", "ls")).out().strip()).as("no worker: only the header").startsWith("ID").doesNotContain("\n");
+    assertThat(cli.run("nodes", "cordon", "no-such-node").status()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
+  @Test
+  void managesUsersAndTokensForScripts() throws Exception {
+    CliRunner cli = signedIn();
+    ok(cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--role", "data-scientist", "--password-stdin"));
+    assertThat(ok(cli.run("users", "ls")).out()).contains("grace").contains("data-scientist");
+    JsonNode changed = JSON.readTree(ok(cli.run("users", "set", "grace", "--disabled", "true", "-o", "json")).out());
+    assertThat(changed.path("disabled").asBoolean()).isTrue();
+    ok(cli.run("users", "quota", "grace", "--ram", "4G", "--environments", "2"));
+    assertThat(JSON.readTree(ok(cli.run("users", "get", "grace", "-o", "json")).out()).path("quota").path("ram").asText())
+        .isEqualTo("4G");
+    CliRunner.Result taken = cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--password-stdin");
+    assertThat(taken.status()).as(taken.toString()).isEqualTo(ExitCodes.REFUSED);
+    ok(cli.run("users", "rm", "grace"));
+    assertThat(cli.run("users", "get", "grace").status()).isEqualTo(ExitCodes.NOT_FOUND);
+
+    String token = ok(cli.run("users", "tokens", "create", "--name", "ci")).out().strip();
+    CliRunner script = new CliRunner(config.resolve("elsewhere")).with("DCLOUD_API", api).with("DCLOUD_TOKEN", token);
+    assertThat(ok(script.run("users", "me")).out()).contains("admin");
+    assertThat(ok(cli.run("users", "tokens", "ls")).out()).contains("ci");
+  }
+}

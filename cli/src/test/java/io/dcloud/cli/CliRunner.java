@@ -1,0 +1,44 @@
+package io.dcloud.cli;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** Runs the CLI in this JVM as a script would: its own config folder, variables, stdin; output captured. */
+final class CliRunner {
+  record Result(int status, String out, String err) {
+    @Override
+    public String toString() {
+      return "exit " + status + "\n--- out\n" + out + "--- err\n" + err;
+    }
+  }
+
+  private final Map<String, String> env = new HashMap<>();
+
+  CliRunner(Path configHome) {
+    env.put("XDG_CONFIG_HOME", configHome.toString());
+  }
+
+  CliRunner with(String variable, String value) {
+    env.put(variable, value);
+    return this;
+  }
+
+  Result run(String... args) {
+    return runWithStdin("", args);
+  }
+
+  Result runWithStdin(String stdin, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CliIo io = new CliIo(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+        Map.copyOf(env), false);
+    int status = Cli.run(io, args);
+    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,81 @@
+package io.dcloud.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What the CLI says before it talks to any gateway: usage errors (2), no gateway, no token. */
+class CliUsageTest {
+  @TempDir
+  Path config;
+
+  private CliRunner cli() {
+    return new CliRunner(config);
+  }
+
+  @Test
+  void withoutAnyGatewayItSaysHowToChooseOne() {
+    CliRunner.Result result = cli().run("env", "ls");
+    assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).contains("which gateway? give --api URL, set DCLOUD_API");
+  }
+
+  @Test
+  void withAGatewayButNoTokenItIsUnauthenticated() {
+    CliRunner.Result flag = cli().run("env", "ls", "--api", "http://127.0.0.1:9");
+    assertThat(flag.status()).as(flag.toString()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+    assertThat(flag.err()).contains("not signed in to http://127.0.0.1:9");
+
+    CliRunner.Result variable = cli().with("DCLOUD_API", "http://127.0.0.1:9/api/v1/").run("templates");
+    assertThat(variable.status()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+    assertThat(variable.err()).as("the API prefix and slash are dropped").contains("not signed in to http://127.0.0.1:9:");
+  }
+
+  @Test
+  void theStoredTokenGoesOnlyToTheGatewayThatIssuedIt() {
+    ConfigStore.fromEnvironment(java.util.Map.of("XDG_CONFIG_HOME", config.toString()))
+        .write(new StoredLogin("http://127.0.0.1:9", "ada", "stored-token"));
+    CliRunner.Result other = cli().run("env", "ls", "--api", "http://127.0.0.1:10");
+    assertThat(other.status()).as(other.toString()).isEqualTo(ExitCodes.UNAUTHENTICATED);
+    CliRunner.Result same = cli().run("env", "ls", "--api", "http://127.0.0.1:9/");
+    assertThat(same.status()).as("signed in there: it tries, and finds nobody").isEqualTo(ExitCodes.UNREACHABLE);
+  }
+
+  @Test
+  void aGatewayThatDoesNotAnswerIsUnreachable() {
+    CliRunner.Result result = cli().with("DCLOUD_TOKEN", "t").run("--api", "http://127.0.0.1:9", "nodes", "ls");
+    assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.UNREACHABLE);
+    assertThat(result.err()).startsWith("dcloud: cannot reach the gateway at http://127.0.0.1:9");
+  }
+
+  @Test
+  void wrongArgumentsAreUsageErrors() {
+    CliRunner cli = cli().with("DCLOUD_TOKEN", "t").with("DCLOUD_API", "http://127.0.0.1:9");
+    assertUsage(cli.run("env", "create"), "Missing required argument");
+    assertUsage(cli.run("env", "create", "-f", "a.yaml", "--template", "crud"), "mutually exclusive");
+    assertUsage(cli.run("env", "create", "-f", config.resolve("missing.yaml").toString()), "no such file");
+    assertUsage(cli.run("env", "exec", "some-id"), "COMMAND");
+    assertUsage(cli.run("env", "cp", "a", "b"), "one side must be ID:PATH");
+    assertUsage(cli.run("env", "cp", "a", "123e4567-e89b-12d3-a456-426614174000:relative"), "must be absolute");
+    assertUsage(cli.run("env", "ls", "-o", "xml"), "Invalid value for option '--output'");
+    assertUsage(cli.run("env"), "Missing required subcommand");
+    assertUsage(cli.run("frobnicate"), "Unmatched argument");
+    assertUsage(cli.run("--api", "ftp://x", "env", "ls"), "must be an http:// or https:// URL");
+    assertUsage(cli.run("login", "--api", "http://127.0.0.1:9", "-u", "ada"), "pipe it in with --password-stdin");
+  }
+
+  private static void assertUsage(CliRunner.Result result, String message) {
+    assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(result.err()).as(result.toString()).contains(message);
+  }
+
+  @Test
+  void helpListsTheCommandsAndTheExitStatuses() {
+    CliRunner.Result help = cli().run("--help");
+    assertThat(help.status()).isZero();
+    assertThat(help.out()).contains("env", "templates", "catalog", "nodes", "users", "watch", "login", "logout",
+        "3 not found", "5 unauthenticated");
+  }
+}
