@@ -5,6 +5,7 @@ import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;
+import io.dcloud.node.ProxyWire;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
@@ -85,6 +86,16 @@ public final class EnvironmentEntity {
   /** Runs a command in the running container, on its node (see {@link NodeProtocol.ExecIn}); who may is the gateway's check. */
   public record Exec(
       List<String> command, String stdin, long timeoutMillis, long maxOutputBytes, ActorRef<NodeProtocol.ExecReply> replyTo)
+      implements Command {}
+
+  /**
+   * Forwards {@code call} to the container's {@code port} through its node (see {@link NodeProtocol.ProxyTo});
+   * who may is the gateway's check.
+   */
+  public record Proxy(
+      int port,
+      @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "@call") ProxyWire.Call call,
+      ActorRef<ProxyWire.Reply> replyTo)
       implements Command {}
 
   /** The scheduler's word about this environment's place (see {@link #answersVia}). */

@@ -3,9 +3,13 @@ package io.dcloud.environment;
 import io.dcloud.environment.EnvironmentEntity.Command;
 import io.dcloud.environment.EnvironmentEntity.Exec;
 import io.dcloud.environment.EnvironmentEntity.GetStats;
+import io.dcloud.environment.EnvironmentEntity.Proxy;
 import io.dcloud.environment.EnvironmentEntity.StreamLogs;
 import io.dcloud.environment.EnvironmentEntity.Wiring;
 import io.dcloud.node.NodeProtocol;
+import io.dcloud.node.ProxyWire;
+import io.dcloud.spec.PublishedPort;
+import java.util.Optional;
 
 /**
  * The questions only the node that runs an environment's container can answer (its stats, its
@@ -17,7 +21,8 @@ final class NodeQueries {
   private NodeQueries() {}
 
   static boolean isQuery(Command command) {
-    return command instanceof GetStats || command instanceof StreamLogs || command instanceof Exec;
+    return command instanceof GetStats || command instanceof StreamLogs || command instanceof Exec
+        || command instanceof Proxy;
   }
 
   /** {@code command} is one for which {@link #isQuery} holds. */
@@ -54,7 +59,31 @@ final class NodeQueries {
         Convergence.toNode(wiring, state.node(), new NodeProtocol.ExecIn(environmentId, state.containerId(), cmd.command(),
             cmd.stdin(), cmd.timeoutMillis(), cmd.maxOutputBytes(), cmd.replyTo()));
       }
+    } else if (command instanceof Proxy cmd) {
+      proxy(wiring, environmentId, state, cmd, unavailable);
     }
+  }
+
+  /** Only to a port the environment publishes: its node reaches the container there. */
+  private static void proxy(Wiring wiring, String environmentId, EnvironmentState state, Proxy cmd, String unavailable) {
+    if (unavailable == null && (state.containerId() == null || state.status() != EnvironmentStatus.RUNNING)) {
+      unavailable = notRunning(state);
+    }
+    if (unavailable != null) {
+      cmd.replyTo().tell(new ProxyWire.Unavailable(ProxyWire.Why.NOT_RUNNING, unavailable));
+      return;
+    }
+    Optional<PublishedPort> port = state.ports().stream()
+        .filter(p -> p.containerPort() == cmd.port() && "tcp".equals(p.protocol()) && p.hostPort() != null)
+        .findFirst();
+    if (port.isEmpty()) {
+      cmd.replyTo().tell(new ProxyWire.Unavailable(ProxyWire.Why.NO_SUCH_PORT, "environment " + environmentId
+          + " publishes no TCP port " + cmd.port() + " (its ports: "
+          + state.ports().stream().map(p -> p.containerPort() + "/" + p.protocol()).toList() + ")"));
+      return;
+    }
+    Convergence.toNode(wiring, state.node(),
+        new NodeProtocol.ProxyTo(environmentId, state.containerId(), port.get(), cmd.call(), cmd.replyTo()));
   }
 
   private static String notRunning(EnvironmentState state) {
