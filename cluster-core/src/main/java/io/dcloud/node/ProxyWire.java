@@ -15,6 +15,17 @@ import org.apache.pekko.stream.SourceRef;
 public final class ProxyWire {
   private ProxyWire() {}
 
+  /**
+   * Set in every container (DCLOUD_* is reserved for the runtime): the path under which the proxy
+   * serves it, so a web application can serve under {@code $DCLOUD_PROXY_PREFIX/<its port>/}.
+   */
+  public static final String PREFIX_VARIABLE = "DCLOUD_PROXY_PREFIX";
+
+  /** {@code /api/v1/environments/<id>/proxy}: the proxy's path of an environment, without its port. */
+  public static String prefix(String environmentId) {
+    return "/api/v1/environments/" + environmentId + "/proxy";
+  }
+
   /** One HTTP request or one WebSocket to forward. */
   public sealed interface Call extends CborSerializable {}
 

@@ -89,6 +89,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final ContainerOperations operations;
   private final Reconciliation reconciliation;
   private final ClusterPresence presence;
+  private final ContainerProxy containerProxy;
 
   /** Containers this node runs, by environment id. */
   private final Map<String, String> containers = new HashMap<>();
@@ -122,6 +123,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.operations = new ContainerOperations(settings, runtime, peers);
     this.reconciliation = new Reconciliation(context, nodeId, runtime, peers, operations, blocking, this);
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking);
+    this.containerProxy = new ContainerProxy(context.getSystem(), new ContainerActivity());
 
     ActorRef<NodeProtocol.Command> protocolRef = context.messageAdapter(NodeProtocol.Command.class, Protocol::new);
     context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(nodeId), protocolRef));
@@ -171,6 +173,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     if (command instanceof NodeProtocol.ExecIn exec) {
       // A user's command is not the environment's life cycle: it runs beside it, on the blocking pool.
       CompletableFuture.supplyAsync(() -> operations.exec(exec), blocking).thenAccept(exec.replyTo()::tell);
+      return;
+    }
+    if (command instanceof NodeProtocol.ProxyTo proxy) {
+      // Asynchronous (Pekko HTTP's client): the answer goes to the gateway from the client's stream.
+      containerProxy.handle(proxy);
       return;
     }
     if (command instanceof NodeProtocol.StreamLogs logs) {
