@@ -34,7 +34,7 @@ final class ApiRoute extends AllDirectives {
     this.environments = new EnvironmentRoutes(
         asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings),
         new EnvironmentExec(asks, codec, bodies, settings, system.settings().config(), identity.audit()),
-        settings.readAskTimeout(), quotas, settings.secrets());
+        settings.readAskTimeout(), quotas, settings.secrets(), settings.proxy());
     this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources(), settings.specLimits(),
         identity.audit());
     this.catalog = new CatalogRoutes(asks, codec, bodies, identity.audit());

@@ -42,6 +42,7 @@ final class EnvironmentCreation {
   private final Resources defaults;
   private final SpecLimits limits;
   private final SecretBox secrets;
+  private final ProxySettings proxy;
   private final int maxInFlight;
   private final Duration retryAfter;
   /** Creates accepted and not yet answered (see {@code dcloud.http.max-creates-in-flight}). */
@@ -56,6 +57,7 @@ final class EnvironmentCreation {
     this.defaults = settings.defaultResources();
     this.limits = settings.specLimits();
     this.secrets = settings.secrets();
+    this.proxy = settings.proxy();
     this.maxInFlight = settings.maxCreatesInFlight();
     this.retryAfter = settings.createRetryAfter();
   }
@@ -146,7 +148,7 @@ final class EnvironmentCreation {
                 "Environment {} ({}) requested {} by {}: os {}, {} and {} RAM, image {}", id, spec.name(), origin, owner, spec.os(),
                 Quantities.describeCores(spec.resources().milliCpus()),
                 Quantities.describeBytes(spec.resources().memoryBytes()), recipe.tag());
-            return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(ok.view(), codec.mapper()))
+            return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(ok.view(), codec.mapper(), proxy))
                 .addHeader(Location.create(ApiPaths.environment(id)));
           }
           throw EnvironmentReplies.problemFor(id, reply).exception();

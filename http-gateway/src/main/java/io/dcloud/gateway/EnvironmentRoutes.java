@@ -51,11 +51,15 @@ final class EnvironmentRoutes extends AllDirectives {
   private final SecretBox secretBox;
   private final EnvironmentSharing sharing;
   private final EnvironmentExec exec;
+  /** Makes each environment's {@code url}. */
+  private final ProxySettings proxy;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
-      EnvironmentStreamRoutes streams, EnvironmentExec exec, Duration readAskTimeout, Quotas quotas, SecretBox secretBox) {
+      EnvironmentStreamRoutes streams, EnvironmentExec exec, Duration readAskTimeout, Quotas quotas, SecretBox secretBox,
+      ProxySettings proxy) {
     this.exec = exec;
+    this.proxy = proxy;
     this.quotas = quotas;
     this.secretBox = secretBox;
     this.sharing = new EnvironmentSharing(asks, codec, bodies);
@@ -105,7 +109,7 @@ final class EnvironmentRoutes extends AllDirectives {
       return completeWithFuture(asks.listEnvironments(
           wanted, name.orElse(null), caller.isAdmin() ? null : caller.username(), caller.groups())
           .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, new EnvironmentJson.Listing(
-              listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper())).toList()))));
+              listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper(), proxy)).toList()))));
     }));
   }
 
@@ -129,7 +133,7 @@ final class EnvironmentRoutes extends AllDirectives {
   private Route show(String id, Caller caller) {
     return completeWithFuture(asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new, readAskTimeout)
         .thenApply(reply -> codec.jsonResponse(StatusCodes.OK, EnvironmentJson.of(
-            EnvironmentReplies.visibleTo(caller, id, EnvironmentReplies.viewOf(id, reply)), codec.mapper())))
+            EnvironmentReplies.visibleTo(caller, id, EnvironmentReplies.viewOf(id, reply)), codec.mapper(), proxy)))
         .exceptionallyCompose(failure -> ProblemExceptions.timedOut(failure)
             ? staleView(id, caller)
             : CompletableFuture.failedStage(failure)));
@@ -143,7 +147,7 @@ final class EnvironmentRoutes extends AllDirectives {
         log.debug("Environment {} did not answer within {}: answered from the read side as of {}", id,
             GatewaySettings.describe(readAskTimeout), known.asOf());
         return codec.jsonResponse(
-            StatusCodes.OK, new EnvironmentJson.Stale(EnvironmentJson.of(known.view(), codec.mapper()), known.asOf()));
+            StatusCodes.OK, new EnvironmentJson.Stale(EnvironmentJson.of(known.view(), codec.mapper(), proxy), known.asOf()));
       }
       // Not heard of yet is not proof of absence (a create a moment ago may not have reached it).
       log.warn("Environment {} did not answer within {} and the read side has not heard of it", id,
@@ -188,7 +192,7 @@ final class EnvironmentRoutes extends AllDirectives {
       if (reply instanceof EnvironmentEntity.Ok ok) {
         log.info("Environment {} ({}): {} requested through the API; it is now {}", id, ok.view().name(), action,
             ok.view().status());
-        return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(ok.view(), codec.mapper()));
+        return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(ok.view(), codec.mapper(), proxy));
       }
       throw EnvironmentReplies.problemFor(id, reply).exception();
     });
