@@ -13,6 +13,9 @@ import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.deploy.TestImages;
 import io.dcloud.persistence.EmbeddedCassandra;
 import java.net.URI;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
@@ -21,6 +24,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,13 +37,16 @@ import org.junit.jupiter.api.Test;
  * The proxy into environments end to end, as DCloudIT runs DCloud (embedded Cassandra, the real
  * Docker Engine, one node with every role): a busybox environment serves files under the prefix
  * the node gives it (busybox httpd) and, on a second port, answers every request after writing
- * down what reached it, read back with exec. Everything goes through the environment's "url".
+ * down what reached it, read back with exec; a Debian one echoes WebSocket messages. Everything
+ * goes through the environment's "url".
  */
 @Tag("docker") @Tag("cassandra")
 class ProxyIT {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NODE_ID = "proxy-it-node";
   private static final Duration UP_WITHIN = Duration.ofSeconds(90);
+  /** A Debian image is built once per machine, then reused (DCloudIT builds the same). */
+  private static final Duration DEBIAN_BUILD_WITHIN = Duration.ofMinutes(20);
 
   /**
    * Port 8000: busybox httpd over /tmp/www, where the files lie under $DCLOUD_PROXY_PREFIX/8000.
@@ -85,7 +94,8 @@ class ProxyIT {
     node = DCloudNode.start(ConfigFactory.load(
         ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseResourcesAnySyntax("application"))));
     api = new Api(node.binding().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS).localAddress().getPort());
-    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(api.get("/api/v1/nodes").json().path("nodes")).hasSize(1));
+    // Environments wait in the queue until the node is seen: only the API needs to be up here.
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(api.get("/api/v1/catalog").status()).isEqualTo(200));
     ArrayNode catalog = (ArrayNode) api.get("/api/v1/catalog").json();
     ObjectNode tiny = catalog.addObject().put("os", "tiny").put("base-image", TestImages.BUSYBOX);
     tiny.putArray("init-steps");
@@ -176,6 +186,100 @@ class ProxyIT {
     HttpResponse<String> stopped = send(toProxy(proxy.resolve("hello.txt")).GET());
     assertThat(stopped.statusCode()).as(stopped.body()).isEqualTo(409);
     assertThat(api.get("/api/v1/environments/" + id).json().path("url").isNull()).isTrue();
+    assertThat(api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
+  }
+
+  /**
+   * A WebSocket through the proxy, to an echo server in a Debian environment (the image DCloudIT's
+   * numpy environment builds: the same spec, so one image): its greeting says the path it was
+   * opened at and that no Authorization reached it; a message longer than one piece comes back whole.
+   */
+  @Test
+  void opensWebSocketsThroughItsNode() throws Exception {
+    ObjectNode spec = JSON.createObjectNode().put("env-name", "websocket-echo").put("os", "debian");
+    spec.putArray("languages").addObject().put("language-name", "python").putArray("libraries").add("numpy");
+    spec.putObject("resources").put("ram", "512M").put("cpu", "1");
+    spec.putArray("port-publish").addObject().putObject("internal").put("ports", 8765).put("protocol", "tcp");
+    String echo = new String(ProxyIT.class.getResourceAsStream("websocket_echo.py").readAllBytes(), StandardCharsets.UTF_8);
+    spec.putArray("command").add("python3").add("-c").add(echo);
+    Api.Response created = api.post("/api/v1/environments", JSON.writeValueAsString(spec));
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    String id = created.json().path("id").asText();
+    JsonNode[] running = new JsonNode[1];
+    await().atMost(DEBIAN_BUILD_WITHIN).untilAsserted(() -> {
+      running[0] = api.get("/api/v1/environments/" + id).json();
+      assertThat(running[0].path("status").asText()).as(running[0].toString()).isEqualTo("RUNNING");
+    });
+    URI ws = URI.create(running[0].path("url").asText().replaceFirst("^http", "ws") + "echo?x=1");
+    String bearer = toProxy(ws).build().headers().firstValue("Authorization").orElseThrow();
+
+    BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    WebSocket.Listener listener = new WebSocket.Listener() {
+      private final StringBuilder text = new StringBuilder();
+
+      @Override
+      public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+        text.append(data);
+        if (last) {
+          received.add(text.toString());
+          text.setLength(0);
+        }
+        socket.request(1);
+        return null;
+      }
+
+      @Override
+      public CompletionStage<?> onBinary(WebSocket socket, ByteBuffer data, boolean last) {
+        received.add("binary:" + data.remaining());
+        socket.request(1);
+        return null;
+      }
+    };
+    // The server in the container may start a moment after the container.
+    WebSocket[] opened = new WebSocket[1];
+    await().atMost(UP_WITHIN).untilAsserted(() -> opened[0] = api.client().newWebSocketBuilder()
+        .header("Authorization", bearer).buildAsync(ws, listener).get(30, TimeUnit.SECONDS));
+    WebSocket socket = opened[0];
+
+    assertThat(received.poll(30, TimeUnit.SECONDS))
+        .isEqualTo("path=/api/v1/environments/" + id + "/proxy/8765/echo?x=1 authorization=none");
+    socket.sendText("hello", true).get(30, TimeUnit.SECONDS);
+    assertThat(received.poll(30, TimeUnit.SECONDS)).isEqualTo("hello");
+    String large = "x".repeat(200_000);
+    socket.sendText(large, true).get(30, TimeUnit.SECONDS);
+    assertThat(received.poll(30, TimeUnit.SECONDS)).as("200 000 characters, in several pieces across the cluster")
+        .isEqualTo(large);
+    socket.sendBinary(ByteBuffer.wrap(new byte[] {1, 2, 3}), true).get(30, TimeUnit.SECONDS);
+    assertThat(received.poll(30, TimeUnit.SECONDS)).isEqualTo("binary:3");
+    socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").get(30, TimeUnit.SECONDS);
+    assertThat(api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
+  }
+
+  /**
+   * The jupyter template's Notebook, served under the proxy's path: its owner, signed in to DCloud
+   * only, reaches its API (the proxy supplies the notebook's generated token); without DCloud's
+   * credentials the proxy answers 401 before the notebook is reached.
+   */
+  @Test
+  void servesTheJupyterTemplatesNotebookToItsOwnerSignedInToDCloudOnly() throws Exception {
+    Api.Response created = api.post("/api/v1/templates/jupyter/environments", "{\"resources\": {\"ram\": \"1G\"}}");
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    String id = created.json().path("id").asText();
+    JsonNode[] running = new JsonNode[1];
+    await().atMost(DEBIAN_BUILD_WITHIN).untilAsserted(() -> {
+      running[0] = api.get("/api/v1/environments/" + id).json();
+      assertThat(running[0].path("status").asText()).as(running[0].toString()).isEqualTo("RUNNING");
+    });
+    URI url = URI.create(running[0].path("url").asText());
+    assertThat(url.getPath()).isEqualTo("/api/v1/environments/" + id + "/proxy/8888/");
+
+    // The notebook takes a few seconds to listen once its container runs.
+    await().atMost(UP_WITHIN).untilAsserted(() -> {
+      HttpResponse<String> status = send(toProxy(url.resolve("api/status")).GET());
+      assertThat(status.statusCode()).as(status.body()).isEqualTo(200);
+      assertThat(JSON.readTree(status.body()).has("started")).as(status.body()).isTrue();
+    });
+    assertThat(send(HttpRequest.newBuilder(url.resolve("api/status")).GET()).statusCode()).isEqualTo(401);
     assertThat(api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
   }
 }

@@ -60,8 +60,7 @@ public final class HttpGateway {
     ProxyRoute proxy = new ProxyRoute(system, backends, provisional, identity);
     return Http.get(system)
         .newServerAt(settings.host(), port)
-        .withSettings(ServerSettings.create(system.classicSystem())
-            .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName()))
+        .withSettings(serverSettings(system))
         .bind(new RequestMetrics(Metrics.globalRegistry).around(proxy.route()))
         .whenComplete((binding, failure) -> {
           if (failure != null) {
@@ -74,12 +73,22 @@ public final class HttpGateway {
         });
   }
 
+  /**
+   * Requests too malformed to reach the route are answered as problems too. Every route needs the
+   * peer's address (the sign-in throttle, the audit, X-Forwarded-For): set here, as the settings of
+   * pekko-http's own reference.conf would win over this module's wherever its jar comes first on
+   * the class path.
+   */
+  private static ServerSettings serverSettings(ActorSystem<?> system) {
+    return ServerSettings.create(system.classicSystem())
+        .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName())
+        .withRemoteAddressAttribute(true);
+  }
+
   private static CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     ApiRoute api = new ApiRoute(system, backends, settings, identity);
-    // Requests too malformed to reach the route are answered as problems too.
-    ServerSettings server = ServerSettings.create(system.classicSystem())
-        .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName());
+    ServerSettings server = serverSettings(system);
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .withSettings(server)
