@@ -210,8 +210,9 @@ class ProxyIT {
       running[0] = api.get("/api/v1/environments/" + id).json();
       assertThat(running[0].path("status").asText()).as(running[0].toString()).isEqualTo("RUNNING");
     });
-    URI ws = URI.create(running[0].path("url").asText().replaceFirst("^http", "ws") + "echo?x=1");
-    String bearer = toProxy(ws).build().headers().firstValue("Authorization").orElseThrow();
+    URI url = URI.create(running[0].path("url").asText());
+    URI ws = URI.create(url.toString().replaceFirst("^http", "ws") + "echo?x=1");
+    String bearer = toProxy(url).build().headers().firstValue("Authorization").orElseThrow();
 
     BlockingQueue<String> received = new LinkedBlockingQueue<>();
     WebSocket.Listener listener = new WebSocket.Listener() {
