@@ -49,6 +49,8 @@ instance_start() {
     "-Ddcloud.cassandra.embedded.storage-port=0"
     # Nor the management port (/metrics, /ready): 0 = any free.
     "-Ddcloud.management.port=0"
+    # Nor the proxy into environments: 0 = any free.
+    "-Ddcloud.http.proxy.port=0"
     ${JAVA_OPTS[@]+"${JAVA_OPTS[@]}"}
   )
   say "starting DCloud: $DCLOUD dev --http-port $HTTP_PORT --data-dir $DATA --cassandra-port $CQL_PORT --name $NODE_NAME ${opts[*]}"

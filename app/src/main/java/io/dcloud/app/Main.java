@@ -21,9 +21,9 @@ import org.apache.pekko.http.javadsl.ServerBinding;
  */
 public final class Main {
   private static final String USAGE = """
-      usage: dcloud dev [--http-port 8080] [--data-dir data] [--cassandra-port 9042] [--management-port 8558]
+      usage: dcloud dev [--http-port 8080] [--proxy-port 8081] [--data-dir data] [--cassandra-port 9042] [--management-port 8558]
              dcloud node --name N [--host 127.0.0.1] [--cluster-port 25520] [--seeds host:port,...]
-                         [--http-host 127.0.0.1] [--http-port 8080] [--roles control,gateway,worker]
+                         [--http-host 127.0.0.1] [--http-port 8080] [--proxy-port 8081] [--roles control,gateway,worker]
                          [--cassandra host:port,...] [--data-dir D]
                          [--management-host 127.0.0.1] [--management-port 8558]
              (any configuration key may also be given as -Dkey=value)
@@ -128,6 +128,7 @@ public final class Main {
     flags.forEach((flag, value) -> {
       switch (flag) {
         case "http-port" -> values.put("dcloud.http.port", Integer.parseInt(value));
+        case "proxy-port" -> values.put("dcloud.http.proxy.port", Integer.parseInt(value));
         case "data-dir" -> {
           values.put("dcloud.data-dir", value);
           values.put("dcloud.cassandra.embedded.data-dir", Path.of(value, "cassandra").toString());

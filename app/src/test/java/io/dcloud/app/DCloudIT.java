@@ -97,6 +97,7 @@ class DCloudIT {
     Map<String, Object> overrides = new HashMap<>();
     overrides.put("dcloud.data-dir", dataDir.toString());
     overrides.put("dcloud.http.port", 0);
+    overrides.put("dcloud.http.proxy.port", 0);
     overrides.put("dcloud.management.port", 0);
     overrides.put("dcloud.management.refresh-interval", "1s");
     overrides.put("pekko.remote.artery.canonical.port", 0);

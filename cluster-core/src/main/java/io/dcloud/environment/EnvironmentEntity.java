@@ -6,6 +6,7 @@ import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.FilesProtocol;
+import io.dcloud.node.ProxyWire;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.node.ShellProtocol;
 import io.dcloud.scheduler.PlacementAnswer;
@@ -102,6 +103,16 @@ public final class EnvironmentEntity {
 
   /** Reads a file or directory out of the running container, on its node (see {@link NodeProtocol.GetFilesIn}). */
   public record GetFiles(String path, ActorRef<FilesProtocol.Reply> replyTo) implements Command {}
+
+  /**
+   * Forwards {@code call} to the container's {@code port} through its node (see {@link NodeProtocol.ProxyTo});
+   * who may is the gateway's check.
+   */
+  public record Proxy(
+      int port,
+      @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "@call") ProxyWire.Call call,
+      ActorRef<ProxyWire.Reply> replyTo)
+      implements Command {}
 
   /** The scheduler's word about this environment's place (see {@link #answersVia}). */
   public record FromScheduler(PlacementAnswer answer) implements Command {}

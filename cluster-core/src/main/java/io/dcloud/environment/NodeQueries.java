@@ -6,11 +6,15 @@ import io.dcloud.environment.EnvironmentEntity.GetFiles;
 import io.dcloud.environment.EnvironmentEntity.GetStats;
 import io.dcloud.environment.EnvironmentEntity.PutFiles;
 import io.dcloud.environment.EnvironmentEntity.Shell;
+import io.dcloud.environment.EnvironmentEntity.Proxy;
 import io.dcloud.environment.EnvironmentEntity.StreamLogs;
 import io.dcloud.environment.EnvironmentEntity.Wiring;
 import io.dcloud.node.FilesProtocol;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.ShellProtocol;
+import io.dcloud.node.ProxyWire;
+import io.dcloud.spec.PublishedPort;
+import java.util.Optional;
 
 /**
  * The questions only the node that runs an environment's container can answer (its stats, its
@@ -23,7 +27,8 @@ final class NodeQueries {
 
   static boolean isQuery(Command command) {
     return command instanceof GetStats || command instanceof StreamLogs || command instanceof Exec
-        || command instanceof Shell || command instanceof PutFiles || command instanceof GetFiles;
+        || command instanceof Shell || command instanceof PutFiles || command instanceof GetFiles
+        || command instanceof Proxy;
   }
 
   /** {@code command} is one for which {@link #isQuery} holds. */
@@ -32,9 +37,7 @@ final class NodeQueries {
         : state.status() == EnvironmentStatus.DELETED ? "the environment was deleted"
         : null;
     if (command instanceof GetStats cmd) {
-      if (unavailable == null && (state.containerId() == null || state.status() != EnvironmentStatus.RUNNING)) {
-        unavailable = notRunning(state);
-      }
+      unavailable = unavailable != null ? unavailable : unlessRunning(state);
       if (unavailable != null) {
         cmd.replyTo().tell(new NodeProtocol.StatsUnavailable(unavailable));
       } else {
@@ -51,9 +54,7 @@ final class NodeQueries {
             new NodeProtocol.StreamLogs(environmentId, state.containerId(), cmd.tail(), cmd.follow(), cmd.replyTo()));
       }
     } else if (command instanceof Exec cmd) {
-      if (unavailable == null && (state.containerId() == null || state.status() != EnvironmentStatus.RUNNING)) {
-        unavailable = notRunning(state);
-      }
+      unavailable = unavailable != null ? unavailable : unlessRunning(state);
       if (unavailable != null) {
         cmd.replyTo().tell(new NodeProtocol.ExecUnavailable(unavailable));
       } else {
@@ -84,12 +85,34 @@ final class NodeQueries {
         Convergence.toNode(wiring, state.node(),
             new NodeProtocol.GetFilesIn(environmentId, state.containerId(), cmd.path(), cmd.replyTo()));
       }
+    } else if (command instanceof Proxy cmd) {
+      proxy(wiring, environmentId, state, cmd, unavailable);
     }
   }
 
   /** Why a command cannot reach the container now; null when it runs. */
   private static String unlessRunning(EnvironmentState state) {
     return state.containerId() == null || state.status() != EnvironmentStatus.RUNNING ? notRunning(state) : null;
+  }
+
+  /** Only to a port the environment publishes: its node reaches the container there. */
+  private static void proxy(Wiring wiring, String environmentId, EnvironmentState state, Proxy cmd, String unavailable) {
+    unavailable = unavailable != null ? unavailable : unlessRunning(state);
+    if (unavailable != null) {
+      cmd.replyTo().tell(new ProxyWire.Unavailable(ProxyWire.Why.NOT_RUNNING, unavailable));
+      return;
+    }
+    Optional<PublishedPort> port = state.ports().stream()
+        .filter(p -> p.containerPort() == cmd.port() && "tcp".equals(p.protocol()) && p.hostPort() != null)
+        .findFirst();
+    if (port.isEmpty()) {
+      cmd.replyTo().tell(new ProxyWire.Unavailable(ProxyWire.Why.NO_SUCH_PORT, "environment " + environmentId
+          + " publishes no TCP port " + cmd.port() + " (its ports: "
+          + state.ports().stream().map(p -> p.containerPort() + "/" + p.protocol()).toList() + ")"));
+      return;
+    }
+    Convergence.toNode(wiring, state.node(),
+        new NodeProtocol.ProxyTo(environmentId, state.containerId(), port.get(), cmd.call(), cmd.replyTo()));
   }
 
   private static String notRunning(EnvironmentState state) {

@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.spec.EnvironmentSpec;
@@ -104,6 +105,19 @@ public final class NodeProtocol {
 
   /** Read {@code path} out of the container: a file's bytes, or a tar of a directory. */
   public record GetFilesIn(String environmentId, String containerId, String path, ActorRef<FilesProtocol.Reply> replyTo)
+      implements Command {}
+
+  /**
+   * Forward one request or WebSocket ({@code call}) to the container's {@code port} (as the engine
+   * published it on this node); the node answers {@code replyTo} directly. Not idempotent, never re-sent.
+   */
+  public record ProxyTo(
+      String environmentId,
+      String containerId,
+      PublishedPort port,
+      // Typed by an interface: the wire form must say which call it holds.
+      @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "@call") ProxyWire.Call call,
+      ActorRef<ProxyWire.Reply> replyTo)
       implements Command {}
 
   /**

@@ -13,6 +13,7 @@ import io.dcloud.environment.OwnerUsage;
 import io.dcloud.node.FilesProtocol;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeStatus;
+import io.dcloud.node.ProxyWire;
 import io.dcloud.node.ShellProtocol;
 import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
@@ -135,6 +136,24 @@ final class GoldenSamples {
         "e1", "demo", EnvironmentStatus.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
         List.of("dcloud-e1-0"), null, null, AT, AT,
         List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.RUNNING, "running")), "alice", List.of("lab-a"))));
+    proxy(s, system);
+  }
+
+  /** The proxy's messages; their StreamRefs are null here (a StreamRef is only valid while its stream runs). */
+  private static void proxy(Map<String, Object> s, ActorSystem<?> system) {
+    ProxyWire.Http http = new ProxyWire.Http("POST", "/api/v1/environments/e1/proxy/8888/api/contents?x=1",
+        List.of(new ProxyWire.Header("Accept", "application/json")), "application/json",
+        new ProxyWire.Chunk("{}".getBytes(java.nio.charset.StandardCharsets.UTF_8)), null);
+    s.put("wire.environment.Proxy", new EnvironmentEntity.Proxy(8888, http, system.deadLetters()));
+    s.put("wire.node.ProxyTo", new NodeProtocol.ProxyTo("e1", "c1", PORTS.get(0), http, system.deadLetters()));
+    s.put("wire.node.ProxyTo.websocket", new NodeProtocol.ProxyTo("e1", "c1", PORTS.get(0), new ProxyWire.WebSocket(
+        "/api/v1/environments/e1/proxy/8888/api/kernels/k1/channels", List.of(), List.of("v1.kernel.websocket.jupyter.org"),
+        null), system.deadLetters()));
+    s.put("wire.proxy.Response", new ProxyWire.Response(200, List.of(new ProxyWire.Header("ETag", "\"1\"")),
+        "text/html; charset=UTF-8", new ProxyWire.Chunk(new byte[] {60, 104, 49, 62}), null));
+    s.put("wire.proxy.WebSocketOpened", new ProxyWire.WebSocketOpened("v1.kernel.websocket.jupyter.org", null));
+    s.put("wire.proxy.Unavailable", new ProxyWire.Unavailable(ProxyWire.Why.NOT_RUNNING, "the environment is STOPPED"));
+    s.put("wire.proxy.Frame", new ProxyWire.Frame(true, new byte[] {123, 125}, true));
   }
 
   private static void schedulerEvents(Map<String, Object> s) {

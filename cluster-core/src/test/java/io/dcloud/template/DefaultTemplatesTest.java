@@ -62,7 +62,9 @@ class DefaultTemplatesTest {
     assertThat(jupyter.ports()).containsExactly(new PortSpec(null, 8888, "tcp"));
     // As uid 1000 (no --allow-root), and no token on the command line: Notebook reads JUPYTER_TOKEN
     // from its environment, a secret generated for each environment, so the server is never open.
-    assertThat(jupyter.command()).containsExactly("jupyter", "notebook", "--ip=0.0.0.0", "--port=8888", "--no-browser");
+    // Served under the proxy's path, which the node gives it in DCLOUD_PROXY_PREFIX (none: at the root).
+    assertThat(jupyter.command()).containsExactly("sh", "-c", "exec jupyter notebook --ip=0.0.0.0 --port=8888"
+        + " --no-browser ${DCLOUD_PROXY_PREFIX:+--NotebookApp.base_url=$DCLOUD_PROXY_PREFIX/8888/}");
     assertThat(jupyter.env()).doesNotContainKey("JUPYTER_TOKEN");
     String token = BOX.open("JUPYTER_TOKEN", jupyter.secretEnv().get("JUPYTER_TOKEN"));
     assertThat(token).hasSize(32).isNotEqualTo(SecretBox.GENERATED);

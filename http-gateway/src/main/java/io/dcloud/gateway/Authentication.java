@@ -47,13 +47,25 @@ final class Authentication extends AllDirectives {
 
   /** The caller, with where they are (for the audit). */
   Route authenticated(Function<Caller, Route> inner) {
+    return authenticated(true, inner);
+  }
+
+  /**
+   * The proxy's: as {@link #authenticated}, but a request the cookie authenticates needs no CSRF
+   * header, which an environment's own pages cannot know; the proxy checks their Origin instead.
+   */
+  Route authenticatedWithoutCsrfHeader(Function<Caller, Route> inner) {
+    return authenticated(false, inner);
+  }
+
+  private Route authenticated(boolean csrfHeader, Function<Caller, Route> inner) {
     return attribute(AttributeKeys.remoteAddress, peer -> optionalHeaderValueByName("X-Forwarded-For", forwarded -> {
       String address = clientAddress.of(peer.getAddress().map(a -> a.getHostAddress()).orElse("unknown"), forwarded);
-      return withToken(caller -> inner.apply(caller.from(address)));
+      return withToken(csrfHeader, caller -> inner.apply(caller.from(address)));
     }));
   }
 
-  private Route withToken(Function<Caller, Route> inner) {
+  private Route withToken(boolean csrfHeader, Function<Caller, Route> inner) {
     return extractRequest(request -> {
       Optional<String> bearer = request.getHeader("Authorization")
           .map(header -> header.value())
@@ -72,7 +84,7 @@ final class Authentication extends AllDirectives {
         if (caller.isEmpty()) {
           return unauthenticated("the session has ended (expired or signed out): sign in again");
         }
-        if (!SAFE.contains(request.method()) && !csrfMatches(request, caller.get())) {
+        if (csrfHeader && !SAFE.contains(request.method()) && !csrfMatches(request, caller.get())) {
           return Directives.complete(Problem.of(
                   Problem.Type.CSRF,
                   "a request signed in by the session cookie must send the session's CSRF token in " + settings.csrfHeader(),

@@ -23,8 +23,24 @@ final class BrowserSafety extends AllDirectives {
 
   private final List<String> allowedOrigins;
   private final List<String> allowedHosts;
+  /** Methods whose Origin is not checked. */
+  private final Set<HttpMethod> unchecked;
 
   BrowserSafety(List<String> allowedOrigins, List<String> allowedHosts) {
+    this(allowedOrigins, allowedHosts, SAFE);
+  }
+
+  /**
+   * The proxy's: a request of another origin is refused whatever its method. Its WebSockets open
+   * with a GET, and a page of any site could otherwise open one into an environment with the
+   * user's cookie; an environment's own pages send their own origin, the proxy's.
+   */
+  static BrowserSafety everyMethod(List<String> allowedHosts) {
+    return new BrowserSafety(List.of(), allowedHosts, Set.of());
+  }
+
+  private BrowserSafety(List<String> allowedOrigins, List<String> allowedHosts, Set<HttpMethod> unchecked) {
+    this.unchecked = unchecked;
     this.allowedOrigins = allowedOrigins.stream().map(o -> o.toLowerCase(Locale.ROOT)).toList();
     this.allowedHosts = allowedHosts.stream().map(h -> h.toLowerCase(Locale.ROOT)).toList();
   }
@@ -37,7 +53,7 @@ final class BrowserSafety extends AllDirectives {
             + " (dcloud.http.allowed-hosts)", "Host", "is not one of this gateway's names").toResponse());
       }
       Optional<String> origin = request.getHeader("Origin").map(h -> h.value().toLowerCase(Locale.ROOT));
-      if (origin.isPresent() && (!SAFE.contains(request.method()) || isWebSocket(request))
+      if (origin.isPresent() && (!unchecked.contains(request.method()) || isWebSocket(request))
           && !sameOrAllowed(origin.get(), host)) {
         return complete(Problem.of(Problem.Type.FORBIDDEN, "a page of " + origin.get()
             + " may not change anything here (dcloud.http.allowed-origins)", "Origin", "is not this gateway's origin")

@@ -43,6 +43,7 @@ final class EnvironmentCreation {
   private final Resources defaults;
   private final SpecLimits limits;
   private final SecretBox secrets;
+  private final ProxySettings proxy;
   private final int maxInFlight;
   private final Duration retryAfter;
   /** Creates accepted and not yet answered (see {@code dcloud.http.max-creates-in-flight}). */
@@ -57,6 +58,7 @@ final class EnvironmentCreation {
     this.defaults = settings.defaultResources();
     this.limits = settings.specLimits();
     this.secrets = settings.secrets();
+    this.proxy = settings.proxy();
     this.maxInFlight = settings.maxCreatesInFlight();
     this.retryAfter = settings.createRetryAfter();
   }
@@ -74,7 +76,7 @@ final class EnvironmentCreation {
    */
   CompletionStage<HttpResponse> create(JsonNode contract, String idempotencyKey, String origin, Caller caller) {
     return created(contract, idempotencyKey, origin, caller)
-        .thenApply(view -> codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(view, codec.mapper()))
+        .thenApply(view -> codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(view, codec.mapper(), proxy))
             .addHeader(Location.create(ApiPaths.environment(view.id()))))
         .exceptionallyCompose(failure -> {
           Throwable cause = ProblemExceptions.unwrap(failure);

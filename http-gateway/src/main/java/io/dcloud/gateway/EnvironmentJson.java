@@ -17,7 +17,8 @@ import java.util.List;
  * An environment as the API shows it: sizes in the units users write ("1G", "1.5"), the request in
  * its contract form, and links to everything else about it. {@code owner} says whose it is (an
  * admin's list has everyone's); null for environments created before users existed;
- * {@code sharedWith} the groups whose members may read it.
+ * {@code sharedWith} the groups whose members may read it; {@code url} where the proxy serves its
+ * first port (null unless it runs and has one).
  */
 record EnvironmentJson(
     String id,
@@ -30,6 +31,7 @@ record EnvironmentJson(
     String image,
     ResourcesJson resources,
     List<PublishedPort> ports,
+    String url,
     List<String> gpus,
     List<String> persistentVolumes,
     String reason,
@@ -74,7 +76,8 @@ record EnvironmentJson(
   /** A list answer: {@code {"environments": [...]}}. */
   record Listing(List<EnvironmentJson> environments) {}
 
-  static EnvironmentJson of(EnvironmentView view, ObjectMapper mapper) {
+  /** {@code proxy} makes {@code url}: where its proxy serves the environment (see {@link ProxySettings#urlOf}). */
+  static EnvironmentJson of(EnvironmentView view, ObjectMapper mapper, ProxySettings proxy) {
     boolean hasSpec = view.spec() != null;
     return new EnvironmentJson(
         view.id(),
@@ -87,6 +90,7 @@ record EnvironmentJson(
         view.image() == null ? null : view.image().tag(),
         hasSpec ? ResourcesJson.of(view.spec().resources()) : null,
         view.ports(),
+        proxy.urlOf(view),
         view.gpus(),
         view.persistentVolumes(),
         view.reason(),

@@ -53,12 +53,15 @@ final class EnvironmentRoutes extends AllDirectives {
   private final EnvironmentExec exec;
   private final EnvironmentShell shell;
   private final EnvironmentFiles files;
+  /** Makes each environment's {@code url}. */
+  private final ProxySettings proxy;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
       EnvironmentStreamRoutes streams, EnvironmentExec exec, Duration readAskTimeout, Quotas quotas, SecretBox secretBox,
-      EnvironmentShell shell, EnvironmentFiles files) {
+      ProxySettings proxy, EnvironmentShell shell, EnvironmentFiles files) {
     this.exec = exec;
+    this.proxy = proxy;
     this.shell = shell;
     this.files = files;
     this.quotas = quotas;
@@ -111,7 +114,7 @@ final class EnvironmentRoutes extends AllDirectives {
       return completeWithFuture(asks.listEnvironments(
           wanted, name.orElse(null), caller.isAdmin() ? null : caller.username(), caller.groups())
           .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, new EnvironmentJson.Listing(
-              listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper())).toList()))));
+              listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper(), proxy)).toList()))));
     }));
   }
 
@@ -135,7 +138,7 @@ final class EnvironmentRoutes extends AllDirectives {
   private Route show(String id, Caller caller) {
     return completeWithFuture(asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new, readAskTimeout)
         .thenApply(reply -> codec.jsonResponse(StatusCodes.OK, EnvironmentJson.of(
-            EnvironmentReplies.visibleTo(caller, id, EnvironmentReplies.viewOf(id, reply)), codec.mapper())))
+            EnvironmentReplies.visibleTo(caller, id, EnvironmentReplies.viewOf(id, reply)), codec.mapper(), proxy)))
         .exceptionallyCompose(failure -> ProblemExceptions.timedOut(failure)
             ? staleView(id, caller)
             : CompletableFuture.failedStage(failure)));
@@ -149,7 +152,7 @@ final class EnvironmentRoutes extends AllDirectives {
         log.debug("Environment {} did not answer within {}: answered from the read side as of {}", id,
             GatewaySettings.describe(readAskTimeout), known.asOf());
         return codec.jsonResponse(
-            StatusCodes.OK, new EnvironmentJson.Stale(EnvironmentJson.of(known.view(), codec.mapper()), known.asOf()));
+            StatusCodes.OK, new EnvironmentJson.Stale(EnvironmentJson.of(known.view(), codec.mapper(), proxy), known.asOf()));
       }
       // Not heard of yet is not proof of absence (a create a moment ago may not have reached it).
       log.warn("Environment {} did not answer within {} and the read side has not heard of it", id,
@@ -197,7 +200,7 @@ final class EnvironmentRoutes extends AllDirectives {
   private static final String THROUGH_THE_API = "through the API";
 
   private HttpResponse accepted(EnvironmentView view) {
-    return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(view, codec.mapper()));
+    return codec.jsonResponse(StatusCodes.ACCEPTED, EnvironmentJson.of(view, codec.mapper(), proxy));
   }
 
   /**

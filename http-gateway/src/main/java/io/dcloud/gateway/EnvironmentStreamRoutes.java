@@ -93,7 +93,7 @@ final class EnvironmentStreamRoutes extends AllDirectives {
   }
 
   private FeedItem currentItem(EnvironmentView view) {
-    String data = codec.toJsonString(EnvironmentJson.of(view, codec.mapper()));
+    String data = codec.toJsonString(EnvironmentJson.of(view, codec.mapper(), settings.proxy()));
     return new FeedItem(ServerSentEvent.create(data, STATUS_EVENT), view.status() == EnvironmentStatus.DELETED);
   }
 

@@ -16,6 +16,7 @@ import java.util.List;
  * the limits of {@link SpecLimits} and the secrets key of {@link SecretKeys} (cluster-core's).
  *
  * @param secrets encrypts a request's secret-env; null when no key is configured
+ * @param proxy the proxy's binding ({@link ProxySettings}), its public URL known once bound
  */
 record GatewaySettings(
     String host,
@@ -34,7 +35,8 @@ record GatewaySettings(
     List<String> allowedHosts,
     List<String> trustedProxies,
     SpecLimits specLimits,
-    SecretBox secrets) {
+    SecretBox secrets,
+    ProxySettings proxy) {
 
   private static final String DEFAULT_RESOURCES = "dcloud.environment.default-resources";
 
@@ -57,7 +59,8 @@ record GatewaySettings(
         http.getStringList("allowed-hosts"),
         http.getStringList("trusted-proxies"),
         SpecLimits.fromConfig(config),
-        SecretKeys.fromConfig(config).orElse(null));
+        SecretKeys.fromConfig(config).orElse(null),
+        ProxySettings.fromConfig(config));
   }
 
   /**
@@ -76,7 +79,16 @@ record GatewaySettings(
   GatewaySettings withMaxCreatesInFlight(int limit) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, createRetryAfter,
-        askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets);
+        askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
+        proxy);
+  }
+
+  /** The same gateway with its proxy bound (see {@link ProxySettings#bound}). */
+  GatewaySettings withProxy(ProxySettings bound) {
+    return new GatewaySettings(
+        host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, maxCreatesInFlight,
+        createRetryAfter, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
+        specLimits, secrets, bound);
   }
 
   /** "10s", "1500ms": how people write durations in the config, for messages. */

@@ -38,17 +38,64 @@ public final class HttpGateway {
    * registry's), so it never answers a request it cannot authenticate.
    */
   static CompletionStage<ServerBinding> start(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings) {
+    return startBoth(system, backends, settings).thenApply(Bindings::api);
+  }
+
+  /** The API's binding and the proxy's ({@code dcloud.http.proxy.port}). */
+  record Bindings(ServerBinding api, ServerBinding proxy) {}
+
+  /**
+   * The proxy binds first: the API's answers carry its URL ({@code url}), which a port chosen by
+   * the OS only makes known then.
+   */
+  static CompletionStage<Bindings> startBoth(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings) {
     return GatewayIdentities.create(system, backends, settings.askTimeout())
-        .thenCompose(identity -> bind(system, backends, settings, identity));
+        .thenCompose(identity -> bindProxy(system, backends, settings, identity)
+            .thenCompose(proxy -> {
+              GatewaySettings bound = settings.withProxy(
+                  settings.proxy().bound(settings.host(), proxy.localAddress().getPort()));
+              return bind(system, backends, bound, identity).thenApply(api -> new Bindings(api, proxy));
+            }));
+  }
+
+  private static CompletionStage<ServerBinding> bindProxy(
+      ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
+    int port = settings.proxy().port();
+    // Its public URL is not needed to route: the binding's own port stands in until it is known.
+    GatewaySettings provisional = settings.withProxy(settings.proxy().bound(settings.host(), port));
+    ProxyRoute proxy = new ProxyRoute(system, backends, provisional, identity);
+    return Http.get(system)
+        .newServerAt(settings.host(), port)
+        .withSettings(serverSettings(system))
+        .bind(new RequestMetrics(Metrics.globalRegistry).around(proxy.route()))
+        .whenComplete((binding, failure) -> {
+          if (failure != null) {
+            log.error("HTTP gateway could not bind its proxy on {}:{} (dcloud.http.proxy.port)", settings.host(), port,
+                failure);
+          } else {
+            log.info("HTTP gateway proxying into environments on http://{}:{}", binding.localAddress().getHostString(),
+                binding.localAddress().getPort());
+          }
+        });
+  }
+
+  /**
+   * Requests too malformed to reach the route are answered as problems too. Every route needs the
+   * peer's address (the sign-in throttle, the audit, X-Forwarded-For): set here, as the settings of
+   * pekko-http's own reference.conf would win over this module's wherever its jar comes first on
+   * the class path.
+   */
+  private static ServerSettings serverSettings(ActorSystem<?> system) {
+    return ServerSettings.create(system.classicSystem())
+        .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName())
+        .withRemoteAddressAttribute(true);
   }
 
   private static CompletionStage<ServerBinding> bind(
       ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     ApiRoute api = new ApiRoute(system, backends, settings, identity);
     system.systemActorOf(api.clientService(), "client-service-" + CLIENT_SERVICES.incrementAndGet(), Props.empty());
-    // Requests too malformed to reach the route are answered as problems too.
-    ServerSettings server = ServerSettings.create(system.classicSystem())
-        .withParsingErrorHandler(ProblemParsingErrorHandler.class.getName());
+    ServerSettings server = serverSettings(system);
     return Http.get(system)
         .newServerAt(settings.host(), settings.port())
         .withSettings(server)

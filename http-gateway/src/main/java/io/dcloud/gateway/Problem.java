@@ -47,6 +47,8 @@ record Problem(String type, String title, int status, String detail, List<FieldE
     TOO_MANY_LOGINS("too-many-logins", "Too many failed sign-ins", StatusCodes.TOO_MANY_REQUESTS),
     TOO_MANY_SESSIONS("too-many-sessions", "The node runs too many shells or file transfers", StatusCodes.TOO_MANY_REQUESTS),
     INTERNAL_ERROR("internal-error", "Internal server error", StatusCodes.INTERNAL_SERVER_ERROR),
+    /** The proxy could not reach the environment's port on its node (nothing listens there yet, say). */
+    UNREACHABLE("environment-unreachable", "The environment did not answer", StatusCodes.BAD_GATEWAY),
     /** Whatever HTTP status pekko-http chose for a rejection or a request it could not parse. */
     HTTP("http-error", null, null);
 

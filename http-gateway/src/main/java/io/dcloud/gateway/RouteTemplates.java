@@ -18,21 +18,30 @@ final class RouteTemplates {
       ApiPaths.ENVIRONMENTS, ApiPaths.TEMPLATES, ApiPaths.NODES, ApiPaths.CATALOG, ApiPaths.HEALTH,
       "auth", "login", "logout", "users", "me", "tokens", "quota", "groups", "audit", "sharing", "secrets",
       "start", "stop", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec", "files",
-      "openapi.json");
+      "openapi.json", ProxyRoute.PROXY);
+  /** {@code /api/v1/environments/{}/proxy/{}}: what lies below a proxied port is the application's own. */
+  private static final int PROXIED_PORT_SEGMENTS = 6;
 
   private RouteTemplates() {}
 
   static String of(String path) {
     String[] segments = path.split("/", -1);
     // "/api/v1/x".split("/") = ["", "api", "v1", "x"]
-    if (segments.length < 3 || segments.length > MAX_SEGMENTS + 1 || !segments[0].isEmpty()
+    if (segments.length < 3 || !segments[0].isEmpty()
         || !ApiPaths.API.equals(segments[1]) || !ApiPaths.VERSION.equals(segments[2])) {
       return OTHER;
     }
+    boolean proxied = segments.length > PROXIED_PORT_SEGMENTS && ApiPaths.ENVIRONMENTS.equals(segments[3])
+        && ProxyRoute.PROXY.equals(segments[5]);
+    int end = proxied ? PROXIED_PORT_SEGMENTS + 1 : segments.length;
+    if (end > MAX_SEGMENTS + 1) {
+      return OTHER;
+    }
     StringBuilder template = new StringBuilder(ApiPaths.ROOT);
-    for (int i = 3; i < segments.length; i++) {
+    for (int i = 3; i < end; i++) {
       template.append('/').append(LITERALS.contains(segments[i]) ? segments[i] : PLACEHOLDER);
     }
     return template.toString();
   }
+
 }

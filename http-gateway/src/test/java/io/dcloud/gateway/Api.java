@@ -50,6 +50,11 @@ final class Api {
     return new Api(base, login.json().path("token").asText());
   }
 
+  /** The same caller, talking to another binding of the gateway (the proxy's, say). */
+  Api at(URI otherBase) {
+    return new Api(otherBase, token);
+  }
+
   /** An answer: status, headers and body text (parsed on demand). */
   record Answer(int status, HttpResponse<String> response) {
     String body() {

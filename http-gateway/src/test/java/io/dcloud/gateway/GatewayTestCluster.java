@@ -69,6 +69,7 @@ public final class GatewayTestCluster implements AutoCloseable {
             pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
             pekko.loglevel = INFO
             dcloud.http.port = 0
+            dcloud.http.proxy.port = 0
             # A one-node cluster leaves (sharding hand-off, singletons) before it stops: on a loaded
             # two-core CI machine that can pass the test kit's 10 s default.
             pekko.actor.testkit.typed.system-shutdown-default = 30s

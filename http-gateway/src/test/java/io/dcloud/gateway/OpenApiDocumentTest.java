@@ -13,6 +13,7 @@ import io.swagger.v3.oas.models.security.SecurityScheme;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -23,6 +24,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -34,6 +36,8 @@ import org.junit.jupiter.api.TestInstance;
  * message, every operation it describes is served (none answers route-not-found or
  * method-not-allowed, and only those it marks public answer without a token), every route of
  * {@link RouteAccessMatrixTest}'s table (the whole API) is described, and its enums are the code's.
+ * The proxy into environments is described with a server of its own and sent to its own binding:
+ * it is served only there, on another port, so that tenants' pages never share the API's origin.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class OpenApiDocumentTest {
@@ -45,10 +49,13 @@ class OpenApiDocumentTest {
   private Api admin;
   private OpenAPI document;
   private JsonNode tree;
+  private URI proxyBase;
 
   @BeforeAll
   void start() throws Exception {
     cluster = new GatewayTestCluster("OpenApiDocumentTest");
+    proxyBase = GatewayTestCluster.uri(HttpGateway.startBoth(cluster.testKit.system(), cluster.backends, cluster.settings())
+        .toCompletableFuture().get(20, TimeUnit.SECONDS).proxy());
     admin = Api.admin(cluster.base);
     Api.Answer served = new Api(cluster.base).get(ROOT + "/openapi.json");
     assertThat(served.status()).as(served.body()).isEqualTo(200);
@@ -115,12 +122,14 @@ class OpenApiDocumentTest {
 
   @Test
   void everyDescribedOperationIsServedAndOnlyThePublicOnesWithoutAToken() {
-    Api anonymous = new Api(cluster.base);
     List<String> failures = new ArrayList<>();
     operations().forEach((op, operation) -> {
       String path = ROOT + concrete(op.template());
+      // The proxy is described with a server of its own: its own binding, on another port (see HttpGateway).
+      URI base = document.getPaths().get(op.template()).getServers() == null ? cluster.base : proxyBase;
+      Api anonymous = new Api(base);
       // Signing out would end the admin's session for the operations after it.
-      Api caller = op.template().equals("/auth/logout") ? Api.admin(cluster.base) : admin;
+      Api caller = (op.template().equals("/auth/logout") ? Api.admin(cluster.base) : admin).at(base);
       Api.Answer answer = send(caller, op.method(), path);
       String type = answer.status() >= 400 ? answer.json().path("type").asText() : "";
       if (answer.status() == 405 || type.equals(NOT_SERVED) || type.equals(NO_SUCH_METHOD)) {
@@ -201,9 +210,10 @@ class OpenApiDocumentTest {
     return path.matches(regex);
   }
 
-  /** Environment ids are UUIDs; other parameters name nothing that exists, so nothing is changed. */
+  /** Environment ids are UUIDs, ports numbers; other parameters name nothing that exists, so nothing is changed. */
   private static String concrete(String template) {
-    return template.replace("{id}", UUID.randomUUID().toString()).replaceAll("\\{([^}]+)}", "no-such-$1");
+    return template.replace("{id}", UUID.randomUUID().toString()).replace("{port}", "8888")
+        .replaceAll("\\{([^}]+)}", "no-such-$1");
   }
 
   private static Api.Answer send(Api api, String method, String path) {

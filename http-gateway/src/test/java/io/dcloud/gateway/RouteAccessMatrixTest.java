@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -21,6 +22,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
@@ -79,6 +81,7 @@ class RouteAccessMatrixTest {
     String body;
     boolean stream;
     boolean freshSession;
+    boolean proxy;
     final Map<Who, Integer> expected = new EnumMap<>(Who.class);
 
     Row(String method, String path) {
@@ -110,6 +113,12 @@ class RouteAccessMatrixTest {
     /** The body is an event stream that does not end: only the status and type are read. */
     Row streaming() {
       this.stream = true;
+      return this;
+    }
+
+    /** Sent to the proxy's binding (dcloud.http.proxy.port), the only one that serves it. */
+    Row onProxy() {
+      this.proxy = true;
       return this;
     }
 
@@ -194,6 +203,14 @@ class RouteAccessMatrixTest {
             .allow(409, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
         row("PUT", "/environments/{fresh-shared-env}/sharing").body("{\"groups\": []}")
             .allow(200, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+        // The proxy into it: not RUNNING (no worker), so 409 for whoever may open it; a group member may not (403).
+        row("GET", "/environments/{env}/proxy/8888/tree").onProxy().allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("POST", "/environments/{env}/proxy/8888/api").onProxy().body("{}")
+            .allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("PUT", "/environments/{shared-env}/proxy/8888/api").onProxy().body("{}")
+            .allow(409, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+        row("DELETE", "/environments/{shared-env}/proxy/8888/api").onProxy()
+            .allow(409, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
 
         row("GET", "/templates").otherwise(200),
         row("POST", "/templates").body("{\"name\": \"{new-template}\", " + TEMPLATE_DOCUMENT.substring(1))
@@ -248,6 +265,7 @@ class RouteAccessMatrixTest {
   }
 
   private GatewayTestCluster cluster;
+  private URI proxyBase;
   private final Map<Who, Api> callers = new EnumMap<>(Who.class);
   private final AtomicInteger serial = new AtomicInteger();
   private String environment;
@@ -258,6 +276,8 @@ class RouteAccessMatrixTest {
   @BeforeAll
   void start() throws Exception {
     cluster = new GatewayTestCluster("RouteAccessMatrixTest");
+    proxyBase = GatewayTestCluster.uri(HttpGateway.startBoth(cluster.testKit.system(), cluster.backends, cluster.settings())
+        .toCompletableFuture().get(20, TimeUnit.SECONDS).proxy());
     Api admin = Api.admin(cluster.base);
     callers.put(ANONYMOUS, new Api(cluster.base));
     callers.put(ADMIN, admin);
@@ -303,6 +323,9 @@ class RouteAccessMatrixTest {
     Api api = cell.row().freshSession && cell.who() != ANONYMOUS
         ? new Api(cluster.base).signedIn(cell.who().username, cell.who().password())
         : callers.get(cell.who());
+    if (cell.row().proxy) {
+      api = api.at(proxyBase);
+    }
     String path = "/api/v1" + resolve(cell.row().path, cell.who());
     HttpRequest.Builder request = api.request(path);
     HttpRequest.BodyPublisher body = cell.row().body == null

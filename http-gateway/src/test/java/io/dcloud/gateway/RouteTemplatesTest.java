@@ -16,6 +16,13 @@ class RouteTemplatesTest {
   }
 
   @Test
+  void whatLiesBelowAProxiedPortIsOneLabel() {
+    assertThat(RouteTemplates.of("/api/v1/environments/3f2a/proxy/8888/api/kernels/k1/channels"))
+        .isEqualTo("/api/v1/environments/{}/proxy/{}");
+    assertThat(RouteTemplates.of("/api/v1/environments/3f2a/proxy/8888/")).isEqualTo("/api/v1/environments/{}/proxy/{}");
+  }
+
+  @Test
   void pathsOutsideTheApiOrDeeperThanAnyRouteAreOneLabel() {
     assertThat(RouteTemplates.of("/")).isEqualTo(RouteTemplates.OTHER);
     assertThat(RouteTemplates.of("/wp-admin/setup.php")).isEqualTo(RouteTemplates.OTHER);

@@ -392,6 +392,8 @@ final class ClusterHarness implements AutoCloseable {
         "--http-port", String.valueOf(node.httpPort),
         // Several nodes on one machine: each management port (/metrics, /ready) on any free port.
         "--management-port", "0",
+        // And each gateway's proxy into environments.
+        "--proxy-port", "0",
         "--roles", ROLES,
         "--cassandra", cassandra.contactPoint()));
     Path workDir = Files.createDirectories(runDir.resolve(node.name));

@@ -272,19 +272,21 @@ final class ContainerOperations {
   }
 
   /**
-   * {@code env} and the decrypted {@code secret-env}: decrypted here, just before the engine gets
-   * them, so no message or event between the gateway and this node ever held them in clear.
+   * {@code env}, the proxy's prefix ({@link ProxyWire#PREFIX_VARIABLE}) and the decrypted {@code
+   * secret-env}: decrypted here, just before the engine gets them, so no message or event between
+   * the gateway and this node ever held them in clear.
    */
   private Map<String, String> variables(String environmentId, EnvironmentSpec spec) {
+    Map<String, String> variables = new LinkedHashMap<>(spec.env());
+    variables.put(ProxyWire.PREFIX_VARIABLE, ProxyWire.prefix(environmentId));
     if (spec.secretEnv().isEmpty()) {
-      return spec.env();
+      return variables;
     }
     SecretBox box = settings.secrets();
     if (box == null) {
       throw new IllegalStateException("node " + nodeId + " cannot decrypt the secret-env of environment " + environmentId
           + ": it has no secrets key (dcloud.secrets.key)");
     }
-    Map<String, String> variables = new LinkedHashMap<>(spec.env());
     spec.secretEnv().forEach((name, sealed) -> variables.put(name, box.open(name, sealed)));
     return variables;
   }

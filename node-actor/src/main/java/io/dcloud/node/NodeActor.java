@@ -90,6 +90,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final Reconciliation reconciliation;
   private final ClusterPresence presence;
   private final UserSessions sessions;
+  private final ContainerProxy containerProxy;
 
   /** Containers this node runs, by environment id. */
   private final Map<String, String> containers = new HashMap<>();
@@ -124,6 +125,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.reconciliation = new Reconciliation(context, nodeId, runtime, peers, operations, blocking, this);
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking);
     this.sessions = new UserSessions(context.getSystem(), nodeId, runtime);
+    this.containerProxy = new ContainerProxy(context.getSystem(), sessions.activity());
 
     ActorRef<NodeProtocol.Command> protocolRef = context.messageAdapter(NodeProtocol.Command.class, Protocol::new);
     context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(nodeId), protocolRef));
@@ -173,6 +175,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     if (command instanceof NodeProtocol.ExecIn exec) {
       // A user's command is not the environment's life cycle: it runs beside it, on the blocking pool.
       CompletableFuture.supplyAsync(() -> operations.exec(exec), blocking).thenAccept(exec.replyTo()::tell);
+      return;
+    }
+    if (command instanceof NodeProtocol.ProxyTo proxy) {
+      // Asynchronous (Pekko HTTP's client): the answer goes to the gateway from the client's stream.
+      containerProxy.handle(proxy);
       return;
     }
     if (sessions.handle(command)) {

@@ -79,7 +79,8 @@ class SecretEnvDeployTest {
 
     assertThat(outcome.report().phase()).isEqualTo(ContainerPhase.RUNNING);
     assertThat(runtime.specOf(outcome.containerId()).orElseThrow().env())
-        .containsExactlyInAnyOrderEntriesOf(Map.of("MODE", "plain", "API_TOKEN", "hunter2"));
+        .containsExactlyInAnyOrderEntriesOf(Map.of("MODE", "plain", "API_TOKEN", "hunter2",
+            "DCLOUD_PROXY_PREFIX", "/api/v1/environments/env-s/proxy"));
   }
 
   @Test
