@@ -22,6 +22,7 @@ final class ApiRoute extends AllDirectives {
   private final AuditRoutes audit;
   private final BrowserSafety browserSafety;
   private final OpenApiRoute openApi;
+  private final EventRoutes events;
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     this.settings = settings;
@@ -47,6 +48,7 @@ final class ApiRoute extends AllDirectives {
     this.groups = new GroupRoutes(asks, identity, codec, bodies);
     this.audit = new AuditRoutes(identity.audit(), codec, clock);
     this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());
+    this.events = new EventRoutes(system, backends, codec, settings);
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
   }
 
@@ -74,7 +76,8 @@ final class ApiRoute extends AllDirectives {
                             users.route(caller),
                             groups.route(caller),
                             auth.route(caller),
-                            audit.route(caller)))))))))));
+                            audit.route(caller),
+                            events.route(caller)))))))))));
   }
 
   private Route health() {
