@@ -67,6 +67,13 @@ public final class EnvironmentsForNodes implements NodePeers {
   }
 
   @Override
+  public CompletionStage<Boolean> stop(String environmentId, String reason) {
+    return Asks.completedInline(sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId)
+            .<EnvironmentEntity.Reply>ask(replyTo -> new EnvironmentEntity.Stop(replyTo, null, reason), askTimeout))
+        .thenApply(reply -> reply instanceof EnvironmentEntity.Ok ok && ok.view().status() == EnvironmentStatus.STOPPING);
+  }
+
+  @Override
   public CompletionStage<List<String>> placedOn(String nodeId) {
     return Asks.completedInline(AskPattern.<Scheduler.Command, Scheduler.Reservations>ask(
             scheduler, replyTo -> new Scheduler.GetReservations(nodeId, replyTo), askTimeout, system.scheduler()))
