@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.resources.Resources;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -35,9 +37,12 @@ class EventStreamApiTest {
 
   private GatewayTestCluster cluster;
   private Api admin;
+  /** The global registry measures only into the registries added to it (the app adds its own). */
+  private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
 
   @BeforeAll
   void start() throws Exception {
+    Metrics.addRegistry(metrics);
     cluster = new GatewayTestCluster("EventStreamApiTest");
     admin = Api.admin(cluster.base);
     for (String[] user : List.of(new String[] {"ella", "data-scientist"}, new String[] {"olaf", "data-scientist"},
@@ -49,6 +54,7 @@ class EventStreamApiTest {
 
   @AfterAll
   void stop() {
+    Metrics.removeRegistry(metrics);
     cluster.close();
   }
 
@@ -88,6 +94,8 @@ class EventStreamApiTest {
       assertThat(Api.parse(first.data()).path("status").asText()).isIn("REQUESTED", "QUEUED");
       assertThat(Api.parse(first.data()).path("owner").asText()).isEqualTo("ella");
       assertThat(first.id()).isNotBlank();
+      // Both streams are subscribed (one has had an event): the operators' gauge counts them.
+      assertThat(Metrics.globalRegistry.get("dcloud.http.event.clients").gauge().value()).isGreaterThanOrEqualTo(2);
 
       String olafs = create(olaf, "olafs");
       // The admin sees everyone's: once olaf's is queued there, ella's stream has been offered it too.
