@@ -45,8 +45,7 @@ public final class EnvironmentsForNodes implements NodePeers {
 
   @Override
   public void progress(String environmentId, String line) {
-    updates.tell(EnvironmentUpdate.publish(
-        new EnvironmentUpdate(environmentId, EnvironmentUpdate.Kind.PROGRESS, null, line, Instant.now())));
+    updates.tell(EnvironmentUpdate.publish(EnvironmentUpdate.progress(environmentId, line, Instant.now())));
   }
 
   @Override

@@ -51,11 +51,13 @@ final class EnvironmentRoutes extends AllDirectives {
   private final SecretBox secretBox;
   private final EnvironmentSharing sharing;
   private final EnvironmentExec exec;
+  private final BuildProgress progress;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
       EnvironmentStreamRoutes streams, EnvironmentExec exec, Duration readAskTimeout, Quotas quotas, SecretBox secretBox) {
     this.exec = exec;
+    this.progress = new BuildProgress(asks.system(), asks.updates());
     this.quotas = quotas;
     this.secretBox = secretBox;
     this.sharing = new EnvironmentSharing(asks, codec, bodies);
@@ -128,8 +130,11 @@ final class EnvironmentRoutes extends AllDirectives {
    */
   private Route show(String id, Caller caller) {
     return completeWithFuture(asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new, readAskTimeout)
-        .thenApply(reply -> codec.jsonResponse(StatusCodes.OK, EnvironmentJson.of(
-            EnvironmentReplies.visibleTo(caller, id, EnvironmentReplies.viewOf(id, reply)), codec.mapper())))
+        .thenApply(reply -> {
+          EnvironmentView view = EnvironmentReplies.visibleTo(caller, id, EnvironmentReplies.viewOf(id, reply));
+          return codec.jsonResponse(
+              StatusCodes.OK, EnvironmentJson.of(view, codec.mapper()).withProgress(progress.of(view)));
+        })
         .exceptionallyCompose(failure -> ProblemExceptions.timedOut(failure)
             ? staleView(id, caller)
             : CompletableFuture.failedStage(failure)));
