@@ -20,17 +20,21 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 import org.apache.pekko.stream.BoundedSourceQueue;
 import org.apache.pekko.stream.QueueOfferResult;
 
 /**
  * One gateway's event stream ({@code GET /events}): it is fed once — by the gateway's environment
- * directory (every change it applies) and by polling the scheduler's nodes (state changes) — keeps
+ * directory (every change it applies) and, while a configurer or admin follows, by polling the
+ * scheduler's nodes (state changes) — keeps
  * the recent events in an {@link EventLog}, and fans each out to the connected clients that may see
  * it. Each client has a bounded queue: one that falls behind is disconnected, so a slow reader never
  * holds the gateway back. Subscribing, replaying what a client missed and joining the live feed
- * happen in one message, so a resumed stream has no gap and no repeat.
+ * happen in one message, so a resumed stream has no gap and no repeat. Node changes are only seen
+ * while someone may see them: a configurer resuming from before the current polling began gets a
+ * reset, as the nodes' changes in between are unknown.
  */
 final class EventHub extends AbstractBehavior<EventHub.Command> {
 
@@ -60,23 +64,30 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
   private final Map<BoundedSourceQueue<ServerSentEvent>, Caller> clients = new HashMap<>();
   /** Each node as last seen, less what changes all the time (usage, last seen); null before the first poll. */
   private Map<String, NodeJson> nodes;
+  private final TimerScheduler<Command> timers;
+  private final Duration nodePollInterval;
+  /** Clients that see node events: the nodes are polled while there is one. */
+  private int nodeWatchers;
+  /** The log's last number when the current polling learnt the nodes; node events are complete after it. */
+  private long nodesKnownFrom = Long.MAX_VALUE;
 
   static Behavior<Command> create(
       GatewayBackends backends, EventSettings settings, JsonYaml codec, Duration askTimeout, AtomicInteger connected) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(Tick.POLL_NODES, Duration.ZERO, settings.nodePollInterval());
       // Pruned even while nothing happens, so an idle gateway's old events stop being resumable on time.
       timers.startTimerWithFixedDelay(Tick.PRUNE, settings.retention().dividedBy(10));
       backends.directory().tell(new EnvironmentDirectory.Watch(
           context.messageAdapter(EnvironmentView.class, EnvironmentChanged::new)));
-      return new EventHub(context, backends.scheduler(), settings, codec, askTimeout, connected);
+      return new EventHub(context, timers, backends.scheduler(), settings, codec, askTimeout, connected);
     }));
   }
 
   private EventHub(
-      ActorContext<Command> context, ActorRef<Scheduler.Command> scheduler, EventSettings settings, JsonYaml codec,
+      ActorContext<Command> context, TimerScheduler<Command> timers, ActorRef<Scheduler.Command> scheduler, EventSettings settings, JsonYaml codec,
       Duration askTimeout, AtomicInteger connected) {
     super(context);
+    this.timers = timers;
+    this.nodePollInterval = settings.nodePollInterval();
     this.scheduler = scheduler;
     this.codec = codec;
     this.askTimeout = askTimeout;
@@ -90,8 +101,9 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
     return newReceiveBuilder()
         .onMessage(Subscribe.class, this::onSubscribe)
         .onMessage(Unsubscribe.class, unsubscribe -> {
-          if (clients.remove(unsubscribe.queue()) != null) {
-            connected.decrementAndGet();
+          Caller gone = clients.remove(unsubscribe.queue());
+          if (gone != null) {
+            left(gone);
           }
           return this;
         })
@@ -123,8 +135,12 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
 
   private Behavior<Command> onSubscribe(Subscribe subscribe) {
     Caller caller = subscribe.caller();
+    boolean watchesNodes = watchesNodes(caller);
     if (subscribe.lastEventId() != null) {
       Optional<List<EventLog.Entry>> missed = log.after(subscribe.lastEventId());
+      if (watchesNodes && log.number(subscribe.lastEventId()) < nodesKnownFrom) {
+        missed = Optional.empty();
+      }
       if (missed.isEmpty()) {
         getContext().getLog().debug("Event stream of {}: {} is not resumable here: reset", caller.username(),
             subscribe.lastEventId());
@@ -139,12 +155,32 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
     }
     clients.put(subscribe.queue(), caller);
     connected.incrementAndGet();
+    if (watchesNodes && nodeWatchers++ == 0) {
+      timers.startTimerWithFixedDelay(Tick.POLL_NODES, Duration.ZERO, nodePollInterval);
+    }
     return this;
   }
 
+  private static boolean watchesNodes(Caller caller) {
+    return caller.hasAny(Authentication.CONFIGURERS);
+  }
+
+  /** The last node watcher gone, the polling stops: what the nodes do meanwhile is not followed. */
+  private void left(Caller caller) {
+    connected.decrementAndGet();
+    if (watchesNodes(caller) && --nodeWatchers == 0) {
+      timers.cancel(Tick.POLL_NODES);
+      nodes = null;
+      nodesKnownFrom = Long.MAX_VALUE;
+    }
+  }
+
   private Behavior<Command> onNodesSeen(NodesSeen seen) {
-    if (seen.nodes() == null) {
+    if (seen.nodes() == null || nodeWatchers == 0) {
       return this;
+    }
+    if (nodes == null) {
+      nodesKnownFrom = log.last();
     }
     Map<String, NodeJson> now = new HashMap<>();
     for (NodeView view : seen.nodes()) {
@@ -154,7 +190,7 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
       // The first poll only learns what is there: it changed nothing.
       if (nodes != null && !steady.equals(nodes.get(node.id()))) {
         publish(log.append(NODE_EVENT, codec.toJsonString(node),
-            caller -> caller.hasAny(Authentication.CONFIGURERS), clock.instant()));
+            EventHub::watchesNodes, clock.instant()));
       }
     }
     nodes = now;
@@ -167,7 +203,7 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
       Map.Entry<BoundedSourceQueue<ServerSentEvent>, Caller> client = each.next();
       if (entry.audience().test(client.getValue()) && !offer(client.getKey(), client.getValue(), entry.event())) {
         each.remove();
-        connected.decrementAndGet();
+        left(client.getValue());
       }
     }
   }

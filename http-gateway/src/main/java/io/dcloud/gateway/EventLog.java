@@ -57,20 +57,29 @@ final class EventLog {
    * the id is not of this run of this gateway, malformed, ahead of it, or older than what it keeps.
    */
   Optional<List<Entry>> after(String lastEventId) {
-    int dot = lastEventId.lastIndexOf('.');
-    if (dot < 0 || !lastEventId.substring(0, dot).equals(epoch)) {
-      return Optional.empty();
-    }
-    long seen;
-    try {
-      seen = Long.parseLong(lastEventId.substring(dot + 1));
-    } catch (NumberFormatException malformed) {
-      return Optional.empty();
-    }
+    long seen = number(lastEventId);
     if (seen < forgotten || seen > last) {
       return Optional.empty();
     }
     return Optional.of(entries.stream().filter(entry -> entry.number() > seen).toList());
+  }
+
+  /** The number of one of this log's ids; -1 for any other id. */
+  long number(String eventId) {
+    int dot = eventId.lastIndexOf('.');
+    if (dot < 0 || !eventId.substring(0, dot).equals(epoch)) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(eventId.substring(dot + 1));
+    } catch (NumberFormatException malformed) {
+      return -1;
+    }
+  }
+
+  /** The number of the latest event (0 before the first). */
+  long last() {
+    return last;
   }
 
   int size() {

@@ -6,11 +6,14 @@ import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.identity.Caller;
+import io.dcloud.identity.Role;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -74,6 +77,35 @@ class EventHubTest {
     reading.first().complete();
     assertThat(reading.second().toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS))
         .extracting(event -> event.getEventType().orElse("")).containsExactly("environment", "environment", "environment");
+  }
+
+  @Test
+  void nodesArePolledOnlyForConfigurersAndOneResumingFromBeforeGetsAReset() throws Exception {
+    TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
+    TestProbe<Scheduler.Command> scheduler = testKit.createTestProbe();
+    GatewayBackends backends = new GatewayBackends(
+        id -> null, scheduler.getRef(), null, null, directory.getRef(), null, null, null);
+    EventSettings settings = new EventSettings(Duration.ofMinutes(10), 100, 16, Duration.ofMinutes(10));
+    ActorRef<EventHub.Command> hub = testKit.spawn(
+        EventHub.create(backends, settings, JsonYaml.create(testKit.system()), WAIT, new AtomicInteger()));
+    ActorRef<EnvironmentView> changes = directory.expectMessageClass(EnvironmentDirectory.Watch.class, WAIT).watcher();
+
+    BlockingQueue<ServerSentEvent> ellas = new LinkedBlockingQueue<>();
+    hub.tell(new EventHub.Subscribe(ELLA, null, reader(ellas)));
+    changes.tell(view("env-a"));
+    String seen = ellas.poll(WAIT.toSeconds(), TimeUnit.SECONDS).getId().orElseThrow();
+    scheduler.expectNoMessage(Duration.ofMillis(200));
+
+    // Nobody followed the nodes until now: what they did since that event is unknown.
+    Caller cora = new Caller("cora", Set.of(Role.PLATFORM_CONFIGURER), null, null, null, false, Set.of());
+    BlockingQueue<ServerSentEvent> coras = new LinkedBlockingQueue<>();
+    hub.tell(new EventHub.Subscribe(cora, seen, reader(coras)));
+    assertThat(coras.poll(WAIT.toSeconds(), TimeUnit.SECONDS).getEventType()).hasValue(EventHub.RESET_EVENT);
+    scheduler.expectMessageClass(Scheduler.GetNodes.class, WAIT);
+  }
+
+  private static BoundedSourceQueue<ServerSentEvent> reader(BlockingQueue<ServerSentEvent> into) {
+    return Source.<ServerSentEvent>queue(16).toMat(Sink.foreach(into::add), Keep.left()).run(testKit.system());
   }
 
   /** A reader that never reads: its queue holds two events (the hub's client-buffer), the third finds it full. */
