@@ -110,9 +110,11 @@ class EventStreamApiTest {
   void aResumedStreamGetsExactlyTheEventsItMissed() throws Exception {
     Api ella = signedIn("ella");
     try (SseReader reference = new SseReader(ella, EVENTS)) {
-      String before = create(ella, "before");
+      String before;
       String resumeAfter;
+      // Both streams follow before the create, so both see its every event.
       try (SseReader interrupted = new SseReader(ella, EVENTS)) {
+        before = create(ella, "before");
         resumeAfter = interrupted.until(event -> about(event, before, "QUEUED"), EVENT_WAIT).id();
       }
       readUntil(reference, before, "QUEUED");
