@@ -199,7 +199,7 @@ final class EnvironmentBehavior
     } else if (command instanceof Get cmd) {
       return ok(cmd.replyTo(), state);
     } else if (command instanceof Stop cmd) {
-      return persistOrAnswer(Transitions.stop(state, now(), cmd.actor()), state, cmd.replyTo());
+      return persistOrAnswer(Transitions.stop(state, now(), cmd.actor(), cmd.reason()), state, cmd.replyTo());
     } else if (command instanceof Start cmd) {
       return state.status() == EnvironmentStatus.STOPPING
           ? conflict(cmd.replyTo(), "environment " + environmentId + " is stopping; start it once it has stopped")

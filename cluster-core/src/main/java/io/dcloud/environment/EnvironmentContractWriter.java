@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
+import io.dcloud.spec.Durations;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.DatasetRef;
 import io.dcloud.spec.EnvironmentSpec.LanguageSpec;
@@ -107,6 +108,10 @@ public final class EnvironmentContractWriter {
     ObjectNode constraints = root.putObject(CONSTRAINTS);
     spec.constraints().forEach(constraints::put);
     root.put(RESTART_POLICY, RunSettingsReader.contractName(spec.restartPolicy()));
+    // Only when set: configs without it stay exactly as they were written.
+    if (spec.idleTimeout() != null) {
+      root.put(IdleTimeoutReader.IDLE_TIMEOUT, Durations.format(spec.idleTimeout()));
+    }
     return root;
   }
 

@@ -115,6 +115,13 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   public record Usage(OwnerUsage usage, Set<String> known) implements NoSerializationVerificationNeeded {}
 
+  /**
+   * From now on, {@code watcher} is told every environment as it is after each change this directory
+   * applies (the gateway's event stream feeds on it). Changes folded while it first reads the journal
+   * at start are not told: they are the past, not news.
+   */
+  public record Watch(ActorRef<EnvironmentView> watcher) implements Command, NoSerializationVerificationNeeded {}
+
   /** {@code action}: environment.create, .stop, .start or .delete. */
   public record AuditLine(Instant at, String actor, String action, String environmentId) {}
 
@@ -134,6 +141,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   /** A journal read ended; {@code failure} is null when it completed. {@code environmentId} only for MISSED. */
   private record ReadEnded(Read read, String environmentId, Throwable failure)
       implements Command, NoSerializationVerificationNeeded {}
+
+  private record Unwatch(ActorRef<EnvironmentView> watcher) implements Command, NoSerializationVerificationNeeded {}
 
   private enum Refresh implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -167,6 +176,9 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   /** Reads whose last attempt failed: the first failure of a streak is logged, the rest are not. */
   private final Set<Read> failing = EnumSet.noneOf(Read.class);
   private final DirectoryIndexes indexes = new DirectoryIndexes();
+  private final List<ActorRef<EnvironmentView>> watchers = new ArrayList<>();
+  /** Whether the first full read of the journal has ended: only changes after it are told to watchers. */
+  private boolean caughtUp;
 
   private EnvironmentDirectory(
       ActorContext<Command> context,
@@ -200,6 +212,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   private void readJournal() {
     if (!(journal instanceof CurrentPersistenceIdsQuery ids)) {
       getContext().getLog().debug("The read journal cannot list persistence ids: the directory follows live events only");
+      caughtUp = true;
       return;
     }
     Map<String, Long> known = new HashMap<>();
@@ -260,6 +273,15 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
         .onMessage(Get.class, this::onGet)
         .onMessage(GetAudit.class, this::onGetAudit)
         .onMessage(GetUsage.class, this::onGetUsage)
+        .onMessage(Watch.class, watch -> {
+          watchers.add(watch.watcher());
+          getContext().watchWith(watch.watcher(), new Unwatch(watch.watcher()));
+          return this;
+        })
+        .onMessage(Unwatch.class, unwatch -> {
+          watchers.remove(unwatch.watcher());
+          return this;
+        })
         .onMessageEquals(Refresh.INSTANCE, () -> {
           // A full read that failed (the one at start, say) is made again now, not a full interval later.
           if (failing.contains(Read.ALL)) {
@@ -291,6 +313,10 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     EnvironmentState after = before.apply(apply.event(), HISTORY_KEPT);
     environments.put(apply.environmentId(), new Folded(after, apply.sequenceNr(), Instant.now()));
     indexes.applied(apply.environmentId(), before, after, apply.event());
+    if (caughtUp && !watchers.isEmpty()) {
+      EnvironmentView view = after.view();
+      watchers.forEach(watcher -> watcher.tell(view));
+    }
     return this;
   }
 
@@ -333,6 +359,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     if (ended.read() == Read.MISSED) {
       catchingUp.remove(ended.environmentId());
     } else {
+      // Once the first full read has ended, failed or not, changes are news for the watchers.
+      caughtUp |= ended.read() == Read.ALL;
       running.remove(ended.read());
     }
     String what = ended.read() == Read.MISSED

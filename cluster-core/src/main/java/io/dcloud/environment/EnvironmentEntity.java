@@ -57,10 +57,18 @@ public final class EnvironmentEntity {
 
   public record Get(ActorRef<Reply> replyTo) implements Command {}
 
-  /** {@code actor}: who asks (recorded in the event and the history); null for DCloud itself. */
-  public record Stop(ActorRef<Reply> replyTo, String actor) implements Command {
+  /**
+   * {@code actor}: who asks (recorded in the event and the history); null for DCloud itself.
+   * {@code reason}: why DCloud stops it on its own ("stopped after 30m idle"), for its history; such a
+   * stop applies only to a RUNNING environment (one restarted meanwhile is left alone). Null for users' stops.
+   */
+  public record Stop(ActorRef<Reply> replyTo, String actor, String reason) implements Command {
     public Stop(ActorRef<Reply> replyTo) {
-      this(replyTo, null);
+      this(replyTo, null, null);
+    }
+
+    public Stop(ActorRef<Reply> replyTo, String actor) {
+      this(replyTo, actor, null);
     }
   }
 
@@ -180,10 +188,18 @@ public final class EnvironmentEntity {
   /** Deploying failed, or the container vanished: nothing runs and the reservation is released. */
   public record DeploymentFailed(String reason, Instant at) implements Event {}
 
-  /** {@code actor} (here and in the other requests) is null in events written before it was recorded. */
-  public record StopRequested(Instant at, String actor) implements Event {
+  /**
+   * {@code actor} (here and in the other requests) is null in events written before it was recorded.
+   * {@code reason}: why DCloud stopped it on its own (see {@link Stop}); null for a user's stop and in
+   * events written before it existed.
+   */
+  public record StopRequested(Instant at, String actor, String reason) implements Event {
     public StopRequested(Instant at) {
-      this(at, null);
+      this(at, null, null);
+    }
+
+    public StopRequested(Instant at, String actor) {
+      this(at, actor, null);
     }
   }
 

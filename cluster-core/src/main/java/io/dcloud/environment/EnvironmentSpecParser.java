@@ -21,6 +21,7 @@ import io.dcloud.spec.EnvironmentSpec.PortSpec;
 import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
 import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
 import io.dcloud.validation.ValidationException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,7 +95,7 @@ public final class EnvironmentSpecParser {
   private static final List<String> TOP_LEVEL_FIELDS =
       List.of(
           ENV_NAME_FIELD, VERSION, OS, LANGUAGES, RESOURCES, DATASET, PORT_PUBLISH, STORAGE, COMMAND, ENV,
-          SECRET_ENV, CONSTRAINTS, RESTART_POLICY);
+          SECRET_ENV, CONSTRAINTS, RESTART_POLICY, IdleTimeoutReader.IDLE_TIMEOUT);
 
   private static final List<String> LANGUAGE_FIELDS = List.of("language-name", "libraries");
   private static final List<String> CATEGORY_FIELDS = List.of("category-name", "db");
@@ -158,11 +159,12 @@ public final class EnvironmentSpecParser {
     Map<String, String> secretEnv = run.secretEnv(root.get(SECRET_ENV), env, secrets);
     Map<String, String> constraints = run.constraints(root.get(CONSTRAINTS));
     RestartPolicy restartPolicy = run.restartPolicy(root.get(RESTART_POLICY));
+    Duration idleTimeout = IdleTimeoutReader.read(in, root.get(IdleTimeoutReader.IDLE_TIMEOUT));
 
     in.throwIfAny();
     return new EnvironmentSpec(
         name, version, os.name(), os.release(), languages, resources, datasets, ports, storage, command, env,
-        constraints, restartPolicy, secretEnv);
+        constraints, restartPolicy, secretEnv, idleTimeout);
   }
 
   private String envName(JsonNode value) {

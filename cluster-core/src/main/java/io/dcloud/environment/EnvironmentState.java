@@ -100,7 +100,8 @@ public record EnvironmentState(
     } else if (event instanceof EnvironmentEntity.DeploymentFailed e) {
       return released().withReason(e.reason()).to(EnvironmentStatus.FAILED, e.reason(), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.StopRequested e) {
-      return to(EnvironmentStatus.STOPPING, "stop requested" + Transitions.by(e.actor()), at, historyLimit);
+      String message = e.reason() == null ? "stop requested" + Transitions.by(e.actor()) : e.reason();
+      return to(EnvironmentStatus.STOPPING, message, at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Stopped e) {
       return (containerId == null ? released() : this).withReason(null).to(EnvironmentStatus.STOPPED, e.reason(), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.StartRequested e) {

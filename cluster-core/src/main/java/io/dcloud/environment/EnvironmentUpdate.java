@@ -2,21 +2,42 @@ package io.dcloud.environment;
 
 import io.dcloud.serialization.CborSerializable;
 import java.time.Instant;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
  * One line of an environment's live feed (the SSE stream): a status change persisted by its
  * entity, or an image-build progress line from the node building it. Published on one cluster-wide
- * topic; subscribers filter by {@code environmentId}.
+ * topic; subscribers filter by {@code environmentId}. {@code step} and {@code steps}: where a build
+ * is ("step 3/9"), on the progress lines that say so; null on all others (and in updates from
+ * nodes that predate them).
  */
-public record EnvironmentUpdate(String environmentId, Kind kind, String status, String message, Instant at)
+public record EnvironmentUpdate(
+    String environmentId, Kind kind, String status, String message, Instant at, Integer step, Integer steps)
     implements CborSerializable {
 
   public static final String TOPIC_NAME = "dcloud-environment-updates";
 
+  /** The image builder's line for each Dockerfile instruction: "Step 3/9 : RUN ...". */
+  private static final Pattern BUILD_STEP = Pattern.compile("^Step (\\d{1,6})/(\\d{1,6})\\b");
+
   public enum Kind {
     STATUS,
     PROGRESS
+  }
+
+  public EnvironmentUpdate(String environmentId, Kind kind, String status, String message, Instant at) {
+    this(environmentId, kind, status, message, at, null, null);
+  }
+
+  /** A progress line, with the build step it starts when it is the builder's "Step n/m" line. */
+  public static EnvironmentUpdate progress(String environmentId, String line, Instant at) {
+    Matcher step = BUILD_STEP.matcher(line);
+    return step.find()
+        ? new EnvironmentUpdate(environmentId, Kind.PROGRESS, null, line, at, Integer.valueOf(step.group(1)),
+            Integer.valueOf(step.group(2)))
+        : new EnvironmentUpdate(environmentId, Kind.PROGRESS, null, line, at);
   }
 
   public static Topic.Command<EnvironmentUpdate> publish(EnvironmentUpdate update) {

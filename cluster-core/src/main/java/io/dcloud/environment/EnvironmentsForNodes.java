@@ -45,8 +45,7 @@ public final class EnvironmentsForNodes implements NodePeers {
 
   @Override
   public void progress(String environmentId, String line) {
-    updates.tell(EnvironmentUpdate.publish(
-        new EnvironmentUpdate(environmentId, EnvironmentUpdate.Kind.PROGRESS, null, line, Instant.now())));
+    updates.tell(EnvironmentUpdate.publish(EnvironmentUpdate.progress(environmentId, line, Instant.now())));
   }
 
   @Override
@@ -64,6 +63,13 @@ public final class EnvironmentsForNodes implements NodePeers {
     EnvironmentView view = ok.view();
     boolean wanted = view.status() != EnvironmentStatus.DELETED && nodeId.equals(view.node());
     return new Claim(wanted, view.spec().volumeNames(nodeId, environmentId, EnvironmentSpec.Lifecycle.TEMPORARY));
+  }
+
+  @Override
+  public CompletionStage<Boolean> stop(String environmentId, String reason) {
+    return Asks.completedInline(sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId)
+            .<EnvironmentEntity.Reply>ask(replyTo -> new EnvironmentEntity.Stop(replyTo, null, reason), askTimeout))
+        .thenApply(reply -> reply instanceof EnvironmentEntity.Ok ok && ok.view().status() == EnvironmentStatus.STOPPING);
   }
 
   @Override

@@ -45,7 +45,8 @@ final class SharedValues {
         POOL.shared(spec.constraints()),
         spec.restartPolicy(),
         // Ciphertexts differ even for equal values (a nonce each): nothing to share.
-        spec.secretEnv());
+        spec.secretEnv(),
+        spec.idleTimeout());
   }
 
   /** Equal values (records, lists, maps, strings) become one instance. */

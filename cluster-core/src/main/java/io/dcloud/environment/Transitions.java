@@ -45,6 +45,14 @@ final class Transitions {
    * once rather than waiting for a node that cannot answer.
    */
   static Event stop(EnvironmentState state, Instant at, String actor) {
+    return stop(state, at, actor, null);
+  }
+
+  /** With a {@code reason}, DCloud's own stop: of a RUNNING environment only, else nothing changes. */
+  static Event stop(EnvironmentState state, Instant at, String actor, String reason) {
+    if (reason != null) {
+      return state.status() == EnvironmentStatus.RUNNING ? new StopRequested(at, actor, reason) : null;
+    }
     return switch (state.status()) {
       case REQUESTED, QUEUED -> new Stopped("stopped" + by(actor) + " before it was placed", at);
       case LOST -> new Stopped("stopped" + by(actor) + "; its node was lost", at);

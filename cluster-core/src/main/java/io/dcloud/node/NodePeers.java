@@ -21,6 +21,12 @@ public interface NodePeers {
    */
   CompletionStage<Claim> claim(String environmentId, String nodeId);
 
+  /**
+   * Asks the environment to stop, as DCloud's own decision, with {@code reason} in its history (see
+   * idle culling); completes with whether it is stopping now (false: it was no longer RUNNING).
+   */
+  CompletionStage<Boolean> stop(String environmentId, String reason);
+
   /** The environments the scheduler has placed on the node. */
   CompletionStage<List<String>> placedOn(String nodeId);
 

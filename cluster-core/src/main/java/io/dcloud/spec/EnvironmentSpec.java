@@ -3,6 +3,7 @@ package io.dcloud.spec;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,9 @@ import java.util.Map;
  * {@link #toString}) shows each value as {@link #HIDDEN_VALUE}. {@code secretEnv}'s values are
  * moreover encrypted ({@link io.dcloud.secret.SecretBox}); only the node creating the container
  * decrypts them. Events written before it existed read as none.
+ *
+ * <p>{@code idleTimeout}: how long it may go without traffic before it is stopped; null when the
+ * config set none (then the cluster's default applies), as in events written before it existed.
  */
 public record EnvironmentSpec(
     String name,
@@ -35,7 +39,8 @@ public record EnvironmentSpec(
     Map<String, String> env,
     Map<String, String> constraints,
     RestartPolicy restartPolicy,
-    Map<String, String> secretEnv)
+    Map<String, String> secretEnv,
+    Duration idleTimeout)
     implements CborSerializable {
 
   /** What is shown instead of a variable's value. */
@@ -43,6 +48,26 @@ public record EnvironmentSpec(
 
   public EnvironmentSpec {
     secretEnv = secretEnv == null ? Map.of() : secretEnv;
+  }
+
+  /** A spec without an idle timeout of its own. */
+  public EnvironmentSpec(
+      String name,
+      String version,
+      String os,
+      OsRelease osRelease,
+      List<LanguageSpec> languages,
+      Resources resources,
+      List<DatasetRef> datasets,
+      List<PortSpec> ports,
+      List<VolumeSpec> storage,
+      List<String> command,
+      Map<String, String> env,
+      Map<String, String> constraints,
+      RestartPolicy restartPolicy,
+      Map<String, String> secretEnv) {
+    this(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env, constraints,
+        restartPolicy, secretEnv, null);
   }
 
   /** A spec without secret variables. */
@@ -73,7 +98,7 @@ public record EnvironmentSpec(
     return other != null
         && secretEnv.keySet().equals(other.secretEnv.keySet())
         && new EnvironmentSpec(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env,
-            constraints, restartPolicy, other.secretEnv).equals(other);
+            constraints, restartPolicy, other.secretEnv, idleTimeout).equals(other);
   }
 
   /** The names of {@code variables} in their order, each with {@link #HIDDEN_VALUE} for its value. */
@@ -90,7 +115,7 @@ public record EnvironmentSpec(
         + ", languages=" + languages + ", resources=" + resources + ", datasets=" + datasets + ", ports=" + ports
         + ", storage=" + storage + ", command=" + command + ", env=" + (env == null ? null : hidingValues(env))
         + ", constraints=" + constraints + ", restartPolicy=" + restartPolicy + ", secretEnv="
-        + hidingValues(secretEnv) + "]";
+        + hidingValues(secretEnv) + ", idleTimeout=" + idleTimeout + "]";
   }
 
   /** The engine volumes of the storage entries with this lifecycle, as node {@code nodeId} names them. */

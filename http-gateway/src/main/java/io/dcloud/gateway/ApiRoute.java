@@ -25,6 +25,7 @@ final class ApiRoute extends AllDirectives {
   private final BrowserSafety browserSafety;
   private final OpenApiRoute openApi;
   private final Behavior<DCloudProtocol.Request> clientService;
+  private final EventRoutes events;
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     this.settings = settings;
@@ -52,6 +53,7 @@ final class ApiRoute extends AllDirectives {
     this.groups = new GroupRoutes(asks, identity, codec, bodies);
     this.audit = new AuditRoutes(identity.audit(), codec, clock);
     this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());
+    this.events = new EventRoutes(system, backends, codec, settings);
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
   }
@@ -85,7 +87,8 @@ final class ApiRoute extends AllDirectives {
                             users.route(caller),
                             groups.route(caller),
                             auth.route(caller),
-                            audit.route(caller)))))))))));
+                            audit.route(caller),
+                            events.route(caller)))))))))));
   }
 
   private Route health() {

@@ -41,6 +41,10 @@ final class ClusterAsks {
     this.timeout = timeout;
   }
 
+  ActorSystem<?> system() {
+    return system;
+  }
+
   ActorRef<Topic.Command<EnvironmentUpdate>> updates() {
     return backends.updates();
   }

@@ -18,7 +18,8 @@ import java.util.List;
  * its contract form, and links to everything else about it. {@code owner} says whose it is (an
  * admin's list has everyone's); null for environments created before users existed;
  * {@code sharedWith} the groups whose members may read it; {@code url} where the proxy serves its
- * first port (null unless it runs and has one).
+ * first port (null unless it runs and has one). {@code progress}: the image build's step while
+ * BUILDING (see {@link BuildProgress}); null otherwise.
  */
 record EnvironmentJson(
     String id,
@@ -40,7 +41,8 @@ record EnvironmentJson(
     Instant updatedAt,
     JsonNode spec,
     List<HistoryEntry> history,
-    Links links) {
+    Links links,
+    BuildProgress.Progress progress) {
 
   /** Sizes written so the contract reads them back exactly ({@code "1536M"}, cores {@code "1.5"}). */
   record ResourcesJson(String cpu, String ram, int gpu, String storage, String gpuModel) {
@@ -99,6 +101,13 @@ record EnvironmentJson(
         view.updatedAt(),
         hasSpec ? EnvironmentContractWriter.toContract(view.spec(), mapper) : null,
         view.history(),
-        Links.of(view.id()));
+        Links.of(view.id()),
+        null);
+  }
+
+  /** The same environment with its build's step. */
+  EnvironmentJson withProgress(BuildProgress.Progress buildProgress) {
+    return new EnvironmentJson(id, name, owner, sharedWith, status, node, containerId, image, resources, ports, url, gpus,
+        persistentVolumes, reason, queuePosition, createdAt, updatedAt, spec, history, links, buildProgress);
   }
 }

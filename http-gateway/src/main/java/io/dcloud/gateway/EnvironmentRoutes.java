@@ -55,6 +55,7 @@ final class EnvironmentRoutes extends AllDirectives {
   private final EnvironmentFiles files;
   /** Makes each environment's {@code url}. */
   private final ProxySettings proxy;
+  private final BuildProgress progress;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
@@ -64,6 +65,7 @@ final class EnvironmentRoutes extends AllDirectives {
     this.proxy = proxy;
     this.shell = shell;
     this.files = files;
+    this.progress = new BuildProgress(asks.system(), asks.updates());
     this.quotas = quotas;
     this.secretBox = secretBox;
     this.sharing = new EnvironmentSharing(asks, codec, bodies);
@@ -137,8 +139,11 @@ final class EnvironmentRoutes extends AllDirectives {
    */
   private Route show(String id, Caller caller) {
     return completeWithFuture(asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new, readAskTimeout)
-        .thenApply(reply -> codec.jsonResponse(StatusCodes.OK, EnvironmentJson.of(
-            EnvironmentReplies.visibleTo(caller, id, EnvironmentReplies.viewOf(id, reply)), codec.mapper(), proxy)))
+        .thenApply(reply -> {
+          EnvironmentView view = EnvironmentReplies.visibleTo(caller, id, EnvironmentReplies.viewOf(id, reply));
+          return codec.jsonResponse(
+              StatusCodes.OK, EnvironmentJson.of(view, codec.mapper(), proxy).withProgress(progress.of(view)));
+        })
         .exceptionallyCompose(failure -> ProblemExceptions.timedOut(failure)
             ? staleView(id, caller)
             : CompletableFuture.failedStage(failure)));

@@ -75,6 +75,12 @@ record NodeJson(
         labels, null, null, lastSeen, gossipAgeSeconds);
   }
 
+  /** This node less what changes all the time (usage, when it was last heard of): equal when its state is. */
+  NodeJson steady() {
+    return new NodeJson(id, host, state, available, runtime, capacity, reserved, null, labels, environments, gpusInUse,
+        null, null);
+  }
+
   private static Resources orNone(Resources resources) {
     return resources == null ? Resources.NONE : resources;
   }

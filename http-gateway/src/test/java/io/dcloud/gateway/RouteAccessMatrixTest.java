@@ -232,6 +232,8 @@ class RouteAccessMatrixTest {
         row("PUT", "/catalog").body("{catalog-document}").allow(200, CONFIGURER, ADMIN).otherwise(403),
 
         row("GET", "/nodes").otherwise(200),
+        // Everyone signed in follows the changes they may see.
+        row("GET", "/events").streaming().otherwise(200),
         // No worker exists: those who may operate nodes hear that this one does not.
         row("POST", "/nodes/{node}/cordon").allow(404, CONFIGURER, ADMIN).otherwise(403),
         row("POST", "/nodes/{node}/uncordon").allow(404, CONFIGURER, ADMIN).otherwise(403),

@@ -17,16 +17,27 @@ import java.util.stream.Stream;
  */
 final class SseReader implements AutoCloseable {
 
-  record Event(String type, String data) {}
+  /** {@code id}: the event's id line, null when it has none. */
+  record Event(String type, String data, String id) {}
 
-  private static final Event END = new Event("", "");
+  private static final Event END = new Event("", "", null);
 
   private final BlockingQueue<Event> events = new LinkedBlockingQueue<>();
   private final HttpResponse<Stream<String>> response;
   private final Thread reader;
 
   SseReader(Api api, String path) throws IOException, InterruptedException {
-    HttpRequest request = api.request(path).timeout(java.time.Duration.ofMinutes(5)).header("accept", "text/event-stream").build();
+    this(api, path, null);
+  }
+
+  /** A stream resumed after the event {@code lastEventId} (null: not resumed). */
+  SseReader(Api api, String path, String lastEventId) throws IOException, InterruptedException {
+    HttpRequest.Builder builder =
+        api.request(path).timeout(java.time.Duration.ofMinutes(5)).header("accept", "text/event-stream");
+    if (lastEventId != null) {
+      builder.header("Last-Event-ID", lastEventId);
+    }
+    HttpRequest request = builder.build();
     response = api.http.send(request, BodyHandlers.ofLines());
     reader = new Thread(this::readAll, "sse-reader " + path);
     reader.setDaemon(true);
@@ -43,17 +54,21 @@ final class SseReader implements AutoCloseable {
 
   private void readAll() {
     String type = null;
+    String id = null;
     StringBuilder data = new StringBuilder();
     try (Stream<String> lines = response.body()) {
       for (String line : (Iterable<String>) lines::iterator) {
         if (line.isEmpty()) {
           if (data.length() > 0) {
-            events.add(new Event(type == null ? "message" : type, data.toString()));
+            events.add(new Event(type == null ? "message" : type, data.toString(), id));
           }
           type = null;
+          id = null;
           data.setLength(0);
         } else if (line.startsWith("event:")) {
           type = line.substring("event:".length()).strip();
+        } else if (line.startsWith("id:")) {
+          id = line.substring("id:".length()).strip();
         } else if (line.startsWith("data:")) {
           data.append(line.substring("data:".length()).strip());
         }

@@ -6,10 +6,10 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * When a user last reached into each environment on this node (an interactive command, a file
- * transfer): traffic the container's own CPU and network use may not show, so an idle-culling
- * policy can tell a quiet shell from an abandoned environment. Thread-safe: sessions mark it from
- * their stream threads.
+ * When a user last reached into each environment on this node (a command, a file transfer, a
+ * proxied request): traffic the container's own CPU may not show, so idle culling ({@link
+ * IdleCulling}) can tell a quiet shell or a notebook being read from an abandoned environment.
+ * Thread-safe: sessions and the proxy mark it from their stream threads.
  */
 public final class ContainerActivity {
   private final ConcurrentHashMap<String, Instant> lastActivity = new ConcurrentHashMap<>();
@@ -28,7 +28,7 @@ public final class ContainerActivity {
     lastActivity.put(environmentId, clock.instant());
   }
 
-  /** When it was last used through a shell or a file transfer; empty if never since this node started. */
+  /** When it was last used through DCloud; empty if never since this node started. */
   public Optional<Instant> lastActivity(String environmentId) {
     return Optional.ofNullable(lastActivity.get(environmentId));
   }

@@ -49,7 +49,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   /** Everything this actor handles: the public protocol (wrapped), its own results, and its parts' steps. */
   sealed interface Message
       permits Protocol, OperationDone, EngineEvent, EngineEventsWatched, EngineEventsEnded, WatchEngineAgain,
-          Reconciliation.Step, ClusterPresence.Step {}
+          Reconciliation.Step, ClusterPresence.Step, IdleCulling.Step {}
 
   private record Protocol(NodeProtocol.Command command) implements Message, NoSerializationVerificationNeeded {}
 
@@ -91,6 +91,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final ClusterPresence presence;
   private final UserSessions sessions;
   private final ContainerProxy containerProxy;
+  private final ContainerActivity activity = new ContainerActivity();
+  private final IdleCulling idle;
 
   /** Containers this node runs, by environment id. */
   private final Map<String, String> containers = new HashMap<>();
@@ -118,18 +120,21 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.settings = settings;
     this.nodeId = settings.nodeId();
     this.runtime = runtime;
-    this.peers = peers;
     this.timers = timers;
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(NodeSettings.BLOCKING_DISPATCHER));
-    this.operations = new ContainerOperations(settings, runtime, peers);
-    this.reconciliation = new Reconciliation(context, nodeId, runtime, peers, operations, blocking, this);
+    this.idle = new IdleCulling(context, nodeId, IdleSettings.fromConfig(context.getSystem().settings().config()), activity,
+        peers, blocking, this::stats);
+    this.peers = idle.watching(peers);
+    this.operations = new ContainerOperations(settings, runtime, this.peers);
+    this.reconciliation = new Reconciliation(context, nodeId, runtime, this.peers, operations, blocking, this);
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking);
-    this.sessions = new UserSessions(context.getSystem(), nodeId, runtime);
-    this.containerProxy = new ContainerProxy(context.getSystem(), sessions.activity());
+    this.sessions = new UserSessions(context.getSystem(), nodeId, runtime, activity);
+    this.containerProxy = new ContainerProxy(context.getSystem(), activity);
 
     ActorRef<NodeProtocol.Command> protocolRef = context.messageAdapter(NodeProtocol.Command.class, Protocol::new);
     context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(nodeId), protocolRef));
     presence.begin(timers);
+    idle.begin(timers);
     watchEngine(); // then reconciles: see onEngineEventsWatched
     context.getLog().info(
         "Node {} started: {}, {} and {} GPUs allocatable", nodeId,
@@ -156,6 +161,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
           reconciliation.on(step);
           return this;
         })
+        .onMessage(IdleCulling.Step.class, step -> {
+          idle.on(step, containers);
+          return this;
+        })
         .onMessage(ClusterPresence.Step.class, step -> {
           presence.on(step, containers.size());
           return this;
@@ -173,6 +182,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       return;
     }
     if (command instanceof NodeProtocol.ExecIn exec) {
+      activity.activity(exec.environmentId());
       // A user's command is not the environment's life cycle: it runs beside it, on the blocking pool.
       CompletableFuture.supplyAsync(() -> operations.exec(exec), blocking).thenAccept(exec.replyTo()::tell);
       return;
@@ -200,6 +210,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     }
     busy.add(environmentId);
     if (command instanceof NodeProtocol.Deploy deploy) {
+      idle.deployed(environmentId, deploy.spec());
       run(environmentId, () -> operations.deploy(deploy));
     } else if (command instanceof NodeProtocol.StartContainer start) {
       run(environmentId, () -> operations.start(start.environmentId()));
@@ -209,6 +220,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       Optional.ofNullable(containers.get(environmentId)).ifPresent(removing::add);
       run(environmentId, () -> operations.remove(remove));
     }
+  }
+
+  /** For idle culling, which is made before the operations. */
+  private NodeProtocol.StatsReply stats(String containerId) {
+    return operations.stats(containerId);
   }
 
   private static String environmentOf(NodeProtocol.Command command) {

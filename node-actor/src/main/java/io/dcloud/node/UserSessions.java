@@ -10,26 +10,22 @@ import org.apache.pekko.actor.typed.DispatcherSelector;
  * What users reach into a container with, beside its life cycle: interactive commands ({@link
  * ShellSessions}) and file transfers ({@link FileTransfers}). The NodeActor hands them over; they run
  * on the session dispatcher and answer the caller from there, needing nothing of the actor's state.
- * Every one marks the environment in {@link #activity()}.
+ * Every one marks the environment in the node's {@link ContainerActivity}.
  */
 final class UserSessions {
   private final ActorSystem<?> system;
   private final Executor pool;
-  private final ContainerActivity activity = new ContainerActivity();
+  private final ContainerActivity activity;
   private final ShellSessions shells;
   private final FileTransfers files;
 
-  UserSessions(ActorSystem<?> system, String nodeId, ContainerRuntime runtime) {
+  UserSessions(ActorSystem<?> system, String nodeId, ContainerRuntime runtime, ContainerActivity activity) {
+    this.activity = activity;
     SessionSettings settings = SessionSettings.fromConfig(system.settings().config());
     this.system = system;
     this.pool = system.dispatchers().lookup(DispatcherSelector.fromConfig(SessionSettings.DISPATCHER));
     this.shells = new ShellSessions(nodeId, runtime, settings, activity, pool);
     this.files = new FileTransfers(nodeId, runtime, settings, activity, pool);
-  }
-
-  /** When each environment last had a shell or file traffic. */
-  ContainerActivity activity() {
-    return activity;
   }
 
   /** True when {@code command} is a user session's (and now under way). */

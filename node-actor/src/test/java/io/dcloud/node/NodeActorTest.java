@@ -98,6 +98,12 @@ class NodeActorTest {
       return answer;
     }
 
+    /** No test here waits long enough for idle culling: nothing asks. */
+    @Override
+    public CompletionStage<Boolean> stop(String environmentId, String reason) {
+      return CompletableFuture.failedFuture(new AssertionError("stop of " + environmentId + " asked: " + reason));
+    }
+
     @Override
     public CompletionStage<List<String>> placedOn(String nodeId) {
       CompletableFuture<List<String>> answer = new CompletableFuture<>();

@@ -41,6 +41,11 @@ class SecretEnvDeployTest {
     }
 
     @Override
+    public CompletionStage<Boolean> stop(String environmentId, String reason) {
+      return CompletableFuture.completedFuture(false);
+    }
+
+    @Override
     public CompletionStage<List<String>> placedOn(String nodeId) {
       return CompletableFuture.completedFuture(List.of());
     }

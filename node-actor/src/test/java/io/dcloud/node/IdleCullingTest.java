@@ -1,0 +1,139 @@
+package io.dcloud.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.contracts.ImageRecipe;
+import io.dcloud.deploy.HollowRuntime;
+import io.dcloud.node.NodeProtocol.ContainerPhase;
+import io.dcloud.resources.Resources;
+import io.dcloud.spec.EnvironmentSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Idle culling on a node over the hollow runtime: environments idle for their timeout are asked to
+ * stop with the reason, the cap shortens a long timeout, and exec traffic keeps one alive.
+ */
+class IdleCullingTest {
+  private static final Config CONFIG = ConfigFactory.parseString("""
+          pekko.actor.provider = cluster
+          pekko.remote.artery.canonical.hostname = 127.0.0.1
+          pekko.remote.artery.canonical.port = 0
+          dcloud.node.idle.check-interval = 100ms
+          dcloud.environment.idle.max-timeout = 2s
+          """)
+      .withFallback(ConfigFactory.load());
+  private static final ActorTestKit testKit = ActorTestKit.create("idle-culling-test", CONFIG);
+  private static final Duration WAIT = Duration.ofSeconds(20);
+  /** Traffic is sent this often to the environment that must stay: well under its timeout. */
+  private static final Duration TRAFFIC_EVERY = Duration.ofMillis(200);
+  private static final ImageRecipe RECIPE = new ImageRecipe("dcloud/env-tiny:0123456789abcdef", "busybox", "FROM busybox\n");
+
+  record StopAsked(String environmentId, String reason) {}
+
+  /** The cluster as the node sees it: reports and stop requests land in queues; every stop is taken. */
+  private static final class RecordingPeers implements NodePeers {
+    final Map<String, String> running = new ConcurrentHashMap<>();
+    final BlockingQueue<StopAsked> stops = new LinkedBlockingQueue<>();
+
+    @Override
+    public void report(String environmentId, NodeProtocol.ContainerReport report) {
+      if (report.phase() == ContainerPhase.RUNNING) {
+        running.put(environmentId, report.containerId());
+      }
+    }
+
+    @Override
+    public void progress(String environmentId, String line) {}
+
+    @Override
+    public CompletionStage<Claim> claim(String environmentId, String nodeId) {
+      return CompletableFuture.completedFuture(new Claim(true, List.of()));
+    }
+
+    @Override
+    public CompletionStage<Boolean> stop(String environmentId, String reason) {
+      stops.add(new StopAsked(environmentId, reason));
+      return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public CompletionStage<List<String>> placedOn(String nodeId) {
+      return CompletableFuture.completedFuture(List.of());
+    }
+  }
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static EnvironmentSpec spec(Duration idleTimeout) {
+    return new EnvironmentSpec("idler", "1", "tiny", null, List.of(), new Resources(500, 64L << 20, 0, 0, null),
+        List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of(), EnvironmentSpec.RestartPolicy.NEVER, Map.of(),
+        idleTimeout);
+  }
+
+  @Test
+  void idleEnvironmentsAreAskedToStopWithTheReasonAndBusyOnesAreNot() throws Exception {
+    Cluster cluster = Cluster.get(testKit.system());
+    cluster.manager().tell(Join.create(cluster.selfMember().address()));
+    String nodeId = "idle-node-" + UUID.randomUUID().toString().substring(0, 8);
+    RecordingPeers peers = new RecordingPeers();
+    NodeSettings settings = NodeSettings.fromConfig(CONFIG, "test-host").withNodeId(nodeId);
+    MachineProfile machine = MachineProfile.simulated(nodeId, new Resources(4000, 8L << 30, 0, 100L << 30, null), List.of());
+    ActorRef<NodeProtocol.Command> node =
+        testKit.spawn(NodeActor.create(settings, new HollowRuntime(Duration.ZERO, 4, 8L << 30), machine, peers));
+
+    String idle = "idle-" + UUID.randomUUID();
+    String capped = "capped-" + UUID.randomUUID();
+    String busy = "busy-" + UUID.randomUUID();
+    String noTimeout = "no-timeout-" + UUID.randomUUID();
+    node.tell(new NodeProtocol.Deploy(idle, spec(Duration.ofSeconds(1)), RECIPE, List.of(), "ella"));
+    node.tell(new NodeProtocol.Deploy(capped, spec(Duration.ofDays(1)), RECIPE, List.of(), "ella"));
+    node.tell(new NodeProtocol.Deploy(busy, spec(Duration.ofSeconds(1)), RECIPE, List.of(), "ella"));
+    node.tell(new NodeProtocol.Deploy(noTimeout, spec(null), RECIPE, List.of(), "ella"));
+
+    Map<String, String> asked = new ConcurrentHashMap<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    // Until both idle ones are asked, then as long again as the longest timeout: the busy one gets traffic throughout.
+    long quietUntil = Long.MAX_VALUE;
+    while (System.nanoTime() < quietUntil) {
+      assertThat(System.nanoTime()).as("asked to stop in time: %s", asked).isLessThan(deadline);
+      String busyContainer = peers.running.get(busy);
+      if (busyContainer != null) {
+        node.tell(new NodeProtocol.ExecIn(busy, busyContainer, List.of("true"), null, 1000, 1024,
+            testKit.<NodeProtocol.ExecReply>createTestProbe().getRef()));
+      }
+      StopAsked stop = peers.stops.poll(TRAFFIC_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+      if (stop != null) {
+        asked.put(stop.environmentId(), stop.reason());
+      }
+      if (quietUntil == Long.MAX_VALUE && asked.containsKey(idle) && asked.containsKey(capped)) {
+        quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      }
+    }
+
+    assertThat(asked).containsEntry(idle, "stopped after 1s idle")
+        .containsEntry(capped, "stopped after 2s idle")
+        .doesNotContainKeys(busy, noTimeout);
+    assertThat(peers.running).containsKeys(idle, capped, busy, noTimeout);
+    testKit.stop(node);
+  }
+}
