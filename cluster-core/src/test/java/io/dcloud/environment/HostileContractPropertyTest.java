@@ -74,7 +74,9 @@ class HostileContractPropertyTest {
   void aConfigWithHostileValuesGivesASpecOrFieldErrors(@ForAll("configMutations") List<Tuple2<Integer, JsonNode>> mutations) {
     ObjectNode config = FULL_CONFIG.deepCopy();
     for (Tuple2<Integer, JsonNode> mutation : mutations) {
-      replace(config, CONFIG_PATHS.get(mutation.get1()), mutation.get2());
+      // A copy: a later mutation may write into this one's value, and the values are shared (HUGE's
+      // across every try, and jqwik's between tuples), so the original could end up inside itself.
+      replace(config, CONFIG_PATHS.get(mutation.get1()), mutation.get2().deepCopy());
     }
     EnvironmentSpec spec = specOrFieldErrors(config);
     if (spec != null) {
@@ -99,7 +101,7 @@ class HostileContractPropertyTest {
       @ForAll("catalogMutations") List<Tuple2<Integer, JsonNode>> mutations) {
     JsonNode catalog = FULL_CATALOG.deepCopy();
     for (Tuple2<Integer, JsonNode> mutation : mutations) {
-      replace(catalog, CATALOG_PATHS.get(mutation.get1()), mutation.get2());
+      replace(catalog, CATALOG_PATHS.get(mutation.get1()), mutation.get2().deepCopy());
     }
     onlyFieldErrors(() -> CatalogParser.parse(catalog));
   }
