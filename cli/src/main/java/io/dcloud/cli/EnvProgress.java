@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Follows a new environment's event stream ({@code GET /environments/{id}/events}) and shows one
- * progress line: its status, the time since the CLI sent it, and the last build line. On a
+ * progress line: its status (and the image build's step n/m), the time since the CLI sent it, and
+ * the last build line. On a
  * terminal the line redraws in place every second; elsewhere (a log, a CI job) one line is printed
  * per change of status. The progress goes to stderr; stdout gets only the result (URL, else id).
  */
@@ -26,6 +27,8 @@ final class EnvProgress {
   private final long startedNanos = System.nanoTime();
   private volatile String status = "";
   private volatile String message = "";
+  /** "step 3/9" of the image build, from the build's progress events; shown while BUILDING. */
+  private volatile String buildStep = "";
   private String printedStatus = "";
 
   EnvProgress(CliIo io, ApiClient client) {
@@ -90,7 +93,7 @@ final class EnvProgress {
   }
 
   /** {@code status} events carry the environment (first) or a status update; {@code progress} a build line. */
-  private void update(SseEvent event) {
+  void update(SseEvent event) {
     JsonNode data;
     try {
       data = JSON.readTree(event.data());
@@ -102,17 +105,27 @@ final class EnvProgress {
     if (!line.isBlank()) {
       message = line.strip();
     }
+    if (data.path("step").isInt() && data.path("steps").isInt()) {
+      buildStep = "step " + data.path("step").asInt() + "/" + data.path("steps").asInt();
+    }
     if (!next.isEmpty()) {
       status = next;
     }
     show();
   }
 
-  private synchronized void show() {
+  /** The progress line as it stands: status, build step while BUILDING, elapsed, last build line. */
+  String line() {
     String current = status;
     String elapsed = format(Duration.ofNanos(System.nanoTime() - startedNanos));
     String last = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "..." : message;
-    String line = current + "  " + elapsed + (last.isEmpty() ? "" : "  " + last);
+    String step = current.equals("BUILDING") && !buildStep.isEmpty() ? "  " + buildStep : "";
+    return current + step + "  " + elapsed + (last.isEmpty() ? "" : "  " + last);
+  }
+
+  private synchronized void show() {
+    String current = status;
+    String line = line();
     if (io.terminal()) {
       io.err().print("\r\033[K" + line);
       io.err().flush();
