@@ -25,7 +25,7 @@ final class Api {
   }
 
   private final HttpClient client = HttpClient.newHttpClient();
-  private static final String PASSWORD = DCloudIT.ADMIN_PASSWORD;
+  private static final String PASSWORD = OneNodeDCloud.ADMIN_PASSWORD;
   private String token;
   private final String base;
 

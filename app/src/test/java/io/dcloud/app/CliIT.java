@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The command line against DCloud as DCloudIT runs it (embedded Cassandra, real Docker, one node):
+ * The command line against DCloud as `dcloud dev` runs it (embedded Cassandra, real Docker, one node):
  * an environment made, followed to RUNNING, run in, read and removed with {@code dcloud env ...}.
  */
 @Tag("docker") @Tag("cassandra")
@@ -36,14 +36,18 @@ class CliIT {
   @TempDir
   Path config;
 
+  private static OneNodeDCloud dcloud;
+
   @BeforeAll
   static void startDCloud() throws Exception {
-    DCloudIT.startDCloud();
+    dcloud = OneNodeDCloud.start("cli-it-node", Map.of());
   }
 
   @AfterAll
   static void stopDCloud() {
-    DCloudIT.stopDCloud();
+    if (dcloud != null) {
+      dcloud.close();
+    }
   }
 
   record Result(int status, String out, String err) {}
@@ -66,8 +70,8 @@ class CliIT {
 
   @Test
   void createsFollowsExecsReadsLogsAndRemovesAnEnvironment() throws Exception {
-    String api = DCloudIT.api.uri("").toString();
-    Result login = cli(DCloudIT.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
+    String api = dcloud.api().uri("").toString();
+    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
     assertThat(login.status()).as("%s", login).isZero();
     Path spec = Files.writeString(config.resolve("spec.json"), DCloudIT.tinySpec("from-cli", ""));
 
@@ -100,8 +104,8 @@ class CliIT {
    */
   @Test
   void execsInteractivelyUnderAPseudoTerminalAndCopiesFilesBothWays() throws Exception {
-    String api = DCloudIT.api.uri("").toString();
-    Result login = cli(DCloudIT.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
+    String api = dcloud.api().uri("").toString();
+    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
     assertThat(login.status()).as("%s", login).isZero();
     Path spec = Files.writeString(config.resolve("spec.json"), DCloudIT.tinySpec("cli-tty", ""));
     String id = ok("env", "create", "-f", spec.toString()).out().strip();

@@ -5,22 +5,15 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.deploy.TestImages;
 import io.dcloud.metrics.Promtool;
 import io.dcloud.persistence.EmbeddedCassandra;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -40,98 +33,39 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("docker") @Tag("cassandra")
 class DCloudIT {
-  /** The first admin's password, as DCLOUD_ADMIN_PASSWORD gives it to `dcloud dev`. */
-  static final String ADMIN_PASSWORD = "dcloud-it-admin";
-
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NODE_ID = "it-node";
   private static final String TINY_IMAGE = TestImages.BUSYBOX;
-  private static final Duration UP_WITHIN = Duration.ofSeconds(90);
+  private static final Duration UP_WITHIN = OneNodeDCloud.UP_WITHIN;
   private static final Duration DEBIAN_BUILD_WITHIN = Duration.ofMinutes(20);
   private static final long MEMORY_64M = 64L * 1024 * 1024;
 
-  private static Path dataDir;
-  private static EmbeddedCassandra cassandra;
-  private static DCloudNode node;
-  static Api api;
+  private static OneNodeDCloud dcloud;
+  /** The running node's API (a new one after the node restarts). */
+  private static Api api;
   private static final List<String> volumesToClean = new ArrayList<>();
 
   @BeforeAll
   static void startDCloud() throws Exception {
-    try (DockerRuntime runtime = DockerRuntime.create(ConfigFactory.load().getConfig("dcloud.deploy"))) {
-      TestImages.ensureBusybox(runtime);
-    }
-    dataDir = Files.createTempDirectory("dcloud-it");
-    cassandra = EmbeddedCassandra.start(
-        EmbeddedCassandra.Settings.fromConfig(inDataDir()).withDataDir(dataDir.resolve("cassandra")).withPorts(0, 0));
-    startNode();
-    addTinyOsToCatalog();
+    dcloud = OneNodeDCloud.start(NODE_ID, Map.of(
+        "dcloud.management.refresh-interval", "1s",
+        // This machine has no GPU: the node advertises two, so allocation and device requests run for real.
+        "dcloud.node.advertised-gpus", List.of(
+            Map.of("index", 0, "uuid", "GPU-it-0", "name", "NVIDIA A100-SXM4-40GB", "memory-mib", 40960),
+            Map.of("index", 1, "uuid", "GPU-it-1", "name", "NVIDIA A100-SXM4-40GB", "memory-mib", 40960))));
+    api = dcloud.api();
   }
 
   @AfterAll
   static void stopDCloud() {
-    if (node != null) {
-      node.close();
+    if (dcloud != null) {
+      dcloud.close();
     }
-    if (cassandra != null) {
-      cassandra.close();
-    }
-    Docker.containersLabelled("dcloud.node=" + NODE_ID).forEach(id -> Docker.run("rm", "-f", id));
     volumesToClean.forEach(volume -> {
       if (Docker.exists(volume)) {
         Docker.run("volume", "rm", "-f", volume);
       }
     });
-  }
-
-  /**
-   * The application's config with this test's data dir: the node's TLS stores and the Cassandra
-   * password it shares with the embedded Cassandra are made there, not in the module's directory.
-   */
-  private static Config inDataDir() {
-    return ConfigFactory.load(ConfigFactory.parseMap(Map.of("dcloud.data-dir", dataDir.toString()))
-        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
-  }
-
-  private static void startNode() throws Exception {
-    Map<String, Object> overrides = new HashMap<>();
-    overrides.put("dcloud.data-dir", dataDir.toString());
-    overrides.put("dcloud.http.port", 0);
-    overrides.put("dcloud.http.proxy.port", 0);
-    overrides.put("dcloud.management.port", 0);
-    overrides.put("dcloud.management.refresh-interval", "1s");
-    overrides.put("pekko.remote.artery.canonical.port", 0);
-    overrides.put("dcloud.node.id", NODE_ID);
-    overrides.put("dcloud.cassandra.contact-points", List.of(cassandra.contactPoint()));
-    overrides.put("pekko.actor.serialize-messages", "on");
-    overrides.put("dcloud.identity.admin-password", ADMIN_PASSWORD);
-    // This machine has no GPU: the node advertises two, so allocation and device requests run for real.
-    overrides.put("dcloud.node.advertised-gpus", List.of(
-        Map.of("index", 0, "uuid", "GPU-it-0", "name", "NVIDIA A100-SXM4-40GB", "memory-mib", 40960),
-        Map.of("index", 1, "uuid", "GPU-it-1", "name", "NVIDIA A100-SXM4-40GB", "memory-mib", 40960)));
-    Config config = ConfigFactory.load(
-        ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
-    node = DCloudNode.start(config);
-    int port = node.binding().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS).localAddress().getPort();
-    api = new Api(port);
-    await().atMost(UP_WITHIN).untilAsserted(() -> {
-      JsonNode nodes = api.get("/api/v1/nodes").json().get("nodes");
-      assertThat(nodes).hasSize(1);
-      assertThat(nodes.get(0).get("available").asBoolean()).isTrue();
-    });
-  }
-
-  private static void addTinyOsToCatalog() throws Exception {
-    ArrayNode catalog = (ArrayNode) api.get("/api/v1/catalog").json();
-    ObjectNode tiny = catalog.addObject();
-    tiny.put("os", "tiny");
-    tiny.put("base-image", TINY_IMAGE);
-    tiny.putArray("init-steps");
-    ObjectNode shell = tiny.putObject("specifications").putObject("shell");
-    shell.putArray("installation-steps");
-    shell.putObject("libraries");
-    Api.Response replaced = api.put("/api/v1/catalog", JSON.writeValueAsString(catalog));
-    assertThat(replaced.status()).as(replaced.body()).isEqualTo(200);
   }
 
   static String tinySpec(String name, String extra) {
@@ -175,7 +109,7 @@ class DCloudIT {
 
   @Test
   void servesMetricsReadinessAndLivenessOnItsManagementPort() throws Exception {
-    Api management = new Api(node.management().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)
+    Api management = new Api(dcloud.node().management().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)
         .localAddress().getPort());
     assertThat(management.get("/alive").json().get("status").asText()).isEqualTo("ALIVE");
     await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(management.get("/ready").status()).isEqualTo(200));
@@ -196,6 +130,10 @@ class DCloudIT {
           .contains("dcloud_environments{status=\"RUNNING\"}")
           .contains("dcloud_nodes{state=\"UP\"} 1.0")
           .containsPattern("dcloud_node_capacity\\{node=\"" + NODE_ID + "\",resource=\"memory_bytes\"} [1-9]")
+          .contains("dcloud_node_shells{node=\"" + NODE_ID + "\"}")
+          .contains("dcloud_node_file_transfers{node=\"" + NODE_ID + "\"}")
+          .contains("dcloud_environment_idle_stops_total{node=\"" + NODE_ID + "\"}")
+          .contains("dcloud_http_event_clients ")
           .contains("jvm_memory_used_bytes{");
       Promtool.Result checked = Promtool.checkMetrics(scrape);
       assertThat(checked.parsed()).as(checked.output()).isTrue();
@@ -363,11 +301,12 @@ class DCloudIT {
     String keptContainer = keptBefore.get("containerId").asText();
     String startedAt = Docker.inspect(keptContainer).get("State").get("StartedAt").asText();
 
-    node.close();
+    dcloud.stopNode();
     Docker.run("kill", killedContainer);
     String orphan = Docker.run("run", "-d", "--label", "dcloud.env=deleted-meanwhile", "--label", "dcloud.node=" + NODE_ID,
         TINY_IMAGE, "sleep", "infinity");
-    startNode();
+    dcloud.startNode();
+    api = dcloud.api();
 
     JsonNode keptAfter = awaitStatus(kept, "RUNNING", UP_WITHIN);
     assertThat(keptAfter.get("containerId").asText()).as("adopted, not recreated").isEqualTo(keptContainer);
@@ -534,9 +473,7 @@ class DCloudIT {
   void aCassandraOutageIsA503AndDCloudRecoversWhenItReturns() {
     String before = create(tinySpec("before-outage", ""));
     awaitStatus(before, "RUNNING", UP_WITHIN);
-    EmbeddedCassandra.Settings sameNode = EmbeddedCassandra.Settings.fromConfig(inDataDir())
-        .withDataDir(cassandra.dataDir()).withPorts(cassandra.cqlPort(), cassandra.storagePort());
-    cassandra.close();
+    EmbeddedCassandra.Settings sameNode = dcloud.stopCassandra();
 
     await().atMost(UP_WITHIN).untilAsserted(() -> {
       Api.Response refused = api.post("/api/v1/environments", tinySpec("during-outage", ""));
@@ -544,7 +481,7 @@ class DCloudIT {
       assertThat(refused.raw().headers().firstValue("content-type")).hasValue("application/problem+json");
     });
 
-    cassandra = EmbeddedCassandra.start(sameNode);
+    dcloud.startCassandraAgain(sameNode);
     String after = await().atMost(UP_WITHIN).until(() -> {
       Api.Response created = api.post("/api/v1/environments", tinySpec("after-outage", ""));
       return created.status() == 202 ? created.json().get("id").asText() : null;

@@ -5,20 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.dcloud.deploy.DockerRuntime;
-import io.dcloud.deploy.TestImages;
-import io.dcloud.persistence.EmbeddedCassandra;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -35,54 +24,20 @@ class IdleCullingIT {
   private static final Duration UP_WITHIN = Duration.ofSeconds(90);
   private static final String TIMEOUT = "4s";
 
-  private static Path dataDir;
-  private static EmbeddedCassandra cassandra;
-  private static DCloudNode node;
+  private static OneNodeDCloud dcloud;
   private static Api api;
 
   @BeforeAll
   static void startDCloud() throws Exception {
-    try (DockerRuntime runtime = DockerRuntime.create(ConfigFactory.load().getConfig("dcloud.deploy"))) {
-      TestImages.ensureBusybox(runtime);
-    }
-    dataDir = Files.createTempDirectory("dcloud-idle-it");
-    Config inDataDir = ConfigFactory.load(ConfigFactory.parseMap(Map.of("dcloud.data-dir", dataDir.toString()))
-        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
-    cassandra = EmbeddedCassandra.start(
-        EmbeddedCassandra.Settings.fromConfig(inDataDir).withDataDir(dataDir.resolve("cassandra")).withPorts(0, 0));
-    Map<String, Object> overrides = new HashMap<>();
-    overrides.put("dcloud.data-dir", dataDir.toString());
-    overrides.put("dcloud.http.port", 0);
-    overrides.put("dcloud.management.port", 0);
-    overrides.put("pekko.remote.artery.canonical.port", 0);
-    overrides.put("dcloud.node.id", NODE_ID);
-    overrides.put("dcloud.cassandra.contact-points", List.of(cassandra.contactPoint()));
-    overrides.put("dcloud.identity.admin-password", DCloudIT.ADMIN_PASSWORD);
-    overrides.put("dcloud.node.idle.check-interval", "1s");
-    node = DCloudNode.start(ConfigFactory.load(
-        ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseResourcesAnySyntax("application"))));
-    int port = node.binding().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS).localAddress().getPort();
-    api = new Api(port);
-    await().atMost(UP_WITHIN).untilAsserted(() ->
-        assertThat(api.get("/api/v1/nodes").json().get("nodes").get(0).get("available").asBoolean()).isTrue());
-    ArrayNode catalog = (ArrayNode) api.get("/api/v1/catalog").json();
-    ObjectNode tiny = catalog.addObject().put("os", "tiny").put("base-image", TestImages.BUSYBOX);
-    tiny.putArray("init-steps");
-    ObjectNode shell = tiny.putObject("specifications").putObject("shell");
-    shell.putArray("installation-steps");
-    shell.putObject("libraries");
-    assertThat(api.put("/api/v1/catalog", JSON.writeValueAsString(catalog)).status()).isEqualTo(200);
+    dcloud = OneNodeDCloud.start(NODE_ID, Map.of("dcloud.node.idle.check-interval", "1s"));
+    api = dcloud.api();
   }
 
   @AfterAll
   static void stopDCloud() {
-    if (node != null) {
-      node.close();
+    if (dcloud != null) {
+      dcloud.close();
     }
-    if (cassandra != null) {
-      cassandra.close();
-    }
-    Docker.containersLabelled("dcloud.node=" + NODE_ID).forEach(id -> Docker.run("rm", "-f", id));
   }
 
   private static String create(String name) {

@@ -7,22 +7,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import io.dcloud.deploy.DockerRuntime;
-import io.dcloud.deploy.TestImages;
-import io.dcloud.persistence.EmbeddedCassandra;
 import java.net.URI;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionStage;
@@ -65,55 +56,20 @@ class ProxyIT {
       exec httpd -f -p 8000 -h /tmp/www
       """;
 
-  private static Path dataDir;
-  private static EmbeddedCassandra cassandra;
-  private static DCloudNode node;
+  private static OneNodeDCloud dcloud;
   private static Api api;
 
   @BeforeAll
   static void startDCloud() throws Exception {
-    try (DockerRuntime runtime = DockerRuntime.create(ConfigFactory.load().getConfig("dcloud.deploy"))) {
-      TestImages.ensureBusybox(runtime);
-    }
-    dataDir = Files.createTempDirectory("dcloud-proxy-it");
-    Config inDataDir = ConfigFactory.load(ConfigFactory.parseMap(Map.of("dcloud.data-dir", dataDir.toString()))
-        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
-    cassandra = EmbeddedCassandra.start(
-        EmbeddedCassandra.Settings.fromConfig(inDataDir).withDataDir(dataDir.resolve("cassandra")).withPorts(0, 0));
-    Map<String, Object> overrides = new HashMap<>();
-    overrides.put("dcloud.data-dir", dataDir.toString());
-    overrides.put("dcloud.http.port", 0);
-    overrides.put("dcloud.http.proxy.port", 0);
-    overrides.put("dcloud.management.port", 0);
-    overrides.put("pekko.remote.artery.canonical.port", 0);
-    overrides.put("dcloud.node.id", NODE_ID);
-    overrides.put("dcloud.cassandra.contact-points", List.of(cassandra.contactPoint()));
-    // Every message and stream element through the serializer, as between machines.
-    overrides.put("pekko.actor.serialize-messages", "on");
-    overrides.put("dcloud.identity.admin-password", DCloudIT.ADMIN_PASSWORD);
-    node = DCloudNode.start(ConfigFactory.load(
-        ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseResourcesAnySyntax("application"))));
-    api = new Api(node.binding().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS).localAddress().getPort());
-    // Environments wait in the queue until the node is seen: only the API needs to be up here.
-    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(api.get("/api/v1/catalog").status()).isEqualTo(200));
-    ArrayNode catalog = (ArrayNode) api.get("/api/v1/catalog").json();
-    ObjectNode tiny = catalog.addObject().put("os", "tiny").put("base-image", TestImages.BUSYBOX);
-    tiny.putArray("init-steps");
-    ObjectNode shell = tiny.putObject("specifications").putObject("shell");
-    shell.putArray("installation-steps");
-    shell.putObject("libraries");
-    assertThat(api.put("/api/v1/catalog", JSON.writeValueAsString(catalog)).status()).isEqualTo(200);
+    dcloud = OneNodeDCloud.start(NODE_ID, Map.of());
+    api = dcloud.api();
   }
 
   @AfterAll
   static void stopDCloud() {
-    if (node != null) {
-      node.close();
+    if (dcloud != null) {
+      dcloud.close();
     }
-    if (cassandra != null) {
-      cassandra.close();
-    }
-    Docker.containersLabelled("dcloud.node=" + NODE_ID).forEach(id -> Docker.run("rm", "-f", id));
   }
 
   private static HttpResponse<String> send(HttpRequest.Builder request) throws Exception {

@@ -1,6 +1,7 @@
 package io.dcloud.gateway;
 
 import io.dcloud.identity.Caller;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.UUID;
@@ -25,8 +26,13 @@ final class EventRoutes extends AllDirectives {
   static final String LAST_EVENT_ID = "Last-Event-ID";
 
   /** Event-stream clients connected to this process's gateways (for the operators' dashboards). */
-  private static final AtomicInteger CONNECTED =
-      Metrics.globalRegistry.gauge("dcloud.http.event.clients", new AtomicInteger());
+  private static final AtomicInteger CONNECTED = new AtomicInteger();
+
+  static {
+    Gauge.builder("dcloud.http.event.clients", CONNECTED, AtomicInteger::get)
+        .description("Clients following GET /api/v1/events on this process's gateways")
+        .register(Metrics.globalRegistry);
+  }
 
   private final ActorRef<EventHub.Command> hub;
   private final EventSettings settings;

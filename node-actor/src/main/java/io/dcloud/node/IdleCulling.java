@@ -3,6 +3,8 @@ package io.dcloud.node;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.spec.Durations;
 import io.dcloud.spec.EnvironmentSpec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -53,6 +55,7 @@ final class IdleCulling {
   private final Map<String, Instant> busySince = new ConcurrentHashMap<>();
   /** Environments asked to stop and not answered yet: asked once. */
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+  private final Counter idleStops;
 
   IdleCulling(
       ActorContext<NodeActor.Message> context, String nodeId, IdleSettings settings, ContainerActivity activity,
@@ -64,6 +67,9 @@ final class IdleCulling {
     this.peers = peers;
     this.blocking = blocking;
     this.stats = stats;
+    this.idleStops = Counter.builder("dcloud.environment.idle.stops").tag("node", nodeId)
+        .description("Environments this node asked to stop because they were idle for their idle-timeout")
+        .register(Metrics.globalRegistry);
   }
 
   void begin(TimerScheduler<NodeActor.Message> timers) {
@@ -167,6 +173,7 @@ final class IdleCulling {
       return;
     }
     String reason = "stopped after " + Durations.format(timeout) + " idle";
+    idleStops.increment();
     context.getLog().info("Environment {} on node {} had no traffic and CPU under {}% for {}: asking it to stop", environmentId,
         nodeId, settings.cpuThresholdPercent(), Durations.format(idle));
     context.pipeToSelf(peers.stop(environmentId, reason),

@@ -1,6 +1,8 @@
 package io.dcloud.node;
 
 import io.dcloud.deploy.ContainerRuntime;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -26,6 +28,10 @@ final class UserSessions {
     this.pool = system.dispatchers().lookup(DispatcherSelector.fromConfig(SessionSettings.DISPATCHER));
     this.shells = new ShellSessions(nodeId, runtime, settings, activity, pool);
     this.files = new FileTransfers(nodeId, runtime, settings, activity, pool);
+    Gauge.builder("dcloud.node.shells", shells, ShellSessions::open).tag("node", nodeId)
+        .description("Interactive commands (exec WebSockets) open on this node").register(Metrics.globalRegistry);
+    Gauge.builder("dcloud.node.file.transfers", files, FileTransfers::running).tag("node", nodeId)
+        .description("File transfers into or out of containers under way on this node").register(Metrics.globalRegistry);
   }
 
   /** True when {@code command} is a user session's (and now under way). */

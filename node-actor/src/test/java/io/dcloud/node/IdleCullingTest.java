@@ -9,6 +9,8 @@ import io.dcloud.deploy.HollowRuntime;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +26,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -79,9 +82,18 @@ class IdleCullingTest {
     }
   }
 
+  /** Micrometer's global registry counts nothing until a registry is added to it (the app adds Prometheus's). */
+  private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
+
+  @BeforeAll
+  static void countMeters() {
+    Metrics.addRegistry(METERS);
+  }
+
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
+    Metrics.removeRegistry(METERS);
   }
 
   private static EnvironmentSpec spec(Duration idleTimeout) {
@@ -134,6 +146,8 @@ class IdleCullingTest {
         .containsEntry(capped, "stopped after 2s idle")
         .doesNotContainKeys(busy, noTimeout);
     assertThat(peers.running).containsKeys(idle, capped, busy, noTimeout);
+    assertThat(Metrics.globalRegistry.get("dcloud.environment.idle.stops").tag("node", nodeId).counter().count())
+        .isEqualTo(2.0);
     testKit.stop(node);
   }
 }
