@@ -9,11 +9,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.Done;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.stream.javadsl.Source;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +36,7 @@ public final class DatasetJanitor {
 
   /** {@code entities}: the entity of a dataset id (through sharding). */
   public static Behavior<Object> create(
-      DatasetListing listing, BlobStore blobs, Function<String, EntityRef<DatasetEntity.Command>> entities,
+      DatasetListing listing, BlobStore blobs, Function<String, RecipientRef<DatasetEntity.Command>> entities,
       Duration interval, Duration uploadTimeout, Duration askTimeout, Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Sweep.NOW, interval);
@@ -62,7 +62,7 @@ public final class DatasetJanitor {
   /** One sweep: completes with how many blobs it reclaimed. */
   static CompletionStage<Integer> sweep(
       ActorSystem<?> system, DatasetListing listing, BlobStore blobs,
-      Function<String, EntityRef<DatasetEntity.Command>> entities, Duration uploadTimeout, Duration askTimeout,
+      Function<String, RecipientRef<DatasetEntity.Command>> entities, Duration uploadTimeout, Duration askTimeout,
       Clock clock) {
     Instant staleBefore = clock.instant().minus(uploadTimeout);
     return listing.list("").thenCompose(states -> {
@@ -84,15 +84,15 @@ public final class DatasetJanitor {
   private record Work(String datasetId, String blobId, boolean abandon) {}
 
   private static CompletionStage<Done> reclaim(
-      ActorSystem<?> system, BlobStore blobs, EntityRef<DatasetEntity.Command> entity, Work item, Duration timeout) {
+      ActorSystem<?> system, BlobStore blobs, RecipientRef<DatasetEntity.Command> entity, Work item, Duration timeout) {
     CompletionStage<DatasetEntity.Reply> abandoned = item.abandon()
-        ? entity.ask(replyTo -> new DatasetEntity.AbandonUpload(item.blobId(), replyTo), timeout)
+        ? AskPattern.<DatasetEntity.Command, DatasetEntity.Reply>ask(
+            entity, replyTo -> new DatasetEntity.AbandonUpload(item.blobId(), replyTo), timeout, system.scheduler())
         : CompletableFuture.completedFuture(null);
     return abandoned
         .thenCompose(reply -> blobs.delete(item.blobId()))
-        .thenCompose(deleted -> entity.ask(
-            (ActorRef<DatasetEntity.Reply> replyTo) ->
-                new DatasetEntity.MarkReclaimed(item.blobId(), replyTo), timeout))
+        .thenCompose(deleted -> AskPattern.<DatasetEntity.Command, DatasetEntity.Reply>ask(
+            entity, replyTo -> new DatasetEntity.MarkReclaimed(item.blobId(), replyTo), timeout, system.scheduler()))
         .thenApply(reply -> Done.getInstance());
   }
 }
