@@ -60,7 +60,7 @@ public final class DatasetJanitor {
   }
 
   /** One sweep: completes with how many blobs it reclaimed. */
-  static CompletionStage<Integer> sweep(
+  public static CompletionStage<Integer> sweep(
       ActorSystem<?> system, DatasetListing listing, BlobStore blobs,
       Function<String, RecipientRef<DatasetEntity.Command>> entities, Duration uploadTimeout, Duration askTimeout,
       Clock clock) {
