@@ -264,22 +264,22 @@ class RouteAccessMatrixTest {
         row("GET", "/datasets?prefix=matrix/").otherwise(200),
         row("PUT", "/datasets/matrix/db/{new-dataset}").body("{}")
             .allow(201, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(403),
-        row("PUT", "/datasets/{dataset}").body("{}").allow(201, DATA_SCIENTIST, ADMIN).allow(404, OTHER_DATA_SCIENTIST)
+        row("PUT", "/datasets/matrix/db/owned").body("{}").allow(201, DATA_SCIENTIST, ADMIN).allow(404, OTHER_DATA_SCIENTIST)
             .otherwise(403),
-        row("PUT", "/datasets/{shared-dataset}").body("{}").allow(201, DATA_SCIENTIST, ADMIN).otherwise(403),
-        row("GET", "/datasets/{dataset}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
-        row("GET", "/datasets/{shared-dataset}?version=1")
+        row("PUT", "/datasets/matrix/db/shared").body("{}").allow(201, DATA_SCIENTIST, ADMIN).otherwise(403),
+        row("GET", "/datasets/matrix/db/owned").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/datasets/matrix/db/shared?version=1")
             .allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/datasets/matrix/db/unknown").otherwise(404),
-        row("GET", "/datasets/{dataset}/versions").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
-        row("GET", "/datasets/{shared-dataset}/versions")
+        row("GET", "/datasets/matrix/db/owned/versions").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/datasets/matrix/db/shared/versions")
             .allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
-        row("DELETE", "/datasets/{fresh-dataset}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
-        row("DELETE", "/datasets/{fresh-shared-dataset}?version=1")
+        row("DELETE", "/datasets/matrix/db/{fresh-dataset}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("DELETE", "/datasets/matrix/db/{fresh-shared-dataset}?version=1")
             .allow(200, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
-        row("PUT", "/datasets/{fresh-dataset}/readers").body("{\"users\": [\"erin\"]}")
+        row("PUT", "/datasets/matrix/db/{fresh-dataset}/readers").body("{\"users\": [\"erin\"]}")
             .allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
-        row("PUT", "/datasets/{fresh-shared-dataset}/readers").body("{\"groups\": []}")
+        row("PUT", "/datasets/matrix/db/{fresh-shared-dataset}/readers").body("{\"groups\": []}")
             .allow(200, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404));
   }
 
@@ -399,7 +399,7 @@ class RouteAccessMatrixTest {
     return id;
   }
 
-  /** A dataset of alice's ({@code matrix/db/name}), readable by her and bob's group when {@code shared}. */
+  /** A dataset of alice's, {@code matrix/db/name}, readable by her and bob's group when {@code shared}: its name. */
   private String aliceDataset(String name, boolean shared) {
     Api owner = callers.get(DATA_SCIENTIST);
     String id = "matrix/db/" + name;
@@ -407,7 +407,7 @@ class RouteAccessMatrixTest {
     if (shared) {
       created(owner.put("/api/v1/datasets/" + id + "/readers", Api.JSON, "{\"groups\": [\"" + LAB + "\"]}"), 200);
     }
-    return id;
+    return name;
   }
 
   /** Fills in a path's or body's placeholders, making what the cell needs on behalf of its owner. */
@@ -449,7 +449,6 @@ class RouteAccessMatrixTest {
     if (resolved.contains("{fresh-shared-dataset}")) {
       resolved = resolved.replace("{fresh-shared-dataset}", aliceDataset("fresh-shared-" + n, true));
     }
-    resolved = resolved.replace("{dataset}", "matrix/db/owned").replace("{shared-dataset}", "matrix/db/shared");
     if (resolved.contains("{template}")) {
       resolved = resolved.replace("{template}", "alice-template");
     }
