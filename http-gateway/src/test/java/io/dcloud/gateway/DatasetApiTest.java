@@ -127,6 +127,30 @@ class DatasetApiTest {
   }
 
   @Test
+  void anEnvironmentConfigMayOnlyNameDatasetsItsOwnerCanRead() {
+    upload(alice, "/api/v1/datasets/config/db/mounted", "x".getBytes(StandardCharsets.UTF_8));
+    String latest = withDataset("latest");
+
+    assertThat(alice.post("/api/v1/environments", Api.JSON, latest).status()).isEqualTo(202);
+    assertThat(alice.post("/api/v1/environments", Api.JSON, withDataset("1")).status()).isEqualTo(202);
+    Api.Answer missingVersion = alice.post("/api/v1/environments", Api.JSON, withDataset("2"));
+    assertThat(missingVersion.reasonFor("dataset")).contains("config/db/mounted version 2").contains("alice");
+    Api.Answer notBobs = bob.post("/api/v1/environments", Api.JSON, latest);
+    assertThat(notBobs.reasonFor("dataset")).contains("config/db/mounted").contains("not readable by bob");
+  }
+
+  private static String withDataset(String version) {
+    return Seeds.environmentWith(config -> {
+      config.put("os", "debian");
+      config.putObject("resources").put("cpu", "0.5").put("ram", "512M");
+      config.remove("port-publish");
+      config.remove("storage");
+      config.putArray("dataset").addObject().put("category-name", "config").putArray("db").addObject()
+          .put("db-name", "db").putArray("dataset").addObject().put("dataset-name", "mounted").put("version", version);
+    });
+  }
+
+  @Test
   void anInterruptedUploadMakesNoVersionAndTheJanitorReclaimsItsChunks() throws Exception {
     String path = "/api/v1/datasets/cut/db/off";
     upload(alice, path, "kept".getBytes(StandardCharsets.UTF_8));

@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
@@ -31,10 +32,10 @@ public final class CassandraChunkStore implements ChunkStore {
 
   private final CassandraSession session;
   private final Settings settings;
-  private final CompletionStage<PreparedStatement> insert;
-  private final CompletionStage<PreparedStatement> select;
-  private final CompletionStage<PreparedStatement> probe;
-  private final CompletionStage<PreparedStatement> deletePartition;
+  private final Prepared insert;
+  private final Prepared select;
+  private final Prepared probe;
+  private final Prepared deletePartition;
 
   /** {@code dcloud.datasets.cassandra}. */
   public record Settings(String keyspace, int replicationFactor, ConsistencyLevel consistency, int chunksPerPartition) {
@@ -55,10 +56,10 @@ public final class CassandraChunkStore implements ChunkStore {
     this.session = CassandraSessionRegistry.get(system).sessionFor(PLUGIN);
     this.settings = settings;
     String table = settings.keyspace() + ".chunks";
-    this.insert = session.prepare("INSERT INTO " + table + " (blob_id, part, chunk, data) VALUES (?, ?, ?, ?)");
-    this.select = session.prepare("SELECT data FROM " + table + " WHERE blob_id = ? AND part = ? AND chunk = ?");
-    this.probe = session.prepare("SELECT chunk FROM " + table + " WHERE blob_id = ? AND part = ? LIMIT 1");
-    this.deletePartition = session.prepare("DELETE FROM " + table + " WHERE blob_id = ? AND part = ?");
+    this.insert = new Prepared("INSERT INTO " + table + " (blob_id, part, chunk, data) VALUES (?, ?, ?, ?)");
+    this.select = new Prepared("SELECT data FROM " + table + " WHERE blob_id = ? AND part = ? AND chunk = ?");
+    this.probe = new Prepared("SELECT chunk FROM " + table + " WHERE blob_id = ? AND part = ? LIMIT 1");
+    this.deletePartition = new Prepared("DELETE FROM " + table + " WHERE blob_id = ? AND part = ?");
   }
 
   /** Creates the keyspace and table if missing (idempotent), as {@link CassandraSchema} does for the journal. */
@@ -78,13 +79,13 @@ public final class CassandraChunkStore implements ChunkStore {
 
   @Override
   public CompletionStage<Done> put(String blobId, long index, ByteString chunk) {
-    return insert.thenCompose(statement -> session.executeWrite(
+    return insert.get().thenCompose(statement -> session.executeWrite(
         statement.bind(blobId, part(index), index, chunk.asByteBuffer()).setConsistencyLevel(settings.consistency())));
   }
 
   @Override
   public CompletionStage<Optional<ByteString>> get(String blobId, long index) {
-    return select.thenCompose(statement -> session.selectOne(
+    return select.get().thenCompose(statement -> session.selectOne(
             statement.bind(blobId, part(index), index).setConsistencyLevel(settings.consistency())))
         .thenApply(row -> row.map(found -> {
           ByteBuffer data = found.getByteBuffer("data");
@@ -99,13 +100,41 @@ public final class CassandraChunkStore implements ChunkStore {
 
   /** Partition after partition until an empty one: nothing of the blob lies beyond it (see the constructor). */
   private CompletionStage<Done> deleteFrom(String blobId, long part) {
-    return probe.thenCompose(statement -> session.selectOne(
+    return probe.get().thenCompose(statement -> session.selectOne(
             statement.bind(blobId, part).setConsistencyLevel(settings.consistency())))
         .thenCompose(any -> any.isEmpty()
             ? CompletableFuture.completedFuture(Done.getInstance())
-            : deletePartition.thenCompose(statement -> session.executeWrite(
+            : deletePartition.get().thenCompose(statement -> session.executeWrite(
                     statement.bind(blobId, part).setConsistencyLevel(settings.consistency())))
                 .thenCompose(done -> deleteFrom(blobId, part + 1)));
+  }
+
+  /**
+   * A statement prepared on first use and kept once it is: a preparation that fails (Cassandra
+   * unreachable, the table not created yet) is tried again on the next use, not kept as a failure.
+   */
+  private final class Prepared {
+    private final String cql;
+    private final AtomicReference<CompletionStage<PreparedStatement>> statement = new AtomicReference<>();
+
+    Prepared(String cql) {
+      this.cql = cql;
+    }
+
+    CompletionStage<PreparedStatement> get() {
+      CompletionStage<PreparedStatement> current = statement.get();
+      if (current != null) {
+        return current;
+      }
+      CompletionStage<PreparedStatement> fresh = session.prepare(cql);
+      statement.compareAndSet(null, fresh);
+      fresh.whenComplete((prepared, failure) -> {
+        if (failure != null) {
+          statement.compareAndSet(fresh, null);
+        }
+      });
+      return fresh;
+    }
   }
 
   private long part(long index) {
