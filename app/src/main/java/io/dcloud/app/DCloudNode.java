@@ -22,6 +22,8 @@ import io.dcloud.metrics.ManagementServer;
 import io.dcloud.metrics.ManagementSettings;
 import io.dcloud.metrics.NodeMetrics;
 import io.dcloud.metrics.Readiness;
+import io.dcloud.node.DatasetCache;
+import io.dcloud.node.DatasetMounts;
 import io.dcloud.node.HollowNodes;
 import io.dcloud.node.MachineProfile;
 import io.dcloud.node.NodeActor;
@@ -232,7 +234,10 @@ public final class DCloudNode implements AutoCloseable {
         context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()),
         ManagementSettings.fromConfig(config).engineCheckInterval());
     MachineProfile machine = MachineProfile.measure(settings);
-    context.spawn(NodeActor.create(settings, runtime, machine, peers), "node");
+    DatasetMounts datasets = DatasetCache.create(settings.nodeId(), config,
+        id -> DatasetEntity.ref(ClusterSharding.get(context.getSystem()), id),
+        DatasetWiring.blobStore(context.getSystem(), config), context.getSystem());
+    context.spawn(NodeActor.create(settings, runtime, machine, peers, datasets), "node");
     context.getSystem().getWhenTerminated().whenComplete((done, failure) -> runtime.close());
   }
 

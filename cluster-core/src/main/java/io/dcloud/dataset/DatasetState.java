@@ -27,6 +27,9 @@ public record DatasetState(
     List<String> garbage,
     int lastVersion) implements CborSerializable {
 
+  /** How a config names the newest version. */
+  public static final String LATEST = "latest";
+
   public static DatasetState empty(String id) {
     return new DatasetState(id, null, List.of(), List.of(), List.of(), Map.of(), List.of(), 0);
   }
@@ -42,6 +45,17 @@ public record DatasetState(
 
   public Optional<DatasetVersion> version(int number) {
     return versions.stream().filter(v -> v.version() == number).findFirst();
+  }
+
+  /**
+   * The version an environment config names: {@code latest} or none is the newest, a number that
+   * version; anything else (or a number it does not have) none.
+   */
+  public Optional<DatasetVersion> pick(String versionText) {
+    if (versionText == null || versionText.equals(LATEST)) {
+      return latest();
+    }
+    return versionText.matches("[1-9][0-9]{0,8}") ? version(Integer.parseInt(versionText)) : Optional.empty();
   }
 
   /** The owner, its readers and the members of its reader groups; admins are the caller's check. */

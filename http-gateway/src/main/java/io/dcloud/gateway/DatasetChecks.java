@@ -19,7 +19,6 @@ import java.util.concurrent.CompletionStage;
  */
 final class DatasetChecks {
   static final String FIELD = "dataset";
-  static final String LATEST = "latest";
 
   private final DatasetAccess access;
 
@@ -48,27 +47,15 @@ final class DatasetChecks {
     String named = "dataset " + id + (ref.version() == null ? "" : " version " + ref.version());
     boolean wellNamed = DatasetIds.problemWith(ref.category()) == null && DatasetIds.problemWith(ref.db()) == null
         && DatasetIds.problemWith(ref.dataset()) == null;
-    Integer version = versionOf(ref.version());
-    if (!wellNamed || (version == null && ref.version() != null && !LATEST.equals(ref.version()))) {
+    if (!wellNamed) {
       return CompletableFuture.completedFuture(missing(named, caller));
     }
-    return access.<DatasetState>ask(id, DatasetEntity.Get::new).thenApply(state -> {
-      boolean readable = state.exists() && DatasetAccess.mayRead(state, caller)
-          && (version == null ? state.latest() : state.version(version)).isPresent();
-      return readable ? null : missing(named, caller);
-    });
+    return access.<DatasetState>ask(id, DatasetEntity.Get::new).thenApply(state ->
+        DatasetAccess.mayRead(state, caller) && state.pick(ref.version()).isPresent() ? null : missing(named, caller));
   }
 
   private static FieldError missing(String named, Caller caller) {
     return new FieldError(FIELD, named + " does not exist or is not readable by " + caller.username()
         + " (upload it with PUT /api/v1/datasets/{category}/{db}/{name})");
-  }
-
-  /** A version number; null for latest, none, or anything else. */
-  private static Integer versionOf(String text) {
-    if (text == null || !text.matches("[1-9][0-9]{0,8}")) {
-      return null;
-    }
-    return Integer.parseInt(text);
   }
 }
