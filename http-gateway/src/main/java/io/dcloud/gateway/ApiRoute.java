@@ -55,7 +55,7 @@ final class ApiRoute extends AllDirectives {
     this.audit = new AuditRoutes(identity.audit(), codec, clock);
     this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());
     this.events = new EventRoutes(system, backends, codec, settings);
-    this.datasets = new DatasetRoutes(system, backends.datasets(), codec, bodies, system.settings().config(),
+    this.datasets = new DatasetRoutes(system, asks, codec, bodies, system.settings().config(),
         identity.audit(), settings.askTimeout());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);

@@ -28,13 +28,15 @@ final class DatasetRoutes extends AllDirectives {
 
   private final DatasetAccess access;
   private final DatasetTransfers transfers;
+  private final DatasetMountGuard mounts;
   private final JsonYaml codec;
   private final RequestBodies bodies;
   private final AuditLog audit;
 
-  DatasetRoutes(ActorSystem<?> system, DatasetBackends backends, JsonYaml codec, RequestBodies bodies, Config config,
+  DatasetRoutes(ActorSystem<?> system, ClusterAsks asks, JsonYaml codec, RequestBodies bodies, Config config,
       AuditLog audit, Duration askTimeout) {
-    this.access = new DatasetAccess(system, backends, askTimeout);
+    this.access = new DatasetAccess(system, asks.datasets(), askTimeout);
+    this.mounts = new DatasetMountGuard(asks);
     this.transfers = new DatasetTransfers(system, access, codec, config, audit, askTimeout);
     this.codec = codec;
     this.bodies = bodies;
@@ -70,6 +72,8 @@ final class DatasetRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> delete(String id, Caller caller, Integer version) {
     return access.owned(id, caller)
+        .thenCompose(state -> mounts.check(state, version == null ? versions(state) : List.of(version))
+            .thenApply(free -> state))
         .thenCompose(state -> access.<DatasetEntity.Reply>ask(id,
             replyTo -> new DatasetEntity.DeleteVersions(version, caller.username(), replyTo))
             .thenApply(reply -> {

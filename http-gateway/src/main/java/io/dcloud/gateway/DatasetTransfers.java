@@ -83,9 +83,13 @@ final class DatasetTransfers extends AllDirectives {
         () -> completeWithFuture(upload(id, caller, entity)))));
   }
 
+  /**
+   * Range requests are served by slicing the verified stream: the bytes before the range are still
+   * read from the store (and the digest is only checked when the range reaches the end).
+   */
   Route get(String id, Caller caller, Integer version) {
     return withRequestTimeout(scala.concurrent.duration.Duration.fromNanos(transferTimeout.toNanos()),
-        () -> completeWithFuture(download(id, caller, version)));
+        () -> withRangeSupport(() -> completeWithFuture(download(id, caller, version))));
   }
 
   private CompletionStage<HttpResponse> upload(String id, Caller caller, RequestEntity entity) {

@@ -139,6 +139,44 @@ class DatasetApiTest {
     assertThat(notBobs.reasonFor("dataset")).contains("config/db/mounted").contains("not readable by bob");
   }
 
+  @Test
+  void aVersionAnEnvironmentMountsIsNotDeletedUntilTheEnvironmentIsOver() {
+    String path = "/api/v1/datasets/held/db/set";
+    upload(alice, path, "one".getBytes(StandardCharsets.UTF_8));
+    upload(alice, path, "two".getBytes(StandardCharsets.UTF_8));
+    String config = Seeds.environmentWith(c -> {
+      c.put("os", "debian");
+      c.putObject("resources").put("cpu", "0.5").put("ram", "512M");
+      c.remove("port-publish");
+      c.remove("storage");
+      c.putArray("dataset").addObject().put("category-name", "held").putArray("db").addObject()
+          .put("db-name", "db").putArray("dataset").addObject().put("dataset-name", "set");
+    });
+    String environment = alice.post("/api/v1/environments", Api.JSON, config).json().path("id").asText();
+
+    // The guard asks the gateway's read side: once it lists the environment, the version it holds stays.
+    Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(alice.get("/api/v1/environments").json().path("environments").findValuesAsText("id"))
+            .contains(environment));
+    assertThat(alice.delete(path + "?version=2").problem(409).path("detail").asText()).contains(environment);
+    assertThat(alice.delete(path + "?version=1").status()).isEqualTo(200);
+    assertThat(alice.delete("/api/v1/environments/" + environment).status()).isEqualTo(202);
+
+    Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(alice.delete(path).status()).isEqualTo(200));
+  }
+
+  @Test
+  void aRangeOfAVersionIsServed() {
+    upload(alice, "/api/v1/datasets/ranged/db/bytes", "0123456789".getBytes(StandardCharsets.UTF_8));
+
+    Api.Answer part = alice.send(alice.request("/api/v1/datasets/ranged/db/bytes").header("Range", "bytes=2-5").GET().build());
+
+    assertThat(part.status()).isEqualTo(206);
+    assertThat(part.body()).isEqualTo("2345");
+    assertThat(part.header("Content-Range")).isEqualTo("bytes 2-5/10");
+  }
+
   private static String withDataset(String version) {
     return Seeds.environmentWith(config -> {
       config.put("os", "debian");
