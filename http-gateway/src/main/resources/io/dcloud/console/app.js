@@ -2,7 +2,7 @@
 // (#/environments, #/environments/{id}, #/new) to each page.
 import { api, ApiError, rememberCsrf } from './api.js';
 import { h, show, errorBox, field } from './dom.js';
-import { connect, disconnect } from './events.js';
+import { connect, disconnect, listen } from './events.js';
 import { environmentsPage } from './environments.js';
 import { environmentPage } from './environment.js';
 import { newEnvironmentPage } from './new-environment.js';
@@ -31,13 +31,9 @@ function header() {
 }
 
 /** Reads who is signed in again (after a change that uses quota, say). */
-export async function refreshMe() {
+async function refreshMe() {
   me = await api('GET', '/users/me');
   header();
-  return me;
-}
-
-export function currentUser() {
   return me;
 }
 
@@ -95,6 +91,16 @@ async function route() {
   }
   document.title = 'DCloud — ' + (document.querySelector('#main h1')?.textContent || 'console');
 }
+
+/** Usage changes with every create, stop and delete: the header follows, at most once a second. */
+let usageRefresh = null;
+listen(type => {
+  if (type !== 'environment' || usageRefresh || !me) return;
+  usageRefresh = setTimeout(() => {
+    usageRefresh = null;
+    refreshMe().catch(() => {});
+  }, 1000);
+});
 
 async function start() {
   try {

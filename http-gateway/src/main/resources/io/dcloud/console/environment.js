@@ -40,17 +40,18 @@ export async function environmentPage(id) {
       ...fact(e.status === 'QUEUED' ? 'Why it waits' : 'Reason', e.reason),
       ...fact('Position in the queue', e.queuePosition),
       ...fact('Resources', e.resources ? `${e.resources.cpu} CPU · ${e.resources.ram} RAM · ${e.resources.gpu} GPU`
-        + (e.resources.storage ? ` · ${e.resources.storage} storage` : '') : null),
+        + (e.resources.storage && e.resources.storage !== '0B' ? ` · ${e.resources.storage} storage` : '') : null),
       ...fact('Image', e.image),
       ...fact('Ports', (e.ports || []).map(p => `${p.containerPort}/${p.protocol} → ${p.hostPort ?? '—'}`).join(', ')),
       ...fact('Open', e.url ? h('a', { href: e.url, target: '_blank', rel: 'noopener', class: 'open' }, e.url) : null));
     const running = ['REQUESTED', 'QUEUED', 'PLACED', 'BUILDING', 'STARTING', 'RUNNING'].includes(e.status);
-    actions.replaceChildren(
+    actions.replaceChildren(...[
       running ? h('button', { type: 'button', name: 'stop', onclick: () => change('stop') }, 'Stop') : null,
       !running && e.status !== 'DELETED' && e.status !== 'STOPPING'
         ? h('button', { type: 'button', name: 'start', onclick: () => change('start') }, 'Start') : null,
       e.status !== 'DELETED'
-        ? h('button', { type: 'button', name: 'delete', class: 'danger', onclick: () => change('delete') }, 'Delete') : null);
+        ? h('button', { type: 'button', name: 'delete', class: 'danger', onclick: () => change('delete') }, 'Delete') : null,
+    ].filter(Boolean));
     timeline.replaceChildren(...history.map(step => h('li', {},
       h('time', { datetime: step.at }, new Date(step.at).toLocaleString()), ' ',
       statusBadge(step.status), ' ', step.message || '')));
@@ -98,7 +99,7 @@ export async function environmentPage(id) {
 }
 
 function logsSection(id, stops) {
-  const output = h('pre', { class: 'logs', tabindex: 0, 'aria-label': 'Logs' });
+  const output = h('pre', { class: 'logs', tabindex: 0, role: 'log', 'aria-label': 'Logs' });
   const follow = h('input', { type: 'checkbox', name: 'follow', checked: true });
   const button = h('button', { type: 'button', name: 'logs' }, 'Show logs');
   const message = h('div');
