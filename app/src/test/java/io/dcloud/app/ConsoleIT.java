@@ -25,7 +25,8 @@ import org.openqa.selenium.support.ui.Select;
  * The web console in a real Chromium against a real one-node DCloud (Docker, Cassandra, the tiny
  * OS): a data scientist signs in, creates an environment from the form (catalog dropdowns, filled
  * from a template and from an uploaded YAML config; a bad name is refused beside its field) and sees it reach RUNNING without a reload, runs a command in
- * its terminal, stops and deletes it, and never sees another user's environment. Each page is
+ * its terminal and its logs, finds it in the list by status and name, stops and deletes it, never
+ * sees another user's environment, and signs out. Each page is
  * checked with axe-core and photographed into target/.
  */
 @Tag("docker") @Tag("cassandra")
@@ -138,6 +139,7 @@ class ConsoleIT {
 
     name.clear();
     name.sendKeys("console-it");
+    browser.find("input[name=command]").sendKeys("[\"sh\", \"-c\", \"echo hello-from-the-logs; exec sleep 100000\"]");
     browser.script("window.notReloaded = true");
     browser.find("form.new-environment button[type=submit]").click();
     WebElement page = browser.find("article.environment[data-env-id]");
@@ -152,6 +154,9 @@ class ConsoleIT {
     assertThat(browser.driver.findElements(By.cssSelector(".actions button"))).extracting(WebElement::getText)
         .containsExactly("Stop", "Delete");
     assertThat(browser.find("ol.timeline").getText()).contains("RUNNING");
+    browser.find("button[name=logs]").click();
+    browser.until(d -> d.findElement(By.cssSelector("pre.logs")).getText().contains("hello-from-the-logs") ? true : null,
+        "the container's logs");
     browser.screenshot("environment");
     assertThat(browser.seriousAccessibilityViolations()).as("axe on the environment's page").isEmpty();
   }
@@ -178,6 +183,26 @@ class ConsoleIT {
 
   @Test
   @Order(4)
+  void theListShowsItsStatusAsTextAndFilters() {
+    browser.find("nav a[href='#/environments']").click();
+    String row = "tr[data-env-id='" + created + "']";
+    assertThat(browser.find(row).getText()).contains("console-it", "RUNNING");
+    assertThat(browser.find(row).getAttribute("data-status")).isEqualTo("RUNNING");
+    WebElement name = browser.find("input[name=name-filter]");
+    name.sendKeys("no-such-name");
+    assertThat(browser.find("p.empty").getText()).contains("No environment matches");
+    assertThat(browser.driver.findElements(By.cssSelector(row))).isEmpty();
+    name.clear();
+    name.sendKeys("console");
+    Select status = new Select(browser.find("select[name=status-filter]"));
+    status.selectByValue("STOPPED");
+    assertThat(browser.driver.findElements(By.cssSelector(row))).isEmpty();
+    status.selectByValue("RUNNING");
+    browser.find(row + " a").click();
+  }
+
+  @Test
+  @Order(5)
   void stopsAndDeletesItAfterConfirming() {
     browser.find("button[name=stop]").click();
     browser.find("dialog[open] button[data-confirm=ok]").click();
@@ -193,7 +218,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void neverSeesAnotherUsersEnvironment() {
     browser.find("nav a[href='#/environments']").click();
     browser.find("table.environments");
@@ -202,5 +227,16 @@ class ConsoleIT {
     assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + othersEnvironment + "']"))).isEmpty();
     browser.open(base + "/#/environments/" + othersEnvironment);
     assertThat(browser.find("main .error").getText()).contains("not found");
+  }
+
+  @Test
+  @Order(7)
+  void signsOutAndTheSessionIsOver() {
+    browser.find("#sign-out").click();
+    browser.find("form.sign-in input[name=username]");
+    assertThat(browser.driver.findElements(By.cssSelector("#who .user"))).isEmpty();
+    Object status = ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeAsyncScript(
+        "const done = arguments[arguments.length - 1]; fetch('/api/v1/users/me').then(r => done(r.status));");
+    assertThat(status).isEqualTo(401L);
   }
 }

@@ -87,7 +87,7 @@ export async function newEnvironmentPage() {
       field('CPU cores', controls.cpu, 'e.g. 1.5 or 500m'), field('RAM', controls.ram, 'e.g. 2G'),
       field('GPUs', controls.gpu), field('Storage', controls.storage, 'e.g. 10G')),
     field('Ports', controls.ports, 'container ports to publish, separated by commas'),
-    field('Command', controls.command, 'what the container runs; empty: it idles until stopped'),
+    field('Command', controls.command, 'what the container runs: words, or a JSON list; empty: it idles until stopped'),
     summary,
     h('button', { type: 'submit' }, 'Create'));
   form.addEventListener('submit', async event => {

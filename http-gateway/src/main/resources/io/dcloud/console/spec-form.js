@@ -1,7 +1,21 @@
 // Between the form's controls and an environment config (the contract's field names).
 
-function words(text) {
-  return text.split(/\s+/).filter(Boolean);
+/** A command as words, or as a JSON list when an argument has spaces (["sh", "-c", "echo hi; sleep 9"]). */
+function argv(text) {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      // Not JSON after all: the API names the field if the words are no command either.
+    }
+  }
+  return trimmed.split(/\s+/).filter(Boolean);
+}
+
+function commandText(command) {
+  if (!Array.isArray(command)) return command || '';
+  return command.some(word => /\s/.test(word)) ? JSON.stringify(command) : command.join(' ');
 }
 
 /** The config the form describes; fields the form has no control for (from a template or file) kept as they came. */
@@ -25,7 +39,7 @@ export function toSpec(controls, languages, extra) {
   const ports = controls.ports.value.split(/[\s,]+/).filter(Boolean);
   if (ports.length) spec['port-publish'] = ports.map(p => ({ internal: { ports: /^\d+$/.test(p) ? Number(p) : p } }));
   else delete spec['port-publish'];
-  if (controls.command.value.trim()) spec.command = words(controls.command.value);
+  if (controls.command.value.trim()) spec.command = argv(controls.command.value);
   else delete spec.command;
   return spec;
 }
@@ -42,6 +56,6 @@ export function fromSpec(spec, controls) {
   controls.gpu.value = gpu ?? '';
   controls.storage.value = storage ?? '';
   controls.ports.value = (ports || []).map(p => p?.internal?.ports).filter(p => p !== undefined).join(', ');
-  controls.command.value = Array.isArray(command) ? command.join(' ') : (command || '');
+  controls.command.value = commandText(command);
   return Object.keys(otherResources).length ? { ...rest, resources: otherResources } : rest;
 }
