@@ -139,6 +139,7 @@ class ConsoleIT {
 
     name.clear();
     name.sendKeys("console-it");
+    browser.find("input[name=ports]").sendKeys("8000");
     browser.find("input[name=command]").sendKeys("[\"sh\", \"-c\", \"echo hello-from-the-logs; exec sleep 100000\"]");
     browser.script("window.notReloaded = true");
     browser.find("form.new-environment button[type=submit]").click();
@@ -154,6 +155,9 @@ class ConsoleIT {
     assertThat(browser.driver.findElements(By.cssSelector(".actions button"))).extracting(WebElement::getText)
         .containsExactly("Stop", "Delete");
     assertThat(browser.find("ol.timeline").getText()).contains("RUNNING");
+    // "Open": where the proxy serves its published port.
+    browser.until(d -> d.findElements(By.cssSelector("a.open")).isEmpty() ? null : true, "the environment's url");
+    assertThat(browser.find("a.open").getAttribute("href")).contains("/api/v1/environments/" + created + "/proxy/8000/");
     browser.find("button[name=logs]").click();
     browser.until(d -> d.findElement(By.cssSelector("pre.logs")).getText().contains("hello-from-the-logs") ? true : null,
         "the container's logs");
