@@ -26,7 +26,8 @@ import org.openqa.selenium.support.ui.Select;
  * OS): a data scientist signs in, creates an environment from the form (catalog dropdowns, filled
  * from a template and from an uploaded YAML config; a bad name is refused beside its field) and sees it reach RUNNING without a reload, runs a command in
  * its terminal and its logs, finds it in the list by status and name, stops and deletes it, never
- * sees another user's environment, and signs out. Each page is
+ * sees another user's environment, hears that the event stream was lost while its node restarts
+ * (and that it is live again), and signs out. Each page is
  * checked with axe-core and photographed into target/.
  */
 @Tag("docker") @Tag("cassandra")
@@ -44,7 +45,8 @@ class ConsoleIT {
   @BeforeAll
   static void start() throws Exception {
     browser = Browser.start();
-    dcloud = OneNodeDCloud.start(NODE_ID, Map.of());
+    // A fixed port: the page must find its gateway again after the node restarts.
+    dcloud = OneNodeDCloud.start(NODE_ID, Map.of("dcloud.http.port", freePort()));
     Api admin = dcloud.api();
     base = admin.uri("").toString();
     for (String user : new String[] {"ada", "bo"}) {
@@ -64,6 +66,12 @@ class ConsoleIT {
     JsonNode answer = new ObjectMapper().readTree(made.body());
     othersEnvironment = answer.path("id").asText();
     assertThat(othersEnvironment).isNotEmpty();
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
   }
 
   @AfterAll
@@ -229,12 +237,29 @@ class ConsoleIT {
     browser.screenshot("environments");
     assertThat(browser.seriousAccessibilityViolations()).as("axe on the list").isEmpty();
     assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + othersEnvironment + "']"))).isEmpty();
+    assertThat(browser.find("p.empty").getText()).isEqualTo("No environments yet.");
     browser.open(base + "/#/environments/" + othersEnvironment);
     assertThat(browser.find("main .error").getText()).contains("not found");
   }
 
+  /** The node (and its gateway) stops and comes back on the same port: the page says so, and resumes. */
   @Test
   @Order(7)
+  void saysWhenTheEventStreamIsLostAndThatItIsLiveAgain() throws Exception {
+    browser.find("nav a[href='#/environments']").click();
+    browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "a live stream");
+    dcloud.stopNode();
+    browser.until(d -> d.findElement(By.id("stream")).getText().contains("reconnecting") ? true : null,
+        "the console to say the stream is lost");
+    browser.screenshot("stream-lost");
+    dcloud.startNode();
+    browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null,
+        "the console to say the stream is live again");
+    assertThat(browser.find("#who .user").getText()).isEqualTo("ada");
+  }
+
+  @Test
+  @Order(8)
   void signsOutAndTheSessionIsOver() {
     browser.find("#sign-out").click();
     browser.find("form.sign-in input[name=username]");

@@ -32,13 +32,13 @@ export async function environmentsPage() {
   function render() {
     const wanted = status.value;
     const part = name.value.trim().toLowerCase();
-    const shown = [...byId.values()]
-      .filter(e => e.status !== 'DELETED')
+    const existing = [...byId.values()].filter(e => e.status !== 'DELETED');
+    const shown = existing
       .filter(e => !wanted || e.status === wanted)
       .filter(e => !part || String(e.name).toLowerCase().includes(part))
       .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
     body.replaceChildren(...shown.map(row));
-    empty.textContent = shown.length ? '' : (byId.size ? 'No environment matches the filter.' : 'No environments yet.');
+    empty.textContent = shown.length ? '' : (existing.length ? 'No environment matches the filter.' : 'No environments yet.');
   }
 
   async function load() {
