@@ -26,6 +26,7 @@ final class ApiRoute extends AllDirectives {
   private final OpenApiRoute openApi;
   private final Behavior<DCloudProtocol.Request> clientService;
   private final EventRoutes events;
+  private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     this.settings = settings;
@@ -74,7 +75,10 @@ final class ApiRoute extends AllDirectives {
         () -> withSizeLimit(settings.maxBodyBytes(), () ->
             handleExceptions(ProblemExceptions.handler(settings.askTimeout()), () ->
                 handleRejections(ProblemRejections.handler(), () ->
-                    pathPrefix(ApiPaths.API, () -> pathPrefix(ApiPaths.VERSION, () -> browserSafety.checked(() -> concat(
+                    browserSafety.checked(() -> concat(
+                    // Outside /api/v1: the console's files are public and hold no API data (see ConsoleRoute).
+                    console.route(),
+                    pathPrefix(ApiPaths.API, () -> pathPrefix(ApiPaths.VERSION, () -> concat(
                         health(),
                         openApi.route(),
                         auth.publicRoute(),
@@ -88,7 +92,7 @@ final class ApiRoute extends AllDirectives {
                             groups.route(caller),
                             auth.route(caller),
                             audit.route(caller),
-                            events.route(caller)))))))))));
+                            events.route(caller))))))))))));
   }
 
   private Route health() {
