@@ -27,6 +27,7 @@ final class ApiRoute extends AllDirectives {
   private final Behavior<DCloudProtocol.Request> clientService;
   private final EventRoutes events;
   private final DatasetRoutes datasets;
+  private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     this.settings = settings;
@@ -77,7 +78,10 @@ final class ApiRoute extends AllDirectives {
         () -> withSizeLimit(settings.maxBodyBytes(), () ->
             handleExceptions(ProblemExceptions.handler(settings.askTimeout()), () ->
                 handleRejections(ProblemRejections.handler(), () ->
-                    pathPrefix(ApiPaths.API, () -> pathPrefix(ApiPaths.VERSION, () -> browserSafety.checked(() -> concat(
+                    browserSafety.checked(() -> concat(
+                    // Outside /api/v1: the console's files are public and hold no API data (see ConsoleRoute).
+                    console.route(),
+                    pathPrefix(ApiPaths.API, () -> pathPrefix(ApiPaths.VERSION, () -> concat(
                         health(),
                         openApi.route(),
                         auth.publicRoute(),
@@ -92,7 +96,7 @@ final class ApiRoute extends AllDirectives {
                             auth.route(caller),
                             audit.route(caller),
                             events.route(caller),
-                            datasets.route(caller)))))))))));
+                            datasets.route(caller))))))))))));
   }
 
   private Route health() {

@@ -23,6 +23,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
@@ -90,7 +91,17 @@ final class UserRoutes extends AllDirectives {
               : new UserJson.UserAnswer(caller.username(), UserJson.roles(caller.roles()), false, null,
                   UserJson.spelled(quotaAndUsage.getKey()), "roles", used, null);
         })
-        .thenCombine(groups, (answer, names) -> codec.jsonResponse(StatusCodes.OK, answer.withGroups(names)));
+        .thenCombine(groups, (answer, names) -> withCsrf(caller, codec.jsonResponse(StatusCodes.OK, answer.withGroups(names))));
+  }
+
+  /**
+   * A browser signed in by the session cookie learns the session's CSRF token again here (the
+   * console after a reload or in a new tab): no other site's page can read this answer.
+   */
+  private HttpResponse withCsrf(Caller caller, HttpResponse answer) {
+    return caller.viaCookie() && caller.csrf() != null
+        ? answer.addHeader(RawHeader.create(identity.settings().csrfHeader(), caller.csrf()))
+        : answer;
   }
 
   static Map<String, Object> usage(OwnerUsage usage) {

@@ -35,7 +35,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every route of the API against every kind of caller, one case per cell: anonymous callers get
- * 401 everywhere but sign-in, health and the API's description, a role that may not gets 403, and another user's
+ * 401 everywhere but sign-in, health, the API's description and the console's files, a role that may not gets 403, and another user's
  * environment, template or token answers 404 exactly like one that does not exist (ids are not
  * disclosed), unless it is shared with a group of the caller's (then reads answer, changes 403). The environment, template and token {@link Who#DATA_SCIENTIST} owns are the targets;
  * {@code {fresh-…}} placeholders make a new one for each cell whose request changes or deletes it.
@@ -82,6 +82,7 @@ class RouteAccessMatrixTest {
     boolean stream;
     boolean freshSession;
     boolean proxy;
+    boolean console;
     final Map<Who, Integer> expected = new EnumMap<>(Who.class);
 
     Row(String method, String path) {
@@ -122,6 +123,17 @@ class RouteAccessMatrixTest {
       return this;
     }
 
+    /**
+     * The web console's files, outside {@code /api/v1}: not API routes (no OpenAPI operation, see
+     * OpenApiDocumentTest), public to everyone because the sign-in page must load without a token,
+     * and the same static files whoever asks (ConsoleRouteTest: they hold no API data).
+     */
+    Row console() {
+      this.console = true;
+      expected.remove(ANONYMOUS);
+      return this;
+    }
+
     /** The request ends the caller's session, so each cell signs in anew for it. */
     Row ownSession() {
       this.freshSession = true;
@@ -155,6 +167,9 @@ class RouteAccessMatrixTest {
             .allow(200, Who.values()),
         row("POST", "/auth/logout").ownSession().otherwise(204),
         row("GET", "/no-such-route").otherwise(404),
+        row("GET", "/").console().otherwise(200),
+        row("GET", "/console/app.js").console().otherwise(200),
+        row("GET", "/console/no-such-file.js").console().otherwise(404),
 
         row("POST", "/environments").body(ENVIRONMENT)
             .allow(202, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, APP_DEVELOPER, ADMIN).otherwise(403),
@@ -352,7 +367,7 @@ class RouteAccessMatrixTest {
     if (cell.row().proxy) {
       api = api.at(proxyBase);
     }
-    String path = "/api/v1" + resolve(cell.row().path, cell.who());
+    String path = (cell.row().console ? "" : "/api/v1") + resolve(cell.row().path, cell.who());
     HttpRequest.Builder request = api.request(path);
     HttpRequest.BodyPublisher body = cell.row().body == null
         ? HttpRequest.BodyPublishers.noBody()
@@ -378,7 +393,7 @@ class RouteAccessMatrixTest {
       String expectedType = switch (cell.expected()) {
         case 401 -> "unauthenticated";
         case 403 -> "forbidden";
-        case 404 -> cell.row().path.equals("/no-such-route") ? "route-not-found" : "not-found";
+        case 404 -> cell.row().path.equals("/no-such-route") || cell.row().console ? "route-not-found" : "not-found";
         default -> problem.path("type").asText().substring("urn:dcloud:problem:".length());
       };
       assertThat(problem.path("type").asText()).isEqualTo("urn:dcloud:problem:" + expectedType);

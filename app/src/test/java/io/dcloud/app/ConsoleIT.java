@@ -1,0 +1,271 @@
+package io.dcloud.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The web console in a real Chromium against a real one-node DCloud (Docker, Cassandra, the tiny
+ * OS): a data scientist signs in, creates an environment from the form (catalog dropdowns, filled
+ * from a template and from an uploaded YAML config; a bad name is refused beside its field) and sees it reach RUNNING without a reload, runs a command in
+ * its terminal and its logs, finds it in the list by status and name, stops and deletes it, never
+ * sees another user's environment, hears that the event stream was lost while its node restarts
+ * (and that it is live again), and signs out. Each page is
+ * checked with axe-core and photographed into target/.
+ */
+@Tag("docker") @Tag("cassandra")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleIT {
+  private static final String NODE_ID = "console-it-node";
+  private static final String PASSWORD = "console-it-password";
+
+  private static OneNodeDCloud dcloud;
+  private static Browser browser;
+  private static String base;
+  private static String othersEnvironment;
+  private static String created;
+
+  @BeforeAll
+  static void start() throws Exception {
+    browser = Browser.start();
+    // A fixed port: the page must find its gateway again after the node restarts.
+    dcloud = OneNodeDCloud.start(NODE_ID, Map.of("dcloud.http.port", freePort()));
+    Api admin = dcloud.api();
+    base = admin.uri("").toString();
+    for (String user : new String[] {"ada", "bo"}) {
+      Api.Response made = admin.post("/api/v1/users", "{\"username\": \"" + user + "\", \"password\": \"" + PASSWORD
+          + "\", \"roles\": [\"data-scientist\"]}");
+      assertThat(made.status()).as(made.body()).isEqualTo(201);
+    }
+    // bo's own environment, made with bo's own token: ada must never see it.
+    String bo = admin.post("/api/v1/auth/login", "{\"username\": \"bo\", \"password\": \"" + PASSWORD + "\"}")
+        .json().path("token").asText();
+    HttpResponse<String> made = admin.client().send(HttpRequest.newBuilder(admin.uri("/api/v1/environments"))
+        .header("Authorization", "Bearer " + bo).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(
+            "{\"env-name\": \"bos-own\", \"os\": \"tiny\", \"resources\": {\"cpu\": \"0.1\", \"ram\": \"64M\"}}"))
+        .build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(made.statusCode()).as(made.body()).isEqualTo(202);
+    JsonNode answer = new ObjectMapper().readTree(made.body());
+    othersEnvironment = answer.path("id").asText();
+    assertThat(othersEnvironment).isNotEmpty();
+  }
+
+  private static int freePort() throws java.io.IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (dcloud != null) {
+      dcloud.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aDataScientistSignsIn() {
+    browser.open(base + "/");
+    WebElement username = browser.find("input[name=username]");
+    browser.screenshot("sign-in");
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the sign-in page").isEmpty();
+    browser.find("input[name=password]").sendKeys("wrong-password");
+    username.sendKeys("ada");
+    browser.find("form.sign-in button[type=submit]").click();
+    assertThat(browser.find("form.sign-in .error").getText()).contains("wrong username or password");
+
+    WebElement password = browser.find("input[name=password]");
+    password.clear();
+    password.sendKeys(PASSWORD, Keys.ENTER);
+    assertThat(browser.find("#who .user").getText()).isEqualTo("ada");
+    assertThat(browser.find("#who .roles").getText()).contains("data-scientist");
+    assertThat(browser.find("#who .quota").getText()).contains("environments 0/");
+    browser.find("table.environments");
+    browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "the event stream");
+    // The session token is the HttpOnly cookie's alone: no page script can read it.
+    assertThat((String) browser.script("return document.cookie")).doesNotContain("dcloud_session");
+    assertThat(browser.script("return localStorage.length + sessionStorage.length")).isEqualTo(0L);
+  }
+
+  @Test
+  @Order(2)
+  void createsAnEnvironmentFromTheFormAndSeesItRunWithoutAReload() throws Exception {
+    browser.find("nav a[href='#/new']").click();
+    WebElement name = browser.find("input[name=env-name]");
+    // A template pre-fills the form, with the catalog's libraries chosen.
+    new Select(browser.find("select[name=template]")).selectByValue("python-ml");
+    browser.until(d -> "python-ml".equals(name.getDomProperty("value")) ? true : null, "the template's values");
+    assertThat(new Select(browser.find("select[name=os]")).getFirstSelectedOption().getAttribute("value")).isEqualTo("debian");
+    assertThat(new Select(browser.find("select[name=libraries]")).getAllSelectedOptions())
+        .extracting(WebElement::getText).contains("numpy", "pandas");
+    // So does an uploaded YAML config (the tiny OS: it starts in seconds).
+    Path config = Files.createTempFile("console-it", ".yaml");
+    Files.writeString(config, """
+        env-name: from-yaml
+        os: tiny
+        languages: [{language-name: shell}]
+        resources: {cpu: "0.2", ram: 128M}
+        """);
+    browser.find("input[name=config-file]").sendKeys(config.toAbsolutePath().toString());
+    browser.until(d -> "from-yaml".equals(name.getDomProperty("value")) ? true : null, "the uploaded config's values");
+    assertThat(new Select(browser.find("select[name=os]")).getFirstSelectedOption().getAttribute("value")).isEqualTo("tiny");
+    assertThat(new Select(browser.find("select[name=language-name]")).getFirstSelectedOption().getAttribute("value"))
+        .isEqualTo("shell");
+    assertThat(browser.find("input[name=ram]").getDomProperty("value")).isEqualTo("128M");
+
+    name.clear();
+    name.sendKeys("not a name!");
+    browser.find("form.new-environment button[type=submit]").click();
+    // The API's field error, beside the field it names.
+    WebElement error = browser.find("#" + name.getAttribute("id") + "-error");
+    assertThat(error.getText()).isNotBlank();
+    assertThat(name.getAttribute("aria-invalid")).isEqualTo("true");
+    browser.screenshot("new-environment");
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the form").isEmpty();
+
+    name.clear();
+    name.sendKeys("console-it");
+    browser.find("input[name=ports]").sendKeys("8000");
+    browser.find("input[name=command]").sendKeys("[\"sh\", \"-c\", \"echo hello-from-the-logs; exec sleep 100000\"]");
+    browser.script("window.notReloaded = true");
+    browser.find("form.new-environment button[type=submit]").click();
+    WebElement page = browser.find("article.environment[data-env-id]");
+    created = page.getAttribute("data-env-id");
+    browser.until(d -> "RUNNING".equals(d.findElement(By.cssSelector("article.environment")).getAttribute("data-status"))
+        ? true : null, "the environment to run");
+    assertThat(browser.find("article.environment .env-status").getText()).contains("RUNNING");
+    assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
+    // The header's usage follows too.
+    browser.until(d -> d.findElement(By.cssSelector("#who .quota")).getText().contains("environments 1/") ? true : null,
+        "the header's usage");
+    assertThat(browser.driver.findElements(By.cssSelector(".actions button"))).extracting(WebElement::getText)
+        .containsExactly("Stop", "Delete");
+    assertThat(browser.find("ol.timeline").getText()).contains("RUNNING");
+    // "Open": where the proxy serves its published port.
+    browser.until(d -> d.findElements(By.cssSelector("a.open")).isEmpty() ? null : true, "the environment's url");
+    assertThat(browser.find("a.open").getAttribute("href")).contains("/api/v1/environments/" + created + "/proxy/8000/");
+    browser.find("button[name=logs]").click();
+    browser.until(d -> d.findElement(By.cssSelector("pre.logs")).getText().contains("hello-from-the-logs") ? true : null,
+        "the container's logs");
+    browser.screenshot("environment");
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the environment's page").isEmpty();
+  }
+
+  @Test
+  @Order(3)
+  void runsACommandInTheTerminal() {
+    WebElement shell = browser.find("input[name=shell]");
+    shell.clear();
+    // The tiny OS is busybox: sh, not bash.
+    shell.sendKeys("sh");
+    browser.find("button[name=open-terminal]").click();
+    browser.until(d -> d.findElement(By.cssSelector(".terminal-state")).getText().startsWith("Connected") ? true : null,
+        "the terminal to connect");
+    WebElement terminal = browser.find("pre.terminal");
+    terminal.sendKeys("echo console-$((6 * 7))", Keys.ENTER);
+    browser.until(d -> d.findElement(By.cssSelector("pre.terminal")).getText().contains("console-42") ? true : null,
+        "the command's output");
+    browser.screenshot("terminal");
+    terminal.sendKeys("exit 3", Keys.ENTER);
+    browser.until(d -> "3".equals(d.findElement(By.cssSelector(".terminal-state")).getAttribute("data-exit-code"))
+        ? true : null, "the shell's exit code");
+  }
+
+  @Test
+  @Order(4)
+  void theListShowsItsStatusAsTextAndFilters() {
+    browser.find("nav a[href='#/environments']").click();
+    String row = "tr[data-env-id='" + created + "']";
+    assertThat(browser.find(row).getText()).contains("console-it", "RUNNING");
+    assertThat(browser.find(row).getAttribute("data-status")).isEqualTo("RUNNING");
+    WebElement name = browser.find("input[name=name-filter]");
+    name.sendKeys("no-such-name");
+    assertThat(browser.find("p.empty").getText()).contains("No environment matches");
+    assertThat(browser.driver.findElements(By.cssSelector(row))).isEmpty();
+    name.clear();
+    name.sendKeys("console");
+    Select status = new Select(browser.find("select[name=status-filter]"));
+    status.selectByValue("STOPPED");
+    assertThat(browser.driver.findElements(By.cssSelector(row))).isEmpty();
+    status.selectByValue("RUNNING");
+    browser.find(row + " a").click();
+  }
+
+  @Test
+  @Order(5)
+  void stopsAndDeletesItAfterConfirming() {
+    browser.find("button[name=stop]").click();
+    browser.find("dialog[open] button[data-confirm=ok]").click();
+    browser.until(d -> "STOPPED".equals(d.findElement(By.cssSelector("article.environment")).getAttribute("data-status"))
+        ? true : null, "the environment to stop");
+    browser.find("button[name=delete]").click();
+    browser.find("dialog[open] button[data-confirm=ok]").click();
+    browser.until(d -> "DELETED".equals(d.findElement(By.cssSelector("article.environment")).getAttribute("data-status"))
+        ? true : null, "the environment to be deleted");
+    browser.find("nav a[href='#/environments']").click();
+    browser.find("table.environments");
+    assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + created + "']"))).isEmpty();
+  }
+
+  @Test
+  @Order(6)
+  void neverSeesAnotherUsersEnvironment() {
+    browser.find("nav a[href='#/environments']").click();
+    browser.find("table.environments");
+    browser.screenshot("environments");
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the list").isEmpty();
+    assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + othersEnvironment + "']"))).isEmpty();
+    assertThat(browser.find("p.empty").getText()).isEqualTo("No environments yet.");
+    browser.open(base + "/#/environments/" + othersEnvironment);
+    assertThat(browser.find("main .error").getText()).contains("not found");
+  }
+
+  /** The node (and its gateway) stops and comes back on the same port: the page says so, and resumes. */
+  @Test
+  @Order(7)
+  void saysWhenTheEventStreamIsLostAndThatItIsLiveAgain() throws Exception {
+    browser.find("nav a[href='#/environments']").click();
+    browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "a live stream");
+    dcloud.stopNode();
+    browser.until(d -> d.findElement(By.id("stream")).getText().contains("reconnecting") ? true : null,
+        "the console to say the stream is lost");
+    browser.screenshot("stream-lost");
+    dcloud.startNode();
+    browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null,
+        "the console to say the stream is live again");
+    assertThat(browser.find("#who .user").getText()).isEqualTo("ada");
+  }
+
+  @Test
+  @Order(8)
+  void signsOutAndTheSessionIsOver() {
+    browser.find("#sign-out").click();
+    browser.find("form.sign-in input[name=username]");
+    assertThat(browser.driver.findElements(By.cssSelector("#who .user"))).isEmpty();
+    Object status = ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeAsyncScript(
+        "const done = arguments[arguments.length - 1]; fetch('/api/v1/users/me').then(r => done(r.status));");
+    assertThat(status).isEqualTo(401L);
+  }
+}

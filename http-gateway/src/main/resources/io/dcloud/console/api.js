@@ -1,0 +1,53 @@
+// The console's only way to the API: same origin, the HttpOnly session cookie, and the session's
+// CSRF token (from sign-in or GET /users/me, kept in memory only) on every change.
+export const ROOT = '/api/v1';
+const CSRF_HEADER = 'X-CSRF-Token';
+let csrf = null;
+
+/** A problem+json answer, in words: its detail and the fields it names. */
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem.detail || problem.title || `the gateway answered ${status}`);
+    this.status = status;
+    this.errors = Array.isArray(problem.errors) ? problem.errors : [];
+  }
+}
+
+export function rememberCsrf(token) {
+  csrf = token || null;
+}
+
+async function problemOf(response) {
+  try {
+    return await response.json();
+  } catch {
+    return { detail: `the gateway answered ${response.status} ${response.statusText}` };
+  }
+}
+
+/** Sends a request; answers the parsed JSON (or null), throws ApiError for every problem. */
+export async function api(method, path, body) {
+  const headers = { Accept: 'application/json' };
+  if (method !== 'GET' && csrf) headers[CSRF_HEADER] = csrf;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  let response;
+  try {
+    response = await fetch(ROOT + path, {
+      method, headers, credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, { detail: 'the gateway cannot be reached: ' + e.message });
+  }
+  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+  const token = response.headers.get(CSRF_HEADER);
+  if (token) rememberCsrf(token);
+  return response.status === 204 ? null : response.json();
+}
+
+/** A response whose body is read as it comes (logs that follow). */
+export async function stream(path, signal) {
+  const response = await fetch(ROOT + path, { credentials: 'same-origin', signal });
+  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+  return response.body.pipeThrough(new TextDecoderStream()).getReader();
+}

@@ -1,0 +1,118 @@
+// The console's shell: who is signed in (the header), sign-in and sign-out, and the hash routes
+// (#/environments, #/environments/{id}, #/new) to each page.
+import { api, ApiError, rememberCsrf } from './api.js';
+import { h, show, errorBox, field } from './dom.js';
+import { connect, disconnect, listen } from './events.js';
+import { environmentsPage } from './environments.js';
+import { environmentPage } from './environment.js';
+import { newEnvironmentPage } from './new-environment.js';
+
+let me = null;
+/** What the page shown now must stop (its listeners, streams, terminal) when another is shown. */
+let leave = () => {};
+
+function header() {
+  const who = document.getElementById('who');
+  document.getElementById('nav').hidden = !me;
+  if (!me) {
+    who.replaceChildren();
+    return;
+  }
+  const quota = me.quota || {};
+  const usage = me.usage || {};
+  const used = ['cpu', 'ram', 'gpu', 'environments', 'storage']
+    .filter(k => quota[k] !== undefined)
+    .map(k => `${k} ${usage[k] ?? 0}/${quota[k]}`).join(' · ');
+  who.replaceChildren(
+    h('span', { class: 'user', 'data-username': me.username }, me.username),
+    h('span', { class: 'roles' }, (me.roles || []).join(', ')),
+    h('span', { class: 'quota', title: 'usage / quota' }, used),
+    h('button', { type: 'button', id: 'sign-out', onclick: signOut }, 'Sign out'));
+}
+
+/** Reads who is signed in again (after a change that uses quota, say). */
+async function refreshMe() {
+  me = await api('GET', '/users/me');
+  header();
+  return me;
+}
+
+function signInPage(problem) {
+  const username = h('input', { name: 'username', autocomplete: 'username', required: true });
+  const password = h('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  const message = h('div', { 'aria-live': 'assertive' }, problem ? errorBox(problem) : null);
+  const form = h('form', { class: 'sign-in', 'aria-labelledby': 'sign-in-title' },
+    h('h1', { id: 'sign-in-title' }, 'Sign in to DCloud'),
+    field('Username', username), field('Password', password), message,
+    h('button', { type: 'submit' }, 'Sign in'));
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    try {
+      const session = await api('POST', '/auth/login', { username: username.value, password: password.value });
+      rememberCsrf(session.csrfToken);
+      await start();
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+    }
+  });
+  show(form);
+  username.focus();
+}
+
+async function signOut() {
+  try {
+    await api('POST', '/auth/logout');
+  } catch {
+    // Signed out already (expired): the sign-in page is right either way.
+  }
+  me = null;
+  rememberCsrf(null);
+  disconnect();
+  header();
+  leave();
+  leave = () => {};
+  location.hash = '';
+  signInPage();
+}
+
+async function route() {
+  if (!me) return;
+  leave();
+  leave = () => {};
+  const hash = location.hash.replace(/^#\/?/, '');
+  const [page, id] = hash.split('/');
+  try {
+    if (page === 'new') leave = await newEnvironmentPage();
+    else if (page === 'environments' && id) leave = await environmentPage(decodeURIComponent(id));
+    else leave = await environmentsPage();
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return signInPage(e);
+    show(errorBox(e));
+  }
+  document.title = 'DCloud — ' + (document.querySelector('#main h1')?.textContent || 'console');
+}
+
+/** Usage changes with every create, stop and delete: the header follows, at most once a second. */
+let usageRefresh = null;
+listen(type => {
+  if (type !== 'environment' || usageRefresh || !me) return;
+  usageRefresh = setTimeout(() => {
+    usageRefresh = null;
+    refreshMe().catch(() => {});
+  }, 1000);
+});
+
+async function start() {
+  try {
+    await refreshMe();
+  } catch (e) {
+    me = null;
+    header();
+    return signInPage(e instanceof ApiError && e.status === 401 ? null : e);
+  }
+  connect();
+  await route();
+}
+
+window.addEventListener('hashchange', route);
+start();

@@ -1,0 +1,144 @@
+// One environment: its status (live), build progress, placement, the status timeline, "open",
+// stop/start/delete, its logs (following) and a terminal.
+import { api, stream } from './api.js';
+import { h, show, errorBox, confirmDialog, field } from './dom.js';
+import { listen } from './events.js';
+import { statusBadge } from './environments.js';
+import { openTerminal } from './terminal.js';
+
+const LOG_LIMIT = 200_000;
+
+export async function environmentPage(id) {
+  let environment = await api('GET', '/environments/' + encodeURIComponent(id));
+  let history = environment.history || [];
+  const stops = [];
+  const title = h('h1', {});
+  const status = h('p', { class: 'env-status' });
+  const progress = h('div', { class: 'progress' });
+  const facts = h('dl', { class: 'facts' });
+  const actions = h('div', { class: 'actions' });
+  const message = h('div', { 'aria-live': 'polite' });
+  const timeline = h('ol', { class: 'timeline' });
+  const article = h('article', { class: 'environment', 'data-env-id': id });
+
+  function fact(term, value) {
+    return value === undefined || value === null || value === '' ? [] : [h('dt', {}, term), h('dd', {}, value)];
+  }
+
+  function render() {
+    const e = environment;
+    article.dataset.status = e.status;
+    title.replaceChildren(e.name);
+    status.replaceChildren('Status: ', statusBadge(e.status));
+    progress.replaceChildren(...(e.status === 'BUILDING' && e.progress
+      ? [h('label', { for: 'build-progress' }, `Building the image: step ${e.progress.step} of ${e.progress.steps}`),
+        h('progress', { id: 'build-progress', max: e.progress.steps, value: e.progress.step })]
+      : []));
+    facts.replaceChildren(
+      ...fact('Owner', e.owner),
+      ...fact('Node', e.node),
+      ...fact(e.status === 'QUEUED' ? 'Why it waits' : 'Reason', e.reason),
+      ...fact('Position in the queue', e.queuePosition),
+      ...fact('Resources', e.resources ? `${e.resources.cpu} CPU · ${e.resources.ram} RAM · ${e.resources.gpu} GPU`
+        + (e.resources.storage && e.resources.storage !== '0B' ? ` · ${e.resources.storage} storage` : '') : null),
+      ...fact('Image', e.image),
+      ...fact('Ports', (e.ports || []).map(p => `${p.containerPort}/${p.protocol} → ${p.hostPort ?? '—'}`).join(', ')),
+      ...fact('Open', e.url ? h('a', { href: e.url, target: '_blank', rel: 'noopener', class: 'open' }, e.url) : null));
+    const running = ['REQUESTED', 'QUEUED', 'PLACED', 'BUILDING', 'STARTING', 'RUNNING'].includes(e.status);
+    actions.replaceChildren(...[
+      running ? h('button', { type: 'button', name: 'stop', onclick: () => change('stop') }, 'Stop') : null,
+      !running && e.status !== 'DELETED' && e.status !== 'STOPPING'
+        ? h('button', { type: 'button', name: 'start', onclick: () => change('start') }, 'Start') : null,
+      e.status !== 'DELETED'
+        ? h('button', { type: 'button', name: 'delete', class: 'danger', onclick: () => change('delete') }, 'Delete') : null,
+    ].filter(Boolean));
+    timeline.replaceChildren(...history.map(step => h('li', {},
+      h('time', { datetime: step.at }, new Date(step.at).toLocaleString()), ' ',
+      statusBadge(step.status), ' ', step.message || '')));
+  }
+
+  async function change(what) {
+    const question = what === 'delete'
+      ? `Delete ${environment.name}? Its container and temporary volumes are removed.`
+      : `${what === 'stop' ? 'Stop' : 'Start'} ${environment.name}?`;
+    if (!await confirmDialog(question, what[0].toUpperCase() + what.slice(1))) return;
+    try {
+      const path = '/environments/' + encodeURIComponent(id);
+      const answer = what === 'delete' ? await api('DELETE', path) : await api('POST', path + '/' + what);
+      if (answer) update(answer);
+      message.replaceChildren(h('p', {}, `${what} requested`));
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+    }
+  }
+
+  function update(changed) {
+    const steps = changed.history || [];
+    for (const step of steps) {
+      if (!history.some(s => s.at === step.at && s.status === step.status)) history = [...history, step];
+    }
+    environment = { ...environment, ...changed, history };
+    render();
+  }
+
+  render();
+  article.replaceChildren(title, status, progress, facts, actions, message,
+    h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), timeline),
+    logsSection(id, stops),
+    terminalSection(id, () => environment.status, stops));
+  show(article);
+  stops.push(listen((type, data) => {
+    if (type === 'environment' && data.id === id) update(data);
+    if (type === 'reset') api('GET', '/environments/' + encodeURIComponent(id)).then(e => {
+      history = e.history || [];
+      environment = e;
+      render();
+    }).catch(() => {});
+  }));
+  return () => stops.forEach(stop => stop());
+}
+
+function logsSection(id, stops) {
+  const output = h('pre', { class: 'logs', tabindex: 0, role: 'log', 'aria-label': 'Logs' });
+  const follow = h('input', { type: 'checkbox', name: 'follow', checked: true });
+  const button = h('button', { type: 'button', name: 'logs' }, 'Show logs');
+  const message = h('div');
+  let controller = null;
+  async function read() {
+    if (controller) controller.abort();
+    controller = new AbortController();
+    output.textContent = '';
+    message.replaceChildren();
+    try {
+      const reader = await stream(`/environments/${encodeURIComponent(id)}/logs?tail=500&follow=${follow.checked}`,
+        controller.signal);
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        output.textContent = (output.textContent + value).slice(-LOG_LIMIT);
+        output.scrollTop = output.scrollHeight;
+      }
+    } catch (e) {
+      if (e.name !== 'AbortError') message.replaceChildren(errorBox(e));
+    }
+  }
+  button.addEventListener('click', read);
+  stops.push(() => controller && controller.abort());
+  return h('section', { 'aria-labelledby': 'logs-title' }, h('h2', { id: 'logs-title' }, 'Logs'),
+    h('div', { class: 'toolbar' }, h('label', {}, follow, ' Follow'), button), message, output);
+}
+
+function terminalSection(id, statusNow, stops) {
+  const command = h('input', { name: 'shell', value: 'bash' });
+  const button = h('button', { type: 'button', name: 'open-terminal' }, 'Open a terminal');
+  const place = h('div');
+  button.addEventListener('click', () => {
+    if (statusNow() !== 'RUNNING') {
+      place.replaceChildren(errorBox('the environment is not RUNNING'));
+      return;
+    }
+    stops.push(openTerminal(place, id, command.value.trim() || 'bash'));
+  });
+  return h('section', { 'aria-labelledby': 'terminal-title' }, h('h2', { id: 'terminal-title' }, 'Terminal'),
+    h('div', { class: 'toolbar' }, field('Shell', command), button), place);
+}

@@ -1,0 +1,125 @@
+// The new-environment form: OS, languages and libraries from the catalog, resources, ports and
+// command; controls named after the config contract's fields; the API's field errors beside them.
+// A template or an uploaded JSON/YAML config fills it in.
+import { api } from './api.js';
+import { h, show, errorBox, field } from './dom.js';
+import { toSpec, fromSpec } from './spec-form.js';
+
+export async function newEnvironmentPage() {
+  const [catalog, templates] = await Promise.all([api('GET', '/catalog'), api('GET', '/templates')]);
+  const byOs = new Map(catalog.map(entry => [entry.os, entry]));
+  const controls = {
+    name: h('input', { name: 'env-name', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9_.\\-]*', maxlength: 63,
+      'data-field': 'env-name' }),
+    os: h('select', { name: 'os', required: true, 'data-field': 'os' },
+      catalog.map(entry => h('option', { value: entry.os }, `${entry.os} (${entry['base-image']})`))),
+    ram: h('input', { name: 'ram', placeholder: '2G', 'data-field': 'resources.ram' }),
+    cpu: h('input', { name: 'cpu', placeholder: '1', 'data-field': 'resources.cpu' }),
+    gpu: h('input', { name: 'gpu', type: 'number', min: 0, step: 1, placeholder: '0', 'data-field': 'resources.gpu' }),
+    storage: h('input', { name: 'storage', placeholder: '10G', 'data-field': 'resources.storage' }),
+    ports: h('input', { name: 'ports', placeholder: '8888, 8000', 'data-field': 'port-publish' }),
+    command: h('input', { name: 'command', placeholder: 'sleep infinity', 'data-field': 'command' }),
+  };
+  const languages = h('div', { class: 'languages' });
+  const summary = h('div', { 'aria-live': 'assertive' });
+  const template = h('select', { name: 'template' }, h('option', { value: '' }, '—'),
+    templates.templates.map(t => h('option', { value: t.name }, t.name + (t.description ? ' — ' + t.description : ''))));
+  const upload = h('input', { type: 'file', name: 'config-file', accept: '.json,.yaml,.yml,application/json,application/yaml' });
+  let extra = {};
+
+  function languageRow(chosen = {}) {
+    const entry = byOs.get(controls.os.value) || { specifications: {} };
+    const names = Object.keys(entry.specifications || {});
+    const index = languages.children.length;
+    const language = h('select', { name: 'language-name', 'data-field': `languages[${index}].language-name` },
+      h('option', { value: '' }, '—'), names.map(n => h('option', { value: n, selected: n === chosen['language-name'] }, n)));
+    const libraries = h('select', { name: 'libraries', multiple: true, size: 5, 'data-field': `languages[${index}].libraries` });
+    const fill = () => libraries.replaceChildren(...Object.keys(entry.specifications?.[language.value]?.libraries || {})
+      .map(l => h('option', { value: l, selected: (chosen.libraries || []).includes(l) }, l)));
+    language.addEventListener('change', fill);
+    fill();
+    const remove = h('button', { type: 'button', class: 'link', onclick: () => row.remove() }, `Remove language ${index + 1}`);
+    const row = h('fieldset', { class: 'language' }, h('legend', {}, `Language ${index + 1}`),
+      field('Language', language), field('Libraries', libraries, 'Ctrl/⌘-click to choose several'), remove);
+    languages.append(row);
+  }
+
+  function fill(spec) {
+    extra = fromSpec(spec, controls);
+    languages.replaceChildren();
+    (spec.languages || []).forEach(languageRow);
+    if (!languages.children.length) languageRow();
+  }
+
+  controls.os.addEventListener('change', () => {
+    languages.replaceChildren();
+    languageRow();
+  });
+  template.addEventListener('change', async () => {
+    if (!template.value) return;
+    try {
+      fill((await api('GET', '/templates/' + encodeURIComponent(template.value))).spec);
+    } catch (e) {
+      summary.replaceChildren(errorBox(e));
+    }
+  });
+  upload.addEventListener('change', async () => {
+    const file = upload.files[0];
+    if (!file) return;
+    try {
+      const text = await file.text();
+      const spec = /\.ya?ml$/i.test(file.name) ? (await import('./js-yaml.mjs')).load(text) : JSON.parse(text);
+      if (!spec || typeof spec !== 'object') throw new Error(file.name + ' is not a config (an object)');
+      fill(spec);
+      summary.replaceChildren(h('p', {}, `Filled in from ${file.name}`));
+    } catch (e) {
+      summary.replaceChildren(errorBox(`${file.name} could not be read: ${e.message}`));
+    }
+  });
+
+  const form = h('form', { class: 'new-environment', novalidate: true, 'aria-labelledby': 'new-title' },
+    h('h1', { id: 'new-title' }, 'New environment'),
+    h('div', { class: 'starters' }, field('Start from a template', template), field('Upload a config (JSON or YAML)', upload)),
+    field('Name', controls.name), field('OS', controls.os),
+    h('section', { 'aria-label': 'Languages and libraries' }, languages,
+      h('button', { type: 'button', class: 'link', onclick: () => languageRow() }, 'Add a language')),
+    h('fieldset', { class: 'resources' }, h('legend', {}, 'Resources'),
+      field('CPU cores', controls.cpu, 'e.g. 1.5 or 500m'), field('RAM', controls.ram, 'e.g. 2G'),
+      field('GPUs', controls.gpu), field('Storage', controls.storage, 'e.g. 10G')),
+    field('Ports', controls.ports, 'container ports to publish, separated by commas'),
+    field('Command', controls.command, 'what the container runs: words, or a JSON list; empty: it idles until stopped'),
+    summary,
+    h('button', { type: 'submit' }, 'Create'));
+  form.addEventListener('submit', async event => {
+    event.preventDefault();
+    for (const error of form.querySelectorAll('.field-error')) error.textContent = '';
+    for (const control of form.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
+    summary.replaceChildren();
+    try {
+      const created = await api('POST', '/environments', toSpec(controls, languages, extra));
+      location.hash = '#/environments/' + encodeURIComponent(created.id);
+    } catch (e) {
+      showErrors(form, summary, e);
+    }
+  });
+  fill({});
+  show(form);
+  return () => {};
+}
+
+/** Each of the problem's field errors beside its control; the rest, and the detail, above the button. */
+function showErrors(form, summary, error) {
+  const unplaced = [];
+  for (const { field: name, reason } of error.errors || []) {
+    const control = [...form.querySelectorAll('[data-field]')]
+      .filter(c => name === c.dataset.field || name.startsWith(c.dataset.field + '.') || name.startsWith(c.dataset.field + '['))
+      .sort((a, b) => b.dataset.field.length - a.dataset.field.length)[0];
+    if (control) {
+      control.setAttribute('aria-invalid', 'true');
+      const box = document.getElementById(control.id + '-error');
+      box.textContent = (box.textContent ? box.textContent + '; ' : '') + reason;
+    } else unplaced.push(`${name}: ${reason}`);
+  }
+  summary.replaceChildren(errorBox(error), unplaced.length ? h('ul', {}, unplaced.map(u => h('li', {}, u))) : null);
+  form.querySelector('[aria-invalid]')?.focus();
+}

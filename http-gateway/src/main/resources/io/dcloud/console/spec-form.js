@@ -1,0 +1,61 @@
+// Between the form's controls and an environment config (the contract's field names).
+
+/** A command as words, or as a JSON list when an argument has spaces (["sh", "-c", "echo hi; sleep 9"]). */
+function argv(text) {
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      // Not JSON after all: the API names the field if the words are no command either.
+    }
+  }
+  return trimmed.split(/\s+/).filter(Boolean);
+}
+
+function commandText(command) {
+  if (!Array.isArray(command)) return command || '';
+  return command.some(word => /\s/.test(word)) ? JSON.stringify(command) : command.join(' ');
+}
+
+/** The config the form describes; fields the form has no control for (from a template or file) kept as they came. */
+export function toSpec(controls, languages, extra) {
+  const spec = { ...extra, 'env-name': controls.name.value.trim(), os: controls.os.value };
+  const chosen = [...languages.querySelectorAll('fieldset.language')].map(row => ({
+    'language-name': row.querySelector('[name=language-name]').value,
+    libraries: [...row.querySelector('[name=libraries]').selectedOptions].map(o => o.value),
+  })).filter(l => l['language-name']);
+  if (chosen.length) spec.languages = chosen;
+  else delete spec.languages;
+  const resources = { ...(extra.resources || {}) };
+  for (const key of ['ram', 'cpu', 'storage']) {
+    if (controls[key].value.trim()) resources[key] = controls[key].value.trim();
+    else delete resources[key];
+  }
+  if (controls.gpu.value !== '') resources.gpu = Number(controls.gpu.value);
+  else delete resources.gpu;
+  if (Object.keys(resources).length) spec.resources = resources;
+  else delete spec.resources;
+  const ports = controls.ports.value.split(/[\s,]+/).filter(Boolean);
+  if (ports.length) spec['port-publish'] = ports.map(p => ({ internal: { ports: /^\d+$/.test(p) ? Number(p) : p } }));
+  else delete spec['port-publish'];
+  if (controls.command.value.trim()) spec.command = argv(controls.command.value);
+  else delete spec.command;
+  return spec;
+}
+
+/** Puts a config's values into the controls; answers the rest of it (kept on create). */
+export function fromSpec(spec, controls) {
+  const { 'env-name': name, os, resources = {}, command, 'port-publish': ports, languages, ...rest } = spec;
+  controls.name.value = name || '';
+  const osName = typeof os === 'object' && os ? os['image-name'] : os;
+  if (osName && [...controls.os.options].some(o => o.value === osName)) controls.os.value = osName;
+  const { ram, cpu, gpu, storage, ...otherResources } = resources;
+  controls.ram.value = ram ?? '';
+  controls.cpu.value = cpu ?? '';
+  controls.gpu.value = gpu ?? '';
+  controls.storage.value = storage ?? '';
+  controls.ports.value = (ports || []).map(p => p?.internal?.ports).filter(p => p !== undefined).join(', ');
+  controls.command.value = commandText(command);
+  return Object.keys(otherResources).length ? { ...rest, resources: otherResources } : rest;
+}
