@@ -3,6 +3,8 @@ package io.dcloud.app;
 import com.typesafe.config.Config;
 import io.dcloud.audit.AuditTrail;
 import io.dcloud.catalog.CatalogRegistry;
+import io.dcloud.dataset.DatasetEntity;
+import io.dcloud.dataset.DatasetIndex;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.environment.EnvironmentDirectory;
@@ -20,6 +22,8 @@ import io.dcloud.metrics.ManagementServer;
 import io.dcloud.metrics.ManagementSettings;
 import io.dcloud.metrics.NodeMetrics;
 import io.dcloud.metrics.Readiness;
+import io.dcloud.node.DatasetCache;
+import io.dcloud.node.DatasetMounts;
 import io.dcloud.node.HollowNodes;
 import io.dcloud.node.MachineProfile;
 import io.dcloud.node.NodeActor;
@@ -133,7 +137,8 @@ public final class DCloudNode implements AutoCloseable {
       Duration retry = config.getDuration("dcloud.journal-failure-backoff.max-backoff");
       return Behaviors.receive(Startup.class)
           .onMessageEquals(CreateSchema.INSTANCE, () -> {
-            context.pipeToSelf(CassandraSchema.create(context.getSystem()),
+            context.pipeToSelf(CassandraSchema.create(context.getSystem())
+                    .thenCompose(journal -> DatasetWiring.createSchema(context.getSystem(), config)),
                 (done, failure) -> failure == null ? new SchemaReady() : new SchemaFailed(failure));
             return Behaviors.same();
           })
@@ -171,6 +176,8 @@ public final class DCloudNode implements AutoCloseable {
     AuditTrail.init(system, JournalBackoff.forManyFromConfig(config));
     ActorRef<UserRegistry.Command> users =
         singleton(system, UserRegistry.create(backoff, Clock.systemUTC()), "users", backoff);
+    DatasetEntity.init(system, JournalBackoff.forManyFromConfig(config));
+    ActorRef<DatasetIndex.Command> datasetIndex = singleton(system, DatasetIndex.create(backoff), "dataset-index", backoff);
 
     if (roles.contains(ROLE_WORKER)) {
       startWorker(context, config, scheduler, updates, started.readiness());
@@ -194,8 +201,8 @@ public final class DCloudNode implements AutoCloseable {
       binding.cancel(false);
       return;
     }
-    GatewayBackends backends = new GatewayBackends(
-        ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users, quotas);
+    GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory,
+        updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex));
     AdminBootstrap.run(system, users, config)
         .thenCompose(done -> HttpGateway.start(system, backends))
         .whenComplete((bound, failure) -> {
@@ -227,7 +234,10 @@ public final class DCloudNode implements AutoCloseable {
         context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()),
         ManagementSettings.fromConfig(config).engineCheckInterval());
     MachineProfile machine = MachineProfile.measure(settings);
-    context.spawn(NodeActor.create(settings, runtime, machine, peers), "node");
+    DatasetMounts datasets = DatasetCache.create(settings.nodeId(), config,
+        id -> DatasetEntity.ref(ClusterSharding.get(context.getSystem()), id),
+        DatasetWiring.blobStore(context.getSystem(), config), context.getSystem());
+    context.spawn(NodeActor.create(settings, runtime, machine, peers, datasets), "node");
     context.getSystem().getWhenTerminated().whenComplete((done, failure) -> runtime.close());
   }
 

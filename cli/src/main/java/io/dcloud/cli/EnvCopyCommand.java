@@ -119,7 +119,8 @@ final class EnvCopyCommand extends Subcommand implements Callable<Integer> {
     return EnvCommand.path(id) + "/files" + ApiClient.query(Map.of("path", path));
   }
 
-  private static void awaitTar(Process tar) {
+  /** Also {@link DataCommand}'s. */
+  static void awaitTar(Process tar) {
     try {
       if (tar.waitFor() != 0) {
         throw new CliException(ExitCodes.ERROR, "tar failed (exit " + tar.exitValue() + ")");

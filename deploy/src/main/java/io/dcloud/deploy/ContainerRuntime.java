@@ -110,12 +110,24 @@ public interface ContainerRuntime extends AutoCloseable {
       List<PortBinding> ports,
       List<VolumeMount> volumes,
       Map<String, String> labels,
-      String tenant) {}
+      String tenant,
+      List<BindMount> binds) {
+
+    /** Without host directories mounted into it. */
+    public ContainerSpec(String name, String image, List<String> command, Map<String, String> env, long nanoCpus,
+        long memoryBytes, long pidsLimit, List<String> gpuUuids, List<PortBinding> ports, List<VolumeMount> volumes,
+        Map<String, String> labels, String tenant) {
+      this(name, image, command, env, nanoCpus, memoryBytes, pidsLimit, gpuUuids, ports, volumes, labels, tenant, List.of());
+    }
+  }
 
   /** {@code hostPort} null lets the engine choose a free port on {@code hostIp}. */
   record PortBinding(String hostIp, Integer hostPort, int containerPort, String protocol) {}
 
   record VolumeMount(String volumeName, String target) {}
+
+  /** A file or directory of the host ({@code source}, absolute) mounted read-only at {@code target}. */
+  record BindMount(String source, String target) {}
 
   record ContainerInfo(
       String id,

@@ -55,7 +55,8 @@ final class ContainerSpecs {
         .withLogConfig(new LogConfig(LogConfig.LoggingType.JSON_FILE,
             Map.of(LOG_MAX_SIZE, defaults.logMaxSize(), LOG_MAX_FILE, String.valueOf(defaults.logMaxFile()))))
         .withPortBindings(portBindings(spec.ports()))
-        .withMounts(spec.volumes().stream().map(ContainerSpecs::mount).toList());
+        .withMounts(java.util.stream.Stream.concat(spec.volumes().stream().map(ContainerSpecs::mount),
+            spec.binds().stream().map(ContainerSpecs::readOnly)).toList());
     if (spec.nanoCpus() > 0) {
       host.withNanoCPUs(spec.nanoCpus());
     }
@@ -93,6 +94,11 @@ final class ContainerSpecs {
       bindings.bind(exposedPort(port), new Ports.Binding(port.hostIp(), hostPort));
     }
     return bindings;
+  }
+
+  /** Read-only, so the container cannot alter what it mounts (a dataset's cached version, shared on the node). */
+  private static Mount readOnly(ContainerRuntime.BindMount bind) {
+    return new Mount().withType(MountType.BIND).withSource(bind.source()).withTarget(bind.target()).withReadOnly(true);
   }
 
   private static Mount mount(ContainerRuntime.VolumeMount volume) {

@@ -10,6 +10,7 @@ final class ApiPaths {
   static final String NODES = "nodes";
   static final String CATALOG = "catalog";
   static final String HEALTH = "health";
+  static final String DATASETS = "datasets";
 
   private ApiPaths() {}
 

@@ -26,6 +26,7 @@ final class ApiRoute extends AllDirectives {
   private final OpenApiRoute openApi;
   private final Behavior<DCloudProtocol.Request> clientService;
   private final EventRoutes events;
+  private final DatasetRoutes datasets;
   private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
@@ -55,6 +56,8 @@ final class ApiRoute extends AllDirectives {
     this.audit = new AuditRoutes(identity.audit(), codec, clock);
     this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());
     this.events = new EventRoutes(system, backends, codec, settings);
+    this.datasets = new DatasetRoutes(system, asks, codec, bodies, system.settings().config(),
+        identity.audit(), settings.askTimeout());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
   }
@@ -92,7 +95,8 @@ final class ApiRoute extends AllDirectives {
                             groups.route(caller),
                             auth.route(caller),
                             audit.route(caller),
-                            events.route(caller))))))))))));
+                            events.route(caller),
+                            datasets.route(caller))))))))))));
   }
 
   private Route health() {

@@ -45,6 +45,10 @@ final class ClusterAsks {
     return system;
   }
 
+  DatasetBackends datasets() {
+    return backends.datasets();
+  }
+
   ActorRef<Topic.Command<EnvironmentUpdate>> updates() {
     return backends.updates();
   }

@@ -44,6 +44,7 @@ final class EnvironmentCreation {
   private final SpecLimits limits;
   private final SecretBox secrets;
   private final ProxySettings proxy;
+  private final DatasetChecks datasets;
   private final int maxInFlight;
   private final Duration retryAfter;
   /** Creates accepted and not yet answered (see {@code dcloud.http.max-creates-in-flight}). */
@@ -59,6 +60,7 @@ final class EnvironmentCreation {
     this.limits = settings.specLimits();
     this.secrets = settings.secrets();
     this.proxy = settings.proxy();
+    this.datasets = new DatasetChecks(new DatasetAccess(asks.system(), asks.datasets(), settings.askTimeout()));
     this.maxInFlight = settings.maxCreatesInFlight();
     this.retryAfter = settings.createRetryAfter();
   }
@@ -135,7 +137,8 @@ final class EnvironmentCreation {
     // Both questions at once (one round trip, not two); the catalog's answer is still judged first.
     CompletionStage<Scheduler.Feasibility> placeable =
         asks.feasibility(new PlacementRequest("new", spec.resources(), spec.constraints()));
-    return asks.catalog()
+    return datasets.check(spec.datasets(), caller)
+        .thenCompose(readable -> asks.catalog())
         .thenApply(catalog -> DockerfileGenerator.generate(catalog, spec))
         .thenCompose(recipe -> placeable
             .thenCompose(feasibility -> {

@@ -26,6 +26,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * @param updates the cluster-wide topic of live environment updates (for SSE)
  * @param users the user registry singleton's proxy
  * @param quotas the quota ledger singleton's proxy
+ * @param datasets the dataset entities, index and blob store
  */
 public record GatewayBackends(
     Function<String, EntityRef<EnvironmentEntity.Command>> environments,
@@ -35,7 +36,8 @@ public record GatewayBackends(
     ActorRef<EnvironmentDirectory.Command> directory,
     ActorRef<Topic.Command<EnvironmentUpdate>> updates,
     ActorRef<UserRegistry.Command> users,
-    ActorRef<QuotaLedger.Command> quotas) {
+    ActorRef<QuotaLedger.Command> quotas,
+    DatasetBackends datasets) {
 
   /** The backends of a node: environments are the entities sharding starts wherever their shard lives. */
   public GatewayBackends(
@@ -46,18 +48,19 @@ public record GatewayBackends(
       ActorRef<EnvironmentDirectory.Command> directory,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       ActorRef<UserRegistry.Command> users,
-      ActorRef<QuotaLedger.Command> quotas) {
+      ActorRef<QuotaLedger.Command> quotas,
+      DatasetBackends datasets) {
     this(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id), scheduler, catalog, templates, directory, updates,
-        users, quotas);
+        users, quotas, datasets);
   }
 
   /** The same backends with another scheduler (a test's probe, say). */
   public GatewayBackends withScheduler(ActorRef<Scheduler.Command> otherScheduler) {
-    return new GatewayBackends(environments, otherScheduler, catalog, templates, directory, updates, users, quotas);
+    return new GatewayBackends(environments, otherScheduler, catalog, templates, directory, updates, users, quotas, datasets);
   }
 
   /** The same backends with other environment entities (a test's silent probe, say). */
   public GatewayBackends withEnvironments(Function<String, EntityRef<EnvironmentEntity.Command>> otherEnvironments) {
-    return new GatewayBackends(otherEnvironments, scheduler, catalog, templates, directory, updates, users, quotas);
+    return new GatewayBackends(otherEnvironments, scheduler, catalog, templates, directory, updates, users, quotas, datasets);
   }
 }

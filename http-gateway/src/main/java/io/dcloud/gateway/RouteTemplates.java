@@ -18,7 +18,8 @@ final class RouteTemplates {
       ApiPaths.ENVIRONMENTS, ApiPaths.TEMPLATES, ApiPaths.NODES, ApiPaths.CATALOG, ApiPaths.HEALTH,
       "auth", "login", "logout", "users", "me", "tokens", "quota", "groups", "audit", "sharing", "secrets",
       "start", "stop", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec", "files",
-      "openapi.json", ProxyRoute.PROXY);
+      "openapi.json", ProxyRoute.PROXY,
+      ApiPaths.DATASETS, DatasetRoutes.VERSIONS, DatasetRoutes.READERS);
   /** {@code /api/v1/environments/{}/proxy/{}}: what lies below a proxied port is the application's own. */
   private static final int PROXIED_PORT_SEGMENTS = 6;
 

@@ -34,6 +34,7 @@ class EnvironmentApiTest {
   void start() throws Exception {
     cluster = new GatewayTestCluster("EnvironmentApiTest");
     api = Api.admin(cluster.base);
+    Seeds.uploadSeedDataset(api);
   }
 
   @AfterAll

@@ -49,6 +49,7 @@ class EnvironmentSecretsApiTest {
         .withValue("dcloud.secrets.key", ConfigValueFactory.fromAnyRef(Base64.getEncoder().encodeToString(key)));
     keyedGateway = cluster.start(cluster.backends, GatewaySettings.fromConfig(keyed));
     api = Api.admin(GatewayTestCluster.uri(keyedGateway));
+    Seeds.uploadSeedDataset(api, "nina");
   }
 
   @AfterAll

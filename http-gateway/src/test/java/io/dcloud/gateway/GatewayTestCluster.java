@@ -4,12 +4,18 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.audit.AuditTrail;
 import io.dcloud.catalog.CatalogRegistry;
+import io.dcloud.dataset.BlobSettings;
+import io.dcloud.dataset.ChunkedBlobStore;
+import io.dcloud.dataset.DatasetEntity;
+import io.dcloud.dataset.DatasetIndex;
+import io.dcloud.dataset.DatasetListing;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.identity.Passwords;
 import io.dcloud.identity.UserRegistry;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.testing.InMemoryChunkStore;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.scheduler.SchedulerSettings;
@@ -50,6 +56,8 @@ public final class GatewayTestCluster implements AutoCloseable {
 
   final ActorTestKit testKit;
   final GatewayBackends backends;
+  /** Where the gateway's dataset blobs are: in memory. */
+  final InMemoryChunkStore chunks = new InMemoryChunkStore();
   final ActorRef<UserRegistry.Command> users;
   final ServerBinding binding;
   public final URI base;
@@ -74,6 +82,8 @@ public final class GatewayTestCluster implements AutoCloseable {
             # two-core CI machine that can pass the test kit's 10 s default.
             pekko.actor.testkit.typed.system-shutdown-default = 30s
             dcloud.ask-timeout = %ds
+            # Small enough for DatasetApiTest to pass it.
+            dcloud.datasets.max-size = 8MiB
             """.formatted(ASK_TIMEOUT.toSeconds()))
         .withFallback(PersistenceTestKitPlugin.getInstance().config())
         .withFallback(PersistenceTestKitSnapshotPlugin.config())
@@ -116,8 +126,14 @@ public final class GatewayTestCluster implements AutoCloseable {
       throw new IllegalStateException("the admin was not created: " + bootstrapped);
     }
 
+    DatasetEntity.init(system, JournalBackoff.fromConfig(resolved));
+    ActorRef<DatasetIndex.Command> datasetIndex =
+        testKit.spawn(DatasetIndex.create(JournalBackoff.fromConfig(resolved)), "dataset-index");
+    DatasetBackends datasets = new DatasetBackends(ClusterSharding.get(system), datasetIndex,
+        new DatasetListing(system, datasetIndex, PersistenceTestKitReadJournal.Identifier(), ASK_TIMEOUT),
+        new ChunkedBlobStore(chunks, BlobSettings.fromConfig(resolved)));
     backends = new GatewayBackends(
-        ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users, quotas);
+        ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users, quotas, datasets);
     binding = start(backends);
     base = uri(binding);
   }

@@ -49,6 +49,8 @@ class HostileBodiesPropertyTest {
     // Not RUNNING (no worker here): a valid body is a 409, a hostile one must be a 4xx too.
     EXEC_POST("POST", "/api/v1/environments/{shared}/exec",
         "{\"command\": [\"sh\", \"-c\", \"echo hi\"], \"stdin\": \"x\", \"timeout\": \"5s\"}"),
+    DATASET_READERS_PUT("PUT", "/api/v1/datasets/hostile/db/readers-target/readers",
+        "{\"users\": [\"victim\"], \"groups\": [\"hostile-lab\"]}"),
     LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
 
     final String method;
@@ -79,6 +81,7 @@ class HostileBodiesPropertyTest {
     assertThat(admin.put("/api/v1/templates/hostile-target", Api.JSON, Target.TEMPLATE_PUT.valid).status()).isEqualTo(201);
     assertThat(admin.post("/api/v1/groups", Api.JSON, "{\"name\": \"hostile-lab\", \"members\": [\"victim\"]}").status())
         .isEqualTo(201);
+    assertThat(admin.put("/api/v1/datasets/hostile/db/readers-target", "text/plain", "data").status()).isEqualTo(201);
     Api.Answer shared = admin.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("shared-target"));
     assertThat(shared.status()).isEqualTo(202);
     accepted.incrementAndGet();
@@ -162,6 +165,11 @@ class HostileBodiesPropertyTest {
   }
 
   @Property(tries = TRIES)
+  void datasetReadersPut(@ForAll("datasetReadersPutBodies") Body body) {
+    check(Target.DATASET_READERS_PUT, body);
+  }
+
+  @Property(tries = TRIES)
   void login(@ForAll("loginBodies") Body body) {
     check(Target.LOGIN, body);
   }
@@ -184,6 +192,7 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> usersPatchBodies() { return HostileBodies.against(Target.USERS_PATCH.valid); }
   @Provide Arbitrary<Body> quotaPutBodies() { return HostileBodies.against(Target.QUOTA_PUT.valid); }
   @Provide Arbitrary<Body> tokensPostBodies() { return HostileBodies.against(Target.TOKENS_POST.valid); }
+  @Provide Arbitrary<Body> datasetReadersPutBodies() { return HostileBodies.against(Target.DATASET_READERS_PUT.valid); }
   @Provide Arbitrary<Body> loginBodies() { return HostileBodies.against(Target.LOGIN.valid); }
   @Provide Arbitrary<Body> groupsPostBodies() { return HostileBodies.against(Target.GROUPS_POST.valid); }
   @Provide Arbitrary<Body> groupPatchBodies() { return HostileBodies.against(Target.GROUP_PATCH.valid); }
@@ -219,8 +228,8 @@ class HostileBodiesPropertyTest {
           assertThat(admin.delete("/api/v1/users/me/tokens/" + answer.json().path("id").asText()).status()).isEqualTo(204);
       case GROUPS_POST ->
           assertThat(admin.delete("/api/v1/groups/" + answer.json().path("name").asText()).status()).isEqualTo(204);
-      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST -> {
-        // Changes to the victim user, and sign-ins, leave nothing to remove.
+      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST, DATASET_READERS_PUT -> {
+        // Changes to the victim user or the target dataset's readers, and sign-ins, leave nothing to remove.
       }
     }
   }

@@ -22,6 +22,7 @@ class QuotaAndAuditApiTest {
   static void start() throws Exception {
     cluster = new GatewayTestCluster("quota-and-audit-api-test");
     admin = Api.admin(cluster.base);
+    Seeds.uploadSeedDataset(admin, "dana", "erin", "finn", "gail");
   }
 
   @AfterAll

@@ -39,6 +39,7 @@ class RequestProblemsTest {
   void start() throws Exception {
     cluster = new GatewayTestCluster("RequestProblemsTest");
     api = Api.admin(cluster.base);
+    Seeds.uploadSeedDataset(api);
   }
 
   @AfterAll

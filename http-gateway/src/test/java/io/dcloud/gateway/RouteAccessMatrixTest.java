@@ -273,7 +273,29 @@ class RouteAccessMatrixTest {
         // Fresh groups have no members: changing or deleting one signs no caller of the other cells out.
         row("PATCH", "/groups/{fresh-group}").body("{\"members\": []}").allow(200, ADMIN).otherwise(403),
         row("DELETE", "/groups/{fresh-group}").allow(204, ADMIN).otherwise(403),
-        row("GET", "/audit").allow(200, ADMIN).otherwise(403));
+        row("GET", "/audit").allow(200, ADMIN).otherwise(403),
+
+        // Datasets: data scientists and admins upload; the owner, its readers (LAB) and admins read.
+        row("GET", "/datasets?prefix=matrix/").otherwise(200),
+        row("PUT", "/datasets/matrix/db/{new-dataset}").body("{}")
+            .allow(201, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(403),
+        row("PUT", "/datasets/matrix/db/owned").body("{}").allow(201, DATA_SCIENTIST, ADMIN).allow(404, OTHER_DATA_SCIENTIST)
+            .otherwise(403),
+        row("PUT", "/datasets/matrix/db/shared").body("{}").allow(201, DATA_SCIENTIST, ADMIN).otherwise(403),
+        row("GET", "/datasets/matrix/db/owned").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/datasets/matrix/db/shared?version=1")
+            .allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/datasets/matrix/db/unknown").otherwise(404),
+        row("GET", "/datasets/matrix/db/owned/versions").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/datasets/matrix/db/shared/versions")
+            .allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("DELETE", "/datasets/matrix/db/{fresh-dataset}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("DELETE", "/datasets/matrix/db/{fresh-shared-dataset}?version=1")
+            .allow(200, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+        row("PUT", "/datasets/matrix/db/{fresh-dataset}/readers").body("{\"users\": [\"erin\"]}")
+            .allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("PUT", "/datasets/matrix/db/{fresh-shared-dataset}/readers").body("{\"groups\": []}")
+            .allow(200, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404));
   }
 
   static Stream<Cell> cells() {
@@ -318,6 +340,8 @@ class RouteAccessMatrixTest {
     environment = created(owner.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("owned")), 202)
         .path("id").asText();
     sharedEnvironment = sharedByAlice();
+    aliceDataset("owned", false);
+    aliceDataset("shared", true);
     created(owner.put("/api/v1/templates/alice-template", Api.JSON, TEMPLATE_DOCUMENT), 201);
     ObjectNode builtIn = (ObjectNode) created(admin.get("/api/v1/templates/" + BUILT_IN), 200);
     builtInDocument = Api.write(builtIn.retain("description", "spec"));
@@ -390,6 +414,17 @@ class RouteAccessMatrixTest {
     return id;
   }
 
+  /** A dataset of alice's, {@code matrix/db/name}, readable by her and bob's group when {@code shared}: its name. */
+  private String aliceDataset(String name, boolean shared) {
+    Api owner = callers.get(DATA_SCIENTIST);
+    String id = "matrix/db/" + name;
+    created(owner.put("/api/v1/datasets/" + id, "text/csv", "a,b\n1,2\n"), 201);
+    if (shared) {
+      created(owner.put("/api/v1/datasets/" + id + "/readers", Api.JSON, "{\"groups\": [\"" + LAB + "\"]}"), 200);
+    }
+    return name;
+  }
+
   /** Fills in a path's or body's placeholders, making what the cell needs on behalf of its owner. */
   private String resolve(String text, Who who) throws IOException {
     Api owner = callers.get(DATA_SCIENTIST);
@@ -419,6 +454,15 @@ class RouteAccessMatrixTest {
     if (resolved.contains("{fresh-env}")) {
       resolved = resolved.replace("{fresh-env}",
           created(owner.post("/api/v1/environments", Api.JSON, ENVIRONMENT), 202).path("id").asText());
+    }
+    if (resolved.contains("{new-dataset}")) {
+      resolved = resolved.replace("{new-dataset}", "new-" + n);
+    }
+    if (resolved.contains("{fresh-dataset}")) {
+      resolved = resolved.replace("{fresh-dataset}", aliceDataset("fresh-" + n, false));
+    }
+    if (resolved.contains("{fresh-shared-dataset}")) {
+      resolved = resolved.replace("{fresh-shared-dataset}", aliceDataset("fresh-shared-" + n, true));
     }
     if (resolved.contains("{template}")) {
       resolved = resolved.replace("{template}", "alice-template");

@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /** The seed's environment config (seeds/001) as JSON and YAML test resources, and variations of it. */
 final class Seeds {
@@ -24,6 +26,30 @@ final class Seeds {
     ObjectNode config = (ObjectNode) Api.parse(environmentJson());
     change.accept(config);
     return Api.write(config);
+  }
+
+  /** The dataset the seed config names (ffs/fsgr/effr) and the version it asks for. */
+  static final String SEED_DATASET = "/api/v1/datasets/ffs/fsgr/effr";
+  private static final int SEED_DATASET_VERSION = 34;
+
+  /**
+   * Uploads the seed config's dataset as {@code admin} until it has the version the seed names (34:
+   * versions count up from 1), readable by {@code readers} too, so that the seed config is accepted.
+   */
+  static void uploadSeedDataset(Api admin, String... readers) {
+    Api.Answer versions = admin.get(SEED_DATASET + "/versions");
+    int latest = versions.status() == 200 ? versions.json().path("versions").path(-1).path("version").asInt() : 0;
+    for (int version = latest + 1; version <= SEED_DATASET_VERSION; version++) {
+      Api.Answer put = admin.put(SEED_DATASET, "text/csv", "version," + version + "\n");
+      if (put.status() != 201) {
+        throw new IllegalStateException("the seed's dataset was refused: " + put.body());
+      }
+    }
+    String users = Arrays.stream(readers).map(reader -> "\"" + reader + "\"").collect(Collectors.joining(", "));
+    Api.Answer shared = admin.put(SEED_DATASET + "/readers", Api.JSON, "{\"users\": [" + users + "]}");
+    if (shared.status() != 200) {
+      throw new IllegalStateException("the seed's dataset readers were refused: " + shared.body());
+    }
   }
 
   /** A small valid config on the default catalog's debian, named {@code name}. */

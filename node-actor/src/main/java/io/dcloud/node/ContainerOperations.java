@@ -46,6 +46,8 @@ final class ContainerOperations {
   private final String nodeId;
   private final ContainerRuntime runtime;
   private final NodePeers peers;
+  /** Where the environments' datasets come from (see {@link DatasetCache}). */
+  private final DatasetMounts datasets;
   /** Log follows open now: the pool threads that open them and the streams that end them both count. */
   private final AtomicInteger follows = new AtomicInteger();
   /** Users' commands running now (each on a blocking pool thread). */
@@ -53,10 +55,15 @@ final class ContainerOperations {
 
   ContainerOperations(
       NodeSettings settings, ContainerRuntime runtime, NodePeers peers) {
+    this(settings, runtime, peers, DatasetMounts.NONE);
+  }
+
+  ContainerOperations(NodeSettings settings, ContainerRuntime runtime, NodePeers peers, DatasetMounts datasets) {
     this.settings = settings;
     this.nodeId = settings.nodeId();
     this.runtime = runtime;
     this.peers = peers;
+    this.datasets = datasets;
   }
 
   Outcome deploy(NodeProtocol.Deploy deploy) {
@@ -73,8 +80,14 @@ final class ContainerOperations {
         peers.report(environmentId, report(ContainerPhase.BUILDING, null, List.of(), null, false, "building image"));
         runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
       }
+      List<ContainerRuntime.BindMount> mounts = List.of();
+      // Null in specs recorded without a dataset list.
+      if (deploy.spec().datasets() != null && !deploy.spec().datasets().isEmpty()) {
+        peers.report(environmentId, report(ContainerPhase.STARTING, null, List.of(), null, false, "fetching datasets"));
+        mounts = datasets.prepare(environmentId, deploy.spec().datasets());
+      }
       peers.report(environmentId, report(ContainerPhase.STARTING, null, List.of(), null, false, "creating container"));
-      String id = runtime.create(containerSpec(deploy));
+      String id = runtime.create(containerSpec(deploy, mounts));
       LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
       // Just created, so not running: start it without asking the engine first.
       startOrRemove(deploy, id);
@@ -241,7 +254,7 @@ final class ContainerOperations {
             && nodeId.equals(c.labels().get(EnvironmentNames.NODE_LABEL)));
   }
 
-  private ContainerSpec containerSpec(NodeProtocol.Deploy deploy) {
+  private ContainerSpec containerSpec(NodeProtocol.Deploy deploy, List<ContainerRuntime.BindMount> mounts) {
     EnvironmentSpec spec = deploy.spec();
     String environmentId = deploy.environmentId();
     List<PortBinding> ports = spec.ports().stream()
@@ -268,7 +281,7 @@ final class ContainerOperations {
         deploy.gpuUuids(),
         ports,
         volumes,
-        labels, deploy.owner());
+        labels, deploy.owner(), mounts);
   }
 
   /**

@@ -69,13 +69,23 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       ContainerRuntime runtime,
       MachineProfile machine,
       NodePeers peers) {
+    return create(settings, runtime, machine, peers, DatasetMounts.NONE);
+  }
+
+  /** {@code datasets}: where environments' datasets come from ({@link DatasetCache}). */
+  public static Behavior<NodeProtocol.Command> create(
+      NodeSettings settings,
+      ContainerRuntime runtime,
+      MachineProfile machine,
+      NodePeers peers,
+      DatasetMounts datasets) {
     Behavior<Message> behavior = Behaviors.<Message>setup(
             context ->
                 Behaviors.withTimers(
                     timers ->
                         DistributedData.withReplicatorMessageAdapter(
                             (ReplicatorMessageAdapter<Message, LWWMap<String, NodeStatus>> replicator) ->
-                                new NodeActor(context, timers, replicator, settings, runtime, machine, peers))));
+                                new NodeActor(context, timers, replicator, settings, runtime, machine, peers, datasets))));
     return Behaviors.transformMessages(
         NodeProtocol.Command.class, behavior, pf -> pf.match(NodeProtocol.Command.class, Protocol::new));
   }
@@ -113,7 +123,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       NodeSettings settings,
       ContainerRuntime runtime,
       MachineProfile machine,
-      NodePeers peers) {
+      NodePeers peers,
+      DatasetMounts datasets) {
     super(context);
     // The node's parts log through this context: all under one logger, whichever logs first.
     context.setLoggerName(NodeActor.class);
@@ -125,7 +136,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.idle = new IdleCulling(context, nodeId, IdleSettings.fromConfig(context.getSystem().settings().config()), activity,
         peers, blocking, this::stats);
     this.peers = idle.watching(peers);
-    this.operations = new ContainerOperations(settings, runtime, this.peers);
+    this.operations = new ContainerOperations(settings, runtime, this.peers, datasets);
     this.reconciliation = new Reconciliation(context, nodeId, runtime, this.peers, operations, blocking, this);
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking);
     this.sessions = new UserSessions(context.getSystem(), nodeId, runtime, activity);
