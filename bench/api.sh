@@ -197,7 +197,7 @@ else
   # Hollow nodes replace the Docker worker. A build without them would show one real worker here:
   # refuse then, rather than start hundreds of real containers with the POSTs.
   instance_wait_ready "$HOLLOW" 30 "does this build have hollow nodes (-Ddcloud.node.hollow.nodes)? --hollow-nodes 0 uses the real Docker worker"
-  if curl -s "$API/nodes" | grep -q "\"id\" *: *\"$NODE_NAME\""; then
+  if api_curl -s "$API/nodes" | grep -q "\"id\" *: *\"$NODE_NAME\""; then
     die "node $NODE_NAME (the real Docker worker) is in GET /nodes: does this build have hollow nodes (-Ddcloud.node.hollow.nodes)? POSTs would start real containers; use --hollow-nodes 0 for the real worker"
   fi
 fi
@@ -210,7 +210,7 @@ json_field() { sed -n "s/^[^{]*{\"id\":\"\([^\"]*\)\".*/\1/p" | head -n 1; }
 if has_bench get_env; then
   say "creating $ENVS environment(s) for the GET benchmark"
   for i in $(seq 1 "$ENVS"); do
-    out=$(curl -s -m 15 -w '\n%{http_code}' -X POST "$API/environments" -H 'Content-Type: application/json' \
+    out=$(api_curl -s -m 15 -w '\n%{http_code}' -X POST "$API/environments" -H 'Content-Type: application/json' \
       --data "$(env_body "bench-get-$RUN_ID-$i")") || die "POST $API/environments failed (curl exit $?)"
     code=${out##*$'\n'}
     body=${out%$'\n'*}
@@ -223,9 +223,9 @@ if has_bench get_env; then
   deadline=$(( $(date +%s) + START_TIMEOUT ))
   for id in "${CREATED_IDS[@]}"; do
     while :; do
-      st=$(curl -s -m 5 "$API/environments/$id" | sed -n 's/^{[^{]*"status":"\([A-Z]*\)".*/\1/p' || true)
+      st=$(api_curl -s -m 5 "$API/environments/$id" | sed -n 's/^{[^{]*"status":"\([A-Z]*\)".*/\1/p' || true)
       [ "$st" = RUNNING ] && break
-      case "$st" in FAILED|LOST|DELETED) die "environment $id is $st: $(curl -s "$API/environments/$id")" ;; esac
+      case "$st" in FAILED|LOST|DELETED) die "environment $id is $st: $(api_curl -s "$API/environments/$id")" ;; esac
       [ "$(date +%s)" -lt "$deadline" ] || die "environment $id is still '$st' after $START_TIMEOUT s"
       sleep 0.5
     done
@@ -314,7 +314,7 @@ if has_bench post_env; then
   RESULT_OF[post_env]=$(post_bench post_env "$POST_DURATION" "bench-m$RUN_ID")
   # What became of them (information): every environment of this DCloud by status, a few seconds on.
   sleep 5
-  POST_OUTCOME=$(curl -s -m 30 "$API/environments" \
+  POST_OUTCOME=$(api_curl -s -m 30 "$API/environments" \
     | grep -o '"id":"[^"]*","name":"[^"]*","status":"[A-Z]*"' | sed 's/.*"status":"\([A-Z]*\)"/\1/' \
     | sort | uniq -c | awk '{ printf "%s%s %s", sep, $2, $1; sep = ", " }' || true)
 fi

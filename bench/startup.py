@@ -47,6 +47,10 @@ def say(message):
 # --------------------------------------------------------------------------- DCloud API
 
 
+# Every API request is a user's: bench/startup.sh signs in and exports the token.
+AUTHORIZATION = {"Authorization": "Bearer " + os.environ["DCLOUD_TOKEN"]} if os.environ.get("DCLOUD_TOKEN") else {}
+
+
 class Api:
     """A keep-alive HTTP/1.1 connection to DCloud's API on 127.0.0.1."""
 
@@ -62,7 +66,7 @@ class Api:
 
     def call(self, method, path, body=None):
         """Returns (status, parsed JSON or raw text). Retries once on a dropped keep-alive connection."""
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **AUTHORIZATION}
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -91,7 +95,7 @@ def sse_until_running(port, env_id, deadline):
     read) or a final status (fails). Each event's data is JSON with a "status" field."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=max(1.0, deadline - time.monotonic()))
     try:
-        conn.request("GET", f"/api/v1/environments/{env_id}/events", headers={"Accept": "text/event-stream"})
+        conn.request("GET", f"/api/v1/environments/{env_id}/events", headers={"Accept": "text/event-stream", **AUTHORIZATION})
         response = conn.getresponse()
         if response.status != 200:
             fail(f"GET .../{env_id}/events answered {response.status}: {response.read()[:300]!r}")

@@ -140,7 +140,7 @@ if [ -n "${BENCH_JAVA_OPTS:-}" ]; then JAVA_OPTS+=(${BENCH_JAVA_OPTS}); fi
 instance_remove_containers "label=dcloud.node=$NODE_NAME" "label=$RAW_LABEL_KEY"
 instance_start
 instance_wait_ready 1
-if ! curl -s "$API/nodes" | grep -q "\"id\" *: *\"$NODE_NAME\""; then
+if ! api_curl -s "$API/nodes" | grep -q "\"id\" *: *\"$NODE_NAME\""; then
   die "GET /nodes does not show this DCloud's own Docker worker $NODE_NAME (hollow nodes?): this benchmark needs the real Docker runtime"
 fi
 

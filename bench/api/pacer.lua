@@ -25,6 +25,12 @@
 --          p99_ms=... max_ms=... errors=... non2xx=... late=... max_late_ms=... statuses=200:n,...
 
 local ffi = require("ffi")
+
+-- Every API request is a user's: the bench signs in and exports its token (bench/lib/instance.sh).
+local token = os.getenv("DCLOUD_TOKEN")
+if token then
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
 ffi.cdef [[
   typedef struct { long tv_sec; long tv_nsec; } dcloud_bench_timespec;
   int clock_gettime(int clock_id, dcloud_bench_timespec *tp);

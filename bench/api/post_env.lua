@@ -10,7 +10,7 @@ dofile(dir .. "pacer.lua")
 
 local counter = 0
 local prefix, os_name, cpu, ram
-local headers = { ["Content-Type"] = "application/json" }
+local headers = { ["Content-Type"] = "application/json", ["Authorization"] = wrk.headers["Authorization"] }
 local ids_out = nil
 
 function init_script(o)

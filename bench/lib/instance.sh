@@ -20,6 +20,27 @@ die() { echo "$BENCH_NAME: error: $*" >&2; exit 1; }
 
 DCLOUD_PID=""
 
+# Every API call is a user's: the instance's first admin gets this password (DCLOUD_ADMIN_PASSWORD),
+# and api_curl signs in once and sends the token. DCLOUD_TOKEN is exported for wrk's and Python's
+# requests once there is one.
+ADMIN_PASSWORD=${BENCH_ADMIN_PASSWORD:-bench-admin-$$-$RANDOM$RANDOM}
+TOKEN=""
+
+# api_token: signs in as admin (once); false while the API cannot sign anyone in yet.
+api_token() {
+  [ -n "$TOKEN" ] && return 0
+  TOKEN=$(curl -s -m 10 -X POST "$API/auth/login" -H 'Content-Type: application/json' \
+    --data "{\"username\": \"admin\", \"password\": \"$ADMIN_PASSWORD\"}" 2>/dev/null \
+    | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p') || true
+  [ -n "$TOKEN" ] && export DCLOUD_TOKEN=$TOKEN
+}
+
+# api_curl ARGS...: curl with the admin's token.
+api_curl() {
+  api_token || true
+  curl -H "Authorization: Bearer $TOKEN" "$@"
+}
+
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # instance_check_ports: dies with the flag to change when a port is taken.
@@ -55,12 +76,12 @@ instance_start() {
   )
   say "starting DCloud: $DCLOUD dev --http-port $HTTP_PORT --data-dir $DATA --cassandra-port $CQL_PORT --name $NODE_NAME ${opts[*]}"
   say "  (its log: $LOG)"
-  setsid "$DCLOUD" dev --http-port "$HTTP_PORT" --data-dir "$DATA" --cassandra-port "$CQL_PORT" \
+  DCLOUD_ADMIN_PASSWORD="$ADMIN_PASSWORD" setsid "$DCLOUD" dev --http-port "$HTTP_PORT" --data-dir "$DATA" --cassandra-port "$CQL_PORT" \
     --name "$NODE_NAME" "${opts[@]}" >"$LOG" 2>&1 </dev/null &
   DCLOUD_PID=$!
 }
 
-instance_up_nodes() { curl -s -m 5 "$API/nodes" 2>/dev/null | grep -o '"state" *: *"UP"' | wc -l; }
+instance_up_nodes() { api_curl -s -m 5 "$API/nodes" 2>/dev/null | grep -o '"state" *: *"UP"' | wc -l; }
 
 # instance_wait_ready EXPECTED_UP_NODES [GRACE_S [HINT]]: until GET /nodes shows that many UP nodes.
 # Dies (with the log's tail) when DCloud exits, when START_TIMEOUT passes, or when fewer nodes than
@@ -70,6 +91,8 @@ instance_wait_ready() {
   started=$(date +%s)
   while :; do
     kill -0 "$DCLOUD_PID" 2>/dev/null || { instance_log_tail; die "DCloud exited while starting"; }
+    # Signed in here, in this shell: the command substitutions below then inherit the token.
+    api_token || true
     n=$(instance_up_nodes || true)
     [ "$n" -ge "$expected" ] && break
     now=$(date +%s)
@@ -96,12 +119,12 @@ instance_delete_all_environments() {
   # The listing comes from the read side (about a second behind): look twice.
   for pass in 1 2; do
     [ "$pass" = 1 ] || sleep 2
-    ids=$(curl -s -m 10 "$API/environments" \
+    ids=$(api_curl -s -m 10 "$API/environments" \
       | grep -o '"id":"[^"]*","name":"[^"]*","status":"[A-Z]*"' | grep -v '"status":"DELETED"' \
       | sed 's/^"id":"\([^"]*\)".*/\1/' | sort -u || true)
     [ -n "$ids" ] || continue
     say "deleting $(echo "$ids" | wc -l) environment(s) this run created"
-    for id in $ids; do curl -s -o /dev/null -m 10 -X DELETE "$API/environments/$id" || true; done
+    for id in $ids; do api_curl -s -o /dev/null -m 10 -X DELETE "$API/environments/$id" || true; done
   done
   for i in $(seq 1 30); do
     [ -z "$(docker ps -aq --filter "label=dcloud.node=$NODE_NAME" 2>/dev/null)" ] && break
