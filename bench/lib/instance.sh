@@ -91,8 +91,6 @@ instance_wait_ready() {
   started=$(date +%s)
   while :; do
     kill -0 "$DCLOUD_PID" 2>/dev/null || { instance_log_tail; die "DCloud exited while starting"; }
-    # Signed in here, in this shell: the command substitutions below then inherit the token.
-    api_token || true
     n=$(instance_up_nodes || true)
     [ "$n" -ge "$expected" ] && break
     now=$(date +%s)
@@ -107,6 +105,9 @@ instance_wait_ready() {
     fi
     sleep 1
   done
+  # In this shell, so that what runs next (wrk, Python) gets DCLOUD_TOKEN.
+  api_token || die "could not sign in as the instance's admin: $(curl -s -m 10 -X POST "$API/auth/login" \
+    -H 'Content-Type: application/json' --data "{\"username\": \"admin\", \"password\": \"$ADMIN_PASSWORD\"}")"
   say "DCloud is up after $(( $(date +%s) - started )) s with $n UP node(s)"
 }
 
