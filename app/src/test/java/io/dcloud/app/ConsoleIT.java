@@ -283,16 +283,16 @@ class ConsoleIT {
     browser.find("#nav a[href='#/nodes']").click();
     String node = "section.node[data-node-id='" + NODE_ID + "']";
     awaitState(node, "UP", "the node to be up");
-    assertThat(browser.find(node).getText()).contains("CPU", "reserved", "Memory", "GPUs");
+    assertThat(text(node)).contains("CPU", "reserved", "Memory", "GPUs");
     browser.screenshot("nodes");
     assertThat(browser.seriousAccessibilityViolations()).as("axe on the nodes page").isEmpty();
     browser.script("window.notReloaded = true");
 
-    browser.find(node + " button[name=cordon]").click();
+    click(node + " button[name=cordon]");
     browser.find("dialog[open] button[data-confirm=ok]").click();
     awaitState(node, "CORDONED", "the node to be cordoned");
-    assertThat(browser.find(node + " h2").getText()).contains("CORDONED");
-    browser.find(node + " button[name=uncordon]").click();
+    assertThat(text(node + " h2")).contains("CORDONED");
+    click(node + " button[name=uncordon]");
     browser.find("dialog[open] button[data-confirm=ok]").click();
     awaitState(node, "UP", "the node to be uncordoned");
 
@@ -323,8 +323,25 @@ class ConsoleIT {
     assertThat(dcloud.api().get("/api/v1/catalog").body()).contains("\"base-image\"").doesNotContain("Not An OS!");
   }
 
+  /** A node event may redraw the card between finding its button and clicking it: then find it again. */
+  private static void click(String css) {
+    browser.until(d -> {
+      try {
+        browser.find(css).click();
+        return true;
+      } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+        return null;
+      }
+    }, "a click on " + css);
+  }
+
+  private static String text(String css) {
+    return (String) browser.script("return document.querySelector(arguments[0]).innerText", css);
+  }
+
   private static void awaitState(String node, String state, String what) {
-    browser.until(d -> d.findElements(By.cssSelector(node)).stream()
-        .anyMatch(e -> state.equals(e.getAttribute("data-state"))) ? true : null, what);
+    // Read in the page: each node event redraws the node's card, so an element found before may be gone.
+    browser.until(d -> state.equals(browser.script("return document.querySelector(arguments[0])?.dataset.state", node))
+        ? true : null, what);
   }
 }

@@ -98,9 +98,21 @@ export async function nodesPage() {
     }, ACTIONS[action][0]))));
   }
 
+  /** Each node's card as last drawn: an unchanged node keeps its card, and the keyboard focus in it. */
+  const drawn = new Map();
+
+  function cardOf(node) {
+    const json = JSON.stringify(node);
+    const last = drawn.get(node.id);
+    if (last && last.json === json) return last.element;
+    const element = card(node);
+    drawn.set(node.id, { json, element });
+    return element;
+  }
+
   function render() {
     const nodes = [...byId.values()].sort((a, b) => String(a.id).localeCompare(String(b.id)));
-    list.replaceChildren(...nodes.map(card));
+    list.replaceChildren(...nodes.map(cardOf));
     empty.textContent = nodes.length ? '' : 'No nodes have joined yet.';
   }
 
@@ -112,7 +124,9 @@ export async function nodesPage() {
   }
 
   await load();
-  show(h('h1', {}, 'Nodes'), message, list, empty);
+  show(h('h1', {}, 'Nodes'),
+    h('p', { class: 'legend' }, 'Per resource, the upper bar is what the scheduler reserved, the lower one what is in use.'),
+    message, list, empty);
   return listen((type, data) => {
     if (type === 'reset') {
       load().catch(e => message.replaceChildren(errorBox(e)));
