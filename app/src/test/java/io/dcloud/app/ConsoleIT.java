@@ -27,8 +27,10 @@ import org.openqa.selenium.support.ui.Select;
  * from a template and from an uploaded YAML config; a bad name is refused beside its field) and sees it reach RUNNING without a reload, runs a command in
  * its terminal and its logs, finds it in the list by status and name, stops and deletes it, never
  * sees another user's environment, hears that the event stream was lost while its node restarts
- * (and that it is live again), and signs out. Each page is
- * checked with axe-core and photographed into target/.
+ * (and that it is live again), and signs out; nor the Nodes and Catalog pages, which a platform
+ * configurer then uses: cordons and uncordons the node after confirming (and sees an admin's cordon
+ * arrive by the event stream), and saves an invalid catalog to see the API's field error. Each page
+ * is checked with axe-core and photographed into target/.
  */
 @Tag("docker") @Tag("cassandra")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -49,9 +51,10 @@ class ConsoleIT {
     dcloud = OneNodeDCloud.start(NODE_ID, Map.of("dcloud.http.port", freePort()));
     Api admin = dcloud.api();
     base = admin.uri("").toString();
-    for (String user : new String[] {"ada", "bo"}) {
-      Api.Response made = admin.post("/api/v1/users", "{\"username\": \"" + user + "\", \"password\": \"" + PASSWORD
-          + "\", \"roles\": [\"data-scientist\"]}");
+    for (String[] user : new String[][] {{"ada", "data-scientist"}, {"bo", "data-scientist"},
+        {"cy", "platform-configurer"}}) {
+      Api.Response made = admin.post("/api/v1/users", "{\"username\": \"" + user[0] + "\", \"password\": \""
+          + PASSWORD + "\", \"roles\": [\"" + user[1] + "\"]}");
       assertThat(made.status()).as(made.body()).isEqualTo(201);
     }
     // bo's own environment, made with bo's own token: ada must never see it.
@@ -103,6 +106,9 @@ class ConsoleIT {
     assertThat(browser.find("#who .roles").getText()).contains("data-scientist");
     assertThat(browser.find("#who .quota").getText()).contains("environments 0/");
     browser.find("table.environments");
+    // The platform's pages are not offered to a data scientist (the API refuses them anyway).
+    assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
+        .extracting(WebElement::getText).containsExactly("Environments", "New environment");
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "the event stream");
     // The session token is the HttpOnly cookie's alone: no page script can read it.
     assertThat((String) browser.script("return document.cookie")).doesNotContain("dcloud_session");
@@ -267,5 +273,75 @@ class ConsoleIT {
     Object status = ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeAsyncScript(
         "const done = arguments[arguments.length - 1]; fetch('/api/v1/users/me').then(r => done(r.status));");
     assertThat(status).isEqualTo(401L);
+  }
+
+  @Test
+  @Order(9)
+  void aConfigurerCordonsAndUncordonsTheNodeAfterConfirming() {
+    browser.find("form.sign-in input[name=username]").sendKeys("cy");
+    browser.find("input[name=password]").sendKeys(PASSWORD, Keys.ENTER);
+    browser.find("#nav a[href='#/nodes']").click();
+    String node = "section.node[data-node-id='" + NODE_ID + "']";
+    awaitState(node, "UP", "the node to be up");
+    assertThat(text(node)).contains("CPU", "reserved", "Memory", "GPUs");
+    browser.screenshot("nodes");
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the nodes page").isEmpty();
+    browser.script("window.notReloaded = true");
+
+    click(node + " button[name=cordon]");
+    browser.find("dialog[open] button[data-confirm=ok]").click();
+    awaitState(node, "CORDONED", "the node to be cordoned");
+    assertThat(text(node + " h2")).contains("CORDONED");
+    click(node + " button[name=uncordon]");
+    browser.find("dialog[open] button[data-confirm=ok]").click();
+    awaitState(node, "UP", "the node to be uncordoned");
+
+    // An admin's cordon elsewhere arrives by the event stream.
+    Api admin = dcloud.api();
+    assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/cordon", "{}").status()).isEqualTo(200);
+    awaitState(node, "CORDONED", "the event stream's node event");
+    assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/uncordon", "{}").status()).isEqualTo(200);
+    awaitState(node, "UP", "the event stream's node event");
+    assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
+  }
+
+  @Test
+  @Order(10)
+  void aConfigurerSeesTheCatalogsFieldErrorsInline() {
+    browser.find("#nav a[href='#/catalog']").click();
+    WebElement editor = browser.find("textarea[name=catalog]");
+    browser.until(d -> editor.getDomProperty("value").contains("\"base-image\"") ? true : null, "the catalog");
+    editor.clear();
+    editor.sendKeys("[{\"os\": \"Not An OS!\", \"base-image\": \"debian:bookworm\"}]");
+    browser.find("form.catalog button[name=save]").click();
+    WebElement error = browser.find(".catalog-errors li[data-field$='os']");
+    assertThat(error.getText()).contains("lowercase letters");
+    assertThat(editor.getAttribute("aria-invalid")).isEqualTo("true");
+    browser.screenshot("catalog");
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the catalog page").isEmpty();
+    // Nothing was stored: the catalog still offers what it offered.
+    assertThat(dcloud.api().get("/api/v1/catalog").body()).contains("\"base-image\"").doesNotContain("Not An OS!");
+  }
+
+  /** A node event may redraw the card between finding its button and clicking it: then find it again. */
+  private static void click(String css) {
+    browser.until(d -> {
+      try {
+        browser.find(css).click();
+        return true;
+      } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+        return null;
+      }
+    }, "a click on " + css);
+  }
+
+  private static String text(String css) {
+    return (String) browser.script("return document.querySelector(arguments[0]).innerText", css);
+  }
+
+  private static void awaitState(String node, String state, String what) {
+    // Read in the page: each node event redraws the node's card, so an element found before may be gone.
+    browser.until(d -> state.equals(browser.script("return document.querySelector(arguments[0])?.dataset.state", node))
+        ? true : null, what);
   }
 }

@@ -1,19 +1,28 @@
 // The console's shell: who is signed in (the header), sign-in and sign-out, and the hash routes
-// (#/environments, #/environments/{id}, #/new) to each page.
+// (#/environments, #/environments/{id}, #/new, and for configurers and admins #/nodes, #/catalog) to each page.
 import { api, ApiError, rememberCsrf } from './api.js';
 import { h, show, errorBox, field } from './dom.js';
 import { connect, disconnect, listen } from './events.js';
 import { environmentsPage } from './environments.js';
 import { environmentPage } from './environment.js';
 import { newEnvironmentPage } from './new-environment.js';
+import { nodesPage } from './nodes.js';
+import { catalogPage } from './catalog.js';
 
 let me = null;
+/** Who runs the platform: the API refuses everyone else their pages, so the console does not offer them. */
+const OPERATORS = ['admin', 'platform-configurer'];
+
+function operates() {
+  return (me?.roles || []).some(role => OPERATORS.includes(role));
+}
 /** What the page shown now must stop (its listeners, streams, terminal) when another is shown. */
 let leave = () => {};
 
 function header() {
   const who = document.getElementById('who');
   document.getElementById('nav').hidden = !me;
+  for (const link of document.querySelectorAll('#nav [data-operators]')) link.hidden = !operates();
   if (!me) {
     who.replaceChildren();
     return;
@@ -83,6 +92,8 @@ async function route() {
   const [page, id] = hash.split('/');
   try {
     if (page === 'new') leave = await newEnvironmentPage();
+    else if (page === 'nodes' && operates()) leave = await nodesPage();
+    else if (page === 'catalog' && operates()) leave = await catalogPage();
     else if (page === 'environments' && id) leave = await environmentPage(decodeURIComponent(id));
     else leave = await environmentsPage();
   } catch (e) {

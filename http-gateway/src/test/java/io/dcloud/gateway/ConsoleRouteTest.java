@@ -125,7 +125,7 @@ class ConsoleRouteTest {
         toRead.add(imports.group(1));
       }
     }
-    assertThat(seen).contains("app.js", "api.js", "environments.js", "terminal.js", "console.css")
+    assertThat(seen).contains("app.js", "api.js", "environments.js", "terminal.js", "nodes.js", "catalog.js", "console.css")
         .doesNotContain("js-yaml.mjs");
     assertThat(total).isLessThan(FIRST_PAGE_BUDGET);
   }
