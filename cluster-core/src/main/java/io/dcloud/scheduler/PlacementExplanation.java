@@ -22,7 +22,7 @@ final class PlacementExplanation {
         : "most free cpu and memory (spread)";
     String keeps = Quantities.describeCores(capacity.milliCpus() - reserved.milliCpus() - asked.milliCpus()) + " and "
         + Quantities.describeBytes(capacity.memoryBytes() - reserved.memoryBytes() - asked.memoryBytes());
-    String gpus = gpuUuids.isEmpty() ? "" : "; its free GPUs " + String.join(", ", gpuUuids);
+    String gpus = gpuUuids.isEmpty() ? "" : "; allocated GPUs " + String.join(", ", gpuUuids);
     return criterion + ": " + chosen.status().nodeId() + " keeps " + keeps + " free after this" + gpus;
   }
 }
