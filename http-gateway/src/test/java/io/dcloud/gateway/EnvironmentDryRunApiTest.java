@@ -3,6 +3,7 @@ package io.dcloud.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Duration;
@@ -52,8 +53,8 @@ class EnvironmentDryRunApiTest {
 
   /** The debian example (half a core, 512M) placed only on nodes labelled {@code pool=<pool>}. */
   private static String onPool(String name, String pool) {
-    JsonNode config = Api.parse(Seeds.debianEnvironment(name));
-    ((com.fasterxml.jackson.databind.node.ObjectNode) config).putObject("constraints").put("pool", pool);
+    ObjectNode config = (ObjectNode) Api.parse(Seeds.debianEnvironment(name));
+    config.putObject("constraints").put("pool", pool);
     return Api.write(config);
   }
 
