@@ -81,6 +81,8 @@ class CliIT {
     JsonNode running = JSON.readTree(ok("env", "get", id, "-o", "json").out());
     assertThat(running.path("status").asText()).isEqualTo("RUNNING");
     assertThat(running.path("name").asText()).isEqualTo("from-cli");
+    Result dryRun = ok("env", "create", "-f", spec.toString(), "--dry-run");
+    assertThat(dryRun.out()).as("the node is up: it ran this one").contains("== Dockerfile ==", "fits on " + dcloud.nodeId());
 
     assertThat(ok("env", "exec", id, "--", "echo", "hi").out()).isEqualTo("hi\n");
     Result failing = cli("", "env", "exec", id, "--", "sh", "-c", "echo oops >&2; exit 3");

@@ -11,8 +11,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code dcloud env create -f spec.yaml | --template NAME [--set path=value]... [--detach]}: sends the
- * contract, then follows the environment until it runs (printing its URL, else its id) or fails.
+ * {@code dcloud env create -f spec.yaml | --template NAME [--set path=value]... [--detach | --dry-run]}: sends
+ * the contract, then follows the environment until it runs (printing its URL, else its id) or fails;
+ * {@code --dry-run} prints what a create would make and where instead (see {@link EnvDryRun}).
  */
 @Command(name = "create", description = "Create an environment from a contract file or a template, and wait until it runs")
 final class EnvCreateCommand extends Subcommand implements Callable<Integer> {
@@ -36,6 +37,10 @@ final class EnvCreateCommand extends Subcommand implements Callable<Integer> {
   @Option(names = {"-d", "--detach"}, description = "Print the id and return without waiting")
   boolean detach;
 
+  @Option(names = "--dry-run",
+      description = "Create nothing: print the request as YAML, the Dockerfile and where it would be placed (with -f)")
+  boolean dryRun;
+
   @Override
   public Integer call() {
     JsonNode document = source.file != null ? SpecFiles.read(source.file, io().in()) : JSON.createObjectNode();
@@ -44,6 +49,12 @@ final class EnvCreateCommand extends Subcommand implements Callable<Integer> {
     }
     SetOverrides.apply(contract, sets);
     ApiClient client = client();
+    if (dryRun) {
+      if (source.template != null) {
+        throw CliException.usage("--dry-run works with -f FILE, not --template");
+      }
+      return EnvDryRun.print(client.post(EnvDryRun.PATH, contract), io().out());
+    }
     String path = source.template != null
         ? "/templates/" + ApiClient.segment(source.template) + "/environments"
         : "/environments";

@@ -130,6 +130,23 @@ class CliGatewayTest {
   }
 
   @Test
+  void aDryRunPrintsTheYamlDockerfileAndPlacementAndCreatesNothing() throws Exception {
+    CliRunner cli = signedIn();
+    Path spec = Files.writeString(config.resolve("dry.yaml"), SPEC);
+
+    CliRunner.Result result = ok(cli.run("env", "create", "-f", spec.toString(), "--set", "env-name=dry-cli", "--dry-run"));
+
+    assertThat(result.out()).contains("== request (YAML) ==", "env-name: \"dry-cli\"", "== Dockerfile ==", "\nFROM debian",
+        "python3-numpy", "== placement ==\nqueued: no worker node is up yet");
+    assertThat(JSON.readTree(ok(cli.run("env", "ls", "--name", "dry-cli", "-o", "json")).out()).path("environments")).isEmpty();
+    CliRunner.Result invalid = cli.run("env", "create", "-f", spec.toString(), "--set", "resources.ram=lots", "--dry-run");
+    assertThat(invalid.status()).as(invalid.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(invalid.err()).contains("resources.ram");
+    CliRunner.Result template = cli.run("env", "create", "--template", "python-ml", "--dry-run");
+    assertThat(template.status()).as(template.toString()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
   void anInvalidContractIsOneLineNamingTheField() throws Exception {
     CliRunner cli = signedIn();
     Path spec = Files.writeString(config.resolve("bad.yaml"), SPEC);

@@ -91,6 +91,24 @@ final class PlacementRound {
     return Placement.decide(request, nodes.lazily(this::candidate), settings.policy());
   }
 
+  /**
+   * Where the request would go now, and why, ranking every node as {@link #feasibility} does:
+   * nothing is reserved (the round is thrown away) and nothing is queued.
+   */
+  PlacementPreview preview(PlacementRequest request) {
+    PlacementDecision decision = feasibility(request);
+    if (decision instanceof PlacementDecision.Fits fits) {
+      NodeCandidate chosen = candidate(nodes.get(fits.nodeId()));
+      return new PlacementPreview(PlacementPreview.Outcome.FITS, fits.nodeId(), fits.gpuUuids(),
+          PlacementExplanation.whyFits(request, chosen, settings.policy(), fits.gpuUuids()));
+    }
+    if (decision instanceof PlacementDecision.NotNow notNow) {
+      return new PlacementPreview(PlacementPreview.Outcome.QUEUED, null, List.of(), notNow.reason());
+    }
+    return new PlacementPreview(
+        PlacementPreview.Outcome.NEVER, null, List.of(), ((PlacementDecision.Never) decision).reason());
+  }
+
   private void take(String nodeId, Resources resources, List<String> gpuUuids) {
     reserved.put(nodeId, reservedOn(nodeId).plus(resources));
     if (!gpuUuids.isEmpty()) {

@@ -63,6 +63,9 @@ public final class Scheduler
    */
   public record CheckFeasible(PlacementRequest request, ActorRef<Feasibility> replyTo) implements Command {}
 
+  /** Where would this request go now (see {@link PlacementPreview})? Reserves and queues nothing. */
+  public record Preview(PlacementRequest request, ActorRef<PlacementPreview> replyTo) implements Command {}
+
   /** {@code reason} is null when the request could be placed now or later. */
   public record Feasibility(String reason) implements CborSerializable {
     public boolean feasible() {
@@ -256,6 +259,8 @@ public final class Scheduler
             ? Effect().persist(new LossConfirmed(cmd.environmentId())).thenNoReply()
             : Effect().noReply())
         .onCommand(CheckFeasible.class, (state, cmd) -> Effect().reply(cmd.replyTo(), feasibility(state, cmd.request())))
+        .onCommand(Preview.class, (state, cmd) -> Effect().reply(
+            cmd.replyTo(), new PlacementRound(state, nodes, settings).preview(cmd.request())))
         .onCommand(GetReservations.class, (state, cmd) -> Effect().reply(
             cmd.replyTo(), new Reservations(cmd.nodeId(), state.environmentsOn(cmd.nodeId()))))
         .build();

@@ -156,6 +156,50 @@ class SchedulerTest {
   }
 
   @Test
+  void aPreviewSaysWhereAndWhyAndReservesQueuesAndPersistsNothing() {
+    String nodeId = "n-" + UUID.randomUUID();
+    String id = UUID.randomUUID().toString();
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
+    gossip(node(nodeId, 2, 4 * GIB, List.of(new GpuDevice(0, "GPU-p", "NVIDIA A100", 40960L))));
+    awaitNode(scheduler, nodeId);
+    TestProbe<PlacementPreview> previews = testKit.createTestProbe();
+
+    scheduler.tell(new Scheduler.Preview(request(nodeId, id, 1000, GIB, 1), previews.getRef()));
+    PlacementPreview fits = previews.receiveMessage(WAIT);
+    assertThat(fits.outcome()).isEqualTo(PlacementPreview.Outcome.FITS);
+    assertThat(fits.nodeId()).isEqualTo(nodeId);
+    assertThat(fits.gpuUuids()).containsExactly("GPU-p");
+    assertThat(fits.reason()).contains("(spread)", nodeId, "1 core", "GPU-p");
+    PersistenceTestKit.create(testKit.system()).expectNothingPersisted(Scheduler.PERSISTENCE_ID.id());
+    TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
+    scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
+    NodeView untouched = view(nodes.receiveMessage(WAIT), nodeId);
+    assertThat(untouched.reserved()).isEqualTo(Resources.NONE);
+    assertThat(untouched.gpusInUse()).isEmpty();
+    assertThat(untouched.environments()).isEmpty();
+
+    scheduler.tell(new Scheduler.Place(request(nodeId, id + "-big", 2000, 3 * GIB, 1)));
+    assertThat(expectFor(id + "-big", PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
+    scheduler.tell(new Scheduler.Preview(request(nodeId, id, 1000, GIB, 0), previews.getRef()));
+    PlacementPreview queued = previews.receiveMessage(WAIT);
+    assertThat(queued.outcome()).isEqualTo(PlacementPreview.Outcome.QUEUED);
+    assertThat(queued.nodeId()).isNull();
+    assertThat(queued.reason()).contains("no node has room now", nodeId);
+    scheduler.tell(new Scheduler.Preview(request(nodeId, id, 1000, GIB, 64), previews.getRef()));
+    PlacementPreview never = previews.receiveMessage(WAIT);
+    assertThat(never.outcome()).isEqualTo(PlacementPreview.Outcome.NEVER);
+    assertThat(never.reason()).contains("64 GPUs");
+
+    // Only the real placement holds the node; the previewed request is placed when it really asks.
+    scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
+    assertThat(view(nodes.receiveMessage(WAIT), nodeId).environments()).containsExactly(id + "-big");
+    scheduler.tell(new Scheduler.Release(id + "-big"));
+    scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
+    assertThat(expectFor(id, PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
+    testKit.stop(scheduler);
+  }
+
+  @Test
   void placingTheSameEnvironmentTwiceReservesOnceAndReservationsSurviveARestart() {
     String nodeId = "n-" + UUID.randomUUID();
     String id = UUID.randomUUID().toString();

@@ -18,6 +18,7 @@ import io.dcloud.node.ShellProtocol;
 import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementAnswer;
+import io.dcloud.scheduler.PlacementPreview;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.scheduler.SchedulerSnapshot;
@@ -215,6 +216,8 @@ final class GoldenSamples {
     s.put("wire.scheduler.ConfirmLoss", new Scheduler.ConfirmLoss("e1"));
     s.put("wire.scheduler.Reservations", new Scheduler.Reservations("n1", List.of("e1", "e2")));
     s.put("wire.scheduler.Feasibility", new Scheduler.Feasibility("too big"));
+    s.put("wire.scheduler.PlacementPreview", new PlacementPreview(
+        PlacementPreview.Outcome.FITS, "n1", List.of("GPU-1"), "most free cpu and memory (spread)"));
     s.put("wire.node.Deploy", new NodeProtocol.Deploy("e1", SPEC, RECIPE, List.of("GPU-1"), null));
     s.put("wire.node.Deploy.with-owner", new NodeProtocol.Deploy("e1", SPEC, RECIPE, List.of("GPU-1"), "alice"));
     s.put("wire.node.Deploy.with-secret-env",

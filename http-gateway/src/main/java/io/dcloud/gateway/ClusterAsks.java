@@ -11,6 +11,7 @@ import io.dcloud.identity.Quota;
 import io.dcloud.identity.UserRegistry;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.resources.Resources;
+import io.dcloud.scheduler.PlacementPreview;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
@@ -39,6 +40,11 @@ final class ClusterAsks {
     this.system = system;
     this.backends = backends;
     this.timeout = timeout;
+  }
+
+  /** How long an ask waits (see {@code dcloud.ask-timeout}), for saying so when one did not answer. */
+  Duration timeout() {
+    return timeout;
   }
 
   ActorSystem<?> system() {
@@ -80,6 +86,10 @@ final class ClusterAsks {
     return ask(backends.quotas(), replyTo -> new QuotaLedger.Admit(owner, environmentId, resources, created, quota, replyTo));
   }
 
+  CompletionStage<QuotaLedger.Decision> checkQuota(String owner, Resources resources, Quota quota) {
+    return ask(backends.quotas(), replyTo -> new QuotaLedger.Check(owner, resources, quota, replyTo));
+  }
+
   CompletionStage<UserRegistry.Reply> users(Function<ActorRef<UserRegistry.Reply>, UserRegistry.Command> command) {
     return ask(backends.users(), command);
   }
@@ -112,6 +122,10 @@ final class ClusterAsks {
 
   CompletionStage<Scheduler.Feasibility> feasibility(PlacementRequest request) {
     return ask(backends.scheduler(), replyTo -> new Scheduler.CheckFeasible(request, replyTo));
+  }
+
+  CompletionStage<PlacementPreview> placementPreview(PlacementRequest request) {
+    return ask(backends.scheduler(), replyTo -> new Scheduler.Preview(request, replyTo));
   }
 
   private <C, R> CompletionStage<R> ask(ActorRef<C> target, Function<ActorRef<R>, C> command) {

@@ -97,7 +97,7 @@ final class EnvironmentCreation {
   CompletionStage<EnvironmentView> created(JsonNode contract, String idempotencyKey, String origin, Caller caller) {
     EnvironmentSpec spec;
     try {
-      spec = EnvironmentSpecParser.parse(contract, defaults, limits, secrets);
+      spec = parse(contract);
     } catch (RuntimeException invalid) {
       return CompletableFuture.failedFuture(invalid);
     }
@@ -108,6 +108,26 @@ final class EnvironmentCreation {
       log.info("Creates are admitted again ({} in progress, at most {})", inFlight.get(), maxInFlight);
     }
     return checkedAndCreated(spec, idempotencyKey, origin, caller).whenComplete((view, failure) -> inFlight.decrementAndGet());
+  }
+
+  /** The contract as every create reads it (this gateway's defaults, limits and secrets key); throws the 422. */
+  EnvironmentSpec parse(JsonNode contract) {
+    return EnvironmentSpecParser.parse(contract, defaults, limits, secrets);
+  }
+
+  /** What the scheduler is asked to find room for, before the environment has an id. */
+  static PlacementRequest placementRequest(EnvironmentSpec spec) {
+    return new PlacementRequest("new", spec.resources(), spec.constraints());
+  }
+
+  /**
+   * The image DCloud would build for {@code spec}, once its datasets are readable by the caller and
+   * its packages are in the catalog; a failed stage carries the 4xx problem.
+   */
+  CompletionStage<ImageRecipe> recipe(EnvironmentSpec spec, Caller caller) {
+    return datasets.check(spec.datasets(), caller)
+        .thenCompose(readable -> asks.catalog())
+        .thenApply(catalog -> DockerfileGenerator.generate(catalog, spec));
   }
 
   private boolean admitted() {
@@ -135,11 +155,8 @@ final class EnvironmentCreation {
   private CompletionStage<EnvironmentView> checkedAndCreated(
       EnvironmentSpec spec, String idempotencyKey, String origin, Caller caller) {
     // Both questions at once (one round trip, not two); the catalog's answer is still judged first.
-    CompletionStage<Scheduler.Feasibility> placeable =
-        asks.feasibility(new PlacementRequest("new", spec.resources(), spec.constraints()));
-    return datasets.check(spec.datasets(), caller)
-        .thenCompose(readable -> asks.catalog())
-        .thenApply(catalog -> DockerfileGenerator.generate(catalog, spec))
+    CompletionStage<Scheduler.Feasibility> placeable = asks.feasibility(placementRequest(spec));
+    return recipe(spec, caller)
         .thenCompose(recipe -> placeable
             .thenCompose(feasibility -> {
               if (!feasibility.feasible()) {

@@ -56,6 +56,7 @@ final class EnvironmentRoutes extends AllDirectives {
   /** Makes each environment's {@code url}. */
   private final ProxySettings proxy;
   private final BuildProgress progress;
+  private final EnvironmentDryRun dryRun;
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
@@ -73,6 +74,7 @@ final class EnvironmentRoutes extends AllDirectives {
     this.codec = codec;
     this.bodies = bodies;
     this.creation = creation;
+    this.dryRun = new EnvironmentDryRun(asks, codec, creation, quotas);
     this.streams = streams;
     this.readAskTimeout = readAskTimeout;
   }
@@ -81,8 +83,10 @@ final class EnvironmentRoutes extends AllDirectives {
     return pathPrefix(ApiPaths.ENVIRONMENTS, () -> concat(
         pathEndOrSingleSlash(() -> concat(
             post(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
-                optionalHeaderValueByName(EnvironmentCreation.IDEMPOTENCY_KEY, key -> bodies.document(contract ->
-                    completeWithFuture(creation.create(contract, key.orElse(null), "through the API", caller)))))),
+                parameterOptional(EnvironmentDryRun.PARAMETER, dry -> EnvironmentDryRun.requested(dry)
+                    ? bodies.document(contract -> completeWithFuture(dryRun.answer(contract, caller)))
+                    : optionalHeaderValueByName(EnvironmentCreation.IDEMPOTENCY_KEY, key -> bodies.document(contract ->
+                        completeWithFuture(creation.create(contract, key.orElse(null), "through the API", caller))))))),
             get(() -> list(caller)))),
         pathPrefix(PathMatchers.segment(), rawId -> concat(
             pathEndOrSingleSlash(() -> concat(

@@ -35,18 +35,27 @@ final class Quotas {
   CompletionStage<Void> admit(Caller caller, String environmentId, Resources resources, boolean created) {
     return of(caller)
         .thenCompose(quota -> asks.admit(caller.username(), environmentId, resources, created, quota))
-        .thenAccept(decision -> {
-          if (decision.unavailable()) {
-            throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "the usage of " + caller.username()
-                + " could not be read to check the quota; try again").exception();
-          }
-          if (!decision.admitted()) {
-            List<FieldError> errors = decision.excess().stream().map(Quotas::describe).toList();
-            throw Problem.of(Problem.Type.QUOTA_EXCEEDED, (created ? "creating" : "starting") + " this environment would exceed the quota of "
-                + caller.username() + ": " + String.join("; ", errors.stream().map(e -> e.field() + " " + e.reason()).toList()),
-                errors).exception();
-          }
-        });
+        .thenAccept(decision -> enforce(decision, caller, created));
+  }
+
+  /** As {@link #admit} of a create, answering the same refusals, but holding nothing of the quota (a dry run). */
+  CompletionStage<Void> check(Caller caller, Resources resources) {
+    return of(caller)
+        .thenCompose(quota -> asks.checkQuota(caller.username(), resources, quota))
+        .thenAccept(decision -> enforce(decision, caller, true));
+  }
+
+  private static void enforce(QuotaLedger.Decision decision, Caller caller, boolean created) {
+    if (decision.unavailable()) {
+      throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "the usage of " + caller.username()
+          + " could not be read to check the quota; try again").exception();
+    }
+    if (!decision.admitted()) {
+      List<FieldError> errors = decision.excess().stream().map(Quotas::describe).toList();
+      throw Problem.of(Problem.Type.QUOTA_EXCEEDED, (created ? "creating" : "starting") + " this environment would exceed the quota of "
+          + caller.username() + ": " + String.join("; ", errors.stream().map(e -> e.field() + " " + e.reason()).toList()),
+          errors).exception();
+    }
   }
 
   /** "quota.cpu": "uses 3 of 4, this asks for 2" in the units users write. */

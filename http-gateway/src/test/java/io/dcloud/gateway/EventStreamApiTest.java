@@ -2,23 +2,14 @@ package io.dcloud.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dcloud.node.NodeGossip;
-import io.dcloud.node.NodeStatus;
 import io.dcloud.resources.Resources;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.cluster.ddata.LWWMap;
-import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
-import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
-import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
-import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -174,16 +165,7 @@ class EventStreamApiTest {
 
   /** A node with nothing to give, so no test's environment is placed on it. */
   private void gossip(String nodeId) {
-    var system = cluster.testKit.system();
-    String member = NodeGossip.memberId(Cluster.get(system).selfMember().uniqueAddress());
-    NodeStatus status = new NodeStatus(nodeId, "host-" + nodeId, new Resources(0, 0, 0, 0, null), List.of(),
-        NodeStatus.Usage.NONE, Map.of(), true, "20.10", null, Instant.now(), member);
-    SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
-    TestProbe<Replicator.UpdateResponse<LWWMap<String, NodeStatus>>> written = cluster.testKit.createTestProbe();
-    DistributedData.get(system).replicator().tell(new Replicator.Update<>(
-        NodeGossip.keyFor(nodeId), LWWMap.empty(), Replicator.writeLocal(), written.getRef(),
-        map -> map.put(self, nodeId, status)));
-    written.expectMessageClass(Replicator.UpdateSuccess.class, EVENT_WAIT);
+    cluster.gossip(nodeId, new Resources(0, 0, 0, 0, null), Map.of());
   }
 
   private void pollUntilListed(String nodeId) throws InterruptedException {

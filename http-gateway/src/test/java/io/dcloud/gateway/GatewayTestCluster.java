@@ -15,6 +15,9 @@ import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.identity.Passwords;
 import io.dcloud.identity.UserRegistry;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.node.NodeGossip;
+import io.dcloud.node.NodeStatus;
+import io.dcloud.resources.Resources;
 import io.dcloud.testing.InMemoryChunkStore;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
@@ -23,13 +26,21 @@ import io.dcloud.template.TemplateRegistry;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
@@ -148,6 +159,23 @@ public final class GatewayTestCluster implements AutoCloseable {
     return HttpGateway.start(testKit.system(), otherBackends, settings)
         .toCompletableFuture()
         .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+  }
+
+  /**
+   * Gossips {@code status} as a worker would (no worker runs here), as of now and from this
+   * cluster's one member, so the scheduler counts it as up.
+   */
+  void gossip(String nodeId, Resources capacity, Map<String, String> labels) {
+    ActorSystem<Void> system = testKit.system();
+    String member = NodeGossip.memberId(Cluster.get(system).selfMember().uniqueAddress());
+    NodeStatus status = new NodeStatus(nodeId, "host-" + nodeId, capacity, List.of(), NodeStatus.Usage.NONE, labels, true,
+        "20.10", null, Instant.now(), member);
+    SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
+    TestProbe<Replicator.UpdateResponse<LWWMap<String, NodeStatus>>> written = testKit.createTestProbe();
+    DistributedData.get(system).replicator().tell(new Replicator.Update<>(
+        NodeGossip.keyFor(nodeId), LWWMap.empty(), Replicator.writeLocal(), written.getRef(),
+        map -> map.put(self, nodeId, status)));
+    written.expectMessageClass(Replicator.UpdateSuccess.class, START_TIMEOUT);
   }
 
   GatewaySettings settings() {

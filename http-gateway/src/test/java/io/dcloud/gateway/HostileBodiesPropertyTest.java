@@ -33,6 +33,7 @@ class HostileBodiesPropertyTest {
   /** A route that takes a body, and a valid body for it (what the hostile ones are made from). */
   enum Target {
     ENVIRONMENTS_POST("POST", "/api/v1/environments", Seeds.debianEnvironment("hostile")),
+    ENVIRONMENTS_DRY_RUN("POST", "/api/v1/environments?dryRun=true", Seeds.debianEnvironment("hostile-dry-run")),
     TEMPLATES_POST("POST", "/api/v1/templates", "{\"name\": \"hostile-template\", \"description\": \"d\", \"spec\": " + SPEC + "}"),
     TEMPLATE_PUT("PUT", "/api/v1/templates/hostile-put", "{\"description\": \"d\", \"spec\": " + SPEC + "}"),
     TEMPLATE_INSTANTIATE("POST", "/api/v1/templates/hostile-target/environments",
@@ -102,6 +103,12 @@ class HostileBodiesPropertyTest {
   @Property(tries = TRIES)
   void environmentsPost(@ForAll("environmentsPostBodies") Body body) {
     check(Target.ENVIRONMENTS_POST, body);
+  }
+
+  /** A dry run makes nothing: {@link #onlyAcceptedCreatesMadeEnvironments} sees no more environments after it. */
+  @Property(tries = TRIES)
+  void environmentsDryRun(@ForAll("environmentsDryRunBodies") Body body) {
+    check(Target.ENVIRONMENTS_DRY_RUN, body);
   }
 
   @Property(tries = TRIES)
@@ -184,6 +191,7 @@ class HostileBodiesPropertyTest {
   }
 
   @Provide Arbitrary<Body> environmentsPostBodies() { return HostileBodies.against(Target.ENVIRONMENTS_POST.valid); }
+  @Provide Arbitrary<Body> environmentsDryRunBodies() { return HostileBodies.against(Target.ENVIRONMENTS_DRY_RUN.valid); }
   @Provide Arbitrary<Body> templatesPostBodies() { return HostileBodies.against(Target.TEMPLATES_POST.valid); }
   @Provide Arbitrary<Body> templatePutBodies() { return HostileBodies.against(Target.TEMPLATE_PUT.valid); }
   @Provide Arbitrary<Body> templateInstantiateBodies() { return HostileBodies.against(Target.TEMPLATE_INSTANTIATE.valid); }
@@ -228,8 +236,8 @@ class HostileBodiesPropertyTest {
           assertThat(admin.delete("/api/v1/users/me/tokens/" + answer.json().path("id").asText()).status()).isEqualTo(204);
       case GROUPS_POST ->
           assertThat(admin.delete("/api/v1/groups/" + answer.json().path("name").asText()).status()).isEqualTo(204);
-      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST, DATASET_READERS_PUT -> {
-        // Changes to the victim user or the target dataset's readers, and sign-ins, leave nothing to remove.
+      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST, DATASET_READERS_PUT, ENVIRONMENTS_DRY_RUN -> {
+        // Changes to the victim user or the target dataset's readers, sign-ins and dry runs leave nothing to remove.
       }
     }
   }

@@ -173,6 +173,8 @@ class RouteAccessMatrixTest {
 
         row("POST", "/environments").body(ENVIRONMENT)
             .allow(202, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, APP_DEVELOPER, ADMIN).otherwise(403),
+        row("POST", "/environments?dryRun=true").body(ENVIRONMENT)
+            .allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, APP_DEVELOPER, ADMIN).otherwise(403),
         row("GET", "/environments").otherwise(200),
         row("GET", "/environments/{env}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/environments/{unknown-env}").otherwise(404),

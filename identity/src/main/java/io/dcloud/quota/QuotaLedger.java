@@ -40,6 +40,12 @@ public final class QuotaLedger {
       String owner, String environmentId, Resources resources, boolean created, Quota quota, ActorRef<Decision> replyTo)
       implements Command {}
 
+  /**
+   * Would a create of {@code resources} pass the quota now? Decided like {@link Admit} of a new
+   * environment, in turn with the admissions, but nothing is noted: a dry run holds no quota.
+   */
+  public record Check(String owner, Resources resources, Quota quota, ActorRef<Decision> replyTo) implements Command {}
+
   /** {@code excess} is empty when admitted; {@code unavailable} when the usage could not be read. */
   public record Decision(boolean admitted, OwnerUsage usage, List<Excess> excess, boolean unavailable)
       implements CborSerializable {}
@@ -47,7 +53,8 @@ public final class QuotaLedger {
   /** One resource the request would take past its limit, in the quota's units (milli-CPUs, bytes, counts). */
   public record Excess(String resource, long used, long requested, long limit) implements CborSerializable {}
 
-  private record UsageRead(Admit admit, EnvironmentDirectory.Usage usage, Throwable failure)
+  /** {@code noted}: an admission held until the directory counts it; false for a {@link Check}. */
+  private record UsageRead(Admit admit, boolean noted, EnvironmentDirectory.Usage usage, Throwable failure)
       implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
   private record Pending(String owner, OwnerUsage holds, boolean created, Instant at) {}
@@ -79,22 +86,28 @@ public final class QuotaLedger {
 
     Behavior<Command> idle() {
       return Behaviors.receive(Command.class)
-          .onMessage(Admit.class, this::readUsage)
+          .onMessage(Admit.class, admit -> readUsage(admit, true))
+          .onMessage(Check.class, check -> readUsage(
+              new Admit(check.owner(), null, check.resources(), true, check.quota(), check.replyTo()), false))
           .onMessage(UsageRead.class, read -> Behaviors.same())
           .build();
     }
 
     /** One admission at a time: the next waits until this one is decided and recorded. */
-    private Behavior<Command> readUsage(Admit admit) {
+    private Behavior<Command> readUsage(Admit admit, boolean noted) {
       expire();
       Set<String> creates = recent(admit.owner(), true);
       Set<String> starts = recent(admit.owner(), false);
       context.ask(EnvironmentDirectory.Usage.class, directory, askTimeout,
           replyTo -> new EnvironmentDirectory.GetUsage(admit.owner(), creates, starts, replyTo),
-          (usage, failure) -> new UsageRead(admit, usage, failure));
+          (usage, failure) -> new UsageRead(admit, noted, usage, failure));
       return Behaviors.receive(Command.class)
           .onMessage(UsageRead.class, this::decide)
           .onMessage(Admit.class, next -> {
+            stash.stash(next);
+            return Behaviors.same();
+          })
+          .onMessage(Check.class, next -> {
             stash.stash(next);
             return Behaviors.same();
           })
@@ -128,7 +141,10 @@ public final class QuotaLedger {
           ? new OwnerUsage(r.milliCpus(), r.memoryBytes(), r.gpus(), 1, r.storageBytes())
           : new OwnerUsage(r.milliCpus(), r.memoryBytes(), r.gpus(), 0, 0);
       List<Excess> excess = excess(used, asked, admit.quota());
-      if (excess.isEmpty()) {
+      if (!read.noted()) {
+        // DEBUG: a form previewing as its user types asks this often.
+        context.getLog().debug("Quota of {} checked for a dry run: {}", admit.owner(), excess.isEmpty() ? "fits" : excess);
+      } else if (excess.isEmpty()) {
         pending.put(admit.environmentId(), new Pending(admit.owner(), asked, admit.created(), clock.instant()));
       } else {
         context.getLog().info("Quota of {} refuses environment {}: {}", admit.owner(), admit.environmentId(), excess);

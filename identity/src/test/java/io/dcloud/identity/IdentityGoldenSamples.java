@@ -131,6 +131,8 @@ final class IdentityGoldenSamples {
     OwnerUsage usage = new OwnerUsage(2000, 4L << 30, 0, 2, 10L << 30);
     s.put("wire.quota.Admit", new QuotaLedger.Admit(
         "alice", "e1", new Resources(1000, 1L << 30, 0, 1L << 30, null), true, QUOTA, system.deadLetters()));
+    s.put("wire.quota.Check", new QuotaLedger.Check(
+        "alice", new Resources(1000, 1L << 30, 0, 1L << 30, null), QUOTA, system.deadLetters()));
     QuotaLedger.Excess excess = new QuotaLedger.Excess("cpu", 2000, 3000, 4000);
     s.put("wire.quota.Excess", excess);
     s.put("wire.quota.Decision", new QuotaLedger.Decision(false, usage, List.of(excess), false));

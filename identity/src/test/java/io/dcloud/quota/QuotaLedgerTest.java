@@ -74,6 +74,27 @@ class QuotaLedgerTest {
   }
 
   @Test
+  void aCheckIsDecidedLikeACreateButHoldsNothing() {
+    TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
+    ActorRef<QuotaLedger.Command> ledger = testKit.spawn(
+        QuotaLedger.create(directory.getRef(), Duration.ofMinutes(1), Duration.ofSeconds(3), Clock.systemUTC()));
+    TestProbe<QuotaLedger.Decision> answers = testKit.createTestProbe();
+
+    ledger.tell(new QuotaLedger.Check("dave", ONE_CORE, TWO_CORES, answers.getRef()));
+    EnvironmentDirectory.GetUsage first = directory.expectMessageClass(EnvironmentDirectory.GetUsage.class);
+    first.replyTo().tell(new EnvironmentDirectory.Usage(new OwnerUsage(1000, 0, 0, 1, 0), Set.of()));
+    assertThat(answers.receiveMessage().admitted()).as("1 + 1 cores of 2").isTrue();
+
+    ledger.tell(new QuotaLedger.Check("dave", new Resources(2000, 0, 0, 0, null), TWO_CORES, answers.getRef()));
+    EnvironmentDirectory.GetUsage second = directory.expectMessageClass(EnvironmentDirectory.GetUsage.class);
+    assertThat(second.recentCreates()).as("the check before noted nothing").isEmpty();
+    second.replyTo().tell(new EnvironmentDirectory.Usage(new OwnerUsage(1000, 0, 0, 1, 0), Set.of()));
+    QuotaLedger.Decision refused = answers.receiveMessage();
+    assertThat(refused.admitted()).isFalse();
+    assertThat(refused.excess()).containsExactly(new QuotaLedger.Excess("cpu", 1000, 2000, 2000));
+  }
+
+  @Test
   void aDirectoryThatDoesNotAnswerIsUnavailableNotARefusal() {
     TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
     ActorRef<QuotaLedger.Command> ledger = testKit.spawn(
