@@ -8,6 +8,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -81,6 +83,20 @@ final class DatasetLocality {
 
   boolean isEmpty() {
     return wanted.isEmpty();
+  }
+
+  /**
+   * The options whose node holds the most of the wanted versions, when some hold more than others;
+   * otherwise all of them (locality does not decide between equals).
+   */
+  <T> List<T> preferred(List<T> options, Function<T, NodeStatus> node) {
+    if (isEmpty()) {
+      return options;
+    }
+    ToIntFunction<T> held = option -> heldBy(node.apply(option)).size();
+    int most = options.stream().mapToInt(held).max().orElse(0);
+    boolean someHoldLess = options.stream().anyMatch(option -> held.applyAsInt(option) < most);
+    return most > 0 && someHoldLess ? options.stream().filter(option -> held.applyAsInt(option) == most).toList() : options;
   }
 
   /** The wanted versions the node's cache holds, in the request's order. */

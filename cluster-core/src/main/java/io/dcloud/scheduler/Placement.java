@@ -142,14 +142,7 @@ public final class Placement {
    * narrowed: when every node holds as much, the policy decided.
    */
   private static PlacementDecision fits(List<Option> feasible, Policy policy, Ask ask, DatasetLocality locality) {
-    List<Option> candidates = feasible;
-    if (!locality.isEmpty()) {
-      ToLongFunction<Option> held = o -> locality.heldBy(o.node.status()).size();
-      long most = feasible.stream().mapToLong(held).max().orElse(0);
-      if (most > 0 && feasible.stream().anyMatch(o -> held.applyAsLong(o) < most)) {
-        candidates = feasible.stream().filter(o -> held.applyAsLong(o) == most).toList();
-      }
-    }
+    List<Option> candidates = locality.preferred(feasible, o -> o.node.status());
     Option best = choose(candidates, policy == null ? Policy.SPREAD : policy);
     boolean narrowed = candidates.size() < feasible.size();
     String reason = narrowed ? DatasetLocality.reason(locality.heldBy(best.node.status())) : null;
