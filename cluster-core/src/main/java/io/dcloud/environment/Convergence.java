@@ -1,5 +1,7 @@
 package io.dcloud.environment;
 
+import io.dcloud.dataset.DatasetIds;
+import io.dcloud.dataset.DatasetState;
 import io.dcloud.environment.EnvironmentEntity.Event;
 import io.dcloud.environment.EnvironmentEntity.Persisted;
 import io.dcloud.environment.EnvironmentEntity.Relocated;
@@ -9,6 +11,7 @@ import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
+import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.Lifecycle;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
@@ -121,6 +124,18 @@ final class Convergence {
   /** A stopped container is restarted where it is (its files are there), while that node lives. */
   private static PlacementRequest placementRequest(String environmentId, EnvironmentState state) {
     String pinned = state.containerId() == null ? null : state.node();
-    return new PlacementRequest(environmentId, state.spec().resources(), state.spec().constraints(), pinned);
+    return new PlacementRequest(
+        environmentId, state.spec().resources(), state.spec().constraints(), pinned, datasets(state.spec()));
+  }
+
+  /** The dataset versions the environment mounts, for placement to prefer nodes that cache them. */
+  private static List<String> datasets(EnvironmentSpec spec) {
+    if (spec.datasets() == null || spec.datasets().isEmpty()) {
+      return null;
+    }
+    return spec.datasets().stream()
+        .map(ref -> DatasetIds.of(ref.category(), ref.db(), ref.dataset()) + "@"
+            + (ref.version() == null ? DatasetState.LATEST : ref.version()))
+        .toList();
   }
 }

@@ -252,7 +252,7 @@ final class EnvironmentBehavior
       // The scheduler's reservation is already durable, so the node starts while the place is
       // recorded: after a crash the entity asks again, gets the same place, and the node's repeated
       // deploy finds the container it made.
-      PlacedOnNode placed = new PlacedOnNode(granted.nodeId(), granted.gpuUuids(), now());
+      PlacedOnNode placed = new PlacedOnNode(granted.nodeId(), granted.gpuUuids(), now(), granted.reason());
       Convergence.toNode(wiring, granted.nodeId(),
           new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), granted.gpuUuids(), state.owner()));
       return Effect().persist(placed).thenRun(next -> announce(next, List.of(placed))).thenNoReply();

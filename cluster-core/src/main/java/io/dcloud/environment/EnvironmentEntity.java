@@ -171,7 +171,12 @@ public final class EnvironmentEntity {
 
   public record QueuedForCapacity(int position, String reason, Instant at) implements Event {}
 
-  public record PlacedOnNode(String nodeId, List<String> gpuUuids, Instant at) implements Event {}
+  /** {@code reason}: why that node, when more than the scheduler's policy decided (data locality); else null. */
+  public record PlacedOnNode(String nodeId, List<String> gpuUuids, Instant at, String reason) implements Event {
+    public PlacedOnNode(String nodeId, List<String> gpuUuids, Instant at) {
+      this(nodeId, gpuUuids, at, null);
+    }
+  }
 
   public record PlacementRefused(String reason, Instant at) implements Event {}
 

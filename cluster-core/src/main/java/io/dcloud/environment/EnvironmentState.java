@@ -81,6 +81,10 @@ public record EnvironmentState(
       // Placed away from a stopped container's node (that node is gone): its container is history.
       EnvironmentState placed = e.nodeId().equals(node) ? this : withContainer(null, List.of());
       EnvironmentState onNode = placed.withPlacement(e.nodeId(), e.gpuUuids()).withReason(null);
+      if (e.reason() != null) {
+        String gpus = e.gpuUuids().isEmpty() ? "" : " with GPUs " + String.join(", ", e.gpuUuids());
+        return onNode.to(EnvironmentStatus.PLACED, "placed on node " + e.nodeId() + gpus + ": " + e.reason(), at, historyLimit);
+      }
       return e.gpuUuids().isEmpty()
           ? onNode.to(EnvironmentStatus.PLACED, "placed on node ", e.nodeId(), false, at, historyLimit)
           : onNode.to(EnvironmentStatus.PLACED, "placed on node " + e.nodeId() + " with GPUs " + String.join(", ", e.gpuUuids()), at, historyLimit);

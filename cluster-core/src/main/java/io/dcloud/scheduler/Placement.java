@@ -50,6 +50,16 @@ public final class Placement {
    */
   public static PlacementDecision decide(
       PlacementRequest request, Collection<NodeCandidate> nodes, Policy policy) {
+    return decide(request, nodes, policy, true);
+  }
+
+  /**
+   * {@code datasetLocality}: among the nodes that fit, prefer those whose cache holds more of the
+   * request's dataset versions (see {@link DatasetLocality}), before the policy's ranking; the
+   * decision's reason then says so.
+   */
+  public static PlacementDecision decide(
+      PlacementRequest request, Collection<NodeCandidate> nodes, Policy policy, boolean datasetLocality) {
     if (nodes.isEmpty()) {
       return new PlacementDecision.NotNow("no worker node is up yet");
     }
@@ -67,8 +77,7 @@ public final class Placement {
       }
     }
     if (!feasible.isEmpty()) {
-      Option best = choose(feasible, policy == null ? Policy.SPREAD : policy);
-      return new PlacementDecision.Fits(best.node.status().nodeId(), allocateGpus(best.node, ask));
+      return fits(feasible, policy, ask, datasetLocality ? DatasetLocality.of(request, sorted) : DatasetLocality.NONE);
     }
     Optional<String> never = neverReason(sorted, ask);
     if (never.isPresent()) {
@@ -88,9 +97,19 @@ public final class Placement {
    */
   public static PlacementDecision decideAmong(
       PlacementRequest request, List<NodeCandidate> sortedNodes, Policy policy, int limit) {
+    return decideAmong(request, sortedNodes, policy, limit, true);
+  }
+
+  /**
+   * {@code datasetLocality} as for {@link #decide}: the nodes holding a version of a dataset the
+   * request names are ranked too, wherever they are in the rotation. Finding them looks at every
+   * node's gossiped list, so only requests that name datasets pay for it.
+   */
+  public static PlacementDecision decideAmong(
+      PlacementRequest request, List<NodeCandidate> sortedNodes, Policy policy, int limit, boolean datasetLocality) {
     int n = sortedNodes.size();
     if (n == 0 || limit <= 0 || n <= limit) {
-      return decide(request, sortedNodes, policy);
+      return decide(request, sortedNodes, policy, datasetLocality);
     }
     Ask ask = Ask.of(request);
     int start = Math.floorMod(request.environmentId() == null ? 0 : request.environmentId().hashCode(), n);
@@ -101,11 +120,33 @@ public final class Placement {
         feasible.add(new Option(node, score(node, ask)));
       }
     }
-    if (feasible.isEmpty()) {
-      return decide(request, sortedNodes, policy);
+    DatasetLocality locality = DatasetLocality.NONE;
+    if (datasetLocality && DatasetLocality.namesDatasets(request)) {
+      List<NodeCandidate> holders =
+          sortedNodes.stream().filter(node -> DatasetLocality.holdsAnyOf(request, node.status())).toList();
+      locality = DatasetLocality.of(request, holders);
+      Set<String> ranked = feasible.stream().map(o -> o.node.status().nodeId()).collect(Collectors.toSet());
+      holders.stream()
+          .filter(node -> !ranked.contains(node.status().nodeId()) && firstRejection(node, ask).isEmpty())
+          .forEach(node -> feasible.add(new Option(node, score(node, ask))));
     }
-    Option best = choose(feasible, policy == null ? Policy.SPREAD : policy);
-    return new PlacementDecision.Fits(best.node.status().nodeId(), allocateGpus(best.node, ask));
+    if (feasible.isEmpty()) {
+      return decide(request, sortedNodes, policy, datasetLocality);
+    }
+    return fits(feasible, policy, ask, locality);
+  }
+
+  /**
+   * The policy's choice among the nodes that fit, after data locality narrowed them to those
+   * holding the most of the request's dataset versions. Locality is the reason only when it
+   * narrowed: when every node holds as much, the policy decided.
+   */
+  private static PlacementDecision fits(List<Option> feasible, Policy policy, Ask ask, DatasetLocality locality) {
+    List<Option> candidates = locality.preferred(feasible, o -> o.node.status());
+    Option best = choose(candidates, policy == null ? Policy.SPREAD : policy);
+    boolean narrowed = candidates.size() < feasible.size();
+    String reason = narrowed ? DatasetLocality.reason(locality.heldBy(best.node.status())) : null;
+    return new PlacementDecision.Fits(best.node.status().nodeId(), allocateGpus(best.node, ask), reason);
   }
 
   // ---------------------------------------------------------------- the request

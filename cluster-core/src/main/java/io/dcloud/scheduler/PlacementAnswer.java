@@ -29,8 +29,17 @@ public sealed interface PlacementAnswer extends CborSerializable {
     void tell(String environmentId, PlacementAnswer answer);
   }
 
-  /** A place was reserved on {@code nodeId} (with these GPUs); the reservation is already durable. */
-  record Granted(String nodeId, List<String> gpuUuids) implements PlacementAnswer {}
+  /**
+   * A place was reserved on {@code nodeId} (with these GPUs); the reservation is already durable.
+   * {@code reason}: why that node, for the environment's history, when more than the policy decided
+   * (data locality: "holds dataset images/cifar/train v3 in its cache"); null otherwise, and in
+   * answers repeated to an environment that already has its place.
+   */
+  record Granted(String nodeId, List<String> gpuUuids, String reason) implements PlacementAnswer {
+    public Granted(String nodeId, List<String> gpuUuids) {
+      this(nodeId, gpuUuids, null);
+    }
+  }
 
   /** No room now; waiting at {@code position} (1 = next). */
   record Waiting(int position, String reason) implements PlacementAnswer {}

@@ -2,18 +2,27 @@ package io.dcloud.scheduler;
 
 import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
+import java.util.List;
 import java.util.Map;
 
 /**
  * What the scheduler must find room for: resources plus hard constraints on node labels.
  * {@code pinnedNode}, when set, is the only node to consider while it is known: an environment
- * restarted where its stopped container (and its files) still are.
+ * restarted where its stopped container (and its files) still are. {@code datasets}: the dataset
+ * versions the environment mounts, as {@code <category>/<db>/<name>@<version>} where the version
+ * may be {@code latest}; placement prefers nodes whose cache holds them (see {@link DatasetLocality}).
+ * Null in requests of earlier versions.
  */
 public record PlacementRequest(
-    String environmentId, Resources resources, Map<String, String> constraints, String pinnedNode)
+    String environmentId, Resources resources, Map<String, String> constraints, String pinnedNode,
+    List<String> datasets)
     implements CborSerializable {
 
   public PlacementRequest(String environmentId, Resources resources, Map<String, String> constraints) {
-    this(environmentId, resources, constraints, null);
+    this(environmentId, resources, constraints, null, null);
+  }
+
+  public PlacementRequest(String environmentId, Resources resources, Map<String, String> constraints, String pinnedNode) {
+    this(environmentId, resources, constraints, pinnedNode, null);
   }
 }

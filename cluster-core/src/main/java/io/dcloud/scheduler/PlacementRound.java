@@ -33,8 +33,8 @@ final class PlacementRound {
 
   /** Decides one request; a fitting one is counted as taken for the rest of the round. */
   private PlacementDecision decide(PlacementRequest request) {
-    PlacementDecision decision = Placement.decideAmong(
-        request, candidatesFor(request), settings.policy(), settings.candidatesPerPlacement());
+    PlacementDecision decision = Placement.decideAmong(request, candidatesFor(request), settings.policy(),
+        settings.candidatesPerPlacement(), settings.datasetLocality());
     if (decision instanceof PlacementDecision.Fits fits) {
       take(fits.nodeId(), request.resources(), fits.gpuUuids());
     }
@@ -57,7 +57,7 @@ final class PlacementRound {
       }
       PlacementDecision decision = decide(request);
       if (decision instanceof PlacementDecision.Fits fits) {
-        batch.events().add(new Scheduler.Reserved(id, fits.nodeId(), request.resources(), fits.gpuUuids()));
+        batch.events().add(new Scheduler.Reserved(id, fits.nodeId(), request.resources(), fits.gpuUuids(), fits.reason()));
       } else if (decision instanceof PlacementDecision.NotNow notNow) {
         batch.events().add(new Scheduler.Enqueued(request));
         batch.queued().put(id, notNow.reason());
@@ -80,7 +80,8 @@ final class PlacementRound {
     List<Scheduler.Event> placements = new ArrayList<>();
     for (PlacementRequest request : state.queue()) {
       if (decide(request) instanceof PlacementDecision.Fits fits) {
-        placements.add(new Scheduler.Reserved(request.environmentId(), fits.nodeId(), request.resources(), fits.gpuUuids()));
+        placements.add(new Scheduler.Reserved(
+            request.environmentId(), fits.nodeId(), request.resources(), fits.gpuUuids(), fits.reason()));
       }
     }
     return placements;
@@ -88,7 +89,7 @@ final class PlacementRound {
 
   /** Could any known node ever hold the request (ranking every node, reserving nothing)? */
   PlacementDecision feasibility(PlacementRequest request) {
-    return Placement.decide(request, nodes.lazily(this::candidate), settings.policy());
+    return Placement.decide(request, nodes.lazily(this::candidate), settings.policy(), settings.datasetLocality());
   }
 
   /**

@@ -122,8 +122,13 @@ public final class Scheduler
 
   public sealed interface Event extends CborSerializable {}
 
-  public record Reserved(String environmentId, String nodeId, Resources resources, List<String> gpuUuids)
-      implements Event {}
+  /** {@code reason}: why that node, when more than the policy decided (see {@link PlacementDecision.Fits}); else null. */
+  public record Reserved(String environmentId, String nodeId, Resources resources, List<String> gpuUuids, String reason)
+      implements Event {
+    public Reserved(String environmentId, String nodeId, Resources resources, List<String> gpuUuids) {
+      this(environmentId, nodeId, resources, gpuUuids, null);
+    }
+  }
 
   public record Enqueued(PlacementRequest request) implements Event {}
 
@@ -365,9 +370,11 @@ public final class Scheduler
     for (Event event : events) {
       if (event instanceof Reserved reserved) {
         context.getLog().info(
-            "Scheduler placed environment {} on node {}{}", reserved.environmentId(), reserved.nodeId(),
-            reserved.gpuUuids().isEmpty() ? "" : " with GPUs " + reserved.gpuUuids());
-        answers.tell(reserved.environmentId(), new PlacementAnswer.Granted(reserved.nodeId(), reserved.gpuUuids()));
+            "Scheduler placed environment {} on node {}{}{}", reserved.environmentId(), reserved.nodeId(),
+            reserved.gpuUuids().isEmpty() ? "" : " with GPUs " + reserved.gpuUuids(),
+            reserved.reason() == null ? "" : ": it " + reserved.reason());
+        answers.tell(reserved.environmentId(),
+            new PlacementAnswer.Granted(reserved.nodeId(), reserved.gpuUuids(), reserved.reason()));
         countPlacement("placed");
       }
     }

@@ -14,7 +14,8 @@ public record SchedulerSettings(
     Duration lostNodeStaleAfter,
     Duration lossResendInterval,
     Duration wakeUpResendInterval,
-    BackoffSupervisorStrategy journalBackoff) {
+    BackoffSupervisorStrategy journalBackoff,
+    boolean datasetLocality) {
   /** {@code root} is the whole configuration. */
   public static SchedulerSettings fromConfig(com.typesafe.config.Config root) {
     com.typesafe.config.Config config = root.getConfig("dcloud.scheduler");
@@ -27,6 +28,7 @@ public record SchedulerSettings(
         config.getDuration("lost-node-stale-after"),
         config.getDuration("loss-resend-interval"),
         config.getDuration("wake-up-resend-interval"),
-        JournalBackoff.fromConfig(root));
+        JournalBackoff.fromConfig(root),
+        config.getBoolean("dataset-locality"));
   }
 }

@@ -171,4 +171,14 @@ class TransitionsTest {
     EnvironmentState deleting = in("RUNNING", RestartPolicy.ALWAYS).apply(new EnvironmentEntity.DeleteRequested(AT), 100);
     assertThat(Transitions.nodeGone(deleting, NODE, AT)).extracting(TransitionsTest::outcome).containsExactly("Deleted");
   }
+
+  @Test
+  void aPlacementsReasonIsInTheHistory() {
+    EnvironmentState placed = in("REQUESTED", RestartPolicy.ALWAYS).apply(new EnvironmentEntity.PlacedOnNode(
+        NODE, List.of(), AT, "holds dataset images/cifar/train v3 in its cache"), 100);
+
+    assertThat(placed.history().get(placed.history().size() - 1).message())
+        .isEqualTo("placed on node n1: holds dataset images/cifar/train v3 in its cache");
+    assertThat(in("PLACED", RestartPolicy.ALWAYS).history().get(1).message()).isEqualTo("placed on node n1");
+  }
 }

@@ -227,7 +227,7 @@ class SchedulerTest {
     SchedulerSettings snapshotOften = new SchedulerSettings(
         SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), SETTINGS.candidatesPerPlacement(), 2, SETTINGS.lostNodeCheckInterval(),
         SETTINGS.lostNodeStaleAfter(), SETTINGS.lossResendInterval(), SETTINGS.wakeUpResendInterval(),
-        SETTINGS.journalBackoff());
+        SETTINGS.journalBackoff(), SETTINGS.datasetLocality());
     ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotOften, answers));
     awaitNode(scheduler, nodeId);
     List<String> ids = List.of("s-" + UUID.randomUUID(), "s-" + UUID.randomUUID(), "s-" + UUID.randomUUID());
@@ -367,6 +367,29 @@ class SchedulerTest {
     nodes.receiveMessage(WAIT).nodes().stream()
         .filter(view -> nodeIds.contains(view.status().nodeId()))
         .forEach(view -> assertThat(view.reserved().milliCpus()).isLessThanOrEqualTo(view.status().capacity().milliCpus()));
+    testKit.stop(scheduler);
+  }
+
+  @Test
+  void aGrantedPlaceOnTheNodeCachingTheDatasetSaysSo() {
+    String run = "loc-" + UUID.randomUUID();
+    String self = NodeGossip.memberId(Cluster.get(testKit.system()).selfMember().uniqueAddress());
+    // The larger node would win by spread; the smaller one holds the dataset version.
+    gossip(new NodeStatus(run + "-big", "host", new Resources(16_000, 64 * GIB, 0, 100 * GIB, null), List.of(),
+        NodeStatus.Usage.NONE, Map.of("run", run), true, "20.10", null, Instant.now(), self, List.of()));
+    gossip(new NodeStatus(run + "-caching", "host", new Resources(4000, 8 * GIB, 0, 100 * GIB, null), List.of(),
+        NodeStatus.Usage.NONE, Map.of("run", run), true, "20.10", null, Instant.now(), self,
+        List.of("images/cifar/train@3")));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
+    awaitNode(scheduler, run + "-big");
+    awaitNode(scheduler, run + "-caching");
+
+    scheduler.tell(new Scheduler.Place(new PlacementRequest(run + "-env", new Resources(1000, GIB, 0, 0, null),
+        Map.of("run", run), null, List.of("images/cifar/train@latest"))));
+
+    PlacementAnswer.Granted granted = expectFor(run + "-env", PlacementAnswer.Granted.class);
+    assertThat(granted.nodeId()).isEqualTo(run + "-caching");
+    assertThat(granted.reason()).isEqualTo("holds dataset images/cifar/train v3 in its cache");
     testKit.stop(scheduler);
   }
 }

@@ -87,6 +87,8 @@ final class GoldenSamples {
     s.put("environment-event.Requested.with-secret-env", new EnvironmentEntity.Requested(SPEC_WITH_SECRETS, RECIPE, AT));
     s.put("environment-event.QueuedForCapacity", new EnvironmentEntity.QueuedForCapacity(3, "no room", AT));
     s.put("environment-event.PlacedOnNode", new EnvironmentEntity.PlacedOnNode("n1", List.of("GPU-1"), AT));
+    s.put("environment-event.PlacedOnNode.with-reason", new EnvironmentEntity.PlacedOnNode(
+        "n1", List.of(), AT, "holds dataset images/cifar/train v3 in its cache"));
     s.put("environment-event.PlacementRefused", new EnvironmentEntity.PlacementRefused("too big", AT));
     s.put("environment-event.ImageBuilding", new EnvironmentEntity.ImageBuilding(AT));
     s.put("environment-event.ContainerStarting", new EnvironmentEntity.ContainerStarting(AT));
@@ -162,6 +164,10 @@ final class GoldenSamples {
   private static void schedulerEvents(Map<String, Object> s) {
     s.put("scheduler-event.Reserved", new Scheduler.Reserved("e1", "n1", RESOURCES, List.of("GPU-1")));
     s.put("scheduler-event.Enqueued", new Scheduler.Enqueued(REQUEST));
+    s.put("scheduler-event.Reserved.with-reason", new Scheduler.Reserved(
+        "e1", "n1", RESOURCES, List.of(), "holds dataset images/cifar/train v3 in its cache"));
+    s.put("scheduler-event.Enqueued.with-datasets", new Scheduler.Enqueued(new PlacementRequest(
+        "e1", RESOURCES, Map.of(), null, List.of("images/cifar/train@3", "images/cifar/test@latest"))));
     s.put("scheduler-event.Released", new Scheduler.Released("e1"));
     s.put("scheduler-event.NodeCordoned", new Scheduler.NodeCordoned("n1"));
     s.put("scheduler-event.NodeUncordoned", new Scheduler.NodeUncordoned("n1"));
@@ -197,7 +203,12 @@ final class GoldenSamples {
     s.put("wire.NodeStatus", new NodeStatus(
         "n1", "host-1", RESOURCES, List.of(new GpuDevice(0, "GPU-1", "NVIDIA H200", 143771L)),
         new NodeStatus.Usage(12.5, 1L << 20, 1L << 30, 2), Map.of("zone", "z1"), true, "24.0.5", null, AT, "member-1"));
+    s.put("wire.NodeStatus.with-datasets", new NodeStatus(
+        "n1", "host-1", RESOURCES, List.of(), NodeStatus.Usage.NONE, Map.of(), true, "24.0.5", null, AT, "member-1",
+        List.of("images/cifar/test@1", "images/cifar/train@3")));
     s.put("wire.environment.Placed", fromScheduler(new PlacementAnswer.Granted("n1", List.of("GPU-1"))));
+    s.put("wire.environment.Placed.with-reason", fromScheduler(new PlacementAnswer.Granted(
+        "n1", List.of(), "holds dataset images/cifar/train v3 in its cache")));
     s.put("wire.environment.Queued", fromScheduler(new PlacementAnswer.Waiting(2, "waiting for capacity")));
     s.put("wire.environment.Refused", fromScheduler(new PlacementAnswer.Refused("no node has 2 GPUs")));
     s.put("wire.environment.NodeLost", fromScheduler(new PlacementAnswer.NodeGone("n1")));

@@ -16,7 +16,7 @@ import java.util.Map;
  * A worker as {@code GET /nodes} shows it: what it has (capacity, from its gossip), what the
  * scheduler has promised of it (reserved) and what is really in use (usage, measured by the node).
  * Users who do not run the platform get its {@link #summary}: no host, nor which environments
- * (other users') run there.
+ * (other users') run there, nor which (other users') dataset versions its cache holds.
  */
 record NodeJson(
     String id,
@@ -31,7 +31,8 @@ record NodeJson(
     @JsonInclude(JsonInclude.Include.NON_NULL) List<String> environments,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<String> gpusInUse,
     Instant lastSeen,
-    Long gossipAgeSeconds) {
+    Long gossipAgeSeconds,
+    @JsonInclude(JsonInclude.Include.NON_NULL) List<String> datasets) {
 
   record Runtime(String version, String error) {}
 
@@ -66,19 +67,20 @@ record NodeJson(
         view.environments(),
         view.gpusInUse(),
         lastSeen,
-        lastSeen == null ? null : Math.max(0, Duration.between(lastSeen, now).toSeconds()));
+        lastSeen == null ? null : Math.max(0, Duration.between(lastSeen, now).toSeconds()),
+        status.datasets());
   }
 
   /** What the new-environment form needs: capacity, reservations, state and labels, nothing of other users'. */
   NodeJson summary() {
     return new NodeJson(id, null, state, available, new Runtime(runtime.version(), null), capacity, reserved, usage,
-        labels, null, null, lastSeen, gossipAgeSeconds);
+        labels, null, null, lastSeen, gossipAgeSeconds, null);
   }
 
   /** This node less what changes all the time (usage, when it was last heard of): equal when its state is. */
   NodeJson steady() {
     return new NodeJson(id, host, state, available, runtime, capacity, reserved, null, labels, environments, gpusInUse,
-        null, null);
+        null, null, datasets);
   }
 
   private static Resources orNone(Resources resources) {

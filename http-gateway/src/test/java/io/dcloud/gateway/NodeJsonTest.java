@@ -21,7 +21,8 @@ class NodeJsonTest {
 
   private static NodeJson node() {
     NodeStatus status = new NodeStatus("n1", "gpu-box-7.lab", new Resources(8000, 32L << 30, 1, 100L << 30, null),
-        List.of(), NodeStatus.Usage.NONE, Map.of("zone", "a"), true, "24.0.7", "none", NOW, "pekko://dcloud@n1");
+        List.of(), NodeStatus.Usage.NONE, Map.of("zone", "a"), true, "24.0.7", "none", NOW, "pekko://dcloud@n1",
+        List.of("someone/elses/data@2"));
     return NodeJson.of(new NodeView(status, NodeAvailability.UP, new Resources(1000, 1L << 30, 0, 0, null),
         List.of("GPU-1"), List.of("3f0c-someone-elses")), NOW);
   }
@@ -32,6 +33,7 @@ class NodeJsonTest {
     assertThat(full.path("host").asText()).isEqualTo("gpu-box-7.lab");
     assertThat(full.path("environments")).hasSize(1);
     assertThat(full.path("gpusInUse")).hasSize(1);
+    assertThat(full.path("datasets").get(0).asText()).isEqualTo("someone/elses/data@2");
   }
 
   @Test
@@ -40,6 +42,7 @@ class NodeJsonTest {
     assertThat(summary.has("host")).isFalse();
     assertThat(summary.has("environments")).isFalse();
     assertThat(summary.has("gpusInUse")).isFalse();
+    assertThat(summary.has("datasets")).isFalse();
     assertThat(summary.path("runtime").path("error").isNull()).isTrue();
     assertThat(summary.path("capacity").path("cpus").asDouble()).isEqualTo(8.0);
     assertThat(summary.path("reserved").path("cpus").asDouble()).isEqualTo(1.0);

@@ -53,6 +53,8 @@ final class ClusterPresence {
   private final ContainerRuntime runtime;
   private final MachineProfile machine;
   private final Executor blocking;
+  /** Its cache's versions go into every status: a version cached or evicted is gossiped within a gossip interval. */
+  private final DatasetMounts datasets;
   private final SelfUniqueAddress selfAddress;
   /** This process as a cluster member, gossiped so the scheduler notices when it is gone. */
   private final String member;
@@ -69,7 +71,8 @@ final class ClusterPresence {
       NodeSettings settings,
       ContainerRuntime runtime,
       MachineProfile machine,
-      Executor blocking) {
+      Executor blocking,
+      DatasetMounts datasets) {
     this.context = context;
     this.replicator = replicator;
     this.settings = settings;
@@ -77,6 +80,7 @@ final class ClusterPresence {
     this.runtime = runtime;
     this.machine = machine;
     this.blocking = blocking;
+    this.datasets = datasets;
     this.selfAddress = DistributedData.get(context.getSystem()).selfUniqueAddress();
     this.member = NodeGossip.memberId(Cluster.get(context.getSystem()).selfMember().uniqueAddress());
   }
@@ -134,7 +138,8 @@ final class ClusterPresence {
     runtimeInfo = checked.info();
     NodeStatus status = new NodeStatus(
         nodeId, machine.hostname(), machine.allocatable(), machine.gpus(), checked.usage(), settings.labels(),
-        runtimeInfo.available(), runtimeInfo.version(), runtimeInfo.error(), Instant.now(), member);
+        runtimeInfo.available(), runtimeInfo.version(), runtimeInfo.error(), Instant.now(), member,
+        datasets.cachedVersions());
     replicator.askUpdate(
         replyTo -> new Replicator.Update<>(
             NodeGossip.keyFor(nodeId), LWWMap.empty(), Replicator.writeLocal(), replyTo,

@@ -51,6 +51,8 @@ public final class DatasetCache implements DatasetMounts {
   private final Duration askTimeout;
   private final Duration transferTimeout;
   private final ConcurrentHashMap<String, Object> fetching = new ConcurrentHashMap<>();
+  /** Told of every version the cache gains or drops (for the node's gossip): eviction calls its {@code evicted}. */
+  private final CachedVersions versions;
 
   DatasetCache(String nodeId, Path dir, Function<String, RecipientRef<DatasetEntity.Command>> entities, BlobStore blobs,
       ActorSystem<?> system, Duration askTimeout, Duration transferTimeout) {
@@ -61,6 +63,7 @@ public final class DatasetCache implements DatasetMounts {
     this.system = system;
     this.askTimeout = askTimeout;
     this.transferTimeout = transferTimeout;
+    this.versions = new CachedVersions(nodeId, this.dir);
   }
 
   /** The cache of {@code dcloud.node.dataset-cache} on this node. */
@@ -75,10 +78,17 @@ public final class DatasetCache implements DatasetMounts {
     List<ContainerRuntime.BindMount> mounts = new ArrayList<>();
     for (DatasetRef ref : datasets) {
       DatasetVersion version = resolve(ref);
-      Path data = cached(version, environmentId, DatasetIds.of(ref.category(), ref.db(), ref.dataset()));
+      String datasetId = DatasetIds.of(ref.category(), ref.db(), ref.dataset());
+      Path data = cached(version, environmentId, datasetId);
+      versions.cached(version.sha256(), datasetId, version.version());
       mounts.add(new ContainerRuntime.BindMount(data.toString(), DatasetMounts.target(ref)));
     }
     return mounts;
+  }
+
+  @Override
+  public List<String> cachedVersions() {
+    return versions.held();
   }
 
   private DatasetVersion resolve(DatasetRef ref) {

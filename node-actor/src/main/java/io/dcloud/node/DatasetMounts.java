@@ -13,6 +13,14 @@ public interface DatasetMounts {
 
   List<ContainerRuntime.BindMount> prepare(String environmentId, List<DatasetRef> datasets);
 
+  /**
+   * The versions the node holds, sorted, as {@code <category>/<db>/<name>@<version>}: gossiped for
+   * data locality (see {@code NodeStatus.datasets}). Null when the node has no cache.
+   */
+  default List<String> cachedVersions() {
+    return null;
+  }
+
   /** A node without a dataset store (hollow nodes, tests): an environment that names datasets fails to deploy. */
   DatasetMounts NONE = (environmentId, datasets) -> {
     if (!datasets.isEmpty()) {

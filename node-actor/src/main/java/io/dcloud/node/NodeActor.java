@@ -138,7 +138,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.peers = idle.watching(peers);
     this.operations = new ContainerOperations(settings, runtime, this.peers, datasets);
     this.reconciliation = new Reconciliation(context, nodeId, runtime, this.peers, operations, blocking, this);
-    this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking);
+    this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking, datasets);
     this.sessions = new UserSessions(context.getSystem(), nodeId, runtime, activity);
     this.containerProxy = new ContainerProxy(context.getSystem(), activity);
 

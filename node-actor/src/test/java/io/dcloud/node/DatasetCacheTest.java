@@ -81,6 +81,7 @@ class DatasetCacheTest {
     assertThat(mounts).containsExactly(new ContainerRuntime.BindMount(
         dir.resolve(one.sha256()).resolve("data").toString(), "/datasets/c/d/n"));
     assertThat(again).isEqualTo(mounts);
+    assertThat(cache.cachedVersions()).as("gossiped for data locality").containsExactly("c/d/n@1");
     Path data = Path.of(mounts.get(0).source());
     assertThat(Files.readAllBytes(data)).isEqualTo(bytes);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data))).isEqualTo("r--r--r--");
