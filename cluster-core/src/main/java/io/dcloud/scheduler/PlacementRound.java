@@ -100,8 +100,11 @@ final class PlacementRound {
     PlacementDecision decision = feasibility(request);
     if (decision instanceof PlacementDecision.Fits fits) {
       NodeCandidate chosen = candidate(nodes.get(fits.nodeId()));
-      return new PlacementPreview(PlacementPreview.Outcome.FITS, fits.nodeId(), fits.gpuUuids(),
-          PlacementExplanation.whyFits(request, chosen, settings.policy(), fits.gpuUuids()));
+      // When data locality chose the node, that is the reason a user needs to hear.
+      String why = fits.reason() != null
+          ? fits.reason()
+          : PlacementExplanation.whyFits(request, chosen, settings.policy(), fits.gpuUuids());
+      return new PlacementPreview(PlacementPreview.Outcome.FITS, fits.nodeId(), fits.gpuUuids(), why);
     }
     if (decision instanceof PlacementDecision.NotNow notNow) {
       return new PlacementPreview(PlacementPreview.Outcome.QUEUED, null, List.of(), notNow.reason());

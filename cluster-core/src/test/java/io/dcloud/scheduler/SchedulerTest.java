@@ -384,8 +384,13 @@ class SchedulerTest {
     awaitNode(scheduler, run + "-big");
     awaitNode(scheduler, run + "-caching");
 
-    scheduler.tell(new Scheduler.Place(new PlacementRequest(run + "-env", new Resources(1000, GIB, 0, 0, null),
-        Map.of("run", run), null, List.of("images/cifar/train@latest"))));
+    PlacementRequest request = new PlacementRequest(run + "-env", new Resources(1000, GIB, 0, 0, null),
+        Map.of("run", run), null, List.of("images/cifar/train@latest"));
+    TestProbe<PlacementPreview> previews = testKit.createTestProbe();
+    scheduler.tell(new Scheduler.Preview(request, previews.getRef()));
+    // A dry run hears the same reason as the real placement.
+    assertThat(previews.receiveMessage(WAIT).reason()).isEqualTo("holds dataset images/cifar/train v3 in its cache");
+    scheduler.tell(new Scheduler.Place(request));
 
     PlacementAnswer.Granted granted = expectFor(run + "-env", PlacementAnswer.Granted.class);
     assertThat(granted.nodeId()).isEqualTo(run + "-caching");
