@@ -15,7 +15,7 @@ export async function templatesPage() {
     h('th', { scope: 'row' }, h('a', { href: '#/templates/' + encodeURIComponent(t.name) }, t.name)),
     h('td', {}, t.description || ''),
     h('td', {}, ownerText(t)),
-    h('td', {}, h('a', { href: '#/new/' + encodeURIComponent(t.name), 'aria-label': `Use template ${t.name}` },
+    h('td', {}, h('a', { href: '#/new/' + encodeURIComponent(t.name), 'aria-label': `Use this template: ${t.name}` },
       'Use this template')))));
 
   const environment = h('select', { name: 'environment', required: true, 'data-field': 'spec' },
@@ -49,7 +49,7 @@ export async function templatesPage() {
       h('caption', { class: 'visually-hidden' }, 'The templates you may use'),
       h('thead', {}, h('tr', {}, ['Name', 'Description', 'Owner', 'Use'].map(c => h('th', { scope: 'col' }, c)))),
       body),
-    listing.templates.length ? null : h('p', { class: 'empty' }, 'No templates yet.'),
+    ...(listing.templates.length ? [] : [h('p', { class: 'empty' }, 'No templates yet.')]),
     form);
   return () => {};
 }
