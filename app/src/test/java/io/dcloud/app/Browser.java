@@ -70,6 +70,23 @@ final class Browser implements AutoCloseable {
         .until(condition);
   }
 
+  /** Clicks what {@code css} finds; when the page redrew it between the finding and the click, finds it again. */
+  void click(String css) {
+    until(d -> {
+      try {
+        find(css).click();
+        return true;
+      } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+        return null;
+      }
+    }, "a click on " + css);
+  }
+
+  /** The text of what {@code css} finds, read in the page: an element found before a redraw may be gone. */
+  String text(String css) {
+    return (String) script("return document.querySelector(arguments[0]).innerText", css);
+  }
+
   Object script(String script, Object... arguments) {
     return ((JavascriptExecutor) driver).executeScript(script, arguments);
   }

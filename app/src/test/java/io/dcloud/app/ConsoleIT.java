@@ -108,7 +108,7 @@ class ConsoleIT {
     browser.find("table.environments");
     // The platform's pages are not offered to a data scientist (the API refuses them anyway).
     assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
-        .extracting(WebElement::getText).containsExactly("Environments", "New environment");
+        .extracting(WebElement::getText).containsExactly("Environments", "New environment", "Templates", "Datasets");
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "the event stream");
     // The session token is the HttpOnly cookie's alone: no page script can read it.
     assertThat((String) browser.script("return document.cookie")).doesNotContain("dcloud_session");
@@ -283,16 +283,16 @@ class ConsoleIT {
     browser.find("#nav a[href='#/nodes']").click();
     String node = "section.node[data-node-id='" + NODE_ID + "']";
     awaitState(node, "UP", "the node to be up");
-    assertThat(text(node)).contains("CPU", "reserved", "Memory", "GPUs");
+    assertThat(browser.text(node)).contains("CPU", "reserved", "Memory", "GPUs");
     browser.screenshot("nodes");
     assertThat(browser.seriousAccessibilityViolations()).as("axe on the nodes page").isEmpty();
     browser.script("window.notReloaded = true");
 
-    click(node + " button[name=cordon]");
+    browser.click(node + " button[name=cordon]");
     browser.find("dialog[open] button[data-confirm=ok]").click();
     awaitState(node, "CORDONED", "the node to be cordoned");
-    assertThat(text(node + " h2")).contains("CORDONED");
-    click(node + " button[name=uncordon]");
+    assertThat(browser.text(node + " h2")).contains("CORDONED");
+    browser.click(node + " button[name=uncordon]");
     browser.find("dialog[open] button[data-confirm=ok]").click();
     awaitState(node, "UP", "the node to be uncordoned");
 
@@ -321,22 +321,6 @@ class ConsoleIT {
     assertThat(browser.seriousAccessibilityViolations()).as("axe on the catalog page").isEmpty();
     // Nothing was stored: the catalog still offers what it offered.
     assertThat(dcloud.api().get("/api/v1/catalog").body()).contains("\"base-image\"").doesNotContain("Not An OS!");
-  }
-
-  /** A node event may redraw the card between finding its button and clicking it: then find it again. */
-  private static void click(String css) {
-    browser.until(d -> {
-      try {
-        browser.find(css).click();
-        return true;
-      } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
-        return null;
-      }
-    }, "a click on " + css);
-  }
-
-  private static String text(String css) {
-    return (String) browser.script("return document.querySelector(arguments[0]).innerText", css);
   }
 
   private static void awaitState(String node, String state, String what) {

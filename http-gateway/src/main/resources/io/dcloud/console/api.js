@@ -51,3 +51,35 @@ export async function stream(path, signal) {
   if (!response.ok) throw new ApiError(response.status, await problemOf(response));
   return response.body.pipeThrough(new TextDecoderStream()).getReader();
 }
+
+/**
+ * Sends a file as the body of a PUT, streamed by the browser (never read whole into the page),
+ * with the CSRF header; onProgress(sent, total) as the bytes leave. XHR, because fetch cannot
+ * report an upload's progress. Answers the parsed JSON, throws ApiError like api().
+ */
+export function upload(path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('PUT', ROOT + path);
+    request.withCredentials = true;
+    request.setRequestHeader('Accept', 'application/json');
+    request.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    if (csrf) request.setRequestHeader(CSRF_HEADER, csrf);
+    request.upload.addEventListener('progress', event => {
+      if (event.lengthComputable) onProgress(event.loaded, event.total);
+    });
+    request.addEventListener('load', () => {
+      let answer;
+      try {
+        answer = JSON.parse(request.responseText);
+      } catch {
+        answer = { detail: `the gateway answered ${request.status} ${request.statusText}` };
+      }
+      if (request.status >= 200 && request.status < 300) resolve(answer);
+      else reject(new ApiError(request.status, answer));
+    });
+    request.addEventListener('error', () => reject(new ApiError(0, { detail: 'the gateway cannot be reached' })));
+    request.addEventListener('abort', () => reject(new ApiError(0, { detail: 'the upload was cancelled' })));
+    request.send(file);
+  });
+}

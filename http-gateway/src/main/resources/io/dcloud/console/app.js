@@ -1,5 +1,6 @@
 // The console's shell: who is signed in (the header), sign-in and sign-out, and the hash routes
 // (#/environments, #/environments/{id}, #/new, and for configurers and admins #/nodes, #/catalog) to each page.
+// #/templates[/{name}], #/datasets[/{id}] for everyone; #/users[/{username}] for admins (others hear the API's refusal).
 import { api, ApiError, rememberCsrf } from './api.js';
 import { h, show, errorBox, field } from './dom.js';
 import { connect, disconnect, listen } from './events.js';
@@ -8,6 +9,12 @@ import { environmentPage } from './environment.js';
 import { newEnvironmentPage } from './new-environment.js';
 import { nodesPage } from './nodes.js';
 import { catalogPage } from './catalog.js';
+import { templatesPage } from './templates.js';
+import { templatePage } from './template.js';
+import { usersPage } from './users.js';
+import { userPage } from './user.js';
+import { datasetsPage } from './datasets.js';
+import { datasetPage } from './dataset.js';
 
 let me = null;
 /** Who runs the platform: the API refuses everyone else their pages, so the console does not offer them. */
@@ -16,6 +23,11 @@ const OPERATORS = ['admin', 'platform-configurer'];
 function operates() {
   return (me?.roles || []).some(role => OPERATORS.includes(role));
 }
+
+/** The Users page is the admins': for others the API refuses it, so their nav does not offer it. */
+function administers() {
+  return (me?.roles || []).includes('admin');
+}
 /** What the page shown now must stop (its listeners, streams, terminal) when another is shown. */
 let leave = () => {};
 
@@ -23,6 +35,7 @@ function header() {
   const who = document.getElementById('who');
   document.getElementById('nav').hidden = !me;
   for (const link of document.querySelectorAll('#nav [data-operators]')) link.hidden = !operates();
+  for (const link of document.querySelectorAll('#nav [data-admins]')) link.hidden = !administers();
   if (!me) {
     who.replaceChildren();
     return;
@@ -91,10 +104,13 @@ async function route() {
   const hash = location.hash.replace(/^#\/?/, '');
   const [page, id] = hash.split('/');
   try {
-    if (page === 'new') leave = await newEnvironmentPage();
+    if (page === 'new') leave = await newEnvironmentPage(id && decodeURIComponent(id));
     else if (page === 'nodes' && operates()) leave = await nodesPage();
     else if (page === 'catalog' && operates()) leave = await catalogPage();
     else if (page === 'environments' && id) leave = await environmentPage(decodeURIComponent(id));
+    else if (page === 'templates') leave = await (id ? templatePage(decodeURIComponent(id)) : templatesPage());
+    else if (page === 'users') leave = await (id ? userPage(decodeURIComponent(id)) : usersPage());
+    else if (page === 'datasets') leave = await (id ? datasetPage(decodeURIComponent(id)) : datasetsPage());
     else leave = await environmentsPage();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return signInPage(e);

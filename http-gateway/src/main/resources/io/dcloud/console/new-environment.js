@@ -1,11 +1,11 @@
 // The new-environment form: OS, languages and libraries from the catalog, resources, ports and
 // command; controls named after the config contract's fields; the API's field errors beside them.
-// A template or an uploaded JSON/YAML config fills it in.
+// A template or an uploaded JSON/YAML config fills it in; #/new/{template} opens it filled from that template.
 import { api } from './api.js';
-import { h, show, errorBox, field } from './dom.js';
+import { h, show, errorBox, field, showFieldErrors } from './dom.js';
 import { toSpec, fromSpec } from './spec-form.js';
 
-export async function newEnvironmentPage() {
+export async function newEnvironmentPage(templateName) {
   const [catalog, templates] = await Promise.all([api('GET', '/catalog'), api('GET', '/templates')]);
   const byOs = new Map(catalog.map(entry => [entry.os, entry]));
   const controls = {
@@ -99,27 +99,15 @@ export async function newEnvironmentPage() {
       const created = await api('POST', '/environments', toSpec(controls, languages, extra));
       location.hash = '#/environments/' + encodeURIComponent(created.id);
     } catch (e) {
-      showErrors(form, summary, e);
+      showFieldErrors(form, summary, e);
     }
   });
   fill({});
+  if (templateName) {
+    template.value = templateName;
+    if (template.value) template.dispatchEvent(new Event('change'));
+    else summary.replaceChildren(errorBox(`there is no template ${templateName} you may use`));
+  }
   show(form);
   return () => {};
-}
-
-/** Each of the problem's field errors beside its control; the rest, and the detail, above the button. */
-function showErrors(form, summary, error) {
-  const unplaced = [];
-  for (const { field: name, reason } of error.errors || []) {
-    const control = [...form.querySelectorAll('[data-field]')]
-      .filter(c => name === c.dataset.field || name.startsWith(c.dataset.field + '.') || name.startsWith(c.dataset.field + '['))
-      .sort((a, b) => b.dataset.field.length - a.dataset.field.length)[0];
-    if (control) {
-      control.setAttribute('aria-invalid', 'true');
-      const box = document.getElementById(control.id + '-error');
-      box.textContent = (box.textContent ? box.textContent + '; ' : '') + reason;
-    } else unplaced.push(`${name}: ${reason}`);
-  }
-  summary.replaceChildren(errorBox(error), unplaced.length ? h('ul', {}, unplaced.map(u => h('li', {}, u))) : null);
-  form.querySelector('[aria-invalid]')?.focus();
 }

@@ -125,7 +125,8 @@ class ConsoleRouteTest {
         toRead.add(imports.group(1));
       }
     }
-    assertThat(seen).contains("app.js", "api.js", "environments.js", "terminal.js", "nodes.js", "catalog.js", "console.css")
+    assertThat(seen).contains("app.js", "api.js", "environments.js", "terminal.js", "nodes.js", "catalog.js", "console.css",
+        "templates.js", "template.js", "users.js", "user.js", "audit.js", "datasets.js", "dataset.js", "dataset-upload.js")
         .doesNotContain("js-yaml.mjs");
     assertThat(total).isLessThan(FIRST_PAGE_BUDGET);
   }

@@ -1,0 +1,285 @@
+package io.dcloud.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The console's Users, Templates and Datasets pages in a real Chromium against a real one-node
+ * DCloud: an admin creates a user, sees a bad quota refused beside its field, sets a good one,
+ * changes the user's roles and finds all of it in the audit log; a data scientist is not offered
+ * the Users page (and hears the API's refusal when opening it anyway), saves one of their
+ * environments as a template, edits it, opens the new-environment form filled from it, is refused
+ * the deletion of a built-in template in words and deletes their own; uploads a file as a dataset
+ * (version 1 of its size), downloads the same bytes, adds version 2 on the dataset's page (its
+ * progress bar full), is refused the deletion of all versions while an environment mounts the
+ * latest (the 409 names the environment), deletes version 1, and all once that is stopped. Each
+ * page is checked with axe-core and photographed into target/.
+ */
+@Tag("docker") @Tag("cassandra")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleAdminIT {
+  private static final String PASSWORD = "console-admin-it-password";
+  private static final String DATASET = "console/it/notes";
+  private static final Duration UP_WITHIN = Duration.ofSeconds(90);
+
+  private static OneNodeDCloud dcloud;
+  private static Browser browser;
+  private static String base;
+  private static String deeToken;
+  private static String deesEnvironment;
+
+  @BeforeAll
+  static void start() throws Exception {
+    browser = Browser.start();
+    dcloud = OneNodeDCloud.start("console-admin-it-node", Map.of());
+    Api admin = dcloud.api();
+    base = admin.uri("").toString();
+    Api.Response made = admin.post("/api/v1/users",
+        "{\"username\": \"dee\", \"password\": \"" + PASSWORD + "\", \"roles\": [\"data-scientist\"]}");
+    assertThat(made.status()).as(made.body()).isEqualTo(201);
+    deeToken = admin.post("/api/v1/auth/login", "{\"username\": \"dee\", \"password\": \"" + PASSWORD + "\"}")
+        .json().path("token").asText();
+    Api.Response environment = asDee("POST", "/api/v1/environments",
+        "{\"env-name\": \"dees-env\", \"os\": \"tiny\", \"resources\": {\"cpu\": \"0.1\", \"ram\": \"64M\"}}");
+    assertThat(environment.status()).as(environment.body()).isEqualTo(202);
+    deesEnvironment = environment.json().path("id").asText();
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (dcloud != null) {
+      dcloud.close();
+    }
+  }
+
+  /** A request with dee's own token: what dee owns is made by dee. */
+  private static Api.Response asDee(String method, String path, String json) throws Exception {
+    Api api = dcloud.api();
+    HttpRequest.Builder request = HttpRequest.newBuilder(api.uri(path)).header("Authorization", "Bearer " + deeToken)
+        .header("content-type", "application/json")
+        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
+    HttpResponse<String> response = api.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
+    return new Api.Response(response.statusCode(), response.body(), response);
+  }
+
+  private static void signIn(String username, String password) {
+    browser.find("form.sign-in input[name=username]").sendKeys(username);
+    browser.find("form.sign-in input[name=password]").sendKeys(password, Keys.ENTER);
+    assertThat(browser.find("#who .user").getText()).isEqualTo(username);
+  }
+
+  private static void checkAndPhotograph(String page) {
+    browser.screenshot(page);
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the " + page + " page").isEmpty();
+  }
+
+  private static void confirm() {
+    browser.find("dialog[open] button[data-confirm=ok]").click();
+  }
+
+  private static WebElement replaceValue(String css, String value) {
+    WebElement input = browser.find(css);
+    input.clear();
+    input.sendKeys(value);
+    return input;
+  }
+
+  @Test
+  @Order(1)
+  void anAdminCreatesAUserAndSetsTheirQuotaWithFieldErrorsInline() {
+    browser.open(base + "/");
+    signIn("admin", OneNodeDCloud.ADMIN_PASSWORD);
+    browser.find("#nav a[href='#/users']").click();
+    assertThat(browser.find("table.users tr[data-username=dee]").getText()).contains("data-scientist");
+    checkAndPhotograph("users");
+
+    browser.find("form.new-user input[name=username]").sendKeys("fay");
+    browser.find("form.new-user input[name=password]").sendKeys(PASSWORD);
+    browser.find("form.new-user input[name=roles][value=app-developer]").click();
+    browser.find("form.new-user button[name=create-user]").click();
+    browser.find("article.user-page[data-username=fay]");
+    assertThat(browser.find(".user-roles").getText()).contains("app-developer", "data-scientist");
+
+    WebElement cpu = replaceValue("form.quota input[name=cpu]", "lots");
+    browser.find("form.quota button[name=save-quota]").click();
+    WebElement error = browser.find("#" + cpu.getAttribute("id") + "-error");
+    assertThat(error.getText()).isNotBlank();
+    assertThat(cpu.getAttribute("aria-invalid")).isEqualTo("true");
+    checkAndPhotograph("user");
+    assertThat(dcloud.api().get("/api/v1/users/fay").json().path("quotaFrom").asText()).isEqualTo("roles");
+
+    replaceValue("form.quota input[name=cpu]", "2");
+    replaceValue("form.quota input[name=environments]", "3");
+    browser.find("form.quota button[name=save-quota]").click();
+    browser.until(d -> browser.text(".user-quota").contains("(the user's own)") ? true : null, "the saved quota");
+    assertThat(browser.text(".user-quota")).contains("cpu 2", "environments 3");
+    assertThat(browser.driver.findElements(By.cssSelector("form.quota [aria-invalid]"))).isEmpty();
+    Api.Response fay = dcloud.api().get("/api/v1/users/fay");
+    assertThat(fay.json().path("quota").path("cpu").asText()).isEqualTo("2");
+    assertThat(fay.json().path("quota").path("environments").asInt()).isEqualTo(3);
+
+    browser.find("form.account input[name=roles][value=app-developer]").click();
+    browser.find("form.account button[name=save-account]").click();
+    browser.until(d -> browser.text(".user-roles").contains("app-developer") ? null : true, "the saved roles");
+    assertThat(dcloud.api().get("/api/v1/users/fay").json().path("roles").toString()).isEqualTo("[\"data-scientist\"]");
+  }
+
+  @Test
+  @Order(2)
+  void theAuditLogListsWhatTheAdminDid() {
+    browser.find("a[href='#/users']").click();
+    replaceValue("input[name=audit-user]", "admin");
+    // The audit trail is written after each answer: ask again until it has all three.
+    browser.until(d -> {
+      browser.click("button[name=audit-filter]");
+      return d.findElements(By.cssSelector("table.audit-log tr[data-target=fay]")).size() >= 3 ? true : null;
+    }, "the audit log to list the admin's changes to fay");
+    assertThat(browser.text("table.audit-log tbody")).contains("user.create", "user.quota", "user.update");
+    // The filter is the API's: only the admin's entries.
+    assertThat(browser.script("return [...document.querySelectorAll('table.audit-log tbody tr td:nth-child(2)')]"
+        + ".every(cell => cell.textContent === 'admin')")).isEqualTo(true);
+    browser.script("document.querySelector('section.audit').scrollIntoView()");
+    checkAndPhotograph("audit");
+  }
+
+  @Test
+  @Order(3)
+  void aDataScientistIsNotOfferedTheUsersPageAndHearsTheRefusal() {
+    browser.find("#sign-out").click();
+    signIn("dee", PASSWORD);
+    assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
+        .extracting(WebElement::getText).containsExactly("Environments", "New environment", "Templates", "Datasets");
+    browser.open(base + "/#/users");
+    assertThat(browser.find("main .error").getText()).contains("needs one of the roles admin");
+  }
+
+  @Test
+  @Order(4)
+  void savesAnEnvironmentAsATemplateEditsUsesAndDeletesIt() {
+    browser.find("#nav a[href='#/templates']").click();
+    assertThat(browser.find("table.templates tr[data-template=python-ml]").getText()).contains("built-in");
+    checkAndPhotograph("templates");
+
+    new Select(browser.find("select[name=environment]")).selectByValue(deesEnvironment);
+    browser.find("input[name=template-name]").sendKeys("dees-template");
+    browser.find("form.new-template input[name=description]").sendKeys("dee's environment");
+    browser.find("button[name=create-template]").click();
+    browser.find("article.template-page[data-template=dees-template]");
+    assertThat(browser.text(".facts")).contains("dee");
+    assertThat(browser.find("textarea[name=spec]").getDomProperty("value")).contains("\"dees-env\"", "\"tiny\"");
+
+    replaceValue("form.template input[name=description]", "edited in the console");
+    browser.find("form.template button[name=save]").click();
+    assertThat(browser.find("form.template .saved").getText()).contains("Saved");
+    assertThat(dcloud.api().get("/api/v1/templates/dees-template").json().path("description").asText())
+        .isEqualTo("edited in the console");
+    checkAndPhotograph("template");
+
+    browser.find("a[data-use-template=dees-template]").click();
+    browser.until(d -> "dees-env".equals(browser.find("input[name=env-name]").getDomProperty("value")) ? true : null,
+        "the new-environment form filled from the template");
+    assertThat(new Select(browser.find("select[name=os]")).getFirstSelectedOption().getAttribute("value")).isEqualTo("tiny");
+
+    // Only configurers and admins delete the platform's templates: the API says so, in words.
+    browser.open(base + "/#/templates/python-ml");
+    browser.find("article.template-page[data-template=python-ml] button[name=delete]").click();
+    confirm();
+    assertThat(browser.find("form.template .error").getText()).contains("only platform configurers and admins delete it");
+
+    browser.open(base + "/#/templates/dees-template");
+    browser.find("article.template-page[data-template=dees-template] button[name=delete]").click();
+    confirm();
+    browser.find("table.templates");
+    assertThat(browser.driver.findElements(By.cssSelector("tr[data-template=dees-template]"))).isEmpty();
+    assertThat(dcloud.api().get("/api/v1/templates/dees-template").status()).isEqualTo(404);
+  }
+
+  @Test
+  @Order(5)
+  void uploadsADatasetDownloadsTheSameBytesAndDeletesItOnceNoEnvironmentMountsIt() throws Exception {
+    browser.find("#nav a[href='#/datasets']").click();
+    browser.find("table.datasets");
+    checkAndPhotograph("datasets");
+
+    String content = "notes uploaded from the console\n".repeat(100);
+    Path file = Files.createTempFile("console-admin-it", ".txt");
+    Files.writeString(file, content);
+    browser.find("form.upload input[name=dataset]").sendKeys(DATASET);
+    browser.find("form.upload input[name=file]").sendKeys(file.toAbsolutePath().toString());
+    browser.find("form.upload button[name=upload]").click();
+    browser.find("article.dataset-page[data-dataset='" + DATASET + "']");
+    String version = "tr[data-version='1']";
+    assertThat(browser.find(version + " td.size").getAttribute("data-size")).isEqualTo(String.valueOf(content.length()));
+    assertThat(browser.text(version)).contains("version 1", content.length() + " bytes", "dee");
+
+    String href = browser.find(version + " a.download").getAttribute("href");
+    Object downloaded = ((JavascriptExecutor) browser.driver).executeAsyncScript(
+        "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.text()).then(done);", href);
+    assertThat(downloaded).isEqualTo(content);
+    assertThat(dcloud.api().get("/api/v1/datasets/" + DATASET + "?version=1").body()).isEqualTo(content);
+
+    // The dataset's page adds the next version, its progress bar full once the bytes are sent.
+    Files.writeString(file, "the second version\n");
+    browser.find("form.upload input[name=file]").sendKeys(file.toAbsolutePath().toString());
+    browser.find("form.upload button[name=upload]").click();
+    browser.find("tr[data-version='2']");
+    assertThat(browser.find("form.upload .upload-label").getText()).startsWith("Uploaded");
+    assertThat(browser.script("const bar = document.querySelector('form.upload progress'); return bar.value === bar.max"))
+        .isEqualTo(true);
+    assertThat(browser.find("form.upload .saved").getText()).contains("version 2", "19 bytes");
+    checkAndPhotograph("dataset");
+
+    // While an environment mounts the latest version the API refuses to delete it, naming the environment.
+    Api.Response reader = asDee("POST", "/api/v1/environments", """
+        {"env-name": "reads-notes", "os": "tiny", "resources": {"cpu": "0.1", "ram": "64M"},
+         "dataset": [{"category-name": "console", "db": [{"db-name": "it", "dataset": [{"dataset-name": "notes"}]}]}]}
+        """);
+    assertThat(reader.status()).as(reader.body()).isEqualTo(202);
+    String readerId = reader.json().path("id").asText();
+    // The guard asks the gateway's read side: the environment must be there first.
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
+        assertThat(asDee("GET", "/api/v1/environments", null).body()).contains(readerId));
+    browser.find("button[name=delete-all]").click();
+    confirm();
+    assertThat(browser.find("article.dataset-page section .error").getText()).contains("reads-notes", "stop them first");
+    assertThat(browser.driver.findElements(By.cssSelector("tr[data-version]"))).hasSize(2);
+    // Version 1 is mounted by no one: it goes.
+    browser.find(version + " button[name=delete-version]").click();
+    confirm();
+    assertThat(browser.find("article.dataset-page section .saved").getText()).contains("Deleted version 1");
+    browser.until(d -> d.findElements(By.cssSelector(version)).isEmpty() ? true : null, "version 1 to be gone");
+
+    assertThat(asDee("POST", "/api/v1/environments/" + readerId + "/stop", null).status()).isEqualTo(202);
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(asDee("GET", "/api/v1/environments/" + readerId, null).json().path("status").asText())
+            .isEqualTo("STOPPED"));
+    browser.find("button[name=delete-all]").click();
+    confirm();
+    browser.until(d -> browser.text("article.dataset-page section").contains("no versions left") ? true : null,
+        "every version to be deleted");
+    assertThat(browser.driver.findElements(By.cssSelector("tr[data-version]"))).isEmpty();
+    assertThat(dcloud.api().get("/api/v1/datasets/" + DATASET + "?version=2").status()).isEqualTo(404);
+  }
+}
