@@ -76,28 +76,40 @@ final class ContainerOperations {
       existing = Optional.empty();
     }
     if (existing.isEmpty()) {
-      DatasetMounts.Prepared prepared = new DatasetMounts.Prepared(List.of(), null);
-      // Null in specs recorded without a dataset list.
-      if (deploy.spec().datasets() != null && !deploy.spec().datasets().isEmpty()) {
-        prepared = datasets.prepare(environmentId, deploy.spec().datasets(), new DatasetProgress(environmentId));
+      try {
+        DatasetMounts.Prepared prepared = new DatasetMounts.Prepared(List.of(), null);
+        // Null in specs recorded without a dataset list.
+        if (deploy.spec().datasets() != null && !deploy.spec().datasets().isEmpty()) {
+          prepared = datasets.prepare(environmentId, deploy.spec().datasets(), new DatasetProgress(environmentId));
+        }
+        return create(deploy, prepared);
+      } catch (RuntimeException noContainer) {
+        // No container mounts its datasets after all, and nothing else would say so: a FAILED environment is
+        // deleted without a word to its node.
+        datasets.release(environmentId);
+        throw noContainer;
       }
-      if (!runtime.hasImage(deploy.recipe().tag())) {
-        peers.report(environmentId, report(ContainerPhase.BUILDING, null, List.of(), null, false, "building image"));
-        runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
-      }
-      peers.report(environmentId, new ContainerReport(
-          nodeId, ContainerPhase.STARTING, null, List.of(), null, false, "creating container", prepared.resolved()));
-      String id = runtime.create(containerSpec(deploy, prepared.mounts()));
-      LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
-      // Just created, so not running: start it without asking the engine first.
-      startOrRemove(deploy, id);
-      return running(environmentId, id);
     }
     ContainerInfo container = existing.get();
     if (!container.running()) {
       startOrRemove(deploy, container.id());
     }
     return running(environmentId, container.id());
+  }
+
+  private Outcome create(NodeProtocol.Deploy deploy, DatasetMounts.Prepared prepared) {
+    String environmentId = deploy.environmentId();
+    if (!runtime.hasImage(deploy.recipe().tag())) {
+      peers.report(environmentId, report(ContainerPhase.BUILDING, null, List.of(), null, false, "building image"));
+      runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
+    }
+    peers.report(environmentId, new ContainerReport(
+        nodeId, ContainerPhase.STARTING, null, List.of(), null, false, "creating container", prepared.resolved()));
+    String id = runtime.create(containerSpec(deploy, prepared.mounts()));
+    LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
+    // Just created, so not running: start it without asking the engine first.
+    startOrRemove(deploy, id);
+    return running(environmentId, id);
   }
 
   /** A container that cannot start (e.g. GPUs without an NVIDIA runtime) is removed, not left behind. */
