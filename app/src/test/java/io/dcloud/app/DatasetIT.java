@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.deploy.TarArchive;
+import io.dcloud.metrics.Promtool;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -100,9 +101,13 @@ class DatasetIT {
         {"category-name": "it", "db": [{"db-name": "lru", "dataset": [{"dataset-name": "second", "version": "latest"}]}]}""");
 
     assertThat(exec(second, "cat /datasets/it/lru/second").get("stdout").asText()).isEqualTo("2".repeat(800));
-    assertThat(metrics()).contains("dcloud_node_dataset_cache_evictions_total{node=\"dataset-it-node\"} 1.0")
+    String scrape = metrics();
+    assertThat(scrape).contains("dcloud_node_dataset_cache_evictions_total{node=\"dataset-it-node\"} 1.0")
         .containsPattern("dcloud_node_dataset_cache_misses_total\\{node=\"dataset-it-node\"} [1-9]")
+        .contains("dcloud_node_dataset_cache_hits_total{node=\"dataset-it-node\"}")
         .containsPattern("dcloud_node_dataset_cache_bytes\\{node=\"dataset-it-node\"} [1-9]");
+    Promtool.Result checked = Promtool.checkMetrics(scrape);
+    assertThat(checked.problemsOf("dcloud_node_dataset_cache")).as(checked.output()).isEmpty();
   }
 
   @Test
