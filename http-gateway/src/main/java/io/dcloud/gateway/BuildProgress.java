@@ -46,14 +46,21 @@ final class BuildProgress {
   }
 
   private void heard(EnvironmentUpdate update) {
+    Progress progress = of(update);
     if (update.kind() == EnvironmentUpdate.Kind.STATUS) {
       // A new status ends the build, whichever way it went: the steps are history.
       building.remove(update.environmentId());
-    } else if (update.step() != null && update.steps() != null) {
-      building.put(update.environmentId(), new Progress(update.step(), update.steps()));
-    } else if (update.bytes() != null && update.totalBytes() != null) {
-      building.put(update.environmentId(), new Progress(update.bytes(), update.totalBytes()));
+    } else if (progress != null) {
+      building.put(update.environmentId(), progress);
     }
+  }
+
+  /** The progress {@code update} tells of (a build step, or bytes of datasets fetched); null when none. */
+  static Progress of(EnvironmentUpdate update) {
+    if (update.step() != null && update.steps() != null) {
+      return new Progress(update.step(), update.steps());
+    }
+    return update.bytes() != null && update.totalBytes() != null ? new Progress(update.bytes(), update.totalBytes()) : null;
   }
 
   /** The build's step while {@code view} is BUILDING, or its datasets' bytes while PREPARING, as last heard; else null. */

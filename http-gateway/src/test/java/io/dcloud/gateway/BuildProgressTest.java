@@ -90,6 +90,16 @@ class BuildProgressTest {
     });
   }
 
+  @Test
+  void anUpdateTellsOfAStepOrOfBytesOrOfNothing() {
+    Instant now = Instant.now();
+    assertThat(BuildProgress.of(EnvironmentUpdate.progress("e1", "Step 2/9 : RUN true", now)))
+        .isEqualTo(new BuildProgress.Progress(2, 9));
+    assertThat(BuildProgress.of(EnvironmentUpdate.progress("e1", DatasetFetchLine.of(5, 10), now)))
+        .isEqualTo(new BuildProgress.Progress(5L, 10L));
+    assertThat(BuildProgress.of(EnvironmentUpdate.progress("e1", " ---> Running in 4f2a", now))).isNull();
+  }
+
   /** Published to only once the follower has subscribed (the topic reports its subscriber count). */
   private static TestProbe<Topic.TopicStats> subscribed(ActorRef<Topic.Command<EnvironmentUpdate>> topic) {
     TestProbe<Topic.TopicStats> stats = testKit.createTestProbe();
