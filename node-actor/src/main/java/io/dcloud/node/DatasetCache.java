@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.dataset.BlobStore;
 import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetIds;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -27,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -82,10 +85,28 @@ public final class DatasetCache implements DatasetMounts {
         .register(registry);
   }
 
-  /** The cache of {@code dcloud.node.dataset-cache} on this node. */
+  /** The cache of {@code dcloud.node.dataset-cache} on this node, whose containers {@code runtime} lists. */
   public static DatasetMounts create(String nodeId, com.typesafe.config.Config config,
-      Function<String, RecipientRef<DatasetEntity.Command>> entities, BlobStore blobs, ActorSystem<?> system) {
-    return new DatasetCache(nodeId, Settings.fromConfig(config), entities, blobs, system, Metrics.globalRegistry);
+      Function<String, RecipientRef<DatasetEntity.Command>> entities, BlobStore blobs, ActorSystem<?> system,
+      ContainerRuntime runtime) {
+    DatasetCache cache = new DatasetCache(nodeId, Settings.fromConfig(config), entities, blobs, system,
+        Metrics.globalRegistry);
+    try {
+      cache.keepMountsOf(runtime.listManaged(nodeId).stream()
+          .map(container -> container.labels().get(EnvironmentNames.ENV_LABEL))
+          .filter(Objects::nonNull)
+          .collect(Collectors.toSet()));
+    } catch (RuntimeException engineDown) {
+      // Kept: a version thought mounted is only kept longer than it needs to be.
+      LOG.warn("Node {}: could not list its containers ({}): the dataset cache keeps every mount it recorded",
+          nodeId, engineDown.getMessage());
+    }
+    return cache;
+  }
+
+  /** Only these environments' containers are on this node: the versions others mounted may be evicted. */
+  void keepMountsOf(Set<String> environmentIds) {
+    index.keepMountsOf(environmentIds);
   }
 
   @Override

@@ -143,6 +143,31 @@ final class DatasetCacheIndex {
     }
   }
 
+  /**
+   * Forgets the mounts of every environment but {@code environmentIds} (those with a container on
+   * this node): containers removed while the node was down, or outside DCloud, mount nothing.
+   */
+  synchronized void keepMountsOf(Set<String> environmentIds) {
+    int forgotten = 0;
+    for (String sha256 : sizes.keySet()) {
+      Path users = dir.resolve(sha256).resolve(USERS);
+      if (!Files.isDirectory(users)) {
+        continue;
+      }
+      try (Stream<Path> markers = Files.list(users)) {
+        for (Path marker : markers.filter(m -> !environmentIds.contains(m.getFileName().toString())).toList()) {
+          Files.delete(marker);
+          forgotten++;
+        }
+      } catch (IOException e) {
+        LOG.warn("Node {}: could not read which environments mount dataset version {}: {}", nodeId, sha256, e.toString());
+      }
+    }
+    if (forgotten > 0) {
+      LOG.info("Node {}: {} dataset mounts of containers no longer on this node forgotten", nodeId, forgotten);
+    }
+  }
+
   /** "category/db/name@version" of every version cached here, sorted. */
   synchronized Set<String> versions() {
     Set<String> all = new TreeSet<>();

@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -159,6 +160,24 @@ class DatasetCacheEvictionTest {
 
     // b was used last, but e9 still mounts it: a goes.
     assertThat(cached("a")).isFalse();
+    assertThat(cached("b")).isTrue();
+    assertThat(cached("c")).isTrue();
+  }
+
+  @Test
+  void aRestartedNodeForgetsTheMountsOfContainersNoLongerOnIt() throws Exception {
+    dataset("a");
+    dataset("b");
+    dataset("c");
+    DatasetCache before = cache();
+    mount(before, "gone", "a");
+    mount(before, "still-here", "b");
+
+    DatasetCache after = cache();
+    after.keepMountsOf(Set.of("still-here"));
+    mount(after, "e3", "c");
+
+    assertThat(cached("a")).as("its container went while the node was down").isFalse();
     assertThat(cached("b")).isTrue();
     assertThat(cached("c")).isTrue();
   }
