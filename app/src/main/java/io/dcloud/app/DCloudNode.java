@@ -236,7 +236,7 @@ public final class DCloudNode implements AutoCloseable {
     MachineProfile machine = MachineProfile.measure(settings);
     DatasetMounts datasets = DatasetCache.create(settings.nodeId(), config,
         id -> DatasetEntity.ref(ClusterSharding.get(context.getSystem()), id),
-        DatasetWiring.blobStore(context.getSystem(), config), context.getSystem());
+        DatasetWiring.blobStore(context.getSystem(), config), context.getSystem(), runtime);
     context.spawn(NodeActor.create(settings, runtime, machine, peers, datasets), "node");
     context.getSystem().getWhenTerminated().whenComplete((done, failure) -> runtime.close());
   }

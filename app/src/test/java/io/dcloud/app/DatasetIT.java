@@ -5,10 +5,14 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.deploy.TarArchive;
+import io.dcloud.metrics.Promtool;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -17,6 +21,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Datasets end to end: real Cassandra holds the chunks, a real Docker container mounts a file and a
  * directory dataset read-only at /datasets/<category>/<db>/<name>, reads them, and cannot write to them.
+ * The node's cache is kept tiny here, so a version no container mounts is evicted for the next fetch.
  */
 @Tag("docker") @Tag("cassandra")
 class DatasetIT {
@@ -26,7 +31,7 @@ class DatasetIT {
 
   @BeforeAll
   static void startDCloud() throws Exception {
-    dcloud = OneNodeDCloud.start("dataset-it-node", Map.of());
+    dcloud = OneNodeDCloud.start("dataset-it-node", Map.of("dcloud.node.dataset-cache.max-size", "1KiB"));
     api = dcloud.api();
   }
 
@@ -52,6 +57,59 @@ class DatasetIT {
     return exec.json();
   }
 
+  private static String create(String name, String datasets) {
+    Api.Response created = api.post("/api/v1/environments", """
+        {"env-name": "%s", "os": "tiny", "languages": [{"language-name": "shell", "libraries": []}],
+         "resources": {"ram": "64M", "cpu": "0.5", "gpu": "0"},
+         "dataset": [%s],
+         "command": ["sh", "-c", "exec sleep infinity"]}
+        """.formatted(name, datasets));
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    String id = created.json().get("id").asText();
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(api.get("/api/v1/environments/" + id).json().get("status").asText()).isEqualTo("RUNNING"));
+    return id;
+  }
+
+  private static List<String> statuses(JsonNode environment) {
+    List<String> statuses = new ArrayList<>();
+    environment.get("history").forEach(step -> statuses.add(step.get("status").asText()));
+    return statuses;
+  }
+
+  private static String metrics() throws Exception {
+    Api management = new Api(dcloud.node().management().toCompletableFuture().get(UP_WITHIN.toSeconds(),
+        TimeUnit.SECONDS).localAddress().getPort());
+    return management.get("/metrics").body();
+  }
+
+  @Test
+  void aVersionNoContainerMountsIsEvictedWhenTheCacheIsFull() throws Exception {
+    upload("it/lru/first", "text/plain", "1".repeat(800).getBytes());
+    upload("it/lru/second", "text/plain", "2".repeat(800).getBytes());
+    String first = create("lru-first", """
+        {"category-name": "it", "db": [{"db-name": "lru", "dataset": [{"dataset-name": "first", "version": "latest"}]}]}""");
+    assertThat(statuses(api.get("/api/v1/environments/" + first).json()))
+        .containsSubsequence("PLACED", "PREPARING", "STARTING", "RUNNING");
+    assertThat(api.delete("/api/v1/environments/" + first).status()).isBetween(200, 299);
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      Api.Response gone = api.get("/api/v1/environments/" + first);
+      assertThat(gone.status() == 404 || gone.json().get("status").asText().equals("DELETED")).as(gone.body()).isTrue();
+    });
+
+    String second = create("lru-second", """
+        {"category-name": "it", "db": [{"db-name": "lru", "dataset": [{"dataset-name": "second", "version": "latest"}]}]}""");
+
+    assertThat(exec(second, "cat /datasets/it/lru/second").get("stdout").asText()).isEqualTo("2".repeat(800));
+    String scrape = metrics();
+    assertThat(scrape).contains("dcloud_node_dataset_cache_evictions_total{node=\"dataset-it-node\"} 1.0")
+        .containsPattern("dcloud_node_dataset_cache_misses_total\\{node=\"dataset-it-node\"} [1-9]")
+        .contains("dcloud_node_dataset_cache_hits_total{node=\"dataset-it-node\"}")
+        .containsPattern("dcloud_node_dataset_cache_bytes\\{node=\"dataset-it-node\"} [1-9]");
+    Promtool.Result checked = Promtool.checkMetrics(scrape);
+    assertThat(checked.problemsOf("dcloud_node_dataset_cache")).as(checked.output()).isEmpty();
+  }
+
   @Test
   void anEnvironmentReadsItsDatasetsAndCannotWriteToThem() throws Exception {
     upload("it/db/notes", "text/plain", "first\n".getBytes());
@@ -73,6 +131,12 @@ class DatasetIT {
     String id = created.json().get("id").asText();
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
         assertThat(api.get("/api/v1/environments/" + id).json().get("status").asText()).isEqualTo("RUNNING"));
+    JsonNode running = api.get("/api/v1/environments/" + id).json();
+    assertThat(statuses(running)).as("fetched into the node's cache first")
+        .containsSubsequence("PLACED", "PREPARING", "STARTING", "RUNNING");
+    assertThat(running.get("datasets").toString()).as("latest resolved to version 2")
+        .isEqualTo("[{\"category\":\"it\",\"db\":\"db\",\"name\":\"notes\",\"version\":\"2\"},"
+            + "{\"category\":\"it\",\"db\":\"db\",\"name\":\"images\",\"version\":\"1\"}]");
 
     assertThat(exec(id, "cat /datasets/it/db/notes").get("stdout").asText()).isEqualTo("hello dataset\n");
     assertThat(exec(id, "cat /datasets/it/db/images/sub/a.txt /datasets/it/db/images/labels.csv").get("stdout").asText())

@@ -42,7 +42,7 @@ final class Convergence {
       }
       case PLACED -> toNode(wiring, state.node(), deploy(environmentId, state));
       // The node reported these itself: it is at work, so only a retry reminds it.
-      case BUILDING -> {
+      case PREPARING, BUILDING -> {
         if (retrying) {
           toNode(wiring, state.node(), deploy(environmentId, state));
         }

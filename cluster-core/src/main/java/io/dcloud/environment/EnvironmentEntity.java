@@ -182,7 +182,18 @@ public final class EnvironmentEntity {
 
   public record ImageBuilding(Instant at) implements Event {}
 
-  public record ContainerStarting(Instant at) implements Event {}
+  /** The node fetches datasets the environment mounts into its cache (it held not all of them). */
+  public record DatasetsPreparing(Instant at) implements Event {}
+
+  /**
+   * {@code datasets}: what the container mounts, each with the version it resolved to; null when it
+   * mounts none (and in events written before they were recorded).
+   */
+  public record ContainerStarting(Instant at, List<EnvironmentSpec.DatasetRef> datasets) implements Event {
+    public ContainerStarting(Instant at) {
+      this(at, null);
+    }
+  }
 
   public record ContainerRunning(String containerId, List<PublishedPort> ports, Instant at) implements Event {}
 

@@ -16,7 +16,9 @@ import java.util.Set;
  * #apply}). {@code spec == null} until created. {@code node} is kept while a container may exist there;
  * {@code removal} says what a STOPPING that removes the container ends in: deletion, or a new
  * place (relocation off a draining node). {@code sharedWith}: the groups whose members may see it
- * (one shared empty list when none: most environments are shared with no one).
+ * (one shared empty list when none: most environments are shared with no one). {@code datasets}:
+ * what its container mounts, each with the version it resolved to on its node; null until a node
+ * said so (and for containers started before it was recorded).
  */
 public record EnvironmentState(
     String id,
@@ -33,13 +35,14 @@ public record EnvironmentState(
     long createdAtMilli,
     List<Step> steps,
     String owner,
-    List<String> sharedWith)
+    List<String> sharedWith,
+    List<EnvironmentSpec.DatasetRef> datasets)
     implements CborSerializable {
 
   /** The statuses in which nothing is settled yet: the entity keeps re-sending what it waits for. */
   private static final Set<EnvironmentStatus> TRANSITIONAL = Set.of(
       EnvironmentStatus.REQUESTED, EnvironmentStatus.QUEUED, EnvironmentStatus.PLACED, EnvironmentStatus.BUILDING,
-      EnvironmentStatus.STARTING, EnvironmentStatus.STOPPING);
+      EnvironmentStatus.STARTING, EnvironmentStatus.STOPPING, EnvironmentStatus.PREPARING);
 
   /** What removing an environment's container is for. */
   public enum Removal {
@@ -92,8 +95,11 @@ public record EnvironmentState(
       return withReason(e.reason()).to(EnvironmentStatus.FAILED, e.reason(), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.ImageBuilding) {
       return to(EnvironmentStatus.BUILDING, "building image ", recipe.tag(), false, at, historyLimit);
-    } else if (event instanceof EnvironmentEntity.ContainerStarting) {
-      return to(EnvironmentStatus.STARTING, "starting container", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.DatasetsPreparing) {
+      return to(EnvironmentStatus.PREPARING, "fetching datasets into the node's cache", at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.ContainerStarting e) {
+      return (e.datasets() == null ? this : withDatasets(e.datasets()))
+          .to(EnvironmentStatus.STARTING, "starting container", at, historyLimit);
     } else if (event instanceof EnvironmentEntity.ContainerRunning e) {
       return withContainer(e.containerId(), e.ports()).withReason(null)
           .to(EnvironmentStatus.RUNNING, "running as container ", e.containerId(), true, at, historyLimit);
@@ -135,7 +141,7 @@ public record EnvironmentState(
   }
 
   public static EnvironmentState empty(String id) {
-    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of());
+    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of(), null);
   }
 
   boolean exists() {
@@ -164,7 +170,8 @@ public record EnvironmentState(
         steps.isEmpty() ? null : steps.get(steps.size() - 1).at(),
         history(),
         owner,
-        sharedWith);
+        sharedWith,
+        datasets);
   }
 
   /** The engine volumes of the node holding the container (none before a node holds it). */
@@ -192,40 +199,46 @@ public record EnvironmentState(
         longer.size() > historyLimit ? longer.subList(longer.size() - historyLimit, longer.size()) : longer;
     return new EnvironmentState(
         id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal,
-        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner, sharedWith);
+        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner, sharedWith, datasets);
   }
 
   EnvironmentState withPlacement(String newNode, List<String> newGpus) {
     return new EnvironmentState(
         id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, removal,
-        createdAtMilli, steps, owner, sharedWith);
+        createdAtMilli, steps, owner, sharedWith, datasets);
   }
 
   EnvironmentState withContainer(String newContainerId, List<PublishedPort> newPorts) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
-        removal, createdAtMilli, steps, owner, sharedWith);
+        removal, createdAtMilli, steps, owner, sharedWith, datasets);
   }
 
   EnvironmentState withReason(String newReason) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner, sharedWith);
+        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner, sharedWith, datasets);
   }
 
   EnvironmentState withQueuePosition(Integer position) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner, sharedWith);
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner, sharedWith, datasets);
   }
 
   EnvironmentState removing(Removal purpose) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith);
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith, datasets);
   }
 
   EnvironmentState withSharedWith(List<String> groups) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        groups.isEmpty() ? List.of() : List.copyOf(groups));
+        groups.isEmpty() ? List.of() : List.copyOf(groups), datasets);
+  }
+
+  EnvironmentState withDatasets(List<EnvironmentSpec.DatasetRef> mounted) {
+    return new EnvironmentState(
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
+        sharedWith, List.copyOf(mounted));
   }
 
   boolean deleting() {
@@ -234,14 +247,15 @@ public record EnvironmentState(
 
   /** Nothing runs and nothing is reserved any more. */
   EnvironmentState released() {
+    // The datasets were the container's mounts: they go with it.
     return new EnvironmentState(
-        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner, sharedWith);
+        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner, sharedWith, null);
   }
 
   EnvironmentState created(EnvironmentSpec newSpec, ImageRecipe newRecipe, String newOwner) {
     return new EnvironmentState(
         id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null,
-        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith);
+        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith, null);
   }
 
   private String deletedMessage() {

@@ -5,6 +5,8 @@ public enum EnvironmentStatus {
   REQUESTED,
   QUEUED,
   PLACED,
+  /** The node is fetching the environment's datasets into its cache (only those it does not hold yet). */
+  PREPARING,
   BUILDING,
   STARTING,
   RUNNING,

@@ -1,5 +1,6 @@
 package io.dcloud.environment;
 
+import io.dcloud.node.DatasetFetchLine;
 import io.dcloud.serialization.CborSerializable;
 import java.time.Instant;
 import java.util.regex.Matcher;
@@ -11,10 +12,12 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * entity, or an image-build progress line from the node building it. Published on one cluster-wide
  * topic; subscribers filter by {@code environmentId}. {@code step} and {@code steps}: where a build
  * is ("step 3/9"), on the progress lines that say so; null on all others (and in updates from
- * nodes that predate them).
+ * nodes that predate them). {@code bytes} and {@code totalBytes}: how far a node's fetch of the
+ * datasets is during PREPARING, on the lines that say so ({@link DatasetFetchLine}); null on others.
  */
 public record EnvironmentUpdate(
-    String environmentId, Kind kind, String status, String message, Instant at, Integer step, Integer steps)
+    String environmentId, Kind kind, String status, String message, Instant at, Integer step, Integer steps,
+    Long bytes, Long totalBytes)
     implements CborSerializable {
 
   public static final String TOPIC_NAME = "dcloud-environment-updates";
@@ -28,16 +31,20 @@ public record EnvironmentUpdate(
   }
 
   public EnvironmentUpdate(String environmentId, Kind kind, String status, String message, Instant at) {
-    this(environmentId, kind, status, message, at, null, null);
+    this(environmentId, kind, status, message, at, null, null, null, null);
   }
 
-  /** A progress line, with the build step it starts when it is the builder's "Step n/m" line. */
+  /** A progress line, with the build step it starts or the dataset bytes it counts when it says so. */
   public static EnvironmentUpdate progress(String environmentId, String line, Instant at) {
     Matcher step = BUILD_STEP.matcher(line);
-    return step.find()
-        ? new EnvironmentUpdate(environmentId, Kind.PROGRESS, null, line, at, Integer.valueOf(step.group(1)),
-            Integer.valueOf(step.group(2)))
-        : new EnvironmentUpdate(environmentId, Kind.PROGRESS, null, line, at);
+    if (step.find()) {
+      return new EnvironmentUpdate(environmentId, Kind.PROGRESS, null, line, at, Integer.valueOf(step.group(1)),
+          Integer.valueOf(step.group(2)), null, null);
+    }
+    return DatasetFetchLine.read(line)
+        .map(fetched -> new EnvironmentUpdate(environmentId, Kind.PROGRESS, null, line, at, null, null,
+            fetched.bytes(), fetched.totalBytes()))
+        .orElseGet(() -> new EnvironmentUpdate(environmentId, Kind.PROGRESS, null, line, at));
   }
 
   public static Topic.Command<EnvironmentUpdate> publish(EnvironmentUpdate update) {

@@ -12,7 +12,8 @@ import java.util.List;
  * the history of its lifecycle, and whose it is ({@code owner}: null for environments created
  * before DCloud had users). Immutable, so it is safe to send anywhere. {@code sharedWith}: the
  * groups whose members may see it read-only (empty when none; views written before sharing
- * existed read back with none).
+ * existed read back with none). {@code datasets}: what its container mounts, each with the version
+ * it resolved to ("latest" when it started); null when unknown or none.
  */
 public record EnvironmentView(
     String id,
@@ -31,11 +32,22 @@ public record EnvironmentView(
     Instant updatedAt,
     List<HistoryEntry> history,
     String owner,
-    List<String> sharedWith)
+    List<String> sharedWith,
+    List<EnvironmentSpec.DatasetRef> datasets)
     implements CborSerializable {
 
   public EnvironmentView {
     sharedWith = sharedWith == null ? List.of() : sharedWith;
+  }
+
+  /** A view without the datasets its container mounts. */
+  public EnvironmentView(
+      String id, String name, EnvironmentStatus status, String node, String containerId, EnvironmentSpec spec,
+      ImageRecipe image, List<String> gpus, List<PublishedPort> ports, List<String> persistentVolumes, String reason,
+      Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner,
+      List<String> sharedWith) {
+    this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
+        createdAt, updatedAt, history, owner, sharedWith, null);
   }
 
   /** A view of an environment shared with no group. */
@@ -44,7 +56,7 @@ public record EnvironmentView(
       ImageRecipe image, List<String> gpus, List<PublishedPort> ports, List<String> persistentVolumes, String reason,
       Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner) {
     this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
-        createdAt, updatedAt, history, owner, List.of());
+        createdAt, updatedAt, history, owner, List.of(), null);
   }
 
   /** One lifecycle step: when, into which status, and why. */

@@ -24,7 +24,7 @@ public record OwnerUsage(long milliCpus, long memoryBytes, int gpus, int environ
   /** REQUESTED through STOPPING: a place is reserved or being found for it. */
   public static boolean holdsPlace(EnvironmentStatus status) {
     return status != null && switch (status) {
-      case REQUESTED, QUEUED, PLACED, BUILDING, STARTING, RUNNING, STOPPING -> true;
+      case REQUESTED, QUEUED, PLACED, PREPARING, BUILDING, STARTING, RUNNING, STOPPING -> true;
       default -> false;
     };
   }

@@ -3,6 +3,7 @@ package io.dcloud.environment;
 import io.dcloud.environment.EnvironmentEntity.ContainerExited;
 import io.dcloud.environment.EnvironmentEntity.ContainerRunning;
 import io.dcloud.environment.EnvironmentEntity.ContainerStarting;
+import io.dcloud.environment.EnvironmentEntity.DatasetsPreparing;
 import io.dcloud.environment.EnvironmentEntity.DeleteRequested;
 import io.dcloud.environment.EnvironmentEntity.Deleted;
 import io.dcloud.environment.EnvironmentEntity.DeploymentFailed;
@@ -33,7 +34,7 @@ final class Transitions {
   /** The statuses in which the environment keeps a reservation with the scheduler. */
   static final Set<EnvironmentStatus> HOLDING_A_PLACE = Set.of(
       EnvironmentStatus.PLACED, EnvironmentStatus.BUILDING, EnvironmentStatus.STARTING, EnvironmentStatus.RUNNING,
-      EnvironmentStatus.STOPPING);
+      EnvironmentStatus.STOPPING, EnvironmentStatus.PREPARING);
 
   static boolean waitingForPlace(EnvironmentState state) {
     return state.status() == EnvironmentStatus.REQUESTED || state.status() == EnvironmentStatus.QUEUED;
@@ -56,7 +57,7 @@ final class Transitions {
     return switch (state.status()) {
       case REQUESTED, QUEUED -> new Stopped("stopped" + by(actor) + " before it was placed", at);
       case LOST -> new Stopped("stopped" + by(actor) + "; its node was lost", at);
-      case PLACED, BUILDING, STARTING, RUNNING -> new StopRequested(at, actor);
+      case PLACED, PREPARING, BUILDING, STARTING, RUNNING -> new StopRequested(at, actor);
       default -> null;
     };
   }
@@ -106,9 +107,13 @@ final class Transitions {
     EnvironmentStatus status = state.status();
     boolean stopping = status == EnvironmentStatus.STOPPING;
     return switch (report.phase()) {
-      case BUILDING -> status == EnvironmentStatus.PLACED ? new ImageBuilding(at) : null;
-      case STARTING -> status == EnvironmentStatus.PLACED || status == EnvironmentStatus.BUILDING
-          ? new ContainerStarting(at)
+      case PREPARING -> status == EnvironmentStatus.PLACED ? new DatasetsPreparing(at) : null;
+      case BUILDING -> status == EnvironmentStatus.PLACED || status == EnvironmentStatus.PREPARING
+          ? new ImageBuilding(at)
+          : null;
+      case STARTING -> status == EnvironmentStatus.PLACED || status == EnvironmentStatus.PREPARING
+          || status == EnvironmentStatus.BUILDING
+          ? new ContainerStarting(at, report.datasets())
           : null;
       case RUNNING -> stopping || (status == EnvironmentStatus.RUNNING && report.containerId().equals(state.containerId()))
           ? null

@@ -123,6 +123,8 @@ public final class NodeProtocol {
   /**
    * What became of an environment's container on node {@code nodeId}, sent to that environment
    * (see {@link NodePeers#report}); {@code exitCode} and {@code oomKilled} describe an exit.
+   * {@code datasets}: on a STARTING report, the datasets the container mounts with the version
+   * each resolved to ("latest" then); null on other reports (and from nodes that predate it).
    */
   public record ContainerReport(
       String nodeId,
@@ -131,11 +133,22 @@ public final class NodeProtocol {
       List<PublishedPort> ports,
       Integer exitCode,
       boolean oomKilled,
-      String message)
-      implements CborSerializable {}
+      String message,
+      List<EnvironmentSpec.DatasetRef> datasets)
+      implements CborSerializable {
+
+    /** A report that names no datasets (all but the STARTING of a container that mounts some). */
+    public ContainerReport(
+        String nodeId, ContainerPhase phase, String containerId, List<PublishedPort> ports, Integer exitCode,
+        boolean oomKilled, String message) {
+      this(nodeId, phase, containerId, ports, exitCode, oomKilled, message, null);
+    }
+  }
 
   /** Where a container is in its life, as the node that runs it sees it. */
   public enum ContainerPhase {
+    /** Fetching the environment's datasets into the node's cache (before the image build). */
+    PREPARING,
     BUILDING,
     STARTING,
     RUNNING,

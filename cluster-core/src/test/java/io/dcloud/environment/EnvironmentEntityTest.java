@@ -251,6 +251,29 @@ class EnvironmentEntityTest {
   }
 
   @Test
+  void aNodeFetchingDatasetsMakesItPreparingAndTheStartRecordsTheResolvedVersions() {
+    create();
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
+    node.expectMessageClass(NodeProtocol.Deploy.class, WAIT);
+    var preparing = entity.runCommand(report(ContainerPhase.PREPARING, null, null, false));
+    assertThat(preparing.event()).isInstanceOf(EnvironmentEntity.DatasetsPreparing.class);
+    assertThat(preparing.state().status()).isEqualTo(EnvironmentStatus.PREPARING);
+    List<EnvironmentSpec.DatasetRef> resolved = List.of(new EnvironmentSpec.DatasetRef("images", "cifar", "train", "3"));
+    entity.runCommand(report(ContainerPhase.BUILDING, null, null, false));
+    entity.runCommand(new EnvironmentEntity.FromNode(new ContainerReport(
+        NODE, ContainerPhase.STARTING, null, List.of(), null, false, "creating container", resolved)));
+    entity.runCommand(report(ContainerPhase.RUNNING, "c1", null, false));
+
+    var view = ((EnvironmentEntity.Ok) entity.runCommand(EnvironmentEntity.Get::new).reply()).view();
+    assertThat(view.status()).isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(view.datasets()).isEqualTo(resolved);
+    assertThat(view.history()).extracting(EnvironmentView.HistoryEntry::status).containsExactly(
+        EnvironmentStatus.REQUESTED, EnvironmentStatus.PLACED, EnvironmentStatus.PREPARING, EnvironmentStatus.BUILDING,
+        EnvironmentStatus.STARTING, EnvironmentStatus.RUNNING);
+    assertThat(view.history().get(2).message()).isEqualTo("fetching datasets into the node's cache");
+  }
+
+  @Test
   void historyMessagesNameTheNodeImageAndShortContainerIdAndTheTimesFrameThem() {
     create();
     runOn("0123456789abcdef0123456789abcdef");

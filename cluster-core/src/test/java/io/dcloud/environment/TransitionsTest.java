@@ -38,6 +38,7 @@ class TransitionsTest {
       case "REQUESTED" -> List.of();
       case "QUEUED" -> List.of(new EnvironmentEntity.QueuedForCapacity(1, "no room", AT));
       case "PLACED" -> List.of(placed());
+      case "PREPARING" -> List.of(placed(), new EnvironmentEntity.DatasetsPreparing(AT));
       case "BUILDING" -> List.of(placed(), new EnvironmentEntity.ImageBuilding(AT));
       case "STARTING" -> List.of(placed(), new EnvironmentEntity.ContainerStarting(AT));
       case "RUNNING" -> List.of(placed(), running());
@@ -79,6 +80,7 @@ class TransitionsTest {
     "REQUESTED, Stopped,       -,              Deleted",
     "QUEUED,    Stopped,       -,              Deleted",
     "PLACED,    StopRequested, -,              DeleteRequested",
+    "PREPARING, StopRequested, -,              DeleteRequested",
     "BUILDING,  StopRequested, -,              DeleteRequested",
     "STARTING,  StopRequested, -,              DeleteRequested",
     "RUNNING,   StopRequested, -,              DeleteRequested",
@@ -123,6 +125,7 @@ class TransitionsTest {
   @CsvSource({
     // status,  BUILDING,      STARTING,          RUNNING,          EXITED,          REMOVED,          FAILED,           MISSING
     "PLACED,    ImageBuilding, ContainerStarting, ContainerRunning, -,               DeploymentFailed, DeploymentFailed, -",
+    "PREPARING, ImageBuilding, ContainerStarting, ContainerRunning, -,               DeploymentFailed, DeploymentFailed, -",
     "BUILDING,  -,             ContainerStarting, ContainerRunning, -,               DeploymentFailed, DeploymentFailed, -",
     "STARTING,  -,             -,                 ContainerRunning, ContainerExited, DeploymentFailed, DeploymentFailed, -",
     "RUNNING,   -,             -,                 -,                ContainerExited, DeploymentFailed, DeploymentFailed, DeploymentFailed",
@@ -139,6 +142,35 @@ class TransitionsTest {
     assertThat(outcome(Transitions.report(state, report(ContainerPhase.REMOVED, null, false), AT))).as("REMOVED").isEqualTo(removed);
     assertThat(outcome(Transitions.report(state, report(ContainerPhase.FAILED, null, false), AT))).as("FAILED").isEqualTo(failed);
     assertThat(outcome(Transitions.report(state, report(ContainerPhase.MISSING, null, false), AT))).as("MISSING").isEqualTo(missing);
+  }
+
+  @ParameterizedTest(name = "{0}: preparing {1}")
+  @CsvSource({
+    "PLACED,    DatasetsPreparing",
+    "PREPARING, -",
+    "BUILDING,  -",
+    "STARTING,  -",
+    "RUNNING,   -",
+    "STOPPING,  -",
+  })
+  void aNodeFetchingDatasetsMakesAPlacedEnvironmentPreparing(String status, String preparing) {
+    EnvironmentState state = in(status, RestartPolicy.ALWAYS);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.PREPARING, null, false), AT))).isEqualTo(preparing);
+  }
+
+  @Test
+  void theStartingReportRecordsTheVersionsTheContainerMountsUntilItIsGone() {
+    List<EnvironmentSpec.DatasetRef> resolved = List.of(new EnvironmentSpec.DatasetRef("images", "cifar", "train", "3"));
+    EnvironmentState preparing = in("PREPARING", RestartPolicy.ALWAYS);
+    Event starting = Transitions.report(preparing, new ContainerReport(NODE, ContainerPhase.STARTING, null, List.of(), null,
+        false, "creating container", resolved), AT);
+    assertThat(starting).isEqualTo(new EnvironmentEntity.ContainerStarting(AT, resolved));
+
+    EnvironmentState running = preparing.apply(starting, 100).apply(running(), 100);
+    assertThat(running.view().datasets()).isEqualTo(resolved);
+    assertThat(running.history()).extracting(EnvironmentView.HistoryEntry::status).containsSubsequence(
+        EnvironmentStatus.PLACED, EnvironmentStatus.PREPARING, EnvironmentStatus.STARTING, EnvironmentStatus.RUNNING);
+    assertThat(running.apply(new EnvironmentEntity.DeploymentFailed("gone", AT), 100).view().datasets()).isNull();
   }
 
   @Test

@@ -92,6 +92,9 @@ final class GoldenSamples {
     s.put("environment-event.PlacementRefused", new EnvironmentEntity.PlacementRefused("too big", AT));
     s.put("environment-event.ImageBuilding", new EnvironmentEntity.ImageBuilding(AT));
     s.put("environment-event.ContainerStarting", new EnvironmentEntity.ContainerStarting(AT));
+    s.put("environment-event.ContainerStarting.with-datasets", new EnvironmentEntity.ContainerStarting(AT,
+        List.of(new EnvironmentSpec.DatasetRef("images", "cifar", "train", "3"))));
+    s.put("environment-event.DatasetsPreparing", new EnvironmentEntity.DatasetsPreparing(AT));
     s.put("environment-event.ContainerRunning", new EnvironmentEntity.ContainerRunning("c1", PORTS, AT));
     s.put("environment-event.ContainerExited", new EnvironmentEntity.ContainerExited("c1", 137, true, "oom", AT));
     s.put("environment-event.DeploymentFailed", new EnvironmentEntity.DeploymentFailed("no image", AT));
@@ -200,6 +203,7 @@ final class GoldenSamples {
   private static void wire(Map<String, Object> s) {
     s.put("wire.Persisted", new EnvironmentEntity.Persisted("e1", 7, new EnvironmentEntity.LostWithNode("n1", AT)));
     s.put("wire.EnvironmentUpdate", new EnvironmentUpdate("e1", EnvironmentUpdate.Kind.STATUS, "RUNNING", "running", AT));
+    s.put("wire.EnvironmentUpdate.with-bytes", EnvironmentUpdate.progress("e1", "fetching datasets: 1024 of 4096 bytes", AT));
     s.put("wire.NodeStatus", new NodeStatus(
         "n1", "host-1", RESOURCES, List.of(new GpuDevice(0, "GPU-1", "NVIDIA H200", 143771L)),
         new NodeStatus.Usage(12.5, 1L << 20, 1L << 30, 2), Map.of("zone", "z1"), true, "24.0.5", null, AT, "member-1"));
@@ -215,6 +219,11 @@ final class GoldenSamples {
     s.put("wire.environment.Relocate", fromScheduler(new PlacementAnswer.MoveOff("n1")));
     s.put("wire.environment.ContainerReport", new EnvironmentEntity.FromNode(new NodeProtocol.ContainerReport(
         "n1", NodeProtocol.ContainerPhase.RUNNING, "c1", PORTS, null, false, "running")));
+    s.put("wire.environment.ContainerReport.with-datasets", new EnvironmentEntity.FromNode(new NodeProtocol.ContainerReport(
+        "n1", NodeProtocol.ContainerPhase.STARTING, null, List.of(), null, false, "creating container",
+        List.of(new EnvironmentSpec.DatasetRef("images", "cifar", "train", "3")))));
+    s.put("wire.environment.ContainerReport.preparing", new EnvironmentEntity.FromNode(new NodeProtocol.ContainerReport(
+        "n1", NodeProtocol.ContainerPhase.PREPARING, null, List.of(), null, false, "fetching datasets")));
     s.put("wire.environment.RetryTick", new EnvironmentEntity.RetryTick(42));
     s.put("wire.environment.Ok", new EnvironmentEntity.Ok(new EnvironmentView(
         "e1", "demo", EnvironmentStatus.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,

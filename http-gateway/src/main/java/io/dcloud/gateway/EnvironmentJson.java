@@ -9,6 +9,7 @@ import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.EnvironmentView.HistoryEntry;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
+import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
 import java.time.Instant;
 import java.util.List;
@@ -19,7 +20,9 @@ import java.util.List;
  * admin's list has everyone's); null for environments created before users existed;
  * {@code sharedWith} the groups whose members may read it; {@code url} where the proxy serves its
  * first port (null unless it runs and has one). {@code progress}: the image build's step while
- * BUILDING (see {@link BuildProgress}); null otherwise.
+ * BUILDING, or the bytes of its datasets fetched during PREPARING (see {@link BuildProgress}); null
+ * otherwise. {@code datasets}: what its container mounts, each with the version it resolved to
+ * ("latest" when it started); null before it started (and for containers started before DCloud said).
  */
 record EnvironmentJson(
     String id,
@@ -42,7 +45,16 @@ record EnvironmentJson(
     JsonNode spec,
     List<HistoryEntry> history,
     Links links,
-    BuildProgress.Progress progress) {
+    BuildProgress.Progress progress,
+    List<MountedDataset> datasets) {
+
+  /** A dataset mounted at /datasets/{category}/{db}/{name}: which version it is. */
+  record MountedDataset(String category, String db, String name, String version) {
+    static List<MountedDataset> of(List<EnvironmentSpec.DatasetRef> resolved) {
+      return resolved == null ? null
+          : resolved.stream().map(ref -> new MountedDataset(ref.category(), ref.db(), ref.dataset(), ref.version())).toList();
+    }
+  }
 
   /** Sizes written so the contract reads them back exactly ({@code "1536M"}, cores {@code "1.5"}). */
   record ResourcesJson(String cpu, String ram, int gpu, String storage, String gpuModel) {
@@ -102,12 +114,13 @@ record EnvironmentJson(
         hasSpec ? EnvironmentContractWriter.toContract(view.spec(), mapper) : null,
         view.history(),
         Links.of(view.id()),
-        null);
+        null,
+        MountedDataset.of(view.datasets()));
   }
 
   /** The same environment with its build's step. */
   EnvironmentJson withProgress(BuildProgress.Progress buildProgress) {
     return new EnvironmentJson(id, name, owner, sharedWith, status, node, containerId, image, resources, ports, url, gpus,
-        persistentVolumes, reason, queuePosition, createdAt, updatedAt, spec, history, links, buildProgress);
+        persistentVolumes, reason, queuePosition, createdAt, updatedAt, spec, history, links, buildProgress, datasets);
   }
 }

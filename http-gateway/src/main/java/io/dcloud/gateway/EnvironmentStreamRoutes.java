@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.identity.Caller;
 import io.dcloud.environment.EnvironmentStatus;
@@ -101,7 +102,18 @@ final class EnvironmentStreamRoutes extends AllDirectives {
     String type = update.kind().name().toLowerCase(Locale.ROOT);
     boolean deleted = update.kind() == EnvironmentUpdate.Kind.STATUS
         && EnvironmentStatus.DELETED.name().equals(update.status());
-    return new FeedItem(ServerSentEvent.create(codec.toJsonString(update), type), deleted);
+    return new FeedItem(ServerSentEvent.create(updateJson(update), type), deleted);
+  }
+
+  /** A progress line with bytes of datasets fetched also says so as {@code progress}, the way GET shows it. */
+  private String updateJson(EnvironmentUpdate update) {
+    BuildProgress.Progress progress = BuildProgress.of(update);
+    if (progress == null || progress.bytes() == null) {
+      return codec.toJsonString(update);
+    }
+    ObjectNode json = codec.mapper().valueToTree(update);
+    json.set("progress", codec.mapper().valueToTree(progress));
+    return codec.toJsonString(json);
   }
 
   // ---------------------------------------------------------------- logs

@@ -33,7 +33,7 @@ export async function environmentPage(id) {
     progress.replaceChildren(...(e.status === 'BUILDING' && e.progress
       ? [h('label', { for: 'build-progress' }, `Building the image: step ${e.progress.step} of ${e.progress.steps}`),
         h('progress', { id: 'build-progress', max: e.progress.steps, value: e.progress.step })]
-      : []));
+      : []), ...datasetProgress(e));
     facts.replaceChildren(
       ...fact('Owner', e.owner),
       ...fact('Node', e.node),
@@ -42,9 +42,10 @@ export async function environmentPage(id) {
       ...fact('Resources', e.resources ? `${e.resources.cpu} CPU · ${e.resources.ram} RAM · ${e.resources.gpu} GPU`
         + (e.resources.storage && e.resources.storage !== '0B' ? ` · ${e.resources.storage} storage` : '') : null),
       ...fact('Image', e.image),
+      ...fact('Datasets', (e.datasets || []).map(d => `${d.category}/${d.db}/${d.name} v${d.version}`).join(', ')),
       ...fact('Ports', (e.ports || []).map(p => `${p.containerPort}/${p.protocol} → ${p.hostPort ?? '—'}`).join(', ')),
       ...fact('Open', e.url ? h('a', { href: e.url, target: '_blank', rel: 'noopener', class: 'open' }, e.url) : null));
-    const running = ['REQUESTED', 'QUEUED', 'PLACED', 'BUILDING', 'STARTING', 'RUNNING'].includes(e.status);
+    const running = ['REQUESTED', 'QUEUED', 'PLACED', 'PREPARING', 'BUILDING', 'STARTING', 'RUNNING'].includes(e.status);
     actions.replaceChildren(...[
       running ? h('button', { type: 'button', name: 'stop', onclick: () => change('stop') }, 'Stop') : null,
       !running && e.status !== 'DELETED' && e.status !== 'STOPPING'
@@ -55,6 +56,24 @@ export async function environmentPage(id) {
     timeline.replaceChildren(...history.map(step => h('li', {},
       h('time', { datetime: step.at }, new Date(step.at).toLocaleString()), ' ',
       statusBadge(step.status), ' ', step.message || '')));
+  }
+
+  // Fetch progress is not a status change, so the event stream does not carry it: asked for while PREPARING.
+  let preparingPoll = null;
+  function datasetProgress(e) {
+    if (e.status === 'PREPARING' && !preparingPoll) {
+      preparingPoll = setInterval(() => api('GET', '/environments/' + encodeURIComponent(id)).then(update)
+        .catch(() => {}), 1000);
+      stops.push(() => clearInterval(preparingPoll));
+    } else if (e.status !== 'PREPARING' && preparingPoll) {
+      clearInterval(preparingPoll);
+      preparingPoll = null;
+    }
+    if (e.status !== 'PREPARING' || !e.progress || e.progress.totalBytes === undefined) return [];
+    const mib = bytes => (bytes / 1048576).toFixed(1);
+    return [h('label', { for: 'dataset-progress' },
+      `Fetching datasets into the node's cache: ${mib(e.progress.bytes)} of ${mib(e.progress.totalBytes)} MiB`),
+    h('progress', { id: 'dataset-progress', max: e.progress.totalBytes, value: e.progress.bytes })];
   }
 
   async function change(what) {

@@ -6,6 +6,8 @@ import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.RuntimeInfo;
 import java.time.Instant;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
@@ -139,7 +141,7 @@ final class ClusterPresence {
     NodeStatus status = new NodeStatus(
         nodeId, machine.hostname(), machine.allocatable(), machine.gpus(), checked.usage(), settings.labels(),
         runtimeInfo.available(), runtimeInfo.version(), runtimeInfo.error(), Instant.now(), member,
-        datasets.cachedVersions());
+        gossiped(datasets.cachedVersions()));
     replicator.askUpdate(
         replyTo -> new Replicator.Update<>(
             NodeGossip.keyFor(nodeId), LWWMap.empty(), Replicator.writeLocal(), replyTo,
@@ -190,5 +192,10 @@ final class ClusterPresence {
             return Done.getInstance();
           });
     });
+  }
+
+  /** Sorted for a gossip that does not change when nothing did; null (nothing to say) when the cache is empty. */
+  private static List<String> gossiped(Set<String> cachedVersions) {
+    return cachedVersions.isEmpty() ? null : List.copyOf(new TreeSet<>(cachedVersions));
   }
 }

@@ -76,28 +76,40 @@ final class ContainerOperations {
       existing = Optional.empty();
     }
     if (existing.isEmpty()) {
-      if (!runtime.hasImage(deploy.recipe().tag())) {
-        peers.report(environmentId, report(ContainerPhase.BUILDING, null, List.of(), null, false, "building image"));
-        runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
+      try {
+        DatasetMounts.Prepared prepared = new DatasetMounts.Prepared(List.of(), null);
+        // Null in specs recorded without a dataset list.
+        if (deploy.spec().datasets() != null && !deploy.spec().datasets().isEmpty()) {
+          prepared = datasets.prepare(environmentId, deploy.spec().datasets(), new DatasetProgress(environmentId));
+        }
+        return create(deploy, prepared);
+      } catch (RuntimeException noContainer) {
+        // No container mounts its datasets after all, and nothing else would say so: a FAILED environment is
+        // deleted without a word to its node.
+        datasets.release(environmentId);
+        throw noContainer;
       }
-      List<ContainerRuntime.BindMount> mounts = List.of();
-      // Null in specs recorded without a dataset list.
-      if (deploy.spec().datasets() != null && !deploy.spec().datasets().isEmpty()) {
-        peers.report(environmentId, report(ContainerPhase.STARTING, null, List.of(), null, false, "fetching datasets"));
-        mounts = datasets.prepare(environmentId, deploy.spec().datasets());
-      }
-      peers.report(environmentId, report(ContainerPhase.STARTING, null, List.of(), null, false, "creating container"));
-      String id = runtime.create(containerSpec(deploy, mounts));
-      LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
-      // Just created, so not running: start it without asking the engine first.
-      startOrRemove(deploy, id);
-      return running(environmentId, id);
     }
     ContainerInfo container = existing.get();
     if (!container.running()) {
       startOrRemove(deploy, container.id());
     }
     return running(environmentId, container.id());
+  }
+
+  private Outcome create(NodeProtocol.Deploy deploy, DatasetMounts.Prepared prepared) {
+    String environmentId = deploy.environmentId();
+    if (!runtime.hasImage(deploy.recipe().tag())) {
+      peers.report(environmentId, report(ContainerPhase.BUILDING, null, List.of(), null, false, "building image"));
+      runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
+    }
+    peers.report(environmentId, new ContainerReport(
+        nodeId, ContainerPhase.STARTING, null, List.of(), null, false, "creating container", prepared.resolved()));
+    String id = runtime.create(containerSpec(deploy, prepared.mounts()));
+    LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
+    // Just created, so not running: start it without asking the engine first.
+    startOrRemove(deploy, id);
+    return running(environmentId, id);
   }
 
   /** A container that cannot start (e.g. GPUs without an NVIDIA runtime) is removed, not left behind. */
@@ -139,6 +151,7 @@ final class ContainerOperations {
     Optional<ContainerInfo> container = findContainer(environmentId);
     String containerId = container.map(ContainerInfo::id).orElse(remove.containerId());
     runtime.remove(containerId, remove.volumes());
+    datasets.release(environmentId);
     LOG.info("Node {} removed environment {} (container {}, volumes {})", nodeId, environmentId, containerId, remove.volumes());
     return new Outcome(environmentId, null, report(ContainerPhase.REMOVED, containerId, List.of(), null, false, "removed"));
   }
@@ -316,6 +329,25 @@ final class ContainerOperations {
 
   private void progress(String environmentId, String line) {
     peers.progress(environmentId, line);
+  }
+
+  /** A fetch of datasets makes the environment PREPARING, and its progress goes out as lines like a build's. */
+  private final class DatasetProgress implements DatasetMounts.Progress {
+    private final String environmentId;
+    private boolean told;
+
+    DatasetProgress(String environmentId) {
+      this.environmentId = environmentId;
+    }
+
+    @Override
+    public void fetched(long bytes, long totalBytes) {
+      if (!told) {
+        told = true;
+        peers.report(environmentId, report(ContainerPhase.PREPARING, null, List.of(), null, false, "fetching datasets"));
+      }
+      progress(environmentId, DatasetFetchLine.of(bytes, totalBytes));
+    }
   }
 
   static void closeQuietly(Closeable closeable) {

@@ -13,6 +13,7 @@ import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.TarArchive;
 import io.dcloud.spec.EnvironmentSpec.DatasetRef;
 import io.dcloud.testing.InMemoryChunkStore;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,7 +66,12 @@ class DatasetCacheTest {
   }
 
   private DatasetCache cache(ActorRef<DatasetEntity.Command> entity) {
-    return new DatasetCache("n1", dir, id -> entity, blobs, testKit.system(), WAIT, WAIT);
+    return new DatasetCache("n1", new DatasetCache.Settings(dir, 1L << 30, Duration.ZERO, WAIT, WAIT), id -> entity,
+        blobs, testKit.system(), new SimpleMeterRegistry());
+  }
+
+  private static List<ContainerRuntime.BindMount> mounts(DatasetCache cache, String environmentId, DatasetRef... refs) {
+    return cache.prepare(environmentId, List.of(refs), (bytes, totalBytes) -> {}).mounts();
   }
 
   @Test
@@ -74,9 +80,9 @@ class DatasetCacheTest {
     DatasetVersion one = stored("blob-1", 1, bytes, "text/csv");
     DatasetCache cache = cache(entity(List.of(one)));
 
-    List<ContainerRuntime.BindMount> mounts = cache.prepare("e1", List.of(new DatasetRef("c", "d", "n", "latest")));
+    List<ContainerRuntime.BindMount> mounts = mounts(cache, "e1", new DatasetRef("c", "d", "n", "latest"));
     chunks.deleteAll("blob-1");
-    List<ContainerRuntime.BindMount> again = cache.prepare("e2", List.of(new DatasetRef("c", "d", "n", "1")));
+    List<ContainerRuntime.BindMount> again = mounts(cache, "e2", new DatasetRef("c", "d", "n", "1"));
 
     assertThat(mounts).containsExactly(new ContainerRuntime.BindMount(
         dir.resolve(one.sha256()).resolve("data").toString(), "/datasets/c/d/n"));
@@ -97,8 +103,7 @@ class DatasetCacheTest {
         .toBytes();
     DatasetVersion one = stored("blob-tar", 1, tar, DatasetVersion.TAR);
 
-    Path data = Path.of(cache(entity(List.of(one))).prepare("e1", List.of(new DatasetRef("c", "d", "n", null)))
-        .get(0).source());
+    Path data = Path.of(mounts(cache(entity(List.of(one))), "e1", new DatasetRef("c", "d", "n", null)).get(0).source());
 
     assertThat(Files.readString(data.resolve("images/cat.txt"))).isEqualTo("meow");
     assertThat(Files.readString(data.resolve("labels.csv"))).isEqualTo("cat,1\n");
@@ -113,12 +118,12 @@ class DatasetCacheTest {
     DatasetVersion real = stored("blob-bad", 1, "the bytes".getBytes(StandardCharsets.UTF_8), "text/plain");
     DatasetVersion lying = new DatasetVersion(1, "blob-bad", real.size(), "00".repeat(32), "text/plain", "alice", AT);
 
-    assertThatThrownBy(() -> cache(entity(List.of(lying))).prepare("e1", List.of(new DatasetRef("c", "d", "n", null))))
+    assertThatThrownBy(() -> mounts(cache(entity(List.of(lying))), "e1", new DatasetRef("c", "d", "n", null)))
         .hasMessageContaining("sha256");
     try (var left = Files.list(dir)) {
       assertThat(left.toList()).isEmpty();
     }
-    assertThatThrownBy(() -> cache(entity(List.of(real))).prepare("e1", List.of(new DatasetRef("c", "d", "n", "2"))))
+    assertThatThrownBy(() -> mounts(cache(entity(List.of(real))), "e1", new DatasetRef("c", "d", "n", "2")))
         .hasMessageContaining("has no version 2");
   }
 }

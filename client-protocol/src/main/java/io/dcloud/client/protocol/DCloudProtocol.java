@@ -110,7 +110,7 @@ public sealed interface DCloudProtocol extends ProtocolSerializable {
 
   /**
    * An environment as a client sees it. {@code status} is one of DCloud's statuses by name
-   * (REQUESTED, QUEUED, PLACED, BUILDING, STARTING, RUNNING, STOPPING, STOPPED, FAILED, LOST,
+   * (REQUESTED, QUEUED, PLACED, PREPARING, BUILDING, STARTING, RUNNING, STOPPING, STOPPED, FAILED, LOST,
    * DELETED; a later version may add more: read unknown ones as "in between"); {@code node}, {@code reason} and {@code
    * queuePosition} are null when they do not apply.
    */
