@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node Apache Cassandra 5.0 for development and tests, run in a child JVM.
+ * An Apache Cassandra 5.0 node for development and tests, run in a child JVM: a cluster of one, or
+ * (with {@link Settings#seeds()}) a member of a cluster of several on one machine or a LAN.
  *
  * <p>The child runs {@code org.apache.cassandra.service.CassandraDaemon} on its own classpath
  * ({@code <libDir>/*}, made by the {@code cassandra-dist} module): Cassandra's Netty, Guava,
