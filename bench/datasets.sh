@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/datasets.sh: dataset upload and download throughput, as a ratio to `cp` of the same file on
-# the same disk, measured in the same run.
+# the same disk, measured in the same run; then mount times of a dataset in environments.
 #
-# usage: bench/datasets.sh [--size-mib 256] [--rounds 3] [--http-port P] [--cassandra-port P] ...
+# usage: bench/datasets.sh [--size-mib 256] [--rounds 3] [--mount-mib 1024] [--os debian] [--http-port P] ...
 #
 # It starts its OWN DCloud (`./dcloud dev` on its own ports and data directory, see
 # bench/lib/instance.sh), writes a file of random bytes into its work directory, then each round:
@@ -10,7 +10,13 @@
 #   put     PUT /api/v1/datasets/bench/throughput/blob (curl -T: streamed, chunked into Cassandra);
 #   get     GET the latest version back to a file (sha256 checked against the original).
 # It prints MB/s (10^6 bytes per second) per operation as the median of the rounds, and the ratios
-# put/cp and get/cp. Everything runs on one machine: DCloud, its Cassandra and curl share the CPUs.
+# put/cp and get/cp. Then (unless --mount-mib 0) it uploads a dataset of --mount-mib MiB and times,
+# from POST /api/v1/environments until GET shows RUNNING (polled every 0.2 s):
+#   none    an environment without datasets (after a warm-up create that builds the image if needed);
+#   first   one naming the dataset: the node fetches it from Cassandra into its cache (sha256 checked);
+#   cached  a second one naming it, on the same (only) node: the cached copy is mounted as it is;
+# and prints first mount against `cp` of the file, and each against the environment without datasets.
+# Everything runs on one machine: DCloud, its Cassandra and curl share the CPUs.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -25,6 +31,9 @@ CQL_PORT=${BENCH_CASSANDRA_PORT:-19462}
 CLUSTER_PORT=${BENCH_CLUSTER_PORT:-25594}
 WORK=${BENCH_WORK_DIR:-/tmp/dcloud-bench-datasets}
 NODE_NAME=${BENCH_NODE_NAME:-dcloud-bench-datasets}
+MOUNT_MIB=${BENCH_MOUNT_MIB:-1024}
+OS=${BENCH_OS:-debian}
+MOUNT_TIMEOUT=${BENCH_MOUNT_TIMEOUT:-900}
 START_TIMEOUT=${BENCH_START_TIMEOUT:-600}
 DCLOUD=${DCLOUD:-$REPO/dcloud}
 JAVA_OPTS=()
@@ -33,6 +42,8 @@ while [ $# -gt 0 ]; do
   case "$1" in
     --size-mib) SIZE_MIB=$2; shift 2 ;;
     --rounds) ROUNDS=$2; shift 2 ;;
+    --mount-mib) MOUNT_MIB=$2; shift 2 ;;
+    --os) OS=$2; shift 2 ;;
     --http-port) HTTP_PORT=$2; shift 2 ;;
     --cassandra-port) CQL_PORT=$2; shift 2 ;;
     --cluster-port) CLUSTER_PORT=$2; shift 2 ;;
@@ -53,8 +64,12 @@ BLOB="$WORK/blob.bin"
 cleanup() {
   local rc=$?
   trap - EXIT INT TERM
+  instance_delete_all_environments || true
   instance_stop || true
-  rm -rf "$WORK/data" "$BLOB" "$WORK/copy.bin" "$WORK/back.bin"
+  instance_remove_containers "label=dcloud.node=$NODE_NAME" || true
+  # The node's dataset cache is read-only by design (environments must not alter it).
+  chmod -R u+w "$WORK/data" 2>/dev/null || true
+  rm -rf "$WORK/data" "$BLOB" "$WORK/copy.bin" "$WORK/back.bin" "$WORK/mount.bin" "$WORK/mount-copy.bin"
   [ $rc -eq 0 ] || say "failed (exit $rc); DCloud's log: $LOG"
   exit $rc
 }
@@ -62,6 +77,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
+instance_remove_containers "label=dcloud.node=$NODE_NAME"   # leftovers of an earlier, killed run
 instance_start
 instance_wait_ready 1
 head -c "$((SIZE_MIB * 1024 * 1024))" /dev/urandom > "$BLOB"
@@ -101,3 +117,49 @@ printf '%-6s %10s %8s\n' op "MB/s" "x cp"
 printf '%-6s %10.1f %8.3f\n' cp "$(mbps "$CP")" 1
 printf '%-6s %10.1f %8.3f\n' put "$(mbps "$PUT")" "$(ratio "$CP" "$PUT")"
 printf '%-6s %10.1f %8.3f\n' get "$(mbps "$GET")" "$(ratio "$CP" "$GET")"
+
+[ "$MOUNT_MIB" -gt 0 ] || exit 0
+
+# create_and_time NAME DATASETS_JSON: seconds from the POST until the environment is RUNNING.
+create_and_time() {
+  local spec start id status end
+  spec="{\"env-name\": \"$1\", \"os\": \"$OS\", \"resources\": {\"cpu\": \"0.5\", \"ram\": \"256M\", \"gpu\": \"0\"}$2}"
+  start=$(date +%s.%N)
+  id=$(api_curl -sf -m 60 -X POST "$API/environments" -H 'Content-Type: application/json' --data "$spec" \
+    | grep -o '"id" *: *"[^"]*"' | head -1 | sed 's/.*"\([^"]*\)"$/\1/') || die "POST /environments for $1 failed"
+  [ -n "$id" ] || die "POST /environments for $1 answered no id"
+  while :; do
+    status=$(api_curl -s -m 10 "$API/environments/$id" | grep -o '"status" *: *"[A-Z_]*"' | head -1 \
+      | sed 's/.*"\([A-Z_]*\)"$/\1/')
+    case "$status" in
+      RUNNING) break ;;
+      FAILED|LOST|STOPPED|DELETED) die "environment $1 ($id) is $status: $(api_curl -s "$API/environments/$id")" ;;
+    esac
+    awk -v s="$start" -v n="$(date +%s.%N)" -v t="$MOUNT_TIMEOUT" 'BEGIN { exit !(n - s > t) }' \
+      && die "environment $1 ($id) not RUNNING within $MOUNT_TIMEOUT s (last $status)"
+    sleep 0.2
+  done
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" 'BEGIN { print e - s }'
+}
+
+MOUNT="$WORK/mount.bin"
+head -c "$((MOUNT_MIB * 1024 * 1024))" /dev/urandom > "$MOUNT"
+api_curl -sf -m 3600 -T "$MOUNT" -H 'Content-Type: application/octet-stream' "$API/datasets/bench/mount/data" \
+  >/dev/null || die "uploading the $MOUNT_MIB MiB dataset failed"
+copy_mount() { cp "$MOUNT" "$WORK/mount-copy.bin" && sync "$WORK/mount-copy.bin"; }
+MOUNT_CP=$(seconds copy_mount)
+rm -f "$WORK/mount-copy.bin"
+DATASET=', "dataset": [{"category-name": "bench", "db": [{"db-name": "mount", "dataset": [{"dataset-name": "data", "version": "latest"}]}]}]'
+say "warm-up: an environment without datasets (builds the $OS image if it is not cached; may take minutes)"
+create_and_time mount-warmup "" >/dev/null
+NONE=$(create_and_time mount-none "")
+FIRST=$(create_and_time mount-first "$DATASET")
+CACHED=$(create_and_time mount-cached "$DATASET")
+say "to RUNNING: none $NONE s, first mount $FIRST s, cached mount $CACHED s; cp of the file $MOUNT_CP s"
+echo "DCloud dataset mount, $MOUNT_MIB MiB dataset, os $OS, POST -> RUNNING (one create each)"
+printf '%-7s %9s %12s %9s\n' create seconds "x no-data" "x cp"
+printf '%-7s %9.2f %12.2f %9s\n' none "$NONE" 1 -
+printf '%-7s %9.2f %12.2f %9.2f\n' first "$FIRST" "$(ratio "$FIRST" "$NONE")" "$(ratio "$FIRST" "$MOUNT_CP")"
+printf '%-7s %9.2f %12.2f %9s\n' cached "$CACHED" "$(ratio "$CACHED" "$NONE")" -
+printf '%-7s %9.2f %12s %9.2f\n' cp "$MOUNT_CP" - 1

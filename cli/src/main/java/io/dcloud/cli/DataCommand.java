@@ -45,30 +45,50 @@ final class DataCommand {
     @Parameters(index = "1", paramLabel = "CATEGORY/DB/NAME")
     String dataset;
 
+    @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal")
+    boolean progress;
+
     @Override
     public Integer call() throws IOException {
       ApiClient client = client();
       HttpRequest.Builder request = client.request(path(dataset));
       Process tar = null;
+      TransferProgress bar;
       if (Files.isDirectory(local)) {
         tar = new ProcessBuilder("tar", "-C", local.toString(), "-cf", "-", ".")
             .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         Process packing = tar;
+        TransferProgress counting = new TransferProgress(io().err(), -1, TransferProgress.wanted(io(), progress));
+        bar = counting;
         request.header("Content-Type", "application/x-tar")
-            .PUT(HttpRequest.BodyPublishers.ofInputStream(packing::getInputStream));
+            .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> counting.count(packing.getInputStream())));
       } else if (Files.isRegularFile(local)) {
         String type = local.toString().endsWith(".tar") ? "application/x-tar" : "application/octet-stream";
-        request.header("Content-Type", type).PUT(HttpRequest.BodyPublishers.ofFile(local));
+        long size = Files.size(local);
+        TransferProgress counting = new TransferProgress(io().err(), size, TransferProgress.wanted(io(), progress));
+        bar = counting;
+        // Its length stays known (Content-Length), as BodyPublishers.ofFile would send it.
+        request.header("Content-Type", type).PUT(HttpRequest.BodyPublishers.fromPublisher(
+            HttpRequest.BodyPublishers.ofInputStream(() -> counting.count(open(local))), size));
       } else {
         throw CliException.usage("no such file or folder: " + local);
       }
       JsonNode made = client.json(request);
+      bar.finish();
       if (tar != null) {
         EnvCopyCommand.awaitTar(tar);
       }
       io().out().println(made.path("dataset").asText(dataset) + " version " + made.path("version").asInt());
       io().err().println(made.path("size").asLong() + " bytes, sha256 " + made.path("sha256").asText());
       return ExitCodes.OK;
+    }
+
+    private static InputStream open(Path file) {
+      try {
+        return Files.newInputStream(file);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException("cannot read " + file, e);
+      }
     }
   }
 
@@ -83,16 +103,23 @@ final class DataCommand {
     @Option(names = "--version", paramLabel = "N", description = "That version, not the latest")
     Integer version;
 
+    @Option(names = "--progress", description = "Show a progress bar on stderr even when it is not a terminal")
+    boolean progress;
+
     @Override
     public Integer call() throws IOException {
       ApiClient client = client();
       HttpResponse<InputStream> response = client.stream(client.request(withVersion(path(dataset), version)));
-      try (InputStream body = response.body()) {
+      TransferProgress bar = new TransferProgress(io().err(),
+          response.headers().firstValueAsLong("Content-Length").orElse(-1), TransferProgress.wanted(io(), progress));
+      try (InputStream body = bar.count(response.body())) {
         if (local.equals("-")) {
           body.transferTo(io().out());
           io().out().flush();
+          bar.finish();
         } else {
           Files.copy(body, Path.of(local), StandardCopyOption.REPLACE_EXISTING);
+          bar.finish();
           io().err().println("version " + response.headers().firstValue("X-Dataset-Version").orElse("?") + " to " + local
               + " (sha256 " + response.headers().firstValue("X-Dataset-Sha256").orElse("?") + ")");
         }

@@ -68,4 +68,30 @@ class CliDataTest {
     assertThat(ok(cli.run("data", "ls", "lab/")).out()).doesNotContain("notes");
     assertThat(cli.run("data", "get", "not-a-dataset").status()).isEqualTo(ExitCodes.USAGE);
   }
+
+  @Test
+  void putAndGetWithProgressEndOnAFullBarOnStderrAndWithoutItShowNone() throws Exception {
+    CliRunner cli = signedIn();
+    byte[] bytes = new byte[3 * 1024 * 1024];
+    java.util.Arrays.fill(bytes, (byte) 'x');
+    Path file = Files.write(config.resolve("big.bin"), bytes);
+    String fullBar = "\\[#{24}\\] 100%  3\\.0 MiB / 3\\.0 MiB  [0-9.]+ (B|KiB|MiB|GiB)/s";
+
+    CliRunner.Result put = ok(cli.run("data", "put", "--progress", file.toString(), "bars/db/big"));
+    assertThat(lastProgressLine(put.err())).matches(fullBar);
+    assertThat(put.out()).isEqualTo("bars/db/big version 1\n");
+
+    Path copy = config.resolve("copy.bin");
+    CliRunner.Result get = ok(cli.run("data", "get", "--progress", "bars/db/big", copy.toString()));
+    assertThat(lastProgressLine(get.err())).matches(fullBar);
+    assertThat(Files.readAllBytes(copy)).isEqualTo(bytes);
+
+    assertThat(ok(cli.run("data", "get", "bars/db/big", copy.toString())).err()).doesNotContain("%").doesNotContain("\r");
+  }
+
+  /** The bar as it stood last: the last piece redrawn with a carriage return before a newline. */
+  private static String lastProgressLine(String err) {
+    String bar = err.substring(0, err.lastIndexOf("\r") + err.substring(err.lastIndexOf("\r")).indexOf('\n'));
+    return bar.substring(bar.lastIndexOf('\r') + 1);
+  }
 }

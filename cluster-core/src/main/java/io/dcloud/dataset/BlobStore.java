@@ -23,6 +23,13 @@ public interface BlobStore {
    */
   Source<ByteString, NotUsed> read(String blobId, long size, String sha256);
 
+  /**
+   * Bytes {@code offset} (inclusive) to {@code end} (exclusive) of a blob of {@code size} bytes,
+   * reading only the chunks that hold them. The digest covers the whole blob, so a range is not
+   * checked against it: the stream fails on a missing chunk or one of the wrong length.
+   */
+  Source<ByteString, NotUsed> readRange(String blobId, long size, long offset, long end);
+
   /** Removes whatever of the blob is stored (all of it, or what an interrupted write left). */
   CompletionStage<Done> delete(String blobId);
 

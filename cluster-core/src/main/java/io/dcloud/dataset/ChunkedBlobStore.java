@@ -6,6 +6,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.japi.Pair;
@@ -17,7 +18,8 @@ import org.apache.pekko.util.ByteString;
 /**
  * A {@link BlobStore} over a {@link ChunkStore}: the bytes in are cut into chunks of {@code
  * chunk-size} (the last one shorter), hashed in order, and written {@code write-parallelism} at a
- * time; reading fetches {@code read-parallelism} chunks ahead, in order, and checks size and digest.
+ * time; reading fetches {@code read-parallelism} chunks ahead, in order, and checks size and digest; a
+ * range reads only the chunks it covers.
  * At most parallelism + 1 chunks are in memory per transfer.
  */
 public final class ChunkedBlobStore implements BlobStore {
@@ -77,6 +79,31 @@ public final class ChunkedBlobStore implements BlobStore {
         return List.of();
       };
     });
+  }
+
+  @Override
+  public Source<ByteString, NotUsed> readRange(String blobId, long size, long offset, long end) {
+    if (offset < 0 || end < offset || end > size) {
+      throw new IllegalArgumentException("range " + offset + "-" + end + " is not within a blob of " + size + " bytes");
+    }
+    if (end == offset) {
+      return Source.empty();
+    }
+    long chunkSize = settings.chunkSize();
+    long first = offset / chunkSize;
+    long last = (end - 1) / chunkSize;
+    return Source.fromIterator(() -> LongStream.rangeClosed(first, last).iterator())
+        .mapAsync(settings.readParallelism(), index -> chunks.get(blobId, index).thenApply(found -> {
+          long start = index * chunkSize;
+          long length = Math.min(chunkSize, size - start);
+          ByteString chunk = found.orElseThrow(() -> new BlobCorrupted(
+              "chunk " + index + " of blob " + blobId + " is missing"));
+          if (chunk.size() != length) {
+            throw new BlobCorrupted("chunk " + index + " of blob " + blobId + " holds " + chunk.size()
+                + " bytes, not " + length);
+          }
+          return chunk.slice((int) Math.max(0, offset - start), (int) Math.min(length, end - start));
+        }));
   }
 
   @Override

@@ -6,12 +6,14 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
 import org.apache.pekko.util.ByteString;
 
 /** Chunks in a map, for tests that run without Cassandra (the gateway's, the entity's). */
 public final class InMemoryChunkStore implements ChunkStore {
   private final Map<String, Map<Long, ByteString>> blobs = new ConcurrentHashMap<>();
+  private final AtomicLong reads = new AtomicLong();
 
   @Override
   public CompletionStage<Done> put(String blobId, long index, ByteString chunk) {
@@ -21,6 +23,7 @@ public final class InMemoryChunkStore implements ChunkStore {
 
   @Override
   public CompletionStage<Optional<ByteString>> get(String blobId, long index) {
+    reads.incrementAndGet();
     return CompletableFuture.completedFuture(Optional.ofNullable(blobs.getOrDefault(blobId, Map.of()).get(index)));
   }
 
@@ -33,6 +36,11 @@ public final class InMemoryChunkStore implements ChunkStore {
   /** How many chunks of the blob are stored. */
   public int chunks(String blobId) {
     return blobs.getOrDefault(blobId, Map.of()).size();
+  }
+
+  /** How many chunk reads were asked of this store so far (found or not). */
+  public long reads() {
+    return reads.get();
   }
 
   /** How many blobs have any chunk stored. */

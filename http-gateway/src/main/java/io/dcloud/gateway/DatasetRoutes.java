@@ -26,6 +26,7 @@ final class DatasetRoutes extends AllDirectives {
   private static final String DELETE_ACTION = "dataset.delete";
   private static final String READERS_ACTION = "dataset.readers";
 
+  private final ClusterAsks asks;
   private final DatasetAccess access;
   private final DatasetTransfers transfers;
   private final DatasetMountGuard mounts;
@@ -35,6 +36,7 @@ final class DatasetRoutes extends AllDirectives {
 
   DatasetRoutes(ActorSystem<?> system, ClusterAsks asks, JsonYaml codec, RequestBodies bodies, Config config,
       AuditLog audit, Duration askTimeout) {
+    this.asks = asks;
     this.access = new DatasetAccess(system, asks.datasets(), askTimeout);
     this.mounts = new DatasetMountGuard(asks);
     this.transfers = new DatasetTransfers(system, access, codec, config, audit, askTimeout);
@@ -98,7 +100,8 @@ final class DatasetRoutes extends AllDirectives {
     Set<String> users = GroupNames.read(body, "users", false);
     Set<String> groups = GroupNames.read(body, "groups", false);
     return access.owned(id, caller)
-        .thenCompose(state -> access.<DatasetEntity.Reply>ask(id, replyTo -> new DatasetEntity.SetReaders(
+        .thenCompose(state -> ReaderNames.check(asks, users, groups))
+        .thenCompose(known -> access.<DatasetEntity.Reply>ask(id, replyTo -> new DatasetEntity.SetReaders(
             users.stream().sorted().toList(), groups.stream().sorted().toList(), caller.username(), replyTo)))
         .thenApply(reply -> {
           if (!(reply instanceof DatasetEntity.Updated updated)) {

@@ -11,7 +11,9 @@ import io.dcloud.identity.Role;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
@@ -28,7 +30,9 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.EntityTag;
+import org.apache.pekko.http.javadsl.model.headers.ByteRange;
 import org.apache.pekko.http.javadsl.model.headers.ETag;
+import org.apache.pekko.http.javadsl.model.headers.Range;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
@@ -84,12 +88,15 @@ final class DatasetTransfers extends AllDirectives {
   }
 
   /**
-   * Range requests are served by slicing the verified stream: the bytes before the range are still
-   * read from the store (and the digest is only checked when the range reaches the end).
+   * One byte range is served from the chunks that hold it alone ({@link DatasetRanges}); its bytes
+   * are not checked against the digest of the whole version. Several ranges are sliced from the
+   * verified stream by pekko-http.
    */
   Route get(String id, Caller caller, Integer version) {
     return withRequestTimeout(scala.concurrent.duration.Duration.fromNanos(transferTimeout.toNanos()),
-        () -> withRangeSupport(() -> completeWithFuture(download(id, caller, version))));
+        () -> optionalHeaderValueByType(Range.class, header -> DatasetRanges.single(header)
+            .<Route>map(range -> completeWithFuture(download(id, caller, version, Optional.of(range))))
+            .orElseGet(() -> withRangeSupport(() -> completeWithFuture(download(id, caller, version, Optional.empty()))))));
   }
 
   private CompletionStage<HttpResponse> upload(String id, Caller caller, RequestEntity entity) {
@@ -165,22 +172,30 @@ final class DatasetTransfers extends AllDirectives {
         });
   }
 
-  private CompletionStage<HttpResponse> download(String id, Caller caller, Integer wanted) {
+  private CompletionStage<HttpResponse> download(String id, Caller caller, Integer wanted, Optional<ByteRange> range) {
     return access.readable(id, caller).thenApply(state -> {
       DatasetVersion version = DatasetAccess.version(state, wanted);
-      audit.record(caller, GET_ACTION, id, "version " + version.version());
-      Source<ByteString, ?> bytes = access.backends().blobs()
-          .read(version.blobId(), version.size(), version.sha256())
+      Optional<DatasetRanges> slice = range.flatMap(r -> DatasetRanges.resolve(r, version.size()));
+      if (range.isPresent() && slice.isEmpty()) {
+        return DatasetRanges.notSatisfiable(version.size(), version.version());
+      }
+      audit.record(caller, GET_ACTION, id, "version " + version.version()
+          + slice.map(s -> ", bytes " + s.start() + "-" + (s.end() - 1)).orElse(""));
+      Source<ByteString, ?> bytes = slice
+          .map(s -> access.backends().blobs().readRange(version.blobId(), version.size(), s.start(), s.end()))
+          .orElseGet(() -> access.backends().blobs().read(version.blobId(), version.size(), version.sha256()))
           .map(chunk -> {
             bytesOut.increment(chunk.size());
             return chunk;
           });
-      List<HttpHeader> headers = List.of(
+      List<HttpHeader> headers = new ArrayList<>(List.of(
           ETag.create(EntityTag.create(version.sha256(), false)),
           HttpHeader.parse("X-Dataset-Version", Integer.toString(version.version())),
-          HttpHeader.parse("X-Dataset-Sha256", version.sha256()));
-      return HttpResponse.create().withStatus(StatusCodes.OK).addHeaders(headers)
-          .withEntity(HttpEntities.create(contentType(version), version.size(), bytes));
+          HttpHeader.parse("X-Dataset-Sha256", version.sha256())));
+      slice.ifPresent(s -> headers.add(s.header(version.size())));
+      long length = slice.map(s -> s.end() - s.start()).orElse(version.size());
+      return HttpResponse.create().withStatus(slice.isPresent() ? StatusCodes.PARTIAL_CONTENT : StatusCodes.OK)
+          .addHeaders(headers).withEntity(HttpEntities.create(contentType(version), length, bytes));
     });
   }
 

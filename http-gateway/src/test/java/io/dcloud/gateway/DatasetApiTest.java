@@ -177,6 +177,44 @@ class DatasetApiTest {
     assertThat(part.header("Content-Range")).isEqualTo("bytes 2-5/10");
   }
 
+  @Test
+  void aRangeReadsOnlyTheChunksThatHoldItAndOneBeyondTheEndIs416() {
+    byte[] bytes = new byte[3 * 1024 * 1024 + 10];
+    for (int i = 0; i < bytes.length; i++) {
+      bytes[i] = (byte) ('a' + i % 26);
+    }
+    String path = "/api/v1/datasets/ranged/db/big";
+    upload(alice, path, bytes);
+    long before = cluster.chunks.reads();
+
+    Api.Answer tail = alice.send(alice.request(path).header("Range", "bytes=-4").GET().build());
+
+    assertThat(tail.status()).isEqualTo(206);
+    assertThat(tail.body()).isEqualTo(new String(bytes, bytes.length - 4, 4, StandardCharsets.US_ASCII));
+    assertThat(tail.header("Content-Range")).isEqualTo("bytes " + (bytes.length - 4) + "-" + (bytes.length - 1) + "/"
+        + bytes.length);
+    assertThat(cluster.chunks.reads() - before).as("the last of 4 chunks alone").isEqualTo(1);
+
+    Api.Answer beyond = alice.send(alice.request(path).header("Range", "bytes=" + bytes.length + "-").GET().build());
+    assertThat(beyond.problem(416).path("detail").asText()).contains(bytes.length + " bytes");
+    assertThat(beyond.header("Content-Range")).isEqualTo("bytes */" + bytes.length);
+  }
+
+  @Test
+  void readersMustNameUsersAndGroupsThatExist() {
+    String path = "/api/v1/datasets/named/db/readers-checked";
+    upload(alice, path, "x".getBytes(StandardCharsets.UTF_8));
+
+    JsonNode problem = alice.put(path + "/readers", Api.JSON,
+        "{\"users\": [\"bob\", \"nobody\"], \"groups\": [\"lab\", \"no-lab\"]}").problem(422);
+
+    assertThat(problem.path("errors").toString()).contains("\"field\":\"users\"").contains("names no user: nobody")
+        .contains("\"field\":\"groups\"").contains("names no group: no-lab").doesNotContain("bob");
+    assertThat(alice.get(path + "/versions").json().path("readers").toString()).doesNotContain("bob");
+    assertThat(alice.put(path + "/readers", Api.JSON, "{\"users\": [\"bob\"], \"groups\": [\"lab\"]}").status())
+        .isEqualTo(200);
+  }
+
   private static String withDataset(String version) {
     return Seeds.environmentWith(config -> {
       config.put("os", "debian");

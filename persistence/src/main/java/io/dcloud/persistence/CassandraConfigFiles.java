@@ -3,12 +3,13 @@ package io.dcloud.persistence;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
  * The child's {@code cassandra.yaml} and {@code logback.xml}, rendered from the templates {@value
  * #YAML_TEMPLATE} and {@value #LOGBACK_TEMPLATE} (resources of this package) with this start's
- * host, ports and directories. Written at every start, so a changed port or data dir takes effect.
+ * host, seeds, ports and directories. Written at every start, so a changed port or data dir takes effect.
  */
 final class CassandraConfigFiles {
 
@@ -17,16 +18,19 @@ final class CassandraConfigFiles {
 
   private CassandraConfigFiles() {}
 
-  static void write(DataLayout layout, String host, CassandraPorts ports) throws IOException {
-    Files.writeString(layout.yaml(), cassandraYaml(layout, host, ports));
+  static void write(DataLayout layout, String host, CassandraPorts ports, List<String> seeds) throws IOException {
+    Files.writeString(layout.yaml(), cassandraYaml(layout, host, ports, seeds));
     Files.writeString(layout.logback(), logbackXml(layout.log()));
   }
 
-  static String cassandraYaml(DataLayout layout, String host, CassandraPorts ports) {
+  /** No seeds: the node is its own seed, a cluster of one. */
+  static String cassandraYaml(DataLayout layout, String host, CassandraPorts ports, List<String> seeds) {
+    String seedList = seeds.isEmpty() ? host + ":" + ports.storage() : String.join(",", seeds);
     return ConfigTemplate.load(YAML_TEMPLATE)
         .render(
             Map.of(
                 "host", host,
+                "seeds", seedList,
                 "cql_port", Integer.toString(ports.cql()),
                 "storage_port", Integer.toString(ports.storage()),
                 "data_dir", layout.data().toString(),

@@ -23,16 +23,19 @@ record CassandraPorts(int cql, int storage, int jmx) {
       int[] ports = new int[3];
       int[] wanted = {cql, storage, 0};
       String[] names = {"CQL", "storage", "JMX"};
+      // JMX listens on the loopback address whatever the host (ChildJvmCommand): its port is free
+      // there, where another node of the same machine may hold the one free on the host.
+      InetAddress[] on = {address, address, InetAddress.getLoopbackAddress()};
       for (int i = 0; i < wanted.length; i++) {
         ServerSocket socket = new ServerSocket();
         try {
-          socket.bind(new InetSocketAddress(address, wanted[i]), 1);
+          socket.bind(new InetSocketAddress(on[i], wanted[i]), 1);
         } catch (IOException e) {
           socket.close();
           throw new IllegalStateException(
               names[i]
                   + " port "
-                  + address.getHostAddress()
+                  + on[i].getHostAddress()
                   + ":"
                   + wanted[i]
                   + " is already in use (another Cassandra running?); configure another port or 0",

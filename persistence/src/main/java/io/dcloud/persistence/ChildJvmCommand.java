@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -58,10 +59,10 @@ final class ChildJvmCommand {
    * Installs {@link CassandraChildMain} in the layout's launcher dir and returns the command that
    * runs Cassandra through it.
    */
-  static List<String> prepare(String heap, Path libDir, DataLayout layout, int jmxPort)
+  static List<String> prepare(String heap, Path libDir, DataLayout layout, int jmxPort, Duration ringDelay)
       throws IOException {
     installChildMain(layout.launcherDir());
-    return command(heap, libDir, layout, jmxPort);
+    return command(heap, libDir, layout, jmxPort, ringDelay);
   }
 
   /** Copies {@link CassandraChildMain}'s class file, and only it, to the child's classpath. */
@@ -80,7 +81,8 @@ final class ChildJvmCommand {
     }
   }
 
-  private static List<String> command(String heap, Path libDir, DataLayout layout, int jmxPort) {
+  private static List<String> command(
+      String heap, Path libDir, DataLayout layout, int jmxPort, Duration ringDelay) {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-Xms" + heap);
@@ -109,9 +111,10 @@ final class ChildJvmCommand {
     // to the loopback address (checked by EmbeddedCassandraSecurityTest). Never set the remote port
     // or com.sun.management.jmxremote.port here: either would take precedence and listen remotely.
     cmd.add("-Dcassandra.jmx.local.port=" + jmxPort);
-    // One node: nothing to wait for before serving.
+    // Nothing to wait for before serving; a node joining others waits ringDelay to hear them
+    // before it bootstraps (0 there fails with "Unable to contact any seeds").
     cmd.add("-Dcassandra.skip_wait_for_gossip_to_settle=0");
-    cmd.add("-Dcassandra.ring_delay_ms=0");
+    cmd.add("-Dcassandra.ring_delay_ms=" + ringDelay.toMillis());
     cmd.add("-Dcassandra.superuser_setup_delay_ms=0");
     // One node, no peers to tell: skip the 2 s gossip shutdown announcement on stop.
     cmd.add("-Dcassandra.shutdown_announce_in_ms=0");

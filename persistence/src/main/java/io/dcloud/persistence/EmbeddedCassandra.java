@@ -14,7 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A single-node Apache Cassandra 5.0 for development and tests, run in a child JVM.
+ * An Apache Cassandra 5.0 node for development and tests, run in a child JVM: a cluster of one, or
+ * (with {@link Settings#seeds()}) a member of a cluster of several on one machine or a LAN.
  *
  * <p>The child runs {@code org.apache.cassandra.service.CassandraDaemon} on its own classpath
  * ({@code <libDir>/*}, made by the {@code cassandra-dist} module): Cassandra's Netty, Guava,
@@ -55,7 +56,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
       String heap,
       Duration startupTimeout,
       Duration drainTimeout,
-      CassandraCredentials credentials) {
+      CassandraCredentials credentials,
+      List<String> seeds,
+      Duration joinRingDelay) {
 
     /** The configuration section {@link #fromConfig} reads. */
     public static final String CONFIG_PATH = "dcloud.cassandra.embedded";
@@ -70,6 +73,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
       Objects.requireNonNull(startupTimeout, "startupTimeout");
       Objects.requireNonNull(drainTimeout, "drainTimeout");
       Objects.requireNonNull(credentials, "credentials");
+      seeds = List.copyOf(Objects.requireNonNull(seeds, "seeds"));
+      Objects.requireNonNull(joinRingDelay, "joinRingDelay");
+      if (joinRingDelay.isNegative()) {
+        throw new IllegalArgumentException("joinRingDelay must not be negative: " + joinRingDelay);
+      }
       checkPort("cqlPort", cqlPort);
       checkPort("storagePort", storagePort);
       if (!HEAP.matcher(heap).matches()) {
@@ -100,18 +108,30 @@ public final class EmbeddedCassandra implements AutoCloseable {
           c.getString("heap"),
           c.getDuration("startup-timeout"),
           c.getDuration("drain-timeout"),
-          CassandraCredentials.fromConfig(config));
+          CassandraCredentials.fromConfig(config),
+          c.getStringList("seeds"),
+          c.getDuration("join-ring-delay"));
     }
 
     public Settings withDataDir(Path newDataDir) {
       return new Settings(
-          libDir, newDataDir, host, cqlPort, storagePort, heap, startupTimeout, drainTimeout, credentials);
+          libDir, newDataDir, host, cqlPort, storagePort, heap, startupTimeout, drainTimeout, credentials, seeds, joinRingDelay);
     }
 
     /** Ports 0 mean "pick a free port at start". */
     public Settings withPorts(int newCqlPort, int newStoragePort) {
       return new Settings(
-          libDir, dataDir, host, newCqlPort, newStoragePort, heap, startupTimeout, drainTimeout, credentials);
+          libDir, dataDir, host, newCqlPort, newStoragePort, heap, startupTimeout, drainTimeout, credentials, seeds, joinRingDelay);
+    }
+
+    /**
+     * Joins the Cassandra cluster whose seeds ({@code host:storagePort}) these are, instead of
+     * being a cluster of one (no seeds: itself). A node that is not among its seeds bootstraps:
+     * it streams its share of the data from the others before it serves.
+     */
+    public Settings withSeeds(List<String> newSeeds) {
+      return new Settings(
+          libDir, dataDir, host, cqlPort, storagePort, heap, startupTimeout, drainTimeout, credentials, newSeeds, joinRingDelay);
     }
 
     private static void checkPort(String name, int port) {
@@ -163,12 +183,15 @@ public final class EmbeddedCassandra implements AutoCloseable {
       InetAddress address = InetAddress.getByName(settings.host());
       CassandraPorts ports =
           CassandraPorts.choose(address, settings.cqlPort(), settings.storagePort());
-      CassandraConfigFiles.write(layout, settings.host(), ports);
-      List<String> command = ChildJvmCommand.prepare(settings.heap(), libDir, layout, ports.jmx());
+      CassandraConfigFiles.write(layout, settings.host(), ports, settings.seeds());
+      // A cluster of one has no ring to hear before it serves.
+      Duration ringDelay = settings.seeds().isEmpty() ? Duration.ZERO : settings.joinRingDelay();
+      List<String> command = ChildJvmCommand.prepare(settings.heap(), libDir, layout, ports.jmx(), ringDelay);
 
       log.info(
-          "Starting embedded Cassandra: data dir {}, CQL {}:{}, storage port {}, heap {}, log {}",
+          "Starting embedded Cassandra: data dir {}, seeds {}, CQL {}:{}, storage port {}, heap {}, log {}",
           dataDir,
+          settings.seeds().isEmpty() ? "none (a cluster of one)" : settings.seeds(),
           settings.host(),
           ports.cql(),
           ports.storage(),
@@ -233,6 +256,11 @@ public final class EmbeddedCassandra implements AutoCloseable {
   /** The internode port actually in use. */
   public int storagePort() {
     return ports.storage();
+  }
+
+  /** {@code host:storagePort}: how other nodes name this one among their seeds. */
+  public String seedAddress() {
+    return settings.host() + ":" + ports.storage();
   }
 
   /** {@code host:port}, as {@code datastax-java-driver.basic.contact-points} expects it. */

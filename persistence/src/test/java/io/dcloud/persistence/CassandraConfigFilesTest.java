@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,7 @@ class CassandraConfigFilesTest {
     DataLayout layout = DataLayout.create(tmp.resolve("it's data"));
 
     String yaml =
-        CassandraConfigFiles.cassandraYaml(layout, "127.0.0.2", new CassandraPorts(19042, 17000, 0));
+        CassandraConfigFiles.cassandraYaml(layout, "127.0.0.2", new CassandraPorts(19042, 17000, 0), List.of());
 
     assertThat(yaml)
         .contains("      - seeds: '127.0.0.2:17000'\n")
@@ -30,6 +31,18 @@ class CassandraConfigFilesTest {
         .contains("commitlog_directory: '" + tmp + "/it''s data/commitlog'\n")
         .contains("storage_compatibility_mode: NONE\n")
         .doesNotContain("{{");
+  }
+
+  @Test
+  void aNodeJoiningOthersListsTheirSeeds() {
+    DataLayout layout = DataLayout.create(tmp.resolve("joining"));
+
+    String yaml = CassandraConfigFiles.cassandraYaml(
+        layout, "127.0.0.3", new CassandraPorts(19043, 17003, 0), List.of("127.0.0.1:17001", "127.0.0.2:17002"));
+
+    assertThat(yaml)
+        .contains("      - seeds: '127.0.0.1:17001,127.0.0.2:17002'\n")
+        .contains("listen_address: '127.0.0.3'\n");
   }
 
   @Test

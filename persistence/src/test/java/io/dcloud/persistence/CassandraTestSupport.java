@@ -6,6 +6,7 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /** Embedded Cassandra settings and CQL sessions for this module's integration tests. */
 final class CassandraTestSupport {
@@ -31,7 +32,7 @@ final class CassandraTestSupport {
                 + ": run `mvn -o install -DskipTests -pl cassandra-dist` first");
     return new EmbeddedCassandra.Settings(
         LIB_DIR, dataDir, "127.0.0.1", 0, 0, "512M", Duration.ofSeconds(120), Duration.ofSeconds(20),
-        CREDENTIALS);
+        CREDENTIALS, List.of(), Duration.ofSeconds(5));
   }
 
   /** A session on the embedded node only, logged in as its role. */

@@ -119,7 +119,8 @@ class EmbeddedCassandraTest {
             "1k",
             Duration.ofSeconds(30),
             Duration.ofSeconds(5),
-            CassandraTestSupport.CREDENTIALS);
+            CassandraTestSupport.CREDENTIALS,
+            java.util.List.of(), Duration.ofSeconds(5));
 
     assertThatThrownBy(() -> EmbeddedCassandra.start(tooSmallHeap))
         .isInstanceOf(EmbeddedCassandra.StartException.class)
