@@ -51,3 +51,30 @@ export async function stream(path, signal) {
   if (!response.ok) throw new ApiError(response.status, await problemOf(response));
   return response.body.pipeThrough(new TextDecoderStream()).getReader();
 }
+
+/**
+ * PUTs a file's bytes as they are (octet-stream: a .tar is written, not extracted); onProgress(sent, total)
+ * as they go. An XMLHttpRequest, since fetch cannot tell how much of a body was sent.
+ */
+export function upload(path, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('PUT', ROOT + path);
+    request.setRequestHeader('Content-Type', 'application/octet-stream');
+    request.setRequestHeader('Accept', 'application/json');
+    if (csrf) request.setRequestHeader(CSRF_HEADER, csrf);
+    request.upload.addEventListener('progress', event => onProgress(event.loaded, event.total || file.size));
+    request.addEventListener('error', () => reject(new ApiError(0, { detail: 'the gateway cannot be reached' })));
+    request.addEventListener('load', () => {
+      let answer;
+      try {
+        answer = JSON.parse(request.responseText);
+      } catch {
+        answer = { detail: `the gateway answered ${request.status} ${request.statusText}` };
+      }
+      if (request.status >= 200 && request.status < 300) resolve(answer);
+      else reject(new ApiError(request.status, answer));
+    });
+    request.send(file);
+  });
+}

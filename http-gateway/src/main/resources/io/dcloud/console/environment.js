@@ -1,10 +1,13 @@
-// One environment: its status (live), build progress, placement, the status timeline, "open",
-// stop/start/delete, its logs (following) and a terminal.
+// One environment: its status (live), build and dataset progress, placement, the status timeline,
+// "open", stop/start/delete, usage charts, files up and down, its exports, its logs (following) and
+// a terminal.
 import { api, stream } from './api.js';
 import { h, show, errorBox, confirmDialog, field } from './dom.js';
 import { listen } from './events.js';
 import { statusBadge } from './environments.js';
 import { openTerminal } from './terminal.js';
+import { statsSection } from './stats-charts.js';
+import { filesSection } from './environment-files.js';
 
 const LOG_LIMIT = 200_000;
 
@@ -33,7 +36,7 @@ export async function environmentPage(id) {
     progress.replaceChildren(...(e.status === 'BUILDING' && e.progress
       ? [h('label', { for: 'build-progress' }, `Building the image: step ${e.progress.step} of ${e.progress.steps}`),
         h('progress', { id: 'build-progress', max: e.progress.steps, value: e.progress.step })]
-      : []));
+      : e.status === 'PREPARING' ? preparing(e.progress) : []));
     facts.replaceChildren(
       ...fact('Owner', e.owner),
       ...fact('Node', e.node),
@@ -44,7 +47,7 @@ export async function environmentPage(id) {
       ...fact('Image', e.image),
       ...fact('Ports', (e.ports || []).map(p => `${p.containerPort}/${p.protocol} → ${p.hostPort ?? '—'}`).join(', ')),
       ...fact('Open', e.url ? h('a', { href: e.url, target: '_blank', rel: 'noopener', class: 'open' }, e.url) : null));
-    const running = ['REQUESTED', 'QUEUED', 'PLACED', 'BUILDING', 'STARTING', 'RUNNING'].includes(e.status);
+    const running = ['REQUESTED', 'QUEUED', 'PLACED', 'PREPARING', 'BUILDING', 'STARTING', 'RUNNING'].includes(e.status);
     actions.replaceChildren(...[
       running ? h('button', { type: 'button', name: 'stop', onclick: () => change('stop') }, 'Stop') : null,
       !running && e.status !== 'DELETED' && e.status !== 'STOPPING'
@@ -84,6 +87,8 @@ export async function environmentPage(id) {
   render();
   article.replaceChildren(title, status, progress, facts, actions, message,
     h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), timeline),
+    statsSection(id, () => environment.status, stops),
+    filesSection(id, environment.name, () => environment.status),
     logsSection(id, stops),
     terminalSection(id, () => environment.status, stops));
   show(article);
@@ -96,6 +101,16 @@ export async function environmentPage(id) {
     }).catch(() => {});
   }));
   return () => stops.forEach(stop => stop());
+}
+
+/** The node copies the environment's datasets into its cache: how far, where it says (unknown: a bar that only moves). */
+function preparing(progress) {
+  const known = progress && progress.totalBytes;
+  const mib = n => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return [h('label', { for: 'prepare-progress' }, 'Preparing its datasets'
+      + (known ? `: ${mib(progress.bytes)} of ${mib(progress.totalBytes)}` : '')),
+    h('progress', known ? { id: 'prepare-progress', max: progress.totalBytes, value: progress.bytes }
+      : { id: 'prepare-progress' })];
 }
 
 function logsSection(id, stops) {

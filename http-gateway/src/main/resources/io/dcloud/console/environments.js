@@ -3,7 +3,7 @@ import { api } from './api.js';
 import { h, show, field } from './dom.js';
 import { listen } from './events.js';
 
-export const STATUSES = ['REQUESTED', 'QUEUED', 'PLACED', 'BUILDING', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED',
+export const STATUSES = ['REQUESTED', 'QUEUED', 'PLACED', 'PREPARING', 'BUILDING', 'STARTING', 'RUNNING', 'STOPPING', 'STOPPED',
   'FAILED', 'LOST', 'DELETED'];
 
 export function statusBadge(status) {
