@@ -1,5 +1,12 @@
 package io.dcloud.app;
 
+import static io.dcloud.app.ConsolePage.awaitState;
+import static io.dcloud.app.ConsolePage.awaitStatus;
+import static io.dcloud.app.ConsolePage.awaitText;
+import static io.dcloud.app.ConsolePage.click;
+import static io.dcloud.app.ConsolePage.data;
+import static io.dcloud.app.ConsolePage.scrollsSideways;
+import static io.dcloud.app.ConsolePage.text;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -24,7 +31,9 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The web console in a real Chromium against a real one-node DCloud (Docker, Cassandra, the tiny
  * OS): a data scientist signs in, creates an environment from the form (catalog dropdowns, filled
- * from a template and from an uploaded YAML config; a bad name is refused beside its field) and sees it reach RUNNING without a reload, runs a command in
+ * from a template and from an uploaded YAML config; a bad name is refused beside its field; a bad
+ * RAM is named live, by a dry run, with a preview) and sees it reach RUNNING without a reload, its
+ * usage charts move, uploads and downloads files and its exports, at phone size too, runs a command in
  * its terminal and its logs, finds it in the list by status and name, stops and deletes it, never
  * sees another user's environment, hears that the event stream was lost while its node restarts
  * (and that it is live again), and signs out; nor the Nodes and Catalog pages, which a platform
@@ -88,7 +97,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(1)
+  @Order(10)
   void aDataScientistSignsIn() {
     browser.open(base + "/");
     WebElement username = browser.find("input[name=username]");
@@ -115,8 +124,34 @@ class ConsoleIT {
     assertThat(browser.script("return localStorage.length + sessionStorage.length")).isEqualTo(0L);
   }
 
+  /** Needs the dry run (POST /environments?dryRun=true): the form is checked as it is filled in. */
   @Test
-  @Order(2)
+  @Order(15)
+  void checksTheFormLiveAndPreviewsItWithoutSubmitting() {
+    browser.find("nav a[href='#/new']").click();
+    browser.find("input[name=env-name]").sendKeys("live-check");
+    new Select(browser.find("select[name=os]")).selectByValue("tiny");
+    WebElement ram = browser.find("input[name=ram]");
+    ram.sendKeys("lots");
+    String ramError = "#" + ram.getAttribute("id") + "-error";
+    assertThat(awaitText(browser, ramError, "is not a size", "the live field error")).contains("lots");
+    assertThat(ram.getAttribute("aria-invalid")).isEqualTo("true");
+    ram.clear();
+    ram.sendKeys("64M");
+    assertThat(awaitText(browser, "pre.preview-dockerfile", "FROM ", "the preview's Dockerfile")).isNotBlank();
+    assertThat(ram.getAttribute("aria-invalid")).isNull();
+    assertThat(text(browser, "pre.preview-yaml")).contains("live-check", "64M");
+    assertThat(text(browser, "p.preview-placement")).contains(NODE_ID);
+    browser.screenshot("new-environment-preview");
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the form's preview").isEmpty();
+    // Nothing was created.
+    assertThat(dcloud.api().get("/api/v1/environments?name=live-check").json().path("environments").size()).isZero();
+    browser.find("nav a[href='#/environments']").click();
+    browser.find("table.environments");
+  }
+
+  @Test
+  @Order(20)
   void createsAnEnvironmentFromTheFormAndSeesItRunWithoutAReload() throws Exception {
     browser.find("nav a[href='#/new']").click();
     WebElement name = browser.find("input[name=env-name]");
@@ -159,8 +194,7 @@ class ConsoleIT {
     browser.find("form.new-environment button[type=submit]").click();
     WebElement page = browser.find("article.environment[data-env-id]");
     created = page.getAttribute("data-env-id");
-    browser.until(d -> "RUNNING".equals(d.findElement(By.cssSelector("article.environment")).getAttribute("data-status"))
-        ? true : null, "the environment to run");
+    awaitStatus(browser, "RUNNING", "the environment to run");
     assertThat(browser.find("article.environment .env-status").getText()).contains("RUNNING");
     assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
     // The header's usage follows too.
@@ -180,7 +214,71 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(3)
+  @Order(21)
+  void itsUsageChartsMoveWhileItRuns() {
+    String cpu = "figure[data-chart=cpu]";
+    browser.until(d -> data(browser, cpu, "points") != null && !"0".equals(data(browser, cpu, "points")) ? true : null,
+        "a first reading");
+    int first = Integer.parseInt(data(browser, cpu, "points"));
+    browser.until(d -> Integer.parseInt(data(browser, cpu, "points")) > first ? true : null, "another reading");
+    assertThat(text(browser, cpu + " figcaption")).startsWith("CPU: ").contains("%");
+    assertThat(browser.find(cpu + " svg").getAttribute("aria-label")).startsWith("CPU: ").contains("%");
+    assertThat(browser.script("return document.querySelector(arguments[0]).getAttribute('points')", cpu + " polyline"))
+        .asString().contains(",");
+    assertThat(text(browser, "figure[data-chart=memory] figcaption")).matches("Memory: [0-9.]+ [KMG]iB of .*");
+    awaitText(browser, "figure[data-chart=network] figcaption", "/s in", "a network rate");
+  }
+
+  @Test
+  @Order(22)
+  void uploadsAFileAndDownloadsOneAndItsExports() throws Exception {
+    byte[] blob = new byte[300_000];
+    new java.util.Random(7).nextBytes(blob);
+    Path file = Files.createTempFile("console-upload", ".bin");
+    Files.write(file, blob);
+    browser.find("input[name=upload-file]").sendKeys(file.toAbsolutePath().toString());
+    browser.find("button[name=upload]").click();
+    String target = "/home/dcloud/" + file.getFileName();
+    assertThat(awaitText(browser, ".upload-state .saved", "Uploaded", "the upload")).contains(blob.length + " bytes", target);
+    assertThat(browser.script("const bar = document.querySelector('progress.upload-progress');"
+        + " return bar.value === bar.max && bar.max === arguments[0]", blob.length)).isEqualTo(true);
+    Api admin = dcloud.api();
+    String files = "/api/v1/environments/" + created + "/files?path=";
+    HttpResponse<byte[]> read = admin.client().send(admin.request(files + target).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(read.body()).isEqualTo(blob);
+
+    // A file made through the API comes down its link, as an attachment.
+    assertThat(admin.put(files + "/home/dcloud/from-the-api.txt", "made through the API").status()).isEqualTo(201);
+    browser.find("input[name=download-path]").sendKeys("/home/dcloud/from-the-api.txt");
+    Map<String, Object> downloaded = ConsolePage.fetch(browser, browser.find("a.download").getAttribute("href"));
+    assertThat(downloaded).containsEntry("status", 200L).containsEntry("body", "made through the API");
+    assertThat((String) downloaded.get("disposition")).contains("attachment", "from-the-api.txt");
+
+    Map<String, Object> manifest = ConsolePage.fetch(browser, browser.find("a.manifest").getAttribute("href"));
+    assertThat(manifest).containsEntry("status", 200L);
+    assertThat((String) manifest.get("contentType")).contains("yaml");
+    assertThat((String) manifest.get("body")).contains("kind: ");
+    assertThat((String) ConsolePage.fetch(browser, browser.find("a.dockerfile").getAttribute("href")).get("body"))
+        .contains("FROM ");
+    browser.screenshot("environment-files");
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the environment's files").isEmpty();
+  }
+
+  @Test
+  @Order(23)
+  void fitsAPhoneWithoutScrollingSideways() {
+    assertThat(scrollsSideways(browser, 360, 740, "article.environment", "environment-phone"))
+        .as("the environment's page").isFalse();
+    browser.find("nav a[href='#/new']").click();
+    assertThat(scrollsSideways(browser, 360, 740, "form.new-environment", "new-environment-phone"))
+        .as("the new-environment form").isFalse();
+    browser.script("location.hash = arguments[0]", "#/environments/" + created);
+    browser.find("article.environment[data-env-id='" + created + "']");
+  }
+
+  @Test
+  @Order(30)
   void runsACommandInTheTerminal() {
     WebElement shell = browser.find("input[name=shell]");
     shell.clear();
@@ -200,7 +298,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(4)
+  @Order(40)
   void theListShowsItsStatusAsTextAndFilters() {
     browser.find("nav a[href='#/environments']").click();
     String row = "tr[data-env-id='" + created + "']";
@@ -220,23 +318,21 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(5)
+  @Order(50)
   void stopsAndDeletesItAfterConfirming() {
     browser.find("button[name=stop]").click();
     browser.find("dialog[open] button[data-confirm=ok]").click();
-    browser.until(d -> "STOPPED".equals(d.findElement(By.cssSelector("article.environment")).getAttribute("data-status"))
-        ? true : null, "the environment to stop");
+    awaitStatus(browser, "STOPPED", "the environment to stop");
     browser.find("button[name=delete]").click();
     browser.find("dialog[open] button[data-confirm=ok]").click();
-    browser.until(d -> "DELETED".equals(d.findElement(By.cssSelector("article.environment")).getAttribute("data-status"))
-        ? true : null, "the environment to be deleted");
+    awaitStatus(browser, "DELETED", "the environment to be deleted");
     browser.find("nav a[href='#/environments']").click();
     browser.find("table.environments");
     assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + created + "']"))).isEmpty();
   }
 
   @Test
-  @Order(6)
+  @Order(60)
   void neverSeesAnotherUsersEnvironment() {
     browser.find("nav a[href='#/environments']").click();
     browser.find("table.environments");
@@ -250,7 +346,7 @@ class ConsoleIT {
 
   /** The node (and its gateway) stops and comes back on the same port: the page says so, and resumes. */
   @Test
-  @Order(7)
+  @Order(70)
   void saysWhenTheEventStreamIsLostAndThatItIsLiveAgain() throws Exception {
     browser.find("nav a[href='#/environments']").click();
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "a live stream");
@@ -265,7 +361,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(8)
+  @Order(80)
   void signsOutAndTheSessionIsOver() {
     browser.find("#sign-out").click();
     browser.find("form.sign-in input[name=username]");
@@ -276,37 +372,37 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(9)
+  @Order(90)
   void aConfigurerCordonsAndUncordonsTheNodeAfterConfirming() {
     browser.find("form.sign-in input[name=username]").sendKeys("cy");
     browser.find("input[name=password]").sendKeys(PASSWORD, Keys.ENTER);
     browser.find("#nav a[href='#/nodes']").click();
     String node = "section.node[data-node-id='" + NODE_ID + "']";
-    awaitState(node, "UP", "the node to be up");
-    assertThat(text(node)).contains("CPU", "reserved", "Memory", "GPUs");
+    awaitState(browser, node, "UP", "the node to be up");
+    assertThat(text(browser, node)).contains("CPU", "reserved", "Memory", "GPUs");
     browser.screenshot("nodes");
     assertThat(browser.seriousAccessibilityViolations()).as("axe on the nodes page").isEmpty();
     browser.script("window.notReloaded = true");
 
-    click(node + " button[name=cordon]");
+    click(browser, node + " button[name=cordon]");
     browser.find("dialog[open] button[data-confirm=ok]").click();
-    awaitState(node, "CORDONED", "the node to be cordoned");
-    assertThat(text(node + " h2")).contains("CORDONED");
-    click(node + " button[name=uncordon]");
+    awaitState(browser, node, "CORDONED", "the node to be cordoned");
+    assertThat(text(browser, node + " h2")).contains("CORDONED");
+    click(browser, node + " button[name=uncordon]");
     browser.find("dialog[open] button[data-confirm=ok]").click();
-    awaitState(node, "UP", "the node to be uncordoned");
+    awaitState(browser, node, "UP", "the node to be uncordoned");
 
     // An admin's cordon elsewhere arrives by the event stream.
     Api admin = dcloud.api();
     assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/cordon", "{}").status()).isEqualTo(200);
-    awaitState(node, "CORDONED", "the event stream's node event");
+    awaitState(browser, node, "CORDONED", "the event stream's node event");
     assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/uncordon", "{}").status()).isEqualTo(200);
-    awaitState(node, "UP", "the event stream's node event");
+    awaitState(browser, node, "UP", "the event stream's node event");
     assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
   }
 
   @Test
-  @Order(10)
+  @Order(100)
   void aConfigurerSeesTheCatalogsFieldErrorsInline() {
     browser.find("#nav a[href='#/catalog']").click();
     WebElement editor = browser.find("textarea[name=catalog]");
@@ -321,27 +417,5 @@ class ConsoleIT {
     assertThat(browser.seriousAccessibilityViolations()).as("axe on the catalog page").isEmpty();
     // Nothing was stored: the catalog still offers what it offered.
     assertThat(dcloud.api().get("/api/v1/catalog").body()).contains("\"base-image\"").doesNotContain("Not An OS!");
-  }
-
-  /** A node event may redraw the card between finding its button and clicking it: then find it again. */
-  private static void click(String css) {
-    browser.until(d -> {
-      try {
-        browser.find(css).click();
-        return true;
-      } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
-        return null;
-      }
-    }, "a click on " + css);
-  }
-
-  private static String text(String css) {
-    return (String) browser.script("return document.querySelector(arguments[0]).innerText", css);
-  }
-
-  private static void awaitState(String node, String state, String what) {
-    // Read in the page: each node event redraws the node's card, so an element found before may be gone.
-    browser.until(d -> state.equals(browser.script("return document.querySelector(arguments[0])?.dataset.state", node))
-        ? true : null, what);
   }
 }
