@@ -1,5 +1,8 @@
 package io.dcloud.app;
 
+import java.io.IOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -69,6 +72,17 @@ final class ConsolePage {
             contentType: r.headers.get('content-type') || '', disposition: r.headers.get('content-disposition') || '',
             body: await r.text()}), e => done({status: 0, body: String(e)}));
         """, url);
+  }
+
+  /** A request with user's own token (signed in through api), not the admin's; answers its status and body. */
+  static Api.Response as(Api api, String user, String password, String method, String path, String contentType,
+      String body) throws IOException, InterruptedException {
+    String login = "{\"username\": \"" + user + "\", \"password\": \"" + password + "\"}";
+    String token = api.post("/api/v1/auth/login", login).json().path("token").asText();
+    HttpResponse<String> answer = api.client().send(HttpRequest.newBuilder(api.uri(path))
+        .header("Authorization", "Bearer " + token).header("content-type", contentType)
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    return new Api.Response(answer.statusCode(), answer.body(), answer);
   }
 
   /**

@@ -23,7 +23,8 @@ const OUTCOMES = {
 async function gatewayDryRuns() {
   try {
     const description = await api('GET', '/openapi.json');
-    return (description.paths?.['/environments']?.post?.parameters || []).some(p => p.name === 'dryRun');
+    const named = p => (p.$ref ? description.components?.parameters?.[p.$ref.split('/').pop()] : p)?.name;
+    return (description.paths?.['/environments']?.post?.parameters || []).some(p => named(p) === 'dryRun');
   } catch {
     return false;
   }

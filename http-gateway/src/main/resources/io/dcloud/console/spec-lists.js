@@ -58,7 +58,7 @@ function volumeRow(volume) {
   };
 }
 
-function variableRow([name = '', value = '']) {
+function variableRow({ name = '', value = '' }) {
   const key = h('input', { name: 'env', placeholder: 'NAME', value: name, autocomplete: 'off', spellcheck: 'false' });
   const secret = h('input', { name: 'env-value', type: 'password', value, autocomplete: 'off' });
   const reveal = h('input', { type: 'checkbox', name: 'show-value' });
@@ -139,7 +139,8 @@ export function specLists(readable) {
       env.clear();
       dataset.clear();
       (Array.isArray(spec.storage) ? spec.storage : []).forEach(v => storage.add(v || {}));
-      Object.entries(spec.env && typeof spec.env === 'object' ? spec.env : {}).forEach(pair => env.add(pair));
+      const variables = spec.env && typeof spec.env === 'object' ? spec.env : {};
+      Object.entries(variables).forEach(([name, value]) => env.add({ name, value }));
       for (const category of Array.isArray(spec.dataset) ? spec.dataset : []) {
         for (const db of category?.db || []) {
           for (const d of db?.dataset || []) {
