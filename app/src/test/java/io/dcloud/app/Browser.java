@@ -84,7 +84,7 @@ final class Browser implements AutoCloseable {
 
   /** The text of what {@code css} finds, read in the page: an element found before a redraw may be gone. */
   String text(String css) {
-    return (String) script("return document.querySelector(arguments[0]).innerText", css);
+    return (String) script("return document.querySelector(arguments[0])?.innerText", css);
   }
 
   Object script(String script, Object... arguments) {

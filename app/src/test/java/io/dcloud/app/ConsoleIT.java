@@ -1,10 +1,12 @@
 package io.dcloud.app;
 
+import static io.dcloud.app.ConsolePage.awaitState;
+import static io.dcloud.app.ConsolePage.awaitStatus;
+import static io.dcloud.app.ConsolePage.awaitText;
+import static io.dcloud.app.ConsolePage.data;
+import static io.dcloud.app.ConsolePage.scrollsSideways;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +26,9 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The web console in a real Chromium against a real one-node DCloud (Docker, Cassandra, the tiny
  * OS): a data scientist signs in, creates an environment from the form (catalog dropdowns, filled
- * from a template and from an uploaded YAML config; a bad name is refused beside its field) and sees it reach RUNNING without a reload, runs a command in
+ * from a template and from an uploaded YAML config; a bad name is refused beside its field; a bad
+ * RAM is named live, by a dry run, with a preview) and sees it reach RUNNING without a reload, its
+ * usage charts move, uploads and downloads files and its exports, at phone size too, runs a command in
  * its terminal and its logs, finds it in the list by status and name, stops and deletes it, never
  * sees another user's environment, hears that the event stream was lost while its node restarts
  * (and that it is live again), and signs out; nor the Nodes and Catalog pages, which a platform
@@ -58,17 +62,15 @@ class ConsoleIT {
       assertThat(made.status()).as(made.body()).isEqualTo(201);
     }
     // bo's own environment, made with bo's own token: ada must never see it.
-    String bo = admin.post("/api/v1/auth/login", "{\"username\": \"bo\", \"password\": \"" + PASSWORD + "\"}")
-        .json().path("token").asText();
-    HttpResponse<String> made = admin.client().send(HttpRequest.newBuilder(admin.uri("/api/v1/environments"))
-        .header("Authorization", "Bearer " + bo).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(
-            "{\"env-name\": \"bos-own\", \"os\": \"tiny\", \"resources\": {\"cpu\": \"0.1\", \"ram\": \"64M\"}}"))
-        .build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(made.statusCode()).as(made.body()).isEqualTo(202);
-    JsonNode answer = new ObjectMapper().readTree(made.body());
-    othersEnvironment = answer.path("id").asText();
+    Api.Response made = ConsolePage.as(admin, "bo", PASSWORD, "POST", "/api/v1/environments", "application/json",
+        "{\"env-name\": \"bos-own\", \"os\": \"tiny\", \"resources\": {\"cpu\": \"0.1\", \"ram\": \"64M\"}}");
+    assertThat(made.status()).as(made.body()).isEqualTo(202);
+    othersEnvironment = made.json().path("id").asText();
     assertThat(othersEnvironment).isNotEmpty();
+    // ada's dataset, for the form's dataset chooser.
+    Api.Response dataset = ConsolePage.as(admin, "ada", PASSWORD, "PUT", "/api/v1/datasets/console/db/sample", "text/csv",
+        "a,b\n1,2\n");
+    assertThat(dataset.status()).as(dataset.body()).isEqualTo(201);
   }
 
   private static int freePort() throws java.io.IOException {
@@ -88,7 +90,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(1)
+  @Order(10)
   void aDataScientistSignsIn() {
     browser.open(base + "/");
     WebElement username = browser.find("input[name=username]");
@@ -115,8 +117,53 @@ class ConsoleIT {
     assertThat(browser.script("return localStorage.length + sessionStorage.length")).isEqualTo(0L);
   }
 
+  /** Needs the dry run (POST /environments?dryRun=true): the form is checked as it is filled in. */
   @Test
-  @Order(2)
+  @Order(15)
+  void checksTheFormLiveAndPreviewsItWithoutSubmitting() {
+    browser.find("nav a[href='#/new']").click();
+    browser.find("input[name=env-name]").sendKeys("live-check");
+    new Select(browser.find("select[name=os]")).selectByValue("tiny");
+    WebElement ram = browser.find("input[name=ram]");
+    ram.sendKeys("lots");
+    String ramError = "#" + ram.getAttribute("id") + "-error";
+    assertThat(awaitText(browser, ramError, "is not a size", "the live field error")).contains("lots");
+    assertThat(ram.getAttribute("aria-invalid")).isEqualTo("true");
+    ram.clear();
+    ram.sendKeys("64M");
+    assertThat(awaitText(browser, "pre.preview-dockerfile", "FROM ", "the preview's Dockerfile")).isNotBlank();
+    assertThat(ram.getAttribute("aria-invalid")).isNull();
+    assertThat(browser.text("pre.preview-yaml")).contains("live-check", "64M");
+    assertThat(browser.text("p.preview-placement")).contains(NODE_ID);
+    // A volume, a variable (its value masked until shown) and a dataset in a version reach the request.
+    browser.click("#list-storage > button");
+    browser.find("#list-storage input[name=target]").sendKeys("/data");
+    browser.find("#list-storage input[name=size]").sendKeys("1G");
+    browser.click("#list-env > button");
+    browser.find("#list-env input[name=env]").sendKeys("GREETING");
+    WebElement value = browser.find("#list-env input[name=env-value]");
+    value.sendKeys("hello-there");
+    assertThat(value.getAttribute("type")).isEqualTo("password");
+    browser.find("#list-env input[name=show-value]").click();
+    assertThat(value.getAttribute("type")).isEqualTo("text");
+    browser.click("#list-dataset > button");
+    new Select(browser.find("#list-dataset select[name=dataset-name]")).selectByValue("console/db/sample");
+    browser.until(d -> d.findElements(By.cssSelector("#list-dataset select[name=version] option[value='1']")).isEmpty()
+        ? null : true, "the dataset's versions");
+    new Select(browser.find("#list-dataset select[name=version]")).selectByValue("1");
+    assertThat(awaitText(browser, "pre.preview-yaml", "sample", "the dataset in the request"))
+        .contains("/data", "GREETING", "hello-there", "console");
+    browser.script("document.querySelector('section.preview').scrollIntoView()");
+    browser.screenshot("new-environment-preview");
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the form's preview").isEmpty();
+    // Nothing was created.
+    assertThat(dcloud.api().get("/api/v1/environments?name=live-check").json().path("environments").size()).isZero();
+    browser.find("nav a[href='#/environments']").click();
+    browser.find("table.environments");
+  }
+
+  @Test
+  @Order(20)
   void createsAnEnvironmentFromTheFormAndSeesItRunWithoutAReload() throws Exception {
     browser.find("nav a[href='#/new']").click();
     WebElement name = browser.find("input[name=env-name]");
@@ -133,6 +180,7 @@ class ConsoleIT {
         os: tiny
         languages: [{language-name: shell}]
         resources: {cpu: "0.2", ram: 128M}
+        env: {GREETING: from-yaml}
         """);
     browser.find("input[name=config-file]").sendKeys(config.toAbsolutePath().toString());
     browser.until(d -> "from-yaml".equals(name.getDomProperty("value")) ? true : null, "the uploaded config's values");
@@ -140,6 +188,8 @@ class ConsoleIT {
     assertThat(new Select(browser.find("select[name=language-name]")).getFirstSelectedOption().getAttribute("value"))
         .isEqualTo("shell");
     assertThat(browser.find("input[name=ram]").getDomProperty("value")).isEqualTo("128M");
+    assertThat(browser.find("#list-env input[name=env]").getDomProperty("value")).isEqualTo("GREETING");
+    assertThat(browser.find("#list-env input[name=env-value]").getAttribute("type")).isEqualTo("password");
 
     name.clear();
     name.sendKeys("not a name!");
@@ -159,8 +209,7 @@ class ConsoleIT {
     browser.find("form.new-environment button[type=submit]").click();
     WebElement page = browser.find("article.environment[data-env-id]");
     created = page.getAttribute("data-env-id");
-    browser.until(d -> "RUNNING".equals(d.findElement(By.cssSelector("article.environment")).getAttribute("data-status"))
-        ? true : null, "the environment to run");
+    awaitStatus(browser, "RUNNING", "the environment to run");
     assertThat(browser.find("article.environment .env-status").getText()).contains("RUNNING");
     assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
     // The header's usage follows too.
@@ -180,7 +229,69 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(3)
+  @Order(21)
+  void itsUsageChartsMoveWhileItRuns() {
+    String cpu = "figure[data-chart=cpu]";
+    int first = Integer.parseInt(data(browser, cpu, "points"));
+    browser.until(d -> Integer.parseInt(data(browser, cpu, "points")) > first ? true : null, "another reading");
+    assertThat(browser.text(cpu + " figcaption")).startsWith("CPU: ").contains("%");
+    // The text alternative: the latest value, as the caption shows it; the line drawn from the readings.
+    assertThat(browser.find(cpu + " svg").getAttribute("aria-label")).startsWith("CPU: ").contains("%");
+    assertThat(browser.find(cpu + " svg").findElement(By.tagName("polyline")).getAttribute("points")).contains(",");
+    assertThat(browser.text("figure[data-chart=memory] figcaption")).matches("Memory: [0-9.]+ [KMG]iB of .*");
+    awaitText(browser, "figure[data-chart=network] figcaption", "/s in", "a network rate");
+  }
+
+  @Test
+  @Order(22)
+  void uploadsAFileAndDownloadsOneAndItsExports() throws Exception {
+    byte[] blob = new byte[300_000];
+    new java.util.Random(7).nextBytes(blob);
+    Path file = Files.createTempFile("console-upload", ".bin");
+    Files.write(file, blob);
+    browser.find("input[name=upload-file]").sendKeys(file.toAbsolutePath().toString());
+    browser.find("button[name=upload]").click();
+    String target = "/home/dcloud/" + file.getFileName();
+    assertThat(awaitText(browser, ".upload-state .saved", "Uploaded", "the upload")).contains(blob.length + " bytes", target);
+    assertThat(browser.script("const bar = document.querySelector('progress.upload-progress');"
+        + " return bar.value === bar.max && bar.max === arguments[0]", blob.length)).isEqualTo(true);
+    Api admin = dcloud.api();
+    String files = "/api/v1/environments/" + created + "/files?path=";
+    HttpResponse<byte[]> read = admin.client().send(admin.request(files + target).GET().build(),
+        HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(read.body()).isEqualTo(blob);
+
+    // A file made through the API comes down its link, as an attachment.
+    assertThat(admin.put(files + "/home/dcloud/from-the-api.txt", "made through the API").status()).isEqualTo(201);
+    browser.find("input[name=download-path]").sendKeys("/home/dcloud/from-the-api.txt");
+    Map<String, Object> downloaded = ConsolePage.fetch(browser, browser.find("a.download").getAttribute("href"));
+    assertThat(downloaded).containsEntry("status", 200L).containsEntry("body", "made through the API");
+    assertThat((String) downloaded.get("disposition")).contains("attachment", "from-the-api.txt");
+
+    Map<String, Object> manifest = ConsolePage.fetch(browser, browser.find("a.manifest").getAttribute("href"));
+    assertThat(manifest).containsEntry("status", 200L);
+    assertThat((String) manifest.get("contentType")).contains("yaml");
+    assertThat((String) manifest.get("body")).contains("kind: ");
+    assertThat((String) ConsolePage.fetch(browser, browser.find("a.dockerfile").getAttribute("href")).get("body"))
+        .contains("FROM ");
+    browser.screenshot("environment-files");
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the environment's files").isEmpty();
+  }
+
+  @Test
+  @Order(23)
+  void fitsAPhoneWithoutScrollingSideways() {
+    assertThat(scrollsSideways(browser, 360, 740, "article.environment", "environment-phone"))
+        .as("the environment's page").isFalse();
+    browser.find("nav a[href='#/new']").click();
+    assertThat(scrollsSideways(browser, 360, 740, "form.new-environment", "new-environment-phone"))
+        .as("the new-environment form").isFalse();
+    browser.script("location.hash = arguments[0]", "#/environments/" + created);
+    browser.find("article.environment[data-env-id='" + created + "']");
+  }
+
+  @Test
+  @Order(30)
   void runsACommandInTheTerminal() {
     WebElement shell = browser.find("input[name=shell]");
     shell.clear();
@@ -200,7 +311,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(4)
+  @Order(40)
   void theListShowsItsStatusAsTextAndFilters() {
     browser.find("nav a[href='#/environments']").click();
     String row = "tr[data-env-id='" + created + "']";
@@ -220,23 +331,21 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(5)
+  @Order(50)
   void stopsAndDeletesItAfterConfirming() {
     browser.find("button[name=stop]").click();
     browser.find("dialog[open] button[data-confirm=ok]").click();
-    browser.until(d -> "STOPPED".equals(d.findElement(By.cssSelector("article.environment")).getAttribute("data-status"))
-        ? true : null, "the environment to stop");
+    awaitStatus(browser, "STOPPED", "the environment to stop");
     browser.find("button[name=delete]").click();
     browser.find("dialog[open] button[data-confirm=ok]").click();
-    browser.until(d -> "DELETED".equals(d.findElement(By.cssSelector("article.environment")).getAttribute("data-status"))
-        ? true : null, "the environment to be deleted");
+    awaitStatus(browser, "DELETED", "the environment to be deleted");
     browser.find("nav a[href='#/environments']").click();
     browser.find("table.environments");
     assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + created + "']"))).isEmpty();
   }
 
   @Test
-  @Order(6)
+  @Order(60)
   void neverSeesAnotherUsersEnvironment() {
     browser.find("nav a[href='#/environments']").click();
     browser.find("table.environments");
@@ -250,7 +359,7 @@ class ConsoleIT {
 
   /** The node (and its gateway) stops and comes back on the same port: the page says so, and resumes. */
   @Test
-  @Order(7)
+  @Order(70)
   void saysWhenTheEventStreamIsLostAndThatItIsLiveAgain() throws Exception {
     browser.find("nav a[href='#/environments']").click();
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "a live stream");
@@ -265,7 +374,7 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(8)
+  @Order(80)
   void signsOutAndTheSessionIsOver() {
     browser.find("#sign-out").click();
     browser.find("form.sign-in input[name=username]");
@@ -276,13 +385,13 @@ class ConsoleIT {
   }
 
   @Test
-  @Order(9)
+  @Order(90)
   void aConfigurerCordonsAndUncordonsTheNodeAfterConfirming() {
     browser.find("form.sign-in input[name=username]").sendKeys("cy");
     browser.find("input[name=password]").sendKeys(PASSWORD, Keys.ENTER);
     browser.find("#nav a[href='#/nodes']").click();
     String node = "section.node[data-node-id='" + NODE_ID + "']";
-    awaitState(node, "UP", "the node to be up");
+    awaitState(browser, node, "UP", "the node to be up");
     assertThat(browser.text(node)).contains("CPU", "reserved", "Memory", "GPUs");
     browser.screenshot("nodes");
     assertThat(browser.seriousAccessibilityViolations()).as("axe on the nodes page").isEmpty();
@@ -290,23 +399,23 @@ class ConsoleIT {
 
     browser.click(node + " button[name=cordon]");
     browser.find("dialog[open] button[data-confirm=ok]").click();
-    awaitState(node, "CORDONED", "the node to be cordoned");
+    awaitState(browser, node, "CORDONED", "the node to be cordoned");
     assertThat(browser.text(node + " h2")).contains("CORDONED");
     browser.click(node + " button[name=uncordon]");
     browser.find("dialog[open] button[data-confirm=ok]").click();
-    awaitState(node, "UP", "the node to be uncordoned");
+    awaitState(browser, node, "UP", "the node to be uncordoned");
 
     // An admin's cordon elsewhere arrives by the event stream.
     Api admin = dcloud.api();
     assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/cordon", "{}").status()).isEqualTo(200);
-    awaitState(node, "CORDONED", "the event stream's node event");
+    awaitState(browser, node, "CORDONED", "the event stream's node event");
     assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/uncordon", "{}").status()).isEqualTo(200);
-    awaitState(node, "UP", "the event stream's node event");
+    awaitState(browser, node, "UP", "the event stream's node event");
     assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
   }
 
   @Test
-  @Order(10)
+  @Order(100)
   void aConfigurerSeesTheCatalogsFieldErrorsInline() {
     browser.find("#nav a[href='#/catalog']").click();
     WebElement editor = browser.find("textarea[name=catalog]");
@@ -321,11 +430,5 @@ class ConsoleIT {
     assertThat(browser.seriousAccessibilityViolations()).as("axe on the catalog page").isEmpty();
     // Nothing was stored: the catalog still offers what it offered.
     assertThat(dcloud.api().get("/api/v1/catalog").body()).contains("\"base-image\"").doesNotContain("Not An OS!");
-  }
-
-  private static void awaitState(String node, String state, String what) {
-    // Read in the page: each node event redraws the node's card, so an element found before may be gone.
-    browser.until(d -> state.equals(browser.script("return document.querySelector(arguments[0])?.dataset.state", node))
-        ? true : null, what);
   }
 }

@@ -55,19 +55,19 @@ export async function stream(path, signal) {
 /**
  * Sends a file as the body of a PUT, streamed by the browser (never read whole into the page),
  * with the CSRF header; onProgress(sent, total) as the bytes leave. XHR, because fetch cannot
- * report an upload's progress. Answers the parsed JSON, throws ApiError like api().
+ * report an upload's progress. Answers the parsed JSON, throws ApiError like api(). The content
+ * type says what the bytes are: a dataset's .tar is a directory; a file put into an environment
+ * goes as octet-stream, so that a .tar is written as it is, not extracted.
  */
-export function upload(path, file, onProgress) {
+export function upload(path, file, onProgress, contentType = file.type || 'application/octet-stream') {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
     request.open('PUT', ROOT + path);
     request.withCredentials = true;
     request.setRequestHeader('Accept', 'application/json');
-    request.setRequestHeader('Content-Type', file.type || 'application/octet-stream');
+    request.setRequestHeader('Content-Type', contentType);
     if (csrf) request.setRequestHeader(CSRF_HEADER, csrf);
-    request.upload.addEventListener('progress', event => {
-      if (event.lengthComputable) onProgress(event.loaded, event.total);
-    });
+    request.upload.addEventListener('progress', event => onProgress(event.loaded, event.total || file.size));
     request.addEventListener('load', () => {
       let answer;
       try {

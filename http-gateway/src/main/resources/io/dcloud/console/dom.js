@@ -58,30 +58,3 @@ export function confirmDialog(question, action) {
     dialog.showModal();
   });
 }
-
-/** Takes back what showFieldErrors marked, before the form is sent again. */
-export function clearFieldErrors(form, summary) {
-  for (const error of form.querySelectorAll('.field-error')) error.textContent = '';
-  for (const control of form.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
-  summary.replaceChildren();
-}
-
-/**
- * Each of the problem's field errors beside its control (the one whose data-field names the field
- * or the nearest part above it); the rest, and the detail, in the summary.
- */
-export function showFieldErrors(form, summary, error) {
-  const unplaced = [];
-  for (const { field: name, reason } of error.errors || []) {
-    const control = [...form.querySelectorAll('[data-field]')]
-      .filter(c => name === c.dataset.field || name.startsWith(c.dataset.field + '.') || name.startsWith(c.dataset.field + '['))
-      .sort((a, b) => b.dataset.field.length - a.dataset.field.length)[0];
-    if (control) {
-      control.setAttribute('aria-invalid', 'true');
-      const box = document.getElementById(control.id + '-error');
-      box.textContent = (box.textContent ? box.textContent + '; ' : '') + reason;
-    } else unplaced.push(`${name}: ${reason}`);
-  }
-  summary.replaceChildren(errorBox(error), unplaced.length ? h('ul', {}, unplaced.map(u => h('li', {}, u))) : null);
-  form.querySelector('[aria-invalid]')?.focus();
-}

@@ -1,10 +1,13 @@
-// One environment: its status (live), build progress, placement, the status timeline, "open",
-// stop/start/delete, its logs (following) and a terminal.
+// One environment: its status (live), build and dataset progress, placement, the status timeline,
+// "open", stop/start/delete, usage charts, files up and down, its exports, its logs (following) and
+// a terminal.
 import { api, stream } from './api.js';
 import { h, show, errorBox, confirmDialog, field } from './dom.js';
 import { listen } from './events.js';
 import { statusBadge } from './environments.js';
 import { openTerminal } from './terminal.js';
+import { statsSection } from './stats-charts.js';
+import { filesSection } from './environment-files.js';
 
 const LOG_LIMIT = 200_000;
 
@@ -69,11 +72,7 @@ export async function environmentPage(id) {
       clearInterval(preparingPoll);
       preparingPoll = null;
     }
-    if (e.status !== 'PREPARING' || !e.progress || e.progress.totalBytes === undefined) return [];
-    const mib = bytes => (bytes / 1048576).toFixed(1);
-    return [h('label', { for: 'dataset-progress' },
-      `Fetching datasets into the node's cache: ${mib(e.progress.bytes)} of ${mib(e.progress.totalBytes)} MiB`),
-    h('progress', { id: 'dataset-progress', max: e.progress.totalBytes, value: e.progress.bytes })];
+    return e.status === 'PREPARING' ? preparing(e.progress) : [];
   }
 
   async function change(what) {
@@ -103,6 +102,8 @@ export async function environmentPage(id) {
   render();
   article.replaceChildren(title, status, progress, facts, actions, message,
     h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), timeline),
+    statsSection(id, () => environment.status, stops),
+    filesSection(id, environment.name, () => environment.status),
     logsSection(id, stops),
     terminalSection(id, () => environment.status, stops));
   show(article);
@@ -115,6 +116,16 @@ export async function environmentPage(id) {
     }).catch(() => {});
   }));
   return () => stops.forEach(stop => stop());
+}
+
+/** The node copies the environment's datasets into its cache: how far, where it says (unknown: a bar that only moves). */
+function preparing(progress) {
+  const known = progress && progress.totalBytes;
+  const mib = n => `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return [h('label', { for: 'prepare-progress' }, 'Preparing its datasets'
+      + (known ? `: ${mib(progress.bytes)} of ${mib(progress.totalBytes)}` : '')),
+    h('progress', known ? { id: 'prepare-progress', max: progress.totalBytes, value: progress.bytes }
+      : { id: 'prepare-progress' })];
 }
 
 function logsSection(id, stops) {

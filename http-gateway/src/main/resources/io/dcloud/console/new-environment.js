@@ -1,12 +1,37 @@
-// The new-environment form: OS, languages and libraries from the catalog, resources, ports and
-// command; controls named after the config contract's fields; the API's field errors beside them.
-// A template or an uploaded JSON/YAML config fills it in; #/new/{template} opens it filled from that template.
+// The new-environment form: OS, languages and libraries from the catalog, resources (a GPU model
+// from the nodes' GPUs), ports, volumes, variables, datasets and command; controls named after the
+// config contract's fields; the API's field errors beside them, live from a dry run that also
+// previews the request. A template or an uploaded JSON/YAML config fills it in; #/new/{template}
+// opens it filled from that template.
 import { api } from './api.js';
-import { h, show, errorBox, field, showFieldErrors } from './dom.js';
+import { h, show, errorBox, field } from './dom.js';
 import { toSpec, fromSpec } from './spec-form.js';
+import { specLists } from './spec-lists.js';
+import { clearFieldErrors, showFieldErrors } from './field-errors.js';
+import { dryRunPreview } from './dry-run.js';
+
+/** The GPU models the nodes have; none when the caller may not list the nodes (the model is then typed in). */
+async function gpuModels() {
+  try {
+    const names = (await api('GET', '/nodes')).nodes.flatMap(n => n.capacity?.gpus || []).map(g => g.name);
+    return [...new Set(names.filter(Boolean))].sort();
+  } catch {
+    return [];
+  }
+}
+
+/** The ids of the datasets the caller can read (none where the store answers nothing). */
+async function readableDatasets() {
+  try {
+    return (await api('GET', '/datasets')).datasets.map(d => d.dataset);
+  } catch {
+    return [];
+  }
+}
 
 export async function newEnvironmentPage(templateName) {
-  const [catalog, templates] = await Promise.all([api('GET', '/catalog'), api('GET', '/templates')]);
+  const [catalog, templates, models, datasets] = await Promise.all([api('GET', '/catalog'), api('GET', '/templates'),
+    gpuModels(), readableDatasets()]);
   const byOs = new Map(catalog.map(entry => [entry.os, entry]));
   const controls = {
     name: h('input', { name: 'env-name', required: true, pattern: '[A-Za-z0-9][A-Za-z0-9_.\\-]*', maxlength: 63,
@@ -16,6 +41,7 @@ export async function newEnvironmentPage(templateName) {
     ram: h('input', { name: 'ram', placeholder: '2G', 'data-field': 'resources.ram' }),
     cpu: h('input', { name: 'cpu', placeholder: '1', 'data-field': 'resources.cpu' }),
     gpu: h('input', { name: 'gpu', type: 'number', min: 0, step: 1, placeholder: '0', 'data-field': 'resources.gpu' }),
+    gpuModel: h('input', { name: 'gpu-model', list: 'gpu-models', placeholder: 'any', 'data-field': 'resources.gpu-model' }),
     storage: h('input', { name: 'storage', placeholder: '10G', 'data-field': 'resources.storage' }),
     ports: h('input', { name: 'ports', placeholder: '8888, 8000', 'data-field': 'port-publish' }),
     command: h('input', { name: 'command', placeholder: 'sleep infinity', 'data-field': 'command' }),
@@ -25,6 +51,7 @@ export async function newEnvironmentPage(templateName) {
   const template = h('select', { name: 'template' }, h('option', { value: '' }, '—'),
     templates.templates.map(t => h('option', { value: t.name }, t.name + (t.description ? ' — ' + t.description : ''))));
   const upload = h('input', { type: 'file', name: 'config-file', accept: '.json,.yaml,.yml,application/json,application/yaml' });
+  const lists = specLists(datasets);
   let extra = {};
 
   function languageRow(chosen = {}) {
@@ -38,18 +65,22 @@ export async function newEnvironmentPage(templateName) {
       .map(l => h('option', { value: l, selected: (chosen.libraries || []).includes(l) }, l)));
     language.addEventListener('change', fill);
     fill();
-    const remove = h('button', { type: 'button', class: 'link', onclick: () => row.remove() }, `Remove language ${index + 1}`);
+    const remove = h('button', { type: 'button', class: 'link', onclick: () => {
+      row.remove();
+      languages.dispatchEvent(new Event('change', { bubbles: true }));
+    } }, `Remove language ${index + 1}`);
     const row = h('fieldset', { class: 'language' }, h('legend', {}, `Language ${index + 1}`),
       field('Language', language), field('Libraries', libraries, 'Ctrl/⌘-click to choose several'), remove);
     languages.append(row);
   }
 
   function fill(spec) {
-    extra = fromSpec(spec, controls);
+    extra = fromSpec(spec, controls, lists);
     languages.replaceChildren();
     (spec.languages || []).forEach(languageRow);
     if (!languages.children.length) languageRow();
   }
+  const request = () => toSpec(controls, languages, extra, lists);
 
   controls.os.addEventListener('change', () => {
     languages.replaceChildren();
@@ -59,6 +90,7 @@ export async function newEnvironmentPage(templateName) {
     if (!template.value) return;
     try {
       fill((await api('GET', '/templates/' + encodeURIComponent(template.value))).spec);
+      preview.schedule();
     } catch (e) {
       summary.replaceChildren(errorBox(e));
     }
@@ -72,6 +104,7 @@ export async function newEnvironmentPage(templateName) {
       if (!spec || typeof spec !== 'object') throw new Error(file.name + ' is not a config (an object)');
       fill(spec);
       summary.replaceChildren(h('p', {}, `Filled in from ${file.name}`));
+      preview.schedule();
     } catch (e) {
       summary.replaceChildren(errorBox(`${file.name} could not be read: ${e.message}`));
     }
@@ -85,18 +118,25 @@ export async function newEnvironmentPage(templateName) {
       h('button', { type: 'button', class: 'link', onclick: () => languageRow() }, 'Add a language')),
     h('fieldset', { class: 'resources' }, h('legend', {}, 'Resources'),
       field('CPU cores', controls.cpu, 'e.g. 1.5 or 500m'), field('RAM', controls.ram, 'e.g. 2G'),
-      field('GPUs', controls.gpu), field('Storage', controls.storage, 'e.g. 10G')),
+      field('GPUs', controls.gpu),
+      field('GPU model', controls.gpuModel,
+        models.length ? 'the nodes have: ' + models.join(', ') : 'part of the GPU\'s name; empty: any'),
+      h('datalist', { id: 'gpu-models' }, models.map(m => h('option', { value: m }))),
+      field('Storage', controls.storage, 'e.g. 10G')),
     field('Ports', controls.ports, 'container ports to publish, separated by commas'),
+    lists.elements,
     field('Command', controls.command, 'what the container runs: words, or a JSON list; empty: it idles until stopped'),
-    summary,
-    h('button', { type: 'submit' }, 'Create'));
+    summary);
+  const preview = await dryRunPreview(form, summary, request);
+  form.append(preview.element, h('button', { type: 'submit' }, 'Create'));
+  form.addEventListener('input', () => preview.schedule());
+  form.addEventListener('change', () => preview.schedule());
   form.addEventListener('submit', async event => {
     event.preventDefault();
-    for (const error of form.querySelectorAll('.field-error')) error.textContent = '';
-    for (const control of form.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
-    summary.replaceChildren();
+    preview.cancel();
+    clearFieldErrors(form, summary);
     try {
-      const created = await api('POST', '/environments', toSpec(controls, languages, extra));
+      const created = await api('POST', '/environments', request());
       location.hash = '#/environments/' + encodeURIComponent(created.id);
     } catch (e) {
       showFieldErrors(form, summary, e);
@@ -109,5 +149,5 @@ export async function newEnvironmentPage(templateName) {
     else summary.replaceChildren(errorBox(`there is no template ${templateName} you may use`));
   }
   show(form);
-  return () => {};
+  return () => preview.cancel();
 }

@@ -18,8 +18,11 @@ function commandText(command) {
   return command.some(word => /\s/.test(word)) ? JSON.stringify(command) : command.join(' ');
 }
 
-/** The config the form describes; fields the form has no control for (from a template or file) kept as they came. */
-export function toSpec(controls, languages, extra) {
+/**
+ * The config the form describes; lists: its volumes, variables and datasets (spec-lists.js); fields
+ * the form has no control for (from a template or file) kept as they came.
+ */
+export function toSpec(controls, languages, extra, lists) {
   const spec = { ...extra, 'env-name': controls.name.value.trim(), os: controls.os.value };
   const chosen = [...languages.querySelectorAll('fieldset.language')].map(row => ({
     'language-name': row.querySelector('[name=language-name]').value,
@@ -34,6 +37,8 @@ export function toSpec(controls, languages, extra) {
   }
   if (controls.gpu.value !== '') resources.gpu = Number(controls.gpu.value);
   else delete resources.gpu;
+  if (controls.gpuModel.value.trim()) resources['gpu-model'] = controls.gpuModel.value.trim();
+  else delete resources['gpu-model'];
   if (Object.keys(resources).length) spec.resources = resources;
   else delete spec.resources;
   const ports = controls.ports.value.split(/[\s,]+/).filter(Boolean);
@@ -41,20 +46,27 @@ export function toSpec(controls, languages, extra) {
   else delete spec['port-publish'];
   if (controls.command.value.trim()) spec.command = argv(controls.command.value);
   else delete spec.command;
+  for (const [key, value] of Object.entries(lists.read())) {
+    if (value === undefined) delete spec[key];
+    else spec[key] = value;
+  }
   return spec;
 }
 
-/** Puts a config's values into the controls; answers the rest of it (kept on create). */
-export function fromSpec(spec, controls) {
-  const { 'env-name': name, os, resources = {}, command, 'port-publish': ports, languages, ...rest } = spec;
+/** Puts a config's values into the controls and lists; answers the rest of it (kept on create). */
+export function fromSpec(spec, controls, lists) {
+  const { 'env-name': name, os, resources = {}, command, 'port-publish': ports, languages, storage, env, dataset,
+    ...rest } = spec;
+  lists.fill({ storage, env, dataset });
   controls.name.value = name || '';
   const osName = typeof os === 'object' && os ? os['image-name'] : os;
   if (osName && [...controls.os.options].some(o => o.value === osName)) controls.os.value = osName;
-  const { ram, cpu, gpu, storage, ...otherResources } = resources;
+  const { ram, cpu, gpu, storage: disk, 'gpu-model': gpuModel, ...otherResources } = resources;
   controls.ram.value = ram ?? '';
   controls.cpu.value = cpu ?? '';
   controls.gpu.value = gpu ?? '';
-  controls.storage.value = storage ?? '';
+  controls.gpuModel.value = gpuModel ?? '';
+  controls.storage.value = disk ?? '';
   controls.ports.value = (ports || []).map(p => p?.internal?.ports).filter(p => p !== undefined).join(', ');
   controls.command.value = commandText(command);
   return Object.keys(otherResources).length ? { ...rest, resources: otherResources } : rest;

@@ -2,7 +2,8 @@
 // template" (the new-environment form filled from it) and delete after confirming. Who may change
 // it is the API's to say (its owner, configurers for the platform's): its refusal is shown in words.
 import { api } from './api.js';
-import { h, show, errorBox, field, confirmDialog, clearFieldErrors, showFieldErrors } from './dom.js';
+import { h, show, errorBox, field, confirmDialog } from './dom.js';
+import { clearFieldErrors, showFieldErrors } from './field-errors.js';
 import { ownerText } from './templates.js';
 
 export async function templatePage(name) {

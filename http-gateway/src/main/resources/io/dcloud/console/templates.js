@@ -1,7 +1,8 @@
 // The templates the caller may use (the platform's and their own), and a new one saved from one of
 // the caller's environments: its config as GET /environments shows it becomes the template's spec.
 import { api } from './api.js';
-import { h, show, field, clearFieldErrors, showFieldErrors } from './dom.js';
+import { h, show, field } from './dom.js';
+import { clearFieldErrors, showFieldErrors } from './field-errors.js';
 
 /** Who a template is: the platform's (configurers change it) or a user's. */
 export function ownerText(template) {

@@ -2,7 +2,8 @@
 // own quota (PUT /users/{username}/quota, the API's field errors beside each field) or back to
 // their roles' quota.
 import { api } from './api.js';
-import { h, show, errorBox, field, confirmDialog, clearFieldErrors, showFieldErrors } from './dom.js';
+import { h, show, errorBox, field, confirmDialog } from './dom.js';
+import { clearFieldErrors, showFieldErrors } from './field-errors.js';
 import { quotaText, roleChoices, chosenRoles } from './users.js';
 
 /** The quota's fields as users write them, with what each takes. */

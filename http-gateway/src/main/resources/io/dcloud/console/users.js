@@ -1,7 +1,8 @@
 // Users, for admins: everyone with their roles and quota, a new user, and the audit log. The API
 // refuses everyone else; the console only hides the page's link from them.
 import { api } from './api.js';
-import { h, show, field, clearFieldErrors, showFieldErrors } from './dom.js';
+import { h, show, field } from './dom.js';
+import { clearFieldErrors, showFieldErrors } from './field-errors.js';
 import { auditSection } from './audit.js';
 
 /** The roles the API knows (openapi.yaml's Role), in the order an admin thinks of them. */
