@@ -63,7 +63,7 @@ final class DataCommand {
         request.header("Content-Type", "application/x-tar")
             .PUT(HttpRequest.BodyPublishers.ofInputStream(() -> counting.count(packing.getInputStream())));
       } else if (Files.isRegularFile(local)) {
-        String type = local.toString().endsWith(".tar") ? "application/x-tar" : "application/octet-stream";
+        String type = contentType(local.getFileName().toString());
         long size = Files.size(local);
         TransferProgress counting = new TransferProgress(io().err(), size, TransferProgress.wanted(io(), progress));
         bar = counting;
@@ -81,6 +81,14 @@ final class DataCommand {
       io().out().println(made.path("dataset").asText(dataset) + " version " + made.path("version").asInt());
       io().err().println(made.path("size").asLong() + " bytes, sha256 " + made.path("sha256").asText());
       return ExitCodes.OK;
+    }
+
+    /** A .tar is a directory, and so is a .tar.gz or .tgz (gzip-compressed); anything else one file. */
+    static String contentType(String fileName) {
+      if (fileName.endsWith(".tar")) {
+        return "application/x-tar";
+      }
+      return fileName.endsWith(".tar.gz") || fileName.endsWith(".tgz") ? "application/x-gtar" : "application/octet-stream";
     }
 
     private static InputStream open(Path file) {

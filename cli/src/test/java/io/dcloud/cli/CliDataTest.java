@@ -94,4 +94,12 @@ class CliDataTest {
     String bar = err.substring(0, err.lastIndexOf("\r") + err.substring(err.lastIndexOf("\r")).indexOf('\n'));
     return bar.substring(bar.lastIndexOf('\r') + 1);
   }
+
+  @Test
+  void aTarOrGzippedTarIsSentAsADirectoryAndAnythingElseAsOneFile() {
+    assertThat(DataCommand.Put.contentType("images.tar")).isEqualTo("application/x-tar");
+    assertThat(DataCommand.Put.contentType("images.tar.gz")).isEqualTo("application/x-gtar");
+    assertThat(DataCommand.Put.contentType("images.tgz")).isEqualTo("application/x-gtar");
+    assertThat(DataCommand.Put.contentType("notes.csv.gz")).isEqualTo("application/octet-stream");
+  }
 }

@@ -59,7 +59,7 @@ export function uploadForm(fixedId, onUploaded) {
         bar.max = total || 1;
         bar.value = sent;
         label.textContent = `Uploading ${chosen.name}: ${sizeText(sent)} of ${sizeText(total)}`;
-      });
+      }, contentType(chosen));
       bar.value = bar.max;
       label.textContent = `Uploaded ${chosen.name}`;
       message.replaceChildren(h('p', { class: 'saved', role: 'status' },
@@ -74,4 +74,11 @@ export function uploadForm(fixedId, onUploaded) {
     }
   });
   return form;
+}
+
+/** A .tar, .tar.gz or .tgz is a directory in environments (browsers call a .tar.gz plain gzip). */
+function contentType(file) {
+  if (/\.(tar\.gz|tgz)$/i.test(file.name)) return 'application/x-gtar';
+  if (/\.tar$/i.test(file.name)) return 'application/x-tar';
+  return file.type || 'application/octet-stream';
 }

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.zip.GZIPInputStream;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.RecipientRef;
@@ -195,7 +196,8 @@ public final class DatasetCache implements DatasetMounts {
       Path data = work.resolve(DatasetCacheIndex.DATA);
       if (version.isDirectory()) {
         Files.createDirectory(data);
-        try (InputStream tar = Files.newInputStream(blob)) {
+        try (InputStream bytes = Files.newInputStream(blob);
+            InputStream tar = version.isGzipped() ? new GZIPInputStream(bytes, 64 * 1024) : bytes) {
           TarExtraction.extract(tar, data);
         }
         Files.delete(blob);

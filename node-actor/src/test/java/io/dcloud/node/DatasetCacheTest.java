@@ -14,6 +14,7 @@ import io.dcloud.deploy.TarArchive;
 import io.dcloud.spec.EnvironmentSpec.DatasetRef;
 import io.dcloud.testing.InMemoryChunkStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -111,6 +113,20 @@ class DatasetCacheTest {
     assertThat(dir.resolve("escaped.txt")).doesNotExist();
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve("images"))))
         .isEqualTo("r-xr-xr-x");
+  }
+
+  @Test
+  void aGzippedTarVersionIsADirectoryToo() throws Exception {
+    byte[] tar = TarArchive.create().directory("texts", 0755).file("texts/a.txt", "alpha").toBytes();
+    ByteArrayOutputStream gzipped = new ByteArrayOutputStream();
+    try (GZIPOutputStream out = new GZIPOutputStream(gzipped)) {
+      out.write(tar);
+    }
+    DatasetVersion one = stored("blob-tgz", 1, gzipped.toByteArray(), DatasetVersion.GZIPPED_TAR);
+
+    Path data = Path.of(mounts(cache(entity(List.of(one))), "e1", new DatasetRef("c", "d", "n", null)).get(0).source());
+
+    assertThat(Files.readString(data.resolve("texts/a.txt"))).isEqualTo("alpha");
   }
 
   @Test
