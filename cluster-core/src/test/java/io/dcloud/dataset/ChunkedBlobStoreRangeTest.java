@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.dcloud.testing.InMemoryChunkStore;
+import io.dcloud.testing.LocalTestKit;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -17,7 +18,7 @@ import org.junit.jupiter.api.Test;
 /** A range of a blob reads the chunks that hold it and no others. */
 class ChunkedBlobStoreRangeTest {
   private static final String BYTES = "abcdefghijklmnopqrstuv"; // 22 bytes: chunks of 4, the last of 2
-  private static final ActorTestKit testKit = ActorTestKit.create("blob-range-test");
+  private static final ActorTestKit testKit = LocalTestKit.create("blob-range-test");
   private static final InMemoryChunkStore chunks = new InMemoryChunkStore();
   private static final BlobStore blobs = new ChunkedBlobStore(chunks, new BlobSettings(4, 2, 2));
 

@@ -11,6 +11,7 @@ import io.dcloud.dataset.DatasetState;
 import io.dcloud.dataset.DatasetVersion;
 import io.dcloud.spec.EnvironmentSpec.DatasetRef;
 import io.dcloud.testing.InMemoryChunkStore;
+import io.dcloud.testing.LocalTestKit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * goes first, a mounted one never, and what it holds and in which order survive a restart.
  */
 class DatasetCacheEvictionTest {
-  private static final ActorTestKit testKit = ActorTestKit.create("dataset-cache-eviction-test");
+  private static final ActorTestKit testKit = LocalTestKit.create("dataset-cache-eviction-test");
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final Instant AT = Instant.parse("2026-11-23T10:00:00Z");
   /** Each dataset's one version has this many bytes; the caches here hold two and a half of them. */

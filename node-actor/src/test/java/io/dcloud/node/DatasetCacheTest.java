@@ -13,6 +13,7 @@ import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.TarArchive;
 import io.dcloud.spec.EnvironmentSpec.DatasetRef;
 import io.dcloud.testing.InMemoryChunkStore;
+import io.dcloud.testing.LocalTestKit;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A node's dataset cache: fetched once, checked, read-only, tars extracted safely. */
 class DatasetCacheTest {
-  private static final ActorTestKit testKit = ActorTestKit.create("dataset-cache-test");
+  private static final ActorTestKit testKit = LocalTestKit.create("dataset-cache-test");
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final Instant AT = Instant.parse("2026-11-23T10:00:00Z");
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.dcloud.deploy.DockerTestSupport;
 import io.dcloud.deploy.TarArchive;
 import io.dcloud.deploy.TestImages;
+import io.dcloud.testing.LocalTestKit;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -40,7 +41,7 @@ class FileTransfersTest {
   @RegisterExtension
   static final DockerTestSupport docker = DockerTestSupport.start();
 
-  private static final ActorTestKit testKit = ActorTestKit.create("FileTransfersTest");
+  private static final ActorTestKit testKit = LocalTestKit.create("FileTransfersTest");
   private static FileTransfers files;
   private static String containerId;
 

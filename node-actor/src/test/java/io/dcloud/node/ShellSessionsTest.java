@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.dcloud.deploy.DockerTestSupport;
 import io.dcloud.node.ShellProtocol.Input;
 import io.dcloud.node.ShellProtocol.Output;
+import io.dcloud.testing.LocalTestKit;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -41,7 +42,7 @@ class ShellSessionsTest {
   @RegisterExtension
   static final DockerTestSupport docker = DockerTestSupport.start();
 
-  private static final ActorTestKit testKit = ActorTestKit.create("ShellSessionsTest");
+  private static final ActorTestKit testKit = LocalTestKit.create("ShellSessionsTest");
   private static final ContainerActivity activity = new ContainerActivity();
   private static ShellSessions shells;
   private static String containerId;
