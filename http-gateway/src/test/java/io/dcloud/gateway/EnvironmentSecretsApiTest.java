@@ -49,6 +49,10 @@ class EnvironmentSecretsApiTest {
         .withValue("dcloud.secrets.key", ConfigValueFactory.fromAnyRef(Base64.getEncoder().encodeToString(key)));
     keyedGateway = cluster.start(cluster.backends, GatewaySettings.fromConfig(keyed));
     api = Api.admin(GatewayTestCluster.uri(keyedGateway));
+    // A dataset's readers must exist: nina is made before she is named one.
+    Api.Answer made = api.post("/api/v1/users", Api.JSON,
+        "{\"username\": \"nina\", \"password\": \"nina-password\", \"roles\": [\"data-scientist\"]}");
+    assertThat(made.status()).as(made.body()).isEqualTo(201);
     Seeds.uploadSeedDataset(api, "nina");
   }
 
@@ -74,9 +78,6 @@ class EnvironmentSecretsApiTest {
 
   @Test
   void theJupyterTemplatesTokenIsGeneratedPerEnvironmentAndShownOnlyToItsOwner() {
-    Api.Answer made = api.post("/api/v1/users", Api.JSON,
-        "{\"username\": \"nina\", \"password\": \"nina-password\", \"roles\": [\"data-scientist\"]}");
-    assertThat(made.status()).as(made.body()).isEqualTo(201);
     Api nina = new Api(api.base).signedIn("nina", "nina-password");
     String first = nina.post("/api/v1/templates/jupyter/environments", Api.JSON, "{}").json().path("id").asText();
     String second = nina.post("/api/v1/templates/jupyter/environments", Api.JSON, "{}").json().path("id").asText();

@@ -22,6 +22,12 @@ class QuotaAndAuditApiTest {
   static void start() throws Exception {
     cluster = new GatewayTestCluster("quota-and-audit-api-test");
     admin = Api.admin(cluster.base);
+    // A dataset's readers must exist: the users are made before they are named readers of the seed's dataset.
+    for (String name : List.of("dana", "erin", "finn", "gail")) {
+      Api.Answer made = admin.post("/api/v1/users", Api.JSON,
+          "{\"username\": \"" + name + "\", \"password\": \"secret-" + name + "\", \"roles\": [\"data-scientist\"]}");
+      assertThat(made.status()).as(made.body()).isEqualTo(201);
+    }
     Seeds.uploadSeedDataset(admin, "dana", "erin", "finn", "gail");
   }
 
@@ -30,10 +36,8 @@ class QuotaAndAuditApiTest {
     cluster.close();
   }
 
+  /** One of the users made at the start, with {@code quota} (when not null), signed in. */
   private static Api user(String name, String quota) {
-    Api.Answer made = admin.post("/api/v1/users", Api.JSON,
-        "{\"username\": \"" + name + "\", \"password\": \"secret-" + name + "\", \"roles\": [\"data-scientist\"]}");
-    assertThat(made.status()).as(made.body()).isEqualTo(201);
     if (quota != null) {
       Api.Answer set = admin.put("/api/v1/users/" + name + "/quota", Api.JSON, quota);
       assertThat(set.status()).as(set.body()).isEqualTo(200);
