@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.Metrics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -98,7 +99,8 @@ final class ModelRoutes extends AllDirectives {
           }
           throw failure instanceof RuntimeException runtime ? runtime : new IllegalStateException(failure);
         })
-        .thenCompose(parts -> checked(parts)
+        // From a completed stage, so that a check that throws still reaches the discard.
+        .thenCompose(parts -> CompletableFuture.completedFuture(parts).thenCompose(this::checked)
             .thenCompose(config -> stored(caller, parts, config))
             .whenComplete((pushed, failure) -> parts.discard()));
   }

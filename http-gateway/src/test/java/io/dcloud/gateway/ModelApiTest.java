@@ -154,6 +154,15 @@ class ModelApiTest {
     assertThat(alice.post("/api/v1/models", Api.JSON, "{}").status()).isEqualTo(415);
   }
 
+  /** Refused or stored, an upload leaves no spooled artifact behind (the tests' uploads are over by now). */
+  @AfterAll
+  static void noArtifactIsLeftSpooled() throws Exception {
+    try (var left = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+      assertThat(left.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("dcloud-model-")))
+          .isEmpty();
+    }
+  }
+
   private static String config(String name, String more) {
     return "{\"name\": \"" + name + "\", \"runtime\": {\"language-name\": \"python\", \"libraries\": [\"scikit-learn\"]}"
         + (more.isEmpty() ? "" : ", " + more) + "}";
