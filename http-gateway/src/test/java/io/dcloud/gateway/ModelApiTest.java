@@ -3,9 +3,7 @@ package io.dcloud.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -23,14 +21,7 @@ import org.junit.jupiter.api.Test;
  * are named, and a model is its owner's.
  */
 class ModelApiTest {
-  private static final String CONTRACT = """
-      def preprocess(request):
-          return [request["x"]]
-
-
-      def postprocess(prediction):
-          return {"y": int(prediction)}
-      """;
+  private static final String CONTRACT = ModelUploads.CONTRACT;
   private static GatewayTestCluster cluster;
   private static Api admin;
   private static Api alice;
@@ -62,8 +53,8 @@ class ModelApiTest {
     String config = config("iris", "\"replicas\": 2, \"batching\": {\"max-size\": 8, \"max-wait-ms\": 5}, "
         + "\"input-example\": {\"x\": 1}");
 
-    JsonNode one = push(alice, "iris.joblib", first, CONTRACT, config, Api.JSON).json();
-    JsonNode two = push(alice, "iris.joblib", second, CONTRACT, config, Api.JSON).json();
+    JsonNode one = ModelUploads.push(alice, "iris.joblib", first, CONTRACT, config, Api.JSON).json();
+    JsonNode two = ModelUploads.push(alice, "iris.joblib", second, CONTRACT, config, Api.JSON).json();
 
     assertThat(one.path("name").asText()).isEqualTo("iris");
     assertThat(one.path("version").asInt()).isEqualTo(1);
@@ -97,7 +88,7 @@ class ModelApiTest {
   void aYamlConfigAndATorchScriptArtifactAreAccepted() throws Exception {
     String yaml = "name: tiny-torch\nruntime:\n  language-name: python\n  libraries: [torch]\nresources: {cpu: \"1\", ram: 1G}\n";
 
-    JsonNode pushed = push(alice, "net.pt", random(100), CONTRACT, yaml, "application/octet-stream").json();
+    JsonNode pushed = ModelUploads.push(alice, "net.pt", random(100), CONTRACT, yaml, "application/octet-stream").json();
 
     assertThat(pushed.path("version").asInt()).isEqualTo(1);
     assertThat(alice.get("/api/v1/models/tiny-torch").json().path("config").path("resources").path("ram").asText())
@@ -106,50 +97,50 @@ class ModelApiTest {
 
   @Test
   void othersSeeNothingMayNotTakeTheNameAndEndUsersMayNotUpload() {
-    push(alice, "m.pkl", random(10), CONTRACT, config("secret-model", ""), Api.JSON);
+    ModelUploads.push(alice, "m.pkl", random(10), CONTRACT, config("secret-model", ""), Api.JSON);
 
     assertThat(bob.get("/api/v1/models/secret-model").status()).isEqualTo(404);
     assertThat(bob.get("/api/v1/models").json().path("models").findValuesAsText("name")).doesNotContain("secret-model");
-    assertThat(push(bob, "m.pkl", random(10), CONTRACT, config("secret-model", ""), Api.JSON).problem(409)
+    assertThat(ModelUploads.push(bob, "m.pkl", random(10), CONTRACT, config("secret-model", ""), Api.JSON).problem(409)
         .path("detail").asText()).contains("taken");
-    assertThat(push(erin, "m.pkl", random(10), CONTRACT, config("erins", ""), Api.JSON).problem(403)
+    assertThat(ModelUploads.push(erin, "m.pkl", random(10), CONTRACT, config("erins", ""), Api.JSON).problem(403)
         .path("detail").asText()).contains("data scientists");
     assertThat(admin.get("/api/v1/models/secret-model").status()).isEqualTo(200);
   }
 
   @Test
   void badConfigFieldsAreEachNamed() {
-    Api.Answer bad = push(alice, "m.joblib", random(10), CONTRACT, "{\"name\": \"Not A Name\", \"runtime\": {\"language-name\": "
+    Api.Answer bad = ModelUploads.push(alice, "m.joblib", random(10), CONTRACT, "{\"name\": \"Not A Name\", \"runtime\": {\"language-name\": "
         + "\"python\"}, \"replicas\": 0, \"batching\": {\"max-size\": 0, \"max-wait-ms\": -1}, \"colour\": 1}", Api.JSON);
 
     assertThat(bad.problem(422).path("errors").findValuesAsText("field"))
         .contains("name", "replicas", "batching.max-size", "batching.max-wait-ms", "colour");
-    assertThat(push(alice, "m.joblib", random(10), CONTRACT, "{\"name\": \"m\"}", Api.JSON).reasonFor("runtime"))
+    assertThat(ModelUploads.push(alice, "m.joblib", random(10), CONTRACT, "{\"name\": \"m\"}", Api.JSON).reasonFor("runtime"))
         .contains("language-name");
   }
 
   @Test
   void theRuntimeAndResourcesAreJudgedAsTheReplicasEnvironmentWouldBe() {
-    assertThat(push(alice, "m.joblib", random(10), CONTRACT, "{\"name\": \"m\", \"runtime\": {\"language-name\": "
+    assertThat(ModelUploads.push(alice, "m.joblib", random(10), CONTRACT, "{\"name\": \"m\", \"runtime\": {\"language-name\": "
         + "\"cobol\"}}", Api.JSON).reasonFor("runtime.language-name")).contains("cobol");
-    assertThat(push(alice, "m.joblib", random(10), CONTRACT, "{\"name\": \"m\", \"runtime\": {\"language-name\": "
+    assertThat(ModelUploads.push(alice, "m.joblib", random(10), CONTRACT, "{\"name\": \"m\", \"runtime\": {\"language-name\": "
         + "\"python\", \"libraries\": [\"numpy\", \"no-such-lib\"]}}", Api.JSON).reasonFor("runtime.libraries[1]"))
         .contains("no-such-lib");
-    assertThat(push(alice, "m.joblib", random(10), CONTRACT, config("m", "\"resources\": {\"ram\": \"lots\"}"), Api.JSON)
+    assertThat(ModelUploads.push(alice, "m.joblib", random(10), CONTRACT, config("m", "\"resources\": {\"ram\": \"lots\"}"), Api.JSON)
         .errorFields()).contains("resources.ram");
     assertThat(alice.get("/api/v1/models/m").status()).isEqualTo(404);
   }
 
   @Test
   void missingAndWrongPartsAreNamed() {
-    Map<String, Part> noContract = new LinkedHashMap<>();
-    noContract.put("model", new Part("m.joblib", "application/octet-stream", random(10)));
-    noContract.put("config", new Part(null, Api.JSON, config("m", "").getBytes(StandardCharsets.UTF_8)));
-    assertThat(send(alice, noContract).reasonFor("contract")).contains("required");
+    Map<String, ModelUploads.Part> noContract = new LinkedHashMap<>();
+    noContract.put("model", new ModelUploads.Part("m.joblib", "application/octet-stream", random(10)));
+    noContract.put("config", new ModelUploads.Part(null, Api.JSON, config("m", "").getBytes(StandardCharsets.UTF_8)));
+    assertThat(ModelUploads.send(alice, noContract).reasonFor("contract")).contains("required");
 
-    assertThat(push(alice, "m.txt", random(10), CONTRACT, config("m", ""), Api.JSON).reasonFor("model"))
+    assertThat(ModelUploads.push(alice, "m.txt", random(10), CONTRACT, config("m", ""), Api.JSON).reasonFor("model"))
         .contains(".joblib");
-    assertThat(push(alice, "m.joblib", random(10), "def preprocess(request):\n    return request\n", config("m", ""),
+    assertThat(ModelUploads.push(alice, "m.joblib", random(10), "def preprocess(request):\n    return request\n", config("m", ""),
         Api.JSON).reasonFor("contract")).contains("postprocess");
     assertThat(alice.post("/api/v1/models", Api.JSON, "{}").status()).isEqualTo(415);
   }
@@ -166,31 +157,6 @@ class ModelApiTest {
   private static String config(String name, String more) {
     return "{\"name\": \"" + name + "\", \"runtime\": {\"language-name\": \"python\", \"libraries\": [\"scikit-learn\"]}"
         + (more.isEmpty() ? "" : ", " + more) + "}";
-  }
-
-  private record Part(String fileName, String contentType, byte[] content) {}
-
-  private static Api.Answer push(Api api, String fileName, byte[] model, String contract, String config, String type) {
-    Map<String, Part> parts = new LinkedHashMap<>();
-    parts.put("model", new Part(fileName, "application/octet-stream", model));
-    parts.put("contract", new Part("contract.py", "text/x-python", contract.getBytes(StandardCharsets.UTF_8)));
-    parts.put("config", new Part("config", type, config.getBytes(StandardCharsets.UTF_8)));
-    return send(api, parts);
-  }
-
-  private static Api.Answer send(Api api, Map<String, Part> parts) {
-    String boundary = "model-boundary-" + System.nanoTime();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    parts.forEach((name, part) -> {
-      body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
-          + (part.fileName() == null ? "" : "; filename=\"" + part.fileName() + "\"")
-          + "\r\nContent-Type: " + part.contentType() + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-      body.writeBytes(part.content());
-      body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
-    });
-    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    return api.send(api.request("/api/v1/models").header("content-type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
   }
 
   /** The tar's regular files, in order. */
