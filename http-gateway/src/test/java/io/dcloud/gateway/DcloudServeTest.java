@@ -1,4 +1,4 @@
-package io.dcloud.serving;
+package io.dcloud.gateway;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,10 +17,14 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.stream.javadsl.FileIO;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -29,8 +33,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The serving wrapper the project ships ({@code dcloud_serve.py}) with real models trained here, by
  * Debian's Python: a scikit-learn LogisticRegression on iris (shipped with the package, nothing is
- * downloaded) and a small torch network saved as TorchScript. What {@code /predict} answers must
- * equal what the model predicts locally, in order; a bad instance is a 400 naming its index.
+ * downloaded) and a small torch network saved as TorchScript, each made into a bundle by
+ * {@link ModelBundle} (as a model version is stored) and extracted with tar (as a replica mounts
+ * it). What {@code /predict} answers must equal what the model predicts locally, in order; a bad
+ * instance is a 400 naming its index.
  *
  * <p>Needs {@code /usr/bin/python3} with python3-sklearn, python3-torch, python3-joblib,
  * python3-flask and python3-waitress ({@code ./dcloud test} installs them): skipped without them,
@@ -43,8 +49,19 @@ class DcloudServeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+  private static ActorSystem<Void> system;
+
   @TempDir
-  Path bundle;
+  Path work;
+
+  private Path bundle;
+
+  @AfterAll
+  static void stop() {
+    if (system != null) {
+      system.terminate();
+    }
+  }
 
   @BeforeAll
   static void pythonWithTheLibraries() throws Exception {
@@ -52,6 +69,7 @@ class DcloudServeTest {
         "import sklearn, torch, joblib, flask, waitress").redirectErrorStream(true).start().waitFor() == 0;
     Requirements.requireOrSkip(present, () -> PYTHON + " with scikit-learn, torch, joblib, flask and waitress is "
         + "missing: apt-get install python3-sklearn python3-torch python3-joblib python3-flask python3-waitress");
+    system = ActorSystem.create(Behaviors.empty(), "DcloudServeTest");
   }
 
   @Test
@@ -107,19 +125,29 @@ class DcloudServeTest {
     }
   }
 
+  /** Trains in {@code work}, then makes the bundle as a pushed version is made and extracts it as a replica sees it. */
   private void train(String kind) throws Exception {
-    copyResource("dcloud_serve.py");
-    copyResource("train_models.py");
-    Process training = new ProcessBuilder(PYTHON, "train_models.py", kind, ".").directory(bundle.toFile())
+    try (InputStream in = DcloudServeTest.class.getResourceAsStream("/io/dcloud/serving/train_models.py")) {
+      Files.copy(in, work.resolve("train_models.py"));
+    }
+    Process training = new ProcessBuilder(PYTHON, "train_models.py", kind, ".").directory(work.toFile())
         .redirectErrorStream(true).start();
     String output = new String(training.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertEquals(0, training.waitFor(), "training the " + kind + " model:\n" + output);
-    Files.delete(bundle.resolve("train_models.py"));
-  }
 
-  private void copyResource(String name) throws IOException {
-    try (InputStream in = DcloudServeTest.class.getResourceAsStream("/io/dcloud/serving/" + name)) {
-      Files.copy(in, bundle.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+    String extension = kind.equals("torch") ? "pt" : "joblib";
+    Path artifact = work.resolve("model." + extension);
+    Path tar = work.resolve("bundle.tar");
+    ModelBundle.of(ByteString.fromArray(Files.readAllBytes(work.resolve("config.json"))),
+            ByteString.fromArray(Files.readAllBytes(work.resolve("contract.py"))), artifact, extension, Files.size(artifact))
+        .runWith(FileIO.toPath(tar), system).toCompletableFuture().get(30, TimeUnit.SECONDS);
+    bundle = Files.createDirectory(work.resolve("bundle"));
+    Process extract = new ProcessBuilder("tar", "-xf", tar.toString(), "-C", bundle.toString()).redirectErrorStream(true)
+        .start();
+    String extracted = new String(extract.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(0, extract.waitFor(), "tar -xf of the bundle:\n" + extracted);
+    for (String file : new String[] {"instances.json", "expected.json"}) {
+      Files.move(work.resolve(file), bundle.resolve(file));
     }
   }
 
