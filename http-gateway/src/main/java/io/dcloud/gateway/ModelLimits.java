@@ -1,13 +1,14 @@
 package io.dcloud.gateway;
 
 import com.typesafe.config.Config;
+import java.time.Duration;
 
 /**
  * The bounds of a model upload ({@code dcloud.models}): the artifact's size, the contract's and
  * config's, where the artifact waits on disk, and how far a config may go.
  */
 record ModelLimits(
-    long maxSize, long maxDocumentSize, String spoolDirectory, java.time.Duration transferTimeout, int maxReplicas,
+    long maxSize, long maxDocumentSize, String spoolDirectory, Duration transferTimeout, int maxReplicas,
     int maxBatchSize, int maxBatchWaitMs) {
 
   static ModelLimits fromConfig(Config root) {
