@@ -38,7 +38,11 @@ class DefaultCatalogTest {
         Map.entry("scipy", List.of(APT + "python3-scipy")),
         Map.entry("matplotlib", List.of(APT + "python3-matplotlib")),
         Map.entry("torch", List.of(APT + "python3-torch")),
-        Map.entry("jupyter-notebook", List.of(APT + "jupyter-notebook")));
+        Map.entry("jupyter-notebook", List.of(APT + "jupyter-notebook")),
+        // What the model serving wrapper (dcloud_serve.py) needs besides scikit-learn and torch.
+        Map.entry("joblib", List.of(APT + "python3-joblib")),
+        Map.entry("flask", List.of(APT + "python3-flask")),
+        Map.entry("waitress", List.of(APT + "python3-waitress")));
     assertThat(debian.specifications().get("node-js").installationSteps()).containsExactly(APT + "nodejs npm");
     assertThat(debian.specifications().get("node-js").libraries()).containsExactly(
         Map.entry("express", List.of(APT + "node-express")), Map.entry("async-js", List.of(APT + "node-async")));

@@ -11,6 +11,7 @@ final class ApiPaths {
   static final String CATALOG = "catalog";
   static final String HEALTH = "health";
   static final String DATASETS = "datasets";
+  static final String MODELS = "models";
 
   private ApiPaths() {}
 

@@ -45,6 +45,16 @@ final class DatasetRoutes extends AllDirectives {
     this.audit = audit;
   }
 
+  /** Who may read and change which dataset: for what is stored as datasets (models). */
+  DatasetAccess access() {
+    return access;
+  }
+
+  /** The upload path: for what is stored as datasets (models). */
+  DatasetTransfers transfers() {
+    return transfers;
+  }
+
   Route route(Caller caller) {
     return pathPrefix(ApiPaths.DATASETS, () -> concat(
         pathEnd(() -> get(() -> parameterOptional("prefix", prefix ->

@@ -109,7 +109,17 @@ final class DatasetTransfers extends AllDirectives {
       audit.record(caller, PUT_ACTION, id, "too large: " + length.getAsLong() + " bytes");
       throw tooLarge(length.getAsLong() + " bytes");
     }
-    String contentType = entity.getContentType().mediaType().toString();
+    return stored(id, caller, entity.getContentType().mediaType().toString(), entity.getDataBytes())
+        .thenApply(version -> codec.jsonResponse(StatusCodes.CREATED,
+            new DatasetJson.Uploaded(id, version.version(), version.size(), version.sha256())));
+  }
+
+  /**
+   * Stores {@code bytes} as the next version of dataset {@code id} for {@code caller}, who must
+   * own it (or it must be new): the upload path of every way in (a PUT, a model's bundle). The
+   * caller's role and the size limit are the way in's to check.
+   */
+  CompletionStage<DatasetVersion> stored(String id, Caller caller, String contentType, Source<ByteString, ?> bytes) {
     String blobId = UUID.randomUUID().toString();
     return access.<DatasetState>ask(id, DatasetEntity.Get::new)
         .thenCompose(state -> {
@@ -130,7 +140,7 @@ final class DatasetTransfers extends AllDirectives {
             audit.record(caller, PUT_ACTION, id, "refused");
             throw DatasetAccess.refused(begun);
           }
-          return store(id, caller, blobId, entity);
+          return store(id, caller, blobId, bytes);
         })
         .thenCompose(stored -> access.<DatasetEntity.Reply>ask(id, replyTo -> new DatasetEntity.CommitUpload(
             blobId, stored.size(), stored.sha256(), contentType, caller.username(), replyTo)))
@@ -146,17 +156,17 @@ final class DatasetTransfers extends AllDirectives {
               + version.sha256());
           log.info("Dataset {}: {} uploaded version {} ({} bytes, {})", id, caller.username(), version.version(),
               version.size(), contentType);
-          return codec.jsonResponse(StatusCodes.CREATED,
-              new DatasetJson.Uploaded(id, version.version(), version.size(), version.sha256()));
+          return version;
         });
   }
 
   /** Streams the body into the blob; a failed upload is abandoned at once (the janitor reclaims its chunks). */
-  private CompletionStage<BlobStore.StoredBlob> store(String id, Caller caller, String blobId, RequestEntity entity) {
-    return entity.getDataBytes()
-        .map(bytes -> {
-          bytesIn.increment(bytes.size());
-          return bytes;
+  private CompletionStage<BlobStore.StoredBlob> store(String id, Caller caller, String blobId,
+      Source<ByteString, ?> bytes) {
+    return bytes
+        .map(chunk -> {
+          bytesIn.increment(chunk.size());
+          return chunk;
         })
         .runWith(access.backends().blobs().write(blobId), system)
         .exceptionally(failure -> {

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dcloud.gateway.HostileBodies.Body;
 import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
@@ -28,6 +31,9 @@ class HostileBodiesPropertyTest {
   /** The environment whose sharing the hostile bodies try to change (its id is fixed by an Idempotency-Key). */
   private static final String SHARED_PATH = "/api/v1/environments/{shared}/sharing";
   private static final Duration READ_SIDE_WAIT = Duration.ofSeconds(10);
+  private static final String MODEL_CONFIG = "{\"name\": \"hostile-model\", \"runtime\": {\"language-name\": "
+      + "\"python\", \"libraries\": [\"scikit-learn\"]}, \"resources\": {\"cpu\": \"1\", \"ram\": \"1G\"}, "
+      + "\"replicas\": 2, \"batching\": {\"max-size\": 8, \"max-wait-ms\": 5}, \"input-example\": {\"x\": 1}}";
   private static final String SPEC = "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}}";
 
   /** A route that takes a body, and a valid body for it (what the hostile ones are made from). */
@@ -181,6 +187,29 @@ class HostileBodiesPropertyTest {
     check(Target.LOGIN, body);
   }
 
+  /**
+   * A model upload's config part is a document too: hostile ones, beside a fine artifact and
+   * contract, are a 4xx (or a version, removed again), never a 5xx.
+   */
+  @Property(tries = TRIES)
+  void modelConfig(@ForAll("modelConfigBodies") Body body) {
+    Map<String, ModelUploads.Part> parts = new LinkedHashMap<>();
+    parts.put("model", new ModelUploads.Part("m.joblib", "application/octet-stream", new byte[] {1}));
+    parts.put("contract", new ModelUploads.Part("contract.py", "text/x-python",
+        ModelUploads.CONTRACT.getBytes(StandardCharsets.UTF_8)));
+    parts.put("config", new ModelUploads.Part("config", body.contentType() == null ? "application/octet-stream"
+        : body.contentType(), body.bytes()));
+    Api.Answer answer = ModelUploads.send(admin, parts);
+
+    assertThat(answer.status()).as("a model config %s: %s", body, answer.body()).isBetween(200, 499);
+    if (answer.status() >= 400) {
+      answer.problem(answer.status());
+    } else {
+      assertThat(admin.delete("/api/v1/datasets/models/" + answer.json().path("name").asText() + "/bundle").status())
+          .isEqualTo(200);
+    }
+  }
+
   /** Found by {@link #templatesPost}: the YAML parser's message named java.io.CharConversionException. */
   @Example
   void aYamlBodyThatIsNotUtf8IsRefusedWithoutJavaNames() {
@@ -205,6 +234,7 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> groupsPostBodies() { return HostileBodies.against(Target.GROUPS_POST.valid); }
   @Provide Arbitrary<Body> groupPatchBodies() { return HostileBodies.against(Target.GROUP_PATCH.valid); }
   @Provide Arbitrary<Body> execPostBodies() { return HostileBodies.against(Target.EXEC_POST.valid); }
+  @Provide Arbitrary<Body> modelConfigBodies() { return HostileBodies.against(MODEL_CONFIG); }
   @Provide Arbitrary<Body> sharingPutBodies() { return HostileBodies.against(Target.SHARING_PUT.valid); }
 
   private static void check(Target target, Body body) {

@@ -297,7 +297,14 @@ class RouteAccessMatrixTest {
         row("PUT", "/datasets/matrix/db/{fresh-dataset}/readers").body("{\"users\": [\"erin\"]}")
             .allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("PUT", "/datasets/matrix/db/{fresh-shared-dataset}/readers").body("{\"groups\": []}")
-            .allow(200, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404));
+            .allow(200, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+
+        // Models: data scientists and admins upload (multipart: a JSON body is 415); a model is its bundle dataset.
+        row("POST", "/models").body("{}").allow(415, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(403),
+        row("GET", "/models").otherwise(200),
+        row("GET", "/models/matrix-owned").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/models/matrix-shared").allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/models/matrix-unknown").otherwise(404));
   }
 
   static Stream<Cell> cells() {
@@ -344,6 +351,8 @@ class RouteAccessMatrixTest {
     sharedEnvironment = sharedByAlice();
     aliceDataset("owned", false);
     aliceDataset("shared", true);
+    aliceModel("matrix-owned", false);
+    aliceModel("matrix-shared", true);
     created(owner.put("/api/v1/templates/alice-template", Api.JSON, TEMPLATE_DOCUMENT), 201);
     ObjectNode builtIn = (ObjectNode) created(admin.get("/api/v1/templates/" + BUILT_IN), 200);
     builtInDocument = Api.write(builtIn.retain("description", "spec"));
@@ -425,6 +434,17 @@ class RouteAccessMatrixTest {
       created(owner.put("/api/v1/datasets/" + id + "/readers", Api.JSON, "{\"groups\": [\"" + LAB + "\"]}"), 200);
     }
     return name;
+  }
+
+  /** A model of alice's, readable by her and bob's group when {@code shared}. */
+  private void aliceModel(String name, boolean shared) {
+    Api owner = callers.get(DATA_SCIENTIST);
+    created(ModelUploads.push(owner, "m.joblib", new byte[] {1, 2, 3}, ModelUploads.CONTRACT, "{\"name\": \"" + name
+        + "\", \"runtime\": {\"language-name\": \"python\"}}", Api.JSON), 201);
+    if (shared) {
+      created(owner.put("/api/v1/datasets/models/" + name + "/bundle/readers", Api.JSON,
+          "{\"groups\": [\"" + LAB + "\"]}"), 200);
+    }
   }
 
   /** Fills in a path's or body's placeholders, making what the cell needs on behalf of its owner. */

@@ -1,0 +1,94 @@
+package io.dcloud.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.FileNotFoundException;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code dcloud models push|ls}: trained models served by DCloud. A push sends the artifact, the
+ * contract and the config as one multipart upload; the artifact is streamed from its file.
+ */
+@Command(name = "models", description = "Models: a trained model, its contract and config, as versions DCloud serves",
+    subcommands = {ModelsCommand.Push.class, ModelsCommand.Ls.class})
+final class ModelsCommand {
+  private ModelsCommand() {}
+
+  @Command(name = "push", description = "Upload a model as its next version")
+  static final class Push extends Subcommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, paramLabel = "FILE",
+        description = "The artifact: a joblib/pickle of a scikit-learn estimator (.joblib, .pkl) or TorchScript (.pt)")
+    Path model;
+
+    @Option(names = "--contract", required = true, paramLabel = "FILE",
+        description = "Python defining preprocess(request) and postprocess(prediction)")
+    Path contract;
+
+    @Option(names = "--config", required = true, paramLabel = "FILE",
+        description = "JSON or YAML: name, runtime, resources, replicas, batching, input-example")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      for (Path file : new Path[] {model, contract, config}) {
+        if (!Files.isRegularFile(file)) {
+          throw CliException.usage("no such file: " + file);
+        }
+      }
+      ApiClient client = client();
+      String boundary = "dcloud-" + UUID.randomUUID();
+      HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.concat(
+          text(partHeader(boundary, "model", model.getFileName().toString(), "application/octet-stream")),
+          file(model),
+          text("\r\n" + partHeader(boundary, "contract", "contract.py", "text/x-python")),
+          file(contract),
+          text("\r\n" + partHeader(boundary, "config", config.getFileName().toString(), configType(config))),
+          file(config),
+          text("\r\n--" + boundary + "--\r\n"));
+      JsonNode pushed = client.json(client.request("/models")
+          .header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(body));
+      io().out().println(pushed.path("name").asText() + " version " + pushed.path("version").asInt());
+      io().err().println(pushed.path("size").asLong() + " bytes, sha256 " + pushed.path("sha256").asText());
+      return ExitCodes.OK;
+    }
+
+    private static String partHeader(String boundary, String name, String fileName, String type) {
+      return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\""
+          + fileName.replace("\"", "") + "\"\r\nContent-Type: " + type + "\r\n\r\n";
+    }
+
+    /** JSON when the file says so; YAML otherwise (which reads JSON too). */
+    static String configType(Path file) {
+      return file.getFileName().toString().endsWith(".json") ? "application/json" : "application/yaml";
+    }
+
+    private static HttpRequest.BodyPublisher text(String text) {
+      return HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8);
+    }
+
+    private static HttpRequest.BodyPublisher file(Path file) throws FileNotFoundException {
+      return HttpRequest.BodyPublishers.ofFile(file);
+    }
+  }
+
+  @Command(name = "ls", description = "The models you may read, with their latest version")
+  static final class Ls extends Subcommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      JsonNode listing = client().get("/models");
+      Table table = new Table("NAME", "OWNER", "VERSION", "SIZE", "CREATED");
+      for (JsonNode entry : listing.path("models")) {
+        table.row(entry.path("name").asText(), entry.path("owner").asText(), entry.path("version").asInt(),
+            entry.path("size").asLong(), entry.path("createdAt").asText());
+      }
+      table.print(io().out());
+      return ExitCodes.OK;
+    }
+  }
+}

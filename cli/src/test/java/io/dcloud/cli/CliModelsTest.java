@@ -1,0 +1,59 @@
+package io.dcloud.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dcloud.gateway.GatewayTestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code dcloud models push|ls} against a real gateway (GatewayTestCluster: in-memory journal and blobs). */
+class CliModelsTest {
+  private static GatewayTestCluster cluster;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new GatewayTestCluster("cli-models-test");
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void pushesVersionsListsThemAndNamesABadField() throws Exception {
+    CliRunner cli = new CliRunner(dir);
+    CliRunner.Result login = cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
+        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin");
+    assertThat(login.status()).as(login.toString()).isZero();
+    Path model = Files.write(dir.resolve("iris.joblib"), new byte[] {1, 2, 3, 4});
+    Path contract = Files.writeString(dir.resolve("contract.py"),
+        "def preprocess(request):\n    return request\n\n\ndef postprocess(prediction):\n    return prediction\n");
+    Path config = Files.writeString(dir.resolve("config.yaml"),
+        "name: iris\nruntime:\n  language-name: python\n  libraries: [scikit-learn]\nreplicas: 2\n");
+
+    CliRunner.Result first = cli.run("models", "push", "--model", model.toString(), "--contract", contract.toString(),
+        "--config", config.toString());
+    CliRunner.Result second = cli.run("models", "push", "--model", model.toString(), "--contract", contract.toString(),
+        "--config", config.toString());
+
+    assertThat(first.status()).as(first.toString()).isZero();
+    assertThat(first.out()).isEqualTo("iris version 1\n");
+    assertThat(second.out()).isEqualTo("iris version 2\n");
+    assertThat(cli.run("models", "ls").out()).contains("NAME").containsPattern("iris\\s+admin\\s+2\\s");
+
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"name\": \"iris\", \"runtime\": {\"language-name\": "
+        + "\"python\"}, \"replicas\": 0}");
+    CliRunner.Result refused = cli.run("models", "push", "--model", model.toString(), "--contract",
+        contract.toString(), "--config", bad.toString());
+    assertThat(refused.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("replicas");
+  }
+}
