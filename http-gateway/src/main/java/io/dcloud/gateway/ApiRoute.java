@@ -27,6 +27,7 @@ final class ApiRoute extends AllDirectives {
   private final Behavior<DCloudProtocol.Request> clientService;
   private final EventRoutes events;
   private final DatasetRoutes datasets;
+  private final ServiceRoutes services;
   private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
@@ -58,6 +59,7 @@ final class ApiRoute extends AllDirectives {
     this.events = new EventRoutes(system, backends, codec, settings);
     this.datasets = new DatasetRoutes(system, asks, codec, bodies, system.settings().config(),
         identity.audit(), settings.askTimeout());
+    this.services = new ServiceRoutes(asks, backends.services(), codec, bodies, creation, identity.audit());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
   }
@@ -96,7 +98,8 @@ final class ApiRoute extends AllDirectives {
                             auth.route(caller),
                             audit.route(caller),
                             events.route(caller),
-                            datasets.route(caller))))))))))));
+                            datasets.route(caller),
+                            services.route(caller))))))))))));
   }
 
   private Route health() {
