@@ -4,6 +4,7 @@ import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.service.ServiceEntity.Event;
 import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.ServiceBinding;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -68,11 +69,15 @@ final class Reconciliation {
     return events;
   }
 
-  /** The spec of replica {@code ordinal}: the service's, named after the service and the ordinal. */
+  /**
+   * The spec of replica {@code ordinal}: the service's, named after the service and the ordinal, and
+   * bound to the service (its node probes readiness, its view names the service).
+   */
   static EnvironmentSpec replicaSpec(ServiceDefinition definition, int ordinal) {
     EnvironmentSpec s = definition.spec();
+    String readiness = definition.readiness() == null ? null : definition.readiness().path();
     return new EnvironmentSpec(definition.name() + "-" + ordinal, s.version(), s.os(), s.osRelease(), s.languages(),
         s.resources(), s.datasets(), s.ports(), s.storage(), s.command(), s.env(), s.constraints(), s.restartPolicy(),
-        s.secretEnv(), s.idleTimeout());
+        s.secretEnv(), s.idleTimeout(), new ServiceBinding(definition.name(), definition.port(), readiness));
   }
 }

@@ -256,7 +256,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       EnvironmentView seen = lastSeen.get(r.id());
       return seen == null
           ? new ServiceView.Replica(r.id(), null, null, null)
-          : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), null);
+          : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), seen.ready());
     }).toList();
     return new ServiceEntity.Ok(new ServiceView(
         name, d.kind(), state.owner(), state.version(), state.desired(), d.port(), d.readiness(), replicas, state.deleting()));

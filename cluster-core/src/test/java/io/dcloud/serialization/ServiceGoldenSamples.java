@@ -1,17 +1,20 @@
 package io.dcloud.serialization;
 
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.node.NodeProtocol;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceIndex;
 import io.dcloud.service.ServiceState;
 import io.dcloud.service.ServiceView;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.ServiceBinding;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
 
-/** The service entity's and index's events and messages, for {@link GoldenSamples}. */
+/** The service entity's and index's events and messages, and the environments' that replicas add, for {@link GoldenSamples}. */
 final class ServiceGoldenSamples {
   private ServiceGoldenSamples() {}
 
@@ -45,6 +48,13 @@ final class ServiceGoldenSamples {
     s.put("wire.service.Ok", new ServiceEntity.Ok(view));
     s.put("wire.service.NotFound", new ServiceEntity.NotFound("web"));
     s.put("wire.service.Conflict", new ServiceEntity.Conflict("a service named web already exists"));
+    EnvironmentSpec replicaSpec = new EnvironmentSpec("web-0", "1", "debian", null, List.of(), GoldenSamples.RESOURCES,
+        List.of(), List.of(new EnvironmentSpec.PortSpec(null, 8080, "tcp")), List.of(), List.of("httpd", "-f"), Map.of(),
+        Map.of(), EnvironmentSpec.RestartPolicy.ON_FAILURE, Map.of(), null, new ServiceBinding("web", 8080, "/ready"));
+    s.put("environment-event.Requested.service-replica", new EnvironmentEntity.Requested(replicaSpec, GoldenSamples.RECIPE, at, "alice"));
+    s.put("environment-event.ReadinessChanged", new EnvironmentEntity.ReadinessChanged(true, at));
+    s.put("wire.environment.ContainerReport.ready", new EnvironmentEntity.FromNode(new NodeProtocol.ContainerReport(
+        "n1", NodeProtocol.ContainerPhase.RUNNING, "c1", GoldenSamples.PORTS, null, false, "ready", null, true)));
     s.put("wire.service.State", new ServiceState(definition, "alice", "0b6f7a52", 1, 2,
         List.of(new ServiceState.Replica(replica, 0, false)), 1, false));
   }

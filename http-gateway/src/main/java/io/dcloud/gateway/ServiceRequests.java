@@ -68,6 +68,11 @@ final class ServiceRequests {
     Integer replicas = replicas(body.get(REPLICAS), true, errors);
     ServiceDefinition.Readiness readiness = readiness(body.get(READINESS), errors);
     EnvironmentSpec spec = environment(body.get(ENVIRONMENT), name, environments, errors);
+    // Only a published port is reachable by the node that probes (and later calls) a replica.
+    if (spec != null && port != null
+        && spec.ports().stream().noneMatch(p -> p.containerPort() == port && "tcp".equals(p.protocol()))) {
+      errors.add(new FieldError(PORT, port + " is not among the environment's port-publish internal tcp ports: publish it"));
+    }
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }

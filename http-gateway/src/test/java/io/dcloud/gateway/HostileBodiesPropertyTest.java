@@ -53,7 +53,8 @@ class HostileBodiesPropertyTest {
     DATASET_READERS_PUT("PUT", "/api/v1/datasets/hostile/db/readers-target/readers",
         "{\"users\": [\"victim\"], \"groups\": [\"hostile-lab\"]}"),
     SERVICES_POST("POST", "/api/v1/services", "{\"name\": \"hostile-service\", \"kind\": \"app\", \"environment\": "
-        + SPEC + ", \"port\": 8080, \"replicas\": 1, \"readiness\": {\"path\": \"/\"}}"),
+        + "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]}"
+        + ", \"port\": 8080, \"replicas\": 1, \"readiness\": {\"path\": \"/\"}}"),
     SERVICE_PATCH("PATCH", "/api/v1/services/scale-target", "{\"replicas\": 1}"),
     LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
 

@@ -153,7 +153,8 @@ class RouteAccessMatrixTest {
   }
 
   private static final String ENVIRONMENT = Seeds.debianEnvironment("matrix");
-  private static final String SERVICE = "{\"name\": \"{name}\", \"kind\": \"app\", \"environment\": " + ENVIRONMENT
+  private static final String SERVICE = "{\"name\": \"{name}\", \"kind\": \"app\", \"environment\": "
+      + "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]}"
       + ", \"port\": 8080, \"readiness\": {\"path\": \"/\"}}";
   private static final String EXEC = "{\"command\": [\"true\"]}";
   private static final String TEMPLATE_DOCUMENT = """

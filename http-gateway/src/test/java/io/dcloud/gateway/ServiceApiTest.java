@@ -85,6 +85,8 @@ class ServiceApiTest {
     JsonNode replica = alice.get("/api/v1/environments/" + ids.get(0)).json();
     assertThat(replica.path("owner").asText()).isEqualTo("alice");
     assertThat(replica.path("name").asText()).startsWith("web-");
+    assertThat(replica.path("service").asText()).isEqualTo("web");
+    assertThat(replica.path("ready").asBoolean(true)).isFalse();
 
     JsonNode listed = alice.get("/api/v1/services").json().path("services");
     assertThat(listed).extracting(s -> s.path("name").asText()).contains("web");
@@ -128,6 +130,10 @@ class ServiceApiTest {
     assertThat(refused.contentType()).isEqualTo("application/problem+json");
     assertThat(refused.json().path("errors")).extracting(e -> e.path("field").asText())
         .contains("name", "kind", "port", "replicas", "readiness.path", "environment.resources.ram");
+
+    Api.Answer unpublished = alice.post("/api/v1/services", Api.JSON, service("unpublished", 1).replace("\"port\": 8080", "\"port\": 9090"));
+    assertThat(unpublished.status()).as(unpublished.body()).isEqualTo(422);
+    assertThat(unpublished.json().path("errors").get(0).path("field").asText()).isEqualTo("port");
 
     Api.Answer badScale = alice.patch("/api/v1/services/nothing-here", Api.JSON, "{\"replicas\": -1}");
     assertThat(badScale.status()).isEqualTo(422);
