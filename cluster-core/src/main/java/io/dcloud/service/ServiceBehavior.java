@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -43,6 +44,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
   /** What each replica's environment last said, by id. */
   private final Map<String, EnvironmentView> lastSeen = new HashMap<>();
   private boolean lookScheduled;
+  private final ServiceGauges gauges;
 
   ServiceBehavior(String name, ActorContext<Command> context, ServiceEntity.Wiring wiring) {
     super(PersistenceId.of(ServiceEntity.TYPE_KEY.name(), name), wiring.settings().journalBackoff());
@@ -50,6 +52,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     this.context = context;
     this.wiring = wiring;
     this.replicaAnswers = context.messageAdapter(EnvironmentEntity.Reply.class, ServiceEntity.ReplicaAnswer::new);
+    this.gauges = new ServiceGauges(name);
   }
 
   @Override
@@ -67,6 +70,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     // The first look comes at once, through the mailbox: only a command may persist what it decides.
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> scheduleLook(Duration.ZERO))
+        .onSignal(PostStop.instance(), state -> gauges.remove())
         .build();
   }
 
@@ -166,6 +170,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         return Effect().noReply();
       }
       lastSeen.put(ok.view().id(), ok.view());
+      measure(state);
       List<Event> events = Reconciliation.onView(state, ok.view(), now());
       if (events.isEmpty()) {
         ServiceState.Replica replica = state.replica(ok.view().id());
@@ -243,8 +248,16 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     if (events.stream().anyMatch(e -> e instanceof ServiceEntity.Deleted)) {
       log.info("Service {} is deleted: every replica is gone", name);
       lastSeen.clear();
+      gauges.set(0, 0);
       wiring.index().tell(new ServiceIndex.Unregister(name));
     }
+  }
+
+  /** The gauges after a replica answered: what is asked, and how many live replicas serve. */
+  private void measure(ServiceState state) {
+    long ready = state.live().stream().map(r -> lastSeen.get(r.id()))
+        .filter(view -> view != null && Boolean.TRUE.equals(view.ready())).count();
+    gauges.set(state.deleting() ? 0 : state.desired(), (int) ready);
   }
 
   private Reply answer(ServiceState state) {

@@ -11,6 +11,8 @@ import io.dcloud.environment.EnvironmentView;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -54,6 +56,11 @@ class ServiceEntityTest {
   private EventSourcedBehaviorTestKit<ServiceEntity.Command, ServiceEntity.Event, ServiceState> entity;
   private String name;
 
+  static {
+    // The gauges register globally; without a registry behind it the global one measures nothing.
+    Metrics.addRegistry(new SimpleMeterRegistry());
+  }
+
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
@@ -93,7 +100,11 @@ class ServiceEntityTest {
   private static EnvironmentView view(String id, EnvironmentStatus status) {
     Instant at = Instant.now();
     return new EnvironmentView(id, "r", status, "n1", null, SPEC, RECIPE, List.of(), List.of(), List.of(), null, null,
-        at, at, List.of(), "alice");
+        at, at, List.of(), "alice", List.of(), null, status == EnvironmentStatus.RUNNING);
+  }
+
+  private double gauge(String metric) {
+    return Metrics.globalRegistry.get(metric).tag("service", name).gauge().value();
   }
 
   private ServiceState answer(String id, EnvironmentStatus status) {
@@ -158,6 +169,9 @@ class ServiceEntityTest {
     assertThat(after.live()).extracting(ServiceState.Replica::id).containsExactly(state.replicaId(0), state.replicaId(2));
     var got = entity.<ServiceEntity.Reply>runCommand(ServiceEntity.Get::new);
     assertThat(((ServiceEntity.Ok) got.reply()).view().replicas().get(0).status()).isEqualTo("RUNNING");
+    assertThat(((ServiceEntity.Ok) got.reply()).view().replicas().get(0).ready()).isTrue();
+    assertThat(gauge("dcloud.service.replicas.desired")).isEqualTo(2);
+    assertThat(gauge("dcloud.service.replicas.ready")).isEqualTo(1);
   }
 
   @Test
