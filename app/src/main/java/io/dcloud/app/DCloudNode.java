@@ -13,6 +13,7 @@ import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentsForNodes;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
+import io.dcloud.gateway.ServiceBackends;
 import io.dcloud.identity.UserRegistry;
 import io.dcloud.journal.OverloadReport;
 import io.dcloud.journal.JournalBackoff;
@@ -34,6 +35,8 @@ import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.scheduler.SchedulerSettings;
+import io.dcloud.service.ServiceEntity;
+import io.dcloud.service.ServiceIndex;
 import io.dcloud.template.TemplateRegistry;
 import io.dcloud.tls.ClusterTls;
 import java.net.InetAddress;
@@ -178,6 +181,9 @@ public final class DCloudNode implements AutoCloseable {
         singleton(system, UserRegistry.create(backoff, Clock.systemUTC()), "users", backoff);
     DatasetEntity.init(system, JournalBackoff.forManyFromConfig(config));
     ActorRef<DatasetIndex.Command> datasetIndex = singleton(system, DatasetIndex.create(backoff), "dataset-index", backoff);
+    ActorRef<ServiceIndex.Command> serviceIndex = singleton(
+        system, ServiceIndex.create(backoff, name -> ServiceEntity.wake(system, name)), "service-index", backoff);
+    ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(config));
 
     if (roles.contains(ROLE_WORKER)) {
       startWorker(context, config, scheduler, updates, started.readiness());
@@ -202,7 +208,8 @@ public final class DCloudNode implements AutoCloseable {
       return;
     }
     GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory,
-        updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex));
+        updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
+        new ServiceBackends(ClusterSharding.get(system), serviceIndex));
     AdminBootstrap.run(system, users, config)
         .thenCompose(done -> HttpGateway.start(system, backends))
         .whenComplete((bound, failure) -> {

@@ -47,6 +47,11 @@ final class Api {
         .PUT(HttpRequest.BodyPublishers.ofString(json)));
   }
 
+  Response patch(String path, String json) {
+    return send(request(path).header("content-type", "application/json")
+        .method("PATCH", HttpRequest.BodyPublishers.ofString(json)));
+  }
+
   Response delete(String path) {
     return send(request(path).DELETE());
   }

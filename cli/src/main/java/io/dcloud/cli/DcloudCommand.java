@@ -10,7 +10,8 @@ import picocli.CommandLine.ScopeType;
     description = "DCloud's command line: environments, templates, the catalog, nodes and users through the HTTP API.",
     subcommands = {
         LoginCommand.class, LogoutCommand.class, EnvCommand.class, TemplatesCommand.class, CatalogCommand.class,
-        NodesCommand.class, UsersCommand.class, WatchCommand.class, DataCommand.class, ModelsCommand.class},
+        NodesCommand.class, UsersCommand.class, WatchCommand.class, DataCommand.class, ModelsCommand.class,
+        ServicesCommand.class},
     footer = {"", "The gateway: --api, else DCLOUD_API, else the one of 'dcloud login'.",
         "DCLOUD_TOKEN, when set, is the token used.", "",
         "Exit status: 0 ok, 1 error, 2 usage or invalid request, 3 not found,",

@@ -250,6 +250,9 @@ public final class EnvironmentEntity {
     }
   }
 
+  /** A service replica's running container answers its readiness path ({@code ready}), or no longer does. */
+  public record ReadinessChanged(boolean ready, Instant at) implements Event {}
+
   /** From now on the members of {@code groups} (sorted, no repeats; none: shared with no one) may see it. */
   public record SharedWith(List<String> groups, String actor, Instant at) implements Event {}
 

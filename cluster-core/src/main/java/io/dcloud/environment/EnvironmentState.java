@@ -18,7 +18,9 @@ import java.util.Set;
  * place (relocation off a draining node). {@code sharedWith}: the groups whose members may see it
  * (one shared empty list when none: most environments are shared with no one). {@code datasets}:
  * what its container mounts, each with the version it resolved to on its node; null until a node
- * said so (and for containers started before it was recorded).
+ * said so (and for containers started before it was recorded). {@code ready}: whether a service
+ * replica's running container answered its readiness path, as its node last said; null until then
+ * (a new container starts unknown) and for environments that are no service's replica.
  */
 public record EnvironmentState(
     String id,
@@ -36,7 +38,8 @@ public record EnvironmentState(
     List<Step> steps,
     String owner,
     List<String> sharedWith,
-    List<EnvironmentSpec.DatasetRef> datasets)
+    List<EnvironmentSpec.DatasetRef> datasets,
+    Boolean ready)
     implements CborSerializable {
 
   /** The statuses in which nothing is settled yet: the entity keeps re-sending what it waits for. */
@@ -134,6 +137,9 @@ public record EnvironmentState(
       String message = (e.groups().isEmpty() ? "no longer shared" : "shared with groups " + String.join(", ", e.groups()))
           + Transitions.by(e.actor());
       return withSharedWith(e.groups()).to(status, message, at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.ReadinessChanged e) {
+      // No history step: a replica that flaps would push its lifecycle out of the history.
+      return withReady(e.ready());
     } else if (event instanceof EnvironmentEntity.Deleted) {
       return released().to(EnvironmentStatus.DELETED, deletedMessage(), at, historyLimit);
     }
@@ -141,7 +147,7 @@ public record EnvironmentState(
   }
 
   public static EnvironmentState empty(String id) {
-    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of(), null);
+    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of(), null, null);
   }
 
   boolean exists() {
@@ -171,7 +177,8 @@ public record EnvironmentState(
         history(),
         owner,
         sharedWith,
-        datasets);
+        datasets,
+        spec == null || spec.service() == null ? null : status == EnvironmentStatus.RUNNING && Boolean.TRUE.equals(ready));
   }
 
   /** The engine volumes of the node holding the container (none before a node holds it). */
@@ -199,46 +206,52 @@ public record EnvironmentState(
         longer.size() > historyLimit ? longer.subList(longer.size() - historyLimit, longer.size()) : longer;
     return new EnvironmentState(
         id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal,
-        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner, sharedWith, datasets);
+        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner, sharedWith, datasets, ready);
   }
 
   EnvironmentState withPlacement(String newNode, List<String> newGpus) {
     return new EnvironmentState(
         id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, removal,
-        createdAtMilli, steps, owner, sharedWith, datasets);
+        createdAtMilli, steps, owner, sharedWith, datasets, ready);
   }
 
   EnvironmentState withContainer(String newContainerId, List<PublishedPort> newPorts) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
-        removal, createdAtMilli, steps, owner, sharedWith, datasets);
+        removal, createdAtMilli, steps, owner, sharedWith, datasets, null);
   }
 
   EnvironmentState withReason(String newReason) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner, sharedWith, datasets);
+        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner, sharedWith, datasets, ready);
   }
 
   EnvironmentState withQueuePosition(Integer position) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner, sharedWith, datasets);
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner, sharedWith, datasets, ready);
   }
 
   EnvironmentState removing(Removal purpose) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith, datasets);
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith, datasets, ready);
   }
 
   EnvironmentState withSharedWith(List<String> groups) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        groups.isEmpty() ? List.of() : List.copyOf(groups), datasets);
+        groups.isEmpty() ? List.of() : List.copyOf(groups), datasets, ready);
   }
 
   EnvironmentState withDatasets(List<EnvironmentSpec.DatasetRef> mounted) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, List.copyOf(mounted));
+        sharedWith, List.copyOf(mounted), ready);
+  }
+
+  EnvironmentState withReady(Boolean nowReady) {
+    return new EnvironmentState(
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
+        sharedWith, datasets, nowReady);
   }
 
   boolean deleting() {
@@ -249,13 +262,13 @@ public record EnvironmentState(
   EnvironmentState released() {
     // The datasets were the container's mounts: they go with it.
     return new EnvironmentState(
-        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner, sharedWith, null);
+        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner, sharedWith, null, null);
   }
 
   EnvironmentState created(EnvironmentSpec newSpec, ImageRecipe newRecipe, String newOwner) {
     return new EnvironmentState(
         id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null,
-        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith, null);
+        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith, null, null);
   }
 
   private String deletedMessage() {

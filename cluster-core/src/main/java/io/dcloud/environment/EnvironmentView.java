@@ -13,7 +13,8 @@ import java.util.List;
  * before DCloud had users). Immutable, so it is safe to send anywhere. {@code sharedWith}: the
  * groups whose members may see it read-only (empty when none; views written before sharing
  * existed read back with none). {@code datasets}: what its container mounts, each with the version
- * it resolved to ("latest" when it started); null when unknown or none.
+ * it resolved to ("latest" when it started); null when unknown or none. {@code ready}: for a
+ * service's replica, RUNNING and its readiness path answered 2xx; null for other environments.
  */
 public record EnvironmentView(
     String id,
@@ -33,11 +34,22 @@ public record EnvironmentView(
     List<HistoryEntry> history,
     String owner,
     List<String> sharedWith,
-    List<EnvironmentSpec.DatasetRef> datasets)
+    List<EnvironmentSpec.DatasetRef> datasets,
+    Boolean ready)
     implements CborSerializable {
 
   public EnvironmentView {
     sharedWith = sharedWith == null ? List.of() : sharedWith;
+  }
+
+  /** A view of an environment that is no service's replica. */
+  public EnvironmentView(
+      String id, String name, EnvironmentStatus status, String node, String containerId, EnvironmentSpec spec,
+      ImageRecipe image, List<String> gpus, List<PublishedPort> ports, List<String> persistentVolumes, String reason,
+      Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner,
+      List<String> sharedWith, List<EnvironmentSpec.DatasetRef> datasets) {
+    this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
+        createdAt, updatedAt, history, owner, sharedWith, datasets, null);
   }
 
   /** A view without the datasets its container mounts. */
@@ -47,7 +59,7 @@ public record EnvironmentView(
       Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner,
       List<String> sharedWith) {
     this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
-        createdAt, updatedAt, history, owner, sharedWith, null);
+        createdAt, updatedAt, history, owner, sharedWith, null, null);
   }
 
   /** A view of an environment shared with no group. */
@@ -56,7 +68,7 @@ public record EnvironmentView(
       ImageRecipe image, List<String> gpus, List<PublishedPort> ports, List<String> persistentVolumes, String reason,
       Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner) {
     this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
-        createdAt, updatedAt, history, owner, List.of(), null);
+        createdAt, updatedAt, history, owner, List.of(), null, null);
   }
 
   /** One lifecycle step: when, into which status, and why. */

@@ -46,7 +46,8 @@ final class SharedValues {
         spec.restartPolicy(),
         // Ciphertexts differ even for equal values (a nonce each): nothing to share.
         spec.secretEnv(),
-        spec.idleTimeout());
+        spec.idleTimeout(),
+        spec.service());
   }
 
   /** Equal values (records, lists, maps, strings) become one instance. */

@@ -10,6 +10,7 @@ import io.dcloud.environment.EnvironmentEntity.DeploymentFailed;
 import io.dcloud.environment.EnvironmentEntity.Event;
 import io.dcloud.environment.EnvironmentEntity.ImageBuilding;
 import io.dcloud.environment.EnvironmentEntity.LostWithNode;
+import io.dcloud.environment.EnvironmentEntity.ReadinessChanged;
 import io.dcloud.environment.EnvironmentEntity.Relocated;
 import io.dcloud.environment.EnvironmentEntity.Rescheduled;
 import io.dcloud.environment.EnvironmentEntity.StartRequested;
@@ -102,6 +103,13 @@ final class Transitions {
         : List.of(new LostWithNode(nodeId, at));
   }
 
+  /** A RUNNING report of the running container that says other than the state of its readiness. */
+  private static Event readiness(EnvironmentState state, ContainerReport report, Instant at) {
+    boolean changed = state.status() == EnvironmentStatus.RUNNING && report.ready() != null
+        && !report.ready().equals(state.ready());
+    return changed ? new ReadinessChanged(report.ready(), at) : null;
+  }
+
   /** The event a node's report means in the current state, or null when it changes nothing. */
   static Event report(EnvironmentState state, ContainerReport report, Instant at) {
     EnvironmentStatus status = state.status();
@@ -116,7 +124,7 @@ final class Transitions {
           ? new ContainerStarting(at, report.datasets())
           : null;
       case RUNNING -> stopping || (status == EnvironmentStatus.RUNNING && report.containerId().equals(state.containerId()))
-          ? null
+          ? readiness(state, report, at)
           : new ContainerRunning(report.containerId(), report.ports(), at);
       case EXITED -> {
         if (stopping && state.removal() == Removal.NONE) {

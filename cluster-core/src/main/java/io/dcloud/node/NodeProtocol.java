@@ -125,6 +125,8 @@ public final class NodeProtocol {
    * (see {@link NodePeers#report}); {@code exitCode} and {@code oomKilled} describe an exit.
    * {@code datasets}: on a STARTING report, the datasets the container mounts with the version
    * each resolved to ("latest" then); null on other reports (and from nodes that predate it).
+   * {@code ready}: on a RUNNING report of a service's replica, whether its readiness path answered
+   * 2xx (see ReadinessProbes); null otherwise.
    */
   public record ContainerReport(
       String nodeId,
@@ -134,14 +136,22 @@ public final class NodeProtocol {
       Integer exitCode,
       boolean oomKilled,
       String message,
-      List<EnvironmentSpec.DatasetRef> datasets)
+      List<EnvironmentSpec.DatasetRef> datasets,
+      Boolean ready)
       implements CborSerializable {
+
+    /** A report that says nothing of readiness. */
+    public ContainerReport(
+        String nodeId, ContainerPhase phase, String containerId, List<PublishedPort> ports, Integer exitCode,
+        boolean oomKilled, String message, List<EnvironmentSpec.DatasetRef> datasets) {
+      this(nodeId, phase, containerId, ports, exitCode, oomKilled, message, datasets, null);
+    }
 
     /** A report that names no datasets (all but the STARTING of a container that mounts some). */
     public ContainerReport(
         String nodeId, ContainerPhase phase, String containerId, List<PublishedPort> ports, Integer exitCode,
         boolean oomKilled, String message) {
-      this(nodeId, phase, containerId, ports, exitCode, oomKilled, message, null);
+      this(nodeId, phase, containerId, ports, exitCode, oomKilled, message, null, null);
     }
   }
 

@@ -24,6 +24,9 @@ import java.util.Map;
  *
  * <p>{@code idleTimeout}: how long it may go without traffic before it is stopped; null when the
  * config set none (then the cluster's default applies), as in events written before it existed.
+ *
+ * <p>{@code service}: set when the environment is a replica of a service (see io.dcloud.service);
+ * null otherwise, and in events written before services existed.
  */
 public record EnvironmentSpec(
     String name,
@@ -40,7 +43,8 @@ public record EnvironmentSpec(
     Map<String, String> constraints,
     RestartPolicy restartPolicy,
     Map<String, String> secretEnv,
-    Duration idleTimeout)
+    Duration idleTimeout,
+    ServiceBinding service)
     implements CborSerializable {
 
   /** What is shown instead of a variable's value. */
@@ -48,6 +52,27 @@ public record EnvironmentSpec(
 
   public EnvironmentSpec {
     secretEnv = secretEnv == null ? Map.of() : secretEnv;
+  }
+
+  /** A spec of an environment that is no service's replica. */
+  public EnvironmentSpec(
+      String name,
+      String version,
+      String os,
+      OsRelease osRelease,
+      List<LanguageSpec> languages,
+      Resources resources,
+      List<DatasetRef> datasets,
+      List<PortSpec> ports,
+      List<VolumeSpec> storage,
+      List<String> command,
+      Map<String, String> env,
+      Map<String, String> constraints,
+      RestartPolicy restartPolicy,
+      Map<String, String> secretEnv,
+      Duration idleTimeout) {
+    this(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env, constraints,
+        restartPolicy, secretEnv, idleTimeout, null);
   }
 
   /** A spec without an idle timeout of its own. */
@@ -98,7 +123,7 @@ public record EnvironmentSpec(
     return other != null
         && secretEnv.keySet().equals(other.secretEnv.keySet())
         && new EnvironmentSpec(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env,
-            constraints, restartPolicy, other.secretEnv, idleTimeout).equals(other);
+            constraints, restartPolicy, other.secretEnv, idleTimeout, service).equals(other);
   }
 
   /** The names of {@code variables} in their order, each with {@link #HIDDEN_VALUE} for its value. */
@@ -115,7 +140,7 @@ public record EnvironmentSpec(
         + ", languages=" + languages + ", resources=" + resources + ", datasets=" + datasets + ", ports=" + ports
         + ", storage=" + storage + ", command=" + command + ", env=" + (env == null ? null : hidingValues(env))
         + ", constraints=" + constraints + ", restartPolicy=" + restartPolicy + ", secretEnv="
-        + hidingValues(secretEnv) + ", idleTimeout=" + idleTimeout + "]";
+        + hidingValues(secretEnv) + ", idleTimeout=" + idleTimeout + ", service=" + service + "]";
   }
 
   /** The engine volumes of the storage entries with this lifecycle, as node {@code nodeId} names them. */

@@ -28,6 +28,7 @@ final class ApiRoute extends AllDirectives {
   private final EventRoutes events;
   private final DatasetRoutes datasets;
   private final ModelRoutes models;
+  private final ServiceRoutes services;
   private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
@@ -62,6 +63,7 @@ final class ApiRoute extends AllDirectives {
     this.models = new ModelRoutes(system, datasets,
         new ModelChecks(asks, settings.defaultResources(), settings.specLimits()),
         ModelLimits.fromConfig(system.settings().config()), codec, identity.audit());
+    this.services = new ServiceRoutes(asks, backends.services(), codec, bodies, creation, identity.audit());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
   }
@@ -101,7 +103,8 @@ final class ApiRoute extends AllDirectives {
                             audit.route(caller),
                             events.route(caller),
                             datasets.route(caller),
-                            models.route(caller))))))))))));
+                            models.route(caller),
+                            services.route(caller))))))))))));
   }
 
   private Route health() {

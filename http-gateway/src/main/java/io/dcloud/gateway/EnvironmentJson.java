@@ -23,6 +23,8 @@ import java.util.List;
  * BUILDING, or the bytes of its datasets fetched during PREPARING (see {@link BuildProgress}); null
  * otherwise. {@code datasets}: what its container mounts, each with the version it resolved to
  * ("latest" when it started); null before it started (and for containers started before DCloud said).
+ * {@code service}: the service whose replica it is, and {@code ready} whether it serves (RUNNING and
+ * its readiness path answered 2xx); both null for other environments.
  */
 record EnvironmentJson(
     String id,
@@ -46,7 +48,9 @@ record EnvironmentJson(
     List<HistoryEntry> history,
     Links links,
     BuildProgress.Progress progress,
-    List<MountedDataset> datasets) {
+    List<MountedDataset> datasets,
+    String service,
+    Boolean ready) {
 
   /** A dataset mounted at /datasets/{category}/{db}/{name}: which version it is. */
   record MountedDataset(String category, String db, String name, String version) {
@@ -115,12 +119,15 @@ record EnvironmentJson(
         view.history(),
         Links.of(view.id()),
         null,
-        MountedDataset.of(view.datasets()));
+        MountedDataset.of(view.datasets()),
+        hasSpec && view.spec().service() != null ? view.spec().service().name() : null,
+        view.ready());
   }
 
   /** The same environment with its build's step. */
   EnvironmentJson withProgress(BuildProgress.Progress buildProgress) {
     return new EnvironmentJson(id, name, owner, sharedWith, status, node, containerId, image, resources, ports, url, gpus,
-        persistentVolumes, reason, queuePosition, createdAt, updatedAt, spec, history, links, buildProgress, datasets);
+        persistentVolumes, reason, queuePosition, createdAt, updatedAt, spec, history, links, buildProgress, datasets,
+        service, ready);
   }
 }

@@ -27,6 +27,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * @param users the user registry singleton's proxy
  * @param quotas the quota ledger singleton's proxy
  * @param datasets the dataset entities, index and blob store
+ * @param services the service entities and index
  */
 public record GatewayBackends(
     Function<String, EntityRef<EnvironmentEntity.Command>> environments,
@@ -37,7 +38,8 @@ public record GatewayBackends(
     ActorRef<Topic.Command<EnvironmentUpdate>> updates,
     ActorRef<UserRegistry.Command> users,
     ActorRef<QuotaLedger.Command> quotas,
-    DatasetBackends datasets) {
+    DatasetBackends datasets,
+    ServiceBackends services) {
 
   /** The backends of a node: environments are the entities sharding starts wherever their shard lives. */
   public GatewayBackends(
@@ -49,18 +51,21 @@ public record GatewayBackends(
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       ActorRef<UserRegistry.Command> users,
       ActorRef<QuotaLedger.Command> quotas,
-      DatasetBackends datasets) {
+      DatasetBackends datasets,
+      ServiceBackends services) {
     this(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id), scheduler, catalog, templates, directory, updates,
-        users, quotas, datasets);
+        users, quotas, datasets, services);
   }
 
   /** The same backends with another scheduler (a test's probe, say). */
   public GatewayBackends withScheduler(ActorRef<Scheduler.Command> otherScheduler) {
-    return new GatewayBackends(environments, otherScheduler, catalog, templates, directory, updates, users, quotas, datasets);
+    return new GatewayBackends(
+        environments, otherScheduler, catalog, templates, directory, updates, users, quotas, datasets, services);
   }
 
   /** The same backends with other environment entities (a test's silent probe, say). */
   public GatewayBackends withEnvironments(Function<String, EntityRef<EnvironmentEntity.Command>> otherEnvironments) {
-    return new GatewayBackends(otherEnvironments, scheduler, catalog, templates, directory, updates, users, quotas, datasets);
+    return new GatewayBackends(
+        otherEnvironments, scheduler, catalog, templates, directory, updates, users, quotas, datasets, services);
   }
 }

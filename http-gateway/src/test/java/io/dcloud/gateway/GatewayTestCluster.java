@@ -21,6 +21,8 @@ import io.dcloud.resources.Resources;
 import io.dcloud.testing.InMemoryChunkStore;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
+import io.dcloud.service.ServiceEntity;
+import io.dcloud.service.ServiceIndex;
 import io.dcloud.scheduler.SchedulerSettings;
 import io.dcloud.template.TemplateRegistry;
 import java.net.URI;
@@ -143,8 +145,11 @@ public final class GatewayTestCluster implements AutoCloseable {
     DatasetBackends datasets = new DatasetBackends(ClusterSharding.get(system), datasetIndex,
         new DatasetListing(system, datasetIndex, PersistenceTestKitReadJournal.Identifier(), ASK_TIMEOUT),
         new ChunkedBlobStore(chunks, BlobSettings.fromConfig(resolved)));
-    backends = new GatewayBackends(
-        ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users, quotas, datasets);
+    ActorRef<ServiceIndex.Command> serviceIndex = testKit.spawn(
+        ServiceIndex.create(JournalBackoff.fromConfig(resolved), service -> ServiceEntity.wake(system, service)), "service-index");
+    ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(resolved));
+    backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users,
+        quotas, datasets, new ServiceBackends(ClusterSharding.get(system), serviceIndex));
     binding = start(backends);
     base = uri(binding);
   }

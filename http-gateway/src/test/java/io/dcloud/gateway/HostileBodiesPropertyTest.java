@@ -58,6 +58,10 @@ class HostileBodiesPropertyTest {
         "{\"command\": [\"sh\", \"-c\", \"echo hi\"], \"stdin\": \"x\", \"timeout\": \"5s\"}"),
     DATASET_READERS_PUT("PUT", "/api/v1/datasets/hostile/db/readers-target/readers",
         "{\"users\": [\"victim\"], \"groups\": [\"hostile-lab\"]}"),
+    SERVICES_POST("POST", "/api/v1/services", "{\"name\": \"hostile-service\", \"kind\": \"app\", \"environment\": "
+        + "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]}"
+        + ", \"port\": 8080, \"replicas\": 1, \"readiness\": {\"path\": \"/\"}}"),
+    SERVICE_PATCH("PATCH", "/api/v1/services/scale-target", "{\"replicas\": 1}"),
     LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
 
     final String method;
@@ -75,8 +79,10 @@ class HostileBodiesPropertyTest {
   private static Api admin;
   private static String catalog;
   private static String sharedId;
-  /** Environments whose create was answered 202: the only ones that may exist. */
+  /** Environments whose create was answered 202, and services' replicas: the only ones that may exist. */
   private static final AtomicInteger accepted = new AtomicInteger();
+  /** The replicas scale-target was last scaled to: scaling up makes environments, scaling down keeps them listed (DELETED). */
+  private static final AtomicInteger scaleTargetReplicas = new AtomicInteger(1);
 
   @BeforeContainer
   static void start() throws Exception {
@@ -93,6 +99,9 @@ class HostileBodiesPropertyTest {
     assertThat(shared.status()).isEqualTo(202);
     accepted.incrementAndGet();
     sharedId = shared.json().path("id").asText();
+    assertThat(admin.post("/api/v1/services", Api.JSON, Target.SERVICES_POST.valid.replace("hostile-service", "scale-target"))
+        .status()).isEqualTo(201);
+    accepted.incrementAndGet();
   }
 
   @AfterContainer
@@ -183,6 +192,16 @@ class HostileBodiesPropertyTest {
   }
 
   @Property(tries = TRIES)
+  void servicesPost(@ForAll("servicesPostBodies") Body body) {
+    check(Target.SERVICES_POST, body);
+  }
+
+  @Property(tries = TRIES)
+  void servicePatch(@ForAll("servicePatchBodies") Body body) {
+    check(Target.SERVICE_PATCH, body);
+  }
+
+  @Property(tries = TRIES)
   void login(@ForAll("loginBodies") Body body) {
     check(Target.LOGIN, body);
   }
@@ -235,6 +254,8 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> groupPatchBodies() { return HostileBodies.against(Target.GROUP_PATCH.valid); }
   @Provide Arbitrary<Body> execPostBodies() { return HostileBodies.against(Target.EXEC_POST.valid); }
   @Provide Arbitrary<Body> modelConfigBodies() { return HostileBodies.against(MODEL_CONFIG); }
+  @Provide Arbitrary<Body> servicesPostBodies() { return HostileBodies.against(Target.SERVICES_POST.valid); }
+  @Provide Arbitrary<Body> servicePatchBodies() { return HostileBodies.against(Target.SERVICE_PATCH.valid); }
   @Provide Arbitrary<Body> sharingPutBodies() { return HostileBodies.against(Target.SHARING_PUT.valid); }
 
   private static void check(Target target, Body body) {
@@ -259,6 +280,12 @@ class HostileBodiesPropertyTest {
       case ENVIRONMENTS_POST, TEMPLATE_INSTANTIATE -> accepted.incrementAndGet();
       case TEMPLATES_POST, TEMPLATE_PUT ->
           assertThat(admin.delete("/api/v1/templates/" + answer.json().path("name").asText()).status()).isEqualTo(204);
+      // Replicas are environments: kept, and counted (a name used again is then a 409).
+      case SERVICES_POST -> accepted.addAndGet(answer.json().path("desiredReplicas").asInt());
+      case SERVICE_PATCH -> {
+        int replicas = answer.json().path("desiredReplicas").asInt();
+        accepted.addAndGet(Math.max(0, replicas - scaleTargetReplicas.getAndSet(replicas)));
+      }
       case CATALOG_PUT -> assertThat(admin.put("/api/v1/catalog", Api.JSON, catalog).status()).isEqualTo(200);
       case USERS_POST ->
           assertThat(admin.delete("/api/v1/users/" + answer.json().path("username").asText()).status()).isEqualTo(204);

@@ -153,6 +153,9 @@ class RouteAccessMatrixTest {
   }
 
   private static final String ENVIRONMENT = Seeds.debianEnvironment("matrix");
+  private static final String SERVICE = "{\"name\": \"{name}\", \"kind\": \"app\", \"environment\": "
+      + "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]}"
+      + ", \"port\": 8080, \"readiness\": {\"path\": \"/\"}}";
   private static final String EXEC = "{\"command\": [\"true\"]}";
   private static final String TEMPLATE_DOCUMENT = """
       {"description": "matrix", "spec": {"env-name": "from-template", "os": "debian",
@@ -304,7 +307,14 @@ class RouteAccessMatrixTest {
         row("GET", "/models").otherwise(200),
         row("GET", "/models/matrix-owned").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/models/matrix-shared").allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
-        row("GET", "/models/matrix-unknown").otherwise(404));
+        row("GET", "/models/matrix-unknown").otherwise(404),
+        // Services: those who create environments create them; the owner and admins see and change one.
+        row("GET", "/services").otherwise(200),
+        row("POST", "/services").body(SERVICE.replace("{name}", "{new-service}"))
+            .allow(201, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, APP_DEVELOPER, ADMIN).otherwise(403),
+        row("GET", "/services/{fresh-service}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("PATCH", "/services/{fresh-service}").body("{\"replicas\": 2}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("DELETE", "/services/{fresh-service}").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404));
   }
 
   static Stream<Cell> cells() {
@@ -505,6 +515,14 @@ class RouteAccessMatrixTest {
     if (resolved.contains("{fresh-token}")) {
       resolved = resolved.replace("{fresh-token}",
           created(owner.post("/api/v1/users/me/tokens", Api.JSON, "{}"), 201).path("id").asText());
+    }
+    if (resolved.contains("{new-service}")) {
+      resolved = resolved.replace("{new-service}", "new-service-" + n);
+    }
+    if (resolved.contains("{fresh-service}")) {
+      String name = "fresh-service-" + n;
+      created(owner.post("/api/v1/services", Api.JSON, SERVICE.replace("{name}", name)), 201);
+      resolved = resolved.replace("{fresh-service}", name);
     }
     if (resolved.contains("{new-user}")) {
       resolved = resolved.replace("{new-user}", "new-user-" + n);

@@ -172,7 +172,7 @@ final class ContainerProxy {
   }
 
   /** Where the engine published the port on this machine: an unspecified address is reached on loopback. */
-  private static String base(String scheme, PublishedPort port) {
+  static String base(String scheme, PublishedPort port) {
     String host = port.hostIp() == null || port.hostIp().isEmpty() || port.hostIp().equals("0.0.0.0") ? "127.0.0.1"
         : port.hostIp().equals("::") ? "[::1]"
         : port.hostIp().contains(":") ? "[" + port.hostIp() + "]"

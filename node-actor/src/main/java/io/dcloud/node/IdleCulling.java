@@ -7,11 +7,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
@@ -88,31 +86,11 @@ final class IdleCulling {
 
   /** The node's peers, seen through this: every report of a container starts or stops its idle clock. */
   NodePeers watching(NodePeers reported) {
-    return new NodePeers() {
+    return new WatchedPeers(reported) {
       @Override
       public void report(String environmentId, NodeProtocol.ContainerReport report) {
         phase(environmentId, report.phase());
-        reported.report(environmentId, report);
-      }
-
-      @Override
-      public void progress(String environmentId, String line) {
-        reported.progress(environmentId, line);
-      }
-
-      @Override
-      public CompletionStage<Claim> claim(String environmentId, String nodeId) {
-        return reported.claim(environmentId, nodeId);
-      }
-
-      @Override
-      public CompletionStage<Boolean> stop(String environmentId, String reason) {
-        return reported.stop(environmentId, reason);
-      }
-
-      @Override
-      public CompletionStage<List<String>> placedOn(String nodeId) {
-        return reported.placedOn(nodeId);
+        super.report(environmentId, report);
       }
     };
   }

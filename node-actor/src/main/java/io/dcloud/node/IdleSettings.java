@@ -28,6 +28,10 @@ record IdleSettings(Duration defaultTimeout, Duration maxTimeout, double cpuThre
 
   /** The idle-timeout that applies to {@code spec}: its own or the default, at most the cap; null: never culled. */
   Duration timeoutOf(EnvironmentSpec spec) {
+    if (spec.service() != null) {
+      // A service's replica serves whoever calls, not one user: its service decides when it goes.
+      return null;
+    }
     Duration timeout = spec.idleTimeout() != null ? spec.idleTimeout() : defaultTimeout;
     return timeout != null && maxTimeout != null && timeout.compareTo(maxTimeout) > 0 ? maxTimeout : timeout;
   }

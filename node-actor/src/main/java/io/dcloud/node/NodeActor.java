@@ -49,7 +49,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   /** Everything this actor handles: the public protocol (wrapped), its own results, and its parts' steps. */
   sealed interface Message
       permits Protocol, OperationDone, EngineEvent, EngineEventsWatched, EngineEventsEnded, WatchEngineAgain,
-          Reconciliation.Step, ClusterPresence.Step, IdleCulling.Step {}
+          Reconciliation.Step, ClusterPresence.Step, IdleCulling.Step, ReadinessProbes.Step {}
 
   private record Protocol(NodeProtocol.Command command) implements Message, NoSerializationVerificationNeeded {}
 
@@ -103,6 +103,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final ContainerProxy containerProxy;
   private final ContainerActivity activity = new ContainerActivity();
   private final IdleCulling idle;
+  private final ReadinessProbes readiness;
 
   /** Containers this node runs, by environment id. */
   private final Map<String, String> containers = new HashMap<>();
@@ -135,7 +136,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(NodeSettings.BLOCKING_DISPATCHER));
     this.idle = new IdleCulling(context, nodeId, IdleSettings.fromConfig(context.getSystem().settings().config()), activity,
         peers, blocking, this::stats);
-    this.peers = idle.watching(peers);
+    this.readiness = new ReadinessProbes(context, nodeId, peers, context.getSystem().settings().config());
+    this.peers = readiness.watching(idle.watching(peers));
     this.operations = new ContainerOperations(settings, runtime, this.peers, datasets);
     this.reconciliation = new Reconciliation(context, nodeId, runtime, this.peers, operations, blocking, this);
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking, datasets);
@@ -146,6 +148,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(nodeId), protocolRef));
     presence.begin(timers);
     idle.begin(timers);
+    readiness.begin(timers);
     watchEngine(); // then reconciles: see onEngineEventsWatched
     context.getLog().info(
         "Node {} started: {}, {} and {} GPUs allocatable", nodeId,
@@ -174,6 +177,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
         })
         .onMessage(IdleCulling.Step.class, step -> {
           idle.on(step, containers);
+          return this;
+        })
+        .onMessage(ReadinessProbes.Step.class, step -> {
+          readiness.on(step);
           return this;
         })
         .onMessage(ClusterPresence.Step.class, step -> {
@@ -222,6 +229,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     busy.add(environmentId);
     if (command instanceof NodeProtocol.Deploy deploy) {
       idle.deployed(environmentId, deploy.spec());
+      readiness.deployed(environmentId, deploy.spec());
       run(environmentId, () -> operations.deploy(deploy));
     } else if (command instanceof NodeProtocol.StartContainer start) {
       run(environmentId, () -> operations.start(start.environmentId()));

@@ -1,0 +1,89 @@
+package io.dcloud.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A service end to end, as DCloudIT runs DCloud (embedded Cassandra, the real Docker Engine, one
+ * node with every role): two busybox httpd replicas become RUNNING and ready (the node probed "/"
+ * on their published port), scaling to one deletes the newer, deleting the service deletes the other.
+ */
+@Tag("docker") @Tag("cassandra")
+class ServiceIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration UP_WITHIN = Duration.ofSeconds(90);
+
+  private static OneNodeDCloud dcloud;
+  private static Api api;
+
+  @BeforeAll
+  static void startDCloud() throws Exception {
+    dcloud = OneNodeDCloud.start("service-it-node", Map.of());
+    api = dcloud.api();
+  }
+
+  @AfterAll
+  static void stopDCloud() {
+    if (dcloud != null) {
+      dcloud.close();
+    }
+  }
+
+  private static String status(String environmentId) {
+    return api.get("/api/v1/environments/" + environmentId).json().path("status").asText();
+  }
+
+  @Test
+  void keepsTwoReadyReplicasScalesToOneAndDeletesThem() throws Exception {
+    ObjectNode environment = JSON.createObjectNode().put("os", "tiny");
+    environment.putArray("languages").addObject().put("language-name", "shell").putArray("libraries");
+    environment.putObject("resources").put("ram", "64M").put("cpu", "0.25").put("gpu", "0");
+    environment.putArray("port-publish").addObject().putObject("internal").put("ports", 8000).put("protocol", "tcp");
+    environment.putArray("command").add("sh").add("-c")
+        .add("mkdir -p /tmp/www && echo ok > /tmp/www/index.html && exec httpd -f -p 8000 -h /tmp/www");
+    ObjectNode service = JSON.createObjectNode().put("name", "web").put("kind", "app").put("port", 8000).put("replicas", 2);
+    service.set("environment", environment);
+    service.putObject("readiness").put("path", "/");
+
+    Api.Response created = api.post("/api/v1/services", JSON.writeValueAsString(service));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+
+    List<String> ids = new ArrayList<>();
+    await().atMost(UP_WITHIN).untilAsserted(() -> {
+      JsonNode shown = api.get("/api/v1/services/web").json();
+      assertThat(shown.path("replicas")).as(shown.toString()).hasSize(2)
+          .allSatisfy(replica -> {
+            assertThat(replica.path("status").asText()).isEqualTo("RUNNING");
+            assertThat(replica.path("ready").asBoolean()).isTrue();
+            assertThat(replica.path("node").asText()).isEqualTo("service-it-node");
+          });
+      ids.clear();
+      shown.path("replicas").forEach(replica -> ids.add(replica.path("id").asText()));
+    });
+    JsonNode replica = api.get("/api/v1/environments/" + ids.get(1)).json();
+    assertThat(replica.path("service").asText()).isEqualTo("web");
+    assertThat(replica.path("ready").asBoolean()).isTrue();
+
+    Api.Response scaled = api.patch("/api/v1/services/web", "{\"replicas\": 1}");
+    assertThat(scaled.status()).as(scaled.body()).isEqualTo(200);
+    assertThat(scaled.json().path("replicas")).extracting(r -> r.path("id").asText()).containsExactly(ids.get(0));
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(status(ids.get(1))).isEqualTo("DELETED"));
+    assertThat(status(ids.get(0))).isEqualTo("RUNNING");
+
+    assertThat(api.delete("/api/v1/services/web").status()).isEqualTo(202);
+    assertThat(api.get("/api/v1/services/web").status()).isEqualTo(404);
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(status(ids.get(0))).isEqualTo("DELETED"));
+  }
+}

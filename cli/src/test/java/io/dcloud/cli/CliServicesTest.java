@@ -1,0 +1,71 @@
+package io.dcloud.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.gateway.GatewayTestCluster;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code dcloud services} against a real gateway (GatewayTestCluster: no worker, so replicas stay queued). */
+class CliServicesTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String SERVICE = """
+      {"name": "cli-web", "kind": "app", "port": 8080, "replicas": 2, "readiness": {"path": "/"},
+       "environment": {"os": "debian", "resources": {"ram": "512M", "cpu": "0.5"},
+                       "port-publish": [{"internal": {"ports": "8080"}}]}}""";
+
+  private static GatewayTestCluster cluster;
+
+  @TempDir
+  Path config;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new GatewayTestCluster("cli-services-test");
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private static CliRunner.Result ok(CliRunner.Result result) {
+    assertThat(result.status()).as(result.toString()).isZero();
+    return result;
+  }
+
+  @Test
+  void listsShowsScalesAndDeletesAService() throws Exception {
+    CliRunner cli = new CliRunner(config);
+    ok(cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
+        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin"));
+    String token = JSON.readTree(config.resolve("dcloud/config.json").toFile()).path("token").asText();
+    HttpResponse<String> created = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(cluster.base + "/api/v1/services")).header("Authorization", "Bearer " + token)
+            .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(SERVICE)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+    assertThat(ok(cli.run("services")).out()).contains("NAME", "cli-web", "app", "admin", "0/2");
+    JsonNode shown = JSON.readTree(ok(cli.run("services", "get", "cli-web", "-o", "json")).out());
+    assertThat(shown.path("replicas")).hasSize(2);
+    assertThat(ok(cli.run("services", "get", "cli-web")).out()).contains("REPLICA", shown.path("replicas").get(0).path("id").asText());
+
+    assertThat(ok(cli.run("services", "scale", "cli-web", "1")).out()).contains("0/1");
+    CliRunner.Result invalid = cli.run("services", "scale", "cli-web", "0");
+    assertThat(invalid.status()).as(invalid.toString()).isNotZero();
+    assertThat(invalid.err()).contains("replicas");
+
+    assertThat(ok(cli.run("services", "rm", "cli-web")).out()).contains("cli-web deleting");
+    assertThat(cli.run("services", "get", "cli-web").status()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+}

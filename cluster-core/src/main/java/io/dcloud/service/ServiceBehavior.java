@@ -1,0 +1,281 @@
+package io.dcloud.service;
+
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.environment.EnvironmentView;
+import io.dcloud.service.ServiceEntity.Command;
+import io.dcloud.service.ServiceEntity.Event;
+import io.dcloud.service.ServiceEntity.Reply;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The behavior of one service entity (its protocol and events are {@link ServiceEntity}): it answers
+ * users, and at each look asks every replica's environment how it is, then records and does what
+ * {@link Reconciliation} decides. What the replicas last said is kept in memory only: it is asked
+ * again at the next look, after a restart too.
+ */
+final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, ServiceState> {
+  private static final Logger log = LoggerFactory.getLogger(ServiceBehavior.class);
+
+  private final String name;
+  private final ActorContext<Command> context;
+  private final ServiceEntity.Wiring wiring;
+  private final long incarnation = ThreadLocalRandom.current().nextLong();
+  private final ActorRef<EnvironmentEntity.Reply> replicaAnswers;
+  /** What each replica's environment last said, by id. */
+  private final Map<String, EnvironmentView> lastSeen = new HashMap<>();
+  private boolean lookScheduled;
+  private final ServiceGauges gauges;
+
+  ServiceBehavior(String name, ActorContext<Command> context, ServiceEntity.Wiring wiring) {
+    super(PersistenceId.of(ServiceEntity.TYPE_KEY.name(), name), wiring.settings().journalBackoff());
+    this.name = name;
+    this.context = context;
+    this.wiring = wiring;
+    this.replicaAnswers = context.messageAdapter(EnvironmentEntity.Reply.class, ServiceEntity.ReplicaAnswer::new);
+    this.gauges = new ServiceGauges(name);
+  }
+
+  @Override
+  public ServiceState emptyState() {
+    return ServiceState.NONE;
+  }
+
+  @Override
+  public EventHandler<ServiceState, Event> eventHandler() {
+    return ServiceState::apply;
+  }
+
+  @Override
+  public SignalHandler<ServiceState> signalHandler() {
+    // The first look comes at once, through the mailbox: only a command may persist what it decides.
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> scheduleLook(Duration.ZERO))
+        .onSignal(PostStop.instance(), state -> gauges.remove())
+        .build();
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, ServiceState> commandHandler() {
+    return this::handle;
+  }
+
+  private ReplyEffect<Event, ServiceState> handle(ServiceState state, Command command) {
+    if (command instanceof ServiceEntity.Create cmd) {
+      return create(state, cmd);
+    } else if (command instanceof ServiceEntity.Get cmd) {
+      return Effect().reply(cmd.replyTo(), answer(state));
+    } else if (command instanceof ServiceEntity.Scale cmd) {
+      return scale(state, cmd);
+    } else if (command instanceof ServiceEntity.Delete cmd) {
+      return delete(state, cmd);
+    } else if (command instanceof ServiceEntity.Reconcile tick) {
+      if (tick.incarnation() != incarnation) {
+        return Effect().noReply();
+      }
+      lookScheduled = false;
+      if (!state.exists()) {
+        return Effect().noReply();
+      }
+      look(state);
+      List<Event> events = Reconciliation.adjust(state, now());
+      return events.isEmpty() ? Effect().noReply() : persistAndTell(events);
+    } else if (command instanceof ServiceEntity.ReplicaAnswer answer) {
+      return onReplicaAnswer(state, answer.reply());
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, ServiceState> create(ServiceState state, ServiceEntity.Create cmd) {
+    if (state.exists()) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict(
+          state.deleting() ? "service " + name + " is being deleted" : "a service named " + name + " already exists"));
+    }
+    Instant at = now();
+    ServiceEntity.Created created = new ServiceEntity.Created(cmd.definition(), cmd.owner(), UUID.randomUUID().toString(), at);
+    List<Event> events = new ArrayList<>(List.of(created));
+    events.addAll(Reconciliation.adjust(state.apply(created), at));
+    return Effect().persist(events)
+        .thenRun(next -> {
+          log.info("Service {} created by {}: {} replicas of {} on port {}", name, cmd.owner(), cmd.definition().replicas(),
+              cmd.definition().recipe().tag(), cmd.definition().port());
+          wiring.index().tell(new ServiceIndex.Register(name));
+          tellEnvironments(next, events);
+          scheduleLook(wiring.settings().reconcileInterval());
+        })
+        .thenReply(cmd.replyTo(), this::answer);
+  }
+
+  private ReplyEffect<Event, ServiceState> scale(ServiceState state, ServiceEntity.Scale cmd) {
+    if (!state.exists()) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.NotFound(name));
+    } else if (state.deleting()) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("service " + name + " is being deleted"));
+    } else if (cmd.replicas() == state.desired()) {
+      return Effect().reply(cmd.replyTo(), answer(state));
+    }
+    Instant at = now();
+    ServiceEntity.Scaled scaled = new ServiceEntity.Scaled(cmd.replicas(), cmd.actor(), at);
+    List<Event> events = new ArrayList<>(List.of(scaled));
+    events.addAll(Reconciliation.adjust(state.apply(scaled), at));
+    return Effect().persist(events)
+        .thenRun(next -> {
+          log.info("Service {} scaled from {} to {} replicas by {}", name, state.desired(), cmd.replicas(), cmd.actor());
+          tellEnvironments(next, events);
+        })
+        .thenReply(cmd.replyTo(), this::answer);
+  }
+
+  private ReplyEffect<Event, ServiceState> delete(ServiceState state, ServiceEntity.Delete cmd) {
+    if (!state.exists()) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.NotFound(name));
+    } else if (state.deleting()) {
+      return Effect().reply(cmd.replyTo(), answer(state));
+    }
+    Instant at = now();
+    ServiceEntity.DeleteRequested requested = new ServiceEntity.DeleteRequested(cmd.actor(), at);
+    List<Event> events = new ArrayList<>(List.of(requested));
+    events.addAll(Reconciliation.adjust(state.apply(requested), at));
+    return Effect().persist(events)
+        .thenRun(next -> {
+          log.info("Service {} deleted by {}: deleting its {} replicas", name, cmd.actor(), next.replicas().size());
+          tellEnvironments(next, events);
+          afterDeletion(events);
+        })
+        .thenReply(cmd.replyTo(), this::answer);
+  }
+
+  private ReplyEffect<Event, ServiceState> onReplicaAnswer(ServiceState state, EnvironmentEntity.Reply reply) {
+    if (reply instanceof EnvironmentEntity.Ok ok) {
+      if (state.replica(ok.view().id()) == null) {
+        return Effect().noReply();
+      }
+      lastSeen.put(ok.view().id(), ok.view());
+      measure(state);
+      List<Event> events = Reconciliation.onView(state, ok.view(), now());
+      if (events.isEmpty()) {
+        ServiceState.Replica replica = state.replica(ok.view().id());
+        if (replica.retiring() && ok.view().status() != EnvironmentStatus.STOPPING) {
+          wiring.environments().accept(replica.id(), new EnvironmentEntity.Delete(replicaAnswers, null));
+        }
+        return Effect().noReply();
+      }
+      return persistAndTell(events);
+    } else if (reply instanceof EnvironmentEntity.NotFound missing) {
+      ServiceState.Replica replica = state.replica(missing.id());
+      if (replica == null) {
+        return Effect().noReply();
+      } else if (replica.retiring()) {
+        return persistAndTell(Reconciliation.gone(state, replica.id(), now()));
+      }
+      // Recorded but never created (the entity stopped in between): create it now, under the same id.
+      createReplica(state, replica);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, ServiceState> persistAndTell(List<Event> events) {
+    return Effect().persist(events).thenRun(next -> {
+      tellEnvironments(next, events);
+      afterDeletion(events);
+    }).thenNoReply();
+  }
+
+  /**
+   * Asks every replica how it is (the answers come as {@link ServiceEntity.ReplicaAnswer}) and
+   * re-registers the service (an index that missed it lists it again); then the next look.
+   */
+  private void look(ServiceState state) {
+    wiring.index().tell(new ServiceIndex.Register(name));
+    state.replicas().forEach(r -> wiring.environments().accept(r.id(), new EnvironmentEntity.Get(replicaAnswers)));
+    scheduleLook(wiring.settings().reconcileInterval());
+  }
+
+  /** One chain of looks per incarnation: a look already due is not scheduled twice. */
+  private void scheduleLook(Duration after) {
+    if (lookScheduled) {
+      return;
+    }
+    lookScheduled = true;
+    ServiceEntity.Reconcile tick = new ServiceEntity.Reconcile(incarnation);
+    context.getSystem().scheduler().scheduleOnce(after, () -> wiring.tickVia().accept(name, tick), context.getExecutionContext());
+  }
+
+  /** After the events are recorded: create what was added, delete what is retiring. */
+  void tellEnvironments(ServiceState state, List<Event> events) {
+    for (Event event : events) {
+      if (event instanceof ServiceEntity.ReplicaAdded added) {
+        createReplica(state, state.replica(added.environmentId()));
+      } else if (event instanceof ServiceEntity.ReplicaRetiring retiring) {
+        log.info("Service {}: retiring replica {} ({})", name, retiring.environmentId(), retiring.reason());
+        wiring.environments().accept(retiring.environmentId(), new EnvironmentEntity.Delete(replicaAnswers, null));
+      } else if (event instanceof ServiceEntity.ReplicaGone gone) {
+        lastSeen.remove(gone.environmentId());
+      }
+    }
+  }
+
+  private void createReplica(ServiceState state, ServiceState.Replica replica) {
+    if (replica == null || replica.retiring()) {
+      return;
+    }
+    log.debug("Service {}: creating replica {} ({})", name, replica.ordinal(), replica.id());
+    wiring.environments().accept(replica.id(), new EnvironmentEntity.Create(
+        Reconciliation.replicaSpec(state.definition(), replica.ordinal()), state.definition().recipe(), replicaAnswers,
+        state.owner()));
+  }
+
+  private void afterDeletion(List<Event> events) {
+    if (events.stream().anyMatch(e -> e instanceof ServiceEntity.Deleted)) {
+      log.info("Service {} is deleted: every replica is gone", name);
+      lastSeen.clear();
+      gauges.set(0, 0);
+      wiring.index().tell(new ServiceIndex.Unregister(name));
+    }
+  }
+
+  /** The gauges after a replica answered: what is asked, and how many live replicas serve. */
+  private void measure(ServiceState state) {
+    long ready = state.live().stream().map(r -> lastSeen.get(r.id()))
+        .filter(view -> view != null && Boolean.TRUE.equals(view.ready())).count();
+    gauges.set(state.deleting() ? 0 : state.desired(), (int) ready);
+  }
+
+  private Reply answer(ServiceState state) {
+    if (!state.exists()) {
+      return new ServiceEntity.NotFound(name);
+    }
+    ServiceDefinition d = state.definition();
+    List<ServiceView.Replica> replicas = state.live().stream().map(r -> {
+      EnvironmentView seen = lastSeen.get(r.id());
+      return seen == null
+          ? new ServiceView.Replica(r.id(), null, null, null)
+          : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), seen.ready());
+    }).toList();
+    return new ServiceEntity.Ok(new ServiceView(
+        name, d.kind(), state.owner(), state.version(), state.desired(), d.port(), d.readiness(), replicas, state.deleting()));
+  }
+
+  private Instant now() {
+    return wiring.clock().instant();
+  }
+}

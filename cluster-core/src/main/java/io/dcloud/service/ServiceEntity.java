@@ -1,0 +1,130 @@
+package io.dcloud.service;
+
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.journal.JournalBackoff;
+import io.dcloud.serialization.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.BiConsumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+
+/**
+ * One service, sharded by name and event sourced: it keeps {@code replicas} environments alive by
+ * creating and deleting ordinary environments through their entities. This class is its protocol,
+ * its events (their class names are in the journal: they never move) and its wiring; the behavior is
+ * {@link ServiceBehavior}, the fold {@link ServiceState#apply}, the decisions {@link Reconciliation}.
+ */
+public final class ServiceEntity {
+  private ServiceEntity() {}
+
+  public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Service");
+
+  // ---------------------------------------------------------------- protocol
+
+  public sealed interface Command extends CborSerializable {}
+
+  /** Who may create one (the roles) is the gateway's check; a name in use is a Conflict. */
+  public record Create(ServiceDefinition definition, String owner, ActorRef<Reply> replyTo) implements Command {}
+
+  public record Get(ActorRef<Reply> replyTo) implements Command {}
+
+  public record Scale(int replicas, String actor, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Deletes its replicas, then the service; answered at once with the view that says {@code deleting}. */
+  public record Delete(String actor, ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * The entity's periodic look at its replicas, from the incarnation that scheduled it; it travels
+   * through the shard so a service is never passivated while it keeps replicas. One from another
+   * incarnation (or the index's wake-up after a restart) only starts the entity.
+   */
+  public record Reconcile(long incarnation) implements Command {}
+
+  /** A replica environment's answer, through the entity's adapter (never crosses the network). */
+  public record ReplicaAnswer(
+      // The field is typed by an interface: the wire form must say which reply it holds.
+      @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "@reply") EnvironmentEntity.Reply reply)
+      implements Command {}
+
+  public sealed interface Reply extends CborSerializable {}
+
+  public record Ok(ServiceView view) implements Reply {}
+
+  public record NotFound(String name) implements Reply {}
+
+  public record Conflict(String reason) implements Reply {}
+
+  // ---------------------------------------------------------------- events
+
+  public sealed interface Event extends CborSerializable {
+    Instant at();
+  }
+
+  /** {@code uid} tells this service from an earlier one of the same name: its replicas' ids derive from it. */
+  public record Created(ServiceDefinition definition, String owner, String uid, Instant at) implements Event {}
+
+  public record Scaled(int replicas, String actor, Instant at) implements Event {}
+
+  /** Recorded before the environment is created, so a retried creation after a crash makes the same one. */
+  public record ReplicaAdded(String environmentId, int ordinal, Instant at) implements Event {}
+
+  /** No longer counted: it is being deleted ({@code reason}: scaled down, FAILED, LOST, service deleted). */
+  public record ReplicaRetiring(String environmentId, String reason, Instant at) implements Event {}
+
+  /** Its environment is deleted (or was never created). */
+  public record ReplicaGone(String environmentId, Instant at) implements Event {}
+
+  public record DeleteRequested(String actor, Instant at) implements Event {}
+
+  /** Every replica is gone: the name is free again. */
+  public record Deleted(Instant at) implements Event {}
+
+  // ---------------------------------------------------------------- wiring
+
+  /** Tunables from {@code dcloud.services} (see reference.conf). */
+  public record Settings(Duration reconcileInterval, BackoffSupervisorStrategy journalBackoff) {
+    /** {@code root} is the whole configuration. */
+    public static Settings fromConfig(com.typesafe.config.Config root) {
+      return new Settings(
+          root.getDuration("dcloud.services.reconcile-interval"), JournalBackoff.forManyFromConfig(root));
+    }
+  }
+
+  /**
+   * What every service entity of a process shares. {@code environments} delivers to environment
+   * entities by id and {@code tickVia} to service entities by name: through sharding, or probes in a test.
+   */
+  public record Wiring(
+      BiConsumer<String, EnvironmentEntity.Command> environments,
+      BiConsumer<String, Command> tickVia,
+      ActorRef<ServiceIndex.Command> index,
+      Settings settings,
+      Clock clock) {}
+
+  public static void init(ActorSystem<?> system, ActorRef<ServiceIndex.Command> index, Settings settings) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    Wiring wiring = new Wiring(
+        (id, command) -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id).tell(command),
+        (name, tick) -> sharding.entityRefFor(TYPE_KEY, name).tell(tick),
+        index, settings, Clock.systemUTC());
+    sharding.init(Entity.of(TYPE_KEY, entityContext -> create(entityContext.getEntityId(), wiring)));
+  }
+
+  /** Wakes a service's entity (after a restart, see {@link ServiceIndex}). */
+  public static void wake(ActorSystem<?> system, String name) {
+    ClusterSharding.get(system).entityRefFor(TYPE_KEY, name).tell(new Reconcile(0));
+  }
+
+  public static Behavior<Command> create(String name, Wiring wiring) {
+    return Behaviors.setup(context -> new ServiceBehavior(name, context, wiring));
+  }
+}

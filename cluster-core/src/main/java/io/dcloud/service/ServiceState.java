@@ -1,0 +1,74 @@
+package io.dcloud.service;
+
+import io.dcloud.serialization.CborSerializable;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A service as its events made it ({@code definition == null}: none, or deleted). {@code replicas}:
+ * every replica environment not yet gone, those being retired included; {@code nextOrdinal}: the
+ * ordinal of the next replica, never reused within one {@code uid}, so replica ids never repeat.
+ */
+public record ServiceState(
+    ServiceDefinition definition,
+    String owner,
+    String uid,
+    int version,
+    int desired,
+    List<Replica> replicas,
+    int nextOrdinal,
+    boolean deleting)
+    implements CborSerializable {
+
+  public static final ServiceState NONE = new ServiceState(null, null, null, 0, 0, List.of(), 0, false);
+
+  /** {@code retiring}: no longer counted, deleted at each look until its environment is gone. */
+  public record Replica(String id, int ordinal, boolean retiring) implements CborSerializable {}
+
+  public boolean exists() {
+    return definition != null;
+  }
+
+  public List<Replica> live() {
+    return replicas.stream().filter(r -> !r.retiring()).toList();
+  }
+
+  public Replica replica(String environmentId) {
+    return replicas.stream().filter(r -> r.id().equals(environmentId)).findFirst().orElse(null);
+  }
+
+  /**
+   * The environment id of this service's replica {@code ordinal}: a function of both, so creating it
+   * again (after a crash, a lost message) never makes a second environment.
+   */
+  public String replicaId(int ordinal) {
+    return UUID.nameUUIDFromBytes(("dcloud-service:" + uid + ":" + ordinal).getBytes(StandardCharsets.UTF_8)).toString();
+  }
+
+  public ServiceState apply(ServiceEntity.Event event) {
+    if (event instanceof ServiceEntity.Created e) {
+      return new ServiceState(e.definition(), e.owner(), e.uid(), 1, e.definition().replicas(), List.of(), 0, false);
+    } else if (event instanceof ServiceEntity.Scaled e) {
+      return new ServiceState(definition, owner, uid, version, e.replicas(), replicas, nextOrdinal, deleting);
+    } else if (event instanceof ServiceEntity.ReplicaAdded e) {
+      List<Replica> more = new ArrayList<>(replicas);
+      more.add(new Replica(e.environmentId(), e.ordinal(), false));
+      return new ServiceState(definition, owner, uid, version, desired, List.copyOf(more),
+          Math.max(nextOrdinal, e.ordinal() + 1), deleting);
+    } else if (event instanceof ServiceEntity.ReplicaRetiring e) {
+      List<Replica> changed = replicas.stream()
+          .map(r -> r.id().equals(e.environmentId()) ? new Replica(r.id(), r.ordinal(), true) : r).toList();
+      return new ServiceState(definition, owner, uid, version, desired, changed, nextOrdinal, deleting);
+    } else if (event instanceof ServiceEntity.ReplicaGone e) {
+      List<Replica> fewer = replicas.stream().filter(r -> !r.id().equals(e.environmentId())).toList();
+      return new ServiceState(definition, owner, uid, version, desired, fewer, nextOrdinal, deleting);
+    } else if (event instanceof ServiceEntity.DeleteRequested) {
+      return new ServiceState(definition, owner, uid, version, desired, replicas, nextOrdinal, true);
+    } else if (event instanceof ServiceEntity.Deleted) {
+      return NONE;
+    }
+    return this;
+  }
+}

@@ -1,0 +1,25 @@
+package io.dcloud.service;
+
+import io.dcloud.serialization.CborSerializable;
+import java.util.List;
+
+/**
+ * A service as its entity answers for it. {@code replicas}: those it keeps alive (not the ones being
+ * retired), each as its environment last said (status null until it answered once). {@code deleting}:
+ * its replicas are being deleted, after which the service is gone.
+ */
+public record ServiceView(
+    String name,
+    ServiceDefinition.Kind kind,
+    String owner,
+    int version,
+    int desiredReplicas,
+    int port,
+    ServiceDefinition.Readiness readiness,
+    List<Replica> replicas,
+    boolean deleting)
+    implements CborSerializable {
+
+  /** {@code ready}: RUNNING and its readiness path answered 2xx (null while its node has not probed it). */
+  public record Replica(String id, String node, String status, Boolean ready) implements CborSerializable {}
+}

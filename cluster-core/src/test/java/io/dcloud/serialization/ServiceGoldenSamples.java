@@ -1,0 +1,61 @@
+package io.dcloud.serialization;
+
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.node.NodeProtocol;
+import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.ServiceEntity;
+import io.dcloud.service.ServiceIndex;
+import io.dcloud.service.ServiceState;
+import io.dcloud.service.ServiceView;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.ServiceBinding;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/** The service entity's and index's events and messages, and the environments' that replicas add, for {@link GoldenSamples}. */
+final class ServiceGoldenSamples {
+  private ServiceGoldenSamples() {}
+
+  static void add(Map<String, Object> s, ActorSystem<?> system, Instant at) {
+    ServiceDefinition definition = new ServiceDefinition("web", ServiceDefinition.Kind.APP, GoldenSamples.SPEC,
+        GoldenSamples.RECIPE, 8080, new ServiceDefinition.Readiness("/ready"), 2);
+    String replica = "5f0e3d1c-1111-3222-8333-444455556666";
+    s.put("service-event.Created", new ServiceEntity.Created(definition, "alice", "0b6f7a52-aaaa-4bbb-8ccc-ddddeeeeffff", at));
+    s.put("service-event.Scaled", new ServiceEntity.Scaled(3, "alice", at));
+    s.put("service-event.ReplicaAdded", new ServiceEntity.ReplicaAdded(replica, 0, at));
+    s.put("service-event.ReplicaRetiring", new ServiceEntity.ReplicaRetiring(replica, "replica FAILED", at));
+    s.put("service-event.ReplicaGone", new ServiceEntity.ReplicaGone(replica, at));
+    s.put("service-event.DeleteRequested", new ServiceEntity.DeleteRequested("alice", at));
+    s.put("service-event.Deleted", new ServiceEntity.Deleted(at));
+    s.put("service-index-event.Registered", new ServiceIndex.Registered("web"));
+    s.put("service-index-event.Unregistered", new ServiceIndex.Unregistered("web"));
+    s.put("service-index-snapshot.State", new ServiceIndex.State(List.of("web")));
+    s.put("wire.service-index.Register", new ServiceIndex.Register("web"));
+    s.put("wire.service-index.Unregister", new ServiceIndex.Unregister("web"));
+    s.put("wire.service-index.ListNames", new ServiceIndex.ListNames(system.deadLetters()));
+    s.put("wire.service-index.Names", new ServiceIndex.Names(List.of("web")));
+    s.put("wire.service.Create", new ServiceEntity.Create(definition, "alice", system.deadLetters()));
+    s.put("wire.service.Get", new ServiceEntity.Get(system.deadLetters()));
+    s.put("wire.service.Scale", new ServiceEntity.Scale(3, "alice", system.deadLetters()));
+    s.put("wire.service.Delete", new ServiceEntity.Delete("alice", system.deadLetters()));
+    s.put("wire.service.Reconcile", new ServiceEntity.Reconcile(42L));
+    s.put("wire.service.ReplicaAnswer", new ServiceEntity.ReplicaAnswer(new EnvironmentEntity.NotFound(replica)));
+    ServiceView view = new ServiceView("web", ServiceDefinition.Kind.MODEL, "alice", 1, 2, 8080,
+        new ServiceDefinition.Readiness("/ready"), List.of(new ServiceView.Replica(replica, "n1", "RUNNING", true),
+            new ServiceView.Replica("7a", null, null, null)), false);
+    s.put("wire.service.Ok", new ServiceEntity.Ok(view));
+    s.put("wire.service.NotFound", new ServiceEntity.NotFound("web"));
+    s.put("wire.service.Conflict", new ServiceEntity.Conflict("a service named web already exists"));
+    EnvironmentSpec replicaSpec = new EnvironmentSpec("web-0", "1", "debian", null, List.of(), GoldenSamples.RESOURCES,
+        List.of(), List.of(new EnvironmentSpec.PortSpec(null, 8080, "tcp")), List.of(), List.of("httpd", "-f"), Map.of(),
+        Map.of(), EnvironmentSpec.RestartPolicy.ON_FAILURE, Map.of(), null, new ServiceBinding("web", 8080, "/ready"));
+    s.put("environment-event.Requested.service-replica", new EnvironmentEntity.Requested(replicaSpec, GoldenSamples.RECIPE, at, "alice"));
+    s.put("environment-event.ReadinessChanged", new EnvironmentEntity.ReadinessChanged(true, at));
+    s.put("wire.environment.ContainerReport.ready", new EnvironmentEntity.FromNode(new NodeProtocol.ContainerReport(
+        "n1", NodeProtocol.ContainerPhase.RUNNING, "c1", GoldenSamples.PORTS, null, false, "ready", null, true)));
+    s.put("wire.service.State", new ServiceState(definition, "alice", "0b6f7a52", 1, 2,
+        List.of(new ServiceState.Replica(replica, 0, false)), 1, false));
+  }
+}

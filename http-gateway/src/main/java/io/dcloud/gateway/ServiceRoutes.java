@@ -1,0 +1,162 @@
+package io.dcloud.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.ask.Asks;
+import io.dcloud.identity.Caller;
+import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.ServiceEntity;
+import io.dcloud.service.ServiceIndex;
+import io.dcloud.service.ServiceView;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /services}: N replicas of one environment config behind a name (create, list, show,
+ * scale, delete). A service is its owner's: others' answer 404 (admins see all). Each replica is an
+ * ordinary environment the service's entity keeps alive.
+ */
+final class ServiceRoutes extends AllDirectives {
+  static final String SERVICES = "services";
+
+  private final ActorSystem<?> system;
+  private final ClusterAsks asks;
+  private final ServiceBackends backends;
+  private final JsonYaml codec;
+  private final RequestBodies bodies;
+  private final EnvironmentCreation creation;
+  private final ServiceRequests requests;
+  private final AuditLog audit;
+  private final Duration timeout;
+
+  ServiceRoutes(
+      ClusterAsks asks, ServiceBackends backends, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
+      AuditLog audit) {
+    this.system = asks.system();
+    this.asks = asks;
+    this.backends = backends;
+    this.codec = codec;
+    this.bodies = bodies;
+    this.creation = creation;
+    this.audit = audit;
+    this.timeout = asks.timeout();
+    this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"));
+  }
+
+  /** Those who create environments create services (admins too); the rest is owner's business. */
+  Route route(Caller caller) {
+    return pathPrefix(SERVICES, () -> concat(
+        pathEndOrSingleSlash(() -> concat(
+            get(() -> completeWithFuture(list(caller))),
+            post(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
+                bodies.document(body -> completeWithFuture(create(body, caller))))))),
+        path(PathMatchers.segment(), name -> concat(
+            get(() -> completeWithFuture(owned(name, caller).thenApply(view -> json(StatusCodes.OK, view)))),
+            patch(() -> bodies.document(body -> completeWithFuture(scale(name, body, caller)))),
+            delete(() -> completeWithFuture(remove(name, caller)))))));
+  }
+
+  private CompletionStage<HttpResponse> create(JsonNode body, Caller caller) {
+    ServiceDefinition parsed = requests.parse(body, creation::parse);
+    return creation.recipe(parsed.spec(), caller)
+        .thenCompose(recipe -> asks.feasibility(EnvironmentCreation.placementRequest(parsed.spec()))
+            .thenCompose(feasibility -> {
+              if (!feasibility.feasible()) {
+                throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "environment.resources", feasibility.reason())
+                    .exception();
+              }
+              ServiceDefinition definition = new ServiceDefinition(parsed.name(), parsed.kind(), parsed.spec(), recipe,
+                  parsed.port(), parsed.readiness(), parsed.replicas());
+              return service(parsed.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(), replyTo));
+            }))
+        .thenApply(reply -> {
+          ServiceView view = viewOf(parsed.name(), reply);
+          audit.record(caller, "service.create", parsed.name(), "ok");
+          return json(StatusCodes.CREATED, view).addHeader(Location.create(ApiPaths.ROOT + "/" + SERVICES + "/" + view.name()));
+        });
+  }
+
+  private CompletionStage<HttpResponse> list(Caller caller) {
+    return AskPattern.<ServiceIndex.Command, ServiceIndex.Names>ask(
+            backends.index(), ServiceIndex.ListNames::new, timeout, system.scheduler())
+        .thenCompose(names -> {
+          List<CompletableFuture<ServiceEntity.Reply>> replies = names.names().stream()
+              .map(name -> service(name, ServiceEntity.Get::new).toCompletableFuture()).toList();
+          return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> replies.stream()
+              .map(CompletableFuture::join)
+              .filter(ServiceEntity.Ok.class::isInstance)
+              .map(reply -> ((ServiceEntity.Ok) reply).view())
+              // Deleted ones linger in the index until their entity unregisters them.
+              .filter(view -> !view.deleting() && caller.mayAccess(view.owner()))
+              .sorted(Comparator.comparing(ServiceView::name))
+              .map(ServiceJson::of).toList());
+        })
+        .thenApply(services -> codec.jsonResponse(StatusCodes.OK, new ServiceJson.Listing(services)));
+  }
+
+  private CompletionStage<HttpResponse> scale(String name, JsonNode body, Caller caller) {
+    int replicas = requests.scale(body);
+    return owned(name, caller)
+        .thenCompose(view -> service(name, replyTo -> new ServiceEntity.Scale(replicas, caller.username(), replyTo)))
+        .thenApply(reply -> {
+          ServiceView view = viewOf(name, reply);
+          audit.record(caller, "service.scale", name + " to " + replicas, "ok");
+          return json(StatusCodes.OK, view);
+        });
+  }
+
+  private CompletionStage<HttpResponse> remove(String name, Caller caller) {
+    return owned(name, caller)
+        .thenCompose(view -> service(name, replyTo -> new ServiceEntity.Delete(caller.username(), replyTo)))
+        .thenApply(reply -> {
+          ServiceView view = viewOf(name, reply);
+          audit.record(caller, "service.delete", name, "ok");
+          return json(StatusCodes.ACCEPTED, view);
+        });
+  }
+
+  /** The service, when the caller may see it; else the 404 a missing one gets (so names of others' do not leak). */
+  private CompletionStage<ServiceView> owned(String name, Caller caller) {
+    if (!ServiceRequests.isValidName(name)) {
+      return CompletableFuture.failedFuture(Problem.notFound("service " + name).exception());
+    }
+    return service(name, ServiceEntity.Get::new).thenApply(reply -> {
+      ServiceView view = viewOf(name, reply);
+      if (view.deleting() || !caller.mayAccess(view.owner())) {
+        throw Problem.notFound("service " + name).exception();
+      }
+      return view;
+    });
+  }
+
+  private static ServiceView viewOf(String name, ServiceEntity.Reply reply) {
+    if (reply instanceof ServiceEntity.Ok ok) {
+      return ok.view();
+    } else if (reply instanceof ServiceEntity.Conflict conflict) {
+      throw Problem.conflict(conflict.reason()).exception();
+    }
+    throw Problem.notFound("service " + name).exception();
+  }
+
+  private CompletionStage<ServiceEntity.Reply> service(
+      String name, Function<ActorRef<ServiceEntity.Reply>, ServiceEntity.Command> command) {
+    return Asks.completedOn(backends.services().apply(name).ask(command::apply, timeout), system.executionContext());
+  }
+
+  private HttpResponse json(StatusCode status, ServiceView view) {
+    return codec.jsonResponse(status, ServiceJson.of(view));
+  }
+}

@@ -1,0 +1,142 @@
+package io.dcloud.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Services through the API against the real service and environment entities. No worker exists,
+ * so replicas stay REQUESTED or QUEUED; creating, scaling and deleting them still go through.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServiceApiTest {
+  private static final Duration WAIT = Duration.ofSeconds(15);
+  private static final String ENVIRONMENT = """
+      {"version": "1", "os": "ubuntu", "resources": {"ram": "256M", "cpu": "0.5"},
+       "port-publish": [{"internal": {"ports": "8080", "protocol": "tcp"}}]}""";
+
+  private GatewayTestCluster cluster;
+  private Api admin;
+  private Api alice;
+  private Api bob;
+
+  @BeforeAll
+  void start() throws Exception {
+    cluster = new GatewayTestCluster("ServiceApiTest");
+    admin = Api.admin(cluster.base);
+    for (String name : List.of("alice", "bob")) {
+      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + name + "\", \"password\": \"password-of-"
+          + name + "\", \"roles\": [\"app-developer\"]}").status()).isEqualTo(201);
+    }
+    alice = new Api(cluster.base).signedIn("alice", "password-of-alice");
+    bob = new Api(cluster.base).signedIn("bob", "password-of-bob");
+  }
+
+  @AfterAll
+  void stop() {
+    cluster.close();
+  }
+
+  private static String service(String name, int replicas) {
+    return "{\"name\": \"" + name + "\", \"kind\": \"app\", \"environment\": " + ENVIRONMENT + ", \"port\": 8080, "
+        + "\"replicas\": " + replicas + ", \"readiness\": {\"path\": \"/ready\"}}";
+  }
+
+  /** Polls until {@code name}'s replicas are {@code count} environments of its owner that name the service. */
+  private List<String> replicasOf(Api api, String name, int count) {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    JsonNode shown;
+    do {
+      shown = api.get("/api/v1/services/" + name).json();
+      List<String> ids = new ArrayList<>();
+      shown.path("replicas").forEach(replica -> ids.add(replica.path("id").asText()));
+      if (ids.size() == count && ids.stream().allMatch(id -> api.get("/api/v1/environments/" + id).status() == 200)) {
+        return ids;
+      }
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError("replicas of " + name + " never became " + count + " environments: " + shown);
+  }
+
+  @Test
+  void createsShowsListsScalesAndDeletesAServiceWhoseReplicasAreEnvironments() {
+    Api.Answer created = alice.post("/api/v1/services", Api.JSON, service("web", 2));
+
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.header("location")).isEqualTo("/api/v1/services/web");
+    JsonNode body = created.json();
+    assertThat(body.path("name").asText()).isEqualTo("web");
+    assertThat(body.path("kind").asText()).isEqualTo("app");
+    assertThat(body.path("owner").asText()).isEqualTo("alice");
+    assertThat(body.path("version").asInt()).isEqualTo(1);
+    assertThat(body.path("desiredReplicas").asInt()).isEqualTo(2);
+    assertThat(body.path("port").asInt()).isEqualTo(8080);
+    assertThat(body.path("readiness").path("path").asText()).isEqualTo("/ready");
+    assertThat(body.path("replicas")).hasSize(2);
+    assertThat(body.path("replicas").get(0).path("ready").asBoolean(true)).isFalse();
+
+    List<String> ids = replicasOf(alice, "web", 2);
+    JsonNode replica = alice.get("/api/v1/environments/" + ids.get(0)).json();
+    assertThat(replica.path("owner").asText()).isEqualTo("alice");
+    assertThat(replica.path("name").asText()).startsWith("web-");
+    assertThat(replica.path("service").asText()).isEqualTo("web");
+    assertThat(replica.path("ready").asBoolean(true)).isFalse();
+
+    JsonNode listed = alice.get("/api/v1/services").json().path("services");
+    assertThat(listed).extracting(s -> s.path("name").asText()).contains("web");
+
+    Api.Answer scaled = alice.patch("/api/v1/services/web", Api.JSON, "{\"replicas\": 1}");
+    assertThat(scaled.status()).as(scaled.body()).isEqualTo(200);
+    assertThat(scaled.json().path("desiredReplicas").asInt()).isEqualTo(1);
+    assertThat(scaled.json().path("replicas")).extracting(r -> r.path("id").asText()).containsExactly(ids.get(0));
+
+    Api.Answer deleted = alice.delete("/api/v1/services/web");
+    assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
+    assertThat(alice.get("/api/v1/services/web").status()).isEqualTo(404);
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (!"DELETED".equals(alice.get("/api/v1/environments/" + ids.get(0)).json().path("status").asText())) {
+      assertThat(System.nanoTime()).as("replica %s deleted in time", ids.get(0)).isLessThan(deadline);
+    }
+  }
+
+  @Test
+  void aTakenNameIs409AndOthersServicesAre404ButAdminsSeeThem() {
+    assertThat(alice.post("/api/v1/services", Api.JSON, service("taken", 1)).status()).isEqualTo(201);
+
+    Api.Answer again = bob.post("/api/v1/services", Api.JSON, service("taken", 1));
+    assertThat(again.status()).as(again.body()).isEqualTo(409);
+    assertThat(bob.get("/api/v1/services/taken").status()).isEqualTo(404);
+    assertThat(bob.patch("/api/v1/services/taken", Api.JSON, "{\"replicas\": 3}").status()).isEqualTo(404);
+    assertThat(bob.delete("/api/v1/services/taken").status()).isEqualTo(404);
+    assertThat(bob.get("/api/v1/services").json().path("services"))
+        .extracting(s -> s.path("name").asText()).doesNotContain("taken");
+    assertThat(admin.get("/api/v1/services/taken").json().path("owner").asText()).isEqualTo("alice");
+    assertThat(admin.delete("/api/v1/services/taken").status()).isEqualTo(202);
+  }
+
+  @Test
+  void badFieldsAre422NamingEachOne() {
+    String body = "{\"name\": \"Bad Name\", \"kind\": \"job\", \"environment\": {\"version\": \"1\", \"os\": \"ubuntu\","
+        + " \"resources\": {\"ram\": \"lots\"}}, \"port\": 70000, \"replicas\": 0, \"readiness\": {\"path\": \"ready\"}}";
+    Api.Answer refused = alice.post("/api/v1/services", Api.JSON, body);
+
+    assertThat(refused.status()).as(refused.body()).isEqualTo(422);
+    assertThat(refused.contentType()).isEqualTo("application/problem+json");
+    assertThat(refused.json().path("errors")).extracting(e -> e.path("field").asText())
+        .contains("name", "kind", "port", "replicas", "readiness.path", "environment.resources.ram");
+
+    Api.Answer unpublished = alice.post("/api/v1/services", Api.JSON, service("unpublished", 1).replace("\"port\": 8080", "\"port\": 9090"));
+    assertThat(unpublished.status()).as(unpublished.body()).isEqualTo(422);
+    assertThat(unpublished.json().path("errors").get(0).path("field").asText()).isEqualTo("port");
+
+    Api.Answer badScale = alice.patch("/api/v1/services/nothing-here", Api.JSON, "{\"replicas\": -1}");
+    assertThat(badScale.status()).isEqualTo(422);
+    assertThat(badScale.json().path("errors").get(0).path("field").asText()).isEqualTo("replicas");
+  }
+}

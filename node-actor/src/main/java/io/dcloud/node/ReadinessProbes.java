@@ -1,0 +1,135 @@
+package io.dcloud.node;
+
+import com.typesafe.config.Config;
+import io.dcloud.node.NodeProtocol.ContainerPhase;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.PublishedPort;
+import io.dcloud.spec.ServiceBinding;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.stream.Materializer;
+
+/**
+ * Readiness of the service replicas this node runs: every {@code dcloud.services.readiness-interval}
+ * it asks each running replica's readiness path on its service port (as the engine published it on
+ * this machine, like {@link ContainerProxy}), and reports a change to the environment as a RUNNING
+ * report with {@code ready}. Only the node reaches the container, so only it can tell.
+ *
+ * <p>It learns the bindings from the deploys it sees and the ports from the reports the node sends
+ * ({@link #watching}); reports may come from the blocking pool, hence the concurrent maps. A node
+ * that restarts learns no bindings for the containers it finds until they are deployed again:
+ * their readiness stays as last reported meanwhile.
+ */
+final class ReadinessProbes {
+
+  sealed interface Step extends NodeActor.Message, NoSerializationVerificationNeeded {}
+
+  enum Tick implements Step { INSTANCE }
+
+  record Probed(String environmentId, String containerId, List<PublishedPort> ports, boolean ready) implements Step {}
+
+  /** A running container, as its latest RUNNING report gave it. */
+  private record Running(String containerId, List<PublishedPort> ports) {}
+
+  private final ActorContext<NodeActor.Message> context;
+  private final String nodeId;
+  private final NodePeers peers;
+  private final Duration interval;
+  private final Http http;
+  private final Materializer materializer;
+  /** The binding of each service replica deployed here. */
+  private final Map<String, ServiceBinding> bindings = new ConcurrentHashMap<>();
+  private final Map<String, Running> running = new ConcurrentHashMap<>();
+  /** What was last reported of each replica (the actor's thread only). */
+  private final Map<String, Boolean> reported = new HashMap<>();
+
+  /** {@code peers}: where the readiness reports go (the node's peers, unwatched). */
+  ReadinessProbes(ActorContext<NodeActor.Message> context, String nodeId, NodePeers peers, Config config) {
+    this.context = context;
+    this.nodeId = nodeId;
+    this.peers = peers;
+    this.interval = config.getDuration("dcloud.services.readiness-interval");
+    this.http = Http.get(context.getSystem());
+    this.materializer = Materializer.matFromSystem(context.getSystem());
+  }
+
+  void begin(TimerScheduler<NodeActor.Message> timers) {
+    timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
+  }
+
+  /** An environment is deployed here with {@code spec}: probed once running when it is a service's replica. */
+  void deployed(String environmentId, EnvironmentSpec spec) {
+    if (spec.service() == null) {
+      bindings.remove(environmentId);
+    } else {
+      bindings.put(environmentId, spec.service());
+    }
+  }
+
+  /** The node's peers, seen through this: a RUNNING report gives the ports to probe, any other stops the probing. */
+  NodePeers watching(NodePeers reports) {
+    return new WatchedPeers(reports) {
+      @Override
+      public void report(String environmentId, NodeProtocol.ContainerReport report) {
+        if (report.phase() == ContainerPhase.RUNNING && report.containerId() != null && report.ready() == null) {
+          running.put(environmentId, new Running(report.containerId(), report.ports()));
+        } else if (report.phase() != ContainerPhase.RUNNING) {
+          running.remove(environmentId);
+          if (report.phase() == ContainerPhase.REMOVED || report.phase() == ContainerPhase.MISSING) {
+            bindings.remove(environmentId);
+          }
+        }
+        super.report(environmentId, report);
+      }
+    };
+  }
+
+  void on(Step step) {
+    if (step == Tick.INSTANCE) {
+      reported.keySet().retainAll(running.keySet());
+      running.forEach(this::probe);
+    } else if (step instanceof Probed probed) {
+      Running now = running.get(probed.environmentId());
+      boolean current = now != null && now.containerId().equals(probed.containerId());
+      if (current && !Boolean.valueOf(probed.ready()).equals(reported.get(probed.environmentId()))) {
+        reported.put(probed.environmentId(), probed.ready());
+        context.getLog().info("Environment {} on node {} is {}", probed.environmentId(), nodeId,
+            probed.ready() ? "ready" : "not ready");
+        peers.report(probed.environmentId(), new NodeProtocol.ContainerReport(nodeId, ContainerPhase.RUNNING,
+            probed.containerId(), probed.ports(), null, false, probed.ready() ? "ready" : "not ready", null, probed.ready()));
+      }
+    }
+  }
+
+  private void probe(String environmentId, Running container) {
+    ServiceBinding binding = bindings.get(environmentId);
+    if (binding == null) {
+      return;
+    }
+    Optional<PublishedPort> published = container.ports().stream()
+        .filter(p -> p.containerPort() == binding.port() && "tcp".equals(p.protocol()) && p.hostPort() != null)
+        .findFirst();
+    if (published.isEmpty()) {
+      context.getLog().debug("Environment {}: port {} is not published, so not probed", environmentId, binding.port());
+      return;
+    }
+    String url = ContainerProxy.base("http", published.get()) + binding.readinessPath();
+    CompletionStage<Boolean> answered = http.singleRequest(HttpRequest.GET(url))
+        .thenCompose(response -> response.discardEntityBytes(materializer).completionStage()
+            .thenApply(done -> response.status().isSuccess()))
+        .toCompletableFuture().completeOnTimeout(false, interval.toMillis(), TimeUnit.MILLISECONDS);
+    context.pipeToSelf(answered, (ready, failure) ->
+        new Probed(environmentId, container.containerId(), container.ports(), failure == null && Boolean.TRUE.equals(ready)));
+  }
+}
