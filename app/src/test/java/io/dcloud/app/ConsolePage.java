@@ -98,10 +98,10 @@ final class ConsolePage {
   }
 
   /**
-   * Whether the page shown now, at width x height, is wider than the window (a sideways scroll);
-   * photographed so, as target/console-{photo}.png.
+   * What makes the page shown now, at width x height, wider than the window (a sideways scroll), or
+   * null when nothing does; photographed so, as target/console-{photo}.png.
    */
-  static boolean scrollsSideways(Browser browser, int width, int height, String pageCss, String photo) {
+  static String scrollsSideways(Browser browser, int width, int height, String pageCss, String photo) {
     Dimension before = browser.driver.manage().window().getSize();
     browser.driver.manage().window().setSize(new Dimension(width, height));
     try {
@@ -109,8 +109,15 @@ final class ConsolePage {
           "the window to be " + width + " wide");
       browser.until(d -> d.findElements(By.cssSelector(pageCss)).isEmpty() ? null : true, "the page " + pageCss);
       browser.screenshot(photo);
-      return (Boolean) browser.script(
-          "return document.documentElement.scrollWidth > document.documentElement.clientWidth");
+      // Names the outermost element that sticks out on the right, so a failure says what to fix.
+      return (String) browser.script("""
+          const page = document.documentElement;
+          if (page.scrollWidth <= page.clientWidth) return null;
+          const wide = [...document.querySelectorAll('body *')]
+              .find(e => e.getBoundingClientRect().right > page.clientWidth + 1);
+          return wide ? wide.tagName.toLowerCase() + (wide.className ? '.' + wide.className : '') + ': '
+              + (wide.textContent || '').slice(0, 80) : 'something';
+          """);
     } finally {
       browser.driver.manage().window().setSize(before);
     }
