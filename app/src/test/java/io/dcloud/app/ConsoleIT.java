@@ -214,7 +214,7 @@ class ConsoleIT {
     // The header's usage follows too.
     browser.until(d -> d.findElement(By.cssSelector("#who .quota")).getText().contains("environments 1/") ? true : null,
         "the header's usage");
-    assertThat(browser.driver.findElements(By.cssSelector(".actions button"))).extracting(WebElement::getText)
+    assertThat(browser.driver.findElements(By.cssSelector("article.environment > .actions button"))).extracting(WebElement::getText)
         .containsExactly("Stop", "Delete");
     assertThat(browser.find("ol.timeline").getText()).contains("RUNNING");
     // "Open": where the proxy serves its published port.
