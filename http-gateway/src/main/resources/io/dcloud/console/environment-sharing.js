@@ -12,8 +12,7 @@ import { clearFieldErrors, showFieldErrors } from './field-errors.js';
 export function sharingSection(id, onShared) {
   const path = '/environments/' + encodeURIComponent(id) + '/sharing';
   const current = h('p', { class: 'sharing-groups' });
-  const choices = h('fieldset', { class: 'share-groups', 'data-field': 'groups', id: 'share-groups' },
-    h('legend', {}, 'Share with the groups'));
+  const choices = h('fieldset', { class: 'share-groups', 'data-field': 'groups', id: 'share-groups' });
   const error = h('span', { class: 'field-error', id: 'share-groups-error', role: 'alert' });
   const summary = h('div', { 'aria-live': 'polite' });
   const form = h('form', { class: 'sharing', novalidate: true, 'aria-labelledby': 'sharing-title' },
@@ -27,9 +26,9 @@ export function sharingSection(id, onShared) {
   function draw() {
     const groups = [...new Set([...mine, ...shared])].sort();
     choices.replaceChildren(h('legend', {}, 'Share with the groups'),
-      groups.length ? groups.map(group => h('label', { class: 'choice' },
+      ...(groups.length ? groups.map(group => h('label', { class: 'choice' },
         h('input', { type: 'checkbox', name: 'share-group', value: group, checked: shared.includes(group) }), ' ', group))
-        : h('p', { class: 'empty' }, 'You are in no group: an admin makes groups.'),
+        : [h('p', { class: 'no-groups' }, 'You are in no group: an admin makes groups.')]),
       error);
   }
 
