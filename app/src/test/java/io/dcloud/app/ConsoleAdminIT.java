@@ -286,6 +286,7 @@ class ConsoleAdminIT {
         .doesNotContain("fay");
     assertThat(browser.text("#" + groups.getAttribute("id") + "-error")).contains("no-such-group");
     assertThat(users.getAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser.text("form.readers")).contains("2 fields are not valid").doesNotContain("null");
     checkAndPhotograph(browser, "dataset-readers");
 
     replaceValue(browser, "form.readers input[name=reader-users]", "fay");
