@@ -279,6 +279,7 @@ class ConsoleAdminIT {
   void namesUnknownReadersBesideTheirFieldsAndSavesARealOne() throws Exception {
     assertThat(asDee("PUT", "/api/v1/datasets/console/it/shared", "{\"a\": 1}").status()).isEqualTo(201);
     browser.open(base + "/#/datasets/console%2Fit%2Fshared");
+    browser.find("article.dataset-page[data-dataset='console/it/shared']");
     WebElement users = replaceValue(browser, "form.readers input[name=reader-users]", "fay, nobody-such");
     WebElement groups = replaceValue(browser, "form.readers input[name=reader-groups]", "no-such-group");
     browser.click("form.readers button[name=save-readers]");
