@@ -1,5 +1,11 @@
 package io.dcloud.app;
 
+import static io.dcloud.app.ConsolePage.awaitState;
+import static io.dcloud.app.ConsolePage.awaitText;
+import static io.dcloud.app.ConsolePage.checkAndPhotograph;
+import static io.dcloud.app.ConsolePage.confirm;
+import static io.dcloud.app.ConsolePage.replaceValue;
+import static io.dcloud.app.ConsolePage.signIn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -18,7 +24,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -31,12 +36,18 @@ import org.openqa.selenium.support.ui.Select;
  * the deletion of a built-in template in words and deletes their own; uploads a file as a dataset
  * (version 1 of its size), downloads the same bytes, adds version 2 on the dataset's page (its
  * progress bar full), is refused the deletion of all versions while an environment mounts the
- * latest (the 409 names the environment), deletes version 1, and all once that is stopped. Each
- * page is checked with axe-core and photographed into target/.
+ * latest (the 409 names the environment), deletes version 1, and all once that is stopped; names
+ * unknown readers of a dataset (the 422 beside each field) and then a real one. A platform configurer
+ * cordons and uncordons the node after confirming (and sees an admin's cordon arrive by the event
+ * stream), sees an invalid catalog's field error, saves a valid one, and drains the node (last: its
+ * environments leave it) before uncordoning it. The admin finally deletes a user after confirming.
+ * Each page is checked with axe-core and photographed into target/.
  */
 @Tag("docker") @Tag("cassandra")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleAdminIT {
+  private static final String NODE_ID = "console-admin-it-node";
+  private static final String NODE = "section.node[data-node-id='" + NODE_ID + "']";
   private static final String PASSWORD = "console-admin-it-password";
   private static final String DATASET = "console/it/notes";
   private static final Duration UP_WITHIN = Duration.ofSeconds(90);
@@ -50,12 +61,14 @@ class ConsoleAdminIT {
   @BeforeAll
   static void start() throws Exception {
     browser = Browser.start();
-    dcloud = OneNodeDCloud.start("console-admin-it-node", Map.of());
+    dcloud = OneNodeDCloud.start(NODE_ID, Map.of());
     Api admin = dcloud.api();
     base = admin.uri("").toString();
-    Api.Response made = admin.post("/api/v1/users",
-        "{\"username\": \"dee\", \"password\": \"" + PASSWORD + "\", \"roles\": [\"data-scientist\"]}");
-    assertThat(made.status()).as(made.body()).isEqualTo(201);
+    for (String[] user : new String[][] {{"dee", "data-scientist"}, {"cy", "platform-configurer"}}) {
+      Api.Response made = admin.post("/api/v1/users", "{\"username\": \"" + user[0] + "\", \"password\": \""
+          + PASSWORD + "\", \"roles\": [\"" + user[1] + "\"]}");
+      assertThat(made.status()).as(made.body()).isEqualTo(201);
+    }
     deeToken = admin.post("/api/v1/auth/login", "{\"username\": \"dee\", \"password\": \"" + PASSWORD + "\"}")
         .json().path("token").asText();
     Api.Response environment = asDee("POST", "/api/v1/environments",
@@ -84,36 +97,14 @@ class ConsoleAdminIT {
     return new Api.Response(response.statusCode(), response.body(), response);
   }
 
-  private static void signIn(String username, String password) {
-    browser.find("form.sign-in input[name=username]").sendKeys(username);
-    browser.find("form.sign-in input[name=password]").sendKeys(password, Keys.ENTER);
-    assertThat(browser.find("#who .user").getText()).isEqualTo(username);
-  }
-
-  private static void checkAndPhotograph(String page) {
-    browser.screenshot(page);
-    assertThat(browser.seriousAccessibilityViolations()).as("axe on the " + page + " page").isEmpty();
-  }
-
-  private static void confirm() {
-    browser.find("dialog[open] button[data-confirm=ok]").click();
-  }
-
-  private static WebElement replaceValue(String css, String value) {
-    WebElement input = browser.find(css);
-    input.clear();
-    input.sendKeys(value);
-    return input;
-  }
-
   @Test
   @Order(1)
   void anAdminCreatesAUserAndSetsTheirQuotaWithFieldErrorsInline() {
     browser.open(base + "/");
-    signIn("admin", OneNodeDCloud.ADMIN_PASSWORD);
+    signIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
     browser.find("#nav a[href='#/users']").click();
     assertThat(browser.find("table.users tr[data-username=dee]").getText()).contains("data-scientist");
-    checkAndPhotograph("users");
+    checkAndPhotograph(browser, "users");
 
     browser.find("form.new-user input[name=username]").sendKeys("fay");
     browser.find("form.new-user input[name=password]").sendKeys(PASSWORD);
@@ -122,16 +113,16 @@ class ConsoleAdminIT {
     browser.find("article.user-page[data-username=fay]");
     assertThat(browser.find(".user-roles").getText()).contains("app-developer", "data-scientist");
 
-    WebElement cpu = replaceValue("form.quota input[name=cpu]", "lots");
+    WebElement cpu = replaceValue(browser, "form.quota input[name=cpu]", "lots");
     browser.find("form.quota button[name=save-quota]").click();
     WebElement error = browser.find("#" + cpu.getAttribute("id") + "-error");
     assertThat(error.getText()).isNotBlank();
     assertThat(cpu.getAttribute("aria-invalid")).isEqualTo("true");
-    checkAndPhotograph("user");
+    checkAndPhotograph(browser, "user");
     assertThat(dcloud.api().get("/api/v1/users/fay").json().path("quotaFrom").asText()).isEqualTo("roles");
 
-    replaceValue("form.quota input[name=cpu]", "2");
-    replaceValue("form.quota input[name=environments]", "3");
+    replaceValue(browser, "form.quota input[name=cpu]", "2");
+    replaceValue(browser, "form.quota input[name=environments]", "3");
     browser.find("form.quota button[name=save-quota]").click();
     browser.until(d -> browser.text(".user-quota").contains("(the user's own)") ? true : null, "the saved quota");
     assertThat(browser.text(".user-quota")).contains("cpu 2", "environments 3");
@@ -150,7 +141,7 @@ class ConsoleAdminIT {
   @Order(2)
   void theAuditLogListsWhatTheAdminDid() {
     browser.find("a[href='#/users']").click();
-    replaceValue("input[name=audit-user]", "admin");
+    replaceValue(browser, "input[name=audit-user]", "admin");
     // The audit trail is written after each answer: ask again until it has all three.
     browser.until(d -> {
       browser.click("button[name=audit-filter]");
@@ -161,14 +152,14 @@ class ConsoleAdminIT {
     assertThat(browser.script("return [...document.querySelectorAll('table.audit-log tbody tr td:nth-child(2)')]"
         + ".every(cell => cell.textContent === 'admin')")).isEqualTo(true);
     browser.script("document.querySelector('section.audit').scrollIntoView()");
-    checkAndPhotograph("audit");
+    checkAndPhotograph(browser, "audit");
   }
 
   @Test
   @Order(3)
   void aDataScientistIsNotOfferedTheUsersPageAndHearsTheRefusal() {
     browser.find("#sign-out").click();
-    signIn("dee", PASSWORD);
+    signIn(browser, "dee", PASSWORD);
     assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
         .extracting(WebElement::getText).containsExactly("Environments", "New environment", "Templates", "Datasets");
     browser.open(base + "/#/users");
@@ -180,7 +171,7 @@ class ConsoleAdminIT {
   void savesAnEnvironmentAsATemplateEditsUsesAndDeletesIt() {
     browser.find("#nav a[href='#/templates']").click();
     assertThat(browser.find("table.templates tr[data-template=python-ml]").getText()).contains("built-in");
-    checkAndPhotograph("templates");
+    checkAndPhotograph(browser, "templates");
 
     new Select(browser.find("select[name=environment]")).selectByValue(deesEnvironment);
     browser.find("input[name=template-name]").sendKeys("dees-template");
@@ -190,12 +181,12 @@ class ConsoleAdminIT {
     assertThat(browser.text(".facts")).contains("dee");
     assertThat(browser.find("textarea[name=spec]").getDomProperty("value")).contains("\"dees-env\"", "\"tiny\"");
 
-    replaceValue("form.template input[name=description]", "edited in the console");
+    replaceValue(browser, "form.template input[name=description]", "edited in the console");
     browser.find("form.template button[name=save]").click();
     assertThat(browser.find("form.template .saved").getText()).contains("Saved");
     assertThat(dcloud.api().get("/api/v1/templates/dees-template").json().path("description").asText())
         .isEqualTo("edited in the console");
-    checkAndPhotograph("template");
+    checkAndPhotograph(browser, "template");
 
     browser.find("a[data-use-template=dees-template]").click();
     browser.until(d -> "dees-env".equals(browser.find("input[name=env-name]").getDomProperty("value")) ? true : null,
@@ -205,12 +196,12 @@ class ConsoleAdminIT {
     // Only configurers and admins delete the platform's templates: the API says so, in words.
     browser.open(base + "/#/templates/python-ml");
     browser.find("article.template-page[data-template=python-ml] button[name=delete]").click();
-    confirm();
+    confirm(browser);
     assertThat(browser.find("form.template .error").getText()).contains("only platform configurers and admins delete it");
 
     browser.open(base + "/#/templates/dees-template");
     browser.find("article.template-page[data-template=dees-template] button[name=delete]").click();
-    confirm();
+    confirm(browser);
     browser.find("table.templates");
     assertThat(browser.driver.findElements(By.cssSelector("tr[data-template=dees-template]"))).isEmpty();
     assertThat(dcloud.api().get("/api/v1/templates/dees-template").status()).isEqualTo(404);
@@ -221,7 +212,7 @@ class ConsoleAdminIT {
   void uploadsADatasetDownloadsTheSameBytesAndDeletesItOnceNoEnvironmentMountsIt() throws Exception {
     browser.find("#nav a[href='#/datasets']").click();
     browser.find("table.datasets");
-    checkAndPhotograph("datasets");
+    checkAndPhotograph(browser, "datasets");
 
     String content = "notes uploaded from the console\n".repeat(100);
     Path file = Files.createTempFile("console-admin-it", ".txt");
@@ -249,7 +240,7 @@ class ConsoleAdminIT {
     assertThat(browser.script("const bar = document.querySelector('form.upload progress'); return bar.value === bar.max"))
         .isEqualTo(true);
     assertThat(browser.find("form.upload .saved").getText()).contains("version 2", "19 bytes");
-    checkAndPhotograph("dataset");
+    checkAndPhotograph(browser, "dataset");
 
     // While an environment mounts the latest version the API refuses to delete it, naming the environment.
     Api.Response reader = asDee("POST", "/api/v1/environments", """
@@ -262,12 +253,12 @@ class ConsoleAdminIT {
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
         assertThat(asDee("GET", "/api/v1/environments", null).body()).contains(readerId));
     browser.find("button[name=delete-all]").click();
-    confirm();
+    confirm(browser);
     assertThat(browser.find("article.dataset-page section .error").getText()).contains("reads-notes", "stop them first");
     assertThat(browser.driver.findElements(By.cssSelector("tr[data-version]"))).hasSize(2);
     // Version 1 is mounted by no one: it goes.
     browser.find(version + " button[name=delete-version]").click();
-    confirm();
+    confirm(browser);
     assertThat(browser.find("article.dataset-page section .saved").getText()).contains("Deleted version 1");
     browser.until(d -> d.findElements(By.cssSelector(version)).isEmpty() ? true : null, "version 1 to be gone");
 
@@ -276,10 +267,145 @@ class ConsoleAdminIT {
         assertThat(asDee("GET", "/api/v1/environments/" + readerId, null).json().path("status").asText())
             .isEqualTo("STOPPED"));
     browser.find("button[name=delete-all]").click();
-    confirm();
+    confirm(browser);
     browser.until(d -> browser.text("article.dataset-page section").contains("no versions left") ? true : null,
         "every version to be deleted");
     assertThat(browser.driver.findElements(By.cssSelector("tr[data-version]"))).isEmpty();
     assertThat(dcloud.api().get("/api/v1/datasets/" + DATASET + "?version=2").status()).isEqualTo(404);
+  }
+
+  @Test
+  @Order(6)
+  void namesUnknownReadersBesideTheirFieldsAndSavesARealOne() throws Exception {
+    assertThat(asDee("PUT", "/api/v1/datasets/console/it/shared", "{\"a\": 1}").status()).isEqualTo(201);
+    browser.open(base + "/#/datasets/console%2Fit%2Fshared");
+    browser.find("article.dataset-page[data-dataset='console/it/shared']");
+    WebElement users = replaceValue(browser, "form.readers input[name=reader-users]", "fay, nobody-such");
+    WebElement groups = replaceValue(browser, "form.readers input[name=reader-groups]", "no-such-group");
+    browser.click("form.readers button[name=save-readers]");
+    assertThat(awaitText(browser, "#" + users.getAttribute("id") + "-error", "nobody-such", "the users' error"))
+        .doesNotContain("fay");
+    assertThat(browser.text("#" + groups.getAttribute("id") + "-error")).contains("no-such-group");
+    assertThat(users.getAttribute("aria-invalid")).isEqualTo("true");
+    assertThat(browser.text("form.readers")).contains("2 fields are not valid").doesNotContain("null");
+    checkAndPhotograph(browser, "dataset-readers");
+
+    replaceValue(browser, "form.readers input[name=reader-users]", "fay");
+    replaceValue(browser, "form.readers input[name=reader-groups]", "");
+    browser.click("form.readers button[name=save-readers]");
+    assertThat(awaitText(browser, "form.readers .saved", "Saved", "the saved readers")).isNotBlank();
+    assertThat(browser.text(".facts")).contains("fay");
+    assertThat(asDee("GET", "/api/v1/datasets/console/it/shared/versions", null).json().path("readers").toString())
+        .isEqualTo("[\"fay\"]");
+  }
+
+  @Test
+  @Order(7)
+  void aConfigurerCordonsAndUncordonsTheNodeAfterConfirming() {
+    browser.find("#sign-out").click();
+    signIn(browser, "cy", PASSWORD);
+    browser.find("#nav a[href='#/nodes']").click();
+    awaitState(browser, NODE, "UP", "the node to be up");
+    assertThat(browser.text(NODE)).contains("CPU", "reserved", "Memory", "GPUs");
+    checkAndPhotograph(browser, "nodes");
+    browser.script("window.notReloaded = true");
+
+    browser.click(NODE + " button[name=cordon]");
+    confirm(browser);
+    awaitState(browser, NODE, "CORDONED", "the node to be cordoned");
+    assertThat(browser.text(NODE + " h2")).contains("CORDONED");
+    browser.click(NODE + " button[name=uncordon]");
+    confirm(browser);
+    awaitState(browser, NODE, "UP", "the node to be uncordoned");
+
+    // An admin's cordon elsewhere arrives by the event stream.
+    Api admin = dcloud.api();
+    assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/cordon", "{}").status()).isEqualTo(200);
+    awaitState(browser, NODE, "CORDONED", "the event stream's node event");
+    assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/uncordon", "{}").status()).isEqualTo(200);
+    awaitState(browser, NODE, "UP", "the event stream's node event");
+    assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
+  }
+
+  @Test
+  @Order(8)
+  void aConfigurerSeesTheCatalogsFieldErrorsInline() {
+    browser.find("#nav a[href='#/catalog']").click();
+    WebElement editor = browser.find("textarea[name=catalog]");
+    browser.until(d -> editor.getDomProperty("value").contains("\"base-image\"") ? true : null, "the catalog");
+    editor.clear();
+    editor.sendKeys("[{\"os\": \"Not An OS!\", \"base-image\": \"debian:bookworm\"}]");
+    browser.find("form.catalog button[name=save]").click();
+    assertThat(browser.find(".catalog-errors li[data-field$='os']").getText()).contains("lowercase letters");
+    assertThat(editor.getAttribute("aria-invalid")).isEqualTo("true");
+    checkAndPhotograph(browser, "catalog");
+    // Nothing was stored: the catalog still offers what it offered.
+    assertThat(dcloud.api().get("/api/v1/catalog").body()).contains("\"base-image\"").doesNotContain("Not An OS!");
+  }
+
+  @Test
+  @Order(9)
+  void aConfigurerSavesAValidCatalogEdit() {
+    String original = dcloud.api().get("/api/v1/catalog").body();
+    // Through another page: the catalog's page is drawn afresh, not left as the last test edited it.
+    browser.find("#nav a[href='#/nodes']").click();
+    browser.find(NODE);
+    browser.find("#nav a[href='#/catalog']").click();
+    WebElement editor = browser.find("textarea[name=catalog]");
+    browser.until(d -> editor.getDomProperty("value").contains("\"tiny\"") ? true : null, "the catalog");
+    try {
+      // The edit: one more OS, the tiny one's copy under another name (typing the whole JSON would take long).
+      browser.script("const catalog = JSON.parse(arguments[0].value);"
+          + " catalog.push({...catalog.find(os => os.os === 'tiny'), os: 'console-os'});"
+          + " arguments[0].value = JSON.stringify(catalog, null, 2);", editor);
+      browser.click("form.catalog button[name=save]");
+      assertThat(awaitText(browser, "form.catalog .saved", "Saved", "the saved catalog")).contains("new environments");
+      assertThat(editor.getAttribute("aria-invalid")).isNull();
+      assertThat(dcloud.api().get("/api/v1/catalog").body()).contains("\"console-os\"");
+    } finally {
+      assertThat(dcloud.api().put("/api/v1/catalog", original).status()).isEqualTo(200);
+    }
+    assertThat(dcloud.api().get("/api/v1/catalog").body()).doesNotContain("console-os");
+  }
+
+  /** Last of the node's tests: draining moves dee's running environment off the only node, until it is uncordoned. */
+  @Test
+  @Order(10)
+  void aConfigurerDrainsTheNodeAfterConfirmingAndUncordonsIt() {
+    browser.find("#nav a[href='#/nodes']").click();
+    awaitState(browser, NODE, "UP", "the node to be up");
+    browser.click(NODE + " button[name=drain]");
+    assertThat(browser.text("dialog[open]")).contains("moved elsewhere");
+    confirm(browser);
+    awaitState(browser, NODE, "DRAINING", "the node to be draining");
+    assertThat(browser.text(NODE + " h2")).contains("DRAINING");
+    checkAndPhotograph(browser, "nodes-draining");
+    browser.click(NODE + " button[name=uncordon]");
+    confirm(browser);
+    awaitState(browser, NODE, "UP", "the node to take environments again");
+    // Placing works again: dee's environment, moved off while draining, runs again.
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(dcloud.api().get("/api/v1/environments/" + deesEnvironment).json().path("status").asText())
+            .isEqualTo("RUNNING"));
+  }
+
+  @Test
+  @Order(11)
+  void anAdminDeletesAUserAfterConfirming() {
+    browser.find("#sign-out").click();
+    signIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
+    browser.open(base + "/#/users/fay");
+    browser.find("article.user-page[data-username=fay] button[name=delete-user]").click();
+    assertThat(browser.text("dialog[open]")).contains("Delete user fay");
+    confirm(browser);
+    browser.find("table.users");
+    assertThat(browser.driver.findElements(By.cssSelector("table.users tr[data-username=fay]"))).isEmpty();
+    assertThat(dcloud.api().get("/api/v1/users/fay").status()).isEqualTo(404);
+    // The API refuses an admin their own deletion: in words, where the button is.
+    browser.open(base + "/#/users/admin");
+    browser.find("article.user-page[data-username=admin] button[name=delete-user]").click();
+    confirm(browser);
+    assertThat(browser.find("section.delete-user .error").getText()).contains("cannot delete yourself");
+    assertThat(dcloud.api().get("/api/v1/users/admin").status()).isEqualTo(200);
   }
 }

@@ -1,8 +1,8 @@
 package io.dcloud.app;
 
-import static io.dcloud.app.ConsolePage.awaitState;
 import static io.dcloud.app.ConsolePage.awaitStatus;
 import static io.dcloud.app.ConsolePage.awaitText;
+import static io.dcloud.app.ConsolePage.checkAndPhotograph;
 import static io.dcloud.app.ConsolePage.data;
 import static io.dcloud.app.ConsolePage.scrollsSideways;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,17 +30,17 @@ import org.openqa.selenium.support.ui.Select;
  * RAM is named live, by a dry run, with a preview) and sees it reach RUNNING without a reload, its
  * usage charts move, uploads and downloads files and its exports, at phone size too, runs a command in
  * its terminal and its logs, finds it in the list by status and name, stops and deletes it, never
- * sees another user's environment, hears that the event stream was lost while its node restarts
- * (and that it is live again), and signs out; nor the Nodes and Catalog pages, which a platform
- * configurer then uses: cordons and uncordons the node after confirming (and sees an admin's cordon
- * arrive by the event stream), and saves an invalid catalog to see the API's field error. Each page
- * is checked with axe-core and photographed into target/.
+ * sees another user's environment (nor the Nodes and Catalog pages: {@link ConsoleAdminIT} has
+ * the configurer's), shares it with a group and stops sharing it, hears that the event stream was
+ * lost while its node restarts (and that it is live again), and signs out. Each page is checked with
+ * axe-core and photographed into target/.
  */
 @Tag("docker") @Tag("cassandra")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsoleIT {
   private static final String NODE_ID = "console-it-node";
   private static final String PASSWORD = "console-it-password";
+  private static final String GROUP = "console-team";
 
   private static OneNodeDCloud dcloud;
   private static Browser browser;
@@ -55,12 +55,13 @@ class ConsoleIT {
     dcloud = OneNodeDCloud.start(NODE_ID, Map.of("dcloud.http.port", freePort()));
     Api admin = dcloud.api();
     base = admin.uri("").toString();
-    for (String[] user : new String[][] {{"ada", "data-scientist"}, {"bo", "data-scientist"},
-        {"cy", "platform-configurer"}}) {
+    for (String[] user : new String[][] {{"ada", "data-scientist"}, {"bo", "data-scientist"}}) {
       Api.Response made = admin.post("/api/v1/users", "{\"username\": \"" + user[0] + "\", \"password\": \""
           + PASSWORD + "\", \"roles\": [\"" + user[1] + "\"]}");
       assertThat(made.status()).as(made.body()).isEqualTo(201);
     }
+    Api.Response group = admin.post("/api/v1/groups", "{\"name\": \"" + GROUP + "\", \"members\": [\"ada\"]}");
+    assertThat(group.status()).as(group.body()).isEqualTo(201);
     // bo's own environment, made with bo's own token: ada must never see it.
     Api.Response made = ConsolePage.as(admin, "bo", PASSWORD, "POST", "/api/v1/environments", "application/json",
         "{\"env-name\": \"bos-own\", \"os\": \"tiny\", \"resources\": {\"cpu\": \"0.1\", \"ram\": \"64M\"}}");
@@ -94,8 +95,7 @@ class ConsoleIT {
   void aDataScientistSignsIn() {
     browser.open(base + "/");
     WebElement username = browser.find("input[name=username]");
-    browser.screenshot("sign-in");
-    assertThat(browser.seriousAccessibilityViolations()).as("axe on the sign-in page").isEmpty();
+    checkAndPhotograph(browser, "sign-in");
     browser.find("input[name=password]").sendKeys("wrong-password");
     username.sendKeys("ada");
     browser.find("form.sign-in button[type=submit]").click();
@@ -155,8 +155,7 @@ class ConsoleIT {
         .contains("/data", "GREETING", "console")
         .as("a dry run never echoes a variable's value").doesNotContain("hello-there");
     browser.script("document.querySelector('section.preview').scrollIntoView()");
-    browser.screenshot("new-environment-preview");
-    assertThat(browser.seriousAccessibilityViolations()).as("axe on the form's preview").isEmpty();
+    checkAndPhotograph(browser, "new-environment-preview");
     // Nothing was created.
     assertThat(dcloud.api().get("/api/v1/environments?name=live-check").json().path("environments").size()).isZero();
     browser.find("nav a[href='#/environments']").click();
@@ -199,8 +198,7 @@ class ConsoleIT {
     WebElement error = browser.find("#" + name.getAttribute("id") + "-error");
     assertThat(error.getText()).isNotBlank();
     assertThat(name.getAttribute("aria-invalid")).isEqualTo("true");
-    browser.screenshot("new-environment");
-    assertThat(browser.seriousAccessibilityViolations()).as("axe on the form").isEmpty();
+    checkAndPhotograph(browser, "new-environment");
 
     name.clear();
     name.sendKeys("console-it");
@@ -216,7 +214,7 @@ class ConsoleIT {
     // The header's usage follows too.
     browser.until(d -> d.findElement(By.cssSelector("#who .quota")).getText().contains("environments 1/") ? true : null,
         "the header's usage");
-    assertThat(browser.driver.findElements(By.cssSelector(".actions button"))).extracting(WebElement::getText)
+    assertThat(browser.driver.findElements(By.cssSelector("article.environment > .actions button"))).extracting(WebElement::getText)
         .containsExactly("Stop", "Delete");
     assertThat(browser.find("ol.timeline").getText()).contains("RUNNING");
     // "Open": where the proxy serves its published port.
@@ -225,8 +223,7 @@ class ConsoleIT {
     browser.find("button[name=logs]").click();
     browser.until(d -> d.findElement(By.cssSelector("pre.logs")).getText().contains("hello-from-the-logs") ? true : null,
         "the container's logs");
-    browser.screenshot("environment");
-    assertThat(browser.seriousAccessibilityViolations()).as("axe on the environment's page").isEmpty();
+    checkAndPhotograph(browser, "environment");
   }
 
   @Test
@@ -275,8 +272,7 @@ class ConsoleIT {
     assertThat((String) manifest.get("body")).contains("kind: ");
     assertThat((String) ConsolePage.fetch(browser, browser.find("a.dockerfile").getAttribute("href")).get("body"))
         .contains("FROM ");
-    browser.screenshot("environment-files");
-    assertThat(browser.seriousAccessibilityViolations()).as("axe on the environment's files").isEmpty();
+    checkAndPhotograph(browser, "environment-files");
   }
 
   @Test
@@ -289,6 +285,22 @@ class ConsoleIT {
         .as("what sticks out of the new-environment form").isNull();
     browser.script("location.hash = arguments[0]", "#/environments/" + created);
     browser.find("article.environment[data-env-id='" + created + "']");
+  }
+
+  @Test
+  @Order(24)
+  void sharesItWithAGroupAndStopsSharing() {
+    assertThat(browser.text("p.sharing-groups")).isEqualTo("Not shared with any group.");
+    browser.click("form.sharing input[name=share-group][value='" + GROUP + "']");
+    browser.click("form.sharing button[name=share]");
+    assertThat(awaitText(browser, "p.sharing-groups", GROUP, "the saved sharing")).startsWith("Shared read-only");
+    assertThat(dcloud.api().get("/api/v1/environments/" + created).json().path("sharedWith").toString())
+        .isEqualTo("[\"" + GROUP + "\"]");
+    browser.script("document.querySelector('form.sharing').scrollIntoView()");
+    checkAndPhotograph(browser, "environment-sharing");
+    browser.click("form.sharing button[name=unshare]");
+    awaitText(browser, "p.sharing-groups", "Not shared", "the sharing to stop");
+    assertThat(dcloud.api().get("/api/v1/environments/" + created).json().path("sharedWith").size()).isZero();
   }
 
   @Test
@@ -350,8 +362,7 @@ class ConsoleIT {
   void neverSeesAnotherUsersEnvironment() {
     browser.find("nav a[href='#/environments']").click();
     browser.find("table.environments");
-    browser.screenshot("environments");
-    assertThat(browser.seriousAccessibilityViolations()).as("axe on the list").isEmpty();
+    checkAndPhotograph(browser, "environments");
     assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + othersEnvironment + "']"))).isEmpty();
     assertThat(browser.find("p.empty").getText()).isEqualTo("No environments yet.");
     browser.open(base + "/#/environments/" + othersEnvironment);
@@ -383,53 +394,5 @@ class ConsoleIT {
     Object status = ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeAsyncScript(
         "const done = arguments[arguments.length - 1]; fetch('/api/v1/users/me').then(r => done(r.status));");
     assertThat(status).isEqualTo(401L);
-  }
-
-  @Test
-  @Order(90)
-  void aConfigurerCordonsAndUncordonsTheNodeAfterConfirming() {
-    browser.find("form.sign-in input[name=username]").sendKeys("cy");
-    browser.find("input[name=password]").sendKeys(PASSWORD, Keys.ENTER);
-    browser.find("#nav a[href='#/nodes']").click();
-    String node = "section.node[data-node-id='" + NODE_ID + "']";
-    awaitState(browser, node, "UP", "the node to be up");
-    assertThat(browser.text(node)).contains("CPU", "reserved", "Memory", "GPUs");
-    browser.screenshot("nodes");
-    assertThat(browser.seriousAccessibilityViolations()).as("axe on the nodes page").isEmpty();
-    browser.script("window.notReloaded = true");
-
-    browser.click(node + " button[name=cordon]");
-    browser.find("dialog[open] button[data-confirm=ok]").click();
-    awaitState(browser, node, "CORDONED", "the node to be cordoned");
-    assertThat(browser.text(node + " h2")).contains("CORDONED");
-    browser.click(node + " button[name=uncordon]");
-    browser.find("dialog[open] button[data-confirm=ok]").click();
-    awaitState(browser, node, "UP", "the node to be uncordoned");
-
-    // An admin's cordon elsewhere arrives by the event stream.
-    Api admin = dcloud.api();
-    assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/cordon", "{}").status()).isEqualTo(200);
-    awaitState(browser, node, "CORDONED", "the event stream's node event");
-    assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/uncordon", "{}").status()).isEqualTo(200);
-    awaitState(browser, node, "UP", "the event stream's node event");
-    assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
-  }
-
-  @Test
-  @Order(100)
-  void aConfigurerSeesTheCatalogsFieldErrorsInline() {
-    browser.find("#nav a[href='#/catalog']").click();
-    WebElement editor = browser.find("textarea[name=catalog]");
-    browser.until(d -> editor.getDomProperty("value").contains("\"base-image\"") ? true : null, "the catalog");
-    editor.clear();
-    editor.sendKeys("[{\"os\": \"Not An OS!\", \"base-image\": \"debian:bookworm\"}]");
-    browser.find("form.catalog button[name=save]").click();
-    WebElement error = browser.find(".catalog-errors li[data-field$='os']");
-    assertThat(error.getText()).contains("lowercase letters");
-    assertThat(editor.getAttribute("aria-invalid")).isEqualTo("true");
-    browser.screenshot("catalog");
-    assertThat(browser.seriousAccessibilityViolations()).as("axe on the catalog page").isEmpty();
-    // Nothing was stored: the catalog still offers what it offered.
-    assertThat(dcloud.api().get("/api/v1/catalog").body()).contains("\"base-image\"").doesNotContain("Not An OS!");
   }
 }

@@ -1,5 +1,7 @@
 package io.dcloud.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -7,15 +9,43 @@ import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebElement;
 
 /**
- * What the console's browser tests do on a page, beyond {@link Browser}: clicks and reads that
- * survive a redraw by the event stream, waits for a state or a text (polled, with Browser's
+ * What the console's browser tests do on a page, beyond {@link Browser}: signing in, confirming,
+ * replacing a field's value, the axe check with its photograph, clicks and reads that survive a
+ * redraw by the event stream, waits for a state or a text (polled, with Browser's
  * deadline), a GET made by the page itself (its session cookie, as a link's), and whether the
  * page scrolls sideways at a given window size.
  */
 final class ConsolePage {
   private ConsolePage() {}
+
+  /** Signs in on the sign-in page shown now and waits for the header to name the user. */
+  static void signIn(Browser browser, String username, String password) {
+    browser.find("form.sign-in input[name=username]").sendKeys(username);
+    browser.find("form.sign-in input[name=password]").sendKeys(password, Keys.ENTER);
+    assertThat(browser.find("#who .user").getText()).isEqualTo(username);
+  }
+
+  /** Photographs the page as target/console-{page}.png and asserts axe finds no serious violation. */
+  static void checkAndPhotograph(Browser browser, String page) {
+    browser.screenshot(page);
+    assertThat(browser.seriousAccessibilityViolations()).as("axe on the " + page + " page").isEmpty();
+  }
+
+  /** Says yes in the confirmation dialog open now. */
+  static void confirm(Browser browser) {
+    browser.find("dialog[open] button[data-confirm=ok]").click();
+  }
+
+  static WebElement replaceValue(Browser browser, String css, String value) {
+    WebElement input = browser.find(css);
+    input.clear();
+    input.sendKeys(value);
+    return input;
+  }
 
   /** Waits until the element css finds has data-state state (a node's card). */
   static void awaitState(Browser browser, String css, String state, String what) {

@@ -166,6 +166,10 @@ final class UserRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> remove(Caller caller, String name) {
+    if (caller.username().equals(name)) {
+      // An admin deleting themselves could leave the platform with no admin at all.
+      throw Problem.conflict("you cannot delete yourself, " + name + ": another admin must").exception();
+    }
     return asks.users(replyTo -> new UserRegistry.DeleteUser(name, caller.username(), replyTo)).thenApply(reply -> {
       if (reply instanceof UserRegistry.NoSuchUser) {
         throw Problem.notFound("user " + name).exception();

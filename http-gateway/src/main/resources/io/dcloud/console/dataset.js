@@ -1,9 +1,11 @@
 // One dataset: its owner, readers and versions (GET …/versions), each to download (a link: the
 // browser streams it with the session cookie) or delete after confirming, all of them at once, and
 // a new version uploaded. While an environment mounts a version the API refuses (409, naming them).
+// Its readers are changed in their own form (dataset-readers.js).
 import { api, ROOT } from './api.js';
 import { h, show, errorBox, confirmDialog } from './dom.js';
 import { uploadForm, datasetPath, sizeText } from './dataset-upload.js';
+import { readersForm } from './dataset-readers.js';
 
 export async function datasetPage(id) {
   const path = datasetPath(id);
@@ -12,12 +14,14 @@ export async function datasetPage(id) {
   const message = h('div', { 'aria-live': 'polite' });
   const removeAll = h('button', { type: 'button', name: 'delete-all', class: 'danger', onclick: () => remove(null) },
     'Delete all versions');
+  const readers = readersForm(path, render);
 
   function render(dataset) {
     facts.replaceChildren(
       h('dt', {}, 'Owner'), h('dd', {}, dataset.owner || ''),
       h('dt', {}, 'Readers'), h('dd', {}, [...(dataset.readers || []),
         ...(dataset.readerGroups || []).map(g => `group ${g}`)].join(', ') || 'only the owner'));
+    readers.fill(dataset);
     // The file name a download is saved as: the dataset's name and version.
     const name = id.split('/').pop();
     body.replaceChildren(...[...dataset.versions].reverse().map(v => h('tr', { 'data-version': v.version },
@@ -68,6 +72,7 @@ export async function datasetPage(id) {
           .map(c => h('th', { scope: 'col' }, c)))),
         body),
       h('div', { class: 'actions' }, removeAll)),
+    readers.element,
     uploadForm(id, () => load().catch(e => message.replaceChildren(errorBox(e))))));
   return () => {};
 }

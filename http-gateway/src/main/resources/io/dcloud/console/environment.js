@@ -1,6 +1,6 @@
 // One environment: its status (live), build and dataset progress, placement, the status timeline,
-// "open", stop/start/delete, usage charts, files up and down, its exports, its logs (following) and
-// a terminal.
+// "open", stop/start/delete, group sharing, usage charts, files up and down, its exports, its logs
+// (following) and a terminal.
 import { api, stream } from './api.js';
 import { h, show, errorBox, confirmDialog, field } from './dom.js';
 import { listen } from './events.js';
@@ -8,6 +8,7 @@ import { statusBadge } from './environments.js';
 import { openTerminal } from './terminal.js';
 import { statsSection } from './stats-charts.js';
 import { filesSection } from './environment-files.js';
+import { sharingSection } from './environment-sharing.js';
 
 const LOG_LIMIT = 200_000;
 
@@ -23,6 +24,7 @@ export async function environmentPage(id) {
   const message = h('div', { 'aria-live': 'polite' });
   const timeline = h('ol', { class: 'timeline' });
   const article = h('article', { class: 'environment', 'data-env-id': id });
+  const sharing = sharingSection(id, sharedWith => update({ sharedWith }));
 
   function fact(term, value) {
     return value === undefined || value === null || value === '' ? [] : [h('dt', {}, term), h('dd', {}, value)];
@@ -59,6 +61,7 @@ export async function environmentPage(id) {
     timeline.replaceChildren(...history.map(step => h('li', {},
       h('time', { datetime: step.at }, new Date(step.at).toLocaleString()), ' ',
       statusBadge(step.status), ' ', step.message || '')));
+    sharing.fill(e.sharedWith);
   }
 
   // Fetch progress is not a status change, so the event stream does not carry it: asked for while PREPARING.
@@ -102,6 +105,7 @@ export async function environmentPage(id) {
   render();
   article.replaceChildren(title, status, progress, facts, actions, message,
     h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), timeline),
+    sharing.element,
     statsSection(id, () => environment.status, stops),
     filesSection(id, environment.name, () => environment.status),
     logsSection(id, stops),

@@ -32,9 +32,10 @@ export function showFieldErrors(form, summary, error, live = false) {
   const list = unplaced.length ? h('ul', { class: 'unplaced' }, unplaced.map(u => h('li', {}, u))) : null;
   if (live) {
     // Beside the fields is enough while typing; the detail only when no field is named (quota, say).
-    summary.replaceChildren(error.errors?.length ? list : h('p', { class: 'error' }, error.message));
+    summary.replaceChildren(...(error.errors?.length ? [list].filter(Boolean) : [h('p', { class: 'error' }, error.message)]));
     return;
   }
-  summary.replaceChildren(errorBox(error), list);
+  // replaceChildren writes a null as the text "null": only what there is.
+  summary.replaceChildren(...[errorBox(error), list].filter(Boolean));
   form.querySelector('[aria-invalid]')?.focus();
 }

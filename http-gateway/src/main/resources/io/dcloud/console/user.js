@@ -1,6 +1,6 @@
 // One user, for admins: their roles, disabled flag and password (PATCH /users/{username}), and their
 // own quota (PUT /users/{username}/quota, the API's field errors beside each field) or back to
-// their roles' quota.
+// their roles' quota; and the user deleted after confirming (DELETE /users/{username}).
 import { api } from './api.js';
 import { h, show, errorBox, field, confirmDialog } from './dom.js';
 import { clearFieldErrors, showFieldErrors } from './field-errors.js';
@@ -105,10 +105,26 @@ export async function userPage(username) {
     }
   }
 
+  const removal = h('div', { 'aria-live': 'assertive' });
+  async function remove() {
+    if (!await confirmDialog(`Delete user ${username}? They can no longer sign in; this cannot be undone.`, 'Delete')) {
+      return;
+    }
+    try {
+      await api('DELETE', path);
+      location.hash = '#/users';
+    } catch (e) {
+      removal.replaceChildren(errorBox(e));
+    }
+  }
+
   render();
   show(h('article', { class: 'user-page', 'data-username': username },
     h('h1', {}, 'User ', username),
     h('p', {}, h('a', { href: '#/users' }, 'All users and the audit log')),
-    facts, account, quota));
+    facts, account, quota,
+    h('section', { class: 'delete-user', 'aria-labelledby': 'delete-user-title' },
+      h('h2', { id: 'delete-user-title' }, 'Delete'), removal,
+      h('button', { type: 'button', name: 'delete-user', class: 'danger', onclick: remove }, `Delete ${username}`))));
   return () => {};
 }

@@ -206,6 +206,15 @@ class SignInAndTokensApiTest {
     assertThat(login("theo", password("theo")).status()).as("even the right password waits").isEqualTo(429);
   }
 
+  /** Signing out for good: an admin may not delete their own user (another admin must). */
+  @Test
+  @Order(8)
+  void anAdminCannotDeleteThemselves() {
+    JsonNode problem = admin.delete("/api/v1/users/admin").problem(409);
+    assertThat(problem.path("detail").asText()).contains("cannot delete yourself");
+    assertThat(admin.get("/api/v1/users/admin").status()).isEqualTo(200);
+  }
+
   /** A GET with {@code token} as the bearer (Api sends its own sign-in's token). */
   private Api.Answer getAs(String token, String path) {
     return anonymous.send(anonymous.request(path).header("Authorization", "Bearer " + token).GET().build());
