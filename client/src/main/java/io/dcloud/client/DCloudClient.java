@@ -6,6 +6,9 @@ import com.typesafe.config.ConfigValueFactory;
 import io.dcloud.client.tls.ClientTls;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
@@ -25,12 +28,15 @@ public final class DCloudClient implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final GatewayServices services;
   private final Duration askTimeout;
+  private final Duration closeTimeout;
   private final String token;
 
-  private DCloudClient(ActorSystem<Void> system, GatewayServices services, Duration askTimeout, String token) {
+  private DCloudClient(
+      ActorSystem<Void> system, GatewayServices services, Duration askTimeout, Duration closeTimeout, String token) {
     this.system = system;
     this.services = services;
     this.askTimeout = askTimeout;
+    this.closeTimeout = closeTimeout;
     this.token = token;
   }
 
@@ -57,7 +63,8 @@ public final class DCloudClient implements AutoCloseable {
       return Behaviors.empty();
     }), client.getString("cluster-name"), systemConfig);
     LOG.info("DCloud client joining {} through {}", client.getString("cluster-name"), seeds);
-    return new DCloudClient(system, services, client.getDuration("ask-timeout"), client.getString("token"));
+    return new DCloudClient(system, services, client.getDuration("ask-timeout"), client.getDuration("close-timeout"),
+        client.getString("token"));
   }
 
   /** Requests made with {@code dcloud.client.token}. */
@@ -78,10 +85,19 @@ public final class DCloudClient implements AutoCloseable {
     return system;
   }
 
-  /** Leaves the cluster and stops. */
+  /** Leaves the cluster and stops, waiting at most {@code dcloud.client.close-timeout}. */
   @Override
   public void close() {
     system.terminate();
-    system.getWhenTerminated().toCompletableFuture().join();
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(closeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException stuck) {
+      LOG.warn("DCloud client's actor system did not stop within {} (dcloud.client.close-timeout): closing anyway",
+          closeTimeout);
+    } catch (ExecutionException failed) {
+      LOG.warn("DCloud client's actor system stopped with an error", failed.getCause());
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 }
