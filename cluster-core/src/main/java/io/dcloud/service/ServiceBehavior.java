@@ -101,6 +101,10 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       return events.isEmpty() ? Effect().noReply() : persistAndTell(events);
     } else if (command instanceof ServiceEntity.ReplicaAnswer answer) {
       return onReplicaAnswer(state, answer.reply());
+    } else if (command instanceof ServiceEntity.Update cmd) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("updating service " + name + " is not possible yet"));
+    } else if (command instanceof ServiceEntity.SetBatching cmd) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("batching of service " + name + " cannot change yet"));
     }
     return Effect().noReply();
   }
@@ -268,11 +272,12 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     List<ServiceView.Replica> replicas = state.live().stream().map(r -> {
       EnvironmentView seen = lastSeen.get(r.id());
       return seen == null
-          ? new ServiceView.Replica(r.id(), null, null, null)
-          : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), seen.ready());
+          ? new ServiceView.Replica(r.id(), null, null, null, state.version())
+          : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), seen.ready(), state.version());
     }).toList();
     return new ServiceEntity.Ok(new ServiceView(
-        name, d.kind(), state.owner(), state.version(), state.desired(), d.port(), d.readiness(), replicas, state.deleting()));
+        name, d.kind(), state.owner(), state.version(), state.desired(), d.port(), d.readiness(), replicas, state.deleting(),
+        d.batching()));
   }
 
   private Instant now() {

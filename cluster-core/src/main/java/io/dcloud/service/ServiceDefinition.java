@@ -8,11 +8,24 @@ import io.dcloud.spec.EnvironmentSpec;
  * What a service was asked to be: every replica is an environment of {@code spec} (its name set per
  * replica) built from {@code recipe}, serving on container {@code port}, ready when {@code readiness}
  * answers 2xx. The gateway validates and resolves it (catalog, datasets) before the entity sees it,
- * so the entity never builds anything a user could not have created directly.
+ * so the entity never builds anything a user could not have created directly. {@code batching}: how
+ * the gateways group a model's predictions (null: one call per request; apps never batch).
  */
 public record ServiceDefinition(
-    String name, Kind kind, EnvironmentSpec spec, ImageRecipe recipe, int port, Readiness readiness, int replicas)
+    String name,
+    Kind kind,
+    EnvironmentSpec spec,
+    ImageRecipe recipe,
+    int port,
+    Readiness readiness,
+    int replicas,
+    Batching batching)
     implements CborSerializable {
+
+  /** The same definition with other batching (a live change that makes no new version). */
+  public ServiceDefinition withBatching(Batching changed) {
+    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, changed);
+  }
 
   /** Models are served by DCloud's wrapper; apps bring their own server. */
   public enum Kind {
@@ -22,4 +35,10 @@ public record ServiceDefinition(
 
   /** The HTTP path the node probes on the replica's port. */
   public record Readiness(String path) implements CborSerializable {}
+
+  /**
+   * Dynamic batching of {@code predict}: requests that arrive within {@code maxWaitMs} of the first
+   * are sent to one replica together, up to {@code maxSize} instances.
+   */
+  public record Batching(int maxSize, int maxWaitMs) implements CborSerializable {}
 }

@@ -39,6 +39,17 @@ public final class ServiceEntity {
 
   public record Scale(int replicas, String actor, ActorRef<Reply> replyTo) implements Command {}
 
+  /**
+   * A new version of the service ({@code definition}'s name and kind must be the service's): its
+   * replicas are replaced one at a time, each old one retired only once a new one is ready, so the
+   * service keeps answering while it rolls. Answered at once with the view of the new version.
+   */
+  public record Update(ServiceDefinition definition, String actor, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Change a model's dynamic batching live (null: none); no new version, no replica replaced. */
+  public record SetBatching(ServiceDefinition.Batching batching, String actor, ActorRef<Reply> replyTo)
+      implements Command {}
+
   /** Deletes its replicas, then the service; answered at once with the view that says {@code deleting}. */
   public record Delete(String actor, ActorRef<Reply> replyTo) implements Command {}
 

@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A service as its entity answers for it. {@code replicas}: those it keeps alive (not the ones being
  * retired), each as its environment last said (status null until it answered once). {@code deleting}:
- * its replicas are being deleted, after which the service is gone.
+ * its replicas are being deleted, after which the service is gone. {@code batching}: the model's
+ * dynamic batching (null: none).
  */
 public record ServiceView(
     String name,
@@ -17,9 +18,13 @@ public record ServiceView(
     int port,
     ServiceDefinition.Readiness readiness,
     List<Replica> replicas,
-    boolean deleting)
+    boolean deleting,
+    ServiceDefinition.Batching batching)
     implements CborSerializable {
 
-  /** {@code ready}: RUNNING and its readiness path answered 2xx (null while its node has not probed it). */
-  public record Replica(String id, String node, String status, Boolean ready) implements CborSerializable {}
+  /**
+   * {@code ready}: RUNNING and its readiness path answered 2xx (null while its node has not probed it).
+   * {@code version}: the service version it runs (null in answers from before versions: 1).
+   */
+  public record Replica(String id, String node, String status, Boolean ready, Integer version) implements CborSerializable {}
 }

@@ -20,7 +20,7 @@ final class ServiceGoldenSamples {
 
   static void add(Map<String, Object> s, ActorSystem<?> system, Instant at) {
     ServiceDefinition definition = new ServiceDefinition("web", ServiceDefinition.Kind.APP, GoldenSamples.SPEC,
-        GoldenSamples.RECIPE, 8080, new ServiceDefinition.Readiness("/ready"), 2);
+        GoldenSamples.RECIPE, 8080, new ServiceDefinition.Readiness("/ready"), 2, null);
     String replica = "5f0e3d1c-1111-3222-8333-444455556666";
     s.put("service-event.Created", new ServiceEntity.Created(definition, "alice", "0b6f7a52-aaaa-4bbb-8ccc-ddddeeeeffff", at));
     s.put("service-event.Scaled", new ServiceEntity.Scaled(3, "alice", at));
@@ -40,11 +40,15 @@ final class ServiceGoldenSamples {
     s.put("wire.service.Get", new ServiceEntity.Get(system.deadLetters()));
     s.put("wire.service.Scale", new ServiceEntity.Scale(3, "alice", system.deadLetters()));
     s.put("wire.service.Delete", new ServiceEntity.Delete("alice", system.deadLetters()));
+    s.put("wire.service.Update", new ServiceEntity.Update(
+        definition.withBatching(new ServiceDefinition.Batching(8, 5)), "alice", system.deadLetters()));
+    s.put("wire.service.SetBatching", new ServiceEntity.SetBatching(new ServiceDefinition.Batching(16, 10), "alice",
+        system.deadLetters()));
     s.put("wire.service.Reconcile", new ServiceEntity.Reconcile(42L));
     s.put("wire.service.ReplicaAnswer", new ServiceEntity.ReplicaAnswer(new EnvironmentEntity.NotFound(replica)));
     ServiceView view = new ServiceView("web", ServiceDefinition.Kind.MODEL, "alice", 1, 2, 8080,
-        new ServiceDefinition.Readiness("/ready"), List.of(new ServiceView.Replica(replica, "n1", "RUNNING", true),
-            new ServiceView.Replica("7a", null, null, null)), false);
+        new ServiceDefinition.Readiness("/ready"), List.of(new ServiceView.Replica(replica, "n1", "RUNNING", true, null),
+            new ServiceView.Replica("7a", null, null, null, null)), false, null);
     s.put("wire.service.Ok", new ServiceEntity.Ok(view));
     s.put("wire.service.NotFound", new ServiceEntity.NotFound("web"));
     s.put("wire.service.Conflict", new ServiceEntity.Conflict("a service named web already exists"));

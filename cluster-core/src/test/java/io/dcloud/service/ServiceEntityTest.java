@@ -78,7 +78,7 @@ class ServiceEntityTest {
 
   private ServiceView create(int replicas) {
     var result = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Create(
-        new ServiceDefinition(name, ServiceDefinition.Kind.APP, SPEC, RECIPE, 80, new ServiceDefinition.Readiness("/"), replicas),
+        new ServiceDefinition(name, ServiceDefinition.Kind.APP, SPEC, RECIPE, 80, new ServiceDefinition.Readiness("/"), replicas, null),
         "alice", replyTo));
     return ((ServiceEntity.Ok) result.reply()).view();
   }
@@ -130,7 +130,7 @@ class ServiceEntityTest {
     assertThat(index.receiveMessage()).isEqualTo(new ServiceIndex.Register(name));
 
     var again = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Create(
-        new ServiceDefinition(name, ServiceDefinition.Kind.APP, SPEC, RECIPE, 80, null, 1), "bob", replyTo));
+        new ServiceDefinition(name, ServiceDefinition.Kind.APP, SPEC, RECIPE, 80, null, 1, null), "bob", replyTo));
     assertThat(again.reply()).isInstanceOf(ServiceEntity.Conflict.class);
   }
 

@@ -14,18 +14,27 @@ record ServiceJson(
     int desiredReplicas,
     int port,
     ServiceDefinition.Readiness readiness,
+    Batching batching,
     List<Replica> replicas) {
 
-  /** {@code ready}: false until its node said it answered its readiness path. */
-  record Replica(String id, String node, String status, boolean ready) {}
+  /** {@code ready}: false until its node said it answered its readiness path; {@code version}: the one it runs. */
+  record Replica(String id, String node, String status, boolean ready, int version) {}
+
+  /** A model's dynamic batching, as {@code PUT /services/{name}/batching} takes it. */
+  record Batching(int maxSize, int maxWaitMs) {
+    static Batching of(ServiceDefinition.Batching batching) {
+      return batching == null ? null : new Batching(batching.maxSize(), batching.maxWaitMs());
+    }
+  }
 
   record Listing(List<ServiceJson> services) {}
 
   static ServiceJson of(ServiceView view) {
     return new ServiceJson(view.name(), view.kind().name().toLowerCase(Locale.ROOT), view.owner(), view.version(),
-        view.desiredReplicas(), view.port(), view.readiness(),
+        view.desiredReplicas(), view.port(), view.readiness(), Batching.of(view.batching()),
         view.replicas().stream()
-            .map(r -> new Replica(r.id(), r.node(), r.status() == null ? "REQUESTED" : r.status(), Boolean.TRUE.equals(r.ready())))
+            .map(r -> new Replica(r.id(), r.node(), r.status() == null ? "REQUESTED" : r.status(),
+                Boolean.TRUE.equals(r.ready()), r.version() == null ? 1 : r.version()))
             .toList());
   }
 }

@@ -76,7 +76,7 @@ final class ServiceRequests {
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
-    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas);
+    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, null);
   }
 
   /** The replica count of a PATCH body. */

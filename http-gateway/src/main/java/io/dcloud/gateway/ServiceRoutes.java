@@ -79,7 +79,7 @@ final class ServiceRoutes extends AllDirectives {
                     .exception();
               }
               ServiceDefinition definition = new ServiceDefinition(parsed.name(), parsed.kind(), parsed.spec(), recipe,
-                  parsed.port(), parsed.readiness(), parsed.replicas());
+                  parsed.port(), parsed.readiness(), parsed.replicas(), parsed.batching());
               return service(parsed.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(), replyTo));
             }))
         .thenApply(reply -> {
