@@ -60,14 +60,26 @@ export async function stream(path, signal) {
  * goes as octet-stream, so that a .tar is written as it is, not extracted.
  */
 export function upload(path, file, onProgress, contentType = file.type || 'application/octet-stream') {
+  return transfer('PUT', path, file, onProgress, contentType);
+}
+
+/**
+ * POSTs a multipart form (FormData: a model's or an app's files) with upload progress, as upload()
+ * does; the browser writes the multipart boundary into the content type itself.
+ */
+export function uploadParts(path, parts, onProgress) {
+  return transfer('POST', path, parts, onProgress, null);
+}
+
+function transfer(method, path, body, onProgress, contentType) {
   return new Promise((resolve, reject) => {
     const request = new XMLHttpRequest();
-    request.open('PUT', ROOT + path);
+    request.open(method, ROOT + path);
     request.withCredentials = true;
     request.setRequestHeader('Accept', 'application/json');
-    request.setRequestHeader('Content-Type', contentType);
+    if (contentType) request.setRequestHeader('Content-Type', contentType);
     if (csrf) request.setRequestHeader(CSRF_HEADER, csrf);
-    request.upload.addEventListener('progress', event => onProgress(event.loaded, event.total || file.size));
+    request.upload.addEventListener('progress', event => onProgress(event.loaded, event.total || body.size || 0));
     request.addEventListener('load', () => {
       let answer;
       try {
@@ -80,6 +92,21 @@ export function upload(path, file, onProgress, contentType = file.type || 'appli
     });
     request.addEventListener('error', () => reject(new ApiError(0, { detail: 'the gateway cannot be reached' })));
     request.addEventListener('abort', () => reject(new ApiError(0, { detail: 'the upload was cancelled' })));
-    request.send(file);
+    request.send(body);
   });
+}
+
+/**
+ * A request whose answer is shown as it came (a service's own answer through call/): its status,
+ * content type and text, whatever the status; throws ApiError only when the gateway cannot be reached.
+ */
+export async function raw(method, path) {
+  const headers = {};
+  if (method !== 'GET' && csrf) headers[CSRF_HEADER] = csrf;
+  try {
+    const response = await fetch(ROOT + path, { method, headers, credentials: 'same-origin' });
+    return { status: response.status, contentType: response.headers.get('content-type') || '', text: await response.text() };
+  } catch (e) {
+    throw new ApiError(0, { detail: 'the gateway cannot be reached: ' + e.message });
+  }
 }

@@ -1,6 +1,7 @@
 // The console's shell: who is signed in (the header), sign-in and sign-out, and the hash routes
 // (#/environments, #/environments/{id}, #/new, and for configurers and admins #/nodes, #/catalog) to each page.
 // #/templates[/{name}], #/datasets[/{id}] for everyone; #/users[/{username}] for admins (others hear the API's refusal).
+// #/services[/{name}], #/jobs[/{id}] for everyone; #/models for data scientists, #/apps for app developers.
 import { api, ApiError, rememberCsrf } from './api.js';
 import { h, show, errorBox, field } from './dom.js';
 import { connect, disconnect, listen } from './events.js';
@@ -15,6 +16,12 @@ import { usersPage } from './users.js';
 import { userPage } from './user.js';
 import { datasetsPage } from './datasets.js';
 import { datasetPage } from './dataset.js';
+import { servicesPage } from './services.js';
+import { servicePage } from './service.js';
+import { modelsPage } from './models.js';
+import { appsPage } from './apps.js';
+import { jobsPage } from './jobs.js';
+import { jobPage } from './job.js';
 
 let me = null;
 /** Who runs the platform: the API refuses everyone else their pages, so the console does not offer them. */
@@ -36,6 +43,10 @@ function header() {
   document.getElementById('nav').hidden = !me;
   for (const link of document.querySelectorAll('#nav [data-operators]')) link.hidden = !operates();
   for (const link of document.querySelectorAll('#nav [data-admins]')) link.hidden = !administers();
+  // Pages for some roles (and admins): data-roles lists them; the API refuses the others anyway.
+  for (const link of document.querySelectorAll('#nav [data-roles]')) {
+    link.hidden = !(me?.roles || []).some(role => role === 'admin' || link.dataset.roles.split(' ').includes(role));
+  }
   if (!me) {
     who.replaceChildren();
     return;
@@ -111,6 +122,10 @@ async function route() {
     else if (page === 'templates') leave = await (id ? templatePage(decodeURIComponent(id)) : templatesPage());
     else if (page === 'users') leave = await (id ? userPage(decodeURIComponent(id)) : usersPage());
     else if (page === 'datasets') leave = await (id ? datasetPage(decodeURIComponent(id)) : datasetsPage());
+    else if (page === 'services') leave = await (id ? servicePage(decodeURIComponent(id)) : servicesPage());
+    else if (page === 'models') leave = await modelsPage();
+    else if (page === 'apps') leave = await appsPage();
+    else if (page === 'jobs') leave = await (id ? jobPage(decodeURIComponent(id)) : jobsPage());
     else leave = await environmentsPage();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return signInPage(e);

@@ -26,7 +26,7 @@ function bytes(n) {
 }
 
 /** A line chart of the last POINTS values, scaled to the larger of ceiling and its highest value. */
-function chart(key, title) {
+export function chart(key, title) {
   const values = [];
   const line = svg('polyline', { fill: 'none', stroke: '#1d4ed8', 'stroke-width': 2, points: '' });
   const picture = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, preserveAspectRatio: 'none', role: 'img',

@@ -126,7 +126,8 @@ class ConsoleRouteTest {
       }
     }
     assertThat(seen).contains("app.js", "api.js", "environments.js", "terminal.js", "nodes.js", "catalog.js", "console.css",
-        "templates.js", "template.js", "users.js", "user.js", "audit.js", "datasets.js", "dataset.js", "dataset-upload.js")
+        "templates.js", "template.js", "users.js", "user.js", "audit.js", "datasets.js", "dataset.js", "dataset-upload.js",
+        "services.js", "service.js", "models.js", "apps.js", "jobs.js", "job.js")
         .doesNotContain("js-yaml.mjs");
     assertThat(total).isLessThan(FIRST_PAGE_BUDGET);
   }

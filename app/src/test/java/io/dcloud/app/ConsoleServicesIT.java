@@ -1,0 +1,332 @@
+package io.dcloud.app;
+
+import static io.dcloud.app.ConsolePage.awaitAttribute;
+import static io.dcloud.app.ConsolePage.awaitText;
+import static io.dcloud.app.ConsolePage.checkAndPhotograph;
+import static io.dcloud.app.ConsolePage.data;
+import static io.dcloud.app.ConsolePage.scrollsSideways;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.testing.Requirements;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.WebElement;
+
+/**
+ * The console's services, models, apps and jobs pages in a real Chromium against a real one-node
+ * DCloud: a data scientist sees her busybox service (one replica) become ready in the list, opens
+ * its page (replicas linking to their environments), scales it from the form (a bad count is
+ * refused beside its field) and deletes it; pushes a scikit-learn model trained here by
+ * /usr/bin/python3 through the push form (a config without a runtime is refused by name) and sees
+ * it and its versions listed. Every page is checked with axe-core, photographed into target/, and
+ * shown at phone width without a sideways scroll. The methods marked @Disabled need routes that
+ * other branches bring (deploy, batching, stats, predict, call, apps, jobs).
+ */
+@Tag("docker") @Tag("cassandra")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ConsoleServicesIT {
+  private static final String NODE_ID = "console-services-it-node";
+  private static final String PASSWORD = "console-services-password";
+  private static final String PYTHON = "/usr/bin/python3";
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int PHONE_WIDTH = 360;
+  private static final int PHONE_HEIGHT = 780;
+
+  @TempDir
+  static Path work;
+
+  private static OneNodeDCloud dcloud;
+  private static Browser browser;
+  private static String base;
+
+  @BeforeAll
+  static void start() throws Exception {
+    browser = Browser.start();
+    dcloud = OneNodeDCloud.start(NODE_ID, Map.of());
+    Api admin = dcloud.api();
+    base = admin.uri("").toString();
+    Api.Response made = admin.post("/api/v1/users", "{\"username\": \"ada\", \"password\": \"" + PASSWORD
+        + "\", \"roles\": [\"data-scientist\"]}");
+    assertThat(made.status()).as(made.body()).isEqualTo(201);
+    Api.Response service = ConsolePage.as(admin, "ada", PASSWORD, "POST", "/api/v1/services", "application/json",
+        webService());
+    assertThat(service.status()).as(service.body()).isEqualTo(201);
+  }
+
+  /** One busybox httpd replica, as ServiceIT's: it starts in seconds and answers its readiness path "/". */
+  private static String webService() throws Exception {
+    ObjectNode environment = JSON.createObjectNode().put("os", "tiny");
+    environment.putArray("languages").addObject().put("language-name", "shell").putArray("libraries");
+    environment.putObject("resources").put("ram", "64M").put("cpu", "0.25").put("gpu", "0");
+    environment.putArray("port-publish").addObject().putObject("internal").put("ports", 8000).put("protocol", "tcp");
+    environment.putArray("command").add("sh").add("-c")
+        .add("mkdir -p /tmp/www && echo hello-from-web > /tmp/www/index.html && exec httpd -f -p 8000 -h /tmp/www");
+    ObjectNode service = JSON.createObjectNode().put("name", "web").put("kind", "app").put("port", 8000).put("replicas", 1);
+    service.set("environment", environment);
+    service.putObject("readiness").put("path", "/");
+    return JSON.writeValueAsString(service);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (dcloud != null) {
+      dcloud.close();
+    }
+  }
+
+  private static void go(String hash) {
+    browser.open(base + "/" + hash);
+  }
+
+  private static void phoneWidthDoesNotScroll(String pageCss, String photo) {
+    assertThat(scrollsSideways(browser, PHONE_WIDTH, PHONE_HEIGHT, pageCss, photo)).as("what sticks out at 360 px").isNull();
+  }
+
+  @Test
+  @Order(10)
+  void theServicesListShowsTheServiceReady() {
+    go("");
+    ConsolePage.signIn(browser, "ada", PASSWORD);
+    assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
+        .extracting(WebElement::getText)
+        .containsExactly("Environments", "New environment", "Templates", "Datasets", "Services", "Models", "Jobs");
+    browser.find("#nav a[href='#/services']").click();
+    awaitAttribute(browser, "table.services tr[data-service=web] .ready", "ready", "1", "the replica to be ready");
+    String row = browser.text("table.services tr[data-service=web]");
+    assertThat(row).contains("web", "app", "version 1", "1/1 ready");
+    checkAndPhotograph(browser, "services");
+    phoneWidthDoesNotScroll("table.services", "services-phone");
+  }
+
+  @Test
+  @Order(20)
+  void theServicePageShowsItsReplicaAndScalesFromTheForm() {
+    browser.click("table.services tr[data-service=web] a");
+    awaitAttribute(browser, "article.service", "ready", "1", "the service page with its ready replica");
+    assertThat(browser.text("article.service dl.facts")).contains("app", "ada", "1/1 ready", "8000");
+    String replica = browser.text("table.replicas tbody tr");
+    assertThat(replica).contains(NODE_ID, "RUNNING", "ready", "version 1");
+    // An app has no batching; its "try it" is a GET of a path.
+    assertThat(browser.driver.findElements(By.cssSelector("form.batching"))).isEmpty();
+    assertThat(browser.text("article.service")).doesNotContain("null", "undefined");
+    assertThat(browser.find("form.try-it input[name=call-path]").getAttribute("value")).isEqualTo("/");
+    checkAndPhotograph(browser, "service");
+    phoneWidthDoesNotScroll("article.service", "service-phone");
+
+    WebElement replicas = ConsolePage.replaceValue(browser, "form.scale input[name=replicas]", "0");
+    browser.find("form.scale button[name=scale]").click();
+    assertThat(awaitText(browser, "#" + replicas.getAttribute("id") + "-error", "whole number", "the field error"))
+        .contains("from 1 to");
+    assertThat(replicas.getAttribute("aria-invalid")).isEqualTo("true");
+    ConsolePage.replaceValue(browser, "form.scale input[name=replicas]", "2");
+    browser.find("form.scale button[name=scale]").click();
+    awaitText(browser, "form.scale .saved", "Saved", "the scale to be saved");
+    awaitAttribute(browser, "article.service", "ready", "2", "the second replica to be ready");
+    assertThat(browser.driver.findElements(By.cssSelector("table.replicas tbody tr"))).hasSize(2);
+    assertThat(browser.text("article.service dl.facts")).contains("2/2 ready");
+
+    // A replica's id leads to its environment's page.
+    String id = data(browser, "table.replicas tbody tr", "replica");
+    browser.click("table.replicas tbody tr[data-replica='" + id + "'] a");
+    awaitAttribute(browser, "article.environment", "envId", id, "the replica's environment page");
+    browser.driver.navigate().back();
+    browser.find("article.service");
+  }
+
+  /** Needs GET /services/{name}/stats and /services/{name}/call/… (the CALLS branch). */
+  @Test
+  @Order(25)
+  @Disabled("enable after merge: needs GET /services/{name}/stats and /services/{name}/call/{path}")
+  void tryItCallsTheAppAndTheChartsCountTheCalls() {
+    go("#/services/web");
+    browser.find("article.service");
+    browser.find("form.try-it button[name=try]").click();
+    assertThat(awaitText(browser, "pre.try-answer", "hello-from-web", "the app's answer")).startsWith("200");
+    browser.find("form.try-it button[name=try]").click();
+    awaitAttribute(browser, "p.stats-total", "count", "2", "the two calls to be counted");
+    assertThat(browser.text("p.stats-total")).contains("2 requests", "latency average");
+    awaitAttribute(browser, "figure[data-chart=p99]", "points", "2", "two readings of the p99 chart");
+    assertThat(browser.find("figure[data-chart=p99] svg").getAttribute("aria-label")).contains("Latency p99", "ms");
+    assertThat(browser.driver.findElements(By.cssSelector("table.replica-stats tbody tr"))).isNotEmpty();
+    checkAndPhotograph(browser, "service-stats");
+  }
+
+  @Test
+  @Order(30)
+  void theServiceIsDeletedFromItsPage() {
+    go("#/services/web");
+    browser.find("article.service button[name=delete]").click();
+    ConsolePage.confirm(browser);
+    browser.until(d -> d.getCurrentUrl().endsWith("#/services") ? true : null, "the services list");
+    browser.until(d -> d.findElements(By.cssSelector("table.services tr[data-service=web]")).isEmpty() ? true : null,
+        "web to leave the list");
+    assertThat(dcloud.api().get("/api/v1/services/web").status()).isEqualTo(404);
+  }
+
+  @Test
+  @Order(40)
+  void aModelIsPushedFromTheFormAndListedWithItsVersions() throws Exception {
+    Path model = trainIris();
+    Path contract = Files.writeString(work.resolve("contract.py"), """
+        FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+
+
+        def preprocess(request):
+            return [float(request[feature]) for feature in FEATURES]
+
+
+        def postprocess(prediction):
+            return {"class": int(prediction)}
+        """);
+    Path noRuntime = Files.writeString(work.resolve("no-runtime.json"), "{\"name\": \"iris\"}");
+    Path config = Files.writeString(work.resolve("config.json"),
+        "{\"name\": \"iris\", \"runtime\": {\"language-name\": \"python\", \"libraries\": [\"scikit-learn\"]},"
+            + " \"resources\": {\"cpu\": \"0.5\", \"ram\": \"512M\"}}");
+    browser.find("#nav a[href='#/models']").click();
+    browser.find("form.model-push");
+    assertThat(browser.text("main")).contains("No models yet.");
+    checkAndPhotograph(browser, "models");
+
+    push(model, contract, noRuntime);
+    assertThat(awaitText(browser, "form.model-push ul.unplaced", "runtime", "the config's field error"))
+        .contains("is required");
+    push(model, contract, config);
+    assertThat(awaitText(browser, "form.model-push .saved", "iris version 1", "the pushed version")).contains("sha256");
+    assertThat(browser.find("form.model-push label[for=model-push-progress]").getText()).isEqualTo("Uploaded");
+    awaitAttribute(browser, "table.models tr[data-model=iris]", "version", "1", "iris in the list");
+    assertThat(awaitText(browser, "section.model-versions", "Versions of iris", "its versions"))
+        .contains("version 1", "ada");
+    assertThat(browser.text("pre.model-config")).contains("scikit-learn");
+    assertThat(dcloud.api().get("/api/v1/models/iris").json().path("versions")).hasSize(1);
+    checkAndPhotograph(browser, "models-pushed");
+    phoneWidthDoesNotScroll("table.models", "models-phone");
+  }
+
+  private static void push(Path model, Path contract, Path config) {
+    // A refused push keeps its files chosen: the next one chooses afresh.
+    browser.script("document.querySelector('form.model-push').reset()");
+    browser.find("form.model-push input[name=model]").sendKeys(model.toAbsolutePath().toString());
+    browser.find("form.model-push input[name=contract]").sendKeys(contract.toAbsolutePath().toString());
+    browser.find("form.model-push input[name=config]").sendKeys(config.toAbsolutePath().toString());
+    browser.find("form.model-push button[name=model-push]").click();
+  }
+
+  /** A logistic regression of the iris data, as joblib writes it; the test needs scikit-learn where it runs. */
+  private static Path trainIris() throws Exception {
+    boolean present = Files.isExecutable(Path.of(PYTHON)) && new ProcessBuilder(PYTHON, "-c", "import sklearn, joblib")
+        .redirectErrorStream(true).start().waitFor() == 0;
+    Requirements.requireOrSkip(present, () -> PYTHON + " with scikit-learn and joblib is missing: "
+        + "apt-get install python3-sklearn python3-joblib");
+    Path model = work.resolve("model.joblib");
+    Process training = new ProcessBuilder(PYTHON, "-c", """
+        import sys, joblib
+        from sklearn.datasets import load_iris
+        from sklearn.linear_model import LogisticRegression
+        iris = load_iris()
+        joblib.dump(LogisticRegression(max_iter=500).fit(iris.data, iris.target), sys.argv[1])
+        """, model.toString()).redirectErrorStream(true).start();
+    String output = new String(training.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(training.waitFor()).as("training the model:\n" + output).isZero();
+    return model;
+  }
+
+  /** Needs POST /models/{name}/deploy, PUT …/batching and …/predict (the ROLLOUT and CALLS branches). */
+  @Test
+  @Order(50)
+  @Disabled("enable after merge: needs POST /models/{name}/deploy, PUT /services/{name}/batching, POST …/predict")
+  void aModelIsDeployedBatchedAndTriedFromItsServicePage() {
+    go("#/models");
+    browser.click("table.models tr[data-model=iris] button[name=deploy]");
+    browser.until(d -> d.getCurrentUrl().endsWith("#/services/iris") ? true : null, "the model's service page");
+    browser.find("article.service form.batching");
+    assertThat(browser.text("article.service dl.facts")).contains("model");
+    ConsolePage.replaceValue(browser, "form.batching input[name=max-size]", "8");
+    ConsolePage.replaceValue(browser, "form.batching input[name=max-wait-ms]", "20");
+    browser.find("form.batching button[name=save-batching]").click();
+    awaitText(browser, "article.service dl.facts", "up to 8 instances, waiting at most 20 ms", "the batching saved");
+    // The python image is built on first use (cached by the Docker Engine for the other ITs).
+    awaitAttribute(browser, "article.service", "ready", "1", "the model's replica to be ready");
+    ConsolePage.replaceValue(browser, "form.try-it textarea[name=instances]",
+        "[{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4, \"petal_width\": 0.2}]");
+    browser.find("form.try-it button[name=try]").click();
+    assertThat(awaitText(browser, "pre.try-answer", "class", "the prediction")).contains("\"class\": 0");
+    checkAndPhotograph(browser, "model-service");
+  }
+
+  /** Needs POST /jobs, GET /jobs/{id} and its output (the JOBS branch), and the deployed iris model. */
+  @Test
+  @Order(60)
+  @Disabled("enable after merge: needs POST /jobs, GET /jobs/{id}, GET /jobs/{id}/output")
+  void aJobIsSubmittedFromTheFormAndFollowedToItsOutput() throws Exception {
+    Api.Response input = ConsolePage.as(dcloud.api(), "ada", PASSWORD, "PUT", "/api/v1/datasets/console/db/iris-input",
+        "application/octet-stream", """
+            {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
+            {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.2, "petal_width": 2.3}
+            {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 4.2, "petal_width": 1.5}
+            """);
+    assertThat(input.status()).as(input.body()).isEqualTo(201);
+    go("#/jobs");
+    WebElement service = browser.find("form.submit-job select[name=service]");
+    new org.openqa.selenium.support.ui.Select(service).selectByValue("iris");
+    browser.find("form.submit-job input[name=dataset]").sendKeys("console/db/iris-input");
+    WebElement batchSize = ConsolePage.replaceValue(browser, "form.submit-job input[name=batch-size]", "0");
+    browser.find("form.submit-job button[name=submit-job]").click();
+    awaitText(browser, "#" + batchSize.getAttribute("id") + "-error", "1", "the batch size's field error");
+    checkAndPhotograph(browser, "jobs");
+    ConsolePage.replaceValue(browser, "form.submit-job input[name=batch-size]", "2");
+    browser.find("form.submit-job button[name=submit-job]").click();
+    awaitAttribute(browser, "article.job", "status", "SUCCEEDED", "the job to succeed");
+    assertThat(data(browser, "#job-progress", "done")).isEqualTo("3");
+    assertThat(browser.driver.findElements(By.cssSelector("table.assignments tbody tr"))).isNotEmpty();
+    String output = browser.find("article.job a.download").getAttribute("href");
+    Map<String, Object> fetched = ConsolePage.fetch(browser, output);
+    assertThat(fetched.get("status")).isEqualTo(200L);
+    assertThat(((String) fetched.get("body")).strip().split("\n")).hasSize(3);
+    checkAndPhotograph(browser, "job");
+    phoneWidthDoesNotScroll("article.job", "job-phone");
+  }
+
+  /** Needs POST /apps and GET /apps (the APPS branch); ada is a data scientist, so an admin pushes. */
+  @Test
+  @Order(70)
+  @Disabled("enable after merge: needs POST /apps and GET /apps")
+  void anAppIsPushedFromTheForm() throws Exception {
+    Path source = work.resolve("hello");
+    Files.createDirectories(source);
+    Files.writeString(source.resolve("index.html"), "hello from an app\n");
+    Path archive = work.resolve("hello.tar");
+    Process tar = new ProcessBuilder("tar", "-cf", archive.toString(), "-C", source.toString(), ".")
+        .redirectErrorStream(true).start();
+    assertThat(tar.waitFor()).isZero();
+    Path config = Files.writeString(work.resolve("app.json"), "{\"name\": \"hello\", \"runtime\": {\"language-name\":"
+        + " \"python\", \"libraries\": []}, \"command\": \"python3 -m http.server 8000\", \"port\": 8000,"
+        + " \"replicas\": 1, \"readiness\": {\"path\": \"/\"}}");
+    browser.find("#sign-out").click();
+    ConsolePage.signIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
+    go("#/apps");
+    browser.find("form.app-push input[name=source]").sendKeys(archive.toAbsolutePath().toString());
+    browser.find("form.app-push input[name=config]").sendKeys(config.toAbsolutePath().toString());
+    browser.find("form.app-push button[name=app-push]").click();
+    assertThat(awaitText(browser, "form.app-push .saved", "hello source version 1", "the pushed app")).contains("service");
+    browser.find("table.apps tr[data-app=hello]");
+    checkAndPhotograph(browser, "apps");
+    phoneWidthDoesNotScroll("table.apps", "apps-phone");
+  }
+}

@@ -1,0 +1,93 @@
+// One service: its facts, its replicas (each links to its environment's page), scale, batching (a
+// model's), its calls' charts, "try it", and delete. The view is asked again every 2 s, so that a
+// scale or a rolling update is watched as it happens.
+import { api } from './api.js';
+import { h, show, errorBox, confirmDialog } from './dom.js';
+import { statusBadge } from './environments.js';
+import { readyText } from './services.js';
+import { scaleForm, batchingForm } from './service-forms.js';
+import { serviceStatsSection } from './service-stats.js';
+import { tryItSection } from './service-try.js';
+
+const EVERY_MS = 2000;
+
+export async function servicePage(name) {
+  const path = '/services/' + encodeURIComponent(name);
+  let service = await api('GET', path);
+  const stops = [];
+  const article = h('article', { class: 'service', 'data-service': name });
+  const facts = h('dl', { class: 'facts' });
+  const body = h('tbody');
+  const message = h('div', { 'aria-live': 'polite' });
+  const scale = scaleForm(name, render);
+  const batching = batchingForm(name, render);
+  let timer = null;
+  let stopped = false;
+
+  function render(changed) {
+    service = changed;
+    article.dataset.version = service.version;
+    article.dataset.ready = service.replicas.filter(r => r.ready).length;
+    facts.replaceChildren(
+      h('dt', {}, 'Kind'), h('dd', {}, service.kind),
+      h('dt', {}, 'Owner'), h('dd', {}, service.owner || ''),
+      h('dt', {}, 'Version'), h('dd', {}, String(service.version)),
+      h('dt', {}, 'Replicas'), h('dd', {}, readyText(service)),
+      h('dt', {}, 'Port'), h('dd', {}, String(service.port)),
+      h('dt', {}, 'Readiness'), h('dd', {}, service.readiness?.path || ''),
+      ...(service.kind === 'model' ? [h('dt', {}, 'Batching'), h('dd', {}, service.batching
+        ? `up to ${service.batching.maxSize} instances, waiting at most ${service.batching.maxWaitMs} ms` : 'off')] : []));
+    body.replaceChildren(...service.replicas.map(r => h('tr', { 'data-replica': r.id, 'data-ready': String(r.ready) },
+      h('th', { scope: 'row' }, h('a', { href: '#/environments/' + encodeURIComponent(r.id) }, r.id)),
+      h('td', {}, statusBadge(r.status)),
+      h('td', {}, r.ready ? 'ready' : 'not ready'),
+      h('td', {}, r.node || '—'),
+      h('td', {}, `version ${r.version}`))));
+    scale.fill(service);
+    batching.fill(service);
+  }
+
+  async function refresh() {
+    try {
+      render(await api('GET', path));
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+    }
+    if (!stopped) timer = setTimeout(refresh, EVERY_MS);
+  }
+
+  async function remove() {
+    if (!await confirmDialog(`Delete the service ${name}? Its replicas are deleted.`, 'Delete')) return;
+    try {
+      await api('DELETE', path);
+      location.hash = '#/services';
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+    }
+  }
+
+  render(service);
+  // replaceChildren writes a null as the text "null": an app's missing batching form is filtered out.
+  article.replaceChildren(...[
+    h('h1', {}, 'Service ', name),
+    h('p', {}, h('a', { href: '#/services' }, 'All services')),
+    facts, message,
+    h('section', { 'aria-labelledby': 'replicas-title' }, h('h2', { id: 'replicas-title' }, 'Replicas'),
+      h('table', { class: 'replicas' },
+        h('caption', { class: 'visually-hidden' }, `The replicas of ${name}`),
+        h('thead', {}, h('tr', {}, ['Environment', 'Status', 'Ready', 'Node', 'Version'].map(c => h('th', { scope: 'col' }, c)))),
+        body)),
+    scale.element,
+    service.kind === 'model' ? batching.element : null,
+    serviceStatsSection(name, stops),
+    tryItSection(service),
+    h('div', { class: 'actions' }, h('button', { type: 'button', name: 'delete', class: 'danger', onclick: remove }, 'Delete')),
+  ].filter(Boolean));
+  show(article);
+  timer = setTimeout(refresh, EVERY_MS);
+  stops.push(() => {
+    stopped = true;
+    clearTimeout(timer);
+  });
+  return () => stops.forEach(stop => stop());
+}
