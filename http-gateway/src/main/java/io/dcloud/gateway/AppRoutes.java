@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -163,7 +164,7 @@ final class AppRoutes extends AllDirectives {
         .whenComplete((version, failure) -> {
           UploadParts.discard(tar);
           if (failure != null) {
-            audit.record(caller, PUSH_ACTION, id, "refused: " + failure.getMessage());
+            audit.record(caller, PUSH_ACTION, id, "refused: " + cause(failure).getMessage());
           }
         });
   }
@@ -174,7 +175,7 @@ final class AppRoutes extends AllDirectives {
         .whenComplete((deployed, failure) -> {
           if (failure != null) {
             audit.record(caller, PUSH_ACTION, id, "version " + version.version() + " stored; service "
-                + config.name() + " not changed: " + failure.getMessage());
+                + config.name() + " not changed: " + cause(failure).getMessage());
           }
         })
         .thenApply(deployed -> {
@@ -208,6 +209,10 @@ final class AppRoutes extends AllDirectives {
         .thenCompose(state -> BundleConfig.latest(state, AppArchive.CONFIG, access.backends().blobs(), codec, system)
             .thenApply(config -> codec.jsonResponse(StatusCodes.OK, new AppJson.App(name, state.owner(),
                 state.versions().stream().map(ModelJson.Version::of).toList(), config))));
+  }
+
+  private static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
   }
 
   /** {@code apps/<name>/source} → {@code <name>}. */
