@@ -65,7 +65,7 @@ final class AppsCommand {
 
     /** The directory's regular files as a zip, by their paths inside it ('/'-separated), in a temporary file. */
     static Path zipped(Path directory) throws IOException {
-      Path zip = Files.createTempFile("dcloud-app-", ".zip");
+      Path zip = Files.createTempFile("dcloud-apps-push-", ".zip");
       try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream out = new ZipOutputStream(file);
           Stream<Path> walk = Files.walk(directory)) {
         List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();

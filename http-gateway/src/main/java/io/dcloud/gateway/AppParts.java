@@ -53,7 +53,7 @@ final class AppParts {
     }
     return switch (name) {
       case SOURCE -> {
-        source = UploadParts.spoolFile(limits.spoolDirectory(), "dcloud-app-");
+        source = UploadParts.spoolFile(limits.spoolDirectory(), "dcloud-apps-source-");
         yield UploadParts.spool(part, source, limits.maxSize(), "dcloud.apps.max-size", system).thenApply(written -> {
           sourceSize = written;
           return this;

@@ -153,7 +153,7 @@ final class AppRoutes extends AllDirectives {
   }
 
   private CompletionStage<DatasetVersion> stored(Caller caller, String id, AppParts parts, AppConfig config) {
-    Path tar = UploadParts.spoolFile(limits.spoolDirectory(), "dcloud-app-tar-");
+    Path tar = UploadParts.spoolFile(limits.spoolDirectory(), "dcloud-apps-tar-");
     byte[] document = codec.toJson(config.document());
     return CompletableFuture.supplyAsync(
             () -> AppArchive.rewrite(parts.source(), document, tar, limits.maxExpandedSize()), blocking)
