@@ -1,12 +1,8 @@
 package io.dcloud.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.FileNotFoundException;
-import java.net.http.HttpRequest;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -42,38 +38,15 @@ final class ModelsCommand {
         }
       }
       ApiClient client = client();
-      String boundary = "dcloud-" + UUID.randomUUID();
-      HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.concat(
-          text(partHeader(boundary, "model", model.getFileName().toString(), "application/octet-stream")),
-          file(model),
-          text("\r\n" + partHeader(boundary, "contract", "contract.py", "text/x-python")),
-          file(contract),
-          text("\r\n" + partHeader(boundary, "config", config.getFileName().toString(), configType(config))),
-          file(config),
-          text("\r\n--" + boundary + "--\r\n"));
+      MultipartBody body = new MultipartBody()
+          .file("model", model.getFileName().toString(), "application/octet-stream", model)
+          .file("contract", "contract.py", "text/x-python", contract)
+          .file("config", config.getFileName().toString(), MultipartBody.configType(config), config);
       JsonNode pushed = client.json(client.request("/models")
-          .header("Content-Type", "multipart/form-data; boundary=" + boundary).POST(body));
+          .header("Content-Type", body.contentType()).POST(body.publisher()));
       io().out().println(pushed.path("name").asText() + " version " + pushed.path("version").asInt());
       io().err().println(pushed.path("size").asLong() + " bytes, sha256 " + pushed.path("sha256").asText());
       return ExitCodes.OK;
-    }
-
-    private static String partHeader(String boundary, String name, String fileName, String type) {
-      return "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\""
-          + fileName.replace("\"", "") + "\"\r\nContent-Type: " + type + "\r\n\r\n";
-    }
-
-    /** JSON when the file says so; YAML otherwise (which reads JSON too). */
-    static String configType(Path file) {
-      return file.getFileName().toString().endsWith(".json") ? "application/json" : "application/yaml";
-    }
-
-    private static HttpRequest.BodyPublisher text(String text) {
-      return HttpRequest.BodyPublishers.ofString(text, StandardCharsets.UTF_8);
-    }
-
-    private static HttpRequest.BodyPublisher file(Path file) throws FileNotFoundException {
-      return HttpRequest.BodyPublishers.ofFile(file);
     }
   }
 

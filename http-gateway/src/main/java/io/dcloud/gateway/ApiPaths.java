@@ -12,6 +12,7 @@ final class ApiPaths {
   static final String HEALTH = "health";
   static final String DATASETS = "datasets";
   static final String MODELS = "models";
+  static final String APPS = "apps";
 
   private ApiPaths() {}
 

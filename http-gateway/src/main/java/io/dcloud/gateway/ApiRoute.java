@@ -29,6 +29,7 @@ final class ApiRoute extends AllDirectives {
   private final DatasetRoutes datasets;
   private final ModelRoutes models;
   private final ServiceRoutes services;
+  private final AppRoutes apps;
   private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
@@ -61,9 +62,12 @@ final class ApiRoute extends AllDirectives {
     this.datasets = new DatasetRoutes(system, asks, codec, bodies, system.settings().config(),
         identity.audit(), settings.askTimeout());
     this.models = new ModelRoutes(system, datasets,
-        new ModelChecks(asks, settings.defaultResources(), settings.specLimits()),
+        new RuntimeChecks(asks, settings.defaultResources(), settings.specLimits()),
         ModelLimits.fromConfig(system.settings().config()), codec, identity.audit());
     this.services = new ServiceRoutes(asks, backends.services(), codec, bodies, creation, identity.audit());
+    this.apps = new AppRoutes(system, datasets, services, creation,
+        new RuntimeChecks(asks, settings.defaultResources(), settings.specLimits()),
+        AppLimits.fromConfig(system.settings().config()), codec, identity.audit());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
   }
@@ -104,7 +108,8 @@ final class ApiRoute extends AllDirectives {
                             events.route(caller),
                             datasets.route(caller),
                             models.route(caller),
-                            services.route(caller))))))))))));
+                            services.route(caller),
+                            apps.route(caller))))))))))));
   }
 
   private Route health() {

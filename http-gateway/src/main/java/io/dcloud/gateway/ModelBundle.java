@@ -15,7 +15,7 @@ import org.apache.pekko.util.ByteString;
  * A model version's bundle: a tar of {@code config.json}, {@code contract.py}, the serving wrapper
  * {@code dcloud_serve.py} and the artifact as {@code model.<ext>}, in that order, made as it is
  * streamed: the artifact is read from its spool file, never held whole. {@code config.json} comes
- * first so that a model's config is read back from the bundle's first blocks alone.
+ * first so that a model's config is read back from the bundle's first blocks alone ({@link BundleConfig}).
  */
 final class ModelBundle {
   static final String CONTENT_TYPE = "application/x-tar";
@@ -43,15 +43,6 @@ final class ModelBundle {
     int dot = fileName == null ? -1 : fileName.lastIndexOf('.');
     String extension = dot < 0 ? "" : fileName.substring(dot + 1).toLowerCase(java.util.Locale.ROOT);
     return EXTENSIONS.contains(extension) ? extension : null;
-  }
-
-  /** The size of the bundle's first entry ({@code config.json}), from the bundle's first block. */
-  static long firstEntrySize(ByteString header) {
-    String name = header.slice(0, 100).utf8String().replace("\0", "");
-    if (!CONFIG.equals(name)) {
-      throw new IllegalStateException("the bundle does not begin with " + CONFIG + " but " + name);
-    }
-    return Long.parseLong(header.slice(124, 135).utf8String().replace("\0", "").trim(), 8);
   }
 
   private static ByteString entry(String name, ByteString content) {

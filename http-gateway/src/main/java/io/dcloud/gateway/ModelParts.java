@@ -1,21 +1,14 @@
 package io.dcloud.gateway;
 
 import io.dcloud.validation.FieldError;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.MediaType;
 import org.apache.pekko.http.javadsl.model.Multipart;
-import org.apache.pekko.stream.StreamLimitReachedException;
-import org.apache.pekko.stream.javadsl.FileIO;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -94,39 +87,20 @@ final class ModelParts {
           : "'" + fileName + "'")));
       return drain(part);
     }
-    try {
-      artifact = limits.spoolDirectory().isEmpty() ? Files.createTempFile("dcloud-model-", ".upload")
-          : Files.createTempFile(Path.of(limits.spoolDirectory()), "dcloud-model-", ".upload");
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot spool the model artifact", e);
-    }
+    artifact = UploadParts.spoolFile(limits.spoolDirectory(), "dcloud-model-");
     extension = kind;
-    return part.getEntity().getDataBytes().runWith(FileIO.toPath(artifact), system).thenApply(written -> {
-      artifactSize = written.getCount();
+    return UploadParts.spool(part, artifact, limits.maxSize(), "dcloud.models.max-size", system).thenApply(written -> {
+      artifactSize = written;
       return this;
     });
   }
 
   private CompletionStage<ByteString> document(Multipart.FormData.BodyPart part) {
-    String name = part.getName();
-    return part.getEntity().getDataBytes()
-        .limitWeighted(limits.maxDocumentSize(), bytes -> (long) bytes.size())
-        .runFold(ByteString.emptyByteString(), ByteString::concat, system)
-        .handle((bytes, failure) -> {
-          if (failure == null) {
-            return bytes;
-          }
-          if (causedBy(failure, StreamLimitReachedException.class)) {
-            throw Problem.of(Problem.Type.BODY_TOO_LARGE, name + " is larger than " + limits.maxDocumentSize()
-                + " bytes", name, "must be at most " + limits.maxDocumentSize()
-                + " bytes (dcloud.models.max-document-size)").exception();
-          }
-          throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
-        });
+    return UploadParts.document(part, limits.maxDocumentSize(), "dcloud.models.max-document-size", system);
   }
 
   private CompletionStage<ModelParts> drain(Multipart.FormData.BodyPart part) {
-    return part.getEntity().getDataBytes().runWith(Sink.ignore(), system).thenApply(done -> this);
+    return UploadParts.drain(part, system).thenApply(done -> this);
   }
 
   /** What is wrong with the parts, the config's own fields aside ({@link ModelConfigParser}). */
@@ -180,21 +154,6 @@ final class ModelParts {
 
   /** Removes the spool file, if one was made. */
   void discard() {
-    if (artifact != null) {
-      try {
-        Files.deleteIfExists(artifact);
-      } catch (IOException e) {
-        throw new UncheckedIOException("cannot remove the spooled model artifact " + artifact, e);
-      }
-    }
-  }
-
-  static boolean causedBy(Throwable failure, Class<? extends Throwable> kind) {
-    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-      if (kind.isInstance(cause)) {
-        return true;
-      }
-    }
-    return false;
+    UploadParts.discard(artifact);
   }
 }

@@ -1,10 +1,7 @@
 package io.dcloud.gateway;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetState;
-import io.dcloud.dataset.DatasetVersion;
-import io.dcloud.gateway.JsonYaml.BodyFormat;
 import io.dcloud.identity.Caller;
 import io.dcloud.identity.Role;
 import io.dcloud.validation.FieldError;
@@ -47,13 +44,13 @@ final class ModelRoutes extends AllDirectives {
   private final ActorSystem<?> system;
   private final DatasetAccess access;
   private final DatasetTransfers transfers;
-  private final ModelChecks checks;
+  private final RuntimeChecks checks;
   private final ModelLimits limits;
   private final JsonYaml codec;
   private final AuditLog audit;
   private final Counter pushes;
 
-  ModelRoutes(ActorSystem<?> system, DatasetRoutes datasets, ModelChecks checks, ModelLimits limits, JsonYaml codec,
+  ModelRoutes(ActorSystem<?> system, DatasetRoutes datasets, RuntimeChecks checks, ModelLimits limits, JsonYaml codec,
       AuditLog audit) {
     this.system = system;
     this.access = datasets.access();
@@ -92,7 +89,7 @@ final class ModelRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> upload(Caller caller, Multipart.FormData form) {
     return ModelParts.read(form, limits, system)
         .exceptionally(failure -> {
-          if (ModelParts.causedBy(failure, EntityStreamSizeException.class)) {
+          if (UploadParts.causedBy(failure, EntityStreamSizeException.class)) {
             audit.record(caller, PUSH_ACTION, "models", "too large");
             throw Problem.of(Problem.Type.BODY_TOO_LARGE, "the model is larger than " + limits.maxSize()
                 + " bytes (dcloud.models.max-size)").exception();
@@ -111,7 +108,7 @@ final class ModelRoutes extends AllDirectives {
     ModelConfig config = null;
     if (parts.config() != null) {
       try {
-        config = ModelConfigParser.parse(document(parts.config(), parts), limits);
+        config = ModelConfigParser.parse(UploadParts.config(codec, parts.config(), parts.configType()), limits);
       } catch (ValidationException invalid) {
         errors.addAll(invalid.errors());
       }
@@ -120,17 +117,7 @@ final class ModelRoutes extends AllDirectives {
       throw new ValidationException(List.copyOf(errors));
     }
     ModelConfig valid = config;
-    return checks.check(valid).thenApply(fine -> valid);
-  }
-
-  /** JSON when the part says so, else YAML (which reads JSON too): {@code curl -F config=@f} sends no type. */
-  private JsonNode document(ByteString bytes, ModelParts parts) {
-    BodyFormat format = BodyFormat.of(parts.configType()).orElse(BodyFormat.YAML);
-    try {
-      return codec.read(format, bytes);
-    } catch (ProblemException malformed) {
-      throw ValidationException.of(ModelParts.CONFIG, malformed.problem().detail());
-    }
+    return checks.check(valid.name(), ModelServiceBody.environment(valid, 1)).thenApply(fine -> valid);
   }
 
   private CompletionStage<HttpResponse> stored(Caller caller, ModelParts parts, ModelConfig config) {
@@ -171,22 +158,10 @@ final class ModelRoutes extends AllDirectives {
       throw Problem.notFound("model " + name).exception();
     }
     return access.readable(ModelServiceBody.datasetId(name), caller)
-        .thenCompose(state -> latestConfig(state).thenApply(config -> codec.jsonResponse(StatusCodes.OK,
+        .thenCompose(state -> BundleConfig.latest(state, ModelBundle.CONFIG, access.backends().blobs(), codec, system)
+            .thenApply(config -> codec.jsonResponse(StatusCodes.OK,
             new ModelJson.Model(name, state.owner(),
                 state.versions().stream().map(ModelJson.Version::of).toList(), config))));
-  }
-
-  /** The latest bundle's config.json: its first entry, read from the first blocks alone. */
-  private CompletionStage<JsonNode> latestConfig(DatasetState state) {
-    DatasetVersion latest = state.latest().orElseThrow();
-    var blobs = access.backends().blobs();
-    long header = io.dcloud.contracts.TarHeader.BLOCK;
-    return blobs.readRange(latest.blobId(), latest.size(), 0, header)
-        .runFold(ByteString.emptyByteString(), ByteString::concat, system)
-        .thenCompose(first -> blobs.readRange(latest.blobId(), latest.size(), header,
-                header + ModelBundle.firstEntrySize(first))
-            .runFold(ByteString.emptyByteString(), ByteString::concat, system))
-        .thenApply(bytes -> codec.read(BodyFormat.JSON, bytes));
   }
 
   /** {@code models/<name>/bundle} → {@code <name>}. */

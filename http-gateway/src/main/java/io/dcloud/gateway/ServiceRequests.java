@@ -122,7 +122,7 @@ final class ServiceRequests {
     return null;
   }
 
-  private static Integer port(JsonNode value, List<FieldError> errors) {
+  static Integer port(JsonNode value, List<FieldError> errors) {
     if (ContractReader.absent(value)) {
       errors.add(new FieldError(PORT, "is required: the container port the replicas serve on"));
     } else if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1 || value.intValue() > 65535) {
@@ -149,7 +149,7 @@ final class ServiceRequests {
     return null;
   }
 
-  private static ServiceDefinition.Readiness readiness(JsonNode value, List<FieldError> errors) {
+  static ServiceDefinition.Readiness readiness(JsonNode value, List<FieldError> errors) {
     if (ContractReader.absent(value)) {
       errors.add(new FieldError(READINESS, "is required: {\"path\": \"/ready\"}, the HTTP path that answers 2xx when a replica"
           + " serves"));

@@ -1,7 +1,6 @@
 package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dcloud.ask.Asks;
 import io.dcloud.identity.Caller;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
@@ -33,12 +32,12 @@ final class ServiceRoutes extends AllDirectives {
   static final String SERVICES = "services";
 
   private final ActorSystem<?> system;
-  private final ClusterAsks asks;
   private final ServiceBackends backends;
   private final JsonYaml codec;
   private final RequestBodies bodies;
   private final EnvironmentCreation creation;
   private final ServiceRequests requests;
+  private final ServiceDeployments deployments;
   private final AuditLog audit;
   private final Duration timeout;
 
@@ -46,7 +45,6 @@ final class ServiceRoutes extends AllDirectives {
       ClusterAsks asks, ServiceBackends backends, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
       AuditLog audit) {
     this.system = asks.system();
-    this.asks = asks;
     this.backends = backends;
     this.codec = codec;
     this.bodies = bodies;
@@ -54,6 +52,7 @@ final class ServiceRoutes extends AllDirectives {
     this.audit = audit;
     this.timeout = asks.timeout();
     this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"));
+    this.deployments = new ServiceDeployments(asks, backends, creation);
   }
 
   /** Those who create environments create services (admins too); the rest is owner's business. */
@@ -71,19 +70,8 @@ final class ServiceRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> create(JsonNode body, Caller caller) {
     ServiceDefinition parsed = requests.parse(body, creation::parse);
-    return creation.recipe(parsed.spec(), caller)
-        .thenCompose(recipe -> asks.feasibility(EnvironmentCreation.placementRequest(parsed.spec()))
-            .thenCompose(feasibility -> {
-              if (!feasibility.feasible()) {
-                throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "environment.resources", feasibility.reason())
-                    .exception();
-              }
-              ServiceDefinition definition = new ServiceDefinition(parsed.name(), parsed.kind(), parsed.spec(), recipe,
-                  parsed.port(), parsed.readiness(), parsed.replicas(), parsed.batching());
-              return service(parsed.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(), replyTo));
-            }))
-        .thenApply(reply -> {
-          ServiceView view = viewOf(parsed.name(), reply);
+    return deployments.create(parsed, caller)
+        .thenApply(view -> {
           audit.record(caller, "service.create", parsed.name(), "ok");
           return json(StatusCodes.CREATED, view).addHeader(Location.create(ApiPaths.ROOT + "/" + SERVICES + "/" + view.name()));
         });
@@ -143,17 +131,21 @@ final class ServiceRoutes extends AllDirectives {
   }
 
   private static ServiceView viewOf(String name, ServiceEntity.Reply reply) {
-    if (reply instanceof ServiceEntity.Ok ok) {
-      return ok.view();
-    } else if (reply instanceof ServiceEntity.Conflict conflict) {
-      throw Problem.conflict(conflict.reason()).exception();
-    }
-    throw Problem.notFound("service " + name).exception();
+    return ServiceDeployments.viewOf(name, reply);
   }
 
   private CompletionStage<ServiceEntity.Reply> service(
       String name, Function<ActorRef<ServiceEntity.Reply>, ServiceEntity.Command> command) {
-    return Asks.completedOn(backends.services().apply(name).ask(command::apply, timeout), system.executionContext());
+    return deployments.ask(name, command);
+  }
+
+  /** How services are made or updated, for the uploads that deploy (apps). */
+  ServiceDeployments deployments() {
+    return deployments;
+  }
+
+  ServiceRequests requests() {
+    return requests;
   }
 
   private HttpResponse json(StatusCode status, ServiceView view) {

@@ -97,6 +97,9 @@ public final class GatewayTestCluster implements AutoCloseable {
             dcloud.ask-timeout = %ds
             # Small enough for DatasetApiTest to pass it.
             dcloud.datasets.max-size = 8MiB
+            # Small enough for AppApiTest to pass them.
+            dcloud.apps.max-size = 1MiB
+            dcloud.apps.max-expanded-size = 2MiB
             """.formatted(ASK_TIMEOUT.toSeconds()))
         .withFallback(PersistenceTestKitPlugin.getInstance().config())
         .withFallback(PersistenceTestKitSnapshotPlugin.config())

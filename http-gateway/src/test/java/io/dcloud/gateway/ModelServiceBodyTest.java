@@ -70,7 +70,7 @@ class ModelServiceBodyTest {
 
   @Test
   void theEnvironmentsFieldNamesAreTheModelConfigsInErrors() {
-    List<FieldError> renamed = ModelChecks.renamed(List.of(new FieldError("languages[0].libraries[1]", "unknown"),
+    List<FieldError> renamed = RuntimeChecks.renamed(List.of(new FieldError("languages[0].libraries[1]", "unknown"),
         new FieldError("languages[0].language-name", "unknown"), new FieldError("resources.ram", "too much")));
 
     assertThat(renamed).extracting(FieldError::field)

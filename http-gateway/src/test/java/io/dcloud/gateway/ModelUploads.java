@@ -31,7 +31,12 @@ final class ModelUploads {
   }
 
   static Api.Answer send(Api api, Map<String, Part> parts) {
-    String boundary = "model-boundary-" + System.nanoTime();
+    return send(api, "/api/v1/models", parts);
+  }
+
+  /** Any multipart upload (models, apps) to {@code path}. */
+  static Api.Answer send(Api api, String path, Map<String, Part> parts) {
+    String boundary = "upload-boundary-" + System.nanoTime();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     parts.forEach((name, part) -> {
       body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\""
@@ -41,7 +46,7 @@ final class ModelUploads {
       body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     });
     body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    return api.send(api.request("/api/v1/models").header("content-type", "multipart/form-data; boundary=" + boundary)
+    return api.send(api.request(path).header("content-type", "multipart/form-data; boundary=" + boundary)
         .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build());
   }
 }

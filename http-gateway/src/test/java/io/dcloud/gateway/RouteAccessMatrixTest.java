@@ -308,6 +308,11 @@ class RouteAccessMatrixTest {
         row("GET", "/models/matrix-owned").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/models/matrix-shared").allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/models/matrix-unknown").otherwise(404),
+        // Apps: app developers and admins push (multipart: a JSON body is 415); an app is its source dataset.
+        row("POST", "/apps").body("{}").allow(415, APP_DEVELOPER, ADMIN).otherwise(403),
+        row("GET", "/apps").otherwise(200),
+        row("GET", "/apps/matrix-app").allow(200, APP_DEVELOPER, ADMIN).otherwise(404),
+        row("GET", "/apps/matrix-unknown").otherwise(404),
         // Services: those who create environments create them; the owner and admins see and change one.
         row("GET", "/services").otherwise(200),
         row("POST", "/services").body(SERVICE.replace("{name}", "{new-service}"))
@@ -362,6 +367,7 @@ class RouteAccessMatrixTest {
     aliceDataset("owned", false);
     aliceDataset("shared", true);
     aliceModel("matrix-owned", false);
+    daveApp("matrix-app");
     aliceModel("matrix-shared", true);
     created(owner.put("/api/v1/templates/alice-template", Api.JSON, TEMPLATE_DOCUMENT), 201);
     ObjectNode builtIn = (ObjectNode) created(admin.get("/api/v1/templates/" + BUILT_IN), 200);
@@ -455,6 +461,13 @@ class RouteAccessMatrixTest {
       created(owner.put("/api/v1/datasets/models/" + name + "/bundle/readers", Api.JSON,
           "{\"groups\": [\"" + LAB + "\"]}"), 200);
     }
+  }
+
+  /** An app of dave's (the app developer), with its service. */
+  private void daveApp(String name) {
+    created(AppUploads.push(callers.get(APP_DEVELOPER), "app.tar", AppUploads.tar(Map.of("app.py", new byte[] {'#'}),
+        false), "{\"name\": \"" + name + "\", \"runtime\": {\"language-name\": \"python\"}, \"command\": "
+        + "\"python3 app.py\", \"port\": 8000}"), 201);
   }
 
   /** Fills in a path's or body's placeholders, making what the cell needs on behalf of its owner. */

@@ -12,28 +12,28 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * What a model config asks of its replicas, judged as they will be: the environment its service
- * would create ({@link ModelServiceBody}) is parsed as any environment config (resources) and
- * checked against the catalog (language, libraries). The errors name the model config's fields,
- * not the environment's: {@code languages[0].libraries[2]} is the config's
- * {@code runtime.libraries[2]}.
+ * What an uploaded config (a model's, an app's) asks of its replicas, judged as it will be: the
+ * environment its service would create ({@link ModelServiceBody}, {@link AppServiceBody}) is parsed
+ * as any environment config (resources, env, command) and checked against the catalog (language,
+ * libraries). The errors name the uploaded config's fields, not the environment's:
+ * {@code languages[0].libraries[2]} is the config's {@code runtime.libraries[2]}.
  */
-final class ModelChecks {
+final class RuntimeChecks {
   private static final String LANGUAGE = "languages[0].";
 
   private final ClusterAsks asks;
   private final Resources defaults;
   private final SpecLimits limits;
 
-  ModelChecks(ClusterAsks asks, Resources defaults, SpecLimits limits) {
+  RuntimeChecks(ClusterAsks asks, Resources defaults, SpecLimits limits) {
     this.asks = asks;
     this.defaults = defaults;
     this.limits = limits;
   }
 
-  /** Completes when the config's replicas could be made; fails with the 422 otherwise. */
-  CompletionStage<Void> check(ModelConfig config) {
-    EnvironmentSpec spec = spec(config);
+  /** Completes when the replicas of service {@code name} could be made; fails with the 422 otherwise. */
+  CompletionStage<Void> check(String name, ObjectNode environment) {
+    EnvironmentSpec spec = spec(name, environment);
     return asks.catalog().thenApply(catalog -> {
       List<FieldError> errors = CatalogCheck.check(catalog, spec);
       if (!errors.isEmpty()) {
@@ -43,12 +43,12 @@ final class ModelChecks {
     });
   }
 
-  private EnvironmentSpec spec(ModelConfig config) {
-    ObjectNode environment = ModelServiceBody.environment(config, 1);
+  private EnvironmentSpec spec(String name, ObjectNode environment) {
+    ObjectNode named = environment.deepCopy();
     // The parser wants a name; each replica gets its own when the service makes it.
-    environment.put("env-name", config.name());
+    named.put("env-name", name);
     try {
-      return EnvironmentSpecParser.parse(environment, defaults, limits);
+      return EnvironmentSpecParser.parse(named, defaults, limits);
     } catch (ValidationException invalid) {
       throw new ValidationException(renamed(invalid.errors()));
     }

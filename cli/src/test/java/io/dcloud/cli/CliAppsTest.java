@@ -1,0 +1,80 @@
+package io.dcloud.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dcloud.gateway.GatewayTestCluster;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code dcloud apps push|ls} against a real gateway (GatewayTestCluster: in-memory journal and blobs, no worker). */
+class CliAppsTest {
+  private static GatewayTestCluster cluster;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new GatewayTestCluster("cli-apps-test");
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  private CliRunner signedIn() {
+    CliRunner cli = new CliRunner(dir);
+    CliRunner.Result login = cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
+        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin");
+    assertThat(login.status()).as(login.toString()).isZero();
+    return cli;
+  }
+
+  @Test
+  void pushesADirectoryCreatingTheServiceAndListsTheApp() throws Exception {
+    CliRunner cli = signedIn();
+    Path app = Files.createDirectories(dir.resolve("web/static"));
+    Files.writeString(app.getParent().resolve("app.py"), "print('hi')\n");
+    Files.writeString(app.resolve("index.html"), "<p>hi</p>\n");
+    Path config = Files.writeString(dir.resolve("app.yaml"),
+        "name: web\nruntime:\n  language-name: python\ncommand: [python3, app.py]\nport: 8000\nreplicas: 2\n");
+
+    CliRunner.Result pushed = cli.run("apps", "push", app.getParent().toString(), "-c", config.toString());
+
+    assertThat(pushed.status()).as(pushed.toString()).isZero();
+    assertThat(pushed.out()).isEqualTo("web version 1\n");
+    assertThat(pushed.err()).contains("service web version 1, 2 replica(s) on port 8000");
+    assertThat(cli.run("services", "ls").out()).contains("web");
+    assertThat(cli.run("apps", "ls").out()).contains("NAME").containsPattern("web\\s+admin\\s+1\\s");
+  }
+
+  @Test
+  void pushesAnArchiveAsItIsAndNamesABadFieldOrABadArchive() throws Exception {
+    CliRunner cli = signedIn();
+    Path config = Files.writeString(dir.resolve("app.json"), "{\"name\": \"archived\", \"runtime\": {\"language-name\": "
+        + "\"python\"}, \"command\": \"python3 app.py\", \"port\": 8000}");
+    Path notAnArchive = Files.writeString(dir.resolve("app.tgz"), "not an archive");
+
+    CliRunner.Result refused = cli.run("apps", "push", notAnArchive.toString(), "-c", config.toString());
+    assertThat(refused.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("source");
+
+    Path bad = Files.writeString(dir.resolve("bad.json"), "{\"name\": \"archived\", \"runtime\": {\"language-name\": "
+        + "\"python\"}, \"command\": \"python3 app.py\", \"port\": 0}");
+    Path empty = dir.resolve("empty.tar.gz");
+    try (GZIPOutputStream out = new GZIPOutputStream(Files.newOutputStream(empty))) {
+      out.write(new byte[1024]);
+    }
+    CliRunner.Result badField = cli.run("apps", "push", empty.toString(), "-c", bad.toString());
+    assertThat(badField.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badField.err()).contains("port");
+    assertThat(cli.run("apps", "push", dir.resolve("missing").toString(), "-c", config.toString()).status())
+        .isEqualTo(ExitCodes.USAGE);
+  }
+}
