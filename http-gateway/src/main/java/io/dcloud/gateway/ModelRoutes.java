@@ -171,14 +171,13 @@ final class ModelRoutes extends AllDirectives {
       throw Problem.notFound("model " + name).exception();
     }
     return access.readable(ModelServiceBody.datasetId(name), caller)
-        .thenCompose(state -> latestConfig(state).thenApply(config -> codec.jsonResponse(StatusCodes.OK,
+        .thenCompose(state -> config(state.latest().orElseThrow()).thenApply(config -> codec.jsonResponse(StatusCodes.OK,
             new ModelJson.Model(name, state.owner(),
                 state.versions().stream().map(ModelJson.Version::of).toList(), config))));
   }
 
-  /** The latest bundle's config.json: its first entry, read from the first blocks alone. */
-  private CompletionStage<JsonNode> latestConfig(DatasetState state) {
-    DatasetVersion latest = state.latest().orElseThrow();
+  /** A bundle's config.json: its first entry, read from the first blocks alone. */
+  CompletionStage<JsonNode> config(DatasetVersion latest) {
     var blobs = access.backends().blobs();
     long header = io.dcloud.contracts.TarHeader.BLOCK;
     return blobs.readRange(latest.blobId(), latest.size(), 0, header)

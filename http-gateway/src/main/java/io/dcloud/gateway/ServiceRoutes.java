@@ -31,6 +31,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 final class ServiceRoutes extends AllDirectives {
   static final String SERVICES = "services";
+  static final String BATCHING = "batching";
 
   private final ActorSystem<?> system;
   private final ClusterAsks asks;
@@ -39,6 +40,7 @@ final class ServiceRoutes extends AllDirectives {
   private final RequestBodies bodies;
   private final EnvironmentCreation creation;
   private final ServiceRequests requests;
+  private final BatchingRequests batchings;
   private final AuditLog audit;
   private final Duration timeout;
 
@@ -53,7 +55,8 @@ final class ServiceRoutes extends AllDirectives {
     this.creation = creation;
     this.audit = audit;
     this.timeout = asks.timeout();
-    this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"));
+    this.batchings = new BatchingRequests(ModelLimits.fromConfig(system.settings().config()));
+    this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"), batchings);
   }
 
   /** Those who create environments create services (admins too); the rest is owner's business. */
@@ -66,27 +69,39 @@ final class ServiceRoutes extends AllDirectives {
         path(PathMatchers.segment(), name -> concat(
             get(() -> completeWithFuture(owned(name, caller).thenApply(view -> json(StatusCodes.OK, view)))),
             patch(() -> bodies.document(body -> completeWithFuture(scale(name, body, caller)))),
-            delete(() -> completeWithFuture(remove(name, caller)))))));
+            delete(() -> completeWithFuture(remove(name, caller))))),
+        path(PathMatchers.segment().slash(BATCHING), name ->
+            put(() -> bodies.document(body -> completeWithFuture(batching(name, body, caller)))))));
   }
 
   private CompletionStage<HttpResponse> create(JsonNode body, Caller caller) {
+    return definition(body, caller).thenCompose(definition ->
+        service(definition.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(), replyTo))
+            .thenApply(reply -> created(viewOf(definition.name(), reply), caller)));
+  }
+
+  /** A new service's answer (audited): 201 and where it is. */
+  HttpResponse created(ServiceView view, Caller caller) {
+    audit.record(caller, "service.create", view.name(), "ok");
+    return json(StatusCodes.CREATED, view).addHeader(Location.create(ApiPaths.ROOT + "/" + SERVICES + "/" + view.name()));
+  }
+
+  /**
+   * What a {@code POST /services} body asks for, checked as it would be created by the caller: its
+   * environment parsed, its image resolved from the catalog, and placeable.
+   */
+  CompletionStage<ServiceDefinition> definition(JsonNode body, Caller caller) {
     ServiceDefinition parsed = requests.parse(body, creation::parse);
     return creation.recipe(parsed.spec(), caller)
         .thenCompose(recipe -> asks.feasibility(EnvironmentCreation.placementRequest(parsed.spec()))
-            .thenCompose(feasibility -> {
+            .thenApply(feasibility -> {
               if (!feasibility.feasible()) {
                 throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "environment.resources", feasibility.reason())
                     .exception();
               }
-              ServiceDefinition definition = new ServiceDefinition(parsed.name(), parsed.kind(), parsed.spec(), recipe,
+              return new ServiceDefinition(parsed.name(), parsed.kind(), parsed.spec(), recipe,
                   parsed.port(), parsed.readiness(), parsed.replicas(), parsed.batching());
-              return service(parsed.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(), replyTo));
-            }))
-        .thenApply(reply -> {
-          ServiceView view = viewOf(parsed.name(), reply);
-          audit.record(caller, "service.create", parsed.name(), "ok");
-          return json(StatusCodes.CREATED, view).addHeader(Location.create(ApiPaths.ROOT + "/" + SERVICES + "/" + view.name()));
-        });
+            }));
   }
 
   private CompletionStage<HttpResponse> list(Caller caller) {
@@ -118,6 +133,19 @@ final class ServiceRoutes extends AllDirectives {
         });
   }
 
+  /** A model's batching, live: the gateways use it from their next look at the service. */
+  private CompletionStage<HttpResponse> batching(String name, JsonNode body, Caller caller) {
+    ServiceDefinition.Batching batching = batchings.parse(body);
+    return owned(name, caller)
+        .thenCompose(view -> service(name, replyTo -> new ServiceEntity.SetBatching(batching, caller.username(), replyTo)))
+        .thenApply(reply -> {
+          ServiceView view = viewOf(name, reply);
+          audit.record(caller, "service.batching", name + (batching == null ? " off"
+              : " max-size " + batching.maxSize() + ", max-wait-ms " + batching.maxWaitMs()), "ok");
+          return json(StatusCodes.OK, view);
+        });
+  }
+
   private CompletionStage<HttpResponse> remove(String name, Caller caller) {
     return owned(name, caller)
         .thenCompose(view -> service(name, replyTo -> new ServiceEntity.Delete(caller.username(), replyTo)))
@@ -142,7 +170,7 @@ final class ServiceRoutes extends AllDirectives {
     });
   }
 
-  private static ServiceView viewOf(String name, ServiceEntity.Reply reply) {
+  static ServiceView viewOf(String name, ServiceEntity.Reply reply) {
     if (reply instanceof ServiceEntity.Ok ok) {
       return ok.view();
     } else if (reply instanceof ServiceEntity.Conflict conflict) {
@@ -151,12 +179,12 @@ final class ServiceRoutes extends AllDirectives {
     throw Problem.notFound("service " + name).exception();
   }
 
-  private CompletionStage<ServiceEntity.Reply> service(
+  CompletionStage<ServiceEntity.Reply> service(
       String name, Function<ActorRef<ServiceEntity.Reply>, ServiceEntity.Command> command) {
     return Asks.completedOn(backends.services().apply(name).ask(command::apply, timeout), system.executionContext());
   }
 
-  private HttpResponse json(StatusCode status, ServiceView view) {
+  HttpResponse json(StatusCode status, ServiceView view) {
     return codec.jsonResponse(status, ServiceJson.of(view));
   }
 }
