@@ -176,8 +176,8 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     events.addAll(Reconciliation.adjust(state.apply(updated), ready(), at));
     return Effect().persist(events)
         .thenRun(next -> {
-          log.info("Service {} updated to version {} by {}: rolling {} replicas of {} to {}", name, next.version(),
-              cmd.actor(), next.desired(), state.definition().recipe().tag(), wanted.recipe().tag());
+          log.info("Service {} updated to version {} by {}: rolling to {} replicas of {}", name, next.version(),
+              cmd.actor(), next.desired(), wanted.recipe().tag());
           tellEnvironments(next, events);
         })
         .thenReply(cmd.replyTo(), this::answer);
