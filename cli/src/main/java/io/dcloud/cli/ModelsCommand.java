@@ -8,11 +8,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code dcloud models push|ls}: trained models served by DCloud. A push sends the artifact, the
+ * {@code dcloud models push|ls|deploy}: trained models served by DCloud. A push sends the artifact, the
  * contract and the config as one multipart upload; the artifact is streamed from its file.
  */
 @Command(name = "models", description = "Models: a trained model, its contract and config, as versions DCloud serves",
-    subcommands = {ModelsCommand.Push.class, ModelsCommand.Ls.class})
+    subcommands = {ModelsCommand.Push.class, ModelsCommand.Ls.class, ModelsDeployCommand.class})
 final class ModelsCommand {
   private ModelsCommand() {}
 

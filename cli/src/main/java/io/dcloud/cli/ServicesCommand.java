@@ -6,9 +6,10 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dcloud services [ls | get NAME | scale NAME N | rm NAME]}: the caller's services. */
+/** {@code dcloud services [ls | get NAME | scale NAME N | batching NAME --max-size N | rm NAME]}: the caller's services. */
 @Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, scale, delete")
 final class ServicesCommand extends Subcommand implements Callable<Integer> {
   @Mixin
@@ -41,6 +42,21 @@ final class ServicesCommand extends Subcommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  @Command(name = "batching", description = "Change a model service's dynamic batching live (--max-size 1: off)")
+  int batching(@Parameters(paramLabel = "NAME") String name,
+      @Option(names = "--max-size", required = true, paramLabel = "N", description = "Instances per call to a replica")
+      int maxSize,
+      @Option(names = "--max-wait-ms", defaultValue = "0", paramLabel = "M",
+          description = "How long the first request waits for others (default: 0)") int maxWaitMs) {
+    JsonNode service = client().put(path(name) + "/batching",
+        JsonNodeFactory.instance.objectNode().put("max-size", maxSize).put("max-wait-ms", maxWaitMs));
+    JsonNode batching = service.path("batching");
+    io().out().println(name + " batching " + (batching.isObject()
+        ? "max-size " + batching.path("maxSize").asInt() + ", max-wait-ms " + batching.path("maxWaitMs").asInt()
+        : "off"));
+    return ExitCodes.OK;
+  }
+
   @Command(name = "rm", aliases = "delete", description = "Delete a service and its replica environments")
   int rm(@Parameters(paramLabel = "NAME") String name) {
     client().delete(path(name));
@@ -66,9 +82,9 @@ final class ServicesCommand extends Subcommand implements Callable<Integer> {
   }
 
   private static Table replicas(JsonNode service) {
-    Table table = new Table("REPLICA", "NODE", "STATUS", "READY");
+    Table table = new Table("REPLICA", "NODE", "STATUS", "READY", "VERSION");
     service.path("replicas").forEach(r -> table.row(EnvironmentTable.text(r, "id"), EnvironmentTable.text(r, "node"),
-        EnvironmentTable.text(r, "status"), r.path("ready").asBoolean()));
+        EnvironmentTable.text(r, "status"), r.path("ready").asBoolean(), r.path("version").asInt(1)));
     return table;
   }
 }

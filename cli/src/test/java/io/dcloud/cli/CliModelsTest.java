@@ -2,6 +2,8 @@ package io.dcloud.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,5 +57,50 @@ class CliModelsTest {
         contract.toString(), "--config", bad.toString());
     assertThat(refused.status()).isEqualTo(ExitCodes.USAGE);
     assertThat(refused.err()).contains("replicas");
+  }
+
+  @Test
+  void deploysAVersionAsAServiceThenRollsItToTheLatest() throws Exception {
+    CliRunner cli = new CliRunner(dir);
+    CliRunner.Result login = cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
+        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin");
+    assertThat(login.status()).as(login.toString()).isZero();
+    Path model = Files.write(dir.resolve("m.joblib"), new byte[] {1, 2, 3, 4});
+    Path contract = Files.writeString(dir.resolve("contract.py"),
+        "def preprocess(request):\n    return request\n\n\ndef postprocess(prediction):\n    return prediction\n");
+    Path config = Files.writeString(dir.resolve("config.yaml"),
+        "name: served\nruntime:\n  language-name: python\nreplicas: 2\nbatching: {max-size: 4, max-wait-ms: 2}\n");
+    for (int i = 0; i < 2; i++) {
+      CliRunner.Result pushed = cli.run("models", "push", "--model", model.toString(), "--contract", contract.toString(),
+          "--config", config.toString());
+      assertThat(pushed.status()).as(pushed.toString()).isZero();
+    }
+
+    CliRunner.Result first = cli.run("models", "deploy", "served", "--version", "1");
+    CliRunner.Result latest = cli.run("models", "deploy", "served");
+
+    assertThat(first.status()).as(first.toString()).isZero();
+    assertThat(first.out()).isEqualTo("served service version 1, 2 replicas\n");
+    assertThat(latest.out()).as(latest.toString()).isEqualTo("served service version 2, 2 replicas\n");
+    assertThat(cli.run("services", "get", "served").out()).contains("VERSION").containsPattern("\\s2\\s*\n");
+    CliRunner.Result missing = cli.run("models", "deploy", "served", "--version", "7");
+    assertThat(missing.status()).as(missing.toString()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(missing.err()).contains("version");
+  }
+
+  @Test
+  void aRollIsDoneWhenEveryReplicaIsOfTheVersionAndReady() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    JsonNode rolling = json.readTree("""
+        {"version": 2, "desiredReplicas": 2, "replicas": [
+          {"version": 1, "ready": true}, {"version": 2, "ready": true}, {"version": 2, "ready": false}]}""");
+    JsonNode rolled = json.readTree("""
+        {"version": 2, "desiredReplicas": 2, "replicas": [{"version": 2, "ready": true}, {"version": 2, "ready": true}]}""");
+
+    ServiceRollout.Progress during = ServiceRollout.Progress.of(rolling, 2);
+    assertThat(during).isEqualTo(new ServiceRollout.Progress(1, 2, 1));
+    assertThat(during.done()).isFalse();
+    assertThat(during.line("m", 2)).isEqualTo("m: 1/2 replicas of version 2 ready, 1 of earlier versions still serving");
+    assertThat(ServiceRollout.Progress.of(rolled, 2).done()).isTrue();
   }
 }

@@ -65,7 +65,33 @@ class CliServicesTest {
     assertThat(invalid.status()).as(invalid.toString()).isNotZero();
     assertThat(invalid.err()).contains("replicas");
 
+    CliRunner.Result appBatching = cli.run("services", "batching", "cli-web", "--max-size", "8");
+    assertThat(appBatching.status()).as(appBatching.toString()).isEqualTo(ExitCodes.REFUSED);
+
     assertThat(ok(cli.run("services", "rm", "cli-web")).out()).contains("cli-web deleting");
     assertThat(cli.run("services", "get", "cli-web").status()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
+  @Test
+  void changesAModelsBatching() throws Exception {
+    CliRunner cli = new CliRunner(config);
+    ok(cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
+        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin"));
+    String token = JSON.readTree(config.resolve("dcloud/config.json").toFile()).path("token").asText();
+    HttpResponse<String> created = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(cluster.base + "/api/v1/services")).header("Authorization", "Bearer " + token)
+            .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
+                SERVICE.replace("cli-web", "cli-model").replace("\"app\"", "\"model\""))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+    assertThat(ok(cli.run("services", "batching", "cli-model", "--max-size", "16", "--max-wait-ms", "10")).out())
+        .isEqualTo("cli-model batching max-size 16, max-wait-ms 10\n");
+    assertThat(JSON.readTree(ok(cli.run("services", "get", "cli-model", "-o", "json")).out()).path("batching")
+        .path("maxSize").asInt()).isEqualTo(16);
+    assertThat(ok(cli.run("services", "batching", "cli-model", "--max-size", "1")).out()).isEqualTo("cli-model batching off\n");
+    CliRunner.Result invalid = cli.run("services", "batching", "cli-model", "--max-size", "0");
+    assertThat(invalid.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(invalid.err()).contains("max-size");
   }
 }

@@ -21,51 +21,83 @@ final class Reconciliation {
   /** A replica that ends so is replaced: the environment itself will not run again on its own. */
   static final Set<EnvironmentStatus> ENDED = Set.of(EnvironmentStatus.FAILED, EnvironmentStatus.LOST, EnvironmentStatus.DELETED);
 
-  /** The events that bring the number of live replicas to what is desired (none while it is deleted: all go). */
-  static List<Event> adjust(ServiceState state, Instant at) {
+  /**
+   * The events that bring the live replicas to what is desired, all of the current version (none
+   * while it is deleted: all go). {@code ready}: the ids of the replicas last seen ready.
+   *
+   * <p>While replicas of an earlier version remain it rolls: one replica of the current version at a
+   * time is added beyond the desired count (a surge of one), and an outdated replica is retired only
+   * when a ready current one stands in for it, so the ready count never drops while it rolls.
+   */
+  static List<Event> adjust(ServiceState state, Set<String> ready, Instant at) {
     List<Event> events = new ArrayList<>();
-    List<ServiceState.Replica> live = state.live();
     if (state.deleting()) {
-      live.forEach(r -> events.add(new ServiceEntity.ReplicaRetiring(r.id(), "service deleted", at)));
+      state.live().forEach(r -> events.add(new ServiceEntity.ReplicaRetiring(r.id(), "service deleted", at)));
       if (state.replicas().isEmpty()) {
         events.add(new ServiceEntity.Deleted(at));
       }
       return events;
     }
-    for (int ordinal = state.nextOrdinal(); ordinal < state.nextOrdinal() + state.desired() - live.size(); ordinal++) {
-      events.add(new ServiceEntity.ReplicaAdded(state.replicaId(ordinal), ordinal, at));
+    List<ServiceState.Replica> current = state.current();
+    List<ServiceState.Replica> outdated = new ArrayList<>(state.outdated());
+    long currentReady = current.stream().filter(r -> ready.contains(r.id())).count();
+    // Those that serve nothing go first, then the newest.
+    outdated.sort(Comparator.comparing((ServiceState.Replica r) -> ready.contains(r.id()))
+        .thenComparing(Comparator.comparingInt(ServiceState.Replica::ordinal).reversed()));
+    while (!outdated.isEmpty() && currentReady + outdated.size() > state.desired()) {
+      retire(outdated.remove(0), "replaced by version " + state.version(), at, events);
+    }
+    boolean rolling = !outdated.isEmpty();
+    int excess = current.size() + outdated.size() - state.desired() - (rolling ? 1 : 0);
+    // Scaled down while it rolls: the outdated go before the current ones.
+    while (excess > 0 && !outdated.isEmpty()) {
+      retire(outdated.remove(0), "scaled down", at, events);
+      excess--;
     }
     // The newest go first: the oldest have had the longest to become ready.
-    live.stream().sorted(Comparator.comparingInt(ServiceState.Replica::ordinal).reversed())
-        .limit(Math.max(0, live.size() - state.desired()))
-        .forEach(r -> events.add(new ServiceEntity.ReplicaRetiring(r.id(), "scaled down", at)));
+    current.stream().sorted(Comparator.comparingInt(ServiceState.Replica::ordinal).reversed())
+        .limit(Math.max(0, excess))
+        .forEach(r -> retire(r, "scaled down", at, events));
+    int toAdd = Math.max(0, state.desired() - current.size() - outdated.size());
+    boolean oneUnderWay = current.size() > currentReady;
+    if (!outdated.isEmpty() && toAdd == 0 && !oneUnderWay && current.size() < state.desired()) {
+      toAdd = 1;
+    }
+    for (int ordinal = state.nextOrdinal(); ordinal < state.nextOrdinal() + toAdd; ordinal++) {
+      events.add(new ServiceEntity.ReplicaAdded(state.replicaId(ordinal), ordinal, at));
+    }
     return events;
   }
 
+  private static void retire(ServiceState.Replica replica, String reason, Instant at, List<Event> events) {
+    events.add(new ServiceEntity.ReplicaRetiring(replica.id(), reason, at));
+  }
+
   /** What a replica's view changes: an ended live one is retired and replaced; a retired one deleted is gone. */
-  static List<Event> onView(ServiceState state, EnvironmentView view, Instant at) {
+  static List<Event> onView(ServiceState state, EnvironmentView view, Set<String> ready, Instant at) {
     ServiceState.Replica replica = state.replica(view.id());
     if (replica == null) {
       return List.of();
     }
     if (replica.retiring()) {
-      return view.status() == EnvironmentStatus.DELETED ? gone(state, view.id(), at) : List.of();
+      return view.status() == EnvironmentStatus.DELETED ? gone(state, view.id(), ready, at) : List.of();
     }
     if (!ENDED.contains(view.status())) {
-      return List.of();
+      // A replica that became ready (or stopped being so) may move a roll on.
+      return adjust(state, ready, at);
     }
     List<Event> events = new ArrayList<>();
     ServiceEntity.ReplicaRetiring retiring = new ServiceEntity.ReplicaRetiring(view.id(), "replica " + view.status(), at);
     events.add(retiring);
-    events.addAll(adjust(state.apply(retiring), at));
+    events.addAll(adjust(state.apply(retiring), ready, at));
     return events;
   }
 
   /** A retired replica's environment is gone: the last one of a deleted service ends it. */
-  static List<Event> gone(ServiceState state, String environmentId, Instant at) {
+  static List<Event> gone(ServiceState state, String environmentId, Set<String> ready, Instant at) {
     ServiceEntity.ReplicaGone gone = new ServiceEntity.ReplicaGone(environmentId, at);
     List<Event> events = new ArrayList<>(List.of(gone));
-    events.addAll(adjust(state.apply(gone), at));
+    events.addAll(adjust(state.apply(gone), ready, at));
     return events;
   }
 

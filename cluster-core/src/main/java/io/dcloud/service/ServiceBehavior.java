@@ -11,9 +11,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -97,14 +101,14 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         return Effect().noReply();
       }
       look(state);
-      List<Event> events = Reconciliation.adjust(state, now());
+      List<Event> events = Reconciliation.adjust(state, ready(), now());
       return events.isEmpty() ? Effect().noReply() : persistAndTell(events);
     } else if (command instanceof ServiceEntity.ReplicaAnswer answer) {
       return onReplicaAnswer(state, answer.reply());
     } else if (command instanceof ServiceEntity.Update cmd) {
-      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("updating service " + name + " is not possible yet"));
+      return update(state, cmd);
     } else if (command instanceof ServiceEntity.SetBatching cmd) {
-      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("batching of service " + name + " cannot change yet"));
+      return setBatching(state, cmd);
     }
     return Effect().noReply();
   }
@@ -117,7 +121,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     Instant at = now();
     ServiceEntity.Created created = new ServiceEntity.Created(cmd.definition(), cmd.owner(), UUID.randomUUID().toString(), at);
     List<Event> events = new ArrayList<>(List.of(created));
-    events.addAll(Reconciliation.adjust(state.apply(created), at));
+    events.addAll(Reconciliation.adjust(state.apply(created), ready(), at));
     return Effect().persist(events)
         .thenRun(next -> {
           log.info("Service {} created by {}: {} replicas of {} on port {}", name, cmd.owner(), cmd.definition().replicas(),
@@ -140,12 +144,59 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     Instant at = now();
     ServiceEntity.Scaled scaled = new ServiceEntity.Scaled(cmd.replicas(), cmd.actor(), at);
     List<Event> events = new ArrayList<>(List.of(scaled));
-    events.addAll(Reconciliation.adjust(state.apply(scaled), at));
+    events.addAll(Reconciliation.adjust(state.apply(scaled), ready(), at));
     return Effect().persist(events)
         .thenRun(next -> {
           log.info("Service {} scaled from {} to {} replicas by {}", name, state.desired(), cmd.replicas(), cmd.actor());
           tellEnvironments(next, events);
         })
+        .thenReply(cmd.replyTo(), this::answer);
+  }
+
+  /**
+   * A new version, unless nothing but batching differs (then nothing changes); one that comes while
+   * the service rolls supersedes the version it rolled to: replicas of both are replaced.
+   */
+  private ReplyEffect<Event, ServiceState> update(ServiceState state, ServiceEntity.Update cmd) {
+    ServiceDefinition wanted = cmd.definition();
+    if (!state.exists()) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.NotFound(name));
+    } else if (state.deleting()) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("service " + name + " is being deleted"));
+    } else if (!name.equals(wanted.name()) || wanted.kind() != state.definition().kind()) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("service " + name + " is a "
+          + state.definition().kind().name().toLowerCase(Locale.ROOT) + ": it cannot become "
+          + wanted.name() + " of kind " + wanted.kind().name().toLowerCase(Locale.ROOT)));
+    } else if (wanted.withBatching(null).equals(state.definition().withBatching(null))) {
+      return Effect().reply(cmd.replyTo(), answer(state));
+    }
+    Instant at = now();
+    ServiceEntity.Updated updated = new ServiceEntity.Updated(wanted, state.version() + 1, cmd.actor(), at);
+    List<Event> events = new ArrayList<>(List.of(updated));
+    events.addAll(Reconciliation.adjust(state.apply(updated), ready(), at));
+    return Effect().persist(events)
+        .thenRun(next -> {
+          log.info("Service {} updated to version {} by {}: rolling to {} replicas of {}", name, next.version(),
+              cmd.actor(), next.desired(), wanted.recipe().tag());
+          tellEnvironments(next, events);
+        })
+        .thenReply(cmd.replyTo(), this::answer);
+  }
+
+  /** Batching is the gateways' business: no replica changes, no new version. */
+  private ReplyEffect<Event, ServiceState> setBatching(ServiceState state, ServiceEntity.SetBatching cmd) {
+    if (!state.exists()) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.NotFound(name));
+    } else if (state.deleting()) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("service " + name + " is being deleted"));
+    } else if (state.definition().kind() != ServiceDefinition.Kind.MODEL) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict(
+          "service " + name + " is an app: only a model's predictions are batched"));
+    } else if (Objects.equals(cmd.batching(), state.definition().batching())) {
+      return Effect().reply(cmd.replyTo(), answer(state));
+    }
+    return Effect().persist(new ServiceEntity.BatchingChanged(cmd.batching(), cmd.actor(), now()))
+        .thenRun(next -> log.info("Service {}: batching set to {} by {}", name, cmd.batching(), cmd.actor()))
         .thenReply(cmd.replyTo(), this::answer);
   }
 
@@ -158,7 +209,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     Instant at = now();
     ServiceEntity.DeleteRequested requested = new ServiceEntity.DeleteRequested(cmd.actor(), at);
     List<Event> events = new ArrayList<>(List.of(requested));
-    events.addAll(Reconciliation.adjust(state.apply(requested), at));
+    events.addAll(Reconciliation.adjust(state.apply(requested), ready(), at));
     return Effect().persist(events)
         .thenRun(next -> {
           log.info("Service {} deleted by {}: deleting its {} replicas", name, cmd.actor(), next.replicas().size());
@@ -175,7 +226,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       }
       lastSeen.put(ok.view().id(), ok.view());
       measure(state);
-      List<Event> events = Reconciliation.onView(state, ok.view(), now());
+      List<Event> events = Reconciliation.onView(state, ok.view(), ready(), now());
       if (events.isEmpty()) {
         ServiceState.Replica replica = state.replica(ok.view().id());
         if (replica.retiring() && ok.view().status() != EnvironmentStatus.STOPPING) {
@@ -189,7 +240,10 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       if (replica == null) {
         return Effect().noReply();
       } else if (replica.retiring()) {
-        return persistAndTell(Reconciliation.gone(state, replica.id(), now()));
+        return persistAndTell(Reconciliation.gone(state, replica.id(), ready(), now()));
+      } else if (replica.runs() != state.version()) {
+        // Never made, and of an earlier version: a replica of the current one takes its place.
+        return persistAndTell(Reconciliation.gone(state, replica.id(), ready(), now()));
       }
       // Recorded but never created (the entity stopped in between): create it now, under the same id.
       createReplica(state, replica);
@@ -264,6 +318,12 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     gauges.set(state.deleting() ? 0 : state.desired(), (int) ready);
   }
 
+  /** The replicas last seen ready (after a restart none, until they answer). */
+  private Set<String> ready() {
+    return lastSeen.values().stream().filter(view -> Boolean.TRUE.equals(view.ready())).map(EnvironmentView::id)
+        .collect(Collectors.toSet());
+  }
+
   private Reply answer(ServiceState state) {
     if (!state.exists()) {
       return new ServiceEntity.NotFound(name);
@@ -272,8 +332,8 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     List<ServiceView.Replica> replicas = state.live().stream().map(r -> {
       EnvironmentView seen = lastSeen.get(r.id());
       return seen == null
-          ? new ServiceView.Replica(r.id(), null, null, null, state.version())
-          : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), seen.ready(), state.version());
+          ? new ServiceView.Replica(r.id(), null, null, null, r.runs())
+          : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), seen.ready(), r.runs());
     }).toList();
     return new ServiceEntity.Ok(new ServiceView(
         name, d.kind(), state.owner(), state.version(), state.desired(), d.port(), d.readiness(), replicas, state.deleting(),

@@ -94,6 +94,15 @@ public final class ServiceEntity {
   /** Its environment is deleted (or was never created). */
   public record ReplicaGone(String environmentId, Instant at) implements Event {}
 
+  /**
+   * A new version: {@code definition} replaces the service's (its replicas count becomes the desired
+   * one); replicas of earlier versions are replaced as {@link Reconciliation#adjust} rolls.
+   */
+  public record Updated(ServiceDefinition definition, int version, String actor, Instant at) implements Event {}
+
+  /** A model's dynamic batching changed (null: none); the version and the replicas stay. */
+  public record BatchingChanged(ServiceDefinition.Batching batching, String actor, Instant at) implements Event {}
+
   public record DeleteRequested(String actor, Instant at) implements Event {}
 
   /** Every replica is gone: the name is free again. */

@@ -24,8 +24,15 @@ public record ServiceState(
 
   public static final ServiceState NONE = new ServiceState(null, null, null, 0, 0, List.of(), 0, false);
 
-  /** {@code retiring}: no longer counted, deleted at each look until its environment is gone. */
-  public record Replica(String id, int ordinal, boolean retiring) implements CborSerializable {}
+  /**
+   * {@code retiring}: no longer counted, deleted at each look until its environment is gone.
+   * {@code version}: the service version it was made for (null, from before versions: 1).
+   */
+  public record Replica(String id, int ordinal, boolean retiring, Integer version) implements CborSerializable {
+    public int runs() {
+      return version == null ? 1 : version;
+    }
+  }
 
   public boolean exists() {
     return definition != null;
@@ -33,6 +40,16 @@ public record ServiceState(
 
   public List<Replica> live() {
     return replicas.stream().filter(r -> !r.retiring()).toList();
+  }
+
+  /** The live replicas of the current version. */
+  public List<Replica> current() {
+    return live().stream().filter(r -> r.runs() == version).toList();
+  }
+
+  /** The live replicas of an earlier version: while there are some, the service is rolling. */
+  public List<Replica> outdated() {
+    return live().stream().filter(r -> r.runs() != version).toList();
   }
 
   public Replica replica(String environmentId) {
@@ -54,16 +71,24 @@ public record ServiceState(
       return new ServiceState(definition, owner, uid, version, e.replicas(), replicas, nextOrdinal, deleting);
     } else if (event instanceof ServiceEntity.ReplicaAdded e) {
       List<Replica> more = new ArrayList<>(replicas);
-      more.add(new Replica(e.environmentId(), e.ordinal(), false));
+      // A replica is always added for the version the service is at.
+      more.add(new Replica(e.environmentId(), e.ordinal(), false, version));
       return new ServiceState(definition, owner, uid, version, desired, List.copyOf(more),
           Math.max(nextOrdinal, e.ordinal() + 1), deleting);
     } else if (event instanceof ServiceEntity.ReplicaRetiring e) {
       List<Replica> changed = replicas.stream()
-          .map(r -> r.id().equals(e.environmentId()) ? new Replica(r.id(), r.ordinal(), true) : r).toList();
+          .map(r -> r.id().equals(e.environmentId()) ? new Replica(r.id(), r.ordinal(), true, r.version()) : r).toList();
       return new ServiceState(definition, owner, uid, version, desired, changed, nextOrdinal, deleting);
     } else if (event instanceof ServiceEntity.ReplicaGone e) {
       List<Replica> fewer = replicas.stream().filter(r -> !r.id().equals(e.environmentId())).toList();
       return new ServiceState(definition, owner, uid, version, desired, fewer, nextOrdinal, deleting);
+    } else if (event instanceof ServiceEntity.Updated e) {
+      // The new definition says how many replicas; its replicas replace the others as they roll.
+      return new ServiceState(e.definition(), owner, uid, e.version(), e.definition().replicas(), replicas, nextOrdinal,
+          deleting);
+    } else if (event instanceof ServiceEntity.BatchingChanged e) {
+      return new ServiceState(definition.withBatching(e.batching()), owner, uid, version, desired, replicas, nextOrdinal,
+          deleting);
     } else if (event instanceof ServiceEntity.DeleteRequested) {
       return new ServiceState(definition, owner, uid, version, desired, replicas, nextOrdinal, true);
     } else if (event instanceof ServiceEntity.Deleted) {

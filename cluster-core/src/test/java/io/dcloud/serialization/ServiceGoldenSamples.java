@@ -27,6 +27,10 @@ final class ServiceGoldenSamples {
     s.put("service-event.ReplicaAdded", new ServiceEntity.ReplicaAdded(replica, 0, at));
     s.put("service-event.ReplicaRetiring", new ServiceEntity.ReplicaRetiring(replica, "replica FAILED", at));
     s.put("service-event.ReplicaGone", new ServiceEntity.ReplicaGone(replica, at));
+    s.put("service-event.Updated", new ServiceEntity.Updated(
+        definition.withBatching(new ServiceDefinition.Batching(8, 5)), 2, "alice", at));
+    s.put("service-event.BatchingChanged", new ServiceEntity.BatchingChanged(new ServiceDefinition.Batching(16, 10), "alice", at));
+    s.put("service-event.BatchingChanged.off", new ServiceEntity.BatchingChanged(null, "alice", at));
     s.put("service-event.DeleteRequested", new ServiceEntity.DeleteRequested("alice", at));
     s.put("service-event.Deleted", new ServiceEntity.Deleted(at));
     s.put("service-index-event.Registered", new ServiceIndex.Registered("web"));
@@ -60,6 +64,8 @@ final class ServiceGoldenSamples {
     s.put("wire.environment.ContainerReport.ready", new EnvironmentEntity.FromNode(new NodeProtocol.ContainerReport(
         "n1", NodeProtocol.ContainerPhase.RUNNING, "c1", GoldenSamples.PORTS, null, false, "ready", null, true)));
     s.put("wire.service.State", new ServiceState(definition, "alice", "0b6f7a52", 1, 2,
-        List.of(new ServiceState.Replica(replica, 0, false)), 1, false));
+        List.of(new ServiceState.Replica(replica, 0, false, null)), 1, false));
+    s.put("wire.service.State.rolling", new ServiceState(definition, "alice", "0b6f7a52", 2, 2,
+        List.of(new ServiceState.Replica(replica, 0, true, 1), new ServiceState.Replica("7a", 1, false, 2)), 2, false));
   }
 }

@@ -30,6 +30,7 @@ final class ApiRoute extends AllDirectives {
   private final ModelRoutes models;
   private final ServiceRoutes services;
   private final AppRoutes apps;
+  private final ModelDeployRoutes deployments;
   private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
@@ -68,6 +69,8 @@ final class ApiRoute extends AllDirectives {
     this.apps = new AppRoutes(system, datasets, services, creation,
         new RuntimeChecks(asks, settings.defaultResources(), settings.specLimits()),
         AppLimits.fromConfig(system.settings().config()), codec, identity.audit());
+    this.deployments = new ModelDeployRoutes(models, datasets.access(), services,
+        ModelLimits.fromConfig(system.settings().config()), bodies, identity.audit());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
   }
@@ -109,7 +112,8 @@ final class ApiRoute extends AllDirectives {
                             datasets.route(caller),
                             models.route(caller),
                             services.route(caller),
-                            apps.route(caller))))))))))));
+                            apps.route(caller),
+                            deployments.route(caller))))))))))));
   }
 
   private Route health() {

@@ -21,7 +21,12 @@ final class BundleConfig {
   /** The latest version's config, which must be its first entry, named {@code entry}. */
   static CompletionStage<JsonNode> latest(DatasetState state, String entry, BlobStore blobs, JsonYaml codec,
       ActorSystem<?> system) {
-    DatasetVersion latest = state.latest().orElseThrow();
+    return of(state.latest().orElseThrow(), entry, blobs, codec, system);
+  }
+
+  /** One version's config, which must be its first entry, named {@code entry}. */
+  static CompletionStage<JsonNode> of(DatasetVersion latest, String entry, BlobStore blobs, JsonYaml codec,
+      ActorSystem<?> system) {
     long header = TarHeader.BLOCK;
     return blobs.readRange(latest.blobId(), latest.size(), 0, header)
         .runFold(ByteString.emptyByteString(), ByteString::concat, system)

@@ -1,7 +1,9 @@
 package io.dcloud.gateway;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetState;
+import io.dcloud.dataset.DatasetVersion;
 import io.dcloud.identity.Caller;
 import io.dcloud.identity.Role;
 import io.dcloud.validation.FieldError;
@@ -162,6 +164,11 @@ final class ModelRoutes extends AllDirectives {
             .thenApply(config -> codec.jsonResponse(StatusCodes.OK,
             new ModelJson.Model(name, state.owner(),
                 state.versions().stream().map(ModelJson.Version::of).toList(), config))));
+  }
+
+  /** A version's config.json, its bundle's first entry. */
+  CompletionStage<JsonNode> config(DatasetVersion version) {
+    return BundleConfig.of(version, ModelBundle.CONFIG, access.backends().blobs(), codec, system);
   }
 
   /** {@code models/<name>/bundle} → {@code <name>}. */

@@ -38,6 +38,10 @@ final class ModelServiceBody {
     body.put("port", PORT);
     body.put("replicas", config.replicas());
     body.set("readiness", NODES.objectNode().put("path", READINESS_PATH));
+    if (config.batching() != null && config.batching().maxSize() > 1) {
+      body.set("batching", NODES.objectNode().put(BatchingRequests.MAX_SIZE, config.batching().maxSize())
+          .put(BatchingRequests.MAX_WAIT_MS, config.batching().maxWaitMs()));
+    }
     return body;
   }
 
@@ -62,6 +66,9 @@ final class ModelServiceBody {
     ObjectNode category = NODES.objectNode().put("category-name", CATEGORY);
     category.set("db", NODES.arrayNode().add(db));
     environment.set("dataset", NODES.arrayNode().add(category));
+    // Published inside the cluster only: the node probes and calls a replica on it (no host port).
+    ObjectNode internal = NODES.objectNode().put("ports", Integer.toString(PORT)).put("protocol", "tcp");
+    environment.set("port-publish", NODES.arrayNode().add(NODES.objectNode().set("internal", internal)));
     environment.set("command", NODES.arrayNode().add("python3").add(directory(config.name()) + "/dcloud_serve.py"));
     environment.set("env", NODES.objectNode().put("PORT", Integer.toString(PORT)));
     return environment;

@@ -79,7 +79,7 @@ final class ServiceDeployments {
   }
 
   /** The definition with its image resolved, once the cluster has room for one replica. */
-  private CompletionStage<ServiceDefinition> resolved(ServiceDefinition parsed, Caller caller) {
+  CompletionStage<ServiceDefinition> resolved(ServiceDefinition parsed, Caller caller) {
     return creation.recipe(parsed.spec(), caller)
         .thenCompose(recipe -> asks.feasibility(EnvironmentCreation.placementRequest(parsed.spec()))
             .thenApply(feasibility -> {

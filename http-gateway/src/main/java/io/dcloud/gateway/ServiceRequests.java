@@ -30,16 +30,19 @@ final class ServiceRequests {
   static final String REPLICAS = "replicas";
   static final String READINESS = "readiness";
   static final String PATH = "path";
-  private static final Set<String> FIELDS = Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS);
+  static final String BATCHING = "batching";
+  private static final Set<String> FIELDS = Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS, BATCHING);
   /** Short, so "name-ordinal" stays a valid env-name and a DNS label. */
   private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
   private static final int MAX_PATH_LENGTH = 1024;
 
   /** Bounds the replicas one request can ask for; the scheduler and quotas judge what they cost. */
   private final int maxReplicas;
+  private final BatchingRequests batchings;
 
-  ServiceRequests(int maxReplicas) {
+  ServiceRequests(int maxReplicas, BatchingRequests batchings) {
     this.maxReplicas = maxReplicas;
+    this.batchings = batchings;
   }
 
   static boolean isValidName(String name) {
@@ -67,6 +70,7 @@ final class ServiceRequests {
     Integer port = port(body.get(PORT), errors);
     Integer replicas = replicas(body.get(REPLICAS), true, errors);
     ServiceDefinition.Readiness readiness = readiness(body.get(READINESS), errors);
+    ServiceDefinition.Batching batching = batching(body.get(BATCHING), kind, errors);
     EnvironmentSpec spec = environment(body.get(ENVIRONMENT), name, environments, errors);
     // Only a published port is reachable by the node that probes (and later calls) a replica.
     if (spec != null && port != null
@@ -76,7 +80,7 @@ final class ServiceRequests {
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
-    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, null);
+    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, batching);
   }
 
   /** The replica count of a PATCH body. */
@@ -147,6 +151,17 @@ final class ServiceRequests {
       return value.intValue();
     }
     return null;
+  }
+
+  /** Optional, and a model's only: an app answers its calls one by one. */
+  private ServiceDefinition.Batching batching(JsonNode value, ServiceDefinition.Kind kind, List<FieldError> errors) {
+    if (ContractReader.absent(value)) {
+      return null;
+    } else if (kind == ServiceDefinition.Kind.APP) {
+      errors.add(new FieldError(BATCHING, "is a model's only: an app's calls are never batched"));
+      return null;
+    }
+    return batchings.read(value, BATCHING + ".", errors);
   }
 
   static ServiceDefinition.Readiness readiness(JsonNode value, List<FieldError> errors) {

@@ -30,6 +30,7 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 final class ServiceRoutes extends AllDirectives {
   static final String SERVICES = "services";
+  static final String BATCHING = "batching";
 
   private final ActorSystem<?> system;
   private final ServiceBackends backends;
@@ -37,6 +38,7 @@ final class ServiceRoutes extends AllDirectives {
   private final RequestBodies bodies;
   private final EnvironmentCreation creation;
   private final ServiceRequests requests;
+  private final BatchingRequests batchings;
   private final ServiceDeployments deployments;
   private final AuditLog audit;
   private final Duration timeout;
@@ -51,7 +53,8 @@ final class ServiceRoutes extends AllDirectives {
     this.creation = creation;
     this.audit = audit;
     this.timeout = asks.timeout();
-    this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"));
+    this.batchings = new BatchingRequests(ModelLimits.fromConfig(system.settings().config()));
+    this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"), batchings);
     this.deployments = new ServiceDeployments(asks, backends, creation);
   }
 
@@ -65,16 +68,29 @@ final class ServiceRoutes extends AllDirectives {
         path(PathMatchers.segment(), name -> concat(
             get(() -> completeWithFuture(owned(name, caller).thenApply(view -> json(StatusCodes.OK, view)))),
             patch(() -> bodies.document(body -> completeWithFuture(scale(name, body, caller)))),
-            delete(() -> completeWithFuture(remove(name, caller)))))));
+            delete(() -> completeWithFuture(remove(name, caller))))),
+        path(PathMatchers.segment().slash(BATCHING), name ->
+            put(() -> bodies.document(body -> completeWithFuture(batching(name, body, caller)))))));
   }
 
   private CompletionStage<HttpResponse> create(JsonNode body, Caller caller) {
-    ServiceDefinition parsed = requests.parse(body, creation::parse);
-    return deployments.create(parsed, caller)
-        .thenApply(view -> {
-          audit.record(caller, "service.create", parsed.name(), "ok");
-          return json(StatusCodes.CREATED, view).addHeader(Location.create(ApiPaths.ROOT + "/" + SERVICES + "/" + view.name()));
-        });
+    return definition(body, caller).thenCompose(definition ->
+        service(definition.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(), replyTo))
+            .thenApply(reply -> created(viewOf(definition.name(), reply), caller)));
+  }
+
+  /** A new service's answer (audited): 201 and where it is. */
+  HttpResponse created(ServiceView view, Caller caller) {
+    audit.record(caller, "service.create", view.name(), "ok");
+    return json(StatusCodes.CREATED, view).addHeader(Location.create(ApiPaths.ROOT + "/" + SERVICES + "/" + view.name()));
+  }
+
+  /**
+   * What a {@code POST /services} body asks for, checked as it would be created by the caller: its
+   * environment parsed, its image resolved from the catalog, and placeable.
+   */
+  CompletionStage<ServiceDefinition> definition(JsonNode body, Caller caller) {
+    return deployments.resolved(requests.parse(body, creation::parse), caller);
   }
 
   private CompletionStage<HttpResponse> list(Caller caller) {
@@ -106,6 +122,19 @@ final class ServiceRoutes extends AllDirectives {
         });
   }
 
+  /** A model's batching, live: the gateways use it from their next look at the service. */
+  private CompletionStage<HttpResponse> batching(String name, JsonNode body, Caller caller) {
+    ServiceDefinition.Batching batching = batchings.parse(body);
+    return owned(name, caller)
+        .thenCompose(view -> service(name, replyTo -> new ServiceEntity.SetBatching(batching, caller.username(), replyTo)))
+        .thenApply(reply -> {
+          ServiceView view = viewOf(name, reply);
+          audit.record(caller, "service.batching", name + (batching == null ? " off"
+              : " max-size " + batching.maxSize() + ", max-wait-ms " + batching.maxWaitMs()), "ok");
+          return json(StatusCodes.OK, view);
+        });
+  }
+
   private CompletionStage<HttpResponse> remove(String name, Caller caller) {
     return owned(name, caller)
         .thenCompose(view -> service(name, replyTo -> new ServiceEntity.Delete(caller.username(), replyTo)))
@@ -130,11 +159,11 @@ final class ServiceRoutes extends AllDirectives {
     });
   }
 
-  private static ServiceView viewOf(String name, ServiceEntity.Reply reply) {
+  static ServiceView viewOf(String name, ServiceEntity.Reply reply) {
     return ServiceDeployments.viewOf(name, reply);
   }
 
-  private CompletionStage<ServiceEntity.Reply> service(
+  CompletionStage<ServiceEntity.Reply> service(
       String name, Function<ActorRef<ServiceEntity.Reply>, ServiceEntity.Command> command) {
     return deployments.ask(name, command);
   }
@@ -148,7 +177,7 @@ final class ServiceRoutes extends AllDirectives {
     return requests;
   }
 
-  private HttpResponse json(StatusCode status, ServiceView view) {
+  HttpResponse json(StatusCode status, ServiceView view) {
     return codec.jsonResponse(status, ServiceJson.of(view));
   }
 }

@@ -62,6 +62,11 @@ class HostileBodiesPropertyTest {
         + "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]}"
         + ", \"port\": 8080, \"replicas\": 1, \"readiness\": {\"path\": \"/\"}}"),
     SERVICE_PATCH("PATCH", "/api/v1/services/scale-target", "{\"replicas\": 1}"),
+    MODEL_SERVICES_POST("POST", "/api/v1/services", "{\"name\": \"hostile-model-service\", \"kind\": \"model\", \"environment\": "
+        + "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]}"
+        + ", \"port\": 8080, \"replicas\": 1, \"readiness\": {\"path\": \"/\"}, \"batching\": {\"max-size\": 8, \"max-wait-ms\": 5}}"),
+    SERVICE_BATCHING_PUT("PUT", "/api/v1/services/batching-target/batching", "{\"max-size\": 8, \"max-wait-ms\": 5}"),
+    MODEL_DEPLOY("POST", "/api/v1/models/deploy-target/deploy", "{\"version\": 1}"),
     LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
 
     final String method;
@@ -102,6 +107,12 @@ class HostileBodiesPropertyTest {
     assertThat(admin.post("/api/v1/services", Api.JSON, Target.SERVICES_POST.valid.replace("hostile-service", "scale-target"))
         .status()).isEqualTo(201);
     accepted.incrementAndGet();
+    assertThat(admin.post("/api/v1/services", Api.JSON, Target.MODEL_SERVICES_POST.valid.replace("hostile-model-service",
+        "batching-target")).status()).isEqualTo(201);
+    accepted.incrementAndGet();
+    // One version only: a deploy after the first is an update that changes nothing.
+    assertThat(ModelUploads.push(admin, "m.joblib", new byte[] {1}, ModelUploads.CONTRACT,
+        MODEL_CONFIG.replace("hostile-model", "deploy-target"), Api.JSON).status()).isEqualTo(201);
   }
 
   @AfterContainer
@@ -202,6 +213,21 @@ class HostileBodiesPropertyTest {
   }
 
   @Property(tries = TRIES)
+  void modelServicesPost(@ForAll("modelServicesPostBodies") Body body) {
+    check(Target.MODEL_SERVICES_POST, body);
+  }
+
+  @Property(tries = TRIES)
+  void serviceBatchingPut(@ForAll("serviceBatchingPutBodies") Body body) {
+    check(Target.SERVICE_BATCHING_PUT, body);
+  }
+
+  @Property(tries = TRIES)
+  void modelDeploy(@ForAll("modelDeployBodies") Body body) {
+    check(Target.MODEL_DEPLOY, body);
+  }
+
+  @Property(tries = TRIES)
   void login(@ForAll("loginBodies") Body body) {
     check(Target.LOGIN, body);
   }
@@ -256,6 +282,9 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> modelConfigBodies() { return HostileBodies.against(MODEL_CONFIG); }
   @Provide Arbitrary<Body> servicesPostBodies() { return HostileBodies.against(Target.SERVICES_POST.valid); }
   @Provide Arbitrary<Body> servicePatchBodies() { return HostileBodies.against(Target.SERVICE_PATCH.valid); }
+  @Provide Arbitrary<Body> modelServicesPostBodies() { return HostileBodies.against(Target.MODEL_SERVICES_POST.valid); }
+  @Provide Arbitrary<Body> serviceBatchingPutBodies() { return HostileBodies.against(Target.SERVICE_BATCHING_PUT.valid); }
+  @Provide Arbitrary<Body> modelDeployBodies() { return HostileBodies.against(Target.MODEL_DEPLOY.valid); }
   @Provide Arbitrary<Body> sharingPutBodies() { return HostileBodies.against(Target.SHARING_PUT.valid); }
 
   private static void check(Target target, Body body) {
@@ -281,7 +310,9 @@ class HostileBodiesPropertyTest {
       case TEMPLATES_POST, TEMPLATE_PUT ->
           assertThat(admin.delete("/api/v1/templates/" + answer.json().path("name").asText()).status()).isEqualTo(204);
       // Replicas are environments: kept, and counted (a name used again is then a 409).
-      case SERVICES_POST -> accepted.addAndGet(answer.json().path("desiredReplicas").asInt());
+      case SERVICES_POST, MODEL_SERVICES_POST -> accepted.addAndGet(answer.json().path("desiredReplicas").asInt());
+      // Only the first makes the service; the rest are updates to the same version.
+      case MODEL_DEPLOY -> accepted.addAndGet(answer.status() == 201 ? answer.json().path("desiredReplicas").asInt() : 0);
       case SERVICE_PATCH -> {
         int replicas = answer.json().path("desiredReplicas").asInt();
         accepted.addAndGet(Math.max(0, replicas - scaleTargetReplicas.getAndSet(replicas)));
@@ -293,7 +324,8 @@ class HostileBodiesPropertyTest {
           assertThat(admin.delete("/api/v1/users/me/tokens/" + answer.json().path("id").asText()).status()).isEqualTo(204);
       case GROUPS_POST ->
           assertThat(admin.delete("/api/v1/groups/" + answer.json().path("name").asText()).status()).isEqualTo(204);
-      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST, DATASET_READERS_PUT, ENVIRONMENTS_DRY_RUN -> {
+      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST, DATASET_READERS_PUT, ENVIRONMENTS_DRY_RUN,
+          SERVICE_BATCHING_PUT -> {
         // Changes to the victim user or the target dataset's readers, sign-ins and dry runs leave nothing to remove.
       }
     }

@@ -39,9 +39,11 @@ class ModelServiceBodyTest {
            "resources": {"cpu": "1", "ram": "2G"},
            "dataset": [{"category-name": "models", "db": [{"db-name": "iris",
              "dataset": [{"dataset-name": "bundle", "version": "4"}]}]}],
+           "port-publish": [{"internal": {"ports": "8080", "protocol": "tcp"}}],
            "command": ["python3", "/datasets/models/iris/bundle/dcloud_serve.py"],
            "env": {"PORT": "8080"}},
-         "port": 8080, "replicas": 3, "readiness": {"path": "/ready"}}"""));
+         "port": 8080, "replicas": 3, "readiness": {"path": "/ready"},
+         "batching": {"max-size": 16, "max-wait-ms": 10}}"""));
   }
 
   @Test
@@ -56,6 +58,7 @@ class ModelServiceBodyTest {
     assertThat(CatalogCheck.check(DefaultCatalog.load(), spec)).isEmpty();
     assertThat(spec.datasets()).containsExactly(new EnvironmentSpec.DatasetRef("models", "net", "bundle", "2"));
     assertThat(spec.command()).containsExactly("python3", "/datasets/models/net/bundle/dcloud_serve.py");
+    assertThat(spec.ports()).extracting(EnvironmentSpec.PortSpec::containerPort).containsExactly(ModelServiceBody.PORT);
     assertThat(spec.languages().get(0).libraries()).containsExactly("torch", "flask", "waitress", "joblib");
   }
 

@@ -319,7 +319,13 @@ class RouteAccessMatrixTest {
             .allow(201, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, APP_DEVELOPER, ADMIN).otherwise(403),
         row("GET", "/services/{fresh-service}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("PATCH", "/services/{fresh-service}").body("{\"replicas\": 2}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
-        row("DELETE", "/services/{fresh-service}").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404));
+        row("DELETE", "/services/{fresh-service}").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("PUT", "/services/{fresh-model-service}/batching").body("{\"max-size\": 8, \"max-wait-ms\": 5}")
+            .allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        // Deploying a model: its owner and admins; a reader may see it, not deploy it.
+        row("POST", "/models/{fresh-model}/deploy").allow(201, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("POST", "/models/{fresh-shared-model}/deploy").allow(201, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST)
+            .otherwise(404));
   }
 
   static Stream<Cell> cells() {
@@ -536,6 +542,21 @@ class RouteAccessMatrixTest {
       String name = "fresh-service-" + n;
       created(owner.post("/api/v1/services", Api.JSON, SERVICE.replace("{name}", name)), 201);
       resolved = resolved.replace("{fresh-service}", name);
+    }
+    if (resolved.contains("{fresh-model-service}")) {
+      String name = "fresh-model-service-" + n;
+      created(owner.post("/api/v1/services", Api.JSON, SERVICE.replace("{name}", name).replace("\"app\"", "\"model\"")), 201);
+      resolved = resolved.replace("{fresh-model-service}", name);
+    }
+    if (resolved.contains("{fresh-model}")) {
+      String name = "fresh-model-" + n;
+      aliceModel(name, false);
+      resolved = resolved.replace("{fresh-model}", name);
+    }
+    if (resolved.contains("{fresh-shared-model}")) {
+      String name = "fresh-shared-model-" + n;
+      aliceModel(name, true);
+      resolved = resolved.replace("{fresh-shared-model}", name);
     }
     if (resolved.contains("{new-user}")) {
       resolved = resolved.replace("{new-user}", "new-user-" + n);

@@ -49,6 +49,11 @@ class ServiceApiTest {
         + "\"replicas\": " + replicas + ", \"readiness\": {\"path\": \"/ready\"}}";
   }
 
+  /** {@code object} (a JSON object's text) with one more field. */
+  private static String withField(String object, String field) {
+    return object.substring(0, object.lastIndexOf('}')) + ", " + field + "}";
+  }
+
   /** Polls until {@code name}'s replicas are {@code count} environments of its owner that name the service. */
   private List<String> replicasOf(Api api, String name, int count) {
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -138,5 +143,38 @@ class ServiceApiTest {
     Api.Answer badScale = alice.patch("/api/v1/services/nothing-here", Api.JSON, "{\"replicas\": -1}");
     assertThat(badScale.status()).isEqualTo(422);
     assertThat(badScale.json().path("errors").get(0).path("field").asText()).isEqualTo("replicas");
+  }
+
+  @Test
+  void aModelsBatchingIsSetAtCreationAndChangedLiveWhileAnAppHasNone() {
+    String model = withField(service("batched", 1).replace("\"app\"", "\"model\""),
+        "\"batching\": {\"max-size\": 8, \"max-wait-ms\": 5}");
+    Api.Answer created = alice.post("/api/v1/services", Api.JSON, model);
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    assertThat(created.json().path("batching").path("maxSize").asInt()).isEqualTo(8);
+    assertThat(created.json().path("batching").path("maxWaitMs").asInt()).isEqualTo(5);
+
+    Api.Answer changed = alice.put("/api/v1/services/batched/batching", Api.JSON, "{\"max-size\": 32, \"max-wait-ms\": 20}");
+    assertThat(changed.status()).as(changed.body()).isEqualTo(200);
+    assertThat(changed.json().path("batching").path("maxSize").asInt()).isEqualTo(32);
+    assertThat(changed.json().path("version").asInt()).as("no new version").isEqualTo(1);
+    assertThat(alice.get("/api/v1/services/batched").json().path("batching").path("maxWaitMs").asInt()).isEqualTo(20);
+    Api.Answer off = alice.put("/api/v1/services/batched/batching", Api.JSON, "{\"max-size\": 1}");
+    assertThat(off.json().path("batching").isNull()).as(off.body()).isTrue();
+
+    assertThat(bob.put("/api/v1/services/batched/batching", Api.JSON, "{\"max-size\": 2}").status()).isEqualTo(404);
+    Api.Answer bad = alice.put("/api/v1/services/batched/batching", Api.JSON,
+        "{\"max-size\": 0, \"max-wait-ms\": 20000, \"size\": 3}");
+    assertThat(bad.status()).as(bad.body()).isEqualTo(422);
+    assertThat(bad.json().path("errors")).extracting(e -> e.path("field").asText())
+        .containsExactlyInAnyOrder("max-size", "max-wait-ms", "size");
+
+    assertThat(alice.post("/api/v1/services", Api.JSON, service("plain-app", 1)).status()).isEqualTo(201);
+    Api.Answer app = alice.put("/api/v1/services/plain-app/batching", Api.JSON, "{\"max-size\": 4}");
+    assertThat(app.status()).as(app.body()).isEqualTo(409);
+    Api.Answer appWithBatching = alice.post("/api/v1/services", Api.JSON,
+        withField(service("batched-app", 1), "\"batching\": {\"max-size\": 8}"));
+    assertThat(appWithBatching.status()).as(appWithBatching.body()).isEqualTo(422);
+    assertThat(appWithBatching.json().path("errors").get(0).path("field").asText()).isEqualTo("batching");
   }
 }

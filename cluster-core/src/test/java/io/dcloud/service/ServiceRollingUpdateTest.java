@@ -1,0 +1,288 @@
+package io.dcloud.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.contracts.ImageRecipe;
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.environment.EnvironmentView;
+import io.dcloud.journal.JournalBackoff;
+import io.dcloud.resources.Resources;
+import io.dcloud.spec.EnvironmentSpec;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Rolling updates and live batching of the service entity, against an in-memory journal; the test
+ * answers for the replicas' environments (what they said decides what is ready).
+ */
+class ServiceRollingUpdateTest {
+  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
+      .withFallback(ConfigFactory.parseString("""
+          pekko.actor.provider = local
+          pekko.actor.serialize-messages = on
+          """))
+      .withFallback(ConfigFactory.load());
+  private static final ActorTestKit testKit = ActorTestKit.create("service-rolling-update-test", CONFIG);
+  private static final ImageRecipe V1 = new ImageRecipe("dcloud/env-tiny:0123456789abcdef", "busybox", "FROM busybox\n");
+  private static final ImageRecipe V2 = new ImageRecipe("dcloud/env-tiny:fedcba9876543210", "busybox", "FROM busybox\n#2\n");
+  private static final ImageRecipe V3 = new ImageRecipe("dcloud/env-tiny:00112233aabbccdd", "busybox", "FROM busybox\n#3\n");
+  private static final EnvironmentSpec SPEC = new EnvironmentSpec(null, "1", "tiny", null, List.of(),
+      new Resources(500, 64L << 20, 0, 0, null), List.of(), List.of(new EnvironmentSpec.PortSpec(null, 80, "tcp")),
+      List.of(), List.of("httpd", "-f"), Map.of(), Map.of(), EnvironmentSpec.RestartPolicy.ON_FAILURE);
+
+  private record Sent(String id, EnvironmentEntity.Command command) {}
+
+  private final BlockingQueue<Sent> environments = new LinkedBlockingQueue<>();
+  private final BlockingQueue<ServiceEntity.Command> ticks = new LinkedBlockingQueue<>();
+  private EventSourcedBehaviorTestKit<ServiceEntity.Command, ServiceEntity.Event, ServiceState> entity;
+  private String name;
+
+  static {
+    Metrics.addRegistry(new SimpleMeterRegistry());
+  }
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    name = "svc-" + UUID.randomUUID().toString().substring(0, 8);
+    ServiceEntity.Wiring wiring = new ServiceEntity.Wiring(
+        (id, command) -> environments.add(new Sent(id, command)), (n, tick) -> ticks.add(tick),
+        testKit.<ServiceIndex.Command>createTestProbe().getRef(),
+        new ServiceEntity.Settings(Duration.ofMillis(100), JournalBackoff.fromConfig(CONFIG)), Clock.systemUTC());
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(), ServiceEntity.create(name, wiring));
+  }
+
+  private ServiceDefinition definition(ServiceDefinition.Kind kind, ImageRecipe recipe, int replicas) {
+    return new ServiceDefinition(name, kind, SPEC, recipe, 80, new ServiceDefinition.Readiness("/"), replicas, null);
+  }
+
+  /** A service of {@code replicas} of V1, every one created and ready; its state then. */
+  private ServiceState readyService(ServiceDefinition.Kind kind, int replicas) throws InterruptedException {
+    entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Create(definition(kind, V1, replicas), "alice", replyTo));
+    for (Sent create : next(EnvironmentEntity.Create.class, replicas)) {
+      answer(create.id(), true);
+    }
+    return entity.getState();
+  }
+
+  private ServiceEntity.Reply update(ImageRecipe recipe, int replicas) {
+    return entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Update(
+        definition(ServiceDefinition.Kind.APP, recipe, replicas), "alice", replyTo)).reply();
+  }
+
+  private ServiceState answer(String id, boolean ready) {
+    EnvironmentView view = new EnvironmentView(id, "r", ready ? EnvironmentStatus.RUNNING : EnvironmentStatus.STARTING,
+        "n1", null, SPEC, V1, List.of(), List.of(), List.of(), null, null, Instant.now(), Instant.now(), List.of(), "alice",
+        List.of(), null, ready);
+    return entity.runCommand(new ServiceEntity.ReplicaAnswer(new EnvironmentEntity.Ok(view))).state();
+  }
+
+  private <T extends EnvironmentEntity.Command> List<Sent> next(Class<T> type, int count) throws InterruptedException {
+    List<Sent> found = new ArrayList<>();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (found.size() < count) {
+      Sent sent = environments.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      assertThat(sent).as("%d of %d %s sent", found.size(), count, type.getSimpleName()).isNotNull();
+      if (type.isInstance(sent.command())) {
+        found.add(sent);
+      }
+    }
+    return found;
+  }
+
+  /** What was sent so far, without waiting: the entity tells environments right after it persists. */
+  private List<Sent> sentSoFar() {
+    List<Sent> sent = new ArrayList<>();
+    environments.drainTo(sent);
+    return sent;
+  }
+
+  private static List<Integer> versions(ServiceState state) {
+    return state.live().stream().map(ServiceState.Replica::runs).toList();
+  }
+
+  @Test
+  void anUpdateAddsOneNewReplicaAtATimeAndRetiresAnOldOneOnlyOnceANewOneIsReady() throws InterruptedException {
+    ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
+    String r0 = before.replicaId(0);
+    String r1 = before.replicaId(1);
+
+    ServiceView rolling = ((ServiceEntity.Ok) update(V2, 2)).view();
+
+    assertThat(rolling.version()).isEqualTo(2);
+    assertThat(rolling.replicas()).extracting(ServiceView.Replica::version).containsExactly(1, 1, 2);
+    String r2 = before.replicaId(2);
+    Sent create = next(EnvironmentEntity.Create.class, 1).get(0);
+    assertThat(create.id()).isEqualTo(r2);
+    assertThat(((EnvironmentEntity.Create) create.command()).recipe()).isEqualTo(V2);
+
+    ServiceState starting = answer(r2, false);
+    assertThat(starting.live()).hasSize(3);
+    assertThat(sentSoFar()).as("nothing retired or added while the new one is not ready").isEmpty();
+
+    ServiceState oneReady = answer(r2, true);
+    assertThat(oneReady.replica(r1).retiring()).isTrue();
+    assertThat(oneReady.replica(r0).retiring()).isFalse();
+    assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(r1);
+    String r3 = before.replicaId(3);
+    assertThat(versions(oneReady)).containsExactly(1, 2, 2);
+
+    ServiceState done = answer(r3, true);
+    assertThat(done.replica(r0).retiring()).isTrue();
+    assertThat(done.outdated()).isEmpty();
+    assertThat(versions(done)).containsExactly(2, 2);
+    ServiceView view = ((ServiceEntity.Ok) entity.<ServiceEntity.Reply>runCommand(ServiceEntity.Get::new).reply()).view();
+    assertThat(view.replicas()).extracting(ServiceView.Replica::id).containsExactly(r2, r3);
+    assertThat(view.replicas()).extracting(ServiceView.Replica::version).containsExactly(2, 2);
+  }
+
+  @Test
+  void anUpdateThatChangesNothingButBatchingIsNoNewVersion() throws InterruptedException {
+    readyService(ServiceDefinition.Kind.APP, 1);
+    sentSoFar();
+
+    var same = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Update(
+        definition(ServiceDefinition.Kind.APP, V1, 1).withBatching(new ServiceDefinition.Batching(4, 5)), "alice", replyTo));
+
+    assertThat(same.events()).isEmpty();
+    assertThat(((ServiceEntity.Ok) same.reply()).view().version()).isEqualTo(1);
+    assertThat(sentSoFar()).isEmpty();
+  }
+
+  @Test
+  void scalingDuringARollScalesTheNewVersionAndTheRollEnds() throws InterruptedException {
+    ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
+    update(V2, 2);
+    String r2 = next(EnvironmentEntity.Create.class, 1).get(0).id();
+
+    var scaled = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Scale(3, "alice", replyTo));
+    assertThat(((ServiceEntity.Ok) scaled.reply()).view().desiredReplicas()).isEqualTo(3);
+    assertThat(versions(scaled.state())).containsExactly(1, 1, 2);
+
+    answer(r2, true);
+    String r3 = next(EnvironmentEntity.Create.class, 1).get(0).id();
+    assertThat(entity.getState().live()).as("no old one retired: three ready are asked for").hasSize(4);
+    answer(r3, true);
+    assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(before.replicaId(1));
+    String r4 = next(EnvironmentEntity.Create.class, 1).get(0).id();
+    ServiceState done = answer(r4, true);
+
+    assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(before.replicaId(0));
+    assertThat(done.live()).extracting(ServiceState.Replica::id).containsExactly(r2, r3, r4);
+    assertThat(versions(done)).containsExactly(2, 2, 2);
+  }
+
+  @Test
+  void scalingDownDuringARollRetiresOldReplicasFirst() throws InterruptedException {
+    ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
+    update(V2, 2);
+    String r2 = next(EnvironmentEntity.Create.class, 1).get(0).id();
+
+    var scaled = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Scale(1, "alice", replyTo));
+
+    assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(before.replicaId(1));
+    assertThat(scaled.state().live()).extracting(ServiceState.Replica::id).containsExactly(before.replicaId(0), r2);
+    ServiceState done = answer(r2, true);
+    assertThat(done.live()).extracting(ServiceState.Replica::id).containsExactly(r2);
+  }
+
+  @Test
+  void anUpdateDuringARollSupersedesIt() throws InterruptedException {
+    ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
+    update(V2, 2);
+    String r2 = next(EnvironmentEntity.Create.class, 1).get(0).id();
+
+    ServiceView third = ((ServiceEntity.Ok) update(V3, 2)).view();
+
+    assertThat(third.version()).isEqualTo(3);
+    assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).as("the version-2 replica, not ready").isEqualTo(r2);
+    Sent create = next(EnvironmentEntity.Create.class, 1).get(0);
+    assertThat(((EnvironmentEntity.Create) create.command()).recipe()).isEqualTo(V3);
+    assertThat(versions(entity.getState())).containsExactly(1, 1, 3);
+    answer(create.id(), true);
+    assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(before.replicaId(1));
+  }
+
+  @Test
+  void afterARestartMidRollTheRollContinuesOnceReplicasAnswer() throws InterruptedException {
+    ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
+    update(V2, 2);
+    String r2 = next(EnvironmentEntity.Create.class, 1).get(0).id();
+    sentSoFar();
+
+    entity.restart();
+    assertThat(versions(entity.getState())).containsExactly(1, 1, 2);
+    ServiceEntity.Command tick = ticks.poll(5, TimeUnit.SECONDS);
+    while (tick != null && !ticks.isEmpty()) {
+      tick = ticks.poll(); // the last one is the restarted incarnation's
+    }
+    entity.runCommand(tick);
+    assertThat(next(EnvironmentEntity.Get.class, 3)).extracting(Sent::id)
+        .containsExactly(before.replicaId(0), before.replicaId(1), r2);
+    answer(before.replicaId(0), true);
+    answer(before.replicaId(1), true);
+    assertThat(sentSoFar()).as("what it does not know is ready retires nothing").isEmpty();
+
+    ServiceState after = answer(r2, true);
+
+    assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(before.replicaId(1));
+    assertThat(next(EnvironmentEntity.Create.class, 1).get(0).id()).isEqualTo(before.replicaId(3));
+    assertThat(versions(after)).containsExactly(1, 2, 2);
+  }
+
+  @Test
+  void batchingChangesLiveForAModelAndIsRefusedForAnApp() throws InterruptedException {
+    readyService(ServiceDefinition.Kind.MODEL, 1);
+    sentSoFar();
+
+    var set = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.SetBatching(
+        new ServiceDefinition.Batching(8, 20), "alice", replyTo));
+
+    ServiceView view = ((ServiceEntity.Ok) set.reply()).view();
+    assertThat(view.batching()).isEqualTo(new ServiceDefinition.Batching(8, 20));
+    assertThat(view.version()).isEqualTo(1);
+    assertThat(sentSoFar()).isEmpty();
+    var off = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.SetBatching(null, "alice", replyTo));
+    assertThat(((ServiceEntity.Ok) off.reply()).view().batching()).isNull();
+    entity.restart();
+    assertThat(entity.getState().definition().batching()).isNull();
+
+    var toApp = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Update(
+        definition(ServiceDefinition.Kind.APP, V2, 1), "alice", replyTo));
+    assertThat(toApp.reply()).isInstanceOf(ServiceEntity.Conflict.class);
+  }
+
+  @Test
+  void anAppHasNoBatching() {
+    entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Create(
+        definition(ServiceDefinition.Kind.APP, V1, 1), "alice", replyTo));
+
+    var set = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.SetBatching(
+        new ServiceDefinition.Batching(8, 20), "alice", replyTo));
+
+    assertThat(set.reply()).isInstanceOf(ServiceEntity.Conflict.class);
+    assertThat(set.events()).isEmpty();
+  }
+}
