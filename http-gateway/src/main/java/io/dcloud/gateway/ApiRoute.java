@@ -29,6 +29,7 @@ final class ApiRoute extends AllDirectives {
   private final DatasetRoutes datasets;
   private final ModelRoutes models;
   private final ServiceRoutes services;
+  private final ServiceCallRoutes serviceCalls;
   private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
@@ -64,6 +65,7 @@ final class ApiRoute extends AllDirectives {
         new ModelChecks(asks, settings.defaultResources(), settings.specLimits()),
         ModelLimits.fromConfig(system.settings().config()), codec, identity.audit());
     this.services = new ServiceRoutes(asks, backends.services(), codec, bodies, creation, identity.audit());
+    this.serviceCalls = ServiceCallRoutes.create(system, asks, backends.services(), settings, identity, bodies, codec);
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
   }
@@ -104,7 +106,8 @@ final class ApiRoute extends AllDirectives {
                             events.route(caller),
                             datasets.route(caller),
                             models.route(caller),
-                            services.route(caller))))))))))));
+                            services.route(caller),
+                            serviceCalls.route(caller))))))))))));
   }
 
   private Route health() {

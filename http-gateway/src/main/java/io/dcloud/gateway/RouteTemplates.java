@@ -20,9 +20,11 @@ final class RouteTemplates {
       "start", "stop", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec", "files",
       "openapi.json", ProxyRoute.PROXY,
       ApiPaths.DATASETS, DatasetRoutes.VERSIONS, DatasetRoutes.READERS,
-      ApiPaths.MODELS, ServiceRoutes.SERVICES);
+      ApiPaths.MODELS, ServiceRoutes.SERVICES, ServiceCallRoutes.PREDICT, ServiceCallRoutes.CALL);
   /** {@code /api/v1/environments/{}/proxy/{}}: what lies below a proxied port is the application's own. */
   private static final int PROXIED_PORT_SEGMENTS = 6;
+  /** {@code /api/v1/services/{}/call}: the segments kept of a service call's path. */
+  private static final int CALLED_SEGMENTS = 6;
 
   private RouteTemplates() {}
 
@@ -35,7 +37,10 @@ final class RouteTemplates {
     }
     boolean proxied = segments.length > PROXIED_PORT_SEGMENTS && ApiPaths.ENVIRONMENTS.equals(segments[3])
         && ProxyRoute.PROXY.equals(segments[5]);
-    int end = proxied ? PROXIED_PORT_SEGMENTS + 1 : segments.length;
+    // /api/v1/services/{}/call: what lies below is the application's own too.
+    boolean called = segments.length > CALLED_SEGMENTS && ServiceRoutes.SERVICES.equals(segments[3])
+        && ServiceCallRoutes.CALL.equals(segments[5]);
+    int end = proxied ? PROXIED_PORT_SEGMENTS + 1 : called ? CALLED_SEGMENTS : segments.length;
     if (end > MAX_SEGMENTS + 1) {
       return OTHER;
     }
