@@ -62,6 +62,8 @@ class HostileBodiesPropertyTest {
         + "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]}"
         + ", \"port\": 8080, \"replicas\": 1, \"readiness\": {\"path\": \"/\"}}"),
     SERVICE_PATCH("PATCH", "/api/v1/services/scale-target", "{\"replicas\": 1}"),
+    // An app (and no replica ready here): a valid body is a 409, a hostile one must be a 4xx too.
+    PREDICT_POST("POST", "/api/v1/services/scale-target/predict", "{\"instances\": [[1.5, 2], {\"x\": 1}]}"),
     LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
 
     final String method;
@@ -202,6 +204,11 @@ class HostileBodiesPropertyTest {
   }
 
   @Property(tries = TRIES)
+  void predictPost(@ForAll("predictPostBodies") Body body) {
+    check(Target.PREDICT_POST, body);
+  }
+
+  @Property(tries = TRIES)
   void login(@ForAll("loginBodies") Body body) {
     check(Target.LOGIN, body);
   }
@@ -256,6 +263,7 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> modelConfigBodies() { return HostileBodies.against(MODEL_CONFIG); }
   @Provide Arbitrary<Body> servicesPostBodies() { return HostileBodies.against(Target.SERVICES_POST.valid); }
   @Provide Arbitrary<Body> servicePatchBodies() { return HostileBodies.against(Target.SERVICE_PATCH.valid); }
+  @Provide Arbitrary<Body> predictPostBodies() { return HostileBodies.against(Target.PREDICT_POST.valid); }
   @Provide Arbitrary<Body> sharingPutBodies() { return HostileBodies.against(Target.SHARING_PUT.valid); }
 
   private static void check(Target target, Body body) {
@@ -293,7 +301,8 @@ class HostileBodiesPropertyTest {
           assertThat(admin.delete("/api/v1/users/me/tokens/" + answer.json().path("id").asText()).status()).isEqualTo(204);
       case GROUPS_POST ->
           assertThat(admin.delete("/api/v1/groups/" + answer.json().path("name").asText()).status()).isEqualTo(204);
-      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST, DATASET_READERS_PUT, ENVIRONMENTS_DRY_RUN -> {
+      case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST, DATASET_READERS_PUT, ENVIRONMENTS_DRY_RUN,
+          PREDICT_POST -> {
         // Changes to the victim user or the target dataset's readers, sign-ins and dry runs leave nothing to remove.
       }
     }
