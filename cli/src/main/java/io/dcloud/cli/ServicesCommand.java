@@ -9,7 +9,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 /** {@code dcloud services [ls | get NAME | scale NAME N | rm NAME]}: the caller's services. */
-@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, scale, delete")
+@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, scale, delete",
+    subcommands = {ServiceStatsCommand.class, ServicePredictCommand.class})
 final class ServicesCommand extends Subcommand implements Callable<Integer> {
   @Mixin
   OutputOption output;
