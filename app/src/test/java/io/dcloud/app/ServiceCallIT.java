@@ -164,6 +164,7 @@ class ServiceCallIT {
               afterKill.incrementAndGet();
             }
           }
+          return null;
         }));
       }
       await().atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= 20);
