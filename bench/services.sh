@@ -110,7 +110,7 @@ VERSION=$(api_curl -sf -m 120 -F "model=@$WORK/model.joblib" -F "contract=@$WORK
 [ -n "$VERSION" ] || die "POST /models failed"
 SERVICE=$(cat <<JSON
 {"name": "$MODEL", "kind": "model", "port": 8080, "replicas": 1, "readiness": {"path": "/ready"},
- "environment": {"os": "debian", "resources": {"ram": "1G", "cpu": "1"},
+ "environment": {"os": "debian", "resources": {"ram": "1G", "cpu": "1"}, "port-publish": [{"internal": {"ports": "8080"}}],
    "languages": [{"language-name": "python", "libraries": ["scikit-learn", "flask", "waitress", "joblib"]}],
    "dataset": [{"category-name": "models", "db": [{"db-name": "$MODEL", "dataset": [{"dataset-name": "bundle", "version": "$VERSION"}]}]}],
    "command": ["python3", "/datasets/models/$MODEL/bundle/dcloud_serve.py"], "env": {"PORT": "8080"}}}

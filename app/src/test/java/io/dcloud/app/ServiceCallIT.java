@@ -219,12 +219,14 @@ class ServiceCallIT {
     body.write("\r\n".getBytes(StandardCharsets.UTF_8));
   }
 
-  /** What ModelServiceBody.of makes of the pushed version (POST /models/{name}/deploy will send it itself). */
+  /** What ModelServiceBody.of makes of the pushed version, port published (POST /models/{name}/deploy will send it itself). */
   private static ObjectNode serviceBody(int version) {
     ObjectNode environment = JSON.createObjectNode().put("os", "debian");
     ObjectNode python = environment.putArray("languages").addObject().put("language-name", "python");
     python.putArray("libraries").add("scikit-learn").add("flask").add("waitress").add("joblib");
     environment.putObject("resources").put("ram", "512M").put("cpu", "0.5");
+    // ModelServiceBody.of leaves this out on main (POST /services answers 422 "port" without it).
+    environment.putArray("port-publish").addObject().putObject("internal").put("ports", "8080");
     environment.putArray("dataset").addObject().put("category-name", "models").putArray("db").addObject()
         .put("db-name", MODEL).putArray("dataset").addObject().put("dataset-name", "bundle")
         .put("version", Integer.toString(version));

@@ -95,6 +95,8 @@ final class ReplicaBalancer {
   <T> CompletionStage<Answer<T>> call(String service, List<ServiceView.Replica> ready, boolean idempotent, Send<T> send) {
     ServiceView.Replica first = choose(service, ready, null);
     if (first == null) {
+      // Perhaps one is ready by now: the next calls should not wait for the refresh interval to know.
+      listener.failed(service);
       return CompletableFuture.failedFuture(noReadyReplica(service));
     }
     long started = nanoTime.getAsLong();
@@ -180,7 +182,7 @@ final class ReplicaBalancer {
     }
   }
 
-  CallRefused noReadyReplica(String service) {
+  private CallRefused noReadyReplica(String service) {
     return new CallRefused(Problem.of(Problem.Type.NO_READY_REPLICA, "service " + service
         + " has no ready replica at the moment; try again shortly"), settings.retryAfterSeconds());
   }

@@ -117,7 +117,8 @@ final class ServiceCallRoutes extends AllDirectives {
     return pathPrefix(ServiceRoutes.SERVICES, () -> pathPrefix(PathMatchers.segment(), name -> concat(
         path(PREDICT, () -> post(() -> bodies.document(body -> completeWithFuture(predict(name, body, caller))))),
         pathPrefix(CALL, () -> extractRequest(request -> extractUnmatchedPath(rest ->
-            completeWithFuture(call(name, rest, request, caller))))),
+            // pathPrefix matches a prefix of the segment too: /callx is no call.
+            rest.isEmpty() || rest.startsWith("/") ? completeWithFuture(call(name, rest, request, caller)) : reject()))),
         path(STATS, () -> get(() -> completeWithFuture(stats(name, caller)))))));
   }
 
@@ -143,7 +144,7 @@ final class ServiceCallRoutes extends AllDirectives {
     return callable(name, caller).thenCompose(view -> request.entity()
         .toStrict(settings.requestTimeout().toMillis(), materializer)
         .thenCompose(strict -> {
-          String target = (rest.startsWith("/") ? rest : "/" + rest)
+          String target = (rest.isEmpty() ? "/" : rest)
               + request.getUri().rawQueryString().map(query -> "?" + query).orElse("");
           String contentType = strict.getData().isEmpty() ? null : strict.getContentType().toString();
           ReplicaCalls.Request forwarded = new ReplicaCalls.Request(request.method().value(), target,
