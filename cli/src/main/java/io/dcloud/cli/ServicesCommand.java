@@ -9,8 +9,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dcloud services [ls | get NAME | scale NAME N | batching NAME --max-size N | rm NAME]}: the caller's services. */
-@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, scale, delete")
+/** {@code dcloud services [ls | get NAME | scale NAME N | batching NAME --max-size N | stats NAME | predict NAME | rm NAME]}: the caller's services. */
+@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, scale, call, delete",
+    subcommands = {ServiceStatsCommand.class, ServicePredictCommand.class})
 final class ServicesCommand extends Subcommand implements Callable<Integer> {
   @Mixin
   OutputOption output;

@@ -94,4 +94,44 @@ class CliServicesTest {
     assertThat(invalid.status()).isEqualTo(ExitCodes.USAGE);
     assertThat(invalid.err()).contains("max-size");
   }
+
+  @Test
+  void statsAndPredictReachTheCallingRoutes() throws Exception {
+    CliRunner cli = new CliRunner(config);
+    ok(cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
+        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin"));
+    String token = JSON.readTree(config.resolve("dcloud/config.json").toFile()).path("token").asText();
+    HttpResponse<String> created = HttpClient.newHttpClient().send(
+        HttpRequest.newBuilder(URI.create(cluster.base + "/api/v1/services")).header("Authorization", "Bearer " + token)
+            .header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(SERVICE.replace("cli-web", "cli-calls"))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+
+    // Not called yet: zeros, in all and for each of its two replicas.
+    String table = ok(cli.run("services", "stats", "cli-calls")).out();
+    assertThat(table).contains("REPLICA", "RATE/S", "P99", "all");
+    assertThat(table.lines().count()).isEqualTo(4);
+    JsonNode stats = JSON.readTree(ok(cli.run("services", "stats", "cli-calls", "-o", "json")).out());
+    assertThat(stats.path("count").asLong()).isZero();
+    assertThat(stats.path("replicas")).hasSize(2);
+
+    // An app has no predictions: the gateway's 409 is the CLI's "refused or conflict".
+    CliRunner.Result app = cli.run("services", "predict", "cli-calls", "--data", "[[1, 2]]");
+    assertThat(app.status()).as(app.toString()).isEqualTo(4);
+    assertThat(app.err()).contains("is an app");
+    Path instances = config.resolve("instances.json");
+    java.nio.file.Files.writeString(instances, "{\"instances\": []}");
+    CliRunner.Result empty = cli.run("services", "predict", "cli-calls", "-f", instances.toString());
+    assertThat(empty.err()).as(empty.toString()).contains("instances");
+    CliRunner.Result malformed = cli.run("services", "predict", "cli-calls", "--data", "{not json");
+    assertThat(malformed.status()).isEqualTo(2);
+    assertThat(cli.run("services", "stats", "no-such-service").status()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
+  @Test
+  void aBareArrayIsTheInstances() throws Exception {
+    assertThat(ServicePredictCommand.body(JSON.readTree("[[1, 2]]")).toString()).isEqualTo("{\"instances\":[[1,2]]}");
+    assertThat(ServicePredictCommand.body(JSON.readTree("{\"instances\": [3]}")).toString()).isEqualTo("{\"instances\":[3]}");
+  }
 }

@@ -31,6 +31,7 @@ final class ApiRoute extends AllDirectives {
   private final ServiceRoutes services;
   private final AppRoutes apps;
   private final ModelDeployRoutes deployments;
+  private final ServiceCallRoutes serviceCalls;
   private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
@@ -71,6 +72,7 @@ final class ApiRoute extends AllDirectives {
         AppLimits.fromConfig(system.settings().config()), codec, identity.audit());
     this.deployments = new ModelDeployRoutes(models, datasets.access(), services,
         ModelLimits.fromConfig(system.settings().config()), bodies, identity.audit());
+    this.serviceCalls = ServiceCallRoutes.create(system, asks, backends.services(), settings, identity, bodies, codec);
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
   }
@@ -113,7 +115,8 @@ final class ApiRoute extends AllDirectives {
                             models.route(caller),
                             services.route(caller),
                             apps.route(caller),
-                            deployments.route(caller))))))))))));
+                            deployments.route(caller),
+                            serviceCalls.route(caller))))))))))));
   }
 
   private Route health() {

@@ -100,7 +100,8 @@ final class EnvironmentProxy extends AllDirectives {
         });
   }
 
-  private static HttpResponse response(ProxyWire.Response response) {
+  /** The container's answer as the client gets it (the service calls' too, see {@link ServiceCallRoutes}). */
+  static HttpResponse response(ProxyWire.Response response) {
     ContentType type = contentType(response.contentType());
     ResponseEntity entity = response.body() != null ? HttpEntities.create(type, response.body().bytes())
         : response.bodyStream() != null

@@ -49,6 +49,14 @@ record Problem(String type, String title, int status, String detail, List<FieldE
     INTERNAL_ERROR("internal-error", "Internal server error", StatusCodes.INTERNAL_SERVER_ERROR),
     /** The proxy could not reach the environment's port on its node (nothing listens there yet, say). */
     UNREACHABLE("environment-unreachable", "The environment did not answer", StatusCodes.BAD_GATEWAY),
+    /** More calls of one service are outstanding at this gateway than dcloud.services.routing.max-queue. */
+    SERVICE_BUSY("service-busy", "The service has too many calls in progress", StatusCodes.TOO_MANY_REQUESTS),
+    /** None of the service's replicas is ready (all starting, or none left). */
+    NO_READY_REPLICA("no-ready-replica", "No replica of the service is ready", StatusCodes.SERVICE_UNAVAILABLE),
+    /** The replica could not be reached, and the call could not be tried on another. */
+    REPLICA_UNREACHABLE("replica-unreachable", "The service's replica did not answer", StatusCodes.BAD_GATEWAY),
+    /** No answer within dcloud.services.routing.request-timeout. */
+    SERVICE_TIMEOUT("service-timeout", "The service did not answer in time", StatusCodes.GATEWAY_TIMEOUT),
     /** Whatever HTTP status pekko-http chose for a rejection or a request it could not parse. */
     HTTP("http-error", null, null);
 

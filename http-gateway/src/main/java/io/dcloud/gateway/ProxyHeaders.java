@@ -48,6 +48,7 @@ final class ProxyHeaders {
     this.scheme = scheme;
   }
 
+  /** {@code view}: the environment opened, or null for a service's replica (which gets no notebook token). */
   List<ProxyWire.Header> forwarded(HttpRequest request, Caller caller, EnvironmentView view, boolean webSocket) {
     List<ProxyWire.Header> forwarded = new ArrayList<>();
     String host = null;
@@ -83,7 +84,7 @@ final class ProxyHeaders {
     if (host != null) {
       forwarded.add(new ProxyWire.Header("X-Forwarded-Host", host));
     }
-    String token = view.spec() == null ? null : view.spec().secretEnv().get(NOTEBOOK_TOKEN);
+    String token = view == null || view.spec() == null ? null : view.spec().secretEnv().get(NOTEBOOK_TOKEN);
     // Its owner's alone, like GET /secrets: an admin opening another's notebook signs in to it themselves.
     if (!authorization && token != null && secrets != null && caller.username().equals(view.owner())) {
       forwarded.add(new ProxyWire.Header("Authorization", "token " + secrets.open(NOTEBOOK_TOKEN, token)));

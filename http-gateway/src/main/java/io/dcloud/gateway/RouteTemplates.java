@@ -21,9 +21,11 @@ final class RouteTemplates {
       "openapi.json", ProxyRoute.PROXY,
       ApiPaths.DATASETS, DatasetRoutes.VERSIONS, DatasetRoutes.READERS,
       ApiPaths.MODELS, ServiceRoutes.SERVICES, ServiceRoutes.BATCHING, ModelDeployRoutes.DEPLOY,
-      ApiPaths.APPS);
+      ServiceCallRoutes.PREDICT, ServiceCallRoutes.CALL, ApiPaths.APPS);
   /** {@code /api/v1/environments/{}/proxy/{}}: what lies below a proxied port is the application's own. */
   private static final int PROXIED_PORT_SEGMENTS = 6;
+  /** {@code /api/v1/services/{}/call}: the segments kept of a service call's path. */
+  private static final int CALLED_SEGMENTS = 6;
 
   private RouteTemplates() {}
 
@@ -36,7 +38,10 @@ final class RouteTemplates {
     }
     boolean proxied = segments.length > PROXIED_PORT_SEGMENTS && ApiPaths.ENVIRONMENTS.equals(segments[3])
         && ProxyRoute.PROXY.equals(segments[5]);
-    int end = proxied ? PROXIED_PORT_SEGMENTS + 1 : segments.length;
+    // /api/v1/services/{}/call: what lies below is the application's own too.
+    boolean called = segments.length > CALLED_SEGMENTS && ServiceRoutes.SERVICES.equals(segments[3])
+        && ServiceCallRoutes.CALL.equals(segments[5]);
+    int end = proxied ? PROXIED_PORT_SEGMENTS + 1 : called ? CALLED_SEGMENTS : segments.length;
     if (end > MAX_SEGMENTS + 1) {
       return OTHER;
     }

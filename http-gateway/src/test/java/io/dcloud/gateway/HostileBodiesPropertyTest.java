@@ -67,6 +67,8 @@ class HostileBodiesPropertyTest {
         + ", \"port\": 8080, \"replicas\": 1, \"readiness\": {\"path\": \"/\"}, \"batching\": {\"max-size\": 8, \"max-wait-ms\": 5}}"),
     SERVICE_BATCHING_PUT("PUT", "/api/v1/services/batching-target/batching", "{\"max-size\": 8, \"max-wait-ms\": 5}"),
     MODEL_DEPLOY("POST", "/api/v1/models/deploy-target/deploy", "{\"version\": 1}"),
+    // An app (and no replica ready here): a valid body is a 409, a hostile one must be a 4xx too.
+    PREDICT_POST("POST", "/api/v1/services/scale-target/predict", "{\"instances\": [[1.5, 2], {\"x\": 1}]}"),
     LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
 
     final String method;
@@ -228,6 +230,11 @@ class HostileBodiesPropertyTest {
   }
 
   @Property(tries = TRIES)
+  void predictPost(@ForAll("predictPostBodies") Body body) {
+    check(Target.PREDICT_POST, body);
+  }
+
+  @Property(tries = TRIES)
   void login(@ForAll("loginBodies") Body body) {
     check(Target.LOGIN, body);
   }
@@ -285,6 +292,7 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> modelServicesPostBodies() { return HostileBodies.against(Target.MODEL_SERVICES_POST.valid); }
   @Provide Arbitrary<Body> serviceBatchingPutBodies() { return HostileBodies.against(Target.SERVICE_BATCHING_PUT.valid); }
   @Provide Arbitrary<Body> modelDeployBodies() { return HostileBodies.against(Target.MODEL_DEPLOY.valid); }
+  @Provide Arbitrary<Body> predictPostBodies() { return HostileBodies.against(Target.PREDICT_POST.valid); }
   @Provide Arbitrary<Body> sharingPutBodies() { return HostileBodies.against(Target.SHARING_PUT.valid); }
 
   private static void check(Target target, Body body) {
@@ -325,7 +333,7 @@ class HostileBodiesPropertyTest {
       case GROUPS_POST ->
           assertThat(admin.delete("/api/v1/groups/" + answer.json().path("name").asText()).status()).isEqualTo(204);
       case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST, DATASET_READERS_PUT, ENVIRONMENTS_DRY_RUN,
-          SERVICE_BATCHING_PUT -> {
+          SERVICE_BATCHING_PUT, PREDICT_POST -> {
         // Changes to the victim user or the target dataset's readers, sign-ins and dry runs leave nothing to remove.
       }
     }

@@ -325,7 +325,17 @@ class RouteAccessMatrixTest {
         // Deploying a model: its owner and admins; a reader may see it, not deploy it.
         row("POST", "/models/{fresh-model}/deploy").allow(201, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("POST", "/models/{fresh-shared-model}/deploy").allow(201, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST)
-            .otherwise(404));
+            .otherwise(404),
+        // Calling one: its owner, admins and end users (the matrix's is an app, with no replica ready: no worker here).
+        row("POST", "/services/{fresh-service}/predict").body("{\"instances\": [1]}")
+            .allow(409, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
+        row("GET", "/services/{fresh-service}/call/ready").allow(503, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
+        row("POST", "/services/{fresh-service}/call/ready").body("{}")
+            .allow(503, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
+        row("PUT", "/services/{fresh-service}/call/ready").body("{}")
+            .allow(503, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
+        row("DELETE", "/services/{fresh-service}/call/ready").allow(503, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
+        row("GET", "/services/{fresh-service}/stats").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404));
   }
 
   static Stream<Cell> cells() {

@@ -20,6 +20,11 @@ class RouteTemplatesTest {
     assertThat(RouteTemplates.of("/api/v1/environments/3f2a/proxy/8888/api/kernels/k1/channels"))
         .isEqualTo("/api/v1/environments/{}/proxy/{}");
     assertThat(RouteTemplates.of("/api/v1/environments/3f2a/proxy/8888/")).isEqualTo("/api/v1/environments/{}/proxy/{}");
+    // A service call's path below call/ is the application's own, however deep.
+    assertThat(RouteTemplates.of("/api/v1/services/web/call/a/b/c/d/e")).isEqualTo("/api/v1/services/{}/call");
+    assertThat(RouteTemplates.of("/api/v1/services/web/call")).isEqualTo("/api/v1/services/{}/call");
+    assertThat(RouteTemplates.of("/api/v1/services/iris/predict")).isEqualTo("/api/v1/services/{}/predict");
+    assertThat(RouteTemplates.of("/api/v1/services/iris/stats")).isEqualTo("/api/v1/services/{}/stats");
   }
 
   @Test

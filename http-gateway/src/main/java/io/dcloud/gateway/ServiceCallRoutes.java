@@ -1,0 +1,246 @@
+package io.dcloud.gateway;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.ask.Asks;
+import io.dcloud.identity.Caller;
+import io.dcloud.identity.Role;
+import io.dcloud.node.ProxyWire;
+import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.ServiceEntity;
+import io.dcloud.service.ServiceView;
+import io.dcloud.validation.ValidationException;
+import io.micrometer.core.instrument.Metrics;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Calling a service (the data plane): {@code POST /services/{name}/predict} (models, dynamically
+ * batched when the service says so), {@code /services/{name}/call/{path}} (any method, to the
+ * replica's {@code /{path}}) and {@code GET /services/{name}/stats}. Callers are the owner, admins and
+ * end users; anyone else gets the 404 of a missing service (and is audited: calls themselves are
+ * not, there are too many). The view of the service comes from this gateway's cache, so a call asks
+ * the cluster only for the replica's answer.
+ */
+final class ServiceCallRoutes extends AllDirectives {
+  static final String PREDICT = "predict";
+  static final String CALL = "call";
+  static final String STATS = "stats";
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "PUT", "DELETE", "OPTIONS");
+  private static final String IDEMPOTENCY_KEY = "idempotency-key";
+  private static final String JSON = "application/json";
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private final ServiceDirectory directory;
+  private final ReplicaBalancer balancer;
+  private final PredictBatcher batcher;
+  private final ServiceCallStats stats;
+  private final ReplicaCalls replicas;
+  private final ProxyHeaders headers;
+  private final RequestBodies bodies;
+  private final JsonYaml codec;
+  private final AuditLog audit;
+  private final Materializer materializer;
+  private final ServiceCallSettings settings;
+  private final LongSupplier nanoTime = System::nanoTime;
+
+  ServiceCallRoutes(
+      ServiceCallSettings settings, ServiceDirectory directory, ReplicaBalancer balancer, PredictBatcher batcher,
+      ServiceCallStats stats, ReplicaCalls replicas, ProxyHeaders headers, RequestBodies bodies, JsonYaml codec,
+      AuditLog audit, Materializer materializer) {
+    this.settings = settings;
+    this.directory = directory;
+    this.balancer = balancer;
+    this.batcher = batcher;
+    this.stats = stats;
+    this.replicas = replicas;
+    this.headers = headers;
+    this.bodies = bodies;
+    this.codec = codec;
+    this.audit = audit;
+    this.materializer = materializer;
+  }
+
+  /** The calling path of one gateway, its caches and counters its own. */
+  static ServiceCallRoutes create(
+      ActorSystem<?> system, ClusterAsks asks, ServiceBackends services, GatewaySettings gateway, GatewayIdentity identity,
+      RequestBodies bodies, JsonYaml codec) {
+    ServiceCallSettings settings = ServiceCallSettings.fromConfig(system.settings().config());
+    ServiceCallStats stats = new ServiceCallStats(Metrics.globalRegistry, System::currentTimeMillis);
+    AtomicReference<ServiceDirectory> directory = new AtomicReference<>();
+    ReplicaBalancer balancer = new ReplicaBalancer(settings, new ReplicaBalancer.Listener() {
+      @Override
+      public void attempted(String service, ServiceView.Replica replica, String outcome, long nanos) {
+        stats.attempted(service, replica, outcome, nanos);
+      }
+
+      @Override
+      public void failed(String service) {
+        directory.get().refresh(service);
+      }
+    }, System::nanoTime);
+    directory.set(new ServiceDirectory(name -> Asks.completedOn(
+            services.services().apply(name).ask(ServiceEntity.Get::new, gateway.askTimeout()), system.executionContext()),
+        settings, System::nanoTime, balancer::forget));
+    PredictBatcher batcher = new PredictBatcher((delay, task) ->
+        system.scheduler().scheduleOnce(delay, task, system.executionContext()));
+    Materializer materializer = Materializer.matFromSystem(system);
+    String scheme = URI.create(gateway.proxy().publicUrl()).getScheme();
+    ProxyHeaders headers = new ProxyHeaders(identity.settings().sessionCookie(), identity.settings().csrfHeader(), null,
+        scheme == null ? "http" : scheme);
+    return new ServiceCallRoutes(settings, directory.get(), balancer, batcher, stats, new ReplicaCalls(asks, materializer),
+        headers, bodies, codec, identity.audit(), materializer);
+  }
+
+  Route route(Caller caller) {
+    return pathPrefix(ServiceRoutes.SERVICES, () -> pathPrefix(PathMatchers.segment(), name -> concat(
+        path(PREDICT, () -> post(() -> bodies.document(body -> completeWithFuture(predict(name, body, caller))))),
+        pathPrefix(CALL, () -> extractRequest(request -> extractUnmatchedPath(rest ->
+            // pathPrefix matches a prefix of the segment too: /callx is no call.
+            rest.isEmpty() || rest.startsWith("/") ? completeWithFuture(call(name, rest, request, caller)) : reject()))),
+        path(STATS, () -> get(() -> completeWithFuture(stats(name, caller)))))));
+  }
+
+  private CompletionStage<HttpResponse> predict(String name, JsonNode body, Caller caller) {
+    List<JsonNode> instances = instances(body);
+    return callable(name, caller).thenCompose(view -> {
+      if (view.kind() != ServiceDefinition.Kind.MODEL) {
+        throw Problem.conflict("service " + name + " is an app, not a model: call it through /services/" + name
+            + "/call/").exception();
+      }
+      List<ServiceView.Replica> ready = ServiceDirectory.ready(view);
+      PredictBatcher.Predict send = some -> balancer.call(name, ready, true, (replica, timeout) ->
+              replicas.send(replica, view.port(), predictRequest(some), timeout))
+          .thenCompose(answer -> replicas.whole(answer.value()));
+      return measured(name, () -> batcher.predict(name, view.batching(), instances, send)
+          .thenApply(reply -> HttpResponse.create()
+              .withStatus(StatusCodes.get(reply.status()))
+              .withEntity(HttpEntities.create(contentType(reply.contentType()), reply.body()))));
+    });
+  }
+
+  private CompletionStage<HttpResponse> call(String name, String rest, HttpRequest request, Caller caller) {
+    return callable(name, caller).thenCompose(view -> request.entity()
+        .toStrict(settings.requestTimeout().toMillis(), materializer)
+        .thenCompose(strict -> {
+          String target = (rest.isEmpty() ? "/" : rest)
+              + request.getUri().rawQueryString().map(query -> "?" + query).orElse("");
+          String contentType = strict.getData().isEmpty() ? null : strict.getContentType().toString();
+          ReplicaCalls.Request forwarded = new ReplicaCalls.Request(request.method().value(), target,
+              headers.forwarded(request, caller, null, false), contentType, strict.getData());
+          boolean idempotent = IDEMPOTENT.contains(request.method().value())
+              || request.getHeader(IDEMPOTENCY_KEY).isPresent();
+          List<ServiceView.Replica> ready = ServiceDirectory.ready(view);
+          return measured(name, () -> balancer.call(name, ready, idempotent, (replica, timeout) ->
+                  replicas.send(replica, view.port(), forwarded, timeout))
+              .thenApply(answer -> EnvironmentProxy.response(answer.value())));
+        }));
+  }
+
+  private CompletionStage<HttpResponse> stats(String name, Caller caller) {
+    return view(name).thenApply(view -> {
+      if (!caller.mayAccess(view.owner())) {
+        throw Problem.notFound("service " + name).exception();
+      }
+      return codec.jsonResponse(StatusCodes.OK, stats.of(view));
+    });
+  }
+
+  /**
+   * One call, counted against the service's queue (429 beyond it) and measured; the gateway's own
+   * refusals become their problem+json (with a Retry-After when coming back later may help).
+   */
+  private CompletionStage<HttpResponse> measured(String name, java.util.function.Supplier<CompletionStage<HttpResponse>> call) {
+    long started = nanoTime.getAsLong();
+    return balancer.admitted(name, call).handle((response, failure) -> {
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (cause instanceof CallRefused refused) {
+        stats.called(name, slug(refused.problem()), nanoTime.getAsLong() - started);
+        return refused.toResponse();
+      } else if (cause != null) {
+        throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+      }
+      stats.called(name, response.status().intValue() < 400 ? ReplicaBalancer.OK : ReplicaBalancer.ERROR,
+          nanoTime.getAsLong() - started);
+      return response;
+    });
+  }
+
+  /** The service, when the caller may call it: its owner, an admin, an end user. Anyone else: 404, audited. */
+  private CompletionStage<ServiceView> callable(String name, Caller caller) {
+    return view(name).thenApply(view -> {
+      if (!caller.mayAccess(view.owner()) && !caller.roles().contains(Role.END_USER)) {
+        audit.record(caller, "service.call", name, "denied");
+        throw Problem.notFound("service " + name).exception();
+      }
+      return view;
+    });
+  }
+
+  private CompletionStage<ServiceView> view(String name) {
+    if (!ServiceRequests.isValidName(name)) {
+      return CompletableFuture.failedFuture(Problem.notFound("service " + name).exception());
+    }
+    return directory.view(name).thenApply(view ->
+        view.orElseThrow(() -> Problem.notFound("service " + name).exception()));
+  }
+
+  /** The instances of a predict's body: a non-empty array. */
+  static List<JsonNode> instances(JsonNode body) {
+    JsonNode instances = body.get(PredictBatcher.INSTANCES);
+    if (instances == null || !instances.isArray() || instances.isEmpty()) {
+      throw ValidationException.of(PredictBatcher.INSTANCES, "must be a non-empty array of the model's inputs");
+    }
+    List<JsonNode> all = new ArrayList<>(instances.size());
+    instances.forEach(all::add);
+    return all;
+  }
+
+  private static ReplicaCalls.Request predictRequest(List<JsonNode> instances) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    body.putArray(PredictBatcher.INSTANCES).addAll(instances);
+    try {
+      return new ReplicaCalls.Request("POST", "/" + PREDICT, List.<ProxyWire.Header>of(), JSON,
+          ByteString.fromArray(MAPPER.writeValueAsBytes(body)));
+    } catch (java.io.IOException unreachable) {
+      throw new IllegalStateException("a tree of JSON always serializes", unreachable);
+    }
+  }
+
+  /** The problem's slug (urn:dcloud:problem:service-busy → service-busy), a meter's outcome. */
+  private static String slug(Problem problem) {
+    return problem.type().substring(problem.type().lastIndexOf(':') + 1).toLowerCase(Locale.ROOT);
+  }
+
+  private static org.apache.pekko.http.javadsl.model.ContentType contentType(String text) {
+    if (text == null) {
+      return ContentTypes.APPLICATION_JSON;
+    }
+    try {
+      return ContentTypes.parse(text);
+    } catch (IllegalArgumentException malformed) {
+      return ContentTypes.APPLICATION_OCTET_STREAM;
+    }
+  }
+}
