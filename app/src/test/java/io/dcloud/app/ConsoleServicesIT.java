@@ -153,7 +153,6 @@ class ConsoleServicesIT {
   /** Needs GET /services/{name}/stats and /services/{name}/call/… (the CALLS branch). */
   @Test
   @Order(25)
-  @Disabled("enable after merge: needs GET /services/{name}/stats and /services/{name}/call/{path}")
   void tryItCallsTheAppAndTheChartsCountTheCalls() {
     go("#/services/web");
     browser.find("article.service");
@@ -250,7 +249,6 @@ class ConsoleServicesIT {
   /** Needs POST /models/{name}/deploy, PUT …/batching and …/predict (the ROLLOUT and CALLS branches). */
   @Test
   @Order(50)
-  @Disabled("enable after merge: needs POST /models/{name}/deploy, PUT /services/{name}/batching, POST …/predict")
   void aModelIsDeployedBatchedAndTriedFromItsServicePage() {
     go("#/models");
     browser.click("table.models tr[data-model=iris] button[name=deploy]");
@@ -306,7 +304,6 @@ class ConsoleServicesIT {
   /** Needs POST /apps and GET /apps (the APPS branch); ada is a data scientist, so an admin pushes. */
   @Test
   @Order(70)
-  @Disabled("enable after merge: needs POST /apps and GET /apps")
   void anAppIsPushedFromTheForm() throws Exception {
     Path source = work.resolve("hello");
     Files.createDirectories(source);

@@ -1,0 +1,101 @@
+package io.dcloud.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.dcloud.testing.Requirements;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A real model for the end-to-end tests: a scikit-learn logistic regression of the iris data (which
+ * scikit-learn ships: nothing is downloaded) trained here by {@code /usr/bin/python3}, the requests
+ * a test sends it and the predictions the model itself gives for them, and how a test pushes it.
+ */
+final class IrisModel {
+  static final String PYTHON = "/usr/bin/python3";
+  static final String CONTRACT = """
+      FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+
+
+      def preprocess(request):
+          return [float(request[feature]) for feature in FEATURES]
+
+
+      def postprocess(prediction):
+          return {"class": int(prediction)}
+      """;
+  /** argv: the artifact, max_iter, and where the requests and the model's own predictions go. */
+  private static final String TRAIN = """
+      import json, sys, joblib
+      from sklearn.datasets import load_iris
+      from sklearn.linear_model import LogisticRegression
+      iris = load_iris()
+      model = LogisticRegression(max_iter=int(sys.argv[2])).fit(iris.data, iris.target)
+      joblib.dump(model, sys.argv[1])
+      names = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
+      rows = [iris.data[i] for i in range(0, 150, 7)]
+      json.dump([dict(zip(names, map(float, row))) for row in rows], open(sys.argv[3], "w"))
+      json.dump([{"class": int(p)} for p in model.predict(rows)], open(sys.argv[4], "w"))
+      """;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The artifact, requests (one JSON object each), and the model's own answers to them, in order. */
+  record Trained(Path artifact, ArrayNode instances, JsonNode expected) {}
+
+  private IrisModel() {}
+
+  /** Fails under CI=true, skips elsewhere, without Debian's python3-sklearn and python3-joblib. */
+  static void requirePython() throws Exception {
+    boolean present = Files.isExecutable(Path.of(PYTHON))
+        && new ProcessBuilder(PYTHON, "-c", "import sklearn, joblib").redirectErrorStream(true).start().waitFor() == 0;
+    Requirements.requireOrSkip(present, () -> PYTHON + " with scikit-learn and joblib is missing: "
+        + "apt-get install python3-sklearn python3-joblib");
+  }
+
+  /** Trains in {@code directory}; another {@code maxIter} makes another artifact (another version). */
+  static Trained train(Path directory, int maxIter) throws Exception {
+    Path artifact = directory.resolve("iris-" + maxIter + ".joblib");
+    Path instances = directory.resolve("instances-" + maxIter + ".json");
+    Path expected = directory.resolve("expected-" + maxIter + ".json");
+    Process training = new ProcessBuilder(PYTHON, "-c", TRAIN, artifact.toString(), Integer.toString(maxIter),
+        instances.toString(), expected.toString()).redirectErrorStream(true).start();
+    String output = new String(training.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(training.waitFor()).as("training the model:\n" + output).isZero();
+    return new Trained(artifact, (ArrayNode) JSON.readTree(instances.toFile()), JSON.readTree(expected.toFile()));
+  }
+
+  /** A model config of {@code replicas} small replicas; {@code more}: further fields ("" or starting with a comma). */
+  static String config(String name, int replicas, String more) {
+    return "{\"name\": \"" + name + "\", \"runtime\": {\"language-name\": \"python\", \"libraries\": [\"scikit-learn\"]},"
+        + " \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"replicas\": " + replicas + more + "}";
+  }
+
+  /** {@code POST /api/v1/models} (multipart: model, contract, config); the version it made. */
+  static int push(Api api, Path artifact, String config) throws Exception {
+    String boundary = "iris-model-" + System.nanoTime();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    part(body, boundary, "model", "model.joblib", "application/octet-stream", Files.readAllBytes(artifact));
+    part(body, boundary, "contract", "contract.py", "text/x-python", CONTRACT.getBytes(StandardCharsets.UTF_8));
+    part(body, boundary, "config", "config.json", "application/json", config.getBytes(StandardCharsets.UTF_8));
+    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    HttpRequest request = api.request("/api/v1/models").header("content-type", "multipart/form-data; boundary=" + boundary)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
+    HttpResponse<String> pushed = api.client().send(request, HttpResponse.BodyHandlers.ofString());
+    assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
+    return JSON.readTree(pushed.body()).path("version").asInt();
+  }
+
+  private static void part(ByteArrayOutputStream body, String boundary, String name, String file, String type, byte[] content) {
+    body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + file
+        + "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    body.writeBytes(content);
+    body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+  }
+}
