@@ -29,6 +29,7 @@ final class ApiRoute extends AllDirectives {
   private final DatasetRoutes datasets;
   private final ModelRoutes models;
   private final ServiceRoutes services;
+  private final JobRoutes jobs;
   private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
@@ -64,6 +65,8 @@ final class ApiRoute extends AllDirectives {
         new ModelChecks(asks, settings.defaultResources(), settings.specLimits()),
         ModelLimits.fromConfig(system.settings().config()), codec, identity.audit());
     this.services = new ServiceRoutes(asks, backends.services(), codec, bodies, creation, identity.audit());
+    this.jobs = new JobRoutes(asks, backends.jobs(), backends.services(), datasets.access(), codec, bodies,
+        identity.audit());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
   }
@@ -104,7 +107,8 @@ final class ApiRoute extends AllDirectives {
                             events.route(caller),
                             datasets.route(caller),
                             models.route(caller),
-                            services.route(caller))))))))))));
+                            services.route(caller),
+                            jobs.route(caller))))))))))));
   }
 
   private Route health() {

@@ -20,7 +20,8 @@ final class RouteTemplates {
       "start", "stop", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec", "files",
       "openapi.json", ProxyRoute.PROXY,
       ApiPaths.DATASETS, DatasetRoutes.VERSIONS, DatasetRoutes.READERS,
-      ApiPaths.MODELS, ServiceRoutes.SERVICES);
+      ApiPaths.MODELS, ServiceRoutes.SERVICES,
+      JobRoutes.JOBS, JobRoutes.OUTPUT);
   /** {@code /api/v1/environments/{}/proxy/{}}: what lies below a proxied port is the application's own. */
   private static final int PROXIED_PORT_SEGMENTS = 6;
 

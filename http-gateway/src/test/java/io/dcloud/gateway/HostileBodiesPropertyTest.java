@@ -62,6 +62,8 @@ class HostileBodiesPropertyTest {
         + "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]}"
         + ", \"port\": 8080, \"replicas\": 1, \"readiness\": {\"path\": \"/\"}}"),
     SERVICE_PATCH("PATCH", "/api/v1/services/scale-target", "{\"replicas\": 1}"),
+    JOBS_POST("POST", "/api/v1/jobs",
+        "{\"service\": \"job-target\", \"input\": {\"dataset\": \"hostile/db/job-input\", \"version\": 1}, \"batch-size\": 10}"),
     LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
 
     final String method;
@@ -102,6 +104,11 @@ class HostileBodiesPropertyTest {
     assertThat(admin.post("/api/v1/services", Api.JSON, Target.SERVICES_POST.valid.replace("hostile-service", "scale-target"))
         .status()).isEqualTo(201);
     accepted.incrementAndGet();
+    assertThat(admin.post("/api/v1/services", Api.JSON, Target.SERVICES_POST.valid.replace("hostile-service", "job-target")
+        .replace("\"kind\": \"app\"", "\"kind\": \"model\"")).status()).isEqualTo(201);
+    accepted.incrementAndGet();
+    assertThat(admin.put("/api/v1/datasets/hostile/db/job-input", "application/x-ndjson", "{\"v\": 1}\n").status())
+        .isEqualTo(201);
   }
 
   @AfterContainer
@@ -202,6 +209,11 @@ class HostileBodiesPropertyTest {
   }
 
   @Property(tries = TRIES)
+  void jobsPost(@ForAll("jobsPostBodies") Body body) {
+    check(Target.JOBS_POST, body);
+  }
+
+  @Property(tries = TRIES)
   void login(@ForAll("loginBodies") Body body) {
     check(Target.LOGIN, body);
   }
@@ -256,6 +268,7 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> modelConfigBodies() { return HostileBodies.against(MODEL_CONFIG); }
   @Provide Arbitrary<Body> servicesPostBodies() { return HostileBodies.against(Target.SERVICES_POST.valid); }
   @Provide Arbitrary<Body> servicePatchBodies() { return HostileBodies.against(Target.SERVICE_PATCH.valid); }
+  @Provide Arbitrary<Body> jobsPostBodies() { return HostileBodies.against(Target.JOBS_POST.valid); }
   @Provide Arbitrary<Body> sharingPutBodies() { return HostileBodies.against(Target.SHARING_PUT.valid); }
 
   private static void check(Target target, Body body) {
@@ -286,6 +299,9 @@ class HostileBodiesPropertyTest {
         int replicas = answer.json().path("desiredReplicas").asInt();
         accepted.addAndGet(Math.max(0, replicas - scaleTargetReplicas.getAndSet(replicas)));
       }
+      // Its service has no ready replica here: the job waits until cancelled.
+      case JOBS_POST ->
+          assertThat(admin.delete("/api/v1/jobs/" + answer.json().path("id").asText()).status()).isEqualTo(200);
       case CATALOG_PUT -> assertThat(admin.put("/api/v1/catalog", Api.JSON, catalog).status()).isEqualTo(200);
       case USERS_POST ->
           assertThat(admin.delete("/api/v1/users/" + answer.json().path("username").asText()).status()).isEqualTo(204);
