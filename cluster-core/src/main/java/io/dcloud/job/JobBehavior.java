@@ -207,7 +207,8 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private ReplyEffect<Event, JobState> onService(JobState state, ServiceEntity.Reply reply) {
     if (!state.exists() || state.status().finished()) {
       return Effect().noReply();
-    } else if (reply instanceof ServiceEntity.NotFound) {
+    } else if (reply instanceof ServiceEntity.NotFound
+        || (reply instanceof ServiceEntity.Ok gone && gone.view().deleting())) {
       return end(new JobEntity.Failed("service " + state.spec().service() + " no longer exists", wiring.clock().instant()));
     } else if (reply instanceof ServiceEntity.Ok ok) {
       port = ok.view().port();
