@@ -13,8 +13,11 @@ import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentsForNodes;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
+import io.dcloud.gateway.JobBackends;
 import io.dcloud.gateway.ServiceBackends;
 import io.dcloud.identity.UserRegistry;
+import io.dcloud.job.JobEntity;
+import io.dcloud.job.JobIndex;
 import io.dcloud.journal.OverloadReport;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.metrics.ClusterGauges;
@@ -184,6 +187,9 @@ public final class DCloudNode implements AutoCloseable {
     ActorRef<ServiceIndex.Command> serviceIndex = singleton(
         system, ServiceIndex.create(backoff, name -> ServiceEntity.wake(system, name)), "service-index", backoff);
     ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(config));
+    ActorRef<JobIndex.Command> jobIndex = singleton(system, JobIndex.create(backoff,
+        config.getDuration("dcloud.jobs.wake-interval"), id -> JobEntity.wake(system, id)), "job-index", backoff);
+    DatasetWiring.startJobs(system, config, datasetIndex, jobIndex);
 
     if (roles.contains(ROLE_WORKER)) {
       startWorker(context, config, scheduler, updates, started.readiness());
@@ -209,7 +215,7 @@ public final class DCloudNode implements AutoCloseable {
     }
     GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory,
         updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
-        new ServiceBackends(ClusterSharding.get(system), serviceIndex));
+        new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex));
     AdminBootstrap.run(system, users, config)
         .thenCompose(done -> HttpGateway.start(system, backends))
         .whenComplete((bound, failure) -> {

@@ -4,9 +4,13 @@ import com.typesafe.config.Config;
 import io.dcloud.dataset.BlobSettings;
 import io.dcloud.dataset.BlobStore;
 import io.dcloud.dataset.ChunkedBlobStore;
+import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetIndex;
 import io.dcloud.dataset.DatasetJanitor;
 import io.dcloud.dataset.DatasetListing;
+import io.dcloud.dataset.DatasetWriter;
+import io.dcloud.job.JobEntity;
+import io.dcloud.job.JobIndex;
 import io.dcloud.gateway.DatasetBackends;
 import io.dcloud.persistence.CassandraChunkStore;
 import java.time.Clock;
@@ -29,6 +33,18 @@ final class DatasetWiring {
     BlobSettings settings = BlobSettings.fromConfig(config);
     return new ChunkedBlobStore(
         new CassandraChunkStore(system, CassandraChunkStore.Settings.fromConfig(config), settings), settings);
+  }
+
+  /**
+   * Inference jobs on every node (their entities are sharded like the services'): they read their
+   * input from and write their output to the dataset store.
+   */
+  static void startJobs(ActorSystem<?> system, Config config, ActorRef<DatasetIndex.Command> index,
+      ActorRef<JobIndex.Command> jobIndex) {
+    BlobStore blobs = blobStore(system, config);
+    DatasetWriter writer = new DatasetWriter(system, id -> DatasetEntity.ref(ClusterSharding.get(system), id), index, blobs,
+        config.getDuration("dcloud.ask-timeout"));
+    JobEntity.init(system, JobEntity.wiring(system, blobs, writer, jobIndex, JobEntity.Settings.fromConfig(config)));
   }
 
   /** What the gateway's dataset routes use; starts this gateway's janitor. */

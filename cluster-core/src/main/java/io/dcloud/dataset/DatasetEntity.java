@@ -87,6 +87,12 @@ public final class DatasetEntity {
         entityContext -> DatasetBehavior.create(entityContext.getEntityId(), journalBackoff, Clock.systemUTC())));
   }
 
+  /** One dataset's entity outside sharding (tests of what writes datasets). */
+  public static org.apache.pekko.actor.typed.Behavior<Command> behavior(
+      String id, BackoffSupervisorStrategy journalBackoff, Clock clock) {
+    return DatasetBehavior.create(id, journalBackoff, clock);
+  }
+
   public static EntityRef<Command> ref(ClusterSharding sharding, String id) {
     return sharding.entityRefFor(TYPE_KEY, id);
   }

@@ -45,7 +45,8 @@ final class GoldenSamples {
   static final List<Class<?>> PERSISTED_INTERFACES = List.of(
       EnvironmentEntity.Event.class, Scheduler.Event.class, CatalogRegistry.Event.class, TemplateRegistry.Event.class,
       io.dcloud.dataset.DatasetEntity.Event.class, io.dcloud.dataset.DatasetIndex.Event.class,
-      io.dcloud.service.ServiceEntity.Event.class, io.dcloud.service.ServiceIndex.Event.class);
+      io.dcloud.service.ServiceEntity.Event.class, io.dcloud.service.ServiceIndex.Event.class,
+      io.dcloud.job.JobEntity.Event.class, io.dcloud.job.JobIndex.Event.class);
 
   static final Instant AT = Instant.parse("2026-11-23T10:00:00Z");
   static final Resources RESOURCES = new Resources(500, 1L << 30, 1, 1L << 32, "A100");
@@ -77,6 +78,7 @@ final class GoldenSamples {
     shellsAndFiles(samples, system);
     DatasetGoldenSamples.add(samples, system, AT);
     ServiceGoldenSamples.add(samples, system, AT);
+    JobGoldenSamples.add(samples, system, AT);
     return samples;
   }
 

@@ -32,6 +32,7 @@ final class ApiRoute extends AllDirectives {
   private final AppRoutes apps;
   private final ModelDeployRoutes deployments;
   private final ServiceCallRoutes serviceCalls;
+  private final JobRoutes jobs;
   private final ConsoleRoute console = new ConsoleRoute();
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
@@ -73,6 +74,8 @@ final class ApiRoute extends AllDirectives {
     this.deployments = new ModelDeployRoutes(models, datasets.access(), services,
         ModelLimits.fromConfig(system.settings().config()), bodies, identity.audit());
     this.serviceCalls = ServiceCallRoutes.create(system, asks, backends.services(), settings, identity, bodies, codec);
+    this.jobs = new JobRoutes(asks, backends.jobs(), backends.services(), datasets.access(), codec, bodies,
+        identity.audit());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
   }
@@ -116,7 +119,9 @@ final class ApiRoute extends AllDirectives {
                             services.route(caller),
                             apps.route(caller),
                             deployments.route(caller),
-                            serviceCalls.route(caller))))))))))));
+                            serviceCalls.route(caller),
+
+                            jobs.route(caller))))))))))));
   }
 
   private Route health() {

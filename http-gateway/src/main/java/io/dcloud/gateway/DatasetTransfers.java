@@ -3,9 +3,9 @@ package io.dcloud.gateway;
 import com.typesafe.config.Config;
 import io.dcloud.dataset.BlobStore;
 import io.dcloud.dataset.DatasetEntity;
-import io.dcloud.dataset.DatasetIndex;
 import io.dcloud.dataset.DatasetState;
 import io.dcloud.dataset.DatasetVersion;
+import io.dcloud.dataset.DatasetWriter;
 import io.dcloud.identity.Caller;
 import io.dcloud.identity.Role;
 import io.micrometer.core.instrument.Counter;
@@ -19,9 +19,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -59,9 +57,9 @@ final class DatasetTransfers extends AllDirectives {
   private final DatasetAccess access;
   private final JsonYaml codec;
   private final AuditLog audit;
+  private final DatasetWriter writer;
   private final long maxSize;
   private final Duration transferTimeout;
-  private final Duration askTimeout;
   private final Counter bytesIn;
   private final Counter bytesOut;
 
@@ -73,7 +71,8 @@ final class DatasetTransfers extends AllDirectives {
     this.audit = audit;
     this.maxSize = config.getBytes("dcloud.datasets.max-size");
     this.transferTimeout = config.getDuration("dcloud.datasets.transfer-timeout");
-    this.askTimeout = askTimeout;
+    this.writer = new DatasetWriter(system, access.backends().entities(), access.backends().index(),
+        access.backends().blobs(), askTimeout);
     this.bytesIn = Counter.builder("dcloud.datasets.bytes.in").baseUnit("bytes")
         .description("Dataset bytes uploaded through this gateway").register(Metrics.globalRegistry);
     this.bytesOut = Counter.builder("dcloud.datasets.bytes.out").baseUnit("bytes")
@@ -130,11 +129,9 @@ final class DatasetTransfers extends AllDirectives {
                     + "'s: only its owner or an admin may add versions").exception()
                 : Problem.notFound("dataset " + id).exception();
           }
-          return AskPattern.<DatasetIndex.Command, Done>ask(access.backends().index(),
-              replyTo -> new DatasetIndex.Register(id, replyTo), askTimeout, system.scheduler());
+          return writer.register(id);
         })
-        .thenCompose(registered -> access.<DatasetEntity.Reply>ask(id,
-            replyTo -> new DatasetEntity.BeginUpload(blobId, caller.username(), caller.isAdmin(), replyTo)))
+        .thenCompose(registered -> writer.begin(id, blobId, caller.username(), caller.isAdmin()))
         .thenCompose(begun -> {
           if (!(begun instanceof DatasetEntity.Updated)) {
             audit.record(caller, PUT_ACTION, id, "refused");
@@ -142,8 +139,7 @@ final class DatasetTransfers extends AllDirectives {
           }
           return store(id, caller, blobId, bytes);
         })
-        .thenCompose(stored -> access.<DatasetEntity.Reply>ask(id, replyTo -> new DatasetEntity.CommitUpload(
-            blobId, stored.size(), stored.sha256(), contentType, caller.username(), replyTo)))
+        .thenCompose(stored -> writer.commit(id, blobId, stored, contentType, caller.username()))
         .thenApply(committed -> {
           if (!(committed instanceof DatasetEntity.Updated updated)) {
             access.backends().blobs().delete(blobId);
@@ -163,14 +159,11 @@ final class DatasetTransfers extends AllDirectives {
   /** Streams the body into the blob; a failed upload is abandoned at once (the janitor reclaims its chunks). */
   private CompletionStage<BlobStore.StoredBlob> store(String id, Caller caller, String blobId,
       Source<ByteString, ?> bytes) {
-    return bytes
-        .map(chunk -> {
-          bytesIn.increment(chunk.size());
-          return chunk;
-        })
-        .runWith(access.backends().blobs().write(blobId), system)
+    return writer.write(id, blobId, bytes.map(chunk -> {
+      bytesIn.increment(chunk.size());
+      return chunk;
+    }))
         .exceptionally(failure -> {
-          access.<DatasetEntity.Reply>ask(id, replyTo -> new DatasetEntity.AbandonUpload(blobId, replyTo));
           Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
           if (cause instanceof EntityStreamSizeException) {
             audit.record(caller, PUT_ACTION, id, "too large");

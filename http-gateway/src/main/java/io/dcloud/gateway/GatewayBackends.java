@@ -28,6 +28,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * @param quotas the quota ledger singleton's proxy
  * @param datasets the dataset entities, index and blob store
  * @param services the service entities and index
+ * @param jobs the inference jobs' entities and index
  */
 public record GatewayBackends(
     Function<String, EntityRef<EnvironmentEntity.Command>> environments,
@@ -39,7 +40,8 @@ public record GatewayBackends(
     ActorRef<UserRegistry.Command> users,
     ActorRef<QuotaLedger.Command> quotas,
     DatasetBackends datasets,
-    ServiceBackends services) {
+    ServiceBackends services,
+    JobBackends jobs) {
 
   /** The backends of a node: environments are the entities sharding starts wherever their shard lives. */
   public GatewayBackends(
@@ -52,20 +54,21 @@ public record GatewayBackends(
       ActorRef<UserRegistry.Command> users,
       ActorRef<QuotaLedger.Command> quotas,
       DatasetBackends datasets,
-      ServiceBackends services) {
+      ServiceBackends services,
+      JobBackends jobs) {
     this(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id), scheduler, catalog, templates, directory, updates,
-        users, quotas, datasets, services);
+        users, quotas, datasets, services, jobs);
   }
 
   /** The same backends with another scheduler (a test's probe, say). */
   public GatewayBackends withScheduler(ActorRef<Scheduler.Command> otherScheduler) {
     return new GatewayBackends(
-        environments, otherScheduler, catalog, templates, directory, updates, users, quotas, datasets, services);
+        environments, otherScheduler, catalog, templates, directory, updates, users, quotas, datasets, services, jobs);
   }
 
   /** The same backends with other environment entities (a test's silent probe, say). */
   public GatewayBackends withEnvironments(Function<String, EntityRef<EnvironmentEntity.Command>> otherEnvironments) {
     return new GatewayBackends(
-        otherEnvironments, scheduler, catalog, templates, directory, updates, users, quotas, datasets, services);
+        otherEnvironments, scheduler, catalog, templates, directory, updates, users, quotas, datasets, services, jobs);
   }
 }

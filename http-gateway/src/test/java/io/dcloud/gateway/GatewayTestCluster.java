@@ -9,6 +9,7 @@ import io.dcloud.dataset.ChunkedBlobStore;
 import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetIndex;
 import io.dcloud.dataset.DatasetListing;
+import io.dcloud.dataset.DatasetWriter;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
@@ -21,6 +22,8 @@ import io.dcloud.resources.Resources;
 import io.dcloud.testing.InMemoryChunkStore;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
+import io.dcloud.job.JobEntity;
+import io.dcloud.job.JobIndex;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceIndex;
 import io.dcloud.scheduler.SchedulerSettings;
@@ -151,8 +154,13 @@ public final class GatewayTestCluster implements AutoCloseable {
     ActorRef<ServiceIndex.Command> serviceIndex = testKit.spawn(
         ServiceIndex.create(JournalBackoff.fromConfig(resolved), service -> ServiceEntity.wake(system, service)), "service-index");
     ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(resolved));
+    ActorRef<JobIndex.Command> jobIndex = testKit.spawn(JobIndex.create(JournalBackoff.fromConfig(resolved),
+        resolved.getDuration("dcloud.jobs.wake-interval"), job -> JobEntity.wake(system, job)), "job-index");
+    JobEntity.init(system, JobEntity.wiring(system, datasets.blobs(), new DatasetWriter(system, datasets.entities(),
+        datasetIndex, datasets.blobs(), ASK_TIMEOUT), jobIndex, JobEntity.Settings.fromConfig(resolved)));
     backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users,
-        quotas, datasets, new ServiceBackends(ClusterSharding.get(system), serviceIndex));
+        quotas, datasets, new ServiceBackends(ClusterSharding.get(system), serviceIndex),
+        new JobBackends(ClusterSharding.get(system), jobIndex));
     binding = start(backends);
     base = uri(binding);
   }

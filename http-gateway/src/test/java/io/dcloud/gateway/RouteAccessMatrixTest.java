@@ -335,7 +335,16 @@ class RouteAccessMatrixTest {
         row("PUT", "/services/{fresh-service}/call/ready").body("{}")
             .allow(503, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
         row("DELETE", "/services/{fresh-service}/call/ready").allow(503, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
-        row("GET", "/services/{fresh-service}/stats").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404));
+        row("GET", "/services/{fresh-service}/stats").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        // Jobs: whoever may change the model service (and read the input) submits; someone else's service is 404.
+        // No worker runs here: a job's service has no ready replica, so it stays RUNNING (output 409, cancel 200).
+        row("GET", "/jobs").otherwise(200),
+        row("POST", "/jobs").body("{\"service\": \"{fresh-model-service}\", \"input\": {\"dataset\": \"{fresh-records}\"}}")
+            .allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/jobs/{fresh-job}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/jobs/{fresh-job}/output").allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("DELETE", "/jobs/{fresh-job}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/jobs/{unknown-job}").otherwise(404));
   }
 
   static Stream<Cell> cells() {
@@ -486,6 +495,21 @@ class RouteAccessMatrixTest {
         + "\"python3 app.py\", \"port\": 8000}"), 201);
   }
 
+  /** A model service of alice's (its replicas never get ready here: no worker runs them). */
+  private String aliceModelService(int n) {
+    String name = "model-service-" + n;
+    created(callers.get(DATA_SCIENTIST).post("/api/v1/services", Api.JSON,
+        SERVICE.replace("{name}", name).replace("\"kind\": \"app\"", "\"kind\": \"model\"")), 201);
+    return name;
+  }
+
+  /** A JSON-lines dataset of alice's, a job's input: its id. */
+  private String aliceRecords(int n) {
+    String id = "matrix/db/records-" + n;
+    created(callers.get(DATA_SCIENTIST).put("/api/v1/datasets/" + id, "application/x-ndjson", "{\"v\": 1}\n"), 201);
+    return id;
+  }
+
   /** Fills in a path's or body's placeholders, making what the cell needs on behalf of its owner. */
   private String resolve(String text, Who who) throws IOException {
     Api owner = callers.get(DATA_SCIENTIST);
@@ -567,6 +591,16 @@ class RouteAccessMatrixTest {
       String name = "fresh-shared-model-" + n;
       aliceModel(name, true);
       resolved = resolved.replace("{fresh-shared-model}", name);
+    }
+    if (resolved.contains("{fresh-job}")) {
+      resolved = resolved.replace("{fresh-job}", created(owner.post("/api/v1/jobs", Api.JSON, "{\"service\": \""
+          + aliceModelService(n) + "\", \"input\": {\"dataset\": \"" + aliceRecords(n) + "\"}}"), 202).path("id").asText());
+    }
+    if (resolved.contains("{fresh-records}")) {
+      resolved = resolved.replace("{fresh-records}", aliceRecords(n));
+    }
+    if (resolved.contains("{unknown-job}")) {
+      resolved = resolved.replace("{unknown-job}", UUID.randomUUID().toString());
     }
     if (resolved.contains("{new-user}")) {
       resolved = resolved.replace("{new-user}", "new-user-" + n);
