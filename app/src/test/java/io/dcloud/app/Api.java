@@ -43,8 +43,11 @@ final class Api {
   }
 
   Response put(String path, String json) {
-    return send(request(path).header("content-type", "application/json")
-        .PUT(HttpRequest.BodyPublishers.ofString(json)));
+    return put(path, "application/json", json);
+  }
+
+  Response put(String path, String contentType, String body) {
+    return send(request(path).header("content-type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
   }
 
   Response patch(String path, String json) {

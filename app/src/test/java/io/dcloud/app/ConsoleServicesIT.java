@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Tag;
@@ -32,9 +31,10 @@ import org.openqa.selenium.WebElement;
  * its page (replicas linking to their environments), scales it from the form (a bad count is
  * refused beside its field) and deletes it; pushes a scikit-learn model trained here by
  * /usr/bin/python3 through the push form (a config without a runtime is refused by name) and sees
- * it and its versions listed. Every page is checked with axe-core, photographed into target/, and
- * shown at phone width without a sideways scroll. The methods marked @Disabled need routes that
- * other branches bring (deploy, batching, stats, predict, call, apps, jobs).
+ * it and its versions listed; tries the app from its page and sees the calls counted in the charts;
+ * deploys the model, sets its batching and predicts from its service page; submits a job from the
+ * form and follows it to its output; and an admin pushes an app from the form. Every page is checked
+ * with axe-core, photographed into target/, and shown at phone width without a sideways scroll.
  */
 @Tag("docker") @Tag("cassandra")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -153,12 +153,15 @@ class ConsoleServicesIT {
   /** Needs GET /services/{name}/stats and /services/{name}/call/… (the CALLS branch). */
   @Test
   @Order(25)
-  void tryItCallsTheAppAndTheChartsCountTheCalls() {
+  void tryItCallsTheAppAndTheChartsCountTheCalls() throws Exception {
     go("#/services/web");
     browser.find("article.service");
     browser.find("form.try-it button[name=try]").click();
     assertThat(awaitText(browser, "pre.try-answer", "hello-from-web", "the app's answer")).startsWith("200");
     browser.find("form.try-it button[name=try]").click();
+    assertThat(awaitText(browser, "pre.try-answer", "hello-from-web", "the app's second answer")).startsWith("200");
+    Api.Response stats = ConsolePage.as(dcloud.api(), "ada", PASSWORD, "GET", "/api/v1/services/web/stats", "application/json", "");
+    assertThat(stats.json().path("count").asLong()).as(stats.body()).isEqualTo(2);
     awaitAttribute(browser, "p.stats-total", "count", "2", "the two calls to be counted");
     assertThat(browser.text("p.stats-total")).contains("2 requests", "latency average");
     awaitAttribute(browser, "figure[data-chart=p99]", "points", "2", "two readings of the p99 chart");
@@ -271,7 +274,6 @@ class ConsoleServicesIT {
   /** Needs POST /jobs, GET /jobs/{id} and its output (the JOBS branch), and the deployed iris model. */
   @Test
   @Order(60)
-  @Disabled("enable after merge: needs POST /jobs, GET /jobs/{id}, GET /jobs/{id}/output")
   void aJobIsSubmittedFromTheFormAndFollowedToItsOutput() throws Exception {
     Api.Response input = ConsolePage.as(dcloud.api(), "ada", PASSWORD, "PUT", "/api/v1/datasets/console/db/iris-input",
         "application/octet-stream", """

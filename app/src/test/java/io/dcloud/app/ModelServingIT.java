@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,8 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Cassandra, the real Docker Engine): a scikit-learn model trained here is pushed and deployed with
  * two replicas and batching; predictions through the gateway are the model's own, concurrent callers
  * are batched and each gets its own answers; a second version rolls in replica by replica without a
- * failed predict; and a replica's container killed under a stream of predicts fails none of them.
- * The methods run in order on the one service.
+ * failed predict; a replica's container killed under a stream of predicts fails none of them; and
+ * an inference job over a JSON-lines dataset gives, line for line, the model's own predictions from
+ * both replicas. The methods run in order on the one service.
  */
 @Tag("docker") @Tag("cassandra") @Tag("python")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,6 +47,8 @@ class ModelServingIT {
   private static final Duration FIRST_UP_WITHIN = Duration.ofMinutes(15);
   private static final Duration ROLLED_WITHIN = Duration.ofMinutes(5);
   private static final int CONCURRENT_CALLERS = 16;
+  /** The job's input: the requests this many times over (22 each), in tasks of 50. */
+  private static final int JOB_ROUNDS = 15;
 
   private static OneNodeDCloud dcloud;
   private static Api api;
@@ -132,7 +136,7 @@ class ModelServingIT {
     JsonNode rolled;
     try (Watch watch = Watch.start(MODEL);
         PredictStream stream = PredictStream.start(api, MODEL, first.instances(),
-            Set.of(first.expected(), second.expected()), 2)) {
+            new HashSet<>(List.of(first.expected(), second.expected())), 2)) {
       Api.Response updated = api.post("/api/v1/models/" + MODEL + "/deploy", "{\"version\": 2}");
       assertThat(updated.status()).as(updated.body()).isEqualTo(200);
       assertThat(updated.json().path("version").asInt()).isEqualTo(2);
@@ -173,6 +177,49 @@ class ModelServingIT {
     // The killed replica is replaced: the service is back to two ready ones.
     await().atMost(ROLLED_WITHIN).untilAsserted(() -> assertThat(api.get("/api/v1/services/" + MODEL).json()
         .path("replicas").findValuesAsText("ready")).containsExactly("true", "true"));
+  }
+
+  @Test
+  @Order(5)
+  void aJobOverADatasetGivesTheModelsPredictionsInOrderFromBothReplicas() throws Exception {
+    StringBuilder records = new StringBuilder();
+    List<JsonNode> expected = new ArrayList<>();
+    for (int round = 0; round < JOB_ROUNDS; round++) {
+      for (int i = 0; i < second.instances().size(); i++) {
+        records.append(second.instances().get(i)).append('\n');
+        expected.add(second.expected().get(i));
+      }
+    }
+    Api.Response input = api.put("/api/v1/datasets/tables/iris/records", "application/x-ndjson", records.toString());
+    assertThat(input.status()).as(input.body()).isEqualTo(201);
+
+    Api.Response submitted = api.post("/api/v1/jobs", "{\"service\": \"" + MODEL + "\", \"input\": {\"dataset\":"
+        + " \"tables/iris/records\", \"version\": \"latest\"}, \"batch-size\": 50}");
+    assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+    String id = submitted.json().path("id").asText();
+    JsonNode done = await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+        .until(() -> api.get("/api/v1/jobs/" + id).json(),
+            job -> !List.of("QUEUED", "RUNNING").contains(job.path("status").asText()));
+
+    assertThat(done.path("status").asText()).as(done.toString()).isEqualTo("SUCCEEDED");
+    assertThat(done.path("progress").path("done").asInt()).isEqualTo(expected.size());
+    assertThat(done.path("assignments")).as(done.toString()).hasSize(2).allSatisfy(assignment -> {
+      assertThat(assignment.path("done").asInt()).isPositive();
+      assertThat(assignment.path("node").asText()).isEqualTo("model-serving-it-node");
+    });
+    Api.Response output = api.get("/api/v1/jobs/" + id + "/output");
+    assertThat(output.status()).as(output.body()).isEqualTo(200);
+    List<JsonNode> lines = new ArrayList<>();
+    for (String line : output.body().split("\n")) {
+      if (!line.isBlank()) {
+        lines.add(JSON.readTree(line));
+      }
+    }
+    assertThat(lines).containsExactlyElementsOf(expected);
+    String dataset = done.path("output").path("dataset").asText();
+    assertThat(dataset).isEqualTo("jobs/" + MODEL + "/" + id);
+    assertThat(api.get("/api/v1/datasets/" + dataset + "/versions").json().path("versions").get(0).path("version").asInt())
+        .isEqualTo(done.path("output").path("version").asInt());
   }
 
   private static Api.Response predict(ArrayNode instances) {
