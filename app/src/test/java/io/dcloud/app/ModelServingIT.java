@@ -34,9 +34,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Cassandra, the real Docker Engine): a scikit-learn model trained here is pushed and deployed with
  * two replicas and batching; predictions through the gateway are the model's own, concurrent callers
  * are batched and each gets its own answers; a second version rolls in replica by replica without a
- * failed predict; a replica's container killed under a stream of predicts fails none of them; and
- * an inference job over a JSON-lines dataset gives, line for line, the model's own predictions from
- * both replicas. The methods run in order on the one service.
+ * failed predict; an inference job over a JSON-lines dataset gives, line for line, the model's own
+ * predictions from both replicas; and a replica's container killed under a stream of predicts fails
+ * none of them. The methods run in order on the one service.
  */
 @Tag("docker") @Tag("cassandra") @Tag("python")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -158,7 +158,7 @@ class ModelServingIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void aReplicaKilledUnderAStreamOfPredictsFailsNone() throws Exception {
     List<String> failures;
     try (PredictStream stream = PredictStream.start(api, MODEL, second.instances(), Set.of(second.expected()), 2)) {
@@ -180,7 +180,7 @@ class ModelServingIT {
   }
 
   @Test
-  @Order(5)
+  @Order(4)
   void aJobOverADatasetGivesTheModelsPredictionsInOrderFromBothReplicas() throws Exception {
     StringBuilder records = new StringBuilder();
     List<JsonNode> expected = new ArrayList<>();
