@@ -113,6 +113,7 @@ def main():
     print("%-9s %9s %12s %9s %6s" % ("replicas", "seconds", "records/s", "x one", "busy"))
     for replicas, seconds, rate, busy in results:
         print("%-9d %9.2f %12.1f %9.2f %6d" % (replicas, seconds, rate, rate / base, busy))
+    print("RESULT jobs " + " ".join("replicas%d_records_per_s=%.1f" % (r[0], r[2]) for r in results))
 
 
 if __name__ == "__main__":

@@ -6,8 +6,7 @@
 #
 # It starts its OWN DCloud (`./dcloud dev` on its own ports and data directory, see
 # bench/lib/instance.sh), trains a scikit-learn model here (/usr/bin/python3 with python3-sklearn),
-# pushes it (POST /models) and serves it with ONE replica (POST /services, the body
-# POST /models/{name}/deploy makes), then:
+# pushes it (POST /models) and serves it with ONE replica (POST /models/{name}/deploy), then:
 #   overhead   POST {"instances": [one]} at a fixed --rate for --duration s (after --warmup s), first
 #              straight to the replica's published port (127.0.0.1, the container's own /predict),
 #              then through DCloud (POST /api/v1/services/{name}/predict: gateway, the replica's
@@ -108,16 +107,8 @@ PY
 VERSION=$(api_curl -sf -m 120 -F "model=@$WORK/model.joblib" -F "contract=@$WORK/contract.py;type=text/x-python" \
   -F "config=@$WORK/config.json;type=application/json" "$API/models" | sed -n 's/.*"version" *: *\([0-9]*\).*/\1/p')
 [ -n "$VERSION" ] || die "POST /models failed"
-SERVICE=$(cat <<JSON
-{"name": "$MODEL", "kind": "model", "port": 8080, "replicas": 1, "readiness": {"path": "/ready"},
- "environment": {"os": "debian", "resources": {"ram": "1G", "cpu": "1"}, "port-publish": [{"internal": {"ports": "8080"}}],
-   "languages": [{"language-name": "python", "libraries": ["scikit-learn", "flask", "waitress", "joblib"]}],
-   "dataset": [{"category-name": "models", "db": [{"db-name": "$MODEL", "dataset": [{"dataset-name": "bundle", "version": "$VERSION"}]}]}],
-   "command": ["python3", "/datasets/models/$MODEL/bundle/dcloud_serve.py"], "env": {"PORT": "8080"}}}
-JSON
-)
-api_curl -sf -m 60 -X POST -H 'Content-Type: application/json' --data "$SERVICE" "$API/services" >/dev/null \
-  || die "POST /services failed"
+# Served as a data scientist would: POST /models/{name}/deploy (one replica, no batching, from the config).
+api_curl -sf -m 60 -X POST "$API/models/$MODEL/deploy" >/dev/null || die "POST /models/$MODEL/deploy failed"
 say "waiting for its replica to be ready (the first build of the serving image takes minutes)"
 started=$(date +%s)
 until api_curl -s -m 10 "$API/services/$MODEL" | grep -q '"ready" *: *true'; do
@@ -166,3 +157,6 @@ if [ -n "$ON" ]; then
 else
   echo "batching on:  not measured (PUT /services/$MODEL/batching answered $BATCHING)"
 fi
+awk -v dp50="$(field "$D" p50)" -v gp50="$(field "$G" p50)" -v off="$(field "$OFF" rate)" -v on="${ON:+$(field "$ON" rate)}" \
+  'BEGIN { printf "RESULT services overhead_p50_ms=%.2f ratio_p50=%.2f batching_off=%.1f batching_on=%s\n",
+           gp50 - dp50, gp50 / dp50, off, (on == "" ? "na" : on) }'
