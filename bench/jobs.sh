@@ -53,22 +53,7 @@ instance_check_ports
 mkdir -p "$WORK"
 WORK=$(cd "$WORK" && pwd)
 
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  # The service first: it would make its replicas again.
-  api_curl -s -m 10 -X DELETE "$API/services/bench-jobs" >/dev/null 2>&1 || true
-  instance_delete_all_environments || true
-  instance_stop || true
-  instance_remove_containers "label=dcloud.node=$NODE_NAME" || true
-  chmod -R u+w "$WORK/data" 2>/dev/null || true
-  rm -rf "$WORK/data"
-  [ $rc -eq 0 ] || say "failed (exit $rc); DCloud's log: $LOG"
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+instance_cleanup_on_exit bench-jobs
 
 instance_remove_containers "label=dcloud.node=$NODE_NAME"   # leftovers of an earlier, killed run
 instance_start

@@ -1,5 +1,5 @@
-# bench/lib/instance.sh: a private DCloud instance for a benchmark (sourced by bench/api.sh and
-# bench/startup.sh; not run by itself).
+# bench/lib/instance.sh: a private DCloud instance for a benchmark (sourced by the bench scripts;
+# not run by itself).
 #
 # The caller sets, before calling these functions:
 #   BENCH_NAME    prefix of messages (e.g. bench-api)
@@ -164,4 +164,29 @@ instance_remove_containers() {
       docker rm -f $ids >/dev/null 2>&1 || true
     fi
   done
+}
+
+# instance_cleanup_on_exit [SERVICE]: on exit (and Ctrl-C, TERM), deletes SERVICE first (it would
+# make its replicas again), then every environment of the instance, stops DCloud, removes its
+# containers and its data directory, and keeps the exit status (saying where the log is on failure).
+instance_cleanup_on_exit() {
+  CLEANUP_SERVICE=${1:-}
+  trap instance_cleanup EXIT
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+}
+
+instance_cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  if [ -n "${CLEANUP_SERVICE:-}" ]; then
+    api_curl -s -m 10 -X DELETE "$API/services/$CLEANUP_SERVICE" >/dev/null 2>&1 || true
+  fi
+  instance_delete_all_environments || true
+  instance_stop || true
+  instance_remove_containers "label=dcloud.node=$NODE_NAME" || true
+  chmod -R u+w "$WORK/data" 2>/dev/null || true
+  rm -rf "$WORK/data"
+  [ $rc -eq 0 ] || say "failed (exit $rc); DCloud's log: $LOG"
+  exit $rc
 }
