@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.dcloud.testing.Requirements;
-import java.io.ByteArrayOutputStream;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,25 +74,8 @@ final class IrisModel {
         + " \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"replicas\": " + replicas + more + "}";
   }
 
-  /** {@code POST /api/v1/models} (multipart: model, contract, config); the version it made. */
+  /** {@code POST /api/v1/models} of this model; the version it made. */
   static int push(Api api, Path artifact, String config) throws Exception {
-    String boundary = "iris-model-" + System.nanoTime();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    part(body, boundary, "model", "model.joblib", "application/octet-stream", Files.readAllBytes(artifact));
-    part(body, boundary, "contract", "contract.py", "text/x-python", CONTRACT.getBytes(StandardCharsets.UTF_8));
-    part(body, boundary, "config", "config.json", "application/json", config.getBytes(StandardCharsets.UTF_8));
-    body.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    HttpRequest request = api.request("/api/v1/models").header("content-type", "multipart/form-data; boundary=" + boundary)
-        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build();
-    HttpResponse<String> pushed = api.client().send(request, HttpResponse.BodyHandlers.ofString());
-    assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
-    return JSON.readTree(pushed.body()).path("version").asInt();
-  }
-
-  private static void part(ByteArrayOutputStream body, String boundary, String name, String file, String type, byte[] content) {
-    body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"; filename=\"" + file
-        + "\"\r\nContent-Type: " + type + "\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-    body.writeBytes(content);
-    body.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
+    return ModelPush.push(api, "model.joblib", artifact, CONTRACT, config);
   }
 }

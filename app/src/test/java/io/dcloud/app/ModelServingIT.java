@@ -35,8 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  * two replicas and batching; predictions through the gateway are the model's own, concurrent callers
  * are batched and each gets its own answers; a second version rolls in replica by replica without a
  * failed predict; an inference job over a JSON-lines dataset gives, line for line, the model's own
- * predictions from both replicas; and a replica's container killed under a stream of predicts fails
- * none of them. The methods run in order on the one service.
+ * predictions from both replicas; a replica's container killed under a stream of predicts fails
+ * none of them; and a small TorchScript network served the same way answers as it does here.
+ * The methods run in order.
  */
 @Tag("docker") @Tag("cassandra") @Tag("python")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -220,6 +221,36 @@ class ModelServingIT {
     assertThat(dataset).isEqualTo("jobs/" + MODEL + "/" + id);
     assertThat(api.get("/api/v1/datasets/" + dataset + "/versions").json().path("versions").get(0).path("version").asInt())
         .isEqualTo(done.path("output").path("version").asInt());
+  }
+
+  @Test
+  @Order(6)
+  void aTorchScriptModelAnswersThroughDCloudAsItDoesHere() throws Exception {
+    TorchModel.Trained torch = TorchModel.train(work);
+    String config = "{\"name\": \"tiny-torch\", \"runtime\": {\"language-name\": \"python\", \"libraries\": [\"torch\"]},"
+        + " \"resources\": {\"ram\": \"1G\", \"cpu\": \"0.5\"}, \"replicas\": 1}";
+    assertThat(ModelPush.push(api, "model.pt", torch.artifact(), TorchModel.CONTRACT, config)).isEqualTo(1);
+    Api.Response created = api.post("/api/v1/models/tiny-torch/deploy", "{}");
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    // Its image (python3-torch from the catalog) is built on first use.
+    await().atMost(FIRST_UP_WITHIN).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
+        assertThat(api.get("/api/v1/services/tiny-torch").json().path("replicas").findValuesAsText("ready"))
+            .containsExactly("true"));
+    JsonNode predictions = await().atMost(Duration.ofSeconds(30)).until(() -> {
+      Api.Response answer = api.post("/api/v1/services/tiny-torch/predict",
+          JSON.createObjectNode().set("instances", torch.instances()).toString());
+      return answer.status() == 200 ? answer.json().path("predictions") : null;
+    }, java.util.Objects::nonNull);
+    assertThat(predictions).hasSameSizeAs(torch.expected());
+    for (int i = 0; i < predictions.size(); i++) {
+      JsonNode scores = predictions.get(i).path("scores");
+      JsonNode local = torch.expected().get(i).path("scores");
+      assertThat(scores).as("instance %d", i).hasSameSizeAs(local);
+      for (int j = 0; j < scores.size(); j++) {
+        assertThat(scores.get(j).asDouble()).as("instance %d score %d", i, j).isCloseTo(local.get(j).asDouble(),
+            org.assertj.core.data.Offset.offset(1e-5));
+      }
+    }
   }
 
   private static Api.Response predict(ArrayNode instances) {
