@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -25,7 +26,7 @@ final class ServiceCaller implements AutoCloseable {
   /** Beyond the gateway's own dcloud.services.routing.request-timeout (15s), so the gateway's 504 shows. */
   private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
   private static final int FAILURES_SHOWN = 10;
-  private static final int BODY_SHOWN = 200;
+  private static final int BODY_SHOWN = 600;
 
   /** One call: when it was sent, how long until its answer (or error), its status (0: none) and what went wrong. */
   record Call(Instant sentAt, long millis, int status, String error) {
@@ -39,7 +40,10 @@ final class ServiceCaller implements AutoCloseable {
     }
   }
 
-  /** The calls sent in a window: how many, how many failed (the first few described), the slowest. */
+  /**
+   * The calls sent in a window: how many, how many failed (the first few described, and when the
+   * first and last failed one was sent), the slowest.
+   */
   record Summary(int calls, int failed, long maxMillis, List<String> failures) {}
 
   private record InFlight(Instant sentAt, CompletableFuture<Call> call) {}
@@ -104,8 +108,11 @@ final class ServiceCaller implements AutoCloseable {
         .filter(c -> !c.sentAt().isBefore(from) && c.sentAt().isBefore(to))
         .map(c -> c.call().join()).toList();
     List<Call> failed = window.stream().filter(Call::failed).toList();
-    return new Summary(window.size(), failed.size(), window.stream().mapToLong(Call::millis).max().orElse(0),
-        failed.stream().limit(FAILURES_SHOWN).map(Call::describe).toList());
+    List<String> shown = new ArrayList<>(failed.stream().limit(FAILURES_SHOWN).map(Call::describe).toList());
+    if (failed.size() > FAILURES_SHOWN) {
+      shown.add("... the last: " + failed.get(failed.size() - 1).describe());
+    }
+    return new Summary(window.size(), failed.size(), window.stream().mapToLong(Call::millis).max().orElse(0), shown);
   }
 
   @Override
