@@ -178,7 +178,7 @@ class AppApiTest {
   @AfterAll
   static void nothingIsLeftSpooled() throws Exception {
     try (var left = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
-      assertThat(left.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("dcloud-apps-")))
+      assertThat(left.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("dcloud-apps-") && name.endsWith(".upload")))
           .isEmpty();
     }
   }

@@ -149,7 +149,7 @@ class ModelApiTest {
   @AfterAll
   static void noArtifactIsLeftSpooled() throws Exception {
     try (var left = java.nio.file.Files.list(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
-      assertThat(left.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("dcloud-model-")))
+      assertThat(left.map(path -> path.getFileName().toString()).filter(name -> name.startsWith("dcloud-model-") && name.endsWith(".upload")))
           .isEmpty();
     }
   }
