@@ -104,7 +104,8 @@ export async function raw(method, path) {
   const headers = {};
   if (method !== 'GET' && csrf) headers[CSRF_HEADER] = csrf;
   try {
-    const response = await fetch(ROOT + path, { method, headers, credentials: 'same-origin' });
+    // no-store: a "try it" must reach the app each time, never the browser's cache of the last answer.
+    const response = await fetch(ROOT + path, { method, headers, credentials: 'same-origin', cache: 'no-store' });
     return { status: response.status, contentType: response.headers.get('content-type') || '', text: await response.text() };
   } catch (e) {
     throw new ApiError(0, { detail: 'the gateway cannot be reached: ' + e.message });
