@@ -9,6 +9,7 @@ import java.util.Base64;
 import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
+import javax.crypto.Mac;
 import javax.crypto.SecretKey;
 import javax.crypto.spec.GCMParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
@@ -28,6 +29,7 @@ public final class SecretBox {
 
   private static final String PREFIX = "v1:";
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
+  private static final String DERIVATION = "HmacSHA256";
   private static final int NONCE_BYTES = 12;
   private static final int TAG_BITS = 128;
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -107,6 +109,21 @@ public final class SecretBox {
           name, "it was encrypted with another key (is dcloud.secrets.key the same on every node?) or altered");
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM decryption failed", e);
+    }
+  }
+
+  /**
+   * A secret derived from the cluster's key for {@code purpose} (HMAC-SHA256, 43 URL-safe
+   * characters): the same on every node with the same key, so it need never be stored.
+   */
+  public String derive(String purpose) {
+    try {
+      Mac mac = Mac.getInstance(DERIVATION);
+      mac.init(new SecretKeySpec(key.getEncoded(), DERIVATION));
+      byte[] digest = mac.doFinal(("dcloud-derive:" + purpose).getBytes(StandardCharsets.UTF_8));
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(digest);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("HMAC-SHA256 is in every JDK", e);
     }
   }
 

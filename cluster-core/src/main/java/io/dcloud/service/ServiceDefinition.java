@@ -1,8 +1,10 @@
 package io.dcloud.service;
 
 import io.dcloud.contracts.ImageRecipe;
+import io.dcloud.device.BindingSlot;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.spec.EnvironmentSpec;
+import java.util.List;
 
 /**
  * What a service was asked to be: every replica is an environment of {@code spec} (its name set per
@@ -10,6 +12,7 @@ import io.dcloud.spec.EnvironmentSpec;
  * answers 2xx. The gateway validates and resolves it (catalog, datasets) before the entity sees it,
  * so the entity never builds anything a user could not have created directly. {@code batching}: how
  * the gateways group a model's predictions (null: one call per request; apps never batch).
+ * {@code bindings}: the sensor and controller types an app consumes (end users bind devices to them).
  */
 public record ServiceDefinition(
     String name,
@@ -19,12 +22,24 @@ public record ServiceDefinition(
     int port,
     Readiness readiness,
     int replicas,
-    Batching batching)
+    Batching batching,
+    List<BindingSlot> bindings)
     implements CborSerializable {
+
+  /** {@code bindings}: the device types an app consumes (null, as in definitions from before bindings: none). */
+  public ServiceDefinition {
+    bindings = bindings == null ? List.of() : List.copyOf(bindings);
+  }
+
+  /** Without device bindings. */
+  public ServiceDefinition(String name, Kind kind, EnvironmentSpec spec, ImageRecipe recipe, int port,
+      Readiness readiness, int replicas, Batching batching) {
+    this(name, kind, spec, recipe, port, readiness, replicas, batching, List.of());
+  }
 
   /** The same definition with other batching (a live change that makes no new version). */
   public ServiceDefinition withBatching(Batching changed) {
-    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, changed);
+    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, changed, bindings);
   }
 
   /** Models are served by DCloud's wrapper; apps bring their own server. */

@@ -1,5 +1,6 @@
 package io.dcloud.service;
 
+import io.dcloud.device.BindingSlot;
 import io.dcloud.serialization.CborSerializable;
 import java.util.List;
 
@@ -19,8 +20,20 @@ public record ServiceView(
     ServiceDefinition.Readiness readiness,
     List<Replica> replicas,
     boolean deleting,
-    ServiceDefinition.Batching batching)
+    ServiceDefinition.Batching batching,
+    List<BindingSlot> bindings)
     implements CborSerializable {
+
+  /** {@code bindings}: the device types the app consumes (null in answers from before bindings: none). */
+  public ServiceView {
+    bindings = bindings == null ? List.of() : List.copyOf(bindings);
+  }
+
+  /** Without device bindings. */
+  public ServiceView(String name, ServiceDefinition.Kind kind, String owner, int version, int desiredReplicas, int port,
+      ServiceDefinition.Readiness readiness, List<Replica> replicas, boolean deleting, ServiceDefinition.Batching batching) {
+    this(name, kind, owner, version, desiredReplicas, port, readiness, replicas, deleting, batching, List.of());
+  }
 
   /**
    * {@code ready}: RUNNING and its readiness path answered 2xx (null while its node has not probed it).

@@ -1,0 +1,105 @@
+package io.dcloud.device;
+
+import io.dcloud.serialization.CborSerializable;
+import java.util.List;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.typed.PersistenceId;
+
+/**
+ * The registry of sensor and controller types, their devices and the services' bindings to them: a
+ * cluster singleton on the control role, event sourced. The gateway validates requests (names,
+ * fields, who may) before they reach it; the registry keeps what must hold across requests (a type
+ * exists before its devices, is unused before it goes; a binding names existing, enabled devices of
+ * the types and counts its service declared). After each change it publishes {@link RegistryChanged}.
+ * This class is the protocol and the events (their class names are in the journal: they never move).
+ */
+public final class DeviceRegistry {
+  private DeviceRegistry() {}
+
+  public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("dcloud-device-registry");
+
+  // ---------------------------------------------------------------- protocol
+
+  public sealed interface Command extends CborSerializable {}
+
+  public record RegisterType(SensorType type, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Refused (CONFLICT) while a device has this type. */
+  public record DeleteType(String name, ActorRef<Reply> replyTo) implements Command {}
+
+  /** {@code device.credentialNonce} is the first nonce; the type must exist (INVALID, field "type"). */
+  public record RegisterDevice(Device device, ActorRef<Reply> replyTo) implements Command {}
+
+  /** A disabled device's broker account is disabled (its connection dropped) and its readings refused. */
+  public record SetEnabled(String id, boolean enabled, ActorRef<Reply> replyTo) implements Command {}
+
+  /** Also takes the device out of every binding (a binding left with no device goes too). */
+  public record DeleteDevice(String id, ActorRef<Reply> replyTo) implements Command {}
+
+  public record RotateCredentials(String id, String nonce, ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * {@code slots}: what the service declared it consumes (from its definition, read by the gateway).
+   * Every device must exist, be enabled and have a type of a slot; per slot, the binding's count of
+   * that type's devices must be within min..max (INVALID, field "devices", detail names the device or type).
+   */
+  public record CreateBinding(Binding binding, List<BindingSlot> slots, ActorRef<Reply> replyTo) implements Command {}
+
+  public record DeleteBinding(String id, ActorRef<Reply> replyTo) implements Command {}
+
+  /** When a service is deleted: its bindings go with it. */
+  public record DeleteServiceBindings(String service, ActorRef<Done> replyTo) implements Command {}
+
+  public record GetView(ActorRef<RegistryView> replyTo) implements Command {}
+
+  /** What a change answers: what it made or removed, or why not. */
+  public sealed interface Reply extends CborSerializable {}
+
+  public record TypeDone(SensorType type) implements Reply {}
+
+  public record DeviceDone(Device device) implements Reply {}
+
+  public record BindingDone(Binding binding) implements Reply {}
+
+  /** {@code field}: the request's field at fault (null: none in particular). */
+  public record Refused(Refusal refusal, String field, String detail) implements Reply {}
+
+  public enum Refusal {
+    NOT_FOUND,
+    CONFLICT,
+    INVALID
+  }
+
+  // ---------------------------------------------------------------- events
+
+  public sealed interface Event extends CborSerializable {}
+
+  public record TypeRegistered(SensorType type) implements Event {}
+
+  public record TypeDeleted(String name) implements Event {}
+
+  public record DeviceRegistered(Device device) implements Event {}
+
+  public record DeviceEnabledChanged(String id, boolean enabled) implements Event {}
+
+  public record DeviceDeleted(String id) implements Event {}
+
+  public record CredentialsRotated(String id, String nonce) implements Event {}
+
+  public record BindingCreated(Binding binding) implements Event {}
+
+  public record BindingDeleted(String id) implements Event {}
+
+  /**
+   * The singleton's behavior. {@code changes}: the cluster topic of {@link RegistryChanged}.
+   * TODO(helper registry): implement (event sourced, snapshots, replies as documented above).
+   */
+  public static Behavior<Command> create(
+      BackoffSupervisorStrategy journalBackoff, ActorRef<Topic.Command<RegistryChanged>> changes) {
+    throw new UnsupportedOperationException("not yet");
+  }
+}

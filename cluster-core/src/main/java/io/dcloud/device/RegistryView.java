@@ -1,0 +1,45 @@
+package io.dcloud.device;
+
+import io.dcloud.serialization.CborSerializable;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/**
+ * The whole device registry at {@code version} (one more per persisted event): what the broker's
+ * access rules, the readings' validation and the gateway's lists are computed from.
+ */
+public record RegistryView(
+    long version, Map<String, SensorType> types, Map<String, Device> devices, Map<String, Binding> bindings)
+    implements CborSerializable {
+
+  public static final RegistryView EMPTY = new RegistryView(0, Map.of(), Map.of(), Map.of());
+
+  public RegistryView {
+    types = Map.copyOf(types);
+    devices = Map.copyOf(devices);
+    bindings = Map.copyOf(bindings);
+  }
+
+  /** The type of device {@code id}, if both exist. */
+  public Optional<SensorType> typeOf(String deviceId) {
+    return Optional.ofNullable(devices.get(deviceId)).map(device -> types.get(device.type()));
+  }
+
+  /** The bindings of {@code service}, oldest first. */
+  public List<Binding> bindingsOf(String service) {
+    return bindings.values().stream()
+        .filter(binding -> binding.service().equals(service))
+        .sorted((a, b) -> a.createdAt().compareTo(b.createdAt()))
+        .toList();
+  }
+
+  /** Every service with a binding to each device (devices without bindings are absent). */
+  public Map<String, List<String>> servicesByDevice() {
+    return bindings.values().stream()
+        .flatMap(binding -> binding.devices().stream().map(device -> Map.entry(device, binding.service())))
+        .collect(Collectors.groupingBy(Map.Entry::getKey,
+            Collectors.mapping(Map.Entry::getValue, Collectors.collectingAndThen(Collectors.toSet(), set -> set.stream().sorted().toList()))));
+  }
+}
