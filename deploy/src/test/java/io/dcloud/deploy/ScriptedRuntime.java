@@ -299,6 +299,12 @@ public final class ScriptedRuntime implements ContainerRuntime {
     return () -> watches.remove(watch);
   }
 
+  /** Scripted containers join no network. */
+  @Override
+  public Closeable watchNetworkGateways(Consumer<String> listener) {
+    return () -> {};
+  }
+
   @Override
   public Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd) {
     call("logs", containerId);
