@@ -299,9 +299,10 @@ public final class ScriptedRuntime implements ContainerRuntime {
     return () -> watches.remove(watch);
   }
 
-  /** Scripted containers join no network. */
+  /** Scripted containers join no network: the call is only recorded (and may be scripted to fail). */
   @Override
   public Closeable watchNetworkGateways(Consumer<String> listener) {
+    call("watchNetworkGateways", "");
     return () -> {};
   }
 
