@@ -26,6 +26,7 @@ import io.dcloud.metrics.ManagementServer;
 import io.dcloud.metrics.ManagementSettings;
 import io.dcloud.metrics.NodeMetrics;
 import io.dcloud.metrics.Readiness;
+import io.dcloud.node.BrokerRelay;
 import io.dcloud.node.DatasetCache;
 import io.dcloud.node.DatasetMounts;
 import io.dcloud.node.HollowNodes;
@@ -246,6 +247,7 @@ public final class DCloudNode implements AutoCloseable {
     EngineWatch.start(runtime, readiness, context.getSystem().scheduler(),
         context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()),
         ManagementSettings.fromConfig(config).engineCheckInterval());
+    BrokerRelay.start(context.getSystem(), settings.nodeId(), BrokerRelay.Settings.fromConfig(config), runtime);
     MachineProfile machine = MachineProfile.measure(settings);
     DatasetMounts datasets = DatasetCache.create(settings.nodeId(), config,
         id -> DatasetEntity.ref(ClusterSharding.get(context.getSystem()), id),
