@@ -44,6 +44,7 @@ final class AccessSync {
     return listing.get(0).thenCombine(listing.get(1), BrokerState::fromListing).thenCompose(broker -> {
       List<ObjectNode> commands = new ArrayList<>(AdminRights.commands(broker, settings.adminUsername()));
       commands.addAll(AccountChanges.between(broker, BrokerState.of(desired)));
+      commands.addAll(AdminRights.grantToAdmin(broker, settings.adminUsername()));
       // Services the broker has an account for but the registry has no binding of: their documents are cleared too.
       List<String> stale = broker.clients().keySet().stream()
           .filter(name -> name.startsWith(DeviceTopics.serviceUsername("")))

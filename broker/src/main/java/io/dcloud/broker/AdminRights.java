@@ -24,7 +24,10 @@ public final class AdminRights {
 
   private AdminRights() {}
 
-  /** The commands that make {@code broker} (as listed) hold them; the default access is always set. */
+  /**
+   * The commands that make {@code broker} (as listed) hold them; the default access is always set.
+   * Those of {@link #grantToAdmin} go last in a sync: giving a client a role drops its connections.
+   */
   public static List<ObjectNode> commands(BrokerState broker, String adminUsername) {
     List<ObjectNode> commands = new ArrayList<>();
     ObjectNode defaults = DynamicSecurity.command("setDefaultACLAccess");
@@ -50,13 +53,20 @@ public final class AdminRights {
             .put("acltype", acl.type()).put("topic", acl.topic()).put("allow", true));
       });
     }
+    return commands;
+  }
+
+  /**
+   * Gives the admin account the role, once per broker. The broker then drops the admin's
+   * connections, DCloud's own included, which reconnect (and sync again, finding nothing to do).
+   */
+  public static List<ObjectNode> grantToAdmin(BrokerState broker, String adminUsername) {
     BrokerState.Client admin = broker.clients().get(adminUsername);
     if (admin == null) {
       throw new IllegalStateException("the broker has no client " + adminUsername + " (dcloud.broker.admin-username)");
     }
-    if (!admin.roles().contains(ROLE)) {
-      commands.add(DynamicSecurity.command("addClientRole").put("username", adminUsername).put("rolename", ROLE));
-    }
-    return commands;
+    return admin.roles().contains(ROLE)
+        ? List.of()
+        : List.of(DynamicSecurity.command("addClientRole").put("username", adminUsername).put("rolename", ROLE));
   }
 }
