@@ -5,6 +5,7 @@ import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.RegistryChanged;
 import io.dcloud.device.RegistryView;
 import java.time.Duration;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -197,7 +198,7 @@ public final class BrokerAccess extends AbstractBehavior<BrokerAccess.Command> {
     applying = false;
     applied = null; // part of it may have been applied: read the broker back next time
     backingOff = true;
-    Throwable cause = failed.cause() instanceof java.util.concurrent.CompletionException && failed.cause().getCause() != null
+    Throwable cause = failed.cause() instanceof CompletionException && failed.cause().getCause() != null
         ? failed.cause().getCause() : failed.cause();
     getContext().getLog().warn("broker accounts at registry version {} not applied ({}); retrying in full in {} ms",
         failed.version(), cause.toString(), backoff.toMillis());

@@ -37,21 +37,8 @@ public final class DynamicSecurity {
 
   /** The broker's answer to one command was an error. */
   public static final class Failure extends RuntimeException {
-    private final String command;
-    private final String error;
-
     public Failure(String command, String error) {
       super(command + ": " + error);
-      this.command = command;
-      this.error = error;
-    }
-
-    public String command() {
-      return command;
-    }
-
-    public String error() {
-      return error;
     }
   }
 
