@@ -1,0 +1,48 @@
+package io.dcloud.broker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+
+/**
+ * Gives a test broker's admin role what DCloud's own connections need beyond what {@code dynsec
+ * init} grants (it may subscribe to {@code #} but publish only on {@code $CONTROL}): publishing on
+ * {@code dcloud/#} and shared subscriptions. One dynamic-security request over MQTT (mosquitto_ctrl
+ * would do the same, but waits about ten seconds per call for an answer the change's kick cuts off).
+ */
+final class AdminGrants {
+  private static final String CONTROL = "$CONTROL/dynamic-security/v1";
+
+  private AdminGrants() {}
+
+  static void grant(MosquittoBroker broker) throws Exception {
+    String request = """
+        {"commands": [
+          {"command": "addRoleACL", "rolename": "admin", "acltype": "publishClientSend", "topic": "dcloud/#", "allow": true},
+          {"command": "addRoleACL", "rolename": "admin", "acltype": "subscribePattern", "topic": "$share/#", "allow": true}
+        ]}""";
+    MqttClient admin = new MqttClient(broker.url(), "test-grants", new MemoryPersistence());
+    try {
+      admin.connect(MosquittoBrokerTest.options(broker.adminUsername(), broker.adminPassword()));
+      admin.publish(CONTROL, request.getBytes(StandardCharsets.UTF_8), 1, false);
+    } catch (MqttException kicked) {
+      // Dynamic security drops the connections of a role it changes, the admin's own included,
+      // sometimes before the publish's acknowledgement: whether it took is checked below.
+    } finally {
+      admin.close(true);
+    }
+    MqttClient probe = new MqttClient(broker.url(), "test-grants-probe", new MemoryPersistence());
+    try {
+      probe.connect(MosquittoBrokerTest.options(broker.adminUsername(), broker.adminPassword()));
+      int[] granted = probe.subscribeWithResponse(new String[] {"$share/probe/dcloud/probe"}, new int[] {1})
+          .getGrantedQos();
+      assertThat(granted).as("a shared subscription after the grants").containsExactly(1);
+      probe.disconnect();
+    } finally {
+      probe.close(true);
+    }
+  }
+}
