@@ -3,6 +3,8 @@ package io.dcloud.broker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
@@ -43,6 +45,29 @@ final class AdminGrants {
       probe.disconnect();
     } finally {
       probe.close(true);
+    }
+  }
+
+  /** A device's account as DCloud gives it: it may publish its readings, nothing else. */
+  static void device(MosquittoBroker broker, String id, String password) throws Exception {
+    String user = "device-" + id;
+    String request = """
+        {"commands": [
+          {"command": "createRole", "rolename": "%1$s"},
+          {"command": "addRoleACL", "rolename": "%1$s", "acltype": "publishClientSend", "topic": "dcloud/devices/%2$s/readings", "allow": true},
+          {"command": "createClient", "username": "%1$s", "password": "%3$s", "roles": [{"rolename": "%1$s"}]}
+        ]}""".formatted(user, id, password);
+    MqttClient admin = new MqttClient(broker.url(), "test-device-" + id, new MemoryPersistence());
+    try {
+      admin.connect(MosquittoBrokerTest.options(broker.adminUsername(), broker.adminPassword()));
+      LinkedBlockingQueue<String> responses = new LinkedBlockingQueue<>();
+      admin.subscribe(CONTROL + "/response", 1,
+          (topic, message) -> responses.add(new String(message.getPayload(), StandardCharsets.UTF_8)));
+      admin.publish(CONTROL, request.getBytes(StandardCharsets.UTF_8), 1, false);
+      assertThat(responses.poll(20, TimeUnit.SECONDS)).as("dynsec response").isNotNull().doesNotContain("\"error\"");
+      admin.disconnect();
+    } finally {
+      admin.close(true);
     }
   }
 }

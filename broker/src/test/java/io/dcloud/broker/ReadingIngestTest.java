@@ -16,6 +16,8 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -98,6 +100,25 @@ class ReadingIngestTest {
     assertThat(store.readings.get(0)).isEqualTo(reading);
     assertThat(counted("accepted")).isEqualTo(1);
     assertThat(store.rejections).isEmpty();
+  }
+
+  @Test
+  void aDevicePublishingWithItsOwnCredentialsIsIngested() throws Exception {
+    AdminGrants.device(broker, "thermo-2", "secret-2");
+    MqttClient device = new MqttClient(broker.url(), "thermo-2", new MemoryPersistence());
+    try {
+      device.connect(MosquittoBrokerTest.options("device-thermo-2", "secret-2"));
+      device.publish("dcloud/devices/thermo-2/readings", "{\"temperature\": 19.5}".getBytes(StandardCharsets.UTF_8), 1, false);
+      device.disconnect();
+    } finally {
+      device.close(true);
+    }
+
+    Reading reading = processed.poll(20, TimeUnit.SECONDS);
+    assertThat(reading).isNotNull();
+    assertThat(reading.device()).isEqualTo("thermo-2");
+    assertThat(reading.values()).isEqualTo(Map.of("temperature", 19.5));
+    awaitSize(store.readings, 1);
   }
 
   @Test
