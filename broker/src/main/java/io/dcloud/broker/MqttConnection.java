@@ -73,21 +73,30 @@ public final class MqttConnection implements AutoCloseable {
   }
 
   /**
-   * Connects as the admin under a client id of {@code clientIdPrefix} and a random suffix (one per
-   * node and purpose). {@code onEveryConnect} runs on Paho's thread after the first connect and
-   * every reconnect, before the stage completes (subscribe there). The stage fails only when the
-   * client cannot be made at all (a malformed URL); an unreachable broker is retried until closed.
+   * Connects as the admin; see {@link #open}. The stage fails only when the client cannot be made
+   * at all (a malformed URL); an unreachable broker is retried until closed.
    */
   public static CompletionStage<MqttConnection> connect(
       BrokerSettings settings, String clientIdPrefix, Consumer<MqttConnection> onEveryConnect) {
     try {
-      String clientId = clientIdPrefix + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(4));
-      MqttConnection connection = new MqttConnection(settings, clientId, onEveryConnect);
-      connection.attempt(FIRST_RETRY);
-      return connection.firstConnect;
+      return open(settings, clientIdPrefix, onEveryConnect).firstConnect;
     } catch (MqttException e) {
       return CompletableFuture.failedFuture(e);
     }
+  }
+
+  /**
+   * A connection as the admin under a client id of {@code clientIdPrefix} and a random suffix (one
+   * per node and purpose), connecting in the background: whoever may stop before the broker is
+   * reachable closes it. {@code onEveryConnect} runs on Paho's thread after the first connect and
+   * every reconnect (subscribe there).
+   */
+  public static MqttConnection open(BrokerSettings settings, String clientIdPrefix, Consumer<MqttConnection> onEveryConnect)
+      throws MqttException {
+    String clientId = clientIdPrefix + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(4));
+    MqttConnection connection = new MqttConnection(settings, clientId, onEveryConnect);
+    connection.attempt(FIRST_RETRY);
+    return connection;
   }
 
   private void attempt(Duration nextDelay) {
@@ -137,6 +146,57 @@ public final class MqttConnection implements AutoCloseable {
   /** Whether the connection is up now (a metrics gauge reads it). */
   public boolean connected() {
     return connected;
+  }
+
+  /** Publishes; the stage completes when the broker has it (QoS 1/2) or once it is sent (QoS 0). */
+  public CompletionStage<Void> publish(String topic, byte[] payload, int qos, boolean retained) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      client.publish(topic, payload, qos, retained, null, completing(done));
+    } catch (MqttException e) {
+      done.completeExceptionally(e);
+    }
+    return done;
+  }
+
+  /** Subscribes with {@code listener}; the stage completes when the broker has granted it (fails when refused). */
+  public CompletionStage<Void> subscribe(String topicFilter, int qos, IMqttMessageListener listener) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    try {
+      client.subscribe(topicFilter, qos, null, new IMqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+          int[] granted = token.getGrantedQos();
+          if (granted != null && granted.length > 0 && granted[0] == 0x80) {
+            done.completeExceptionally(new IllegalStateException("the broker refused the subscription to " + topicFilter));
+          } else {
+            done.complete(null);
+          }
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable cause) {
+          done.completeExceptionally(cause);
+        }
+      }, listener);
+    } catch (MqttException e) {
+      done.completeExceptionally(e);
+    }
+    return done;
+  }
+
+  private static IMqttActionListener completing(CompletableFuture<Void> done) {
+    return new IMqttActionListener() {
+      @Override
+      public void onSuccess(IMqttToken token) {
+        done.complete(null);
+      }
+
+      @Override
+      public void onFailure(IMqttToken token, Throwable cause) {
+        done.completeExceptionally(cause);
+      }
+    };
   }
 
   public String clientId() {
