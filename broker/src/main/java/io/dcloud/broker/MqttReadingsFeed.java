@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.slf4j.Logger;
@@ -24,18 +23,18 @@ public final class MqttReadingsFeed implements ReadingsFeed {
   /** A live view: a reading missed while a connection recovers is not worth a retransmission. */
   private static final int QOS = 0;
 
-  /** Followers by device; guards {@link #client} too. */
+  /** Followers by device; guards {@link #connection} too. */
   private final Map<String, List<Consumer<Reading>>> followers = new HashMap<>();
-  private IMqttAsyncClient client;
+  private MqttConnection connection;
 
   /**
-   * Subscribes on {@code client} for every device followed now, and for those followed from now on.
+   * Subscribes on {@code connection} for every device followed now, and for those followed from now on.
    * Called on every connect of the feed's connection ({@code MqttConnection.connect(settings,
-   * "dcloud-feed", c -> feed.connected(c.client()))}): its sessions are clean.
+   * "dcloud-feed", feed::connected)}): its sessions are clean.
    */
-  public void connected(IMqttAsyncClient client) {
+  public void connected(MqttConnection connection) {
     synchronized (followers) {
-      this.client = client;
+      this.connection = connection;
       followers.forEach(this::subscribe);
     }
   }
@@ -57,15 +56,16 @@ public final class MqttReadingsFeed implements ReadingsFeed {
   }
 
   private void subscribe(String deviceId, List<Consumer<Reading>> current) {
-    if (client == null) {
+    if (connection == null) {
       return;
     }
-    try {
-      client.subscribe(DeviceTopics.processed(deviceId), QOS, (topic, message) -> deliver(deviceId, current, message));
-      LOG.debug("Following the readings of device {}", deviceId);
-    } catch (MqttException e) {
-      LOG.warn("Could not follow the readings of device {}: {}", deviceId, e.toString());
-    }
+    connection.subscribe(DeviceTopics.processed(deviceId), QOS, (topic, message) -> deliver(deviceId, current, message))
+        .whenComplete((done, failure) -> {
+          if (failure != null) {
+            LOG.warn("Could not follow the readings of device {}: {}", deviceId, failure.toString());
+          }
+        });
+    LOG.debug("Following the readings of device {}", deviceId);
   }
 
   private static void deliver(String deviceId, List<Consumer<Reading>> current, MqttMessage message) {
@@ -93,11 +93,11 @@ public final class MqttReadingsFeed implements ReadingsFeed {
         return;
       }
       followers.remove(deviceId);
-      if (client == null) {
+      if (connection == null) {
         return;
       }
       try {
-        client.unsubscribe(DeviceTopics.processed(deviceId));
+        connection.client().unsubscribe(DeviceTopics.processed(deviceId));
         LOG.debug("No longer following the readings of device {}", deviceId);
       } catch (MqttException e) {
         LOG.warn("Could not stop following the readings of device {}: {}", deviceId, e.toString());

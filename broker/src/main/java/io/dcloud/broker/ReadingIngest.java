@@ -18,7 +18,6 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
-import org.eclipse.paho.client.mqttv3.IMqttAsyncClient;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
 import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
@@ -46,8 +45,8 @@ public final class ReadingIngest implements AutoCloseable {
   private final IngestMeters meters;
   private final Clock clock;
   private final ReadingCheck check;
-  /** The connection's client, from the latest {@link #subscribe}; null before. */
-  private volatile IMqttAsyncClient client;
+  /** The connection, from the latest {@link #subscribe}; null before. */
+  private volatile MqttConnection connection;
 
   public ReadingIngest(IngestSettings settings, Supplier<RegistryView> registry,
       ReadingStore store, BiConsumer<String, DeviceCommands.Acknowledge> acks, Consumer<DeviceCommand> commands,
@@ -74,28 +73,20 @@ public final class ReadingIngest implements AutoCloseable {
    * sessions are clean, so a reconnect finds no subscription left.
    */
   public CompletionStage<Done> subscribe(MqttConnection connection) {
-    this.client = connection.client();
+    this.connection = connection;
     connection.onSharedMessages(this::dispatch);
-    String[] topics = topics();
-    int[] qos = {QOS, QOS, QOS};
-    CompletableFuture<Done> subscribed = new CompletableFuture<>();
-    try {
-      client.subscribe(topics, qos, null, Paho.listener(subscribed, token -> {
-        for (int granted : token.getGrantedQos()) {
-          if (granted > 2) {
-            throw new IllegalStateException("the broker refused the ingest's subscriptions " + String.join(", ", topics)
-                + " (granted " + Arrays.toString(token.getGrantedQos()) + "): does the admin role allow them?");
-          }
-        }
-        LOG.info("Ingesting device readings, acknowledgements and app commands (shared group {})", settings.group());
-        return Done.getInstance();
-      }));
-    } catch (MqttException e) {
-      subscribed.completeExceptionally(e);
-    }
-    return subscribed.whenComplete((done, failure) -> {
+    // The listener also given to each subscription would take over should Paho ever match shared
+    // filters; a message goes to a matching listener or else to onSharedMessages, never to both.
+    CompletableFuture<?>[] subscriptions = Arrays.stream(topics())
+        .map(topic -> connection.subscribe(topic, QOS, this::dispatch).toCompletableFuture())
+        .toArray(CompletableFuture[]::new);
+    return CompletableFuture.allOf(subscriptions).thenApply(all -> {
+      LOG.info("Ingesting device readings, acknowledgements and app commands (shared group {})", settings.group());
+      return Done.getInstance();
+    }).whenComplete((done, failure) -> {
       if (failure != null) {
-        LOG.error("The readings ingest could not subscribe: {}", failure.toString());
+        LOG.error("The readings ingest could not subscribe (does the admin's role allow $share/#?): {}",
+            failure.toString());
       }
     });
   }
@@ -127,7 +118,7 @@ public final class ReadingIngest implements AutoCloseable {
       meters.accepted(accepted.deviceTime() ? Duration.between(reading.at(), arrival) : null);
       // Apps get the reading without waiting for Cassandra: the store's write is not on the path
       // from device to app, whose latency is what they see.
-      publish(DeviceTopics.processed(deviceId), ProcessedReadings.toJson(reading));
+      publish(deviceId, ProcessedReadings.toJson(reading));
       store.append(reading).whenComplete((done, failure) -> {
         if (failure != null) {
           LOG.warn("A reading of device {} was delivered but not stored: {}", deviceId, failure.toString());
@@ -180,24 +171,24 @@ public final class ReadingIngest implements AutoCloseable {
     }
   }
 
-  private void publish(String topic, byte[] payload) {
-    try {
-      IMqttAsyncClient client = this.client;
-      client.publish(topic, payload, QOS, false);
-    } catch (MqttException e) {
-      LOG.warn("Could not publish on {}: {}", topic, e.toString());
-    }
+  private void publish(String deviceId, byte[] payload) {
+    connection.publish(DeviceTopics.processed(deviceId), payload, QOS, false).whenComplete((done, failure) -> {
+      if (failure != null) {
+        LOG.warn("A reading of device {} was not republished: {}", deviceId, failure.toString());
+      }
+    });
   }
 
   /** Stops taking messages in (the connection stays its owner's). */
   @Override
   public void close() {
-    IMqttAsyncClient client = this.client;
-    if (client == null) {
+    MqttConnection connection = this.connection;
+    if (connection == null) {
       return;
     }
+    connection.onSharedMessages((topic, message) -> {});
     try {
-      IMqttToken token = client.unsubscribe(topics());
+      IMqttToken token = connection.client().unsubscribe(topics());
       token.waitForCompletion(Duration.ofSeconds(10).toMillis());
     } catch (MqttException e) {
       LOG.debug("Could not unsubscribe the ingest: {}", e.toString());

@@ -27,7 +27,7 @@ class MqttCommandSenderTest {
             .waitForCompletion(10_000);
         String payload = "{\"id\":\"c1\",\"name\":\"set\",\"params\":{\"position\":50}}";
 
-        Done done = new MqttCommandSender(dcloud.client()).send("valve-1", payload)
+        Done done = new MqttCommandSender(dcloud).send("valve-1", payload)
             .toCompletableFuture().get(20, TimeUnit.SECONDS);
 
         assertThat(done).isEqualTo(Done.getInstance());
@@ -47,7 +47,7 @@ class MqttCommandSenderTest {
           .toCompletableFuture().get(20, TimeUnit.SECONDS);
       dcloud.close();
 
-      assertThat(new MqttCommandSender(dcloud.client()).send("valve-1", "{}").toCompletableFuture())
+      assertThat(new MqttCommandSender(dcloud).send("valve-1", "{}").toCompletableFuture())
           .failsWithin(20, TimeUnit.SECONDS);
     }
   }

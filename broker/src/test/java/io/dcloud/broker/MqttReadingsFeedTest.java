@@ -22,7 +22,7 @@ class MqttReadingsFeedTest {
       try (MqttConnection publisher = MqttConnection.connect(MqttConnectionTest.settings(broker), "test-ingest")
               .toCompletableFuture().get(20, TimeUnit.SECONDS);
           MqttConnection gateway = MqttConnection.connect(MqttConnectionTest.settings(broker), "test-feed",
-              connection -> feed.connected(connection.client())).toCompletableFuture().get(20, TimeUnit.SECONDS)) {
+              feed::connected).toCompletableFuture().get(20, TimeUnit.SECONDS)) {
         LinkedBlockingQueue<Reading> first = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<Reading> second = new LinkedBlockingQueue<>();
         LinkedBlockingQueue<Reading> sentinel = new LinkedBlockingQueue<>();
