@@ -2,7 +2,13 @@ package io.dcloud.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
@@ -10,26 +16,27 @@ import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 
 /**
- * Gives a test broker's admin role what DCloud's own connections need beyond what {@code dynsec
- * init} grants (it may subscribe to {@code #} but publish only on {@code $CONTROL}): publishing on
- * {@code dcloud/#} and shared subscriptions. One dynamic-security request over MQTT (mosquitto_ctrl
- * would do the same, but waits about ten seconds per call for an answer the change's kick cuts off).
+ * Gives a test broker's admin the rights DCloud gives it ({@link AdminRights}: publishing on
+ * {@code dcloud/#}, shared subscriptions; {@code dynsec init} only lets it subscribe and publish
+ * on {@code $CONTROL}), and makes device accounts. Plain dynamic-security requests over MQTT.
  */
 final class AdminGrants {
-  private static final String CONTROL = "$CONTROL/dynamic-security/v1";
+  private static final String CONTROL = DynamicSecurity.CONTROL_TOPIC;
 
   private AdminGrants() {}
 
   static void grant(MosquittoBroker broker) throws Exception {
-    String request = """
-        {"commands": [
-          {"command": "addRoleACL", "rolename": "admin", "acltype": "publishClientSend", "topic": "dcloud/#", "allow": true},
-          {"command": "addRoleACL", "rolename": "admin", "acltype": "subscribePattern", "topic": "$share/#", "allow": true}
-        ]}""";
+    BrokerState initial = new BrokerState(
+        Map.of(broker.adminUsername(), BrokerState.Client.of(broker.adminUsername(), broker.adminPassword(), true, Set.of("admin"))),
+        Map.of());
+    List<ObjectNode> commands = new ArrayList<>(AdminRights.commands(initial, broker.adminUsername()));
+    commands.addAll(AdminRights.grantToAdmin(initial, broker.adminUsername()));
+    ObjectNode request = JsonNodeFactory.instance.objectNode();
+    commands.forEach(request.withArray("commands")::add);
     MqttClient admin = new MqttClient(broker.url(), "test-grants", new MemoryPersistence());
     try {
       admin.connect(MosquittoBrokerTest.options(broker.adminUsername(), broker.adminPassword()));
-      admin.publish(CONTROL, request.getBytes(StandardCharsets.UTF_8), 1, false);
+      admin.publish(CONTROL, request.toString().getBytes(StandardCharsets.UTF_8), 1, false);
     } catch (MqttException kicked) {
       // Dynamic security drops the connections of a role it changes, the admin's own included,
       // sometimes before the publish's acknowledgement: whether it took is checked below.
@@ -61,7 +68,7 @@ final class AdminGrants {
     try {
       admin.connect(MosquittoBrokerTest.options(broker.adminUsername(), broker.adminPassword()));
       LinkedBlockingQueue<String> responses = new LinkedBlockingQueue<>();
-      admin.subscribe(CONTROL + "/response", 1,
+      admin.subscribe(DynamicSecurity.RESPONSE_TOPIC, 1,
           (topic, message) -> responses.add(new String(message.getPayload(), StandardCharsets.UTF_8)));
       admin.publish(CONTROL, request.getBytes(StandardCharsets.UTF_8), 1, false);
       assertThat(responses.poll(20, TimeUnit.SECONDS)).as("dynsec response").isNotNull().doesNotContain("\"error\"");
