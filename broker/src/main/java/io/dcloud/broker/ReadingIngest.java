@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * subscriptions (each message reaches one gateway of {@link IngestSettings#group}): readings are
  * checked ({@link ReadingCheck}), kept in the {@link ReadingStore} and republished processed on
  * {@link DeviceTopics#processed}, or dropped with their reason recorded on the device;
- * acknowledgements go to {@code acks} (the lead wires DeviceCommands.Acknowledge); apps' commands
+ * acknowledgements go to {@code acks} (the application sends them to DeviceCommands); apps' commands
  * to their bound controllers are checked ({@link AppCommandCheck}) and go to {@code commands}.
  * Knows no cluster: the registry comes from {@code registry}, a local copy kept fresh elsewhere.
  */
