@@ -40,6 +40,7 @@ public final class MqttConnection implements AutoCloseable {
   private final Consumer<MqttConnection> onEveryConnect;
   private final CompletableFuture<MqttConnection> firstConnect = new CompletableFuture<>();
   private final ScheduledExecutorService retries;
+  private volatile IMqttMessageListener sharedMessages = (topic, message) -> {};
   private volatile boolean connected;
   private volatile boolean closed;
 
@@ -132,6 +133,14 @@ public final class MqttConnection implements AutoCloseable {
   /** The Paho client, to subscribe and publish with (it throws while disconnected). */
   public MqttAsyncClient client() {
     return client;
+  }
+
+  /**
+   * Where the messages of shared subscriptions ({@code $share/<group>/...}) go: Paho 1.2.5 does not
+   * match such a filter against a message's topic, so their subscriptions' own listeners never run.
+   */
+  public void onSharedMessages(IMqttMessageListener listener) {
+    this.sharedMessages = listener;
   }
 
   /** Whether the connection is up now (a metrics gauge reads it). */
@@ -237,7 +246,13 @@ public final class MqttConnection implements AutoCloseable {
 
     @Override
     public void messageArrived(String topic, MqttMessage message) {
-      // Subscriptions carry their own listeners; nothing arrives here.
+      // Other subscriptions carry their own listeners: only shared subscriptions' messages come here.
+      try {
+        sharedMessages.messageArrived(topic, message);
+      } catch (Exception e) {
+        // Thrown out of here, it would drop the connection.
+        log.warn("MQTT {}: a message on {} was not handled: {}", client.getClientId(), topic, e.toString());
+      }
     }
 
     @Override
