@@ -1,14 +1,18 @@
 package io.dcloud.gateway;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.DeviceTopics;
+import io.dcloud.secret.SecretBox;
+import io.dcloud.spec.EnvironmentSpec;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * What an app with device bindings is told about the broker: where it is from inside its container
  * ({@code dcloud-gateway}, the worker's relay on the tenant network), its account, and the retained
  * topic of its bindings (which change at run time, so they are not in the environment). The
- * password goes in as secret-env, sealed like any other.
+ * password goes in as secret-env, sealed like any other. Added to the parsed spec: users may not
+ * set DCLOUD_* themselves.
  */
 final class ServiceMqttEnv {
   static final String HOST = "DCLOUD_MQTT_HOST";
@@ -21,25 +25,32 @@ final class ServiceMqttEnv {
 
   private final int relayPort;
   private final DeviceSecrets secrets;
+  private final SecretBox box;
 
-  /** {@code secrets} null: no secrets key, so an app with bindings cannot be given a password (503). */
-  ServiceMqttEnv(int relayPort, DeviceSecrets secrets) {
+  /**
+   * @param secrets derives the service's password; {@code box} seals it (the gateway's secret-env
+   *     key). Either null: no secrets key, and an app with bindings is refused (503).
+   */
+  ServiceMqttEnv(int relayPort, DeviceSecrets secrets, SecretBox box) {
     this.relayPort = relayPort;
     this.secrets = secrets;
+    this.box = box;
   }
 
-  /** Adds the variables to an environment config ({@code env} and {@code secret-env}, made when missing). */
-  void addTo(ObjectNode environment, String service) {
-    if (secrets == null) {
+  /** {@code spec} with the variables of {@code service}'s broker account. */
+  EnvironmentSpec addTo(EnvironmentSpec spec, String service) {
+    if (secrets == null || box == null) {
       throw DeviceRoutes.noSecrets().exception();
     }
-    ObjectNode env = environment.get("env") instanceof ObjectNode given ? given : environment.putObject("env");
+    Map<String, String> env = new LinkedHashMap<>(spec.env());
     env.put(HOST, GATEWAY_HOST);
     env.put(PORT, Integer.toString(relayPort));
     env.put(USERNAME, DeviceTopics.serviceUsername(service));
     env.put(BINDINGS_TOPIC, DeviceTopics.serviceBindings(service));
-    ObjectNode secretEnv = environment.get("secret-env") instanceof ObjectNode given
-        ? given : environment.putObject("secret-env");
-    secretEnv.put(PASSWORD, secrets.servicePassword(service));
+    Map<String, String> secretEnv = new LinkedHashMap<>(spec.secretEnv());
+    secretEnv.put(PASSWORD, box.seal(PASSWORD, secrets.servicePassword(service)));
+    return new EnvironmentSpec(spec.name(), spec.version(), spec.os(), spec.osRelease(), spec.languages(),
+        spec.resources(), spec.datasets(), spec.ports(), spec.storage(), spec.command(), Map.copyOf(env),
+        spec.constraints(), spec.restartPolicy(), Map.copyOf(secretEnv), spec.idleTimeout(), spec.service());
   }
 }

@@ -76,7 +76,10 @@ final class ServiceRequests {
     ServiceDefinition.Readiness readiness = readiness(body.get(READINESS), errors);
     ServiceDefinition.Batching batching = batching(body.get(BATCHING), kind, errors);
     List<BindingSlot> bindings = bindings(body.get(BindingSlots.BINDINGS), kind, errors);
-    EnvironmentSpec spec = environment(body.get(ENVIRONMENT), name, bindings, environments, errors);
+    EnvironmentSpec spec = environment(body.get(ENVIRONMENT), name, environments, errors);
+    if (spec != null && name != null && !bindings.isEmpty()) {
+      spec = mqtt.addTo(spec, name);
+    }
     // Only a published port is reachable by the node that probes (and later calls) a replica.
     if (spec != null && port != null
         && spec.ports().stream().noneMatch(p -> p.containerPort() == port && "tcp".equals(p.protocol()))) {
@@ -206,13 +209,9 @@ final class ServiceRequests {
     return null;
   }
 
-  /**
-   * A config without env-name gets the service's (each replica is then named after it and its
-   * ordinal); an app with device bindings gets the broker's address and its account (see {@link ServiceMqttEnv}).
-   */
-  private EnvironmentSpec environment(
-      JsonNode value, String name, List<BindingSlot> bindings, Function<JsonNode, EnvironmentSpec> environments,
-      List<FieldError> errors) {
+  /** A config without env-name gets the service's (each replica is then named after it and its ordinal). */
+  private static EnvironmentSpec environment(
+      JsonNode value, String name, Function<JsonNode, EnvironmentSpec> environments, List<FieldError> errors) {
     if (ContractReader.absent(value)) {
       errors.add(new FieldError(ENVIRONMENT, "is required: an environment config, as POST /api/v1/environments takes"));
       return null;
@@ -223,9 +222,6 @@ final class ServiceRequests {
     ObjectNode config = ((ObjectNode) value).deepCopy();
     if (!config.has("env-name")) {
       config.put("env-name", name == null ? "service" : name);
-    }
-    if (!bindings.isEmpty() && name != null) {
-      mqtt.addTo(config, name);
     }
     try {
       return environments.apply(config);
