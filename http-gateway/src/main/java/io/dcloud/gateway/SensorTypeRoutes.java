@@ -70,6 +70,11 @@ final class SensorTypeRoutes extends AllDirectives {
     SensorType type = SensorTypeRequests.parse(body, caller.username(), clock.instant());
     return registry.<DeviceRegistry.TypeDone>change(replyTo -> new DeviceRegistry.RegisterType(type, replyTo))
         .thenApply(done -> {
+          // The registry answers a declaration it already holds with that one (a retried request):
+          // here the name was taken all the same.
+          if (!done.type().equals(type)) {
+            throw Problem.conflict("sensor type " + type.name() + " already exists").exception();
+          }
           log.info("Sensor type {} ({}) registered by {}", type.name(), type.kind(), caller.username());
           audit.record(caller, "sensor-type.create", type.name(), "ok");
           return codec.jsonResponse(StatusCodes.CREATED, SensorTypeJson.of(done.type(), 0))
