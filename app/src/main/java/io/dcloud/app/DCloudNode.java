@@ -11,6 +11,7 @@ import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentsForNodes;
+import io.dcloud.gateway.DeviceBackends;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
 import io.dcloud.gateway.JobBackends;
@@ -216,7 +217,9 @@ public final class DCloudNode implements AutoCloseable {
     }
     GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory,
         updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
-        new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex));
+        new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex),
+        // TODO(lead): the device registry, commands, readings store and feed once their helpers' wiring is merged.
+        new DeviceBackends(null, null, null, null, DeviceBackends.secrets(config), DeviceBackends.brokerUrl(config)));
     AdminBootstrap.run(system, users, config)
         .thenCompose(done -> HttpGateway.start(system, backends))
         .whenComplete((bound, failure) -> {
