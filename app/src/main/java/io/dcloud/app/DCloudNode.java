@@ -5,13 +5,14 @@ import io.dcloud.audit.AuditTrail;
 import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetIndex;
+import io.dcloud.device.DeviceRegistry;
+import io.dcloud.device.RegistryChanged;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentsForNodes;
-import io.dcloud.gateway.DeviceBackends;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
 import io.dcloud.gateway.JobBackends;
@@ -146,7 +147,8 @@ public final class DCloudNode implements AutoCloseable {
       return Behaviors.receive(Startup.class)
           .onMessageEquals(CreateSchema.INSTANCE, () -> {
             context.pipeToSelf(CassandraSchema.create(context.getSystem())
-                    .thenCompose(journal -> DatasetWiring.createSchema(context.getSystem(), config)),
+                    .thenCompose(journal -> DatasetWiring.createSchema(context.getSystem(), config))
+                    .thenCompose(datasets -> DeviceWiring.createSchema(context.getSystem(), config)),
                 (done, failure) -> failure == null ? new SchemaReady() : new SchemaFailed(failure));
             return Behaviors.same();
           })
@@ -192,6 +194,12 @@ public final class DCloudNode implements AutoCloseable {
     ActorRef<JobIndex.Command> jobIndex = singleton(system, JobIndex.create(backoff,
         config.getDuration("dcloud.jobs.wake-interval"), id -> JobEntity.wake(system, id)), "job-index", backoff);
     DatasetWiring.startJobs(system, config, datasetIndex, jobIndex);
+    ActorRef<Topic.Command<RegistryChanged>> deviceChanges =
+        DeviceWiring.startOnEveryNode(context, config, started.metrics().registry());
+    ActorRef<DeviceRegistry.Command> deviceRegistry =
+        singleton(system, DeviceRegistry.create(backoff, deviceChanges), "device-registry", backoff);
+    DeviceWiring.access(config, deviceRegistry, deviceChanges)
+        .ifPresent(access -> singleton(system, access, "broker-access", backoff));
 
     if (roles.contains(ROLE_WORKER)) {
       startWorker(context, config, scheduler, updates, started.readiness());
@@ -218,8 +226,7 @@ public final class DCloudNode implements AutoCloseable {
     GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory,
         updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
         new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex),
-        // TODO(lead): the device registry, commands, readings store and feed once their helpers' wiring is merged.
-        new DeviceBackends(null, null, null, null, DeviceBackends.secrets(config), DeviceBackends.brokerUrl(config)));
+        DeviceWiring.forGateway(context, config, started.metrics().registry(), deviceRegistry, deviceChanges));
     AdminBootstrap.run(system, users, config)
         .thenCompose(done -> HttpGateway.start(system, backends))
         .whenComplete((bound, failure) -> {
