@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -30,7 +31,8 @@ import org.eclipse.paho.client.mqttv3.MqttException;
  */
 public final class BrokerAccess extends AbstractBehavior<BrokerAccess.Command> {
 
-  public sealed interface Command {}
+  /** Only its own notices and answers, never sent between nodes (they carry connections). */
+  public sealed interface Command extends NoSerializationVerificationNeeded {}
 
   private record Changed(RegistryChanged change) implements Command {}
 

@@ -3,6 +3,7 @@ package io.dcloud.device;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -23,7 +24,7 @@ public final class RegistryMirror implements Supplier<RegistryView> {
   }
 
   /** What the follower actor receives (its own notices and answers only). */
-  public sealed interface Message {}
+  public sealed interface Message extends NoSerializationVerificationNeeded {}
 
   private record Changed(long version) implements Message {}
 
