@@ -49,9 +49,11 @@ class DevicesIT {
   private static final String END_USER_PASSWORD = "password-of-erin";
 
   /**
-   * The app: follows its bindings document, subscribes to each bound device's readings (and never
-   * unsubscribes, so that only the broker's rules can stop a revoked device's readings), counts what
-   * arrives, and publishes a command for a bound controller when asked over HTTP.
+   * The app: follows its bindings document, subscribes to each bound device's readings, counts what
+   * arrives, and publishes a command for a bound controller when asked over HTTP. It never drops a
+   * topic it was once given, and asks for all of them again on every connect (the broker drops a
+   * service's connection when its rights change), so that only the broker's rules can keep a revoked
+   * device's readings from it.
    */
   private static final String APP_PY = """
       import json
@@ -70,6 +72,9 @@ class DevicesIT {
 
       def on_connect(client, userdata, flags, rc):
           client.subscribe(BINDINGS, qos=1)
+          with lock:
+              for topic in subscribed:
+                  client.subscribe(topic, qos=1)
 
 
       def on_message(client, userdata, message):
@@ -262,9 +267,11 @@ class DevicesIT {
     MqttClient t1 = connect("t1");
     MqttClient t2 = connect("t2");
     try {
-      publish(t1, "t1", "{\"temperature\": 22.25}");
-      publish(t2, "t2", "{\"temperature\": 18.5}");
-      await().atMost(SOON).untilAsserted(() -> {
+      // Published again each round: the app's subscriptions follow its bindings document, and a
+      // reading that arrives before them is not for it (no retained readings).
+      await().atMost(SOON).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        publish(t1, "t1", "{\"temperature\": 22.25}");
+        publish(t2, "t2", "{\"temperature\": 18.5}");
         JsonNode received = appState().path("received");
         assertThat(received.path("t1").toString()).contains("22.25");
         assertThat(received.path("t2").toString()).contains("18.5");
@@ -320,12 +327,14 @@ class DevicesIT {
     MqttClient t1 = connect("t1");
     MqttClient t2 = connect("t2");
     try {
-      // The app is still subscribed to t1's readings (it never unsubscribes): only the broker's
-      // rules can keep this one from it. t2's reading after it is the marker.
+      // The app asks for t1's readings still (it never drops a topic): only the broker's rules can
+      // keep this one from it. t2's reading after it is the marker.
       publish(t1, "t1", "{\"temperature\": 30.0}");
       await().atMost(SOON).until(() -> admin.get("/api/v1/devices/t1/readings").json().path("items").toString().contains("30.0"));
-      publish(t2, "t2", "{\"temperature\": 17.75}");
-      await().atMost(SOON).untilAsserted(() -> assertThat(appState().path("received").path("t2").toString()).contains("17.75"));
+      await().atMost(SOON).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        publish(t2, "t2", "{\"temperature\": 17.75}");
+        assertThat(appState().path("received").path("t2").toString()).contains("17.75");
+      });
 
       assertThat(appState().path("received").path("t1")).hasSize(t1Before);
     } finally {
