@@ -150,8 +150,10 @@ final class DevicesSimulateCommand extends Subcommand implements Callable<Intege
           progress(simulator, devices, started);
         }
       }
+      // The rate is over the publishing alone, not the disconnecting after it.
+      double seconds = (System.nanoTime() - started) / 1e9;
       simulator.close();
-      summary(simulator, devices, started);
+      summary(simulator, devices, seconds);
     } finally {
       finished.countDown();
       try {
@@ -182,9 +184,8 @@ final class DevicesSimulateCommand extends Subcommand implements Callable<Intege
   }
 
   /** One line a script can read: key=value pairs. */
-  private void summary(Simulator simulator, int devices, long started) {
+  private void summary(Simulator simulator, int devices, double seconds) {
     SimulatorCounts counts = simulator.counts();
-    double seconds = (System.nanoTime() - started) / 1e9;
     io().out().printf(Locale.ROOT, "summary: devices=%d seconds=%.1f published=%d failed=%d acked=%d rate=%.1f%n",
         devices, seconds, counts.published(), counts.failures(), counts.acked(),
         seconds > 0 ? counts.published() / seconds : 0);

@@ -109,11 +109,17 @@ final class SimulatorDevice {
     }
   }
 
+  /** Starts disconnecting (without waiting for unconfirmed readings); null when not connected. */
+  IMqttToken disconnect() {
+    try {
+      return client.isConnected() ? client.disconnect(0) : null;
+    } catch (MqttException e) {
+      return null;
+    }
+  }
+
   void close() {
     try {
-      if (client.isConnected()) {
-        client.disconnectForcibly(0, 1000);
-      }
       client.close(true);
     } catch (MqttException e) {
       // Closing at the end of a run: nothing is left to do with a connection that would not close cleanly.
