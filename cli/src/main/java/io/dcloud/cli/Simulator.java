@@ -43,6 +43,7 @@ final class Simulator implements AutoCloseable {
   private final ScheduledExecutorService publisher;
   private final List<SimulatorDevice> devices = new ArrayList<>();
   private final SimulatorCounts counts = new SimulatorCounts();
+  private boolean closed;
 
   Simulator(int deviceCount) {
     pool = new ScheduledThreadPoolExecutor(THREADS_PER_DEVICE * deviceCount + SPARE_THREADS, threads("dcloud-sim-mqtt-"));
@@ -114,9 +115,13 @@ final class Simulator implements AutoCloseable {
     }, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
   }
 
-  /** Stops publishing, then disconnects every device. */
+  /** Stops publishing, then disconnects every device; again, does nothing. */
   @Override
   public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
     publisher.shutdownNow();
     try {
       publisher.awaitTermination(5, TimeUnit.SECONDS);
