@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "devices", description = "Sensors and controllers: list (the default), register, show, disable, enable,"
     + " delete, new credentials, readings, commands",
-    subcommands = {DeviceReadingsCommand.class, DeviceCommandCommand.class})
+    subcommands = {DeviceReadingsCommand.class, DeviceCommandCommand.class, DevicesSimulateCommand.class})
 final class DevicesCommand extends Subcommand implements Callable<Integer> {
   @Mixin
   OutputOption output;
