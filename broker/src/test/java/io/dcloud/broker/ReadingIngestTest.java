@@ -143,7 +143,7 @@ class ReadingIngestTest {
     assertThat(store.rejections).extracting(RecordingReadingStore.Rejection::reason).containsExactlyInAnyOrder(
         "unknown field \"x\" (declared: humidity, mode, ok, temperature)",
         "field \"temperature\": expected a number, got \"hot\"",
-        "field \"temperature\": 100.0 is above its maximum 85.0",
+        "field \"temperature\": 100 is above its maximum 85",
         "field \"humidity\": expected an integer, got 4.5",
         "not JSON: Unexpected character ('o' (code 111)): was expecting double-quote to start field name",
         "expected a JSON object",

@@ -90,12 +90,17 @@ public final class FieldValues {
       throw new Invalid(name, "field \"" + name + "\": " + value + " is not a finite number");
     }
     if (field.min() != null && value < field.min()) {
-      throw new Invalid(name, "field \"" + name + "\": " + value + " is below its minimum " + field.min());
+      throw new Invalid(name, "field \"" + name + "\": " + shown(value) + " is below its minimum " + shown(field.min()));
     }
     if (field.max() != null && value > field.max()) {
-      throw new Invalid(name, "field \"" + name + "\": " + value + " is above its maximum " + field.max());
+      throw new Invalid(name, "field \"" + name + "\": " + shown(value) + " is above its maximum " + shown(field.max()));
     }
     return value;
+  }
+
+  /** A bound or value as people write it: 0, not 0.0; 21.5 as is. */
+  private static String shown(double number) {
+    return number == Math.rint(number) && Math.abs(number) < 1e15 ? Long.toString((long) number) : Double.toString(number);
   }
 
   private static Invalid wrongType(String name, String expected, JsonNode got) {

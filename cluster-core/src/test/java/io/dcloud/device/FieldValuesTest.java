@@ -61,9 +61,9 @@ class FieldValuesTest {
 
   @Test
   void refusesValuesOutsideTheirBounds() {
-    refused("{\"temperature\": 125.5}", false, "temperature", "field \"temperature\": 125.5 is above its maximum 125.0");
-    refused("{\"temperature\": -41}", false, "temperature", "field \"temperature\": -41.0 is below its minimum -40.0");
-    refused("{\"count\": -1}", false, "count", "field \"count\": -1.0 is below its minimum 0.0");
+    refused("{\"temperature\": 125.5}", false, "temperature", "field \"temperature\": 125.5 is above its maximum 125");
+    refused("{\"temperature\": -41}", false, "temperature", "field \"temperature\": -41 is below its minimum -40");
+    refused("{\"count\": -1}", false, "count", "field \"count\": -1 is below its minimum 0");
   }
 
   @Test
