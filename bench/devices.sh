@@ -125,6 +125,8 @@ JAVA_OPTS+=(
   # After instance.sh's own (0): the benchmark reads the accepted readings counter on /metrics.
   "-Ddcloud.management.port=$MGMT_PORT"
 )
+# The broker above is DCloud's: `dcloud dev` must not start its own dev broker on 1883 besides it.
+export DCLOUD_BROKER_EXTERNAL=1
 instance_start
 instance_wait_ready 1
 
