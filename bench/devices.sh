@@ -112,9 +112,9 @@ broker_stop() {
 }
 
 instance_cleanup_on_exit "$APP"
-# The broker goes after everything else: instance_cleanup ends with exit, so it is stopped first here
-# with the exit status kept for instance_cleanup.
-trap 'rc=$?; broker_stop; (exit $rc); instance_cleanup' EXIT
+# instance_cleanup ends with exit, so the broker is stopped first here, and the exit status is handed
+# on to instance_cleanup ($? after the subshell; without set +e, set -e would end the trap there).
+trap 'rc=$?; broker_stop; set +e; (exit $rc); instance_cleanup' EXIT
 
 instance_remove_containers "label=dcloud.node=$NODE_NAME"   # leftovers of an earlier, killed run
 broker_start
