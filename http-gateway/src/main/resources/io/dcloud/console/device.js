@@ -103,7 +103,8 @@ export async function devicePage(id, canWrite) {
     h('p', {}, h('a', { href: '#/devices' }, 'All devices')),
     facts, actions, message, secret,
     h('section', { 'aria-labelledby': 'activity-title' }, h('h2', { id: 'activity-title' }, 'Activity'), activity),
-    readingsSection(id, type, stops),
+    // A controller may report fields too; one that reports none has no readings to show.
+    Object.keys(type.fields || {}).length ? readingsSection(id, type, stops) : null,
     first.kind === 'controller' ? commandsSection(id, type, canWrite, stops) : null,
   ].filter(Boolean));
   show(article);
