@@ -265,11 +265,11 @@ class ConsoleDevicesIT {
     checkAndPhotograph(browser, "device");
     phoneWidthDoesNotScroll("article.device", "device-phone");
 
-    browser.find("article.device button[name=disable]").click();
+    browser.click("article.device button[name=disable]");
     awaitAttribute(browser, "article.device", "enabled", "false", "the device disabled");
-    browser.find("article.device button[name=enable]").click();
+    browser.click("article.device button[name=enable]");
     awaitAttribute(browser, "article.device", "enabled", "true", "the device enabled again");
-    browser.find("article.device button[name=rotate]").click();
+    browser.click("article.device button[name=rotate]");
     ConsolePage.confirm(browser);
     awaitText(browser, "section.credentials", "device-t1", "the rotated credentials");
     String rotated = browser.find("#credentials-password").getAttribute("value");
@@ -385,7 +385,7 @@ class ConsoleDevicesIT {
   void aDeviceIsDeletedAfterAConfirmation() throws Exception {
     signInAs("cora");
     go("#/devices/t2");
-    browser.find("article.device button[name=delete]").click();
+    browser.click("article.device button[name=delete]");
     ConsolePage.confirm(browser);
     browser.until(d -> d.getCurrentUrl().endsWith("#/devices") ? true : null, "the devices list");
     browser.find("table.devices tr[data-device=t1]");

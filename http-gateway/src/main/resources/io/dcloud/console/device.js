@@ -51,6 +51,9 @@ export async function devicePage(id, canWrite) {
       h('dt', {}, 'Rejected'), h('dd', { class: 'rejected' }, `${a.rejected ?? 0} readings, the last ${when(a.lastRejectedAt)}`),
       ...(a.lastRejectionReason ? [h('dt', {}, 'Why the last was rejected'),
         h('dd', { class: 'rejection-reason error' }, a.lastRejectionReason)] : []));
+    // Rebuilt only when the state changes: a refresh must not take the keyboard's focus off a button.
+    if (actions.dataset.enabled === String(device.enabled)) return;
+    actions.dataset.enabled = String(device.enabled);
     actions.replaceChildren(...(canWrite ? [
       device.enabled
         ? h('button', { type: 'button', name: 'disable', onclick: () => change('disable') }, 'Disable')
