@@ -5,6 +5,8 @@ import io.dcloud.audit.AuditTrail;
 import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetIndex;
+import io.dcloud.device.DeviceRegistry;
+import io.dcloud.device.RegistryChanged;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.environment.EnvironmentDirectory;
@@ -26,6 +28,7 @@ import io.dcloud.metrics.ManagementServer;
 import io.dcloud.metrics.ManagementSettings;
 import io.dcloud.metrics.NodeMetrics;
 import io.dcloud.metrics.Readiness;
+import io.dcloud.node.BrokerRelay;
 import io.dcloud.node.DatasetCache;
 import io.dcloud.node.DatasetMounts;
 import io.dcloud.node.HollowNodes;
@@ -144,7 +147,8 @@ public final class DCloudNode implements AutoCloseable {
       return Behaviors.receive(Startup.class)
           .onMessageEquals(CreateSchema.INSTANCE, () -> {
             context.pipeToSelf(CassandraSchema.create(context.getSystem())
-                    .thenCompose(journal -> DatasetWiring.createSchema(context.getSystem(), config)),
+                    .thenCompose(journal -> DatasetWiring.createSchema(context.getSystem(), config))
+                    .thenCompose(datasets -> DeviceWiring.createSchema(context.getSystem(), config)),
                 (done, failure) -> failure == null ? new SchemaReady() : new SchemaFailed(failure));
             return Behaviors.same();
           })
@@ -190,6 +194,12 @@ public final class DCloudNode implements AutoCloseable {
     ActorRef<JobIndex.Command> jobIndex = singleton(system, JobIndex.create(backoff,
         config.getDuration("dcloud.jobs.wake-interval"), id -> JobEntity.wake(system, id)), "job-index", backoff);
     DatasetWiring.startJobs(system, config, datasetIndex, jobIndex);
+    ActorRef<Topic.Command<RegistryChanged>> deviceChanges =
+        DeviceWiring.startOnEveryNode(context, config, started.metrics().registry());
+    ActorRef<DeviceRegistry.Command> deviceRegistry =
+        singleton(system, DeviceRegistry.create(backoff, deviceChanges), "device-registry", backoff);
+    DeviceWiring.access(config, deviceRegistry, deviceChanges)
+        .ifPresent(access -> singleton(system, access, "broker-access", backoff));
 
     if (roles.contains(ROLE_WORKER)) {
       startWorker(context, config, scheduler, updates, started.readiness());
@@ -215,7 +225,8 @@ public final class DCloudNode implements AutoCloseable {
     }
     GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory,
         updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
-        new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex));
+        new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex),
+        DeviceWiring.forGateway(context, config, started.metrics().registry(), deviceRegistry, deviceChanges));
     AdminBootstrap.run(system, users, config)
         .thenCompose(done -> HttpGateway.start(system, backends))
         .whenComplete((bound, failure) -> {
@@ -246,6 +257,7 @@ public final class DCloudNode implements AutoCloseable {
     EngineWatch.start(runtime, readiness, context.getSystem().scheduler(),
         context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()),
         ManagementSettings.fromConfig(config).engineCheckInterval());
+    BrokerRelay.start(context.getSystem(), settings.nodeId(), BrokerRelay.Settings.fromConfig(config), runtime);
     MachineProfile machine = MachineProfile.measure(settings);
     DatasetMounts datasets = DatasetCache.create(settings.nodeId(), config,
         id -> DatasetEntity.ref(ClusterSharding.get(context.getSystem()), id),

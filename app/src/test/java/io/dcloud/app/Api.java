@@ -25,12 +25,24 @@ final class Api {
   }
 
   private final HttpClient client = HttpClient.newHttpClient();
-  private static final String PASSWORD = OneNodeDCloud.ADMIN_PASSWORD;
   private String token;
   private final String base;
+  private final String username;
+  private final String password;
 
   Api(int port) {
-    this.base = "http://127.0.0.1:" + port;
+    this("http://127.0.0.1:" + port, "admin", OneNodeDCloud.ADMIN_PASSWORD);
+  }
+
+  private Api(String base, String username, String password) {
+    this.base = base;
+    this.username = username;
+    this.password = password;
+  }
+
+  /** The same API signed in as another user. */
+  Api as(String otherUsername, String otherPassword) {
+    return new Api(base, otherUsername, otherPassword);
   }
 
   Response get(String path) {
@@ -59,7 +71,7 @@ final class Api {
     return send(request(path).DELETE());
   }
 
-  /** A request with the admin's bearer token (signed in on first use; health and login need none). */
+  /** A request with the user's (by default the admin's) bearer token (signed in on first use; health and login need none). */
   HttpRequest.Builder request(String path) {
     HttpRequest.Builder request = HttpRequest.newBuilder(uri(path));
     if (!path.startsWith("/api/v1/auth/") && !path.startsWith("/api/v1/health")) {
@@ -79,7 +91,7 @@ final class Api {
     if (token == null) {
       Response login = send(HttpRequest.newBuilder(uri("/api/v1/auth/login")).header("content-type", "application/json")
           .POST(HttpRequest.BodyPublishers.ofString(
-              "{\"username\": \"admin\", \"password\": \"" + PASSWORD + "\"}")));
+              JSON.createObjectNode().put("username", username).put("password", password).toString())));
       if (login.status() == 200) {
         token = login.json().path("token").asText();
       }

@@ -5,18 +5,12 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.zip.GZIPOutputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -98,7 +92,7 @@ class AppServiceIT {
          "readiness": {"path": "/ready"}, "env": {"WHO": "world", "PORT": "8000"},
          "resources": {"ram": "256M", "cpu": "0.5", "gpu": "0"}}""".formatted(NAME);
 
-    HttpResponse<String> pushed = push(tarGz(files), config);
+    HttpResponse<String> pushed = AppPush.push(api, files, config);
 
     assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
     JsonNode answer = JSON.readTree(pushed.body());
@@ -132,34 +126,5 @@ class AppServiceIT {
 
   private static String bearer() {
     return api.request("/api/v1/nodes").build().headers().firstValue("Authorization").orElseThrow();
-  }
-
-  private static HttpResponse<String> push(byte[] source, String config) throws Exception {
-    String boundary = "app-it-" + System.nanoTime();
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\"app.tar.gz\"\r\n"
-        + "Content-Type: application/gzip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-    body.writeBytes(source);
-    body.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"config\"; filename=\"app.json\"\r\n"
-        + "Content-Type: application/json\r\n\r\n" + config + "\r\n--" + boundary + "--\r\n")
-        .getBytes(StandardCharsets.UTF_8));
-    return api.client().send(api.request("/api/v1/apps").header("Content-Type", "multipart/form-data; boundary=" + boundary)
-        .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static byte[] tarGz(Map<String, String> files) throws IOException {
-    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GZIPOutputStream(bytes))) {
-      for (Map.Entry<String, String> file : files.entrySet()) {
-        byte[] content = file.getValue().getBytes(StandardCharsets.UTF_8);
-        TarArchiveEntry entry = new TarArchiveEntry(file.getKey());
-        entry.setSize(content.length);
-        tar.putArchiveEntry(entry);
-        tar.write(content);
-        tar.closeArchiveEntry();
-      }
-    }
-    return bytes.toByteArray();
   }
 }

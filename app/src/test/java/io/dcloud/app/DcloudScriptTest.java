@@ -3,6 +3,7 @@ package io.dcloud.app;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.dcloud.testing.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -79,6 +80,57 @@ class DcloudScriptTest {
     assertThat(Files.readSymbolicLink(Path.of("/proc", "" + daemon, "fd", "0"))).isEqualTo(Path.of("/dev/null"));
     assertThat(Files.readSymbolicLink(Path.of("/proc", "" + daemon, "fd", "1")))
         .isEqualTo(tree.resolve(".dcloud/dockerd.log").toRealPath());
+  }
+
+  /**
+   * ./dcloud dev's broker: initialised once (dynamic security with a random admin password only
+   * this user reads; loopback, no anonymous clients) and started like dockerd, in its own session.
+   */
+  @Test
+  void theBrokerItStartsIsInitialisedOnceAndRunsInItsOwnSession() throws Exception {
+    Path plugin = Path.of("/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so");
+    Requirements.requireOrSkip(Files.exists(plugin), () -> "Mosquitto's dynamic-security plugin is not installed (apt-get install mosquitto)");
+    setUp();
+    executable(bin.resolve("mosquitto"), """
+        #!/bin/sh
+        printf '%%s\\n' "$@" > %1$s/mosquitto-args
+        echo $$ > %1$s/mosquitto-pid.tmp && mv %1$s/mosquitto-pid.tmp %1$s/mosquitto-pid
+        exec sleep 600
+        """.formatted(dir));
+    executable(bin.resolve("mosquitto_ctrl"), """
+        #!/bin/sh
+        echo "$*" >> %1$s/ctrl-runs
+        echo '{}' > "$3"
+        """.formatted(dir));
+
+    Process script = start(dir.resolve("script.err"), "bash", tree.resolve("dcloud").toString(), "__start-broker");
+    Path pidFile = dir.resolve("mosquitto-pid");
+    await().atMost(STARTS_WITHIN).until(() -> Files.exists(pidFile));
+    long daemon = Long.parseLong(Files.readString(pidFile).trim());
+    daemons.add(daemon);
+    await().atMost(STARTS_WITHIN).until(() -> !script.isAlive());
+
+    assertThat(script.exitValue()).isZero();
+    Path state = tree.resolve(".dcloud/mosquitto").toRealPath();
+    assertThat(Files.readAllLines(dir.resolve("mosquitto-args"))).containsExactly("-c", state.resolve("mosquitto.conf").toString());
+    assertThat(Files.readAllLines(state.resolve("mosquitto.conf"))).contains(
+        "listener 1883 127.0.0.1", "allow_anonymous false", "plugin " + plugin,
+        "plugin_opt_config_file " + state.resolve("dynamic-security.json"), "user " + System.getProperty("user.name"));
+    String password = Files.readString(state.resolve("admin.password")).trim();
+    assertThat(password).hasSizeGreaterThanOrEqualTo(24);
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("admin.password")))).isEqualTo("rw-------");
+    assertThat(Files.readAllLines(dir.resolve("ctrl-runs")))
+        .containsExactly("dynsec init " + state.resolve("dynamic-security.json") + " dcloud-admin " + password);
+    assertThat(stat(daemon).session()).as("its session").isEqualTo(daemon);
+    assertThat(Files.readSymbolicLink(Path.of("/proc", "" + daemon, "fd", "0"))).isEqualTo(Path.of("/dev/null"));
+
+    Process again = start(dir.resolve("again.err"), "bash", tree.resolve("dcloud").toString(), "__start-broker");
+    await().atMost(STARTS_WITHIN).until(() -> !again.isAlive());
+    await().atMost(STARTS_WITHIN).until(() -> Long.parseLong(Files.readString(pidFile).trim()) != daemon);
+    daemons.add(Long.parseLong(Files.readString(pidFile).trim()));
+    assertThat(again.exitValue()).isZero();
+    assertThat(Files.readAllLines(dir.resolve("ctrl-runs"))).as("initialised once").hasSize(1);
+    assertThat(Files.readString(state.resolve("admin.password")).trim()).isEqualTo(password);
   }
 
   /** The README's cluster: several terminals run ./dcloud node on a fresh clone at once. */

@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
     subcommands = {
         LoginCommand.class, LogoutCommand.class, EnvCommand.class, TemplatesCommand.class, CatalogCommand.class,
         NodesCommand.class, UsersCommand.class, WatchCommand.class, DataCommand.class, ModelsCommand.class,
-        ServicesCommand.class, AppsCommand.class, JobsCommand.class},
+        ServicesCommand.class, AppsCommand.class, JobsCommand.class,
+        SensorTypesCommand.class, DevicesCommand.class},
     footer = {"", "The gateway: --api, else DCLOUD_API, else the one of 'dcloud login'.",
         "DCLOUD_TOKEN, when set, is the token used.", "",
         "Exit status: 0 ok, 1 error, 2 usage or invalid request, 3 not found,",

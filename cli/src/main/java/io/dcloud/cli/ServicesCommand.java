@@ -10,8 +10,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code dcloud services [ls | get NAME | scale NAME N | batching NAME --max-size N | stats NAME | predict NAME | rm NAME]}: the caller's services. */
-@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, scale, call, delete",
-    subcommands = {ServiceStatsCommand.class, ServicePredictCommand.class})
+@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, scale, call, bind to devices, delete",
+    subcommands = {ServiceStatsCommand.class, ServicePredictCommand.class,
+        ServiceBindingsCommands.Bind.class, ServiceBindingsCommands.Bindings.class, ServiceBindingsCommands.Unbind.class})
 final class ServicesCommand extends Subcommand implements Callable<Integer> {
   @Mixin
   OutputOption output;

@@ -1,10 +1,21 @@
 package io.dcloud.device;
 
+import com.typesafe.config.Config;
+import io.dcloud.journal.JournalBackoff;
 import io.dcloud.serialization.CborSerializable;
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.function.BiConsumer;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 
 /**
@@ -12,7 +23,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * {@link CommandSender} (QoS 1) and sent again every {@code redeliver-interval} until the device
  * acknowledges it on {@link DeviceTopics#acks} or it expires ({@code dcloud.devices.commands}). A
  * restart resumes the sending of unfinished commands. Keeps the last {@code kept} commands.
- * This class is the protocol and the events (their class names are in the journal: they never move).
+ * This class is the protocol, the events (their class names are in the journal: they never move) and
+ * the wiring; the behavior is {@link DeviceCommandsBehavior}, the fold {@link DeviceCommandsState#apply}.
  */
 public final class DeviceCommands {
   private DeviceCommands() {}
@@ -33,6 +45,16 @@ public final class DeviceCommands {
   /** Answers a list of the one command, or an empty one when unknown. */
   public record Get(String commandId, ActorRef<CommandList> replyTo) implements Command {}
 
+  /**
+   * The entity's periodic delivery round, from the incarnation that scheduled it; it travels through
+   * the shard so a controller with unfinished commands is never passivated (and one that moved is
+   * woken). One from another incarnation only starts the entity, whose recovery resumes the sending.
+   */
+  public record Redeliver(long incarnation) implements Command {}
+
+  /** How one delivery went ({@code failure}: the broker did not take it); never crosses the network. */
+  record Delivered(String commandId, String failure) implements Command, NoSerializationVerificationNeeded {}
+
   public record CommandList(List<DeviceCommand> commands) implements CborSerializable {
     public CommandList {
       commands = List.copyOf(commands);
@@ -49,10 +71,36 @@ public final class DeviceCommands {
       implements Event {}
 
   /**
-   * Starts the sharded entities on this node. TODO(helper registry): implement (behavior, settings
-   * from {@code dcloud.devices.commands}, redelivery timers, recovery resumes sending).
+   * Tunables from {@code dcloud.devices.commands} (see reference.conf); {@code clock} stamps the
+   * commands' times and decides their expiry (a test's own).
    */
+  public record Settings(
+      Duration redeliverInterval, Duration expireAfter, int kept, BackoffSupervisorStrategy journalBackoff, Clock clock) {
+    /** {@code root} is the whole configuration. */
+    public static Settings fromConfig(Config root) {
+      Config commands = root.getConfig("dcloud.devices.commands");
+      return new Settings(commands.getDuration("redeliver-interval"), commands.getDuration("expire-after"),
+          commands.getInt("kept"), JournalBackoff.forManyFromConfig(root), Clock.systemUTC());
+    }
+  }
+
+  /** Starts the sharded entities on this node, with the settings of the system's configuration. */
   public static void init(ActorSystem<?> system, CommandSender sender) {
-    throw new UnsupportedOperationException("not yet");
+    init(system, sender, Settings.fromConfig(system.settings().config()));
+  }
+
+  public static void init(ActorSystem<?> system, CommandSender sender, Settings settings) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(Entity.of(TYPE_KEY, entityContext -> create(entityContext.getEntityId(), sender, settings,
+        (deviceId, redeliver) -> sharding.entityRefFor(TYPE_KEY, deviceId).tell(redeliver))));
+  }
+
+  /**
+   * The entity of controller {@code deviceId} ({@link DeviceCommandsBehavior}). {@code redeliverVia}:
+   * how its delivery rounds reach it (through the shard, or a test's direct ref).
+   */
+  public static Behavior<Command> create(String deviceId, CommandSender sender, Settings settings,
+      BiConsumer<String, Redeliver> redeliverVia) {
+    return Behaviors.setup(context -> new DeviceCommandsBehavior(deviceId, context, sender, settings, redeliverVia));
   }
 }

@@ -95,11 +95,11 @@ public final class DeviceRegistry {
   public record BindingDeleted(String id) implements Event {}
 
   /**
-   * The singleton's behavior. {@code changes}: the cluster topic of {@link RegistryChanged}.
-   * TODO(helper registry): implement (event sourced, snapshots, replies as documented above).
+   * The singleton's behavior ({@link DeviceRegistryBehavior}). {@code changes}: the cluster topic of
+   * {@link RegistryChanged}.
    */
   public static Behavior<Command> create(
       BackoffSupervisorStrategy journalBackoff, ActorRef<Topic.Command<RegistryChanged>> changes) {
-    throw new UnsupportedOperationException("not yet");
+    return new DeviceRegistryBehavior(journalBackoff, changes);
   }
 }

@@ -42,7 +42,9 @@ class DefaultCatalogTest {
         // What the model serving wrapper (dcloud_serve.py) needs besides scikit-learn and torch.
         Map.entry("joblib", List.of(APT + "python3-joblib")),
         Map.entry("flask", List.of(APT + "python3-flask")),
-        Map.entry("waitress", List.of(APT + "python3-waitress")));
+        Map.entry("waitress", List.of(APT + "python3-waitress")),
+        // Apps bound to sensors and controllers talk MQTT to DCloud's broker.
+        Map.entry("paho-mqtt", List.of(APT + "python3-paho-mqtt")));
     assertThat(debian.specifications().get("node-js").installationSteps()).containsExactly(APT + "nodejs npm");
     assertThat(debian.specifications().get("node-js").libraries()).containsExactly(
         Map.entry("express", List.of(APT + "node-express")), Map.entry("async-js", List.of(APT + "node-async")));

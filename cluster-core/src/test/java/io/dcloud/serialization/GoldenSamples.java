@@ -46,7 +46,8 @@ final class GoldenSamples {
       EnvironmentEntity.Event.class, Scheduler.Event.class, CatalogRegistry.Event.class, TemplateRegistry.Event.class,
       io.dcloud.dataset.DatasetEntity.Event.class, io.dcloud.dataset.DatasetIndex.Event.class,
       io.dcloud.service.ServiceEntity.Event.class, io.dcloud.service.ServiceIndex.Event.class,
-      io.dcloud.job.JobEntity.Event.class, io.dcloud.job.JobIndex.Event.class);
+      io.dcloud.job.JobEntity.Event.class, io.dcloud.job.JobIndex.Event.class,
+      io.dcloud.device.DeviceRegistry.Event.class, io.dcloud.device.DeviceCommands.Event.class);
 
   static final Instant AT = Instant.parse("2026-11-23T10:00:00Z");
   static final Resources RESOURCES = new Resources(500, 1L << 30, 1, 1L << 32, "A100");
@@ -79,6 +80,7 @@ final class GoldenSamples {
     DatasetGoldenSamples.add(samples, system, AT);
     ServiceGoldenSamples.add(samples, system, AT);
     JobGoldenSamples.add(samples, system, AT);
+    DeviceGoldenSamples.add(samples, system, AT);
     return samples;
   }
 

@@ -9,6 +9,11 @@ public final class EnvironmentNames {
   public static final String NODE_LABEL = "dcloud.node";
   public static final String GPU_LABEL = "dcloud.gpus";
   public static final String VOLUME_TARGET_LABEL = "dcloud.volume.target";
+  /**
+   * The host name every container knows its host by (its network's gateway address): where the
+   * node relays the MQTT broker, so an app reaches it without the broker being exposed further.
+   */
+  public static final String GATEWAY_HOST = "dcloud-gateway";
 
   private EnvironmentNames() {}
 

@@ -1,5 +1,6 @@
 package io.dcloud.deploy;
 
+import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
 import java.io.InputStream;
@@ -57,6 +58,15 @@ public interface ContainerRuntime extends AutoCloseable {
   default Closeable watchEvents(Consumer<ContainerEvent> listener, Consumer<Throwable> onEnd) {
     return watchEvents(listener);
   }
+
+  /**
+   * Tells {@code listener} the gateway address of each network DCloud's containers join on this
+   * engine, which they know as {@link EnvironmentNames#GATEWAY_HOST} (where the node relays the
+   * broker): at once for every such network that exists (adopted containers' included, and those
+   * other nodes on this engine made), then on each container's creation, before the container
+   * exists. An address may be told again. Blocks for the first listing; close the result to stop.
+   */
+  Closeable watchNetworkGateways(Consumer<String> listener);
 
   /** Streams log lines (stdout and stderr) of a container; {@code onEnd} runs once when it ends. */
   Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd);

@@ -11,6 +11,7 @@ import com.github.dockerjava.api.model.LogConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.Ports;
+import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.PortBinding;
@@ -31,14 +32,20 @@ final class ContainerSpecs {
 
   /**
    * Fills a create command from the spec and the node's defaults (limits, capabilities, init, log
-   * rotation); the container joins {@code network} (its tenant's).
+   * rotation); the container joins {@code network} (its tenant's) and knows that network's
+   * {@code gateway} (null: none) as {@link EnvironmentNames#GATEWAY_HOST}, where its node relays the broker.
    */
-  static CreateContainerCmd apply(CreateContainerCmd cmd, ContainerSpec spec, ContainerDefaults defaults, String network) {
+  static CreateContainerCmd apply(
+      CreateContainerCmd cmd, ContainerSpec spec, ContainerDefaults defaults, String network, String gateway) {
+    HostConfig host = hostConfig(spec, defaults).withNetworkMode(network);
+    if (gateway != null) {
+      host.withExtraHosts(EnvironmentNames.GATEWAY_HOST + ":" + gateway);
+    }
     cmd.withName(spec.name())
         .withLabels(spec.labels())
         .withEnv(environment(spec.env()))
         .withExposedPorts(spec.ports().stream().map(ContainerSpecs::exposedPort).toList())
-        .withHostConfig(hostConfig(spec, defaults).withNetworkMode(network));
+        .withHostConfig(host);
     if (!spec.command().isEmpty()) {
       cmd.withCmd(spec.command());
     }

@@ -112,13 +112,14 @@ public final class DockerRuntime implements ContainerRuntime {
   public String create(ContainerSpec spec) {
     spec.volumes().forEach(volume -> createVolume(volume.volumeName(), spec.labels()));
     String network = networks.ensure(spec.tenant());
-    return calls.call("creating container " + spec.name(), settings.callTimeout(), () -> createOrAdopt(spec, network));
+    String gateway = networks.gateway(network).orElse(null);
+    return calls.call("creating container " + spec.name(), settings.callTimeout(), () -> createOrAdopt(spec, network, gateway));
   }
 
-  private String createOrAdopt(ContainerSpec spec, String network) {
+  private String createOrAdopt(ContainerSpec spec, String network, String gateway) {
     DockerClient client = engine.client();
     try {
-      String id = ContainerSpecs.apply(client.createContainerCmd(spec.image()), spec, settings.container(), network)
+      String id = ContainerSpecs.apply(client.createContainerCmd(spec.image()), spec, settings.container(), network, gateway)
           .exec().getId();
       log.info(
           "created container {} ({}) from {} on network {}: nanoCpus={} memory={} pids={} gpus={} ports={} volumes={}",
@@ -231,6 +232,11 @@ public final class DockerRuntime implements ContainerRuntime {
             + DaemonCalls.engineMessage(inUse) + ")", inUse);
       }
     });
+  }
+
+  @Override
+  public Closeable watchNetworkGateways(Consumer<String> listener) {
+    return networks.watchGateways(listener);
   }
 
   @Override

@@ -128,6 +128,12 @@ public final class HollowRuntime implements ContainerRuntime {
     return () -> listeners.remove(listener);
   }
 
+  /** Hollow containers join no network: there is nothing to relay on. */
+  @Override
+  public Closeable watchNetworkGateways(Consumer<String> listener) {
+    return () -> {};
+  }
+
   @Override
   public Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd) {
     HollowContainer container = existing(containerId);

@@ -1,15 +1,23 @@
 package io.dcloud.deploy;
 
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Network;
 import io.dcloud.deploy.DockerSettings.NetworkSettings;
+import java.io.Closeable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +46,9 @@ final class TenantNetworks {
   private final NetworkSettings settings;
   private final Duration callTimeout;
   private final KeyedLocks locks = new KeyedLocks();
+  /** The IPv4 gateway of each network ensured, as seen when it was last ensured (absent: it has none). */
+  private final Map<String, String> gateways = new ConcurrentHashMap<>();
+  private final List<Consumer<String>> gatewayListeners = new CopyOnWriteArrayList<>();
 
   TenantNetworks(EngineConnection engine, DaemonCalls calls, NetworkSettings settings, Duration callTimeout) {
     this.engine = engine;
@@ -52,11 +63,53 @@ final class TenantNetworks {
     // One creation per name in this process: the engine would otherwise accept two networks with one name.
     locks.with(name, () -> log.debug("waiting for network {} to be made", name), () ->
         calls.run("making network " + name, callTimeout, () -> createIfMissing(name, tenant)));
+    gateway(name).ifPresent(gateway -> gatewayListeners.forEach(listener -> tell(listener, gateway)));
     return name;
   }
 
+  /** See {@link ContainerRuntime#watchNetworkGateways}. */
+  Closeable watchGateways(Consumer<String> listener) {
+    // Registered before the listing: a network made meanwhile is told twice rather than never.
+    gatewayListeners.add(listener);
+    try {
+      existingGateways().forEach(gateway -> tell(listener, gateway));
+    } catch (RuntimeException listingFailed) {
+      gatewayListeners.remove(listener);
+      throw listingFailed;
+    }
+    return () -> gatewayListeners.remove(listener);
+  }
+
+  /** A listener that throws must not fail the container's creation; its failure is only logged. */
+  private static void tell(Consumer<String> listener, String gateway) {
+    try {
+      listener.accept(gateway);
+    } catch (RuntimeException e) {
+      log.warn("a network gateway listener failed on {}", gateway, e);
+    }
+  }
+
+  /**
+   * The IPv4 gateway address of a network {@link #ensure} returned: the host as its containers see it.
+   * Empty when the network has none (an IPv6-only or gateway-less IPAM configuration).
+   */
+  Optional<String> gateway(String network) {
+    return Optional.ofNullable(gateways.get(network));
+  }
+
+  /** The IPv4 gateways of every DCloud network on the engine (the shared one and the tenants'), made by any node. */
+  private List<String> existingGateways() {
+    List<Network> all = calls.call("listing networks", callTimeout, () -> engine.client().listNetworksCmd().exec());
+    return all.stream()
+        .filter(network -> network.getName().equals(settings.shared()) || network.getName().startsWith(settings.tenantPrefix()))
+        .map(TenantNetworks::ipv4Gateway)
+        .filter(Objects::nonNull)
+        .distinct()
+        .toList();
+  }
+
   private void createIfMissing(String name, String tenant) {
-    if (exists(name)) {
+    if (find(name).isPresent()) {
       return;
     }
     Map<String, String> labels = new LinkedHashMap<>(settings.labels());
@@ -77,20 +130,41 @@ final class TenantNetworks {
     } catch (RuntimeException refused) {
       // Another node on this engine made it meanwhile: the engine answers 409 for the name or, as
       // the bridge name is derived from it, "networks have same bridge name". Either way it exists.
-      if (!exists(name)) {
+      if (find(name).isEmpty()) {
         throw refused;
       }
       log.debug("network {} was made by another process meanwhile ({})", name, refused.getMessage());
+      return;
+    }
+    find(name); // the engine chose the subnet: only an inspect tells the gateway
+  }
+
+  /** Inspects the network, remembering its gateway: every ensure inspects anyway, so the address never goes stale. */
+  private Optional<Network> find(String name) {
+    try {
+      Network network = engine.client().inspectNetworkCmd().withNetworkId(name).exec();
+      String gateway = ipv4Gateway(network);
+      if (gateway == null) {
+        gateways.remove(name);
+      } else {
+        gateways.put(name, gateway);
+      }
+      return Optional.of(network);
+    } catch (NotFoundException missing) {
+      return Optional.empty();
     }
   }
 
-  private boolean exists(String name) {
-    try {
-      engine.client().inspectNetworkCmd().withNetworkId(name).exec();
-      return true;
-    } catch (NotFoundException missing) {
-      return false;
+  /** The first IPv4 gateway of the network's address pools, or null. */
+  static String ipv4Gateway(Network network) {
+    if (network.getIpam() == null || network.getIpam().getConfig() == null) {
+      return null;
     }
+    return network.getIpam().getConfig().stream()
+        .map(Network.Ipam.Config::getGateway)
+        .filter(gateway -> gateway != null && !gateway.isBlank() && !gateway.contains(":"))
+        .findFirst()
+        .orElse(null);
   }
 
   /**

@@ -108,7 +108,7 @@ class DebianBaseImageBuildTest {
       id = runtime.create(spec);
     } else {
       CreateContainerCmd cmd = ContainerSpecs.apply(docker.docker().createContainerCmd(spec.image()), spec,
-          runtime.settings().container(), "host");
+          runtime.settings().container(), "host", null);
       id = cmd.exec().getId();
     }
     runtime.start(id);

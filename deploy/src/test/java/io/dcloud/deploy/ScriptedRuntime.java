@@ -299,6 +299,13 @@ public final class ScriptedRuntime implements ContainerRuntime {
     return () -> watches.remove(watch);
   }
 
+  /** Scripted containers join no network: the call is only recorded (and may be scripted to fail). */
+  @Override
+  public Closeable watchNetworkGateways(Consumer<String> listener) {
+    call("watchNetworkGateways", "");
+    return () -> {};
+  }
+
   @Override
   public Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd) {
     call("logs", containerId);

@@ -34,6 +34,11 @@ final class ApiRoute extends AllDirectives {
   private final ServiceCallRoutes serviceCalls;
   private final JobRoutes jobs;
   private final ConsoleRoute console = new ConsoleRoute();
+  private final SensorTypeRoutes sensorTypes;
+  private final DeviceRoutes devices;
+  private final ReadingRoutes readings;
+  private final DeviceCommandRoutes deviceCommands;
+  private final BindingRoutes bindings;
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     this.settings = settings;
@@ -78,6 +83,12 @@ final class ApiRoute extends AllDirectives {
         identity.audit());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
+    DeviceRegistryAsks registry = new DeviceRegistryAsks(asks);
+    this.sensorTypes = new SensorTypeRoutes(registry, codec, bodies, identity.audit(), clock);
+    this.devices = new DeviceRoutes(registry, backends.devices(), codec, bodies, identity.audit(), clock);
+    this.readings = new ReadingRoutes(registry, backends.devices(), codec, clock, system.settings().config(), settings);
+    this.deviceCommands = new DeviceCommandRoutes(asks, registry, codec, bodies, identity.audit(), clock);
+    this.bindings = new BindingRoutes(services, registry, codec, bodies, identity.audit(), clock);
   }
 
   /** The same checks and code for other services over actor messaging (see {@link ClientService}). */
@@ -120,6 +131,11 @@ final class ApiRoute extends AllDirectives {
                             apps.route(caller),
                             deployments.route(caller),
                             serviceCalls.route(caller),
+                            sensorTypes.route(caller),
+                            devices.route(caller),
+                            readings.route(caller),
+                            deviceCommands.route(caller),
+                            bindings.route(caller),
 
                             jobs.route(caller))))))))))));
   }

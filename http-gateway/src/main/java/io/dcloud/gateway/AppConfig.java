@@ -1,6 +1,7 @@
 package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.device.BindingSlot;
 import java.util.List;
 
 /**
@@ -8,7 +9,8 @@ import java.util.List;
  * dataset's {@code apps/<name>/source}), its runtime from the catalog, the command that starts its
  * server (in the source's directory) on {@code port}, how many replicas, the resources of one
  * (as an environment's; null: the cluster's defaults), the path that answers 2xx once it serves,
- * and its environment variables (null: none). {@code document} is the config as sent (YAML made
+ * its environment variables (null: none) and the device types it consumes ({@link BindingSlots};
+ * empty: none). {@code document} is the config as sent (YAML made
  * JSON): what the source version keeps as {@link AppArchive#CONFIG}.
  */
 record AppConfig(
@@ -21,6 +23,7 @@ record AppConfig(
     JsonNode resources,
     String readinessPath,
     JsonNode env,
+    List<BindingSlot> bindings,
     JsonNode document) {
 
   /** Either a program and its arguments ({@code argv}) or one shell line ({@code line}); the other is null. */

@@ -1,6 +1,7 @@
 package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.device.BindingSlot;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;
@@ -16,7 +17,7 @@ import java.util.function.Function;
  */
 final class AppConfigParser {
   private static final Set<String> FIELDS = Set.of("name", "runtime", "command", "port", "replicas", "resources",
-      "readiness", "env");
+      "readiness", "env", BindingSlots.BINDINGS);
   private static final String DEFAULT_READINESS = "/";
 
   private final AppLimits limits;
@@ -48,9 +49,10 @@ final class AppConfigParser {
       path = read == null ? null : read.path();
     }
     JsonNode env = root.get("env");
+    List<BindingSlot> bindings = service(errors -> BindingSlots.read(root.get(BindingSlots.BINDINGS), errors));
     fields.throwIfAny();
     return new AppConfig(name, runtime.language(), runtime.libraries(), command, port, replicas, root.get("resources"),
-        path, env == null || env.isNull() ? null : env, root);
+        path, env == null || env.isNull() ? null : env, bindings, root);
   }
 
   private AppConfig.Command command(JsonNode value) {

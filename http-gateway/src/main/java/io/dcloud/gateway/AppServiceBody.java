@@ -28,6 +28,11 @@ final class AppServiceBody {
     body.put("port", config.port());
     body.put("replicas", config.replicas());
     body.set("readiness", NODES.objectNode().put("path", config.readinessPath()));
+    if (!config.bindings().isEmpty()) {
+      ArrayNode bindings = body.putArray(BindingSlots.BINDINGS);
+      config.bindings().forEach(slot ->
+          bindings.addObject().put("type", slot.type()).put("min", slot.min()).put("max", slot.max()));
+    }
     return body;
   }
 

@@ -3,6 +3,7 @@ package io.dcloud.gateway;
 import io.dcloud.ask.Asks;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogRegistry;
+import io.dcloud.device.DeviceRegistry;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentStatus;
@@ -126,6 +127,14 @@ final class ClusterAsks {
 
   CompletionStage<PlacementPreview> placementPreview(PlacementRequest request) {
     return ask(backends.scheduler(), replyTo -> new Scheduler.Preview(request, replyTo));
+  }
+
+  DeviceBackends devices() {
+    return backends.devices();
+  }
+
+  <R> CompletionStage<R> deviceRegistry(Function<ActorRef<R>, DeviceRegistry.Command> command) {
+    return ask(backends.devices().registry(), command);
   }
 
   private <C, R> CompletionStage<R> ask(ActorRef<C> target, Function<ActorRef<R>, C> command) {

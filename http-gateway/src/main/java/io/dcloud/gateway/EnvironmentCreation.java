@@ -65,6 +65,11 @@ final class EnvironmentCreation {
     this.retryAfter = settings.createRetryAfter();
   }
 
+  /** Seals secret-env values; null when no secrets key is configured. */
+  SecretBox secrets() {
+    return secrets;
+  }
+
   /**
    * A client that may retry a create (after a timeout, say) sends this header: the same key always
    * names the same environment, so a retried create answers with it instead of making another.

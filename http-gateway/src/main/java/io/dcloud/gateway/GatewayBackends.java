@@ -29,6 +29,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * @param datasets the dataset entities, index and blob store
  * @param services the service entities and index
  * @param jobs the inference jobs' entities and index
+ * @param devices the device registry, commands, readings and broker secrets
  */
 public record GatewayBackends(
     Function<String, EntityRef<EnvironmentEntity.Command>> environments,
@@ -41,7 +42,8 @@ public record GatewayBackends(
     ActorRef<QuotaLedger.Command> quotas,
     DatasetBackends datasets,
     ServiceBackends services,
-    JobBackends jobs) {
+    JobBackends jobs,
+    DeviceBackends devices) {
 
   /** The backends of a node: environments are the entities sharding starts wherever their shard lives. */
   public GatewayBackends(
@@ -55,20 +57,21 @@ public record GatewayBackends(
       ActorRef<QuotaLedger.Command> quotas,
       DatasetBackends datasets,
       ServiceBackends services,
-      JobBackends jobs) {
+      JobBackends jobs,
+      DeviceBackends devices) {
     this(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id), scheduler, catalog, templates, directory, updates,
-        users, quotas, datasets, services, jobs);
+        users, quotas, datasets, services, jobs, devices);
   }
 
   /** The same backends with another scheduler (a test's probe, say). */
   public GatewayBackends withScheduler(ActorRef<Scheduler.Command> otherScheduler) {
     return new GatewayBackends(
-        environments, otherScheduler, catalog, templates, directory, updates, users, quotas, datasets, services, jobs);
+        environments, otherScheduler, catalog, templates, directory, updates, users, quotas, datasets, services, jobs, devices);
   }
 
   /** The same backends with other environment entities (a test's silent probe, say). */
   public GatewayBackends withEnvironments(Function<String, EntityRef<EnvironmentEntity.Command>> otherEnvironments) {
     return new GatewayBackends(
-        otherEnvironments, scheduler, catalog, templates, directory, updates, users, quotas, datasets, services, jobs);
+        otherEnvironments, scheduler, catalog, templates, directory, updates, users, quotas, datasets, services, jobs, devices);
   }
 }

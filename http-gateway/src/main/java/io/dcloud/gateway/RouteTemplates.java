@@ -21,7 +21,10 @@ final class RouteTemplates {
       "openapi.json", ProxyRoute.PROXY,
       ApiPaths.DATASETS, DatasetRoutes.VERSIONS, DatasetRoutes.READERS,
       ApiPaths.MODELS, ServiceRoutes.SERVICES, ServiceRoutes.BATCHING, ModelDeployRoutes.DEPLOY,
-      ServiceCallRoutes.PREDICT, ServiceCallRoutes.CALL, ApiPaths.APPS, JobRoutes.JOBS, JobRoutes.OUTPUT);
+      ServiceCallRoutes.PREDICT, ServiceCallRoutes.CALL, ApiPaths.APPS, JobRoutes.JOBS, JobRoutes.OUTPUT,
+      SensorTypeRoutes.SENSOR_TYPES, DeviceRoutes.DEVICES, DeviceRoutes.BROKER, DeviceRoutes.DISABLE, DeviceRoutes.ENABLE,
+      DeviceRoutes.CREDENTIALS, ReadingRoutes.READINGS, ReadingRoutes.STREAM, DeviceCommandRoutes.COMMANDS,
+      BindingRoutes.BINDINGS);
   /** {@code /api/v1/environments/{}/proxy/{}}: what lies below a proxied port is the application's own. */
   private static final int PROXIED_PORT_SEGMENTS = 6;
   /** {@code /api/v1/services/{}/call}: the segments kept of a service call's path. */

@@ -1,12 +1,15 @@
 package io.dcloud.gateway;
 
 import io.dcloud.ask.Asks;
+import io.dcloud.device.DeviceRegistry;
+import io.dcloud.device.RegistryView;
 import io.dcloud.identity.Caller;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -80,7 +83,8 @@ final class ServiceDeployments {
 
   /** The definition with its image resolved, once the cluster has room for one replica. */
   CompletionStage<ServiceDefinition> resolved(ServiceDefinition parsed, Caller caller) {
-    return creation.recipe(parsed.spec(), caller)
+    return boundTypesExist(parsed)
+        .thenCompose(known -> creation.recipe(parsed.spec(), caller))
         .thenCompose(recipe -> asks.feasibility(EnvironmentCreation.placementRequest(parsed.spec()))
             .thenApply(feasibility -> {
               if (!feasibility.feasible()) {
@@ -88,8 +92,17 @@ final class ServiceDeployments {
                     feasibility.reason()).exception();
               }
               return new ServiceDefinition(parsed.name(), parsed.kind(), parsed.spec(), recipe, parsed.port(),
-                  parsed.readiness(), parsed.replicas(), parsed.batching());
+                  parsed.readiness(), parsed.replicas(), parsed.batching(), parsed.bindings());
             }));
+  }
+
+  /** The device types an app consumes must be registered when it is deployed (422 {@code bindings[i].type}). */
+  private CompletionStage<Void> boundTypesExist(ServiceDefinition parsed) {
+    if (parsed.bindings().isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return asks.<RegistryView>deviceRegistry(DeviceRegistry.GetView::new)
+        .thenAccept(view -> BindingSlots.checkTypes(parsed.bindings(), view));
   }
 
   static ServiceView viewOf(String name, ServiceEntity.Reply reply) {

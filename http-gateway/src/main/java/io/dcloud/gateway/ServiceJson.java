@@ -1,11 +1,15 @@
 package io.dcloud.gateway;
 
+import io.dcloud.device.BindingSlot;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceView;
 import java.util.List;
 import java.util.Locale;
 
-/** A service as the API shows it (the contract of {@code GET /api/v1/services/{name}}). */
+/**
+ * A service as the API shows it (the contract of {@code GET /api/v1/services/{name}}); {@code bindings}:
+ * the device types an app consumes (end users bind devices to them).
+ */
 record ServiceJson(
     String name,
     String kind,
@@ -15,7 +19,8 @@ record ServiceJson(
     int port,
     ServiceDefinition.Readiness readiness,
     Batching batching,
-    List<Replica> replicas) {
+    List<Replica> replicas,
+    List<BindingSlot> bindings) {
 
   /** {@code ready}: false until its node said it answered its readiness path; {@code version}: the one it runs. */
   record Replica(String id, String node, String status, boolean ready, int version) {}
@@ -35,6 +40,7 @@ record ServiceJson(
         view.replicas().stream()
             .map(r -> new Replica(r.id(), r.node(), r.status() == null ? "REQUESTED" : r.status(),
                 Boolean.TRUE.equals(r.ready()), r.version() == null ? 1 : r.version()))
-            .toList());
+            .toList(),
+        view.bindings());
   }
 }

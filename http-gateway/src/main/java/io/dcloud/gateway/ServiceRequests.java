@@ -6,6 +6,7 @@ import static io.dcloud.contract.ContractReader.quote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.contract.ContractReader;
+import io.dcloud.device.BindingSlot;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.validation.FieldError;
@@ -31,7 +32,8 @@ final class ServiceRequests {
   static final String READINESS = "readiness";
   static final String PATH = "path";
   static final String BATCHING = "batching";
-  private static final Set<String> FIELDS = Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS, BATCHING);
+  private static final Set<String> FIELDS =
+      Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS, BATCHING, BindingSlots.BINDINGS);
   /** Short, so "name-ordinal" stays a valid env-name and a DNS label. */
   private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
   private static final int MAX_PATH_LENGTH = 1024;
@@ -39,10 +41,12 @@ final class ServiceRequests {
   /** Bounds the replicas one request can ask for; the scheduler and quotas judge what they cost. */
   private final int maxReplicas;
   private final BatchingRequests batchings;
+  private final ServiceMqttEnv mqtt;
 
-  ServiceRequests(int maxReplicas, BatchingRequests batchings) {
+  ServiceRequests(int maxReplicas, BatchingRequests batchings, ServiceMqttEnv mqtt) {
     this.maxReplicas = maxReplicas;
     this.batchings = batchings;
+    this.mqtt = mqtt;
   }
 
   static boolean isValidName(String name) {
@@ -71,7 +75,11 @@ final class ServiceRequests {
     Integer replicas = replicas(body.get(REPLICAS), true, errors);
     ServiceDefinition.Readiness readiness = readiness(body.get(READINESS), errors);
     ServiceDefinition.Batching batching = batching(body.get(BATCHING), kind, errors);
+    List<BindingSlot> bindings = bindings(body.get(BindingSlots.BINDINGS), kind, errors);
     EnvironmentSpec spec = environment(body.get(ENVIRONMENT), name, environments, errors);
+    if (spec != null && name != null && !bindings.isEmpty()) {
+      spec = mqtt.addTo(spec, name);
+    }
     // Only a published port is reachable by the node that probes (and later calls) a replica.
     if (spec != null && port != null
         && spec.ports().stream().noneMatch(p -> p.containerPort() == port && "tcp".equals(p.protocol()))) {
@@ -80,7 +88,7 @@ final class ServiceRequests {
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
-    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, batching);
+    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, batching, bindings);
   }
 
   /** The replica count of a PATCH body. */
@@ -162,6 +170,15 @@ final class ServiceRequests {
       return null;
     }
     return batchings.read(value, BATCHING + ".", errors);
+  }
+
+  /** Optional, and an app's only: a model consumes no devices. */
+  private static List<BindingSlot> bindings(JsonNode value, ServiceDefinition.Kind kind, List<FieldError> errors) {
+    if (!ContractReader.absent(value) && kind == ServiceDefinition.Kind.MODEL) {
+      errors.add(new FieldError(BindingSlots.BINDINGS, "is an app's only: a model consumes no devices"));
+      return List.of();
+    }
+    return BindingSlots.read(value, errors);
   }
 
   static ServiceDefinition.Readiness readiness(JsonNode value, List<FieldError> errors) {

@@ -1,6 +1,7 @@
 package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.device.DeviceRegistry;
 import io.dcloud.identity.Caller;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -42,6 +44,7 @@ final class ServiceRoutes extends AllDirectives {
   private final ServiceDeployments deployments;
   private final AuditLog audit;
   private final Duration timeout;
+  private final ClusterAsks asks;
 
   ServiceRoutes(
       ClusterAsks asks, ServiceBackends backends, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
@@ -53,8 +56,11 @@ final class ServiceRoutes extends AllDirectives {
     this.creation = creation;
     this.audit = audit;
     this.timeout = asks.timeout();
+    this.asks = asks;
     this.batchings = new BatchingRequests(ModelLimits.fromConfig(system.settings().config()));
-    this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"), batchings);
+    this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"), batchings,
+        new ServiceMqttEnv(system.settings().config().getInt("dcloud.broker.relay-port"), asks.devices().secrets(),
+            creation.secrets()));
     this.deployments = new ServiceDeployments(asks, backends, creation);
   }
 
@@ -138,10 +144,12 @@ final class ServiceRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> remove(String name, Caller caller) {
     return owned(name, caller)
         .thenCompose(view -> service(name, replyTo -> new ServiceEntity.Delete(caller.username(), replyTo)))
-        .thenApply(reply -> {
+        .thenCompose(reply -> {
           ServiceView view = viewOf(name, reply);
           audit.record(caller, "service.delete", name, "ok");
-          return json(StatusCodes.ACCEPTED, view);
+          // Its bindings go with it: their devices' readings and controllers are no longer its app's.
+          return asks.<Done>deviceRegistry(replyTo -> new DeviceRegistry.DeleteServiceBindings(name, replyTo))
+              .thenApply(done -> json(StatusCodes.ACCEPTED, view));
         });
   }
 

@@ -10,6 +10,10 @@ import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetIndex;
 import io.dcloud.dataset.DatasetListing;
 import io.dcloud.dataset.DatasetWriter;
+import io.dcloud.device.DeviceCommands;
+import io.dcloud.device.DeviceRegistry;
+import io.dcloud.device.DeviceSecrets;
+import io.dcloud.device.RegistryChanged;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
@@ -19,6 +23,7 @@ import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.resources.Resources;
+import io.dcloud.secret.SecretBox;
 import io.dcloud.testing.InMemoryChunkStore;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
@@ -75,6 +80,8 @@ public final class GatewayTestCluster implements AutoCloseable {
   /** Where the gateway's dataset blobs are: in memory. */
   final InMemoryChunkStore chunks = new InMemoryChunkStore();
   final ActorRef<UserRegistry.Command> users;
+  /** The devices' readings store and live feed: in memory. */
+  public final InMemoryReadings readings = new InMemoryReadings();
   final ServerBinding binding;
   public final URI base;
 
@@ -158,9 +165,15 @@ public final class GatewayTestCluster implements AutoCloseable {
         resolved.getDuration("dcloud.jobs.wake-interval"), job -> JobEntity.wake(system, job)), "job-index");
     JobEntity.init(system, JobEntity.wiring(system, datasets.blobs(), new DatasetWriter(system, datasets.entities(),
         datasetIndex, datasets.blobs(), ASK_TIMEOUT), jobIndex, JobEntity.Settings.fromConfig(resolved)));
+    ActorRef<DeviceRegistry.Command> deviceRegistry = testKit.spawn(DeviceRegistry.create(JournalBackoff.fromConfig(resolved),
+        testKit.spawn(Topic.create(RegistryChanged.class, RegistryChanged.TOPIC_NAME), "registry-changes")), "devices");
+    // Device commands' entities are started by the tests that command (DeviceCommands.init).
+    DeviceBackends devices = new DeviceBackends(deviceRegistry,
+        id -> ClusterSharding.get(system).entityRefFor(DeviceCommands.TYPE_KEY, id), readings, readings,
+        new DeviceSecrets(SecretBox.throwaway()), DeviceBackends.brokerUrl(resolved));
     backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users,
         quotas, datasets, new ServiceBackends(ClusterSharding.get(system), serviceIndex),
-        new JobBackends(ClusterSharding.get(system), jobIndex));
+        new JobBackends(ClusterSharding.get(system), jobIndex), devices);
     binding = start(backends);
     base = uri(binding);
   }

@@ -2,12 +2,14 @@ package io.dcloud.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.device.DeviceCommands;
 import io.dcloud.gateway.HostileBodies.Body;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Assume;
@@ -18,6 +20,7 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import org.apache.pekko.Done;
 import org.awaitility.Awaitility;
 
 /**
@@ -72,7 +75,15 @@ class HostileBodiesPropertyTest {
     PREDICT_POST("POST", "/api/v1/services/scale-target/predict", "{\"instances\": [[1.5, 2], {\"x\": 1}]}"),
     JOBS_POST("POST", "/api/v1/jobs",
         "{\"service\": \"job-target\", \"input\": {\"dataset\": \"hostile/db/job-input\", \"version\": 1}, \"batch-size\": 10}"),
-    LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}");
+    LOGIN("POST", "/api/v1/auth/login", "{\"username\": \"victim\", \"password\": \"password-456\"}"),
+    SENSOR_TYPES_POST("POST", "/api/v1/sensor-types", "{\"name\": \"hostile-type\", \"kind\": \"controller\", \"fields\": "
+        + "{\"t\": {\"type\": \"number\", \"unit\": \"C\", \"min\": -5, \"max\": 5}}, \"commands\": {\"set\": {\"params\": "
+        + "{\"p\": {\"type\": \"integer\", \"min\": 0, \"max\": 9}}}}}"),
+    DEVICES_POST("POST", "/api/v1/devices", "{\"id\": \"hostile-device\", \"type\": \"hostile-valve\", \"location\": "
+        + "{\"site\": \"s\", \"building\": \"b\", \"room\": \"r\", \"lat\": 1.5, \"lon\": 2.5}, \"metadata\": {\"k\": \"v\"}}"),
+    DEVICE_COMMANDS_POST("POST", "/api/v1/devices/hostile-v/commands", "{\"name\": \"set\", \"params\": {\"p\": 3}}"),
+    // scale-target declares no device types: a valid body is a 422, a hostile one must be a 4xx too.
+    BINDINGS_POST("POST", "/api/v1/services/scale-target/bindings", "{\"devices\": [\"hostile-v\"]}");
 
     final String method;
     final String path;
@@ -123,6 +134,11 @@ class HostileBodiesPropertyTest {
     accepted.incrementAndGet();
     assertThat(admin.put("/api/v1/datasets/hostile/db/job-input", "application/x-ndjson", "{\"v\": 1}\n").status())
         .isEqualTo(201);
+    DeviceCommands.init(cluster.testKit.system(), (device, payload) -> CompletableFuture.completedFuture(Done.getInstance()));
+    assertThat(admin.post("/api/v1/sensor-types", Api.JSON, Target.SENSOR_TYPES_POST.valid.replace("hostile-type",
+        "hostile-valve")).status()).isEqualTo(201);
+    assertThat(admin.post("/api/v1/devices", Api.JSON, Target.DEVICES_POST.valid.replace("hostile-device", "hostile-v"))
+        .status()).isEqualTo(201);
   }
 
   @AfterContainer
@@ -256,6 +272,26 @@ class HostileBodiesPropertyTest {
     check(Target.LOGIN, body);
   }
 
+  @Property(tries = TRIES)
+  void sensorTypesPost(@ForAll("sensorTypesPostBodies") Body body) {
+    check(Target.SENSOR_TYPES_POST, body);
+  }
+
+  @Property(tries = TRIES)
+  void devicesPost(@ForAll("devicesPostBodies") Body body) {
+    check(Target.DEVICES_POST, body);
+  }
+
+  @Property(tries = TRIES)
+  void deviceCommandsPost(@ForAll("deviceCommandsPostBodies") Body body) {
+    check(Target.DEVICE_COMMANDS_POST, body);
+  }
+
+  @Property(tries = TRIES)
+  void bindingsPost(@ForAll("bindingsPostBodies") Body body) {
+    check(Target.BINDINGS_POST, body);
+  }
+
   /**
    * A model upload's config part is a document too: hostile ones, beside a fine artifact and
    * contract, are a 4xx (or a version, removed again), never a 5xx.
@@ -312,6 +348,10 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> predictPostBodies() { return HostileBodies.against(Target.PREDICT_POST.valid); }
   @Provide Arbitrary<Body> jobsPostBodies() { return HostileBodies.against(Target.JOBS_POST.valid); }
   @Provide Arbitrary<Body> sharingPutBodies() { return HostileBodies.against(Target.SHARING_PUT.valid); }
+  @Provide Arbitrary<Body> sensorTypesPostBodies() { return HostileBodies.against(Target.SENSOR_TYPES_POST.valid); }
+  @Provide Arbitrary<Body> devicesPostBodies() { return HostileBodies.against(Target.DEVICES_POST.valid); }
+  @Provide Arbitrary<Body> deviceCommandsPostBodies() { return HostileBodies.against(Target.DEVICE_COMMANDS_POST.valid); }
+  @Provide Arbitrary<Body> bindingsPostBodies() { return HostileBodies.against(Target.BINDINGS_POST.valid); }
 
   private static void check(Target target, Body body) {
     HttpRequest.Builder request = admin.request(target.path.replace("{shared}", sharedId))
@@ -353,6 +393,13 @@ class HostileBodiesPropertyTest {
           assertThat(admin.delete("/api/v1/users/me/tokens/" + answer.json().path("id").asText()).status()).isEqualTo(204);
       case GROUPS_POST ->
           assertThat(admin.delete("/api/v1/groups/" + answer.json().path("name").asText()).status()).isEqualTo(204);
+      case SENSOR_TYPES_POST ->
+          assertThat(admin.delete("/api/v1/sensor-types/" + answer.json().path("name").asText()).status()).isEqualTo(204);
+      case DEVICES_POST ->
+          assertThat(admin.delete("/api/v1/devices/" + answer.json().path("id").asText()).status()).isEqualTo(204);
+      // Commands are the controller's history (the kept ones): nothing to remove.
+      case DEVICE_COMMANDS_POST, BINDINGS_POST -> {
+      }
       case USERS_PATCH, QUOTA_PUT, LOGIN, GROUP_PATCH, SHARING_PUT, EXEC_POST, DATASET_READERS_PUT, ENVIRONMENTS_DRY_RUN,
           SERVICE_BATCHING_PUT, PREDICT_POST -> {
         // Changes to the victim user or the target dataset's readers, sign-ins and dry runs leave nothing to remove.

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.device.DeviceCommands;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -22,9 +23,11 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.apache.pekko.Done;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -344,8 +347,39 @@ class RouteAccessMatrixTest {
         row("GET", "/jobs/{fresh-job}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/jobs/{fresh-job}/output").allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("DELETE", "/jobs/{fresh-job}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
-        row("GET", "/jobs/{unknown-job}").otherwise(404));
+        row("GET", "/jobs/{unknown-job}").otherwise(404),
+        // Sensor types and devices: configurers and admins write; everyone signed in reads.
+        row("GET", "/sensor-types").otherwise(200),
+        row("POST", "/sensor-types").body(SENSOR_TYPE.replace("{name}", "{new-sensor-type}"))
+            .allow(201, CONFIGURER, ADMIN).otherwise(403),
+        row("GET", "/sensor-types/matrix-thermo").otherwise(200),
+        row("DELETE", "/sensor-types/{fresh-sensor-type}").allow(204, CONFIGURER, ADMIN).otherwise(403),
+        row("GET", "/devices?site=matrix").otherwise(200),
+        row("GET", "/devices/broker").otherwise(200),
+        row("GET", "/devices/matrix-t").otherwise(200),
+        row("GET", "/devices/no-such-device").otherwise(404),
+        row("POST", "/devices").body(DEVICE.replace("{id}", "{new-device}")).allow(201, CONFIGURER, ADMIN).otherwise(403),
+        row("DELETE", "/devices/{fresh-device}").allow(204, CONFIGURER, ADMIN).otherwise(403),
+        row("POST", "/devices/{fresh-device}/disable").allow(200, CONFIGURER, ADMIN).otherwise(403),
+        row("POST", "/devices/{fresh-device}/enable").allow(200, CONFIGURER, ADMIN).otherwise(403),
+        row("POST", "/devices/{fresh-device}/credentials").allow(200, CONFIGURER, ADMIN).otherwise(403),
+        row("GET", "/devices/matrix-t/readings").otherwise(200),
+        row("GET", "/devices/matrix-t/readings/stream").streaming().otherwise(200),
+        row("POST", "/devices/matrix-v/commands").body("{\"name\": \"close\"}").allow(202, CONFIGURER, ADMIN)
+            .otherwise(403),
+        row("GET", "/devices/matrix-v/commands").otherwise(200),
+        row("GET", "/devices/matrix-v/commands/no-such-command").otherwise(404),
+        // Bindings: the service's callers (owner, admins, end users); the matrix's service declares no
+        // device types, so binding it is a 422 for them and the 404 of a missing service for the others.
+        row("POST", "/services/{fresh-service}/bindings").body("{\"devices\": [\"matrix-t\"]}")
+            .allow(422, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
+        row("GET", "/services/{fresh-service}/bindings").allow(200, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
+        row("DELETE", "/services/{fresh-service}/bindings/no-such-binding").otherwise(404));
   }
+
+  private static final String SENSOR_TYPE =
+      "{\"name\": \"{name}\", \"kind\": \"sensor\", \"fields\": {\"t\": {\"type\": \"number\"}}}";
+  private static final String DEVICE = "{\"id\": \"{id}\", \"type\": \"matrix-thermo\", \"location\": {\"site\": \"matrix\"}}";
 
   static Stream<Cell> cells() {
     return routes().stream().flatMap(row -> row.expected.entrySet().stream()
@@ -398,6 +432,13 @@ class RouteAccessMatrixTest {
     ObjectNode builtIn = (ObjectNode) created(admin.get("/api/v1/templates/" + BUILT_IN), 200);
     builtInDocument = Api.write(builtIn.retain("description", "spec"));
     catalogDocument = created(admin.get("/api/v1/catalog"), 200).toString();
+    DeviceCommands.init(cluster.testKit.system(), (device, payload) -> CompletableFuture.completedFuture(Done.getInstance()));
+    created(admin.post("/api/v1/sensor-types", Api.JSON, SENSOR_TYPE.replace("{name}", "matrix-thermo")), 201);
+    created(admin.post("/api/v1/sensor-types", Api.JSON, "{\"name\": \"matrix-valve\", \"kind\": \"controller\","
+        + " \"commands\": {\"close\": {}}}"), 201);
+    created(admin.post("/api/v1/devices", Api.JSON, DEVICE.replace("{id}", "matrix-t")), 201);
+    created(admin.post("/api/v1/devices", Api.JSON, DEVICE.replace("{id}", "matrix-v").replace("matrix-thermo", "matrix-valve")),
+        201);
   }
 
   @AfterAll
@@ -601,6 +642,22 @@ class RouteAccessMatrixTest {
     }
     if (resolved.contains("{unknown-job}")) {
       resolved = resolved.replace("{unknown-job}", UUID.randomUUID().toString());
+    }
+    if (resolved.contains("{new-sensor-type}")) {
+      resolved = resolved.replace("{new-sensor-type}", "new-sensor-type-" + n);
+    }
+    if (resolved.contains("{fresh-sensor-type}")) {
+      String name = "fresh-sensor-type-" + n;
+      created(admin.post("/api/v1/sensor-types", Api.JSON, SENSOR_TYPE.replace("{name}", name)), 201);
+      resolved = resolved.replace("{fresh-sensor-type}", name);
+    }
+    if (resolved.contains("{new-device}")) {
+      resolved = resolved.replace("{new-device}", "new-device-" + n);
+    }
+    if (resolved.contains("{fresh-device}")) {
+      String id = "fresh-device-" + n;
+      created(admin.post("/api/v1/devices", Api.JSON, DEVICE.replace("{id}", id)), 201);
+      resolved = resolved.replace("{fresh-device}", id);
     }
     if (resolved.contains("{new-user}")) {
       resolved = resolved.replace("{new-user}", "new-user-" + n);

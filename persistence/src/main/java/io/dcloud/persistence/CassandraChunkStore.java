@@ -2,7 +2,6 @@ package io.dcloud.persistence;
 
 import com.datastax.oss.driver.api.core.ConsistencyLevel;
 import com.datastax.oss.driver.api.core.DefaultConsistencyLevel;
-import com.datastax.oss.driver.api.core.cql.PreparedStatement;
 import com.typesafe.config.Config;
 import io.dcloud.dataset.BlobSettings;
 import io.dcloud.dataset.ChunkStore;
@@ -10,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
@@ -32,10 +30,10 @@ public final class CassandraChunkStore implements ChunkStore {
 
   private final CassandraSession session;
   private final Settings settings;
-  private final Prepared insert;
-  private final Prepared select;
-  private final Prepared probe;
-  private final Prepared deletePartition;
+  private final PreparedCql insert;
+  private final PreparedCql select;
+  private final PreparedCql probe;
+  private final PreparedCql deletePartition;
 
   /** {@code dcloud.datasets.cassandra}. */
   public record Settings(String keyspace, int replicationFactor, ConsistencyLevel consistency, int chunksPerPartition) {
@@ -56,10 +54,10 @@ public final class CassandraChunkStore implements ChunkStore {
     this.session = CassandraSessionRegistry.get(system).sessionFor(PLUGIN);
     this.settings = settings;
     String table = settings.keyspace() + ".chunks";
-    this.insert = new Prepared("INSERT INTO " + table + " (blob_id, part, chunk, data) VALUES (?, ?, ?, ?)");
-    this.select = new Prepared("SELECT data FROM " + table + " WHERE blob_id = ? AND part = ? AND chunk = ?");
-    this.probe = new Prepared("SELECT chunk FROM " + table + " WHERE blob_id = ? AND part = ? LIMIT 1");
-    this.deletePartition = new Prepared("DELETE FROM " + table + " WHERE blob_id = ? AND part = ?");
+    this.insert = new PreparedCql(session, "INSERT INTO " + table + " (blob_id, part, chunk, data) VALUES (?, ?, ?, ?)");
+    this.select = new PreparedCql(session, "SELECT data FROM " + table + " WHERE blob_id = ? AND part = ? AND chunk = ?");
+    this.probe = new PreparedCql(session, "SELECT chunk FROM " + table + " WHERE blob_id = ? AND part = ? LIMIT 1");
+    this.deletePartition = new PreparedCql(session, "DELETE FROM " + table + " WHERE blob_id = ? AND part = ?");
   }
 
   /** Creates the keyspace and table if missing (idempotent), as {@link CassandraSchema} does for the journal. */
@@ -107,34 +105,6 @@ public final class CassandraChunkStore implements ChunkStore {
             : deletePartition.get().thenCompose(statement -> session.executeWrite(
                     statement.bind(blobId, part).setConsistencyLevel(settings.consistency())))
                 .thenCompose(done -> deleteFrom(blobId, part + 1)));
-  }
-
-  /**
-   * A statement prepared on first use and kept once it is: a preparation that fails (Cassandra
-   * unreachable, the table not created yet) is tried again on the next use, not kept as a failure.
-   */
-  private final class Prepared {
-    private final String cql;
-    private final AtomicReference<CompletionStage<PreparedStatement>> statement = new AtomicReference<>();
-
-    Prepared(String cql) {
-      this.cql = cql;
-    }
-
-    CompletionStage<PreparedStatement> get() {
-      CompletionStage<PreparedStatement> current = statement.get();
-      if (current != null) {
-        return current;
-      }
-      CompletionStage<PreparedStatement> fresh = session.prepare(cql);
-      statement.compareAndSet(null, fresh);
-      fresh.whenComplete((prepared, failure) -> {
-        if (failure != null) {
-          statement.compareAndSet(fresh, null);
-        }
-      });
-      return fresh;
-    }
   }
 
   private long part(long index) {

@@ -1,0 +1,117 @@
+package io.dcloud.app;
+
+import com.typesafe.config.Config;
+import io.dcloud.broker.BrokerAccess;
+import io.dcloud.broker.BrokerSettings;
+import io.dcloud.broker.IngestSettings;
+import io.dcloud.broker.MqttCommandSender;
+import io.dcloud.broker.MqttConnection;
+import io.dcloud.broker.MqttReadingsFeed;
+import io.dcloud.broker.ReadingIngest;
+import io.dcloud.device.DeviceCommands;
+import io.dcloud.device.DeviceRegistry;
+import io.dcloud.device.DeviceSecrets;
+import io.dcloud.device.ReadingStore;
+import io.dcloud.device.RegistryChanged;
+import io.dcloud.device.RegistryMirror;
+import io.dcloud.gateway.DeviceBackends;
+import io.dcloud.persistence.CassandraReadingStore;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sensors and controllers on a node: the readings' tables in Cassandra; on every node the
+ * controllers' command entities (sharded like the rest), publishing through this node's broker
+ * connection; on control nodes the registry and the broker's access rules (singletons); on
+ * gateways the readings ingest (one shared subscription among gateways), the live feed and the
+ * routes' backends. Each connection to the broker retries until it connects: DCloud starts, and
+ * serves everything else, while the broker is down.
+ */
+final class DeviceWiring {
+  private static final Logger LOG = LoggerFactory.getLogger(DeviceWiring.class);
+
+  private DeviceWiring() {}
+
+  static CompletionStage<Done> createSchema(ActorSystem<?> system, Config config) {
+    return CassandraReadingStore.createSchema(system, CassandraReadingStore.Settings.fromConfig(config));
+  }
+
+  /** The topic of registry change notices, the controllers' command entities and their broker connection. */
+  static ActorRef<Topic.Command<RegistryChanged>> startOnEveryNode(
+      ActorContext<?> context, Config config, MeterRegistry meters) {
+    ActorSystem<?> system = context.getSystem();
+    ActorRef<Topic.Command<RegistryChanged>> changes =
+        context.spawn(Topic.create(RegistryChanged.class, RegistryChanged.TOPIC_NAME), "device-registry-changes");
+    MqttConnection commands = connection(system, config, meters, "dcloud-commands", connection -> {});
+    DeviceCommands.init(system, new MqttCommandSender(commands));
+    return changes;
+  }
+
+  /**
+   * The broker's accounts kept in line with the registry (DCloudNode starts it as a singleton);
+   * empty without a secrets key: there are no device passwords then, so nothing to give the broker.
+   */
+  static Optional<Behavior<BrokerAccess.Command>> access(Config config, ActorRef<DeviceRegistry.Command> registry,
+      ActorRef<Topic.Command<RegistryChanged>> changes) {
+    DeviceSecrets secrets = DeviceBackends.secrets(config);
+    if (secrets == null) {
+      LOG.warn("No dcloud.secrets.key: devices cannot be given broker accounts, so the broker's access rules are not kept");
+      return Optional.empty();
+    }
+    return Optional.of(BrokerAccess.create(brokerSettings(config), secrets, registry, changes));
+  }
+
+  /** The readings ingest, the live feed, and what the gateway's device routes use. */
+  static DeviceBackends forGateway(ActorContext<?> context, Config config, MeterRegistry meters,
+      ActorRef<DeviceRegistry.Command> registry, ActorRef<Topic.Command<RegistryChanged>> changes) {
+    ActorSystem<?> system = context.getSystem();
+    ClusterSharding sharding = ClusterSharding.get(system);
+    BrokerSettings broker = brokerSettings(config);
+    RegistryMirror mirror = new RegistryMirror();
+    context.spawn(mirror.follower(registry, changes, broker.access().refreshInterval()), "device-registry-mirror");
+    ReadingStore store = new CassandraReadingStore(system, CassandraReadingStore.Settings.fromConfig(config), Clock.systemUTC());
+    ReadingIngest ingest = new ReadingIngest(IngestSettings.fromConfig(broker, config), mirror, store,
+        (device, ack) -> sharding.entityRefFor(DeviceCommands.TYPE_KEY, device).tell(ack),
+        command -> sharding.entityRefFor(DeviceCommands.TYPE_KEY, command.device())
+            .tell(new DeviceCommands.Issue(command, system.ignoreRef())),
+        meters, Clock.systemUTC());
+    connection(system, config, meters, "dcloud-ingest", ingest::subscribe);
+    MqttReadingsFeed feed = new MqttReadingsFeed();
+    connection(system, config, meters, "dcloud-feed", feed::connected);
+    return new DeviceBackends(registry, id -> sharding.entityRefFor(DeviceCommands.TYPE_KEY, id), store, feed,
+        DeviceBackends.secrets(config), DeviceBackends.brokerUrl(config));
+  }
+
+  private static BrokerSettings brokerSettings(Config config) {
+    return BrokerSettings.fromConfig(config.getConfig("dcloud.broker"));
+  }
+
+  /** A connection as DCloud's admin, closed when the node stops, with its {@code dcloud_broker_connected} gauge. */
+  private static MqttConnection connection(ActorSystem<?> system, Config config, MeterRegistry meters, String purpose,
+      Consumer<MqttConnection> onEveryConnect) {
+    try {
+      MqttConnection connection = MqttConnection.open(brokerSettings(config), purpose, onEveryConnect);
+      Gauge.builder("dcloud_broker_connected", connection, c -> c.connected() ? 1 : 0)
+          .description("Whether this node's connection to the MQTT broker is up (1) or not (0)")
+          .tag("connection", purpose).register(meters);
+      system.getWhenTerminated().thenRun(connection::close);
+      return connection;
+    } catch (MqttException e) {
+      throw new IllegalStateException("cannot make an MQTT client for " + brokerSettings(config).url(), e);
+    }
+  }
+}

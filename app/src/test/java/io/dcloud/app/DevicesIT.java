@@ -1,0 +1,400 @@
+package io.dcloud.app;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.broker.MosquittoBroker;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.MqttException;
+import org.eclipse.paho.client.mqttv3.MqttMessage;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Sensors and controllers end to end (seed 003's flow), with one DCloud on the embedded Cassandra
+ * and the real Docker Engine, a real Mosquitto, and real MQTT clients (Paho) as the devices: a
+ * platform configurer registers types and devices; devices publish with their own credentials and
+ * their readings are kept, queried and refused as they should be; an app declaring the types it
+ * consumes is pushed, an end user binds it to devices, and the app — Python with paho-mqtt in its
+ * container, reaching the broker through its network's gateway — receives the bound sensors'
+ * readings, learns of its bindings at run time and commands the bound controller, which
+ * acknowledges; unbinding revokes the app's access at once. The scenarios build on each other.
+ */
+@Tag("docker") @Tag("cassandra") @Tag("mqtt")
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DevicesIT {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  /** The app's image (Debian, Python, paho-mqtt) may be built first. */
+  private static final Duration UP_WITHIN = Duration.ofMinutes(20);
+  private static final Duration SOON = Duration.ofSeconds(30);
+  private static final String APP = "climate-app";
+  private static final String END_USER_PASSWORD = "password-of-erin";
+
+  /**
+   * The app: follows its bindings document, subscribes to each bound device's readings, counts what
+   * arrives, and publishes a command for a bound controller when asked over HTTP. It never drops a
+   * topic it was once given, and asks for all of them again on every connect (the broker drops a
+   * service's connection when its rights change), so that only the broker's rules can keep a revoked
+   * device's readings from it.
+   */
+  private static final String APP_PY = """
+      import json
+      import os
+      import threading
+      from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+      import paho.mqtt.client as mqtt
+
+      BINDINGS = os.environ["DCLOUD_MQTT_BINDINGS_TOPIC"]
+      lock = threading.Lock()
+      received = {}
+      state = {"bindings": None}
+      subscribed = set()
+
+
+      def on_connect(client, userdata, flags, rc):
+          client.subscribe(BINDINGS, qos=1)
+          with lock:
+              for topic in subscribed:
+                  client.subscribe(topic, qos=1)
+
+
+      def on_message(client, userdata, message):
+          if message.topic == BINDINGS:
+              document = json.loads(message.payload) if message.payload else {"bindings": []}
+              topics = {device["readings"] for binding in document["bindings"] for device in binding["devices"]}
+              with lock:
+                  state["bindings"] = document
+                  for topic in topics - subscribed:
+                      client.subscribe(topic, qos=1)
+                  subscribed.update(topics)
+              return
+          reading = json.loads(message.payload)
+          with lock:
+              received.setdefault(reading["device"], []).append(reading["values"])
+
+
+      client = mqtt.Client(client_id="climate-app-" + os.environ.get("HOSTNAME", "replica"))
+      client.username_pw_set(os.environ["DCLOUD_MQTT_USERNAME"], os.environ["DCLOUD_MQTT_PASSWORD"])
+      client.on_connect = on_connect
+      client.on_message = on_message
+      client.connect_async(os.environ["DCLOUD_MQTT_HOST"], int(os.environ["DCLOUD_MQTT_PORT"]))
+      client.loop_start()
+
+
+      class Handler(BaseHTTPRequestHandler):
+          def do_GET(self):
+              path = self.path.split("?")[0]
+              if path.endswith("/ready"):
+                  self.answer(200 if client.is_connected() else 503, {"connected": client.is_connected()})
+              elif path.endswith("/received"):
+                  with lock:
+                      self.answer(200, {"received": received, "bindings": state["bindings"]})
+              else:
+                  self.answer(404, {"error": path})
+
+          def do_POST(self):
+              device = self.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+              body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+              with lock:
+                  document = state["bindings"] or {"bindings": []}
+              topic = next((d["commands"] for b in document["bindings"] for d in b["devices"]
+                            if d["id"] == device and "commands" in d), None)
+              if topic is None:
+                  self.answer(404, {"error": "not a bound controller: " + device})
+                  return
+              client.publish(topic, body, qos=1).wait_for_publish()
+              self.answer(202, {"topic": topic})
+
+          def answer(self, status, document):
+              body = json.dumps(document).encode()
+              self.send_response(status)
+              self.send_header("Content-Type", "application/json")
+              self.send_header("Content-Length", str(len(body)))
+              self.end_headers()
+              self.wfile.write(body)
+
+
+      ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
+      """;
+
+  private static MosquittoBroker broker;
+  private static OneNodeDCloud dcloud;
+  private static Api admin;
+  private static Api configurer;
+  private static Api endUser;
+  private static String brokerUrl;
+  private static final Map<String, String> passwords = new java.util.concurrent.ConcurrentHashMap<>();
+  private static String replicaUrl;
+
+  @BeforeAll
+  static void start() throws Exception {
+    broker = MosquittoBroker.start();
+    dcloud = OneNodeDCloud.start("devices-it-node", broker.config());
+    admin = dcloud.api();
+    configurer = userWithRole("cora", "platform-configurer");
+    endUser = userWithRole("erin", "end-user");
+  }
+
+  @AfterAll
+  static void stop() {
+    if (dcloud != null) {
+      dcloud.close();
+    }
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void aConfigurerRegistersTypesAndDevicesWhoseSecretsAreShownOnce() {
+    Api.Response thermometer = configurer.post("/api/v1/sensor-types", """
+        {"name": "thermometer", "kind": "sensor",
+         "fields": {"temperature": {"type": "number", "unit": "°C", "min": -40, "max": 85},
+                    "battery": {"type": "integer", "unit": "%", "min": 0, "max": 100}}}""");
+    assertThat(thermometer.status()).as(thermometer.body()).isEqualTo(201);
+    Api.Response valve = configurer.post("/api/v1/sensor-types", """
+        {"name": "valve", "kind": "controller",
+         "commands": {"set": {"params": {"open": {"type": "boolean"}}}}}""");
+    assertThat(valve.status()).as(valve.body()).isEqualTo(201);
+    Api.Response refused = endUser.post("/api/v1/sensor-types", "{\"name\": \"x\", \"kind\": \"sensor\", \"fields\": {}}");
+    assertThat(refused.status()).isEqualTo(403);
+
+    register("t1", "thermometer", "lab", "room-1");
+    register("t2", "thermometer", "lab", "room-2");
+    register("v1", "valve", "lab", "room-1");
+
+    JsonNode shown = admin.get("/api/v1/devices/t1").json();
+    assertThat(shown.has("credentials")).isFalse();
+    assertThat(shown.toString()).doesNotContain(passwords.get("t1"));
+    JsonNode inRoom1 = endUser.get("/api/v1/devices?site=lab&room=room-1").json().path("items");
+    assertThat(inRoom1).extracting(d -> d.path("id").asText()).containsExactlyInAnyOrder("t1", "v1");
+    brokerUrl = admin.get("/api/v1/devices/broker").json().path("url").asText();
+    assertThat(brokerUrl).isEqualTo(broker.url());
+  }
+
+  @Test
+  @Order(2)
+  void aDevicesReadingsAreKeptAndBadOnesRefusedWithTheReasonOnTheDevice() throws Exception {
+    MqttClient t1 = connect("t1");
+    try {
+      publish(t1, "t1", "{\"temperature\": 21.5, \"battery\": 90}");
+      publish(t1, "t1", "{\"temperature\": \"hot\"}");
+
+      await().atMost(SOON).untilAsserted(() -> {
+        JsonNode readings = admin.get("/api/v1/devices/t1/readings").json().path("items");
+        assertThat(readings).hasSize(1);
+        assertThat(readings.get(0).path("values").path("temperature").asDouble()).isEqualTo(21.5);
+        assertThat(readings.get(0).path("values").path("battery").asLong()).isEqualTo(90);
+        JsonNode activity = admin.get("/api/v1/devices/t1").json().path("activity");
+        assertThat(activity.path("accepted").asLong()).isEqualTo(1);
+        assertThat(activity.path("rejected").asLong()).isEqualTo(1);
+        assertThat(activity.path("lastRejectionReason").asText()).contains("temperature").contains("number");
+      });
+    } finally {
+      t1.disconnect();
+      t1.close();
+    }
+  }
+
+  @Test
+  @Order(3)
+  void aDeviceCannotPublishAsAnother() throws Exception {
+    MqttClient t1 = connect("t1");
+    MqttClient t2 = connect("t2");
+    try {
+      // QoS 0: Mosquitto drops an unauthorised publish silently. t2's own reading after it is the
+      // marker: once it is kept, t1's would have been too (one connection per device, one ingest).
+      t1.publish("dcloud/devices/t2/readings", new MqttMessage("{\"temperature\": -1}".getBytes(StandardCharsets.UTF_8)));
+      publish(t2, "t2", "{\"temperature\": 19.0}");
+
+      await().atMost(SOON).untilAsserted(() -> assertThat(admin.get("/api/v1/devices/t2/readings").json().path("items"))
+          .extracting(r -> r.path("values").path("temperature").asDouble()).containsExactly(19.0));
+    } finally {
+      disconnect(t1);
+      disconnect(t2);
+    }
+  }
+
+  @Test
+  @Order(4)
+  void aBoundAppReceivesItsSensorsReadingsInItsContainerAndCommandsItsController() throws Exception {
+    String config = """
+        {"name": "%s", "runtime": {"language-name": "python", "libraries": ["paho-mqtt"]},
+         "command": ["python3", "-u", "app.py"], "port": 8000, "replicas": 1,
+         "readiness": {"path": "/ready"}, "env": {"PORT": "8000"},
+         "bindings": [{"type": "thermometer", "min": 1, "max": 2}, {"type": "valve", "min": 0, "max": 1}],
+         "resources": {"ram": "256M", "cpu": "0.5", "gpu": "0"}}""".formatted(APP);
+    HttpResponse<String> pushed = AppPush.push(admin, Map.of("app.py", APP_PY), config);
+    assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
+
+    Api.Response wrongType = endUser.post("/api/v1/services/" + APP + "/bindings", "{\"devices\": [\"v1\"]}");
+    assertThat(wrongType.status()).as(wrongType.body()).isEqualTo(422);
+    assertThat(wrongType.body()).contains("devices");
+    Api.Response first = endUser.post("/api/v1/services/" + APP + "/bindings", "{\"devices\": [\"t1\", \"v1\"]}");
+    assertThat(first.status()).as(first.body()).isEqualTo(201);
+    assertThat(first.json().path("owner").asText()).isEqualTo("erin");
+    Api.Response second = endUser.post("/api/v1/services/" + APP + "/bindings", "{\"devices\": [\"t2\"]}");
+    assertThat(second.status()).as(second.body()).isEqualTo(201);
+
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+      JsonNode replicas = admin.get("/api/v1/services/" + APP).json().path("replicas");
+      assertThat(replicas).as(replicas.toString()).hasSize(1);
+      assertThat(replicas.get(0).path("ready").asBoolean()).as("ready: connected to the broker").isTrue();
+      replicaUrl = admin.get("/api/v1/environments/" + replicas.get(0).path("id").asText()).json().path("url").asText();
+    });
+    await().atMost(SOON).untilAsserted(() -> assertThat(appState().path("bindings").path("bindings")).hasSize(2));
+
+    MqttClient t1 = connect("t1");
+    MqttClient t2 = connect("t2");
+    try {
+      // Published again each round: the app's subscriptions follow its bindings document, and a
+      // reading that arrives before them is not for it (no retained readings).
+      await().atMost(SOON).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        publish(t1, "t1", "{\"temperature\": 22.25}");
+        publish(t2, "t2", "{\"temperature\": 18.5}");
+        JsonNode received = appState().path("received");
+        assertThat(received.path("t1").toString()).contains("22.25");
+        assertThat(received.path("t2").toString()).contains("18.5");
+      });
+    } finally {
+      disconnect(t1);
+      disconnect(t2);
+    }
+
+    BlockingQueue<String> commands = new LinkedBlockingQueue<>();
+    MqttClient v1 = connect("v1");
+    try {
+      v1.subscribe("dcloud/devices/v1/commands", 1, (topic, message) -> {
+        String payload = new String(message.getPayload(), StandardCharsets.UTF_8);
+        commands.add(payload);
+        String ack = "{\"id\": \"" + JSON.readTree(payload).path("id").asText() + "\", \"ok\": true, \"message\": \"opened\"}";
+        v1.publish("dcloud/devices/v1/acks", new MqttMessage(ack.getBytes(StandardCharsets.UTF_8)));
+      });
+      HttpResponse<String> asked = appCall("POST", "command/v1", "{\"name\": \"set\", \"params\": {\"open\": true}}");
+      assertThat(asked.statusCode()).as(asked.body()).isEqualTo(202);
+
+      String delivered = commands.poll(SOON.toSeconds(), TimeUnit.SECONDS);
+      assertThat(delivered).as("the command reached the controller").isNotNull();
+      assertThat(JSON.readTree(delivered).path("params").path("open").asBoolean()).isTrue();
+      await().atMost(SOON).untilAsserted(() -> {
+        JsonNode listed = admin.get("/api/v1/devices/v1/commands").json().path("items");
+        assertThat(listed).hasSize(1);
+        assertThat(listed.get(0).path("status").asText()).isEqualTo("acked");
+        assertThat(listed.get(0).path("issuedBy").asText()).isEqualTo("service:" + APP);
+        assertThat(listed.get(0).path("answer").asText()).isEqualTo("opened");
+      });
+    } finally {
+      disconnect(v1);
+    }
+  }
+
+  @Test
+  @Order(5)
+  void unbindingRevokesTheAppsAccessAtOnce() throws Exception {
+    JsonNode bindings = endUser.get("/api/v1/services/" + APP + "/bindings").json().path("items");
+    String withT1 = null;
+    for (JsonNode binding : bindings) {
+      if (binding.path("devices").toString().contains("t1")) {
+        withT1 = binding.path("id").asText();
+      }
+    }
+    assertThat(withT1).as(bindings.toString()).isNotNull();
+    Api.Response unbound = endUser.delete("/api/v1/services/" + APP + "/bindings/" + withT1);
+    assertThat(unbound.status()).as(unbound.body()).isEqualTo(204);
+    await().atMost(SOON).untilAsserted(() -> assertThat(appState().path("bindings").path("bindings")).hasSize(1));
+    int t1Before = appState().path("received").path("t1").size();
+
+    MqttClient t1 = connect("t1");
+    MqttClient t2 = connect("t2");
+    try {
+      // The app asks for t1's readings still (it never drops a topic): only the broker's rules can
+      // keep this one from it. t2's reading after it is the marker.
+      publish(t1, "t1", "{\"temperature\": 30.0}");
+      await().atMost(SOON).until(() -> admin.get("/api/v1/devices/t1/readings").json().path("items").toString().contains("30.0"));
+      await().atMost(SOON).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        publish(t2, "t2", "{\"temperature\": 17.75}");
+        assertThat(appState().path("received").path("t2").toString()).contains("17.75");
+      });
+
+      assertThat(appState().path("received").path("t1")).hasSize(t1Before);
+    } finally {
+      disconnect(t1);
+      disconnect(t2);
+    }
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private static void register(String id, String type, String site, String room) {
+    Api.Response made = configurer.post("/api/v1/devices",
+        "{\"id\": \"" + id + "\", \"type\": \"" + type + "\", \"location\": {\"site\": \"" + site + "\", \"room\": \"" + room + "\"}}");
+    assertThat(made.status()).as(made.body()).isEqualTo(201);
+    JsonNode credentials = made.json().path("credentials");
+    assertThat(credentials.path("username").asText()).isEqualTo("device-" + id);
+    passwords.put(id, credentials.path("password").asText());
+  }
+
+  private static MqttClient connect(String device) throws MqttException {
+    MqttClient client = new MqttClient(brokerUrl == null ? broker.url() : brokerUrl, "it-" + device + "-" + System.nanoTime(),
+        new MemoryPersistence());
+    MqttConnectOptions options = new MqttConnectOptions();
+    options.setUserName("device-" + device);
+    options.setPassword(passwords.get(device).toCharArray());
+    options.setCleanSession(true);
+    client.connect(options);
+    return client;
+  }
+
+  private static void publish(MqttClient client, String device, String json) throws MqttException {
+    MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
+    message.setQos(1);
+    client.publish("dcloud/devices/" + device + "/readings", message);
+  }
+
+  private static void disconnect(MqttClient client) throws MqttException {
+    client.disconnect();
+    client.close();
+  }
+
+  private static JsonNode appState() throws Exception {
+    HttpResponse<String> answer = appCall("GET", "received", null);
+    assertThat(answer.statusCode()).as(answer.body()).isEqualTo(200);
+    return JSON.readTree(answer.body());
+  }
+
+  private static HttpResponse<String> appCall(String method, String path, String body) throws Exception {
+    String bearer = admin.request("/api/v1/nodes").build().headers().firstValue("Authorization").orElseThrow();
+    HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(replicaUrl).resolve(path))
+        .header("Authorization", bearer).timeout(Duration.ofSeconds(30));
+    request = body == null ? request.GET()
+        : request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+    return admin.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Api userWithRole(String name, String role) {
+    Api.Response made = admin.post("/api/v1/users", "{\"username\": \"" + name + "\", \"password\": \"password-of-" + name
+        + "\", \"roles\": [\"" + role + "\"]}");
+    assertThat(made.status()).as(made.body()).isEqualTo(201);
+    return admin.as(name, "password-of-" + name);
+  }
+}

@@ -1,0 +1,34 @@
+package io.dcloud.device;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The registry and the commands as meters: {@code dcloud.device.registry.devices} (a gauge on the
+ * node that runs the registry singleton, 0 elsewhere: summed over nodes it is the count) and
+ * {@code dcloud.device.commands} by the {@code status} each command reaches (pending when issued,
+ * sent on its first delivery, then acked, rejected or expired).
+ */
+final class DeviceMetrics {
+  private static final AtomicInteger DEVICES = new AtomicInteger();
+
+  static {
+    Gauge.builder("dcloud.device.registry.devices", DEVICES, AtomicInteger::get)
+        .description("Devices in the device registry (on the node that runs it)")
+        .register(Metrics.globalRegistry);
+  }
+
+  private DeviceMetrics() {}
+
+  static void devices(int count) {
+    DEVICES.set(count);
+  }
+
+  static void command(DeviceCommand.Status status) {
+    Counter.builder("dcloud.device.commands").tag("status", status.name().toLowerCase(Locale.ROOT))
+        .description("Commands to controllers that reached each status").register(Metrics.globalRegistry).increment();
+  }
+}

@@ -1,0 +1,261 @@
+package io.dcloud.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.device.DeviceRegistry.Refusal;
+import io.dcloud.device.DeviceRegistry.Refused;
+import io.dcloud.device.DeviceRegistry.Reply;
+import io.dcloud.device.SensorType.Field;
+import io.dcloud.device.SensorType.FieldType;
+import io.dcloud.journal.JournalBackoff;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The device registry against an in-memory journal; what it publishes goes to a probe standing for the topic. */
+class DeviceRegistryTest {
+  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
+      .withFallback(ConfigFactory.parseString("""
+          pekko.actor.provider = local
+          pekko.actor.serialize-messages = on
+          """))
+      .withFallback(ConfigFactory.load());
+  private static final ActorTestKit testKit = ActorTestKit.create("device-registry-test", CONFIG);
+  private static final Instant AT = Instant.parse("2026-12-01T10:00:00Z");
+  private static final SensorType THERMOMETER = new SensorType("thermometer", SensorType.Kind.SENSOR,
+      Map.of("temperature", new Field(FieldType.NUMBER, "°C", -40.0, 125.0)), Map.of(), "carol", AT);
+  private static final SensorType VALVE = new SensorType("valve", SensorType.Kind.CONTROLLER, Map.of(),
+      Map.of("open", new SensorType.CommandSpec(Map.of("percent", new Field(FieldType.INTEGER, "%", 0.0, 100.0)))),
+      "carol", AT);
+  private static final List<BindingSlot> SLOTS = List.of(new BindingSlot("thermometer", 1, 2), new BindingSlot("valve", 0, 1));
+
+  static {
+    Metrics.addRegistry(new SimpleMeterRegistry());
+  }
+
+  private TestProbe<Topic.Command<RegistryChanged>> changes;
+  private EventSourcedBehaviorTestKit<DeviceRegistry.Command, DeviceRegistry.Event, RegistryView> registry;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @BeforeEach
+  void setUp() {
+    // Every test starts from an empty registry: the singleton's persistence id is the same in each.
+    PersistenceTestKit.create(testKit.system()).clearAll();
+    SnapshotTestKit.create(testKit.system()).clearAll();
+    changes = testKit.createTestProbe();
+    registry = EventSourcedBehaviorTestKit.create(testKit.system(),
+        DeviceRegistry.create(JournalBackoff.fromConfig(CONFIG), changes.getRef()));
+  }
+
+  private Reply run(Function<ActorRef<Reply>, DeviceRegistry.Command> command) {
+    return registry.<Reply>runCommand(command::apply).reply();
+  }
+
+  private static Device device(String id, String type) {
+    return new Device(id, type, new Location("hq", "b1", "r1", null, null), Map.of("floor", "1"), true,
+        "nonce-" + id, "carol", AT);
+  }
+
+  private void registerTypesAndDevices(String... devices) {
+    run(r -> new DeviceRegistry.RegisterType(THERMOMETER, r));
+    run(r -> new DeviceRegistry.RegisterType(VALVE, r));
+    for (String id : devices) {
+      assertThat(run(r -> new DeviceRegistry.RegisterDevice(device(id, id.startsWith("v") ? "valve" : "thermometer"), r)))
+          .isInstanceOf(DeviceRegistry.DeviceDone.class);
+    }
+  }
+
+  private Reply bind(String id, String... devices) {
+    return run(r -> new DeviceRegistry.CreateBinding(new Binding(id, "greenhouse", "erin", List.of(devices), AT), SLOTS, r));
+  }
+
+  private static void assertRefused(Reply reply, Refusal refusal, String field, String detailPart) {
+    assertThat(reply).isInstanceOf(Refused.class);
+    Refused refused = (Refused) reply;
+    assertThat(refused.refusal()).isEqualTo(refusal);
+    assertThat(refused.field()).isEqualTo(field);
+    assertThat(refused.detail()).contains(detailPart);
+  }
+
+  @Test
+  void registersATypeOnceAndAnswersAnIdenticalRegistrationWithTheExistingOne() {
+    assertThat(run(r -> new DeviceRegistry.RegisterType(THERMOMETER, r))).isEqualTo(new DeviceRegistry.TypeDone(THERMOMETER));
+
+    SensorType again = new SensorType("thermometer", SensorType.Kind.SENSOR, THERMOMETER.fields(), Map.of(), "dave",
+        AT.plusSeconds(60));
+    var retried = registry.<Reply>runCommand(r -> new DeviceRegistry.RegisterType(again, r));
+    SensorType other = new SensorType("thermometer", SensorType.Kind.SENSOR,
+        Map.of("humidity", new Field(FieldType.NUMBER, "%", 0.0, 100.0)), Map.of(), "carol", AT);
+
+    assertThat(retried.reply()).isEqualTo(new DeviceRegistry.TypeDone(THERMOMETER));
+    assertThat(retried.hasNoEvents()).isTrue();
+    assertRefused(run(r -> new DeviceRegistry.RegisterType(other, r)), Refusal.CONFLICT, "name", "already exists");
+    assertThat(registry.getState().types()).containsOnlyKeys("thermometer");
+  }
+
+  @Test
+  void aTypeGoesOnlyOnceNoDeviceUsesIt() {
+    registerTypesAndDevices("t1");
+
+    assertRefused(run(r -> new DeviceRegistry.DeleteType("thermometer", r)), Refusal.CONFLICT, null, "\"t1\"");
+    assertRefused(run(r -> new DeviceRegistry.DeleteType("barometer", r)), Refusal.NOT_FOUND, null, "barometer");
+    run(r -> new DeviceRegistry.DeleteDevice("t1", r));
+    assertThat(run(r -> new DeviceRegistry.DeleteType("thermometer", r))).isEqualTo(new DeviceRegistry.TypeDone(THERMOMETER));
+    assertThat(registry.getState().types()).containsOnlyKeys("valve");
+  }
+
+  @Test
+  void aDeviceNeedsAnExistingTypeAndAnUnusedId() {
+    registerTypesAndDevices("t1");
+
+    assertRefused(run(r -> new DeviceRegistry.RegisterDevice(device("b1", "barometer"), r)), Refusal.INVALID, "type",
+        "\"barometer\" does not exist");
+    assertRefused(run(r -> new DeviceRegistry.RegisterDevice(device("t1", "valve"), r)), Refusal.CONFLICT, "id",
+        "already exists");
+    assertThat(registry.getState().devices()).containsOnlyKeys("t1");
+    assertThat(registry.getState().devices().get("t1").type()).isEqualTo("thermometer");
+  }
+
+  @Test
+  void disablesEnablesAndRotatesKnownDevicesOnly() {
+    registerTypesAndDevices("t1");
+
+    var disabled = (DeviceRegistry.DeviceDone) run(r -> new DeviceRegistry.SetEnabled("t1", false, r));
+    var rotated = (DeviceRegistry.DeviceDone) run(r -> new DeviceRegistry.RotateCredentials("t1", "second", r));
+    var again = registry.<Reply>runCommand(r -> new DeviceRegistry.SetEnabled("t1", false, r));
+
+    assertThat(disabled.device().enabled()).isFalse();
+    assertThat(rotated.device().credentialNonce()).isEqualTo("second");
+    assertThat(rotated.device().enabled()).isFalse();
+    assertThat(again.hasNoEvents()).isTrue();
+    assertThat(registry.getState().devices().get("t1")).isEqualTo(rotated.device());
+    assertRefused(run(r -> new DeviceRegistry.SetEnabled("nope", true, r)), Refusal.NOT_FOUND, null, "\"nope\"");
+    assertRefused(run(r -> new DeviceRegistry.RotateCredentials("nope", "n", r)), Refusal.NOT_FOUND, null, "\"nope\"");
+    assertRefused(run(r -> new DeviceRegistry.DeleteDevice("nope", r)), Refusal.NOT_FOUND, null, "\"nope\"");
+  }
+
+  @Test
+  void bindsExistingEnabledDevicesOfDeclaredTypesInDeclaredCounts() {
+    registerTypesAndDevices("t1", "t2", "t3", "v1", "v2");
+
+    Reply made = bind("b1", "t1", "v1");
+
+    assertThat(made).isEqualTo(new DeviceRegistry.BindingDone(new Binding("b1", "greenhouse", "erin", List.of("t1", "v1"), AT)));
+    assertThat(registry.getState().bindingsOf("greenhouse")).extracting(Binding::id).containsExactly("b1");
+    assertRefused(bind("b1", "t2"), Refusal.CONFLICT, "id", "\"b1\" already exists");
+    assertRefused(bind("b2", "t2", "x9"), Refusal.INVALID, "devices", "device \"x9\" does not exist");
+    assertRefused(bind("b2", "t1", "t2", "t3"), Refusal.INVALID, "devices",
+        "type \"thermometer\": the binding has 3 of its devices; service \"greenhouse\" takes 1 to 2");
+    assertRefused(bind("b2", "v1"), Refusal.INVALID, "devices", "type \"thermometer\": the binding has 0");
+    assertRefused(bind("b2", "t2", "v1", "v2"), Refusal.INVALID, "devices", "type \"valve\": the binding has 2");
+    assertRefused(bind("b2", "t2", "t2"), Refusal.INVALID, "devices", "device \"t2\" is listed twice");
+    run(r -> new DeviceRegistry.SetEnabled("t2", false, r));
+    assertRefused(bind("b2", "t2"), Refusal.INVALID, "devices", "device \"t2\" is disabled");
+    assertThat(registry.getState().bindings()).containsOnlyKeys("b1");
+  }
+
+  @Test
+  void refusesDevicesOfTypesTheServiceDoesNotTake() {
+    registerTypesAndDevices("t1", "v1");
+
+    Reply refused = run(r -> new DeviceRegistry.CreateBinding(
+        new Binding("b1", "greenhouse", "erin", List.of("t1", "v1"), AT), List.of(new BindingSlot("thermometer", 1, 2)), r));
+    Reply none = run(r -> new DeviceRegistry.CreateBinding(
+        new Binding("b1", "greenhouse", "erin", List.of(), AT), List.of(new BindingSlot("valve", 0, 2)), r));
+
+    assertRefused(refused, Refusal.INVALID, "devices",
+        "device \"v1\" is of type \"valve\", which service \"greenhouse\" does not take (it takes: thermometer)");
+    assertRefused(none, Refusal.INVALID, "devices", "at least one device");
+  }
+
+  @Test
+  void aDeletedDeviceLeavesItsBindingsAndABindingLeftEmptyGoes() {
+    registerTypesAndDevices("t1", "t2", "v1");
+    bind("both", "t1", "t2");
+    bind("one", "t1", "v1");
+    bind("other", "t2");
+
+    run(r -> new DeviceRegistry.DeleteDevice("t1", r));
+    run(r -> new DeviceRegistry.DeleteDevice("t2", r));
+
+    RegistryView view = registry.getState();
+    assertThat(view.devices()).containsOnlyKeys("v1");
+    assertThat(view.bindings()).containsOnlyKeys("one");
+    assertThat(view.bindings().get("one").devices()).containsExactly("v1");
+  }
+
+  @Test
+  void deletesABindingAndAllOfAService() {
+    registerTypesAndDevices("t1", "t2");
+    bind("b1", "t1");
+    bind("b2", "t2");
+    run(r -> new DeviceRegistry.CreateBinding(new Binding("b3", "office", "erin", List.of("t1"), AT), SLOTS, r));
+
+    Reply deleted = run(r -> new DeviceRegistry.DeleteBinding("b1", r));
+    assertRefused(run(r -> new DeviceRegistry.DeleteBinding("b1", r)), Refusal.NOT_FOUND, null, "\"b1\"");
+    var all = registry.<Done>runCommand(r -> new DeviceRegistry.DeleteServiceBindings("greenhouse", r));
+    var none = registry.<Done>runCommand(r -> new DeviceRegistry.DeleteServiceBindings("greenhouse", r));
+
+    assertThat(deleted).isEqualTo(new DeviceRegistry.BindingDone(new Binding("b1", "greenhouse", "erin", List.of("t1"), AT)));
+    assertThat(all.events()).containsExactly(new DeviceRegistry.BindingDeleted("b2"));
+    assertThat(none.reply()).isEqualTo(Done.getInstance());
+    assertThat(none.hasNoEvents()).isTrue();
+    assertThat(registry.getState().bindings()).containsOnlyKeys("b3");
+  }
+
+  @Test
+  void publishesEachChangeWithItsVersionAndAnswersTheView() {
+    run(r -> new DeviceRegistry.RegisterType(THERMOMETER, r));
+    run(r -> new DeviceRegistry.RegisterDevice(device("t1", "thermometer"), r));
+    run(r -> new DeviceRegistry.RegisterDevice(device("t1", "thermometer"), r));
+    run(r -> new DeviceRegistry.SetEnabled("t1", false, r));
+
+    changes.expectMessage(Topic.publish(new RegistryChanged(1)));
+    changes.expectMessage(Topic.publish(new RegistryChanged(2)));
+    changes.expectMessage(Topic.publish(new RegistryChanged(3)));
+    RegistryView view = registry.<RegistryView>runCommand(DeviceRegistry.GetView::new).reply();
+    assertThat(view.version()).isEqualTo(3);
+    assertThat(view.devices().get("t1").enabled()).isFalse();
+    assertThat(Metrics.globalRegistry.get("dcloud.device.registry.devices").gauge().value()).isEqualTo(1.0);
+  }
+
+  @Test
+  void recoveryRestoresTheViewPastSnapshotsAndTellsItsVersion() {
+    registerTypesAndDevices("v1");
+    for (int i = 0; i < 150; i++) {
+      String id = "t" + i;
+      run(r -> new DeviceRegistry.RegisterDevice(device(id, "thermometer"), r));
+    }
+    bind("b1", "t1", "v1");
+    run(r -> new DeviceRegistry.DeleteDevice("t7", r));
+    RegistryView before = registry.getState();
+    changes.receiveSeveralMessages((int) before.version());
+
+    registry.restart();
+
+    assertThat(registry.getState()).isEqualTo(before);
+    assertThat(before.version()).isEqualTo(2 + 1 + 150 + 1 + 1);
+    assertThat(before.devices()).hasSize(150);
+    changes.expectMessage(Topic.publish(new RegistryChanged(before.version())));
+  }
+}

@@ -1,0 +1,129 @@
+package io.dcloud.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.device.CommandSender;
+import io.dcloud.device.DeviceCommands;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/**
+ * Commanding a controller through the API: checked against its type, issued to the real command
+ * entity (its sender here a queue instead of the broker), 202, and the device's acknowledgement
+ * visible on the command.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DeviceCommandApiTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private GatewayTestCluster cluster;
+  private DeviceUsers users;
+  /** What went to the broker: device id and payload. */
+  private final BlockingQueue<Map.Entry<String, String>> sent = new LinkedBlockingQueue<>();
+
+  @BeforeAll
+  void start() throws Exception {
+    cluster = new GatewayTestCluster("DeviceCommandApiTest");
+    CommandSender sender = (deviceId, payload) -> {
+      sent.add(Map.entry(deviceId, payload));
+      return CompletableFuture.completedFuture(Done.getInstance());
+    };
+    DeviceCommands.init(cluster.testKit.system(), sender);
+    users = new DeviceUsers(cluster);
+    users.type(DeviceUsers.THERMOMETER, "thermo");
+    users.type(DeviceUsers.VALVE, "valve");
+    users.device("v-1", "valve", "plant");
+    users.device("t-1", "thermo", "plant");
+  }
+
+  @AfterAll
+  void stop() {
+    cluster.close();
+  }
+
+  @Test
+  void aCommandIsAcceptedSentAndItsAcknowledgementShown() throws Exception {
+    Api.Answer issued = users.configurer.post("/api/v1/devices/v-1/commands", Api.JSON,
+        "{\"name\": \"set\", \"params\": {\"position\": 40}}");
+
+    assertThat(issued.status()).as(issued.body()).isEqualTo(202);
+    JsonNode command = issued.json();
+    String id = command.path("id").asText();
+    assertThat(issued.header("location")).isEqualTo("/api/v1/devices/v-1/commands/" + id);
+    assertThat(command.path("device").asText()).isEqualTo("v-1");
+    assertThat(command.path("name").asText()).isEqualTo("set");
+    assertThat(command.path("params").path("position").asInt()).isEqualTo(40);
+    assertThat(command.path("issuedBy").asText()).isEqualTo("carl");
+    assertThat(command.path("status").asText()).isIn("pending", "sent");
+
+    // Other tests' commands may have been sent first: this one's is among what was.
+    JsonNode payload;
+    do {
+      Map.Entry<String, String> published = sent.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(published).as("command %s sent", id).isNotNull();
+      assertThat(published.getKey()).isEqualTo("v-1");
+      payload = Api.parse(published.getValue());
+    } while (!payload.path("id").asText().equals(id));
+    assertThat(payload.path("name").asText()).isEqualTo("set");
+    assertThat(payload.path("params").path("position").asInt()).isEqualTo(40);
+
+    ClusterSharding.get(cluster.testKit.system()).entityRefFor(DeviceCommands.TYPE_KEY, "v-1")
+        .tell(new DeviceCommands.Acknowledge(id, true, "moved"));
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    JsonNode shown;
+    do {
+      assertThat(System.nanoTime()).as("the command shows its acknowledgement").isLessThan(deadline);
+      shown = users.endUser.get("/api/v1/devices/v-1/commands/" + id).json();
+    } while (!"acked".equals(shown.path("status").asText()));
+    assertThat(shown.path("answer").asText()).isEqualTo("moved");
+    assertThat(shown.path("answeredAt").asText()).isNotBlank();
+    assertThat(users.endUser.get("/api/v1/devices/v-1/commands").json().path("items"))
+        .anySatisfy(item -> assertThat(item.path("id").asText()).isEqualTo(id));
+  }
+
+  @Test
+  void commandsAreCheckedAgainstTheType() {
+    assertRefused("v-1", "{\"name\": \"set\", \"params\": {\"position\": 150}}", "params.position");
+    assertRefused("v-1", "{\"name\": \"set\", \"params\": {\"position\": \"half\"}}", "params.position");
+    assertRefused("v-1", "{\"name\": \"set\"}", "params.position");
+    assertRefused("v-1", "{\"name\": \"set\", \"params\": {\"position\": 1, \"speed\": 2}}", "params.speed");
+    assertRefused("v-1", "{\"name\": \"set\", \"params\": [1]}", "params");
+    assertRefused("v-1", "{\"name\": \"explode\"}", "name");
+    assertRefused("v-1", "{\"params\": {}}", "name");
+    assertRefused("t-1", "{\"name\": \"set\", \"params\": {\"position\": 1}}", "name");
+    Api.Answer close = users.configurer.post("/api/v1/devices/v-1/commands", Api.JSON, "{\"name\": \"close\"}");
+    assertThat(close.status()).as(close.body()).isEqualTo(202);
+  }
+
+  @Test
+  void onlyConfigurersAndAdminsCommandEveryoneReadsAndMissingOnesAre404() {
+    assertThat(users.endUser.post("/api/v1/devices/v-1/commands", Api.JSON, "{\"name\": \"close\"}").status())
+        .isEqualTo(403);
+    assertThat(users.developer.post("/api/v1/devices/v-1/commands", Api.JSON, "{\"name\": \"close\"}").status())
+        .isEqualTo(403);
+    assertThat(users.admin.post("/api/v1/devices/v-1/commands", Api.JSON, "{\"name\": \"close\"}").status())
+        .isEqualTo(202);
+    assertThat(users.developer.get("/api/v1/devices/v-1/commands").status()).isEqualTo(200);
+    assertThat(users.configurer.post("/api/v1/devices/nope/commands", Api.JSON, "{\"name\": \"close\"}").status())
+        .isEqualTo(404);
+    assertThat(users.endUser.get("/api/v1/devices/nope/commands").status()).isEqualTo(404);
+    assertThat(users.endUser.get("/api/v1/devices/v-1/commands/no-such-command").status()).isEqualTo(404);
+  }
+
+  private void assertRefused(String device, String body, String field) {
+    Api.Answer refused = users.configurer.post("/api/v1/devices/" + device + "/commands", Api.JSON, body);
+    refused.problem(422);
+    assertThat(refused.errorFields()).as(body).containsExactly(field);
+  }
+}
