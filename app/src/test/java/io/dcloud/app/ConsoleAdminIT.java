@@ -162,7 +162,7 @@ class ConsoleAdminIT {
     signIn(browser, "dee", PASSWORD);
     assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
         .extracting(WebElement::getText).containsExactly("Environments", "New environment", "Templates", "Datasets",
-            "Services", "Models", "Jobs");
+            "Services", "Devices", "Models", "Jobs");
     browser.open(base + "/#/users");
     assertThat(browser.find("main .error").getText()).contains("needs one of the roles admin");
   }

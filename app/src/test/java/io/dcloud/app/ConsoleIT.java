@@ -111,7 +111,7 @@ class ConsoleIT {
     // The platform's pages are not offered to a data scientist (the API refuses them anyway).
     assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
         .extracting(WebElement::getText).containsExactly("Environments", "New environment", "Templates", "Datasets",
-            "Services", "Models", "Jobs");
+            "Services", "Devices", "Models", "Jobs");
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "the event stream");
     // The session token is the HttpOnly cookie's alone: no page script can read it.
     assertThat((String) browser.script("return document.cookie")).doesNotContain("dcloud_session");

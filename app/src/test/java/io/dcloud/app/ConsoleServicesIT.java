@@ -106,7 +106,8 @@ class ConsoleServicesIT {
     ConsolePage.signIn(browser, "ada", PASSWORD);
     assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
         .extracting(WebElement::getText)
-        .containsExactly("Environments", "New environment", "Templates", "Datasets", "Services", "Models", "Jobs");
+        .containsExactly("Environments", "New environment", "Templates", "Datasets", "Services", "Devices", "Models",
+            "Jobs");
     browser.find("#nav a[href='#/services']").click();
     awaitAttribute(browser, "table.services tr[data-service=web] .ready", "ready", "1", "the replica to be ready");
     String row = browser.text("table.services tr[data-service=web]");

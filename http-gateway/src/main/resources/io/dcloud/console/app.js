@@ -1,7 +1,7 @@
 // The console's shell: who is signed in (the header), sign-in and sign-out, and the hash routes
 // (#/environments, #/environments/{id}, #/new, and for configurers and admins #/nodes, #/catalog) to each page.
 // #/templates[/{name}], #/datasets[/{id}] for everyone; #/users[/{username}] for admins (others hear the API's refusal).
-// #/services[/{name}], #/jobs[/{id}] for everyone; #/models for data scientists, #/apps for app developers.
+// #/services[/{name}], #/jobs[/{id}], #/devices[/{id}] for everyone (types and devices written by operators); #/models for data scientists, #/apps for app developers.
 import { api, ApiError, rememberCsrf } from './api.js';
 import { h, show, errorBox, field } from './dom.js';
 import { connect, disconnect, listen } from './events.js';
@@ -22,6 +22,8 @@ import { modelsPage } from './models.js';
 import { appsPage } from './apps.js';
 import { jobsPage } from './jobs.js';
 import { jobPage } from './job.js';
+import { devicesPage } from './devices.js';
+import { devicePage } from './device.js';
 
 let me = null;
 /** Who runs the platform: the API refuses everyone else their pages, so the console does not offer them. */
@@ -126,6 +128,7 @@ async function route() {
     else if (page === 'models') leave = await modelsPage();
     else if (page === 'apps') leave = await appsPage();
     else if (page === 'jobs') leave = await (id ? jobPage(decodeURIComponent(id)) : jobsPage());
+    else if (page === 'devices') leave = await (id ? devicePage(decodeURIComponent(id), operates()) : devicesPage(operates()));
     else leave = await environmentsPage();
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return signInPage(e);

@@ -8,6 +8,7 @@ import { readyText } from './services.js';
 import { scaleForm, batchingForm } from './service-forms.js';
 import { serviceStatsSection } from './service-stats.js';
 import { tryItSection } from './service-try.js';
+import { bindingsSection } from './service-bindings.js';
 
 const EVERY_MS = 2000;
 
@@ -81,6 +82,7 @@ export async function servicePage(name) {
     service.kind === 'model' ? batching.element : null,
     serviceStatsSection(name, stops),
     tryItSection(service),
+    service.bindings?.length ? bindingsSection(service) : null,
     h('div', { class: 'actions' }, h('button', { type: 'button', name: 'delete', class: 'danger', onclick: remove }, 'Delete')),
   ].filter(Boolean));
   show(article);

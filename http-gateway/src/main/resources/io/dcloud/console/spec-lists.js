@@ -6,7 +6,7 @@ import { api } from './api.js';
 import { h, field } from './dom.js';
 
 /** A fieldset of rows the user adds and removes; its own error box takes errors naming the whole list. */
-function rowList(key, title, noun, makeRow) {
+export function rowList(key, title, noun, makeRow) {
   const rows = h('div', { class: 'rows' });
   const element = h('fieldset', { class: 'list', id: 'list-' + key, 'data-field': key },
     h('legend', {}, title), rows,

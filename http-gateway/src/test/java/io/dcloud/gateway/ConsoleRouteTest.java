@@ -127,7 +127,8 @@ class ConsoleRouteTest {
     }
     assertThat(seen).contains("app.js", "api.js", "environments.js", "terminal.js", "nodes.js", "catalog.js", "console.css",
         "templates.js", "template.js", "users.js", "user.js", "audit.js", "datasets.js", "dataset.js", "dataset-upload.js",
-        "services.js", "service.js", "models.js", "apps.js", "jobs.js", "job.js")
+        "services.js", "service.js", "models.js", "apps.js", "jobs.js", "job.js", "devices.js", "device.js",
+        "device-readings.js", "device-commands.js", "service-bindings.js")
         .doesNotContain("js-yaml.mjs");
     assertThat(total).isLessThan(FIRST_PAGE_BUDGET);
   }
