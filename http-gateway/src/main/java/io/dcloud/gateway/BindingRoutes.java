@@ -5,7 +5,6 @@ import io.dcloud.contract.ContractReader;
 import io.dcloud.device.Binding;
 import io.dcloud.device.DeviceRegistry;
 import io.dcloud.identity.Caller;
-import io.dcloud.identity.Role;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceView;
 import io.dcloud.validation.FieldError;
@@ -118,7 +117,7 @@ final class BindingRoutes extends AllDirectives {
     }
     return services.service(name, ServiceEntity.Get::new).thenApply(reply -> {
       ServiceView view = ServiceRoutes.viewOf(name, reply);
-      if (view.deleting() || (!caller.mayAccess(view.owner()) && !caller.roles().contains(Role.END_USER))) {
+      if (view.deleting() || !ServiceRoutes.readable(view, caller)) {
         throw Problem.notFound("service " + name).exception();
       }
       return view;

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.ask.Asks;
 import io.dcloud.identity.Caller;
-import io.dcloud.identity.Role;
 import io.dcloud.node.ProxyWire;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
@@ -190,7 +189,7 @@ final class ServiceCallRoutes extends AllDirectives {
   /** The service, when the caller may call it: its owner, an admin, an end user. Anyone else: 404, audited. */
   private CompletionStage<ServiceView> callable(String name, Caller caller) {
     return view(name).thenApply(view -> {
-      if (!caller.mayAccess(view.owner()) && !caller.roles().contains(Role.END_USER)) {
+      if (!ServiceRoutes.readable(view, caller)) {
         audit.record(caller, "service.call", name, "denied");
         throw Problem.notFound("service " + name).exception();
       }

@@ -3,6 +3,7 @@ package io.dcloud.gateway;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.device.DeviceRegistry;
 import io.dcloud.identity.Caller;
+import io.dcloud.identity.Role;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceIndex;
@@ -13,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -64,7 +66,7 @@ final class ServiceRoutes extends AllDirectives {
     this.deployments = new ServiceDeployments(asks, backends, creation);
   }
 
-  /** Those who create environments create services (admins too); the rest is owner's business. */
+  /** Those who create environments create services (admins too); changes are the owner's business, end users read. */
   Route route(Caller caller) {
     return pathPrefix(SERVICES, () -> concat(
         pathEndOrSingleSlash(() -> concat(
@@ -72,7 +74,7 @@ final class ServiceRoutes extends AllDirectives {
             post(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
                 bodies.document(body -> completeWithFuture(create(body, caller))))))),
         path(PathMatchers.segment(), name -> concat(
-            get(() -> completeWithFuture(owned(name, caller).thenApply(view -> json(StatusCodes.OK, view)))),
+            get(() -> completeWithFuture(shown(name, caller).thenApply(view -> json(StatusCodes.OK, view)))),
             patch(() -> bodies.document(body -> completeWithFuture(scale(name, body, caller)))),
             delete(() -> completeWithFuture(remove(name, caller))))),
         path(PathMatchers.segment().slash(BATCHING), name ->
@@ -110,7 +112,7 @@ final class ServiceRoutes extends AllDirectives {
               .filter(ServiceEntity.Ok.class::isInstance)
               .map(reply -> ((ServiceEntity.Ok) reply).view())
               // Deleted ones linger in the index until their entity unregisters them.
-              .filter(view -> !view.deleting() && caller.mayAccess(view.owner()))
+              .filter(view -> !view.deleting() && readable(view, caller))
               .sorted(Comparator.comparing(ServiceView::name))
               .map(ServiceJson::of).toList());
         })
@@ -153,14 +155,31 @@ final class ServiceRoutes extends AllDirectives {
         });
   }
 
-  /** The service, when the caller may see it; else the 404 a missing one gets (so names of others' do not leak). */
+  /** The service, when the caller may change it (its owner, admins); else the 404 a missing one gets (so names of others' do not leak). */
   private CompletionStage<ServiceView> owned(String name, Caller caller) {
+    return found(name, view -> caller.mayAccess(view.owner()));
+  }
+
+  /** The service, when the caller may read it ({@link #readable}); else a 404. */
+  private CompletionStage<ServiceView> shown(String name, Caller caller) {
+    return found(name, view -> readable(view, caller));
+  }
+
+  /**
+   * Owners and admins read a service, and so do end users, who call every service and bind their
+   * devices to apps: they find them in the list (seed 003's end user picks an application).
+   */
+  static boolean readable(ServiceView view, Caller caller) {
+    return caller.mayAccess(view.owner()) || caller.roles().contains(Role.END_USER);
+  }
+
+  private CompletionStage<ServiceView> found(String name, Predicate<ServiceView> allowed) {
     if (!ServiceRequests.isValidName(name)) {
       return CompletableFuture.failedFuture(Problem.notFound("service " + name).exception());
     }
     return service(name, ServiceEntity.Get::new).thenApply(reply -> {
       ServiceView view = viewOf(name, reply);
-      if (view.deleting() || !caller.mayAccess(view.owner())) {
+      if (view.deleting() || !allowed.test(view)) {
         throw Problem.notFound("service " + name).exception();
       }
       return view;

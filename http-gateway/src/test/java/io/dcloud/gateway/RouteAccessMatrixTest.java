@@ -316,11 +316,12 @@ class RouteAccessMatrixTest {
         row("GET", "/apps").otherwise(200),
         row("GET", "/apps/matrix-app").allow(200, APP_DEVELOPER, ADMIN).otherwise(404),
         row("GET", "/apps/matrix-unknown").otherwise(404),
-        // Services: those who create environments create them; the owner and admins see and change one.
+        // Services: those who create environments create them; the owner and admins see and change one;
+        // end users, who call them and bind devices to apps, see them too.
         row("GET", "/services").otherwise(200),
         row("POST", "/services").body(SERVICE.replace("{name}", "{new-service}"))
             .allow(201, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, APP_DEVELOPER, ADMIN).otherwise(403),
-        row("GET", "/services/{fresh-service}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/services/{fresh-service}").allow(200, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
         row("PATCH", "/services/{fresh-service}").body("{\"replicas\": 2}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("DELETE", "/services/{fresh-service}").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("PUT", "/services/{fresh-model-service}/batching").body("{\"max-size\": 8, \"max-wait-ms\": 5}")
