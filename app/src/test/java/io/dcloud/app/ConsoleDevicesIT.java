@@ -365,6 +365,24 @@ class ConsoleDevicesIT {
   }
 
   @Test
+  @Order(55)
+  void anEndUserFindsTheAppAndBindsTheirDeviceToIt() {
+    signInAs("eve");
+    go("#/services");
+    browser.find("a[href='#/services/climate']").click();
+    assertThat(awaitText(browser, "section.device-bindings .slots", "thermometer", "the declared slot")).contains("1 to 2");
+    browser.find("#bind-t1").click();
+    browser.find("form.bind-devices button[name=bind]").click();
+    String binding = browser.until(d -> data(browser, "table.bindings tbody tr", "binding"), "the binding listed");
+    assertThat(browser.text("table.bindings tbody tr")).contains("t1", "eve");
+    // The binding is eve's: the app's owner sees it too, and only eve (or an admin) may remove it.
+    assertThat(as("ada", "GET", "/api/v1/services/climate/bindings", "").json().path("items"))
+        .extracting(b -> b.path("id").asText()).containsExactly(binding);
+    assertThat(as("eve", "GET", "/api/v1/services/climate/bindings", "").json().path("items").get(0).path("owner").asText())
+        .isEqualTo("eve");
+  }
+
+  @Test
   @Order(60)
   void anEndUserReadsTheDevicesWithoutTheForms() {
     signInAs("eve");
