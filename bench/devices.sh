@@ -94,6 +94,11 @@ per_listener_settings false
 plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so
 plugin_opt_config_file $BROKER_DIR/dynamic-security.json
 log_dest file $BROKER_DIR/mosquitto.log
+# As DCloud's dev broker: the ingest acknowledges a reading only once it is stored, and Mosquitto
+# sends a client at most this many unacknowledged (20 by default, which would cap the figures).
+max_inflight_messages 1000
+# What the ingest's persistent session may have queued while a gateway is away.
+max_queued_messages 100000
 EOF
   # A thousand devices, DCloud's connections and the app's: more sockets than the usual 1024 files.
   ulimit -n "$(( COUNT * 2 + 1024 ))" 2>/dev/null || say "could not raise the open files limit (ulimit -n $(ulimit -n))"

@@ -226,7 +226,8 @@ public final class DCloudNode implements AutoCloseable {
     GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory,
         updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
         new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex),
-        DeviceWiring.forGateway(context, config, started.metrics().registry(), deviceRegistry, deviceChanges));
+        DeviceWiring.forGateway(context, config, NodeSettings.nodeId(config, hostname()), started.metrics().registry(),
+            deviceRegistry, deviceChanges));
     AdminBootstrap.run(system, users, config)
         .thenCompose(done -> HttpGateway.start(system, backends))
         .whenComplete((bound, failure) -> {

@@ -8,6 +8,7 @@ import io.dcloud.broker.MqttCommandSender;
 import io.dcloud.broker.MqttConnection;
 import io.dcloud.broker.MqttReadingsFeed;
 import io.dcloud.broker.ReadingIngest;
+import io.dcloud.device.DeviceCommand;
 import io.dcloud.device.DeviceCommands;
 import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.DeviceSecrets;
@@ -19,6 +20,7 @@ import io.dcloud.persistence.CassandraReadingStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.concurrent.CompletionStage;
@@ -75,8 +77,13 @@ final class DeviceWiring {
     return Optional.of(BrokerAccess.create(brokerSettings(config), secrets, registry, changes));
   }
 
-  /** The readings ingest, the live feed, and what the gateway's device routes use. */
-  static DeviceBackends forGateway(ActorContext<?> context, Config config, MeterRegistry meters,
+  /**
+   * The readings ingest, the live feed, and what the gateway's device routes use. The ingest's
+   * connection has a persistent session under {@code dcloud-ingest-<nodeId>}: the node id is the
+   * same after a restart and differs between nodes, so the broker hands a restarted gateway what
+   * it had not acknowledged, and what arrived for it while it was away.
+   */
+  static DeviceBackends forGateway(ActorContext<?> context, Config config, String nodeId, MeterRegistry meters,
       ActorRef<DeviceRegistry.Command> registry, ActorRef<Topic.Command<RegistryChanged>> changes) {
     ActorSystem<?> system = context.getSystem();
     ClusterSharding sharding = ClusterSharding.get(system);
@@ -84,12 +91,15 @@ final class DeviceWiring {
     RegistryMirror mirror = new RegistryMirror();
     context.spawn(mirror.follower(registry, changes, broker.access().refreshInterval()), "device-registry-mirror");
     ReadingStore store = new CassandraReadingStore(system, CassandraReadingStore.Settings.fromConfig(config), Clock.systemUTC());
+    Duration askTimeout = config.getDuration("dcloud.ask-timeout");
+    // An app's command is acknowledged to the broker once its entity confirmed it: asked, not told.
     ReadingIngest ingest = new ReadingIngest(IngestSettings.fromConfig(broker, config), mirror, store,
         (device, ack) -> sharding.entityRefFor(DeviceCommands.TYPE_KEY, device).tell(ack),
         command -> sharding.entityRefFor(DeviceCommands.TYPE_KEY, command.device())
-            .tell(new DeviceCommands.Issue(command, system.ignoreRef())),
+            .<DeviceCommand>ask(replyTo -> new DeviceCommands.Issue(command, replyTo), askTimeout),
         meters, Clock.systemUTC());
-    connection(system, config, meters, "dcloud-ingest", ingest::subscribe);
+    watched(system, meters, "dcloud-ingest",
+        () -> MqttConnection.openPersistent(broker, "dcloud-ingest-" + nodeId, ingest::subscribe));
     MqttReadingsFeed feed = new MqttReadingsFeed();
     connection(system, config, meters, "dcloud-feed", feed::connected);
     return new DeviceBackends(registry, id -> sharding.entityRefFor(DeviceCommands.TYPE_KEY, id), store, feed,
@@ -103,15 +113,24 @@ final class DeviceWiring {
   /** A connection as DCloud's admin, closed when the node stops, with its {@code dcloud_broker_connected} gauge. */
   private static MqttConnection connection(ActorSystem<?> system, Config config, MeterRegistry meters, String purpose,
       Consumer<MqttConnection> onEveryConnect) {
+    return watched(system, meters, purpose, () -> MqttConnection.open(brokerSettings(config), purpose, onEveryConnect));
+  }
+
+  /** What Paho's constructors throw: only for a malformed broker URL. */
+  private interface Opening {
+    MqttConnection open() throws MqttException;
+  }
+
+  private static MqttConnection watched(ActorSystem<?> system, MeterRegistry meters, String purpose, Opening opening) {
     try {
-      MqttConnection connection = MqttConnection.open(brokerSettings(config), purpose, onEveryConnect);
+      MqttConnection connection = opening.open();
       Gauge.builder("dcloud_broker_connected", connection, c -> c.connected() ? 1 : 0)
           .description("Whether this node's connection to the MQTT broker is up (1) or not (0)")
           .tag("connection", purpose).register(meters);
       system.getWhenTerminated().thenRun(connection::close);
       return connection;
     } catch (MqttException e) {
-      throw new IllegalStateException("cannot make an MQTT client for " + brokerSettings(config).url(), e);
+      throw new IllegalStateException("cannot make the MQTT client " + purpose + " (is dcloud.broker.host valid?)", e);
     }
   }
 }

@@ -115,7 +115,8 @@ class DcloudScriptTest {
     assertThat(Files.readAllLines(dir.resolve("mosquitto-args"))).containsExactly("-c", state.resolve("mosquitto.conf").toString());
     assertThat(Files.readAllLines(state.resolve("mosquitto.conf"))).contains(
         "listener 1883 127.0.0.1", "allow_anonymous false", "plugin " + plugin,
-        "plugin_opt_config_file " + state.resolve("dynamic-security.json"), "user " + System.getProperty("user.name"));
+        "plugin_opt_config_file " + state.resolve("dynamic-security.json"), "user " + System.getProperty("user.name"),
+        "max_inflight_messages 1000", "max_queued_messages 100000");
     String password = Files.readString(state.resolve("admin.password")).trim();
     assertThat(password).hasSizeGreaterThanOrEqualTo(24);
     assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(state.resolve("admin.password")))).isEqualTo("rw-------");

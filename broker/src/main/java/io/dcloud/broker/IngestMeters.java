@@ -6,27 +6,38 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 
 /**
- * The ingest's meters: {@code dcloud_device_readings_total{outcome}}, {@code
- * dcloud_device_reading_delay_seconds} (a device's own time to its arrival, when it gave one) and
- * {@code dcloud_device_app_commands_total{outcome}} (apps' commands issued or dropped).
+ * The ingest's meters: {@code dcloud_device_readings_total{outcome}} (accepted, rejected, or lost:
+ * accepted but never stored), {@code dcloud_device_reading_delay_seconds} (a device's own time to
+ * its arrival, when it gave one) and {@code dcloud_device_app_commands_total{outcome}} (apps'
+ * commands issued, dropped, or lost: never confirmed by their controller's entity).
  */
 final class IngestMeters {
   private final Counter accepted;
   private final Counter rejected;
+  private final Counter lost;
   private final Timer delay;
   private final Counter commandsIssued;
   private final Counter commandsDropped;
+  private final Counter commandsLost;
 
   IngestMeters(MeterRegistry registry) {
-    accepted = Counter.builder("dcloud.device.readings").tag("outcome", "accepted")
-        .description("Device readings received over MQTT, by whether they were kept").register(registry);
-    rejected = Counter.builder("dcloud.device.readings").tag("outcome", "rejected")
-        .description("Device readings received over MQTT, by whether they were kept").register(registry);
+    accepted = readings(registry, "accepted");
+    rejected = readings(registry, "rejected");
+    lost = readings(registry, "lost");
     delay = Timer.builder("dcloud.device.reading.delay")
         .description("From a reading's own time (ts) to its arrival at DCloud").register(registry);
-    commandsIssued = Counter.builder("dcloud.device.app.commands").tag("outcome", "issued")
-        .description("Commands apps published to bound controllers, by whether they were issued").register(registry);
-    commandsDropped = Counter.builder("dcloud.device.app.commands").tag("outcome", "dropped")
+    commandsIssued = appCommands(registry, "issued");
+    commandsDropped = appCommands(registry, "dropped");
+    commandsLost = appCommands(registry, "lost");
+  }
+
+  private static Counter readings(MeterRegistry registry, String outcome) {
+    return Counter.builder("dcloud.device.readings").tag("outcome", outcome)
+        .description("Device readings received over MQTT, by whether they were kept").register(registry);
+  }
+
+  private static Counter appCommands(MeterRegistry registry, String outcome) {
+    return Counter.builder("dcloud.device.app.commands").tag("outcome", outcome)
         .description("Commands apps published to bound controllers, by whether they were issued").register(registry);
   }
 
@@ -42,11 +53,21 @@ final class IngestMeters {
     rejected.increment();
   }
 
+  /** An accepted reading whose every write failed. */
+  void lost() {
+    lost.increment();
+  }
+
   void commandIssued() {
     commandsIssued.increment();
   }
 
   void commandDropped() {
     commandsDropped.increment();
+  }
+
+  /** A valid app command its controller's entity never confirmed. */
+  void commandLost() {
+    commandsLost.increment();
   }
 }

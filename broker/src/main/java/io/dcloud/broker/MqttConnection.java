@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -26,8 +27,10 @@ import org.slf4j.LoggerFactory;
  * One of DCloud's own connections to the broker, as the admin account, for one purpose (access
  * rules, ingest, commands): a Paho client that keeps reconnecting until closed. Paho reconnects a
  * lost connection by itself but gives up on a failed first connect, so that one is retried here
- * (the broker may start after DCloud). Sessions are clean: whoever subscribes does it again in
- * {@code onEveryConnect}. Messages reach the listeners given to {@code client().subscribe(...)}.
+ * (the broker may start after DCloud). Sessions are clean ({@link #open}): whoever subscribes does
+ * it again in {@code onEveryConnect}; or persistent with acknowledgements sent by the receiver
+ * ({@link #openPersistent}, the readings ingest). Messages reach the listeners given to
+ * {@code client().subscribe(...)}.
  */
 public final class MqttConnection implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(MqttConnection.class);
@@ -40,20 +43,29 @@ public final class MqttConnection implements AutoCloseable {
   private final Consumer<MqttConnection> onEveryConnect;
   private final CompletableFuture<MqttConnection> firstConnect = new CompletableFuture<>();
   private final ScheduledExecutorService retries;
+  private final boolean persistent;
+  /**
+   * Counts the connections lost: an acknowledgement is sent only on the connection its message came
+   * in on. The broker sends what was not acknowledged again after a reconnect, under the same
+   * message id, and the copy's own acknowledgement follows; a late one for the original could
+   * otherwise acknowledge a newer message that reuses the id.
+   */
+  private final AtomicLong lost = new AtomicLong();
   private volatile IMqttMessageListener sharedMessages = (topic, message) -> {};
   private volatile boolean connected;
   private volatile boolean closed;
 
-  private MqttConnection(BrokerSettings settings, String clientId, Consumer<MqttConnection> onEveryConnect)
-      throws MqttException {
+  private MqttConnection(BrokerSettings settings, String clientId, boolean persistent,
+      Consumer<MqttConnection> onEveryConnect) throws MqttException {
     this.settings = settings;
     this.client = new MqttAsyncClient(settings.url(), clientId, new MemoryPersistence());
+    this.persistent = persistent;
     this.onEveryConnect = onEveryConnect;
     this.options = new MqttConnectOptions();
     options.setUserName(settings.adminUsername());
     options.setPassword(settings.adminPassword().toCharArray());
     options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-    options.setCleanSession(true);
+    options.setCleanSession(!persistent);
     options.setAutomaticReconnect(true);
     options.setMaxReconnectDelay((int) settings.reconnectMaxDelay().toMillis());
     options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
@@ -65,6 +77,7 @@ public final class MqttConnection implements AutoCloseable {
       return thread;
     });
     client.setCallback(new StateCallback());
+    client.setManualAcks(persistent);
   }
 
   /** Connects as the admin; the stage completes at the first successful connect. */
@@ -94,7 +107,20 @@ public final class MqttConnection implements AutoCloseable {
   public static MqttConnection open(BrokerSettings settings, String clientIdPrefix, Consumer<MqttConnection> onEveryConnect)
       throws MqttException {
     String clientId = clientIdPrefix + "-" + HexFormat.of().formatHex(RANDOM.generateSeed(4));
-    MqttConnection connection = new MqttConnection(settings, clientId, onEveryConnect);
+    MqttConnection connection = new MqttConnection(settings, clientId, false, onEveryConnect);
+    connection.attempt(FIRST_RETRY);
+    return connection;
+  }
+
+  /**
+   * Like {@link #open} but under exactly {@code clientId}, which must stay the same across restarts
+   * and differ between DCloud's processes, with a persistent session: while it is away the broker
+   * keeps its subscriptions and the QoS 1 messages it has not acknowledged, and hands them over when
+   * the same id connects again. Messages are acknowledged only through {@link #acknowledgement}.
+   */
+  public static MqttConnection openPersistent(BrokerSettings settings, String clientId,
+      Consumer<MqttConnection> onEveryConnect) throws MqttException {
+    MqttConnection connection = new MqttConnection(settings, clientId, true, onEveryConnect);
     connection.attempt(FIRST_RETRY);
     return connection;
   }
@@ -141,6 +167,34 @@ public final class MqttConnection implements AutoCloseable {
    */
   public void onSharedMessages(IMqttMessageListener listener) {
     this.sharedMessages = listener;
+  }
+
+  /**
+   * What acknowledges {@code message} (just arrived, QoS 1) to the broker when run: the broker counts
+   * it delivered only then. Call it on arrival, run it when the message is dealt with. On a
+   * connection from {@link #open}, Paho has acknowledged already and this does nothing; if the
+   * connection was lost in between, it does nothing either (the broker sends the message again).
+   */
+  public Runnable acknowledgement(MqttMessage message) {
+    if (!persistent || message.getQos() == 0) {
+      return () -> {};
+    }
+    long connection = lost.get();
+    int id = message.getId();
+    int qos = message.getQos();
+    return () -> {
+      if (lost.get() != connection) {
+        log.debug("MQTT {}: message {} arrived before the connection was lost; the broker sends it again",
+            client.getClientId(), id);
+        return;
+      }
+      try {
+        client.messageArrivedComplete(id, qos);
+      } catch (MqttException e) {
+        log.debug("MQTT {}: could not acknowledge message {} ({}); the broker sends it again", client.getClientId(),
+            id, e.getMessage());
+      }
+    };
   }
 
   /** Whether the connection is up now (a metrics gauge reads it). */
@@ -206,6 +260,7 @@ public final class MqttConnection implements AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    lost.incrementAndGet();
     retries.shutdownNow();
     try {
       if (client.isConnected()) {
@@ -239,6 +294,7 @@ public final class MqttConnection implements AutoCloseable {
 
     @Override
     public void connectionLost(Throwable cause) {
+      lost.incrementAndGet();
       connected = false;
       log.warn("MQTT {} lost its connection to {} ({}); reconnecting", client.getClientId(), settings.url(),
           cause == null ? "no reason given" : cause.getMessage());

@@ -15,7 +15,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiConsumer;
-import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.eclipse.paho.client.mqttv3.IMqttToken;
@@ -32,16 +32,25 @@ import org.slf4j.LoggerFactory;
  * acknowledgements go to {@code acks} (the application sends them to DeviceCommands); apps' commands
  * to their bound controllers are checked ({@link AppCommandCheck}) and go to {@code commands}.
  * Knows no cluster: the registry comes from {@code registry}, a local copy kept fresh elsewhere.
+ *
+ * <p>At least once: on a connection from {@link MqttConnection#openPersistent} each message is
+ * acknowledged to the broker only once it was dealt with (a reading stored or its rejection
+ * recorded, an ack handed on, an app's command confirmed by {@code commands}), so what a gateway
+ * had not finished when it died is sent again when it reconnects. A failed step is retried
+ * ({@link IngestSettings#writeAttempts}) and then given up, logged and counted: a message is never
+ * held unacknowledged for ever, as the broker sends a client only so many at once. A message may
+ * therefore be taken in twice (stored twice, republished twice).
  */
 public final class ReadingIngest implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReadingIngest.class);
   private static final int QOS = 1;
+  private static final CompletionStage<Done> DONE = CompletableFuture.completedFuture(Done.getInstance());
 
   private final IngestSettings settings;
   private final Supplier<RegistryView> registry;
   private final ReadingStore store;
   private final BiConsumer<String, DeviceCommands.Acknowledge> acks;
-  private final Consumer<DeviceCommand> commands;
+  private final Function<DeviceCommand, CompletionStage<?>> commands;
   private final IngestMeters meters;
   private final Clock clock;
   private final ReadingCheck check;
@@ -49,7 +58,8 @@ public final class ReadingIngest implements AutoCloseable {
   private volatile MqttConnection connection;
 
   public ReadingIngest(IngestSettings settings, Supplier<RegistryView> registry,
-      ReadingStore store, BiConsumer<String, DeviceCommands.Acknowledge> acks, Consumer<DeviceCommand> commands,
+      ReadingStore store, BiConsumer<String, DeviceCommands.Acknowledge> acks,
+      Function<DeviceCommand, CompletionStage<?>> commands,
       MeterRegistry meterRegistry, Clock clock) {
     this.settings = settings;
     this.registry = registry;
@@ -69,8 +79,9 @@ public final class ReadingIngest implements AutoCloseable {
   /**
    * Subscribes on {@code connection}, and publishes processed readings with it from now on;
    * completes when the broker granted every subscription. Called on every connect of the ingest's
-   * connection ({@code MqttConnection.connect(settings, "dcloud-ingest", ingest::subscribe)}): its
-   * sessions are clean, so a reconnect finds no subscription left.
+   * connection ({@code MqttConnection.openPersistent(settings, "dcloud-ingest-<node>", ingest::subscribe)}):
+   * a persistent session keeps its subscriptions, but subscribing again costs nothing and covers a
+   * session the broker dropped (restarted without persistence, or expired).
    */
   public CompletionStage<Done> subscribe(MqttConnection connection) {
     this.connection = connection;
@@ -91,25 +102,39 @@ public final class ReadingIngest implements AutoCloseable {
     });
   }
 
-  /** A bad message must not stop the ingest (and the connection drops when a handler throws). */
+  /**
+   * A bad message must not stop the ingest (and the connection drops when a handler throws); it is
+   * acknowledged like any other, or the broker would send it again on every reconnect.
+   */
   private void dispatch(String topic, MqttMessage message) {
+    Runnable acknowledge = connection.acknowledgement(message);
+    CompletionStage<?> handled;
     try {
       String[] parts = topic.split("/", -1);
       if (parts.length == 4 && parts[1].equals("devices") && parts[3].equals("readings")) {
-        onReading(topic, message);
+        handled = onReading(topic, message);
       } else if (parts.length == 4 && parts[1].equals("devices") && parts[3].equals("acks")) {
         onAck(topic, message);
+        handled = DONE;
       } else if (parts.length == 5 && parts[1].equals("services") && parts[3].equals("commands")) {
-        onAppCommand(parts[2], parts[4], message);
+        handled = onAppCommand(parts[2], parts[4], message);
       } else {
         LOG.debug("Ignored a message on {}", topic);
+        handled = DONE;
       }
     } catch (RuntimeException e) {
       LOG.warn("Dropped a message on {}: {}", topic, e.toString(), e);
+      handled = DONE;
     }
+    // Every handler's stage ends in success (its failures are logged and counted within).
+    handled.whenComplete((done, failure) -> acknowledge.run());
   }
 
-  private void onReading(String topic, MqttMessage message) {
+  private <T> CompletionStage<T> retried(Supplier<? extends CompletionStage<T>> step) {
+    return Retries.retry(step, settings.writeAttempts(), settings.writeBackoff());
+  }
+
+  private CompletionStage<?> onReading(String topic, MqttMessage message) {
     String deviceId = DeviceTopics.deviceOf(topic);
     Instant arrival = clock.instant();
     ReadingCheck.Outcome outcome = check.check(deviceId, message.getPayload(), registry.get(), arrival);
@@ -119,23 +144,25 @@ public final class ReadingIngest implements AutoCloseable {
       // Apps get the reading without waiting for Cassandra: the store's write is not on the path
       // from device to app, whose latency is what they see.
       publish(deviceId, ProcessedReadings.toJson(reading));
-      store.append(reading).whenComplete((done, failure) -> {
-        if (failure != null) {
-          LOG.warn("A reading of device {} was delivered but not stored: {}", deviceId, failure.toString());
-        }
+      return retried(() -> store.append(reading)).exceptionally(failure -> {
+        meters.lost();
+        LOG.warn("A reading of device {} at {} was delivered but not stored after {} attempts; it is lost: {}",
+            deviceId, reading.at(), settings.writeAttempts(), failure.toString());
+        return Done.getInstance();
       });
-    } else if (outcome instanceof ReadingCheck.Rejected rejected) {
-      meters.rejected();
-      LOG.debug("Rejected a reading of device {}: {}", deviceId, rejected.reason());
-      // A device unknown here was deleted (its readings forgotten) or never was: nothing to record on.
-      if (rejected.device() != null) {
-        store.recordRejection(deviceId, arrival, rejected.reason()).whenComplete((done, failure) -> {
-          if (failure != null) {
-            LOG.warn("Could not record a rejected reading of device {}: {}", deviceId, failure.toString());
-          }
-        });
-      }
     }
+    ReadingCheck.Rejected rejected = (ReadingCheck.Rejected) outcome;
+    meters.rejected();
+    LOG.debug("Rejected a reading of device {}: {}", deviceId, rejected.reason());
+    // A device unknown here was deleted (its readings forgotten) or never was: nothing to record on.
+    if (rejected.device() == null) {
+      return DONE;
+    }
+    return retried(() -> store.recordRejection(deviceId, arrival, rejected.reason())).exceptionally(failure -> {
+      LOG.warn("Could not record a rejected reading of device {} after {} attempts: {}", deviceId,
+          settings.writeAttempts(), failure.toString());
+      return Done.getInstance();
+    });
   }
 
   private void onAck(String topic, MqttMessage message) {
@@ -158,17 +185,27 @@ public final class ReadingIngest implements AutoCloseable {
         text != null && text.isTextual() ? text.textValue() : null));
   }
 
-  private void onAppCommand(String service, String deviceId, MqttMessage message) {
+  /** Issuing again is safe: DeviceCommands answers a command id it knows with how far it got. */
+  private CompletionStage<?> onAppCommand(String service, String deviceId, MqttMessage message) {
+    DeviceCommand command;
     try {
-      DeviceCommand command =
-          AppCommandCheck.check(service, deviceId, message.getPayload(), registry.get(), clock.instant());
-      commands.accept(command);
-      meters.commandIssued();
-      LOG.debug("Service {} issued command {} ({}) to device {}", service, command.id(), command.name(), deviceId);
+      command = AppCommandCheck.check(service, deviceId, message.getPayload(), registry.get(), clock.instant());
     } catch (AppCommandCheck.Refused e) {
       meters.commandDropped();
       LOG.info("Dropped a command of service {} to device {}: {}", service, deviceId, e.getMessage());
+      return DONE;
     }
+    return retried(() -> commands.apply(command)).handle((answer, failure) -> {
+      if (failure == null) {
+        meters.commandIssued();
+        LOG.debug("Service {} issued command {} ({}) to device {}", service, command.id(), command.name(), deviceId);
+      } else {
+        meters.commandLost();
+        LOG.warn("Command {} ({}) of service {} to device {} was not confirmed after {} attempts; it may not be issued: {}",
+            command.id(), command.name(), service, deviceId, settings.writeAttempts(), failure.toString());
+      }
+      return Done.getInstance();
+    });
   }
 
   private void publish(String deviceId, byte[] payload) {
@@ -179,7 +216,11 @@ public final class ReadingIngest implements AutoCloseable {
     });
   }
 
-  /** Stops taking messages in (the connection stays its owner's). */
+  /**
+   * Stops taking messages in and gives up this session's share of them (the connection stays its
+   * owner's). A node that stops does not call it: its persistent session keeps its subscriptions,
+   * so the broker keeps this node's share for it until it returns.
+   */
   @Override
   public void close() {
     MqttConnection connection = this.connection;

@@ -16,7 +16,7 @@ class IngestSettingsTest {
         .withFallback(ConfigFactory.load());
     IngestSettings settings = IngestSettings.fromConfig(BrokerSettings.fromConfig(config.getConfig("dcloud.broker")), config);
 
-    assertThat(settings).isEqualTo(new IngestSettings("dcloud-ingest", 8192, Duration.ofMinutes(5)));
+    assertThat(settings).isEqualTo(new IngestSettings("dcloud-ingest", 8192, Duration.ofMinutes(5), 4, Duration.ofMillis(200)));
     assertThat(settings.shared("dcloud/devices/+/readings")).isEqualTo("$share/dcloud-ingest/dcloud/devices/+/readings");
   }
 }

@@ -64,6 +64,11 @@ public final class MosquittoBroker implements AutoCloseable {
           "plugin " + PLUGIN,
           "plugin_opt_config_file " + dir.resolve("dynamic-security.json"),
           "persistence true",
+          // As DCloud's dev broker: the ingest acknowledges a reading only once it is stored, and
+          // Mosquitto sends a client at most this many unacknowledged QoS 1 messages (20 by default).
+          "max_inflight_messages 1000",
+          // What a persistent session (the ingest's) may have queued while it is away.
+          "max_queued_messages 100000",
           "persistence_location " + dir + "/",
           "log_dest file " + dir.resolve("mosquitto.log"),
           ""));

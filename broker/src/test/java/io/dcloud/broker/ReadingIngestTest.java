@@ -13,9 +13,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.Done;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
@@ -28,7 +32,8 @@ import org.junit.jupiter.api.Test;
 /** The ingest against a real Mosquitto: readings kept or dropped with their reason, acks, apps' commands. */
 @Tag("mqtt")
 class ReadingIngestTest {
-  private static final IngestSettings SETTINGS = new IngestSettings("test-ingest", 256, Duration.ofMinutes(5));
+  static final IngestSettings SETTINGS =
+      new IngestSettings("test-ingest", 256, Duration.ofMinutes(5), 3, Duration.ofMillis(10));
   private static MosquittoBroker broker;
   private static MqttConnection publisher;
 
@@ -66,14 +71,32 @@ class ReadingIngestTest {
     observer.client().subscribe("dcloud/readings/#", 1,
         (topic, message) -> processed.add(ProcessedReadings.fromJson(message.getPayload()))).waitForCompletion(10_000);
     ingest = new ReadingIngest(SETTINGS, () -> TestRegistry.VIEW, store,
-        (device, ack) -> acks.add(Map.entry(device, ack)), issued::add, meters, Clock.systemUTC());
-    ingestConnection = connectIngest(ingest);
+        (device, ack) -> acks.add(Map.entry(device, ack)), this::issue, meters, Clock.systemUTC());
+    ingestConnection = connectIngest(broker, ingest, "test-ingest-" + UUID.randomUUID());
   }
 
-  static MqttConnection connectIngest(ReadingIngest ingest) throws Exception {
-    MqttConnection connection = MqttConnection.connect(MqttConnectionTest.settings(broker), "test-ingest").toCompletableFuture()
-        .get(20, TimeUnit.SECONDS);
-    ingest.subscribe(connection).toCompletableFuture().get(20, TimeUnit.SECONDS);
+  private CompletionStage<?> issue(DeviceCommand command) {
+    issued.add(command);
+    return CompletableFuture.completedFuture(command);
+  }
+
+  /** A connection as DCloud's gateways make it (persistent, acknowledging by hand), with {@code ingest} subscribed. */
+  static MqttConnection connectIngest(MosquittoBroker broker, ReadingIngest ingest, String clientId) throws Exception {
+    CompletableFuture<Done> subscribed = new CompletableFuture<>();
+    MqttConnection connection = MqttConnection.openPersistent(MqttConnectionTest.settings(broker), clientId,
+        c -> ingest.subscribe(c).whenComplete((done, failure) -> {
+          if (failure == null) {
+            subscribed.complete(done);
+          } else {
+            subscribed.completeExceptionally(failure);
+          }
+        }));
+    try {
+      subscribed.get(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      connection.close();
+      throw e;
+    }
     return connection;
   }
 
@@ -227,9 +250,9 @@ class ReadingIngestTest {
   @Test
   void gatewaysShareTheReadings() throws Exception {
     SimpleMeterRegistry otherMeters = new SimpleMeterRegistry();
-    ReadingIngest other = new ReadingIngest(SETTINGS, () -> TestRegistry.VIEW, store, (d, a) -> {}, c -> {},
-        otherMeters, Clock.systemUTC());
-    MqttConnection otherConnection = connectIngest(other);
+    ReadingIngest other = new ReadingIngest(SETTINGS, () -> TestRegistry.VIEW, store, (d, a) -> {},
+        CompletableFuture::completedFuture, otherMeters, Clock.systemUTC());
+    MqttConnection otherConnection = connectIngest(broker, other, "test-ingest-other");
     try {
       for (int i = 0; i < 20; i++) {
         publish("dcloud/devices/thermo-1/readings", "{\"temperature\": " + i + "}");
