@@ -38,6 +38,8 @@ final class ReadingLatencies implements MqttCallback, AutoCloseable {
     client = new MqttAsyncClient(broker, "bench-" + service, new MemoryPersistence());
     client.setCallback(this);
     MqttConnectOptions options = new MqttConnectOptions();
+    // 3.1.1 only: Paho would fall back to 3.1, whose SUBACK cannot say a subscription was refused.
+    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
     options.setUserName("service-" + service);
     options.setPassword(password.toCharArray());
     options.setCleanSession(true);

@@ -34,6 +34,8 @@ class MosquittoBrokerTest {
 
   static MqttConnectOptions options(String username, String password) {
     MqttConnectOptions options = new MqttConnectOptions();
+    // 3.1.1 only: Paho would fall back to 3.1, whose SUBACK cannot say a subscription was refused.
+    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
     options.setUserName(username);
     options.setPassword(password.toCharArray());
     options.setCleanSession(true);

@@ -74,6 +74,8 @@ final class SimulatorDevice {
   /** Connects in the background; {@code done} gets null once connected, else why not. */
   void connect(Consumer<Throwable> done) {
     MqttConnectOptions options = new MqttConnectOptions();
+    // 3.1.1 only: Paho would fall back to 3.1, whose SUBACK cannot say a subscription was refused.
+    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
     options.setUserName(client.getClientId());
     options.setPassword(password.toCharArray());
     // Nothing to resume: readings are fresh each time, and a controller subscribes on every connect.
