@@ -368,7 +368,7 @@ class ConsoleDevicesIT {
 
   @Test
   @Order(55)
-  void anEndUserFindsTheAppAndBindsTheirDeviceToIt() {
+  void anEndUserFindsTheAppAndBindsTheirDeviceToIt() throws Exception {
     signInAs("eve");
     go("#/services");
     browser.find("a[href='#/services/climate']").click();
