@@ -35,7 +35,13 @@ final class DeviceViews {
   }
 
   private static void declaration(Table table, String name, JsonNode spec) {
-    table.row(name, text(spec, "type"), text(spec, "unit"), text(spec, "min"), text(spec, "max"));
+    table.row(name, text(spec, "type"), text(spec, "unit"), bound(spec, "min"), bound(spec, "max"));
+  }
+
+  /** A bound as a person writes it: the gateway answers every bound as a double, and 100 reads better than 100.0. */
+  private static String bound(JsonNode spec, String field) {
+    JsonNode value = spec.path(field);
+    return value.isNumber() ? value.decimalValue().stripTrailingZeros().toPlainString() : text(spec, field);
   }
 
   static Table devices(Iterable<JsonNode> devices) {

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -32,6 +34,13 @@ final class SimulatorDevice {
   /** Readings a device may have unconfirmed at once; beyond it a publish counts as failed. */
   private static final int MAX_INFLIGHT = 100;
   private static final int CONNECT_TIMEOUT_S = 30;
+  /**
+   * How long a refused login is tried again: DCloud makes a device's broker account, or gives it its
+   * new password, a moment after the API answered, so a device registered or rotated just now may be
+   * refused at first.
+   */
+  static final Duration ACCOUNT_WAIT = Duration.ofSeconds(15);
+  private static final long LOGIN_RETRY_MILLIS = 250;
 
   private final String id;
   private final String password;
@@ -39,6 +48,7 @@ final class SimulatorDevice {
   private final boolean controller;
   private final SimulatorCounts counts;
   private final MqttAsyncClient client;
+  private final ScheduledExecutorService pool;
   private final String readings;
 
   SimulatorDevice(String id, SimulatorCredentials credentials, SimulatorValues values, boolean controller,
@@ -49,6 +59,7 @@ final class SimulatorDevice {
     this.controller = controller;
     this.counts = counts;
     this.readings = "dcloud/devices/" + id + "/readings";
+    this.pool = pool;
     try {
       this.client = new MqttAsyncClient(credentials.broker(), credentials.username(), new MemoryPersistence(),
           new ScheduledExecutorPingSender(pool), pool);
@@ -73,6 +84,10 @@ final class SimulatorDevice {
 
   /** Connects in the background; {@code done} gets null once connected, else why not. */
   void connect(Consumer<Throwable> done) {
+    connect(done, System.nanoTime() + ACCOUNT_WAIT.toNanos());
+  }
+
+  private void connect(Consumer<Throwable> done, long refusalsUntil) {
     MqttConnectOptions options = new MqttConnectOptions();
     // 3.1.1 only: Paho would fall back to 3.1, whose SUBACK cannot say a subscription was refused.
     options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
@@ -92,12 +107,22 @@ final class SimulatorDevice {
 
         @Override
         public void onFailure(IMqttToken token, Throwable failure) {
-          done.accept(failure);
+          if (refusedLogin(failure) && System.nanoTime() < refusalsUntil) {
+            pool.schedule(() -> connect(done, refusalsUntil), LOGIN_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+          } else {
+            done.accept(failure);
+          }
         }
       });
     } catch (MqttException e) {
       done.accept(e);
     }
+  }
+
+  private static boolean refusedLogin(Throwable failure) {
+    return failure instanceof MqttException refused
+        && (refused.getReasonCode() == MqttException.REASON_CODE_FAILED_AUTHENTICATION
+            || refused.getReasonCode() == MqttException.REASON_CODE_NOT_AUTHORIZED);
   }
 
   /** Publishes its next reading (QoS 1: counted as published once the broker confirms it). */

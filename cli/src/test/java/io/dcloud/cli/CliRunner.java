@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** Runs the CLI in this JVM as a script would: its own config folder, variables, stdin; output captured. */
 final class CliRunner {
@@ -33,8 +34,28 @@ final class CliRunner {
   }
 
   Result runWithStdin(String stdin, String... args) {
+    return execute(stdin, new ByteArrayOutputStream(), new ByteArrayOutputStream(), args);
+  }
+
+  /** A run on a thread of its own (a command that runs until stopped, as --follow): its output as it comes, its result. */
+  record Running(ByteArrayOutputStream out, CompletableFuture<Result> result) {
+    String outSoFar() {
+      return out.toString(StandardCharsets.UTF_8);
+    }
+  }
+
+  Running start(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    CompletableFuture<Result> result = CompletableFuture.supplyAsync(
+        () -> execute("", out, new ByteArrayOutputStream(), args), task -> {
+          Thread thread = new Thread(task, "cli " + String.join(" ", args));
+          thread.setDaemon(true);
+          thread.start();
+        });
+    return new Running(out, result);
+  }
+
+  private Result execute(String stdin, ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {
     CliIo io = new CliIo(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
         Map.copyOf(env), false);

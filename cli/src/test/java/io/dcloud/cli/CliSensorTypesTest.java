@@ -1,55 +1,45 @@
 package io.dcloud.cli;
 
+import static io.dcloud.cli.CliLogins.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code dcloud sensor-types} against {@link StubGateway}: what it sends and how it prints the contract's answers. */
+/** {@code dcloud sensor-types} against a real gateway: what it prints, and what the gateway then holds. */
 class CliSensorTypesTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  static final String THERMO = """
-      {"name": "thermo", "kind": "sensor",
-       "fields": {"temperature": {"type": "number", "unit": "C", "min": -40, "max": 85},
-                  "ok": {"type": "boolean"}},
-       "commands": {}, "createdBy": "conf", "createdAt": "2026-01-31T10:00:00Z", "devices": 2}""";
-  static final String VALVE = """
-      {"name": "valve", "kind": "controller", "fields": {},
-       "commands": {"set": {"params": {"level": {"type": "integer", "unit": "%", "min": 0, "max": 100}}},
-                    "reset": {"params": {}}},
-       "createdBy": "conf", "createdAt": "2026-01-31T10:01:00Z", "devices": 0}""";
 
   @TempDir
-  Path config;
+  static Path homes;
 
-  private StubGateway gateway;
-  private CliRunner cli;
+  private static GatewayTestCluster cluster;
+  private static CliRunner conf;
+  private static CliRunner erin;
 
-  @BeforeEach
-  void start() throws Exception {
-    gateway = new StubGateway();
-    cli = new CliRunner(config).with("DCLOUD_API", gateway.api()).with("DCLOUD_TOKEN", "conf-token");
+  @BeforeAll
+  static void start() throws Exception {
+    cluster = new GatewayTestCluster("cli-sensor-types-test");
+    CliLogins logins = new CliLogins(cluster, homes);
+    conf = logins.user("conf", "platform-configurer");
+    erin = logins.user("erin", "end-user");
   }
 
-  @AfterEach
-  void stop() {
-    gateway.close();
-  }
-
-  private static CliRunner.Result ok(CliRunner.Result result) {
-    assertThat(result.status()).as(result.toString()).isZero();
-    return result;
+  @AfterAll
+  static void stop() {
+    cluster.close();
   }
 
   @Test
-  void createsATypeFromYamlAsJson() throws Exception {
-    Path file = config.resolve("thermo.yaml");
+  void createsATypeFromYaml() throws Exception {
+    Path file = homes.resolve("thermo.yaml");
     Files.writeString(file, """
         name: thermo
         kind: sensor
@@ -57,68 +47,76 @@ class CliSensorTypesTest {
           temperature: {type: number, unit: C, min: -40, max: 85}
           ok: {type: boolean}
         """);
-    gateway.answer("POST", "/sensor-types", 201, THERMO);
 
-    String out = ok(cli.run("sensor-types", "create", "-f", file.toString())).out();
+    String out = ok(conf.run("sensor-types", "create", "-f", file.toString())).out();
 
-    StubGateway.Request sent = gateway.last("POST", "/sensor-types");
-    assertThat(sent.authorization()).isEqualTo("Bearer conf-token");
-    assertThat(sent.json()).isEqualTo(JSON.readTree("""
-        {"name": "thermo", "kind": "sensor", "fields": {"temperature": {"type": "number", "unit": "C", "min": -40,
-         "max": 85}, "ok": {"type": "boolean"}}}"""));
-    assertThat(out).contains("NAME", "thermo", "sensor", "temperature,ok", "conf");
+    assertThat(out).contains("NAME", "thermo", "sensor", "ok,temperature", "conf");
+    JsonNode held = readTree(ok(erin.run("sensor-types", "get", "thermo", "-o", "json")).out());
+    assertThat(held.path("fields").path("temperature").path("type").asText()).isEqualTo("number");
+    assertThat(held.path("fields").path("temperature").path("unit").asText()).isEqualTo("C");
+    assertThat(held.path("fields").path("temperature").path("min").asDouble()).isEqualTo(-40.0);
+    assertThat(held.path("fields").path("temperature").path("max").asDouble()).isEqualTo(85.0);
+    assertThat(held.path("fields").path("ok").path("type").asText()).isEqualTo("boolean");
+    assertThat(held.path("createdBy").asText()).isEqualTo("conf");
   }
 
   @Test
   void createsATypeFromJsonOnStdin() {
-    gateway.answer("POST", "/sensor-types", 201, VALVE);
-    String valve = "{\"name\": \"valve\", \"kind\": \"controller\", \"commands\": {\"reset\": {\"params\": {}}}}";
+    String valve = "{\"name\": \"stdin-valve\", \"kind\": \"controller\", \"commands\": {\"reset\": {\"params\": {}}}}";
 
-    JsonNode printed = readTree(ok(cli.runWithStdin(valve, "sensor-types", "create", "-f", "-", "-o", "json")).out());
+    JsonNode printed = readTree(ok(conf.runWithStdin(valve, "sensor-types", "create", "-f", "-", "-o", "json")).out());
 
-    assertThat(gateway.last("POST", "/sensor-types").json().path("commands").has("reset")).isTrue();
     assertThat(printed.path("kind").asText()).isEqualTo("controller");
+    assertThat(readTree(ok(conf.run("sensor-types", "get", "stdin-valve", "-o", "json")).out())
+        .path("commands").has("reset")).isTrue();
   }
 
   @Test
   void listsShowsAndDeletesTypes() {
-    gateway.answer("GET", "/sensor-types", 200, "{\"items\": [" + THERMO + ", " + VALVE + "]}")
-        .answer("GET", "/sensor-types/valve", 200, VALVE)
-        .answer("DELETE", "/sensor-types/valve", 204, "");
+    ok(conf.runWithStdin("""
+        {"name": "ls-thermo", "kind": "sensor", "fields": {"temperature": {"type": "number"}}}""",
+        "sensor-types", "create", "-f", "-"));
+    ok(conf.runWithStdin("""
+        {"name": "ls-valve", "kind": "controller",
+         "commands": {"set": {"params": {"level": {"type": "integer", "unit": "%", "min": 0, "max": 100}}},
+                      "reset": {"params": {}}}}""", "sensor-types", "create", "-f", "-"));
 
-    String listed = ok(cli.run("sensor-types")).out();
-    assertThat(listed.lines().toList()).hasSize(3);
-    assertThat(listed).contains("thermo", "valve", "controller", "set,reset");
+    String listed = ok(erin.run("sensor-types")).out();
+    assertThat(listed).contains("NAME", "ls-thermo", "ls-valve", "controller", "reset,set");
 
-    String shown = ok(cli.run("sensor-types", "get", "valve")).out();
-    assertThat(shown).contains("valve: controller, 0 device(s), created by conf", "set(level)", "integer", "100",
-        "reset()");
+    String shown = ok(erin.run("sensor-types", "get", "ls-valve")).out();
+    assertThat(shown).contains("ls-valve: controller, 0 device(s), created by conf", "set(level)", "integer", "%",
+        " 100", "reset()");
+    assertThat(shown).doesNotContain("100.0");
 
-    assertThat(ok(cli.run("sensor-types", "rm", "valve")).out()).isEqualTo("valve deleted\n");
-    assertThat(gateway.last("DELETE", "/sensor-types/valve").authorization()).isEqualTo("Bearer conf-token");
+    assertThat(ok(conf.run("sensor-types", "rm", "ls-valve")).out()).isEqualTo("ls-valve deleted\n");
+    assertThat(erin.run("sensor-types", "get", "ls-valve").status()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(ok(erin.run("sensor-types")).out()).doesNotContain("ls-valve");
   }
 
   @Test
   void theGatewaysProblemsAreOneLineNamingTheField() {
-    gateway.answer("POST", "/sensor-types", 422, """
-        {"type": "about:blank", "title": "Validation failed", "status": 422, "detail": "1 field is not valid: fields",
-         "errors": [{"field": "fields", "reason": "a sensor needs at least one field"}]}""")
-        .answer("DELETE", "/sensor-types/thermo", 409, """
-        {"title": "Conflict", "status": 409, "detail": "2 devices are of type thermo"}""");
-
-    CliRunner.Result invalid = cli.runWithStdin("{\"name\": \"t\", \"kind\": \"sensor\"}",
+    CliRunner.Result invalid = conf.runWithStdin("{\"name\": \"t\", \"kind\": \"sensor\"}",
         "sensor-types", "create", "-f", "-");
     assertThat(invalid.status()).as(invalid.toString()).isEqualTo(ExitCodes.USAGE);
     assertThat(invalid.err()).contains("fields: a sensor needs at least one field");
+    assertThat(conf.run("sensor-types", "get", "t").status()).isEqualTo(ExitCodes.NOT_FOUND);
 
-    CliRunner.Result used = cli.run("sensor-types", "rm", "thermo");
-    assertThat(used.status()).isEqualTo(ExitCodes.REFUSED);
-    assertThat(used.err()).contains("2 devices are of type thermo");
+    ok(conf.runWithStdin("{\"name\": \"used\", \"kind\": \"sensor\", \"fields\": {\"v\": {\"type\": \"number\"}}}",
+        "sensor-types", "create", "-f", "-"));
+    ok(conf.run("devices", "create", "--id", "uses-it", "--type", "used", "--site", "hq"));
+    CliRunner.Result used = conf.run("sensor-types", "rm", "used");
+    assertThat(used.status()).as(used.toString()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(used.err()).contains("uses-it");
+    assertThat(ok(conf.run("sensor-types", "get", "used")).out()).contains("used: sensor, 1 device(s)");
 
-    CliRunner.Result missing = cli.run("sensor-types", "get", "nope");
-    assertThat(missing.status()).isEqualTo(ExitCodes.NOT_FOUND);
+    CliRunner.Result notAllowed = erin.runWithStdin(
+        "{\"name\": \"mine\", \"kind\": \"sensor\", \"fields\": {\"v\": {\"type\": \"number\"}}}",
+        "sensor-types", "create", "-f", "-");
+    assertThat(notAllowed.status()).as(notAllowed.toString()).isEqualTo(ExitCodes.REFUSED);
 
-    CliRunner.Result noFile = cli.run("sensor-types", "create", "-f", config.resolve("none.yaml").toString());
+    assertThat(conf.run("sensor-types", "get", "nope").status()).isEqualTo(ExitCodes.NOT_FOUND);
+    CliRunner.Result noFile = conf.run("sensor-types", "create", "-f", homes.resolve("none.yaml").toString());
     assertThat(noFile.status()).isEqualTo(ExitCodes.USAGE);
     assertThat(noFile.err()).contains("no such file");
   }

@@ -1,27 +1,33 @@
 package io.dcloud.cli;
 
+import static io.dcloud.cli.CliLogins.ok;
+import static io.dcloud.cli.CliSensorTypesTest.readTree;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.broker.BrokerAccess;
+import io.dcloud.broker.BrokerSettings;
+import io.dcloud.broker.DynamicSecurity;
 import io.dcloud.broker.MosquittoBroker;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import io.dcloud.broker.MqttConnection;
+import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.pekko.actor.typed.Props;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
@@ -30,36 +36,71 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code dcloud devices simulate} against a real Mosquitto: every device logs in with the
- * credentials the API gave it and publishes on its own topic; a controller acknowledges commands.
+ * {@code dcloud devices simulate} against a real gateway and a real Mosquitto whose accounts the
+ * real BrokerAccess keeps in line with the gateway's registry: every device the simulator registers
+ * (or rotates) through the API logs in with its own credentials and publishes on its own topic; a
+ * controller acknowledges commands.
  */
 @Tag("mqtt")
 class DevicesSimulateTest {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration WITHIN = Duration.ofSeconds(30);
   private static final Pattern PUBLISHED = Pattern.compile("summary: .*published=(\\d+) .*acked=(\\d+)");
+  /** The test's own account, reading and writing all of dcloud/: it watches the devices and commands a controller. */
+  private static final String WATCHER = "simulate-test-watcher";
+
+  @TempDir
+  static Path homes;
 
   private static MosquittoBroker broker;
-  private static FakeDevicesApi api;
+  private static GatewayTestCluster cluster;
   private static MqttClient watcher;
+  private static CliRunner admin;
+  private static CliRunner conf;
 
   @BeforeAll
   static void start() throws Exception {
     broker = MosquittoBroker.start();
-    api = new FakeDevicesApi(broker, Map.of(
-        "thermo", JSON.readTree("""
-            {"name": "thermo", "kind": "sensor", "commands": {},
-             "fields": {"temperature": {"type": "number", "unit": "C", "min": -20, "max": 50},
-                        "humidity": {"type": "integer", "min": 0, "max": 100},
-                        "door": {"type": "boolean"}, "state": {"type": "string"}}}"""),
-        "valve", JSON.readTree("""
-            {"name": "valve", "kind": "controller", "fields": {}, "commands": {"open": {"params": {}}}}""")));
-    watcher = new MqttClient(broker.url(), "simulate-test-watcher", new MemoryPersistence());
-    watcher.connect(api.watcher());
+    cluster = new GatewayTestCluster("cli-simulate-test", broker.config());
+    BrokerSettings settings = BrokerSettings.fromConfig(cluster.system().settings().config().getConfig("dcloud.broker"));
+    watcherAccount(settings);
+    cluster.system().systemActorOf(BrokerAccess.create(settings, cluster.deviceSecrets, cluster.deviceRegistry,
+        cluster.registryChanges), "broker-access", Props.empty());
+    watcher = new MqttClient(broker.url(), WATCHER, new MemoryPersistence());
+    watcher.connect(options(WATCHER, WATCHER));
+    CliLogins logins = new CliLogins(cluster, homes);
+    admin = logins.admin();
+    conf = logins.user("conf", "platform-configurer");
+    ok(conf.runWithStdin("""
+        {"name": "thermo", "kind": "sensor",
+         "fields": {"temperature": {"type": "number", "unit": "C", "min": -20, "max": 50},
+                    "humidity": {"type": "integer", "min": 0, "max": 100},
+                    "door": {"type": "boolean"}, "state": {"type": "string"}}}""", "sensor-types", "create", "-f", "-"));
+    ok(conf.runWithStdin("{\"name\": \"valve\", \"kind\": \"controller\", \"commands\": {\"open\": {\"params\": {}}}}",
+        "sensor-types", "create", "-f", "-"));
+  }
+
+  /**
+   * Made as the broker's admin before BrokerAccess starts: it gives the admin DCloud's role, which
+   * drops the admin's connections once (see BrokerAccessTest).
+   */
+  private static void watcherAccount(BrokerSettings settings) throws Exception {
+    try (MqttConnection connection = MqttConnection.connect(settings, "simulate-test-admin").toCompletableFuture()
+        .get(WITHIN.toSeconds(), TimeUnit.SECONDS)) {
+      DynamicSecurity dynsec = DynamicSecurity.over(connection, settings);
+      dynsec.subscribe().toCompletableFuture().get(WITHIN.toSeconds(), TimeUnit.SECONDS);
+      ObjectNode role = DynamicSecurity.command("createRole").put("rolename", WATCHER);
+      for (String type : List.of("publishClientSend", "publishClientReceive", "subscribePattern")) {
+        role.withArray("acls").addObject().put("acltype", type).put("topic", "dcloud/#").put("allow", true);
+      }
+      ObjectNode client = DynamicSecurity.command("createClient").put("username", WATCHER).put("password", WATCHER);
+      client.withArray("roles").addObject().put("rolename", WATCHER);
+      for (CompletionStage<JsonNode> done : dynsec.executeAll(List.of(role, client))) {
+        done.toCompletableFuture().get(WITHIN.toSeconds(), TimeUnit.SECONDS);
+      }
+    }
   }
 
   @AfterAll
@@ -68,31 +109,56 @@ class DevicesSimulateTest {
       watcher.disconnect();
       watcher.close();
     }
-    if (api != null) {
-      api.close();
+    if (cluster != null) {
+      cluster.close();
     }
     if (broker != null) {
       broker.close();
     }
   }
 
+  private static MqttConnectOptions options(String username, String password) {
+    MqttConnectOptions options = new MqttConnectOptions();
+    options.setUserName(username);
+    options.setPassword(password.toCharArray());
+    return options;
+  }
+
+  /** Whether the broker takes these credentials now. */
+  private static boolean logsIn(String username, String password) throws MqttException {
+    MqttClient client = new MqttClient(broker.url(), username + "-probe", new MemoryPersistence());
+    try {
+      client.connect(options(username, password));
+      client.disconnect();
+      return true;
+    } catch (MqttException refused) {
+      return false;
+    } finally {
+      client.close();
+    }
+  }
+
   @Test
   void devicesPublishTheirTypesFieldsOnTheirOwnTopicsWithTheirOwnCredentials() throws Exception {
     // One exists from an "earlier run": the simulator rotates its secret instead of registering it.
-    String oldPassword = api.register("sim-thermo-2", "thermo").path("password").asText();
+    String oldPassword = readTree(ok(conf.run("devices", "create", "--id", "sim-thermo-2", "--type", "thermo",
+        "--site", "simulation", "-o", "json")).out()).path("credentials").path("password").asText();
+    awaitUntil(() -> logsIn("device-sim-thermo-2", oldPassword), "the registered device's account at the broker");
     Map<String, List<JsonNode>> received = new ConcurrentHashMap<>();
     watcher.subscribe("dcloud/devices/+/readings", 1, (topic, message) ->
-        received.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(JSON.readTree(message.getPayload())));
+        received.computeIfAbsent(topic, t -> new CopyOnWriteArrayList<>()).add(readTree(
+            new String(message.getPayload(), StandardCharsets.UTF_8))));
     long before = System.currentTimeMillis();
 
-    Run run = simulate("--type", "thermo", "--count", "3", "--rate", "30", "--duration", "2");
+    CliRunner.Result run = admin.run("devices", "simulate", "--type", "thermo", "--count", "3", "--rate", "30",
+        "--duration", "2");
 
     assertThat(run.status()).as(run.toString()).isZero();
     assertThat(run.out()).contains("connected 3/3 to " + broker.url());
-    long published = Long.parseLong(summary(run).group(1));;
+    long published = Long.parseLong(summary(run).group(1));
     assertThat(published).isPositive();
     // QoS 1 both ways: every reading the broker confirmed reaches a subscriber.
-    awaitUntil(() -> received.values().stream().mapToLong(List::size).sum() == published);
+    awaitUntil(() -> received.values().stream().mapToLong(List::size).sum() == published, "every reading received");
     assertThat(received.keySet()).containsExactlyInAnyOrder(
         "dcloud/devices/sim-thermo-1/readings", "dcloud/devices/sim-thermo-2/readings", "dcloud/devices/sim-thermo-3/readings");
     long after = System.currentTimeMillis();
@@ -106,31 +172,33 @@ class DevicesSimulateTest {
       assertThat(reading.get("state").isTextual()).isTrue();
     }));
 
-    assertThat(api.rotated()).containsExactly("sim-thermo-2");
-    MqttClient stale = new MqttClient(broker.url(), "device-sim-thermo-2", new MemoryPersistence());
-    MqttConnectOptions options = new MqttConnectOptions();
-    options.setUserName("device-sim-thermo-2");
-    options.setPassword(oldPassword.toCharArray());
-    assertThatThrownBy(() -> stale.connect(options)).isInstanceOf(MqttException.class);
-    stale.close();
+    // Registered through the API, by who ran it; the existing one kept (its secret rotated: the old one is refused).
+    JsonNode listed = readTree(ok(conf.run("devices", "ls", "--type", "thermo", "--site", "simulation", "-o", "json"))
+        .out()).path("items");
+    assertThat(listed).extracting(d -> d.path("id").asText() + " by " + d.path("createdBy").asText())
+        .containsExactlyInAnyOrder("sim-thermo-1 by admin", "sim-thermo-2 by conf", "sim-thermo-3 by admin");
+    assertThat(listed).filteredOn(d -> d.path("createdBy").asText().equals("admin"))
+        .allSatisfy(d -> assertThat(d.path("metadata").path("simulated").asText()).isEqualTo("true"));
+    assertThat(logsIn("device-sim-thermo-2", oldPassword)).isFalse();
   }
 
   @Test
   void aControllerAcknowledgesEveryCommandItGets() throws Exception {
     BlockingQueue<JsonNode> acks = new LinkedBlockingQueue<>();
-    watcher.subscribe("dcloud/devices/sim-valve-1/acks", 1, (topic, message) -> acks.add(JSON.readTree(message.getPayload())));
+    watcher.subscribe("dcloud/devices/sim-valve-1/acks", 1, (topic, message) ->
+        acks.add(readTree(new String(message.getPayload(), StandardCharsets.UTF_8))));
 
-    CompletableFuture<Run> running = CompletableFuture.supplyAsync(() ->
-        simulate("--type", "valve", "--count", "1", "--rate", "1", "--duration", "8"));
+    CliRunner.Running running = admin.start("devices", "simulate", "--type", "valve", "--count", "1", "--rate", "1",
+        "--duration", "8");
     byte[] command = "{\"id\": \"cmd-1\", \"name\": \"open\", \"params\": {}}".getBytes(StandardCharsets.UTF_8);
     JsonNode ack = null;
     Instant deadline = Instant.now().plus(WITHIN);
     // Sent again until answered, as DCloud redelivers: the controller subscribes once it has connected.
-    while (ack == null && Instant.now().isBefore(deadline) && !running.isDone()) {
+    while (ack == null && Instant.now().isBefore(deadline) && !running.result().isDone()) {
       watcher.publish("dcloud/devices/sim-valve-1/commands", command, 1, false);
       ack = acks.poll(200, TimeUnit.MILLISECONDS);
     }
-    Run run = running.get(WITHIN.toSeconds(), TimeUnit.SECONDS);
+    CliRunner.Result run = running.result().get(WITHIN.toSeconds(), TimeUnit.SECONDS);
 
     assertThat(ack).as(run.toString()).isNotNull();
     assertThat(ack.path("id").asText()).isEqualTo("cmd-1");
@@ -141,62 +209,29 @@ class DevicesSimulateTest {
 
   @Test
   void anUnknownTypeIsNotFound() {
-    Run run = simulate("--type", "nope", "--count", "1", "--rate", "1", "--duration", "1");
+    CliRunner.Result run = admin.run("devices", "simulate", "--type", "nope", "--count", "1", "--rate", "1",
+        "--duration", "1");
 
     assertThat(run.status()).as(run.toString()).isEqualTo(ExitCodes.NOT_FOUND);
-    assertThat(run.err()).contains("no such type");
+    assertThat(run.err()).contains("nope");
   }
 
-  private static Matcher summary(Run run) {
+  private static Matcher summary(CliRunner.Result run) {
     Matcher summary = PUBLISHED.matcher(run.out());
     assertThat(summary.find()).as(run.toString()).isTrue();
     return summary;
   }
 
-  private static void awaitUntil(java.util.function.BooleanSupplier condition) throws InterruptedException {
+  /** Polls until {@code condition} holds, failing after {@link #WITHIN}. */
+  private static void awaitUntil(ThrowingCondition condition, String what) throws Exception {
     Instant deadline = Instant.now().plus(WITHIN);
-    while (!condition.getAsBoolean()) {
-      assertThat(Instant.now()).as("not within " + WITHIN).isBefore(deadline);
+    while (!condition.holds()) {
+      assertThat(Instant.now()).as(what + " within " + WITHIN).isBefore(deadline);
       TimeUnit.MILLISECONDS.sleep(50);
     }
   }
 
-  record Run(int status, String out, String err) {
-    @Override
-    public String toString() {
-      return "exit " + status + "\n--- out\n" + out + "--- err\n" + err;
-    }
+  private interface ThrowingCondition {
+    boolean holds() throws Exception;
   }
-
-  /**
-   * {@code dcloud --api <fake> devices simulate ...} in this JVM. The {@code devices} command is
-   * another change's (DevicesCommand): until it lists {@code simulate}, it is registered here.
-   */
-  private static Run simulate(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CliIo io = new CliIo(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, StandardCharsets.UTF_8),
-        new PrintStream(err, true, StandardCharsets.UTF_8),
-        Map.of("DCLOUD_TOKEN", FakeDevicesApi.TOKEN, "XDG_CONFIG_HOME", "/nonexistent"), false);
-    CommandLine cli = Cli.commandLine(io);
-    CommandLine devices = cli.getSubcommands().get("devices");
-    if (devices == null) {
-      devices = new CommandLine(new Devices());
-      cli.addSubcommand("devices", devices);
-    }
-    if (!devices.getSubcommands().containsKey("simulate")) {
-      devices.addSubcommand(new DevicesSimulateCommand());
-    }
-    String[] line = new String[args.length + 4];
-    line[0] = "--api";
-    line[1] = api.base().toString();
-    line[2] = "devices";
-    line[3] = "simulate";
-    System.arraycopy(args, 0, line, 4, args.length);
-    int status = cli.execute(line);
-    return new Run(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  @Command(name = "devices")
-  static final class Devices {}
 }

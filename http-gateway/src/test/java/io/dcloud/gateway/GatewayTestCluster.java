@@ -84,9 +84,18 @@ public final class GatewayTestCluster implements AutoCloseable {
   public final InMemoryReadings readings = new InMemoryReadings();
   final ServerBinding binding;
   public final URI base;
+  /** The registry behind the device routes, its change topic and its broker passwords: what BrokerAccess follows. */
+  public final ActorRef<DeviceRegistry.Command> deviceRegistry;
+  public final ActorRef<Topic.Command<RegistryChanged>> registryChanges;
+  public final DeviceSecrets deviceSecrets = new DeviceSecrets(SecretBox.throwaway());
 
   public GatewayTestCluster(String name) throws Exception {
-    Config config = ConfigFactory.parseString("""
+    this(name, Map.of());
+  }
+
+  /** {@code overrides}: settings over the test cluster's own (e.g. a real broker's dcloud.broker.*). */
+  public GatewayTestCluster(String name, Map<String, ?> overrides) throws Exception {
+    Config config = ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseString("""
             pekko.actor.provider = cluster
             pekko.remote.artery.canonical.hostname = "127.0.0.1"
             pekko.remote.artery.canonical.port = 0
@@ -110,7 +119,7 @@ public final class GatewayTestCluster implements AutoCloseable {
             # Small enough for AppApiTest to pass them.
             dcloud.apps.max-size = 1MiB
             dcloud.apps.max-expanded-size = 2MiB
-            """.formatted(ASK_TIMEOUT.toSeconds()))
+            """.formatted(ASK_TIMEOUT.toSeconds())))
         .withFallback(PersistenceTestKitPlugin.getInstance().config())
         .withFallback(PersistenceTestKitSnapshotPlugin.config())
         .withFallback(ConfigFactory.load());
@@ -165,12 +174,12 @@ public final class GatewayTestCluster implements AutoCloseable {
         resolved.getDuration("dcloud.jobs.wake-interval"), job -> JobEntity.wake(system, job)), "job-index");
     JobEntity.init(system, JobEntity.wiring(system, datasets.blobs(), new DatasetWriter(system, datasets.entities(),
         datasetIndex, datasets.blobs(), ASK_TIMEOUT), jobIndex, JobEntity.Settings.fromConfig(resolved)));
-    ActorRef<DeviceRegistry.Command> deviceRegistry = testKit.spawn(DeviceRegistry.create(JournalBackoff.fromConfig(resolved),
-        testKit.spawn(Topic.create(RegistryChanged.class, RegistryChanged.TOPIC_NAME), "registry-changes")), "devices");
+    registryChanges = testKit.spawn(Topic.create(RegistryChanged.class, RegistryChanged.TOPIC_NAME), "registry-changes");
+    deviceRegistry = testKit.spawn(DeviceRegistry.create(JournalBackoff.fromConfig(resolved), registryChanges), "devices");
     // Device commands' entities are started by the tests that command (DeviceCommands.init).
     DeviceBackends devices = new DeviceBackends(deviceRegistry,
         id -> ClusterSharding.get(system).entityRefFor(DeviceCommands.TYPE_KEY, id), readings, readings,
-        new DeviceSecrets(SecretBox.throwaway()), DeviceBackends.brokerUrl(resolved));
+        deviceSecrets, DeviceBackends.brokerUrl(resolved));
     backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users,
         quotas, datasets, new ServiceBackends(ClusterSharding.get(system), serviceIndex),
         new JobBackends(ClusterSharding.get(system), jobIndex), devices);
@@ -205,6 +214,11 @@ public final class GatewayTestCluster implements AutoCloseable {
         NodeGossip.keyFor(nodeId), LWWMap.empty(), Replicator.writeLocal(), written.getRef(),
         map -> map.put(self, nodeId, status)));
     written.expectMessageClass(Replicator.UpdateSuccess.class, START_TIMEOUT);
+  }
+
+  /** The cluster's actor system: e.g. to start DeviceCommands' entities with the test's sender. */
+  public ActorSystem<Void> system() {
+    return testKit.system();
   }
 
   GatewaySettings settings() {

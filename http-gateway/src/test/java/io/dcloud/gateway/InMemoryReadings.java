@@ -71,7 +71,7 @@ public final class InMemoryReadings implements ReadingStore, ReadingsFeed {
   }
 
   /** How many follow the device's feed now (a closed stream no longer does). */
-  int followers(String deviceId) {
+  public int followers(String deviceId) {
     return followers.getOrDefault(deviceId, List.of()).size();
   }
 }
