@@ -119,6 +119,7 @@ class DevicesSimulateTest {
 
   private static MqttConnectOptions options(String username, String password) {
     MqttConnectOptions options = new MqttConnectOptions();
+    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
     options.setUserName(username);
     options.setPassword(password.toCharArray());
     return options;
