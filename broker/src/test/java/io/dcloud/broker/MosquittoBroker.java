@@ -32,12 +32,14 @@ public final class MosquittoBroker implements AutoCloseable {
 
   private final Path dir;
   private final int port;
+  private final int relayPort;
   private final String adminPassword;
   private final Process process;
 
-  private MosquittoBroker(Path dir, int port, String adminPassword, Process process) {
+  private MosquittoBroker(Path dir, int port, String adminPassword, Process process) throws IOException {
     this.dir = dir;
     this.port = port;
+    this.relayPort = freePort();
     this.adminPassword = adminPassword;
     this.process = process;
   }
@@ -139,13 +141,19 @@ public final class MosquittoBroker implements AutoCloseable {
     return adminPassword;
   }
 
-  /** The {@code dcloud.broker.*} settings that point DCloud at this broker. */
+  /**
+   * The {@code dcloud.broker.*} settings that point DCloud at this broker, with a relay port of its
+   * own: the first DCloud on a host to bind a network's gateway address relays for every DCloud
+   * there, so a developer's {@code ./dcloud dev} on 1883 would otherwise take the test's apps to
+   * its own broker.
+   */
   public Map<String, Object> config() {
     return Map.of(
         "dcloud.broker.host", host(),
         "dcloud.broker.port", port,
         "dcloud.broker.admin-username", ADMIN,
-        "dcloud.broker.admin-password", adminPassword);
+        "dcloud.broker.admin-password", adminPassword,
+        "dcloud.broker.relay-port", relayPort);
   }
 
   /** The broker's log so far (for a failing test's message). */
