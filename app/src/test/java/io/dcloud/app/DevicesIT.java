@@ -354,17 +354,31 @@ class DevicesIT {
     passwords.put(id, credentials.path("password").asText());
   }
 
-  private static MqttClient connect(String device) throws MqttException {
-    MqttClient client = new MqttClient(brokerUrl == null ? broker.url() : brokerUrl, "it-" + device + "-" + System.nanoTime(),
-        new MemoryPersistence());
-    MqttConnectOptions options = new MqttConnectOptions();
-    // 3.1.1 only: Paho would fall back to 3.1, whose SUBACK cannot say a subscription was refused.
-    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-    options.setUserName("device-" + device);
-    options.setPassword(passwords.get(device).toCharArray());
-    options.setCleanSession(true);
-    client.connect(options);
-    return client;
+  /**
+   * Connected as the device, once the broker knows it: DCloud gives the broker a new device's
+   * account a moment after the API answered (BrokerAccess follows the registry).
+   */
+  private static MqttClient connect(String device) {
+    MqttClient[] connected = new MqttClient[1];
+    await().atMost(SOON).ignoreExceptionsInstanceOf(MqttException.class).until(() -> {
+      MqttClient client = new MqttClient(brokerUrl == null ? broker.url() : brokerUrl,
+          "it-" + device + "-" + System.nanoTime(), new MemoryPersistence());
+      MqttConnectOptions options = new MqttConnectOptions();
+      // 3.1.1 only: Paho would fall back to 3.1, whose SUBACK cannot say a subscription was refused.
+      options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
+      options.setUserName("device-" + device);
+      options.setPassword(passwords.get(device).toCharArray());
+      options.setCleanSession(true);
+      try {
+        client.connect(options);
+      } catch (MqttException refused) {
+        client.close();
+        throw refused;
+      }
+      connected[0] = client;
+      return true;
+    });
+    return connected[0];
   }
 
   private static void publish(MqttClient client, String device, String json) throws MqttException {
