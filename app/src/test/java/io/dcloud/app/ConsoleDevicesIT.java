@@ -2,6 +2,7 @@ package io.dcloud.app;
 
 import static io.dcloud.app.ConsolePage.awaitAttribute;
 import static io.dcloud.app.ConsolePage.awaitText;
+import static org.awaitility.Awaitility.await;
 import static io.dcloud.app.ConsolePage.checkAndPhotograph;
 import static io.dcloud.app.ConsolePage.data;
 import static io.dcloud.app.ConsolePage.replaceValue;
@@ -12,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.broker.MosquittoBroker;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
@@ -130,6 +132,17 @@ class ConsoleDevicesIT {
     }, what);
   }
 
+  /** Connected once the broker knows the device (DCloud gives it the account a moment after the API answered). */
+  private static MqttClient connectWhenAllowed(String device, String password) {
+    MqttClient[] connected = new MqttClient[1];
+    await().atMost(Duration.ofSeconds(30))
+        .ignoreExceptionsInstanceOf(MqttException.class).until(() -> {
+          connected[0] = connect(device, password);
+          return true;
+        });
+    return connected[0];
+  }
+
   /** Whether the broker lets device in with password now. */
   private static boolean connects(String device, String password) {
     try {
@@ -236,7 +249,7 @@ class ConsoleDevicesIT {
   void aDevicesReadingsArriveLiveAndABadOnesReasonIsShown() throws Exception {
     go("#/devices/t1");
     awaitText(browser, ".live-readings .chart-state", "Live", "the live readings stream");
-    MqttClient t1 = connect("t1", t1Password);
+    MqttClient t1 = connectWhenAllowed("t1", t1Password);
     try {
       // Published until one arrives: the page's subscription starts a moment after its stream opens.
       browser.until(d -> {
@@ -287,7 +300,7 @@ class ConsoleDevicesIT {
     Api.Response made = as("cora", "POST", "/api/v1/devices",
         "{\"id\": \"v1\", \"type\": \"valve\", \"location\": {\"site\": \"hq\", \"room\": \"boiler\"}}");
     assertThat(made.status()).as(made.body()).isEqualTo(201);
-    MqttClient valve = connect("v1", made.json().path("credentials").path("password").asText());
+    MqttClient valve = connectWhenAllowed("v1", made.json().path("credentials").path("password").asText());
     try {
       // The controller acknowledges every command it gets.
       valve.subscribe("dcloud/devices/v1/commands", 1, (topic, message) -> {
