@@ -142,14 +142,18 @@ public final class ReadingIngest implements AutoCloseable {
       Reading reading = accepted.reading();
       meters.accepted(accepted.deviceTime() ? Duration.between(reading.at(), arrival) : null);
       // Apps get the reading without waiting for Cassandra: the store's write is not on the path
-      // from device to app, whose latency is what they see.
-      publish(deviceId, ProcessedReadings.toJson(reading));
-      return retried(() -> store.append(reading)).exceptionally(failure -> {
+      // from device to app, whose latency is what they see. The reading is acknowledged once both
+      // are done, so the broker's in-flight window (max_inflight_messages) also bounds the
+      // republished readings this connection has in flight: a burst waits at the broker instead of
+      // overflowing Paho's window here.
+      CompletionStage<Done> republished = republish(deviceId, ProcessedReadings.toJson(reading));
+      CompletionStage<Done> stored = retried(() -> store.append(reading)).exceptionally(failure -> {
         meters.lost();
         LOG.warn("A reading of device {} at {} was delivered but not stored after {} attempts; it is lost: {}",
             deviceId, reading.at(), settings.writeAttempts(), failure.toString());
         return Done.getInstance();
       });
+      return republished.thenCombine(stored, (a, b) -> b);
     }
     ReadingCheck.Rejected rejected = (ReadingCheck.Rejected) outcome;
     meters.rejected();
@@ -208,12 +212,17 @@ public final class ReadingIngest implements AutoCloseable {
     });
   }
 
-  private void publish(String deviceId, byte[] payload) {
-    connection.publish(DeviceTopics.processed(deviceId), payload, QOS, false).whenComplete((done, failure) -> {
-      if (failure != null) {
-        LOG.warn("A reading of device {} was not republished: {}", deviceId, failure.toString());
-      }
-    });
+  /** Published for the bound apps and the live feed; tried again like a write, then given up (logged). */
+  private CompletionStage<Done> republish(String deviceId, byte[] payload) {
+    MqttConnection current = connection;
+    return retried(() -> current.publish(DeviceTopics.processed(deviceId), payload, QOS, false))
+        .handle((done, failure) -> {
+          if (failure != null) {
+            LOG.warn("A reading of device {} was not republished after {} attempts: {}", deviceId,
+                settings.writeAttempts(), failure.toString());
+          }
+          return Done.getInstance();
+        });
   }
 
   /**
