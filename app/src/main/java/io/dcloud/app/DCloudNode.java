@@ -35,6 +35,7 @@ import io.dcloud.node.HollowNodes;
 import io.dcloud.node.MachineProfile;
 import io.dcloud.node.NodeActor;
 import io.dcloud.node.NodePeers;
+import io.dcloud.node.LocalNode;
 import io.dcloud.node.NodeSettings;
 import io.dcloud.persistence.CassandraCredentials;
 import io.dcloud.persistence.CassandraSchema;
@@ -45,8 +46,6 @@ import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceIndex;
 import io.dcloud.template.TemplateRegistry;
 import io.dcloud.tls.ClusterTls;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -245,7 +244,7 @@ public final class DCloudNode implements AutoCloseable {
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       Readiness readiness) {
-    NodeSettings settings = NodeSettings.fromConfig(config, hostname());
+    NodeSettings settings = NodeSettings.fromConfig(config, LocalNode.hostname());
     NodePeers peers = new EnvironmentsForNodes(context.getSystem(), scheduler, updates, settings.askTimeout());
     HollowNodes.Settings hollow = HollowNodes.Settings.fromConfig(config);
     if (hollow.enabled()) {
@@ -283,14 +282,6 @@ public final class DCloudNode implements AutoCloseable {
     ClusterSingletonSettings settings = ClusterSingletonSettings.create(system).withRole(ROLE_CONTROL);
     Behavior<T> restarted = Behaviors.supervise(behavior).onFailure(Exception.class, backoff);
     return ClusterSingleton.get(system).init(SingletonActor.of(restarted, name).withSettings(settings));
-  }
-
-  private static String hostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
   }
 
   public ActorSystem<?> system() {
