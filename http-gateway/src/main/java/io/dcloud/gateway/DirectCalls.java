@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.node.ProxyPieces;
 import io.dcloud.node.ProxyWire;
 import java.time.Duration;
@@ -13,6 +14,7 @@ import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -65,8 +67,10 @@ final class DirectCalls {
     if (request.body() != null && !request.body().isEmpty()) {
       http = http.withEntity(HttpEntities.create(contentType(request.contentType()), request.body()));
     }
-    return this.http.singleRequest(http, this.http.defaultClientHttpsContext(), pool, system.classicSystem().log())
-        .thenCompose(this::answer)
+    // Re-homed at once: continuations of Pekko's stages would each start a thread on two cores (see Asks).
+    return Asks.completedInline(
+            this.http.singleRequest(http, this.http.defaultClientHttpsContext(), pool, system.classicSystem().log()))
+        .thenCompose(response -> answer(response, timeout))
         .<ReplicaBalancer.Attempt<ProxyWire.Response>>handle((response, failure) -> {
           if (failure == null) {
             return new ReplicaBalancer.Attempt.Answered<>(response, response.status() < 500);
@@ -80,7 +84,7 @@ final class DirectCalls {
   }
 
   /** A small body known whole comes inline; any other streams, as the node's proxy answers. */
-  private CompletionStage<ProxyWire.Response> answer(HttpResponse response) {
+  private CompletionStage<ProxyWire.Response> answer(HttpResponse response, Duration timeout) {
     ResponseEntity entity = response.entity();
     String type = entity.getContentType().equals(ContentTypes.NO_CONTENT_TYPE) ? null : entity.getContentType().toString();
     List<ProxyWire.Header> headers = new ArrayList<>();
@@ -93,12 +97,20 @@ final class DirectCalls {
     if (entity.isKnownEmpty()) {
       return CompletableFuture.completedFuture(new ProxyWire.Response(status, headers, type, null, null));
     }
+    // A small answer usually arrives whole: taken as it is, without running a stream for it.
+    if (entity instanceof HttpEntity.Strict strict && strict.getData().size() <= ProxyPieces.SIZE) {
+      return CompletableFuture.completedFuture(inline(status, headers, type, strict.getData()));
+    }
     if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() <= ProxyPieces.SIZE) {
-      return entity.getDataBytes().runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
-          .thenApply(bytes -> new ProxyWire.Response(status, headers, type, new ProxyWire.Chunk(bytes.toArray()), null));
+      return Asks.completedInline(entity.toStrict(timeout.toMillis(), materializer))
+          .thenApply(strict -> inline(status, headers, type, strict.getData()));
     }
     return CompletableFuture.completedFuture(new ProxyWire.Response(status, headers, type, null,
         entity.getDataBytes().mapConcat(ProxyPieces::chunks).runWith(StreamRefs.sourceRef(), materializer)));
+  }
+
+  private static ProxyWire.Response inline(int status, List<ProxyWire.Header> headers, String type, ByteString body) {
+    return new ProxyWire.Response(status, headers, type, new ProxyWire.Chunk(body.toArray()), null);
   }
 
   /** Already without hop-by-hop headers and DCloud's credentials ({@link ProxyHeaders#forwarded}). */

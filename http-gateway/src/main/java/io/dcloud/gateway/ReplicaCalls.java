@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.node.ProxyPieces;
 import io.dcloud.node.ProxyWire;
@@ -83,9 +84,9 @@ final class ReplicaCalls {
       byte[] body = response.body() == null ? new byte[0] : response.body().bytes();
       return CompletableFuture.completedFuture(new PredictBatcher.Reply(response.status(), response.contentType(), body));
     }
-    return response.bodyStream().getSource()
+    return Asks.completedInline(response.bodyStream().getSource()
         .runWith(Sink.fold(ByteString.emptyByteString(), (all, chunk) -> all.concat(ByteString.fromArray(chunk.bytes()))),
-            materializer)
+            materializer))
         .thenApply(all -> new PredictBatcher.Reply(response.status(), response.contentType(), all.toArray()));
   }
 }

@@ -42,7 +42,8 @@ import org.apache.pekko.util.ByteString;
  * replica's {@code /{path}}) and {@code GET /services/{name}/stats}. Callers are the owner, admins and
  * end users; anyone else gets the 404 of a missing service (and is audited: calls themselves are
  * not, there are too many). The view of the service comes from this gateway's cache, so a call asks
- * the cluster only for the replica's answer.
+ * the cluster at most for the replica's answer (not even that when this gateway may call the replica
+ * directly: {@link DirectRoute}).
  */
 final class ServiceCallRoutes extends AllDirectives {
   static final String PREDICT = "predict";

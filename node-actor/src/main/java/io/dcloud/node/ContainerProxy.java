@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.node.ProxyWire.Why;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +75,8 @@ final class ContainerProxy {
         .withEntity(entity(call));
     log.debug("Environment {}: {} {} to port {}", proxy.environmentId(), call.method(), call.target(),
         proxy.port().containerPort());
-    http.singleRequest(request)
+    // Re-homed at once: continuations of Pekko's stages would each start a thread on two cores (see Asks).
+    Asks.completedInline(http.singleRequest(request))
         .thenCompose(this::answer)
         .whenComplete((answer, failure) -> proxy.replyTo().tell(failure == null ? answer : unreachable(proxy, failure)));
   }
@@ -100,7 +102,7 @@ final class ContainerProxy {
       return CompletableFuture.completedFuture(new ProxyWire.Response(status, headers, type, null, null));
     }
     if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() <= ProxyPieces.SIZE) {
-      return entity.getDataBytes().runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
+      return Asks.completedInline(entity.getDataBytes().runFold(ByteString.emptyByteString(), ByteString::concat, materializer))
           .thenApply(bytes -> new ProxyWire.Response(status, headers, type, new ProxyWire.Chunk(bytes.toArray()), null));
     }
     SourceRef<ProxyWire.Chunk> body = entity.getDataBytes()
