@@ -35,6 +35,7 @@ import io.dcloud.node.HollowNodes;
 import io.dcloud.node.MachineProfile;
 import io.dcloud.node.NodeActor;
 import io.dcloud.node.NodePeers;
+import io.dcloud.node.LocalNode;
 import io.dcloud.node.NodeSettings;
 import io.dcloud.persistence.CassandraCredentials;
 import io.dcloud.persistence.CassandraSchema;
@@ -45,8 +46,6 @@ import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceIndex;
 import io.dcloud.template.TemplateRegistry;
 import io.dcloud.tls.ClusterTls;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -226,7 +225,7 @@ public final class DCloudNode implements AutoCloseable {
     GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory,
         updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
         new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex),
-        DeviceWiring.forGateway(context, config, NodeSettings.nodeId(config, hostname()), started.metrics().registry(),
+        DeviceWiring.forGateway(context, config, LocalNode.id(config), started.metrics().registry(),
             deviceRegistry, deviceChanges));
     AdminBootstrap.run(system, users, config)
         .thenCompose(done -> HttpGateway.start(system, backends))
@@ -246,7 +245,7 @@ public final class DCloudNode implements AutoCloseable {
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       Readiness readiness) {
-    NodeSettings settings = NodeSettings.fromConfig(config, hostname());
+    NodeSettings settings = NodeSettings.fromConfig(config, LocalNode.hostname());
     NodePeers peers = new EnvironmentsForNodes(context.getSystem(), scheduler, updates, settings.askTimeout());
     HollowNodes.Settings hollow = HollowNodes.Settings.fromConfig(config);
     if (hollow.enabled()) {
@@ -284,14 +283,6 @@ public final class DCloudNode implements AutoCloseable {
     ClusterSingletonSettings settings = ClusterSingletonSettings.create(system).withRole(ROLE_CONTROL);
     Behavior<T> restarted = Behaviors.supervise(behavior).onFailure(Exception.class, backoff);
     return ClusterSingleton.get(system).init(SingletonActor.of(restarted, name).withSettings(settings));
-  }
-
-  private static String hostname() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (UnknownHostException e) {
-      return "localhost";
-    }
   }
 
   public ActorSystem<?> system() {

@@ -3,6 +3,7 @@ package io.dcloud.node;
 import io.dcloud.serialization.CborSerializable;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 import org.apache.pekko.stream.SourceRef;
 
 /**
@@ -20,6 +21,11 @@ public final class ProxyWire {
    * serves it, so a web application can serve under {@code $DCLOUD_PROXY_PREFIX/<its port>/}.
    */
   public static final String PREFIX_VARIABLE = "DCLOUD_PROXY_PREFIX";
+
+  /** Per hop, never forwarded (RFC 9110 7.6.1), lower case: each client and server sets its own. */
+  public static final Set<String> HOP_BY_HOP = Set.of(
+      "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+      "proxy-authenticate", "proxy-authorization");
 
   /** {@code /api/v1/environments/<id>/proxy}: the proxy's path of an environment, without its port. */
   public static String prefix(String environmentId) {

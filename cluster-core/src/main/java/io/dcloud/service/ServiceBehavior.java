@@ -6,6 +6,7 @@ import io.dcloud.environment.EnvironmentView;
 import io.dcloud.service.ServiceEntity.Command;
 import io.dcloud.service.ServiceEntity.Event;
 import io.dcloud.service.ServiceEntity.Reply;
+import io.dcloud.spec.PublishedPort;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -333,7 +334,8 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       EnvironmentView seen = lastSeen.get(r.id());
       return seen == null
           ? new ServiceView.Replica(r.id(), null, null, null, r.runs())
-          : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), seen.ready(), r.runs());
+          : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), seen.ready(), r.runs(),
+              PublishedPort.tcp(seen.ports(), d.port()).orElse(null));
     }).toList();
     return new ServiceEntity.Ok(new ServiceView(
         name, d.kind(), state.owner(), state.version(), state.desired(), d.port(), d.readiness(), replicas, state.deleting(),

@@ -2,6 +2,7 @@ package io.dcloud.service;
 
 import io.dcloud.device.BindingSlot;
 import io.dcloud.serialization.CborSerializable;
+import io.dcloud.spec.PublishedPort;
 import java.util.List;
 
 /**
@@ -38,6 +39,15 @@ public record ServiceView(
   /**
    * {@code ready}: RUNNING and its readiness path answered 2xx (null while its node has not probed it).
    * {@code version}: the service version it runs (null in answers from before versions: 1).
+   * {@code published}: the service's port as the engine published it on {@code node}, so a gateway
+   * that can reach it calls it directly (null: not known, or an answer from before direct calls).
    */
-  public record Replica(String id, String node, String status, Boolean ready, Integer version) implements CborSerializable {}
+  public record Replica(String id, String node, String status, Boolean ready, Integer version, PublishedPort published)
+      implements CborSerializable {
+
+    /** Without its published port: calls go through its node. */
+    public Replica(String id, String node, String status, Boolean ready, Integer version) {
+      this(id, node, status, ready, version, null);
+    }
+  }
 }

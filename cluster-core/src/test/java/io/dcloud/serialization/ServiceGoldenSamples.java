@@ -8,6 +8,7 @@ import io.dcloud.service.ServiceIndex;
 import io.dcloud.service.ServiceState;
 import io.dcloud.service.ServiceView;
 import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.PublishedPort;
 import io.dcloud.spec.ServiceBinding;
 import java.time.Instant;
 import java.util.List;
@@ -54,6 +55,9 @@ final class ServiceGoldenSamples {
         new ServiceDefinition.Readiness("/ready"), List.of(new ServiceView.Replica(replica, "n1", "RUNNING", true, null),
             new ServiceView.Replica("7a", null, null, null, null)), false, null);
     s.put("wire.service.Ok", new ServiceEntity.Ok(view));
+    s.put("wire.service.Ok.with-published", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.MODEL,
+        "alice", 1, 1, 8080, new ServiceDefinition.Readiness("/ready"), List.of(new ServiceView.Replica(replica, "n1",
+            "RUNNING", true, 1, new PublishedPort(8080, "tcp", "127.0.0.1", 32768))), false, null)));
     s.put("wire.service.NotFound", new ServiceEntity.NotFound("web"));
     s.put("wire.service.Conflict", new ServiceEntity.Conflict("a service named web already exists"));
     EnvironmentSpec replicaSpec = new EnvironmentSpec("web-0", "1", "debian", null, List.of(), GoldenSamples.RESOURCES,

@@ -11,6 +11,7 @@ import io.dcloud.environment.EnvironmentView;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.PublishedPort;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
@@ -172,6 +173,26 @@ class ServiceEntityTest {
     assertThat(((ServiceEntity.Ok) got.reply()).view().replicas().get(0).ready()).isTrue();
     assertThat(gauge("dcloud.service.replicas.desired")).isEqualTo(2);
     assertThat(gauge("dcloud.service.replicas.ready")).isEqualTo(1);
+  }
+
+  @Test
+  void theViewSaysWhereEachReplicaPublishesTheServicesPortSoAGatewayCanCallItDirectly() throws InterruptedException {
+    create(2);
+    ServiceState state = entity.getState();
+    next(EnvironmentEntity.Create.class, 2);
+    PublishedPort service = new PublishedPort(80, "tcp", "127.0.0.1", 32801);
+    Instant at = Instant.now();
+    EnvironmentView running = new EnvironmentView(state.replicaId(0), "r", EnvironmentStatus.RUNNING, "n1", "c1", SPEC,
+        RECIPE, List.of(), List.of(new PublishedPort(22, "tcp", "127.0.0.1", 32800), service), List.of(), null, null, at,
+        at, List.of(), "alice", List.of(), null, true);
+    entity.runCommand(new ServiceEntity.ReplicaAnswer(new EnvironmentEntity.Ok(running)));
+    answer(state.replicaId(1), EnvironmentStatus.STARTING);
+
+    var got = entity.<ServiceEntity.Reply>runCommand(ServiceEntity.Get::new);
+    List<ServiceView.Replica> replicas = ((ServiceEntity.Ok) got.reply()).view().replicas();
+    assertThat(replicas.get(0).published()).isEqualTo(service);
+    assertThat(replicas.get(0).node()).isEqualTo("n1");
+    assertThat(replicas.get(1).published()).as("a replica not started publishes nothing yet").isNull();
   }
 
   @Test

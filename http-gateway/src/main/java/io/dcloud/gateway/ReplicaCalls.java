@@ -1,11 +1,13 @@
 package io.dcloud.gateway;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.node.ProxyPieces;
 import io.dcloud.node.ProxyWire;
 import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.stream.Materializer;
@@ -15,18 +17,23 @@ import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One HTTP request to one replica's service port, through the replica's environment entity to the
- * node that runs it ({@link EnvironmentEntity.Proxy}, as the environment proxy goes): the gateway
- * never assumes it can reach another machine's container itself. The body is whole here (so a retry
- * can send it again); a large one crosses the cluster as a fresh StreamRef for each try.
+ * One HTTP request to one replica's service port: straight to its published port when this gateway
+ * can reach it ({@link DirectRoute}, {@link DirectCalls}), otherwise through the replica's
+ * environment entity to the node that runs it ({@link EnvironmentEntity.Proxy}, as the environment
+ * proxy goes). The body is whole here (so a retry can send it again); a large one crosses the
+ * cluster as a fresh StreamRef for each try.
  */
 final class ReplicaCalls {
   private final ClusterAsks asks;
   private final Materializer materializer;
+  private final DirectRoute route;
+  private final DirectCalls direct;
 
-  ReplicaCalls(ClusterAsks asks, Materializer materializer) {
+  ReplicaCalls(ClusterAsks asks, Materializer materializer, DirectRoute route, DirectCalls direct) {
     this.asks = asks;
     this.materializer = materializer;
+    this.route = route;
+    this.direct = direct;
   }
 
   /** A request to send: {@code target} is the path and query the replica receives. */
@@ -34,6 +41,20 @@ final class ReplicaCalls {
 
   /** The replica's answer, or why it had none; 5xx answers count as errors in the meters, not as unreachable. */
   CompletionStage<ReplicaBalancer.Attempt<ProxyWire.Response>> send(
+      ServiceView.Replica replica, int port, Request request, Duration timeout) {
+    Optional<String> base = route.base(replica);
+    if (base.isPresent()) {
+      return direct.send(replica.id(), base.get(), request, timeout).thenApply(attempt -> {
+        if (attempt instanceof ReplicaBalancer.Attempt.Unreachable<?>) {
+          route.refused(replica.id());
+        }
+        return attempt;
+      });
+    }
+    return throughNode(replica, port, request, timeout);
+  }
+
+  private CompletionStage<ReplicaBalancer.Attempt<ProxyWire.Response>> throughNode(
       ServiceView.Replica replica, int port, Request request, Duration timeout) {
     ProxyWire.Chunk inline = null;
     org.apache.pekko.stream.SourceRef<ProxyWire.Chunk> stream = null;
@@ -63,9 +84,9 @@ final class ReplicaCalls {
       byte[] body = response.body() == null ? new byte[0] : response.body().bytes();
       return CompletableFuture.completedFuture(new PredictBatcher.Reply(response.status(), response.contentType(), body));
     }
-    return response.bodyStream().getSource()
+    return Asks.completedInline(response.bodyStream().getSource()
         .runWith(Sink.fold(ByteString.emptyByteString(), (all, chunk) -> all.concat(ByteString.fromArray(chunk.bytes()))),
-            materializer)
+            materializer))
         .thenApply(all -> new PredictBatcher.Reply(response.status(), response.contentType(), all.toArray()));
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.ask.Asks;
 import io.dcloud.identity.Caller;
+import io.dcloud.node.LocalNode;
 import io.dcloud.node.ProxyWire;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
@@ -40,7 +41,8 @@ import org.apache.pekko.util.ByteString;
  * replica's {@code /{path}}) and {@code GET /services/{name}/stats}. Callers are the owner, admins and
  * end users; anyone else gets the 404 of a missing service (and is audited: calls themselves are
  * not, there are too many). The view of the service comes from this gateway's cache, so a call asks
- * the cluster only for the replica's answer.
+ * the cluster at most for the replica's answer (not even that when this gateway may call the replica
+ * directly: {@link DirectRoute}).
  */
 final class ServiceCallRoutes extends AllDirectives {
   static final String PREDICT = "predict";
@@ -87,6 +89,8 @@ final class ServiceCallRoutes extends AllDirectives {
       RequestBodies bodies, JsonYaml codec) {
     ServiceCallSettings settings = ServiceCallSettings.fromConfig(system.settings().config());
     ServiceCallStats stats = new ServiceCallStats(Metrics.globalRegistry, System::currentTimeMillis);
+    DirectRouteSettings direct = DirectRouteSettings.fromConfig(system.settings().config());
+    DirectRoute route = new DirectRoute(direct, LocalNode.id(system.settings().config()), System::nanoTime);
     AtomicReference<ServiceDirectory> directory = new AtomicReference<>();
     ReplicaBalancer balancer = new ReplicaBalancer(settings, new ReplicaBalancer.Listener() {
       @Override
@@ -101,15 +105,20 @@ final class ServiceCallRoutes extends AllDirectives {
     }, System::nanoTime);
     directory.set(new ServiceDirectory(name -> Asks.completedOn(
             services.services().apply(name).ask(ServiceEntity.Get::new, gateway.askTimeout()), system.executionContext()),
-        settings, System::nanoTime, balancer::forget));
+        settings, System::nanoTime, gone -> {
+          balancer.forget(gone);
+          route.forget(gone);
+        }));
     PredictBatcher batcher = new PredictBatcher((delay, task) ->
         system.scheduler().scheduleOnce(delay, task, system.executionContext()));
     Materializer materializer = Materializer.matFromSystem(system);
     String scheme = URI.create(gateway.proxy().publicUrl()).getScheme();
     ProxyHeaders headers = new ProxyHeaders(identity.settings().sessionCookie(), identity.settings().csrfHeader(), null,
         scheme == null ? "http" : scheme);
-    return new ServiceCallRoutes(settings, directory.get(), balancer, batcher, stats, new ReplicaCalls(asks, materializer),
-        headers, bodies, codec, identity.audit(), materializer);
+    ReplicaCalls replicas = new ReplicaCalls(asks, materializer, route,
+        new DirectCalls(system, materializer, direct.maxConnections(), settings.maxQueue()));
+    return new ServiceCallRoutes(settings, directory.get(), balancer, batcher, stats, replicas, headers, bodies, codec,
+        identity.audit(), materializer);
   }
 
   Route route(Caller caller) {

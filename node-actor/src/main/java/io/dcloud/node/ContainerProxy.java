@@ -1,11 +1,10 @@
 package io.dcloud.node;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.node.ProxyWire.Why;
-import io.dcloud.spec.PublishedPort;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -40,17 +39,14 @@ import org.slf4j.LoggerFactory;
 /**
  * The node's side of the gateway's proxy: makes the request (or opens the WebSocket) to the
  * container's port as the engine published it on this machine, and streams the answer back as
- * StreamRefs. The node, never the gateway, reaches the container: a published port is bound on the
+ * StreamRefs. The environment proxy always comes through here: a published port is bound on the
  * node's own address ({@code dcloud.node.publish-host-ip}, loopback by default), which no other
- * machine can reach, and the tenant's bridge network is not routed off the machine either.
+ * machine can reach, and the tenant's bridge network is not routed off the machine either. (A
+ * service's replica is also called by the gateway of its own machine directly, when it may.)
  * Everything here is asynchronous (Pekko HTTP's client): nothing blocks the node's actor.
  */
 final class ContainerProxy {
   private static final Logger log = LoggerFactory.getLogger(ContainerProxy.class);
-  /** Per hop, never forwarded (RFC 9110 7.6.1); the client and server set their own. */
-  private static final Set<String> HOP_BY_HOP = Set.of(
-      "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-      "proxy-authenticate", "proxy-authorization");
 
   private final Materializer materializer;
   private final Http http;
@@ -74,12 +70,13 @@ final class ContainerProxy {
   private void forward(NodeProtocol.ProxyTo proxy, ProxyWire.Http call) {
     HttpRequest request = HttpRequest.create()
         .withMethod(HttpMethods.lookup(call.method()).orElseGet(() -> HttpMethods.custom(call.method(), false, false, RequestEntityAcceptances.Tolerated)))
-        .withUri(base("http", proxy.port()) + call.target())
+        .withUri(proxy.port().url("http") + call.target())
         .addHeaders(headers(call.headers()))
         .withEntity(entity(call));
     log.debug("Environment {}: {} {} to port {}", proxy.environmentId(), call.method(), call.target(),
         proxy.port().containerPort());
-    http.singleRequest(request)
+    // Re-homed at once: continuations of Pekko's stages would each start a thread on two cores (see Asks).
+    Asks.completedInline(http.singleRequest(request))
         .thenCompose(this::answer)
         .whenComplete((answer, failure) -> proxy.replyTo().tell(failure == null ? answer : unreachable(proxy, failure)));
   }
@@ -105,7 +102,7 @@ final class ContainerProxy {
       return CompletableFuture.completedFuture(new ProxyWire.Response(status, headers, type, null, null));
     }
     if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() <= ProxyPieces.SIZE) {
-      return entity.getDataBytes().runFold(ByteString.emptyByteString(), ByteString::concat, materializer)
+      return Asks.completedInline(entity.getDataBytes().runFold(ByteString.emptyByteString(), ByteString::concat, materializer))
           .thenApply(bytes -> new ProxyWire.Response(status, headers, type, new ProxyWire.Chunk(bytes.toArray()), null));
     }
     SourceRef<ProxyWire.Chunk> body = entity.getDataBytes()
@@ -129,7 +126,7 @@ final class ContainerProxy {
         .map(frame -> frame.text()
             ? (Message) TextMessage.create(ByteString.fromArray(frame.bytes()).utf8String())
             : BinaryMessage.create(ByteString.fromArray(frame.bytes())));
-    WebSocketRequest request = WebSocketRequest.create(base("ws", proxy.port()) + call.target());
+    WebSocketRequest request = WebSocketRequest.create(proxy.port().url("ws") + call.target());
     for (HttpHeader header : headers(call.headers())) {
       request = request.addHeader(header);
     }
@@ -171,20 +168,11 @@ final class ContainerProxy {
     return new ProxyWire.Unavailable(Why.UNREACHABLE, reason);
   }
 
-  /** Where the engine published the port on this machine: an unspecified address is reached on loopback. */
-  static String base(String scheme, PublishedPort port) {
-    String host = port.hostIp() == null || port.hostIp().isEmpty() || port.hostIp().equals("0.0.0.0") ? "127.0.0.1"
-        : port.hostIp().equals("::") ? "[::1]"
-        : port.hostIp().contains(":") ? "[" + port.hostIp() + "]"
-        : port.hostIp();
-    return scheme + "://" + host + ":" + port.hostPort();
-  }
-
   /** Parsed, so Host stays the browser's (applications compare it with Origin) instead of this hop's. */
   private static List<HttpHeader> headers(List<ProxyWire.Header> headers) {
     List<HttpHeader> parsed = new ArrayList<>();
     for (ProxyWire.Header header : headers) {
-      if (!HOP_BY_HOP.contains(header.name().toLowerCase(Locale.ROOT))) {
+      if (!ProxyWire.HOP_BY_HOP.contains(header.name().toLowerCase(Locale.ROOT))) {
         parsed.add(HttpHeader.parse(header.name(), header.value()));
       }
     }
@@ -194,7 +182,7 @@ final class ContainerProxy {
   private static List<ProxyWire.Header> wire(Iterable<HttpHeader> headers) {
     List<ProxyWire.Header> wire = new ArrayList<>();
     for (HttpHeader header : headers) {
-      if (!HOP_BY_HOP.contains(header.lowercaseName())) {
+      if (!ProxyWire.HOP_BY_HOP.contains(header.lowercaseName())) {
         wire.add(new ProxyWire.Header(header.name(), header.value()));
       }
     }

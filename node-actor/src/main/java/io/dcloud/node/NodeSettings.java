@@ -41,18 +41,12 @@ public record NodeSettings(
   /** Engine calls block: they run on this dispatcher, never on the actors' threads. */
   public static final String BLOCKING_DISPATCHER = "dcloud.node.blocking-dispatcher";
 
-  /** {@code dcloud.node.id}, or {@code hostname} when that is empty ({@code root}: the whole configuration). */
-  public static String nodeId(Config root, String hostname) {
-    String id = root.getString("dcloud.node.id");
-    return id.isBlank() ? hostname : id;
-  }
-
   /** {@code root} is the whole configuration: the node id falls back to the host name. */
   public static NodeSettings fromConfig(Config root, String hostname) {
     Config c = root.getConfig("dcloud.node");
     Map<String, String> labels = new LinkedHashMap<>();
     c.getConfig("labels").entrySet().forEach(e -> labels.put(e.getKey(), String.valueOf(e.getValue().unwrapped())));
-    String id = nodeId(root, hostname);
+    String id = c.getString("id").isBlank() ? hostname : c.getString("id");
     List<GpuDevice> gpus = c.getConfigList("advertised-gpus").stream()
         .map(g -> new GpuDevice(g.getInt("index"), g.getString("uuid"), g.getString("name"),
             g.hasPath("memory-mib") ? g.getLong("memory-mib") : null))

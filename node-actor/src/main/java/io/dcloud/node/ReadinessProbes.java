@@ -124,7 +124,7 @@ final class ReadinessProbes {
       context.getLog().debug("Environment {}: port {} is not published, so not probed", environmentId, binding.port());
       return;
     }
-    String url = ContainerProxy.base("http", published.get()) + binding.readinessPath();
+    String url = published.get().url("http") + binding.readinessPath();
     CompletionStage<Boolean> answered = http.singleRequest(HttpRequest.GET(url))
         .thenCompose(response -> response.discardEntityBytes(materializer).completionStage()
             .thenApply(done -> response.status().isSuccess()))
