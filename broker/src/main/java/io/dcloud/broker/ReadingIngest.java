@@ -44,6 +44,13 @@ import org.slf4j.LoggerFactory;
 public final class ReadingIngest implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ReadingIngest.class);
   private static final int QOS = 1;
+  /**
+   * Processed readings go out at QoS 0: a live view for bound apps and the SSE feed, delivered at
+   * most once, while the stored copy is the one kept at least once. At QoS 1 every reading would
+   * hold a slot of this connection's in-flight window until the broker's PUBACK, and a 2-core
+   * machine under 1,000 readings/s filled it ("too many publishes in progress") and dropped them.
+   */
+  private static final int REPUBLISH_QOS = 0;
   private static final CompletionStage<Done> DONE = CompletableFuture.completedFuture(Done.getInstance());
 
   private final IngestSettings settings;
@@ -143,9 +150,7 @@ public final class ReadingIngest implements AutoCloseable {
       meters.accepted(accepted.deviceTime() ? Duration.between(reading.at(), arrival) : null);
       // Apps get the reading without waiting for Cassandra: the store's write is not on the path
       // from device to app, whose latency is what they see. The reading is acknowledged once both
-      // are done, so the broker's in-flight window (max_inflight_messages) also bounds the
-      // republished readings this connection has in flight: a burst waits at the broker instead of
-      // overflowing Paho's window here.
+      // are done.
       CompletionStage<Done> republished = republish(deviceId, ProcessedReadings.toJson(reading));
       CompletionStage<Done> stored = retried(() -> store.append(reading)).exceptionally(failure -> {
         meters.lost();
@@ -215,7 +220,7 @@ public final class ReadingIngest implements AutoCloseable {
   /** Published for the bound apps and the live feed; tried again like a write, then given up (logged). */
   private CompletionStage<Done> republish(String deviceId, byte[] payload) {
     MqttConnection current = connection;
-    return retried(() -> current.publish(DeviceTopics.processed(deviceId), payload, QOS, false))
+    return retried(() -> current.publish(DeviceTopics.processed(deviceId), payload, REPUBLISH_QOS, false))
         .handle((done, failure) -> {
           if (failure != null) {
             LOG.warn("A reading of device {} was not republished after {} attempts: {}", deviceId,

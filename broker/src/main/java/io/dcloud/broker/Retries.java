@@ -3,6 +3,8 @@ package io.dcloud.broker;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -13,6 +15,16 @@ import java.util.function.Supplier;
  * Cassandra hiccup then costs a pause, not a reading, while a long outage never holds the session.
  */
 final class Retries {
+  /**
+   * One daemon thread schedules every pause: CompletableFuture's default executor starts a thread
+   * per task on a machine of 2 cores (its common pool has a parallelism of 1).
+   */
+  private static final ScheduledExecutorService PAUSES = Executors.newSingleThreadScheduledExecutor(runnable -> {
+    Thread thread = new Thread(runnable, "dcloud-ingest-retries");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   private Retries() {}
 
   /** The first success, or the last failure once {@code attempts} were made (a step that throws fails). */
@@ -36,9 +48,8 @@ final class Retries {
       } else if (attemptsLeft <= 1) {
         result.completeExceptionally(failure);
       } else {
-        // The pause runs on no thread: the delayed executor only schedules the next attempt.
-        CompletableFuture.runAsync(() -> attempt(step, attemptsLeft - 1, backoff.multipliedBy(2), result),
-            CompletableFuture.delayedExecutor(backoff.toMillis(), TimeUnit.MILLISECONDS));
+        PAUSES.schedule(() -> attempt(step, attemptsLeft - 1, backoff.multipliedBy(2), result),
+            backoff.toMillis(), TimeUnit.MILLISECONDS);
       }
     });
   }
