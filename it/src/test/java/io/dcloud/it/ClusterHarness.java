@@ -377,8 +377,6 @@ final class ClusterHarness implements AutoCloseable {
         "-Ddcloud.node.id=" + node.id,
         "-Ddcloud.node.labels.zone=" + node.zone,
         "-Dpekko.actor.serialize-messages=off",
-        "-Dpekko.cluster.split-brain-resolver.stable-after=5s",
-        "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause=3s",
         // One CA and one secrets key for the whole cluster (n1 makes them), and the password the embedded Cassandra was set up with.
         "-Ddcloud.cluster.tls.dir=" + runDir.resolve("tls"),
         "-Ddcloud.secrets.key-file=" + runDir.resolve("secrets.key"),

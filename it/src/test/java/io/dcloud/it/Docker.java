@@ -56,6 +56,12 @@ final class Docker {
     return ids.isBlank() ? List.of() : List.of(ids.split("\\s+"));
   }
 
+  /** Full ids of the running containers with this label ({@code key=value}). */
+  static List<String> runningLabelled(String label) {
+    String ids = run("ps", "-q", "--no-trunc", "--filter", "label=" + label);
+    return ids.isBlank() ? List.of() : List.of(ids.split("\\s+"));
+  }
+
   /** The {@code dcloud.node} label of a container. */
   static String nodeOf(String containerId) {
     return run("inspect", "--format", "{{index .Config.Labels \"dcloud.node\"}}", containerId);

@@ -136,7 +136,7 @@ class PartitionIT {
       assertThat(fullId(env.get("containerId").asText())).as("undisturbed: %s", summary(env)).isEqualTo(container);
     });
     // The downed n3 stopped its containers as it shut down: nothing runs twice while it is away.
-    assertThat(runningContainers("dcloud.node=" + n3.id)).as("containers of the downed n3 still running").isEmpty();
+    assertThat(Docker.runningLabelled("dcloud.node=" + n3.id)).as("containers of the downed n3 still running").isEmpty();
 
     Instant restartedAt = Instant.now();
     cluster.restart(n3);
@@ -150,7 +150,7 @@ class PartitionIT {
       back.add(id + " has exactly one running container, the one the API shows", () -> {
         JsonNode env = via.api.environment(id);
         assertThat(env.get("status").asText()).as(summary(env)).isEqualTo("RUNNING");
-        assertThat(runningContainers("dcloud.env=" + id)).as("running containers labelled dcloud.env=%s; API: %s", id, summary(env))
+        assertThat(Docker.runningLabelled("dcloud.env=" + id)).as("running containers labelled dcloud.env=%s; API: %s", id, summary(env))
             .containsExactly(fullId(env.get("containerId").asText()));
       });
     }
@@ -158,11 +158,6 @@ class PartitionIT {
         () -> assertThat(Docker.containersLabelled("dcloud.env=" + id)).doesNotContain(oldContainer)));
     Map<String, Duration> met = back.awaitAll(RETURNING_NODE_CLEANS_WITHIN);
     LOG.info("After healing and restarting n3: {}", met);
-  }
-
-  private static List<String> runningContainers(String label) {
-    String ids = Docker.run("ps", "-q", "--no-trunc", "--filter", "label=" + label);
-    return ids.isBlank() ? List.of() : List.of(ids.split("\\s+"));
   }
 
   private static long hosted(Map<String, JsonNode> running, Node node) {

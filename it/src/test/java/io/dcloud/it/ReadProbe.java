@@ -1,0 +1,98 @@
+package io.dcloud.it;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Reads one path over and over from one node on a thread of its own while something is disturbed,
+ * for the benchmarks: how many answers were not 200 (or never came), the slowest answer, and the
+ * longest time between two 200 answers (what a user polling the page would see as an outage).
+ */
+final class ReadProbe implements AutoCloseable {
+  /** What the probe saw, from its start to {@link #close}. */
+  record Figures(int answered, int failed, long slowestMs, long longestGapMs, List<String> firstFailures) {}
+
+  private static final int KEPT_FAILURES = 5;
+
+  private final Api api;
+  private final String path;
+  private final long everyNanos;
+  private final Thread thread;
+  private volatile boolean running = true;
+  private int answered;
+  private int failed;
+  private long slowestNanos;
+  private long longestGapNanos;
+  private final List<String> firstFailures = new ArrayList<>();
+
+  private ReadProbe(Api api, String path, long everyMillis) {
+    this.api = api;
+    this.path = path;
+    this.everyNanos = TimeUnit.MILLISECONDS.toNanos(everyMillis);
+    this.thread = new Thread(this::run, "read-probe " + path);
+  }
+
+  /** Starts reading {@code path} through {@code api} every {@code everyMillis} (one request at a time). */
+  static ReadProbe start(Api api, String path, long everyMillis) {
+    ReadProbe probe = new ReadProbe(api, path, everyMillis);
+    probe.thread.start();
+    return probe;
+  }
+
+  private void run() {
+    long lastAnswer = System.nanoTime();
+    while (running) {
+      long sent = System.nanoTime();
+      String failure = null;
+      try {
+        Api.Response response = api.get(path);
+        if (response.status() != 200) {
+          failure = response.status() + " " + response.body();
+        }
+      } catch (RuntimeException e) {
+        failure = e.toString();
+      }
+      long now = System.nanoTime();
+      synchronized (this) {
+        slowestNanos = Math.max(slowestNanos, now - sent);
+        if (failure == null) {
+          answered++;
+          longestGapNanos = Math.max(longestGapNanos, now - lastAnswer);
+          lastAnswer = now;
+        } else {
+          failed++;
+          if (firstFailures.size() < KEPT_FAILURES) {
+            firstFailures.add(failure);
+          }
+        }
+      }
+      // The probe's sampling rate, not synchronisation: it paces its own requests.
+      long pause = sent + everyNanos - System.nanoTime();
+      if (pause > 0) {
+        try {
+          TimeUnit.NANOSECONDS.sleep(pause);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    }
+  }
+
+  /** Stops the probe (after its request in flight) and returns what it saw. */
+  Figures stop() throws InterruptedException {
+    running = false;
+    thread.join();
+    synchronized (this) {
+      return new Figures(answered, failed, TimeUnit.NANOSECONDS.toMillis(slowestNanos),
+          TimeUnit.NANOSECONDS.toMillis(longestGapNanos), List.copyOf(firstFailures));
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    if (thread.isAlive()) {
+      stop();
+    }
+  }
+}
