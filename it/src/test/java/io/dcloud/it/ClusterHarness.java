@@ -137,9 +137,12 @@ final class ClusterHarness implements AutoCloseable {
   private EmbeddedCassandra cassandra;
   private final Thread shutdownHook = new Thread(this::killAll, "cluster-harness-kill");
   private final boolean distinctHosts;
+  /** Hollow worker nodes each node process runs instead of its worker over Docker; 0: a real worker. */
+  private final int hollowEach;
 
-  private ClusterHarness(Path appTarget, Path logRoot, boolean distinctHosts) throws IOException {
+  private ClusterHarness(Path appTarget, Path logRoot, boolean distinctHosts, int hollowEach) throws IOException {
     this.distinctHosts = distinctHosts;
+    this.hollowEach = hollowEach;
     this.appClasses = appTarget.resolve("classes");
     this.appLib = appTarget.resolve("lib");
     if (!Files.isDirectory(appLib) || !Files.isDirectory(appClasses.resolve("io/dcloud/app"))) {
@@ -162,9 +165,22 @@ final class ClusterHarness implements AutoCloseable {
    * stays on 127.0.0.1), so that a test can cut one node off with iptables.
    */
   static ClusterHarness start(int size, boolean distinctHosts) throws Exception {
+    return start(size, distinctHosts, 0);
+  }
+
+  /**
+   * For benchmarks only: as {@link #start(int)}, but each node process runs {@code hollowEach}
+   * hollow worker nodes ({@code dcloud.node.hollow}, containers that only pretend to run) instead of
+   * its worker over Docker, named {@code <node id>-hollow-0001} and up.
+   */
+  static ClusterHarness startHollow(int size, int hollowEach) throws Exception {
+    return start(size, false, hollowEach);
+  }
+
+  private static ClusterHarness start(int size, boolean distinctHosts, int hollowEach) throws Exception {
     Path appTarget = Path.of(System.getProperty("dcloud.it.app-target", "../app/target")).toAbsolutePath().normalize();
     Path logRoot = Path.of(System.getProperty("dcloud.it.log-dir", "target/cluster-logs")).toAbsolutePath().normalize();
-    ClusterHarness cluster = new ClusterHarness(appTarget, logRoot, distinctHosts);
+    ClusterHarness cluster = new ClusterHarness(appTarget, logRoot, distinctHosts, hollowEach);
     Runtime.getRuntime().addShutdownHook(cluster.shutdownHook);
     try {
       cluster.boot(size);
@@ -381,6 +397,9 @@ final class ClusterHarness implements AutoCloseable {
         "-Ddcloud.cluster.tls.dir=" + runDir.resolve("tls"),
         "-Ddcloud.secrets.key-file=" + runDir.resolve("secrets.key"),
         "-Ddcloud.cassandra.password-file=" + cassandraPasswordFile(),
+        "-Ddcloud.node.hollow.nodes=" + hollowEach,
+        "-Ddcloud.node.hollow.id-prefix=" + node.id + "-hollow"));
+    command.addAll(List.of(
         "-cp", appClasses + ":" + appLib + "/*",
         "io.dcloud.app.Main", "node",
         "--name", node.id,
@@ -443,7 +462,8 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   private void awaitSees(Node node, List<Node> others) {
-    Set<String> expected = new HashSet<>(others.stream().map(n -> n.id).toList());
+    // A node process with hollow workers is no worker itself: its first hollow node stands for it.
+    Set<String> expected = new HashSet<>(others.stream().map(n -> hollowEach > 0 ? n.id + "-hollow-0001" : n.id).toList());
     await(node + " sees " + others.stream().map(n -> n.name).toList() + " UP").atMost(NODE_UP_WITHIN).pollInterval(Duration.ofMillis(250))
         .ignoreExceptions().until(() -> {
           Set<String> up = new HashSet<>();

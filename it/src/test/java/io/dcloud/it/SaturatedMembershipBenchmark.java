@@ -5,9 +5,6 @@ import static io.dcloud.it.Envs.tinySpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dcloud.it.ClusterHarness.Node;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -34,10 +31,7 @@ class SaturatedMembershipBenchmark {
   @Test
   void saturatedNodesAreNotDowned() throws Exception {
     try (ClusterHarness cluster = ClusterHarness.start(3)) {
-      List<Long> logOffsets = new ArrayList<>();
-      for (Node node : cluster.nodes()) {
-        logOffsets.add(Files.size(node.logFile));
-      }
+      List<Long> logEnds = MembershipMarks.logEnds(cluster.nodes());
       List<Process> spinners = new ArrayList<>();
       AtomicInteger cycles = new AtomicInteger();
       AtomicInteger failedCycles = new AtomicInteger();
@@ -63,25 +57,13 @@ class SaturatedMembershipBenchmark {
           spinner.waitFor(10, TimeUnit.SECONDS);
         }
       }
-      int unreachableMarks = 0;
-      int downings = 0;
-      for (int i = 0; i < cluster.nodes().size(); i++) {
-        Node node = cluster.nodes().get(i);
-        for (String line : linesFrom(node, logOffsets.get(i))) {
-          if (line.contains("Marking node as UNREACHABLE")) {
-            unreachableMarks++;
-          }
-          if (line.contains("SBR took decision") || line.contains("SBR detected instability")) {
-            downings++;
-          }
-        }
-      }
+      MembershipMarks marks = MembershipMarks.since(cluster.nodes(), logEnds);
       long exited = cluster.nodes().stream().filter(node -> !node.alive()).count();
       System.out.printf(Locale.ROOT,
           "RESULT saturated-membership seconds=%d spinners=%d cores=%d creators=%d create_delete_cycles=%d failed_cycles=%d unreachable_marks=%d downing_decisions=%d nodes_exited=%d%n",
           SATURATED_FOR.toSeconds(), SPINNERS, Runtime.getRuntime().availableProcessors(), CREATORS, cycles.get(),
-          failedCycles.get(), unreachableMarks, downings, exited);
-      assertThat(downings).as("downing decisions while the nodes were only busy").isZero();
+          failedCycles.get(), marks.unreachable(), marks.downings(), exited);
+      assertThat(marks.downings()).as("downing decisions while the nodes were only busy").isZero();
       assertThat(exited).as("node processes that exited").isZero();
       for (Node node : cluster.nodes()) {
         cluster.awaitSeesAll(node);
@@ -102,11 +84,5 @@ class SaturatedMembershipBenchmark {
         System.out.println("SATURATED cycle of creator " + creator + " failed: " + e.getMessage());
       }
     }
-  }
-
-  private static List<String> linesFrom(Node node, long offset) throws IOException {
-    byte[] all = Files.readAllBytes(node.logFile);
-    int from = (int) Math.min(offset, all.length);
-    return new String(all, from, all.length - from, StandardCharsets.UTF_8).lines().toList();
   }
 }
