@@ -20,7 +20,8 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -45,10 +46,9 @@ final class EnvironmentCreation {
   private final SecretBox secrets;
   private final ProxySettings proxy;
   private final DatasetChecks datasets;
-  private final int maxInFlight;
   private final Duration retryAfter;
-  /** Creates accepted and not yet answered (see {@code dcloud.http.max-creates-in-flight}). */
-  private final AtomicInteger inFlight = new AtomicInteger();
+  /** Creates accepted and not yet answered, and how many may be (see {@code dcloud.http.max-creates-in-flight}). */
+  private final CreateAdmission admission;
   /** Set while creates are being refused, so one log line tells when shedding starts and ends. */
   private final AtomicBoolean shedding = new AtomicBoolean();
 
@@ -61,8 +61,15 @@ final class EnvironmentCreation {
     this.secrets = settings.secrets();
     this.proxy = settings.proxy();
     this.datasets = new DatasetChecks(new DatasetAccess(asks.system(), asks.datasets(), settings.askTimeout()));
-    this.maxInFlight = settings.maxCreatesInFlight();
+    this.admission = new CreateAdmission(
+        settings.minCreatesInFlight(), settings.maxCreatesInFlight(), settings.createTargetLatency());
     this.retryAfter = settings.createRetryAfter();
+    Gauge.builder("dcloud.http.creates.limit", admission, CreateAdmission::currentLimit)
+        .description("Creates this gateway admits at once now (it follows how fast they are answered)")
+        .register(Metrics.globalRegistry);
+    Gauge.builder("dcloud.http.creates.in.flight", admission, CreateAdmission::inFlight)
+        .description("Creates this gateway has admitted and not yet answered")
+        .register(Metrics.globalRegistry);
   }
 
   /** Seals secret-env values; null when no secrets key is configured. */
@@ -106,13 +113,15 @@ final class EnvironmentCreation {
     } catch (RuntimeException invalid) {
       return CompletableFuture.failedFuture(invalid);
     }
-    if (!admitted()) {
+    if (!admission.tryAdmit()) {
       return CompletableFuture.failedFuture(tooManyCreates().exception());
     }
+    long admittedAt = System.nanoTime();
     if (shedding.compareAndSet(true, false)) {
-      log.info("Creates are admitted again ({} in progress, at most {})", inFlight.get(), maxInFlight);
+      log.info("Creates are admitted again ({} in progress, at most {} now)", admission.inFlight(), admission.currentLimit());
     }
-    return checkedAndCreated(spec, idempotencyKey, origin, caller).whenComplete((view, failure) -> inFlight.decrementAndGet());
+    return checkedAndCreated(spec, idempotencyKey, origin, caller)
+        .whenComplete((view, failure) -> admission.answered(System.nanoTime() - admittedAt));
   }
 
   /** The contract as every create reads it (this gateway's defaults, limits and secrets key); throws the 422. */
@@ -135,26 +144,17 @@ final class EnvironmentCreation {
         .thenApply(catalog -> DockerfileGenerator.generate(catalog, spec));
   }
 
-  private boolean admitted() {
-    int current;
-    do {
-      current = inFlight.get();
-      if (current >= maxInFlight) {
-        return false;
-      }
-    } while (!inFlight.compareAndSet(current, current + 1));
-    return true;
-  }
-
   private Problem tooManyCreates() {
+    int limit = admission.currentLimit();
     if (shedding.compareAndSet(false, true)) {
-      log.warn("{} creates are in progress, the most this gateway admits (dcloud.http.max-creates-in-flight): "
-          + "refusing new ones with 429 until some are answered", maxInFlight);
+      log.warn("{} creates are in progress, the most this gateway admits now (between dcloud.http.min- and "
+          + "max-creates-in-flight, as fast as creates are answered): refusing new ones with 429 until some are answered",
+          limit);
     }
     long seconds = Math.max(1, retryAfter.toSeconds());
     return Problem.of(
         Problem.Type.TOO_MANY_CREATES,
-        maxInFlight + " creates are in progress on this gateway, the most it admits; retry in " + seconds + "s");
+        limit + " creates are in progress on this gateway, the most it admits now; retry in " + seconds + "s");
   }
 
   private CompletionStage<EnvironmentView> checkedAndCreated(

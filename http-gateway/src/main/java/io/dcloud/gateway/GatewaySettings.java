@@ -27,6 +27,8 @@ record GatewaySettings(
     int logsDefaultTail,
     int logsMaxTail,
     int maxCreatesInFlight,
+    int minCreatesInFlight,
+    Duration createTargetLatency,
     Duration createRetryAfter,
     Duration askTimeout,
     Duration readAskTimeout,
@@ -51,6 +53,8 @@ record GatewaySettings(
         http.getInt("logs.default-tail"),
         http.getInt("logs.max-tail"),
         http.getInt("max-creates-in-flight"),
+        http.getInt("min-creates-in-flight"),
+        http.getDuration("create-target-latency"),
         http.getDuration("create-retry-after"),
         config.getDuration("dcloud.ask-timeout"),
         http.getDuration("read-ask-timeout"),
@@ -78,8 +82,8 @@ record GatewaySettings(
   /** The same gateway admitting at most {@code limit} creates at a time. */
   GatewaySettings withMaxCreatesInFlight(int limit) {
     return new GatewaySettings(
-        host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, createRetryAfter,
-        askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
+        host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, minCreatesInFlight,
+        createTargetLatency, createRetryAfter, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
         proxy);
   }
 
@@ -87,7 +91,7 @@ record GatewaySettings(
   GatewaySettings withProxy(ProxySettings bound) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, maxCreatesInFlight,
-        createRetryAfter, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
+        minCreatesInFlight, createTargetLatency, createRetryAfter, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
         specLimits, secrets, bound);
   }
 
