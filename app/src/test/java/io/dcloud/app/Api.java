@@ -45,6 +45,22 @@ final class Api {
     return new Api(base, otherUsername, otherPassword);
   }
 
+  /**
+   * The environment as its entity answers it, not the gateway's read side: a GET answered from the
+   * read side ({@code "stale": true}, when the entity took longer than dcloud.http.read-ask-timeout
+   * on a busy machine) has only the latest history step, which a test reading the history cannot use.
+   */
+  JsonNode freshEnvironment(String id) {
+    JsonNode[] last = new JsonNode[1];
+    org.awaitility.Awaitility.await("a fresh answer for " + id).atMost(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(200))
+        .until(() -> {
+          last[0] = get("/api/v1/environments/" + id).json();
+          return !last[0].path("stale").asBoolean(false);
+        });
+    return last[0];
+  }
+
   Response get(String path) {
     return send(request(path).GET());
   }

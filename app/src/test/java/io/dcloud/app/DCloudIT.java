@@ -89,6 +89,8 @@ class DCloudIT {
     await().atMost(within).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
       last[0] = api.get("/api/v1/environments/" + id).json();
       assertThat(last[0].get("status").asText()).as(last[0].toString()).isEqualTo(status);
+      // The tests read the history: only the entity's answer has all of it (see Api.freshEnvironment).
+      assertThat(last[0].path("stale").asBoolean(false)).as("answered from the read side").isFalse();
     });
     return last[0];
   }

@@ -89,7 +89,7 @@ class DatasetIT {
     upload("it/lru/second", "text/plain", "2".repeat(800).getBytes());
     String first = create("lru-first", """
         {"category-name": "it", "db": [{"db-name": "lru", "dataset": [{"dataset-name": "first", "version": "latest"}]}]}""");
-    assertThat(statuses(api.get("/api/v1/environments/" + first).json()))
+    assertThat(statuses(api.freshEnvironment(first)))
         .containsSubsequence("PLACED", "PREPARING", "STARTING", "RUNNING");
     assertThat(api.delete("/api/v1/environments/" + first).status()).isBetween(200, 299);
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {

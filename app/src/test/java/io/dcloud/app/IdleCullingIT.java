@@ -74,7 +74,7 @@ class IdleCullingIT {
       touch(used);
       assertThat(environment(idle).get("status").asText()).isEqualTo("STOPPED");
     });
-    JsonNode stopped = environment(idle);
+    JsonNode stopped = api.freshEnvironment(idle);
     assertThat(stopped.get("history").toString()).contains("stopped after " + TIMEOUT + " idle");
     assertThat(stopped.get("persistentVolumes")).isNotNull();
 

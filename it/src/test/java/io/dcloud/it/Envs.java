@@ -33,6 +33,8 @@ final class Envs {
     await(id + " " + status).atMost(within).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() -> {
       last[0] = via.api.environment(id);
       assertThat(last[0].get("status").asText()).as(summary(last[0])).isEqualTo(status);
+      // Callers read the history: only the entity's answer has all of it, not the read side's (stale).
+      assertThat(last[0].path("stale").asBoolean(false)).as("answered from the read side").isFalse();
     });
     return last[0];
   }
