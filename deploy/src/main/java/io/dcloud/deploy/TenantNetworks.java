@@ -17,6 +17,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,11 @@ final class TenantNetworks {
   /** Docker limits names to what a Linux interface and DNS accept; keep well under both. */
   private static final int MAX_TENANT_CHARS = 40;
   private static final int HASH_HEX_CHARS = 8;
+  /** Creations tried when a racing process's network neither appears nor lets ours be made. */
+  private static final int CREATE_ATTEMPTS = 3;
+  /** How long a competing creation may take to become visible to inspect, and how often to look. */
+  private static final Duration RACE_SETTLE = Duration.ofSeconds(2);
+  private static final Duration RACE_POLL = Duration.ofMillis(20);
 
   private final EngineConnection engine;
   private final DaemonCalls calls;
@@ -109,34 +115,58 @@ final class TenantNetworks {
   }
 
   private void createIfMissing(String name, String tenant) {
-    if (find(name).isPresent()) {
-      return;
+    for (int attempt = 1; ; attempt++) {
+      if (find(name).isPresent()) {
+        return;
+      }
+      try {
+        create(name, tenant);
+        find(name); // the engine chose the subnet: only an inspect tells the gateway
+        return;
+      } catch (RuntimeException refused) {
+        // Another node on this engine is making it: the engine answers 409 for the name or, as the
+        // bridge name is derived from it, "networks have same bridge name" -- and the latter may come
+        // while the other's network is known to the bridge driver but not yet to inspect (or is being
+        // rolled back). Wait for it to show; if it never does, try again ourselves.
+        if (awaitMadeElsewhere(name)) {
+          log.debug("network {} was made by another process meanwhile ({})", name, refused.getMessage());
+          return;
+        }
+        if (attempt >= CREATE_ATTEMPTS) {
+          throw refused;
+        }
+        log.debug("network {} refused ({}) and still missing: trying again", name, refused.getMessage());
+      }
     }
+  }
+
+  private void create(String name, String tenant) {
     Map<String, String> labels = new LinkedHashMap<>(settings.labels());
     // Owners of one tenant network trust each other; strangers on the shared one must not meet.
     boolean shared = tenant == null;
     if (!shared) {
       labels.put(TENANT_LABEL, tenant);
     }
-    try {
-      engine.client().createNetworkCmd()
-          .withName(name)
-          .withDriver("bridge")
-          .withCheckDuplicate(true)
-          .withLabels(labels)
-          .withOptions(Map.of(ENABLE_ICC, String.valueOf(!shared), BRIDGE_NAME, bridge(settings, name)))
-          .exec();
-      log.info("made network {} for {}", name, shared ? "environments without an owner" : "tenant " + tenant);
-    } catch (RuntimeException refused) {
-      // Another node on this engine made it meanwhile: the engine answers 409 for the name or, as
-      // the bridge name is derived from it, "networks have same bridge name". Either way it exists.
-      if (find(name).isEmpty()) {
-        throw refused;
+    engine.client().createNetworkCmd()
+        .withName(name)
+        .withDriver("bridge")
+        .withCheckDuplicate(true)
+        .withLabels(labels)
+        .withOptions(Map.of(ENABLE_ICC, String.valueOf(!shared), BRIDGE_NAME, bridge(settings, name)))
+        .exec();
+    log.info("made network {} for {}", name, shared ? "environments without an owner" : "tenant " + tenant);
+  }
+
+  /** Whether the network shows up within {@link #RACE_SETTLE}: a competing creation finishing. */
+  private boolean awaitMadeElsewhere(String name) {
+    long deadline = System.nanoTime() + RACE_SETTLE.toNanos();
+    while (find(name).isEmpty()) {
+      if (System.nanoTime() - deadline >= 0) {
+        return false;
       }
-      log.debug("network {} was made by another process meanwhile ({})", name, refused.getMessage());
-      return;
+      LockSupport.parkNanos(RACE_POLL.toNanos());
     }
-    find(name); // the engine chose the subnet: only an inspect tells the gateway
+    return true;
   }
 
   /** Inspects the network, remembering its gateway: every ensure inspects anyway, so the address never goes stale. */
