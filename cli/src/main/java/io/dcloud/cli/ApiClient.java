@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -24,15 +25,28 @@ final class ApiClient {
   static final String PREFIX = "/api/v1";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * How long in all a request refused with 429 and a Retry-After (the gateway too busy to admit it:
+   * too many creates, a service's queue full) is tried again, as the header asks, before the refusal
+   * is reported. A 429 means nothing was done, so even a create is safe to send again.
+   */
+  static final Duration BUSY_RETRY_BUDGET = Duration.ofSeconds(60);
 
   private final HttpClient http;
   private final URI base;
   private final String token;
+  /** Where waits on a busy gateway are told; null: a 429 is reported at once (sign-in: never retried). */
+  private final PrintStream notices;
 
   ApiClient(URI base, String token) {
+    this(base, token, null);
+  }
+
+  ApiClient(URI base, String token, PrintStream notices) {
     this.http = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
     this.base = base;
     this.token = token;
+    this.notices = notices;
   }
 
   /** The gateway's address as users give it: no trailing slash, and the API prefix dropped. */
@@ -146,7 +160,55 @@ final class ApiClient {
     }
   }
 
+  /** Sends the request, waiting out and retrying a busy gateway's 429s within {@link #BUSY_RETRY_BUDGET}. */
   <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
+    long waitedSeconds = 0;
+    while (true) {
+      HttpResponse<T> response = sendOnce(request, handler);
+      long retryAfter = busyRetryAfterSeconds(request, response);
+      if (retryAfter < 0 || waitedSeconds + retryAfter > BUSY_RETRY_BUDGET.toSeconds()) {
+        return response;
+      }
+      discard(response.body());
+      notices.println("dcloud: the gateway is busy (HTTP 429 at " + request.uri().getPath() + "); trying again in "
+          + retryAfter + " s");
+      try {
+        Thread.sleep(Duration.ofSeconds(retryAfter).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new CliException(ExitCodes.ERROR, "interrupted");
+      }
+      waitedSeconds += retryAfter;
+    }
+  }
+
+  /**
+   * The seconds a 429's Retry-After asks to wait when the request may be sent again (retries on,
+   * its body can be sent twice); -1 otherwise. Only the delay form (RFC 9110: seconds) is followed.
+   */
+  private long busyRetryAfterSeconds(HttpRequest request, HttpResponse<?> response) {
+    if (notices == null || response.statusCode() != 429) {
+      return -1;
+    }
+    boolean replayable = request.bodyPublisher().map(body -> body.contentLength() >= 0).orElse(true);
+    String header = response.headers().firstValue("Retry-After").orElse("").strip();
+    if (!replayable || !header.matches("\\d{1,4}")) {
+      return -1;
+    }
+    return Math.max(1, Long.parseLong(header));
+  }
+
+  private static void discard(Object body) {
+    if (body instanceof InputStream stream) {
+      try {
+        stream.close();
+      } catch (IOException ignored) {
+        // the answer is dropped anyway
+      }
+    }
+  }
+
+  private <T> HttpResponse<T> sendOnce(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
     try {
       return http.send(request, handler);
     } catch (IOException e) {

@@ -44,7 +44,7 @@ final class DcloudCommand {
       throw new CliException(ExitCodes.UNAUTHENTICATED,
           "not signed in to " + base + ": run 'dcloud login --api " + base + " --username NAME' or set DCLOUD_TOKEN");
     }
-    return new ApiClient(base, token);
+    return new ApiClient(base, token, io.err());
   }
 
   URI gateway(StoredLogin stored) {
