@@ -61,8 +61,7 @@ final class EnvironmentCreation {
     this.secrets = settings.secrets();
     this.proxy = settings.proxy();
     this.datasets = new DatasetChecks(new DatasetAccess(asks.system(), asks.datasets(), settings.askTimeout()));
-    this.admission = new CreateAdmission(
-        settings.minCreatesInFlight(), settings.maxCreatesInFlight(), settings.createTargetLatency());
+    this.admission = new CreateAdmission(settings.createAdmission());
     this.retryAfter = settings.createRetryAfter();
     Gauge.builder("dcloud.http.creates.limit", admission, CreateAdmission::currentLimit)
         .description("Creates this gateway admits at once now (it follows how fast they are answered)")

@@ -26,9 +26,7 @@ record GatewaySettings(
     int sseBuffer,
     int logsDefaultTail,
     int logsMaxTail,
-    int maxCreatesInFlight,
-    int minCreatesInFlight,
-    Duration createTargetLatency,
+    CreateAdmission.Settings createAdmission,
     Duration createRetryAfter,
     Duration askTimeout,
     Duration readAskTimeout,
@@ -52,9 +50,11 @@ record GatewaySettings(
         http.getInt("sse-buffer"),
         http.getInt("logs.default-tail"),
         http.getInt("logs.max-tail"),
-        http.getInt("max-creates-in-flight"),
-        http.getInt("min-creates-in-flight"),
-        http.getDuration("create-target-latency"),
+        new CreateAdmission.Settings(
+            http.getInt("initial-creates-in-flight"),
+            http.getInt("min-creates-in-flight"),
+            http.getInt("max-creates-in-flight"),
+            http.getDuration("create-target-latency")),
         http.getDuration("create-retry-after"),
         config.getDuration("dcloud.ask-timeout"),
         http.getDuration("read-ask-timeout"),
@@ -81,17 +81,19 @@ record GatewaySettings(
 
   /** The same gateway admitting at most {@code limit} creates at a time. */
   GatewaySettings withMaxCreatesInFlight(int limit) {
+    CreateAdmission.Settings admission = new CreateAdmission.Settings(
+        limit, createAdmission.min(), limit, createAdmission.targetLatency());
     return new GatewaySettings(
-        host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, limit, minCreatesInFlight,
-        createTargetLatency, createRetryAfter, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
+        host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, admission, createRetryAfter,
+        askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
         proxy);
   }
 
   /** The same gateway with its proxy bound (see {@link ProxySettings#bound}). */
   GatewaySettings withProxy(ProxySettings bound) {
     return new GatewaySettings(
-        host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, maxCreatesInFlight,
-        minCreatesInFlight, createTargetLatency, createRetryAfter, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
+        host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, createAdmission,
+        createRetryAfter, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
         specLimits, secrets, bound);
   }
 
