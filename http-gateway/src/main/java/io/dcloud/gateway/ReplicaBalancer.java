@@ -19,7 +19,11 @@ import java.util.function.Supplier;
  * outstanding (ties take turns), so a slow replica gets less. A call a replica could not take
  * (unreachable, or no answer in time) is tried once more on another when it is idempotent — never
  * when the replica answered, even with an error: it did the work. Calls beyond the service's queue
- * are shed at once (429) rather than left to time out.
+ * are shed at once (429) rather than left to time out. Replicas on nodes this process's failure
+ * detector calls unreachable are passed over while another is ready, so calls stop going to a dead
+ * machine seconds before its loss is declared and the service's view drops the replica; and a try
+ * that may be retried is given up as soon as its replica's node turns unreachable, instead of
+ * waiting out its attempt timeout.
  */
 final class ReplicaBalancer {
 
@@ -48,6 +52,27 @@ final class ReplicaBalancer {
     void failed(String service);
   }
 
+  /** What the balancer knows of the replicas' nodes (io.dcloud.node.NodeReachability in the gateway). */
+  interface NodeWatch {
+    boolean reachable(String nodeId);
+
+    /** Runs {@code lost} if the node becomes unreachable (at once if it is) before the returned cancel runs. */
+    Runnable whenUnreachable(String nodeId, Runnable lost);
+
+    /** Every node reachable, none ever lost. */
+    NodeWatch NONE = new NodeWatch() {
+      @Override
+      public boolean reachable(String nodeId) {
+        return true;
+      }
+
+      @Override
+      public Runnable whenUnreachable(String nodeId, Runnable lost) {
+        return () -> { };
+      }
+    };
+  }
+
   static final String OK = "ok";
   static final String ERROR = "error";
   static final String UNREACHABLE = "unreachable";
@@ -56,14 +81,16 @@ final class ReplicaBalancer {
   private final ServiceCallSettings settings;
   private final Listener listener;
   private final LongSupplier nanoTime;
+  private final NodeWatch nodes;
   private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> queued = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
 
-  ReplicaBalancer(ServiceCallSettings settings, Listener listener, LongSupplier nanoTime) {
+  ReplicaBalancer(ServiceCallSettings settings, Listener listener, LongSupplier nanoTime, NodeWatch nodes) {
     this.settings = settings;
     this.listener = listener;
     this.nanoTime = nanoTime;
+    this.nodes = nodes;
   }
 
   /** Runs {@code call} as one of the service's outstanding calls, or refuses it (429) when there are too many. */
@@ -101,8 +128,9 @@ final class ReplicaBalancer {
     }
     long started = nanoTime.getAsLong();
     Duration whole = settings.requestTimeout();
-    Duration firstTimeout = idempotent && ready.size() > 1 ? min(settings.attemptTimeout(), whole) : whole;
-    return attempt(service, first, firstTimeout, send).thenCompose(outcome -> {
+    boolean retryable = idempotent && ready.size() > 1;
+    Duration firstTimeout = retryable ? min(settings.attemptTimeout(), whole) : whole;
+    return attempt(service, first, firstTimeout, retryable, send).thenCompose(outcome -> {
       if (outcome instanceof Attempt.Answered<T> answered) {
         return CompletableFuture.completedFuture(new Answer<>(answered.value(), first));
       }
@@ -111,14 +139,19 @@ final class ReplicaBalancer {
       if (second == null) {
         return CompletableFuture.failedFuture(failure(service, outcome));
       }
-      return attempt(service, second, left, send).thenCompose(retried -> retried instanceof Attempt.Answered<T> answered
+      return attempt(service, second, left, false, send).thenCompose(retried -> retried instanceof Attempt.Answered<T> answered
           ? CompletableFuture.completedFuture(new Answer<>(answered.value(), second))
           : CompletableFuture.failedFuture(failure(service, retried)));
     });
   }
 
-  /** One try, counted as outstanding on its replica while it runs; a time-out becomes an {@link Attempt}, not a failure. */
-  private <T> CompletionStage<Attempt<T>> attempt(String service, ServiceView.Replica replica, Duration timeout, Send<T> send) {
+  /**
+   * One try, counted as outstanding on its replica while it runs; a time-out becomes an {@link
+   * Attempt}, not a failure. A try that would be retried ({@code givenUpOnLoss}) ends as unreachable
+   * as soon as its replica's node turns unreachable; its request is left to time out unanswered.
+   */
+  private <T> CompletionStage<Attempt<T>> attempt(String service, ServiceView.Replica replica, Duration timeout,
+      boolean givenUpOnLoss, Send<T> send) {
     AtomicInteger busy = outstanding.computeIfAbsent(replica.id(), id -> new AtomicInteger());
     busy.incrementAndGet();
     long started = nanoTime.getAsLong();
@@ -127,6 +160,9 @@ final class ReplicaBalancer {
       sent = send.to(replica, timeout);
     } catch (RuntimeException e) {
       sent = CompletableFuture.failedFuture(e);
+    }
+    if (givenUpOnLoss && replica.node() != null) {
+      sent = orOnLoss(replica, sent);
     }
     return sent.handle((outcome, failure) -> {
       busy.decrementAndGet();
@@ -148,14 +184,37 @@ final class ReplicaBalancer {
     });
   }
 
+  private <T> CompletionStage<Attempt<T>> orOnLoss(ServiceView.Replica replica, CompletionStage<Attempt<T>> sent) {
+    CompletableFuture<Attempt<T>> lost = new CompletableFuture<>();
+    Runnable cancel = nodes.whenUnreachable(replica.node(),
+        () -> lost.complete(new Attempt.Unreachable<>("its node " + replica.node() + " became unreachable")));
+    return sent.applyToEither(lost, outcome -> outcome).whenComplete((outcome, failure) -> cancel.run());
+  }
+
   /** A try that had no answer in time: like an unreachable replica, but answered 504 when it is the last. */
   private record TimedOut<T>(ServiceView.Replica replica) implements Attempt<T> {}
 
+  /** The least busy of {@code ready} but {@code excluded}, on a reachable node while there is one. */
   private ServiceView.Replica choose(String service, List<ServiceView.Replica> ready, ServiceView.Replica excluded) {
+    List<ServiceView.Replica> ties = leastBusy(ready, excluded, true);
+    if (ties.isEmpty()) {
+      // Every other replica's node looks unreachable: try one anyway, the view may be behind.
+      ties = leastBusy(ready, excluded, false);
+    }
+    if (ties.isEmpty()) {
+      return null;
+    }
+    int turn = turns.computeIfAbsent(service, s -> new AtomicInteger()).getAndIncrement();
+    return ties.get(Math.floorMod(turn, ties.size()));
+  }
+
+  private List<ServiceView.Replica> leastBusy(List<ServiceView.Replica> ready, ServiceView.Replica excluded,
+      boolean reachableOnly) {
     int fewest = Integer.MAX_VALUE;
     List<ServiceView.Replica> ties = new ArrayList<>();
     for (ServiceView.Replica replica : ready) {
-      if (excluded != null && replica.id().equals(excluded.id())) {
+      if (excluded != null && replica.id().equals(excluded.id())
+          || reachableOnly && replica.node() != null && !nodes.reachable(replica.node())) {
         continue;
       }
       AtomicInteger busy = outstanding.get(replica.id());
@@ -168,11 +227,7 @@ final class ReplicaBalancer {
         ties.add(replica);
       }
     }
-    if (ties.isEmpty()) {
-      return null;
-    }
-    int turn = turns.computeIfAbsent(service, s -> new AtomicInteger()).getAndIncrement();
-    return ties.get(Math.floorMod(turn, ties.size()));
+    return ties;
   }
 
   /** Forgets the counters of replicas a service no longer has (rolled or scaled away), unless calls to them still run. */

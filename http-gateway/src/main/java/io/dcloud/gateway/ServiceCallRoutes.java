@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.ask.Asks;
 import io.dcloud.identity.Caller;
 import io.dcloud.node.LocalNode;
+import io.dcloud.node.NodeReachability;
 import io.dcloud.node.ProxyWire;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
@@ -102,7 +103,7 @@ final class ServiceCallRoutes extends AllDirectives {
       public void failed(String service) {
         directory.get().refresh(service);
       }
-    }, System::nanoTime);
+    }, System::nanoTime, nodeWatch(NodeReachability.get(system)));
     directory.set(new ServiceDirectory(name -> Asks.completedOn(
             services.services().apply(name).ask(ServiceEntity.Get::new, gateway.askTimeout()), system.executionContext()),
         settings, System::nanoTime, gone -> {
@@ -119,6 +120,20 @@ final class ServiceCallRoutes extends AllDirectives {
         new DirectCalls(system, materializer, direct.maxConnections(), settings.maxQueue()));
     return new ServiceCallRoutes(settings, directory.get(), balancer, batcher, stats, replicas, headers, bodies, codec,
         identity.audit(), materializer);
+  }
+
+  private static ReplicaBalancer.NodeWatch nodeWatch(NodeReachability reachability) {
+    return new ReplicaBalancer.NodeWatch() {
+      @Override
+      public boolean reachable(String nodeId) {
+        return reachability.reachable(nodeId);
+      }
+
+      @Override
+      public Runnable whenUnreachable(String nodeId, Runnable lost) {
+        return reachability.whenUnreachable(nodeId, lost);
+      }
+    };
   }
 
   Route route(Caller caller) {

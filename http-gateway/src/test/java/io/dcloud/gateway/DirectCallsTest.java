@@ -144,7 +144,7 @@ class DirectCallsTest {
 
       @Override
       public void failed(String service) {}
-    }, System::nanoTime);
+    }, System::nanoTime, ReplicaBalancer.NodeWatch.NONE);
     ServiceView.Replica gone = new ServiceView.Replica("gone", "n1", "RUNNING", true, 1,
         new PublishedPort(8080, "tcp", "127.0.0.1", closedPort()));
     ServiceView.Replica alive = new ServiceView.Replica("alive", "n1", "RUNNING", true, 1,

@@ -6,8 +6,10 @@ import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -27,6 +29,8 @@ class ReplicaBalancerTest {
   private final AtomicLong clock = new AtomicLong();
   private final List<String> outcomes = new ArrayList<>();
   private final List<String> refreshed = new ArrayList<>();
+  private final Set<String> unreachableNodes = new HashSet<>();
+  private final Map<String, List<Runnable>> onLoss = new HashMap<>();
   private final ReplicaBalancer balancer = new ReplicaBalancer(SETTINGS, new ReplicaBalancer.Listener() {
     @Override
     public void attempted(String service, ServiceView.Replica replica, String outcome, long nanos) {
@@ -37,7 +41,25 @@ class ReplicaBalancerTest {
     public void failed(String service) {
       refreshed.add(service);
     }
-  }, clock::get);
+  }, clock::get, new ReplicaBalancer.NodeWatch() {
+    @Override
+    public boolean reachable(String nodeId) {
+      return !unreachableNodes.contains(nodeId);
+    }
+
+    @Override
+    public Runnable whenUnreachable(String nodeId, Runnable lost) {
+      List<Runnable> waiting = onLoss.computeIfAbsent(nodeId, id -> new ArrayList<>());
+      waiting.add(lost);
+      return () -> waiting.remove(lost);
+    }
+  });
+
+  /** What NodeReachability does when the failure detector gives up on a node. */
+  private void lose(String nodeId) {
+    unreachableNodes.add(nodeId);
+    List.copyOf(onLoss.getOrDefault(nodeId, List.of())).forEach(Runnable::run);
+  }
 
   /** The tries sent, in order, each with the answer the test gives it. */
   private final List<Sent> sent = new ArrayList<>();
@@ -65,6 +87,66 @@ class ReplicaBalancerTest {
     call(List.of(A, B, C), true);
 
     assertThat(sent.get(3).replica).isEqualTo(sent.get(1).replica);
+  }
+
+  @Test
+  void replicasOnUnreachableNodesArePassedOverWhileAnotherIsReady() {
+    unreachableNodes.add("node-a");
+    for (int i = 0; i < 4; i++) {
+      call(List.of(A, B, C), true);
+    }
+    assertThat(sent).extracting(s -> s.replica.id()).containsOnly("b", "c");
+
+    unreachableNodes.addAll(List.of("node-b", "node-c"));
+    call(List.of(A, B, C), true);
+    assertThat(sent.get(sent.size() - 1).replica.id()).as("all unreachable: the least busy, the view may be behind")
+        .isEqualTo("a");
+
+    unreachableNodes.clear();
+    call(List.of(A, B, C), true);
+    assertThat(sent.get(sent.size() - 1).replica.id()).as("reachable again, and least busy").isEqualTo("a");
+  }
+
+  @Test
+  void anIdempotentCallsRetryAvoidsAnUnreachableNodeToo() {
+    unreachableNodes.add("node-c");
+    CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A, C, B), true);
+    String first = sent.get(0).replica.id();
+    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Unreachable<>("connection refused"));
+
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(1).replica.id()).isNotEqualTo(first).isNotEqualTo("c");
+    sent.get(1).answer.complete(new ReplicaBalancer.Attempt.Answered<>("ok", true));
+    assertThat(answer).isCompleted();
+  }
+
+  @Test
+  void aRetryableTryIsGivenUpWhenItsNodeTurnsUnreachableAndTheCallRetriedAtOnce() {
+    CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A, B), true);
+    ServiceView.Replica first = sent.get(0).replica;
+    assertThat(onLoss.get(first.node())).as("watching the first try's node").hasSize(1);
+
+    lose(first.node());
+
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(1).replica).isNotEqualTo(first);
+    assertThat(outcomes).containsExactly(first.id() + ":unreachable");
+    sent.get(1).answer.complete(new ReplicaBalancer.Attempt.Answered<>("from the survivor", true));
+    assertThat(answer.join().value()).isEqualTo("from the survivor");
+    assertThat(onLoss.values()).as("no watch outlives its try").allSatisfy(waiting -> assertThat(waiting).isEmpty());
+  }
+
+  @Test
+  void aTryThatWouldNotBeRetriedWaitsForItsAnswerEvenWhenItsNodeIsLost() {
+    CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A, B), false);
+    String node = sent.get(0).replica.node();
+
+    lose(node);
+
+    assertThat(sent).as("a non-idempotent call could do its work twice").hasSize(1);
+    assertThat(answer).isNotDone();
+    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Answered<>("late but done", true));
+    assertThat(answer.join().value()).isEqualTo("late but done");
   }
 
   @Test

@@ -44,7 +44,10 @@ final class ServiceCaller implements AutoCloseable {
    * The calls sent in a window: how many, how many failed (the first few described, and when the
    * first and last failed one was sent), the slowest.
    */
-  record Summary(int calls, int failed, long maxMillis, List<String> failures) {}
+  /** {@code slow}: calls answered after more than {@link #SLOW_MILLIS} (a try that waited on a dead replica). */
+  record Summary(int calls, int failed, int slow, long maxMillis, List<String> failures) {}
+
+  static final long SLOW_MILLIS = 1_000;
 
   private record InFlight(Instant sentAt, CompletableFuture<Call> call) {}
 
@@ -112,7 +115,8 @@ final class ServiceCaller implements AutoCloseable {
     if (failed.size() > FAILURES_SHOWN) {
       shown.add("... the last: " + failed.get(failed.size() - 1).describe());
     }
-    return new Summary(window.size(), failed.size(), window.stream().mapToLong(Call::millis).max().orElse(0), shown);
+    int slow = (int) window.stream().filter(c -> c.millis() > SLOW_MILLIS).count();
+    return new Summary(window.size(), failed.size(), slow, window.stream().mapToLong(Call::millis).max().orElse(0), shown);
   }
 
   @Override

@@ -62,9 +62,9 @@ class ServiceFailoverBenchmark {
           double took = Duration.between(killedAt, recoveredAt).toMillis() / 1000.0;
           seconds.add(took);
           failedInRounds += during.failed();
-          System.out.printf(Locale.ROOT, "SERVICE-FAILOVER round=%d recovery_s=%.1f failed=%d calls=%d max_ms=%d"
-                  + " killed=%s replicas_on=%s%n", round, took, during.failed(), during.calls(), during.maxMillis(),
-              victim.name, nodesOf(recovered, cluster));
+          System.out.printf(Locale.ROOT, "SERVICE-FAILOVER round=%d recovery_s=%.1f failed=%d calls=%d slow=%d max_ms=%d"
+                  + " killed=%s replicas_on=%s%n", round, took, during.failed(), during.calls(), during.slow(),
+              during.maxMillis(), victim.name, nodesOf(recovered, cluster));
           during.failures().forEach(failure -> System.out.println("SERVICE-FAILOVER   failed call: " + failure));
           cluster.restart(victim);
           cluster.awaitSeesAll(via);
@@ -74,9 +74,10 @@ class ServiceFailoverBenchmark {
     }
     List<Double> sorted = seconds.stream().sorted().toList();
     System.out.printf(Locale.ROOT, "RESULT service-failover rounds=%d recovery_p50_s=%.1f recovery_max_s=%.1f"
-            + " failed_total=%d failed_in_rounds=%d calls_total=%d max_ms=%d rate=%d/s warmup_failed=%d all_s=%s%n",
+            + " failed_total=%d failed_in_rounds=%d calls_total=%d slow_calls=%d max_ms=%d rate=%d/s warmup_failed=%d"
+            + " all_s=%s%n",
         sorted.size(), sorted.get((sorted.size() - 1) / 2), sorted.get(sorted.size() - 1), whole.failed(),
-        failedInRounds, whole.calls(), whole.maxMillis(), CALLS_PER_SECOND, warmUp.failed(), seconds);
+        failedInRounds, whole.calls(), whole.slow(), whole.maxMillis(), CALLS_PER_SECOND, warmUp.failed(), seconds);
     whole.failures().forEach(failure -> System.out.println("RESULT   failed call: " + failure));
     assertThat(whole.failed()).as("calls that failed (first ones: %s)", whole.failures()).isZero();
   }
