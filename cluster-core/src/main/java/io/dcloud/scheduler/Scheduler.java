@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -44,6 +45,9 @@ public final class Scheduler
     extends EventSourcedBehaviorWithEnforcedReplies<Scheduler.Command, Scheduler.Event, SchedulerState> {
 
   public static final PersistenceId PERSISTENCE_ID = PersistenceId.ofUniqueId("dcloud-scheduler");
+
+  /** Registered once per outcome: a registry lookup per placement cost more than the count. */
+  private static final Map<String, Counter> PLACEMENTS = new ConcurrentHashMap<>();
 
   // ---------------------------------------------------------------- protocol
 
@@ -362,17 +366,24 @@ public final class Scheduler
 
   /** Decisions by outcome (placed, refused), on the node the singleton runs on. */
   private static void countPlacement(String outcome) {
-    Counter.builder("dcloud.scheduler.placements").description("Placement decisions by outcome")
-        .tag("outcome", outcome).register(Metrics.globalRegistry).increment();
+    PLACEMENTS.computeIfAbsent(outcome, Scheduler::placementCounter).increment();
+  }
+
+  private static Counter placementCounter(String outcome) {
+    return Counter.builder("dcloud.scheduler.placements").description("Placement decisions by outcome")
+        .tag("outcome", outcome).register(Metrics.globalRegistry);
   }
 
   private void announce(List<Event> events) {
     for (Event event : events) {
       if (event instanceof Reserved reserved) {
-        context.getLog().info(
-            "Scheduler placed environment {} on node {}{}{}", reserved.environmentId(), reserved.nodeId(),
-            reserved.gpuUuids().isEmpty() ? "" : " with GPUs " + reserved.gpuUuids(),
-            reserved.reason() == null ? "" : ": it " + reserved.reason());
+        // DEBUG: the hot path; each environment logs its own placement (Convergence, at INFO).
+        if (context.getLog().isDebugEnabled()) {
+          context.getLog().debug(
+              "Scheduler placed environment {} on node {}{}{}", reserved.environmentId(), reserved.nodeId(),
+              reserved.gpuUuids().isEmpty() ? "" : " with GPUs " + reserved.gpuUuids(),
+              reserved.reason() == null ? "" : ": it " + reserved.reason());
+        }
         answers.tell(reserved.environmentId(),
             new PlacementAnswer.Granted(reserved.nodeId(), reserved.gpuUuids(), reserved.reason()));
         countPlacement("placed");
