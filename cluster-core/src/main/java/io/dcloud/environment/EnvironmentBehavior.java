@@ -288,8 +288,8 @@ final class EnvironmentBehavior
           environmentId, report.phase(), report.nodeId(), state.node());
       return Effect().noReply();
     }
-    Event event = Transitions.report(state, report, now());
-    return event == null ? Effect().noReply() : persist(event);
+    List<Event> events = Transitions.report(state, report, now());
+    return events.isEmpty() ? Effect().noReply() : persist(events);
   }
 
   private ReplyEffect<Event, EnvironmentState> onReportAfterDeletion(EnvironmentState state, ContainerReport report) {
@@ -316,7 +316,12 @@ final class EnvironmentBehavior
   // ---------------------------------------------------------------- effects
 
   private ReplyEffect<Event, EnvironmentState> persist(Event event) {
-    return Effect().persist(event).thenRun(state -> afterPersist(state, List.of(event))).thenNoReply();
+    return persist(List.of(event));
+  }
+
+  /** Several events in one journal write. */
+  private ReplyEffect<Event, EnvironmentState> persist(List<Event> events) {
+    return Effect().persist(events).thenRun(state -> afterPersist(state, events)).thenNoReply();
   }
 
   private ReplyEffect<Event, EnvironmentState> persistAndReply(Event event, ActorRef<Reply> replyTo) {

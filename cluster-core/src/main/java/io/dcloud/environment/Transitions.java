@@ -17,6 +17,7 @@ import io.dcloud.environment.EnvironmentEntity.StartRequested;
 import io.dcloud.environment.EnvironmentEntity.StopRequested;
 import io.dcloud.environment.EnvironmentEntity.Stopped;
 import io.dcloud.environment.EnvironmentState.Removal;
+import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.resources.Quantities;
 import io.dcloud.spec.EnvironmentSpec;
@@ -110,8 +111,27 @@ final class Transitions {
     return changed ? new ReadinessChanged(report.ready(), at) : null;
   }
 
-  /** The event a node's report means in the current state, or null when it changes nothing. */
-  static Event report(EnvironmentState state, ContainerReport report, Instant at) {
+  /**
+   * The events a node's report means in the current state (none when it changes nothing). A
+   * container that ran before its node reported it STARTING ({@code dcloud.node.starting-report-delay})
+   * is reported RUNNING alone, naming its datasets: both steps are written, in one journal write.
+   */
+  static List<Event> report(EnvironmentState state, ContainerReport report, Instant at) {
+    EnvironmentStatus status = state.status();
+    if (report.phase() == ContainerPhase.RUNNING && startable(status)) {
+      return List.of(new ContainerStarting(at, report.datasets()),
+          new ContainerRunning(report.containerId(), report.ports(), at));
+    }
+    Event event = single(state, report, at);
+    return event == null ? List.of() : List.of(event);
+  }
+
+  private static boolean startable(EnvironmentStatus status) {
+    return status == EnvironmentStatus.PLACED || status == EnvironmentStatus.PREPARING
+        || status == EnvironmentStatus.BUILDING;
+  }
+
+  private static Event single(EnvironmentState state, ContainerReport report, Instant at) {
     EnvironmentStatus status = state.status();
     boolean stopping = status == EnvironmentStatus.STOPPING;
     return switch (report.phase()) {
@@ -119,10 +139,7 @@ final class Transitions {
       case BUILDING -> status == EnvironmentStatus.PLACED || status == EnvironmentStatus.PREPARING
           ? new ImageBuilding(at)
           : null;
-      case STARTING -> status == EnvironmentStatus.PLACED || status == EnvironmentStatus.PREPARING
-          || status == EnvironmentStatus.BUILDING
-          ? new ContainerStarting(at, report.datasets())
-          : null;
+      case STARTING -> startable(status) ? new ContainerStarting(at, report.datasets()) : null;
       case RUNNING -> stopping || (status == EnvironmentStatus.RUNNING && report.containerId().equals(state.containerId()))
           ? readiness(state, report, at)
           : new ContainerRunning(report.containerId(), report.ports(), at);

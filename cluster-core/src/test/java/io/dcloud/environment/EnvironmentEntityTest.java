@@ -411,6 +411,22 @@ class EnvironmentEntityTest {
   }
 
   @Test
+  void aContainerReportedRunningBeforeAnyStartingWritesBothStepsInOneCommand() {
+    create();
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
+    node.expectMessageClass(NodeProtocol.Deploy.class, WAIT);
+
+    var running = entity.runCommand(report(ContainerPhase.RUNNING, "c1", null, false));
+
+    assertThat(running.events()).extracting(event -> event.getClass().getSimpleName())
+        .containsExactly("ContainerStarting", "ContainerRunning");
+    assertThat(running.state().status()).isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(running.state().history()).extracting(EnvironmentView.HistoryEntry::status)
+        .containsSubsequence(EnvironmentStatus.PLACED, EnvironmentStatus.STARTING, EnvironmentStatus.RUNNING);
+    assertThat(entity.restart().state().containerId()).as("both written").isEqualTo("c1");
+  }
+
+  @Test
   void stateSurvivesRestart() {
     create();
     runOn("c1");

@@ -70,6 +70,11 @@ class TransitionsTest {
     return event == null ? "-" : event.getClass().getSimpleName();
   }
 
+  /** The events' kinds joined by '+', "-" for none. */
+  private static String outcome(List<Event> events) {
+    return events.isEmpty() ? "-" : String.join("+", events.stream().map(TransitionsTest::outcome).toList());
+  }
+
   private static ContainerReport report(ContainerPhase phase, Integer exitCode, boolean oom) {
     return new ContainerReport(NODE, phase, phase == ContainerPhase.MISSING ? null : "c1", List.of(), exitCode, oom, "m");
   }
@@ -124,9 +129,10 @@ class TransitionsTest {
   @ParameterizedTest(name = "{0}: building {1}, starting {2}, running {3}, exited {4}, removed {5}, failed {6}, missing {7}")
   @CsvSource({
     // status,  BUILDING,      STARTING,          RUNNING,          EXITED,          REMOVED,          FAILED,           MISSING
-    "PLACED,    ImageBuilding, ContainerStarting, ContainerRunning, -,               DeploymentFailed, DeploymentFailed, -",
-    "PREPARING, ImageBuilding, ContainerStarting, ContainerRunning, -,               DeploymentFailed, DeploymentFailed, -",
-    "BUILDING,  -,             ContainerStarting, ContainerRunning, -,               DeploymentFailed, DeploymentFailed, -",
+    // RUNNING before any STARTING (dcloud.node.starting-report-delay): both steps, in one write
+    "PLACED,    ImageBuilding, ContainerStarting, ContainerStarting+ContainerRunning, -, DeploymentFailed, DeploymentFailed, -",
+    "PREPARING, ImageBuilding, ContainerStarting, ContainerStarting+ContainerRunning, -, DeploymentFailed, DeploymentFailed, -",
+    "BUILDING,  -,             ContainerStarting, ContainerStarting+ContainerRunning, -, DeploymentFailed, DeploymentFailed, -",
     "STARTING,  -,             -,                 ContainerRunning, ContainerExited, DeploymentFailed, DeploymentFailed, -",
     "RUNNING,   -,             -,                 -,                ContainerExited, DeploymentFailed, DeploymentFailed, DeploymentFailed",
     "STOPPING,  -,             -,                 -,                Stopped,         DeploymentFailed, Stopped,          DeploymentFailed",
@@ -142,6 +148,25 @@ class TransitionsTest {
     assertThat(outcome(Transitions.report(state, report(ContainerPhase.REMOVED, null, false), AT))).as("REMOVED").isEqualTo(removed);
     assertThat(outcome(Transitions.report(state, report(ContainerPhase.FAILED, null, false), AT))).as("FAILED").isEqualTo(failed);
     assertThat(outcome(Transitions.report(state, report(ContainerPhase.MISSING, null, false), AT))).as("MISSING").isEqualTo(missing);
+  }
+
+  @Test
+  void aContainerRunningBeforeItsStartingReportRecordsBothStepsAndItsDatasets() {
+    List<EnvironmentSpec.DatasetRef> resolved = List.of(new EnvironmentSpec.DatasetRef("images", "cifar", "train", "3"));
+    EnvironmentState preparing = in("PREPARING", RestartPolicy.ALWAYS);
+    List<Event> events = Transitions.report(preparing, new ContainerReport(NODE, ContainerPhase.RUNNING, "c1", List.of(),
+        null, false, "running", resolved), AT);
+    assertThat(events).containsExactly(
+        new EnvironmentEntity.ContainerStarting(AT, resolved), new EnvironmentEntity.ContainerRunning("c1", List.of(), AT));
+
+    EnvironmentState running = preparing;
+    for (Event event : events) {
+      running = running.apply(event, 100);
+    }
+    assertThat(running.status()).isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(running.view().datasets()).isEqualTo(resolved);
+    assertThat(running.history()).extracting(EnvironmentView.HistoryEntry::status).containsSubsequence(
+        EnvironmentStatus.PREPARING, EnvironmentStatus.STARTING, EnvironmentStatus.RUNNING);
   }
 
   @ParameterizedTest(name = "{0}: preparing {1}")
@@ -163,7 +188,7 @@ class TransitionsTest {
     List<EnvironmentSpec.DatasetRef> resolved = List.of(new EnvironmentSpec.DatasetRef("images", "cifar", "train", "3"));
     EnvironmentState preparing = in("PREPARING", RestartPolicy.ALWAYS);
     Event starting = Transitions.report(preparing, new ContainerReport(NODE, ContainerPhase.STARTING, null, List.of(), null,
-        false, "creating container", resolved), AT);
+        false, "creating container", resolved), AT).get(0);
     assertThat(starting).isEqualTo(new EnvironmentEntity.ContainerStarting(AT, resolved));
 
     EnvironmentState running = preparing.apply(starting, 100).apply(running(), 100);
@@ -186,7 +211,7 @@ class TransitionsTest {
   @Test
   void anOutOfMemoryExitSaysSoWithTheLimit() {
     var exited = (EnvironmentEntity.ContainerExited) Transitions.report(
-        in("RUNNING", RestartPolicy.ALWAYS), report(ContainerPhase.EXITED, 137, true), AT);
+        in("RUNNING", RestartPolicy.ALWAYS), report(ContainerPhase.EXITED, 137, true), AT).get(0);
     assertThat(exited.reason()).isEqualTo("killed: out of memory (limit 1 GiB)");
   }
 

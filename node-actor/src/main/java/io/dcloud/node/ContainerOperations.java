@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.stream.OverflowStrategy;
 import org.apache.pekko.stream.SourceRef;
@@ -42,12 +43,25 @@ final class ContainerOperations {
   /** What one operation left behind: its container (null when there is none) and the environment's report. */
   record Outcome(String environmentId, String containerId, ContainerReport report) {}
 
+  /** Runs a task after a delay (the actor system's scheduler); the answer cancels it: true when it will not run. */
+  @FunctionalInterface
+  interface Later {
+    BooleanSupplier run(Duration delay, Runnable task);
+
+    /** At once, on the caller's thread: nothing left to cancel. */
+    Later NOW = (delay, task) -> {
+      task.run();
+      return () -> false;
+    };
+  }
+
   private final NodeSettings settings;
   private final String nodeId;
   private final ContainerRuntime runtime;
   private final NodePeers peers;
   /** Where the environments' datasets come from (see {@link DatasetCache}). */
   private final DatasetMounts datasets;
+  private final Later later;
   /** Log follows open now: the pool threads that open them and the streams that end them both count. */
   private final AtomicInteger follows = new AtomicInteger();
   /** Users' commands running now (each on a blocking pool thread). */
@@ -55,15 +69,17 @@ final class ContainerOperations {
 
   ContainerOperations(
       NodeSettings settings, ContainerRuntime runtime, NodePeers peers) {
-    this(settings, runtime, peers, DatasetMounts.NONE);
+    this(settings, runtime, peers, DatasetMounts.NONE, Later.NOW);
   }
 
-  ContainerOperations(NodeSettings settings, ContainerRuntime runtime, NodePeers peers, DatasetMounts datasets) {
+  /** {@code later} delays the STARTING report ({@code dcloud.node.starting-report-delay}). */
+  ContainerOperations(NodeSettings settings, ContainerRuntime runtime, NodePeers peers, DatasetMounts datasets, Later later) {
     this.settings = settings;
     this.nodeId = settings.nodeId();
     this.runtime = runtime;
     this.peers = peers;
     this.datasets = datasets;
+    this.later = later;
   }
 
   Outcome deploy(NodeProtocol.Deploy deploy) {
@@ -103,13 +119,36 @@ final class ContainerOperations {
       peers.report(environmentId, report(ContainerPhase.BUILDING, null, List.of(), null, false, "building image"));
       runtime.ensureImage(deploy.recipe(), line -> progress(environmentId, line));
     }
-    peers.report(environmentId, new ContainerReport(
-        nodeId, ContainerPhase.STARTING, null, List.of(), null, false, "creating container", prepared.resolved()));
-    String id = runtime.create(containerSpec(deploy, prepared.mounts()));
-    LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
-    // Just created, so not running: start it without asking the engine first.
-    startOrRemove(deploy, id);
-    return running(environmentId, id);
+    ContainerReport starting = new ContainerReport(
+        nodeId, ContainerPhase.STARTING, null, List.of(), null, false, "creating container", prepared.resolved());
+    Runnable reportStarting = () -> peers.report(environmentId, starting);
+    BooleanSupplier cancelStarting = settings.startingReportDelay().isZero()
+        ? Later.NOW.run(Duration.ZERO, reportStarting)
+        : later.run(settings.startingReportDelay(), reportStarting);
+    Outcome outcome;
+    try {
+      String id = runtime.create(containerSpec(deploy, prepared.mounts()));
+      LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
+      // Just created, so not running: start it without asking the engine first.
+      startOrRemove(deploy, id);
+      outcome = running(environmentId, id);
+    } catch (RuntimeException failed) {
+      cancelStarting.getAsBoolean(); // the failure is the report
+      throw failed;
+    }
+    if (!cancelStarting.getAsBoolean()) {
+      return outcome;
+    }
+    if (outcome.report().phase() != ContainerPhase.RUNNING) {
+      // Exited at once: its environment must have been STARTING for the exit to count.
+      reportStarting.run();
+      return outcome;
+    }
+    // Running before STARTING was due: the one report says what STARTING would have (the datasets mounted).
+    ContainerReport running = outcome.report();
+    return new Outcome(environmentId, outcome.containerId(), new ContainerReport(nodeId, running.phase(),
+        running.containerId(), running.ports(), running.exitCode(), running.oomKilled(), running.message(),
+        prepared.resolved(), running.ready()));
   }
 
   /** A container that cannot start (e.g. GPUs without an NVIDIA runtime) is removed, not left behind. */

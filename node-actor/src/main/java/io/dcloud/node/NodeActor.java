@@ -138,7 +138,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
         peers, blocking, this::stats);
     this.readiness = new ReadinessProbes(context, nodeId, peers, context.getSystem().settings().config());
     this.peers = readiness.watching(idle.watching(peers));
-    this.operations = new ContainerOperations(settings, runtime, this.peers, datasets);
+    this.operations = new ContainerOperations(settings, runtime, this.peers, datasets, (delay, task) -> {
+      org.apache.pekko.actor.Cancellable scheduled =
+          context.getSystem().scheduler().scheduleOnce(delay, task, context.getSystem().executionContext());
+      return scheduled::cancel;
+    });
     this.reconciliation = new Reconciliation(context, nodeId, runtime, this.peers, operations, blocking, this);
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking, datasets);
     this.sessions = new UserSessions(context.getSystem(), nodeId, runtime, activity);

@@ -24,6 +24,7 @@ public record NodeSettings(
     Duration gossipInterval,
     Duration downedStopGrace,
     Duration leaveTimeout,
+    Duration startingReportDelay,
     List<String> idleCommand,
     String publishHostIp,
     int logBufferLines,
@@ -57,6 +58,7 @@ public record NodeSettings(
         c.getDuration("gossip-interval"),
         c.getDuration("downed-stop-grace"),
         c.getDuration("leave-timeout"),
+        c.getDuration("starting-report-delay"),
         c.getStringList("idle-command"),
         c.getString("publish-host-ip"),
         c.getInt("log-buffer-lines"),
@@ -75,8 +77,8 @@ public record NodeSettings(
   /** The same settings for another node id (hollow nodes share one process's configuration). */
   public NodeSettings withNodeId(String id) {
     return new NodeSettings(
-        id, labels, gossipInterval, downedStopGrace, leaveTimeout, idleCommand, publishHostIp, logBufferLines,
-        maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath, nvidiaSmi, nvidiaSmiTimeout, advertisedGpus,
-        secrets);
+        id, labels, gossipInterval, downedStopGrace, leaveTimeout, startingReportDelay, idleCommand, publishHostIp,
+        logBufferLines, maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath, nvidiaSmi,
+        nvidiaSmiTimeout, advertisedGpus, secrets);
   }
 }

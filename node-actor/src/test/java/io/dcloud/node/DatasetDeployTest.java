@@ -96,8 +96,60 @@ class DatasetDeployTest {
     return new NodeProtocol.Deploy("env-d", spec, RECIPE, List.of(), "alice");
   }
 
+  /** STARTING reported at once (as with a delay that passes before the container runs). */
   private ContainerOperations operations(ScriptedRuntime runtime, DatasetMounts mounts) {
-    return new ContainerOperations(SecretEnvDeployTest.settings("n1", null), runtime, peers, mounts);
+    return new ContainerOperations(SecretEnvDeployTest.settings("n1", null), runtime, peers, mounts, ContainerOperations.Later.NOW);
+  }
+
+  /** The STARTING report's delay (dcloud.node.starting-report-delay, 500 ms here) as a task the test holds. */
+  private final List<Runnable> heldStarting = new ArrayList<>();
+  private final List<Boolean> startingCancelled = new ArrayList<>();
+
+  private ContainerOperations delayingStarting(ScriptedRuntime runtime) {
+    ContainerOperations.Later held = (delay, task) -> {
+      assertThat(delay).isEqualTo(java.time.Duration.ofMillis(500));
+      heldStarting.add(task);
+      return () -> {
+        startingCancelled.add(true);
+        return true;
+      };
+    };
+    return new ContainerOperations(SecretEnvDeployTest.settings("n1", null), runtime, peers, new FakeMounts(true), held);
+  }
+
+  @Test
+  void aContainerRunningBeforeItsStartingReportIsDueIsReportedRunningAloneNamingItsDatasets() {
+    ContainerOperations.Outcome outcome = delayingStarting(new ScriptedRuntime(RECIPE.tag())).deploy(deploy());
+
+    assertThat(told).as("nothing before the outcome").isEmpty();
+    assertThat(startingCancelled).containsExactly(true);
+    assertThat(outcome.report().phase()).isEqualTo(ContainerPhase.RUNNING);
+    assertThat(outcome.report().datasets()).containsExactly(RESOLVED);
+  }
+
+  @Test
+  void aContainerThatExitsAtOnceIsReportedStartingFirstSoTheExitCounts() {
+    ScriptedRuntime runtime = new ScriptedRuntime(RECIPE.tag());
+    // The container's command ends as soon as it starts, before the node inspects it.
+    runtime.watchEvents(event -> {
+      if (event.action().equals("start")) {
+        runtime.exit(event.containerId(), 1, false);
+      }
+    });
+    ContainerOperations.Outcome outcome = delayingStarting(runtime).deploy(deploy());
+
+    assertThat(outcome.report().phase()).isEqualTo(ContainerPhase.EXITED);
+    assertThat(told).containsExactly("STARTING");
+  }
+
+  @Test
+  void aStartThatFailsCancelsTheStartingReport() {
+    ScriptedRuntime runtime = new ScriptedRuntime(RECIPE.tag());
+    runtime.fail("create", new IllegalStateException("engine says no"));
+
+    assertThatThrownBy(() -> delayingStarting(runtime).deploy(deploy())).hasMessageContaining("engine says no");
+    assertThat(startingCancelled).containsExactly(true);
+    assertThat(told).isEmpty();
   }
 
   @Test
