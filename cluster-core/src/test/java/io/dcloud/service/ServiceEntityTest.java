@@ -203,12 +203,7 @@ class ServiceEntityTest {
     environments.clear();
 
     entity.restart();
-    ServiceEntity.Command tick = ticks.poll(5, TimeUnit.SECONDS);
-    while (tick != null && !ticks.isEmpty()) {
-      tick = ticks.poll(); // the last one is the restarted incarnation's
-    }
-    assertThat(tick).isInstanceOf(ServiceEntity.Reconcile.class);
-    entity.runCommand(tick);
+    ScheduledLooks.deliverUntilOneActs(ticks, environments, entity);
 
     assertThat(next(EnvironmentEntity.Get.class, 2)).extracting(Sent::id).containsExactly(state.replicaId(0), state.replicaId(1));
     entity.runCommand(new ServiceEntity.ReplicaAnswer(new EnvironmentEntity.NotFound(state.replicaId(1))));

@@ -225,20 +225,6 @@ class ServiceRollingUpdateTest {
     assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(before.replicaId(1));
   }
 
-  /**
-   * Delivers the scheduled looks in order until one makes the entity ask its replicas: a look
-   * scheduled by the incarnation before a restart is ignored, the restarted one's acts (whenever
-   * it was scheduled relative to the others).
-   */
-  private void deliverLooksUntilOneActs() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (environments.isEmpty()) {
-      ServiceEntity.Command look = ticks.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-      assertThat(look).as("a look that makes the restarted entity ask its replicas").isNotNull();
-      entity.runCommand(look);
-    }
-  }
-
   @Test
   void afterARestartMidRollTheRollContinuesOnceReplicasAnswer() throws InterruptedException {
     ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
@@ -248,7 +234,7 @@ class ServiceRollingUpdateTest {
 
     entity.restart();
     assertThat(versions(entity.getState())).containsExactly(1, 1, 2);
-    deliverLooksUntilOneActs();
+    ScheduledLooks.deliverUntilOneActs(ticks, environments, entity);
     assertThat(next(EnvironmentEntity.Get.class, 3)).extracting(Sent::id)
         .containsExactly(before.replicaId(0), before.replicaId(1), r2);
     answer(before.replicaId(0), true);
