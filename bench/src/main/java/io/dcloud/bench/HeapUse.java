@@ -1,19 +1,28 @@
 package io.dcloud.bench;
 
+import com.typesafe.config.Config;
+import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
+import java.time.Duration;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 
-/** Used heap after a full collection, in bytes, at three moments of the run. */
+/** Used heap after a full collection, in bytes, at three moments of the run, and what a read side adds. */
 final class HeapUse {
   long baseline;
   long live;
   int liveEntities;
   long passivated;
+  /** The heap a second read side (EnvironmentDirectory, as a gateway's) took, and how many environments it holds. */
+  long readSide;
+  int readSideEnvironments;
 
   static void weigh(ActorSystem<?> system, HeapUse memory, PlacementBenchmark.Options options) {
     memory.liveEntities = liveEntities(system);
@@ -24,6 +33,33 @@ final class HeapUse {
       LockSupport.parkNanos(PlacementBenchmark.POLL.toNanos() * 4);
     }
     memory.passivated = usedHeapAfterGc();
+  }
+
+  /**
+   * Starts a second read side like the one this process already runs (the control role's), waits
+   * until it has read every environment from the journal, and weighs what it holds: the heap a
+   * gateway's directory costs per environment. Everything else is at rest (entities passivated).
+   */
+  static void weighReadSide(ActorSystem<?> system, HeapUse memory, int environments, Duration timeout) {
+    Config config = system.settings().config();
+    ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events = system.systemActorOf(
+        Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "bench-read-side-events",
+        Props.empty());
+    long before = usedHeapAfterGc();
+    ActorRef<EnvironmentDirectory.Command> directory = system.systemActorOf(
+        EnvironmentDirectory.create(config.getString("dcloud.read-side.journal-plugin"), events,
+            config.getDuration("dcloud.read-side.refresh-interval"), config.getDuration("dcloud.read-side.full-refresh-interval")),
+        "bench-read-side", Props.empty());
+    System.out.printf("bench: a second read side reads %d environments from the journal%n", environments);
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int known = 0;
+    while (known < environments && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(PlacementBenchmark.POLL.toNanos() * 2);
+      known = PlacementBenchmark.<EnvironmentDirectory.Command, EnvironmentDirectory.Listing>ask(system, directory,
+          replyTo -> new EnvironmentDirectory.ListEnvironments(null, null, replyTo)).environments().size();
+    }
+    memory.readSideEnvironments = known;
+    memory.readSide = usedHeapAfterGc() - before;
   }
 
   private static int liveEntities(ActorSystem<?> system) {

@@ -44,7 +44,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
  * runs {@code --nodes} hollow workers over a real embedded Cassandra; {@code --creates}
  * environments are created through the real path (EnvironmentEntity, Scheduler, NodeActor, the
  * journal) at a fixed rate, and every status change is timed as it is published. With {@code
- * --memory} it also weighs the heap per live and per passivated environment.
+ * --memory} it also weighs the heap per live and per passivated environment, and per environment in a second read side.
  *
  * <p>{@code ./dcloud bench placement --nodes 1000 --creates 100000 --rate 3000 --memory}
  */
@@ -260,6 +260,7 @@ public final class PlacementBenchmark {
     }
     if (options.memory()) {
       HeapUse.weigh(system, memory, options);
+      HeapUse.weighReadSide(system, memory, WARM_UP_CREATES + options.creates(), options.timeout());
     }
     return new PlacementReport(options, timeline, used, options.memory() ? memory : null, violations);
   }

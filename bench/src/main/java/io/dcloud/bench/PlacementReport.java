@@ -66,6 +66,10 @@ public record PlacementReport(
       out.append(String.format(Locale.ROOT,
           "  heap per live entity %.2f KiB (live - passivated); per passivated environment %.2f KiB (scheduler, node, sharding)%n",
           perLive / KIB, perPassivated / KIB));
+      out.append(String.format(Locale.ROOT,
+          "  read side (a gateway's environment directory): %.0f MiB for %d environments, %.2f KiB per environment%n",
+          memory.readSide / KIB / KIB, memory.readSideEnvironments,
+          memory.readSideEnvironments == 0 ? 0 : memory.readSide / (double) memory.readSideEnvironments / KIB));
     }
     violations.forEach(v -> out.append("  VIOLATION: ").append(v).append('\n'));
     out.append(String.format(Locale.ROOT,

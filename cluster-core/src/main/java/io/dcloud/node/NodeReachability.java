@@ -1,5 +1,7 @@
 package io.dcloud.node;
 
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Metrics;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
@@ -38,6 +40,10 @@ public final class NodeReachability implements Extension {
   private NodeReachability(ActorSystem<?> system) {
     this.executor = system.executionContext();
     this.watcher = system.systemActorOf(watching(), "node-reachability", Props.empty());
+    Gauge.builder("dcloud.reachability.unreachable.nodes", unavailable, Set::size)
+        .description("Nodes this process was asked about (e.g. a service replica's) that its failure detector "
+            + "calls unreachable or that left the cluster")
+        .register(Metrics.globalRegistry);
   }
 
   public static NodeReachability get(ActorSystem<?> system) {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -18,6 +20,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,8 +54,16 @@ class NodeReachabilityTest {
         .withFallback(ConfigFactory.load());
   }
 
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+
+  @BeforeEach
+  void meter() {
+    Metrics.addRegistry(meters);
+  }
+
   @AfterEach
   void stop() {
+    Metrics.removeRegistry(meters);
     if (b != null) {
       b.shutdownTestKit();
     }
@@ -97,6 +108,7 @@ class NodeReachabilityTest {
       return null;
     });
     assertThat(toldOfLoss.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("a watcher told of the loss").isTrue();
+    assertThat(meters.get("dcloud.reachability.unreachable.nodes").gauge().value()).isEqualTo(1.0);
     CountDownLatch toldAtOnce = new CountDownLatch(1);
     reachability.whenUnreachable(NODE, toldAtOnce::countDown);
     assertThat(toldAtOnce.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("a watch begun after the loss").isTrue();
