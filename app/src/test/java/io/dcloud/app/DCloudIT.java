@@ -136,6 +136,7 @@ class DCloudIT {
           .contains("dcloud_node_file_transfers{node=\"" + NODE_ID + "\"}")
           .contains("dcloud_environment_idle_stops_total{node=\"" + NODE_ID + "\"}")
           .contains("dcloud_http_event_clients ")
+          .contains("dcloud_reachability_unreachable_nodes ")
           .contains("jvm_memory_used_bytes{");
       Promtool.Result checked = Promtool.checkMetrics(scrape);
       assertThat(checked.parsed()).as(checked.output()).isTrue();
