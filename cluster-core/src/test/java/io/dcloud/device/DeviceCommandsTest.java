@@ -182,6 +182,8 @@ class DeviceCommandsTest {
     issue("c1");
 
     publications("c1", 3);
+    // A publication counts as an attempt once the broker's answer is back and written: wait for it.
+    await("c1", c -> c.attempts() >= 3);
     entity.get().tell(new DeviceCommands.Acknowledge("c1", true, null));
     DeviceCommand acked = await("c1", c -> c.status() == Status.ACKED);
     published.clear();
