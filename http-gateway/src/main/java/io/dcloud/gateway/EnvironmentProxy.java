@@ -51,6 +51,8 @@ final class EnvironmentProxy extends AllDirectives {
 
   private final ClusterAsks asks;
   private final Materializer materializer;
+  /** How long a small body's pieces may take to arrive (it is at most 64 KiB). */
+  private static final long GATHER_TIMEOUT_MILLIS = 10_000;
   private final ProxyHeaders headers;
 
   EnvironmentProxy(ActorSystem<?> system, ClusterAsks asks, ProxyHeaders headers) {
@@ -80,6 +82,14 @@ final class EnvironmentProxy extends AllDirectives {
 
   private CompletionStage<HttpResponse> http(String id, int port, Caller caller, HttpRequest request, EnvironmentView view) {
     RequestEntity entity = request.entity();
+    // A small body that arrived in pieces (a busy machine reads the headers first) is gathered and
+    // sent on whole: streamed, the node would forward it chunked, without the Content-Length that
+    // many apps read a body by (Python's http.server reads nothing without it).
+    if (!(entity instanceof HttpEntity.Strict) && entity.getContentLengthOption().isPresent()
+        && entity.getContentLengthOption().getAsLong() <= ProxyPieces.SIZE) {
+      return entity.toStrict(GATHER_TIMEOUT_MILLIS, materializer)
+          .thenCompose(whole -> http(id, port, caller, request.withEntity(whole), view));
+    }
     String contentType = entity.isKnownEmpty() || entity.getContentType().equals(ContentTypes.NO_CONTENT_TYPE)
         ? null : entity.getContentType().toString();
     ProxyWire.Chunk body = null;
