@@ -1,5 +1,6 @@
 package io.dcloud.broker;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.RegistryChanged;
@@ -137,7 +138,7 @@ public final class BrokerAccess extends AbstractBehavior<BrokerAccess.Command> {
   }
 
   private Behavior<Command> askView() {
-    getContext().ask(RegistryView.class, registry, settings.requestTimeout(), DeviceRegistry.GetView::new,
+    Asks.<DeviceRegistry.Command, RegistryView, Command>ask(getContext(), registry, settings.requestTimeout(), DeviceRegistry.GetView::new,
         (view, failure) -> view != null ? new ViewArrived(view) : new ViewFailed(failure));
     return this;
   }
@@ -173,7 +174,7 @@ public final class BrokerAccess extends AbstractBehavior<BrokerAccess.Command> {
     boolean full = applied == null;
     CompletionStage<AccessSync.Outcome> outcome = full ? sync.full(desired) : sync.incremental(applied, desired);
     applying = true;
-    getContext().pipeToSelf(outcome, (done, failure) ->
+    Asks.pipeToSelf(getContext(), outcome, (done, failure) ->
         failure == null ? new Applied(desired, full, done) : new ApplyFailed(desired.version(), failure));
     return this;
   }

@@ -1,5 +1,6 @@
 package io.dcloud.dataset;
 
+import io.dcloud.ask.Asks;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,7 +44,7 @@ public final class DatasetJanitor {
       ActorSystem<?> system = context.getSystem();
       return Behaviors.receive(Object.class)
           .onMessageEquals(Sweep.NOW, () -> {
-            context.pipeToSelf(sweep(system, listing, blobs, entities, uploadTimeout, askTimeout, clock),
+            Asks.pipeToSelf(context, sweep(system, listing, blobs, entities, uploadTimeout, askTimeout, clock),
                 (count, failure) -> new Swept(count == null ? 0 : count, failure));
             return Behaviors.same();
           })

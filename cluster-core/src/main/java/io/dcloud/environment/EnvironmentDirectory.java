@@ -1,5 +1,6 @@
 package io.dcloud.environment;
 
+import io.dcloud.ask.Asks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -240,7 +241,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
       return;
     }
     ActorRef<Command> self = getContext().getSelf();
-    getContext().pipeToSelf(
+    Asks.pipeToSelf(getContext(),
         events.runWith(Sink.foreach(self::tell), getContext().getSystem()),
         (done, failure) -> new ReadEnded(read, environmentId, failure));
   }

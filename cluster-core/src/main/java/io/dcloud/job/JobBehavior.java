@@ -1,5 +1,6 @@
 package io.dcloud.job;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.job.JobEntity.Command;
 import io.dcloud.job.JobEntity.Event;
@@ -155,7 +156,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     }
     wiring.index().tell(new JobIndex.Register(id, state.owner(), state.spec().service()));
     readInput(state);
-    context.ask(ServiceEntity.Reply.class, wiring.services().apply(state.spec().service()), settings.taskTimeout(),
+    Asks.<ServiceEntity.Command, ServiceEntity.Reply, Command>ask(context, wiring.services().apply(state.spec().service()), settings.taskTimeout(),
         ServiceEntity.Get::new, (reply, failure) -> new JobEntity.ServiceSeen(reply));
     if (state.allDone()) {
       writeOutput(state);
@@ -177,7 +178,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       return;
     }
     readingInput = true;
-    context.pipeToSelf(JobInput.read(context.getSystem(), wiring.blobs(), state.spec().input()),
+    Asks.pipeToSelf(context, JobInput.read(context.getSystem(), wiring.blobs(), state.spec().input()),
         (read, failure) -> new JobEntity.InputRead(read, failure == null ? null : why(failure)));
   }
 
@@ -238,7 +239,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       return taskFailed(state, answer.task(), answer.replica(), wrong.getMessage());
     }
     String blobId = "job-" + id + "-task-" + answer.task() + "-" + answer.attempt();
-    context.pipeToSelf(Source.single(lines).runWith(wiring.blobs().write(blobId), context.getSystem()),
+    Asks.pipeToSelf(context, Source.single(lines).runWith(wiring.blobs().write(blobId), context.getSystem()),
         (stored, failure) -> new JobEntity.TaskStored(answer.task(), answer.attempt(), answer.replica(), stored,
             failure == null ? null : "its predictions could not be stored: " + why(failure)));
     return Effect().noReply();
@@ -301,12 +302,12 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private void send(JobState state, JobDispatch.Assignment a) {
     ActorSystem<?> system = context.getSystem();
     ProxyWire.Http call = PredictCalls.call(system, records.subList(state.from(a.task()), state.to(a.task())));
-    CompletionStage<JobEntity.TaskAnswered> answered = AskPattern.<EnvironmentEntity.Command, ProxyWire.Reply>ask(
+    CompletionStage<JobEntity.TaskAnswered> answered = Asks.completedInline(AskPattern.<EnvironmentEntity.Command, ProxyWire.Reply>ask(
             wiring.environments().apply(a.replica()), replyTo -> new EnvironmentEntity.Proxy(port, call, replyTo),
-            settings.taskTimeout(), system.scheduler())
+            settings.taskTimeout(), system.scheduler()))
         .thenCompose(reply -> {
           if (reply instanceof ProxyWire.Response response) {
-            return PredictCalls.body(system, response).thenApply(body ->
+            return Asks.completedInline(PredictCalls.body(system, response)).thenApply(body ->
                 new JobEntity.TaskAnswered(a.task(), a.attempt(), a.replica(), body, response.status(), null));
           }
           String why = reply instanceof ProxyWire.Unavailable u ? u.why() + ": " + u.reason() : String.valueOf(reply);
@@ -314,7 +315,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
               new JobEntity.TaskAnswered(a.task(), a.attempt(), a.replica(), null, 0, "not reached (" + why + ")"));
         });
     log.debug("Job {}: task {} (attempt {}) to replica {} on {}", id, a.task(), a.attempt(), a.replica(), a.node());
-    context.pipeToSelf(answered, (done, failure) -> failure == null ? done
+    Asks.pipeToSelf(context, answered, (done, failure) -> failure == null ? done
         : new JobEntity.TaskAnswered(a.task(), a.attempt(), a.replica(), null, 0,
             "no answer within " + settings.taskTimeout() + " (dcloud.jobs.task-timeout): " + why(failure)));
   }
@@ -328,7 +329,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     String dataset = state.spec().outputDataset(id);
     var bytes = Source.from(state.tasks())
         .flatMapConcat(t -> wiring.blobs().read(t.blobId(), t.size(), t.sha256()));
-    context.pipeToSelf(wiring.writer().store(dataset, "job-output-" + id, state.owner(), JobEntity.OUTPUT_CONTENT_TYPE, bytes),
+    Asks.pipeToSelf(context, wiring.writer().store(dataset, "job-output-" + id, state.owner(), JobEntity.OUTPUT_CONTENT_TYPE, bytes),
         (version, failure) -> new JobEntity.OutputWritten(version == null ? 0 : version.version(),
             failure == null ? null : why(failure)));
   }

@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.identity.Caller;
@@ -119,7 +120,7 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
         })
         .onMessage(NodesSeen.class, this::onNodesSeen)
         .onMessageEquals(Tick.POLL_NODES, () -> {
-          getContext().ask(Scheduler.Nodes.class, scheduler, askTimeout, Scheduler.GetNodes::new, (answer, failure) -> {
+          Asks.<Scheduler.Command, Scheduler.Nodes, Command>ask(getContext(), scheduler, askTimeout, Scheduler.GetNodes::new, (answer, failure) -> {
             if (failure != null) {
               // The next poll asks again; a change is then seen late, not lost.
               getContext().getLog().debug("The event stream could not read the nodes: {}", failure.toString());

@@ -1,5 +1,6 @@
 package io.dcloud.quota;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.OwnerUsage;
 import io.dcloud.identity.Quota;
@@ -98,7 +99,7 @@ public final class QuotaLedger {
       expire();
       Set<String> creates = recent(admit.owner(), true);
       Set<String> starts = recent(admit.owner(), false);
-      context.ask(EnvironmentDirectory.Usage.class, directory, askTimeout,
+      Asks.<EnvironmentDirectory.Command, EnvironmentDirectory.Usage, Command>ask(context, directory, askTimeout,
           replyTo -> new EnvironmentDirectory.GetUsage(admit.owner(), creates, starts, replyTo),
           (usage, failure) -> new UsageRead(admit, noted, usage, failure));
       return Behaviors.receive(Command.class)

@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.spec.Durations;
 import io.dcloud.spec.EnvironmentSpec;
@@ -154,7 +155,7 @@ final class IdleCulling {
     idleStops.increment();
     context.getLog().info("Environment {} on node {} had no traffic and CPU under {}% for {}: asking it to stop", environmentId,
         nodeId, settings.cpuThresholdPercent(), Durations.format(idle));
-    context.pipeToSelf(peers.stop(environmentId, reason),
+    Asks.pipeToSelf(context, peers.stop(environmentId, reason),
         (answer, failure) -> new StopAnswered(environmentId, answer, failure));
   }
 

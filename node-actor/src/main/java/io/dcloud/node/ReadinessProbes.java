@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import io.dcloud.ask.Asks;
 import com.typesafe.config.Config;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.spec.EnvironmentSpec;
@@ -125,8 +126,8 @@ final class ReadinessProbes {
       return;
     }
     String url = published.get().url("http") + binding.readinessPath();
-    CompletionStage<Boolean> answered = http.singleRequest(HttpRequest.GET(url))
-        .thenCompose(response -> response.discardEntityBytes(materializer).completionStage()
+    CompletionStage<Boolean> answered = Asks.completedInline(http.singleRequest(HttpRequest.GET(url)))
+        .thenCompose(response -> Asks.completedInline(response.discardEntityBytes(materializer).completionStage())
             .thenApply(done -> response.status().isSuccess()))
         .toCompletableFuture().completeOnTimeout(false, interval.toMillis(), TimeUnit.MILLISECONDS);
     context.pipeToSelf(answered, (ready, failure) ->

@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
@@ -91,9 +92,9 @@ final class Reconciliation {
         continue;
       }
       containers.found(environmentId, container.id());
-      context.pipeToSelf(peers.claim(environmentId, nodeId), (claim, failure) -> new EntityAnswered(container, claim, failure));
+      Asks.pipeToSelf(context, peers.claim(environmentId, nodeId), (claim, failure) -> new EntityAnswered(container, claim, failure));
     }
-    context.pipeToSelf(peers.placedOn(nodeId), PlacementsLoaded::new);
+    Asks.pipeToSelf(context, peers.placedOn(nodeId), PlacementsLoaded::new);
   }
 
   private void onEntityAnswered(EntityAnswered answer) {
