@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.dcloud.ask.Asks;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.identity.Caller;
@@ -87,7 +88,7 @@ final class EnvironmentProxy extends AllDirectives {
     // many apps read a body by (Python's http.server reads nothing without it).
     if (!(entity instanceof HttpEntity.Strict) && entity.getContentLengthOption().isPresent()
         && entity.getContentLengthOption().getAsLong() <= ProxyPieces.SIZE) {
-      return entity.toStrict(GATHER_TIMEOUT_MILLIS, materializer)
+      return Asks.completedInline(entity.toStrict(GATHER_TIMEOUT_MILLIS, materializer))
           .thenCompose(whole -> http(id, port, caller, request.withEntity(whole), view));
     }
     String contentType = entity.isKnownEmpty() || entity.getContentType().equals(ContentTypes.NO_CONTENT_TYPE)

@@ -27,10 +27,12 @@ final class ProxyHeaders {
   private static final String BEARER = "bearer ";
   /**
    * Per hop (RFC 9110 7.6.1), the client's claims about proxies, Pekko's own bookkeeping header,
-   * and a WebSocket's handshake, which the node's client makes afresh.
+   * and a WebSocket's handshake, which the node's client makes afresh. {@code Expect: 100-continue}
+   * is met by the gateway, which asks for the body itself (the app would answer a 100 that the
+   * node's client does not wait for).
    */
   private static final Set<String> DROPPED = Set.of(
-      "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+      "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade", "expect",
       "proxy-authorization", "forwarded", "x-forwarded-for", "x-forwarded-host", "x-forwarded-proto",
       "x-forwarded-port", "x-real-ip", "timeout-access");
   private static final String WEBSOCKET_HANDSHAKE = "sec-websocket-";
