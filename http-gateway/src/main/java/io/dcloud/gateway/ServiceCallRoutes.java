@@ -110,8 +110,9 @@ final class ServiceCallRoutes extends AllDirectives {
           balancer.forget(gone);
           route.forget(gone);
         }));
-    PredictBatcher batcher = new PredictBatcher((delay, task) ->
-        system.scheduler().scheduleOnce(delay, task, system.executionContext()));
+    PreciseTimer batchWaits = new PreciseTimer("dcloud-predict-batching", system.executionContext());
+    system.getWhenTerminated().whenComplete((done, failure) -> batchWaits.close());
+    PredictBatcher batcher = new PredictBatcher(batchWaits);
     Materializer materializer = Materializer.matFromSystem(system);
     String scheme = URI.create(gateway.proxy().publicUrl()).getScheme();
     ProxyHeaders headers = new ProxyHeaders(identity.settings().sessionCookie(), identity.settings().csrfHeader(), null,
