@@ -7,13 +7,14 @@
 # It starts its OWN DCloud (`./dcloud dev` on its own HTTP, CQL, storage and cluster ports, data
 # directory and node name; no hollow nodes), then bench/startup.py:
 #   - a warm-up create builds (or finds) the environment's image and shows its tag and DCloud's
-#     container limits; `docker run` then uses exactly that image, those limits and that command;
+#     container limits; `docker run` then uses exactly that image, those limits, that command and
+#     (with --network same, the default) the same network;
 #   - N rounds, interleaved: one DCloud create timed from POST /api/v1/environments to RUNNING (SSE
 #     stream or tight polling) and one `docker run -d` timed until it returns (plus, for information,
 #     the same container through the Engine API's create + start); everything is deleted or removed
 #     between rounds, outside the timed part;
 #   - per-round figures, median, p90, min, max and the ratio median(DCloud) / median(docker run)
-#     (goal <= 1.25).
+#     (goal <= 1.1).
 # At the end it deletes what is left through the API, stops DCloud and removes every container
 # labelled with its node name or with this bench's label.
 set -euo pipefail
@@ -35,8 +36,10 @@ usage: bench/startup.sh [options]      (each option also has an environment vari
   --cpu C             its cpu, and docker run's --cpus                [BENCH_CPU, 0.5]
   --ram R             its ram, and docker run's --memory              [BENCH_RAM, 256M]
   --engine-api on|off also time the Engine API's create+start (information) [BENCH_ENGINE_API, on]
+  --network same|default  docker run on DCloud's container's network (its tenant's bridge) or on the
+                      engine's default bridge (then the ratio includes what the tenant network costs) [BENCH_NETWORK, same]
   --pause S           quiet seconds before each timed operation       [BENCH_PAUSE, 0.5]
-  --target X          the ratio goal                                  [BENCH_TARGET, 1.25]
+  --target X          the ratio goal                                  [BENCH_TARGET, 1.1] 
   --http-port P       API port of the bench's DCloud                  [BENCH_HTTP_PORT, 18490]
   --cassandra-port P  CQL port of its embedded Cassandra              [BENCH_CASSANDRA_PORT, 19452]
   --cluster-port P    its Pekko remoting (artery) port                [BENCH_CLUSTER_PORT, 25592]
@@ -57,8 +60,9 @@ OS=${BENCH_OS:-debian}
 CPU=${BENCH_CPU:-0.5}
 RAM=${BENCH_RAM:-256M}
 ENGINE_API=${BENCH_ENGINE_API:-on}
+NETWORK=${BENCH_NETWORK:-same}
 PAUSE=${BENCH_PAUSE:-0.5}
-TARGET=${BENCH_TARGET:-1.25}
+TARGET=${BENCH_TARGET:-1.1}
 HTTP_PORT=${BENCH_HTTP_PORT:-18490}
 CQL_PORT=${BENCH_CASSANDRA_PORT:-19452}
 CLUSTER_PORT=${BENCH_CLUSTER_PORT:-25592}
@@ -72,7 +76,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --keep-data) KEEP_DATA=1; shift; continue ;;
-    --rounds|--warm-creates|--follow|--os|--cpu|--ram|--engine-api|--pause|--target|--http-port|--cassandra-port|--cluster-port|--work-dir|--start-timeout) [ $# -ge 2 ] || die "option $1 needs a value (see --help)" ;;
+    --rounds|--warm-creates|--follow|--os|--cpu|--ram|--engine-api|--network|--pause|--target|--http-port|--cassandra-port|--cluster-port|--work-dir|--start-timeout) [ $# -ge 2 ] || die "option $1 needs a value (see --help)" ;;
     *) usage >&2; die "unknown option $1" ;;
   esac
   case "$1" in
@@ -83,6 +87,7 @@ while [ $# -gt 0 ]; do
     --cpu) CPU=$2 ;;
     --ram) RAM=$2 ;;
     --engine-api) ENGINE_API=$2 ;;
+    --network) NETWORK=$2 ;;
     --pause) PAUSE=$2 ;;
     --target) TARGET=$2 ;;
     --http-port) HTTP_PORT=$2 ;;
@@ -101,6 +106,7 @@ done
 [ "$ROUNDS" -ge 1 ] || die "--rounds must be at least 1"
 case "$FOLLOW" in sse|poll) ;; *) die "--follow must be sse or poll" ;; esac
 case "$ENGINE_API" in on|off) ;; *) die "--engine-api must be on or off" ;; esac
+case "$NETWORK" in same|default) ;; *) die "--network must be same or default" ;; esac
 
 command -v python3 >/dev/null || die "python3 is missing: install it (Debian/Ubuntu: 'sudo apt-get install python3')"
 command -v curl >/dev/null || die "curl is missing: install it (Debian/Ubuntu: 'sudo apt-get install curl')"
@@ -148,5 +154,5 @@ echo "DCloud start overhead, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$REPO" re
   "$(nproc) CPUs, Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'), $ROUNDS rounds" \
   | tee "$WORK/startup.txt"
 python3 -u "$REPO/bench/startup.py" --http-port "$HTTP_PORT" --node-name "$NODE_NAME" --rounds "$ROUNDS" --warm-creates "$WARM_CREATES" \
-  --os "$OS" --cpu "$CPU" --ram "$RAM" --follow "$FOLLOW" --engine-api "$ENGINE_API" --pause "$PAUSE" \
+  --os "$OS" --cpu "$CPU" --ram "$RAM" --follow "$FOLLOW" --engine-api "$ENGINE_API" --network "$NETWORK" --pause "$PAUSE" \
   --target "$TARGET" --run-id "$RUN_ID" </dev/null | tee -a "$WORK/startup.txt"
