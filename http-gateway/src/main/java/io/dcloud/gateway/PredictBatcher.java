@@ -18,7 +18,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Dynamic batching of a model's predicts (seed 004 C3): the instances of the calls that arrive within
  * {@code maxWaitMs} of the first go to one replica in one {@code /predict}, up to {@code maxSize}
- * instances, and each caller gets its own predictions back. A merged batch the model answers 400 (one
+ * instances, and each caller gets its own predictions back; a batch does not wait while one of the
+ * service's replicas is free of this gateway's batches (see {@link #predict}). A merged batch the model answers 400 (one
  * caller's bad instance) is sent again call by call, so each error names the caller's own instance
  * index and the others still get their predictions. Any other answer to a merged batch (a 5xx, say)
  * is every one of its callers' answer.
@@ -51,61 +52,70 @@ final class PredictBatcher {
     this.timer = timer;
   }
 
-  /** The answer to one caller's instances, sent with others' when {@code batching} lets them wait together. */
-  CompletionStage<Reply> predict(String service, ServiceDefinition.Batching batching, List<JsonNode> instances,
-      Predict send) {
+  /**
+   * The answer to one caller's instances, sent with others' when {@code batching} lets them wait
+   * together. A batch leaves when it is full, when {@code max-wait-ms} has passed since its first
+   * call, or at once when fewer of this service's batches are in flight from here than it has
+   * {@code replicas} ready: a free replica never waits for a batch to fill (light load is not
+   * delayed), and while every replica is busy the calls that arrive meanwhile go together as soon
+   * as one answers (Triton's dynamic batcher works the same way).
+   */
+  CompletionStage<Reply> predict(String service, ServiceDefinition.Batching batching, int replicas,
+      List<JsonNode> instances, Predict send) {
     if (batching == null || batching.maxSize() <= 1 || instances.size() >= batching.maxSize()) {
       return send.send(instances);
     }
     Lane lane = lanes.computeIfAbsent(service, s -> new Lane());
     Waiter waiter = new Waiter(instances, send, new CompletableFuture<>());
-    Batch full = null;
+    List<Batch> leaving = new ArrayList<>(2);
     Batch opened = null;
-    Batch filled = null;
     synchronized (lane) {
+      lane.replicas = replicas;
       if (lane.open != null && lane.open.size + instances.size() > batching.maxSize()) {
-        full = lane.open;
-        lane.open = null;
+        leaving.add(lane.leave());
       }
       if (lane.open == null) {
         lane.open = new Batch();
         opened = lane.open;
       }
       lane.open.add(waiter);
-      if (lane.open.size >= batching.maxSize()) {
-        filled = lane.open;
-        lane.open = null;
+      if (lane.open.size >= batching.maxSize() || lane.inFlight < lane.replicas) {
+        if (lane.open == opened) {
+          opened = null; // leaves now: nothing to wait for
+        }
+        leaving.add(lane.leave());
       }
     }
-    if (full != null) {
-      flush(full);
-    }
-    if (filled != null) {
-      flush(filled);
-    } else if (opened != null) {
+    leaving.forEach(batch -> flush(lane, batch));
+    if (opened != null) {
       Batch waiting = opened;
       timer.after(Duration.ofMillis(batching.maxWaitMs()), () -> {
         synchronized (lane) {
           if (lane.open != waiting) {
-            return;
+            return; // it left already: full, or a replica was free
           }
-          lane.open = null;
+          lane.leave();
         }
-        flush(waiting);
+        flush(lane, waiting);
       });
     }
     return waiter.answer;
   }
 
-  private void flush(Batch batch) {
+  private void flush(Lane lane, Batch batch) {
     List<Waiter> waiters = batch.waiters;
     if (waiters.size() == 1) {
-      alone(waiters.get(0));
+      Waiter alone = waiters.get(0);
+      alone.send.send(alone.instances).whenComplete((reply, failure) -> {
+        answered(lane);
+        complete(alone, reply, failure);
+      });
       return;
     }
     List<JsonNode> merged = new ArrayList<>(batch.size);
     waiters.forEach(waiter -> merged.addAll(waiter.instances));
     waiters.get(0).send.send(merged).whenComplete((reply, failure) -> {
+      answered(lane);
       if (failure != null) {
         waiters.forEach(waiter -> waiter.answer.completeExceptionally(failure));
       } else if (reply.status() == 400) {
@@ -116,6 +126,21 @@ final class PredictBatcher {
         split(reply, waiters, merged.size());
       }
     });
+  }
+
+  /** A batch of the lane was answered: its replica is free, so the calls waiting meanwhile leave now. */
+  private void answered(Lane lane) {
+    Batch next = null;
+    synchronized (lane) {
+      lane.inFlight--;
+      if (lane.open != null && lane.inFlight < lane.replicas) {
+        next = lane.open;
+        lane.leave();
+      }
+    }
+    if (next != null) {
+      flush(lane, next);
+    }
   }
 
   /** Each caller's predictions, in order; a model that answered anything else is asked call by call. */
@@ -147,14 +172,17 @@ final class PredictBatcher {
     }
   }
 
+  /** One caller of a refused batch, asked again on its own. */
   private void alone(Waiter waiter) {
-    waiter.send.send(waiter.instances).whenComplete((reply, failure) -> {
-      if (failure != null) {
-        waiter.answer.completeExceptionally(failure);
-      } else {
-        waiter.answer.complete(reply);
-      }
-    });
+    waiter.send.send(waiter.instances).whenComplete((reply, failure) -> complete(waiter, reply, failure));
+  }
+
+  private static void complete(Waiter waiter, Reply reply, Throwable failure) {
+    if (failure != null) {
+      waiter.answer.completeExceptionally(failure);
+    } else {
+      waiter.answer.complete(reply);
+    }
   }
 
   private record Waiter(List<JsonNode> instances, Predict send, CompletableFuture<Reply> answer) {}
@@ -170,8 +198,20 @@ final class PredictBatcher {
     }
   }
 
-  /** One service's batch being filled (null between batches). */
+  /** One service's batch being filled (null between batches), and its batches on their way. */
   private static final class Lane {
     Batch open;
+    /** Batches sent from here and not yet answered. */
+    int inFlight;
+    /** The service's ready replicas, as the latest call saw them. */
+    int replicas;
+
+    /** The open batch leaves: one more in flight. */
+    Batch leave() {
+      Batch leaving = open;
+      open = null;
+      inFlight++;
+      return leaving;
+    }
   }
 }

@@ -157,7 +157,7 @@ final class ServiceCallRoutes extends AllDirectives {
       PredictBatcher.Predict send = some -> balancer.call(name, ready, true, (replica, timeout) ->
               replicas.send(replica, view.port(), predictRequest(some), timeout))
           .thenCompose(answer -> replicas.whole(answer.value()));
-      return measured(name, () -> batcher.predict(name, view.batching(), instances, send)
+      return measured(name, () -> batcher.predict(name, view.batching(), ready.size(), instances, send)
           .thenApply(reply -> HttpResponse.create()
               .withStatus(StatusCodes.get(reply.status()))
               .withEntity(HttpEntities.create(contentType(reply.contentType()), reply.body()))));
@@ -165,8 +165,8 @@ final class ServiceCallRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> call(String name, String rest, HttpRequest request, Caller caller) {
-    return callable(name, caller).thenCompose(view -> request.entity()
-        .toStrict(settings.requestTimeout().toMillis(), materializer)
+    return callable(name, caller).thenCompose(view -> Asks.completedInline(request.entity()
+            .toStrict(settings.requestTimeout().toMillis(), materializer))
         .thenCompose(strict -> {
           String target = (rest.isEmpty() ? "/" : rest)
               + request.getUri().rawQueryString().map(query -> "?" + query).orElse("");

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The batcher against a fake model (predicts 10 × its instance; a negative instance is a bad one, 400)
- * and a hand-driven timer: "max-wait-ms has passed" is the test running the task it was given.
+ * and a hand-driven timer: "max-wait-ms has passed" is the test running the task it was given. Unless
+ * a test says otherwise the service has no ready replica free, so the wait (or a full batch) decides.
  */
 class PredictBatcherTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -31,8 +32,22 @@ class PredictBatcherTest {
   });
   /** The instances of each /predict the model got. */
   private final List<List<Integer>> sent = new ArrayList<>();
+  /** The service's ready replicas, as the calls see them. */
+  private int replicas = 0;
+  /** When set, the model's answers wait here until the test lets them go. */
+  private List<Runnable> held = null;
 
   private CompletionStage<PredictBatcher.Reply> model(List<JsonNode> instances) {
+    CompletableFuture<PredictBatcher.Reply> answer = answer(instances);
+    if (held == null) {
+      return answer;
+    }
+    CompletableFuture<PredictBatcher.Reply> later = new CompletableFuture<>();
+    held.add(() -> later.complete(answer.join()));
+    return later;
+  }
+
+  private CompletableFuture<PredictBatcher.Reply> answer(List<JsonNode> instances) {
     List<Integer> values = instances.stream().map(JsonNode::asInt).toList();
     sent.add(values);
     int bad = IntStream.range(0, values.size()).filter(i -> values.get(i) < 0).findFirst().orElse(-1);
@@ -45,7 +60,42 @@ class PredictBatcherTest {
 
   private CompletableFuture<PredictBatcher.Reply> predict(ServiceDefinition.Batching batching, Integer... instances) {
     List<JsonNode> nodes = List.of(instances).stream().map(i -> (JsonNode) IntNode.valueOf(i)).toList();
-    return batcher.predict("svc", batching, nodes, this::model).toCompletableFuture();
+    return batcher.predict("svc", batching, replicas, nodes, this::model).toCompletableFuture();
+  }
+
+  @Test
+  void aCallGoesAtOnceWhenAReplicaIsFree() throws Exception {
+    replicas = 1;
+
+    CompletableFuture<PredictBatcher.Reply> only = predict(BATCHING, 1);
+
+    assertThat(sent).containsExactly(List.of(1));
+    assertThat(timers).isEmpty();
+    assertThat(predictions(only)).isEqualTo("[10]");
+  }
+
+  @Test
+  void whileEveryReplicaIsBusyCallsWaitAndLeaveTogetherAsSoonAsOneAnswers() throws Exception {
+    replicas = 1;
+    held = new ArrayList<>();
+    List<Runnable> answers = held;
+
+    CompletableFuture<PredictBatcher.Reply> first = predict(BATCHING, 1);
+    CompletableFuture<PredictBatcher.Reply> second = predict(BATCHING, 2);
+    CompletableFuture<PredictBatcher.Reply> third = predict(BATCHING, 3);
+    assertThat(sent).as("the replica is busy with the first").containsExactly(List.of(1));
+    assertThat(timers).hasSize(1);
+
+    answers.get(0).run();
+
+    assertThat(predictions(first)).isEqualTo("[10]");
+    assertThat(sent).as("the replica answered: the waiting calls leave without waiting out max-wait-ms")
+        .containsExactly(List.of(1), List.of(2, 3));
+    answers.get(1).run();
+    assertThat(predictions(second)).isEqualTo("[20]");
+    assertThat(predictions(third)).isEqualTo("[30]");
+    timers.get(0).run();
+    assertThat(sent).as("the wait finds its batch gone").hasSize(2);
   }
 
   @Test
@@ -121,9 +171,9 @@ class PredictBatcherTest {
     PredictBatcher.Predict down = instances -> CompletableFuture.completedFuture(
         new PredictBatcher.Reply(503, "text/plain", "busy".getBytes(StandardCharsets.UTF_8)));
     CompletableFuture<PredictBatcher.Reply> first =
-        failing.predict("svc", BATCHING, List.of(IntNode.valueOf(1)), down).toCompletableFuture();
+        failing.predict("svc", BATCHING, 0, List.of(IntNode.valueOf(1)), down).toCompletableFuture();
     CompletableFuture<PredictBatcher.Reply> second =
-        failing.predict("svc", BATCHING, List.of(IntNode.valueOf(2)), down).toCompletableFuture();
+        failing.predict("svc", BATCHING, 0, List.of(IntNode.valueOf(2)), down).toCompletableFuture();
     timers.get(0).run();
 
     assertThat(first.get().status()).isEqualTo(503);
