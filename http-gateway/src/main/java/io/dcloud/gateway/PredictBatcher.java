@@ -106,7 +106,7 @@ final class PredictBatcher {
     List<Waiter> waiters = batch.waiters;
     if (waiters.size() == 1) {
       Waiter alone = waiters.get(0);
-      alone.send.send(alone.instances).whenComplete((reply, failure) -> {
+      sent(alone.send, alone.instances).whenComplete((reply, failure) -> {
         answered(lane);
         complete(alone, reply, failure);
       });
@@ -114,7 +114,7 @@ final class PredictBatcher {
     }
     List<JsonNode> merged = new ArrayList<>(batch.size);
     waiters.forEach(waiter -> merged.addAll(waiter.instances));
-    waiters.get(0).send.send(merged).whenComplete((reply, failure) -> {
+    sent(waiters.get(0).send, merged).whenComplete((reply, failure) -> {
       answered(lane);
       if (failure != null) {
         waiters.forEach(waiter -> waiter.answer.completeExceptionally(failure));
@@ -126,6 +126,15 @@ final class PredictBatcher {
         split(reply, waiters, merged.size());
       }
     });
+  }
+
+  /** A send that throws is a failed answer: its callers are told, and the lane's count stays true. */
+  private static CompletionStage<Reply> sent(Predict send, List<JsonNode> instances) {
+    try {
+      return send.send(instances);
+    } catch (RuntimeException failed) {
+      return CompletableFuture.failedFuture(failed);
+    }
   }
 
   /** A batch of the lane was answered: its replica is free, so the calls waiting meanwhile leave now. */

@@ -180,6 +180,30 @@ class PredictBatcherTest {
     assertThat(second.get().status()).isEqualTo(503);
   }
 
+  @Test
+  void aSendThatThrowsFailsItsCallersAndFreesTheReplica() throws Exception {
+    replicas = 1;
+    held = new ArrayList<>();
+    List<Runnable> answers = held;
+    CompletableFuture<PredictBatcher.Reply> busy = predict(BATCHING, 1);
+    PredictBatcher.Predict broken = instances -> {
+      throw new IllegalStateException("no route");
+    };
+    CompletableFuture<PredictBatcher.Reply> first =
+        batcher.predict("svc", BATCHING, 1, List.of(IntNode.valueOf(2)), broken).toCompletableFuture();
+    CompletableFuture<PredictBatcher.Reply> second =
+        batcher.predict("svc", BATCHING, 1, List.of(IntNode.valueOf(3)), broken).toCompletableFuture();
+
+    answers.get(0).run();
+
+    assertThat(predictions(busy)).isEqualTo("[10]");
+    assertThat(first).isCompletedExceptionally();
+    assertThat(second).isCompletedExceptionally();
+    held = null;
+    CompletableFuture<PredictBatcher.Reply> next = predict(BATCHING, 4);
+    assertThat(predictions(next)).as("the replica counts as free again").isEqualTo("[40]");
+  }
+
   private static String predictions(CompletableFuture<PredictBatcher.Reply> reply) throws Exception {
     assertThat(reply).isDone();
     assertThat(reply.get().status()).isEqualTo(200);
