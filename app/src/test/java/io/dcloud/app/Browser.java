@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
@@ -21,6 +22,8 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
 import org.openqa.selenium.support.ui.ExpectedCondition;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
@@ -49,6 +52,10 @@ final class Browser implements AutoCloseable {
     // --no-sandbox: tests may run as root, where Chromium's sandbox refuses to start.
     options.addArguments("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,1000",
         "--disable-gpu", "--no-first-run");
+    // The page's console, for the message of a wait that gives up (see pageState).
+    LoggingPreferences logs = new LoggingPreferences();
+    logs.enable(LogType.BROWSER, Level.ALL);
+    options.setCapability(ChromeOptions.LOGGING_PREFS, logs);
     ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile())
         .usingAnyFreePort().build();
     return new Browser(new ChromeDriver(service, options));
@@ -66,8 +73,23 @@ final class Browser implements AutoCloseable {
   }
 
   <T> T until(ExpectedCondition<T> condition, String what) {
-    return new WebDriverWait(driver, WAIT).withMessage(() -> "waited for " + what + " on " + driver.getCurrentUrl())
+    return new WebDriverWait(driver, WAIT).withMessage(() -> "waited for " + what + " on " + driver.getCurrentUrl()
+            + pageState())
         .until(condition);
+  }
+
+  /** What the page showed when a wait gave up: its load state, title, the start of its text, its console. */
+  private String pageState() {
+    try {
+      Object page = script("return document.readyState + ' | ' + document.title + ' | '"
+          + " + (document.body ? document.body.innerText.slice(0, 300) : 'no body')");
+      List<String> console = driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+          .map(entry -> entry.getLevel() + " " + entry.getMessage()).toList();
+      return "\npage: " + page + "\nits console: "
+          + (console.isEmpty() ? "nothing" : String.join("\n  ", console.subList(Math.max(0, console.size() - 10), console.size())));
+    } catch (RuntimeException unreadable) {
+      return "\n(the page could not be read: " + unreadable.getMessage() + ")";
+    }
   }
 
   /** Clicks what {@code css} finds; when the page redrew it between the finding and the click, finds it again. */
