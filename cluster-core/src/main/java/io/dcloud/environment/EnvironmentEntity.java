@@ -136,6 +136,13 @@ public final class EnvironmentEntity {
   public record RetryTick(long incarnation) implements Command {}
 
   /**
+   * Sharding's word to stop: the shard passivates the entity or hands it off. A command, not
+   * Pekko's PoisonPill signal: the entity stops once a write in progress is done, and sharding
+   * wraps no interceptor around each entity to turn a PoisonPill into a signal (88 bytes an entity).
+   */
+  public record Passivate() implements Command {}
+
+  /**
    * Every persisted event, published live with its sequence number on {@link #EVENTS_TOPIC} for
    * read sides on any node (the environment directory); they fill gaps from the journal.
    */
@@ -296,7 +303,8 @@ public final class EnvironmentEntity {
     Wiring wiring = new Wiring(
         scheduler, nodes, updates, events, settings, Clock.systemUTC(),
         (environmentId, tick) -> sharding.entityRefFor(TYPE_KEY, environmentId).tell(tick));
-    sharding.init(Entity.of(TYPE_KEY, entityContext -> create(entityContext.getEntityId(), wiring)));
+    sharding.init(Entity.of(TYPE_KEY, entityContext -> create(entityContext.getEntityId(), wiring))
+        .withStopMessage(new Passivate()));
   }
 
   /** Where the scheduler's answers go: to each environment's entity, through sharding. */

@@ -79,7 +79,11 @@ public record EnvironmentState(
   public EnvironmentState apply(EnvironmentEntity.Event event, int historyLimit) {
     Instant at = event.at();
     if (event instanceof EnvironmentEntity.Requested e) {
-      return created(e.spec(), e.recipe(), e.owner()).to(EnvironmentStatus.REQUESTED, "requested" + Transitions.by(e.owner()), at, historyLimit);
+      EnvironmentState created = created(e.spec(), e.recipe(), e.owner());
+      // "requested by <owner>" from the owner the state holds anyway, not a formatted copy per environment.
+      return created.owner() == null
+          ? created.to(EnvironmentStatus.REQUESTED, "requested", at, historyLimit)
+          : created.to(EnvironmentStatus.REQUESTED, "requested by ", created.owner(), false, at, historyLimit);
     } else if (event instanceof EnvironmentEntity.QueuedForCapacity e) {
       return withQueuePosition(e.position()).withReason(e.reason())
           .to(EnvironmentStatus.QUEUED, "queued at position " + e.position() + ": " + e.reason(), at, historyLimit);

@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -60,6 +61,7 @@ class EnvironmentEntityTest {
   private TestProbe<EnvironmentEntity.Command> retries;
   private EventSourcedBehaviorTestKit<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentState> entity;
   private String id;
+  private EnvironmentEntity.Wiring wiring;
 
   @AfterAll
   static void shutdown() {
@@ -76,7 +78,7 @@ class EnvironmentEntityTest {
     NODE = "node-" + UUID.randomUUID();
     testKit.system().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(NODE), node.getRef()));
     id = UUID.randomUUID().toString();
-    EnvironmentEntity.Wiring wiring = new EnvironmentEntity.Wiring(
+    wiring = new EnvironmentEntity.Wiring(
         scheduler.getRef(), testKit.spawn(NodeLocator.create()), updates.getRef(), events.getRef(),
         new EnvironmentEntity.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG)),
         Clock.systemUTC(), (environmentId, tick) -> retries.getRef().tell(tick));
@@ -98,6 +100,19 @@ class EnvironmentEntityTest {
     assertThat(result.event()).isInstanceOf(EnvironmentEntity.Requested.class);
     assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
     return ((EnvironmentEntity.Ok) result.reply()).view();
+  }
+
+  @Test
+  void aRecoveredEntityConvergesAndShardingsStopMessageStopsIt() {
+    create();
+    TestProbe<Object> watcher = testKit.createTestProbe();
+    ActorRef<EnvironmentEntity.Command> incarnation = testKit.spawn(EnvironmentEntity.create(id, wiring));
+    // RecoveryCompleted reaches the entity's signal handler: a REQUESTED environment asks for a place again.
+    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
+
+    incarnation.tell(new EnvironmentEntity.Passivate());
+
+    watcher.expectTerminated(incarnation, WAIT);
   }
 
   private EnvironmentEntity.FromNode report(ContainerPhase phase, String containerId, Integer exitCode, boolean oom) {
