@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # bench/services.sh: the gateway's overhead on a model's predict, and batching on vs off.
 #
-# usage: bench/services.sh [--rate 100] [--duration 20] [--warmup 5] [--callers 16] [--batch-size 32]
+# usage: bench/services.sh [--rate 100] [--duration 20] [--warmup 5] [--jit-warmup 15] [--callers 16] [--batch-size 32]
 #                          [--batch-wait-ms 5] [--http-port P] [--cassandra-port P] [--cluster-port P]
 #
 # It starts its OWN DCloud (`./dcloud dev` on its own ports and data directory, see
 # bench/lib/instance.sh), trains a scikit-learn model here (/usr/bin/python3 with python3-sklearn),
 # pushes it (POST /models) and serves it with ONE replica (POST /models/{name}/deploy), then:
+#   warm-up    --jit-warmup s of predicts through DCloud as fast as 4 callers go, unmeasured: a few
+#              seconds at --rate leave the gateway's path to the JIT's first tier (about 2 ms more);
 #   overhead   POST {"instances": [one]} at a fixed --rate for --duration s (after --warmup s), first
 #              straight to the replica's published port (127.0.0.1, the container's own /predict),
 #              then through DCloud (POST /api/v1/services/{name}/predict: gateway, the replica's
@@ -27,6 +29,7 @@ BENCH_NAME=bench-services
 RATE=${BENCH_RATE:-100}
 DURATION=${BENCH_DURATION:-20}
 WARMUP=${BENCH_WARMUP:-5}
+JIT_WARMUP=${BENCH_JIT_WARMUP:-15}
 CALLERS=${BENCH_CALLERS:-16}
 BATCH_SIZE=${BENCH_BATCH_SIZE:-32}
 BATCH_WAIT_MS=${BENCH_BATCH_WAIT_MS:-5}
@@ -47,6 +50,7 @@ while [ $# -gt 0 ]; do
     --rate) RATE=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --warmup) WARMUP=$2; shift 2 ;;
+    --jit-warmup) JIT_WARMUP=$2; shift 2 ;;
     --callers) CALLERS=$2; shift 2 ;;
     --batch-size) BATCH_SIZE=$2; shift 2 ;;
     --batch-wait-ms) BATCH_WAIT_MS=$2; shift 2 ;;
@@ -112,9 +116,17 @@ sleep 3
 
 load() { "$PYTHON" "$REPO/bench/services_load.py" "$@" "$WORK/one.json" --duration "$DURATION" --warmup "$WARMUP"; }
 field() { "$PYTHON" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
+say "warming the gateway's path up: $JIT_WARMUP s of predicts through DCloud (not measured)"
+"$PYTHON" "$REPO/bench/services_load.py" throughput "$THROUGH" "$WORK/one.json" --callers 4 --duration "$JIT_WARMUP" \
+  --warmup 0 >/dev/null
 say "overhead: $RATE predicts/s for $DURATION s, straight to the replica, then through DCloud"
 D=$(DCLOUD_TOKEN='' load latency "$DIRECT" --rate "$RATE")
+# Where the overhead goes: the gateway's own timing of the calls (from admission to the answer) and of
+# its requests to the replica (the HTTP client's round trip), from GET /services/{name}/stats before
+# and after the measured calls: their means (the stats' percentiles cover every call since the start).
+STATS_BEFORE=$(api_curl -s -m 10 "$API/services/$MODEL/stats")
 G=$(load latency "$THROUGH" --rate "$RATE")
+STATS=$(api_curl -s -m 10 "$API/services/$MODEL/stats")
 say "batching: $CALLERS callers, off then on (max-size $BATCH_SIZE, max-wait-ms $BATCH_WAIT_MS)"
 OFF=$(load throughput "$THROUGH" --callers "$CALLERS")
 BATCHING=$(api_curl -s -m 30 -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
@@ -136,6 +148,19 @@ done
 awk -v dp50="$(field "$D" p50)" -v gp50="$(field "$G" p50)" -v dp99="$(field "$D" p99)" -v gp99="$(field "$G" p99)" \
   'BEGIN { printf "ratio dcloud/direct: p50 %.2f, p99 %.2f; overhead: p50 +%.2f ms, p99 +%.2f ms\n",
            gp50 / dp50, gp99 / dp99, gp50 - dp50, gp99 - dp99 }'
+"$PYTHON" - "$STATS_BEFORE" "$STATS" "$(field "$G" mean)" "$(field "$D" mean)" <<'PY'
+import json, sys
+before, after = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+client_mean, direct_mean = float(sys.argv[3]), float(sys.argv[4])
+def phase_mean(b, a):
+    calls = a["count"] - b["count"]
+    return (a["latencyMs"]["avg"] * a["count"] - b["latencyMs"]["avg"] * b["count"]) / calls if calls else 0.0
+call = phase_mean(before, after)
+replica = phase_mean(before["replicas"][0], after["replicas"][0])
+print("means: direct %.2f ms; through DCloud %.2f ms = the gateway's call %.2f (its request to the replica %.2f, "
+      "batching and balancing %.2f) + around it %.2f (the client, HTTP server, authentication, the body)" % (
+          direct_mean, client_mean, call, replica, call - replica, client_mean - call))
+PY
 echo "batching off: $(field "$OFF" rate) predicts/s ($(field "$OFF" errors) errors)"
 if [ -n "$ON" ]; then
   echo "batching on:  $(field "$ON" rate) predicts/s ($(field "$ON" errors) errors)"

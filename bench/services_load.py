@@ -86,7 +86,7 @@ def latency(args, body):
     cuts = statistics.quantiles(samples, n=100, method="inclusive") if len(samples) > 1 else [0.0] * 99
     return {"requests": len(samples), "errors": errors[0], "late": late[0],
             "rate": len(samples) / args.duration, "p50": cuts[49], "p90": cuts[89], "p99": cuts[98],
-            "max": max(samples) if samples else 0.0}
+            "max": max(samples) if samples else 0.0, "mean": statistics.fmean(samples) if samples else 0.0}
 
 
 def throughput(args, body):
