@@ -182,8 +182,8 @@ final class EnvironmentBehavior
     } else if (command instanceof FromScheduler from && from.answer() instanceof PlacementAnswer.Granted) {
       return release();
     }
-    ActorRef<Reply> replyTo = replyToOf(command);
-    return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, new NotFound(environmentId));
+    return command instanceof EnvironmentEntity.UserCommand user
+        ? Effect().reply(user.replyTo(), new NotFound(environmentId)) : Effect().noReply();
   }
 
   private ReplyEffect<Event, EnvironmentState> whenDeleted(EnvironmentState state, Command command) {
@@ -197,26 +197,8 @@ final class EnvironmentBehavior
     } else if (command instanceof FromNode from) {
       return onReportAfterDeletion(state, from.report());
     }
-    ActorRef<Reply> replyTo = replyToOf(command);
-    return replyTo == null ? Effect().noReply() : Effect().reply(replyTo, new Conflict(deleted));
-  }
-
-  /** The reply address of a user's command (Create, Get, Stop, Start, Delete, Share); null for others. */
-  private static ActorRef<Reply> replyToOf(Command command) {
-    if (command instanceof Create cmd) {
-      return cmd.replyTo();
-    } else if (command instanceof Get cmd) {
-      return cmd.replyTo();
-    } else if (command instanceof Stop cmd) {
-      return cmd.replyTo();
-    } else if (command instanceof Start cmd) {
-      return cmd.replyTo();
-    } else if (command instanceof Delete cmd) {
-      return cmd.replyTo();
-    } else if (command instanceof Share cmd) {
-      return cmd.replyTo();
-    }
-    return null;
+    return command instanceof EnvironmentEntity.UserCommand user
+        ? Effect().reply(user.replyTo(), new Conflict(deleted)) : Effect().noReply();
   }
 
   private ReplyEffect<Event, EnvironmentState> whenPresent(EnvironmentState state, Command command) {

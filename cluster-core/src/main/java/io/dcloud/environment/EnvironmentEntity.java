@@ -48,21 +48,26 @@ public final class EnvironmentEntity {
 
   public sealed interface Command extends CborSerializable {}
 
+  /** A user's command (Create, Get, Stop, Start, Delete, Share): answered with a {@link Reply}. */
+  public sealed interface UserCommand extends Command {
+    ActorRef<Reply> replyTo();
+  }
+
   /** {@code owner}: the user it is created for (null only from callers without users, e.g. benchmarks). */
-  public record Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner) implements Command {
+  public record Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner) implements UserCommand {
     public Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo) {
       this(spec, recipe, replyTo, null);
     }
   }
 
-  public record Get(ActorRef<Reply> replyTo) implements Command {}
+  public record Get(ActorRef<Reply> replyTo) implements UserCommand {}
 
   /**
    * {@code actor}: who asks (recorded in the event and the history); null for DCloud itself.
    * {@code reason}: why DCloud stops it on its own ("stopped after 30m idle"), for its history; such a
    * stop applies only to a RUNNING environment (one restarted meanwhile is left alone). Null for users' stops.
    */
-  public record Stop(ActorRef<Reply> replyTo, String actor, String reason) implements Command {
+  public record Stop(ActorRef<Reply> replyTo, String actor, String reason) implements UserCommand {
     public Stop(ActorRef<Reply> replyTo) {
       this(replyTo, null, null);
     }
@@ -72,13 +77,13 @@ public final class EnvironmentEntity {
     }
   }
 
-  public record Start(ActorRef<Reply> replyTo, String actor) implements Command {
+  public record Start(ActorRef<Reply> replyTo, String actor) implements UserCommand {
     public Start(ActorRef<Reply> replyTo) {
       this(replyTo, null);
     }
   }
 
-  public record Delete(ActorRef<Reply> replyTo, String actor) implements Command {
+  public record Delete(ActorRef<Reply> replyTo, String actor) implements UserCommand {
     public Delete(ActorRef<Reply> replyTo) {
       this(replyTo, null);
     }
@@ -88,7 +93,7 @@ public final class EnvironmentEntity {
    * Lets the members of {@code groups} see the environment, read-only; the whole list each time (an
    * empty one stops sharing). Who may ask (its owner, an admin) is the gateway's check.
    */
-  public record Share(List<String> groups, String actor, ActorRef<Reply> replyTo) implements Command {}
+  public record Share(List<String> groups, String actor, ActorRef<Reply> replyTo) implements UserCommand {}
 
   public record GetStats(ActorRef<NodeProtocol.StatsReply> replyTo) implements Command {}
 
