@@ -3,6 +3,7 @@ package io.dcloud.app;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.dcloud.config.DCloudConfig;
 import io.dcloud.persistence.EmbeddedCassandra;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,9 +51,8 @@ public final class Main {
   private static void runDev(Map<String, String> flags) throws InterruptedException {
     Config config = configFor(flags);
     EmbeddedCassandra cassandra = startCassandra(config);
-    Config withCassandra = ConfigFactory.load(overrides(flags)
-        .withValue("dcloud.cassandra.contact-points", ConfigValueFactory.fromIterable(List.of(cassandra.contactPoint())))
-        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    Config withCassandra = DCloudConfig.load(overrides(flags)
+        .withValue("dcloud.cassandra.contact-points", ConfigValueFactory.fromIterable(List.of(cassandra.contactPoint()))));
     runUntilSignalled(DCloudNode.start(withCassandra), cassandra);
   }
 
@@ -119,7 +119,7 @@ public final class Main {
   }
 
   static Config configFor(Map<String, String> flags) {
-    return ConfigFactory.load(overrides(flags).withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    return DCloudConfig.load(overrides(flags));
   }
 
   /** Each flag is a configuration key: the README lists them. */

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.dcloud.config.DCloudConfig;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.deploy.TestImages;
 import io.dcloud.persistence.EmbeddedCassandra;
@@ -65,8 +66,7 @@ final class OneNodeDCloud implements AutoCloseable {
    * it shares with the embedded Cassandra are made there, not in the module's directory.
    */
   private Config inDataDir() {
-    return ConfigFactory.load(ConfigFactory.parseMap(Map.of("dcloud.data-dir", dataDir.toString()))
-        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    return DCloudConfig.load(ConfigFactory.parseMap(Map.of("dcloud.data-dir", dataDir.toString())));
   }
 
   /** (Again) starts the node, on the same data dir and Cassandra, and waits until it is available. */
@@ -82,8 +82,7 @@ final class OneNodeDCloud implements AutoCloseable {
     overrides.put("pekko.actor.serialize-messages", "on");
     overrides.put("dcloud.identity.admin-password", ADMIN_PASSWORD);
     overrides.putAll(settings);
-    node = DCloudNode.start(ConfigFactory.load(
-        ConfigFactory.parseMap(overrides).withFallback(ConfigFactory.parseResourcesAnySyntax("application"))));
+    node = DCloudNode.start(DCloudConfig.load(ConfigFactory.parseMap(overrides)));
     api = new Api(node.binding().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS).localAddress().getPort());
     await().atMost(UP_WITHIN).untilAsserted(() -> {
       JsonNode nodes = api.get("/api/v1/nodes").json().get("nodes");

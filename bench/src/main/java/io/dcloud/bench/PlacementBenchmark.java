@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigValueFactory;
 import io.dcloud.app.DCloudNode;
 import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.DefaultCatalog;
+import io.dcloud.config.DCloudConfig;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
@@ -206,9 +207,7 @@ public final class PlacementBenchmark {
     if (!cassandra.isEmpty()) {
       overrides = overrides.withValue("dcloud.cassandra.contact-points", ConfigValueFactory.fromIterable(cassandra));
     }
-    return ConfigFactory.load(overrides
-        .withFallback(ConfigFactory.parseResources("bench.conf"))
-        .withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    return DCloudConfig.load(overrides.withFallback(ConfigFactory.parseResources("bench.conf")));
   }
 
   // ---------------------------------------------------------------- the run

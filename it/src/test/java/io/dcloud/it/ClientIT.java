@@ -9,6 +9,7 @@ import io.dcloud.client.DCloudClient;
 import io.dcloud.client.Environments;
 import io.dcloud.client.protocol.DCloudProtocol;
 import io.dcloud.client.protocol.DCloudProtocol.Reply;
+import io.dcloud.config.DCloudConfig;
 import io.dcloud.examples.CreateAndWatch;
 import java.io.IOException;
 import java.net.URI;
@@ -72,7 +73,7 @@ class ClientIT {
           + password(user) + "\", \"roles\": [\"data-scientist\"]}");
       assertThat(made.status()).as(made.body()).isEqualTo(201);
     }
-    client = DCloudClient.start(ConfigFactory.load(ConfigFactory.parseMap(clientSettings())));
+    client = DCloudClient.start(DCloudConfig.load(ConfigFactory.parseMap(clientSettings())));
   }
 
   @AfterAll
