@@ -47,7 +47,7 @@ class DCloudIT {
 
   @BeforeAll
   static void startDCloud() throws Exception {
-    dcloud = OneNodeDCloud.start(NODE_ID, Map.of(
+    dcloud = OneNodeDCloud.startWithItsOwnCassandra(NODE_ID, Map.of(
         "dcloud.management.refresh-interval", "1s",
         // This machine has no GPU: the node advertises two, so allocation and device requests run for real.
         "dcloud.node.advertised-gpus", List.of(

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigFactory;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.deploy.TestImages;
 import io.dcloud.persistence.EmbeddedCassandra;
+import io.dcloud.persistence.SharedTestCassandra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -19,27 +20,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A DCloud cluster of real {@code dcloud node} processes on 127.0.0.1: one embedded Cassandra (a
- * child of this test JVM, free ports, a temporary data directory) and N node JVMs started from
+ * A DCloud cluster of real {@code dcloud node} processes on 127.0.0.1: the embedded Cassandra that
+ * the test classes of this JVM share (keyspaces of the run's own: {@link SharedTestCassandra}) and N node JVMs started from
  * {@code app/target/classes} and {@code app/target/lib}, each with every role, its own cluster and
  * HTTP port, its own unique node id ({@code it-<run>-n<i>}) and zone label {@code z<i>}.
  *
  * <p>As in production, the nodes talk over mutual TLS, with one throwaway CA made by n1 into the run's
- * {@code tls} directory, and log in to Cassandra with the password generated into the run's {@code
- * cassandra-password} when Cassandra first started.
+ * {@code tls} directory, and log in to Cassandra with the password generated when it first started.
  *
  * <p>Nodes join one at a time, n1 first: it founds the cluster and creates the Cassandra schema
  * before the others start, so no two nodes create it at once. As joins never overlap, the members'
@@ -133,7 +130,6 @@ final class ClusterHarness implements AutoCloseable {
   private final List<Node> nodes = new ArrayList<>();
   /** Every node started so far, in the order of its latest start: the members' ages, oldest first, once the dead are skipped. */
   private final List<Node> startOrder = new ArrayList<>();
-  private final Path cassandraDir;
   private EmbeddedCassandra cassandra;
   private final Thread shutdownHook = new Thread(this::killAll, "cluster-harness-kill");
   private final boolean distinctHosts;
@@ -152,10 +148,9 @@ final class ClusterHarness implements AutoCloseable {
     }
     this.runId = "it-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
     this.runDir = Files.createDirectories(logRoot.resolve(runId));
-    this.cassandraDir = Files.createTempDirectory("dcloud-" + runId + "-cassandra");
   }
 
-  /** Starts Cassandra and {@code size} nodes, waits until each node's API sees all of them, adds the tiny OS. */
+  /** Starts (or reuses) the shared Cassandra and {@code size} nodes, waits until each node's API sees all of them, adds the tiny OS. */
   static ClusterHarness start(int size) throws Exception {
     return start(size, false);
   }
@@ -197,9 +192,7 @@ final class ClusterHarness implements AutoCloseable {
     try (DockerRuntime runtime = DockerRuntime.create(ConfigFactory.load().getConfig("dcloud.deploy"))) {
       TestImages.ensureBusybox(runtime);
     }
-    cassandra = EmbeddedCassandra.start(EmbeddedCassandra.Settings.fromConfig(ConfigFactory.load(
-            ConfigFactory.parseMap(Map.of("dcloud.cassandra.password-file", cassandraPasswordFile().toString()))))
-        .withDataDir(cassandraDir).withPorts(0, 0));
+    cassandra = SharedTestCassandra.get();
     LOG.info("Cluster {}: Cassandra at {} after {}", runId, cassandra.contactPoint(), Duration.between(began, Instant.now()));
 
     int[] ports = freePorts(2 * size);
@@ -396,9 +389,12 @@ final class ClusterHarness implements AutoCloseable {
         // One CA and one secrets key for the whole cluster (n1 makes them), and the password the embedded Cassandra was set up with.
         "-Ddcloud.cluster.tls.dir=" + runDir.resolve("tls"),
         "-Ddcloud.secrets.key-file=" + runDir.resolve("secrets.key"),
-        "-Ddcloud.cassandra.password-file=" + cassandraPasswordFile(),
+        "-Ddcloud.cassandra.password-file=" + SharedTestCassandra.passwordFile(),
         "-Ddcloud.node.hollow.nodes=" + hollowEach,
         "-Ddcloud.node.hollow.id-prefix=" + node.id + "-hollow"));
+    for (var keyspace : SharedTestCassandra.keyspacesOf(runId).entrySet()) {
+      command.add("-D" + keyspace.getKey() + "=" + keyspace.getValue());
+    }
     command.addAll(List.of(
         "-cp", appClasses + ":" + appLib + "/*",
         "io.dcloud.app.Main", "node",
@@ -436,11 +432,6 @@ final class ClusterHarness implements AutoCloseable {
     startOrder.remove(node);
     startOrder.add(node);
     LOG.info("Started {} as pid {}, seeded by {}", node, node.process.pid(), seed.name);
-  }
-
-  /** Generated by the first start of the cluster's Cassandra, read by every node (by path: not on their command lines). */
-  private Path cassandraPasswordFile() {
-    return runDir.resolve("cassandra-password");
   }
 
   private void awaitHealthy(Node node) {
@@ -539,7 +530,7 @@ final class ClusterHarness implements AutoCloseable {
 
   // ------------------------------------------------------------------ teardown
 
-  /** Kills every node, stops Cassandra, removes every container of this run's nodes and the data. */
+  /** Kills every node, removes every container of this run's nodes (the run's keyspaces stay in the shared Cassandra). */
   @Override
   public void close() {
     killAll();
@@ -548,9 +539,6 @@ final class ClusterHarness implements AutoCloseable {
     } catch (IllegalStateException shuttingDown) {
       // The hook runs anyway.
     }
-    if (cassandra != null) {
-      cassandra.close();
-    }
     for (Node node : nodes) {
       try {
         Docker.removeLabelled("dcloud.node=" + node.id);
@@ -558,7 +546,6 @@ final class ClusterHarness implements AutoCloseable {
         LOG.warn("Cannot remove the containers of {}: {}", node, e.toString());
       }
     }
-    deleteRecursively(cassandraDir);
     if (distinctHosts) {
       cgroup2Root().ifPresent(root -> nodes.forEach(node -> root.resolve(node.cgroup()).toFile().delete()));
     }
@@ -580,17 +567,6 @@ final class ClusterHarness implements AutoCloseable {
         Thread.currentThread().interrupt();
         return;
       }
-    }
-  }
-
-  private static void deleteRecursively(Path dir) {
-    if (dir == null || !Files.exists(dir)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(dir)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-    } catch (IOException e) {
-      LOG.warn("Cannot delete {}: {}", dir, e.toString());
     }
   }
 
