@@ -9,7 +9,6 @@ import com.typesafe.config.ConfigFactory;
 import io.dcloud.dataset.BlobSettings;
 import io.dcloud.dataset.BlobStore;
 import io.dcloud.dataset.ChunkedBlobStore;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.Random;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Dataset blobs in chunks in the embedded Cassandra: round trips, checksums, reclaiming. */
 @Tag("cassandra")
@@ -35,14 +33,13 @@ class CassandraChunkStoreTest {
   private static final CassandraChunkStore.Settings CASSANDRA = new CassandraChunkStore.Settings(
       "dcloud_datasets_test", 1, com.datastax.oss.driver.api.core.DefaultConsistencyLevel.LOCAL_QUORUM, 4);
 
-  @TempDir static Path dataDir;
   private static EmbeddedCassandra cassandra;
   private static ActorTestKit testKit;
   private static BlobStore blobs;
 
   @BeforeAll
   static void start() throws Exception {
-    cassandra = EmbeddedCassandra.start(CassandraTestSupport.settings(dataDir));
+    cassandra = SharedTestCassandra.get();
     Config config = cassandra.credentials().applyTo(ConfigFactory.load(ConfigFactory.parseString(
         "dcloud.cassandra.contact-points = [\"" + cassandra.contactPoint() + "\"]")));
     testKit = ActorTestKit.create("CassandraChunkStoreTest", config);
@@ -55,9 +52,6 @@ class CassandraChunkStoreTest {
   static void stop() {
     if (testKit != null) {
       testKit.shutdownTestKit();
-    }
-    if (cassandra != null) {
-      cassandra.close();
     }
   }
 

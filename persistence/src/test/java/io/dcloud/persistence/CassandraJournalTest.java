@@ -7,7 +7,6 @@ import com.datastax.oss.driver.api.core.cql.Row;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.serialization.CborSerializable;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -32,11 +31,9 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.stream.javadsl.Sink;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The reference.conf wiring of Pekko Persistence, against the embedded Cassandra. */
 @Tag("cassandra")
@@ -47,20 +44,12 @@ class CassandraJournalTest {
 
   private static final Duration REPLY = Duration.ofSeconds(10);
 
-  @TempDir static Path dataDir;
 
   private static EmbeddedCassandra cassandra;
 
   @BeforeAll
   static void startCassandra() {
-    cassandra = EmbeddedCassandra.start(CassandraTestSupport.settings(dataDir));
-  }
-
-  @AfterAll
-  static void stopCassandra() {
-    if (cassandra != null) {
-      cassandra.close();
-    }
+    cassandra = SharedTestCassandra.get();
   }
 
   /** reference.conf with only what a test must change; loaded so that substitutions re-resolve. */

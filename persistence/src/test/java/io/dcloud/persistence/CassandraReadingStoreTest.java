@@ -8,7 +8,6 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.device.DeviceActivity;
 import io.dcloud.device.Reading;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Devices' readings in the embedded Cassandra: across days, in order, limited, counted, forgotten. */
 @Tag("cassandra")
@@ -33,14 +31,13 @@ class CassandraReadingStoreTest {
   private static final CassandraReadingStore.Settings SETTINGS = new CassandraReadingStore.Settings(
       "dcloud_devices_test", 1, DefaultConsistencyLevel.LOCAL_QUORUM, Duration.ofDays(7));
 
-  @TempDir static Path dataDir;
   private static EmbeddedCassandra cassandra;
   private static ActorTestKit testKit;
   private static CassandraReadingStore store;
 
   @BeforeAll
   static void start() throws Exception {
-    cassandra = EmbeddedCassandra.start(CassandraTestSupport.settings(dataDir));
+    cassandra = SharedTestCassandra.get();
     Config config = cassandra.credentials().applyTo(ConfigFactory.load(ConfigFactory.parseString(
         "dcloud.cassandra.contact-points = [\"" + cassandra.contactPoint() + "\"]")));
     testKit = ActorTestKit.create("CassandraReadingStoreTest", config);
@@ -52,9 +49,6 @@ class CassandraReadingStoreTest {
   static void stop() {
     if (testKit != null) {
       testKit.shutdownTestKit();
-    }
-    if (cassandra != null) {
-      cassandra.close();
     }
   }
 

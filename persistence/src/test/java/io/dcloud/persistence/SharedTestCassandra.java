@@ -1,6 +1,5 @@
 package io.dcloud.persistence;
 
-import com.typesafe.config.ConfigFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -12,8 +11,8 @@ import java.util.Map;
  * One embedded Cassandra for all the integration test classes of a JVM that do not stop or restart
  * it, each in keyspaces of its own ({@link #keyspacesOf}): a Cassandra takes 8–10 s to start on a
  * two-core machine, a set of keyspaces a few seconds. It starts on first use, in {@code
- * target/shared-cassandra-<pid>} of the module under test, with a generated password in {@link
- * #passwordFile}; {@link EmbeddedCassandra}'s shutdown hook stops it when the JVM exits (and it
+ * target/shared-cassandra-<pid>} of the module under test, with the tests' password in {@link
+ * #passwordFile} for the processes that read it from there; {@link EmbeddedCassandra}'s shutdown hook stops it when the JVM exits (and it
  * stops itself if the JVM dies). A test that stops Cassandra starts one of its own.
  */
 public final class SharedTestCassandra {
@@ -30,12 +29,11 @@ public final class SharedTestCassandra {
     if (cassandra == null || !cassandra.isRunning()) {
       try {
         Files.createDirectories(DIR);
+        Files.writeString(passwordFile(), CassandraTestSupport.CREDENTIALS.password());
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
-      cassandra = EmbeddedCassandra.start(EmbeddedCassandra.Settings.fromConfig(ConfigFactory.load(
-              ConfigFactory.parseMap(Map.of("dcloud.cassandra.password-file", passwordFile().toString()))))
-          .withDataDir(DIR.resolve("cassandra")).withPorts(0, 0));
+      cassandra = EmbeddedCassandra.start(CassandraTestSupport.settings(DIR.resolve("cassandra")));
     }
     return cassandra;
   }
