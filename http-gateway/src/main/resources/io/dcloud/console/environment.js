@@ -98,7 +98,10 @@ export async function environmentPage(id) {
     for (const step of steps) {
       if (!history.some(s => s.at === step.at && s.status === step.status)) history = [...history, step];
     }
-    environment = { ...environment, ...changed, history };
+    // An answer can come after an event newer than it (DELETE answers STOPPING; the stream may have
+    // said DELETED 40 ms later, before the answer was read): an older state only adds its history.
+    const stale = Date.parse(changed.updatedAt) < Date.parse(environment.updatedAt);
+    environment = stale ? { ...environment, history } : { ...environment, ...changed, history };
     render();
   }
 
