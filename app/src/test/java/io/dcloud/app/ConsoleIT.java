@@ -132,9 +132,10 @@ class ConsoleIT {
     assertThat(ram.getAttribute("aria-invalid")).isEqualTo("true");
     ram.clear();
     ram.sendKeys("64M");
+    // The preview may still be the one checked while the size was wrong: wait for the valid one.
+    browser.until(d -> ram.getAttribute("aria-invalid") == null ? true : null, "the RAM field's error to clear");
     assertThat(awaitText(browser, "pre.preview-dockerfile", "FROM ", "the preview's Dockerfile")).isNotBlank();
-    assertThat(ram.getAttribute("aria-invalid")).isNull();
-    assertThat(browser.text("pre.preview-yaml")).contains("live-check", "64M");
+    assertThat(awaitText(browser, "pre.preview-yaml", "64M", "the preview of the valid form")).contains("live-check");
     assertThat(browser.text("p.preview-placement")).contains(NODE_ID);
     // A volume, a variable (its value masked until shown) and a dataset in a version reach the request.
     browser.click("#list-storage > button");
