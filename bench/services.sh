@@ -17,8 +17,11 @@
 #   batching   --callers concurrent callers, each POSTing one instance as fast as it is answered,
 #              through DCloud, with batching off, then on (PUT .../batching {"max-size": --batch-size,
 #              "max-wait-ms": --batch-wait-ms}), on the same replica: predicts/s of each and the ratio.
-# The load is bench/services_load.py (Python, keep-alive connections): the same client both ways.
+# The fixed-rate load is bench/services_load.py (Python, keep-alive connections), the same client both
+# ways; the batching callers are wrk's connections (bench/services/post_body.lua): Python's callers at
+# 2,000 calls a second took most of a core from the gateway they measured.
 # Everything runs on one machine: DCloud, its Cassandra, the replica and the load share the CPUs.
+# It exits non-zero when any call failed (a correctness violation), after printing the figures.
 set -euo pipefail
 
 REPO=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
     *) die "unknown option $1 (see --help)" ;;
   esac
 done
+command -v wrk >/dev/null || die "wrk is missing: install it (Debian/Ubuntu: 'sudo apt-get install wrk')"
 command -v curl >/dev/null || die "curl is missing: install it (Debian/Ubuntu: 'sudo apt-get install curl')"
 command -v setsid >/dev/null || die "setsid is missing: install util-linux"
 "$PYTHON" -c 'import sklearn, joblib' 2>/dev/null \
@@ -115,10 +119,14 @@ THROUGH="$API/services/$MODEL/predict"
 sleep 3
 
 load() { "$PYTHON" "$REPO/bench/services_load.py" "$@" "$WORK/one.json" --duration "$DURATION" --warmup "$WARMUP"; }
+# callers C SECONDS: C connections POSTing the body back to back through DCloud; prints post_body.lua's JSON line.
+callers() {
+  wrk -t1 -c"$1" -d"$2s" --timeout 10s -s "$REPO/bench/services/post_body.lua" "$THROUGH" -- "$WORK/one.json" \
+    | grep '^{' || die "wrk printed no result"
+}
 field() { "$PYTHON" -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$1" "$2"; }
 say "warming the gateway's path up: $JIT_WARMUP s of predicts through DCloud (not measured)"
-"$PYTHON" "$REPO/bench/services_load.py" throughput "$THROUGH" "$WORK/one.json" --callers 4 --duration "$JIT_WARMUP" \
-  --warmup 0 >/dev/null
+callers 4 "$JIT_WARMUP" >/dev/null
 say "overhead: $RATE predicts/s for $DURATION s, straight to the replica, then through DCloud"
 D=$(DCLOUD_TOKEN='' load latency "$DIRECT" --rate "$RATE")
 # Where the overhead goes: the gateway's own timing of the calls (from admission to the answer) and of
@@ -128,13 +136,15 @@ STATS_BEFORE=$(api_curl -s -m 10 "$API/services/$MODEL/stats")
 G=$(load latency "$THROUGH" --rate "$RATE")
 STATS=$(api_curl -s -m 10 "$API/services/$MODEL/stats")
 say "batching: $CALLERS callers, off then on (max-size $BATCH_SIZE, max-wait-ms $BATCH_WAIT_MS)"
-OFF=$(load throughput "$THROUGH" --callers "$CALLERS")
+callers "$CALLERS" "$WARMUP" >/dev/null
+OFF=$(callers "$CALLERS" "$DURATION")
 BATCHING=$(api_curl -s -m 30 -o /dev/null -w '%{http_code}' -X PUT -H 'Content-Type: application/json' \
   --data "{\"max-size\": $BATCH_SIZE, \"max-wait-ms\": $BATCH_WAIT_MS}" "$API/services/$MODEL/batching")
 ON=""
 if [ "$BATCHING" = 200 ]; then
   sleep 3
-  ON=$(load throughput "$THROUGH" --callers "$CALLERS")
+  callers "$CALLERS" "$WARMUP" >/dev/null
+  ON=$(callers "$CALLERS" "$DURATION")
 fi
 
 echo "DCloud service calls, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'),"\
@@ -171,3 +181,8 @@ fi
 awk -v dp50="$(field "$D" p50)" -v gp50="$(field "$G" p50)" -v off="$(field "$OFF" rate)" -v on="${ON:+$(field "$ON" rate)}" \
   'BEGIN { printf "RESULT services overhead_p50_ms=%.2f ratio_p50=%.2f batching_off=%.1f batching_on=%s\n",
            gp50 - dp50, gp50 / dp50, off, (on == "" ? "na" : on) }'
+# A failed call is a correctness violation, whatever the figures say.
+ON_ERRORS=0
+[ -z "$ON" ] || ON_ERRORS=$(field "$ON" errors)
+FAILED=$(( $(field "$D" errors) + $(field "$G" errors) + $(field "$OFF" errors) + ON_ERRORS ))
+[ "$FAILED" -eq 0 ] || die "$FAILED calls failed (see the errors columns above)"

@@ -1,8 +1,8 @@
-"""Load for bench/services.sh: POSTs one body to one URL, at a fixed rate (latency) or as fast as
-C callers can (throughput), over keep-alive connections, and prints one JSON line of results.
+"""Fixed-rate load for bench/services.sh: POSTs one body to one URL at a fixed rate over keep-alive
+connections, and prints one JSON line of results (the throughput callers are wrk's:
+bench/services/post_body.lua).
 
 python3 services_load.py latency URL BODY_FILE --rate R --duration S [--warmup S] [--callers N]
-python3 services_load.py throughput URL BODY_FILE --callers C --duration S [--warmup S]
 
 DCLOUD_TOKEN, when set, is sent as the bearer token (the gateway's URL needs it; a replica's does not).
 Latency mode keeps a schedule of send times (one every 1/R s) shared by N callers; a request whose
@@ -89,38 +89,9 @@ def latency(args, body):
             "max": max(samples) if samples else 0.0, "mean": statistics.fmean(samples) if samples else 0.0}
 
 
-def throughput(args, body):
-    h = headers()
-    lock = threading.Lock()
-    counts = {"ok": 0, "errors": 0}
-    start = time.perf_counter()
-    measure_from = start + args.warmup
-    end = measure_from + args.duration
-
-    def caller():
-        conn, path = connection(args.url)
-        while time.perf_counter() < end:
-            try:
-                status = post(conn, path, body, h)
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                conn, path = connection(args.url)
-                status = 0
-            if time.perf_counter() >= measure_from:
-                with lock:
-                    counts["ok" if status == 200 else "errors"] += 1
-
-    threads = [threading.Thread(target=caller) for _ in range(args.callers)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return {"requests": counts["ok"], "errors": counts["errors"], "rate": counts["ok"] / args.duration}
-
-
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["latency", "throughput"])
+    parser.add_argument("mode", choices=["latency"])
     parser.add_argument("url")
     parser.add_argument("body_file")
     parser.add_argument("--rate", type=float, default=100)
@@ -130,8 +101,7 @@ def main():
     args = parser.parse_args()
     with open(args.body_file, "rb") as f:
         body = f.read()
-    result = latency(args, body) if args.mode == "latency" else throughput(args, body)
-    print(json.dumps(result))
+    print(json.dumps(latency(args, body)))
 
 
 if __name__ == "__main__":
