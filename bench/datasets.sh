@@ -16,6 +16,8 @@
 #   first   one naming the dataset: the node fetches it from Cassandra into its cache (sha256 checked);
 #   cached  a second one naming it, on the same (only) node: the cached copy is mounted as it is;
 # and prints first mount against `cp` of the file, and each against the environment without datasets.
+# Each part ends with a RESULT line; a download that differs from the upload, or an environment that
+# does not reach RUNNING, fails the benchmark (non-zero exit).
 # Everything runs on one machine: DCloud, its Cassandra and curl share the CPUs.
 set -euo pipefail
 
@@ -117,6 +119,8 @@ printf '%-6s %10s %8s\n' op "MB/s" "x cp"
 printf '%-6s %10.1f %8.3f\n' cp "$(mbps "$CP")" 1
 printf '%-6s %10.1f %8.3f\n' put "$(mbps "$PUT")" "$(ratio "$CP" "$PUT")"
 printf '%-6s %10.1f %8.3f\n' get "$(mbps "$GET")" "$(ratio "$CP" "$GET")"
+printf 'RESULT datasets size_mib=%s rounds=%s cp_mbps=%.1f put_mbps=%.1f get_mbps=%.1f put_vs_cp=%.3f get_vs_cp=%.3f\n' \
+  "$SIZE_MIB" "$ROUNDS" "$(mbps "$CP")" "$(mbps "$PUT")" "$(mbps "$GET")" "$(ratio "$CP" "$PUT")" "$(ratio "$CP" "$GET")"
 
 [ "$MOUNT_MIB" -gt 0 ] || exit 0
 
@@ -163,3 +167,5 @@ printf '%-7s %9.2f %12.2f %9s\n' none "$NONE" 1 -
 printf '%-7s %9.2f %12.2f %9.2f\n' first "$FIRST" "$(ratio "$FIRST" "$NONE")" "$(ratio "$FIRST" "$MOUNT_CP")"
 printf '%-7s %9.2f %12.2f %9s\n' cached "$CACHED" "$(ratio "$CACHED" "$NONE")" -
 printf '%-7s %9.2f %12s %9.2f\n' cp "$MOUNT_CP" - 1
+printf 'RESULT dataset_mount mib=%s os=%s none_s=%.2f first_s=%.2f cached_s=%.2f cp_s=%.2f\n' \
+  "$MOUNT_MIB" "$OS" "$NONE" "$FIRST" "$CACHED" "$MOUNT_CP"

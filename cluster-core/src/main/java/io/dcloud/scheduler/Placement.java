@@ -230,8 +230,19 @@ public final class Placement {
 
   /** The node's usable devices matching the requested model that no environment holds, by index. */
   private static List<GpuDevice> freeGpus(NodeCandidate node, Ask ask) {
-    Set<String> inUse = node.gpusInUse() == null ? Set.of() : node.gpusInUse();
-    return matchingGpus(node.status(), ask).stream().filter(gpu -> !inUse.contains(gpu.uuid())).toList();
+    List<GpuDevice> matching = matchingGpus(node.status(), ask);
+    Set<String> inUse = node.gpusInUse();
+    if (matching.isEmpty() || inUse == null || inUse.isEmpty()) {
+      return matching;
+    }
+    // A loop, not a stream: this runs for every node a GPU request is checked against.
+    List<GpuDevice> free = new ArrayList<>(matching.size());
+    for (GpuDevice gpu : matching) {
+      if (!inUse.contains(gpu.uuid())) {
+        free.add(gpu);
+      }
+    }
+    return free;
   }
 
   /**
@@ -239,7 +250,7 @@ public final class Placement {
    * name contains the requested model, lowest index first.
    */
   private static List<GpuDevice> matchingGpus(NodeStatus status, Ask ask) {
-    if (status.gpus() == null) {
+    if (status.gpus() == null || status.gpus().isEmpty()) {
       return List.of();
     }
     return status.gpus().stream()
@@ -251,8 +262,18 @@ public final class Placement {
   }
 
   private static boolean hasLabels(NodeStatus status, Map<String, String> constraints) {
+    if (constraints.isEmpty()) {
+      return true;
+    }
     Map<String, String> labels = status.labels() == null ? Map.of() : status.labels();
-    return constraints.entrySet().stream().allMatch(c -> c.getValue().equals(labels.get(c.getKey())));
+    // A loop, not a stream: this runs for every node each request is checked against, and building
+    // the stream cost more than the comparisons (a tenth of the scheduler's CPU in its benchmark).
+    for (Map.Entry<String, String> constraint : constraints.entrySet()) {
+      if (!constraint.getValue().equals(labels.get(constraint.getKey()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   // ---------------------------------------------------------------- ranking
