@@ -16,6 +16,11 @@ import org.slf4j.LoggerFactory;
  * class logs in with it once, creates DCloud's role as a superuser that may log in, then, as that
  * role, drops the default one, so the well-known password opens nothing. On later starts DCloud's
  * role logs in at once and nothing changes.
+ *
+ * <p>Which login is tried first follows the data dir: on a fresh one the default superuser (DCloud's
+ * role cannot exist yet), on a used one DCloud's role. A refused login is logged by the driver as a
+ * WARN ("Authentication error ... Please check your authentication configuration"), which on every
+ * first start of {@code dcloud dev} read like a fault to the operator when it was only the probe.
  */
 final class CassandraRoles {
   private static final Logger log = LoggerFactory.getLogger(CassandraRoles.class);
@@ -29,42 +34,64 @@ final class CassandraRoles {
   /**
    * Returns once {@code credentials} log in and the default superuser is gone.
    *
+   * @param freshDataDir whether Cassandra had no data in the data dir before this start: then the
+   *     default superuser is tried first, else DCloud's role; either way the other follows if the
+   *     first is refused (a first start interrupted after the role was made, a data dir from before
+   *     authentication was on)
    * @throws EmbeddedCassandra.StartException if neither DCloud's role nor the default superuser
    *     logs in before {@code deadlineNanos} (the data dir was set up with another password), or
    *     the child exits
    */
-  static void setUp(Process child, InetSocketAddress cql, CassandraCredentials credentials, long deadlineNanos, DataLayout layout)
-      throws InterruptedException {
+  static void setUp(Process child, InetSocketAddress cql, CassandraCredentials credentials, boolean freshDataDir,
+      long deadlineNanos, DataLayout layout) throws InterruptedException {
     while (true) {
-      RuntimeException refused;
-      try (CqlSession ignored = login(cql, credentials.username(), credentials.password())) {
-        return;
-      } catch (RuntimeException e) {
-        refused = e;
+      RuntimeException asDCloudRefused = null;
+      RuntimeException asDefaultRefused;
+      if (!freshDataDir) {
+        try (CqlSession ignored = login(cql, credentials.username(), credentials.password())) {
+          return;
+        } catch (RuntimeException e) {
+          asDCloudRefused = e;
+        }
       }
       try {
-        // Cassandra creates its default superuser just after it opens the CQL port: retried.
-        try (CqlSession asDefault = login(cql, CassandraCredentials.DEFAULT_SUPERUSER, DEFAULT_PASSWORD)) {
-          asDefault.execute("CREATE ROLE IF NOT EXISTS " + literal(credentials.username())
-              + " WITH PASSWORD = " + literal(credentials.password()) + " AND LOGIN = true AND SUPERUSER = true");
-        }
-        // A role cannot drop the role it is logged in as: DCloud's does it.
-        try (CqlSession asDCloud = login(cql, credentials.username(), credentials.password())) {
-          asDCloud.execute("DROP ROLE IF EXISTS " + literal(CassandraCredentials.DEFAULT_SUPERUSER));
-        }
-        log.info("Embedded Cassandra: created the superuser role '{}' and dropped the default superuser '{}'",
-            credentials.username(), CassandraCredentials.DEFAULT_SUPERUSER);
+        createRoleAsDefaultSuperuser(cql, credentials);
         return;
-      } catch (RuntimeException notYet) {
-        if (!child.isAlive() || System.nanoTime() - deadlineNanos >= 0) {
-          throw new EmbeddedCassandra.StartException("Embedded Cassandra: neither the role '" + credentials.username()
-              + "' (" + refused.getMessage() + ") nor the default superuser (" + notYet.getMessage()
-              + ") could set up the login. Was the data dir " + layout.dataDir()
-              + " set up with another dcloud.cassandra.password?" + LogTails.of(layout), notYet);
+      } catch (RuntimeException e) {
+        asDefaultRefused = e;
+      }
+      if (freshDataDir) {
+        try (CqlSession ignored = login(cql, credentials.username(), credentials.password())) {
+          return;
+        } catch (RuntimeException e) {
+          asDCloudRefused = e;
         }
+      }
+      if (!child.isAlive() || System.nanoTime() - deadlineNanos >= 0) {
+        throw new EmbeddedCassandra.StartException("Embedded Cassandra: neither the role '" + credentials.username()
+            + "' (" + asDCloudRefused.getMessage() + ") nor the default superuser (" + asDefaultRefused.getMessage()
+            + ") could set up the login. Was the data dir " + layout.dataDir()
+            + " set up with another dcloud.cassandra.password?" + LogTails.of(layout), asDefaultRefused);
       }
       child.waitFor(RETRY.toMillis(), TimeUnit.MILLISECONDS);
     }
+  }
+
+  /**
+   * As the default superuser: creates DCloud's role, then, as that role, drops the default one.
+   * Cassandra creates its default superuser just after it opens the CQL port: the caller retries.
+   */
+  private static void createRoleAsDefaultSuperuser(InetSocketAddress cql, CassandraCredentials credentials) {
+    try (CqlSession asDefault = login(cql, CassandraCredentials.DEFAULT_SUPERUSER, DEFAULT_PASSWORD)) {
+      asDefault.execute("CREATE ROLE IF NOT EXISTS " + literal(credentials.username())
+          + " WITH PASSWORD = " + literal(credentials.password()) + " AND LOGIN = true AND SUPERUSER = true");
+    }
+    // A role cannot drop the role it is logged in as: DCloud's does it.
+    try (CqlSession asDCloud = login(cql, credentials.username(), credentials.password())) {
+      asDCloud.execute("DROP ROLE IF EXISTS " + literal(CassandraCredentials.DEFAULT_SUPERUSER));
+    }
+    log.info("Embedded Cassandra: created the superuser role '{}' and dropped the default superuser '{}'",
+        credentials.username(), CassandraCredentials.DEFAULT_SUPERUSER);
   }
 
   /**

@@ -65,6 +65,14 @@ record DataLayout(
     return layout;
   }
 
+  /**
+   * Whether Cassandra has never started on this data dir: it has no system keyspace yet (the first
+   * start creates {@code data/system}, whatever else a caller put in the data dir).
+   */
+  boolean isFresh() {
+    return !Files.isDirectory(data.resolve("system"));
+  }
+
   /** Where {@link ChildJvmCommand} puts the child's own main class. */
   Path launcherDir() {
     return conf.resolve("launcher");

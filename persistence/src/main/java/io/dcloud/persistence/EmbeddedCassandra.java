@@ -175,6 +175,7 @@ public final class EmbeddedCassandra implements AutoCloseable {
     Path dataDir = settings.dataDir().toAbsolutePath().normalize();
     CassandraLibDir.check(libDir);
     DataLayout layout = DataLayout.create(dataDir);
+    boolean freshDataDir = layout.isFresh();
 
     DataDirLock lock = null;
     CassandraProcess child = null;
@@ -201,8 +202,8 @@ public final class EmbeddedCassandra implements AutoCloseable {
       child = CassandraProcess.launch(command, layout, settings.drainTimeout());
       InetSocketAddress cql = new InetSocketAddress(address, ports.cql());
       CqlReadiness.await(child.process(), cql, settings.startupTimeout(), layout);
-      CassandraRoles.setUp(
-          child.process(), cql, settings.credentials(), startNanos + settings.startupTimeout().toNanos(), layout);
+      CassandraRoles.setUp(child.process(), cql, settings.credentials(), freshDataDir,
+          startNanos + settings.startupTimeout().toNanos(), layout);
       Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
       log.info(
           "Embedded Cassandra ready on {}:{} in {} ms (pid {}, data dir {})",

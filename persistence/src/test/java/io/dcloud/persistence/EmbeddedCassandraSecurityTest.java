@@ -3,6 +3,10 @@ package io.dcloud.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
@@ -22,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
 
 /** Who may reach the embedded Cassandra: only DCloud's role logs in, and only from this machine. */
 @Tag("cassandra")
@@ -30,10 +35,22 @@ class EmbeddedCassandraSecurityTest {
   @TempDir static Path dataDir;
 
   private static EmbeddedCassandra cassandra;
+  /** What the driver logged at WARN or above while the fresh data dir was set up. */
+  private static final List<String> driverWarningsAtFirstStart = new ArrayList<>();
 
   @BeforeAll
   static void startCassandra() {
-    cassandra = EmbeddedCassandra.start(CassandraTestSupport.settings(dataDir));
+    Logger driver = (Logger) LoggerFactory.getLogger("com.datastax.oss.driver");
+    ListAppender<ILoggingEvent> warnings = new ListAppender<>();
+    warnings.start();
+    driver.addAppender(warnings);
+    try {
+      cassandra = EmbeddedCassandra.start(CassandraTestSupport.settings(dataDir));
+    } finally {
+      driver.detachAppender(warnings);
+    }
+    warnings.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
+        .forEach(event -> driverWarningsAtFirstStart.add(event.getFormattedMessage()));
   }
 
   @AfterAll
@@ -61,6 +78,16 @@ class EmbeddedCassandraSecurityTest {
           .extracting(row -> row.getString("role") + " superuser=" + row.getBoolean("is_superuser") + " login=" + row.getBoolean("can_login"))
           .containsExactly("dcloud superuser=true login=true");
     }
+  }
+
+  /**
+   * The first start logs in as the default superuser first: the probe of DCloud's role, which cannot
+   * exist yet, made the driver warn "Authentication error ... check your authentication configuration"
+   * on every first `dcloud dev`.
+   */
+  @Test
+  void aFreshDataDirIsSetUpWithoutTheDriverWarningOfRefusedLogins() {
+    assertThat(driverWarningsAtFirstStart).noneMatch(message -> message.contains("Authentication error"));
   }
 
   /**
