@@ -12,6 +12,7 @@ import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.environment.ShardWarmUp;
 import io.dcloud.environment.EnvironmentsForNodes;
 import io.dcloud.gateway.GatewayBackends;
 import io.dcloud.gateway.HttpGateway;
@@ -182,6 +183,7 @@ public final class DCloudNode implements AutoCloseable {
     ActorRef<TemplateRegistry.Command> templates =
         singleton(system, TemplateRegistry.create(backoff), "templates", backoff);
     EnvironmentEntity.init(system, scheduler, updates, events, EnvironmentEntity.Settings.fromConfig(config));
+    singleton(system, ShardWarmUp.create(ShardWarmUp.Settings.fromConfig(config)), "environment-shard-warm-up", backoff);
     AuditTrail.init(system, JournalBackoff.forManyFromConfig(config));
     ActorRef<UserRegistry.Command> users =
         singleton(system, UserRegistry.create(backoff, Clock.systemUTC()), "users", backoff);

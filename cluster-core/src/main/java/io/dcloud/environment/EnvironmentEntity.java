@@ -308,7 +308,10 @@ public final class EnvironmentEntity {
     Wiring wiring = new Wiring(
         scheduler, nodes, updates, events, settings, Clock.systemUTC(),
         (environmentId, tick) -> sharding.entityRefFor(TYPE_KEY, environmentId).tell(tick));
-    sharding.init(Entity.of(TYPE_KEY, entityContext -> create(entityContext.getEntityId(), wiring))
+    sharding.init(Entity.of(TYPE_KEY, entityContext -> ShardWarmUp.isWarmUpId(entityContext.getEntityId())
+            // Only starts its shard (see ShardWarmUp): no journal read, nothing kept.
+            ? Behaviors.<Command>stopped()
+            : create(entityContext.getEntityId(), wiring))
         .withStopMessage(new Passivate()));
   }
 

@@ -1,0 +1,97 @@
+package io.dcloud.environment;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dcloud.testing.OneNodeCluster;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.sharding.ClusterSharding;
+import org.apache.pekko.cluster.sharding.ShardRegion;
+import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
+import org.apache.pekko.pattern.Patterns;
+import org.apache.pekko.testkit.javadsl.TestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class ShardWarmUpTest {
+  private static ActorTestKit testKit;
+
+  @BeforeAll
+  static void start() {
+    testKit = OneNodeCluster.start("ShardWarmUpTest");
+  }
+
+  @AfterAll
+  static void stop() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void oneWarmUpIdPerShardNoneOfThemAnEnvironmentsId() {
+    String[] ids = ShardWarmUp.idsByShard(1000);
+    HashCodeMessageExtractor<Object> sharding = new HashCodeMessageExtractor<>(1000);
+    for (int shard = 0; shard < ids.length; shard++) {
+      assertThat(sharding.shardId(ids[shard])).isEqualTo(Integer.toString(shard));
+      assertThat(ShardWarmUp.isWarmUpId(ids[shard])).isTrue();
+    }
+    assertThat(new HashSet<>(List.of(ids))).hasSize(1000);
+    assertThat(ShardWarmUp.isWarmUpId(UUID.randomUUID().toString())).isFalse();
+  }
+
+  @Test
+  void everyEnvironmentShardIsStartedAndNoWarmUpEntityStaysInMemory() {
+    EnvironmentEntity.init(testKit.system(), testKit.<io.dcloud.scheduler.Scheduler.Command>createTestProbe().ref(),
+        testKit.<org.apache.pekko.actor.typed.pubsub.Topic.Command<EnvironmentUpdate>>createTestProbe().ref(),
+        testKit.<org.apache.pekko.actor.typed.pubsub.Topic.Command<EnvironmentEntity.Persisted>>createTestProbe().ref(),
+        EnvironmentEntity.Settings.fromConfig(testKit.system().settings().config()));
+    ShardWarmUp.Settings shipped = ShardWarmUp.Settings.fromConfig(testKit.system().settings().config());
+    assertThat(shipped.enabled()).isTrue();
+    testKit.spawn(ShardWarmUp.create(
+        new ShardWarmUp.Settings(true, Duration.ZERO, 8, Duration.ofSeconds(10), shipped.numberOfShards())));
+
+    org.apache.pekko.actor.ActorRef region =
+        ClusterSharding.get(Adapter.toClassic(testKit.system())).shardRegion(EnvironmentEntity.TYPE_KEY.name());
+    testKit.createTestProbe().awaitAssert(Duration.ofSeconds(60), Duration.ofMillis(200), () -> {
+      ShardRegion.CurrentShardRegionState state = (ShardRegion.CurrentShardRegionState) Patterns
+          .ask(region, ShardRegion.getShardRegionStateInstance(), Duration.ofSeconds(5)).toCompletableFuture().get();
+      Set<String> shards = new HashSet<>();
+      state.getShards().forEach(shard -> {
+        shards.add(shard.shardId());
+        assertThat(shard.getEntityIds()).as("live entities in shard %s", shard.shardId()).isEmpty();
+      });
+      assertThat(shards).hasSize(shipped.numberOfShards());
+      return null;
+    });
+  }
+
+  @Test
+  void noMoreThanInFlightShardsAreAskedAtOnce() {
+    TestKit region = new TestKit(Adapter.toClassic(testKit.system()));
+    testKit.spawn(ShardWarmUp.create(new ShardWarmUp.Settings(true, Duration.ZERO, 2, Duration.ofSeconds(10), 5),
+        region.getRef()));
+    String[] ids = ShardWarmUp.idsByShard(5);
+
+    ShardRegion.StartEntity first = region.expectMsgClass(ShardRegion.StartEntity.class);
+    org.apache.pekko.actor.ActorRef firstAsker = region.getLastSender();
+    ShardRegion.StartEntity second = region.expectMsgClass(ShardRegion.StartEntity.class);
+    assertThat(List.of(first.entityId(), second.entityId())).containsExactly(ids[0], ids[1]);
+    region.expectNoMessage(Duration.ofMillis(300));
+
+    firstAsker.tell(new ShardRegion.StartEntityAck(first.entityId(), "0"), region.getRef());
+    assertThat(region.expectMsgClass(ShardRegion.StartEntity.class).entityId()).isEqualTo(ids[2]);
+  }
+
+  @Test
+  void disabledItAsksNothing() {
+    TestKit region = new TestKit(Adapter.toClassic(testKit.system()));
+    testKit.spawn(ShardWarmUp.create(new ShardWarmUp.Settings(false, Duration.ZERO, 2, Duration.ofSeconds(10), 5),
+        region.getRef()));
+    region.expectNoMessage(Duration.ofMillis(300));
+  }
+}
