@@ -235,6 +235,15 @@ if has_bench get_env; then
   done
 fi
 
+# A node allocates every environment shard about 30 s after it starts (dcloud.environment.shard-warm-up),
+# a few seconds of work: measured runs start after it, as on any node that has been up a minute.
+say "waiting until every environment shard is allocated (dcloud.environment.shard-warm-up)"
+deadline=$(( $(date +%s) + 180 ))
+until grep -qE "environment shards (allocated in|were not acknowledged)" "$LOG"; do
+  [ "$(date +%s)" -lt "$deadline" ] || die "no shard warm-up line in $LOG after 180 s"
+  sleep 1
+done
+
 # ------------------------------------------------------------------------------ benchmarks
 
 # CPU time (user + system, clock ticks) a process has used so far; empty without /proc.

@@ -3,10 +3,10 @@
 # gateways at a fixed rate above what they sustain, while an environment is read every 20 ms
 # (it module, OverloadBenchmark). What they cannot take must be refused with 429 and Retry-After,
 # soon enough that no member is marked unreachable and every read is answered; exits non-zero if not.
-# usage: bench/overload.sh [--rate 1000] [--seconds 60] [--hollow-nodes 100]
+# usage: bench/overload.sh [--rate 100] [--seconds 60] [--hollow-nodes 100]
 set -euo pipefail
 cd "$(dirname "$(readlink -f "$0")")/.."
-rate=1000
+rate=100
 seconds=60
 hollow=100
 while [ $# -gt 0 ]; do

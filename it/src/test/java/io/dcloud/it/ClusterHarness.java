@@ -496,6 +496,22 @@ final class ClusterHarness implements AutoCloseable {
 
   // ------------------------------------------------------------------ logs
 
+  /**
+   * Waits until some node has allocated every environment shard (ShardWarmUp's line), so that what
+   * follows measures a formed cluster rather than its first allocations.
+   */
+  void awaitShardsWarm(Duration within) {
+    await("every environment shard allocated").atMost(within).pollInterval(Duration.ofMillis(500)).until(() ->
+        nodes.stream().anyMatch(node -> {
+          try {
+            return Files.exists(node.logFile)
+                && Files.readString(node.logFile, StandardCharsets.UTF_8).contains("environment shards allocated in");
+          } catch (IOException e) {
+            return false;
+          }
+        }));
+  }
+
   /** The last lines of every node's log, for a failed test's report. */
   void printLogTails() {
     StringBuilder out = new StringBuilder();

@@ -26,14 +26,16 @@ import org.junit.jupiter.api.Test;
 /**
  * A benchmark, not a CI test: {@code ./dcloud bench overload} runs it. Three real {@code dcloud node}
  * processes, each with hollow workers, take creates through their gateways at a fixed rate above
- * what the cluster sustains (an open loop: a request is sent at its time whatever the answers do),
+ * what the cluster sustains (an open loop: a request is sent at its time whatever the answers do;
+ * once every environment shard is allocated, so that it measures a formed cluster, not its first
+ * allocations),
  * while a {@link ReadProbe} reads an environment every 20 ms. A gateway must refuse what it cannot
  * take with 429 and a Retry-After, early enough that no member is marked unreachable and reads are
  * still answered. It fails (after its RESULT line) on a failed read, an unreachable mark, a 429
  * without Retry-After, or any answer other than 202 and 429.
  */
 class OverloadBenchmark {
-  private static final int RATE = Integer.getInteger("dcloud.bench.overload.rate", 1000);
+  private static final int RATE = Integer.getInteger("dcloud.bench.overload.rate", 100);
   private static final Duration OFFERED_FOR = Duration.ofSeconds(Integer.getInteger("dcloud.bench.overload.seconds", 60));
   private static final int HOLLOW_EACH = Integer.getInteger("dcloud.bench.overload.hollow-nodes", 100);
   /**
@@ -48,6 +50,7 @@ class OverloadBenchmark {
   void beyondCapacityCreatesGet429AndTheClusterStaysWhole() throws Exception {
     try (ClusterHarness cluster = ClusterHarness.startHollow(3, HOLLOW_EACH)) {
       List<Node> gateways = cluster.nodes();
+      cluster.awaitShardsWarm(Duration.ofMinutes(2));
       String readId = create(gateways.get(0), tinySpec("overload-read", "0.1", ""));
       Envs.awaitStatus(gateways.get(0), readId, "RUNNING", Duration.ofSeconds(60));
       List<Long> logEnds = MembershipMarks.logEnds(gateways);
