@@ -243,7 +243,8 @@ class ReadingIngestTest {
     assertThat(set.attempts()).isZero();
     assertThat(set.issuedAt()).isBetween(before, Instant.now());
     assertThat(set.id()).isNotBlank();
-    assertThat(meters.get("dcloud.device.app.commands").tag("outcome", "issued").counter().count()).isEqualTo(2);
+    // Counted once the entity confirmed the command, which is after the callback saw it.
+    awaitCount("dcloud.device.app.commands", "issued", 2);
     awaitCount("dcloud.device.app.commands", "dropped", 6);
   }
 
