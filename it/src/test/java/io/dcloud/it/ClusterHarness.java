@@ -13,7 +13,6 @@ import io.dcloud.persistence.EmbeddedCassandra;
 import io.dcloud.persistence.SharedTestCassandra;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -195,7 +194,7 @@ final class ClusterHarness implements AutoCloseable {
     cassandra = SharedTestCassandra.get();
     LOG.info("Cluster {}: Cassandra at {} after {}", runId, cassandra.contactPoint(), Duration.between(began, Instant.now()));
 
-    int[] ports = freePorts(2 * size);
+    int[] ports = RestartablePorts.pick(2 * size);
     for (int i = 1; i <= size; i++) {
       nodes.add(new Node(i, ports[2 * (i - 1)], ports[2 * (i - 1) + 1]));
     }
@@ -582,24 +581,6 @@ final class ClusterHarness implements AutoCloseable {
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;
-      }
-    }
-  }
-
-  /** Distinct free ports, all held open at once while picking so none is handed out twice. */
-  private static int[] freePorts(int count) throws IOException {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } finally {
-      for (ServerSocket socket : sockets) {
-        socket.close();
       }
     }
   }
