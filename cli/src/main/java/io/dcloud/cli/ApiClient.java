@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -31,6 +32,7 @@ final class ApiClient {
    * is reported. A 429 means nothing was done, so even a create is safe to send again.
    */
   static final Duration BUSY_RETRY_BUDGET = Duration.ofSeconds(60);
+  static final String IDEMPOTENCY_KEY = "Idempotency-Key";
 
   private final HttpClient http;
   private final URI base;
@@ -104,6 +106,15 @@ final class ApiClient {
     return json(withJson(request(path), "POST", body));
   }
 
+  /**
+   * A create (an environment, from a contract or a template), sent with an Idempotency-Key of its
+   * own: should the cluster not answer in time (503), it is sent again with the same key, which
+   * answers with the environment the first try made, if it made one, instead of a second.
+   */
+  JsonNode create(String path, JsonNode body) {
+    return json(withJson(request(path), "POST", body).header(IDEMPOTENCY_KEY, UUID.randomUUID().toString()));
+  }
+
   JsonNode put(String path, JsonNode body) {
     return json(withJson(request(path), "PUT", body));
   }
@@ -160,18 +171,23 @@ final class ApiClient {
     }
   }
 
-  /** Sends the request, waiting out and retrying a busy gateway's 429s within {@link #BUSY_RETRY_BUDGET}. */
+  /**
+   * Sends the request, waiting out and retrying within {@link #BUSY_RETRY_BUDGET} a busy gateway's
+   * 429s and, for a request with an Idempotency-Key, a cluster that did not answer in time (503).
+   */
   <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler) {
     long waitedSeconds = 0;
-    while (true) {
+    for (int attempt = 0; ; attempt++) {
       HttpResponse<T> response = sendOnce(request, handler);
-      long retryAfter = busyRetryAfterSeconds(request, response);
+      long retryAfter = retryAfterSeconds(request, response, attempt);
       if (retryAfter < 0 || waitedSeconds + retryAfter > BUSY_RETRY_BUDGET.toSeconds()) {
         return response;
       }
       discard(response.body());
-      notices.println("dcloud: the gateway is busy (HTTP 429 at " + request.uri().getPath() + "); trying again in "
-          + retryAfter + " s");
+      notices.println(response.statusCode() == 429
+          ? "dcloud: the gateway is busy (HTTP 429 at " + request.uri().getPath() + "); trying again in " + retryAfter + " s"
+          : "dcloud: the cluster did not answer in time (HTTP 503 at " + request.uri().getPath()
+              + "); trying again with the same " + IDEMPOTENCY_KEY + " in " + retryAfter + " s");
       try {
         Thread.sleep(Duration.ofSeconds(retryAfter).toMillis());
       } catch (InterruptedException e) {
@@ -183,19 +199,24 @@ final class ApiClient {
   }
 
   /**
-   * The seconds a 429's Retry-After asks to wait when the request may be sent again (retries on,
-   * its body can be sent twice); -1 otherwise. Only the delay form (RFC 9110: seconds) is followed.
+   * The seconds to wait before sending the request again (retries on, its body can be sent twice),
+   * -1 for no retry: a 429's Retry-After (only the delay form, RFC 9110: seconds; a 429 means nothing
+   * was done); for a 503 of a request with an Idempotency-Key, its Retry-After or 1, 2, 4, then 8 s.
    */
-  private long busyRetryAfterSeconds(HttpRequest request, HttpResponse<?> response) {
-    if (notices == null || response.statusCode() != 429) {
-      return -1;
-    }
+  private long retryAfterSeconds(HttpRequest request, HttpResponse<?> response, int attempt) {
     boolean replayable = request.bodyPublisher().map(body -> body.contentLength() >= 0).orElse(true);
-    String header = response.headers().firstValue("Retry-After").orElse("").strip();
-    if (!replayable || !header.matches("\\d{1,4}")) {
+    if (notices == null || !replayable) {
       return -1;
     }
-    return Math.max(1, Long.parseLong(header));
+    String header = response.headers().firstValue("Retry-After").orElse("").strip();
+    boolean delay = header.matches("\\d{1,4}");
+    if (response.statusCode() == 429) {
+      return delay ? Math.max(1, Long.parseLong(header)) : -1;
+    }
+    if (response.statusCode() == 503 && request.headers().firstValue(IDEMPOTENCY_KEY).isPresent()) {
+      return delay ? Math.max(1, Long.parseLong(header)) : 1L << Math.min(attempt, 3);
+    }
+    return -1;
   }
 
   private static void discard(Object body) {

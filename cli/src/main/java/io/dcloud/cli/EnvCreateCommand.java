@@ -58,7 +58,7 @@ final class EnvCreateCommand extends Subcommand implements Callable<Integer> {
     String path = source.template != null
         ? "/templates/" + ApiClient.segment(source.template) + "/environments"
         : "/environments";
-    JsonNode created = client.post(path, contract);
+    JsonNode created = client.create(path, contract);
     String id = created.path("id").asText();
     if (detach) {
       io().out().println(id);

@@ -27,6 +27,9 @@ class CliBusyGatewayTest {
   private static final String TOO_MANY_CREATES = """
       {"type":"https://dcloud.dev/problems/too-many-creates","title":"Too many creates in progress","status":429,
        "detail":"this gateway has 256 creates in progress; try again shortly"}""";
+  private static final String CLUSTER_UNAVAILABLE = """
+      {"type":"https://dcloud.dev/problems/cluster-unavailable","title":"The cluster did not answer in time","status":503,
+       "detail":"environment 1 did not answer within 5s"}""";
   private static final String TOO_MANY_LOGINS = """
       {"type":"https://dcloud.dev/problems/too-many-logins","title":"Too many failed sign-ins","status":429}""";
 
@@ -36,6 +39,8 @@ class CliBusyGatewayTest {
   private HttpServer gateway;
   private final AtomicInteger refusalsLeft = new AtomicInteger();
   private final List<String> bodies = new CopyOnWriteArrayList<>();
+  private final List<String> idempotencyKeys = new CopyOnWriteArrayList<>();
+  private int refusalStatus = 429;
   private String retryAfter = "1";
 
   @BeforeEach
@@ -53,8 +58,9 @@ class CliBusyGatewayTest {
 
   private void create(HttpExchange exchange) throws IOException {
     bodies.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    idempotencyKeys.add(String.valueOf(exchange.getRequestHeaders().getFirst("Idempotency-Key")));
     if (refusalsLeft.getAndDecrement() > 0) {
-      answer(exchange, 429, TOO_MANY_CREATES, retryAfter);
+      answer(exchange, refusalStatus, refusalStatus == 429 ? TOO_MANY_CREATES : CLUSTER_UNAVAILABLE, retryAfter);
     } else {
       answer(exchange, 202, "{\"id\":\"env-accepted\",\"status\":\"QUEUED\"}", null);
     }
@@ -87,6 +93,31 @@ class CliBusyGatewayTest {
     assertThat(result.out().strip()).isEqualTo("env-accepted");
     assertThat(result.err()).contains("the gateway is busy (HTTP 429 at /api/v1/environments); trying again in 1 s");
     assertThat(bodies).hasSize(3).allSatisfy(body -> assertThat(body).isEqualTo(bodies.get(0)).contains("busy"));
+  }
+
+  @Test
+  void aCreateTheClusterDidNotAnswerInTimeIsSentAgainWithTheSameIdempotencyKey() throws IOException {
+    refusalsLeft.set(2);
+    refusalStatus = 503;
+    retryAfter = null;
+
+    CliRunner.Result result = createDetached();
+
+    assertThat(result.status()).as(result.toString()).isZero();
+    assertThat(result.out().strip()).isEqualTo("env-accepted");
+    assertThat(result.err())
+        .contains("the cluster did not answer in time (HTTP 503 at /api/v1/environments); trying again with the same Idempotency-Key in 1 s")
+        .contains("trying again with the same Idempotency-Key in 2 s");
+    assertThat(idempotencyKeys).hasSize(3).doesNotContain("null").containsOnly(idempotencyKeys.get(0));
+    assertThat(bodies).hasSize(3).allSatisfy(body -> assertThat(body).isEqualTo(bodies.get(0)));
+  }
+
+  @Test
+  void eachCreateHasAKeyOfItsOwn() throws IOException {
+    createDetached();
+    createDetached();
+
+    assertThat(idempotencyKeys).hasSize(2).doesNotContain("null").doesNotHaveDuplicates();
   }
 
   @Test

@@ -21,6 +21,7 @@ import io.dcloud.environment.EnvironmentEntity.Share;
 import io.dcloud.environment.EnvironmentEntity.SharedWith;
 import io.dcloud.environment.EnvironmentEntity.Start;
 import io.dcloud.environment.EnvironmentEntity.Stop;
+import io.dcloud.environment.EnvironmentEntity.TooLate;
 import io.dcloud.environment.EnvironmentEntity.Wiring;
 import io.dcloud.journal.JournalFailure;
 import io.dcloud.node.NodeProtocol;
@@ -29,6 +30,7 @@ import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.spec.EnvironmentSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -178,7 +180,14 @@ final class EnvironmentBehavior
 
   private ReplyEffect<Event, EnvironmentState> whenAbsent(Command command) {
     if (command instanceof Create cmd) {
-      return persistAndReply(new Requested(cmd.spec(), cmd.recipe(), now(), cmd.owner()), cmd.replyTo());
+      Instant now = now();
+      if (cmd.notAfter() != null && now.isAfter(cmd.notAfter())) {
+        long late = Duration.between(cmd.notAfter(), now).toMillis();
+        context.getLog().info("Environment {}: its create arrived {} ms after its requester stopped waiting; not created", environmentId, late);
+        return Effect().reply(cmd.replyTo(), new TooLate(
+            "the create of " + environmentId + " reached it " + late + " ms after its requester stopped waiting; nothing was created"));
+      }
+      return persistAndReply(new Requested(cmd.spec(), cmd.recipe(), now, cmd.owner()), cmd.replyTo());
     } else if (command instanceof FromScheduler from && from.answer() instanceof PlacementAnswer.Granted) {
       return release();
     }

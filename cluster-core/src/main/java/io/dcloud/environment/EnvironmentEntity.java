@@ -53,10 +53,18 @@ public final class EnvironmentEntity {
     ActorRef<Reply> replyTo();
   }
 
-  /** {@code owner}: the user it is created for (null only from callers without users, e.g. benchmarks). */
-  public record Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner) implements UserCommand {
+  /**
+   * {@code owner}: the user it is created for (null only from callers without users, e.g. benchmarks).
+   * {@code notAfter}: when the requester stops waiting for the answer (null: it waits as long as it
+   * takes, and in Creates written before there were deadlines). A Create that reaches an environment
+   * that does not exist yet after that is refused with {@link TooLate}: its requester was already
+   * told it failed, and an environment made then would appear behind their back, holding resources
+   * and quota.
+   */
+  public record Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner, Instant notAfter)
+      implements UserCommand {
     public Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo) {
-      this(spec, recipe, replyTo, null);
+      this(spec, recipe, replyTo, null, null);
     }
   }
 
@@ -167,6 +175,9 @@ public final class EnvironmentEntity {
   public record NotFound(String id) implements Reply {}
 
   public record Conflict(String reason) implements Reply {}
+
+  /** A Create that arrived after its {@code notAfter}: nothing was created. */
+  public record TooLate(String reason) implements Reply {}
 
   // ---------------------------------------------------------------- events
 

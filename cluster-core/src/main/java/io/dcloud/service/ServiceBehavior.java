@@ -300,7 +300,8 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     log.debug("Service {}: creating replica {} ({})", name, replica.ordinal(), replica.id());
     wiring.environments().accept(replica.id(), new EnvironmentEntity.Create(
         Reconciliation.replicaSpec(state.definition(), replica.ordinal()), state.definition().recipe(), replicaAnswers,
-        state.owner()));
+        // No deadline: the service reconciles until its replica exists, so a late create is still wanted.
+        state.owner(), null));
   }
 
   private void afterDeletion(List<Event> events) {

@@ -22,6 +22,7 @@ import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
 import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -201,6 +202,27 @@ class EnvironmentEntityTest {
     assertThat(same.reply()).isInstanceOf(EnvironmentEntity.Ok.class);
     var other = entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec(128L << 20), RECIPE, replyTo));
     assertThat(other.reply()).isInstanceOf(EnvironmentEntity.Conflict.class);
+  }
+
+  @Test
+  void aCreateThatArrivesAfterItsRequesterStoppedWaitingCreatesNothingButARetryOfAnExistingOneIsAnswered() {
+    Instant passed = Instant.now().minusMillis(50);
+    var late = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replyTo, "alice", passed));
+    assertThat(late.hasNoEvents()).isTrue();
+    assertThat(late.reply()).isInstanceOf(EnvironmentEntity.TooLate.class);
+    assertThat(((EnvironmentEntity.TooLate) late.reply()).reason()).contains(id, "nothing was created");
+    assertThat(entity.runCommand(EnvironmentEntity.Get::new).reply()).isEqualTo(new EnvironmentEntity.NotFound(id));
+    scheduler.expectNoMessage(Duration.ofMillis(100));
+
+    var inTime = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replyTo, "alice", Instant.now().plusSeconds(5)));
+    assertThat(inTime.event()).isInstanceOf(EnvironmentEntity.Requested.class);
+    // A retry that comes late finds the environment its first try made: that is its answer.
+    var retried = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replyTo, "alice", passed));
+    assertThat(retried.hasNoEvents()).isTrue();
+    assertThat(retried.reply()).isInstanceOf(EnvironmentEntity.Ok.class);
   }
 
   @Test

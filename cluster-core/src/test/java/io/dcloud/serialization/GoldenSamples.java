@@ -126,7 +126,9 @@ final class GoldenSamples {
         "e1", "demo", EnvironmentStatus.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
         List.of("dcloud-e1-0"), null, null, AT, AT,
         List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.RUNNING, "running")), "alice")));
-    s.put("wire.environment.Create", new EnvironmentEntity.Create(SPEC, RECIPE, system.deadLetters(), "alice"));
+    s.put("wire.environment.Create", new EnvironmentEntity.Create(SPEC, RECIPE, system.deadLetters(), "alice", null));
+    s.put("wire.environment.Create.notAfter", new EnvironmentEntity.Create(
+        SPEC, RECIPE, system.deadLetters(), "alice", Instant.parse("2026-12-02T09:30:00Z")));
     s.put("wire.environment.Stop", new EnvironmentEntity.Stop(system.deadLetters(), "alice"));
     s.put("wire.environment.Start", new EnvironmentEntity.Start(system.deadLetters(), "alice"));
     s.put("wire.environment.Delete", new EnvironmentEntity.Delete(system.deadLetters(), "admin"));
@@ -238,6 +240,7 @@ final class GoldenSamples {
         List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.RUNNING, "running")), null)));
     s.put("wire.environment.NotFound", new EnvironmentEntity.NotFound("e1"));
     s.put("wire.environment.Conflict", new EnvironmentEntity.Conflict("exists"));
+    s.put("wire.environment.TooLate", new EnvironmentEntity.TooLate("arrived 120 ms late"));
     s.put("wire.scheduler.Place", new Scheduler.Place(REQUEST));
     s.put("wire.scheduler.Release", new Scheduler.Release("e1"));
     s.put("wire.scheduler.ConfirmLoss", new Scheduler.ConfirmLoss("e1"));

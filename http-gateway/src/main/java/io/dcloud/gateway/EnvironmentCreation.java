@@ -16,8 +16,10 @@ import io.dcloud.secret.SecretBox;
 import io.dcloud.spec.EnvironmentSpec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import io.micrometer.core.instrument.Gauge;
@@ -183,7 +185,19 @@ final class EnvironmentCreation {
 
   private CompletionStage<EnvironmentView> createEntity(
       String id, EnvironmentSpec spec, ImageRecipe recipe, String origin, String owner) {
-    return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo, owner))
+    // The entity refuses the create if it arrives after this ask gave up: the caller hears 503 and
+    // no environment appears later behind their back.
+    Instant notAfter = Instant.now().plus(asks.timeout());
+    return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo, owner, notAfter))
+        .exceptionally(failure -> {
+          if (ProblemExceptions.timedOut(failure)) {
+            throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "environment " + id + " did not answer within "
+                + GatewaySettings.describe(asks.timeout()) + "; it is created only if the create reached it in that time: "
+                + "send the create again with the same " + IDEMPOTENCY_KEY + " header to get that one environment either way")
+                .exception();
+          }
+          throw failure instanceof CompletionException completion ? completion : new CompletionException(failure);
+        })
         .thenApply(reply -> {
           if (reply instanceof EnvironmentEntity.Ok ok) {
             log.info(

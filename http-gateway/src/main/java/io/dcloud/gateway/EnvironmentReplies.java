@@ -16,6 +16,10 @@ final class EnvironmentReplies {
     if (reply instanceof EnvironmentEntity.Conflict conflict) {
       return Problem.conflict(conflict.reason());
     }
+    if (reply instanceof EnvironmentEntity.TooLate late) {
+      // Only when this node's clock is behind the entity's: the ask itself gives up at the deadline.
+      return Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, late.reason() + "; try again");
+    }
     throw new IllegalStateException("environment " + id + " answered " + reply.getClass().getSimpleName());
   }
 

@@ -66,7 +66,8 @@ final class TemplateRoutes extends AllDirectives {
                     bodies.document(body -> completeWithFuture(save(name, body, caller))))),
                 delete(() -> completeWithFuture(remove(name, caller))))),
             path(ApiPaths.ENVIRONMENTS, () -> post(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
-                bodies.optionalDocument(overrides -> completeWithFuture(instantiate(name, overrides, caller))))))))));
+                optionalHeaderValueByName(EnvironmentCreation.IDEMPOTENCY_KEY, key -> bodies.optionalDocument(overrides ->
+                    completeWithFuture(instantiate(name, overrides, key.orElse(null), caller)))))))))));
   }
 
   private static boolean visible(Template template, Caller caller) {
@@ -161,10 +162,13 @@ final class TemplateRoutes extends AllDirectives {
         });
   }
 
-  /** The template's config with the overrides merged in, created like any other environment. */
-  private CompletionStage<HttpResponse> instantiate(String name, JsonNode overrides, Caller caller) {
+  /**
+   * The template's config with the overrides merged in, created like any other environment (with an
+   * Idempotency-Key as a retried create: the same key, the same environment).
+   */
+  private CompletionStage<HttpResponse> instantiate(String name, JsonNode overrides, String idempotencyKey, Caller caller) {
     return existing(name, caller).thenCompose(template ->
-        creation.create(TemplateMerge.apply(template.spec(), overrides), null, "from template " + name, caller));
+        creation.create(TemplateMerge.apply(template.spec(), overrides), idempotencyKey, "from template " + name, caller));
   }
 
   /** The template if the caller may see it; 404 otherwise. */

@@ -211,6 +211,42 @@ class EnvironmentApiTest {
     }
   }
 
+  /**
+   * A create the entity does not answer in time is a 503 that says how to find out what happened,
+   * and the create it was sent carries the moment the gateway stopped waiting: delivered to the real
+   * entity after that, it makes nothing (no environment appears behind the caller's back).
+   */
+  @Test
+  void aCreateTheEntityDoesNotAnswerInTimeIs503AndMakesNothingWhenItArrivesLate() throws Exception {
+    TestProbe<EnvironmentEntity.Command> silentEntity = cluster.testKit.createTestProbe();
+    java.util.concurrent.atomic.AtomicReference<String> askedId = new java.util.concurrent.atomic.AtomicReference<>();
+    ServerBinding binding = cluster.start(cluster.backends.withEnvironments(environmentId -> {
+      askedId.set(environmentId);
+      return TestEntityRef.of(EnvironmentEntity.TYPE_KEY, environmentId, silentEntity.getRef());
+    }));
+    try {
+      Api withoutEntity = Api.admin(GatewayTestCluster.uri(binding));
+      Instant before = Instant.now();
+      Api.Answer answer = withoutEntity.send(withoutEntity.request("/api/v1/environments")
+          .header("content-type", Api.JSON).header("Idempotency-Key", "late-" + UUID.randomUUID())
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(Seeds.debianEnvironment("arrives-late"))).build());
+      Instant after = Instant.now();
+
+      answer.problem(503);
+      assertThat(answer.json().path("detail").asText()).contains("did not answer within", "Idempotency-Key");
+      EnvironmentEntity.Create sent = silentEntity.expectMessageClass(EnvironmentEntity.Create.class);
+      assertThat(sent.notAfter()).isBetween(before.plus(GatewayTestCluster.ASK_TIMEOUT), after.plus(GatewayTestCluster.ASK_TIMEOUT));
+
+      TestProbe<EnvironmentEntity.Reply> lateReply = cluster.testKit.createTestProbe();
+      cluster.backends.environments().apply(askedId.get()).tell(
+          new EnvironmentEntity.Create(sent.spec(), sent.recipe(), lateReply.getRef(), sent.owner(), sent.notAfter()));
+      assertThat(lateReply.expectMessageClass(EnvironmentEntity.TooLate.class).reason()).contains("nothing was created");
+      api.get("/api/v1/environments/" + askedId.get()).problem(404);
+    } finally {
+      binding.unbind();
+    }
+  }
+
   @Test
   void unknownEnvironmentsAreNotFound() {
     String unknown = "/api/v1/environments/0b7c8a52-3f57-4c53-9d3c-5f0c1f7b9a11";

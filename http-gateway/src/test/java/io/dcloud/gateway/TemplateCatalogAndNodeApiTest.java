@@ -116,6 +116,21 @@ class TemplateCatalogAndNodeApiTest {
   }
 
   @Test
+  void aRetriedInstantiationWithTheSameIdempotencyKeyIsTheSameEnvironment() {
+    String key = "template-retry-" + java.util.UUID.randomUUID();
+    java.util.function.Supplier<Api.Answer> post = () -> api.send(api.request(TEMPLATES + "/pytorch/environments")
+        .header("content-type", Api.JSON).header("Idempotency-Key", key)
+        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"env-name\": \"pytorch-retried\"}")).build());
+
+    Api.Answer first = post.get();
+    Api.Answer retried = post.get();
+
+    assertThat(first.status()).as(first.body()).isEqualTo(202);
+    assertThat(retried.status()).as(retried.body()).isEqualTo(202);
+    assertThat(retried.json().path("id").asText()).isEqualTo(first.json().path("id").asText());
+  }
+
+  @Test
   void instantiationChecksTheMergedConfig() {
     Api.Answer answer = api.post(TEMPLATES + "/python-ml/environments", Api.JSON, "{\"resources\": {\"cpu\": \"abc\"}}");
     answer.problem(422);
