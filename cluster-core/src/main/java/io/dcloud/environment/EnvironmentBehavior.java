@@ -30,6 +30,8 @@ import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.spec.EnvironmentSpec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -69,6 +71,11 @@ final class EnvironmentBehavior
   /** Shared by every entity (see {@link #recovery()}). */
   private static final Recovery WITHOUT_SNAPSHOTS =
       Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
+
+  /** Creates refused for arriving after their requester stopped waiting (each would have appeared behind a 503). */
+  private static final Counter LATE_CREATES = Counter.builder("dcloud.environment.creates.late")
+      .description("Creates that reached a new environment after their requester stopped waiting, refused (nothing created)")
+      .register(Metrics.globalRegistry);
 
   private final String environmentId;
   private final ActorContext<Command> context;
@@ -184,6 +191,7 @@ final class EnvironmentBehavior
       if (cmd.notAfter() != null && now.isAfter(cmd.notAfter())) {
         long late = Duration.between(cmd.notAfter(), now).toMillis();
         context.getLog().info("Environment {}: its create arrived {} ms after its requester stopped waiting; not created", environmentId, late);
+        LATE_CREATES.increment();
         return Effect().reply(cmd.replyTo(), new TooLate(
             "the create of " + environmentId + " reached it " + late + " ms after its requester stopped waiting; nothing was created"));
       }

@@ -20,6 +20,8 @@ import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.Lifecycle;
 import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
 import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -206,6 +208,8 @@ class EnvironmentEntityTest {
 
   @Test
   void aCreateThatArrivesAfterItsRequesterStoppedWaitingCreatesNothingButARetryOfAnExistingOneIsAnswered() {
+    Metrics.addRegistry(new SimpleMeterRegistry());
+    double lateBefore = Metrics.globalRegistry.get("dcloud.environment.creates.late").counter().count();
     Instant passed = Instant.now().minusMillis(50);
     var late = entity.<EnvironmentEntity.Reply>runCommand(
         replyTo -> new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replyTo, "alice", passed));
@@ -214,6 +218,7 @@ class EnvironmentEntityTest {
     assertThat(((EnvironmentEntity.TooLate) late.reply()).reason()).contains(id, "nothing was created");
     assertThat(entity.runCommand(EnvironmentEntity.Get::new).reply()).isEqualTo(new EnvironmentEntity.NotFound(id));
     scheduler.expectNoMessage(Duration.ofMillis(100));
+    assertThat(Metrics.globalRegistry.get("dcloud.environment.creates.late").counter().count()).isEqualTo(lateBefore + 1);
 
     var inTime = entity.<EnvironmentEntity.Reply>runCommand(
         replyTo -> new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replyTo, "alice", Instant.now().plusSeconds(5)));
