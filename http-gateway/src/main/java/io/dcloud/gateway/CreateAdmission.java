@@ -3,8 +3,9 @@ package io.dcloud.gateway;
 import java.time.Duration;
 
 /**
- * How many creates a gateway works on at once: a limit that follows how fast they are answered,
- * like TCP's congestion window or Netflix's concurrency-limits, between {@code min} and {@code max}.
+ * How many creates a gateway works on at once: a limit that follows how fast they are answered
+ * (placed: {@link CreatesInFlight} says when), like TCP's congestion window or Netflix's
+ * concurrency-limits, between {@code min} and {@code max}.
  *
  * <p>It starts small ({@code initial}) and, while every answer comes in time, grows by one for each
  * timely answer given while at least half the limit was in use -- it doubles each round of answers,

@@ -21,7 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicBoolean;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -49,10 +48,10 @@ final class EnvironmentCreation {
   private final ProxySettings proxy;
   private final DatasetChecks datasets;
   private final Duration retryAfter;
-  /** Creates accepted and not yet answered, and how many may be (see {@code dcloud.http.max-creates-in-flight}). */
-  private final CreateAdmission admission;
-  /** Set while creates are being refused, so one log line tells when shedding starts and ends. */
-  private final AtomicBoolean shedding = new AtomicBoolean();
+  /** Creates admitted and not yet placed, and how many may be (see {@code dcloud.http.max-creates-in-flight}). */
+  private final CreatesInFlight creates;
+  /** When creates start and stop being refused, at most one line per period. */
+  private final SheddingReport shedding;
 
   EnvironmentCreation(ClusterAsks asks, JsonYaml codec, GatewaySettings settings, Quotas quotas) {
     this.quotas = quotas;
@@ -63,13 +62,16 @@ final class EnvironmentCreation {
     this.secrets = settings.secrets();
     this.proxy = settings.proxy();
     this.datasets = new DatasetChecks(new DatasetAccess(asks.system(), asks.datasets(), settings.askTimeout()));
-    this.admission = new CreateAdmission(settings.createAdmission());
+    // A create the scheduler has not answered within the ask timeout after it was sent counts as slow.
+    this.creates = new CreatesInFlight(
+        asks.system(), asks.updates(), new CreateAdmission(settings.createAdmission()), settings.askTimeout());
     this.retryAfter = settings.createRetryAfter();
-    Gauge.builder("dcloud.http.creates.limit", admission, CreateAdmission::currentLimit)
-        .description("Creates this gateway admits at once now (it follows how fast they are answered)")
+    this.shedding = new SheddingReport(settings.sheddingReportInterval(), System::nanoTime);
+    Gauge.builder("dcloud.http.creates.limit", creates, CreatesInFlight::currentLimit)
+        .description("Creates this gateway admits at once now (it follows how fast they are placed)")
         .register(Metrics.globalRegistry);
-    Gauge.builder("dcloud.http.creates.in.flight", admission, CreateAdmission::inFlight)
-        .description("Creates this gateway has admitted and not yet answered")
+    Gauge.builder("dcloud.http.creates.in.flight", creates, CreatesInFlight::inFlight)
+        .description("Creates this gateway has admitted and the scheduler has not yet answered")
         .register(Metrics.globalRegistry);
   }
 
@@ -114,15 +116,19 @@ final class EnvironmentCreation {
     } catch (RuntimeException invalid) {
       return CompletableFuture.failedFuture(invalid);
     }
-    if (!admission.tryAdmit()) {
+    CreatesInFlight.Slot slot = creates.tryAdmit();
+    if (slot == null) {
       return CompletableFuture.failedFuture(tooManyCreates().exception());
     }
-    long admittedAt = System.nanoTime();
-    if (shedding.compareAndSet(true, false)) {
-      log.info("Creates are admitted again ({} in progress, at most {} now)", admission.inFlight(), admission.currentLimit());
-    }
-    return checkedAndCreated(spec, idempotencyKey, origin, caller)
-        .whenComplete((view, failure) -> admission.answered(System.nanoTime() - admittedAt));
+    log(shedding.admitted(creates.inFlight(), creates.currentLimit()));
+    return checkedAndCreated(spec, idempotencyKey, origin, caller, slot)
+        .whenComplete((view, failure) -> {
+          if (failure != null) {
+            slot.failed();
+          } else {
+            slot.accepted(view.status());
+          }
+        });
   }
 
   /** The contract as every create reads it (this gateway's defaults, limits and secrets key); throws the 422. */
@@ -146,12 +152,8 @@ final class EnvironmentCreation {
   }
 
   private Problem tooManyCreates() {
-    int limit = admission.currentLimit();
-    if (shedding.compareAndSet(false, true)) {
-      log.warn("{} creates are in progress, the most this gateway admits now (between dcloud.http.min- and "
-          + "max-creates-in-flight, as fast as creates are answered): refusing new ones with 429 until some are answered",
-          limit);
-    }
+    int limit = creates.currentLimit();
+    log(shedding.refused(limit));
     long seconds = Math.max(1, retryAfter.toSeconds());
     return Problem.of(
         Problem.Type.TOO_MANY_CREATES,
@@ -159,7 +161,7 @@ final class EnvironmentCreation {
   }
 
   private CompletionStage<EnvironmentView> checkedAndCreated(
-      EnvironmentSpec spec, String idempotencyKey, String origin, Caller caller) {
+      EnvironmentSpec spec, String idempotencyKey, String origin, Caller caller, CreatesInFlight.Slot slot) {
     // Both questions at once (one round trip, not two); the catalog's answer is still judged first.
     CompletionStage<Scheduler.Feasibility> placeable = asks.feasibility(placementRequest(spec));
     return recipe(spec, caller)
@@ -171,8 +173,22 @@ final class EnvironmentCreation {
               String id = environmentId(idempotencyKey, caller.username());
               // Admitted last: a request refused for any other reason holds nothing of the quota.
               return quotas.admit(caller, id, spec.resources(), true)
-                  .thenCompose(admitted -> createEntity(id, spec, recipe, origin, caller.username()));
+                  .thenCompose(admitted -> {
+                    slot.sending(id);
+                    return createEntity(id, spec, recipe, origin, caller.username());
+                  });
             }));
+  }
+
+  private static void log(SheddingReport.Line line) {
+    if (line == null) {
+      return;
+    }
+    if (line.warn()) {
+      log.warn(line.text());
+    } else {
+      log.info(line.text());
+    }
   }
 
   /** A key names one environment per user: another user's same key is another environment. */

@@ -28,6 +28,7 @@ record GatewaySettings(
     int logsMaxTail,
     CreateAdmission.Settings createAdmission,
     Duration createRetryAfter,
+    Duration sheddingReportInterval,
     Duration askTimeout,
     Duration readAskTimeout,
     Resources defaultResources,
@@ -56,6 +57,8 @@ record GatewaySettings(
             http.getInt("max-creates-in-flight"),
             http.getDuration("create-target-latency")),
         http.getDuration("create-retry-after"),
+        // Refusals are an overload's lines too: at most one per the same period (SheddingReport).
+        config.getDuration("dcloud.overload.report-interval"),
         config.getDuration("dcloud.ask-timeout"),
         http.getDuration("read-ask-timeout"),
         defaultResources(config.getConfig(DEFAULT_RESOURCES)),
@@ -85,7 +88,7 @@ record GatewaySettings(
         limit, createAdmission.min(), limit, createAdmission.targetLatency());
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, admission, createRetryAfter,
-        askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
+        sheddingReportInterval, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
         proxy);
   }
 
@@ -93,7 +96,7 @@ record GatewaySettings(
   GatewaySettings withProxy(ProxySettings bound) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, createAdmission,
-        createRetryAfter, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
+        createRetryAfter, sheddingReportInterval, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
         specLimits, secrets, bound);
   }
 

@@ -84,11 +84,11 @@ class OverloadBenchmark {
       System.out.printf(Locale.ROOT,
           "RESULT overload offered_rps=%d seconds=%.1f hollow_nodes=%d accepted=%d accepted_rps=%.0f accepted_p50_ms=%.1f accepted_p99_ms=%.1f"
               + " refused_429=%d refused_429_without_retry_after=%d other_statuses=%s errors=%d not_sent=%d"
-              + " reads=%d failed_reads=%d slowest_read_ms=%d longest_read_gap_ms=%d unreachable_marks=%d downings=%d"
+              + " reads=%d failed_reads=%d median_read_ms=%.1f slowest_read_ms=%d longest_read_gap_ms=%d unreachable_marks=%d downings=%d"
               + " created_unanswered=%d created_refused=%d%n",
           RATE, seconds, 3 * HOLLOW_EACH, accepted.length, accepted.length / seconds, percentileMs(accepted, 0.50),
           percentileMs(accepted, 0.99), outcomes.refused.sum(), outcomes.refusedWithoutRetryAfter.sum(), outcomes.other,
-          outcomes.errors.sum(), outcomes.notSent.sum(), reads.answered() + reads.failed(), reads.failed(), reads.slowestMs(),
+          outcomes.errors.sum(), outcomes.notSent.sum(), reads.answered() + reads.failed(), reads.failed(), reads.medianMs(), reads.slowestMs(),
           reads.longestGapMs(), marks.unreachable(), marks.downings(), created.unanswered(), created.refused());
       if (!outcomes.firstErrors.isEmpty()) {
         System.out.println("OVERLOAD first errors: " + outcomes.firstErrors);

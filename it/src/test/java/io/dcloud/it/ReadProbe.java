@@ -6,12 +6,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads one path over and over from one node on a thread of its own while something is disturbed,
- * for the benchmarks: how many answers were not 200 (or never came), the slowest answer, and the
- * longest time between two 200 answers (what a user polling the page would see as an outage).
+ * for the benchmarks: how many answers were not 200 (or never came), the median and slowest answer,
+ * and the longest time between two 200 answers (what a user polling the page would see as an outage).
  */
 final class ReadProbe implements AutoCloseable {
   /** What the probe saw, from its start to {@link #close}. */
-  record Figures(int answered, int failed, long slowestMs, long longestGapMs, List<String> firstFailures) {}
+  record Figures(int answered, int failed, double medianMs, long slowestMs, long longestGapMs, List<String> firstFailures) {}
 
   private static final int KEPT_FAILURES = 5;
 
@@ -23,6 +23,7 @@ final class ReadProbe implements AutoCloseable {
   private int answered;
   private int failed;
   private long slowestNanos;
+  private final List<Long> tookNanos = new ArrayList<>();
   private long longestGapNanos;
   private final List<String> firstFailures = new ArrayList<>();
 
@@ -56,6 +57,7 @@ final class ReadProbe implements AutoCloseable {
       long now = System.nanoTime();
       synchronized (this) {
         slowestNanos = Math.max(slowestNanos, now - sent);
+        tookNanos.add(now - sent);
         if (failure == null) {
           answered++;
           longestGapNanos = Math.max(longestGapNanos, now - lastAnswer);
@@ -84,7 +86,9 @@ final class ReadProbe implements AutoCloseable {
     running = false;
     thread.join();
     synchronized (this) {
-      return new Figures(answered, failed, TimeUnit.NANOSECONDS.toMillis(slowestNanos),
+      double medianMs = tookNanos.stream().mapToLong(Long::longValue).sorted().skip(tookNanos.size() / 2).findFirst()
+          .orElse(0) / 1e6;
+      return new Figures(answered, failed, medianMs, TimeUnit.NANOSECONDS.toMillis(slowestNanos),
           TimeUnit.NANOSECONDS.toMillis(longestGapNanos), List.copyOf(firstFailures));
     }
   }
