@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -193,6 +194,10 @@ class ConsoleIT {
     assertThat(browser.find("#list-env input[name=env]").getDomProperty("value")).isEqualTo("GREETING");
     assertThat(browser.find("#list-env input[name=env-value]").getAttribute("type")).isEqualTo("password");
 
+    // Every create the form sends carries an Idempotency-Key, a new one once the form has changed.
+    browser.script("window.createKeys = []; const send = window.fetch; window.fetch = (url, options) => {"
+        + " if (options && options.method === 'POST' && String(url).endsWith('/environments'))"
+        + " window.createKeys.push(options.headers['Idempotency-Key']); return send(url, options); }");
     name.clear();
     name.sendKeys("not a name!");
     browser.find("form.new-environment button[type=submit]").click();
@@ -213,6 +218,8 @@ class ConsoleIT {
     awaitStatus(browser, "RUNNING", "the environment to run");
     assertThat(browser.find("article.environment .env-status").getText()).contains("RUNNING");
     assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
+    assertThat((List<?>) browser.script("return window.createKeys")).hasSize(2).doesNotHaveDuplicates()
+        .allSatisfy(key -> assertThat(String.valueOf(key)).matches("[0-9a-f-]{32,36}"));
     // The header's usage follows too.
     browser.until(d -> d.findElement(By.cssSelector("#who .quota")).getText().contains("environments 1/") ? true : null,
         "the header's usage");

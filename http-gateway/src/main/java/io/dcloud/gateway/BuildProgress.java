@@ -5,12 +5,9 @@ import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentView;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
@@ -36,13 +33,7 @@ final class BuildProgress {
   private final Map<String, Progress> building = new ConcurrentHashMap<>();
 
   BuildProgress(ActorSystem<?> system, ActorRef<Topic.Command<EnvironmentUpdate>> updates) {
-    ActorRef<EnvironmentUpdate> follower = system.systemActorOf(
-        Behaviors.receiveMessage(update -> {
-          heard(update);
-          return Behaviors.same();
-        }),
-        "build-progress-" + UUID.randomUUID(), Props.empty());
-    updates.tell(Topic.subscribe(follower));
+    UpdatesFollower.follow(system, updates, "build-progress", this::heard);
   }
 
   private void heard(EnvironmentUpdate update) {

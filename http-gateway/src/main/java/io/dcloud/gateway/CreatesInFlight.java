@@ -4,13 +4,10 @@ import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
 import java.time.Duration;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 
 /**
@@ -42,13 +39,7 @@ final class CreatesInFlight {
     this.system = system;
     this.admission = admission;
     this.settleWithin = settleWithin;
-    ActorRef<EnvironmentUpdate> follower = system.systemActorOf(
-        Behaviors.receiveMessage(update -> {
-          heard(update);
-          return Behaviors.same();
-        }),
-        "creates-in-flight-" + UUID.randomUUID(), Props.empty());
-    updates.tell(Topic.subscribe(follower));
+    UpdatesFollower.follow(system, updates, "creates-in-flight", this::heard);
   }
 
   /** A slot for one more create, or null when the limit is reached. */

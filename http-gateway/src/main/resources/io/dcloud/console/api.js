@@ -25,9 +25,9 @@ async function problemOf(response) {
   }
 }
 
-/** Sends a request; answers the parsed JSON (or null), throws ApiError for every problem. */
-export async function api(method, path, body) {
-  const headers = { Accept: 'application/json' };
+/** Sends a request (with {@code extraHeaders}); answers the parsed JSON (or null), throws ApiError for every problem. */
+export async function api(method, path, body, extraHeaders = {}) {
+  const headers = { Accept: 'application/json', ...extraHeaders };
   if (method !== 'GET' && csrf) headers[CSRF_HEADER] = csrf;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let response;
@@ -43,6 +43,15 @@ export async function api(method, path, body) {
   const token = response.headers.get(CSRF_HEADER);
   if (token) rememberCsrf(token);
   return response.status === 204 ? null : response.json();
+}
+
+/**
+ * A fresh Idempotency-Key. crypto.randomUUID exists only in secure contexts (https, localhost);
+ * a console served over plain http elsewhere still has getRandomValues.
+ */
+export function idempotencyKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), b => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** A response whose body is read as it comes (logs that follow). */

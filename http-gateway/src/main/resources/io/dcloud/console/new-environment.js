@@ -3,7 +3,7 @@
 // config contract's fields; the API's field errors beside them, live from a dry run that also
 // previews the request. A template or an uploaded JSON/YAML config fills it in; #/new/{template}
 // opens it filled from that template.
-import { api } from './api.js';
+import { api, idempotencyKey } from './api.js';
 import { h, show, errorBox, field } from './dom.js';
 import { toSpec, fromSpec } from './spec-form.js';
 import { specLists } from './spec-lists.js';
@@ -129,14 +129,17 @@ export async function newEnvironmentPage(templateName) {
     summary);
   const preview = await dryRunPreview(form, summary, request);
   form.append(preview.element, h('button', { type: 'submit' }, 'Create'));
-  form.addEventListener('input', () => preview.schedule());
-  form.addEventListener('change', () => preview.schedule());
+  // One key per request the form holds: pressing Create again after a 503 (the cluster did not
+  // answer in time) answers with the environment the first press made, if it made one, not a second.
+  let key = idempotencyKey();
+  form.addEventListener('input', () => { key = idempotencyKey(); preview.schedule(); });
+  form.addEventListener('change', () => { key = idempotencyKey(); preview.schedule(); });
   form.addEventListener('submit', async event => {
     event.preventDefault();
     preview.cancel();
     clearFieldErrors(form, summary);
     try {
-      const created = await api('POST', '/environments', request());
+      const created = await api('POST', '/environments', request(), { 'Idempotency-Key': key });
       location.hash = '#/environments/' + encodeURIComponent(created.id);
     } catch (e) {
       showFieldErrors(form, summary, e);
