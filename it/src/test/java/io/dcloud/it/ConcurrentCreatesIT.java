@@ -108,7 +108,7 @@ class ConcurrentCreatesIT {
 
     List<String> accepted = Collections.synchronizedList(new ArrayList<>());
     List<String> unavailable = Collections.synchronizedList(new ArrayList<>());
-    // The gateways' admission limit follows how fast creates are answered: a burst on a busy machine may be refused.
+    // The gateways' admission limit follows how fast creates are placed: a burst on a busy machine may be refused.
     List<String> refused = Collections.synchronizedList(new ArrayList<>());
     List<String> failures = Collections.synchronizedList(new ArrayList<>());
     Instant began = Instant.now();
