@@ -48,6 +48,8 @@ final class EnvironmentCreation {
   private final ProxySettings proxy;
   private final DatasetChecks datasets;
   private final Duration retryAfter;
+  /** How long before the ask gives up a create must reach its entity (dcloud.http.create-answer-margin). */
+  private final Duration answerMargin;
   /** Creates admitted and not yet placed, and how many may be (see {@code dcloud.http.max-creates-in-flight}). */
   private final CreatesInFlight creates;
   /** When creates start and stop being refused, at most one line per period. */
@@ -66,6 +68,7 @@ final class EnvironmentCreation {
     this.creates = new CreatesInFlight(
         asks.system(), asks.updates(), new CreateAdmission(settings.createAdmission()), settings.askTimeout());
     this.retryAfter = settings.createRetryAfter();
+    this.answerMargin = settings.createAnswerMargin();
     this.shedding = new SheddingReport(settings.sheddingReportInterval(), System::nanoTime);
     Gauge.builder("dcloud.http.creates.limit", creates, CreatesInFlight::currentLimit)
         .description("Creates this gateway admits at once now (it follows how fast they are placed)")
@@ -201,9 +204,9 @@ final class EnvironmentCreation {
 
   private CompletionStage<EnvironmentView> createEntity(
       String id, EnvironmentSpec spec, ImageRecipe recipe, String origin, String owner) {
-    // The entity refuses the create if it arrives after this ask gave up: the caller hears 503 and
-    // no environment appears later behind their back.
-    Instant notAfter = Instant.now().plus(asks.timeout());
+    // The entity refuses the create if it arrives after this ask gives up, less the time to write and
+    // answer it: the caller hears 503 and no environment appears later behind their back.
+    Instant notAfter = Instant.now().plus(asks.timeout()).minus(answerMargin);
     return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo, owner, notAfter))
         .exceptionally(failure -> {
           if (ProblemExceptions.timedOut(failure)) {

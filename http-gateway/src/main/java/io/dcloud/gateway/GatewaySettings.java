@@ -28,6 +28,7 @@ record GatewaySettings(
     int logsMaxTail,
     CreateAdmission.Settings createAdmission,
     Duration createRetryAfter,
+    Duration createAnswerMargin,
     Duration sheddingReportInterval,
     Duration askTimeout,
     Duration readAskTimeout,
@@ -57,6 +58,7 @@ record GatewaySettings(
             http.getInt("max-creates-in-flight"),
             http.getDuration("create-target-latency")),
         http.getDuration("create-retry-after"),
+        answerMargin(http.getDuration("create-answer-margin"), config.getDuration("dcloud.ask-timeout")),
         // Refusals are an overload's lines too: at most one per the same period (SheddingReport).
         config.getDuration("dcloud.overload.report-interval"),
         config.getDuration("dcloud.ask-timeout"),
@@ -82,13 +84,22 @@ record GatewaySettings(
     return new Resources(milliCpus, memory, gpus, storage, null);
   }
 
+  /** dcloud.http.create-answer-margin, at most half the ask timeout (a create must have time to arrive). */
+  private static Duration answerMargin(Duration margin, Duration askTimeout) {
+    if (margin.isNegative()) {
+      throw new IllegalArgumentException("dcloud.http.create-answer-margin must not be negative, not " + margin);
+    }
+    Duration half = askTimeout.dividedBy(2);
+    return margin.compareTo(half) > 0 ? half : margin;
+  }
+
   /** The same gateway admitting at most {@code limit} creates at a time. */
   GatewaySettings withMaxCreatesInFlight(int limit) {
     CreateAdmission.Settings admission = new CreateAdmission.Settings(
         limit, createAdmission.min(), limit, createAdmission.targetLatency());
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, admission, createRetryAfter,
-        sheddingReportInterval, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
+        createAnswerMargin, sheddingReportInterval, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
         proxy);
   }
 
@@ -96,7 +107,7 @@ record GatewaySettings(
   GatewaySettings withProxy(ProxySettings bound) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, createAdmission,
-        createRetryAfter, sheddingReportInterval, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
+        createRetryAfter, createAnswerMargin, sheddingReportInterval, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
         specLimits, secrets, bound);
   }
 

@@ -235,7 +235,11 @@ class EnvironmentApiTest {
       answer.problem(503);
       assertThat(answer.json().path("detail").asText()).contains("did not answer within", "Idempotency-Key");
       EnvironmentEntity.Create sent = silentEntity.expectMessageClass(EnvironmentEntity.Create.class);
-      assertThat(sent.notAfter()).isBetween(before.plus(GatewayTestCluster.ASK_TIMEOUT), after.plus(GatewayTestCluster.ASK_TIMEOUT));
+      // The ask's deadline less the time to write and answer the create (dcloud.http.create-answer-margin).
+      Duration margin = cluster.settings().createAnswerMargin();
+      assertThat(margin).isEqualTo(Duration.ofSeconds(1));
+      assertThat(sent.notAfter()).isBetween(
+          before.plus(GatewayTestCluster.ASK_TIMEOUT).minus(margin), after.plus(GatewayTestCluster.ASK_TIMEOUT).minus(margin));
 
       TestProbe<EnvironmentEntity.Reply> lateReply = cluster.testKit.createTestProbe();
       cluster.backends.environments().apply(askedId.get()).tell(
