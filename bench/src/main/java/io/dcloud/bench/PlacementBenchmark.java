@@ -266,15 +266,20 @@ public final class PlacementBenchmark {
 
   /** Environment ids are UUID-shaped, like the gateway's, with the index in the last group. */
   static String environmentId(String prefix, int index) {
-    return String.format("%s0000-0000-4000-8000-%012d", prefix.equals(RUN_PREFIX) ? "0000" : "ffff", index);
+    return String.format("%s0000-0000-4000-8000-%012d", idStart(prefix), index);
   }
 
+  /** The first four characters of every id {@link #environmentId} makes with {@code prefix}. */
+  private static String idStart(String prefix) {
+    return prefix.equals(RUN_PREFIX) ? "0000" : "ffff";
+  }
+
+  /** The index {@link #environmentId} was given, or -1 for an id of another prefix. Cheap: run per answer. */
   static int indexOf(String prefix, String environmentId) {
-    String expected = environmentId(prefix, 0).substring(0, 4);
-    if (!environmentId.startsWith(expected)) {
+    if (!environmentId.startsWith(idStart(prefix))) {
       return -1;
     }
-    return Integer.parseInt(environmentId.substring(environmentId.length() - 12));
+    return Integer.parseInt(environmentId, environmentId.length() - 12, environmentId.length(), 10);
   }
 
   private static Behavior<EnvironmentUpdate> statusCollector(Timeline timeline) {

@@ -16,10 +16,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -38,7 +40,8 @@ import org.apache.pekko.cluster.typed.Join;
  * The scheduler alone, as Nomad's C1M measures its scheduler: {@code --nodes} node statuses in the
  * gossip, {@code --creates} Place requests at {@code --rate}, reservations persisted to a real
  * embedded Cassandra, each answer timed where an entity would receive it (a stand-in entity that
- * only records the time). What the full path adds on top is {@link PlacementBenchmark}'s figure.
+ * only records the time, started before the run as a real environment lives before it asks). What
+ * the full path adds on top is {@link PlacementBenchmark}'s figure.
  *
  * <p>{@code ./dcloud bench scheduler --nodes 1000 --creates 100000 --rate 5000}
  */
@@ -53,6 +56,8 @@ public final class SchedulerBenchmark {
    * not, so the sender holds back instead (and the achieved rate says so).
    */
   private static final int MAX_UNANSWERED = 3000;
+  /** Stand-in entities started at a time (see {@link #startStandIns}). */
+  private static final int STAND_IN_STEP = 10_000;
   /** Requests before the measured ones, at the same rate, so the JIT has compiled the hot paths. */
   private static final int WARM_UP_REQUESTS = 10_000;
 
@@ -96,7 +101,10 @@ public final class SchedulerBenchmark {
 
     Timeline timeline = new Timeline(options.creates());
     Timeline warmUp = new Timeline(WARM_UP_REQUESTS);
-    ClusterSharding.get(system).init(Entity.of(EnvironmentEntity.TYPE_KEY, context -> {
+    AtomicInteger standIns = new AtomicInteger();
+    ClusterSharding sharding = ClusterSharding.get(system);
+    sharding.init(Entity.of(EnvironmentEntity.TYPE_KEY, context -> {
+      standIns.incrementAndGet();
       String id = context.getEntityId();
       boolean measured = PlacementBenchmark.indexOf(PlacementBenchmark.RUN_PREFIX, id) >= 0;
       Timeline of = measured ? timeline : warmUp;
@@ -112,15 +120,18 @@ public final class SchedulerBenchmark {
     ActorRef<Scheduler.Command> scheduler = system.systemActorOf(
         Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler", org.apache.pekko.actor.typed.Props.empty());
     awaitNodes(system, scheduler, options.nodes());
+    String[] warmUpIds = ids(PlacementBenchmark.WARM_UP_PREFIX, WARM_UP_REQUESTS);
+    String[] runIds = ids(PlacementBenchmark.RUN_PREFIX, options.creates());
+    startStandIns(sharding, standIns, warmUpIds, runIds);
 
     System.out.printf("bench: warming up with %d Place requests%n", WARM_UP_REQUESTS);
-    offer(scheduler, warmUp, PlacementBenchmark.WARM_UP_PREFIX, options);
+    offer(scheduler, warmUp, warmUpIds, options);
     while (warmUp.placedCount.get() < WARM_UP_REQUESTS) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
     System.out.printf("bench: %d Place requests at %d/s over %d nodes%n", options.creates(), options.rate(), options.nodes());
     CpuUse cpu = CpuUse.start(cassandra);
-    offer(scheduler, timeline, PlacementBenchmark.RUN_PREFIX, options);
+    offer(scheduler, timeline, runIds, options);
     long deadline = System.nanoTime() + options.timeout().toNanos();
     long nextProgress = System.nanoTime() + PROGRESS_EVERY.toNanos();
     while (timeline.placedCount.get() < options.creates() && System.nanoTime() < deadline) {
@@ -149,8 +160,34 @@ public final class SchedulerBenchmark {
     return timeline.placedCount.get() == options.creates() && timeline.repeated.get() == 0;
   }
 
+  /** The ids of a run, made before it: formatting them is the sender's work, not the scheduler's. */
+  private static String[] ids(String prefix, int count) {
+    String[] ids = new String[count];
+    Arrays.setAll(ids, i -> PlacementBenchmark.environmentId(prefix, i));
+    return ids;
+  }
+
+  /**
+   * Starts every stand-in entity before the run: an environment asking for a place is already
+   * alive. In steps of {@link #STAND_IN_STEP}, below what a shard region buffers while it learns
+   * where new shards live (it drops the rest).
+   */
+  private static void startStandIns(ClusterSharding sharding, AtomicInteger started, String[]... runs) {
+    List<String> all = Arrays.stream(runs).flatMap(Arrays::stream).toList();
+    System.out.printf("bench: starting %d stand-in environments%n", all.size());
+    EnvironmentEntity.FromScheduler wakeUp = new EnvironmentEntity.FromScheduler(new PlacementAnswer.Waiting(0, "bench: start"));
+    for (int sent = 0; sent < all.size(); ) {
+      int step = Math.min(STAND_IN_STEP, all.size() - sent);
+      all.subList(sent, sent + step).forEach(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id).tell(wakeUp));
+      sent += step;
+      while (started.get() < sent) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+      }
+    }
+  }
+
   /** Sends {@code timeline.size()} Place requests at the options' rate, holding back past {@link #MAX_UNANSWERED}. */
-  private static void offer(ActorRef<Scheduler.Command> scheduler, Timeline timeline, String prefix, PlacementBenchmark.Options options) {
+  private static void offer(ActorRef<Scheduler.Command> scheduler, Timeline timeline, String[] ids, PlacementBenchmark.Options options) {
     long interval = NANOS_PER_SECOND / options.rate();
     long start = System.nanoTime();
     for (int i = 0; i < timeline.size(); i++) {
@@ -163,7 +200,7 @@ public final class SchedulerBenchmark {
       timeline.sentCount.incrementAndGet();
       boolean gpu = options.gpuEvery() > 0 && i % options.gpuEvery() == 0;
       scheduler.tell(new Scheduler.Place(new PlacementRequest(
-          PlacementBenchmark.environmentId(prefix, i), new Resources(250, GIB / 2, gpu ? 1 : 0, 0, null), Map.of())));
+          ids[i], new Resources(250, GIB / 2, gpu ? 1 : 0, 0, null), Map.of())));
     }
   }
 

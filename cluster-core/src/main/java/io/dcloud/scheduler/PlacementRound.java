@@ -43,12 +43,12 @@ final class PlacementRound {
 
   /**
    * The decisions on up to {@code max} pending requests, taken off {@code pending} in arrival order:
-   * reservations and queue entries to persist (in one write), and refusals (persisted by no one).
+   * reservations and queue entries to persist (as one event), and refusals (persisted by no one).
    * {@code answered} tells a request's environment what it already has, if anything, and says so.
    */
   Batch decideBatch(Iterator<PlacementRequest> pending, int max, Predicate<String> answered) {
-    Batch batch = new Batch(new ArrayList<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
-    while (pending.hasNext() && batch.events().size() < max) {
+    Batch batch = new Batch(new ArrayList<>(), new ArrayList<>(), new LinkedHashMap<>(), new LinkedHashMap<>());
+    while (pending.hasNext() && batch.reserved().size() + batch.enqueued().size() < max) {
       PlacementRequest request = pending.next();
       pending.remove();
       String id = request.environmentId();
@@ -57,9 +57,9 @@ final class PlacementRound {
       }
       PlacementDecision decision = decide(request);
       if (decision instanceof PlacementDecision.Fits fits) {
-        batch.events().add(new Scheduler.Reserved(id, fits.nodeId(), request.resources(), fits.gpuUuids(), fits.reason()));
+        batch.reserved().add(new Scheduler.Reserved(id, fits.nodeId(), request.resources(), fits.gpuUuids(), fits.reason()));
       } else if (decision instanceof PlacementDecision.NotNow notNow) {
-        batch.events().add(new Scheduler.Enqueued(request));
+        batch.enqueued().add(new Scheduler.Enqueued(request));
         batch.queued().put(id, notNow.reason());
       } else {
         batch.refused().put(id, ((PlacementDecision.Never) decision).reason());
@@ -69,15 +69,21 @@ final class PlacementRound {
   }
 
   /** {@code queued} and {@code refused}: the reason by environment id. */
-  record Batch(List<Scheduler.Event> events, Map<String, String> queued, Map<String, String> refused) {}
+  record Batch(
+      List<Scheduler.Reserved> reserved, List<Scheduler.Enqueued> enqueued, Map<String, String> queued, Map<String, String> refused) {
+    /** What to persist, in one event. */
+    Scheduler.PlacementsDecided decided() {
+      return new Scheduler.PlacementsDecided(reserved, enqueued);
+    }
+  }
 
   /**
    * Tries every queued request in arrival order against the current capacity, reserving as it
    * goes. Later requests may pass an earlier one that does not fit yet (backfill), so one large
    * request does not block small ones.
    */
-  List<Scheduler.Event> fromQueue() {
-    List<Scheduler.Event> placements = new ArrayList<>();
+  List<Scheduler.Reserved> fromQueue() {
+    List<Scheduler.Reserved> placements = new ArrayList<>();
     for (PlacementRequest request : state.queue()) {
       if (decide(request) instanceof PlacementDecision.Fits fits) {
         placements.add(new Scheduler.Reserved(

@@ -136,6 +136,18 @@ public final class Scheduler
 
   public record Enqueued(PlacementRequest request) implements Event {}
 
+  /**
+   * One round's decisions as one event: one journal row and one serialization for a whole batch,
+   * where a row per decision made the journal's per-event work (binding, batching, Cassandra's
+   * writes) most of a placement's cost. The queue entries are in arrival order. Journals written
+   * before hold the single {@link Reserved} and {@link Enqueued} events, still read.
+   */
+  public record PlacementsDecided(List<Reserved> reserved, List<Enqueued> enqueued) implements Event {
+    boolean isEmpty() {
+      return reserved.isEmpty() && enqueued.isEmpty();
+    }
+  }
+
   public record Released(String environmentId) implements Event {}
 
   public record NodeCordoned(String nodeId) implements Event {}
@@ -313,15 +325,15 @@ public final class Scheduler
       countPlacement("refused");
       answers.tell(id, new PlacementAnswer.Refused(reason));
     });
-    List<Event> events = batch.events();
+    PlacementsDecided decided = batch.decided();
     if (!pending.isEmpty()) {
       wakeUps.send(PlacePending.INSTANCE);
     }
-    if (events.isEmpty()) {
+    if (decided.isEmpty()) {
       return Effect().noReply();
     }
-    return Effect().persist(events).thenRun(after -> {
-      announce(events);
+    return Effect().persist(decided).thenRun(after -> {
+      announce(decided.reserved());
       batch.queued().forEach((id, reason) -> answers.tell(id, new PlacementAnswer.Waiting(after.queuePosition(id), reason)));
     }).thenNoReply();
   }
@@ -329,11 +341,11 @@ public final class Scheduler
   /** Capacity freed or a node came: places what it can from the queue (see {@link PlacementRound#fromQueue}). */
   private ReplyEffect<Event, SchedulerState> onPlaceQueued(SchedulerState state, PlaceQueued wakeUp) {
     wakeUps.arrived(wakeUp);
-    List<Event> placements = new PlacementRound(state, nodes, settings).fromQueue();
+    List<Reserved> placements = new PlacementRound(state, nodes, settings).fromQueue();
     if (placements.isEmpty()) {
       return Effect().noReply();
     }
-    return Effect().persist(placements).thenRun(after -> announce(placements)).thenNoReply();
+    return Effect().persist(new PlacementsDecided(placements, List.of())).thenRun(after -> announce(placements)).thenNoReply();
   }
 
   private ReplyEffect<Event, SchedulerState> onRelease(SchedulerState state, Release cmd) {
@@ -374,20 +386,18 @@ public final class Scheduler
         .tag("outcome", outcome).register(Metrics.globalRegistry);
   }
 
-  private void announce(List<Event> events) {
-    for (Event event : events) {
-      if (event instanceof Reserved reserved) {
-        // DEBUG: the hot path; each environment logs its own placement (Convergence, at INFO).
-        if (context.getLog().isDebugEnabled()) {
-          context.getLog().debug(
-              "Scheduler placed environment {} on node {}{}{}", reserved.environmentId(), reserved.nodeId(),
-              reserved.gpuUuids().isEmpty() ? "" : " with GPUs " + reserved.gpuUuids(),
-              reserved.reason() == null ? "" : ": it " + reserved.reason());
-        }
-        answers.tell(reserved.environmentId(),
-            new PlacementAnswer.Granted(reserved.nodeId(), reserved.gpuUuids(), reserved.reason()));
-        countPlacement("placed");
+  private void announce(List<Reserved> placements) {
+    for (Reserved reserved : placements) {
+      // DEBUG: the hot path; each environment logs its own placement (Convergence, at INFO).
+      if (context.getLog().isDebugEnabled()) {
+        context.getLog().debug(
+            "Scheduler placed environment {} on node {}{}{}", reserved.environmentId(), reserved.nodeId(),
+            reserved.gpuUuids().isEmpty() ? "" : " with GPUs " + reserved.gpuUuids(),
+            reserved.reason() == null ? "" : ": it " + reserved.reason());
       }
+      answers.tell(reserved.environmentId(),
+          new PlacementAnswer.Granted(reserved.nodeId(), reserved.gpuUuids(), reserved.reason()));
+      countPlacement("placed");
     }
   }
 
@@ -480,6 +490,7 @@ public final class Scheduler
         .forAnyState()
         .onEvent(Reserved.class, SchedulerState::reserve)
         .onEvent(Enqueued.class, (state, e) -> state.enqueue(e.request()))
+        .onEvent(PlacementsDecided.class, SchedulerState::decided)
         .onEvent(Released.class, (state, e) -> state.release(e.environmentId()))
         .onEvent(NodeCordoned.class, (state, e) -> state.cordon(e.nodeId()))
         .onEvent(NodeUncordoned.class, (state, e) -> state.uncordon(e.nodeId()))

@@ -61,6 +61,12 @@ public final class SchedulerState implements CborSerializable {
     return this;
   }
 
+  SchedulerState decided(Scheduler.PlacementsDecided e) {
+    e.reserved().forEach(this::reserve);
+    e.enqueued().forEach(queued -> enqueue(queued.request()));
+    return this;
+  }
+
   SchedulerState enqueue(PlacementRequest request) {
     queue.put(request.environmentId(), request);
     return this;

@@ -368,6 +368,37 @@ class SchedulerTest {
         .filter(view -> nodeIds.contains(view.status().nodeId()))
         .forEach(view -> assertThat(view.reserved().milliCpus()).isLessThanOrEqualTo(view.status().capacity().milliCpus()));
     testKit.stop(scheduler);
+
+    // A round's decisions are one event: fewer events than decisions, and every decision in one.
+    List<Object> journal = PersistenceTestKit.create(testKit.system()).persistedInStorage(Scheduler.PERSISTENCE_ID.id());
+    assertThat(journal).allMatch(Scheduler.PlacementsDecided.class::isInstance).hasSizeLessThan(requests);
+    List<Scheduler.PlacementsDecided> rounds = journal.stream().map(Scheduler.PlacementsDecided.class::cast).toList();
+    assertThat(rounds.stream().mapToInt(round -> round.reserved().size()).sum()).isEqualTo(24);
+    assertThat(rounds.stream().mapToInt(round -> round.enqueued().size()).sum()).isEqualTo(requests - 24);
+  }
+
+  @Test
+  void aJournalOfSingleDecisionsWrittenBeforeBatchesStillRecovers() {
+    String nodeId = "n-" + UUID.randomUUID();
+    gossip(node(nodeId, 4, 8 * GIB, List.of()));
+    String placed = "old-" + UUID.randomUUID();
+    String first = "old-" + UUID.randomUUID();
+    String second = "old-" + UUID.randomUUID();
+    PersistenceTestKit.create(testKit.system()).persistForRecovery(Scheduler.PERSISTENCE_ID.id(), List.of(
+        new Scheduler.Reserved(placed, nodeId, new Resources(4000, GIB, 0, 0, null), List.of()),
+        new Scheduler.Enqueued(request(nodeId, first, 1000, GIB, 0)),
+        new Scheduler.Enqueued(request(nodeId, second, 1000, GIB, 0))));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
+    awaitNode(scheduler, nodeId);
+    TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
+    scheduler.tell(new Scheduler.GetReservations(nodeId, reservations.getRef()));
+    assertThat(reservations.receiveMessage(WAIT).environmentIds()).containsExactly(placed);
+    scheduler.tell(new Scheduler.Place(request(nodeId, second, 1000, GIB, 0)));
+    assertThat(expectFor(second, PlacementAnswer.Waiting.class).position()).isEqualTo(2);
+
+    scheduler.tell(new Scheduler.Release(placed));
+    assertThat(expectFor(first, PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
+    testKit.stop(scheduler);
   }
 
   @Test

@@ -179,6 +179,10 @@ final class GoldenSamples {
         "e1", "n1", RESOURCES, List.of(), "holds dataset images/cifar/train v3 in its cache"));
     s.put("scheduler-event.Enqueued.with-datasets", new Scheduler.Enqueued(new PlacementRequest(
         "e1", RESOURCES, Map.of(), null, List.of("images/cifar/train@3", "images/cifar/test@latest"))));
+    s.put("scheduler-event.PlacementsDecided", new Scheduler.PlacementsDecided(
+        List.of(new Scheduler.Reserved("e1", "n1", RESOURCES, List.of("GPU-1")),
+            new Scheduler.Reserved("e2", "n2", RESOURCES, List.of(), "holds 1 of its 1 dataset versions")),
+        List.of(new Scheduler.Enqueued(REQUEST))));
     s.put("scheduler-event.Released", new Scheduler.Released("e1"));
     s.put("scheduler-event.NodeCordoned", new Scheduler.NodeCordoned("n1"));
     s.put("scheduler-event.NodeUncordoned", new Scheduler.NodeUncordoned("n1"));
