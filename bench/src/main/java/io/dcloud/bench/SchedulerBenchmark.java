@@ -72,16 +72,27 @@ public final class SchedulerBenchmark {
       System.exit(2);
       return;
     }
+    System.exit(run(options, WARM_UP_REQUESTS).correct() ? 0 : 1);
+  }
+
+  /** What a run placed: every request exactly once is correct. */
+  record Result(int requests, int placed, int placedTwice) {
+    boolean correct() {
+      return placed == requests && placedTwice == 0;
+    }
+  }
+
+  /** One run on its own embedded Cassandra, after {@code warmUpRequests} untimed ones; prints its figures. */
+  static Result run(PlacementBenchmark.Options options, int warmUpRequests) {
     Path work = PlacementBenchmark.workDir(options);
     EmbeddedCassandra.Settings cassandraSettings =
         EmbeddedCassandra.Settings.fromConfig(PlacementBenchmark.config(options, work, List.of()));
     System.out.println("bench: embedded Cassandra in " + work + " ...");
-    int exit;
     try (EmbeddedCassandra cassandra = EmbeddedCassandra.start(cassandraSettings)) {
       Config config = cassandra.credentials().applyTo(PlacementBenchmark.config(options, work, List.of(cassandra.contactPoint())));
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "dcloud-scheduler-bench", config);
       try {
-        exit = run(system, config, options, cassandra.process()) ? 0 : 1;
+        return run(system, config, options, warmUpRequests, cassandra.process());
       } finally {
         system.terminate();
         system.getWhenTerminated().toCompletableFuture().join();
@@ -91,16 +102,16 @@ public final class SchedulerBenchmark {
         PlacementBenchmark.deleteRecursively(work);
       }
     }
-    System.exit(exit);
   }
 
-  private static boolean run(ActorSystem<?> system, Config config, PlacementBenchmark.Options options, ProcessHandle cassandra) {
+  private static Result run(
+      ActorSystem<?> system, Config config, PlacementBenchmark.Options options, int warmUpRequests, ProcessHandle cassandra) {
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     CassandraSchema.create(system).toCompletableFuture().join();
 
     Timeline timeline = new Timeline(options.creates());
-    Timeline warmUp = new Timeline(WARM_UP_REQUESTS);
+    Timeline warmUp = new Timeline(warmUpRequests);
     AtomicInteger standIns = new AtomicInteger();
     ClusterSharding sharding = ClusterSharding.get(system);
     sharding.init(Entity.of(EnvironmentEntity.TYPE_KEY, context -> {
@@ -120,13 +131,13 @@ public final class SchedulerBenchmark {
     ActorRef<Scheduler.Command> scheduler = system.systemActorOf(
         Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler", org.apache.pekko.actor.typed.Props.empty());
     awaitNodes(system, scheduler, options.nodes());
-    String[] warmUpIds = ids(PlacementBenchmark.WARM_UP_PREFIX, WARM_UP_REQUESTS);
+    String[] warmUpIds = ids(PlacementBenchmark.WARM_UP_PREFIX, warmUpRequests);
     String[] runIds = ids(PlacementBenchmark.RUN_PREFIX, options.creates());
     startStandIns(sharding, standIns, warmUpIds, runIds);
 
-    System.out.printf("bench: warming up with %d Place requests%n", WARM_UP_REQUESTS);
+    System.out.printf("bench: warming up with %d Place requests%n", warmUpRequests);
     offer(scheduler, warmUp, warmUpIds, options);
-    while (warmUp.placedCount.get() < WARM_UP_REQUESTS) {
+    while (warmUp.placedCount.get() < warmUpRequests) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(50));
     }
     System.out.printf("bench: %d Place requests at %d/s over %d nodes%n", options.creates(), options.rate(), options.nodes());
@@ -157,7 +168,7 @@ public final class SchedulerBenchmark {
     System.out.printf(Locale.ROOT, "RESULT nodes=%d requests=%d rate=%d placed=%d placements_per_s=%.0f placed_p50_ms=%.1f placed_p99_ms=%.1f%n",
         options.nodes(), options.creates(), options.rate(), timeline.placedCount.get(), perSecond,
         PlacementReport.percentile(latencies, 50) / 1e6, PlacementReport.percentile(latencies, 99) / 1e6);
-    return timeline.placedCount.get() == options.creates() && timeline.repeated.get() == 0;
+    return new Result(options.creates(), timeline.placedCount.get(), timeline.repeated.get());
   }
 
   /** The ids of a run, made before it: formatting them is the sender's work, not the scheduler's. */

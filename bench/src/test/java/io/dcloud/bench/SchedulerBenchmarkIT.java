@@ -1,0 +1,28 @@
+package io.dcloud.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The scheduler benchmark in miniature, for correctness only (CI never times anything): ten hollow
+ * nodes' statuses in the gossip, a real embedded Cassandra journal, two thousand Place requests (one
+ * in forty asking for a GPU), and every one placed exactly once.
+ */
+@Tag("cassandra")
+class SchedulerBenchmarkIT {
+
+  @Test
+  void twoThousandRequestsOnTenNodesAreEachPlacedOnce() {
+    PlacementBenchmark.Options options = new PlacementBenchmark.Options(
+        10, 2000, 1000, 40, false, Duration.ofMinutes(1), Duration.ofMinutes(5), null, false);
+
+    SchedulerBenchmark.Result result = SchedulerBenchmark.run(options, 100);
+
+    assertThat(result.placed()).isEqualTo(2000);
+    assertThat(result.placedTwice()).isZero();
+    assertThat(result.correct()).isTrue();
+  }
+}
