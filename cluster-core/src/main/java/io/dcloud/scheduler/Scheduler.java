@@ -144,7 +144,11 @@ public final class Scheduler
    */
   public record PlacementsDecided(List<Reserved> reserved, List<Enqueued> enqueued) implements Event {
     boolean isEmpty() {
-      return reserved.isEmpty() && enqueued.isEmpty();
+      return size() == 0;
+    }
+
+    int size() {
+      return reserved.size() + enqueued.size();
     }
   }
 
@@ -204,6 +208,9 @@ public final class Scheduler
    */
   private final Map<String, PlacementRequest> pending = new LinkedHashMap<>();
   private final WakeUps wakeUps;
+  /** Decisions persisted since the last snapshot, and the last event's sequence number (see {@link #shouldSnapshot}). */
+  private long decisionsSinceSnapshot;
+  private long lastSequenceNr;
 
   private Scheduler(
       ActorContext<Command> context,
@@ -235,6 +242,26 @@ public final class Scheduler
   @Override
   public RetentionCriteria retentionCriteria() {
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
+  }
+
+  /**
+   * Also a snapshot once snapshot-every decisions were persisted since the last one: a round of
+   * decisions is one event, so counting events alone would let a burst's recovery replay up to
+   * max-placements-per-batch times more. Pekko asks only when the retention criteria did not
+   * snapshot this event; a multiple of snapshot-every passed since the last question means it did.
+   */
+  @Override
+  public boolean shouldSnapshot(SchedulerState state, Event event, long sequenceNr) {
+    if (sequenceNr / settings.snapshotEvery() != lastSequenceNr / settings.snapshotEvery()) {
+      decisionsSinceSnapshot = 0;
+    }
+    lastSequenceNr = sequenceNr;
+    decisionsSinceSnapshot += event instanceof PlacementsDecided decided ? decided.size() : 1;
+    if (decisionsSinceSnapshot < settings.snapshotEvery()) {
+      return false;
+    }
+    decisionsSinceSnapshot = 0;
+    return true;
   }
 
   @Override

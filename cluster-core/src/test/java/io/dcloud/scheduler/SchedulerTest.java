@@ -10,6 +10,7 @@ import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -261,6 +262,31 @@ class SchedulerTest {
     recovered.tell(new Scheduler.Release(ids.get(0)));
     assertThat(expectFor(ids.get(2), PlacementAnswer.Granted.class).gpuUuids()).hasSize(1);
     testKit.stop(recovered);
+  }
+
+  @Test
+  void aSnapshotComesAfterSnapshotEveryDecisionsEvenInFewerEvents() {
+    String nodeId = "n-" + UUID.randomUUID();
+    gossip(node(nodeId, 64, 64 * GIB, List.of()));
+    SchedulerSettings snapshotEveryFive = new SchedulerSettings(
+        SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), SETTINGS.candidatesPerPlacement(), 5, SETTINGS.lostNodeCheckInterval(),
+        SETTINGS.lostNodeStaleAfter(), SETTINGS.lossResendInterval(), SETTINGS.wakeUpResendInterval(),
+        SETTINGS.journalBackoff(), SETTINGS.datasetLocality());
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotEveryFive, answers));
+    awaitNode(scheduler, nodeId);
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < 12; i++) {
+      ids.add("d-" + UUID.randomUUID());
+      scheduler.tell(new Scheduler.Place(request(nodeId, ids.get(i), 100, GIB / 8, 0)));
+    }
+    ids.forEach(id -> expectFor(id, PlacementAnswer.Granted.class));
+
+    // Fewer rounds than snapshot-every: only counting decisions can take the snapshot.
+    assertThat(PersistenceTestKit.create(testKit.system()).persistedInStorage(Scheduler.PERSISTENCE_ID.id()))
+        .as("rounds for twelve requests sent at once").hasSizeLessThan(5);
+    testKit.createTestProbe().awaitAssert(WAIT, () -> assertThat(
+        SnapshotTestKit.create(testKit.system()).persistedInStorage(Scheduler.PERSISTENCE_ID.id())).isNotEmpty());
+    testKit.stop(scheduler);
   }
 
   private static NodeView view(Scheduler.Nodes nodes, String nodeId) {
