@@ -87,7 +87,9 @@ public final class ShardWarmUp {
   /** Through {@code region}, a classic shard region (or a stand-in for it in a test). */
   static Behavior<Command> create(Settings settings, org.apache.pekko.actor.ActorRef region) {
     if (!settings.enabled()) {
-      return Behaviors.ignore();
+      // Not Behaviors.ignore(): that ignores the PoisonPill signal its singleton manager stops it
+      // with, and every shutdown of the node then waited out the cluster-exiting phase (10 s).
+      return Behaviors.empty();
     }
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startSingleTimer(Begin.INSTANCE, settings.delay());
@@ -160,7 +162,7 @@ public final class ShardWarmUp {
         log.warn("{} of {} environment shards were not acknowledged ({} ms in all; the first: {}); each is allocated "
             + "at its first create instead", failed, ids.length, took.toMillis(), firstFailure.toString());
       }
-      return Behaviors.ignore();
+      return Behaviors.empty();
     }
   }
 }

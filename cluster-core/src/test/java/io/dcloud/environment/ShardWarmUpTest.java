@@ -9,6 +9,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.internal.PoisonPill$;
+import org.apache.pekko.actor.typed.internal.PoisonPillInterceptor;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.cluster.sharding.ClusterSharding;
 import org.apache.pekko.cluster.sharding.ShardRegion;
@@ -88,10 +92,17 @@ class ShardWarmUpTest {
   }
 
   @Test
-  void disabledItAsksNothing() {
+  void disabledItAsksNothingAndStopsWhenItsSingletonManagerStopsIt() {
     TestKit region = new TestKit(Adapter.toClassic(testKit.system()));
-    testKit.spawn(ShardWarmUp.create(new ShardWarmUp.Settings(false, Duration.ZERO, 2, Duration.ofSeconds(10), 5),
-        region.getRef()));
+    // Wrapped as a typed cluster singleton is: its manager stops it with the PoisonPill signal, which
+    // this interceptor turns into a stop unless the behavior handles it.
+    ActorRef<ShardWarmUp.Command> warmUp = testKit.spawn(Behaviors.intercept(PoisonPillInterceptor::new, ShardWarmUp.create(
+        new ShardWarmUp.Settings(false, Duration.ZERO, 2, Duration.ofSeconds(10), 5), region.getRef())));
     region.expectNoMessage(Duration.ofMillis(300));
+
+    // What the manager sends on hand-over and shutdown: a warm-up that ignored it held every shutdown
+    // of its node for the 10 s of the cluster-exiting phase.
+    Adapter.toClassic(warmUp).tell(PoisonPill$.MODULE$, org.apache.pekko.actor.ActorRef.noSender());
+    testKit.createTestProbe().expectTerminated(warmUp, Duration.ofSeconds(5));
   }
 }
