@@ -113,7 +113,7 @@ public final class DockerRuntime implements ContainerRuntime {
     spec.volumes().forEach(volume -> createVolume(volume.volumeName(), spec.labels()));
     String network = networks.ensure(spec.tenant());
     String gateway = networks.gateway(network).orElse(null);
-    return calls.call("creating container " + spec.name(), settings.callTimeout(), () -> createOrAdopt(spec, network, gateway));
+    return calls.call("creating container " + spec.name(), settings.startTimeout(), () -> createOrAdopt(spec, network, gateway));
   }
 
   private String createOrAdopt(ContainerSpec spec, String network, String gateway) {
@@ -165,7 +165,7 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public void start(String containerId) {
-    calls.run("starting container " + shortId(containerId), settings.callTimeout(), () -> {
+    calls.run("starting container " + shortId(containerId), settings.startTimeout(), () -> {
       try {
         engine.client().startContainerCmd(containerId).exec();
       } catch (NotModifiedException alreadyRunning) {

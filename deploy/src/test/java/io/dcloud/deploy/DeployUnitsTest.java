@@ -38,6 +38,7 @@ class DeployUnitsTest {
 
     assertThat(settings.dockerHost()).isEqualTo("unix:///var/run/docker.sock");
     assertThat(settings.callTimeout()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(settings.startTimeout()).as("create and start wait like the kubelet's runtime calls").isEqualTo(Duration.ofMinutes(2));
     assertThat(settings.container().capDrop()).containsExactly(Capability.ALL);
     assertThat(settings.container().capAdd()).contains(Capability.CHOWN, Capability.SETUID, Capability.SETGID,
         Capability.DAC_OVERRIDE).doesNotContain(Capability.NET_RAW, Capability.MKNOD);

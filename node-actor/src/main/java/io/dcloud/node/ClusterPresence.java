@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -66,6 +67,13 @@ final class ClusterPresence {
   private boolean checking;
   /** The last check failed: the next failure is not news, the next success is. */
   private boolean failing;
+  /**
+   * Set by the leaving task before it removes the status: from then on the node gossips nothing.
+   * A leave takes seconds on a loaded machine, and every status put after the removal would add
+   * the node back to the gossip (an LWWMap put wins over an earlier remove); once the node is gone
+   * that stale status reads as a crash and its running environments are re-placed.
+   */
+  private final AtomicBoolean withdrawn = new AtomicBoolean();
 
   ClusterPresence(
       ActorContext<NodeActor.Message> context,
@@ -107,6 +115,9 @@ final class ClusterPresence {
   }
 
   private void onTick(int containers) {
+    if (withdrawn.get()) {
+      return;
+    }
     if (checking) {
       context.getLog().debug("Node {}: the previous runtime check is still running; skipping this tick", nodeId);
       return;
@@ -128,6 +139,9 @@ final class ClusterPresence {
 
   private void onRuntimeChecked(RuntimeChecked checked) {
     checking = false;
+    if (withdrawn.get()) {
+      return;
+    }
     if (failing) {
       failing = false;
       context.getLog().info("Node {} checks its container runtime and usage again", nodeId);
@@ -142,10 +156,12 @@ final class ClusterPresence {
         nodeId, machine.hostname(), machine.allocatable(), machine.gpus(), checked.usage(), settings.labels(),
         runtimeInfo.available(), runtimeInfo.version(), runtimeInfo.error(), Instant.now(), member,
         gossiped(datasets.cachedVersions()));
+    // The flag is read again inside the replicator: a check that completed before the withdrawal
+    // but reaches the replicator after the removal must not undo it.
     replicator.askUpdate(
         replyTo -> new Replicator.Update<>(
             NodeGossip.keyFor(nodeId), LWWMap.empty(), Replicator.writeLocal(), replyTo,
-            map -> map.put(selfAddress, nodeId, status)),
+            map -> withdrawn.get() ? map : map.put(selfAddress, nodeId, status)),
         response -> new GossipWritten());
   }
 
@@ -182,6 +198,7 @@ final class ClusterPresence {
       if (downed) {
         return CompletableFuture.completedFuture(Done.getInstance());
       }
+      withdrawn.set(true);
       return Asks.completedInline(AskPattern.<Replicator.Command, Replicator.UpdateResponse<LWWMap<String, NodeStatus>>>ask(
               DistributedData.get(system).replicator(),
               replyTo -> new Replicator.Update<>(NodeGossip.keyFor(nodeId), LWWMap.empty(),
