@@ -52,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p>Nodes are stopped with SIGKILL ({@link #kill}) or SIGTERM ({@link #stop}, {@link #stopAll}) and
  * started again with the same name, id and ports ({@link #restart}, {@link #restartAll}); {@link
  * #restore} undoes whatever a test did to the cluster, so that tests sharing one do not depend on
- * each other's order. With
+ * each other's order: the test classes that need a plain three-node cluster share one ({@link
+ * #shared}), and a class that starts a cluster of its own ends the shared one first. With
  * {@code start(size, true)} node i's cluster address is 127.0.0.i and it runs in its own cgroup, so
  * that {@link Partition} can cut it off with iptables.
  */
@@ -131,6 +132,8 @@ final class ClusterHarness implements AutoCloseable {
   private final List<Node> startOrder = new ArrayList<>();
   private EmbeddedCassandra cassandra;
   private final Thread shutdownHook = new Thread(this::killAll, "cluster-harness-kill");
+  /** See {@link #shared()}. */
+  private static ClusterHarness shared;
   private final boolean distinctHosts;
   /** Hollow worker nodes each node process runs instead of its worker over Docker; 0: a real worker. */
   private final int hollowEach;
@@ -147,6 +150,31 @@ final class ClusterHarness implements AutoCloseable {
     }
     this.runId = "it-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
     this.runDir = Files.createDirectories(logRoot.resolve(runId));
+  }
+
+  /**
+   * The three-node cluster that this JVM's test classes share unless they need one of their own
+   * (a cluster start is 40-60 s of the suite): started by the first class that asks, {@link
+   * #restore restored} for each next one (every node running, no environment left), removed with its
+   * containers when the JVM exits. A cluster that cannot be restored is replaced by a fresh one, so
+   * that one class's wreck does not fail the next.
+   */
+  static synchronized ClusterHarness shared() throws Exception {
+    if (shared != null) {
+      try {
+        shared.restore();
+        LOG.info("Cluster {}: restored for the next test class", shared.runId);
+        return shared;
+      } catch (Exception | AssertionError broken) {
+        LOG.warn("Cluster {} cannot be restored ({}): starting a fresh one", shared.runId, broken.toString());
+        shared.close();
+      }
+    }
+    ClusterHarness cluster = start(3);
+    Runtime.getRuntime().removeShutdownHook(cluster.shutdownHook);
+    Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "shared-cluster-close"));
+    shared = cluster;
+    return cluster;
   }
 
   /** Starts (or reuses) the shared Cassandra and {@code size} nodes, waits until each node's API sees all of them, adds the tiny OS. */
@@ -172,6 +200,12 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   private static ClusterHarness start(int size, boolean distinctHosts, int hollowEach) throws Exception {
+    synchronized (ClusterHarness.class) {
+      if (shared != null) {
+        // One cluster at a time on this machine: a test class with a cluster of its own comes next.
+        shared.close();
+      }
+    }
     Path appTarget = Path.of(System.getProperty("dcloud.it.app-target", "../app/target")).toAbsolutePath().normalize();
     Path logRoot = Path.of(System.getProperty("dcloud.it.log-dir", "target/cluster-logs")).toAbsolutePath().normalize();
     ClusterHarness cluster = new ClusterHarness(appTarget, logRoot, distinctHosts, hollowEach);
@@ -349,12 +383,7 @@ final class ClusterHarness implements AutoCloseable {
 
   private void deleteAllEnvironments() {
     Api api = oldest().api;
-    List<String> left = new ArrayList<>();
-    for (JsonNode env : api.get("/api/v1/environments").json().get("environments")) {
-      if (!"DELETED".equals(env.path("status").asText())) {
-        left.add(env.get("id").asText());
-      }
-    }
+    List<String> left = notDeleted(api);
     for (String id : left) {
       Api.Response deleting = api.delete("/api/v1/environments/" + id);
       if (deleting.status() != 202) {
@@ -362,12 +391,23 @@ final class ClusterHarness implements AutoCloseable {
       }
     }
     if (!left.isEmpty()) {
-      LOG.info("Cluster {}: deleting the {} environments left: {}", runId, left.size(), left);
+      LOG.info("Cluster {}: deleting the {} environments left: {}", runId, left.size(), left.stream().limit(20).toList());
     }
-    // Each deletion takes Docker's stop grace (10 s: the idle busybox ignores SIGTERM); they run at once.
-    await("the environments left deleted: " + left).atMost(ENVIRONMENTS_DELETED_WITHIN).pollInterval(Duration.ofMillis(500))
+    // Each deletion takes Docker's stop grace (10 s: the idle busybox ignores SIGTERM); they run at
+    // once. One listing per poll, however many there are (a burst test leaves a thousand).
+    await("the " + left.size() + " environments left deleted").atMost(ENVIRONMENTS_DELETED_WITHIN).pollInterval(Duration.ofMillis(500))
         .ignoreExceptions()
-        .until(() -> left.stream().allMatch(id -> "DELETED".equals(api.environment(id).get("status").asText())));
+        .until(() -> notDeleted(api).isEmpty());
+  }
+
+  private static List<String> notDeleted(Api api) {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode env : api.get("/api/v1/environments").json().get("environments")) {
+      if (!"DELETED".equals(env.path("status").asText())) {
+        ids.add(env.get("id").asText());
+      }
+    }
+    return ids;
   }
 
   /** The exit code of a node that is no longer running. */
@@ -548,6 +588,11 @@ final class ClusterHarness implements AutoCloseable {
   /** Kills every node, removes every container of this run's nodes (the run's keyspaces stay in the shared Cassandra). */
   @Override
   public void close() {
+    synchronized (ClusterHarness.class) {
+      if (shared == this) {
+        shared = null;
+      }
+    }
     killAll();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);

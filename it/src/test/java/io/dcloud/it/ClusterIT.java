@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
@@ -68,8 +67,8 @@ class ClusterIT {
   };
 
   @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = ClusterHarness.start(3);
+  static void useTheSharedCluster() throws Exception {
+    cluster = ClusterHarness.shared();
   }
 
   @BeforeEach
@@ -77,12 +76,6 @@ class ClusterIT {
     cluster.restore();
   }
 
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   // ------------------------------------------------------------------ tests
 

@@ -15,7 +15,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -53,16 +52,10 @@ class ClusterRestartIT {
   };
 
   @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = ClusterHarness.start(3);
+  static void useTheSharedCluster() throws Exception {
+    cluster = ClusterHarness.shared();
   }
 
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   /** What one environment looked like before the restart. */
   private record Before(String status, String node, String containerId, String startedAt) {}

@@ -26,7 +26,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -73,16 +72,10 @@ class ConcurrentCreatesIT {
   };
 
   @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = ClusterHarness.start(3);
+  static void useTheSharedCluster() throws Exception {
+    cluster = ClusterHarness.shared();
   }
 
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   void concurrentCreatesNeverOvercommitAndNoneIsLost() throws Exception {

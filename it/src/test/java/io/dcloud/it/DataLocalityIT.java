@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -56,16 +55,10 @@ class DataLocalityIT {
   };
 
   @BeforeAll
-  static void startCluster() throws Exception {
-    cluster = ClusterHarness.start(3);
+  static void useTheSharedCluster() throws Exception {
+    cluster = ClusterHarness.shared();
   }
 
-  @AfterAll
-  static void stopCluster() {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   void theCachingNodeGetsTheSecondEnvironmentAndItsEnvironmentsMountTheSameBytesElsewhereOnceItIsKilled()

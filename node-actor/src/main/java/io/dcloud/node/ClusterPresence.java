@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
 /**
  * How the node shows itself to the cluster: every gossip interval it checks its container runtime
  * and usage (off the actor's thread) and gossips its {@link NodeStatus} through Distributed Data;
- * when its operator stops it, it withdraws that status; when the cluster downs it, it stops its
+ * when its operator stops it, it withdraws that status and gossips no more; when the cluster downs it, it stops its
  * containers. The tick and the gossip run on the NodeActor's thread; the shutdown tasks run in
  * CoordinatedShutdown and touch nothing of the actor's.
  */
