@@ -47,30 +47,6 @@ class NodeLeavingTest {
   private final ActorTestKit testKit = ActorTestKit.create("node-leaving-test", CONFIG);
   private final String nodeId = "leaving-node";
 
-  /** Nothing is placed on the node; nothing else is asked in this test. */
-  private static final class NoPeers implements NodePeers {
-    @Override
-    public void report(String environmentId, NodeProtocol.ContainerReport report) {}
-
-    @Override
-    public void progress(String environmentId, String line) {}
-
-    @Override
-    public CompletionStage<Claim> claim(String environmentId, String nodeId) {
-      return CompletableFuture.failedFuture(new AssertionError("claim of " + environmentId + " asked"));
-    }
-
-    @Override
-    public CompletionStage<Boolean> stop(String environmentId, String reason) {
-      return CompletableFuture.failedFuture(new AssertionError("stop of " + environmentId + " asked"));
-    }
-
-    @Override
-    public CompletionStage<List<String>> placedOn(String nodeId) {
-      return CompletableFuture.completedFuture(List.of());
-    }
-  }
-
   @AfterEach
   void shutdown() {
     testKit.shutdownTestKit();
@@ -82,7 +58,7 @@ class NodeLeavingTest {
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     NodeSettings settings = NodeSettings.fromConfig(CONFIG, "test-host").withNodeId(nodeId);
     MachineProfile machine = MachineProfile.simulated(nodeId, new Resources(4000, 8L << 30, 0, 100L << 30, null), List.of());
-    testKit.spawn(NodeActor.create(settings, new ScriptedRuntime("dcloud/env-tiny:0123456789abcdef"), machine, new NoPeers()));
+    testKit.spawn(NodeActor.create(settings, new ScriptedRuntime("dcloud/env-tiny:0123456789abcdef"), machine, SecretEnvDeployTest.SILENT_PEERS));
 
     TestProbe<Replicator.SubscribeResponse<LWWMap<String, NodeStatus>>> gossip = testKit.createTestProbe();
     DistributedData.get(testKit.system()).replicator().tell(new Replicator.Subscribe<>(NodeGossip.keyFor(nodeId), gossip.getRef()));
