@@ -1,15 +1,20 @@
 package io.dcloud.broker;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The ingest's meters: {@code dcloud_device_readings_total{outcome}} (accepted, rejected, or lost:
  * accepted but never stored), {@code dcloud_device_reading_delay_seconds} (a device's own time to
  * its arrival, when it gave one) and {@code dcloud_device_app_commands_total{outcome}} (apps'
- * commands issued, dropped, or lost: never confirmed by their controller's entity).
+ * commands issued, dropped, or lost: never confirmed by their controller's entity), and {@code
+ * dcloud_device_messages_unacknowledged}: messages received and not yet acknowledged to the broker
+ * (being stored or retried; the broker sends a client only so many unacknowledged at once, so a
+ * count stuck high means the ingest is stalled).
  */
 final class IngestMeters {
   private final Counter accepted;
@@ -19,6 +24,7 @@ final class IngestMeters {
   private final Counter commandsIssued;
   private final Counter commandsDropped;
   private final Counter commandsLost;
+  private final AtomicInteger unacknowledged = new AtomicInteger();
 
   IngestMeters(MeterRegistry registry) {
     accepted = readings(registry, "accepted");
@@ -29,6 +35,9 @@ final class IngestMeters {
     commandsIssued = appCommands(registry, "issued");
     commandsDropped = appCommands(registry, "dropped");
     commandsLost = appCommands(registry, "lost");
+    Gauge.builder("dcloud.device.messages.unacknowledged", unacknowledged, AtomicInteger::get)
+        .description("Messages received over MQTT and not yet acknowledged to the broker (being handled)")
+        .register(registry);
   }
 
   private static Counter readings(MeterRegistry registry, String outcome) {
@@ -51,6 +60,15 @@ final class IngestMeters {
 
   void rejected() {
     rejected.increment();
+  }
+
+  /** A message arrived: counted unacknowledged until {@link #acknowledged()}. */
+  void received() {
+    unacknowledged.incrementAndGet();
+  }
+
+  void acknowledged() {
+    unacknowledged.decrementAndGet();
   }
 
   /** An accepted reading whose every write failed. */

@@ -115,6 +115,7 @@ public final class ReadingIngest implements AutoCloseable {
    */
   private void dispatch(String topic, MqttMessage message) {
     Runnable acknowledge = connection.acknowledgement(message);
+    meters.received();
     CompletionStage<?> handled;
     try {
       String[] parts = topic.split("/", -1);
@@ -134,7 +135,10 @@ public final class ReadingIngest implements AutoCloseable {
       handled = DONE;
     }
     // Every handler's stage ends in success (its failures are logged and counted within).
-    handled.whenComplete((done, failure) -> acknowledge.run());
+    handled.whenComplete((done, failure) -> {
+      acknowledge.run();
+      meters.acknowledged();
+    });
   }
 
   private <T> CompletionStage<T> retried(Supplier<? extends CompletionStage<T>> step) {
