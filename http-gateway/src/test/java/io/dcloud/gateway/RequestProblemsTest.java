@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -273,8 +274,18 @@ class RequestProblemsTest {
       firstCheck.replyTo().tell(new Scheduler.Feasibility(null));
       assertThat(first.get(ANSWER_WAIT.toSeconds(), TimeUnit.SECONDS).status()).isEqualTo(202);
 
-      CompletableFuture<Api.Answer> next = CompletableFuture.supplyAsync(() -> oneAtATime.post(ENVIRONMENTS, Api.JSON, config));
-      scheduler.expectMessageClass(Scheduler.CheckFeasible.class).replyTo().tell(new Scheduler.Feasibility(null));
+      // The slot is freed once the first create is settled (its environment past REQUESTED, heard
+      // on the updates topic), which may come just after its 202: the next create is sent again
+      // while it is refused, as a client that honours Retry-After would (sooner, not to wait 1 s).
+      CompletableFuture<Api.Answer> next = CompletableFuture.supplyAsync(() -> {
+        Api.Answer answer = oneAtATime.post(ENVIRONMENTS, Api.JSON, config);
+        while (answer.status() == 429) {
+          LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
+          answer = oneAtATime.post(ENVIRONMENTS, Api.JSON, config);
+        }
+        return answer;
+      });
+      scheduler.expectMessageClass(Scheduler.CheckFeasible.class, ANSWER_WAIT).replyTo().tell(new Scheduler.Feasibility(null));
       assertThat(next.get(ANSWER_WAIT.toSeconds(), TimeUnit.SECONDS).status()).isEqualTo(202);
     } finally {
       binding.unbind();
