@@ -86,9 +86,9 @@ final class GossipedNodes {
     return nodes.get(nodeId);
   }
 
-  /** Down and unreachable nodes take nothing new, whatever operators said. */
+  /** Down, unreachable and departed nodes take nothing new, whatever operators said. */
   boolean available(NodeStatus status) {
-    return !membership.unreachable(status) && !down.containsKey(status.nodeId());
+    return !membership.unreachable(status) && !membership.left(status) && !down.containsKey(status.nodeId());
   }
 
   /**

@@ -18,6 +18,13 @@ import org.apache.pekko.cluster.MemberStatus;
 final class NodeMembership {
   private final Set<String> members = new HashSet<>();
   private final Set<String> unreachable = new HashSet<>();
+  /**
+   * Members removed after leaving gracefully (Exiting, not Down), seen while this scheduler ran:
+   * their containers run on, to be taken back when the node returns (as a new member). A status
+   * such a member gossiped may outlive it (a withdrawal that did not spread before the process
+   * ended): it is neither lost nor a candidate. One entry per graceful leave.
+   */
+  private final Set<String> left = new HashSet<>();
 
   NodeMembership(Iterable<Member> current, Set<Member> currentlyUnreachable) {
     current.forEach(member -> members.add(NodeGossip.memberId(member.uniqueAddress())));
@@ -34,7 +41,11 @@ final class NodeMembership {
       String id = NodeGossip.memberId(removed.member().uniqueAddress());
       members.remove(id);
       unreachable.remove(id);
-      return removed.previousStatus() == MemberStatus.down() ? id : null;
+      if (removed.previousStatus() == MemberStatus.down()) {
+        return id;
+      }
+      left.add(id);
+      return null;
     }
     if (event instanceof ClusterEvent.MemberEvent memberEvent) {
       members.add(NodeGossip.memberId(memberEvent.member().uniqueAddress()));
@@ -55,6 +66,11 @@ final class NodeMembership {
    * node that is still joining (gossip may arrive before its membership event) from being lost.
    */
   boolean lost(NodeStatus status, Instant now, Duration staleAfter) {
-    return !members.contains(status.member()) && status.updatedAt().plus(staleAfter).isBefore(now);
+    return !members.contains(status.member()) && !left(status) && status.updatedAt().plus(staleAfter).isBefore(now);
+  }
+
+  /** Its process left the cluster gracefully: see {@link #left}. */
+  boolean left(NodeStatus status) {
+    return left.contains(status.member());
   }
 }
