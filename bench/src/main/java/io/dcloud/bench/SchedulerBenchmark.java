@@ -163,6 +163,8 @@ public final class SchedulerBenchmark {
     System.out.printf(Locale.ROOT, "  request -> Placed p50 %.1f ms  p99 %.1f ms  max %.1f ms%n",
         PlacementReport.percentile(latencies, 50) / 1e6, PlacementReport.percentile(latencies, 99) / 1e6,
         (latencies.length == 0 ? 0 : latencies[latencies.length - 1]) / 1e6);
+    System.out.printf(Locale.ROOT, "  p99 by second sent (ms): %s%n", Arrays.stream(timeline.p99BySecondSent(timeline.placed))
+        .mapToObj(p99 -> String.format(Locale.ROOT, "%.0f", p99)).collect(Collectors.joining(" ")));
     System.out.printf(Locale.ROOT, "  CPU over %.1f s: DCloud JVM %.2f cores, Cassandra %.2f cores%n",
         used.wallSeconds(), used.dcloudCores(), used.cassandraCores());
     System.out.printf(Locale.ROOT, "RESULT nodes=%d requests=%d rate=%d placed=%d placements_per_s=%.0f placed_p50_ms=%.1f placed_p99_ms=%.1f%n",

@@ -75,4 +75,33 @@ final class Timeline {
     }
     return counts;
   }
+
+  /**
+   * The p99 of the latencies from sending to {@code times}, in milliseconds, for the requests sent in
+   * each whole second of the run: a tail spread over the run and one made in a few seconds (a pause,
+   * a flush) read the same in the overall p99.
+   */
+  double[] p99BySecondSent(long[] times) {
+    long origin = first(sent);
+    int seconds = (int) ((last(sent) - origin) / 1_000_000_000L) + 1;
+    long[][] bySecond = new long[Math.max(seconds, 1)][];
+    int[] counts = perSecond(sent, origin);
+    for (int s = 0; s < bySecond.length; s++) {
+      bySecond[s] = new long[counts[s]];
+    }
+    int[] filled = new int[bySecond.length];
+    for (int i = 0; i < size(); i++) {
+      if (sent[i] != 0 && times[i] != 0) {
+        int s = (int) ((sent[i] - origin) / 1_000_000_000L);
+        bySecond[s][filled[s]++] = times[i] - sent[i];
+      }
+    }
+    double[] p99 = new double[bySecond.length];
+    for (int s = 0; s < bySecond.length; s++) {
+      long[] latencies = Arrays.copyOf(bySecond[s], filled[s]);
+      Arrays.sort(latencies);
+      p99[s] = PlacementReport.percentile(latencies, 99) / 1e6;
+    }
+    return p99;
+  }
 }

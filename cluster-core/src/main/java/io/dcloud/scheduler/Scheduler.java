@@ -208,9 +208,7 @@ public final class Scheduler
    */
   private final Map<String, PlacementRequest> pending = new LinkedHashMap<>();
   private final WakeUps wakeUps;
-  /** Decisions persisted since the last snapshot, and the last event's sequence number (see {@link #shouldSnapshot}). */
-  private long decisionsSinceSnapshot;
-  private long lastSequenceNr;
+  private final SnapshotPolicy snapshots;
 
   private Scheduler(
       ActorContext<Command> context,
@@ -223,6 +221,7 @@ public final class Scheduler
     this.context = context;
     this.timers = timers;
     this.settings = settings;
+    this.snapshots = new SnapshotPolicy(settings.snapshotEvery());
     this.answers = answers;
     this.replicator = replicator;
     this.nodes = nodes;
@@ -244,24 +243,11 @@ public final class Scheduler
     return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
   }
 
-  /**
-   * Also a snapshot once snapshot-every decisions were persisted since the last one: a round of
-   * decisions is one event, so counting events alone would let a burst's recovery replay up to
-   * max-placements-per-batch times more. Pekko asks only when the retention criteria did not
-   * snapshot this event; a multiple of snapshot-every passed since the last question means it did.
-   */
+  /** Also a snapshot once as many decisions as the last snapshot held were persisted (see {@link SnapshotPolicy}). */
   @Override
   public boolean shouldSnapshot(SchedulerState state, Event event, long sequenceNr) {
-    if (sequenceNr / settings.snapshotEvery() != lastSequenceNr / settings.snapshotEvery()) {
-      decisionsSinceSnapshot = 0;
-    }
-    lastSequenceNr = sequenceNr;
-    decisionsSinceSnapshot += event instanceof PlacementsDecided decided ? decided.size() : 1;
-    if (decisionsSinceSnapshot < settings.snapshotEvery()) {
-      return false;
-    }
-    decisionsSinceSnapshot = 0;
-    return true;
+    int decisions = event instanceof PlacementsDecided decided ? decided.size() : 1;
+    return snapshots.snapshotAfter(sequenceNr, decisions, state.size());
   }
 
   @Override
@@ -270,6 +256,7 @@ public final class Scheduler
         .onSignal(RecoveryCompleted.instance(), state -> {
           context.getLog().info(
               "Scheduler recovered: {} reservations, {} queued", state.reservationCount(), state.queue().size());
+          snapshots.recovered(state.size(), lastSequenceNumber(context));
           startTimers();
         })
         .build();

@@ -121,6 +121,11 @@ public final class SchedulerState implements CborSerializable {
     return reservations.size();
   }
 
+  /** Reservations and queued requests: what a snapshot holds. */
+  long size() {
+    return reservations.size() + queue.size();
+  }
+
   Collection<PlacementRequest> queue() {
     return queue.values();
   }
