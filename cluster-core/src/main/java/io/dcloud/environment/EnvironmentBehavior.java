@@ -90,6 +90,8 @@ final class EnvironmentBehavior
    * finds more events than were published, and no one was told of the status they recorded.
    */
   private long announcedUpTo;
+  /** A write or recovery failed: the restart that follows ends with a {@link EnvironmentEntity.ResumeAfterRestart}. */
+  private boolean restarting;
 
   EnvironmentBehavior(String environmentId, ActorContext<Command> context, Wiring wiring) {
     super(PersistenceId.of(EnvironmentEntity.TYPE_KEY.name(), environmentId), wiring.settings().journalBackoff());
@@ -134,6 +136,10 @@ final class EnvironmentBehavior
       Signal signal = stateAndSignal._2();
       if (signal instanceof RecoveryCompleted) {
         converge(stateAndSignal._1());
+        if (restarting) {
+          restarting = false;
+          context.getSelf().tell(new EnvironmentEntity.ResumeAfterRestart());
+        }
       } else if (signal instanceof RecoveryFailed failed) {
         journalFailed(failed.getFailure());
       } else if (signal instanceof JournalPersistFailed failed) {
@@ -145,6 +151,7 @@ final class EnvironmentBehavior
 
   /** Counted with every other entity's in one line (see OverloadReport); the restart follows. */
   private void journalFailed(Throwable failure) {
+    restarting = true;
     Throwable cause = failure;
     while (cause.getCause() != null) {
       cause = cause.getCause();
@@ -171,6 +178,9 @@ final class EnvironmentBehavior
   private ReplyEffect<Event, EnvironmentState> handle(EnvironmentState state, Command command) {
     if (command instanceof EnvironmentEntity.Passivate) {
       return Effect().stop().thenNoReply();
+    }
+    if (command instanceof EnvironmentEntity.ResumeAfterRestart) {
+      return Effect().noReply();
     }
     if (NodeQueries.isQuery(command)) {
       NodeQueries.answer(wiring, environmentId, state, command);

@@ -156,6 +156,14 @@ public final class EnvironmentEntity {
   public record Passivate() implements Command {}
 
   /**
+   * Sent by an entity to itself once it has recovered after a failed write or recovery: what reached
+   * it meanwhile was stashed, and so, at times, was the failed call's own late journal response, at
+   * which Pekko stops unstashing (unhandled once the entity runs again): the rest would wait for the
+   * next message. Handling this one, a no-op, unstashes them. Never crosses JVMs.
+   */
+  public record ResumeAfterRestart() implements Command {}
+
+  /**
    * Every persisted event, published live with its sequence number on {@link #EVENTS_TOPIC} for
    * read sides on any node (the environment directory); they fill gaps from the journal.
    */
