@@ -32,7 +32,6 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
-import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
@@ -115,8 +114,17 @@ public final class Scheduler
   /** Capacity was freed (or a node came back): try the queue. */
   private enum PlaceQueued implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
-  /** Periodically: send again the wake-ups an overfull stash dropped (see {@link WakeUps}). */
+  /**
+   * Periodically: send again the wake-ups an overfull stash dropped (see {@link WakeUps}), and store
+   * a snapshot whose {@link StoreSnapshot} it dropped.
+   */
   private enum ResendWakeUps implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** The event a snapshot was copied after has been written: store the copy (see {@link BackgroundSnapshots}). */
+  enum StoreSnapshot implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** The snapshot store's answer to a save or delete of {@link BackgroundSnapshots}. */
+  record SnapshotStoreAnswered(Object answer) implements Command, NoSerializationVerificationNeeded {}
 
   public record Nodes(List<NodeView> nodes) implements CborSerializable {}
 
@@ -208,7 +216,7 @@ public final class Scheduler
    */
   private final Map<String, PlacementRequest> pending = new LinkedHashMap<>();
   private final WakeUps wakeUps;
-  private final SnapshotPolicy snapshots;
+  private final BackgroundSnapshots snapshots;
 
   private Scheduler(
       ActorContext<Command> context,
@@ -221,7 +229,7 @@ public final class Scheduler
     this.context = context;
     this.timers = timers;
     this.settings = settings;
-    this.snapshots = new SnapshotPolicy(settings.snapshotEvery());
+    this.snapshots = new BackgroundSnapshots(context, PERSISTENCE_ID, new SnapshotPolicy(settings.snapshotEvery()));
     this.answers = answers;
     this.replicator = replicator;
     this.nodes = nodes;
@@ -233,21 +241,20 @@ public final class Scheduler
     return new SchedulerState();
   }
 
+  /** Reads the snapshots back on recovery ({@link BackgroundSnapshots} writes them). */
   @Override
   public SnapshotAdapter<SchedulerState> snapshotAdapter() {
     return SchedulerSnapshot.ADAPTER;
   }
 
-  @Override
-  public RetentionCriteria retentionCriteria() {
-    return RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2);
-  }
-
-  /** Also a snapshot once as many decisions as the last snapshot held were persisted (see {@link SnapshotPolicy}). */
+  /**
+   * Never Pekko's snapshot, which would stop the scheduler while it is stored: {@link
+   * BackgroundSnapshots} copies the state here when one is due and stores it without stopping.
+   */
   @Override
   public boolean shouldSnapshot(SchedulerState state, Event event, long sequenceNr) {
-    int decisions = event instanceof PlacementsDecided decided ? decided.size() : 1;
-    return snapshots.snapshotAfter(sequenceNr, decisions, state.size());
+    snapshots.afterEvent(state, event instanceof PlacementsDecided decided ? decided.size() : 1, sequenceNr);
+    return false;
   }
 
   @Override
@@ -298,6 +305,14 @@ public final class Scheduler
             cmd.replyTo(), new PlacementRound(state, nodes, settings).preview(cmd.request())))
         .onCommand(GetReservations.class, (state, cmd) -> Effect().reply(
             cmd.replyTo(), new Reservations(cmd.nodeId(), state.environmentsOn(cmd.nodeId()))))
+        .onCommand(StoreSnapshot.class, cmd -> {
+          snapshots.storeIfWritten(lastSequenceNumber(context));
+          return Effect().noReply();
+        })
+        .onCommand(SnapshotStoreAnswered.class, answered -> {
+          snapshots.answered(answered.answer());
+          return Effect().noReply();
+        })
         .build();
   }
 
@@ -377,6 +392,7 @@ public final class Scheduler
   }
 
   private ReplyEffect<Event, SchedulerState> onResendWakeUps(SchedulerState state, ResendWakeUps tick) {
+    snapshots.storeIfWritten(lastSequenceNumber(context));
     int resent = wakeUps.resendLost();
     if (resent > 0) {
       context.getLog().info("Scheduler: sent {} lost wake-ups again ({} requests pending)", resent, pending.size());

@@ -23,7 +23,7 @@ import java.util.Set;
  *
  * <p>Mutable, for a scheduler that holds a hundred thousand reservations: only the event handler
  * changes it, and snapshots are taken as an immutable {@link SchedulerSnapshot} copy on the actor's
- * thread ({@link Scheduler#snapshotAdapter()}). Snapshots written before {@link SchedulerSnapshot}
+ * thread ({@link BackgroundSnapshots}). Snapshots written before {@link SchedulerSnapshot}
  * existed hold this class itself (as {@code Scheduler$State}); {@link #fromEarlierSnapshot} reads them.
  */
 public final class SchedulerState implements CborSerializable {

@@ -84,12 +84,7 @@ class SchedulerTest {
   }
 
   private static void gossip(NodeStatus status) {
-    SelfUniqueAddress self = DistributedData.get(testKit.system()).selfUniqueAddress();
-    TestProbe<Replicator.UpdateResponse<LWWMap<String, NodeStatus>>> written = testKit.createTestProbe();
-    DistributedData.get(testKit.system()).replicator().tell(new Replicator.Update<>(
-        NodeGossip.keyFor(status.nodeId()), LWWMap.empty(), Replicator.writeLocal(), written.getRef(),
-        map -> map.put(self, status.nodeId(), status)));
-    written.expectMessageClass(Replicator.UpdateSuccess.class, WAIT);
+    TestNodes.gossip(testKit, status);
   }
 
   /** Each test's node carries a label its requests require, so tests sharing the cluster do not meet. */
@@ -99,12 +94,11 @@ class SchedulerTest {
   }
 
   private static NodeStatus node(String id, int cores, long memory, List<GpuDevice> gpus, String member, Instant seen) {
-    return new NodeStatus(id, "host-" + id, new Resources(cores * 1000L, memory, gpus.size(), 100 * GIB, null), gpus,
-        NodeStatus.Usage.NONE, Map.of("test", id), true, "20.10", null, seen, member);
+    return TestNodes.node(id, cores, memory, gpus, member, seen);
   }
 
   private static PlacementRequest request(String nodeId, String id, long milliCpus, long memory, int gpus) {
-    return new PlacementRequest(id, new Resources(milliCpus, memory, gpus, 0, null), Map.of("test", nodeId));
+    return TestNodes.request(nodeId, id, milliCpus, memory, gpus);
   }
 
   private <T extends PlacementAnswer> T expectFor(String environmentId, Class<T> type) {
@@ -116,12 +110,7 @@ class SchedulerTest {
   }
 
   private static void awaitNode(ActorRef<Scheduler.Command> scheduler, String nodeId) {
-    TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
-    nodes.awaitAssert(WAIT, () -> {
-      scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
-      assertThat(nodes.receiveMessage().nodes()).extracting(view -> view.status().nodeId()).contains(nodeId);
-      return null;
-    });
+    TestNodes.awaitNode(testKit, scheduler, nodeId);
   }
 
   @Test
@@ -250,6 +239,9 @@ class SchedulerTest {
     scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
     NodeView before = view(nodes.receiveMessage(WAIT), nodeId);
     assertThat(before.gpusInUse()).containsExactlyInAnyOrder("GPU-s0", "GPU-s1");
+    // Stored while the scheduler went on: wait for it, so that the restart starts from it.
+    testKit.createTestProbe().awaitAssert(WAIT, () -> assertThat(
+        SnapshotTestKit.create(testKit.system()).persistedInStorage(Scheduler.PERSISTENCE_ID.id())).isNotEmpty());
 
     testKit.stop(scheduler);
     ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(snapshotOften, answers));

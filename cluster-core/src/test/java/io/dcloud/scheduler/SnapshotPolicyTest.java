@@ -8,13 +8,13 @@ import org.junit.jupiter.api.Test;
 
 class SnapshotPolicyTest {
   /** Events of {@code decisions} decisions each on a state that grows by each decision; the state sizes snapshotted. */
-  private static List<Long> snapshotsWhileGrowing(SnapshotPolicy policy, int events, int decisions, int snapshotEvery) {
+  private static List<Long> snapshotsWhileGrowing(SnapshotPolicy policy, int events, int decisions) {
     List<Long> sizes = new ArrayList<>();
     long size = 0;
     for (long sequenceNr = 1; sequenceNr <= events; sequenceNr++) {
       size += decisions;
-      // At a multiple of snapshot-every the retention criteria snapshot, and Pekko does not ask.
-      if (sequenceNr % snapshotEvery != 0 && policy.snapshotAfter(sequenceNr, decisions, size)) {
+      if (policy.due(sequenceNr, decisions)) {
+        policy.taken(sequenceNr, size);
         sizes.add(size);
       }
     }
@@ -24,7 +24,7 @@ class SnapshotPolicyTest {
   @Test
   void whileTheStateGrowsEachSnapshotWaitsForAsManyDecisionsAsTheLastOneHeld() {
     // Rounds of 100 decisions, snapshot-every 1,000 (events never reach it): snapshots at 1,000, then doubling.
-    assertThat(snapshotsWhileGrowing(new SnapshotPolicy(1_000), 400, 100, 1_000))
+    assertThat(snapshotsWhileGrowing(new SnapshotPolicy(1_000), 400, 100))
         .containsExactly(1_000L, 2_000L, 4_000L, 8_000L, 16_000L, 32_000L);
   }
 
@@ -34,7 +34,8 @@ class SnapshotPolicyTest {
     List<Long> taken = new ArrayList<>();
     // A state of 10 entries (decisions that replace one another): the snapshot's size never matters.
     for (long sequenceNr = 1; sequenceNr <= 40; sequenceNr++) {
-      if (policy.snapshotAfter(sequenceNr, 100, 10)) {
+      if (policy.due(sequenceNr, 100)) {
+        policy.taken(sequenceNr, 10);
         taken.add(sequenceNr);
       }
     }
@@ -42,19 +43,32 @@ class SnapshotPolicyTest {
   }
 
   @Test
-  void aRetentionSnapshotRestartsTheCountAndSetsTheSize() {
-    // One decision an event, snapshot-every 5: the retention criteria snapshot every fifth event and the decisions never reach 5 in between.
-    assertThat(snapshotsWhileGrowing(new SnapshotPolicy(5), 40, 1, 5)).isEmpty();
+  void everySnapshotEveryEventsEvenWithFewDecisions() {
+    // One decision an event, snapshot-every 5: every fifth event, although the decisions alone would wait for the state's size.
+    assertThat(snapshotsWhileGrowing(new SnapshotPolicy(5), 20, 1)).containsExactly(5L, 10L, 15L, 20L);
+  }
+
+  @Test
+  void aSnapshotNotTakenWhenDueIsStillDueAfterTheNextEvent() {
+    SnapshotPolicy policy = new SnapshotPolicy(5);
+    for (long sequenceNr = 1; sequenceNr <= 5; sequenceNr++) {
+      policy.due(sequenceNr, 1);
+    }
+    // Due at 5 but not taken (one was being stored): due at 6, and after it is taken, not before 11.
+    assertThat(policy.due(6, 1)).isTrue();
+    policy.taken(6, 6);
+    assertThat(policy.due(10, 1)).isFalse();
+    assertThat(policy.due(11, 1)).isTrue();
   }
 
   @Test
   void afterRecoveryTheRecoveredStateCountsAsTheLastSnapshot() {
     SnapshotPolicy policy = new SnapshotPolicy(1_000);
     policy.recovered(50_000, 12_345);
-    long size = 50_000;
     long sequenceNr = 12_345;
     int decided = 0;
-    while (!policy.snapshotAfter(++sequenceNr, 100, size += 100)) {
+    // Rounds of 100 decisions: due after 1,000 events (100,000 decisions) or 50,000 decisions, whichever comes first.
+    while (!policy.due(++sequenceNr, 100)) {
       decided += 100;
     }
     assertThat(decided + 100).isEqualTo(50_000);

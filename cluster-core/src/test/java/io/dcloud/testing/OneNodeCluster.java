@@ -22,7 +22,12 @@ public final class OneNodeCluster {
   private OneNodeCluster() {}
 
   public static ActorTestKit start(String name) {
-    Config config = ConfigFactory.parseString("""
+    return start(name, ConfigFactory.empty());
+  }
+
+  /** With {@code overrides} taking precedence (another snapshot store, say). */
+  public static ActorTestKit start(String name, Config overrides) {
+    Config config = overrides.withFallback(ConfigFactory.parseString("""
             pekko.actor.provider = cluster
             pekko.remote.artery.canonical.hostname = "127.0.0.1"
             pekko.remote.artery.canonical.port = 0
@@ -30,7 +35,7 @@ public final class OneNodeCluster {
             pekko.actor.serialize-messages = on
             pekko.loggers = ["org.apache.pekko.event.slf4j.Slf4jLogger"]
             pekko.logging-filter = "org.apache.pekko.event.slf4j.Slf4jLoggingFilter"
-            """)
+            """))
         .withFallback(PersistenceTestKitPlugin.getInstance().config())
         .withFallback(PersistenceTestKitSnapshotPlugin.config())
         .withFallback(ConfigFactory.load());
