@@ -1,6 +1,10 @@
 package io.dcloud.bench;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
@@ -26,6 +30,7 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
@@ -35,6 +40,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.pattern.Patterns;
 
 /**
  * The scheduler alone, as Nomad's C1M measures its scheduler: {@code --nodes} node statuses in the
@@ -72,24 +78,31 @@ public final class SchedulerBenchmark {
       System.exit(2);
       return;
     }
-    System.exit(run(options, WARM_UP_REQUESTS).correct() ? 0 : 1);
+    System.exit(run(options, WARM_UP_REQUESTS, ConfigFactory.empty()).correct() ? 0 : 1);
   }
 
-  /** What a run placed: every request exactly once is correct. */
-  record Result(int requests, int placed, int placedTwice) {
+  /**
+   * What a run placed, and how many reservations a scheduler started again on the same journal
+   * recovered: every request placed exactly once, and every placement recovered, is correct.
+   */
+  record Result(int requests, int placed, int placedTwice, long snapshotsStored, int expectedAfterRestart, int recovered) {
     boolean correct() {
-      return placed == requests && placedTwice == 0;
+      return placed == requests && placedTwice == 0 && recovered == expectedAfterRestart;
     }
   }
 
-  /** One run on its own embedded Cassandra, after {@code warmUpRequests} untimed ones; prints its figures. */
-  static Result run(PlacementBenchmark.Options options, int warmUpRequests) {
+  /**
+   * One run on its own embedded Cassandra, after {@code warmUpRequests} untimed ones; prints its
+   * figures. {@code overrides} take precedence over the benchmark's configuration.
+   */
+  static Result run(PlacementBenchmark.Options options, int warmUpRequests, Config overrides) {
     Path work = PlacementBenchmark.workDir(options);
     EmbeddedCassandra.Settings cassandraSettings =
         EmbeddedCassandra.Settings.fromConfig(PlacementBenchmark.config(options, work, List.of()));
     System.out.println("bench: embedded Cassandra in " + work + " ...");
     try (EmbeddedCassandra cassandra = EmbeddedCassandra.start(cassandraSettings)) {
-      Config config = cassandra.credentials().applyTo(PlacementBenchmark.config(options, work, List.of(cassandra.contactPoint())));
+      Config config = overrides.withFallback(
+          cassandra.credentials().applyTo(PlacementBenchmark.config(options, work, List.of(cassandra.contactPoint()))));
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "dcloud-scheduler-bench", config);
       try {
         return run(system, config, options, warmUpRequests, cassandra.process());
@@ -106,6 +119,8 @@ public final class SchedulerBenchmark {
 
   private static Result run(
       ActorSystem<?> system, Config config, PlacementBenchmark.Options options, int warmUpRequests, ProcessHandle cassandra) {
+    SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    Metrics.addRegistry(meters);
     Cluster cluster = Cluster.get(system);
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
     CassandraSchema.create(system).toCompletableFuture().join();
@@ -167,10 +182,42 @@ public final class SchedulerBenchmark {
         .mapToObj(p99 -> String.format(Locale.ROOT, "%.0f", p99)).collect(Collectors.joining(" ")));
     System.out.printf(Locale.ROOT, "  CPU over %.1f s: DCloud JVM %.2f cores, Cassandra %.2f cores%n",
         used.wallSeconds(), used.dcloudCores(), used.cassandraCores());
-    System.out.printf(Locale.ROOT, "RESULT nodes=%d requests=%d rate=%d placed=%d placements_per_s=%.0f placed_p50_ms=%.1f placed_p99_ms=%.1f%n",
+    Timer snapshots = meters.timer("dcloud.scheduler.snapshots", "outcome", "stored");
+    System.out.printf(Locale.ROOT, "  snapshots stored while placing (warm-up included): %d, mean %.0f ms, max %.0f ms%n",
+        snapshots.count(), snapshots.mean(TimeUnit.MILLISECONDS), snapshots.max(TimeUnit.MILLISECONDS));
+    int placed = warmUp.placedCount.get() + timeline.placedCount.get();
+    Recovery recovery = restart(system, config, scheduler, options.nodes());
+    System.out.printf(Locale.ROOT, "  restarted on the same journal: %d of %d reservations recovered in %.2f s%n",
+        recovery.reservations(), placed, recovery.seconds());
+    System.out.printf(Locale.ROOT, "RESULT nodes=%d requests=%d rate=%d placed=%d placements_per_s=%.0f placed_p50_ms=%.1f placed_p99_ms=%.1f"
+            + " recovered=%d recovery_s=%.2f%n",
         options.nodes(), options.creates(), options.rate(), timeline.placedCount.get(), perSecond,
-        PlacementReport.percentile(latencies, 50) / 1e6, PlacementReport.percentile(latencies, 99) / 1e6);
-    return new Result(options.creates(), timeline.placedCount.get(), timeline.repeated.get());
+        PlacementReport.percentile(latencies, 50) / 1e6, PlacementReport.percentile(latencies, 99) / 1e6,
+        recovery.reservations(), recovery.seconds());
+    Metrics.removeRegistry(meters);
+    return new Result(options.creates(), timeline.placedCount.get(), timeline.repeated.get(), snapshots.count(), placed,
+        recovery.reservations());
+  }
+
+  private record Recovery(int reservations, double seconds) {}
+
+  /**
+   * Stops the scheduler (once its writes are done) and starts another on the same journal, as a
+   * failover does: the time until it answers (its recovery from the newest snapshot and the events
+   * after it), and the reservations it then holds on all nodes.
+   */
+  private static Recovery restart(ActorSystem<?> system, Config config, ActorRef<Scheduler.Command> scheduler, int nodes) {
+    Patterns.gracefulStop(Adapter.toClassic(scheduler), ASK_TIMEOUT).toCompletableFuture().join();
+    long start = System.nanoTime();
+    ActorRef<Scheduler.Command> recovered = system.systemActorOf(
+        Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler-recovered",
+        org.apache.pekko.actor.typed.Props.empty());
+    askNodes(system, recovered);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    // Its view of the nodes comes from gossip, a moment after it starts: the reservations are counted on all of them.
+    awaitNodes(system, recovered, nodes);
+    int reservations = askNodes(system, recovered).nodes().stream().mapToInt(node -> node.environments().size()).sum();
+    return new Recovery(reservations, seconds);
   }
 
   /** The ids of a run, made before it: formatting them is the sender's work, not the scheduler's. */
@@ -243,13 +290,13 @@ public final class SchedulerBenchmark {
   }
 
   private static void awaitNodes(ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler, int expected) {
-    while (true) {
-      Scheduler.Nodes nodes = org.apache.pekko.actor.typed.javadsl.AskPattern.<Scheduler.Command, Scheduler.Nodes>ask(
-          scheduler, Scheduler.GetNodes::new, ASK_TIMEOUT, system.scheduler()).toCompletableFuture().join();
-      if (nodes.nodes().size() >= expected) {
-        return;
-      }
+    while (askNodes(system, scheduler).nodes().size() < expected) {
       LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
     }
+  }
+
+  private static Scheduler.Nodes askNodes(ActorSystem<?> system, ActorRef<Scheduler.Command> scheduler) {
+    return org.apache.pekko.actor.typed.javadsl.AskPattern.<Scheduler.Command, Scheduler.Nodes>ask(
+        scheduler, Scheduler.GetNodes::new, ASK_TIMEOUT, system.scheduler()).toCompletableFuture().join();
   }
 }

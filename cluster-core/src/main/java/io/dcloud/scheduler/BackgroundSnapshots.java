@@ -1,6 +1,9 @@
 package io.dcloud.scheduler;
 
 import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -43,6 +46,8 @@ final class BackgroundSnapshots {
   private long storingAt;
   /** The newest snapshot this incarnation stored; 0 when none yet. */
   private long storedAt;
+  /** When the store was given the snapshot under way (System.nanoTime). */
+  private long storingSince;
 
   BackgroundSnapshots(ActorContext<Scheduler.Command> context, PersistenceId persistenceId, SnapshotPolicy policy) {
     this.context = context;
@@ -80,6 +85,7 @@ final class BackgroundSnapshots {
     context.getLog().debug("Scheduler storing a snapshot of {} reservations at {}", taken.reservations().size(), takenAt);
     taken = null;
     storingAt = takenAt;
+    storingSince = System.nanoTime();
   }
 
   /** The snapshot store's answer to a save or a delete. */
@@ -92,14 +98,23 @@ final class BackgroundSnapshots {
       }
       storedAt = sequenceNr;
       storingAt = 0;
+      timed("stored");
       context.getLog().debug("Scheduler stored its snapshot at {}", sequenceNr);
     } else if (answer instanceof SaveSnapshotFailure failure) {
       storingAt = 0;
+      timed("failed");
       context.getLog().warn("Scheduler could not store its snapshot at {} (the next one is due after as many decisions again): {}",
           failure.metadata().sequenceNr(), failure.cause().toString());
     } else if (answer instanceof DeleteSnapshotsFailure failure) {
       context.getLog().warn("Scheduler could not delete its older snapshots: {}", failure.cause().toString());
     }
+  }
+
+  /** How long the store took, from the copy handed over to its answer. */
+  private void timed(String outcome) {
+    Timer.builder("dcloud.scheduler.snapshots").description("Scheduler snapshots stored in the background, by outcome")
+        .tag("outcome", outcome).register(Metrics.globalRegistry)
+        .record(System.nanoTime() - storingSince, TimeUnit.NANOSECONDS);
   }
 
   /** After every recovery (also a restart after a failed write): what was under way is forgotten. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.testing.OneNodeCluster;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -33,8 +36,16 @@ class BackgroundSnapshotsTest {
   private record Answered(String environmentId, PlacementAnswer answer)
       implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
+  private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
+
+  @BeforeAll
+  static void meters() {
+    Metrics.addRegistry(METERS);
+  }
+
   @AfterAll
   static void shutdown() {
+    Metrics.removeRegistry(METERS);
     testKit.shutdownTestKit();
   }
 
@@ -87,6 +98,7 @@ class BackgroundSnapshotsTest {
     });
 
     // A restart loads the newest snapshot and replays the events after it.
+    assertThat(METERS.timer("dcloud.scheduler.snapshots", "outcome", "stored").count()).isEqualTo(3);
     testKit.stop(scheduler);
     int loadsBefore = HeldSnapshotStore.LOADS.get();
     ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(snapshotEveryTwo, answers));
