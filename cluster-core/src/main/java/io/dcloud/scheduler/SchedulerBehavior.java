@@ -1,0 +1,398 @@
+package io.dcloud.scheduler;
+
+import io.dcloud.node.NodeGossip;
+import io.dcloud.node.NodeStatus;
+import io.dcloud.scheduler.Scheduler.CheckFeasible;
+import io.dcloud.scheduler.Scheduler.CheckLostNodes;
+import io.dcloud.scheduler.Scheduler.Command;
+import io.dcloud.scheduler.Scheduler.ConfirmLoss;
+import io.dcloud.scheduler.Scheduler.Cordon;
+import io.dcloud.scheduler.Scheduler.Drain;
+import io.dcloud.scheduler.Scheduler.Enqueued;
+import io.dcloud.scheduler.Scheduler.Event;
+import io.dcloud.scheduler.Scheduler.Feasibility;
+import io.dcloud.scheduler.Scheduler.GetNodes;
+import io.dcloud.scheduler.Scheduler.GetReservations;
+import io.dcloud.scheduler.Scheduler.GossipUpdated;
+import io.dcloud.scheduler.Scheduler.LossConfirmed;
+import io.dcloud.scheduler.Scheduler.MembershipChanged;
+import io.dcloud.scheduler.Scheduler.NodeAnswer;
+import io.dcloud.scheduler.Scheduler.NodeCordoned;
+import io.dcloud.scheduler.Scheduler.NodeDrainStarted;
+import io.dcloud.scheduler.Scheduler.NodeLost;
+import io.dcloud.scheduler.Scheduler.NodeUncordoned;
+import io.dcloud.scheduler.Scheduler.Nodes;
+import io.dcloud.scheduler.Scheduler.NodesChanged;
+import io.dcloud.scheduler.Scheduler.Place;
+import io.dcloud.scheduler.Scheduler.PlacePending;
+import io.dcloud.scheduler.Scheduler.PlaceQueued;
+import io.dcloud.scheduler.Scheduler.PlacementsDecided;
+import io.dcloud.scheduler.Scheduler.Preview;
+import io.dcloud.scheduler.Scheduler.Release;
+import io.dcloud.scheduler.Scheduler.Released;
+import io.dcloud.scheduler.Scheduler.ResendLosses;
+import io.dcloud.scheduler.Scheduler.ResendWakeUps;
+import io.dcloud.scheduler.Scheduler.Reservation;
+import io.dcloud.scheduler.Scheduler.Reservations;
+import io.dcloud.scheduler.Scheduler.Reserved;
+import io.dcloud.scheduler.Scheduler.SnapshotStoreAnswered;
+import io.dcloud.scheduler.Scheduler.StoreSnapshot;
+import io.dcloud.scheduler.Scheduler.Uncordon;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ddata.LWWMap;
+import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
+import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
+import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+
+/**
+ * The {@link Scheduler}'s behaviour: how it places, answers, tracks nodes and recovers. Its
+ * protocol and persisted events are declared in {@link Scheduler}, where their class names
+ * (stored in the journal) have always been.
+ */
+final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, SchedulerState> {
+  /** Registered once per outcome: a registry lookup per placement cost more than the count. */
+  private static final Map<String, Counter> PLACEMENTS = new ConcurrentHashMap<>();
+
+  private final ActorContext<Command> context;
+  private final TimerScheduler<Command> timers;
+  private final SchedulerSettings settings;
+  private final PlacementAnswer.Route answers;
+  private final ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator;
+  private final GossipedNodes nodes;
+  /**
+   * Place requests received but not decided yet. They are decided together and their decisions
+   * persisted in one write, so the journal's latency is paid once per batch, not once per request.
+   * Not persisted: an entity re-sends its request until it hears back.
+   */
+  private final Map<String, PlacementRequest> pending = new LinkedHashMap<>();
+  private final WakeUps wakeUps;
+  private final BackgroundSnapshots snapshots;
+
+  SchedulerBehavior(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      SchedulerSettings settings,
+      PlacementAnswer.Route answers,
+      ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator,
+      GossipedNodes nodes) {
+    super(Scheduler.PERSISTENCE_ID, settings.journalBackoff());
+    this.context = context;
+    this.timers = timers;
+    this.settings = settings;
+    this.snapshots = new BackgroundSnapshots(context, Scheduler.PERSISTENCE_ID, new SnapshotPolicy(settings.snapshotEvery()));
+    this.answers = answers;
+    this.replicator = replicator;
+    this.nodes = nodes;
+    this.wakeUps = new WakeUps(context.getSelf(), settings.wakeUpResendInterval());
+  }
+
+  @Override
+  public SchedulerState emptyState() {
+    return new SchedulerState();
+  }
+
+  /** Reads the snapshots back on recovery ({@link BackgroundSnapshots} writes them). */
+  @Override
+  public SnapshotAdapter<SchedulerState> snapshotAdapter() {
+    return SchedulerSnapshot.ADAPTER;
+  }
+
+  /**
+   * Never Pekko's snapshot, which would stop the scheduler while it is stored: {@link
+   * BackgroundSnapshots} copies the state here when one is due and stores it without stopping.
+   */
+  @Override
+  public boolean shouldSnapshot(SchedulerState state, Event event, long sequenceNr) {
+    snapshots.afterEvent(state, event instanceof PlacementsDecided decided ? decided.size() : 1, sequenceNr);
+    return false;
+  }
+
+  @Override
+  public SignalHandler<SchedulerState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> {
+          context.getLog().info(
+              "Scheduler recovered: {} reservations, {} queued", state.reservationCount(), state.queue().size());
+          snapshots.recovered(state.size(), lastSequenceNumber(context));
+          startTimers();
+        })
+        .build();
+  }
+
+  /**
+   * On every recovery, not once at creation: a journal failure restarts the scheduler (see {@link
+   * io.dcloud.journal.JournalBackoff}), and Pekko's restart cancels the actor's timers.
+   */
+  private void startTimers() {
+    timers.startTimerWithFixedDelay(CheckLostNodes.INSTANCE, settings.lostNodeCheckInterval());
+    timers.startTimerWithFixedDelay(ResendLosses.INSTANCE, settings.lossResendInterval());
+    timers.startTimerWithFixedDelay(ResendWakeUps.INSTANCE, settings.wakeUpResendInterval());
+  }
+
+  @Override
+  public CommandHandlerWithReply<Command, Event, SchedulerState> commandHandler() {
+    return newCommandHandlerWithReplyBuilder()
+        .forAnyState()
+        .onCommand(Place.class, this::onPlace)
+        .onCommand(PlacePending.class, this::onPlacePending)
+        .onCommand(PlaceQueued.class, this::onPlaceQueued)
+        .onCommand(ResendWakeUps.class, this::onResendWakeUps)
+        .onCommand(Release.class, this::onRelease)
+        .onCommand(NodesChanged.class, this::onNodesChanged)
+        .onCommand(GossipUpdated.class, updated -> Effect().noReply())
+        .onCommand(GetNodes.class, (state, cmd) -> Effect().reply(cmd.replyTo(), nodesView(state)))
+        .onCommand(Cordon.class, (state, cmd) -> mark(cmd.nodeId(), new NodeCordoned(cmd.nodeId()), cmd.replyTo()))
+        .onCommand(Uncordon.class, (state, cmd) -> mark(cmd.nodeId(), new NodeUncordoned(cmd.nodeId()), cmd.replyTo()))
+        .onCommand(Drain.class, this::onDrain)
+        .onCommand(MembershipChanged.class, (state, changed) -> loseNodes(state, nodes.membershipChanged(changed.event())))
+        .onCommand(CheckLostNodes.class, this::onCheckLostNodes)
+        .onCommand(ResendLosses.class, this::onResendLosses)
+        .onCommand(ConfirmLoss.class, (state, cmd) -> state.unconfirmedLosses().containsKey(cmd.environmentId())
+            ? Effect().persist(new LossConfirmed(cmd.environmentId())).thenNoReply()
+            : Effect().noReply())
+        .onCommand(CheckFeasible.class, (state, cmd) -> Effect().reply(cmd.replyTo(), feasibility(state, cmd.request())))
+        .onCommand(Preview.class, (state, cmd) -> Effect().reply(
+            cmd.replyTo(), new PlacementRound(state, nodes, settings).preview(cmd.request())))
+        .onCommand(GetReservations.class, (state, cmd) -> Effect().reply(
+            cmd.replyTo(), new Reservations(cmd.nodeId(), state.environmentsOn(cmd.nodeId()))))
+        .onCommand(StoreSnapshot.class, cmd -> {
+          snapshots.storeIfWritten(lastSequenceNumber(context));
+          return Effect().noReply();
+        })
+        .onCommand(SnapshotStoreAnswered.class, answered -> {
+          snapshots.answered(answered.answer());
+          return Effect().noReply();
+        })
+        .build();
+  }
+
+  // ---------------------------------------------------------------- placing
+
+  private ReplyEffect<Event, SchedulerState> onPlace(SchedulerState state, Place cmd) {
+    if (!answerKnown(state, cmd.request().environmentId())) {
+      pending.put(cmd.request().environmentId(), cmd.request());
+      wakeUps.send(PlacePending.INSTANCE);
+    }
+    return Effect().noReply();
+  }
+
+  /** Tells an environment that already has a place or a queue slot about it; false when it has neither. */
+  private boolean answerKnown(SchedulerState state, String id) {
+    Reservation existing = state.reservation(id);
+    if (existing != null) {
+      answers.tell(id, new PlacementAnswer.Granted(existing.nodeId(), existing.gpuUuids()));
+      return true;
+    }
+    int position = state.queuePosition(id);
+    if (position > 0) {
+      answers.tell(id, new PlacementAnswer.Waiting(position, "waiting for capacity"));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Decides up to max-placements-per-batch pending requests in arrival order against capacity
+   * minus what this batch already took, then persists every decision in one write.
+   */
+  private ReplyEffect<Event, SchedulerState> onPlacePending(SchedulerState state, PlacePending wakeUp) {
+    wakeUps.arrived(wakeUp);
+    PlacementRound.Batch batch = new PlacementRound(state, nodes, settings)
+        .decideBatch(pending.values().iterator(), settings.maxPlacementsPerBatch(), id -> answerKnown(state, id));
+    batch.refused().forEach((id, reason) -> {
+      context.getLog().info("Scheduler refuses environment {}: {}", id, reason);
+      countPlacement("refused");
+      answers.tell(id, new PlacementAnswer.Refused(reason));
+    });
+    PlacementsDecided decided = batch.decided();
+    if (!pending.isEmpty()) {
+      wakeUps.send(PlacePending.INSTANCE);
+    }
+    if (decided.isEmpty()) {
+      return Effect().noReply();
+    }
+    return Effect().persist(decided).thenRun(after -> {
+      announce(decided.reserved());
+      batch.queued().forEach((id, reason) -> answers.tell(id, new PlacementAnswer.Waiting(after.queuePosition(id), reason)));
+    }).thenNoReply();
+  }
+
+  /** Capacity freed or a node came: places what it can from the queue (see {@link PlacementRound#fromQueue}). */
+  private ReplyEffect<Event, SchedulerState> onPlaceQueued(SchedulerState state, PlaceQueued wakeUp) {
+    wakeUps.arrived(wakeUp);
+    List<Reserved> placements = new PlacementRound(state, nodes, settings).fromQueue();
+    if (placements.isEmpty()) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new PlacementsDecided(placements, List.of())).thenRun(after -> announce(placements)).thenNoReply();
+  }
+
+  private ReplyEffect<Event, SchedulerState> onRelease(SchedulerState state, Release cmd) {
+    String id = cmd.environmentId();
+    if (state.reservation(id) == null && state.queuePosition(id) == 0) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new Released(id)).thenRun(this::placeQueuedSoon).thenNoReply();
+  }
+
+  private void placeQueuedSoon(SchedulerState state) {
+    if (!state.queue().isEmpty()) {
+      wakeUps.send(PlaceQueued.INSTANCE);
+    }
+  }
+
+  private ReplyEffect<Event, SchedulerState> onResendWakeUps(SchedulerState state, ResendWakeUps tick) {
+    snapshots.storeIfWritten(lastSequenceNumber(context));
+    int resent = wakeUps.resendLost();
+    if (resent > 0) {
+      context.getLog().info("Scheduler: sent {} lost wake-ups again ({} requests pending)", resent, pending.size());
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, SchedulerState> onNodesChanged(SchedulerState state, NodesChanged cmd) {
+    nodes.partChanged(cmd.part(), cmd.nodes(), settings.lostNodeStaleAfter());
+    placeQueuedSoon(state);
+    return Effect().noReply();
+  }
+
+  /** Decisions by outcome (placed, refused), on the node the singleton runs on. */
+  private static void countPlacement(String outcome) {
+    PLACEMENTS.computeIfAbsent(outcome, SchedulerBehavior::placementCounter).increment();
+  }
+
+  private static Counter placementCounter(String outcome) {
+    return Counter.builder("dcloud.scheduler.placements").description("Placement decisions by outcome")
+        .tag("outcome", outcome).register(Metrics.globalRegistry);
+  }
+
+  private void announce(List<Reserved> placements) {
+    for (Reserved reserved : placements) {
+      // DEBUG: the hot path; each environment logs its own placement (Convergence, at INFO).
+      if (context.getLog().isDebugEnabled()) {
+        context.getLog().debug(
+            "Scheduler placed environment {} on node {}{}{}", reserved.environmentId(), reserved.nodeId(),
+            reserved.gpuUuids().isEmpty() ? "" : " with GPUs " + reserved.gpuUuids(),
+            reserved.reason() == null ? "" : ": it " + reserved.reason());
+      }
+      answers.tell(reserved.environmentId(),
+          new PlacementAnswer.Granted(reserved.nodeId(), reserved.gpuUuids(), reserved.reason()));
+      countPlacement("placed");
+    }
+  }
+
+  private Feasibility feasibility(SchedulerState state, PlacementRequest request) {
+    PlacementDecision decision = new PlacementRound(state, nodes, settings).feasibility(request);
+    return new Feasibility(decision instanceof PlacementDecision.Never never ? never.reason() : null);
+  }
+
+  private Nodes nodesView(SchedulerState state) {
+    return new Nodes(nodes.withDown().stream().map(status -> nodeView(state, status)).toList());
+  }
+
+  private NodeView nodeView(SchedulerState state, NodeStatus status) {
+    String id = status.nodeId();
+    return new NodeView(status, nodes.stateOf(status, state), state.reservedOn(id), List.copyOf(state.gpusInUseOn(id)),
+        state.environmentsOn(id));
+  }
+
+  // ---------------------------------------------------------------- operators and failures
+
+  private ReplyEffect<Event, SchedulerState> mark(String nodeId, Event event, ActorRef<NodeAnswer> replyTo) {
+    if (!nodes.knows(nodeId)) {
+      return Effect().reply(replyTo, new NodeAnswer(nodeId, null));
+    }
+    context.getLog().info("Scheduler: node {} {}", nodeId, event instanceof NodeCordoned ? "cordoned" : "uncordoned");
+    return Effect().persist(event)
+        .thenRun(this::placeQueuedSoon)
+        .thenReply(replyTo, after -> new NodeAnswer(nodeId, nodeView(after, nodes.get(nodeId))));
+  }
+
+  /** Cordons the node and asks each of its environments to move; each releases its place once its container is gone. */
+  private ReplyEffect<Event, SchedulerState> onDrain(SchedulerState state, Drain cmd) {
+    String nodeId = cmd.nodeId();
+    if (!nodes.knows(nodeId)) {
+      return Effect().reply(cmd.replyTo(), new NodeAnswer(nodeId, null));
+    }
+    List<String> moving = state.environmentsOn(nodeId);
+    context.getLog().info("Scheduler: draining node {}: moving {} environments", nodeId, moving.size());
+    return Effect().persist(new NodeDrainStarted(nodeId))
+        .thenRun(after -> moving.forEach(id -> answers.tell(id, new PlacementAnswer.MoveOff(nodeId))))
+        .thenReply(cmd.replyTo(), after -> new NodeAnswer(nodeId, nodeView(after, nodes.get(nodeId))));
+  }
+
+  /** Periodically: finds nodes whose process is gone, and repeats the request to move off a draining node. */
+  private ReplyEffect<Event, SchedulerState> onCheckLostNodes(SchedulerState state, CheckLostNodes tick) {
+    state.draining().forEach(nodeId ->
+        state.environmentsOn(nodeId).forEach(id -> answers.tell(id, new PlacementAnswer.MoveOff(nodeId))));
+    return loseNodes(state, nodes.lost(settings.lostNodeStaleAfter()));
+  }
+
+  /**
+   * Repeats the loss of their node to environments that have not confirmed it. Often: the first
+   * news goes out as the node is downed, while the shards it hosted are still moving, and an
+   * environment whose shard was there only hears a repeat once its shard lives again.
+   */
+  private ReplyEffect<Event, SchedulerState> onResendLosses(SchedulerState state, ResendLosses tick) {
+    state.unconfirmedLosses().forEach((id, nodeId) -> answers.tell(id, new PlacementAnswer.NodeGone(nodeId)));
+    return Effect().noReply();
+  }
+
+  /**
+   * The nodes' processes are gone and their containers with them: forget their reservations, tell
+   * their environments (which re-place themselves per their restart policy) and drop them from
+   * the gossip so no one places there again. A node that comes back gossips anew.
+   */
+  private ReplyEffect<Event, SchedulerState> loseNodes(SchedulerState state, List<String> lost) {
+    if (lost.isEmpty()) {
+      return Effect().noReply();
+    }
+    Map<String, List<String>> environments = new LinkedHashMap<>();
+    lost.forEach(nodeId -> environments.put(nodeId, state.environmentsOn(nodeId)));
+    List<Event> events = new ArrayList<>(lost.stream().map(NodeLost::new).toList());
+    for (String nodeId : lost) {
+      context.getLog().warn("Scheduler: node {} is lost with {} environments", nodeId, environments.get(nodeId).size());
+      nodes.markDown(nodeId);
+      replicator.askUpdate(
+          replyTo -> new Replicator.Update<>(NodeGossip.keyFor(nodeId), LWWMap.empty(), Replicator.writeLocal(), replyTo,
+              map -> map.remove(DistributedData.get(context.getSystem()).selfUniqueAddress(), nodeId)),
+          response -> GossipUpdated.INSTANCE);
+    }
+    return Effect().persist(events)
+        .thenRun(after -> environments.forEach((nodeId, ids) ->
+            ids.forEach(id -> answers.tell(id, new PlacementAnswer.NodeGone(nodeId)))))
+        .thenNoReply();
+  }
+
+  @Override
+  public EventHandler<SchedulerState, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(Reserved.class, SchedulerState::reserve)
+        .onEvent(Enqueued.class, (state, e) -> state.enqueue(e.request()))
+        .onEvent(PlacementsDecided.class, SchedulerState::decided)
+        .onEvent(Released.class, (state, e) -> state.release(e.environmentId()))
+        .onEvent(NodeCordoned.class, (state, e) -> state.cordon(e.nodeId()))
+        .onEvent(NodeUncordoned.class, (state, e) -> state.uncordon(e.nodeId()))
+        .onEvent(NodeDrainStarted.class, (state, e) -> state.drain(e.nodeId()))
+        .onEvent(NodeLost.class, (state, e) -> state.lose(e.nodeId()))
+        .onEvent(LossConfirmed.class, (state, e) -> state.lossConfirmed(e.environmentId()))
+        .build();
+  }
+}
