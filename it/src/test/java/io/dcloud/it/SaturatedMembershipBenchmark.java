@@ -39,7 +39,8 @@ class SaturatedMembershipBenchmark {
       List<Thread> creators = new ArrayList<>();
       try {
         for (int i = 0; i < SPINNERS; i++) {
-          spinners.add(new ProcessBuilder("sh", "-c", "while :; do :; done").start());
+          // Each spins while this JVM lives: a benchmark killed before its finally must not leave cores busy.
+          spinners.add(new ProcessBuilder("sh", "-c", "while kill -0 " + ProcessHandle.current().pid() + " 2>/dev/null; do :; done").start());
         }
         for (int i = 0; i < CREATORS; i++) {
           Node via = cluster.node(1 + i % 3);
