@@ -122,9 +122,14 @@ final class ContainerOperations {
     ContainerReport starting = new ContainerReport(
         nodeId, ContainerPhase.STARTING, null, List.of(), null, false, "creating container", prepared.resolved());
     Runnable reportStarting = () -> peers.report(environmentId, starting);
-    BooleanSupplier cancelStarting = settings.startingReportDelay().isZero()
-        ? Later.NOW.run(Duration.ZERO, reportStarting)
-        : later.run(settings.startingReportDelay(), reportStarting);
+    DelayedReport delayedStarting = new DelayedReport(reportStarting);
+    BooleanSupplier cancelTimer = settings.startingReportDelay().isZero()
+        ? Later.NOW.run(Duration.ZERO, delayedStarting)
+        : later.run(settings.startingReportDelay(), delayedStarting);
+    BooleanSupplier cancelStarting = () -> {
+      cancelTimer.getAsBoolean();
+      return delayedStarting.cancel();
+    };
     Outcome outcome;
     try {
       String id = runtime.create(containerSpec(deploy, prepared.mounts()));

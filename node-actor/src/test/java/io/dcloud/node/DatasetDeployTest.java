@@ -2,6 +2,7 @@ package io.dcloud.node;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.deploy.ContainerRuntime;
@@ -11,12 +12,17 @@ import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.DatasetRef;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -30,11 +36,14 @@ class DatasetDeployTest {
   private static final DatasetRef RESOLVED = new DatasetRef("images", "cifar", "train", "3");
 
   /** What the node told the cluster, in order: reports by phase, progress lines as they are. */
-  private final List<String> told = new ArrayList<>();
-  private final List<ContainerReport> reports = new ArrayList<>();
+  private final List<String> told = new CopyOnWriteArrayList<>();
+  private final List<ContainerReport> reports = new CopyOnWriteArrayList<>();
+  /** Runs as each report begins, on the reporting thread. */
+  private volatile Runnable reportBegins = () -> {};
   private final NodePeers peers = new NodePeers() {
     @Override
     public void report(String environmentId, ContainerReport report) {
+      reportBegins.run();
       reports.add(report);
       told.add(report.phase().name());
     }
@@ -107,7 +116,7 @@ class DatasetDeployTest {
 
   private ContainerOperations delayingStarting(ScriptedRuntime runtime) {
     ContainerOperations.Later held = (delay, task) -> {
-      assertThat(delay).isEqualTo(java.time.Duration.ofMillis(500));
+      assertThat(delay).isEqualTo(Duration.ofMillis(500));
       heldStarting.add(task);
       return () -> {
         startingCancelled.add(true);
@@ -140,6 +149,48 @@ class DatasetDeployTest {
 
     assertThat(outcome.report().phase()).isEqualTo(ContainerPhase.EXITED);
     assertThat(told).containsExactly("STARTING");
+  }
+
+  @Test
+  void aStartingReportTheTimerBeganAsTheContainerCameUpIsMadeBeforeTheDeployAnswers() throws Exception {
+    CountDownLatch startingBegun = new CountDownLatch(1);
+    CountDownLatch startingMayEnd = new CountDownLatch(1);
+    reportBegins = () -> {
+      if (Thread.currentThread().getName().equals("timer")) {
+        startingBegun.countDown();
+        awaitQuietly(startingMayEnd);
+      }
+    };
+    // The timer fires just as the deploy cancels it: its task has begun on the timer's thread, so the
+    // timer's own cancel answers false, as Pekko's scheduler does.
+    ContainerOperations.Later firing = (delay, task) -> () -> {
+      new Thread(task, "timer").start();
+      awaitQuietly(startingBegun);
+      return false;
+    };
+    ContainerOperations operations = new ContainerOperations(
+        SecretEnvDeployTest.settings("n1", null), new ScriptedRuntime(RECIPE.tag()), peers, new FakeMounts(true), firing);
+    FutureTask<ContainerOperations.Outcome> deploying = new FutureTask<>(() -> operations.deploy(deploy()));
+    Thread deployer = new Thread(deploying, "deployer");
+    deployer.start();
+
+    await().atMost(Duration.ofSeconds(10))
+        .until(() -> deploying.isDone() || deployer.getState() == Thread.State.BLOCKED);
+    assertThat(deploying.isDone()).as("answered while its STARTING was still being reported").isFalse();
+    startingMayEnd.countDown();
+    ContainerOperations.Outcome outcome = deploying.get(10, TimeUnit.SECONDS);
+
+    assertThat(told).containsExactly("STARTING");
+    assertThat(outcome.report().phase()).isEqualTo(ContainerPhase.RUNNING);
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      assertThat(latch.await(10, TimeUnit.SECONDS)).isTrue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   @Test
