@@ -52,6 +52,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -310,7 +313,18 @@ public final class DCloudNode implements AutoCloseable {
   @Override
   public void close() {
     system.terminate();
-    system.getWhenTerminated().toCompletableFuture().join();
+    Duration timeout = system.settings().config().getDuration("dcloud.node.terminate-timeout");
+    try {
+      system.getWhenTerminated().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException notTerminated) {
+      // Stopping anyway: a process that cannot stop is worse than one whose remoting did not flush.
+      LOG.warn("DCloud node's actor system did not terminate within {} s (dcloud.node.terminate-timeout): "
+          + "stopping without it", timeout.toSeconds());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException e) {
+      LOG.warn("DCloud node's actor system failed to terminate", e.getCause());
+    }
     metrics.close();
     LOG.info("DCloud node stopped");
   }

@@ -30,9 +30,6 @@ public final class Main {
              (any configuration key may also be given as -Dkey=value)
              dcloud cassandra [--data-dir D] [--cassandra-port 9042]""";
 
-  /** Exit status of a node whose cluster membership ended without a signal (e.g. it was downed). */
-  private static final int EXIT_LEFT_CLUSTER = 3;
-
   private Main() {}
 
   public static void main(String[] args) throws Exception {
@@ -80,8 +77,8 @@ public final class Main {
   /**
    * Stays in the foreground; SIGTERM/Ctrl-C stops DCloud first, then its Cassandra. Containers keep
    * running. A node the cluster downed (it was cut off and the majority went on without it) stops
-   * its actor system by itself: the process then exits non-zero, for its supervisor to restart it
-   * as a fresh member.
+   * its actor system by itself: the process then exits non-zero ({@link LeftClusterExit}), for its
+   * supervisor to restart it as a fresh member.
    */
   private static void runUntilSignalled(DCloudNode node, EmbeddedCassandra cassandra) throws InterruptedException {
     CountDownLatch stopped = new CountDownLatch(1);
@@ -94,12 +91,8 @@ public final class Main {
       }
       stopped.countDown();
     }, "dcloud-stop"));
-    node.system().getWhenTerminated().thenRun(() -> {
-      if (!signalled.get()) {
-        System.err.println("dcloud: this node left the cluster (downed or failed); exiting");
-        new Thread(() -> System.exit(EXIT_LEFT_CLUSTER), "dcloud-exit").start();
-      }
-    });
+    LeftClusterExit.watch(node.system(), signalled::get,
+        status -> new Thread(() -> System.exit(status), "dcloud-exit").start());
     node.binding().whenComplete((binding, failure) -> announce(node, binding, failure));
     stopped.await();
   }
