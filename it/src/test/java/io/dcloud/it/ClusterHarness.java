@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -58,6 +59,14 @@ import org.slf4j.LoggerFactory;
  * that {@link Partition} can cut it off with iptables.
  */
 final class ClusterHarness implements AutoCloseable {
+  /**
+   * The nodes' JVM options: small and quick to start for the tests (three nodes and Cassandra on two
+   * cores), unless {@code DCLOUD_NODE_JVM} names others: {@code ./dcloud bench} passes the launcher's
+   * own (its NODE_JVM), so that the benchmarks measure nodes as they run in production.
+   */
+  private static final List<String> NODE_JVM = List.of(Optional.ofNullable(System.getenv("DCLOUD_NODE_JVM"))
+      .filter(options -> !options.isBlank())
+      .orElse("-Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1").trim().split("\\s+"));
   /** The admin's password every node of a test cluster is started with (DCLOUD_ADMIN_PASSWORD). */
   static final String ADMIN_PASSWORD = "dcloud-it-admin";
 
@@ -419,9 +428,10 @@ final class ClusterHarness implements AutoCloseable {
     // Any running node will do as the seed; with none, the node seeds itself and so founds the cluster.
     Node seed = startOrder.stream().filter(n -> n != node && n.alive()).findFirst().orElse(node);
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(
-        java,
-        "-Xms128m", "-Xmx512m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-XX:+ExitOnOutOfMemoryError",
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(NODE_JVM);
+    command.addAll(List.of(
+        "-XX:+ExitOnOutOfMemoryError",
         "-Ddcloud.node.id=" + node.id,
         "-Ddcloud.node.labels.zone=" + node.zone,
         "-Dpekko.actor.serialize-messages=off",
