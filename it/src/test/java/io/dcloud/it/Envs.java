@@ -28,6 +28,20 @@ final class Envs {
     return created.json().get("id").asText();
   }
 
+  /**
+   * As {@link #create}, sent again while the cluster answers 503 (a create never happens behind a
+   * 503: a shard moving back to a node that rejoined can keep one from its entity in time).
+   */
+  static String createWhenAvailable(Node via, String spec, Duration within) {
+    Api.Response[] created = new Api.Response[1];
+    await("POST via " + via.name).atMost(within).pollInterval(Duration.ofMillis(250)).until(() -> {
+      created[0] = via.api.post("/api/v1/environments", spec);
+      assertThat(created[0].status()).as("POST via %s: %s", via.name, created[0].body()).isIn(202, 503);
+      return created[0].status() == 202;
+    });
+    return created[0].json().get("id").asText();
+  }
+
   static JsonNode awaitStatus(Node via, String id, String status, Duration within) {
     JsonNode[] last = new JsonNode[1];
     await(id + " " + status).atMost(within).pollInterval(Duration.ofMillis(250)).ignoreExceptions().untilAsserted(() -> {

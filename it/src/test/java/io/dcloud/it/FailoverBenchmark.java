@@ -1,6 +1,6 @@
 package io.dcloud.it;
 
-import static io.dcloud.it.Envs.create;
+import static io.dcloud.it.Envs.createWhenAvailable;
 import static io.dcloud.it.Envs.fullId;
 import static io.dcloud.it.Envs.summary;
 import static io.dcloud.it.Envs.tinySpec;
@@ -99,7 +99,7 @@ class FailoverBenchmark {
   private static String environmentOn(Node via, Node victim, int round) {
     List<String> elsewhere = new ArrayList<>();
     for (int i = 0; i < MAX_CREATES_PER_ROUND; i++) {
-      String id = create(via, tinySpec("failover-" + round + "-" + i, "0.5", ""));
+      String id = createWhenAvailable(via, tinySpec("failover-" + round + "-" + i, "0.5", ""), RUNNING_WITHIN);
       JsonNode running = Envs.awaitStatus(via, id, "RUNNING", RUNNING_WITHIN);
       if (victim.id.equals(running.get("node").asText())) {
         elsewhere.forEach(other -> via.api.delete("/api/v1/environments/" + other));
