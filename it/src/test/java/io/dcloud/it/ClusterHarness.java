@@ -3,16 +3,12 @@ package io.dcloud.it;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.deploy.TestImages;
 import io.dcloud.persistence.EmbeddedCassandra;
 import io.dcloud.persistence.SharedTestCassandra;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +18,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -59,28 +54,14 @@ import org.slf4j.LoggerFactory;
  * that {@link Partition} can cut it off with iptables.
  */
 final class ClusterHarness implements AutoCloseable {
-  /**
-   * The nodes' JVM options: small and quick to start for the tests (three nodes and Cassandra on two
-   * cores), unless {@code DCLOUD_NODE_JVM} names others: {@code ./dcloud bench} passes the launcher's
-   * own (its NODE_JVM), so that the benchmarks measure nodes as they run in production.
-   */
-  private static final List<String> NODE_JVM = List.of(Optional.ofNullable(System.getenv("DCLOUD_NODE_JVM"))
-      .filter(options -> !options.isBlank())
-      .orElse("-Xms128m -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1").trim().split("\\s+"));
   /** The admin's password every node of a test cluster is started with (DCLOUD_ADMIN_PASSWORD). */
   static final String ADMIN_PASSWORD = "dcloud-it-admin";
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterHarness.class);
-  private static final ObjectMapper JSON = new ObjectMapper();
-
-  /** The catalog OS whose base image is the 2 MB busybox test image: environments start in a second. */
-  static final String TINY_OS = "tiny";
-  static final String ROLES = "control,gateway,worker";
   static final Duration NODE_UP_WITHIN = Duration.ofSeconds(120);
   private static final Duration KILL_WITHIN = Duration.ofSeconds(15);
   /** A SIGTERMed node leaves the cluster (coordinated shutdown) before it exits. */
   static final Duration STOP_WITHIN = Duration.ofSeconds(60);
-  private static final Duration ENVIRONMENTS_DELETED_WITHIN = Duration.ofSeconds(60);
   private static final int LOG_TAIL_LINES = 60;
 
   /** One {@code dcloud node} process (alive or not); its name, id, ports and zone never change. */
@@ -134,8 +115,9 @@ final class ClusterHarness implements AutoCloseable {
 
   private final String runId;
   private final Path runDir;
-  private final Path appClasses;
-  private final Path appLib;
+  private final Path appTarget;
+  /** Set once the shared Cassandra is up. */
+  private NodeCommand command;
   private final List<Node> nodes = new ArrayList<>();
   /** Every node started so far, in the order of its latest start: the members' ages, oldest first, once the dead are skipped. */
   private final List<Node> startOrder = new ArrayList<>();
@@ -150,13 +132,7 @@ final class ClusterHarness implements AutoCloseable {
   private ClusterHarness(Path appTarget, Path logRoot, boolean distinctHosts, int hollowEach) throws IOException {
     this.distinctHosts = distinctHosts;
     this.hollowEach = hollowEach;
-    this.appClasses = appTarget.resolve("classes");
-    this.appLib = appTarget.resolve("lib");
-    if (!Files.isDirectory(appLib) || !Files.isDirectory(appClasses.resolve("io/dcloud/app"))) {
-      throw new IllegalStateException("The dcloud node classpath is missing: " + appClasses + " and " + appLib
-          + " must exist. Run 'mvn -B -q package -DskipTests' in the checkout first (app's package phase copies"
-          + " its runtime jars to app/target/lib).");
-    }
+    this.appTarget = appTarget;
     this.runId = "it-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
     this.runDir = Files.createDirectories(logRoot.resolve(runId));
   }
@@ -235,6 +211,7 @@ final class ClusterHarness implements AutoCloseable {
       TestImages.ensureBusybox(runtime);
     }
     cassandra = SharedTestCassandra.get();
+    command = NodeCommand.of(appTarget, runDir, runId, hollowEach, cassandra.contactPoint());
     LOG.info("Cluster {}: Cassandra at {} after {}", runId, cassandra.contactPoint(), Duration.between(began, Instant.now()));
 
     int[] ports = RestartablePorts.pick(2 * size);
@@ -250,7 +227,7 @@ final class ClusterHarness implements AutoCloseable {
     for (Node node : nodes) {
       awaitSeesAll(node);
     }
-    addTinyOsToCatalog();
+    ClusterSetup.addTinyOsToCatalog(node(1).api);
     LOG.info("Cluster {} of {} nodes up after {} (logs in {})", runId, size, Duration.between(began, Instant.now()), runDir);
   }
 
@@ -308,7 +285,7 @@ final class ClusterHarness implements AutoCloseable {
     if (exit != 128 + 9) {
       throw new AssertionError(node + " exited with " + exit + ", not 137 (SIGKILL)");
     }
-    appendToLog(node, "==== killed with SIGKILL by the test at " + Instant.now() + " ====");
+    NodeLogs.append(node.logFile, "==== killed with SIGKILL by the test at " + Instant.now() + " ====");
   }
 
   /**
@@ -320,7 +297,7 @@ final class ClusterHarness implements AutoCloseable {
     if (node.alive()) {
       throw new IllegalStateException(node + " still runs");
     }
-    appendToLog(node, "==== restarted by the test at " + Instant.now() + " ====");
+    NodeLogs.append(node.logFile, "==== restarted by the test at " + Instant.now() + " ====");
     launch(node);
     awaitHealthy(node);
   }
@@ -340,15 +317,15 @@ final class ClusterHarness implements AutoCloseable {
         throw new IllegalStateException(node + " is not running");
       }
       LOG.info("SIGTERM {}", node);
-      appendToLog(node, "==== SIGTERM by the test at " + Instant.now() + " ====");
+      NodeLogs.append(node.logFile, "==== SIGTERM by the test at " + Instant.now() + " ====");
       node.process.destroy();
     }
     for (Node node : toStop) {
       if (!node.process.waitFor(STOP_WITHIN.toSeconds(), TimeUnit.SECONDS)) {
-        throw new AssertionError(node + " still runs " + STOP_WITHIN + " after SIGTERM; log tail:\n" + tail(node, LOG_TAIL_LINES));
+        throw new AssertionError(node + " still runs " + STOP_WITHIN + " after SIGTERM; log tail:\n" + NodeLogs.tail(node.logFile, LOG_TAIL_LINES));
       }
       LOG.info("{} exited with {} after SIGTERM", node.name, node.process.exitValue());
-      appendToLog(node, "==== exited with " + node.process.exitValue() + " after SIGTERM ====");
+      NodeLogs.append(node.logFile, "==== exited with " + node.process.exitValue() + " after SIGTERM ====");
     }
   }
 
@@ -387,36 +364,7 @@ final class ClusterHarness implements AutoCloseable {
     for (Node node : nodes) {
       awaitSeesAll(node);
     }
-    deleteAllEnvironments();
-  }
-
-  private void deleteAllEnvironments() {
-    Api api = oldest().api;
-    List<String> left = notDeleted(api);
-    for (String id : left) {
-      Api.Response deleting = api.delete("/api/v1/environments/" + id);
-      if (deleting.status() != 202) {
-        throw new IllegalStateException("DELETE of " + id + ": " + deleting.status() + " " + deleting.body());
-      }
-    }
-    if (!left.isEmpty()) {
-      LOG.info("Cluster {}: deleting the {} environments left: {}", runId, left.size(), left.stream().limit(20).toList());
-    }
-    // Each deletion takes Docker's stop grace (10 s: the idle busybox ignores SIGTERM); they run at
-    // once. One listing per poll, however many there are (a burst test leaves a thousand).
-    await("the " + left.size() + " environments left deleted").atMost(ENVIRONMENTS_DELETED_WITHIN).pollInterval(Duration.ofMillis(500))
-        .ignoreExceptions()
-        .until(() -> notDeleted(api).isEmpty());
-  }
-
-  private static List<String> notDeleted(Api api) {
-    List<String> ids = new ArrayList<>();
-    for (JsonNode env : api.get("/api/v1/environments").json().get("environments")) {
-      if (!"DELETED".equals(env.path("status").asText())) {
-        ids.add(env.get("id").asText());
-      }
-    }
-    return ids;
+    ClusterSetup.deleteAllEnvironments(oldest().api, runId);
   }
 
   /** The exit code of a node that is no longer running. */
@@ -427,49 +375,14 @@ final class ClusterHarness implements AutoCloseable {
   private void launch(Node node) throws IOException {
     // Any running node will do as the seed; with none, the node seeds itself and so founds the cluster.
     Node seed = startOrder.stream().filter(n -> n != node && n.alive()).findFirst().orElse(node);
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java));
-    command.addAll(NODE_JVM);
-    command.addAll(List.of(
-        "-XX:+ExitOnOutOfMemoryError",
-        "-Ddcloud.node.id=" + node.id,
-        "-Ddcloud.node.labels.zone=" + node.zone,
-        "-Dpekko.actor.serialize-messages=off",
-        // One CA and one secrets key for the whole cluster (n1 makes them), and the password the embedded Cassandra was set up with.
-        "-Ddcloud.cluster.tls.dir=" + runDir.resolve("tls"),
-        "-Ddcloud.secrets.key-file=" + runDir.resolve("secrets.key"),
-        "-Ddcloud.cassandra.password-file=" + SharedTestCassandra.passwordFile(),
-        "-Ddcloud.node.hollow.nodes=" + hollowEach,
-        "-Ddcloud.node.hollow.id-prefix=" + node.id + "-hollow"));
-    for (var keyspace : SharedTestCassandra.keyspacesOf(runId).entrySet()) {
-      command.add("-D" + keyspace.getKey() + "=" + keyspace.getValue());
-    }
-    command.addAll(List.of(
-        "-cp", appClasses + ":" + appLib + "/*",
-        "io.dcloud.app.Main", "node",
-        "--name", node.id,
-        "--host", node.host,
-        "--cluster-port", String.valueOf(node.clusterPort),
-        "--seeds", seed.host + ":" + seed.clusterPort,
-        "--http-port", String.valueOf(node.httpPort),
-        // Several nodes on one machine: each management port (/metrics, /ready) on any free port.
-        "--management-port", "0",
-        // And each gateway's proxy into environments.
-        "--proxy-port", "0",
-        "--roles", ROLES,
-        "--cassandra", cassandra.contactPoint()));
-    Path workDir = Files.createDirectories(runDir.resolve(node.name));
-    appendToLog(node, "==== " + String.join(" ", command));
-    Path cgroup = distinctHosts ? cgroup2Root().map(root -> root.resolve(node.cgroup())).orElse(null) : null;
+    Path cgroup = distinctHosts ? NodeCommand.cgroup2Root().map(root -> root.resolve(node.cgroup())).orElse(null) : null;
     if (cgroup != null) {
-      // Into its own cgroup before the JVM starts, so every socket it opens belongs to it.
       Files.createDirectories(cgroup);
-      List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "echo $$ > \"$0\" && exec \"$@\"",
-          cgroup.resolve("cgroup.procs").toString()));
-      wrapped.addAll(command);
-      command = wrapped;
     }
-    ProcessBuilder builder = new ProcessBuilder(command);
+    List<String> toStart = command.toStart(node, seed, cgroup);
+    Path workDir = Files.createDirectories(runDir.resolve(node.name));
+    NodeLogs.append(node.logFile, "==== " + String.join(" ", toStart));
+    ProcessBuilder builder = new ProcessBuilder(toStart);
     // The first node of the cluster creates the admin with it; every Api signs in with it.
     builder.environment().put("DCLOUD_ADMIN_PASSWORD", ADMIN_PASSWORD);
     node.process = builder
@@ -486,7 +399,7 @@ final class ClusterHarness implements AutoCloseable {
   private void awaitHealthy(Node node) {
     await("health of " + node).atMost(NODE_UP_WITHIN).pollInterval(Duration.ofMillis(250)).until(() -> {
       if (!node.alive()) {
-        throw new AssertionError(node + " exited with " + node.process.exitValue() + "; log tail:\n" + tail(node, LOG_TAIL_LINES));
+        throw new AssertionError(node + " exited with " + node.process.exitValue() + "; log tail:\n" + NodeLogs.tail(node.logFile, LOG_TAIL_LINES));
       }
       try {
         return node.api.get("/api/v1/health").status() == 200;
@@ -517,32 +430,6 @@ final class ClusterHarness implements AutoCloseable {
         });
   }
 
-  private void addTinyOsToCatalog() throws IOException {
-    Api api = node(1).api;
-    ArrayNode catalog = (ArrayNode) api.get("/api/v1/catalog").json();
-    ObjectNode tiny = catalog.addObject();
-    tiny.put("os", TINY_OS);
-    tiny.put("base-image", TestImages.BUSYBOX);
-    tiny.putArray("init-steps");
-    ObjectNode shell = tiny.putObject("specifications").putObject("shell");
-    shell.putArray("installation-steps");
-    shell.putObject("libraries");
-    Api.Response replaced = api.put("/api/v1/catalog", JSON.writeValueAsString(catalog));
-    if (replaced.status() != 200) {
-      throw new IllegalStateException("PUT /catalog: " + replaced.status() + " " + replaced.body());
-    }
-  }
-
-  /** Where cgroup v2 is mounted (alone, or beside v1 as {@code unified}), if it is and this process may create groups in it. */
-  static java.util.Optional<Path> cgroup2Root() {
-    for (Path candidate : List.of(Path.of("/sys/fs/cgroup/unified"), Path.of("/sys/fs/cgroup"))) {
-      if (Files.exists(candidate.resolve("cgroup.procs")) && Files.isWritable(candidate)) {
-        return java.util.Optional.of(candidate);
-      }
-    }
-    return java.util.Optional.empty();
-  }
-
   // ------------------------------------------------------------------ logs
 
   /**
@@ -566,31 +453,10 @@ final class ClusterHarness implements AutoCloseable {
     StringBuilder out = new StringBuilder();
     for (Node node : nodes) {
       out.append("\n======== ").append(node).append(": last ").append(LOG_TAIL_LINES).append(" lines of ")
-          .append(node.logFile).append('\n').append(tail(node, LOG_TAIL_LINES));
+          .append(node.logFile).append('\n').append(NodeLogs.tail(node.logFile, LOG_TAIL_LINES));
     }
     System.err.println(out);
     System.out.println(out);
-  }
-
-  static String tail(Node node, int lines) {
-    try {
-      if (!Files.exists(node.logFile)) {
-        return "(no log)";
-      }
-      List<String> all = Files.readAllLines(node.logFile, StandardCharsets.UTF_8);
-      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException | UncheckedIOException e) {
-      return "(cannot read " + node.logFile + ": " + e + ")";
-    }
-  }
-
-  private static void appendToLog(Node node, String line) {
-    try {
-      Files.writeString(node.logFile, line + "\n", StandardCharsets.UTF_8,
-          java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      LOG.warn("Cannot write to {}: {}", node.logFile, e.toString());
-    }
   }
 
   // ------------------------------------------------------------------ teardown
@@ -617,7 +483,7 @@ final class ClusterHarness implements AutoCloseable {
       }
     }
     if (distinctHosts) {
-      cgroup2Root().ifPresent(root -> nodes.forEach(node -> root.resolve(node.cgroup()).toFile().delete()));
+      NodeCommand.cgroup2Root().ifPresent(root -> nodes.forEach(node -> root.resolve(node.cgroup()).toFile().delete()));
     }
     LOG.info("Cluster {} closed", runId);
   }

@@ -322,7 +322,7 @@ class ClusterIT {
         {"env-name": "%s", "os": "%s", "languages": [{"language-name": "shell", "libraries": []}],
          "resources": {"ram": "64M", "cpu": "%s", "gpu": "0"},
          "command": ["sh", "-c", "echo hello-from-dcloud; exec sleep infinity"] %s}
-        """.formatted(name, ClusterHarness.TINY_OS, cpu, extra);
+        """.formatted(name, ClusterSetup.TINY_OS, cpu, extra);
   }
 
   private static String create(Node via, String spec) {

@@ -86,7 +86,7 @@ class ClusterRestartIT {
     assertThat(hosts).as("spread over the nodes: %s", before).hasSizeGreaterThanOrEqualTo(2);
     JsonNode catalogBefore = via.api.get("/api/v1/catalog").json();
     JsonNode templatesBefore = via.api.get("/api/v1/templates").json();
-    assertThat(catalogBefore.toString()).contains("\"" + ClusterHarness.TINY_OS + "\"");
+    assertThat(catalogBefore.toString()).contains("\"" + ClusterSetup.TINY_OS + "\"");
     assertThat(templatesBefore.toString()).contains(TEMPLATE);
     LOG.info("Before the restart: {}", before);
 

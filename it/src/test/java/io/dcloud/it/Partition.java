@@ -45,7 +45,7 @@ final class Partition implements AutoCloseable {
       if (cgroupMatch.exit != 0) {
         return Optional.of("iptables has no cgroup match: " + cgroupMatch.output);
       }
-      if (ClusterHarness.cgroup2Root().isEmpty()) {
+      if (NodeCommand.cgroup2Root().isEmpty()) {
         return Optional.of("no writable cgroup v2 hierarchy (/sys/fs/cgroup or /sys/fs/cgroup/unified) to tell a node's sockets apart");
       }
       return Optional.empty();

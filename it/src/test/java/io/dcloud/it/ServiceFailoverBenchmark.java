@@ -83,7 +83,7 @@ class ServiceFailoverBenchmark {
   }
 
   private static String serviceBody() throws Exception {
-    ObjectNode environment = JSON.createObjectNode().put("os", ClusterHarness.TINY_OS);
+    ObjectNode environment = JSON.createObjectNode().put("os", ClusterSetup.TINY_OS);
     environment.putArray("languages").addObject().put("language-name", "shell").putArray("libraries");
     environment.putObject("resources").put("ram", "64M").put("cpu", "0.25").put("gpu", "0");
     environment.putArray("port-publish").addObject().putObject("internal").put("ports", 8000).put("protocol", "tcp");
