@@ -2,193 +2,25 @@ package io.dcloud.environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.dcloud.contracts.EnvironmentNames;
-import io.dcloud.contracts.ImageRecipe;
-import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.FilesProtocol;
-import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.node.ShellProtocol;
-import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.spec.EnvironmentSpec;
-import io.dcloud.spec.EnvironmentSpec.Lifecycle;
-import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
-import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
-import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.actor.typed.receptionist.Receptionist;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
-import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit.CommandResultWithReply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The environment lifecycle against an in-memory journal, with probes standing in for the scheduler and the node. */
-class EnvironmentEntityTest {
-  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
-      .withFallback(ConfigFactory.parseString("""
-          pekko.actor.provider = local
-          pekko.actor.serialize-messages = on
-          # Tests that fail a write wait for the restart: keep it well inside runCommand's 3 s.
-          dcloud.journal-failure-backoff { min-backoff = 100ms, max-backoff = 200ms }
-          """))
-      .withFallback(ConfigFactory.load());
-  private static final ActorTestKit testKit = ActorTestKit.create("environment-entity-test", CONFIG);
-  /** A node id per test: the receptionist keeps earlier tests' probes registered. */
-  private String NODE;
-  private static final Duration WAIT = Duration.ofSeconds(5);
-  private static final Duration RETRY_INTERVAL = Duration.ofMillis(300);
-
-  private TestProbe<Scheduler.Command> scheduler;
-  private TestProbe<NodeProtocol.Command> node;
-  private TestProbe<Topic.Command<EnvironmentUpdate>> updates;
-  private TestProbe<Topic.Command<EnvironmentEntity.Persisted>> events;
-  /** Stands in for the shard the retry ticks travel through: the test delivers them (or not). */
-  private TestProbe<EnvironmentEntity.Command> retries;
-  private EventSourcedBehaviorTestKit<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentState> entity;
-  private String id;
-  private EnvironmentEntity.Wiring wiring;
-
-  @AfterAll
-  static void shutdown() {
-    testKit.shutdownTestKit();
-  }
-
-  @BeforeEach
-  void setUp() {
-    scheduler = testKit.createTestProbe();
-    node = testKit.createTestProbe();
-    updates = testKit.createTestProbe();
-    events = testKit.createTestProbe();
-    retries = testKit.createTestProbe();
-    NODE = "node-" + UUID.randomUUID();
-    testKit.system().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(NODE), node.getRef()));
-    id = UUID.randomUUID().toString();
-    wiring = new EnvironmentEntity.Wiring(
-        scheduler.getRef(), testKit.spawn(NodeLocator.create()), updates.getRef(), events.getRef(),
-        new EnvironmentEntity.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG)),
-        Clock.systemUTC(), (environmentId, tick) -> retries.getRef().tell(tick));
-    entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentEntity.create(id, wiring));
-  }
-
-  private static EnvironmentSpec spec(long memoryBytes) {
-    return new EnvironmentSpec("demo", "1", "tiny", null, List.of(), new Resources(500, memoryBytes, 0, 0, null),
-        List.of(), List.of(),
-        List.of(new VolumeSpec("/scratch", 1L << 30, Lifecycle.TEMPORARY), new VolumeSpec("/work", 1L << 30, Lifecycle.PERSISTENT)),
-        List.of(), Map.of(), Map.of(), RestartPolicy.ALWAYS);
-  }
-
-  private static final ImageRecipe RECIPE = new ImageRecipe("dcloud/env-tiny:0123456789abcdef", "busybox", "FROM busybox\n");
-
-  private EnvironmentView create() {
-    CommandResultWithReply<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentState, EnvironmentEntity.Reply> result =
-        entity.runCommand(replyTo -> new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replyTo));
-    assertThat(result.event()).isInstanceOf(EnvironmentEntity.Requested.class);
-    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
-    return ((EnvironmentEntity.Ok) result.reply()).view();
-  }
-
-  @Test
-  void aRecoveredEntityConvergesAndShardingsStopMessageStopsIt() {
-    create();
-    TestProbe<Object> watcher = testKit.createTestProbe();
-    ActorRef<EnvironmentEntity.Command> incarnation = testKit.spawn(EnvironmentEntity.create(id, wiring));
-    // RecoveryCompleted reaches the entity's signal handler: a REQUESTED environment asks for a place again.
-    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
-
-    incarnation.tell(new EnvironmentEntity.Passivate());
-
-    watcher.expectTerminated(incarnation, WAIT);
-  }
-
-  private EnvironmentEntity.FromNode report(ContainerPhase phase, String containerId, Integer exitCode, boolean oom) {
-    return new EnvironmentEntity.FromNode(new ContainerReport(NODE, phase, containerId, List.of(), exitCode, oom, phase.name()));
-  }
-
-  private void runOn(String containerId) {
-    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
-    assertThat(node.expectMessageClass(NodeProtocol.Deploy.class, WAIT).environmentId()).isEqualTo(id);
-    entity.runCommand(report(ContainerPhase.BUILDING, null, null, false));
-    entity.runCommand(report(ContainerPhase.STARTING, null, null, false));
-    var result = entity.runCommand(report(ContainerPhase.RUNNING, containerId, null, false));
-    assertThat(result.state().status()).isEqualTo(EnvironmentStatus.RUNNING);
-  }
-
-  @Test
-  void aWaitingEnvironmentSchedulesItsRetryThroughTheShardAndIgnoresTicksOfAnEarlierIncarnation() {
-    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec(1L << 30), RECIPE, replyTo));
-    scheduler.expectMessageClass(Scheduler.Place.class, WAIT);
-    EnvironmentEntity.RetryTick tick = (EnvironmentEntity.RetryTick) retries.receiveMessage(WAIT);
-
-    entity.runCommand(new EnvironmentEntity.RetryTick(tick.incarnation() + 1));
-    scheduler.expectNoMessage(RETRY_INTERVAL);
-    entity.runCommand(tick);
-    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
-    assertThat(retries.receiveMessage(WAIT)).isEqualTo(tick);
-  }
-
-  /** The entity outlives a journal failure's restart: its retries must not wait on a tick that was lost meanwhile. */
-  @Test
-  void aJournalFailureStartsTheRetriesAnewThoughTheLastTickWasLost() {
-    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec(1L << 30), RECIPE, replyTo));
-    retries.expectMessageClass(EnvironmentEntity.RetryTick.class, WAIT);
-    // That tick is never delivered: lost, as an overfull stash would lose it.
-    entity.persistenceTestKit().failNextPersisted();
-
-    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Waiting(2, "no room")));
-
-    assertThat(retries.expectMessageClass(EnvironmentEntity.RetryTick.class, WAIT)).isNotNull();
-    assertThat(entity.getState().status()).isEqualTo(EnvironmentStatus.REQUESTED);
-  }
-
-  /** A write reported failed that reached the journal all the same (a timeout): its status is published once recovered. */
-  @Test
-  void aWriteReportedFailedButAppliedHasItsStatusPublishedOnRecovery() {
-    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec(1L << 30), RECIPE, replyTo));
-    assertThat(updates.receiveMessage(WAIT).toString()).contains("status=REQUESTED");
-    // The journal holds one more event than the entity published, as after a timed-out write...
-    entity.persistenceTestKit().persistForRecovery(
-        EnvironmentEntity.TYPE_KEY.name() + "|" + id, List.of(new EnvironmentEntity.QueuedForCapacity(4, "no room", java.time.Instant.now())));
-    // ...and the next write fails: the entity restarts and recovers what the journal holds.
-    entity.persistenceTestKit().failNextPersisted();
-
-    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Waiting(2, "no room")));
-
-    assertThat(updates.receiveMessage(WAIT).toString()).contains("status=QUEUED");
-    assertThat(entity.getState().status()).isEqualTo(EnvironmentStatus.QUEUED);
-  }
-
-  /** A write that failed and was not applied changed nothing: nothing is published again. */
-  @Test
-  void aWriteThatFailedAndWasNotAppliedPublishesNothingAgain() {
-    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec(1L << 30), RECIPE, replyTo));
-    assertThat(updates.receiveMessage(WAIT).toString()).contains("status=REQUESTED");
-    entity.persistenceTestKit().failNextPersisted();
-
-    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Waiting(2, "no room")));
-    // Answered once the entity has restarted and recovered (REQUESTED: the write was not applied).
-    assertThat(entity.getState().status()).isEqualTo(EnvironmentStatus.REQUESTED);
-
-    updates.expectNoMessage(RETRY_INTERVAL);
-  }
-
+/** The environment lifecycle against an in-memory journal: create, run, exec and shells, stop, delete, history. */
+class EnvironmentEntityTest extends EnvironmentEntityFixture {
   @Test
   void createIsRequestedAndAsksTheSchedulerOnce() {
     EnvironmentView view = create();
@@ -466,89 +298,5 @@ class EnvironmentEntityTest {
     assertThat(running.state().history()).extracting(EnvironmentView.HistoryEntry::status)
         .containsSubsequence(EnvironmentStatus.PLACED, EnvironmentStatus.STARTING, EnvironmentStatus.RUNNING);
     assertThat(entity.restart().state().containerId()).as("both written").isEqualTo("c1");
-  }
-
-  @Test
-  void stateSurvivesRestart() {
-    create();
-    runOn("c1");
-    var restarted = entity.restart();
-    assertThat(restarted.state().status()).isEqualTo(EnvironmentStatus.RUNNING);
-    assertThat(restarted.state().containerId()).isEqualTo("c1");
-  }
-
-  @Test
-  void aLostNodeMakesTheEnvironmentLostAndItAsksForANewPlace() {
-    create();
-    runOn("c1");
-    var lost = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.NodeGone(NODE)));
-    assertThat(lost.events()).hasSize(2);
-    assertThat(lost.state().status()).isEqualTo(EnvironmentStatus.REQUESTED);
-    assertThat(lost.state().node()).isNull();
-    assertThat(lost.state().history()).extracting(EnvironmentView.HistoryEntry::status).contains(EnvironmentStatus.LOST);
-    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
-    assertThat(scheduler.expectMessageClass(Scheduler.ConfirmLoss.class, WAIT).environmentId()).isEqualTo(id);
-    assertThat(entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.NodeGone("another-node"))).hasNoEvents()).isTrue();
-  }
-
-  /** Confirmed before the write, a failed write would leave the environment RUNNING on a dead node, and no one would say so again. */
-  @Test
-  void theLossIsConfirmedOnlyOnceItIsRecordedSoAFailedWriteHearsOfItAgain() {
-    create();
-    runOn("c1");
-    entity.persistenceTestKit().failNextPersisted();
-
-    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.NodeGone(NODE)));
-    // A running environment tells the scheduler nothing else: whatever came would be the confirmation.
-    scheduler.expectNoMessage(RETRY_INTERVAL);
-    assertThat(entity.getState().status()).isEqualTo(EnvironmentStatus.RUNNING);
-
-    var lost = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.NodeGone(NODE)));
-    assertThat(lost.state().history()).extracting(EnvironmentView.HistoryEntry::status).contains(EnvironmentStatus.LOST);
-    scheduler.fishForMessage(WAIT, "the loss confirmed", message -> message instanceof Scheduler.ConfirmLoss
-        ? FishingOutcomes.complete()
-        : FishingOutcomes.continueAndIgnore());
-  }
-
-  @Test
-  void withRestartPolicyNeverALostEnvironmentStaysLost() {
-    EnvironmentSpec never = new EnvironmentSpec("demo", "1", "tiny", null, List.of(), new Resources(500, 64L << 20, 0, 0, null),
-        List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of(), RestartPolicy.NEVER);
-    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(never, RECIPE, replyTo));
-    scheduler.expectMessageClass(Scheduler.Place.class, WAIT);
-    runOn("c1");
-    var lost = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.NodeGone(NODE)));
-    assertThat(lost.state().status()).isEqualTo(EnvironmentStatus.LOST);
-  }
-
-  @Test
-  void relocationRemovesTheOldContainerReleasesThePlaceAndAsksForANewOne() {
-    create();
-    runOn("c1");
-    var moving = entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.MoveOff(NODE)));
-    assertThat(moving.state().status()).isEqualTo(EnvironmentStatus.STOPPING);
-    NodeProtocol.RemoveContainer remove = node.expectMessageClass(NodeProtocol.RemoveContainer.class, WAIT);
-    assertThat(remove.volumes()).containsExactly(EnvironmentNames.volumeName(NODE, id, 0));
-    var relocated = entity.runCommand(report(ContainerPhase.REMOVED, "c1", null, false));
-    assertThat(relocated.state().status()).isEqualTo(EnvironmentStatus.REQUESTED);
-    assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
-    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
-  }
-
-  @Test
-  void aPlaceThatArrivesAfterTheEnvironmentStoppedIsGivenBack() {
-    create();
-    entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Stop::new);
-    scheduler.expectMessageClass(Scheduler.Release.class, WAIT);
-    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
-    assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId()).isEqualTo(id);
-  }
-
-  @Test
-  void aRepeatedPlaceForThePlaceItHoldsIsNotGivenBack() {
-    create();
-    runOn("c1");
-    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
-    scheduler.expectNoMessage(Duration.ofMillis(300));
   }
 }
