@@ -76,8 +76,9 @@ final class CreateLoad {
       Create create = creates.get(i);
       timeline.sent[i] = now;
       timeline.sentCount.incrementAndGet();
+      // New ids, as the gateway's random ones: every run starts on an empty journal.
       sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, PlacementBenchmark.environmentId(prefix, i))
-          .tell(new EnvironmentEntity.Create(create.spec(), create.recipe(), acks));
+          .tell(new EnvironmentEntity.Create(create.spec(), create.recipe(), acks, null, null, true));
     }
   }
 

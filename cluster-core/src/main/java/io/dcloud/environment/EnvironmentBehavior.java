@@ -24,6 +24,7 @@ import io.dcloud.environment.EnvironmentEntity.Stop;
 import io.dcloud.environment.EnvironmentEntity.TooLate;
 import io.dcloud.environment.EnvironmentEntity.Wiring;
 import io.dcloud.journal.JournalFailure;
+import io.dcloud.journal.NewEntityJournal;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
@@ -40,6 +41,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -92,12 +94,20 @@ final class EnvironmentBehavior
   private long announcedUpTo;
   /** A write or recovery failed: the restart that follows ends with a {@link EnvironmentEntity.ResumeAfterRestart}. */
   private boolean restarting;
+  /** Started by a Create under a new id: recovers through {@link NewEntityJournal} (nothing to read). */
+  private final boolean newId;
 
-  EnvironmentBehavior(String environmentId, ActorContext<Command> context, Wiring wiring) {
+  EnvironmentBehavior(String environmentId, ActorContext<Command> context, Wiring wiring, boolean newId) {
     super(PersistenceId.of(EnvironmentEntity.TYPE_KEY.name(), environmentId), wiring.settings().journalBackoff());
     this.environmentId = environmentId;
     this.context = context;
     this.wiring = wiring;
+    this.newId = newId;
+  }
+
+  @Override
+  public String journalPluginId() {
+    return newId ? NewEntityJournal.PLUGIN_ID : "";
   }
 
   @Override
@@ -152,6 +162,11 @@ final class EnvironmentBehavior
   /** Counted with every other entity's in one line (see OverloadReport); the restart follows. */
   private void journalFailed(Throwable failure) {
     restarting = true;
+    if (newId) {
+      // The failed write may have reached the journal: the restart must read what is there.
+      NewEntityJournal.of(Adapter.toClassic(context.getSystem()))
+          .tell(new NewEntityJournal.RecoverFromJournal(persistenceId().id()), Adapter.toClassic(context.getSelf()));
+    }
     Throwable cause = failure;
     while (cause.getCause() != null) {
       cause = cause.getCause();

@@ -3,6 +3,7 @@ package io.dcloud.environment;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.journal.NewEntityJournal;
 import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.FilesProtocol;
@@ -59,12 +60,20 @@ public final class EnvironmentEntity {
    * takes, and in Creates written before there were deadlines). A Create that reaches an environment
    * that does not exist yet after that is refused with {@link TooLate}: its requester was already
    * told it failed, and an environment made then would appear behind their back, holding resources
-   * and quota.
+   * and quota. {@code newId}: its sender made the id up for this create (a random UUID), so no
+   * environment can have it, and an entity this create starts skips reading the journal (see
+   * {@link NewEntityJournal}); never for an id that may have been used before (an Idempotency-Key's,
+   * a service replica's, a create sent again). False in Creates written before there was this field.
    */
-  public record Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner, Instant notAfter)
+  public record Create(
+      EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner, Instant notAfter, boolean newId)
       implements UserCommand {
     public Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo) {
-      this(spec, recipe, replyTo, null, null);
+      this(spec, recipe, replyTo, null, null, false);
+    }
+
+    public Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner, Instant notAfter) {
+      this(spec, recipe, replyTo, owner, notAfter, false);
     }
   }
 
@@ -330,7 +339,7 @@ public final class EnvironmentEntity {
     sharding.init(Entity.of(TYPE_KEY, entityContext -> ShardWarmUp.isWarmUpId(entityContext.getEntityId())
             // Only starts its shard (see ShardWarmUp): no journal read, nothing kept.
             ? Behaviors.<Command>stopped()
-            : create(entityContext.getEntityId(), wiring))
+            : createOnFirstMessage(entityContext.getEntityId(), wiring))
         .withStopMessage(new Passivate()));
   }
 
@@ -341,7 +350,21 @@ public final class EnvironmentEntity {
   }
 
   public static Behavior<Command> create(String environmentId, Wiring wiring) {
-    return Behaviors.setup(context -> new EnvironmentBehavior(environmentId, context, wiring));
+    return Behaviors.setup(context -> new EnvironmentBehavior(environmentId, context, wiring, false));
+  }
+
+  /**
+   * The entity as sharding starts it: a Create under a new id as its first message starts it
+   * without reading the journal (see {@link Create#newId()}); any other first message, with the
+   * journal's recovery. Only the first message is held here, until the entity has started.
+   */
+  public static Behavior<Command> createOnFirstMessage(String environmentId, Wiring wiring) {
+    return Behaviors.withStash(1, firstMessage -> Behaviors.receiveMessage(first -> {
+      firstMessage.stash(first);
+      boolean newId = first instanceof Create create && create.newId();
+      return firstMessage.unstashAll(
+          Behaviors.setup(context -> new EnvironmentBehavior(environmentId, context, wiring, newId)));
+    }));
   }
 }
 

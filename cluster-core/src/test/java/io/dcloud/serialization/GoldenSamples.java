@@ -129,6 +129,8 @@ final class GoldenSamples {
     s.put("wire.environment.Create", new EnvironmentEntity.Create(SPEC, RECIPE, system.deadLetters(), "alice", null));
     s.put("wire.environment.Create.notAfter", new EnvironmentEntity.Create(
         SPEC, RECIPE, system.deadLetters(), "alice", Instant.parse("2026-12-02T09:30:00Z")));
+    s.put("wire.environment.Create.newId", new EnvironmentEntity.Create(
+        SPEC, RECIPE, system.deadLetters(), "alice", Instant.parse("2026-12-03T12:00:00Z"), true));
     s.put("wire.environment.Stop", new EnvironmentEntity.Stop(system.deadLetters(), "alice"));
     s.put("wire.environment.Start", new EnvironmentEntity.Start(system.deadLetters(), "alice"));
     s.put("wire.environment.Delete", new EnvironmentEntity.Delete(system.deadLetters(), "admin"));

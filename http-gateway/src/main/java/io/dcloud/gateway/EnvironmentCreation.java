@@ -178,7 +178,7 @@ final class EnvironmentCreation {
               return quotas.admit(caller, id, spec.resources(), true)
                   .thenCompose(admitted -> {
                     slot.sending(id);
-                    return createEntity(id, spec, recipe, origin, caller.username());
+                    return createEntity(id, idempotencyKey == null, spec, recipe, origin, caller.username());
                   });
             }));
   }
@@ -202,12 +202,13 @@ final class EnvironmentCreation {
             .toString();
   }
 
+  /** {@code newId}: {@code id} is a random UUID made up for this create (no Idempotency-Key). */
   private CompletionStage<EnvironmentView> createEntity(
-      String id, EnvironmentSpec spec, ImageRecipe recipe, String origin, String owner) {
+      String id, boolean newId, EnvironmentSpec spec, ImageRecipe recipe, String origin, String owner) {
     // The entity refuses the create if it arrives after this ask gives up, less the time to write and
     // answer it: the caller hears 503 and no environment appears later behind their back.
     Instant notAfter = Instant.now().plus(asks.timeout()).minus(answerMargin);
-    return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo, owner, notAfter))
+    return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo, owner, notAfter, newId))
         .exceptionally(failure -> {
           if (ProblemExceptions.timedOut(failure)) {
             throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "environment " + id + " did not answer within "

@@ -235,6 +235,8 @@ class EnvironmentApiTest {
       answer.problem(503);
       assertThat(answer.json().path("detail").asText()).contains("did not answer within", "Idempotency-Key");
       EnvironmentEntity.Create sent = silentEntity.expectMessageClass(EnvironmentEntity.Create.class);
+      // A key's id may have been used (a retry's): the entity must read its journal.
+      assertThat(sent.newId()).isFalse();
       // The ask's deadline less the time to write and answer the create (dcloud.http.create-answer-margin).
       Duration margin = cluster.settings().createAnswerMargin();
       assertThat(margin).isEqualTo(Duration.ofSeconds(1));
@@ -246,6 +248,26 @@ class EnvironmentApiTest {
           new EnvironmentEntity.Create(sent.spec(), sent.recipe(), lateReply.getRef(), sent.owner(), sent.notAfter()));
       assertThat(lateReply.expectMessageClass(EnvironmentEntity.TooLate.class).reason()).contains("nothing was created");
       api.get("/api/v1/environments/" + askedId.get()).problem(404);
+    } finally {
+      binding.unbind();
+    }
+  }
+
+  /** Only a create without a key has an id no environment can have (its entity skips reading the journal). */
+  @Test
+  void aCreateWithoutAnIdempotencyKeyIsSentUnderANewId() throws Exception {
+    TestProbe<EnvironmentEntity.Command> entity = cluster.testKit.createTestProbe();
+    ServerBinding binding = cluster.start(cluster.backends.withEnvironments(
+        environmentId -> TestEntityRef.of(EnvironmentEntity.TYPE_KEY, environmentId, entity.getRef())));
+    try {
+      Api probed = Api.admin(GatewayTestCluster.uri(binding));
+      java.util.concurrent.CompletableFuture<Api.Answer> answer = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> probed.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("unkeyed")));
+
+      EnvironmentEntity.Create sent = entity.expectMessageClass(EnvironmentEntity.Create.class);
+      assertThat(sent.newId()).isTrue();
+      sent.replyTo().tell(new EnvironmentEntity.Conflict("answered by the test"));
+      answer.join().problem(409);
     } finally {
       binding.unbind();
     }
