@@ -265,6 +265,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
 
   /** Runs one engine operation off the actor; its outcome comes back as {@link OperationDone}. */
   private void run(String environmentId, Supplier<ContainerOperations.Outcome> operation) {
+    reconciliation.operating(environmentId);
     getContext().pipeToSelf(
         CompletableFuture.supplyAsync(operation, blocking),
         (outcome, failure) -> new OperationDone(failure == null ? outcome : operations.failed(environmentId, failure)));
@@ -298,6 +299,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   @Override
   public boolean accountedFor(String environmentId) {
     return containers.containsKey(environmentId) || busy.contains(environmentId);
+  }
+
+  @Override
+  public boolean operating(String environmentId) {
+    return busy.contains(environmentId);
   }
 
   @Override

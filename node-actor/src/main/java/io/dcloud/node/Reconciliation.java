@@ -5,7 +5,9 @@ import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -36,6 +38,9 @@ final class Reconciliation {
     /** Whether the node has a container or an operation in flight for the environment. */
     boolean accountedFor(String environmentId);
 
+    /** Whether an operation of the node on the environment's container is in flight. */
+    boolean operating(String environmentId);
+
     /** Removes an unwanted container like any RemoveContainer command (queued behind an operation in flight). */
     void removeOrphan(NodeProtocol.RemoveContainer remove);
   }
@@ -47,6 +52,13 @@ final class Reconciliation {
   private final ContainerOperations operations;
   private final Executor blocking;
   private final Containers containers;
+  /**
+   * Environments the node began an operation on while the listing was under way: what the listing
+   * says of their containers may be older than what that operation did (a container it listed as
+   * created, the deploy started), so the operation's own report stands for them.
+   */
+  private final Set<String> operatedOnWhileListing = new HashSet<>();
+  private boolean listing;
 
   Reconciliation(
       ActorContext<NodeActor.Message> context,
@@ -67,7 +79,16 @@ final class Reconciliation {
 
   /** Lists this node's containers on the engine; the rest follows as {@link Step}s. */
   void begin() {
+    listing = true;
+    operatedOnWhileListing.clear();
     context.pipeToSelf(CompletableFuture.supplyAsync(() -> runtime.listManaged(nodeId), blocking), ContainersListed::new);
+  }
+
+  /** The node begins an operation on the environment's container. */
+  void operating(String environmentId) {
+    if (listing) {
+      operatedOnWhileListing.add(environmentId);
+    }
   }
 
   void on(Step step) {
@@ -81,6 +102,7 @@ final class Reconciliation {
   }
 
   private void onContainersListed(ContainersListed listed) {
+    listing = false;
     if (listed.failure() != null) {
       context.getLog().warn("Node {} could not list its containers: {}", nodeId, Failures.rootMessage(listed.failure()));
       return;
@@ -91,9 +113,16 @@ final class Reconciliation {
       if (environmentId == null) {
         continue;
       }
+      if (containers.operating(environmentId) || operatedOnWhileListing.contains(environmentId)) {
+        // Adopting it as listed would report a state the operation has changed (a created
+        // container as "exited while DCloud was down" while its deploy starts it).
+        context.getLog().debug("Node {} leaves container {} of environment {} to the operation on it", nodeId, container.id(), environmentId);
+        continue;
+      }
       containers.found(environmentId, container.id());
       Asks.pipeToSelf(context, peers.claim(environmentId, nodeId), (claim, failure) -> new EntityAnswered(container, claim, failure));
     }
+    operatedOnWhileListing.clear();
     Asks.pipeToSelf(context, peers.placedOn(nodeId), PlacementsLoaded::new);
   }
 

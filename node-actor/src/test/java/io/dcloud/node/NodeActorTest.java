@@ -333,6 +333,29 @@ class NodeActorTest {
     assertThat(runtime.inspect(adopted)).get().extracting(ContainerInfo::running).isEqualTo(true);
   }
 
+  /**
+   * The listing on start can see a container its deploy has created and not yet started: adopting
+   * it as listed reported it "exited while DCloud was down" (IdleCullingTest's failure in CI, the
+   * idle clock then never started). The deploy's own report stands.
+   */
+  @Test
+  void onStartAContainerBeingDeployedIsLeftToItsDeploy() throws Exception {
+    ScriptedRuntime.Gate listing = runtime.hold("listManaged");
+    ScriptedRuntime.Gate start = runtime.hold("start");
+    spawnNode();
+    node.tell(deploy("deploying"));
+    start.awaitReached(WAIT);
+    listing.awaitReached(WAIT);
+
+    listing.release();
+    placedOnNode(List.of("deploying"));
+    start.release();
+
+    expectReport("deploying", ContainerPhase.RUNNING);
+    peers.claims.expectNoMessage(QUIET);
+    peers.reports.expectNoMessage(QUIET);
+  }
+
   /** A container of this node as a deploy before the restart left it (created, not started). */
   private String seed(String environmentId, List<VolumeMount> volumes) {
     return runtime.create(new ContainerSpec(
