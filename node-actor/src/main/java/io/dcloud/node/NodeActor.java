@@ -143,7 +143,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
           context.getSystem().scheduler().scheduleOnce(delay, task, context.getSystem().executionContext());
       return scheduled::cancel;
     });
-    this.reconciliation = new Reconciliation(context, nodeId, runtime, this.peers, operations, blocking, this);
+    this.reconciliation =
+        new Reconciliation(context, nodeId, runtime, this.peers, operations, blocking, this, settings.claimRetryInterval());
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking, datasets);
     this.sessions = new UserSessions(context.getSystem(), nodeId, runtime, activity);
     this.containerProxy = new ContainerProxy(context.getSystem(), activity);
@@ -304,6 +305,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   @Override
   public boolean operating(String environmentId) {
     return busy.contains(environmentId);
+  }
+
+  @Override
+  public boolean holds(String environmentId, String containerId) {
+    return containerId.equals(containers.get(environmentId));
   }
 
   @Override

@@ -25,6 +25,7 @@ public record NodeSettings(
     Duration downedStopGrace,
     Duration leaveTimeout,
     Duration startingReportDelay,
+    Duration claimRetryInterval,
     List<String> idleCommand,
     String publishHostIp,
     int logBufferLines,
@@ -59,6 +60,7 @@ public record NodeSettings(
         c.getDuration("downed-stop-grace"),
         c.getDuration("leave-timeout"),
         c.getDuration("starting-report-delay"),
+        c.getDuration("claim-retry-interval"),
         c.getStringList("idle-command"),
         c.getString("publish-host-ip"),
         c.getInt("log-buffer-lines"),
@@ -77,8 +79,8 @@ public record NodeSettings(
   /** The same settings for another node id (hollow nodes share one process's configuration). */
   public NodeSettings withNodeId(String id) {
     return new NodeSettings(
-        id, labels, gossipInterval, downedStopGrace, leaveTimeout, startingReportDelay, idleCommand, publishHostIp,
-        logBufferLines, maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath, nvidiaSmi,
-        nvidiaSmiTimeout, advertisedGpus, secrets);
+        id, labels, gossipInterval, downedStopGrace, leaveTimeout, startingReportDelay, claimRetryInterval, idleCommand,
+        publishHostIp, logBufferLines, maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath,
+        nvidiaSmi, nvidiaSmiTimeout, advertisedGpus, secrets);
   }
 }

@@ -5,8 +5,10 @@ import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -30,6 +32,13 @@ final class Reconciliation {
 
   record PlacementsLoaded(List<String> environmentIds, Throwable failure) implements Step {}
 
+  /** Time to ask again about a container whose environment did not answer. */
+  record ClaimAgain(String environmentId, String containerId) implements Step {}
+
+  /** The container as the engine has it now (empty: gone), to ask its environment about again. */
+  record Reinspected(String environmentId, String containerId, Optional<ContainerInfo> container, Throwable failure)
+      implements Step {}
+
   /** What reconciliation may see and change of the node's own bookkeeping (the NodeActor's, on its thread). */
   interface Containers {
     /** Remembers a container found on the engine as the environment's. */
@@ -40,6 +49,9 @@ final class Reconciliation {
 
     /** Whether an operation of the node on the environment's container is in flight. */
     boolean operating(String environmentId);
+
+    /** Whether the node still counts {@code containerId} as the environment's container. */
+    boolean holds(String environmentId, String containerId);
 
     /** Removes an unwanted container like any RemoveContainer command (queued behind an operation in flight). */
     void removeOrphan(NodeProtocol.RemoveContainer remove);
@@ -52,6 +64,8 @@ final class Reconciliation {
   private final ContainerOperations operations;
   private final Executor blocking;
   private final Containers containers;
+  /** How long after an environment did not answer about its container it is asked again. */
+  private final Duration claimRetryInterval;
   /**
    * Environments the node began an operation on while the listing was under way: what the listing
    * says of their containers may be older than what that operation did (a container it listed as
@@ -67,7 +81,8 @@ final class Reconciliation {
       NodePeers peers,
       ContainerOperations operations,
       Executor blocking,
-      Containers containers) {
+      Containers containers,
+      Duration claimRetryInterval) {
     this.context = context;
     this.nodeId = nodeId;
     this.runtime = runtime;
@@ -75,6 +90,7 @@ final class Reconciliation {
     this.operations = operations;
     this.blocking = blocking;
     this.containers = containers;
+    this.claimRetryInterval = claimRetryInterval;
   }
 
   /** Lists this node's containers on the engine; the rest follows as {@link Step}s. */
@@ -98,6 +114,10 @@ final class Reconciliation {
       onEntityAnswered(answer);
     } else if (step instanceof PlacementsLoaded loaded) {
       onPlacementsLoaded(loaded);
+    } else if (step instanceof ClaimAgain again) {
+      onClaimAgain(again);
+    } else if (step instanceof Reinspected reinspected) {
+      onReinspected(reinspected);
     }
   }
 
@@ -130,8 +150,10 @@ final class Reconciliation {
     ContainerInfo container = answer.container();
     String environmentId = container.labels().get(EnvironmentNames.ENV_LABEL);
     if (answer.failure() != null) {
-      context.getLog().warn("Node {}: no answer about environment {} ({}); keeping its container for now",
-          nodeId, environmentId, Failures.rootMessage(answer.failure()));
+      // Its shard may be moving (to this node, just back): the container stays until it answers.
+      context.getLog().warn("Node {}: no answer about environment {} ({}); keeping its container and asking again in {}",
+          nodeId, environmentId, Failures.rootMessage(answer.failure()), claimRetryInterval);
+      context.scheduleOnce(claimRetryInterval, context.getSelf(), new ClaimAgain(environmentId, container.id()));
       return;
     }
     if (!answer.claim().wanted()) {
@@ -144,6 +166,34 @@ final class Reconciliation {
         ? operations.report(ContainerPhase.RUNNING, container.id(), ContainerOperations.ports(container), null, false, "adopted after restart")
         : operations.report(ContainerPhase.EXITED, container.id(), List.of(), container.exitCode(), container.oomKilled(),
             "exited while DCloud was down"));
+  }
+
+  /**
+   * Asks again about a container whose environment did not answer, as the engine has it now: the
+   * listing is older. One the node no longer counts as the environment's (removed, replaced) is
+   * left alone; one under an operation waits for it.
+   */
+  private void onClaimAgain(ClaimAgain again) {
+    if (!containers.holds(again.environmentId(), again.containerId())) {
+      return;
+    }
+    if (containers.operating(again.environmentId())) {
+      context.scheduleOnce(claimRetryInterval, context.getSelf(), again);
+      return;
+    }
+    context.pipeToSelf(CompletableFuture.supplyAsync(() -> runtime.inspect(again.containerId()), blocking),
+        (container, failure) -> new Reinspected(again.environmentId(), again.containerId(), container, failure));
+  }
+
+  private void onReinspected(Reinspected reinspected) {
+    if (reinspected.failure() != null) {
+      context.getLog().warn("Node {} could not inspect the container of environment {} ({}); asking again in {}",
+          nodeId, reinspected.environmentId(), Failures.rootMessage(reinspected.failure()), claimRetryInterval);
+      context.scheduleOnce(claimRetryInterval, context.getSelf(), new ClaimAgain(reinspected.environmentId(), reinspected.containerId()));
+      return;
+    }
+    reinspected.container().ifPresent(container -> Asks.pipeToSelf(
+        context, peers.claim(reinspected.environmentId(), nodeId), (claim, failure) -> new EntityAnswered(container, claim, failure)));
   }
 
   /** Environments placed here whose container is gone are told so; their entities decide what it means. */

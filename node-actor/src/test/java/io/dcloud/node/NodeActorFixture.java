@@ -46,6 +46,7 @@ abstract class NodeActorFixture {
           dcloud.node.gossip-interval = 100ms
           dcloud.node.max-log-follows = 2
           dcloud.node.max-execs = 1
+          dcloud.node.claim-retry-interval = 200ms
           """)
       .withFallback(ConfigFactory.load());
   /** One per test class (PER_CLASS): each class shuts its own down. */

@@ -85,6 +85,29 @@ class NodeReconciliationTest extends NodeActorFixture {
     peers.reports.expectNoMessage(QUIET);
   }
 
+  /**
+   * An environment that does not answer about its container (its shard moving to the node just
+   * back) is asked again until it does: the container was kept forever (ClusterIT's failure in CI).
+   */
+  @Test
+  void onStartAnEnvironmentThatDoesNotAnswerIsAskedAgainUntilItDoes() {
+    String unanswered = seed("unanswered", List.of());
+    runtime.start(unanswered);
+
+    spawnNode();
+    ClaimAsked first = peers.claims.expectMessageClass(ClaimAsked.class, WAIT);
+    assertThat(first.environmentId()).isEqualTo("unanswered");
+    first.answer().completeExceptionally(new RuntimeException("Ask timed out"));
+    placedOnNode(List.of());
+
+    ClaimAsked again = peers.claims.expectMessageClass(ClaimAsked.class, WAIT);
+    assertThat(again.environmentId()).isEqualTo("unanswered");
+    again.answer().complete(new NodePeers.Claim(false, List.of()));
+
+    assertThat(expectReport("unanswered", ContainerPhase.REMOVED).containerId()).isEqualTo(unanswered);
+    assertThat(runtime.inspect(unanswered)).isEmpty();
+  }
+
   /** A container of this node as a deploy before the restart left it (created, not started). */
   private String seed(String environmentId, List<VolumeMount> volumes) {
     return runtime.create(new ContainerSpec(
