@@ -317,6 +317,9 @@ class DCloudIT {
     JsonNode killedAfter = awaitStatus(killed, "FAILED", UP_WITHIN);
     assertThat(killedAfter.get("reason").asText()).contains("137");
     await().atMost(UP_WITHIN).until(() -> !Docker.exists(orphan));
+    // Adopting its container writes nothing: the list has it from the journal's ids, read at start.
+    await().atMost(UP_WITHIN).untilAsserted(() ->
+        assertThat(api.get("/api/v1/environments").body()).as("listed after the restart").contains(kept));
     assertThat(api.get("/api/v1/catalog").body()).as("catalog restored").contains("\"tiny\"");
     assertThat(api.get("/api/v1/templates").body()).contains("python-ml");
     deleteAndAwait(kept);
