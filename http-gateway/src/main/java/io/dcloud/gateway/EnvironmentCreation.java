@@ -8,6 +8,7 @@ import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.SpecLimits;
 import io.dcloud.identity.Caller;
+import io.dcloud.identity.Quota;
 import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementRequest;
@@ -165,8 +166,11 @@ final class EnvironmentCreation {
 
   private CompletionStage<EnvironmentView> checkedAndCreated(
       EnvironmentSpec spec, String idempotencyKey, String origin, Caller caller, CreatesInFlight.Slot slot) {
-    // Both questions at once (one round trip, not two); the catalog's answer is still judged first.
+    // The scheduler and the user registry (singletons, often on other nodes) are asked while the
+    // datasets and the catalog are checked, not one after the other; the answers are still judged
+    // in that order (a bad catalog entry is the 422 even when the quota could not be read).
     CompletionStage<Scheduler.Feasibility> placeable = asks.feasibility(placementRequest(spec));
+    CompletionStage<Quota> quota = quotas.of(caller);
     return recipe(spec, caller)
         .thenCompose(recipe -> placeable
             .thenCompose(feasibility -> {
@@ -175,7 +179,7 @@ final class EnvironmentCreation {
               }
               String id = environmentId(idempotencyKey, caller.username());
               // Admitted last: a request refused for any other reason holds nothing of the quota.
-              return quotas.admit(caller, id, spec.resources(), true)
+              return quotas.admit(caller, quota, id, spec.resources(), true)
                   .thenCompose(admitted -> {
                     slot.sending(id);
                     return createEntity(id, idempotencyKey == null, spec, recipe, origin, caller.username());

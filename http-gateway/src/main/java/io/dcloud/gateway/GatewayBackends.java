@@ -69,6 +69,12 @@ public record GatewayBackends(
         environments, otherScheduler, catalog, templates, directory, updates, users, quotas, datasets, services, jobs, devices);
   }
 
+  /** The same backends with another user registry (a test's probe, say). */
+  public GatewayBackends withUsers(ActorRef<UserRegistry.Command> otherUsers) {
+    return new GatewayBackends(
+        environments, scheduler, catalog, templates, directory, updates, otherUsers, quotas, datasets, services, jobs, devices);
+  }
+
   /** The same backends with other environment entities (a test's silent probe, say). */
   public GatewayBackends withEnvironments(Function<String, EntityRef<EnvironmentEntity.Command>> otherEnvironments) {
     return new GatewayBackends(

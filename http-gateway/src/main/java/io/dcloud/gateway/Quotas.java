@@ -33,8 +33,14 @@ final class Quotas {
 
   /** Completes when admitted; fails with 403 quota-exceeded (or 503 when usage cannot be read) otherwise. */
   CompletionStage<Void> admit(Caller caller, String environmentId, Resources resources, boolean created) {
-    return of(caller)
-        .thenCompose(quota -> asks.admit(caller.username(), environmentId, resources, created, quota))
+    return admit(caller, of(caller), environmentId, resources, created);
+  }
+
+  /** As {@link #admit(Caller, String, Resources, boolean)}, with the caller's quota asked for already ({@link #of}). */
+  CompletionStage<Void> admit(
+      Caller caller, CompletionStage<Quota> quota, String environmentId, Resources resources, boolean created) {
+    return quota
+        .thenCompose(limits -> asks.admit(caller.username(), environmentId, resources, created, limits))
         .thenAccept(decision -> enforce(decision, caller, created));
   }
 

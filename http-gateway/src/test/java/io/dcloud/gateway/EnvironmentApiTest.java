@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.identity.UserRegistry;
+import io.dcloud.scheduler.Scheduler;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
@@ -268,6 +273,41 @@ class EnvironmentApiTest {
       assertThat(sent.newId()).isTrue();
       sent.replyTo().tell(new EnvironmentEntity.Conflict("answered by the test"));
       answer.join().problem(409);
+    } finally {
+      binding.unbind();
+    }
+  }
+
+  /**
+   * The caller's quota is asked for while the scheduler is still deciding whether the request fits,
+   * not after: on a cluster both are singletons, often on other nodes, and each ask a round trip.
+   */
+  @Test
+  void aCreateAsksForTheQuotaWithoutWaitingForTheScheduler() throws Exception {
+    TestProbe<Scheduler.Command> scheduler = cluster.testKit.createTestProbe();
+    // The real registry, its questions seen on the way.
+    TestProbe<UserRegistry.Command> users = cluster.testKit.createTestProbe();
+    ActorRef<UserRegistry.Command> seenUsers = cluster.testKit.spawn(Behaviors.monitor(UserRegistry.Command.class, users.getRef(),
+        Behaviors.receiveMessage(question -> {
+          cluster.users.tell(question);
+          return Behaviors.same();
+        })));
+    ServerBinding binding = cluster.start(cluster.backends.withScheduler(scheduler.getRef()).withUsers(seenUsers));
+    try {
+      Api probed = api.at(GatewayTestCluster.uri(binding));
+      java.util.concurrent.CompletableFuture<Api.Answer> answer = java.util.concurrent.CompletableFuture.supplyAsync(
+          () -> probed.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("quota-early")));
+
+      Scheduler.CheckFeasible feasible = scheduler.expectMessageClass(Scheduler.CheckFeasible.class);
+      // Still unanswered: the quota's question comes all the same.
+      List<UserRegistry.Command> seen = users.fishForMessage(Duration.ofSeconds(3), question ->
+          question instanceof UserRegistry.GetUser ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+      UserRegistry.GetUser asked = (UserRegistry.GetUser) seen.get(seen.size() - 1);
+      assertThat(asked.username()).isEqualTo("admin");
+      feasible.replyTo().tell(new Scheduler.Feasibility(null));
+
+      Api.Answer created = answer.join();
+      assertThat(created.status()).as(created.body()).isEqualTo(202);
     } finally {
       binding.unbind();
     }
