@@ -119,9 +119,10 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   /**
    * From now on, {@code watcher} is told every environment as it is after each change this directory
    * applies (the gateway's event stream feeds on it). Changes folded while it first reads the journal
-   * at start are not told: they are the past, not news.
+   * at start are not told: they are the past, not news. The state, not its view: a watcher that keeps
+   * recent changes keeps what the directory made anyway, and makes a view only when one is read.
    */
-  public record Watch(ActorRef<EnvironmentView> watcher) implements Command, NoSerializationVerificationNeeded {}
+  public record Watch(ActorRef<EnvironmentState> watcher) implements Command, NoSerializationVerificationNeeded {}
 
   /** {@code action}: environment.create, .stop, .start or .delete. */
   public record AuditLine(Instant at, String actor, String action, String environmentId) {}
@@ -143,7 +144,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   private record ReadEnded(Read read, String environmentId, Throwable failure)
       implements Command, NoSerializationVerificationNeeded {}
 
-  private record Unwatch(ActorRef<EnvironmentView> watcher) implements Command, NoSerializationVerificationNeeded {}
+  private record Unwatch(ActorRef<EnvironmentState> watcher) implements Command, NoSerializationVerificationNeeded {}
 
   private enum Refresh implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
@@ -177,7 +178,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   /** Reads whose last attempt failed: the first failure of a streak is logged, the rest are not. */
   private final Set<Read> failing = EnumSet.noneOf(Read.class);
   private final DirectoryIndexes indexes = new DirectoryIndexes();
-  private final List<ActorRef<EnvironmentView>> watchers = new ArrayList<>();
+  private final List<ActorRef<EnvironmentState>> watchers = new ArrayList<>();
   /** Whether the first full read of the journal has ended: only changes after it are told to watchers. */
   private boolean caughtUp;
 
@@ -315,8 +316,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     environments.put(apply.environmentId(), new Folded(after, apply.sequenceNr(), Instant.now()));
     indexes.applied(apply.environmentId(), before, after, apply.event());
     if (caughtUp && !watchers.isEmpty()) {
-      EnvironmentView view = after.view();
-      watchers.forEach(watcher -> watcher.tell(view));
+      watchers.forEach(watcher -> watcher.tell(after));
     }
     return this;
   }

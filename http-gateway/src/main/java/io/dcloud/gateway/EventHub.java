@@ -2,7 +2,7 @@ package io.dcloud.gateway;
 
 import io.dcloud.ask.Asks;
 import io.dcloud.environment.EnvironmentDirectory;
-import io.dcloud.environment.EnvironmentView;
+import io.dcloud.environment.EnvironmentState;
 import io.dcloud.identity.Caller;
 import io.dcloud.scheduler.NodeView;
 import io.dcloud.scheduler.Scheduler;
@@ -50,7 +50,7 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
 
   record Unsubscribe(BoundedSourceQueue<ServerSentEvent> queue) implements Command {}
 
-  private record EnvironmentChanged(EnvironmentView view) implements Command {}
+  private record EnvironmentChanged(EnvironmentState environment) implements Command {}
 
   private record NodesSeen(List<NodeView> nodes) implements Command {}
 
@@ -80,7 +80,7 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
       // Pruned even while nothing happens, so an idle gateway's old events stop being resumable on time.
       timers.startTimerWithFixedDelay(Tick.PRUNE, settings.retention().dividedBy(10));
       backends.directory().tell(new EnvironmentDirectory.Watch(
-          context.messageAdapter(EnvironmentView.class, EnvironmentChanged::new)));
+          context.messageAdapter(EnvironmentState.class, EnvironmentChanged::new)));
       return new EventHub(context, timers, backends.scheduler(), settings, codec, proxy, askTimeout, connected);
     }));
   }
@@ -112,10 +112,10 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
           return this;
         })
         .onMessage(EnvironmentChanged.class, changed -> {
-          EnvironmentView view = changed.view();
-          String data = codec.toJsonString(EnvironmentJson.of(view, codec.mapper(), proxy));
-          publish(log.append(ENVIRONMENT_EVENT, data, caller -> caller.maySee(view.owner(), view.sharedWith()),
-              clock.instant()));
+          EnvironmentState environment = changed.environment();
+          publish(log.append(ENVIRONMENT_EVENT,
+              () -> codec.toJsonString(EnvironmentJson.of(environment.view(), codec.mapper(), proxy)),
+              caller -> caller.maySee(environment.owner(), environment.sharedWith()), clock.instant()));
           return this;
         })
         .onMessage(NodesSeen.class, this::onNodesSeen)
@@ -193,19 +193,26 @@ final class EventHub extends AbstractBehavior<EventHub.Command> {
       now.put(node.id(), steady);
       // The first poll only learns what is there: it changed nothing.
       if (nodes != null && !steady.equals(nodes.get(node.id()))) {
-        publish(log.append(NODE_EVENT, codec.toJsonString(node),
-            EventHub::watchesNodes, clock.instant()));
+        publish(log.append(NODE_EVENT, () -> codec.toJsonString(node), EventHub::watchesNodes, clock.instant()));
       }
     }
     nodes = now;
     return this;
   }
 
+  /** Rendered once for all the clients that may see it, and not at all when none may. */
   private void publish(EventLog.Entry entry) {
+    ServerSentEvent event = null;
     Iterator<Map.Entry<BoundedSourceQueue<ServerSentEvent>, Caller>> each = clients.entrySet().iterator();
     while (each.hasNext()) {
       Map.Entry<BoundedSourceQueue<ServerSentEvent>, Caller> client = each.next();
-      if (entry.audience().test(client.getValue()) && !offer(client.getKey(), client.getValue(), entry.event())) {
+      if (!entry.audience().test(client.getValue())) {
+        continue;
+      }
+      if (event == null) {
+        event = entry.event();
+      }
+      if (!offer(client.getKey(), client.getValue(), event)) {
         each.remove();
         left(client.getValue());
       }

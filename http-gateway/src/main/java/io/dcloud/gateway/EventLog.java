@@ -9,18 +9,27 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.sse.ServerSentEvent;
 
 /**
  * The recent events of one gateway, bounded by age and count, with ids {@code <epoch>.<n>}: n
  * increases by one per event, and the epoch is this gateway run's own, so an id from another
  * gateway or an earlier run is known not to be resumable here (not mistaken for a position).
- * Not thread-safe: its actor owns it.
+ * An event's data is rendered when a client reads it, not kept rendered: the log holds thousands of
+ * events for minutes, and what it keeps of each (the environment's state, which its directory made
+ * anyway) is a fraction of its JSON — each kept byte is copied by the young collections until it is
+ * old. Not thread-safe: its actor owns it.
  */
 final class EventLog {
 
-  /** One event, and who may see it. */
-  record Entry(long number, Instant at, Predicate<Caller> audience, ServerSentEvent event) {}
+  /** One event, who may see it, and how its data is rendered. */
+  record Entry(long number, Instant at, Predicate<Caller> audience, String type, Supplier<String> data, String epoch) {
+    /** The event as clients receive it, rendered now. */
+    ServerSentEvent event() {
+      return ServerSentEvent.create(data.get(), type, epoch + "." + number);
+    }
+  }
 
   private final String epoch = Long.toString(ThreadLocalRandom.current().nextLong() & Long.MAX_VALUE, 36);
   private final Duration retention;
@@ -35,10 +44,10 @@ final class EventLog {
     this.maxEntries = maxEntries;
   }
 
-  /** Appends an event of {@code type} with {@code data}, numbered next, and answers it. */
-  Entry append(String type, String data, Predicate<Caller> audience, Instant now) {
+  /** Appends an event of {@code type} whose data {@code data} renders, numbered next, and answers it. */
+  Entry append(String type, Supplier<String> data, Predicate<Caller> audience, Instant now) {
     last++;
-    Entry entry = new Entry(last, now, audience, ServerSentEvent.create(data, type, epoch + "." + last));
+    Entry entry = new Entry(last, now, audience, type, data, epoch);
     entries.addLast(entry);
     prune(now);
     return entry;

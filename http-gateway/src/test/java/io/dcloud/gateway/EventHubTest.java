@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentStatus;
-import io.dcloud.environment.EnvironmentView;
+import io.dcloud.environment.EnvironmentState;
 import io.dcloud.identity.Caller;
 import io.dcloud.identity.Role;
 import io.dcloud.scheduler.Scheduler;
@@ -42,23 +42,31 @@ class EventHubTest {
     testKit.shutdownTestKit();
   }
 
-  private static EnvironmentView view(String id) {
-    Instant now = Instant.now();
-    return new EnvironmentView(id, "e", EnvironmentStatus.QUEUED, null, null, null, null, List.of(), List.of(),
-        List.of(), null, 1, now, now, List.of(), "ella");
+  private static EnvironmentState state(String id) {
+    return new EnvironmentState(id, EnvironmentStatus.QUEUED, null, null, null, List.of(), null, List.of(), null, 1,
+        EnvironmentState.Removal.NONE, Instant.now().toEpochMilli(), List.of(), "ella", List.of(), null, null);
   }
 
-  @Test
-  void aClientThatFallsBehindIsDroppedAndTheOthersGoOn() throws Exception {
+  /** A hub, the directory's side of its watch, and the scheduler it polls for nodes. */
+  private record Started(ActorRef<EventHub.Command> hub, ActorRef<EnvironmentState> changes, TestProbe<Scheduler.Command> scheduler) {}
+
+  private static Started start(int clientBuffer, AtomicInteger connected) {
     TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
     TestProbe<Scheduler.Command> scheduler = testKit.createTestProbe();
     GatewayBackends backends = new GatewayBackends(
         id -> null, scheduler.getRef(), null, null, directory.getRef(), null, null, null, null, null, null, null);
-    AtomicInteger connected = new AtomicInteger();
-    EventSettings settings = new EventSettings(Duration.ofMinutes(10), 100, 2, Duration.ofMinutes(10));
+    EventSettings settings = new EventSettings(Duration.ofMinutes(10), 100, clientBuffer, Duration.ofMinutes(10));
     ActorRef<EventHub.Command> hub = testKit.spawn(
         EventHub.create(backends, settings, JsonYaml.create(testKit.system()), NO_PROXY, WAIT, connected));
-    ActorRef<EnvironmentView> changes = directory.expectMessageClass(EnvironmentDirectory.Watch.class, WAIT).watcher();
+    return new Started(hub, directory.expectMessageClass(EnvironmentDirectory.Watch.class, WAIT).watcher(), scheduler);
+  }
+
+  @Test
+  void aClientThatFallsBehindIsDroppedAndTheOthersGoOn() throws Exception {
+    AtomicInteger connected = new AtomicInteger();
+    Started started = start(2, connected);
+    ActorRef<EventHub.Command> hub = started.hub();
+    ActorRef<EnvironmentState> changes = started.changes();
 
     Pair<BoundedSourceQueue<ServerSentEvent>, CompletionStage<List<ServerSentEvent>>> reading =
         Source.<ServerSentEvent>queue(16).toMat(Sink.seq(), Keep.both()).run(testKit.system());
@@ -66,7 +74,7 @@ class EventHubTest {
     hub.tell(new EventHub.Subscribe(ELLA, null, stalled));
     hub.tell(new EventHub.Subscribe(ELLA, null, reading.first()));
     for (int i = 0; i < 3; i++) {
-      changes.tell(view("env-" + i));
+      changes.tell(state("env-" + i));
     }
 
     long deadline = System.nanoTime() + WAIT.toNanos();
@@ -82,27 +90,42 @@ class EventHubTest {
 
   @Test
   void nodesArePolledOnlyForConfigurersAndOneResumingFromBeforeGetsAReset() throws Exception {
-    TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
-    TestProbe<Scheduler.Command> scheduler = testKit.createTestProbe();
-    GatewayBackends backends = new GatewayBackends(
-        id -> null, scheduler.getRef(), null, null, directory.getRef(), null, null, null, null, null, null, null);
-    EventSettings settings = new EventSettings(Duration.ofMinutes(10), 100, 16, Duration.ofMinutes(10));
-    ActorRef<EventHub.Command> hub = testKit.spawn(
-        EventHub.create(backends, settings, JsonYaml.create(testKit.system()), NO_PROXY, WAIT, new AtomicInteger()));
-    ActorRef<EnvironmentView> changes = directory.expectMessageClass(EnvironmentDirectory.Watch.class, WAIT).watcher();
+    Started started = start(16, new AtomicInteger());
+    ActorRef<EventHub.Command> hub = started.hub();
+    ActorRef<EnvironmentState> changes = started.changes();
 
     BlockingQueue<ServerSentEvent> ellas = new LinkedBlockingQueue<>();
     hub.tell(new EventHub.Subscribe(ELLA, null, reader(ellas)));
-    changes.tell(view("env-a"));
+    changes.tell(state("env-a"));
     String seen = ellas.poll(WAIT.toSeconds(), TimeUnit.SECONDS).getId().orElseThrow();
-    scheduler.expectNoMessage(Duration.ofMillis(200));
+    started.scheduler().expectNoMessage(Duration.ofMillis(200));
 
     // Nobody followed the nodes until now: what they did since that event is unknown.
     Caller cora = new Caller("cora", Set.of(Role.PLATFORM_CONFIGURER), null, null, null, false, Set.of());
     BlockingQueue<ServerSentEvent> coras = new LinkedBlockingQueue<>();
     hub.tell(new EventHub.Subscribe(cora, seen, reader(coras)));
     assertThat(coras.poll(WAIT.toSeconds(), TimeUnit.SECONDS).getEventType()).hasValue(EventHub.RESET_EVENT);
-    scheduler.expectMessageClass(Scheduler.GetNodes.class, WAIT);
+    started.scheduler().expectMessageClass(Scheduler.GetNodes.class, WAIT);
+  }
+
+  @Test
+  void aResumingClientReadsTheEventsItMissedAsTheLiveClientsReadThem() throws Exception {
+    Started started = start(16, new AtomicInteger());
+    ActorRef<EventHub.Command> hub = started.hub();
+    ActorRef<EnvironmentState> changes = started.changes();
+
+    BlockingQueue<ServerSentEvent> live = new LinkedBlockingQueue<>();
+    hub.tell(new EventHub.Subscribe(ELLA, null, reader(live)));
+    changes.tell(state("env-a"));
+    changes.tell(state("env-b"));
+    ServerSentEvent first = live.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    ServerSentEvent second = live.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(second.getData()).contains("\"id\":\"env-b\"").contains("\"status\":\"QUEUED\"");
+
+    BlockingQueue<ServerSentEvent> resumed = new LinkedBlockingQueue<>();
+    hub.tell(new EventHub.Subscribe(ELLA, first.getId().orElseThrow(), reader(resumed)));
+    assertThat(resumed.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the kept event, rendered for the resuming client")
+        .isEqualTo(second);
   }
 
   private static BoundedSourceQueue<ServerSentEvent> reader(BlockingQueue<ServerSentEvent> into) {
