@@ -2,14 +2,15 @@ package io.dcloud.environment;
 
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * What the environment directory keeps besides the environments, updated as it applies each event:
- * every owner's usage (so a quota check costs a lookup however many environments exist) and the
- * users' latest requests for the audit (environment events name their actor already, so the audit
+ * every owner's usage (so a quota check costs a lookup however many environments exist), the
+ * count in each status (the cluster gauges read it every refresh) and the users' latest requests for the audit (environment events name their actor already, so the audit
  * reads them here rather than writing each twice; bounded, older ones are in the journal).
  * Touched only by the directory's actor.
  */
@@ -18,10 +19,24 @@ final class DirectoryIndexes {
 
   private final Map<String, OwnerUsage> usage = new HashMap<>();
   private final ArrayDeque<EnvironmentDirectory.AuditLine> requests = new ArrayDeque<>();
+  private final Map<EnvironmentStatus, Long> byStatus = new EnumMap<>(EnvironmentStatus.class);
 
   void applied(String environmentId, EnvironmentState before, EnvironmentState after, EnvironmentEntity.Event event) {
     count(before, after);
+    if (before.status() != after.status()) {
+      if (before.status() != null) {
+        byStatus.merge(before.status(), -1L, Long::sum);
+      }
+      if (after.status() != null) {
+        byStatus.merge(after.status(), 1L, Long::sum);
+      }
+    }
     remember(environmentId, event);
+  }
+
+  /** How many environments are in each status now (a status none is in may be absent or 0). */
+  Map<EnvironmentStatus, Long> byStatus() {
+    return new EnumMap<>(byStatus);
   }
 
   OwnerUsage usage(String owner) {

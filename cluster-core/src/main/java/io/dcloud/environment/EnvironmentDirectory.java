@@ -86,6 +86,11 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   public record Listing(List<EnvironmentView> environments) implements NoSerializationVerificationNeeded {}
 
+  /** How many environments are in each status, counted as changes are applied (no listing made). */
+  public record CountByStatus(ActorRef<StatusCounts> replyTo) implements Command, NoSerializationVerificationNeeded {}
+
+  public record StatusCounts(Map<EnvironmentStatus, Long> counts) implements NoSerializationVerificationNeeded {}
+
   /** One environment as this directory folded it (see {@link Known}). */
   public record Get(String environmentId, ActorRef<GetReply> replyTo) implements Command, NoSerializationVerificationNeeded {}
 
@@ -273,6 +278,10 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
         .onMessage(ReadEnded.class, this::onReadEnded)
         .onMessage(ListEnvironments.class, this::onList)
         .onMessage(Get.class, this::onGet)
+        .onMessage(CountByStatus.class, count -> {
+          count.replyTo().tell(new StatusCounts(indexes.byStatus()));
+          return this;
+        })
         .onMessage(GetAudit.class, this::onGetAudit)
         .onMessage(GetUsage.class, this::onGetUsage)
         .onMessage(Watch.class, watch -> {

@@ -93,6 +93,28 @@ class EnvironmentDirectoryTest {
   }
 
   @Test
+  void countsTheEnvironmentsInEachStatusAsItAppliesTheirChanges() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    String placed = UUID.randomUUID().toString();
+    String waiting = UUID.randomUUID().toString();
+    String deleted = UUID.randomUUID().toString();
+    for (String id : List.of(placed, waiting, deleted)) {
+      directory.tell(new EnvironmentDirectory.Apply(id, 1, requested("counted")));
+    }
+    directory.tell(new EnvironmentDirectory.Apply(placed, 2, new EnvironmentEntity.PlacedOnNode("n1", List.of(), AT)));
+    directory.tell(new EnvironmentDirectory.Apply(placed, 2, new EnvironmentEntity.PlacementRefused("a duplicate: not counted", AT)));
+    directory.tell(new EnvironmentDirectory.Apply(deleted, 2, new EnvironmentEntity.Deleted(AT, "bob")));
+
+    TestProbe<EnvironmentDirectory.StatusCounts> counts = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.CountByStatus(counts.getRef()));
+    assertThat(counts.receiveMessage(WAIT).counts()).as("each environment once, in its status now")
+        .containsEntry(EnvironmentStatus.REQUESTED, 1L)
+        .containsEntry(EnvironmentStatus.PLACED, 1L)
+        .containsEntry(EnvironmentStatus.DELETED, 1L)
+        .doesNotContainEntry(EnvironmentStatus.FAILED, 1L);
+  }
+
+  @Test
   void keepsEachOwnersUsageAndTheirRequestsForTheAudit() {
     ActorRef<EnvironmentDirectory.Command> directory = directory();
     String running = UUID.randomUUID().toString();
