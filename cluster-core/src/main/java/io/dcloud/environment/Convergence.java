@@ -26,6 +26,19 @@ import org.slf4j.Logger;
  * idempotently, so a lost message, a passivated entity or a restarted node only delays the outcome.
  */
 final class Convergence {
+  /**
+   * Creates are Requested, placements PlacedOnNode...: one series per event type, on the node that
+   * wrote it. Registered once per type: the registry's lookup (an id built, its tags sorted) would
+   * otherwise run for every event on the create path.
+   */
+  private static final ClassValue<Counter> EVENTS_BY_TYPE = new ClassValue<>() {
+    @Override
+    protected Counter computeValue(Class<?> type) {
+      return Counter.builder("dcloud.environment.events").description("Environment events persisted on this node, by type")
+          .tag("event", type.getSimpleName()).register(Metrics.globalRegistry);
+    }
+  };
+
   private Convergence() {}
 
   /**
@@ -79,9 +92,7 @@ final class Convergence {
     for (int i = 0; i < persisted.size(); i++) {
       Event event = persisted.get(i);
       wiring.events().tell(Topic.publish(new Persisted(environmentId, firstSequenceNr + i, event)));
-      // Creates are Requested, placements PlacedOnNode...: one series per event type, on the node that wrote it.
-      Counter.builder("dcloud.environment.events").description("Environment events persisted on this node, by type")
-          .tag("event", event.getClass().getSimpleName()).register(Metrics.globalRegistry).increment();
+      EVENTS_BY_TYPE.get(event.getClass()).increment();
       if (event instanceof Relocated) {
         // The reservation is still on the draining node: give it back before asking for a new place.
         wiring.scheduler().tell(new Scheduler.Release(environmentId));

@@ -11,6 +11,7 @@ import io.dcloud.node.ShellProtocol;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.spec.EnvironmentSpec;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -23,9 +24,17 @@ import org.junit.jupiter.api.Test;
 class EnvironmentEntityTest extends EnvironmentEntityFixture {
   @Test
   void createIsRequestedAndAsksTheSchedulerOnce() {
+    Metrics.addRegistry(new SimpleMeterRegistry());
+    double requestedBefore = requestedEvents();
     EnvironmentView view = create();
     assertThat(view.status()).isEqualTo(EnvironmentStatus.REQUESTED);
     assertThat(view.name()).isEqualTo("demo");
+    assertThat(requestedEvents()).as("counted by type, once each").isEqualTo(requestedBefore + 1);
+  }
+
+  private static double requestedEvents() {
+    Counter requested = Metrics.globalRegistry.find("dcloud.environment.events").tag("event", "Requested").counter();
+    return requested == null ? 0 : requested.count();
   }
 
   @Test
