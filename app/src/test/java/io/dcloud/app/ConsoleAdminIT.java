@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -326,6 +328,23 @@ class ConsoleAdminIT {
     assertThat(admin.post("/api/v1/nodes/" + NODE_ID + "/uncordon", "{}").status()).isEqualTo(200);
     awaitState(browser, NODE, "UP", "the event stream's node event");
     assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
+
+    // The node counts the places reserved on it (dee's environment among them) and links to them by node.
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      Api.Response placed = admin.get("/api/v1/environments?node=" + NODE_ID);
+      assertThat(placed.body()).contains(deesEnvironment);
+      long holdingPlaces = StreamSupport.stream(placed.json().path("environments").spliterator(), false)
+          .filter(e -> Set.of("PLACED", "PREPARING", "BUILDING", "STARTING", "RUNNING", "STOPPING")
+              .contains(e.path("status").asText()))
+          .count();
+      assertThat(admin.get("/api/v1/nodes").json().path("nodes").get(0).path("environmentCount").asLong())
+          .as("the scheduler's count, beside %s", placed.body())
+          .isEqualTo(holdingPlaces);
+    });
+    assertThat(admin.get("/api/v1/environments?node=no-such-node").json().path("environments")).isEmpty();
+    assertThat(browser.text(NODE + " a.node-environments")).matches("\\d+ environments");
+    browser.click(NODE + " a.node-environments");
+    assertThat(browser.find("input[name=node-filter]").getAttribute("value")).isEqualTo(NODE_ID);
   }
 
   @Test

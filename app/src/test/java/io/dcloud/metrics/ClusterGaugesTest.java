@@ -35,7 +35,7 @@ class ClusterGaugesTest {
   private static NodeView node(String id, long reservedMilliCpus) {
     NodeStatus status = new NodeStatus(id, id + ".lab", new Resources(8000, 32L << 30, 1, 100L << 30, null), List.of(),
         NodeStatus.Usage.NONE, Map.of(), true, "24.0.7", "none", NOW, "pekko://dcloud@" + id, List.of());
-    return new NodeView(status, NodeAvailability.UP, new Resources(reservedMilliCpus, 1L << 30, 0, 0, null), List.of(), List.of());
+    return new NodeView(status, NodeAvailability.UP, new Resources(reservedMilliCpus, 1L << 30, 0, 0, null), List.of(), 0);
   }
 
   private static Gauge gauge(SimpleMeterRegistry registry, String name, String node, String resource) {

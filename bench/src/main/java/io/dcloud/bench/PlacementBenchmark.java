@@ -393,7 +393,7 @@ public final class PlacementBenchmark {
           violations.add("GPU " + gpu + " is reserved twice");
         }
       }
-      placed += node.environments().size();
+      placed += node.environmentCount();
     }
     int expected = WARM_UP_CREATES + timeline.runningCount.get();
     if (placed != expected) {

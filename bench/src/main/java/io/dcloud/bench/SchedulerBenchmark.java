@@ -12,6 +12,7 @@ import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.persistence.EmbeddedCassandra;
 import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
+import io.dcloud.scheduler.NodeView;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
@@ -216,7 +217,7 @@ public final class SchedulerBenchmark {
     double seconds = (System.nanoTime() - start) / 1e9;
     // Its view of the nodes comes from gossip, a moment after it starts: the reservations are counted on all of them.
     awaitNodes(system, recovered, nodes);
-    int reservations = askNodes(system, recovered).nodes().stream().mapToInt(node -> node.environments().size()).sum();
+    int reservations = askNodes(system, recovered).nodes().stream().mapToInt(NodeView::environmentCount).sum();
     return new Recovery(reservations, seconds);
   }
 

@@ -20,11 +20,15 @@ final class EnvListCommand extends Subcommand implements Callable<Integer> {
   @Option(names = "--name", description = "Only those of this name")
   String name;
 
+  @Option(names = "--node", description = "Only those placed on this node")
+  String node;
+
   @Override
   public Integer call() {
     Map<String, Object> filters = new LinkedHashMap<>();
     filters.put("status", status);
     filters.put("name", name);
+    filters.put("node", node);
     JsonNode listing = client().get("/environments" + ApiClient.query(filters));
     output.print(io().out(), listing, () -> EnvironmentTable.of(listing.path("environments"), false));
     return ExitCodes.OK;

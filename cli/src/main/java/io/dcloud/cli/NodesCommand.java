@@ -48,7 +48,7 @@ final class NodesCommand extends Subcommand {
           reserved.path("cpus").asDouble() + "/" + capacity.path("cpus").asDouble(),
           String.format("%.1f/%.1fG", reserved.path("memoryBytes").asLong() / GIB, capacity.path("memoryBytes").asLong() / GIB),
           reserved.path("gpus").asInt() + "/" + capacity.path("gpus").size(),
-          node.path("environments").isArray() ? node.path("environments").size() : null);
+          node.path("environmentCount").isInt() ? node.path("environmentCount").asInt() : null);
     }
     return table;
   }

@@ -164,6 +164,9 @@ class CliGatewayTest {
         CompletableFuture.supplyAsync(() -> cli.run("env", "create", "-f", spec.toString()));
     // No worker: it waits queued, until it is deleted under the follower.
     String id = awaitListed(cli, "followed");
+    // Queued: on no node yet, so a node filter leaves it out.
+    assertThat(JSON.readTree(ok(cli.run("env", "ls", "--name", "followed", "--node", "n1", "-o", "json")).out())
+        .path("environments")).isEmpty();
     ok(cli.run("env", "rm", id));
     CliRunner.Result result = following.get(60, TimeUnit.SECONDS);
     assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.ENVIRONMENT_FAILED);

@@ -61,20 +61,20 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
       implements Command, NoSerializationVerificationNeeded {}
 
   /**
-   * {@code status}, {@code name} and {@code owner} are optional filters (null = any); an owner
-   * filter matches environments without an owner (created before DCloud had users) never.
-   * {@code groups} widens an owner filter: environments shared with any of them match too (null
-   * or empty: none).
+   * {@code status}, {@code name}, {@code node} (the node it is placed on) and {@code owner} are
+   * optional filters (null = any); an owner filter matches environments without an owner (created
+   * before DCloud had users) never. {@code groups} widens an owner filter: environments shared with
+   * any of them match too (null or empty: none).
    */
   public record ListEnvironments(
-      EnvironmentStatus status, String name, String owner, Set<String> groups, ActorRef<Listing> replyTo)
+      EnvironmentStatus status, String name, String node, String owner, Set<String> groups, ActorRef<Listing> replyTo)
       implements Command, NoSerializationVerificationNeeded {
     public ListEnvironments(EnvironmentStatus status, String name, ActorRef<Listing> replyTo) {
-      this(status, name, null, null, replyTo);
+      this(status, name, null, null, null, replyTo);
     }
 
     public ListEnvironments(EnvironmentStatus status, String name, String owner, ActorRef<Listing> replyTo) {
-      this(status, name, owner, null, replyTo);
+      this(status, name, null, owner, null, replyTo);
     }
 
     boolean lets(EnvironmentView view) {
@@ -405,6 +405,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
             .map(folded -> folded.state().view())
             .filter(view -> list.status() == null || list.status() == view.status())
             .filter(view -> list.name() == null || list.name().equals(view.name()))
+            .filter(view -> list.node() == null || list.node().equals(view.node()))
             .filter(list::lets)
             .sorted(Comparator.comparing(EnvironmentView::createdAt).thenComparing(EnvironmentView::id))
             .toList();

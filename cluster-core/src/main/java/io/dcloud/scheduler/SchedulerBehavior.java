@@ -309,7 +309,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
   private NodeView nodeView(SchedulerState state, NodeStatus status) {
     String id = status.nodeId();
     return new NodeView(status, nodes.stateOf(status, state), state.reservedOn(id), List.copyOf(state.gpusInUseOn(id)),
-        state.environmentsOn(id));
+        state.environmentCountOn(id));
   }
 
   // ---------------------------------------------------------------- operators and failures

@@ -175,6 +175,11 @@ public final class SchedulerState implements CborSerializable {
     return load == null ? List.of() : List.copyOf(load.environments);
   }
 
+  int environmentCountOn(String nodeId) {
+    NodeLoad load = loads.get(nodeId);
+    return load == null ? 0 : load.environments.size();
+  }
+
   SchedulerSnapshot snapshot() {
     List<SchedulerSnapshot.Entry> entries = new ArrayList<>(reservations.size());
     reservations.forEach((id, r) -> entries.add(SchedulerSnapshot.Entry.of(id, r)));

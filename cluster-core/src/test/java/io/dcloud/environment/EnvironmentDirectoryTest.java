@@ -93,6 +93,25 @@ class EnvironmentDirectoryTest {
   }
 
   @Test
+  void listsTheEnvironmentsPlacedOnANode() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    String onFirst = UUID.randomUUID().toString();
+    String onSecond = UUID.randomUUID().toString();
+    String waiting = UUID.randomUUID().toString();
+    for (String id : List.of(onFirst, onSecond, waiting)) {
+      directory.tell(new EnvironmentDirectory.Apply(id, 1, requested("placed")));
+    }
+    directory.tell(new EnvironmentDirectory.Apply(onFirst, 2, new EnvironmentEntity.PlacedOnNode("n1", List.of(), AT)));
+    directory.tell(new EnvironmentDirectory.Apply(onSecond, 2, new EnvironmentEntity.PlacedOnNode("n2", List.of(), AT)));
+
+    TestProbe<EnvironmentDirectory.Listing> probe = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.ListEnvironments(null, null, "n1", null, null, probe.getRef()));
+    assertThat(probe.receiveMessage(WAIT).environments()).extracting(EnvironmentView::id).containsExactly(onFirst);
+    directory.tell(new EnvironmentDirectory.ListEnvironments(null, "placed", null, null, null, probe.getRef()));
+    assertThat(probe.receiveMessage(WAIT).environments()).hasSize(3);
+  }
+
+  @Test
   void countsTheEnvironmentsInEachStatusAsItAppliesTheirChanges() {
     ActorRef<EnvironmentDirectory.Command> directory = directory();
     String placed = UUID.randomUUID().toString();
@@ -157,7 +176,7 @@ class EnvironmentDirectoryTest {
     directory.tell(new EnvironmentDirectory.Apply(other, 2, new EnvironmentEntity.SharedWith(List.of("lab-b"), "alice", AT)));
 
     TestProbe<EnvironmentDirectory.Listing> probe = testKit.createTestProbe();
-    directory.tell(new EnvironmentDirectory.ListEnvironments(null, null, "bob", Set.of("lab-a", "lab-c"), probe.getRef()));
+    directory.tell(new EnvironmentDirectory.ListEnvironments(null, null, null, "bob", Set.of("lab-a", "lab-c"), probe.getRef()));
     assertThat(probe.receiveMessage(WAIT).environments()).extracting(EnvironmentView::id).containsExactlyInAnyOrder(own, shared);
     directory.tell(new EnvironmentDirectory.ListEnvironments(null, null, "bob", probe.getRef()));
     assertThat(probe.receiveMessage(WAIT).environments()).extracting(EnvironmentView::id).containsExactly(own);

@@ -166,7 +166,7 @@ class SchedulerTest {
     NodeView untouched = view(nodes.receiveMessage(WAIT), nodeId);
     assertThat(untouched.reserved()).isEqualTo(Resources.NONE);
     assertThat(untouched.gpusInUse()).isEmpty();
-    assertThat(untouched.environments()).isEmpty();
+    assertThat(untouched.environmentCount()).isZero();
 
     scheduler.tell(new Scheduler.Place(request(nodeId, id + "-big", 2000, 3 * GIB, 1)));
     assertThat(expectFor(id + "-big", PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
@@ -182,7 +182,7 @@ class SchedulerTest {
 
     // Only the real placement holds the node; the previewed request is placed when it really asks.
     scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
-    assertThat(view(nodes.receiveMessage(WAIT), nodeId).environments()).containsExactly(id + "-big");
+    assertThat(view(nodes.receiveMessage(WAIT), nodeId).environmentCount()).isEqualTo(1);
     scheduler.tell(new Scheduler.Release(id + "-big"));
     scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
     assertThat(expectFor(id, PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
@@ -250,7 +250,10 @@ class SchedulerTest {
     NodeView after = view(nodes.receiveMessage(WAIT), nodeId);
     assertThat(after.reserved()).isEqualTo(before.reserved());
     assertThat(after.gpusInUse()).containsExactlyInAnyOrderElementsOf(before.gpusInUse());
-    assertThat(after.environments()).containsExactlyInAnyOrder(ids.get(0), ids.get(1));
+    assertThat(after.environmentCount()).isEqualTo(2);
+    TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
+    recovered.tell(new Scheduler.GetReservations(nodeId, reservations.getRef()));
+    assertThat(reservations.receiveMessage(WAIT).environmentIds()).containsExactlyInAnyOrder(ids.get(0), ids.get(1));
     recovered.tell(new Scheduler.Release(ids.get(0)));
     assertThat(expectFor(ids.get(2), PlacementAnswer.Granted.class).gpuUuids()).hasSize(1);
     testKit.stop(recovered);

@@ -17,6 +17,8 @@ import io.dcloud.node.ProxyWire;
 import io.dcloud.node.ShellProtocol;
 import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
+import io.dcloud.scheduler.NodeAvailability;
+import io.dcloud.scheduler.NodeView;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.PlacementPreview;
 import io.dcloud.scheduler.PlacementRequest;
@@ -252,6 +254,12 @@ final class GoldenSamples {
     s.put("wire.scheduler.ConfirmLoss", new Scheduler.ConfirmLoss("e1"));
     s.put("wire.scheduler.Reservations", new Scheduler.Reservations("n1", List.of("e1", "e2")));
     s.put("wire.scheduler.Feasibility", new Scheduler.Feasibility("too big"));
+    NodeView node = new NodeView(
+        new NodeStatus("n1", "host-1", RESOURCES, List.of(new GpuDevice(0, "GPU-1", "NVIDIA H200", 143771L)),
+            NodeStatus.Usage.NONE, Map.of("zone", "z1"), true, "24.0.5", null, AT, "member-1"),
+        NodeAvailability.CORDONED, RESOURCES, List.of("GPU-1"), 2);
+    s.put("wire.scheduler.Nodes", new Scheduler.Nodes(List.of(node)));
+    s.put("wire.scheduler.NodeAnswer", new Scheduler.NodeAnswer("n1", node));
     s.put("wire.scheduler.PlacementPreview", new PlacementPreview(
         PlacementPreview.Outcome.FITS, "n1", List.of("GPU-1"), "most free cpu and memory (spread)"));
     s.put("wire.node.Deploy", new NodeProtocol.Deploy("e1", SPEC, RECIPE, List.of("GPU-1"), null));

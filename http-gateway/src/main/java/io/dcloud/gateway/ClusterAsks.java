@@ -74,8 +74,9 @@ final class ClusterAsks {
 
   /** {@code owner} null lists every owner's (for admins); with it, those shared with any of {@code groups} too. */
   CompletionStage<EnvironmentDirectory.Listing> listEnvironments(
-      EnvironmentStatus status, String name, String owner, java.util.Set<String> groups) {
-    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.ListEnvironments(status, name, owner, groups, replyTo));
+      EnvironmentStatus status, String name, String node, String owner, java.util.Set<String> groups) {
+    return ask(backends.directory(),
+        replyTo -> new EnvironmentDirectory.ListEnvironments(status, name, node, owner, groups, replyTo));
   }
 
   CompletionStage<EnvironmentDirectory.Usage> usage(String owner) {

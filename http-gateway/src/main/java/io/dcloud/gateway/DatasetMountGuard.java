@@ -30,7 +30,7 @@ final class DatasetMountGuard {
   /** Fails with 409 naming the environments that hold any of {@code versions}. */
   CompletionStage<Void> check(DatasetState state, List<Integer> versions) {
     Optional<Integer> latest = state.latest().map(DatasetVersion::version);
-    return asks.listEnvironments(null, null, null, null).thenApply(listing -> {
+    return asks.listEnvironments(null, null, null, null, null).thenApply(listing -> {
       List<String> holding = listing.environments().stream()
           .filter(view -> !OVER.contains(view.status()) && holds(view, state.id(), latest, versions))
           .map(view -> view.id() + " (" + view.name() + ")")

@@ -113,15 +113,19 @@ final class EnvironmentRoutes extends AllDirectives {
         .orElseGet(() -> Directives.complete(EnvironmentReplies.notFound(rawId).toResponse()));
   }
 
-  /** A user's own environments and those shared with their groups; an admin's list has everyone's (each with its owner). */
+  /**
+   * A user's own environments and those shared with their groups; an admin's list has everyone's
+   * (each with its owner). Filters: status, name, and the node it is placed on (what runs on a node:
+   * {@code GET /nodes} counts them, this names them).
+   */
   private Route list(Caller caller) {
-    return parameterOptional("status", status -> parameterOptional("name", name -> {
+    return parameterOptional("status", status -> parameterOptional("name", name -> parameterOptional("node", node -> {
       EnvironmentStatus wanted = status.map(EnvironmentRoutes::parseStatus).orElse(null);
       return completeWithFuture(asks.listEnvironments(
-          wanted, name.orElse(null), caller.isAdmin() ? null : caller.username(), caller.groups())
+          wanted, name.orElse(null), node.orElse(null), caller.isAdmin() ? null : caller.username(), caller.groups())
           .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, new EnvironmentJson.Listing(
               listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper(), proxy)).toList()))));
-    }));
+    })));
   }
 
   private static EnvironmentStatus parseStatus(String text) {

@@ -15,8 +15,9 @@ import java.util.Map;
 /**
  * A worker as {@code GET /nodes} shows it: what it has (capacity, from its gossip), what the
  * scheduler has promised of it (reserved) and what is really in use (usage, measured by the node).
- * Users who do not run the platform get its {@link #summary}: no host, nor which environments
- * (other users') run there, nor which (other users') dataset versions its cache holds.
+ * Users who do not run the platform get its {@link #summary}: no host, nor how many environments
+ * (other users') run there, nor which (other users') dataset versions its cache holds. Which
+ * environments run there: {@code GET /environments?node=ID}.
  */
 record NodeJson(
     String id,
@@ -28,7 +29,7 @@ record NodeJson(
     Reserved reserved,
     Usage usage,
     Map<String, String> labels,
-    @JsonInclude(JsonInclude.Include.NON_NULL) List<String> environments,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Integer environmentCount,
     @JsonInclude(JsonInclude.Include.NON_NULL) List<String> gpusInUse,
     Instant lastSeen,
     Long gossipAgeSeconds,
@@ -64,7 +65,7 @@ record NodeJson(
         new Reserved(cores(reserved), reserved.memoryBytes(), reserved.storageBytes(), reserved.gpus()),
         new Usage(usage.cpuPercent(), usage.memoryUsedBytes(), usage.diskUsedBytes(), usage.containers()),
         status.labels() == null ? Map.of() : status.labels(),
-        view.environments(),
+        view.environmentCount(),
         view.gpusInUse(),
         lastSeen,
         lastSeen == null ? null : Math.max(0, Duration.between(lastSeen, now).toSeconds()),
@@ -79,7 +80,7 @@ record NodeJson(
 
   /** This node less what changes all the time (usage, when it was last heard of): equal when its state is. */
   NodeJson steady() {
-    return new NodeJson(id, host, state, available, runtime, capacity, reserved, null, labels, environments, gpusInUse,
+    return new NodeJson(id, host, state, available, runtime, capacity, reserved, null, labels, environmentCount, gpusInUse,
         null, null, datasets);
   }
 

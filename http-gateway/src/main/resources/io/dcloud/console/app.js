@@ -114,7 +114,7 @@ async function route() {
   if (!me) return;
   leave();
   leave = () => {};
-  const hash = location.hash.replace(/^#\/?/, '');
+  const [hash, query] = location.hash.replace(/^#\/?/, '').split('?');
   const [page, id] = hash.split('/');
   try {
     if (page === 'new') leave = await newEnvironmentPage(id && decodeURIComponent(id));
@@ -129,7 +129,7 @@ async function route() {
     else if (page === 'apps') leave = await appsPage();
     else if (page === 'jobs') leave = await (id ? jobPage(decodeURIComponent(id)) : jobsPage());
     else if (page === 'devices') leave = await (id ? devicePage(decodeURIComponent(id), operates()) : devicesPage(operates()));
-    else leave = await environmentsPage();
+    else leave = await environmentsPage(new URLSearchParams(query));
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return signInPage(e);
     show(errorBox(e));

@@ -1,4 +1,5 @@
-// The environments the caller may see, kept live by the event stream, filtered by status and name.
+// The environments the caller may see, kept live by the event stream, filtered by status, name and node
+// (a node card's count links here with its node filled in: #/environments?node=ID).
 import { api } from './api.js';
 import { h, show, field } from './dom.js';
 import { listen } from './events.js';
@@ -10,11 +11,12 @@ export function statusBadge(status) {
   return h('span', { class: 'status status-' + String(status).toLowerCase(), 'data-status': status }, status);
 }
 
-export async function environmentsPage() {
+export async function environmentsPage(query = new URLSearchParams()) {
   const byId = new Map();
   const status = h('select', { name: 'status-filter' },
     h('option', { value: '' }, 'any'), STATUSES.map(s => h('option', { value: s }, s)));
   const name = h('input', { name: 'name-filter', type: 'search', placeholder: 'part of a name' });
+  const node = h('input', { name: 'node-filter', type: 'search', placeholder: 'a node id', value: query.get('node') || '' });
   const body = h('tbody');
   const empty = h('p', { class: 'empty' });
 
@@ -32,10 +34,12 @@ export async function environmentsPage() {
   function render() {
     const wanted = status.value;
     const part = name.value.trim().toLowerCase();
+    const onNode = node.value.trim();
     const existing = [...byId.values()].filter(e => e.status !== 'DELETED');
     const shown = existing
       .filter(e => !wanted || e.status === wanted)
       .filter(e => !part || String(e.name).toLowerCase().includes(part))
+      .filter(e => !onNode || e.node === onNode)
       .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
     body.replaceChildren(...shown.map(row));
     empty.textContent = shown.length ? '' : (existing.length ? 'No environment matches the filter.' : 'No environments yet.');
@@ -50,12 +54,13 @@ export async function environmentsPage() {
 
   status.addEventListener('change', render);
   name.addEventListener('input', render);
+  node.addEventListener('input', render);
   await load();
   show(
     h('h1', {}, 'Environments'),
     h('div', { class: 'toolbar' },
       h('form', { class: 'filters', role: 'search', onsubmit: e => e.preventDefault() },
-        field('Status', status), field('Name', name)),
+        field('Status', status), field('Name', name), field('Node', node)),
       h('a', { class: 'button', href: '#/new' }, 'New environment')),
     h('table', { class: 'environments' },
       h('caption', { class: 'visually-hidden' }, 'Your environments and their status'),

@@ -81,7 +81,9 @@ export async function nodesPage() {
       node.host ? `Host ${node.host} · ` : '',
       node.available ? `Docker ${node.runtime?.version || ''}` : `Docker unavailable: ${node.runtime?.error || 'unknown'}`,
       node.gossipAgeSeconds === null || node.gossipAgeSeconds === undefined ? '' : ` · heard of ${node.gossipAgeSeconds}s ago`,
-      ` · ${(node.environments || []).length} environments`),
+      node.environmentCount === undefined ? '' : [' · ', h('a', {
+        class: 'node-environments', href: '#/environments?node=' + encodeURIComponent(node.id) },
+      `${node.environmentCount} environments`)]),
     resource('CPU', capacity.cpus || 0, reserved.cpus || 0,
       usage.cpuPercent === undefined ? null : (capacity.cpus || 0) * usage.cpuPercent / 100, cores),
     resource('Memory', capacity.memoryBytes || 0, reserved.memoryBytes || 0, usage.memoryUsedBytes ?? null, gib),

@@ -98,7 +98,7 @@ class EnvironmentDryRunApiTest {
     assertThat(nodes.receiveMessage(GOSSIP_WAIT).nodes()).filteredOn(node -> node.status().nodeId().equals(nodeId))
         .singleElement().satisfies(node -> {
           assertThat(node.reserved()).isEqualTo(Resources.NONE);
-          assertThat(node.environments()).isEmpty();
+          assertThat(node.environmentCount()).isZero();
         });
 
     // A real create of the same config makes the Dockerfile the dry run showed, and is the only one listed.

@@ -24,14 +24,15 @@ class NodeJsonTest {
         List.of(), NodeStatus.Usage.NONE, Map.of("zone", "a"), true, "24.0.7", "none", NOW, "pekko://dcloud@n1",
         List.of("someone/elses/data@2"));
     return NodeJson.of(new NodeView(status, NodeAvailability.UP, new Resources(1000, 1L << 30, 0, 0, null),
-        List.of("GPU-1"), List.of("3f0c-someone-elses")), NOW);
+        List.of("GPU-1"), 3), NOW);
   }
 
   @Test
   void configurersSeeTheHostAndWhatRunsThere() {
     JsonNode full = MAPPER.valueToTree(node());
     assertThat(full.path("host").asText()).isEqualTo("gpu-box-7.lab");
-    assertThat(full.path("environments")).hasSize(1);
+    assertThat(full.path("environmentCount").asInt()).isEqualTo(3);
+    assertThat(full.has("environments")).as("no ids: a listing of every node would carry the cluster's every id").isFalse();
     assertThat(full.path("gpusInUse")).hasSize(1);
     assertThat(full.path("datasets").get(0).asText()).isEqualTo("someone/elses/data@2");
   }
@@ -40,7 +41,7 @@ class NodeJsonTest {
   void everyoneElseSeesCapacityAndReservationsButNoHostNorOthersEnvironments() {
     JsonNode summary = MAPPER.valueToTree(node().summary());
     assertThat(summary.has("host")).isFalse();
-    assertThat(summary.has("environments")).isFalse();
+    assertThat(summary.has("environmentCount")).isFalse();
     assertThat(summary.has("gpusInUse")).isFalse();
     assertThat(summary.has("datasets")).isFalse();
     assertThat(summary.path("runtime").path("error").isNull()).isTrue();
