@@ -23,7 +23,6 @@ import io.dcloud.environment.EnvironmentEntity.Start;
 import io.dcloud.environment.EnvironmentEntity.Stop;
 import io.dcloud.environment.EnvironmentEntity.TooLate;
 import io.dcloud.environment.EnvironmentEntity.Wiring;
-import io.dcloud.journal.JournalFailure;
 import io.dcloud.journal.NewEntityJournal;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
@@ -36,16 +35,9 @@ import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Signal;
-import org.apache.pekko.actor.typed.eventstream.EventStream;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.Adapter;
-import org.apache.pekko.persistence.typed.JournalPersistFailed;
 import org.apache.pekko.persistence.typed.PersistenceId;
-import org.apache.pekko.persistence.typed.RecoveryCompleted;
-import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -53,9 +45,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforc
 import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import scala.Tuple2;
-import scala.runtime.AbstractPartialFunction;
-import scala.runtime.BoxedUnit;
 
 /**
  * The behavior of one environment entity (its protocol and events are {@link EnvironmentEntity}):
@@ -82,20 +71,10 @@ final class EnvironmentBehavior
   private final String environmentId;
   private final ActorContext<Command> context;
   private final Wiring wiring;
-  /** Tells this incarnation's retry ticks from those an earlier one (before passivation) scheduled. */
-  private final long incarnation = ThreadLocalRandom.current().nextLong();
-  /** When the retry tick this incarnation scheduled is due (System.nanoTime); 0 when none is. */
-  private long retryDueAt;
-  /**
-   * The sequence number of the last event this object published. A write that fails may have
-   * reached the journal all the same (a timeout is not a refusal): the recovery that follows then
-   * finds more events than were published, and no one was told of the status they recorded.
-   */
-  private long announcedUpTo;
-  /** A write or recovery failed: the restart that follows ends with a {@link EnvironmentEntity.ResumeAfterRestart}. */
-  private boolean restarting;
   /** Started by a Create under a new id: recovers through {@link NewEntityJournal} (nothing to read). */
   private final boolean newId;
+  /** What follows each write and each recovery; also this entity's signal handler. */
+  private final ConvergenceLoop loop;
 
   EnvironmentBehavior(String environmentId, ActorContext<Command> context, Wiring wiring, boolean newId) {
     super(PersistenceId.of(EnvironmentEntity.TYPE_KEY.name(), environmentId), wiring.settings().journalBackoff());
@@ -103,6 +82,23 @@ final class EnvironmentBehavior
     this.context = context;
     this.wiring = wiring;
     this.newId = newId;
+    this.loop = new ConvergenceLoop(this);
+  }
+
+  String environmentId() {
+    return environmentId;
+  }
+
+  ActorContext<Command> context() {
+    return context;
+  }
+
+  Wiring wiring() {
+    return wiring;
+  }
+
+  boolean newId() {
+    return newId;
   }
 
   @Override
@@ -125,54 +121,13 @@ final class EnvironmentBehavior
   }
 
   /**
-   * One small object, not the builder's: Pekko keeps the signal handler of every live entity, and
+   * The convergence loop, not the builder's handler: Pekko keeps the signal handler of every live entity, and
    * the builder's three cases (a partial function, a lambda and an {@code orElse} each) cost about
    * 200 bytes an entity.
    */
   @Override
   public SignalHandler<EnvironmentState> signalHandler() {
-    return new SignalHandler<>(new Signals());
-  }
-
-  private final class Signals extends AbstractPartialFunction<Tuple2<EnvironmentState, Signal>, BoxedUnit> {
-    @Override
-    public boolean isDefinedAt(Tuple2<EnvironmentState, Signal> stateAndSignal) {
-      Signal signal = stateAndSignal._2();
-      return signal instanceof RecoveryCompleted || signal instanceof RecoveryFailed || signal instanceof JournalPersistFailed;
-    }
-
-    @Override
-    public BoxedUnit apply(Tuple2<EnvironmentState, Signal> stateAndSignal) {
-      Signal signal = stateAndSignal._2();
-      if (signal instanceof RecoveryCompleted) {
-        converge(stateAndSignal._1());
-        if (restarting) {
-          restarting = false;
-          context.getSelf().tell(new EnvironmentEntity.ResumeAfterRestart());
-        }
-      } else if (signal instanceof RecoveryFailed failed) {
-        journalFailed(failed.getFailure());
-      } else if (signal instanceof JournalPersistFailed failed) {
-        journalFailed(failed.getFailure());
-      }
-      return BoxedUnit.UNIT;
-    }
-  }
-
-  /** Counted with every other entity's in one line (see OverloadReport); the restart follows. */
-  private void journalFailed(Throwable failure) {
-    restarting = true;
-    if (newId) {
-      // The failed write may have reached the journal: the restart must read what is there.
-      NewEntityJournal.of(Adapter.toClassic(context.getSystem()))
-          .tell(new NewEntityJournal.RecoverFromJournal(persistenceId().id()), Adapter.toClassic(context.getSelf()));
-    }
-    Throwable cause = failure;
-    while (cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    context.getSystem().eventStream().tell(new EventStream.Publish<>(
-        new JournalFailure(EnvironmentEntity.TYPE_KEY.name() + " entities", String.valueOf(cause.getMessage()))));
+    return new SignalHandler<>(loop);
   }
 
   @Override
@@ -266,7 +221,7 @@ final class EnvironmentBehavior
     } else if (command instanceof FromNode from) {
       return onReport(state, from.report());
     } else if (command instanceof RetryTick tick) {
-      return retry(state, tick);
+      loop.retry(state, tick);
     }
     return Effect().noReply();
   }
@@ -278,7 +233,7 @@ final class EnvironmentBehavior
       return ok(cmd.replyTo(), state);
     }
     SharedWith shared = new SharedWith(groups, cmd.actor(), now());
-    return Effect().persist(shared).thenRun(next -> announce(next, List.of(shared)))
+    return Effect().persist(shared).thenRun(next -> loop.announce(next, List.of(shared)))
         .thenReply(cmd.replyTo(), next -> new Ok(next.view()));
   }
 
@@ -308,7 +263,7 @@ final class EnvironmentBehavior
       PlacedOnNode placed = new PlacedOnNode(granted.nodeId(), granted.gpuUuids(), now(), granted.reason());
       Convergence.toNode(wiring, granted.nodeId(),
           new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), granted.gpuUuids(), state.owner()));
-      return Effect().persist(placed).thenRun(next -> announce(next, List.of(placed))).thenNoReply();
+      return Effect().persist(placed).thenRun(next -> loop.announce(next, List.of(placed))).thenNoReply();
     }
     boolean holdsThatPlace = Transitions.HOLDING_A_PLACE.contains(state.status()) && granted.nodeId().equals(state.node());
     // Stopped, failed or deleted while the scheduler was deciding: give the place back.
@@ -329,7 +284,7 @@ final class EnvironmentBehavior
     context.getLog().warn("Environment {} lost with node {}{}", environmentId, gone.nodeId(),
         events.size() > 1 ? ": re-placing" : "");
     return Effect().persist(events).thenRun(after -> {
-      afterPersist(after, events);
+      loop.afterPersist(after, events);
       wiring.scheduler().tell(confirm);
     }).thenNoReply();
   }
@@ -354,18 +309,6 @@ final class EnvironmentBehavior
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, EnvironmentState> retry(EnvironmentState state, RetryTick tick) {
-    if (tick.incarnation() != incarnation) {
-      // Scheduled before a passivation: delivering it has woken this incarnation, which converged.
-      return Effect().noReply();
-    }
-    retryDueAt = 0;
-    if (state.transitional()) {
-      act(state, true);
-    }
-    return Effect().noReply();
-  }
-
   // ---------------------------------------------------------------- effects
 
   private ReplyEffect<Event, EnvironmentState> persist(Event event) {
@@ -374,59 +317,17 @@ final class EnvironmentBehavior
 
   /** Several events in one journal write. */
   private ReplyEffect<Event, EnvironmentState> persist(List<Event> events) {
-    return Effect().persist(events).thenRun(state -> afterPersist(state, events)).thenNoReply();
+    return Effect().persist(events).thenRun(state -> loop.afterPersist(state, events)).thenNoReply();
   }
 
   private ReplyEffect<Event, EnvironmentState> persistAndReply(Event event, ActorRef<Reply> replyTo) {
-    return Effect().persist(event).thenRun(state -> afterPersist(state, List.of(event)))
+    return Effect().persist(event).thenRun(state -> loop.afterPersist(state, List.of(event)))
         .thenReply(replyTo, next -> new Ok(next.view()));
   }
 
   /** Persists the event and answers with the new state; with no event, answers with the state as it is. */
   private ReplyEffect<Event, EnvironmentState> persistOrAnswer(Event event, EnvironmentState state, ActorRef<Reply> replyTo) {
     return event == null ? ok(replyTo, state) : persistAndReply(event, replyTo);
-  }
-
-  /** Publishes what was persisted (for read sides and live streams), then does what the new state needs. */
-  private void afterPersist(EnvironmentState state, List<Event> persisted) {
-    announce(state, persisted);
-    act(state, false);
-  }
-
-  private void announce(EnvironmentState state, List<Event> persisted) {
-    announcedUpTo = lastSequenceNumber(context);
-    Convergence.announce(wiring, environmentId, state, persisted, announcedUpTo - persisted.size() + 1, context.getLog());
-  }
-
-  /**
-   * After every recovery, including the one that follows a journal failure (this object outlives
-   * it): the retries start anew, since a tick scheduled before may have been dropped while the
-   * entity could not take it, and nothing else would wake an environment that waits.
-   */
-  private void converge(EnvironmentState state) {
-    retryDueAt = 0;
-    long recoveredUpTo = lastSequenceNumber(context);
-    if (state.exists() && announcedUpTo > 0 && recoveredUpTo > announcedUpTo) {
-      Convergence.announceCurrent(wiring, environmentId, state, context.getLog());
-    }
-    announcedUpTo = recoveredUpTo;
-    if (state.exists()) {
-      act(state, true);
-    }
-  }
-
-  private void act(EnvironmentState state, boolean retrying) {
-    Convergence.act(wiring, environmentId, state, retrying);
-    long now = System.nanoTime();
-    long interval = wiring.settings().retryInterval().toNanos();
-    // A tick overdue by a whole interval was lost (an overfull stash drops what it cannot hold).
-    boolean tickOnItsWay = retryDueAt != 0 && now - retryDueAt < interval;
-    if (state.transitional() && !tickOnItsWay) {
-      retryDueAt = now + interval;
-      RetryTick tick = new RetryTick(incarnation);
-      context.getSystem().scheduler().scheduleOnce(
-          wiring.settings().retryInterval(), () -> wiring.retryVia().accept(environmentId, tick), context.getExecutionContext());
-    }
   }
 
   private ReplyEffect<Event, EnvironmentState> release() {

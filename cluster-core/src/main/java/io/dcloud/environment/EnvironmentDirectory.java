@@ -1,17 +1,14 @@
 package io.dcloud.environment;
 
-import io.dcloud.ask.Asks;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -20,13 +17,6 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.persistence.query.EventEnvelope;
-import org.apache.pekko.persistence.query.PersistenceQuery;
-import org.apache.pekko.persistence.query.javadsl.CurrentEventsByPersistenceIdQuery;
-import org.apache.pekko.persistence.query.javadsl.CurrentPersistenceIdsQuery;
-import org.apache.pekko.persistence.query.javadsl.ReadJournal;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
 
 /**
  * The read side behind {@code GET /environments}: every gateway keeps this local, in-memory
@@ -50,9 +40,6 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   /** The read side needs only the latest step of each environment's history. */
   private static final int HISTORY_KEPT = 1;
-  /** Environments read from the journal at once while catching up. */
-  private static final int CATCH_UP_PARALLELISM = 4;
-  private static final String PERSISTENCE_ID_PREFIX = EnvironmentEntity.TYPE_KEY.name() + "|";
 
   public sealed interface Command {}
 
@@ -132,21 +119,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   /** {@code action}: environment.create, .stop, .start or .delete. */
   public record AuditLine(Instant at, String actor, String action, String environmentId) {}
 
-  /** The journal reads this directory makes, named for the log. */
-  private enum Read {
-    ALL("the environments"),
-    TAILS("the environments still changing"),
-    MISSED("the events it missed of an environment");
-
-    private final String what;
-
-    Read(String what) {
-      this.what = what;
-    }
-  }
-
   /** A journal read ended; {@code failure} is null when it completed. {@code environmentId} only for MISSED. */
-  private record ReadEnded(Read read, String environmentId, Throwable failure)
+  record ReadEnded(DirectoryJournalReads.Read read, String environmentId, Throwable failure)
       implements Command, NoSerializationVerificationNeeded {}
 
   private record Unwatch(ActorRef<EnvironmentState> watcher) implements Command, NoSerializationVerificationNeeded {}
@@ -155,7 +129,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   private enum FullRefresh implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
-  private record Folded(EnvironmentState state, long sequenceNr, Instant asOf) {}
+  record Folded(EnvironmentState state, long sequenceNr, Instant asOf) {}
 
   /**
    * {@code readJournalPluginId} names a read journal with {@code currentEventsByPersistenceId}
@@ -174,14 +148,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     }));
   }
 
-  private final ReadJournal journal;
+  private final DirectoryJournalReads reads;
   private final Map<String, Folded> environments = new HashMap<>();
-  /** Environments whose missing events are being read from the journal. */
-  private final Set<String> catchingUp = new HashSet<>();
-  /** Full and tail reads under way: a slow journal does not get a second one of each piled on. */
-  private final Set<Read> running = EnumSet.noneOf(Read.class);
-  /** Reads whose last attempt failed: the first failure of a streak is logged, the rest are not. */
-  private final Set<Read> failing = EnumSet.noneOf(Read.class);
   private final DirectoryIndexes indexes = new DirectoryIndexes();
   private final List<ActorRef<EnvironmentState>> watchers = new ArrayList<>();
   /** Whether the first full read of the journal has ended: only changes after it are told to watchers. */
@@ -192,83 +160,21 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
       String readJournalPluginId,
       ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events) {
     super(context);
-    this.journal = PersistenceQuery.get(context.getSystem()).getReadJournalFor(ReadJournal.class, readJournalPluginId);
+    this.reads = new DirectoryJournalReads(context, readJournalPluginId);
     ActorRef<EnvironmentEntity.Persisted> live = context.messageAdapter(
         EnvironmentEntity.Persisted.class, p -> new Apply(p.environmentId(), p.sequenceNr(), p.event()));
     events.tell(Topic.subscribe(live));
     readJournal();
   }
 
-  /** Reads the tails of the environments still changing (their events are the ones awaited). */
-  private void readTransitionalTails() {
-    List<Map.Entry<String, Long>> changing = new ArrayList<>();
-    environments.forEach((id, folded) -> {
-      if (folded.state().transitional()) {
-        changing.add(Map.entry(PERSISTENCE_ID_PREFIX + id, folded.sequenceNr()));
-      }
-    });
-    CurrentEventsByPersistenceIdQuery query = eventsQuery();
-    run(Read.TAILS, null, Source.from(changing)
-        .flatMapMerge(CATCH_UP_PARALLELISM, tail -> eventsOf(query, tail.getKey(), tail.getValue())));
-  }
-
   /**
-   * Reads what the journal has that this directory lacks: all of an environment it has never heard
-   * of, and the tail of every environment not yet deleted.
+   * Reads what the journal has that this directory lacks; a journal that cannot list environments
+   * leaves nothing to catch up with, so changes are news for the watchers from now on.
    */
   private void readJournal() {
-    if (!(journal instanceof CurrentPersistenceIdsQuery ids)) {
-      getContext().getLog().debug("The read journal cannot list persistence ids: the directory follows live events only");
+    if (!reads.readAll(environments)) {
       caughtUp = true;
-      return;
     }
-    Map<String, Long> known = new HashMap<>();
-    Set<String> deleted = new HashSet<>();
-    environments.forEach((id, folded) -> {
-      if (folded.state().status() == EnvironmentStatus.DELETED) {
-        deleted.add(PERSISTENCE_ID_PREFIX + id);
-      } else {
-        known.put(PERSISTENCE_ID_PREFIX + id, folded.sequenceNr());
-      }
-    });
-    CurrentEventsByPersistenceIdQuery query = eventsQuery();
-    run(Read.ALL, null, ids.currentPersistenceIds()
-        .filter(id -> id.startsWith(PERSISTENCE_ID_PREFIX) && !deleted.contains(id))
-        .flatMapMerge(CATCH_UP_PARALLELISM, id -> eventsOf(query, id, known.getOrDefault(id, 0L))));
-  }
-
-  /**
-   * Runs a read: the stream only tells this actor the events it reads, and its end comes back as a
-   * {@link ReadEnded}, so nothing off the actor's thread touches the actor. A full or tail read is
-   * not started while the previous one of its kind still runs.
-   */
-  private void run(Read read, String environmentId, Source<Command, NotUsed> events) {
-    if (read != Read.MISSED && !running.add(read)) {
-      return;
-    }
-    ActorRef<Command> self = getContext().getSelf();
-    Asks.pipeToSelf(getContext(),
-        events.runWith(Sink.foreach(self::tell), getContext().getSystem()),
-        (done, failure) -> new ReadEnded(read, environmentId, failure));
-  }
-
-  /** Taken on the actor's thread, so the streams' callbacks capture the query, not the actor. */
-  private CurrentEventsByPersistenceIdQuery eventsQuery() {
-    return (CurrentEventsByPersistenceIdQuery) journal;
-  }
-
-  private static Source<Command, NotUsed> eventsOf(
-      CurrentEventsByPersistenceIdQuery query, String persistenceId, long afterSequenceNr) {
-    return query.currentEventsByPersistenceId(persistenceId, afterSequenceNr + 1, Long.MAX_VALUE)
-        .filter(envelope -> envelope.event() instanceof EnvironmentEntity.Event)
-        .map(EnvironmentDirectory::toApply);
-  }
-
-  private static Command toApply(EventEnvelope envelope) {
-    return new Apply(
-        envelope.persistenceId().substring(PERSISTENCE_ID_PREFIX.length()),
-        envelope.sequenceNr(),
-        (EnvironmentEntity.Event) envelope.event());
   }
 
   @Override
@@ -295,10 +201,10 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
         })
         .onMessageEquals(Refresh.INSTANCE, () -> {
           // A full read that failed (the one at start, say) is made again now, not a full interval later.
-          if (failing.contains(Read.ALL)) {
+          if (reads.fullReadFailing()) {
             readJournal();
           } else {
-            readTransitionalTails();
+            reads.readTransitionalTails(environments);
           }
           return this;
         })
@@ -316,7 +222,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
       return this;
     }
     if (apply.sequenceNr() > last + 1) {
-      catchUp(apply.environmentId(), last);
+      reads.catchUp(apply.environmentId(), last);
       return this;
     }
     EnvironmentState before =
@@ -352,42 +258,10 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     return this;
   }
 
-  /** Reads what this directory missed of one environment; the events come back as {@link Apply}. */
-  private void catchUp(String environmentId, long afterSequenceNr) {
-    if (!catchingUp.add(environmentId)) {
-      return;
-    }
-    run(Read.MISSED, environmentId, eventsOf(eventsQuery(), PERSISTENCE_ID_PREFIX + environmentId, afterSequenceNr));
-  }
-
-  /**
-   * A failed read changes nothing folded: the next refresh (or, for missed events, the next event
-   * that skips ahead) reads again. Only the first failure of a streak is a warning, so a journal
-   * that is down for a while does not flood the log; its recovery is said once too.
-   */
   private Behavior<Command> onReadEnded(ReadEnded ended) {
-    if (ended.read() == Read.MISSED) {
-      catchingUp.remove(ended.environmentId());
-    } else {
-      // Once the first full read has ended, failed or not, changes are news for the watchers.
-      caughtUp |= ended.read() == Read.ALL;
-      running.remove(ended.read());
-    }
-    String what = ended.read() == Read.MISSED
-        ? ended.read().what + " (" + ended.environmentId() + ")"
-        : ended.read().what;
-    if (ended.failure() == null) {
-      if (failing.remove(ended.read())) {
-        getContext().getLog().info("The environment directory read {} from the journal again", what);
-      }
-    } else if (failing.add(ended.read())) {
-      getContext().getLog().warn(
-          "The environment directory could not read {} from the journal; it answers with what it has and reads again at its next refresh: {}",
-          what, ended.failure().toString());
-    } else {
-      getContext().getLog().debug("The environment directory still cannot read {} from the journal: {}", what,
-          ended.failure().toString());
-    }
+    // Once the first full read has ended, failed or not, changes are news for the watchers.
+    caughtUp |= ended.read() == DirectoryJournalReads.Read.ALL;
+    reads.ended(ended);
     return this;
   }
 
