@@ -1,11 +1,7 @@
 package io.dcloud.deploy;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.ConflictException;
-import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Event;
 import com.github.dockerjava.api.model.EventType;
@@ -42,7 +38,6 @@ public final class DockerRuntime implements ContainerRuntime {
 
   private static final String EXIT_CODE_ATTRIBUTE = "exitCode";
   private static final String DCLOUD_LABEL_PREFIX = "dcloud.";
-  private static final String NO_GPU_DRIVER = "could not select device driver";
   private static final int SHORT_ID_LENGTH = 12;
 
   private final DockerSettings settings;
@@ -51,6 +46,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final BaseImages baseImages;
   private final ImageBuilds imageBuilds;
   private final TenantNetworks networks;
+  private final ContainerLifecycle lifecycle;
 
   private DockerRuntime(DockerSettings settings) {
     this.settings = settings;
@@ -59,6 +55,7 @@ public final class DockerRuntime implements ContainerRuntime {
     this.baseImages = new BaseImages(engine, calls, settings);
     this.imageBuilds = new ImageBuilds(engine, baseImages, settings.build());
     this.networks = new TenantNetworks(engine, calls, settings.network(), settings.callTimeout());
+    this.lifecycle = new ContainerLifecycle(settings, calls, engine, networks);
   }
 
   /**
@@ -110,128 +107,22 @@ public final class DockerRuntime implements ContainerRuntime {
 
   @Override
   public String create(ContainerSpec spec) {
-    spec.volumes().forEach(volume -> createVolume(volume.volumeName(), spec.labels()));
-    String network = networks.ensure(spec.tenant());
-    String gateway = networks.gateway(network).orElse(null);
-    return calls.call("creating container " + spec.name(), settings.startTimeout(), () -> createOrAdopt(spec, network, gateway));
-  }
-
-  private String createOrAdopt(ContainerSpec spec, String network, String gateway) {
-    DockerClient client = engine.client();
-    try {
-      String id = ContainerSpecs.apply(client.createContainerCmd(spec.image()), spec, settings.container(), network, gateway)
-          .exec().getId();
-      log.info(
-          "created container {} ({}) from {} on network {}: nanoCpus={} memory={} pids={} gpus={} ports={} volumes={}",
-          spec.name(), shortId(id), spec.image(), network, spec.nanoCpus(), spec.memoryBytes(), spec.pidsLimit(),
-          spec.gpuUuids(), spec.ports(), spec.volumes());
-      return id;
-    } catch (ConflictException nameTaken) {
-      return adoptExisting(client, spec, nameTaken);
-    } catch (NotFoundException noImage) {
-      throw new RuntimeFailure("creating container " + spec.name() + " failed: image " + spec.image()
-          + " is not on this machine (" + DaemonCalls.engineMessage(noImage) + "); build it with ensureImage first", noImage);
-    }
-  }
-
-  /**
-   * A retried deploy finds its own container already created: reuse it when it belongs to the
-   * same environment on the same node, refuse when the name is held by something else.
-   */
-  private String adoptExisting(DockerClient client, ContainerSpec spec, ConflictException conflict) {
-    InspectContainerResponse existing;
-    try {
-      existing = client.inspectContainerCmd(spec.name()).exec();
-    } catch (NotFoundException goneMeanwhile) {
-      throw new RuntimeFailure("creating container " + spec.name() + " failed: " + DaemonCalls.engineMessage(conflict), conflict);
-    }
-    Map<String, String> labels = existing.getConfig() == null ? null : existing.getConfig().getLabels();
-    String env = spec.labels().get(EnvironmentNames.ENV_LABEL);
-    String node = spec.labels().get(EnvironmentNames.NODE_LABEL);
-    if (env != null && labels != null && env.equals(labels.get(EnvironmentNames.ENV_LABEL))
-        && Objects.equals(node, labels.get(EnvironmentNames.NODE_LABEL))) {
-      log.info("container {} already exists for environment {}: reusing {}", spec.name(), env, shortId(existing.getId()));
-      return existing.getId();
-    }
-    throw new RuntimeFailure("cannot create container " + spec.name() + ": a container with that name already exists and "
-        + "does not belong to environment " + env + "; remove it with `docker rm -f " + spec.name() + "`", conflict);
-  }
-
-  private void createVolume(String name, Map<String, String> labels) {
-    calls.run("creating volume " + name, settings.callTimeout(), () ->
-        engine.client().createVolumeCmd().withName(name).withLabels(labels).exec());
-    log.debug("volume {} ready", name);
+    return lifecycle.create(spec);
   }
 
   @Override
   public void start(String containerId) {
-    calls.run("starting container " + shortId(containerId), settings.startTimeout(), () -> {
-      try {
-        engine.client().startContainerCmd(containerId).exec();
-      } catch (NotModifiedException alreadyRunning) {
-        log.debug("container {} was already running", shortId(containerId));
-      } catch (NotFoundException e) {
-        throw new RuntimeFailure("starting container " + shortId(containerId) + " failed: it does not exist", e);
-      } catch (DockerException e) {
-        throw startFailure(containerId, e);
-      }
-    });
-    log.info("started container {}", shortId(containerId));
-  }
-
-  private RuntimeFailure startFailure(String containerId, DockerException e) {
-    String message = DaemonCalls.engineMessage(e);
-    if (message.contains(NO_GPU_DRIVER)) {
-      return new RuntimeFailure("starting container " + shortId(containerId) + " failed: it asks for GPUs but this "
-          + "machine's Docker Engine has no NVIDIA runtime (" + message + "); install the NVIDIA Container Toolkit "
-          + "or place the environment on a GPU node", e);
-    }
-    return new RuntimeFailure("starting container " + shortId(containerId) + " failed: " + message, e);
+    lifecycle.start(containerId);
   }
 
   @Override
   public void stop(String containerId, Duration grace) {
-    Duration g = grace == null ? settings.stopGraceDefault() : grace;
-    int seconds = (int) Math.max(0, (g.toMillis() + 999) / 1000);
-    // The engine waits the whole grace period before SIGKILL: the deadline must outlast it.
-    calls.run("stopping container " + shortId(containerId), g.plus(settings.callTimeout()), () -> {
-      try {
-        engine.client().stopContainerCmd(containerId).withTimeout(seconds).exec();
-        log.info("stopped container {}", shortId(containerId));
-      } catch (NotModifiedException alreadyStopped) {
-        log.debug("container {} was already stopped", shortId(containerId));
-      } catch (NotFoundException missing) {
-        log.debug("container {} to stop does not exist", shortId(containerId));
-      }
-    });
+    lifecycle.stop(containerId, grace);
   }
 
   @Override
   public void remove(String containerId, List<String> volumesToRemove) {
-    calls.run("removing container " + shortId(containerId), settings.callTimeout(), () -> {
-      try {
-        // Force: a running container is killed first. removeVolumes: anonymous volumes only.
-        engine.client().removeContainerCmd(containerId).withForce(true).withRemoveVolumes(true).exec();
-        log.info("removed container {}", shortId(containerId));
-      } catch (NotFoundException missing) {
-        log.debug("container {} to remove does not exist", shortId(containerId));
-      }
-    });
-    volumesToRemove.forEach(this::removeVolume);
-  }
-
-  private void removeVolume(String name) {
-    calls.run("removing volume " + name, settings.callTimeout(), () -> {
-      try {
-        engine.client().removeVolumeCmd(name).exec();
-        log.info("removed volume {}", name);
-      } catch (NotFoundException missing) {
-        log.debug("volume {} to remove does not exist", name);
-      } catch (ConflictException inUse) {
-        throw new RuntimeFailure("removing volume " + name + " failed: another container still uses it ("
-            + DaemonCalls.engineMessage(inUse) + ")", inUse);
-      }
-    });
+    lifecycle.remove(containerId, volumesToRemove);
   }
 
   @Override

@@ -3,29 +3,16 @@ package io.dcloud.node;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
-import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
-import io.dcloud.deploy.ContainerRuntime.PortBinding;
-import io.dcloud.deploy.ContainerRuntime.VolumeMount;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
-import io.dcloud.secret.SecretBox;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
 import java.io.Closeable;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.stream.OverflowStrategy;
-import org.apache.pekko.stream.SourceRef;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +24,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ContainerOperations {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerOperations.class);
-  /** Zero leaves the pids limit to the runtime (dcloud.deploy.container.pids-limit-default). */
-  private static final long RUNTIME_DEFAULT_PIDS_LIMIT = 0;
 
   /** What one operation left behind: its container (null when there is none) and the environment's report. */
   record Outcome(String environmentId, String containerId, ContainerReport report) {}
@@ -62,10 +47,6 @@ final class ContainerOperations {
   /** Where the environments' datasets come from (see {@link DatasetCache}). */
   private final DatasetMounts datasets;
   private final Later later;
-  /** Log follows open now: the pool threads that open them and the streams that end them both count. */
-  private final AtomicInteger follows = new AtomicInteger();
-  /** Users' commands running now (each on a blocking pool thread). */
-  private final AtomicInteger execs = new AtomicInteger();
 
   ContainerOperations(
       NodeSettings settings, ContainerRuntime runtime, NodePeers peers) {
@@ -132,7 +113,7 @@ final class ContainerOperations {
     };
     Outcome outcome;
     try {
-      String id = runtime.create(containerSpec(deploy, prepared.mounts()));
+      String id = runtime.create(DeployContainerSpecs.of(settings, deploy, prepared.mounts()));
       LOG.info("Node {} created container {} for environment {}", nodeId, id, environmentId);
       // Just created, so not running: start it without asking the engine first.
       startOrRemove(deploy, id);
@@ -219,75 +200,6 @@ final class ContainerOperations {
     return new Outcome(environmentId, null, report(ContainerPhase.FAILED, null, List.of(), null, false, Failures.rootMessage(failure)));
   }
 
-  NodeProtocol.StatsReply stats(String containerId) {
-    try {
-      var stats = runtime.stats(containerId);
-      return new NodeProtocol.Stats(
-          stats.cpuPercent(), stats.memoryUsedBytes(), stats.memoryLimitBytes(), stats.networkRxBytes(),
-          stats.networkTxBytes(), stats.blockReadBytes(), stats.blockWriteBytes(), stats.pids());
-    } catch (RuntimeException e) {
-      return new NodeProtocol.StatsUnavailable(Failures.rootMessage(e));
-    }
-  }
-
-  /** Runs a user's command in the container; at most {@code max-execs} at once, as each holds a blocking thread. */
-  NodeProtocol.ExecReply exec(NodeProtocol.ExecIn request) {
-    if (execs.incrementAndGet() > settings.maxExecs()) {
-      execs.decrementAndGet();
-      LOG.info("Node {} refused a command in environment {}: it already runs {} (dcloud.node.max-execs)",
-          nodeId, request.environmentId(), settings.maxExecs());
-      return new NodeProtocol.ExecUnavailable("node " + nodeId + " is busy running " + settings.maxExecs()
-          + " commands, its limit: try again later");
-    }
-    try {
-      var result = runtime.exec(request.containerId(), request.command(), request.stdin(),
-          Duration.ofMillis(request.timeoutMillis()), request.maxOutputBytes());
-      LOG.info("Environment {}: ran {} on node {}: {}", request.environmentId(), request.command().get(0), nodeId,
-          result.timedOut() ? "timed out after " + request.timeoutMillis() + " ms" : "exit code " + result.exitCode());
-      return new NodeProtocol.ExecResult(
-          result.exitCode(), result.stdout(), result.stderr(), result.truncated(), result.timedOut());
-    } catch (RuntimeException e) {
-      return new NodeProtocol.ExecUnavailable(Failures.rootMessage(e));
-    } finally {
-      execs.decrementAndGet();
-    }
-  }
-
-  /**
-   * Bridges the engine's log callback into a stream the gateway (maybe on another node) pulls through
-   * a SourceRef. Follows never end by themselves, so at most {@code max-log-follows} run at once.
-   */
-  NodeProtocol.LogsReply logs(NodeProtocol.StreamLogs request, ActorSystem<?> system) {
-    boolean counted = request.follow();
-    if (counted && follows.incrementAndGet() > settings.maxLogFollows()) {
-      follows.decrementAndGet();
-      LOG.info("Node {} refused to follow the log of environment {}: it already follows {} (dcloud.node.max-log-follows)",
-          nodeId, request.environmentId(), settings.maxLogFollows());
-      return new NodeProtocol.LogsRefused("node " + nodeId + " already follows " + settings.maxLogFollows()
-          + " logs, its limit: try again later", settings.maxLogFollows());
-    }
-    var materialized = Source.<String>queue(settings.logBufferLines(), OverflowStrategy.dropHead()).preMaterialize(system);
-    var queue = materialized.first();
-    Closeable follow;
-    try {
-      follow = runtime.logs(request.containerId(), request.tail(), request.follow(), queue::offer, queue::complete);
-    } catch (RuntimeException e) {
-      if (counted) {
-        follows.decrementAndGet();
-      }
-      return new NodeProtocol.LogsUnavailable(Failures.rootMessage(e));
-    }
-    SourceRef<String> lines = materialized.second()
-        .watchTermination((notUsed, done) -> done.whenComplete((ok, failure) -> {
-          closeQuietly(follow);
-          if (counted) {
-            follows.decrementAndGet();
-          }
-        }))
-        .runWith(StreamRefs.sourceRef(), system);
-    return new NodeProtocol.Logs(lines);
-  }
-
   private Outcome running(String environmentId, String containerId) {
     ContainerInfo info = runtime.inspect(containerId)
         .orElseThrow(() -> new IllegalStateException("container " + containerId + " vanished while starting"));
@@ -309,56 +221,6 @@ final class ContainerOperations {
     return runtime.inspect(EnvironmentNames.containerName(nodeId, environmentId))
         .filter(c -> environmentId.equals(c.labels().get(EnvironmentNames.ENV_LABEL))
             && nodeId.equals(c.labels().get(EnvironmentNames.NODE_LABEL)));
-  }
-
-  private ContainerSpec containerSpec(NodeProtocol.Deploy deploy, List<ContainerRuntime.BindMount> mounts) {
-    EnvironmentSpec spec = deploy.spec();
-    String environmentId = deploy.environmentId();
-    List<PortBinding> ports = spec.ports().stream()
-        .map(p -> new PortBinding(settings.publishHostIp(), p.hostPort(), p.containerPort(), p.protocol()))
-        .toList();
-    List<VolumeMount> volumes = new ArrayList<>();
-    for (int i = 0; i < spec.storage().size(); i++) {
-      volumes.add(new VolumeMount(EnvironmentNames.volumeName(nodeId, environmentId, i), spec.storage().get(i).target()));
-    }
-    Map<String, String> labels = new LinkedHashMap<>();
-    labels.put(EnvironmentNames.ENV_LABEL, environmentId);
-    labels.put(EnvironmentNames.NODE_LABEL, nodeId);
-    if (!deploy.gpuUuids().isEmpty()) {
-      labels.put(EnvironmentNames.GPU_LABEL, String.join(",", deploy.gpuUuids()));
-    }
-    return new ContainerSpec(
-        EnvironmentNames.containerName(nodeId, environmentId),
-        deploy.recipe().tag(),
-        spec.command().isEmpty() ? settings.idleCommand() : spec.command(),
-        variables(environmentId, spec),
-        spec.resources().nanoCpus(),
-        spec.resources().memoryBytes(),
-        RUNTIME_DEFAULT_PIDS_LIMIT,
-        deploy.gpuUuids(),
-        ports,
-        volumes,
-        labels, deploy.owner(), mounts);
-  }
-
-  /**
-   * {@code env}, the proxy's prefix ({@link ProxyWire#PREFIX_VARIABLE}) and the decrypted {@code
-   * secret-env}: decrypted here, just before the engine gets them, so no message or event between
-   * the gateway and this node ever held them in clear.
-   */
-  private Map<String, String> variables(String environmentId, EnvironmentSpec spec) {
-    Map<String, String> variables = new LinkedHashMap<>(spec.env());
-    variables.put(ProxyWire.PREFIX_VARIABLE, ProxyWire.prefix(environmentId));
-    if (spec.secretEnv().isEmpty()) {
-      return variables;
-    }
-    SecretBox box = settings.secrets();
-    if (box == null) {
-      throw new IllegalStateException("node " + nodeId + " cannot decrypt the secret-env of environment " + environmentId
-          + ": it has no secrets key (dcloud.secrets.key)");
-    }
-    spec.secretEnv().forEach((name, sealed) -> variables.put(name, box.open(name, sealed)));
-    return variables;
   }
 
   static List<PublishedPort> ports(ContainerInfo info) {

@@ -97,6 +97,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final TimerScheduler<Message> timers;
   private final Executor blocking;
   private final ContainerOperations operations;
+  private final ContainerAccess access;
   private final Reconciliation reconciliation;
   private final ClusterPresence presence;
   private final UserSessions sessions;
@@ -134,8 +135,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.runtime = runtime;
     this.timers = timers;
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(NodeSettings.BLOCKING_DISPATCHER));
+    this.access = new ContainerAccess(settings, runtime);
     this.idle = new IdleCulling(context, nodeId, IdleSettings.fromConfig(context.getSystem().settings().config()), activity,
-        peers, blocking, this::stats);
+        peers, blocking, access::stats);
     this.readiness = new ReadinessProbes(context, nodeId, peers, context.getSystem().settings().config());
     this.peers = readiness.watching(idle.watching(peers));
     this.operations = new ContainerOperations(settings, runtime, this.peers, datasets, (delay, task) -> {
@@ -201,13 +203,13 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private void handle(NodeProtocol.Command command) {
     if (command instanceof NodeProtocol.GetStats stats) {
       // Replied from the blocking pool: the reply needs nothing of this actor's state.
-      CompletableFuture.supplyAsync(() -> operations.stats(stats.containerId()), blocking).thenAccept(stats.replyTo()::tell);
+      CompletableFuture.supplyAsync(() -> access.stats(stats.containerId()), blocking).thenAccept(stats.replyTo()::tell);
       return;
     }
     if (command instanceof NodeProtocol.ExecIn exec) {
       activity.activity(exec.environmentId());
       // A user's command is not the environment's life cycle: it runs beside it, on the blocking pool.
-      CompletableFuture.supplyAsync(() -> operations.exec(exec), blocking).thenAccept(exec.replyTo()::tell);
+      CompletableFuture.supplyAsync(() -> access.exec(exec), blocking).thenAccept(exec.replyTo()::tell);
       return;
     }
     if (command instanceof NodeProtocol.ProxyTo proxy) {
@@ -221,7 +223,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     if (command instanceof NodeProtocol.StreamLogs logs) {
       // Opening an engine log stream blocks too (it waits for the engine's answer).
       var system = getContext().getSystem();
-      CompletableFuture.supplyAsync(() -> operations.logs(logs, system), blocking).thenAccept(logs.replyTo()::tell);
+      CompletableFuture.supplyAsync(() -> access.logs(logs, system), blocking).thenAccept(logs.replyTo()::tell);
       return;
     }
     String environmentId = environmentOf(command);
@@ -244,11 +246,6 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       Optional.ofNullable(containers.get(environmentId)).ifPresent(removing::add);
       run(environmentId, () -> operations.remove(remove));
     }
-  }
-
-  /** For idle culling, which is made before the operations. */
-  private NodeProtocol.StatsReply stats(String containerId) {
-    return operations.stats(containerId);
   }
 
   private static String environmentOf(NodeProtocol.Command command) {
