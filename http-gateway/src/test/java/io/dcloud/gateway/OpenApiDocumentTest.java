@@ -40,7 +40,7 @@ import org.junit.jupiter.api.TestInstance;
  * The served OpenAPI document against the gateway itself: a real OpenAPI parser reads it without a
  * message, every operation it describes is served (none answers route-not-found or
  * method-not-allowed, and only those it marks public answer without a token), every route of
- * {@link RouteAccessMatrixTest}'s table (the whole API) is described, and its enums are the code's.
+ * {@link RouteAccessTable} (the whole API) is described, and its enums are the code's.
  * The proxy into environments is described with a server of its own and sent to its own binding:
  * it is served only there, on another port, so that tenants' pages never share the API's origin.
  */
@@ -155,7 +155,7 @@ class OpenApiDocumentTest {
     Set<Op> described = operations().keySet();
     Set<Op> covered = new TreeSet<>();
     List<String> undescribed = new ArrayList<>();
-    for (RouteAccessMatrixTest.Row row : RouteAccessMatrixTest.routes()) {
+    for (RouteAccessRow row : RouteAccessTable.routes()) {
       String path = row.path.replaceAll("\\?.*", "");
       // The console's files are not API routes: served outside /api/v1, they are not described.
       if (path.equals("/no-such-route") || row.console) {
@@ -168,7 +168,7 @@ class OpenApiDocumentTest {
       match.ifPresentOrElse(covered::add, () -> undescribed.add(row.method + " " + row.path));
     }
     assertThat(undescribed).as("routes the gateway serves that the document does not describe").isEmpty();
-    assertThat(new TreeSet<>(described)).as("operations described but not in RouteAccessMatrixTest's table")
+    assertThat(new TreeSet<>(described)).as("operations described but not in RouteAccessTable")
         .containsExactlyElementsOf(covered);
   }
 
