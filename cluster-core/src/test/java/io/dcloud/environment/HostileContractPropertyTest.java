@@ -17,7 +17,6 @@ import io.dcloud.validation.ValidationException;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.util.ArrayList;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -45,13 +44,13 @@ class HostileContractPropertyTest {
 
   /** An environment config holding every field the contract knows. */
   private static final ObjectNode FULL_CONFIG = fullConfig();
-  private static final List<String> CONFIG_PATHS = paths(FULL_CONFIG);
+  private static final List<String> CONFIG_PATHS = JsonPointers.paths(FULL_CONFIG);
 
   private static final JsonNode FULL_CATALOG = read("""
       [{"os": "debian", "base-image": "debian:bookworm", "init-steps": ["apt-get update"],
         "specifications": {"python": {"installation-steps": ["apt-get install -y python3"],
                                       "libraries": {"numpy": ["pip install numpy"]}}}}]""");
-  private static final List<String> CATALOG_PATHS = paths(FULL_CATALOG);
+  private static final List<String> CATALOG_PATHS = JsonPointers.paths(FULL_CATALOG);
 
   /** Built once: generating them each try would cost more than parsing them. */
   private static final List<JsonNode> HUGE = List.of(
@@ -76,14 +75,14 @@ class HostileContractPropertyTest {
     for (Tuple2<Integer, JsonNode> mutation : mutations) {
       // A copy: a later mutation may write into this one's value, and the values are shared (HUGE's
       // across every try, and jqwik's between tuples), so the original could end up inside itself.
-      replace(config, CONFIG_PATHS.get(mutation.get1()), mutation.get2().deepCopy());
+      JsonPointers.replace(config, CONFIG_PATHS.get(mutation.get1()), mutation.get2().deepCopy());
     }
     EnvironmentSpec spec = specOrFieldErrors(config);
     if (spec != null) {
       // Whatever is accepted is written back in contract form and reads back the same, but for the
       // variables' values, which are write-only (secret ones also encrypted afresh).
       EnvironmentSpec reread = specOrFieldErrors(EnvironmentContractWriter.toContract(spec, MAPPER));
-      assertThat(EnvironmentSpecParserTest.valuesHidden(reread)).isEqualTo(EnvironmentSpecParserTest.valuesHidden(spec));
+      assertThat(EnvironmentSpecParserFixture.valuesHidden(reread)).isEqualTo(EnvironmentSpecParserFixture.valuesHidden(spec));
     }
   }
 
@@ -101,7 +100,7 @@ class HostileContractPropertyTest {
       @ForAll("catalogMutations") List<Tuple2<Integer, JsonNode>> mutations) {
     JsonNode catalog = FULL_CATALOG.deepCopy();
     for (Tuple2<Integer, JsonNode> mutation : mutations) {
-      replace(catalog, CATALOG_PATHS.get(mutation.get1()), mutation.get2().deepCopy());
+      JsonPointers.replace(catalog, CATALOG_PATHS.get(mutation.get1()), mutation.get2().deepCopy());
     }
     onlyFieldErrors(() -> CatalogParser.parse(catalog));
   }
@@ -207,38 +206,6 @@ class HostileContractPropertyTest {
       return MAPPER.readTree(json);
     } catch (IOException e) {
       throw new AssertionError(e);
-    }
-  }
-
-  /** JSON pointers of every value in {@code root} (not the root itself). */
-  private static List<String> paths(JsonNode root) {
-    List<String> paths = new ArrayList<>();
-    collectPaths(root, "", paths);
-    return List.copyOf(paths);
-  }
-
-  private static void collectPaths(JsonNode node, String path, List<String> paths) {
-    if (!path.isEmpty()) {
-      paths.add(path);
-    }
-    if (node.isObject()) {
-      node.properties().forEach(e -> collectPaths(e.getValue(), path + "/" + e.getKey(), paths));
-    } else if (node.isArray()) {
-      for (int i = 0; i < node.size(); i++) {
-        collectPaths(node.get(i), path + "/" + i, paths);
-      }
-    }
-  }
-
-  /** Sets the value at {@code pointer}, unless an earlier mutation replaced what held it. */
-  private static void replace(JsonNode root, String pointer, JsonNode value) {
-    int slash = pointer.lastIndexOf('/');
-    JsonNode parent = root.at(pointer.substring(0, slash));
-    String last = pointer.substring(slash + 1);
-    if (parent instanceof ObjectNode object) {
-      object.set(last, value);
-    } else if (parent instanceof ArrayNode array && last.matches("\\d+") && Integer.parseInt(last) < array.size()) {
-      array.set(Integer.parseInt(last), value);
     }
   }
 

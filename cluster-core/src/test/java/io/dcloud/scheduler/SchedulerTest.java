@@ -2,116 +2,25 @@ package io.dcloud.scheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.resources.GpuDevice;
 import io.dcloud.resources.Resources;
-import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.ddata.LWWMap;
-import org.apache.pekko.cluster.ddata.SelfUniqueAddress;
-import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
-import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
-import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
 import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
-import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/**
- * The scheduler on a one-node cluster: node status arrives through real Distributed Data gossip,
- * its answers go to a probe (the route it is given), and its state survives a restart (in-memory
- * journal).
- */
-class SchedulerTest {
-  private static final Config CONFIG = PersistenceTestKitPlugin.getInstance().config()
-      .withFallback(PersistenceTestKitSnapshotPlugin.config())
-      .withFallback(ConfigFactory.parseString("""
-          pekko.actor.provider = cluster
-          pekko.remote.artery.canonical.hostname = 127.0.0.1
-          pekko.remote.artery.canonical.port = 0
-          pekko.actor.serialize-messages = on
-          """))
-      .withFallback(ConfigFactory.load());
-  private static final ActorTestKit testKit = ActorTestKit.create("scheduler-test", CONFIG);
-  private static final SchedulerSettings SETTINGS = SchedulerSettings.fromConfig(CONFIG);
-  private static final Duration WAIT = Duration.ofSeconds(10);
-  private static final long GIB = 1L << 30;
-  /** What the scheduler told which environment. */
-  private record Answered(String environmentId, PlacementAnswer answer)
-      implements org.apache.pekko.actor.NoSerializationVerificationNeeded {}
-
-  private static TestProbe<Answered> entities;
-  private static PlacementAnswer.Route answers;
-
-  @BeforeAll
-  static void join() {
-    Cluster cluster = Cluster.get(testKit.system());
-    cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    entities = testKit.createTestProbe();
-    ActorRef<Answered> forward = entities.getRef();
-    answers = (environmentId, answer) -> forward.tell(new Answered(environmentId, answer));
-  }
-
-  /** Every test starts a scheduler with an empty journal (they share the singleton's persistence id). */
-  @BeforeEach
-  void emptyJournal() {
-    PersistenceTestKit.create(testKit.system()).clearAll();
-    SnapshotTestKit.create(testKit.system()).clearAll();
-  }
-
-  @AfterAll
-  static void shutdown() {
-    testKit.shutdownTestKit();
-  }
-
-  private static void gossip(NodeStatus status) {
-    TestNodes.gossip(testKit, status);
-  }
-
-  /** Each test's node carries a label its requests require, so tests sharing the cluster do not meet. */
-  private static NodeStatus node(String id, int cores, long memory, List<GpuDevice> gpus) {
-    String self = NodeGossip.memberId(Cluster.get(testKit.system()).selfMember().uniqueAddress());
-    return node(id, cores, memory, gpus, self, Instant.now());
-  }
-
-  private static NodeStatus node(String id, int cores, long memory, List<GpuDevice> gpus, String member, Instant seen) {
-    return TestNodes.node(id, cores, memory, gpus, member, seen);
-  }
-
-  private static PlacementRequest request(String nodeId, String id, long milliCpus, long memory, int gpus) {
-    return TestNodes.request(nodeId, id, milliCpus, memory, gpus);
-  }
-
-  private <T extends PlacementAnswer> T expectFor(String environmentId, Class<T> type) {
-    List<Answered> fished = entities.fishForMessage(WAIT, "answer for " + environmentId, answered ->
-        answered.environmentId().equals(environmentId) && type.isInstance(answered.answer())
-            ? FishingOutcomes.complete()
-            : FishingOutcomes.continueAndIgnore());
-    return type.cast(fished.get(fished.size() - 1).answer());
-  }
-
-  private static void awaitNode(ActorRef<Scheduler.Command> scheduler, String nodeId) {
-    TestNodes.awaitNode(testKit, scheduler, nodeId);
-  }
+/** Placing, queueing and refusing: what the scheduler answers, and that it never overcommits a node. */
+class SchedulerTest extends SchedulerClusterFixture {
 
   @Test
   void placesQueuesRefusesAndPlacesFromTheQueueWhenCapacityFrees() {
@@ -190,165 +99,6 @@ class SchedulerTest {
   }
 
   @Test
-  void placingTheSameEnvironmentTwiceReservesOnceAndReservationsSurviveARestart() {
-    String nodeId = "n-" + UUID.randomUUID();
-    String id = UUID.randomUUID().toString();
-    gossip(node(nodeId, 64, 64 * GIB, List.of()));
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
-    awaitNode(scheduler, nodeId);
-    TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
-    scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
-    String placedOn = expectFor(id, PlacementAnswer.Granted.class).nodeId();
-    scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
-    assertThat(expectFor(id, PlacementAnswer.Granted.class).nodeId()).isEqualTo(placedOn);
-
-    testKit.stop(scheduler);
-    ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(SETTINGS, answers));
-    recovered.tell(new Scheduler.GetReservations(placedOn, reservations.getRef()));
-    assertThat(reservations.receiveMessage(WAIT).environmentIds()).containsOnlyOnce(id);
-    testKit.stop(recovered);
-  }
-
-  @Test
-  void reservationsGpusAndTheQueueSurviveARestartFromASnapshot() {
-    String nodeId = "n-" + UUID.randomUUID();
-    List<GpuDevice> gpus = List.of(new GpuDevice(0, "GPU-s0", "NVIDIA A100", 40960L), new GpuDevice(1, "GPU-s1", "NVIDIA A100", 40960L));
-    gossip(node(nodeId, 4, 8 * GIB, gpus));
-    SchedulerSettings snapshotOften = new SchedulerSettings(
-        SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), SETTINGS.candidatesPerPlacement(), 2, SETTINGS.lostNodeCheckInterval(),
-        SETTINGS.lostNodeStaleAfter(), SETTINGS.lossResendInterval(), SETTINGS.wakeUpResendInterval(),
-        SETTINGS.journalBackoff(), SETTINGS.datasetLocality());
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotOften, answers));
-    awaitNode(scheduler, nodeId);
-    List<String> ids = List.of("s-" + UUID.randomUUID(), "s-" + UUID.randomUUID(), "s-" + UUID.randomUUID());
-    for (String id : ids) {
-      scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, 2 * GIB, 1)));
-    }
-    // Entities answer in any order: collect all three answers.
-    Map<String, PlacementAnswer> answered = new HashMap<>();
-    entities.fishForMessage(WAIT, "answers for " + ids, message -> {
-      if (ids.contains(message.environmentId())) {
-        answered.put(message.environmentId(), message.answer());
-      }
-      return answered.size() == ids.size() ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore();
-    });
-    assertThat(answered.get(ids.get(0))).isInstanceOf(PlacementAnswer.Granted.class);
-    assertThat(answered.get(ids.get(1))).isInstanceOf(PlacementAnswer.Granted.class);
-    assertThat(answered.get(ids.get(2))).isEqualTo(new PlacementAnswer.Waiting(1, ((PlacementAnswer.Waiting) answered.get(ids.get(2))).reason()));
-    TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
-    scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
-    NodeView before = view(nodes.receiveMessage(WAIT), nodeId);
-    assertThat(before.gpusInUse()).containsExactlyInAnyOrder("GPU-s0", "GPU-s1");
-    // Stored while the scheduler went on: wait for it, so that the restart starts from it.
-    testKit.createTestProbe().awaitAssert(WAIT, () -> assertThat(
-        SnapshotTestKit.create(testKit.system()).persistedInStorage(Scheduler.PERSISTENCE_ID.id())).isNotEmpty());
-
-    testKit.stop(scheduler);
-    ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(snapshotOften, answers));
-    awaitNode(recovered, nodeId);
-    recovered.tell(new Scheduler.GetNodes(nodes.getRef()));
-    NodeView after = view(nodes.receiveMessage(WAIT), nodeId);
-    assertThat(after.reserved()).isEqualTo(before.reserved());
-    assertThat(after.gpusInUse()).containsExactlyInAnyOrderElementsOf(before.gpusInUse());
-    assertThat(after.environmentCount()).isEqualTo(2);
-    TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
-    recovered.tell(new Scheduler.GetReservations(nodeId, reservations.getRef()));
-    assertThat(reservations.receiveMessage(WAIT).environmentIds()).containsExactlyInAnyOrder(ids.get(0), ids.get(1));
-    recovered.tell(new Scheduler.Release(ids.get(0)));
-    assertThat(expectFor(ids.get(2), PlacementAnswer.Granted.class).gpuUuids()).hasSize(1);
-    testKit.stop(recovered);
-  }
-
-  @Test
-  void aSnapshotComesAfterSnapshotEveryDecisionsEvenInFewerEvents() {
-    String nodeId = "n-" + UUID.randomUUID();
-    gossip(node(nodeId, 64, 64 * GIB, List.of()));
-    SchedulerSettings snapshotEveryFive = new SchedulerSettings(
-        SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), SETTINGS.candidatesPerPlacement(), 5, SETTINGS.lostNodeCheckInterval(),
-        SETTINGS.lostNodeStaleAfter(), SETTINGS.lossResendInterval(), SETTINGS.wakeUpResendInterval(),
-        SETTINGS.journalBackoff(), SETTINGS.datasetLocality());
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotEveryFive, answers));
-    awaitNode(scheduler, nodeId);
-    List<String> ids = new ArrayList<>();
-    for (int i = 0; i < 12; i++) {
-      ids.add("d-" + UUID.randomUUID());
-      scheduler.tell(new Scheduler.Place(request(nodeId, ids.get(i), 100, GIB / 8, 0)));
-    }
-    ids.forEach(id -> expectFor(id, PlacementAnswer.Granted.class));
-
-    // Fewer rounds than snapshot-every: only counting decisions can take the snapshot.
-    assertThat(PersistenceTestKit.create(testKit.system()).persistedInStorage(Scheduler.PERSISTENCE_ID.id()))
-        .as("rounds for twelve requests sent at once").hasSizeLessThan(5);
-    testKit.createTestProbe().awaitAssert(WAIT, () -> assertThat(
-        SnapshotTestKit.create(testKit.system()).persistedInStorage(Scheduler.PERSISTENCE_ID.id())).isNotEmpty());
-    testKit.stop(scheduler);
-  }
-
-  private static NodeView view(Scheduler.Nodes nodes, String nodeId) {
-    return nodes.nodes().stream().filter(n -> n.status().nodeId().equals(nodeId)).findFirst().orElseThrow();
-  }
-
-  @Test
-  void cordonedNodesTakeNothingNewAndUncordoningPlacesTheQueue() {
-    String nodeId = "n-" + UUID.randomUUID();
-    String id = UUID.randomUUID().toString();
-    gossip(node(nodeId, 8, 8 * GIB, List.of()));
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
-    awaitNode(scheduler, nodeId);
-
-    TestProbe<Scheduler.NodeAnswer> answers = testKit.createTestProbe();
-    scheduler.tell(new Scheduler.Cordon(nodeId, answers.getRef()));
-    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(NodeAvailability.CORDONED);
-    scheduler.tell(new Scheduler.Cordon("no-such-node", answers.getRef()));
-    assertThat(answers.receiveMessage(WAIT).node()).isNull();
-
-    scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
-    assertThat(expectFor(id, PlacementAnswer.Waiting.class).position()).isEqualTo(1);
-
-    scheduler.tell(new Scheduler.Uncordon(nodeId, answers.getRef()));
-    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(NodeAvailability.UP);
-    assertThat(expectFor(id, PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
-
-    scheduler.tell(new Scheduler.Drain(nodeId, answers.getRef()));
-    assertThat(answers.receiveMessage(WAIT).node().state()).isEqualTo(NodeAvailability.DRAINING);
-    assertThat(expectFor(id, PlacementAnswer.MoveOff.class).nodeId()).isEqualTo(nodeId);
-    testKit.stop(scheduler);
-  }
-
-  @Test
-  void aNodeWhoseProcessIsGoneIsLostItsEnvironmentsToldAndItIsListedDown() {
-    String liveNode = "n-" + UUID.randomUUID();
-    String id = UUID.randomUUID().toString();
-    gossip(node(liveNode, 8, 8 * GIB, List.of()));
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
-    awaitNode(scheduler, liveNode);
-    scheduler.tell(new Scheduler.Place(request(liveNode, id, 1000, GIB, 0)));
-    assertThat(expectFor(id, PlacementAnswer.Granted.class).nodeId()).isEqualTo(liveNode);
-
-    // The same node now gossips from a process that is no longer a cluster member, long silent.
-    gossip(node(liveNode, 8, 8 * GIB, List.of(), "pekko://gone@127.0.0.1:1#1", Instant.now().minus(Duration.ofMinutes(1))));
-
-    assertThat(expectFor(id, PlacementAnswer.NodeGone.class).nodeId()).isEqualTo(liveNode);
-    assertThat(expectFor(id, PlacementAnswer.NodeGone.class).nodeId())
-        .as("repeated until the environment confirms it: the first may have gone to a shard on the lost node")
-        .isEqualTo(liveNode);
-    scheduler.tell(new Scheduler.ConfirmLoss(id));
-    TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
-    nodes.awaitAssert(WAIT, () -> {
-      scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
-      assertThat(nodes.receiveMessage().nodes())
-          .filteredOn(view -> view.status().nodeId().equals(liveNode))
-          .extracting(NodeView::state)
-          .containsExactly(NodeAvailability.DOWN);
-      return null;
-    });
-    TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
-    scheduler.tell(new Scheduler.GetReservations(liveNode, reservations.getRef()));
-    assertThat(reservations.receiveMessage(WAIT).environmentIds()).isEmpty();
-    testKit.stop(scheduler);
-  }
-
-  @Test
   void aThousandConcurrentRequestsNeverOvercommitANodeAndNoneIsLost() {
     String run = UUID.randomUUID().toString();
     List<String> nodeIds = List.of(run + "-a", run + "-b", run + "-c");
@@ -396,30 +146,6 @@ class SchedulerTest {
     List<Scheduler.PlacementsDecided> rounds = journal.stream().map(Scheduler.PlacementsDecided.class::cast).toList();
     assertThat(rounds.stream().mapToInt(round -> round.reserved().size()).sum()).isEqualTo(24);
     assertThat(rounds.stream().mapToInt(round -> round.enqueued().size()).sum()).isEqualTo(requests - 24);
-  }
-
-  @Test
-  void aJournalOfSingleDecisionsWrittenBeforeBatchesStillRecovers() {
-    String nodeId = "n-" + UUID.randomUUID();
-    gossip(node(nodeId, 4, 8 * GIB, List.of()));
-    String placed = "old-" + UUID.randomUUID();
-    String first = "old-" + UUID.randomUUID();
-    String second = "old-" + UUID.randomUUID();
-    PersistenceTestKit.create(testKit.system()).persistForRecovery(Scheduler.PERSISTENCE_ID.id(), List.of(
-        new Scheduler.Reserved(placed, nodeId, new Resources(4000, GIB, 0, 0, null), List.of()),
-        new Scheduler.Enqueued(request(nodeId, first, 1000, GIB, 0)),
-        new Scheduler.Enqueued(request(nodeId, second, 1000, GIB, 0))));
-    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
-    awaitNode(scheduler, nodeId);
-    TestProbe<Scheduler.Reservations> reservations = testKit.createTestProbe();
-    scheduler.tell(new Scheduler.GetReservations(nodeId, reservations.getRef()));
-    assertThat(reservations.receiveMessage(WAIT).environmentIds()).containsExactly(placed);
-    scheduler.tell(new Scheduler.Place(request(nodeId, second, 1000, GIB, 0)));
-    assertThat(expectFor(second, PlacementAnswer.Waiting.class).position()).isEqualTo(2);
-
-    scheduler.tell(new Scheduler.Release(placed));
-    assertThat(expectFor(first, PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
-    testKit.stop(scheduler);
   }
 
   @Test
