@@ -31,7 +31,7 @@ final class Api {
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
   private final String base;
-  private static final String PASSWORD = ClusterHarness.ADMIN_PASSWORD;
+  private static final String PASSWORD = Node.ADMIN_PASSWORD;
   private String token;
 
   Api(int port) {

@@ -88,7 +88,7 @@ class ClientIT {
 
   /** The client's settings: the seed and the cluster's TLS stores. */
   private Map<String, String> clientSettings() {
-    ClusterHarness.Node seed = cluster.node(1);
+    Node seed = cluster.node(1);
     Path tls = cluster.tlsDir();
     return Map.of(
         "dcloud.client.seed-nodes.0", "pekko://dcloud@" + seed.host + ":" + seed.clusterPort,

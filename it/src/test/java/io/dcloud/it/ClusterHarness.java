@@ -2,25 +2,20 @@ package io.dcloud.it;
 
 import static org.awaitility.Awaitility.await;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.deploy.TestImages;
 import io.dcloud.persistence.EmbeddedCassandra;
 import io.dcloud.persistence.SharedTestCassandra;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,64 +49,7 @@ import org.slf4j.LoggerFactory;
  * that {@link Partition} can cut it off with iptables.
  */
 final class ClusterHarness implements AutoCloseable {
-  /** The admin's password every node of a test cluster is started with (DCLOUD_ADMIN_PASSWORD). */
-  static final String ADMIN_PASSWORD = "dcloud-it-admin";
-
   private static final Logger LOG = LoggerFactory.getLogger(ClusterHarness.class);
-  static final Duration NODE_UP_WITHIN = Duration.ofSeconds(120);
-  private static final Duration KILL_WITHIN = Duration.ofSeconds(15);
-  /** A SIGTERMed node leaves the cluster (coordinated shutdown) before it exits. */
-  static final Duration STOP_WITHIN = Duration.ofSeconds(60);
-  private static final int LOG_TAIL_LINES = 60;
-
-  /** One {@code dcloud node} process (alive or not); its name, id, ports and zone never change. */
-  final class Node {
-    final int index;
-    /** The node's cluster (Artery) address: 127.0.0.1, or 127.0.0.{index} when the cluster has one loopback address per node. */
-    final String host;
-    final String name;
-    final String id;
-    final String zone;
-    final int clusterPort;
-    final int httpPort;
-    final Path logFile;
-    final Api api;
-    private Process process;
-
-    private Node(int index, int clusterPort, int httpPort) {
-      this.index = index;
-      this.host = distinctHosts ? "127.0.0." + index : "127.0.0.1";
-      this.name = "n" + index;
-      this.id = runId + "-" + name;
-      this.zone = "z" + index;
-      this.clusterPort = clusterPort;
-      this.httpPort = httpPort;
-      this.logFile = runDir.resolve(name + ".log");
-      this.api = new Api(httpPort);
-    }
-
-    boolean alive() {
-      return process != null && process.isAlive();
-    }
-
-    long pid() {
-      return process.pid();
-    }
-
-    /**
-     * The node's own cgroup (v2), relative to the cgroup2 root, when the cluster has one loopback
-     * address per node: the node's sockets carry it, so iptables' {@code -m cgroup --path} can tell
-     * its outgoing connections (whose source address is 127.0.0.1 whatever its own) from the others'.
-     */
-    String cgroup() {
-      return "dcloud-" + id;
-    }
-
-    @Override
-    public String toString() {
-      return name + " (" + id + ", cluster " + host + ":" + clusterPort + ", http " + httpPort + (alive() ? "" : ", dead") + ")";
-    }
-  }
 
   private final String runId;
   private final Path runDir;
@@ -123,8 +61,6 @@ final class ClusterHarness implements AutoCloseable {
   private final List<Node> startOrder = new ArrayList<>();
   private EmbeddedCassandra cassandra;
   private final Thread shutdownHook = new Thread(this::killAll, "cluster-harness-kill");
-  /** See {@link #shared()}. */
-  private static ClusterHarness shared;
   private final boolean distinctHosts;
   /** Hollow worker nodes each node process runs instead of its worker over Docker; 0: a real worker. */
   private final int hollowEach;
@@ -137,29 +73,9 @@ final class ClusterHarness implements AutoCloseable {
     this.runDir = Files.createDirectories(logRoot.resolve(runId));
   }
 
-  /**
-   * The three-node cluster that this JVM's test classes share unless they need one of their own
-   * (a cluster start is 40-60 s of the suite): started by the first class that asks, {@link
-   * #restore restored} for each next one (every node running, no environment left), removed with its
-   * containers when the JVM exits. A cluster that cannot be restored is replaced by a fresh one, so
-   * that one class's wreck does not fail the next.
-   */
-  static synchronized ClusterHarness shared() throws Exception {
-    if (shared != null) {
-      try {
-        shared.restore();
-        LOG.info("Cluster {}: restored for the next test class", shared.runId);
-        return shared;
-      } catch (Exception | AssertionError broken) {
-        LOG.warn("Cluster {} cannot be restored ({}): starting a fresh one", shared.runId, broken.toString());
-        shared.close();
-      }
-    }
-    ClusterHarness cluster = start(3);
-    Runtime.getRuntime().removeShutdownHook(cluster.shutdownHook);
-    Runtime.getRuntime().addShutdownHook(new Thread(cluster::close, "shared-cluster-close"));
-    shared = cluster;
-    return cluster;
+  /** The three-node cluster that this JVM's test classes share unless they need one of their own: see {@link SharedCluster}. */
+  static ClusterHarness shared() throws Exception {
+    return SharedCluster.get();
   }
 
   /** Starts (or reuses) the shared Cassandra and {@code size} nodes, waits until each node's API sees all of them, adds the tiny OS. */
@@ -185,12 +101,7 @@ final class ClusterHarness implements AutoCloseable {
   }
 
   private static ClusterHarness start(int size, boolean distinctHosts, int hollowEach) throws Exception {
-    synchronized (ClusterHarness.class) {
-      if (shared != null) {
-        // One cluster at a time on this machine: a test class with a cluster of its own comes next.
-        shared.close();
-      }
-    }
+    SharedCluster.closeBeforeAnotherStarts();
     Path appTarget = Path.of(System.getProperty("dcloud.it.app-target", "../app/target")).toAbsolutePath().normalize();
     Path logRoot = Path.of(System.getProperty("dcloud.it.log-dir", "target/cluster-logs")).toAbsolutePath().normalize();
     ClusterHarness cluster = new ClusterHarness(appTarget, logRoot, distinctHosts, hollowEach);
@@ -216,13 +127,14 @@ final class ClusterHarness implements AutoCloseable {
 
     int[] ports = RestartablePorts.pick(2 * size);
     for (int i = 1; i <= size; i++) {
-      nodes.add(new Node(i, ports[2 * (i - 1)], ports[2 * (i - 1) + 1]));
+      String host = distinctHosts ? "127.0.0." + i : "127.0.0.1";
+      nodes.add(new Node(i, host, runId, runDir, ports[2 * (i - 1)], ports[2 * (i - 1) + 1], hollowEach > 0));
     }
     // Each a member before the next starts: see the class comment.
     for (Node node : nodes) {
       launch(node);
-      awaitHealthy(node);
-      awaitSees(node, aliveNodes());
+      node.awaitHealthy();
+      node.awaitSeesUp(aliveNodes());
     }
     for (Node node : nodes) {
       awaitSeesAll(node);
@@ -273,19 +185,7 @@ final class ClusterHarness implements AutoCloseable {
 
   /** SIGKILL ({@link Process#destroyForcibly()} on Linux): no shutdown hook, no leaving the cluster. */
   void kill(Node node) throws InterruptedException {
-    if (!node.alive()) {
-      throw new IllegalStateException(node + " is not running");
-    }
-    LOG.info("SIGKILL {}", node);
-    node.process.destroyForcibly();
-    if (!node.process.waitFor(KILL_WITHIN.toSeconds(), TimeUnit.SECONDS)) {
-      throw new AssertionError(node + " still runs " + KILL_WITHIN + " after SIGKILL");
-    }
-    int exit = node.process.exitValue();
-    if (exit != 128 + 9) {
-      throw new AssertionError(node + " exited with " + exit + ", not 137 (SIGKILL)");
-    }
-    NodeLogs.append(node.logFile, "==== killed with SIGKILL by the test at " + Instant.now() + " ====");
+    node.kill();
   }
 
   /**
@@ -299,7 +199,7 @@ final class ClusterHarness implements AutoCloseable {
     }
     NodeLogs.append(node.logFile, "==== restarted by the test at " + Instant.now() + " ====");
     launch(node);
-    awaitHealthy(node);
+    node.awaitHealthy();
   }
 
   /**
@@ -313,19 +213,10 @@ final class ClusterHarness implements AutoCloseable {
   /** SIGTERM to every given node at once, then waits until each has exited. */
   void stopAll(List<Node> toStop) throws InterruptedException {
     for (Node node : toStop) {
-      if (!node.alive()) {
-        throw new IllegalStateException(node + " is not running");
-      }
-      LOG.info("SIGTERM {}", node);
-      NodeLogs.append(node.logFile, "==== SIGTERM by the test at " + Instant.now() + " ====");
-      node.process.destroy();
+      node.sigterm();
     }
     for (Node node : toStop) {
-      if (!node.process.waitFor(STOP_WITHIN.toSeconds(), TimeUnit.SECONDS)) {
-        throw new AssertionError(node + " still runs " + STOP_WITHIN + " after SIGTERM; log tail:\n" + NodeLogs.tail(node.logFile, LOG_TAIL_LINES));
-      }
-      LOG.info("{} exited with {} after SIGTERM", node.name, node.process.exitValue());
-      NodeLogs.append(node.logFile, "==== exited with " + node.process.exitValue() + " after SIGTERM ====");
+      node.awaitExitAfterSigterm();
     }
   }
 
@@ -339,13 +230,7 @@ final class ClusterHarness implements AutoCloseable {
         throw new IllegalStateException(node + " still runs");
       }
     }
-    for (Node node : nodes) {
-      restart(node);
-      awaitSees(node, aliveNodes());
-    }
-    for (Node node : nodes) {
-      awaitSeesAll(node);
-    }
+    restartTheDead();
   }
 
   /**
@@ -355,21 +240,26 @@ final class ClusterHarness implements AutoCloseable {
    * left and waits until each is DELETED, its container gone and its resources free again.
    */
   void restore() throws IOException {
+    restartTheDead();
+    ClusterSetup.deleteAllEnvironments(oldest().api, runId);
+  }
+
+  /** One at a time, each a member before the next starts; then waits until every node sees all of them UP. */
+  private void restartTheDead() throws IOException {
     for (Node node : nodes) {
       if (!node.alive()) {
         restart(node);
-        awaitSees(node, aliveNodes());
+        node.awaitSeesUp(aliveNodes());
       }
     }
     for (Node node : nodes) {
       awaitSeesAll(node);
     }
-    ClusterSetup.deleteAllEnvironments(oldest().api, runId);
   }
 
   /** The exit code of a node that is no longer running. */
   int exitValue(Node node) {
-    return node.process.exitValue();
+    return node.exitValue();
   }
 
   private void launch(Node node) throws IOException {
@@ -379,55 +269,15 @@ final class ClusterHarness implements AutoCloseable {
     if (cgroup != null) {
       Files.createDirectories(cgroup);
     }
-    List<String> toStart = command.toStart(node, seed, cgroup);
-    Path workDir = Files.createDirectories(runDir.resolve(node.name));
-    NodeLogs.append(node.logFile, "==== " + String.join(" ", toStart));
-    ProcessBuilder builder = new ProcessBuilder(toStart);
-    // The first node of the cluster creates the admin with it; every Api signs in with it.
-    builder.environment().put("DCLOUD_ADMIN_PASSWORD", ADMIN_PASSWORD);
-    node.process = builder
-        .directory(workDir.toFile())
-        .redirectErrorStream(true)
-        .redirectOutput(ProcessBuilder.Redirect.appendTo(node.logFile.toFile()))
-        .redirectInput(ProcessBuilder.Redirect.PIPE)
-        .start();
+    node.launch(command.toStart(node, seed, cgroup), Files.createDirectories(runDir.resolve(node.name)));
     startOrder.remove(node);
     startOrder.add(node);
-    LOG.info("Started {} as pid {}, seeded by {}", node, node.process.pid(), seed.name);
-  }
-
-  private void awaitHealthy(Node node) {
-    await("health of " + node).atMost(NODE_UP_WITHIN).pollInterval(Duration.ofMillis(250)).until(() -> {
-      if (!node.alive()) {
-        throw new AssertionError(node + " exited with " + node.process.exitValue() + "; log tail:\n" + NodeLogs.tail(node.logFile, LOG_TAIL_LINES));
-      }
-      try {
-        return node.api.get("/api/v1/health").status() == 200;
-      } catch (IllegalStateException notYet) {
-        return false;
-      }
-    });
+    LOG.info("Started {} as pid {}, seeded by {}", node, node.pid(), seed.name);
   }
 
   /** Its {@code /nodes} lists every node of the cluster (and, once nodes have a state, each is UP). */
   void awaitSeesAll(Node node) {
-    awaitSees(node, nodes);
-  }
-
-  private void awaitSees(Node node, List<Node> others) {
-    // A node process with hollow workers is no worker itself: its first hollow node stands for it.
-    Set<String> expected = new HashSet<>(others.stream().map(n -> hollowEach > 0 ? n.id + "-hollow-0001" : n.id).toList());
-    await(node + " sees " + others.stream().map(n -> n.name).toList() + " UP").atMost(NODE_UP_WITHIN).pollInterval(Duration.ofMillis(250))
-        .ignoreExceptions().until(() -> {
-          Set<String> up = new HashSet<>();
-          for (JsonNode listed : node.api.nodes()) {
-            boolean stateUp = !listed.hasNonNull("state") || "UP".equals(listed.get("state").asText());
-            if (stateUp && listed.path("available").asBoolean(true)) {
-              up.add(listed.get("id").asText());
-            }
-          }
-          return up.containsAll(expected);
-        });
+    node.awaitSeesUp(nodes);
   }
 
   // ------------------------------------------------------------------ logs
@@ -437,23 +287,15 @@ final class ClusterHarness implements AutoCloseable {
    * follows measures a formed cluster rather than its first allocations.
    */
   void awaitShardsWarm(Duration within) {
-    await("every environment shard allocated").atMost(within).pollInterval(Duration.ofMillis(500)).until(() ->
-        nodes.stream().anyMatch(node -> {
-          try {
-            return Files.exists(node.logFile)
-                && Files.readString(node.logFile, StandardCharsets.UTF_8).contains("environment shards allocated in");
-          } catch (IOException e) {
-            return false;
-          }
-        }));
+    await("every environment shard allocated").atMost(within).pollInterval(Duration.ofMillis(500))
+        .until(() -> nodes.stream().anyMatch(node -> node.hasLogged("environment shards allocated in")));
   }
 
   /** The last lines of every node's log, for a failed test's report. */
   void printLogTails() {
     StringBuilder out = new StringBuilder();
     for (Node node : nodes) {
-      out.append("\n======== ").append(node).append(": last ").append(LOG_TAIL_LINES).append(" lines of ")
-          .append(node.logFile).append('\n').append(NodeLogs.tail(node.logFile, LOG_TAIL_LINES));
+      out.append(node.logTailReport());
     }
     System.err.println(out);
     System.out.println(out);
@@ -464,11 +306,7 @@ final class ClusterHarness implements AutoCloseable {
   /** Kills every node, removes every container of this run's nodes (the run's keyspaces stay in the shared Cassandra). */
   @Override
   public void close() {
-    synchronized (ClusterHarness.class) {
-      if (shared == this) {
-        shared = null;
-      }
-    }
+    SharedCluster.forget(this);
     killAll();
     try {
       Runtime.getRuntime().removeShutdownHook(shutdownHook);
@@ -488,17 +326,19 @@ final class ClusterHarness implements AutoCloseable {
     LOG.info("Cluster {} closed", runId);
   }
 
+  /** Closes the cluster, its containers too, when the JVM exits, instead of only killing its nodes then. */
+  void closeWhenTheJvmExits() {
+    Runtime.getRuntime().removeShutdownHook(shutdownHook);
+    Runtime.getRuntime().addShutdownHook(new Thread(this::close, "shared-cluster-close"));
+  }
+
   private void killAll() {
     for (Node node : nodes) {
-      if (node.alive()) {
-        node.process.destroyForcibly();
-      }
+      node.destroyForcibly();
     }
     for (Node node : nodes) {
       try {
-        if (node.process != null) {
-          node.process.waitFor(KILL_WITHIN.toSeconds(), TimeUnit.SECONDS);
-        }
+        node.awaitGone();
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

@@ -1,16 +1,25 @@
 package io.dcloud.it;
 
+import static io.dcloud.it.Envs.awaitStatus;
+import static io.dcloud.it.Envs.create;
+import static io.dcloud.it.Envs.fullId;
+import static io.dcloud.it.Envs.historyStatuses;
+import static io.dcloud.it.Envs.summary;
+import static io.dcloud.it.Envs.tinySpec;
+import static io.dcloud.it.NodeStates.assertNodeGone;
+import static io.dcloud.it.NodeStates.assertNodeUpAndAvailable;
+import static io.dcloud.it.WorkerLoad.busiest;
+import static io.dcloud.it.WorkerLoad.hosted;
+import static io.dcloud.it.WorkerLoad.runningEnvironments;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dcloud.it.ClusterHarness.Node;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -48,10 +57,8 @@ import org.slf4j.LoggerFactory;
 class ClusterIT {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterIT.class);
   private static final Duration RUNNING_WITHIN = Duration.ofSeconds(60);
-  private static final Duration NODE_LOSS_SEEN_WITHIN = Duration.ofSeconds(60);
   private static final Duration REPLACED_WITHIN = Duration.ofSeconds(90);
   private static final Duration RETURNING_NODE_CLEANS_WITHIN = Duration.ofSeconds(60);
-  private static final Set<String> GONE_STATES = Set.of("UNREACHABLE", "DOWN");
   /** The statuses in which an environment holds a place the scheduler reserved on its node. */
   private static final Set<String> PLACED_STATUSES =
       Set.of("PLACED", "PREPARING", "BUILDING", "STARTING", "RUNNING", "STOPPING");
@@ -78,7 +85,6 @@ class ClusterIT {
   void restoreCluster() throws IOException {
     cluster.restore();
   }
-
 
   // ------------------------------------------------------------------ tests
 
@@ -150,7 +156,7 @@ class ClusterIT {
     // (killingTheSchedulerNodeLosesNothing kills the oldest).
     Node via = cluster.oldest();
     List<Node> workers = othersThan(via);
-    Map<String, JsonNode> running = runningEnvironments(via, workers, "survivor-");
+    Map<String, JsonNode> running = runningEnvironments(via, workers, "survivor-", RUNNING_WITHIN);
     Node victim = busiest(running, workers);
     assertThat(hosted(running, victim)).as("environments on %s among %s", victim.name, running.keySet()).isPositive();
     String never = create(via, tinySpec("never-restarted", "0.5",
@@ -207,7 +213,7 @@ class ClusterIT {
     // A worker of its own to kill: not the oldest, whose loss would move the singletons too.
     Node via = cluster.oldest();
     List<Node> workers = othersThan(via);
-    Map<String, JsonNode> running = runningEnvironments(via, workers, "returning-");
+    Map<String, JsonNode> running = runningEnvironments(via, workers, "returning-", RUNNING_WITHIN);
     Node node = busiest(running, workers);
     Map<String, String> movedEnvs = new LinkedHashMap<>();
     running.forEach((id, env) -> {
@@ -235,7 +241,7 @@ class ClusterIT {
     Milestones milestones = new Milestones(restartedAt)
         .add(node.name + " is UP in /nodes of every node", () -> {
           for (Node asked : cluster.aliveNodes()) {
-            assertNodeUp(asked, node);
+            assertNodeUpAndAvailable(asked, node);
           }
         });
     movedEnvs.forEach((id, oldContainer) -> milestones.add(
@@ -331,98 +337,13 @@ class ClusterIT {
 
   // ------------------------------------------------------------------ helpers
 
-  private static String tinySpec(String name, String cpu, String extra) {
-    return """
-        {"env-name": "%s", "os": "%s", "languages": [{"language-name": "shell", "libraries": []}],
-         "resources": {"ram": "64M", "cpu": "%s", "gpu": "0"},
-         "command": ["sh", "-c", "echo hello-from-dcloud; exec sleep infinity"] %s}
-        """.formatted(name, ClusterSetup.TINY_OS, cpu, extra);
-  }
-
-  private static String create(Node via, String spec) {
-    Api.Response created = via.api.post("/api/v1/environments", spec);
-    assertThat(created.status()).as("POST via %s: %s", via.name, created.body()).isEqualTo(202);
-    return created.json().get("id").asText();
-  }
-
-  private static JsonNode awaitStatus(Node via, String id, String status, Duration within) {
-    JsonNode[] last = new JsonNode[1];
-    await(id + " " + status).atMost(within).pollInterval(Duration.ofMillis(250)).untilAsserted(() -> {
-      last[0] = via.api.environment(id);
-      assertThat(last[0].get("status").asText()).as(last[0].toString()).isEqualTo(status);
-    });
-    return last[0];
-  }
-
   private static void deleteAndAwait(Node via, String id) {
     assertThat(via.api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
     awaitStatus(via, id, "DELETED", RUNNING_WITHIN);
   }
 
-  /** The fields a failure needs, not the whole document. */
-  private static String summary(JsonNode env) {
-    return "{id=%s status=%s node=%s containerId=%s reason=%s history=%s}".formatted(
-        env.path("id").asText(), env.path("status").asText(), env.path("node").asText(),
-        env.path("containerId").asText(), env.path("reason").asText(), historyStatuses(env));
-  }
-
-  private static List<String> historyStatuses(JsonNode environment) {
-    List<String> statuses = new ArrayList<>();
-    environment.get("history").forEach(step -> statuses.add(step.get("status").asText()));
-    return statuses;
-  }
-
   /** The running nodes but {@code node}. */
   private static List<Node> othersThan(Node node) {
     return cluster.aliveNodes().stream().filter(n -> n != node).toList();
-  }
-
-  /**
-   * Environments created through {@code via} and RUNNING: three (spread puts them on three nodes), a
-   * few more only if none landed on one of {@code workers}.
-   */
-  private static Map<String, JsonNode> runningEnvironments(Node via, List<Node> workers, String namePrefix) {
-    Map<String, JsonNode> running = new LinkedHashMap<>();
-    while (running.size() < 3 || (running.size() < 6 && workers.stream().allMatch(w -> hosted(running, w) == 0))) {
-      String id = create(via, tinySpec(namePrefix + running.size(), "0.5", ""));
-      running.put(id, awaitStatus(via, id, "RUNNING", RUNNING_WITHIN));
-    }
-    return running;
-  }
-
-  /** The one of {@code workers} that runs most of {@code running} (the first of them on a tie). */
-  private static Node busiest(Map<String, JsonNode> running, List<Node> workers) {
-    return workers.stream().max(Comparator.comparingLong((Node w) -> hosted(running, w))).orElseThrow();
-  }
-
-  private static long hosted(Map<String, JsonNode> running, Node node) {
-    return running.values().stream().filter(env -> node.id.equals(env.get("node").asText())).count();
-  }
-
-  /** {@code asked}'s /nodes shows {@code gone} UNREACHABLE or DOWN, or no longer lists it. */
-  private static void assertNodeGone(Node asked, Node gone) {
-    for (JsonNode node : asked.api.nodes()) {
-      if (node.get("id").asText().equals(gone.id)) {
-        assertThat(node.path("state").asText("<no state field>")).as("%s via %s: %s", gone.name, asked.name, node)
-            .isIn(GONE_STATES);
-      }
-    }
-  }
-
-  private static void assertNodeUp(Node asked, Node up) {
-    for (JsonNode node : asked.api.nodes()) {
-      if (node.get("id").asText().equals(up.id)) {
-        assertThat(node.path("state").asText("<no state field>")).as("%s via %s: %s", up.name, asked.name, node)
-            .isEqualTo("UP");
-        assertThat(node.get("available").asBoolean()).as("runtime available: %s", node).isTrue();
-        return;
-      }
-    }
-    throw new AssertionError(up.name + " is not listed by " + asked.name);
-  }
-
-  /** The API shows full container ids; {@code docker ps --no-trunc} too. */
-  private static String fullId(String containerId) {
-    return containerId.length() == 64 ? containerId : Docker.inspect(containerId).get("Id").asText();
   }
 }

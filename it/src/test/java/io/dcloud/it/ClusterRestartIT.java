@@ -8,7 +8,6 @@ import static io.dcloud.it.Envs.tinySpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dcloud.it.ClusterHarness.Node;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;

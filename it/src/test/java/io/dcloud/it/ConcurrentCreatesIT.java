@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dcloud.it.ClusterHarness.Node;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

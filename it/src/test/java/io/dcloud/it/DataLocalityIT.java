@@ -9,7 +9,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dcloud.it.ClusterHarness.Node;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

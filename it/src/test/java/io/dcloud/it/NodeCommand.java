@@ -36,7 +36,7 @@ record NodeCommand(Path appClasses, Path appLib, Path runDir, String runId, int 
   }
 
   /** {@code cgroup}: the cgroup (v2) directory the node is to run in, or null. */
-  List<String> toStart(ClusterHarness.Node node, ClusterHarness.Node seed, Path cgroup) {
+  List<String> toStart(Node node, Node seed, Path cgroup) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>();
     if (cgroup != null) {

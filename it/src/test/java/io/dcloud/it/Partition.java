@@ -1,6 +1,5 @@
 package io.dcloud.it;
 
-import io.dcloud.it.ClusterHarness.Node;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

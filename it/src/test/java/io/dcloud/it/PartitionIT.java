@@ -6,11 +6,12 @@ import static io.dcloud.it.Envs.fullId;
 import static io.dcloud.it.Envs.historyStatuses;
 import static io.dcloud.it.Envs.summary;
 import static io.dcloud.it.Envs.tinySpec;
+import static io.dcloud.it.NodeStates.assertNodeGone;
+import static io.dcloud.it.WorkerLoad.hosted;
 import static io.dcloud.testing.Requirements.requireOrSkip;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.dcloud.it.ClusterHarness.Node;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,7 +19,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -45,7 +45,6 @@ class PartitionIT {
   private static final Duration RUNNING_WITHIN = Duration.ofSeconds(60);
   private static final Duration PARTITION_HANDLED_WITHIN = Duration.ofSeconds(90);
   private static final Duration RETURNING_NODE_CLEANS_WITHIN = Duration.ofSeconds(60);
-  private static final Set<String> GONE_STATES = Set.of("UNREACHABLE", "DOWN");
   private static final int EXIT_LEFT_CLUSTER = 3;
 
   private static ClusterHarness cluster;
@@ -158,19 +157,6 @@ class PartitionIT {
         () -> assertThat(Docker.containersLabelled("dcloud.env=" + id)).doesNotContain(oldContainer)));
     Map<String, Duration> met = back.awaitAll(RETURNING_NODE_CLEANS_WITHIN);
     LOG.info("After healing and restarting n3: {}", met);
-  }
-
-  private static long hosted(Map<String, JsonNode> running, Node node) {
-    return running.values().stream().filter(env -> node.id.equals(env.get("node").asText())).count();
-  }
-
-  private static void assertNodeGone(Node asked, Node gone) {
-    for (JsonNode node : asked.api.nodes()) {
-      if (node.get("id").asText().equals(gone.id)) {
-        assertThat(node.path("state").asText("<no state field>")).as("%s via %s: %s", gone.name, asked.name, node)
-            .isIn(GONE_STATES);
-      }
-    }
   }
 
   private static void assertNodeUp(Node asked, Node up) {

@@ -4,7 +4,6 @@ import static io.dcloud.it.Envs.create;
 import static io.dcloud.it.Envs.tinySpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.dcloud.it.ClusterHarness.Node;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dcloud.it.ClusterHarness.Node;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
