@@ -7,7 +7,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 
 /** A small client of DCloud's HTTP API for integration tests. */
 final class Api {
@@ -75,7 +78,11 @@ final class Api {
   }
 
   Response put(String path, String contentType, String body) {
-    return send(request(path).header("content-type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body)));
+    return put(path, contentType, body.getBytes(StandardCharsets.UTF_8));
+  }
+
+  Response put(String path, String contentType, byte[] body) {
+    return send(request(path).header("content-type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(body)));
   }
 
   Response patch(String path, String json) {
@@ -85,6 +92,22 @@ final class Api {
 
   Response delete(String path) {
     return send(request(path).DELETE());
+  }
+
+  /** A GET whose body is bytes (a file, a tar), not text. */
+  HttpResponse<byte[]> download(String path) {
+    return send(request(path).GET(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  /** The server-sent events at path, line by line as they come. */
+  CompletableFuture<Stream<String>> events(String path) {
+    return client.sendAsync(request(path).header("accept", "text/event-stream").build(), HttpResponse.BodyHandlers.ofLines())
+        .thenApply(HttpResponse::body);
+  }
+
+  /** The Authorization header's value this API sends: for what a request builder does not reach (a WebSocket, a replica). */
+  String bearer() {
+    return request("/api/v1/nodes").build().headers().firstValue("Authorization").orElseThrow();
   }
 
   /** A request with the user's (by default the admin's) bearer token (signed in on first use; health and login need none). */
@@ -124,9 +147,13 @@ final class Api {
   }
 
   private Response send(HttpRequest.Builder request) {
+    HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
+    return new Response(response.statusCode(), response.body(), response);
+  }
+
+  private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) {
     try {
-      HttpResponse<String> response = client.send(request.timeout(REQUEST_TIMEOUT).build(), HttpResponse.BodyHandlers.ofString());
-      return new Response(response.statusCode(), response.body(), response);
+      return client.send(request.timeout(REQUEST_TIMEOUT).build(), body);
     } catch (IOException e) {
       throw new IllegalStateException(e);
     } catch (InterruptedException e) {

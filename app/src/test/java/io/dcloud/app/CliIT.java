@@ -73,7 +73,7 @@ class CliIT {
     String api = dcloud.api().uri("").toString();
     Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
     assertThat(login.status()).as("%s", login).isZero();
-    Path spec = Files.writeString(config.resolve("spec.json"), DCloudIT.tinySpec("from-cli", ""));
+    Path spec = Files.writeString(config.resolve("spec.json"), EnvironmentSpecs.tinySpec("from-cli", ""));
 
     Result created = ok("env", "create", "-f", spec.toString());
     String id = created.out().strip();
@@ -109,7 +109,7 @@ class CliIT {
     String api = dcloud.api().uri("").toString();
     Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
     assertThat(login.status()).as("%s", login).isZero();
-    Path spec = Files.writeString(config.resolve("spec.json"), DCloudIT.tinySpec("cli-tty", ""));
+    Path spec = Files.writeString(config.resolve("spec.json"), EnvironmentSpecs.tinySpec("cli-tty", ""));
     String id = ok("env", "create", "-f", spec.toString()).out().strip();
 
     Path jar = Path.of(System.getProperty("user.dir")).resolveSibling("cli/target/dcloud-cli.jar");

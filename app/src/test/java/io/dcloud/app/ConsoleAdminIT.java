@@ -3,20 +3,18 @@ package io.dcloud.app;
 import static io.dcloud.app.ConsolePage.awaitState;
 import static io.dcloud.app.ConsolePage.awaitText;
 import static io.dcloud.app.ConsolePage.checkAndPhotograph;
+import static io.dcloud.app.ConsolePage.clickAndConfirm;
 import static io.dcloud.app.ConsolePage.confirm;
 import static io.dcloud.app.ConsolePage.replaceValue;
 import static io.dcloud.app.ConsolePage.signIn;
+import static io.dcloud.app.ConsolePage.signOutAndIn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
-import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -25,7 +23,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.openqa.selenium.By;
-import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
 
@@ -57,7 +54,7 @@ class ConsoleAdminIT {
   private static OneNodeDCloud dcloud;
   private static Browser browser;
   private static String base;
-  private static String deeToken;
+  private static Api dee;
   private static String deesEnvironment;
 
   @BeforeAll
@@ -66,37 +63,18 @@ class ConsoleAdminIT {
     dcloud = OneNodeDCloud.start(NODE_ID, Map.of());
     Api admin = dcloud.api();
     base = admin.uri("").toString();
-    for (String[] user : new String[][] {{"dee", "data-scientist"}, {"cy", "platform-configurer"}}) {
-      Api.Response made = admin.post("/api/v1/users", "{\"username\": \"" + user[0] + "\", \"password\": \""
-          + PASSWORD + "\", \"roles\": [\"" + user[1] + "\"]}");
-      assertThat(made.status()).as(made.body()).isEqualTo(201);
-    }
-    deeToken = admin.post("/api/v1/auth/login", "{\"username\": \"dee\", \"password\": \"" + PASSWORD + "\"}")
-        .json().path("token").asText();
-    Api.Response environment = asDee("POST", "/api/v1/environments",
+    // What dee owns is made by dee, with dee's own token.
+    dee = TestUsers.create(admin, "dee", PASSWORD, "data-scientist");
+    TestUsers.create(admin, "cy", PASSWORD, "platform-configurer");
+    Api.Response environment = dee.post("/api/v1/environments",
         "{\"env-name\": \"dees-env\", \"os\": \"tiny\", \"resources\": {\"cpu\": \"0.1\", \"ram\": \"64M\"}}");
     assertThat(environment.status()).as(environment.body()).isEqualTo(202);
     deesEnvironment = environment.json().path("id").asText();
   }
 
   @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (dcloud != null) {
-      dcloud.close();
-    }
-  }
-
-  /** A request with dee's own token: what dee owns is made by dee. */
-  private static Api.Response asDee(String method, String path, String json) throws Exception {
-    Api api = dcloud.api();
-    HttpRequest.Builder request = HttpRequest.newBuilder(api.uri(path)).header("Authorization", "Bearer " + deeToken)
-        .header("content-type", "application/json")
-        .method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
-    HttpResponse<String> response = api.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
-    return new Api.Response(response.statusCode(), response.body(), response);
+  static void stop() throws Exception {
+    Closing.inOrder(browser, dcloud);
   }
 
   @Test
@@ -160,11 +138,9 @@ class ConsoleAdminIT {
   @Test
   @Order(3)
   void aDataScientistIsNotOfferedTheUsersPageAndHearsTheRefusal() {
-    browser.find("#sign-out").click();
-    signIn(browser, "dee", PASSWORD);
-    assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
-        .extracting(WebElement::getText).containsExactly("Environments", "New environment", "Templates", "Datasets",
-            "Services", "Devices", "Models", "Jobs");
+    signOutAndIn(browser, "dee", PASSWORD);
+    assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
+        "Services", "Devices", "Models", "Jobs");
     browser.open(base + "/#/users");
     assertThat(browser.find("main .error").getText()).contains("needs one of the roles admin");
   }
@@ -198,13 +174,11 @@ class ConsoleAdminIT {
 
     // Only configurers and admins delete the platform's templates: the API says so, in words.
     browser.open(base + "/#/templates/python-ml");
-    browser.find("article.template-page[data-template=python-ml] button[name=delete]").click();
-    confirm(browser);
+    clickAndConfirm(browser, "article.template-page[data-template=python-ml] button[name=delete]");
     assertThat(browser.find("form.template .error").getText()).contains("only platform configurers and admins delete it");
 
     browser.open(base + "/#/templates/dees-template");
-    browser.find("article.template-page[data-template=dees-template] button[name=delete]").click();
-    confirm(browser);
+    clickAndConfirm(browser, "article.template-page[data-template=dees-template] button[name=delete]");
     browser.find("table.templates");
     assertThat(browser.driver.findElements(By.cssSelector("tr[data-template=dees-template]"))).isEmpty();
     assertThat(dcloud.api().get("/api/v1/templates/dees-template").status()).isEqualTo(404);
@@ -229,9 +203,7 @@ class ConsoleAdminIT {
     assertThat(browser.text(version)).contains("version 1", content.length() + " bytes", "dee");
 
     String href = browser.find(version + " a.download").getAttribute("href");
-    Object downloaded = ((JavascriptExecutor) browser.driver).executeAsyncScript(
-        "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.text()).then(done);", href);
-    assertThat(downloaded).isEqualTo(content);
+    assertThat(ConsolePage.fetch(browser, href).get("body")).isEqualTo(content);
     assertThat(dcloud.api().get("/api/v1/datasets/" + DATASET + "?version=1").body()).isEqualTo(content);
 
     // The dataset's page adds the next version, its progress bar full once the bytes are sent.
@@ -246,7 +218,7 @@ class ConsoleAdminIT {
     checkAndPhotograph(browser, "dataset");
 
     // While an environment mounts the latest version the API refuses to delete it, naming the environment.
-    Api.Response reader = asDee("POST", "/api/v1/environments", """
+    Api.Response reader = dee.post("/api/v1/environments", """
         {"env-name": "reads-notes", "os": "tiny", "resources": {"cpu": "0.1", "ram": "64M"},
          "dataset": [{"category-name": "console", "db": [{"db-name": "it", "dataset": [{"dataset-name": "notes"}]}]}]}
         """);
@@ -254,23 +226,20 @@ class ConsoleAdminIT {
     String readerId = reader.json().path("id").asText();
     // The guard asks the gateway's read side: the environment must be there first.
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
-        assertThat(asDee("GET", "/api/v1/environments", null).body()).contains(readerId));
-    browser.find("button[name=delete-all]").click();
-    confirm(browser);
+        assertThat(dee.get("/api/v1/environments").body()).contains(readerId));
+    clickAndConfirm(browser, "button[name=delete-all]");
     assertThat(browser.find("article.dataset-page section .error").getText()).contains("reads-notes", "stop them first");
     assertThat(browser.driver.findElements(By.cssSelector("tr[data-version]"))).hasSize(2);
     // Version 1 is mounted by no one: it goes.
-    browser.find(version + " button[name=delete-version]").click();
-    confirm(browser);
+    clickAndConfirm(browser, version + " button[name=delete-version]");
     assertThat(browser.find("article.dataset-page section .saved").getText()).contains("Deleted version 1");
     browser.until(d -> d.findElements(By.cssSelector(version)).isEmpty() ? true : null, "version 1 to be gone");
 
-    assertThat(asDee("POST", "/api/v1/environments/" + readerId + "/stop", null).status()).isEqualTo(202);
+    assertThat(dee.post("/api/v1/environments/" + readerId + "/stop", "").status()).isEqualTo(202);
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
-        assertThat(asDee("GET", "/api/v1/environments/" + readerId, null).json().path("status").asText())
+        assertThat(dee.get("/api/v1/environments/" + readerId).json().path("status").asText())
             .isEqualTo("STOPPED"));
-    browser.find("button[name=delete-all]").click();
-    confirm(browser);
+    clickAndConfirm(browser, "button[name=delete-all]");
     browser.until(d -> browser.text("article.dataset-page section").contains("no versions left") ? true : null,
         "every version to be deleted");
     assertThat(browser.driver.findElements(By.cssSelector("tr[data-version]"))).isEmpty();
@@ -280,7 +249,7 @@ class ConsoleAdminIT {
   @Test
   @Order(6)
   void namesUnknownReadersBesideTheirFieldsAndSavesARealOne() throws Exception {
-    assertThat(asDee("PUT", "/api/v1/datasets/console/it/shared", "{\"a\": 1}").status()).isEqualTo(201);
+    assertThat(dee.put("/api/v1/datasets/console/it/shared", "{\"a\": 1}").status()).isEqualTo(201);
     browser.open(base + "/#/datasets/console%2Fit%2Fshared");
     browser.find("article.dataset-page[data-dataset='console/it/shared']");
     WebElement users = replaceValue(browser, "form.readers input[name=reader-users]", "fay, nobody-such");
@@ -298,27 +267,24 @@ class ConsoleAdminIT {
     browser.click("form.readers button[name=save-readers]");
     assertThat(awaitText(browser, "form.readers .saved", "Saved", "the saved readers")).isNotBlank();
     assertThat(browser.text(".facts")).contains("fay");
-    assertThat(asDee("GET", "/api/v1/datasets/console/it/shared/versions", null).json().path("readers").toString())
+    assertThat(dee.get("/api/v1/datasets/console/it/shared/versions").json().path("readers").toString())
         .isEqualTo("[\"fay\"]");
   }
 
   @Test
   @Order(7)
   void aConfigurerCordonsAndUncordonsTheNodeAfterConfirming() {
-    browser.find("#sign-out").click();
-    signIn(browser, "cy", PASSWORD);
+    signOutAndIn(browser, "cy", PASSWORD);
     browser.find("#nav a[href='#/nodes']").click();
     awaitState(browser, NODE, "UP", "the node to be up");
     assertThat(browser.text(NODE)).contains("CPU", "reserved", "Memory", "GPUs");
     checkAndPhotograph(browser, "nodes");
     browser.script("window.notReloaded = true");
 
-    browser.click(NODE + " button[name=cordon]");
-    confirm(browser);
+    clickAndConfirm(browser, NODE + " button[name=cordon]");
     awaitState(browser, NODE, "CORDONED", "the node to be cordoned");
     assertThat(browser.text(NODE + " h2")).contains("CORDONED");
-    browser.click(NODE + " button[name=uncordon]");
-    confirm(browser);
+    clickAndConfirm(browser, NODE + " button[name=uncordon]");
     awaitState(browser, NODE, "UP", "the node to be uncordoned");
 
     // An admin's cordon elsewhere arrives by the event stream.
@@ -333,13 +299,9 @@ class ConsoleAdminIT {
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
       Api.Response placed = admin.get("/api/v1/environments?node=" + NODE_ID);
       assertThat(placed.body()).contains(deesEnvironment);
-      long holdingPlaces = StreamSupport.stream(placed.json().path("environments").spliterator(), false)
-          .filter(e -> Set.of("PLACED", "PREPARING", "BUILDING", "STARTING", "RUNNING", "STOPPING")
-              .contains(e.path("status").asText()))
-          .count();
       assertThat(admin.get("/api/v1/nodes").json().path("nodes").get(0).path("environmentCount").asLong())
           .as("the scheduler's count, beside %s", placed.body())
-          .isEqualTo(holdingPlaces);
+          .isEqualTo(Environments.holdingAPlace(placed.json().path("environments")));
     });
     assertThat(admin.get("/api/v1/environments?node=no-such-node").json().path("environments")).isEmpty();
     assertThat(browser.text(NODE + " a.node-environments")).matches("\\d+ environments");
@@ -400,8 +362,7 @@ class ConsoleAdminIT {
     awaitState(browser, NODE, "DRAINING", "the node to be draining");
     assertThat(browser.text(NODE + " h2")).contains("DRAINING");
     checkAndPhotograph(browser, "nodes-draining");
-    browser.click(NODE + " button[name=uncordon]");
-    confirm(browser);
+    clickAndConfirm(browser, NODE + " button[name=uncordon]");
     awaitState(browser, NODE, "UP", "the node to take environments again");
     // Placing works again: dee's environment, moved off while draining, runs again.
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
@@ -412,8 +373,7 @@ class ConsoleAdminIT {
   @Test
   @Order(11)
   void anAdminDeletesAUserAfterConfirming() {
-    browser.find("#sign-out").click();
-    signIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
+    signOutAndIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
     browser.open(base + "/#/users/fay");
     browser.find("article.user-page[data-username=fay] button[name=delete-user]").click();
     assertThat(browser.text("dialog[open]")).contains("Delete user fay");
@@ -423,8 +383,7 @@ class ConsoleAdminIT {
     assertThat(dcloud.api().get("/api/v1/users/fay").status()).isEqualTo(404);
     // The API refuses an admin their own deletion: in words, where the button is.
     browser.open(base + "/#/users/admin");
-    browser.find("article.user-page[data-username=admin] button[name=delete-user]").click();
-    confirm(browser);
+    clickAndConfirm(browser, "article.user-page[data-username=admin] button[name=delete-user]");
     assertThat(browser.find("section.delete-user .error").getText()).contains("cannot delete yourself");
     assertThat(dcloud.api().get("/api/v1/users/admin").status()).isEqualTo(200);
   }

@@ -1,24 +1,25 @@
 package io.dcloud.app;
 
+import static io.dcloud.app.ConsolePage.addRow;
 import static io.dcloud.app.ConsolePage.awaitAttribute;
+import static io.dcloud.app.ConsolePage.awaitError;
 import static io.dcloud.app.ConsolePage.awaitText;
-import static org.awaitility.Awaitility.await;
 import static io.dcloud.app.ConsolePage.checkAndPhotograph;
+import static io.dcloud.app.ConsolePage.clickAndConfirm;
 import static io.dcloud.app.ConsolePage.data;
+import static io.dcloud.app.ConsolePage.fitsAPhone;
 import static io.dcloud.app.ConsolePage.replaceValue;
-import static io.dcloud.app.ConsolePage.scrollsSideways;
+import static io.dcloud.app.DeviceMqtt.disconnect;
+import static io.dcloud.app.DeviceMqtt.publish;
+import static io.dcloud.app.DeviceMqtt.publishReading;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.broker.MosquittoBroker;
-import java.time.Duration;
-import java.nio.charset.StandardCharsets;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.MqttException;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -48,13 +49,14 @@ class ConsoleDevicesIT {
   private static final String NODE_ID = "console-devices-it-node";
   private static final String PASSWORD = "console-devices-password";
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int PHONE_WIDTH = 360;
-  private static final int PHONE_HEIGHT = 780;
 
   private static MosquittoBroker broker;
   private static OneNodeDCloud dcloud;
   private static Browser browser;
   private static String base;
+  private static Api cora;
+  private static Api ada;
+  private static Api eve;
   /** t1's password as the create form showed it. */
   private static String t1Password;
 
@@ -64,36 +66,18 @@ class ConsoleDevicesIT {
     broker = MosquittoBroker.start();
     dcloud = OneNodeDCloud.start(NODE_ID, broker.config());
     base = dcloud.api().uri("").toString();
-    user("cora", "platform-configurer");
-    user("ada", "app-developer");
-    user("eve", "end-user");
-  }
-
-  private static void user(String name, String role) throws Exception {
-    Api.Response made = dcloud.api().post("/api/v1/users", "{\"username\": \"" + name + "\", \"password\": \"" + PASSWORD
-        + "\", \"roles\": [\"" + role + "\"]}");
-    assertThat(made.status()).as(made.body()).isEqualTo(201);
+    cora = TestUsers.create(dcloud.api(), "cora", PASSWORD, "platform-configurer");
+    ada = TestUsers.create(dcloud.api(), "ada", PASSWORD, "app-developer");
+    eve = TestUsers.create(dcloud.api(), "eve", PASSWORD, "end-user");
   }
 
   @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (dcloud != null) {
-      dcloud.close();
-    }
-    if (broker != null) {
-      broker.close();
-    }
+  static void stop() throws Exception {
+    Closing.inOrder(browser, dcloud, broker);
   }
 
   private static void go(String hash) {
     browser.open(base + "/" + hash);
-  }
-
-  private static void phoneWidthDoesNotScroll(String pageCss, String photo) {
-    assertThat(scrollsSideways(browser, PHONE_WIDTH, PHONE_HEIGHT, pageCss, photo)).as("what sticks out at 360 px").isNull();
   }
 
   private static void signInAs(String user) {
@@ -103,63 +87,14 @@ class ConsoleDevicesIT {
     ConsolePage.signIn(browser, user, PASSWORD);
   }
 
-  private static Api.Response as(String user, String method, String path, String body) throws Exception {
-    return ConsolePage.as(dcloud.api(), user, PASSWORD, method, path, "application/json", body);
-  }
-
-  /** A device's own MQTT connection to the broker DCloud administers. */
-  private static MqttClient connect(String device, String password) throws MqttException {
-    MqttClient client = new MqttClient(broker.url(), "console-it-" + device, new MemoryPersistence());
-    MqttConnectOptions options = new MqttConnectOptions();
-    // 3.1.1 only: Paho would fall back to 3.1, whose SUBACK cannot say a subscription was refused.
-    options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-    options.setUserName("device-" + device);
-    options.setPassword(password.toCharArray());
-    options.setCleanSession(true);
-    client.connect(options);
-    return client;
-  }
-
-  private static void publish(MqttClient client, String topic, String payload) throws MqttException {
-    client.publish(topic, payload.getBytes(StandardCharsets.UTF_8), 1, false);
-  }
-
-  /** Waits until the field error css finds says something; answers it. */
-  private static String awaitError(String css, String what) {
-    return browser.until(d -> {
-      String text = browser.text(css);
-      return text == null || text.isBlank() ? null : text;
-    }, what);
-  }
-
-  /** Connected once the broker knows the device (DCloud gives it the account a moment after the API answered). */
+  /** A device's own MQTT connection, once the broker knows it. */
   private static MqttClient connectWhenAllowed(String device, String password) {
-    MqttClient[] connected = new MqttClient[1];
-    await().atMost(Duration.ofSeconds(30))
-        .ignoreExceptionsInstanceOf(MqttException.class).until(() -> {
-          connected[0] = connect(device, password);
-          return true;
-        });
-    return connected[0];
+    return DeviceMqtt.connectOnceAllowed(broker.url(), "console-it-" + device, device, password);
   }
 
   /** Whether the broker lets device in with password now. */
   private static boolean connects(String device, String password) {
-    try {
-      MqttClient client = connect(device, password);
-      client.disconnect();
-      client.close();
-      return true;
-    } catch (MqttException refused) {
-      return false;
-    }
-  }
-
-  /** Adds a row to the list fieldset #list-{key} and answers its row. */
-  private static WebElement addRow(String key) {
-    browser.find("#list-" + key + " > button.link").click();
-    return browser.driver.findElements(By.cssSelector("#list-" + key + " > .rows > .row")).stream()
-        .reduce((first, second) -> second).orElseThrow();
+    return DeviceMqtt.letsIn(broker.url(), "console-it-" + device, device, password);
   }
 
   @Test
@@ -179,7 +114,7 @@ class ConsoleDevicesIT {
     row.findElement(By.name("field-max")).sendKeys("85");
     browser.find("form.new-type button[name=create-type]").click();
     WebElement name = browser.find("form.new-type input[name=type-name]");
-    assertThat(awaitError("#" + name.getAttribute("id") + "-error", "the name's field error")).isNotBlank();
+    assertThat(awaitError(browser, "#" + name.getAttribute("id") + "-error", "the name's field error")).isNotBlank();
     assertThat(name.getAttribute("aria-invalid")).isEqualTo("true");
 
     replaceValue(browser, "form.new-type input[name=type-name]", "thermometer");
@@ -191,7 +126,7 @@ class ConsoleDevicesIT {
     replaceValue(browser, "form.new-type input[name=type-name]", "valve");
     new Select(browser.find("form.new-type select[name=kind]")).selectByValue("controller");
     browser.find("#list-fields .row button.link").click();
-    WebElement command = addRow("commands");
+    WebElement command = addRow(browser, "commands");
     command.findElement(By.name("command-name")).sendKeys("set");
     command.findElement(By.cssSelector("fieldset.list > button.link")).click();
     WebElement param = command.findElement(By.cssSelector("fieldset.list .row"));
@@ -204,7 +139,7 @@ class ConsoleDevicesIT {
     assertThat(awaitText(browser, "table.types tr[data-type=valve]", "set(", "the controller in the list"))
         .contains("controller", "level: integer, 0..100");
     checkAndPhotograph(browser, "device-types");
-    phoneWidthDoesNotScroll("table.types", "device-types-phone");
+    fitsAPhone(browser, "table.types", "device-types-phone");
   }
 
   @Test
@@ -215,7 +150,7 @@ class ConsoleDevicesIT {
     replaceValue(browser, "form.new-device input[name=device-id]", "t1");
     browser.find("form.new-device button[name=create-device]").click();
     // Neither a site nor a point: refused beside the location.
-    assertThat(awaitError("#device-location-error", "the location's field error")).isNotBlank();
+    assertThat(awaitError(browser, "#device-location-error", "the location's field error")).isNotBlank();
 
     replaceValue(browser, "form.new-device input[name=site]", "hq");
     replaceValue(browser, "form.new-device input[name=building]", "north");
@@ -229,10 +164,10 @@ class ConsoleDevicesIT {
     browser.find("section.credentials button[name=copy-password]");
     checkAndPhotograph(browser, "device-created");
     // The secret is not kept: the device's own page does not show it.
-    Api.Response t1 = as("cora", "GET", "/api/v1/devices/t1", "");
+    Api.Response t1 = cora.get("/api/v1/devices/t1");
     assertThat(t1.body()).doesNotContain(t1Password);
 
-    Api.Response t2 = as("cora", "POST", "/api/v1/devices",
+    Api.Response t2 = cora.post("/api/v1/devices",
         "{\"id\": \"t2\", \"type\": \"thermometer\", \"location\": {\"site\": \"hq\", \"building\": \"south\"}}");
     assertThat(t2.status()).as(t2.body()).isEqualTo(201);
     awaitAttribute(browser, "table.devices tr[data-device=t1]", "enabled", "true", "t1 in the list");
@@ -241,7 +176,7 @@ class ConsoleDevicesIT {
     browser.until(d -> d.findElements(By.cssSelector("table.devices tr[data-device=t2]")).isEmpty() ? true : null,
         "the filter to leave t2 out");
     assertThat(browser.text("table.devices tr[data-device=t1]")).contains("thermometer", "hq / north / lab");
-    phoneWidthDoesNotScroll("table.devices", "devices-phone");
+    fitsAPhone(browser, "table.devices", "devices-phone");
   }
 
   @Test
@@ -254,7 +189,7 @@ class ConsoleDevicesIT {
       // Published until one arrives: the page's subscription starts a moment after its stream opens.
       browser.until(d -> {
         try {
-          publish(t1, "dcloud/devices/t1/readings", "{\"temperature\": 21.5}");
+          publishReading(t1, "t1", "{\"temperature\": 21.5}");
         } catch (MqttException e) {
           throw new IllegalStateException(e);
         }
@@ -262,10 +197,9 @@ class ConsoleDevicesIT {
       }, "a live reading");
       assertThat(browser.text("table.readings-live tbody tr")).contains("temperature=21.5");
       assertThat(Integer.parseInt(data(browser, "figure[data-chart=temperature]", "points"))).isPositive();
-      publish(t1, "dcloud/devices/t1/readings", "{\"temperature\": \"hot\"}");
+      publishReading(t1, "t1", "{\"temperature\": \"hot\"}");
     } finally {
-      t1.disconnect();
-      t1.close();
+      disconnect(t1);
     }
     assertThat(awaitText(browser, ".rejection-reason", "temperature", "the rejection's reason")).contains("hot");
     browser.until(d -> Integer.parseInt(data(browser, "article.device", "accepted")) > 0 ? true : null, "accepted counted");
@@ -276,16 +210,15 @@ class ConsoleDevicesIT {
     replaceValue(browser, "form.readings-query input[name=limit]", "0");
     browser.find("form.readings-query button[name=query-readings]").click();
     WebElement limit = browser.find("form.readings-query input[name=limit]");
-    assertThat(awaitError("#" + limit.getAttribute("id") + "-error", "the limit's field error")).isNotBlank();
+    assertThat(awaitError(browser, "#" + limit.getAttribute("id") + "-error", "the limit's field error")).isNotBlank();
     checkAndPhotograph(browser, "device");
-    phoneWidthDoesNotScroll("article.device", "device-phone");
+    fitsAPhone(browser, "article.device", "device-phone");
 
     browser.click("article.device button[name=disable]");
     awaitAttribute(browser, "article.device", "enabled", "false", "the device disabled");
     browser.click("article.device button[name=enable]");
     awaitAttribute(browser, "article.device", "enabled", "true", "the device enabled again");
-    browser.click("article.device button[name=rotate]");
-    ConsolePage.confirm(browser);
+    clickAndConfirm(browser, "article.device button[name=rotate]");
     awaitText(browser, "section.credentials", "device-t1", "the rotated credentials");
     String rotated = browser.find("#credentials-password").getAttribute("value");
     assertThat(rotated).isNotBlank().isNotEqualTo(t1Password);
@@ -297,7 +230,7 @@ class ConsoleDevicesIT {
   @Test
   @Order(40)
   void aControllerIsCommandedFromTheGeneratedFormAndItsAckShown() throws Exception {
-    Api.Response made = as("cora", "POST", "/api/v1/devices",
+    Api.Response made = cora.post("/api/v1/devices",
         "{\"id\": \"v1\", \"type\": \"valve\", \"location\": {\"site\": \"hq\", \"room\": \"boiler\"}}");
     assertThat(made.status()).as(made.body()).isEqualTo(201);
     MqttClient valve = connectWhenAllowed("v1", made.json().path("credentials").path("password").asText());
@@ -314,47 +247,37 @@ class ConsoleDevicesIT {
           .isEqualTo("set");
       WebElement level = replaceValue(browser, "form.issue-command input[name=param-level]", "500");
       browser.find("form.issue-command button[name=issue-command]").click();
-      assertThat(awaitError("#" + level.getAttribute("id") + "-error", "the parameter's field error")).isNotBlank();
+      assertThat(awaitError(browser, "#" + level.getAttribute("id") + "-error", "the parameter's field error")).isNotBlank();
       assertThat(level.getAttribute("aria-invalid")).isEqualTo("true");
       replaceValue(browser, "form.issue-command input[name=param-level]", "40");
       browser.find("form.issue-command button[name=issue-command]").click();
       awaitAttribute(browser, "table.device-commands tbody tr", "status", "acked", "the command acknowledged");
       assertThat(browser.text("table.device-commands tbody tr")).contains("set(level=40)", "set to 40");
       checkAndPhotograph(browser, "controller");
-      phoneWidthDoesNotScroll("article.device", "controller-phone");
+      fitsAPhone(browser, "article.device", "controller-phone");
     } finally {
-      valve.disconnect();
-      valve.close();
+      disconnect(valve);
     }
   }
 
   /** A busybox httpd app that declares one to two thermometers. */
-  private static String boundService() throws Exception {
-    ObjectNode environment = JSON.createObjectNode().put("os", "tiny");
-    environment.putArray("languages").addObject().put("language-name", "shell").putArray("libraries");
-    environment.putObject("resources").put("ram", "64M").put("cpu", "0.25").put("gpu", "0");
-    environment.putArray("port-publish").addObject().putObject("internal").put("ports", 8000).put("protocol", "tcp");
-    environment.putArray("command").add("sh").add("-c")
-        .add("mkdir -p /tmp/www && echo hello > /tmp/www/index.html && exec httpd -f -p 8000 -h /tmp/www");
-    ObjectNode service = JSON.createObjectNode().put("name", "climate").put("kind", "app").put("port", 8000)
-        .put("replicas", 1);
-    service.set("environment", environment);
-    service.putObject("readiness").put("path", "/");
+  private static String boundService() {
+    ObjectNode service = BusyboxWebService.config("climate", 1, "hello");
     service.putArray("bindings").addObject().put("type", "thermometer").put("min", 1).put("max", 2);
-    return JSON.writeValueAsString(service);
+    return service.toString();
   }
 
   @Test
   @Order(50)
   void theAppsOwnerBindsASensorFromTheServicePageAndUnbindsIt() throws Exception {
-    Api.Response service = as("ada", "POST", "/api/v1/services", boundService());
+    Api.Response service = ada.post("/api/v1/services", boundService());
     assertThat(service.status()).as(service.body()).isEqualTo(201);
     signInAs("ada");
     go("#/services/climate");
     assertThat(awaitText(browser, "section.device-bindings .slots", "thermometer", "the declared slot")).contains("1 to 2");
     assertThat(browser.text("section.device-bindings")).contains("No bindings yet.");
     browser.find("form.bind-devices button[name=bind]").click();
-    assertThat(awaitError("#bind-devices-error", "the devices' field error")).isNotBlank();
+    assertThat(awaitError(browser, "#bind-devices-error", "the devices' field error")).isNotBlank();
 
     replaceValue(browser, "input[name=bind-building]", "north");
     browser.find("button[name=bind-filter]").click();
@@ -365,18 +288,17 @@ class ConsoleDevicesIT {
     browser.find("#bind-t1").click();
     assertThat(browser.text(".bind-devices .picked")).contains("t1");
     checkAndPhotograph(browser, "service-bindings");
-    phoneWidthDoesNotScroll("section.device-bindings", "service-bindings-phone");
+    fitsAPhone(browser, "section.device-bindings", "service-bindings-phone");
     browser.find("form.bind-devices button[name=bind]").click();
     String binding = browser.until(d -> data(browser, "table.bindings tbody tr", "binding"), "the binding listed");
     assertThat(browser.text("table.bindings tbody tr")).contains("t1", "ada");
-    JsonNode listed = as("ada", "GET", "/api/v1/services/climate/bindings", "").json().path("items");
+    JsonNode listed = ada.get("/api/v1/services/climate/bindings").json().path("items");
     assertThat(listed).hasSize(1);
     assertThat(listed.get(0).path("id").asText()).isEqualTo(binding);
 
-    browser.find("table.bindings tbody tr button[name=unbind]").click();
-    ConsolePage.confirm(browser);
+    clickAndConfirm(browser, "table.bindings tbody tr button[name=unbind]");
     awaitText(browser, "section.device-bindings", "No bindings yet.", "the binding gone");
-    assertThat(as("ada", "GET", "/api/v1/services/climate/bindings", "").json().path("items")).isEmpty();
+    assertThat(ada.get("/api/v1/services/climate/bindings").json().path("items")).isEmpty();
   }
 
   @Test
@@ -391,9 +313,9 @@ class ConsoleDevicesIT {
     String binding = browser.until(d -> data(browser, "table.bindings tbody tr", "binding"), "the binding listed");
     assertThat(browser.text("table.bindings tbody tr")).contains("t1", "eve");
     // The binding is eve's: the app's owner sees it too, and only eve (or an admin) may remove it.
-    assertThat(as("ada", "GET", "/api/v1/services/climate/bindings", "").json().path("items"))
+    assertThat(ada.get("/api/v1/services/climate/bindings").json().path("items"))
         .extracting(b -> b.path("id").asText()).containsExactly(binding);
-    assertThat(as("eve", "GET", "/api/v1/services/climate/bindings", "").json().path("items").get(0).path("owner").asText())
+    assertThat(eve.get("/api/v1/services/climate/bindings").json().path("items").get(0).path("owner").asText())
         .isEqualTo("eve");
   }
 
@@ -418,11 +340,10 @@ class ConsoleDevicesIT {
   void aDeviceIsDeletedAfterAConfirmation() throws Exception {
     signInAs("cora");
     go("#/devices/t2");
-    browser.click("article.device button[name=delete]");
-    ConsolePage.confirm(browser);
+    clickAndConfirm(browser, "article.device button[name=delete]");
     browser.until(d -> d.getCurrentUrl().endsWith("#/devices") ? true : null, "the devices list");
     browser.find("table.devices tr[data-device=t1]");
     assertThat(browser.driver.findElements(By.cssSelector("table.devices tr[data-device=t2]"))).isEmpty();
-    assertThat(as("cora", "GET", "/api/v1/devices/t2", "").status()).isEqualTo(404);
+    assertThat(cora.get("/api/v1/devices/t2").status()).isEqualTo(404);
   }
 }

@@ -1,13 +1,14 @@
 package io.dcloud.app;
 
+import static io.dcloud.app.ConsolePage.awaitAttribute;
 import static io.dcloud.app.ConsolePage.awaitStatus;
 import static io.dcloud.app.ConsolePage.awaitText;
 import static io.dcloud.app.ConsolePage.checkAndPhotograph;
+import static io.dcloud.app.ConsolePage.clickAndConfirm;
 import static io.dcloud.app.ConsolePage.data;
 import static io.dcloud.app.ConsolePage.scrollsSideways;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -53,42 +54,27 @@ class ConsoleIT {
   static void start() throws Exception {
     browser = Browser.start();
     // A fixed port: the page must find its gateway again after the node restarts.
-    dcloud = OneNodeDCloud.start(NODE_ID, Map.of("dcloud.http.port", freePort()));
+    dcloud = OneNodeDCloud.start(NODE_ID, Map.of("dcloud.http.port", OneNodeDCloud.freePort()));
     Api admin = dcloud.api();
     base = admin.uri("").toString();
-    for (String[] user : new String[][] {{"ada", "data-scientist"}, {"bo", "data-scientist"}}) {
-      Api.Response made = admin.post("/api/v1/users", "{\"username\": \"" + user[0] + "\", \"password\": \""
-          + PASSWORD + "\", \"roles\": [\"" + user[1] + "\"]}");
-      assertThat(made.status()).as(made.body()).isEqualTo(201);
-    }
+    Api ada = TestUsers.create(admin, "ada", PASSWORD, "data-scientist");
+    Api bo = TestUsers.create(admin, "bo", PASSWORD, "data-scientist");
     Api.Response group = admin.post("/api/v1/groups", "{\"name\": \"" + GROUP + "\", \"members\": [\"ada\"]}");
     assertThat(group.status()).as(group.body()).isEqualTo(201);
     // bo's own environment, made with bo's own token: ada must never see it.
-    Api.Response made = ConsolePage.as(admin, "bo", PASSWORD, "POST", "/api/v1/environments", "application/json",
+    Api.Response made = bo.post("/api/v1/environments",
         "{\"env-name\": \"bos-own\", \"os\": \"tiny\", \"resources\": {\"cpu\": \"0.1\", \"ram\": \"64M\"}}");
     assertThat(made.status()).as(made.body()).isEqualTo(202);
     othersEnvironment = made.json().path("id").asText();
     assertThat(othersEnvironment).isNotEmpty();
     // ada's dataset, for the form's dataset chooser.
-    Api.Response dataset = ConsolePage.as(admin, "ada", PASSWORD, "PUT", "/api/v1/datasets/console/db/sample", "text/csv",
-        "a,b\n1,2\n");
+    Api.Response dataset = ada.put("/api/v1/datasets/console/db/sample", "text/csv", "a,b\n1,2\n");
     assertThat(dataset.status()).as(dataset.body()).isEqualTo(201);
   }
 
-  private static int freePort() throws java.io.IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
   @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (dcloud != null) {
-      dcloud.close();
-    }
+  static void stop() throws Exception {
+    Closing.inOrder(browser, dcloud);
   }
 
   @Test
@@ -110,9 +96,8 @@ class ConsoleIT {
     assertThat(browser.find("#who .quota").getText()).contains("environments 0/");
     browser.find("table.environments");
     // The platform's pages are not offered to a data scientist (the API refuses them anyway).
-    assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
-        .extracting(WebElement::getText).containsExactly("Environments", "New environment", "Templates", "Datasets",
-            "Services", "Devices", "Models", "Jobs");
+    assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
+        "Services", "Devices", "Models", "Jobs");
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "the event stream");
     // The session token is the HttpOnly cookie's alone: no page script can read it.
     assertThat((String) browser.script("return document.cookie")).doesNotContain("dcloud_session");
@@ -221,8 +206,7 @@ class ConsoleIT {
     assertThat((List<?>) browser.script("return window.createKeys")).hasSize(2).doesNotHaveDuplicates()
         .allSatisfy(key -> assertThat(String.valueOf(key)).matches("[0-9a-f-]{32,36}"));
     // The header's usage follows too.
-    browser.until(d -> d.findElement(By.cssSelector("#who .quota")).getText().contains("environments 1/") ? true : null,
-        "the header's usage");
+    awaitText(browser, "#who .quota", "environments 1/", "the header's usage");
     assertThat(browser.driver.findElements(By.cssSelector("article.environment > .actions button"))).extracting(WebElement::getText)
         .containsExactly("Stop", "Delete");
     assertThat(browser.find("ol.timeline").getText()).contains("RUNNING");
@@ -230,8 +214,7 @@ class ConsoleIT {
     browser.until(d -> d.findElements(By.cssSelector("a.open")).isEmpty() ? null : true, "the environment's url");
     assertThat(browser.find("a.open").getAttribute("href")).contains("/api/v1/environments/" + created + "/proxy/8000/");
     browser.find("button[name=logs]").click();
-    browser.until(d -> d.findElement(By.cssSelector("pre.logs")).getText().contains("hello-from-the-logs") ? true : null,
-        "the container's logs");
+    awaitText(browser, "pre.logs", "hello-from-the-logs", "the container's logs");
     checkAndPhotograph(browser, "environment");
   }
 
@@ -264,9 +247,7 @@ class ConsoleIT {
         + " return bar.value === bar.max && bar.max === arguments[0]", blob.length)).isEqualTo(true);
     Api admin = dcloud.api();
     String files = "/api/v1/environments/" + created + "/files?path=";
-    HttpResponse<byte[]> read = admin.client().send(admin.request(files + target).GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
-    assertThat(read.body()).isEqualTo(blob);
+    assertThat(admin.download(files + target).body()).isEqualTo(blob);
 
     // A file made through the API comes down its link, as an attachment.
     assertThat(admin.put(files + "/home/dcloud/from-the-api.txt", "made through the API").status()).isEqualTo(201);
@@ -324,12 +305,10 @@ class ConsoleIT {
         "the terminal to connect");
     WebElement terminal = browser.find("pre.terminal");
     terminal.sendKeys("echo console-$((6 * 7))", Keys.ENTER);
-    browser.until(d -> d.findElement(By.cssSelector("pre.terminal")).getText().contains("console-42") ? true : null,
-        "the command's output");
+    awaitText(browser, "pre.terminal", "console-42", "the command's output");
     browser.screenshot("terminal");
     terminal.sendKeys("exit 3", Keys.ENTER);
-    browser.until(d -> "3".equals(d.findElement(By.cssSelector(".terminal-state")).getAttribute("data-exit-code"))
-        ? true : null, "the shell's exit code");
+    awaitAttribute(browser, ".terminal-state", "exitCode", "3", "the shell's exit code");
   }
 
   @Test
@@ -355,11 +334,9 @@ class ConsoleIT {
   @Test
   @Order(50)
   void stopsAndDeletesItAfterConfirming() {
-    browser.find("button[name=stop]").click();
-    browser.find("dialog[open] button[data-confirm=ok]").click();
+    clickAndConfirm(browser, "button[name=stop]");
     awaitStatus(browser, "STOPPED", "the environment to stop");
-    browser.find("button[name=delete]").click();
-    browser.find("dialog[open] button[data-confirm=ok]").click();
+    clickAndConfirm(browser, "button[name=delete]");
     awaitStatus(browser, "DELETED", "the environment to be deleted");
     browser.find("nav a[href='#/environments']").click();
     browser.find("table.environments");
@@ -385,8 +362,7 @@ class ConsoleIT {
     browser.find("nav a[href='#/environments']").click();
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "a live stream");
     dcloud.stopNode();
-    browser.until(d -> d.findElement(By.id("stream")).getText().contains("reconnecting") ? true : null,
-        "the console to say the stream is lost");
+    awaitText(browser, "#stream", "reconnecting", "the console to say the stream is lost");
     browser.screenshot("stream-lost");
     dcloud.startNode();
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null,
@@ -400,8 +376,6 @@ class ConsoleIT {
     browser.find("#sign-out").click();
     browser.find("form.sign-in input[name=username]");
     assertThat(browser.driver.findElements(By.cssSelector("#who .user"))).isEmpty();
-    Object status = ((org.openqa.selenium.JavascriptExecutor) browser.driver).executeAsyncScript(
-        "const done = arguments[arguments.length - 1]; fetch('/api/v1/users/me').then(r => done(r.status));");
-    assertThat(status).isEqualTo(401L);
+    assertThat(ConsolePage.fetch(browser, "/api/v1/users/me").get("status")).isEqualTo(401L);
   }
 }

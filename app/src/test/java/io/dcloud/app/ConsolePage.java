@@ -2,9 +2,7 @@ package io.dcloud.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.util.List;
 import java.util.Map;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -14,12 +12,15 @@ import org.openqa.selenium.WebElement;
 
 /**
  * What the console's browser tests do on a page, beyond {@link Browser}: signing in, confirming,
- * replacing a field's value, the axe check with its photograph, clicks and reads that survive a
- * redraw by the event stream, waits for a state or a text (polled, with Browser's
- * deadline), a GET made by the page itself (its session cookie, as a link's), and whether the
- * page scrolls sideways at a given window size.
+ * reading the navigation, adding a list's row, replacing a field's value, the axe check with its
+ * photograph, clicks and reads that survive a redraw by the event stream, waits for a state, a text
+ * or a field's error (polled, with Browser's deadline), a GET made by the page itself (its session
+ * cookie, as a link's), and whether the page scrolls sideways at a given window size (a phone's).
  */
 final class ConsolePage {
+  private static final int PHONE_WIDTH = 360;
+  private static final int PHONE_HEIGHT = 780;
+
   private ConsolePage() {}
 
   /** Signs in on the sign-in page shown now and waits for the header to name the user. */
@@ -27,6 +28,12 @@ final class ConsolePage {
     browser.find("form.sign-in input[name=username]").sendKeys(username);
     browser.find("form.sign-in input[name=password]").sendKeys(password, Keys.ENTER);
     assertThat(browser.find("#who .user").getText()).isEqualTo(username);
+  }
+
+  /** Signs out whoever is signed in now and signs in as username. */
+  static void signOutAndIn(Browser browser, String username, String password) {
+    browser.find("#sign-out").click();
+    signIn(browser, username, password);
   }
 
   /** Photographs the page as target/console-{page}.png and asserts axe finds no serious violation. */
@@ -38,6 +45,25 @@ final class ConsolePage {
   /** Says yes in the confirmation dialog open now. */
   static void confirm(Browser browser) {
     browser.find("dialog[open] button[data-confirm=ok]").click();
+  }
+
+  /** Clicks what css finds, a button that asks first, and says yes. */
+  static void clickAndConfirm(Browser browser, String css) {
+    browser.click(css);
+    confirm(browser);
+  }
+
+  /** The texts of the navigation's links shown to the user signed in. */
+  static List<String> navigation(Browser browser) {
+    return browser.driver.findElements(By.cssSelector("#nav a")).stream().filter(WebElement::isDisplayed)
+        .map(WebElement::getText).toList();
+  }
+
+  /** Adds a row to the list fieldset #list-{key} and answers its row. */
+  static WebElement addRow(Browser browser, String key) {
+    browser.find("#list-" + key + " > button.link").click();
+    return browser.driver.findElements(By.cssSelector("#list-" + key + " > .rows > .row")).stream()
+        .reduce((first, second) -> second).orElseThrow();
   }
 
   static WebElement replaceValue(Browser browser, String css, String value) {
@@ -75,6 +101,14 @@ final class ConsolePage {
     }, what);
   }
 
+  /** Waits until the field error css finds says something; answers it. */
+  static String awaitError(Browser browser, String css, String what) {
+    return browser.until(d -> {
+      String text = browser.text(css);
+      return text == null || text.isBlank() ? null : text;
+    }, what);
+  }
+
   /** GET url from the page, as its links do (the session cookie): status, contentType, disposition and body. */
   @SuppressWarnings("unchecked")
   static Map<String, Object> fetch(Browser browser, String url) {
@@ -86,15 +120,9 @@ final class ConsolePage {
         """, url);
   }
 
-  /** A request with user's own token (signed in through api), not the admin's; answers its status and body. */
-  static Api.Response as(Api api, String user, String password, String method, String path, String contentType,
-      String body) throws IOException, InterruptedException {
-    String login = "{\"username\": \"" + user + "\", \"password\": \"" + password + "\"}";
-    String token = api.post("/api/v1/auth/login", login).json().path("token").asText();
-    HttpResponse<String> answer = api.client().send(HttpRequest.newBuilder(api.uri(path))
-        .header("Authorization", "Bearer " + token).header("content-type", contentType)
-        .method(method, HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
-    return new Api.Response(answer.statusCode(), answer.body(), answer);
+  /** Asserts the page shown now fits a phone's width (360 x 780) without a sideways scroll; photographed so. */
+  static void fitsAPhone(Browser browser, String pageCss, String photo) {
+    assertThat(scrollsSideways(browser, PHONE_WIDTH, PHONE_HEIGHT, pageCss, photo)).as("what sticks out at 360 px").isNull();
   }
 
   /**

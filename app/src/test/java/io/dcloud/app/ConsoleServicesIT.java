@@ -4,11 +4,9 @@ import static io.dcloud.app.ConsolePage.awaitAttribute;
 import static io.dcloud.app.ConsolePage.awaitText;
 import static io.dcloud.app.ConsolePage.checkAndPhotograph;
 import static io.dcloud.app.ConsolePage.data;
-import static io.dcloud.app.ConsolePage.scrollsSideways;
+import static io.dcloud.app.ConsolePage.fitsAPhone;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.testing.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,9 +40,6 @@ class ConsoleServicesIT {
   private static final String NODE_ID = "console-services-it-node";
   private static final String PASSWORD = "console-services-password";
   private static final String PYTHON = "/usr/bin/python3";
-  private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int PHONE_WIDTH = 360;
-  private static final int PHONE_HEIGHT = 780;
 
   @TempDir
   static Path work;
@@ -52,6 +47,7 @@ class ConsoleServicesIT {
   private static OneNodeDCloud dcloud;
   private static Browser browser;
   private static String base;
+  private static Api ada;
 
   @BeforeAll
   static void start() throws Exception {
@@ -59,44 +55,18 @@ class ConsoleServicesIT {
     dcloud = OneNodeDCloud.start(NODE_ID, Map.of());
     Api admin = dcloud.api();
     base = admin.uri("").toString();
-    Api.Response made = admin.post("/api/v1/users", "{\"username\": \"ada\", \"password\": \"" + PASSWORD
-        + "\", \"roles\": [\"data-scientist\"]}");
-    assertThat(made.status()).as(made.body()).isEqualTo(201);
-    Api.Response service = ConsolePage.as(admin, "ada", PASSWORD, "POST", "/api/v1/services", "application/json",
-        webService());
+    ada = TestUsers.create(admin, "ada", PASSWORD, "data-scientist");
+    Api.Response service = ada.post("/api/v1/services", BusyboxWebService.config("web", 1, "hello-from-web").toString());
     assertThat(service.status()).as(service.body()).isEqualTo(201);
   }
 
-  /** One busybox httpd replica, as ServiceIT's: it starts in seconds and answers its readiness path "/". */
-  private static String webService() throws Exception {
-    ObjectNode environment = JSON.createObjectNode().put("os", "tiny");
-    environment.putArray("languages").addObject().put("language-name", "shell").putArray("libraries");
-    environment.putObject("resources").put("ram", "64M").put("cpu", "0.25").put("gpu", "0");
-    environment.putArray("port-publish").addObject().putObject("internal").put("ports", 8000).put("protocol", "tcp");
-    environment.putArray("command").add("sh").add("-c")
-        .add("mkdir -p /tmp/www && echo hello-from-web > /tmp/www/index.html && exec httpd -f -p 8000 -h /tmp/www");
-    ObjectNode service = JSON.createObjectNode().put("name", "web").put("kind", "app").put("port", 8000).put("replicas", 1);
-    service.set("environment", environment);
-    service.putObject("readiness").put("path", "/");
-    return JSON.writeValueAsString(service);
-  }
-
   @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (dcloud != null) {
-      dcloud.close();
-    }
+  static void stop() throws Exception {
+    Closing.inOrder(browser, dcloud);
   }
 
   private static void go(String hash) {
     browser.open(base + "/" + hash);
-  }
-
-  private static void phoneWidthDoesNotScroll(String pageCss, String photo) {
-    assertThat(scrollsSideways(browser, PHONE_WIDTH, PHONE_HEIGHT, pageCss, photo)).as("what sticks out at 360 px").isNull();
   }
 
   @Test
@@ -104,16 +74,14 @@ class ConsoleServicesIT {
   void theServicesListShowsTheServiceReady() {
     go("");
     ConsolePage.signIn(browser, "ada", PASSWORD);
-    assertThat(browser.driver.findElements(By.cssSelector("#nav a"))).filteredOn(WebElement::isDisplayed)
-        .extracting(WebElement::getText)
-        .containsExactly("Environments", "New environment", "Templates", "Datasets", "Services", "Devices", "Models",
-            "Jobs");
+    assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
+        "Services", "Devices", "Models", "Jobs");
     browser.find("#nav a[href='#/services']").click();
     awaitAttribute(browser, "table.services tr[data-service=web] .ready", "ready", "1", "the replica to be ready");
     String row = browser.text("table.services tr[data-service=web]");
     assertThat(row).contains("web", "app", "version 1", "1/1 ready");
     checkAndPhotograph(browser, "services");
-    phoneWidthDoesNotScroll("table.services", "services-phone");
+    fitsAPhone(browser, "table.services", "services-phone");
   }
 
   @Test
@@ -129,7 +97,7 @@ class ConsoleServicesIT {
     assertThat(browser.text("article.service")).doesNotContain("null", "undefined");
     assertThat(browser.find("form.try-it input[name=call-path]").getAttribute("value")).isEqualTo("/");
     checkAndPhotograph(browser, "service");
-    phoneWidthDoesNotScroll("article.service", "service-phone");
+    fitsAPhone(browser, "article.service", "service-phone");
 
     WebElement replicas = ConsolePage.replaceValue(browser, "form.scale input[name=replicas]", "0");
     browser.find("form.scale button[name=scale]").click();
@@ -161,7 +129,7 @@ class ConsoleServicesIT {
     assertThat(awaitText(browser, "pre.try-answer", "hello-from-web", "the app's answer")).startsWith("200");
     browser.find("form.try-it button[name=try]").click();
     assertThat(awaitText(browser, "pre.try-answer", "hello-from-web", "the app's second answer")).startsWith("200");
-    Api.Response stats = ConsolePage.as(dcloud.api(), "ada", PASSWORD, "GET", "/api/v1/services/web/stats", "application/json", "");
+    Api.Response stats = ada.get("/api/v1/services/web/stats");
     assertThat(stats.json().path("count").asLong()).as(stats.body()).isEqualTo(2);
     awaitAttribute(browser, "p.stats-total", "count", "2", "the two calls to be counted");
     assertThat(browser.text("p.stats-total")).contains("2 requests", "latency average");
@@ -175,8 +143,7 @@ class ConsoleServicesIT {
   @Order(30)
   void theServiceIsDeletedFromItsPage() {
     go("#/services/web");
-    browser.find("article.service button[name=delete]").click();
-    ConsolePage.confirm(browser);
+    ConsolePage.clickAndConfirm(browser, "article.service button[name=delete]");
     browser.until(d -> d.getCurrentUrl().endsWith("#/services") ? true : null, "the services list");
     browser.until(d -> d.findElements(By.cssSelector("table.services tr[data-service=web]")).isEmpty() ? true : null,
         "web to leave the list");
@@ -219,7 +186,7 @@ class ConsoleServicesIT {
     assertThat(browser.text("pre.model-config")).contains("scikit-learn");
     assertThat(dcloud.api().get("/api/v1/models/iris").json().path("versions")).hasSize(1);
     checkAndPhotograph(browser, "models-pushed");
-    phoneWidthDoesNotScroll("table.models", "models-phone");
+    fitsAPhone(browser, "table.models", "models-phone");
   }
 
   private static void push(Path model, Path contract, Path config) {
@@ -276,8 +243,7 @@ class ConsoleServicesIT {
   @Test
   @Order(60)
   void aJobIsSubmittedFromTheFormAndFollowedToItsOutput() throws Exception {
-    Api.Response input = ConsolePage.as(dcloud.api(), "ada", PASSWORD, "PUT", "/api/v1/datasets/console/db/iris-input",
-        "application/octet-stream", """
+    Api.Response input = ada.put("/api/v1/datasets/console/db/iris-input", "application/octet-stream", """
             {"sepal_length": 5.1, "sepal_width": 3.5, "petal_length": 1.4, "petal_width": 0.2}
             {"sepal_length": 6.7, "sepal_width": 3.0, "petal_length": 5.2, "petal_width": 2.3}
             {"sepal_length": 5.9, "sepal_width": 3.0, "petal_length": 4.2, "petal_width": 1.5}
@@ -301,7 +267,7 @@ class ConsoleServicesIT {
     assertThat(fetched.get("status")).isEqualTo(200L);
     assertThat(((String) fetched.get("body")).strip().split("\n")).hasSize(3);
     checkAndPhotograph(browser, "job");
-    phoneWidthDoesNotScroll("article.job", "job-phone");
+    fitsAPhone(browser, "article.job", "job-phone");
   }
 
   /** Needs POST /apps and GET /apps (the APPS branch); ada is a data scientist, so an admin pushes. */
@@ -318,8 +284,7 @@ class ConsoleServicesIT {
     Path config = Files.writeString(work.resolve("app.json"), "{\"name\": \"hello\", \"runtime\": {\"language-name\":"
         + " \"python\", \"libraries\": []}, \"command\": \"python3 -m http.server 8000\", \"port\": 8000,"
         + " \"replicas\": 1, \"readiness\": {\"path\": \"/\"}}");
-    browser.find("#sign-out").click();
-    ConsolePage.signIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
+    ConsolePage.signOutAndIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
     go("#/apps");
     browser.find("form.app-push input[name=source]").sendKeys(archive.toAbsolutePath().toString());
     browser.find("form.app-push input[name=config]").sendKeys(config.toAbsolutePath().toString());
@@ -327,6 +292,6 @@ class ConsoleServicesIT {
     assertThat(awaitText(browser, "form.app-push .saved", "hello source version 1", "the pushed app")).contains("service");
     browser.find("table.apps tr[data-app=hello]");
     checkAndPhotograph(browser, "apps");
-    phoneWidthDoesNotScroll("table.apps", "apps-phone");
+    fitsAPhone(browser, "table.apps", "apps-phone");
   }
 }

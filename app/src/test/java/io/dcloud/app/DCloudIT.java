@@ -1,24 +1,23 @@
 package io.dcloud.app;
 
+import static io.dcloud.app.EnvironmentSpecs.NUMPY_ON_DEBIAN;
+import static io.dcloud.app.EnvironmentSpecs.ORIGINAL_FORMAT;
+import static io.dcloud.app.EnvironmentSpecs.ORIGINAL_FORMAT_OTHER_RELEASE;
+import static io.dcloud.app.EnvironmentSpecs.tinySpec;
+import static io.dcloud.app.Environments.historyStatuses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.typesafe.config.Config;
 import io.dcloud.deploy.TestImages;
 import io.dcloud.metrics.Promtool;
 import io.dcloud.persistence.EmbeddedCassandra;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -33,7 +32,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("docker") @Tag("cassandra")
 class DCloudIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final String NODE_ID = "it-node";
   private static final String TINY_IMAGE = TestImages.BUSYBOX;
   private static final Duration UP_WITHIN = OneNodeDCloud.UP_WITHIN;
@@ -43,7 +41,7 @@ class DCloudIT {
   private static OneNodeDCloud dcloud;
   /** The running node's API (a new one after the node restarts). */
   private static Api api;
-  private static final List<String> volumesToClean = new ArrayList<>();
+  private static Environments environments;
 
   @BeforeAll
   static void startDCloud() throws Exception {
@@ -54,65 +52,17 @@ class DCloudIT {
             Map.of("index", 0, "uuid", "GPU-it-0", "name", "NVIDIA A100-SXM4-40GB", "memory-mib", 40960),
             Map.of("index", 1, "uuid", "GPU-it-1", "name", "NVIDIA A100-SXM4-40GB", "memory-mib", 40960))));
     api = dcloud.api();
+    environments = new Environments(dcloud);
   }
 
   @AfterAll
-  static void stopDCloud() {
-    if (dcloud != null) {
-      dcloud.close();
-    }
-    volumesToClean.forEach(volume -> {
-      if (Docker.exists(volume)) {
-        Docker.run("volume", "rm", "-f", volume);
-      }
-    });
+  static void stopDCloud() throws Exception {
+    Closing.inOrder(dcloud);
   }
-
-  static String tinySpec(String name, String extra) {
-    return """
-        {"env-name": "%s", "os": "tiny", "languages": [{"language-name": "shell", "libraries": []}],
-         "resources": {"ram": "64M", "cpu": "0.5", "gpu": "0"},
-         "command": ["sh", "-c", "echo hello-from-dcloud; exec sleep infinity"] %s}
-        """.formatted(name, extra);
-  }
-
-  private static String create(String spec) {
-    Api.Response created = api.post("/api/v1/environments", spec);
-    assertThat(created.status()).as(created.body()).isEqualTo(202);
-    String id = created.json().get("id").asText();
-    assertThat(created.raw().headers().firstValue("location")).hasValue("/api/v1/environments/" + id);
-    return id;
-  }
-
-  private static JsonNode awaitStatus(String id, String status, Duration within) {
-    JsonNode[] last = new JsonNode[1];
-    await().atMost(within).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
-      last[0] = api.get("/api/v1/environments/" + id).json();
-      assertThat(last[0].get("status").asText()).as(last[0].toString()).isEqualTo(status);
-      // The tests read the history: only the entity's answer has all of it (see Api.freshEnvironment).
-      assertThat(last[0].path("stale").asBoolean(false)).as("answered from the read side").isFalse();
-    });
-    return last[0];
-  }
-
-  /** Stopped and failed environments keep their place until deleted: free it for the next test. */
-  private static void deleteAndAwait(String id) {
-    assertThat(api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
-    awaitStatus(id, "DELETED", UP_WITHIN);
-  }
-
-  private static List<String> historyStatuses(JsonNode environment) {
-    List<String> statuses = new ArrayList<>();
-    environment.get("history").forEach(step -> statuses.add(step.get("status").asText()));
-    return statuses;
-  }
-
-  // ------------------------------------------------------------------ tests
 
   @Test
   void servesMetricsReadinessAndLivenessOnItsManagementPort() throws Exception {
-    Api management = new Api(dcloud.node().management().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)
-        .localAddress().getPort());
+    Api management = dcloud.managementApi();
     assertThat(management.get("/alive").json().get("status").asText()).isEqualTo("ALIVE");
     await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(management.get("/ready").status()).isEqualTo(200));
     JsonNode checks = management.get("/ready").json().get("checks");
@@ -146,13 +96,13 @@ class DCloudIT {
 
   @Test
   void runsAnEnvironmentWithTheLimitsItAskedFor() {
-    String id = create(tinySpec("limits", """
+    String id = environments.create(tinySpec("limits", """
         , "port-publish": [{"internal": {"ports": "8080", "protocol": "tcp"}}],
           "storage": [{"target": "/scratch", "size": "1G", "lifecycle": "temporary"},
                       {"target": "/work", "size": "1G", "lifecycle": "persistent"}],
           "env": {"GREETING": "hi"}"""));
 
-    JsonNode running = awaitStatus(id, "RUNNING", UP_WITHIN);
+    JsonNode running = environments.awaitStatus(id, "RUNNING", UP_WITHIN);
     assertThat(running.get("node").asText()).isEqualTo(NODE_ID);
     assertThat(historyStatuses(running)).containsSubsequence("REQUESTED", "PLACED", "STARTING", "RUNNING");
 
@@ -176,9 +126,7 @@ class DCloudIT {
     assertThat(published.get("containerPort").asInt()).isEqualTo(8080);
     assertThat(published.get("hostPort").asInt()).isEqualTo(binding.get("HostPort").asInt());
 
-    List<String> mounts = new ArrayList<>();
-    container.get("Mounts").forEach(m -> mounts.add(m.get("Destination").asText()));
-    assertThat(mounts).contains("/scratch", "/work");
+    assertThat(Docker.mountDestinations(container)).contains("/scratch", "/work");
 
     Api.Response logs = api.get("/api/v1/environments/" + id + "/logs?tail=10&follow=false");
     assertThat(logs.status()).isEqualTo(200);
@@ -197,40 +145,37 @@ class DCloudIT {
     assertThat(exec.get("timedOut").asBoolean()).isFalse();
 
     assertThat(api.get("/api/v1/environments/" + id + "/dockerfile").body()).contains("FROM " + TINY_IMAGE);
-    deleteAndAwait(id);
+    environments.deleteAndAwait(id);
   }
 
   @Test
   void streamsStatusChangesAndStopsStartsAndDeletes() throws Exception {
-    String id = create(tinySpec("lifecycle", """
+    String id = environments.create(tinySpec("lifecycle", """
         , "storage": [{"target": "/scratch", "size": "1G", "lifecycle": "temporary"},
                       {"target": "/work", "size": "1G", "lifecycle": "persistent"}]"""));
-    String containerId = awaitStatus(id, "RUNNING", UP_WITHIN).get("containerId").asText();
+    String containerId = environments.awaitStatus(id, "RUNNING", UP_WITHIN).get("containerId").asText();
     String temporaryVolume = "dcloud-" + NODE_ID + "-" + id + "-0";
     String persistentVolume = "dcloud-" + NODE_ID + "-" + id + "-1";
-    volumesToClean.add(persistentVolume);
+    dcloud.removeVolumeOnClose(persistentVolume);
 
-    CompletableFuture<Stream<String>> events = api.client().sendAsync(
-        api.request("/api/v1/environments/" + id + "/events").header("accept", "text/event-stream").build(),
-        HttpResponse.BodyHandlers.ofLines()).thenApply(HttpResponse::body);
-    CompletableFuture<String> stoppedSeen = events.thenApplyAsync(lines ->
+    CompletableFuture<String> stoppedSeen = api.events("/api/v1/environments/" + id + "/events").thenApplyAsync(lines ->
         lines.filter(line -> line.startsWith("data:") && line.contains("STOPPED")).findFirst().orElse(""));
 
     assertThat(api.post("/api/v1/environments/" + id + "/stop", "").status()).isEqualTo(202);
     assertThat(api.post("/api/v1/environments/" + id + "/stop", "").status()).as("idempotent").isEqualTo(202);
     assertThat(stoppedSeen.get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).contains("STOPPED");
-    awaitStatus(id, "STOPPED", UP_WITHIN);
+    environments.awaitStatus(id, "STOPPED", UP_WITHIN);
     assertThat(Docker.inspect(containerId).get("State").get("Running").asBoolean()).isFalse();
     await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
         api.get("/api/v1/nodes").json().get("nodes").get(0).get("reserved").get("cpus").asDouble())
         .as("a stopped environment gives its place back").isZero());
 
     assertThat(api.post("/api/v1/environments/" + id + "/start", "").status()).isEqualTo(202);
-    JsonNode restarted = awaitStatus(id, "RUNNING", UP_WITHIN);
+    JsonNode restarted = environments.awaitStatus(id, "RUNNING", UP_WITHIN);
     assertThat(restarted.get("containerId").asText()).as("the same container").isEqualTo(containerId);
 
     assertThat(api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
-    JsonNode deleted = awaitStatus(id, "DELETED", UP_WITHIN);
+    JsonNode deleted = environments.awaitStatus(id, "DELETED", UP_WITHIN);
     assertThat(api.delete("/api/v1/environments/" + id).status()).as("idempotent").isEqualTo(202);
     assertThat(Docker.exists(containerId)).isFalse();
     assertThat(Docker.exists(temporaryVolume)).as("temporary volume removed").isFalse();
@@ -240,14 +185,13 @@ class DCloudIT {
 
   @Test
   void listsEnvironmentsByStatusAndName() {
-    String id = create(tinySpec("listed", ""));
-    awaitStatus(id, "RUNNING", UP_WITHIN);
+    String id = environments.createRunning(tinySpec("listed", ""));
     await().atMost(UP_WITHIN).untilAsserted(() -> {
       JsonNode listed = api.get("/api/v1/environments?status=RUNNING&name=listed").json().get("environments");
       assertThat(listed).hasSize(1);
       assertThat(listed.get(0).get("id").asText()).isEqualTo(id);
     });
-    deleteAndAwait(id);
+    environments.deleteAndAwait(id);
   }
 
   /**
@@ -256,33 +200,21 @@ class DCloudIT {
    */
   @Test
   void runsAConfigWrittenInTheOriginalProjectsFormat() {
-    String id = create("""
-        {"_id": {"$oid": "6456f0a2c1e4b7a9d2f3e811"}, "env-name": "original-format", "version": "2",
-         "os": {"image-name": "tiny", "version": "1", "tags": "1"},
-         "languages": [{"language-name": "shell", "libraries": []}],
-         "resources": {"ram": "64M", "cpu": "0.5", "gpu": "0"},
-         "storage": [{"target": "/workspace", "size": "1073741824"}],
-         "command": ["sh", "-c", "exec sleep infinity"],
-         "creation_time": {"$date": "2023-05-06T07:49:15.818Z"}}
-        """);
+    String id = environments.create(ORIGINAL_FORMAT);
 
-    JsonNode running = awaitStatus(id, "RUNNING", UP_WITHIN);
+    JsonNode running = environments.awaitStatus(id, "RUNNING", UP_WITHIN);
     JsonNode os = running.get("spec").get("os");
     assertThat(os.get("image-name").asText()).as(running.toString()).isEqualTo("tiny");
     assertThat(os.get("version").asText()).isEqualTo("1");
     JsonNode volume = running.get("spec").get("storage").get(0);
     assertThat(volume.get("size").asText()).isEqualTo("1G");
     assertThat(volume.get("lifecycle").asText()).isEqualTo("temporary");
-    List<String> mounts = new ArrayList<>();
-    Docker.inspect(running.get("containerId").asText()).get("Mounts").forEach(m -> mounts.add(m.get("Destination").asText()));
-    assertThat(mounts).contains("/workspace");
+    assertThat(Docker.mountDestinations(Docker.inspect(running.get("containerId").asText()))).contains("/workspace");
 
-    Api.Response otherRelease = api.post("/api/v1/environments", """
-        {"env-name": "original-wrong-tag", "os": {"image-name": "tiny", "version": "2"},
-         "languages": [{"language-name": "shell", "libraries": []}]}""");
+    Api.Response otherRelease = api.post("/api/v1/environments", ORIGINAL_FORMAT_OTHER_RELEASE);
     assertThat(otherRelease.status()).as(otherRelease.body()).isEqualTo(422);
     assertThat(otherRelease.body()).contains("os.version").contains(TINY_IMAGE);
-    deleteAndAwait(id);
+    environments.deleteAndAwait(id);
   }
 
   @Test
@@ -297,10 +229,10 @@ class DCloudIT {
 
   @Test
   void restartRestoresEverythingAdoptsContainersAndRemovesOrphans() throws Exception {
-    String kept = create(tinySpec("survivor", ""));
-    String killed = create(tinySpec("killed-while-down", ""));
-    JsonNode keptBefore = awaitStatus(kept, "RUNNING", UP_WITHIN);
-    String killedContainer = awaitStatus(killed, "RUNNING", UP_WITHIN).get("containerId").asText();
+    String kept = environments.create(tinySpec("survivor", ""));
+    String killed = environments.create(tinySpec("killed-while-down", ""));
+    JsonNode keptBefore = environments.awaitStatus(kept, "RUNNING", UP_WITHIN);
+    String killedContainer = environments.awaitStatus(killed, "RUNNING", UP_WITHIN).get("containerId").asText();
     String keptContainer = keptBefore.get("containerId").asText();
     String startedAt = Docker.inspect(keptContainer).get("State").get("StartedAt").asText();
 
@@ -311,10 +243,10 @@ class DCloudIT {
     dcloud.startNode();
     api = dcloud.api();
 
-    JsonNode keptAfter = awaitStatus(kept, "RUNNING", UP_WITHIN);
+    JsonNode keptAfter = environments.awaitStatus(kept, "RUNNING", UP_WITHIN);
     assertThat(keptAfter.get("containerId").asText()).as("adopted, not recreated").isEqualTo(keptContainer);
     assertThat(Docker.inspect(keptContainer).get("State").get("StartedAt").asText()).as("not started twice").isEqualTo(startedAt);
-    JsonNode killedAfter = awaitStatus(killed, "FAILED", UP_WITHIN);
+    JsonNode killedAfter = environments.awaitStatus(killed, "FAILED", UP_WITHIN);
     assertThat(killedAfter.get("reason").asText()).contains("137");
     await().atMost(UP_WITHIN).until(() -> !Docker.exists(orphan));
     // Adopting its container writes nothing: the list has it from the journal's ids, read at start.
@@ -322,19 +254,14 @@ class DCloudIT {
         assertThat(api.get("/api/v1/environments").body()).as("listed after the restart").contains(kept));
     assertThat(api.get("/api/v1/catalog").body()).as("catalog restored").contains("\"tiny\"");
     assertThat(api.get("/api/v1/templates").body()).contains("python-ml");
-    deleteAndAwait(kept);
-    deleteAndAwait(killed);
+    environments.deleteAndAwait(kept);
+    environments.deleteAndAwait(killed);
   }
 
   @Test
   void buildsARealDebianEnvironmentWithAPythonLibrary() {
-    String id = create("""
-        {"env-name": "numpy-check", "os": "debian",
-         "languages": [{"language-name": "python", "libraries": ["numpy"]}],
-         "resources": {"ram": "512M", "cpu": "1"},
-         "command": ["python3", "-c", "import numpy; print('numpy-version', numpy.__version__)"]}
-        """);
-    awaitStatus(id, "STOPPED", DEBIAN_BUILD_WITHIN);
+    String id = environments.create(NUMPY_ON_DEBIAN);
+    environments.awaitStatus(id, "STOPPED", DEBIAN_BUILD_WITHIN);
     Api.Response logs = api.get("/api/v1/environments/" + id + "/logs?tail=20&follow=false");
     assertThat(logs.body()).contains("numpy-version 1.");
     assertThat(api.get("/api/v1/environments/" + id + "/dockerfile").body()).contains("python3-numpy");
@@ -342,34 +269,34 @@ class DCloudIT {
 
   @Test
   void cordonQueuesNewWorkAndDrainMovesEnvironmentsOff() {
-    String running = create(tinySpec("drained", ""));
-    String firstContainer = awaitStatus(running, "RUNNING", UP_WITHIN).get("containerId").asText();
+    String running = environments.create(tinySpec("drained", ""));
+    String firstContainer = environments.awaitStatus(running, "RUNNING", UP_WITHIN).get("containerId").asText();
 
     Api.Response cordoned = api.post("/api/v1/nodes/" + NODE_ID + "/cordon", "");
     assertThat(cordoned.status()).isEqualTo(200);
     assertThat(cordoned.json().get("state").asText()).isEqualTo("CORDONED");
-    String waiting = create(tinySpec("waits-for-uncordon", ""));
-    awaitStatus(waiting, "QUEUED", UP_WITHIN);
+    String waiting = environments.create(tinySpec("waits-for-uncordon", ""));
+    environments.awaitStatus(waiting, "QUEUED", UP_WITHIN);
 
     Api.Response draining = api.post("/api/v1/nodes/" + NODE_ID + "/drain", "");
     assertThat(draining.json().get("state").asText()).isEqualTo("DRAINING");
-    JsonNode moved = awaitStatus(running, "QUEUED", UP_WITHIN);
+    JsonNode moved = environments.awaitStatus(running, "QUEUED", UP_WITHIN);
     assertThat(historyStatuses(moved)).contains("STOPPING", "REQUESTED");
     await().atMost(UP_WITHIN).until(() -> !Docker.exists(firstContainer));
 
     assertThat(api.post("/api/v1/nodes/" + NODE_ID + "/uncordon", "").json().get("state").asText()).isEqualTo("UP");
-    String secondContainer = awaitStatus(running, "RUNNING", UP_WITHIN).get("containerId").asText();
+    String secondContainer = environments.awaitStatus(running, "RUNNING", UP_WITHIN).get("containerId").asText();
     assertThat(secondContainer).isNotEqualTo(firstContainer);
-    awaitStatus(waiting, "RUNNING", UP_WITHIN);
+    environments.awaitStatus(waiting, "RUNNING", UP_WITHIN);
     assertThat(api.post("/api/v1/nodes/no-such-node/cordon", "").status()).isEqualTo(404);
-    deleteAndAwait(running);
-    deleteAndAwait(waiting);
+    environments.deleteAndAwait(running);
+    environments.deleteAndAwait(waiting);
   }
 
   @Test
   void allocatesAdvertisedGpusByUuidAndPassesThemToDocker() {
-    String id = create(tinySpec("gpu", "").replace("\"gpu\": \"0\"", "\"gpu\": \"1\", \"gpu-model\": \"A100\""));
-    JsonNode failed = awaitStatus(id, "FAILED", UP_WITHIN);
+    String id = environments.create(tinySpec("gpu", "").replace("\"gpu\": \"0\"", "\"gpu\": \"1\", \"gpu-model\": \"A100\""));
+    JsonNode failed = environments.awaitStatus(id, "FAILED", UP_WITHIN);
     // Allocated by UUID, and Docker was asked for that device: it refuses only for want of a driver.
     assertThat(failed.get("history").toString()).contains("with GPUs GPU-it-0");
     assertThat(failed.get("reason").asText()).containsIgnoringCase("nvidia");
@@ -377,25 +304,21 @@ class DCloudIT {
     JsonNode node = api.get("/api/v1/nodes").json().get("nodes").get(0);
     assertThat(node.get("capacity").get("gpus")).hasSize(2);
     assertThat(node.get("gpusInUse")).as("released with the failed deploy").isEmpty();
-    deleteAndAwait(id);
+    environments.deleteAndAwait(id);
   }
 
   /** Routed gateway, environment, node: a shell (with and without a terminal) and files both ways; strangers get 404. */
   @Test
   void aShellAndFilesReachIntoARunningEnvironment() throws Exception {
-    String id = create(tinySpec("shell", ""));
-    awaitStatus(id, "RUNNING", UP_WITHIN);
-    String bearer = api.request("/api/v1/environments").build().headers().firstValue("Authorization").orElseThrow();
-    URI exec = URI.create(api.uri("/api/v1/environments/" + id + "/exec").toString().replaceFirst("^http", "ws"));
-
-    ShellClient sh = ShellClient.open(api.client(), URI.create(exec + "?command=sh"), bearer);
+    String id = environments.createRunning(tinySpec("shell", ""));
+    ShellClient sh = ShellClient.open(api, id, "?command=sh");
     sh.stdin("echo hi\n");
     await().atMost(UP_WITHIN).until(() -> sh.output().contains("hi\n"));
     sh.control("{\"type\": \"eof\"}");
     assertThat(sh.closed().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1000);
     assertThat(sh.texts()).containsExactly("{\"type\":\"exit\",\"exitCode\":0}");
 
-    ShellClient tty = ShellClient.open(api.client(), URI.create(exec + "?command=sh&tty=true"), bearer);
+    ShellClient tty = ShellClient.open(api, id, "?command=sh&tty=true");
     tty.control("{\"type\": \"resize\", \"cols\": 123, \"rows\": 45}");
     tty.stdin("stty size; exit 3\n");
     assertThat(tty.closed().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1000);
@@ -403,8 +326,7 @@ class DCloudIT {
     assertThat(tty.texts()).containsExactly("{\"type\":\"exit\",\"exitCode\":3}");
 
     // A socket dropped without a word ends the session on the node, and the command with it.
-    ShellClient dropped = ShellClient.open(api.client(),
-        URI.create(exec + "?command=sh&command=-c&command=sleep%20600%3B%20echo&command=marker-dropped&tty=true"), bearer);
+    ShellClient dropped = ShellClient.open(api, id, "?command=sh&command=-c&command=sleep%20600%3B%20echo&command=marker-dropped&tty=true");
     String ps = "{\"command\": [\"ps\", \"-o\", \"args\"]}";
     await().atMost(UP_WITHIN).until(() -> api.post("/api/v1/environments/" + id + "/exec", ps).body().contains("marker-dropped"));
     dropped.abandon();
@@ -413,23 +335,17 @@ class DCloudIT {
     String files = "/api/v1/environments/" + id + "/files?path=";
     byte[] blob = new byte[200_000];
     new java.util.Random(11).nextBytes(blob);
-    HttpResponse<String> put = api.client().send(api.request(files + "/home/dcloud/blob.bin")
-        .header("Content-Type", "application/octet-stream").PUT(HttpRequest.BodyPublishers.ofByteArray(blob)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
-    assertThat(JSON.readTree(put.body()).get("bytes").asLong()).isEqualTo(blob.length);
-    HttpResponse<byte[]> got = api.client().send(api.request(files + "/home/dcloud/blob.bin").GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    Api.Response put = api.put(files + "/home/dcloud/blob.bin", "application/octet-stream", blob);
+    assertThat(put.status()).as(put.body()).isEqualTo(201);
+    assertThat(put.json().get("bytes").asLong()).isEqualTo(blob.length);
+    HttpResponse<byte[]> got = api.download(files + "/home/dcloud/blob.bin");
     assertThat(got.body()).isEqualTo(blob);
     assertThat(got.headers().firstValue("content-disposition")).hasValueSatisfying(v -> assertThat(v).contains("blob.bin"));
 
     byte[] tar = io.dcloud.deploy.TarArchive.create().file("src/main.py", "print('hi')\n").toBytes();
-    HttpResponse<String> putTar = api.client().send(api.request(files + "/home/dcloud/project")
-        .header("Content-Type", "application/x-tar").PUT(HttpRequest.BodyPublishers.ofByteArray(tar)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(putTar.statusCode()).as(putTar.body()).isEqualTo(201);
-    HttpResponse<byte[]> gotTar = api.client().send(api.request(files + "/home/dcloud/project").GET().build(),
-        HttpResponse.BodyHandlers.ofByteArray());
+    Api.Response putTar = api.put(files + "/home/dcloud/project", "application/x-tar", tar);
+    assertThat(putTar.status()).as(putTar.body()).isEqualTo(201);
+    HttpResponse<byte[]> gotTar = api.download(files + "/home/dcloud/project");
     assertThat(gotTar.headers().firstValue("content-type")).hasValue("application/x-tar");
     assertThat(new String(gotTar.body(), java.nio.charset.StandardCharsets.ISO_8859_1))
         .contains("project/src/main.py", "print('hi')");
@@ -437,10 +353,8 @@ class DCloudIT {
         "{\"command\": [\"stat\", \"-c\", \"%u\", \"/home/dcloud/project/src/main.py\"]}").json();
     assertThat(owner.get("stdout").asText()).isEqualTo("1000\n");
 
-    HttpResponse<String> notATar = api.client().send(api.request(files + "/home/dcloud/bad")
-        .header("Content-Type", "application/x-tar").PUT(HttpRequest.BodyPublishers.ofString("not a tar".repeat(100))).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(notATar.statusCode()).as(notATar.body()).isEqualTo(400);
+    Api.Response notATar = api.put(files + "/home/dcloud/bad", "application/x-tar", "not a tar".repeat(100));
+    assertThat(notATar.status()).as(notATar.body()).isEqualTo(400);
 
     Api.Response missing = api.get(files + "/home/dcloud/nothing-here");
     assertThat(missing.status()).isEqualTo(404);
@@ -449,36 +363,16 @@ class DCloudIT {
     assertThat(relative.status()).isEqualTo(400);
     assertThat(relative.json().get("errors").get(0).get("field").asText()).isEqualTo("path");
 
-    String stranger = "Bearer " + signedInAs("mallory");
-    HttpResponse<String> theirs = api.client().send(HttpRequest.newBuilder(api.uri(files + "/home/dcloud/blob.bin"))
-        .header("Authorization", stranger).GET().build(), HttpResponse.BodyHandlers.ofString());
-    assertThat(theirs.statusCode()).isEqualTo(404);
-    Throwable refused = org.assertj.core.api.Assertions.catchThrowable(() -> ShellClient.open(api.client(), exec, stranger));
-    java.net.http.WebSocketHandshakeException handshake = null;
-    for (Throwable t = refused; t != null && handshake == null; t = t.getCause()) {
-      handshake = t instanceof java.net.http.WebSocketHandshakeException h ? h : null;
-    }
-    assertThat(handshake).as("%s", refused).isNotNull();
-    assertThat(handshake.getResponse().statusCode()).isEqualTo(404);
-    deleteAndAwait(id);
-  }
-
-  /** A data scientist made by the admin, signed in: their token. */
-  private static String signedInAs(String name) throws Exception {
-    api.post("/api/v1/users", "{\"username\": \"" + name + "\", \"password\": \"password-of-" + name
-        + "\", \"roles\": [\"data-scientist\"]}");
-    HttpResponse<String> login = api.client().send(HttpRequest.newBuilder(api.uri("/api/v1/auth/login"))
-        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(
-            "{\"username\": \"" + name + "\", \"password\": \"password-of-" + name + "\"}")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
-    return JSON.readTree(login.body()).get("token").asText();
+    // A data scientist made by the admin, signed in: not the environment's owner.
+    Api stranger = TestUsers.create(api, "mallory", "password-of-mallory", "data-scientist");
+    assertThat(stranger.get(files + "/home/dcloud/blob.bin").status()).isEqualTo(404);
+    assertThat(ShellClient.refusal(stranger, id)).isEqualTo(404);
+    environments.deleteAndAwait(id);
   }
 
   @Test
   void aCassandraOutageIsA503AndDCloudRecoversWhenItReturns() {
-    String before = create(tinySpec("before-outage", ""));
-    awaitStatus(before, "RUNNING", UP_WITHIN);
+    String before = environments.createRunning(tinySpec("before-outage", ""));
     EmbeddedCassandra.Settings sameNode = dcloud.stopCassandra();
 
     await().atMost(UP_WITHIN).untilAsserted(() -> {
@@ -492,9 +386,9 @@ class DCloudIT {
       Api.Response created = api.post("/api/v1/environments", tinySpec("after-outage", ""));
       return created.status() == 202 ? created.json().get("id").asText() : null;
     }, java.util.Objects::nonNull);
-    awaitStatus(after, "RUNNING", UP_WITHIN);
+    environments.awaitStatus(after, "RUNNING", UP_WITHIN);
     assertThat(api.get("/api/v1/environments/" + before).json().get("status").asText()).isEqualTo("RUNNING");
-    deleteAndAwait(before);
-    deleteAndAwait(after);
+    environments.deleteAndAwait(before);
+    environments.deleteAndAwait(after);
   }
 }

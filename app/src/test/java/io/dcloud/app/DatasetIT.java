@@ -1,18 +1,14 @@
 package io.dcloud.app;
 
+import static io.dcloud.app.Environments.historyStatuses;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.deploy.TarArchive;
 import io.dcloud.metrics.Promtool;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -42,12 +38,10 @@ class DatasetIT {
     }
   }
 
-  private static JsonNode upload(String id, String contentType, byte[] bytes) throws Exception {
-    HttpResponse<String> put = api.client().send(api.request("/api/v1/datasets/" + id)
-        .header("content-type", contentType).PUT(HttpRequest.BodyPublishers.ofByteArray(bytes)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(put.statusCode()).as(put.body()).isEqualTo(201);
-    return new Api.Response(put.statusCode(), put.body(), put).json();
+  private static JsonNode upload(String id, String contentType, byte[] bytes) {
+    Api.Response put = api.put("/api/v1/datasets/" + id, contentType, bytes);
+    assertThat(put.status()).as(put.body()).isEqualTo(201);
+    return put.json();
   }
 
   private static JsonNode exec(String id, String command) {
@@ -71,16 +65,8 @@ class DatasetIT {
     return id;
   }
 
-  private static List<String> statuses(JsonNode environment) {
-    List<String> statuses = new ArrayList<>();
-    environment.get("history").forEach(step -> statuses.add(step.get("status").asText()));
-    return statuses;
-  }
-
   private static String metrics() throws Exception {
-    Api management = new Api(dcloud.node().management().toCompletableFuture().get(UP_WITHIN.toSeconds(),
-        TimeUnit.SECONDS).localAddress().getPort());
-    return management.get("/metrics").body();
+    return dcloud.managementApi().get("/metrics").body();
   }
 
   @Test
@@ -89,7 +75,7 @@ class DatasetIT {
     upload("it/lru/second", "text/plain", "2".repeat(800).getBytes());
     String first = create("lru-first", """
         {"category-name": "it", "db": [{"db-name": "lru", "dataset": [{"dataset-name": "first", "version": "latest"}]}]}""");
-    assertThat(statuses(api.freshEnvironment(first)))
+    assertThat(historyStatuses(api.freshEnvironment(first)))
         .containsSubsequence("PLACED", "PREPARING", "STARTING", "RUNNING");
     assertThat(api.delete("/api/v1/environments/" + first).status()).isBetween(200, 299);
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
@@ -132,7 +118,7 @@ class DatasetIT {
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
         assertThat(api.get("/api/v1/environments/" + id).json().get("status").asText()).isEqualTo("RUNNING"));
     JsonNode running = api.get("/api/v1/environments/" + id).json();
-    assertThat(statuses(running)).as("fetched into the node's cache first")
+    assertThat(historyStatuses(running)).as("fetched into the node's cache first")
         .containsSubsequence("PLACED", "PREPARING", "STARTING", "RUNNING");
     assertThat(running.get("datasets").toString()).as("latest resolved to version 2")
         .isEqualTo("[{\"category\":\"it\",\"db\":\"db\",\"name\":\"notes\",\"version\":\"2\"},"

@@ -1,5 +1,7 @@
 package io.dcloud.app;
 
+import static io.dcloud.app.DeviceMqtt.disconnect;
+import static io.dcloud.app.DeviceMqtt.publishReading;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -16,10 +18,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.paho.client.mqttv3.MqttClient;
-import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
-import org.eclipse.paho.client.mqttv3.MqttException;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
-import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -48,94 +47,6 @@ class DevicesIT {
   private static final String APP = "climate-app";
   private static final String END_USER_PASSWORD = "password-of-erin";
 
-  /**
-   * The app: follows its bindings document, subscribes to each bound device's readings, counts what
-   * arrives, and publishes a command for a bound controller when asked over HTTP. It never drops a
-   * topic it was once given, and asks for all of them again on every connect (the broker drops a
-   * service's connection when its rights change), so that only the broker's rules can keep a revoked
-   * device's readings from it.
-   */
-  private static final String APP_PY = """
-      import json
-      import os
-      import threading
-      from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-      import paho.mqtt.client as mqtt
-
-      BINDINGS = os.environ["DCLOUD_MQTT_BINDINGS_TOPIC"]
-      lock = threading.Lock()
-      received = {}
-      state = {"bindings": None}
-      subscribed = set()
-
-
-      def on_connect(client, userdata, flags, rc):
-          client.subscribe(BINDINGS, qos=1)
-          with lock:
-              for topic in subscribed:
-                  client.subscribe(topic, qos=1)
-
-
-      def on_message(client, userdata, message):
-          if message.topic == BINDINGS:
-              document = json.loads(message.payload) if message.payload else {"bindings": []}
-              topics = {device["readings"] for binding in document["bindings"] for device in binding["devices"]}
-              with lock:
-                  state["bindings"] = document
-                  for topic in topics - subscribed:
-                      client.subscribe(topic, qos=1)
-                  subscribed.update(topics)
-              return
-          reading = json.loads(message.payload)
-          with lock:
-              received.setdefault(reading["device"], []).append(reading["values"])
-
-
-      client = mqtt.Client(client_id="climate-app-" + os.environ.get("HOSTNAME", "replica"))
-      client.username_pw_set(os.environ["DCLOUD_MQTT_USERNAME"], os.environ["DCLOUD_MQTT_PASSWORD"])
-      client.on_connect = on_connect
-      client.on_message = on_message
-      client.connect_async(os.environ["DCLOUD_MQTT_HOST"], int(os.environ["DCLOUD_MQTT_PORT"]))
-      client.loop_start()
-
-
-      class Handler(BaseHTTPRequestHandler):
-          def do_GET(self):
-              path = self.path.split("?")[0]
-              if path.endswith("/ready"):
-                  self.answer(200 if client.is_connected() else 503, {"connected": client.is_connected()})
-              elif path.endswith("/received"):
-                  with lock:
-                      self.answer(200, {"received": received, "bindings": state["bindings"]})
-              else:
-                  self.answer(404, {"error": path})
-
-          def do_POST(self):
-              device = self.path.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-              body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-              with lock:
-                  document = state["bindings"] or {"bindings": []}
-              topic = next((d["commands"] for b in document["bindings"] for d in b["devices"]
-                            if d["id"] == device and "commands" in d), None)
-              if topic is None:
-                  self.answer(404, {"error": "not a bound controller: " + device})
-                  return
-              client.publish(topic, body, qos=1).wait_for_publish()
-              self.answer(202, {"topic": topic})
-
-          def answer(self, status, document):
-              body = json.dumps(document).encode()
-              self.send_response(status)
-              self.send_header("Content-Type", "application/json")
-              self.send_header("Content-Length", str(len(body)))
-              self.end_headers()
-              self.wfile.write(body)
-
-
-      ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler).serve_forever()
-      """;
-
   private static MosquittoBroker broker;
   private static OneNodeDCloud dcloud;
   private static Api admin;
@@ -150,18 +61,13 @@ class DevicesIT {
     broker = MosquittoBroker.start();
     dcloud = OneNodeDCloud.start("devices-it-node", broker.config());
     admin = dcloud.api();
-    configurer = userWithRole("cora", "platform-configurer");
-    endUser = userWithRole("erin", "end-user");
+    configurer = TestUsers.create(admin, "cora", "password-of-cora", "platform-configurer");
+    endUser = TestUsers.create(admin, "erin", END_USER_PASSWORD, "end-user");
   }
 
   @AfterAll
-  static void stop() {
-    if (dcloud != null) {
-      dcloud.close();
-    }
-    if (broker != null) {
-      broker.close();
-    }
+  static void stop() throws Exception {
+    Closing.inOrder(dcloud, broker);
   }
 
   @Test
@@ -197,8 +103,8 @@ class DevicesIT {
   void aDevicesReadingsAreKeptAndBadOnesRefusedWithTheReasonOnTheDevice() throws Exception {
     MqttClient t1 = connect("t1");
     try {
-      publish(t1, "t1", "{\"temperature\": 21.5, \"battery\": 90}");
-      publish(t1, "t1", "{\"temperature\": \"hot\"}");
+      publishReading(t1, "t1", "{\"temperature\": 21.5, \"battery\": 90}");
+      publishReading(t1, "t1", "{\"temperature\": \"hot\"}");
 
       await().atMost(SOON).untilAsserted(() -> {
         JsonNode readings = admin.get("/api/v1/devices/t1/readings").json().path("items");
@@ -225,7 +131,7 @@ class DevicesIT {
       // QoS 0: Mosquitto drops an unauthorised publish silently. t2's own reading after it is the
       // marker: once it is kept, t1's would have been too (one connection per device, one ingest).
       t1.publish("dcloud/devices/t2/readings", new MqttMessage("{\"temperature\": -1}".getBytes(StandardCharsets.UTF_8)));
-      publish(t2, "t2", "{\"temperature\": 19.0}");
+      publishReading(t2, "t2", "{\"temperature\": 19.0}");
 
       await().atMost(SOON).untilAsserted(() -> assertThat(admin.get("/api/v1/devices/t2/readings").json().path("items"))
           .extracting(r -> r.path("values").path("temperature").asDouble()).containsExactly(19.0));
@@ -244,7 +150,7 @@ class DevicesIT {
          "readiness": {"path": "/ready"}, "env": {"PORT": "8000"},
          "bindings": [{"type": "thermometer", "min": 1, "max": 2}, {"type": "valve", "min": 0, "max": 1}],
          "resources": {"ram": "256M", "cpu": "0.5", "gpu": "0"}}""".formatted(APP);
-    HttpResponse<String> pushed = AppPush.push(admin, Map.of("app.py", APP_PY), config);
+    HttpResponse<String> pushed = AppPush.push(admin, Map.of("app.py", ClimateApp.APP_PY), config);
     assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
 
     Api.Response wrongType = endUser.post("/api/v1/services/" + APP + "/bindings", "{\"devices\": [\"v1\"]}");
@@ -270,8 +176,8 @@ class DevicesIT {
       // Published again each round: the app's subscriptions follow its bindings document, and a
       // reading that arrives before them is not for it (no retained readings).
       await().atMost(SOON).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-        publish(t1, "t1", "{\"temperature\": 22.25}");
-        publish(t2, "t2", "{\"temperature\": 18.5}");
+        publishReading(t1, "t1", "{\"temperature\": 22.25}");
+        publishReading(t2, "t2", "{\"temperature\": 18.5}");
         JsonNode received = appState().path("received");
         assertThat(received.path("t1").toString()).contains("22.25");
         assertThat(received.path("t2").toString()).contains("18.5");
@@ -329,10 +235,10 @@ class DevicesIT {
     try {
       // The app asks for t1's readings still (it never drops a topic): only the broker's rules can
       // keep this one from it. t2's reading after it is the marker.
-      publish(t1, "t1", "{\"temperature\": 30.0}");
+      publishReading(t1, "t1", "{\"temperature\": 30.0}");
       await().atMost(SOON).until(() -> admin.get("/api/v1/devices/t1/readings").json().path("items").toString().contains("30.0"));
       await().atMost(SOON).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-        publish(t2, "t2", "{\"temperature\": 17.75}");
+        publishReading(t2, "t2", "{\"temperature\": 17.75}");
         assertThat(appState().path("received").path("t2").toString()).contains("17.75");
       });
 
@@ -354,42 +260,10 @@ class DevicesIT {
     passwords.put(id, credentials.path("password").asText());
   }
 
-  /**
-   * Connected as the device, once the broker knows it: DCloud gives the broker a new device's
-   * account a moment after the API answered (BrokerAccess follows the registry).
-   */
+  /** Connected as the device with the password its registration answered, once the broker knows it. */
   private static MqttClient connect(String device) {
-    MqttClient[] connected = new MqttClient[1];
-    await().atMost(SOON).ignoreExceptionsInstanceOf(MqttException.class).until(() -> {
-      MqttClient client = new MqttClient(brokerUrl == null ? broker.url() : brokerUrl,
-          "it-" + device + "-" + System.nanoTime(), new MemoryPersistence());
-      MqttConnectOptions options = new MqttConnectOptions();
-      // 3.1.1 only: Paho would fall back to 3.1, whose SUBACK cannot say a subscription was refused.
-      options.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-      options.setUserName("device-" + device);
-      options.setPassword(passwords.get(device).toCharArray());
-      options.setCleanSession(true);
-      try {
-        client.connect(options);
-      } catch (MqttException refused) {
-        client.close();
-        throw refused;
-      }
-      connected[0] = client;
-      return true;
-    });
-    return connected[0];
-  }
-
-  private static void publish(MqttClient client, String device, String json) throws MqttException {
-    MqttMessage message = new MqttMessage(json.getBytes(StandardCharsets.UTF_8));
-    message.setQos(1);
-    client.publish("dcloud/devices/" + device + "/readings", message);
-  }
-
-  private static void disconnect(MqttClient client) throws MqttException {
-    client.disconnect();
-    client.close();
+    return DeviceMqtt.connectOnceAllowed(brokerUrl == null ? broker.url() : brokerUrl,
+        "it-" + device + "-" + System.nanoTime(), device, passwords.get(device));
   }
 
   private static JsonNode appState() throws Exception {
@@ -399,18 +273,10 @@ class DevicesIT {
   }
 
   private static HttpResponse<String> appCall(String method, String path, String body) throws Exception {
-    String bearer = admin.request("/api/v1/nodes").build().headers().firstValue("Authorization").orElseThrow();
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(replicaUrl).resolve(path))
-        .header("Authorization", bearer).timeout(Duration.ofSeconds(30));
+        .header("Authorization", admin.bearer()).timeout(Duration.ofSeconds(30));
     request = body == null ? request.GET()
         : request.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
     return admin.client().send(request.build(), HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static Api userWithRole(String name, String role) {
-    Api.Response made = admin.post("/api/v1/users", "{\"username\": \"" + name + "\", \"password\": \"password-of-" + name
-        + "\", \"roles\": [\"" + role + "\"]}");
-    assertThat(made.status()).as(made.body()).isEqualTo(201);
-    return admin.as(name, "password-of-" + name);
   }
 }

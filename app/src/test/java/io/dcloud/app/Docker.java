@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -49,6 +50,13 @@ final class Docker {
     } catch (IllegalStateException e) {
       return false;
     }
+  }
+
+  /** Where the inspected container's mounts are, inside it. */
+  static List<String> mountDestinations(JsonNode container) {
+    List<String> destinations = new ArrayList<>();
+    container.get("Mounts").forEach(mount -> destinations.add(mount.get("Destination").asText()));
+    return destinations;
   }
 
   static List<String> containersLabelled(String label) {

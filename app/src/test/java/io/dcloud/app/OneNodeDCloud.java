@@ -14,9 +14,13 @@ import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.deploy.TestImages;
 import io.dcloud.persistence.EmbeddedCassandra;
 import io.dcloud.persistence.SharedTestCassandra;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * Cassandra, a real Docker Engine, one node with every role on free ports, every message through
  * the serializer (as between machines), the first admin signed in by {@link #api()}, and the
  * catalog's {@code tiny} OS (a local busybox image, so environments start in seconds). Closing it
- * stops the node and removes its containers.
+ * stops the node and removes its containers (and the volumes a test asked it to).
  *
  * <p>{@link #start} puts the node's data in keyspaces of its own in the JVM's {@link
  * SharedTestCassandra} (started once for all test classes: 8–10 s saved per class);
@@ -43,6 +47,7 @@ final class OneNodeDCloud implements AutoCloseable {
   private final String nodeId;
   private final Map<String, Object> settings;
   private final Path dataDir;
+  private final List<String> volumesToRemove = new ArrayList<>();
   /** Set when the node has a Cassandra of its own, which closing this stops. */
   private EmbeddedCassandra ownCassandra;
   private EmbeddedCassandra cassandra;
@@ -160,6 +165,24 @@ final class OneNodeDCloud implements AutoCloseable {
     return api;
   }
 
+  /** The API on the running node's management port: metrics, readiness and liveness. */
+  Api managementApi() throws Exception {
+    return new Api(node.management().toCompletableFuture().get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS)
+        .localAddress().getPort());
+  }
+
+  /** A port free now on the loopback, for a port setting that must stay the same when the node restarts. */
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /** Has {@link #close} remove volume too (if it is still there): a persistent one, which the node keeps after its environment. */
+  void removeVolumeOnClose(String volume) {
+    volumesToRemove.add(volume);
+  }
+
   DCloudNode node() {
     return node;
   }
@@ -177,5 +200,6 @@ final class OneNodeDCloud implements AutoCloseable {
       ownCassandra.close();
     }
     Docker.containersLabelled("dcloud.node=" + nodeId).forEach(id -> Docker.run("rm", "-f", id));
+    volumesToRemove.stream().filter(Docker::exists).forEach(volume -> Docker.run("volume", "rm", "-f", volume));
   }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.Test;
  */
 @Tag("docker") @Tag("cassandra")
 class ServiceIT {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration UP_WITHIN = Duration.ofSeconds(90);
 
   private static OneNodeDCloud dcloud;
@@ -46,18 +43,8 @@ class ServiceIT {
   }
 
   @Test
-  void keepsTwoReadyReplicasScalesToOneAndDeletesThem() throws Exception {
-    ObjectNode environment = JSON.createObjectNode().put("os", "tiny");
-    environment.putArray("languages").addObject().put("language-name", "shell").putArray("libraries");
-    environment.putObject("resources").put("ram", "64M").put("cpu", "0.25").put("gpu", "0");
-    environment.putArray("port-publish").addObject().putObject("internal").put("ports", 8000).put("protocol", "tcp");
-    environment.putArray("command").add("sh").add("-c")
-        .add("mkdir -p /tmp/www && echo ok > /tmp/www/index.html && exec httpd -f -p 8000 -h /tmp/www");
-    ObjectNode service = JSON.createObjectNode().put("name", "web").put("kind", "app").put("port", 8000).put("replicas", 2);
-    service.set("environment", environment);
-    service.putObject("readiness").put("path", "/");
-
-    Api.Response created = api.post("/api/v1/services", JSON.writeValueAsString(service));
+  void keepsTwoReadyReplicasScalesToOneAndDeletesThem() {
+    Api.Response created = api.post("/api/v1/services", BusyboxWebService.config("web", 2, "ok").toString());
     assertThat(created.status()).as(created.body()).isEqualTo(201);
 
     List<String> ids = new ArrayList<>();

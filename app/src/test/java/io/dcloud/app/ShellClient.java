@@ -1,9 +1,12 @@
 package io.dcloud.app;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,12 +30,28 @@ final class ShellClient implements WebSocket.Listener {
   private final CompletableFuture<Integer> closed = new CompletableFuture<>();
   private WebSocket socket;
 
-  /** Opens the socket with {@code authorization} (the Authorization header's value); fails with the handshake's error. */
-  static ShellClient open(HttpClient http, URI uri, String authorization) throws Exception {
+  /**
+   * Opens the socket to environment environmentId as api's user (their token), query (from its "?")
+   * naming the command and whether it has a terminal; fails with the handshake's error.
+   */
+  static ShellClient open(Api api, String environmentId, String query) throws Exception {
+    URI uri = URI.create(api.uri("/api/v1/environments/" + environmentId + "/exec" + query).toString()
+        .replaceFirst("^http", "ws"));
     ShellClient client = new ShellClient();
-    client.socket = http.newWebSocketBuilder().header("Authorization", authorization).connectTimeout(CONNECT_TIMEOUT)
+    client.socket = api.client().newWebSocketBuilder().header("Authorization", api.bearer()).connectTimeout(CONNECT_TIMEOUT)
         .buildAsync(uri, client).get(CONNECT_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     return client;
+  }
+
+  /** Opens a shell as {@link #open} does expecting its handshake refused (or the test fails); answers the refusal's HTTP status. */
+  static int refusal(Api api, String environmentId) {
+    Throwable refused = catchThrowable(() -> open(api, environmentId, ""));
+    WebSocketHandshakeException handshake = null;
+    for (Throwable t = refused; t != null && handshake == null; t = t.getCause()) {
+      handshake = t instanceof WebSocketHandshakeException h ? h : null;
+    }
+    assertThat(handshake).as("%s", refused).isNotNull();
+    return handshake.getResponse().statusCode();
   }
 
   void stdin(String text) {
