@@ -24,13 +24,13 @@ final class HeapUse {
   long readSide;
   int readSideEnvironments;
 
-  static void weigh(ActorSystem<?> system, HeapUse memory, PlacementBenchmark.Options options) {
+  static void weigh(ActorSystem<?> system, HeapUse memory, PlacementOptions options) {
     memory.liveEntities = liveEntities(system);
     memory.live = usedHeapAfterGc();
     System.out.printf("bench: %d live entities; waiting for them to passivate (idle %s)%n", memory.liveEntities, options.idle());
     long deadline = System.nanoTime() + options.idle().multipliedBy(3).toNanos();
     while (liveEntities(system) > 0 && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(PlacementBenchmark.POLL.toNanos() * 4);
+      LockSupport.parkNanos(PlacementRun.POLL.toNanos() * 4);
     }
     memory.passivated = usedHeapAfterGc();
   }
@@ -54,8 +54,8 @@ final class HeapUse {
     long deadline = System.nanoTime() + timeout.toNanos();
     int known = 0;
     while (known < environments && System.nanoTime() < deadline) {
-      LockSupport.parkNanos(PlacementBenchmark.POLL.toNanos() * 2);
-      known = PlacementBenchmark.<EnvironmentDirectory.Command, EnvironmentDirectory.Listing>ask(system, directory,
+      LockSupport.parkNanos(PlacementRun.POLL.toNanos() * 2);
+      known = PlacementRun.<EnvironmentDirectory.Command, EnvironmentDirectory.Listing>ask(system, directory,
           replyTo -> new EnvironmentDirectory.ListEnvironments(null, null, replyTo)).environments().size();
     }
     memory.readSideEnvironments = known;
@@ -63,7 +63,7 @@ final class HeapUse {
   }
 
   private static int liveEntities(ActorSystem<?> system) {
-    ShardRegion.CurrentShardRegionState state = PlacementBenchmark.ask(system, ClusterSharding.get(system).shardState(),
+    ShardRegion.CurrentShardRegionState state = PlacementRun.ask(system, ClusterSharding.get(system).shardState(),
         replyTo -> new GetShardRegionState(EnvironmentEntity.TYPE_KEY, replyTo));
     return state.getShards().stream().mapToInt(shard -> shard.getEntityIds().size()).sum();
   }

@@ -6,7 +6,7 @@ import java.util.Locale;
 
 /** The figures of one placement run, rendered for a person and as one {@code RESULT} line for scripts. */
 public record PlacementReport(
-    PlacementBenchmark.Options options,
+    PlacementOptions options,
     Timeline timeline,
     CpuUse.Used cpu,
     HeapUse memory,

@@ -71,9 +71,9 @@ public final class SchedulerBenchmark {
   private SchedulerBenchmark() {}
 
   public static void main(String[] args) {
-    PlacementBenchmark.Options options;
+    PlacementOptions options;
     try {
-      options = PlacementBenchmark.Options.parse(args);
+      options = PlacementOptions.parse(args);
     } catch (IllegalArgumentException e) {
       System.err.println(e.getMessage());
       System.exit(2);
@@ -96,7 +96,7 @@ public final class SchedulerBenchmark {
    * One run on its own embedded Cassandra, after {@code warmUpRequests} untimed ones; prints its
    * figures. {@code overrides} take precedence over the benchmark's configuration.
    */
-  static Result run(PlacementBenchmark.Options options, int warmUpRequests, Config overrides) {
+  static Result run(PlacementOptions options, int warmUpRequests, Config overrides) {
     Path work = PlacementBenchmark.workDir(options);
     EmbeddedCassandra.Settings cassandraSettings =
         EmbeddedCassandra.Settings.fromConfig(PlacementBenchmark.config(options, work, List.of()));
@@ -119,7 +119,7 @@ public final class SchedulerBenchmark {
   }
 
   private static Result run(
-      ActorSystem<?> system, Config config, PlacementBenchmark.Options options, int warmUpRequests, ProcessHandle cassandra) {
+      ActorSystem<?> system, Config config, PlacementOptions options, int warmUpRequests, ProcessHandle cassandra) {
     SimpleMeterRegistry meters = new SimpleMeterRegistry();
     Metrics.addRegistry(meters);
     Cluster cluster = Cluster.get(system);
@@ -248,7 +248,7 @@ public final class SchedulerBenchmark {
   }
 
   /** Sends {@code timeline.size()} Place requests at the options' rate, holding back past {@link #MAX_UNANSWERED}. */
-  private static void offer(ActorRef<Scheduler.Command> scheduler, Timeline timeline, String[] ids, PlacementBenchmark.Options options) {
+  private static void offer(ActorRef<Scheduler.Command> scheduler, Timeline timeline, String[] ids, PlacementOptions options) {
     long interval = NANOS_PER_SECOND / options.rate();
     long start = System.nanoTime();
     for (int i = 0; i < timeline.size(); i++) {
@@ -266,7 +266,7 @@ public final class SchedulerBenchmark {
   }
 
   /** The statuses hollow nodes would gossip, written straight into the replicated map. */
-  private static void gossip(ActorSystem<?> system, PlacementBenchmark.Options options) {
+  private static void gossip(ActorSystem<?> system, PlacementOptions options) {
     SelfUniqueAddress self = DistributedData.get(system).selfUniqueAddress();
     String member = NodeGossip.memberId(Cluster.get(system).selfMember().uniqueAddress());
     List<NodeStatus> statuses = new ArrayList<>();

@@ -63,7 +63,7 @@ class JournalOutageIT {
 
   @Test
   void everyCreateRunsOnceAfterTheJournalFroze() {
-    PlacementBenchmark.Options options = new PlacementBenchmark.Options(
+    PlacementOptions options = new PlacementOptions(
         NODES, CREATES, RATE, 40, false, Duration.ofMinutes(10), Duration.ofMinutes(3), null, false);
 
     PlacementReport report = PlacementBenchmark.run(options, cassandra -> {

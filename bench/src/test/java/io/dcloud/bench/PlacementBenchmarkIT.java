@@ -16,7 +16,7 @@ class PlacementBenchmarkIT {
 
   @Test
   void aThousandCreatesOnTenHollowNodesAllRunOnceWithoutOvercommit() {
-    PlacementBenchmark.Options options = new PlacementBenchmark.Options(
+    PlacementOptions options = new PlacementOptions(
         10, 1000, 200, 40, false, Duration.ofMinutes(10), Duration.ofMinutes(5), null, false);
 
     PlacementReport report = PlacementBenchmark.run(options);

@@ -19,7 +19,7 @@ class SchedulerBenchmarkIT {
 
   @Test
   void twoThousandRequestsOnTenNodesAreEachPlacedOnce() {
-    PlacementBenchmark.Options options = new PlacementBenchmark.Options(
+    PlacementOptions options = new PlacementOptions(
         10, 2000, 1000, 40, false, Duration.ofMinutes(1), Duration.ofMinutes(5), null, false);
 
     SchedulerBenchmark.Result result =
