@@ -22,325 +22,16 @@ It prints each round, then median, p90, min and max of each side and the ratio
 median(dcloud) / median(docker run) (target <= 1.1, issue 16).
 """
 
+# The parts live in modules next to this script (Python puts its directory first on sys.path):
+# the DCloud API side, the docker baseline, and what is printed.
 import argparse
-import http.client
 import json
-import os
-import socket
-import statistics
-import subprocess
 import sys
 import time
 
-PREFIX = "bench-startup"
-
-
-def fail(message):
-    print(f"{PREFIX}: error: {message}", file=sys.stderr)
-    sys.exit(1)
-
-
-def say(message):
-    print(f"{PREFIX}: {message}", file=sys.stderr, flush=True)
-
-
-# --------------------------------------------------------------------------- DCloud API
-
-
-# Every API request is a user's: bench/startup.sh signs in and exports the token.
-AUTHORIZATION = {"Authorization": "Bearer " + os.environ["DCLOUD_TOKEN"]} if os.environ.get("DCLOUD_TOKEN") else {}
-
-
-class Api:
-    """A keep-alive HTTP/1.1 connection to DCloud's API on 127.0.0.1."""
-
-    def __init__(self, port, timeout=30):
-        self.port = port
-        self.timeout = timeout
-        self.conn = None
-
-    def _connection(self):
-        if self.conn is None:
-            self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-        return self.conn
-
-    def call(self, method, path, body=None):
-        """Returns (status, parsed JSON or raw text). Retries once on a dropped keep-alive connection."""
-        headers = {"Accept": "application/json", **AUTHORIZATION}
-        data = None
-        if body is not None:
-            data = json.dumps(body).encode()
-            headers["Content-Type"] = "application/json"
-        for attempt in (1, 2):
-            conn = self._connection()
-            try:
-                conn.request(method, "/api/v1" + path, body=data, headers=headers)
-                response = conn.getresponse()
-                raw = response.read()
-                break
-            except (http.client.HTTPException, ConnectionError, socket.timeout) as e:
-                conn.close()
-                self.conn = None
-                if attempt == 2:
-                    fail(f"{method} /api/v1{path}: {e!r}")
-        text = raw.decode("utf-8", "replace")
-        try:
-            return response.status, json.loads(text) if text else None
-        except ValueError:
-            return response.status, text
-
-
-def sse_until_running(port, env_id, deadline):
-    """Follows the environment's SSE stream until a status event says RUNNING (returns the time it was
-    read) or a final status (fails). Each event's data is JSON with a "status" field."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=max(1.0, deadline - time.monotonic()))
-    try:
-        conn.request("GET", f"/api/v1/environments/{env_id}/events", headers={"Accept": "text/event-stream", **AUTHORIZATION})
-        response = conn.getresponse()
-        if response.status != 200:
-            fail(f"GET .../{env_id}/events answered {response.status}: {response.read()[:300]!r}")
-        event_type, data_lines = None, []
-        while True:
-            if time.monotonic() > deadline:
-                fail(f"environment {env_id} not RUNNING before the deadline (SSE)")
-            line = response.fp.readline()
-            if not line:
-                fail(f"the SSE stream of {env_id} ended before RUNNING")
-            line = line.decode("utf-8", "replace").rstrip("\r\n")
-            if line == "":
-                if data_lines and (event_type in (None, "status")):
-                    try:
-                        status = json.loads("\n".join(data_lines)).get("status")
-                    except ValueError:
-                        status = None
-                    if status == "RUNNING":
-                        return time.monotonic()
-                    if status in ("FAILED", "LOST", "DELETED", "STOPPED"):
-                        fail(f"environment {env_id} became {status} instead of RUNNING")
-                event_type, data_lines = None, []
-            elif line.startswith("data:"):
-                data_lines.append(line[5:].lstrip(" ") if line.startswith("data: ") else line[5:])
-            elif line.startswith("event:"):
-                event_type = line[6:].strip()
-    finally:
-        conn.close()
-
-
-def poll_until_running(api, env_id, deadline, interval):
-    while True:
-        status, body = api.call("GET", f"/environments/{env_id}")
-        now = time.monotonic()
-        if status == 200 and isinstance(body, dict):
-            if body.get("status") == "RUNNING":
-                return now
-            if body.get("status") in ("FAILED", "LOST", "DELETED", "STOPPED"):
-                fail(f"environment {env_id} became {body.get('status')}: {body.get('reason')}")
-        if now > deadline:
-            fail(f"environment {env_id} not RUNNING before the deadline (polling)")
-        time.sleep(interval)
-
-
-def history_breakdown(view):
-    """Server-side milliseconds from REQUESTED to each later step of the first run (from history[])."""
-    from datetime import datetime
-
-    def parse(at):
-        # 2026-11-23T18:23:06.895818198Z -> microseconds are enough
-        at = at.rstrip("Z")
-        if "." in at:
-            head, frac = at.split(".")
-            at = head + "." + frac[:6]
-        return datetime.fromisoformat(at)
-
-    steps = {}
-    start = None
-    for entry in view.get("history") or []:
-        status = entry.get("status")
-        if status == "REQUESTED" and start is None:
-            start = parse(entry["at"])
-        elif start is not None and status not in steps:
-            steps[status] = (parse(entry["at"]) - start).total_seconds() * 1000
-        if status == "RUNNING":
-            break
-    return steps
-
-
-def create_and_time(api, args, name):
-    """One DCloud create, timed from just before the POST until RUNNING is seen. Returns
-    (total_s, post_s, env_id, view)."""
-    spec = {
-        "env-name": name,
-        "os": args.os,
-        "resources": {"cpu": args.cpu, "ram": args.ram, "gpu": "0"},
-    }
-    deadline_s = args.build_timeout if name.endswith("-warmup") else args.round_timeout
-    t0 = time.monotonic()
-    status, body = api.call("POST", "/environments", spec)
-    t_post = time.monotonic()
-    if status != 202 or not isinstance(body, dict) or "id" not in body:
-        fail(f"POST /environments answered {status}: {str(body)[:500]}")
-    env_id = body["id"]
-    deadline = t0 + deadline_s
-    if args.follow == "sse":
-        t1 = sse_until_running(args.http_port, env_id, deadline)
-    else:
-        t1 = poll_until_running(api, env_id, deadline, args.poll_interval / 1000.0)
-    status, view = api.call("GET", f"/environments/{env_id}")
-    if status != 200:
-        fail(f"GET /environments/{env_id} answered {status}: {str(view)[:300]}")
-    return t1 - t0, t_post - t0, env_id, view
-
-
-def delete_and_wait(api, env_id, timeout=60):
-    """Deletes an environment and waits until it is DELETED and its container gone (not timed)."""
-    status, body = api.call("DELETE", f"/environments/{env_id}")
-    if status not in (200, 202, 204, 404):
-        fail(f"DELETE /environments/{env_id} answered {status}: {str(body)[:300]}")
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        status, view = api.call("GET", f"/environments/{env_id}")
-        gone = status == 404 or (isinstance(view, dict) and view.get("status") == "DELETED")
-        if gone and not docker_ids(f"label=dcloud.env={env_id}"):
-            return
-        time.sleep(0.1)
-    say(f"warning: environment {env_id} not deleted within {timeout} s; its container is removed by force")
-    for cid in docker_ids(f"label=dcloud.env={env_id}"):
-        subprocess.run(["docker", "rm", "-f", cid], capture_output=True)
-
-
-# --------------------------------------------------------------------------- Docker
-
-
-def docker_ids(filter_expr):
-    out = subprocess.run(["docker", "ps", "-aq", "--filter", filter_expr], capture_output=True, text=True)
-    return out.stdout.split()
-
-
-def docker_inspect(container_id):
-    out = subprocess.run(["docker", "inspect", container_id], capture_output=True, text=True)
-    if out.returncode != 0:
-        fail(f"docker inspect {container_id}: {out.stderr.strip()}")
-    return json.loads(out.stdout)[0]
-
-
-def same_limits_as(container, network):
-    """docker run flags and an Engine API HostConfig reproducing DCloud's container's limits (and, with
-    network "same", its network: DCloud puts each tenant's containers on the tenant's own bridge network,
-    which the engine takes longer to attach than its default bridge)."""
-    host = container["HostConfig"]
-    flags, host_config = [], {}
-    mode = host.get("NetworkMode")
-    if network == "same" and mode and mode != "default":
-        flags += ["--network", mode]
-        host_config["NetworkMode"] = mode
-    nano = host.get("NanoCpus") or 0
-    if nano:
-        flags += ["--cpus", f"{nano / 1e9:g}"]
-        host_config["NanoCpus"] = nano
-    memory = host.get("Memory") or 0
-    if memory:
-        flags += ["--memory", f"{memory}b"]
-        host_config["Memory"] = memory
-    swap = host.get("MemorySwap") or 0
-    if swap:
-        flags += ["--memory-swap", f"{swap}b"]
-        host_config["MemorySwap"] = swap
-    pids = host.get("PidsLimit") or 0
-    if pids:
-        flags += ["--pids-limit", str(pids)]
-        host_config["PidsLimit"] = pids
-    if host.get("Init"):
-        flags += ["--init"]
-        host_config["Init"] = True
-    for opt in host.get("SecurityOpt") or []:
-        flags += ["--security-opt", opt]
-    if host.get("SecurityOpt"):
-        host_config["SecurityOpt"] = host["SecurityOpt"]
-    for cap in host.get("CapDrop") or []:
-        flags += ["--cap-drop", cap]
-    for cap in host.get("CapAdd") or []:
-        flags += ["--cap-add", cap]
-    if host.get("CapDrop"):
-        host_config["CapDrop"] = host["CapDrop"]
-    if host.get("CapAdd"):
-        host_config["CapAdd"] = host["CapAdd"]
-    if host.get("Devices") or host.get("DeviceRequests") or host.get("PortBindings") or host.get("Binds"):
-        say("note: DCloud's container also has devices, ports or volumes; docker run does not copy them")
-    return flags, host_config
-
-
-class UnixHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, path, timeout=60):
-        super().__init__("localhost", timeout=timeout)
-        self.unix_path = path
-
-    def connect(self):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        self.sock.settimeout(self.timeout)
-        self.sock.connect(self.unix_path)
-
-
-def engine_call(conn, method, path, body=None):
-    headers = {"Content-Type": "application/json"} if body is not None else {}
-    conn.request(method, path, body=json.dumps(body).encode() if body is not None else None, headers=headers)
-    response = conn.getresponse()
-    raw = response.read()
-    return response.status, raw
-
-
-def engine_run(socket_path, image, command, host_config, labels, name):
-    """create + start through the Engine API (one fresh connection, like the CLI). Returns seconds."""
-    conn = UnixHTTPConnection(socket_path)
-    try:
-        t0 = time.monotonic()
-        status, raw = engine_call(conn, "POST", f"/containers/create?name={name}",
-                                  {"Image": image, "Cmd": command, "Labels": labels, "HostConfig": host_config})
-        if status != 201:
-            fail(f"engine API create answered {status}: {raw[:300]!r}")
-        cid = json.loads(raw)["Id"]
-        status, raw = engine_call(conn, "POST", f"/containers/{cid}/start")
-        t1 = time.monotonic()
-        if status not in (204, 304):
-            fail(f"engine API start answered {status}: {raw[:300]!r}")
-        return t1 - t0
-    finally:
-        conn.close()
-
-
-def docker_run(image, command, flags, label, name):
-    argv = ["docker", "run", "-d", "--name", name, "--label", label] + flags + [image] + command
-    t0 = time.monotonic()
-    out = subprocess.run(argv, capture_output=True, text=True)
-    t1 = time.monotonic()
-    if out.returncode != 0:
-        fail(f"{' '.join(argv)} failed: {out.stderr.strip()}")
-    return t1 - t0, argv
-
-
-# --------------------------------------------------------------------------- statistics
-
-
-def percentile(values, p):
-    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
-    ordered = sorted(values)
-    rank = max(1, -(-len(ordered) * p // 100))  # ceil
-    return ordered[int(rank) - 1]
-
-
-def describe(values):
-    return {
-        "median": statistics.median(values),
-        "p90": percentile(values, 90),
-        "min": min(values),
-        "max": max(values),
-    }
-
-
-def ms(seconds):
-    return f"{seconds * 1000:.0f}"
-
-
-# --------------------------------------------------------------------------- main
+from startup_dcloud import Api, create_and_time, delete_and_wait, history_breakdown
+from startup_docker import docker_inspect, docker_remove, docker_run, engine_run, same_limits_as
+from startup_report import PREFIX, fail, print_summary, round_header, round_line, say
 
 
 def main():
@@ -400,8 +91,7 @@ def main():
     if args.engine_api == "on":
         engine_run(args.docker_socket, image, command, host_config, {raw_label_key: f"startup-{args.run_id}"},
                    f"{PREFIX}-{args.run_id}-warmup-api")
-    for cid in docker_ids(f"label={raw_label}"):
-        subprocess.run(["docker", "rm", "-f", cid], capture_output=True)
+    docker_remove(f"label={raw_label}")
     if args.warm_creates:
         say(f"warm-up: {args.warm_creates} untimed creates (JIT warm-up of DCloud's create path)")
         for i in range(args.warm_creates):
@@ -419,9 +109,7 @@ def main():
     print()
 
     # --- rounds
-    header = f"{'round':>5} {'order':>6} {'dcloud_ms':>9} {'post_ms':>7} {'srv_placed':>10} {'srv_starting':>12} " \
-             f"{'srv_running':>11} {'docker_run_ms':>13}" + (f" {'engine_api_ms':>13}" if args.engine_api == "on" else "")
-    print(header, flush=True)
+    print(round_header(args.engine_api == "on"), flush=True)
     dcloud_s, docker_s, engine_s, post_s, server_running = [], [], [], [], []
     for r in range(1, args.rounds + 1):
         dcloud_first = r % 2 == 1
@@ -442,8 +130,7 @@ def main():
                 time.sleep(args.pause)
                 result["engine"] = engine_run(args.docker_socket, image, command, host_config,
                                               {raw_label_key: f"startup-{args.run_id}"}, f"{PREFIX}-{args.run_id}-api-{r}")
-            for cid in docker_ids(f"label={raw_label}"):
-                subprocess.run(["docker", "rm", "-f", cid], capture_output=True)
+            docker_remove(f"label={raw_label}")
 
         for step in ((run_dcloud, run_docker) if dcloud_first else (run_docker, run_dcloud)):
             step()
@@ -455,43 +142,9 @@ def main():
             server_running.append(steps["RUNNING"] / 1000)
         if "engine" in result:
             engine_s.append(result["engine"])
+        print(round_line(r, dcloud_first, total, post, steps, result["docker"], result.get("engine")), flush=True)
 
-        def step_ms(name):
-            return f"{steps[name]:.0f}" if name in steps else "-"
-
-        line = f"{r:>5} {'D,d' if dcloud_first else 'd,D':>6} {ms(total):>9} {ms(post):>7} {step_ms('PLACED'):>10} " \
-               f"{step_ms('STARTING'):>12} {step_ms('RUNNING'):>11} {ms(result['docker']):>13}"
-        if "engine" in result:
-            line += f" {ms(result['engine']):>13}"
-        print(line, flush=True)
-
-    # --- summary
-    print()
-    print("(srv_* = server-side ms from REQUESTED to that status, from the environment's history; "
-          "order D = DCloud first, d = docker first)")
-    print(f"{'':<28} {'median':>8} {'p90':>8} {'min':>8} {'max':>8}   (ms, {args.rounds} rounds)")
-    rows = [("dcloud POST -> RUNNING", dcloud_s), ("  of which POST answered", post_s),
-            ("  server REQUESTED->RUNNING", server_running), ("docker run -d", docker_s)]
-    if engine_s:
-        rows.append(("engine API create+start", engine_s))
-    for label, values in rows:
-        if values:
-            d = describe(values)
-            print(f"{label:<28} {ms(d['median']):>8} {ms(d['p90']):>8} {ms(d['min']):>8} {ms(d['max']):>8}")
-    ratio = statistics.median(dcloud_s) / statistics.median(docker_s)
-    verdict = "MET" if ratio <= args.target else "NOT MET"
-    print(f"RATIO median(dcloud)/median(docker run) = {ratio:.2f} (goal <= {args.target:g}: {verdict})")
-    if engine_s:
-        print(f"ratio median(dcloud)/median(engine API) = {statistics.median(dcloud_s) / statistics.median(engine_s):.2f} "
-              "(information)")
-    summary = {
-        "image": image, "rounds": args.rounds, "follow": args.follow,
-        "dcloud_ms": [round(v * 1000, 1) for v in dcloud_s],
-        "docker_run_ms": [round(v * 1000, 1) for v in docker_s],
-        "engine_api_ms": [round(v * 1000, 1) for v in engine_s],
-        "ratio": round(ratio, 3),
-    }
-    print("RESULT " + json.dumps(summary, separators=(",", ":")))
+    print_summary(args, image, dcloud_s, post_s, server_running, docker_s, engine_s)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@
 #        bench/startup.sh --help          (every option, and the environment variables that set them)
 #
 # It starts its OWN DCloud (`./dcloud dev` on its own HTTP, CQL, storage and cluster ports, data
-# directory and node name; no hollow nodes), then bench/startup.py:
+# directory and node name; no hollow nodes), then bench/startup.py (with its parts next to it:
+# startup_dcloud.py the API side, startup_docker.py the docker side, startup_report.py the output):
 #   - a warm-up create builds (or finds) the environment's image and shows its tag and DCloud's
 #     container limits; `docker run` then uses exactly that image, those limits, that command and
 #     (with --network same, the default) the same network;
@@ -114,7 +115,9 @@ command -v docker >/dev/null || die "docker (the client) is missing: install doc
 command -v setsid >/dev/null || die "setsid is missing: install util-linux"
 docker info >/dev/null 2>&1 || die "no Docker Engine answers 'docker info': start dockerd (e.g. 'sudo systemctl start docker')"
 [ -x "$DCLOUD" ] || command -v "$DCLOUD" >/dev/null || die "the dcloud command '$DCLOUD' is not executable (set DCLOUD)"
-[ -f "$REPO/bench/startup.py" ] || die "$REPO/bench/startup.py is missing"
+for part in startup.py startup_dcloud.py startup_docker.py startup_report.py; do
+  [ -f "$REPO/bench/$part" ] || die "$REPO/bench/$part is missing"
+done
 instance_check_ports
 
 mkdir -p "$WORK"
@@ -153,6 +156,8 @@ fi
 echo "DCloud start overhead, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'),"\
   "$(nproc) CPUs, Docker $(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'), $ROUNDS rounds" \
   | tee "$WORK/startup.txt"
-python3 -u "$REPO/bench/startup.py" --http-port "$HTTP_PORT" --node-name "$NODE_NAME" --rounds "$ROUNDS" --warm-creates "$WARM_CREATES" \
+# startup.py imports the modules next to it (its own directory is on sys.path); -B keeps bench/ free of
+# __pycache__ folders.
+python3 -B -u "$REPO/bench/startup.py" --http-port "$HTTP_PORT" --node-name "$NODE_NAME" --rounds "$ROUNDS" --warm-creates "$WARM_CREATES" \
   --os "$OS" --cpu "$CPU" --ram "$RAM" --follow "$FOLLOW" --engine-api "$ENGINE_API" --network "$NETWORK" --pause "$PAUSE" \
   --target "$TARGET" --run-id "$RUN_ID" </dev/null | tee -a "$WORK/startup.txt"
