@@ -5,15 +5,8 @@ import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
 import java.io.InputStream;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -27,7 +20,9 @@ import java.util.function.Consumer;
  * wait at a {@link Gate}, make them fail, make a container exit (or be OOM-killed), break the event
  * stream, and read back which calls were made.
  *
- * <p>Events are delivered on the thread of the call that caused them, before it returns (Docker
+ * <p>Each call is first handed to {@link ScriptedCalls} (recorded, maybe failed or held), then
+ * changes the {@link ScriptedEngineState}; this class publishes the events that change causes.
+ * Events are delivered on the thread of the call that caused them, before it returns (Docker
  * delivers them a little later: a caller must not rely on either order).
  */
 public final class ScriptedRuntime implements ContainerRuntime {
@@ -37,51 +32,16 @@ public final class ScriptedRuntime implements ContainerRuntime {
   public static final int EXIT_ON_SIGKILL = 137;
   /** How long a held call waits for its gate before failing the test's engine call. */
   private static final Duration GATE_LIMIT = Duration.ofSeconds(30);
-  /** Engine-chosen host ports start here, like Linux's ephemeral range. */
-  private static final int FIRST_EPHEMERAL_PORT = 49152;
 
-  /** One engine call, as the test sees it: e.g. {@code ("remove", containerId)}. */
-  public record Call(String operation, String target) {}
-
-  private final Set<String> images = ConcurrentHashMap.newKeySet();
-  private final List<Call> calls = new CopyOnWriteArrayList<>();
-  private final Map<String, Gate> gates = new ConcurrentHashMap<>();
-  private final Map<String, RuntimeException> failures = new ConcurrentHashMap<>();
+  private final ScriptedCalls script = new ScriptedCalls();
+  private final ScriptedEngineState state;
   private final List<Watch> watches = new CopyOnWriteArrayList<>();
-  /** Guarded by {@code this}: containers by id, and the volumes that exist. */
-  private final Map<String, Container> containers = new HashMap<>();
-  private final Set<String> volumes = new HashSet<>();
-  private int nextId;
-  private int nextPort = FIRST_EPHEMERAL_PORT;
-
-  private static final class Container {
-    final String id;
-    final ContainerSpec spec;
-    String state = "created";
-    Integer exitCode;
-    boolean oomKilled;
-    List<PortBinding> boundPorts = List.of();
-
-    Container(String id, ContainerSpec spec) {
-      this.id = id;
-      this.spec = spec;
-    }
-
-    boolean running() {
-      return "running".equals(state);
-    }
-
-    ContainerInfo info() {
-      return new ContainerInfo(id, spec.name(), spec.labels(), running(), state, exitCode, oomKilled, null,
-          running() ? boundPorts : List.of(), spec.image());
-    }
-  }
 
   private record Watch(Consumer<ContainerEvent> listener, Consumer<Throwable> onEnd) {}
 
   /** An engine with the given images already on the machine. */
   public ScriptedRuntime(String... images) {
-    this.images.addAll(List.of(images));
+    this.state = new ScriptedEngineState(List.of(images));
   }
 
   // ---------------------------------------------------------------- scripting
@@ -102,7 +62,8 @@ public final class ScriptedRuntime implements ContainerRuntime {
       released.countDown();
     }
 
-    private void pass(String operation) {
+    /** Called by {@link ScriptedCalls} on the held call's thread. */
+    void pass(String operation) {
       reached.countDown();
       try {
         if (!released.await(GATE_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -117,29 +78,21 @@ public final class ScriptedRuntime implements ContainerRuntime {
 
   /** The next call of {@code operation} ("create", "start", "stop", "remove", "inspect", ...) waits at the gate. */
   public Gate hold(String operation) {
-    Gate gate = new Gate();
-    gates.put(operation, gate);
-    return gate;
+    return script.hold(operation);
   }
 
   /** Every call of {@code operation} throws {@code failure} until {@link #heal}. */
   public void fail(String operation, RuntimeException failure) {
-    failures.put(operation, failure);
+    script.fail(operation, failure);
   }
 
   public void heal(String operation) {
-    failures.remove(operation);
+    script.heal(operation);
   }
 
   /** The running container exits by itself, as the engine reports it: an "oom" event first when OOM-killed, then "die". */
   public void exit(String containerId, int exitCode, boolean oomKilled) {
-    Container container;
-    synchronized (this) {
-      container = existing(containerId);
-      container.state = "exited";
-      container.exitCode = exitCode;
-      container.oomKilled = oomKilled;
-    }
+    ScriptedEngineState.Container container = state.exit(containerId, exitCode, oomKilled);
     if (oomKilled) {
       publish(container, "oom", null);
     }
@@ -155,135 +108,79 @@ public final class ScriptedRuntime implements ContainerRuntime {
 
   /** Every call made so far of {@code operation}, by target, oldest first. */
   public List<String> calls(String operation) {
-    return calls.stream().filter(c -> c.operation().equals(operation)).map(Call::target).toList();
+    return script.targets(operation);
   }
 
-  public synchronized boolean volumeExists(String name) {
-    return volumes.contains(name);
+  public boolean volumeExists(String name) {
+    return state.volumeExists(name);
   }
 
   /** The spec a container was created from (what a test checks of a node's choices). */
-  public synchronized Optional<ContainerSpec> specOf(String containerId) {
-    return find(containerId).map(container -> container.spec);
+  public Optional<ContainerSpec> specOf(String containerId) {
+    return state.specOf(containerId);
   }
 
   // ---------------------------------------------------------------- the engine
 
   @Override
   public RuntimeInfo info() {
-    call("info", "");
+    script.record("info", "");
     return new RuntimeInfo(true, "scripted", "scripted", List.of("runc"), 0, 0, null);
   }
 
   @Override
   public boolean hasImage(String tag) {
-    call("hasImage", tag);
-    return images.contains(tag);
+    script.record("hasImage", tag);
+    return state.hasImage(tag);
   }
 
   @Override
   public void ensureImage(ImageRecipe recipe, Consumer<String> progress) {
-    call("ensureImage", recipe.tag());
-    if (images.add(recipe.tag())) {
+    script.record("ensureImage", recipe.tag());
+    if (state.addImage(recipe.tag())) {
       progress.accept("built " + recipe.tag());
     }
   }
 
   @Override
   public String create(ContainerSpec spec) {
-    call("create", spec.name());
-    synchronized (this) {
-      if (!images.contains(spec.image())) {
-        throw new RuntimeFailure("creating container " + spec.name() + " failed: image " + spec.image()
-            + " is not on this machine; build it with ensureImage first");
-      }
-      Optional<Container> existing = find(spec.name());
-      if (existing.isPresent()) {
-        if (!sameEnvironment(existing.get().spec, spec)) {
-          throw nameTaken(spec);
-        }
-        return existing.get().id;
-      }
-      spec.volumes().forEach(volume -> volumes.add(volume.volumeName()));
-      String id = String.format("scripted%056x", ++nextId);
-      containers.put(id, new Container(id, spec));
-      return id;
-    }
+    script.record("create", spec.name());
+    return state.create(spec);
   }
 
   @Override
   public void start(String containerId) {
-    call("start", containerId);
-    Container container;
-    synchronized (this) {
-      container = find(containerId).orElseThrow(
-          () -> new RuntimeFailure("starting container " + containerId + " failed: it does not exist"));
-      if (container.running()) {
-        return;
-      }
-      container.state = "running";
-      container.exitCode = null;
-      container.oomKilled = false;
-      container.boundPorts = container.spec.ports().stream()
-          .map(p -> new PortBinding(p.hostIp(), p.hostPort() != null ? p.hostPort() : nextPort++, p.containerPort(), p.protocol()))
-          .toList();
-    }
-    publish(container, "start", null);
+    script.record("start", containerId);
+    state.start(containerId).ifPresent(container -> publish(container, "start", null));
   }
 
   @Override
   public void stop(String containerId, Duration grace) {
-    call("stop", containerId);
-    Container container;
-    synchronized (this) {
-      container = find(containerId).filter(Container::running).orElse(null);
-      if (container == null) {
-        return;
-      }
-      container.state = "exited";
-      container.exitCode = EXIT_ON_SIGTERM;
-    }
-    publish(container, "die", EXIT_ON_SIGTERM);
+    script.record("stop", containerId);
+    state.stop(containerId, EXIT_ON_SIGTERM).ifPresent(container -> publish(container, "die", EXIT_ON_SIGTERM));
   }
 
   @Override
   public void remove(String containerId, List<String> volumesToRemove) {
-    call("remove", containerId);
-    Container container;
-    boolean wasRunning;
-    synchronized (this) {
-      container = find(containerId).orElse(null);
-      wasRunning = container != null && container.running();
-      if (container != null) {
-        containers.remove(container.id);
+    script.record("remove", containerId);
+    state.remove(containerId, volumesToRemove).ifPresent(removed -> {
+      if (removed.wasRunning()) {
+        publish(removed.container(), "die", EXIT_ON_SIGKILL);
       }
-      volumesToRemove.forEach(volumes::remove);
-    }
-    if (wasRunning) {
-      publish(container, "die", EXIT_ON_SIGKILL);
-    }
-    if (container != null) {
-      publish(container, "destroy", null);
-    }
+      publish(removed.container(), "destroy", null);
+    });
   }
 
   @Override
   public Optional<ContainerInfo> inspect(String containerId) {
-    call("inspect", containerId);
-    synchronized (this) {
-      return find(containerId).map(Container::info);
-    }
+    script.record("inspect", containerId);
+    return state.inspect(containerId);
   }
 
   @Override
   public List<ContainerInfo> listManaged(String nodeId) {
-    call("listManaged", nodeId);
-    synchronized (this) {
-      return containers.values().stream()
-          .filter(c -> nodeId.equals(c.spec.labels().get(EnvironmentNames.NODE_LABEL)))
-          .map(Container::info)
-          .toList();
-    }
+    script.record("listManaged", nodeId);
+    return state.listManaged(nodeId);
   }
 
   @Override
@@ -293,7 +190,7 @@ public final class ScriptedRuntime implements ContainerRuntime {
 
   @Override
   public Closeable watchEvents(Consumer<ContainerEvent> listener, Consumer<Throwable> onEnd) {
-    call("watchEvents", "");
+    script.record("watchEvents", "");
     Watch watch = new Watch(listener, onEnd);
     watches.add(watch);
     return () -> watches.remove(watch);
@@ -302,16 +199,14 @@ public final class ScriptedRuntime implements ContainerRuntime {
   /** Scripted containers join no network: the call is only recorded (and may be scripted to fail). */
   @Override
   public Closeable watchNetworkGateways(Consumer<String> listener) {
-    call("watchNetworkGateways", "");
+    script.record("watchNetworkGateways", "");
     return () -> {};
   }
 
   @Override
   public Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd) {
-    call("logs", containerId);
-    synchronized (this) {
-      find(containerId).orElseThrow(() -> new RuntimeFailure("reading the log of container " + containerId + " failed: no such container"));
-    }
+    script.record("logs", containerId);
+    state.requireForLogs(containerId);
     if (!follow) {
       onEnd.run();
       return () -> {};
@@ -327,12 +222,8 @@ public final class ScriptedRuntime implements ContainerRuntime {
 
   @Override
   public ContainerStats stats(String containerId) {
-    call("stats", containerId);
-    synchronized (this) {
-      Container container = find(containerId).orElseThrow(
-          () -> new RuntimeFailure("sampling the resource use of container " + containerId + " failed: no such container"));
-      return new ContainerStats(0, 0, container.spec.memoryBytes(), 0, 0, 0, 0, container.running() ? 1 : 0);
-    }
+    script.record("stats", containerId);
+    return state.stats(containerId);
   }
 
   /**
@@ -341,14 +232,8 @@ public final class ScriptedRuntime implements ContainerRuntime {
    */
   @Override
   public ExecResult exec(String containerId, List<String> command, String stdin, Duration timeout, long maxOutputBytes) {
-    call("exec", containerId);
-    synchronized (this) {
-      Container container = find(containerId).orElseThrow(
-          () -> new RuntimeFailure("running a command in container " + containerId + " failed: no such container"));
-      if (!container.running()) {
-        throw new RuntimeFailure("running a command in container " + containerId + " failed: it is not running");
-      }
-    }
+    script.record("exec", containerId);
+    state.requireForExec(containerId);
     String output = stdin != null ? stdin : String.join(" ", command) + "\n";
     boolean truncated = output.length() > maxOutputBytes;
     return new ExecResult(0, truncated ? output.substring(0, (int) maxOutputBytes) : output, "", truncated, false);
@@ -357,19 +242,19 @@ public final class ScriptedRuntime implements ContainerRuntime {
   /** Scripted containers have no processes or files: a shell or an archive fails as the engine's would for a stopped one. */
   @Override
   public ShellSession shell(String containerId, List<String> command, boolean tty) {
-    call("shell", containerId);
+    script.record("shell", containerId);
     throw new RuntimeFailure("opening a shell in scripted container " + containerId + " failed: it runs no processes");
   }
 
   @Override
   public boolean putArchive(String containerId, String directory, InputStream archive, Duration timeout) {
-    call("putArchive", containerId);
+    script.record("putArchive", containerId);
     throw new RuntimeFailure("copying files into scripted container " + containerId + " failed: it has no files");
   }
 
   @Override
   public Optional<InputStream> getArchive(String containerId, String path) {
-    call("getArchive", containerId);
+    script.record("getArchive", containerId);
     throw new RuntimeFailure("copying files out of scripted container " + containerId + " failed: it has no files");
   }
 
@@ -378,48 +263,8 @@ public final class ScriptedRuntime implements ContainerRuntime {
     watches.clear();
   }
 
-  // ---------------------------------------------------------------- inside
-
-  /** Records the call, then lets a scripted failure or gate have it (outside the lock: a held call blocks nobody else). */
-  private void call(String operation, String target) {
-    calls.add(new Call(operation, target));
-    RuntimeException failure = failures.get(operation);
-    if (failure != null) {
-      throw failure;
-    }
-    Gate gate = gates.remove(operation);
-    if (gate != null) {
-      gate.pass(operation);
-    }
-  }
-
-  /** By id or by name, as the engine resolves both. Callers hold the lock. */
-  private Optional<Container> find(String idOrName) {
-    Container byId = containers.get(idOrName);
-    if (byId != null) {
-      return Optional.of(byId);
-    }
-    return containers.values().stream().filter(c -> c.spec.name().equals(idOrName)).findFirst();
-  }
-
-  private Container existing(String containerId) {
-    return find(containerId).orElseThrow(() -> new RuntimeFailure("no such container: " + containerId));
-  }
-
-  /** As Docker does for a retried create: the same environment on the same node gets its container back. */
-  private static boolean sameEnvironment(ContainerSpec existing, ContainerSpec wanted) {
-    String env = wanted.labels().get(EnvironmentNames.ENV_LABEL);
-    return env != null && env.equals(existing.labels().get(EnvironmentNames.ENV_LABEL))
-        && Objects.equals(wanted.labels().get(EnvironmentNames.NODE_LABEL), existing.labels().get(EnvironmentNames.NODE_LABEL));
-  }
-
-  private static RuntimeFailure nameTaken(ContainerSpec spec) {
-    return new RuntimeFailure("cannot create container " + spec.name() + ": a container with that name already exists and "
-        + "does not belong to environment " + spec.labels().get(EnvironmentNames.ENV_LABEL));
-  }
-
   /** Only containers labelled with an environment are watched, as DockerRuntime filters them. */
-  private void publish(Container container, String action, Integer exitCode) {
+  private void publish(ScriptedEngineState.Container container, String action, Integer exitCode) {
     if (!container.spec.labels().containsKey(EnvironmentNames.ENV_LABEL)) {
       return;
     }
