@@ -112,7 +112,7 @@ class AppServiceIT {
     assertThat(url).endsWith("/api/v1/environments/" + replica[0] + "/proxy/8000/");
 
     HttpResponse<String> hello = api.client().send(HttpRequest.newBuilder(URI.create(url).resolve("hello"))
-        .header("Authorization", bearer()).timeout(Duration.ofSeconds(30)).GET().build(),
+        .header("Authorization", api.bearer()).timeout(Duration.ofSeconds(30)).GET().build(),
         HttpResponse.BodyHandlers.ofString());
 
     assertThat(hello.statusCode()).as(hello.body()).isEqualTo(200);
@@ -122,9 +122,5 @@ class AppServiceIT {
     assertThat(greeting.path("cwd").asText()).isEqualTo(SOURCE_DIRECTORY);
     assertThat(greeting.path("words").toString()).isEqualTo("[\"from\",\"lib\"]");
     assertThat(api.get("/api/v1/apps/" + NAME).json().path("config").path("port").asInt()).isEqualTo(8000);
-  }
-
-  private static String bearer() {
-    return api.request("/api/v1/nodes").build().headers().firstValue("Authorization").orElseThrow();
   }
 }

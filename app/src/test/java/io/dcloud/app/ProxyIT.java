@@ -83,8 +83,7 @@ class ProxyIT {
 
   /** A request to the proxy with the admin's token, as the API takes it. */
   private static HttpRequest.Builder toProxy(URI uri) {
-    String bearer = api.request("/api/v1/nodes").build().headers().firstValue("Authorization").orElseThrow();
-    return HttpRequest.newBuilder(uri).header("Authorization", bearer);
+    return HttpRequest.newBuilder(uri).header("Authorization", api.bearer());
   }
 
   @Test
@@ -123,8 +122,7 @@ class ProxyIT {
     assertThat(send(HttpRequest.newBuilder(proxy.resolve("hello.txt")).GET()).statusCode()).isEqualTo(401);
     assertThat(send(api.request(proxy.getPath() + "hello.txt").GET()).statusCode()).as("not on the API's port").isEqualTo(404);
 
-    String token = api.request("/api/v1/nodes").build().headers().firstValue("Authorization").orElseThrow()
-        .substring("Bearer ".length());
+    String token = api.bearer().substring("Bearer ".length());
     HttpResponse<String> captured = send(toProxy(proxy.resolve("../8001/seen?q=1"))
         .header("Cookie", "dcloud_session=" + token + "; app=kept")
         .header("X-Forwarded-For", "6.6.6.6")
@@ -143,8 +141,7 @@ class ProxyIT {
 
     // A body that reaches the gateway after its request's head still reaches the app with its
     // length (Python's http.server, among others, reads nothing without it).
-    String bearer = toProxy(proxy).build().headers().firstValue("Authorization").orElseThrow();
-    String answer = postWithBodyAfterHead(proxy.resolve("../8001/posted"), bearer, "{\"on\": true}");
+    String answer = postWithBodyAfterHead(proxy.resolve("../8001/posted"), api.bearer(), "{\"on\": true}");
     assertThat(answer).startsWith("HTTP/1.1 200").endsWith("ok");
     String heads = api.post("/api/v1/environments/" + id + "/exec", "{\"command\": [\"cat\", \"/tmp/request.txt\"]}")
         .json().path("stdout").asText();
@@ -216,7 +213,6 @@ class ProxyIT {
     });
     URI url = URI.create(running[0].path("url").asText());
     URI ws = URI.create(url.toString().replaceFirst("^http", "ws") + "echo?x=1");
-    String bearer = toProxy(url).build().headers().firstValue("Authorization").orElseThrow();
 
     BlockingQueue<String> received = new LinkedBlockingQueue<>();
     WebSocket.Listener listener = new WebSocket.Listener() {
@@ -243,7 +239,7 @@ class ProxyIT {
     // The server in the container may start a moment after the container.
     WebSocket[] opened = new WebSocket[1];
     await().atMost(UP_WITHIN).untilAsserted(() -> opened[0] = api.client().newWebSocketBuilder()
-        .header("Authorization", bearer).buildAsync(ws, listener).get(30, TimeUnit.SECONDS));
+        .header("Authorization", api.bearer()).buildAsync(ws, listener).get(30, TimeUnit.SECONDS));
     WebSocket socket = opened[0];
 
     assertThat(received.poll(30, TimeUnit.SECONDS))

@@ -1,15 +1,14 @@
 package io.dcloud.environment;
 
-import static io.dcloud.resources.Quantities.GIB;
+import static io.dcloud.environment.EnvironmentSpecParserFixture.DEFAULTS;
+import static io.dcloud.environment.EnvironmentSpecParserFixture.LIMITS;
+import static io.dcloud.environment.EnvironmentSpecParserFixture.MAPPER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.typesafe.config.ConfigFactory;
 import io.dcloud.contracts.ImageRecipe;
-import io.dcloud.resources.Resources;
 import io.dcloud.secret.SecretBox;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.validation.FieldError;
@@ -25,9 +24,6 @@ import org.junit.jupiter.api.Test;
  * Kubernetes manifest, {@code toString} in logs).
  */
 class SecretEnvTest {
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Resources DEFAULTS = new Resources(1000, 2 * GIB, 0, 10 * GIB, null);
-  private static final SpecLimits LIMITS = SpecLimits.fromConfig(ConfigFactory.load());
   private static final SecretBox BOX = new SecretBox(key());
 
   private static byte[] key() {

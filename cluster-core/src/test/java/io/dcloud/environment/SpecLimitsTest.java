@@ -1,18 +1,18 @@
 package io.dcloud.environment;
 
-import static io.dcloud.resources.Quantities.GIB;
+import static io.dcloud.environment.EnvironmentSpecParserFixture.DEFAULTS;
+import static io.dcloud.environment.EnvironmentSpecParserFixture.LIMITS;
+import static io.dcloud.environment.EnvironmentSpecParserFixture.MAPPER;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.assertj.core.api.Assertions.tuple;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.PortSpec;
 import io.dcloud.validation.FieldError;
@@ -23,10 +23,6 @@ import org.junit.jupiter.api.Test;
 
 /** The bounds an environment config meets beyond its syntax: number lengths, counts, reserved names, host ports. */
 class SpecLimitsTest {
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Resources DEFAULTS = new Resources(1000, 2 * GIB, 0, 10 * GIB, null);
-  private static final SpecLimits LIMITS = SpecLimits.fromConfig(ConfigFactory.load());
   private static final String NUMBER_TOO_LONG = "a number of at most 32 characters";
 
   @Test

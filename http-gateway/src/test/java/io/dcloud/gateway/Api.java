@@ -107,6 +107,12 @@ final class Api {
       }
       return "";
     }
+
+    /** Asserts a 200 and gives the ids of the items listed under {@code field}, in their order. */
+    List<String> ids(String field) {
+      assertThat(status).as(response.body()).isEqualTo(200);
+      return Api.ids(json().path(field));
+    }
   }
 
   Answer get(String path) {
@@ -152,6 +158,13 @@ final class Api {
       Thread.currentThread().interrupt();
       throw new AssertionError(e);
     }
+  }
+
+  /** The ids of a listing's items (a JSON array of objects with an "id"), in its order. */
+  static List<String> ids(JsonNode items) {
+    List<String> ids = new ArrayList<>();
+    items.forEach(item -> ids.add(item.path("id").asText()));
+    return ids;
   }
 
   static JsonNode parse(String json) {

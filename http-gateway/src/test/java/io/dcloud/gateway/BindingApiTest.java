@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import java.security.SecureRandom;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -146,17 +145,17 @@ class BindingApiTest {
     String erins = created(erin.post("/api/v1/services/plant/bindings", Api.JSON, bind("t-3"))).path("id").asText();
     String fays = created(fay.post("/api/v1/services/plant/bindings", Api.JSON, bind("t-3"))).path("id").asText();
 
-    assertThat(ids(erin.get("/api/v1/services/plant/bindings"))).contains(erins).doesNotContain(fays);
-    assertThat(ids(fay.get("/api/v1/services/plant/bindings"))).contains(fays).doesNotContain(erins);
-    assertThat(ids(owner.get("/api/v1/services/plant/bindings"))).contains(erins, fays);
-    assertThat(ids(users.admin.get("/api/v1/services/plant/bindings"))).contains(erins, fays);
+    assertThat(erin.get("/api/v1/services/plant/bindings").ids("items")).contains(erins).doesNotContain(fays);
+    assertThat(fay.get("/api/v1/services/plant/bindings").ids("items")).contains(fays).doesNotContain(erins);
+    assertThat(owner.get("/api/v1/services/plant/bindings").ids("items")).contains(erins, fays);
+    assertThat(users.admin.get("/api/v1/services/plant/bindings").ids("items")).contains(erins, fays);
 
     assertThat(fay.delete("/api/v1/services/plant/bindings/" + erins).status()).isEqualTo(404);
     assertThat(erin.delete("/api/v1/services/plain/bindings/" + erins).status()).isEqualTo(404);
     assertThat(erin.delete("/api/v1/services/plant/bindings/" + erins).status()).isEqualTo(204);
     assertThat(erin.delete("/api/v1/services/plant/bindings/" + erins).status()).isEqualTo(404);
     assertThat(users.admin.delete("/api/v1/services/plant/bindings/" + fays).status()).isEqualTo(204);
-    assertThat(ids(owner.get("/api/v1/services/plant/bindings"))).doesNotContain(erins, fays);
+    assertThat(owner.get("/api/v1/services/plant/bindings").ids("items")).doesNotContain(erins, fays);
   }
 
   @Test
@@ -169,12 +168,5 @@ class BindingApiTest {
 
     assertThat(erin.get("/api/v1/devices/v-1").json().path("boundTo")).extracting(JsonNode::asText)
         .doesNotContain("short-lived");
-  }
-
-  private static List<String> ids(Api.Answer answer) {
-    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-    List<String> ids = new ArrayList<>();
-    answer.json().path("items").forEach(item -> ids.add(item.path("id").asText()));
-    return ids;
   }
 }

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.device.Reading;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -85,11 +83,11 @@ class DeviceApiTest {
     users.configurer.post("/api/v1/devices", Api.JSON,
         "{\"id\": \"field-1\", \"type\": \"thermo\", \"location\": {\"lat\": 48.1, \"lon\": 11.6}}");
 
-    assertThat(ids(users.endUser.get("/api/v1/devices?site=factory"))).containsExactly("f-1", "f-2");
-    assertThat(ids(users.endUser.get("/api/v1/devices?site=factory&building=b2"))).containsExactly("f-2");
-    assertThat(ids(users.endUser.get("/api/v1/devices?type=valve&site=factory"))).containsExactly("f-2");
-    assertThat(ids(users.endUser.get("/api/v1/devices?type=thermo"))).contains("f-1", "field-1").doesNotContain("f-2");
-    assertThat(ids(users.endUser.get("/api/v1/devices?site=nowhere"))).isEmpty();
+    assertThat(users.endUser.get("/api/v1/devices?site=factory").ids("items")).containsExactly("f-1", "f-2");
+    assertThat(users.endUser.get("/api/v1/devices?site=factory&building=b2").ids("items")).containsExactly("f-2");
+    assertThat(users.endUser.get("/api/v1/devices?type=valve&site=factory").ids("items")).containsExactly("f-2");
+    assertThat(users.endUser.get("/api/v1/devices?type=thermo").ids("items")).contains("f-1", "field-1").doesNotContain("f-2");
+    assertThat(users.endUser.get("/api/v1/devices?site=nowhere").ids("items")).isEmpty();
   }
 
   @Test
@@ -154,12 +152,5 @@ class DeviceApiTest {
     reserved.problem(422);
     assertThat(reserved.errorFields()).containsExactly("id");
     assertThat(users.endUser.get("/api/v1/devices/nope").status()).isEqualTo(404);
-  }
-
-  private static List<String> ids(Api.Answer answer) {
-    assertThat(answer.status()).as(answer.body()).isEqualTo(200);
-    List<String> ids = new ArrayList<>();
-    answer.json().path("items").forEach(item -> ids.add(item.path("id").asText()));
-    return ids;
   }
 }

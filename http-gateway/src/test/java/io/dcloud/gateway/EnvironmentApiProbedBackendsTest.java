@@ -2,7 +2,6 @@ package io.dcloud.gateway;
 
 import static io.dcloud.gateway.EnvironmentApiRequests.READ_SIDE_WAIT;
 import static io.dcloud.gateway.EnvironmentApiRequests.create;
-import static io.dcloud.gateway.EnvironmentApiRequests.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -54,7 +53,7 @@ class EnvironmentApiProbedBackendsTest {
     String id = create(api, Seeds.debianEnvironment("read-while-moving"), Api.JSON);
     String path = "/api/v1/environments/" + id;
     cluster.testKit.createTestProbe().awaitAssert(READ_SIDE_WAIT, () -> {
-      assertThat(ids(api.get("/api/v1/environments?status=QUEUED&name=read-while-moving").json().path("environments")))
+      assertThat(api.get("/api/v1/environments?status=QUEUED&name=read-while-moving").ids("environments"))
           .containsExactly(id);
       return null;
     });

@@ -2,10 +2,7 @@ package io.dcloud.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /** What the environment API tests ask of {@code /api/v1/environments} over and over. */
 final class EnvironmentApiRequests {
@@ -21,12 +18,5 @@ final class EnvironmentApiRequests {
     String id = created.json().path("id").asText();
     assertThat(created.header("location")).isEqualTo("/api/v1/environments/" + id);
     return id;
-  }
-
-  /** The ids of a listing's environments, in its order. */
-  static List<String> ids(JsonNode environments) {
-    List<String> ids = new ArrayList<>();
-    environments.forEach(e -> ids.add(e.path("id").asText()));
-    return ids;
   }
 }

@@ -2,7 +2,6 @@ package io.dcloud.gateway;
 
 import static io.dcloud.gateway.EnvironmentApiRequests.READ_SIDE_WAIT;
 import static io.dcloud.gateway.EnvironmentApiRequests.create;
-import static io.dcloud.gateway.EnvironmentApiRequests.ids;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -106,11 +105,11 @@ class EnvironmentApiTest {
     cluster.testKit.createTestProbe().awaitAssert(READ_SIDE_WAIT, () -> {
       Api.Answer listing = api.get("/api/v1/environments?status=QUEUED&name=listed");
       assertThat(listing.status()).isEqualTo(200);
-      assertThat(ids(listing.json().path("environments"))).contains(id);
+      assertThat(listing.ids("environments")).contains(id);
       return null;
     });
-    assertThat(ids(api.get("/api/v1/environments?name=nobody-has-this-name").json().path("environments"))).isEmpty();
-    assertThat(ids(api.get("/api/v1/environments").json().path("environments"))).contains(id);
+    assertThat(api.get("/api/v1/environments?name=nobody-has-this-name").ids("environments")).isEmpty();
+    assertThat(api.get("/api/v1/environments").ids("environments")).contains(id);
   }
 
   @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -84,7 +83,7 @@ class GroupSharingApiTest {
     assertThat(bob.get(path + "/logs?follow=false").status()).isEqualTo(409);
     assertThat(bob.get(path + "/dockerfile").status()).isEqualTo(200);
     Awaitility.await().atMost(REPLICATED).untilAsserted(() ->
-        assertThat(ids(bob.get("/api/v1/environments").json())).contains(id));
+        assertThat(bob.get("/api/v1/environments").ids("environments")).contains(id));
     for (String change : List.of("/stop", "/start")) {
       assertThat(bob.postEmpty(path + change).problem(403).path("type").asText()).endsWith(":forbidden");
     }
@@ -93,7 +92,7 @@ class GroupSharingApiTest {
 
     carol.get(path).problem(404);
     carol.get(path + "/logs?follow=false").problem(404);
-    assertThat(ids(carol.get("/api/v1/environments").json())).doesNotContain(id);
+    assertThat(carol.get("/api/v1/environments").ids("environments")).doesNotContain(id);
     carol.get("/api/v1/groups/lab-a").problem(404);
     assertThat(carol.get("/api/v1/groups").json().path("groups").size()).isZero();
     assertThat(bob.get("/api/v1/groups/lab-a").status()).isEqualTo(200);
@@ -102,13 +101,7 @@ class GroupSharingApiTest {
     Awaitility.await().atMost(REPLICATED).untilAsserted(() -> bob.get(path).problem(401));
     Api bobAgain = signedIn("bob");
     bobAgain.get(path).problem(404);
-    assertThat(ids(bobAgain.get("/api/v1/environments").json())).doesNotContain(id);
+    assertThat(bobAgain.get("/api/v1/environments").ids("environments")).doesNotContain(id);
     assertThat(alice.get(path).status()).as("alice is still a member, her session stands").isEqualTo(200);
-  }
-
-  private static List<String> ids(JsonNode listing) {
-    List<String> ids = new ArrayList<>();
-    listing.path("environments").forEach(e -> ids.add(e.path("id").asText()));
-    return ids;
   }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -85,9 +84,9 @@ class JobApiTest {
       assertThat(shown.path("progress").path("etaSeconds").isNull()).isTrue();
       assertThat(shown.path("assignments")).isEmpty();
     });
-    assertThat(ids(alice.get("/api/v1/jobs").json())).contains(id);
-    assertThat(ids(admin.get("/api/v1/jobs").json())).contains(id);
-    assertThat(ids(bob.get("/api/v1/jobs").json())).doesNotContain(id);
+    assertThat(alice.get("/api/v1/jobs").ids("jobs")).contains(id);
+    assertThat(admin.get("/api/v1/jobs").ids("jobs")).contains(id);
+    assertThat(bob.get("/api/v1/jobs").ids("jobs")).doesNotContain(id);
     bob.get("/api/v1/jobs/" + id).problem(404);
     bob.delete("/api/v1/jobs/" + id).problem(404);
     assertThat(alice.get("/api/v1/jobs/" + id + "/output").problem(409).path("detail").asText()).contains("RUNNING");
@@ -128,11 +127,5 @@ class JobApiTest {
     noVersion.problem(404);
     assertThat(noVersion.errorFields()).containsExactly("version");
     alice.get("/api/v1/jobs/not-a-job-id").problem(404);
-  }
-
-  private static List<String> ids(JsonNode listing) {
-    List<String> ids = new ArrayList<>();
-    listing.path("jobs").forEach(job -> ids.add(job.path("id").asText()));
-    return ids;
   }
 }

@@ -12,7 +12,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -48,11 +47,11 @@ class RouteAccessListingsTest {
       JsonNode listed = byId(all, world.environment);
       assertThat(listed).as("the admin's list: %s", all).isNotNull();
       assertThat(listed.path("owner").asText()).isEqualTo("alice");
-      assertThat(ids(world.as(DATA_SCIENTIST).get("/api/v1/environments").json())).contains(world.environment);
+      assertThat(world.as(DATA_SCIENTIST).get("/api/v1/environments").ids("environments")).contains(world.environment);
     });
     for (RouteAccessCaller who : List.of(OTHER_DATA_SCIENTIST, APP_DEVELOPER, CONFIGURER, END_USER)) {
       JsonNode listing = world.as(who).get("/api/v1/environments").json();
-      assertThat(ids(listing)).as("%s sees %s", who, listing).doesNotContain(world.environment);
+      assertThat(Api.ids(listing.path("environments"))).as("%s sees %s", who, listing).doesNotContain(world.environment);
       listing.path("environments").forEach(e -> {
         if (!e.path("owner").asText().equals(who.username)) {
           // bob's list has alice's environments shared with their group, and only those.
@@ -63,7 +62,7 @@ class RouteAccessListingsTest {
       });
     }
     Awaitility.await().atMost(READ_SIDE_WAIT).untilAsserted(() ->
-        assertThat(ids(world.as(OTHER_DATA_SCIENTIST).get("/api/v1/environments").json())).contains(world.sharedEnvironment));
+        assertThat(world.as(OTHER_DATA_SCIENTIST).get("/api/v1/environments").ids("environments")).contains(world.sharedEnvironment));
   }
 
   @Test
@@ -88,11 +87,5 @@ class RouteAccessListingsTest {
       }
     }
     return null;
-  }
-
-  private static List<String> ids(JsonNode listing) {
-    List<String> ids = new ArrayList<>();
-    listing.path("environments").forEach(e -> ids.add(e.path("id").asText()));
-    return ids;
   }
 }
