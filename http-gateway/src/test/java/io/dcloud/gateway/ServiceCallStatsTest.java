@@ -35,10 +35,11 @@ class ServiceCallStatsTest {
 
     assertThat(body.count()).isEqualTo(100);
     assertThat(body.rate10s()).isEqualTo(10.0);
-    assertThat(body.latencyMs().avg()).isCloseTo(50.5, within(0.1));
+    // The mean and the (population) deviation are the calls' own, not the histogram's buckets'.
+    assertThat(body.latencyMs().avg()).isCloseTo(50.5, within(0.0001));
     assertThat(body.latencyMs().p50()).isCloseTo(50.0, within(0.1));
     assertThat(body.latencyMs().p99()).isCloseTo(99.0, within(0.1));
-    assertThat(body.latencyMs().stddev()).isCloseTo(28.87, within(0.1));
+    assertThat(body.latencyMs().stddev()).isCloseTo(Math.sqrt((100.0 * 100.0 - 1) / 12), within(0.0001));
     assertThat(body.replicas()).extracting(ServiceCallStats.ReplicaStats::id, ServiceCallStats.ReplicaStats::node,
             ServiceCallStats.ReplicaStats::count)
         .containsExactly(org.assertj.core.groups.Tuple.tuple("a", "node-1", 50L),
@@ -59,6 +60,22 @@ class ServiceCallStatsTest {
     now.addAndGet(Duration.ofSeconds(6).toMillis());
     assertThat(stats.of(VIEW).rate10s()).isEqualTo(0.1);
     assertThat(stats.of(VIEW).count()).isEqualTo(2);
+  }
+
+  @Test
+  void oneSlowCallMovesTheMeanAndDeviationByItsExactValue() {
+    for (int i = 0; i < 99; i++) {
+      stats.attempted("svc", A, ReplicaBalancer.OK, millis(1));
+    }
+    stats.attempted("svc", A, ReplicaBalancer.OK, millis(30_000));
+
+    ServiceCallStats.Latency latency = stats.of(VIEW).replicas().get(0).latencyMs();
+
+    assertThat(latency.avg()).isCloseTo(300.99, within(0.0001));
+    double variance = (99 * 1.0 + 30_000.0 * 30_000.0) / 100 - 300.99 * 300.99;
+    assertThat(latency.stddev()).isCloseTo(Math.sqrt(variance), within(0.001));
+    assertThat(latency.p50()).isCloseTo(1.0, within(0.01));
+    assertThat(latency.p99()).isCloseTo(1.0, within(0.01));
   }
 
   @Test
