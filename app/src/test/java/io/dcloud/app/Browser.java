@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -63,6 +64,13 @@ final class Browser implements AutoCloseable {
 
   void open(String url) {
     driver.get(url);
+  }
+
+  /** The browser fails every request whose URL matches one of these patterns ({@code *} any text); none: it fails none. */
+  void failRequestsTo(String... patterns) {
+    ChromeDriver chrome = (ChromeDriver) driver;
+    chrome.executeCdpCommand("Network.enable", Map.of());
+    chrome.executeCdpCommand("Network.setBlockedURLs", Map.of("urls", List.of(patterns)));
   }
 
   WebElement find(String css) {

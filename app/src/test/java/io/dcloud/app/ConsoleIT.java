@@ -77,6 +77,23 @@ class ConsoleIT {
     Closing.inOrder(browser, dcloud);
   }
 
+  /** A module that cannot be fetched (a dropped connection, a network change mid-load) must not leave "Loading…". */
+  @Test
+  @Order(5)
+  void aConsoleWhoseScriptsCannotLoadReloadsThenSaysSoAndRecovers() {
+    browser.failRequestsTo("*/console/jobs.js");
+    try {
+      browser.open(base + "/");
+      // boot.js reloads three times, then explains.
+      assertThat(browser.find("#load-failed").getText()).contains("could not load its scripts");
+    } finally {
+      browser.failRequestsTo();
+    }
+    browser.find("#load-failed button").click();
+    browser.find("form.sign-in input[name=username]");
+    assertThat(browser.script("return sessionStorage.length")).isEqualTo(0L);
+  }
+
   @Test
   @Order(10)
   void aDataScientistSignsIn() {

@@ -148,6 +148,12 @@ listen(type => {
 });
 
 async function start() {
+  // Every module loaded: boot.js may count reloads afresh next time.
+  try {
+    sessionStorage.removeItem('dcloud-console-load-retries');
+  } catch (unavailable) {
+    // No storage: boot.js counted nothing either.
+  }
   try {
     await refreshMe();
   } catch (e) {
