@@ -134,6 +134,7 @@ class ProxyIT {
         .contains("GET /api/v1/environments/" + id + "/proxy/8001/seen?q=1 HTTP/1.1")
         .contains("app=kept")
         .contains("X-Forwarded-For: 127.0.0.1")
+        .as("the caller's Host, port and all").contains("X-Forwarded-Host: " + proxy.getHost() + ":" + proxy.getPort())
         .doesNotContain(token)
         .doesNotContain("Bearer")
         .doesNotContain("dcloud_session")

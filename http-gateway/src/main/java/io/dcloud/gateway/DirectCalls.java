@@ -21,6 +21,7 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RequestEntityAcceptances;
 import org.apache.pekko.http.javadsl.model.ResponseEntity;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.settings.ConnectionPoolSettings;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.StreamRefs;
@@ -113,11 +114,16 @@ final class DirectCalls {
     return new ProxyWire.Response(status, headers, type, new ProxyWire.Chunk(body.toArray()), null);
   }
 
-  /** Already without hop-by-hop headers and DCloud's credentials ({@link ProxyHeaders#forwarded}). */
+  /**
+   * Already without hop-by-hop headers and DCloud's credentials ({@link ProxyHeaders#forwarded}).
+   * Parsed, so Host stays the caller's, as the node's proxy sends it (ContainerProxy); as sent where
+   * Pekko's model of a header would change it (its {@code X-Forwarded-Host} keeps no port).
+   */
   private static List<HttpHeader> headers(List<ProxyWire.Header> headers) {
     List<HttpHeader> parsed = new ArrayList<>(headers.size());
     for (ProxyWire.Header header : headers) {
-      parsed.add(HttpHeader.parse(header.name(), header.value()));
+      HttpHeader modeled = HttpHeader.parse(header.name(), header.value());
+      parsed.add(modeled.value().equals(header.value()) ? modeled : RawHeader.create(header.name(), header.value()));
     }
     return parsed;
   }

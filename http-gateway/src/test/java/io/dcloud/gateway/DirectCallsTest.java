@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.dcloud.node.ProxyPieces;
 import io.dcloud.node.ProxyWire;
 import io.dcloud.service.ServiceView;
 import io.dcloud.spec.PublishedPort;
@@ -35,9 +36,17 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DirectCallsTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
+  private static final byte[] LARGE = new byte[3 * ProxyPieces.SIZE + 17];
+
+  static {
+    for (int i = 0; i < LARGE.length; i++) {
+      LARGE[i] = (byte) (i * 31);
+    }
+  }
   private final ActorTestKit testKit = ActorTestKit.create("direct-calls-test");
   private final CountDownLatch release = new CountDownLatch(1);
   private final List<String> received = Collections.synchronizedList(new ArrayList<>());
+  private final List<String> hosts = Collections.synchronizedList(new ArrayList<>());
   private HttpServer server;
   private DirectCalls calls;
 
@@ -48,11 +57,20 @@ class DirectCallsTest {
       byte[] body = exchange.getRequestBody().readAllBytes();
       received.add(exchange.getRequestMethod() + " " + exchange.getRequestURI() + " "
           + exchange.getRequestHeaders().getFirst("Content-Type") + " " + new String(body, StandardCharsets.UTF_8));
+      hosts.add(exchange.getRequestHeaders().getFirst("Host") + " " + exchange.getRequestHeaders().getFirst("X-Forwarded-Host"));
       byte[] answer = "{\"predictions\": [1]}".getBytes(StandardCharsets.UTF_8);
       exchange.getResponseHeaders().add("Content-Type", "application/json");
       exchange.getResponseHeaders().add("X-Model", "iris");
       exchange.sendResponseHeaders(200, answer.length);
       exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
+    server.createContext("/large", exchange -> {
+      // Over a piece, without a length (chunked) when asked: streamed either way.
+      boolean chunked = exchange.getRequestURI().getQuery() != null;
+      exchange.getResponseHeaders().add("Content-Type", "application/octet-stream");
+      exchange.sendResponseHeaders(200, chunked ? 0 : LARGE.length);
+      exchange.getResponseBody().write(LARGE);
       exchange.close();
     });
     server.createContext("/fails", exchange -> {
@@ -103,6 +121,33 @@ class DirectCallsTest {
     assertThat(answered.value().headers()).anyMatch(h -> h.name().equalsIgnoreCase("X-Model") && h.value().equals("iris"));
     assertThat(answered.value().headers()).noneMatch(h -> ProxyWire.HOP_BY_HOP.contains(h.name().toLowerCase()));
     assertThat(received).contains("POST /predict?v=1 application/json {\"instances\": [[1, 2]]}");
+  }
+
+  @Test
+  void aLargeAnswerStreamsWithOrWithoutItsLengthAndArrivesWhole() throws Exception {
+    ReplicaCalls replicas = new ReplicaCalls(null, Materializer.matFromSystem(testKit.system()), null, calls);
+    for (String path : List.of("/large", "/large?chunked")) {
+      var attempt = calls.send("a", base(), new ReplicaCalls.Request("GET", path, List.of(), null, null), WAIT)
+          .toCompletableFuture().get();
+      var answered = (ReplicaBalancer.Attempt.Answered<ProxyWire.Response>) attempt;
+      assertThat(answered.value().body()).as(path).isNull();
+      assertThat(answered.value().bodyStream()).as(path).isNotNull();
+      PredictBatcher.Reply whole = replicas.whole(answered.value()).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(whole.body()).as(path).isEqualTo(LARGE);
+      assertThat(whole.contentType()).isEqualTo("application/octet-stream");
+    }
+  }
+
+  @Test
+  void theReplicaSeesTheCallersHostAsThroughItsNode() throws Exception {
+    // As the gateway forwards them (ProxyHeaders): the caller's Host among the headers.
+    var request = new ReplicaCalls.Request("POST", "/predict?host", List.of(new ProxyWire.Header("Host", "dcloud.example:8080"),
+        new ProxyWire.Header("X-Forwarded-Host", "dcloud.example:8080")), "application/json", ByteString.fromString("{}"));
+
+    var attempt = calls.send("a", base(), request, WAIT).toCompletableFuture().get();
+
+    assertThat(((ReplicaBalancer.Attempt.Answered<ProxyWire.Response>) attempt).value().status()).isEqualTo(200);
+    assertThat(hosts).contains("dcloud.example:8080 dcloud.example:8080");
   }
 
   @Test

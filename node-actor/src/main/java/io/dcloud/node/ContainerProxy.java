@@ -13,6 +13,7 @@ import org.apache.pekko.http.javadsl.model.ContentType;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -168,12 +169,16 @@ final class ContainerProxy {
     return new ProxyWire.Unavailable(Why.UNREACHABLE, reason);
   }
 
-  /** Parsed, so Host stays the browser's (applications compare it with Origin) instead of this hop's. */
+  /**
+   * Parsed, so Host stays the browser's (applications compare it with Origin) instead of this hop's;
+   * as sent where Pekko's model of a header would change it (its {@code X-Forwarded-Host} keeps no port).
+   */
   private static List<HttpHeader> headers(List<ProxyWire.Header> headers) {
     List<HttpHeader> parsed = new ArrayList<>();
     for (ProxyWire.Header header : headers) {
       if (!ProxyWire.HOP_BY_HOP.contains(header.name().toLowerCase(Locale.ROOT))) {
-        parsed.add(HttpHeader.parse(header.name(), header.value()));
+        HttpHeader modeled = HttpHeader.parse(header.name(), header.value());
+        parsed.add(modeled.value().equals(header.value()) ? modeled : RawHeader.create(header.name(), header.value()));
       }
     }
     return parsed;
