@@ -11,8 +11,8 @@
 #              15 s the JIT is still compiling the gateway's path (about 0.7 ms more than after 120 s);
 #   overhead   POST {"instances": [one]} at a fixed --rate for --duration s (after --warmup s), first
 #              straight to the replica's published port (127.0.0.1, the container's own /predict),
-#              then through DCloud (POST /api/v1/services/{name}/predict: gateway, the replica's
-#              environment entity, its node's proxy, the container). Prints p50/p90/p99 of both, their
+#              then through DCloud (POST /api/v1/services/{name}/predict: the gateway, then straight
+#              to the same published port, as a gateway calls a replica on its own node). Prints p50/p90/p99 of both, their
 #              ratio and difference (the gateway's overhead in ms);
 #   batching   --callers concurrent callers, each POSTing one instance as fast as it is answered,
 #              through DCloud, with batching off, then on (PUT .../batching {"max-size": --batch-size,
