@@ -21,7 +21,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.model.ContentType;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -204,11 +203,7 @@ final class DatasetTransfers extends AllDirectives {
 
   /** As it was uploaded; one that no longer parses (it was accepted once) is sent as bytes. */
   private static ContentType contentType(DatasetVersion version) {
-    try {
-      return ContentTypes.parse(version.contentType());
-    } catch (IllegalArgumentException unparsable) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
-    }
+    return ContentTypeTexts.parse(version.contentType());
   }
 
   private ProblemException tooLarge(String size) {

@@ -129,14 +129,7 @@ final class DirectCalls {
   }
 
   private static ContentType contentType(String text) {
-    if (text == null) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
-    }
-    try {
-      return ContentTypes.parse(text);
-    } catch (IllegalArgumentException malformed) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
-    }
+    return text == null ? ContentTypes.APPLICATION_OCTET_STREAM : ContentTypeTexts.parse(text);
   }
 
   private static String rootMessage(Throwable failure) {

@@ -192,13 +192,6 @@ final class EnvironmentProxy extends AllDirectives {
   }
 
   private static ContentType contentType(String text) {
-    if (text == null) {
-      return ContentTypes.NO_CONTENT_TYPE;
-    }
-    try {
-      return ContentTypes.parse(text);
-    } catch (IllegalArgumentException malformed) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
-    }
+    return text == null ? ContentTypes.NO_CONTENT_TYPE : ContentTypeTexts.parse(text);
   }
 }

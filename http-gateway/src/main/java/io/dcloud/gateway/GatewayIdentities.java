@@ -64,7 +64,7 @@ final class GatewayIdentities {
               "dcloud.identity.authenticators: \"" + name + "\" is not an authenticator; use built-in or ldap");
         }
       }
-      Tokens tokens = new Tokens(key, revocations::get);
+      Tokens tokens = new Tokens(key, revocations::get, settings.verifiedTokens());
       return new GatewayIdentity(settings, tokens, List.copyOf(authenticators),
           new LoginThrottle(settings.maxLoginFailures(), settings.loginWindow()), passwords, hashing, backends.users(),
           new AuditLog(system, backends.directory(), askTimeout, Clock.systemUTC()));

@@ -258,13 +258,6 @@ final class ServiceCallRoutes extends AllDirectives {
   }
 
   private static org.apache.pekko.http.javadsl.model.ContentType contentType(String text) {
-    if (text == null) {
-      return ContentTypes.APPLICATION_JSON;
-    }
-    try {
-      return ContentTypes.parse(text);
-    } catch (IllegalArgumentException malformed) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
-    }
+    return text == null ? ContentTypes.APPLICATION_JSON : ContentTypeTexts.parse(text);
   }
 }

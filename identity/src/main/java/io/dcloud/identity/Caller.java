@@ -24,6 +24,11 @@ public record Caller(
     this(username, roles, tokenId, expiresAt, csrf, viaCookie, groups, null);
   }
 
+  /** The same caller, whose token came in DCloud's session cookie. */
+  public Caller fromCookie() {
+    return new Caller(username, roles, tokenId, expiresAt, csrf, true, groups, address);
+  }
+
   /** The same caller, seen at {@code from}. */
   public Caller from(String from) {
     return new Caller(username, roles, tokenId, expiresAt, csrf, viaCookie, groups, from);

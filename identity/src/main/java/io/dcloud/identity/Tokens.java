@@ -1,5 +1,7 @@
 package io.dcloud.identity;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -22,6 +24,12 @@ import java.util.function.Supplier;
 /**
  * Session and API tokens: JWTs signed with HMAC-SHA256 (nimbus-jose-jwt) under the cluster's key,
  * so any gateway checks one with a signature and a lookup in its copy of {@link Revocations}.
+ *
+ * <p>A token is parsed and its signature checked once: what a token string says never changes, so
+ * the caller it names is kept (the most recently used {@code dcloud.identity.verified-tokens}) and
+ * only its expiry and the revocations are checked again on each request. Parsing the JSON and the
+ * HMAC were a tenth of a busy gateway's CPU per request (docs/BENCHMARKS.md §10). A string that
+ * fails the check is never kept: a forged token pays for its check every time.
  */
 public final class Tokens {
   public enum Kind { SESSION, API }
@@ -37,8 +45,13 @@ public final class Tokens {
   private final MACSigner signer;
   private final MACVerifier verifier;
   private final Supplier<Revocations.Snapshot> revocations;
+  /** Each well-signed token string with what it says (its caller as seen without a cookie). */
+  private final Cache<String, Verified> verified;
 
-  public Tokens(byte[] key, Supplier<Revocations.Snapshot> revocations) {
+  private record Verified(Caller caller, long issuedMillis) {}
+
+  /** {@code verifiedKept}: how many verified token strings to keep ({@code dcloud.identity.verified-tokens}). */
+  public Tokens(byte[] key, Supplier<Revocations.Snapshot> revocations, int verifiedKept) {
     try {
       this.signer = new MACSigner(key);
       this.verifier = new MACVerifier(key);
@@ -46,6 +59,7 @@ public final class Tokens {
       throw new IllegalArgumentException("the token signing key must have at least 256 bits", tooShort);
     }
     this.revocations = revocations;
+    this.verified = Caffeine.newBuilder().maximumSize(verifiedKept).build();
   }
 
   /** A signed token and what it says. */
@@ -90,20 +104,34 @@ public final class Tokens {
 
   /** The caller a token names, if it is well formed, signed with our key, unexpired and not revoked. */
   public Optional<Caller> verify(String token, Instant now, boolean viaCookie) {
+    Verified known = verified.getIfPresent(token);
+    if (known == null) {
+      known = check(token);
+      if (known == null) {
+        return Optional.empty();
+      }
+      verified.put(token, known);
+    }
+    Caller caller = known.caller();
+    if (!caller.expiresAt().isAfter(now)
+        || revocations.get().revokes(caller.tokenId(), caller.username(), Instant.ofEpochMilli(known.issuedMillis()))) {
+      return Optional.empty();
+    }
+    return Optional.of(viaCookie ? caller.fromCookie() : caller);
+  }
+
+  /** What a token says if it is well formed and signed with our key; null otherwise. */
+  private Verified check(String token) {
     try {
       SignedJWT jwt = SignedJWT.parse(token);
       if (!JWSAlgorithm.HS256.equals(jwt.getHeader().getAlgorithm()) || !jwt.verify(verifier)) {
-        return Optional.empty();
+        return null;
       }
       JWTClaimsSet claims = jwt.getJWTClaimsSet();
       Date expiry = claims.getExpirationTime();
       Long issuedMillis = claims.getLongClaim(ISSUED_MILLIS);
-      if (expiry == null || issuedMillis == null || !expiry.toInstant().isAfter(now)) {
-        return Optional.empty();
-      }
-      String username = claims.getSubject();
-      if (revocations.get().revokes(claims.getJWTID(), username, Instant.ofEpochMilli(issuedMillis))) {
-        return Optional.empty();
+      if (expiry == null || issuedMillis == null) {
+        return null;
       }
       Set<Role> roles = EnumSet.noneOf(Role.class);
       List<String> names = claims.getStringListClaim(ROLES);
@@ -111,11 +139,10 @@ public final class Tokens {
         names.forEach(name -> Role.parse(name).ifPresent(roles::add));
       }
       List<String> groups = claims.getStringListClaim(GROUPS);
-      return Optional.of(new Caller(
-          username, Set.copyOf(roles), claims.getJWTID(), expiry.toInstant(), claims.getStringClaim(CSRF), viaCookie,
-          groups == null ? Set.of() : Set.copyOf(groups)));
+      return new Verified(new Caller(claims.getSubject(), Set.copyOf(roles), claims.getJWTID(), expiry.toInstant(),
+          claims.getStringClaim(CSRF), false, groups == null ? Set.of() : Set.copyOf(groups)), issuedMillis);
     } catch (ParseException | JOSEException | RuntimeException malformed) {
-      return Optional.empty();
+      return null;
     }
   }
 

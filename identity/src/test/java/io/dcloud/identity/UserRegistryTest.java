@@ -241,7 +241,7 @@ class UserRegistryTest {
 
   /** Tokens as a gateway checks them: the registry's key, this node's copy of the revocations. */
   private Tokens tokens() {
-    return new Tokens(Base64.getDecoder().decode(signingKey()), view::get);
+    return new Tokens(Base64.getDecoder().decode(signingKey()), view::get, 100);
   }
 
   private void awaitReplicated(Runnable assertion) {

@@ -5,6 +5,7 @@ import io.dcloud.node.ProxyWire.Why;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.NoSuchElementException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -200,7 +201,8 @@ final class ContainerProxy {
     }
     try {
       return ContentTypes.parse(text);
-    } catch (IllegalArgumentException malformed) {
+    } catch (NoSuchElementException | IllegalArgumentException malformed) {
+      // Pekko's Java parse takes the right of an Either: a malformed text throws NoSuchElementException.
       return ContentTypes.APPLICATION_OCTET_STREAM;
     }
   }
