@@ -4,6 +4,10 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.dcloud.config.DCloudConfig;
+import io.dcloud.node.LocalNode;
+import io.dcloud.node.MachineProfile;
+import io.dcloud.node.MachineReport;
+import io.dcloud.node.NodeSettings;
 import io.dcloud.persistence.EmbeddedCassandra;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -18,7 +22,7 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 /**
  * The {@code dcloud} command: {@code dev} (everything on this machine: embedded Cassandra and one
  * node with every role), {@code node} (one node of a cluster) and {@code cassandra} (the embedded
- * Cassandra alone). Flags become configuration overrides; everything else comes from HOCON.
+ * Cassandra alone), {@code fingerprint} (this machine as a worker would advertise it). Flags become configuration overrides; everything else comes from HOCON.
  */
 public final class Main {
   private static final String USAGE = """
@@ -28,7 +32,8 @@ public final class Main {
                          [--cassandra host:port,...] [--data-dir D]
                          [--management-host 127.0.0.1] [--management-port 8558]
              (any configuration key may also be given as -Dkey=value)
-             dcloud cassandra [--data-dir D] [--cassandra-port 9042]""";
+             dcloud cassandra [--data-dir D] [--cassandra-port 9042]
+             dcloud fingerprint [--name N]    (what a worker on this machine would advertise: cores, memory, disk, GPUs)""";
 
   private Main() {}
 
@@ -41,6 +46,7 @@ public final class Main {
       case "dev" -> runDev(flags);
       case "node" -> runNode(flags);
       case "cassandra" -> runCassandra(flags);
+      case "fingerprint" -> printFingerprint(flags);
       default -> fail("unknown command '" + args[0] + "'");
     }
   }
@@ -66,6 +72,18 @@ public final class Main {
       stopped.countDown();
     }, "dcloud-stop"));
     stopped.await();
+  }
+
+  /**
+   * Measures this machine as a worker would at start (the same settings), prints it and exits. It
+   * only reads: the secrets key a worker would read or generate is left alone.
+   */
+  private static void printFingerprint(Map<String, String> flags) {
+    Config config = configFor(flags)
+        .withValue("dcloud.secrets.key", ConfigValueFactory.fromAnyRef(""))
+        .withValue("dcloud.secrets.key-file", ConfigValueFactory.fromAnyRef(""));
+    NodeSettings settings = NodeSettings.fromConfig(config, LocalNode.hostname());
+    System.out.print(MachineReport.text(MachineProfile.measure(settings), settings));
   }
 
   private static EmbeddedCassandra startCassandra(Config config) {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,21 +27,22 @@ public final class MachineProfile {
   private final Resources allocatable;
   private final List<GpuDevice> gpus;
   private final Path diskPath;
-  /** False for a hollow node's pretend machine: its usage is not read from this host. */
-  private final boolean measured;
+  /** What was measured on this host; null for a hollow node's pretend machine, whose usage is not read. */
+  private final MachineFingerprint fingerprint;
   private long[] previousCpuTicks;
 
-  private MachineProfile(String hostname, Resources allocatable, List<GpuDevice> gpus, Path diskPath, boolean measured) {
+  private MachineProfile(
+      String hostname, Resources allocatable, List<GpuDevice> gpus, Path diskPath, MachineFingerprint fingerprint) {
     this.hostname = hostname;
     this.allocatable = allocatable;
     this.gpus = List.copyOf(gpus);
     this.diskPath = diskPath;
-    this.measured = measured;
+    this.fingerprint = fingerprint;
   }
 
   /** A machine that exists only in configuration (hollow nodes): its usage is its container count. */
   public static MachineProfile simulated(String hostname, Resources allocatable, List<GpuDevice> gpus) {
-    return new MachineProfile(hostname, allocatable, gpus, null, false);
+    return new MachineProfile(hostname, allocatable, gpus, null, null);
   }
 
   /** Fingerprints this machine; GPUs come from configuration when advertised there, else from nvidia-smi. */
@@ -53,7 +55,7 @@ public final class MachineProfile {
     MachineFingerprint fingerprint = MachineFingerprint.read(disk, gpus);
     Resources allocatable =
         MachineFingerprint.allocatable(fingerprint, settings.reservedMilliCpus(), settings.reservedMemoryBytes());
-    return new MachineProfile(fingerprint.hostname(), allocatable, gpus, disk, true);
+    return new MachineProfile(fingerprint.hostname(), allocatable, gpus, disk, fingerprint);
   }
 
   public String hostname() {
@@ -68,9 +70,19 @@ public final class MachineProfile {
     return gpus;
   }
 
+  /** What this host has before the reserve; empty for a simulated machine. */
+  public Optional<MachineFingerprint> fingerprint() {
+    return Optional.ofNullable(fingerprint);
+  }
+
+  /** The file system whose size is the disk capacity; empty for a simulated machine. */
+  public Optional<Path> diskPath() {
+    return Optional.ofNullable(diskPath);
+  }
+
   /** Machine-wide use since the previous call (CPU) or now (memory, disk); zeros where unreadable. */
   public synchronized NodeStatus.Usage usage(int containers) {
-    if (!measured) {
+    if (fingerprint == null) {
       return new NodeStatus.Usage(0, 0, 0, containers);
     }
     return new NodeStatus.Usage(cpuPercent(), memoryUsedBytes(), diskUsedBytes(), containers);

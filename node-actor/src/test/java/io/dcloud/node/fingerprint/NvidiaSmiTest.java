@@ -1,5 +1,8 @@
 package io.dcloud.node.fingerprint;
 
+import static io.dcloud.node.fingerprint.FakeNvidiaSmi.recorded;
+import static io.dcloud.node.fingerprint.FakeNvidiaSmi.resource;
+import static io.dcloud.node.fingerprint.FakeNvidiaSmi.script;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
@@ -8,10 +11,8 @@ import ch.qos.logback.classic.Level;
 import io.dcloud.node.LogCapture;
 import io.dcloud.resources.GpuDevice;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
@@ -49,6 +50,14 @@ class NvidiaSmiTest {
       assertThat(NvidiaSmi.parse(recorded("one-a100.txt")))
           .containsExactly(
               new GpuDevice(0, "GPU-6f7b1a2e-3c4d-9e8f-0a1b-2c3d4e5f6a7b", "NVIDIA A100-SXM4-40GB", 40960L));
+    }
+
+    /** Recorded on a real machine (2026-12-04, driver 580.159.04, MIG off, persistence on). */
+    @Test
+    void oneH200AsARealMachinePrintsIt() {
+      assertThat(NvidiaSmi.parse(recorded("one-h200.txt")))
+          .containsExactly(
+              new GpuDevice(0, "GPU-b5ad2266-867f-ee56-7d88-f22a9347374d", "NVIDIA H200", 143771L));
     }
 
     @Test
@@ -289,30 +298,6 @@ class NvidiaSmiTest {
   }
 
   // ---- helpers ------------------------------------------------------------------------------
-
-  private static String recorded(String name) {
-    try {
-      return Files.readString(resource(name));
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  private static Path resource(String name) {
-    try {
-      return Path.of(NvidiaSmiTest.class.getResource("/nvidia-smi/" + name).toURI());
-    } catch (URISyntaxException e) {
-      throw new AssertionError(e);
-    }
-  }
-
-  /** An executable POSIX shell script standing in for nvidia-smi. */
-  private static Path script(Path dir, String... lines) throws IOException {
-    Path file = dir.resolve("nvidia-smi");
-    Files.writeString(file, "#!/bin/sh\n" + String.join("\n", lines) + "\n");
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwx------"));
-    return file;
-  }
 
   private static long pidIn(Path file) throws IOException {
     return Long.parseLong(Files.readString(file).strip());
