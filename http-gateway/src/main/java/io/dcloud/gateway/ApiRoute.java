@@ -51,7 +51,7 @@ final class ApiRoute extends AllDirectives {
     this.environments = new EnvironmentRoutes(
         asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings),
         new EnvironmentExec(asks, codec, bodies, settings, system.settings().config(), identity.audit()),
-        settings.readAskTimeout(), quotas, settings.secrets(), settings.proxy(),
+        settings.readAsks(), quotas, settings.secrets(), settings.proxy(),
         new EnvironmentShell(system, asks, codec, settings.specLimits(), identity.audit()),
         new EnvironmentFiles(system, asks, codec, system.settings().config(), identity.audit()));
     this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources(), settings.specLimits(),

@@ -32,6 +32,8 @@ final class CreatesInFlight {
   private final Duration settleWithin;
   /** Creates sent to their entity and not yet settled, by environment id. */
   private final Map<String, Slot> sent = new ConcurrentHashMap<>();
+  /** When the last create was refused (System.nanoTime), or null before the first refusal. */
+  private volatile Long lastRefusedAt;
 
   CreatesInFlight(
       ActorSystem<?> system, ActorRef<Topic.Command<EnvironmentUpdate>> updates, CreateAdmission admission,
@@ -44,7 +46,18 @@ final class CreatesInFlight {
 
   /** A slot for one more create, or null when the limit is reached. */
   Slot tryAdmit() {
-    return admission.tryAdmit() ? new Slot(System.nanoTime()) : null;
+    long now = System.nanoTime();
+    if (admission.tryAdmit()) {
+      return new Slot(now);
+    }
+    lastRefusedAt = now;
+    return null;
+  }
+
+  /** Whether a create was refused less than {@code period} ago. */
+  boolean refusedWithin(Duration period) {
+    Long refusedAt = lastRefusedAt;
+    return refusedAt != null && System.nanoTime() - refusedAt < period.toNanos();
   }
 
   int currentLimit() {

@@ -79,6 +79,15 @@ final class EnvironmentCreation {
         .register(Metrics.globalRegistry);
   }
 
+  /**
+   * Whether this gateway is refusing creates: it refused one less than the Retry-After it gave ago.
+   * Then the cluster is saturated, and reads do not wait as long for an entity (see
+   * {@link ReadAskTimeouts}).
+   */
+  boolean shedding() {
+    return creates.refusedWithin(retryAfter);
+  }
+
   /** Seals secret-env values; null when no secrets key is configured. */
   SecretBox secrets() {
     return secrets;

@@ -8,6 +8,8 @@ import io.dcloud.environment.KubernetesManifest;
 import io.dcloud.environment.OwnerUsage;
 import io.dcloud.identity.Caller;
 import io.dcloud.secret.SecretBox;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -45,7 +47,7 @@ final class EnvironmentRoutes extends AllDirectives {
   private final RequestBodies bodies;
   private final EnvironmentCreation creation;
   private final EnvironmentStreamRoutes streams;
-  private final Duration readAskTimeout;
+  private final ReadAskTimeouts readAsks;
   private final Quotas quotas;
   /** Opens secret-env values for their owner; null when this gateway has no secrets key. */
   private final SecretBox secretBox;
@@ -57,10 +59,13 @@ final class EnvironmentRoutes extends AllDirectives {
   private final ProxySettings proxy;
   private final BuildProgress progress;
   private final EnvironmentDryRun dryRun;
+  private final Counter staleReads = Counter.builder("dcloud.http.environment.reads.stale")
+      .description("GET /environments/{id} answered from this gateway's read side: the entity did not answer in time")
+      .register(Metrics.globalRegistry);
 
   EnvironmentRoutes(
       ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
-      EnvironmentStreamRoutes streams, EnvironmentExec exec, Duration readAskTimeout, Quotas quotas, SecretBox secretBox,
+      EnvironmentStreamRoutes streams, EnvironmentExec exec, ReadAskTimeouts readAsks, Quotas quotas, SecretBox secretBox,
       ProxySettings proxy, EnvironmentShell shell, EnvironmentFiles files) {
     this.exec = exec;
     this.proxy = proxy;
@@ -76,7 +81,7 @@ final class EnvironmentRoutes extends AllDirectives {
     this.creation = creation;
     this.dryRun = new EnvironmentDryRun(asks, codec, creation, quotas);
     this.streams = streams;
-    this.readAskTimeout = readAskTimeout;
+    this.readAsks = readAsks;
   }
 
   Route route(Caller caller) {
@@ -143,36 +148,50 @@ final class EnvironmentRoutes extends AllDirectives {
   /**
    * The entity's view when it answers within {@code dcloud.http.read-ask-timeout}; else (its shard
    * moving off a lost node, say) this gateway's read side's, marked stale, so reads do not depend on
-   * a live shard. Its 404 and other answers stand: only silence falls back.
+   * a live shard. Its 404 and other answers stand: only silence falls back. While this gateway
+   * sheds creates the entity gets the shorter {@code read-ask-timeout-while-shedding}; an
+   * environment the read side has not heard of yet (created a moment ago) then waits for its entity
+   * again, the normal time, rather than being answered 503.
    */
   private Route show(String id, Caller caller) {
-    return completeWithFuture(asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new, readAskTimeout)
+    return completeWithFuture(creation.shedding()
+        ? view(id, caller, readAsks.whileShedding(), readAsks.normal())
+        : view(id, caller, readAsks.normal(), null));
+  }
+
+  /** The entity's view within {@code wait}; then the read side's, or the entity's again within {@code then} (nullable). */
+  private CompletionStage<HttpResponse> view(String id, Caller caller, Duration wait, Duration then) {
+    return asks.<EnvironmentEntity.Reply>environment(id, EnvironmentEntity.Get::new, wait)
         .thenApply(reply -> {
           EnvironmentView view = EnvironmentReplies.visibleTo(caller, id, EnvironmentReplies.viewOf(id, reply));
           return codec.jsonResponse(
               StatusCodes.OK, EnvironmentJson.of(view, codec.mapper(), proxy).withProgress(progress.of(view)));
         })
         .exceptionallyCompose(failure -> ProblemExceptions.timedOut(failure)
-            ? staleView(id, caller)
-            : CompletableFuture.failedStage(failure)));
+            ? staleView(id, caller, wait, then)
+            : CompletableFuture.failedStage(failure));
   }
 
-  private CompletionStage<HttpResponse> staleView(String id, Caller caller) {
-    return asks.folded(id).thenApply(folded -> {
+  private CompletionStage<HttpResponse> staleView(String id, Caller caller, Duration waited, Duration then) {
+    return asks.folded(id).thenCompose(folded -> {
       if (folded instanceof EnvironmentDirectory.Known known) {
         EnvironmentReplies.visibleTo(caller, id, known.view());
         // DEBUG: every read of every environment whose shard moves would log this during a failover.
         log.debug("Environment {} did not answer within {}: answered from the read side as of {}", id,
-            GatewaySettings.describe(readAskTimeout), known.asOf());
-        return codec.jsonResponse(
-            StatusCodes.OK, new EnvironmentJson.Stale(EnvironmentJson.of(known.view(), codec.mapper(), proxy), known.asOf()));
+            GatewaySettings.describe(waited), known.asOf());
+        staleReads.increment();
+        return CompletableFuture.completedFuture(codec.jsonResponse(
+            StatusCodes.OK, new EnvironmentJson.Stale(EnvironmentJson.of(known.view(), codec.mapper(), proxy), known.asOf())));
+      }
+      if (then != null) {
+        return view(id, caller, then, null);
       }
       // Not heard of yet is not proof of absence (a create a moment ago may not have reached it).
       log.warn("Environment {} did not answer within {} and the read side has not heard of it", id,
-          GatewaySettings.describe(readAskTimeout));
+          GatewaySettings.describe(waited));
       throw Problem.of(
               Problem.Type.CLUSTER_UNAVAILABLE,
-              "environment " + id + " did not answer within " + GatewaySettings.describe(readAskTimeout)
+              "environment " + id + " did not answer within " + GatewaySettings.describe(waited)
                   + " and this gateway has not heard of it yet; try again")
           .exception();
     });

@@ -31,7 +31,7 @@ record GatewaySettings(
     Duration createAnswerMargin,
     Duration sheddingReportInterval,
     Duration askTimeout,
-    Duration readAskTimeout,
+    ReadAskTimeouts readAsks,
     Resources defaultResources,
     List<String> allowedOrigins,
     List<String> allowedHosts,
@@ -62,7 +62,7 @@ record GatewaySettings(
         // Refusals are an overload's lines too: at most one per the same period (SheddingReport).
         config.getDuration("dcloud.overload.report-interval"),
         config.getDuration("dcloud.ask-timeout"),
-        http.getDuration("read-ask-timeout"),
+        new ReadAskTimeouts(http.getDuration("read-ask-timeout"), http.getDuration("read-ask-timeout-while-shedding")),
         defaultResources(config.getConfig(DEFAULT_RESOURCES)),
         http.getStringList("allowed-origins"),
         http.getStringList("allowed-hosts"),
@@ -99,7 +99,7 @@ record GatewaySettings(
         limit, createAdmission.min(), limit, createAdmission.targetLatency());
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, admission, createRetryAfter,
-        createAnswerMargin, sheddingReportInterval, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
+        createAnswerMargin, sheddingReportInterval, askTimeout, readAsks, defaultResources, allowedOrigins, allowedHosts, trustedProxies, specLimits, secrets,
         proxy);
   }
 
@@ -107,7 +107,7 @@ record GatewaySettings(
   GatewaySettings withProxy(ProxySettings bound) {
     return new GatewaySettings(
         host, port, maxBodyBytes, sseKeepAlive, sseBuffer, logsDefaultTail, logsMaxTail, createAdmission,
-        createRetryAfter, createAnswerMargin, sheddingReportInterval, askTimeout, readAskTimeout, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
+        createRetryAfter, createAnswerMargin, sheddingReportInterval, askTimeout, readAsks, defaultResources, allowedOrigins, allowedHosts, trustedProxies,
         specLimits, secrets, bound);
   }
 

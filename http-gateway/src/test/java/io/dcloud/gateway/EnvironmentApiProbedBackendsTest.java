@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.typesafe.config.ConfigFactory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.identity.UserRegistry;
 import io.dcloud.scheduler.Scheduler;
@@ -13,6 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -87,6 +90,52 @@ class EnvironmentApiProbedBackendsTest {
       withoutEntity.get("/api/v1/environments/" + UUID.randomUUID()).problem(503);
       // Commands need the entity itself: they wait the whole ask timeout and answer 503 as before.
       withoutEntity.postEmpty(path + "/stop").problem(503);
+    } finally {
+      binding.unbind();
+    }
+  }
+
+  /**
+   * While a gateway refuses creates its reads wait for an entity only briefly: a silent entity's
+   * environment is answered from the read side at once, though read-ask-timeout is ten minutes, and
+   * one the read side has not heard of waits for its entity again, whose answer is the one given.
+   */
+  @Test
+  void whileTheGatewayShedsCreatesAReadWaitsForItsEntityOnlyBriefly() throws Exception {
+    String id = create(api, Seeds.debianEnvironment("read-while-shedding"), Api.JSON);
+    cluster.testKit.createTestProbe().awaitAssert(READ_SIDE_WAIT, () -> {
+      assertThat(api.get("/api/v1/environments?name=read-while-shedding").ids("environments")).containsExactly(id);
+      return null;
+    });
+    TestProbe<Scheduler.Command> silentScheduler = cluster.testKit.createTestProbe();
+    TestProbe<EnvironmentEntity.Command> silentEntity = cluster.testKit.createTestProbe();
+    GatewaySettings settings = GatewaySettings.fromConfig(ConfigFactory.parseString("""
+            dcloud.http.read-ask-timeout = 10m
+            dcloud.http.read-ask-timeout-while-shedding = 50ms
+            # Shedding lasts as long as the Retry-After given: the whole test.
+            dcloud.http.create-retry-after = 10m
+            """).withFallback(cluster.system().settings().config()))
+        .withMaxCreatesInFlight(1);
+    ServerBinding binding = cluster.start(cluster.backends.withScheduler(silentScheduler.getRef()).withEnvironments(
+        environmentId -> TestEntityRef.of(EnvironmentEntity.TYPE_KEY, environmentId, silentEntity.getRef())), settings);
+    try {
+      Api shedding = Api.admin(GatewayTestCluster.uri(binding));
+      CompletableFuture.runAsync(() -> shedding.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("admitted")));
+      silentScheduler.expectMessageClass(Scheduler.CheckFeasible.class);
+      shedding.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("refused")).problem(429);
+
+      Api.Answer answer = shedding.get("/api/v1/environments/" + id);
+
+      assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+      assertThat(answer.json().path("stale").asBoolean()).isTrue();
+      assertThat(answer.json().path("name").asText()).isEqualTo("read-while-shedding");
+      silentEntity.expectMessageClass(EnvironmentEntity.Get.class);
+
+      String unheardOf = UUID.randomUUID().toString();
+      CompletableFuture<Api.Answer> fresh = CompletableFuture.supplyAsync(() -> shedding.get("/api/v1/environments/" + unheardOf));
+      silentEntity.expectMessageClass(EnvironmentEntity.Get.class);
+      silentEntity.expectMessageClass(EnvironmentEntity.Get.class).replyTo().tell(new EnvironmentEntity.NotFound(unheardOf));
+      fresh.get(READ_SIDE_WAIT.toSeconds(), TimeUnit.SECONDS).problem(404);
     } finally {
       binding.unbind();
     }
