@@ -79,6 +79,8 @@ public final class Main {
    * only reads: the secrets key a worker would read or generate is left alone.
    */
   private static void printFingerprint(Map<String, String> flags) {
+    // Before the first logger exists: the log goes to stderr, stdout is the report alone.
+    System.setProperty("dcloud.log.target", "System.err");
     Config config = configFor(flags)
         .withValue("dcloud.secrets.key", ConfigValueFactory.fromAnyRef(""))
         .withValue("dcloud.secrets.key-file", ConfigValueFactory.fromAnyRef(""));

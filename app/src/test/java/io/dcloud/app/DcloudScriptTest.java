@@ -167,6 +167,9 @@ class DcloudScriptTest {
     await().atMost(STARTS_WITHIN).until(() -> !missing.isAlive());
     assertThat(missing.exitValue()).isZero();
     assertThat(Files.readAllLines(dir.resolve("mvn-runs"))).singleElement().asString().contains("-pl cli -am package");
+    // The build's output goes to stderr: stdout is the command's answer (here JSON for a script).
+    assertThat(Files.readString(dir.resolve("first.err"))).contains("maven on its stdout");
+    assertThat(Files.readString(dir.resolve("out"))).doesNotContain("maven on its stdout");
     Path jar = tree.resolve("cli/target/dcloud-cli.jar");
     assertThat(Files.readAllLines(dir.resolve("java-runs")))
         .containsExactly(dir.toRealPath() + " -jar " + tree.toRealPath().resolve("cli/target/dcloud-cli.jar") + " env ls -o json");
@@ -194,6 +197,7 @@ class DcloudScriptTest {
     executable(bin.resolve("mvn"), """
         #!/bin/sh
         echo "$*" >> %1$s/mvn-runs
+        echo "maven on its stdout"
         touch %1$s/mvn-started
         for _ in $(seq 600); do [ -e %1$s/mvn-release ] && break; sleep 0.1; done
         mkdir -p app/target/lib bench/target/lib cassandra-dist/target/cassandra-lib

@@ -32,6 +32,8 @@ class FingerprintCommandTest {
             "-cp", System.getProperty("java.class.path"),
             "-Ddcloud.node.nvidia-smi=" + nvidiaSmi,
             "-Ddcloud.node.reserved.cpu=0",
+            // The launcher's logging, not a test one another module's test jar brings along.
+            "-Dlogback.configurationFile=logback.xml",
             "io.dcloud.app.Main", "fingerprint", "--name", "gpu-7", "--data-dir", dataDir.toString()))
         .redirectError(dir.resolve("stderr").toFile())
         .redirectOutput(dir.resolve("stdout").toFile())
@@ -40,7 +42,9 @@ class FingerprintCommandTest {
 
     assertThat(process.exitValue()).isZero();
     assertThat(Files.readAllLines(dir.resolve("stdout")))
-        .anyMatch(line -> line.startsWith("Machine ") && line.endsWith("(node id gpu-7), as a DCloud worker here would advertise it:"));
+        .first().asString().startsWith("Machine ").endsWith("(node id gpu-7), as a DCloud worker here would advertise it:");
+    // The log is stderr's: stdout is the report alone, for a script to read.
+    assertThat(Files.readString(dir.resolve("stderr"))).contains("reported 1 GPU(s)");
     assertThat(Files.readString(dir.resolve("stdout")))
         .contains("  GPUs     1, found by " + nvidiaSmi + ", all NVIDIA H200\n")
         .contains("    0  NVIDIA H200  143771 MiB  GPU-b5ad2266-867f-ee56-7d88-f22a9347374d\n")
