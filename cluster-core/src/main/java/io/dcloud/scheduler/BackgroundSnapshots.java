@@ -27,7 +27,8 @@ import org.apache.pekko.persistence.typed.PersistenceId;
  * copied on the scheduler's thread at that event's sequence number (a few milliseconds), and once
  * that event's write has succeeded the copy goes to the snapshot store in the protocol Pekko itself
  * uses with snapshot store plugins; the store answers this actor later. Recovery is Pekko's own: it
- * loads the newest snapshot, whoever stored it. One snapshot is stored at a time, and each one
+ * loads the newest snapshot, whoever stored it. One snapshot is stored at a time (one that falls
+ * due meanwhile is taken when the store answers), and each one
  * stored deletes those before the previous one (the previous is kept in case the newest cannot be
  * read).
  *
@@ -48,6 +49,8 @@ final class BackgroundSnapshots {
   private long storedAt;
   /** When the store was given the snapshot under way (System.nanoTime). */
   private long storingSince;
+  /** A snapshot fell due while another was under way: it is taken as soon as that one is stored. */
+  private boolean dueWhileStoring;
 
   BackgroundSnapshots(ActorContext<Scheduler.Command> context, PersistenceId persistenceId, SnapshotPolicy policy) {
     this.context = context;
@@ -61,13 +64,21 @@ final class BackgroundSnapshots {
    * Scheduler.StoreSnapshot}, which the scheduler receives once the write is done.
    */
   void afterEvent(SchedulerState state, int decisions, long sequenceNr) {
-    if (!policy.due(sequenceNr, decisions) || taken != null || storingAt != 0) {
+    if (!policy.due(sequenceNr, decisions)) {
       return;
     }
+    if (taken != null || storingAt != 0) {
+      dueWhileStoring = true;
+      return;
+    }
+    take(state, sequenceNr);
+    context.getSelf().tell(Scheduler.StoreSnapshot.INSTANCE);
+  }
+
+  private void take(SchedulerState state, long sequenceNr) {
     policy.taken(sequenceNr, state.size());
     taken = state.snapshot();
     takenAt = sequenceNr;
-    context.getSelf().tell(Scheduler.StoreSnapshot.INSTANCE);
   }
 
   /**
@@ -88,8 +99,13 @@ final class BackgroundSnapshots {
     storingSince = System.nanoTime();
   }
 
-  /** The snapshot store's answer to a save or a delete. */
-  void answered(Object answer) {
+  /**
+   * The snapshot store's answer to a save or a delete. A snapshot that fell due meanwhile is taken
+   * at once from {@code state}, whose events up to {@code lastWritten} are all written (the answer
+   * is a command): waiting for the next event would leave a quiet scheduler's recovery to replay
+   * everything decided while the store was busy.
+   */
+  void answered(Object answer, SchedulerState state, long lastWritten) {
     if (answer instanceof SaveSnapshotSuccess success) {
       long sequenceNr = success.metadata().sequenceNr();
       if (storedAt > 0) {
@@ -100,8 +116,14 @@ final class BackgroundSnapshots {
       storingAt = 0;
       timed("stored");
       context.getLog().debug("Scheduler stored its snapshot at {}", sequenceNr);
+      if (dueWhileStoring) {
+        dueWhileStoring = false;
+        take(state, lastWritten);
+        storeIfWritten(lastWritten);
+      }
     } else if (answer instanceof SaveSnapshotFailure failure) {
       storingAt = 0;
+      dueWhileStoring = false;
       timed("failed");
       context.getLog().warn("Scheduler could not store its snapshot at {} (the next one is due after as many decisions again): {}",
           failure.metadata().sequenceNr(), failure.cause().toString());
@@ -122,6 +144,7 @@ final class BackgroundSnapshots {
     policy.recovered(stateSize, sequenceNr);
     taken = null;
     storingAt = 0;
+    dueWhileStoring = false;
   }
 
   private ActorRef storeRef() {

@@ -175,8 +175,8 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
           snapshots.storeIfWritten(lastSequenceNumber(context));
           return Effect().noReply();
         })
-        .onCommand(SnapshotStoreAnswered.class, answered -> {
-          snapshots.answered(answered.answer());
+        .onCommand(SnapshotStoreAnswered.class, (state, answered) -> {
+          snapshots.answered(answered.answer(), state, lastSequenceNumber(context));
           return Effect().noReply();
         })
         .build();

@@ -78,27 +78,29 @@ class BackgroundSnapshotsTest {
     }
     assertThat(HeldSnapshotStore.SAVES).as("one snapshot stored at a time").isEmpty();
 
-    // Once stored, the next snapshot follows; the third deletes the first and keeps the two newest.
+    // Those four made the next snapshot due: it is taken when the store answers, with no new event.
     first.finish();
-    List<Long> stored = new ArrayList<>(List.of(first.metadata().sequenceNr()));
-    for (int round = 0; round < 2; round++) {
-      placeOne(scheduler, nodeId, entities, placed);
-      placeOne(scheduler, nodeId, entities, placed);
-      HeldSnapshotStore.Save next = HeldSnapshotStore.SAVES.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
-      assertThat(next).as("snapshot after round " + round).isNotNull();
-      assertThat(next.metadata().sequenceNr()).isGreaterThan(stored.get(stored.size() - 1));
-      next.finish();
-      stored.add(next.metadata().sequenceNr());
-    }
-    // The deletion follows the third save's answer: a placement after it has been answered orders the check.
+    HeldSnapshotStore.Save second = HeldSnapshotStore.SAVES.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(second).as("the snapshot due while the first was stored").isNotNull();
+    assertThat(((SchedulerSnapshot) second.snapshot()).reservations()).hasSize(placed.size());
+
+    // Again while the second is held; the third save deletes the first and keeps the two newest.
     placeOne(scheduler, nodeId, entities, placed);
+    placeOne(scheduler, nodeId, entities, placed);
+    assertThat(HeldSnapshotStore.SAVES).as("one snapshot stored at a time").isEmpty();
+    second.finish();
+    HeldSnapshotStore.Save third = HeldSnapshotStore.SAVES.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+    assertThat(third).as("the snapshot due while the second was stored").isNotNull();
+    assertThat(((SchedulerSnapshot) third.snapshot()).reservations()).hasSize(placed.size());
+    third.finish();
     testKit.createTestProbe().awaitAssert(WAIT, () -> {
-      assertThat(HeldSnapshotStore.STORED.keySet()).containsExactly(stored.get(1), stored.get(2));
+      assertThat(HeldSnapshotStore.STORED.keySet()).containsExactly(second.metadata().sequenceNr(), third.metadata().sequenceNr());
+      assertThat(METERS.timer("dcloud.scheduler.snapshots", "outcome", "stored").count()).isEqualTo(3);
       return null;
     });
+    placeOne(scheduler, nodeId, entities, placed);
 
     // A restart loads the newest snapshot and replays the events after it.
-    assertThat(METERS.timer("dcloud.scheduler.snapshots", "outcome", "stored").count()).isEqualTo(3);
     testKit.stop(scheduler);
     int loadsBefore = HeldSnapshotStore.LOADS.get();
     ActorRef<Scheduler.Command> recovered = testKit.spawn(Scheduler.create(snapshotEveryTwo, answers));
