@@ -10,6 +10,7 @@ import io.dcloud.device.RegistryChanged;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.FoldedEnvironments;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.ShardWarmUp;
@@ -215,10 +216,11 @@ public final class DCloudNode implements AutoCloseable {
       return;
     }
     // The read side: the gateway's lists, and the usage the quota ledger counts (wherever it runs).
+    FoldedEnvironments folded = new FoldedEnvironments();
     ActorRef<EnvironmentDirectory.Command> directory = context.spawn(
         EnvironmentDirectory.create(config.getString("dcloud.read-side.journal-plugin"), events,
             config.getDuration("dcloud.read-side.refresh-interval"),
-            config.getDuration("dcloud.read-side.full-refresh-interval")), "environment-directory");
+            config.getDuration("dcloud.read-side.full-refresh-interval"), folded), "environment-directory");
     startGauges(context, config, started, scheduler, directory);
     ActorRef<QuotaLedger.Command> quotas = singleton(system, QuotaLedger.create(directory,
         config.getDuration("dcloud.quota.pending-timeout"), config.getDuration("dcloud.ask-timeout"), Clock.systemUTC()),
@@ -228,7 +230,7 @@ public final class DCloudNode implements AutoCloseable {
       return;
     }
     GatewayBackends backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory,
-        updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
+        folded, updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
         new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex),
         DeviceWiring.forGateway(context, config, LocalNode.id(config), started.metrics().registry(),
             deviceRegistry, deviceChanges));

@@ -2,6 +2,7 @@ package io.dcloud.bench;
 
 import com.typesafe.config.Config;
 import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.FoldedEnvironments;
 import io.dcloud.environment.EnvironmentEntity;
 import java.time.Duration;
 import java.lang.management.ManagementFactory;
@@ -48,7 +49,8 @@ final class HeapUse {
     long before = usedHeapAfterGc();
     ActorRef<EnvironmentDirectory.Command> directory = system.systemActorOf(
         EnvironmentDirectory.create(config.getString("dcloud.read-side.journal-plugin"), events,
-            config.getDuration("dcloud.read-side.refresh-interval"), config.getDuration("dcloud.read-side.full-refresh-interval")),
+            config.getDuration("dcloud.read-side.refresh-interval"), config.getDuration("dcloud.read-side.full-refresh-interval"),
+            new FoldedEnvironments()),
         "bench-read-side", Props.empty());
     System.out.printf("bench: a second read side reads %d environments from the journal%n", environments);
     long deadline = System.nanoTime() + timeout.toNanos();

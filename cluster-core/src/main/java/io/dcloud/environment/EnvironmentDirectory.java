@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -78,10 +77,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   public record StatusCounts(Map<EnvironmentStatus, Long> counts) implements NoSerializationVerificationNeeded {}
 
-  /** One environment as this directory folded it (see {@link Known}). */
-  public record Get(String environmentId, ActorRef<GetReply> replyTo) implements Command, NoSerializationVerificationNeeded {}
-
-  public sealed interface GetReply extends NoSerializationVerificationNeeded {}
+  /** One environment as a directory folded it ({@link FoldedEnvironments#get}). */
+  public sealed interface GetReply {}
 
   /**
    * {@code asOf} is when this directory last applied an event of the environment (its own clock):
@@ -134,22 +131,25 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   /**
    * {@code readJournalPluginId} names a read journal with {@code currentEventsByPersistenceId}
    * (and, to load existing environments at start, {@code currentPersistenceIds}); {@code events}
-   * is the topic the entities publish on.
+   * is the topic the entities publish on; {@code folded} is where it keeps what it folds, for its
+   * gateway to read (a fresh instance per directory).
    */
   public static Behavior<Command> create(
       String readJournalPluginId,
       ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events,
       Duration refreshInterval,
-      Duration fullRefreshInterval) {
+      Duration fullRefreshInterval,
+      FoldedEnvironments folded) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Refresh.INSTANCE, refreshInterval);
       timers.startTimerWithFixedDelay(FullRefresh.INSTANCE, fullRefreshInterval);
-      return new EnvironmentDirectory(context, readJournalPluginId, events);
+      return new EnvironmentDirectory(context, readJournalPluginId, events, folded);
     }));
   }
 
   private final DirectoryJournalReads reads;
-  private final Map<String, Folded> environments = new HashMap<>();
+  /** Written here only; read by the gateway from other threads as well ({@link FoldedEnvironments}). */
+  private final Map<String, Folded> environments;
   private final DirectoryIndexes indexes = new DirectoryIndexes();
   private final List<ActorRef<EnvironmentState>> watchers = new ArrayList<>();
   /** Whether the first full read of the journal has ended: only changes after it are told to watchers. */
@@ -158,8 +158,10 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   private EnvironmentDirectory(
       ActorContext<Command> context,
       String readJournalPluginId,
-      ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events) {
+      ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events,
+      FoldedEnvironments folded) {
     super(context);
+    this.environments = folded.entries();
     this.reads = new DirectoryJournalReads(context, readJournalPluginId);
     ActorRef<EnvironmentEntity.Persisted> live = context.messageAdapter(
         EnvironmentEntity.Persisted.class, p -> new Apply(p.environmentId(), p.sequenceNr(), p.event()));
@@ -183,7 +185,6 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
         .onMessage(Apply.class, this::onApply)
         .onMessage(ReadEnded.class, this::onReadEnded)
         .onMessage(ListEnvironments.class, this::onList)
-        .onMessage(Get.class, this::onGet)
         .onMessage(CountByStatus.class, count -> {
           count.replyTo().tell(new StatusCounts(indexes.byStatus()));
           return this;
@@ -262,14 +263,6 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     // Once the first full read has ended, failed or not, changes are news for the watchers.
     caughtUp |= ended.read() == DirectoryJournalReads.Read.ALL;
     reads.ended(ended);
-    return this;
-  }
-
-  private Behavior<Command> onGet(Get get) {
-    Folded folded = environments.get(get.environmentId());
-    get.replyTo().tell(folded == null
-        ? new Unknown(get.environmentId())
-        : new Known(folded.state().view(), folded.asOf()));
     return this;
   }
 

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
@@ -42,6 +43,8 @@ class EnvironmentDirectoryTest {
   private static final PersistenceTestKit journal = PersistenceTestKit.create(testKit.system());
   private static final Duration WAIT = Duration.ofSeconds(5);
   private static final Instant AT = Instant.parse("2026-11-23T10:00:00Z");
+  /** Each directory's folded environments, as its gateway would hold them. */
+  private static final Map<ActorRef<EnvironmentDirectory.Command>, FoldedEnvironments> FOLDED = new ConcurrentHashMap<>();
   /** Refreshes often enough that a test sees several in a second. */
   private static final Duration FAST_REFRESH = Duration.ofMillis(100);
 
@@ -63,13 +66,19 @@ class EnvironmentDirectoryTest {
   private static ActorRef<EnvironmentDirectory.Command> directory(Duration refreshInterval) {
     ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events = testKit.spawn(
         Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC + UUID.randomUUID()));
-    return testKit.spawn(EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, refreshInterval, Duration.ofMinutes(1)));
+    FoldedEnvironments folded = new FoldedEnvironments();
+    ActorRef<EnvironmentDirectory.Command> directory = testKit.spawn(
+        EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, refreshInterval, Duration.ofMinutes(1), folded));
+    FOLDED.put(directory, folded);
+    return directory;
   }
 
+  /** What {@code directory} has folded of {@code id}, read as a gateway does, after the messages told it before (a count orders them). */
   private static EnvironmentDirectory.GetReply get(ActorRef<EnvironmentDirectory.Command> directory, String id) {
-    TestProbe<EnvironmentDirectory.GetReply> probe = testKit.createTestProbe();
-    directory.tell(new EnvironmentDirectory.Get(id, probe.getRef()));
-    return probe.receiveMessage(WAIT);
+    TestProbe<EnvironmentDirectory.StatusCounts> probe = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.CountByStatus(probe.getRef()));
+    probe.receiveMessage(WAIT);
+    return FOLDED.get(directory).get(id);
   }
 
   private static List<EnvironmentView> list(ActorRef<EnvironmentDirectory.Command> directory, EnvironmentStatus status, String name) {

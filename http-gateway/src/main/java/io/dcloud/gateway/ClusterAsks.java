@@ -96,9 +96,12 @@ final class ClusterAsks {
     return ask(backends.users(), command);
   }
 
-  /** This gateway's read side of one environment: local, so it answers whatever the shards do. */
-  CompletionStage<EnvironmentDirectory.GetReply> folded(String environmentId) {
-    return ask(backends.directory(), replyTo -> new EnvironmentDirectory.Get(environmentId, replyTo));
+  /**
+   * This gateway's read side of one environment: local, and read without a message, so it answers
+   * at once whatever the shards and the directory's mailbox do.
+   */
+  EnvironmentDirectory.GetReply folded(String environmentId) {
+    return backends.folded().get(environmentId);
   }
 
   CompletionStage<Catalog> catalog() {

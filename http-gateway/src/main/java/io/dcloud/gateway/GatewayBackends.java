@@ -2,6 +2,7 @@ package io.dcloud.gateway;
 
 import io.dcloud.catalog.CatalogRegistry;
 import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.FoldedEnvironments;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.identity.UserRegistry;
@@ -23,6 +24,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * @param catalog the library catalog registry's proxy
  * @param templates the template registry's proxy
  * @param directory this gateway's local read side of all environments
+ * @param folded what that read side has folded, read without a message
  * @param updates the cluster-wide topic of live environment updates (for SSE)
  * @param users the user registry singleton's proxy
  * @param quotas the quota ledger singleton's proxy
@@ -37,6 +39,7 @@ public record GatewayBackends(
     ActorRef<CatalogRegistry.Command> catalog,
     ActorRef<TemplateRegistry.Command> templates,
     ActorRef<EnvironmentDirectory.Command> directory,
+    FoldedEnvironments folded,
     ActorRef<Topic.Command<EnvironmentUpdate>> updates,
     ActorRef<UserRegistry.Command> users,
     ActorRef<QuotaLedger.Command> quotas,
@@ -52,6 +55,7 @@ public record GatewayBackends(
       ActorRef<CatalogRegistry.Command> catalog,
       ActorRef<TemplateRegistry.Command> templates,
       ActorRef<EnvironmentDirectory.Command> directory,
+      FoldedEnvironments folded,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       ActorRef<UserRegistry.Command> users,
       ActorRef<QuotaLedger.Command> quotas,
@@ -59,25 +63,25 @@ public record GatewayBackends(
       ServiceBackends services,
       JobBackends jobs,
       DeviceBackends devices) {
-    this(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id), scheduler, catalog, templates, directory, updates,
+    this(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id), scheduler, catalog, templates, directory, folded, updates,
         users, quotas, datasets, services, jobs, devices);
   }
 
   /** The same backends with another scheduler (a test's probe, say). */
   public GatewayBackends withScheduler(ActorRef<Scheduler.Command> otherScheduler) {
     return new GatewayBackends(
-        environments, otherScheduler, catalog, templates, directory, updates, users, quotas, datasets, services, jobs, devices);
+        environments, otherScheduler, catalog, templates, directory, folded, updates, users, quotas, datasets, services, jobs, devices);
   }
 
   /** The same backends with another user registry (a test's probe, say). */
   public GatewayBackends withUsers(ActorRef<UserRegistry.Command> otherUsers) {
     return new GatewayBackends(
-        environments, scheduler, catalog, templates, directory, updates, otherUsers, quotas, datasets, services, jobs, devices);
+        environments, scheduler, catalog, templates, directory, folded, updates, otherUsers, quotas, datasets, services, jobs, devices);
   }
 
   /** The same backends with other environment entities (a test's silent probe, say). */
   public GatewayBackends withEnvironments(Function<String, EntityRef<EnvironmentEntity.Command>> otherEnvironments) {
     return new GatewayBackends(
-        otherEnvironments, scheduler, catalog, templates, directory, updates, users, quotas, datasets, services, jobs, devices);
+        otherEnvironments, scheduler, catalog, templates, directory, folded, updates, users, quotas, datasets, services, jobs, devices);
   }
 }

@@ -15,6 +15,7 @@ import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.RegistryChanged;
 import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.FoldedEnvironments;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.identity.Passwords;
@@ -146,8 +147,9 @@ public final class GatewayTestCluster implements AutoCloseable {
         system, scheduler, updates, events, EnvironmentEntity.Settings.fromConfig(resolved));
     ActorRef<CatalogRegistry.Command> catalog = testKit.spawn(CatalogRegistry.create(JournalBackoff.fromConfig(resolved)), "catalog");
     ActorRef<TemplateRegistry.Command> templates = testKit.spawn(TemplateRegistry.create(JournalBackoff.fromConfig(resolved)), "templates");
-    ActorRef<EnvironmentDirectory.Command> directory = testKit.spawn(
-        EnvironmentDirectory.create(PersistenceTestKitReadJournal.Identifier(), events, Duration.ofMinutes(1), Duration.ofMinutes(1)), "directory");
+    FoldedEnvironments folded = new FoldedEnvironments();
+    ActorRef<EnvironmentDirectory.Command> directory = testKit.spawn(EnvironmentDirectory.create(
+        PersistenceTestKitReadJournal.Identifier(), events, Duration.ofMinutes(1), Duration.ofMinutes(1), folded), "directory");
 
     AuditTrail.init(system, JournalBackoff.fromConfig(resolved));
     users = testKit.spawn(UserRegistry.create(JournalBackoff.fromConfig(resolved), Clock.systemUTC()), "users");
@@ -180,7 +182,7 @@ public final class GatewayTestCluster implements AutoCloseable {
     DeviceBackends devices = new DeviceBackends(deviceRegistry,
         id -> ClusterSharding.get(system).entityRefFor(DeviceCommands.TYPE_KEY, id), readings, readings,
         deviceSecrets, DeviceBackends.brokerUrl(resolved));
-    backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, updates, users,
+    backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, folded, updates, users,
         quotas, datasets, new ServiceBackends(ClusterSharding.get(system), serviceIndex),
         new JobBackends(ClusterSharding.get(system), jobIndex), devices);
     binding = start(backends);
