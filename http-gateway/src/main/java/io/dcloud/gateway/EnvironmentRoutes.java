@@ -151,12 +151,16 @@ final class EnvironmentRoutes extends AllDirectives {
    * a live shard. Its 404 and other answers stand: only silence falls back. While this gateway
    * sheds creates the entity gets the shorter {@code read-ask-timeout-while-shedding}; an
    * environment the read side has not heard of yet (created a moment ago) then waits for its entity
-   * again, the normal time, rather than being answered 503.
+   * again, the normal time, rather than being answered 503. A zero wait asks no entity while
+   * shedding: the read side answers what it knows at once.
    */
   private Route show(String id, Caller caller) {
-    return completeWithFuture(creation.shedding()
-        ? view(id, caller, readAsks.whileShedding(), readAsks.normal())
-        : view(id, caller, readAsks.normal(), null));
+    if (!creation.shedding()) {
+      return completeWithFuture(view(id, caller, readAsks.normal(), null));
+    }
+    return completeWithFuture(readAsks.whileShedding().isZero()
+        ? staleView(id, caller, Duration.ZERO, readAsks.normal())
+        : view(id, caller, readAsks.whileShedding(), readAsks.normal()));
   }
 
   /** The entity's view within {@code wait}; then the read side's, or the entity's again within {@code then} (nullable). */
@@ -176,8 +180,9 @@ final class EnvironmentRoutes extends AllDirectives {
     if (asks.folded(id) instanceof EnvironmentDirectory.Known known) {
       EnvironmentReplies.visibleTo(caller, id, known.view());
       // DEBUG: every read of every environment whose shard moves would log this during a failover.
-      log.debug("Environment {} did not answer within {}: answered from the read side as of {}", id,
-          GatewaySettings.describe(waited), known.asOf());
+      log.debug("Environment {} {}: answered from the read side as of {}", id,
+          waited.isZero() ? "not asked while shedding creates" : "did not answer within " + GatewaySettings.describe(waited),
+          known.asOf());
       staleReads.increment();
       return CompletableFuture.completedFuture(codec.jsonResponse(
           StatusCodes.OK, new EnvironmentJson.Stale(EnvironmentJson.of(known.view(), codec.mapper(), proxy), known.asOf())));

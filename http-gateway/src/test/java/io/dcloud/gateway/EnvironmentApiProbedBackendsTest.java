@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -102,43 +103,82 @@ class EnvironmentApiProbedBackendsTest {
    */
   @Test
   void whileTheGatewayShedsCreatesAReadWaitsForItsEntityOnlyBriefly() throws Exception {
-    String id = create(api, Seeds.debianEnvironment("read-while-shedding"), Api.JSON);
-    cluster.testKit.createTestProbe().awaitAssert(READ_SIDE_WAIT, () -> {
-      assertThat(api.get("/api/v1/environments?name=read-while-shedding").ids("environments")).containsExactly(id);
-      return null;
-    });
-    TestProbe<Scheduler.Command> silentScheduler = cluster.testKit.createTestProbe();
-    TestProbe<EnvironmentEntity.Command> silentEntity = cluster.testKit.createTestProbe();
-    GatewaySettings settings = GatewaySettings.fromConfig(ConfigFactory.parseString("""
-            dcloud.http.read-ask-timeout = 10m
-            dcloud.http.read-ask-timeout-while-shedding = 50ms
-            # Shedding lasts as long as the Retry-After given: the whole test.
-            dcloud.http.create-retry-after = 10m
-            """).withFallback(cluster.system().settings().config()))
-        .withMaxCreatesInFlight(1);
-    ServerBinding binding = cluster.start(cluster.backends.withScheduler(silentScheduler.getRef()).withEnvironments(
-        environmentId -> TestEntityRef.of(EnvironmentEntity.TYPE_KEY, environmentId, silentEntity.getRef())), settings);
-    try {
-      Api shedding = Api.admin(GatewayTestCluster.uri(binding));
-      CompletableFuture.runAsync(() -> shedding.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("admitted")));
-      silentScheduler.expectMessageClass(Scheduler.CheckFeasible.class);
-      shedding.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("refused")).problem(429);
-
-      Api.Answer answer = shedding.get("/api/v1/environments/" + id);
+    String id = createdAndListed("read-while-shedding");
+    try (Shedding shedding = shedding("50ms")) {
+      Api.Answer answer = shedding.api.get("/api/v1/environments/" + id);
 
       assertThat(answer.status()).as(answer.body()).isEqualTo(200);
       assertThat(answer.json().path("stale").asBoolean()).isTrue();
       assertThat(answer.json().path("name").asText()).isEqualTo("read-while-shedding");
-      silentEntity.expectMessageClass(EnvironmentEntity.Get.class);
+      shedding.entity.expectMessageClass(EnvironmentEntity.Get.class);
 
       String unheardOf = UUID.randomUUID().toString();
-      CompletableFuture<Api.Answer> fresh = CompletableFuture.supplyAsync(() -> shedding.get("/api/v1/environments/" + unheardOf));
-      silentEntity.expectMessageClass(EnvironmentEntity.Get.class);
-      silentEntity.expectMessageClass(EnvironmentEntity.Get.class).replyTo().tell(new EnvironmentEntity.NotFound(unheardOf));
+      CompletableFuture<Api.Answer> fresh = CompletableFuture.supplyAsync(() -> shedding.api.get("/api/v1/environments/" + unheardOf));
+      shedding.entity.expectMessageClass(EnvironmentEntity.Get.class);
+      shedding.entity.expectMessageClass(EnvironmentEntity.Get.class).replyTo().tell(new EnvironmentEntity.NotFound(unheardOf));
       fresh.get(READ_SIDE_WAIT.toSeconds(), TimeUnit.SECONDS).problem(404);
-    } finally {
+    }
+  }
+
+  /** With a zero wait the entity of an environment the read side knows is not asked at all while shedding. */
+  @Test
+  void whileTheGatewayShedsCreatesAZeroWaitAnswersFromTheReadSideWithoutAskingTheEntity() throws Exception {
+    String id = createdAndListed("read-from-read-side");
+    try (Shedding shedding = shedding("0s")) {
+      Api.Answer answer = shedding.api.get("/api/v1/environments/" + id);
+
+      assertThat(answer.status()).as(answer.body()).isEqualTo(200);
+      assertThat(answer.json().path("stale").asBoolean()).isTrue();
+      assertThat(answer.json().path("name").asText()).isEqualTo("read-from-read-side");
+      // The first question the entity gets is about the next read, of an environment the read side has not heard of.
+      String unheardOf = UUID.randomUUID().toString();
+      CompletableFuture<Api.Answer> fresh = CompletableFuture.supplyAsync(() -> shedding.api.get("/api/v1/environments/" + unheardOf));
+      EnvironmentEntity.Get asked = shedding.entity.expectMessageClass(EnvironmentEntity.Get.class);
+      assertThat(shedding.entityIds).containsExactly(unheardOf);
+      asked.replyTo().tell(new EnvironmentEntity.NotFound(unheardOf));
+      fresh.get(READ_SIDE_WAIT.toSeconds(), TimeUnit.SECONDS).problem(404);
+    }
+  }
+
+  private String createdAndListed(String name) {
+    String id = create(api, Seeds.debianEnvironment(name), Api.JSON);
+    cluster.testKit.createTestProbe().awaitAssert(READ_SIDE_WAIT, () -> {
+      assertThat(api.get("/api/v1/environments?name=" + name).ids("environments")).containsExactly(id);
+      return null;
+    });
+    return id;
+  }
+
+  /** A second gateway that has refused a create (so it sheds for the whole test), with a silent scheduler and entities. */
+  private record Shedding(Api api, TestProbe<EnvironmentEntity.Command> entity, List<String> entityIds, ServerBinding binding)
+      implements AutoCloseable {
+    @Override
+    public void close() {
       binding.unbind();
     }
+  }
+
+  private Shedding shedding(String readAskTimeoutWhileShedding) throws Exception {
+    TestProbe<Scheduler.Command> silentScheduler = cluster.testKit.createTestProbe();
+    TestProbe<EnvironmentEntity.Command> silentEntity = cluster.testKit.createTestProbe();
+    List<String> entityIds = new CopyOnWriteArrayList<>();
+    GatewaySettings settings = GatewaySettings.fromConfig(ConfigFactory.parseString("""
+            dcloud.http.read-ask-timeout = 10m
+            dcloud.http.read-ask-timeout-while-shedding = %s
+            # Shedding lasts as long as the Retry-After given: the whole test.
+            dcloud.http.create-retry-after = 10m
+            """.formatted(readAskTimeoutWhileShedding)).withFallback(cluster.system().settings().config()))
+        .withMaxCreatesInFlight(1);
+    ServerBinding binding = cluster.start(cluster.backends.withScheduler(silentScheduler.getRef()).withEnvironments(environmentId -> {
+      entityIds.add(environmentId);
+      return TestEntityRef.of(EnvironmentEntity.TYPE_KEY, environmentId, silentEntity.getRef());
+    }), settings);
+    Api api = Api.admin(GatewayTestCluster.uri(binding));
+    CompletableFuture.runAsync(() -> api.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("admitted")));
+    silentScheduler.expectMessageClass(Scheduler.CheckFeasible.class);
+    api.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("refused")).problem(429);
+    entityIds.clear();
+    return new Shedding(api, silentEntity, entityIds, binding);
   }
 
   /**
