@@ -28,6 +28,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -104,10 +105,12 @@ class DeviceCommandsTest {
   private ActorRef<DeviceCommands.Command> start(int kept) {
     DeviceCommands.Settings settings = new DeviceCommands.Settings(
         Duration.ofMillis(50), EXPIRE_AFTER, kept, JournalBackoff.fromConfig(CONFIG), clock);
-    ActorRef<DeviceCommands.Command> ref = testKit.spawn(
-        DeviceCommands.create(device, sender, settings, (id, round) -> entity.get().tell(round)));
-    entity.set(ref);
-    return ref;
+    // The entity is known before it runs: a restarted one resumes its sends at once, and a round told
+    // to the stopped one before this method set the new one would be lost (CI failed on that once).
+    return testKit.spawn(Behaviors.setup(context -> {
+      entity.set(context.getSelf());
+      return DeviceCommands.create(device, sender, settings, (id, round) -> entity.get().tell(round));
+    }));
   }
 
   private DeviceCommand issue(String id) {
