@@ -107,10 +107,14 @@ class DeviceCommandsTest {
         Duration.ofMillis(50), EXPIRE_AFTER, kept, JournalBackoff.fromConfig(CONFIG), clock);
     // The entity is known before it runs: a restarted one resumes its sends at once, and a round told
     // to the stopped one before this method set the new one would be lost (CI failed on that once).
-    return testKit.spawn(Behaviors.setup(context -> {
+    // It is set again once spawn returns, because setup runs asynchronously: the test's next message
+    // must not find the old (or no) entity (CI failed on that too).
+    ActorRef<DeviceCommands.Command> spawned = testKit.spawn(Behaviors.setup(context -> {
       entity.set(context.getSelf());
       return DeviceCommands.create(device, sender, settings, (id, round) -> entity.get().tell(round));
     }));
+    entity.set(spawned);
+    return spawned;
   }
 
   private DeviceCommand issue(String id) {
