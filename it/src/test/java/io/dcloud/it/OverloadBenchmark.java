@@ -32,7 +32,9 @@ import org.junit.jupiter.api.Test;
  * what the cluster sustains (an open loop: a request is sent at its time whatever the answers do;
  * once every environment shard is allocated, so that it measures a formed cluster, not its first
  * allocations),
- * while a {@link ReadProbe} reads an environment every 20 ms. A gateway must refuse what it cannot
+ * while a {@link ReadProbe} reads an environment every 20 ms, in turn one of several (so that the
+ * figures do not depend on which node one environment's entity happens to live on: a read from
+ * its own node's gateway is faster). A gateway must refuse what it cannot
  * take with 429 and a Retry-After, early enough that no member is marked unreachable and reads are
  * still answered. It fails (after its RESULT line) on a failed read, an unreachable mark, a 429
  * without Retry-After, or any answer other than 202 and 429. It also counts the environments that
@@ -44,6 +46,7 @@ class OverloadBenchmark {
   private static final int RATE = Integer.getInteger("dcloud.bench.overload.rate", 100);
   private static final Duration OFFERED_FOR = Duration.ofSeconds(Integer.getInteger("dcloud.bench.overload.seconds", 60));
   private static final int HOLLOW_EACH = Integer.getInteger("dcloud.bench.overload.hollow-nodes", 100);
+  private static final int READ_ENVIRONMENTS = Integer.getInteger("dcloud.bench.overload.read-environments", 6);
   /**
    * Requests the load generator keeps unanswered at most (each on a connection of its own); beyond,
    * a slot is counted as not sent. Below Pekko HTTP's 1,024 connections per gateway, so that what
@@ -62,15 +65,20 @@ class OverloadBenchmark {
       if (!"off".equals(System.getProperty("dcloud.environment.shard-warm-up.enabled"))) {
         cluster.awaitShardsWarm(Duration.ofMinutes(2));
       }
-      String readId = create(gateways.get(0), tinySpec("overload-read", "0.1", ""));
-      Envs.awaitStatus(gateways.get(0), readId, "RUNNING", Duration.ofSeconds(60));
+      List<String> readPaths = new ArrayList<>();
+      for (int i = 0; i < READ_ENVIRONMENTS; i++) {
+        readPaths.add("/api/v1/environments/" + create(gateways.get(0), tinySpec("overload-read-" + i, "0.1", "")));
+      }
+      for (String path : readPaths) {
+        Envs.awaitStatus(gateways.get(0), path.substring(path.lastIndexOf('/') + 1), "RUNNING", Duration.ofSeconds(60));
+      }
       List<Long> logEnds = MembershipMarks.logEnds(gateways);
       Outcomes outcomes = new Outcomes(Math.toIntExact(RATE * OFFERED_FOR.toSeconds()));
       ExecutorService answers = Executors.newFixedThreadPool(4);
       HttpClient http = HttpClient.newBuilder().executor(answers).connectTimeout(Duration.ofSeconds(5)).build();
       ReadProbe.Figures reads;
       long tookNanos;
-      try (ReadProbe probe = ReadProbe.start(gateways.get(1).api, "/api/v1/environments/" + readId, 20)) {
+      try (ReadProbe probe = ReadProbe.start(gateways.get(1).api, readPaths, 20)) {
         tookNanos = offer(http, gateways, outcomes);
         reads = probe.stop();
       } finally {
@@ -83,11 +91,11 @@ class OverloadBenchmark {
       System.out.printf(Locale.ROOT,
           "RESULT overload offered_rps=%d seconds=%.1f hollow_nodes=%d accepted=%d accepted_rps=%.0f accepted_p50_ms=%.1f accepted_p99_ms=%.1f"
               + " refused_429=%d refused_429_without_retry_after=%d other_statuses=%s errors=%d not_sent=%d"
-              + " reads=%d failed_reads=%d median_read_ms=%.1f slowest_read_ms=%d longest_read_gap_ms=%d unreachable_marks=%d downings=%d"
+              + " read_environments=%d reads=%d failed_reads=%d median_read_ms=%.1f slowest_read_ms=%d longest_read_gap_ms=%d unreachable_marks=%d downings=%d"
               + " created_unanswered=%d created_refused=%d%n",
           RATE, seconds, 3 * HOLLOW_EACH, accepted.length, accepted.length / seconds, percentileMs(accepted, 0.50),
           percentileMs(accepted, 0.99), outcomes.refused.sum(), outcomes.refusedWithoutRetryAfter.sum(), outcomes.other,
-          outcomes.errors.sum(), outcomes.notSent.sum(), reads.answered() + reads.failed(), reads.failed(), reads.medianMs(), reads.slowestMs(),
+          outcomes.errors.sum(), outcomes.notSent.sum(), READ_ENVIRONMENTS, reads.answered() + reads.failed(), reads.failed(), reads.medianMs(), reads.slowestMs(),
           reads.longestGapMs(), marks.unreachable(), marks.downings(), created.unanswered(), created.refused());
       if (!outcomes.firstErrors.isEmpty()) {
         System.out.println("OVERLOAD first errors: " + outcomes.firstErrors);

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Reads one path over and over from one node on a thread of its own while something is disturbed,
- * for the benchmarks: how many answers were not 200 (or never came), the median and slowest answer,
+ * Reads a path (or several, in turn) over and over from one node on a thread of its own while
+ * something is disturbed, for the benchmarks: how many answers were not 200 (or never came), the median and slowest answer,
  * and the longest time between two 200 answers (what a user polling the page would see as an outage).
  */
 final class ReadProbe implements AutoCloseable {
@@ -16,7 +16,7 @@ final class ReadProbe implements AutoCloseable {
   private static final int KEPT_FAILURES = 5;
 
   private final Api api;
-  private final String path;
+  private final List<String> paths;
   private final long everyNanos;
   private final Thread thread;
   private volatile boolean running = true;
@@ -27,27 +27,35 @@ final class ReadProbe implements AutoCloseable {
   private long longestGapNanos;
   private final List<String> firstFailures = new ArrayList<>();
 
-  private ReadProbe(Api api, String path, long everyMillis) {
+  private ReadProbe(Api api, List<String> paths, long everyMillis) {
     this.api = api;
-    this.path = path;
+    this.paths = List.copyOf(paths);
     this.everyNanos = TimeUnit.MILLISECONDS.toNanos(everyMillis);
-    this.thread = new Thread(this::run, "read-probe " + path);
+    this.thread = new Thread(this::run, "read-probe " + paths.get(0));
   }
 
   /** Starts reading {@code path} through {@code api} every {@code everyMillis} (one request at a time). */
   static ReadProbe start(Api api, String path, long everyMillis) {
-    ReadProbe probe = new ReadProbe(api, path, everyMillis);
+    return start(api, List.of(path), everyMillis);
+  }
+
+  /**
+   * Starts reading {@code paths} in turn through {@code api}, one every {@code everyMillis} (one
+   * request at a time): the figures are over all of them.
+   */
+  static ReadProbe start(Api api, List<String> paths, long everyMillis) {
+    ReadProbe probe = new ReadProbe(api, paths, everyMillis);
     probe.thread.start();
     return probe;
   }
 
   private void run() {
     long lastAnswer = System.nanoTime();
-    while (running) {
+    for (long round = 0; running; round++) {
       long sent = System.nanoTime();
       String failure = null;
       try {
-        Api.Response response = api.get(path);
+        Api.Response response = api.get(paths.get((int) (round % paths.size())));
         if (response.status() != 200) {
           failure = response.status() + " " + response.body();
         }
