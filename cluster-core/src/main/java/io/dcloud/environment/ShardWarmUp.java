@@ -5,6 +5,8 @@ import io.dcloud.ask.Asks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -31,7 +33,9 @@ import org.slf4j.LoggerFactory;
  * {@link ShardRegion.StartEntity} and answered once its shard has started. The entity factory gives
  * warm-up ids a behavior that stops at once ({@link #isWarmUpId}): a warm-up reads nothing from the
  * journal and leaves nothing in memory. A few at a time ({@code in-flight}), each after the last was
- * acknowledged, so a create that needs a new shard meanwhile waits behind at most that many. Runs as
+ * acknowledged, so a create that needs a new shard meanwhile waits behind at most that many. A shard
+ * not acknowledged in time (its allocation's write to the other members timed out while a node was
+ * still starting, say) is asked again after the others, up to {@code retries} times. Runs as
  * a cluster singleton; a new incarnation (another oldest node) goes over the shards again, which for
  * allocated shards costs a lookup each.
  */
@@ -47,11 +51,12 @@ public final class ShardWarmUp {
   }
 
   /** From {@code dcloud.environment.shard-warm-up} and {@code pekko.cluster.sharding.number-of-shards}. */
-  public record Settings(boolean enabled, Duration delay, int inFlight, Duration ackTimeout, int numberOfShards) {
+  public record Settings(boolean enabled, Duration delay, int inFlight, Duration ackTimeout, int retries, int numberOfShards) {
     public static Settings fromConfig(Config root) {
       Config config = root.getConfig("dcloud.environment.shard-warm-up");
       return new Settings(config.getBoolean("enabled"), config.getDuration("delay"), Math.max(1, config.getInt("in-flight")),
-          config.getDuration("ack-timeout"), root.getInt("pekko.cluster.sharding.number-of-shards"));
+          config.getDuration("ack-timeout"), Math.max(0, config.getInt("retries")),
+          root.getInt("pekko.cluster.sharding.number-of-shards"));
     }
   }
 
@@ -99,7 +104,7 @@ public final class ShardWarmUp {
     }));
   }
 
-  /** One pass over every shard. */
+  /** One pass over every shard, and then over those not acknowledged, as often as {@code retries} says. */
   private static final class Pass {
     private final ActorContext<Command> context;
     private final Settings settings;
@@ -108,8 +113,11 @@ public final class ShardWarmUp {
         .description("Environment shards this process's warm-up saw started (allocated ahead of their first create)")
         .register(Metrics.globalRegistry);
     private String[] ids;
-    private int sent;
-    private int answered;
+    /** Shards to ask, in order: every shard, then those to ask again. */
+    private final Deque<Integer> pending = new ArrayDeque<>();
+    private int[] asked;
+    private int outstanding;
+    private int retried;
     private int failed;
     private Throwable firstFailure;
     private long began;
@@ -122,45 +130,58 @@ public final class ShardWarmUp {
 
     Behavior<Command> begin() {
       ids = idsByShard(settings.numberOfShards());
+      asked = new int[ids.length];
+      for (int shard = 0; shard < ids.length; shard++) {
+        pending.add(shard);
+      }
       began = System.nanoTime();
       log.info("Allocating all {} environment shards ahead of their first creates, {} at a time",
           ids.length, settings.inFlight());
-      while (sent < Math.min(settings.inFlight(), ids.length)) {
-        sendNext();
-      }
+      sendWhileRoom();
       return Behaviors.receive(Command.class).onMessage(Acknowledged.class, this::onAcknowledged).build();
     }
 
-    private void sendNext() {
-      int shard = sent++;
+    private void sendWhileRoom() {
+      while (outstanding < settings.inFlight() && !pending.isEmpty()) {
+        send(pending.poll());
+      }
+    }
+
+    private void send(int shard) {
+      asked[shard]++;
+      outstanding++;
       Asks.pipeToSelf(context, Patterns.ask(region, new ShardRegion.StartEntity(ids[shard]), settings.ackTimeout()),
           (ack, failure) -> new Acknowledged(shard, failure));
     }
 
     private Behavior<Command> onAcknowledged(Acknowledged acknowledged) {
-      answered++;
+      outstanding--;
+      int shard = acknowledged.shard();
       if (acknowledged.failure() == null) {
         warmed.increment();
+      } else if (asked[shard] <= settings.retries()) {
+        retried++;
+        pending.add(shard);
+        log.debug("Environment shard {} not acknowledged ({}); asking again after the others", shard,
+            acknowledged.failure().toString());
       } else {
         failed++;
         if (firstFailure == null) {
           firstFailure = acknowledged.failure();
         }
-        log.debug("Environment shard {} not acknowledged: {}", acknowledged.shard(), acknowledged.failure().toString());
+        log.debug("Environment shard {} not acknowledged: {}", shard, acknowledged.failure().toString());
       }
-      if (sent < ids.length) {
-        sendNext();
-        return Behaviors.same();
-      }
-      if (answered < ids.length) {
+      sendWhileRoom();
+      if (outstanding > 0) {
         return Behaviors.same();
       }
       Duration took = Duration.ofNanos(System.nanoTime() - began);
       if (failed == 0) {
-        log.info("All {} environment shards allocated in {} ms", ids.length, took.toMillis());
+        log.info("All {} environment shards allocated in {} ms ({} asked again)", ids.length, took.toMillis(), retried);
       } else {
-        log.warn("{} of {} environment shards were not acknowledged ({} ms in all; the first: {}); each is allocated "
-            + "at its first create instead", failed, ids.length, took.toMillis(), firstFailure.toString());
+        log.warn("{} of {} environment shards were not acknowledged, each asked {} times ({} ms in all; the first: {}); "
+            + "each is allocated at its first create instead", failed, ids.length, settings.retries() + 1, took.toMillis(),
+            firstFailure.toString());
       }
       return Behaviors.empty();
     }

@@ -57,7 +57,7 @@ class ShardWarmUpTest {
     ShardWarmUp.Settings shipped = ShardWarmUp.Settings.fromConfig(testKit.system().settings().config());
     assertThat(shipped.enabled()).isTrue();
     testKit.spawn(ShardWarmUp.create(
-        new ShardWarmUp.Settings(true, Duration.ZERO, 8, Duration.ofSeconds(10), shipped.numberOfShards())));
+        new ShardWarmUp.Settings(true, Duration.ZERO, 8, Duration.ofSeconds(10), 2, shipped.numberOfShards())));
 
     org.apache.pekko.actor.ActorRef region =
         ClusterSharding.get(Adapter.toClassic(testKit.system())).shardRegion(EnvironmentEntity.TYPE_KEY.name());
@@ -77,7 +77,7 @@ class ShardWarmUpTest {
   @Test
   void noMoreThanInFlightShardsAreAskedAtOnce() {
     TestKit region = new TestKit(Adapter.toClassic(testKit.system()));
-    testKit.spawn(ShardWarmUp.create(new ShardWarmUp.Settings(true, Duration.ZERO, 2, Duration.ofSeconds(10), 5),
+    testKit.spawn(ShardWarmUp.create(new ShardWarmUp.Settings(true, Duration.ZERO, 2, Duration.ofSeconds(10), 2, 5),
         region.getRef()));
     String[] ids = ShardWarmUp.idsByShard(5);
 
@@ -92,12 +92,44 @@ class ShardWarmUpTest {
   }
 
   @Test
+  void aShardNotAcknowledgedInTimeIsAskedAgainAfterTheOthersAsOftenAsRetriesSays() {
+    TestKit region = new TestKit(Adapter.toClassic(testKit.system()));
+    testKit.spawn(ShardWarmUp.create(new ShardWarmUp.Settings(true, Duration.ZERO, 1, Duration.ofMillis(200), 1, 2),
+        region.getRef()));
+    String[] ids = ShardWarmUp.idsByShard(2);
+
+    assertThat(region.expectMsgClass(ShardRegion.StartEntity.class).entityId()).isEqualTo(ids[0]);
+    // Not answered: after its ack timeout the warm-up moves on to the next shard, then asks again.
+    acknowledgeNext(region, ids[1], "1");
+    acknowledgeNext(region, ids[0], "0");
+    region.expectNoMessage(Duration.ofMillis(500));
+  }
+
+  @Test
+  void aShardIsAskedNoMoreThanOnceAndRetriesTimes() {
+    TestKit region = new TestKit(Adapter.toClassic(testKit.system()));
+    testKit.spawn(ShardWarmUp.create(new ShardWarmUp.Settings(true, Duration.ZERO, 1, Duration.ofMillis(100), 2, 1),
+        region.getRef()));
+    String[] ids = ShardWarmUp.idsByShard(1);
+
+    for (int ask = 0; ask < 3; ask++) {
+      assertThat(region.expectMsgClass(ShardRegion.StartEntity.class).entityId()).isEqualTo(ids[0]);
+    }
+    region.expectNoMessage(Duration.ofMillis(500));
+  }
+
+  private static void acknowledgeNext(TestKit region, String id, String shard) {
+    assertThat(region.expectMsgClass(ShardRegion.StartEntity.class).entityId()).isEqualTo(id);
+    region.getLastSender().tell(new ShardRegion.StartEntityAck(id, shard), region.getRef());
+  }
+
+  @Test
   void disabledItAsksNothingAndStopsWhenItsSingletonManagerStopsIt() {
     TestKit region = new TestKit(Adapter.toClassic(testKit.system()));
     // Wrapped as a typed cluster singleton is: its manager stops it with the PoisonPill signal, which
     // this interceptor turns into a stop unless the behavior handles it.
     ActorRef<ShardWarmUp.Command> warmUp = testKit.spawn(Behaviors.intercept(PoisonPillInterceptor::new, ShardWarmUp.create(
-        new ShardWarmUp.Settings(false, Duration.ZERO, 2, Duration.ofSeconds(10), 5), region.getRef())));
+        new ShardWarmUp.Settings(false, Duration.ZERO, 2, Duration.ofSeconds(10), 2, 5), region.getRef())));
     region.expectNoMessage(Duration.ofMillis(300));
 
     // What the manager sends on hand-over and shutdown: a warm-up that ignored it held every shutdown
