@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench/api.sh: API latency of DCloud at FIXED request rates, measured with wrk.
 #
-# usage: bench/api.sh [--rate 2000] [--post-rate 20] [--duration 30] [--warmup 10] [--only LIST] ...
+# usage: bench/api.sh [--rate 2000] [--post-rate 20] [--duration 30] [--jit-warmup 120] [--warmup 10] [--only LIST] ...
 #        bench/api.sh --help          (every option, and the environment variables that set them)
 #
 # It starts its OWN DCloud (`./dcloud dev` on its own HTTP, CQL, storage and cluster ports and its
@@ -9,10 +9,12 @@
 # worker nodes (-Ddcloud.node.hollow.nodes=N: simulated nodes whose containers are fake and start at
 # once) so that creating thousands of environments starts no real container. It then:
 #   1. creates the environments the GET benchmark reads and waits until they are RUNNING,
-#   2. runs, each as a warm-up then a measured run at a fixed rate (wrk + bench/api/*.lua):
+#   2. warms the request path up (--jit-warmup, 120 s of GETs: the JIT's work, not measured), then
+#      runs, each as a warm-up then a measured run at a fixed rate (wrk + bench/api/*.lua):
 #        get_env    GET  /api/v1/environments/{id}   (round-robin over those environments)
 #        get_nodes  GET  /api/v1/nodes
-#        get_health GET  /api/v1/health (only with --only ...,get_health: a control, the HTTP stack alone)
+#        get_health GET  /api/v1/health (a control: the HTTP stack and the machine alone, same rate;
+#                   the GETs' p99 and CPU per request are also printed as ratios to it)
 #        post_env   POST /api/v1/environments        (a new environment per request, unique names)
 #   3. prints one table (target and achieved rate, p50/p90/p99/max in ms, errors, non-2xx, late
 #      slots, CPU per request of DCloud and of its Cassandra) and whether each met its target
@@ -37,12 +39,15 @@ usage: bench/api.sh [options]      (each option also has an environment variable
   --post-rate R       POST rate in requests/s                         [BENCH_POST_RATE, 20; 1 when --hollow-nodes 0]
   --duration S        measured seconds of each GET benchmark          [BENCH_DURATION, 30]
   --post-duration S   measured seconds of the POST benchmark          [BENCH_POST_DURATION, 30; 5 when --hollow-nodes 0]
+  --jit-warmup S      seconds of GETs at --rate before the first run, unmeasured: the JIT
+                      compiles the request path (with 10 s, the first GET's p99 was 8-80 ms,
+                      after 120 s 5 ms: docs/BENCHMARKS.md §10)     [BENCH_JIT_WARMUP, 120; 0 skips it]
   --warmup S          warm-up seconds before each measured run        [BENCH_WARMUP, 10; 0 skips it]
   --connections C     wrk connections (the pacer spreads the rate)    [BENCH_CONNECTIONS, 64]
   --threads T         wrk threads                                     [BENCH_THREADS, 1]
   --envs K            environments the GET benchmark reads            [BENCH_ENVS, 10]
   --idle-sample S     seconds of idle CPU sampled before the runs     [BENCH_IDLE_SAMPLE, 15; 0 skips it]
-  --only LIST         any of get_env,get_nodes,post_env,get_health    [BENCH_ONLY, get_env,get_nodes,post_env]
+  --only LIST         any of get_env,get_nodes,get_health,post_env    [BENCH_ONLY, get_env,get_nodes,get_health,post_env]
                       (get_health: GET /api/v1/health, a control: the HTTP stack and machine alone)
   --hollow-nodes N    simulated worker nodes; 0 = the real Docker worker (then POST stays tiny)
                                                                       [BENCH_HOLLOW_NODES, 10]
@@ -69,11 +74,12 @@ POST_RATE=${BENCH_POST_RATE:-}
 DURATION=${BENCH_DURATION:-30}
 POST_DURATION=${BENCH_POST_DURATION:-}
 WARMUP=${BENCH_WARMUP:-10}
+JIT_WARMUP=${BENCH_JIT_WARMUP:-120}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-1}
 ENVS=${BENCH_ENVS:-10}
 IDLE_SAMPLE=${BENCH_IDLE_SAMPLE:-15}
-ONLY=${BENCH_ONLY:-get_env,get_nodes,post_env}
+ONLY=${BENCH_ONLY:-get_env,get_nodes,get_health,post_env}
 HOLLOW=${BENCH_HOLLOW_NODES:-10}
 P99_TARGET=${BENCH_P99_TARGET:-5}
 POST_P99_TARGET=${BENCH_POST_P99_TARGET:-15}
@@ -99,6 +105,7 @@ while [ $# -gt 0 ]; do
     --duration) DURATION=$2 ;;
     --post-duration) POST_DURATION=$2 ;;
     --warmup) WARMUP=$2 ;;
+    --jit-warmup) JIT_WARMUP=$2 ;;
     --connections) CONNECTIONS=$2 ;;
     --threads) THREADS=$2 ;;
     --envs) ENVS=$2 ;;
@@ -131,7 +138,7 @@ fi
 
 is_int() { [[ "$1" =~ ^[0-9]+$ ]]; }
 is_num() { [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
-for v in DURATION POST_DURATION WARMUP CONNECTIONS THREADS ENVS IDLE_SAMPLE HOLLOW HTTP_PORT CQL_PORT CLUSTER_PORT START_TIMEOUT; do
+for v in DURATION POST_DURATION WARMUP JIT_WARMUP CONNECTIONS THREADS ENVS IDLE_SAMPLE HOLLOW HTTP_PORT CQL_PORT CLUSTER_PORT START_TIMEOUT; do
   is_int "${!v}" || die "$v must be a whole number, got '${!v}'"
 done
 for v in RATE POST_RATE P99_TARGET POST_P99_TARGET; do is_num "${!v}" || die "$v must be a number, got '${!v}'"; done
@@ -300,8 +307,19 @@ if [ "$IDLE_SAMPLE" -gt 0 ]; then
   [ -n "$c0" ] && [ -n "$c1" ] && IDLE_CASS=$(( (c1 - c0) * 1000 / CLK_TCK / IDLE_SAMPLE ))
 fi
 
+ids=$(IFS=,; echo "${CREATED_IDS[*]}")
+if [ "$JIT_WARMUP" -gt 0 ]; then
+  # What a long-running gateway has long done: compiled its request path (HTTP, authentication,
+  # the entity's ask, JSON). The per-run warm-ups below then only settle each run's own path.
+  if has_bench get_env; then
+    say "warming the request path up: GET /environments/{id}, $RATE req/s for $JIT_WARMUP s (not measured)"
+    run_wrk jit-warmup "$RATE" "$JIT_WARMUP" "http://127.0.0.1:$HTTP_PORT" get_env.lua "ids=$ids" >/dev/null
+  else
+    say "warming the request path up: GET /nodes, $RATE req/s for $JIT_WARMUP s (not measured)"
+    run_wrk jit-warmup "$RATE" "$JIT_WARMUP" "$API/nodes" get_url.lua >/dev/null
+  fi
+fi
 if has_bench get_env; then
-  ids=$(IFS=,; echo "${CREATED_IDS[*]}")
   bench get_env "$RATE" "$DURATION" "http://127.0.0.1:$HTTP_PORT" get_env.lua "ids=$ids"
 fi
 if has_bench get_nodes; then
@@ -337,7 +355,7 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 echo
 echo "DCloud API latency, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'),"\
-  "$(nproc) CPUs, wrk $THREADS thread(s) / $CONNECTIONS connections, warm-up ${WARMUP} s,"\
+  "$(nproc) CPUs, wrk $THREADS thread(s) / $CONNECTIONS connections, JIT warm-up ${JIT_WARMUP} s, warm-up ${WARMUP} s,"\
   "$( [ "$HOLLOW" = 0 ] && echo "real Docker worker" || echo "$HOLLOW hollow nodes" ), $ENVS environment(s) read"
 echo "closed-loop pacing (wrk 4.1 + Lua): 'late' = requests sent > 1 ms after their slot (see bench/api/pacer.lua)"
 printf '%-10s %9s %9s %8s %6s %8s %8s %8s %8s %7s %7s %6s %8s %8s\n' \
@@ -364,6 +382,17 @@ done
 if [ -n "${POST_OUTCOME:-}" ]; then
   echo "environments 5 s after the POST run (all of this DCloud's, by status): $POST_OUTCOME"
 fi
+control=${RESULT_OF[get_health]:-}
+for name in get_env get_nodes; do
+  line=${RESULT_OF[$name]:-}
+  [ -n "$line" ] && [ -n "$control" ] || continue
+  awk -v name="$name" -v p99="$(field "$line" p99_ms)" -v base="$(field "$control" p99_ms)" \
+    -v cpu="$(field "$line" dcloud_cpu_us_per_req)" -v base_cpu="$(field "$control" dcloud_cpu_us_per_req)" \
+    'BEGIN { ratio = "?"; cpu_ratio = "?"
+             if (base > 0) ratio = sprintf("%.2f×", p99 / base)
+             if (base_cpu > 0 && cpu != "") cpu_ratio = sprintf("%.2f×", cpu / base_cpu)
+             printf "%s against the HTTP stack alone (get_health, same run): p99 %s, DCloud CPU per request %s\n", name, ratio, cpu_ratio }'
+done
 failed_requests=0
 for name in get_env get_nodes get_health post_env; do
   line=${RESULT_OF[$name]:-}
@@ -372,6 +401,7 @@ for name in get_env get_nodes get_health post_env; do
   [ "$name" = post_env ] && goal=$POST_P99_TARGET want=$POST_RATE
   bad=$(( $(field "$line" errors) + $(field "$line" non2xx) ))
   failed_requests=$(( failed_requests + bad ))
+  [ "$name" = get_health ] && continue   # a control: no goal of its own
   verdict=$(awk -v p99="$(field "$line" p99_ms)" -v got="$(field "$line" achieved_rps)" -v want="$want" \
     -v goal="$goal" -v bad="$bad" \
     'BEGIN { ok = (p99 <= goal && got >= 0.98 * want && bad == 0);
