@@ -161,8 +161,21 @@ class ConsoleAdminIT {
     assertThat(browser.find("textarea[name=spec]").getDomProperty("value")).contains("\"dees-env\"", "\"tiny\"");
 
     replaceValue(browser, "form.template input[name=description]", "edited in the console");
-    browser.find("form.template button[name=save]").click();
+    // A request that gets no answer (Chrome aborts those in flight when a network interface comes or
+    // goes, as Docker's do) is tried again, saying so, and reported in words once the tries run out.
+    browser.failRequestsTo("*/api/v1/templates/dees-template");
+    try {
+      browser.find("form.template button[name=save]").click();
+      assertThat(browser.find("#connection").getText()).contains("cannot be reached", "trying again");
+      assertThat(browser.find("form.template .error").getText()).contains("the gateway cannot be reached");
+      assertThat(browser.driver.findElement(By.id("connection")).isDisplayed()).isFalse();
+      browser.find("form.template button[name=save]").click();
+      assertThat(browser.find("#connection").getText()).contains("trying again");
+    } finally {
+      browser.failRequestsTo();
+    }
     assertThat(browser.find("form.template .saved").getText()).contains("Saved");
+    assertThat(browser.driver.findElement(By.id("connection")).isDisplayed()).isFalse();
     assertThat(dcloud.api().get("/api/v1/templates/dees-template").json().path("description").asText())
         .isEqualTo("edited in the console");
     checkAndPhotograph(browser, "template");

@@ -25,20 +25,56 @@ async function problemOf(response) {
   }
 }
 
-/** Sends a request (with {@code extraHeaders}); answers the parsed JSON (or null), throws ApiError for every problem. */
+/**
+ * How long to wait before each new try of a request that never reached an answer (a dropped
+ * connection; Chrome aborts requests in flight with ERR_NETWORK_CHANGED whenever an interface comes
+ * or goes, a VPN or a container's veth): about 7.5 s in all, then the error is shown.
+ */
+const RETRY_DELAYS_MS = [500, 1000, 2000, 4000];
+
+/** Requests that may be sent twice: the idempotent methods, and a POST that carries an Idempotency-Key. */
+function safeToRetry(method, headers) {
+  return ['GET', 'HEAD', 'PUT', 'DELETE'].includes(method) || 'Idempotency-Key' in headers;
+}
+
+/** The line under the header that says a request is being tried again (hidden when none is). */
+function connectionNotice(text) {
+  const element = document.getElementById('connection');
+  if (!element) return;
+  element.textContent = text || '';
+  element.hidden = !text;
+}
+
+async function send(method, path, init) {
+  const retries = safeToRetry(method, init.headers) ? RETRY_DELAYS_MS : [];
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await fetch(ROOT + path, init);
+      if (attempt > 0) connectionNotice(null);
+      return response;
+    } catch (e) {
+      if (attempt >= retries.length) {
+        if (attempt > 0) connectionNotice(null);
+        throw new ApiError(0, { detail: 'the gateway cannot be reached: ' + e.message });
+      }
+      connectionNotice(`The gateway cannot be reached (${e.message}): trying again, ${attempt + 1} of ${retries.length}…`);
+      await new Promise(resolve => setTimeout(resolve, retries[attempt]));
+    }
+  }
+}
+
+/**
+ * Sends a request (with {@code extraHeaders}); answers the parsed JSON (or null), throws ApiError for every problem.
+ * One that got no answer at all is tried again when sending it twice is harmless (see safeToRetry).
+ */
 export async function api(method, path, body, extraHeaders = {}) {
   const headers = { Accept: 'application/json', ...extraHeaders };
   if (method !== 'GET' && csrf) headers[CSRF_HEADER] = csrf;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let response;
-  try {
-    response = await fetch(ROOT + path, {
-      method, headers, credentials: 'same-origin',
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-  } catch (e) {
-    throw new ApiError(0, { detail: 'the gateway cannot be reached: ' + e.message });
-  }
+  const response = await send(method, path, {
+    method, headers, credentials: 'same-origin',
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!response.ok) throw new ApiError(response.status, await problemOf(response));
   const token = response.headers.get(CSRF_HEADER);
   if (token) rememberCsrf(token);
