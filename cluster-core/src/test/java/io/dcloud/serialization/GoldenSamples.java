@@ -104,6 +104,8 @@ final class GoldenSamples {
         List.of(new EnvironmentSpec.DatasetRef("images", "cifar", "train", "3"))));
     s.put("environment-event.DatasetsPreparing", new EnvironmentEntity.DatasetsPreparing(AT));
     s.put("environment-event.ContainerRunning", new EnvironmentEntity.ContainerRunning("c1", PORTS, AT));
+    s.put("environment-event.ContainerRunning.with-container-address", new EnvironmentEntity.ContainerRunning(
+        "c1", List.of(new PublishedPort(8888, "tcp", "127.0.0.1", 32768, "172.18.0.5")), AT));
     s.put("environment-event.ContainerExited", new EnvironmentEntity.ContainerExited("c1", 137, true, "oom", AT));
     s.put("environment-event.DeploymentFailed", new EnvironmentEntity.DeploymentFailed("no image", AT));
     s.put("environment-event.StopRequested", new EnvironmentEntity.StopRequested(AT));

@@ -149,7 +149,9 @@ public interface ContainerRuntime extends AutoCloseable {
       boolean oomKilled,
       String error,
       List<PortBinding> ports,
-      String image) {}
+      String image,
+      /** Its IP address on its network while it runs (null otherwise, or on none): reachable from its own machine. */
+      String address) {}
 
   record ContainerEvent(String containerId, String action, Map<String, String> labels, Integer exitCode) {}
 

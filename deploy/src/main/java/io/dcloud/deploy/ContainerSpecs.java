@@ -3,6 +3,7 @@ package io.dcloud.deploy;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.DeviceRequest;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.HostConfig;
@@ -125,7 +126,20 @@ final class ContainerSpecs {
         Boolean.TRUE.equals(state.getOOMKilled()),
         state.getError() == null || state.getError().isBlank() ? null : state.getError(),
         ports(r, running),
-        r.getConfig() == null ? null : r.getConfig().getImage());
+        r.getConfig() == null ? null : r.getConfig().getImage(),
+        running ? address(r) : null);
+  }
+
+  /** The container's address on the first network that gave it one (DCloud attaches one network: its tenant's). */
+  private static String address(InspectContainerResponse r) {
+    if (r.getNetworkSettings() == null || r.getNetworkSettings().getNetworks() == null) {
+      return null;
+    }
+    return r.getNetworkSettings().getNetworks().values().stream()
+        .map(ContainerNetwork::getIpAddress)
+        .filter(ip -> ip != null && !ip.isBlank())
+        .findFirst()
+        .orElse(null);
   }
 
   /**

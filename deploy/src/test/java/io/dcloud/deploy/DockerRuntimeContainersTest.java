@@ -104,6 +104,12 @@ class DockerRuntimeContainersTest {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), chosenPort)) {
       assertThat(socket.isConnected()).isTrue();
     }
+    // Its own address on its network, as the engine has it: this machine reaches the port there, past the port proxy.
+    assertThat(info.address()).isNotBlank()
+        .isEqualTo(docker.inspectRaw(id).getNetworkSettings().getNetworks().values().iterator().next().getIpAddress());
+    try (Socket socket = new Socket(info.address(), 80)) {
+      assertThat(socket.isConnected()).isTrue();
+    }
   }
 
   @Test
@@ -121,7 +127,8 @@ class DockerRuntimeContainersTest {
     assertThat(took).isLessThan(Duration.ofSeconds(10));
     runtime.stop(id, Duration.ofSeconds(1));
     runtime.stop(id, null);
-    assertThat(runtime.inspect(id)).get().extracting(ContainerInfo::running).isEqualTo(false);
+    assertThat(runtime.inspect(id)).get().extracting(ContainerInfo::running, ContainerInfo::address)
+        .containsExactly(false, null);
 
     runtime.remove(id, List.of());
     runtime.remove(id, List.of());

@@ -58,7 +58,7 @@ final class ScriptedEngineState {
 
     private ContainerInfo info() {
       return new ContainerInfo(id, spec.name(), spec.labels(), running(), state, exitCode, oomKilled, null,
-          running() ? boundPorts : List.of(), spec.image());
+          running() ? boundPorts : List.of(), spec.image(), null);
     }
   }
 

@@ -58,7 +58,8 @@ final class DirectRoute {
     if (nodeDue(replica.id(), now)) {
       return Optional.empty();
     }
-    return Optional.of(published.url(SCHEME));
+    // On its own machine past the engine's port proxy (the container's address), elsewhere at the published port.
+    return Optional.of(local ? published.urlOnItsMachine(SCHEME) : published.url(SCHEME));
   }
 
   /** A direct call found nothing at the replica's port: through its node for a while. */

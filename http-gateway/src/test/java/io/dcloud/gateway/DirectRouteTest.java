@@ -40,6 +40,16 @@ class DirectRouteTest {
   }
 
   @Test
+  void aReplicaOnThisNodeWhoseAddressIsKnownIsCalledThereAndOneElsewhereAtItsPublishedPort() {
+    PublishedPort local = new PublishedPort(8080, "tcp", "127.0.0.1", 32801, "172.18.0.5");
+    assertThat(second(route(ON), replica("a", "n1", local))).contains("http://172.18.0.5:8080");
+    PublishedPort routable = new PublishedPort(8080, "tcp", "10.0.0.7", 32803, "172.18.0.6");
+    DirectRoute others = route(new DirectRouteSettings(true, true, INTERVAL, 16));
+    assertThat(second(others, replica("b", "n2", routable))).as("another machine's bridge is not routed here")
+        .contains("http://10.0.0.7:32803");
+  }
+
+  @Test
   void withoutAKnownPortOrWhenOffEveryCallGoesThroughTheNode() {
     assertThat(second(route(ON), replica("a", "n1", null))).isEmpty();
     assertThat(second(route(ON), replica("a", null, LOOPBACK))).isEmpty();

@@ -223,9 +223,11 @@ final class ContainerOperations {
             && nodeId.equals(c.labels().get(EnvironmentNames.NODE_LABEL)));
   }
 
-  static List<PublishedPort> ports(ContainerInfo info) {
+  /** The ports as reported to the environment: with the container's address when this machine's callers may use it. */
+  List<PublishedPort> ports(ContainerInfo info) {
+    String address = settings.callContainerAddress() ? info.address() : null;
     return info.ports().stream()
-        .map(p -> new PublishedPort(p.containerPort(), p.protocol(), p.hostIp(), p.hostPort()))
+        .map(p -> new PublishedPort(p.containerPort(), p.protocol(), p.hostIp(), p.hostPort(), address))
         .toList();
   }
 

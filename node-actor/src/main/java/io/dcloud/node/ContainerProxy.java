@@ -40,7 +40,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The node's side of the gateway's proxy: makes the request (or opens the WebSocket) to the
- * container's port as the engine published it on this machine, and streams the answer back as
+ * container's port (at the container's own address when known, else as the engine published it on
+ * this machine), and streams the answer back as
  * StreamRefs. The environment proxy always comes through here: a published port is bound on the
  * node's own address ({@code dcloud.node.publish-host-ip}, loopback by default), which no other
  * machine can reach, and the tenant's bridge network is not routed off the machine either. (A
@@ -72,7 +73,7 @@ final class ContainerProxy {
   private void forward(NodeProtocol.ProxyTo proxy, ProxyWire.Http call) {
     HttpRequest request = HttpRequest.create()
         .withMethod(HttpMethods.lookup(call.method()).orElseGet(() -> HttpMethods.custom(call.method(), false, false, RequestEntityAcceptances.Tolerated)))
-        .withUri(proxy.port().url("http") + call.target())
+        .withUri(proxy.port().urlOnItsMachine("http") + call.target())
         .addHeaders(headers(call.headers()))
         .withEntity(entity(call));
     log.debug("Environment {}: {} {} to port {}", proxy.environmentId(), call.method(), call.target(),
@@ -128,7 +129,7 @@ final class ContainerProxy {
         .map(frame -> frame.text()
             ? (Message) TextMessage.create(ByteString.fromArray(frame.bytes()).utf8String())
             : BinaryMessage.create(ByteString.fromArray(frame.bytes())));
-    WebSocketRequest request = WebSocketRequest.create(proxy.port().url("ws") + call.target());
+    WebSocketRequest request = WebSocketRequest.create(proxy.port().urlOnItsMachine("ws") + call.target());
     for (HttpHeader header : headers(call.headers())) {
       request = request.addHeader(header);
     }

@@ -28,6 +28,7 @@ public record NodeSettings(
     Duration claimRetryInterval,
     List<String> idleCommand,
     String publishHostIp,
+    boolean callContainerAddress,
     int logBufferLines,
     int maxLogFollows,
     int maxExecs,
@@ -63,6 +64,7 @@ public record NodeSettings(
         c.getDuration("claim-retry-interval"),
         c.getStringList("idle-command"),
         c.getString("publish-host-ip"),
+        c.getBoolean("call-container-address"),
         c.getInt("log-buffer-lines"),
         c.getInt("max-log-follows"),
         c.getInt("max-execs"),
@@ -80,7 +82,7 @@ public record NodeSettings(
   public NodeSettings withNodeId(String id) {
     return new NodeSettings(
         id, labels, gossipInterval, downedStopGrace, leaveTimeout, startingReportDelay, claimRetryInterval, idleCommand,
-        publishHostIp, logBufferLines, maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath,
+        publishHostIp, callContainerAddress, logBufferLines, maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath,
         nvidiaSmi, nvidiaSmiTimeout, advertisedGpus, secrets);
   }
 }

@@ -125,7 +125,7 @@ final class ReadinessProbes {
       context.getLog().debug("Environment {}: port {} is not published, so not probed", environmentId, binding.port());
       return;
     }
-    String url = published.get().url("http") + binding.readinessPath();
+    String url = published.get().urlOnItsMachine("http") + binding.readinessPath();
     CompletionStage<Boolean> answered = Asks.completedInline(http.singleRequest(HttpRequest.GET(url)))
         .thenCompose(response -> Asks.completedInline(response.discardEntityBytes(materializer).completionStage())
             .thenApply(done -> response.status().isSuccess()))

@@ -163,7 +163,7 @@ final class Reconciliation {
     }
     context.getLog().info("Node {} adopts container {} of environment {} ({})", nodeId, container.id(), environmentId, container.state());
     peers.report(environmentId, container.running()
-        ? operations.report(ContainerPhase.RUNNING, container.id(), ContainerOperations.ports(container), null, false, "adopted after restart")
+        ? operations.report(ContainerPhase.RUNNING, container.id(), operations.ports(container), null, false, "adopted after restart")
         : operations.report(ContainerPhase.EXITED, container.id(), List.of(), container.exitCode(), container.oomKilled(),
             "exited while DCloud was down"));
   }
