@@ -42,7 +42,10 @@ usage: bench/api.sh [options]      (each option also has an environment variable
   --jit-warmup S      seconds of GETs at --rate before the first run, unmeasured: the JIT
                       compiles the request path (with 10 s, the first GET's p99 was 8-80 ms,
                       after 120 s 5 ms: docs/BENCHMARKS.md §10)     [BENCH_JIT_WARMUP, 120; 0 skips it]
-  --warmup S          warm-up seconds before each measured run        [BENCH_WARMUP, 10; 0 skips it]
+  --warmup S          warm-up seconds before each measured GET run    [BENCH_WARMUP, 10; 0 skips it]
+  --post-warmup S     creates at --post-rate before the POST's measured run, unmeasured: the GETs'
+                      JIT warm-up does not compile the create path (p99 27 ms after 10 s, 12-15 ms
+                      after 180 s: docs/BENCHMARKS.md §10)          [BENCH_POST_WARMUP, 180; 0 skips it]
   --connections C     wrk connections (the pacer spreads the rate)    [BENCH_CONNECTIONS, 64]
   --threads T         wrk threads                                     [BENCH_THREADS, 1]
   --envs K            environments the GET benchmark reads            [BENCH_ENVS, 10]
@@ -74,6 +77,7 @@ POST_RATE=${BENCH_POST_RATE:-}
 DURATION=${BENCH_DURATION:-30}
 POST_DURATION=${BENCH_POST_DURATION:-}
 WARMUP=${BENCH_WARMUP:-10}
+POST_WARMUP=${BENCH_POST_WARMUP:-180}
 JIT_WARMUP=${BENCH_JIT_WARMUP:-120}
 CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-1}
@@ -96,7 +100,7 @@ while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) usage; exit 0 ;;
     --keep-data) KEEP_DATA=1; shift; continue ;;
-    --rate|--post-rate|--duration|--post-duration|--warmup|--connections|--threads|--envs|--idle-sample|--only|--hollow-nodes|--p99-target|--post-p99-target|--http-port|--cassandra-port|--cluster-port|--work-dir|--start-timeout) [ $# -ge 2 ] || die "option $1 needs a value (see --help)" ;;
+    --rate|--post-rate|--duration|--post-duration|--warmup|--jit-warmup|--post-warmup|--connections|--threads|--envs|--idle-sample|--only|--hollow-nodes|--p99-target|--post-p99-target|--http-port|--cassandra-port|--cluster-port|--work-dir|--start-timeout) [ $# -ge 2 ] || die "option $1 needs a value (see --help)" ;;
     *) usage >&2; die "unknown option $1" ;;
   esac
   case "$1" in
@@ -106,6 +110,7 @@ while [ $# -gt 0 ]; do
     --post-duration) POST_DURATION=$2 ;;
     --warmup) WARMUP=$2 ;;
     --jit-warmup) JIT_WARMUP=$2 ;;
+    --post-warmup) POST_WARMUP=$2 ;;
     --connections) CONNECTIONS=$2 ;;
     --threads) THREADS=$2 ;;
     --envs) ENVS=$2 ;;
@@ -138,7 +143,7 @@ fi
 
 is_int() { [[ "$1" =~ ^[0-9]+$ ]]; }
 is_num() { [[ "$1" =~ ^[0-9]+(\.[0-9]+)?$ ]]; }
-for v in DURATION POST_DURATION WARMUP JIT_WARMUP CONNECTIONS THREADS ENVS IDLE_SAMPLE HOLLOW HTTP_PORT CQL_PORT CLUSTER_PORT START_TIMEOUT; do
+for v in DURATION POST_DURATION WARMUP JIT_WARMUP POST_WARMUP CONNECTIONS THREADS ENVS IDLE_SAMPLE HOLLOW HTTP_PORT CQL_PORT CLUSTER_PORT START_TIMEOUT; do
   is_int "${!v}" || die "$v must be a whole number, got '${!v}'"
 done
 for v in RATE POST_RATE P99_TARGET POST_P99_TARGET; do is_num "${!v}" || die "$v must be a number, got '${!v}'"; done
@@ -336,9 +341,9 @@ if has_bench post_env; then
     run_wrk "$name" "$POST_RATE" "$secs" "http://127.0.0.1:$HTTP_PORT" post_env.lua \
       "prefix=$prefix" os=debian cpu=0.1 ram=64M "ids_file=$WORK/post-ids.$name"
   }
-  if [ "$WARMUP" -gt 0 ]; then
-    say "post_env: warm-up, $POST_RATE req/s for $WARMUP s"
-    post_bench post_env-warmup "$WARMUP" "bench-w$RUN_ID" >/dev/null
+  if [ "$POST_WARMUP" -gt 0 ]; then
+    say "post_env: warm-up, $POST_RATE req/s for $POST_WARMUP s (not measured)"
+    post_bench post_env-warmup "$POST_WARMUP" "bench-w$RUN_ID" >/dev/null
   fi
   say "post_env: measuring, $POST_RATE req/s for $POST_DURATION s ($CONNECTIONS connections, $THREADS thread(s))"
   RESULT_OF[post_env]=$(post_bench post_env "$POST_DURATION" "bench-m$RUN_ID")
@@ -355,7 +360,7 @@ field() { sed -n "s/.* $2=\([^ ]*\).*/\1/p" <<<"$1"; }
 
 echo
 echo "DCloud API latency, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(git -C "$REPO" rev-parse --short HEAD 2>/dev/null || echo '?'),"\
-  "$(nproc) CPUs, wrk $THREADS thread(s) / $CONNECTIONS connections, JIT warm-up ${JIT_WARMUP} s, warm-up ${WARMUP} s,"\
+  "$(nproc) CPUs, wrk $THREADS thread(s) / $CONNECTIONS connections, JIT warm-up ${JIT_WARMUP} s, warm-up ${WARMUP} s (POST ${POST_WARMUP} s),"\
   "$( [ "$HOLLOW" = 0 ] && echo "real Docker worker" || echo "$HOLLOW hollow nodes" ), $ENVS environment(s) read"
 echo "closed-loop pacing (wrk 4.1 + Lua): 'late' = requests sent > 1 ms after their slot (see bench/api/pacer.lua)"
 printf '%-10s %9s %9s %8s %6s %8s %8s %8s %8s %7s %7s %6s %8s %8s\n' \
