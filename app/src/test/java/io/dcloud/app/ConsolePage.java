@@ -68,8 +68,10 @@ final class ConsolePage {
 
   static WebElement replaceValue(Browser browser, String css, String value) {
     WebElement input = browser.find(css);
-    input.clear();
-    input.sendKeys(value);
+    // Selected and typed over while focused, as a person does: WebDriver's clear() blurs the field, and a
+    // page's refresh (the service page fills its scale field every 2 s unless it has the focus) could
+    // put the old value back before the keys come, which then append to it ("1" + "0").
+    input.sendKeys(Keys.chord(Keys.CONTROL, "a"), value.isEmpty() ? Keys.DELETE : value);
     return input;
   }
 
