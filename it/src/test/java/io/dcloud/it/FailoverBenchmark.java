@@ -65,9 +65,9 @@ class FailoverBenchmark {
         slowestReadMs = Math.max(slowestReadMs, read.slowestMs());
         longestReadGapMs = Math.max(longestReadGapMs, read.longestGapMs());
         System.out.printf(Locale.ROOT,
-            "FAILOVER round %d: SIGKILL %s -> %s RUNNING on %s after %.1f s; reads %d answered, %d failed %s, slowest %d ms, longest gap %d ms%n",
+            "FAILOVER round %d: SIGKILL %s -> %s RUNNING on %s after %.1f s; reads %d answered, %d failed %s, p99 %.1f ms, slowest %d ms, longest gap %d ms%n",
             round, victim.name, id, replaced.get("node").asText(), took, read.answered(), read.failed(),
-            read.firstFailures(), read.slowestMs(), read.longestGapMs());
+            read.firstFailures(), read.p99Ms(), read.slowestMs(), read.longestGapMs());
         if (read.failed() > 0) {
           violations.add("round " + round + ": " + read.failed() + " reads of " + id + " failed, e.g. " + read.firstFailures());
         }

@@ -91,11 +91,12 @@ class OverloadBenchmark {
       System.out.printf(Locale.ROOT,
           "RESULT overload offered_rps=%d seconds=%.1f hollow_nodes=%d accepted=%d accepted_rps=%.0f accepted_p50_ms=%.1f accepted_p99_ms=%.1f"
               + " refused_429=%d refused_429_without_retry_after=%d other_statuses=%s errors=%d not_sent=%d"
-              + " read_environments=%d reads=%d failed_reads=%d median_read_ms=%.1f slowest_read_ms=%d longest_read_gap_ms=%d unreachable_marks=%d downings=%d"
+              + " read_environments=%d reads=%d failed_reads=%d median_read_ms=%.1f p90_read_ms=%.1f p99_read_ms=%.1f slowest_read_ms=%d longest_read_gap_ms=%d unreachable_marks=%d downings=%d"
               + " created_unanswered=%d created_refused=%d%n",
-          RATE, seconds, 3 * HOLLOW_EACH, accepted.length, accepted.length / seconds, percentileMs(accepted, 0.50),
-          percentileMs(accepted, 0.99), outcomes.refused.sum(), outcomes.refusedWithoutRetryAfter.sum(), outcomes.other,
-          outcomes.errors.sum(), outcomes.notSent.sum(), READ_ENVIRONMENTS, reads.answered() + reads.failed(), reads.failed(), reads.medianMs(), reads.slowestMs(),
+          RATE, seconds, 3 * HOLLOW_EACH, accepted.length, accepted.length / seconds, ReadProbe.percentileMs(accepted, 0.50),
+          ReadProbe.percentileMs(accepted, 0.99), outcomes.refused.sum(), outcomes.refusedWithoutRetryAfter.sum(), outcomes.other,
+          outcomes.errors.sum(), outcomes.notSent.sum(), READ_ENVIRONMENTS, reads.answered() + reads.failed(), reads.failed(), reads.medianMs(), reads.p90Ms(), reads.p99Ms(),
+          reads.slowestMs(),
           reads.longestGapMs(), marks.unreachable(), marks.downings(), created.unanswered(), created.refused());
       if (!outcomes.firstErrors.isEmpty()) {
         System.out.println("OVERLOAD first errors: " + outcomes.firstErrors);
@@ -226,13 +227,5 @@ class OverloadBenchmark {
         return accepted.stream().mapToLong(Long::longValue).sorted().toArray();
       }
     }
-  }
-
-  private static double percentileMs(long[] sortedNanos, double quantile) {
-    if (sortedNanos.length == 0) {
-      return 0;
-    }
-    int index = (int) Math.min(sortedNanos.length - 1, Math.ceil(quantile * sortedNanos.length) - 1);
-    return sortedNanos[Math.max(0, index)] / 1e6;
   }
 }

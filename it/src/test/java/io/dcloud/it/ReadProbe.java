@@ -6,12 +6,15 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Reads a path (or several, in turn) over and over from one node on a thread of its own while
- * something is disturbed, for the benchmarks: how many answers were not 200 (or never came), the median and slowest answer,
- * and the longest time between two 200 answers (what a user polling the page would see as an outage).
+ * something is disturbed, for the benchmarks: how many answers were not 200 (or never came), the median, 90th and 99th
+ * percentile and slowest answer, and the longest time between two 200 answers (what a user polling the page would see
+ * as an outage).
  */
 final class ReadProbe implements AutoCloseable {
   /** What the probe saw, from its start to {@link #close}. */
-  record Figures(int answered, int failed, double medianMs, long slowestMs, long longestGapMs, List<String> firstFailures) {}
+  record Figures(
+      int answered, int failed, double medianMs, double p90Ms, double p99Ms, long slowestMs, long longestGapMs,
+      List<String> firstFailures) {}
 
   private static final int KEPT_FAILURES = 5;
 
@@ -94,11 +97,20 @@ final class ReadProbe implements AutoCloseable {
     running = false;
     thread.join();
     synchronized (this) {
-      double medianMs = tookNanos.stream().mapToLong(Long::longValue).sorted().skip(tookNanos.size() / 2).findFirst()
-          .orElse(0) / 1e6;
-      return new Figures(answered, failed, medianMs, TimeUnit.NANOSECONDS.toMillis(slowestNanos),
-          TimeUnit.NANOSECONDS.toMillis(longestGapNanos), List.copyOf(firstFailures));
+      long[] took = tookNanos.stream().mapToLong(Long::longValue).sorted().toArray();
+      return new Figures(answered, failed, percentileMs(took, 0.50), percentileMs(took, 0.90), percentileMs(took, 0.99),
+          TimeUnit.NANOSECONDS.toMillis(slowestNanos), TimeUnit.NANOSECONDS.toMillis(longestGapNanos),
+          List.copyOf(firstFailures));
     }
+  }
+
+  /** The nearest-rank quantile of sorted times, in milliseconds; 0 when there are none. */
+  static double percentileMs(long[] sortedNanos, double quantile) {
+    if (sortedNanos.length == 0) {
+      return 0;
+    }
+    int index = (int) Math.min(sortedNanos.length - 1, Math.ceil(quantile * sortedNanos.length) - 1);
+    return sortedNanos[Math.max(0, index)] / 1e6;
   }
 
   @Override
