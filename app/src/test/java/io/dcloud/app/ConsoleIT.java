@@ -227,6 +227,9 @@ class ConsoleIT {
     assertThat(browser.driver.findElements(By.cssSelector("article.environment > .actions button"))).extracting(WebElement::getText)
         .containsExactly("Stop", "Delete");
     assertThat(browser.find("ol.timeline").getText()).contains("RUNNING");
+    // Its port where the engine published it, and at the container's own address (what its machine calls).
+    assertThat(awaitText(browser, "dl.facts", "(container ", "the port at the container's address"))
+        .containsPattern("8000/tcp → 127\\.0\\.0\\.1:\\d+ \\(container \\d+\\.\\d+\\.\\d+\\.\\d+:8000\\)");
     // "Open": where the proxy serves its published port.
     browser.until(d -> d.findElements(By.cssSelector("a.open")).isEmpty() ? null : true, "the environment's url");
     assertThat(browser.find("a.open").getAttribute("href")).contains("/api/v1/environments/" + created + "/proxy/8000/");

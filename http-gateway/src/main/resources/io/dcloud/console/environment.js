@@ -48,7 +48,7 @@ export async function environmentPage(id) {
         + (e.resources.storage && e.resources.storage !== '0B' ? ` · ${e.resources.storage} storage` : '') : null),
       ...fact('Image', e.image),
       ...fact('Datasets', (e.datasets || []).map(d => `${d.category}/${d.db}/${d.name} v${d.version}`).join(', ')),
-      ...fact('Ports', (e.ports || []).map(p => `${p.containerPort}/${p.protocol} → ${p.hostPort ?? '—'}`).join(', ')),
+      ...fact('Ports', (e.ports || []).map(portText).join(', ')),
       ...fact('Open', e.url ? h('a', { href: e.url, target: '_blank', rel: 'noopener', class: 'open' }, e.url) : null));
     const running = ['REQUESTED', 'QUEUED', 'PLACED', 'PREPARING', 'BUILDING', 'STARTING', 'RUNNING'].includes(e.status);
     actions.replaceChildren(...[
@@ -62,6 +62,14 @@ export async function environmentPage(id) {
       h('time', { datetime: step.at }, new Date(step.at).toLocaleString()), ' ',
       statusBadge(step.status), ' ', step.message || '')));
     sharing.fill(e.sharedWith);
+  }
+
+  // Where a published port is on its machine, and (while it runs) at the container's own address on its
+  // network, which the machine's proxy and probes use: what an operator compares with `docker ps`.
+  function portText(p) {
+    const host = p.hostPort == null ? '—' : `${p.hostIp ? p.hostIp + ':' : ''}${p.hostPort}`;
+    const inside = p.containerAddress ? ` (container ${p.containerAddress.includes(':') ? `[${p.containerAddress}]` : p.containerAddress}:${p.containerPort})` : '';
+    return `${p.containerPort}/${p.protocol} → ${host}${inside}`;
   }
 
   // Fetch progress is not a status change, so the event stream does not carry it: asked for while PREPARING.
