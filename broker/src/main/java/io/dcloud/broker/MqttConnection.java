@@ -8,6 +8,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.eclipse.paho.client.mqttv3.IMqttActionListener;
@@ -51,6 +52,8 @@ public final class MqttConnection implements AutoCloseable {
    * otherwise acknowledge a newer message that reuses the id.
    */
   private final AtomicLong lost = new AtomicLong();
+  /** Connection attempts failed in a row before the first connect; the log of them thins out (see {@link #retryLater}). */
+  private final AtomicInteger failedAttempts = new AtomicInteger();
   private volatile IMqttMessageListener sharedMessages = (topic, message) -> {};
   private volatile boolean connected;
   private volatile boolean closed;
@@ -150,8 +153,21 @@ public final class MqttConnection implements AutoCloseable {
     if (closed) {
       return;
     }
-    log.warn("MQTT {} cannot connect to {} as {} ({}); retrying in {} s",
-        client.getClientId(), settings.url(), settings.adminUsername(), cause.getMessage(), delay.toSeconds());
+    // A broker that stays away (or a cluster that runs none) must not fill the log with a line per
+    // connection every 30 s: tries 1, 2, 4, 8, ... are warned of (at the 30 s cap, a line every 15,
+    // 30, 60 min...), every try is at DEBUG, and the connect that ends it says how many failed.
+    int failed = failedAttempts.incrementAndGet();
+    boolean warned = Integer.bitCount(failed) == 1;
+    if (warned || log.isDebugEnabled()) {
+      String format = "MQTT {} cannot connect to {} as {} ({}); retrying in {} s (failed tries: {}{})";
+      Object[] arguments = {client.getClientId(), settings.url(), settings.adminUsername(), cause.getMessage(),
+          delay.toSeconds(), failed, warned ? "; the next warning at " + failed * 2 : ""};
+      if (warned) {
+        log.warn(format, arguments);
+      } else {
+        log.debug(format, arguments);
+      }
+    }
     Duration next = delay.multipliedBy(2).compareTo(settings.reconnectMaxDelay()) > 0 ? settings.reconnectMaxDelay() : delay.multipliedBy(2);
     retries.schedule(() -> attempt(next), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -282,8 +298,9 @@ public final class MqttConnection implements AutoCloseable {
     @Override
     public void connectComplete(boolean reconnect, String serverUri) {
       connected = true;
-      log.info("MQTT {} {} to {} as {}", client.getClientId(), reconnect ? "reconnected" : "connected",
-          serverUri, settings.adminUsername());
+      int failed = failedAttempts.getAndSet(0);
+      log.info("MQTT {} {} to {} as {}{}", client.getClientId(), reconnect ? "reconnected" : "connected",
+          serverUri, settings.adminUsername(), failed == 0 ? "" : " after " + failed + " failed tries");
       try {
         onEveryConnect.accept(MqttConnection.this);
       } catch (RuntimeException e) {

@@ -51,12 +51,19 @@ public final class MosquittoBroker implements AutoCloseable {
 
   /** Starts one; skips the test (fails it under CI) when Mosquitto is not installed. */
   public static MosquittoBroker start() {
+    try {
+      return start(freePort(), HexFormat.of().formatHex(new SecureRandom().generateSeed(12)));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A broker on {@code port} (from {@link #freePort}) whose admin's password is {@code password}: one that comes up late. */
+  public static MosquittoBroker start(int port, String password) {
     Requirements.requireOrSkip(installed(), () -> "Mosquitto is not installed (apt-get install mosquitto mosquitto-clients)");
     try {
       Path dir = Files.createTempDirectory("dcloud-mosquitto-");
-      String password = HexFormat.of().formatHex(new SecureRandom().generateSeed(12));
       run(List.of(CTRL, "dynsec", "init", dir.resolve("dynamic-security.json").toString(), ADMIN, password), dir);
-      int port = freePort();
       Files.writeString(dir.resolve("mosquitto.conf"), String.join("\n",
           "listener " + port + " 127.0.0.1",
           // Started as root, Mosquitto would switch to the user "mosquitto", who cannot read this private directory.
@@ -115,7 +122,7 @@ public final class MosquittoBroker implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
       return socket.getLocalPort();
     }

@@ -1,12 +1,20 @@
 package io.dcloud.broker;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import com.typesafe.config.ConfigFactory;
+import io.dcloud.testing.LogCapture;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
@@ -44,4 +52,40 @@ class MqttConnectionTest {
       assertThat(connection.client().isConnected()).isFalse();
     }
   }
+
+  @Test
+  void aBrokerThatIsNotThereIsWarnedOfAtTheFirstSecondAndFourthTryAndTheConnectSaysHowManyFailed() throws Exception {
+    int port = MosquittoBroker.freePort();
+    String password = "late-broker-password";
+    BrokerSettings settings = BrokerSettings.fromConfig(ConfigFactory.parseMap(Map.of(
+            "dcloud.broker.host", "127.0.0.1", "dcloud.broker.port", port,
+            "dcloud.broker.admin-username", MosquittoBroker.ADMIN, "dcloud.broker.admin-password", password,
+            "dcloud.broker.reconnect-max-delay", "1s"))
+        .withFallback(ConfigFactory.load()).getConfig("dcloud.broker"));
+    try (LogCapture logged = LogCapture.of(MqttConnection.class)) {
+      MqttConnection connection = MqttConnection.open(settings, "late", c -> {});
+      try {
+        await().atMost(Duration.ofSeconds(30)).until(() -> failedTries(logged.messages(Level.DEBUG)).size() >= 5);
+        // Every try at DEBUG; at WARN only the first, second and fourth (then the eighth, ...).
+        assertThat(failedTries(logged.messages(Level.DEBUG))).startsWith(1, 2, 3, 4, 5);
+        assertThat(failedTries(logged.messages(Level.WARN))).startsWith(1, 2, 4).doesNotContain(3, 5, 6, 7);
+        assertThat(logged.messages(Level.WARN)).first().asString().contains("the next warning at 2");
+
+        try (MosquittoBroker broker = MosquittoBroker.start(port, password)) {
+          await().atMost(Duration.ofSeconds(30)).until(connection::connected);
+          assertThat(logged.messages(Level.INFO)).anySatisfy(message ->
+              assertThat(message).containsPattern("connected to tcp://127.0.0.1:" + port + " as dcloud-admin after \\d+ failed tries"));
+        }
+      } finally {
+        connection.close();
+      }
+    }
+  }
+
+  private static List<Integer> failedTries(List<String> messages) {
+    return messages.stream().map(FAILED_TRIES::matcher).filter(Matcher::find)
+        .map(matcher -> Integer.parseInt(matcher.group(1))).toList();
+  }
+
+  private static final Pattern FAILED_TRIES = Pattern.compile("cannot connect .*\\(failed tries: (\\d+)");
 }

@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.identity.Authenticator.SignedIn;
+import io.dcloud.testing.LogCapture;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -20,7 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
 
 /** Sign-in against a real LDAP server ({@link TestDirectory}) on loopback. */
 class LdapAuthenticatorTest {
@@ -115,20 +112,12 @@ class LdapAuthenticatorTest {
 
   @Test
   void aDownDirectoryFailsAsUnavailableWithAWarningNotAsAWrongPassword() throws Exception {
-    Logger logger = (Logger) LoggerFactory.getLogger(LdapAuthenticator.class);
-    ListAppender<ILoggingEvent> logged = new ListAppender<>();
-    logged.start();
-    logger.addAppender(logged);
-    try {
+    try (LogCapture logged = LogCapture.of(LdapAuthenticator.class)) {
       String url = directory.url();
       directory.close();
       assertUnavailable("alice", "alice-pw");
-      assertThat(logged.list).anySatisfy(event -> {
-        assertThat(event.getLevel()).isEqualTo(Level.WARN);
-        assertThat(event.getFormattedMessage()).contains(url).contains("searching for user alice");
-      });
-    } finally {
-      logger.detachAppender(logged);
+      assertThat(logged.messages(Level.WARN))
+          .anySatisfy(message -> assertThat(message).contains(url).contains("searching for user alice"));
     }
   }
 

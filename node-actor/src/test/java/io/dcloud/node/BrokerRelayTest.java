@@ -7,6 +7,7 @@ import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.DockerTestSupport;
 import io.dcloud.testing.LocalTestKit;
+import io.dcloud.testing.LogCapture;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

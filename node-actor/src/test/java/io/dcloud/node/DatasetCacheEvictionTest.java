@@ -12,6 +12,7 @@ import io.dcloud.dataset.DatasetVersion;
 import io.dcloud.spec.EnvironmentSpec.DatasetRef;
 import io.dcloud.testing.InMemoryChunkStore;
 import io.dcloud.testing.LocalTestKit;
+import io.dcloud.testing.LogCapture;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

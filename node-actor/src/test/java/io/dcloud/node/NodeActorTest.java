@@ -10,6 +10,7 @@ import io.dcloud.deploy.ScriptedRuntime;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.spec.PublishedPort;
+import io.dcloud.testing.LogCapture;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;

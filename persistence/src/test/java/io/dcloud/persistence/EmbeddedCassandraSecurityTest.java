@@ -4,14 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.auth.AuthenticationException;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import io.dcloud.testing.LogCapture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +24,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /** Who may reach the embedded Cassandra: only DCloud's role logs in, and only from this machine. */
 @Tag("cassandra")
@@ -40,17 +37,10 @@ class EmbeddedCassandraSecurityTest {
 
   @BeforeAll
   static void startCassandra() {
-    Logger driver = (Logger) LoggerFactory.getLogger("com.datastax.oss.driver");
-    ListAppender<ILoggingEvent> warnings = new ListAppender<>();
-    warnings.start();
-    driver.addAppender(warnings);
-    try {
+    try (LogCapture driver = LogCapture.of("com.datastax.oss.driver")) {
       cassandra = EmbeddedCassandra.start(CassandraTestSupport.settings(dataDir));
-    } finally {
-      driver.detachAppender(warnings);
+      driverWarningsAtFirstStart.addAll(driver.messages(Level.WARN));
     }
-    warnings.list.stream().filter(event -> event.getLevel().isGreaterOrEqual(Level.WARN))
-        .forEach(event -> driverWarningsAtFirstStart.add(event.getFormattedMessage()));
   }
 
   @AfterAll

@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.InstanceOfAssertFactories.STRING;
 
 import ch.qos.logback.classic.Level;
-import io.dcloud.node.LogCapture;
+import io.dcloud.testing.LogCapture;
 import io.dcloud.resources.GpuDevice;
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package io.dcloud.node;
+package io.dcloud.testing;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
@@ -9,23 +9,34 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.LoggerFactory;
 
-/** Records what one class logs during a test, so a test can check that a reason was given. */
+/**
+ * Records what one class (or logger and those below it) logs during a test, so a test can check
+ * that a reason was given. Shared by every module's tests through cluster-core's test jar.
+ */
 public final class LogCapture implements AutoCloseable {
 
   private final Logger logger;
   private final Level previousLevel;
   private final Recorder appender = new Recorder();
 
-  private LogCapture(Class<?> source) {
-    logger = (Logger) LoggerFactory.getLogger(source);
+  private LogCapture(String loggerName, Level level) {
+    logger = (Logger) LoggerFactory.getLogger(loggerName);
     previousLevel = logger.getLevel();
-    logger.setLevel(Level.DEBUG);
+    if (level != null) {
+      logger.setLevel(level);
+    }
     appender.start();
     logger.addAppender(appender);
   }
 
+  /** Everything {@code source} logs, DEBUG included. */
   public static LogCapture of(Class<?> source) {
-    return new LogCapture(source);
+    return new LogCapture(source.getName(), Level.DEBUG);
+  }
+
+  /** What {@code loggerName} and the loggers below it log at the level the configuration gives them. */
+  public static LogCapture of(String loggerName) {
+    return new LogCapture(loggerName, null);
   }
 
   /** The formatted messages at {@code level} or above, oldest first. */
