@@ -1,17 +1,14 @@
 package io.dcloud.scheduler;
 
-import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import java.util.List;
-import java.util.Map;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
-import org.apache.pekko.cluster.ddata.Key;
 import org.apache.pekko.cluster.ddata.LWWMap;
 import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
 import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
@@ -77,11 +74,14 @@ public final class Scheduler {
   /** {@code node} is null when no such node is known. */
   public record NodeAnswer(String nodeId, NodeView node) implements CborSerializable {}
 
-  /** One part of the gossiped node map (see {@link NodeGossip}) changed; {@code nodes} is that part's whole content. */
-  record NodesChanged(Key<LWWMap<String, NodeStatus>> part, Map<String, NodeStatus> nodes)
+  /** Time to read the parts of the gossiped node map (see {@link NodeGossipReader}). */
+  enum ReadNodeGossip implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** The local replicator's answer for one part of the gossiped node map. */
+  record NodeGossipRead(Replicator.GetResponse<LWWMap<String, NodeStatus>> response)
       implements Command, NoSerializationVerificationNeeded {}
 
-  /** The replicator's answer to removing a lost node's status: the change itself arrives as {@link NodesChanged}. */
+  /** The replicator's answer to removing a lost node's status: the change itself is read with the others ({@link ReadNodeGossip}). */
   enum GossipUpdated implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
   record MembershipChanged(ClusterEvent.ClusterDomainEvent event)
@@ -165,8 +165,11 @@ public final class Scheduler {
     return Behaviors.setup(context -> Behaviors.withTimers(timers ->
         DistributedData.withReplicatorMessageAdapter(
             (ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator) -> {
-              // One adapter function for all parts (Pekko keeps one per response class): the part is the response's key.
-              NodeGossip.keys().forEach(part -> replicator.subscribe(part, Scheduler::nodesChanged));
+              @SuppressWarnings("unchecked") // Pekko's adapters are keyed by the response's erased class
+              Class<Replicator.GetResponse<LWWMap<String, NodeStatus>>> getResponse =
+                  (Class<Replicator.GetResponse<LWWMap<String, NodeStatus>>>) (Class<?>) Replicator.GetResponse.class;
+              NodeGossipReader gossip = new NodeGossipReader(DistributedData.get(context.getSystem()).replicator(),
+                  context.messageAdapter(getResponse, NodeGossipRead::new));
               Cluster cluster = Cluster.get(context.getSystem());
               cluster.subscriptions().tell(Subscribe.create(
                   context.messageAdapter(ClusterEvent.MemberEvent.class, MembershipChanged::new), ClusterEvent.MemberEvent.class));
@@ -175,15 +178,8 @@ public final class Scheduler {
                   ClusterEvent.ReachabilityEvent.class));
               GossipedNodes nodes = new GossipedNodes(new NodeMembership(
                   cluster.state().getMembers(), cluster.state().getUnreachable()));
-              return new SchedulerBehavior(context, timers, settings, answers, replicator, nodes);
+              return new SchedulerBehavior(context, timers, settings, answers, replicator, gossip, nodes);
             })));
-  }
-
-  private static Command nodesChanged(Replicator.SubscribeResponse<LWWMap<String, NodeStatus>> response) {
-    if (response instanceof Replicator.Changed<LWWMap<String, NodeStatus>> changed) {
-      return new NodesChanged(changed.key(), Map.copyOf(changed.dataValue().getEntries()));
-    }
-    return new NodesChanged(response.key(), Map.of());
   }
 
   private Scheduler() {}

@@ -22,11 +22,12 @@ import io.dcloud.scheduler.Scheduler.NodeDrainStarted;
 import io.dcloud.scheduler.Scheduler.NodeLost;
 import io.dcloud.scheduler.Scheduler.NodeUncordoned;
 import io.dcloud.scheduler.Scheduler.Nodes;
-import io.dcloud.scheduler.Scheduler.NodesChanged;
+import io.dcloud.scheduler.Scheduler.NodeGossipRead;
 import io.dcloud.scheduler.Scheduler.Place;
 import io.dcloud.scheduler.Scheduler.PlacePending;
 import io.dcloud.scheduler.Scheduler.PlaceQueued;
 import io.dcloud.scheduler.Scheduler.PlacementsDecided;
+import io.dcloud.scheduler.Scheduler.ReadNodeGossip;
 import io.dcloud.scheduler.Scheduler.Preview;
 import io.dcloud.scheduler.Scheduler.Release;
 import io.dcloud.scheduler.Scheduler.Released;
@@ -74,6 +75,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
   private final SchedulerSettings settings;
   private final PlacementAnswer.Route answers;
   private final ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator;
+  private final NodeGossipReader gossip;
   private final GossipedNodes nodes;
   /**
    * Place requests received but not decided yet. They are decided together and their decisions
@@ -90,6 +92,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
       SchedulerSettings settings,
       PlacementAnswer.Route answers,
       ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator,
+      NodeGossipReader gossip,
       GossipedNodes nodes) {
     super(Scheduler.PERSISTENCE_ID, settings.journalBackoff());
     this.context = context;
@@ -98,6 +101,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
     this.snapshots = new BackgroundSnapshots(context, Scheduler.PERSISTENCE_ID, new SnapshotPolicy(settings.snapshotEvery()));
     this.answers = answers;
     this.replicator = replicator;
+    this.gossip = gossip;
     this.nodes = nodes;
     this.wakeUps = new WakeUps(context.getSelf(), settings.wakeUpResendInterval());
   }
@@ -140,6 +144,8 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
    * io.dcloud.journal.JournalBackoff}), and Pekko's restart cancels the actor's timers.
    */
   private void startTimers() {
+    timers.startTimerWithFixedDelay(ReadNodeGossip.INSTANCE, settings.nodeGossipReadInterval());
+    context.getSelf().tell(ReadNodeGossip.INSTANCE);
     timers.startTimerWithFixedDelay(CheckLostNodes.INSTANCE, settings.lostNodeCheckInterval());
     timers.startTimerWithFixedDelay(ResendLosses.INSTANCE, settings.lossResendInterval());
     timers.startTimerWithFixedDelay(ResendWakeUps.INSTANCE, settings.wakeUpResendInterval());
@@ -154,7 +160,11 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
         .onCommand(PlaceQueued.class, this::onPlaceQueued)
         .onCommand(ResendWakeUps.class, this::onResendWakeUps)
         .onCommand(Release.class, this::onRelease)
-        .onCommand(NodesChanged.class, this::onNodesChanged)
+        .onCommand(ReadNodeGossip.class, read -> {
+          gossip.readAll();
+          return Effect().noReply();
+        })
+        .onCommand(NodeGossipRead.class, this::onNodeGossipRead)
         .onCommand(GossipUpdated.class, updated -> Effect().noReply())
         .onCommand(GetNodes.class, (state, cmd) -> Effect().reply(cmd.replyTo(), nodesView(state)))
         .onCommand(Cordon.class, (state, cmd) -> mark(cmd.nodeId(), new NodeCordoned(cmd.nodeId()), cmd.replyTo()))
@@ -266,9 +276,12 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, SchedulerState> onNodesChanged(SchedulerState state, NodesChanged cmd) {
-    nodes.partChanged(cmd.part(), cmd.nodes(), settings.lostNodeStaleAfter());
-    placeQueuedSoon(state);
+  private ReplyEffect<Event, SchedulerState> onNodeGossipRead(SchedulerState state, NodeGossipRead read) {
+    Map<String, NodeStatus> changed = gossip.changed(read.response());
+    if (changed != null) {
+      nodes.partChanged(read.response().key(), changed, settings.lostNodeStaleAfter());
+      placeQueuedSoon(state);
+    }
     return Effect().noReply();
   }
 

@@ -15,7 +15,8 @@ public record SchedulerSettings(
     Duration lossResendInterval,
     Duration wakeUpResendInterval,
     BackoffSupervisorStrategy journalBackoff,
-    boolean datasetLocality) {
+    boolean datasetLocality,
+    Duration nodeGossipReadInterval) {
   /** {@code root} is the whole configuration. */
   public static SchedulerSettings fromConfig(com.typesafe.config.Config root) {
     com.typesafe.config.Config config = root.getConfig("dcloud.scheduler");
@@ -29,6 +30,14 @@ public record SchedulerSettings(
         config.getDuration("loss-resend-interval"),
         config.getDuration("wake-up-resend-interval"),
         JournalBackoff.fromConfig(root),
-        config.getBoolean("dataset-locality"));
+        config.getBoolean("dataset-locality"),
+        config.getDuration("node-gossip-read-interval"));
+  }
+
+  /** These settings, with a snapshot after every {@code events} events or decisions. */
+  public SchedulerSettings withSnapshotEvery(int events) {
+    return new SchedulerSettings(policy, maxPlacementsPerBatch, candidatesPerPlacement, events, lostNodeCheckInterval,
+        lostNodeStaleAfter, lossResendInterval, wakeUpResendInterval, journalBackoff, datasetLocality,
+        nodeGossipReadInterval);
   }
 }

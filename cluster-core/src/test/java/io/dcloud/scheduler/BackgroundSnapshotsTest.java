@@ -56,11 +56,7 @@ class BackgroundSnapshotsTest {
     TestNodes.gossip(testKit, TestNodes.node(nodeId, 64, 64 * GIB, List.of(), member, Instant.now()));
     TestProbe<Answered> entities = testKit.createTestProbe();
     PlacementAnswer.Route answers = (id, answer) -> entities.getRef().tell(new Answered(id, answer));
-    SchedulerSettings defaults = SchedulerSettings.fromConfig(testKit.system().settings().config());
-    SchedulerSettings snapshotEveryTwo = new SchedulerSettings(
-        defaults.policy(), defaults.maxPlacementsPerBatch(), defaults.candidatesPerPlacement(), 2, defaults.lostNodeCheckInterval(),
-        defaults.lostNodeStaleAfter(), defaults.lossResendInterval(), defaults.wakeUpResendInterval(),
-        defaults.journalBackoff(), defaults.datasetLocality());
+    SchedulerSettings snapshotEveryTwo = SchedulerSettings.fromConfig(testKit.system().settings().config()).withSnapshotEvery(2);
     ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(snapshotEveryTwo, answers));
     TestNodes.awaitNode(testKit, scheduler, nodeId);
     List<String> placed = new ArrayList<>();

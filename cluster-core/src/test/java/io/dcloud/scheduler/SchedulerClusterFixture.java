@@ -52,10 +52,7 @@ abstract class SchedulerClusterFixture {
 
   /** The configured settings, but with a snapshot after every {@code snapshotEvery} events (or decisions). */
   SchedulerSettings snapshottingEvery(int snapshotEvery) {
-    return new SchedulerSettings(
-        SETTINGS.policy(), SETTINGS.maxPlacementsPerBatch(), SETTINGS.candidatesPerPlacement(), snapshotEvery,
-        SETTINGS.lostNodeCheckInterval(), SETTINGS.lostNodeStaleAfter(), SETTINGS.lossResendInterval(),
-        SETTINGS.wakeUpResendInterval(), SETTINGS.journalBackoff(), SETTINGS.datasetLocality());
+    return SETTINGS.withSnapshotEvery(snapshotEvery);
   }
 
   void gossip(NodeStatus status) {
