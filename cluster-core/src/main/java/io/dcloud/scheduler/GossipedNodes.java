@@ -110,8 +110,19 @@ final class GossipedNodes {
     };
   }
 
+  /** Every known node with what the scheduler holds on it, the down ones included, sorted by id. */
+  Scheduler.Nodes view(SchedulerState state) {
+    return new Scheduler.Nodes(withDown().stream().map(status -> view(state, status)).toList());
+  }
+
+  NodeView view(SchedulerState state, NodeStatus status) {
+    String id = status.nodeId();
+    return new NodeView(status, stateOf(status, state), state.reservedOn(id), List.copyOf(state.gpusInUseOn(id)),
+        state.environmentCountOn(id));
+  }
+
   /** Every known node, the down ones included, sorted by id. */
-  List<NodeStatus> withDown() {
+  private List<NodeStatus> withDown() {
     Map<String, NodeStatus> all = new LinkedHashMap<>(down);
     all.putAll(nodes);
     List<NodeStatus> listed = new ArrayList<>(all.values());
@@ -119,7 +130,7 @@ final class GossipedNodes {
     return listed;
   }
 
-  NodeAvailability stateOf(NodeStatus status, SchedulerState state) {
+  private NodeAvailability stateOf(NodeStatus status, SchedulerState state) {
     String id = status.nodeId();
     if (down.containsKey(id) && !nodes.containsKey(id)) {
       return NodeAvailability.DOWN;

@@ -21,7 +21,6 @@ import io.dcloud.scheduler.Scheduler.NodeCordoned;
 import io.dcloud.scheduler.Scheduler.NodeDrainStarted;
 import io.dcloud.scheduler.Scheduler.NodeLost;
 import io.dcloud.scheduler.Scheduler.NodeUncordoned;
-import io.dcloud.scheduler.Scheduler.Nodes;
 import io.dcloud.scheduler.Scheduler.NodeGossipRead;
 import io.dcloud.scheduler.Scheduler.Place;
 import io.dcloud.scheduler.Scheduler.PlacePending;
@@ -166,7 +165,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
         })
         .onCommand(NodeGossipRead.class, this::onNodeGossipRead)
         .onCommand(GossipUpdated.class, updated -> Effect().noReply())
-        .onCommand(GetNodes.class, (state, cmd) -> Effect().reply(cmd.replyTo(), nodesView(state)))
+        .onCommand(GetNodes.class, (state, cmd) -> Effect().reply(cmd.replyTo(), nodes.view(state)))
         .onCommand(Cordon.class, (state, cmd) -> mark(cmd.nodeId(), new NodeCordoned(cmd.nodeId()), cmd.replyTo()))
         .onCommand(Uncordon.class, (state, cmd) -> mark(cmd.nodeId(), new NodeUncordoned(cmd.nodeId()), cmd.replyTo()))
         .onCommand(Drain.class, this::onDrain)
@@ -315,16 +314,6 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
     return new Feasibility(decision instanceof PlacementDecision.Never never ? never.reason() : null);
   }
 
-  private Nodes nodesView(SchedulerState state) {
-    return new Nodes(nodes.withDown().stream().map(status -> nodeView(state, status)).toList());
-  }
-
-  private NodeView nodeView(SchedulerState state, NodeStatus status) {
-    String id = status.nodeId();
-    return new NodeView(status, nodes.stateOf(status, state), state.reservedOn(id), List.copyOf(state.gpusInUseOn(id)),
-        state.environmentCountOn(id));
-  }
-
   // ---------------------------------------------------------------- operators and failures
 
   private ReplyEffect<Event, SchedulerState> mark(String nodeId, Event event, ActorRef<NodeAnswer> replyTo) {
@@ -334,7 +323,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
     context.getLog().info("Scheduler: node {} {}", nodeId, event instanceof NodeCordoned ? "cordoned" : "uncordoned");
     return Effect().persist(event)
         .thenRun(this::placeQueuedSoon)
-        .thenReply(replyTo, after -> new NodeAnswer(nodeId, nodeView(after, nodes.get(nodeId))));
+        .thenReply(replyTo, after -> new NodeAnswer(nodeId, nodes.view(after, nodes.get(nodeId))));
   }
 
   /** Cordons the node and asks each of its environments to move; each releases its place once its container is gone. */
@@ -347,7 +336,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
     context.getLog().info("Scheduler: draining node {}: moving {} environments", nodeId, moving.size());
     return Effect().persist(new NodeDrainStarted(nodeId))
         .thenRun(after -> moving.forEach(id -> answers.tell(id, new PlacementAnswer.MoveOff(nodeId))))
-        .thenReply(cmd.replyTo(), after -> new NodeAnswer(nodeId, nodeView(after, nodes.get(nodeId))));
+        .thenReply(cmd.replyTo(), after -> new NodeAnswer(nodeId, nodes.view(after, nodes.get(nodeId))));
   }
 
   /** Periodically: finds nodes whose process is gone, and repeats the request to move off a draining node. */
