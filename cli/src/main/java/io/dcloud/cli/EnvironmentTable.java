@@ -1,6 +1,8 @@
 package io.dcloud.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Environments as rows: what {@code env ls} and {@code env get} print by default. */
 final class EnvironmentTable {
@@ -8,7 +10,7 @@ final class EnvironmentTable {
 
   static Table of(Iterable<JsonNode> environments, boolean detailed) {
     Table table = detailed
-        ? new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED", "URL", "REASON")
+        ? new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED", "PORTS", "URL", "REASON")
         : new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED");
     for (JsonNode e : environments) {
       JsonNode resources = e.path("resources");
@@ -17,12 +19,34 @@ final class EnvironmentTable {
           text(resources, "cpu"), text(resources, "ram"), text(resources, "gpu"), text(e, "createdAt")};
       if (detailed) {
         table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
-            text(e, "url"), text(e, "reason"));
+            ports(e.path("ports")), text(e, "url"), text(e, "reason"));
       } else {
         table.row(common);
       }
     }
     return table;
+  }
+
+  /**
+   * As {@code docker ps} writes them ({@code 127.0.0.1:49153->8000/tcp}), with the container's own
+   * address while it runs ({@code 127.0.0.1:49153->172.18.0.5:8000/tcp}); a port not published yet
+   * is {@code 8000/tcp}. Null when there are none.
+   */
+  static String ports(JsonNode ports) {
+    List<String> written = new ArrayList<>();
+    for (JsonNode port : ports) {
+      String inside = (port.hasNonNull("containerAddress") ? bracketed(port.get("containerAddress").asText()) + ":" : "")
+          + port.path("containerPort").asText() + "/" + port.path("protocol").asText("tcp");
+      written.add(port.hasNonNull("hostPort")
+          ? (port.hasNonNull("hostIp") ? bracketed(port.get("hostIp").asText()) + ":" : "") + port.get("hostPort").asText()
+              + "->" + inside
+          : inside);
+    }
+    return written.isEmpty() ? null : String.join(",", written);
+  }
+
+  private static String bracketed(String address) {
+    return address.contains(":") ? "[" + address + "]" : address;
   }
 
   static String text(JsonNode node, String field) {
