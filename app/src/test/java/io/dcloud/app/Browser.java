@@ -17,6 +17,7 @@ import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -81,8 +82,11 @@ final class Browser implements AutoCloseable {
   }
 
   <T> T until(ExpectedCondition<T> condition, String what) {
+    // A condition that read an element the page redrew meanwhile (the event stream redraws parts of it) is
+    // asked again, as one that found nothing yet.
     return new WebDriverWait(driver, WAIT).withMessage(() -> "waited for " + what + " on " + driver.getCurrentUrl()
             + pageState())
+        .ignoring(StaleElementReferenceException.class)
         .until(condition);
   }
 
@@ -106,7 +110,7 @@ final class Browser implements AutoCloseable {
       try {
         find(css).click();
         return true;
-      } catch (org.openqa.selenium.StaleElementReferenceException redrawn) {
+      } catch (StaleElementReferenceException redrawn) {
         return null;
       }
     }, "a click on " + css);

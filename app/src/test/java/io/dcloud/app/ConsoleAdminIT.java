@@ -82,19 +82,19 @@ class ConsoleAdminIT {
   void anAdminCreatesAUserAndSetsTheirQuotaWithFieldErrorsInline() {
     browser.open(base + "/");
     signIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
-    browser.find("#nav a[href='#/users']").click();
+    browser.click("#nav a[href='#/users']");
     assertThat(browser.find("table.users tr[data-username=dee]").getText()).contains("data-scientist");
     checkAndPhotograph(browser, "users");
 
     browser.find("form.new-user input[name=username]").sendKeys("fay");
     browser.find("form.new-user input[name=password]").sendKeys(PASSWORD);
-    browser.find("form.new-user input[name=roles][value=app-developer]").click();
-    browser.find("form.new-user button[name=create-user]").click();
+    browser.click("form.new-user input[name=roles][value=app-developer]");
+    browser.click("form.new-user button[name=create-user]");
     browser.find("article.user-page[data-username=fay]");
     assertThat(browser.find(".user-roles").getText()).contains("app-developer", "data-scientist");
 
     WebElement cpu = replaceValue(browser, "form.quota input[name=cpu]", "lots");
-    browser.find("form.quota button[name=save-quota]").click();
+    browser.click("form.quota button[name=save-quota]");
     WebElement error = browser.find("#" + cpu.getAttribute("id") + "-error");
     assertThat(error.getText()).isNotBlank();
     assertThat(cpu.getAttribute("aria-invalid")).isEqualTo("true");
@@ -103,7 +103,7 @@ class ConsoleAdminIT {
 
     replaceValue(browser, "form.quota input[name=cpu]", "2");
     replaceValue(browser, "form.quota input[name=environments]", "3");
-    browser.find("form.quota button[name=save-quota]").click();
+    browser.click("form.quota button[name=save-quota]");
     browser.until(d -> browser.text(".user-quota").contains("(the user's own)") ? true : null, "the saved quota");
     assertThat(browser.text(".user-quota")).contains("cpu 2", "environments 3");
     assertThat(browser.driver.findElements(By.cssSelector("form.quota [aria-invalid]"))).isEmpty();
@@ -111,8 +111,8 @@ class ConsoleAdminIT {
     assertThat(fay.json().path("quota").path("cpu").asText()).isEqualTo("2");
     assertThat(fay.json().path("quota").path("environments").asInt()).isEqualTo(3);
 
-    browser.find("form.account input[name=roles][value=app-developer]").click();
-    browser.find("form.account button[name=save-account]").click();
+    browser.click("form.account input[name=roles][value=app-developer]");
+    browser.click("form.account button[name=save-account]");
     browser.until(d -> browser.text(".user-roles").contains("app-developer") ? null : true, "the saved roles");
     assertThat(dcloud.api().get("/api/v1/users/fay").json().path("roles").toString()).isEqualTo("[\"data-scientist\"]");
   }
@@ -120,7 +120,7 @@ class ConsoleAdminIT {
   @Test
   @Order(2)
   void theAuditLogListsWhatTheAdminDid() {
-    browser.find("a[href='#/users']").click();
+    browser.click("a[href='#/users']");
     replaceValue(browser, "input[name=audit-user]", "admin");
     // The audit trail is written after each answer: ask again until it has all three.
     browser.until(d -> {
@@ -148,14 +148,14 @@ class ConsoleAdminIT {
   @Test
   @Order(4)
   void savesAnEnvironmentAsATemplateEditsUsesAndDeletesIt() {
-    browser.find("#nav a[href='#/templates']").click();
+    browser.click("#nav a[href='#/templates']");
     assertThat(browser.find("table.templates tr[data-template=python-ml]").getText()).contains("built-in");
     checkAndPhotograph(browser, "templates");
 
     new Select(browser.find("select[name=environment]")).selectByValue(deesEnvironment);
     browser.find("input[name=template-name]").sendKeys("dees-template");
     browser.find("form.new-template input[name=description]").sendKeys("dee's environment");
-    browser.find("button[name=create-template]").click();
+    browser.click("button[name=create-template]");
     browser.find("article.template-page[data-template=dees-template]");
     assertThat(browser.text(".facts")).contains("dee");
     assertThat(browser.find("textarea[name=spec]").getDomProperty("value")).contains("\"dees-env\"", "\"tiny\"");
@@ -165,11 +165,11 @@ class ConsoleAdminIT {
     // goes, as Docker's do) is tried again, saying so, and reported in words once the tries run out.
     browser.failRequestsTo("*/api/v1/templates/dees-template");
     try {
-      browser.find("form.template button[name=save]").click();
+      browser.click("form.template button[name=save]");
       assertThat(browser.find("#connection").getText()).contains("cannot be reached", "trying again");
       assertThat(browser.find("form.template .error").getText()).contains("the gateway cannot be reached");
       assertThat(browser.driver.findElement(By.id("connection")).isDisplayed()).isFalse();
-      browser.find("form.template button[name=save]").click();
+      browser.click("form.template button[name=save]");
       assertThat(browser.find("#connection").getText()).contains("trying again");
     } finally {
       browser.failRequestsTo();
@@ -180,7 +180,7 @@ class ConsoleAdminIT {
         .isEqualTo("edited in the console");
     checkAndPhotograph(browser, "template");
 
-    browser.find("a[data-use-template=dees-template]").click();
+    browser.click("a[data-use-template=dees-template]");
     browser.until(d -> "dees-env".equals(browser.find("input[name=env-name]").getDomProperty("value")) ? true : null,
         "the new-environment form filled from the template");
     assertThat(new Select(browser.find("select[name=os]")).getFirstSelectedOption().getAttribute("value")).isEqualTo("tiny");
@@ -200,7 +200,7 @@ class ConsoleAdminIT {
   @Test
   @Order(5)
   void uploadsADatasetDownloadsTheSameBytesAndDeletesItOnceNoEnvironmentMountsIt() throws Exception {
-    browser.find("#nav a[href='#/datasets']").click();
+    browser.click("#nav a[href='#/datasets']");
     browser.find("table.datasets");
     checkAndPhotograph(browser, "datasets");
 
@@ -209,7 +209,7 @@ class ConsoleAdminIT {
     Files.writeString(file, content);
     browser.find("form.upload input[name=dataset]").sendKeys(DATASET);
     browser.find("form.upload input[name=file]").sendKeys(file.toAbsolutePath().toString());
-    browser.find("form.upload button[name=upload]").click();
+    browser.click("form.upload button[name=upload]");
     browser.find("article.dataset-page[data-dataset='" + DATASET + "']");
     String version = "tr[data-version='1']";
     assertThat(browser.find(version + " td.size").getAttribute("data-size")).isEqualTo(String.valueOf(content.length()));
@@ -222,7 +222,7 @@ class ConsoleAdminIT {
     // The dataset's page adds the next version, its progress bar full once the bytes are sent.
     Files.writeString(file, "the second version\n");
     browser.find("form.upload input[name=file]").sendKeys(file.toAbsolutePath().toString());
-    browser.find("form.upload button[name=upload]").click();
+    browser.click("form.upload button[name=upload]");
     browser.find("tr[data-version='2']");
     assertThat(browser.find("form.upload .upload-label").getText()).startsWith("Uploaded");
     assertThat(browser.script("const bar = document.querySelector('form.upload progress'); return bar.value === bar.max"))
@@ -288,7 +288,7 @@ class ConsoleAdminIT {
   @Order(7)
   void aConfigurerCordonsAndUncordonsTheNodeAfterConfirming() {
     signOutAndIn(browser, "cy", PASSWORD);
-    browser.find("#nav a[href='#/nodes']").click();
+    browser.click("#nav a[href='#/nodes']");
     awaitState(browser, NODE, "UP", "the node to be up");
     assertThat(browser.text(NODE)).contains("CPU", "reserved", "Memory", "GPUs");
     checkAndPhotograph(browser, "nodes");
@@ -325,12 +325,12 @@ class ConsoleAdminIT {
   @Test
   @Order(8)
   void aConfigurerSeesTheCatalogsFieldErrorsInline() {
-    browser.find("#nav a[href='#/catalog']").click();
+    browser.click("#nav a[href='#/catalog']");
     WebElement editor = browser.find("textarea[name=catalog]");
     browser.until(d -> editor.getDomProperty("value").contains("\"base-image\"") ? true : null, "the catalog");
     editor.clear();
     editor.sendKeys("[{\"os\": \"Not An OS!\", \"base-image\": \"debian:bookworm\"}]");
-    browser.find("form.catalog button[name=save]").click();
+    browser.click("form.catalog button[name=save]");
     assertThat(browser.find(".catalog-errors li[data-field$='os']").getText()).contains("lowercase letters");
     assertThat(editor.getAttribute("aria-invalid")).isEqualTo("true");
     checkAndPhotograph(browser, "catalog");
@@ -343,9 +343,9 @@ class ConsoleAdminIT {
   void aConfigurerSavesAValidCatalogEdit() {
     String original = dcloud.api().get("/api/v1/catalog").body();
     // Through another page: the catalog's page is drawn afresh, not left as the last test edited it.
-    browser.find("#nav a[href='#/nodes']").click();
+    browser.click("#nav a[href='#/nodes']");
     browser.find(NODE);
-    browser.find("#nav a[href='#/catalog']").click();
+    browser.click("#nav a[href='#/catalog']");
     WebElement editor = browser.find("textarea[name=catalog]");
     browser.until(d -> editor.getDomProperty("value").contains("\"tiny\"") ? true : null, "the catalog");
     try {
@@ -367,7 +367,7 @@ class ConsoleAdminIT {
   @Test
   @Order(10)
   void aConfigurerDrainsTheNodeAfterConfirmingAndUncordonsIt() {
-    browser.find("#nav a[href='#/nodes']").click();
+    browser.click("#nav a[href='#/nodes']");
     awaitState(browser, NODE, "UP", "the node to be up");
     browser.click(NODE + " button[name=drain]");
     assertThat(browser.text("dialog[open]")).contains("moved elsewhere");
@@ -388,7 +388,7 @@ class ConsoleAdminIT {
   void anAdminDeletesAUserAfterConfirming() {
     signOutAndIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
     browser.open(base + "/#/users/fay");
-    browser.find("article.user-page[data-username=fay] button[name=delete-user]").click();
+    browser.click("article.user-page[data-username=fay] button[name=delete-user]");
     assertThat(browser.text("dialog[open]")).contains("Delete user fay");
     confirm(browser);
     browser.find("table.users");

@@ -82,7 +82,7 @@ class ConsoleDevicesIT {
 
   private static void signInAs(String user) {
     if (!browser.driver.findElements(By.cssSelector("#sign-out")).isEmpty()) {
-      browser.find("#sign-out").click();
+      browser.click("#sign-out");
     }
     ConsolePage.signIn(browser, user, PASSWORD);
   }
@@ -102,7 +102,7 @@ class ConsoleDevicesIT {
   void aConfigurerRegistersASensorAndAControllerTypeFromTheForm() {
     go("");
     signInAs("cora");
-    browser.find("#nav a[href='#/devices']").click();
+    browser.click("#nav a[href='#/devices']");
     browser.find("form.new-type");
     assertThat(browser.text("section.device-types")).contains("No types yet.");
 
@@ -112,20 +112,20 @@ class ConsoleDevicesIT {
     row.findElement(By.name("field-unit")).sendKeys("°C");
     row.findElement(By.name("field-min")).sendKeys("-40");
     row.findElement(By.name("field-max")).sendKeys("85");
-    browser.find("form.new-type button[name=create-type]").click();
+    browser.click("form.new-type button[name=create-type]");
     WebElement name = browser.find("form.new-type input[name=type-name]");
     assertThat(awaitError(browser, "#" + name.getAttribute("id") + "-error", "the name's field error")).isNotBlank();
     assertThat(name.getAttribute("aria-invalid")).isEqualTo("true");
 
     replaceValue(browser, "form.new-type input[name=type-name]", "thermometer");
-    browser.find("form.new-type button[name=create-type]").click();
+    browser.click("form.new-type button[name=create-type]");
     awaitText(browser, "form.new-type .saved", "thermometer", "the type registered");
     assertThat(awaitText(browser, "table.types tr[data-type=thermometer]", "temperature", "the type in the list"))
         .contains("sensor", "number °C, -40..85");
 
     replaceValue(browser, "form.new-type input[name=type-name]", "valve");
     new Select(browser.find("form.new-type select[name=kind]")).selectByValue("controller");
-    browser.find("#list-fields .row button.link").click();
+    browser.click("#list-fields .row button.link");
     WebElement command = addRow(browser, "commands");
     command.findElement(By.name("command-name")).sendKeys("set");
     command.findElement(By.cssSelector("fieldset.list > button.link")).click();
@@ -134,7 +134,7 @@ class ConsoleDevicesIT {
     new Select(param.findElement(By.name("param-type"))).selectByValue("integer");
     param.findElement(By.name("param-min")).sendKeys("0");
     param.findElement(By.name("param-max")).sendKeys("100");
-    browser.find("form.new-type button[name=create-type]").click();
+    browser.click("form.new-type button[name=create-type]");
     awaitText(browser, "form.new-type .saved", "valve", "the controller type registered");
     assertThat(awaitText(browser, "table.types tr[data-type=valve]", "set(", "the controller in the list"))
         .contains("controller", "level: integer, 0..100");
@@ -148,14 +148,14 @@ class ConsoleDevicesIT {
     go("#/devices");
     new Select(browser.find("form.new-device select[name=device-type]")).selectByValue("thermometer");
     replaceValue(browser, "form.new-device input[name=device-id]", "t1");
-    browser.find("form.new-device button[name=create-device]").click();
+    browser.click("form.new-device button[name=create-device]");
     // Neither a site nor a point: refused beside the location.
     assertThat(awaitError(browser, "#device-location-error", "the location's field error")).isNotBlank();
 
     replaceValue(browser, "form.new-device input[name=site]", "hq");
     replaceValue(browser, "form.new-device input[name=building]", "north");
     replaceValue(browser, "form.new-device input[name=room]", "lab");
-    browser.find("form.new-device button[name=create-device]").click();
+    browser.click("form.new-device button[name=create-device]");
     awaitText(browser, "section.credentials", "device-t1", "the credentials shown once");
     assertThat(browser.text("section.credentials .warning")).contains("shown this once");
     t1Password = browser.find("#credentials-password").getAttribute("value");
@@ -172,7 +172,7 @@ class ConsoleDevicesIT {
     assertThat(t2.status()).as(t2.body()).isEqualTo(201);
     awaitAttribute(browser, "table.devices tr[data-device=t1]", "enabled", "true", "t1 in the list");
     replaceValue(browser, "input[name=devices-building]", "north");
-    browser.find("button[name=devices-filter]").click();
+    browser.click("button[name=devices-filter]");
     browser.until(d -> d.findElements(By.cssSelector("table.devices tr[data-device=t2]")).isEmpty() ? true : null,
         "the filter to leave t2 out");
     assertThat(browser.text("table.devices tr[data-device=t1]")).contains("thermometer", "hq / north / lab");
@@ -205,10 +205,10 @@ class ConsoleDevicesIT {
     browser.until(d -> Integer.parseInt(data(browser, "article.device", "accepted")) > 0 ? true : null, "accepted counted");
     assertThat(data(browser, "article.device", "rejected")).isEqualTo("1");
 
-    browser.find("form.readings-query button[name=query-readings]").click();
+    browser.click("form.readings-query button[name=query-readings]");
     awaitText(browser, "table.readings-stored tbody", "temperature=21.5", "the stored readings");
     replaceValue(browser, "form.readings-query input[name=limit]", "0");
-    browser.find("form.readings-query button[name=query-readings]").click();
+    browser.click("form.readings-query button[name=query-readings]");
     WebElement limit = browser.find("form.readings-query input[name=limit]");
     assertThat(awaitError(browser, "#" + limit.getAttribute("id") + "-error", "the limit's field error")).isNotBlank();
     checkAndPhotograph(browser, "device");
@@ -246,11 +246,11 @@ class ConsoleDevicesIT {
       assertThat(new Select(browser.find("form.issue-command select[name=command]")).getFirstSelectedOption().getText())
           .isEqualTo("set");
       WebElement level = replaceValue(browser, "form.issue-command input[name=param-level]", "500");
-      browser.find("form.issue-command button[name=issue-command]").click();
+      browser.click("form.issue-command button[name=issue-command]");
       assertThat(awaitError(browser, "#" + level.getAttribute("id") + "-error", "the parameter's field error")).isNotBlank();
       assertThat(level.getAttribute("aria-invalid")).isEqualTo("true");
       replaceValue(browser, "form.issue-command input[name=param-level]", "40");
-      browser.find("form.issue-command button[name=issue-command]").click();
+      browser.click("form.issue-command button[name=issue-command]");
       awaitAttribute(browser, "table.device-commands tbody tr", "status", "acked", "the command acknowledged");
       assertThat(browser.text("table.device-commands tbody tr")).contains("set(level=40)", "set to 40");
       checkAndPhotograph(browser, "controller");
@@ -276,20 +276,20 @@ class ConsoleDevicesIT {
     go("#/services/climate");
     assertThat(awaitText(browser, "section.device-bindings .slots", "thermometer", "the declared slot")).contains("1 to 2");
     assertThat(browser.text("section.device-bindings")).contains("No bindings yet.");
-    browser.find("form.bind-devices button[name=bind]").click();
+    browser.click("form.bind-devices button[name=bind]");
     assertThat(awaitError(browser, "#bind-devices-error", "the devices' field error")).isNotBlank();
 
     replaceValue(browser, "input[name=bind-building]", "north");
-    browser.find("button[name=bind-filter]").click();
+    browser.click("button[name=bind-filter]");
     browser.until(d -> d.findElements(By.cssSelector(".device-choices [data-device=t2]")).isEmpty()
         && !d.findElements(By.cssSelector(".device-choices [data-device=t1]")).isEmpty() ? true : null, "only t1 offered");
     // A controller is not of the declared type: never offered.
     assertThat(browser.driver.findElements(By.cssSelector(".device-choices [data-device=v1]"))).isEmpty();
-    browser.find("#bind-t1").click();
+    browser.click("#bind-t1");
     assertThat(browser.text(".bind-devices .picked")).contains("t1");
     checkAndPhotograph(browser, "service-bindings");
     fitsAPhone(browser, "section.device-bindings", "service-bindings-phone");
-    browser.find("form.bind-devices button[name=bind]").click();
+    browser.click("form.bind-devices button[name=bind]");
     String binding = browser.until(d -> data(browser, "table.bindings tbody tr", "binding"), "the binding listed");
     assertThat(browser.text("table.bindings tbody tr")).contains("t1", "ada");
     JsonNode listed = ada.get("/api/v1/services/climate/bindings").json().path("items");
@@ -306,10 +306,10 @@ class ConsoleDevicesIT {
   void anEndUserFindsTheAppAndBindsTheirDeviceToIt() throws Exception {
     signInAs("eve");
     go("#/services");
-    browser.find("a[href='#/services/climate']").click();
+    browser.click("a[href='#/services/climate']");
     assertThat(awaitText(browser, "section.device-bindings .slots", "thermometer", "the declared slot")).contains("1 to 2");
-    browser.find("#bind-t1").click();
-    browser.find("form.bind-devices button[name=bind]").click();
+    browser.click("#bind-t1");
+    browser.click("form.bind-devices button[name=bind]");
     String binding = browser.until(d -> data(browser, "table.bindings tbody tr", "binding"), "the binding listed");
     assertThat(browser.text("table.bindings tbody tr")).contains("t1", "eve");
     // The binding is eve's: the app's owner sees it too, and only eve (or an admin) may remove it.

@@ -89,7 +89,7 @@ class ConsoleIT {
     } finally {
       browser.failRequestsTo();
     }
-    browser.find("#load-failed button").click();
+    browser.click("#load-failed button");
     browser.find("form.sign-in input[name=username]");
     assertThat(browser.script("return sessionStorage.length")).isEqualTo(0L);
   }
@@ -102,7 +102,7 @@ class ConsoleIT {
     checkAndPhotograph(browser, "sign-in");
     browser.find("input[name=password]").sendKeys("wrong-password");
     username.sendKeys("ada");
-    browser.find("form.sign-in button[type=submit]").click();
+    browser.click("form.sign-in button[type=submit]");
     assertThat(browser.find("form.sign-in .error").getText()).contains("wrong username or password");
 
     WebElement password = browser.find("input[name=password]");
@@ -125,7 +125,7 @@ class ConsoleIT {
   @Test
   @Order(15)
   void checksTheFormLiveAndPreviewsItWithoutSubmitting() {
-    browser.find("nav a[href='#/new']").click();
+    browser.click("nav a[href='#/new']");
     browser.find("input[name=env-name]").sendKeys("live-check");
     new Select(browser.find("select[name=os]")).selectByValue("tiny");
     WebElement ram = browser.find("input[name=ram]");
@@ -149,7 +149,7 @@ class ConsoleIT {
     WebElement value = browser.find("#list-env input[name=env-value]");
     value.sendKeys("hello-there");
     assertThat(value.getAttribute("type")).isEqualTo("password");
-    browser.find("#list-env input[name=show-value]").click();
+    browser.click("#list-env input[name=show-value]");
     assertThat(value.getAttribute("type")).isEqualTo("text");
     browser.click("#list-dataset > button");
     new Select(browser.find("#list-dataset select[name=dataset-name]")).selectByValue("console/db/sample");
@@ -163,14 +163,14 @@ class ConsoleIT {
     checkAndPhotograph(browser, "new-environment-preview");
     // Nothing was created.
     assertThat(dcloud.api().get("/api/v1/environments?name=live-check").json().path("environments").size()).isZero();
-    browser.find("nav a[href='#/environments']").click();
+    browser.click("nav a[href='#/environments']");
     browser.find("table.environments");
   }
 
   @Test
   @Order(20)
   void createsAnEnvironmentFromTheFormAndSeesItRunWithoutAReload() throws Exception {
-    browser.find("nav a[href='#/new']").click();
+    browser.click("nav a[href='#/new']");
     WebElement name = browser.find("input[name=env-name]");
     // A template pre-fills the form, with the catalog's libraries chosen.
     new Select(browser.find("select[name=template]")).selectByValue("python-ml");
@@ -202,7 +202,7 @@ class ConsoleIT {
         + " window.createKeys.push(options.headers['Idempotency-Key']); return send(url, options); }");
     name.clear();
     name.sendKeys("not a name!");
-    browser.find("form.new-environment button[type=submit]").click();
+    browser.click("form.new-environment button[type=submit]");
     // The API's field error, beside the field it names.
     WebElement error = browser.find("#" + name.getAttribute("id") + "-error");
     assertThat(error.getText()).isNotBlank();
@@ -214,7 +214,7 @@ class ConsoleIT {
     browser.find("input[name=ports]").sendKeys("8000");
     browser.find("input[name=command]").sendKeys("[\"sh\", \"-c\", \"echo hello-from-the-logs; exec sleep 100000\"]");
     browser.script("window.notReloaded = true");
-    browser.find("form.new-environment button[type=submit]").click();
+    browser.click("form.new-environment button[type=submit]");
     WebElement page = browser.find("article.environment[data-env-id]");
     created = page.getAttribute("data-env-id");
     awaitStatus(browser, "RUNNING", "the environment to run");
@@ -233,7 +233,7 @@ class ConsoleIT {
     // "Open": where the proxy serves its published port.
     browser.until(d -> d.findElements(By.cssSelector("a.open")).isEmpty() ? null : true, "the environment's url");
     assertThat(browser.find("a.open").getAttribute("href")).contains("/api/v1/environments/" + created + "/proxy/8000/");
-    browser.find("button[name=logs]").click();
+    browser.click("button[name=logs]");
     awaitText(browser, "pre.logs", "hello-from-the-logs", "the container's logs");
     checkAndPhotograph(browser, "environment");
   }
@@ -260,7 +260,7 @@ class ConsoleIT {
     Path file = Files.createTempFile("console-upload", ".bin");
     Files.write(file, blob);
     browser.find("input[name=upload-file]").sendKeys(file.toAbsolutePath().toString());
-    browser.find("button[name=upload]").click();
+    browser.click("button[name=upload]");
     String target = "/home/dcloud/" + file.getFileName();
     assertThat(awaitText(browser, ".upload-state .saved", "Uploaded", "the upload")).contains(blob.length + " bytes", target);
     assertThat(browser.script("const bar = document.querySelector('progress.upload-progress');"
@@ -290,7 +290,7 @@ class ConsoleIT {
   void fitsAPhoneWithoutScrollingSideways() {
     assertThat(scrollsSideways(browser, 360, 740, "article.environment", "environment-phone"))
         .as("what sticks out of the environment's page").isNull();
-    browser.find("nav a[href='#/new']").click();
+    browser.click("nav a[href='#/new']");
     assertThat(scrollsSideways(browser, 360, 740, "form.new-environment", "new-environment-phone"))
         .as("what sticks out of the new-environment form").isNull();
     browser.script("location.hash = arguments[0]", "#/environments/" + created);
@@ -320,7 +320,7 @@ class ConsoleIT {
     shell.clear();
     // The tiny OS is busybox: sh, not bash.
     shell.sendKeys("sh");
-    browser.find("button[name=open-terminal]").click();
+    browser.click("button[name=open-terminal]");
     browser.until(d -> d.findElement(By.cssSelector(".terminal-state")).getText().startsWith("Connected") ? true : null,
         "the terminal to connect");
     WebElement terminal = browser.find("pre.terminal");
@@ -334,7 +334,7 @@ class ConsoleIT {
   @Test
   @Order(40)
   void theListShowsItsStatusAsTextAndFilters() {
-    browser.find("nav a[href='#/environments']").click();
+    browser.click("nav a[href='#/environments']");
     String row = "tr[data-env-id='" + created + "']";
     assertThat(browser.find(row).getText()).contains("console-it", "RUNNING");
     assertThat(browser.find(row).getAttribute("data-status")).isEqualTo("RUNNING");
@@ -358,7 +358,7 @@ class ConsoleIT {
     awaitStatus(browser, "STOPPED", "the environment to stop");
     clickAndConfirm(browser, "button[name=delete]");
     awaitStatus(browser, "DELETED", "the environment to be deleted");
-    browser.find("nav a[href='#/environments']").click();
+    browser.click("nav a[href='#/environments']");
     browser.find("table.environments");
     assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + created + "']"))).isEmpty();
   }
@@ -366,7 +366,7 @@ class ConsoleIT {
   @Test
   @Order(60)
   void neverSeesAnotherUsersEnvironment() {
-    browser.find("nav a[href='#/environments']").click();
+    browser.click("nav a[href='#/environments']");
     browser.find("table.environments");
     checkAndPhotograph(browser, "environments");
     assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + othersEnvironment + "']"))).isEmpty();
@@ -379,7 +379,7 @@ class ConsoleIT {
   @Test
   @Order(70)
   void saysWhenTheEventStreamIsLostAndThatItIsLiveAgain() throws Exception {
-    browser.find("nav a[href='#/environments']").click();
+    browser.click("nav a[href='#/environments']");
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "a live stream");
     dcloud.stopNode();
     awaitText(browser, "#stream", "reconnecting", "the console to say the stream is lost");
@@ -393,7 +393,7 @@ class ConsoleIT {
   @Test
   @Order(80)
   void signsOutAndTheSessionIsOver() {
-    browser.find("#sign-out").click();
+    browser.click("#sign-out");
     browser.find("form.sign-in input[name=username]");
     assertThat(browser.driver.findElements(By.cssSelector("#who .user"))).isEmpty();
     assertThat(ConsolePage.fetch(browser, "/api/v1/users/me").get("status")).isEqualTo(401L);

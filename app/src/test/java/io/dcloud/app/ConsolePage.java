@@ -27,12 +27,12 @@ final class ConsolePage {
   static void signIn(Browser browser, String username, String password) {
     browser.find("form.sign-in input[name=username]").sendKeys(username);
     browser.find("form.sign-in input[name=password]").sendKeys(password, Keys.ENTER);
-    assertThat(browser.find("#who .user").getText()).isEqualTo(username);
+    browser.until(d -> username.equals(browser.text("#who .user")) ? true : null, "the header to name " + username);
   }
 
   /** Signs out whoever is signed in now and signs in as username. */
   static void signOutAndIn(Browser browser, String username, String password) {
-    browser.find("#sign-out").click();
+    browser.click("#sign-out");
     signIn(browser, username, password);
   }
 
@@ -44,7 +44,7 @@ final class ConsolePage {
 
   /** Says yes in the confirmation dialog open now. */
   static void confirm(Browser browser) {
-    browser.find("dialog[open] button[data-confirm=ok]").click();
+    browser.click("dialog[open] button[data-confirm=ok]");
   }
 
   /** Clicks what css finds, a button that asks first, and says yes. */

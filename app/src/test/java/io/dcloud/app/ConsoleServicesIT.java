@@ -76,7 +76,7 @@ class ConsoleServicesIT {
     ConsolePage.signIn(browser, "ada", PASSWORD);
     assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
         "Services", "Devices", "Models", "Jobs");
-    browser.find("#nav a[href='#/services']").click();
+    browser.click("#nav a[href='#/services']");
     awaitAttribute(browser, "table.services tr[data-service=web] .ready", "ready", "1", "the replica to be ready");
     String row = browser.text("table.services tr[data-service=web]");
     assertThat(row).contains("web", "app", "version 1", "1/1 ready");
@@ -100,12 +100,12 @@ class ConsoleServicesIT {
     fitsAPhone(browser, "article.service", "service-phone");
 
     WebElement replicas = ConsolePage.replaceValue(browser, "form.scale input[name=replicas]", "0");
-    browser.find("form.scale button[name=scale]").click();
+    browser.click("form.scale button[name=scale]");
     assertThat(awaitText(browser, "#" + replicas.getAttribute("id") + "-error", "whole number", "the field error"))
         .contains("from 1 to");
     assertThat(replicas.getAttribute("aria-invalid")).isEqualTo("true");
     ConsolePage.replaceValue(browser, "form.scale input[name=replicas]", "2");
-    browser.find("form.scale button[name=scale]").click();
+    browser.click("form.scale button[name=scale]");
     awaitText(browser, "form.scale .saved", "Saved", "the scale to be saved");
     awaitAttribute(browser, "article.service", "ready", "2", "the second replica to be ready");
     assertThat(browser.driver.findElements(By.cssSelector("table.replicas tbody tr"))).hasSize(2);
@@ -125,9 +125,9 @@ class ConsoleServicesIT {
   void tryItCallsTheAppAndTheChartsCountTheCalls() throws Exception {
     go("#/services/web");
     browser.find("article.service");
-    browser.find("form.try-it button[name=try]").click();
+    browser.click("form.try-it button[name=try]");
     assertThat(awaitText(browser, "pre.try-answer", "hello-from-web", "the app's answer")).startsWith("200");
-    browser.find("form.try-it button[name=try]").click();
+    browser.click("form.try-it button[name=try]");
     assertThat(awaitText(browser, "pre.try-answer", "hello-from-web", "the app's second answer")).startsWith("200");
     Api.Response stats = ada.get("/api/v1/services/web/stats");
     assertThat(stats.json().path("count").asLong()).as(stats.body()).isEqualTo(2);
@@ -169,7 +169,7 @@ class ConsoleServicesIT {
     Path config = Files.writeString(work.resolve("config.json"),
         "{\"name\": \"iris\", \"runtime\": {\"language-name\": \"python\", \"libraries\": [\"scikit-learn\"]},"
             + " \"resources\": {\"cpu\": \"0.5\", \"ram\": \"512M\"}}");
-    browser.find("#nav a[href='#/models']").click();
+    browser.click("#nav a[href='#/models']");
     browser.find("form.model-push");
     assertThat(browser.text("main")).contains("No models yet.");
     checkAndPhotograph(browser, "models");
@@ -195,7 +195,7 @@ class ConsoleServicesIT {
     browser.find("form.model-push input[name=model]").sendKeys(model.toAbsolutePath().toString());
     browser.find("form.model-push input[name=contract]").sendKeys(contract.toAbsolutePath().toString());
     browser.find("form.model-push input[name=config]").sendKeys(config.toAbsolutePath().toString());
-    browser.find("form.model-push button[name=model-push]").click();
+    browser.click("form.model-push button[name=model-push]");
   }
 
   /** A logistic regression of the iris data, as joblib writes it; the test needs scikit-learn where it runs. */
@@ -228,13 +228,13 @@ class ConsoleServicesIT {
     assertThat(browser.text("article.service dl.facts")).contains("model");
     ConsolePage.replaceValue(browser, "form.batching input[name=max-size]", "8");
     ConsolePage.replaceValue(browser, "form.batching input[name=max-wait-ms]", "20");
-    browser.find("form.batching button[name=save-batching]").click();
+    browser.click("form.batching button[name=save-batching]");
     awaitText(browser, "article.service dl.facts", "up to 8 instances, waiting at most 20 ms", "the batching saved");
     // The python image is built on first use (cached by the Docker Engine for the other ITs).
     awaitAttribute(browser, "article.service", "ready", "1", "the model's replica to be ready");
     ConsolePage.replaceValue(browser, "form.try-it textarea[name=instances]",
         "[{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4, \"petal_width\": 0.2}]");
-    browser.find("form.try-it button[name=try]").click();
+    browser.click("form.try-it button[name=try]");
     assertThat(awaitText(browser, "pre.try-answer", "class", "the prediction")).contains("\"class\": 0");
     checkAndPhotograph(browser, "model-service");
   }
@@ -254,11 +254,11 @@ class ConsoleServicesIT {
     new org.openqa.selenium.support.ui.Select(service).selectByValue("iris");
     browser.find("form.submit-job input[name=dataset]").sendKeys("console/db/iris-input");
     WebElement batchSize = ConsolePage.replaceValue(browser, "form.submit-job input[name=batch-size]", "0");
-    browser.find("form.submit-job button[name=submit-job]").click();
+    browser.click("form.submit-job button[name=submit-job]");
     awaitText(browser, "#" + batchSize.getAttribute("id") + "-error", "1", "the batch size's field error");
     checkAndPhotograph(browser, "jobs");
     ConsolePage.replaceValue(browser, "form.submit-job input[name=batch-size]", "2");
-    browser.find("form.submit-job button[name=submit-job]").click();
+    browser.click("form.submit-job button[name=submit-job]");
     awaitAttribute(browser, "article.job", "status", "SUCCEEDED", "the job to succeed");
     assertThat(data(browser, "#job-progress", "done")).isEqualTo("3");
     assertThat(browser.driver.findElements(By.cssSelector("table.assignments tbody tr"))).isNotEmpty();
@@ -288,7 +288,7 @@ class ConsoleServicesIT {
     go("#/apps");
     browser.find("form.app-push input[name=source]").sendKeys(archive.toAbsolutePath().toString());
     browser.find("form.app-push input[name=config]").sendKeys(config.toAbsolutePath().toString());
-    browser.find("form.app-push button[name=app-push]").click();
+    browser.click("form.app-push button[name=app-push]");
     assertThat(awaitText(browser, "form.app-push .saved", "hello source version 1", "the pushed app")).contains("service");
     browser.find("table.apps tr[data-app=hello]");
     checkAndPhotograph(browser, "apps");
