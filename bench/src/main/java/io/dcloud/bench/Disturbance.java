@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * A fault done to a run (a test's), on its own thread from the first measured create on, given
  * the Cassandra process. The run waits for it to end, then, as a client whose create went
- * unanswered would, sends the creates not yet accepted again (a create is idempotent).
+ * unanswered would, sends the creates not yet accepted again once answers stop coming
+ * ({@link CreateLoad.Resender}; a create is idempotent).
  */
 @FunctionalInterface
 public interface Disturbance {

@@ -72,11 +72,10 @@ final class PlacementRun {
     Disturbance.Running disturbed = Disturbance.Running.start(disturbance, cassandra);
     CreateLoad.send(system, PlacementBenchmark.RUN_PREFIX, creates, timeline, options.rate(), acks);
     List<String> violations = new ArrayList<>(disturbed.awaitEnd());
-    // Undisturbed, the entities hold the specs now: only they count in the heap.
-    List<CreateLoad.Create> unanswered = disturbance == Disturbance.NONE ? List.of() : creates;
+    // The entities hold the specs now: only they count in the heap. One sent again is made again.
     creates = null;
-    boolean complete = awaitRunning(timeline, options.timeout(), "run",
-        () -> CreateLoad.resendUnaccepted(system, unanswered, timeline, acks));
+    boolean complete = awaitRunning(timeline, options.timeout(), "run", new CreateLoad.Resender(
+        system, index -> CreateLoad.create(catalog, limits, index, options.gpuEvery()), timeline, acks));
     CpuUse.Used used = cpu.stop();
 
     violations.addAll(checkReservations(system, scheduler, options, timeline));
