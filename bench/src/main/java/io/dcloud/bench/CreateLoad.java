@@ -127,7 +127,9 @@ final class CreateLoad {
           resent++;
         }
       }
-      System.out.printf("bench: nothing accepted since the last look; sent %d unaccepted creates again%n", resent);
+      if (resent > 0) {
+        System.out.printf("bench: nothing accepted since the last look; sent %d unaccepted creates again%n", resent);
+      }
     }
   }
 }
