@@ -116,6 +116,17 @@ final class Browser implements AutoCloseable {
     }, "a click on " + css);
   }
 
+  /**
+   * The text of what {@code css} finds once it is shown, read in the page: the event stream may redraw
+   * the element between its finding and its reading (WebDriver then calls it stale), and the wait asks again.
+   */
+  String shownText(String css) {
+    return until(d -> {
+      List<WebElement> found = d.findElements(By.cssSelector(css));
+      return found.isEmpty() || !found.get(0).isDisplayed() ? null : text(css);
+    }, "the text of " + css);
+  }
+
   /** The text of what {@code css} finds, read in the page: an element found before a redraw may be gone. */
   String text(String css) {
     return (String) script("return document.querySelector(arguments[0])?.innerText", css);

@@ -83,7 +83,7 @@ class ConsoleAdminIT {
     browser.open(base + "/");
     signIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
     browser.click("#nav a[href='#/users']");
-    assertThat(browser.find("table.users tr[data-username=dee]").getText()).contains("data-scientist");
+    assertThat(browser.shownText("table.users tr[data-username=dee]")).contains("data-scientist");
     checkAndPhotograph(browser, "users");
 
     browser.find("form.new-user input[name=username]").sendKeys("fay");
@@ -91,7 +91,7 @@ class ConsoleAdminIT {
     browser.click("form.new-user input[name=roles][value=app-developer]");
     browser.click("form.new-user button[name=create-user]");
     browser.find("article.user-page[data-username=fay]");
-    assertThat(browser.find(".user-roles").getText()).contains("app-developer", "data-scientist");
+    assertThat(browser.shownText(".user-roles")).contains("app-developer", "data-scientist");
 
     WebElement cpu = replaceValue(browser, "form.quota input[name=cpu]", "lots");
     browser.click("form.quota button[name=save-quota]");
@@ -142,14 +142,14 @@ class ConsoleAdminIT {
     assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
         "Services", "Devices", "Models", "Jobs");
     browser.open(base + "/#/users");
-    assertThat(browser.find("main .error").getText()).contains("needs one of the roles admin");
+    assertThat(browser.shownText("main .error")).contains("needs one of the roles admin");
   }
 
   @Test
   @Order(4)
   void savesAnEnvironmentAsATemplateEditsUsesAndDeletesIt() {
     browser.click("#nav a[href='#/templates']");
-    assertThat(browser.find("table.templates tr[data-template=python-ml]").getText()).contains("built-in");
+    assertThat(browser.shownText("table.templates tr[data-template=python-ml]")).contains("built-in");
     checkAndPhotograph(browser, "templates");
 
     new Select(browser.find("select[name=environment]")).selectByValue(deesEnvironment);
@@ -166,15 +166,15 @@ class ConsoleAdminIT {
     browser.failRequestsTo("*/api/v1/templates/dees-template");
     try {
       browser.click("form.template button[name=save]");
-      assertThat(browser.find("#connection").getText()).contains("cannot be reached", "trying again");
-      assertThat(browser.find("form.template .error").getText()).contains("the gateway cannot be reached");
+      assertThat(browser.shownText("#connection")).contains("cannot be reached", "trying again");
+      assertThat(browser.shownText("form.template .error")).contains("the gateway cannot be reached");
       assertThat(browser.driver.findElement(By.id("connection")).isDisplayed()).isFalse();
       browser.click("form.template button[name=save]");
-      assertThat(browser.find("#connection").getText()).contains("trying again");
+      assertThat(browser.shownText("#connection")).contains("trying again");
     } finally {
       browser.failRequestsTo();
     }
-    assertThat(browser.find("form.template .saved").getText()).contains("Saved");
+    assertThat(browser.shownText("form.template .saved")).contains("Saved");
     assertThat(browser.driver.findElement(By.id("connection")).isDisplayed()).isFalse();
     assertThat(dcloud.api().get("/api/v1/templates/dees-template").json().path("description").asText())
         .isEqualTo("edited in the console");
@@ -188,7 +188,7 @@ class ConsoleAdminIT {
     // Only configurers and admins delete the platform's templates: the API says so, in words.
     browser.open(base + "/#/templates/python-ml");
     clickAndConfirm(browser, "article.template-page[data-template=python-ml] button[name=delete]");
-    assertThat(browser.find("form.template .error").getText()).contains("only platform configurers and admins delete it");
+    assertThat(browser.shownText("form.template .error")).contains("only platform configurers and admins delete it");
 
     browser.open(base + "/#/templates/dees-template");
     clickAndConfirm(browser, "article.template-page[data-template=dees-template] button[name=delete]");
@@ -224,10 +224,10 @@ class ConsoleAdminIT {
     browser.find("form.upload input[name=file]").sendKeys(file.toAbsolutePath().toString());
     browser.click("form.upload button[name=upload]");
     browser.find("tr[data-version='2']");
-    assertThat(browser.find("form.upload .upload-label").getText()).startsWith("Uploaded");
+    assertThat(browser.shownText("form.upload .upload-label")).startsWith("Uploaded");
     assertThat(browser.script("const bar = document.querySelector('form.upload progress'); return bar.value === bar.max"))
         .isEqualTo(true);
-    assertThat(browser.find("form.upload .saved").getText()).contains("version 2", "19 bytes");
+    assertThat(browser.shownText("form.upload .saved")).contains("version 2", "19 bytes");
     checkAndPhotograph(browser, "dataset");
 
     // While an environment mounts the latest version the API refuses to delete it, naming the environment.
@@ -241,11 +241,11 @@ class ConsoleAdminIT {
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200)).untilAsserted(() ->
         assertThat(dee.get("/api/v1/environments").body()).contains(readerId));
     clickAndConfirm(browser, "button[name=delete-all]");
-    assertThat(browser.find("article.dataset-page section .error").getText()).contains("reads-notes", "stop them first");
+    assertThat(browser.shownText("article.dataset-page section .error")).contains("reads-notes", "stop them first");
     assertThat(browser.driver.findElements(By.cssSelector("tr[data-version]"))).hasSize(2);
     // Version 1 is mounted by no one: it goes.
     clickAndConfirm(browser, version + " button[name=delete-version]");
-    assertThat(browser.find("article.dataset-page section .saved").getText()).contains("Deleted version 1");
+    assertThat(browser.shownText("article.dataset-page section .saved")).contains("Deleted version 1");
     browser.until(d -> d.findElements(By.cssSelector(version)).isEmpty() ? true : null, "version 1 to be gone");
 
     assertThat(dee.post("/api/v1/environments/" + readerId + "/stop", "").status()).isEqualTo(202);
@@ -331,7 +331,7 @@ class ConsoleAdminIT {
     editor.clear();
     editor.sendKeys("[{\"os\": \"Not An OS!\", \"base-image\": \"debian:bookworm\"}]");
     browser.click("form.catalog button[name=save]");
-    assertThat(browser.find(".catalog-errors li[data-field$='os']").getText()).contains("lowercase letters");
+    assertThat(browser.shownText(".catalog-errors li[data-field$='os']")).contains("lowercase letters");
     assertThat(editor.getAttribute("aria-invalid")).isEqualTo("true");
     checkAndPhotograph(browser, "catalog");
     // Nothing was stored: the catalog still offers what it offered.
@@ -397,7 +397,7 @@ class ConsoleAdminIT {
     // The API refuses an admin their own deletion: in words, where the button is.
     browser.open(base + "/#/users/admin");
     clickAndConfirm(browser, "article.user-page[data-username=admin] button[name=delete-user]");
-    assertThat(browser.find("section.delete-user .error").getText()).contains("cannot delete yourself");
+    assertThat(browser.shownText("section.delete-user .error")).contains("cannot delete yourself");
     assertThat(dcloud.api().get("/api/v1/users/admin").status()).isEqualTo(200);
   }
 }

@@ -85,7 +85,7 @@ class ConsoleIT {
     try {
       browser.open(base + "/");
       // boot.js reloads three times, then explains.
-      assertThat(browser.find("#load-failed").getText()).contains("could not load its scripts");
+      assertThat(browser.shownText("#load-failed")).contains("could not load its scripts");
     } finally {
       browser.failRequestsTo();
     }
@@ -103,14 +103,14 @@ class ConsoleIT {
     browser.find("input[name=password]").sendKeys("wrong-password");
     username.sendKeys("ada");
     browser.click("form.sign-in button[type=submit]");
-    assertThat(browser.find("form.sign-in .error").getText()).contains("wrong username or password");
+    assertThat(browser.shownText("form.sign-in .error")).contains("wrong username or password");
 
     WebElement password = browser.find("input[name=password]");
     password.clear();
     password.sendKeys(PASSWORD, Keys.ENTER);
-    assertThat(browser.find("#who .user").getText()).isEqualTo("ada");
-    assertThat(browser.find("#who .roles").getText()).contains("data-scientist");
-    assertThat(browser.find("#who .quota").getText()).contains("environments 0/");
+    assertThat(browser.shownText("#who .user")).isEqualTo("ada");
+    assertThat(browser.shownText("#who .roles")).contains("data-scientist");
+    assertThat(browser.shownText("#who .quota")).contains("environments 0/");
     browser.find("table.environments");
     // The platform's pages are not offered to a data scientist (the API refuses them anyway).
     assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
@@ -218,7 +218,7 @@ class ConsoleIT {
     WebElement page = browser.find("article.environment[data-env-id]");
     created = page.getAttribute("data-env-id");
     awaitStatus(browser, "RUNNING", "the environment to run");
-    assertThat(browser.find("article.environment .env-status").getText()).contains("RUNNING");
+    assertThat(browser.shownText("article.environment .env-status")).contains("RUNNING");
     assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);
     assertThat((List<?>) browser.script("return window.createKeys")).hasSize(2).doesNotHaveDuplicates()
         .allSatisfy(key -> assertThat(String.valueOf(key)).matches("[0-9a-f-]{32,36}"));
@@ -226,7 +226,7 @@ class ConsoleIT {
     awaitText(browser, "#who .quota", "environments 1/", "the header's usage");
     assertThat(browser.driver.findElements(By.cssSelector("article.environment > .actions button"))).extracting(WebElement::getText)
         .containsExactly("Stop", "Delete");
-    assertThat(browser.find("ol.timeline").getText()).contains("RUNNING");
+    assertThat(browser.shownText("ol.timeline")).contains("RUNNING");
     // Its port where the engine published it, and at the container's own address (what its machine calls).
     assertThat(awaitText(browser, "dl.facts", "(container ", "the port at the container's address"))
         .containsPattern("8000/tcp → 127\\.0\\.0\\.1:\\d+ \\(container \\d+\\.\\d+\\.\\d+\\.\\d+:8000\\)");
@@ -336,11 +336,11 @@ class ConsoleIT {
   void theListShowsItsStatusAsTextAndFilters() {
     browser.click("nav a[href='#/environments']");
     String row = "tr[data-env-id='" + created + "']";
-    assertThat(browser.find(row).getText()).contains("console-it", "RUNNING");
+    assertThat(browser.shownText(row)).contains("console-it", "RUNNING");
     assertThat(browser.find(row).getAttribute("data-status")).isEqualTo("RUNNING");
     WebElement name = browser.find("input[name=name-filter]");
     name.sendKeys("no-such-name");
-    assertThat(browser.find("p.empty").getText()).contains("No environment matches");
+    assertThat(browser.shownText("p.empty")).contains("No environment matches");
     assertThat(browser.driver.findElements(By.cssSelector(row))).isEmpty();
     name.clear();
     name.sendKeys("console");
@@ -370,9 +370,9 @@ class ConsoleIT {
     browser.find("table.environments");
     checkAndPhotograph(browser, "environments");
     assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + othersEnvironment + "']"))).isEmpty();
-    assertThat(browser.find("p.empty").getText()).isEqualTo("No environments yet.");
+    assertThat(browser.shownText("p.empty")).isEqualTo("No environments yet.");
     browser.open(base + "/#/environments/" + othersEnvironment);
-    assertThat(browser.find("main .error").getText()).contains("not found");
+    assertThat(browser.shownText("main .error")).contains("not found");
   }
 
   /** The node (and its gateway) stops and comes back on the same port: the page says so, and resumes. */
@@ -387,7 +387,7 @@ class ConsoleIT {
     dcloud.startNode();
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null,
         "the console to say the stream is live again");
-    assertThat(browser.find("#who .user").getText()).isEqualTo("ada");
+    assertThat(browser.shownText("#who .user")).isEqualTo("ada");
   }
 
   @Test
