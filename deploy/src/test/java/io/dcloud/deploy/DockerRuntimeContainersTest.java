@@ -15,9 +15,6 @@ import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.PortBinding;
 import io.dcloud.deploy.ContainerRuntime.RuntimeInfo;
 import io.dcloud.deploy.ContainerRuntime.VolumeMount;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -65,7 +62,7 @@ class DockerRuntimeContainersTest {
   }
 
   @Test
-  void createAppliesLimitsSecurityLabelsAndLoopbackPorts() throws IOException {
+  void createAppliesLimitsSecurityLabelsAndLoopbackPorts() {
     int chosenPort = DockerTestSupport.freeLoopbackPort();
     ContainerSpec base = docker.busyboxSpec("limits", List.of("httpd", "-f", "-p", "80", "-h", "/var/www"));
     ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.command(), Map.of("GREETING", "hello world"),
@@ -101,15 +98,12 @@ class DockerRuntimeContainersTest {
     PortBinding picked = info.ports().stream().filter(p -> p.containerPort() == 81).findFirst().orElseThrow();
     assertThat(picked.hostIp()).isEqualTo(LOOPBACK);
     assertThat(picked.hostPort()).as("engine-chosen port").isNotNull().isPositive();
-    try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), chosenPort)) {
-      assertThat(socket.isConnected()).isTrue();
-    }
+    // "running" is the engine's word for the process, not for httpd listening yet: wait for its answer.
+    assertThat(docker.awaitHttpAnswer(LOOPBACK, chosenPort)).startsWith("HTTP/1.");
     // Its own address on its network, as the engine has it: this machine reaches the port there, past the port proxy.
     assertThat(info.address()).isNotBlank()
         .isEqualTo(docker.inspectRaw(id).getNetworkSettings().getNetworks().values().iterator().next().getIpAddress());
-    try (Socket socket = new Socket(info.address(), 80)) {
-      assertThat(socket.isConnected()).isTrue();
-    }
+    assertThat(docker.awaitHttpAnswer(info.address(), 80)).startsWith("HTTP/1.");
   }
 
   @Test

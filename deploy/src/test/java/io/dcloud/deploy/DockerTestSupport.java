@@ -10,10 +10,14 @@ import com.typesafe.config.ConfigFactory;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -171,6 +175,31 @@ public final class DockerTestSupport implements AutoCloseable, AfterAllCallback 
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Waits (bounded, asking again on refusal or an empty answer) until an HTTP server at host:port
+   * answers, and returns its status line. A container is "running" before its server listens.
+   */
+  public String awaitHttpAnswer(String host, int port) {
+    long deadline = System.nanoTime() + STATE_TIMEOUT.toNanos();
+    IOException last = null;
+    while (System.nanoTime() < deadline) {
+      try (Socket socket = new Socket(host, port);
+          var reader = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII))) {
+        socket.setSoTimeout((int) STATE_TIMEOUT.toMillis());
+        socket.getOutputStream().write("GET / HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        String statusLine = reader.readLine();
+        if (statusLine != null) {
+          return statusLine;
+        }
+      } catch (IOException e) {
+        last = e;
+      }
+      pause();
+    }
+    throw new AssertionError("nothing answered HTTP at " + host + ":" + port + " within " + STATE_TIMEOUT
+        + (last == null ? "" : "; last: " + last));
   }
 
   /** Removes every container and volume labelled with this run, and the tracked images. */
