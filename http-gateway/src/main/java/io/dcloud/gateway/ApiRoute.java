@@ -13,32 +13,14 @@ import org.apache.pekko.http.javadsl.server.Route;
 final class ApiRoute extends AllDirectives {
   private final GatewaySettings settings;
   private final JsonYaml codec;
-  private final EnvironmentRoutes environments;
-  private final TemplateRoutes templates;
-  private final CatalogRoutes catalog;
-  private final NodeRoutes nodes;
   private final Authentication authentication;
   private final AuthRoutes auth;
-  private final UserRoutes users;
-  private final GroupRoutes groups;
-  private final AuditRoutes audit;
   private final BrowserSafety browserSafety;
   private final OpenApiRoute openApi;
   private final Behavior<DCloudProtocol.Request> clientService;
-  private final EventRoutes events;
-  private final DatasetRoutes datasets;
-  private final ModelRoutes models;
-  private final ServiceRoutes services;
-  private final AppRoutes apps;
-  private final ModelDeployRoutes deployments;
-  private final ServiceCallRoutes serviceCalls;
-  private final JobRoutes jobs;
   private final ConsoleRoute console = new ConsoleRoute();
-  private final SensorTypeRoutes sensorTypes;
-  private final DeviceRoutes devices;
-  private final ReadingRoutes readings;
-  private final DeviceCommandRoutes deviceCommands;
-  private final BindingRoutes bindings;
+  /** Every feature behind sign-in, built once: each takes the caller after its path matched. */
+  private final Route features;
 
   ApiRoute(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings, GatewayIdentity identity) {
     this.settings = settings;
@@ -48,47 +30,69 @@ final class ApiRoute extends AllDirectives {
     RequestBodies bodies = new RequestBodies(codec);
     Quotas quotas = new Quotas(asks, identity.settings());
     EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings, quotas);
-    this.environments = new EnvironmentRoutes(
+    EnvironmentRoutes environments = new EnvironmentRoutes(
         asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings),
         new EnvironmentExec(asks, codec, bodies, settings, system.settings().config(), identity.audit()),
         settings.readAsks(), quotas, settings.secrets(), settings.proxy(),
         new EnvironmentShell(system, asks, codec, settings.specLimits(), identity.audit()),
         new EnvironmentFiles(system, asks, codec, system.settings().config(), identity.audit()));
-    this.templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources(), settings.specLimits(),
+    TemplateRoutes templates = new TemplateRoutes(asks, codec, bodies, creation, settings.defaultResources(), settings.specLimits(),
         identity.audit());
-    this.catalog = new CatalogRoutes(asks, codec, bodies, identity.audit());
-    this.nodes = new NodeRoutes(asks, codec, clock, identity.audit());
+    CatalogRoutes catalog = new CatalogRoutes(asks, codec, bodies, identity.audit());
+    NodeRoutes nodes = new NodeRoutes(asks, codec, clock, identity.audit());
     ClientAddress clientAddress = new ClientAddress(settings.trustedProxies());
     this.authentication = new Authentication(identity.tokens(), identity.settings(), clock, clientAddress);
     this.auth = new AuthRoutes(system, identity, codec, bodies, authentication, clock, settings.askTimeout(),
         clientAddress);
-    this.users = new UserRoutes(asks, identity, quotas, codec, bodies, clock);
-    this.groups = new GroupRoutes(asks, identity, codec, bodies);
-    this.audit = new AuditRoutes(identity.audit(), codec, clock);
+    UserRoutes users = new UserRoutes(asks, identity, quotas, codec, bodies, clock);
+    GroupRoutes groups = new GroupRoutes(asks, identity, codec, bodies);
+    AuditRoutes audit = new AuditRoutes(identity.audit(), codec, clock);
     this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());
-    this.events = new EventRoutes(system, backends, codec, settings);
-    this.datasets = new DatasetRoutes(system, asks, codec, bodies, system.settings().config(),
+    EventRoutes events = new EventRoutes(system, backends, codec, settings);
+    DatasetRoutes datasets = new DatasetRoutes(system, asks, codec, bodies, system.settings().config(),
         identity.audit(), settings.askTimeout());
-    this.models = new ModelRoutes(system, datasets,
+    ModelRoutes models = new ModelRoutes(system, datasets,
         new RuntimeChecks(asks, settings.defaultResources(), settings.specLimits()),
         ModelLimits.fromConfig(system.settings().config()), codec, identity.audit());
-    this.services = new ServiceRoutes(asks, backends.services(), codec, bodies, creation, identity.audit());
-    this.apps = new AppRoutes(system, datasets, services, creation,
+    ServiceRoutes services = new ServiceRoutes(asks, backends.services(), codec, bodies, creation, identity.audit());
+    AppRoutes apps = new AppRoutes(system, datasets, services, creation,
         new RuntimeChecks(asks, settings.defaultResources(), settings.specLimits()),
         AppLimits.fromConfig(system.settings().config()), codec, identity.audit());
-    this.deployments = new ModelDeployRoutes(models, datasets.access(), services,
+    ModelDeployRoutes deployments = new ModelDeployRoutes(models, datasets.access(), services,
         ModelLimits.fromConfig(system.settings().config()), bodies, identity.audit());
-    this.serviceCalls = ServiceCallRoutes.create(system, asks, backends.services(), settings, identity, bodies, codec);
-    this.jobs = new JobRoutes(asks, backends.jobs(), backends.services(), datasets.access(), codec, bodies,
+    ServiceCallRoutes serviceCalls = ServiceCallRoutes.create(system, asks, backends.services(), settings, identity, bodies, codec);
+    JobRoutes jobs = new JobRoutes(asks, backends.jobs(), backends.services(), datasets.access(), codec, bodies,
         identity.audit());
     this.openApi = new OpenApiRoute(codec, identity.settings().sessionCookie(), identity.settings().csrfHeader());
     this.clientService = ClientService.create(authentication, asks, creation, codec, settings);
     DeviceRegistryAsks registry = new DeviceRegistryAsks(asks);
-    this.sensorTypes = new SensorTypeRoutes(registry, codec, bodies, identity.audit(), clock);
-    this.devices = new DeviceRoutes(registry, backends.devices(), codec, bodies, identity.audit(), clock);
-    this.readings = new ReadingRoutes(registry, backends.devices(), codec, clock, system.settings().config(), settings);
-    this.deviceCommands = new DeviceCommandRoutes(asks, registry, codec, bodies, identity.audit(), clock);
-    this.bindings = new BindingRoutes(services, registry, codec, bodies, identity.audit(), clock);
+    SensorTypeRoutes sensorTypes = new SensorTypeRoutes(registry, codec, bodies, identity.audit(), clock);
+    DeviceRoutes devices = new DeviceRoutes(registry, backends.devices(), codec, bodies, identity.audit(), clock);
+    ReadingRoutes readings = new ReadingRoutes(registry, backends.devices(), codec, clock, system.settings().config(), settings);
+    DeviceCommandRoutes deviceCommands = new DeviceCommandRoutes(asks, registry, codec, bodies, identity.audit(), clock);
+    BindingRoutes bindings = new BindingRoutes(services, registry, codec, bodies, identity.audit(), clock);
+    this.features = concat(
+        environments.route(),
+        templates.route(),
+        catalog.route(),
+        nodes.route(),
+        users.route(),
+        groups.route(),
+        auth.route(),
+        audit.route(),
+        events.route(),
+        datasets.route(),
+        models.route(),
+        services.route(),
+        apps.route(),
+        deployments.route(),
+        serviceCalls.route(),
+        sensorTypes.route(),
+        devices.route(),
+        readings.route(),
+        deviceCommands.route(),
+        bindings.route(),
+        jobs.route());
   }
 
   /** The same checks and code for other services over actor messaging (see {@link ClientService}). */
@@ -115,29 +119,8 @@ final class ApiRoute extends AllDirectives {
                         openApi.route(),
                         auth.publicRoute(),
                         // Everything else needs a signed-in caller: 401 before any route is even matched.
-                        authentication.authenticated(caller -> concat(
-                            environments.route(caller),
-                            templates.route(caller),
-                            catalog.route(caller),
-                            nodes.route(caller),
-                            users.route(caller),
-                            groups.route(caller),
-                            auth.route(caller),
-                            audit.route(caller),
-                            events.route(caller),
-                            datasets.route(caller),
-                            models.route(caller),
-                            services.route(caller),
-                            apps.route(caller),
-                            deployments.route(caller),
-                            serviceCalls.route(caller),
-                            sensorTypes.route(caller),
-                            devices.route(caller),
-                            readings.route(caller),
-                            deviceCommands.route(caller),
-                            bindings.route(caller),
-
-                            jobs.route(caller))))))))))));
+                        authentication.authenticated(caller ->
+                            mapRequest(request -> CallerAttribute.attach(request, caller), () -> features)))))))))));
   }
 
   private Route health() {

@@ -79,12 +79,12 @@ final class AppRoutes extends AllDirectives {
         .register(Metrics.globalRegistry);
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(ApiPaths.APPS, () -> concat(
+  Route route() {
+    return pathPrefix(ApiPaths.APPS, () -> CallerAttribute.of(caller -> concat(
         pathEnd(() -> concat(
             post(() -> push(caller)),
             get(() -> completeWithFuture(list(caller))))),
-        path(name -> get(() -> completeWithFuture(app(name, caller))))));
+        path(name -> get(() -> completeWithFuture(app(name, caller)))))));
   }
 
   private Route push(Caller caller) {

@@ -29,14 +29,14 @@ final class AuditRoutes extends AllDirectives {
 
   record Listing(List<AuditEntry> entries) {}
 
-  Route route(Caller caller) {
-    return path("audit", () -> get(() -> Authentication.requireAny(caller, Authentication.ADMINS, () ->
+  Route route() {
+    return path("audit", () -> CallerAttribute.of(caller -> get(() -> Authentication.requireAny(caller, Authentication.ADMINS, () ->
         parameterOptional("user", user -> parameterOptional("since", since -> parameterOptional("limit", limit -> {
           Instant from = since.map(AuditRoutes::instant).orElse(clock.instant().minus(DEFAULT_SINCE));
           int most = limit.map(AuditRoutes::limit).orElse(DEFAULT_LIMIT);
           return completeWithFuture(audit.query(user.orElse(null), from, most)
               .thenApply(entries -> codec.jsonResponse(StatusCodes.OK, new Listing(entries))));
-        }))))));
+        })))))));
   }
 
   private static Instant instant(String text) {

@@ -77,8 +77,8 @@ final class AuthRoutes extends AllDirectives {
     })))));
   }
 
-  Route route(Caller caller) {
-    return pathPrefix("auth", () -> path("logout", () -> post(() -> completeWithFuture(logout(caller)))));
+  Route route() {
+    return pathPrefix("auth", () -> CallerAttribute.of(caller -> path("logout", () -> post(() -> completeWithFuture(logout(caller))))));
   }
 
   private CompletionStage<HttpResponse> login(JsonNode body, String address) {

@@ -59,13 +59,13 @@ final class BindingRoutes extends AllDirectives {
     this.clock = clock;
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(ServiceRoutes.SERVICES, () -> concat(
+  Route route() {
+    return pathPrefix(ServiceRoutes.SERVICES, () -> CallerAttribute.of(caller -> concat(
         path(PathMatchers.segment().slash(BINDINGS), name -> concat(
             get(() -> completeWithFuture(list(name, caller))),
             post(() -> bodies.document(body -> completeWithFuture(create(name, body, caller)))))),
         path(PathMatchers.segment().slash(BINDINGS).slash(PathMatchers.segment()), (name, id) ->
-            delete(() -> completeWithFuture(remove(name, id, caller))))));
+            delete(() -> completeWithFuture(remove(name, id, caller)))))));
   }
 
   private CompletionStage<HttpResponse> create(String name, JsonNode body, Caller caller) {

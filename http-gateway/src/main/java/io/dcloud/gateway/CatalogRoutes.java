@@ -32,11 +32,11 @@ final class CatalogRoutes extends AllDirectives {
   }
 
   /** Everyone reads the catalog (the new-environment form needs it); configurers and admins replace it. */
-  Route route(Caller caller) {
-    return pathPrefix(ApiPaths.CATALOG, () -> pathEndOrSingleSlash(() -> concat(
+  Route route() {
+    return pathPrefix(ApiPaths.CATALOG, () -> CallerAttribute.of(caller -> pathEndOrSingleSlash(() -> concat(
         get(() -> completeWithFuture(asks.catalog().thenApply(this::answer))),
         put(() -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () ->
-            bodies.document(contract -> replace(contract, caller)))))));
+            bodies.document(contract -> replace(contract, caller))))))));
   }
 
   private Route replace(JsonNode contract, Caller caller) {

@@ -55,12 +55,12 @@ final class DatasetRoutes extends AllDirectives {
     return transfers;
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(ApiPaths.DATASETS, () -> concat(
+  Route route() {
+    return pathPrefix(ApiPaths.DATASETS, () -> CallerAttribute.of(caller -> concat(
         pathEnd(() -> get(() -> parameterOptional("prefix", prefix ->
             completeWithFuture(list(caller, prefix.orElse("")))))),
         pathPrefix(category -> pathPrefix(db -> pathPrefix(name ->
-            dataset(DatasetAccess.id(category, db, name), caller))))));
+            dataset(DatasetAccess.id(category, db, name), caller)))))));
   }
 
   private Route dataset(String id, Caller caller) {

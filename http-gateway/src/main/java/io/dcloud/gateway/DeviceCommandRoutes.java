@@ -54,14 +54,14 @@ final class DeviceCommandRoutes extends AllDirectives {
     this.clock = clock;
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(DeviceRoutes.DEVICES, () -> concat(
+  Route route() {
+    return pathPrefix(DeviceRoutes.DEVICES, () -> CallerAttribute.of(caller -> concat(
         path(PathMatchers.segment().slash(COMMANDS), id -> concat(
             get(() -> completeWithFuture(list(id))),
             post(() -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () ->
                 bodies.document(body -> completeWithFuture(issue(id, body, caller))))))),
         path(PathMatchers.segment().slash(COMMANDS).slash(PathMatchers.segment()), (id, commandId) ->
-            get(() -> completeWithFuture(show(id, commandId))))));
+            get(() -> completeWithFuture(show(id, commandId)))))));
   }
 
   private CompletionStage<HttpResponse> issue(String id, JsonNode body, Caller caller) {

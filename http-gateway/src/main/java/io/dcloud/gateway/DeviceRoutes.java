@@ -52,8 +52,8 @@ final class DeviceRoutes extends AllDirectives {
     this.clock = clock;
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(DEVICES, () -> concat(
+  Route route() {
+    return pathPrefix(DEVICES, () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> parameterMap(filters -> completeWithFuture(list(filters)))),
             post(() -> configurer(caller, () -> bodies.document(body -> completeWithFuture(create(body, caller))))))),
@@ -67,7 +67,7 @@ final class DeviceRoutes extends AllDirectives {
         path(PathMatchers.segment().slash(ENABLE), id -> post(() -> configurer(caller, () ->
             completeWithFuture(enabled(id, true, caller))))),
         path(PathMatchers.segment().slash(CREDENTIALS), id -> post(() -> configurer(caller, () ->
-            completeWithFuture(rotate(id, caller)))))));
+            completeWithFuture(rotate(id, caller))))))));
   }
 
   private static Route configurer(Caller caller, java.util.function.Supplier<Route> inner) {

@@ -84,8 +84,8 @@ final class EnvironmentRoutes extends AllDirectives {
     this.readAsks = readAsks;
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(ApiPaths.ENVIRONMENTS, () -> concat(
+  Route route() {
+    return pathPrefix(ApiPaths.ENVIRONMENTS, () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> concat(
             post(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
                 parameterOptional(EnvironmentDryRun.PARAMETER, dry -> EnvironmentDryRun.requested(dry)
@@ -108,7 +108,7 @@ final class EnvironmentRoutes extends AllDirectives {
             path("sharing", () -> withId(rawId, id -> sharing.route(id, caller))),
             path("exec", () -> withId(rawId, id -> concat(exec.route(id, caller), shell.route(id, caller)))),
             path("files", () -> withId(rawId, id -> files.route(id, caller))),
-            streams.route(rawId, caller)))));
+            streams.route(rawId, caller))))));
   }
 
   /** Ids that are not UUIDs name no environment: 404 at once (see {@link EnvironmentIds}). */

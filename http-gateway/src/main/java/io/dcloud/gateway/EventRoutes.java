@@ -47,10 +47,10 @@ final class EventRoutes extends AllDirectives {
         "gateway-events-" + UUID.randomUUID(), Props.empty());
   }
 
-  Route route(Caller caller) {
-    return path(EVENTS, () -> get(() -> optionalHeaderValueByName(LAST_EVENT_ID, last ->
+  Route route() {
+    return path(EVENTS, () -> CallerAttribute.of(caller -> get(() -> optionalHeaderValueByName(LAST_EVENT_ID, last ->
         completeOK(stream(caller, last.map(String::strip).filter(id -> !id.isEmpty()).orElse(null)),
-            EventStreamMarshalling.toEventStream()))));
+            EventStreamMarshalling.toEventStream())))));
   }
 
   /** Subscribed when the response starts streaming; unsubscribed when it ends, however it ends. */

@@ -42,8 +42,8 @@ final class GroupRoutes extends AllDirectives {
 
   record Listing(List<GroupAnswer> groups) {}
 
-  Route route(Caller caller) {
-    return pathPrefix("groups", () -> concat(
+  Route route() {
+    return pathPrefix("groups", () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> completeWithFuture(list(caller))),
             post(() -> Authentication.requireAny(caller, Authentication.ADMINS, () ->
@@ -53,7 +53,7 @@ final class GroupRoutes extends AllDirectives {
             patch(() -> Authentication.requireAny(caller, Authentication.ADMINS, () ->
                 bodies.document(body -> completeWithFuture(update(caller, name, body))))),
             delete(() -> Authentication.requireAny(caller, Authentication.ADMINS, () ->
-                completeWithFuture(remove(caller, name))))))));
+                completeWithFuture(remove(caller, name)))))))));
   }
 
   /** The groups of {@code username} (none for a user the registry does not know: a directory's). */

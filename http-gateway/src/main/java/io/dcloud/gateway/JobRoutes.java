@@ -64,8 +64,8 @@ final class JobRoutes extends AllDirectives {
     this.timeout = asks.timeout();
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(JOBS, () -> concat(
+  Route route() {
+    return pathPrefix(JOBS, () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> completeWithFuture(list(caller))),
             post(() -> bodies.document(body -> completeWithFuture(submit(body, caller)))))),
@@ -73,7 +73,7 @@ final class JobRoutes extends AllDirectives {
             pathEndOrSingleSlash(() -> concat(
                 get(() -> completeWithFuture(owned(id, caller).thenApply(view -> json(StatusCodes.OK, view)))),
                 delete(() -> completeWithFuture(cancel(id, caller))))),
-            path(OUTPUT, () -> get(() -> completeWithFuture(output(id, caller))))))));
+            path(OUTPUT, () -> get(() -> completeWithFuture(output(id, caller)))))))));
   }
 
   private CompletionStage<HttpResponse> submit(JsonNode body, Caller caller) {

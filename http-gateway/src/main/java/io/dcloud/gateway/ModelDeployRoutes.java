@@ -50,9 +50,9 @@ final class ModelDeployRoutes extends AllDirectives {
     this.audit = audit;
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(ApiPaths.MODELS, () -> path(PathMatchers.segment().slash(DEPLOY), name ->
-        post(() -> bodies.optionalDocument(body -> completeWithFuture(deploy(name, version(body), caller))))));
+  Route route() {
+    return pathPrefix(ApiPaths.MODELS, () -> CallerAttribute.of(caller -> path(PathMatchers.segment().slash(DEPLOY), name ->
+        post(() -> bodies.optionalDocument(body -> completeWithFuture(deploy(name, version(body), caller)))))));
   }
 
   /** The version a body names; null: the latest. */

@@ -65,12 +65,12 @@ final class ModelRoutes extends AllDirectives {
         .register(Metrics.globalRegistry);
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(ApiPaths.MODELS, () -> concat(
+  Route route() {
+    return pathPrefix(ApiPaths.MODELS, () -> CallerAttribute.of(caller -> concat(
         pathEnd(() -> concat(
             post(() -> push(caller)),
             get(() -> completeWithFuture(list(caller))))),
-        path(name -> get(() -> completeWithFuture(model(name, caller))))));
+        path(name -> get(() -> completeWithFuture(model(name, caller)))))));
   }
 
   private Route push(Caller caller) {

@@ -25,15 +25,15 @@ final class NodeRoutes extends AllDirectives {
   }
 
   /** Everyone reads the nodes' capacity (the new-environment form needs it); configurers and admins operate them. */
-  Route route(Caller caller) {
-    return pathPrefix(ApiPaths.NODES, () -> concat(
+  Route route() {
+    return pathPrefix(ApiPaths.NODES, () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> get(() -> completeWithFuture(
             asks.nodes().thenApply(nodes -> codec.jsonResponse(StatusCodes.OK, new NodeJson.Listing(
                 nodes.nodes().stream().map(node -> shownTo(caller, NodeJson.of(node, clock.instant()))).toList())))))),
         pathPrefix(segment -> post(() -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () -> concat(
             path("cordon", () -> operate(Scheduler.Cordon::new, segment, "cordon", caller)),
             path("uncordon", () -> operate(Scheduler.Uncordon::new, segment, "uncordon", caller)),
-            path("drain", () -> operate(Scheduler.Drain::new, segment, "drain", caller))))))));
+            path("drain", () -> operate(Scheduler.Drain::new, segment, "drain", caller)))))))));
   }
 
   /** Configurers and admins see everything of a node; others its summary. */

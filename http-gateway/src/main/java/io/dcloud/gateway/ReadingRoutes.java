@@ -3,7 +3,6 @@ package io.dcloud.gateway;
 import io.dcloud.device.Reading;
 import io.dcloud.device.ReadingStore;
 import io.dcloud.device.ReadingsFeed;
-import io.dcloud.identity.Caller;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;
 import com.typesafe.config.Config;
@@ -71,7 +70,7 @@ final class ReadingRoutes extends AllDirectives {
     this.keepAlive = settings.sseKeepAlive();
   }
 
-  Route route(Caller caller) {
+  Route route() {
     return pathPrefix(DeviceRoutes.DEVICES, () -> concat(
         path(PathMatchers.segment().slash(READINGS), id -> get(() -> parameterMap(query ->
             completeWithFuture(query(id, query))))),

@@ -37,8 +37,8 @@ final class SensorTypeRoutes extends AllDirectives {
     this.clock = clock;
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(SENSOR_TYPES, () -> concat(
+  Route route() {
+    return pathPrefix(SENSOR_TYPES, () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> completeWithFuture(list())),
             post(() -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () ->
@@ -46,7 +46,7 @@ final class SensorTypeRoutes extends AllDirectives {
         path(PathMatchers.segment(), name -> concat(
             get(() -> completeWithFuture(show(name))),
             delete(() -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () ->
-                completeWithFuture(remove(name, caller))))))));
+                completeWithFuture(remove(name, caller)))))))));
   }
 
   private CompletionStage<HttpResponse> list() {

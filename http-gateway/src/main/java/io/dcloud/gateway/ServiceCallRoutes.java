@@ -137,13 +137,13 @@ final class ServiceCallRoutes extends AllDirectives {
     };
   }
 
-  Route route(Caller caller) {
-    return pathPrefix(ServiceRoutes.SERVICES, () -> pathPrefix(PathMatchers.segment(), name -> concat(
+  Route route() {
+    return pathPrefix(ServiceRoutes.SERVICES, () -> CallerAttribute.of(caller -> pathPrefix(PathMatchers.segment(), name -> concat(
         path(PREDICT, () -> post(() -> bodies.document(body -> completeWithFuture(predict(name, body, caller))))),
         pathPrefix(CALL, () -> extractRequest(request -> extractUnmatchedPath(rest ->
             // pathPrefix matches a prefix of the segment too: /callx is no call.
             rest.isEmpty() || rest.startsWith("/") ? completeWithFuture(call(name, rest, request, caller)) : reject()))),
-        path(STATS, () -> get(() -> completeWithFuture(stats(name, caller)))))));
+        path(STATS, () -> get(() -> completeWithFuture(stats(name, caller))))))));
   }
 
   private CompletionStage<HttpResponse> predict(String name, JsonNode body, Caller caller) {

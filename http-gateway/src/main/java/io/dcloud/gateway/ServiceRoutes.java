@@ -67,8 +67,8 @@ final class ServiceRoutes extends AllDirectives {
   }
 
   /** Those who create environments create services (admins too); changes are the owner's business, end users read. */
-  Route route(Caller caller) {
-    return pathPrefix(SERVICES, () -> concat(
+  Route route() {
+    return pathPrefix(SERVICES, () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> completeWithFuture(list(caller))),
             post(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
@@ -78,7 +78,7 @@ final class ServiceRoutes extends AllDirectives {
             patch(() -> bodies.document(body -> completeWithFuture(scale(name, body, caller)))),
             delete(() -> completeWithFuture(remove(name, caller))))),
         path(PathMatchers.segment().slash(BATCHING), name ->
-            put(() -> bodies.document(body -> completeWithFuture(batching(name, body, caller)))))));
+            put(() -> bodies.document(body -> completeWithFuture(batching(name, body, caller))))))));
   }
 
   private CompletionStage<HttpResponse> create(JsonNode body, Caller caller) {

@@ -52,9 +52,9 @@ final class TemplateRoutes extends AllDirectives {
    * Everyone reads the built-in templates; users who create environments save their own (names are
    * global; another's answers 404); configurers and admins also change the built-in ones.
    */
-  Route route(Caller caller) {
+  Route route() {
     Set<Role> writers = Set.of(Role.DATA_SCIENTIST, Role.APP_DEVELOPER, Role.PLATFORM_CONFIGURER);
-    return pathPrefix(ApiPaths.TEMPLATES, () -> concat(
+    return pathPrefix(ApiPaths.TEMPLATES, () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> concat(
             get(() -> list(caller)),
             post(() -> Authentication.requireAny(caller, writers, () ->
@@ -67,7 +67,7 @@ final class TemplateRoutes extends AllDirectives {
                 delete(() -> completeWithFuture(remove(name, caller))))),
             path(ApiPaths.ENVIRONMENTS, () -> post(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
                 optionalHeaderValueByName(EnvironmentCreation.IDEMPOTENCY_KEY, key -> bodies.optionalDocument(overrides ->
-                    completeWithFuture(instantiate(name, overrides, key.orElse(null), caller)))))))))));
+                    completeWithFuture(instantiate(name, overrides, key.orElse(null), caller))))))))))));
   }
 
   private static boolean visible(Template template, Caller caller) {

@@ -55,8 +55,8 @@ final class UserRoutes extends AllDirectives {
     this.clock = clock;
   }
 
-  Route route(Caller caller) {
-    return pathPrefix("users", () -> concat(
+  Route route() {
+    return pathPrefix("users", () -> CallerAttribute.of(caller -> concat(
         pathPrefix("me", () -> concat(
             pathEndOrSingleSlash(() -> get(() -> completeWithFuture(me(caller)))),
             pathPrefix("tokens", () -> concat(
@@ -75,7 +75,7 @@ final class UserRoutes extends AllDirectives {
                     delete(() -> completeWithFuture(remove(caller, name))))),
                 path("quota", () -> concat(
                     put(() -> bodies.document(body -> completeWithFuture(setQuota(caller, name, body)))),
-                    delete(() -> completeWithFuture(setQuota(caller, name, null)))))))))));
+                    delete(() -> completeWithFuture(setQuota(caller, name, null))))))))))));
   }
 
   /** With the groups the registry has them now (a token has those of its sign-in). */
