@@ -265,7 +265,7 @@ public final class DCloudNode implements AutoCloseable {
         context.getSystem().dispatchers().lookup(DispatcherSelector.blocking()),
         ManagementSettings.fromConfig(config).engineCheckInterval());
     BrokerRelay.start(context.getSystem(), settings.nodeId(), BrokerRelay.Settings.fromConfig(config), runtime);
-    MachineProfile machine = MachineProfile.measure(settings);
+    MachineProfile machine = MachineProfile.measure(settings, runtime.info());
     DatasetMounts datasets = DatasetCache.create(settings.nodeId(), config,
         id -> DatasetEntity.ref(ClusterSharding.get(context.getSystem()), id),
         DatasetWiring.blobStore(context.getSystem(), config), context.getSystem(), runtime);

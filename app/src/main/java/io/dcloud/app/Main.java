@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.dcloud.config.DCloudConfig;
+import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.node.LocalNode;
 import io.dcloud.node.MachineProfile;
 import io.dcloud.node.MachineReport;
@@ -85,7 +86,9 @@ public final class Main {
         .withValue("dcloud.secrets.key", ConfigValueFactory.fromAnyRef(""))
         .withValue("dcloud.secrets.key-file", ConfigValueFactory.fromAnyRef(""));
     NodeSettings settings = NodeSettings.fromConfig(config, LocalNode.hostname());
-    System.out.print(MachineReport.text(MachineProfile.measure(settings), settings));
+    try (DockerRuntime runtime = DockerRuntime.create(config.getConfig("dcloud.deploy"))) {
+      System.out.print(MachineReport.text(MachineProfile.measure(settings, runtime.info()), settings));
+    }
   }
 
   private static EmbeddedCassandra startCassandra(Config config) {

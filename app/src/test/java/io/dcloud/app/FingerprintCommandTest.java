@@ -48,7 +48,9 @@ class FingerprintCommandTest {
     assertThat(Files.readString(dir.resolve("stdout")))
         .contains("  GPUs     1, found by " + nvidiaSmi + ", all NVIDIA H200\n")
         .contains("    0  NVIDIA H200  143771 MiB  GPU-b5ad2266-867f-ee56-7d88-f22a9347374d\n")
-        .containsPattern("  cores    (\\d+) measured, 0 cores reserved -> \\1 cores? for environments");
+        .containsPattern("  cores    (\\d+) measured, 0 cores reserved -> \\1 cores? for environments")
+        // No disk-path configured: the file system where this machine's Docker Engine keeps its data.
+        .containsPattern("  disk     .+ \\(the file system of /\\S*: the Docker Engine's data root\\)\n");
     // A worker would read or generate the secrets key here: the report only reads.
     assertThat(dataDir).doesNotExist();
   }

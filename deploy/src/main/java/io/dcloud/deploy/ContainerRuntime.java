@@ -168,6 +168,10 @@ public interface ContainerRuntime extends AutoCloseable {
   /** {@code exitCode} is null when the command timed out. Output is UTF-8 text (bad bytes replaced). */
   record ExecResult(Integer exitCode, String stdout, String stderr, boolean truncated, boolean timedOut) {}
 
+  /**
+   * @param dataRoot where the engine keeps images, containers and volumes ({@code docker info}'s
+   *     Docker Root Dir), as a path on the engine's machine; null when unknown
+   */
   record RuntimeInfo(
       boolean available,
       String version,
@@ -175,5 +179,6 @@ public interface ContainerRuntime extends AutoCloseable {
       List<String> runtimes,
       long totalMemoryBytes,
       int cpus,
+      String dataRoot,
       String error) {}
 }

@@ -88,10 +88,11 @@ public final class DockerRuntime implements ContainerRuntime {
           runtimes,
           info.getMemTotal() == null ? 0 : info.getMemTotal(),
           info.getNCPU() == null ? 0 : info.getNCPU(),
+          info.getDockerRootDir(),
           null);
     } catch (RuntimeException e) {
       log.warn("Docker Engine at {} is unavailable: {}", settings.dockerHost(), e.getMessage());
-      return new RuntimeInfo(false, null, null, List.of(), 0, 0, e.getMessage());
+      return new RuntimeInfo(false, null, null, List.of(), 0, 0, null, e.getMessage());
     }
   }
 

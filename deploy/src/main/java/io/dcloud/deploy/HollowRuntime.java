@@ -54,7 +54,7 @@ public final class HollowRuntime implements ContainerRuntime {
 
   @Override
   public RuntimeInfo info() {
-    return new RuntimeInfo(true, VERSION, VERSION, List.of(), memoryBytes, cpus, null);
+    return new RuntimeInfo(true, VERSION, VERSION, List.of(), memoryBytes, cpus, null, null);
   }
 
   @Override

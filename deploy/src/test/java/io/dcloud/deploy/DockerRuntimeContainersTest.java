@@ -15,6 +15,7 @@ import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.PortBinding;
 import io.dcloud.deploy.ContainerRuntime.RuntimeInfo;
 import io.dcloud.deploy.ContainerRuntime.VolumeMount;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +47,8 @@ class DockerRuntimeContainersTest {
     assertThat(info.runtimes()).contains("runc");
     assertThat(info.cpus()).isPositive();
     assertThat(info.totalMemoryBytes()).isPositive();
+    // The engine runs on this machine here: its data root is a directory this process sees.
+    assertThat(Path.of(info.dataRoot())).isDirectory();
   }
 
   @Test

@@ -125,7 +125,7 @@ public final class ScriptedRuntime implements ContainerRuntime {
   @Override
   public RuntimeInfo info() {
     script.record("info", "");
-    return new RuntimeInfo(true, "scripted", "scripted", List.of("runc"), 0, 0, null);
+    return new RuntimeInfo(true, "scripted", "scripted", List.of("runc"), 0, 0, null, null);
   }
 
   @Override

@@ -62,7 +62,7 @@ final class ClusterPresence {
   /** This process as a cluster member, gossiped so the scheduler notices when it is gone. */
   private final String member;
 
-  private RuntimeInfo runtimeInfo = new RuntimeInfo(false, null, null, List.of(), 0, 0, "not checked yet");
+  private RuntimeInfo runtimeInfo = new RuntimeInfo(false, null, null, List.of(), 0, 0, null, "not checked yet");
   /** A check is on the blocking pool: a tick meanwhile is skipped, so a slow engine does not pile them up. */
   private boolean checking;
   /** The last check failed: the next failure is not news, the next success is. */

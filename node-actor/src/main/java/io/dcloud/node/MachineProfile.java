@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import io.dcloud.deploy.ContainerRuntime.RuntimeInfo;
 import io.dcloud.node.fingerprint.MachineFingerprint;
 import io.dcloud.node.fingerprint.NvidiaSmi;
 import io.dcloud.resources.GpuDevice;
@@ -27,16 +28,19 @@ public final class MachineProfile {
   private final Resources allocatable;
   private final List<GpuDevice> gpus;
   private final Path diskPath;
+  /** Why the disk is {@link #diskPath}'s file system, for the operator's report; null for a simulated machine. */
+  private final String diskChoice;
   /** What was measured on this host; null for a hollow node's pretend machine, whose usage is not read. */
   private final MachineFingerprint fingerprint;
   private long[] previousCpuTicks;
 
   private MachineProfile(
-      String hostname, Resources allocatable, List<GpuDevice> gpus, Path diskPath, MachineFingerprint fingerprint) {
+      String hostname, Resources allocatable, List<GpuDevice> gpus, Disk disk, MachineFingerprint fingerprint) {
     this.hostname = hostname;
     this.allocatable = allocatable;
     this.gpus = List.copyOf(gpus);
-    this.diskPath = diskPath;
+    this.diskPath = disk == null ? null : disk.path();
+    this.diskChoice = disk == null ? null : disk.choice();
     this.fingerprint = fingerprint;
   }
 
@@ -45,17 +49,44 @@ public final class MachineProfile {
     return new MachineProfile(hostname, allocatable, gpus, null, null);
   }
 
-  /** Fingerprints this machine; GPUs come from configuration when advertised there, else from nvidia-smi. */
-  public static MachineProfile measure(NodeSettings settings) {
+  /**
+   * Fingerprints this machine; GPUs come from configuration when advertised there, else from
+   * nvidia-smi. The disk is the file system of {@code dcloud.node.disk-path}, else of the engine's
+   * data root ({@code engine}: what it said at start), else the root file system.
+   */
+  public static MachineProfile measure(NodeSettings settings, RuntimeInfo engine) {
     List<GpuDevice> gpus = settings.advertisedGpus().isEmpty()
         ? NvidiaSmi.discover(settings.nvidiaSmi(), settings.nvidiaSmiTimeout())
         : settings.advertisedGpus();
-    // Before Docker has ever run, its data dir does not exist yet: measure the root file system.
-    Path disk = Files.isDirectory(settings.diskPath()) ? settings.diskPath() : Path.of("/");
-    MachineFingerprint fingerprint = MachineFingerprint.read(disk, gpus);
+    Disk disk = Disk.choose(settings.diskPath(), engine);
+    LOG.info("node {} advertises the disk of {} ({})", settings.nodeId(), disk.path(), disk.choice());
+    MachineFingerprint fingerprint = MachineFingerprint.read(disk.path(), gpus);
     Resources allocatable =
         MachineFingerprint.allocatable(fingerprint, settings.reservedMilliCpus(), settings.reservedMemoryBytes());
     return new MachineProfile(fingerprint.hostname(), allocatable, gpus, disk, fingerprint);
+  }
+
+  /** The file system measured as the disk, and why that one. */
+  record Disk(Path path, String choice) {
+    private static final Path ROOT = Path.of("/");
+
+    static Disk choose(Path configured, RuntimeInfo engine) {
+      if (configured != null) {
+        // Before Docker has ever run, a data dir configured for it may not exist yet.
+        return Files.isDirectory(configured)
+            ? new Disk(configured, "dcloud.node.disk-path")
+            : new Disk(ROOT, "dcloud.node.disk-path " + configured + " does not exist yet");
+      }
+      if (engine.dataRoot() == null) {
+        return new Disk(ROOT, "the Docker Engine did not say where it keeps its data"
+            + (engine.error() == null ? "" : ": " + engine.error()));
+      }
+      Path dataRoot = Path.of(engine.dataRoot());
+      // A remote engine's data root is a path on its machine, not on this one.
+      return Files.isDirectory(dataRoot)
+          ? new Disk(dataRoot, "the Docker Engine's data root")
+          : new Disk(ROOT, "the Docker Engine's data root " + dataRoot + " is not on this machine");
+    }
   }
 
   public String hostname() {
@@ -73,6 +104,11 @@ public final class MachineProfile {
   /** What this host has before the reserve; empty for a simulated machine. */
   public Optional<MachineFingerprint> fingerprint() {
     return Optional.ofNullable(fingerprint);
+  }
+
+  /** Why the disk is {@link #diskPath()}'s file system; empty for a simulated machine. */
+  public Optional<String> diskChoice() {
+    return Optional.ofNullable(diskChoice);
   }
 
   /** The file system whose size is the disk capacity; empty for a simulated machine. */

@@ -30,7 +30,7 @@ public final class MachineReport {
         .append(Quantities.describeBytes(settings.reservedMemoryBytes())).append(" reserved -> ")
         .append(Quantities.describeBytes(allocatable.memoryBytes())).append(" for environments\n");
     text.append("  disk     ").append(Quantities.describeBytes(measured.diskBytes())).append(" (the file system of ")
-        .append(machine.diskPath().orElseThrow()).append(")\n");
+        .append(machine.diskPath().orElseThrow()).append(": ").append(machine.diskChoice().orElseThrow()).append(")\n");
     text.append("  GPUs     ").append(gpuSummary(machine, settings)).append('\n');
     for (GpuDevice gpu : machine.gpus()) {
       text.append("    ").append(gpu.index())

@@ -15,6 +15,8 @@ import java.util.Map;
 /**
  * The {@code dcloud.node} section of the configuration (see node-actor's reference.conf).
  *
+ * @param diskPath the file system advertised as the node's disk ({@code dcloud.node.disk-path});
+ *     null when not configured: then the Docker Engine's data root (see {@link MachineProfile#measure})
  * @param secrets decrypts environments' secret-env ({@code dcloud.secrets}, cluster-core's
  *     reference.conf); null when this node has no key, and then deploys that have one fail
  */
@@ -71,7 +73,7 @@ public record NodeSettings(
         root.getDuration("dcloud.ask-timeout"),
         Quantities.milliCpus("dcloud.node.reserved.cpu", TextNode.valueOf(c.getString("reserved.cpu"))),
         Quantities.bytes("dcloud.node.reserved.memory", TextNode.valueOf(c.getString("reserved.memory"))),
-        Path.of(c.getString("disk-path")),
+        c.getString("disk-path").isBlank() ? null : Path.of(c.getString("disk-path")),
         Path.of(c.getString("nvidia-smi")),
         c.getDuration("nvidia-smi-timeout"),
         gpus,

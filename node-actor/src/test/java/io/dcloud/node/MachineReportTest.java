@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import io.dcloud.deploy.ContainerRuntime.RuntimeInfo;
 import io.dcloud.node.fingerprint.FakeNvidiaSmi;
 import io.dcloud.node.fingerprint.MachineFingerprint;
 import io.dcloud.resources.GpuDevice;
@@ -20,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code dcloud fingerprint}'s text: this machine measured, with GPUs from a stand-in nvidia-smi or configuration. */
 class MachineReportTest {
+  private static final RuntimeInfo NO_ENGINE =
+      new RuntimeInfo(false, null, null, List.of(), 0, 0, null, "Docker Engine unreachable at unix:///nowhere");
 
   @Test
   void aMeasuredMachineWithAnH200ShowsTheReserveWhatIsLeftAndTheGpuByUuid(@TempDir Path dir) throws IOException {
@@ -31,7 +34,7 @@ class MachineReportTest {
         "dcloud.node.reserved.memory", "1G",
         "dcloud.node.disk-path", dir.toString()));
 
-    MachineProfile machine = MachineProfile.measure(settings);
+    MachineProfile machine = MachineProfile.measure(settings, NO_ENGINE);
     MachineFingerprint measured = machine.fingerprint().orElseThrow();
     String text = MachineReport.text(machine, settings);
 
@@ -41,7 +44,7 @@ class MachineReportTest {
             + Quantities.describeCores(measured.cpus() * 1000L - 500) + " for environments",
         "  memory   " + Quantities.describeBytes(measured.memoryBytes()) + " measured, 1 GiB reserved -> "
             + Quantities.describeBytes(measured.memoryBytes() - (1L << 30)) + " for environments",
-        "  disk     " + Quantities.describeBytes(measured.diskBytes()) + " (the file system of " + dir + ")",
+        "  disk     " + Quantities.describeBytes(measured.diskBytes()) + " (the file system of " + dir + ": dcloud.node.disk-path)",
         "  GPUs     1, found by " + nvidiaSmi + ", all NVIDIA H200",
         "    0  NVIDIA H200  143771 MiB  GPU-b5ad2266-867f-ee56-7d88-f22a9347374d");
   }
@@ -54,7 +57,7 @@ class MachineReportTest {
             Map.of("index", 1, "uuid", "GPU-00000000-0000-0000-0000-000000000001", "name", "NVIDIA T4"))));
     NodeSettings settings = NodeSettings.fromConfig(config, "host");
 
-    String text = MachineReport.text(MachineProfile.measure(settings), settings);
+    String text = MachineReport.text(MachineProfile.measure(settings, NO_ENGINE), settings);
 
     assertThat(text).contains(
         "  GPUs     2, as dcloud.node.advertised-gpus lists them (nvidia-smi not asked)\n",
@@ -68,10 +71,58 @@ class MachineReportTest {
         "dcloud.node.nvidia-smi", dir.resolve("no-such-nvidia-smi").toString(),
         "dcloud.node.disk-path", dir.toString()));
 
-    String text = MachineReport.text(MachineProfile.measure(settings), settings);
+    String text = MachineReport.text(MachineProfile.measure(settings, NO_ENGINE), settings);
 
     assertThat(text).endsWith("  GPUs     none (" + dir.resolve("no-such-nvidia-smi")
         + " found none or could not run: its log line says which)\n");
+  }
+
+  @Test
+  void aConfiguredDiskPathThatDoesNotExistYetMeasuresTheRootFileSystemAndSaysSo(@TempDir Path dir) {
+    Path later = dir.resolve("docker-data");
+    NodeSettings settings = settings(Map.of("dcloud.node.disk-path", later.toString()));
+
+    MachineProfile machine = MachineProfile.measure(settings, NO_ENGINE);
+
+    assertThat(machine.diskPath()).contains(Path.of("/"));
+    assertThat(MachineReport.text(machine, settings))
+        .contains("(the file system of /: dcloud.node.disk-path " + later + " does not exist yet)\n");
+  }
+
+  @Test
+  void withoutADiskPathAnEngineThatCannotSayLeavesTheRootFileSystemWithItsReason() {
+    NodeSettings settings = settings(Map.of());
+
+    MachineProfile machine = MachineProfile.measure(settings, NO_ENGINE);
+
+    assertThat(settings.diskPath()).as("nothing configured by default").isNull();
+    assertThat(machine.diskPath()).contains(Path.of("/"));
+    assertThat(machine.diskChoice()).contains(
+        "the Docker Engine did not say where it keeps its data: Docker Engine unreachable at unix:///nowhere");
+  }
+
+  @Test
+  void aRemoteEnginesDataRootIsNotMeasuredHere(@TempDir Path dir) {
+    Path elsewhere = dir.resolve("on-another-machine");
+    RuntimeInfo remote = new RuntimeInfo(true, "27.5.1", "1.47", List.of("runc"), 1L << 34, 8, elsewhere.toString(), null);
+
+    MachineProfile machine = MachineProfile.measure(settings(Map.of()), remote);
+
+    assertThat(machine.diskPath()).contains(Path.of("/"));
+    assertThat(machine.diskChoice()).contains("the Docker Engine's data root " + elsewhere + " is not on this machine");
+  }
+
+  @Test
+  void anEnginesDataRootElsewhereThanTheDefaultIsTheDisk(@TempDir Path dataRoot) {
+    RuntimeInfo engine = new RuntimeInfo(true, "27.5.1", "1.47", List.of("runc"), 1L << 34, 8, dataRoot.toString(), null);
+    NodeSettings settings = settings(Map.of());
+
+    MachineProfile machine = MachineProfile.measure(settings, engine);
+
+    assertThat(machine.diskPath()).contains(dataRoot);
+    assertThat(machine.fingerprint().orElseThrow().diskBytes()).isPositive();
+    assertThat(MachineReport.text(machine, settings))
+        .contains("(the file system of " + dataRoot + ": the Docker Engine's data root)\n");
   }
 
   @Test
