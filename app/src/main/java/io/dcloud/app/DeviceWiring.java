@@ -23,6 +23,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -41,7 +42,8 @@ import org.slf4j.LoggerFactory;
  * connection; on control nodes the registry and the broker's access rules (singletons); on
  * gateways the readings ingest (one shared subscription among gateways), the live feed and the
  * routes' backends. Each connection to the broker retries until it connects: DCloud starts, and
- * serves everything else, while the broker is down.
+ * serves everything else, while the broker is down. With {@code dcloud.broker.enabled = off} no
+ * connection is made at all, and the device routes answer what needs the broker with a 503.
  */
 final class DeviceWiring {
   private static final Logger LOG = LoggerFactory.getLogger(DeviceWiring.class);
@@ -58,6 +60,13 @@ final class DeviceWiring {
     ActorSystem<?> system = context.getSystem();
     ActorRef<Topic.Command<RegistryChanged>> changes =
         context.spawn(Topic.create(RegistryChanged.class, RegistryChanged.TOPIC_NAME), "device-registry-changes");
+    if (!brokerEnabled(config)) {
+      LOG.info("dcloud.broker.enabled is off: no MQTT broker, so no sensors or controllers on this cluster");
+      // The gateways refuse new commands; one issued before the switch fails each time it is sent again.
+      DeviceCommands.init(system, (device, payload) ->
+          CompletableFuture.failedFuture(new IllegalStateException("the MQTT broker is off (dcloud.broker.enabled)")));
+      return changes;
+    }
     MqttConnection commands = connection(system, config, meters, "dcloud-commands", connection -> {});
     DeviceCommands.init(system, new MqttCommandSender(commands));
     return changes;
@@ -69,6 +78,9 @@ final class DeviceWiring {
    */
   static Optional<Behavior<BrokerAccess.Command>> access(Config config, ActorRef<DeviceRegistry.Command> registry,
       ActorRef<Topic.Command<RegistryChanged>> changes) {
+    if (!brokerEnabled(config)) {
+      return Optional.empty();
+    }
     DeviceSecrets secrets = DeviceBackends.secrets(config);
     if (secrets == null) {
       LOG.warn("No dcloud.secrets.key: devices cannot be given broker accounts, so the broker's access rules are not kept");
@@ -91,6 +103,12 @@ final class DeviceWiring {
     RegistryMirror mirror = new RegistryMirror();
     context.spawn(mirror.follower(registry, changes, broker.access().refreshInterval()), "device-registry-mirror");
     ReadingStore store = new CassandraReadingStore(system, CassandraReadingStore.Settings.fromConfig(config), Clock.systemUTC());
+    MqttReadingsFeed feed = new MqttReadingsFeed();
+    DeviceBackends backends = new DeviceBackends(registry, id -> sharding.entityRefFor(DeviceCommands.TYPE_KEY, id),
+        store, feed, DeviceBackends.secrets(config), DeviceBackends.brokerUrl(config));
+    if (!backends.brokerEnabled()) {
+      return backends;
+    }
     Duration askTimeout = config.getDuration("dcloud.ask-timeout");
     // An app's command is acknowledged to the broker once its entity confirmed it: asked, not told.
     ReadingIngest ingest = new ReadingIngest(IngestSettings.fromConfig(broker, config), mirror, store,
@@ -100,10 +118,12 @@ final class DeviceWiring {
         meters, Clock.systemUTC());
     watched(system, meters, "dcloud-ingest",
         () -> MqttConnection.openPersistent(broker, "dcloud-ingest-" + nodeId, ingest::subscribe));
-    MqttReadingsFeed feed = new MqttReadingsFeed();
     connection(system, config, meters, "dcloud-feed", feed::connected);
-    return new DeviceBackends(registry, id -> sharding.entityRefFor(DeviceCommands.TYPE_KEY, id), store, feed,
-        DeviceBackends.secrets(config), DeviceBackends.brokerUrl(config));
+    return backends;
+  }
+
+  private static boolean brokerEnabled(Config config) {
+    return config.getBoolean("dcloud.broker.enabled");
   }
 
   private static BrokerSettings brokerSettings(Config config) {

@@ -87,6 +87,8 @@ class DCloudIT {
           .contains("dcloud_environment_idle_stops_total{node=\"" + NODE_ID + "\"}")
           .contains("dcloud_http_event_clients ")
           .contains("dcloud_reachability_unreachable_nodes ")
+          // The broker is on by default: each of the node's connections has its gauge (BrokerOffIT: none when off).
+          .contains("dcloud_broker_connected{connection=\"dcloud-commands\"}")
           .contains("jvm_memory_used_bytes{");
       Promtool.Result checked = Promtool.checkMetrics(scrape);
       assertThat(checked.parsed()).as(checked.output()).isTrue();

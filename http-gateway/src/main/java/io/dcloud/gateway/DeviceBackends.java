@@ -10,6 +10,7 @@ import io.dcloud.secret.SecretKeys;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
 
 /**
  * What the device routes talk to.
@@ -20,7 +21,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * @param feed live accepted readings (SSE)
  * @param secrets derives device and service broker passwords; null when no {@code dcloud.secrets.key} is
  *     configured (then devices cannot be given credentials: 503)
- * @param brokerUrl what devices connect to ({@code dcloud.broker.public-url}, or tcp://host:port)
+ * @param brokerUrl what devices connect to ({@code dcloud.broker.public-url}, or tcp://host:port); null
+ *     when the cluster has no broker ({@code dcloud.broker.enabled = off})
  */
 public record DeviceBackends(
     ActorRef<DeviceRegistry.Command> registry,
@@ -30,11 +32,25 @@ public record DeviceBackends(
     DeviceSecrets secrets,
     String brokerUrl) {
 
-  /** {@code dcloud.broker.public-url}, or {@code tcp://<host>:<port>} when it is empty. */
+  /** {@code dcloud.broker.public-url}, or {@code tcp://<host>:<port>} when it is empty; null with the broker off. */
   public static String brokerUrl(Config config) {
+    if (!config.getBoolean("dcloud.broker.enabled")) {
+      return null;
+    }
     String url = config.getString("dcloud.broker.public-url");
     return url.isBlank()
         ? "tcp://" + config.getString("dcloud.broker.host") + ":" + config.getInt("dcloud.broker.port") : url;
+  }
+
+  /** Whether the cluster has an MQTT broker ({@code dcloud.broker.enabled}): devices need one. */
+  public boolean brokerEnabled() {
+    return brokerUrl != null;
+  }
+
+  /** What needs the broker answers this when it is off. */
+  static Problem brokerOff() {
+    return Problem.forStatus(StatusCodes.SERVICE_UNAVAILABLE, "sensors and controllers need the MQTT broker, which is"
+        + " off on this cluster (dcloud.broker.enabled = off)");
   }
 
   /** The broker passwords' deriver of the cluster's secrets key; null without one. */

@@ -65,6 +65,9 @@ final class DeviceCommandRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> issue(String id, JsonNode body, Caller caller) {
+    if (!asks.devices().brokerEnabled()) {
+      throw DeviceBackends.brokerOff().exception();
+    }
     if (!body.isObject()) {
       throw ValidationException.of("$", "must be an object such as {\"name\": \"set\", \"params\": {...}}");
     }

@@ -58,7 +58,7 @@ final class DeviceRoutes extends AllDirectives {
             get(() -> parameterMap(filters -> completeWithFuture(list(filters)))),
             post(() -> configurer(caller, () -> bodies.document(body -> completeWithFuture(create(body, caller))))))),
         path(BROKER, () -> get(() -> complete(codec.jsonResponse(StatusCodes.OK,
-            new DeviceJson.Broker(backends.brokerUrl()))))),
+            new DeviceJson.Broker(brokerUrl()))))),
         path(PathMatchers.segment(), id -> concat(
             get(() -> completeWithFuture(show(id))),
             delete(() -> configurer(caller, () -> completeWithFuture(remove(id, caller)))))),
@@ -160,8 +160,19 @@ final class DeviceRoutes extends AllDirectives {
         backends.brokerUrl());
   }
 
-  /** Without a secrets key no device password can be derived: say what is missing rather than make a device none can use. */
+  private String brokerUrl() {
+    if (!backends.brokerEnabled()) {
+      throw DeviceBackends.brokerOff().exception();
+    }
+    return backends.brokerUrl();
+  }
+
+  /**
+   * Without a broker or a secrets key no device can be given credentials it could use: say what is
+   * missing rather than make a device none can use.
+   */
   private DeviceSecrets secrets() {
+    brokerUrl();
     if (backends.secrets() == null) {
       throw noSecrets().exception();
     }

@@ -49,6 +49,7 @@ final class ReadingRoutes extends AllDirectives {
   private final DeviceRegistryAsks registry;
   private final ReadingStore store;
   private final ReadingsFeed feed;
+  private final boolean brokerEnabled;
   private final JsonYaml codec;
   private final Clock clock;
   private final int defaultLimit;
@@ -62,6 +63,7 @@ final class ReadingRoutes extends AllDirectives {
     this.registry = registry;
     this.store = backends.readings();
     this.feed = backends.feed();
+    this.brokerEnabled = backends.brokerEnabled();
     this.codec = codec;
     this.clock = clock;
     this.defaultLimit = config.getInt("dcloud.devices.readings.default-limit");
@@ -74,8 +76,13 @@ final class ReadingRoutes extends AllDirectives {
     return pathPrefix(DeviceRoutes.DEVICES, () -> concat(
         path(PathMatchers.segment().slash(READINGS), id -> get(() -> parameterMap(query ->
             completeWithFuture(query(id, query))))),
-        path(PathMatchers.segment().slash(READINGS).slash(STREAM), id -> get(() ->
-            onSuccess(registry.device(id), device -> completeOK(stream(id), EventStreamMarshalling.toEventStream()))))));
+        path(PathMatchers.segment().slash(READINGS).slash(STREAM), id -> get(() -> {
+          // Nothing would ever arrive: say why instead of an open stream that stays silent.
+          if (!brokerEnabled) {
+            throw DeviceBackends.brokerOff().exception();
+          }
+          return onSuccess(registry.device(id), device -> completeOK(stream(id), EventStreamMarshalling.toEventStream()));
+        }))));
   }
 
   private CompletionStage<HttpResponse> query(String id, Map<String, String> query) {

@@ -23,15 +23,18 @@ final class ServiceMqttEnv {
   /** The name every container resolves to its network's gateway address. */
   static final String GATEWAY_HOST = "dcloud-gateway";
 
+  private final boolean brokerEnabled;
   private final int relayPort;
   private final DeviceSecrets secrets;
   private final SecretBox box;
 
   /**
+   * @param brokerEnabled {@code dcloud.broker.enabled}: off, an app with bindings is refused (503)
    * @param secrets derives the service's password; {@code box} seals it (the gateway's secret-env
    *     key). Either null: no secrets key, and an app with bindings is refused (503).
    */
-  ServiceMqttEnv(int relayPort, DeviceSecrets secrets, SecretBox box) {
+  ServiceMqttEnv(boolean brokerEnabled, int relayPort, DeviceSecrets secrets, SecretBox box) {
+    this.brokerEnabled = brokerEnabled;
     this.relayPort = relayPort;
     this.secrets = secrets;
     this.box = box;
@@ -39,6 +42,9 @@ final class ServiceMqttEnv {
 
   /** {@code spec} with the variables of {@code service}'s broker account. */
   EnvironmentSpec addTo(EnvironmentSpec spec, String service) {
+    if (!brokerEnabled) {
+      throw DeviceBackends.brokerOff().exception();
+    }
     if (secrets == null || box == null) {
       throw DeviceRoutes.noSecrets().exception();
     }

@@ -61,8 +61,8 @@ final class ServiceRoutes extends AllDirectives {
     this.asks = asks;
     this.batchings = new BatchingRequests(ModelLimits.fromConfig(system.settings().config()));
     this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"), batchings,
-        new ServiceMqttEnv(system.settings().config().getInt("dcloud.broker.relay-port"), asks.devices().secrets(),
-            creation.secrets()));
+        new ServiceMqttEnv(asks.devices().brokerEnabled(), system.settings().config().getInt("dcloud.broker.relay-port"),
+            asks.devices().secrets(), creation.secrets()));
     this.deployments = new ServiceDeployments(asks, backends, creation);
   }
 

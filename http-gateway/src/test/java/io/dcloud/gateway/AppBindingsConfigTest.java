@@ -51,13 +51,13 @@ class AppBindingsConfigTest {
 
     assertThat(config.bindings()).containsExactly(
         new BindingSlot("thermometer", 2, 5), new BindingSlot("valve", 1, 1), new BindingSlot("lamp", 0, 1));
-    assertThat(service(config, new ServiceMqttEnv(1883, SECRETS, GATEWAY_BOX)).bindings()).isEqualTo(config.bindings());
+    assertThat(service(config, new ServiceMqttEnv(true, 1883, SECRETS, GATEWAY_BOX)).bindings()).isEqualTo(config.bindings());
   }
 
   @Test
   void anAppWithBindingsGetsTheBrokerAndItsAccountInItsEnvironmentAndThePasswordSealed() {
     ServiceDefinition definition = service(config(", \"bindings\": [{\"type\": \"thermometer\"}]"),
-        new ServiceMqttEnv(11883, SECRETS, GATEWAY_BOX));
+        new ServiceMqttEnv(true, 11883, SECRETS, GATEWAY_BOX));
 
     EnvironmentSpec spec = definition.spec();
     assertThat(spec.env()).containsAllEntriesOf(Map.of(
@@ -73,7 +73,7 @@ class AppBindingsConfigTest {
 
   @Test
   void anAppWithoutBindingsGetsNoBrokerVariables() {
-    ServiceDefinition definition = service(config(""), new ServiceMqttEnv(1883, SECRETS, GATEWAY_BOX));
+    ServiceDefinition definition = service(config(""), new ServiceMqttEnv(true, 1883, SECRETS, GATEWAY_BOX));
 
     assertThat(definition.bindings()).isEmpty();
     assertThat(definition.spec().env()).doesNotContainKey("DCLOUD_MQTT_HOST");
@@ -94,9 +94,19 @@ class AppBindingsConfigTest {
 
   @Test
   void withoutASecretsKeyAnAppWithBindingsIsRefusedWithA503() {
-    assertThatThrownBy(() -> service(config(", \"bindings\": [{\"type\": \"thermometer\"}]"), new ServiceMqttEnv(1883, null, GATEWAY_BOX)))
+    assertThatThrownBy(() -> service(config(", \"bindings\": [{\"type\": \"thermometer\"}]"), new ServiceMqttEnv(true, 1883, null, GATEWAY_BOX)))
         .isInstanceOfSatisfying(ProblemException.class, refused ->
             assertThat(refused.problem().status()).isEqualTo(503));
+  }
+
+  @Test
+  void withTheBrokerOffAnAppWithBindingsIsRefusedNamingTheSetting() {
+    assertThatThrownBy(() -> service(config(", \"bindings\": [{\"type\": \"thermometer\"}]"),
+        new ServiceMqttEnv(false, 1883, SECRETS, GATEWAY_BOX)))
+        .isInstanceOfSatisfying(ProblemException.class, refused -> {
+          assertThat(refused.problem().status()).isEqualTo(503);
+          assertThat(refused.problem().detail()).contains("dcloud.broker.enabled = off");
+        });
   }
 
   @Test

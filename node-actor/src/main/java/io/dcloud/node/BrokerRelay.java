@@ -52,7 +52,9 @@ public final class BrokerRelay implements AutoCloseable {
   public record Settings(String brokerHost, int brokerPort, int relayPort, Duration connectTimeout, Duration retryInterval) {
     public static Settings fromConfig(Config root) {
       Config broker = root.getConfig("dcloud.broker");
-      return new Settings(broker.getString("host"), broker.getInt("port"), broker.getInt("relay-port"),
+      // With the broker off (dcloud.broker.enabled) there is nothing to relay to.
+      return new Settings(broker.getString("host"), broker.getInt("port"),
+          broker.getBoolean("enabled") ? broker.getInt("relay-port") : 0,
           broker.getDuration("request-timeout"), root.getDuration("dcloud.node.gossip-interval"));
     }
 

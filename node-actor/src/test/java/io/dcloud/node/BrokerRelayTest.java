@@ -3,6 +3,7 @@ package io.dcloud.node;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
+import com.typesafe.config.ConfigFactory;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.DockerTestSupport;
@@ -17,6 +18,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -110,6 +112,14 @@ class BrokerRelayTest {
     }
     assertThat(connects(gateway, settings.relayPort())).as("still bound after close").isFalse();
     assertThat(relay.relayOn(gateway)).as("a closed relay binds nothing").isFalse();
+  }
+
+  @Test
+  void withTheBrokerOffThereIsNothingToRelay() {
+    var config = ConfigFactory.parseMap(Map.of("dcloud.broker.enabled", false)).withFallback(ConfigFactory.load());
+
+    assertThat(BrokerRelay.Settings.fromConfig(config).enabled()).isFalse();
+    assertThat(BrokerRelay.Settings.fromConfig(ConfigFactory.load()).enabled()).as("on by default").isTrue();
   }
 
   private static BrokerRelay.Settings settings(int relayPort) {
