@@ -70,7 +70,8 @@ final class ApiRoute extends AllDirectives {
     DeviceRoutes devices = new DeviceRoutes(registry, backends.devices(), codec, bodies, identity.audit(), clock);
     ReadingRoutes readings = new ReadingRoutes(registry, backends.devices(), codec, clock, system.settings().config(), settings);
     DeviceCommandRoutes deviceCommands = new DeviceCommandRoutes(asks, registry, codec, bodies, identity.audit(), clock);
-    BindingRoutes bindings = new BindingRoutes(services, registry, codec, bodies, identity.audit(), clock);
+    BindingRoutes bindings = new BindingRoutes(
+        services, registry, codec, bodies, identity.audit(), clock, backends.devices().brokerEnabled());
     this.features = concat(
         environments.route(),
         templates.route(),

@@ -47,12 +47,14 @@ final class BindingRoutes extends AllDirectives {
   private final RequestBodies bodies;
   private final AuditLog audit;
   private final Clock clock;
+  private final boolean brokerEnabled;
 
   BindingRoutes(
       ServiceRoutes services, DeviceRegistryAsks registry, JsonYaml codec, RequestBodies bodies, AuditLog audit,
-      Clock clock) {
+      Clock clock, boolean brokerEnabled) {
     this.services = services;
     this.registry = registry;
+    this.brokerEnabled = brokerEnabled;
     this.codec = codec;
     this.bodies = bodies;
     this.audit = audit;
@@ -69,6 +71,10 @@ final class BindingRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> create(String name, JsonNode body, Caller caller) {
+    if (!brokerEnabled) {
+      // A binding made now would feed nothing: readings and commands travel through the broker.
+      throw DeviceBackends.brokerOff().exception();
+    }
     List<String> devices = devices(body);
     return callable(name, caller).thenCompose(view -> {
       if (view.bindings().isEmpty()) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * A cluster without an MQTT broker ({@code dcloud.broker.enabled = off}): what needs the broker
- * answers 503 naming the setting; the registry's reads and sensor types still answer.
+ * answers 503 naming the setting (a new binding too); the registry's reads and sensor types still answer.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DeviceBrokerOffApiTest {
@@ -50,6 +50,13 @@ class DeviceBrokerOffApiTest {
         .problem(503).path("detail").asText()).contains(NAMES_THE_SETTING);
     assertThat(users.endUser.get("/api/v1/devices/t-1/readings/stream").problem(503).path("detail").asText())
         .contains(NAMES_THE_SETTING);
+  }
+
+  @Test
+  void bindingAServiceToDevicesIsRefusedBeforeAnythingIsRecorded() {
+    Api.Answer refused = users.endUser.post("/api/v1/services/plant/bindings", Api.JSON, "{\"devices\": [\"t-1\"]}");
+
+    assertThat(refused.problem(503).path("detail").asText()).contains(NAMES_THE_SETTING);
   }
 
   @Test
