@@ -46,6 +46,10 @@ public final class EmbeddedCassandra implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(EmbeddedCassandra.class);
 
+  /** What Cassandra says when it exits because no seed answered in time. */
+  private static final List<String> SEEDS_UNHEARD =
+      List.of("Unable to gossip with any peers", "Unable to contact any seeds");
+
 /** Where and how to run the embedded Cassandra; see {@code dcloud.cassandra.embedded}. */
   public record Settings(
       Path libDir,
@@ -199,9 +203,25 @@ public final class EmbeddedCassandra implements AutoCloseable {
           settings.heap(),
           layout.log());
       long startNanos = System.nanoTime();
-      child = CassandraProcess.launch(command, layout, settings.drainTimeout());
+      long deadline = startNanos + settings.startupTimeout().toNanos();
       InetSocketAddress cql = new InetSocketAddress(address, ports.cql());
-      CqlReadiness.await(child.process(), cql, settings.startupTimeout(), layout);
+      for (int attempt = 1; ; attempt++) {
+        child = CassandraProcess.launch(command, layout, settings.drainTimeout());
+        try {
+          CqlReadiness.await(child.process(), cql, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())), layout);
+          break;
+        } catch (StartException e) {
+          if (!joinMayBeRetried(settings, child, layout, deadline)) {
+            throw e;
+          }
+          // A seed that is not up yet, or whose first answer came after the ring delay on a busy machine:
+          // Cassandra gives up for good, but a new start joins once the seed answers.
+          log.warn("Embedded Cassandra heard none of its seeds {} (start {}); starting it again, until {} after the"
+              + " first start", settings.seeds(), attempt, settings.startupTimeout());
+          child.kill();
+          child = null;
+        }
+      }
       CassandraRoles.setUp(child.process(), cql, settings.credentials(), freshDataDir,
           startNanos + settings.startupTimeout().toNanos(), layout);
       Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
@@ -233,6 +253,20 @@ public final class EmbeddedCassandra implements AutoCloseable {
       throw new StartException(
           "Embedded Cassandra failed to start in " + dataDir + ": " + e + LogTails.of(layout), e);
     }
+  }
+
+  /**
+   * Whether a start that failed was a joining node giving up on its seeds ("Unable to gossip with any
+   * peers" before it bootstraps, "Unable to contact any seeds" after its ring delay), with time left.
+   * The child's console holds only this start's output.
+   */
+  private static boolean joinMayBeRetried(
+      Settings settings, CassandraProcess child, DataLayout layout, long deadline) {
+    if (settings.seeds().isEmpty() || child.process().isAlive() || System.nanoTime() - deadline >= 0) {
+      return false;
+    }
+    String console = LogTails.tail(layout.console(), LogTails.LINES);
+    return SEEDS_UNHEARD.stream().anyMatch(console::contains);
   }
 
   public String host() {
