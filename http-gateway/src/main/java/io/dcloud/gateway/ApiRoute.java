@@ -1,6 +1,52 @@
 package io.dcloud.gateway;
 
 import io.dcloud.client.protocol.DCloudProtocol;
+import io.dcloud.gateway.app.AppLimits;
+import io.dcloud.gateway.app.AppRoutes;
+import io.dcloud.gateway.catalog.CatalogRoutes;
+import io.dcloud.gateway.catalog.TemplateRoutes;
+import io.dcloud.gateway.common.ApiPaths;
+import io.dcloud.gateway.common.BrowserSafety;
+import io.dcloud.gateway.common.CallerAttribute;
+import io.dcloud.gateway.common.ClientAddress;
+import io.dcloud.gateway.common.ClusterAsks;
+import io.dcloud.gateway.common.GatewayBackends;
+import io.dcloud.gateway.common.GatewaySettings;
+import io.dcloud.gateway.common.JsonYaml;
+import io.dcloud.gateway.common.Problem;
+import io.dcloud.gateway.common.ProblemExceptions;
+import io.dcloud.gateway.common.ProblemRejections;
+import io.dcloud.gateway.common.RequestBodies;
+import io.dcloud.gateway.common.RuntimeChecks;
+import io.dcloud.gateway.dataset.DatasetRoutes;
+import io.dcloud.gateway.device.DeviceCommandRoutes;
+import io.dcloud.gateway.device.DeviceRegistryAsks;
+import io.dcloud.gateway.device.DeviceRoutes;
+import io.dcloud.gateway.device.ReadingRoutes;
+import io.dcloud.gateway.device.SensorTypeRoutes;
+import io.dcloud.gateway.environment.ClientService;
+import io.dcloud.gateway.environment.EnvironmentCreation;
+import io.dcloud.gateway.environment.EnvironmentExec;
+import io.dcloud.gateway.environment.EnvironmentFiles;
+import io.dcloud.gateway.environment.EnvironmentRoutes;
+import io.dcloud.gateway.environment.EnvironmentShell;
+import io.dcloud.gateway.environment.EnvironmentStreamRoutes;
+import io.dcloud.gateway.event.EventRoutes;
+import io.dcloud.gateway.identity.AuditRoutes;
+import io.dcloud.gateway.identity.AuthRoutes;
+import io.dcloud.gateway.identity.Authentication;
+import io.dcloud.gateway.identity.GatewayIdentity;
+import io.dcloud.gateway.identity.GroupRoutes;
+import io.dcloud.gateway.identity.Quotas;
+import io.dcloud.gateway.identity.UserRoutes;
+import io.dcloud.gateway.job.JobRoutes;
+import io.dcloud.gateway.model.ModelLimits;
+import io.dcloud.gateway.model.ModelRoutes;
+import io.dcloud.gateway.node.NodeRoutes;
+import io.dcloud.gateway.service.BindingRoutes;
+import io.dcloud.gateway.service.ModelDeployRoutes;
+import io.dcloud.gateway.service.ServiceCallRoutes;
+import io.dcloud.gateway.service.ServiceRoutes;
 import java.time.Clock;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -105,7 +151,7 @@ final class ApiRoute extends AllDirectives {
    * The size limit, the exception and rejection handlers and the timeout answer wrap everything,
    * so no request gets anything but a 2xx or a problem+json.
    */
-  Route route() {
+  public Route route() {
     return withRequestTimeoutResponse(
         request -> Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "the gateway could not answer in time; try again")
             .toResponse(),

@@ -1,5 +1,6 @@
 package io.dcloud.gateway;
 
+import io.dcloud.gateway.common.Problem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -65,7 +66,7 @@ final class ConsoleRoute extends AllDirectives {
   private final Map<String, Optional<HttpResponse>> answers = new ConcurrentHashMap<>();
 
   /** The path first, then the method: a request elsewhere (the API's) must not hear "GET only" from here. */
-  Route route() {
+  public Route route() {
     return concat(
         pathSingleSlash(() -> get(() -> file(INDEX))),
         path(PathMatchers.segment(ASSETS).slash(PathMatchers.segment()), name -> get(() -> file(name))));

@@ -1,5 +1,8 @@
 package io.dcloud.gateway;
 
+import io.dcloud.gateway.common.AuditLog;
+import io.dcloud.gateway.common.GatewayBackends;
+import io.dcloud.gateway.identity.GatewayIdentity;
 import io.dcloud.identity.Authenticator;
 import io.dcloud.identity.BuiltInAuthenticator;
 import io.dcloud.identity.IdentitySettings;

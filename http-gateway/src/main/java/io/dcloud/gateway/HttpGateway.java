@@ -1,5 +1,11 @@
 package io.dcloud.gateway;
 
+import io.dcloud.gateway.common.ApiPaths;
+import io.dcloud.gateway.common.GatewayBackends;
+import io.dcloud.gateway.common.GatewaySettings;
+import io.dcloud.gateway.common.ProblemParsingErrorHandler;
+import io.dcloud.gateway.environment.ProxyRoute;
+import io.dcloud.gateway.identity.GatewayIdentity;
 import io.micrometer.core.instrument.Metrics;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -14,7 +20,7 @@ import org.slf4j.LoggerFactory;
 /**
  * DCloud's HTTP API ({@code /api/v1}): JSON and YAML in, JSON out, problem+json for every error.
  * It only talks to actors (see {@link GatewayBackends}), so any number of gateways may run. Each also
- * serves other services over actor messaging ({@link ClientService}).
+ * serves other services over actor messaging ({@link io.dcloud.gateway.environment.ClientService}).
  */
 public final class HttpGateway {
   private static final Logger log = LoggerFactory.getLogger(HttpGateway.class);

@@ -2,6 +2,7 @@ package io.dcloud.gateway;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.gateway.common.JsonYaml;
 import java.io.IOException;
 import java.io.InputStream;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
@@ -34,7 +35,7 @@ final class OpenApiRoute extends AllDirectives {
         .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, codec.toJson(document)));
   }
 
-  Route route() {
+  public Route route() {
     return path(PATH, () -> get(() -> complete(answer)));
   }
 

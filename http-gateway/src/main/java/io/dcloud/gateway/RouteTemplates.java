@@ -1,5 +1,17 @@
 package io.dcloud.gateway;
 
+import io.dcloud.gateway.common.ApiPaths;
+import io.dcloud.gateway.dataset.DatasetRoutes;
+import io.dcloud.gateway.device.DeviceCommandRoutes;
+import io.dcloud.gateway.device.DeviceRoutes;
+import io.dcloud.gateway.device.ReadingRoutes;
+import io.dcloud.gateway.device.SensorTypeRoutes;
+import io.dcloud.gateway.environment.ProxyRoute;
+import io.dcloud.gateway.job.JobRoutes;
+import io.dcloud.gateway.service.BindingRoutes;
+import io.dcloud.gateway.service.ModelDeployRoutes;
+import io.dcloud.gateway.service.ServiceCallRoutes;
+import io.dcloud.gateway.service.ServiceRoutes;
 import java.util.Set;
 
 /**

@@ -16,8 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A small client for the gateway under test: plain {@link HttpClient}, answers parsed as JSON. */
-final class Api {
-  static final String JSON = "application/json";
+public final class Api {
+  public static final String JSON = "application/json";
   static final String YAML = "application/yaml";
   static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
@@ -28,7 +28,7 @@ final class Api {
   /** Sent as the bearer token of every request; null: an anonymous client. */
   final String token;
 
-  Api(URI base) {
+  public Api(URI base) {
     this(base, null);
   }
 
@@ -38,12 +38,12 @@ final class Api {
   }
 
   /** A client signed in as the test cluster's admin. */
-  static Api admin(URI base) {
+  public static Api admin(URI base) {
     return new Api(base).signedIn("admin", GatewayTestCluster.ADMIN_PASSWORD);
   }
 
   /** The same gateway, signed in as {@code username} (a 200 from login is asserted). */
-  Api signedIn(String username, String password) {
+  public Api signedIn(String username, String password) {
     Answer login = post("/api/v1/auth/login", JSON,
         "{\"username\": \"" + username + "\", \"password\": \"" + password + "\"}");
     assertThat(login.status()).as("login of %s: %s", username, login.body()).isEqualTo(200);
@@ -56,12 +56,12 @@ final class Api {
   }
 
   /** An answer: status, headers and body text (parsed on demand). */
-  record Answer(int status, HttpResponse<String> response) {
-    String body() {
+  public record Answer(int status, HttpResponse<String> response) {
+    public String body() {
       return response.body();
     }
 
-    JsonNode json() {
+    public JsonNode json() {
       try {
         return MAPPER.readTree(response.body());
       } catch (IOException e) {
@@ -119,11 +119,11 @@ final class Api {
     return send(request(path).GET().build());
   }
 
-  Answer delete(String path) {
+  public Answer delete(String path) {
     return send(request(path).DELETE().build());
   }
 
-  Answer post(String path, String contentType, String body) {
+  public Answer post(String path, String contentType, String body) {
     return send(request(path).header("content-type", contentType).POST(BodyPublishers.ofString(body)).build());
   }
 
@@ -167,7 +167,7 @@ final class Api {
     return ids;
   }
 
-  static JsonNode parse(String json) {
+  public static JsonNode parse(String json) {
     try {
       return MAPPER.readTree(json);
     } catch (IOException e) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
+import io.dcloud.gateway.common.GatewaySettings;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.dcloud.gateway.model.ModelBundle;
 import io.dcloud.testing.Requirements;
 import java.io.IOException;
 import java.io.InputStream;

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.gateway.common.GatewaySettings;
 import io.dcloud.identity.UserRegistry;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Duration;

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.gateway.common.GatewaySettings;
 import io.dcloud.secret.SecretKeys;
 import io.dcloud.spec.EnvironmentSpec;
 import java.net.http.HttpRequest;

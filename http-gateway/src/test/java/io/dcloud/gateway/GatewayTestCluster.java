@@ -15,25 +15,31 @@ import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.RegistryChanged;
 import io.dcloud.environment.EnvironmentDirectory;
-import io.dcloud.environment.FoldedEnvironments;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
+import io.dcloud.environment.FoldedEnvironments;
+import io.dcloud.gateway.common.DatasetBackends;
+import io.dcloud.gateway.common.DeviceBackends;
+import io.dcloud.gateway.common.GatewayBackends;
+import io.dcloud.gateway.common.GatewaySettings;
+import io.dcloud.gateway.common.JobBackends;
+import io.dcloud.gateway.common.ServiceBackends;
 import io.dcloud.identity.Passwords;
 import io.dcloud.identity.UserRegistry;
+import io.dcloud.job.JobEntity;
+import io.dcloud.job.JobIndex;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
-import io.dcloud.resources.Resources;
-import io.dcloud.secret.SecretBox;
-import io.dcloud.testing.InMemoryChunkStore;
 import io.dcloud.quota.QuotaLedger;
+import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.Scheduler;
-import io.dcloud.job.JobEntity;
-import io.dcloud.job.JobIndex;
+import io.dcloud.scheduler.SchedulerSettings;
+import io.dcloud.secret.SecretBox;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceIndex;
-import io.dcloud.scheduler.SchedulerSettings;
 import io.dcloud.template.TemplateRegistry;
+import io.dcloud.testing.InMemoryChunkStore;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
@@ -76,7 +82,7 @@ public final class GatewayTestCluster implements AutoCloseable {
   /** The first admin's password, as DCLOUD_ADMIN_PASSWORD would give it. */
   public static final String ADMIN_PASSWORD = "test-admin-password";
 
-  final ActorTestKit testKit;
+  public final ActorTestKit testKit;
   final GatewayBackends backends;
   /** Where the gateway's dataset blobs are: in memory. */
   final InMemoryChunkStore chunks = new InMemoryChunkStore();

@@ -3,6 +3,8 @@ package io.dcloud.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.gateway.model.ModelServiceBody;
+import io.dcloud.gateway.service.ModelDeployRoutes;
 import java.time.Duration;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;

@@ -2,6 +2,7 @@ package io.dcloud.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.gateway.common.ApiPaths;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.URI;

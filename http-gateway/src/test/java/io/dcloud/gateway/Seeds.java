@@ -10,7 +10,7 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
 /** The seed's environment config (seeds/001) as JSON and YAML test resources, and variations of it. */
-final class Seeds {
+public final class Seeds {
   private Seeds() {}
 
   static String environmentJson() {
@@ -53,7 +53,7 @@ final class Seeds {
   }
 
   /** A small valid config on the default catalog's debian, named {@code name}. */
-  static String debianEnvironment(String name) {
+  public static String debianEnvironment(String name) {
     return """
         {"env-name": "%s", "os": "debian",
          "languages": [{"language-name": "python", "libraries": ["numpy"]}],

@@ -1,0 +1,189 @@
+package io.dcloud.gateway.identity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.gateway.common.CallerAttribute;
+import io.dcloud.gateway.common.ClientAddress;
+import io.dcloud.gateway.common.JsonYaml;
+import io.dcloud.gateway.common.Problem;
+import io.dcloud.gateway.common.RequestBodies;
+import io.dcloud.identity.Authenticator;
+import io.dcloud.identity.Authenticator.SignedIn;
+import io.dcloud.identity.AuthenticatorUnavailable;
+import io.dcloud.identity.BuiltInAuthenticator;
+import io.dcloud.identity.Caller;
+import io.dcloud.identity.Group;
+import io.dcloud.identity.Role;
+import io.dcloud.identity.Tokens;
+import io.dcloud.identity.UserRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.AttributeKeys;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.HttpCookie;
+import org.apache.pekko.http.javadsl.model.headers.RetryAfter;
+import org.apache.pekko.http.javadsl.model.headers.SameSite;
+import org.apache.pekko.http.javadsl.model.headers.SetCookie;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /auth}: sign in (a session token, and for browsers the same in an HttpOnly cookie) and sign
+ * out (the token is refused on every gateway from then on). A wrong username and a wrong password
+ * answer the same; passwords are never logged.
+ */
+public final class AuthRoutes extends AllDirectives {
+  private static final Logger log = LoggerFactory.getLogger(AuthRoutes.class);
+
+  private final ActorSystem<?> system;
+  private final GatewayIdentity identity;
+  private final JsonYaml codec;
+  private final RequestBodies bodies;
+  private final Authentication authentication;
+  private final Clock clock;
+  private final Duration askTimeout;
+  private final ClientAddress clientAddress;
+
+  public AuthRoutes(
+      ActorSystem<?> system, GatewayIdentity identity, JsonYaml codec, RequestBodies bodies,
+      Authentication authentication, Clock clock, Duration askTimeout, ClientAddress clientAddress) {
+    this.clientAddress = clientAddress;
+    this.system = system;
+    this.identity = identity;
+    this.codec = codec;
+    this.bodies = bodies;
+    this.authentication = authentication;
+    this.clock = clock;
+    this.askTimeout = askTimeout;
+  }
+
+  record LoginAnswer(
+      String token, Instant expiresAt, String csrfToken, String username, List<String> roles, List<String> groups) {}
+
+  /** Sign-in needs no token; sign-out does. */
+  public Route publicRoute() {
+    // The socket's peer (or, behind a trusted proxy, the client it names), never a header the
+    // client writes itself: that would let it pick a new address for every guess.
+    return pathPrefix("auth", () -> path("login", () -> post(() -> attribute(AttributeKeys.remoteAddress, ip ->
+        optionalHeaderValueByName("X-Forwarded-For", forwarded -> {
+      String address = clientAddress.of(ip.getAddress().map(a -> a.getHostAddress()).orElse("unknown"), forwarded);
+      return bodies.document(body -> completeWithFuture(login(body, address)));
+    })))));
+  }
+
+  public Route route() {
+    return pathPrefix("auth", () -> CallerAttribute.of(caller -> path("logout", () -> post(() -> completeWithFuture(logout(caller))))));
+  }
+
+  private CompletionStage<HttpResponse> login(JsonNode body, String address) {
+    String username = UserRoutes.requiredText(body, "username");
+    String password = UserRoutes.requiredText(body, "password");
+    Instant now = clock.instant();
+    Duration wait = identity.throttle().waitBefore(username, address, now);
+    if (!wait.isZero() && !wait.isNegative()) {
+      long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
+      identity.audit().record(username, "login", username, address, "throttled");
+      return CompletableFuture.completedFuture(Problem.of(
+              Problem.Type.TOO_MANY_LOGINS, "too many failed sign-ins for this user or from this address; retry in " + seconds + "s")
+          .toResponse()
+          .addHeader(RetryAfter.create(seconds)));
+    }
+    return authenticate(identity.authenticators(), 0, username, password).exceptionally(failure -> {
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+          ? failure.getCause()
+          : failure;
+      if (cause instanceof AuthenticatorUnavailable unavailable) {
+        throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "sign-in is unavailable: " + unavailable.getMessage()).exception();
+      }
+      throw failure instanceof RuntimeException runtime ? runtime : new java.util.concurrent.CompletionException(failure);
+    }).thenCompose(signedIn -> {
+      if (signedIn.isEmpty()) {
+        identity.throttle().failed(username, address, clock.instant());
+        identity.audit().record(username, "login", username, address, "denied");
+        log.info("Failed sign-in for user {} from {}", printable(username), address);
+        throw Problem.of(Problem.Type.UNAUTHENTICATED, "wrong username or password").exception();
+      }
+      identity.throttle().succeeded(username);
+      identity.audit().record(signedIn.get().username(), "login", signedIn.get().username(), address, "ok");
+      // The groups go into the token (see Tokens); a directory's users are in none (yet).
+      return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(identity.users(),
+              replyTo -> new UserRegistry.ListGroups(signedIn.get().username(), replyTo), askTimeout, system.scheduler())
+          .thenApply(groups -> session(signedIn.get(), ((UserRegistry.Groups) groups).groups().stream()
+              .map(Group::name).collect(Collectors.toUnmodifiableSet())));
+    });
+  }
+
+  private HttpResponse session(SignedIn signedIn, Set<String> groups) {
+    Instant issuedAt = clock.instant();
+    Tokens.Issued issued = identity.tokens().issue(signedIn.username(), signedIn.roles(), groups,
+        Tokens.Kind.SESSION, issuedAt, issuedAt.plus(identity.settings().sessionTtl()));
+    LoginAnswer answer = new LoginAnswer(issued.token(), issued.caller().expiresAt(), issued.caller().csrf(),
+        issued.caller().username(), issued.caller().roles().stream().map(Role::wireName).sorted().toList(),
+        groups.stream().sorted().toList());
+    return codec.jsonResponse(StatusCodes.OK, answer)
+        .addHeader(SetCookie.create(sessionCookie(issued.token(), identity.settings().sessionTtl().toSeconds())));
+  }
+
+  /**
+   * Asks each authenticator in turn until one signs the user in. A name DCloud's own users have is
+   * decided by the built-in check alone: a directory account of the same name (an LDAP "admin")
+   * never signs in as that user.
+   */
+  private CompletionStage<Optional<SignedIn>> authenticate(
+      List<Authenticator> authenticators, int index, String username, String password) {
+    if (index >= authenticators.size()) {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+    Authenticator current = authenticators.get(index);
+    return current.authenticate(username, password).thenCompose(result -> {
+      if (result.isPresent() || index + 1 >= authenticators.size()) {
+        return CompletableFuture.completedFuture(result);
+      }
+      if (!(current instanceof BuiltInAuthenticator)) {
+        return authenticate(authenticators, index + 1, username, password);
+      }
+      return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(
+              identity.users(), replyTo -> new UserRegistry.GetUser(username, replyTo), askTimeout, system.scheduler())
+          .thenCompose(known -> known instanceof UserRegistry.Found
+              ? CompletableFuture.completedFuture(Optional.<SignedIn>empty())
+              : authenticate(authenticators, index + 1, username, password));
+    });
+  }
+
+  private CompletionStage<HttpResponse> logout(Caller caller) {
+    return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(identity.users(),
+            replyTo -> new UserRegistry.RevokeSession(caller.tokenId(), caller.expiresAt(), replyTo), askTimeout,
+            system.scheduler())
+        .thenApply(done -> {
+          identity.audit().record(caller, "logout", caller.username(), "ok");
+          return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
+              .addHeader(SetCookie.create(sessionCookie("", 0)));
+        });
+  }
+
+  /** The name as typed, made safe for one log line (no forged lines, bounded). */
+  static String printable(String typed) {
+    String shown = typed.length() > 64 ? typed.substring(0, 64) + "…" : typed;
+    return shown.replaceAll("\\p{Cntrl}", "?");
+  }
+
+  private HttpCookie sessionCookie(String value, long maxAgeSeconds) {
+    return HttpCookie.create(identity.settings().sessionCookie(), value)
+        .withPath("/")
+        .withHttpOnly(true)
+        .withSecure(identity.settings().secureCookie())
+        .withSameSite(SameSite.Strict)
+        .withMaxAge(maxAgeSeconds);
+  }
+}

@@ -1,0 +1,82 @@
+package io.dcloud.gateway.identity;
+
+import io.dcloud.gateway.common.ClusterAsks;
+import io.dcloud.gateway.common.Problem;
+import io.dcloud.identity.Caller;
+import io.dcloud.identity.IdentitySettings;
+import io.dcloud.identity.Quota;
+import io.dcloud.identity.UserRegistry;
+import io.dcloud.quota.QuotaLedger;
+import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
+import io.dcloud.validation.FieldError;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A user's quota (an admin's override, else their roles' defaults; users from a directory such as
+ * LDAP get their roles' defaults) and the admission of a create or start against it.
+ */
+public final class Quotas {
+  private final ClusterAsks asks;
+  private final IdentitySettings settings;
+
+  public Quotas(ClusterAsks asks, IdentitySettings settings) {
+    this.asks = asks;
+    this.settings = settings;
+  }
+
+  public CompletionStage<Quota> of(Caller caller) {
+    return asks.users(replyTo -> new UserRegistry.GetUser(caller.username(), replyTo)).thenApply(reply ->
+        reply instanceof UserRegistry.Found found
+            ? settings.quotaOf(found.user().roles(), found.user().quota())
+            : settings.quotaOf(caller.roles(), null));
+  }
+
+  /** Completes when admitted; fails with 403 quota-exceeded (or 503 when usage cannot be read) otherwise. */
+  public CompletionStage<Void> admit(Caller caller, String environmentId, Resources resources, boolean created) {
+    return admit(caller, of(caller), environmentId, resources, created);
+  }
+
+  /** As {@link #admit(Caller, String, Resources, boolean)}, with the caller's quota asked for already ({@link #of}). */
+  public CompletionStage<Void> admit(
+      Caller caller, CompletionStage<Quota> quota, String environmentId, Resources resources, boolean created) {
+    return quota
+        .thenCompose(limits -> asks.admit(caller.username(), environmentId, resources, created, limits))
+        .thenAccept(decision -> enforce(decision, caller, created));
+  }
+
+  /** As {@link #admit} of a create, answering the same refusals, but holding nothing of the quota (a dry run). */
+  public CompletionStage<Void> check(Caller caller, Resources resources) {
+    return of(caller)
+        .thenCompose(quota -> asks.checkQuota(caller.username(), resources, quota))
+        .thenAccept(decision -> enforce(decision, caller, true));
+  }
+
+  private static void enforce(QuotaLedger.Decision decision, Caller caller, boolean created) {
+    if (decision.unavailable()) {
+      throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "the usage of " + caller.username()
+          + " could not be read to check the quota; try again").exception();
+    }
+    if (!decision.admitted()) {
+      List<FieldError> errors = decision.excess().stream().map(Quotas::describe).toList();
+      throw Problem.of(Problem.Type.QUOTA_EXCEEDED, (created ? "creating" : "starting") + " this environment would exceed the quota of "
+          + caller.username() + ": " + String.join("; ", errors.stream().map(e -> e.field() + " " + e.reason()).toList()),
+          errors).exception();
+    }
+  }
+
+  /** "quota.cpu": "uses 3 of 4, this asks for 2" in the units users write. */
+  static FieldError describe(QuotaLedger.Excess excess) {
+    return new FieldError("quota." + excess.resource(), "uses " + amount(excess.resource(), excess.used()) + " of "
+        + amount(excess.resource(), excess.limit()) + ", this asks for " + amount(excess.resource(), excess.requested()));
+  }
+
+  static String amount(String resource, long value) {
+    return switch (resource) {
+      case "cpu" -> Quantities.formatCores(value);
+      case "ram", "storage" -> Quantities.formatSize(value);
+      default -> Long.toString(value);
+    };
+  }
+}

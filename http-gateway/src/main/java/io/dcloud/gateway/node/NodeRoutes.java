@@ -1,0 +1,65 @@
+package io.dcloud.gateway.node;
+
+import io.dcloud.gateway.common.ApiPaths;
+import io.dcloud.gateway.common.AuditLog;
+import io.dcloud.gateway.common.CallerAttribute;
+import io.dcloud.gateway.common.ClusterAsks;
+import io.dcloud.gateway.common.JsonYaml;
+import io.dcloud.gateway.common.Problem;
+import io.dcloud.gateway.identity.Authentication;
+import io.dcloud.identity.Caller;
+import io.dcloud.scheduler.Scheduler;
+import java.time.Clock;
+import java.util.function.BiFunction;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/** {@code GET /nodes}: the workers as the scheduler sees them. */
+public final class NodeRoutes extends AllDirectives {
+  private final ClusterAsks asks;
+  private final JsonYaml codec;
+  private final Clock clock;
+
+  private final AuditLog audit;
+
+  public NodeRoutes(ClusterAsks asks, JsonYaml codec, Clock clock, AuditLog audit) {
+    this.audit = audit;
+    this.asks = asks;
+    this.codec = codec;
+    this.clock = clock;
+  }
+
+  /** Everyone reads the nodes' capacity (the new-environment form needs it); configurers and admins operate them. */
+  public Route route() {
+    return pathPrefix(ApiPaths.NODES, () -> CallerAttribute.of(caller -> concat(
+        pathEndOrSingleSlash(() -> get(() -> completeWithFuture(
+            asks.nodes().thenApply(nodes -> codec.jsonResponse(StatusCodes.OK, new NodeJson.Listing(
+                nodes.nodes().stream().map(node -> shownTo(caller, NodeJson.of(node, clock.instant()))).toList())))))),
+        pathPrefix(segment -> post(() -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () -> concat(
+            path("cordon", () -> operate(Scheduler.Cordon::new, segment, "cordon", caller)),
+            path("uncordon", () -> operate(Scheduler.Uncordon::new, segment, "uncordon", caller)),
+            path("drain", () -> operate(Scheduler.Drain::new, segment, "drain", caller)))))))));
+  }
+
+  /** Configurers and admins see everything of a node; others its summary. */
+  private static NodeJson shownTo(Caller caller, NodeJson node) {
+    return caller.hasAny(Authentication.CONFIGURERS) ? node : node.summary();
+  }
+
+  /** Cordon, uncordon and drain: idempotent, answered with the node as it is now. */
+  private Route operate(
+      BiFunction<String, ActorRef<Scheduler.NodeAnswer>, Scheduler.Command> command,
+      String nodeId,
+      String action,
+      Caller caller) {
+    return completeWithFuture(asks.nodeCommand(command, nodeId).thenApply(answer -> {
+      if (answer.node() == null) {
+        throw Problem.notFound("node " + nodeId).exception();
+      }
+      audit.record(caller, "node." + action, nodeId, "ok");
+      return codec.jsonResponse(StatusCodes.OK, NodeJson.of(answer.node(), clock.instant()));
+    }));
+  }
+}

@@ -1,0 +1,258 @@
+package io.dcloud.gateway.service;
+
+import io.dcloud.gateway.common.Problem;
+import io.dcloud.service.ServiceView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * Which ready replica of a service gets a call, at this gateway: the one with the fewest calls
+ * outstanding (ties take turns), so a slow replica gets less. A call a replica could not take
+ * (unreachable, or no answer in time) is tried once more on another when it is idempotent — never
+ * when the replica answered, even with an error: it did the work. Calls beyond the service's queue
+ * are shed at once (429) rather than left to time out. Replicas on nodes this process's failure
+ * detector calls unreachable are passed over while another is ready, so calls stop going to a dead
+ * machine seconds before its loss is declared and the service's view drops the replica; and a try
+ * that may be retried is given up as soon as its replica's node turns unreachable, instead of
+ * waiting out its attempt timeout.
+ */
+final class ReplicaBalancer {
+
+  /** What one try on a replica came to. */
+  sealed interface Attempt<T> {
+    /** The replica answered; {@code ok}: with a success (for the meters). */
+    record Answered<T>(T value, boolean ok) implements Attempt<T> {}
+
+    /** Nothing reached the replica, or it could not answer (its node said so). */
+    record Unreachable<T>(String reason) implements Attempt<T> {}
+  }
+
+  /** One try on a replica; a failure with a {@link TimeoutException} means no answer within {@code timeout}. */
+  @FunctionalInterface
+  interface Send<T> {
+    CompletionStage<Attempt<T>> to(ServiceView.Replica replica, Duration timeout);
+  }
+
+  /** The answer, and which replica gave it. */
+  record Answer<T>(T value, ServiceView.Replica replica) {}
+
+  /** Told of every try (stats, meters) and of every failed one (the view is refreshed at once). */
+  interface Listener {
+    void attempted(String service, ServiceView.Replica replica, String outcome, long nanos);
+
+    void failed(String service);
+  }
+
+  /** What the balancer knows of the replicas' nodes (io.dcloud.node.NodeReachability in the gateway). */
+  interface NodeWatch {
+    boolean reachable(String nodeId);
+
+    /** Runs {@code lost} if the node becomes unreachable (at once if it is) before the returned cancel runs. */
+    Runnable whenUnreachable(String nodeId, Runnable lost);
+
+    /** Every node reachable, none ever lost. */
+    NodeWatch NONE = new NodeWatch() {
+      @Override
+      public boolean reachable(String nodeId) {
+        return true;
+      }
+
+      @Override
+      public Runnable whenUnreachable(String nodeId, Runnable lost) {
+        return () -> { };
+      }
+    };
+  }
+
+  static final String OK = "ok";
+  static final String ERROR = "error";
+  static final String UNREACHABLE = "unreachable";
+  static final String TIMEOUT = "timeout";
+
+  private final ServiceCallSettings settings;
+  private final Listener listener;
+  private final LongSupplier nanoTime;
+  private final NodeWatch nodes;
+  private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> queued = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
+
+  ReplicaBalancer(ServiceCallSettings settings, Listener listener, LongSupplier nanoTime, NodeWatch nodes) {
+    this.settings = settings;
+    this.listener = listener;
+    this.nanoTime = nanoTime;
+    this.nodes = nodes;
+  }
+
+  /** Runs {@code call} as one of the service's outstanding calls, or refuses it (429) when there are too many. */
+  <T> CompletionStage<T> admitted(String service, Supplier<CompletionStage<T>> call) {
+    AtomicInteger count = queued.computeIfAbsent(service, s -> new AtomicInteger());
+    if (count.incrementAndGet() > settings.maxQueue()) {
+      count.decrementAndGet();
+      return CompletableFuture.failedFuture(new CallRefused(Problem.of(Problem.Type.SERVICE_BUSY, "service " + service
+          + " has " + settings.maxQueue() + " calls in progress at this gateway; try again shortly"),
+          settings.retryAfterSeconds()));
+    }
+    CompletionStage<T> started;
+    try {
+      started = call.get();
+    } catch (RuntimeException e) {
+      count.decrementAndGet();
+      throw e;
+    }
+    return started.whenComplete((value, failure) -> count.decrementAndGet());
+  }
+
+  /** The calls of {@code service} this gateway has not answered yet. */
+  int queued(String service) {
+    AtomicInteger count = queued.get(service);
+    return count == null ? 0 : count.get();
+  }
+
+  /** Sends to the least busy of {@code ready} (the replicas the service's view says are ready). */
+  <T> CompletionStage<Answer<T>> call(String service, List<ServiceView.Replica> ready, boolean idempotent, Send<T> send) {
+    ServiceView.Replica first = choose(service, ready, null);
+    if (first == null) {
+      // Perhaps one is ready by now: the next calls should not wait for the refresh interval to know.
+      listener.failed(service);
+      return CompletableFuture.failedFuture(noReadyReplica(service));
+    }
+    long started = nanoTime.getAsLong();
+    Duration whole = settings.requestTimeout();
+    boolean retryable = idempotent && ready.size() > 1;
+    Duration firstTimeout = retryable ? min(settings.attemptTimeout(), whole) : whole;
+    return attempt(service, first, firstTimeout, retryable, send).thenCompose(outcome -> {
+      if (outcome instanceof Attempt.Answered<T> answered) {
+        return CompletableFuture.completedFuture(new Answer<>(answered.value(), first));
+      }
+      Duration left = whole.minusNanos(nanoTime.getAsLong() - started);
+      ServiceView.Replica second = idempotent && !left.isNegative() && !left.isZero() ? choose(service, ready, first) : null;
+      if (second == null) {
+        return CompletableFuture.failedFuture(failure(service, outcome));
+      }
+      return attempt(service, second, left, false, send).thenCompose(retried -> retried instanceof Attempt.Answered<T> answered
+          ? CompletableFuture.completedFuture(new Answer<>(answered.value(), second))
+          : CompletableFuture.failedFuture(failure(service, retried)));
+    });
+  }
+
+  /**
+   * One try, counted as outstanding on its replica while it runs; a time-out becomes an {@link
+   * Attempt}, not a failure. A try that would be retried ({@code givenUpOnLoss}) ends as unreachable
+   * as soon as its replica's node turns unreachable; its request is left to time out unanswered.
+   */
+  private <T> CompletionStage<Attempt<T>> attempt(String service, ServiceView.Replica replica, Duration timeout,
+      boolean givenUpOnLoss, Send<T> send) {
+    AtomicInteger busy = outstanding.computeIfAbsent(replica.id(), id -> new AtomicInteger());
+    busy.incrementAndGet();
+    long started = nanoTime.getAsLong();
+    CompletionStage<Attempt<T>> sent;
+    try {
+      sent = send.to(replica, timeout);
+    } catch (RuntimeException e) {
+      sent = CompletableFuture.failedFuture(e);
+    }
+    if (givenUpOnLoss && replica.node() != null) {
+      sent = orOnLoss(replica, sent);
+    }
+    return sent.handle((outcome, failure) -> {
+      busy.decrementAndGet();
+      long nanos = nanoTime.getAsLong() - started;
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+      if (cause instanceof TimeoutException) {
+        listener.attempted(service, replica, TIMEOUT, nanos);
+        listener.failed(service);
+        return new TimedOut<T>(replica);
+      } else if (cause != null) {
+        throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+      } else if (outcome instanceof Attempt.Answered<T> answered) {
+        listener.attempted(service, replica, answered.ok() ? OK : ERROR, nanos);
+      } else {
+        listener.attempted(service, replica, UNREACHABLE, nanos);
+        listener.failed(service);
+      }
+      return outcome;
+    });
+  }
+
+  private <T> CompletionStage<Attempt<T>> orOnLoss(ServiceView.Replica replica, CompletionStage<Attempt<T>> sent) {
+    CompletableFuture<Attempt<T>> lost = new CompletableFuture<>();
+    Runnable cancel = nodes.whenUnreachable(replica.node(),
+        () -> lost.complete(new Attempt.Unreachable<>("its node " + replica.node() + " became unreachable")));
+    return sent.applyToEither(lost, outcome -> outcome).whenComplete((outcome, failure) -> cancel.run());
+  }
+
+  /** A try that had no answer in time: like an unreachable replica, but answered 504 when it is the last. */
+  private record TimedOut<T>(ServiceView.Replica replica) implements Attempt<T> {}
+
+  /** The least busy of {@code ready} but {@code excluded}, on a reachable node while there is one. */
+  private ServiceView.Replica choose(String service, List<ServiceView.Replica> ready, ServiceView.Replica excluded) {
+    List<ServiceView.Replica> ties = leastBusy(ready, excluded, true);
+    if (ties.isEmpty()) {
+      // Every other replica's node looks unreachable: try one anyway, the view may be behind.
+      ties = leastBusy(ready, excluded, false);
+    }
+    if (ties.isEmpty()) {
+      return null;
+    }
+    int turn = turns.computeIfAbsent(service, s -> new AtomicInteger()).getAndIncrement();
+    return ties.get(Math.floorMod(turn, ties.size()));
+  }
+
+  private List<ServiceView.Replica> leastBusy(List<ServiceView.Replica> ready, ServiceView.Replica excluded,
+      boolean reachableOnly) {
+    int fewest = Integer.MAX_VALUE;
+    List<ServiceView.Replica> ties = new ArrayList<>();
+    for (ServiceView.Replica replica : ready) {
+      if (excluded != null && replica.id().equals(excluded.id())
+          || reachableOnly && replica.node() != null && !nodes.reachable(replica.node())) {
+        continue;
+      }
+      AtomicInteger busy = outstanding.get(replica.id());
+      int count = busy == null ? 0 : busy.get();
+      if (count < fewest) {
+        fewest = count;
+        ties.clear();
+      }
+      if (count == fewest) {
+        ties.add(replica);
+      }
+    }
+    return ties;
+  }
+
+  /** Forgets the counters of replicas a service no longer has (rolled or scaled away), unless calls to them still run. */
+  void forget(java.util.Collection<String> replicaIds) {
+    for (String id : replicaIds) {
+      outstanding.computeIfPresent(id, (key, busy) -> busy.get() == 0 ? null : busy);
+    }
+  }
+
+  private CallRefused noReadyReplica(String service) {
+    return new CallRefused(Problem.of(Problem.Type.NO_READY_REPLICA, "service " + service
+        + " has no ready replica at the moment; try again shortly"), settings.retryAfterSeconds());
+  }
+
+  private static CallRefused failure(String service, Attempt<?> last) {
+    if (last instanceof TimedOut<?>) {
+      return new CallRefused(Problem.of(Problem.Type.SERVICE_TIMEOUT, "service " + service + " did not answer in time"), 0);
+    }
+    String reason = last instanceof Attempt.Unreachable<?> unreachable ? unreachable.reason() : "no answer";
+    return new CallRefused(Problem.of(Problem.Type.REPLICA_UNREACHABLE, "service " + service
+        + ": its replica could not be reached (" + reason + ")"), 0);
+  }
+
+  private static Duration min(Duration a, Duration b) {
+    return a.compareTo(b) <= 0 ? a : b;
+  }
+}

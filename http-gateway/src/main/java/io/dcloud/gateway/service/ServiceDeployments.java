@@ -1,0 +1,125 @@
+package io.dcloud.gateway.service;
+
+import io.dcloud.ask.Asks;
+import io.dcloud.device.DeviceRegistry;
+import io.dcloud.device.RegistryView;
+import io.dcloud.gateway.common.ClusterAsks;
+import io.dcloud.gateway.common.Problem;
+import io.dcloud.gateway.common.ServiceBackends;
+import io.dcloud.gateway.environment.EnvironmentCreation;
+import io.dcloud.identity.Caller;
+import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.ServiceEntity;
+import io.dcloud.service.ServiceView;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * Makes a parsed service real for a caller: its image resolved (datasets readable, catalog),
+ * room checked, then created, or, when the caller's service of that name and kind exists, updated
+ * to a new version ({@link ServiceEntity.Update}). What {@code POST /services} and the uploads that
+ * deploy (apps) share.
+ */
+public final class ServiceDeployments {
+  /** The service's view after the change, and whether it was made ({@code 201}) or updated ({@code 200}). */
+  public record Deployed(ServiceView view, boolean created) {}
+
+  private final ActorSystem<?> system;
+  private final ClusterAsks asks;
+  private final ServiceBackends backends;
+  private final EnvironmentCreation creation;
+  private final Duration timeout;
+
+  ServiceDeployments(ClusterAsks asks, ServiceBackends backends, EnvironmentCreation creation) {
+    this.system = asks.system();
+    this.asks = asks;
+    this.backends = backends;
+    this.creation = creation;
+    this.timeout = asks.timeout();
+  }
+
+  /** A new service; a name in use is a 409. */
+  CompletionStage<ServiceView> create(ServiceDefinition parsed, Caller caller) {
+    return resolved(parsed, caller)
+        .thenCompose(definition -> ask(parsed.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(),
+            replyTo)))
+        .thenApply(reply -> viewOf(parsed.name(), reply));
+  }
+
+  /** Creates the service, or updates the caller's own of that name and kind; another's, or another kind, is a 409. */
+  public CompletionStage<Deployed> createOrUpdate(ServiceDefinition parsed, Caller caller) {
+    return deployable(parsed.name(), parsed.kind(), caller).thenCompose(exists -> {
+      if (!exists) {
+        return create(parsed, caller).thenApply(view -> new Deployed(view, true));
+      }
+      return resolved(parsed, caller)
+          .thenCompose(definition -> ask(parsed.name(), replyTo -> new ServiceEntity.Update(definition,
+              caller.username(), replyTo)))
+          .thenApply(reply -> new Deployed(viewOf(parsed.name(), reply), false));
+    });
+  }
+
+  /**
+   * Whether the caller's service {@code name} of {@code kind} exists (false: the name is free); a
+   * 409 when it is someone else's or of another kind. Asked before anything is stored for it.
+   */
+  public CompletionStage<Boolean> deployable(String name, ServiceDefinition.Kind kind, Caller caller) {
+    return ask(name, ServiceEntity.Get::new).thenApply(reply -> {
+      if (!(reply instanceof ServiceEntity.Ok ok) || ok.view().deleting()) {
+        return false;
+      }
+      ServiceView view = ok.view();
+      if (!caller.mayAccess(view.owner())) {
+        throw Problem.conflict("the service name " + name + " is taken: choose another name").exception();
+      }
+      if (view.kind() != kind) {
+        throw Problem.conflict("service " + name + " is a " + view.kind().name().toLowerCase(Locale.ROOT)
+            + " service, not a " + kind.name().toLowerCase(Locale.ROOT) + ": choose another name").exception();
+      }
+      return true;
+    });
+  }
+
+  /** The definition with its image resolved, once the cluster has room for one replica. */
+  CompletionStage<ServiceDefinition> resolved(ServiceDefinition parsed, Caller caller) {
+    return boundTypesExist(parsed)
+        .thenCompose(known -> creation.recipe(parsed.spec(), caller))
+        .thenCompose(recipe -> asks.feasibility(EnvironmentCreation.placementRequest(parsed.spec()))
+            .thenApply(feasibility -> {
+              if (!feasibility.feasible()) {
+                throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "environment.resources",
+                    feasibility.reason()).exception();
+              }
+              return new ServiceDefinition(parsed.name(), parsed.kind(), parsed.spec(), recipe, parsed.port(),
+                  parsed.readiness(), parsed.replicas(), parsed.batching(), parsed.bindings());
+            }));
+  }
+
+  /** The device types an app consumes must be registered when it is deployed (422 {@code bindings[i].type}). */
+  private CompletionStage<Void> boundTypesExist(ServiceDefinition parsed) {
+    if (parsed.bindings().isEmpty()) {
+      return CompletableFuture.completedFuture(null);
+    }
+    return asks.<RegistryView>deviceRegistry(DeviceRegistry.GetView::new)
+        .thenAccept(view -> BindingSlots.checkTypes(parsed.bindings(), view));
+  }
+
+  static ServiceView viewOf(String name, ServiceEntity.Reply reply) {
+    if (reply instanceof ServiceEntity.Ok ok) {
+      return ok.view();
+    } else if (reply instanceof ServiceEntity.Conflict conflict) {
+      throw Problem.conflict(conflict.reason()).exception();
+    }
+    throw Problem.notFound("service " + name).exception();
+  }
+
+  CompletionStage<ServiceEntity.Reply> ask(
+      String name, Function<ActorRef<ServiceEntity.Reply>, ServiceEntity.Command> command) {
+    return Asks.completedOn(backends.services().apply(name).ask(command::apply, timeout), system.executionContext());
+  }
+}

@@ -1,0 +1,46 @@
+package io.dcloud.gateway.service;
+
+import io.dcloud.device.BindingSlot;
+import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.ServiceView;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A service as the API shows it (the contract of {@code GET /api/v1/services/{name}}); {@code bindings}:
+ * the device types an app consumes (end users bind devices to them).
+ */
+public record ServiceJson(
+    String name,
+    String kind,
+    String owner,
+    int version,
+    int desiredReplicas,
+    int port,
+    ServiceDefinition.Readiness readiness,
+    Batching batching,
+    List<Replica> replicas,
+    List<BindingSlot> bindings) {
+
+  /** {@code ready}: false until its node said it answered its readiness path; {@code version}: the one it runs. */
+  record Replica(String id, String node, String status, boolean ready, int version) {}
+
+  /** A model's dynamic batching, as {@code PUT /services/{name}/batching} takes it. */
+  record Batching(int maxSize, int maxWaitMs) {
+    static Batching of(ServiceDefinition.Batching batching) {
+      return batching == null ? null : new Batching(batching.maxSize(), batching.maxWaitMs());
+    }
+  }
+
+  record Listing(List<ServiceJson> services) {}
+
+  public static ServiceJson of(ServiceView view) {
+    return new ServiceJson(view.name(), view.kind().name().toLowerCase(Locale.ROOT), view.owner(), view.version(),
+        view.desiredReplicas(), view.port(), view.readiness(), Batching.of(view.batching()),
+        view.replicas().stream()
+            .map(r -> new Replica(r.id(), r.node(), r.status() == null ? "REQUESTED" : r.status(),
+                Boolean.TRUE.equals(r.ready()), r.version() == null ? 1 : r.version()))
+            .toList(),
+        view.bindings());
+  }
+}

@@ -1,0 +1,235 @@
+package io.dcloud.gateway.service;
+
+import static io.dcloud.contract.ContractReader.kindOf;
+import static io.dcloud.contract.ContractReader.quote;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.contract.ContractReader;
+import io.dcloud.device.BindingSlot;
+import io.dcloud.gateway.model.BatchingRequests;
+import io.dcloud.service.ServiceDefinition;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.validation.FieldError;
+import io.dcloud.validation.ValidationException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * Reads the body of {@code POST /services} and {@code PATCH /services/{name}}: every problem is a
+ * field error (the environment's own prefixed {@code environment.}), thrown together as one 422.
+ */
+public final class ServiceRequests {
+  static final String NAME = "name";
+  static final String KIND = "kind";
+  static final String ENVIRONMENT = "environment";
+  static final String PORT = "port";
+  static final String REPLICAS = "replicas";
+  static final String READINESS = "readiness";
+  static final String PATH = "path";
+  static final String BATCHING = "batching";
+  private static final Set<String> FIELDS =
+      Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS, BATCHING, BindingSlots.BINDINGS);
+  /** Short, so "name-ordinal" stays a valid env-name and a DNS label. */
+  private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
+  private static final int MAX_PATH_LENGTH = 1024;
+
+  /** Bounds the replicas one request can ask for; the scheduler and quotas judge what they cost. */
+  private final int maxReplicas;
+  private final BatchingRequests batchings;
+  private final ServiceMqttEnv mqtt;
+
+  public ServiceRequests(int maxReplicas, BatchingRequests batchings, ServiceMqttEnv mqtt) {
+    this.maxReplicas = maxReplicas;
+    this.batchings = batchings;
+    this.mqtt = mqtt;
+  }
+
+  public static boolean isValidName(String name) {
+    return SERVICE_NAME.matcher(name).matches();
+  }
+
+  /**
+   * The service a body asks for; {@code environments} reads its environment config as {@code POST
+   * /environments} does (throwing that parser's ValidationException).
+   *
+   * @throws ValidationException listing every problem of the body and its environment
+   */
+  public ServiceDefinition parse(JsonNode body, Function<JsonNode, EnvironmentSpec> environments) {
+    if (!body.isObject()) {
+      throw ValidationException.of("$", "must be an object with name, kind, environment, port, replicas and readiness");
+    }
+    List<FieldError> errors = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> field : body.properties()) {
+      if (!FIELDS.contains(field.getKey())) {
+        errors.add(new FieldError(field.getKey(), ContractReader.unknownFieldReason(field.getKey(), FIELDS)));
+      }
+    }
+    String name = name(body.get(NAME), errors);
+    ServiceDefinition.Kind kind = kind(body.get(KIND), errors);
+    Integer port = port(body.get(PORT), errors);
+    Integer replicas = replicas(body.get(REPLICAS), true, errors);
+    ServiceDefinition.Readiness readiness = readiness(body.get(READINESS), errors);
+    ServiceDefinition.Batching batching = batching(body.get(BATCHING), kind, errors);
+    List<BindingSlot> bindings = bindings(body.get(BindingSlots.BINDINGS), kind, errors);
+    EnvironmentSpec spec = environment(body.get(ENVIRONMENT), name, environments, errors);
+    if (spec != null && name != null && !bindings.isEmpty()) {
+      spec = mqtt.addTo(spec, name);
+    }
+    // Only a published port is reachable by the node that probes (and later calls) a replica.
+    if (spec != null && port != null
+        && spec.ports().stream().noneMatch(p -> p.containerPort() == port && "tcp".equals(p.protocol()))) {
+      errors.add(new FieldError(PORT, port + " is not among the environment's port-publish internal tcp ports: publish it"));
+    }
+    if (!errors.isEmpty()) {
+      throw new ValidationException(errors);
+    }
+    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, batching, bindings);
+  }
+
+  /** The replica count of a PATCH body. */
+  int scale(JsonNode body) {
+    List<FieldError> errors = new ArrayList<>();
+    if (!body.isObject()) {
+      throw ValidationException.of("$", "must be an object such as {\"replicas\": 2}");
+    }
+    body.properties().forEach(field -> {
+      if (!REPLICAS.equals(field.getKey())) {
+        errors.add(new FieldError(field.getKey(), ContractReader.unknownFieldReason(field.getKey(), Set.of(REPLICAS))));
+      }
+    });
+    Integer replicas = replicas(body.get(REPLICAS), false, errors);
+    if (!errors.isEmpty()) {
+      throw new ValidationException(errors);
+    }
+    return replicas;
+  }
+
+  private static String name(JsonNode value, List<FieldError> errors) {
+    if (ContractReader.absent(value)) {
+      errors.add(new FieldError(NAME, "is required"));
+    } else if (!value.isTextual()) {
+      errors.add(new FieldError(NAME, "must be a string, not " + kindOf(value)));
+    } else if (!isValidName(value.textValue())) {
+      errors.add(new FieldError(NAME, quote(value.textValue(), 60) + " must be 1 to 40 lowercase letters, digits and"
+          + " '-', starting with a letter or digit"));
+    } else {
+      return value.textValue();
+    }
+    return null;
+  }
+
+  private static ServiceDefinition.Kind kind(JsonNode value, List<FieldError> errors) {
+    if (ContractReader.absent(value)) {
+      errors.add(new FieldError(KIND, "is required: \"app\" or \"model\""));
+    } else if (!value.isTextual() || !Set.of("app", "model").contains(value.textValue())) {
+      errors.add(new FieldError(KIND, "must be \"app\" or \"model\", not " + kindOf(value)));
+    } else {
+      return ServiceDefinition.Kind.valueOf(value.textValue().toUpperCase(Locale.ROOT));
+    }
+    return null;
+  }
+
+  public static Integer port(JsonNode value, List<FieldError> errors) {
+    if (ContractReader.absent(value)) {
+      errors.add(new FieldError(PORT, "is required: the container port the replicas serve on"));
+    } else if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1 || value.intValue() > 65535) {
+      errors.add(new FieldError(PORT, "must be a port number from 1 to 65535, not "
+          + (value.isNumber() ? value.asText() : kindOf(value))));
+    } else {
+      return value.intValue();
+    }
+    return null;
+  }
+
+  private Integer replicas(JsonNode value, boolean optional, List<FieldError> errors) {
+    if (ContractReader.absent(value)) {
+      if (optional) {
+        return 1;
+      }
+      errors.add(new FieldError(REPLICAS, "is required"));
+    } else if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1 || value.intValue() > maxReplicas) {
+      errors.add(new FieldError(REPLICAS, "must be a whole number from 1 to " + maxReplicas + " (dcloud.services.max-replicas),"
+          + " not " + (value.isNumber() ? value.asText() : kindOf(value))));
+    } else {
+      return value.intValue();
+    }
+    return null;
+  }
+
+  /** Optional, and a model's only: an app answers its calls one by one. */
+  private ServiceDefinition.Batching batching(JsonNode value, ServiceDefinition.Kind kind, List<FieldError> errors) {
+    if (ContractReader.absent(value)) {
+      return null;
+    } else if (kind == ServiceDefinition.Kind.APP) {
+      errors.add(new FieldError(BATCHING, "is a model's only: an app's calls are never batched"));
+      return null;
+    }
+    return batchings.read(value, BATCHING + ".", errors);
+  }
+
+  /** Optional, and an app's only: a model consumes no devices. */
+  private static List<BindingSlot> bindings(JsonNode value, ServiceDefinition.Kind kind, List<FieldError> errors) {
+    if (!ContractReader.absent(value) && kind == ServiceDefinition.Kind.MODEL) {
+      errors.add(new FieldError(BindingSlots.BINDINGS, "is an app's only: a model consumes no devices"));
+      return List.of();
+    }
+    return BindingSlots.read(value, errors);
+  }
+
+  public static ServiceDefinition.Readiness readiness(JsonNode value, List<FieldError> errors) {
+    if (ContractReader.absent(value)) {
+      errors.add(new FieldError(READINESS, "is required: {\"path\": \"/ready\"}, the HTTP path that answers 2xx when a replica"
+          + " serves"));
+      return null;
+    } else if (!value.isObject()) {
+      errors.add(new FieldError(READINESS, "must be an object such as {\"path\": \"/ready\"}, not " + kindOf(value)));
+      return null;
+    }
+    value.properties().forEach(field -> {
+      if (!PATH.equals(field.getKey())) {
+        errors.add(new FieldError(READINESS + "." + field.getKey(), ContractReader.unknownFieldReason(field.getKey(), Set.of(PATH))));
+      }
+    });
+    JsonNode path = value.get(PATH);
+    String field = READINESS + "." + PATH;
+    if (ContractReader.absent(path)) {
+      errors.add(new FieldError(field, "is required"));
+    } else if (!path.isTextual() || !path.textValue().startsWith("/") || path.textValue().length() > MAX_PATH_LENGTH
+        || path.textValue().chars().anyMatch(c -> c <= ' ' || c >= 127)) {
+      errors.add(new FieldError(field, "must be a path starting with '/', of at most " + MAX_PATH_LENGTH
+          + " printable ASCII characters without spaces"));
+    } else {
+      return new ServiceDefinition.Readiness(path.textValue());
+    }
+    return null;
+  }
+
+  /** A config without env-name gets the service's (each replica is then named after it and its ordinal). */
+  private static EnvironmentSpec environment(
+      JsonNode value, String name, Function<JsonNode, EnvironmentSpec> environments, List<FieldError> errors) {
+    if (ContractReader.absent(value)) {
+      errors.add(new FieldError(ENVIRONMENT, "is required: an environment config, as POST /api/v1/environments takes"));
+      return null;
+    } else if (!value.isObject()) {
+      errors.add(new FieldError(ENVIRONMENT, "must be an object holding an environment config, not " + kindOf(value)));
+      return null;
+    }
+    ObjectNode config = ((ObjectNode) value).deepCopy();
+    if (!config.has("env-name")) {
+      config.put("env-name", name == null ? "service" : name);
+    }
+    try {
+      return environments.apply(config);
+    } catch (ValidationException invalid) {
+      invalid.errors().forEach(e -> errors.add(new FieldError(
+          e.field().isEmpty() || "$".equals(e.field()) ? ENVIRONMENT : ENVIRONMENT + "." + e.field(), e.reason())));
+      return null;
+    }
+  }
+}

@@ -1,0 +1,222 @@
+package io.dcloud.gateway.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.device.DeviceRegistry;
+import io.dcloud.gateway.common.ApiPaths;
+import io.dcloud.gateway.common.AuditLog;
+import io.dcloud.gateway.common.CallerAttribute;
+import io.dcloud.gateway.common.ClusterAsks;
+import io.dcloud.gateway.common.JsonYaml;
+import io.dcloud.gateway.common.Problem;
+import io.dcloud.gateway.common.RequestBodies;
+import io.dcloud.gateway.common.ServiceBackends;
+import io.dcloud.gateway.environment.EnvironmentCreation;
+import io.dcloud.gateway.identity.Authentication;
+import io.dcloud.gateway.model.BatchingRequests;
+import io.dcloud.gateway.model.ModelLimits;
+import io.dcloud.identity.Caller;
+import io.dcloud.identity.Role;
+import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.ServiceEntity;
+import io.dcloud.service.ServiceIndex;
+import io.dcloud.service.ServiceView;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.Route;
+
+/**
+ * {@code /services}: N replicas of one environment config behind a name (create, list, show,
+ * scale, delete). A service is its owner's: others' answer 404 (admins see all). Each replica is an
+ * ordinary environment the service's entity keeps alive.
+ */
+public final class ServiceRoutes extends AllDirectives {
+  public static final String SERVICES = "services";
+  public static final String BATCHING = "batching";
+
+  private final ActorSystem<?> system;
+  private final ServiceBackends backends;
+  private final JsonYaml codec;
+  private final RequestBodies bodies;
+  private final EnvironmentCreation creation;
+  private final ServiceRequests requests;
+  private final BatchingRequests batchings;
+  private final ServiceDeployments deployments;
+  private final AuditLog audit;
+  private final Duration timeout;
+  private final ClusterAsks asks;
+
+  public ServiceRoutes(
+      ClusterAsks asks, ServiceBackends backends, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
+      AuditLog audit) {
+    this.system = asks.system();
+    this.backends = backends;
+    this.codec = codec;
+    this.bodies = bodies;
+    this.creation = creation;
+    this.audit = audit;
+    this.timeout = asks.timeout();
+    this.asks = asks;
+    this.batchings = new BatchingRequests(ModelLimits.fromConfig(system.settings().config()));
+    this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"), batchings,
+        new ServiceMqttEnv(asks.devices().brokerEnabled(), system.settings().config().getInt("dcloud.broker.relay-port"),
+            asks.devices().secrets(), creation.secrets()));
+    this.deployments = new ServiceDeployments(asks, backends, creation);
+  }
+
+  /** Those who create environments create services (admins too); changes are the owner's business, end users read. */
+  public Route route() {
+    return pathPrefix(SERVICES, () -> CallerAttribute.of(caller -> concat(
+        pathEndOrSingleSlash(() -> concat(
+            get(() -> completeWithFuture(list(caller))),
+            post(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
+                bodies.document(body -> completeWithFuture(create(body, caller))))))),
+        path(PathMatchers.segment(), name -> concat(
+            get(() -> completeWithFuture(shown(name, caller).thenApply(view -> json(StatusCodes.OK, view)))),
+            patch(() -> bodies.document(body -> completeWithFuture(scale(name, body, caller)))),
+            delete(() -> completeWithFuture(remove(name, caller))))),
+        path(PathMatchers.segment().slash(BATCHING), name ->
+            put(() -> bodies.document(body -> completeWithFuture(batching(name, body, caller))))))));
+  }
+
+  private CompletionStage<HttpResponse> create(JsonNode body, Caller caller) {
+    return definition(body, caller).thenCompose(definition ->
+        service(definition.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(), replyTo))
+            .thenApply(reply -> created(viewOf(definition.name(), reply), caller)));
+  }
+
+  /** A new service's answer (audited): 201 and where it is. */
+  HttpResponse created(ServiceView view, Caller caller) {
+    audit.record(caller, "service.create", view.name(), "ok");
+    return json(StatusCodes.CREATED, view).addHeader(Location.create(ApiPaths.ROOT + "/" + SERVICES + "/" + view.name()));
+  }
+
+  /**
+   * What a {@code POST /services} body asks for, checked as it would be created by the caller: its
+   * environment parsed, its image resolved from the catalog, and placeable.
+   */
+  CompletionStage<ServiceDefinition> definition(JsonNode body, Caller caller) {
+    return deployments.resolved(requests.parse(body, creation::parse), caller);
+  }
+
+  private CompletionStage<HttpResponse> list(Caller caller) {
+    return AskPattern.<ServiceIndex.Command, ServiceIndex.Names>ask(
+            backends.index(), ServiceIndex.ListNames::new, timeout, system.scheduler())
+        .thenCompose(names -> {
+          List<CompletableFuture<ServiceEntity.Reply>> replies = names.names().stream()
+              .map(name -> service(name, ServiceEntity.Get::new).toCompletableFuture()).toList();
+          return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> replies.stream()
+              .map(CompletableFuture::join)
+              .filter(ServiceEntity.Ok.class::isInstance)
+              .map(reply -> ((ServiceEntity.Ok) reply).view())
+              // Deleted ones linger in the index until their entity unregisters them.
+              .filter(view -> !view.deleting() && readable(view, caller))
+              .sorted(Comparator.comparing(ServiceView::name))
+              .map(ServiceJson::of).toList());
+        })
+        .thenApply(services -> codec.jsonResponse(StatusCodes.OK, new ServiceJson.Listing(services)));
+  }
+
+  private CompletionStage<HttpResponse> scale(String name, JsonNode body, Caller caller) {
+    int replicas = requests.scale(body);
+    return owned(name, caller)
+        .thenCompose(view -> service(name, replyTo -> new ServiceEntity.Scale(replicas, caller.username(), replyTo)))
+        .thenApply(reply -> {
+          ServiceView view = viewOf(name, reply);
+          audit.record(caller, "service.scale", name + " to " + replicas, "ok");
+          return json(StatusCodes.OK, view);
+        });
+  }
+
+  /** A model's batching, live: the gateways use it from their next look at the service. */
+  private CompletionStage<HttpResponse> batching(String name, JsonNode body, Caller caller) {
+    ServiceDefinition.Batching batching = batchings.parse(body);
+    return owned(name, caller)
+        .thenCompose(view -> service(name, replyTo -> new ServiceEntity.SetBatching(batching, caller.username(), replyTo)))
+        .thenApply(reply -> {
+          ServiceView view = viewOf(name, reply);
+          audit.record(caller, "service.batching", name + (batching == null ? " off"
+              : " max-size " + batching.maxSize() + ", max-wait-ms " + batching.maxWaitMs()), "ok");
+          return json(StatusCodes.OK, view);
+        });
+  }
+
+  private CompletionStage<HttpResponse> remove(String name, Caller caller) {
+    return owned(name, caller)
+        .thenCompose(view -> service(name, replyTo -> new ServiceEntity.Delete(caller.username(), replyTo)))
+        .thenCompose(reply -> {
+          ServiceView view = viewOf(name, reply);
+          audit.record(caller, "service.delete", name, "ok");
+          // Its bindings go with it: their devices' readings and controllers are no longer its app's.
+          return asks.<Done>deviceRegistry(replyTo -> new DeviceRegistry.DeleteServiceBindings(name, replyTo))
+              .thenApply(done -> json(StatusCodes.ACCEPTED, view));
+        });
+  }
+
+  /** The service, when the caller may change it (its owner, admins); else the 404 a missing one gets (so names of others' do not leak). */
+  private CompletionStage<ServiceView> owned(String name, Caller caller) {
+    return found(name, view -> caller.mayAccess(view.owner()));
+  }
+
+  /** The service, when the caller may read it ({@link #readable}); else a 404. */
+  private CompletionStage<ServiceView> shown(String name, Caller caller) {
+    return found(name, view -> readable(view, caller));
+  }
+
+  /**
+   * Owners and admins read a service, and so do end users, who call every service and bind their
+   * devices to apps: they find them in the list (seed 003's end user picks an application).
+   */
+  static boolean readable(ServiceView view, Caller caller) {
+    return caller.mayAccess(view.owner()) || caller.roles().contains(Role.END_USER);
+  }
+
+  private CompletionStage<ServiceView> found(String name, Predicate<ServiceView> allowed) {
+    if (!ServiceRequests.isValidName(name)) {
+      return CompletableFuture.failedFuture(Problem.notFound("service " + name).exception());
+    }
+    return service(name, ServiceEntity.Get::new).thenApply(reply -> {
+      ServiceView view = viewOf(name, reply);
+      if (view.deleting() || !allowed.test(view)) {
+        throw Problem.notFound("service " + name).exception();
+      }
+      return view;
+    });
+  }
+
+  static ServiceView viewOf(String name, ServiceEntity.Reply reply) {
+    return ServiceDeployments.viewOf(name, reply);
+  }
+
+  CompletionStage<ServiceEntity.Reply> service(
+      String name, Function<ActorRef<ServiceEntity.Reply>, ServiceEntity.Command> command) {
+    return deployments.ask(name, command);
+  }
+
+  /** How services are made or updated, for the uploads that deploy (apps). */
+  public ServiceDeployments deployments() {
+    return deployments;
+  }
+
+  public ServiceRequests requests() {
+    return requests;
+  }
+
+  HttpResponse json(StatusCode status, ServiceView view) {
+    return codec.jsonResponse(status, ServiceJson.of(view));
+  }
+}
