@@ -1,5 +1,8 @@
 package io.dcloud.cli;
 
+import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.CliIo;
+import io.dcloud.cli.common.ExitCodes;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 

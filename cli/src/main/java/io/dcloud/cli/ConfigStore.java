@@ -1,6 +1,8 @@
 package io.dcloud.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.ExitCodes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,22 @@
 package io.dcloud.cli;
 
+import io.dcloud.cli.app.AppsCommand;
+import io.dcloud.cli.catalog.CatalogCommand;
+import io.dcloud.cli.catalog.TemplatesCommand;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.CliIo;
+import io.dcloud.cli.common.CommandRoot;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.data.DataCommand;
+import io.dcloud.cli.device.DevicesCommand;
+import io.dcloud.cli.device.SensorTypesCommand;
+import io.dcloud.cli.env.EnvCommand;
+import io.dcloud.cli.identity.UsersCommand;
+import io.dcloud.cli.job.JobsCommand;
+import io.dcloud.cli.model.ModelsCommand;
+import io.dcloud.cli.node.NodesCommand;
+import io.dcloud.cli.service.ServicesCommand;
 import java.net.URI;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -18,8 +35,8 @@ import picocli.CommandLine.ScopeType;
         "Exit status: 0 ok, 1 error, 2 usage or invalid request, 3 not found,",
         "4 refused or conflict, 5 unauthenticated, 6 gateway unreachable,",
         "7 the environment failed; env exec exits with the command's status."})
-final class DcloudCommand {
-  final CliIo io;
+final class DcloudCommand implements CommandRoot {
+  private final CliIo io;
   final ConfigStore store;
 
   @Option(names = "--api", scope = ScopeType.INHERIT, paramLabel = "URL",
@@ -31,8 +48,13 @@ final class DcloudCommand {
     this.store = ConfigStore.fromEnvironment(io.env());
   }
 
-  /** A client of the chosen gateway with the caller's token; fails with exit 5 when there is none. */
-  ApiClient client() {
+  @Override
+  public CliIo io() {
+    return io;
+  }
+
+  @Override
+  public ApiClient client() {
     StoredLogin stored = store.read().orElse(null);
     URI base = gateway(stored);
     String token = io.variable("DCLOUD_TOKEN");

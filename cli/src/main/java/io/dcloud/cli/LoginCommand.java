@@ -3,6 +3,11 @@ package io.dcloud.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Passwords;
+import io.dcloud.cli.common.Subcommand;
 import java.net.URI;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -21,7 +26,7 @@ final class LoginCommand extends Subcommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    DcloudCommand root = root();
+    DcloudCommand root = (DcloudCommand) root();
     URI base = root.gateway(root.store.read().orElse(null));
     String password = Passwords.read(io(), passwordStdin, "Password for " + username + " at " + base + ": ");
     ObjectNode body = JSON.createObjectNode().put("username", username).put("password", password);

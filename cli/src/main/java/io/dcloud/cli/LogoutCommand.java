@@ -1,5 +1,9 @@
 package io.dcloud.cli;
 
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Subcommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 
@@ -9,7 +13,7 @@ final class LogoutCommand extends Subcommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    DcloudCommand root = root();
+    DcloudCommand root = (DcloudCommand) root();
     StoredLogin stored = root.store.read().orElse(null);
     if (stored == null || stored.token() == null) {
       io().err().println("Not signed in");

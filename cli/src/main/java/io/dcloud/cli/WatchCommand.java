@@ -3,6 +3,12 @@ package io.dcloud.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.EnvironmentTable;
+import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.SseEvent;
+import io.dcloud.cli.common.SseReader;
+import io.dcloud.cli.common.Subcommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
@@ -16,12 +22,12 @@ import picocli.CommandLine.Option;
  * the gateway cannot resume ({@code reset}) the environments are listed again, one line each.
  */
 @Command(name = "watch", description = "Print one line per change of an environment or node, until interrupted")
-final class WatchCommand extends Subcommand implements Callable<Integer> {
+public final class WatchCommand extends Subcommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Option(names = {"-o", "--output"}, defaultValue = "table", paramLabel = "FORMAT",
       description = "table: words (default); json: one JSON object per line")
-  OutputOption.Format format;
+  public OutputOption.Format format;
 
   private String lastEventId;
 
@@ -67,7 +73,7 @@ final class WatchCommand extends Subcommand implements Callable<Integer> {
     io().out().flush();
   }
 
-  static String format(String type, JsonNode data, OutputOption.Format format) {
+  public static String format(String type, JsonNode data, OutputOption.Format format) {
     if (format != OutputOption.Format.table) {
       ObjectNode line = JSON.createObjectNode().put("type", type);
       line.set("data", data);

@@ -2,6 +2,7 @@ package io.dcloud.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;

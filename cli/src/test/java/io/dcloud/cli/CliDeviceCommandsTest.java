@@ -5,6 +5,7 @@ import static io.dcloud.cli.CliSensorTypesTest.readTree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.device.CommandSender;
 import io.dcloud.device.DeviceCommands;
 import io.dcloud.gateway.GatewayTestCluster;

@@ -3,6 +3,8 @@ package io.dcloud.cli;
 import static io.dcloud.cli.CliLogins.ok;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.device.DeviceReadingsCommand;
 import io.dcloud.device.Reading;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.file.Path;

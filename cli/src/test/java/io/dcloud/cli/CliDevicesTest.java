@@ -5,6 +5,7 @@ import static io.dcloud.cli.CliSensorTypesTest.readTree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.device.Reading;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.file.Path;

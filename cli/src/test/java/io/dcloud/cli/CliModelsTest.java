@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.service.ServiceRollout;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;

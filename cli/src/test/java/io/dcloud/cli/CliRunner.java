@@ -1,5 +1,6 @@
 package io.dcloud.cli;
 
+import io.dcloud.cli.common.CliIo;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -10,8 +11,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** Runs the CLI in this JVM as a script would: its own config folder, variables, stdin; output captured. */
-final class CliRunner {
-  record Result(int status, String out, String err) {
+public final class CliRunner {
+  public record Result(int status, String out, String err) {
     @Override
     public String toString() {
       return "exit " + status + "\n--- out\n" + out + "--- err\n" + err;
@@ -20,11 +21,11 @@ final class CliRunner {
 
   private final Map<String, String> env = new HashMap<>();
 
-  CliRunner(Path configHome) {
+  public CliRunner(Path configHome) {
     env.put("XDG_CONFIG_HOME", configHome.toString());
   }
 
-  CliRunner with(String variable, String value) {
+  public CliRunner with(String variable, String value) {
     env.put(variable, value);
     return this;
   }
@@ -33,7 +34,7 @@ final class CliRunner {
     return runWithStdin("", args);
   }
 
-  Result runWithStdin(String stdin, String... args) {
+  public Result runWithStdin(String stdin, String... args) {
     return execute(stdin, new ByteArrayOutputStream(), new ByteArrayOutputStream(), args);
   }
 

@@ -5,6 +5,7 @@ import static io.dcloud.cli.CliSensorTypesTest.readTree;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -2,6 +2,7 @@ package io.dcloud.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.cli.common.ExitCodes;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -12,6 +12,7 @@ import io.dcloud.broker.BrokerSettings;
 import io.dcloud.broker.DynamicSecurity;
 import io.dcloud.broker.MosquittoBroker;
 import io.dcloud.broker.MqttConnection;
+import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

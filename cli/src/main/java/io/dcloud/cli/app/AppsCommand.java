@@ -1,0 +1,105 @@
+package io.dcloud.cli.app;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.MultipartBody;
+import io.dcloud.cli.common.Subcommand;
+import io.dcloud.cli.common.Table;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipOutputStream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code dcloud apps push|ls}: applications DCloud runs as services. A push sends the source (an
+ * archive as it is, or a directory zipped on the way) and the config as one multipart upload.
+ */
+@Command(name = "apps", description = "Apps: an application's source and config, deployed as a service",
+    subcommands = {AppsCommand.Push.class, AppsCommand.Ls.class})
+public final class AppsCommand {
+  private AppsCommand() {}
+
+  @Command(name = "push", description = "Push an app's source as its next version and deploy it")
+  static final class Push extends Subcommand implements Callable<Integer> {
+    @Parameters(index = "0", paramLabel = "DIR|ARCHIVE",
+        description = "The app's directory (all of its files are sent), or a .tar, .tar.gz (.tgz) or .zip of them")
+    Path source;
+
+    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
+        description = "JSON or YAML: name, runtime, command, port, replicas, resources, readiness, env")
+    Path config;
+
+    @Override
+    public Integer call() throws Exception {
+      if (!Files.isRegularFile(config)) {
+        throw CliException.usage("no such file: " + config);
+      }
+      if (!Files.exists(source)) {
+        throw CliException.usage("no such directory or archive: " + source);
+      }
+      Path archive = Files.isDirectory(source) ? zipped(source) : source;
+      try {
+        ApiClient client = client();
+        MultipartBody body = new MultipartBody()
+            .file("source", archive.getFileName().toString(), "application/octet-stream", archive)
+            .file("config", config.getFileName().toString(), MultipartBody.configType(config), config);
+        JsonNode pushed = client.json(client.request("/apps")
+            .header("Content-Type", body.contentType()).POST(body.publisher()));
+        JsonNode service = pushed.path("service");
+        io().out().println(pushed.path("name").asText() + " version " + pushed.path("version").asInt());
+        io().err().println("service " + service.path("name").asText() + " version " + service.path("version").asInt()
+            + ", " + service.path("desiredReplicas").asInt() + " replica(s) on port " + service.path("port").asInt()
+            + ": see 'dcloud services ls'");
+        return ExitCodes.OK;
+      } finally {
+        if (archive != source) {
+          Files.deleteIfExists(archive);
+        }
+      }
+    }
+
+    /** The directory's regular files as a zip, by their paths inside it ('/'-separated), in a temporary file. */
+    static Path zipped(Path directory) throws IOException {
+      Path zip = Files.createTempFile("dcloud-apps-push-", ".zip");
+      try (OutputStream file = Files.newOutputStream(zip); ZipOutputStream out = new ZipOutputStream(file);
+          Stream<Path> walk = Files.walk(directory)) {
+        List<Path> files = walk.filter(Files::isRegularFile).sorted().toList();
+        for (Path each : files) {
+          out.putNextEntry(new ZipEntry(directory.relativize(each).toString().replace('\\', '/')));
+          Files.copy(each, out);
+          out.closeEntry();
+        }
+      } catch (IOException | UncheckedIOException e) {
+        Files.deleteIfExists(zip);
+        throw e;
+      }
+      return zip;
+    }
+  }
+
+  @Command(name = "ls", description = "The apps you may read, with their latest version")
+  static final class Ls extends Subcommand implements Callable<Integer> {
+    @Override
+    public Integer call() {
+      JsonNode listing = client().get("/apps");
+      Table table = new Table("NAME", "OWNER", "VERSION", "SIZE", "CREATED");
+      for (JsonNode entry : listing.path("apps")) {
+        table.row(entry.path("name").asText(), entry.path("owner").asText(), entry.path("version").asInt(),
+            entry.path("size").asLong(), entry.path("createdAt").asText());
+      }
+      table.print(io().out());
+      return ExitCodes.OK;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.dcloud.cli.catalog;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.EnvironmentTable;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.Subcommand;
+import io.dcloud.cli.common.Table;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code dcloud templates [ls | get NAME]}: the built-in templates and the caller's own. */
+@Command(name = "templates", description = "List templates (the default), or show one")
+public final class TemplatesCommand extends Subcommand implements Callable<Integer> {
+  @Mixin
+  OutputOption output;
+
+  @Override
+  public Integer call() {
+    return ls(output);
+  }
+
+  @Command(name = "ls", aliases = "list", description = "List the templates")
+  int ls(@Mixin OutputOption format) {
+    JsonNode listing = client().get("/templates");
+    format.print(io().out(), listing, () -> table(listing.path("templates")));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "get", description = "Show one template (-o yaml for its contract)")
+  int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
+    JsonNode template = client().get("/templates/" + ApiClient.segment(name));
+    format.print(io().out(), template, () -> table(List.of(template)));
+    return ExitCodes.OK;
+  }
+
+  private static Table table(Iterable<JsonNode> templates) {
+    Table table = new Table("NAME", "OWNER", "BUILT-IN", "DESCRIPTION");
+    templates.forEach(t -> table.row(EnvironmentTable.text(t, "name"), EnvironmentTable.text(t, "owner"),
+        t.path("builtIn").asBoolean(), EnvironmentTable.text(t, "description")));
+    return table;
+  }
+}

@@ -1,0 +1,56 @@
+package io.dcloud.cli.common;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Environments as rows: what {@code env ls} and {@code env get} print by default. */
+public final class EnvironmentTable {
+  private EnvironmentTable() {}
+
+  public static Table of(Iterable<JsonNode> environments, boolean detailed) {
+    Table table = detailed
+        ? new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED", "PORTS", "URL", "REASON")
+        : new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED");
+    for (JsonNode e : environments) {
+      JsonNode resources = e.path("resources");
+      Object[] common = {
+          text(e, "id"), text(e, "name"), text(e, "status"), text(e, "owner"), text(e, "node"),
+          text(resources, "cpu"), text(resources, "ram"), text(resources, "gpu"), text(e, "createdAt")};
+      if (detailed) {
+        table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
+            ports(e.path("ports")), text(e, "url"), text(e, "reason"));
+      } else {
+        table.row(common);
+      }
+    }
+    return table;
+  }
+
+  /**
+   * As {@code docker ps} writes them ({@code 127.0.0.1:49153->8000/tcp}), with the container's own
+   * address while it runs ({@code 127.0.0.1:49153->172.18.0.5:8000/tcp}); a port not published yet
+   * is {@code 8000/tcp}. Null when there are none.
+   */
+  static String ports(JsonNode ports) {
+    List<String> written = new ArrayList<>();
+    for (JsonNode port : ports) {
+      String inside = (port.hasNonNull("containerAddress") ? bracketed(port.get("containerAddress").asText()) + ":" : "")
+          + port.path("containerPort").asText() + "/" + port.path("protocol").asText("tcp");
+      written.add(port.hasNonNull("hostPort")
+          ? (port.hasNonNull("hostIp") ? bracketed(port.get("hostIp").asText()) + ":" : "") + port.get("hostPort").asText()
+              + "->" + inside
+          : inside);
+    }
+    return written.isEmpty() ? null : String.join(",", written);
+  }
+
+  private static String bracketed(String address) {
+    return address.contains(":") ? "[" + address + "]" : address;
+  }
+
+  public static String text(JsonNode node, String field) {
+    JsonNode value = node.path(field);
+    return value.isMissingNode() || value.isNull() ? null : value.asText();
+  }
+}

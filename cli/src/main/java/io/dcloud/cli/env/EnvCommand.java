@@ -1,0 +1,16 @@
+package io.dcloud.cli.env;
+
+import io.dcloud.cli.common.ApiClient;
+import picocli.CommandLine.Command;
+
+/** {@code dcloud env ...}: the caller's environments. */
+@Command(name = "env", description = "Environments: create, list, follow, run commands in, copy files to and from",
+    subcommands = {
+        EnvCreateCommand.class, EnvListCommand.class, EnvGetCommand.class, EnvLogsCommand.class,
+        EnvExecCommand.class, EnvLifecycleCommands.Stop.class, EnvLifecycleCommands.Start.class,
+        EnvLifecycleCommands.Remove.class, EnvOpenCommand.class, EnvCopyCommand.class})
+public final class EnvCommand {
+  static String path(String id) {
+    return "/environments/" + ApiClient.segment(id);
+  }
+}

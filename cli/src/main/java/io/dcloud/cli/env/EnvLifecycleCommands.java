@@ -1,0 +1,52 @@
+package io.dcloud.cli.env;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Subcommand;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code dcloud env stop|start|rm ID}: accepted at once (202); the environment's status follows. */
+final class EnvLifecycleCommands {
+  private EnvLifecycleCommands() {}
+
+  private abstract static class Change extends Subcommand implements Callable<Integer> {
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    abstract JsonNode send(ApiClient client);
+
+    @Override
+    public Integer call() {
+      JsonNode environment = send(client());
+      io().out().println(id + " " + environment.path("status").asText("?"));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "stop", description = "Stop the environment's container (its storage stays)")
+  static final class Stop extends Change {
+    @Override
+    JsonNode send(ApiClient client) {
+      return client.post(EnvCommand.path(id) + "/stop", null);
+    }
+  }
+
+  @Command(name = "start", description = "Start a stopped environment again")
+  static final class Start extends Change {
+    @Override
+    JsonNode send(ApiClient client) {
+      return client.post(EnvCommand.path(id) + "/start", null);
+    }
+  }
+
+  @Command(name = "rm", aliases = "delete", description = "Delete the environment")
+  static final class Remove extends Change {
+    @Override
+    JsonNode send(ApiClient client) {
+      return client.delete(EnvCommand.path(id));
+    }
+  }
+}

@@ -1,0 +1,41 @@
+package io.dcloud.cli.env;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.EnvironmentTable;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.Subcommand;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dcloud env ls}. */
+@Command(name = "ls", aliases = "list", description = "List environments (yours, your groups'; an admin's: all)")
+final class EnvListCommand extends Subcommand implements Callable<Integer> {
+  @Mixin
+  OutputOption output;
+
+  @Option(names = "--status", description = "Only those in this status, e.g. RUNNING")
+  String status;
+
+  @Option(names = "--name", description = "Only those of this name")
+  String name;
+
+  @Option(names = "--node", description = "Only those placed on this node")
+  String node;
+
+  @Override
+  public Integer call() {
+    Map<String, Object> filters = new LinkedHashMap<>();
+    filters.put("status", status);
+    filters.put("name", name);
+    filters.put("node", node);
+    JsonNode listing = client().get("/environments" + ApiClient.query(filters));
+    output.print(io().out(), listing, () -> EnvironmentTable.of(listing.path("environments"), false));
+    return ExitCodes.OK;
+  }
+}

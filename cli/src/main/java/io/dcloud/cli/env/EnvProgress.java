@@ -1,0 +1,149 @@
+package io.dcloud.cli.env;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.CliIo;
+import io.dcloud.cli.common.EnvironmentTable;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.SseEvent;
+import io.dcloud.cli.common.SseReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Follows a new environment's event stream ({@code GET /environments/{id}/events}) and shows one
+ * progress line: its status (and the image build's step n/m), the time since the CLI sent it, and
+ * the last build line. On a
+ * terminal the line redraws in place every second; elsewhere (a log, a CI job) one line is printed
+ * per change of status. The progress goes to stderr; stdout gets only the result (URL, else id).
+ */
+final class EnvProgress {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Set<String> ENDED = Set.of("FAILED", "LOST", "STOPPED", "STOPPING", "DELETED");
+  private static final int MAX_MESSAGE = 60;
+
+  private final CliIo io;
+  private final ApiClient client;
+  private final long startedNanos = System.nanoTime();
+  private volatile String status = "";
+  private volatile String message = "";
+  /** "step 3/9" of the image build, from the build's progress events; shown while BUILDING. */
+  private volatile String buildStep = "";
+  private String printedStatus = "";
+
+  EnvProgress(CliIo io, ApiClient client) {
+    this.io = io;
+    this.client = client;
+  }
+
+  int follow(String id, JsonNode created) {
+    status = created.path("status").asText("");
+    show();
+    ScheduledExecutorService ticker = null;
+    if (io.terminal()) {
+      ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "dcloud-progress");
+        thread.setDaemon(true);
+        return thread;
+      });
+      ticker.scheduleAtFixedRate(this::show, 0, 1, TimeUnit.SECONDS);
+    }
+    try {
+      // The stream ends only when the environment is deleted or the connection drops: then look again.
+      while (!ended(status)) {
+        readEvents(id);
+        if (!ended(status)) {
+          status = client.get(EnvCommand.path(id)).path("status").asText("");
+        }
+      }
+    } finally {
+      if (ticker != null) {
+        ticker.shutdownNow();
+      }
+    }
+    show();
+    if (io.terminal()) {
+      io.err().println();
+    }
+    JsonNode environment = status.equals("DELETED") ? null : client.get(EnvCommand.path(id));
+    if (!status.equals("RUNNING")) {
+      String reason = environment == null ? "" : EnvironmentTable.text(environment, "reason");
+      throw new CliException(ExitCodes.ENVIRONMENT_FAILED, "environment " + id + " is " + status
+          + (reason == null || reason.isBlank() ? "" : ": " + reason));
+    }
+    String url = EnvironmentTable.text(environment, "url");
+    io.out().println(url != null ? url : id);
+    return ExitCodes.OK;
+  }
+
+  private static boolean ended(String status) {
+    return status.equals("RUNNING") || ENDED.contains(status);
+  }
+
+  private void readEvents(String id) {
+    try (InputStream events = client.stream(client.request(EnvCommand.path(id) + "/events")
+        .header("Accept", "text/event-stream")).body()) {
+      SseReader.read(events, event -> {
+        update(event);
+        return !ended(status);
+      });
+    } catch (IOException e) {
+      throw client.unreachable(e);
+    }
+  }
+
+  /** {@code status} events carry the environment (first) or a status update; {@code progress} a build line. */
+  void update(SseEvent event) {
+    JsonNode data;
+    try {
+      data = JSON.readTree(event.data());
+    } catch (IOException notJson) {
+      return;
+    }
+    String next = data.path("status").asText("");
+    String line = data.path("message").asText("");
+    if (!line.isBlank()) {
+      message = line.strip();
+    }
+    if (data.path("step").isInt() && data.path("steps").isInt()) {
+      buildStep = "step " + data.path("step").asInt() + "/" + data.path("steps").asInt();
+    }
+    if (!next.isEmpty()) {
+      status = next;
+    }
+    show();
+  }
+
+  /** The progress line as it stands: status, build step while BUILDING, elapsed, last build line. */
+  String line() {
+    String current = status;
+    String elapsed = format(Duration.ofNanos(System.nanoTime() - startedNanos));
+    String last = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "..." : message;
+    String step = current.equals("BUILDING") && !buildStep.isEmpty() ? "  " + buildStep : "";
+    return current + step + "  " + elapsed + (last.isEmpty() ? "" : "  " + last);
+  }
+
+  private synchronized void show() {
+    String current = status;
+    String line = line();
+    if (io.terminal()) {
+      io.err().print("\r\033[K" + line);
+      io.err().flush();
+    } else if (!current.equals(printedStatus)) {
+      printedStatus = current;
+      io.err().println(line);
+    }
+  }
+
+  static String format(Duration elapsed) {
+    long seconds = elapsed.toSeconds();
+    return seconds < 60 ? seconds + "s" : seconds / 60 + "m" + String.format("%02ds", seconds % 60);
+  }
+}

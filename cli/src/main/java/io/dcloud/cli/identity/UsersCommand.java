@@ -1,0 +1,129 @@
+package io.dcloud.cli.identity;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.EnvironmentTable;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.Passwords;
+import io.dcloud.cli.common.Subcommand;
+import io.dcloud.cli.common.Table;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dcloud users ...}: what the API's /users routes offer (all but {@code me} and {@code tokens} are for admins). */
+@Command(name = "users", description = "Users: list, show, create, change, delete, set quotas (admins); yourself",
+    subcommands = UserTokensCommand.class)
+public final class UsersCommand extends Subcommand {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Command(name = "ls", aliases = "list", description = "List all users")
+  int ls(@Mixin OutputOption format) {
+    JsonNode listing = client().get("/users");
+    format.print(io().out(), listing, () -> table(listing.path("users")));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "get", description = "Show one user with roles, groups, quota and usage")
+  int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
+    return print(format, client().get(user(name)));
+  }
+
+  @Command(name = "me", description = "Show yourself")
+  int me(@Mixin OutputOption format) {
+    return print(format, client().get("/users/me"));
+  }
+
+  @Command(name = "create", description = "Make a user; the password is asked (or read with --password-stdin)")
+  int create(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name,
+      @Option(names = "--role", paramLabel = "ROLE", description = "admin, platform-configurer, data-scientist, app-developer, end-user (repeatable)")
+      List<String> roles,
+      @Option(names = "--password-stdin") boolean passwordStdin) {
+    ObjectNode body = JSON.createObjectNode().put("username", name)
+        .put("password", Passwords.read(io(), passwordStdin, "Password for " + name + ": "));
+    if (roles != null) {
+      roles.forEach(body.putArray("roles")::add);
+    }
+    return print(format, client().post("/users", body));
+  }
+
+  @Command(name = "set", description = "Change a user's roles, disabled flag or password")
+  int set(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name,
+      @Option(names = "--role", paramLabel = "ROLE", description = "The user's roles from now on (repeatable)") List<String> roles,
+      @Option(names = "--disabled", paramLabel = "true|false", arity = "1") Boolean disabled,
+      @Option(names = "--password", description = "Ask for a new password") boolean password,
+      @Option(names = "--password-stdin", description = "Read a new password from stdin") boolean passwordStdin) {
+    ObjectNode body = JSON.createObjectNode();
+    if (roles != null) {
+      roles.forEach(body.putArray("roles")::add);
+    }
+    if (disabled != null) {
+      body.put("disabled", disabled);
+    }
+    if (password || passwordStdin) {
+      body.put("password", Passwords.read(io(), passwordStdin, "New password for " + name + ": "));
+    }
+    if (body.isEmpty()) {
+      throw CliException.usage("nothing to change: give --role, --disabled or --password");
+    }
+    return print(format, client().patch(user(name), body));
+  }
+
+  @Command(name = "rm", aliases = "delete", description = "Delete a user")
+  int rm(@Parameters(paramLabel = "NAME") String name) {
+    client().delete(user(name));
+    io().err().println("deleted " + name);
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "quota", description = "Set the user's own quota (over their roles'), or --clear it")
+  int quota(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name,
+      @Option(names = "--cpu") String cpu, @Option(names = "--ram") String ram, @Option(names = "--gpu") Integer gpu,
+      @Option(names = "--storage") String storage, @Option(names = "--environments") Integer environments,
+      @Option(names = "--clear", description = "Back to the quota of the user's roles") boolean clear) {
+    if (clear) {
+      return print(format, client().delete(user(name) + "/quota"));
+    }
+    ObjectNode body = JSON.createObjectNode();
+    if (cpu != null) body.put("cpu", cpu);
+    if (ram != null) body.put("ram", ram);
+    if (gpu != null) body.put("gpu", gpu);
+    if (storage != null) body.put("storage", storage);
+    if (environments != null) body.put("environments", environments);
+    if (body.isEmpty()) {
+      throw CliException.usage("give --cpu, --ram, --gpu, --storage or --environments, or --clear");
+    }
+    return print(format, client().put(user(name) + "/quota", body));
+  }
+
+  private static String user(String name) {
+    return "/users/" + ApiClient.segment(name);
+  }
+
+  private int print(OutputOption format, JsonNode user) {
+    format.print(io().out(), user, () -> table(List.of(user)));
+    return ExitCodes.OK;
+  }
+
+  private static Table table(Iterable<JsonNode> users) {
+    Table table = new Table("USERNAME", "ROLES", "GROUPS", "DISABLED");
+    for (JsonNode user : users) {
+      table.row(EnvironmentTable.text(user, "username"), joined(user.path("roles")), joined(user.path("groups")),
+          user.path("disabled").asBoolean());
+    }
+    return table;
+  }
+
+  private static String joined(JsonNode array) {
+    List<String> items = new ArrayList<>();
+    array.forEach(item -> items.add(item.asText()));
+    return String.join(",", items);
+  }
+}

@@ -1,0 +1,61 @@
+package io.dcloud.cli.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.EnvironmentTable;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.Subcommand;
+import io.dcloud.cli.common.Table;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code dcloud nodes ls | cordon | uncordon | drain ID}: the workers as the scheduler sees them. */
+@Command(name = "nodes", description = "List worker nodes; cordon, uncordon or drain one (configurers and admins)")
+public final class NodesCommand extends Subcommand {
+  private static final double GIB = 1024.0 * 1024 * 1024;
+
+  @Command(name = "ls", aliases = "list", description = "List the nodes")
+  int ls(@Mixin OutputOption format) {
+    JsonNode listing = client().get("/nodes");
+    format.print(io().out(), listing, () -> table(listing.path("nodes")));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "cordon", description = "Place no new environment on the node")
+  int cordon(@Mixin OutputOption format, @Parameters(paramLabel = "ID") String id) {
+    return change(format, id, "cordon");
+  }
+
+  @Command(name = "uncordon", description = "Place environments on the node again")
+  int uncordon(@Mixin OutputOption format, @Parameters(paramLabel = "ID") String id) {
+    return change(format, id, "uncordon");
+  }
+
+  @Command(name = "drain", description = "Cordon the node and move its environments elsewhere")
+  int drain(@Mixin OutputOption format, @Parameters(paramLabel = "ID") String id) {
+    return change(format, id, "drain");
+  }
+
+  private int change(OutputOption format, String id, String action) {
+    JsonNode node = client().post("/nodes/" + ApiClient.segment(id) + "/" + action, null);
+    format.print(io().out(), node, () -> table(List.of(node)));
+    return ExitCodes.OK;
+  }
+
+  private static Table table(Iterable<JsonNode> nodes) {
+    Table table = new Table("ID", "STATE", "AVAILABLE", "CPU", "RAM", "GPU", "ENVIRONMENTS");
+    for (JsonNode node : nodes) {
+      JsonNode capacity = node.path("capacity");
+      JsonNode reserved = node.path("reserved");
+      table.row(EnvironmentTable.text(node, "id"), EnvironmentTable.text(node, "state"), node.path("available").asBoolean(),
+          reserved.path("cpus").asDouble() + "/" + capacity.path("cpus").asDouble(),
+          String.format("%.1f/%.1fG", reserved.path("memoryBytes").asLong() / GIB, capacity.path("memoryBytes").asLong() / GIB),
+          reserved.path("gpus").asInt() + "/" + capacity.path("gpus").size(),
+          node.path("environmentCount").isInt() ? node.path("environmentCount").asInt() : null);
+    }
+    return table;
+  }
+}

@@ -1,0 +1,73 @@
+package io.dcloud.cli.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.CliIo;
+import io.dcloud.cli.common.ExitCodes;
+import java.time.Duration;
+
+/**
+ * Follows a service rolling to a version ({@code GET /services/{name}} once a {@link #POLL}) and
+ * prints one progress line on stderr each time it changes, until every replica is of that version
+ * and ready. A newer version (someone deployed again) ends the wait: that roll is not this one.
+ */
+public final class ServiceRollout {
+  /** How often the service is looked at: a replica takes seconds to minutes to become ready. */
+  static final Duration POLL = Duration.ofSeconds(1);
+
+  private final CliIo io;
+  private final ApiClient client;
+
+  public ServiceRollout(CliIo io, ApiClient client) {
+    this.io = io;
+    this.client = client;
+  }
+
+  /** Where a roll stands: replicas of the version that are ready, those desired, and those of earlier versions. */
+  public record Progress(int ready, int desired, int outdated) {
+    public boolean done() {
+      return ready >= desired && outdated == 0;
+    }
+
+    public String line(String name, int version) {
+      return name + ": " + ready + "/" + desired + " replicas of version " + version + " ready"
+          + (outdated == 0 ? "" : ", " + outdated + " of earlier versions still serving");
+    }
+
+    public static Progress of(JsonNode service, int version) {
+      int ready = 0;
+      int outdated = 0;
+      for (JsonNode replica : service.path("replicas")) {
+        if (replica.path("version").asInt(1) != version) {
+          outdated++;
+        } else if (replica.path("ready").asBoolean()) {
+          ready++;
+        }
+      }
+      return new Progress(ready, service.path("desiredReplicas").asInt(), outdated);
+    }
+  }
+
+  public void await(String name, int version) throws InterruptedException {
+    String printed = "";
+    while (true) {
+      JsonNode service = client.get("/services/" + ApiClient.segment(name));
+      int now = service.path("version").asInt();
+      if (now != version) {
+        throw new CliException(ExitCodes.REFUSED, name + " went on to version " + now + " while version " + version
+            + " rolled out: no longer waiting for it");
+      }
+      Progress progress = Progress.of(service, version);
+      String line = progress.line(name, version);
+      if (!line.equals(printed)) {
+        io.err().println(line);
+        printed = line;
+      }
+      if (progress.done()) {
+        return;
+      }
+      Thread.sleep(POLL.toMillis());
+    }
+  }
+}

@@ -1,0 +1,98 @@
+package io.dcloud.cli.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.EnvironmentTable;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.Subcommand;
+import io.dcloud.cli.common.Table;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code dcloud services [ls | get NAME | scale NAME N | batching NAME --max-size N | stats NAME | predict NAME | rm NAME]}: the caller's services. */
+@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, scale, call, bind to devices, delete",
+    subcommands = {ServiceStatsCommand.class, ServicePredictCommand.class,
+        ServiceBindingsCommands.Bind.class, ServiceBindingsCommands.Bindings.class, ServiceBindingsCommands.Unbind.class})
+public final class ServicesCommand extends Subcommand implements Callable<Integer> {
+  @Mixin
+  OutputOption output;
+
+  @Override
+  public Integer call() {
+    return ls(output);
+  }
+
+  @Command(name = "ls", aliases = "list", description = "List the services")
+  int ls(@Mixin OutputOption format) {
+    JsonNode listing = client().get("/services");
+    format.print(io().out(), listing, () -> services(listing.path("services")));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "get", description = "Show one service and its replicas")
+  int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
+    JsonNode service = client().get(path(name));
+    format.print(io().out(), service, () -> replicas(service));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "scale", description = "Scale a service to N replicas (the newest go first)")
+  int scale(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name,
+      @Parameters(paramLabel = "N") int replicas) {
+    JsonNode service = client().patch(path(name), JsonNodeFactory.instance.objectNode().put("replicas", replicas));
+    format.print(io().out(), service, () -> services(List.of(service)));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "batching", description = "Change a model service's dynamic batching live (--max-size 1: off)")
+  int batching(@Parameters(paramLabel = "NAME") String name,
+      @Option(names = "--max-size", required = true, paramLabel = "N", description = "Instances per call to a replica")
+      int maxSize,
+      @Option(names = "--max-wait-ms", defaultValue = "0", paramLabel = "M",
+          description = "How long the first request waits for others (default: 0)") int maxWaitMs) {
+    JsonNode service = client().put(path(name) + "/batching",
+        JsonNodeFactory.instance.objectNode().put("max-size", maxSize).put("max-wait-ms", maxWaitMs));
+    JsonNode batching = service.path("batching");
+    io().out().println(name + " batching " + (batching.isObject()
+        ? "max-size " + batching.path("maxSize").asInt() + ", max-wait-ms " + batching.path("maxWaitMs").asInt()
+        : "off"));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "rm", aliases = "delete", description = "Delete a service and its replica environments")
+  int rm(@Parameters(paramLabel = "NAME") String name) {
+    client().delete(path(name));
+    io().out().println(name + " deleting");
+    return ExitCodes.OK;
+  }
+
+  private static String path(String name) {
+    return "/services/" + ApiClient.segment(name);
+  }
+
+  private static Table services(Iterable<JsonNode> services) {
+    Table table = new Table("NAME", "KIND", "OWNER", "VERSION", "READY", "PORT");
+    services.forEach(s -> {
+      int ready = 0;
+      for (JsonNode replica : s.path("replicas")) {
+        ready += replica.path("ready").asBoolean() ? 1 : 0;
+      }
+      table.row(EnvironmentTable.text(s, "name"), EnvironmentTable.text(s, "kind"), EnvironmentTable.text(s, "owner"),
+          s.path("version").asInt(), ready + "/" + s.path("desiredReplicas").asInt(), s.path("port").asInt());
+    });
+    return table;
+  }
+
+  private static Table replicas(JsonNode service) {
+    Table table = new Table("REPLICA", "NODE", "STATUS", "READY", "VERSION");
+    service.path("replicas").forEach(r -> table.row(EnvironmentTable.text(r, "id"), EnvironmentTable.text(r, "node"),
+        EnvironmentTable.text(r, "status"), r.path("ready").asBoolean(), r.path("version").asInt(1)));
+    return table;
+  }
+}

@@ -1,0 +1,42 @@
+package io.dcloud.cli.common;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class EnvironmentTableTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  void portsReadAsDockerPsWritesThemWithTheContainersOwnAddressWhileItRuns() throws Exception {
+    JsonNode ports = JSON.readTree("""
+        [{"containerPort": 8000, "protocol": "tcp", "hostIp": "127.0.0.1", "hostPort": 49153, "containerAddress": "172.18.0.5"},
+         {"containerPort": 9000, "protocol": "udp", "hostIp": "::1", "hostPort": 49154, "containerAddress": null},
+         {"containerPort": 8888, "protocol": "tcp", "hostIp": null, "hostPort": null}]""");
+
+    assertThat(EnvironmentTable.ports(ports))
+        .isEqualTo("127.0.0.1:49153->172.18.0.5:8000/tcp,[::1]:49154->9000/udp,8888/tcp");
+    assertThat(EnvironmentTable.ports(JSON.readTree("[]"))).isNull();
+  }
+
+  @Test
+  void envGetShowsThePortsColumn() throws Exception {
+    JsonNode environment = JSON.readTree("""
+        {"id": "e1", "name": "nb", "status": "RUNNING", "owner": "alice", "node": "n1",
+         "resources": {"cpu": "1", "ram": "1G", "gpu": 0}, "createdAt": "2026-12-05T05:00:00Z",
+         "ports": [{"containerPort": 8888, "protocol": "tcp", "hostIp": "127.0.0.1", "hostPort": 49153, "containerAddress": "172.18.0.5"}],
+         "url": "http://gw/api/v1/environments/e1/proxy/8888/"}""");
+    ByteArrayOutputStream printed = new ByteArrayOutputStream();
+    EnvironmentTable.of(List.of(environment), true).print(new PrintStream(printed, true, StandardCharsets.UTF_8));
+
+    List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines.get(0)).containsSubsequence("CREATED", "PORTS", "URL", "REASON");
+    assertThat(lines.get(1)).contains("127.0.0.1:49153->172.18.0.5:8888/tcp  http://gw/");
+  }
+}

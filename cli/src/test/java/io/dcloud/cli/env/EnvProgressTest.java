@@ -1,0 +1,38 @@
+package io.dcloud.cli.env;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.dcloud.cli.common.CliIo;
+import io.dcloud.cli.common.SseEvent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The progress line of env create, from the events the gateway sends (as EnvironmentStreamRoutes writes them). */
+class EnvProgressTest {
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+  private final CliIo io = new CliIo(new ByteArrayInputStream(new byte[0]), new PrintStream(new ByteArrayOutputStream()),
+      new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), false);
+  private final EnvProgress progress = new EnvProgress(io, null);
+
+  @Test
+  void showsTheBuildStepWhileBuildingAndTheLastBuildLine() {
+    progress.update(new SseEvent(null, "status", "{\"status\":\"BUILDING\",\"message\":\"building the image\"}"));
+    progress.update(new SseEvent(null, "progress",
+        "{\"kind\":\"PROGRESS\",\"message\":\"Step 3/9 : RUN apt-get install -y python3\",\"step\":3,\"steps\":9}"));
+
+    assertThat(progress.line()).startsWith("BUILDING  step 3/9  ").endsWith("Step 3/9 : RUN apt-get install -y python3");
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("BUILDING");
+  }
+
+  @Test
+  void theStepIsNoLongerShownOnceItRuns() {
+    progress.update(new SseEvent(null, "progress", "{\"kind\":\"PROGRESS\",\"message\":\"Step 9/9 : CMD x\",\"step\":9,\"steps\":9}"));
+    progress.update(new SseEvent(null, "status", "{\"status\":\"RUNNING\"}"));
+
+    assertThat(progress.line()).startsWith("RUNNING  ").doesNotContain("step 9/9");
+  }
+}
