@@ -53,13 +53,6 @@ class CassandraClusterDurabilityTest {
   /** Three Cassandra JVMs share a small machine: small heaps. */
   private static final String HEAP = "384M";
   private static final Duration DEADLINE = Duration.ofSeconds(90);
-  /**
-   * How long a joining node hears gossip before it bootstraps (the shipped 5 s is enough on a quiet
-   * machine): with three Cassandra JVMs and the build on two cores, the third node's first connection
-   * to the seed once took 10 s, and its bootstrap gave up ("Unable to contact any seeds").
-   */
-  private static final Duration JOIN_RING_DELAY = Duration.ofSeconds(15);
-
   @TempDir static Path dataDir;
   private static final List<EmbeddedCassandra> nodes = new ArrayList<>();
   private static ActorTestKit testKit;
@@ -91,7 +84,7 @@ class CassandraClusterDurabilityTest {
   private static EmbeddedCassandra.Settings node(int n, List<String> seeds) {
     EmbeddedCassandra.Settings base = CassandraTestSupport.settings(dataDir.resolve("node" + n));
     return new EmbeddedCassandra.Settings(base.libDir(), base.dataDir(), "127.0.0." + n, 0, 0, HEAP,
-        Duration.ofSeconds(180), Duration.ofSeconds(10), base.credentials(), seeds, JOIN_RING_DELAY);
+        Duration.ofSeconds(180), Duration.ofSeconds(10), base.credentials(), seeds, base.joinRingDelay());
   }
 
   @AfterAll

@@ -3,6 +3,7 @@ package io.dcloud.persistence;
 import static io.dcloud.testing.Requirements.requireOrSkip;
 
 import com.datastax.oss.driver.api.core.CqlSession;
+import com.typesafe.config.ConfigFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,8 +21,8 @@ final class CassandraTestSupport {
   static final CassandraCredentials CREDENTIALS = new CassandraCredentials("dcloud", "test-password");
 
   /**
-   * Free ports, a 512M heap, the given data dir and {@link #CREDENTIALS}. Without the jars the test is skipped, or fails
-   * under CI=true.
+   * Free ports, a 512M heap, the given data dir, {@link #CREDENTIALS} and the shipped join-ring-delay. Without the jars
+   * the test is skipped, or fails under CI=true.
    */
   static EmbeddedCassandra.Settings settings(Path dataDir) {
     requireOrSkip(
@@ -32,7 +33,7 @@ final class CassandraTestSupport {
                 + ": run `mvn -o install -DskipTests -pl cassandra-dist` first");
     return new EmbeddedCassandra.Settings(
         LIB_DIR, dataDir, "127.0.0.1", 0, 0, "512M", Duration.ofSeconds(120), Duration.ofSeconds(20),
-        CREDENTIALS, List.of(), Duration.ofSeconds(5));
+        CREDENTIALS, List.of(), ConfigFactory.load().getDuration(EmbeddedCassandra.Settings.CONFIG_PATH + ".join-ring-delay"));
   }
 
   /** A session on the embedded node only, logged in as its role. */
