@@ -3,7 +3,10 @@ package io.dcloud.persistence;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,9 @@ final class CassandraRoles {
   private static final Logger log = LoggerFactory.getLogger(CassandraRoles.class);
   private static final String DEFAULT_PASSWORD = "cassandra";
   private static final Duration RETRY = Duration.ofMillis(500);
+  /** What Cassandra's CassandraRoleManager logs once its default superuser exists. */
+  private static final String DEFAULT_SUPERUSER_CREATED = "Created default superuser role";
+  private static final Duration LOG_POLL = Duration.ofMillis(50);
   /** Creating a role hashes its password with bcrypt: more than the driver's 2 s on a busy machine. */
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
 
@@ -34,20 +40,24 @@ final class CassandraRoles {
   /**
    * Returns once {@code credentials} log in and the default superuser is gone.
    *
-   * @param freshDataDir whether Cassandra had no data in the data dir before this start: then the
-   *     default superuser is tried first, else DCloud's role; either way the other follows if the
-   *     first is refused (a first start interrupted after the role was made, a data dir from before
-   *     authentication was on)
+   * @param newCluster whether this start made a new cluster: a fresh data dir and no other node to join.
+   *     Then Cassandra creates its default superuser, which is waited for (its log says when) and tried
+   *     first; else DCloud's role, which a used data dir or the cluster joined already has. Either way
+   *     the other follows if the first is refused (a first start interrupted after the role was made, a
+   *     data dir from before authentication was on)
    * @throws EmbeddedCassandra.StartException if neither DCloud's role nor the default superuser
    *     logs in before {@code deadlineNanos} (the data dir was set up with another password), or
    *     the child exits
    */
-  static void setUp(Process child, InetSocketAddress cql, CassandraCredentials credentials, boolean freshDataDir,
+  static void setUp(Process child, InetSocketAddress cql, CassandraCredentials credentials, boolean newCluster,
       long deadlineNanos, DataLayout layout) throws InterruptedException {
+    if (newCluster) {
+      awaitDefaultSuperuser(child, deadlineNanos, layout);
+    }
     while (true) {
       RuntimeException asDCloudRefused = null;
       RuntimeException asDefaultRefused;
-      if (!freshDataDir) {
+      if (!newCluster) {
         try (CqlSession ignored = login(cql, credentials.username(), credentials.password())) {
           return;
         } catch (RuntimeException e) {
@@ -60,7 +70,7 @@ final class CassandraRoles {
       } catch (RuntimeException e) {
         asDefaultRefused = e;
       }
-      if (freshDataDir) {
+      if (newCluster) {
         try (CqlSession ignored = login(cql, credentials.username(), credentials.password())) {
           return;
         } catch (RuntimeException e) {
@@ -74,6 +84,36 @@ final class CassandraRoles {
             + " set up with another dcloud.cassandra.password?" + LogTails.of(layout), asDefaultRefused);
       }
       child.waitFor(RETRY.toMillis(), TimeUnit.MILLISECONDS);
+    }
+  }
+
+  /**
+   * Until Cassandra's log says it created its default superuser, which it does a moment after it opens
+   * the CQL port, on a background task: a login before that is refused, and the driver warns of it as of
+   * a fault ("Authentication error ... check your authentication configuration"). Returns at the deadline
+   * or the child's exit too: the logins that follow then say what is wrong.
+   */
+  private static void awaitDefaultSuperuser(Process child, long deadlineNanos, DataLayout layout)
+      throws InterruptedException {
+    // The log of a fresh data dir is this start's alone; it is read once, then as it grows.
+    StringBuilder unread = new StringBuilder();
+    long position = 0;
+    while (child.isAlive() && System.nanoTime() - deadlineNanos < 0) {
+      try (RandomAccessFile log = new RandomAccessFile(layout.log().toFile(), "r")) {
+        byte[] appended = new byte[(int) Math.max(0, log.length() - position)];
+        log.seek(position);
+        log.readFully(appended);
+        position += appended.length;
+        unread.append(new String(appended, StandardCharsets.UTF_8));
+      } catch (IOException notYetWritten) {
+        // logback creates the file at its first line
+      }
+      if (unread.indexOf(DEFAULT_SUPERUSER_CREATED) >= 0) {
+        return;
+      }
+      // Keeps a line cut at the end of one read whole for the next.
+      unread.delete(0, Math.max(0, unread.lastIndexOf("\n") + 1));
+      child.waitFor(LOG_POLL.toMillis(), TimeUnit.MILLISECONDS);
     }
   }
 

@@ -222,7 +222,9 @@ public final class EmbeddedCassandra implements AutoCloseable {
           child = null;
         }
       }
-      CassandraRoles.setUp(child.process(), cql, settings.credentials(), freshDataDir,
+      // A joining node finds DCloud's role in the cluster it joined; only a new cluster makes the default one.
+      boolean newCluster = freshDataDir && settings.seeds().isEmpty();
+      CassandraRoles.setUp(child.process(), cql, settings.credentials(), newCluster,
           startNanos + settings.startupTimeout().toNanos(), layout);
       Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
       log.info(
