@@ -48,13 +48,13 @@ public final class HttpGateway {
   }
 
   /** The API's binding and the proxy's ({@code dcloud.http.proxy.port}). */
-  record Bindings(ServerBinding api, ServerBinding proxy) {}
+  public record Bindings(ServerBinding api, ServerBinding proxy) {}
 
   /**
    * The proxy binds first: the API's answers carry its URL ({@code url}), which a port chosen by
    * the OS only makes known then.
    */
-  static CompletionStage<Bindings> startBoth(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings) {
+  public static CompletionStage<Bindings> startBoth(ActorSystem<?> system, GatewayBackends backends, GatewaySettings settings) {
     return GatewayIdentities.create(system, backends, settings.askTimeout())
         .thenCompose(identity -> bindProxy(system, backends, settings, identity)
             .thenCompose(proxy -> {

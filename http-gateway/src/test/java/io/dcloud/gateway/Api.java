@@ -18,15 +18,15 @@ import java.util.List;
 /** A small client for the gateway under test: plain {@link HttpClient}, answers parsed as JSON. */
 public final class Api {
   public static final String JSON = "application/json";
-  static final String YAML = "application/yaml";
-  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+  public static final String YAML = "application/yaml";
+  public static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
-  final HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
-  final URI base;
+  public final HttpClient http = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
+  public final URI base;
   /** Sent as the bearer token of every request; null: an anonymous client. */
-  final String token;
+  public final String token;
 
   public Api(URI base) {
     this(base, null);
@@ -51,7 +51,7 @@ public final class Api {
   }
 
   /** The same caller, talking to another binding of the gateway (the proxy's, say). */
-  Api at(URI otherBase) {
+  public Api at(URI otherBase) {
     return new Api(otherBase, token);
   }
 
@@ -69,16 +69,16 @@ public final class Api {
       }
     }
 
-    String contentType() {
+    public String contentType() {
       return response.headers().firstValue("content-type").orElse("");
     }
 
-    String header(String name) {
+    public String header(String name) {
       return response.headers().firstValue(name).orElse(null);
     }
 
     /** Asserts an RFC 9457 answer with this status, and returns it. */
-    JsonNode problem(int expectedStatus) {
+    public JsonNode problem(int expectedStatus) {
       assertThat(status).as("status of %s", response.body()).isEqualTo(expectedStatus);
       assertThat(contentType()).isEqualTo("application/problem+json");
       JsonNode problem = json();
@@ -92,14 +92,14 @@ public final class Api {
     }
 
     /** The fields named in a problem's errors. */
-    List<String> errorFields() {
+    public List<String> errorFields() {
       List<String> fields = new ArrayList<>();
       json().path("errors").forEach(e -> fields.add(e.path("field").asText()));
       return fields;
     }
 
     /** The reason given for {@code field}, or "" when the field is not named. */
-    String reasonFor(String field) {
+    public String reasonFor(String field) {
       for (JsonNode error : json().path("errors")) {
         if (error.path("field").asText().equals(field)) {
           return error.path("reason").asText();
@@ -109,13 +109,13 @@ public final class Api {
     }
 
     /** Asserts a 200 and gives the ids of the items listed under {@code field}, in their order. */
-    List<String> ids(String field) {
+    public List<String> ids(String field) {
       assertThat(status).as(response.body()).isEqualTo(200);
       return Api.ids(json().path(field));
     }
   }
 
-  Answer get(String path) {
+  public Answer get(String path) {
     return send(request(path).GET().build());
   }
 
@@ -127,15 +127,15 @@ public final class Api {
     return send(request(path).header("content-type", contentType).POST(BodyPublishers.ofString(body)).build());
   }
 
-  Answer postEmpty(String path) {
+  public Answer postEmpty(String path) {
     return send(request(path).POST(BodyPublishers.noBody()).build());
   }
 
-  Answer put(String path, String contentType, String body) {
+  public Answer put(String path, String contentType, String body) {
     return send(request(path).header("content-type", contentType).PUT(BodyPublishers.ofString(body)).build());
   }
 
-  Answer patch(String path, String contentType, String body) {
+  public Answer patch(String path, String contentType, String body) {
     return send(request(path).header("content-type", contentType).method("PATCH", BodyPublishers.ofString(body)).build());
   }
 
@@ -143,12 +143,12 @@ public final class Api {
     return send(request(path).method(method, BodyPublishers.noBody()).build());
   }
 
-  HttpRequest.Builder request(String path) {
+  public HttpRequest.Builder request(String path) {
     HttpRequest.Builder builder = HttpRequest.newBuilder(base.resolve(path)).timeout(REQUEST_TIMEOUT);
     return token == null ? builder : builder.header("Authorization", "Bearer " + token);
   }
 
-  Answer send(HttpRequest request) {
+  public Answer send(HttpRequest request) {
     try {
       HttpResponse<String> response = http.send(request, BodyHandlers.ofString());
       return new Answer(response.statusCode(), response);
@@ -175,7 +175,7 @@ public final class Api {
     }
   }
 
-  static String write(JsonNode node) {
+  public static String write(JsonNode node) {
     try {
       return MAPPER.writeValueAsString(node);
     } catch (IOException e) {

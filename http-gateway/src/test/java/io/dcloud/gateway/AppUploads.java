@@ -13,10 +13,10 @@ import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /** {@code POST /api/v1/apps} as a client sends it, and the archives of an app's files it sends. */
-final class AppUploads {
+public final class AppUploads {
   private AppUploads() {}
 
-  static Api.Answer push(Api api, String archiveName, byte[] archive, String config) {
+  public static Api.Answer push(Api api, String archiveName, byte[] archive, String config) {
     Map<String, ModelUploads.Part> parts = new LinkedHashMap<>();
     parts.put("source", new ModelUploads.Part(archiveName, "application/octet-stream", archive));
     parts.put("config", new ModelUploads.Part("app.json", Api.JSON, config.getBytes(StandardCharsets.UTF_8)));
@@ -24,7 +24,7 @@ final class AppUploads {
   }
 
   /** A tar of {@code files} (path → content), gzipped when asked. */
-  static byte[] tar(Map<String, byte[]> files, boolean gzip) {
+  public static byte[] tar(Map<String, byte[]> files, boolean gzip) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (var sink = gzip ? new GZIPOutputStream(bytes) : bytes;
         TarArchiveOutputStream tar = new TarArchiveOutputStream(sink)) {
@@ -43,7 +43,7 @@ final class AppUploads {
     return bytes.toByteArray();
   }
 
-  static byte[] zip(Map<String, byte[]> files) {
+  public static byte[] zip(Map<String, byte[]> files) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     try (ZipOutputStream zip = new ZipOutputStream(bytes)) {
       for (Map.Entry<String, byte[]> file : files.entrySet()) {

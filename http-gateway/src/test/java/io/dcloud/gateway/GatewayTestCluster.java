@@ -75,7 +75,7 @@ import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitRead
 public final class GatewayTestCluster implements AutoCloseable {
 
   /** Short, so the test of a silent backend does not wait long; the real actors answer in milliseconds. */
-  static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
+  public static final Duration ASK_TIMEOUT = Duration.ofSeconds(3);
 
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
 
@@ -83,10 +83,10 @@ public final class GatewayTestCluster implements AutoCloseable {
   public static final String ADMIN_PASSWORD = "test-admin-password";
 
   public final ActorTestKit testKit;
-  final GatewayBackends backends;
+  public final GatewayBackends backends;
   /** Where the gateway's dataset blobs are: in memory. */
-  final InMemoryChunkStore chunks = new InMemoryChunkStore();
-  final ActorRef<UserRegistry.Command> users;
+  public final InMemoryChunkStore chunks = new InMemoryChunkStore();
+  public final ActorRef<UserRegistry.Command> users;
   /** The devices' readings store and live feed: in memory. */
   public final InMemoryReadings readings = new InMemoryReadings();
   final ServerBinding binding;
@@ -196,12 +196,12 @@ public final class GatewayTestCluster implements AutoCloseable {
   }
 
   /** Another gateway on the same cluster (e.g. with a backend swapped for a silent probe). */
-  ServerBinding start(GatewayBackends otherBackends) throws Exception {
+  public ServerBinding start(GatewayBackends otherBackends) throws Exception {
     return start(otherBackends, settings());
   }
 
   /** Another gateway with other settings (e.g. a smaller limit of creates in flight). */
-  ServerBinding start(GatewayBackends otherBackends, GatewaySettings settings) throws Exception {
+  public ServerBinding start(GatewayBackends otherBackends, GatewaySettings settings) throws Exception {
     return HttpGateway.start(testKit.system(), otherBackends, settings)
         .toCompletableFuture()
         .get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
@@ -211,7 +211,7 @@ public final class GatewayTestCluster implements AutoCloseable {
    * Gossips {@code status} as a worker would (no worker runs here), as of now and from this
    * cluster's one member, so the scheduler counts it as up.
    */
-  void gossip(String nodeId, Resources capacity, Map<String, String> labels) {
+  public void gossip(String nodeId, Resources capacity, Map<String, String> labels) {
     ActorSystem<Void> system = testKit.system();
     String member = NodeGossip.memberId(Cluster.get(system).selfMember().uniqueAddress());
     NodeStatus status = new NodeStatus(nodeId, "host-" + nodeId, capacity, List.of(), NodeStatus.Usage.NONE, labels, true,
@@ -229,11 +229,11 @@ public final class GatewayTestCluster implements AutoCloseable {
     return testKit.system();
   }
 
-  GatewaySettings settings() {
+  public GatewaySettings settings() {
     return GatewaySettings.fromConfig(testKit.system().settings().config());
   }
 
-  static URI uri(ServerBinding binding) {
+  public static URI uri(ServerBinding binding) {
     return URI.create("http://127.0.0.1:" + binding.localAddress().getPort());
   }
 

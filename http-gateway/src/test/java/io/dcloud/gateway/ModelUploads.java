@@ -7,9 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code POST /api/v1/models} as a client sends it: a multipart/form-data body of named parts. */
-final class ModelUploads {
+public final class ModelUploads {
   /** A contract that defines both functions. */
-  static final String CONTRACT = """
+  public static final String CONTRACT = """
       def preprocess(request):
           return [request["x"]]
 
@@ -18,11 +18,11 @@ final class ModelUploads {
           return {"y": int(prediction)}
       """;
 
-  record Part(String fileName, String contentType, byte[] content) {}
+  public record Part(String fileName, String contentType, byte[] content) {}
 
   private ModelUploads() {}
 
-  static Api.Answer push(Api api, String fileName, byte[] model, String contract, String config, String type) {
+  public static Api.Answer push(Api api, String fileName, byte[] model, String contract, String config, String type) {
     Map<String, Part> parts = new LinkedHashMap<>();
     parts.put("model", new Part(fileName, "application/octet-stream", model));
     parts.put("contract", new Part("contract.py", "text/x-python", contract.getBytes(StandardCharsets.UTF_8)));
@@ -30,12 +30,12 @@ final class ModelUploads {
     return send(api, parts);
   }
 
-  static Api.Answer send(Api api, Map<String, Part> parts) {
+  public static Api.Answer send(Api api, Map<String, Part> parts) {
     return send(api, "/api/v1/models", parts);
   }
 
   /** Any multipart upload (models, apps) to {@code path}. */
-  static Api.Answer send(Api api, String path, Map<String, Part> parts) {
+  public static Api.Answer send(Api api, String path, Map<String, Part> parts) {
     String boundary = "upload-boundary-" + System.nanoTime();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     parts.forEach((name, part) -> {

@@ -13,16 +13,16 @@ import java.util.stream.Collectors;
 public final class Seeds {
   private Seeds() {}
 
-  static String environmentJson() {
+  public static String environmentJson() {
     return resource("/seeds/seed-environment.json");
   }
 
-  static String environmentYaml() {
+  public static String environmentYaml() {
     return resource("/seeds/seed-environment.yaml");
   }
 
   /** The seed config with one change applied, as JSON text. */
-  static String environmentWith(Consumer<ObjectNode> change) {
+  public static String environmentWith(Consumer<ObjectNode> change) {
     ObjectNode config = (ObjectNode) Api.parse(environmentJson());
     change.accept(config);
     return Api.write(config);
@@ -36,7 +36,7 @@ public final class Seeds {
    * Uploads the seed config's dataset as {@code admin} until it has the version the seed names (34:
    * versions count up from 1), readable by {@code readers} too, so that the seed config is accepted.
    */
-  static void uploadSeedDataset(Api admin, String... readers) {
+  public static void uploadSeedDataset(Api admin, String... readers) {
     Api.Answer versions = admin.get(SEED_DATASET + "/versions");
     int latest = versions.status() == 200 ? versions.json().path("versions").path(-1).path("version").asInt() : 0;
     for (int version = latest + 1; version <= SEED_DATASET_VERSION; version++) {

@@ -15,10 +15,10 @@ import java.util.stream.Stream;
  * Reads a Server-Sent Events stream on a background thread and hands out whole events with a
  * bounded wait each, so a test never blocks forever on a stream that stays silent.
  */
-final class SseReader implements AutoCloseable {
+public final class SseReader implements AutoCloseable {
 
   /** {@code id}: the event's id line, null when it has none. */
-  record Event(String type, String data, String id) {}
+  public record Event(String type, String data, String id) {}
 
   private static final Event END = new Event("", "", null);
 
@@ -26,12 +26,12 @@ final class SseReader implements AutoCloseable {
   private final HttpResponse<Stream<String>> response;
   private final Thread reader;
 
-  SseReader(Api api, String path) throws IOException, InterruptedException {
+  public SseReader(Api api, String path) throws IOException, InterruptedException {
     this(api, path, null);
   }
 
   /** A stream resumed after the event {@code lastEventId} (null: not resumed). */
-  SseReader(Api api, String path, String lastEventId) throws IOException, InterruptedException {
+  public SseReader(Api api, String path, String lastEventId) throws IOException, InterruptedException {
     HttpRequest.Builder builder =
         api.request(path).timeout(java.time.Duration.ofMinutes(5)).header("accept", "text/event-stream");
     if (lastEventId != null) {
@@ -44,11 +44,11 @@ final class SseReader implements AutoCloseable {
     reader.start();
   }
 
-  int status() {
+  public int status() {
     return response.statusCode();
   }
 
-  String contentType() {
+  public String contentType() {
     return response.headers().firstValue("content-type").orElse("");
   }
 
@@ -82,7 +82,7 @@ final class SseReader implements AutoCloseable {
   }
 
   /** The next event, or null when the stream ended; fails after {@code wait}. */
-  Event next(Duration wait) throws InterruptedException {
+  public Event next(Duration wait) throws InterruptedException {
     Event event = events.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
     if (event == null) {
       throw new AssertionError("no event within " + wait);
@@ -91,7 +91,7 @@ final class SseReader implements AutoCloseable {
   }
 
   /** Reads events until one matches, all within {@code wait}; fails otherwise. */
-  Event until(Predicate<Event> wanted, Duration wait) throws InterruptedException {
+  public Event until(Predicate<Event> wanted, Duration wait) throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
     while (true) {
       long left = deadline - System.nanoTime();
@@ -109,7 +109,7 @@ final class SseReader implements AutoCloseable {
   }
 
   /** True when the server ends the stream within {@code wait} (after any remaining events). */
-  boolean endsWithin(Duration wait) throws InterruptedException {
+  public boolean endsWithin(Duration wait) throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
     while (System.nanoTime() < deadline) {
       Event event = events.poll(Math.max(1, (deadline - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS);

@@ -1,13 +1,16 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.environment;
 
-import static io.dcloud.gateway.EnvironmentApiRequests.READ_SIDE_WAIT;
-import static io.dcloud.gateway.EnvironmentApiRequests.create;
+import static io.dcloud.gateway.environment.EnvironmentApiRequests.READ_SIDE_WAIT;
+import static io.dcloud.gateway.environment.EnvironmentApiRequests.create;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.Seeds;
 import io.dcloud.gateway.common.GatewaySettings;
 import io.dcloud.identity.UserRegistry;
 import io.dcloud.scheduler.Scheduler;

@@ -1,9 +1,12 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.Seeds;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Duration;

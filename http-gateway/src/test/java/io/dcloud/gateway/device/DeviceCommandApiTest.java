@@ -1,10 +1,12 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.device.CommandSender;
 import io.dcloud.device.DeviceCommands;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;

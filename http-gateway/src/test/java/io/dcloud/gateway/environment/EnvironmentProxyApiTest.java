@@ -1,7 +1,11 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.HttpGateway;
+import io.dcloud.gateway.Seeds;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;

@@ -1,8 +1,10 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,8 +1,12 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.AppUploads;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.ModelUploads;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

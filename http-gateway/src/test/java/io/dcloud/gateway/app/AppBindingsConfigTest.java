@@ -1,4 +1,4 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,6 +11,7 @@ import io.dcloud.device.RegistryView;
 import io.dcloud.device.SensorType;
 import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.environment.SpecLimits;
+import io.dcloud.gateway.Api;
 import io.dcloud.gateway.app.AppConfig;
 import io.dcloud.gateway.app.AppConfigParser;
 import io.dcloud.gateway.app.AppLimits;

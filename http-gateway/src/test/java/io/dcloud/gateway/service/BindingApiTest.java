@@ -1,11 +1,14 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
 import io.dcloud.gateway.common.GatewaySettings;
+import io.dcloud.gateway.device.DeviceUsers;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;

@@ -1,10 +1,12 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.catalog;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

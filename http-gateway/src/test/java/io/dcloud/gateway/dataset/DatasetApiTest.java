@@ -1,4 +1,4 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.dataset;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetJanitor;
 import io.dcloud.dataset.DatasetState;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.Seeds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

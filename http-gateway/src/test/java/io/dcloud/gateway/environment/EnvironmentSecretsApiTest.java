@@ -1,4 +1,4 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.Seeds;
+import io.dcloud.gateway.SseReader;
 import io.dcloud.gateway.common.GatewaySettings;
 import io.dcloud.secret.SecretKeys;
 import io.dcloud.spec.EnvironmentSpec;

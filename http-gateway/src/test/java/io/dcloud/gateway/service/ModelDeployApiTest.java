@@ -1,8 +1,11 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.ModelUploads;
 import io.dcloud.gateway.model.ModelServiceBody;
 import io.dcloud.gateway.service.ModelDeployRoutes;
 import java.time.Duration;

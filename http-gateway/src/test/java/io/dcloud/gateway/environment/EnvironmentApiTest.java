@@ -1,10 +1,14 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.environment;
 
-import static io.dcloud.gateway.EnvironmentApiRequests.READ_SIDE_WAIT;
-import static io.dcloud.gateway.EnvironmentApiRequests.create;
+import static io.dcloud.gateway.environment.EnvironmentApiRequests.READ_SIDE_WAIT;
+import static io.dcloud.gateway.environment.EnvironmentApiRequests.create;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.Seeds;
+import io.dcloud.gateway.SseReader;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;

@@ -1,11 +1,14 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.Seeds;
 import java.net.Socket;
+import java.net.URI;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;

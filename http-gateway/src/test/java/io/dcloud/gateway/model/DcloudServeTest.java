@@ -1,4 +1,4 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.model;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,7 +1,8 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.environment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.gateway.Api;
 import java.time.Duration;
 
 /** What the environment API tests ask of {@code /api/v1/environments} over and over. */

@@ -1,7 +1,9 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

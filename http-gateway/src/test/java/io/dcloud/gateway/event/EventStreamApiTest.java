@@ -1,7 +1,11 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.Seeds;
+import io.dcloud.gateway.SseReader;
 import io.dcloud.resources.Resources;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

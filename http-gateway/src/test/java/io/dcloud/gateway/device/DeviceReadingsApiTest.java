@@ -1,9 +1,12 @@
-package io.dcloud.gateway;
+package io.dcloud.gateway.device;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.device.Reading;
+import io.dcloud.gateway.Api;
+import io.dcloud.gateway.GatewayTestCluster;
+import io.dcloud.gateway.SseReader;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
