@@ -4,8 +4,10 @@ import io.dcloud.gateway.common.Problem;
 import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -13,13 +15,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * Which ready replica of a service gets a call, at this gateway: the one with the fewest calls
  * outstanding (ties take turns), so a slow replica gets less. A call a replica could not take
- * (unreachable, or no answer in time) is tried once more on another when it is idempotent — never
- * when the replica answered, even with an error: it did the work. Calls beyond the service's queue
+ * (unreachable, not running, or no answer in time) goes on to another when it is idempotent (see
+ * {@link #call}) — never when the replica answered, even with an error: it did the work. A replica
+ * that could not take a call is passed over by the next calls for a refresh interval while another
+ * is ready, since the service's view may list it a while longer. Calls beyond the service's queue
  * are shed at once (429) rather than left to time out. Replicas on nodes this process's failure
  * detector calls unreachable are passed over while another is ready, so calls stop going to a dead
  * machine seconds before its loss is declared and the service's view drops the replica; and a try
@@ -86,6 +91,8 @@ final class ReplicaBalancer {
   private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> queued = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
+  /** Replicas that could not take a call, until when (nanoTime) they are passed over while another is ready. */
+  private final Map<String, Long> passedOver = new ConcurrentHashMap<>();
 
   ReplicaBalancer(ServiceCallSettings settings, Listener listener, LongSupplier nanoTime, NodeWatch nodes) {
     this.settings = settings;
@@ -119,31 +126,75 @@ final class ReplicaBalancer {
     return count == null ? 0 : count.get();
   }
 
-  /** Sends to the least busy of {@code ready} (the replicas the service's view says are ready). */
+  /**
+   * Sends to the least busy of {@code ready} (the replicas the service's view says are ready). An
+   * idempotent call goes on to another replica while the request's time lasts: after a replica that
+   * could not take it (which did no work, so trying elsewhere adds no load), as often as there are
+   * others; after a try that timed out (which may have been working), once. A replica that timed out
+   * is tried again only when no other is left: it may only have been slow, and the others may be gone.
+   */
   <T> CompletionStage<Answer<T>> call(String service, List<ServiceView.Replica> ready, boolean idempotent, Send<T> send) {
-    ServiceView.Replica first = choose(service, ready, null);
+    ServiceView.Replica first = choose(service, ready, Set.of());
     if (first == null) {
       // Perhaps one is ready by now: the next calls should not wait for the refresh interval to know.
       listener.failed(service);
       return CompletableFuture.failedFuture(noReadyReplica(service));
     }
-    long started = nanoTime.getAsLong();
-    Duration whole = settings.requestTimeout();
-    boolean retryable = idempotent && ready.size() > 1;
-    Duration firstTimeout = retryable ? min(settings.attemptTimeout(), whole) : whole;
-    return attempt(service, first, firstTimeout, retryable, send).thenCompose(outcome -> {
-      if (outcome instanceof Attempt.Answered<T> answered) {
-        return CompletableFuture.completedFuture(new Answer<>(answered.value(), first));
-      }
-      Duration left = whole.minusNanos(nanoTime.getAsLong() - started);
-      ServiceView.Replica second = idempotent && !left.isNegative() && !left.isZero() ? choose(service, ready, first) : null;
-      if (second == null) {
-        return CompletableFuture.failedFuture(failure(service, outcome));
-      }
-      return attempt(service, second, left, false, send).thenCompose(retried -> retried instanceof Attempt.Answered<T> answered
-          ? CompletableFuture.completedFuture(new Answer<>(answered.value(), second))
-          : CompletableFuture.failedFuture(failure(service, retried)));
-    });
+    return new Tries<>(service, ready, idempotent, send, nanoTime.getAsLong()).from(first);
+  }
+
+  /** The tries of one call. */
+  private final class Tries<T> {
+    private final String service;
+    private final List<ServiceView.Replica> ready;
+    private final boolean idempotent;
+    private final Send<T> send;
+    private final long started;
+    /** Replicas that could not take this call: never tried again by it. */
+    private final Set<String> unreachable = new HashSet<>();
+    /** Replicas that did not answer this call in time. */
+    private final Set<String> timedOut = new HashSet<>();
+
+    Tries(String service, List<ServiceView.Replica> ready, boolean idempotent, Send<T> send, long started) {
+      this.service = service;
+      this.ready = ready;
+      this.idempotent = idempotent;
+      this.send = send;
+      this.started = started;
+    }
+
+    CompletionStage<Answer<T>> from(ServiceView.Replica replica) {
+      Duration left = settings.requestTimeout().minusNanos(nanoTime.getAsLong() - started);
+      boolean retryable = idempotent && timedOut.isEmpty() && others(replica);
+      Duration timeout = retryable ? min(settings.attemptTimeout(), left) : left;
+      return attempt(service, replica, timeout, retryable, send).thenCompose(outcome -> {
+        if (outcome instanceof Attempt.Answered<T> answered) {
+          return CompletableFuture.completedFuture(new Answer<>(answered.value(), replica));
+        }
+        boolean retriedBefore = !timedOut.isEmpty();
+        (outcome instanceof TimedOut<T> ? timedOut : unreachable).add(replica.id());
+        ServiceView.Replica next = mayGoOn(outcome, retriedBefore) ? next() : null;
+        return next == null ? CompletableFuture.failedFuture(failure(service, outcome)) : from(next);
+      });
+    }
+
+    private boolean mayGoOn(Attempt<T> outcome, boolean retriedBefore) {
+      boolean timeLeft = nanoTime.getAsLong() - started < settings.requestTimeout().toNanos();
+      return idempotent && timeLeft && !(outcome instanceof TimedOut<T> && retriedBefore);
+    }
+
+    /** A replica not tried yet, else one that only timed out. */
+    private ServiceView.Replica next() {
+      Set<String> tried = new HashSet<>(unreachable);
+      tried.addAll(timedOut);
+      ServiceView.Replica fresh = choose(service, ready, tried);
+      return fresh != null ? fresh : choose(service, ready, unreachable);
+    }
+
+    /** Whether another try could follow one on {@code replica}. */
+    private boolean others(ServiceView.Replica replica) {
+      return ready.stream().anyMatch(other -> !other.id().equals(replica.id()) && !unreachable.contains(other.id()));
+    }
   }
 
   /**
@@ -176,8 +227,11 @@ final class ReplicaBalancer {
       } else if (cause != null) {
         throw cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
       } else if (outcome instanceof Attempt.Answered<T> answered) {
+        passedOver.remove(replica.id());
         listener.attempted(service, replica, answered.ok() ? OK : ERROR, nanos);
       } else {
+        // The service's view may list it as ready a while longer: other calls go elsewhere meanwhile.
+        passedOver.put(replica.id(), nanoTime.getAsLong() + settings.refreshInterval().toNanos());
         listener.attempted(service, replica, UNREACHABLE, nanos);
         listener.failed(service);
       }
@@ -195,12 +249,16 @@ final class ReplicaBalancer {
   /** A try that had no answer in time: like an unreachable replica, but answered 504 when it is the last. */
   private record TimedOut<T>(ServiceView.Replica replica) implements Attempt<T> {}
 
-  /** The least busy of {@code ready} but {@code excluded}, on a reachable node while there is one. */
-  private ServiceView.Replica choose(String service, List<ServiceView.Replica> ready, ServiceView.Replica excluded) {
-    List<ServiceView.Replica> ties = leastBusy(ready, excluded, true);
+  /**
+   * The least busy of {@code ready} but {@code excluded}, passing over replicas on unreachable nodes
+   * and replicas that could not take a call a moment ago while another is left.
+   */
+  private ServiceView.Replica choose(String service, List<ServiceView.Replica> ready, Set<String> excluded) {
+    long now = nanoTime.getAsLong();
+    List<ServiceView.Replica> ties = leastBusy(ready, excluded, replica -> healthy(replica, now));
     if (ties.isEmpty()) {
-      // Every other replica's node looks unreachable: try one anyway, the view may be behind.
-      ties = leastBusy(ready, excluded, false);
+      // Every other replica looks gone: try one anyway, the view and the failure detector may be behind.
+      ties = leastBusy(ready, excluded, replica -> true);
     }
     if (ties.isEmpty()) {
       return null;
@@ -209,13 +267,20 @@ final class ReplicaBalancer {
     return ties.get(Math.floorMod(turn, ties.size()));
   }
 
-  private List<ServiceView.Replica> leastBusy(List<ServiceView.Replica> ready, ServiceView.Replica excluded,
-      boolean reachableOnly) {
+  private boolean healthy(ServiceView.Replica replica, long now) {
+    if (replica.node() != null && !nodes.reachable(replica.node())) {
+      return false;
+    }
+    Long until = passedOver.get(replica.id());
+    return until == null || now - until >= 0;
+  }
+
+  private List<ServiceView.Replica> leastBusy(List<ServiceView.Replica> ready, Set<String> excluded,
+      Predicate<ServiceView.Replica> eligible) {
     int fewest = Integer.MAX_VALUE;
     List<ServiceView.Replica> ties = new ArrayList<>();
     for (ServiceView.Replica replica : ready) {
-      if (excluded != null && replica.id().equals(excluded.id())
-          || reachableOnly && replica.node() != null && !nodes.reachable(replica.node())) {
+      if (excluded.contains(replica.id()) || !eligible.test(replica)) {
         continue;
       }
       AtomicInteger busy = outstanding.get(replica.id());
@@ -235,6 +300,7 @@ final class ReplicaBalancer {
   void forget(java.util.Collection<String> replicaIds) {
     for (String id : replicaIds) {
       outstanding.computeIfPresent(id, (key, busy) -> busy.get() == 0 ? null : busy);
+      passedOver.remove(id);
     }
   }
 

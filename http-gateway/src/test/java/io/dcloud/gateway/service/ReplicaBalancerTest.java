@@ -208,16 +208,92 @@ class ReplicaBalancerTest {
   }
 
   @Test
-  void onlyOneRetry() {
+  void afterATimeoutOnlyOneMoreTry() {
     CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A, B, C), true);
-    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Unreachable<>("gone"));
+    sent.get(0).answer.completeExceptionally(new TimeoutException("no answer"));
     sent.get(1).answer.completeExceptionally(new TimeoutException("no answer"));
 
-    assertThat(sent).hasSize(2);
+    assertThat(sent).as("a third try would pile more work on replicas that may be only slow").hasSize(2);
     assertThat(sent.get(1).replica).isNotEqualTo(sent.get(0).replica);
     CallRefused refused = refused(answer);
     assertThat(refused.problem().status()).isEqualTo(504);
     assertThat(refused.toResponse().getHeader("Retry-After")).isEmpty();
+  }
+
+  @Test
+  void replicasThatCouldNotTakeTheCallAreSkippedUntilOneAnswers() {
+    CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A, B, C), true);
+    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Unreachable<>("NOT_RUNNING: the environment was deleted"));
+    sent.get(1).answer.complete(new ReplicaBalancer.Attempt.Unreachable<>("connection refused"));
+    sent.get(2).answer.complete(new ReplicaBalancer.Attempt.Answered<>("from the last", true));
+
+    assertThat(sent).extracting(s -> s.replica.id()).containsExactlyInAnyOrder("a", "b", "c");
+    assertThat(answer.join().value()).isEqualTo("from the last");
+  }
+
+  @Test
+  void everyReplicaUnreachableIs502AfterEachWasTriedOnce() {
+    CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A, B), true);
+    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Unreachable<>("connection refused"));
+    sent.get(1).answer.complete(new ReplicaBalancer.Attempt.Unreachable<>("connection refused"));
+
+    assertThat(sent).hasSize(2);
+    assertThat(refused(answer).problem().status()).isEqualTo(502);
+  }
+
+  /** A slow healthy replica times out, the retry finds the other one dead: back to the slow one with the time left. */
+  @Test
+  void aReplicaThatOnlyTimedOutIsTriedAgainWhenTheOthersCannotTakeTheCall() {
+    CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A, B), true);
+    ServiceView.Replica slow = sent.get(0).replica;
+    clock.addAndGet(Duration.ofSeconds(4).toNanos());
+    sent.get(0).answer.completeExceptionally(new AskTimeoutException("no answer"));
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    sent.get(1).answer.complete(new ReplicaBalancer.Attempt.Unreachable<>("NOT_RUNNING: the environment was deleted"));
+
+    assertThat(sent).hasSize(3);
+    assertThat(sent.get(2).replica).isEqualTo(slow);
+    assertThat(sent.get(2).timeout).as("the rest of the request's time").isEqualTo(Duration.ofSeconds(5));
+    sent.get(2).answer.complete(new ReplicaBalancer.Attempt.Answered<>("late but there", true));
+    assertThat(answer.join().replica()).isEqualTo(slow);
+  }
+
+  @Test
+  void noTryOnceTheRequestsTimeIsUp() {
+    CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A, B), true);
+    clock.addAndGet(SETTINGS.requestTimeout().toNanos());
+    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Unreachable<>("connection refused"));
+
+    assertThat(sent).hasSize(1);
+    assertThat(refused(answer).problem().status()).isEqualTo(502);
+  }
+
+  @Test
+  void aReplicaThatCouldNotTakeACallIsPassedOverByTheNextCallsForARefreshInterval() {
+    call(List.of(A, B), true);
+    ServiceView.Replica gone = sent.get(0).replica;
+    ServiceView.Replica other = gone.equals(A) ? B : A;
+    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Unreachable<>("NOT_RUNNING: the environment was deleted"));
+    sent.get(1).answer.complete(new ReplicaBalancer.Attempt.Answered<>("ok", true));
+
+    for (int i = 0; i < 3; i++) {
+      call(List.of(A, B), true);
+    }
+    assertThat(sent.subList(2, 5)).as("the view still lists it as ready").allSatisfy(s -> assertThat(s.replica).isEqualTo(other));
+
+    clock.addAndGet(SETTINGS.refreshInterval().toNanos());
+    call(List.of(A, B), true);
+    assertThat(sent.get(5).replica).as("fewest outstanding, and no longer passed over").isEqualTo(gone);
+  }
+
+  @Test
+  void aReplicaPassedOverIsStillTriedWhenItIsTheOnlyOne() {
+    call(List.of(A), true);
+    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Unreachable<>("connection refused"));
+
+    call(List.of(A), true);
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(1).replica).isEqualTo(A);
   }
 
   @Test
@@ -233,8 +309,10 @@ class ReplicaBalancerTest {
   @Test
   void aTimeoutWithOneReplicaIs504() {
     CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A), true);
+    clock.addAndGet(SETTINGS.requestTimeout().toNanos());
     sent.get(0).answer.completeExceptionally(new AskTimeoutException("no answer"));
 
+    assertThat(sent).hasSize(1);
     assertThat(sent.get(0).timeout).isEqualTo(SETTINGS.requestTimeout());
     assertThat(refused(answer).problem().type()).isEqualTo("urn:dcloud:problem:service-timeout");
   }
