@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /** A small client for the gateway under test: plain {@link HttpClient}, answers parsed as JSON. */
@@ -48,6 +49,30 @@ public final class Api {
         "{\"username\": \"" + username + "\", \"password\": \"" + password + "\"}");
     assertThat(login.status()).as("login of %s: %s", username, login.body()).isEqualTo(200);
     return new Api(base, login.json().path("token").asText());
+  }
+
+  /** The password {@link #newUser} gives {@code username}. */
+  public static String passwordOf(String username) {
+    return "password-of-" + username;
+  }
+
+  /** Made by this (an admin's) client: a user with {@code roles} and {@link #passwordOf} as password (201 asserted). */
+  public void createUser(String username, String... roles) {
+    Answer made = post("/api/v1/users", JSON, "{\"username\": \"" + username + "\", \"password\": \""
+        + passwordOf(username) + "\", \"roles\": [" + String.join(", ", Arrays.stream(roles)
+        .map(role -> "\"" + role + "\"").toList()) + "]}");
+    assertThat(made.status()).as("user %s: %s", username, made.body()).isEqualTo(201);
+  }
+
+  /** {@link #createUser}, then that user signed in. */
+  public Api newUser(String username, String... roles) {
+    createUser(username, roles);
+    return signedIn(username);
+  }
+
+  /** The same gateway, signed in as {@code username} with {@link #passwordOf}. */
+  public Api signedIn(String username) {
+    return new Api(base).signedIn(username, passwordOf(username));
   }
 
   /** The same caller, talking to another binding of the gateway (the proxy's, say). */

@@ -39,12 +39,11 @@ class AppApiTest {
     cluster = new GatewayTestCluster("AppApiTest");
     admin = Api.admin(cluster.base);
     for (String[] user : new String[][] {{"alice", "app-developer"}, {"bob", "app-developer"}, {"dora", "data-scientist"}}) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + user[0] + "\", \"password\": \"password-of-"
-          + user[0] + "\", \"roles\": [\"" + user[1] + "\"]}").status()).isEqualTo(201);
+      admin.createUser(user[0], user[1]);
     }
-    alice = new Api(cluster.base).signedIn("alice", "password-of-alice");
-    bob = new Api(cluster.base).signedIn("bob", "password-of-bob");
-    dora = new Api(cluster.base).signedIn("dora", "password-of-dora");
+    alice = admin.signedIn("alice");
+    bob = admin.signedIn("bob");
+    dora = admin.signedIn("dora");
   }
 
   @AfterAll

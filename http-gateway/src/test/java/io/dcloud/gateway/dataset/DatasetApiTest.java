@@ -43,13 +43,12 @@ class DatasetApiTest {
     cluster = new GatewayTestCluster("DatasetApiTest");
     admin = Api.admin(cluster.base);
     for (String[] user : new String[][] {{"alice", "data-scientist"}, {"bob", "data-scientist"}, {"erin", "end-user"}}) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + user[0] + "\", \"password\": \"password-of-"
-          + user[0] + "\", \"roles\": [\"" + user[1] + "\"]}").status()).isEqualTo(201);
+      admin.createUser(user[0], user[1]);
     }
     assertThat(admin.post("/api/v1/groups", Api.JSON, "{\"name\": \"lab\", \"members\": [\"bob\"]}").status()).isEqualTo(201);
-    alice = new Api(cluster.base).signedIn("alice", "password-of-alice");
-    bob = new Api(cluster.base).signedIn("bob", "password-of-bob");
-    erin = new Api(cluster.base).signedIn("erin", "password-of-erin");
+    alice = admin.signedIn("alice");
+    bob = admin.signedIn("bob");
+    erin = admin.signedIn("erin");
   }
 
   @AfterAll

@@ -14,17 +14,14 @@ public final class DeviceUsers {
 
   public DeviceUsers(GatewayTestCluster cluster) {
     admin = Api.admin(cluster.base);
-    configurer = make(cluster, "carl", "platform-configurer");
-    endUser = make(cluster, "erin", "end-user");
-    developer = make(cluster, "dave", "app-developer");
+    configurer = make("carl", "platform-configurer");
+    endUser = make("erin", "end-user");
+    developer = make("dave", "app-developer");
   }
 
   /** Another signed-in user of {@code role}. */
-  public Api make(GatewayTestCluster cluster, String name, String role) {
-    Api.Answer made = admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + name + "\", \"password\": \"password-of-"
-        + name + "\", \"roles\": [\"" + role + "\"]}");
-    assertThat(made.status()).as(made.body()).isEqualTo(201);
-    return new Api(cluster.base).signedIn(name, "password-of-" + name);
+  public Api make(String name, String role) {
+    return admin.newUser(name, role);
   }
 
   public static final String THERMOMETER = """

@@ -70,18 +70,12 @@ class ClientServiceTest {
   }
 
   private void makeUser(String name, String role) {
-    Api.Answer made = admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + name + "\", \"password\": \""
-        + password(name) + "\", \"roles\": [\"" + role + "\"]}");
-    assertThat(made.status()).as(made.body()).isEqualTo(201);
-  }
-
-  private static String password(String name) {
-    return "password-of-" + name;
+    admin.createUser(name, role);
   }
 
   /** A new API token of {@code user}, and its id (to revoke it). */
   private String[] token(String user) {
-    Api.Answer issued = new Api(cluster.base).signedIn(user, password(user))
+    Api.Answer issued = new Api(cluster.base).signedIn(user)
         .post("/api/v1/users/me/tokens", Api.JSON, "{\"name\": \"service\"}");
     assertThat(issued.status()).as(issued.body()).isEqualTo(201);
     return new String[] {issued.json().path("token").asText(), issued.json().path("id").asText()};
@@ -172,7 +166,7 @@ class ClientServiceTest {
     String[] issued = token("svc");
     Environments svc = client.as(issued[0]);
     String id = created(svc, "before-revocation");
-    assertThat(new Api(cluster.base).signedIn("svc", password("svc")).delete("/api/v1/users/me/tokens/" + issued[1]).status())
+    assertThat(new Api(cluster.base).signedIn("svc").delete("/api/v1/users/me/tokens/" + issued[1]).status())
         .isEqualTo(204);
 
     Awaitility.await().atMost(ANSWER_WITHIN).untilAsserted(() -> {

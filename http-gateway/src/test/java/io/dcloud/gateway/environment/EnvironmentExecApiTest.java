@@ -34,8 +34,7 @@ class EnvironmentExecApiTest {
     cluster = new GatewayTestCluster("EnvironmentExecApiTest");
     admin = Api.admin(cluster.base);
     for (String name : List.of("alice", "bob", "carol")) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + name + "\", \"password\": \"password-of-"
-          + name + "\", \"roles\": [\"data-scientist\"]}").status()).isEqualTo(201);
+      admin.createUser(name, "data-scientist");
     }
     admin.post("/api/v1/groups", Api.JSON, "{\"name\": \"exec-lab\", \"members\": [\"alice\", \"bob\"]}");
     alice = signedIn("alice");
@@ -51,7 +50,7 @@ class EnvironmentExecApiTest {
   }
 
   private Api signedIn(String name) {
-    return new Api(cluster.base).signedIn(name, "password-of-" + name);
+    return new Api(cluster.base).signedIn(name);
   }
 
   @Test

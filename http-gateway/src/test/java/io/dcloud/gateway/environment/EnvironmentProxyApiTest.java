@@ -42,8 +42,7 @@ class EnvironmentProxyApiTest {
     proxyBase = GatewayTestCluster.uri(both.proxy());
     admin = Api.admin(cluster.base);
     for (String name : List.of("alice", "bob", "carol")) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + name + "\", \"password\": \"password-of-"
-          + name + "\", \"roles\": [\"data-scientist\"]}").status()).isEqualTo(201);
+      admin.createUser(name, "data-scientist");
     }
     admin.post("/api/v1/groups", Api.JSON, "{\"name\": \"proxy-lab\", \"members\": [\"alice\", \"bob\"]}");
     alice = signedIn(cluster.base, "alice");
@@ -59,7 +58,7 @@ class EnvironmentProxyApiTest {
   }
 
   private static Api signedIn(URI base, String name) {
-    return new Api(base).signedIn(name, "password-of-" + name);
+    return new Api(base).signedIn(name);
   }
 
   @Test

@@ -43,8 +43,7 @@ class EnvironmentShellApiTest {
     cluster = new GatewayTestCluster("EnvironmentShellApiTest");
     admin = Api.admin(cluster.base);
     for (String name : List.of("alice", "bob", "carol")) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + name + "\", \"password\": \"password-of-"
-          + name + "\", \"roles\": [\"data-scientist\"]}").status()).isEqualTo(201);
+      admin.createUser(name, "data-scientist");
     }
     admin.post("/api/v1/groups", Api.JSON, "{\"name\": \"shell-lab\", \"members\": [\"alice\", \"bob\"]}");
     alice = signedIn("alice");
@@ -59,7 +58,7 @@ class EnvironmentShellApiTest {
   }
 
   private Api signedIn(String name) {
-    return new Api(cluster.base).signedIn(name, "password-of-" + name);
+    return new Api(cluster.base).signedIn(name);
   }
 
   @Test

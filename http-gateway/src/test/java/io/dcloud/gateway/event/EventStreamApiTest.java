@@ -42,8 +42,7 @@ class EventStreamApiTest {
     admin = Api.admin(cluster.base);
     for (String[] user : List.of(new String[] {"ella", "data-scientist"}, new String[] {"olaf", "data-scientist"},
         new String[] {"cora", "platform-configurer"})) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + user[0] + "\", \"password\": \"password-of-"
-          + user[0] + "\", \"roles\": [\"" + user[1] + "\"]}").status()).isEqualTo(201);
+      admin.createUser(user[0], user[1]);
     }
   }
 
@@ -54,7 +53,7 @@ class EventStreamApiTest {
   }
 
   private Api signedIn(String name) {
-    return new Api(cluster.base).signedIn(name, "password-of-" + name);
+    return new Api(cluster.base).signedIn(name);
   }
 
   private static String create(Api api, String name) {

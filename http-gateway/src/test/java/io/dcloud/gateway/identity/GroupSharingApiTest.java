@@ -31,8 +31,7 @@ class GroupSharingApiTest {
     cluster = new GatewayTestCluster("GroupSharingApiTest");
     admin = Api.admin(cluster.base);
     for (String name : List.of("alice", "bob", "carol")) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + name + "\", \"password\": \"password-of-"
-          + name + "\", \"roles\": [\"data-scientist\"]}").status()).isEqualTo(201);
+      admin.createUser(name, "data-scientist");
     }
   }
 
@@ -42,7 +41,7 @@ class GroupSharingApiTest {
   }
 
   private Api signedIn(String name) {
-    return new Api(cluster.base).signedIn(name, "password-of-" + name);
+    return new Api(cluster.base).signedIn(name);
   }
 
   @Test

@@ -44,19 +44,13 @@ class SignInAndTokensApiTest {
     admin = Api.admin(cluster.base);
     anonymous = new Api(cluster.base);
     for (String name : List.of("cora", "dina", "tom", "rita", "theo")) {
-      Api.Answer made = admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + name + "\", \"password\": \""
-          + password(name) + "\", \"roles\": [\"data-scientist\"]}");
-      assertThat(made.status()).as(made.body()).isEqualTo(201);
+      admin.createUser(name, "data-scientist");
     }
   }
 
   @AfterAll
   void stop() {
     cluster.close();
-  }
-
-  private static String password(String name) {
-    return "password-of-" + name;
   }
 
   private Api.Answer login(String username, String password) {
@@ -72,7 +66,7 @@ class SignInAndTokensApiTest {
   @Test
   @Order(1)
   void aCookieSessionChangesNothingWithoutItsCsrfTokenAndReadsWithTheCookieAlone() {
-    Api.Answer signedIn = login("cora", password("cora"));
+    Api.Answer signedIn = login("cora", Api.passwordOf("cora"));
     assertThat(signedIn.status()).isEqualTo(200);
     String setCookie = signedIn.header("set-cookie");
     assertThat(setCookie).startsWith("dcloud_session=" + signedIn.json().path("token").asText()).contains("HttpOnly");
@@ -103,7 +97,7 @@ class SignInAndTokensApiTest {
   @Test
   @Order(2)
   void aSignedOutSessionIsRefusedAfterwards() {
-    Api dina = anonymous.signedIn("dina", password("dina"));
+    Api dina = anonymous.signedIn("dina");
     assertThat(dina.get("/api/v1/users/me").status()).isEqualTo(200);
 
     Api.Answer logout = dina.postEmpty("/api/v1/auth/logout");
@@ -113,14 +107,14 @@ class SignInAndTokensApiTest {
     Awaitility.await().atMost(REVOCATION_WAIT).untilAsserted(() ->
         assertThat(dina.get("/api/v1/users/me").problem(401).path("type").asText())
             .isEqualTo("urn:dcloud:problem:unauthenticated"));
-    assertThat(anonymous.signedIn("dina", password("dina")).get("/api/v1/users/me").status())
+    assertThat(anonymous.signedIn("dina").get("/api/v1/users/me").status())
         .as("signing out ends that session, not the user's next one").isEqualTo(200);
   }
 
   @Test
   @Order(3)
   void aDisabledUsersTokensStopWorkingAndTheyCannotSignIn() {
-    Api tom = anonymous.signedIn("tom", password("tom"));
+    Api tom = anonymous.signedIn("tom");
     String apiToken = tom.post("/api/v1/users/me/tokens", Api.JSON, "{\"name\": \"script\"}").json().path("token").asText();
     assertThat(getAs(apiToken, "/api/v1/users/me").status()).isEqualTo(200);
 
@@ -133,13 +127,13 @@ class SignInAndTokensApiTest {
       tom.get("/api/v1/users/me").problem(401);
       getAs(apiToken, "/api/v1/users/me").problem(401);
     });
-    assertThat(login("tom", password("tom")).problem(401).path("detail").asText()).isEqualTo("wrong username or password");
+    assertThat(login("tom", Api.passwordOf("tom")).problem(401).path("detail").asText()).isEqualTo("wrong username or password");
   }
 
   @Test
   @Order(4)
   void aUserWhoseRolesChangeSignsInAgainToActOnTheNewOnes() {
-    Api rita = anonymous.signedIn("rita", password("rita"));
+    Api rita = anonymous.signedIn("rita");
     assertThat(rita.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("before")).status()).isEqualTo(202);
 
     Api.Answer demoted = admin.send(admin.request("/api/v1/users/rita").header("content-type", Api.JSON)
@@ -147,7 +141,7 @@ class SignInAndTokensApiTest {
 
     assertThat(demoted.status()).as(demoted.body()).isEqualTo(200);
     Awaitility.await().atMost(REVOCATION_WAIT).untilAsserted(() -> rita.get("/api/v1/users/me").problem(401));
-    Api again = anonymous.signedIn("rita", password("rita"));
+    Api again = anonymous.signedIn("rita");
     assertThat(again.get("/api/v1/users/me").json().path("roles").get(0).asText()).isEqualTo("end-user");
     assertThat(again.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("after")).problem(403)
         .path("type").asText()).isEqualTo("urn:dcloud:problem:forbidden");
@@ -169,7 +163,7 @@ class SignInAndTokensApiTest {
   @Test
   @Order(6)
   void anApiTokenIsABearerListedWithoutItsSecretUntilItIsRevoked() {
-    Api theo = anonymous.signedIn("theo", password("theo"));
+    Api theo = anonymous.signedIn("theo");
     Api.Answer issued = theo.post("/api/v1/users/me/tokens", Api.JSON, "{\"name\": \"ci\", \"expiresIn\": \"30d\"}");
     assertThat(issued.status()).as(issued.body()).isEqualTo(201);
     String id = issued.json().path("id").asText();
@@ -206,7 +200,7 @@ class SignInAndTokensApiTest {
         .startsWith(401).endsWith(429, 429);
     assertThat(last.problem(429).path("type").asText()).isEqualTo("urn:dcloud:problem:too-many-logins");
     assertThat(Long.parseLong(last.header("retry-after"))).isBetween(1L, 60L);
-    assertThat(login("theo", password("theo")).status()).as("even the right password waits").isEqualTo(429);
+    assertThat(login("theo", Api.passwordOf("theo")).status()).as("even the right password waits").isEqualTo(429);
   }
 
   /** Signing out for good: an admin may not delete their own user (another admin must). */

@@ -36,11 +36,10 @@ class JobApiTest {
     cluster = new GatewayTestCluster("JobApiTest");
     admin = Api.admin(cluster.base);
     for (String name : List.of("alice", "bob")) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + name + "\", \"password\": \"password-of-"
-          + name + "\", \"roles\": [\"data-scientist\"]}").status()).isEqualTo(201);
+      admin.createUser(name, "data-scientist");
     }
-    alice = new Api(cluster.base).signedIn("alice", "password-of-alice");
-    bob = new Api(cluster.base).signedIn("bob", "password-of-bob");
+    alice = admin.signedIn("alice");
+    bob = admin.signedIn("bob");
     assertThat(alice.post("/api/v1/services", Api.JSON, service("iris", "model")).status()).isEqualTo(201);
     assertThat(alice.post("/api/v1/services", Api.JSON, service("web", "app")).status()).isEqualTo(201);
     assertThat(alice.put("/api/v1/datasets/tables/iris/inputs", "application/x-ndjson",

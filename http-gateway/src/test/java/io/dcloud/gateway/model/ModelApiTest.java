@@ -36,12 +36,11 @@ class ModelApiTest {
     cluster = new GatewayTestCluster("ModelApiTest");
     admin = Api.admin(cluster.base);
     for (String[] user : new String[][] {{"alice", "data-scientist"}, {"bob", "data-scientist"}, {"erin", "end-user"}}) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + user[0] + "\", \"password\": \"password-of-"
-          + user[0] + "\", \"roles\": [\"" + user[1] + "\"]}").status()).isEqualTo(201);
+      admin.createUser(user[0], user[1]);
     }
-    alice = new Api(cluster.base).signedIn("alice", "password-of-alice");
-    bob = new Api(cluster.base).signedIn("bob", "password-of-bob");
-    erin = new Api(cluster.base).signedIn("erin", "password-of-erin");
+    alice = admin.signedIn("alice");
+    bob = admin.signedIn("bob");
+    erin = admin.signedIn("erin");
   }
 
   @AfterAll

@@ -49,8 +49,8 @@ class BindingApiTest {
     users = new DeviceUsers(cluster);
     owner = users.developer.at(GatewayTestCluster.uri(keyedGateway));
     erin = users.endUser.at(GatewayTestCluster.uri(keyedGateway));
-    fay = users.make(cluster, "fay", "end-user").at(GatewayTestCluster.uri(keyedGateway));
-    bob = users.make(cluster, "bob", "data-scientist").at(GatewayTestCluster.uri(keyedGateway));
+    fay = users.make("fay", "end-user").at(GatewayTestCluster.uri(keyedGateway));
+    bob = users.make("bob", "data-scientist").at(GatewayTestCluster.uri(keyedGateway));
     users.type(DeviceUsers.THERMOMETER, "thermo");
     users.type(DeviceUsers.VALVE, "valve");
     for (String id : List.of("t-1", "t-2", "t-3", "t-off")) {

@@ -29,11 +29,10 @@ class ModelDeployApiTest {
     cluster = new GatewayTestCluster("ModelDeployApiTest");
     admin = Api.admin(cluster.base);
     for (String user : new String[] {"alice", "bob"}) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + user + "\", \"password\": \"password-of-"
-          + user + "\", \"roles\": [\"data-scientist\"]}").status()).isEqualTo(201);
+      admin.createUser(user, "data-scientist");
     }
-    alice = new Api(cluster.base).signedIn("alice", "password-of-alice");
-    bob = new Api(cluster.base).signedIn("bob", "password-of-bob");
+    alice = admin.signedIn("alice");
+    bob = admin.signedIn("bob");
   }
 
   @AfterAll

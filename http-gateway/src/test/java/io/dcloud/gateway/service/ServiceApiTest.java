@@ -34,11 +34,10 @@ class ServiceApiTest {
     cluster = new GatewayTestCluster("ServiceApiTest");
     admin = Api.admin(cluster.base);
     for (String name : List.of("alice", "bob")) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + name + "\", \"password\": \"password-of-"
-          + name + "\", \"roles\": [\"app-developer\"]}").status()).isEqualTo(201);
+      admin.createUser(name, "app-developer");
     }
-    alice = new Api(cluster.base).signedIn("alice", "password-of-alice");
-    bob = new Api(cluster.base).signedIn("bob", "password-of-bob");
+    alice = admin.signedIn("alice");
+    bob = admin.signedIn("bob");
   }
 
   @AfterAll

@@ -34,12 +34,11 @@ class ServiceCallApiTest {
     Api admin = Api.admin(cluster.base);
     for (List<String> user : List.of(List.of("alice", "app-developer"), List.of("bob", "app-developer"),
         List.of("erin", "end-user"))) {
-      assertThat(admin.post("/api/v1/users", Api.JSON, "{\"username\": \"" + user.get(0) + "\", \"password\": "
-          + "\"password-of-" + user.get(0) + "\", \"roles\": [\"" + user.get(1) + "\"]}").status()).isEqualTo(201);
+      admin.createUser(user.get(0), user.get(1));
     }
-    alice = new Api(cluster.base).signedIn("alice", "password-of-alice");
-    bob = new Api(cluster.base).signedIn("bob", "password-of-bob");
-    erin = new Api(cluster.base).signedIn("erin", "password-of-erin");
+    alice = admin.signedIn("alice");
+    bob = admin.signedIn("bob");
+    erin = admin.signedIn("erin");
     assertThat(alice.post("/api/v1/services", Api.JSON, SERVICE).status()).isEqualTo(201);
   }
 
