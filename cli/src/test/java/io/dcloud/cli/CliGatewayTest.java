@@ -10,8 +10,10 @@ import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.Objects;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
  * worker, so environments stay queued), run in-process as a script would run it.
  */
 class CliGatewayTest {
+  private static final Duration WAIT = Duration.ofSeconds(30);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final String SPEC = """
       env-name: from-cli
@@ -158,33 +161,32 @@ class CliGatewayTest {
   }
 
   @Test
-  void followsTheNewEnvironmentAndReportsWhyItEndedWithoutRunning() throws Exception {
+  void followsTheNewEnvironmentSaysWhyItWaitsAndReportsWhyItEndedWithoutRunning() throws Exception {
     CliRunner cli = signedIn();
     Path spec = Files.writeString(config.resolve("follow.yaml"), SPEC.replace("from-cli", "followed"));
-    CompletableFuture<CliRunner.Result> following =
-        CompletableFuture.supplyAsync(() -> cli.run("env", "create", "-f", spec.toString()));
+    CliRunner.Running following = cli.start("env", "create", "-f", spec.toString());
     // No worker: it waits queued, until it is deleted under the follower.
     String id = awaitListed(cli, "followed");
+    String reason = JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out()).path("reason").asText();
+    assertThat(reason).as("why it is queued").isNotBlank();
+    Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(following.errSoFar())
+        .as("the progress line says why, whole when stderr is no terminal").contains("QUEUED").contains(reason));
     // Queued: on no node yet, so a node filter leaves it out.
     assertThat(JSON.readTree(ok(cli.run("env", "ls", "--name", "followed", "--node", "n1", "-o", "json")).out())
         .path("environments")).isEmpty();
     ok(cli.run("env", "rm", id));
-    CliRunner.Result result = following.get(60, TimeUnit.SECONDS);
+    CliRunner.Result result = following.result().get(60, TimeUnit.SECONDS);
     assertThat(result.status()).as(result.toString()).isEqualTo(ExitCodes.ENVIRONMENT_FAILED);
     assertThat(result.err()).as("the progress line, then why").contains("REQUESTED").contains("environment " + id + " is DELETED");
     assertThat(result.out()).isEmpty();
   }
 
-  private static String awaitListed(CliRunner cli, String name) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
+  private static String awaitListed(CliRunner cli, String name) {
+    return Awaitility.await().atMost(WAIT).until(() -> {
       JsonNode listed = JSON.readTree(ok(cli.run("env", "ls", "--name", name, "-o", "json")).out()).path("environments");
-      if (listed.size() == 1 && listed.get(0).path("status").asText().equals("QUEUED")) {
-        return listed.get(0).path("id").asText();
-      }
-      Thread.onSpinWait();
-    }
-    throw new AssertionError(name + " was not listed as QUEUED within 30 s");
+      return listed.size() == 1 && listed.get(0).path("status").asText().equals("QUEUED")
+          ? listed.get(0).path("id").asText() : null;
+    }, Objects::nonNull);
   }
 
   @Test

@@ -39,21 +39,26 @@ public final class CliRunner {
   }
 
   /** A run on a thread of its own (a command that runs until stopped, as --follow): its output as it comes, its result. */
-  record Running(ByteArrayOutputStream out, CompletableFuture<Result> result) {
+  record Running(ByteArrayOutputStream out, ByteArrayOutputStream err, CompletableFuture<Result> result) {
     String outSoFar() {
       return out.toString(StandardCharsets.UTF_8);
+    }
+
+    String errSoFar() {
+      return err.toString(StandardCharsets.UTF_8);
     }
   }
 
   Running start(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
     CompletableFuture<Result> result = CompletableFuture.supplyAsync(
-        () -> execute("", out, new ByteArrayOutputStream(), args), task -> {
+        () -> execute("", out, err, args), task -> {
           Thread thread = new Thread(task, "cli " + String.join(" ", args));
           thread.setDaemon(true);
           thread.start();
         });
-    return new Running(out, result);
+    return new Running(out, err, result);
   }
 
   private Result execute(String stdin, ByteArrayOutputStream out, ByteArrayOutputStream err, String... args) {

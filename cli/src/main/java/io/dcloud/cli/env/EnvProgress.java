@@ -20,14 +20,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Follows a new environment's event stream ({@code GET /environments/{id}/events}) and shows one
  * progress line: its status (and the image build's step n/m), the time since the CLI sent it, and
- * the last build line. On a
- * terminal the line redraws in place every second; elsewhere (a log, a CI job) one line is printed
- * per change of status. The progress goes to stderr; stdout gets only the result (URL, else id).
+ * the last line the environment's history or build said (why it is QUEUED, say). On a terminal
+ * the line redraws in place every second, cut to the terminal's width; elsewhere (a log, a CI job)
+ * one whole line is printed per change of status. The progress goes to stderr; stdout gets only
+ * the result (URL, else id).
  */
 final class EnvProgress {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> ENDED = Set.of("FAILED", "LOST", "STOPPED", "STOPPING", "DELETED");
-  private static final int MAX_MESSAGE = 60;
+  /** The terminal's width when stty cannot tell. */
+  private static final int DEFAULT_COLUMNS = 80;
 
   private final CliIo io;
   private final ApiClient client;
@@ -37,15 +39,27 @@ final class EnvProgress {
   /** "step 3/9" of the image build, from the build's progress events; shown while BUILDING. */
   private volatile String buildStep = "";
   private String printedStatus = "";
+  /** How wide the redrawn line may get: the terminal's width; 0 when the line is not redrawn. */
+  private final int columns;
 
   EnvProgress(CliIo io, ApiClient client) {
+    this(io, client, io.terminal() ? terminalColumns() : 0);
+  }
+
+  /** {@code columns}: the width of the redrawn line; 0 when it is not redrawn (no terminal). */
+  EnvProgress(CliIo io, ApiClient client, int columns) {
     this.io = io;
     this.client = client;
+    this.columns = columns;
+  }
+
+  private static int terminalColumns() {
+    int[] size = RawTerminal.size();
+    return size != null && size[1] > 0 ? size[1] : DEFAULT_COLUMNS;
   }
 
   int follow(String id, JsonNode created) {
-    status = created.path("status").asText("");
-    show();
+    absorb(created);
     ScheduledExecutorService ticker = null;
     if (io.terminal()) {
       ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -99,16 +113,25 @@ final class EnvProgress {
     }
   }
 
-  /** {@code status} events carry the environment (first) or a status update; {@code progress} a build line. */
+  /**
+   * {@code status} events carry the environment (first: its history's last line says why it is
+   * where it is, e.g. QUEUED behind what) or a status update; {@code progress} a build line.
+   */
   void update(SseEvent event) {
-    JsonNode data;
     try {
-      data = JSON.readTree(event.data());
+      absorb(JSON.readTree(event.data()));
     } catch (IOException notJson) {
-      return;
+      // Not an event of ours.
     }
+  }
+
+  /** An environment (its status and its history's last line) or one line of its feed, shown. */
+  private void absorb(JsonNode data) {
     String next = data.path("status").asText("");
-    String line = data.path("message").asText("");
+    JsonNode history = data.path("history");
+    String line = history.isArray() && !history.isEmpty()
+        ? history.get(history.size() - 1).path("message").asText("")
+        : data.path("message").asText("");
     if (!line.isBlank()) {
       message = line.strip();
     }
@@ -121,13 +144,14 @@ final class EnvProgress {
     show();
   }
 
-  /** The progress line as it stands: status, build step while BUILDING, elapsed, last build line. */
+  /** The progress line as it stands: status, build step while BUILDING, elapsed, the last line said. */
   String line() {
     String current = status;
     String elapsed = format(Duration.ofNanos(System.nanoTime() - startedNanos));
-    String last = message.length() > MAX_MESSAGE ? message.substring(0, MAX_MESSAGE) + "..." : message;
     String step = current.equals("BUILDING") && !buildStep.isEmpty() ? "  " + buildStep : "";
-    return current + step + "  " + elapsed + (last.isEmpty() ? "" : "  " + last);
+    String line = current + step + "  " + elapsed + (message.isEmpty() ? "" : "  " + message);
+    // One column short of the width: writing the last one would wrap the cursor on some terminals.
+    return columns > 0 && line.length() >= columns ? line.substring(0, Math.max(0, columns - 4)) + "..." : line;
   }
 
   private synchronized void show() {

@@ -35,4 +35,24 @@ class EnvProgressTest {
 
     assertThat(progress.line()).startsWith("RUNNING  ").doesNotContain("step 9/9");
   }
+
+  @Test
+  void theEnvironmentItStartsFromSaysWhyItIsQueuedWholeWhenNotRedrawn() {
+    String why = "queued at position 2: no node has room now: not enough free cpu (asks for 4 cores) on n1, n2, n3";
+    progress.update(new SseEvent(null, "status", "{\"id\":\"e1\",\"status\":\"QUEUED\",\"reason\":\"no node has room\","
+        + "\"history\":[{\"status\":\"REQUESTED\",\"message\":\"requested by ada\"},"
+        + "{\"status\":\"QUEUED\",\"message\":\"" + why + "\"}]}"));
+
+    assertThat(progress.line()).startsWith("QUEUED  ").endsWith(why);
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains(why);
+  }
+
+  @Test
+  void onATerminalTheLineIsCutToItsWidth() {
+    EnvProgress redrawn = new EnvProgress(io, null, 40);
+    redrawn.update(new SseEvent(null, "status",
+        "{\"status\":\"QUEUED\",\"message\":\"queued at position 1: no node has room now: not enough free cpu\"}"));
+
+    assertThat(redrawn.line()).hasSizeLessThan(40).startsWith("QUEUED  0s  queued at").endsWith("...");
+  }
 }
