@@ -8,7 +8,7 @@ import io.dcloud.device.ReadingStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.Set;
 import java.util.UUID;
@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -213,10 +214,7 @@ class AtLeastOnceIngestTest {
   }
 
   private static void await(BooleanSupplier condition, java.util.function.Supplier<String> state) {
-    Instant deadline = Instant.now().plusSeconds(20);
-    while (!condition.getAsBoolean() && Instant.now().isBefore(deadline)) {
-      Thread.onSpinWait();
-    }
-    assertThat(condition.getAsBoolean()).as(state).isTrue();
+    Awaitility.await().atMost(Duration.ofSeconds(20))
+        .untilAsserted(() -> assertThat(condition.getAsBoolean()).as(state).isTrue());
   }
 }

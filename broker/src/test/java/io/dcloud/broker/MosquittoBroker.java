@@ -16,6 +16,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
@@ -29,6 +30,8 @@ public final class MosquittoBroker implements AutoCloseable {
   public static final String PLUGIN = "/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so";
   public static final String ADMIN = "dcloud-admin";
   private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+  /** How often the start looks for the broker's socket. */
+  private static final Duration POLL = Duration.ofMillis(50);
 
   private final Path dir;
   private final int port;
@@ -102,7 +105,7 @@ public final class MosquittoBroker implements AutoCloseable {
         return;
       } catch (IOException notYet) {
         // Polled until the deadline: the broker opens its socket shortly after it starts.
-        Thread.onSpinWait();
+        LockSupport.parkNanos(POLL.toNanos());
       }
     }
     close();

@@ -20,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
+import org.awaitility.Awaitility;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
 import org.junit.jupiter.api.AfterAll;
@@ -276,18 +277,13 @@ class ReadingIngestTest {
   }
 
   private void awaitCount(String name, String outcome, double expected) {
-    Instant deadline = Instant.now().plusSeconds(20);
-    while (meters.get(name).tag("outcome", outcome).counter().count() < expected && Instant.now().isBefore(deadline)) {
-      Thread.onSpinWait();
-    }
+    Awaitility.await().atMost(Duration.ofSeconds(20))
+        .until(() -> meters.get(name).tag("outcome", outcome).counter().count() >= expected);
     assertThat(meters.get(name).tag("outcome", outcome).counter().count()).isEqualTo(expected);
   }
 
   static void awaitSize(List<?> list, int size) {
-    Instant deadline = Instant.now().plusSeconds(20);
-    while (list.size() < size && Instant.now().isBefore(deadline)) {
-      Thread.onSpinWait();
-    }
+    Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> list.size() >= size);
     assertThat(list).hasSize(size);
   }
 

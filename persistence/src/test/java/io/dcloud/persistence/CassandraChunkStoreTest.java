@@ -10,6 +10,7 @@ import io.dcloud.dataset.BlobSettings;
 import io.dcloud.dataset.BlobStore;
 import io.dcloud.dataset.ChunkedBlobStore;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +21,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -88,10 +90,7 @@ class CassandraChunkStoreTest {
     CompletionStage<BlobStore.StoredBlob> writing = Source.from(pieces(bytes, CHUNK))
         .concat(Source.completionStage(clientGoesAway))
         .runWith(blobs.write("interrupted"), testKit.system());
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (rows("interrupted") < 10 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> rows("interrupted") >= 10);
     assertThat(rows("interrupted")).isEqualTo(10);
     clientGoesAway.completeExceptionally(new IllegalStateException("client went away"));
     assertThatThrownBy(() -> writing.toCompletableFuture().get(30, TimeUnit.SECONDS))

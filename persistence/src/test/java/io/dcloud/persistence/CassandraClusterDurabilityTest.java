@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
@@ -26,6 +27,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -128,7 +130,8 @@ class CassandraClusterDurabilityTest {
       while (running.get()) {
         List<String> ids = new ArrayList<>(acknowledged.keySet());
         if (ids.isEmpty()) {
-          Thread.onSpinWait();
+          // Nothing written yet: look again shortly, leaving the cores to the writer and Cassandra.
+          LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
           continue;
         }
         String id = ids.get(random.nextInt(ids.size()));
@@ -181,12 +184,8 @@ class CassandraClusterDurabilityTest {
   }
 
   private static void awaitAtLeast(java.util.function.IntSupplier count, int wanted, String what) {
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (count.getAsInt() < wanted) {
-      assertThat(System.nanoTime() - deadline).as("%s within %s: only %d", what, DEADLINE, count.getAsInt())
-          .isNegative();
-      Thread.onSpinWait();
-    }
+    Awaitility.await().atMost(DEADLINE)
+        .untilAsserted(() -> assertThat(count.getAsInt()).as("%s within %s", what, DEADLINE).isGreaterThanOrEqualTo(wanted));
   }
 
   private static byte[] bytes(int n) {

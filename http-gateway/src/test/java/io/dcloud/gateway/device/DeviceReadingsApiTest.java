@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -109,20 +110,15 @@ class DeviceReadingsApiTest {
       assertThat(reading.path("values").path("temperature").asDouble()).isEqualTo(23.5);
     }
     // The server learns the client went when it next writes to it: readings keep coming.
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (cluster.readings.followers("t-live") != 0) {
-      assertThat(System.nanoTime()).as("the closed stream's follow ends").isLessThan(deadline);
+    Awaitility.await().atMost(WAIT).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
       cluster.readings.append(reading("t-live", T0, 24.0));
-      Thread.sleep(50);
-    }
+      assertThat(cluster.readings.followers("t-live")).as("the closed stream's follow ends").isZero();
+    });
   }
 
   private void awaitFollowers(String device, int count) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (cluster.readings.followers(device) != count) {
-      assertThat(System.nanoTime()).as("%s followers of %s", count, device).isLessThan(deadline);
-      Thread.onSpinWait();
-    }
+    Awaitility.await().atMost(WAIT)
+        .untilAsserted(() -> assertThat(cluster.readings.followers(device)).as("followers of %s", device).isEqualTo(count));
   }
 
   private static List<Double> temperatures(Api.Answer answer) {
