@@ -2,11 +2,9 @@ package io.dcloud.app;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.classic.Level;
+import io.dcloud.testing.LogCapture;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.LoggerFactory;
 
@@ -14,18 +12,11 @@ import org.slf4j.LoggerFactory;
 class BenignPekkoWarningsTest {
   private static final String STREAM_REF_SENDER = "org.apache.pekko.stream.impl.streamref.SinkRefStageImpl";
 
-  private final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-  private final ListAppender<ILoggingEvent> logged = new ListAppender<>();
-
-  @BeforeEach
-  void capture() {
-    logged.start();
-    root.addAppender(logged);
-  }
+  private final LogCapture logged = LogCapture.of(org.slf4j.Logger.ROOT_LOGGER_NAME);
 
   @AfterEach
   void release() {
-    root.detachAppender(logged);
+    logged.close();
   }
 
   @Test
@@ -33,7 +24,7 @@ class BenignPekkoWarningsTest {
     LoggerFactory.getLogger(STREAM_REF_SENDER)
         .warn("[SinkRef-7] Stream already completed before remote side materialized, failing now.");
 
-    assertThat(logged.list).isEmpty();
+    assertThat(logged.messages(Level.WARN)).isEmpty();
   }
 
   @Test
@@ -41,14 +32,14 @@ class BenignPekkoWarningsTest {
     LoggerFactory.getLogger(STREAM_REF_SENDER).warn(
         "[SinkRef-8] Stream already terminated with exception before remote side materialized, sending failure: boom");
 
-    assertThat(logged.list).extracting(ILoggingEvent::getFormattedMessage).singleElement().asString().contains("boom");
+    assertThat(logged.messages(Level.WARN)).singleElement().asString().contains("boom");
   }
 
   @Test
   void aFullStashIsCountedElsewhereNotWarnedPerMessage() {
     LoggerFactory.getLogger("io.dcloud.scheduler.Scheduler").warn("Stash buffer is full, dropping message [{}]", "Place");
 
-    assertThat(logged.list).isEmpty();
+    assertThat(logged.messages(Level.WARN)).isEmpty();
   }
 
   @Test
@@ -56,6 +47,6 @@ class BenignPekkoWarningsTest {
     LoggerFactory.getLogger(STREAM_REF_SENDER).warn("something else");
     LoggerFactory.getLogger("io.dcloud.scheduler.Scheduler").warn("no node has room");
 
-    assertThat(logged.list).hasSize(2);
+    assertThat(logged.messages(Level.WARN)).hasSize(2);
   }
 }

@@ -9,7 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Brings the broker to a {@link BrokerAccounts}: the dynamic-security commands in batches, one
@@ -18,6 +21,7 @@ import java.util.concurrent.CompletionStage;
  * Every stage fails on the first command the broker refuses; the caller then syncs in full.
  */
 final class AccessSync {
+  private static final Logger log = LoggerFactory.getLogger(AccessSync.class);
   private static final byte[] CLEARED = new byte[0];
 
   private final MqttConnection connection;
@@ -34,6 +38,18 @@ final class AccessSync {
   record Outcome(List<ObjectNode> commands, List<String> documents) {}
 
   /**
+   * A full sync that gave DCloud's admin account its role (once per broker) and then failed: the
+   * broker drops every connection of an account whose roles change, this sync's own included, so
+   * its last steps are lost. Expected; the next full sync, on the new connection, finishes them.
+   */
+  static final class RoleGranted extends RuntimeException {
+    RoleGranted(String adminUsername, Throwable cause) {
+      super("DCloud's admin account " + adminUsername + " was given the role " + AdminRights.ROLE
+          + ", and the broker dropped its connections as it does then (" + cause.getMessage() + ")", cause);
+    }
+  }
+
+  /**
    * Reads the broker's clients and roles, sets the default access and the admin's rights, removes
    * DCloud-managed accounts the registry does not have, and makes the rest as {@code desired} says.
    */
@@ -44,7 +60,12 @@ final class AccessSync {
     return listing.get(0).thenCombine(listing.get(1), BrokerState::fromListing).thenCompose(broker -> {
       List<ObjectNode> commands = new ArrayList<>(AdminRights.commands(broker, settings.adminUsername()));
       commands.addAll(AccountChanges.between(broker, BrokerState.of(desired)));
-      commands.addAll(AdminRights.grantToAdmin(broker, settings.adminUsername()));
+      List<ObjectNode> grant = AdminRights.grantToAdmin(broker, settings.adminUsername());
+      if (!grant.isEmpty()) {
+        log.info("giving DCloud's admin account {} the role {} (once per broker): the broker drops the account's "
+            + "connections when its roles change, and they reconnect", settings.adminUsername(), AdminRights.ROLE);
+      }
+      commands.addAll(grant);
       // Services the broker has an account for but the registry has no binding of: their documents are cleared too.
       List<String> stale = broker.clients().keySet().stream()
           .filter(name -> name.startsWith(DeviceTopics.serviceUsername("")))
@@ -52,8 +73,15 @@ final class AccessSync {
           .filter(service -> !desired.documents().containsKey(service))
           .sorted()
           .toList();
-      return run(commands).thenCompose(done -> publish(Map.of(), desired.documents(), stale))
+      CompletionStage<Outcome> synced = run(commands).thenCompose(done -> publish(Map.of(), desired.documents(), stale))
           .thenApply(documents -> new Outcome(commands, documents));
+      return grant.isEmpty() ? synced : synced.handle((outcome, failure) -> {
+        if (failure != null) {
+          throw new RoleGranted(settings.adminUsername(), failure instanceof CompletionException && failure.getCause() != null
+              ? failure.getCause() : failure);
+        }
+        return outcome;
+      });
     });
   }
 

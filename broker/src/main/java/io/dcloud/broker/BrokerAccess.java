@@ -164,7 +164,8 @@ public final class BrokerAccess extends AbstractBehavior<BrokerAccess.Command> {
   }
 
   private Behavior<Command> applyIfDue() {
-    if (applying || backingOff || sync == null || latest == null) {
+    // While the connection is down, its reconnect (Connected) syncs: a sync now could only fail.
+    if (applying || backingOff || sync == null || latest == null || !connection.connected()) {
       return this;
     }
     if (applied != null && applied.version() == latest.version()) {
@@ -203,6 +204,13 @@ public final class BrokerAccess extends AbstractBehavior<BrokerAccess.Command> {
     backingOff = true;
     Throwable cause = failed.cause() instanceof CompletionException && failed.cause().getCause() != null
         ? failed.cause().getCause() : failed.cause();
+    if (cause instanceof AccessSync.RoleGranted granted) {
+      // No timer: the reconnect syncs in full, or the sync starts now if the reconnect came first.
+      backingOff = false;
+      getContext().getLog().info("broker accounts at registry version {} not all applied yet: {}; syncing again in full "
+          + "once reconnected", failed.version(), granted.getMessage());
+      return applyIfDue();
+    }
     getContext().getLog().warn("broker accounts at registry version {} not applied ({}); retrying in full in {} ms",
         failed.version(), cause.toString(), backoff.toMillis());
     timers.startSingleTimer(RETRY, new Retry(), backoff);

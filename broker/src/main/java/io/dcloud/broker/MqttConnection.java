@@ -213,9 +213,12 @@ public final class MqttConnection implements AutoCloseable {
     };
   }
 
-  /** Whether the connection is up now (a metrics gauge reads it). */
+  /**
+   * Whether the connection is up now (a metrics gauge reads it). Paho's own state too: a dropped
+   * connection fails the calls in flight before it tells {@link StateCallback#connectionLost}.
+   */
   public boolean connected() {
-    return connected;
+    return connected && client.isConnected();
   }
 
   /** Publishes; the stage completes when the broker has it (QoS 1/2) or once it is sent (QoS 0). */

@@ -7,6 +7,7 @@ import static io.dcloud.broker.Registries.device;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -17,6 +18,7 @@ import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.RegistryChanged;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.secret.SecretBox;
+import io.dcloud.testing.LogCapture;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -65,6 +67,8 @@ class BrokerAccessTest {
   private BrokerSettings settings;
   private MqttConnection adminConnection;
   private final List<DeviceClient> clients = new java.util.ArrayList<>();
+  private LogCapture accessLog;
+  private LogCapture syncLog;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -79,6 +83,8 @@ class BrokerAccessTest {
         .withFallback(ConfigFactory.parseMap(Map.of("dcloud.broker.access.retry-min-backoff", "200ms")))
         .withFallback(CONFIG).getConfig("dcloud.broker"));
     observerAccount(settings);
+    accessLog = LogCapture.of(BrokerAccess.class);
+    syncLog = LogCapture.of(AccessSync.class);
     access = testKit.spawn(BrokerAccess.create(settings, SECRETS, registry, changes), "access-" + n);
     admin = track(DeviceClient.connect(broker, OBSERVER, OBSERVER));
     registry(r -> new DeviceRegistry.RegisterType(THERMO, r));
@@ -99,6 +105,10 @@ class BrokerAccessTest {
     }
     if (broker != null) {
       broker.close();
+    }
+    if (accessLog != null) {
+      accessLog.close();
+      syncLog.close();
     }
   }
 
@@ -165,6 +175,19 @@ class BrokerAccessTest {
 
   private DeviceClient connectAs(Device device) {
     return connectWhenAllowed("device-" + device.id(), SECRETS.devicePassword(device));
+  }
+
+  /**
+   * setUp started DCloud's access on a fresh broker, whose first full sync gave the admin account
+   * DCloud's role; the broker then dropped the account's connections, as it does, and the access
+   * synced again once reconnected. Said, not warned: it happens on every new broker.
+   */
+  @Test
+  void givingTheAdminItsRoleOnAFreshBrokerIsExplainedNotWarned() {
+    await().atMost(WITHIN).until(() -> accessLog.messages(Level.INFO).stream().anyMatch(m -> m.contains("(full sync, ")));
+
+    assertThat(syncLog.messages(Level.INFO)).anyMatch(m -> m.startsWith("giving DCloud's admin account"));
+    assertThat(accessLog.messages(Level.WARN)).isEmpty();
   }
 
   @Test
