@@ -48,7 +48,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
 
   /**
    * {@code status}, {@code name}, {@code node} (the node it is placed on) and {@code owner} are
-   * optional filters (null = any); an owner filter matches environments without an owner (created
+   * optional filters (null = any, but DELETED: deleted environments are listed only when asked for
+   * by that status, as removed containers are not in {@code docker ps -a}); an owner filter matches environments without an owner (created
    * before DCloud had users) never. {@code groups} widens an owner filter: environments shared with
    * any of them match too (null or empty: none).
    */
@@ -270,7 +271,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     List<EnvironmentView> matching =
         environments.values().stream()
             .map(folded -> folded.state().view())
-            .filter(view -> list.status() == null || list.status() == view.status())
+            .filter(view -> list.status() == null ? view.status() != EnvironmentStatus.DELETED : list.status() == view.status())
             .filter(view -> list.name() == null || list.name().equals(view.name()))
             .filter(view -> list.node() == null || list.node().equals(view.node()))
             .filter(list::lets)

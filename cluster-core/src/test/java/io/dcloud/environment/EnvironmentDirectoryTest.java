@@ -121,6 +121,20 @@ class EnvironmentDirectoryTest {
   }
 
   @Test
+  void deletedEnvironmentsAreListedOnlyWhenAskedForByTheirStatus() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    String kept = UUID.randomUUID().toString();
+    String deleted = UUID.randomUUID().toString();
+    for (String id : List.of(kept, deleted)) {
+      directory.tell(new EnvironmentDirectory.Apply(id, 1, requested("churn")));
+    }
+    directory.tell(new EnvironmentDirectory.Apply(deleted, 2, new EnvironmentEntity.Deleted(AT, "bob")));
+
+    assertThat(list(directory, null, "churn")).extracting(EnvironmentView::id).containsExactly(kept);
+    assertThat(list(directory, EnvironmentStatus.DELETED, "churn")).extracting(EnvironmentView::id).containsExactly(deleted);
+  }
+
+  @Test
   void countsTheEnvironmentsInEachStatusAsItAppliesTheirChanges() {
     ActorRef<EnvironmentDirectory.Command> directory = directory();
     String placed = UUID.randomUUID().toString();

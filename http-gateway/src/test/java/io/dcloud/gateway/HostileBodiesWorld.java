@@ -27,7 +27,7 @@ final class HostileBodiesWorld implements AutoCloseable {
   final String catalog;
   private final String sharedId;
   private final AtomicInteger accepted = new AtomicInteger();
-  /** The replicas scale-target was last scaled to: scaling up makes environments, scaling down keeps them listed (DELETED). */
+  /** The replicas scale-target was last scaled to: scaling up makes environments, scaling down deletes them (still listed by ?status=DELETED). */
   private final AtomicInteger scaleTargetReplicas = new AtomicInteger(1);
 
   HostileBodiesWorld(String name) throws Exception {

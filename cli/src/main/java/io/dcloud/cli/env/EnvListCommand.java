@@ -19,7 +19,7 @@ final class EnvListCommand extends Subcommand implements Callable<Integer> {
   @Mixin
   OutputOption output;
 
-  @Option(names = "--status", description = "Only those in this status, e.g. RUNNING")
+  @Option(names = "--status", description = "Only those in this status, e.g. RUNNING; deleted ones are listed only with DELETED")
   String status;
 
   @Option(names = "--name", description = "Only those of this name")
