@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,11 +59,10 @@ class EmbeddedCassandraJoinTest {
       // The joiner bootstrapped from the seed, so it names it; the seed hears of the joiner's NORMAL state by
       // gossip, a moment after the joiner opened its CQL port.
       assertThat(peersSeenBy(joiner)).containsExactly("127.0.0.1");
-      long deadline = System.nanoTime() + DEADLINE.toNanos();
-      while (!peersSeenBy(seed).equals(List.of("127.0.0.2"))) {
-        assertThat(System.nanoTime() - deadline).as("time left for the seed to hear of the joiner").isNegative();
+      Awaitility.await("the seed to hear of the joiner").atMost(DEADLINE).untilAsserted(() -> {
         assertThat(joiner.isRunning()).isTrue();
-      }
+        assertThat(peersSeenBy(seed)).containsExactly("127.0.0.2");
+      });
     } finally {
       seed.close();
     }

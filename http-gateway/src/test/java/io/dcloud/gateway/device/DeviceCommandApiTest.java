@@ -15,6 +15,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.Done;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -82,12 +83,9 @@ class DeviceCommandApiTest {
 
     ClusterSharding.get(cluster.testKit.system()).entityRefFor(DeviceCommands.TYPE_KEY, "v-1")
         .tell(new DeviceCommands.Acknowledge(id, true, "moved"));
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    JsonNode shown;
-    do {
-      assertThat(System.nanoTime()).as("the command shows its acknowledgement").isLessThan(deadline);
-      shown = users.endUser.get("/api/v1/devices/v-1/commands/" + id).json();
-    } while (!"acked".equals(shown.path("status").asText()));
+    JsonNode shown = Awaitility.await("the command shows its acknowledgement").atMost(WAIT)
+        .until(() -> users.endUser.get("/api/v1/devices/v-1/commands/" + id).json(),
+            answer -> "acked".equals(answer.path("status").asText()));
     assertThat(shown.path("answer").asText()).isEqualTo("moved");
     assertThat(shown.path("answeredAt").asText()).isNotBlank();
     assertThat(users.endUser.get("/api/v1/devices/v-1/commands").json().path("items"))

@@ -8,6 +8,8 @@ import io.dcloud.gateway.GatewayTestCluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -57,17 +59,12 @@ class ServiceApiTest {
 
   /** Polls until {@code name}'s replicas are {@code count} environments of its owner that name the service. */
   private List<String> replicasOf(Api api, String name, int count) {
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    JsonNode shown;
-    do {
-      shown = api.get("/api/v1/services/" + name).json();
+    return Awaitility.await("replicas of " + name + " to be " + count + " environments").atMost(WAIT).until(() -> {
       List<String> ids = new ArrayList<>();
-      shown.path("replicas").forEach(replica -> ids.add(replica.path("id").asText()));
-      if (ids.size() == count && ids.stream().allMatch(id -> api.get("/api/v1/environments/" + id).status() == 200)) {
-        return ids;
-      }
-    } while (System.nanoTime() < deadline);
-    throw new AssertionError("replicas of " + name + " never became " + count + " environments: " + shown);
+      api.get("/api/v1/services/" + name).json().path("replicas").forEach(replica -> ids.add(replica.path("id").asText()));
+      return ids.size() == count && ids.stream().allMatch(id -> api.get("/api/v1/environments/" + id).status() == 200)
+          ? ids : null;
+    }, Objects::nonNull);
   }
 
   @Test
@@ -105,10 +102,8 @@ class ServiceApiTest {
     Api.Answer deleted = alice.delete("/api/v1/services/web");
     assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
     assertThat(alice.get("/api/v1/services/web").status()).isEqualTo(404);
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    while (!"DELETED".equals(alice.get("/api/v1/environments/" + ids.get(0)).json().path("status").asText())) {
-      assertThat(System.nanoTime()).as("replica %s deleted in time", ids.get(0)).isLessThan(deadline);
-    }
+    Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(alice.get("/api/v1/environments/" + ids.get(0)).json()
+        .path("status").asText()).as("replica %s", ids.get(0)).isEqualTo("DELETED"));
   }
 
   @Test
