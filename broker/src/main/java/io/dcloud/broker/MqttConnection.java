@@ -316,7 +316,9 @@ public final class MqttConnection implements AutoCloseable {
     public void connectionLost(Throwable cause) {
       lost.incrementAndGet();
       connected = false;
-      log.warn("MQTT {} lost its connection to {} ({}); reconnecting", client.getClientId(), settings.url(),
+      // INFO: a drop the reconnect mends at once (a broker restart, the broker dropping the admin's
+      // connections when its roles change) is no trouble; a reconnect that fails warns, from its first try.
+      log.info("MQTT {} lost its connection to {} ({}); reconnecting", client.getClientId(), settings.url(),
           cause == null ? "no reason given" : cause.getMessage());
     }
 

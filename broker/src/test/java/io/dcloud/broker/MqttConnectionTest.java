@@ -53,6 +53,30 @@ class MqttConnectionTest {
     }
   }
 
+  /** The broker drops the admin's connections when its roles change: back at once, so said, not warned. */
+  @Test
+  void aDropTheReconnectMendsAtOnceIsNoWarning() throws Exception {
+    try (MosquittoBroker broker = MosquittoBroker.start(); LogCapture logged = LogCapture.of(MqttConnection.class)) {
+      AtomicInteger connects = new AtomicInteger();
+      MqttConnection connection = MqttConnection.connect(settings(broker), "dropped", c -> connects.incrementAndGet())
+          .toCompletableFuture().get(20, TimeUnit.SECONDS);
+      MqttConnection admin = MqttConnection.connect(settings(broker), "roles").toCompletableFuture().get(20, TimeUnit.SECONDS);
+      try {
+        DynamicSecurity dynsec = DynamicSecurity.over(admin, settings(broker));
+        dynsec.subscribe().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        dynsec.executeAll(List.of(DynamicSecurity.command("createRole").put("rolename", "dropping"),
+            DynamicSecurity.command("addClientRole").put("username", MosquittoBroker.ADMIN).put("rolename", "dropping")));
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> connects.get() == 2 && connection.connected());
+        assertThat(logged.messages(Level.INFO)).anySatisfy(message -> assertThat(message).contains("lost its connection"));
+        assertThat(logged.messages(Level.WARN)).isEmpty();
+      } finally {
+        admin.close();
+        connection.close();
+      }
+    }
+  }
+
   @Test
   void aBrokerThatIsNotThereIsWarnedOfAtTheFirstSecondAndFourthTryAndTheConnectSaysHowManyFailed() throws Exception {
     int port = MosquittoBroker.freePort();
