@@ -69,7 +69,7 @@ class CliIT {
   }
 
   @Test
-  void createsFollowsExecsReadsLogsAndRemovesAnEnvironment() throws Exception {
+  void createsFollowsExecsReadsLogsStopsStartsAndRemovesAnEnvironment() throws Exception {
     String api = dcloud.api().uri("").toString();
     Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
     assertThat(login.status()).as("%s", login).isZero();
@@ -91,6 +91,14 @@ class CliIT {
     assertThat(cli("shout", "env", "exec", id, "-i", "--", "tr", "a-z", "A-Z").out()).isEqualTo("SHOUT");
 
     assertThat(ok("env", "logs", id, "--tail", "10").out()).contains("hello-from-dcloud");
+
+    assertThat(ok("env", "stop", id).out()).startsWith(id);
+    await().atMost(UP_WITHIN).untilAsserted(() ->
+        assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("STOPPED"));
+    Result started = ok("env", "start", id);
+    assertThat(started.out().strip()).as("followed until it runs again").isEqualTo(id);
+    assertThat(started.err()).as("the progress line").contains("RUNNING");
+    assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING");
 
     assertThat(ok("env", "rm", id).out()).startsWith(id);
     await().atMost(UP_WITHIN).untilAsserted(() ->

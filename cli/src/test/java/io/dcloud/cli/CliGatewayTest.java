@@ -181,6 +181,29 @@ class CliGatewayTest {
     assertThat(result.out()).isEmpty();
   }
 
+  @Test
+  void startFollowsTheEnvironmentAsCreateDoesUnlessDetached() throws Exception {
+    CliRunner cli = signedIn();
+    String id = createDetached(cli, "--set", "env-name=restarted");
+    awaitListed(cli, "restarted");
+    ok(cli.run("env", "stop", id));
+    Awaitility.await().atMost(WAIT).until(() -> JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out())
+        .path("status").asText().equals("STOPPED"));
+
+    CliRunner.Running starting = cli.start("env", "start", id);
+    Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(starting.errSoFar())
+        .as("no worker: the start queues, and says why").contains("QUEUED  ").contains("no worker node is up yet"));
+    ok(cli.run("env", "stop", id));
+    CliRunner.Result stopped = starting.result().get(60, TimeUnit.SECONDS);
+    assertThat(stopped.status()).as(stopped.toString()).isEqualTo(ExitCodes.ENVIRONMENT_FAILED);
+    assertThat(stopped.err()).contains("environment " + id + " is STOP");
+
+    Awaitility.await().atMost(WAIT).until(() -> JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out())
+        .path("status").asText().equals("STOPPED"));
+    assertThat(ok(cli.run("env", "start", id, "--detach")).out()).startsWith(id + " ");
+    ok(cli.run("env", "rm", id));
+  }
+
   private static String awaitListed(CliRunner cli, String name) {
     return Awaitility.await().atMost(WAIT).until(() -> {
       JsonNode listed = JSON.readTree(ok(cli.run("env", "ls", "--name", name, "-o", "json")).out()).path("environments");

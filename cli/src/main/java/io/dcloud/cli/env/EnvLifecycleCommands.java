@@ -6,9 +6,13 @@ import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.Subcommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dcloud env stop|start|rm ID}: accepted at once (202); the environment's status follows. */
+/**
+ * {@code dcloud env stop|start|rm ID}: accepted at once (202); stop and rm print the status it
+ * has then, start follows it (unless {@code --detach}).
+ */
 final class EnvLifecycleCommands {
   private EnvLifecycleCommands() {}
 
@@ -34,11 +38,24 @@ final class EnvLifecycleCommands {
     }
   }
 
-  @Command(name = "start", description = "Start a stopped environment again")
+  /** Follows the start as {@code env create} follows a create: a start may queue, or build its image again. */
+  @Command(name = "start", description = "Start a stopped environment again and follow it until it runs (its URL, else id, on stdout)")
   static final class Start extends Change {
+    @Option(names = {"-d", "--detach"}, description = "Print the status and return without waiting")
+    boolean detach;
+
     @Override
     JsonNode send(ApiClient client) {
       return client.post(EnvCommand.path(id) + "/start", null);
+    }
+
+    @Override
+    public Integer call() {
+      if (detach) {
+        return super.call();
+      }
+      ApiClient client = client();
+      return new EnvProgress(io(), client).follow(id, send(client));
     }
   }
 
