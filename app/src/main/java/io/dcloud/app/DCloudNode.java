@@ -9,6 +9,7 @@ import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.RegistryChanged;
+import io.dcloud.environment.DeletedEnvironmentCollector;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
@@ -40,6 +41,7 @@ import io.dcloud.node.NodeActor;
 import io.dcloud.node.NodePeers;
 import io.dcloud.node.NodeSettings;
 import io.dcloud.persistence.CassandraCredentials;
+import io.dcloud.persistence.CassandraJournalEraser;
 import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
@@ -222,6 +224,7 @@ public final class DCloudNode implements AutoCloseable {
             config.getDuration("dcloud.read-side.refresh-interval"),
             config.getDuration("dcloud.read-side.full-refresh-interval"), folded), "environment-directory");
     startGauges(context, config, started, scheduler, directory);
+    collectDeletedEnvironments(system, config, folded, directory, backoff);
     ActorRef<QuotaLedger.Command> quotas = singleton(system, QuotaLedger.create(directory,
         config.getDuration("dcloud.quota.pending-timeout"), config.getDuration("dcloud.ask-timeout"), Clock.systemUTC()),
         "quotas", backoff);
@@ -244,6 +247,20 @@ public final class DCloudNode implements AutoCloseable {
             binding.complete(bound);
           }
         });
+  }
+
+  /** Where the read side runs: the collector reads it (see DeletedEnvironmentCollector). */
+  private static void collectDeletedEnvironments(ActorSystem<?> system, Config config, FoldedEnvironments folded,
+      ActorRef<EnvironmentDirectory.Command> directory, BackoffSupervisorStrategy backoff) {
+    DeletedEnvironmentCollector.Settings settings = DeletedEnvironmentCollector.Settings.fromConfig(config);
+    if (!settings.enabled()) {
+      return;
+    }
+    ClusterSharding sharding = ClusterSharding.get(system);
+    singleton(system, DeletedEnvironmentCollector.create(settings, folded, directory, CassandraJournalEraser.create(system),
+            id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id).tell(new EnvironmentEntity.Passivate()),
+            Clock.systemUTC()),
+        "deleted-environment-collector", backoff);
   }
 
   private static void startWorker(

@@ -34,6 +34,11 @@ final class DirectoryIndexes {
     remember(environmentId, event);
   }
 
+  /** A deleted environment left the directory (its usage was none since its deletion). */
+  void forgotten(EnvironmentState state) {
+    byStatus.merge(state.status(), -1L, Long::sum);
+  }
+
   /** How many environments are in each status now (a status none is in may be absent or 0). */
   Map<EnvironmentStatus, Long> byStatus() {
     return new EnumMap<>(byStatus);

@@ -12,6 +12,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -58,6 +59,9 @@ final class DirectoryJournalReads {
   private final Set<Read> running = EnumSet.noneOf(Read.class);
   /** Reads whose last attempt failed: the first failure of a streak is logged, the rest are not. */
   private final Set<Read> failing = EnumSet.noneOf(Read.class);
+  /** The deleted environments (persistence ids) when the running full read began, and which of them it listed. */
+  private Set<String> deletedAtFullRead = Set.of();
+  private Set<String> deletedStillListed = Set.of();
 
   DirectoryJournalReads(ActorContext<Command> context, String readJournalPluginId) {
     this.context = context;
@@ -84,8 +88,9 @@ final class DirectoryJournalReads {
 
   /**
    * Reads what the journal has that the directory lacks: all of an environment it has never heard
-   * of, and the tail of every environment not yet deleted. False when the journal cannot list
-   * persistence ids: the directory then follows live events only.
+   * of, and the tail of every environment not yet deleted. Notes which deleted environments the
+   * journal still lists: those it no longer does were collected ({@link #ended}). False when the
+   * journal cannot list persistence ids: the directory then follows live events only.
    */
   boolean readAll(Map<String, Folded> environments) {
     if (!(journal instanceof CurrentPersistenceIdsQuery ids)) {
@@ -102,9 +107,22 @@ final class DirectoryJournalReads {
       }
     });
     CurrentEventsByPersistenceIdQuery query = eventsQuery();
-    run(Read.ALL, null, ids.currentPersistenceIds()
-        .filter(id -> id.startsWith(PERSISTENCE_ID_PREFIX) && !deleted.contains(id))
+    // Written by the stream alone; read once it has ended (its end comes back as a message).
+    Set<String> stillListed = ConcurrentHashMap.newKeySet();
+    boolean started = run(Read.ALL, null, ids.currentPersistenceIds()
+        .filter(id -> id.startsWith(PERSISTENCE_ID_PREFIX))
+        .filter(id -> {
+          if (deleted.contains(id)) {
+            stillListed.add(id);
+            return false;
+          }
+          return true;
+        })
         .flatMapMerge(CATCH_UP_PARALLELISM, id -> eventsOf(query, id, known.getOrDefault(id, 0L))));
+    if (started) {
+      deletedAtFullRead = deleted;
+      deletedStillListed = stillListed;
+    }
     return true;
   }
 
@@ -117,11 +135,25 @@ final class DirectoryJournalReads {
   }
 
   /**
-   * A failed read changes nothing folded: the next refresh (or, for missed events, the next event
+   * The deleted environments a full read that completed found collected (their ids); none for
+   * other reads. A failed read changes nothing folded: the next refresh (or, for missed events, the next event
    * that skips ahead) reads again. Only the first failure of a streak is a warning, so a journal
    * that is down for a while does not flood the log; its recovery is said once too.
    */
-  void ended(ReadEnded ended) {
+  Set<String> ended(ReadEnded ended) {
+    Set<String> collected = Set.of();
+    if (ended.read() == Read.ALL && ended.failure() == null) {
+      collected = new HashSet<>();
+      for (String persistenceId : deletedAtFullRead) {
+        if (!deletedStillListed.contains(persistenceId)) {
+          collected.add(persistenceId.substring(PERSISTENCE_ID_PREFIX.length()));
+        }
+      }
+    }
+    if (ended.read() == Read.ALL) {
+      deletedAtFullRead = Set.of();
+      deletedStillListed = Set.of();
+    }
     if (ended.read() == Read.MISSED) {
       catchingUp.remove(ended.environmentId());
     } else {
@@ -142,6 +174,7 @@ final class DirectoryJournalReads {
       context.getLog().debug("The environment directory still cannot read {} from the journal: {}", what,
           ended.failure().toString());
     }
+    return collected;
   }
 
   /**
@@ -149,14 +182,15 @@ final class DirectoryJournalReads {
    * as a {@link ReadEnded}, so nothing off the actor's thread touches the actor. A full or tail
    * read is not started while the previous one of its kind still runs.
    */
-  private void run(Read read, String environmentId, Source<Command, NotUsed> events) {
+  private boolean run(Read read, String environmentId, Source<Command, NotUsed> events) {
     if (read != Read.MISSED && !running.add(read)) {
-      return;
+      return false;
     }
     ActorRef<Command> self = context.getSelf();
     Asks.pipeToSelf(context,
         events.runWith(Sink.foreach(self::tell), context.getSystem()),
         (done, failure) -> new ReadEnded(read, environmentId, failure));
+    return true;
   }
 
   /** Taken on the actor's thread, so the streams' callbacks capture the query, not the actor. */

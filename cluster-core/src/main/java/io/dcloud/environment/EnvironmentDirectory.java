@@ -28,7 +28,8 @@ import org.apache.pekko.actor.typed.pubsub.Topic;
  * at most once, it also re-reads the journal on a timer: often the tails of the environments in
  * a transitional status (a handful, however many environments there are), and rarely every
  * environment (a full sweep finds those it never heard of). The listing converges on the journal
- * and never applies an event twice.
+ * and never applies an event twice. A deleted environment that a full sweep no longer finds in the
+ * journal was collected ({@link DeletedEnvironmentCollector}) and is forgotten.
  *
  * <p>Journal reads run as streams off this actor's thread: they only tell it events, and their end
  * comes back as a message ({@code pipeToSelf}), so the actor's state is only ever touched by the
@@ -114,6 +115,12 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
    */
   public record Watch(ActorRef<EnvironmentState> watcher) implements Command, NoSerializationVerificationNeeded {}
 
+  /**
+   * A deleted environment whose events the journal no longer has ({@link DeletedEnvironmentCollector}):
+   * it leaves the listing. Ignored for an environment that is not deleted.
+   */
+  public record Forget(String environmentId) implements Command, NoSerializationVerificationNeeded {}
+
   /** {@code action}: environment.create, .stop, .start or .delete. */
   public record AuditLine(Instant at, String actor, String action, String environmentId) {}
 
@@ -185,6 +192,10 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     return newReceiveBuilder()
         .onMessage(Apply.class, this::onApply)
         .onMessage(ReadEnded.class, this::onReadEnded)
+        .onMessage(Forget.class, forget -> {
+          forget(forget.environmentId());
+          return this;
+        })
         .onMessage(ListEnvironments.class, this::onList)
         .onMessage(CountByStatus.class, count -> {
           count.replyTo().tell(new StatusCounts(indexes.byStatus()));
@@ -263,8 +274,18 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   private Behavior<Command> onReadEnded(ReadEnded ended) {
     // Once the first full read has ended, failed or not, changes are news for the watchers.
     caughtUp |= ended.read() == DirectoryJournalReads.Read.ALL;
-    reads.ended(ended);
+    // Deleted environments a complete listing of the journal no longer had were collected: another
+    // node's collector erased them, and only its own directory was told.
+    reads.ended(ended).forEach(this::forget);
     return this;
+  }
+
+  private void forget(String environmentId) {
+    Folded folded = environments.get(environmentId);
+    if (folded != null && folded.state().status() == EnvironmentStatus.DELETED) {
+      environments.remove(environmentId);
+      indexes.forgotten(folded.state());
+    }
   }
 
   private Behavior<Command> onList(ListEnvironments list) {

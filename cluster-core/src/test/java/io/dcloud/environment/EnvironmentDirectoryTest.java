@@ -4,11 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentStatus;
-import io.dcloud.resources.Resources;
-import io.dcloud.spec.EnvironmentSpec;
-import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -54,9 +50,7 @@ class EnvironmentDirectoryTest {
   }
 
   private static EnvironmentEntity.Requested requested(String name) {
-    EnvironmentSpec spec = new EnvironmentSpec(name, "1", "tiny", null, List.of(), new Resources(1000, 1L << 30, 0, 0, null),
-        List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of(), RestartPolicy.ALWAYS);
-    return new EnvironmentEntity.Requested(spec, new ImageRecipe("dcloud/env-tiny:1", "busybox", "FROM busybox\n"), AT);
+    return EnvironmentEvents.requested(name, AT);
   }
 
   private static ActorRef<EnvironmentDirectory.Command> directory() {
@@ -132,6 +126,28 @@ class EnvironmentDirectoryTest {
 
     assertThat(list(directory, null, "churn")).extracting(EnvironmentView::id).containsExactly(kept);
     assertThat(list(directory, EnvironmentStatus.DELETED, "churn")).extracting(EnvironmentView::id).containsExactly(deleted);
+  }
+
+  @Test
+  void forgetsACollectedEnvironmentButNoneThatIsNotDeleted() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    String collected = UUID.randomUUID().toString();
+    String running = UUID.randomUUID().toString();
+    for (String id : List.of(collected, running)) {
+      directory.tell(new EnvironmentDirectory.Apply(id, 1, requested("collected")));
+    }
+    directory.tell(new EnvironmentDirectory.Apply(collected, 2, new EnvironmentEntity.Deleted(AT, "bob")));
+    directory.tell(new EnvironmentDirectory.Forget(collected));
+    directory.tell(new EnvironmentDirectory.Forget(running));
+
+    assertThat(get(directory, collected)).isEqualTo(new EnvironmentDirectory.Unknown(collected));
+    assertThat(list(directory, EnvironmentStatus.DELETED, "collected")).isEmpty();
+    assertThat(list(directory, null, "collected")).extracting(EnvironmentView::id).containsExactly(running);
+    TestProbe<EnvironmentDirectory.StatusCounts> counts = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.CountByStatus(counts.getRef()));
+    assertThat(counts.receiveMessage(WAIT).counts())
+        .containsEntry(EnvironmentStatus.DELETED, 0L)
+        .containsEntry(EnvironmentStatus.REQUESTED, 1L);
   }
 
   @Test

@@ -19,7 +19,7 @@ final class EnvListCommand extends Subcommand implements Callable<Integer> {
   @Mixin
   OutputOption output;
 
-  @Option(names = "--status", description = "Only those in this status, e.g. RUNNING; deleted ones are listed only with DELETED")
+  @Option(names = "--status", description = "Only those in this status, e.g. RUNNING; deleted ones are listed only with DELETED, until they are collected (by default 31 days after their deletion)")
   String status;
 
   @Option(names = "--name", description = "Only those of this name")

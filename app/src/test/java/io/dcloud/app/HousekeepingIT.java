@@ -14,13 +14,15 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
- * Idle culling end to end: real Docker and Cassandra, a node that checks every second, and
- * environments with a few seconds' idle-timeout. Its own node (DCloudIT's checks once a minute).
+ * What DCloud does on its own timers, end to end on real Docker and Cassandra: idle culling (a node
+ * that checks every second, environments with a few seconds' idle-timeout) and the collection of
+ * deleted environments (kept two seconds, looked for every second). Its own node: DCloudIT's
+ * checks once a minute and keeps deleted environments for 31 days.
  */
 @Tag("docker") @Tag("cassandra")
-class IdleCullingIT {
+class HousekeepingIT {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String NODE_ID = "idle-it-node";
+  private static final String NODE_ID = "housekeeping-it-node";
   private static final Duration UP_WITHIN = Duration.ofSeconds(90);
   private static final String TIMEOUT = "4s";
 
@@ -29,7 +31,10 @@ class IdleCullingIT {
 
   @BeforeAll
   static void startDCloud() throws Exception {
-    dcloud = OneNodeDCloud.start(NODE_ID, Map.of("dcloud.node.idle.check-interval", "1s"));
+    dcloud = OneNodeDCloud.start(NODE_ID, Map.of(
+        "dcloud.node.idle.check-interval", "1s",
+        "dcloud.environment.deleted.retention", "2s",
+        "dcloud.environment.deleted.collect-interval", "1s"));
     api = dcloud.api();
   }
 
@@ -84,5 +89,23 @@ class IdleCullingIT {
           touch(used);
           return environment(used).get("status").asText().equals("RUNNING");
         });
+  }
+
+  @Test
+  void aDeletedEnvironmentIsCollectedOnceItsRetentionHasPassed() throws Exception {
+    String id = create("collected");
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(environment(id).get("status").asText()).isIn("RUNNING", "STOPPED"));
+    Api.Response deleted = api.delete("/api/v1/environments/" + id);
+    assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(environment(id).get("status").asText()).isEqualTo("DELETED"));
+
+    await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+      Api.Response gone = api.get("/api/v1/environments/" + id);
+      assertThat(gone.status()).as(gone.body()).isEqualTo(404);
+    });
+    assertThat(api.get("/api/v1/environments?status=DELETED").body()).doesNotContain(id);
+    assertThat(dcloud.managementApi().get("/metrics").body()).containsPattern("(?m)^dcloud_environment_collected_total [1-9]");
   }
 }
