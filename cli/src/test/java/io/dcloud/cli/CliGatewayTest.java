@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.TimeUnit;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -74,6 +75,16 @@ class CliGatewayTest {
     return ok(cli.run(all)).out().strip();
   }
 
+  /** The ids {@code env ls --name from-cli} lists, in its order. */
+  private static List<String> listed(CliRunner cli, String... options) throws Exception {
+    String[] args = java.util.stream.Stream.concat(
+        java.util.stream.Stream.of("env", "ls", "--name", "from-cli", "-o", "json"), java.util.Arrays.stream(options))
+        .toArray(String[]::new);
+    List<String> ids = new java.util.ArrayList<>();
+    JSON.readTree(ok(cli.run(args)).out()).path("environments").forEach(environment -> ids.add(environment.path("id").asText()));
+    return ids;
+  }
+
   @Test
   void logsInKeepingTheTokenPrivateAndLogsOut() throws Exception {
     CliRunner cli = signedIn();
@@ -126,6 +137,12 @@ class CliGatewayTest {
 
     JsonNode filtered = JSON.readTree(ok(cli.run("env", "ls", "--name", "no-such-name", "-o", "json")).out());
     assertThat(filtered.path("environments")).isEmpty();
+    // A page at a time: the same list, however many pages it takes.
+    String second = createDetached(cli);
+    List<String> whole = Awaitility.await().atMost(WAIT).until(
+        () -> listed(cli, "--chunk-size", "0"), listed -> listed.containsAll(List.of(id, second)));
+    assertThat(listed(cli, "--chunk-size", "1")).containsExactlyElementsOf(whole);
+    ok(cli.run("env", "rm", second));
 
     assertThat(ok(cli.run("env", "rm", id)).out()).startsWith(id + " ");
     CliRunner.Result missing = cli.run("env", "get", "00000000-0000-0000-0000-000000000000");

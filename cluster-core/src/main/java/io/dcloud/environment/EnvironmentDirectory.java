@@ -55,14 +55,20 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
    * any of them match too (null or empty: none).
    */
   public record ListEnvironments(
-      EnvironmentStatus status, String name, String node, String owner, Set<String> groups, ActorRef<Listing> replyTo)
+      EnvironmentStatus status, String name, String node, String owner, Set<String> groups, Page page,
+      ActorRef<Listing> replyTo)
       implements Command, NoSerializationVerificationNeeded {
     public ListEnvironments(EnvironmentStatus status, String name, ActorRef<Listing> replyTo) {
-      this(status, name, null, null, null, replyTo);
+      this(status, name, null, null, null, Page.ALL, replyTo);
     }
 
     public ListEnvironments(EnvironmentStatus status, String name, String owner, ActorRef<Listing> replyTo) {
-      this(status, name, null, owner, null, replyTo);
+      this(status, name, null, owner, null, Page.ALL, replyTo);
+    }
+
+    public ListEnvironments(
+        EnvironmentStatus status, String name, String node, String owner, Set<String> groups, ActorRef<Listing> replyTo) {
+      this(status, name, node, owner, groups, Page.ALL, replyTo);
     }
 
     boolean lets(EnvironmentView view) {
@@ -72,7 +78,36 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
     }
   }
 
-  public record Listing(List<EnvironmentView> environments) implements NoSerializationVerificationNeeded {}
+  /**
+   * Where a listing stands in the order lists are made in: by creation, then id. Environments
+   * created or deleted between two pages move no other environment's position, so paging on
+   * finds each one that existed all along exactly once.
+   */
+  public record Position(Instant createdAt, String id) {
+    static final Comparator<EnvironmentView> ORDER =
+        Comparator.comparing(EnvironmentView::createdAt).thenComparing(EnvironmentView::id);
+
+    static Position of(EnvironmentView view) {
+      return new Position(view.createdAt(), view.id());
+    }
+
+    boolean before(EnvironmentView view) {
+      int byCreation = createdAt.compareTo(view.createdAt());
+      return byCreation < 0 || byCreation == 0 && id.compareTo(view.id()) < 0;
+    }
+  }
+
+  /** At most {@code limit} environments (0: all) listed after {@code after} (null: from the first). */
+  public record Page(int limit, Position after) {
+    public static final Page ALL = new Page(0, null);
+  }
+
+  /** {@code next}: where the next page begins when the page was full and more follow; null on the last. */
+  public record Listing(List<EnvironmentView> environments, Position next) implements NoSerializationVerificationNeeded {
+    public Listing(List<EnvironmentView> environments) {
+      this(environments, null);
+    }
+  }
 
   /** How many environments are in each status, counted as changes are applied (no listing made). */
   public record CountByStatus(ActorRef<StatusCounts> replyTo) implements Command, NoSerializationVerificationNeeded {}
@@ -289,6 +324,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   }
 
   private Behavior<Command> onList(ListEnvironments list) {
+    Position after = list.page().after();
     List<EnvironmentView> matching =
         environments.values().stream()
             .map(folded -> folded.state().view())
@@ -296,9 +332,16 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
             .filter(view -> list.name() == null || list.name().equals(view.name()))
             .filter(view -> list.node() == null || list.node().equals(view.node()))
             .filter(list::lets)
-            .sorted(Comparator.comparing(EnvironmentView::createdAt).thenComparing(EnvironmentView::id))
+            .filter(view -> after == null || after.before(view))
+            .sorted(Position.ORDER)
             .toList();
-    list.replyTo().tell(new Listing(matching));
+    int limit = list.page().limit();
+    if (limit > 0 && matching.size() > limit) {
+      List<EnvironmentView> page = matching.subList(0, limit);
+      list.replyTo().tell(new Listing(List.copyOf(page), Position.of(page.get(limit - 1))));
+    } else {
+      list.replyTo().tell(new Listing(matching));
+    }
     return this;
   }
 }

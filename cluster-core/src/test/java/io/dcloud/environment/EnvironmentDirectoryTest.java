@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import io.dcloud.environment.EnvironmentStatus;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -126,6 +127,53 @@ class EnvironmentDirectoryTest {
 
     assertThat(list(directory, null, "churn")).extracting(EnvironmentView::id).containsExactly(kept);
     assertThat(list(directory, EnvironmentStatus.DELETED, "churn")).extracting(EnvironmentView::id).containsExactly(deleted);
+  }
+
+  @Test
+  void pagesThroughAListingInCreationOrderEachEnvironmentOnce() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String id = UUID.randomUUID().toString();
+      directory.tell(new EnvironmentDirectory.Apply(id, 1, EnvironmentEvents.requested("paged", AT.plusSeconds(i))));
+      created.add(id);
+    }
+    // Two created in the same millisecond: their ids order them.
+    String twinA = "00000000-0000-0000-0000-00000000000a";
+    String twinB = "00000000-0000-0000-0000-00000000000b";
+    directory.tell(new EnvironmentDirectory.Apply(twinB, 1, EnvironmentEvents.requested("paged", AT.plusSeconds(2))));
+    directory.tell(new EnvironmentDirectory.Apply(twinA, 1, EnvironmentEvents.requested("paged", AT.plusSeconds(2))));
+    List<String> inOrder = new ArrayList<>(created.subList(0, 2));
+    List<String> atTwo = new ArrayList<>(List.of(created.get(2), twinA, twinB));
+    atTwo.sort(null);
+    inOrder.addAll(atTwo);
+    inOrder.addAll(created.subList(3, 5));
+
+    List<String> seen = new ArrayList<>();
+    EnvironmentDirectory.Position after = null;
+    int pages = 0;
+    do {
+      EnvironmentDirectory.Listing page = page(directory, "paged", new EnvironmentDirectory.Page(3, after));
+      assertThat(page.environments()).hasSizeLessThanOrEqualTo(3);
+      page.environments().forEach(view -> seen.add(view.id()));
+      after = page.next();
+      if (pages++ == 0) {
+        // Created while the client pages: before where it stands, so not in its later pages; the rest unmoved.
+        directory.tell(new EnvironmentDirectory.Apply(UUID.randomUUID().toString(), 1, EnvironmentEvents.requested("paged", AT.minusSeconds(1))));
+        directory.tell(new EnvironmentDirectory.Apply(created.get(0), 2, new EnvironmentEntity.Deleted(AT, "bob")));
+      }
+    } while (after != null);
+
+    assertThat(seen).containsExactlyElementsOf(inOrder);
+    assertThat(pages).isEqualTo(3);
+    assertThat(page(directory, "paged", EnvironmentDirectory.Page.ALL).environments()).hasSize(7);
+  }
+
+  private static EnvironmentDirectory.Listing page(
+      ActorRef<EnvironmentDirectory.Command> directory, String name, EnvironmentDirectory.Page page) {
+    TestProbe<EnvironmentDirectory.Listing> probe = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.ListEnvironments(null, name, null, null, null, page, probe.getRef()));
+    return probe.receiveMessage(WAIT);
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.dcloud.gateway.environment;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -93,8 +94,10 @@ public record EnvironmentJson(
     }
   }
 
-  /** A list answer: {@code {"environments": [...]}}. */
-  record Listing(List<EnvironmentJson> environments) {}
+  /** A list answer: {@code {"environments": [...]}}, and {@code "continue"} when a page was full and more follow. */
+  record Listing(
+      List<EnvironmentJson> environments,
+      @JsonProperty("continue") @JsonInclude(JsonInclude.Include.NON_NULL) String continueToken) {}
 
   /** {@code proxy} makes {@code url}: where its proxy serves the environment (see {@link ProxySettings#urlOf}). */
   public static EnvironmentJson of(EnvironmentView view, ObjectMapper mapper, ProxySettings proxy) {

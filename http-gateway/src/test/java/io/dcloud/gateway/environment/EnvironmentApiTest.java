@@ -10,6 +10,7 @@ import io.dcloud.gateway.GatewayTestCluster;
 import io.dcloud.gateway.Seeds;
 import io.dcloud.gateway.SseReader;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -114,6 +115,50 @@ class EnvironmentApiTest {
     });
     assertThat(api.get("/api/v1/environments?name=nobody-has-this-name").ids("environments")).isEmpty();
     assertThat(api.get("/api/v1/environments").ids("environments")).contains(id);
+  }
+
+  @Test
+  void listsInPagesThatAContinueTokenLinks() {
+    List<String> created = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      created.add(create(api, Seeds.debianEnvironment("paged"), Api.JSON));
+    }
+    cluster.testKit.createTestProbe().awaitAssert(READ_SIDE_WAIT, () -> {
+      assertThat(api.get("/api/v1/environments?name=paged").ids("environments")).containsExactlyInAnyOrderElementsOf(created);
+      return null;
+    });
+    List<String> whole = api.get("/api/v1/environments?name=paged").ids("environments");
+    assertThat(api.get("/api/v1/environments?name=paged").json().has("continue")).as("no limit: one page").isFalse();
+
+    List<String> paged = new ArrayList<>();
+    String path = "/api/v1/environments?name=paged&limit=2";
+    int pages = 0;
+    while (path != null) {
+      Api.Answer page = api.get(path);
+      assertThat(page.status()).as(page.body()).isEqualTo(200);
+      assertThat(page.ids("environments")).hasSizeLessThanOrEqualTo(2);
+      paged.addAll(page.ids("environments"));
+      pages++;
+      path = page.json().has("continue")
+          ? "/api/v1/environments?name=paged&limit=2&continue=" + page.json().get("continue").asText()
+          : null;
+    }
+    assertThat(paged).containsExactlyElementsOf(whole);
+    assertThat(pages).isEqualTo(3);
+  }
+
+  @Test
+  void refusesALimitOrContinueTokenItCannotUse() {
+    for (String limit : List.of("0", "1001", "ten", "-1")) {
+      Api.Answer answer = api.get("/api/v1/environments?limit=" + limit);
+      answer.problem(400);
+      assertThat(answer.reasonFor("limit")).as(limit).contains("1 to 1000");
+    }
+    for (String token : List.of("not-base64!", "bm90IGEgcG9zaXRpb24", "")) {
+      Api.Answer answer = api.get("/api/v1/environments?limit=2&continue=" + token);
+      answer.problem(400);
+      assertThat(answer.reasonFor("continue")).as(token).contains("previous page");
+    }
   }
 
   @Test
