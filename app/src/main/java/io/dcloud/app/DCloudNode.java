@@ -199,7 +199,8 @@ public final class DCloudNode implements AutoCloseable {
         system, ServiceIndex.create(backoff, name -> ServiceEntity.wake(system, name)), "service-index", backoff);
     ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(config));
     ActorRef<JobIndex.Command> jobIndex = singleton(system, JobIndex.create(backoff,
-        config.getDuration("dcloud.jobs.wake-interval"), id -> JobEntity.wake(system, id)), "job-index", backoff);
+        config.getDuration("dcloud.jobs.wake-interval"), id -> JobEntity.wake(system, id), id -> JobEntity.stop(system, id),
+        JobIndex.Collection.fromConfig(config, CassandraJournalEraser.create(system))), "job-index", backoff);
     DatasetWiring.startJobs(system, config, datasetIndex, jobIndex);
     ActorRef<Topic.Command<RegistryChanged>> deviceChanges =
         DeviceWiring.startOnEveryNode(context, config, started.metrics().registry());

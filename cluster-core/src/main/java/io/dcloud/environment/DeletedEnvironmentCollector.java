@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * sweeps). Nomad collects its jobs the same way ({@code job_gc_threshold}).
  *
  * <p>Runs as a cluster singleton on a control node and reads that node's own read side: which
- * environments are deleted, since when, and their last sequence number. It tells that node's
+ * environments are deleted, and since when. It tells that node's
  * directory to forget each one collected; the other gateways' directories forget it at their next
  * full read of the journal, which no longer lists it. A few at a time ({@code batch} per round):
  * an erase is a Cassandra write per partition of the environment's events (one, in practice). An
@@ -136,7 +136,7 @@ public final class DeletedEnvironmentCollector {
       for (EnvironmentDirectory.Folded environment : due) {
         String id = environment.state().id();
         erasing.add(id);
-        Asks.pipeToSelf(context, eraser.erase(PERSISTENCE_ID_PREFIX + id, environment.sequenceNr()),
+        Asks.pipeToSelf(context, eraser.erase(PERSISTENCE_ID_PREFIX + id),
             (done, failure) -> new Erased(id, failure));
       }
       return running();

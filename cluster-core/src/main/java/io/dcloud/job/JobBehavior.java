@@ -97,6 +97,8 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       return Effect().reply(cmd.replyTo(), answer(state));
     } else if (command instanceof JobEntity.Cancel cmd) {
       return cancel(state, cmd);
+    } else if (command instanceof JobEntity.Passivate) {
+      return Effect().stop().thenNoReply();
     } else if (command instanceof JobEntity.Tick tick) {
       if (tick.incarnation() == incarnation) {
         tickScheduled = false;
@@ -151,7 +153,12 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
 
   /** Asks the service for its replicas (answered as {@link JobEntity.ServiceSeen}); then the next look. */
   private void look(JobState state) {
-    if (!state.exists() || state.status().finished()) {
+    if (!state.exists()) {
+      return;
+    }
+    if (state.status().finished()) {
+      // Woken by the index, which missed its Finished (its node was lost as the job ended, say).
+      wiring.index().tell(new JobIndex.Finished(id, state.finishedAt()));
       return;
     }
     wiring.index().tell(new JobIndex.Register(id, state.owner(), state.spec().service()));
@@ -358,7 +365,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private void finish(JobState state) {
     log.info("Job {} {}: {} of {} records done{}", id, state.status(), state.recordsDone(), state.records(),
         state.error() == null ? "" : " (" + state.error() + ")");
-    wiring.index().tell(new JobIndex.Finished(id));
+    wiring.index().tell(new JobIndex.Finished(id, state.finishedAt()));
     JobMetrics.finished(state.status());
     dispatch.clear();
     records = null;

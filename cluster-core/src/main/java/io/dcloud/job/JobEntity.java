@@ -65,6 +65,12 @@ public final class JobEntity {
    */
   public record Tick(long incarnation) implements Command {}
 
+  /**
+   * Stops the entity: sharding's passivation, and the job index once it has collected the job (an
+   * entity still awake would answer for a job whose events are erased).
+   */
+  public record Passivate() implements Command {}
+
   /** The service's answer, through the entity's adapter. */
   public record ServiceSeen(
       @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "@reply") ServiceEntity.Reply reply) implements Command {}
@@ -149,7 +155,13 @@ public final class JobEntity {
       Clock clock) {}
 
   public static void init(ActorSystem<?> system, Wiring wiring) {
-    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, entityContext -> create(entityContext.getEntityId(), wiring)));
+    ClusterSharding.get(system).init(Entity.of(TYPE_KEY, entityContext -> create(entityContext.getEntityId(), wiring))
+        .withStopMessage(new Passivate()));
+  }
+
+  /** Stops a job's entity, wherever it runs (see {@link Passivate}). */
+  public static void stop(ActorSystem<?> system, String id) {
+    ClusterSharding.get(system).entityRefFor(TYPE_KEY, id).tell(new Passivate());
   }
 
   /** The wiring of a node: everything reached through sharding. */

@@ -39,4 +39,9 @@ final class JobMetrics {
     Counter.builder("dcloud.jobs.tasks.retried").description("Job tasks sent again after a replica failed them")
         .register(Metrics.globalRegistry).increment();
   }
+
+  static void collected() {
+    Counter.builder("dcloud.jobs.collected").description("Finished jobs whose events were erased once their retention had passed")
+        .register(Metrics.globalRegistry).increment();
+  }
 }

@@ -62,7 +62,7 @@ class DeletedEnvironmentCollectorTest {
     return EnvironmentEntity.TYPE_KEY.name() + "|" + id;
   }
 
-  private static final JournalEraser ERASES_FROM_THE_JOURNAL = (persistenceId, highest) -> {
+  private static final JournalEraser ERASES_FROM_THE_JOURNAL = persistenceId -> {
     journal.clearByPersistenceId(persistenceId);
     return CompletableFuture.completedFuture(null);
   };
@@ -97,9 +97,9 @@ class DeletedEnvironmentCollectorTest {
     TestReadSide readSide = readSide();
     String deleted = environment(readSide, LONG_AGO);
     AtomicInteger tries = new AtomicInteger();
-    JournalEraser failsOnce = (persistenceId, highest) -> tries.getAndIncrement() == 0
+    JournalEraser failsOnce = persistenceId -> tries.getAndIncrement() == 0
         ? CompletableFuture.failedFuture(new IllegalStateException("Cassandra is down"))
-        : ERASES_FROM_THE_JOURNAL.erase(persistenceId, highest);
+        : ERASES_FROM_THE_JOURNAL.erase(persistenceId);
     TestProbe<String> stopped = testKit.createTestProbe();
 
     LoggingTestKit.warn("Could not erase the events of some environments").withMessageContains("Cassandra is down")

@@ -30,17 +30,24 @@ final class JobGoldenSamples {
     s.put("job-event.Failed", new JobEntity.Failed("the input could not be read: line 3 of a.jsonl is not JSON", at));
     s.put("job-event.Cancelled", new JobEntity.Cancelled("alice", at));
     s.put("job-index-event.Registered", new JobIndex.Registered("j1", "alice", "iris"));
-    s.put("job-index-event.MarkedFinished", new JobIndex.MarkedFinished("j1"));
-    s.put("job-index-snapshot.State", new JobIndex.State(List.of(new JobIndex.Entry("j1", "alice", "iris", false))));
+    // Written before jobs knew when they finished (2026-12-05): read with no time.
+    s.put("job-index-event.MarkedFinished", new JobIndex.MarkedFinished("j1", null));
+    s.put("job-index-event.MarkedFinished.at", new JobIndex.MarkedFinished("j1", at));
+    s.put("job-index-event.Collected", new JobIndex.Collected("j1"));
+    s.put("job-index-snapshot.State", new JobIndex.State(List.of(new JobIndex.Entry("j1", "alice", "iris", false, null))));
+    s.put("job-index-snapshot.State.finishedAt", new JobIndex.State(List.of(new JobIndex.Entry("j1", "alice", "iris", true, at))));
     s.put("wire.job-index.Register", new JobIndex.Register("j1", "alice", "iris"));
-    s.put("wire.job-index.Finished", new JobIndex.Finished("j1"));
+    s.put("wire.job-index.Finished", new JobIndex.Finished("j1", null));
+    s.put("wire.job-index.Finished.at", new JobIndex.Finished("j1", at));
     s.put("wire.job-index.ListJobs", new JobIndex.ListJobs("alice", system.deadLetters()));
     s.put("wire.job-index.WakeUnfinished", new JobIndex.WakeUnfinished());
-    s.put("wire.job-index.Jobs", new JobIndex.Jobs(List.of(new JobIndex.Entry("j1", "alice", "iris", true))));
+    s.put("wire.job-index.CollectFinished", new JobIndex.CollectFinished());
+    s.put("wire.job-index.Jobs", new JobIndex.Jobs(List.of(new JobIndex.Entry("j1", "alice", "iris", true, null))));
     s.put("wire.job.Submit", new JobEntity.Submit(spec, "alice", system.deadLetters()));
     s.put("wire.job.Get", new JobEntity.Get(system.deadLetters()));
     s.put("wire.job.Cancel", new JobEntity.Cancel("alice", system.deadLetters()));
     s.put("wire.job.Tick", new JobEntity.Tick(42L));
+    s.put("wire.job.Passivate", new JobEntity.Passivate());
     s.put("wire.job.ServiceSeen", new JobEntity.ServiceSeen(new ServiceEntity.NotFound("iris")));
     JobView view = new JobView("j1", "iris", "alice", JobStatus.SUCCEEDED, "tables/iris/inputs", 2, 50,
         new JobView.Progress(230, 230, 115.5, 0L), List.of(new JobView.Assignment(replica, "n1", 3, 3)),

@@ -46,6 +46,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -64,6 +65,7 @@ import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
 
 /**
@@ -178,8 +180,13 @@ public final class GatewayTestCluster implements AutoCloseable {
     ActorRef<ServiceIndex.Command> serviceIndex = testKit.spawn(
         ServiceIndex.create(JournalBackoff.fromConfig(resolved), service -> ServiceEntity.wake(system, service)), "service-index");
     ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(resolved));
+    PersistenceTestKit journal = PersistenceTestKit.create(system);
     ActorRef<JobIndex.Command> jobIndex = testKit.spawn(JobIndex.create(JournalBackoff.fromConfig(resolved),
-        resolved.getDuration("dcloud.jobs.wake-interval"), job -> JobEntity.wake(system, job)), "job-index");
+        resolved.getDuration("dcloud.jobs.wake-interval"), job -> JobEntity.wake(system, job), job -> JobEntity.stop(system, job),
+        JobIndex.Collection.fromConfig(resolved, persistenceId -> {
+          journal.clearByPersistenceId(persistenceId);
+          return CompletableFuture.completedFuture(null);
+        })), "job-index");
     JobEntity.init(system, JobEntity.wiring(system, datasets.blobs(), new DatasetWriter(system, datasets.entities(),
         datasetIndex, datasets.blobs(), ASK_TIMEOUT), jobIndex, JobEntity.Settings.fromConfig(resolved)));
     registryChanges = testKit.spawn(Topic.create(RegistryChanged.class, RegistryChanged.TOPIC_NAME), "registry-changes");

@@ -13,6 +13,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 /**
  * Erases an id's events from the Cassandra journal's table: each partition its events fill, deleted
  * whole (one partition tombstone each, which Cassandra drops at compaction after its gc grace).
+ * The plugin fills partitions one after the other, {@code target-partition-size} events each, so
+ * the partitions are erased in order until there are no more events.
  *
  * <p>Not the plugin's own deletion ({@code Cleanup.deleteAllEvents}): that needs the journal's
  * {@code support-deletes}, which costs every entity's recovery a read of the highest deleted sequence
@@ -22,16 +24,18 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  */
 public final class CassandraJournalEraser implements JournalEraser {
   private final CassandraSession session;
+  private final String anyEvent;
   private final String delete;
-  private final long partitionSize;
+  private final String readProfile;
   private final String writeProfile;
 
   private CassandraJournalEraser(CassandraSession session, Config plugin) {
     this.session = session;
     Config journal = plugin.getConfig("journal");
-    this.delete = "DELETE FROM " + journal.getString("keyspace") + "." + journal.getString("table")
-        + " WHERE persistence_id = ? AND partition_nr = ?";
-    this.partitionSize = journal.getLong("target-partition-size");
+    String table = journal.getString("keyspace") + "." + journal.getString("table");
+    this.anyEvent = "SELECT sequence_nr FROM " + table + " WHERE persistence_id = ? AND partition_nr = ? LIMIT 1";
+    this.delete = "DELETE FROM " + table + " WHERE persistence_id = ? AND partition_nr = ?";
+    this.readProfile = plugin.getString("read-profile");
     this.writeProfile = plugin.getString("write-profile");
   }
 
@@ -44,15 +48,27 @@ public final class CassandraJournalEraser implements JournalEraser {
   }
 
   @Override
-  public CompletionStage<Void> erase(String persistenceId, long highestSequenceNr) {
-    // The plugin puts event n in partition (n - 1) / target-partition-size.
-    long lastPartition = Math.max(0, highestSequenceNr - 1) / partitionSize;
-    CompletableFuture<?>[] deletes = new CompletableFuture<?>[(int) lastPartition + 1];
-    for (long partition = 0; partition <= lastPartition; partition++) {
-      deletes[(int) partition] = session.executeWrite(
-              SimpleStatement.newInstance(delete, persistenceId, partition).setExecutionProfileName(writeProfile))
-          .toCompletableFuture();
-    }
-    return CompletableFuture.allOf(deletes);
+  public CompletionStage<Void> erase(String persistenceId) {
+    return erasePartitionsFrom(persistenceId, 0, false);
+  }
+
+  /**
+   * An empty partition may stand between two full ones: the plugin writes the events of one
+   * persist all in one partition, the one its last event falls in, which can leave the partition
+   * before it empty (as its recovery knows: it looks one partition further). Two empty partitions
+   * in a row end the id's events.
+   */
+  private CompletionStage<Void> erasePartitionsFrom(String persistenceId, long partition, boolean previousEmpty) {
+    return session.selectOne(SimpleStatement.newInstance(anyEvent, persistenceId, partition).setExecutionProfileName(readProfile))
+        .thenCompose(event -> {
+          if (event.isEmpty()) {
+            return previousEmpty
+                ? CompletableFuture.<Void>completedFuture(null)
+                : erasePartitionsFrom(persistenceId, partition + 1, true);
+          }
+          return session.executeWrite(
+                  SimpleStatement.newInstance(delete, persistenceId, partition).setExecutionProfileName(writeProfile))
+              .thenCompose(done -> erasePartitionsFrom(persistenceId, partition + 1, false));
+        });
   }
 }

@@ -7,6 +7,7 @@ import io.dcloud.gateway.Api;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +34,9 @@ class JobApiTest {
 
   @BeforeAll
   void start() throws Exception {
-    cluster = new GatewayTestCluster("JobApiTest");
+    // Finished jobs kept 10 s: long enough for the checks that follow a cancel, short for the collection's.
+    cluster = new GatewayTestCluster("JobApiTest", Map.of(
+        "dcloud.jobs.finished.retention", "10s", "dcloud.jobs.finished.collect-interval", "1s"));
     admin = Api.admin(cluster.base);
     for (String name : List.of("alice", "bob")) {
       admin.createUser(name, "data-scientist");
@@ -100,6 +103,18 @@ class JobApiTest {
     assertThat(cancelled.json().path("finishedAt").asText()).isNotBlank();
     assertThat(alice.delete("/api/v1/jobs/" + id).problem(409).path("detail").asText()).contains("already CANCELLED");
     assertThat(alice.get("/api/v1/jobs/" + id + "/output").problem(409).path("detail").asText()).contains("CANCELLED");
+  }
+
+  @Test
+  void aFinishedJobIsCollectedOnceItsRetentionHasPassed() {
+    String id = alice.post("/api/v1/jobs", Api.JSON, job("iris", "tables/iris/inputs", "")).json().path("id").asText();
+    assertThat(alice.delete("/api/v1/jobs/" + id).status()).isEqualTo(200);
+    assertThat(alice.get("/api/v1/jobs").ids("jobs")).contains(id);
+
+    Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> alice.get("/api/v1/jobs/" + id).problem(404));
+    assertThat(alice.get("/api/v1/jobs").ids("jobs")).doesNotContain(id);
+    assertThat(admin.get("/api/v1/jobs").ids("jobs")).doesNotContain(id);
   }
 
   @Test
