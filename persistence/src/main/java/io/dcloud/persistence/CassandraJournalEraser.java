@@ -23,14 +23,16 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
  * side's listing of ids (the table's partition keys) no longer has it.
  */
 public final class CassandraJournalEraser implements JournalEraser {
-  private final CassandraSession session;
+  private final ActorSystem<?> system;
+  /** Looked up at the first erase: most nodes never erase (the collectors are singletons), nor need the query plugin. */
+  private volatile CassandraSession session;
   private final String anyEvent;
   private final String delete;
   private final String readProfile;
   private final String writeProfile;
 
-  private CassandraJournalEraser(CassandraSession session, Config plugin) {
-    this.session = session;
+  private CassandraJournalEraser(ActorSystem<?> system, Config plugin) {
+    this.system = system;
     Config journal = plugin.getConfig("journal");
     String table = journal.getString("keyspace") + "." + journal.getString("table");
     this.anyEvent = "SELECT sequence_nr FROM " + table + " WHERE persistence_id = ? AND partition_nr = ? LIMIT 1";
@@ -41,10 +43,18 @@ public final class CassandraJournalEraser implements JournalEraser {
 
   /** Through the Cassandra plugin's own session (the one its journal and queries use). */
   public static CassandraJournalEraser create(ActorSystem<?> system) {
-    CassandraSession session = PersistenceQuery.get(system)
-        .getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier())
-        .session();
-    return new CassandraJournalEraser(session, system.settings().config().getConfig("pekko.persistence.cassandra"));
+    return new CassandraJournalEraser(system, system.settings().config().getConfig("pekko.persistence.cassandra"));
+  }
+
+  private CassandraSession session() {
+    CassandraSession known = session;
+    if (known == null) {
+      // Pekko hands out one read journal per plugin id: two first erases at once get the same session.
+      known = PersistenceQuery.get(system).getReadJournalFor(CassandraReadJournal.class, CassandraReadJournal.Identifier())
+          .session();
+      session = known;
+    }
+    return known;
   }
 
   @Override
@@ -59,14 +69,14 @@ public final class CassandraJournalEraser implements JournalEraser {
    * in a row end the id's events.
    */
   private CompletionStage<Void> erasePartitionsFrom(String persistenceId, long partition, boolean previousEmpty) {
-    return session.selectOne(SimpleStatement.newInstance(anyEvent, persistenceId, partition).setExecutionProfileName(readProfile))
+    return session().selectOne(SimpleStatement.newInstance(anyEvent, persistenceId, partition).setExecutionProfileName(readProfile))
         .thenCompose(event -> {
           if (event.isEmpty()) {
             return previousEmpty
                 ? CompletableFuture.<Void>completedFuture(null)
                 : erasePartitionsFrom(persistenceId, partition + 1, true);
           }
-          return session.executeWrite(
+          return session().executeWrite(
                   SimpleStatement.newInstance(delete, persistenceId, partition).setExecutionProfileName(writeProfile))
               .thenCompose(done -> erasePartitionsFrom(persistenceId, partition + 1, false));
         });
