@@ -123,6 +123,11 @@ public final class GatewayTestCluster implements AutoCloseable {
             # two-core CI machine that can pass the test kit's 10 s default.
             pekko.actor.testkit.typed.system-shutdown-default = 30s
             dcloud.ask-timeout = %ds
+            # Every user made and every sign-in hashes a password: at the shipped cost (OWASP's Argon2id
+            # minimum) that is a core's tens of milliseconds each, and the gateway's tests make
+            # thousands. What a hash costs proves nothing here (identity's tests hash at the shipped
+            # cost); the same Argon2id at its cheapest keeps the hashing, checks and throttling real.
+            dcloud.identity.password-hash { memory-kib = 64, iterations = 1 }
             # Small enough for DatasetApiTest to pass it.
             dcloud.datasets.max-size = 8MiB
             # Small enough for AppApiTest to pass them.
