@@ -204,7 +204,7 @@ public final class JobIndex
    * job's output dataset is the user's and stays.
    */
   private ReplyEffect<Event, State> collect(State state) {
-    if (!erasing.isEmpty()) {
+    if (collection.retention() == null || !erasing.isEmpty()) {
       return Effect().noReply();
     }
     Instant now = collection.clock().instant();
