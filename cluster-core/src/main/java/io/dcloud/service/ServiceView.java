@@ -1,6 +1,7 @@
 package io.dcloud.service;
 
 import io.dcloud.device.BindingSlot;
+import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.spec.PublishedPort;
 import java.util.List;
@@ -22,12 +23,24 @@ public record ServiceView(
     List<Replica> replicas,
     boolean deleting,
     ServiceDefinition.Batching batching,
-    List<BindingSlot> bindings)
+    List<BindingSlot> bindings,
+    Resources replicaResources)
     implements CborSerializable {
 
-  /** {@code bindings}: the device types the app consumes (null in answers from before bindings: none). */
+  /**
+   * {@code bindings}: the device types the app consumes (null in answers from before bindings:
+   * none). {@code replicaResources}: what each replica asks for (what a scale adds to its owner's
+   * usage); null in answers from before.
+   */
   public ServiceView {
     bindings = bindings == null ? List.of() : List.copyOf(bindings);
+  }
+
+  /** Without what each replica asks for. */
+  public ServiceView(String name, ServiceDefinition.Kind kind, String owner, int version, int desiredReplicas, int port,
+      ServiceDefinition.Readiness readiness, List<Replica> replicas, boolean deleting, ServiceDefinition.Batching batching,
+      List<BindingSlot> bindings) {
+    this(name, kind, owner, version, desiredReplicas, port, readiness, replicas, deleting, batching, bindings, null);
   }
 
   /** Without device bindings. */

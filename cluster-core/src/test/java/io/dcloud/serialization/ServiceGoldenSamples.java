@@ -58,6 +58,9 @@ final class ServiceGoldenSamples {
     s.put("wire.service.Ok.with-published", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.MODEL,
         "alice", 1, 1, 8080, new ServiceDefinition.Readiness("/ready"), List.of(new ServiceView.Replica(replica, "n1",
             "RUNNING", true, 1, new PublishedPort(8080, "tcp", "127.0.0.1", 32768))), false, null)));
+    s.put("wire.service.Ok.with-replica-resources", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.MODEL,
+        "alice", 1, 2, 8080, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
+        GoldenSamples.RESOURCES)));
     s.put("wire.service.NotFound", new ServiceEntity.NotFound("web"));
     s.put("wire.service.Conflict", new ServiceEntity.Conflict("a service named web already exists"));
     EnvironmentSpec replicaSpec = new EnvironmentSpec("web-0", "1", "debian", null, List.of(), GoldenSamples.RESOURCES,

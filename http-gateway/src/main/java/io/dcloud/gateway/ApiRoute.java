@@ -100,7 +100,7 @@ final class ApiRoute extends AllDirectives {
     ModelRoutes models = new ModelRoutes(system, datasets,
         new RuntimeChecks(asks, settings.defaultResources(), settings.specLimits()),
         ModelLimits.fromConfig(system.settings().config()), codec, identity.audit());
-    ServiceRoutes services = new ServiceRoutes(asks, backends.services(), codec, bodies, creation, identity.audit());
+    ServiceRoutes services = new ServiceRoutes(asks, backends.services(), codec, bodies, creation, quotas, identity.audit());
     AppRoutes apps = new AppRoutes(system, datasets, services, creation,
         new RuntimeChecks(asks, settings.defaultResources(), settings.specLimits()),
         AppLimits.fromConfig(system.settings().config()), codec, identity.audit());

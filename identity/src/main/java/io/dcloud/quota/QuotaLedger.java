@@ -42,10 +42,22 @@ public final class QuotaLedger {
       implements Command {}
 
   /**
-   * Would a create of {@code resources} pass the quota now? Decided like {@link Admit} of a new
-   * environment, in turn with the admissions, but nothing is noted: a dry run holds no quota.
+   * Would creates of {@code environments} environments holding {@code resources} in all pass the
+   * quota now (a dry run's one, a service's replicas)? Decided like {@link Admit} of new
+   * environments, in turn with the admissions, but nothing is noted: a check holds no quota.
+   * {@code environments}: null from an earlier version, which checked one.
    */
-  public record Check(String owner, Resources resources, Quota quota, ActorRef<Decision> replyTo) implements Command {}
+  public record Check(String owner, Resources resources, Integer environments, Quota quota, ActorRef<Decision> replyTo)
+      implements Command {
+    /** One environment. */
+    public Check(String owner, Resources resources, Quota quota, ActorRef<Decision> replyTo) {
+      this(owner, resources, null, quota, replyTo);
+    }
+
+    int count() {
+      return environments == null ? 1 : environments;
+    }
+  }
 
   /** {@code excess} is empty when admitted; {@code unavailable} when the usage could not be read. */
   public record Decision(boolean admitted, OwnerUsage usage, List<Excess> excess, boolean unavailable)
@@ -54,8 +66,11 @@ public final class QuotaLedger {
   /** One resource the request would take past its limit, in the quota's units (milli-CPUs, bytes, counts). */
   public record Excess(String resource, long used, long requested, long limit) implements CborSerializable {}
 
-  /** {@code noted}: an admission held until the directory counts it; false for a {@link Check}. */
-  private record UsageRead(Admit admit, boolean noted, EnvironmentDirectory.Usage usage, Throwable failure)
+  /**
+   * {@code noted}: an admission held until the directory counts it; false for a {@link Check}.
+   * {@code environments}: how many a create asks for.
+   */
+  private record UsageRead(Admit admit, boolean noted, int environments, EnvironmentDirectory.Usage usage, Throwable failure)
       implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
   private record Pending(String owner, OwnerUsage holds, boolean created, Instant at) {}
@@ -87,21 +102,21 @@ public final class QuotaLedger {
 
     Behavior<Command> idle() {
       return Behaviors.receive(Command.class)
-          .onMessage(Admit.class, admit -> readUsage(admit, true))
+          .onMessage(Admit.class, admit -> readUsage(admit, true, 1))
           .onMessage(Check.class, check -> readUsage(
-              new Admit(check.owner(), null, check.resources(), true, check.quota(), check.replyTo()), false))
+              new Admit(check.owner(), null, check.resources(), true, check.quota(), check.replyTo()), false, check.count()))
           .onMessage(UsageRead.class, read -> Behaviors.same())
           .build();
     }
 
     /** One admission at a time: the next waits until this one is decided and recorded. */
-    private Behavior<Command> readUsage(Admit admit, boolean noted) {
+    private Behavior<Command> readUsage(Admit admit, boolean noted, int environments) {
       expire();
       Set<String> creates = recent(admit.owner(), true);
       Set<String> starts = recent(admit.owner(), false);
       Asks.<EnvironmentDirectory.Command, EnvironmentDirectory.Usage, Command>ask(context, directory, askTimeout,
           replyTo -> new EnvironmentDirectory.GetUsage(admit.owner(), creates, starts, replyTo),
-          (usage, failure) -> new UsageRead(admit, noted, usage, failure));
+          (usage, failure) -> new UsageRead(admit, noted, environments, usage, failure));
       return Behaviors.receive(Command.class)
           .onMessage(UsageRead.class, this::decide)
           .onMessage(Admit.class, next -> {
@@ -139,7 +154,7 @@ public final class QuotaLedger {
       }
       Resources r = admit.resources();
       OwnerUsage asked = admit.created()
-          ? new OwnerUsage(r.milliCpus(), r.memoryBytes(), r.gpus(), 1, r.storageBytes())
+          ? new OwnerUsage(r.milliCpus(), r.memoryBytes(), r.gpus(), read.environments(), r.storageBytes())
           : new OwnerUsage(r.milliCpus(), r.memoryBytes(), r.gpus(), 0, 0);
       List<Excess> excess = excess(used, asked, admit.quota());
       if (!read.noted()) {

@@ -133,6 +133,8 @@ final class IdentityGoldenSamples {
         "alice", "e1", new Resources(1000, 1L << 30, 0, 1L << 30, null), true, QUOTA, system.deadLetters()));
     s.put("wire.quota.Check", new QuotaLedger.Check(
         "alice", new Resources(1000, 1L << 30, 0, 1L << 30, null), QUOTA, system.deadLetters()));
+    s.put("wire.quota.Check.environments", new QuotaLedger.Check(
+        "alice", new Resources(3000, 3L << 30, 0, 0, null), 3, QUOTA, system.deadLetters()));
     QuotaLedger.Excess excess = new QuotaLedger.Excess("cpu", 2000, 3000, 4000);
     s.put("wire.quota.Excess", excess);
     s.put("wire.quota.Decision", new QuotaLedger.Decision(false, usage, List.of(excess), false));

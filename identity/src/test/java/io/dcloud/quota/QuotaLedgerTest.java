@@ -28,11 +28,16 @@ class QuotaLedgerTest {
     testKit.shutdownTestKit();
   }
 
+  /** A ledger whose usage comes from {@code directory}, the test's stand-in for the environment directory. */
+  private static ActorRef<QuotaLedger.Command> ledgerOver(TestProbe<EnvironmentDirectory.Command> directory) {
+    return testKit.spawn(
+        QuotaLedger.create(directory.getRef(), Duration.ofMinutes(1), Duration.ofSeconds(3), Clock.systemUTC()));
+  }
+
   @Test
   void admissionsAreDecidedOneAtATimeSoConcurrentCreatesCannotPassTheQuotaTogether() {
     TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
-    ActorRef<QuotaLedger.Command> ledger = testKit.spawn(
-        QuotaLedger.create(directory.getRef(), Duration.ofMinutes(1), Duration.ofSeconds(3), Clock.systemUTC()));
+    ActorRef<QuotaLedger.Command> ledger = ledgerOver(directory);
     TestProbe<QuotaLedger.Decision> answers = testKit.createTestProbe();
 
     for (int i = 0; i < 5; i++) {
@@ -53,8 +58,7 @@ class QuotaLedgerTest {
   @Test
   void whatTheDirectoryCountsAlreadyIsNotCountedAgainAndAStartNeedsOnlyCpuRamAndGpus() {
     TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
-    ActorRef<QuotaLedger.Command> ledger = testKit.spawn(
-        QuotaLedger.create(directory.getRef(), Duration.ofMinutes(1), Duration.ofSeconds(3), Clock.systemUTC()));
+    ActorRef<QuotaLedger.Command> ledger = ledgerOver(directory);
     TestProbe<QuotaLedger.Decision> answers = testKit.createTestProbe();
 
     ledger.tell(new QuotaLedger.Admit("bob", "e1", ONE_CORE, true, TWO_CORES, answers.getRef()));
@@ -76,8 +80,7 @@ class QuotaLedgerTest {
   @Test
   void aCheckIsDecidedLikeACreateButHoldsNothing() {
     TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
-    ActorRef<QuotaLedger.Command> ledger = testKit.spawn(
-        QuotaLedger.create(directory.getRef(), Duration.ofMinutes(1), Duration.ofSeconds(3), Clock.systemUTC()));
+    ActorRef<QuotaLedger.Command> ledger = ledgerOver(directory);
     TestProbe<QuotaLedger.Decision> answers = testKit.createTestProbe();
 
     ledger.tell(new QuotaLedger.Check("dave", ONE_CORE, TWO_CORES, answers.getRef()));
@@ -92,6 +95,23 @@ class QuotaLedgerTest {
     QuotaLedger.Decision refused = answers.receiveMessage();
     assertThat(refused.admitted()).isFalse();
     assertThat(refused.excess()).containsExactly(new QuotaLedger.Excess("cpu", 1000, 2000, 2000));
+  }
+
+  @Test
+  void aCheckOfSeveralEnvironmentsCountsEachAgainstTheLimitOfEnvironments() {
+    TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
+    ActorRef<QuotaLedger.Command> ledger = ledgerOver(directory);
+    TestProbe<QuotaLedger.Decision> answers = testKit.createTestProbe();
+
+    // One environment held of three: two more fit, three do not.
+    ledger.tell(new QuotaLedger.Check("erin", new Resources(1000, 0, 0, 0, null), 2, TWO_CORES, answers.getRef()));
+    directory.expectMessageClass(EnvironmentDirectory.GetUsage.class).replyTo()
+        .tell(new EnvironmentDirectory.Usage(new OwnerUsage(0, 0, 0, 1, 0), Set.of()));
+    assertThat(answers.receiveMessage().admitted()).isTrue();
+    ledger.tell(new QuotaLedger.Check("erin", new Resources(1000, 0, 0, 0, null), 3, TWO_CORES, answers.getRef()));
+    directory.expectMessageClass(EnvironmentDirectory.GetUsage.class).replyTo()
+        .tell(new EnvironmentDirectory.Usage(new OwnerUsage(0, 0, 0, 1, 0), Set.of()));
+    assertThat(answers.receiveMessage().excess()).containsExactly(new QuotaLedger.Excess("environments", 1, 3, 3));
   }
 
   @Test

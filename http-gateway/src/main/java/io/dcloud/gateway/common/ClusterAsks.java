@@ -94,8 +94,9 @@ public final class ClusterAsks {
     return ask(backends.quotas(), replyTo -> new QuotaLedger.Admit(owner, environmentId, resources, created, quota, replyTo));
   }
 
-  public CompletionStage<QuotaLedger.Decision> checkQuota(String owner, Resources resources, Quota quota) {
-    return ask(backends.quotas(), replyTo -> new QuotaLedger.Check(owner, resources, quota, replyTo));
+  /** Whether {@code environments} new environments holding {@code resources} in all would pass; nothing is held. */
+  public CompletionStage<QuotaLedger.Decision> checkQuota(String owner, Resources resources, int environments, Quota quota) {
+    return ask(backends.quotas(), replyTo -> new QuotaLedger.Check(owner, resources, environments, quota, replyTo));
   }
 
   public CompletionStage<UserRegistry.Reply> users(Function<ActorRef<UserRegistry.Reply>, UserRegistry.Command> command) {

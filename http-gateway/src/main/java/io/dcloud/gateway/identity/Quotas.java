@@ -43,24 +43,35 @@ public final class Quotas {
       Caller caller, CompletionStage<Quota> quota, String environmentId, Resources resources, boolean created) {
     return quota
         .thenCompose(limits -> asks.admit(caller.username(), environmentId, resources, created, limits))
-        .thenAccept(decision -> enforce(decision, caller, created));
+        .thenAccept(decision -> enforce(decision, caller, (created ? "creating" : "starting") + " this environment"));
   }
 
   /** As {@link #admit} of a create, answering the same refusals, but holding nothing of the quota (a dry run). */
   public CompletionStage<Void> check(Caller caller, Resources resources) {
     return of(caller)
-        .thenCompose(quota -> asks.checkQuota(caller.username(), resources, quota))
-        .thenAccept(decision -> enforce(decision, caller, true));
+        .thenCompose(quota -> asks.checkQuota(caller.username(), resources, 1, quota))
+        .thenAccept(decision -> enforce(decision, caller, "creating this environment"));
   }
 
-  private static void enforce(QuotaLedger.Decision decision, Caller caller, boolean created) {
+  /**
+   * Whether {@code owner}'s quota has room for {@code environments} more environments holding
+   * {@code resources} in all ({@code what} says what asks, in the refusal), as {@link #check}:
+   * nothing is held, so two requests at once may both pass.
+   */
+  public CompletionStage<Void> checkMore(Caller owner, Resources resources, int environments, String what) {
+    return of(owner)
+        .thenCompose(quota -> asks.checkQuota(owner.username(), resources, environments, quota))
+        .thenAccept(decision -> enforce(decision, owner, what));
+  }
+
+  private static void enforce(QuotaLedger.Decision decision, Caller caller, String what) {
     if (decision.unavailable()) {
       throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "the usage of " + caller.username()
           + " could not be read to check the quota; try again").exception();
     }
     if (!decision.admitted()) {
       List<FieldError> errors = decision.excess().stream().map(Quotas::describe).toList();
-      throw Problem.of(Problem.Type.QUOTA_EXCEEDED, (created ? "creating" : "starting") + " this environment would exceed the quota of "
+      throw Problem.of(Problem.Type.QUOTA_EXCEEDED, what + " would exceed the quota of "
           + caller.username() + ": " + String.join("; ", errors.stream().map(e -> e.field() + " " + e.reason()).toList()),
           errors).exception();
     }

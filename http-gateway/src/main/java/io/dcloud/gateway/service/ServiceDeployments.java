@@ -33,13 +33,15 @@ public final class ServiceDeployments {
   private final ClusterAsks asks;
   private final ServiceBackends backends;
   private final EnvironmentCreation creation;
+  private final ReplicaQuota quota;
   private final Duration timeout;
 
-  ServiceDeployments(ClusterAsks asks, ServiceBackends backends, EnvironmentCreation creation) {
+  ServiceDeployments(ClusterAsks asks, ServiceBackends backends, EnvironmentCreation creation, ReplicaQuota quota) {
     this.system = asks.system();
     this.asks = asks;
     this.backends = backends;
     this.creation = creation;
+    this.quota = quota;
     this.timeout = asks.timeout();
   }
 
@@ -88,7 +90,8 @@ public final class ServiceDeployments {
   /** The definition with its image resolved, once the cluster has room for one replica. */
   CompletionStage<ServiceDefinition> resolved(ServiceDefinition parsed, Caller caller) {
     return boundTypesExist(parsed)
-        .thenCompose(known -> creation.recipe(parsed.spec(), caller))
+        .thenCompose(known -> fitsTheQuota(parsed, caller))
+        .thenCompose(fits -> creation.recipe(parsed.spec(), caller))
         .thenCompose(recipe -> asks.feasibility(EnvironmentCreation.placementRequest(parsed.spec()))
             .thenApply(feasibility -> {
               if (!feasibility.feasible()) {
@@ -98,6 +101,22 @@ public final class ServiceDeployments {
               return new ServiceDefinition(parsed.name(), parsed.kind(), parsed.spec(), recipe, parsed.port(),
                   parsed.readiness(), parsed.replicas(), parsed.batching(), parsed.bindings());
             }));
+  }
+
+  /**
+   * Its replicas fit their owner's quota ({@link ReplicaQuota}): a new service's all of them; an
+   * update of the caller's (or, for an admin, anyone's) service, what it adds to the present ones.
+   * A name another user holds is left to the create's 409.
+   */
+  private CompletionStage<Void> fitsTheQuota(ServiceDefinition parsed, Caller caller) {
+    return ask(parsed.name(), ServiceEntity.Get::new).thenCompose(reply -> {
+      ServiceView present = reply instanceof ServiceEntity.Ok ok && !ok.view().deleting() ? ok.view() : null;
+      if (present != null && !caller.mayAccess(present.owner())) {
+        return CompletableFuture.completedFuture(null);
+      }
+      Caller owner = ReplicaQuota.owner(present == null ? null : present.owner(), caller);
+      return quota.check(owner, parsed.spec().resources(), parsed.replicas(), present);
+    });
   }
 
   /** The device types an app consumes must be registered when it is deployed (422 {@code bindings[i].type}). */

@@ -6,6 +6,7 @@ import io.dcloud.gateway.common.ApiPaths;
 import io.dcloud.gateway.common.AuditLog;
 import io.dcloud.gateway.common.CallerAttribute;
 import io.dcloud.gateway.common.ClusterAsks;
+import io.dcloud.gateway.identity.Quotas;
 import io.dcloud.gateway.common.JsonYaml;
 import io.dcloud.gateway.common.Problem;
 import io.dcloud.gateway.common.RequestBodies;
@@ -56,13 +57,14 @@ public final class ServiceRoutes extends AllDirectives {
   private final ServiceRequests requests;
   private final BatchingRequests batchings;
   private final ServiceDeployments deployments;
+  private final ReplicaQuota quota;
   private final AuditLog audit;
   private final Duration timeout;
   private final ClusterAsks asks;
 
   public ServiceRoutes(
       ClusterAsks asks, ServiceBackends backends, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
-      AuditLog audit) {
+      Quotas quotas, AuditLog audit) {
     this.system = asks.system();
     this.backends = backends;
     this.codec = codec;
@@ -75,7 +77,8 @@ public final class ServiceRoutes extends AllDirectives {
     this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"), batchings,
         new ServiceMqttEnv(asks.devices().brokerEnabled(), system.settings().config().getInt("dcloud.broker.relay-port"),
             asks.devices().secrets(), creation.secrets()));
-    this.deployments = new ServiceDeployments(asks, backends, creation);
+    this.quota = new ReplicaQuota(quotas);
+    this.deployments = new ServiceDeployments(asks, backends, creation, quota);
   }
 
   /** Those who create environments create services (admins too); changes are the owner's business, end users read. */
@@ -134,7 +137,10 @@ public final class ServiceRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> scale(String name, JsonNode body, Caller caller) {
     int replicas = requests.scale(body);
     return owned(name, caller)
-        .thenCompose(view -> service(name, replyTo -> new ServiceEntity.Scale(replicas, caller.username(), replyTo)))
+        .thenCompose(view -> view.replicaResources() == null
+            ? CompletableFuture.<Void>completedFuture(null)
+            : quota.check(ReplicaQuota.owner(view.owner(), caller), view.replicaResources(), replicas, view))
+        .thenCompose(fits -> service(name, replyTo -> new ServiceEntity.Scale(replicas, caller.username(), replyTo)))
         .thenApply(reply -> {
           ServiceView view = viewOf(name, reply);
           audit.record(caller, "service.scale", name + " to " + replicas, "ok");

@@ -107,6 +107,39 @@ class ServiceApiTest {
   }
 
   @Test
+  void theReplicasCountAgainstTheOwnersQuotaWhenCreatedAndScaled() {
+    admin.createUser("quinn", "app-developer");
+    Api.Answer set = admin.put("/api/v1/users/quinn/quota", Api.JSON, "{\"cpu\": \"1.5\", \"environments\": 3}");
+    assertThat(set.status()).as(set.body()).isEqualTo(200);
+    Api quinn = admin.signedIn("quinn");
+
+    // Four replicas of half a core: 2 cores and 4 environments, over both limits.
+    Api.Answer refused = quinn.post("/api/v1/services", Api.JSON, service("quota-web", 4));
+    refused.problem(403);
+    assertThat(refused.errorFields()).containsExactlyInAnyOrder("quota.cpu", "quota.environments");
+    assertThat(refused.json().path("detail").asText()).contains("this service's 4 replicas");
+    assertThat(quinn.get("/api/v1/services/quota-web").status()).as("nothing made").isEqualTo(404);
+
+    Api.Answer created = quinn.post("/api/v1/services", Api.JSON, service("quota-web", 2));
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    replicasOf(quinn, "quota-web", 2);
+    awaitEnvironmentsInUsage(quinn, 2);
+    // Two held; a third fits, a fourth does not (and what is held counts once, not again).
+    quinn.patch("/api/v1/services/quota-web", Api.JSON, "{\"replicas\": 4}").problem(403);
+    Api.Answer scaled = quinn.patch("/api/v1/services/quota-web", Api.JSON, "{\"replicas\": 3}");
+    assertThat(scaled.status()).as(scaled.body()).isEqualTo(200);
+    replicasOf(quinn, "quota-web", 3);
+    awaitEnvironmentsInUsage(quinn, 3);
+    assertThat(quinn.delete("/api/v1/services/quota-web").status()).isEqualTo(202);
+  }
+
+  /** A service's replicas are environments of its owner's in the quota's usage, once the read side counts them. */
+  private static void awaitEnvironmentsInUsage(Api user, int environments) {
+    Awaitility.await().atMost(WAIT).untilAsserted(() ->
+        assertThat(user.get("/api/v1/users/me").json().path("usage").path("environments").asInt()).isEqualTo(environments));
+  }
+
+  @Test
   void aTakenNameIs409AndOthersServicesAre404ButAdminsSeeThem() {
     assertThat(alice.post("/api/v1/services", Api.JSON, service("taken", 1)).status()).isEqualTo(201);
 
