@@ -166,8 +166,9 @@ public final class ServiceCallRoutes extends AllDirectives {
             + "/call/").exception();
       }
       List<ServiceView.Replica> ready = ServiceDirectory.ready(view);
-      PredictBatcher.Predict send = some -> balancer.call(name, ready, true, (replica, timeout) ->
-              replicas.send(replica, view.port(), predictRequest(some), timeout))
+      PredictBatcher.Predict send = some -> FreshViewRetry.call(view, () -> directory.fresh(name), replicasNow ->
+              balancer.call(name, replicasNow, true, (replica, timeout) ->
+                  replicas.send(replica, view.port(), predictRequest(some), timeout)))
           .thenCompose(answer -> replicas.whole(answer.value()));
       return measured(name, () -> batcher.predict(name, view.batching(), ready.size(), instances, send)
           .thenApply(reply -> HttpResponse.create()
@@ -187,9 +188,10 @@ public final class ServiceCallRoutes extends AllDirectives {
               headers.forwarded(request, caller, null, false), contentType, strict.getData());
           boolean idempotent = IDEMPOTENT.contains(request.method().value())
               || request.getHeader(IDEMPOTENCY_KEY).isPresent();
-          List<ServiceView.Replica> ready = ServiceDirectory.ready(view);
-          return measured(name, () -> balancer.call(name, ready, idempotent, (replica, timeout) ->
-                  replicas.send(replica, view.port(), forwarded, timeout))
+          ReplicaBalancer.Send<ProxyWire.Response> send = (replica, timeout) -> replicas.send(replica, view.port(), forwarded, timeout);
+          return measured(name, () -> (idempotent
+                  ? FreshViewRetry.call(view, () -> directory.fresh(name), ready -> balancer.call(name, ready, true, send))
+                  : balancer.call(name, ServiceDirectory.ready(view), false, send))
               .thenApply(answer -> EnvironmentProxy.response(answer.value())));
         }));
   }

@@ -62,6 +62,11 @@ final class ServiceDirectory {
     ask(name);
   }
 
+  /** The service's view as its entity answers now (one on its way is shared), the cached one if it cannot. */
+  CompletionStage<Optional<ServiceView>> fresh(String name) {
+    return ask(name);
+  }
+
   /** The replicas calls may go to. */
   static List<ServiceView.Replica> ready(ServiceView view) {
     return view.replicas().stream().filter(replica -> Boolean.TRUE.equals(replica.ready())).toList();
