@@ -5,6 +5,7 @@ import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
+import java.time.Instant;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.receptionist.ServiceKey;
@@ -168,6 +169,27 @@ public final class NodeProtocol {
     /** The node has no container for an environment it should run (found when it reconciles). */
     MISSING
   }
+
+  /** The volumes this node made for environments, for an operator (configurers and admins). */
+  public record ListVolumes(ActorRef<VolumesReply> replyTo) implements Command {}
+
+  /** Remove one of this node's volumes: refused while a container mounts it, and for any the node did not make. */
+  public record RemoveVolume(String name, ActorRef<VolumesReply> replyTo) implements Command {}
+
+  public sealed interface VolumesReply extends CborSerializable {}
+
+  /** {@code target}: where it was mounted (null for one made before volumes said); {@code createdAt} null when unknown. */
+  public record Volume(String name, String environmentId, String target, Instant createdAt, boolean inUse)
+      implements CborSerializable {}
+
+  public record Volumes(List<Volume> volumes) implements VolumesReply {}
+
+  public enum VolumeRemoval { REMOVED, NOT_FOUND, IN_USE }
+
+  public record VolumeRemoved(String name, VolumeRemoval outcome) implements VolumesReply {}
+
+  /** The node could not ask its container engine (the reason says). */
+  public record VolumesUnavailable(String reason) implements VolumesReply {}
 
   public sealed interface StatsReply extends CborSerializable {}
 

@@ -152,6 +152,8 @@ final class GoldenSamples {
     s.put("wire.environment.Share", new EnvironmentEntity.Share(List.of("lab-a"), "alice", system.deadLetters()));
     s.put("wire.environment.Exec",
         new EnvironmentEntity.Exec(List.of("sh", "-c", "cat"), "hi", 30_000, 1 << 20, system.deadLetters()));
+    s.put("wire.node.ListVolumes", new NodeProtocol.ListVolumes(system.deadLetters()));
+    s.put("wire.node.RemoveVolume", new NodeProtocol.RemoveVolume("dcloud-n1-e1-0", system.deadLetters()));
     s.put("wire.node.ExecIn", new NodeProtocol.ExecIn(
         "e1", "c1", List.of("sh", "-c", "cat"), "hi", 30_000, 1 << 20, system.deadLetters()));
     s.put("wire.environment.Ok.shared", new EnvironmentEntity.Ok(new EnvironmentView(
@@ -271,6 +273,11 @@ final class GoldenSamples {
     s.put("wire.node.StartContainer", new NodeProtocol.StartContainer("e1", "c1"));
     s.put("wire.node.StopContainer", new NodeProtocol.StopContainer("e1", "c1"));
     s.put("wire.node.RemoveContainer", new NodeProtocol.RemoveContainer("e1", "c1", List.of("dcloud-e1-0")));
+    s.put("wire.node.Volumes", new NodeProtocol.Volumes(List.of(
+        new NodeProtocol.Volume("dcloud-n1-e1-0", "e1", "/data", Instant.parse("2026-12-05T20:00:00Z"), true),
+        new NodeProtocol.Volume("dcloud-n1-e2-0", "e2", null, null, false))));
+    s.put("wire.node.VolumeRemoved", new NodeProtocol.VolumeRemoved("dcloud-n1-e1-0", NodeProtocol.VolumeRemoval.IN_USE));
+    s.put("wire.node.VolumesUnavailable", new NodeProtocol.VolumesUnavailable("the Docker Engine is unavailable"));
     s.put("wire.node.Stats", new NodeProtocol.Stats(1.5, 10, 20, 30, 40, 50, 60, 7));
     s.put("wire.node.StatsUnavailable", new NodeProtocol.StatsUnavailable("not running"));
     s.put("wire.node.LogsUnavailable", new NodeProtocol.LogsUnavailable("no container"));

@@ -10,7 +10,9 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
+import io.dcloud.deploy.ContainerRuntime.VolumeMount;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -41,7 +43,7 @@ final class ContainerLifecycle {
   }
 
   String create(ContainerSpec spec) {
-    spec.volumes().forEach(volume -> createVolume(volume.volumeName(), spec.labels()));
+    spec.volumes().forEach(volume -> createVolume(volume, spec.labels()));
     String network = networks.ensure(spec.tenant());
     String gateway = networks.gateway(network).orElse(null);
     return calls.call("creating container " + spec.name(), settings.startTimeout(), () -> createOrAdopt(spec, network, gateway));
@@ -88,10 +90,13 @@ final class ContainerLifecycle {
         + "does not belong to environment " + env + "; remove it with `docker rm -f " + spec.name() + "`", conflict);
   }
 
-  private void createVolume(String name, Map<String, String> labels) {
-    calls.run("creating volume " + name, settings.callTimeout(), () ->
-        engine.client().createVolumeCmd().withName(name).withLabels(labels).exec());
-    log.debug("volume {} ready", name);
+  /** Labelled as its container, and with where it is mounted: what an operator reads once the container is gone. */
+  private void createVolume(VolumeMount volume, Map<String, String> containerLabels) {
+    Map<String, String> labels = new HashMap<>(containerLabels);
+    labels.put(EnvironmentNames.VOLUME_TARGET_LABEL, volume.target());
+    calls.run("creating volume " + volume.volumeName(), settings.callTimeout(), () ->
+        engine.client().createVolumeCmd().withName(volume.volumeName()).withLabels(labels).exec());
+    log.debug("volume {} ready", volume.volumeName());
   }
 
   void start(String containerId) {

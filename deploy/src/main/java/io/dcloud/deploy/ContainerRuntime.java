@@ -5,6 +5,7 @@ import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -45,6 +46,15 @@ public interface ContainerRuntime extends AutoCloseable {
 
   /** Every container (running or not) labelled {@code dcloud.node=nodeId}. */
   List<ContainerInfo> listManaged(String nodeId);
+
+  /** The volumes made for environments on node {@code nodeId} (found by their labels), in name order. */
+  List<VolumeInfo> listManagedVolumes(String nodeId);
+
+  /**
+   * Removes node {@code nodeId}'s volume {@code name}: NOT_FOUND when there is none (or it is not one
+   * DCloud made for that node), IN_USE when a container still mounts it.
+   */
+  VolumeRemoval removeManagedVolume(String nodeId, String name);
 
   /** Follows the engine's container events (die, oom, start, destroy) for managed containers. */
   Closeable watchEvents(Consumer<ContainerEvent> listener);
@@ -135,6 +145,15 @@ public interface ContainerRuntime extends AutoCloseable {
   record PortBinding(String hostIp, Integer hostPort, int containerPort, String protocol) {}
 
   record VolumeMount(String volumeName, String target) {}
+
+  /**
+   * A volume made for an environment: where it was mounted ({@code target}; null for one made before
+   * volumes were labelled with it), when it was made (null when the engine does not say) and whether
+   * a container mounts it now.
+   */
+  record VolumeInfo(String name, String environmentId, String target, Instant createdAt, boolean inUse) {}
+
+  enum VolumeRemoval { REMOVED, NOT_FOUND, IN_USE }
 
   /** A file or directory of the host ({@code source}, absolute) mounted read-only at {@code target}. */
   record BindMount(String source, String target) {}

@@ -47,6 +47,7 @@ public final class DockerRuntime implements ContainerRuntime {
   private final ImageBuilds imageBuilds;
   private final TenantNetworks networks;
   private final ContainerLifecycle lifecycle;
+  private final ManagedVolumes volumes;
 
   private DockerRuntime(DockerSettings settings) {
     this.settings = settings;
@@ -56,6 +57,7 @@ public final class DockerRuntime implements ContainerRuntime {
     this.imageBuilds = new ImageBuilds(engine, baseImages, settings.build());
     this.networks = new TenantNetworks(engine, calls, settings.network(), settings.callTimeout());
     this.lifecycle = new ContainerLifecycle(settings, calls, engine, networks);
+    this.volumes = new ManagedVolumes(settings, calls, engine);
   }
 
   /**
@@ -155,6 +157,16 @@ public final class DockerRuntime implements ContainerRuntime {
       inspect(container.getId()).ifPresent(infos::add); // absent: removed meanwhile
     }
     return List.copyOf(infos);
+  }
+
+  @Override
+  public List<VolumeInfo> listManagedVolumes(String nodeId) {
+    return volumes.list(nodeId);
+  }
+
+  @Override
+  public VolumeRemoval removeManagedVolume(String nodeId, String name) {
+    return volumes.remove(nodeId, name);
   }
 
   @Override

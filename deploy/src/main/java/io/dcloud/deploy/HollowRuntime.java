@@ -5,7 +5,9 @@ import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,8 +32,12 @@ public final class HollowRuntime implements ContainerRuntime {
   private final int cpus;
   private final Map<String, HollowContainer> containers = new ConcurrentHashMap<>();
   private final Map<String, String> idsByName = new ConcurrentHashMap<>();
+  /** Volumes by name, with the node they were made on: kept as an engine keeps them, until removed. */
+  private final Map<String, HollowVolume> volumes = new ConcurrentHashMap<>();
   private final List<Consumer<ContainerEvent>> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong nextId = new AtomicLong();
+
+  private record HollowVolume(String nodeId, String environmentId, String target, Instant createdAt) {}
 
   private record HollowContainer(ContainerSpec spec, String id, boolean running, Integer exitCode) {
     HollowContainer withRunning(boolean nowRunning, Integer newExitCode) {
@@ -74,6 +80,9 @@ public final class HollowRuntime implements ContainerRuntime {
       throw new RuntimeFailure("a container named " + spec.name() + " already exists");
     }
     String id = String.format("hollow%058x", nextId.incrementAndGet());
+    spec.volumes().forEach(volume -> volumes.putIfAbsent(volume.volumeName(), new HollowVolume(
+        spec.labels().get(EnvironmentNames.NODE_LABEL), spec.labels().get(EnvironmentNames.ENV_LABEL), volume.target(),
+        Instant.now())));
     containers.put(id, new HollowContainer(spec, id, false, null));
     idsByName.put(spec.name(), id);
     return id;
@@ -104,6 +113,7 @@ public final class HollowRuntime implements ContainerRuntime {
       idsByName.remove(container.spec().name());
       publish(container, "destroy", null);
     });
+    volumesToRemove.forEach(volumes::remove);
   }
 
   @Override
@@ -120,6 +130,33 @@ public final class HollowRuntime implements ContainerRuntime {
       }
     }
     return managed;
+  }
+
+  @Override
+  public List<VolumeInfo> listManagedVolumes(String nodeId) {
+    return volumes.entrySet().stream()
+        .filter(entry -> nodeId.equals(entry.getValue().nodeId()))
+        .map(entry -> new VolumeInfo(entry.getKey(), entry.getValue().environmentId(), entry.getValue().target(),
+            entry.getValue().createdAt(), mounted(entry.getKey())))
+        .sorted(Comparator.comparing(VolumeInfo::name))
+        .toList();
+  }
+
+  @Override
+  public VolumeRemoval removeManagedVolume(String nodeId, String name) {
+    HollowVolume volume = volumes.get(name);
+    if (volume == null || !nodeId.equals(volume.nodeId())) {
+      return VolumeRemoval.NOT_FOUND;
+    }
+    if (mounted(name)) {
+      return VolumeRemoval.IN_USE;
+    }
+    return volumes.remove(name) == null ? VolumeRemoval.NOT_FOUND : VolumeRemoval.REMOVED;
+  }
+
+  private boolean mounted(String volumeName) {
+    return containers.values().stream()
+        .anyMatch(container -> container.spec().volumes().stream().anyMatch(v -> v.volumeName().equals(volumeName)));
   }
 
   @Override

@@ -9,6 +9,7 @@ import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.ExecResult;
 import io.dcloud.deploy.ContainerRuntime.VolumeMount;
+import io.dcloud.deploy.ContainerRuntime.VolumeRemoval;
 import java.io.Closeable;
 import java.time.Duration;
 import java.util.List;
@@ -95,6 +96,32 @@ abstract class ContainerRuntimeContract {
     assertThat(volumeExists(kept)).isTrue();
     assertThatThrownBy(() -> runtime().start(id)).isInstanceOf(RuntimeFailure.class);
     runtime().remove(id, List.of(kept));
+  }
+
+  @Test
+  void aNodesVolumesAreListedWithTheirEnvironmentAndTargetAndRemovedOnceNoContainerMountsThem() {
+    String node = name("volumes-node");
+    String kept = name("volume-kept");
+    ContainerSpec spec = idleSpec("volumes", node, List.of(new VolumeMount(kept, "/kept")));
+    String id = runtime().create(spec);
+    runtime().create(idleSpec("volumes-other", name("volumes-other-node"), List.of(new VolumeMount(name("volume-other"), "/o"))));
+
+    assertThat(runtime().listManagedVolumes(node)).singleElement().satisfies(volume -> {
+      assertThat(volume.name()).isEqualTo(kept);
+      assertThat(volume.environmentId()).isEqualTo(spec.labels().get(EnvironmentNames.ENV_LABEL));
+      assertThat(volume.target()).isEqualTo("/kept");
+      assertThat(volume.inUse()).isTrue();
+    });
+    assertThat(runtime().removeManagedVolume(node, kept)).isEqualTo(VolumeRemoval.IN_USE);
+    assertThat(runtime().removeManagedVolume(name("volumes-other-node"), kept)).isEqualTo(VolumeRemoval.NOT_FOUND);
+
+    runtime().remove(id, List.of());
+    assertThat(runtime().listManagedVolumes(node)).singleElement()
+        .satisfies(volume -> assertThat(volume.inUse()).isFalse());
+    assertThat(runtime().removeManagedVolume(node, kept)).isEqualTo(VolumeRemoval.REMOVED);
+    assertThat(volumeExists(kept)).isFalse();
+    assertThat(runtime().listManagedVolumes(node)).isEmpty();
+    assertThat(runtime().removeManagedVolume(node, kept)).isEqualTo(VolumeRemoval.NOT_FOUND);
   }
 
   @Test

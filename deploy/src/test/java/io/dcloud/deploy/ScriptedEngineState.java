@@ -5,6 +5,9 @@ import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.ContainerStats;
 import io.dcloud.deploy.ContainerRuntime.PortBinding;
+import io.dcloud.deploy.ContainerRuntime.VolumeInfo;
+import io.dcloud.deploy.ContainerRuntime.VolumeRemoval;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -25,7 +28,8 @@ final class ScriptedEngineState {
 
   private final Set<String> images = new HashSet<>();
   private final Map<String, Container> containers = new HashMap<>();
-  private final Set<String> volumes = new HashSet<>();
+  /** Volumes by name: the labels they were made with (their container's, and where they were mounted). */
+  private final Map<String, Map<String, String>> volumes = new HashMap<>();
   private int nextId;
   private int nextPort = FIRST_EPHEMERAL_PORT;
 
@@ -90,7 +94,11 @@ final class ScriptedEngineState {
       }
       return existing.get().id;
     }
-    spec.volumes().forEach(volume -> volumes.add(volume.volumeName()));
+    spec.volumes().forEach(volume -> {
+      Map<String, String> labels = new HashMap<>(spec.labels());
+      labels.put(EnvironmentNames.VOLUME_TARGET_LABEL, volume.target());
+      volumes.putIfAbsent(volume.volumeName(), labels);
+    });
     String id = String.format("scripted%056x", ++nextId);
     containers.put(id, new Container(id, spec));
     return id;
@@ -150,7 +158,33 @@ final class ScriptedEngineState {
   }
 
   synchronized boolean volumeExists(String name) {
-    return volumes.contains(name);
+    return volumes.containsKey(name);
+  }
+
+  synchronized List<VolumeInfo> listManagedVolumes(String nodeId) {
+    return volumes.entrySet().stream()
+        .filter(entry -> nodeId.equals(entry.getValue().get(EnvironmentNames.NODE_LABEL)))
+        .map(entry -> new VolumeInfo(entry.getKey(), entry.getValue().get(EnvironmentNames.ENV_LABEL),
+            entry.getValue().get(EnvironmentNames.VOLUME_TARGET_LABEL), null, mounted(entry.getKey())))
+        .sorted(Comparator.comparing(VolumeInfo::name))
+        .toList();
+  }
+
+  synchronized VolumeRemoval removeManagedVolume(String nodeId, String name) {
+    Map<String, String> labels = volumes.get(name);
+    if (labels == null || !nodeId.equals(labels.get(EnvironmentNames.NODE_LABEL))) {
+      return VolumeRemoval.NOT_FOUND;
+    }
+    if (mounted(name)) {
+      return VolumeRemoval.IN_USE;
+    }
+    volumes.remove(name);
+    return VolumeRemoval.REMOVED;
+  }
+
+  private boolean mounted(String volumeName) {
+    return containers.values().stream()
+        .anyMatch(container -> container.spec.volumes().stream().anyMatch(v -> v.volumeName().equals(volumeName)));
   }
 
   /** Fails as the engine's log call does when the container is missing. */

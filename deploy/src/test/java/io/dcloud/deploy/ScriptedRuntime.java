@@ -172,6 +172,18 @@ public final class ScriptedRuntime implements ContainerRuntime {
   }
 
   @Override
+  public List<VolumeInfo> listManagedVolumes(String nodeId) {
+    script.record("listManagedVolumes", nodeId);
+    return state.listManagedVolumes(nodeId);
+  }
+
+  @Override
+  public VolumeRemoval removeManagedVolume(String nodeId, String name) {
+    script.record("removeManagedVolume", name);
+    return state.removeManagedVolume(nodeId, name);
+  }
+
+  @Override
   public Optional<ContainerInfo> inspect(String containerId) {
     script.record("inspect", containerId);
     return state.inspect(containerId);

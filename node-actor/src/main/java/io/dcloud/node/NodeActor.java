@@ -98,6 +98,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final Executor blocking;
   private final ContainerOperations operations;
   private final ContainerAccess access;
+  private final NodeVolumes volumes;
   private final Reconciliation reconciliation;
   private final ClusterPresence presence;
   private final UserSessions sessions;
@@ -136,6 +137,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.timers = timers;
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(NodeSettings.BLOCKING_DISPATCHER));
     this.access = new ContainerAccess(settings, runtime);
+    this.volumes = new NodeVolumes(settings.nodeId(), runtime);
     this.idle = new IdleCulling(context, nodeId, IdleSettings.fromConfig(context.getSystem().settings().config()), activity,
         peers, blocking, access::stats);
     this.readiness = new ReadinessProbes(context, nodeId, peers, context.getSystem().settings().config());
@@ -210,6 +212,16 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       activity.activity(exec.environmentId());
       // A user's command is not the environment's life cycle: it runs beside it, on the blocking pool.
       CompletableFuture.supplyAsync(() -> access.exec(exec), blocking).thenAccept(exec.replyTo()::tell);
+      return;
+    }
+    if (command instanceof NodeProtocol.ListVolumes list) {
+      CompletableFuture.supplyAsync(volumes::list, blocking).thenAccept(list.replyTo()::tell);
+      return;
+    }
+    if (command instanceof NodeProtocol.RemoveVolume remove) {
+      Set<String> held = new HashSet<>(containers.keySet());
+      held.addAll(busy);
+      CompletableFuture.supplyAsync(() -> volumes.remove(remove.name(), held), blocking).thenAccept(remove.replyTo()::tell);
       return;
     }
     if (command instanceof NodeProtocol.ProxyTo proxy) {

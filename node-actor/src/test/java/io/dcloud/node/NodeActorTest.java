@@ -150,6 +150,38 @@ class NodeActorTest extends NodeActorFixture {
   }
 
   @Test
+  void aPersistentVolumeLeftByARemovedContainerIsListedAndRemovedWhileOneItsEnvironmentHoldsIsNot() {
+    startNode();
+    String gone = deployed("env-v");
+    deployed("env-w");
+    node.tell(new NodeProtocol.RemoveContainer("env-v", gone, List.of(volume("env-v", 0))));
+    expectReport("env-v", ContainerPhase.REMOVED);
+    TestProbe<NodeProtocol.VolumesReply> replies = testKit.createTestProbe();
+
+    node.tell(new NodeProtocol.ListVolumes(replies.getRef()));
+    NodeProtocol.Volumes volumes = replies.expectMessageClass(NodeProtocol.Volumes.class, WAIT);
+    assertThat(volumes.volumes()).extracting(NodeProtocol.Volume::name)
+        .containsExactly(volume("env-v", 1), volume("env-w", 0), volume("env-w", 1));
+    assertThat(volumes.volumes().get(0)).satisfies(left -> {
+      assertThat(left.environmentId()).isEqualTo("env-v");
+      assertThat(left.target()).isEqualTo(spec().storage().get(1).target());
+      assertThat(left.inUse()).isFalse();
+    });
+
+    node.tell(new NodeProtocol.RemoveVolume(volume("env-w", 1), replies.getRef()));
+    assertThat(replies.expectMessageClass(NodeProtocol.VolumeRemoved.class, WAIT).outcome())
+        .isEqualTo(NodeProtocol.VolumeRemoval.IN_USE);
+    node.tell(new NodeProtocol.RemoveVolume(volume("env-v", 1), replies.getRef()));
+    assertThat(replies.expectMessageClass(NodeProtocol.VolumeRemoved.class, WAIT).outcome())
+        .isEqualTo(NodeProtocol.VolumeRemoval.REMOVED);
+    assertThat(runtime.volumeExists(volume("env-v", 1))).isFalse();
+    assertThat(runtime.volumeExists(volume("env-w", 1))).isTrue();
+    node.tell(new NodeProtocol.RemoveVolume(volume("env-v", 1), replies.getRef()));
+    assertThat(replies.expectMessageClass(NodeProtocol.VolumeRemoved.class, WAIT).outcome())
+        .isEqualTo(NodeProtocol.VolumeRemoval.NOT_FOUND);
+  }
+
+  @Test
   void statsAndLogsOfAnUnknownContainerAreUnavailableWithAReason() {
     startNode();
     TestProbe<NodeProtocol.StatsReply> stats = testKit.createTestProbe();
