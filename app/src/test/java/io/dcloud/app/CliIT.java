@@ -107,6 +107,39 @@ class CliIT {
     assertThat(gone.status()).as("%s", gone).isEqualTo(ExitCodes.REFUSED);
   }
 
+  /** {@code nodes volumes} and {@code nodes rm-volume}: a persistent volume kept when its environment is deleted. */
+  @Test
+  void listsANodesVolumesAndRemovesTheOneADeletedEnvironmentLeftBehind() throws Exception {
+    String api = dcloud.api().uri("").toString();
+    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
+    assertThat(login.status()).as("%s", login).isZero();
+    Path spec = Files.writeString(config.resolve("kept.json"), EnvironmentSpecs.tinySpec("keeps-data",
+        ", \"storage\": [{\"target\": \"/data\", \"size\": \"16M\", \"lifecycle\": \"persistent\"}]"));
+    String id = ok("env", "create", "-f", spec.toString()).out().strip();
+    String volume = "dcloud-" + dcloud.nodeId() + "-" + id + "-0";
+
+    Result attached = ok("nodes", "volumes", dcloud.nodeId());
+    assertThat(attached.out()).contains("NAME", "STATE", volume, "ATTACHED", "/data", "keeps-data", "admin", "RUNNING");
+    Result refused = cli("", "nodes", "rm-volume", dcloud.nodeId(), volume);
+    assertThat(refused.status()).as("%s", refused).isEqualTo(ExitCodes.REFUSED);
+    assertThat(refused.err()).contains("belongs to environment " + id);
+
+    ok("env", "rm", id);
+    await().atMost(UP_WITHIN).untilAsserted(() ->
+        assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("DELETED"));
+    JsonNode orphaned = JSON.readTree(ok("nodes", "volumes", dcloud.nodeId(), "--state", "ORPHANED", "-o", "json").out());
+    assertThat(orphaned.path("volumes")).singleElement().satisfies(kept -> {
+      assertThat(kept.path("name").asText()).isEqualTo(volume);
+      assertThat(kept.path("inUse").asBoolean()).isFalse();
+      assertThat(kept.path("removable").asBoolean()).isTrue();
+      assertThat(kept.path("environment").path("status").asText()).isEqualTo("DELETED");
+    });
+
+    assertThat(ok("nodes", "rm-volume", dcloud.nodeId(), volume).out()).contains("removed volume " + volume);
+    assertThat(ok("nodes", "volumes", dcloud.nodeId()).out()).doesNotContain(volume);
+    assertThat(cli("", "nodes", "rm-volume", dcloud.nodeId(), volume).status()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
   /**
    * {@code env exec -t} for real: the built jar under a pseudo-terminal ({@code script}), so it
    * finds a terminal, puts it in raw mode and talks over the exec WebSocket; and {@code env cp}

@@ -5,6 +5,7 @@ import static io.dcloud.app.ConsolePage.awaitText;
 import static io.dcloud.app.ConsolePage.checkAndPhotograph;
 import static io.dcloud.app.ConsolePage.clickAndConfirm;
 import static io.dcloud.app.ConsolePage.confirm;
+import static io.dcloud.app.ConsolePage.data;
 import static io.dcloud.app.ConsolePage.replaceValue;
 import static io.dcloud.app.ConsolePage.signIn;
 import static io.dcloud.app.ConsolePage.signOutAndIn;
@@ -39,7 +40,8 @@ import org.openqa.selenium.support.ui.Select;
  * unknown readers of a dataset (the 422 beside each field) and then a real one. A platform configurer
  * cordons and uncordons the node after confirming (and sees an admin's cordon arrive by the event
  * stream), sees an invalid catalog's field error, saves a valid one, and drains the node (last: its
- * environments leave it) before uncordoning it. The admin finally deletes a user after confirming.
+ * environments leave it) before uncordoning it. The admin then deletes a user after confirming, and the
+ * configurer removes the volume a deleted environment left on the node.
  * Each page is checked with axe-core and photographed into target/.
  */
 @Tag("docker") @Tag("cassandra")
@@ -399,5 +401,37 @@ class ConsoleAdminIT {
     clickAndConfirm(browser, "article.user-page[data-username=admin] button[name=delete-user]");
     assertThat(browser.shownText("section.delete-user .error")).contains("cannot delete yourself");
     assertThat(dcloud.api().get("/api/v1/users/admin").status()).isEqualTo(200);
+  }
+
+  @Test
+  @Order(12)
+  void aConfigurerRemovesTheVolumeADeletedEnvironmentLeftAfterConfirming() {
+    Api.Response created = dee.post("/api/v1/environments", """
+        {"env-name": "dees-data", "os": "tiny", "resources": {"cpu": "0.1", "ram": "64M"},
+         "storage": [{"target": "/data", "size": "16M", "lifecycle": "persistent"}]}""");
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    String id = created.json().path("id").asText();
+    String volume = "dcloud-" + NODE_ID + "-" + id + "-0";
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(dee.get("/api/v1/environments/" + id).json().path("status").asText()).isEqualTo("RUNNING"));
+    assertThat(dee.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(dee.get("/api/v1/environments/" + id).json().path("status").asText()).isEqualTo("DELETED"));
+
+    signOutAndIn(browser, "cy", PASSWORD);
+    browser.click("#nav a[href='#/nodes']");
+    awaitState(browser, NODE, "UP", "the node to be up");
+    browser.click(NODE + " a.node-volumes");
+    String row = "table.node-volumes tr[data-volume='" + volume + "']";
+    awaitState(browser, row, "ORPHANED", "the deleted environment's volume");
+    assertThat(browser.text(row)).contains("/data", "dees-data", "DELETED", "dee");
+    checkAndPhotograph(browser, "node-volumes");
+
+    browser.click(row + " button[name=remove]");
+    assertThat(browser.text("dialog[open]")).contains("Remove volume " + volume, "deleted for good");
+    confirm(browser);
+    assertThat(awaitText(browser, ".saved", "Removed", "the removal")).contains(volume);
+    browser.until(d -> data(browser, row, "state") == null ? true : null, "the volume's row to go");
+    assertThat(Docker.exists(volume)).isFalse();
   }
 }

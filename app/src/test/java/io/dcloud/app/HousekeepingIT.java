@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -46,11 +47,15 @@ class HousekeepingIT {
   }
 
   private static String create(String name) {
+    return create(name, "");
+  }
+
+  private static String create(String name, String extra) {
     Api.Response created = api.post("/api/v1/environments", """
         {"env-name": "%s", "os": "tiny", "languages": [{"language-name": "shell", "libraries": []}],
          "resources": {"ram": "64M", "cpu": "0.5", "gpu": "0"}, "idle-timeout": "%s",
-         "command": ["sh", "-c", "exec sleep infinity"]}
-        """.formatted(name, TIMEOUT));
+         "command": ["sh", "-c", "exec sleep infinity"] %s}
+        """.formatted(name, TIMEOUT, extra));
     assertThat(created.status()).as(created.body()).isEqualTo(202);
     return created.json().get("id").asText();
   }
@@ -107,5 +112,38 @@ class HousekeepingIT {
     });
     assertThat(api.get("/api/v1/environments?status=DELETED").body()).doesNotContain(id);
     assertThat(dcloud.managementApi().get("/metrics").body()).containsPattern("(?m)^dcloud_environment_collected_total [1-9]");
+  }
+
+  @Test
+  void aPersistentVolumeOutlivesItsCollectedEnvironmentUntilAnOperatorRemovesIt() throws Exception {
+    String id = create("keeps-data", ", \"storage\": [{\"target\": \"/data\", \"size\": \"16M\", \"lifecycle\": \"persistent\"}]");
+    String volume = "dcloud-" + NODE_ID + "-" + id + "-0";
+    String volumes = "/api/v1/nodes/" + NODE_ID + "/volumes";
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(environment(id).get("status").asText()).isIn("RUNNING", "STOPPED"));
+    assertThat(api.delete(volumes + "/" + volume).status()).as("its environment holds it").isEqualTo(409);
+
+    assertThat(api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
+    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        .untilAsserted(() -> assertThat(api.get("/api/v1/environments/" + id).status()).isEqualTo(404));
+    assertThat(Docker.exists(volume)).as("kept on delete, and after the collection").isTrue();
+
+    JsonNode listed = api.get(volumes + "?state=ORPHANED").json();
+    assertThat(listed.path("node").asText()).isEqualTo(NODE_ID);
+    assertThat(listed.path("volumes")).singleElement().satisfies(kept -> {
+      assertThat(kept.path("name").asText()).isEqualTo(volume);
+      assertThat(kept.path("environmentId").asText()).isEqualTo(id);
+      assertThat(kept.path("target").asText()).isEqualTo("/data");
+      assertThat(kept.path("environment").isNull()).as("collected").isTrue();
+      assertThat(kept.path("removable").asBoolean()).isTrue();
+      assertThat(Instant.parse(kept.path("createdAt").asText())).isBefore(Instant.now());
+    });
+
+    assertThat(api.delete(volumes + "/" + volume).status()).isEqualTo(204);
+    assertThat(Docker.exists(volume)).isFalse();
+    assertThat(api.get(volumes).body()).doesNotContain(volume);
+    assertThat(api.delete(volumes + "/" + volume).status()).isEqualTo(404);
+    assertThat(dcloud.managementApi().get("/metrics").body()).containsPattern("(?m)^dcloud_volumes_removed_total [1-9]");
+    assertThat(api.get("/api/v1/audit?limit=20").body()).contains("node.volume.remove", NODE_ID + "/" + volume);
   }
 }

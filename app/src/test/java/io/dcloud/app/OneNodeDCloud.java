@@ -201,5 +201,8 @@ final class OneNodeDCloud implements AutoCloseable {
     }
     Docker.containersLabelled("dcloud.node=" + nodeId).forEach(id -> Docker.run("rm", "-f", id));
     volumesToRemove.stream().filter(Docker::exists).forEach(volume -> Docker.run("volume", "rm", "-f", volume));
+    // Persistent volumes its environments left (kept on delete), unless a test removed them.
+    Docker.run("volume", "ls", "-q", "--filter", "label=dcloud.node=" + nodeId).lines().filter(line -> !line.isBlank())
+        .forEach(volume -> Docker.run("volume", "rm", "-f", volume));
   }
 }

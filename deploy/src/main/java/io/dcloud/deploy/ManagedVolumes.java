@@ -1,14 +1,21 @@
 package io.dcloud.deploy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.api.command.InspectVolumeResponse;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.transport.DockerHttpClient;
 import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime.VolumeInfo;
 import io.dcloud.deploy.ContainerRuntime.VolumeRemoval;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ManagedVolumes {
   private static final Logger log = LoggerFactory.getLogger(ManagedVolumes.class);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int HTTP_OK = 200;
 
   private final DockerSettings settings;
   private final DaemonCalls calls;
@@ -36,12 +45,13 @@ final class ManagedVolumes {
   }
 
   List<VolumeInfo> list(String nodeId) {
-    List<InspectVolumeResponse> all = volumes(nodeId, false);
+    List<JsonNode> all = volumes(nodeId, false);
     // Dangling: mounted by no container, running or not (the engine's own notion, one more call).
-    Set<String> unused = volumes(nodeId, true).stream().map(InspectVolumeResponse::getName).collect(Collectors.toSet());
+    Set<String> unused = volumes(nodeId, true).stream().map(volume -> volume.path("Name").asText()).collect(Collectors.toSet());
     return all.stream()
-        .map(volume -> new VolumeInfo(volume.getName(), label(volume, EnvironmentNames.ENV_LABEL),
-            label(volume, EnvironmentNames.VOLUME_TARGET_LABEL), createdAt(volume), !unused.contains(volume.getName())))
+        .map(volume -> new VolumeInfo(volume.path("Name").asText(), text(volume.path("Labels"), EnvironmentNames.ENV_LABEL),
+            text(volume.path("Labels"), EnvironmentNames.VOLUME_TARGET_LABEL), createdAt(volume),
+            !unused.contains(volume.path("Name").asText())))
         .sorted(Comparator.comparing(VolumeInfo::name))
         .toList();
   }
@@ -69,13 +79,33 @@ final class ManagedVolumes {
     });
   }
 
-  private List<InspectVolumeResponse> volumes(String nodeId, boolean danglingOnly) {
-    List<InspectVolumeResponse> found = calls.call("listing the volumes of node " + nodeId, settings.callTimeout(), () -> {
-      var command = engine.client().listVolumesCmd()
-          .withFilter("label", List.of(EnvironmentNames.NODE_LABEL + "=" + nodeId, EnvironmentNames.ENV_LABEL));
-      return (danglingOnly ? command.withDanglingFilter(true) : command).exec().getVolumes();
+  /**
+   * The engine's own listing, read raw: docker-java's volume model drops {@code CreatedAt}, which an
+   * operator deciding what to remove wants to see.
+   */
+  private List<JsonNode> volumes(String nodeId, boolean danglingOnly) {
+    ObjectNode filters = JSON.createObjectNode();
+    filters.putArray("label").add(EnvironmentNames.NODE_LABEL + "=" + nodeId).add(EnvironmentNames.ENV_LABEL);
+    if (danglingOnly) {
+      filters.putArray("dangling").add("true");
+    }
+    return calls.call("listing the volumes of node " + nodeId, settings.callTimeout(), () -> {
+      EngineConnection.Pinned pinned = engine.pinned();
+      DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+          .method(DockerHttpClient.Request.Method.GET)
+          .path("/v" + pinned.apiVersion() + "/volumes?filters=" + URLEncoder.encode(filters.toString(), StandardCharsets.UTF_8))
+          .build();
+      try (DockerHttpClient.Response response = pinned.http().execute(request)) {
+        JsonNode answer = JSON.readTree(response.getBody());
+        if (response.getStatusCode() != HTTP_OK) {
+          throw new RuntimeFailure("the Docker Engine refused to list the volumes of node " + nodeId + ": "
+              + answer.path("message").asText("HTTP status " + response.getStatusCode()));
+        }
+        List<JsonNode> volumes = new ArrayList<>();
+        answer.path("Volumes").forEach(volumes::add);
+        return volumes;
+      }
     });
-    return found == null ? List.of() : found;
   }
 
   private static String label(InspectVolumeResponse volume, String key) {
@@ -83,10 +113,14 @@ final class ManagedVolumes {
     return labels == null ? null : labels.get(key);
   }
 
-  /** docker-java's model lacks the engine's {@code CreatedAt}; it keeps it among the raw values. */
-  private static Instant createdAt(InspectVolumeResponse volume) {
-    Object raw = volume.getRawValues().get("CreatedAt");
-    if (!(raw instanceof String text)) {
+  private static String text(JsonNode object, String field) {
+    JsonNode value = object.path(field);
+    return value.isTextual() ? value.asText() : null;
+  }
+
+  private static Instant createdAt(JsonNode volume) {
+    String text = text(volume, "CreatedAt");
+    if (text == null) {
       return null;
     }
     try {

@@ -110,6 +110,7 @@ abstract class ContainerRuntimeContract {
       assertThat(volume.name()).isEqualTo(kept);
       assertThat(volume.environmentId()).isEqualTo(spec.labels().get(EnvironmentNames.ENV_LABEL));
       assertThat(volume.target()).isEqualTo("/kept");
+      assertThat(volume.createdAt()).isNotNull();
       assertThat(volume.inUse()).isTrue();
     });
     assertThat(runtime().removeManagedVolume(node, kept)).isEqualTo(VolumeRemoval.IN_USE);

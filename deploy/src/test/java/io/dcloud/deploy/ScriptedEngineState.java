@@ -7,6 +7,7 @@ import io.dcloud.deploy.ContainerRuntime.ContainerStats;
 import io.dcloud.deploy.ContainerRuntime.PortBinding;
 import io.dcloud.deploy.ContainerRuntime.VolumeInfo;
 import io.dcloud.deploy.ContainerRuntime.VolumeRemoval;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -30,6 +31,7 @@ final class ScriptedEngineState {
   private final Map<String, Container> containers = new HashMap<>();
   /** Volumes by name: the labels they were made with (their container's, and where they were mounted). */
   private final Map<String, Map<String, String>> volumes = new HashMap<>();
+  private final Map<String, Instant> volumesCreatedAt = new HashMap<>();
   private int nextId;
   private int nextPort = FIRST_EPHEMERAL_PORT;
 
@@ -98,6 +100,7 @@ final class ScriptedEngineState {
       Map<String, String> labels = new HashMap<>(spec.labels());
       labels.put(EnvironmentNames.VOLUME_TARGET_LABEL, volume.target());
       volumes.putIfAbsent(volume.volumeName(), labels);
+      volumesCreatedAt.putIfAbsent(volume.volumeName(), Instant.now());
     });
     String id = String.format("scripted%056x", ++nextId);
     containers.put(id, new Container(id, spec));
@@ -138,7 +141,10 @@ final class ScriptedEngineState {
   synchronized Optional<Removed> remove(String containerId, List<String> volumesToRemove) {
     Optional<Removed> removed = find(containerId).map(container -> new Removed(container, container.running()));
     removed.ifPresent(r -> containers.remove(r.container().id));
-    volumesToRemove.forEach(volumes::remove);
+    volumesToRemove.forEach(name -> {
+      volumes.remove(name);
+      volumesCreatedAt.remove(name);
+    });
     return removed;
   }
 
@@ -165,7 +171,8 @@ final class ScriptedEngineState {
     return volumes.entrySet().stream()
         .filter(entry -> nodeId.equals(entry.getValue().get(EnvironmentNames.NODE_LABEL)))
         .map(entry -> new VolumeInfo(entry.getKey(), entry.getValue().get(EnvironmentNames.ENV_LABEL),
-            entry.getValue().get(EnvironmentNames.VOLUME_TARGET_LABEL), null, mounted(entry.getKey())))
+            entry.getValue().get(EnvironmentNames.VOLUME_TARGET_LABEL), volumesCreatedAt.get(entry.getKey()),
+            mounted(entry.getKey())))
         .sorted(Comparator.comparing(VolumeInfo::name))
         .toList();
   }
@@ -179,6 +186,7 @@ final class ScriptedEngineState {
       return VolumeRemoval.IN_USE;
     }
     volumes.remove(name);
+    volumesCreatedAt.remove(name);
     return VolumeRemoval.REMOVED;
   }
 

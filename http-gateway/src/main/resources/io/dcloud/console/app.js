@@ -1,5 +1,6 @@
 // The console's shell: who is signed in (the header), sign-in and sign-out, and the hash routes
-// (#/environments, #/environments/{id}, #/new, and for configurers and admins #/nodes, #/catalog) to each page.
+// (#/environments, #/environments/{id}, #/new, and for configurers and admins #/nodes, #/nodes/{id}/volumes,
+// #/catalog) to each page.
 // #/templates[/{name}], #/datasets[/{id}] for everyone; #/users[/{username}] for admins (others hear the API's refusal).
 // #/services[/{name}], #/jobs[/{id}], #/devices[/{id}] for everyone (types and devices written by operators); #/models for data scientists, #/apps for app developers.
 import { api, ApiError, rememberCsrf } from './api.js';
@@ -9,6 +10,7 @@ import { environmentsPage } from './environments.js';
 import { environmentPage } from './environment.js';
 import { newEnvironmentPage } from './new-environment.js';
 import { nodesPage } from './nodes.js';
+import { nodeVolumesPage } from './node-volumes.js';
 import { catalogPage } from './catalog.js';
 import { templatesPage } from './templates.js';
 import { templatePage } from './template.js';
@@ -118,7 +120,7 @@ async function route() {
   const [page, id] = hash.split('/');
   try {
     if (page === 'new') leave = await newEnvironmentPage(id && decodeURIComponent(id));
-    else if (page === 'nodes' && operates()) leave = await nodesPage();
+    else if (page === 'nodes' && operates()) leave = await (id ? nodeVolumesPage(decodeURIComponent(id)) : nodesPage());
     else if (page === 'catalog' && operates()) leave = await catalogPage();
     else if (page === 'environments' && id) leave = await environmentPage(decodeURIComponent(id));
     else if (page === 'templates') leave = await (id ? templatePage(decodeURIComponent(id)) : templatesPage());

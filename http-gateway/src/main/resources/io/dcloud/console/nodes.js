@@ -1,6 +1,6 @@
 // The workers, for configurers and admins: state, labels, GPUs, and per resource what each has,
 // what the scheduler promised of it and what is really used — kept live by the event stream's node
-// events; cordon, uncordon and drain after a confirmation.
+// events; cordon, uncordon and drain after a confirmation; a link to its volumes (node-volumes.js).
 import { api } from './api.js';
 import { h, show, errorBox, confirmDialog } from './dom.js';
 import { listen } from './events.js';
@@ -83,7 +83,8 @@ export async function nodesPage() {
       node.gossipAgeSeconds === null || node.gossipAgeSeconds === undefined ? '' : ` · heard of ${node.gossipAgeSeconds}s ago`,
       node.environmentCount === undefined ? '' : [' · ', h('a', {
         class: 'node-environments', href: '#/environments?node=' + encodeURIComponent(node.id) },
-      `${node.environmentCount} environments`)]),
+      `${node.environmentCount} environments`)],
+      ' · ', h('a', { class: 'node-volumes', href: '#/nodes/' + encodeURIComponent(node.id) + '/volumes' }, 'volumes')),
     resource('CPU', capacity.cpus || 0, reserved.cpus || 0,
       usage.cpuPercent === undefined ? null : (capacity.cpus || 0) * usage.cpuPercent / 100, cores),
     resource('Memory', capacity.memoryBytes || 0, reserved.memoryBytes || 0, usage.memoryUsedBytes ?? null, gib),

@@ -8,12 +8,14 @@ import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dcloud nodes ls | cordon | uncordon | drain ID}: the workers as the scheduler sees them. */
-@Command(name = "nodes", description = "List worker nodes; cordon, uncordon or drain one (configurers and admins)")
+/** {@code dcloud nodes ls | cordon | uncordon | drain | volumes ID | rm-volume ID VOLUME}: the workers as the scheduler sees them. */
+@Command(name = "nodes", description = "List worker nodes; cordon, uncordon or drain one; list and remove its volumes (configurers and admins)")
 public final class NodesCommand extends Subcommand {
   private static final double GIB = 1024.0 * 1024 * 1024;
 
@@ -37,6 +39,38 @@ public final class NodesCommand extends Subcommand {
   @Command(name = "drain", description = "Cordon the node and move its environments elsewhere")
   int drain(@Mixin OutputOption format, @Parameters(paramLabel = "ID") String id) {
     return change(format, id, "drain");
+  }
+
+  @Command(name = "volumes", description = "List the volumes the node made for environments, and what became of each one's environment")
+  int volumes(@Mixin OutputOption format, @Parameters(paramLabel = "ID") String id,
+      @Option(names = "--state", paramLabel = "STATE",
+          description = "Only ATTACHED, LEFT_BEHIND (its environment moved to another node) or ORPHANED (deleted) ones")
+      String state) {
+    JsonNode listing = client().get("/nodes/" + ApiClient.segment(id) + "/volumes"
+        + ApiClient.query(state == null ? Map.of() : Map.of("state", state)));
+    format.print(io().out(), listing, () -> volumeTable(listing.path("volumes")));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "rm-volume", description = "Remove a volume whose environment was deleted or moved to another node, and its data")
+  int removeVolume(@Parameters(paramLabel = "ID") String id, @Parameters(paramLabel = "VOLUME") String volume) {
+    client().delete("/nodes/" + ApiClient.segment(id) + "/volumes/" + ApiClient.segment(volume));
+    io().out().println("removed volume " + volume + " from node " + id);
+    return ExitCodes.OK;
+  }
+
+  private static Table volumeTable(Iterable<JsonNode> volumes) {
+    Table table = new Table("NAME", "STATE", "IN USE", "TARGET", "ENVIRONMENT", "OWNER", "STATUS", "CREATED");
+    for (JsonNode volume : volumes) {
+      JsonNode environment = volume.path("environment");
+      table.row(EnvironmentTable.text(volume, "name"), EnvironmentTable.text(volume, "state"), volume.path("inUse").asBoolean(),
+          EnvironmentTable.text(volume, "target"),
+          environment.isObject() ? EnvironmentTable.text(environment, "name") + " (" + EnvironmentTable.text(volume, "environmentId") + ")"
+              : EnvironmentTable.text(volume, "environmentId") + " (collected)",
+          EnvironmentTable.text(environment, "owner"), EnvironmentTable.text(environment, "status"),
+          EnvironmentTable.text(volume, "createdAt"));
+    }
+    return table;
   }
 
   private int change(OutputOption format, String id, String action) {

@@ -10,6 +10,7 @@ import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.identity.Quota;
 import io.dcloud.identity.UserRegistry;
+import io.dcloud.node.NodeProtocol;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementPreview;
@@ -17,6 +18,8 @@ import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -25,6 +28,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.pubsub.Topic;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
 
 /**
  * Every question the gateway asks the cluster, each bounded by {@code dcloud.ask-timeout} unless
@@ -146,6 +151,18 @@ public final class ClusterAsks {
 
   public <R> CompletionStage<R> deviceRegistry(Function<ActorRef<R>, DeviceRegistry.Command> command) {
     return ask(backends.devices().registry(), command);
+  }
+
+  /**
+   * Asks node {@code nodeId}'s own actor (found through the receptionist, each time: an operator's
+   * occasional question); empty when no node of that id is registered now.
+   */
+  public <R> CompletionStage<Optional<R>> node(String nodeId, Function<ActorRef<R>, NodeProtocol.Command> command) {
+    ServiceKey<NodeProtocol.Command> key = NodeProtocol.serviceKey(nodeId);
+    return this.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(), replyTo -> Receptionist.find(key, replyTo))
+        .thenCompose(listing -> listing.getServiceInstances(key).stream().findFirst()
+            .map(node -> this.<NodeProtocol.Command, R>ask(node, command).thenApply(Optional::of))
+            .orElseGet(() -> CompletableFuture.completedFuture(Optional.empty())));
   }
 
   private <C, R> CompletionStage<R> ask(ActorRef<C> target, Function<ActorRef<R>, C> command) {

@@ -16,16 +16,18 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /nodes}: the workers as the scheduler sees them. */
+/** {@code GET /nodes}: the workers as the scheduler sees them; cordon, drain, their volumes. */
 public final class NodeRoutes extends AllDirectives {
   private final ClusterAsks asks;
   private final JsonYaml codec;
   private final Clock clock;
 
   private final AuditLog audit;
+  private final NodeVolumeRoutes volumes;
 
   public NodeRoutes(ClusterAsks asks, JsonYaml codec, Clock clock, AuditLog audit) {
     this.audit = audit;
+    this.volumes = new NodeVolumeRoutes(asks, codec, audit);
     this.asks = asks;
     this.codec = codec;
     this.clock = clock;
@@ -37,10 +39,12 @@ public final class NodeRoutes extends AllDirectives {
         pathEndOrSingleSlash(() -> get(() -> completeWithFuture(
             asks.nodes().thenApply(nodes -> codec.jsonResponse(StatusCodes.OK, new NodeJson.Listing(
                 nodes.nodes().stream().map(node -> shownTo(caller, NodeJson.of(node, clock.instant()))).toList())))))),
-        pathPrefix(segment -> post(() -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () -> concat(
-            path("cordon", () -> operate(Scheduler.Cordon::new, segment, "cordon", caller)),
-            path("uncordon", () -> operate(Scheduler.Uncordon::new, segment, "uncordon", caller)),
-            path("drain", () -> operate(Scheduler.Drain::new, segment, "drain", caller)))))))));
+        pathPrefix(segment -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () -> concat(
+            post(() -> concat(
+                path("cordon", () -> operate(Scheduler.Cordon::new, segment, "cordon", caller)),
+                path("uncordon", () -> operate(Scheduler.Uncordon::new, segment, "uncordon", caller)),
+                path("drain", () -> operate(Scheduler.Drain::new, segment, "drain", caller)))),
+            volumes.route(segment, caller)))))));
   }
 
   /** Configurers and admins see everything of a node; others its summary. */

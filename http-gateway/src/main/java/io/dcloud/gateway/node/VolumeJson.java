@@ -1,0 +1,47 @@
+package io.dcloud.gateway.node;
+
+import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.environment.EnvironmentView;
+import io.dcloud.node.NodeProtocol;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One of a node's environment volumes as {@code GET /nodes/{id}/volumes} shows it: what the node
+ * says of it, what became of its environment (this gateway's read side), and so whether an
+ * operator may remove it.
+ */
+record VolumeJson(
+    String name, String target, Instant createdAt, boolean inUse, State state, boolean removable,
+    String environmentId, Environment environment) {
+
+  /**
+   * ATTACHED: its environment exists and is (or may come back) on this node: its data is in use.
+   * LEFT_BEHIND: its environment runs on another node now (moved by a drain or a node's loss) with a
+   * volume of its own there; this one holds the data it had here. ORPHANED: its environment was
+   * deleted (persistent volumes are kept on delete) or collected since.
+   */
+  enum State { ATTACHED, LEFT_BEHIND, ORPHANED }
+
+  /** Its environment as far as this gateway knows; null once collected. */
+  record Environment(String name, String owner, EnvironmentStatus status, String node) {}
+
+  record Listing(String node, List<VolumeJson> volumes) {}
+
+  static VolumeJson of(NodeProtocol.Volume volume, String nodeId, EnvironmentDirectory.GetReply environment) {
+    EnvironmentView view = environment instanceof EnvironmentDirectory.Known known ? known.view() : null;
+    State state = stateOf(view, nodeId);
+    return new VolumeJson(volume.name(), volume.target(), volume.createdAt(), volume.inUse(), state,
+        state != State.ATTACHED && !volume.inUse(), volume.environmentId(),
+        view == null ? null : new Environment(view.name(), view.owner(), view.status(), view.node()));
+  }
+
+  /** {@code view} null: an environment nobody knows any more (collected after its deletion). */
+  static State stateOf(EnvironmentView view, String nodeId) {
+    if (view == null || view.status() == EnvironmentStatus.DELETED) {
+      return State.ORPHANED;
+    }
+    return view.node() != null && !view.node().equals(nodeId) ? State.LEFT_BEHIND : State.ATTACHED;
+  }
+}

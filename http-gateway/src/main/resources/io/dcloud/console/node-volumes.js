@@ -1,0 +1,80 @@
+// One node's environment volumes, for configurers and admins: persistent volumes outlive their
+// environment (kept on delete, left on a machine it moved off), and only an operator knows when
+// their data may go. Each with what became of its environment; those no environment holds are
+// removed after a confirmation that says the data goes with them.
+import { api } from './api.js';
+import { h, show, errorBox, confirmDialog } from './dom.js';
+import { statusBadge } from './environments.js';
+
+/** What each state means, said beside the table so no one has to guess. */
+const STATES = {
+  ATTACHED: 'its environment is on this node (or may come back to it)',
+  LEFT_BEHIND: 'its environment runs on another node now; this holds the data it had here',
+  ORPHANED: 'its environment was deleted, or collected since',
+};
+
+function environmentCell(volume) {
+  const environment = volume.environment;
+  if (!environment) return h('td', {}, h('code', {}, volume.environmentId), ' (collected)');
+  return h('td', {},
+    h('a', { href: '#/environments/' + encodeURIComponent(volume.environmentId) }, environment.name || volume.environmentId),
+    ' ', statusBadge(environment.status),
+    environment.owner ? ` · ${environment.owner}` : '',
+    environment.node && volume.state === 'LEFT_BEHIND' ? ` · now on ${environment.node}` : '');
+}
+
+export async function nodeVolumesPage(nodeId) {
+  const body = h('tbody');
+  const message = h('div', { 'aria-live': 'polite' });
+  const filter = h('select', { name: 'state', 'aria-label': 'Show' },
+    h('option', { value: '' }, 'All volumes'),
+    Object.keys(STATES).map(state => h('option', { value: state }, state.replace('_', ' ').toLowerCase())));
+  const path = `/nodes/${encodeURIComponent(nodeId)}/volumes`;
+
+  async function remove(volume) {
+    const question = `Remove volume ${volume.name} from node ${nodeId}? Its data is deleted for good.`;
+    if (!await confirmDialog(question, 'Remove')) return;
+    try {
+      await api('DELETE', `${path}/${encodeURIComponent(volume.name)}`);
+      message.replaceChildren(h('p', { class: 'saved' }, `Removed ${volume.name}.`));
+      await load();
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+    }
+  }
+
+  function row(volume) {
+    return h('tr', { 'data-volume': volume.name, 'data-state': volume.state },
+      h('th', { scope: 'row' }, h('code', {}, volume.name)),
+      h('td', { title: STATES[volume.state] || '' }, volume.state),
+      h('td', {}, volume.inUse ? 'mounted' : ''),
+      h('td', {}, volume.target ? h('code', {}, volume.target) : ''),
+      environmentCell(volume),
+      h('td', {}, volume.createdAt ? new Date(volume.createdAt).toLocaleString() : ''),
+      h('td', {}, volume.removable ? h('button', { type: 'button', name: 'remove', class: 'danger',
+        'aria-label': `Remove ${volume.name}`, onclick: () => remove(volume) }, 'Remove') : ''));
+  }
+
+  async function load() {
+    const answer = await api('GET', path + (filter.value ? `?state=${filter.value}` : ''));
+    body.replaceChildren(...answer.volumes.map(row));
+    if (!answer.volumes.length) {
+      body.replaceChildren(h('tr', {}, h('td', { colspan: 7, class: 'empty' },
+        filter.value ? 'No volume in that state.' : 'This node holds no environment volumes.')));
+    }
+  }
+
+  filter.addEventListener('change', () => load().catch(e => message.replaceChildren(errorBox(e))));
+  await load();
+  show(
+    h('h1', {}, `Volumes on ${nodeId}`),
+    h('p', {}, h('a', { href: '#/nodes' }, '← Nodes')),
+    h('dl', { class: 'legend volume-states' }, Object.entries(STATES).flatMap(([state, meaning]) => [h('dt', {}, state), h('dd', {}, meaning)])),
+    filter, message,
+    h('table', { class: 'node-volumes' },
+      h('caption', { class: 'visually-hidden' }, `The environment volumes of node ${nodeId}`),
+      h('thead', {}, h('tr', {}, ['Volume', 'State', 'In use', 'Mounted at', 'Environment', 'Created', '']
+        .map(c => h('th', { scope: 'col' }, c)))),
+      body));
+  return () => {};
+}
