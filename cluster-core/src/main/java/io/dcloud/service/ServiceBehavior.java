@@ -127,7 +127,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         .thenRun(next -> {
           log.info("Service {} created by {}: {} replicas of {} on port {}", name, cmd.owner(), cmd.definition().replicas(),
               cmd.definition().recipe().tag(), cmd.definition().port());
-          wiring.index().tell(new ServiceIndex.Register(name));
+          wiring.index().tell(new ServiceIndex.Register(name, cmd.owner()));
           tellEnvironments(next, events);
           scheduleLook(wiring.settings().reconcileInterval());
         })
@@ -264,7 +264,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
    * re-registers the service (an index that missed it lists it again); then the next look.
    */
   private void look(ServiceState state) {
-    wiring.index().tell(new ServiceIndex.Register(name));
+    wiring.index().tell(new ServiceIndex.Register(name, state.owner()));
     state.replicas().forEach(r -> wiring.environments().accept(r.id(), new EnvironmentEntity.Get(replicaAnswers)));
     scheduleLook(wiring.settings().reconcileInterval());
   }

@@ -1,7 +1,9 @@
 package io.dcloud.service;
 
 import io.dcloud.serialization.CborSerializable;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -31,30 +33,78 @@ public final class ServiceIndex
 
   public sealed interface Command extends CborSerializable {}
 
-  /** Idempotent, unanswered: the service says so at every look. */
-  public record Register(String name) implements Command {}
+  /**
+   * Idempotent, unanswered: the service says so at every look. {@code owner}: null from an earlier
+   * version (its service says it again at its next look).
+   */
+  public record Register(String name, String owner) implements Command {}
 
   public record Unregister(String name) implements Command {}
 
-  public record ListNames(ActorRef<Names> replyTo) implements Command {}
+  /**
+   * The names of {@code owner}'s services, and of those whose owner the index does not know yet
+   * (registered by an earlier version, until their next look); null: every service's.
+   */
+  public record ListNames(String owner, ActorRef<Names> replyTo) implements Command {
+    /** Every service's (as an earlier version asked). */
+    public ListNames(ActorRef<Names> replyTo) {
+      this(null, replyTo);
+    }
+  }
 
+  /** In name order. */
   public record Names(List<String> names) implements CborSerializable {}
 
   public sealed interface Event extends CborSerializable {}
 
-  public record Registered(String name) implements Event {}
+  /** {@code owner}: null in the events of an earlier version, which knew only names. */
+  public record Registered(String name, String owner) implements Event {
+    public Registered(String name) {
+      this(name, null);
+    }
+  }
 
   public record Unregistered(String name) implements Event {}
 
-  public record State(List<String> names) implements CborSerializable {
-    State with(String name) {
+  /**
+   * The names in order, and the owner of each the index knows it of: a listing asks only the
+   * caller's own services' entities, not every service's in the cluster.
+   */
+  public record State(List<String> names, Map<String, String> owners) implements CborSerializable {
+    public State {
+      owners = owners == null ? Map.of() : owners;
+    }
+
+    /** As an earlier version's snapshot holds it: names alone. */
+    public State(List<String> names) {
+      this(names, Map.of());
+    }
+
+    State with(String name, String owner) {
       SortedSet<String> more = new TreeSet<>(names);
       more.add(name);
-      return new State(List.copyOf(more));
+      Map<String, String> moreOwners = new HashMap<>(owners);
+      if (owner != null) {
+        moreOwners.put(name, owner);
+      }
+      return new State(List.copyOf(more), Map.copyOf(moreOwners));
     }
 
     State without(String name) {
-      return new State(names.stream().filter(n -> !n.equals(name)).toList());
+      Map<String, String> fewer = new HashMap<>(owners);
+      fewer.remove(name);
+      return new State(names.stream().filter(n -> !n.equals(name)).toList(), Map.copyOf(fewer));
+    }
+
+    boolean knows(Register register) {
+      return names.contains(register.name())
+          && (register.owner() == null || register.owner().equals(owners.get(register.name())));
+    }
+
+    List<String> namesOf(String owner) {
+      return owner == null ? names : names.stream()
+          .filter(name -> !owners.containsKey(name) || owners.get(name).equals(owner))
+          .toList();
     }
   }
 
@@ -90,20 +140,20 @@ public final class ServiceIndex
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     return newCommandHandlerWithReplyBuilder()
         .forAnyState()
-        .onCommand(Register.class, (state, register) -> state.names().contains(register.name())
+        .onCommand(Register.class, (state, register) -> state.knows(register)
             ? Effect().noReply()
-            : Effect().persist(new Registered(register.name())).thenNoReply())
+            : Effect().persist(new Registered(register.name(), register.owner())).thenNoReply())
         .onCommand(Unregister.class, (state, unregister) -> state.names().contains(unregister.name())
             ? Effect().persist(new Unregistered(unregister.name())).thenNoReply()
             : Effect().noReply())
-        .onCommand(ListNames.class, (state, list) -> Effect().reply(list.replyTo(), new Names(state.names())))
+        .onCommand(ListNames.class, (state, list) -> Effect().reply(list.replyTo(), new Names(state.namesOf(list.owner()))))
         .build();
   }
 
   @Override
   public EventHandler<State, Event> eventHandler() {
     return newEventHandlerBuilder().forAnyState()
-        .onEvent(Registered.class, (state, e) -> state.with(e.name()))
+        .onEvent(Registered.class, (state, e) -> state.with(e.name(), e.owner()))
         .onEvent(Unregistered.class, (state, e) -> state.without(e.name()))
         .build();
   }

@@ -36,10 +36,14 @@ final class ServiceGoldenSamples {
     s.put("service-event.Deleted", new ServiceEntity.Deleted(at));
     s.put("service-index-event.Registered", new ServiceIndex.Registered("web"));
     s.put("service-index-event.Unregistered", new ServiceIndex.Unregistered("web"));
+    s.put("service-index-event.Registered.with-owner", new ServiceIndex.Registered("web", "alice"));
     s.put("service-index-snapshot.State", new ServiceIndex.State(List.of("web")));
-    s.put("wire.service-index.Register", new ServiceIndex.Register("web"));
+    s.put("service-index-snapshot.State.with-owners", new ServiceIndex.State(List.of("api", "web"), Map.of("web", "alice")));
+    s.put("wire.service-index.Register", new ServiceIndex.Register("web", null));
+    s.put("wire.service-index.Register.with-owner", new ServiceIndex.Register("web", "alice"));
     s.put("wire.service-index.Unregister", new ServiceIndex.Unregister("web"));
     s.put("wire.service-index.ListNames", new ServiceIndex.ListNames(system.deadLetters()));
+    s.put("wire.service-index.ListNames.of-an-owner", new ServiceIndex.ListNames("alice", system.deadLetters()));
     s.put("wire.service-index.Names", new ServiceIndex.Names(List.of("web")));
     s.put("wire.service.Create", new ServiceEntity.Create(definition, "alice", system.deadLetters()));
     s.put("wire.service.Get", new ServiceEntity.Get(system.deadLetters()));

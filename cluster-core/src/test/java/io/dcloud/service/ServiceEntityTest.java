@@ -128,7 +128,7 @@ class ServiceEntityTest {
     assertThat(first.owner()).isEqualTo("alice");
     assertThat(view.replicas()).extracting(ServiceView.Replica::id).containsExactlyElementsOf(
         creates.stream().map(Sent::id).toList());
-    assertThat(index.receiveMessage()).isEqualTo(new ServiceIndex.Register(name));
+    assertThat(index.receiveMessage()).isEqualTo(new ServiceIndex.Register(name, "alice"));
 
     var again = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Create(
         new ServiceDefinition(name, ServiceDefinition.Kind.APP, SPEC, RECIPE, 80, null, 1, null), "bob", replyTo));

@@ -1,6 +1,7 @@
 package io.dcloud.gateway.environment;
 
 import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.gateway.common.NamePages;
 import io.dcloud.gateway.common.Problem;
 import java.nio.charset.StandardCharsets;
 import java.time.DateTimeException;
@@ -16,13 +17,12 @@ import java.util.Optional;
  * existed all along comes exactly once.
  */
 final class ListingPages {
-  static final int MAX_LIMIT = 1000;
   private static final char SEPARATOR = '|';
 
   private ListingPages() {}
 
   static EnvironmentDirectory.Page parse(Optional<String> limit, Optional<String> token) {
-    return new EnvironmentDirectory.Page(limit.map(ListingPages::limit).orElse(0), token.map(ListingPages::position).orElse(null));
+    return new EnvironmentDirectory.Page(limit.map(NamePages::limit).orElse(0), token.map(ListingPages::position).orElse(null));
   }
 
   /** The token of a page's end (null: the listing ended). */
@@ -32,19 +32,6 @@ final class ListingPages {
     }
     String text = next.createdAt().toString() + SEPARATOR + next.id();
     return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static int limit(String text) {
-    try {
-      int limit = Integer.parseInt(text.strip());
-      if (limit >= 1 && limit <= MAX_LIMIT) {
-        return limit;
-      }
-    } catch (NumberFormatException malformed) {
-      // answered below
-    }
-    throw Problem.of(Problem.Type.MALFORMED_REQUEST, "limit must be 1 to " + MAX_LIMIT, "limit",
-        "must be a whole number from 1 to " + MAX_LIMIT).exception();
   }
 
   private static EnvironmentDirectory.Position position(String token) {

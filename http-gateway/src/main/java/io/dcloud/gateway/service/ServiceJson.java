@@ -1,5 +1,7 @@
 package io.dcloud.gateway.service;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dcloud.device.BindingSlot;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceView;
@@ -32,7 +34,10 @@ public record ServiceJson(
     }
   }
 
-  record Listing(List<ServiceJson> services) {}
+  /** {@code "continue"} when a page was full and more follow (see {@link io.dcloud.gateway.common.NamePages}). */
+  record Listing(
+      List<ServiceJson> services,
+      @JsonProperty("continue") @JsonInclude(JsonInclude.Include.NON_NULL) String continueToken) {}
 
   public static ServiceJson of(ServiceView view) {
     return new ServiceJson(view.name(), view.kind().name().toLowerCase(Locale.ROOT), view.owner(), view.version(),

@@ -8,6 +8,7 @@ import io.dcloud.gateway.common.CallerAttribute;
 import io.dcloud.gateway.common.ClusterAsks;
 import io.dcloud.gateway.identity.Quotas;
 import io.dcloud.gateway.common.JsonYaml;
+import io.dcloud.gateway.common.NamePages;
 import io.dcloud.gateway.common.Problem;
 import io.dcloud.gateway.common.RequestBodies;
 import io.dcloud.gateway.common.ServiceBackends;
@@ -85,7 +86,8 @@ public final class ServiceRoutes extends AllDirectives {
   public Route route() {
     return pathPrefix(SERVICES, () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> concat(
-            get(() -> completeWithFuture(list(caller))),
+            get(() -> parameterOptional("limit", limit -> parameterOptional("continue", token ->
+                completeWithFuture(list(caller, NamePages.parse(limit, token)))))),
             post(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
                 bodies.document(body -> completeWithFuture(create(body, caller))))))),
         path(PathMatchers.segment(), name -> concat(
@@ -116,22 +118,30 @@ public final class ServiceRoutes extends AllDirectives {
     return deployments.resolved(requests.parse(body, creation::parse), caller);
   }
 
-  private CompletionStage<HttpResponse> list(Caller caller) {
+  /**
+   * Asks the entities of the caller's services only (an admin's and an end user's: every service's),
+   * a page of them at a time when a limit is given: the index knows each service's owner.
+   */
+  private CompletionStage<HttpResponse> list(Caller caller, NamePages pages) {
+    String owner = caller.isAdmin() || caller.roles().contains(Role.END_USER) ? null : caller.username();
     return AskPattern.<ServiceIndex.Command, ServiceIndex.Names>ask(
-            backends.index(), ServiceIndex.ListNames::new, timeout, system.scheduler())
+            backends.index(), replyTo -> new ServiceIndex.ListNames(owner, replyTo), timeout, system.scheduler())
         .thenCompose(names -> {
-          List<CompletableFuture<ServiceEntity.Reply>> replies = names.names().stream()
+          NamePages.Page page = pages.of(names.names());
+          List<CompletableFuture<ServiceEntity.Reply>> replies = page.names().stream()
               .map(name -> service(name, ServiceEntity.Get::new).toCompletableFuture()).toList();
-          return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> replies.stream()
-              .map(CompletableFuture::join)
-              .filter(ServiceEntity.Ok.class::isInstance)
-              .map(reply -> ((ServiceEntity.Ok) reply).view())
-              // Deleted ones linger in the index until their entity unregisters them.
-              .filter(view -> !view.deleting() && readable(view, caller))
-              .sorted(Comparator.comparing(ServiceView::name))
-              .map(ServiceJson::of).toList());
+          return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> new ServiceJson.Listing(
+              replies.stream()
+                  .map(CompletableFuture::join)
+                  .filter(ServiceEntity.Ok.class::isInstance)
+                  .map(reply -> ((ServiceEntity.Ok) reply).view())
+                  // Deleted ones linger in the index until their entity unregisters them.
+                  .filter(view -> !view.deleting() && readable(view, caller))
+                  .sorted(Comparator.comparing(ServiceView::name))
+                  .map(ServiceJson::of).toList(),
+              page.next()));
         })
-        .thenApply(services -> codec.jsonResponse(StatusCodes.OK, new ServiceJson.Listing(services)));
+        .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, listing));
   }
 
   private CompletionStage<HttpResponse> scale(String name, JsonNode body, Caller caller) {

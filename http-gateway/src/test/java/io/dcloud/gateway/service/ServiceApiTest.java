@@ -155,6 +155,33 @@ class ServiceApiTest {
   }
 
   @Test
+  void aListingNamesTheCallersOwnServicesInPages() {
+    admin.createUser("pam", "app-developer");
+    Api pam = admin.signedIn("pam");
+    for (String name : List.of("pam-c", "pam-a", "pam-b")) {
+      assertThat(pam.post("/api/v1/services", Api.JSON, service(name, 1)).status()).isEqualTo(201);
+    }
+    assertThat(alice.post("/api/v1/services", Api.JSON, service("alices-own", 1)).status()).isEqualTo(201);
+
+    JsonNode first = pam.get("/api/v1/services?limit=2").json();
+    assertThat(first.path("services")).extracting(s -> s.path("name").asText()).containsExactly("pam-a", "pam-b");
+    JsonNode second = pam.get("/api/v1/services?limit=2&continue=" + first.path("continue").asText()).json();
+    assertThat(second.path("services")).extracting(s -> s.path("name").asText()).containsExactly("pam-c");
+    assertThat(second.has("continue")).as("the last page").isFalse();
+    assertThat(pam.get("/api/v1/services").json().path("services")).extracting(s -> s.path("name").asText())
+        .containsExactly("pam-a", "pam-b", "pam-c");
+    assertThat(admin.get("/api/v1/services").json().path("services")).extracting(s -> s.path("name").asText())
+        .contains("pam-a", "alices-own");
+
+    Api.Answer badLimit = pam.get("/api/v1/services?limit=0");
+    badLimit.problem(400);
+    assertThat(badLimit.errorFields()).containsExactly("limit");
+    Api.Answer badToken = pam.get("/api/v1/services?limit=2&continue=%25%25");
+    badToken.problem(400);
+    assertThat(badToken.errorFields()).containsExactly("continue");
+  }
+
+  @Test
   void badFieldsAre422NamingEachOne() {
     String body = "{\"name\": \"Bad Name\", \"kind\": \"job\", \"environment\": {\"version\": \"1\", \"os\": \"ubuntu\","
         + " \"resources\": {\"ram\": \"lots\"}}, \"port\": 70000, \"replicas\": 0, \"readiness\": {\"path\": \"ready\"}}";
