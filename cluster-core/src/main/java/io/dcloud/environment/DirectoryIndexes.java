@@ -18,6 +18,8 @@ final class DirectoryIndexes {
   private static final int REQUESTS_KEPT = 10_000;
 
   private final Map<String, OwnerUsage> usage = new HashMap<>();
+  /** By service name: its replicas that are not deleted (what counts toward their owner's quota). */
+  private final Map<String, Integer> replicas = new HashMap<>();
   private final ArrayDeque<EnvironmentDirectory.AuditLine> requests = new ArrayDeque<>();
   private final Map<EnvironmentStatus, Long> byStatus = new EnumMap<>(EnvironmentStatus.class);
 
@@ -48,6 +50,10 @@ final class DirectoryIndexes {
     return usage.getOrDefault(owner, OwnerUsage.NONE);
   }
 
+  int replicas(String service) {
+    return replicas.getOrDefault(service, 0);
+  }
+
   List<EnvironmentDirectory.AuditLine> requests(Instant since, String actor) {
     return requests.stream()
         .filter(line -> !line.at().isBefore(since))
@@ -64,6 +70,17 @@ final class DirectoryIndexes {
     if (!was.equals(is)) {
       usage.merge(after.owner(), is.minus(was), OwnerUsage::plus);
     }
+    String service = serviceOf(after);
+    if (service != null) {
+      int change = (is.environments() > 0 ? 1 : 0) - (was.environments() > 0 ? 1 : 0);
+      if (change != 0) {
+        replicas.merge(service, change, (a, b) -> a + b == 0 ? null : a + b);
+      }
+    }
+  }
+
+  private static String serviceOf(EnvironmentState state) {
+    return state.spec() == null || state.spec().service() == null ? null : state.spec().service().name();
   }
 
   private void remember(String environmentId, EnvironmentEntity.Event event) {

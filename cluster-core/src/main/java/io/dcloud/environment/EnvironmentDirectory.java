@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -135,12 +136,26 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   /**
    * What {@code owner}'s environments hold now, and which of the environments the quota ledger
    * just admitted this directory counts already (a created one once it exists here at all, a
-   * started one once it holds a place again), so they are not counted twice.
+   * started one once it holds a place again), so they are not counted twice; and how many replicas
+   * (environments not deleted) each of {@code services} has, for what the ledger holds for them.
    */
-  public record GetUsage(String owner, Set<String> recentCreates, Set<String> recentStarts, ActorRef<Usage> replyTo)
-      implements Command, NoSerializationVerificationNeeded {}
+  public record GetUsage(
+      String owner, Set<String> recentCreates, Set<String> recentStarts, Set<String> services, ActorRef<Usage> replyTo)
+      implements Command, NoSerializationVerificationNeeded {
+    /** Asking of no service. */
+    public GetUsage(String owner, Set<String> recentCreates, Set<String> recentStarts, ActorRef<Usage> replyTo) {
+      this(owner, recentCreates, recentStarts, Set.of(), replyTo);
+    }
+  }
 
-  public record Usage(OwnerUsage usage, Set<String> known) implements NoSerializationVerificationNeeded {}
+  /** {@code replicas}: of each service asked about, its environments that are not deleted (absent: none). */
+  public record Usage(OwnerUsage usage, Set<String> known, Map<String, Integer> replicas)
+      implements NoSerializationVerificationNeeded {
+    /** Asked of no service. */
+    public Usage(OwnerUsage usage, Set<String> known) {
+      this(usage, known, Map.of());
+    }
+  }
 
   /**
    * From now on, {@code watcher} is told every environment as it is after each change this directory
@@ -297,7 +312,9 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
         known.add(id);
       }
     }
-    get.replyTo().tell(new Usage(indexes.usage(get.owner()), known));
+    Map<String, Integer> replicas = new HashMap<>();
+    get.services().forEach(service -> replicas.put(service, indexes.replicas(service)));
+    get.replyTo().tell(new Usage(indexes.usage(get.owner()), known, replicas));
     return this;
   }
 

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.ServiceBinding;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -218,6 +220,29 @@ class EnvironmentDirectoryTest {
         .containsEntry(EnvironmentStatus.PLACED, 1L)
         .containsEntry(EnvironmentStatus.DELETED, 1L)
         .doesNotContainEntry(EnvironmentStatus.FAILED, 1L);
+  }
+
+  @Test
+  void countsEachServicesReplicasThatAreNotDeleted() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    List<String> replicas = List.of(UUID.randomUUID().toString(), UUID.randomUUID().toString());
+    for (String id : replicas) {
+      EnvironmentSpec s = requested("web-replica").spec();
+      EnvironmentSpec replica = new EnvironmentSpec(s.name(), s.version(), s.os(), s.osRelease(), s.languages(), s.resources(),
+          s.datasets(), s.ports(), s.storage(), s.command(), s.env(), s.constraints(), s.restartPolicy(), s.secretEnv(),
+          s.idleTimeout(), new ServiceBinding("web", 8080, "/ready"));
+      directory.tell(new EnvironmentDirectory.Apply(id, 1,
+          new EnvironmentEntity.Requested(replica, requested("web-replica").recipe(), AT, "alice")));
+    }
+    directory.tell(new EnvironmentDirectory.Apply(UUID.randomUUID().toString(), 1, requested("no-replica")));
+    TestProbe<EnvironmentDirectory.Usage> usage = testKit.createTestProbe();
+
+    directory.tell(new EnvironmentDirectory.GetUsage("alice", Set.of(), Set.of(), Set.of("web", "api"), usage.getRef()));
+    assertThat(usage.receiveMessage(WAIT).replicas()).isEqualTo(Map.of("web", 2, "api", 0));
+
+    directory.tell(new EnvironmentDirectory.Apply(replicas.get(0), 2, new EnvironmentEntity.Deleted(AT, "alice")));
+    directory.tell(new EnvironmentDirectory.GetUsage("alice", Set.of(), Set.of(), Set.of("web"), usage.getRef()));
+    assertThat(usage.receiveMessage(WAIT).replicas()).as("a deleted one is no replica of it").isEqualTo(Map.of("web", 1));
   }
 
   @Test

@@ -44,20 +44,35 @@ public final class QuotaLedger {
   /**
    * Would creates of {@code environments} environments holding {@code resources} in all pass the
    * quota now (a dry run's one, a service's replicas)? Decided like {@link Admit} of new
-   * environments, in turn with the admissions, but nothing is noted: a check holds no quota.
+   * environments, in turn with the admissions. A dry run's ({@code hold} null) notes nothing; a
+   * service's, once passed, holds what its replicas still lack (see {@link ServiceHold}).
    * {@code environments}: null from an earlier version, which checked one.
    */
-  public record Check(String owner, Resources resources, Integer environments, Quota quota, ActorRef<Decision> replyTo)
+  public record Check(
+      String owner, Resources resources, Integer environments, Quota quota, ServiceHold hold, ActorRef<Decision> replyTo)
       implements Command {
-    /** One environment. */
+    /** One environment, held by nothing (a dry run). */
     public Check(String owner, Resources resources, Quota quota, ActorRef<Decision> replyTo) {
-      this(owner, resources, null, quota, replyTo);
+      this(owner, resources, null, quota, null, replyTo);
+    }
+
+    /** Held by nothing (as an earlier version checked a service's replicas). */
+    public Check(String owner, Resources resources, Integer environments, Quota quota, ActorRef<Decision> replyTo) {
+      this(owner, resources, environments, quota, null, replyTo);
     }
 
     int count() {
       return environments == null ? 1 : environments;
     }
   }
+
+  /**
+   * A service of {@code replicas} replicas each holding {@code each}: until the environment directory
+   * counts that many of them (or the pending timeout passes: they were never made), the ledger
+   * counts the ones it lacks as held, so two creates or scales at once cannot both pass a quota
+   * that has room for one. A later hold of the same service replaces it.
+   */
+  public record ServiceHold(String service, int replicas, Resources each) implements CborSerializable {}
 
   /** {@code excess} is empty when admitted; {@code unavailable} when the usage could not be read. */
   public record Decision(boolean admitted, OwnerUsage usage, List<Excess> excess, boolean unavailable)
@@ -70,10 +85,21 @@ public final class QuotaLedger {
    * {@code noted}: an admission held until the directory counts it; false for a {@link Check}.
    * {@code environments}: how many a create asks for.
    */
-  private record UsageRead(Admit admit, boolean noted, int environments, EnvironmentDirectory.Usage usage, Throwable failure)
+  private record UsageRead(
+      Admit admit, boolean noted, int environments, ServiceHold hold, EnvironmentDirectory.Usage usage, Throwable failure)
       implements Command, org.apache.pekko.actor.NoSerializationVerificationNeeded {}
 
   private record Pending(String owner, OwnerUsage holds, boolean created, Instant at) {}
+
+  private record PendingService(String owner, ServiceHold hold, Instant at) {
+    /** What its replicas lack, as held: all but what the directory counts already. */
+    OwnerUsage lacking(int counted) {
+      int missing = Math.max(0, hold.replicas() - counted);
+      Resources each = hold.each();
+      return new OwnerUsage(each.milliCpus() * missing, each.memoryBytes() * missing, each.gpus() * missing, missing,
+          each.storageBytes() * missing);
+    }
+  }
 
   public static Behavior<Command> create(
       ActorRef<EnvironmentDirectory.Command> directory, Duration pendingTimeout, Duration askTimeout, Clock clock) {
@@ -89,6 +115,8 @@ public final class QuotaLedger {
     private final Duration askTimeout;
     private final Clock clock;
     private final Map<String, Pending> pending = new HashMap<>();
+    /** By service name. */
+    private final Map<String, PendingService> pendingServices = new HashMap<>();
 
     Running(ActorContext<Command> context, StashBuffer<Command> stash, ActorRef<EnvironmentDirectory.Command> directory,
         Duration pendingTimeout, Duration askTimeout, Clock clock) {
@@ -102,21 +130,26 @@ public final class QuotaLedger {
 
     Behavior<Command> idle() {
       return Behaviors.receive(Command.class)
-          .onMessage(Admit.class, admit -> readUsage(admit, true, 1))
+          .onMessage(Admit.class, admit -> readUsage(admit, true, 1, null))
           .onMessage(Check.class, check -> readUsage(
-              new Admit(check.owner(), null, check.resources(), true, check.quota(), check.replyTo()), false, check.count()))
+              new Admit(check.owner(), null, check.resources(), true, check.quota(), check.replyTo()), false, check.count(),
+              check.hold()))
           .onMessage(UsageRead.class, read -> Behaviors.same())
           .build();
     }
 
     /** One admission at a time: the next waits until this one is decided and recorded. */
-    private Behavior<Command> readUsage(Admit admit, boolean noted, int environments) {
+    private Behavior<Command> readUsage(Admit admit, boolean noted, int environments, ServiceHold hold) {
       expire();
       Set<String> creates = recent(admit.owner(), true);
       Set<String> starts = recent(admit.owner(), false);
+      Set<String> services = pendingServices.entrySet().stream()
+          .filter(e -> e.getValue().owner().equals(admit.owner()))
+          .map(Map.Entry::getKey)
+          .collect(Collectors.toSet());
       Asks.<EnvironmentDirectory.Command, EnvironmentDirectory.Usage, Command>ask(context, directory, askTimeout,
-          replyTo -> new EnvironmentDirectory.GetUsage(admit.owner(), creates, starts, replyTo),
-          (usage, failure) -> new UsageRead(admit, noted, environments, usage, failure));
+          replyTo -> new EnvironmentDirectory.GetUsage(admit.owner(), creates, starts, services, replyTo),
+          (usage, failure) -> new UsageRead(admit, noted, environments, hold, usage, failure));
       return Behaviors.receive(Command.class)
           .onMessage(UsageRead.class, this::decide)
           .onMessage(Admit.class, next -> {
@@ -152,12 +185,31 @@ public final class QuotaLedger {
           used = used.plus(p.holds());
         }
       }
+      for (Map.Entry<String, Integer> counted : read.usage().replicas().entrySet()) {
+        PendingService held = pendingServices.get(counted.getKey());
+        if (held == null) {
+          continue;
+        }
+        if (counted.getValue() >= held.hold().replicas()) {
+          pendingServices.remove(counted.getKey());
+        } else {
+          // The service checked now too: what it asks for is measured from the replicas its last hold set.
+          used = used.plus(held.lacking(counted.getValue()));
+        }
+      }
       Resources r = admit.resources();
       OwnerUsage asked = admit.created()
           ? new OwnerUsage(r.milliCpus(), r.memoryBytes(), r.gpus(), read.environments(), r.storageBytes())
           : new OwnerUsage(r.milliCpus(), r.memoryBytes(), r.gpus(), 0, 0);
       List<Excess> excess = excess(used, asked, admit.quota());
-      if (!read.noted()) {
+      if (read.hold() != null) {
+        if (excess.isEmpty()) {
+          pendingServices.put(read.hold().service(), new PendingService(admit.owner(), read.hold(), clock.instant()));
+        }
+        context.getLog().info("Quota of {} {} service {} at {} replicas: {}", admit.owner(),
+            excess.isEmpty() ? "holds" : "refuses", read.hold().service(), read.hold().replicas(),
+            excess.isEmpty() ? "fits" : excess);
+      } else if (!read.noted()) {
         // DEBUG: a form previewing as its user types asks this often.
         context.getLog().debug("Quota of {} checked for a dry run: {}", admit.owner(), excess.isEmpty() ? "fits" : excess);
       } else if (excess.isEmpty()) {
@@ -172,6 +224,7 @@ public final class QuotaLedger {
     private void expire() {
       Instant oldest = clock.instant().minus(pendingTimeout);
       pending.values().removeIf(p -> p.at().isBefore(oldest));
+      pendingServices.values().removeIf(p -> p.at().isBefore(oldest));
     }
   }
 

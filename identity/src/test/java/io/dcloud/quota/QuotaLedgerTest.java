@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -112,6 +113,40 @@ class QuotaLedgerTest {
     directory.expectMessageClass(EnvironmentDirectory.GetUsage.class).replyTo()
         .tell(new EnvironmentDirectory.Usage(new OwnerUsage(0, 0, 0, 1, 0), Set.of()));
     assertThat(answers.receiveMessage().excess()).containsExactly(new QuotaLedger.Excess("environments", 1, 3, 3));
+  }
+
+  @Test
+  void aServicesReplicasAreHeldUntilTheDirectoryCountsThemAndNeverTwice() {
+    TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
+    ActorRef<QuotaLedger.Command> ledger = ledgerOver(directory);
+    TestProbe<QuotaLedger.Decision> answers = testKit.createTestProbe();
+    Quota threeCores = new Quota(3000L, null, null, 5, null);
+
+    ledger.tell(new QuotaLedger.Check("fay", new Resources(2000, 2L << 30, 0, 0, null), 2, threeCores,
+        new QuotaLedger.ServiceHold("web", 2, ONE_CORE), answers.getRef()));
+    directory.expectMessageClass(EnvironmentDirectory.GetUsage.class).replyTo()
+        .tell(new EnvironmentDirectory.Usage(OwnerUsage.NONE, Set.of()));
+    assertThat(answers.receiveMessage().admitted()).isTrue();
+
+    // Before web's replicas exist, another service's two cores do not fit beside them.
+    ledger.tell(new QuotaLedger.Check("fay", new Resources(2000, 0, 0, 0, null), 1, threeCores,
+        new QuotaLedger.ServiceHold("api", 1, new Resources(2000, 0, 0, 0, null)), answers.getRef()));
+    EnvironmentDirectory.GetUsage asked = directory.expectMessageClass(EnvironmentDirectory.GetUsage.class);
+    assertThat(asked.services()).containsExactly("web");
+    asked.replyTo().tell(new EnvironmentDirectory.Usage(OwnerUsage.NONE, Set.of(), Map.of("web", 0)));
+    QuotaLedger.Decision refused = answers.receiveMessage();
+    assertThat(refused.admitted()).isFalse();
+    assertThat(refused.excess()).containsExactly(new QuotaLedger.Excess("cpu", 2000, 2000, 3000));
+
+    // Once the directory counts them, they are counted there alone: one core more fits.
+    ledger.tell(new QuotaLedger.Check("fay", ONE_CORE, 1, threeCores,
+        new QuotaLedger.ServiceHold("api", 1, ONE_CORE), answers.getRef()));
+    directory.expectMessageClass(EnvironmentDirectory.GetUsage.class).replyTo().tell(new EnvironmentDirectory.Usage(
+        new OwnerUsage(2000, 2L << 30, 0, 2, 0), Set.of(), Map.of("web", 2)));
+    assertThat(answers.receiveMessage().admitted()).isTrue();
+    ledger.tell(new QuotaLedger.Check("fay", ONE_CORE, TWO_CORES, answers.getRef()));
+    assertThat(directory.expectMessageClass(EnvironmentDirectory.GetUsage.class).services())
+        .as("web's hold was let go, api's is held").containsExactly("api");
   }
 
   @Test

@@ -99,9 +99,13 @@ public final class ClusterAsks {
     return ask(backends.quotas(), replyTo -> new QuotaLedger.Admit(owner, environmentId, resources, created, quota, replyTo));
   }
 
-  /** Whether {@code environments} new environments holding {@code resources} in all would pass; nothing is held. */
-  public CompletionStage<QuotaLedger.Decision> checkQuota(String owner, Resources resources, int environments, Quota quota) {
-    return ask(backends.quotas(), replyTo -> new QuotaLedger.Check(owner, resources, environments, quota, replyTo));
+  /**
+   * Whether {@code environments} new environments holding {@code resources} in all would pass;
+   * {@code hold} null holds nothing (a dry run), else what the service's replicas lack is held.
+   */
+  public CompletionStage<QuotaLedger.Decision> checkQuota(
+      String owner, Resources resources, int environments, Quota quota, QuotaLedger.ServiceHold hold) {
+    return ask(backends.quotas(), replyTo -> new QuotaLedger.Check(owner, resources, environments, quota, hold, replyTo));
   }
 
   public CompletionStage<UserRegistry.Reply> users(Function<ActorRef<UserRegistry.Reply>, UserRegistry.Command> command) {

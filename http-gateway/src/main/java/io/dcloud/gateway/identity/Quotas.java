@@ -49,18 +49,20 @@ public final class Quotas {
   /** As {@link #admit} of a create, answering the same refusals, but holding nothing of the quota (a dry run). */
   public CompletionStage<Void> check(Caller caller, Resources resources) {
     return of(caller)
-        .thenCompose(quota -> asks.checkQuota(caller.username(), resources, 1, quota))
+        .thenCompose(quota -> asks.checkQuota(caller.username(), resources, 1, quota, null))
         .thenAccept(decision -> enforce(decision, caller, "creating this environment"));
   }
 
   /**
    * Whether {@code owner}'s quota has room for {@code environments} more environments holding
-   * {@code resources} in all ({@code what} says what asks, in the refusal), as {@link #check}:
-   * nothing is held, so two requests at once may both pass.
+   * {@code resources} in all ({@code what} says what asks, in the refusal), refused as {@link #check};
+   * once passed, the ledger holds what the service's replicas lack ({@code hold}) until they exist,
+   * so two such requests at once cannot both pass a quota with room for one.
    */
-  public CompletionStage<Void> checkMore(Caller owner, Resources resources, int environments, String what) {
+  public CompletionStage<Void> holdReplicas(
+      Caller owner, Resources resources, int environments, QuotaLedger.ServiceHold hold, String what) {
     return of(owner)
-        .thenCompose(quota -> asks.checkQuota(owner.username(), resources, environments, quota))
+        .thenCompose(quota -> asks.checkQuota(owner.username(), resources, environments, quota, hold))
         .thenAccept(decision -> enforce(decision, owner, what));
   }
 

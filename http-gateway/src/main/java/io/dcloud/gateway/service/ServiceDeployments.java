@@ -115,7 +115,7 @@ public final class ServiceDeployments {
         return CompletableFuture.completedFuture(null);
       }
       Caller owner = ReplicaQuota.owner(present == null ? null : present.owner(), caller);
-      return quota.check(owner, parsed.spec().resources(), parsed.replicas(), present);
+      return quota.check(owner, parsed.name(), parsed.spec().resources(), parsed.replicas(), present);
     });
   }
 

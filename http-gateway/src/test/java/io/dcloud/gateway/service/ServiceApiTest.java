@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,6 +133,25 @@ class ServiceApiTest {
     replicasOf(quinn, "quota-web", 3);
     awaitEnvironmentsInUsage(quinn, 3);
     assertThat(quinn.delete("/api/v1/services/quota-web").status()).isEqualTo(202);
+  }
+
+  @Test
+  void twoServicesCreatedAtOnceCannotBothTakeTheRoomForOne() {
+    admin.createUser("rita", "app-developer");
+    Api.Answer set = admin.put("/api/v1/users/rita/quota", Api.JSON, "{\"cpu\": \"1\", \"environments\": 2}");
+    assertThat(set.status()).as(set.body()).isEqualTo(200);
+    Api rita = admin.signedIn("rita");
+
+    // Each fits alone (two replicas of half a core); the quota holds room for one of them.
+    List<CompletableFuture<Api.Answer>> both = Stream.of("rita-a", "rita-b")
+        .map(name -> CompletableFuture.supplyAsync(() -> rita.post("/api/v1/services", Api.JSON, service(name, 2))))
+        .toList();
+    List<Integer> statuses = both.stream().map(CompletableFuture::join).map(Api.Answer::status).toList();
+    assertThat(statuses).containsExactlyInAnyOrder(201, 403);
+    // And a scale past it right after, before the replicas exist, is refused as well.
+    String made = statuses.get(0) == 201 ? "rita-a" : "rita-b";
+    rita.patch("/api/v1/services/" + made, Api.JSON, "{\"replicas\": 3}").problem(403);
+    assertThat(rita.delete("/api/v1/services/" + made).status()).isEqualTo(202);
   }
 
   /** A service's replicas are environments of its owner's in the quota's usage, once the read side counts them. */
