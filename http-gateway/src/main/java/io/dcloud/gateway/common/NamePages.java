@@ -8,8 +8,9 @@ import java.util.Optional;
 /**
  * A listing of named things (services, jobs) in pages, as Kubernetes' lists page: with {@code limit}
  * a full page's answer carries {@code continue}, an opaque token of the last name it considered, and
- * the same request with that token goes on after it. Names are unique and listed in their order, so
- * things made or removed meanwhile move no other: each one that existed all along comes once.
+ * the same request with that token goes on after it. Names are unique, and listed in their own
+ * order ({@link #of}) or in an order kept for them ({@link #inOrder}), so things made or removed
+ * meanwhile move no other: each one that existed all along comes once.
  */
 public record NamePages(int limit, String after) {
   public static final int MAX_LIMIT = 1000;
@@ -22,8 +23,28 @@ public record NamePages(int limit, String after) {
   /** A page of {@code names} (in order) and the token of the next page, null when this is the last. */
   public record Page(List<String> names, String next) {}
 
+  /** A page of {@code names} in their natural order. */
   public Page of(List<String> names) {
-    List<String> rest = after == null ? names : names.stream().filter(name -> name.compareTo(after) > 0).toList();
+    return page(after == null ? names : names.stream().filter(name -> name.compareTo(after) > 0).toList());
+  }
+
+  /**
+   * A page of {@code names} in the order given (newest first, say): the next goes on after the
+   * token's name where it stands now, so the name must still be there; 410 when it is gone.
+   */
+  public Page inOrder(List<String> names) {
+    if (after == null) {
+      return page(names);
+    }
+    int at = names.indexOf(after);
+    if (at < 0) {
+      throw Problem.of(Problem.Type.CONTINUE_EXPIRED, "the page that continue goes on after ended at " + after
+          + ", which is no longer listed: list again from the start", "continue", "names a place that is gone").exception();
+    }
+    return page(names.subList(at + 1, names.size()));
+  }
+
+  private Page page(List<String> rest) {
     if (limit == 0 || rest.size() <= limit) {
       return new Page(rest, null);
     }

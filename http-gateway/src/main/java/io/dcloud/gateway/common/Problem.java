@@ -57,6 +57,8 @@ public record Problem(String type, String title, int status, String detail, List
     REPLICA_UNREACHABLE("replica-unreachable", "The service's replica did not answer", StatusCodes.BAD_GATEWAY),
     /** No answer within dcloud.services.routing.request-timeout. */
     SERVICE_TIMEOUT("service-timeout", "The service did not answer in time", StatusCodes.GATEWAY_TIMEOUT),
+    /** A listing's continue token names a place that is gone (collected meanwhile): list from the start again. */
+    CONTINUE_EXPIRED("continue-expired", "The listing's place is gone", StatusCodes.GONE),
     /** Whatever HTTP status pekko-http chose for a rejection or a request it could not parse. */
     HTTP("http-error", null, null);
 

@@ -1,5 +1,7 @@
 package io.dcloud.gateway.job;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dcloud.job.JobView;
 import java.time.Instant;
 import java.util.List;
@@ -28,7 +30,10 @@ record JobJson(
   /** C5: what each replica (on which node) was given and did. */
   record Assignment(String replica, String node, int tasks, int done) {}
 
-  record Listing(List<JobJson> jobs) {}
+  /** {@code "continue"} when a page was full and more follow (see {@link io.dcloud.gateway.common.NamePages}). */
+  record Listing(
+      List<JobJson> jobs,
+      @JsonProperty("continue") @JsonInclude(JsonInclude.Include.NON_NULL) String continueToken) {}
 
   static JobJson of(JobView view) {
     JobView.Progress p = view.progress();

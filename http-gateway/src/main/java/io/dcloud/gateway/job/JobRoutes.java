@@ -9,6 +9,7 @@ import io.dcloud.gateway.common.CallerAttribute;
 import io.dcloud.gateway.common.ClusterAsks;
 import io.dcloud.gateway.common.JobBackends;
 import io.dcloud.gateway.common.JsonYaml;
+import io.dcloud.gateway.common.NamePages;
 import io.dcloud.gateway.common.Problem;
 import io.dcloud.gateway.common.RequestBodies;
 import io.dcloud.gateway.common.ServiceBackends;
@@ -23,7 +24,8 @@ import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceView;
 import java.time.Duration;
-import java.util.Comparator;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -77,7 +79,8 @@ public final class JobRoutes extends AllDirectives {
   public Route route() {
     return pathPrefix(JOBS, () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> concat(
-            get(() -> completeWithFuture(list(caller))),
+            get(() -> parameterOptional("limit", limit -> parameterOptional("continue", token ->
+                completeWithFuture(list(caller, NamePages.parse(limit, token)))))),
             post(() -> bodies.document(body -> completeWithFuture(submit(body, caller)))))),
         pathPrefix(PathMatchers.segment(), id -> concat(
             pathEndOrSingleSlash(() -> concat(
@@ -119,21 +122,29 @@ public final class JobRoutes extends AllDirectives {
         });
   }
 
-  private CompletionStage<HttpResponse> list(Caller caller) {
+  /**
+   * Newest first, in the order the job index registered them (a page at a time when a limit is
+   * given): only the page's jobs are asked how they are.
+   */
+  private CompletionStage<HttpResponse> list(Caller caller, NamePages pages) {
     return Asks.completedOn(AskPattern.<JobIndex.Command, JobIndex.Jobs>ask(jobs.index(),
             replyTo -> new JobIndex.ListJobs(caller.isAdmin() ? null : caller.username(), replyTo), timeout,
             system.scheduler()), system.executionContext())
         .thenCompose(listed -> {
-          List<CompletableFuture<JobEntity.Reply>> replies = listed.jobs().stream()
-              .map(entry -> job(entry.id(), JobEntity.Get::new).toCompletableFuture()).toList();
-          return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> replies.stream()
-              .map(CompletableFuture::join)
-              .filter(JobEntity.Ok.class::isInstance)
-              .map(reply -> ((JobEntity.Ok) reply).view())
-              .sorted(Comparator.comparing(JobView::createdAt).reversed())
-              .map(JobJson::of).toList());
+          List<String> newestFirst = new ArrayList<>(listed.jobs().stream().map(JobIndex.Entry::id).toList());
+          Collections.reverse(newestFirst);
+          NamePages.Page page = pages.inOrder(newestFirst);
+          List<CompletableFuture<JobEntity.Reply>> replies = page.names().stream()
+              .map(id -> job(id, JobEntity.Get::new).toCompletableFuture()).toList();
+          return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> new JobJson.Listing(
+              replies.stream()
+                  .map(CompletableFuture::join)
+                  .filter(JobEntity.Ok.class::isInstance)
+                  .map(reply -> JobJson.of(((JobEntity.Ok) reply).view()))
+                  .toList(),
+              page.next()));
         })
-        .thenApply(listed -> codec.jsonResponse(StatusCodes.OK, new JobJson.Listing(listed)));
+        .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, listing));
   }
 
   private CompletionStage<HttpResponse> cancel(String id, Caller caller) {

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.gateway.Api;
 import io.dcloud.gateway.GatewayTestCluster;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.awaitility.Awaitility;
@@ -115,6 +118,31 @@ class JobApiTest {
         .untilAsserted(() -> alice.get("/api/v1/jobs/" + id).problem(404));
     assertThat(alice.get("/api/v1/jobs").ids("jobs")).doesNotContain(id);
     assertThat(admin.get("/api/v1/jobs").ids("jobs")).doesNotContain(id);
+  }
+
+  @Test
+  void jobsAreListedNewestFirstInPages() {
+    assertThat(bob.post("/api/v1/services", Api.JSON, service("bobs-model", "model")).status()).isEqualTo(201);
+    assertThat(bob.put("/api/v1/datasets/tables/bob/inputs", "application/x-ndjson", "{\"x\": [1, 2]}\n").status())
+        .isEqualTo(201);
+    List<String> submitted = new ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      Api.Answer job = bob.post("/api/v1/jobs", Api.JSON, job("bobs-model", "tables/bob/inputs", ""));
+      assertThat(job.status()).as(job.body()).isEqualTo(202);
+      submitted.add(job.json().path("id").asText());
+    }
+
+    JsonNode first = bob.get("/api/v1/jobs?limit=2").json();
+    assertThat(first.path("jobs")).extracting(j -> j.path("id").asText()).containsExactly(submitted.get(2), submitted.get(1));
+    JsonNode second = bob.get("/api/v1/jobs?limit=2&continue=" + first.path("continue").asText()).json();
+    assertThat(second.path("jobs")).extracting(j -> j.path("id").asText()).containsExactly(submitted.get(0));
+    assertThat(second.has("continue")).as("the last page").isFalse();
+
+    String gone = Base64.getUrlEncoder().withoutPadding().encodeToString("no-such-job".getBytes(StandardCharsets.UTF_8));
+    Api.Answer expired = bob.get("/api/v1/jobs?limit=2&continue=" + gone);
+    assertThat(expired.problem(410).path("type").asText()).isEqualTo("urn:dcloud:problem:continue-expired");
+    assertThat(expired.errorFields()).containsExactly("continue");
+    submitted.forEach(id -> assertThat(bob.delete("/api/v1/jobs/" + id).status()).isEqualTo(200));
   }
 
   @Test
