@@ -71,6 +71,8 @@ class CliJobsTest {
 
     assertThat(submitted.path("batchSize").asInt()).isEqualTo(1);
     assertThat(ok(cli.run("jobs")).out()).contains("ID", id, "cli-model", "admin", "cli/jobs/records@1");
+    JsonNode whole = JSON.readTree(ok(cli.run("jobs", "ls", "--chunk-size", "0", "-o", "json")).out());
+    assertThat(JSON.readTree(ok(cli.run("jobs", "ls", "--chunk-size", "1", "-o", "json")).out())).isEqualTo(whole);
     assertThat(ok(cli.run("jobs", "get", id)).out()).contains("job " + id + " through cli-model", "REPLICA");
     CliRunner.Result early = cli.run("jobs", "output", id);
     assertThat(early.status()).as(early.toString()).isEqualTo(ExitCodes.REFUSED);

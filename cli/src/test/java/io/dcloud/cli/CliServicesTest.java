@@ -86,6 +86,10 @@ class CliServicesTest {
                 SERVICE.replace("cli-web", "cli-model").replace("\"app\"", "\"model\""))).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    // A page of one at a time lists what one answer does.
+    JsonNode whole = JSON.readTree(ok(cli.run("services", "ls", "--chunk-size", "0", "-o", "json")).out());
+    assertThat(whole.path("services")).extracting(s -> s.path("name").asText()).contains("cli-model");
+    assertThat(JSON.readTree(ok(cli.run("services", "ls", "--chunk-size", "1", "-o", "json")).out())).isEqualTo(whole);
 
     assertThat(ok(cli.run("services", "batching", "cli-model", "--max-size", "16", "--max-wait-ms", "10")).out())
         .isEqualTo("cli-model batching max-size 16, max-wait-ms 10\n");

@@ -1,10 +1,7 @@
 package io.dcloud.cli.env;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.ChunkSizeOption;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
@@ -31,9 +28,8 @@ final class EnvListCommand extends Subcommand implements Callable<Integer> {
   @Option(names = "--node", description = "Only those placed on this node")
   String node;
 
-  @Option(names = "--chunk-size", defaultValue = "500",
-      description = "Asks the gateway for this many at a time (1 to 1000; 0: all in one answer), as kubectl does; default: ${DEFAULT-VALUE}")
-  int chunkSize;
+  @Mixin
+  ChunkSizeOption chunks;
 
   /** Every page of the listing, one after the other, as one {@code {"environments": [...]}}. */
   @Override
@@ -42,17 +38,8 @@ final class EnvListCommand extends Subcommand implements Callable<Integer> {
     query.put("status", status);
     query.put("name", name);
     query.put("node", node);
-    query.put("limit", chunkSize == 0 ? null : chunkSize);
-    ArrayNode environments = JsonNodeFactory.instance.arrayNode();
-    String next = null;
-    do {
-      query.put("continue", next);
-      JsonNode page = client().get("/environments" + ApiClient.query(query));
-      environments.addAll((ArrayNode) page.path("environments"));
-      next = page.path("continue").isTextual() ? page.path("continue").asText() : null;
-    } while (next != null);
-    ObjectNode listing = JsonNodeFactory.instance.objectNode().set("environments", environments);
-    output.print(io().out(), listing, () -> EnvironmentTable.of(environments, false));
+    ObjectNode listing = chunks.listAll(client(), "/environments", query, "environments");
+    output.print(io().out(), listing, () -> EnvironmentTable.of(listing.path("environments"), false));
     return ExitCodes.OK;
   }
 }

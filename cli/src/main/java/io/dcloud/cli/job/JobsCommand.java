@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.ChunkSizeOption;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
@@ -18,6 +19,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -36,14 +38,17 @@ public final class JobsCommand extends Subcommand implements Callable<Integer> {
   @Mixin
   OutputOption output;
 
+  @Mixin
+  ChunkSizeOption chunks;
+
   @Override
   public Integer call() {
-    return ls(output);
+    return ls(output, chunks);
   }
 
   @Command(name = "ls", aliases = "list", description = "List your jobs (admins: all), newest first")
-  int ls(@Mixin OutputOption format) {
-    JsonNode listing = client().get("/jobs");
+  int ls(@Mixin OutputOption format, @Mixin ChunkSizeOption chunks) {
+    JsonNode listing = chunks.listAll(client(), "/jobs", Map.of(), "jobs");
     format.print(io().out(), listing, () -> jobs(listing.path("jobs")));
     return ExitCodes.OK;
   }

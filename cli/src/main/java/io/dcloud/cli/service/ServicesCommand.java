@@ -3,12 +3,14 @@ package io.dcloud.cli.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.ChunkSizeOption;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,14 +25,17 @@ public final class ServicesCommand extends Subcommand implements Callable<Intege
   @Mixin
   OutputOption output;
 
+  @Mixin
+  ChunkSizeOption chunks;
+
   @Override
   public Integer call() {
-    return ls(output);
+    return ls(output, chunks);
   }
 
   @Command(name = "ls", aliases = "list", description = "List the services")
-  int ls(@Mixin OutputOption format) {
-    JsonNode listing = client().get("/services");
+  int ls(@Mixin OutputOption format, @Mixin ChunkSizeOption chunks) {
+    JsonNode listing = chunks.listAll(client(), "/services", Map.of(), "services");
     format.print(io().out(), listing, () -> services(listing.path("services")));
     return ExitCodes.OK;
   }
