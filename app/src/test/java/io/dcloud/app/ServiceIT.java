@@ -43,7 +43,7 @@ class ServiceIT {
   }
 
   @Test
-  void keepsTwoReadyReplicasScalesToOneAndDeletesThem() {
+  void keepsTwoReadyReplicasScalesToOneStartsOneStoppedByHandAndDeletesThem() {
     Api.Response created = api.post("/api/v1/services", BusyboxWebService.config("web", 2, "ok").toString());
     assertThat(created.status()).as(created.body()).isEqualTo(201);
 
@@ -68,6 +68,19 @@ class ServiceIT {
     assertThat(scaled.json().path("replicas")).extracting(r -> r.path("id").asText()).containsExactly(ids.get(0));
     await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(status(ids.get(1))).isEqualTo("DELETED"));
     assertThat(status(ids.get(0))).isEqualTo("RUNNING");
+
+    // Its owner stops the replica by hand: the service starts it again, under the same id.
+    assertThat(api.post("/api/v1/environments/" + ids.get(0) + "/stop", "{}").status()).isEqualTo(202);
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(api.freshEnvironment(ids.get(0)).path("history").toString())
+        .contains("STOPPED"));
+    await().atMost(UP_WITHIN).untilAsserted(() -> {
+      JsonNode shown = api.get("/api/v1/services/web").json();
+      assertThat(shown.path("replicas")).singleElement().satisfies(kept -> {
+        assertThat(kept.path("id").asText()).isEqualTo(ids.get(0));
+        assertThat(kept.path("status").asText()).isEqualTo("RUNNING");
+        assertThat(kept.path("ready").asBoolean()).isTrue();
+      });
+    });
 
     assertThat(api.delete("/api/v1/services/web").status()).isEqualTo(202);
     assertThat(api.get("/api/v1/services/web").status()).isEqualTo(404);

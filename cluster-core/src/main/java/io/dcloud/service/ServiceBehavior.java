@@ -232,6 +232,11 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         ServiceState.Replica replica = state.replica(ok.view().id());
         if (replica.retiring() && ok.view().status() != EnvironmentStatus.STOPPING) {
           wiring.environments().accept(replica.id(), new EnvironmentEntity.Delete(replicaAnswers, null));
+        } else if (!replica.retiring() && ok.view().status() == EnvironmentStatus.STOPPED) {
+          // Stopped by hand (its owner, an admin): the service wants it running, as a Deployment
+          // wants its pods; scaling down is how a service runs fewer.
+          log.info("Service {}: replica {} was stopped; starting it again", name, replica.id());
+          wiring.environments().accept(replica.id(), new EnvironmentEntity.Start(replicaAnswers, null));
         }
         return Effect().noReply();
       }

@@ -176,6 +176,18 @@ class ServiceEntityTest {
   }
 
   @Test
+  void aReplicaStoppedByHandIsStartedAgainNotReplaced() throws InterruptedException {
+    create(1);
+    ServiceState state = entity.getState();
+    next(EnvironmentEntity.Create.class, 1);
+
+    ServiceState after = answer(state.replicaId(0), EnvironmentStatus.STOPPED);
+
+    assertThat(next(EnvironmentEntity.Start.class, 1).get(0).id()).isEqualTo(state.replicaId(0));
+    assertThat(after.live()).extracting(ServiceState.Replica::id).containsExactly(state.replicaId(0));
+  }
+
+  @Test
   void theViewSaysWhereEachReplicaPublishesTheServicesPortSoAGatewayCanCallItDirectly() throws InterruptedException {
     create(2);
     ServiceState state = entity.getState();
