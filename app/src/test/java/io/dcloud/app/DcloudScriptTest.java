@@ -7,8 +7,10 @@ import io.dcloud.testing.Requirements;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -180,6 +182,30 @@ class DcloudScriptTest {
     await().atMost(STARTS_WITHIN).until(() -> !built.isAlive());
     assertThat(Files.readAllLines(dir.resolve("mvn-runs"))).as("the jar is there: no build").hasSize(1);
     assertThat(Files.readAllLines(dir.resolve("java-runs"))).last().asString().endsWith("dcloud-cli.jar --help");
+
+    // A newer test source changes nothing in the jar; a newer main source builds it once (Maven may
+    // leave the jar as it was, so the script marks it built), not at every call.
+    Files.setLastModifiedTime(jar, FileTime.from(Instant.now().minusSeconds(120)));
+    write(tree.resolve("cli/src/test/java/SomeTest.java"));
+    runToTheEnd(dir.resolve("third.err"), "cli", "--help");
+    assertThat(Files.readAllLines(dir.resolve("mvn-runs"))).as("a test source: no build").hasSize(1);
+    write(tree.resolve("cli/src/main/java/Some.java"));
+    runToTheEnd(dir.resolve("fourth.err"), "cli", "--help");
+    runToTheEnd(dir.resolve("fifth.err"), "cli", "--help");
+    assertThat(Files.readAllLines(dir.resolve("mvn-runs"))).as("a main source: one build").hasSize(2);
+  }
+
+  private void runToTheEnd(Path err, String... words) throws IOException {
+    List<String> command = new ArrayList<>(List.of("bash", tree.resolve("dcloud").toString()));
+    command.addAll(List.of(words));
+    Process process = start(err, command.toArray(String[]::new));
+    await().atMost(STARTS_WITHIN).until(() -> !process.isAlive());
+    assertThat(process.exitValue()).isZero();
+  }
+
+  private static void write(Path file) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.writeString(file, "");
   }
 
   private void setUp() throws IOException {
