@@ -107,9 +107,12 @@ class CliIT {
     assertThat(gone.status()).as("%s", gone).isEqualTo(ExitCodes.REFUSED);
   }
 
-  /** {@code nodes volumes} and {@code nodes rm-volume}: a persistent volume kept when its environment is deleted. */
+  /**
+   * {@code nodes volumes} and {@code nodes rm-volume}: a persistent volume kept when its environment
+   * is deleted, its files mounted again by a new environment naming it, then removed.
+   */
   @Test
-  void listsANodesVolumesAndRemovesTheOneADeletedEnvironmentLeftBehind() throws Exception {
+  void listsANodesVolumesMountsOneADeletedEnvironmentKeptAgainAndRemovesIt() throws Exception {
     String api = dcloud.api().uri("").toString();
     Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
     assertThat(login.status()).as("%s", login).isZero();
@@ -117,6 +120,7 @@ class CliIT {
         ", \"storage\": [{\"target\": \"/data\", \"size\": \"16M\", \"lifecycle\": \"persistent\"}]"));
     String id = ok("env", "create", "-f", spec.toString()).out().strip();
     String volume = "dcloud-" + dcloud.nodeId() + "-" + id + "-0";
+    ok("env", "exec", id, "--", "sh", "-c", "echo written-before > /data/kept.txt");
 
     Result attached = ok("nodes", "volumes", dcloud.nodeId());
     assertThat(attached.out()).contains("NAME", "STATE", volume, "ATTACHED", "/data", "keeps-data", "admin", "RUNNING");
@@ -134,6 +138,24 @@ class CliIT {
       assertThat(kept.path("removable").asBoolean()).isTrue();
       assertThat(kept.path("environment").path("status").asText()).isEqualTo("DELETED");
     });
+
+    Path again = Files.writeString(config.resolve("again.json"), EnvironmentSpecs.tinySpec("mounts-it-again",
+        ", \"storage\": [{\"target\": \"/back\", \"volume\": \"" + volume + "\"}]"));
+    String second = ok("env", "create", "-f", again.toString()).out().strip();
+    assertThat(ok("env", "exec", second, "--", "cat", "/back/kept.txt").out()).isEqualTo("written-before\n");
+    JsonNode mounting = JSON.readTree(ok("env", "get", second, "-o", "json").out());
+    assertThat(mounting.path("persistentVolumes").toString()).contains(volume);
+    assertThat(mounting.path("spec").path("storage").get(0).path("size").asText()).as("its environment's").isEqualTo("16M");
+    assertThat(dcloud.managementApi().get("/metrics").body()).containsPattern("(?m)^dcloud_volumes_kept_mounted_total [1-9]");
+    assertThat(ok("nodes", "volumes", dcloud.nodeId()).out()).contains(volume, "ATTACHED", second);
+    Result taken = cli("", "nodes", "rm-volume", dcloud.nodeId(), volume);
+    assertThat(taken.status()).as("%s", taken).isEqualTo(ExitCodes.REFUSED);
+    Result twice = cli("", "env", "create", "-f", again.toString());
+    assertThat(twice.status()).as("%s", twice).isNotZero();
+    assertThat(twice.err()).contains("storage[0].volume", "is mounted by a container");
+    ok("env", "rm", second);
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
+        JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("DELETED"));
 
     assertThat(ok("nodes", "rm-volume", dcloud.nodeId(), volume).out()).contains("removed volume " + volume);
     assertThat(ok("nodes", "volumes", dcloud.nodeId()).out()).doesNotContain(volume);

@@ -144,6 +144,11 @@ class ConsoleIT {
     browser.click("#list-storage > button");
     browser.find("#list-storage input[name=target]").sendKeys("/data");
     browser.find("#list-storage input[name=size]").sendKeys("1G");
+    WebElement kept = browser.find("#list-storage input[name=volume]");
+    kept.sendKeys("my-old-data");
+    assertThat(awaitText(browser, "#" + kept.getAttribute("id") + "-error", "is not a DCloud volume",
+        "the kept volume's field error")).contains("my-old-data");
+    kept.clear(); // the next keystrokes check the form again, without it (the preview below is of a valid form)
     browser.click("#list-env > button");
     browser.find("#list-env input[name=env]").sendKeys("GREETING");
     WebElement value = browser.find("#list-env input[name=env-value]");

@@ -1,5 +1,7 @@
 package io.dcloud.catalog;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.dcloud.catalog.Catalog.LanguageEntry;
 import io.dcloud.catalog.Catalog.OsEntry;
 import io.dcloud.contracts.ImageRecipe;
@@ -17,12 +19,14 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
  * Writes the Dockerfile of an environment from the catalog alone: {@code FROM} the OS's base image,
- * then one {@code RUN} per admin-written step. The user only chooses names; nothing else they type
- * reaches the file, so a request cannot inject a build instruction.
+ * then one {@code RUN} per admin-written step. The user only chooses names, and the paths its
+ * volumes are mounted at, which reach the file only as JSON-quoted arguments of an exec-form
+ * {@code RUN} (no shell reads them), so a request cannot inject a build instruction.
  *
  * <p>Languages and libraries are laid out in the catalog's order, not the request's: the
  * administrator orders steps that depend on each other, and the same set of choices always gives
@@ -31,7 +35,9 @@ import java.util.Set;
  * <p>The admin's steps run as root (they install packages); the container then runs as the
  * unprivileged user {@value #USER_NAME} (uid {@value #USER_ID}, home {@value #HOME}), so a process
  * that escapes its container is no one on the host. Only an OS the catalog marks
- * {@code run-as-root} keeps root.
+ * {@code run-as-root} keeps root. The user owns the paths its volumes are mounted at: the engine
+ * makes a missing mount point root's, while an empty volume takes the owner of the image's
+ * directory it is mounted over (so without this step a user could not write their own storage).
  */
 public final class DockerfileGenerator {
 
@@ -53,6 +59,8 @@ public final class DockerfileGenerator {
       + " 2>/dev/null || { grep -q '^[^:]*:[^:]*:" + USER_ID + ":' /etc/group || echo '" + USER_NAME + ":x:" + USER_ID
       + ":' >> /etc/group; echo '" + USER_NAME + ":x:" + USER_ID + ":" + USER_ID + "::" + HOME + ":/bin/sh' >> /etc/passwd; };"
       + " fi && mkdir -p " + HOME + " && chown " + USER_ID + ":" + USER_ID + " " + HOME;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private DockerfileGenerator() {}
 
@@ -102,13 +110,30 @@ public final class DockerfileGenerator {
       dockerfile.append("RUN ").append(step).append('\n');
     }
     if (!os.rootAllowed()) {
-      dockerfile.append("RUN ").append(CREATE_USER).append('\n')
-          .append("WORKDIR ").append(HOME).append('\n')
+      dockerfile.append("RUN ").append(CREATE_USER).append('\n');
+      mountPoints(spec).ifPresent(step -> dockerfile.append("RUN ").append(step).append('\n'));
+      dockerfile.append("WORKDIR ").append(HOME).append('\n')
           .append("USER ").append(USER_ID).append('\n');
     }
     String text = dockerfile.toString();
     return new ImageRecipe(CatalogParser.IMAGE_REPOSITORY_PREFIX + os.os() + ":" + digest(text), os.baseImage(),
         text);
+  }
+
+  /**
+   * The exec-form step that makes each volume's mount point the user's, sorted so the same paths
+   * give the same file; the paths are {@code sh}'s positional arguments, never its script.
+   */
+  private static Optional<String> mountPoints(EnvironmentSpec spec) {
+    List<String> targets = spec.storage() == null ? List.of()
+        : spec.storage().stream().map(EnvironmentSpec.VolumeSpec::target).distinct().sorted().toList();
+    if (targets.isEmpty()) {
+      return Optional.empty();
+    }
+    ArrayNode step = JSON.createArrayNode()
+        .add("sh").add("-c").add("mkdir -p \"$@\" && chown " + USER_ID + ":" + USER_ID + " \"$@\"").add("sh");
+    targets.forEach(step::add);
+    return Optional.of(step.toString());
   }
 
   /** The chosen library names per chosen language. */

@@ -132,9 +132,12 @@ final class Convergence {
     wiring.nodes().tell(new NodeLocator.Send(nodeId, command));
   }
 
-  /** A stopped container is restarted where it is (its files are there), while that node lives. */
+  /**
+   * A stopped container is restarted where it is (its files are there), while that node lives; one
+   * mounting kept volumes is placed where they are (as Kubernetes binds a pod to its local volume's node).
+   */
   private static PlacementRequest placementRequest(String environmentId, EnvironmentState state) {
-    String pinned = state.containerId() == null ? null : state.node();
+    String pinned = state.containerId() == null ? state.spec().keptVolumesNode() : state.node();
     return new PlacementRequest(
         environmentId, state.spec().resources(), state.spec().constraints(), pinned, datasets(state.spec()));
   }

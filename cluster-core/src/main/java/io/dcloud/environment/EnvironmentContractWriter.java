@@ -91,11 +91,14 @@ public final class EnvironmentContractWriter {
 
     ArrayNode volumes = root.putArray(STORAGE);
     for (VolumeSpec volume : spec.storage()) {
-      volumes
-          .addObject()
-          .put("target", volume.target())
-          .put("size", Quantities.formatSize(volume.sizeBytes()))
-          .put("lifecycle", volume.lifecycle().name().toLowerCase(Locale.ROOT));
+      ObjectNode entry = volumes.addObject().put("target", volume.target());
+      if (volume.kept() == null || volume.sizeBytes() > 0) {
+        entry.put("size", Quantities.formatSize(volume.sizeBytes()));
+      }
+      entry.put("lifecycle", volume.lifecycle().name().toLowerCase(Locale.ROOT));
+      if (volume.kept() != null) {
+        entry.put("volume", volume.kept().name());
+      }
     }
 
     spec.command().forEach(root.putArray(COMMAND)::add);

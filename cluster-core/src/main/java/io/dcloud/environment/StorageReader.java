@@ -12,6 +12,7 @@ import static io.dcloud.resources.Quantities.quote;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.resources.Quantities;
+import io.dcloud.spec.EnvironmentSpec.KeptVolume;
 import io.dcloud.spec.EnvironmentSpec.Lifecycle;
 import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
 import java.util.ArrayList;
@@ -19,14 +20,21 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads {@code storage}: the volumes mounted into the container. A bare size is bytes here
  * ({@code "size": "10737418240"}), as the original project wrote it and Docker and Kubernetes read
- * it; a missing lifecycle means temporary, since that project never wrote one.
+ * it; a missing lifecycle means temporary, since that project never wrote one. {@code volume} names
+ * a volume an earlier environment kept, to mount again: persistent, and its size its environment's
+ * unless given (0 here until the gateway has read it).
  */
 final class StorageReader {
-  private static final List<String> VOLUME_FIELDS = List.of("target", "size", "lifecycle");
+  private static final List<String> VOLUME_FIELDS = List.of("target", "size", "lifecycle", "volume");
+
+  /** The names DCloud gives the volumes it makes ({@code dcloud-<node>-<environment>-<n>}), as Docker allows them. */
+  private static final Pattern KEPT_VOLUME_NAME = Pattern.compile("dcloud-[a-zA-Z0-9_.-]+");
+  private static final int MAX_VOLUME_NAME_LENGTH = 255;
 
   /** What one unit of a bare volume size is: a byte. */
   private static final long BARE_SIZE_UNIT = 1;
@@ -49,6 +57,7 @@ final class StorageReader {
     }
     List<VolumeSpec> volumes = new ArrayList<>();
     Map<String, String> targetsSeen = new HashMap<>();
+    Map<String, String> keptSeen = new HashMap<>();
     for (int i = 0; i < elements.size(); i++) {
       String field = at(STORAGE, i);
       ObjectNode entry = in.object(field, elements.get(i), VOLUME_FIELDS);
@@ -57,8 +66,12 @@ final class StorageReader {
       }
       String targetField = at(field, "target");
       String target = mountTarget(targetField, entry.get("target"));
-      Long size = size(at(field, "size"), entry.get("size"));
-      Lifecycle lifecycle = lifecycle(at(field, "lifecycle"), entry.get("lifecycle"));
+      String volumeField = at(field, "volume");
+      KeptVolume kept = absent(entry.get("volume")) ? null : kept(volumeField, entry.get("volume"));
+      boolean keeps = !absent(entry.get("volume"));
+      // A kept volume's size is what its environment gave it, unless given again.
+      Long size = keeps && absent(entry.get("size")) ? Long.valueOf(0) : size(at(field, "size"), entry.get("size"));
+      Lifecycle lifecycle = lifecycle(at(field, "lifecycle"), entry.get("lifecycle"), keeps);
       if (target != null) {
         String earlier = targetsSeen.putIfAbsent(target, field);
         if (earlier != null) {
@@ -66,8 +79,15 @@ final class StorageReader {
           continue;
         }
       }
-      if (target != null && size != null && lifecycle != null) {
-        volumes.add(new VolumeSpec(target, size, lifecycle));
+      if (kept != null) {
+        String earlier = keptSeen.putIfAbsent(kept.name(), field);
+        if (earlier != null) {
+          in.error(volumeField, quote(kept.name()) + " is already mounted by " + earlier);
+          continue;
+        }
+      }
+      if (target != null && size != null && lifecycle != null && (kept != null || !keeps)) {
+        volumes.add(new VolumeSpec(target, size, lifecycle, kept));
       }
     }
     return List.copyOf(volumes);
@@ -146,15 +166,16 @@ final class StorageReader {
     return size;
   }
 
-  private Lifecycle lifecycle(String field, JsonNode value) {
+  /** Temporary when absent, but for a kept volume: persistent, and only that. */
+  private Lifecycle lifecycle(String field, JsonNode value, boolean kept) {
     if (absent(value)) {
-      return Lifecycle.TEMPORARY;
+      return kept ? Lifecycle.PERSISTENT : Lifecycle.TEMPORARY;
     }
     String text = in.name(field, value);
     if (text == null) {
       return null;
     }
-    return switch (text.toLowerCase(Locale.ROOT)) {
+    Lifecycle lifecycle = switch (text.toLowerCase(Locale.ROOT)) {
       case "temporary" -> Lifecycle.TEMPORARY;
       case "persistent" -> Lifecycle.PERSISTENT;
       default -> {
@@ -162,5 +183,29 @@ final class StorageReader {
         yield null;
       }
     };
+    if (kept && lifecycle == Lifecycle.TEMPORARY) {
+      in.error(field, "a kept volume is persistent: its data outlives this environment as it outlived the last");
+      return null;
+    }
+    return lifecycle;
+  }
+
+  /** A volume an earlier environment left, by the name its {@code persistentVolumes} listed. */
+  private KeptVolume kept(String field, JsonNode value) {
+    if (!value.isTextual()) {
+      in.error(field, "must be a string, not " + kindOf(value));
+      return null;
+    }
+    String name = value.textValue();
+    if (name.length() > MAX_VOLUME_NAME_LENGTH) {
+      in.error(field, "is " + name.length() + " characters long: use at most " + MAX_VOLUME_NAME_LENGTH);
+      return null;
+    }
+    if (!KEPT_VOLUME_NAME.matcher(name).matches()) {
+      in.error(field, quote(name) + " is not a DCloud volume: name one an environment's persistentVolumes listed,"
+          + " e.g. dcloud-node1-<environment id>-0");
+      return null;
+    }
+    return new KeptVolume(name, null);
   }
 }

@@ -133,6 +133,12 @@ public record EnvironmentSpec(
     return hidden;
   }
 
+  /** This spec mounting {@code storage} instead (kept volumes found where they are). */
+  public EnvironmentSpec withStorage(List<VolumeSpec> storage) {
+    return new EnvironmentSpec(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env,
+        constraints, restartPolicy, secretEnv, idleTimeout, service);
+  }
+
   /** Like a record's, with the variables' values hidden: specs reach logs (in messages, dead letters). */
   @Override
   public String toString() {
@@ -143,12 +149,33 @@ public record EnvironmentSpec(
         + hidingValues(secretEnv) + ", idleTimeout=" + idleTimeout + ", service=" + service + "]";
   }
 
-  /** The engine volumes of the storage entries with this lifecycle, as node {@code nodeId} names them. */
+  /**
+   * The engine volumes of the storage entries with this lifecycle, as node {@code nodeId} names them
+   * (a kept volume by its own name).
+   */
   public List<String> volumeNames(String nodeId, String environmentId, Lifecycle lifecycle) {
     return java.util.stream.IntStream.range(0, storage.size())
         .filter(i -> storage.get(i).lifecycle() == lifecycle)
-        .mapToObj(i -> EnvironmentNames.volumeName(nodeId, environmentId, i))
+        .mapToObj(i -> volumeName(nodeId, environmentId, i))
         .toList();
+  }
+
+  /** The engine volume of storage entry {@code index} on node {@code nodeId}. */
+  public String volumeName(String nodeId, String environmentId, int index) {
+    KeptVolume kept = storage.get(index).kept();
+    return kept != null ? kept.name() : EnvironmentNames.volumeName(nodeId, environmentId, index);
+  }
+
+  /**
+   * The node whose kept volumes this environment mounts (all on one node), where alone it can run;
+   * null when it mounts none.
+   */
+  public String keptVolumesNode() {
+    return storage == null ? null : storage.stream()
+        .filter(volume -> volume.kept() != null && volume.kept().node() != null)
+        .map(volume -> volume.kept().node())
+        .findFirst()
+        .orElse(null);
   }
 
   /**
@@ -167,8 +194,24 @@ public record EnvironmentSpec(
   /** A published port; {@code hostPort} null means "any free host port". */
   public record PortSpec(Integer hostPort, int containerPort, String protocol) implements CborSerializable {}
 
-  /** A volume mounted at {@code target}; temporary ones die with the environment. */
-  public record VolumeSpec(String target, long sizeBytes, Lifecycle lifecycle) implements CborSerializable {}
+  /**
+   * A volume mounted at {@code target}; temporary ones die with the environment. {@code kept}: the
+   * persistent volume an earlier environment left, mounted again (always persistent); null for a
+   * volume made for this environment, and in events written before volumes could be kept.
+   */
+  public record VolumeSpec(String target, long sizeBytes, Lifecycle lifecycle, KeptVolume kept)
+      implements CborSerializable {
+    /** A volume made for this environment. */
+    public VolumeSpec(String target, long sizeBytes, Lifecycle lifecycle) {
+      this(target, sizeBytes, lifecycle, null);
+    }
+  }
+
+  /**
+   * A volume by its engine name, as an earlier environment's {@code persistentVolumes} listed it,
+   * and the node holding it: null as the request names it, found by the gateway before the create.
+   */
+  public record KeptVolume(String name, String node) implements CborSerializable {}
 
   public enum Lifecycle {
     TEMPORARY,

@@ -113,6 +113,23 @@ class DockerfileGeneratorTest {
   }
 
   @Test
+  void theUserOwnsTheMountPointsOfItsVolumesWhosePathsReachNoShellAsScript() {
+    EnvironmentSpec spec = spec("e", "debian", "[]");
+    EnvironmentSpec withVolumes = spec.withStorage(List.of(
+        new EnvironmentSpec.VolumeSpec("/work", 1 << 20, EnvironmentSpec.Lifecycle.TEMPORARY),
+        new EnvironmentSpec.VolumeSpec("/data/$(reboot) \"x\"; rm -rf", 1 << 20, EnvironmentSpec.Lifecycle.PERSISTENT)));
+
+    String dockerfile = DockerfileGenerator.generate(DEFAULT, withVolumes).dockerfile();
+    assertThat(dockerfile).contains("RUN " + DockerfileGenerator.CREATE_USER + "\n"
+        + "RUN [\"sh\",\"-c\",\"mkdir -p \\\"$@\\\" && chown 1000:1000 \\\"$@\\\"\",\"sh\","
+        + "\"/data/$(reboot) \\\"x\\\"; rm -rf\",\"/work\"]\nWORKDIR /home/dcloud\nUSER 1000\n");
+    List<EnvironmentSpec.VolumeSpec> reversed = new java.util.ArrayList<>(withVolumes.storage());
+    java.util.Collections.reverse(reversed);
+    assertThat(DockerfileGenerator.generate(DEFAULT, withVolumes.withStorage(reversed)).tag())
+        .as("the same paths, the same image").isEqualTo(DockerfileGenerator.generate(DEFAULT, withVolumes).tag());
+  }
+
+  @Test
   void refusesWhatTheCatalogDoesNotOffer() {
     ValidationException e = catchThrowableOfType(ValidationException.class,
         () -> DockerfileGenerator.generate(DEFAULT, python("\"numpy\", \"tensorflow\"")));

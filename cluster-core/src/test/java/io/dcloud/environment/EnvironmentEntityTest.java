@@ -11,6 +11,8 @@ import io.dcloud.node.ShellProtocol;
 import io.dcloud.scheduler.PlacementAnswer;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.EnvironmentSpec.Lifecycle;
+import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -197,6 +199,26 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
     var died = entity.runCommand(report(ContainerPhase.EXITED, "c1", 137, true));
     assertThat(died.state().status()).isEqualTo(EnvironmentStatus.FAILED);
     assertThat(died.state().reason()).contains("out of memory").contains("64 MiB");
+  }
+
+  @Test
+  void oneMountingAKeptVolumeIsPlacedOnlyWhereTheVolumeIsAndNeverRemovesIt() {
+    String kept = "dcloud-n9-0b5e1c1e-7d1a-4a55-9d34-5d3c1e2f8a90-0";
+    EnvironmentSpec spec = spec(64L << 20).withStorage(List.of(
+        new VolumeSpec("/data", 1L << 30, Lifecycle.PERSISTENT, new EnvironmentSpec.KeptVolume(kept, NODE))));
+    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(spec, RECIPE, replyTo));
+    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().pinnedNode())
+        .as("where the volume is").isEqualTo(NODE);
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
+    assertThat(node.expectMessageClass(NodeProtocol.Deploy.class, WAIT).spec().storage().get(0).kept().name())
+        .isEqualTo(kept);
+    var running = entity.runCommand(report(ContainerPhase.RUNNING, "c1", null, false));
+    assertThat(running.state().view().persistentVolumes()).containsExactly(kept);
+
+    var deleting = entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Delete::new);
+    assertThat(node.expectMessageClass(NodeProtocol.RemoveContainer.class, WAIT).volumes())
+        .as("a kept volume is never a temporary one").isEmpty();
+    assertThat(deleting.state().status()).isNotEqualTo(EnvironmentStatus.RUNNING);
   }
 
   @Test

@@ -9,6 +9,8 @@ import static io.dcloud.resources.Quantities.GIB;
 import static io.dcloud.resources.Quantities.MIB;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.DatasetRef;
@@ -115,6 +117,22 @@ class EnvironmentSpecParserTest {
     assertThat(spec.env()).containsExactly(Map.entry("MODE", "train"), Map.entry("_X1", ""));
     assertThat(spec.constraints()).containsExactly(Map.entry("zone", "eu"), Map.entry("disk", "ssd"));
     assertThat(spec.restartPolicy()).isEqualTo(RestartPolicy.ON_FAILURE);
+  }
+
+  @Test
+  void readsAKeptVolumeAsPersistentWithItsSizeLeftToTheGatewayUnlessGiven() {
+    EnvironmentSpec spec = parse(config("""
+        "storage": [{"target": "/data", "volume": "dcloud-n1-abc-0"},
+                    {"target": "/more", "volume": "dcloud-n1-abc-1", "size": "2G", "lifecycle": "persistent"}]"""));
+
+    assertThat(spec.storage()).containsExactly(
+        new VolumeSpec("/data", 0, Lifecycle.PERSISTENT, new EnvironmentSpec.KeptVolume("dcloud-n1-abc-0", null)),
+        new VolumeSpec("/more", 2 * GIB, Lifecycle.PERSISTENT, new EnvironmentSpec.KeptVolume("dcloud-n1-abc-1", null)));
+    assertThat(spec.volumeNames("n2", "e2", Lifecycle.PERSISTENT)).containsExactly("dcloud-n1-abc-0", "dcloud-n1-abc-1");
+    assertThat(spec.keptVolumesNode()).as("found by the gateway").isNull();
+    JsonNode written = EnvironmentContractWriter.toContract(spec, new ObjectMapper());
+    assertThat(written.path("storage").get(0).has("size")).as("a size not yet known is not written").isFalse();
+    assertThat(parse(written.toString()).storage()).isEqualTo(spec.storage());
   }
 
   /**

@@ -172,6 +172,21 @@ class EnvironmentSpecValidationTest {
   }
 
   @Test
+  void refusesBadKeptVolumes() {
+    assertThat(errors(config("""
+        "storage": [{"target": "/a", "volume": "my-data"}, {"target": "/b", "volume": 3},
+                    {"target": "/c", "volume": "dcloud-n1-x-0", "lifecycle": "temporary"},
+                    {"target": "/d", "volume": "dcloud-n1-y-0"}, {"target": "/e", "volume": "dcloud-n1-y-0"}]""")))
+        .containsExactly(
+            new FieldError("storage[0].volume", "\"my-data\" is not a DCloud volume: name one an environment's"
+                + " persistentVolumes listed, e.g. dcloud-node1-<environment id>-0"),
+            new FieldError("storage[1].volume", "must be a string, not a number"),
+            new FieldError("storage[2].lifecycle",
+                "a kept volume is persistent: its data outlives this environment as it outlived the last"),
+            new FieldError("storage[4].volume", "\"dcloud-n1-y-0\" is already mounted by storage[3]"));
+  }
+
+  @Test
   void refusesBadPorts() {
     assertThat(errors(config("""
         "port-publish": [{"internal": {"ports": 0}}, {"internal": {"ports": "70000"}},

@@ -43,7 +43,13 @@ final class ContainerLifecycle {
   }
 
   String create(ContainerSpec spec) {
-    spec.volumes().forEach(volume -> createVolume(volume, spec.labels()));
+    spec.volumes().forEach(volume -> {
+      if (volume.kept()) {
+        checkKept(volume, spec);
+      } else {
+        createVolume(volume, spec.labels());
+      }
+    });
     String network = networks.ensure(spec.tenant());
     String gateway = networks.gateway(network).orElse(null);
     return calls.call("creating container " + spec.name(), settings.startTimeout(), () -> createOrAdopt(spec, network, gateway));
@@ -97,6 +103,35 @@ final class ContainerLifecycle {
     calls.run("creating volume " + volume.volumeName(), settings.callTimeout(), () ->
         engine.client().createVolumeCmd().withName(volume.volumeName()).withLabels(labels).exec());
     log.debug("volume {} ready", volume.volumeName());
+  }
+
+  /**
+   * A kept volume is mounted only as it is: the engine would make an empty one of a missing name,
+   * and two containers writing one volume's files would corrupt each other's data.
+   */
+  private void checkKept(VolumeMount volume, ContainerSpec spec) {
+    String name = volume.volumeName();
+    String node = spec.labels().get(EnvironmentNames.NODE_LABEL);
+    calls.run("checking kept volume " + name, settings.callTimeout(), () -> {
+      Map<String, String> labels;
+      try {
+        labels = engine.client().inspectVolumeCmd(name).exec().getLabels();
+      } catch (NotFoundException missing) {
+        throw new RuntimeFailure("kept volume " + name + " is not on this machine (node " + node + ")", missing);
+      }
+      if (labels == null || !Objects.equals(node, labels.get(EnvironmentNames.NODE_LABEL))) {
+        throw new RuntimeFailure("volume " + name + " was not made by node " + node + ": only a volume an environment "
+            + "left on this node is mounted as kept");
+      }
+      engine.client().listContainersCmd().withShowAll(true).withVolumeFilter(List.of(name)).exec().stream()
+          .map(container -> container.getNames() == null || container.getNames().length == 0
+              ? container.getId() : ContainerSpecs.stripSlash(container.getNames()[0]))
+          .filter(other -> !other.equals(spec.name()))
+          .findFirst()
+          .ifPresent(other -> {
+            throw new RuntimeFailure("kept volume " + name + " is mounted by container " + other);
+          });
+    });
   }
 
   void start(String containerId) {

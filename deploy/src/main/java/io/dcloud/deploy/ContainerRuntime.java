@@ -144,7 +144,17 @@ public interface ContainerRuntime extends AutoCloseable {
   /** {@code hostPort} null lets the engine choose a free port on {@code hostIp}. */
   record PortBinding(String hostIp, Integer hostPort, int containerPort, String protocol) {}
 
-  record VolumeMount(String volumeName, String target) {}
+  /**
+   * {@code kept}: a volume an earlier environment left on this machine, mounted as it is: it is
+   * never made (an engine would make an empty one of that name), and creating the container fails
+   * unless it exists, was made by the same node, and no other container mounts it.
+   */
+  record VolumeMount(String volumeName, String target, boolean kept) {
+    /** A volume made for the container, when it does not exist yet. */
+    public VolumeMount(String volumeName, String target) {
+      this(volumeName, target, false);
+    }
+  }
 
   /**
    * A volume made for an environment: where it was mounted ({@code target}; null for one made before

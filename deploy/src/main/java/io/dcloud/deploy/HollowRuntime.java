@@ -79,8 +79,9 @@ public final class HollowRuntime implements ContainerRuntime {
     if (find(spec.name()).isPresent()) {
       throw new RuntimeFailure("a container named " + spec.name() + " already exists");
     }
+    spec.volumes().stream().filter(VolumeMount::kept).forEach(volume -> checkKept(volume, spec));
     String id = String.format("hollow%058x", nextId.incrementAndGet());
-    spec.volumes().forEach(volume -> volumes.putIfAbsent(volume.volumeName(), new HollowVolume(
+    spec.volumes().stream().filter(volume -> !volume.kept()).forEach(volume -> volumes.putIfAbsent(volume.volumeName(), new HollowVolume(
         spec.labels().get(EnvironmentNames.NODE_LABEL), spec.labels().get(EnvironmentNames.ENV_LABEL), volume.target(),
         Instant.now())));
     containers.put(id, new HollowContainer(spec, id, false, null));
@@ -152,6 +153,17 @@ public final class HollowRuntime implements ContainerRuntime {
       return VolumeRemoval.IN_USE;
     }
     return volumes.remove(name) == null ? VolumeRemoval.NOT_FOUND : VolumeRemoval.REMOVED;
+  }
+
+  private void checkKept(VolumeMount volume, ContainerSpec spec) {
+    HollowVolume kept = volumes.get(volume.volumeName());
+    String node = spec.labels().get(EnvironmentNames.NODE_LABEL);
+    if (kept == null || !kept.nodeId().equals(node)) {
+      throw new RuntimeFailure("kept volume " + volume.volumeName() + " is not on this machine (node " + node + ")");
+    }
+    if (mounted(volume.volumeName())) {
+      throw new RuntimeFailure("kept volume " + volume.volumeName() + " is mounted by another container");
+    }
   }
 
   private boolean mounted(String volumeName) {

@@ -126,6 +126,30 @@ abstract class ContainerRuntimeContract {
   }
 
   @Test
+  void aKeptVolumeIsMountedAsItIsByOneContainerOfItsNodeAndNeverMade() {
+    String node = name("kept-node");
+    String kept = name("kept-volume");
+    String first = runtime().create(idleSpec("kept-first", node, List.of(new VolumeMount(kept, "/data"))));
+    runtime().remove(first, List.of());
+
+    String second = runtime().create(idleSpec("kept-second", node, List.of(new VolumeMount(kept, "/again", true))));
+    assertThat(runtime().listManagedVolumes(node)).singleElement()
+        .satisfies(volume -> assertThat(volume.inUse()).isTrue());
+    assertThatThrownBy(() -> runtime().create(idleSpec("kept-third", node, List.of(new VolumeMount(kept, "/d", true)))))
+        .isInstanceOf(RuntimeFailure.class).hasMessageContaining("is mounted by");
+    assertThatThrownBy(() -> runtime().create(
+        idleSpec("kept-elsewhere", name("kept-other-node"), List.of(new VolumeMount(kept, "/d", true)))))
+        .isInstanceOf(RuntimeFailure.class).hasMessageContaining("not");
+    String missing = name("kept-missing");
+    assertThatThrownBy(() -> runtime().create(idleSpec("kept-missing", node, List.of(new VolumeMount(missing, "/d", true)))))
+        .isInstanceOf(RuntimeFailure.class).hasMessageContaining("is not on this machine");
+    assertThat(volumeExists(missing)).isFalse();
+
+    runtime().remove(second, List.of(kept));
+    assertThat(volumeExists(kept)).isFalse();
+  }
+
+  @Test
   void listManagedFindsTheContainersOfOneNodeByItsLabel() {
     String nodeA = name("node-a");
     String a1 = runtime().create(idleSpec("list-a1", nodeA, List.of()));

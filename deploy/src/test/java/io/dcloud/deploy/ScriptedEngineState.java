@@ -96,7 +96,17 @@ final class ScriptedEngineState {
       }
       return existing.get().id;
     }
-    spec.volumes().forEach(volume -> {
+    String node = spec.labels().get(EnvironmentNames.NODE_LABEL);
+    spec.volumes().stream().filter(ContainerRuntime.VolumeMount::kept).forEach(volume -> {
+      Map<String, String> made = volumes.get(volume.volumeName());
+      if (made == null || !node.equals(made.get(EnvironmentNames.NODE_LABEL))) {
+        throw new RuntimeFailure("kept volume " + volume.volumeName() + " is not on this machine (node " + node + ")");
+      }
+      if (mounted(volume.volumeName())) {
+        throw new RuntimeFailure("kept volume " + volume.volumeName() + " is mounted by another container");
+      }
+    });
+    spec.volumes().stream().filter(volume -> !volume.kept()).forEach(volume -> {
       Map<String, String> labels = new HashMap<>(spec.labels());
       labels.put(EnvironmentNames.VOLUME_TARGET_LABEL, volume.target());
       volumes.putIfAbsent(volume.volumeName(), labels);

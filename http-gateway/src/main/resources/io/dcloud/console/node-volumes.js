@@ -8,19 +8,22 @@ import { statusBadge } from './environments.js';
 
 /** What each state means, said beside the table so no one has to guess. */
 const STATES = {
-  ATTACHED: 'its environment is on this node (or may come back to it)',
+  ATTACHED: 'its environment is on this node (or may come back to it), or another environment mounts it again',
   LEFT_BEHIND: 'its environment runs on another node now; this holds the data it had here',
   ORPHANED: 'its environment was deleted, or collected since',
 };
 
 function environmentCell(volume) {
   const environment = volume.environment;
-  if (!environment) return h('td', {}, h('code', {}, volume.environmentId), ' (collected)');
+  const again = volume.mountedBy ? h('span', {}, ' · mounted again by ',
+    h('a', { href: '#/environments/' + encodeURIComponent(volume.mountedBy) }, h('code', {}, volume.mountedBy))) : '';
+  if (!environment) return h('td', {}, h('code', {}, volume.environmentId), ' (collected)', again);
   return h('td', {},
     h('a', { href: '#/environments/' + encodeURIComponent(volume.environmentId) }, environment.name || volume.environmentId),
     ' ', statusBadge(environment.status),
     environment.owner ? ` · ${environment.owner}` : '',
-    environment.node && volume.state === 'LEFT_BEHIND' ? ` · now on ${environment.node}` : '');
+    environment.node && volume.state === 'LEFT_BEHIND' ? ` · now on ${environment.node}` : '',
+    again);
 }
 
 export async function nodeVolumesPage(nodeId) {

@@ -46,14 +46,24 @@ function volumeRow(volume) {
   const chosen = String(volume.lifecycle || 'temporary').toLowerCase();
   const lifecycle = h('select', { name: 'lifecycle' },
     ['temporary', 'persistent'].map(l => h('option', { value: l, selected: l === chosen }, l)));
+  const kept = h('input', { name: 'volume', placeholder: 'dcloud-node-id-0', value: volume.volume ?? '',
+    autocomplete: 'off', spellcheck: 'false' });
   return {
-    controls: [field('Mount path', target), field('Size', size, 'e.g. 10G'), field('Lifecycle', lifecycle)],
+    controls: [field('Mount path', target), field('Size', size, 'e.g. 10G'), field('Lifecycle', lifecycle),
+      field('Kept volume', kept, 'optional: one a deleted environment of yours kept (its persistent volumes)')],
     read(index) {
-      if (!target.value.trim() && !size.value.trim()) return null;
+      if (!target.value.trim() && !size.value.trim() && !kept.value.trim()) return null;
       target.dataset.field = `storage[${index}].target`;
       size.dataset.field = `storage[${index}].size`;
       lifecycle.dataset.field = `storage[${index}].lifecycle`;
-      return { target: target.value.trim(), size: size.value.trim(), lifecycle: lifecycle.value };
+      kept.dataset.field = `storage[${index}].volume`;
+      if (!kept.value.trim()) {
+        return { target: target.value.trim(), size: size.value.trim(), lifecycle: lifecycle.value };
+      }
+      // A kept volume is persistent, and its size is its environment's unless given.
+      const entry = { target: target.value.trim(), volume: kept.value.trim() };
+      if (size.value.trim()) entry.size = size.value.trim();
+      return entry;
     },
   };
 }

@@ -32,7 +32,8 @@ final class DeployContainerSpecs {
         .toList();
     List<VolumeMount> volumes = new ArrayList<>();
     for (int i = 0; i < spec.storage().size(); i++) {
-      volumes.add(new VolumeMount(EnvironmentNames.volumeName(nodeId, environmentId, i), spec.storage().get(i).target()));
+      EnvironmentSpec.VolumeSpec volume = spec.storage().get(i);
+      volumes.add(new VolumeMount(spec.volumeName(nodeId, environmentId, i), volume.target(), volume.kept() != null));
     }
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(EnvironmentNames.ENV_LABEL, environmentId);

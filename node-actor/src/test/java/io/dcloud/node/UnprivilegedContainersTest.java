@@ -7,6 +7,7 @@ import io.dcloud.catalog.Catalog;
 import io.dcloud.catalog.CatalogParser;
 import io.dcloud.catalog.DockerfileGenerator;
 import io.dcloud.contracts.ImageRecipe;
+import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.DockerTestSupport;
 import io.dcloud.deploy.TestImages;
@@ -48,18 +49,32 @@ class UnprivilegedContainersTest {
   }
 
   @Test
+  void anEnvironmentCanWriteItsOwnVolumes() throws Exception {
+    ImageRecipe recipe = DockerfileGenerator.generate(CATALOG, spec("tiny").withStorage(List.of(
+        new EnvironmentSpec.VolumeSpec("/data", 1 << 20, EnvironmentSpec.Lifecycle.PERSISTENT))));
+    List<String> lines = run(recipe, List.of("sh", "-c", "touch /data/probe && echo writable"),
+        List.of(new ContainerRuntime.VolumeMount(docker.name("own-volume"), "/data")));
+    assertThat(lines).containsExactly("writable");
+  }
+
+  @Test
   void anOsTheCatalogLetsKeepRootRunsAsRoot() throws Exception {
     assertThat(runGenerated("tiny-root")).startsWith("0");
   }
 
   /** Builds the catalog's image for {@code os}, runs {@link #WHO_AM_I} in it and returns its output. */
   private static List<String> runGenerated(String os) throws Exception {
-    ImageRecipe recipe = DockerfileGenerator.generate(CATALOG, spec(os));
+    return run(DockerfileGenerator.generate(CATALOG, spec(os)), WHO_AM_I, List.of());
+  }
+
+  /** Builds {@code recipe}'s image, runs {@code command} in it with {@code volumes} and returns its output. */
+  private static List<String> run(ImageRecipe recipe, List<String> command, List<ContainerRuntime.VolumeMount> volumes)
+      throws Exception {
     docker.trackImage(recipe.tag());
     docker.runtime().ensureImage(recipe, line -> {});
-    ContainerSpec base = docker.busyboxSpec(os, WHO_AM_I);
+    ContainerSpec base = docker.busyboxSpec(recipe.tag().substring(recipe.tag().indexOf(':') + 1), command);
     String id = docker.run(new ContainerSpec(base.name(), recipe.tag(), base.command(), base.env(), base.nanoCpus(),
-        base.memoryBytes(), base.pidsLimit(), List.of(), List.of(), List.of(), base.labels(), docker.tenant("owner")));
+        base.memoryBytes(), base.pidsLimit(), List.of(), List.of(), volumes, base.labels(), docker.tenant("owner")));
     docker.awaitContainer(id, info -> "exited".equals(info.state()), RUN_TIMEOUT);
     List<String> lines = new CopyOnWriteArrayList<>();
     CountDownLatch ended = new CountDownLatch(1);

@@ -60,7 +60,7 @@ public final class NodesCommand extends Subcommand {
   }
 
   private static Table volumeTable(Iterable<JsonNode> volumes) {
-    Table table = new Table("NAME", "STATE", "IN USE", "TARGET", "ENVIRONMENT", "OWNER", "STATUS", "CREATED");
+    Table table = new Table("NAME", "STATE", "IN USE", "TARGET", "ENVIRONMENT", "OWNER", "STATUS", "MOUNTED BY", "CREATED");
     for (JsonNode volume : volumes) {
       JsonNode environment = volume.path("environment");
       table.row(EnvironmentTable.text(volume, "name"), EnvironmentTable.text(volume, "state"), volume.path("inUse").asBoolean(),
@@ -68,7 +68,7 @@ public final class NodesCommand extends Subcommand {
           environment.isObject() ? EnvironmentTable.text(environment, "name") + " (" + EnvironmentTable.text(volume, "environmentId") + ")"
               : EnvironmentTable.text(volume, "environmentId") + " (collected)",
           EnvironmentTable.text(environment, "owner"), EnvironmentTable.text(environment, "status"),
-          EnvironmentTable.text(volume, "createdAt"));
+          EnvironmentTable.text(volume, "mountedBy"), EnvironmentTable.text(volume, "createdAt"));
     }
     return table;
   }

@@ -60,6 +60,7 @@ public final class EnvironmentCreation {
   private final SecretBox secrets;
   private final ProxySettings proxy;
   private final DatasetChecks datasets;
+  private final KeptVolumes keptVolumes;
   private final Duration retryAfter;
   /** How long before the ask gives up a create must reach its entity (dcloud.http.create-answer-margin). */
   private final Duration answerMargin;
@@ -77,6 +78,7 @@ public final class EnvironmentCreation {
     this.secrets = settings.secrets();
     this.proxy = settings.proxy();
     this.datasets = new DatasetChecks(new DatasetAccess(asks.system(), asks.datasets(), settings.askTimeout()));
+    this.keptVolumes = new KeptVolumes(asks);
     // A create the scheduler has not answered within the ask timeout after it was sent counts as slow.
     this.creates = new CreatesInFlight(
         asks.system(), asks.updates(), new CreateAdmission(settings.createAdmission()), settings.askTimeout());
@@ -163,7 +165,15 @@ public final class EnvironmentCreation {
 
   /** What the scheduler is asked to find room for, before the environment has an id. */
   public static PlacementRequest placementRequest(EnvironmentSpec spec) {
-    return new PlacementRequest("new", spec.resources(), spec.constraints());
+    return new PlacementRequest("new", spec.resources(), spec.constraints(), spec.keptVolumesNode());
+  }
+
+  /**
+   * {@code spec} with the node and size of each kept volume it mounts, once each is the caller's to
+   * mount; a failed stage carries the 422 (see {@link KeptVolumes}).
+   */
+  public CompletionStage<EnvironmentSpec> withKeptVolumesFound(EnvironmentSpec spec, Caller caller) {
+    return keptVolumes.found(spec, caller);
   }
 
   /**
@@ -185,6 +195,9 @@ public final class EnvironmentCreation {
         limit + " creates are in progress on this gateway, the most it admits now; retry in " + seconds + "s");
   }
 
+  /** A request as it passed the checks: kept volumes found, the image it builds. */
+  private record Checked(EnvironmentSpec spec, ImageRecipe recipe) {}
+
   private CompletionStage<EnvironmentView> checkedAndCreated(
       EnvironmentSpec spec, String idempotencyKey, String origin, Caller caller, CreatesInFlight.Slot slot) {
     // The scheduler and the user registry (singletons, often on other nodes) are asked while the
@@ -192,8 +205,9 @@ public final class EnvironmentCreation {
     // in that order (a bad catalog entry is the 422 even when the quota could not be read).
     CompletionStage<Scheduler.Feasibility> placeable = asks.feasibility(placementRequest(spec));
     CompletionStage<Quota> quota = quotas.of(caller);
-    return recipe(spec, caller)
-        .thenCompose(recipe -> placeable
+    return keptVolumes.found(spec, caller)
+        .thenCompose(found -> recipe(found, caller).thenApply(recipe -> new Checked(found, recipe)))
+        .thenCompose(checked -> placeable
             .thenCompose(feasibility -> {
               if (!feasibility.feasible()) {
                 throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "resources", feasibility.reason()).exception();
@@ -203,7 +217,12 @@ public final class EnvironmentCreation {
               return quotas.admit(caller, quota, id, spec.resources(), true)
                   .thenCompose(admitted -> {
                     slot.sending(id);
-                    return createEntity(id, idempotencyKey == null, spec, recipe, origin, caller.username());
+                    return createEntity(id, idempotencyKey == null, checked.spec(), checked.recipe(), origin,
+                        caller.username())
+                        .thenApply(view -> {
+                          keptVolumes.created(checked.spec());
+                          return view;
+                        });
                   });
             }));
   }

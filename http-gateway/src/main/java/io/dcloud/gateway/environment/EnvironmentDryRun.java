@@ -63,22 +63,25 @@ final class EnvironmentDryRun {
 
   /** 200 with {@link DryRunJson}; a failed stage carries the same 4xx problem a create would answer. */
   CompletionStage<HttpResponse> answer(JsonNode contract, Caller caller) {
-    EnvironmentSpec spec;
+    EnvironmentSpec parsed;
     try {
-      spec = creation.parse(contract);
+      parsed = creation.parse(contract);
     } catch (RuntimeException invalid) {
       return CompletableFuture.failedFuture(invalid);
     }
-    // Asked at once, as a create asks its feasibility: one round trip alongside the catalog's.
-    CompletionStage<DryRunJson.Placement> placement = placement(spec, caller);
-    return creation.recipe(spec, caller)
-        .thenCompose(recipe -> quotas.check(caller, spec.resources())
-            .thenCompose(admitted -> placement)
-            .thenApply(where -> {
-              log.debug("Dry run of environment {} by {}: placement {} ({})", spec.name(), caller.username(),
-                  where.outcome(), where.reason());
-              return codec.jsonResponse(StatusCodes.OK, answer(spec, recipe, where));
-            }));
+    // Kept volumes first (none: at once): where they are is where the environment would go.
+    return creation.withKeptVolumesFound(parsed, caller).thenCompose(spec -> {
+      // Asked at once, as a create asks its feasibility: one round trip alongside the catalog's.
+      CompletionStage<DryRunJson.Placement> placement = placement(spec, caller);
+      return creation.recipe(spec, caller)
+          .thenCompose(recipe -> quotas.check(caller, spec.resources())
+              .thenCompose(admitted -> placement)
+              .thenApply(where -> {
+                log.debug("Dry run of environment {} by {}: placement {} ({})", spec.name(), caller.username(),
+                    where.outcome(), where.reason());
+                return codec.jsonResponse(StatusCodes.OK, answer(spec, recipe, where));
+              }));
+    });
   }
 
   private DryRunJson answer(EnvironmentSpec spec, ImageRecipe recipe, DryRunJson.Placement placement) {

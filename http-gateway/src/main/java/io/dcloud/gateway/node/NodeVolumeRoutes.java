@@ -1,6 +1,7 @@
 package io.dcloud.gateway.node;
 
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentView;
 import io.dcloud.gateway.common.AuditLog;
 import io.dcloud.gateway.common.ClusterAsks;
 import io.dcloud.gateway.common.JsonYaml;
@@ -11,6 +12,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -58,12 +61,29 @@ final class NodeVolumeRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> list(String nodeId, Optional<VolumeJson.State> only) {
-    return volumes(nodeId).thenApply(volumes -> codec.jsonResponse(StatusCodes.OK, new VolumeJson.Listing(nodeId,
-        volumes.volumes().stream()
-            .map(volume -> VolumeJson.of(volume, nodeId, asks.folded(volume.environmentId())))
+    return volumes(nodeId).thenCombine(keptOn(nodeId), (volumes, kept) -> codec.jsonResponse(StatusCodes.OK,
+        new VolumeJson.Listing(nodeId, volumes.volumes().stream()
+            .map(volume -> VolumeJson.of(volume, nodeId, asks.folded(volume.environmentId()), kept.get(volume.name())))
             .filter(volume -> only.isEmpty() || volume.state() == only.get())
             .sorted(Comparator.comparing(VolumeJson::name))
             .toList())));
+  }
+
+  /**
+   * The kept volumes the environments placed on the node mount, by name, with the environment that
+   * mounts each: one may be building its image, its container (and so the engine's "in use") not made yet.
+   */
+  private CompletionStage<Map<String, String>> keptOn(String nodeId) {
+    return asks.listEnvironments(null, null, nodeId, null, null).thenApply(listing -> {
+      Map<String, String> kept = new HashMap<>();
+      for (EnvironmentView view : listing.environments()) {
+        if (view.spec() != null) {
+          view.spec().storage().stream().filter(volume -> volume.kept() != null)
+              .forEach(volume -> kept.put(volume.kept().name(), view.id()));
+        }
+      }
+      return kept;
+    });
   }
 
   /**
@@ -71,7 +91,14 @@ final class NodeVolumeRoutes extends AllDirectives {
    * an environment that exists on this node, or may come back to it, keeps its volume.
    */
   private CompletionStage<HttpResponse> remove(String nodeId, String name, Caller caller) {
-    return volumes(nodeId).thenCompose(volumes -> {
+    return volumes(nodeId).thenCombine(keptOn(nodeId), (volumes, kept) -> {
+      String mountedBy = kept.get(name);
+      if (mountedBy != null) {
+        throw Problem.conflict("volume " + name + " on node " + nodeId + " is mounted again by environment " + mountedBy
+            + ": it goes when that environment no longer mounts it").exception();
+      }
+      return volumes;
+    }).thenCompose(volumes -> {
       NodeProtocol.Volume volume = volumes.volumes().stream().filter(v -> v.name().equals(name)).findFirst()
           .orElseThrow(() -> Problem.notFound("volume " + name + " on node " + nodeId).exception());
       return asks.<EnvironmentEntity.Reply>environment(volume.environmentId(), EnvironmentEntity.Get::new)

@@ -14,10 +14,13 @@ import java.util.List;
  */
 record VolumeJson(
     String name, String target, Instant createdAt, boolean inUse, State state, boolean removable,
-    String environmentId, Environment environment) {
+    String environmentId, Environment environment, String mountedBy) {
 
   /**
-   * ATTACHED: its environment exists and is (or may come back) on this node: its data is in use.
+   * {@code environmentId}, {@code environment}: the environment that made it. {@code mountedBy}: the
+   * environment that mounts it again as a kept volume, if one does (then it is ATTACHED).
+   *
+   * <p>ATTACHED: its environment exists and is (or may come back) on this node: its data is in use.
    * LEFT_BEHIND: its environment runs on another node now (moved by a drain or a node's loss) with a
    * volume of its own there; this one holds the data it had here. ORPHANED: its environment was
    * deleted (persistent volumes are kept on delete) or collected since.
@@ -29,12 +32,14 @@ record VolumeJson(
 
   record Listing(String node, List<VolumeJson> volumes) {}
 
-  static VolumeJson of(NodeProtocol.Volume volume, String nodeId, EnvironmentDirectory.GetReply environment) {
+  /** {@code mountedBy}: the environment that mounts it as a kept volume; null when none does. */
+  static VolumeJson of(
+      NodeProtocol.Volume volume, String nodeId, EnvironmentDirectory.GetReply environment, String mountedBy) {
     EnvironmentView view = environment instanceof EnvironmentDirectory.Known known ? known.view() : null;
-    State state = stateOf(view, nodeId);
+    State state = mountedBy != null ? State.ATTACHED : stateOf(view, nodeId);
     return new VolumeJson(volume.name(), volume.target(), volume.createdAt(), volume.inUse(), state,
         state != State.ATTACHED && !volume.inUse(), volume.environmentId(),
-        view == null ? null : new Environment(view.name(), view.owner(), view.status(), view.node()));
+        view == null ? null : new Environment(view.name(), view.owner(), view.status(), view.node()), mountedBy);
   }
 
   /** {@code view} null: an environment nobody knows any more (collected after its deletion). */

@@ -73,19 +73,23 @@ class NodeVolumeApiTest {
     assertThat(state(view(EnvironmentStatus.RUNNING, "n2"))).isEqualTo(VolumeJson.State.LEFT_BEHIND);
     assertThat(state(view(EnvironmentStatus.DELETED, "n1"))).isEqualTo(VolumeJson.State.ORPHANED);
 
-    VolumeJson collected = VolumeJson.of(VOLUME, "n1", new EnvironmentDirectory.Unknown("e1"));
+    VolumeJson collected = VolumeJson.of(VOLUME, "n1", new EnvironmentDirectory.Unknown("e1"), null);
     assertThat(collected.state()).isEqualTo(VolumeJson.State.ORPHANED);
     assertThat(collected.removable()).isTrue();
     assertThat(collected.environment()).isNull();
-    VolumeJson moved = VolumeJson.of(VOLUME, "n1", new EnvironmentDirectory.Known(view(EnvironmentStatus.RUNNING, "n2"), null));
+    VolumeJson moved = VolumeJson.of(VOLUME, "n1", new EnvironmentDirectory.Known(view(EnvironmentStatus.RUNNING, "n2"), null), null);
     assertThat(moved.removable()).isTrue();
     assertThat(moved.environment().node()).isEqualTo("n2");
     assertThat(moved.environment().owner()).isEqualTo("alice");
     VolumeJson mounted = VolumeJson.of(new NodeProtocol.Volume("dcloud-n1-e1-0", "e1", "/work", null, true), "n1",
-        new EnvironmentDirectory.Unknown("e1"));
+        new EnvironmentDirectory.Unknown("e1"), null);
     assertThat(mounted.removable()).as("a container mounts it").isFalse();
-    assertThat(VolumeJson.of(VOLUME, "n1", new EnvironmentDirectory.Known(view(EnvironmentStatus.RUNNING, "n1"), null))
-        .removable()).isFalse();
+    VolumeJson keptAgain = VolumeJson.of(VOLUME, "n1", new EnvironmentDirectory.Unknown("e1"), "e2");
+    assertThat(keptAgain.state()).as("mounted again by another environment, container or not").isEqualTo(VolumeJson.State.ATTACHED);
+    assertThat(keptAgain.removable()).isFalse();
+    assertThat(keptAgain.mountedBy()).isEqualTo("e2");
+    assertThat(VolumeJson.of(VOLUME, "n1", new EnvironmentDirectory.Known(view(EnvironmentStatus.RUNNING, "n1"), null),
+        null).removable()).isFalse();
   }
 
   private static VolumeJson.State state(EnvironmentView view) {

@@ -1,0 +1,158 @@
+package io.dcloud.gateway.environment;
+
+import static io.dcloud.contract.ContractReader.at;
+
+import io.dcloud.contracts.EnvironmentNames;
+import io.dcloud.contracts.EnvironmentNames.VolumeOrigin;
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.environment.EnvironmentView;
+import io.dcloud.gateway.common.ClusterAsks;
+import io.dcloud.gateway.common.Problem;
+import io.dcloud.identity.Caller;
+import io.dcloud.node.NodeProtocol;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.EnvironmentSpec.KeptVolume;
+import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
+import io.dcloud.validation.FieldError;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * A storage entry may mount a persistent volume an earlier environment left ({@code "volume":
+ * "dcloud-<node>-<environment>-<n>"}): its data back in a new environment, as a Kubernetes claim
+ * binds a retained volume again. Before the create, each is found on its node and checked: it is
+ * the caller's (its environment's owner's; an admin may mount any, a collected environment's too),
+ * no container mounts it, and its environment is deleted or runs elsewhere now. Its node is noted in
+ * the spec (the environment is placed there alone) and, unless given, its size is its environment's.
+ * Every refusal is a 422 naming {@code storage[i].volume}; a node that cannot be asked now is a 503.
+ */
+final class KeptVolumes {
+  private final ClusterAsks asks;
+  private final Counter mounted = Counter.builder("dcloud.volumes.kept.mounted")
+      .description("Kept volumes a new environment was created to mount again")
+      .register(Metrics.globalRegistry);
+
+  KeptVolumes(ClusterAsks asks) {
+    this.asks = asks;
+  }
+
+  /** {@code spec} with each kept volume's node and size; the spec itself when it mounts none. */
+  CompletionStage<EnvironmentSpec> found(EnvironmentSpec spec, Caller caller) {
+    List<VolumeSpec> storage = spec.storage();
+    if (storage.stream().noneMatch(volume -> volume.kept() != null)) {
+      return CompletableFuture.completedFuture(spec);
+    }
+    List<CompletableFuture<VolumeSpec>> found = new ArrayList<>();
+    for (int i = 0; i < storage.size(); i++) {
+      VolumeSpec volume = storage.get(i);
+      found.add(volume.kept() == null
+          ? CompletableFuture.completedFuture(volume)
+          : found(volume, at(at("storage", i), "volume"), at(at("storage", i), "size"), caller).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(found.toArray(CompletableFuture[]::new)).thenApply(all -> {
+      List<VolumeSpec> volumes = found.stream().map(CompletableFuture::join).toList();
+      requireOneNode(volumes);
+      return spec.withStorage(volumes);
+    });
+  }
+
+  /** Counts the kept volumes of an environment just created. */
+  void created(EnvironmentSpec spec) {
+    spec.storage().stream().filter(volume -> volume.kept() != null).forEach(volume -> mounted.increment());
+  }
+
+  private CompletionStage<VolumeSpec> found(VolumeSpec volume, String field, String sizeField, Caller caller) {
+    String name = volume.kept().name();
+    Optional<VolumeOrigin> origin = EnvironmentNames.volumeOrigin(name);
+    if (origin.isEmpty()) {
+      throw invalid(field, quote(name) + " is no volume an environment kept: name one its persistentVolumes listed");
+    }
+    return asks.<EnvironmentEntity.Reply>environment(origin.get().environmentId(), EnvironmentEntity.Get::new)
+        .thenCompose(reply -> {
+          EnvironmentView made = reply instanceof EnvironmentEntity.Ok ok ? ok.view() : null;
+          // Another user's volume is answered as one that does not exist: its name says nothing of theirs.
+          if (made == null ? !caller.isAdmin() : !caller.mayAccess(made.owner())) {
+            throw invalid(field, "no volume of " + caller.username() + "'s is named " + quote(name)
+                + (made == null ? " (a collected environment's volume only an admin may mount)" : ""));
+          }
+          return onItsNode(name, origin.get(), field).thenApply(onNode -> {
+            String node = onNode.node();
+            if (onNode.volume().inUse()) {
+              throw invalid(field, quote(name) + " is mounted by a container on node " + node + " now");
+            }
+            if (made != null && made.status() != EnvironmentStatus.DELETED && node.equals(made.node())) {
+              throw invalid(field, quote(name) + " belongs to environment " + made.id() + " (" + made.name() + ", "
+                  + made.status() + ") on node " + node + ": delete it first, or mount the volume there");
+            }
+            long size = volume.sizeBytes() > 0 ? volume.sizeBytes() : sizeIn(made, origin.get().storageIndex());
+            if (size <= 0) {
+              throw invalid(sizeField, "is required: the environment that made " + quote(name)
+                  + " was collected, so its size is unknown");
+            }
+            return new VolumeSpec(volume.target(), size, volume.lifecycle(), new KeptVolume(name, node));
+          });
+        });
+  }
+
+  private record OnNode(String node, NodeProtocol.Volume volume) {}
+
+  /** The volume on the node whose id its name carries, as that node lists it now. */
+  private CompletionStage<OnNode> onItsNode(String name, VolumeOrigin origin, String field) {
+    return asks.nodes().thenCompose(nodes -> {
+      List<String> candidates = nodes.nodes().stream().map(node -> node.status().nodeId()).filter(origin::madeBy).toList();
+      if (candidates.isEmpty()) {
+        throw invalid(field, "the node that made " + quote(name) + " is not in the cluster now");
+      }
+      String node = candidates.get(0);
+      return asks.<NodeProtocol.VolumesReply>node(node, NodeProtocol.ListVolumes::new).thenApply(reply -> {
+        if (!(reply.orElse(null) instanceof NodeProtocol.Volumes volumes)) {
+          throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "node " + node + ", which holds volume " + name
+              + ", cannot list its volumes now: ask again once it is UP").exception();
+        }
+        return volumes.volumes().stream().filter(v -> v.name().equals(name)).findFirst()
+            .map(v -> new OnNode(node, v))
+            .orElseThrow(() -> invalid(field, "node " + node + " has no volume " + quote(name)
+                + " now: an operator removed it, or it was never made"));
+      });
+    });
+  }
+
+  private static long sizeIn(EnvironmentView made, int index) {
+    if (made == null || made.spec() == null || index >= made.spec().storage().size()) {
+      return 0;
+    }
+    return made.spec().storage().get(index).sizeBytes();
+  }
+
+  /** An environment runs on one node, so the volumes it mounts again must all be on one. */
+  private static void requireOneNode(List<VolumeSpec> volumes) {
+    String first = null;
+    for (int i = 0; i < volumes.size(); i++) {
+      KeptVolume kept = volumes.get(i).kept();
+      if (kept == null) {
+        continue;
+      }
+      if (first != null && !Objects.equals(first, kept.node())) {
+        throw invalid(at(at("storage", i), "volume"), quote(kept.name()) + " is on node " + kept.node()
+            + ", another kept volume of this environment on node " + first + ": an environment runs on one node");
+      }
+      first = kept.node();
+    }
+  }
+
+  /** In full: a volume's name is checked to be short and of Docker's characters, and a user needs all of it. */
+  private static String quote(String volumeName) {
+    return '"' + volumeName + '"';
+  }
+
+  private static RuntimeException invalid(String field, String reason) {
+    return Problem.invalid(List.of(new FieldError(field, reason))).exception();
+  }
+}
