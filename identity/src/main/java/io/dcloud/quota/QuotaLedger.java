@@ -74,6 +74,12 @@ public final class QuotaLedger {
    */
   public record ServiceHold(String service, int replicas, Resources each) implements CborSerializable {}
 
+  /**
+   * The service was deleted: its hold goes at once, not at the pending timeout (its replicas never
+   * come, so the directory would never count them).
+   */
+  public record ReleaseService(String service) implements Command {}
+
   /** {@code excess} is empty when admitted; {@code unavailable} when the usage could not be read. */
   public record Decision(boolean admitted, OwnerUsage usage, List<Excess> excess, boolean unavailable)
       implements CborSerializable {}
@@ -135,7 +141,16 @@ public final class QuotaLedger {
               new Admit(check.owner(), null, check.resources(), true, check.quota(), check.replyTo()), false, check.count(),
               check.hold()))
           .onMessage(UsageRead.class, read -> Behaviors.same())
+          .onMessage(ReleaseService.class, this::release)
           .build();
+    }
+
+    /** Taken between admissions too: a decision in flight reads the holds as they are when it is made. */
+    private Behavior<Command> release(ReleaseService release) {
+      if (pendingServices.remove(release.service()) != null) {
+        context.getLog().info("Quota hold of deleted service {} released", release.service());
+      }
+      return Behaviors.same();
     }
 
     /** One admission at a time: the next waits until this one is decided and recorded. */
@@ -152,6 +167,7 @@ public final class QuotaLedger {
           (usage, failure) -> new UsageRead(admit, noted, environments, hold, usage, failure));
       return Behaviors.receive(Command.class)
           .onMessage(UsageRead.class, this::decide)
+          .onMessage(ReleaseService.class, this::release)
           .onMessage(Admit.class, next -> {
             stash.stash(next);
             return Behaviors.same();

@@ -137,6 +137,7 @@ final class IdentityGoldenSamples {
         "alice", new Resources(3000, 3L << 30, 0, 0, null), 3, QUOTA, system.deadLetters()));
     s.put("wire.quota.Check.service-hold", new QuotaLedger.Check("alice", new Resources(3000, 3L << 30, 0, 0, null), 3,
         QUOTA, new QuotaLedger.ServiceHold("web", 5, new Resources(1000, 1L << 30, 0, 0, null)), system.deadLetters()));
+    s.put("wire.quota.ReleaseService", new QuotaLedger.ReleaseService("web"));
     QuotaLedger.Excess excess = new QuotaLedger.Excess("cpu", 2000, 3000, 4000);
     s.put("wire.quota.Excess", excess);
     s.put("wire.quota.Decision", new QuotaLedger.Decision(false, usage, List.of(excess), false));

@@ -150,6 +150,27 @@ class QuotaLedgerTest {
   }
 
   @Test
+  void aDeletedServicesHoldGoesAtOnce() {
+    TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
+    ActorRef<QuotaLedger.Command> ledger = testKit.spawn(
+        QuotaLedger.create(directory.getRef(), Duration.ofMinutes(1), Duration.ofSeconds(3), Clock.systemUTC()));
+    TestProbe<QuotaLedger.Decision> answers = testKit.createTestProbe();
+    ledger.tell(new QuotaLedger.Check("gil", new Resources(2000, 2L << 30, 0, 0, null), 2, TWO_CORES,
+        new QuotaLedger.ServiceHold("web", 2, ONE_CORE), answers.getRef()));
+    directory.expectMessageClass(EnvironmentDirectory.GetUsage.class).replyTo()
+        .tell(new EnvironmentDirectory.Usage(OwnerUsage.NONE, Set.of()));
+    assertThat(answers.receiveMessage().admitted()).isTrue();
+
+    ledger.tell(new QuotaLedger.ReleaseService("web"));
+    ledger.tell(new QuotaLedger.Check("gil", new Resources(2000, 2L << 30, 0, 0, null), 2, TWO_CORES,
+        new QuotaLedger.ServiceHold("api", 2, ONE_CORE), answers.getRef()));
+    EnvironmentDirectory.GetUsage asked = directory.expectMessageClass(EnvironmentDirectory.GetUsage.class);
+    assertThat(asked.services()).as("web's replicas are no longer waited for").isEmpty();
+    asked.replyTo().tell(new EnvironmentDirectory.Usage(OwnerUsage.NONE, Set.of()));
+    assertThat(answers.receiveMessage().admitted()).as("the room web held is free").isTrue();
+  }
+
+  @Test
   void aDirectoryThatDoesNotAnswerIsUnavailableNotARefusal() {
     TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
     ActorRef<QuotaLedger.Command> ledger = testKit.spawn(

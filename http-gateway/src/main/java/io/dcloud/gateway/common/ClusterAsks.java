@@ -108,6 +108,11 @@ public final class ClusterAsks {
     return ask(backends.quotas(), replyTo -> new QuotaLedger.Check(owner, resources, environments, quota, hold, replyTo));
   }
 
+  /** A deleted service's quota hold goes at once (see {@link QuotaLedger.ReleaseService}); nothing answers. */
+  public void releaseServiceHold(String service) {
+    backends.quotas().tell(new QuotaLedger.ReleaseService(service));
+  }
+
   public CompletionStage<UserRegistry.Reply> users(Function<ActorRef<UserRegistry.Reply>, UserRegistry.Command> command) {
     return ask(backends.users(), command);
   }

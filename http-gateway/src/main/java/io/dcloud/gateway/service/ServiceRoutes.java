@@ -177,6 +177,7 @@ public final class ServiceRoutes extends AllDirectives {
         .thenCompose(reply -> {
           ServiceView view = viewOf(name, reply);
           audit.record(caller, "service.delete", name, "ok");
+          asks.releaseServiceHold(name);
           // Its bindings go with it: their devices' readings and controllers are no longer its app's.
           return asks.<Done>deviceRegistry(replyTo -> new DeviceRegistry.DeleteServiceBindings(name, replyTo))
               .thenApply(done -> json(StatusCodes.ACCEPTED, view));

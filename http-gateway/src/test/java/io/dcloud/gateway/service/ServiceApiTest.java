@@ -152,6 +152,12 @@ class ServiceApiTest {
     String made = statuses.get(0) == 201 ? "rita-a" : "rita-b";
     rita.patch("/api/v1/services/" + made, Api.JSON, "{\"replicas\": 3}").problem(403);
     assertThat(rita.delete("/api/v1/services/" + made).status()).isEqualTo(202);
+    // Deleted, it holds nothing: the other fits once its replicas (if any were made) are gone,
+    // well before the hold's timeout (30 s) would have let it go.
+    String other = made.equals("rita-a") ? "rita-b" : "rita-a";
+    Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(rita.post("/api/v1/services", Api.JSON, service(other, 2)).status()).isEqualTo(201));
+    assertThat(rita.delete("/api/v1/services/" + other).status()).isEqualTo(202);
   }
 
   /** A service's replicas are environments of its owner's in the quota's usage, once the read side counts them. */
