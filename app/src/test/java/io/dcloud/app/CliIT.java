@@ -148,6 +148,14 @@ class CliIT {
     assertThat(mounting.path("spec").path("storage").get(0).path("size").asText()).as("its environment's").isEqualTo("16M");
     assertThat(dcloud.managementApi().get("/metrics").body()).containsPattern("(?m)^dcloud_volumes_kept_mounted_total [1-9]");
     assertThat(ok("nodes", "volumes", dcloud.nodeId()).out()).contains(volume, "ATTACHED", second);
+    assertThat(ok("volumes", "ls").out()).contains("NODE", dcloud.nodeId(), volume, "ATTACHED", second);
+    JsonNode everywhere = dcloud.api().get("/api/v1/volumes").json();
+    assertThat(everywhere.path("volumes").toString()).contains(volume, "\"mountedBy\":\"" + second + "\"");
+    assertThat(everywhere.path("unreachable")).isEmpty();
+    assertThat(dcloud.api().post("/api/v1/users", "{\"username\": \"vol-other\", \"password\": \"vol-other-secret\","
+        + " \"roles\": [\"data-scientist\"]}").status()).isEqualTo(201);
+    assertThat(dcloud.api().as("vol-other", "vol-other-secret").get("/api/v1/volumes").body())
+        .as("another user's volumes are not theirs to see").doesNotContain(volume);
     Result taken = cli("", "nodes", "rm-volume", dcloud.nodeId(), volume);
     assertThat(taken.status()).as("%s", taken).isEqualTo(ExitCodes.REFUSED);
     Result twice = cli("", "env", "create", "-f", again.toString());

@@ -142,7 +142,7 @@ class ConsoleAdminIT {
   void aDataScientistIsNotOfferedTheUsersPageAndHearsTheRefusal() {
     signOutAndIn(browser, "dee", PASSWORD);
     assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
-        "Services", "Devices", "Models", "Jobs");
+        "Volumes", "Services", "Devices", "Models", "Jobs");
     browser.open(base + "/#/users");
     assertThat(browser.shownText("main .error")).contains("needs one of the roles admin");
   }
@@ -405,7 +405,7 @@ class ConsoleAdminIT {
 
   @Test
   @Order(12)
-  void aConfigurerRemovesTheVolumeADeletedEnvironmentLeftAfterConfirming() {
+  void aDeletedEnvironmentsVolumeIsItsOwnersToMountAgainAndAConfigurerRemovesItAfterConfirming() {
     Api.Response created = dee.post("/api/v1/environments", """
         {"env-name": "dees-data", "os": "tiny", "resources": {"cpu": "0.1", "ram": "64M"},
          "storage": [{"target": "/data", "size": "16M", "lifecycle": "persistent"}]}""");
@@ -418,11 +418,24 @@ class ConsoleAdminIT {
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
         assertThat(dee.get("/api/v1/environments/" + id).json().path("status").asText()).isEqualTo("DELETED"));
 
+    String row = "table.node-volumes tr[data-volume='" + volume + "']";
+    // Its owner sees it among their volumes, and the new-environment form suggests it to mount again.
+    signOutAndIn(browser, "dee", PASSWORD);
+    browser.click("#nav a[href='#/volumes']");
+    awaitState(browser, row, "ORPHANED", "dee's kept volume");
+    assertThat(browser.text(row)).contains(NODE_ID, "/data", "dees-data");
+    assertThat(browser.driver.findElements(By.cssSelector(row + " button[name=remove]"))).as("an operator's to remove").isEmpty();
+    checkAndPhotograph(browser, "my-volumes");
+    browser.click("#nav a[href='#/new']");
+    browser.click("#list-storage > button");
+    assertThat(browser.find("#list-storage input[name=volume]").getAttribute("list")).isEqualTo("kept-volumes");
+    browser.until(d -> d.findElements(By.cssSelector("datalist#kept-volumes option[value='" + volume + "']")).isEmpty()
+        ? null : true, "the kept volume among the field's suggestions");
+
     signOutAndIn(browser, "cy", PASSWORD);
     browser.click("#nav a[href='#/nodes']");
     awaitState(browser, NODE, "UP", "the node to be up");
     browser.click(NODE + " a.node-volumes");
-    String row = "table.node-volumes tr[data-volume='" + volume + "']";
     awaitState(browser, row, "ORPHANED", "the deleted environment's volume");
     assertThat(browser.text(row)).contains("/data", "dees-data", "DELETED", "dee");
     checkAndPhotograph(browser, "node-volumes");

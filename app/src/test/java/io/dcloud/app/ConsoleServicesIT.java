@@ -75,7 +75,7 @@ class ConsoleServicesIT {
     go("");
     ConsolePage.signIn(browser, "ada", PASSWORD);
     assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
-        "Services", "Devices", "Models", "Jobs");
+        "Volumes", "Services", "Devices", "Models", "Jobs");
     browser.click("#nav a[href='#/services']");
     awaitAttribute(browser, "table.services tr[data-service=web] .ready", "ready", "1", "the replica to be ready");
     String row = browser.text("table.services tr[data-service=web]");

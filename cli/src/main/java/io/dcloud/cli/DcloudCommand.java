@@ -16,6 +16,7 @@ import io.dcloud.cli.identity.UsersCommand;
 import io.dcloud.cli.job.JobsCommand;
 import io.dcloud.cli.model.ModelsCommand;
 import io.dcloud.cli.node.NodesCommand;
+import io.dcloud.cli.node.VolumesCommand;
 import io.dcloud.cli.service.ServicesCommand;
 import java.net.URI;
 import picocli.CommandLine.Command;
@@ -27,7 +28,7 @@ import picocli.CommandLine.ScopeType;
     description = "DCloud's command line: environments, templates, the catalog, nodes and users through the HTTP API.",
     subcommands = {
         LoginCommand.class, LogoutCommand.class, EnvCommand.class, TemplatesCommand.class, CatalogCommand.class,
-        NodesCommand.class, UsersCommand.class, WatchCommand.class, DataCommand.class, ModelsCommand.class,
+        NodesCommand.class, VolumesCommand.class, UsersCommand.class, WatchCommand.class, DataCommand.class, ModelsCommand.class,
         ServicesCommand.class, AppsCommand.class, JobsCommand.class,
         SensorTypesCommand.class, DevicesCommand.class},
     footer = {"", "The gateway: --api, else DCLOUD_API, else the one of 'dcloud login'.",

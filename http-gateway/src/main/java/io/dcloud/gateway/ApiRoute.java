@@ -123,6 +123,7 @@ final class ApiRoute extends AllDirectives {
         templates.route(),
         catalog.route(),
         nodes.route(),
+        nodes.volumes(),
         users.route(),
         groups.route(),
         auth.route(),

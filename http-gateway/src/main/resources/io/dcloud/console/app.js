@@ -1,7 +1,7 @@
 // The console's shell: who is signed in (the header), sign-in and sign-out, and the hash routes
 // (#/environments, #/environments/{id}, #/new, and for configurers and admins #/nodes, #/nodes/{id}/volumes,
 // #/catalog) to each page.
-// #/templates[/{name}], #/datasets[/{id}] for everyone; #/users[/{username}] for admins (others hear the API's refusal).
+// #/templates[/{name}], #/datasets[/{id}], #/volumes for everyone; #/users[/{username}] for admins (others hear the API's refusal).
 // #/services[/{name}], #/jobs[/{id}], #/devices[/{id}] for everyone (types and devices written by operators); #/models for data scientists, #/apps for app developers.
 import { api, ApiError, rememberCsrf } from './api.js';
 import { h, show, errorBox, field } from './dom.js';
@@ -10,7 +10,7 @@ import { environmentsPage } from './environments.js';
 import { environmentPage } from './environment.js';
 import { newEnvironmentPage } from './new-environment.js';
 import { nodesPage } from './nodes.js';
-import { nodeVolumesPage } from './node-volumes.js';
+import { nodeVolumesPage, myVolumesPage } from './node-volumes.js';
 import { catalogPage } from './catalog.js';
 import { templatesPage } from './templates.js';
 import { templatePage } from './template.js';
@@ -122,6 +122,7 @@ async function route() {
     if (page === 'new') leave = await newEnvironmentPage(id && decodeURIComponent(id));
     else if (page === 'nodes' && operates()) leave = await (id ? nodeVolumesPage(decodeURIComponent(id)) : nodesPage());
     else if (page === 'catalog' && operates()) leave = await catalogPage();
+    else if (page === 'volumes') leave = await myVolumesPage();
     else if (page === 'environments' && id) leave = await environmentPage(decodeURIComponent(id));
     else if (page === 'templates') leave = await (id ? templatePage(decodeURIComponent(id)) : templatesPage());
     else if (page === 'users') leave = await (id ? userPage(decodeURIComponent(id)) : usersPage());

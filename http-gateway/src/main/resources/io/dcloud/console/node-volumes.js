@@ -1,7 +1,8 @@
-// One node's environment volumes, for configurers and admins: persistent volumes outlive their
+// Environment volumes. One node's, for configurers and admins: persistent volumes outlive their
 // environment (kept on delete, left on a machine it moved off), and only an operator knows when
 // their data may go. Each with what became of its environment; those no environment holds are
-// removed after a confirmation that says the data goes with them.
+// removed after a confirmation that says the data goes with them. And a user's own on every node
+// (#/volumes): the names the new-environment form's Kept volume field takes.
 import { api } from './api.js';
 import { h, show, errorBox, confirmDialog } from './dom.js';
 import { statusBadge } from './environments.js';
@@ -26,13 +27,24 @@ function environmentCell(volume) {
     again);
 }
 
-export async function nodeVolumesPage(nodeId) {
+export function nodeVolumesPage(nodeId) {
+  return volumesPage(nodeId);
+}
+
+/** The caller's volumes on every node (admins: everyone's), without removal. */
+export function myVolumesPage() {
+  return volumesPage(null);
+}
+
+async function volumesPage(nodeId) {
   const body = h('tbody');
+  const unreachable = h('p', { class: 'unreachable', 'aria-live': 'polite' });
   const message = h('div', { 'aria-live': 'polite' });
   const filter = h('select', { name: 'state', 'aria-label': 'Show' },
     h('option', { value: '' }, 'All volumes'),
     Object.keys(STATES).map(state => h('option', { value: state }, state.replace('_', ' ').toLowerCase())));
-  const path = `/nodes/${encodeURIComponent(nodeId)}/volumes`;
+  const path = nodeId ? `/nodes/${encodeURIComponent(nodeId)}/volumes` : '/volumes';
+  const columns = ['Volume', ...(nodeId ? [] : ['Node']), 'State', 'In use', 'Mounted at', 'Environment', 'Created', ''];
 
   async function remove(volume) {
     const question = `Remove volume ${volume.name} from node ${nodeId}? Its data is deleted for good.`;
@@ -49,12 +61,13 @@ export async function nodeVolumesPage(nodeId) {
   function row(volume) {
     return h('tr', { 'data-volume': volume.name, 'data-state': volume.state },
       h('th', { scope: 'row' }, h('code', {}, volume.name)),
+      nodeId ? '' : h('td', {}, volume.node),
       h('td', { title: STATES[volume.state] || '' }, volume.state),
       h('td', {}, volume.inUse ? 'mounted' : ''),
       h('td', {}, volume.target ? h('code', {}, volume.target) : ''),
       environmentCell(volume),
       h('td', {}, volume.createdAt ? new Date(volume.createdAt).toLocaleString() : ''),
-      h('td', {}, volume.removable ? h('button', { type: 'button', name: 'remove', class: 'danger',
+      h('td', {}, nodeId && volume.removable ? h('button', { type: 'button', name: 'remove', class: 'danger',
         'aria-label': `Remove ${volume.name}`, onclick: () => remove(volume) }, 'Remove') : ''));
   }
 
@@ -62,22 +75,26 @@ export async function nodeVolumesPage(nodeId) {
     const answer = await api('GET', path + (filter.value ? `?state=${filter.value}` : ''));
     body.replaceChildren(...answer.volumes.map(row));
     if (!answer.volumes.length) {
-      body.replaceChildren(h('tr', {}, h('td', { colspan: 7, class: 'empty' },
-        filter.value ? 'No volume in that state.' : 'This node holds no environment volumes.')));
+      body.replaceChildren(h('tr', {}, h('td', { colspan: columns.length, class: 'empty' },
+        filter.value ? 'No volume in that state.'
+          : nodeId ? 'This node holds no environment volumes.' : 'No environment of yours has a volume.')));
     }
+    unreachable.textContent = answer.unreachable?.length
+      ? `Not listed: the volumes of ${answer.unreachable.join(', ')}, which could not be asked.` : '';
   }
 
   filter.addEventListener('change', () => load().catch(e => message.replaceChildren(errorBox(e))));
   await load();
   show(
-    h('h1', {}, `Volumes on ${nodeId}`),
-    h('p', {}, h('a', { href: '#/nodes' }, '← Nodes')),
+    h('h1', {}, nodeId ? `Volumes on ${nodeId}` : 'Your volumes'),
+    nodeId ? h('p', {}, h('a', { href: '#/nodes' }, '← Nodes'))
+      : h('p', {}, 'A deleted environment keeps its persistent volumes. Mount one again in a ',
+        h('a', { href: '#/new' }, 'new environment'), ': its storage row\'s Kept volume field takes the name.'),
     h('dl', { class: 'legend volume-states' }, Object.entries(STATES).flatMap(([state, meaning]) => [h('dt', {}, state), h('dd', {}, meaning)])),
-    filter, message,
+    filter, message, unreachable,
     h('table', { class: 'node-volumes' },
-      h('caption', { class: 'visually-hidden' }, `The environment volumes of node ${nodeId}`),
-      h('thead', {}, h('tr', {}, ['Volume', 'State', 'In use', 'Mounted at', 'Environment', 'Created', '']
-        .map(c => h('th', { scope: 'col' }, c)))),
+      h('caption', { class: 'visually-hidden' }, nodeId ? `The environment volumes of node ${nodeId}` : 'Your environment volumes'),
+      h('thead', {}, h('tr', {}, columns.map(c => h('th', { scope: 'col' }, c)))),
       body));
   return () => {};
 }

@@ -47,7 +47,7 @@ function volumeRow(volume) {
   const lifecycle = h('select', { name: 'lifecycle' },
     ['temporary', 'persistent'].map(l => h('option', { value: l, selected: l === chosen }, l)));
   const kept = h('input', { name: 'volume', placeholder: 'dcloud-node-id-0', value: volume.volume ?? '',
-    autocomplete: 'off', spellcheck: 'false' });
+    autocomplete: 'off', spellcheck: 'false', list: keptVolumeChoices().id });
   return {
     controls: [field('Mount path', target), field('Size', size, 'e.g. 10G'), field('Lifecycle', lifecycle),
       field('Kept volume', kept, 'optional: one a deleted environment of yours kept (its persistent volumes)')],
@@ -66,6 +66,25 @@ function volumeRow(volume) {
       return entry;
     },
   };
+}
+
+/**
+ * The caller's volumes a new environment may mount again (deleted or moved environments', mounted
+ * by none), offered as the Kept volume field's suggestions; asked again each time a row is added.
+ */
+function keptVolumeChoices() {
+  let choices = document.getElementById('kept-volumes');
+  if (!choices) {
+    choices = h('datalist', { id: 'kept-volumes' });
+    document.body.append(choices);
+  }
+  api('GET', '/volumes').then(answer => choices.replaceChildren(...answer.volumes
+    .filter(v => v.state !== 'ATTACHED' && !v.inUse)
+    .map(v => h('option', { value: v.name },
+      `${v.target || ''} · ${v.environment?.name || v.environmentId} · node ${v.node}`)))).catch(() => {
+    // No suggestions: the name can still be typed.
+  });
+  return choices;
 }
 
 function variableRow({ name = '', value = '' }) {

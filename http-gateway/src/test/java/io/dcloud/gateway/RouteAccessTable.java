@@ -131,6 +131,8 @@ final class RouteAccessTable {
         row("POST", "/nodes/{node}/drain").allow(404, CONFIGURER, ADMIN).otherwise(403),
         row("GET", "/nodes/{node}/volumes").allow(404, CONFIGURER, ADMIN).otherwise(403),
         row("DELETE", "/nodes/{node}/volumes/dcloud-some-volume").allow(404, CONFIGURER, ADMIN).otherwise(403),
+        // Each user's own volumes, on every node (none here).
+        row("GET", "/volumes").otherwise(200),
 
         row("GET", "/users/me").otherwise(200),
         row("GET", "/users/me/tokens").otherwise(200),

@@ -48,7 +48,7 @@ public final class NodesCommand extends Subcommand {
       String state) {
     JsonNode listing = client().get("/nodes/" + ApiClient.segment(id) + "/volumes"
         + ApiClient.query(state == null ? Map.of() : Map.of("state", state)));
-    format.print(io().out(), listing, () -> volumeTable(listing.path("volumes")));
+    format.print(io().out(), listing, () -> VolumeTable.of(listing.path("volumes"), false));
     return ExitCodes.OK;
   }
 
@@ -57,20 +57,6 @@ public final class NodesCommand extends Subcommand {
     client().delete("/nodes/" + ApiClient.segment(id) + "/volumes/" + ApiClient.segment(volume));
     io().out().println("removed volume " + volume + " from node " + id);
     return ExitCodes.OK;
-  }
-
-  private static Table volumeTable(Iterable<JsonNode> volumes) {
-    Table table = new Table("NAME", "STATE", "IN USE", "TARGET", "ENVIRONMENT", "OWNER", "STATUS", "MOUNTED BY", "CREATED");
-    for (JsonNode volume : volumes) {
-      JsonNode environment = volume.path("environment");
-      table.row(EnvironmentTable.text(volume, "name"), EnvironmentTable.text(volume, "state"), volume.path("inUse").asBoolean(),
-          EnvironmentTable.text(volume, "target"),
-          environment.isObject() ? EnvironmentTable.text(environment, "name") + " (" + EnvironmentTable.text(volume, "environmentId") + ")"
-              : EnvironmentTable.text(volume, "environmentId") + " (collected)",
-          EnvironmentTable.text(environment, "owner"), EnvironmentTable.text(environment, "status"),
-          EnvironmentTable.text(volume, "mountedBy"), EnvironmentTable.text(volume, "createdAt"));
-    }
-    return table;
   }
 
   private int change(OutputOption format, String id, String action) {

@@ -8,6 +8,7 @@ public final class ApiPaths {
   public static final String ENVIRONMENTS = "environments";
   public static final String TEMPLATES = "templates";
   public static final String NODES = "nodes";
+  public static final String VOLUMES = "volumes";
   public static final String CATALOG = "catalog";
   public static final String HEALTH = "health";
   public static final String DATASETS = "datasets";

@@ -16,7 +16,7 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /nodes}: the workers as the scheduler sees them; cordon, drain, their volumes. */
+/** {@code GET /nodes}: the workers as the scheduler sees them; cordon, drain, their volumes; {@code GET /volumes}. */
 public final class NodeRoutes extends AllDirectives {
   private final ClusterAsks asks;
   private final JsonYaml codec;
@@ -24,10 +24,13 @@ public final class NodeRoutes extends AllDirectives {
 
   private final AuditLog audit;
   private final NodeVolumeRoutes volumes;
+  private final VolumeRoutes ownVolumes;
 
   public NodeRoutes(ClusterAsks asks, JsonYaml codec, Clock clock, AuditLog audit) {
     this.audit = audit;
-    this.volumes = new NodeVolumeRoutes(asks, codec, audit);
+    NodeVolumeListings listings = new NodeVolumeListings(asks);
+    this.volumes = new NodeVolumeRoutes(asks, listings, codec, audit);
+    this.ownVolumes = new VolumeRoutes(asks, listings, codec);
     this.asks = asks;
     this.codec = codec;
     this.clock = clock;
@@ -45,6 +48,11 @@ public final class NodeRoutes extends AllDirectives {
                 path("uncordon", () -> operate(Scheduler.Uncordon::new, segment, "uncordon", caller)),
                 path("drain", () -> operate(Scheduler.Drain::new, segment, "drain", caller)))),
             volumes.route(segment, caller)))))));
+  }
+
+  /** {@code GET /volumes}: every signed-in user's own environment volumes, on whichever node (see {@link VolumeRoutes}). */
+  public Route volumes() {
+    return pathPrefix(ApiPaths.VOLUMES, () -> CallerAttribute.of(ownVolumes::route));
   }
 
   /** Configurers and admins see everything of a node; others its summary. */

@@ -33,14 +33,16 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 final class NodeVolumeRoutes extends AllDirectives {
   private final ClusterAsks asks;
+  private final NodeVolumeListings listings;
   private final JsonYaml codec;
   private final AuditLog audit;
   private final Counter removed = Counter.builder("dcloud.volumes.removed")
       .description("Environment volumes an operator removed from their node")
       .register(Metrics.globalRegistry);
 
-  NodeVolumeRoutes(ClusterAsks asks, JsonYaml codec, AuditLog audit) {
+  NodeVolumeRoutes(ClusterAsks asks, NodeVolumeListings listings, JsonYaml codec, AuditLog audit) {
     this.asks = asks;
+    this.listings = listings;
     this.codec = codec;
     this.audit = audit;
   }
@@ -53,7 +55,7 @@ final class NodeVolumeRoutes extends AllDirectives {
         path(name -> delete(() -> completeWithFuture(remove(nodeId, name, caller))))));
   }
 
-  private static VolumeJson.State state(String value) {
+  static VolumeJson.State state(String value) {
     return Arrays.stream(VolumeJson.State.values()).filter(state -> state.name().equals(value)).findFirst()
         .orElseThrow(() -> Problem.of(Problem.Type.MALFORMED_REQUEST, "state " + value + " is not one of "
             + Arrays.toString(VolumeJson.State.values()), "state", "one of " + Arrays.toString(VolumeJson.State.values()))
@@ -61,29 +63,8 @@ final class NodeVolumeRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> list(String nodeId, Optional<VolumeJson.State> only) {
-    return volumes(nodeId).thenCombine(keptOn(nodeId), (volumes, kept) -> codec.jsonResponse(StatusCodes.OK,
-        new VolumeJson.Listing(nodeId, volumes.volumes().stream()
-            .map(volume -> VolumeJson.of(volume, nodeId, asks.folded(volume.environmentId()), kept.get(volume.name())))
-            .filter(volume -> only.isEmpty() || volume.state() == only.get())
-            .sorted(Comparator.comparing(VolumeJson::name))
-            .toList())));
-  }
-
-  /**
-   * The kept volumes the environments placed on the node mount, by name, with the environment that
-   * mounts each: one may be building its image, its container (and so the engine's "in use") not made yet.
-   */
-  private CompletionStage<Map<String, String>> keptOn(String nodeId) {
-    return asks.listEnvironments(null, null, nodeId, null, null).thenApply(listing -> {
-      Map<String, String> kept = new HashMap<>();
-      for (EnvironmentView view : listing.environments()) {
-        if (view.spec() != null) {
-          view.spec().storage().stream().filter(volume -> volume.kept() != null)
-              .forEach(volume -> kept.put(volume.kept().name(), view.id()));
-        }
-      }
-      return kept;
-    });
+    return listings.on(nodeId).thenApply(volumes -> codec.jsonResponse(StatusCodes.OK, new VolumeJson.Listing(nodeId,
+        volumes.stream().filter(volume -> only.isEmpty() || volume.state() == only.get()).toList())));
   }
 
   /**
@@ -91,7 +72,7 @@ final class NodeVolumeRoutes extends AllDirectives {
    * an environment that exists on this node, or may come back to it, keeps its volume.
    */
   private CompletionStage<HttpResponse> remove(String nodeId, String name, Caller caller) {
-    return volumes(nodeId).thenCombine(keptOn(nodeId), (volumes, kept) -> {
+    return listings.volumes(nodeId).thenCombine(listings.keptOn(nodeId), (volumes, kept) -> {
       String mountedBy = kept.get(name);
       if (mountedBy != null) {
         throw Problem.conflict("volume " + name + " on node " + nodeId + " is mounted again by environment " + mountedBy
@@ -109,11 +90,11 @@ final class NodeVolumeRoutes extends AllDirectives {
                   + ok.view().name() + ", " + ok.view().status() + ") on node " + nodeId
                   + ": it is removed with the environment's container, or kept when it is deleted").exception();
             }
-            return askNode(nodeId, replyTo -> new NodeProtocol.RemoveVolume(name, replyTo));
+            return listings.askNode(nodeId, replyTo -> new NodeProtocol.RemoveVolume(name, replyTo));
           });
     }).thenApply(reply -> {
       if (!(reply instanceof NodeProtocol.VolumeRemoved outcome)) {
-        throw unavailable(nodeId, reply);
+        throw NodeVolumeListings.unavailable(nodeId, reply);
       }
       switch (outcome.outcome()) {
         case NOT_FOUND -> throw Problem.notFound("volume " + name + " on node " + nodeId).exception();
@@ -127,32 +108,5 @@ final class NodeVolumeRoutes extends AllDirectives {
       }
       throw new IllegalStateException("unreachable");
     });
-  }
-
-  private CompletionStage<NodeProtocol.Volumes> volumes(String nodeId) {
-    return askNode(nodeId, NodeProtocol.ListVolumes::new).thenApply(reply -> {
-      if (reply instanceof NodeProtocol.Volumes volumes) {
-        return volumes;
-      }
-      throw unavailable(nodeId, reply);
-    });
-  }
-
-  /** 404 for a node nobody knows; 503 for one the scheduler knows that has no actor registered (down, leaving). */
-  private CompletionStage<NodeProtocol.VolumesReply> askNode(
-      String nodeId, Function<ActorRef<NodeProtocol.VolumesReply>, NodeProtocol.Command> command) {
-    return asks.node(nodeId, command).thenCompose(reply -> reply.<CompletionStage<NodeProtocol.VolumesReply>>map(
-        CompletableFuture::completedFuture).orElseGet(() -> asks.nodes().thenApply(nodes -> {
-          boolean known = nodes.nodes().stream().anyMatch(node -> node.status().nodeId().equals(nodeId));
-          throw (known
-              ? Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "node " + nodeId + " is not reachable now: ask again once it is UP")
-              : Problem.notFound("node " + nodeId)).exception();
-        })));
-  }
-
-  private static RuntimeException unavailable(String nodeId, NodeProtocol.VolumesReply reply) {
-    String reason = reply instanceof NodeProtocol.VolumesUnavailable unavailable ? unavailable.reason() : String.valueOf(reply);
-    return Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "node " + nodeId + " could not read its volumes: " + reason)
-        .exception();
   }
 }

@@ -13,7 +13,7 @@ import java.util.List;
  * operator may remove it.
  */
 record VolumeJson(
-    String name, String target, Instant createdAt, boolean inUse, State state, boolean removable,
+    String name, String node, String target, Instant createdAt, boolean inUse, State state, boolean removable,
     String environmentId, Environment environment, String mountedBy) {
 
   /**
@@ -32,12 +32,15 @@ record VolumeJson(
 
   record Listing(String node, List<VolumeJson> volumes) {}
 
+  /** Volumes from every node; {@code unreachable}: the nodes that could not be asked (theirs are missing). */
+  record Everywhere(List<VolumeJson> volumes, List<String> unreachable) {}
+
   /** {@code mountedBy}: the environment that mounts it as a kept volume; null when none does. */
   static VolumeJson of(
       NodeProtocol.Volume volume, String nodeId, EnvironmentDirectory.GetReply environment, String mountedBy) {
     EnvironmentView view = environment instanceof EnvironmentDirectory.Known known ? known.view() : null;
     State state = mountedBy != null ? State.ATTACHED : stateOf(view, nodeId);
-    return new VolumeJson(volume.name(), volume.target(), volume.createdAt(), volume.inUse(), state,
+    return new VolumeJson(volume.name(), nodeId, volume.target(), volume.createdAt(), volume.inUse(), state,
         state != State.ATTACHED && !volume.inUse(), volume.environmentId(),
         view == null ? null : new Environment(view.name(), view.owner(), view.status(), view.node()), mountedBy);
   }

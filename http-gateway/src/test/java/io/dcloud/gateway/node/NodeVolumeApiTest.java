@@ -56,6 +56,11 @@ class NodeVolumeApiTest {
         () -> assertThat(api.get("/api/v1/nodes").body()).contains("\"gossip-only\""));
     assertThat(api.get("/api/v1/nodes/gossip-only/volumes").problem(503).path("detail").asText())
         .contains("node gossip-only is not reachable");
+    // Every node's volumes: one that cannot be asked is named, not a failure of the whole listing.
+    Api.Answer everywhere = api.get("/api/v1/volumes");
+    assertThat(everywhere.status()).as(everywhere.body()).isEqualTo(200);
+    assertThat(everywhere.json().path("unreachable").toString()).contains("\"gossip-only\"");
+    assertThat(everywhere.json().path("volumes").isArray()).isTrue();
   }
 
   @Test
@@ -63,6 +68,9 @@ class NodeVolumeApiTest {
     Api.Answer answer = api.get("/api/v1/nodes/no-such-node/volumes?state=LOST");
     answer.problem(400);
     assertThat(answer.errorFields()).containsExactly("state");
+    Api.Answer everywhere = api.get("/api/v1/volumes?state=LOST");
+    everywhere.problem(400);
+    assertThat(everywhere.errorFields()).containsExactly("state");
   }
 
   @Test

@@ -1,0 +1,29 @@
+package io.dcloud.cli.node;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.Subcommand;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code dcloud volumes ls}: the caller's environment volumes on every node, the names a storage entry's {@code volume} takes. */
+@Command(name = "volumes", description = "List your environments' volumes on every node (admins: everyone's)")
+public final class VolumesCommand extends Subcommand {
+
+  @Command(name = "ls", aliases = "list",
+      description = "List your volumes: ORPHANED and LEFT_BEHIND ones can be mounted again by a new environment (storage[].volume)")
+  int ls(@Mixin OutputOption format,
+      @Option(names = "--state", paramLabel = "STATE",
+          description = "Only ATTACHED, LEFT_BEHIND (its environment moved to another node) or ORPHANED (deleted) ones")
+      String state) {
+    JsonNode listing = client().get("/volumes" + ApiClient.query(state == null ? Map.of() : Map.of("state", state)));
+    format.print(io().out(), listing, () -> VolumeTable.of(listing.path("volumes"), true));
+    listing.path("unreachable").forEach(node ->
+        io().err().println("node " + node.asText() + " could not be asked: its volumes are not listed"));
+    return ExitCodes.OK;
+  }
+}
