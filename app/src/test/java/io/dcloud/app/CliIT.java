@@ -165,7 +165,23 @@ class CliIT {
     await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
         JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("DELETED"));
 
-    assertThat(ok("nodes", "rm-volume", dcloud.nodeId(), volume).out()).contains("removed volume " + volume);
+    // A user removes their own volumes, once no environment holds them, and never another's.
+    Api other = dcloud.api().as("vol-other", "vol-other-secret");
+    Api.Response made = other.post("/api/v1/environments", EnvironmentSpecs.tinySpec("others-data",
+        ", \"storage\": [{\"target\": \"/data\", \"size\": \"16M\", \"lifecycle\": \"persistent\"}]"));
+    assertThat(made.status()).as(made.body()).isEqualTo(202);
+    String othersId = made.json().path("id").asText();
+    String othersVolume = "/api/v1/volumes/" + dcloud.nodeId() + "/dcloud-" + dcloud.nodeId() + "-" + othersId + "-0";
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
+        other.get("/api/v1/environments/" + othersId).json().path("status").asText()).isEqualTo("RUNNING"));
+    assertThat(other.delete(othersVolume).status()).as("its environment holds it").isEqualTo(409);
+    assertThat(other.delete("/api/v1/volumes/" + dcloud.nodeId() + "/" + volume).status()).as("not theirs").isEqualTo(404);
+    assertThat(other.delete("/api/v1/environments/" + othersId).status()).isEqualTo(202);
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
+        other.get("/api/v1/environments/" + othersId).json().path("status").asText()).isEqualTo("DELETED"));
+    assertThat(other.delete(othersVolume).status()).isEqualTo(204);
+
+    assertThat(ok("volumes", "rm", dcloud.nodeId(), volume).out()).contains("removed volume " + volume);
     assertThat(ok("nodes", "volumes", dcloud.nodeId()).out()).doesNotContain(volume);
     assertThat(cli("", "nodes", "rm-volume", dcloud.nodeId(), volume).status()).isEqualTo(ExitCodes.NOT_FOUND);
   }

@@ -424,7 +424,8 @@ class ConsoleAdminIT {
     browser.click("#nav a[href='#/volumes']");
     awaitState(browser, row, "ORPHANED", "dee's kept volume");
     assertThat(browser.text(row)).contains(NODE_ID, "/data", "dees-data");
-    assertThat(browser.driver.findElements(By.cssSelector(row + " button[name=remove]"))).as("an operator's to remove").isEmpty();
+    assertThat(browser.find(row + " button[name=remove]").getAttribute("aria-label")).as("its owner's to remove too")
+        .isEqualTo("Remove " + volume);
     checkAndPhotograph(browser, "my-volumes");
     browser.click("#nav a[href='#/new']");
     browser.click("#list-storage > button");

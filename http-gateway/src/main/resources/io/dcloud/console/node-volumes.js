@@ -2,7 +2,7 @@
 // environment (kept on delete, left on a machine it moved off), and only an operator knows when
 // their data may go. Each with what became of its environment; those no environment holds are
 // removed after a confirmation that says the data goes with them. And a user's own on every node
-// (#/volumes): the names the new-environment form's Kept volume field takes.
+// (#/volumes): the names the new-environment form's Kept volume field takes, removable alike.
 import { api } from './api.js';
 import { h, show, errorBox, confirmDialog } from './dom.js';
 import { statusBadge } from './environments.js';
@@ -31,7 +31,7 @@ export function nodeVolumesPage(nodeId) {
   return volumesPage(nodeId);
 }
 
-/** The caller's volumes on every node (admins: everyone's), without removal. */
+/** The caller's volumes on every node (admins: everyone's); they remove their own no environment holds. */
 export function myVolumesPage() {
   return volumesPage(null);
 }
@@ -47,10 +47,11 @@ async function volumesPage(nodeId) {
   const columns = ['Volume', ...(nodeId ? [] : ['Node']), 'State', 'In use', 'Mounted at', 'Environment', 'Created', ''];
 
   async function remove(volume) {
-    const question = `Remove volume ${volume.name} from node ${nodeId}? Its data is deleted for good.`;
+    const question = `Remove volume ${volume.name} from node ${volume.node}? Its data is deleted for good.`;
     if (!await confirmDialog(question, 'Remove')) return;
     try {
-      await api('DELETE', `${path}/${encodeURIComponent(volume.name)}`);
+      await api('DELETE', nodeId ? `${path}/${encodeURIComponent(volume.name)}`
+        : `/volumes/${encodeURIComponent(volume.node)}/${encodeURIComponent(volume.name)}`);
       message.replaceChildren(h('p', { class: 'saved' }, `Removed ${volume.name}.`));
       await load();
     } catch (e) {
@@ -67,7 +68,7 @@ async function volumesPage(nodeId) {
       h('td', {}, volume.target ? h('code', {}, volume.target) : ''),
       environmentCell(volume),
       h('td', {}, volume.createdAt ? new Date(volume.createdAt).toLocaleString() : ''),
-      h('td', {}, nodeId && volume.removable ? h('button', { type: 'button', name: 'remove', class: 'danger',
+      h('td', {}, volume.removable ? h('button', { type: 'button', name: 'remove', class: 'danger',
         'aria-label': `Remove ${volume.name}`, onclick: () => remove(volume) }, 'Remove') : ''));
   }
 

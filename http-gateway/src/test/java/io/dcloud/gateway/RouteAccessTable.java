@@ -133,6 +133,7 @@ final class RouteAccessTable {
         row("DELETE", "/nodes/{node}/volumes/dcloud-some-volume").allow(404, CONFIGURER, ADMIN).otherwise(403),
         // Each user's own volumes, on every node (none here).
         row("GET", "/volumes").otherwise(200),
+        row("DELETE", "/volumes/{node}/dcloud-some-volume").otherwise(404),
 
         row("GET", "/users/me").otherwise(200),
         row("GET", "/users/me/tokens").otherwise(200),

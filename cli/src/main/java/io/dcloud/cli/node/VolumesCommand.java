@@ -9,8 +9,12 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
-/** {@code dcloud volumes ls}: the caller's environment volumes on every node, the names a storage entry's {@code volume} takes. */
+/**
+ * {@code dcloud volumes ls | rm NODE VOLUME}: the caller's environment volumes on every node, the
+ * names a storage entry's {@code volume} takes; and the removal of one no environment holds.
+ */
 @Command(name = "volumes", description = "List your environments' volumes on every node (admins: everyone's)")
 public final class VolumesCommand extends Subcommand {
 
@@ -24,6 +28,14 @@ public final class VolumesCommand extends Subcommand {
     format.print(io().out(), listing, () -> VolumeTable.of(listing.path("volumes"), true));
     listing.path("unreachable").forEach(node ->
         io().err().println("node " + node.asText() + " could not be asked: its volumes are not listed"));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "rm", aliases = "remove",
+      description = "Remove one of your volumes no environment holds (deleted or moved on), and its data")
+  int rm(@Parameters(paramLabel = "NODE") String node, @Parameters(paramLabel = "VOLUME") String volume) {
+    client().delete("/volumes/" + ApiClient.segment(node) + "/" + ApiClient.segment(volume));
+    io().out().println("removed volume " + volume + " from node " + node);
     return ExitCodes.OK;
   }
 }

@@ -72,7 +72,9 @@ final class KeptVolumes {
     String name = volume.kept().name();
     Optional<VolumeOrigin> origin = EnvironmentNames.volumeOrigin(name);
     if (origin.isEmpty()) {
-      throw invalid(field, quote(name) + " is no volume an environment kept: name one its persistentVolumes listed");
+      // A failed stage, never a throw: the create's caller releases what it admitted when the stage ends.
+      return CompletableFuture.failedFuture(
+          invalid(field, quote(name) + " is no volume an environment kept: name one its persistentVolumes listed"));
     }
     return asks.<EnvironmentEntity.Reply>environment(origin.get().environmentId(), EnvironmentEntity.Get::new)
         .thenCompose(reply -> {

@@ -29,8 +29,9 @@ public final class NodeRoutes extends AllDirectives {
   public NodeRoutes(ClusterAsks asks, JsonYaml codec, Clock clock, AuditLog audit) {
     this.audit = audit;
     NodeVolumeListings listings = new NodeVolumeListings(asks);
-    this.volumes = new NodeVolumeRoutes(asks, listings, codec, audit);
-    this.ownVolumes = new VolumeRoutes(asks, listings, codec);
+    VolumeRemovals removals = new VolumeRemovals(asks, listings, audit);
+    this.volumes = new NodeVolumeRoutes(listings, removals, codec);
+    this.ownVolumes = new VolumeRoutes(asks, listings, removals, codec);
     this.asks = asks;
     this.codec = codec;
     this.clock = clock;

@@ -19,23 +19,29 @@ import org.apache.pekko.http.javadsl.server.Route;
 /**
  * {@code GET /volumes}: the caller's environment volumes on every node (admins: everyone's, those
  * of collected environments too) — what a user names to mount a kept one again, as
- * {@code kubectl get pvc} lists one's claims. Every node is asked at once; one that cannot be is
+ * {@code kubectl get pvc} lists one's claims — and the removal of one of theirs no environment holds. Every node is asked at once; one that cannot be is
  * named in {@code unreachable}, its volumes missing, rather than failing the whole listing.
  */
 final class VolumeRoutes extends AllDirectives {
   private final ClusterAsks asks;
   private final NodeVolumeListings listings;
+  private final VolumeRemovals removals;
   private final JsonYaml codec;
 
-  VolumeRoutes(ClusterAsks asks, NodeVolumeListings listings, JsonYaml codec) {
+  VolumeRoutes(ClusterAsks asks, NodeVolumeListings listings, VolumeRemovals removals, JsonYaml codec) {
     this.asks = asks;
     this.listings = listings;
+    this.removals = removals;
     this.codec = codec;
   }
 
+  /** {@code GET /volumes}; {@code DELETE /volumes/{node}/{name}}: the caller's own (see {@link VolumeRemovals}). */
   Route route(Caller caller) {
-    return pathEndOrSingleSlash(() -> get(() -> parameterOptional("state", state ->
-        completeWithFuture(list(caller, state.map(NodeVolumeRoutes::state))))));
+    return concat(
+        pathEndOrSingleSlash(() -> get(() -> parameterOptional("state", state ->
+            completeWithFuture(list(caller, state.map(NodeVolumeRoutes::state)))))),
+        pathPrefix(node -> path(name -> delete(() -> completeWithFuture(removals.remove(node, name, caller)
+            .thenApply(removed -> HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)))))));
   }
 
   private record Answer(String node, Optional<NodeProtocol.Volumes> volumes) {}

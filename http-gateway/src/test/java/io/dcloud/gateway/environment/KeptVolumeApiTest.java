@@ -57,6 +57,11 @@ class KeptVolumeApiTest {
     temporary.problem(422);
     assertThat(temporary.errorFields()).containsExactly("storage[0].lifecycle");
 
+    Api.Answer unnamed = admin.post(CREATE, Api.JSON, mounting("kv-unnamed", "dcloud-n1-x-0", null));
+    assertThat(unnamed.problem(422).path("errors").get(0).path("reason").asText())
+        .contains("is no volume an environment kept");
+    assertThat(unnamed.errorFields()).containsExactly("storage[0].volume");
+
     ObjectNode twice = (ObjectNode) Api.parse(mounting("kv-twice", "dcloud-n1-x-0", null));
     ((ArrayNode) twice.path("storage")).addObject().put("target", "/again").put("volume", "dcloud-n1-x-0");
     Api.Answer both = admin.post(CREATE, Api.JSON, Api.write(twice));

@@ -50,6 +50,8 @@ class NodeVolumeApiTest {
         .contains("node no-such-node");
     assertThat(api.delete("/api/v1/nodes/no-such-node/volumes/dcloud-x").problem(404).path("detail").asText())
         .contains("node no-such-node");
+    assertThat(api.delete("/api/v1/volumes/no-such-node/dcloud-x").problem(404).path("detail").asText())
+        .contains("node no-such-node");
 
     cluster.gossip("gossip-only", new Resources(4000, 8L << 30, 0, 100L << 30, null), Map.of());
     await().atMost(Duration.ofSeconds(10)).untilAsserted(
