@@ -161,6 +161,18 @@ class CliIT {
     Result twice = cli("", "env", "create", "-f", again.toString());
     assertThat(twice.status()).as("%s", twice).isNotZero();
     assertThat(twice.err()).contains("storage[0].volume", "is mounted by a container");
+    // Drained, it waits for its volume's node (no container meanwhile), and the volume stays its alone.
+    ok("nodes", "drain", dcloud.nodeId());
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
+        JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("QUEUED"));
+    Result whileQueued = cli("", "env", "create", "-f", again.toString());
+    assertThat(whileQueued.status()).as("%s", whileQueued).isNotZero();
+    assertThat(whileQueued.err()).contains("is mounted again by environment " + second);
+    ok("nodes", "uncordon", dcloud.nodeId());
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
+        JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING"));
+    assertThat(ok("env", "exec", second, "--", "cat", "/back/kept.txt").out()).as("back where its data is")
+        .isEqualTo("written-before\n");
     ok("env", "rm", second);
     await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
         JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("DELETED"));

@@ -29,7 +29,8 @@ import java.util.concurrent.CompletionStage;
  * "dcloud-<node>-<environment>-<n>"}): its data back in a new environment, as a Kubernetes claim
  * binds a retained volume again. Before the create, each is found on its node and checked: it is
  * the caller's (its environment's owner's; an admin may mount any, a collected environment's too),
- * no container mounts it, and its environment is deleted or runs elsewhere now. Its node is noted in
+ * no container mounts it, no other environment of its owner's mounts it again, and its environment is
+ * deleted or runs elsewhere now. Its node is noted in
  * the spec (the environment is placed there alone) and, unless given, its size is its environment's.
  * Every refusal is a 422 naming {@code storage[i].volume}; a node that cannot be asked now is a 503.
  */
@@ -84,10 +85,15 @@ final class KeptVolumes {
             throw invalid(field, "no volume of " + caller.username() + "'s is named " + quote(name)
                 + (made == null ? " (a collected environment's volume only an admin may mount)" : ""));
           }
-          return onItsNode(name, origin.get(), field).thenApply(onNode -> {
+          String owner = made == null ? caller.username() : made.owner();
+          return onItsNode(name, origin.get(), field).thenCombine(claimant(name, owner), (onNode, claimant) -> {
             String node = onNode.node();
             if (onNode.volume().inUse()) {
               throw invalid(field, quote(name) + " is mounted by a container on node " + node + " now");
+            }
+            if (claimant.isPresent()) {
+              throw invalid(field, quote(name) + " is mounted again by environment " + claimant.get()
+                  + ", which has no container now (it waits for a place on node " + node + ")");
             }
             if (made != null && made.status() != EnvironmentStatus.DELETED && node.equals(made.node())) {
               throw invalid(field, quote(name) + " belongs to environment " + made.id() + " (" + made.name() + ", "
@@ -104,6 +110,18 @@ final class KeptVolumes {
   }
 
   private record OnNode(String node, NodeProtocol.Volume volume) {}
+
+  /**
+   * An environment of {@code owner}'s that mounts the volume already, container or not (one waiting
+   * for a place after a drain has none, and the engine then says the volume is unused).
+   */
+  private CompletionStage<Optional<String>> claimant(String name, String owner) {
+    return asks.listEnvironments(null, null, null, owner, null).thenApply(listing -> listing.environments().stream()
+        .filter(view -> view.spec() != null && view.spec().storage().stream()
+            .anyMatch(volume -> volume.kept() != null && volume.kept().name().equals(name)))
+        .map(EnvironmentView::id)
+        .findFirst());
+  }
 
   /** The volume on the node whose id its name carries, as that node lists it now. */
   private CompletionStage<OnNode> onItsNode(String name, VolumeOrigin origin, String field) {
