@@ -98,10 +98,19 @@ public final class JobIndex
       return jobs.stream().filter(e -> e.id().equals(id)).findFirst().orElse(null);
     }
 
+    /**
+     * A new job last; a known one changed where it is, so the jobs stay in the order they were
+     * registered (a listing's newest first) however they finish.
+     */
     State with(Entry entry) {
-      List<Entry> more = new ArrayList<>(without(entry.id()).jobs());
-      more.add(entry);
-      return new State(List.copyOf(more));
+      List<Entry> changed = new ArrayList<>(jobs);
+      int at = changed.indexOf(entry(entry.id()));
+      if (at < 0) {
+        changed.add(entry);
+      } else {
+        changed.set(at, entry);
+      }
+      return new State(List.copyOf(changed));
     }
 
     State without(String id) {

@@ -97,6 +97,22 @@ class JobIndexTest {
   }
 
   @Test
+  void jobsStayInTheOrderTheyWereRegisteredHoweverTheyFinish() {
+    ActorRef<JobIndex.Command> index = index();
+    for (String job : List.of("first", "second", "third")) {
+      index.tell(new JobIndex.Register(job, "alice", "iris"));
+    }
+    index.tell(new JobIndex.Finished("first", Instant.now()));
+    index.tell(new JobIndex.Register("second", "alice", "iris"));
+
+    assertThat(listed(index)).extracting(JobIndex.Entry::id).containsExactly("first", "second", "third");
+    assertThat(listed(index)).extracting(JobIndex.Entry::finished).containsExactly(true, false, false);
+    testKit.stop(index);
+    assertThat(listed(index())).as("after a restart").extracting(JobIndex.Entry::id)
+        .containsExactly("first", "second", "third");
+  }
+
+  @Test
   void aJobAnEarlierVersionMarkedFinishedIsTimedNowAndKeptItsRetention() {
     journal.persistForRecovery(JobIndex.PERSISTENCE_ID.id(), List.of(
         new JobIndex.Registered("earlier", "alice", "iris"), new JobIndex.MarkedFinished("earlier", null)));
