@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -141,7 +142,19 @@ class CliIT {
 
     Path again = Files.writeString(config.resolve("again.json"), EnvironmentSpecs.tinySpec("mounts-it-again",
         ", \"storage\": [{\"target\": \"/back\", \"volume\": \"" + volume + "\"}]"));
-    String second = ok("env", "create", "-f", again.toString()).out().strip();
+    // Two creates naming it at once (before either environment is listed anywhere): its node promises it to one.
+    String body = Files.readString(again);
+    List<CompletableFuture<Api.Response>> racing = List.of(
+        CompletableFuture.supplyAsync(() -> dcloud.api().post("/api/v1/environments", body)),
+        CompletableFuture.supplyAsync(() -> dcloud.api().post("/api/v1/environments", body)));
+    List<Api.Response> answers = racing.stream().map(CompletableFuture::join).toList();
+    assertThat(answers).extracting(Api.Response::status).as("%s", answers).containsExactlyInAnyOrder(202, 422);
+    Api.Response loser = answers.stream().filter(answer -> answer.status() == 422).findFirst().orElseThrow();
+    assertThat(loser.body()).contains("storage[0].volume");
+    String second = answers.stream().filter(answer -> answer.status() == 202).findFirst().orElseThrow()
+        .json().path("id").asText();
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
+        JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING"));
     assertThat(ok("env", "exec", second, "--", "cat", "/back/kept.txt").out()).isEqualTo("written-before\n");
     JsonNode mounting = JSON.readTree(ok("env", "get", second, "-o", "json").out());
     assertThat(mounting.path("persistentVolumes").toString()).contains(volume);

@@ -176,6 +176,24 @@ public final class NodeProtocol {
   /** Remove one of this node's volumes: refused while a container mounts it, and for any the node did not make. */
   public record RemoveVolume(String name, ActorRef<VolumesReply> replyTo) implements Command {}
 
+  /**
+   * Promise a kept volume of this node's to the environment being created to mount it again, so that
+   * of two creates naming it at once (through any gateways) one is refused before it is accepted. A
+   * promise lasts {@code dcloud.node.kept-volume-claim-ttl}, long enough for the environment's own
+   * record to show it; the same environment's claim (a create sent again) is granted again.
+   */
+  public record ClaimVolume(String name, String environmentId, ActorRef<VolumeClaimed> replyTo) implements Command {}
+
+  /** {@code claimant}: the environment the volume is promised to now, the asker's when granted. */
+  public record VolumeClaimed(String name, String claimant) implements CborSerializable {
+    public boolean grantedTo(String environmentId) {
+      return claimant.equals(environmentId);
+    }
+  }
+
+  /** The create that claimed the volume failed: another may claim it at once. Unanswered. */
+  public record ReleaseVolumeClaim(String name, String environmentId) implements Command {}
+
   public sealed interface VolumesReply extends CborSerializable {}
 
   /** {@code target}: where it was mounted (null for one made before volumes said); {@code createdAt} null when unknown. */

@@ -157,6 +157,8 @@ final class GoldenSamples {
         new EnvironmentEntity.Exec(List.of("sh", "-c", "cat"), "hi", 30_000, 1 << 20, system.deadLetters()));
     s.put("wire.node.ListVolumes", new NodeProtocol.ListVolumes(system.deadLetters()));
     s.put("wire.node.RemoveVolume", new NodeProtocol.RemoveVolume("dcloud-n1-e1-0", system.deadLetters()));
+    s.put("wire.node.ClaimVolume", new NodeProtocol.ClaimVolume("dcloud-n1-e1-0", "e2", system.deadLetters()));
+    s.put("wire.node.ReleaseVolumeClaim", new NodeProtocol.ReleaseVolumeClaim("dcloud-n1-e1-0", "e2"));
     s.put("wire.node.ExecIn", new NodeProtocol.ExecIn(
         "e1", "c1", List.of("sh", "-c", "cat"), "hi", 30_000, 1 << 20, system.deadLetters()));
     s.put("wire.environment.Ok.shared", new EnvironmentEntity.Ok(new EnvironmentView(
@@ -281,6 +283,7 @@ final class GoldenSamples {
         new NodeProtocol.Volume("dcloud-n1-e2-0", "e2", null, null, false))));
     s.put("wire.node.VolumeRemoved", new NodeProtocol.VolumeRemoved("dcloud-n1-e1-0", NodeProtocol.VolumeRemoval.IN_USE));
     s.put("wire.node.VolumesUnavailable", new NodeProtocol.VolumesUnavailable("the Docker Engine is unavailable"));
+    s.put("wire.node.VolumeClaimed", new NodeProtocol.VolumeClaimed("dcloud-n1-e1-0", "e2"));
     s.put("wire.node.Stats", new NodeProtocol.Stats(1.5, 10, 20, 30, 40, 50, 60, 7));
     s.put("wire.node.StatsUnavailable", new NodeProtocol.StatsUnavailable("not running"));
     s.put("wire.node.LogsUnavailable", new NodeProtocol.LogsUnavailable("no container"));

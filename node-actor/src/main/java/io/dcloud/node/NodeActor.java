@@ -99,6 +99,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final ContainerOperations operations;
   private final ContainerAccess access;
   private final NodeVolumes volumes;
+  private final KeptVolumeClaims claims;
   private final Reconciliation reconciliation;
   private final ClusterPresence presence;
   private final UserSessions sessions;
@@ -138,6 +139,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(NodeSettings.BLOCKING_DISPATCHER));
     this.access = new ContainerAccess(settings, runtime);
     this.volumes = new NodeVolumes(settings.nodeId(), runtime);
+    this.claims = new KeptVolumeClaims(settings.keptVolumeClaimTtl(), System::nanoTime);
     this.idle = new IdleCulling(context, nodeId, IdleSettings.fromConfig(context.getSystem().settings().config()), activity,
         peers, blocking, access::stats);
     this.readiness = new ReadinessProbes(context, nodeId, peers, context.getSystem().settings().config());
@@ -216,6 +218,14 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     }
     if (command instanceof NodeProtocol.ListVolumes list) {
       CompletableFuture.supplyAsync(volumes::list, blocking).thenAccept(list.replyTo()::tell);
+      return;
+    }
+    if (command instanceof NodeProtocol.ClaimVolume claim) {
+      claim.replyTo().tell(new NodeProtocol.VolumeClaimed(claim.name(), claims.claim(claim.name(), claim.environmentId())));
+      return;
+    }
+    if (command instanceof NodeProtocol.ReleaseVolumeClaim release) {
+      claims.release(release.name(), release.environmentId());
       return;
     }
     if (command instanceof NodeProtocol.RemoveVolume remove) {

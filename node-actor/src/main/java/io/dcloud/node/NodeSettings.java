@@ -28,6 +28,7 @@ public record NodeSettings(
     Duration leaveTimeout,
     Duration startingReportDelay,
     Duration claimRetryInterval,
+    Duration keptVolumeClaimTtl,
     List<String> idleCommand,
     String publishHostIp,
     boolean callContainerAddress,
@@ -64,6 +65,7 @@ public record NodeSettings(
         c.getDuration("leave-timeout"),
         c.getDuration("starting-report-delay"),
         c.getDuration("claim-retry-interval"),
+        c.getDuration("kept-volume-claim-ttl"),
         c.getStringList("idle-command"),
         c.getString("publish-host-ip"),
         c.getBoolean("call-container-address"),
@@ -83,8 +85,8 @@ public record NodeSettings(
   /** The same settings for another node id (hollow nodes share one process's configuration). */
   public NodeSettings withNodeId(String id) {
     return new NodeSettings(
-        id, labels, gossipInterval, downedStopGrace, leaveTimeout, startingReportDelay, claimRetryInterval, idleCommand,
-        publishHostIp, callContainerAddress, logBufferLines, maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath,
+        id, labels, gossipInterval, downedStopGrace, leaveTimeout, startingReportDelay, claimRetryInterval, keptVolumeClaimTtl,
+        idleCommand, publishHostIp, callContainerAddress, logBufferLines, maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath,
         nvidiaSmi, nvidiaSmiTimeout, advertisedGpus, secrets);
   }
 }

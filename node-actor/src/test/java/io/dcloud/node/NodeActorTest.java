@@ -182,6 +182,27 @@ class NodeActorTest extends NodeActorFixture {
   }
 
   @Test
+  void aKeptVolumeIsPromisedToOneEnvironmentBeingCreatedUntilItsCreateGivesItBack() {
+    startNode();
+    TestProbe<NodeProtocol.VolumeClaimed> claims = testKit.createTestProbe();
+    String kept = volume("env-k", 0);
+
+    node.tell(new NodeProtocol.ClaimVolume(kept, "env-first", claims.getRef()));
+    assertThat(claims.receiveMessage(WAIT).grantedTo("env-first")).isTrue();
+    node.tell(new NodeProtocol.ClaimVolume(kept, "env-second", claims.getRef()));
+    assertThat(claims.receiveMessage(WAIT).claimant()).isEqualTo("env-first");
+    node.tell(new NodeProtocol.ClaimVolume(kept, "env-first", claims.getRef()));
+    assertThat(claims.receiveMessage(WAIT).grantedTo("env-first")).as("its create sent again").isTrue();
+
+    node.tell(new NodeProtocol.ReleaseVolumeClaim(kept, "env-second"));
+    node.tell(new NodeProtocol.ClaimVolume(kept, "env-second", claims.getRef()));
+    assertThat(claims.receiveMessage(WAIT).claimant()).as("only its claimant gives it back").isEqualTo("env-first");
+    node.tell(new NodeProtocol.ReleaseVolumeClaim(kept, "env-first"));
+    node.tell(new NodeProtocol.ClaimVolume(kept, "env-second", claims.getRef()));
+    assertThat(claims.receiveMessage(WAIT).grantedTo("env-second")).isTrue();
+  }
+
+  @Test
   void statsAndLogsOfAnUnknownContainerAreUnavailableWithAReason() {
     startNode();
     TestProbe<NodeProtocol.StatsReply> stats = testKit.createTestProbe();

@@ -174,6 +174,13 @@ public final class ClusterAsks {
             .orElseGet(() -> CompletableFuture.completedFuture(Optional.empty())));
   }
 
+  /** Tells node {@code nodeId}'s own actor {@code command}, unanswered; nothing when no node of that id is registered now. */
+  public void tellNode(String nodeId, NodeProtocol.Command command) {
+    ServiceKey<NodeProtocol.Command> key = NodeProtocol.serviceKey(nodeId);
+    this.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(), replyTo -> Receptionist.find(key, replyTo))
+        .thenAccept(listing -> listing.getServiceInstances(key).forEach(node -> node.tell(command)));
+  }
+
   private <C, R> CompletionStage<R> ask(ActorRef<C> target, Function<ActorRef<R>, C> command) {
     return Asks.completedOn(AskPattern.ask(target, command::apply, timeout, system.scheduler()), system.executionContext());
   }

@@ -173,7 +173,7 @@ public final class EnvironmentCreation {
    * mount; a failed stage carries the 422 (see {@link KeptVolumes}).
    */
   public CompletionStage<EnvironmentSpec> withKeptVolumesFound(EnvironmentSpec spec, Caller caller) {
-    return keptVolumes.found(spec, caller);
+    return keptVolumes.found(spec, caller, null);
   }
 
   /**
@@ -205,24 +205,29 @@ public final class EnvironmentCreation {
     // in that order (a bad catalog entry is the 422 even when the quota could not be read).
     CompletionStage<Scheduler.Feasibility> placeable = asks.feasibility(placementRequest(spec));
     CompletionStage<Quota> quota = quotas.of(caller);
-    return keptVolumes.found(spec, caller)
+    String id = environmentId(idempotencyKey, caller.username());
+    return keptVolumes.found(spec, caller, id)
         .thenCompose(found -> recipe(found, caller).thenApply(recipe -> new Checked(found, recipe)))
         .thenCompose(checked -> placeable
             .thenCompose(feasibility -> {
               if (!feasibility.feasible()) {
                 throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "resources", feasibility.reason()).exception();
               }
-              String id = environmentId(idempotencyKey, caller.username());
-              // Admitted last: a request refused for any other reason holds nothing of the quota.
-              return quotas.admit(caller, quota, id, spec.resources(), true)
+              // Its kept volumes promised to it, then admitted last: a request refused for any other
+              // reason holds nothing of the quota.
+              return keptVolumes.claim(checked.spec(), id)
+                  .thenCompose(claimed -> quotas.admit(caller, quota, id, spec.resources(), true))
                   .thenCompose(admitted -> {
                     slot.sending(id);
                     return createEntity(id, idempotencyKey == null, checked.spec(), checked.recipe(), origin,
-                        caller.username())
-                        .thenApply(view -> {
-                          keptVolumes.created(checked.spec());
-                          return view;
-                        });
+                        caller.username());
+                  })
+                  .whenComplete((view, failure) -> {
+                    if (failure == null) {
+                      keptVolumes.created(checked.spec());
+                    } else {
+                      keptVolumes.release(checked.spec(), id);
+                    }
                   });
             }));
   }

@@ -44,8 +44,12 @@ final class KeptVolumes {
     this.asks = asks;
   }
 
-  /** {@code spec} with each kept volume's node and size; the spec itself when it mounts none. */
-  CompletionStage<EnvironmentSpec> found(EnvironmentSpec spec, Caller caller) {
+  /**
+   * {@code spec} with each kept volume's node and size; the spec itself when it mounts none.
+   * {@code environmentId}: the environment the create would make (null for a dry run): a create
+   * sent again for it finds the volumes it mounts already its own.
+   */
+  CompletionStage<EnvironmentSpec> found(EnvironmentSpec spec, Caller caller, String environmentId) {
     List<VolumeSpec> storage = spec.storage();
     if (storage.stream().noneMatch(volume -> volume.kept() != null)) {
       return CompletableFuture.completedFuture(spec);
@@ -55,7 +59,8 @@ final class KeptVolumes {
       VolumeSpec volume = storage.get(i);
       found.add(volume.kept() == null
           ? CompletableFuture.completedFuture(volume)
-          : found(volume, at(at("storage", i), "volume"), at(at("storage", i), "size"), caller).toCompletableFuture());
+          : found(volume, at(at("storage", i), "volume"), at(at("storage", i), "size"), caller, environmentId)
+              .toCompletableFuture());
     }
     return CompletableFuture.allOf(found.toArray(CompletableFuture[]::new)).thenApply(all -> {
       List<VolumeSpec> volumes = found.stream().map(CompletableFuture::join).toList();
@@ -64,12 +69,56 @@ final class KeptVolumes {
     });
   }
 
+  /**
+   * Promises each kept volume {@code spec} mounts to environment {@code environmentId} on its node,
+   * where two creates naming one meet whatever gateway each came through (the checks of
+   * {@link #found} read listings that learn of a new environment a moment later). A failed stage
+   * carries the 422 when another create has one, the 503 when its node cannot be asked; the
+   * promises made are given back then.
+   */
+  CompletionStage<Void> claim(EnvironmentSpec spec, String environmentId) {
+    List<VolumeSpec> storage = spec.storage();
+    List<CompletableFuture<Void>> claims = new ArrayList<>();
+    for (int i = 0; i < storage.size(); i++) {
+      KeptVolume kept = storage.get(i).kept();
+      if (kept != null) {
+        claims.add(claim(kept, environmentId, at(at("storage", i), "volume")).toCompletableFuture());
+      }
+    }
+    return CompletableFuture.allOf(claims.toArray(CompletableFuture[]::new)).whenComplete((all, failure) -> {
+      if (failure != null) {
+        release(spec, environmentId);
+      }
+    });
+  }
+
+  /** Gives back the promises of {@link #claim}: the create failed. */
+  void release(EnvironmentSpec spec, String environmentId) {
+    spec.storage().stream().map(VolumeSpec::kept).filter(Objects::nonNull).forEach(kept ->
+        asks.tellNode(kept.node(), new NodeProtocol.ReleaseVolumeClaim(kept.name(), environmentId)));
+  }
+
+  private CompletionStage<Void> claim(KeptVolume kept, String environmentId, String field) {
+    return asks.<NodeProtocol.VolumeClaimed>node(kept.node(),
+            replyTo -> new NodeProtocol.ClaimVolume(kept.name(), environmentId, replyTo))
+        .thenAccept(reply -> {
+          NodeProtocol.VolumeClaimed claimed = reply.orElseThrow(() -> Problem.of(Problem.Type.CLUSTER_UNAVAILABLE,
+              "node " + kept.node() + ", which holds volume " + kept.name() + ", cannot be asked now: "
+                  + "ask again once it is UP").exception());
+          if (!claimed.grantedTo(environmentId)) {
+            throw invalid(field, quote(kept.name()) + " is being mounted again by environment " + claimed.claimant()
+                + ", created a moment ago");
+          }
+        });
+  }
+
   /** Counts the kept volumes of an environment just created. */
   void created(EnvironmentSpec spec) {
     spec.storage().stream().filter(volume -> volume.kept() != null).forEach(volume -> mounted.increment());
   }
 
-  private CompletionStage<VolumeSpec> found(VolumeSpec volume, String field, String sizeField, Caller caller) {
+  private CompletionStage<VolumeSpec> found(
+      VolumeSpec volume, String field, String sizeField, Caller caller, String environmentId) {
     String name = volume.kept().name();
     Optional<VolumeOrigin> origin = EnvironmentNames.volumeOrigin(name);
     if (origin.isEmpty()) {
@@ -86,18 +135,11 @@ final class KeptVolumes {
                 + (made == null ? " (a collected environment's volume only an admin may mount)" : ""));
           }
           String owner = made == null ? caller.username() : made.owner();
-          return onItsNode(name, origin.get(), field).thenCombine(claimant(name, owner), (onNode, claimant) -> {
+          return onItsNode(name, origin.get(), field).thenCombine(claimants(name, owner), (onNode, claimants) -> {
             String node = onNode.node();
-            if (onNode.volume().inUse()) {
-              throw invalid(field, quote(name) + " is mounted by a container on node " + node + " now");
-            }
-            if (claimant.isPresent()) {
-              throw invalid(field, quote(name) + " is mounted again by environment " + claimant.get()
-                  + ", which has no container now (it waits for a place on node " + node + ")");
-            }
-            if (made != null && made.status() != EnvironmentStatus.DELETED && node.equals(made.node())) {
-              throw invalid(field, quote(name) + " belongs to environment " + made.id() + " (" + made.name() + ", "
-                  + made.status() + ") on node " + node + ": delete it first, or mount the volume there");
+            // This create sent again (the same Idempotency-Key) finds the volume its environment's already.
+            if (environmentId == null || !claimants.contains(environmentId)) {
+              requireFree(name, field, onNode, claimants, made);
             }
             long size = volume.sizeBytes() > 0 ? volume.sizeBytes() : sizeIn(made, origin.get().storageIndex());
             if (size <= 0) {
@@ -111,16 +153,33 @@ final class KeptVolumes {
 
   private record OnNode(String node, NodeProtocol.Volume volume) {}
 
+  /** Throws the 422 when a container, another environment or its own still-living environment holds it. */
+  private static void requireFree(
+      String name, String field, OnNode onNode, List<String> claimants, EnvironmentView made) {
+    String node = onNode.node();
+    if (onNode.volume().inUse()) {
+      throw invalid(field, quote(name) + " is mounted by a container on node " + node + " now");
+    }
+    if (!claimants.isEmpty()) {
+      throw invalid(field, quote(name) + " is mounted again by environment " + claimants.get(0)
+          + ", which has no container now (it waits for a place on node " + node + ")");
+    }
+    if (made != null && made.status() != EnvironmentStatus.DELETED && node.equals(made.node())) {
+      throw invalid(field, quote(name) + " belongs to environment " + made.id() + " (" + made.name() + ", "
+          + made.status() + ") on node " + node + ": delete it first, or mount the volume there");
+    }
+  }
+
   /**
-   * An environment of {@code owner}'s that mounts the volume already, container or not (one waiting
+   * The environments of {@code owner}'s that mount the volume already, container or not (one waiting
    * for a place after a drain has none, and the engine then says the volume is unused).
    */
-  private CompletionStage<Optional<String>> claimant(String name, String owner) {
+  private CompletionStage<List<String>> claimants(String name, String owner) {
     return asks.listEnvironments(null, null, null, owner, null).thenApply(listing -> listing.environments().stream()
         .filter(view -> view.spec() != null && view.spec().storage().stream()
             .anyMatch(volume -> volume.kept() != null && volume.kept().name().equals(name)))
         .map(EnvironmentView::id)
-        .findFirst());
+        .toList());
   }
 
   /** The volume on the node whose id its name carries, as that node lists it now. */
