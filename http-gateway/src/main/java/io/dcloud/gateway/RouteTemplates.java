@@ -27,7 +27,7 @@ final class RouteTemplates {
   private static final int MAX_SEGMENTS = 7;
   /** The literal segments of the API's routes (the feature routes' path(...) and pathPrefix(...)). */
   private static final Set<String> LITERALS = Set.of(
-      ApiPaths.ENVIRONMENTS, ApiPaths.TEMPLATES, ApiPaths.NODES, ApiPaths.CATALOG, ApiPaths.HEALTH,
+      ApiPaths.ENVIRONMENTS, ApiPaths.TEMPLATES, ApiPaths.NODES, ApiPaths.VOLUMES, ApiPaths.CATALOG, ApiPaths.HEALTH,
       "auth", "login", "logout", "users", "me", "tokens", "quota", "groups", "audit", "sharing", "secrets",
       "start", "stop", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec", "files",
       "openapi.json", ProxyRoute.PROXY,

@@ -2,6 +2,12 @@ package io.dcloud.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Metric labels name routes, never what a caller put in a path. */
@@ -13,6 +19,24 @@ class RouteTemplatesTest {
     assertThat(RouteTemplates.of("/api/v1/users/alice/tokens/t-1")).isEqualTo("/api/v1/users/{}/tokens/{}");
     assertThat(RouteTemplates.of("/api/v1/users/me")).isEqualTo("/api/v1/users/me");
     assertThat(RouteTemplates.of("/api/v1/templates/my-own-name")).isEqualTo("/api/v1/templates/{}");
+  }
+
+  /**
+   * Every route the API describes (its OpenAPI document, which OpenApiDocumentTest holds to the whole
+   * API) is labelled as its template: a path segment of the API that is not a known literal would
+   * be labelled as any unknown path is.
+   */
+  @Test
+  void everyDescribedRouteIsLabelledAsItsTemplate() throws IOException {
+    JsonNode document;
+    try (InputStream yaml = OpenApiRoute.class.getResourceAsStream("openapi.yaml")) {
+      document = new YAMLMapper().readTree(yaml);
+    }
+    List<String> templates = new ArrayList<>();
+    document.path("paths").fieldNames().forEachRemaining(templates::add);
+    assertThat(templates).hasSizeGreaterThan(50).filteredOn(template -> !template.endsWith("/{path}")).allSatisfy(template ->
+        assertThat(RouteTemplates.of("/api/v1" + template.replaceAll("\\{[^}]+}", "a-name")))
+            .as(template).isEqualTo("/api/v1" + template.replaceAll("\\{[^}]+}", "{}")));
   }
 
   @Test
