@@ -122,6 +122,7 @@ class CliIT {
     String id = ok("env", "create", "-f", spec.toString()).out().strip();
     String volume = "dcloud-" + dcloud.nodeId() + "-" + id + "-0";
     ok("env", "exec", id, "--", "sh", "-c", "echo written-before > /data/kept.txt");
+    assertThat(ok("env", "stats", id).out()).as("its container's usage now").contains("CPU %", "MEM USAGE / LIMIT", "MiB");
 
     Result attached = ok("nodes", "volumes", dcloud.nodeId());
     assertThat(attached.out()).contains("NAME", "STATE", volume, "ATTACHED", "/data", "keeps-data", "admin", "RUNNING");

@@ -12,6 +12,8 @@ import io.dcloud.cli.data.DataCommand;
 import io.dcloud.cli.device.DevicesCommand;
 import io.dcloud.cli.device.SensorTypesCommand;
 import io.dcloud.cli.env.EnvCommand;
+import io.dcloud.cli.identity.AuditCommand;
+import io.dcloud.cli.identity.GroupsCommand;
 import io.dcloud.cli.identity.UsersCommand;
 import io.dcloud.cli.job.JobsCommand;
 import io.dcloud.cli.model.ModelsCommand;
@@ -28,7 +30,8 @@ import picocli.CommandLine.ScopeType;
     description = "DCloud's command line: environments, templates, the catalog, nodes and users through the HTTP API.",
     subcommands = {
         LoginCommand.class, LogoutCommand.class, EnvCommand.class, TemplatesCommand.class, CatalogCommand.class,
-        NodesCommand.class, VolumesCommand.class, UsersCommand.class, WatchCommand.class, DataCommand.class, ModelsCommand.class,
+        NodesCommand.class, VolumesCommand.class, UsersCommand.class, GroupsCommand.class, AuditCommand.class,
+        WatchCommand.class, DataCommand.class, ModelsCommand.class,
         ServicesCommand.class, AppsCommand.class, JobsCommand.class,
         SensorTypesCommand.class, DevicesCommand.class},
     footer = {"", "The gateway: --api, else DCLOUD_API, else the one of 'dcloud login'.",

@@ -53,6 +53,8 @@ class CliAppsTest {
     assertThat(pushed.err()).contains("service web version 1, 2 replica(s) on port 8000");
     assertThat(cli.run("services", "ls").out()).contains("web");
     assertThat(cli.run("apps", "ls").out()).contains("NAME").containsPattern("web\\s+admin\\s+1\\s");
+    assertThat(cli.run("apps", "get", "web").out()).contains("VERSION", "CREATED BY").containsPattern("(?m)^1\\s.*\\sadmin\\s");
+    assertThat(cli.run("apps", "get", "web", "-o", "yaml").out()).contains("port: 8000");
   }
 
   @Test

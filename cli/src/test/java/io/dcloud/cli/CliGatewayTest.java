@@ -292,4 +292,50 @@ class CliGatewayTest {
     assertThat(ok(script.run("users", "me")).out()).contains("admin");
     assertThat(ok(cli.run("users", "tokens", "ls")).out()).contains("ci");
   }
+
+  @Test
+  void groupsShareAnEnvironmentAndItsDockerfileManifestSecretsAndStatsAreShown() throws Exception {
+    CliRunner cli = signedIn();
+    ok(cli.runWithStdin("a-long-password\n", "users", "create", "lin", "--role", "data-scientist", "--password-stdin"));
+    ok(cli.runWithStdin("a-long-password\n", "users", "create", "kai", "--role", "data-scientist", "--password-stdin"));
+    assertThat(ok(cli.run("groups", "create", "lab-cli", "--member", "lin")).out()).contains("NAME", "lab-cli", "lin");
+    assertThat(ok(cli.run("groups", "ls")).out()).contains("lab-cli");
+    ok(cli.run("groups", "set", "lab-cli", "--member", "lin", "--member", "kai"));
+    JsonNode group = JSON.readTree(ok(cli.run("groups", "get", "lab-cli", "-o", "json")).out());
+    assertThat(group.path("members").toString()).contains("\"lin\"", "\"kai\"");
+
+    String id = createDetached(cli);
+    assertThat(ok(cli.run("env", "share", id)).out().strip()).as("shared with no group yet").isEqualTo("GROUP");
+    assertThat(ok(cli.run("env", "share", id, "lab-cli")).out()).contains("lab-cli");
+    assertThat(JSON.readTree(ok(cli.run("env", "share", id, "-o", "json")).out()).path("groups").toString())
+        .isEqualTo("[\"lab-cli\"]");
+    CliRunner.Result unknownGroup = cli.run("env", "share", id, "no-such-group");
+    assertThat(unknownGroup.status()).as(unknownGroup.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(ok(cli.run("env", "share", id, "--none")).out()).doesNotContain("lab-cli");
+
+    assertThat(ok(cli.run("env", "dockerfile", id)).out()).contains("FROM debian", "python3-numpy");
+    assertThat(ok(cli.run("env", "manifest", id)).out()).contains("kind: \"Deployment\"");
+    assertThat(ok(cli.run("env", "secrets", id)).out().strip()).as("it has no secret-env").isEqualTo("NAME  VALUE");
+    CliRunner.Result stats = cli.run("env", "stats", id);
+    assertThat(stats.status()).as("no worker runs it: %s", stats).isEqualTo(ExitCodes.REFUSED);
+
+    ok(cli.run("groups", "rm", "lab-cli"));
+    assertThat(cli.run("groups", "get", "lab-cli").status()).isEqualTo(ExitCodes.NOT_FOUND);
+    Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(ok(cli.run("audit", "--user", "admin")).out())
+        .contains("AT", "ACTION", "group.create", "lab-cli"));
+    assertThat(JSON.readTree(ok(cli.run("audit", "--limit", "1", "-o", "json")).out()).path("entries")).hasSize(1);
+    assertThat(cli.run("audit", "--since", "yesterday").status()).isEqualTo(ExitCodes.USAGE);
+  }
+
+  @Test
+  void savesATemplateOfItsOwnAndDeletesIt() throws Exception {
+    CliRunner cli = signedIn();
+    Path spec = Files.writeString(config.resolve("template.yaml"), SPEC);
+    assertThat(ok(cli.run("templates", "save", "cli-saved", "-f", spec.toString(), "--description", "from the CLI")).out())
+        .contains("cli-saved", "from the CLI");
+    assertThat(JSON.readTree(ok(cli.run("templates", "get", "cli-saved", "-o", "json")).out()).path("spec")
+        .path("env-name").asText()).isEqualTo("from-cli");
+    ok(cli.run("templates", "rm", "cli-saved"));
+    assertThat(cli.run("templates", "get", "cli-saved").status()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
 }

@@ -52,6 +52,9 @@ class CliModelsTest {
     assertThat(first.out()).isEqualTo("iris version 1\n");
     assertThat(second.out()).isEqualTo("iris version 2\n");
     assertThat(cli.run("models", "ls").out()).contains("NAME").containsPattern("iris\\s+admin\\s+2\\s");
+    assertThat(cli.run("models", "get", "iris").out()).contains("VERSION", "SHA256").containsPattern("(?m)^2\\s+[0-9.]+ KiB\\s+[0-9a-f]{64}\\s+admin\\s");
+    assertThat(cli.run("models", "get", "iris", "-o", "json").out()).contains("\"scikit-learn\"");
+    assertThat(cli.run("models", "get", "no-such-model").status()).isEqualTo(ExitCodes.NOT_FOUND);
 
     Path bad = Files.writeString(dir.resolve("bad.json"), "{\"name\": \"iris\", \"runtime\": {\"language-name\": "
         + "\"python\"}, \"replicas\": 0}");

@@ -3,6 +3,7 @@ package io.dcloud.cli.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.ArtifactGetCommand;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.MultipartBody;
 import io.dcloud.cli.common.Subcommand;
@@ -26,7 +27,7 @@ import picocli.CommandLine.Parameters;
  * archive as it is, or a directory zipped on the way) and the config as one multipart upload.
  */
 @Command(name = "apps", description = "Apps: an application's source and config, deployed as a service",
-    subcommands = {AppsCommand.Push.class, AppsCommand.Ls.class})
+    subcommands = {AppsCommand.Push.class, AppsCommand.Ls.class, AppsCommand.Get.class})
 public final class AppsCommand {
   private AppsCommand() {}
 
@@ -100,6 +101,14 @@ public final class AppsCommand {
       }
       table.print(io().out());
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "get", description = "An app's source versions and its latest config (-o yaml for all of it)")
+  static final class Get extends ArtifactGetCommand {
+    @Override
+    protected String collection() {
+      return "apps";
     }
   }
 }

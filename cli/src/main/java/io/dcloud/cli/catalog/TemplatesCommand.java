@@ -1,20 +1,24 @@
 package io.dcloud.cli.catalog;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.SpecFiles;
 import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dcloud templates [ls | get NAME]}: the built-in templates and the caller's own. */
-@Command(name = "templates", description = "List templates (the default), or show one")
+/** {@code dcloud templates [ls | get NAME | save NAME -f FILE | rm NAME]}: the built-in templates and the caller's own. */
+@Command(name = "templates", description = "List templates (the default), show, save or delete one")
 public final class TemplatesCommand extends Subcommand implements Callable<Integer> {
   @Mixin
   OutputOption output;
@@ -33,9 +37,35 @@ public final class TemplatesCommand extends Subcommand implements Callable<Integ
 
   @Command(name = "get", description = "Show one template (-o yaml for its contract)")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
-    JsonNode template = client().get("/templates/" + ApiClient.segment(name));
+    JsonNode template = client().get(template(name));
     format.print(io().out(), template, () -> table(List.of(template)));
     return ExitCodes.OK;
+  }
+
+  @Command(name = "save", description = "Save an environment contract as a template of yours (create or replace)")
+  int save(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name,
+      @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE", description = "The contract (YAML or JSON; - for stdin)")
+      String file,
+      @Option(names = "--description", paramLabel = "TEXT") String description) {
+    ObjectNode body = JsonNodeFactory.instance.objectNode();
+    if (description != null) {
+      body.put("description", description);
+    }
+    body.set("spec", SpecFiles.read(file, io().in()));
+    JsonNode template = client().put(template(name), body);
+    format.print(io().out(), template, () -> table(List.of(template)));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "rm", aliases = "delete", description = "Delete a template (built-in ones: configurers and admins)")
+  int rm(@Parameters(paramLabel = "NAME") String name) {
+    client().delete(template(name));
+    io().err().println("deleted template " + name);
+    return ExitCodes.OK;
+  }
+
+  private static String template(String name) {
+    return "/templates/" + ApiClient.segment(name);
   }
 
   private static Table table(Iterable<JsonNode> templates) {

@@ -102,6 +102,13 @@ public final class ApiClient {
     return json(request(path).GET());
   }
 
+  /** A GET of a text answer (a Dockerfile, a manifest), as it came. */
+  public String text(String path) {
+    HttpResponse<String> response = send(request(path).GET().build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    checked(response.statusCode(), response.body());
+    return response.body();
+  }
+
   public JsonNode post(String path, JsonNode body) {
     return json(withJson(request(path), "POST", body));
   }

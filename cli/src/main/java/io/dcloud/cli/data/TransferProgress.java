@@ -5,6 +5,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
+import io.dcloud.cli.common.ByteSizes;
 import java.util.Locale;
 
 /**
@@ -82,24 +83,13 @@ final class TransferProgress {
   /** e.g. {@code [############------------]  50%  512.0 MiB / 1.0 GiB  85.3 MiB/s}. */
   synchronized String line(long nowNanos) {
     double seconds = (nowNanos - startNanos) / 1e9;
-    String rate = seconds > 0 ? size(done / seconds) + "/s" : "-";
+    String rate = seconds > 0 ? ByteSizes.of(done / seconds) + "/s" : "-";
     if (total < 0) {
-      return String.format(Locale.ROOT, "%s  %s", size(done), rate);
+      return String.format(Locale.ROOT, "%s  %s", ByteSizes.of(done), rate);
     }
     double fraction = total == 0 ? 1 : Math.min(1, (double) done / total);
     int filled = (int) Math.round(fraction * WIDTH);
     return String.format(Locale.ROOT, "[%s%s] %3d%%  %s / %s  %s", "#".repeat(filled), "-".repeat(WIDTH - filled),
-        Math.round(fraction * 100), size(done), size(total), rate);
-  }
-
-  static String size(double bytes) {
-    String[] units = {"B", "KiB", "MiB", "GiB", "TiB"};
-    int unit = 0;
-    while (bytes >= 1024 && unit < units.length - 1) {
-      bytes /= 1024;
-      unit++;
-    }
-    return unit == 0 ? String.format(Locale.ROOT, "%.0f B", bytes)
-        : String.format(Locale.ROOT, "%.1f %s", bytes, units[unit]);
+        Math.round(fraction * 100), ByteSizes.of(done), ByteSizes.of(total), rate);
   }
 }

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
     subcommands = {
         EnvCreateCommand.class, EnvListCommand.class, EnvGetCommand.class, EnvLogsCommand.class,
         EnvExecCommand.class, EnvLifecycleCommands.Stop.class, EnvLifecycleCommands.Start.class,
-        EnvLifecycleCommands.Remove.class, EnvOpenCommand.class, EnvCopyCommand.class})
+        EnvLifecycleCommands.Remove.class, EnvOpenCommand.class, EnvCopyCommand.class, EnvInspectCommands.Stats.class,
+        EnvInspectCommands.Dockerfile.class, EnvInspectCommands.Manifest.class, EnvInspectCommands.Secrets.class,
+        EnvShareCommand.class})
 public final class EnvCommand {
   static String path(String id) {
     return "/environments/" + ApiClient.segment(id);

@@ -3,6 +3,7 @@ package io.dcloud.cli.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.ArtifactGetCommand;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.MultipartBody;
 import io.dcloud.cli.common.Subcommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Option;
  * contract and the config as one multipart upload; the artifact is streamed from its file.
  */
 @Command(name = "models", description = "Models: a trained model, its contract and config, as versions DCloud serves",
-    subcommands = {ModelsCommand.Push.class, ModelsCommand.Ls.class, ModelsDeployCommand.class})
+    subcommands = {ModelsCommand.Push.class, ModelsCommand.Ls.class, ModelsCommand.Get.class, ModelsDeployCommand.class})
 public final class ModelsCommand {
   private ModelsCommand() {}
 
@@ -68,6 +69,14 @@ public final class ModelsCommand {
       }
       table.print(io().out());
       return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "get", description = "A model's versions and its latest config (-o yaml for all of it)")
+  static final class Get extends ArtifactGetCommand {
+    @Override
+    protected String collection() {
+      return "models";
     }
   }
 }

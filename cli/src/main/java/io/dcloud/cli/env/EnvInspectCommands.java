@@ -1,0 +1,110 @@
+package io.dcloud.cli.env;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.ByteSizes;
+import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.Subcommand;
+import io.dcloud.cli.common.Table;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code dcloud env stats|dockerfile|manifest|secrets ID}: what the API tells of one environment
+ * beside its view, for its owner (and, but for secrets, admins and the groups it is shared with).
+ */
+final class EnvInspectCommands {
+  private EnvInspectCommands() {}
+
+  /** One JSON answer about the environment, as a table unless {@code -o} says otherwise. */
+  private abstract static class Shown extends Subcommand implements Callable<Integer> {
+    @Mixin
+    OutputOption output;
+
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    /** The path below the environment's. */
+    abstract String below();
+
+    abstract Table table(JsonNode answer);
+
+    @Override
+    public Integer call() {
+      JsonNode answer = client().get(EnvCommand.path(id) + below());
+      output.print(io().out(), answer, () -> table(answer));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "stats", description = "The container's resource usage now (as docker stats shows it)")
+  static final class Stats extends Shown {
+    @Override
+    String below() {
+      return "/stats";
+    }
+
+    @Override
+    Table table(JsonNode stats) {
+      Table table = new Table("CPU %", "MEM USAGE / LIMIT", "NET I/O", "BLOCK I/O", "PIDS");
+      table.row(String.format(Locale.ROOT, "%.2f%%", stats.path("cpuPercent").asDouble()),
+          bytes(stats.path("memory").path("usedBytes")) + " / " + bytes(stats.path("memory").path("limitBytes")),
+          bytes(stats.path("network").path("rxBytes")) + " / " + bytes(stats.path("network").path("txBytes")),
+          bytes(stats.path("blockIo").path("readBytes")) + " / " + bytes(stats.path("blockIo").path("writeBytes")),
+          stats.path("pids").asLong());
+      return table;
+    }
+
+    private static String bytes(JsonNode value) {
+      return ByteSizes.of(value.asDouble());
+    }
+  }
+
+  @Command(name = "dockerfile", description = "The Dockerfile DCloud generated for the environment's image")
+  static final class Dockerfile extends Subcommand implements Callable<Integer> {
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Override
+    public Integer call() {
+      io().out().print(client().text(EnvCommand.path(id) + "/dockerfile"));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "manifest", description = "The environment exported as Kubernetes manifests (YAML), to run it elsewhere")
+  static final class Manifest extends Subcommand implements Callable<Integer> {
+    @Option(names = "--format", defaultValue = "kubernetes", description = "kubernetes (the only one now)")
+    String format;
+
+    @Parameters(paramLabel = "ID")
+    String id;
+
+    @Override
+    public Integer call() {
+      io().out().print(client().text(EnvCommand.path(id) + "/manifest" + ApiClient.query(Map.of("format", format))));
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "secrets", description = "The values of the environment's secret-env (its owner alone)")
+  static final class Secrets extends Shown {
+    @Override
+    String below() {
+      return "/secrets";
+    }
+
+    @Override
+    Table table(JsonNode secrets) {
+      Table table = new Table("NAME", "VALUE");
+      secrets.path("secrets").fields().forEachRemaining(secret -> table.row(secret.getKey(), secret.getValue().asText()));
+      return table;
+    }
+  }
+}
