@@ -15,6 +15,8 @@ import io.dcloud.identity.Group;
 import io.dcloud.identity.Role;
 import io.dcloud.identity.Tokens;
 import io.dcloud.identity.UserRegistry;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -94,6 +96,7 @@ public final class AuthRoutes extends AllDirectives {
     if (!wait.isZero() && !wait.isNegative()) {
       long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
       identity.audit().record(username, "login", username, address, "throttled");
+      counted("throttled");
       return CompletableFuture.completedFuture(Problem.of(
               Problem.Type.TOO_MANY_LOGINS, "too many failed sign-ins for this user or from this address; retry in " + seconds + "s")
           .toResponse()
@@ -104,6 +107,7 @@ public final class AuthRoutes extends AllDirectives {
           ? failure.getCause()
           : failure;
       if (cause instanceof AuthenticatorUnavailable unavailable) {
+        counted("unavailable");
         throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "sign-in is unavailable: " + unavailable.getMessage()).exception();
       }
       throw failure instanceof RuntimeException runtime ? runtime : new java.util.concurrent.CompletionException(failure);
@@ -111,11 +115,13 @@ public final class AuthRoutes extends AllDirectives {
       if (signedIn.isEmpty()) {
         identity.throttle().failed(username, address, clock.instant());
         identity.audit().record(username, "login", username, address, "denied");
+        counted("denied");
         log.info("Failed sign-in for user {} from {}", printable(username), address);
         throw Problem.of(Problem.Type.UNAUTHENTICATED, "wrong username or password").exception();
       }
       identity.throttle().succeeded(username);
       identity.audit().record(signedIn.get().username(), "login", signedIn.get().username(), address, "ok");
+      counted("ok");
       // The groups go into the token (see Tokens); a directory's users are in none (yet).
       return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(identity.users(),
               replyTo -> new UserRegistry.ListGroups(signedIn.get().username(), replyTo), askTimeout, system.scheduler())
@@ -170,6 +176,13 @@ public final class AuthRoutes extends AllDirectives {
           return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT)
               .addHeader(SetCookie.create(sessionCookie("", 0)));
         });
+  }
+
+  /** {@code dcloud_auth_logins_total{outcome}}: a rise of denied or throttled ones is someone guessing. */
+  private static void counted(String outcome) {
+    Counter.builder("dcloud.auth.logins").tag("outcome", outcome)
+        .description("Sign-ins by how they ended: ok, denied (wrong name or password), throttled, unavailable")
+        .register(Metrics.globalRegistry).increment();
   }
 
   /** The name as typed, made safe for one log line (no forged lines, bounded). */

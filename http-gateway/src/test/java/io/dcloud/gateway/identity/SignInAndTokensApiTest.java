@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.gateway.Api;
 import io.dcloud.gateway.GatewayTestCluster;
 import io.dcloud.gateway.Seeds;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.time.Duration;
@@ -37,9 +40,12 @@ class SignInAndTokensApiTest {
   private GatewayTestCluster cluster;
   private Api admin;
   private Api anonymous;
+  /** Counts what the gateway counts in the global registry, which has no registry of its own here. */
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   @BeforeAll
   void start() throws Exception {
+    Metrics.addRegistry(meters);
     cluster = new GatewayTestCluster("SignInAndTokensApiTest");
     admin = Api.admin(cluster.base);
     anonymous = new Api(cluster.base);
@@ -51,6 +57,7 @@ class SignInAndTokensApiTest {
   @AfterAll
   void stop() {
     cluster.close();
+    Metrics.removeRegistry(meters);
   }
 
   private Api.Answer login(String username, String password) {
@@ -150,6 +157,7 @@ class SignInAndTokensApiTest {
   @Test
   @Order(5)
   void aWrongUsernameAndAWrongPasswordAnswerAlike() {
+    double deniedBefore = logins("denied");
     Api.Answer unknownUser = login("nobody-here", "some-password");
     Api.Answer wrongPassword = login("theo", "not-theos-password");
 
@@ -158,6 +166,12 @@ class SignInAndTokensApiTest {
     assertThat(wrong.path("type").asText()).isEqualTo(unknown.path("type").asText());
     assertThat(wrong.path("detail").asText()).isEqualTo(unknown.path("detail").asText());
     assertThat(wrongPassword.body()).doesNotContain("theo").doesNotContain("not-theos-password");
+    assertThat(logins("denied")).as("dcloud_auth_logins_total{outcome=denied}").isEqualTo(deniedBefore + 2);
+  }
+
+  private double logins(String outcome) {
+    Counter counter = meters.find("dcloud.auth.logins").tag("outcome", outcome).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test
