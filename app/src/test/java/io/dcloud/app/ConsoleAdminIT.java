@@ -80,7 +80,7 @@ class ConsoleAdminIT {
   }
 
   @Test
-  @Order(1)
+  @Order(10)
   void anAdminCreatesAUserAndSetsTheirQuotaWithFieldErrorsInline() {
     browser.open(base + "/");
     signIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
@@ -120,7 +120,7 @@ class ConsoleAdminIT {
   }
 
   @Test
-  @Order(2)
+  @Order(20)
   void theAuditLogListsWhatTheAdminDid() {
     browser.click("a[href='#/users']");
     replaceValue(browser, "input[name=audit-user]", "admin");
@@ -137,8 +137,35 @@ class ConsoleAdminIT {
     checkAndPhotograph(browser, "audit");
   }
 
+  /** On the admin's account page: a group made with a member, its members changed, and deleted. */
   @Test
-  @Order(3)
+  @Order(25)
+  void anAdminMakesAGroupChangesItsMembersAndDeletesIt() {
+    browser.click("#who a.user");
+    browser.find("form.new-group input[name=group-name]").sendKeys("Not A Name");
+    browser.click("form.new-group button[name=create-group]");
+    assertThat(ConsolePage.awaitError(browser, "#" + browser.find("form.new-group input[name=group-name]")
+        .getAttribute("id") + "-error", "the refused name")).isNotBlank();
+    replaceValue(browser, "form.new-group input[name=group-name]", "admin-lab");
+    // Not dee: a member dropped from a group is signed out, and the tests after this one act with dee's token.
+    browser.find("form.new-group input[name=new-group-members]").sendKeys("cy, fay");
+    browser.click("form.new-group button[name=create-group]");
+    String row = "table.groups tr[data-group=admin-lab]";
+    browser.find(row);
+    assertThat(browser.find(row + " input[name=group-members]").getAttribute("value")).isEqualTo("cy, fay");
+    checkAndPhotograph(browser, "account-groups");
+
+    replaceValue(browser, row + " input[name=group-members]", "fay");
+    browser.click(row + " button[name=save-members]");
+    browser.until(d -> dcloud.api().get("/api/v1/groups/admin-lab").json().path("members").toString().equals("[\"fay\"]")
+        ? true : null, "the saved members");
+    ConsolePage.clickAndConfirm(browser, row + " button[name=delete-group]");
+    browser.until(d -> d.findElements(By.cssSelector(row)).isEmpty() ? true : null, "the group gone");
+    assertThat(dcloud.api().get("/api/v1/groups/admin-lab").status()).isEqualTo(404);
+  }
+
+  @Test
+  @Order(30)
   void aDataScientistIsNotOfferedTheUsersPageAndHearsTheRefusal() {
     signOutAndIn(browser, "dee", PASSWORD);
     assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
@@ -148,7 +175,7 @@ class ConsoleAdminIT {
   }
 
   @Test
-  @Order(4)
+  @Order(40)
   void savesAnEnvironmentAsATemplateEditsUsesAndDeletesIt() {
     browser.click("#nav a[href='#/templates']");
     assertThat(browser.shownText("table.templates tr[data-template=python-ml]")).contains("built-in");
@@ -200,7 +227,7 @@ class ConsoleAdminIT {
   }
 
   @Test
-  @Order(5)
+  @Order(50)
   void uploadsADatasetDownloadsTheSameBytesAndDeletesItOnceNoEnvironmentMountsIt() throws Exception {
     browser.click("#nav a[href='#/datasets']");
     browser.find("table.datasets");
@@ -262,7 +289,7 @@ class ConsoleAdminIT {
   }
 
   @Test
-  @Order(6)
+  @Order(60)
   void namesUnknownReadersBesideTheirFieldsAndSavesARealOne() throws Exception {
     assertThat(dee.put("/api/v1/datasets/console/it/shared", "{\"a\": 1}").status()).isEqualTo(201);
     browser.open(base + "/#/datasets/console%2Fit%2Fshared");
@@ -287,7 +314,7 @@ class ConsoleAdminIT {
   }
 
   @Test
-  @Order(7)
+  @Order(70)
   void aConfigurerCordonsAndUncordonsTheNodeAfterConfirming() {
     signOutAndIn(browser, "cy", PASSWORD);
     browser.click("#nav a[href='#/nodes']");
@@ -325,7 +352,7 @@ class ConsoleAdminIT {
   }
 
   @Test
-  @Order(8)
+  @Order(80)
   void aConfigurerSeesTheCatalogsFieldErrorsInline() {
     browser.click("#nav a[href='#/catalog']");
     WebElement editor = browser.find("textarea[name=catalog]");
@@ -341,7 +368,7 @@ class ConsoleAdminIT {
   }
 
   @Test
-  @Order(9)
+  @Order(90)
   void aConfigurerSavesAValidCatalogEdit() {
     String original = dcloud.api().get("/api/v1/catalog").body();
     // Through another page: the catalog's page is drawn afresh, not left as the last test edited it.
@@ -367,7 +394,7 @@ class ConsoleAdminIT {
 
   /** Last of the node's tests: draining moves dee's running environment off the only node, until it is uncordoned. */
   @Test
-  @Order(10)
+  @Order(100)
   void aConfigurerDrainsTheNodeAfterConfirmingAndUncordonsIt() {
     browser.click("#nav a[href='#/nodes']");
     awaitState(browser, NODE, "UP", "the node to be up");
@@ -386,7 +413,7 @@ class ConsoleAdminIT {
   }
 
   @Test
-  @Order(11)
+  @Order(110)
   void anAdminDeletesAUserAfterConfirming() {
     signOutAndIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
     browser.open(base + "/#/users/fay");
@@ -404,7 +431,7 @@ class ConsoleAdminIT {
   }
 
   @Test
-  @Order(12)
+  @Order(120)
   void aDeletedEnvironmentsVolumeIsItsOwnersToMountAgainAndAConfigurerRemovesItAfterConfirming() {
     Api.Response created = dee.post("/api/v1/environments", """
         {"env-name": "dees-data", "os": "tiny", "resources": {"cpu": "0.1", "ram": "64M"},

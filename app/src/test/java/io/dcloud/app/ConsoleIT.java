@@ -395,6 +395,53 @@ class ConsoleIT {
     assertThat(browser.shownText("#who .user")).isEqualTo("ada");
   }
 
+  /** Her account: her groups (read only), an API token made (shown once, working) and revoked; an environment's secrets. */
+  @Test
+  @Order(75)
+  void makesAnApiTokenOnHerAccountPageRevokesItAndReadsHerSecrets() throws Exception {
+    browser.click("#who a.user");
+    assertThat(browser.shownText("dd.account-username")).isEqualTo("ada");
+    assertThat(browser.shownText("table.groups tr[data-group='" + GROUP + "'] .members")).isEqualTo("ada");
+    assertThat(browser.driver.findElements(By.cssSelector("form.new-group"))).as("only admins make groups").isEmpty();
+
+    browser.find("form.new-token input[name=token-expires-in]").sendKeys("forever");
+    browser.find("form.new-token input[name=token-name]").sendKeys("console-ci");
+    browser.click("form.new-token button[name=create-token]");
+    assertThat(ConsolePage.awaitError(browser, "#" + browser.find("form.new-token input[name=token-expires-in]")
+        .getAttribute("id") + "-error", "the refused expiry")).isNotBlank();
+    browser.find("form.new-token input[name=token-expires-in]").clear();
+    browser.click("form.new-token button[name=create-token]");
+    String token = browser.shownText("pre.token");
+    assertThat(awaitText(browser, "table.tokens tbody", "console-ci", "the new token listed")).contains("console-ci");
+    checkAndPhotograph(browser, "account");
+    assertThat(withBearer(token, "/api/v1/users/me")).as("the token acts as ada").isEqualTo(200);
+    clickAndConfirm(browser, "table.tokens button[name=revoke-token]");
+    awaitText(browser, "table.tokens tbody", "No API tokens", "the token revoked");
+    browser.until(d -> withBearer(token, "/api/v1/users/me") == 401 ? true : null, "the revoked token refused");
+
+    Api ada = dcloud.api().as("ada", PASSWORD);
+    Api.Response made = ada.post("/api/v1/environments", "{\"env-name\": \"with-secrets\", \"os\": \"tiny\","
+        + " \"resources\": {\"cpu\": \"0.1\", \"ram\": \"64M\"}, \"secret-env\": {\"DB_PASSWORD\": \"<generated>\"}}");
+    assertThat(made.status()).as(made.body()).isEqualTo(202);
+    String id = made.json().path("id").asText();
+    String value = ada.get("/api/v1/environments/" + id + "/secrets").json().path("secrets").path("DB_PASSWORD").asText();
+    assertThat(value).hasSize(32);
+    browser.script("location.hash = arguments[0]", "#/environments/" + id);
+    browser.click("button[name=show-secrets]");
+    assertThat(browser.shownText("table.secrets tr[data-secret=DB_PASSWORD] code")).isEqualTo(value);
+    checkAndPhotograph(browser, "environment-secrets");
+    assertThat(ada.delete("/api/v1/environments/" + id).status()).isEqualTo(202);
+  }
+
+  private int withBearer(String token, String path) {
+    try {
+      return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + path))
+          .header("Authorization", "Bearer " + token).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (java.io.IOException | InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
   @Test
   @Order(80)
   void signsOutAndTheSessionIsOver() {

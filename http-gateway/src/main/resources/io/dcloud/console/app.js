@@ -1,7 +1,7 @@
 // The console's shell: who is signed in (the header), sign-in and sign-out, and the hash routes
 // (#/environments, #/environments/{id}, #/new, and for configurers and admins #/nodes, #/nodes/{id}/volumes,
 // #/catalog) to each page.
-// #/templates[/{name}], #/datasets[/{id}], #/volumes for everyone; #/users[/{username}] for admins (others hear the API's refusal).
+// #/templates[/{name}], #/datasets[/{id}], #/volumes, #/account for everyone; #/users[/{username}] for admins (others hear the API's refusal).
 // #/services[/{name}], #/jobs[/{id}], #/devices[/{id}] for everyone (types and devices written by operators); #/models for data scientists, #/apps for app developers.
 import { api, ApiError, rememberCsrf } from './api.js';
 import { h, show, errorBox, field } from './dom.js';
@@ -26,6 +26,7 @@ import { jobsPage } from './jobs.js';
 import { jobPage } from './job.js';
 import { devicesPage } from './devices.js';
 import { devicePage } from './device.js';
+import { accountPage } from './account.js';
 
 let me = null;
 /** Who runs the platform: the API refuses everyone else their pages, so the console does not offer them. */
@@ -61,15 +62,22 @@ function header() {
     .filter(k => quota[k] !== undefined)
     .map(k => `${k} ${usage[k] ?? 0}/${quota[k]}`).join(' · ');
   who.replaceChildren(
-    h('span', { class: 'user', 'data-username': me.username }, me.username),
+    h('a', { class: 'user', 'data-username': me.username, href: '#/account', title: 'Your account: API tokens, groups' }, me.username),
     h('span', { class: 'roles' }, (me.roles || []).join(', ')),
     h('span', { class: 'quota', title: 'usage / quota' }, used),
     h('button', { type: 'button', id: 'sign-out', onclick: signOut }, 'Sign out'));
 }
 
+/** Counts sign-outs: an answer about who is signed in that was asked for before one is stale. */
+let signOuts = 0;
+
 /** Reads who is signed in again (after a change that uses quota, say). */
 async function refreshMe() {
-  me = await api('GET', '/users/me');
+  const asked = signOuts;
+  const answer = await api('GET', '/users/me');
+  // A usage refresh sent just before a sign-out must not put the signed-out user back in the header.
+  if (asked !== signOuts) return me;
+  me = answer;
   header();
   return me;
 }
@@ -97,6 +105,9 @@ function signInPage(problem) {
 }
 
 async function signOut() {
+  signOuts++;
+  clearTimeout(usageRefresh);
+  usageRefresh = null;
   try {
     await api('POST', '/auth/logout');
   } catch {
@@ -123,6 +134,7 @@ async function route() {
     else if (page === 'nodes' && operates()) leave = await (id ? nodeVolumesPage(decodeURIComponent(id)) : nodesPage());
     else if (page === 'catalog' && operates()) leave = await catalogPage();
     else if (page === 'volumes') leave = await myVolumesPage();
+    else if (page === 'account') leave = await accountPage();
     else if (page === 'environments' && id) leave = await environmentPage(decodeURIComponent(id));
     else if (page === 'templates') leave = await (id ? templatePage(decodeURIComponent(id)) : templatesPage());
     else if (page === 'users') leave = await (id ? userPage(decodeURIComponent(id)) : usersPage());

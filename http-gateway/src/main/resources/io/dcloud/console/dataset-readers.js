@@ -2,13 +2,8 @@
 // groups as comma-separated names. The API refuses names it does not know (422 naming them), shown
 // beside the field they were typed in; only the owner and admins may change them (others hear why).
 import { api } from './api.js';
-import { h, field } from './dom.js';
+import { h, field, commaNames } from './dom.js';
 import { clearFieldErrors, showFieldErrors } from './field-errors.js';
-
-/** "a, b,,c " → ['a', 'b', 'c']: what the user typed, as the API's list. */
-function names(text) {
-  return text.split(',').map(name => name.trim()).filter(Boolean);
-}
 
 /**
  * The readers form for the dataset at path (…/datasets/c/d/n); fill(dataset) shows its lists,
@@ -29,7 +24,7 @@ export function readersForm(path, onSaved) {
     event.preventDefault();
     clearFieldErrors(form, summary);
     try {
-      const dataset = await api('PUT', path + '/readers', { users: names(users.value), groups: names(groups.value) });
+      const dataset = await api('PUT', path + '/readers', { users: commaNames(users.value), groups: commaNames(groups.value) });
       onSaved(dataset);
       summary.replaceChildren(h('p', { class: 'saved', role: 'status' }, 'Saved the readers.'));
     } catch (e) {

@@ -58,3 +58,8 @@ export function confirmDialog(question, action) {
     dialog.showModal();
   });
 }
+
+/** "a, b,,c " → ['a', 'b', 'c']: names the user typed comma-separated, as the API's list. */
+export function commaNames(text) {
+  return text.split(',').map(name => name.trim()).filter(Boolean);
+}

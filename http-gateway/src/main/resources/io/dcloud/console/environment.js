@@ -1,5 +1,5 @@
 // One environment: its status (live), build and dataset progress, placement, the status timeline,
-// "open", stop/start/delete, group sharing, usage charts, files up and down, its exports, its logs
+// "open", stop/start/delete, group sharing, its secrets (owner), usage charts, files up and down, its exports, its logs
 // (following) and a terminal.
 import { api, stream } from './api.js';
 import { h, show, errorBox, confirmDialog, field } from './dom.js';
@@ -9,6 +9,7 @@ import { openTerminal } from './terminal.js';
 import { statsSection } from './stats-charts.js';
 import { filesSection } from './environment-files.js';
 import { sharingSection } from './environment-sharing.js';
+import { secretsSection } from './environment-secrets.js';
 
 const LOG_LIMIT = 200_000;
 
@@ -117,6 +118,7 @@ export async function environmentPage(id) {
   article.replaceChildren(title, status, progress, facts, actions, message,
     h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), timeline),
     sharing.element,
+    ...[secretsSection(id, environment)].filter(Boolean),
     statsSection(id, () => environment.status, stops),
     filesSection(id, environment.name, () => environment.status),
     logsSection(id, stops),
