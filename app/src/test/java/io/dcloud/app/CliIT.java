@@ -5,12 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.dcloud.cli.Cli;
-import io.dcloud.cli.common.CliIo;
+import io.dcloud.app.InProcessCli.Result;
 import io.dcloud.cli.common.ExitCodes;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,16 +47,8 @@ class CliIT {
     }
   }
 
-  record Result(int status, String out, String err) {}
-
   private Result cli(String stdin, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    CliIo io = new CliIo(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-        Map.of("XDG_CONFIG_HOME", config.toString()), false);
-    int status = Cli.run(io, args);
-    return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return InProcessCli.run(Map.of("XDG_CONFIG_HOME", config.toString()), stdin, args);
   }
 
   private Result ok(String... args) {

@@ -7,6 +7,9 @@ import static io.dcloud.app.ConsolePage.data;
 import static io.dcloud.app.ConsolePage.fitsAPhone;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.testing.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,6 +43,7 @@ class ConsoleServicesIT {
   private static final String NODE_ID = "console-services-it-node";
   private static final String PASSWORD = "console-services-password";
   private static final String PYTHON = "/usr/bin/python3";
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir
   static Path work;
@@ -152,6 +156,30 @@ class ConsoleServicesIT {
     browser.until(d -> d.findElements(By.cssSelector("table.services tr[data-service=web]")).isEmpty() ? true : null,
         "web to leave the list");
     assertThat(dcloud.api().get("/api/v1/services/web").status()).isEqualTo(404);
+  }
+
+  /** POST /services from the Services page: a bad environment named beside its field, then one that serves. */
+  @Test
+  @Order(35)
+  void aServiceIsCreatedFromItsDefinitionOnTheServicesPage() {
+    go("#/services");
+    JsonNode environment = BusyboxWebService.config("web-form", 1, "from-the-form").path("environment");
+    browser.find("form.new-service input[name=service-name]").sendKeys("web-form");
+    WebElement config = browser.find("form.new-service textarea[name=service-environment]");
+    browser.script("arguments[0].value = arguments[1]", config,
+        ((ObjectNode) environment.deepCopy()).set("resources", JSON.createObjectNode().put("ram", "lots")).toString());
+    browser.click("form.new-service button[name=create-service]");
+    assertThat(ConsolePage.awaitError(browser, "#" + config.getAttribute("id") + "-error", "the environment's field error"))
+        .isNotBlank();
+    assertThat(config.getAttribute("aria-invalid")).isEqualTo("true");
+    checkAndPhotograph(browser, "service-new");
+
+    browser.script("arguments[0].value = arguments[1]", config, environment.toString());
+    browser.click("form.new-service button[name=create-service]");
+    awaitAttribute(browser, "article.service", "ready", "1", "the new service's replica to be ready");
+    assertThat(browser.text("article.service dl.facts")).contains("app", "ada", "8000");
+    assertThat(ada.get("/api/v1/services/web-form/call/").body()).contains("from-the-form");
+    assertThat(ada.delete("/api/v1/services/web-form").status()).isEqualTo(202);
   }
 
   @Test

@@ -100,6 +100,15 @@ class ModelServingIT {
     assertThat(bad.json().path("error").asText()).contains("instance 1");
     Api.Response ready = api.get("/api/v1/services/" + MODEL + "/call/ready");
     assertThat(ready.status()).as(ready.body()).isEqualTo(200);
+    // The same through the CLI, as a script with a token calls it.
+    InProcessCli.Result called = InProcessCli.run(Map.of("DCLOUD_API", api.uri("").toString(), "DCLOUD_TOKEN", api.bearer().substring("Bearer ".length())),
+        "", "services", "call", MODEL, "/ready");
+    assertThat(called.status()).as("%s", called).isZero();
+    assertThat(called.out()).isEqualTo(ready.body());
+    InProcessCli.Result missing = InProcessCli.run(Map.of("DCLOUD_API", api.uri("").toString(), "DCLOUD_TOKEN", api.bearer().substring("Bearer ".length())),
+        "", "services", "call", MODEL, "/no-such-path");
+    assertThat(missing.status()).as("the replica's own 404: %s", missing).isEqualTo(1);
+    assertThat(missing.err()).contains("answered HTTP 404");
   }
 
   @Test

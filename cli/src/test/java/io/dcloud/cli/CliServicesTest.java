@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,12 +51,14 @@ class CliServicesTest {
     CliRunner cli = new CliRunner(config);
     ok(cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
         "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin"));
-    String token = JSON.readTree(config.resolve("dcloud/config.json").toFile()).path("token").asText();
-    HttpResponse<String> created = HttpClient.newHttpClient().send(
-        HttpRequest.newBuilder(URI.create(cluster.base + "/api/v1/services")).header("Authorization", "Bearer " + token)
-            .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(SERVICE)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+    Path definition = Files.writeString(config.resolve("service.json"), SERVICE);
+    assertThat(ok(cli.run("services", "create", "-f", definition.toString())).out()).contains("cli-web", "0/2");
+    CliRunner.Result taken = cli.run("services", "create", "-f", definition.toString());
+    assertThat(taken.status()).as("a name in use: %s", taken).isEqualTo(ExitCodes.REFUSED);
+    CliRunner.Result unready = cli.run("services", "call", "cli-web", "/items");
+    assertThat(unready.status()).as("no replica is ready (503): %s", unready).isEqualTo(ExitCodes.ERROR);
+    assertThat(unready.err()).contains("cli-web");
+    assertThat(cli.run("services", "call", "cli-web", "/", "-X", "PATCH").status()).isEqualTo(ExitCodes.USAGE);
 
     assertThat(ok(cli.run("services")).out()).contains("NAME", "cli-web", "app", "admin", "0/2");
     JsonNode shown = JSON.readTree(ok(cli.run("services", "get", "cli-web", "-o", "json")).out());

@@ -3,10 +3,8 @@
 import { api } from './api.js';
 import { h, errorBox } from './dom.js';
 
-/** The section, or nothing when the environment has no secret-env (its spec lists their names only). */
-export function secretsSection(id, environment) {
-  const names = Object.keys(environment.spec?.['secret-env'] || {});
-  if (!names.length) return null;
+/** The section for environment id, whose spec names these secret-env variables (their values hidden). */
+export function secretsSection(id, names) {
   const place = h('div', { 'aria-live': 'polite' });
   const button = h('button', { type: 'button', name: 'show-secrets' }, 'Show secrets');
   button.addEventListener('click', async () => {

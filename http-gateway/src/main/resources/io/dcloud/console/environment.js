@@ -9,7 +9,6 @@ import { openTerminal } from './terminal.js';
 import { statsSection } from './stats-charts.js';
 import { filesSection } from './environment-files.js';
 import { sharingSection } from './environment-sharing.js';
-import { secretsSection } from './environment-secrets.js';
 
 const LOG_LIMIT = 200_000;
 
@@ -118,7 +117,7 @@ export async function environmentPage(id) {
   article.replaceChildren(title, status, progress, facts, actions, message,
     h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), timeline),
     sharing.element,
-    ...[secretsSection(id, environment)].filter(Boolean),
+    secretsPlace(id, environment),
     statsSection(id, () => environment.status, stops),
     filesSection(id, environment.name, () => environment.status),
     logsSection(id, stops),
@@ -133,6 +132,17 @@ export async function environmentPage(id) {
     }).catch(() => {});
   }));
   return () => stops.forEach(stop => stop());
+}
+
+/** Where the Secrets section goes when the environment has secret-env (its module loaded only then). */
+function secretsPlace(id, environment) {
+  const place = h('div');
+  const names = Object.keys(environment.spec?.['secret-env'] || {});
+  if (names.length) {
+    import('./environment-secrets.js').then(module => place.replaceChildren(module.secretsSection(id, names)))
+      .catch(e => place.replaceChildren(errorBox(e)));
+  }
+  return place;
 }
 
 /** The node copies the environment's datasets into its cache: how far, where it says (unknown: a bar that only moves). */

@@ -1,5 +1,6 @@
 // The services the caller may see (GET /services): kind, version and how many replicas are ready of
-// those wanted, asked again every few seconds (readiness is not on the event stream).
+// those wanted, asked again every few seconds (readiness is not on the event stream); a new one from
+// its definition.
 import { api } from './api.js';
 import { h, show, errorBox } from './dom.js';
 
@@ -36,6 +37,8 @@ export async function servicesPage() {
   }
 
   await load();
+  // Loaded with the page, not the console: the first page's assets stay within their budget.
+  const { newServiceForm } = await import('./service-new.js');
   show(
     h('h1', {}, 'Services'),
     h('p', {}, 'Apps and models served by replicas. Push an app on ', h('a', { href: '#/apps' }, 'Apps'),
@@ -44,7 +47,10 @@ export async function servicesPage() {
     h('table', { class: 'services' },
       h('caption', { class: 'visually-hidden' }, 'Your services and their ready replicas'),
       h('thead', {}, h('tr', {}, ['Service', 'Kind', 'Replicas', 'Version', 'Owner'].map(c => h('th', { scope: 'col' }, c)))),
-      body));
+      body),
+    newServiceForm(made => {
+      location.hash = '#/services/' + encodeURIComponent(made.name);
+    }));
   return () => {
     stopped = true;
     clearTimeout(timer);

@@ -7,6 +7,7 @@ import io.dcloud.cli.common.ChunkSizeOption;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.SpecFiles;
 import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
@@ -17,9 +18,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dcloud services [ls | get NAME | scale NAME N | batching NAME --max-size N | stats NAME | predict NAME | rm NAME]}: the caller's services. */
+/**
+ * {@code dcloud services [ls | get NAME | create -f FILE | scale NAME N | batching NAME --max-size N | stats NAME |
+ * predict NAME | call NAME PATH | rm NAME]}: the caller's services.
+ */
 @Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, scale, call, bind to devices, delete",
-    subcommands = {ServiceStatsCommand.class, ServicePredictCommand.class,
+    subcommands = {ServiceStatsCommand.class, ServicePredictCommand.class, ServiceCallCommand.class,
         ServiceBindingsCommands.Bind.class, ServiceBindingsCommands.Bindings.class, ServiceBindingsCommands.Unbind.class})
 public final class ServicesCommand extends Subcommand implements Callable<Integer> {
   @Mixin
@@ -44,6 +48,16 @@ public final class ServicesCommand extends Subcommand implements Callable<Intege
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
     JsonNode service = client().get(path(name));
     format.print(io().out(), service, () -> replicas(service));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "create", description = "Create a service from its definition: N replicas of one environment config")
+  int create(@Mixin OutputOption format,
+      @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+          description = "name, kind (app or model), environment, port, replicas, readiness.path (YAML or JSON; - for stdin)")
+      String file) {
+    JsonNode service = client().post("/services", SpecFiles.read(file, io().in()));
+    format.print(io().out(), service, () -> services(List.of(service)));
     return ExitCodes.OK;
   }
 
