@@ -169,7 +169,7 @@ class CliIT {
         JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("QUEUED"));
     Result whileQueued = cli("", "env", "create", "-f", again.toString());
     assertThat(whileQueued.status()).as("%s", whileQueued).isNotZero();
-    assertThat(whileQueued.err()).contains("is mounted again by environment " + second);
+    assertThat(whileQueued.err()).contains("is mounted again by environment " + second + " (QUEUED, waiting for a place on node " + dcloud.nodeId() + ")");
     ok("nodes", "uncordon", dcloud.nodeId());
     await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
         JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING"));

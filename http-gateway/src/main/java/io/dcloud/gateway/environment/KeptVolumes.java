@@ -138,7 +138,7 @@ final class KeptVolumes {
           return onItsNode(name, origin.get(), field).thenCombine(claimants(name, owner), (onNode, claimants) -> {
             String node = onNode.node();
             // This create sent again (the same Idempotency-Key) finds the volume its environment's already.
-            if (environmentId == null || !claimants.contains(environmentId)) {
+            if (environmentId == null || claimants.stream().noneMatch(claimant -> claimant.id().equals(environmentId))) {
               requireFree(name, field, onNode, claimants, made);
             }
             long size = volume.sizeBytes() > 0 ? volume.sizeBytes() : sizeIn(made, origin.get().storageIndex());
@@ -155,14 +155,15 @@ final class KeptVolumes {
 
   /** Throws the 422 when a container, another environment or its own still-living environment holds it. */
   private static void requireFree(
-      String name, String field, OnNode onNode, List<String> claimants, EnvironmentView made) {
+      String name, String field, OnNode onNode, List<EnvironmentView> claimants, EnvironmentView made) {
     String node = onNode.node();
     if (onNode.volume().inUse()) {
       throw invalid(field, quote(name) + " is mounted by a container on node " + node + " now");
     }
     if (!claimants.isEmpty()) {
-      throw invalid(field, quote(name) + " is mounted again by environment " + claimants.get(0)
-          + ", which has no container now (it waits for a place on node " + node + ")");
+      EnvironmentView claimant = claimants.get(0);
+      throw invalid(field, quote(name) + " is mounted again by environment " + claimant.id() + " (" + claimant.status()
+          + (claimant.status() == EnvironmentStatus.QUEUED ? ", waiting for a place on node " + node : "") + ")");
     }
     if (made != null && made.status() != EnvironmentStatus.DELETED && node.equals(made.node())) {
       throw invalid(field, quote(name) + " belongs to environment " + made.id() + " (" + made.name() + ", "
@@ -174,11 +175,10 @@ final class KeptVolumes {
    * The environments of {@code owner}'s that mount the volume already, container or not (one waiting
    * for a place after a drain has none, and the engine then says the volume is unused).
    */
-  private CompletionStage<List<String>> claimants(String name, String owner) {
+  private CompletionStage<List<EnvironmentView>> claimants(String name, String owner) {
     return asks.listEnvironments(null, null, null, owner, null).thenApply(listing -> listing.environments().stream()
         .filter(view -> view.spec() != null && view.spec().storage().stream()
             .anyMatch(volume -> volume.kept() != null && volume.kept().name().equals(name)))
-        .map(EnvironmentView::id)
         .toList());
   }
 
