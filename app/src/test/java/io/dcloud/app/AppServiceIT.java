@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.testing.ApiSession;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * An app end to end, as DCloudIT runs DCloud (embedded Cassandra, the real Docker Engine, one node
  * with every role): a Python standard-library HTTP server, pushed as a tar.gz with its config,
  * becomes a service whose replica mounts the source, runs in its directory, turns ready, and
- * answers through the environment proxy with what only that directory and the config's env hold.
+ * answers through the environment proxy with what only that directory and the config's env hold;
+ * its next push, with a surge of 0, replaces the one replica (deleted first) by the new version's.
  */
 @Tag("docker") @Tag("cassandra")
 class AppServiceIT {
@@ -80,7 +82,7 @@ class AppServiceIT {
   }
 
   @Test
-  void aPushedAppBecomesAReadyServiceAnsweringThroughTheProxyFromItsSourceDirectory() throws Exception {
+  void aPushedAppBecomesAReadyServiceAnsweringFromItsSourceDirectoryAndRollsToItsNextVersion() throws Exception {
     Map<String, String> files = new LinkedHashMap<>();
     files.put("app.py", APP_PY);
     files.put("lib/words.py", "WORDS = ['from', 'lib']\n");
@@ -122,5 +124,23 @@ class AppServiceIT {
     assertThat(greeting.path("cwd").asText()).isEqualTo(SOURCE_DIRECTORY);
     assertThat(greeting.path("words").toString()).isEqualTo("[\"from\",\"lib\"]");
     assertThat(api.get("/api/v1/apps/" + NAME).json().path("config").path("port").asInt()).isEqualTo(8000);
+
+    // The next version, rolled without a surge: the one replica is deleted before its replacement is made.
+    files.put("greeting.txt", "bonjour\n");
+    HttpResponse<String> second = AppPush.push(api, files, config.replace("\"replicas\": 1", "\"replicas\": 1, \"surge\": 0"));
+
+    assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+    assertThat(JSON.readTree(second.body()).path("service").path("surge").asInt()).isZero();
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      JsonNode shown = api.get("/api/v1/services/" + NAME).json();
+      assertThat(shown.path("replicas")).as(shown.toString()).hasSize(1).allSatisfy(r -> {
+        assertThat(r.path("version").asInt()).isEqualTo(2);
+        assertThat(r.path("ready").asBoolean()).isTrue();
+      });
+    });
+    assertThat(api.get("/api/v1/environments/" + replica[0]).json().path("status").asText()).isEqualTo("DELETED");
+    ApiSession.Response rolled = api.get("/api/v1/services/" + NAME + "/call/hello");
+    assertThat(rolled.status()).as(rolled.body()).isEqualTo(200);
+    assertThat(rolled.json().path("greeting").asText()).isEqualTo("bonjour");
   }
 }

@@ -93,7 +93,8 @@ class ConsoleServicesIT {
   void theServicePageShowsItsReplicaAndScalesFromTheForm() {
     browser.click("table.services tr[data-service=web] a");
     awaitAttribute(browser, "article.service", "ready", "1", "the service page with its ready replica");
-    assertThat(browser.text("article.service dl.facts")).contains("app", "ada", "1/1 ready", "8000");
+    assertThat(browser.text("article.service dl.facts")).contains("app", "ada", "1/1 ready", "8000",
+        "a new replica added before an old one goes (surge 1)");
     String replica = browser.text("table.replicas tbody tr");
     assertThat(replica).contains(NODE_ID, "RUNNING", "ready", "version 1");
     // An app has no batching; its "try it" is a GET of a path.

@@ -25,9 +25,13 @@ final class Reconciliation {
    * The events that bring the live replicas to what is desired, all of the current version (none
    * while it is deleted: all go). {@code ready}: the ids of the replicas last seen ready.
    *
-   * <p>While replicas of an earlier version remain it rolls: one replica of the current version at a
-   * time is added beyond the desired count (a surge of one), and an outdated replica is retired only
-   * when a ready current one stands in for it, so the ready count never drops while it rolls.
+   * <p>While replicas of an earlier version remain it rolls, one replica at a time, never holding
+   * more environments than the desired count and the definition's surge (those being deleted
+   * included, so a quota that had room for them is never exceeded). With a surge of one, a replica of
+   * the current version is added beyond the desired count and an outdated one is retired only when a
+   * ready current one stands in for it, so the ready count never drops while it rolls. With none, an
+   * outdated replica is retired first and its replacement added once it is gone: one replica fewer
+   * serves at a time, for a quota or a cluster without room for one more (every GPU taken).
    */
   static List<Event> adjust(ServiceState state, Set<String> ready, Instant at) {
     List<Event> events = new ArrayList<>();
@@ -45,10 +49,11 @@ final class Reconciliation {
     outdated.sort(Comparator.comparing((ServiceState.Replica r) -> ready.contains(r.id()))
         .thenComparing(Comparator.comparingInt(ServiceState.Replica::ordinal).reversed()));
     while (!outdated.isEmpty() && currentReady + outdated.size() > state.desired()) {
-      retire(outdated.remove(0), "replaced by version " + state.version(), at, events);
+      retire(outdated.remove(0), replacedBy(state), at, events);
     }
+    int surge = state.definition().rollingSurge();
     boolean rolling = !outdated.isEmpty();
-    int excess = current.size() + outdated.size() - state.desired() - (rolling ? 1 : 0);
+    int excess = current.size() + outdated.size() - state.desired() - (rolling ? surge : 0);
     // Scaled down while it rolls: the outdated go before the current ones.
     while (excess > 0 && !outdated.isEmpty()) {
       retire(outdated.remove(0), "scaled down", at, events);
@@ -60,13 +65,22 @@ final class Reconciliation {
         .forEach(r -> retire(r, "scaled down", at, events));
     int toAdd = Math.max(0, state.desired() - current.size() - outdated.size());
     boolean oneUnderWay = current.size() > currentReady;
-    if (!outdated.isEmpty() && toAdd == 0 && !oneUnderWay && current.size() < state.desired()) {
-      toAdd = 1;
+    boolean noneBeingDeleted = state.replicas().size() == state.live().size() && events.isEmpty();
+    if (!outdated.isEmpty() && toAdd == 0 && !oneUnderWay && current.size() < state.desired() && noneBeingDeleted) {
+      if (surge > 0) {
+        toAdd = 1;
+      } else {
+        retire(outdated.remove(0), replacedBy(state), at, events);
+      }
     }
     for (int ordinal = state.nextOrdinal(); ordinal < state.nextOrdinal() + toAdd; ordinal++) {
       events.add(new ServiceEntity.ReplicaAdded(state.replicaId(ordinal), ordinal, at));
     }
     return events;
+  }
+
+  private static String replacedBy(ServiceState state) {
+    return "replaced by version " + state.version();
   }
 
   private static void retire(ServiceState.Replica replica, String reason, Instant at, List<Event> events) {

@@ -170,6 +170,9 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
           + wanted.name() + " of kind " + wanted.kind().name().toLowerCase(Locale.ROOT)));
     } else if (wanted.withBatching(null).equals(state.definition().withBatching(null))) {
       return Effect().reply(cmd.replyTo(), answer(state));
+    } else if (Boolean.TRUE.equals(cmd.noRoomForSurge()) && wanted.rollingSurge() > 0 && !state.live().isEmpty()) {
+      log.info("Service {}: update by {} refused: its owner's quota has no room for the roll's surge", name, cmd.actor());
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.SurgeRefused(state.version()));
     }
     Instant at = now();
     ServiceEntity.Updated updated = new ServiceEntity.Updated(wanted, state.version() + 1, cmd.actor(), at);
@@ -345,7 +348,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     }).toList();
     return new ServiceEntity.Ok(new ServiceView(
         name, d.kind(), state.owner(), state.version(), state.desired(), d.port(), d.readiness(), replicas, state.deleting(),
-        d.batching(), d.bindings(), d.spec().resources()));
+        d.batching(), d.bindings(), d.spec().resources(), d.rollingSurge()));
   }
 
   private Instant now() {

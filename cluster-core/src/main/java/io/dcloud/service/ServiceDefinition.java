@@ -13,6 +13,8 @@ import java.util.List;
  * so the entity never builds anything a user could not have created directly. {@code batching}: how
  * the gateways group a model's predictions (null: one call per request; apps never batch).
  * {@code bindings}: the sensor and controller types an app consumes (end users bind devices to them).
+ * {@code surge}: how many replicas beyond {@code replicas} a rolling update may add (1, or 0: an old
+ * replica is deleted before its replacement is made; null, from before: 1).
  */
 public record ServiceDefinition(
     String name,
@@ -23,12 +25,22 @@ public record ServiceDefinition(
     Readiness readiness,
     int replicas,
     Batching batching,
-    List<BindingSlot> bindings)
+    List<BindingSlot> bindings,
+    Integer surge)
     implements CborSerializable {
+
+  /** A rolling update adds one replica beyond the desired count at a time unless told otherwise. */
+  public static final int DEFAULT_SURGE = 1;
 
   /** {@code bindings}: the device types an app consumes (null, as in definitions from before bindings: none). */
   public ServiceDefinition {
     bindings = bindings == null ? List.of() : List.copyOf(bindings);
+  }
+
+  /** With the default surge. */
+  public ServiceDefinition(String name, Kind kind, EnvironmentSpec spec, ImageRecipe recipe, int port,
+      Readiness readiness, int replicas, Batching batching, List<BindingSlot> bindings) {
+    this(name, kind, spec, recipe, port, readiness, replicas, batching, bindings, null);
   }
 
   /** Without device bindings. */
@@ -39,7 +51,17 @@ public record ServiceDefinition(
 
   /** The same definition with other batching (a live change that makes no new version). */
   public ServiceDefinition withBatching(Batching changed) {
-    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, changed, bindings);
+    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, changed, bindings, surge);
+  }
+
+  /** The same definition built from {@code built} (the gateway resolves the image before the entity sees it). */
+  public ServiceDefinition withRecipe(ImageRecipe built) {
+    return new ServiceDefinition(name, kind, spec, built, port, readiness, replicas, batching, bindings, surge);
+  }
+
+  /** How many replicas beyond the desired count a rolling update adds at a time (0 or 1). */
+  public int rollingSurge() {
+    return surge == null ? DEFAULT_SURGE : surge;
   }
 
   /** Models are served by DCloud's wrapper; apps bring their own server. */

@@ -43,8 +43,17 @@ public final class ServiceEntity {
    * A new version of the service ({@code definition}'s name and kind must be the service's): its
    * replicas are replaced one at a time, each old one retired only once a new one is ready, so the
    * service keeps answering while it rolls. Answered at once with the view of the new version.
+   * {@code noRoomForSurge}: the owner's quota has no room for the surge's replica (the gateway
+   * asked), so an update that rolls with a surge is refused ({@link SurgeRefused}); one that changes
+   * nothing or rolls without a surge is not (null, from before: room).
    */
-  public record Update(ServiceDefinition definition, String actor, ActorRef<Reply> replyTo) implements Command {}
+  public record Update(ServiceDefinition definition, String actor, ActorRef<Reply> replyTo, Boolean noRoomForSurge)
+      implements Command {
+    /** With room for the surge (or not asked). */
+    public Update(ServiceDefinition definition, String actor, ActorRef<Reply> replyTo) {
+      this(definition, actor, replyTo, null);
+    }
+  }
 
   /** Change a model's dynamic batching live (null: none); no new version, no replica replaced. */
   public record SetBatching(ServiceDefinition.Batching batching, String actor, ActorRef<Reply> replyTo)
@@ -73,6 +82,9 @@ public final class ServiceEntity {
   public record NotFound(String name) implements Reply {}
 
   public record Conflict(String reason) implements Reply {}
+
+  /** The update would roll with a surge the owner's quota has no room for: nothing changed. */
+  public record SurgeRefused(int version) implements Reply {}
 
   // ---------------------------------------------------------------- events
 

@@ -24,16 +24,31 @@ public record ServiceView(
     boolean deleting,
     ServiceDefinition.Batching batching,
     List<BindingSlot> bindings,
-    Resources replicaResources)
+    Resources replicaResources,
+    Integer surge)
     implements CborSerializable {
 
   /**
    * {@code bindings}: the device types the app consumes (null in answers from before bindings:
    * none). {@code replicaResources}: what each replica asks for (what a scale adds to its owner's
-   * usage); null in answers from before.
+   * usage); null in answers from before. {@code surge}: the replicas a roll adds beyond the desired
+   * count (null in answers from before: 1).
    */
   public ServiceView {
     bindings = bindings == null ? List.of() : List.copyOf(bindings);
+  }
+
+  /** Without the roll's surge (the default one). */
+  public ServiceView(String name, ServiceDefinition.Kind kind, String owner, int version, int desiredReplicas, int port,
+      ServiceDefinition.Readiness readiness, List<Replica> replicas, boolean deleting, ServiceDefinition.Batching batching,
+      List<BindingSlot> bindings, Resources replicaResources) {
+    this(name, kind, owner, version, desiredReplicas, port, readiness, replicas, deleting, batching, bindings,
+        replicaResources, null);
+  }
+
+  /** How many replicas beyond the desired count its rolling updates add (0 or 1). */
+  public int rollingSurge() {
+    return surge == null ? ServiceDefinition.DEFAULT_SURGE : surge;
   }
 
   /** Without what each replica asks for. */

@@ -24,6 +24,10 @@ final class ServiceGoldenSamples {
         GoldenSamples.RECIPE, 8080, new ServiceDefinition.Readiness("/ready"), 2, null);
     String replica = "5f0e3d1c-1111-3222-8333-444455556666";
     s.put("service-event.Created", new ServiceEntity.Created(definition, "alice", "0b6f7a52-aaaa-4bbb-8ccc-ddddeeeeffff", at));
+    s.put("service-event.Created.without-surge", new ServiceEntity.Created(new ServiceDefinition("gpu-model",
+        ServiceDefinition.Kind.MODEL, GoldenSamples.SPEC, GoldenSamples.RECIPE, 8080,
+        new ServiceDefinition.Readiness("/ready"), 1, null, List.of(), 0), "alice", "0b6f7a52-aaaa-4bbb-8ccc-ddddeeeeffff",
+        at));
     s.put("service-event.Scaled", new ServiceEntity.Scaled(3, "alice", at));
     s.put("service-event.ReplicaAdded", new ServiceEntity.ReplicaAdded(replica, 0, at));
     s.put("service-event.ReplicaRetiring", new ServiceEntity.ReplicaRetiring(replica, "replica FAILED", at));
@@ -51,6 +55,9 @@ final class ServiceGoldenSamples {
     s.put("wire.service.Delete", new ServiceEntity.Delete("alice", system.deadLetters()));
     s.put("wire.service.Update", new ServiceEntity.Update(
         definition.withBatching(new ServiceDefinition.Batching(8, 5)), "alice", system.deadLetters()));
+    s.put("wire.service.Update.no-room-for-surge", new ServiceEntity.Update(definition, "alice", system.deadLetters(),
+        true));
+    s.put("wire.service.SurgeRefused", new ServiceEntity.SurgeRefused(2));
     s.put("wire.service.SetBatching", new ServiceEntity.SetBatching(new ServiceDefinition.Batching(16, 10), "alice",
         system.deadLetters()));
     s.put("wire.service.Reconcile", new ServiceEntity.Reconcile(42L));
@@ -65,6 +72,9 @@ final class ServiceGoldenSamples {
     s.put("wire.service.Ok.with-replica-resources", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.MODEL,
         "alice", 1, 2, 8080, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
         GoldenSamples.RESOURCES)));
+    s.put("wire.service.Ok.with-surge", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.APP,
+        "alice", 2, 2, 8080, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
+        GoldenSamples.RESOURCES, 0)));
     s.put("wire.service.NotFound", new ServiceEntity.NotFound("web"));
     s.put("wire.service.Conflict", new ServiceEntity.Conflict("a service named web already exists"));
     EnvironmentSpec replicaSpec = new EnvironmentSpec("web-0", "1", "debian", null, List.of(), GoldenSamples.RESOURCES,

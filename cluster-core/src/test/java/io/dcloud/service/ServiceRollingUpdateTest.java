@@ -93,9 +93,17 @@ class ServiceRollingUpdateTest {
   }
 
   private ServiceState answer(String id, boolean ready) {
-    EnvironmentView view = new EnvironmentView(id, "r", ready ? EnvironmentStatus.RUNNING : EnvironmentStatus.STARTING,
-        "n1", null, SPEC, V1, List.of(), List.of(), List.of(), null, null, Instant.now(), Instant.now(), List.of(), "alice",
-        List.of(), null, ready);
+    return answer(id, ready ? EnvironmentStatus.RUNNING : EnvironmentStatus.STARTING, ready);
+  }
+
+  /** A retired replica's environment is deleted: the room it held is free. */
+  private ServiceState gone(String id) {
+    return answer(id, EnvironmentStatus.DELETED, false);
+  }
+
+  private ServiceState answer(String id, EnvironmentStatus status, boolean ready) {
+    EnvironmentView view = new EnvironmentView(id, "r", status, "n1", null, SPEC, V1, List.of(), List.of(), List.of(),
+        null, null, Instant.now(), Instant.now(), List.of(), "alice", List.of(), null, ready);
     return entity.runCommand(new ServiceEntity.ReplicaAnswer(new EnvironmentEntity.Ok(view))).state();
   }
 
@@ -146,8 +154,12 @@ class ServiceRollingUpdateTest {
     assertThat(oneReady.replica(r1).retiring()).isTrue();
     assertThat(oneReady.replica(r0).retiring()).isFalse();
     assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(r1);
+    assertThat(sentSoFar()).as("the next one waits until the retired one is gone: never more than 3").isEmpty();
+    assertThat(versions(oneReady)).containsExactly(1, 2);
     String r3 = before.replicaId(3);
-    assertThat(versions(oneReady)).containsExactly(1, 2, 2);
+    ServiceState r1Gone = gone(r1);
+    assertThat(next(EnvironmentEntity.Create.class, 1).get(0).id()).isEqualTo(r3);
+    assertThat(versions(r1Gone)).containsExactly(1, 2, 2);
 
     ServiceState done = answer(r3, true);
     assertThat(done.replica(r0).retiring()).isTrue();
@@ -156,6 +168,59 @@ class ServiceRollingUpdateTest {
     ServiceView view = ((ServiceEntity.Ok) entity.<ServiceEntity.Reply>runCommand(ServiceEntity.Get::new).reply()).view();
     assertThat(view.replicas()).extracting(ServiceView.Replica::id).containsExactly(r2, r3);
     assertThat(view.replicas()).extracting(ServiceView.Replica::version).containsExactly(2, 2);
+  }
+
+  @Test
+  void withoutASurgeAnOldReplicaIsDeletedBeforeItsReplacementIsMade() throws InterruptedException {
+    ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
+    String r0 = before.replicaId(0);
+    String r1 = before.replicaId(1);
+
+    var rolling = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Update(
+        withoutSurge(definition(ServiceDefinition.Kind.APP, V2, 2)), "alice", replyTo));
+
+    assertThat(((ServiceEntity.Ok) rolling.reply()).view().surge()).isZero();
+    assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).as("the newest old one").isEqualTo(r1);
+    assertThat(sentSoFar()).as("nothing made while it is being deleted").isEmpty();
+    assertThat(rolling.state().replicas()).hasSize(2);
+    gone(r1);
+    String r2 = next(EnvironmentEntity.Create.class, 1).get(0).id();
+    ServiceState starting = answer(r2, false);
+    assertThat(versions(starting)).containsExactly(1, 2);
+    assertThat(sentSoFar()).as("the next old one stays while the new one is not ready").isEmpty();
+    answer(r2, true);
+    assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(r0);
+    gone(r0);
+    String r3 = next(EnvironmentEntity.Create.class, 1).get(0).id();
+    ServiceState done = answer(r3, true);
+
+    assertThat(done.outdated()).isEmpty();
+    assertThat(done.replicas()).extracting(ServiceState.Replica::id).containsExactly(r2, r3);
+    assertThat(sentSoFar()).isEmpty();
+  }
+
+  @Test
+  void anUpdateThatWouldRollWithASurgeTheQuotaHasNoRoomForIsRefusedAndChangesNothing() throws InterruptedException {
+    readyService(ServiceDefinition.Kind.APP, 2);
+    sentSoFar();
+
+    var refused = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Update(
+        definition(ServiceDefinition.Kind.APP, V2, 2), "alice", replyTo, true));
+    var same = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Update(
+        definition(ServiceDefinition.Kind.APP, V1, 2), "alice", replyTo, true));
+    var withoutSurge = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Update(
+        withoutSurge(definition(ServiceDefinition.Kind.APP, V2, 2)), "alice", replyTo, true));
+
+    assertThat(refused.reply()).isEqualTo(new ServiceEntity.SurgeRefused(1));
+    assertThat(refused.events()).isEmpty();
+    assertThat(((ServiceEntity.Ok) same.reply()).view().version()).as("nothing to roll: no surge").isEqualTo(1);
+    assertThat(((ServiceEntity.Ok) withoutSurge.reply()).view().version()).isEqualTo(2);
+    assertThat(next(EnvironmentEntity.Delete.class, 1)).hasSize(1);
+  }
+
+  private static ServiceDefinition withoutSurge(ServiceDefinition d) {
+    return new ServiceDefinition(d.name(), d.kind(), d.spec(), d.recipe(), d.port(), d.readiness(), d.replicas(),
+        d.batching(), d.bindings(), 0);
   }
 
   @Test
@@ -186,6 +251,7 @@ class ServiceRollingUpdateTest {
     assertThat(entity.getState().live()).as("no old one retired: three ready are asked for").hasSize(4);
     answer(r3, true);
     assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(before.replicaId(1));
+    gone(before.replicaId(1));
     String r4 = next(EnvironmentEntity.Create.class, 1).get(0).id();
     ServiceState done = answer(r4, true);
 
@@ -218,6 +284,7 @@ class ServiceRollingUpdateTest {
 
     assertThat(third.version()).isEqualTo(3);
     assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).as("the version-2 replica, not ready").isEqualTo(r2);
+    gone(r2);
     Sent create = next(EnvironmentEntity.Create.class, 1).get(0);
     assertThat(((EnvironmentEntity.Create) create.command()).recipe()).isEqualTo(V3);
     assertThat(versions(entity.getState())).containsExactly(1, 1, 3);
@@ -244,8 +311,10 @@ class ServiceRollingUpdateTest {
     ServiceState after = answer(r2, true);
 
     assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(before.replicaId(1));
+    assertThat(versions(after)).containsExactly(1, 2);
+    ServiceState rolledOn = gone(before.replicaId(1));
     assertThat(next(EnvironmentEntity.Create.class, 1).get(0).id()).isEqualTo(before.replicaId(3));
-    assertThat(versions(after)).containsExactly(1, 2, 2);
+    assertThat(versions(rolledOn)).containsExactly(1, 2, 2);
   }
 
   @Test

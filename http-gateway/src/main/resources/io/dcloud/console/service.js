@@ -36,6 +36,8 @@ export async function servicePage(name) {
       h('dt', {}, 'Replicas'), h('dd', {}, readyText(service)),
       h('dt', {}, 'Port'), h('dd', {}, String(service.port)),
       h('dt', {}, 'Readiness'), h('dd', {}, service.readiness?.path || ''),
+      h('dt', {}, 'Rolls'), h('dd', { 'data-surge': service.surge }, service.surge === 0
+        ? 'an old replica deleted before its replacement (surge 0)' : 'a new replica added before an old one goes (surge 1)'),
       ...(service.kind === 'model' ? [h('dt', {}, 'Batching'), h('dd', {}, service.batching
         ? `up to ${service.batching.maxSize} instances, waiting at most ${service.batching.maxWaitMs} ms` : 'off')] : []));
     body.replaceChildren(...service.replicas.map(r => h('tr', { 'data-replica': r.id, 'data-ready': String(r.ready) },

@@ -70,6 +70,14 @@ public final class Api {
     return signedIn(username);
   }
 
+  /** {@link #newUser} of one role, with {@code quota} (the body of {@code PUT /users/{name}/quota}) set first (200 asserted). */
+  public Api newUserWithQuota(String username, String role, String quota) {
+    createUser(username, role);
+    Answer set = put("/api/v1/users/" + username + "/quota", JSON, quota);
+    assertThat(set.status()).as("quota of %s: %s", username, set.body()).isEqualTo(200);
+    return signedIn(username);
+  }
+
   /** The same gateway, signed in as {@code username} with {@link #passwordOf}. */
   public Api signedIn(String username) {
     return new Api(base).signedIn(username, passwordOf(username));

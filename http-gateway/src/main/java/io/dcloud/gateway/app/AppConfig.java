@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * An app's {@code config} part, validated ({@link AppConfigParser}): its name (the service's and the
  * dataset's {@code apps/<name>/source}), its runtime from the catalog, the command that starts its
- * server (in the source's directory) on {@code port}, how many replicas, the resources of one
+ * server (in the source's directory) on {@code port}, how many replicas, how many more a new
+ * version's roll may add ({@code surge}: 1 or 0), the resources of one
  * (as an environment's; null: the cluster's defaults), the path that answers 2xx once it serves,
  * its environment variables (null: none) and the device types it consumes ({@link io.dcloud.gateway.service.BindingSlots};
  * empty: none). {@code document} is the config as sent (YAML made
@@ -20,6 +21,7 @@ public record AppConfig(
     Command command,
     int port,
     int replicas,
+    int surge,
     JsonNode resources,
     String readinessPath,
     JsonNode env,

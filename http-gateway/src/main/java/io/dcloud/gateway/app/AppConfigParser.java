@@ -20,8 +20,8 @@ import java.util.function.Function;
  * judged as the replicas' environment will be ({@link io.dcloud.gateway.common.RuntimeChecks}).
  */
 public final class AppConfigParser {
-  private static final Set<String> FIELDS = Set.of("name", "runtime", "command", "port", "replicas", "resources",
-      "readiness", "env", BindingSlots.BINDINGS);
+  private static final Set<String> FIELDS = Set.of("name", "runtime", "command", "port", "replicas", "surge",
+      "resources", "readiness", "env", BindingSlots.BINDINGS);
   private static final String DEFAULT_READINESS = "/";
 
   private final AppLimits limits;
@@ -46,6 +46,7 @@ public final class AppConfigParser {
     AppConfig.Command command = command(root.get("command"));
     Integer port = service(errors -> ServiceRequests.port(root.get("port"), errors));
     int replicas = fields.whole("replicas", root.get("replicas"), 1, 1, limits.maxReplicas());
+    int surge = fields.whole("surge", root.get("surge"), ServiceDefinition.DEFAULT_SURGE, 0, 1);
     JsonNode readiness = root.get("readiness");
     String path = DEFAULT_READINESS;
     if (readiness != null && !readiness.isNull()) {
@@ -55,7 +56,7 @@ public final class AppConfigParser {
     JsonNode env = root.get("env");
     List<BindingSlot> bindings = service(errors -> BindingSlots.read(root.get(BindingSlots.BINDINGS), errors));
     fields.throwIfAny();
-    return new AppConfig(name, runtime.language(), runtime.libraries(), command, port, replicas, root.get("resources"),
+    return new AppConfig(name, runtime.language(), runtime.libraries(), command, port, replicas, surge, root.get("resources"),
         path, env == null || env.isNull() ? null : env, bindings, root);
   }
 

@@ -29,6 +29,7 @@ public final class AppServiceBody {
     body.set("environment", environment(config, version));
     body.put("port", config.port());
     body.put("replicas", config.replicas());
+    body.put("surge", config.surge());
     body.set("readiness", NODES.objectNode().put("path", config.readinessPath()));
     if (!config.bindings().isEmpty()) {
       ArrayNode bindings = body.putArray(BindingSlots.BINDINGS);

@@ -57,16 +57,21 @@ public final class Quotas {
    * Whether {@code owner}'s quota has room for {@code environments} more environments holding
    * {@code resources} in all ({@code what} says what asks, in the refusal), refused as {@link #check};
    * once passed, the ledger holds what the service's replicas lack ({@code hold}) until they exist,
-   * so two such requests at once cannot both pass a quota with room for one.
+   * so two such requests at once cannot both pass a quota with room for one. {@code hint} ends the
+   * refusal's detail (empty: nothing more to say).
    */
   public CompletionStage<Void> holdReplicas(
-      Caller owner, Resources resources, int environments, QuotaLedger.ServiceHold hold, String what) {
+      Caller owner, Resources resources, int environments, QuotaLedger.ServiceHold hold, String what, String hint) {
     return of(owner)
         .thenCompose(quota -> asks.checkQuota(owner.username(), resources, environments, quota, hold))
-        .thenAccept(decision -> enforce(decision, owner, what));
+        .thenAccept(decision -> enforce(decision, owner, what, hint));
   }
 
   private static void enforce(QuotaLedger.Decision decision, Caller caller, String what) {
+    enforce(decision, caller, what, "");
+  }
+
+  private static void enforce(QuotaLedger.Decision decision, Caller caller, String what, String hint) {
     if (decision.unavailable()) {
       throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "the usage of " + caller.username()
           + " could not be read to check the quota; try again").exception();
@@ -74,8 +79,8 @@ public final class Quotas {
     if (!decision.admitted()) {
       List<FieldError> errors = decision.excess().stream().map(Quotas::describe).toList();
       throw Problem.of(Problem.Type.QUOTA_EXCEEDED, what + " would exceed the quota of "
-          + caller.username() + ": " + String.join("; ", errors.stream().map(e -> e.field() + " " + e.reason()).toList()),
-          errors).exception();
+          + caller.username() + ": " + String.join("; ", errors.stream().map(e -> e.field() + " " + e.reason()).toList())
+          + hint, errors).exception();
     }
   }
 

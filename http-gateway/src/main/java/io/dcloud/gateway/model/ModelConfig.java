@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * A model's {@code config} part, validated ({@link ModelConfigParser}): its name (the service's and
  * the dataset's {@code models/<name>/bundle}), its Python runtime from the catalog, the resources
- * of one replica (as an environment's, null: the cluster's defaults), how many replicas, how
- * requests are batched, and an example request. {@code document} is the config as sent (YAML made
+ * of one replica (as an environment's, null: the cluster's defaults), how many replicas, how many
+ * more a new version's roll may add ({@code surge}: 1 or 0), how requests are batched, and an example request. {@code document} is the config as sent (YAML made
  * JSON): what the bundle keeps as {@code config.json}.
  */
 record ModelConfig(
@@ -16,6 +16,7 @@ record ModelConfig(
     List<String> libraries,
     JsonNode resources,
     int replicas,
+    int surge,
     Batching batching,
     JsonNode inputExample,
     JsonNode document) {

@@ -2,6 +2,7 @@ package io.dcloud.gateway.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.gateway.common.ConfigFields;
+import io.dcloud.service.ServiceDefinition;
 import io.dcloud.validation.ValidationException;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -13,8 +14,8 @@ import java.util.regex.Pattern;
  */
 public final class ModelConfigParser {
   public static final Pattern NAME = ConfigFields.NAME;
-  private static final Set<String> FIELDS = Set.of("name", "runtime", "resources", "replicas", "batching",
-      "input-example");
+  private static final Set<String> FIELDS = Set.of("name", "runtime", "resources", "replicas", "surge",
+      "batching", "input-example");
   private static final Set<String> BATCHING_FIELDS = Set.of("max-size", "max-wait-ms");
 
   private final ModelLimits limits;
@@ -38,9 +39,10 @@ public final class ModelConfigParser {
     ConfigFields.Runtime runtime = fields.runtime(root.get("runtime"));
     JsonNode resources = root.get("resources");
     int replicas = fields.whole("replicas", root.get("replicas"), 1, 1, limits.maxReplicas());
+    int surge = fields.whole("surge", root.get("surge"), ServiceDefinition.DEFAULT_SURGE, 0, 1);
     ModelConfig.Batching batching = batching(root.get("batching"));
     fields.throwIfAny();
-    return new ModelConfig(name, runtime.language(), runtime.libraries(), resources, replicas, batching,
+    return new ModelConfig(name, runtime.language(), runtime.libraries(), resources, replicas, surge, batching,
         root.get("input-example"), root);
   }
 

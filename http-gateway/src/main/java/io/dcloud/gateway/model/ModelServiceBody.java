@@ -37,6 +37,7 @@ public final class ModelServiceBody {
     body.set("environment", environment(config, version));
     body.put("port", PORT);
     body.put("replicas", config.replicas());
+    body.put("surge", config.surge());
     body.set("readiness", NODES.objectNode().put("path", READINESS_PATH));
     if (config.batching() != null && config.batching().maxSize() > 1) {
       body.set("batching", NODES.objectNode().put(BatchingRequests.MAX_SIZE, config.batching().maxSize())

@@ -100,9 +100,9 @@ public final class ModelDeployRoutes extends AllDirectives {
           return models.config(version)
               .thenApply(config -> ModelServiceBody.of(ModelConfigParser.parse(config, limits), version.version()))
               .thenCompose(body -> services.definition(body, caller))
-              .thenCompose(definition -> existing instanceof ServiceEntity.Ok
-                  ? update(definition, version.version(), caller)
-                  : create(definition, version.version(), caller));
+              .thenCompose(resolved -> existing instanceof ServiceEntity.Ok
+                  ? update(resolved, version.version(), caller)
+                  : create(resolved, version.version(), caller));
         }));
   }
 
@@ -117,10 +117,10 @@ public final class ModelDeployRoutes extends AllDirectives {
     }
   }
 
-  private CompletionStage<HttpResponse> create(ServiceDefinition definition, int version, Caller caller) {
-    return services.service(definition.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(), replyTo))
-        .thenApply(reply -> {
-          ServiceView view = ServiceRoutes.viewOf(definition.name(), reply);
+  private CompletionStage<HttpResponse> create(ServiceDeployments.Resolved resolved, int version, Caller caller) {
+    ServiceDefinition definition = resolved.definition();
+    return services.deployments().create(resolved, caller)
+        .thenApply(view -> {
           audit.record(caller, ACTION, definition.name(), "version " + version + ": service created");
           log.info("Model {}: {} deployed version {} as a new service of {} replicas", definition.name(),
               caller.username(), version, definition.replicas());
@@ -128,10 +128,10 @@ public final class ModelDeployRoutes extends AllDirectives {
         });
   }
 
-  private CompletionStage<HttpResponse> update(ServiceDefinition definition, int version, Caller caller) {
-    return services.service(definition.name(), replyTo -> new ServiceEntity.Update(definition, caller.username(), replyTo))
-        .thenApply(reply -> {
-          ServiceView view = ServiceRoutes.viewOf(definition.name(), reply);
+  private CompletionStage<HttpResponse> update(ServiceDeployments.Resolved resolved, int version, Caller caller) {
+    ServiceDefinition definition = resolved.definition();
+    return services.deployments().update(resolved, caller)
+        .thenApply(view -> {
           audit.record(caller, ACTION, definition.name(), "version " + version + ": service at version " + view.version());
           log.info("Model {}: {} deployed version {}; the service rolls to its version {}", definition.name(),
               caller.username(), version, view.version());

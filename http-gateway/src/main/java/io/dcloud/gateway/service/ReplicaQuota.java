@@ -29,17 +29,54 @@ final class ReplicaQuota {
    */
   CompletionStage<Void> check(Caller owner, String service, Resources each, int replicas, ServiceView present) {
     int held = present == null ? 0 : present.desiredReplicas();
-    Resources heldEach = present == null || present.replicaResources() == null ? each : present.replicaResources();
-    Resources more = new Resources(
-        Math.max(0, each.milliCpus() * replicas - heldEach.milliCpus() * held),
-        Math.max(0, each.memoryBytes() * replicas - heldEach.memoryBytes() * held),
-        Math.max(0, each.gpus() * replicas - heldEach.gpus() * held),
-        Math.max(0, each.storageBytes() * replicas - heldEach.storageBytes() * held),
-        each.gpuModel());
-    int moreReplicas = Math.max(0, replicas - held);
+    Resources more = minus(times(each, replicas), times(heldEach(present, each), held), each);
+    return hold(owner, service, more, Math.max(0, replicas - held), replicas, each,
+        "this service's " + replicas + " replicas", "");
+  }
+
+  /**
+   * As {@link #check}, for an update of {@code present} that rolls to replicas of {@code each} with a
+   * surge of one: at its fullest a roll holds {@code replicas} replicas and one more, a mix of both
+   * versions, so this asks room for {@code replicas} of the larger of the two and one of the smaller
+   * (each resource apart). The surge itself is checked, not held: it is made within a moment of the
+   * update, and a hold would outlive an update that changes nothing.
+   */
+  CompletionStage<Void> checkWithSurge(Caller owner, String service, Resources each, int replicas, ServiceView present) {
+    Resources heldEach = heldEach(present, each);
+    Resources larger = new Resources(Math.max(each.milliCpus(), heldEach.milliCpus()),
+        Math.max(each.memoryBytes(), heldEach.memoryBytes()), Math.max(each.gpus(), heldEach.gpus()),
+        Math.max(each.storageBytes(), heldEach.storageBytes()), each.gpuModel());
+    Resources smaller = new Resources(Math.min(each.milliCpus(), heldEach.milliCpus()),
+        Math.min(each.memoryBytes(), heldEach.memoryBytes()), Math.min(each.gpus(), heldEach.gpus()),
+        Math.min(each.storageBytes(), heldEach.storageBytes()), each.gpuModel());
+    Resources peak = times(larger, replicas).plus(smaller);
+    int held = present.desiredReplicas();
+    Resources more = minus(peak, times(heldEach, held), each);
+    return hold(owner, service, more, Math.max(0, replicas + 1 - held), replicas, each,
+        "rolling this service's " + replicas + " replicas to a new version with one more at a time (its surge)",
+        ". Set \"surge\": 0 to replace its replicas one at a time within the quota, or scale it down first");
+  }
+
+  private CompletionStage<Void> hold(Caller owner, String service, Resources more, int moreReplicas, int replicas,
+      Resources each, String what, String hint) {
     // Asked even when it adds nothing (a scale down): the ledger's hold for the service follows it.
-    return quotas.holdReplicas(owner, more, moreReplicas, new QuotaLedger.ServiceHold(service, replicas, each),
-        "this service's " + replicas + " replicas");
+    return quotas.holdReplicas(owner, more, moreReplicas, new QuotaLedger.ServiceHold(service, replicas, each), what,
+        hint);
+  }
+
+  private static Resources heldEach(ServiceView present, Resources each) {
+    return present == null || present.replicaResources() == null ? each : present.replicaResources();
+  }
+
+  private static Resources times(Resources r, int n) {
+    return new Resources(r.milliCpus() * n, r.memoryBytes() * n, r.gpus() * n, r.storageBytes() * n, r.gpuModel());
+  }
+
+  /** What {@code total} asks beyond {@code held}, none of a resource it asks less of. */
+  private static Resources minus(Resources total, Resources held, Resources each) {
+    return new Resources(Math.max(0, total.milliCpus() - held.milliCpus()),
+        Math.max(0, total.memoryBytes() - held.memoryBytes()), Math.max(0, total.gpus() - held.gpus()),
+        Math.max(0, total.storageBytes() - held.storageBytes()), each.gpuModel());
   }
 
   /** The owner as the quota sees them: the caller when it is theirs (an admin acting for another: that user, by name). */

@@ -5,15 +5,19 @@ import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.RegistryView;
 import io.dcloud.gateway.common.ClusterAsks;
 import io.dcloud.gateway.common.Problem;
+import io.dcloud.gateway.common.ProblemException;
+import io.dcloud.gateway.common.ProblemExceptions;
 import io.dcloud.gateway.common.ServiceBackends;
 import io.dcloud.gateway.environment.EnvironmentCreation;
 import io.dcloud.identity.Caller;
+import io.dcloud.resources.Resources;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -28,6 +32,14 @@ import org.apache.pekko.actor.typed.ActorSystem;
 public final class ServiceDeployments {
   /** The service's view after the change, and whether it was made ({@code 201}) or updated ({@code 200}). */
   public record Deployed(ServiceView view, boolean created) {}
+
+  /**
+   * A definition ready for its entity: its image resolved and its replicas in the quota.
+   * {@code surgeRefusal}: the 403 an update that rolls with a surge gets, the quota having room for
+   * its replicas but not for the one more a roll adds (null: room, or a new service); only the
+   * entity knows whether the update rolls at all.
+   */
+  record Resolved(ServiceDefinition definition, ProblemException surgeRefusal) {}
 
   private final ActorSystem<?> system;
   private final ClusterAsks asks;
@@ -47,10 +59,31 @@ public final class ServiceDeployments {
 
   /** A new service; a name in use is a 409. */
   CompletionStage<ServiceView> create(ServiceDefinition parsed, Caller caller) {
-    return resolved(parsed, caller)
-        .thenCompose(definition -> ask(parsed.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(),
-            replyTo)))
-        .thenApply(reply -> viewOf(parsed.name(), reply));
+    return resolved(parsed, caller).thenCompose(resolved -> create(resolved, caller));
+  }
+
+  /** A new service of a resolved definition; a name in use is a 409. */
+  CompletionStage<ServiceView> create(Resolved resolved, Caller caller) {
+    String name = resolved.definition().name();
+    return ask(name, replyTo -> new ServiceEntity.Create(resolved.definition(), caller.username(), replyTo))
+        .thenApply(reply -> viewOf(name, reply));
+  }
+
+  /**
+   * A new version of the caller's service (its roll as {@link Reconciliation}'s), or nothing when it
+   * changes nothing but batching; the quota's 403 when it rolls with a surge there is no room for.
+   */
+  CompletionStage<ServiceView> update(Resolved resolved, Caller caller) {
+    String name = resolved.definition().name();
+    Boolean noRoomForSurge = resolved.surgeRefusal() == null ? null : Boolean.TRUE;
+    return ask(name, replyTo -> new ServiceEntity.Update(resolved.definition(), caller.username(), replyTo,
+        noRoomForSurge))
+        .thenApply(reply -> {
+          if (reply instanceof ServiceEntity.SurgeRefused) {
+            throw resolved.surgeRefusal();
+          }
+          return viewOf(name, reply);
+        });
   }
 
   /** Creates the service, or updates the caller's own of that name and kind; another's, or another kind, is a 409. */
@@ -60,9 +93,8 @@ public final class ServiceDeployments {
         return create(parsed, caller).thenApply(view -> new Deployed(view, true));
       }
       return resolved(parsed, caller)
-          .thenCompose(definition -> ask(parsed.name(), replyTo -> new ServiceEntity.Update(definition,
-              caller.username(), replyTo)))
-          .thenApply(reply -> new Deployed(viewOf(parsed.name(), reply), false));
+          .thenCompose(resolved -> update(resolved, caller))
+          .thenApply(view -> new Deployed(view, false));
     });
   }
 
@@ -88,34 +120,52 @@ public final class ServiceDeployments {
   }
 
   /** The definition with its image resolved, once the cluster has room for one replica. */
-  CompletionStage<ServiceDefinition> resolved(ServiceDefinition parsed, Caller caller) {
+  CompletionStage<Resolved> resolved(ServiceDefinition parsed, Caller caller) {
     return boundTypesExist(parsed)
         .thenCompose(known -> fitsTheQuota(parsed, caller))
-        .thenCompose(fits -> creation.recipe(parsed.spec(), caller))
-        .thenCompose(recipe -> asks.feasibility(EnvironmentCreation.placementRequest(parsed.spec()))
-            .thenApply(feasibility -> {
-              if (!feasibility.feasible()) {
-                throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "environment.resources",
-                    feasibility.reason()).exception();
-              }
-              return new ServiceDefinition(parsed.name(), parsed.kind(), parsed.spec(), recipe, parsed.port(),
-                  parsed.readiness(), parsed.replicas(), parsed.batching(), parsed.bindings());
-            }));
+        .thenCompose(surgeRefusal -> creation.recipe(parsed.spec(), caller)
+            .thenCompose(recipe -> asks.feasibility(EnvironmentCreation.placementRequest(parsed.spec()))
+                .thenApply(feasibility -> {
+                  if (!feasibility.feasible()) {
+                    throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "environment.resources",
+                        feasibility.reason()).exception();
+                  }
+                  return new Resolved(parsed.withRecipe(recipe), surgeRefusal);
+                })));
   }
 
   /**
    * Its replicas fit their owner's quota ({@link ReplicaQuota}): a new service's all of them; an
-   * update of the caller's (or, for an admin, anyone's) service, what it adds to the present ones.
-   * A name another user holds is left to the create's 409.
+   * update of the caller's (or, for an admin, anyone's) service, what it adds to the present ones,
+   * with the one more a roll adds when its surge is one. Completes with the refusal of the surge
+   * alone (null: room for it), which the entity answers only if the update rolls. A name another
+   * user holds is left to the create's 409.
    */
-  private CompletionStage<Void> fitsTheQuota(ServiceDefinition parsed, Caller caller) {
+  private CompletionStage<ProblemException> fitsTheQuota(ServiceDefinition parsed, Caller caller) {
     return ask(parsed.name(), ServiceEntity.Get::new).thenCompose(reply -> {
       ServiceView present = reply instanceof ServiceEntity.Ok ok && !ok.view().deleting() ? ok.view() : null;
       if (present != null && !caller.mayAccess(present.owner())) {
         return CompletableFuture.completedFuture(null);
       }
       Caller owner = ReplicaQuota.owner(present == null ? null : present.owner(), caller);
-      return quota.check(owner, parsed.name(), parsed.spec().resources(), parsed.replicas(), present);
+      Resources each = parsed.spec().resources();
+      CompletionStage<Void> replicas = quota.check(owner, parsed.name(), each, parsed.replicas(), present);
+      if (present == null || parsed.rollingSurge() == 0) {
+        return replicas.thenApply(fits -> null);
+      }
+      return replicas
+          .thenCompose(fits -> quota.checkWithSurge(owner, parsed.name(), each, parsed.replicas(), present))
+          .handle((fits, failure) -> {
+            if (failure == null) {
+              return null;
+            }
+            Throwable cause = ProblemExceptions.unwrap(failure);
+            if (cause instanceof ProblemException refused
+                && Problem.Type.QUOTA_EXCEEDED.uri().equals(refused.problem().type())) {
+              return refused;
+            }
+            throw failure instanceof CompletionException c ? c : new CompletionException(failure);
+          });
     });
   }
 

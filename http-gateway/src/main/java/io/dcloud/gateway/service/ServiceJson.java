@@ -10,7 +10,8 @@ import java.util.Locale;
 
 /**
  * A service as the API shows it (the contract of {@code GET /api/v1/services/{name}}); {@code bindings}:
- * the device types an app consumes (end users bind devices to them).
+ * the device types an app consumes (end users bind devices to them); {@code surge}: the replicas a
+ * rolling update adds beyond the desired count (0 or 1).
  */
 public record ServiceJson(
     String name,
@@ -18,6 +19,7 @@ public record ServiceJson(
     String owner,
     int version,
     int desiredReplicas,
+    int surge,
     int port,
     ServiceDefinition.Readiness readiness,
     Batching batching,
@@ -41,7 +43,7 @@ public record ServiceJson(
 
   public static ServiceJson of(ServiceView view) {
     return new ServiceJson(view.name(), view.kind().name().toLowerCase(Locale.ROOT), view.owner(), view.version(),
-        view.desiredReplicas(), view.port(), view.readiness(), Batching.of(view.batching()),
+        view.desiredReplicas(), view.rollingSurge(), view.port(), view.readiness(), Batching.of(view.batching()),
         view.replicas().stream()
             .map(r -> new Replica(r.id(), r.node(), r.status() == null ? "REQUESTED" : r.status(),
                 Boolean.TRUE.equals(r.ready()), r.version() == null ? 1 : r.version()))

@@ -33,8 +33,9 @@ public final class ServiceRequests {
   static final String READINESS = "readiness";
   static final String PATH = "path";
   static final String BATCHING = "batching";
+  static final String SURGE = "surge";
   private static final Set<String> FIELDS =
-      Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS, BATCHING, BindingSlots.BINDINGS);
+      Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS, BATCHING, SURGE, BindingSlots.BINDINGS);
   /** Short, so "name-ordinal" stays a valid env-name and a DNS label. */
   private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
   private static final int MAX_PATH_LENGTH = 1024;
@@ -76,6 +77,7 @@ public final class ServiceRequests {
     Integer replicas = replicas(body.get(REPLICAS), true, errors);
     ServiceDefinition.Readiness readiness = readiness(body.get(READINESS), errors);
     ServiceDefinition.Batching batching = batching(body.get(BATCHING), kind, errors);
+    Integer surge = surge(body.get(SURGE), errors);
     List<BindingSlot> bindings = bindings(body.get(BindingSlots.BINDINGS), kind, errors);
     EnvironmentSpec spec = environment(body.get(ENVIRONMENT), name, environments, errors);
     if (spec != null && name != null && !bindings.isEmpty()) {
@@ -89,7 +91,7 @@ public final class ServiceRequests {
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
-    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, batching, bindings);
+    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, batching, bindings, surge);
   }
 
   /** The replica count of a PATCH body. */
@@ -160,6 +162,19 @@ public final class ServiceRequests {
       return value.intValue();
     }
     return null;
+  }
+
+  /** Optional (null: the default, one): 0 or 1 replicas beyond {@code replicas} while it rolls. */
+  private static Integer surge(JsonNode value, List<FieldError> errors) {
+    if (ContractReader.absent(value)) {
+      return null;
+    } else if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 0 || value.intValue() > 1) {
+      errors.add(new FieldError(SURGE, "must be 1 (a rolling update adds one new replica before it deletes an old one)"
+          + " or 0 (it deletes an old replica before it makes the new one), not "
+          + (value.isNumber() ? value.asText() : kindOf(value))));
+      return null;
+    }
+    return value.intValue();
   }
 
   /** Optional, and a model's only: an app answers its calls one by one. */

@@ -99,9 +99,9 @@ public final class ServiceRoutes extends AllDirectives {
   }
 
   private CompletionStage<HttpResponse> create(JsonNode body, Caller caller) {
-    return definition(body, caller).thenCompose(definition ->
-        service(definition.name(), replyTo -> new ServiceEntity.Create(definition, caller.username(), replyTo))
-            .thenApply(reply -> created(viewOf(definition.name(), reply), caller)));
+    return definition(body, caller)
+        .thenCompose(resolved -> deployments.create(resolved, caller))
+        .thenApply(view -> created(view, caller));
   }
 
   /** A new service's answer (audited): 201 and where it is. */
@@ -114,7 +114,7 @@ public final class ServiceRoutes extends AllDirectives {
    * What a {@code POST /services} body asks for, checked as it would be created by the caller: its
    * environment parsed, its image resolved from the catalog, and placeable.
    */
-  CompletionStage<ServiceDefinition> definition(JsonNode body, Caller caller) {
+  CompletionStage<ServiceDeployments.Resolved> definition(JsonNode body, Caller caller) {
     return deployments.resolved(requests.parse(body, creation::parse), caller);
   }
 

@@ -10,11 +10,15 @@ import io.dcloud.gateway.ModelUploads;
 import java.io.ByteArrayInputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Random;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -114,6 +118,41 @@ class AppApiTest {
     assertThat(second.json().path("service").path("version").asInt()).isEqualTo(2);
     assertThat(alice.get("/api/v1/apps/again").json().path("versions").findValuesAsText("version"))
         .containsExactly("1", "2");
+  }
+
+  @Test
+  void aNewVersionNeedsRoomInTheQuotaForItsRollsSurgeOrRollsWithoutOne() {
+    Api sue = admin.newUserWithQuota("sue", "app-developer", "{\"cpu\": \"1\", \"environments\": 2}");
+    String config = config("full", "\"command\": [\"python3\", \"app.py\"], \"port\": 8000, \"replicas\": 2, "
+        + "\"resources\": {\"cpu\": \"0.5\", \"ram\": \"256M\"}");
+    Api.Answer first = AppUploads.push(sue, "a.tgz", AppUploads.tar(files(), true), config);
+    assertThat(first.status()).as(first.body()).isEqualTo(201);
+    assertThat(first.json().path("service").path("surge").asInt()).as("the default").isEqualTo(1);
+    List<String> v1 = Awaitility.await("both replicas counted").atMost(Duration.ofSeconds(15)).until(() -> {
+      List<String> ids = sue.get("/api/v1/services/full").json().path("replicas").findValuesAsText("id");
+      return sue.get("/api/v1/users/me").json().path("usage").path("environments").asInt() == 2 ? ids : null;
+    }, Objects::nonNull);
+
+    // The quota holds the two replicas; a roll adds a third while it replaces them.
+    Api.Answer refused = AppUploads.push(sue, "a.tgz", AppUploads.tar(files(), true), config);
+    refused.problem(403);
+    assertThat(refused.errorFields()).containsExactlyInAnyOrder("quota.cpu", "quota.environments");
+    assertThat(refused.json().path("detail").asText()).contains("one more at a time (its surge)")
+        .contains("Set \"surge\": 0");
+    assertThat(sue.get("/api/v1/services/full").json().path("version").asInt()).as("not rolled").isEqualTo(1);
+
+    Api.Answer rolled = AppUploads.push(sue, "a.tgz", AppUploads.tar(files(), true), config.replace("\"replicas\": 2",
+        "\"replicas\": 2, \"surge\": 0"));
+    assertThat(rolled.status()).as(rolled.body()).isEqualTo(200);
+    assertThat(rolled.json().path("service").path("version").asInt()).isEqualTo(2);
+    assertThat(rolled.json().path("service").path("surge").asInt()).isZero();
+    // An old replica is deleted first, its replacement made once it is gone (queued here: no worker).
+    Awaitility.await("one replica replaced").atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      JsonNode replicas = sue.get("/api/v1/services/full").json().path("replicas");
+      assertThat(replicas.findValuesAsText("version")).containsExactly("1", "2");
+      assertThat(v1).contains(replicas.get(0).path("id").asText());
+      assertThat(sue.get("/api/v1/users/me").json().path("usage").path("environments").asInt()).isEqualTo(2);
+    });
   }
 
   @Test

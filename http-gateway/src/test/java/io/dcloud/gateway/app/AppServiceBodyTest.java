@@ -47,7 +47,7 @@ class AppServiceBodyTest {
            "port-publish": [{"internal": {"ports": 5000, "protocol": "tcp"}}],
            "command": ["sh", "-c", "cd /datasets/apps/shop/source && exec \\"$@\\"", "sh", "python3", "app.py"],
            "env": {"MODE": "prod"}},
-         "port": 5000, "replicas": 2, "readiness": {"path": "/health"}}"""));
+         "port": 5000, "replicas": 2, "surge": 1, "readiness": {"path": "/health"}}"""));
   }
 
   @Test

@@ -29,7 +29,8 @@ class ModelServiceBodyTest {
   void aVersionBecomesAModelServiceOfItsBundleOnPort8080ReadyAtReady() {
     ModelConfig config = config("""
         {"name": "iris", "runtime": {"language-name": "python", "libraries": ["scikit-learn", "flask"]},
-         "resources": {"cpu": "1", "ram": "2G"}, "replicas": 3, "batching": {"max-size": 16, "max-wait-ms": 10}}""");
+         "resources": {"cpu": "1", "ram": "2G"}, "replicas": 3, "surge": 0,
+         "batching": {"max-size": 16, "max-wait-ms": 10}}""");
 
     JsonNode body = ModelServiceBody.of(config, 4);
 
@@ -44,7 +45,7 @@ class ModelServiceBodyTest {
            "port-publish": [{"internal": {"ports": "8080", "protocol": "tcp"}}],
            "command": ["python3", "/datasets/models/iris/bundle/dcloud_serve.py"],
            "env": {"PORT": "8080"}},
-         "port": 8080, "replicas": 3, "readiness": {"path": "/ready"},
+         "port": 8080, "replicas": 3, "surge": 0, "readiness": {"path": "/ready"},
          "batching": {"max-size": 16, "max-wait-ms": 10}}"""));
   }
 
@@ -69,6 +70,7 @@ class ModelServiceBodyTest {
     ModelConfig config = config("{\"name\": \"m\", \"runtime\": {\"language-name\": \"python\"}}");
 
     assertThat(config.replicas()).isEqualTo(1);
+    assertThat(config.surge()).as("one replica more while a new version rolls").isEqualTo(1);
     assertThat(config.batching()).isEqualTo(ModelConfig.Batching.NONE);
     assertThat(ModelServiceBody.of(config, 1).path("environment").has("resources")).isFalse();
   }

@@ -110,10 +110,7 @@ class ServiceApiTest {
 
   @Test
   void theReplicasCountAgainstTheOwnersQuotaWhenCreatedAndScaled() {
-    admin.createUser("quinn", "app-developer");
-    Api.Answer set = admin.put("/api/v1/users/quinn/quota", Api.JSON, "{\"cpu\": \"1.5\", \"environments\": 3}");
-    assertThat(set.status()).as(set.body()).isEqualTo(200);
-    Api quinn = admin.signedIn("quinn");
+    Api quinn = admin.newUserWithQuota("quinn", "app-developer", "{\"cpu\": \"1.5\", \"environments\": 3}");
 
     // Four replicas of half a core: 2 cores and 4 environments, over both limits.
     Api.Answer refused = quinn.post("/api/v1/services", Api.JSON, service("quota-web", 4));
@@ -137,10 +134,7 @@ class ServiceApiTest {
 
   @Test
   void twoServicesCreatedAtOnceCannotBothTakeTheRoomForOne() {
-    admin.createUser("rita", "app-developer");
-    Api.Answer set = admin.put("/api/v1/users/rita/quota", Api.JSON, "{\"cpu\": \"1\", \"environments\": 2}");
-    assertThat(set.status()).as(set.body()).isEqualTo(200);
-    Api rita = admin.signedIn("rita");
+    Api rita = admin.newUserWithQuota("rita", "app-developer", "{\"cpu\": \"1\", \"environments\": 2}");
 
     // Each fits alone (two replicas of half a core); the quota holds room for one of them.
     List<CompletableFuture<Api.Answer>> both = Stream.of("rita-a", "rita-b")
@@ -158,6 +152,22 @@ class ServiceApiTest {
     Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() ->
         assertThat(rita.post("/api/v1/services", Api.JSON, service(other, 2)).status()).isEqualTo(201));
     assertThat(rita.delete("/api/v1/services/" + other).status()).isEqualTo(202);
+  }
+
+  @Test
+  void aServicesSurgeIsOneUnlessSetToZero() {
+    Api.Answer plain = alice.post("/api/v1/services", Api.JSON, service("surge-one", 1));
+    assertThat(plain.json().path("surge").asInt()).as(plain.body()).isEqualTo(1);
+    Api.Answer none = alice.post("/api/v1/services", Api.JSON, withField(service("surge-none", 1), "\"surge\": 0"));
+    assertThat(none.json().path("surge").asInt()).as(none.body()).isZero();
+    assertThat(alice.get("/api/v1/services/surge-none").json().path("surge").asInt()).isZero();
+
+    Api.Answer bad = alice.post("/api/v1/services", Api.JSON, withField(service("surge-two", 1), "\"surge\": 2"));
+    bad.problem(422);
+    assertThat(bad.errorFields()).containsExactly("surge");
+    assertThat(alice.get("/api/v1/services/surge-two").status()).isEqualTo(404);
+    assertThat(alice.delete("/api/v1/services/surge-one").status()).isEqualTo(202);
+    assertThat(alice.delete("/api/v1/services/surge-none").status()).isEqualTo(202);
   }
 
   /** A service's replicas are environments of its owner's in the quota's usage, once the read side counts them. */
