@@ -84,6 +84,7 @@ class DCloudIT {
           .containsPattern("dcloud_node_capacity\\{node=\"" + NODE_ID + "\",resource=\"memory_bytes\"} [1-9]")
           .contains("dcloud_node_shells{node=\"" + NODE_ID + "\"}")
           .contains("dcloud_node_file_transfers{node=\"" + NODE_ID + "\"}")
+          .contains("dcloud_node_volumes{node=\"" + NODE_ID + "\",state=\"unmounted\"}")
           .contains("dcloud_environment_idle_stops_total{node=\"" + NODE_ID + "\"}")
           .contains("dcloud_http_event_clients ")
           .contains("dcloud_reachability_unreachable_nodes ")

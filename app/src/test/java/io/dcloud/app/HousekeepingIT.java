@@ -35,7 +35,8 @@ class HousekeepingIT {
     dcloud = OneNodeDCloud.start(NODE_ID, Map.of(
         "dcloud.node.idle.check-interval", "1s",
         "dcloud.environment.deleted.retention", "2s",
-        "dcloud.environment.deleted.collect-interval", "1s"));
+        "dcloud.environment.deleted.collect-interval", "1s",
+        "dcloud.node.volume-count-interval", "1s"));
     api = dcloud.api();
   }
 
@@ -68,6 +69,13 @@ class HousekeepingIT {
   private static void touch(String id) {
     Api.Response exec = api.post("/api/v1/environments/" + id + "/exec", "{\"command\": [\"true\"]}");
     assertThat(exec.status()).as(exec.body()).isEqualTo(200);
+  }
+
+  /** The node's {@code dcloud_node_volumes{state="unmounted"}} gauge as scraped now (-1 before it is registered). */
+  private static long unmountedVolumes() throws Exception {
+    String prefix = "dcloud_node_volumes{node=\"" + NODE_ID + "\",state=\"unmounted\"} ";
+    return dcloud.managementApi().get("/metrics").body().lines().filter(line -> line.startsWith(prefix))
+        .mapToLong(line -> (long) Double.parseDouble(line.substring(prefix.length()))).findFirst().orElse(-1);
   }
 
   @Test
@@ -139,8 +147,12 @@ class HousekeepingIT {
       assertThat(Instant.parse(kept.path("createdAt").asText())).isBefore(Instant.now());
     });
 
+    // Counted as unmounted disk an operator should look at (the engine may hold others of this node from earlier runs).
+    long unmounted = await().atMost(Duration.ofSeconds(30)).until(HousekeepingIT::unmountedVolumes, count -> count >= 1);
+
     assertThat(api.delete(volumes + "/" + volume).status()).isEqualTo(204);
     assertThat(Docker.exists(volume)).isFalse();
+    await().atMost(Duration.ofSeconds(30)).until(HousekeepingIT::unmountedVolumes, count -> count == unmounted - 1);
     assertThat(api.get(volumes).body()).doesNotContain(volume);
     assertThat(api.delete(volumes + "/" + volume).status()).isEqualTo(404);
     assertThat(dcloud.managementApi().get("/metrics").body()).containsPattern("(?m)^dcloud_volumes_removed_total [1-9]");

@@ -49,7 +49,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   /** Everything this actor handles: the public protocol (wrapped), its own results, and its parts' steps. */
   sealed interface Message
       permits Protocol, OperationDone, EngineEvent, EngineEventsWatched, EngineEventsEnded, WatchEngineAgain,
-          Reconciliation.Step, ClusterPresence.Step, IdleCulling.Step, ReadinessProbes.Step {}
+          Reconciliation.Step, ClusterPresence.Step, IdleCulling.Step, ReadinessProbes.Step, VolumeCounts.Tick {}
 
   private record Protocol(NodeProtocol.Command command) implements Message, NoSerializationVerificationNeeded {}
 
@@ -99,6 +99,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final ContainerOperations operations;
   private final ContainerAccess access;
   private final NodeVolumes volumes;
+  private final VolumeCounts volumeCounts;
   private final KeptVolumeClaims claims;
   private final Reconciliation reconciliation;
   private final ClusterPresence presence;
@@ -139,6 +140,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(NodeSettings.BLOCKING_DISPATCHER));
     this.access = new ContainerAccess(settings, runtime);
     this.volumes = new NodeVolumes(settings.nodeId(), runtime);
+    this.volumeCounts = new VolumeCounts(settings.nodeId(), volumes::list, blocking, settings.volumeCountInterval());
     this.claims = new KeptVolumeClaims(settings.keptVolumeClaimTtl(), System::nanoTime);
     this.idle = new IdleCulling(context, nodeId, IdleSettings.fromConfig(context.getSystem().settings().config()), activity,
         peers, blocking, access::stats);
@@ -160,6 +162,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     presence.begin(timers);
     idle.begin(timers);
     readiness.begin(timers);
+    volumeCounts.begin(timers);
     watchEngine(); // then reconciles: see onEngineEventsWatched
     context.getLog().info(
         "Node {} started: {}, {} and {} GPUs allocatable", nodeId,
@@ -192,6 +195,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
         })
         .onMessage(ReadinessProbes.Step.class, step -> {
           readiness.on(step);
+          return this;
+        })
+        .onMessageEquals(VolumeCounts.Tick.INSTANCE, () -> {
+          volumeCounts.count();
           return this;
         })
         .onMessage(ClusterPresence.Step.class, step -> {

@@ -29,6 +29,7 @@ public record NodeSettings(
     Duration startingReportDelay,
     Duration claimRetryInterval,
     Duration keptVolumeClaimTtl,
+    Duration volumeCountInterval,
     List<String> idleCommand,
     String publishHostIp,
     boolean callContainerAddress,
@@ -66,6 +67,7 @@ public record NodeSettings(
         c.getDuration("starting-report-delay"),
         c.getDuration("claim-retry-interval"),
         c.getDuration("kept-volume-claim-ttl"),
+        c.getDuration("volume-count-interval"),
         c.getStringList("idle-command"),
         c.getString("publish-host-ip"),
         c.getBoolean("call-container-address"),
@@ -86,7 +88,7 @@ public record NodeSettings(
   public NodeSettings withNodeId(String id) {
     return new NodeSettings(
         id, labels, gossipInterval, downedStopGrace, leaveTimeout, startingReportDelay, claimRetryInterval, keptVolumeClaimTtl,
-        idleCommand, publishHostIp, callContainerAddress, logBufferLines, maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath,
+        volumeCountInterval, idleCommand, publishHostIp, callContainerAddress, logBufferLines, maxLogFollows, maxExecs, askTimeout, reservedMilliCpus, reservedMemoryBytes, diskPath,
         nvidiaSmi, nvidiaSmiTimeout, advertisedGpus, secrets);
   }
 }
