@@ -63,7 +63,8 @@ class CliServicesTest {
     assertThat(ok(cli.run("services")).out()).contains("NAME", "cli-web", "app", "admin", "0/2");
     JsonNode shown = JSON.readTree(ok(cli.run("services", "get", "cli-web", "-o", "json")).out());
     assertThat(shown.path("replicas")).hasSize(2);
-    assertThat(ok(cli.run("services", "get", "cli-web")).out()).contains("REPLICA", shown.path("replicas").get(0).path("id").asText());
+    assertThat(ok(cli.run("services", "get", "cli-web")).out()).contains("REPLICA", shown.path("replicas").get(0).path("id").asText())
+        .containsPattern("SURGE +PORT\\n.*cli-web .* 1 +8080");
 
     assertThat(ok(cli.run("services", "scale", "cli-web", "1")).out()).contains("0/1");
     CliRunner.Result invalid = cli.run("services", "scale", "cli-web", "0");

@@ -44,9 +44,13 @@ public final class ServicesCommand extends Subcommand implements Callable<Intege
     return ExitCodes.OK;
   }
 
-  @Command(name = "get", description = "Show one service and its replicas")
+  @Command(name = "get", description = "Show one service (how it rolls: its surge) and its replicas")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
     JsonNode service = client().get(path(name));
+    if (format.format == OutputOption.Format.table) {
+      services(List.of(service)).print(io().out());
+      io().out().println();
+    }
     format.print(io().out(), service, () -> replicas(service));
     return ExitCodes.OK;
   }
@@ -96,14 +100,15 @@ public final class ServicesCommand extends Subcommand implements Callable<Intege
   }
 
   private static Table services(Iterable<JsonNode> services) {
-    Table table = new Table("NAME", "KIND", "OWNER", "VERSION", "READY", "PORT");
+    Table table = new Table("NAME", "KIND", "OWNER", "VERSION", "READY", "SURGE", "PORT");
     services.forEach(s -> {
       int ready = 0;
       for (JsonNode replica : s.path("replicas")) {
         ready += replica.path("ready").asBoolean() ? 1 : 0;
       }
       table.row(EnvironmentTable.text(s, "name"), EnvironmentTable.text(s, "kind"), EnvironmentTable.text(s, "owner"),
-          s.path("version").asInt(), ready + "/" + s.path("desiredReplicas").asInt(), s.path("port").asInt());
+          s.path("version").asInt(), ready + "/" + s.path("desiredReplicas").asInt(), s.path("surge").asInt(1),
+          s.path("port").asInt());
     });
     return table;
   }
