@@ -14,6 +14,7 @@ import io.dcloud.testing.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -146,6 +147,35 @@ class ConsoleServicesIT {
     assertThat(browser.find("figure[data-chart=p99] svg").getAttribute("aria-label")).contains("Latency p99", "ms");
     assertThat(browser.driver.findElements(By.cssSelector("table.replica-stats tbody tr"))).isNotEmpty();
     checkAndPhotograph(browser, "service-stats");
+  }
+
+  /** Needs PUT /services/{name}: the page's form is the definition of the next version. */
+  @Test
+  @Order(27)
+  void aNewVersionRollsFromTheServicePage() {
+    go("#/services/web");
+    browser.find("article.service");
+    browser.click("article.service button[name=next-version]");
+    WebElement environment = browser.find("form.next-version textarea[name=service-environment]");
+    String config = environment.getAttribute("value");
+    assertThat(config).as("a replica's environment config, without its name").contains("hello-from-web")
+        .doesNotContain("env-name");
+    assertThat(browser.find("form.next-version input[name=service-name]").getAttribute("value")).isEqualTo("web");
+    assertThat(browser.find("form.next-version input[name=service-replicas]").getAttribute("value")).isEqualTo("2");
+    checkAndPhotograph(browser, "service-next-version");
+
+    ConsolePage.replaceValue(browser, "form.next-version textarea[name=service-environment]",
+        config.replace("hello-from-web", "hello-from-v2"));
+    browser.click("form.next-version button[name=roll-service]");
+
+    awaitAttribute(browser, "article.service", "version", "2", "the service's second version");
+    browser.until(d -> {
+      List<WebElement> rows = d.findElements(By.cssSelector("table.replicas tbody tr"));
+      return rows.size() == 2 && rows.stream().allMatch(row -> row.getText().contains("version 2")
+          && "true".equals(row.getAttribute("data-ready"))) ? true : null;
+    }, "both replicas replaced by ready ones of version 2");
+    browser.click("form.try-it button[name=try]");
+    assertThat(awaitText(browser, "pre.try-answer", "hello-from-v2", "the new version's answer")).startsWith("200");
   }
 
   @Test

@@ -79,6 +79,25 @@ class CliServicesTest {
   }
 
   @Test
+  void appliesADefinitionCreatingTheServiceThenRollingIt() throws Exception {
+    CliRunner cli = new CliRunner(config);
+    ok(cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
+        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin"));
+    Path definition = Files.writeString(config.resolve("applied.json"), SERVICE.replace("cli-web", "cli-applied"));
+
+    assertThat(ok(cli.run("services", "apply", "-f", definition.toString())).out()).containsPattern("cli-applied .* 1 +0/2");
+    Files.writeString(definition, SERVICE.replace("cli-web", "cli-applied").replace("\"512M\"", "\"600M\""));
+    JsonNode rolled = JSON.readTree(ok(cli.run("services", "apply", "-f", definition.toString(), "-o", "json")).out());
+
+    assertThat(rolled.path("version").asInt()).isEqualTo(2);
+    Path nameless = Files.writeString(config.resolve("nameless.json"), SERVICE.replace("\"name\": \"cli-web\", ", ""));
+    CliRunner.Result refused = cli.run("services", "apply", "-f", nameless.toString());
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(refused.err()).contains("has no name");
+    ok(cli.run("services", "rm", "cli-applied"));
+  }
+
+  @Test
   void changesAModelsBatching() throws Exception {
     CliRunner cli = new CliRunner(config);
     ok(cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",

@@ -1,4 +1,5 @@
-// A new service from its definition (POST /services): N replicas of one environment config, kept
+// A service's definition as a form: a new service (POST /services), or the next version of one
+// (PUT /services/{name}, rolled as its surge says). N replicas of one environment config, kept
 // alive and load-balanced by DCloud. Its environment is written as YAML or JSON; the API's field
 // errors appear beside the field they name (the environment's prefixed "environment.").
 import { api } from './api.js';
@@ -8,27 +9,65 @@ import { clearFieldErrors, showFieldErrors } from './field-errors.js';
 const EXAMPLE = 'os: debian\nlanguages:\n  - language-name: python\nresources: {cpu: "0.5", ram: 512M}\n'
   + 'command: [python3, -m, http.server, "8000"]\nport-publish:\n  - internal: {ports: "8000"}\n';
 
-/** The form; onCreated(service) gets the API's answer. */
+/** A new service's form; onCreated(service) gets the API's answer. */
 export function newServiceForm(onCreated) {
-  const name = h('input', { name: 'service-name', required: true, autocomplete: 'off', 'data-field': 'name' });
-  const kind = h('select', { name: 'service-kind', 'data-field': 'kind' },
+  return definitionForm(null, EXAMPLE, onCreated);
+}
+
+/**
+ * The form of `service`'s next version, filled from the service and one replica's environment
+ * config (its variables' values are never shown back: they are left out, to be written again).
+ * onRolled(service) gets the API's answer.
+ */
+export async function nextVersionForm(service, onRolled) {
+  let environment = EXAMPLE;
+  const replica = service.replicas.find(r => r.version === service.version) || service.replicas[0];
+  if (replica) {
+    const config = (await api('GET', '/environments/' + encodeURIComponent(replica.id))).spec;
+    if (config) {
+      ['env-name', 'env', 'secret-env'].forEach(key => delete config[key]);
+      environment = (await import('./js-yaml.mjs')).dump(config);
+    }
+  }
+  return definitionForm(service, environment, onRolled);
+}
+
+function definitionForm(service, environmentText, onSaved) {
+  const rolling = service !== null;
+  const name = h('input', { name: 'service-name', required: true, autocomplete: 'off', 'data-field': 'name',
+    value: service?.name || '', disabled: rolling });
+  const kind = h('select', { name: 'service-kind', 'data-field': 'kind', disabled: rolling },
     h('option', { value: 'app' }, 'app'), h('option', { value: 'model' }, 'model'));
-  const port = h('input', { name: 'service-port', type: 'number', min: 1, max: 65535, value: 8000, 'data-field': 'port' });
-  const replicas = h('input', { name: 'service-replicas', type: 'number', min: 1, value: 1, 'data-field': 'replicas' });
-  const readiness = h('input', { name: 'service-readiness', value: '/', autocomplete: 'off', 'data-field': 'readiness' });
+  kind.value = service?.kind || 'app';
+  const port = h('input', { name: 'service-port', type: 'number', min: 1, max: 65535, value: service?.port ?? 8000,
+    'data-field': 'port' });
+  const replicas = h('input', { name: 'service-replicas', type: 'number', min: 1, value: service?.desiredReplicas ?? 1,
+    'data-field': 'replicas' });
+  const readiness = h('input', { name: 'service-readiness', value: service?.readiness?.path ?? '/', autocomplete: 'off',
+    'data-field': 'readiness' });
+  const surge = h('select', { name: 'service-surge', 'data-field': 'surge' },
+    h('option', { value: '1' }, '1: a new replica added before an old one goes'),
+    h('option', { value: '0' }, '0: an old replica deleted before its replacement'));
+  surge.value = String(service?.surge ?? 1);
   const environment = h('textarea', { name: 'service-environment', class: 'catalog-json', rows: 9, spellcheck: 'false',
-    autocomplete: 'off', 'data-field': 'environment' }, EXAMPLE);
+    autocomplete: 'off', 'data-field': 'environment' }, environmentText);
   const summary = h('div', { 'aria-live': 'assertive' });
-  const form = h('form', { class: 'new-service', novalidate: true, 'aria-labelledby': 'new-service-title' },
-    h('h2', { id: 'new-service-title' }, 'New service'),
+  const title = rolling ? 'Next version' : 'New service';
+  const form = h('form', { class: rolling ? 'next-version' : 'new-service', novalidate: true,
+    'aria-labelledby': 'service-form-title' },
+    h('h2', { id: 'service-form-title' }, title),
     field('Name', name, 'lowercase letters, digits and "-"'),
     field('Kind', kind),
     field('Port', port, 'the container port each replica serves on'),
     field('Replicas', replicas),
     field('Readiness path', readiness, 'answers 2xx on that port once a replica serves'),
-    field('Environment (YAML or JSON)', environment, 'the environment config each replica runs, as POST /environments takes it'),
+    field('Surge', surge, 'how a new version rolls'),
+    field('Environment (YAML or JSON)', environment, rolling
+      ? 'the environment config of the new version; variables (env, secret-env) are not shown back: write them again'
+      : 'the environment config each replica runs, as POST /environments takes it'),
     summary,
-    h('button', { type: 'submit', name: 'create-service' }, 'Create service'));
+    h('button', { type: 'submit', name: rolling ? 'roll-service' : 'create-service' },
+      rolling ? 'Roll to this version' : 'Create service'));
 
   form.addEventListener('submit', async event => {
     event.preventDefault();
@@ -42,12 +81,15 @@ export function newServiceForm(onCreated) {
         errors: [{ field: 'environment', reason: e.message.split('\n')[0] }] });
       return;
     }
+    const definition = { name: name.value.trim(), kind: kind.value, port: Number(port.value),
+      replicas: Number(replicas.value), readiness: { path: readiness.value.trim() }, surge: Number(surge.value),
+      environment: config };
     try {
-      const made = await api('POST', '/services', { name: name.value.trim(), kind: kind.value,
-        port: Number(port.value), replicas: Number(replicas.value), readiness: { path: readiness.value.trim() },
-        environment: config });
-      form.reset();
-      onCreated(made);
+      const saved = rolling
+        ? await api('PUT', '/services/' + encodeURIComponent(service.name), definition)
+        : await api('POST', '/services', definition);
+      if (!rolling) form.reset();
+      onSaved(saved);
     } catch (e) {
       showFieldErrors(form, summary, e);
     }

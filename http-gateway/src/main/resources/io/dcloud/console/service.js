@@ -1,5 +1,5 @@
 // One service: its facts, its replicas (each links to its environment's page), scale, batching (a
-// model's), its calls' charts, "try it", and delete. The view is asked again every 2 s, so that a
+// model's), a roll to a new version, its calls' charts, "try it", and delete. The view is asked again every 2 s, so that a
 // scale or a rolling update is watched as it happens.
 import { api } from './api.js';
 import { h, show, errorBox, confirmDialog } from './dom.js';
@@ -59,6 +59,17 @@ export async function servicePage(name) {
     if (!stopped) timer = setTimeout(refresh, EVERY_MS);
   }
 
+  // The form loads on first use: the first page's assets stay within their budget.
+  const nextVersion = h('section', { class: 'next-version-section' },
+    h('button', { type: 'button', name: 'next-version', onclick: async () => {
+      try {
+        const { nextVersionForm } = await import('./service-new.js');
+        nextVersion.replaceChildren(await nextVersionForm(service, render));
+      } catch (e) {
+        message.replaceChildren(errorBox(e));
+      }
+    } }, 'Roll to a new version…'));
+
   async function remove() {
     if (!await confirmDialog(`Delete the service ${name}? Its replicas are deleted.`, 'Delete')) return;
     try {
@@ -82,6 +93,7 @@ export async function servicePage(name) {
         body)),
     scale.element,
     service.kind === 'model' ? batching.element : null,
+    nextVersion,
     serviceStatsSection(name, stops),
     tryItSection(service),
     service.bindings?.length ? bindingsSection(service) : null,

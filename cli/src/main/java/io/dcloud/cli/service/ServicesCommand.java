@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.ChunkSizeOption;
+import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
@@ -19,10 +20,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dcloud services [ls | get NAME | create -f FILE | scale NAME N | batching NAME --max-size N | stats NAME |
+ * {@code dcloud services [ls | get NAME | create -f FILE | apply -f FILE [--wait] | scale NAME N | batching NAME --max-size N | stats NAME |
  * predict NAME | call NAME PATH | rm NAME]}: the caller's services.
  */
-@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, scale, call, bind to devices, delete",
+@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, create or roll to a definition, scale, call, bind to devices, delete",
     subcommands = {ServiceStatsCommand.class, ServicePredictCommand.class, ServiceCallCommand.class,
         ServiceBindingsCommands.Bind.class, ServiceBindingsCommands.Bindings.class, ServiceBindingsCommands.Unbind.class})
 public final class ServicesCommand extends Subcommand implements Callable<Integer> {
@@ -62,6 +63,26 @@ public final class ServicesCommand extends Subcommand implements Callable<Intege
       String file) {
     JsonNode service = client().post("/services", SpecFiles.read(file, io().in()));
     format.print(io().out(), service, () -> services(List.of(service)));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "apply", description = "Apply a definition: roll your service of its name to it (a new version),"
+      + " or create it")
+  int apply(@Mixin OutputOption format,
+      @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
+          description = "the services create definition, with its name (YAML or JSON; - for stdin)") String file,
+      @Option(names = "--wait", description = "Wait until every replica of the version is ready") boolean await)
+      throws InterruptedException {
+    JsonNode definition = SpecFiles.read(file, io().in());
+    String name = definition.path("name").asText("");
+    if (name.isEmpty()) {
+      throw new CliException(ExitCodes.USAGE, "the definition in " + file + " has no name: apply needs it to find the service");
+    }
+    JsonNode service = client().put(path(name), definition);
+    format.print(io().out(), service, () -> services(List.of(service)));
+    if (await) {
+      new ServiceRollout(io(), client()).await(name, service.path("version").asInt());
+    }
     return ExitCodes.OK;
   }
 

@@ -1,6 +1,7 @@
 package io.dcloud.gateway.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.device.DeviceRegistry;
 import io.dcloud.gateway.common.ApiPaths;
 import io.dcloud.gateway.common.AuditLog;
@@ -22,6 +23,7 @@ import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceIndex;
 import io.dcloud.service.ServiceView;
+import io.dcloud.validation.FieldError;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -92,6 +94,8 @@ public final class ServiceRoutes extends AllDirectives {
                 bodies.document(body -> completeWithFuture(create(body, caller))))))),
         path(PathMatchers.segment(), name -> concat(
             get(() -> completeWithFuture(shown(name, caller).thenApply(view -> json(StatusCodes.OK, view)))),
+            put(() -> Authentication.requireAny(caller, Authentication.CREATORS, () ->
+                bodies.document(body -> completeWithFuture(apply(name, body, caller))))),
             patch(() -> bodies.document(body -> completeWithFuture(scale(name, body, caller)))),
             delete(() -> completeWithFuture(remove(name, caller))))),
         path(PathMatchers.segment().slash(BATCHING), name ->
@@ -102,6 +106,28 @@ public final class ServiceRoutes extends AllDirectives {
     return definition(body, caller)
         .thenCompose(resolved -> deployments.create(resolved, caller))
         .thenApply(view -> created(view, caller));
+  }
+
+  /**
+   * A definition applied to the service {@code name}, as {@code kubectl apply} does: the caller's
+   * service of that name and kind rolls to it (200; the same definition again changes nothing), or
+   * a new one is made (201). The body's name may be left out; one that is not the path's is a 422.
+   */
+  private CompletionStage<HttpResponse> apply(String name, JsonNode body, Caller caller) {
+    JsonNode named = body;
+    if (body.isObject() && !body.has(ServiceRequests.NAME)) {
+      named = ((ObjectNode) body).deepCopy().put(ServiceRequests.NAME, name);
+    } else if (body.isObject() && !name.equals(body.path(ServiceRequests.NAME).asText())) {
+      throw Problem.invalid(List.of(new FieldError(ServiceRequests.NAME,
+          "must be the service's name in the path, " + name + ", or left out"))).exception();
+    }
+    return deployments.createOrUpdate(requests.parse(named, creation::parse), caller).thenApply(deployed -> {
+      if (deployed.created()) {
+        return created(deployed.view(), caller);
+      }
+      audit.record(caller, "service.update", name, "version " + deployed.view().version());
+      return json(StatusCodes.OK, deployed.view());
+    });
   }
 
   /** A new service's answer (audited): 201 and where it is. */

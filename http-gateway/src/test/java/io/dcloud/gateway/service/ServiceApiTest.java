@@ -155,6 +155,38 @@ class ServiceApiTest {
   }
 
   @Test
+  void aPutAppliesADefinitionMakingTheServiceOrRollingIt() {
+    String definition = service("applied", 1);
+
+    Api.Answer made = alice.put("/api/v1/services/applied", Api.JSON, definition);
+    assertThat(made.status()).as(made.body()).isEqualTo(201);
+    assertThat(made.header("location")).isEqualTo("/api/v1/services/applied");
+    Api.Answer same = alice.put("/api/v1/services/applied", Api.JSON, definition);
+    assertThat(same.status()).as(same.body()).isEqualTo(200);
+    assertThat(same.json().path("version").asInt()).as("nothing to roll").isEqualTo(1);
+
+    // Without its name (the path's), more memory per replica: a new version, rolled with a surge of one.
+    String next = definition.replace("\"name\": \"applied\", ", "").replace("\"256M\"", "\"300M\"");
+    Api.Answer rolled = alice.put("/api/v1/services/applied", Api.JSON, next);
+    assertThat(rolled.status()).as(rolled.body()).isEqualTo(200);
+    assertThat(rolled.json().path("version").asInt()).isEqualTo(2);
+    assertThat(rolled.json().path("replicas").findValuesAsText("version")).containsExactly("1", "2");
+    assertThat(admin.get("/api/v1/audit?limit=50").body()).contains("service.update");
+
+    Api.Answer renamed = alice.put("/api/v1/services/applied", Api.JSON, service("other-name", 1));
+    renamed.problem(422);
+    assertThat(renamed.errorFields()).containsExactly("name");
+    assertThat(bob.put("/api/v1/services/applied", Api.JSON, definition).status()).as("another's name").isEqualTo(409);
+    Api.Answer asModel = alice.put("/api/v1/services/applied", Api.JSON, definition.replace("\"app\"", "\"model\""));
+    assertThat(asModel.status()).as(asModel.body()).isEqualTo(409);
+    Api.Answer bad = alice.put("/api/v1/services/applied", Api.JSON, withField(definition, "\"surge\": -1"));
+    bad.problem(422);
+    assertThat(bad.errorFields()).containsExactly("surge");
+    assertThat(alice.get("/api/v1/services/applied").json().path("version").asInt()).isEqualTo(2);
+    assertThat(alice.delete("/api/v1/services/applied").status()).isEqualTo(202);
+  }
+
+  @Test
   void aServicesSurgeIsOneUnlessSetToZero() {
     Api.Answer plain = alice.post("/api/v1/services", Api.JSON, service("surge-one", 1));
     assertThat(plain.json().path("surge").asInt()).as(plain.body()).isEqualTo(1);
