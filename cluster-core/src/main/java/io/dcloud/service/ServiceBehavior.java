@@ -155,8 +155,9 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
   }
 
   /**
-   * A new version, unless nothing but batching differs (then nothing changes); one that comes while
-   * the service rolls supersedes the version it rolled to: replicas of both are replaced.
+   * A new version, unless nothing but batching (changed only by SetBatching) and the surge differ:
+   * then the surge alone changes, or nothing; one that comes while the service rolls supersedes the
+   * version it rolled to: replicas of both are replaced.
    */
   private ReplyEffect<Event, ServiceState> update(ServiceState state, ServiceEntity.Update cmd) {
     ServiceDefinition wanted = cmd.definition();
@@ -168,8 +169,14 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("service " + name + " is a "
           + state.definition().kind().name().toLowerCase(Locale.ROOT) + ": it cannot become "
           + wanted.name() + " of kind " + wanted.kind().name().toLowerCase(Locale.ROOT)));
-    } else if (wanted.withBatching(null).equals(state.definition().withBatching(null))) {
-      return Effect().reply(cmd.replyTo(), answer(state));
+    } else if (wanted.sameVersionAs(state.definition())) {
+      if (wanted.rollingSurge() == state.definition().rollingSurge()) {
+        return Effect().reply(cmd.replyTo(), answer(state));
+      }
+      // Only how later rolls go: no replica is replaced for it (a roll under way goes on with it).
+      return Effect().persist(new ServiceEntity.SurgeChanged(wanted.rollingSurge(), cmd.actor(), now()))
+          .thenRun(next -> log.info("Service {}: surge set to {} by {}", name, wanted.rollingSurge(), cmd.actor()))
+          .thenReply(cmd.replyTo(), this::answer);
     } else if (Boolean.TRUE.equals(cmd.noRoomForSurge()) && wanted.rollingSurge() > 0 && !state.live().isEmpty()) {
       log.info("Service {}: update by {} refused: its owner's quota has no room for the roll's surge", name, cmd.actor());
       return Effect().reply(cmd.replyTo(), new ServiceEntity.SurgeRefused(state.version()));

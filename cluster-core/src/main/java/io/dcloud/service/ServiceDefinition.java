@@ -59,6 +59,16 @@ public record ServiceDefinition(
     return new ServiceDefinition(name, kind, spec, built, port, readiness, replicas, batching, bindings, surge);
   }
 
+  /** The same definition rolling with another surge (a live change that makes no new version). */
+  public ServiceDefinition withSurge(Integer changed) {
+    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, batching, bindings, changed);
+  }
+
+  /** What a new version changes: all but batching and surge, which change live. */
+  public boolean sameVersionAs(ServiceDefinition other) {
+    return withBatching(null).withSurge(null).equals(other.withBatching(null).withSurge(null));
+  }
+
   /** How many replicas beyond the desired count a rolling update adds at a time (0 or 1). */
   public int rollingSurge() {
     return surge == null ? DEFAULT_SURGE : surge;

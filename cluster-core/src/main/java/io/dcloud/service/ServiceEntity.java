@@ -115,6 +115,9 @@ public final class ServiceEntity {
   /** A model's dynamic batching changed (null: none); the version and the replicas stay. */
   public record BatchingChanged(ServiceDefinition.Batching batching, String actor, Instant at) implements Event {}
 
+  /** How later rolls go changed ({@code surge} 0 or 1); the version and the replicas stay. */
+  public record SurgeChanged(int surge, String actor, Instant at) implements Event {}
+
   public record DeleteRequested(String actor, Instant at) implements Event {}
 
   /** Every replica is gone: the name is free again. */

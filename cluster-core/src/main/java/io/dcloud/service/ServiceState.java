@@ -89,6 +89,9 @@ public record ServiceState(
     } else if (event instanceof ServiceEntity.BatchingChanged e) {
       return new ServiceState(definition.withBatching(e.batching()), owner, uid, version, desired, replicas, nextOrdinal,
           deleting);
+    } else if (event instanceof ServiceEntity.SurgeChanged e) {
+      return new ServiceState(definition.withSurge(e.surge()), owner, uid, version, desired, replicas, nextOrdinal,
+          deleting);
     } else if (event instanceof ServiceEntity.DeleteRequested) {
       return new ServiceState(definition, owner, uid, version, desired, replicas, nextOrdinal, true);
     } else if (event instanceof ServiceEntity.Deleted) {

@@ -36,6 +36,7 @@ final class ServiceGoldenSamples {
         definition.withBatching(new ServiceDefinition.Batching(8, 5)), 2, "alice", at));
     s.put("service-event.BatchingChanged", new ServiceEntity.BatchingChanged(new ServiceDefinition.Batching(16, 10), "alice", at));
     s.put("service-event.BatchingChanged.off", new ServiceEntity.BatchingChanged(null, "alice", at));
+    s.put("service-event.SurgeChanged", new ServiceEntity.SurgeChanged(0, "alice", at));
     s.put("service-event.DeleteRequested", new ServiceEntity.DeleteRequested("alice", at));
     s.put("service-event.Deleted", new ServiceEntity.Deleted(at));
     s.put("service-index-event.Registered", new ServiceIndex.Registered("web"));

@@ -218,6 +218,28 @@ class ServiceRollingUpdateTest {
     assertThat(next(EnvironmentEntity.Delete.class, 1)).hasSize(1);
   }
 
+  @Test
+  void aChangeOfTheSurgeAloneReplacesNoReplicaAndTheNextRollFollowsIt() throws InterruptedException {
+    ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
+    sentSoFar();
+
+    var changed = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Update(
+        withoutSurge(definition(ServiceDefinition.Kind.APP, V1, 2)), "alice", replyTo, true));
+
+    assertThat(changed.events()).containsExactly(new ServiceEntity.SurgeChanged(0, "alice",
+        ((ServiceEntity.SurgeChanged) changed.events().get(0)).at()));
+    ServiceView view = ((ServiceEntity.Ok) changed.reply()).view();
+    assertThat(view.version()).isEqualTo(1);
+    assertThat(view.surge()).isZero();
+    assertThat(sentSoFar()).as("no replica replaced").isEmpty();
+    entity.restart();
+    assertThat(entity.getState().definition().rollingSurge()).isZero();
+
+    // The next version (its definition's surge left out: the default) rolls with one more at a time again.
+    update(V2, 2);
+    assertThat(next(EnvironmentEntity.Create.class, 1).get(0).id()).isEqualTo(before.replicaId(2));
+  }
+
   private static ServiceDefinition withoutSurge(ServiceDefinition d) {
     return new ServiceDefinition(d.name(), d.kind(), d.spec(), d.recipe(), d.port(), d.readiness(), d.replicas(),
         d.batching(), d.bindings(), 0);
