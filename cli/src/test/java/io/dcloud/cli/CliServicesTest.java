@@ -90,6 +90,13 @@ class CliServicesTest {
     JsonNode rolled = JSON.readTree(ok(cli.run("services", "apply", "-f", definition.toString(), "-o", "json")).out());
 
     assertThat(rolled.path("version").asInt()).isEqualTo(2);
+    // Read back, edited and applied again: the loop of kubectl get -o yaml and apply.
+    String yaml = ok(cli.run("services", "definition", "cli-applied")).out();
+    assertThat(yaml).contains("name: cli-applied", "ram: 600M", "surge: 1").doesNotContain("env-name");
+    Path edited = Files.writeString(config.resolve("edited.yaml"), yaml.replace("replicas: 2", "replicas: 3"));
+    JsonNode scaled = JSON.readTree(ok(cli.run("services", "apply", "-f", edited.toString(), "-o", "json")).out());
+    assertThat(scaled.path("desiredReplicas").asInt()).isEqualTo(3);
+    assertThat(scaled.path("version").asInt()).as("only the count changed: no new version").isEqualTo(2);
     Path nameless = Files.writeString(config.resolve("nameless.json"), SERVICE.replace("\"name\": \"cli-web\", ", ""));
     CliRunner.Result refused = cli.run("services", "apply", "-f", nameless.toString());
     assertThat(refused.status()).as(refused.toString()).isEqualTo(ExitCodes.USAGE);

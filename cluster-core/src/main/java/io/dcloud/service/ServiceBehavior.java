@@ -89,6 +89,10 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       return create(state, cmd);
     } else if (command instanceof ServiceEntity.Get cmd) {
       return Effect().reply(cmd.replyTo(), answer(state));
+    } else if (command instanceof ServiceEntity.GetDefinition cmd) {
+      return Effect().reply(cmd.replyTo(), state.exists() && !state.deleting()
+          ? new ServiceEntity.Defined(state.definition(), state.owner(), state.version(), state.desired())
+          : new ServiceEntity.NotFound(name));
     } else if (command instanceof ServiceEntity.Scale cmd) {
       return scale(state, cmd);
     } else if (command instanceof ServiceEntity.Delete cmd) {
@@ -155,8 +159,8 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
   }
 
   /**
-   * A new version, unless nothing but batching (changed only by SetBatching) and the surge differ:
-   * then the surge alone changes, or nothing; one that comes while the service rolls supersedes the
+   * A new version, unless nothing but batching (changed only by SetBatching), the surge and the
+   * replica count differ ({@link #liveChange}); one that comes while the service rolls supersedes the
    * version it rolled to: replicas of both are replaced.
    */
   private ReplyEffect<Event, ServiceState> update(ServiceState state, ServiceEntity.Update cmd) {
@@ -170,13 +174,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
           + state.definition().kind().name().toLowerCase(Locale.ROOT) + ": it cannot become "
           + wanted.name() + " of kind " + wanted.kind().name().toLowerCase(Locale.ROOT)));
     } else if (wanted.sameVersionAs(state.definition())) {
-      if (wanted.rollingSurge() == state.definition().rollingSurge()) {
-        return Effect().reply(cmd.replyTo(), answer(state));
-      }
-      // Only how later rolls go: no replica is replaced for it (a roll under way goes on with it).
-      return Effect().persist(new ServiceEntity.SurgeChanged(wanted.rollingSurge(), cmd.actor(), now()))
-          .thenRun(next -> log.info("Service {}: surge set to {} by {}", name, wanted.rollingSurge(), cmd.actor()))
-          .thenReply(cmd.replyTo(), this::answer);
+      return liveChange(state, wanted, cmd.actor(), cmd.replyTo());
     } else if (Boolean.TRUE.equals(cmd.noRoomForSurge()) && wanted.rollingSurge() > 0 && !state.live().isEmpty()) {
       log.info("Service {}: update by {} refused: its owner's quota has no room for the roll's surge", name, cmd.actor());
       return Effect().reply(cmd.replyTo(), new ServiceEntity.SurgeRefused(state.version()));
@@ -192,6 +190,38 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
           tellEnvironments(next, events);
         })
         .thenReply(cmd.replyTo(), this::answer);
+  }
+
+  /**
+   * A definition that differs from the service's only in what changes live: its surge (how later
+   * rolls go, and one under way) and its replica count (a scale). No new version; nothing at all when
+   * neither differs.
+   */
+  private ReplyEffect<Event, ServiceState> liveChange(
+      ServiceState state, ServiceDefinition wanted, String actor, ActorRef<ServiceEntity.Reply> replyTo) {
+    Instant at = now();
+    List<Event> events = new ArrayList<>();
+    if (wanted.rollingSurge() != state.definition().rollingSurge()) {
+      events.add(new ServiceEntity.SurgeChanged(wanted.rollingSurge(), actor, at));
+    }
+    if (wanted.replicas() != state.desired()) {
+      events.add(new ServiceEntity.Scaled(wanted.replicas(), actor, at));
+    }
+    if (events.isEmpty()) {
+      return Effect().reply(replyTo, answer(state));
+    }
+    ServiceState changed = state;
+    for (Event event : events) {
+      changed = changed.apply(event);
+    }
+    events.addAll(Reconciliation.adjust(changed, ready(), at));
+    return Effect().persist(events)
+        .thenRun(next -> {
+          log.info("Service {}: {} replicas, surge {}, set by {} (no new version)", name, next.desired(),
+              next.definition().rollingSurge(), actor);
+          tellEnvironments(next, events);
+        })
+        .thenReply(replyTo, this::answer);
   }
 
   /** Batching is the gateways' business: no replica changes, no new version. */

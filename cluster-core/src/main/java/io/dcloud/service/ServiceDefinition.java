@@ -64,9 +64,15 @@ public record ServiceDefinition(
     return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, batching, bindings, changed);
   }
 
-  /** What a new version changes: all but batching and surge, which change live. */
+  /** The same definition of another replica count. */
+  public ServiceDefinition withReplicas(int changed) {
+    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, changed, batching, bindings, surge);
+  }
+
+  /** What a new version changes: all but the replica count, batching and surge, which change live. */
   public boolean sameVersionAs(ServiceDefinition other) {
-    return withBatching(null).withSurge(null).equals(other.withBatching(null).withSurge(null));
+    return withBatching(null).withSurge(null).withReplicas(0)
+        .equals(other.withBatching(null).withSurge(null).withReplicas(0));
   }
 
   /** How many replicas beyond the desired count a rolling update adds at a time (0 or 1). */

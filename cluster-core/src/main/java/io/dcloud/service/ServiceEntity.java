@@ -37,6 +37,9 @@ public final class ServiceEntity {
 
   public record Get(ActorRef<Reply> replyTo) implements Command {}
 
+  /** The definition the service runs now, answered as {@link Defined} (to edit and apply again). */
+  public record GetDefinition(ActorRef<Reply> replyTo) implements Command {}
+
   public record Scale(int replicas, String actor, ActorRef<Reply> replyTo) implements Command {}
 
   /**
@@ -82,6 +85,9 @@ public final class ServiceEntity {
   public record NotFound(String name) implements Reply {}
 
   public record Conflict(String reason) implements Reply {}
+
+  /** The service's current definition (its version's), its owner and its replica count now (scaled since, maybe). */
+  public record Defined(ServiceDefinition definition, String owner, int version, int replicas) implements Reply {}
 
   /** The update would roll with a surge the owner's quota has no room for: nothing changed. */
   public record SurgeRefused(int version) implements Reply {}

@@ -59,6 +59,8 @@ final class ServiceGoldenSamples {
     s.put("wire.service.Update.no-room-for-surge", new ServiceEntity.Update(definition, "alice", system.deadLetters(),
         true));
     s.put("wire.service.SurgeRefused", new ServiceEntity.SurgeRefused(2));
+    s.put("wire.service.GetDefinition", new ServiceEntity.GetDefinition(system.deadLetters()));
+    s.put("wire.service.Defined", new ServiceEntity.Defined(definition, "alice", 3, 4));
     s.put("wire.service.SetBatching", new ServiceEntity.SetBatching(new ServiceDefinition.Batching(16, 10), "alice",
         system.deadLetters()));
     s.put("wire.service.Reconcile", new ServiceEntity.Reconcile(42L));

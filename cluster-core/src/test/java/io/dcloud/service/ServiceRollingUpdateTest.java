@@ -240,6 +240,21 @@ class ServiceRollingUpdateTest {
     assertThat(next(EnvironmentEntity.Create.class, 1).get(0).id()).isEqualTo(before.replicaId(2));
   }
 
+  @Test
+  void aDefinitionThatChangesOnlyTheReplicaCountScalesWithoutANewVersion() throws InterruptedException {
+    ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
+    sentSoFar();
+
+    ServiceView scaled = ((ServiceEntity.Ok) update(V1, 3)).view();
+
+    assertThat(scaled.version()).isEqualTo(1);
+    assertThat(scaled.desiredReplicas()).isEqualTo(3);
+    assertThat(next(EnvironmentEntity.Create.class, 1).get(0).id()).isEqualTo(before.replicaId(2));
+    assertThat(versions(entity.getState())).containsExactly(1, 1, 1);
+    var defined = entity.<ServiceEntity.Reply>runCommand(ServiceEntity.GetDefinition::new).reply();
+    assertThat(((ServiceEntity.Defined) defined).replicas()).isEqualTo(3);
+  }
+
   private static ServiceDefinition withoutSurge(ServiceDefinition d) {
     return new ServiceDefinition(d.name(), d.kind(), d.spec(), d.recipe(), d.port(), d.readiness(), d.replicas(),
         d.batching(), d.bindings(), 0);

@@ -32,7 +32,7 @@ final class RouteTemplates {
       "start", "stop", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec", "files",
       "openapi.json", ProxyRoute.PROXY,
       ApiPaths.DATASETS, DatasetRoutes.VERSIONS, DatasetRoutes.READERS,
-      ApiPaths.MODELS, ServiceRoutes.SERVICES, ServiceRoutes.BATCHING, ModelDeployRoutes.DEPLOY,
+      ApiPaths.MODELS, ServiceRoutes.SERVICES, ServiceRoutes.BATCHING, ServiceRoutes.DEFINITION, ModelDeployRoutes.DEPLOY,
       ServiceCallRoutes.PREDICT, ServiceCallRoutes.CALL, ApiPaths.APPS, JobRoutes.JOBS, JobRoutes.OUTPUT,
       SensorTypeRoutes.SENSOR_TYPES, DeviceRoutes.DEVICES, DeviceRoutes.BROKER, DeviceRoutes.DISABLE, DeviceRoutes.ENABLE,
       DeviceRoutes.CREDENTIALS, ReadingRoutes.READINGS, ReadingRoutes.STREAM, DeviceCommandRoutes.COMMANDS,

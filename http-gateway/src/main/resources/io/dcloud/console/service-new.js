@@ -15,21 +15,14 @@ export function newServiceForm(onCreated) {
 }
 
 /**
- * The form of `service`'s next version, filled from the service and one replica's environment
- * config (its variables' values are never shown back: they are left out, to be written again).
- * onRolled(service) gets the API's answer.
+ * The form of `service`'s next version, filled from its definition (GET /services/{name}/definition:
+ * variables' values show as <set>, and left so each keeps its value). onRolled(service) gets the
+ * API's answer.
  */
 export async function nextVersionForm(service, onRolled) {
-  let environment = EXAMPLE;
-  const replica = service.replicas.find(r => r.version === service.version) || service.replicas[0];
-  if (replica) {
-    const config = (await api('GET', '/environments/' + encodeURIComponent(replica.id))).spec;
-    if (config) {
-      ['env-name', 'env', 'secret-env'].forEach(key => delete config[key]);
-      environment = (await import('./js-yaml.mjs')).dump(config);
-    }
-  }
-  return definitionForm(service, environment, onRolled);
+  const definition = await api('GET', '/services/' + encodeURIComponent(service.name) + '/definition');
+  const environment = (await import('./js-yaml.mjs')).dump(definition.environment);
+  return definitionForm({ ...definition, desiredReplicas: definition.replicas }, environment, onRolled);
 }
 
 function definitionForm(service, environmentText, onSaved) {
@@ -63,7 +56,7 @@ function definitionForm(service, environmentText, onSaved) {
     field('Readiness path', readiness, 'answers 2xx on that port once a replica serves'),
     field('Surge', surge, 'how a new version rolls'),
     field('Environment (YAML or JSON)', environment, rolling
-      ? 'the environment config of the new version; variables (env, secret-env) are not shown back: write them again'
+      ? 'the environment config of the new version; a variable whose value shows as <set> keeps its value'
       : 'the environment config each replica runs, as POST /environments takes it'),
     summary,
     h('button', { type: 'submit', name: rolling ? 'roll-service' : 'create-service' },
@@ -86,7 +79,8 @@ function definitionForm(service, environmentText, onSaved) {
       environment: config };
     try {
       const saved = rolling
-        ? await api('PUT', '/services/' + encodeURIComponent(service.name), definition)
+        ? await api('PUT', '/services/' + encodeURIComponent(service.name), { ...definition,
+          batching: service.batching, bindings: service.bindings })
         : await api('POST', '/services', definition);
       if (!rolling) form.reset();
       onSaved(saved);

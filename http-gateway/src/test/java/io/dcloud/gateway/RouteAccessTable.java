@@ -196,6 +196,7 @@ final class RouteAccessTable {
             .allow(201, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, APP_DEVELOPER, ADMIN).otherwise(403),
         row("GET", "/services/{fresh-service}").allow(200, DATA_SCIENTIST, END_USER, ADMIN).otherwise(404),
         row("PATCH", "/services/{fresh-service}").body("{\"replicas\": 2}").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("GET", "/services/{fresh-service}/definition").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         // A definition applied (the same again: nothing to roll); another creator's name is taken.
         row("PUT", "/services/{fresh-service}").body(SERVICE.replace("\"name\": \"{name}\", ", ""))
             .allow(200, DATA_SCIENTIST, ADMIN).allow(409, OTHER_DATA_SCIENTIST, APP_DEVELOPER).otherwise(403),

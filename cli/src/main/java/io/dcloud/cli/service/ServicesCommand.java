@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dcloud services [ls | get NAME | create -f FILE | apply -f FILE [--wait] | scale NAME N | batching NAME --max-size N | stats NAME |
+ * {@code dcloud services [ls | get NAME | definition NAME | create -f FILE | apply -f FILE [--wait] | scale NAME N | batching NAME --max-size N | stats NAME |
  * predict NAME | call NAME PATH | rm NAME]}: the caller's services.
  */
 @Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, create or roll to a definition, scale, call, bind to devices, delete",
@@ -63,6 +63,17 @@ public final class ServicesCommand extends Subcommand implements Callable<Intege
       String file) {
     JsonNode service = client().post("/services", SpecFiles.read(file, io().in()));
     format.print(io().out(), service, () -> services(List.of(service)));
+    return ExitCodes.OK;
+  }
+
+  @Command(name = "definition", description = "Print a service's definition as YAML (or -o json), to edit and apply again;"
+      + " variables' values show as <set> and, sent back so, keep theirs")
+  int definition(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
+    JsonNode definition = client().get(path(name) + "/definition");
+    if (format.format == OutputOption.Format.table) {
+      format.format = OutputOption.Format.yaml;
+    }
+    format.print(io().out(), definition, null);
     return ExitCodes.OK;
   }
 

@@ -19,8 +19,8 @@ import java.util.Set;
  * ({@code dcloud.models.batching}), so every config's batching is accepted here too.
  */
 public final class BatchingRequests {
-  static final String MAX_SIZE = "max-size";
-  static final String MAX_WAIT_MS = "max-wait-ms";
+  public static final String MAX_SIZE = "max-size";
+  public static final String MAX_WAIT_MS = "max-wait-ms";
   private static final Set<String> FIELDS = Set.of(MAX_SIZE, MAX_WAIT_MS);
 
   private final int maxSize;

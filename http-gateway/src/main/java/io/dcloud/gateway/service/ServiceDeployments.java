@@ -88,11 +88,25 @@ public final class ServiceDeployments {
 
   /** Creates the service, or updates the caller's own of that name and kind; another's, or another kind, is a 409. */
   public CompletionStage<Deployed> createOrUpdate(ServiceDefinition parsed, Caller caller) {
+    return createOrUpdate(parsed, caller, ServiceDefinitionJson.Unseen.NONE);
+  }
+
+  /**
+   * As {@link #createOrUpdate(ServiceDefinition, Caller)}, the {@code unseen} variables (sent back as a
+   * definition shows them) keeping the values the service has.
+   */
+  CompletionStage<Deployed> createOrUpdate(ServiceDefinition parsed, Caller caller, ServiceDefinitionJson.Unseen unseen) {
     return deployable(parsed.name(), parsed.kind(), caller).thenCompose(exists -> {
       if (!exists) {
-        return create(parsed, caller).thenApply(view -> new Deployed(view, true));
+        ServiceDefinition made = unseen.none() ? parsed : ServiceDefinitionJson.keepingValues(parsed, unseen, null);
+        return create(made, caller).thenApply(view -> new Deployed(view, true));
       }
-      return resolved(parsed, caller)
+      CompletionStage<ServiceDefinition> kept = unseen.none()
+          ? CompletableFuture.completedFuture(parsed)
+          : ask(parsed.name(), ServiceEntity.GetDefinition::new).thenApply(reply -> ServiceDefinitionJson.keepingValues(
+              parsed, unseen, reply instanceof ServiceEntity.Defined defined ? defined.definition() : null));
+      return kept
+          .thenCompose(definition -> resolved(definition, caller))
           .thenCompose(resolved -> update(resolved, caller))
           .thenApply(view -> new Deployed(view, false));
     });

@@ -7,6 +7,7 @@ import io.dcloud.gateway.device.DeviceRoutes;
 import io.dcloud.secret.SecretBox;
 import io.dcloud.spec.EnvironmentSpec;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -23,6 +24,8 @@ public final class ServiceMqttEnv {
   static final String PASSWORD = "DCLOUD_MQTT_PASSWORD";
   static final String BINDINGS_TOPIC = "DCLOUD_MQTT_BINDINGS_TOPIC";
   /** The name every container resolves to its network's gateway address. */
+  /** Every variable {@link #addTo} sets (env and secret-env): DCloud's, never the definition's. */
+  static final List<String> VARIABLES = List.of(HOST, PORT, USERNAME, PASSWORD, BINDINGS_TOPIC);
   static final String GATEWAY_HOST = "dcloud-gateway";
 
   private final boolean brokerEnabled;

@@ -51,6 +51,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class ServiceRoutes extends AllDirectives {
   public static final String SERVICES = "services";
   public static final String BATCHING = "batching";
+  public static final String DEFINITION = "definition";
 
   private final ActorSystem<?> system;
   private final ServiceBackends backends;
@@ -98,6 +99,8 @@ public final class ServiceRoutes extends AllDirectives {
                 bodies.document(body -> completeWithFuture(apply(name, body, caller))))),
             patch(() -> bodies.document(body -> completeWithFuture(scale(name, body, caller)))),
             delete(() -> completeWithFuture(remove(name, caller))))),
+        path(PathMatchers.segment().slash(DEFINITION), name ->
+            get(() -> completeWithFuture(definitionOf(name, caller)))),
         path(PathMatchers.segment().slash(BATCHING), name ->
             put(() -> bodies.document(body -> completeWithFuture(batching(name, body, caller))))))));
   }
@@ -112,6 +115,7 @@ public final class ServiceRoutes extends AllDirectives {
    * A definition applied to the service {@code name}, as {@code kubectl apply} does: the caller's
    * service of that name and kind rolls to it (200; the same definition again changes nothing), or
    * a new one is made (201). The body's name may be left out; one that is not the path's is a 422.
+   * Variables sent back as a definition shows them keep their values ({@link ServiceDefinitionJson}).
    */
   private CompletionStage<HttpResponse> apply(String name, JsonNode body, Caller caller) {
     JsonNode named = body;
@@ -121,12 +125,23 @@ public final class ServiceRoutes extends AllDirectives {
       throw Problem.invalid(List.of(new FieldError(ServiceRequests.NAME,
           "must be the service's name in the path, " + name + ", or left out"))).exception();
     }
-    return deployments.createOrUpdate(requests.parse(named, creation::parse), caller).thenApply(deployed -> {
+    ServiceDefinitionJson.Unseen unseen = ServiceDefinitionJson.Unseen.in(named);
+    return deployments.createOrUpdate(requests.parse(named, creation::parse), caller, unseen).thenApply(deployed -> {
       if (deployed.created()) {
         return created(deployed.view(), caller);
       }
       audit.record(caller, "service.update", name, "version " + deployed.view().version());
       return json(StatusCodes.OK, deployed.view());
+    });
+  }
+
+  /** The definition the service runs, to edit and apply again (owner and admins; anyone else's is a 404). */
+  private CompletionStage<HttpResponse> definitionOf(String name, Caller caller) {
+    return service(name, ServiceEntity.GetDefinition::new).thenApply(reply -> {
+      if (reply instanceof ServiceEntity.Defined defined && caller.mayAccess(defined.owner())) {
+        return codec.jsonResponse(StatusCodes.OK, ServiceDefinitionJson.of(defined.definition(), defined.replicas(), codec.mapper()));
+      }
+      throw Problem.notFound("service " + name).exception();
     });
   }
 

@@ -3,11 +3,15 @@ package io.dcloud.gateway.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.gateway.Api;
 import io.dcloud.gateway.GatewayTestCluster;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -35,7 +39,10 @@ class ServiceApiTest {
 
   @BeforeAll
   void start() throws Exception {
-    cluster = new GatewayTestCluster("ServiceApiTest");
+    // A secrets key: a definition read back shows secret-env too.
+    byte[] key = new byte[32];
+    new SecureRandom().nextBytes(key);
+    cluster = new GatewayTestCluster("ServiceApiTest", Map.of("dcloud.secrets.key", Base64.getEncoder().encodeToString(key)));
     admin = Api.admin(cluster.base);
     for (String name : List.of("alice", "bob")) {
       admin.createUser(name, "app-developer");
@@ -184,6 +191,40 @@ class ServiceApiTest {
     assertThat(bad.errorFields()).containsExactly("surge");
     assertThat(alice.get("/api/v1/services/applied").json().path("version").asInt()).isEqualTo(2);
     assertThat(alice.delete("/api/v1/services/applied").status()).isEqualTo(202);
+  }
+
+  @Test
+  void itsDefinitionReadBackAndAppliedAgainChangesNothingAndAnEditRollsIt() {
+    String definition = withField(service("defined", 1).replace("\"port-publish\"",
+        "\"env\": {\"GREETING\": \"hi\"}, \"secret-env\": {\"TOKEN\": \"s3cret\"}, \"port-publish\""),
+        "\"surge\": 0");
+    Api.Answer made = alice.post("/api/v1/services", Api.JSON, definition);
+    assertThat(made.status()).as(made.body()).isEqualTo(201);
+
+    Api.Answer read = alice.get("/api/v1/services/defined/definition");
+    assertThat(read.status()).as(read.body()).isEqualTo(200);
+    JsonNode shown = read.json();
+    assertThat(shown.path("name").asText()).isEqualTo("defined");
+    assertThat(shown.path("surge").asInt()).isZero();
+    assertThat(shown.path("readiness").path("path").asText()).isEqualTo("/ready");
+    assertThat(shown.path("environment").has("env-name")).as("DCloud names the replicas").isFalse();
+    assertThat(shown.path("environment").path("env").path("GREETING").asText()).as("values never shown").isEqualTo("<set>");
+    assertThat(shown.path("environment").path("secret-env").path("TOKEN").asText()).isEqualTo("<set>");
+    assertThat(bob.get("/api/v1/services/defined/definition").status()).as("another's").isEqualTo(404);
+    assertThat(admin.get("/api/v1/services/defined/definition").status()).isEqualTo(200);
+
+    // Sent back as shown: each variable keeps its value, so nothing differs and nothing rolls.
+    Api.Answer same = alice.put("/api/v1/services/defined", Api.JSON, shown.toString());
+    assertThat(same.status()).as(same.body()).isEqualTo(200);
+    assertThat(same.json().path("version").asInt()).isEqualTo(1);
+    ((ObjectNode) shown.path("environment").path("env")).put("GREETING", "hello");
+    Api.Answer edited = alice.put("/api/v1/services/defined", Api.JSON, shown.toString());
+    assertThat(edited.json().path("version").asInt()).as(edited.body()).isEqualTo(2);
+    ((ObjectNode) shown.path("environment").path("secret-env")).put("OTHER", "<set>");
+    Api.Answer unknown = alice.put("/api/v1/services/defined", Api.JSON, shown.toString());
+    unknown.problem(422);
+    assertThat(unknown.errorFields()).containsExactly("environment.secret-env.OTHER");
+    assertThat(alice.delete("/api/v1/services/defined").status()).isEqualTo(202);
   }
 
   @Test
