@@ -70,8 +70,9 @@ public final class ServiceDeployments {
   }
 
   /**
-   * A new version of the caller's service (its roll as {@link Reconciliation}'s), or nothing when it
-   * changes nothing but batching; the quota's 403 when it rolls with a surge there is no room for.
+   * A new version of the caller's service (rolled as {@code Reconciliation} decides), a live change
+   * when only its replica count or surge differ, or nothing; the quota's 403 when it would roll with
+   * a surge there is no room for.
    */
   CompletionStage<ServiceView> update(Resolved resolved, Caller caller) {
     String name = resolved.definition().name();
