@@ -75,7 +75,7 @@ final class DirectCalls {
         .thenCompose(response -> answer(response, timeout))
         .<ReplicaBalancer.Attempt<ProxyWire.Response>>handle((response, failure) -> {
           if (failure == null) {
-            return new ReplicaBalancer.Attempt.Answered<>(response, response.status() < 500);
+            return ReplicaCalls.attempt(response);
           }
           String reason = "could not reach " + base + " of replica " + replicaId + ": " + rootMessage(failure);
           log.debug("Replica {}: {}", replicaId, reason);

@@ -21,10 +21,11 @@ import java.util.function.Supplier;
 /**
  * Which ready replica of a service gets a call, at this gateway: the one with the fewest calls
  * outstanding (ties take turns), so a slow replica gets less. A call a replica could not take
- * (unreachable, not running, or no answer in time) goes on to another when it is idempotent (see
- * {@link #call}) — never when the replica answered, even with an error: it did the work. A replica
- * that could not take a call is passed over by the next calls for a refresh interval while another
- * is ready, since the service's view may list it a while longer. Calls beyond the service's queue
+ * (unreachable, not running, no answer in time, or a 503 of its own: loading, restarting) goes on to
+ * another when it is idempotent (see {@link #call}) — never when the replica answered otherwise, even
+ * with an error: it did the work. A replica that could not take a call is passed over by the next
+ * calls for a refresh interval while another is ready, since the service's view may list it a while
+ * longer. Calls beyond the service's queue
  * are shed at once (429) rather than left to time out. Replicas on nodes this process's failure
  * detector calls unreachable are passed over while another is ready, so calls stop going to a dead
  * machine seconds before its loss is declared and the service's view drops the replica; and a try
@@ -40,6 +41,13 @@ final class ReplicaBalancer {
 
     /** Nothing reached the replica, or it could not answer (its node said so). */
     record Unreachable<T>(String reason) implements Attempt<T> {}
+
+    /**
+     * The replica answered that it cannot take calls now (HTTP 503: a model still loading after its
+     * container restarted, an app starting or draining) — it did no work, so an idempotent call goes
+     * on to another replica; {@code value} is the answer when no other is left.
+     */
+    record Unavailable<T>(T value) implements Attempt<T> {}
   }
 
   /** One try on a replica; a failure with a {@link TimeoutException} means no answer within {@code timeout}. */
@@ -82,6 +90,7 @@ final class ReplicaBalancer {
   static final String OK = "ok";
   static final String ERROR = "error";
   static final String UNREACHABLE = "unreachable";
+  static final String UNAVAILABLE = "unavailable";
   static final String TIMEOUT = "timeout";
 
   private final ServiceCallSettings settings;
@@ -132,6 +141,7 @@ final class ReplicaBalancer {
    * could not take it (which did no work, so trying elsewhere adds no load), as often as there are
    * others; after a try that timed out (which may have been working), once. A replica that timed out
    * is tried again only when no other is left: it may only have been slow, and the others may be gone.
+   * A replica's 503 is the call's answer when no other replica is left to try.
    */
   <T> CompletionStage<Answer<T>> call(String service, List<ServiceView.Replica> ready, boolean idempotent, Send<T> send) {
     ServiceView.Replica first = choose(service, ready, Set.of());
@@ -174,7 +184,12 @@ final class ReplicaBalancer {
         boolean retriedBefore = !timedOut.isEmpty();
         (outcome instanceof TimedOut<T> ? timedOut : unreachable).add(replica.id());
         ServiceView.Replica next = mayGoOn(outcome, retriedBefore) ? next() : null;
-        return next == null ? CompletableFuture.failedFuture(failure(service, outcome)) : from(next);
+        if (next != null) {
+          return from(next);
+        }
+        return outcome instanceof Attempt.Unavailable<T> unavailable
+            ? CompletableFuture.completedFuture(new Answer<>(unavailable.value(), replica))
+            : CompletableFuture.failedFuture(failure(service, outcome));
       });
     }
 
@@ -232,7 +247,7 @@ final class ReplicaBalancer {
       } else {
         // The service's view may list it as ready a while longer: other calls go elsewhere meanwhile.
         passedOver.put(replica.id(), nanoTime.getAsLong() + settings.refreshInterval().toNanos());
-        listener.attempted(service, replica, UNREACHABLE, nanos);
+        listener.attempted(service, replica, outcome instanceof Attempt.Unavailable<T> ? UNAVAILABLE : UNREACHABLE, nanos);
         listener.failed(service);
       }
       return outcome;

@@ -25,6 +25,7 @@ import org.apache.pekko.util.ByteString;
  * cluster as a fresh StreamRef for each try.
  */
 final class ReplicaCalls {
+  private static final int SERVICE_UNAVAILABLE = 503;
   private final ClusterAsks asks;
   private final Materializer materializer;
   private final DirectRoute route;
@@ -40,7 +41,10 @@ final class ReplicaCalls {
   /** A request to send: {@code target} is the path and query the replica receives. */
   record Request(String method, String target, List<ProxyWire.Header> headers, String contentType, ByteString body) {}
 
-  /** The replica's answer, or why it had none; 5xx answers count as errors in the meters, not as unreachable. */
+  /**
+   * The replica's answer, or why it had none; 5xx answers count as errors in the meters, not as
+   * unreachable, but a 503 says the replica did not take the call (see {@link #attempt}).
+   */
   CompletionStage<ReplicaBalancer.Attempt<ProxyWire.Response>> send(
       ServiceView.Replica replica, int port, Request request, Duration timeout) {
     Optional<String> base = route.base(replica);
@@ -71,12 +75,23 @@ final class ReplicaCalls {
     return asks.<ProxyWire.Reply>environment(replica.id(), replyTo -> new EnvironmentEntity.Proxy(port, call, replyTo), timeout)
         .thenApply(reply -> {
           if (reply instanceof ProxyWire.Response response) {
-            return new ReplicaBalancer.Attempt.Answered<>(response, response.status() < 500);
+            return attempt(response);
           } else if (reply instanceof ProxyWire.Unavailable unavailable) {
             return new ReplicaBalancer.Attempt.Unreachable<>(unavailable.why() + ": " + unavailable.reason());
           }
           return new ReplicaBalancer.Attempt.Unreachable<>("the replica answered a WebSocket to a plain request");
         });
+  }
+
+  /**
+   * What a replica's HTTP answer is to the balancer: a 503 is a replica that could not take the call
+   * (a model answers it while it loads after a restart, before its node's next probe has seen it);
+   * any other answer is the call's, a 5xx counted as an error.
+   */
+  static ReplicaBalancer.Attempt<ProxyWire.Response> attempt(ProxyWire.Response response) {
+    return response.status() == SERVICE_UNAVAILABLE
+        ? new ReplicaBalancer.Attempt.Unavailable<>(response)
+        : new ReplicaBalancer.Attempt.Answered<>(response, response.status() < 500);
   }
 
   /** The answer's body read whole (a batch is split, a predict's answer is small). */

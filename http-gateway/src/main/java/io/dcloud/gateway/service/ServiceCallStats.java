@@ -40,7 +40,7 @@ final class ServiceCallStats {
   /** One try of the balancer's on a replica. */
   void attempted(String service, ServiceView.Replica replica, String outcome, long nanos) {
     Timer.builder(ATTEMPTS)
-        .description("Requests the gateway sent to a service's replicas, by outcome (ok, error, unreachable, timeout)")
+        .description("Requests the gateway sent to a service's replicas, by outcome (ok, error, unavailable, unreachable, timeout)")
         .tags("service", service, "replica", replica.id(), "outcome", outcome)
         .register(registry)
         .record(nanos, TimeUnit.NANOSECONDS);

@@ -77,6 +77,13 @@ class DirectCallsTest {
       exchange.sendResponseHeaders(500, -1);
       exchange.close();
     });
+    server.createContext("/loading", exchange -> {
+      byte[] answer = "{\"error\": \"the model is loading\"}".getBytes(StandardCharsets.UTF_8);
+      exchange.getResponseHeaders().add("Content-Type", "application/json");
+      exchange.sendResponseHeaders(503, answer.length);
+      exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
     server.createContext("/slow", exchange -> {
       try {
         release.await(WAIT.toMillis(), TimeUnit.MILLISECONDS);
@@ -158,6 +165,16 @@ class DirectCallsTest {
     var answered = (ReplicaBalancer.Attempt.Answered<ProxyWire.Response>) attempt;
     assertThat(answered.ok()).isFalse();
     assertThat(answered.value().status()).isEqualTo(500);
+  }
+
+  @Test
+  void aServiceUnavailableAnswerIsAReplicaThatDidNotTakeTheCallWithItsAnswerKept() throws Exception {
+    ReplicaBalancer.Attempt<ProxyWire.Response> attempt =
+        calls.send("a", base(), predict("/loading"), WAIT).toCompletableFuture().get();
+    assertThat(attempt).isInstanceOf(ReplicaBalancer.Attempt.Unavailable.class);
+    var unavailable = (ReplicaBalancer.Attempt.Unavailable<ProxyWire.Response>) attempt;
+    assertThat(unavailable.value().status()).isEqualTo(503);
+    assertThat(new String(unavailable.value().body().bytes(), StandardCharsets.UTF_8)).contains("the model is loading");
   }
 
   @Test

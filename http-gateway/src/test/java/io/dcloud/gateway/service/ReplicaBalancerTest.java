@@ -208,6 +208,41 @@ class ReplicaBalancerTest {
   }
 
   @Test
+  void anIdempotentCallGoesOnPastAReplicaThatIsUnavailableAndTheNextCallsPassItOver() {
+    CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A, B), true);
+    String first = sent.get(0).replica.id();
+    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Unavailable<>("503 the model is loading"));
+
+    assertThat(sent).hasSize(2);
+    assertThat(sent.get(1).replica.id()).isNotEqualTo(first);
+    sent.get(1).answer.complete(new ReplicaBalancer.Attempt.Answered<>("ok", true));
+    assertThat(answer.join().value()).isEqualTo("ok");
+    assertThat(outcomes).containsExactly(first + ":unavailable", sent.get(1).replica.id() + ":ok");
+    assertThat(refreshed).as("the view is read again at once").containsExactly("svc");
+
+    call(List.of(A, B), true);
+    assertThat(sent.get(2).replica.id()).as("passed over for a refresh interval").isNotEqualTo(first);
+  }
+
+  @Test
+  void anUnavailableReplicasAnswerIsTheCallsWhenNoOtherIsLeftOrTheCallIsNotIdempotent() {
+    CompletableFuture<ReplicaBalancer.Answer<String>> alone = call(List.of(A), true);
+    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Unavailable<>("503 from a"));
+    assertThat(alone.join().value()).isEqualTo("503 from a");
+
+    CompletableFuture<ReplicaBalancer.Answer<String>> posted = call(List.of(A, B), false);
+    sent.get(1).answer.complete(new ReplicaBalancer.Attempt.Unavailable<>("503 from " + sent.get(1).replica.id()));
+    assertThat(posted.join().value()).startsWith("503 from");
+    assertThat(sent).hasSize(2);
+
+    CompletableFuture<ReplicaBalancer.Answer<String>> both = call(List.of(A, B), true);
+    sent.get(2).answer.complete(new ReplicaBalancer.Attempt.Unavailable<>("503 first"));
+    sent.get(3).answer.complete(new ReplicaBalancer.Attempt.Unavailable<>("503 second"));
+    assertThat(both.join().value()).as("the last replica's own answer").isEqualTo("503 second");
+    assertThat(sent).hasSize(4);
+  }
+
+  @Test
   void afterATimeoutOnlyOneMoreTry() {
     CompletableFuture<ReplicaBalancer.Answer<String>> answer = call(List.of(A, B, C), true);
     sent.get(0).answer.completeExceptionally(new TimeoutException("no answer"));
