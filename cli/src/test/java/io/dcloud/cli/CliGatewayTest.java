@@ -155,7 +155,7 @@ class CliGatewayTest {
     CliRunner cli = signedIn();
     Path spec = Files.writeString(config.resolve("dry.yaml"), SPEC);
 
-    CliRunner.Result result = ok(cli.run("env", "create", "-f", spec.toString(), "--set", "env-name=dry-cli", "--dry-run"));
+    CliRunner.Result result = ok(cli.run("env", "create", "-f", spec.toString(), "--name", "dry-cli", "--dry-run"));
 
     assertThat(result.out()).contains("== request (YAML) ==", "env-name: \"dry-cli\"", "== Dockerfile ==", "\nFROM debian",
         "python3-numpy", "== placement ==\nqueued: no worker node is up yet");

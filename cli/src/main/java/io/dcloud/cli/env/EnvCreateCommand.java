@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code dcloud env create -f spec.yaml | --template NAME [--set path=value]... [--detach | --dry-run]}: sends
+ * {@code dcloud env create -f spec.yaml | --template NAME [--name NAME] [--set path=value]... [--detach | --dry-run]}: sends
  * the contract, then follows the environment until it runs (printing its URL, else its id) or fails;
  * {@code --dry-run} prints what a create would make and where instead (see {@link EnvDryRun}).
  */
@@ -34,6 +34,10 @@ final class EnvCreateCommand extends Subcommand implements Callable<Integer> {
 
   @ArgGroup(exclusive = true, multiplicity = "1")
   Source source;
+
+  @Option(names = {"-n", "--name"}, paramLabel = "NAME",
+      description = "The environment's name (the contract's env-name; --set env-name=NAME)")
+  String name;
 
   @Option(names = "--set", paramLabel = "PATH=VALUE",
       description = "Set one contract field, e.g. resources.ram=8G (repeatable)")
@@ -53,6 +57,9 @@ final class EnvCreateCommand extends Subcommand implements Callable<Integer> {
       throw CliException.usage(source.file + " must hold one environment contract (a mapping), not a " + document.getNodeType());
     }
     SetOverrides.apply(contract, sets);
+    if (name != null) {
+      contract.put("env-name", name);
+    }
     ApiClient client = client();
     if (dryRun) {
       if (source.template != null) {

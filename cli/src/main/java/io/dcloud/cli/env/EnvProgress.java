@@ -22,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * progress line: its status (and the image build's step n/m), the time since the CLI sent it, and
  * the last line the environment's history or build said (why it is QUEUED, say). On a terminal
  * the line redraws in place every second, cut to the terminal's width; elsewhere (a log, a CI job)
- * one whole line is printed per change of status. The progress goes to stderr; stdout gets only
+ * one whole line is printed per change of status and per step of the image build, so a long build
+ * shows where it is. The progress goes to stderr; stdout gets only
  * the result (URL, else id).
  */
 final class EnvProgress {
@@ -38,7 +39,8 @@ final class EnvProgress {
   private volatile String message = "";
   /** "step 3/9" of the image build, from the build's progress events; shown while BUILDING. */
   private volatile String buildStep = "";
-  private String printedStatus = "";
+  /** What the last line printed off a terminal showed: its status and build step. */
+  private String printed = "";
   /** How wide the redrawn line may get: the terminal's width; 0 when the line is not redrawn. */
   private final int columns;
 
@@ -156,12 +158,13 @@ final class EnvProgress {
 
   private synchronized void show() {
     String current = status;
+    String shown = current.equals("BUILDING") ? current + " " + buildStep : current;
     String line = line();
     if (io.terminal()) {
       io.err().print("\r\033[K" + line);
       io.err().flush();
-    } else if (!current.equals(printedStatus)) {
-      printedStatus = current;
+    } else if (!shown.equals(printed)) {
+      printed = shown;
       io.err().println(line);
     }
   }

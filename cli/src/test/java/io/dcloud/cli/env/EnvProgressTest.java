@@ -29,6 +29,19 @@ class EnvProgressTest {
   }
 
   @Test
+  void offATerminalEachBuildStepIsALineAndOtherBuildOutputIsNot() {
+    progress.update(new SseEvent(null, "status", "{\"status\":\"BUILDING\",\"message\":\"building the image\"}"));
+    progress.update(new SseEvent(null, "progress", "{\"kind\":\"PROGRESS\",\"message\":\"Step 1/2 : FROM x\",\"step\":1,\"steps\":2}"));
+    progress.update(new SseEvent(null, "progress", "{\"kind\":\"PROGRESS\",\"message\":\" ---> 1f2e3d\",\"step\":1,\"steps\":2}"));
+    progress.update(new SseEvent(null, "progress", "{\"kind\":\"PROGRESS\",\"message\":\"Step 2/2 : RUN y\",\"step\":2,\"steps\":2}"));
+    progress.update(new SseEvent(null, "status", "{\"status\":\"RUNNING\"}"));
+
+    assertThat(err.toString(StandardCharsets.UTF_8).lines().map(line -> line.replaceAll("  \\d+s", "")))
+        .containsExactly("BUILDING  building the image", "BUILDING  step 1/2  Step 1/2 : FROM x",
+            "BUILDING  step 2/2  Step 2/2 : RUN y", "RUNNING  Step 2/2 : RUN y");
+  }
+
+  @Test
   void theStepIsNoLongerShownOnceItRuns() {
     progress.update(new SseEvent(null, "progress", "{\"kind\":\"PROGRESS\",\"message\":\"Step 9/9 : CMD x\",\"step\":9,\"steps\":9}"));
     progress.update(new SseEvent(null, "status", "{\"status\":\"RUNNING\"}"));
