@@ -33,7 +33,7 @@ import picocli.CommandLine.ScopeType;
         NodesCommand.class, VolumesCommand.class, UsersCommand.class, GroupsCommand.class, AuditCommand.class,
         WatchCommand.class, DataCommand.class, ModelsCommand.class,
         ServicesCommand.class, AppsCommand.class, JobsCommand.class,
-        SensorTypesCommand.class, DevicesCommand.class},
+        SensorTypesCommand.class, DevicesCommand.class, HealthCommand.class, OpenApiCommand.class},
     footer = {"", "The gateway: --api, else DCLOUD_API, else the one of 'dcloud login'.",
         "DCLOUD_TOKEN, when set, is the token used.", "",
         "Exit status: 0 ok, 1 error, 2 usage or invalid request, 3 not found,",
@@ -71,6 +71,11 @@ final class DcloudCommand implements CommandRoot {
           "not signed in to " + base + ": run 'dcloud login --api " + base + " --username NAME' or set DCLOUD_TOKEN");
     }
     return new ApiClient(base, token, io.err());
+  }
+
+  /** A client of the gateway's public routes (health, the OpenAPI description): no sign-in needed, no token sent. */
+  ApiClient publicClient() {
+    return new ApiClient(gateway(store.read().orElse(null)), null, io.err());
   }
 
   URI gateway(StoredLogin stored) {

@@ -151,6 +151,18 @@ class CliGatewayTest {
   }
 
   @Test
+  void healthAndTheOpenApiDescriptionNeedNoSignIn() throws Exception {
+    CliRunner cli = new CliRunner(config);
+
+    CliRunner.Result health = ok(cli.run("--api", api, "health"));
+    assertThat(health.out().strip()).isEqualTo("UP  " + api.replaceAll("/$", ""));
+    JsonNode openApi = JSON.readTree(ok(cli.run("--api", api, "openapi")).out());
+    assertThat(openApi.path("openapi").asText()).startsWith("3.");
+    assertThat(openApi.path("paths").has("/environments")).isTrue();
+    assertThat(ok(cli.run("--api", api, "openapi", "-o", "yaml")).out()).startsWith("openapi: ");
+  }
+
+  @Test
   void aDryRunPrintsTheYamlDockerfileAndPlacementAndCreatesNothing() throws Exception {
     CliRunner cli = signedIn();
     Path spec = Files.writeString(config.resolve("dry.yaml"), SPEC);

@@ -52,6 +52,16 @@ class CliUsageTest {
   }
 
   @Test
+  void healthOfAGatewayThatDoesNotAnswerIsUnreachableAfterItsWait() {
+    CliRunner.Result once = cli().run("--api", "http://127.0.0.1:9", "health");
+    assertThat(once.status()).as(once.toString()).isEqualTo(ExitCodes.UNREACHABLE);
+    assertThat(once.err()).startsWith("dcloud: cannot reach the gateway at http://127.0.0.1:9");
+
+    CliRunner.Result waited = cli().run("--api", "http://127.0.0.1:9", "health", "--wait", "1");
+    assertThat(waited.status()).as(waited.toString()).isEqualTo(ExitCodes.UNREACHABLE);
+  }
+
+  @Test
   void wrongArgumentsAreUsageErrors() {
     CliRunner cli = cli().with("DCLOUD_TOKEN", "t").with("DCLOUD_API", "http://127.0.0.1:9");
     assertUsage(cli.run("env", "create"), "Missing required argument");
