@@ -31,9 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The behavior of one job entity (its protocol and events are {@link JobEntity}). The input's
- * records, the service's ready replicas and the tasks in flight are kept in memory only: after a
- * restart (or on another node) the input is read again, the service asked again, and every task
+ * The behavior of one job entity (its protocol and events are {@link JobEntity}). Where the input's
+ * tasks start ({@link JobInput.Tasks}: never the records themselves, read for each task as it is
+ * sent), the service's ready replicas and the tasks in flight are kept in memory only: after a
+ * restart (or on another node) the input is indexed again, the service asked again, and every task
  * not recorded as done is sent again.
  */
 final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, JobState> {
@@ -45,7 +46,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private final JobEntity.Settings settings;
   private final long incarnation = ThreadLocalRandom.current().nextLong();
   private final JobDispatch dispatch;
-  private List<String> records;
+  private JobInput.Tasks input;
   private List<ServiceView.Replica> ready = List.of();
   private int port;
   private boolean tickScheduled;
@@ -181,30 +182,34 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   }
 
   private void readInput(JobState state) {
-    if (records != null || readingInput) {
+    if (input != null || readingInput) {
       return;
     }
     readingInput = true;
-    Asks.pipeToSelf(context, JobInput.read(context.getSystem(), wiring.blobs(), state.spec().input()),
+    Asks.pipeToSelf(context, JobInput.index(context.getSystem(), wiring.blobs(), state.spec().input(),
+            state.spec().batchSize(), id),
         (read, failure) -> new JobEntity.InputRead(read, failure == null ? null : why(failure)));
   }
 
   private ReplyEffect<Event, JobState> onInput(JobState state, JobEntity.InputRead read) {
     readingInput = false;
     if (!state.exists() || state.status().finished()) {
+      if (read.tasks() != null && read.tasks().spooled()) {
+        // Ended (cancelled, say) while its directory was being copied: the copy is not needed.
+        wiring.blobs().delete(read.tasks().blobId());
+      }
       return Effect().noReply();
     } else if (read.failure() != null) {
       return end(new JobEntity.Failed("the input could not be read: " + read.failure(), wiring.clock().instant()));
     }
-    records = read.records();
+    input = read.tasks();
     if (!running) {
       running = true;
       JobMetrics.started();
     }
     if (state.status() == JobStatus.QUEUED) {
-      int tasks = (records.size() + state.spec().batchSize() - 1) / state.spec().batchSize();
-      log.info("Job {}: {} records in {} tasks", id, records.size(), tasks);
-      return dispatched(state, List.of(new JobEntity.Started(records.size(), tasks, wiring.clock().instant())));
+      log.info("Job {}: {} records in {} tasks", id, input.records(), input.count());
+      return dispatched(state, List.of(new JobEntity.Started(input.records(), input.count(), wiring.clock().instant())));
     }
     if (state.allDone()) {
       writeOutput(state);
@@ -290,7 +295,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     for (Event event : first) {
       next = next.apply(event);
     }
-    List<JobDispatch.Assignment> assignments = records == null ? List.of() : dispatch.assign(next, ready);
+    List<JobDispatch.Assignment> assignments = input == null ? List.of() : dispatch.assign(next, ready);
     List<Event> events = new ArrayList<>(first);
     assignments.forEach(a -> events.add(new JobEntity.TaskAssigned(a.task(), a.replica(), a.node(), a.attempt(),
         wiring.clock().instant())));
@@ -299,19 +304,21 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     }
     assignments.forEach(dispatch::sent);
     return Effect().persist(events).thenRun(after -> {
-      assignments.forEach(a -> send(after, a));
+      assignments.forEach(this::send);
       if (after.allDone()) {
         writeOutput(after);
       }
     }).thenNoReply();
   }
 
-  private void send(JobState state, JobDispatch.Assignment a) {
+  private void send(JobDispatch.Assignment a) {
     ActorSystem<?> system = context.getSystem();
-    ProxyWire.Http call = PredictCalls.call(system, records.subList(state.from(a.task()), state.to(a.task())));
-    CompletionStage<JobEntity.TaskAnswered> answered = Asks.completedInline(AskPattern.<EnvironmentEntity.Command, ProxyWire.Reply>ask(
-            wiring.environments().apply(a.replica()), replyTo -> new EnvironmentEntity.Proxy(port, call, replyTo),
-            settings.taskTimeout(), system.scheduler()))
+    int replicaPort = port;
+    CompletionStage<JobEntity.TaskAnswered> answered = JobInput.records(system, wiring.blobs(), input, a.task())
+        .thenCompose(records -> Asks.completedInline(AskPattern.<EnvironmentEntity.Command, ProxyWire.Reply>ask(
+            wiring.environments().apply(a.replica()),
+            replyTo -> new EnvironmentEntity.Proxy(replicaPort, PredictCalls.call(system, records), replyTo),
+            settings.taskTimeout(), system.scheduler())))
         .thenCompose(reply -> {
           if (reply instanceof ProxyWire.Response response) {
             return Asks.completedInline(PredictCalls.body(system, response)).thenApply(body ->
@@ -368,7 +375,11 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     wiring.index().tell(new JobIndex.Finished(id, state.finishedAt()));
     JobMetrics.finished(state.status());
     dispatch.clear();
-    records = null;
+    if (state.spec().input().isDirectory()) {
+      // The job's copy of its directory input, whether this incarnation made it or an earlier one.
+      wiring.blobs().delete(JobInput.spoolBlobId(id));
+    }
+    input = null;
     stopRunning();
   }
 

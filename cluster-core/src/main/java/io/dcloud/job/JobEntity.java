@@ -75,8 +75,8 @@ public final class JobEntity {
   public record ServiceSeen(
       @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "@reply") ServiceEntity.Reply reply) implements Command {}
 
-  /** The input's records, read by this incarnation (never crosses the network: they may be many). */
-  record InputRead(java.util.List<String> records, String failure) implements Command, NoSerializationVerificationNeeded {}
+  /** Where the input's tasks start, found by this incarnation (never crosses the network: local to it). */
+  record InputRead(JobInput.Tasks tasks, String failure) implements Command, NoSerializationVerificationNeeded {}
 
   /** A replica's answer to a task ({@code failure}: it did not answer in time, or the node could not forward). */
   record TaskAnswered(int task, int attempt, String replica, byte[] body, int status, String failure)

@@ -79,7 +79,8 @@ class JobEntityTest {
   private final Map<String, Replica> replicas = new ConcurrentHashMap<>();
   private final Map<String, ActorRef<EnvironmentEntity.Command>> replicaRefs = new ConcurrentHashMap<>();
   private final Map<String, ActorRef<DatasetEntity.Command>> datasets = new ConcurrentHashMap<>();
-  private final BlobStore blobs = new ChunkedBlobStore(new InMemoryChunkStore(), new BlobSettings(1000, 2, 2));
+  private final InMemoryChunkStore chunks = new InMemoryChunkStore();
+  private final BlobStore blobs = new ChunkedBlobStore(chunks, new BlobSettings(1000, 2, 2));
   private TestProbe<JobIndex.Command> index;
   private ActorRef<ServiceEntity.Command> service;
   private ActorRef<DatasetIndex.Command> datasetIndex;
@@ -227,6 +228,39 @@ class JobEntityTest {
     assertThat(done.assignments()).allSatisfy(w -> assertThat(w.done()).isPositive());
     assertThat(done.assignments()).extracting(JobView.Assignment::node).containsExactlyInAnyOrder("n1", "n2");
     index.expectMessage(new JobIndex.Register(id, "alice", "iris"));
+  }
+
+  @Test
+  void aDirectoryInputIsTakenInPathOrderAndTheJobsCopyOfItIsDeletedWhenItEnds() throws Exception {
+    Replica a = replica("a", "n1", Mode.ANSWER);
+    java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
+    try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
+      // In the tar: part-2 before part-1; in path order: records 0..29, then 30..44.
+      for (var part : List.of(java.util.Map.entry("part-2.jsonl", IntStream.range(30, 45)),
+          java.util.Map.entry("part-1.jsonl", IntStream.range(0, 30)))) {
+        byte[] text = part.getValue().mapToObj(i -> "{\"v\": " + i + "}\n").reduce("", String::concat)
+            .getBytes(StandardCharsets.UTF_8);
+        var entry = new org.apache.commons.compress.archivers.tar.TarArchiveEntry(part.getKey());
+        entry.setSize(text.length);
+        out.putArchiveEntry(entry);
+        out.write(text);
+        out.closeArchiveEntry();
+      }
+    }
+    String blobId = UUID.randomUUID().toString();
+    BlobStore.StoredBlob stored = Source.single(ByteString.fromArray(tar.toByteArray()))
+        .runWith(blobs.write(blobId), testKit.system()).toCompletableFuture().join();
+
+    submit(new JobSpec("iris", "tables/iris/parts", new DatasetVersion(1, blobId, stored.size(), stored.sha256(),
+        DatasetVersion.TAR, "alice", Instant.now()), 10));
+    JobView done = awaitStatus(JobStatus.SUCCEEDED);
+
+    assertThat(output(done)).containsExactlyElementsOf(doubled(45));
+    assertThat(a.got()).containsExactlyInAnyOrder(0, 10, 20, 30, 40);
+    index.awaitAssert(() -> {
+      assertThat(chunks.chunks(JobInput.spoolBlobId(id))).as("the job's copy of its input").isZero();
+      return null;
+    });
   }
 
   @Test
