@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The behavior of one job entity (its protocol and events are {@link JobEntity}). Where the input's
  * tasks start ({@link JobInput.Tasks}: never the records themselves, read for each task as it is
- * sent), the service's ready replicas and the tasks in flight are kept in memory only: after a
+ * sent, through an {@link InputWindow}), the service's ready replicas and the tasks in flight are kept in memory only: after a
  * restart (or on another node) the input is indexed again, the service asked again, and every task
  * not recorded as done is sent again.
  */
@@ -46,7 +46,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private final JobEntity.Settings settings;
   private final long incarnation = ThreadLocalRandom.current().nextLong();
   private final JobDispatch dispatch;
-  private JobInput.Tasks input;
+  private InputWindow input;
   private List<ServiceView.Replica> ready = List.of();
   private int port;
   private boolean tickScheduled;
@@ -202,14 +202,15 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     } else if (read.failure() != null) {
       return end(new JobEntity.Failed("the input could not be read: " + read.failure(), wiring.clock().instant()));
     }
-    input = read.tasks();
+    input = new InputWindow(read.tasks(), settings.inputWindowBytes());
     if (!running) {
       running = true;
       JobMetrics.started();
     }
     if (state.status() == JobStatus.QUEUED) {
-      log.info("Job {}: {} records in {} tasks", id, input.records(), input.count());
-      return dispatched(state, List.of(new JobEntity.Started(input.records(), input.count(), wiring.clock().instant())));
+      JobInput.Tasks tasks = input.tasks();
+      log.info("Job {}: {} records in {} tasks", id, tasks.records(), tasks.count());
+      return dispatched(state, List.of(new JobEntity.Started(tasks.records(), tasks.count(), wiring.clock().instant())));
     }
     if (state.allDone()) {
       writeOutput(state);
@@ -314,7 +315,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private void send(JobDispatch.Assignment a) {
     ActorSystem<?> system = context.getSystem();
     int replicaPort = port;
-    CompletionStage<JobEntity.TaskAnswered> answered = JobInput.records(system, wiring.blobs(), input, a.task())
+    CompletionStage<JobEntity.TaskAnswered> answered = input.records(system, wiring.blobs(), a.task())
         .thenCompose(records -> Asks.completedInline(AskPattern.<EnvironmentEntity.Command, ProxyWire.Reply>ask(
             wiring.environments().apply(a.replica()),
             replyTo -> new EnvironmentEntity.Proxy(replicaPort, PredictCalls.call(system, records), replyTo),
@@ -376,8 +377,8 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     JobMetrics.finished(state.status());
     dispatch.clear();
     if (state.spec().input().isDirectory()) {
-      // The job's copy of its directory input, whether this incarnation made it or an earlier one.
-      wiring.blobs().delete(JobInput.spoolBlobId(id));
+      // The job's copies of its directory input, whether this incarnation made them or an earlier one.
+      JobInput.spoolBlobIds(id).forEach(wiring.blobs()::delete);
     }
     input = null;
     stopRunning();

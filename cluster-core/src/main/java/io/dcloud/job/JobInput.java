@@ -13,7 +13,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,7 +25,6 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Keep;
-import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.StreamConverters;
 import org.apache.pekko.util.ByteString;
@@ -37,9 +35,10 @@ import org.apache.pekko.util.ByteString;
  * not fails the job, naming the file and line, before any task is sent.
  *
  * <p>The records are never held: the input is read once, streamed, to find where each task's
- * records start, and a task's records are read when it is sent (a range of a blob). A JSON-lines
+ * records start, and a task's records are read when it is sent (a range of a blob, through an
+ * {@link InputWindow}). A JSON-lines
  * file is ranged in place; a directory is first written, one record a line in path order, to a blob
- * of the job's own ({@link #spoolBlobId}), since a tar (let alone a gzipped one) cannot be read
+ * of the job's own ({@link #spoolBlobIds}), since a tar (let alone a gzipped one) cannot be read
  * from the middle. So a job's memory is one number per task, whatever its input's size.
  */
 final class JobInput {
@@ -61,9 +60,20 @@ final class JobInput {
     }
   }
 
-  /** The job's copy of a directory input, one record a line in path order. */
-  static String spoolBlobId(String jobId) {
+  /**
+   * The blobs a job with a directory input may have made: its copy of the records in the tar's
+   * order, and (when that was not path order) the copy in path order; both deleted when it ends.
+   */
+  static List<String> spoolBlobIds(String jobId) {
+    return List.of(tarOrderBlobId(jobId), pathOrderBlobId(jobId));
+  }
+
+  private static String tarOrderBlobId(String jobId) {
     return "job-" + jobId + "-input";
+  }
+
+  private static String pathOrderBlobId(String jobId) {
+    return "job-" + jobId + "-input-in-path-order";
   }
 
   /**
@@ -78,15 +88,7 @@ final class JobInput {
     if (!version.isDirectory()) {
       return CompletableFuture.supplyAsync(() -> indexFile(in, version, batchSize), blocking);
     }
-    return spool(system, blobs, in, version.isGzipped(), batchSize, spoolBlobId(jobId), blocking);
-  }
-
-  /** The records of task {@code task}, in order. */
-  static CompletionStage<List<String>> records(ActorSystem<?> system, BlobStore blobs, Tasks tasks, int task) {
-    return blobs.readRange(tasks.blobId(), tasks.size(), tasks.starts()[task], tasks.starts()[task + 1])
-        .runWith(Sink.fold(ByteString.emptyByteString(), ByteString::concat), system)
-        .thenApply(bytes -> Arrays.stream(bytes.utf8String().split("\n")).map(String::strip)
-            .filter(line -> !line.isEmpty()).toList());
+    return spool(system, blobs, in, version.isGzipped(), batchSize, jobId, blocking);
   }
 
   /** A JSON-lines file, ranged in place: each task starts at its first record's line. */
@@ -105,37 +107,49 @@ final class JobInput {
   }
 
   /**
-   * A directory's records written to {@code spoolId}, one a line, in the tar's order; then again in
-   * path order when the tar's order was another (from ranges of the first copy).
+   * A directory's records copied one a line, in the tar's order, which is path order when the tar
+   * was made so ({@code tar --sort=name}); when it is not (a plain {@code tar -c} takes the folder's
+   * order), copied again in path order, from ranges of the first copy, which is then deleted.
    */
   private static CompletionStage<Tasks> spool(ActorSystem<?> system, BlobStore blobs, InputStream tar, boolean gzipped,
-      int batchSize, String spoolId, Executor blocking) {
-    String firstId = spoolId + "-unsorted";
-    Pair<OutputStream, CompletionStage<BlobStore.StoredBlob>> first = StreamConverters.asOutputStream(STALL)
-        .toMat(blobs.write(firstId), Keep.both()).run(system);
-    CompletionStage<List<Segment>> written = CompletableFuture.supplyAsync(() -> writeRecords(tar, gzipped, first.first()),
-        blocking);
-    return written.thenCombine(first.second(), Pair::create)
+      int batchSize, String jobId, Executor blocking) {
+    String tarOrderId = tarOrderBlobId(jobId);
+    Pair<OutputStream, CompletionStage<BlobStore.StoredBlob>> copy = StreamConverters.asOutputStream(STALL)
+        .toMat(blobs.write(tarOrderId), Keep.both()).run(system);
+    TaskStarts inTarOrder = new TaskStarts(batchSize);
+    CompletionStage<List<Segment>> written = CompletableFuture.supplyAsync(
+        () -> writeRecords(tar, gzipped, copy.first(), inTarOrder), blocking);
+    return written.thenCombine(copy.second(), Pair::create)
         .thenCompose(done -> {
           List<Segment> segments = done.first();
-          BlobStore.StoredBlob stored = done.second();
           List<Segment> sorted = segments.stream().sorted(Comparator.comparing(Segment::path)).toList();
-          TaskStarts starts = new TaskStarts(batchSize);
-          Source<ByteString, ?> inOrder = Source.from(sorted)
-              .flatMapConcat(segment -> blobs.readRange(firstId, stored.size(), segment.start(), segment.end()))
+          if (sorted.equals(segments)) {
+            return CompletableFuture.completedFuture(inTarOrder.tasks(tarOrderId, done.second().size(), true));
+          }
+          String pathOrderId = pathOrderBlobId(jobId);
+          TaskStarts inPathOrder = new TaskStarts(batchSize);
+          return Source.from(sorted)
+              .flatMapConcat(segment -> blobs.readRange(tarOrderId, done.second().size(), segment.start(), segment.end()))
               .map(bytes -> {
-                starts.scan(bytes);
+                inPathOrder.scan(bytes);
                 return bytes;
+              })
+              .runWith(blobs.write(pathOrderId), system)
+              .thenApply(stored -> {
+                blobs.delete(tarOrderId);
+                return inPathOrder.tasks(pathOrderId, stored.size(), true);
               });
-          return inOrder.runWith(blobs.write(spoolId), system)
-              .thenApply(copy -> starts.tasks(spoolId, copy.size(), true));
         })
-        // The first copy is only a step (and what a bad record's failure left of it is nothing to keep).
-        .whenComplete((tasks, failure) -> blobs.delete(firstId));
+        .whenComplete((tasks, failure) -> {
+          if (failure != null) {
+            // What a bad record (or a failed write) left of the copies is nothing to keep.
+            spoolBlobIds(jobId).forEach(blobs::delete);
+          }
+        });
   }
 
-  /** The files' records, one a line; the segment of each file. */
-  private static List<Segment> writeRecords(InputStream raw, boolean gzipped, OutputStream spool) {
+  /** The files' records, one a line (each noted in {@code starts}); the segment of each file. */
+  private static List<Segment> writeRecords(InputStream raw, boolean gzipped, OutputStream spool, TaskStarts starts) {
     List<Segment> segments = new ArrayList<>();
     long written = 0;
     try (OutputStream out = new BufferedOutputStream(spool, 64 * 1024);
@@ -150,6 +164,7 @@ final class JobInput {
         for (byte[] line = lines.next(); line != null; line = lines.next()) {
           byte[] record = record(line, entry.getName(), lines.number);
           if (record != null) {
+            starts.record(written);
             out.write(record);
             out.write(NEWLINE);
             written += record.length + 1;
@@ -163,7 +178,7 @@ final class JobInput {
     return segments;
   }
 
-  /** Where one file's records lie in the first copy. */
+  /** Where one file's records lie in the copy in the tar's order. */
   private record Segment(String path, long start, long end) {}
 
   /** The line's record (its bytes stripped of surrounding blanks), null when blank; {@link BadInput} when not JSON. */

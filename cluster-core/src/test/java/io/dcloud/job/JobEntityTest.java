@@ -116,7 +116,7 @@ class JobEntityTest {
     return new JobEntity.Wiring(replicaRefs::get, name -> service, datasetRefs, blobs,
         new DatasetWriter(testKit.system(), datasetRefs, datasetIndex, blobs, Duration.ofSeconds(3)), index.getRef(),
         (jobId, tick) -> job.get().tell(tick),
-        new JobEntity.Settings(taskTimeout, 3, 2, Duration.ofMillis(100), JournalBackoff.fromConfig(CONFIG)),
+        new JobEntity.Settings(taskTimeout, 3, 2, Duration.ofMillis(100), 1500, JournalBackoff.fromConfig(CONFIG)),
         Clock.systemUTC());
   }
 
@@ -258,7 +258,7 @@ class JobEntityTest {
     assertThat(output(done)).containsExactlyElementsOf(doubled(45));
     assertThat(a.got()).containsExactlyInAnyOrder(0, 10, 20, 30, 40);
     index.awaitAssert(() -> {
-      assertThat(chunks.chunks(JobInput.spoolBlobId(id))).as("the job's copy of its input").isZero();
+      assertThat(JobInput.spoolBlobIds(id).stream().mapToInt(chunks::chunks).sum()).as("the job's copy of its input").isZero();
       return null;
     });
   }

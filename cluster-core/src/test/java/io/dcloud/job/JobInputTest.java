@@ -53,11 +53,17 @@ class JobInputTest {
     return JobInput.index(testKit.system(), blobs, version, batchSize, jobId).toCompletableFuture().join();
   }
 
+  /** Every task's records in task order, read through a window of two chunks (each task checked for its 7). */
   private List<String> all(JobInput.Tasks tasks) {
+    return all(tasks, 7, 2000);
+  }
+
+  private List<String> all(JobInput.Tasks tasks, int batchSize, long windowBytes) {
+    InputWindow window = new InputWindow(tasks, windowBytes);
     List<String> records = new ArrayList<>();
     for (int task = 0; task < tasks.count(); task++) {
-      List<String> some = JobInput.records(testKit.system(), blobs, tasks, task).toCompletableFuture().join();
-      assertThat(some.size()).as("task %d", task).isEqualTo(Math.min(tasks.records() - task * 7, 7));
+      List<String> some = window.records(testKit.system(), blobs, task).join();
+      assertThat(some.size()).as("task %d", task).isEqualTo(Math.min(tasks.records() - task * batchSize, batchSize));
       records.addAll(some);
     }
     return records;
@@ -87,7 +93,20 @@ class JobInputTest {
   }
 
   @Test
-  void aDirectoryIsCopiedInPathOrderAndTheStepCopyIsDeleted() throws IOException {
+  void tasksInOrderReadTheInputAboutOnceThroughTheWindow() {
+    DatasetVersion version = stored(lines(0, 200).getBytes(StandardCharsets.UTF_8), "application/x-ndjson");
+    JobInput.Tasks tasks = index(version, 2, "window-job");
+    long chunksOfInput = (version.size() + 999) / 1000;
+    long before = chunks.reads();
+
+    assertThat(all(tasks, 2, 4000)).containsExactlyElementsOf(IntStream.range(0, 200).mapToObj(JobInputTest::record).toList());
+
+    assertThat(tasks.count()).isEqualTo(100);
+    assertThat(chunks.reads() - before).as("chunk reads for %d chunks", chunksOfInput).isBetween(chunksOfInput, 2 * chunksOfInput);
+  }
+
+  @Test
+  void aDirectoryInAnotherOrderIsCopiedAgainInPathOrder() throws IOException {
     // In the tar: b.jsonl, a folder, a/2.jsonl, a/1.jsonl (no newline at its end); path order: a/1, a/2, b.
     byte[] tar = tar(true, List.of(
         new String[] {"b.jsonl", lines(60, 101)},
@@ -100,9 +119,21 @@ class JobInputTest {
 
     assertThat(tasks.records()).isEqualTo(101);
     assertThat(tasks.spooled()).isTrue();
-    assertThat(tasks.blobId()).isEqualTo(JobInput.spoolBlobId("dir-job"));
+    assertThat(tasks.blobId()).as("the copy in path order").isEqualTo(JobInput.spoolBlobIds("dir-job").get(1));
     assertThat(all(tasks)).containsExactlyElementsOf(IntStream.range(0, 101).mapToObj(JobInputTest::record).toList());
-    assertThat(chunks.blobs()).as("the tar and the job's copy, not the unsorted step").isEqualTo(before + 2);
+    assertThat(chunks.blobs()).as("the tar and the job's copy in path order, not the one in the tar's").isEqualTo(before + 2);
+  }
+
+  @Test
+  void aDirectoryInPathOrderAlreadyIsCopiedOnce() throws IOException {
+    byte[] tar = tar(false, List.of(new String[] {"a.jsonl", lines(0, 30)}, new String[] {"b.jsonl", lines(30, 50)}));
+    int before = chunks.blobs();
+
+    JobInput.Tasks tasks = index(stored(tar, DatasetVersion.TAR), 7, "sorted-job");
+
+    assertThat(tasks.blobId()).isEqualTo(JobInput.spoolBlobIds("sorted-job").get(0));
+    assertThat(all(tasks)).containsExactlyElementsOf(IntStream.range(0, 50).mapToObj(JobInputTest::record).toList());
+    assertThat(chunks.blobs()).as("the tar and one copy").isEqualTo(before + 2);
   }
 
   @Test
