@@ -273,7 +273,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
 
   /** The task goes back to the pending ones; after {@code max-attempts} failures the job fails. */
   private ReplyEffect<Event, JobState> taskFailed(JobState state, int task, String replica, String reason) {
-    dispatch.settled(task);
+    dispatch.failed(task);
     JobEntity.TaskFailed failed = new JobEntity.TaskFailed(task, replica, reason, wiring.clock().instant());
     int failures = state.apply(failed).tasks().get(task).failedOn().size();
     if (failures >= settings.maxAttempts()) {

@@ -4,8 +4,10 @@ import io.dcloud.service.ServiceView;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Which ready replica gets which task, and what is in flight. In memory only: after a restart
@@ -13,6 +15,10 @@ import java.util.Map;
  * perReplica} tasks at once; a task goes to the replica holding fewest (ties: the one given fewest
  * tasks by this job so far, so the work spreads), and a retried task waits for a replica it has not
  * failed on while one is ready.
+ *
+ * <p>Each look goes only as far as the replicas have room: every task before {@code nextFresh} is
+ * done, in flight, or {@code returned} (failed, or waiting for a replica it has not failed on), so
+ * a job of many tasks is not scanned whole each time one of them settles.
  */
 final class JobDispatch {
   /** A task sent (or being stored) as its {@code attempt}-th assignment. */
@@ -22,6 +28,10 @@ final class JobDispatch {
 
   private final int perReplica;
   private final Map<Integer, InFlight> inFlight = new HashMap<>();
+  /** Tasks before {@link #nextFresh} that are neither done nor in flight, in input order. */
+  private final TreeSet<Integer> returned = new TreeSet<>();
+  /** The first task this incarnation has not looked at yet. */
+  private int nextFresh;
 
   JobDispatch(int perReplica) {
     this.perReplica = perReplica;
@@ -38,25 +48,54 @@ final class JobDispatch {
     inFlight.values().forEach(f -> holding.computeIfPresent(f.replica(), (id, n) -> n + 1));
     Map<String, Integer> given = new HashMap<>();
     state.replicas().forEach(w -> given.put(w.replica(), w.tasks()));
-    for (JobState.Task task : state.tasks()) {
+    // The returned tasks all come before the fresh ones: input order either way.
+    for (Iterator<Integer> waiting = returned.iterator(); waiting.hasNext() && room(holding); ) {
+      JobState.Task task = state.tasks().get(waiting.next());
+      if (task.done()) {
+        waiting.remove();
+        continue;
+      }
+      ServiceView.Replica chosen = choose(task, ready, holding, given);
+      if (chosen != null) {
+        waiting.remove();
+        assignments.add(assigned(task, chosen, holding, given));
+      }
+    }
+    while (nextFresh < state.tasks().size() && room(holding)) {
+      JobState.Task task = state.tasks().get(nextFresh++);
       if (task.done() || inFlight.containsKey(task.index())) {
         continue;
       }
-      // A retry waits for a replica it has not failed on, as long as one is ready.
-      List<ServiceView.Replica> untried = ready.stream().filter(r -> !task.failedOn().contains(r.id())).toList();
-      ServiceView.Replica chosen = (untried.isEmpty() ? ready : untried).stream()
-          .filter(r -> holding.get(r.id()) < perReplica)
-          .min(Comparator.<ServiceView.Replica>comparingInt(r -> holding.get(r.id()))
-              .thenComparingInt(r -> given.getOrDefault(r.id(), 0)))
-          .orElse(null);
+      ServiceView.Replica chosen = choose(task, ready, holding, given);
       if (chosen == null) {
-        continue;
+        returned.add(task.index());
+      } else {
+        assignments.add(assigned(task, chosen, holding, given));
       }
-      holding.merge(chosen.id(), 1, Integer::sum);
-      given.merge(chosen.id(), 1, Integer::sum);
-      assignments.add(new Assignment(task.index(), chosen.id(), chosen.node(), task.assignments() + 1));
     }
     return assignments;
+  }
+
+  private boolean room(Map<String, Integer> holding) {
+    return holding.values().stream().anyMatch(n -> n < perReplica);
+  }
+
+  /** The replica for {@code task}: a retry waits for a replica it has not failed on, as long as one is ready. */
+  private ServiceView.Replica choose(JobState.Task task, List<ServiceView.Replica> ready, Map<String, Integer> holding,
+      Map<String, Integer> given) {
+    List<ServiceView.Replica> untried = ready.stream().filter(r -> !task.failedOn().contains(r.id())).toList();
+    return (untried.isEmpty() ? ready : untried).stream()
+        .filter(r -> holding.get(r.id()) < perReplica)
+        .min(Comparator.<ServiceView.Replica>comparingInt(r -> holding.get(r.id()))
+            .thenComparingInt(r -> given.getOrDefault(r.id(), 0)))
+        .orElse(null);
+  }
+
+  private static Assignment assigned(JobState.Task task, ServiceView.Replica chosen, Map<String, Integer> holding,
+      Map<String, Integer> given) {
+    holding.merge(chosen.id(), 1, Integer::sum);
+    given.merge(chosen.id(), 1, Integer::sum);
+    return new Assignment(task.index(), chosen.id(), chosen.node(), task.assignments() + 1);
   }
 
   void sent(Assignment assignment) {
@@ -69,12 +108,22 @@ final class JobDispatch {
     return current != null && current.attempt() == attempt;
   }
 
+  /** The task is done. */
   void settled(int task) {
     inFlight.remove(task);
   }
 
+  /** The task failed: it is pending again. */
+  void failed(int task) {
+    if (inFlight.remove(task) != null) {
+      returned.add(task);
+    }
+  }
+
   void clear() {
     inFlight.clear();
+    returned.clear();
+    nextFresh = 0;
   }
 
   int size() {

@@ -42,6 +42,11 @@ public record JobState(
 
   public record ReplicaWork(String replica, String node, int tasks, int done) implements CborSerializable {}
 
+  /** The tasks as a {@link TaskList}, which each event's change shares instead of copying. */
+  public JobState {
+    tasks = TaskList.of(tasks == null ? List.of() : tasks);
+  }
+
   public static JobState none(String id) {
     return new JobState(id, null, null, null, 0, List.of(), List.of(), null, null, null, null, null, null);
   }
@@ -60,11 +65,21 @@ public record JobState(
   }
 
   public boolean allDone() {
-    return status == JobStatus.RUNNING && tasks.stream().allMatch(Task::done);
+    return status == JobStatus.RUNNING && taskList().done() == tasks.size();
   }
 
+  /** Every done task holds batch-size records but the last, which may hold fewer. */
   public long recordsDone() {
-    return tasks.stream().filter(Task::done).mapToLong(t -> to(t.index()) - from(t.index())).sum();
+    int count = tasks.size();
+    if (count == 0) {
+      return 0;
+    }
+    long done = (long) taskList().done() * spec.batchSize();
+    return tasks.get(count - 1).done() ? done - (spec.batchSize() - (to(count - 1) - from(count - 1))) : done;
+  }
+
+  private TaskList taskList() {
+    return (TaskList) tasks;
   }
 
   public JobState apply(JobEntity.Event event) {
@@ -99,9 +114,7 @@ public record JobState(
   }
 
   private JobState withTask(Task task, List<ReplicaWork> work) {
-    List<Task> changed = new ArrayList<>(tasks);
-    changed.set(task.index(), task);
-    return new JobState(id, spec, owner, status, records, List.copyOf(changed), work, outputDataset, outputVersion, error,
+    return new JobState(id, spec, owner, status, records, taskList().with(task), work, outputDataset, outputVersion, error,
         createdAt, startedAt, finishedAt);
   }
 
