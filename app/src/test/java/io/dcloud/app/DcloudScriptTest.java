@@ -85,6 +85,37 @@ class DcloudScriptTest {
   }
 
   /**
+   * A fresh machine's first dockerd can give up on its containerd ("timeout waiting for containerd
+   * to start") where a second start works: the script starts it once more and says why.
+   */
+  @Test
+  void aDockerdThatExitsWhileStartingIsStartedOnceMore() throws Exception {
+    setUp();
+    executable(bin.resolve("docker"), """
+        #!/bin/sh
+        [ "$1" = info ] && [ -e %1$s/dockerd-second ]
+        """.formatted(dir));
+    executable(bin.resolve("dockerd"), """
+        #!/bin/sh
+        if [ ! -e %1$s/dockerd-failed ]; then
+          touch %1$s/dockerd-failed
+          echo "failed to start containerd: timeout waiting for containerd to start" >&2
+          exit 1
+        fi
+        echo $$ > %1$s/dockerd-pid.tmp && mv %1$s/dockerd-pid.tmp %1$s/dockerd-pid
+        touch %1$s/dockerd-second
+        exec sleep 600
+        """.formatted(dir));
+
+    runToTheEnd(dir.resolve("ensure.err"), "__ensure-docker");
+
+    long daemon = awaitFakeDockerd();
+    assertThat(alive(daemon)).isTrue();
+    assertThat(Files.readString(dir.resolve("ensure.err"))).contains("dockerd exited while starting (failed to start "
+        + "containerd: timeout waiting for containerd to start); starting it once more");
+  }
+
+  /**
    * ./dcloud dev's broker: initialised once (dynamic security with a random admin password only
    * this user reads; loopback, no anonymous clients) and started like dockerd, in its own session.
    */
