@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.FolderTar;
 import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import io.dcloud.cli.env.EnvCopyCommand;
@@ -61,8 +62,7 @@ public final class DataCommand {
       Process tar = null;
       TransferProgress bar;
       if (Files.isDirectory(local)) {
-        tar = new ProcessBuilder("tar", "-C", local.toString(), "-cf", "-", ".")
-            .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        tar = FolderTar.start(local);
         Process packing = tar;
         TransferProgress counting = new TransferProgress(io().err(), -1, TransferProgress.wanted(io(), progress));
         bar = counting;

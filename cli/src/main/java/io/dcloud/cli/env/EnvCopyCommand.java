@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.FolderTar;
 import io.dcloud.cli.common.Subcommand;
 import java.io.IOException;
 import java.io.InputStream;
@@ -70,8 +71,7 @@ public final class EnvCopyCommand extends Subcommand implements Callable<Integer
     String path = to.path();
     Process tar = null;
     if (Files.isDirectory(local)) {
-      tar = new ProcessBuilder("tar", "-C", local.toString(), "-cf", "-", ".")
-          .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+      tar = FolderTar.start(local);
       Process packing = tar;
       request = client.request(files(to.id(), path)).header("Content-Type", "application/x-tar")
           .PUT(HttpRequest.BodyPublishers.ofInputStream(packing::getInputStream));
