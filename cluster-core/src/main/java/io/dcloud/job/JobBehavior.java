@@ -51,6 +51,8 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private int port;
   private boolean tickScheduled;
   private boolean readingInput;
+  /** How far the input's reading got (written by the reading thread). */
+  private volatile long inputBytesRead;
   private boolean writingOutput;
   private boolean running;
 
@@ -186,8 +188,9 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       return;
     }
     readingInput = true;
+    inputBytesRead = 0;
     Asks.pipeToSelf(context, JobInput.index(context.getSystem(), wiring.blobs(), state.spec().input(),
-            state.spec().batchSize(), id),
+            state.spec().batchSize(), id, read -> inputBytesRead = read),
         (read, failure) -> new JobEntity.InputRead(read, failure == null ? null : why(failure)));
   }
 
@@ -392,7 +395,13 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   }
 
   private JobEntity.Reply answer(JobState state) {
-    return state.exists() ? new JobEntity.Ok(state.view(wiring.clock().instant())) : new JobEntity.NotFound(id);
+    if (!state.exists()) {
+      return new JobEntity.NotFound(id);
+    }
+    JobView view = state.view(wiring.clock().instant());
+    return new JobEntity.Ok(readingInput && !state.status().finished()
+        ? view.reading(new JobView.Reading(inputBytesRead, state.spec().input().size()))
+        : view);
   }
 
   private static String why(Throwable failure) {

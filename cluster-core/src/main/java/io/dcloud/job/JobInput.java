@@ -6,6 +6,7 @@ import io.dcloud.dataset.BlobStore;
 import io.dcloud.dataset.DatasetVersion;
 import java.io.BufferedOutputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.LongConsumer;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -78,13 +80,14 @@ final class JobInput {
 
   /**
    * Reads {@code version} through once (on the blocking dispatcher) to cut it into tasks of {@code
-   * batchSize} records; fails with {@link BadInput} naming the file and line of a record that is not JSON.
+   * batchSize} records, telling {@code bytesRead} how far it got; fails with {@link BadInput} naming
+   * the file and line of a record that is not JSON.
    */
   static CompletionStage<Tasks> index(ActorSystem<?> system, BlobStore blobs, DatasetVersion version, int batchSize,
-      String jobId) {
+      String jobId, LongConsumer bytesRead) {
     Executor blocking = system.dispatchers().lookup(DispatcherSelector.blocking());
-    InputStream in = blobs.read(version.blobId(), version.size(), version.sha256())
-        .runWith(StreamConverters.asInputStream(STALL), system);
+    InputStream in = new Counted(blobs.read(version.blobId(), version.size(), version.sha256())
+        .runWith(StreamConverters.asInputStream(STALL), system), bytesRead);
     if (!version.isDirectory()) {
       return CompletableFuture.supplyAsync(() -> indexFile(in, version, batchSize), blocking);
     }
@@ -288,6 +291,36 @@ final class JobInput {
       }
       all[starts.size()] = size;
       return new Tasks(blobId, size, records, all, spooled);
+    }
+  }
+
+  /** The input's bytes as they are read, counted (of the blob: a gzipped tar's compressed bytes). */
+  private static final class Counted extends FilterInputStream {
+    private final LongConsumer bytesRead;
+    private long count;
+
+    Counted(InputStream in, LongConsumer bytesRead) {
+      super(in);
+      this.bytesRead = bytesRead;
+    }
+
+    @Override
+    public int read() throws IOException {
+      int b = super.read();
+      if (b >= 0) {
+        bytesRead.accept(++count);
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+      int n = super.read(buffer, offset, length);
+      if (n > 0) {
+        count += n;
+        bytesRead.accept(count);
+      }
+      return n;
     }
   }
 

@@ -8,6 +8,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.dataset.BlobSettings;
 import io.dcloud.dataset.BlobStore;
+import io.dcloud.dataset.ChunkStore;
 import io.dcloud.dataset.ChunkedBlobStore;
 import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetIndex;
@@ -30,12 +31,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.IntStream;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -80,7 +86,26 @@ class JobEntityTest {
   private final Map<String, ActorRef<EnvironmentEntity.Command>> replicaRefs = new ConcurrentHashMap<>();
   private final Map<String, ActorRef<DatasetEntity.Command>> datasets = new ConcurrentHashMap<>();
   private final InMemoryChunkStore chunks = new InMemoryChunkStore();
-  private final BlobStore blobs = new ChunkedBlobStore(chunks, new BlobSettings(1000, 2, 2));
+  /** Blobs whose chunks after the first are read only once {@link #gate} opens. */
+  private final Set<String> gated = ConcurrentHashMap.newKeySet();
+  private final CompletableFuture<Void> gate = new CompletableFuture<>();
+  private final BlobStore blobs = new ChunkedBlobStore(new ChunkStore() {
+    @Override
+    public CompletionStage<Done> put(String blobId, long index, ByteString chunk) {
+      return chunks.put(blobId, index, chunk);
+    }
+
+    @Override
+    public CompletionStage<Optional<ByteString>> get(String blobId, long index) {
+      return gated.contains(blobId) && index > 0 ? gate.thenCompose(open -> chunks.get(blobId, index))
+          : chunks.get(blobId, index);
+    }
+
+    @Override
+    public CompletionStage<Done> deleteAll(String blobId) {
+      return chunks.deleteAll(blobId);
+    }
+  }, new BlobSettings(1000, 2, 2));
   private TestProbe<JobIndex.Command> index;
   private ActorRef<ServiceEntity.Command> service;
   private ActorRef<DatasetIndex.Command> datasetIndex;
@@ -261,6 +286,26 @@ class JobEntityTest {
       assertThat(JobInput.spoolBlobIds(id).stream().mapToInt(chunks::chunks).sum()).as("the job's copy of its input").isZero();
       return null;
     });
+  }
+
+  @Test
+  void whileItReadsItsInputThroughTheJobSaysHowFar() {
+    replica("a", "n1", Mode.ANSWER);
+    JobSpec spec = input(230, 50);
+    gated.add(spec.input().blobId());
+
+    submit(spec);
+    index.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
+      JobView reading = get();
+      assertThat(reading.status()).isEqualTo(JobStatus.QUEUED);
+      assertThat(reading.reading()).as("its first chunk read").isEqualTo(new JobView.Reading(1000, spec.input().size()));
+      return null;
+    });
+    gate.complete(null);
+    JobView done = awaitStatus(JobStatus.SUCCEEDED);
+
+    assertThat(done.reading()).isNull();
+    assertThat(output(done)).containsExactlyElementsOf(doubled(230));
   }
 
   @Test

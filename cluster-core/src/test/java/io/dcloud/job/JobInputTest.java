@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.IntStream;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -36,6 +37,8 @@ class JobInputTest {
   private static final ActorTestKit testKit = ActorTestKit.create("job-input-test");
   private final InMemoryChunkStore chunks = new InMemoryChunkStore();
   private final BlobStore blobs = new ChunkedBlobStore(chunks, new BlobSettings(1000, 2, 2));
+  /** How far the last index said it had read. */
+  private final AtomicLong bytesRead = new AtomicLong();
 
   @AfterAll
   static void shutdown() {
@@ -50,7 +53,7 @@ class JobInputTest {
   }
 
   private JobInput.Tasks index(DatasetVersion version, int batchSize, String jobId) {
-    return JobInput.index(testKit.system(), blobs, version, batchSize, jobId).toCompletableFuture().join();
+    return JobInput.index(testKit.system(), blobs, version, batchSize, jobId, bytesRead::set).toCompletableFuture().join();
   }
 
   /** Every task's records in task order, read through a window of two chunks (each task checked for its 7). */
@@ -87,6 +90,7 @@ class JobInputTest {
 
     assertThat(tasks.records()).isEqualTo(101);
     assertThat(tasks.count()).isEqualTo(15);
+    assertThat(bytesRead).as("read through, counted").hasValue(version.size());
     assertThat(tasks.blobId()).as("no copy of a file").isEqualTo(version.blobId());
     assertThat(tasks.spooled()).isFalse();
     assertThat(all(tasks)).containsExactlyElementsOf(IntStream.rangeClosed(0, 100).mapToObj(JobInputTest::record).toList());

@@ -55,6 +55,9 @@ final class JobGoldenSamples {
     s.put("wire.job.Ok", new JobEntity.Ok(view));
     s.put("wire.job.Ok.running", new JobEntity.Ok(new JobView("j1", "iris", "alice", JobStatus.RUNNING,
         "tables/iris/inputs", 2, 50, new JobView.Progress(0, 0, 0, null), List.of(), null, null, null, at, null)));
+    s.put("wire.job.Ok.reading", new JobEntity.Ok(new JobView("j1", "iris", "alice", JobStatus.QUEUED,
+        "tables/iris/inputs", 2, 50, new JobView.Progress(0, 0, 0, null), List.of(), null, null, null, at, null,
+        new JobView.Reading(1_048_576, 12_582_912))));
     s.put("wire.job.NotFound", new JobEntity.NotFound("j1"));
     s.put("wire.job.Conflict", new JobEntity.Conflict("job j1 is already SUCCEEDED"));
     s.put("wire.job.State", new JobState("j1", spec, "alice", JobStatus.RUNNING, 230,

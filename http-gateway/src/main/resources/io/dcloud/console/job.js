@@ -1,10 +1,11 @@
-// One job: its status, a progress bar (done of total, rate, time left), which replica on which node
-// has how many tasks done, its output to download once it SUCCEEDED, and cancel while it runs. Asked
-// again every 2 s until it ends.
+// One job: its status, a progress bar (done of total, rate, time left; while it reads its input
+// through, how far), which replica on which node has how many tasks done, its output to download once
+// it SUCCEEDED, and cancel while it runs. Asked again every 2 s until it ends.
 import { api, ROOT } from './api.js';
 import { h, show, errorBox, confirmDialog } from './dom.js';
 import { statusBadge } from './environments.js';
 import { progressText } from './jobs.js';
+import { sizeText } from './dataset-upload.js';
 
 const EVERY_MS = 2000;
 const ENDED = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
@@ -40,11 +41,15 @@ export async function jobPage(id) {
       ...(job.error ? [h('dt', {}, 'Error'), h('dd', { class: 'error' }, job.error)] : []),
       h('dt', {}, 'Created'), h('dd', {}, job.createdAt ? new Date(job.createdAt).toLocaleString() : ''),
       ...(job.finishedAt ? [h('dt', {}, 'Finished'), h('dd', {}, new Date(job.finishedAt).toLocaleString())] : []));
-    progress.replaceChildren(
+    const r = job.reading;
+    progress.replaceChildren(...r ? [
+      h('label', { for: 'job-progress' }, `Reading the input: ${sizeText(r.bytes)} of ${sizeText(r.totalBytes)}`),
+      h('progress', { id: 'job-progress', max: r.totalBytes || 1, value: r.bytes, 'data-reading': r.bytes }),
+    ] : [
       h('label', { for: 'job-progress' }, `${progressText(job)} records; `
         + `${Number(p.rate ?? 0).toFixed(1)} records per second; time left ${ENDED.includes(job.status) ? 'none' : eta(p.etaSeconds)}`),
       h('progress', { id: 'job-progress', max: p.total || 1, value: p.done || 0, 'data-done': p.done ?? 0,
-        'data-total': p.total ?? '' }));
+        'data-total': p.total ?? '' })]);
     body.replaceChildren(...(job.assignments || []).map(a => h('tr', { 'data-replica': a.replica },
       h('th', { scope: 'row' }, h('a', { href: '#/environments/' + encodeURIComponent(a.replica) }, a.replica)),
       h('td', {}, String(a.tasks)),

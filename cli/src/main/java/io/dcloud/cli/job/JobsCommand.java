@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.ByteSizes;
 import io.dcloud.cli.common.ChunkSizeOption;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.EnvironmentTable;
@@ -132,6 +133,11 @@ public final class JobsCommand extends Subcommand implements Callable<Integer> {
   }
 
   static String progress(JsonNode job) {
+    JsonNode reading = job.path("reading");
+    if (reading.isObject()) {
+      return job.path("status").asText() + " reading the input: " + ByteSizes.of(reading.path("bytes").asLong())
+          + " of " + ByteSizes.of(reading.path("totalBytes").asLong());
+    }
     JsonNode p = job.path("progress");
     String eta = p.path("etaSeconds").isNumber() ? ", " + p.path("etaSeconds").asLong() + " s left" : "";
     return job.path("status").asText() + " " + p.path("done").asLong() + "/" + p.path("total").asLong() + " records, "

@@ -19,13 +19,17 @@ record JobJson(
     Input output,
     String error,
     Instant createdAt,
-    Instant finishedAt) {
+    Instant finishedAt,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Reading reading) {
 
   /** A dataset version: the job's input, or its output. */
   record Input(String dataset, int version) {}
 
   /** {@code rate}: records per second; {@code etaSeconds}: null until a task is done. */
   record Progress(long done, long total, double rate, Long etaSeconds) {}
+
+  /** While the job reads its input through to cut it into tasks: how far (the dataset version's bytes). */
+  record Reading(long bytes, long totalBytes) {}
 
   /** C5: what each replica (on which node) was given and did. */
   record Assignment(String replica, String node, int tasks, int done) {}
@@ -42,6 +46,7 @@ record JobJson(
         new Progress(p.done(), p.total(), Math.round(p.rate() * 100) / 100.0, p.etaSeconds()),
         view.assignments().stream().map(a -> new Assignment(a.replica(), a.node(), a.tasks(), a.done())).toList(),
         view.outputDataset() == null ? null : new Input(view.outputDataset(), view.outputVersion()),
-        view.error(), view.createdAt(), view.finishedAt());
+        view.error(), view.createdAt(), view.finishedAt(),
+        view.reading() == null ? null : new Reading(view.reading().bytes(), view.reading().totalBytes()));
   }
 }
