@@ -9,6 +9,8 @@ import io.dcloud.cli.service.ServiceRollout;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,6 +93,28 @@ class CliModelsTest {
     CliRunner.Result missing = cli.run("models", "deploy", "served", "--version", "7");
     assertThat(missing.status()).as(missing.toString()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(missing.err()).contains("version");
+  }
+
+  @Test
+  void waitingForADeployThatCannotGoOnSaysWhy() throws Exception {
+    CliRunner cli = new CliRunner(dir);
+    CliRunner.Result login = cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
+        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin");
+    assertThat(login.status()).as(login.toString()).isZero();
+    Path model = Files.write(dir.resolve("w.joblib"), new byte[] {1, 2, 3, 4});
+    Path contract = Files.writeString(dir.resolve("contract.py"),
+        "def preprocess(request):\n    return request\n\n\ndef postprocess(prediction):\n    return prediction\n");
+    Path config = Files.writeString(dir.resolve("config.yaml"), "name: waiting\nruntime:\n  language-name: python\n");
+    CliRunner.Result pushed = cli.run("models", "push", "--model", model.toString(), "--contract", contract.toString(),
+        "--config", config.toString());
+    assertThat(pushed.status()).as(pushed.toString()).isZero();
+
+    // No worker in this cluster: its replica stays queued, and the wait says so.
+    CliRunner.Running waiting = cli.start("models", "deploy", "waiting", "--wait");
+
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(waiting.errSoFar())
+        .containsPattern("waiting: 0/1 replicas of version 1 ready; replica \\S+ QUEUED: .+"));
+    assertThat(waiting.result()).isNotDone();
   }
 
   @Test

@@ -4,13 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.CliIo;
+import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
 import java.time.Duration;
 
 /**
  * Follows a service rolling to a version ({@code GET /services/{name}} once a {@link #POLL}) and
  * prints one progress line on stderr each time it changes, until every replica is of that version
- * and ready. A newer version (someone deployed again) ends the wait: that roll is not this one.
+ * and ready; while one is not, the line says why (its status and its environment's reason). A newer version (someone deployed again) ends the wait: that roll is not this one.
  */
 public final class ServiceRollout {
   /** How often the service is looked at: a replica takes seconds to minutes to become ready. */
@@ -49,6 +50,32 @@ public final class ServiceRollout {
     }
   }
 
+  /**
+   * Why the roll waits, from the first replica of the version that is not ready: its status and
+   * the reason its environment gives (queued behind what, building, failed why), as {@code kubectl
+   * describe} would show it, so a roll that cannot go on says so instead of counting to nothing.
+   */
+  private String waitingFor(JsonNode service, int version) {
+    for (JsonNode replica : service.path("replicas")) {
+      if (replica.path("version").asInt(1) != version || replica.path("ready").asBoolean()) {
+        continue;
+      }
+      String id = replica.path("id").asText();
+      String status = replica.path("status").asText("");
+      if (status.isEmpty() || status.equals("RUNNING")) {
+        return status.isEmpty() ? "" : "; replica " + id + " RUNNING, not ready yet";
+      }
+      String reason;
+      try {
+        reason = EnvironmentTable.text(client.get("/environments/" + ApiClient.segment(id)), "reason");
+      } catch (CliException gone) {
+        reason = null;
+      }
+      return "; replica " + id + " " + status + (reason == null || reason.isBlank() ? "" : ": " + reason);
+    }
+    return "";
+  }
+
   public void await(String name, int version) throws InterruptedException {
     String printed = "";
     while (true) {
@@ -59,7 +86,7 @@ public final class ServiceRollout {
             + " rolled out: no longer waiting for it");
       }
       Progress progress = Progress.of(service, version);
-      String line = progress.line(name, version);
+      String line = progress.line(name, version) + (progress.done() ? "" : waitingFor(service, version));
       if (!line.equals(printed)) {
         io.err().println(line);
         printed = line;
