@@ -33,15 +33,26 @@ class CliModelsTest {
     cluster.close();
   }
 
-  @Test
-  void pushesVersionsListsThemAndNamesABadField() throws Exception {
+  /** A CLI signed in as the admin. */
+  private CliRunner signedIn() {
     CliRunner cli = new CliRunner(dir);
     CliRunner.Result login = cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
         "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin");
     assertThat(login.status()).as(login.toString()).isZero();
-    Path model = Files.write(dir.resolve("iris.joblib"), new byte[] {1, 2, 3, 4});
-    Path contract = Files.writeString(dir.resolve("contract.py"),
+    return cli;
+  }
+
+  /** A contract that passes requests and predictions through. */
+  private Path contract() throws java.io.IOException {
+    return Files.writeString(dir.resolve("contract.py"),
         "def preprocess(request):\n    return request\n\n\ndef postprocess(prediction):\n    return prediction\n");
+  }
+
+  @Test
+  void pushesVersionsListsThemAndNamesABadField() throws Exception {
+    CliRunner cli = signedIn();
+    Path model = Files.write(dir.resolve("iris.joblib"), new byte[] {1, 2, 3, 4});
+    Path contract = contract();
     Path config = Files.writeString(dir.resolve("config.yaml"),
         "name: iris\nruntime:\n  language-name: python\n  libraries: [scikit-learn]\nreplicas: 2\n");
 
@@ -68,13 +79,9 @@ class CliModelsTest {
 
   @Test
   void deploysAVersionAsAServiceThenRollsItToTheLatest() throws Exception {
-    CliRunner cli = new CliRunner(dir);
-    CliRunner.Result login = cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
-        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin");
-    assertThat(login.status()).as(login.toString()).isZero();
+    CliRunner cli = signedIn();
     Path model = Files.write(dir.resolve("m.joblib"), new byte[] {1, 2, 3, 4});
-    Path contract = Files.writeString(dir.resolve("contract.py"),
-        "def preprocess(request):\n    return request\n\n\ndef postprocess(prediction):\n    return prediction\n");
+    Path contract = contract();
     Path config = Files.writeString(dir.resolve("config.yaml"),
         "name: served\nruntime:\n  language-name: python\nreplicas: 2\nbatching: {max-size: 4, max-wait-ms: 2}\n");
     for (int i = 0; i < 2; i++) {
@@ -97,13 +104,9 @@ class CliModelsTest {
 
   @Test
   void waitingForADeployThatCannotGoOnSaysWhy() throws Exception {
-    CliRunner cli = new CliRunner(dir);
-    CliRunner.Result login = cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
-        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin");
-    assertThat(login.status()).as(login.toString()).isZero();
+    CliRunner cli = signedIn();
     Path model = Files.write(dir.resolve("w.joblib"), new byte[] {1, 2, 3, 4});
-    Path contract = Files.writeString(dir.resolve("contract.py"),
-        "def preprocess(request):\n    return request\n\n\ndef postprocess(prediction):\n    return prediction\n");
+    Path contract = contract();
     Path config = Files.writeString(dir.resolve("config.yaml"), "name: waiting\nruntime:\n  language-name: python\n");
     CliRunner.Result pushed = cli.run("models", "push", "--model", model.toString(), "--contract", contract.toString(),
         "--config", config.toString());
