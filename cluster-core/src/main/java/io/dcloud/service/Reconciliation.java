@@ -64,6 +64,10 @@ final class Reconciliation {
         .limit(Math.max(0, excess))
         .forEach(r -> retire(r, "scaled down", at, events));
     int toAdd = Math.max(0, state.desired() - current.size() - outdated.size());
+    if (rolling) {
+      // Those being deleted still hold their room (a quota counts them) until they are gone.
+      toAdd = Math.min(toAdd, Math.max(0, state.desired() + surge - state.replicas().size()));
+    }
     boolean oneUnderWay = current.size() > currentReady;
     boolean noneBeingDeleted = state.replicas().size() == state.live().size() && events.isEmpty();
     if (!outdated.isEmpty() && toAdd == 0 && !oneUnderWay && current.size() < state.desired() && noneBeingDeleted) {

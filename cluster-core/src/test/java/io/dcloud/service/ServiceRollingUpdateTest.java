@@ -183,6 +183,8 @@ class ServiceRollingUpdateTest {
     assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).as("the newest old one").isEqualTo(r1);
     assertThat(sentSoFar()).as("nothing made while it is being deleted").isEmpty();
     assertThat(rolling.state().replicas()).hasSize(2);
+    answer(r0, true);
+    assertThat(sentSoFar()).as("nor when the other old one answers meanwhile").isEmpty();
     gone(r1);
     String r2 = next(EnvironmentEntity.Create.class, 1).get(0).id();
     ServiceState starting = answer(r2, false);
@@ -197,6 +199,23 @@ class ServiceRollingUpdateTest {
     assertThat(done.outdated()).isEmpty();
     assertThat(done.replicas()).extracting(ServiceState.Replica::id).containsExactly(r2, r3);
     assertThat(sentSoFar()).isEmpty();
+  }
+
+  @Test
+  void aScaleUpWhileAnOldReplicaIsBeingDeletedMakesNoMoreThanTheNewCount() throws InterruptedException {
+    ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
+    entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Update(
+        withoutSurge(definition(ServiceDefinition.Kind.APP, V2, 2)), "alice", replyTo));
+    assertThat(next(EnvironmentEntity.Delete.class, 1).get(0).id()).isEqualTo(before.replicaId(1));
+
+    var scaled = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Scale(3, "alice", replyTo));
+
+    assertThat(next(EnvironmentEntity.Create.class, 1)).hasSize(1);
+    assertThat(sentSoFar()).as("three environments, the one being deleted among them").isEmpty();
+    assertThat(scaled.state().replicas()).hasSize(3);
+    gone(before.replicaId(1));
+    assertThat(next(EnvironmentEntity.Create.class, 1)).as("its room taken by the third").hasSize(1);
+    assertThat(entity.getState().replicas()).hasSize(3);
   }
 
   @Test
