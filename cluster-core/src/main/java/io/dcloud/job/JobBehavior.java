@@ -189,9 +189,38 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     }
     readingInput = true;
     inputBytesRead = 0;
-    Asks.pipeToSelf(context, JobInput.index(context.getSystem(), wiring.blobs(), state.spec().input(),
-            state.spec().batchSize(), id, read -> inputBytesRead = read),
-        (read, failure) -> new JobEntity.InputRead(read, failure == null ? null : why(failure)));
+    CompletionStage<JobEntity.InputRead> read;
+    if (state.taskStarts() != null) {
+      read = StoredTaskStarts.load(context.getSystem(), wiring.blobs(), id, state.taskStarts())
+          .thenApply(tasks -> new JobEntity.InputRead(tasks, null, null))
+          .exceptionallyCompose(failure -> {
+            log.warn("Job {}: its task starts could not be loaded ({}): reading its input through", id, why(failure));
+            return readThrough(state, false);
+          });
+    } else {
+      read = readThrough(state, state.status() == JobStatus.QUEUED);
+    }
+    Asks.pipeToSelf(context, read,
+        (done, failure) -> failure == null ? done : new JobEntity.InputRead(null, null, why(failure)));
+  }
+
+  /**
+   * The input read through to find where its tasks start; those kept as a blob when {@code keep} (the
+   * job starts: its {@link JobEntity.Started} names the blob). A job whose starts could not be kept
+   * runs all the same, and reads its input through again when taken up again.
+   */
+  private CompletionStage<JobEntity.InputRead> readThrough(JobState state, boolean keep) {
+    ActorSystem<?> system = context.getSystem();
+    return JobInput.index(system, wiring.blobs(), state.spec().input(), state.spec().batchSize(), id,
+            read -> inputBytesRead = read)
+        .thenCompose(tasks -> !keep ? CompletableFuture.completedFuture(new JobEntity.InputRead(tasks, null, null))
+            : StoredTaskStarts.save(system, wiring.blobs(), id, tasks).handle((saved, failure) -> {
+              if (failure != null) {
+                log.warn("Job {}: its task starts could not be kept ({}): a restart reads its input again", id,
+                    why(failure));
+              }
+              return new JobEntity.InputRead(tasks, saved, null);
+            }));
   }
 
   private ReplyEffect<Event, JobState> onInput(JobState state, JobEntity.InputRead read) {
@@ -200,6 +229,9 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       if (read.tasks() != null && read.tasks().spooled()) {
         // Ended (cancelled, say) while its directory was being copied: the copy is not needed.
         wiring.blobs().delete(read.tasks().blobId());
+      }
+      if (read.saved() != null) {
+        wiring.blobs().delete(StoredTaskStarts.blobId(id));
       }
       return Effect().noReply();
     } else if (read.failure() != null) {
@@ -213,7 +245,8 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     if (state.status() == JobStatus.QUEUED) {
       JobInput.Tasks tasks = input.tasks();
       log.info("Job {}: {} records in {} tasks", id, tasks.records(), tasks.count());
-      return dispatched(state, List.of(new JobEntity.Started(tasks.records(), tasks.count(), wiring.clock().instant())));
+      return dispatched(state, List.of(
+          new JobEntity.Started(tasks.records(), tasks.count(), wiring.clock().instant(), read.saved())));
     }
     if (state.allDone()) {
       writeOutput(state);
@@ -382,6 +415,9 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     if (state.spec().input().isDirectory()) {
       // The job's copies of its directory input, whether this incarnation made them or an earlier one.
       JobInput.spoolBlobIds(id).forEach(wiring.blobs()::delete);
+    }
+    if (state.taskStarts() != null) {
+      wiring.blobs().delete(StoredTaskStarts.blobId(id));
     }
     input = null;
     stopRunning();

@@ -75,8 +75,12 @@ public final class JobEntity {
   public record ServiceSeen(
       @JsonTypeInfo(use = JsonTypeInfo.Id.CLASS, property = "@reply") ServiceEntity.Reply reply) implements Command {}
 
-  /** Where the input's tasks start, found by this incarnation (never crosses the network: local to it). */
-  record InputRead(JobInput.Tasks tasks, String failure) implements Command, NoSerializationVerificationNeeded {}
+  /**
+   * Where the input's tasks start, found or loaded by this incarnation ({@code saved}: kept as a blob
+   * just now; never crosses the network: local to it).
+   */
+  record InputRead(JobInput.Tasks tasks, BlobStore.StoredBlob saved, String failure)
+      implements Command, NoSerializationVerificationNeeded {}
 
   /** A replica's answer to a task ({@code failure}: it did not answer in time, or the node could not forward). */
   record TaskAnswered(int task, int attempt, String replica, byte[] body, int status, String failure)
@@ -105,8 +109,12 @@ public final class JobEntity {
 
   public record Submitted(JobSpec spec, String owner, Instant at) implements Event {}
 
-  /** The input is read: {@code records} instances in {@code tasks} tasks of the spec's batch size. */
-  public record Started(int records, int tasks, Instant at) implements Event {}
+  /**
+   * The input is read: {@code records} instances in {@code tasks} tasks of the spec's batch size.
+   * {@code taskStarts}: where the tasks start, kept ({@link StoredTaskStarts}) so that the job taken
+   * up again need not read its input through (null: not kept, or started before they were).
+   */
+  public record Started(int records, int tasks, Instant at, BlobStore.StoredBlob taskStarts) implements Event {}
 
   /** Recorded before the call goes out: who holds which task survives a restart (C5). */
   public record TaskAssigned(int task, String replica, String node, int attempt, Instant at) implements Event {}

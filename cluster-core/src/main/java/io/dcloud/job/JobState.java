@@ -1,5 +1,6 @@
 package io.dcloud.job;
 
+import io.dcloud.dataset.BlobStore;
 import io.dcloud.serialization.CborSerializable;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,7 +11,8 @@ import java.util.stream.IntStream;
 /**
  * A job as its events made it ({@code spec == null}: none). {@code tasks}: one per {@code
  * batchSize} records once the input is read (empty before); {@code replicas}: every replica that
- * was given a task, in the order it first was.
+ * was given a task, in the order it first was; {@code taskStarts}: where the tasks start, kept as a
+ * blob ({@link StoredTaskStarts}; null when not).
  */
 public record JobState(
     String id,
@@ -25,7 +27,8 @@ public record JobState(
     String error,
     Instant createdAt,
     Instant startedAt,
-    Instant finishedAt)
+    Instant finishedAt,
+    BlobStore.StoredBlob taskStarts)
     implements CborSerializable {
 
   /**
@@ -48,7 +51,7 @@ public record JobState(
   }
 
   public static JobState none(String id) {
-    return new JobState(id, null, null, null, 0, List.of(), List.of(), null, null, null, null, null, null);
+    return new JobState(id, null, null, null, 0, List.of(), List.of(), null, null, null, null, null, null, null);
   }
 
   public boolean exists() {
@@ -85,11 +88,11 @@ public record JobState(
   public JobState apply(JobEntity.Event event) {
     if (event instanceof JobEntity.Submitted e) {
       return new JobState(id, e.spec(), e.owner(), JobStatus.QUEUED, 0, List.of(), List.of(), null, null, null, e.at(),
-          null, null);
+          null, null, null);
     } else if (event instanceof JobEntity.Started e) {
       List<Task> fresh = IntStream.range(0, e.tasks()).mapToObj(i -> new Task(i, 0, List.of(), null, null, 0, null)).toList();
       return new JobState(id, spec, owner, JobStatus.RUNNING, e.records(), fresh, replicas, null, null, null, createdAt,
-          e.at(), null);
+          e.at(), null, e.taskStarts());
     } else if (event instanceof JobEntity.TaskAssigned e) {
       Task t = tasks.get(e.task());
       return withTask(new Task(t.index(), t.assignments() + 1, t.failedOn(), e.replica(), null, 0, null),
@@ -115,7 +118,7 @@ public record JobState(
 
   private JobState withTask(Task task, List<ReplicaWork> work) {
     return new JobState(id, spec, owner, status, records, taskList().with(task), work, outputDataset, outputVersion, error,
-        createdAt, startedAt, finishedAt);
+        createdAt, startedAt, finishedAt, taskStarts);
   }
 
   /** The replicas' counts with {@code tasks} more given to and {@code done} more done by {@code replica}. */
@@ -133,7 +136,8 @@ public record JobState(
   }
 
   private JobState ended(JobStatus end, String dataset, Integer version, String why, Instant at) {
-    return new JobState(id, spec, owner, end, records, tasks, replicas, dataset, version, why, createdAt, startedAt, at);
+    return new JobState(id, spec, owner, end, records, tasks, replicas, dataset, version, why, createdAt, startedAt, at,
+        taskStarts);
   }
 
   /** What the entity answers; {@code now} for the rate of a job still running. */

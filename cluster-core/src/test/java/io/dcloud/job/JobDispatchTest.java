@@ -23,7 +23,7 @@ class JobDispatchTest {
     DatasetVersion input = new DatasetVersion(1, "blob", 1, "sha", "application/x-ndjson", "alice", AT);
     JobState submitted = JobState.none("j1").apply(new JobEntity.Submitted(
         new JobSpec("iris", "tables/iris/inputs", input, batchSize), "alice", AT));
-    return submitted.apply(new JobEntity.Started(records, (records + batchSize - 1) / batchSize, AT));
+    return submitted.apply(new JobEntity.Started(records, (records + batchSize - 1) / batchSize, AT, null));
   }
 
   /** The assignments made, recorded and sent, as the entity does. */

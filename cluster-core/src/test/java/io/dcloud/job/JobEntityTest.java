@@ -217,6 +217,14 @@ class JobEntityTest {
     return seen.get();
   }
 
+  /** Waits until {@code replica} (a silent one) holds {@code tasks} tasks. */
+  private void awaitHeld(Replica replica, int tasks) {
+    index.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
+      assertThat(replica.got()).as("tasks held by %s", replica.id()).hasSize(tasks);
+      return null;
+    });
+  }
+
   private List<String> output(JobView view) {
     TestProbe<DatasetState> probe = testKit.createTestProbe();
     dataset(view.outputDataset()).tell(new DatasetEntity.Get(probe.getRef()));
@@ -258,6 +266,20 @@ class JobEntityTest {
   @Test
   void aDirectoryInputIsTakenInPathOrderAndTheJobsCopyOfItIsDeletedWhenItEnds() throws Exception {
     Replica a = replica("a", "n1", Mode.ANSWER);
+
+    submit(new JobSpec("iris", "tables/iris/parts", tarOutOfPathOrder(), 10));
+    JobView done = awaitStatus(JobStatus.SUCCEEDED);
+
+    assertThat(output(done)).containsExactlyElementsOf(doubled(45));
+    assertThat(a.got()).containsExactlyInAnyOrder(0, 10, 20, 30, 40);
+    index.awaitAssert(() -> {
+      assertThat(JobInput.spoolBlobIds(id).stream().mapToInt(chunks::chunks).sum()).as("the job's copy of its input").isZero();
+      return null;
+    });
+  }
+
+  /** A directory of records 0..44 stored as a tar: part-2 (records 30..44) before part-1 (0..29). */
+  private DatasetVersion tarOutOfPathOrder() throws Exception {
     java.io.ByteArrayOutputStream tar = new java.io.ByteArrayOutputStream();
     try (var out = new org.apache.commons.compress.archivers.tar.TarArchiveOutputStream(tar)) {
       // In the tar: part-2 before part-1; in path order: records 0..29, then 30..44.
@@ -275,17 +297,35 @@ class JobEntityTest {
     String blobId = UUID.randomUUID().toString();
     BlobStore.StoredBlob stored = Source.single(ByteString.fromArray(tar.toByteArray()))
         .runWith(blobs.write(blobId), testKit.system()).toCompletableFuture().join();
+    return new DatasetVersion(1, blobId, stored.size(), stored.sha256(), DatasetVersion.TAR, "alice", Instant.now());
+  }
 
-    submit(new JobSpec("iris", "tables/iris/parts", new DatasetVersion(1, blobId, stored.size(), stored.sha256(),
-        DatasetVersion.TAR, "alice", Instant.now()), 10));
+  @Test
+  void aJobTakenUpAgainUsesItsKeptTaskStartsInsteadOfReadingItsInputThrough() throws Exception {
+    Replica slow = replica("slow", "n1", Mode.SILENT);
+    wiring = wiring(Duration.ofMinutes(1));
+    DatasetVersion tar = tarOutOfPathOrder();
+    submit(new JobSpec("iris", "tables/iris/parts", tar, 10));
+    awaitHeld(slow, 2);
+    assertThat(chunks.chunks(StoredTaskStarts.blobId(id))).as("its task starts, kept").isPositive();
+
+    testKit.stop(job.get());
+    // Read through again, the input would fail the job: its tasks come from the job's own copy.
+    chunks.deleteAll(tar.blobId()).toCompletableFuture().join();
+    slow.mode().set(Mode.ANSWER);
+    job.set(testKit.spawn(JobEntity.create(id, wiring)));
     JobView done = awaitStatus(JobStatus.SUCCEEDED);
 
     assertThat(output(done)).containsExactlyElementsOf(doubled(45));
-    assertThat(a.got()).containsExactlyInAnyOrder(0, 10, 20, 30, 40);
     index.awaitAssert(() -> {
-      assertThat(JobInput.spoolBlobIds(id).stream().mapToInt(chunks::chunks).sum()).as("the job's copy of its input").isZero();
+      assertThat(chunks.chunks(StoredTaskStarts.blobId(id))).as("the kept task starts, deleted").isZero();
       return null;
     });
+  }
+
+  @Test
+  void aJobWhoseKeptTaskStartsAreGoneReadsItsInputThroughAgain() {
+    restartedWhileTwoTasksAreHeld(() -> chunks.deleteAll(StoredTaskStarts.blobId(id)).toCompletableFuture().join());
   }
 
   @Test
@@ -339,16 +379,22 @@ class JobEntityTest {
 
   @Test
   void afterARestartTheTasksThatWereInFlightAreSentAgainAndTheJobFinishes() {
+    restartedWhileTwoTasksAreHeld(() -> { });
+  }
+
+  /**
+   * A job of 60 records in tasks of 20, stopped while a silent replica holds two tasks, {@code
+   * meanwhile} run, and taken up again: it finishes with every task sent again.
+   */
+  private void restartedWhileTwoTasksAreHeld(Runnable meanwhile) {
     Replica slow = replica("slow", "n1", Mode.SILENT);
     wiring = wiring(Duration.ofMinutes(1));
     submit(input(60, 20));
-    index.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
-      assertThat(slow.got()).as("tasks held by the silent replica").hasSize(2);
-      return null;
-    });
+    awaitHeld(slow, 2);
     assertThat(get().progress().done()).isZero();
 
     testKit.stop(job.get());
+    meanwhile.run();
     slow.mode().set(Mode.ANSWER);
     job.set(testKit.spawn(JobEntity.create(id, wiring)));
     JobView done = awaitStatus(JobStatus.SUCCEEDED);

@@ -1,5 +1,6 @@
 package io.dcloud.serialization;
 
+import io.dcloud.dataset.BlobStore;
 import io.dcloud.dataset.DatasetVersion;
 import io.dcloud.job.JobEntity;
 import io.dcloud.job.JobIndex;
@@ -22,7 +23,9 @@ final class JobGoldenSamples {
     JobSpec spec = new JobSpec("iris", "tables/iris/inputs",
         new DatasetVersion(2, "b1", 4096, "ab12", "application/x-ndjson", "alice", at), 50);
     s.put("job-event.Submitted", new JobEntity.Submitted(spec, "alice", at));
-    s.put("job-event.Started", new JobEntity.Started(230, 5, at));
+    // Written before jobs kept their task starts (2026-12-06): read with none.
+    s.put("job-event.Started", new JobEntity.Started(230, 5, at, null));
+    s.put("job-event.Started.task-starts", new JobEntity.Started(230, 5, at, new BlobStore.StoredBlob(69, "ef56")));
     s.put("job-event.TaskAssigned", new JobEntity.TaskAssigned(3, replica, "n1", 1, at));
     s.put("job-event.TaskFailed", new JobEntity.TaskFailed(3, replica, "not reached (NOT_RUNNING: stopped)", at));
     s.put("job-event.TaskDone", new JobEntity.TaskDone(3, replica, "job-j1-task-3-2", 640, "cd34", at));
@@ -62,6 +65,8 @@ final class JobGoldenSamples {
     s.put("wire.job.Conflict", new JobEntity.Conflict("job j1 is already SUCCEEDED"));
     s.put("wire.job.State", new JobState("j1", spec, "alice", JobStatus.RUNNING, 230,
         List.of(new JobState.Task(0, 1, List.of(), replica, "job-j1-task-0-1", 640, "cd34")),
-        List.of(new JobState.ReplicaWork(replica, "n1", 1, 1)), null, null, null, at, at, null));
+        List.of(new JobState.ReplicaWork(replica, "n1", 1, 1)), null, null, null, at, at, null, null));
+    s.put("wire.job.State.task-starts", new JobState("j1", spec, "alice", JobStatus.RUNNING, 230, List.of(), List.of(),
+        null, null, null, at, at, null, new BlobStore.StoredBlob(69, "ef56")));
   }
 }
