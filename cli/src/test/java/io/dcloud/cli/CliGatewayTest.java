@@ -151,6 +151,33 @@ class CliGatewayTest {
   }
 
   @Test
+  void anEnvironmentIsNamedByItsIdItsNameOrTheStartOfItsId() throws Exception {
+    CliRunner cli = signedIn();
+    String id = createDetached(cli, "--name", "by-name");
+    String twin = createDetached(cli, "--name", "twins");
+    String otherTwin = createDetached(cli, "--name", "twins");
+
+    // The listing that names resolve against is the read side's: the new ones show up there shortly.
+    String byName = Awaitility.await().atMost(WAIT).until(() -> cli.run("env", "get", "by-name", "-o", "json"),
+        result -> result.status() == 0).out();
+    assertThat(JSON.readTree(byName).path("id").asText()).isEqualTo(id);
+    JsonNode byPrefix = JSON.readTree(ok(cli.run("env", "get", id.substring(0, 8), "-o", "json")).out());
+    assertThat(byPrefix.path("id").asText()).isEqualTo(id);
+    CliRunner.Result twins = Awaitility.await().atMost(WAIT).until(() -> cli.run("env", "get", "twins"),
+        result -> result.status() != ExitCodes.NOT_FOUND && result.status() != 0);
+    assertThat(twins.status()).as(twins.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(twins.err()).contains("2 environments are named twins").contains(twin).contains(otherTwin)
+        .contains("by its id");
+    CliRunner.Result none = cli.run("env", "stop", "no-such-environment");
+    assertThat(none.status()).as(none.toString()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(none.err()).contains("environment no-such-environment was not found").contains("dcloud env ls");
+
+    assertThat(ok(cli.run("env", "rm", "by-name")).out()).startsWith(id + " ");
+    ok(cli.run("env", "rm", twin));
+    ok(cli.run("env", "rm", otherTwin.substring(0, 13)));
+  }
+
+  @Test
   void healthAndTheOpenApiDescriptionNeedNoSignIn() throws Exception {
     CliRunner cli = new CliRunner(config);
 

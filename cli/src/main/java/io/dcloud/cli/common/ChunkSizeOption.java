@@ -19,6 +19,11 @@ public final class ChunkSizeOption {
 
   /** Every page of {@code path}'s listing (filtered by {@code query}), as one {@code {"<key>": [...]}}. */
   public ObjectNode listAll(ApiClient client, String path, Map<String, ?> query, String key) {
+    return listAll(client, path, query, key, chunkSize);
+  }
+
+  /** The same, asked {@code chunkSize} at a time (0: all in one answer). */
+  public static ObjectNode listAll(ApiClient client, String path, Map<String, ?> query, String key, int chunkSize) {
     Map<String, Object> pageQuery = new LinkedHashMap<>(query);
     pageQuery.put("limit", chunkSize == 0 ? null : chunkSize);
     ArrayNode all = JsonNodeFactory.instance.arrayNode();

@@ -30,6 +30,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "cp", description = "Copy a file or folder into an environment (LOCAL ID:PATH) or out of it (ID:PATH LOCAL)")
 public final class EnvCopyCommand extends Subcommand implements Callable<Integer> {
   private static final Pattern REMOTE = Pattern.compile("([0-9a-fA-F]{8}-[0-9a-fA-F-]{27}):(.*)");
+  /** An environment by name or the start of its id: then only with an absolute path, as a local "a:b" may be a file. */
+  private static final Pattern NAMED = Pattern.compile("([A-Za-z0-9][A-Za-z0-9._-]*):(/.*)");
 
   @Parameters(index = "0", paramLabel = "SOURCE")
   String source;
@@ -44,12 +46,13 @@ public final class EnvCopyCommand extends Subcommand implements Callable<Integer
     Remote from = remote(source);
     Remote to = remote(target);
     if ((from == null) == (to == null)) {
-      throw CliException.usage("one side must be ID:PATH (an environment's id, an absolute path) and the other a local path");
+      throw CliException.usage("one side must be ID:PATH (an environment's id, name or the start of its id, an"
+          + " absolute path) and the other a local path");
     }
     if (to != null) {
-      upload(Path.of(source), to);
+      upload(Path.of(source), resolved(to));
     } else {
-      download(from, target);
+      download(resolved(from), target);
     }
     return ExitCodes.OK;
   }
@@ -57,12 +60,19 @@ public final class EnvCopyCommand extends Subcommand implements Callable<Integer
   private static Remote remote(String argument) {
     Matcher matcher = REMOTE.matcher(argument);
     if (!matcher.matches()) {
-      return null;
+      matcher = NAMED.matcher(argument);
+      if (!matcher.matches()) {
+        return null;
+      }
     }
     if (!matcher.group(2).startsWith("/")) {
       throw CliException.usage(argument + ": the path in the environment must be absolute (/home/...)");
     }
     return new Remote(matcher.group(1), matcher.group(2));
+  }
+
+  private Remote resolved(Remote remote) {
+    return new Remote(EnvironmentRefs.resolve(client(), remote.id()), remote.path());
   }
 
   private void upload(Path local, Remote to) throws IOException {

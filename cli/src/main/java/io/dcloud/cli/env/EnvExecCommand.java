@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ExitCodes;
-import io.dcloud.cli.common.Subcommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -21,11 +20,8 @@ import picocli.CommandLine.Parameters;
  * printed when the command ends. Exits with the command's exit status.
  */
 @Command(name = "exec", description = "Run a command in a RUNNING environment (put it after --)")
-final class EnvExecCommand extends Subcommand implements Callable<Integer> {
+final class EnvExecCommand extends EnvironmentCommand implements Callable<Integer> {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  @Parameters(index = "0", paramLabel = "ID")
-  String id;
 
   @Parameters(index = "1..*", arity = "1..*", paramLabel = "COMMAND", description = "The command and its arguments")
   List<String> command;
@@ -49,7 +45,7 @@ final class EnvExecCommand extends Subcommand implements Callable<Integer> {
       throw CliException.usage("-t and -T contradict each other");
     }
     if (tty || (io().terminal() && !noTty)) {
-      return new InteractiveExec(io(), client).run(id, command, true);
+      return new InteractiveExec(io(), client).run(id(), command, true);
     }
     ObjectNode request = JSON.createObjectNode();
     command.forEach(request.putArray("command")::add);
@@ -59,7 +55,7 @@ final class EnvExecCommand extends Subcommand implements Callable<Integer> {
     if (timeout != null) {
       request.put("timeout", timeout);
     }
-    JsonNode result = client.post(EnvCommand.path(id) + "/exec", request);
+    JsonNode result = client.post(path() + "/exec", request);
     io().out().print(result.path("stdout").asText(""));
     io().err().print(result.path("stderr").asText(""));
     if (result.path("truncated").asBoolean(false)) {

@@ -4,25 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
-import io.dcloud.cli.common.Subcommand;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Parameters;
 
 /** {@code dcloud env get ID}. */
 @Command(name = "get", description = "Show one environment")
-final class EnvGetCommand extends Subcommand implements Callable<Integer> {
+final class EnvGetCommand extends EnvironmentCommand implements Callable<Integer> {
   @Mixin
   OutputOption output;
 
-  @Parameters(paramLabel = "ID")
-  String id;
-
   @Override
   public Integer call() {
-    JsonNode environment = client().get(EnvCommand.path(id));
+    JsonNode environment = client().get(path());
     output.print(io().out(), environment, () -> EnvironmentTable.of(List.of(environment), true));
     return ExitCodes.OK;
   }

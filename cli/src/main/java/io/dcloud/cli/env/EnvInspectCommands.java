@@ -5,7 +5,6 @@ import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.ByteSizes;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
-import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.Locale;
 import java.util.Map;
@@ -13,7 +12,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code dcloud env stats|dockerfile|manifest|secrets ID}: what the API tells of one environment
@@ -23,12 +21,9 @@ final class EnvInspectCommands {
   private EnvInspectCommands() {}
 
   /** One JSON answer about the environment, as a table unless {@code -o} says otherwise. */
-  private abstract static class Shown extends Subcommand implements Callable<Integer> {
+  private abstract static class Shown extends EnvironmentCommand implements Callable<Integer> {
     @Mixin
     OutputOption output;
-
-    @Parameters(paramLabel = "ID")
-    String id;
 
     /** The path below the environment's. */
     abstract String below();
@@ -37,7 +32,7 @@ final class EnvInspectCommands {
 
     @Override
     public Integer call() {
-      JsonNode answer = client().get(EnvCommand.path(id) + below());
+      JsonNode answer = client().get(path() + below());
       output.print(io().out(), answer, () -> table(answer));
       return ExitCodes.OK;
     }
@@ -67,28 +62,23 @@ final class EnvInspectCommands {
   }
 
   @Command(name = "dockerfile", description = "The Dockerfile DCloud generated for the environment's image")
-  static final class Dockerfile extends Subcommand implements Callable<Integer> {
-    @Parameters(paramLabel = "ID")
-    String id;
+  static final class Dockerfile extends EnvironmentCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      io().out().print(client().text(EnvCommand.path(id) + "/dockerfile"));
+      io().out().print(client().text(path() + "/dockerfile"));
       return ExitCodes.OK;
     }
   }
 
   @Command(name = "manifest", description = "The environment exported as Kubernetes manifests (YAML), to run it elsewhere")
-  static final class Manifest extends Subcommand implements Callable<Integer> {
+  static final class Manifest extends EnvironmentCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "kubernetes", description = "kubernetes (the only one now)")
     String format;
 
-    @Parameters(paramLabel = "ID")
-    String id;
-
     @Override
     public Integer call() {
-      io().out().print(client().text(EnvCommand.path(id) + "/manifest" + ApiClient.query(Map.of("format", format))));
+      io().out().print(client().text(path() + "/manifest" + ApiClient.query(Map.of("format", format))));
       return ExitCodes.OK;
     }
   }

@@ -3,11 +3,9 @@ package io.dcloud.cli.env;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.ExitCodes;
-import io.dcloud.cli.common.Subcommand;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code dcloud env stop|start|rm ID}: accepted at once (202); stop and rm print the status it
@@ -16,16 +14,14 @@ import picocli.CommandLine.Parameters;
 final class EnvLifecycleCommands {
   private EnvLifecycleCommands() {}
 
-  private abstract static class Change extends Subcommand implements Callable<Integer> {
-    @Parameters(paramLabel = "ID")
-    String id;
+  private abstract static class Change extends EnvironmentCommand implements Callable<Integer> {
 
     abstract JsonNode send(ApiClient client);
 
     @Override
     public Integer call() {
       JsonNode environment = send(client());
-      io().out().println(id + " " + environment.path("status").asText("?"));
+      io().out().println(id() + " " + environment.path("status").asText("?"));
       return ExitCodes.OK;
     }
   }
@@ -34,7 +30,7 @@ final class EnvLifecycleCommands {
   static final class Stop extends Change {
     @Override
     JsonNode send(ApiClient client) {
-      return client.post(EnvCommand.path(id) + "/stop", null);
+      return client.post(path() + "/stop", null);
     }
   }
 
@@ -46,7 +42,7 @@ final class EnvLifecycleCommands {
 
     @Override
     JsonNode send(ApiClient client) {
-      return client.post(EnvCommand.path(id) + "/start", null);
+      return client.post(path() + "/start", null);
     }
 
     @Override
@@ -55,7 +51,7 @@ final class EnvLifecycleCommands {
         return super.call();
       }
       ApiClient client = client();
-      return new EnvProgress(io(), client).follow(id, send(client));
+      return new EnvProgress(io(), client).follow(id(), send(client));
     }
   }
 
@@ -63,7 +59,7 @@ final class EnvLifecycleCommands {
   static final class Remove extends Change {
     @Override
     JsonNode send(ApiClient client) {
-      return client.delete(EnvCommand.path(id));
+      return client.delete(path());
     }
   }
 }

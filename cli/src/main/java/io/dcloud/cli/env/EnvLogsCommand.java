@@ -2,7 +2,6 @@ package io.dcloud.cli.env;
 
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.ExitCodes;
-import io.dcloud.cli.common.Subcommand;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.LinkedHashMap;
@@ -10,13 +9,10 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /** {@code dcloud env logs ID [-f] [--tail N]}: the container's log, copied as it comes. */
 @Command(name = "logs", description = "Print the container's log lines")
-final class EnvLogsCommand extends Subcommand implements Callable<Integer> {
-  @Parameters(paramLabel = "ID")
-  String id;
+final class EnvLogsCommand extends EnvironmentCommand implements Callable<Integer> {
 
   @Option(names = {"-f", "--follow"}, description = "Keep printing new lines until interrupted")
   boolean follow;
@@ -30,7 +26,7 @@ final class EnvLogsCommand extends Subcommand implements Callable<Integer> {
     parameters.put("tail", tail);
     parameters.put("follow", follow);
     ApiClient client = client();
-    try (InputStream body = client.stream(client.request(EnvCommand.path(id) + "/logs" + ApiClient.query(parameters))
+    try (InputStream body = client.stream(client.request(path() + "/logs" + ApiClient.query(parameters))
         .header("Accept", "text/plain")).body()) {
       byte[] buffer = new byte[8192];
       for (int read = body.read(buffer); read >= 0; read = body.read(buffer)) {

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
-import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -20,12 +19,9 @@ import picocli.CommandLine.Parameters;
  * read-only — shown, replaced by the groups given, or none with {@code --none}.
  */
 @Command(name = "share", description = "Show the groups the environment is shared with (read-only), or replace them")
-final class EnvShareCommand extends Subcommand implements Callable<Integer> {
+final class EnvShareCommand extends EnvironmentCommand implements Callable<Integer> {
   @Mixin
   OutputOption output;
-
-  @Parameters(index = "0", paramLabel = "ID")
-  String id;
 
   @Parameters(index = "1..*", paramLabel = "GROUP", description = "The groups from now on (yours; an admin's any)")
   List<String> groups;
@@ -35,7 +31,7 @@ final class EnvShareCommand extends Subcommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    String path = EnvCommand.path(id) + "/sharing";
+    String path = path() + "/sharing";
     boolean replacing = none || (groups != null && !groups.isEmpty());
     if (none && groups != null && !groups.isEmpty()) {
       throw CliException.usage("give groups or --none, not both");
