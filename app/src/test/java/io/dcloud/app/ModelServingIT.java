@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.dcloud.testing.IrisModel;
+import io.dcloud.testing.ModelPush;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -192,15 +194,9 @@ class ModelServingIT {
   @Test
   @Order(4)
   void aJobOverADatasetGivesTheModelsPredictionsInOrderFromBothReplicas() throws Exception {
-    StringBuilder records = new StringBuilder();
-    List<JsonNode> expected = new ArrayList<>();
-    for (int round = 0; round < JOB_ROUNDS; round++) {
-      for (int i = 0; i < second.instances().size(); i++) {
-        records.append(second.instances().get(i)).append('\n');
-        expected.add(second.expected().get(i));
-      }
-    }
-    Api.Response input = api.put("/api/v1/datasets/tables/iris/records", "application/x-ndjson", records.toString());
+    IrisModel.JobInput records = second.asJobInput(JOB_ROUNDS);
+    List<JsonNode> expected = records.expected();
+    Api.Response input = api.put("/api/v1/datasets/tables/iris/records", "application/x-ndjson", records.records());
     assertThat(input.status()).as(input.body()).isEqualTo(201);
 
     Api.Response submitted = api.post("/api/v1/jobs", "{\"service\": \"" + MODEL + "\", \"input\": {\"dataset\":"

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.dcloud.testing.IrisModel;
 import io.dcloud.testing.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -31,9 +31,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -56,14 +54,7 @@ class ClientIT {
   Path dir;
 
   @RegisterExtension
-  final TestWatcher printNodeLogsOnFailure = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster != null) {
-        cluster.printLogTails();
-      }
-    }
-  };
+  final NodeLogsOnFailure logsOnFailure = new NodeLogsOnFailure(() -> cluster);
 
   @BeforeAll
   void start() throws Exception {

@@ -17,9 +17,7 @@ import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,15 +38,7 @@ class ClusterRestartIT {
   private static ClusterHarness cluster;
 
   @RegisterExtension
-  static final TestWatcher PRINT_NODE_LOGS_ON_FAILURE = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster != null) {
-        System.err.println("---- " + context.getDisplayName() + " failed: node log tails follow");
-        cluster.printLogTails();
-      }
-    }
-  };
+  static final NodeLogsOnFailure LOGS_ON_FAILURE = new NodeLogsOnFailure(() -> cluster);
 
   @BeforeAll
   static void useTheSharedCluster() throws Exception {

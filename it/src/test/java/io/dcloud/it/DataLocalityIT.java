@@ -22,9 +22,7 @@ import java.util.Random;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * Data locality on a cluster of three real {@code dcloud node} processes (real Docker, one embedded
@@ -44,14 +42,7 @@ class DataLocalityIT {
   private static ClusterHarness cluster;
 
   @RegisterExtension
-  static final TestWatcher PRINT_NODE_LOGS_ON_FAILURE = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster != null) {
-        cluster.printLogTails();
-      }
-    }
-  };
+  static final NodeLogsOnFailure LOGS_ON_FAILURE = new NodeLogsOnFailure(() -> cluster);
 
   @BeforeAll
   static void useTheSharedCluster() throws Exception {

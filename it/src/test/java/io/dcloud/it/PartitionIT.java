@@ -23,9 +23,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,15 +49,7 @@ class PartitionIT {
   private static final Partition partition = new Partition();
 
   @RegisterExtension
-  static final TestWatcher PRINT_NODE_LOGS_ON_FAILURE = new TestWatcher() {
-    @Override
-    public void testFailed(ExtensionContext context, Throwable cause) {
-      if (cluster != null) {
-        System.err.println("---- " + context.getDisplayName() + " failed: node log tails follow");
-        cluster.printLogTails();
-      }
-    }
-  };
+  static final NodeLogsOnFailure LOGS_ON_FAILURE = new NodeLogsOnFailure(() -> cluster);
 
   @BeforeAll
   static void startCluster() throws Exception {

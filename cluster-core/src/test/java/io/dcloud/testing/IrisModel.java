@@ -1,23 +1,24 @@
-package io.dcloud.app;
+package io.dcloud.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import io.dcloud.testing.Requirements;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A real model for the end-to-end tests: a scikit-learn logistic regression of the iris data (which
  * scikit-learn ships: nothing is downloaded) trained here by {@code /usr/bin/python3}, the requests
  * a test sends it and the predictions the model itself gives for them, and how a test pushes it.
  */
-final class IrisModel {
-  static final String PYTHON = "/usr/bin/python3";
-  static final String CONTRACT = """
+public final class IrisModel {
+  public static final String PYTHON = "/usr/bin/python3";
+  public static final String CONTRACT = """
       FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
 
 
@@ -44,12 +45,28 @@ final class IrisModel {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** The artifact, requests (one JSON object each), and the model's own answers to them, in order. */
-  record Trained(Path artifact, ArrayNode instances, JsonNode expected) {}
+  public record Trained(Path artifact, ArrayNode instances, JsonNode expected) {
+    /** The requests {@code rounds} times over as JSON lines (a job's input), and the predictions expected, in order. */
+    public JobInput asJobInput(int rounds) {
+      StringBuilder records = new StringBuilder();
+      List<JsonNode> predictions = new ArrayList<>();
+      for (int round = 0; round < rounds; round++) {
+        for (int i = 0; i < instances.size(); i++) {
+          records.append(instances.get(i)).append('\n');
+          predictions.add(expected.get(i));
+        }
+      }
+      return new JobInput(records.toString(), predictions);
+    }
+  }
+
+  /** A job's input of JSON lines and what its output should be, line by line. */
+  public record JobInput(String records, List<JsonNode> expected) {}
 
   private IrisModel() {}
 
   /** Fails under CI=true, skips elsewhere, without Debian's python3-sklearn and python3-joblib. */
-  static void requirePython() throws Exception {
+  public static void requirePython() throws Exception {
     boolean present = Files.isExecutable(Path.of(PYTHON))
         && new ProcessBuilder(PYTHON, "-c", "import sklearn, joblib").redirectErrorStream(true).start().waitFor() == 0;
     Requirements.requireOrSkip(present, () -> PYTHON + " with scikit-learn and joblib is missing: "
@@ -57,7 +74,7 @@ final class IrisModel {
   }
 
   /** Trains in {@code directory}; another {@code maxIter} makes another artifact (another version). */
-  static Trained train(Path directory, int maxIter) throws Exception {
+  public static Trained train(Path directory, int maxIter) throws Exception {
     Path artifact = directory.resolve("iris-" + maxIter + ".joblib");
     Path instances = directory.resolve("instances-" + maxIter + ".json");
     Path expected = directory.resolve("expected-" + maxIter + ".json");
@@ -69,13 +86,13 @@ final class IrisModel {
   }
 
   /** A model config of {@code replicas} small replicas; {@code more}: further fields ("" or starting with a comma). */
-  static String config(String name, int replicas, String more) {
+  public static String config(String name, int replicas, String more) {
     return "{\"name\": \"" + name + "\", \"runtime\": {\"language-name\": \"python\", \"libraries\": [\"scikit-learn\"]},"
         + " \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"replicas\": " + replicas + more + "}";
   }
 
   /** {@code POST /api/v1/models} of this model; the version it made. */
-  static int push(Api api, Path artifact, String config) throws Exception {
+  public static int push(ApiSession api, Path artifact, String config) throws Exception {
     return ModelPush.push(api, "model.joblib", artifact, CONTRACT, config);
   }
 }

@@ -1,4 +1,4 @@
-package io.dcloud.app;
+package io.dcloud.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,13 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** {@code POST /api/v1/models} as a data scientist's client sends it: multipart model, contract, config. */
-final class ModelPush {
+public final class ModelPush {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private ModelPush() {}
 
   /** Pushes {@code artifact} as {@code fileName} (its extension tells the runtime); the version it made. */
-  static int push(Api api, String fileName, Path artifact, String contract, String config) throws Exception {
+  public static int push(ApiSession api, String fileName, Path artifact, String contract, String config) throws Exception {
     String boundary = "model-push-" + System.nanoTime();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     part(body, boundary, "model", fileName, "application/octet-stream", Files.readAllBytes(artifact));
