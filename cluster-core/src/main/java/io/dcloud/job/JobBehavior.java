@@ -1,23 +1,20 @@
 package io.dcloud.job;
 
 import io.dcloud.ask.Asks;
-import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.job.JobEntity.Command;
 import io.dcloud.job.JobEntity.Event;
-import io.dcloud.node.ProxyWire;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
-import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -55,6 +52,9 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private volatile long inputBytesRead;
   private boolean writingOutput;
   private boolean running;
+  /** A member was removed since the last look: the tasks in flight are sent again at the next. */
+  private boolean resendInFlight;
+  private final Runnable stopHearingOfRemovals;
 
   JobBehavior(String id, ActorContext<Command> context, JobEntity.Wiring wiring) {
     super(PersistenceId.of(JobEntity.TYPE_KEY.name(), id), wiring.settings().journalBackoff());
@@ -63,6 +63,8 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     this.wiring = wiring;
     this.settings = wiring.settings();
     this.dispatch = new JobDispatch(settings.inFlightPerReplica());
+    ActorRef<Command> self = context.getSelf();
+    this.stopHearingOfRemovals = wiring.nodes().whenMembersRemoved(address -> self.tell(new JobEntity.MemberRemoved(address)));
   }
 
   @Override
@@ -84,7 +86,15 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
             resume(state);
           }
         })
-        .onSignal(PostStop.instance(), state -> stopRunning())
+        .onSignal(PostStop.instance(), state -> {
+          stopHearingOfRemovals.run();
+          stopRunning();
+        })
+        // Restarted after a journal failure: the next incarnation subscribes again.
+        .onSignal(PreRestart.instance(), state -> {
+          stopHearingOfRemovals.run();
+          stopRunning();
+        })
         .build();
   }
 
@@ -105,7 +115,19 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     } else if (command instanceof JobEntity.Tick tick) {
       if (tick.incarnation() == incarnation) {
         tickScheduled = false;
+        if (resendInFlight) {
+          resendInFlight = false;
+          log.info("Job {}: sending its {} tasks in flight again", id, dispatch.returnInFlight());
+        }
         look(state);
+      }
+      return Effect().noReply();
+    } else if (command instanceof JobEntity.MemberRemoved removed) {
+      if (state.status() == JobStatus.RUNNING && dispatch.size() > 0) {
+        // Not at once: this node's shard regions may not have heard of the removal yet.
+        log.info("Job {}: {} left the cluster; its {} tasks in flight may have gone with it", id, removed.address(),
+            dispatch.size());
+        resendInFlight = true;
       }
       return Effect().noReply();
     } else if (command instanceof JobEntity.ServiceSeen seen) {
@@ -189,38 +211,8 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     }
     readingInput = true;
     inputBytesRead = 0;
-    CompletionStage<JobEntity.InputRead> read;
-    if (state.taskStarts() != null) {
-      read = StoredTaskStarts.load(context.getSystem(), wiring.blobs(), id, state.taskStarts())
-          .thenApply(tasks -> new JobEntity.InputRead(tasks, null, null))
-          .exceptionallyCompose(failure -> {
-            log.warn("Job {}: its task starts could not be loaded ({}): reading its input through", id, why(failure));
-            return readThrough(state, false);
-          });
-    } else {
-      read = readThrough(state, state.status() == JobStatus.QUEUED);
-    }
-    Asks.pipeToSelf(context, read,
+    Asks.pipeToSelf(context, InputTasks.find(context.getSystem(), wiring.blobs(), id, state, read -> inputBytesRead = read),
         (done, failure) -> failure == null ? done : new JobEntity.InputRead(null, null, why(failure)));
-  }
-
-  /**
-   * The input read through to find where its tasks start; those kept as a blob when {@code keep} (the
-   * job starts: its {@link JobEntity.Started} names the blob). A job whose starts could not be kept
-   * runs all the same, and reads its input through again when taken up again.
-   */
-  private CompletionStage<JobEntity.InputRead> readThrough(JobState state, boolean keep) {
-    ActorSystem<?> system = context.getSystem();
-    return JobInput.index(system, wiring.blobs(), state.spec().input(), state.spec().batchSize(), id,
-            read -> inputBytesRead = read)
-        .thenCompose(tasks -> !keep ? CompletableFuture.completedFuture(new JobEntity.InputRead(tasks, null, null))
-            : StoredTaskStarts.save(system, wiring.blobs(), id, tasks).handle((saved, failure) -> {
-              if (failure != null) {
-                log.warn("Job {}: its task starts could not be kept ({}): a restart reads its input again", id,
-                    why(failure));
-              }
-              return new JobEntity.InputRead(tasks, saved, null);
-            }));
   }
 
   private ReplyEffect<Event, JobState> onInput(JobState state, JobEntity.InputRead read) {
@@ -332,7 +324,9 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     for (Event event : first) {
       next = next.apply(event);
     }
-    List<JobDispatch.Assignment> assignments = input == null ? List.of() : dispatch.assign(next, ready);
+    // Between two looks at the service, a replica whose node is lost takes no more tasks.
+    List<ServiceView.Replica> reachable = ready.stream().filter(r -> wiring.nodes().reachable(r.node())).toList();
+    List<JobDispatch.Assignment> assignments = input == null ? List.of() : dispatch.assign(next, reachable);
     List<Event> events = new ArrayList<>(first);
     assignments.forEach(a -> events.add(new JobEntity.TaskAssigned(a.task(), a.replica(), a.node(), a.attempt(),
         wiring.clock().instant())));
@@ -348,26 +342,17 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     }).thenNoReply();
   }
 
+  /** Sends a task; its node's loss fails it at once rather than at the task timeout. */
   private void send(JobDispatch.Assignment a) {
-    ActorSystem<?> system = context.getSystem();
-    int replicaPort = port;
-    CompletionStage<JobEntity.TaskAnswered> answered = input.records(system, wiring.blobs(), a.task())
-        .thenCompose(records -> Asks.completedInline(AskPattern.<EnvironmentEntity.Command, ProxyWire.Reply>ask(
-            wiring.environments().apply(a.replica()),
-            replyTo -> new EnvironmentEntity.Proxy(replicaPort, PredictCalls.call(system, records), replyTo),
-            settings.taskTimeout(), system.scheduler())))
-        .thenCompose(reply -> {
-          if (reply instanceof ProxyWire.Response response) {
-            return Asks.completedInline(PredictCalls.body(system, response)).thenApply(body ->
-                new JobEntity.TaskAnswered(a.task(), a.attempt(), a.replica(), body, response.status(), null));
-          }
-          String why = reply instanceof ProxyWire.Unavailable u ? u.why() + ": " + u.reason() : String.valueOf(reply);
-          return CompletableFuture.completedFuture(
-              new JobEntity.TaskAnswered(a.task(), a.attempt(), a.replica(), null, 0, "not reached (" + why + ")"));
-        });
     log.debug("Job {}: task {} (attempt {}) to replica {} on {}", id, a.task(), a.attempt(), a.replica(), a.node());
-    Asks.pipeToSelf(context, answered, (done, failure) -> failure == null ? done
-        : new JobEntity.TaskAnswered(a.task(), a.attempt(), a.replica(), null, 0,
+    ActorRef<Command> self = context.getSelf();
+    Runnable stopWatching = wiring.nodes().whenUnreachable(a.node(), () -> self.tell(new JobEntity.TaskAnswered(
+        a.task(), a.attempt(), a.replica(), null, 0, "its node " + a.node() + " is unreachable or gone")));
+    CompletionStage<JobEntity.TaskAnswered> answered = PredictCalls.send(context.getSystem(), input, wiring.blobs(),
+        wiring.environments().apply(a.replica()), port, a, settings.taskTimeout());
+    answered.whenComplete((done, failure) -> stopWatching.run());
+    Asks.pipeToSelf(context, answered,
+        (done, failure) -> failure == null ? done : new JobEntity.TaskAnswered(a.task(), a.attempt(), a.replica(), null, 0,
             "no answer within " + settings.taskTimeout() + " (dcloud.jobs.task-timeout): " + why(failure)));
   }
 
@@ -440,7 +425,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
         : view);
   }
 
-  private static String why(Throwable failure) {
+  static String why(Throwable failure) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     return cause.getMessage() == null ? cause.toString() : cause.getMessage();
   }

@@ -120,6 +120,17 @@ final class JobDispatch {
     }
   }
 
+  /**
+   * Every task in flight is pending again, to be sent anew (an answer to the earlier sending is
+   * late then: ignored); how many.
+   */
+  int returnInFlight() {
+    int count = inFlight.size();
+    returned.addAll(inFlight.keySet());
+    inFlight.clear();
+    return count;
+  }
+
   void clear() {
     inFlight.clear();
     returned.clear();

@@ -6,6 +6,8 @@ import io.dcloud.dataset.DatasetEntity;
 import io.dcloud.dataset.DatasetWriter;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.node.NodeReachability;
+import io.dcloud.node.NodeWatch;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.service.ServiceEntity;
 import java.time.Clock;
@@ -90,6 +92,12 @@ public final class JobEntity {
   record TaskStored(int task, int attempt, String replica, BlobStore.StoredBlob blob, String failure)
       implements Command, NoSerializationVerificationNeeded {}
 
+  /**
+   * A member left the cluster: a task sent through it (to a replica's entity that lived there) may
+   * never be answered, so every task in flight is sent again at the next look.
+   */
+  record MemberRemoved(String address) implements Command, NoSerializationVerificationNeeded {}
+
   /** The output dataset version is written ({@code failure}: it could not be). */
   record OutputWritten(int version, String failure) implements Command, NoSerializationVerificationNeeded {}
 
@@ -148,8 +156,8 @@ public final class JobEntity {
 
   /**
    * What every job entity of a process shares: the replicas' environment entities, the services,
-   * the input's and output's datasets, where the bytes are, the index and its own ticks (through
-   * sharding, or a test's stand-ins).
+   * the input's and output's datasets, where the bytes are, the index, its own ticks (through
+   * sharding, or a test's stand-ins) and what is known of the nodes' loss.
    */
   public record Wiring(
       Function<String, RecipientRef<EnvironmentEntity.Command>> environments,
@@ -159,6 +167,7 @@ public final class JobEntity {
       DatasetWriter writer,
       ActorRef<JobIndex.Command> index,
       BiConsumer<String, Command> tickVia,
+      NodeWatch nodes,
       Settings settings,
       Clock clock) {}
 
@@ -182,7 +191,7 @@ public final class JobEntity {
         id -> DatasetEntity.ref(sharding, id),
         blobs, writer, index,
         (id, tick) -> sharding.entityRefFor(TYPE_KEY, id).tell(tick),
-        settings, Clock.systemUTC());
+        NodeReachability.get(system), settings, Clock.systemUTC());
   }
 
   /** Wakes a job's entity (after a restart, or its node's loss: see {@link JobIndex}). */

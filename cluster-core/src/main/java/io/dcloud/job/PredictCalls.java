@@ -2,16 +2,22 @@ package io.dcloud.job;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.dcloud.ask.Asks;
+import io.dcloud.dataset.BlobStore;
+import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.node.ProxyPieces;
 import io.dcloud.node.ProxyWire;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.RecipientRef;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.stream.javadsl.StreamRefs;
 import org.apache.pekko.util.ByteString;
@@ -26,6 +32,27 @@ final class PredictCalls {
   private static final Pattern INSTANCE = Pattern.compile("instance (\\d+)");
 
   private PredictCalls() {}
+
+  /**
+   * Task {@code a}'s records, cut from {@code input}, sent to its replica through the replica's
+   * environment entity ({@code replica}), and the answer as the entity's command; fails when none
+   * comes within {@code timeout}.
+   */
+  static CompletionStage<JobEntity.TaskAnswered> send(ActorSystem<?> system, InputWindow input, BlobStore blobs,
+      RecipientRef<EnvironmentEntity.Command> replica, int port, JobDispatch.Assignment a, Duration timeout) {
+    return input.records(system, blobs, a.task())
+        .thenCompose(records -> Asks.completedInline(AskPattern.<EnvironmentEntity.Command, ProxyWire.Reply>ask(replica,
+            replyTo -> new EnvironmentEntity.Proxy(port, call(system, records), replyTo), timeout, system.scheduler())))
+        .thenCompose(reply -> {
+          if (reply instanceof ProxyWire.Response response) {
+            return Asks.completedInline(body(system, response)).thenApply(body ->
+                new JobEntity.TaskAnswered(a.task(), a.attempt(), a.replica(), body, response.status(), null));
+          }
+          String why = reply instanceof ProxyWire.Unavailable u ? u.why() + ": " + u.reason() : String.valueOf(reply);
+          return CompletableFuture.completedFuture(
+              new JobEntity.TaskAnswered(a.task(), a.attempt(), a.replica(), null, 0, "not reached (" + why + ")"));
+        });
+  }
 
   /** The call for {@code records} (JSON texts); a body over one inline piece travels as a stream. */
   static ProxyWire.Http call(ActorSystem<?> system, List<String> records) {

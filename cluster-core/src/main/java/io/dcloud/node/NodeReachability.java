@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,6 +18,9 @@ import org.apache.pekko.actor.typed.ExtensionId;
 import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,16 +33,20 @@ import org.slf4j.LoggerFactory;
  * reachable, and so does a node whose actor was never registered (this process knows nothing
  * against it). One per actor system.
  */
-public final class NodeReachability implements Extension {
+public final class NodeReachability implements Extension, NodeWatch {
   private static final Logger log = LoggerFactory.getLogger(NodeReachability.class);
 
   private final Set<String> watched = ConcurrentHashMap.newKeySet();
   private final Set<String> unavailable = ConcurrentHashMap.newKeySet();
   private final Map<String, Set<Runnable>> onLoss = new ConcurrentHashMap<>();
+  private final Set<Consumer<String>> removalListeners = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean removalsSubscribed = new AtomicBoolean();
+  private final ActorSystem<?> system;
   private final Executor executor;
   private final ActorRef<Command> watcher;
 
   private NodeReachability(ActorSystem<?> system) {
+    this.system = system;
     this.executor = system.executionContext();
     this.watcher = system.systemActorOf(watching(), "node-reachability", Props.empty());
     Gauge.builder("dcloud.reachability.unreachable.nodes", unavailable, Set::size)
@@ -51,6 +60,7 @@ public final class NodeReachability implements Extension {
   }
 
   /** False while the node's actor is known only on an unreachable member, or since it left the cluster. */
+  @Override
   public boolean reachable(String nodeId) {
     if (watched.add(nodeId)) {
       watcher.tell(new Watch(nodeId));
@@ -63,6 +73,7 @@ public final class NodeReachability implements Extension {
    * leaves -- at once if it already is -- unless the returned cancel is run first (the caller's own
    * call ended). The gateway uses it to give up a try on a replica whose machine died.
    */
+  @Override
   public Runnable whenUnreachable(String nodeId, Runnable lost) {
     Set<Runnable> waiting = onLoss.computeIfAbsent(nodeId, id -> ConcurrentHashMap.newKeySet());
     waiting.add(lost);
@@ -70,6 +81,22 @@ public final class NodeReachability implements Extension {
       executor.execute(lost);
     }
     return () -> waiting.remove(lost);
+  }
+
+  /** Subscribes to the cluster's removals at the first caller (a process without a cluster has none to ask). */
+  @Override
+  public Runnable whenMembersRemoved(Consumer<String> removed) {
+    removalListeners.add(removed);
+    if (removalsSubscribed.compareAndSet(false, true)) {
+      ActorRef<ClusterEvent.MemberRemoved> listener = system.systemActorOf(
+          Behaviors.receiveMessage(gone -> {
+            String address = gone.member().address().toString();
+            removalListeners.forEach(each -> executor.execute(() -> each.accept(address)));
+            return Behaviors.same();
+          }), "member-removals", Props.empty());
+      Cluster.get(system).subscriptions().tell(Subscribe.create(listener, ClusterEvent.MemberRemoved.class));
+    }
+    return () -> removalListeners.remove(removed);
   }
 
   private void lost(String nodeId) {

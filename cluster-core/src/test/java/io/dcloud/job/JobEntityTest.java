@@ -17,6 +17,7 @@ import io.dcloud.dataset.DatasetVersion;
 import io.dcloud.dataset.DatasetWriter;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.node.NodeWatch;
 import io.dcloud.node.ProxyWire;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
@@ -39,6 +40,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.apache.pekko.Done;
@@ -106,6 +108,29 @@ class JobEntityTest {
       return chunks.deleteAll(blobId);
     }
   }, new BlobSettings(1000, 2, 2));
+  /** What the job knows of nodes here: the test loses a node or removes a member by calling these. */
+  private final Set<Consumer<String>> removalListeners = ConcurrentHashMap.newKeySet();
+  private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
+  private final Map<String, Set<Runnable>> onLoss = new ConcurrentHashMap<>();
+  private final NodeWatch nodes = new NodeWatch() {
+    @Override
+    public boolean reachable(String nodeId) {
+      return !unreachable.contains(nodeId);
+    }
+
+    @Override
+    public Runnable whenUnreachable(String nodeId, Runnable lost) {
+      Set<Runnable> waiting = onLoss.computeIfAbsent(nodeId, n -> ConcurrentHashMap.newKeySet());
+      waiting.add(lost);
+      return () -> waiting.remove(lost);
+    }
+
+    @Override
+    public Runnable whenMembersRemoved(Consumer<String> removed) {
+      removalListeners.add(removed);
+      return () -> removalListeners.remove(removed);
+    }
+  };
   private TestProbe<JobIndex.Command> index;
   private ActorRef<ServiceEntity.Command> service;
   private ActorRef<DatasetIndex.Command> datasetIndex;
@@ -140,7 +165,7 @@ class JobEntityTest {
     Function<String, RecipientRef<DatasetEntity.Command>> datasetRefs = this::dataset;
     return new JobEntity.Wiring(replicaRefs::get, name -> service, datasetRefs, blobs,
         new DatasetWriter(testKit.system(), datasetRefs, datasetIndex, blobs, Duration.ofSeconds(3)), index.getRef(),
-        (jobId, tick) -> job.get().tell(tick),
+        (jobId, tick) -> job.get().tell(tick), nodes,
         new JobEntity.Settings(taskTimeout, 3, 2, Duration.ofMillis(100), 1500, JournalBackoff.fromConfig(CONFIG)),
         Clock.systemUTC());
   }
@@ -215,6 +240,18 @@ class JobEntityTest {
       return null;
     });
     return seen.get();
+  }
+
+  /**
+   * A job of {@code records} in tasks of {@code batchSize} submitted with a silent replica on n2 as
+   * the only one (tasks held for up to a minute), once it holds two tasks; the replica.
+   */
+  private Replica submittedToASilentReplica(int records, int batchSize) {
+    Replica silent = replica("silent", "n2", Mode.SILENT);
+    wiring = wiring(Duration.ofMinutes(1));
+    submit(input(records, batchSize));
+    awaitHeld(silent, 2);
+    return silent;
   }
 
   /** Waits until {@code replica} (a silent one) holds {@code tasks} tasks. */
@@ -387,10 +424,7 @@ class JobEntityTest {
    * meanwhile} run, and taken up again: it finishes with every task sent again.
    */
   private void restartedWhileTwoTasksAreHeld(Runnable meanwhile) {
-    Replica slow = replica("slow", "n1", Mode.SILENT);
-    wiring = wiring(Duration.ofMinutes(1));
-    submit(input(60, 20));
-    awaitHeld(slow, 2);
+    Replica slow = submittedToASilentReplica(60, 20);
     assertThat(get().progress().done()).isZero();
 
     testKit.stop(job.get());
@@ -401,6 +435,51 @@ class JobEntityTest {
 
     assertThat(output(done)).containsExactlyElementsOf(doubled(60));
     assertThat(slow.got()).contains(0, 20, 40);
+  }
+
+  @Test
+  void whenAMemberLeavesTheClusterTheTasksInFlightAreSentAgainWithoutWaitingForTheirTimeout() {
+    Replica lost = submittedToASilentReplica(60, 20);
+
+    // Its answers went with the member (the replica's entity lived there, say); it answers now.
+    lost.mode().set(Mode.ANSWER);
+    removalListeners.forEach(listener -> listener.accept("pekko://dcloud@10.0.0.2:25520"));
+    JobView done = awaitStatus(JobStatus.SUCCEEDED);
+
+    assertThat(output(done)).containsExactlyElementsOf(doubled(60));
+    assertThat(lost.got()).as("the two held sent again, and the third").containsExactlyInAnyOrder(0, 20, 0, 20, 40);
+    assertThat(done.assignments()).singleElement().satisfies(w -> assertThat(w.tasks()).isEqualTo(5));
+  }
+
+  @Test
+  void theTasksOfAReplicaWhoseNodeIsLostAreSentElsewhereAtOnceAndItGetsNoMore() {
+    Replica lost = submittedToASilentReplica(100, 10);
+    Replica good = replica("good", "n1", Mode.ANSWER);
+
+    unreachable.add("n2");
+    // As NodeReachability does: each watch runs once, and is dropped.
+    onLoss.remove("n2").forEach(Runnable::run);
+    JobView done = awaitStatus(JobStatus.SUCCEEDED);
+
+    assertThat(output(done)).containsExactlyElementsOf(doubled(100));
+    assertThat(lost.got()).as("only the two it held when its node was lost").hasSize(2);
+    assertThat(good.got()).hasSize(10);
+    assertThat(onLoss.get("n1")).as("no watch left behind by the answered tasks").isEmpty();
+  }
+
+  @Test
+  void aStoppedJobNoLongerHearsOfRemovedMembers() {
+    replica("a", "n1", Mode.ANSWER);
+    submit(input(20, 10));
+    awaitStatus(JobStatus.SUCCEEDED);
+    assertThat(removalListeners).hasSize(1);
+
+    testKit.stop(job.get());
+
+    index.awaitAssert(() -> {
+      assertThat(removalListeners).isEmpty();
+      return null;
+    });
   }
 
   @Test

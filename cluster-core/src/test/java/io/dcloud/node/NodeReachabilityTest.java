@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -18,6 +19,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
 import org.apache.pekko.cluster.typed.Join;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,6 +101,9 @@ class NodeReachabilityTest {
 
     CountDownLatch toldOfLoss = new CountDownLatch(1);
     reachability.whenUnreachable(NODE, toldOfLoss::countDown);
+    LinkedBlockingQueue<String> removed = new LinkedBlockingQueue<>();
+    reachability.whenMembersRemoved(removed::add);
+    String addressOfB = Cluster.get(b.system()).selfMember().address().toString();
     AtomicBoolean cancelledWasTold = new AtomicBoolean();
     reachability.whenUnreachable(NODE, () -> cancelledWasTold.set(true)).run();
 
@@ -115,5 +120,9 @@ class NodeReachabilityTest {
     assertThat(cancelledWasTold).as("a cancelled watch").isFalse();
     assertThat(reachability.reachable("never-registered")).isTrue();
     assertThat(NodeReachability.get(a.system())).as("one per actor system").isSameAs(reachability);
+    assertThat(removed).as("unreachable is not removed").isEmpty();
+
+    clusterA.manager().tell(new Down(Cluster.get(b.system()).selfMember().address()));
+    assertThat(removed.poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("b's removal, once downed").isEqualTo(addressOfB);
   }
 }

@@ -1,6 +1,7 @@
 package io.dcloud.gateway.service;
 
 import io.dcloud.gateway.common.Problem;
+import io.dcloud.node.NodeWatch;
 import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -64,27 +65,6 @@ final class ReplicaBalancer {
     void attempted(String service, ServiceView.Replica replica, String outcome, long nanos);
 
     void failed(String service);
-  }
-
-  /** What the balancer knows of the replicas' nodes (io.dcloud.node.NodeReachability in the gateway). */
-  interface NodeWatch {
-    boolean reachable(String nodeId);
-
-    /** Runs {@code lost} if the node becomes unreachable (at once if it is) before the returned cancel runs. */
-    Runnable whenUnreachable(String nodeId, Runnable lost);
-
-    /** Every node reachable, none ever lost. */
-    NodeWatch NONE = new NodeWatch() {
-      @Override
-      public boolean reachable(String nodeId) {
-        return true;
-      }
-
-      @Override
-      public Runnable whenUnreachable(String nodeId, Runnable lost) {
-        return () -> { };
-      }
-    };
   }
 
   static final String OK = "ok";

@@ -115,7 +115,7 @@ public final class ServiceCallRoutes extends AllDirectives {
       public void failed(String service) {
         directory.get().refresh(service);
       }
-    }, System::nanoTime, nodeWatch(NodeReachability.get(system)));
+    }, System::nanoTime, NodeReachability.get(system));
     directory.set(new ServiceDirectory(name -> Asks.completedOn(
             services.services().apply(name).ask(ServiceEntity.Get::new, gateway.askTimeout()), system.executionContext()),
         settings, System::nanoTime, gone -> {
@@ -133,20 +133,6 @@ public final class ServiceCallRoutes extends AllDirectives {
         new DirectCalls(system, materializer, direct.maxConnections(), settings.maxQueue()));
     return new ServiceCallRoutes(settings, directory.get(), balancer, batcher, stats, replicas, headers, bodies, codec,
         identity.audit(), materializer);
-  }
-
-  private static ReplicaBalancer.NodeWatch nodeWatch(NodeReachability reachability) {
-    return new ReplicaBalancer.NodeWatch() {
-      @Override
-      public boolean reachable(String nodeId) {
-        return reachability.reachable(nodeId);
-      }
-
-      @Override
-      public Runnable whenUnreachable(String nodeId, Runnable lost) {
-        return reachability.whenUnreachable(nodeId, lost);
-      }
-    };
   }
 
   public Route route() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import io.dcloud.node.NodeWatch;
 import io.dcloud.node.ProxyPieces;
 import io.dcloud.node.ProxyWire;
 import io.dcloud.service.ServiceView;
@@ -206,7 +207,7 @@ class DirectCallsTest {
 
       @Override
       public void failed(String service) {}
-    }, System::nanoTime, ReplicaBalancer.NodeWatch.NONE);
+    }, System::nanoTime, NodeWatch.NONE);
     ServiceView.Replica gone = new ServiceView.Replica("gone", "n1", "RUNNING", true, 1,
         new PublishedPort(8080, "tcp", "127.0.0.1", closedPort()));
     ServiceView.Replica alive = new ServiceView.Replica("alive", "n1", "RUNNING", true, 1,

@@ -2,6 +2,7 @@ package io.dcloud.gateway.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.dcloud.node.NodeWatch;
 import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +43,7 @@ class ReplicaBalancerTest {
     public void failed(String service) {
       refreshed.add(service);
     }
-  }, clock::get, new ReplicaBalancer.NodeWatch() {
+  }, clock::get, new NodeWatch() {
     @Override
     public boolean reachable(String nodeId) {
       return !unreachableNodes.contains(nodeId);
@@ -52,6 +54,11 @@ class ReplicaBalancerTest {
       List<Runnable> waiting = onLoss.computeIfAbsent(nodeId, id -> new ArrayList<>());
       waiting.add(lost);
       return () -> waiting.remove(lost);
+    }
+
+    @Override
+    public Runnable whenMembersRemoved(Consumer<String> removed) {
+      return () -> { };
     }
   });
 
