@@ -117,7 +117,9 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
         tickScheduled = false;
         if (resendInFlight) {
           resendInFlight = false;
-          log.info("Job {}: sending its {} tasks in flight again", id, dispatch.returnInFlight());
+          int resent = dispatch.returnInFlight();
+          log.info("Job {}: sending its {} tasks in flight again", id, resent);
+          JobMetrics.resent(resent);
         }
         look(state);
       }

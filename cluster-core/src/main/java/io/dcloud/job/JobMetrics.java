@@ -8,7 +8,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Jobs as meters, on the node whose entities run them: {@code dcloud.jobs.running} (a gauge; summed
  * over the nodes it counts each running job once), {@code dcloud.jobs.finished} by {@code outcome}
- * (succeeded, failed, cancelled) and {@code dcloud.jobs.tasks.retried}.
+ * (succeeded, failed, cancelled), {@code dcloud.jobs.tasks.retried} and {@code dcloud.jobs.tasks.resent}.
  */
 final class JobMetrics {
   private static final AtomicInteger RUNNING = new AtomicInteger();
@@ -38,6 +38,12 @@ final class JobMetrics {
   static void retried() {
     Counter.builder("dcloud.jobs.tasks.retried").description("Job tasks sent again after a replica failed them")
         .register(Metrics.globalRegistry).increment();
+  }
+
+  static void resent(int tasks) {
+    Counter.builder("dcloud.jobs.tasks.resent")
+        .description("Job tasks sent again because a member left the cluster while they were in flight")
+        .register(Metrics.globalRegistry).increment(tasks);
   }
 
   static void collected() {

@@ -449,6 +449,7 @@ class JobEntityTest {
     assertThat(output(done)).containsExactlyElementsOf(doubled(60));
     assertThat(lost.got()).as("the two held sent again, and the third").containsExactlyInAnyOrder(0, 20, 0, 20, 40);
     assertThat(done.assignments()).singleElement().satisfies(w -> assertThat(w.tasks()).isEqualTo(5));
+    assertThat(Metrics.globalRegistry.get("dcloud.jobs.tasks.resent").counter().count()).isGreaterThanOrEqualTo(2);
   }
 
   @Test
