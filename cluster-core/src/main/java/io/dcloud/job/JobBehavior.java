@@ -86,15 +86,9 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
             resume(state);
           }
         })
-        .onSignal(PostStop.instance(), state -> {
-          stopHearingOfRemovals.run();
-          stopRunning();
-        })
+        .onSignal(PostStop.instance(), state -> stopped())
         // Restarted after a journal failure: the next incarnation subscribes again.
-        .onSignal(PreRestart.instance(), state -> {
-          stopHearingOfRemovals.run();
-          stopRunning();
-        })
+        .onSignal(PreRestart.instance(), state -> stopped())
         .build();
   }
 
@@ -407,6 +401,12 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       wiring.blobs().delete(StoredTaskStarts.blobId(id));
     }
     input = null;
+    stopRunning();
+  }
+
+  /** This incarnation ends (the entity stops, moves, or restarts). */
+  private void stopped() {
+    stopHearingOfRemovals.run();
     stopRunning();
   }
 
