@@ -74,11 +74,15 @@ class CliJobsTest {
     JsonNode whole = JSON.readTree(ok(cli.run("jobs", "ls", "--chunk-size", "0", "-o", "json")).out());
     assertThat(JSON.readTree(ok(cli.run("jobs", "ls", "--chunk-size", "1", "-o", "json")).out())).isEqualTo(whole);
     assertThat(ok(cli.run("jobs", "get", id)).out()).contains("job " + id + " through cli-model", "REPLICA");
+    assertThat(ok(cli.run("jobs", "get", id.substring(0, 8))).out()).as("by the start of its id")
+        .contains("job " + id + " through cli-model");
     CliRunner.Result early = cli.run("jobs", "output", id);
     assertThat(early.status()).as(early.toString()).isEqualTo(ExitCodes.REFUSED);
     assertThat(early.err()).contains("SUCCEEDED");
     assertThat(ok(cli.run("jobs", "cancel", id)).out()).contains(id + " CANCELLED");
-    assertThat(cli.run("jobs", "get", "no-such-job").status()).isEqualTo(ExitCodes.NOT_FOUND);
+    CliRunner.Result none = cli.run("jobs", "get", "no-such-job");
+    assertThat(none.status()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(none.err()).contains("job no-such-job was not found").contains("dcloud jobs ls");
 
     CliRunner.Result failed = cli.run("jobs", "submit", "--service", "cli-model", "--dataset", "cli/jobs/broken", "--wait");
     assertThat(failed.status()).as(failed.toString()).isEqualTo(ExitCodes.ERROR);

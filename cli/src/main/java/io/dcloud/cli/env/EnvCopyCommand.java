@@ -5,6 +5,7 @@ import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.FolderTar;
+import io.dcloud.cli.common.Refs;
 import io.dcloud.cli.common.Subcommand;
 import java.io.IOException;
 import java.io.InputStream;
@@ -72,7 +73,7 @@ public final class EnvCopyCommand extends Subcommand implements Callable<Integer
   }
 
   private Remote resolved(Remote remote) {
-    return new Remote(EnvironmentRefs.resolve(client(), remote.id()), remote.path());
+    return new Remote(Refs.resolve(client(), Refs.ENVIRONMENT, remote.id()), remote.path());
   }
 
   private void upload(Path local, Remote to) throws IOException {

@@ -1,9 +1,10 @@
 package io.dcloud.cli.env;
 
+import io.dcloud.cli.common.Refs;
 import io.dcloud.cli.common.Subcommand;
 import picocli.CommandLine.Parameters;
 
-/** A command about one environment, its first argument: an id, a name or the start of an id ({@link EnvironmentRefs}). */
+/** A command about one environment, its first argument: an id, a name or the start of an id ({@link Refs}). */
 abstract class EnvironmentCommand extends Subcommand {
   @Parameters(index = "0", paramLabel = "ID", description = "The environment: its id, its name, or the start of its id")
   String reference;
@@ -13,7 +14,7 @@ abstract class EnvironmentCommand extends Subcommand {
   /** The environment's id, resolved once. */
   final String id() {
     if (id == null) {
-      id = EnvironmentRefs.resolve(client(), reference);
+      id = Refs.resolve(client(), Refs.ENVIRONMENT, reference);
     }
     return id;
   }

@@ -10,6 +10,7 @@ import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
+import io.dcloud.cli.common.Refs;
 import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.io.IOException;
@@ -35,6 +36,7 @@ public final class JobsCommand extends Subcommand implements Callable<Integer> {
   /** How often --wait asks how the job is. */
   private static final Duration POLL = Duration.ofSeconds(1);
   private static final Set<String> ENDED = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
+  private static final String JOB = "The job: its id, or the start of its id";
 
   @Mixin
   OutputOption output;
@@ -80,8 +82,8 @@ public final class JobsCommand extends Subcommand implements Callable<Integer> {
   }
 
   @Command(name = "get", description = "Show a job: its progress and which replica holds which tasks")
-  int get(@Mixin OutputOption format, @Parameters(paramLabel = "ID") String id) {
-    JsonNode job = client().get(path(id));
+  int get(@Mixin OutputOption format, @Parameters(paramLabel = "ID", description = JOB) String reference) {
+    JsonNode job = client().get(path(id(reference)));
     if (format.format == OutputOption.Format.table) {
       io().out().println(summary(job));
     }
@@ -90,10 +92,11 @@ public final class JobsCommand extends Subcommand implements Callable<Integer> {
   }
 
   @Command(name = "output", description = "The predictions, one JSON line per input record, in input order")
-  int output(@Parameters(paramLabel = "ID") String id,
+  int output(@Parameters(paramLabel = "ID", description = JOB) String reference,
       @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "Into FILE rather than stdout") Path file)
       throws IOException {
     ApiClient client = client();
+    String id = id(reference);
     HttpResponse<InputStream> response = client.stream(client.request(path(id) + "/output"));
     try (InputStream body = response.body()) {
       if (file == null) {
@@ -108,7 +111,8 @@ public final class JobsCommand extends Subcommand implements Callable<Integer> {
   }
 
   @Command(name = "cancel", description = "Cancel a job")
-  int cancel(@Parameters(paramLabel = "ID") String id) {
+  int cancel(@Parameters(paramLabel = "ID", description = JOB) String reference) {
+    String id = id(reference);
     JsonNode job = client().delete(path(id));
     io().out().println(id + " " + job.path("status").asText());
     return ExitCodes.OK;
@@ -142,6 +146,10 @@ public final class JobsCommand extends Subcommand implements Callable<Integer> {
     String eta = p.path("etaSeconds").isNumber() ? ", " + p.path("etaSeconds").asLong() + " s left" : "";
     return job.path("status").asText() + " " + p.path("done").asLong() + "/" + p.path("total").asLong() + " records, "
         + String.format(java.util.Locale.ROOT, "%.1f", p.path("rate").asDouble()) + "/s" + eta;
+  }
+
+  private String id(String reference) {
+    return Refs.resolve(client(), Refs.JOB, reference);
   }
 
   private static String path(String id) {
