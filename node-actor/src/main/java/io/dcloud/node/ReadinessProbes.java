@@ -38,10 +38,17 @@ final class ReadinessProbes {
 
   enum Tick implements Step { INSTANCE }
 
-  record Probed(String environmentId, String containerId, List<PublishedPort> ports, boolean ready) implements Step {}
+  record Probed(String environmentId, Running container, boolean ready) implements Step {}
 
-  /** A running container, as its latest RUNNING report gave it. */
-  private record Running(String containerId, List<PublishedPort> ports) {}
+  /**
+   * A running container, as the RUNNING report that began its run gave it: a new instance for each
+   * run (a container stopped and started again is another run, whose readiness is reported anew),
+   * so runs are told apart by identity.
+   */
+  record Running(String containerId, List<PublishedPort> ports) {}
+
+  /** What was last reported of a replica, and for which run. */
+  private record Reported(Running run, boolean ready) {}
 
   private final ActorContext<NodeActor.Message> context;
   private final String nodeId;
@@ -53,7 +60,7 @@ final class ReadinessProbes {
   private final Map<String, ServiceBinding> bindings = new ConcurrentHashMap<>();
   private final Map<String, Running> running = new ConcurrentHashMap<>();
   /** What was last reported of each replica (the actor's thread only). */
-  private final Map<String, Boolean> reported = new HashMap<>();
+  private final Map<String, Reported> reported = new HashMap<>();
 
   /** {@code peers}: where the readiness reports go (the node's peers, unwatched). */
   ReadinessProbes(ActorContext<NodeActor.Message> context, String nodeId, NodePeers peers, Config config) {
@@ -84,7 +91,9 @@ final class ReadinessProbes {
       @Override
       public void report(String environmentId, NodeProtocol.ContainerReport report) {
         if (report.phase() == ContainerPhase.RUNNING && report.containerId() != null && report.ready() == null) {
-          running.put(environmentId, new Running(report.containerId(), report.ports()));
+          // The same run reported again keeps its instance; a restart's first report makes a new one.
+          running.compute(environmentId, (id, run) -> run != null && run.containerId().equals(report.containerId())
+              && run.ports().equals(report.ports()) ? run : new Running(report.containerId(), report.ports()));
         } else if (report.phase() != ContainerPhase.RUNNING) {
           running.remove(environmentId);
           if (report.phase() == ContainerPhase.REMOVED || report.phase() == ContainerPhase.MISSING) {
@@ -101,14 +110,16 @@ final class ReadinessProbes {
       reported.keySet().retainAll(running.keySet());
       running.forEach(this::probe);
     } else if (step instanceof Probed probed) {
+      // A run that ended while it was probed says nothing of the next one, even of the same container.
       Running now = running.get(probed.environmentId());
-      boolean current = now != null && now.containerId().equals(probed.containerId());
-      if (current && !Boolean.valueOf(probed.ready()).equals(reported.get(probed.environmentId()))) {
-        reported.put(probed.environmentId(), probed.ready());
+      Reported last = reported.get(probed.environmentId());
+      boolean news = last == null || last.run() != now || last.ready() != probed.ready();
+      if (now == probed.container() && news) {
+        reported.put(probed.environmentId(), new Reported(now, probed.ready()));
         context.getLog().info("Environment {} on node {} is {}", probed.environmentId(), nodeId,
             probed.ready() ? "ready" : "not ready");
         peers.report(probed.environmentId(), new NodeProtocol.ContainerReport(nodeId, ContainerPhase.RUNNING,
-            probed.containerId(), probed.ports(), null, false, probed.ready() ? "ready" : "not ready", null, probed.ready()));
+            now.containerId(), now.ports(), null, false, probed.ready() ? "ready" : "not ready", null, probed.ready()));
       }
     }
   }
@@ -131,6 +142,6 @@ final class ReadinessProbes {
             .thenApply(done -> response.status().isSuccess()))
         .toCompletableFuture().completeOnTimeout(false, interval.toMillis(), TimeUnit.MILLISECONDS);
     context.pipeToSelf(answered, (ready, failure) ->
-        new Probed(environmentId, container.containerId(), container.ports(), failure == null && Boolean.TRUE.equals(ready)));
+        new Probed(environmentId, container, failure == null && Boolean.TRUE.equals(ready)));
   }
 }

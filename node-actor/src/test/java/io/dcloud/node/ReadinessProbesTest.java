@@ -1,0 +1,145 @@
+package io.dcloud.node;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.sun.net.httpserver.HttpServer;
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.node.NodeProtocol.ContainerPhase;
+import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.resources.Resources;
+import io.dcloud.spec.EnvironmentSpec;
+import io.dcloud.spec.PublishedPort;
+import io.dcloud.spec.ServiceBinding;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The node's readiness probes against a real HTTP server on loopback standing in for a replica's
+ * published port: the ticks are the test's own, so which report follows which is exact.
+ */
+class ReadinessProbesTest {
+  private static final String ENV = "e1";
+  private static final String CONTAINER = "c0ffee";
+  private static final ActorTestKit testKit = ActorTestKit.create("readiness-probes", ConfigFactory.load());
+  private static HttpServer replica;
+
+  /** What the probes report to the environment, and what the node itself reported before them. */
+  private final LinkedBlockingQueue<ContainerReport> reports = new LinkedBlockingQueue<>();
+  private NodePeers watched;
+  private ActorRef<NodeActor.Message> probes;
+
+  @BeforeAll
+  static void serve() throws Exception {
+    replica = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    replica.createContext("/ready", exchange -> {
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    replica.start();
+  }
+
+  @AfterAll
+  static void stop() {
+    replica.stop(0);
+    testKit.shutdownTestKit();
+  }
+
+  private void start() throws Exception {
+    CompletableFuture<NodePeers> wrapped = new CompletableFuture<>();
+    probes = testKit.spawn(Behaviors.setup(context -> {
+      ReadinessProbes readiness = new ReadinessProbes(context, "n1", recording(), context.getSystem().settings().config());
+      wrapped.complete(readiness.watching(recording()));
+      readiness.deployed(ENV, spec());
+      return Behaviors.receiveMessage(message -> {
+        readiness.on((ReadinessProbes.Step) message);
+        return Behaviors.same();
+      });
+    }));
+    watched = wrapped.get(10, TimeUnit.SECONDS);
+  }
+
+  private NodePeers recording() {
+    return new NodePeers() {
+      @Override
+      public void report(String environmentId, ContainerReport report) {
+        reports.add(report);
+      }
+
+      @Override
+      public void progress(String environmentId, String line) {}
+
+      @Override
+      public CompletionStage<Claim> claim(String environmentId, String nodeId) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public CompletionStage<Boolean> stop(String environmentId, String reason) {
+        throw new UnsupportedOperationException();
+      }
+
+      @Override
+      public CompletionStage<List<String>> placedOn(String nodeId) {
+        throw new UnsupportedOperationException();
+      }
+    };
+  }
+
+  private static EnvironmentSpec spec() {
+    return new EnvironmentSpec("web-0", "1", "tiny", null, List.of(), new Resources(500, 64L << 20, 0, 0, null), List.of(),
+        List.of(), List.of(), List.of(), Map.of(), Map.of(), EnvironmentSpec.RestartPolicy.ALWAYS, Map.of(), null,
+        new ServiceBinding("web", 80, "/ready"));
+  }
+
+  private void nodeReports(ContainerPhase phase) throws InterruptedException {
+    List<PublishedPort> ports = List.of(new PublishedPort(80, "tcp", "127.0.0.1", replica.getAddress().getPort(), null));
+    watched.report(ENV, new ContainerReport("n1", phase, CONTAINER, phase == ContainerPhase.RUNNING ? ports : List.of(),
+        null, false, phase.name()));
+    assertThat(reports.poll(10, TimeUnit.SECONDS)).as("the node's own report, passed on").isNotNull();
+  }
+
+  /** Ticks until a readiness report comes, or {@code within} passes (null then). */
+  private ContainerReport readinessReportAfterTicks(Duration within) throws InterruptedException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (System.nanoTime() < deadline) {
+      probes.tell(ReadinessProbes.Tick.INSTANCE);
+      ContainerReport report = reports.poll(200, TimeUnit.MILLISECONDS);
+      if (report != null) {
+        return report;
+      }
+    }
+    return null;
+  }
+
+  @Test
+  void aReplicaStoppedAndStartedAgainBeforeTheNextTickIsReportedReadyAgain() throws Exception {
+    start();
+    nodeReports(ContainerPhase.RUNNING);
+    ContainerReport first = readinessReportAfterTicks(Duration.ofSeconds(10));
+    assertThat(first).isNotNull();
+    assertThat(first.ready()).isTrue();
+    assertThat(readinessReportAfterTicks(Duration.ofSeconds(1))).as("no news, no report").isNull();
+
+    // Stopped and started again (the same container) with no tick between: the environment forgot
+    // its readiness with the stop, so the new run's must be reported.
+    nodeReports(ContainerPhase.EXITED);
+    nodeReports(ContainerPhase.RUNNING);
+    ContainerReport again = readinessReportAfterTicks(Duration.ofSeconds(10));
+
+    assertThat(again).as("the new run's readiness").isNotNull();
+    assertThat(again.ready()).isTrue();
+    assertThat(again.containerId()).isEqualTo(CONTAINER);
+  }
+}
