@@ -39,6 +39,7 @@ import io.dcloud.node.LocalNode;
 import io.dcloud.node.MachineProfile;
 import io.dcloud.node.NodeActor;
 import io.dcloud.node.NodePeers;
+import io.dcloud.node.NodeReachability;
 import io.dcloud.node.NodeSettings;
 import io.dcloud.persistence.CassandraCredentials;
 import io.dcloud.persistence.CassandraJournalEraser;
@@ -199,7 +200,8 @@ public final class DCloudNode implements AutoCloseable {
         system, ServiceIndex.create(backoff, name -> ServiceEntity.wake(system, name)), "service-index", backoff);
     ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(config));
     ActorRef<JobIndex.Command> jobIndex = singleton(system, JobIndex.create(backoff,
-        config.getDuration("dcloud.jobs.wake-interval"), id -> JobEntity.wake(system, id), id -> JobEntity.stop(system, id),
+        JobIndex.Waking.fromConfig(config, NodeReachability.get(system)), id -> JobEntity.wake(system, id),
+        id -> JobEntity.stop(system, id),
         JobIndex.Collection.fromConfig(config, CassandraJournalEraser.create(system))), "job-index", backoff);
     DatasetWiring.startJobs(system, config, datasetIndex, jobIndex);
     ActorRef<Topic.Command<RegistryChanged>> deviceChanges =

@@ -13,7 +13,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.PostStop;
-import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -86,9 +85,8 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
             resume(state);
           }
         })
+        // Not on a restart after a journal failure: this object, and so its subscription, lives on.
         .onSignal(PostStop.instance(), state -> stopped())
-        // Restarted after a journal failure: the next incarnation subscribes again.
-        .onSignal(PreRestart.instance(), state -> stopped())
         .build();
   }
 
@@ -404,7 +402,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     stopRunning();
   }
 
-  /** This incarnation ends (the entity stops, moves, or restarts). */
+  /** The entity stops (passivated, moved, or its node leaving). */
   private void stopped() {
     stopHearingOfRemovals.run();
     stopRunning();

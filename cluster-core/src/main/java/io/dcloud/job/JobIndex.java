@@ -3,6 +3,7 @@ package io.dcloud.job;
 import com.typesafe.config.Config;
 import io.dcloud.ask.Asks;
 import io.dcloud.journal.JournalEraser;
+import io.dcloud.node.NodeWatch;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.spec.Durations;
 import java.time.Clock;
@@ -16,6 +17,7 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -120,6 +122,7 @@ public final class JobIndex
 
   private final ActorContext<Command> context;
   private final Consumer<String> wake;
+  private final Runnable stopHearing;
   private final Consumer<String> stop;
   private final Collection collection;
   /** The jobs whose events are being erased, and what this round of collection did so far. */
@@ -129,26 +132,45 @@ public final class JobIndex
 
   /**
    * {@code wake}: starts a job's entity by id (see {@link JobEntity#wake}); {@code stop} stops it
-   * ({@link JobEntity#stop}); {@code collection}: how finished jobs are collected.
+   * ({@link JobEntity#stop}); {@code collection}: how finished jobs are collected. {@code waking}:
+   * how often the unfinished jobs are woken, and how soon after the cluster removes a member (whose
+   * jobs' entities then start elsewhere at once, rather than at the next round).
    */
-  public static Behavior<Command> create(BackoffSupervisorStrategy journalBackoff, Duration wakeInterval,
+  public static Behavior<Command> create(BackoffSupervisorStrategy journalBackoff, Waking waking,
       Consumer<String> wake, Consumer<String> stop, Collection collection) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
-      timers.startTimerWithFixedDelay(new WakeUnfinished(), wakeInterval);
+      timers.startTimerWithFixedDelay(new WakeUnfinished(), waking.interval());
       if (collection.retention() != null) {
         timers.startTimerWithFixedDelay(new CollectFinished(), collection.interval());
       }
-      return new JobIndex(context, journalBackoff, wake, stop, collection);
+      ActorRef<Command> self = context.getSelf();
+      // Not at once: this node's shard regions may not have heard of the removal yet.
+      Runnable stopHearing = waking.nodes().whenMembersRemoved(address -> context.getSystem().scheduler().scheduleOnce(
+          waking.afterRemoval(), () -> self.tell(new WakeUnfinished()), context.getSystem().executionContext()));
+      return new JobIndex(context, journalBackoff, wake, stop, collection, stopHearing);
     }));
   }
 
+  /**
+   * When the unfinished jobs are woken: every {@code interval}, and {@code afterRemoval} after
+   * {@code nodes} tell of a member's removal.
+   */
+  public record Waking(Duration interval, Duration afterRemoval, NodeWatch nodes) {
+    /** {@code root} is the whole configuration. */
+    public static Waking fromConfig(Config root, NodeWatch nodes) {
+      Config jobs = root.getConfig("dcloud.jobs");
+      return new Waking(jobs.getDuration("wake-interval"), jobs.getDuration("wake-after-removal"), nodes);
+    }
+  }
+
   private JobIndex(ActorContext<Command> context, BackoffSupervisorStrategy journalBackoff, Consumer<String> wake,
-      Consumer<String> stop, Collection collection) {
+      Consumer<String> stop, Collection collection, Runnable stopHearing) {
     super(PERSISTENCE_ID, journalBackoff);
     this.context = context;
     this.wake = wake;
     this.stop = stop;
     this.collection = collection;
+    this.stopHearing = stopHearing;
   }
 
   @Override
@@ -163,7 +185,11 @@ public final class JobIndex
 
   @Override
   public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), this::wakeUnfinished).build();
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::wakeUnfinished)
+        // Not on a restart after a journal failure: this object, and so its subscription, lives on.
+        .onSignal(PostStop.instance(), state -> stopHearing.run())
+        .build();
   }
 
   private void wakeUnfinished(State state) {

@@ -17,12 +17,12 @@ import io.dcloud.dataset.DatasetVersion;
 import io.dcloud.dataset.DatasetWriter;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.journal.JournalBackoff;
-import io.dcloud.node.NodeWatch;
 import io.dcloud.node.ProxyWire;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceView;
 import io.dcloud.testing.InMemoryChunkStore;
+import io.dcloud.testing.TestNodeWatch;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
@@ -108,29 +108,7 @@ class JobEntityTest {
       return chunks.deleteAll(blobId);
     }
   }, new BlobSettings(1000, 2, 2));
-  /** What the job knows of nodes here: the test loses a node or removes a member by calling these. */
-  private final Set<Consumer<String>> removalListeners = ConcurrentHashMap.newKeySet();
-  private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
-  private final Map<String, Set<Runnable>> onLoss = new ConcurrentHashMap<>();
-  private final NodeWatch nodes = new NodeWatch() {
-    @Override
-    public boolean reachable(String nodeId) {
-      return !unreachable.contains(nodeId);
-    }
-
-    @Override
-    public Runnable whenUnreachable(String nodeId, Runnable lost) {
-      Set<Runnable> waiting = onLoss.computeIfAbsent(nodeId, n -> ConcurrentHashMap.newKeySet());
-      waiting.add(lost);
-      return () -> waiting.remove(lost);
-    }
-
-    @Override
-    public Runnable whenMembersRemoved(Consumer<String> removed) {
-      removalListeners.add(removed);
-      return () -> removalListeners.remove(removed);
-    }
-  };
+  private final TestNodeWatch nodes = new TestNodeWatch();
   private TestProbe<JobIndex.Command> index;
   private ActorRef<ServiceEntity.Command> service;
   private ActorRef<DatasetIndex.Command> datasetIndex;
@@ -443,7 +421,7 @@ class JobEntityTest {
 
     // Its answers went with the member (the replica's entity lived there, say); it answers now.
     lost.mode().set(Mode.ANSWER);
-    removalListeners.forEach(listener -> listener.accept("pekko://dcloud@10.0.0.2:25520"));
+    nodes.removeMember("pekko://dcloud@10.0.0.2:25520");
     JobView done = awaitStatus(JobStatus.SUCCEEDED);
 
     assertThat(output(done)).containsExactlyElementsOf(doubled(60));
@@ -457,15 +435,13 @@ class JobEntityTest {
     Replica lost = submittedToASilentReplica(100, 10);
     Replica good = replica("good", "n1", Mode.ANSWER);
 
-    unreachable.add("n2");
-    // As NodeReachability does: each watch runs once, and is dropped.
-    onLoss.remove("n2").forEach(Runnable::run);
+    nodes.lose("n2");
     JobView done = awaitStatus(JobStatus.SUCCEEDED);
 
     assertThat(output(done)).containsExactlyElementsOf(doubled(100));
     assertThat(lost.got()).as("only the two it held when its node was lost").hasSize(2);
     assertThat(good.got()).hasSize(10);
-    assertThat(onLoss.get("n1")).as("no watch left behind by the answered tasks").isEmpty();
+    assertThat(nodes.watching("n1")).as("no watch left behind by the answered tasks").isZero();
   }
 
   @Test
@@ -473,12 +449,12 @@ class JobEntityTest {
     replica("a", "n1", Mode.ANSWER);
     submit(input(20, 10));
     awaitStatus(JobStatus.SUCCEEDED);
-    assertThat(removalListeners).hasSize(1);
+    assertThat(nodes.listeningForRemovals()).isEqualTo(1);
 
     testKit.stop(job.get());
 
     index.awaitAssert(() -> {
-      assertThat(removalListeners).isEmpty();
+      assertThat(nodes.listeningForRemovals()).isZero();
       return null;
     });
   }

@@ -6,11 +6,13 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.journal.JournalEraser;
+import io.dcloud.testing.TestNodeWatch;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -31,6 +33,7 @@ class JobIndexTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration RETENTION = Duration.ofHours(1);
 
+  private final TestNodeWatch nodes = new TestNodeWatch();
   private ActorTestKit testKit;
   private PersistenceTestKit journal;
 
@@ -50,12 +53,18 @@ class JobIndexTest {
   }
 
   /** {@code stopped} hears each job whose entity the index stops. */
-  private ActorRef<JobIndex.Command> index(java.util.function.Consumer<String> stopped) {
+  private ActorRef<JobIndex.Command> index(Consumer<String> stopped) {
+    return index(id -> {}, stopped);
+  }
+
+  /** {@code woken} hears each job the index wakes, {@code stopped} each whose entity it stops. */
+  private ActorRef<JobIndex.Command> index(Consumer<String> woken, Consumer<String> stopped) {
     JournalEraser erasesFromTheJournal = persistenceId -> {
       journal.clearByPersistenceId(persistenceId);
       return CompletableFuture.completedFuture(null);
     };
-    return testKit.spawn(JobIndex.create(JournalBackoff.fromConfig(CONFIG), Duration.ofMinutes(1), id -> {}, stopped,
+    return testKit.spawn(JobIndex.create(JournalBackoff.fromConfig(CONFIG),
+        new JobIndex.Waking(Duration.ofMinutes(1), Duration.ofMillis(100), nodes), woken, stopped,
         new JobIndex.Collection(RETENTION, Duration.ofMillis(100), 10, erasesFromTheJournal, Clock.systemUTC())));
   }
 
@@ -94,6 +103,27 @@ class JobIndexTest {
 
     testKit.stop(index);
     assertThat(listed(index())).as("after a restart").extracting(JobIndex.Entry::id).containsExactlyInAnyOrder("recent", "running");
+  }
+
+  @Test
+  void theUnfinishedJobsAreWokenSoonAfterAMemberIsRemovedAndTheIndexStopsListeningWhenItStops() {
+    TestProbe<String> woken = testKit.createTestProbe();
+    ActorRef<JobIndex.Command> index = index(woken.ref()::tell, id -> {});
+    index.tell(new JobIndex.Register("running", "alice", "iris"));
+    index.tell(new JobIndex.Register("done", "alice", "iris"));
+    index.tell(new JobIndex.Finished("done", Instant.now()));
+    assertThat(listed(index)).hasSize(2);
+    woken.expectNoMessage(Duration.ofMillis(300));
+
+    nodes.removeMember("pekko://dcloud@10.0.0.3:25520");
+
+    assertThat(woken.receiveMessage(WAIT)).as("long before the wake interval (a minute)").isEqualTo("running");
+    woken.expectNoMessage(Duration.ofMillis(300));
+    testKit.stop(index);
+    testKit.createTestProbe().awaitAssert(WAIT, () -> {
+      assertThat(nodes.listeningForRemovals()).isZero();
+      return null;
+    });
   }
 
   @Test

@@ -30,6 +30,7 @@ import io.dcloud.job.JobEntity;
 import io.dcloud.job.JobIndex;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.node.NodeGossip;
+import io.dcloud.node.NodeReachability;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.resources.Resources;
@@ -187,7 +188,8 @@ public final class GatewayTestCluster implements AutoCloseable {
     ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(resolved));
     PersistenceTestKit journal = PersistenceTestKit.create(system);
     ActorRef<JobIndex.Command> jobIndex = testKit.spawn(JobIndex.create(JournalBackoff.fromConfig(resolved),
-        resolved.getDuration("dcloud.jobs.wake-interval"), job -> JobEntity.wake(system, job), job -> JobEntity.stop(system, job),
+        JobIndex.Waking.fromConfig(resolved, NodeReachability.get(system)), job -> JobEntity.wake(system, job),
+        job -> JobEntity.stop(system, job),
         JobIndex.Collection.fromConfig(resolved, persistenceId -> {
           journal.clearByPersistenceId(persistenceId);
           return CompletableFuture.completedFuture(null);
