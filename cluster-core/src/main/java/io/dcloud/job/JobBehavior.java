@@ -35,6 +35,8 @@ import org.slf4j.LoggerFactory;
  */
 final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, JobState> {
   private static final Logger log = LoggerFactory.getLogger(JobBehavior.class);
+  /** The last look after a member's removal that sends the tasks in flight again (the 1st, 2nd, 4th, 8th). */
+  private static final int RESEND_LOOKS = 8;
 
   private final String id;
   private final ActorContext<Command> context;
@@ -51,8 +53,12 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private volatile long inputBytesRead;
   private boolean writingOutput;
   private boolean running;
-  /** A member was removed since the last look: the tasks in flight are sent again at the next. */
-  private boolean resendInFlight;
+  /**
+   * Looks since a member's removal (-1: none lately). The tasks in flight are sent again at the 1st,
+   * 2nd, 4th and 8th: a shard that lived on the member may take seconds to get its new home (its
+   * coordinator's state written again), and a message sent to it meanwhile may be lost as well.
+   */
+  private int looksSinceRemoval = -1;
   private final Runnable stopHearingOfRemovals;
 
   JobBehavior(String id, ActorContext<Command> context, JobEntity.Wiring wiring) {
@@ -107,21 +113,16 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     } else if (command instanceof JobEntity.Tick tick) {
       if (tick.incarnation() == incarnation) {
         tickScheduled = false;
-        if (resendInFlight) {
-          resendInFlight = false;
-          int resent = dispatch.returnInFlight();
-          log.info("Job {}: sending its {} tasks in flight again", id, resent);
-          JobMetrics.resent(resent);
-        }
+        resendAfterRemoval();
         look(state);
       }
       return Effect().noReply();
     } else if (command instanceof JobEntity.MemberRemoved removed) {
-      if (state.status() == JobStatus.RUNNING && dispatch.size() > 0) {
+      if (state.status() == JobStatus.RUNNING) {
         // Not at once: this node's shard regions may not have heard of the removal yet.
         log.info("Job {}: {} left the cluster; its {} tasks in flight may have gone with it", id, removed.address(),
             dispatch.size());
-        resendInFlight = true;
+        looksSinceRemoval = 0;
       }
       return Effect().noReply();
     } else if (command instanceof JobEntity.ServiceSeen seen) {
@@ -161,6 +162,22 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     return Effect().persist(new JobEntity.Cancelled(cmd.actor(), wiring.clock().instant()))
         .thenRun(this::finish)
         .thenReply(cmd.replyTo(), this::answer);
+  }
+
+  private void resendAfterRemoval() {
+    if (looksSinceRemoval < 0) {
+      return;
+    }
+    looksSinceRemoval++;
+    if (Integer.bitCount(looksSinceRemoval) == 1 && dispatch.size() > 0) {
+      int resent = dispatch.returnInFlight();
+      log.info("Job {}: sending its {} tasks in flight again ({} looks after a member's removal)", id, resent,
+          looksSinceRemoval);
+      JobMetrics.resent(resent);
+    }
+    if (looksSinceRemoval >= RESEND_LOOKS) {
+      looksSinceRemoval = -1;
+    }
   }
 
   /** Takes the job up: registered with the index, its input read, the first look at once. */

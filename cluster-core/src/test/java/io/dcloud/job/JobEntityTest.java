@@ -419,15 +419,20 @@ class JobEntityTest {
   void whenAMemberLeavesTheClusterTheTasksInFlightAreSentAgainWithoutWaitingForTheirTimeout() {
     Replica lost = submittedToASilentReplica(60, 20);
 
-    // Its answers went with the member (the replica's entity lived there, say); it answers now.
-    lost.mode().set(Mode.ANSWER);
+    // Their messages went with the member (the replica's entity lived there, say), and so do the
+    // first ones sent again (its shard has no new home yet); the next ones are answered.
     nodes.removeMember("pekko://dcloud@10.0.0.2:25520");
+    index.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(20), () -> {
+      assertThat(lost.got()).as("sent again once at least").hasSizeGreaterThanOrEqualTo(4);
+      return null;
+    });
+    lost.mode().set(Mode.ANSWER);
     JobView done = awaitStatus(JobStatus.SUCCEEDED);
 
     assertThat(output(done)).containsExactlyElementsOf(doubled(60));
-    assertThat(lost.got()).as("the two held sent again, and the third").containsExactlyInAnyOrder(0, 20, 0, 20, 40);
-    assertThat(done.assignments()).singleElement().satisfies(w -> assertThat(w.tasks()).isEqualTo(5));
-    assertThat(Metrics.globalRegistry.get("dcloud.jobs.tasks.resent").counter().count()).isGreaterThanOrEqualTo(2);
+    assertThat(lost.got()).as("the two held sent at least twice more, and the third").contains(0, 20, 40)
+        .filteredOn(first -> first == 0).hasSizeGreaterThanOrEqualTo(3);
+    assertThat(Metrics.globalRegistry.get("dcloud.jobs.tasks.resent").counter().count()).isGreaterThanOrEqualTo(4);
   }
 
   @Test
