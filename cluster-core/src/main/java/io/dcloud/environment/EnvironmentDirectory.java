@@ -49,27 +49,28 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
       implements Command, NoSerializationVerificationNeeded {}
 
   /**
-   * {@code status}, {@code name}, {@code node} (the node it is placed on) and {@code owner} are
+   * {@code status}, {@code name}, {@code node} (the node it is placed on), {@code idPrefix} (the
+   * start of its id, lower case: what a command line takes for an id) and {@code owner} are
    * optional filters (null = any, but DELETED: deleted environments are listed only when asked for
    * by that status, as removed containers are not in {@code docker ps -a}); an owner filter matches environments without an owner (created
    * before DCloud had users) never. {@code groups} widens an owner filter: environments shared with
    * any of them match too (null or empty: none).
    */
   public record ListEnvironments(
-      EnvironmentStatus status, String name, String node, String owner, Set<String> groups, Page page,
+      EnvironmentStatus status, String name, String node, String idPrefix, String owner, Set<String> groups, Page page,
       ActorRef<Listing> replyTo)
       implements Command, NoSerializationVerificationNeeded {
     public ListEnvironments(EnvironmentStatus status, String name, ActorRef<Listing> replyTo) {
-      this(status, name, null, null, null, Page.ALL, replyTo);
+      this(status, name, null, null, null, null, Page.ALL, replyTo);
     }
 
     public ListEnvironments(EnvironmentStatus status, String name, String owner, ActorRef<Listing> replyTo) {
-      this(status, name, null, owner, null, Page.ALL, replyTo);
+      this(status, name, null, null, owner, null, Page.ALL, replyTo);
     }
 
     public ListEnvironments(
         EnvironmentStatus status, String name, String node, String owner, Set<String> groups, ActorRef<Listing> replyTo) {
-      this(status, name, node, owner, groups, Page.ALL, replyTo);
+      this(status, name, node, null, owner, groups, Page.ALL, replyTo);
     }
 
     boolean lets(EnvironmentView view) {
@@ -348,6 +349,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
             .filter(view -> list.status() == null ? view.status() != EnvironmentStatus.DELETED : list.status() == view.status())
             .filter(view -> list.name() == null || list.name().equals(view.name()))
             .filter(view -> list.node() == null || list.node().equals(view.node()))
+            .filter(view -> list.idPrefix() == null || view.id().startsWith(list.idPrefix()))
             .filter(list::lets)
             .filter(view -> after == null || after.before(view))
             .sorted(Position.ORDER)

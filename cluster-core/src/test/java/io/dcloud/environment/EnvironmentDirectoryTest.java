@@ -118,6 +118,28 @@ class EnvironmentDirectoryTest {
   }
 
   @Test
+  void listsTheEnvironmentsWhoseIdStartsWithAPrefix() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    String first = "0a1b2c3d-0000-4000-8000-000000000001";
+    String second = "0a1b9999-0000-4000-8000-000000000002";
+    String other = "ffff0000-0000-4000-8000-000000000003";
+    for (String id : List.of(first, second, other)) {
+      directory.tell(new EnvironmentDirectory.Apply(id, 1, requested("prefixed")));
+    }
+
+    TestProbe<EnvironmentDirectory.Listing> probe = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.ListEnvironments(
+        null, null, null, "0a1b", null, null, EnvironmentDirectory.Page.ALL, probe.getRef()));
+    assertThat(probe.receiveMessage(WAIT).environments()).extracting(EnvironmentView::id).containsExactly(first, second);
+    directory.tell(new EnvironmentDirectory.ListEnvironments(
+        null, null, null, "0a1b2", null, null, EnvironmentDirectory.Page.ALL, probe.getRef()));
+    assertThat(probe.receiveMessage(WAIT).environments()).extracting(EnvironmentView::id).containsExactly(first);
+    directory.tell(new EnvironmentDirectory.ListEnvironments(
+        null, null, null, "0a1c", null, null, EnvironmentDirectory.Page.ALL, probe.getRef()));
+    assertThat(probe.receiveMessage(WAIT).environments()).isEmpty();
+  }
+
+  @Test
   void deletedEnvironmentsAreListedOnlyWhenAskedForByTheirStatus() {
     ActorRef<EnvironmentDirectory.Command> directory = directory();
     String kept = UUID.randomUUID().toString();
@@ -174,7 +196,7 @@ class EnvironmentDirectoryTest {
   private static EnvironmentDirectory.Listing page(
       ActorRef<EnvironmentDirectory.Command> directory, String name, EnvironmentDirectory.Page page) {
     TestProbe<EnvironmentDirectory.Listing> probe = testKit.createTestProbe();
-    directory.tell(new EnvironmentDirectory.ListEnvironments(null, name, null, null, null, page, probe.getRef()));
+    directory.tell(new EnvironmentDirectory.ListEnvironments(null, name, null, null, null, null, page, probe.getRef()));
     return probe.receiveMessage(WAIT);
   }
 

@@ -13,10 +13,13 @@ import java.util.regex.Pattern;
  * What the command line takes for a thing the API names by id (an environment, a job), as {@code
  * docker} takes a container: its id, its name when no other the caller sees has it (things with
  * names), or the start of its id when no other's id starts so. The API itself takes ids only: a name
- * or a prefix is resolved here, with the listing the caller may see, before the request.
+ * or a prefix is resolved here before the request, with the caller's listing filtered by that name
+ * or that prefix (one request for the few that match).
  */
 public final class Refs {
   private static final Pattern ID = Pattern.compile("[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}");
+  /** What the listings' {@code idPrefix} takes; anything else starts no id. */
+  private static final Pattern ID_START = Pattern.compile("[0-9a-fA-F-]{1,36}");
   private static final int PAGE = 500;
 
   /**
@@ -43,8 +46,9 @@ public final class Refs {
         throw ambiguous(named.size() + " " + kind.key() + " are named " + reference, named);
       }
     }
-    String prefix = reference.toLowerCase(Locale.ROOT);
-    List<String> starting = ids(listing(client, kind, Map.of())).stream().filter(id -> id.startsWith(prefix)).toList();
+    List<String> starting = ID_START.matcher(reference).matches()
+        ? ids(listing(client, kind, Map.of("idPrefix", reference.toLowerCase(Locale.ROOT))))
+        : List.of();
     if (starting.size() == 1) {
       return starting.get(0);
     } else if (starting.size() > 1) {

@@ -1,5 +1,6 @@
 package io.dcloud.gateway.environment;
 
+import io.dcloud.gateway.common.IdPrefixes;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -26,15 +27,10 @@ final class EnvironmentIds {
     for (int i = 0; i < LENGTH; i++) {
       char c = raw.charAt(i);
       boolean dashHere = i == 8 || i == 13 || i == 18 || i == 23;
-      if (dashHere ? c != '-' : !isAsciiHex(c)) {
+      if (dashHere ? c != '-' : !IdPrefixes.isAsciiHex(c)) {
         return false;
       }
     }
     return true;
-  }
-
-  /** ASCII only: Character.digit would also take other scripts' digits. */
-  private static boolean isAsciiHex(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
   }
 }

@@ -10,6 +10,7 @@ import io.dcloud.gateway.common.ApiPaths;
 import io.dcloud.gateway.common.CallerAttribute;
 import io.dcloud.gateway.common.ClusterAsks;
 import io.dcloud.gateway.common.GatewaySettings;
+import io.dcloud.gateway.common.IdPrefixes;
 import io.dcloud.gateway.common.JsonYaml;
 import io.dcloud.gateway.common.Problem;
 import io.dcloud.gateway.common.ProblemExceptions;
@@ -132,20 +133,21 @@ public final class EnvironmentRoutes extends AllDirectives {
 
   /**
    * A user's own environments and those shared with their groups; an admin's list has everyone's
-   * (each with its owner). Filters: status, name, and the node it is placed on (what runs on a node:
-   * {@code GET /nodes} counts them, this names them); in pages with {@code limit} ({@link ListingPages}).
+   * (each with its owner). Filters: status, name, the node it is placed on (what runs on a node:
+   * {@code GET /nodes} counts them, this names them) and the start of its id; in pages with {@code limit} ({@link ListingPages}).
    */
   private Route list(Caller caller) {
     return parameterOptional("status", status -> parameterOptional("name", name -> parameterOptional("node", node ->
+        parameterOptional(IdPrefixes.PARAMETER, idPrefix ->
         parameterOptional("limit", limit -> parameterOptional("continue", token -> {
           EnvironmentStatus wanted = status.map(EnvironmentRoutes::parseStatus).orElse(null);
           EnvironmentDirectory.Page page = ListingPages.parse(limit, token);
-          return completeWithFuture(asks.listEnvironments(
-                  wanted, name.orElse(null), node.orElse(null), caller.isAdmin() ? null : caller.username(), caller.groups(), page)
+          return completeWithFuture(asks.listEnvironments(wanted, name.orElse(null), node.orElse(null),
+                  IdPrefixes.parse(idPrefix), caller.isAdmin() ? null : caller.username(), caller.groups(), page)
               .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, new EnvironmentJson.Listing(
                   listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper(), proxy)).toList(),
                   ListingPages.token(listing.next())))));
-        })))));
+        }))))));
   }
 
   private static EnvironmentStatus parseStatus(String text) {

@@ -7,6 +7,7 @@ import io.dcloud.gateway.common.ApiPaths;
 import io.dcloud.gateway.common.AuditLog;
 import io.dcloud.gateway.common.CallerAttribute;
 import io.dcloud.gateway.common.ClusterAsks;
+import io.dcloud.gateway.common.IdPrefixes;
 import io.dcloud.gateway.common.JobBackends;
 import io.dcloud.gateway.common.JsonYaml;
 import io.dcloud.gateway.common.NamePages;
@@ -79,8 +80,9 @@ public final class JobRoutes extends AllDirectives {
   public Route route() {
     return pathPrefix(JOBS, () -> CallerAttribute.of(caller -> concat(
         pathEndOrSingleSlash(() -> concat(
-            get(() -> parameterOptional("limit", limit -> parameterOptional("continue", token ->
-                completeWithFuture(list(caller, NamePages.parse(limit, token)))))),
+            get(() -> parameterOptional(IdPrefixes.PARAMETER, idPrefix -> parameterOptional("limit", limit ->
+                parameterOptional("continue", token ->
+                    completeWithFuture(list(caller, IdPrefixes.parse(idPrefix), NamePages.parse(limit, token))))))),
             post(() -> bodies.document(body -> completeWithFuture(submit(body, caller)))))),
         pathPrefix(PathMatchers.segment(), id -> concat(
             pathEndOrSingleSlash(() -> concat(
@@ -124,14 +126,18 @@ public final class JobRoutes extends AllDirectives {
 
   /**
    * Newest first, in the order the job index registered them (a page at a time when a limit is
-   * given): only the page's jobs are asked how they are.
+   * given), those whose id starts with {@code idPrefix} only when it is given: only the page's jobs
+   * are asked how they are.
    */
-  private CompletionStage<HttpResponse> list(Caller caller, NamePages pages) {
+  private CompletionStage<HttpResponse> list(Caller caller, String idPrefix, NamePages pages) {
     return Asks.completedOn(AskPattern.<JobIndex.Command, JobIndex.Jobs>ask(jobs.index(),
             replyTo -> new JobIndex.ListJobs(caller.isAdmin() ? null : caller.username(), replyTo), timeout,
             system.scheduler()), system.executionContext())
         .thenCompose(listed -> {
-          List<String> newestFirst = new ArrayList<>(listed.jobs().stream().map(JobIndex.Entry::id).toList());
+          List<String> newestFirst = new ArrayList<>(listed.jobs().stream()
+              .map(JobIndex.Entry::id)
+              .filter(id -> idPrefix == null || id.startsWith(idPrefix))
+              .toList());
           Collections.reverse(newestFirst);
           NamePages.Page page = pages.inOrder(newestFirst);
           List<CompletableFuture<JobEntity.Reply>> replies = page.names().stream()

@@ -118,6 +118,32 @@ class EnvironmentApiTest {
   }
 
   @Test
+  void listsTheEnvironmentsWhoseIdStartsWithAPrefixInAnyCase() {
+    String id = create(api, Seeds.debianEnvironment("prefixed"), Api.JSON);
+    String prefix = id.substring(0, 6);
+
+    cluster.testKit.createTestProbe().awaitAssert(READ_SIDE_WAIT, () -> {
+      assertThat(api.get("/api/v1/environments?idPrefix=" + prefix).ids("environments")).contains(id);
+      return null;
+    });
+    assertThat(api.get("/api/v1/environments?idPrefix=" + prefix.toUpperCase(java.util.Locale.ROOT)).ids("environments"))
+        .allMatch(listed -> listed.startsWith(prefix))
+        .contains(id);
+    assertThat(api.get("/api/v1/environments?idPrefix=" + id).ids("environments")).containsExactly(id);
+    String otherStart = (id.charAt(0) == '0' ? "1" : "0") + id.substring(1);
+    assertThat(api.get("/api/v1/environments?idPrefix=" + otherStart).ids("environments")).isEmpty();
+  }
+
+  @Test
+  void refusesAnIdPrefixNoIdCouldStartWith() {
+    for (String prefix : List.of("", "xyz", "0a1b%2F", "0".repeat(37))) {
+      Api.Answer answer = api.get("/api/v1/environments?idPrefix=" + prefix);
+      answer.problem(400);
+      assertThat(answer.reasonFor("idPrefix")).as(prefix).contains("hex digits and dashes");
+    }
+  }
+
+  @Test
   void listsInPagesThatAContinueTokenLinks() {
     List<String> created = new ArrayList<>();
     for (int i = 0; i < 5; i++) {

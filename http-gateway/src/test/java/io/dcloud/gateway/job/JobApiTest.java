@@ -137,6 +137,10 @@ class JobApiTest {
     JsonNode second = bob.get("/api/v1/jobs?limit=2&continue=" + first.path("continue").asText()).json();
     assertThat(second.path("jobs")).extracting(j -> j.path("id").asText()).containsExactly(submitted.get(0));
     assertThat(second.has("continue")).as("the last page").isFalse();
+    String middle = submitted.get(1);
+    assertThat(bob.get("/api/v1/jobs?idPrefix=" + middle.substring(0, 13).toUpperCase(java.util.Locale.ROOT)).ids("jobs"))
+        .containsExactly(middle);
+    assertThat(bob.get("/api/v1/jobs?idPrefix=not-hex").problem(400).toString()).contains("idPrefix");
 
     String gone = Base64.getUrlEncoder().withoutPadding().encodeToString("no-such-job".getBytes(StandardCharsets.UTF_8));
     Api.Answer expired = bob.get("/api/v1/jobs?limit=2&continue=" + gone);
