@@ -216,22 +216,12 @@ class ConsoleServicesIT {
   @Test
   @Order(40)
   void aModelIsPushedFromTheFormAndListedWithItsVersions() throws Exception {
-    Path model = trainIris();
-    Path contract = Files.writeString(work.resolve("contract.py"), """
-        FEATURES = ["sepal_length", "sepal_width", "petal_length", "petal_width"]
-
-
-        def preprocess(request):
-            return [float(request[feature]) for feature in FEATURES]
-
-
-        def postprocess(prediction):
-            return {"class": int(prediction)}
-        """);
+    // The README's example model, trained by its own script, pushed with its own contract and config.
+    Path example = Path.of(System.getProperty("dcloud.examples"), "models", "iris").toRealPath();
+    Path model = trainIris(example);
+    Path contract = example.resolve("contract.py");
+    Path config = example.resolve("model.yaml");
     Path noRuntime = Files.writeString(work.resolve("no-runtime.json"), "{\"name\": \"iris\"}");
-    Path config = Files.writeString(work.resolve("config.json"),
-        "{\"name\": \"iris\", \"runtime\": {\"language-name\": \"python\", \"libraries\": [\"scikit-learn\"]},"
-            + " \"resources\": {\"cpu\": \"0.5\", \"ram\": \"512M\"}}");
     browser.click("#nav a[href='#/models']");
     browser.find("form.model-push");
     assertThat(browser.text("main")).contains("No models yet.");
@@ -261,23 +251,21 @@ class ConsoleServicesIT {
     browser.click("form.model-push button[name=model-push]");
   }
 
-  /** A logistic regression of the iris data, as joblib writes it; the test needs scikit-learn where it runs. */
-  private static Path trainIris() throws Exception {
+  /**
+   * The example's model, trained by its {@code train.py} in the test's directory (the example's own
+   * is left as shipped); the test needs scikit-learn where it runs.
+   */
+  private static Path trainIris(Path example) throws Exception {
     boolean present = Files.isExecutable(Path.of(PYTHON)) && new ProcessBuilder(PYTHON, "-c", "import sklearn, joblib")
         .redirectErrorStream(true).start().waitFor() == 0;
     Requirements.requireOrSkip(present, () -> PYTHON + " with scikit-learn and joblib is missing: "
         + "apt-get install python3-sklearn python3-joblib");
-    Path model = work.resolve("model.joblib");
-    Process training = new ProcessBuilder(PYTHON, "-c", """
-        import sys, joblib
-        from sklearn.datasets import load_iris
-        from sklearn.linear_model import LogisticRegression
-        iris = load_iris()
-        joblib.dump(LogisticRegression(max_iter=500).fit(iris.data, iris.target), sys.argv[1])
-        """, model.toString()).redirectErrorStream(true).start();
+    Process training = new ProcessBuilder(PYTHON, example.resolve("train.py").toString()).directory(work.toFile())
+        .redirectErrorStream(true).start();
     String output = new String(training.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(training.waitFor()).as("training the model:\n" + output).isZero();
-    return model;
+    assertThat(output).contains("inputs.jsonl: 150 records");
+    return work.resolve("iris.joblib");
   }
 
   /** Needs POST /models/{name}/deploy, PUT …/batching and …/predict (the ROLLOUT and CALLS branches). */
@@ -295,10 +283,12 @@ class ConsoleServicesIT {
     awaitText(browser, "article.service dl.facts", "up to 8 instances, waiting at most 20 ms", "the batching saved");
     // The python image is built on first use (cached by the Docker Engine for the other ITs).
     awaitAttribute(browser, "article.service", "ready", "1", "the model's replica to be ready");
-    ConsolePage.replaceValue(browser, "form.try-it textarea[name=instances]",
-        "[{\"sepal_length\": 5.1, \"sepal_width\": 3.5, \"petal_length\": 1.4, \"petal_width\": 0.2}]");
+    // The box starts with the model's input-example (its config's): predicted as it stands.
+    browser.until(d -> String.valueOf(browser.script("return document.querySelector(arguments[0]).value",
+        "form.try-it textarea[name=instances]")).contains("sepal_length") ? true : null, "the input-example in the box");
     browser.click("form.try-it button[name=try]");
-    assertThat(awaitText(browser, "pre.try-answer", "class", "the prediction")).contains("\"class\": 0");
+    assertThat(awaitText(browser, "pre.try-answer", "class", "the prediction"))
+        .contains("\"class\": 0", "\"species\": \"setosa\"");
     checkAndPhotograph(browser, "model-service");
   }
 

@@ -86,7 +86,8 @@ class CliJobsTest {
 
     CliRunner.Result failed = cli.run("jobs", "submit", "--service", "cli-model", "--dataset", "cli/jobs/broken", "--wait");
     assertThat(failed.status()).as(failed.toString()).isEqualTo(ExitCodes.ERROR);
-    assertThat(failed.err()).contains("FAILED", "line 2 of the file is not JSON");
+    assertThat(failed.err()).contains("FAILED", "line 2 of the file is not JSON")
+        .as("no terminal here: whole lines, none redrawn").doesNotContain("\r");
     assertThat(failed.out()).contains("FAILED");
   }
 }

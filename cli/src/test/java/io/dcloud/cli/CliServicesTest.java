@@ -162,6 +162,14 @@ class CliServicesTest {
     assertThat(empty.err()).as(empty.toString()).contains("instances");
     CliRunner.Result malformed = cli.run("services", "predict", "cli-calls", "--data", "{not json");
     assertThat(malformed.status()).isEqualTo(2);
+    // JSON lines, one instance each (a job's input): read as the instances, a bad line named.
+    Path lines = java.nio.file.Files.writeString(config.resolve("inputs.jsonl"), "{\"x\": 1}\n\n{\"x\": 2}\n");
+    CliRunner.Result sent = cli.run("services", "predict", "cli-calls", "-f", lines.toString());
+    assertThat(sent.err()).as("read and sent: the app refuses it").contains("is an app");
+    java.nio.file.Files.writeString(lines, "{\"x\": 1}\n{\"x\": \n");
+    CliRunner.Result badLine = cli.run("services", "predict", "cli-calls", "-f", lines.toString());
+    assertThat(badLine.status()).as(badLine.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(badLine.err()).contains("inputs.jsonl line 2 is not JSON");
     assertThat(cli.run("services", "stats", "no-such-service").status()).isEqualTo(ExitCodes.NOT_FOUND);
   }
 

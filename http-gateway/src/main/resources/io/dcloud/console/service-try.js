@@ -19,6 +19,7 @@ export function tryItSection(service) {
   const input = model
     ? h('textarea', { name: 'instances', rows: 5, class: 'json-input', placeholder: '[{"feature": 1.0}]' })
     : h('input', { name: 'call-path', value: '/', autocomplete: 'off' });
+  if (model) startWithTheInputExample(name, input);
   const button = h('button', { type: 'submit', name: 'try' }, model ? 'Predict' : 'Send GET');
   const form = h('form', { class: 'try-it', novalidate: true, 'aria-labelledby': 'try-title' },
     h('h2', { id: 'try-title' }, 'Try it'),
@@ -49,4 +50,17 @@ export function tryItSection(service) {
     }
   });
   return form;
+}
+
+/**
+ * A model pushed with an input-example in its config starts the box with it, to send as it is or
+ * edit. Only a help: a model service made without a push (no model of that name) keeps the empty box.
+ */
+async function startWithTheInputExample(name, input) {
+  try {
+    const example = (await api('GET', `/models/${name}`))?.config?.['input-example'];
+    if (example != null && input.value === '') input.value = JSON.stringify([example], null, 2);
+  } catch {
+    // no model of that name, or not readable by this user: nothing to start with
+  }
 }

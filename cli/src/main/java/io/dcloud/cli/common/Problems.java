@@ -6,7 +6,10 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
-/** An API error answer (RFC 9457 problem+json) as one line: {@code title: detail (field: reason; ...)}. */
+/**
+ * An API error answer (RFC 9457 problem+json) as one line: {@code title: detail (field: reason; ...)};
+ * a service's {@code {"error": "..."}} as its text; anything else as the start of the body.
+ */
 public final class Problems {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_RAW = 200;
@@ -19,6 +22,10 @@ public final class Problems {
 
   static String describe(int status, String body) {
     JsonNode problem = parse(body);
+    if (problem != null && problem.path("error").isTextual()) {
+      // A service's own answer ({"error": "..."}: a model's wrapper refusing an instance, say).
+      return "HTTP " + status + ": " + problem.get("error").asText();
+    }
     if (problem == null || !problem.hasNonNull("title")) {
       String raw = body == null ? "" : body.strip();
       raw = raw.length() > MAX_RAW ? raw.substring(0, MAX_RAW) + "..." : raw;

@@ -118,11 +118,21 @@ public final class JobsCommand extends Subcommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  /** Polls until the job ended, rewriting one progress line on stderr. */
+  /**
+   * Polls until the job ended, rewriting one progress line on stderr at a terminal; elsewhere (a
+   * log, a pipe) a line each time it moved on, so a log reads line by line.
+   */
   private JsonNode awaitEnd(String id) {
     JsonNode job = client().get(path(id));
+    String shown = null;
     while (!ENDED.contains(job.path("status").asText())) {
-      io().err().print("\r" + progress(job));
+      String moved = job.path("status").asText() + job.path("progress").path("done").asLong() + job.path("reading");
+      if (io().terminal()) {
+        io().err().print("\r" + progress(job));
+      } else if (!moved.equals(shown)) {
+        io().err().println(progress(job));
+      }
+      shown = moved;
       io().err().flush();
       try {
         Thread.sleep(POLL.toMillis());
@@ -132,7 +142,8 @@ public final class JobsCommand extends Subcommand implements Callable<Integer> {
       }
       job = client().get(path(id));
     }
-    io().err().println("\r" + progress(job) + (job.path("error").isTextual() ? " - " + job.path("error").asText() : ""));
+    io().err().println((io().terminal() ? "\r" : "") + progress(job)
+        + (job.path("error").isTextual() ? " - " + job.path("error").asText() : ""));
     return job;
   }
 

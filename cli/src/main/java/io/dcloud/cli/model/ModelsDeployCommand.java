@@ -34,8 +34,9 @@ final class ModelsDeployCommand extends Subcommand implements Callable<Integer> 
         : JsonNodeFactory.instance.objectNode().put("version", version);
     JsonNode service = client.post("/models/" + ApiClient.segment(name) + "/deploy", body);
     int serviceVersion = service.path("version").asInt();
+    int replicas = service.path("desiredReplicas").asInt();
     io().out().println(service.path("name").asText() + " service version " + serviceVersion + ", "
-        + service.path("desiredReplicas").asInt() + " replicas");
+        + replicas + (replicas == 1 ? " replica" : " replicas"));
     if (!await) {
       return ExitCodes.OK;
     }

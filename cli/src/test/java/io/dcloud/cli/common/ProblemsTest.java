@@ -24,6 +24,12 @@ class ProblemsTest {
   }
 
   @Test
+  void aServicesOwnErrorIsShownAsItsText() {
+    assertThat(Problems.describe(400, "{\"error\": \"instance 0: preprocess failed: ValueError: missing petal_width\"}"))
+        .isEqualTo("HTTP 400: instance 0: preprocess failed: ValueError: missing petal_width");
+  }
+
+  @Test
   void mapsHttpStatusesToTheDocumentedExitCodes() {
     assertThat(ExitCodes.forHttpStatus(404)).isEqualTo(3);
     assertThat(ExitCodes.forHttpStatus(409)).isEqualTo(4);
