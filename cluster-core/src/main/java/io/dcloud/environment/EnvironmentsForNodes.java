@@ -58,11 +58,12 @@ public final class EnvironmentsForNodes implements NodePeers {
   /** A deleted environment, or one placed elsewhere since, no longer wants the container. */
   private static Claim claimOf(EnvironmentEntity.Reply reply, String environmentId, String nodeId) {
     if (!(reply instanceof EnvironmentEntity.Ok ok)) {
-      return new Claim(false, List.of());
+      return new Claim(false, List.of(), null);
     }
     EnvironmentView view = ok.view();
     boolean wanted = view.status() != EnvironmentStatus.DELETED && nodeId.equals(view.node());
-    return new Claim(wanted, view.spec().volumeNames(nodeId, environmentId, EnvironmentSpec.Lifecycle.TEMPORARY));
+    return new Claim(wanted, view.spec().volumeNames(nodeId, environmentId, EnvironmentSpec.Lifecycle.TEMPORARY),
+        wanted ? view.spec() : null);
   }
 
   @Override

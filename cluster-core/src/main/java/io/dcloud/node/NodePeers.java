@@ -1,5 +1,6 @@
 package io.dcloud.node;
 
+import io.dcloud.spec.EnvironmentSpec;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 
@@ -30,6 +31,10 @@ public interface NodePeers {
   /** The environments the scheduler has placed on the node. */
   CompletionStage<List<String>> placedOn(String nodeId);
 
-  /** {@code temporaryVolumes}: the engine volumes to remove with an unwanted container. */
-  record Claim(boolean wanted, List<String> temporaryVolumes) {}
+  /**
+   * {@code temporaryVolumes}: the engine volumes to remove with an unwanted container; {@code spec}:
+   * a wanted container's environment config, what the node learns of it from a deploy otherwise
+   * (its idle timeout, its service's readiness probe), null when unwanted.
+   */
+  record Claim(boolean wanted, List<String> temporaryVolumes, EnvironmentSpec spec) {}
 }

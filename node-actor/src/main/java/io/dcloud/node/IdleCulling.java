@@ -25,10 +25,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * threshold for that long since it began RUNNING is asked to stop, as a normal stop (volumes kept),
  * with "stopped after 30m idle" in its history.
  *
- * <p>It learns the timeouts from the deploys it sees and the clock's start from the reports the
- * node sends ({@link #watching}); reports may come from the blocking pool, hence the concurrent
- * maps. A node that restarts learns no timeouts for the containers it finds, until they are deployed
- * again: they are not culled meanwhile.
+ * <p>It learns the timeouts from the deploys it sees (and, for the containers a node finds as it
+ * starts, from their environments' claims: their clocks start at the adoption) and the clock's start
+ * from the reports the node sends ({@link #watching}); reports may come from the blocking pool,
+ * hence the concurrent maps.
  */
 final class IdleCulling {
 
@@ -75,7 +75,7 @@ final class IdleCulling {
     timers.startTimerWithFixedDelay(Tick.INSTANCE, settings.checkInterval());
   }
 
-  /** An environment is deployed here with {@code spec}: its timeout, if any, applies from now. */
+  /** An environment is deployed (or adopted) here with {@code spec}: its timeout, if any, applies from now. */
   void deployed(String environmentId, EnvironmentSpec spec) {
     Duration timeout = settings.timeoutOf(spec);
     if (timeout == null) {

@@ -5,6 +5,7 @@ import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerEvent;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.resources.Quantities;
+import io.dcloud.spec.EnvironmentSpec;
 import java.io.Closeable;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -336,6 +337,12 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   @Override
   public boolean holds(String environmentId, String containerId) {
     return containerId.equals(containers.get(environmentId));
+  }
+
+  @Override
+  public void adopted(String environmentId, EnvironmentSpec spec) {
+    idle.deployed(environmentId, spec);
+    readiness.deployed(environmentId, spec);
   }
 
   @Override

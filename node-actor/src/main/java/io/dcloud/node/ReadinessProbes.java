@@ -27,10 +27,9 @@ import org.apache.pekko.stream.Materializer;
  * this machine, like {@link ContainerProxy}), and reports a change to the environment as a RUNNING
  * report with {@code ready}. Only the node reaches the container, so only it can tell.
  *
- * <p>It learns the bindings from the deploys it sees and the ports from the reports the node sends
- * ({@link #watching}); reports may come from the blocking pool, hence the concurrent maps. A node
- * that restarts learns no bindings for the containers it finds until they are deployed again:
- * their readiness stays as last reported meanwhile.
+ * <p>It learns the bindings from the deploys it sees (and, for the containers a node finds as it
+ * starts, from their environments' claims) and the ports from the reports the node sends
+ * ({@link #watching}); reports may come from the blocking pool, hence the concurrent maps.
  */
 final class ReadinessProbes {
 
@@ -76,7 +75,7 @@ final class ReadinessProbes {
     timers.startTimerWithFixedDelay(Tick.INSTANCE, interval);
   }
 
-  /** An environment is deployed here with {@code spec}: probed once running when it is a service's replica. */
+  /** An environment is deployed (or adopted) here with {@code spec}: probed once running when it is a service's replica. */
   void deployed(String environmentId, EnvironmentSpec spec) {
     if (spec.service() == null) {
       bindings.remove(environmentId);

@@ -5,6 +5,7 @@ import io.dcloud.contracts.EnvironmentNames;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
+import io.dcloud.spec.EnvironmentSpec;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -55,6 +56,12 @@ final class Reconciliation {
 
     /** Removes an unwanted container like any RemoveContainer command (queued behind an operation in flight). */
     void removeOrphan(NodeProtocol.RemoveContainer remove);
+
+    /**
+     * A container found on the engine is the environment's, configured by {@code spec}: what a deploy
+     * would have told the node of it (its idle timeout, its readiness probe) applies to it as well.
+     */
+    void adopted(String environmentId, EnvironmentSpec spec);
   }
 
   private final ActorContext<NodeActor.Message> context;
@@ -162,6 +169,9 @@ final class Reconciliation {
       return;
     }
     context.getLog().info("Node {} adopts container {} of environment {} ({})", nodeId, container.id(), environmentId, container.state());
+    if (answer.claim().spec() != null) {
+      containers.adopted(environmentId, answer.claim().spec());
+    }
     peers.report(environmentId, container.running()
         ? operations.report(ContainerPhase.RUNNING, container.id(), operations.ports(container), null, false, "adopted after restart")
         : operations.report(ContainerPhase.EXITED, container.id(), List.of(), container.exitCode(), container.oomKilled(),

@@ -55,7 +55,7 @@ class DatasetDeployTest {
 
     @Override
     public CompletionStage<Claim> claim(String environmentId, String nodeId) {
-      return CompletableFuture.completedFuture(new Claim(true, List.of()));
+      return CompletableFuture.completedFuture(new Claim(true, List.of(), null));
     }
 
     @Override

@@ -67,7 +67,7 @@ class IdleCullingTest {
 
     @Override
     public CompletionStage<Claim> claim(String environmentId, String nodeId) {
-      return CompletableFuture.completedFuture(new Claim(true, List.of()));
+      return CompletableFuture.completedFuture(new Claim(true, List.of(), null));
     }
 
     @Override

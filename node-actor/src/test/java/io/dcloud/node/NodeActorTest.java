@@ -125,7 +125,7 @@ class NodeActorTest extends NodeActorFixture {
 
     ClaimAsked asked = peers.claims.expectMessageClass(ClaimAsked.class, WAIT);
     assertThat(asked.environmentId()).isEqualTo("env-f");
-    asked.answer().complete(new NodePeers.Claim(true, List.of()));
+    asked.answer().complete(new NodePeers.Claim(true, List.of(), null));
     placedOnNode(List.of("env-f"));
     ContainerReport exited = expectReport("env-f", ContainerPhase.EXITED);
     assertThat(exited.exitCode()).isEqualTo(1);

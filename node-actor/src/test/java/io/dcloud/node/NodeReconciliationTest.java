@@ -39,9 +39,9 @@ class NodeReconciliationTest extends NodeActorFixture {
       claims.put(asked.environmentId(), asked);
     }
     assertThat(claims).containsOnlyKeys("adopted", "orphan", "exited");
-    claims.get("adopted").answer().complete(new NodePeers.Claim(true, List.of()));
-    claims.get("exited").answer().complete(new NodePeers.Claim(true, List.of()));
-    claims.get("orphan").answer().complete(new NodePeers.Claim(false, List.of(volume("orphan", 0))));
+    claims.get("adopted").answer().complete(new NodePeers.Claim(true, List.of(), null));
+    claims.get("exited").answer().complete(new NodePeers.Claim(true, List.of(), null));
+    claims.get("orphan").answer().complete(new NodePeers.Claim(false, List.of(volume("orphan", 0)), null));
     placedOnNode(List.of("adopted", "exited", "placed-only"));
 
     Map<String, ContainerReport> reports = new HashMap<>();
@@ -102,7 +102,7 @@ class NodeReconciliationTest extends NodeActorFixture {
 
     ClaimAsked again = peers.claims.expectMessageClass(ClaimAsked.class, WAIT);
     assertThat(again.environmentId()).isEqualTo("unanswered");
-    again.answer().complete(new NodePeers.Claim(false, List.of()));
+    again.answer().complete(new NodePeers.Claim(false, List.of(), null));
 
     assertThat(expectReport("unanswered", ContainerPhase.REMOVED).containerId()).isEqualTo(unanswered);
     assertThat(runtime.inspect(unanswered)).isEmpty();

@@ -37,7 +37,7 @@ class SecretEnvDeployTest {
 
     @Override
     public CompletionStage<Claim> claim(String environmentId, String nodeId) {
-      return CompletableFuture.completedFuture(new Claim(true, List.of()));
+      return CompletableFuture.completedFuture(new Claim(true, List.of(), null));
     }
 
     @Override
