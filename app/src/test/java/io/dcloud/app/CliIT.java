@@ -97,6 +97,42 @@ class CliIT {
   }
 
   /**
+   * {@code services logs}: every replica's lines after its short id, at once and followed until the
+   * replicas are gone (the service deleted: their streams end, and so does the command).
+   */
+  @Test
+  void printsAndFollowsTheLogsOfEveryReplicaOfAService() throws Exception {
+    String api = dcloud.api().uri("").toString();
+    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
+    assertThat(login.status()).as("%s", login).isZero();
+    Path definition = Files.writeString(config.resolve("service.json"), """
+        {"name": "cli-logs", "kind": "app", "port": 8080, "replicas": 2, "readiness": {"path": "/"}, "environment": %s}
+        """.formatted(EnvironmentSpecs.tinySpec("cli-logs", ", \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]")));
+    ok("services", "create", "-f", definition.toString());
+    List<String> prefixes = await().atMost(UP_WITHIN).until(() -> {
+      JsonNode replicas = JSON.readTree(ok("services", "get", "cli-logs", "-o", "json").out()).path("replicas");
+      List<String> running = new java.util.ArrayList<>();
+      replicas.forEach(r -> {
+        if (r.path("status").asText().equals("RUNNING")) {
+          running.add(r.path("id").asText().substring(0, 8) + " | hello-from-dcloud");
+        }
+      });
+      return running;
+    }, running -> running.size() == 2);
+
+    assertThat(ok("services", "logs", "cli-logs", "--tail", "5").out().lines()).containsExactlyInAnyOrderElementsOf(prefixes);
+
+    java.io.ByteArrayOutputStream followed = new java.io.ByteArrayOutputStream();
+    CompletableFuture<Result> following = CompletableFuture.supplyAsync(() -> InProcessCli.run(
+        Map.of("XDG_CONFIG_HOME", config.toString()), "", followed, "services", "logs", "cli-logs", "-f"));
+    await().atMost(UP_WITHIN).until(() -> followed.toString(StandardCharsets.UTF_8).lines().toList()
+        .containsAll(prefixes));
+    ok("services", "rm", "cli-logs");
+    Result ended = following.get(UP_WITHIN.toSeconds(), TimeUnit.SECONDS);
+    assertThat(ended.status()).as("the streams ended with their containers: %s", ended).isZero();
+  }
+
+  /**
    * {@code nodes volumes} and {@code nodes rm-volume}: a persistent volume kept when its environment
    * is deleted, its files mounted again by a new environment naming it, then removed.
    */

@@ -16,7 +16,11 @@ final class InProcessCli {
 
   /** {@code environment}: the variables it sees (XDG_CONFIG_HOME for its stored login, or DCLOUD_API and DCLOUD_TOKEN). */
   static Result run(Map<String, String> environment, String stdin, String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    return run(environment, stdin, new ByteArrayOutputStream(), args);
+  }
+
+  /** As {@link #run}, printing into {@code out}, which a test may read while the command runs (a follow). */
+  static Result run(Map<String, String> environment, String stdin, ByteArrayOutputStream out, String... args) {
     ByteArrayOutputStream err = new ByteArrayOutputStream();
     CliIo io = new CliIo(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
         new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),

@@ -66,6 +66,12 @@ class CliServicesTest {
     assertThat(ok(cli.run("services", "get", "cli-web")).out()).contains("REPLICA", shown.path("replicas").get(0).path("id").asText())
         .containsPattern("SURGE +PORT\\n.*cli-web .* 1 +8080");
 
+    // No worker here: its replicas wait, so there is no log to read, and each says so.
+    CliRunner.Result noLogs = cli.run("services", "logs", "cli-web");
+    assertThat(noLogs.status()).as(noLogs.toString()).isEqualTo(ExitCodes.ERROR);
+    shown.path("replicas").forEach(replica -> assertThat(noLogs.err()).contains("replica " + replica.path("id").asText()));
+    assertThat(noLogs.out()).isEmpty();
+
     assertThat(ok(cli.run("services", "scale", "cli-web", "1")).out()).contains("0/1");
     CliRunner.Result invalid = cli.run("services", "scale", "cli-web", "0");
     assertThat(invalid.status()).as(invalid.toString()).isNotZero();

@@ -24,7 +24,8 @@ import picocli.CommandLine.Parameters;
  * predict NAME | call NAME PATH | rm NAME]}: the caller's services.
  */
 @Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, create or roll to a definition, scale, call, bind to devices, delete",
-    subcommands = {ServiceStatsCommand.class, ServicePredictCommand.class, ServiceCallCommand.class,
+    subcommands = {ServiceStatsCommand.class, ServiceLogsCommand.class, ServicePredictCommand.class,
+        ServiceCallCommand.class,
         ServiceBindingsCommands.Bind.class, ServiceBindingsCommands.Bindings.class, ServiceBindingsCommands.Unbind.class})
 public final class ServicesCommand extends Subcommand implements Callable<Integer> {
   @Mixin
