@@ -147,6 +147,22 @@ class ConsoleServicesIT {
     assertThat(browser.find("figure[data-chart=p99] svg").getAttribute("aria-label")).contains("Latency p99", "ms");
     assertThat(browser.driver.findElements(By.cssSelector("table.replica-stats tbody tr"))).isNotEmpty();
     checkAndPhotograph(browser, "service-stats");
+
+    // httpd logs nothing by itself: each replica writes a line to its own log (its first process's stdout).
+    List<String> replicas = new java.util.ArrayList<>();
+    ada.get("/api/v1/services/web").json().path("replicas").forEach(r -> replicas.add(r.path("id").asText()));
+    for (String replica : replicas) {
+      Api.Response exec = ada.post("/api/v1/environments/" + replica + "/exec",
+          "{\"command\": [\"sh\", \"-c\", \"echo logged-by-replica > /proc/1/fd/1\"]}");
+      assertThat(exec.json().path("exitCode").asInt()).as(exec.body()).isZero();
+    }
+    browser.click("button[name=open-logs]");
+    browser.click("section[aria-labelledby=service-logs-title] input[name=follow]");
+    browser.click("button[name=service-logs]");
+    String logs = awaitText(browser, "pre.service-logs", "logged-by-replica", "the replicas' log lines");
+    browser.until(d -> replicas.stream().allMatch(replica ->
+        browser.text("pre.service-logs").contains(replica.substring(0, 8) + " | logged-by-replica")) ? true : null,
+        "a line of each replica, after its short id: " + logs);
   }
 
   /** Needs PUT /services/{name}: the page's form is the definition of the next version. */

@@ -1,5 +1,5 @@
 // One service: its facts, its replicas (each links to its environment's page), scale, batching (a
-// model's), a roll to a new version, its calls' charts, "try it", and delete. The view is asked again every 2 s, so that a
+// model's), a roll to a new version, its calls' charts, "try it", its replicas' logs, and delete. The view is asked again every 2 s, so that a
 // scale or a rolling update is watched as it happens.
 import { api } from './api.js';
 import { h, show, errorBox, confirmDialog } from './dom.js';
@@ -70,6 +70,17 @@ export async function servicePage(name) {
       }
     } }, 'Roll to a new version…'));
 
+  // The logs' section loads on first use too.
+  const logs = h('section', { class: 'service-logs-section' },
+    h('button', { type: 'button', name: 'open-logs', onclick: async () => {
+      try {
+        const { serviceLogsSection } = await import('./service-logs.js');
+        logs.replaceWith(serviceLogsSection(() => service.replicas, stops));
+      } catch (e) {
+        message.replaceChildren(errorBox(e));
+      }
+    } }, 'Logs of every replica…'));
+
   async function remove() {
     if (!await confirmDialog(`Delete the service ${name}? Its replicas are deleted.`, 'Delete')) return;
     try {
@@ -96,6 +107,7 @@ export async function servicePage(name) {
     nextVersion,
     serviceStatsSection(name, stops),
     tryItSection(service),
+    logs,
     service.bindings?.length ? bindingsSection(service) : null,
     h('div', { class: 'actions' }, h('button', { type: 'button', name: 'delete', class: 'danger', onclick: remove }, 'Delete')),
   ].filter(Boolean));
