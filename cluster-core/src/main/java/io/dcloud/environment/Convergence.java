@@ -13,6 +13,7 @@ import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.Lifecycle;
+import io.dcloud.spec.ServiceBinding;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import java.util.List;
@@ -138,8 +139,9 @@ final class Convergence {
    */
   private static PlacementRequest placementRequest(String environmentId, EnvironmentState state) {
     String pinned = state.containerId() == null ? state.spec().keptVolumesNode() : state.node();
-    return new PlacementRequest(
-        environmentId, state.spec().resources(), state.spec().constraints(), pinned, datasets(state.spec()));
+    ServiceBinding service = state.spec().service();
+    return new PlacementRequest(environmentId, state.spec().resources(), state.spec().constraints(), pinned,
+        datasets(state.spec()), service == null ? null : service.name());
   }
 
   /** The dataset versions the environment mounts, for placement to prefer nodes that cache them. */

@@ -138,17 +138,37 @@ public final class Placement {
   }
 
   /**
-   * The policy's choice among the nodes that fit, after data locality narrowed them to those
-   * holding the most of the request's dataset versions. Locality is the reason only when it
-   * narrowed: when every node holds as much, the policy decided.
+   * The policy's choice among the nodes that fit, after two narrowings: to the nodes holding the
+   * fewest replicas of the request's service (its group), so that losing a node loses as few of a
+   * service's replicas as the cluster allows, whatever the policy (Kubernetes spreads a
+   * Deployment's pods over nodes, Nomad a job's allocations, alike); then to those holding the most
+   * of its dataset versions. Spreading comes first: a service whose replicas all sit on the node
+   * that cached its model is down with that node. Each is the reason only when it narrowed.
    */
   private static PlacementDecision fits(
       List<Option> feasible, Policy policy, PlacementAsk ask, DatasetLocality locality) {
-    List<Option> candidates = locality.preferred(feasible, o -> o.node.status());
+    List<Option> spread = fewestGroupPeers(feasible);
+    List<Option> candidates = locality.preferred(spread, o -> o.node.status());
     Option best = choose(candidates, policy == null ? Policy.SPREAD : policy);
-    boolean narrowed = candidates.size() < feasible.size();
-    String reason = narrowed ? DatasetLocality.reason(locality.heldBy(best.node.status())) : null;
+    String reason = candidates.size() < spread.size() ? DatasetLocality.reason(locality.heldBy(best.node.status()))
+        : spread.size() < feasible.size() ? "spreads its service's replicas: holds " + best.node.groupPeers() + " of them"
+        : null;
     return new PlacementDecision.Fits(best.node.status().nodeId(), allocateGpus(best.node, ask), reason);
+  }
+
+  /** The options whose node holds the fewest environments of the request's group (all of them without a group). */
+  private static List<Option> fewestGroupPeers(List<Option> feasible) {
+    int fewest = Integer.MAX_VALUE;
+    int most = 0;
+    for (Option option : feasible) {
+      fewest = Math.min(fewest, option.node.groupPeers());
+      most = Math.max(most, option.node.groupPeers());
+    }
+    if (fewest == most) {
+      return feasible;
+    }
+    int least = fewest;
+    return feasible.stream().filter(option -> option.node.groupPeers() == least).toList();
   }
 
   // ---------------------------------------------------------------- ranking

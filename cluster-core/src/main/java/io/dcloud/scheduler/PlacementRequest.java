@@ -11,12 +11,18 @@ import java.util.Map;
  * restarted where its stopped container (and its files) still are. {@code datasets}: the dataset
  * versions the environment mounts, as {@code <category>/<db>/<name>@<version>} where the version
  * may be {@code latest}; placement prefers nodes whose cache holds them (see {@link DatasetLocality}).
- * Null in requests of earlier versions.
+ * Null in requests of earlier versions. {@code group}: the service whose replica the environment is,
+ * whose replicas placement spreads over nodes (null: none, and in requests of earlier versions).
  */
 public record PlacementRequest(
     String environmentId, Resources resources, Map<String, String> constraints, String pinnedNode,
-    List<String> datasets)
+    List<String> datasets, String group)
     implements CborSerializable {
+
+  public PlacementRequest(
+      String environmentId, Resources resources, Map<String, String> constraints, String pinnedNode, List<String> datasets) {
+    this(environmentId, resources, constraints, pinnedNode, datasets, null);
+  }
 
   public PlacementRequest(String environmentId, Resources resources, Map<String, String> constraints) {
     this(environmentId, resources, constraints, null, null);

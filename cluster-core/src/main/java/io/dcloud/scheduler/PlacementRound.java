@@ -24,6 +24,8 @@ final class PlacementRound {
   private final SchedulerSettings settings;
   private final Map<String, Resources> reserved = new HashMap<>();
   private final Map<String, Set<String>> gpus = new HashMap<>();
+  /** Environments of each group (by node, then group) the round placed. */
+  private final Map<String, Map<String, Integer>> groups = new HashMap<>();
 
   PlacementRound(SchedulerState state, GossipedNodes nodes, SchedulerSettings settings) {
     this.state = state;
@@ -36,7 +38,7 @@ final class PlacementRound {
     PlacementDecision decision = Placement.decideAmong(request, candidatesFor(request), settings.policy(),
         settings.candidatesPerPlacement(), settings.datasetLocality());
     if (decision instanceof PlacementDecision.Fits fits) {
-      take(fits.nodeId(), request.resources(), fits.gpuUuids());
+      take(fits.nodeId(), request.resources(), fits.gpuUuids(), request.group());
     }
     return decision;
   }
@@ -57,7 +59,8 @@ final class PlacementRound {
       }
       PlacementDecision decision = decide(request);
       if (decision instanceof PlacementDecision.Fits fits) {
-        batch.reserved().add(new Scheduler.Reserved(id, fits.nodeId(), request.resources(), fits.gpuUuids(), fits.reason()));
+        batch.reserved().add(new Scheduler.Reserved(
+            id, fits.nodeId(), request.resources(), fits.gpuUuids(), fits.reason(), request.group()));
       } else if (decision instanceof PlacementDecision.NotNow notNow) {
         batch.enqueued().add(new Scheduler.Enqueued(request));
         batch.queued().put(id, notNow.reason());
@@ -87,7 +90,7 @@ final class PlacementRound {
     for (PlacementRequest request : state.queue()) {
       if (decide(request) instanceof PlacementDecision.Fits fits) {
         placements.add(new Scheduler.Reserved(
-            request.environmentId(), fits.nodeId(), request.resources(), fits.gpuUuids(), fits.reason()));
+            request.environmentId(), fits.nodeId(), request.resources(), fits.gpuUuids(), fits.reason(), request.group()));
       }
     }
     return placements;
@@ -95,7 +98,8 @@ final class PlacementRound {
 
   /** Could any known node ever hold the request (ranking every node, reserving nothing)? */
   PlacementDecision feasibility(PlacementRequest request) {
-    return Placement.decide(request, nodes.lazily(this::candidate), settings.policy(), settings.datasetLocality());
+    return Placement.decide(request, nodes.lazily(status -> candidate(status, request.group())), settings.policy(),
+        settings.datasetLocality());
   }
 
   /**
@@ -105,7 +109,7 @@ final class PlacementRound {
   PlacementPreview preview(PlacementRequest request) {
     PlacementDecision decision = feasibility(request);
     if (decision instanceof PlacementDecision.Fits fits) {
-      NodeCandidate chosen = candidate(nodes.get(fits.nodeId()));
+      NodeCandidate chosen = candidate(nodes.get(fits.nodeId()), request.group());
       // When data locality chose the node, that is the reason a user needs to hear.
       String why = fits.reason() != null
           ? fits.reason()
@@ -119,11 +123,22 @@ final class PlacementRound {
         PlacementPreview.Outcome.NEVER, null, List.of(), ((PlacementDecision.Never) decision).reason());
   }
 
-  private void take(String nodeId, Resources resources, List<String> gpuUuids) {
+  private void take(String nodeId, Resources resources, List<String> gpuUuids, String group) {
     reserved.put(nodeId, reservedOn(nodeId).plus(resources));
     if (!gpuUuids.isEmpty()) {
       gpus.computeIfAbsent(nodeId, id -> new HashSet<>(state.gpusInUseOn(id))).addAll(gpuUuids);
     }
+    if (group != null) {
+      groups.computeIfAbsent(nodeId, id -> new HashMap<>()).merge(group, 1, Integer::sum);
+    }
+  }
+
+  private int groupCountOn(String nodeId, String group) {
+    if (group == null) {
+      return 0;
+    }
+    Map<String, Integer> placed = groups.get(nodeId);
+    return state.groupCountOn(nodeId, group) + (placed == null ? 0 : placed.getOrDefault(group, 0));
   }
 
   private Resources reservedOn(String nodeId) {
@@ -140,14 +155,14 @@ final class PlacementRound {
   private List<NodeCandidate> candidatesFor(PlacementRequest request) {
     String pinned = request.pinnedNode();
     if (pinned == null || !nodes.knows(pinned)) {
-      return nodes.lazily(this::candidate);
+      return nodes.lazily(status -> candidate(status, request.group()));
     }
-    return List.of(candidate(nodes.get(pinned)));
+    return List.of(candidate(nodes.get(pinned), request.group()));
   }
 
-  private NodeCandidate candidate(NodeStatus status) {
+  private NodeCandidate candidate(NodeStatus status, String group) {
     String id = status.nodeId();
     boolean schedulable = state.schedulable(id) && nodes.available(status);
-    return new NodeCandidate(status, reservedOn(id), gpusInUseOn(id), schedulable);
+    return new NodeCandidate(status, reservedOn(id), gpusInUseOn(id), schedulable, groupCountOn(id, group));
   }
 }

@@ -117,11 +117,19 @@ public final class Scheduler {
 
   public sealed interface Event extends CborSerializable {}
 
-  /** {@code reason}: why that node, when more than the policy decided (see {@link PlacementDecision.Fits}); else null. */
-  public record Reserved(String environmentId, String nodeId, Resources resources, List<String> gpuUuids, String reason)
+  /**
+   * {@code reason}: why that node, when more than the policy decided (see {@link PlacementDecision.Fits}); else null.
+   * {@code group}: the request's ({@link PlacementRequest#group}); null without one, and in events of earlier versions.
+   */
+  public record Reserved(
+      String environmentId, String nodeId, Resources resources, List<String> gpuUuids, String reason, String group)
       implements Event {
     public Reserved(String environmentId, String nodeId, Resources resources, List<String> gpuUuids) {
-      this(environmentId, nodeId, resources, gpuUuids, null);
+      this(environmentId, nodeId, resources, gpuUuids, null, null);
+    }
+
+    public Reserved(String environmentId, String nodeId, Resources resources, List<String> gpuUuids, String reason) {
+      this(environmentId, nodeId, resources, gpuUuids, reason, null);
     }
   }
 
@@ -156,7 +164,9 @@ public final class Scheduler {
 
   public record LossConfirmed(String environmentId) implements Event {}
 
-  public record Reservation(String nodeId, Resources resources, List<String> gpuUuids) implements CborSerializable {}
+  /** {@code group}: as {@link Reserved#group}. */
+  public record Reservation(String nodeId, Resources resources, List<String> gpuUuids, String group)
+      implements CborSerializable {}
 
   // ---------------------------------------------------------------- wiring
 

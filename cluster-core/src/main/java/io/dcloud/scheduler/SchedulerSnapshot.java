@@ -12,7 +12,7 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
 /**
  * The scheduler's state as stored in a snapshot. Each reservation is written as a bare array (no
  * field names): a snapshot of 100,000 reservations stays a few megabytes, well under Cassandra's
- * mutation size limit. (Written as {@code Scheduler$Snapshot} before it had a file of its own; the
+ * mutation size limit; its last element, the group, is absent from snapshots of earlier versions. (Written as {@code Scheduler$Snapshot} before it had a file of its own; the
  * Jackson migration {@code MovedClasses} reads those.)
  */
 public record SchedulerSnapshot(
@@ -38,20 +38,21 @@ public record SchedulerSnapshot(
   };
 
   @JsonFormat(shape = JsonFormat.Shape.ARRAY)
-  @JsonPropertyOrder({"environmentId", "nodeId", "milliCpus", "memoryBytes", "gpus", "storageBytes", "gpuModel", "gpuUuids"})
+  @JsonPropertyOrder(
+      {"environmentId", "nodeId", "milliCpus", "memoryBytes", "gpus", "storageBytes", "gpuModel", "gpuUuids", "group"})
   public record Entry(
       String environmentId, String nodeId, long milliCpus, long memoryBytes, int gpus, long storageBytes,
-      String gpuModel, List<String> gpuUuids) {
+      String gpuModel, List<String> gpuUuids, String group) {
 
     static Entry of(String environmentId, Scheduler.Reservation r) {
       Resources res = r.resources();
       return new Entry(environmentId, r.nodeId(), res.milliCpus(), res.memoryBytes(), res.gpus(), res.storageBytes(),
-          res.gpuModel(), r.gpuUuids());
+          res.gpuModel(), r.gpuUuids(), r.group());
     }
 
     Scheduler.Reserved reserved() {
-      return new Scheduler.Reserved(
-          environmentId, nodeId, new Resources(milliCpus, memoryBytes, gpus, storageBytes, gpuModel), gpuUuids);
+      return new Scheduler.Reserved(environmentId, nodeId, new Resources(milliCpus, memoryBytes, gpus, storageBytes,
+          gpuModel), gpuUuids, null, group);
     }
   }
 }

@@ -32,17 +32,25 @@ public final class SchedulerState implements CborSerializable {
     private Resources reserved = Resources.NONE;
     private final Set<String> gpus = new HashSet<>();
     private final Set<String> environments = new LinkedHashSet<>();
+    /** How many environments of each group (a service's replicas) the node holds. */
+    private final Map<String, Integer> groups = new HashMap<>(0);
 
     void add(String environmentId, Scheduler.Reservation reservation) {
       reserved = reserved.plus(reservation.resources());
       gpus.addAll(reservation.gpuUuids());
       environments.add(environmentId);
+      if (reservation.group() != null) {
+        groups.merge(reservation.group(), 1, Integer::sum);
+      }
     }
 
     void remove(String environmentId, Scheduler.Reservation reservation) {
       reserved = reserved.minus(reservation.resources());
       reservation.gpuUuids().forEach(gpus::remove);
       environments.remove(environmentId);
+      if (reservation.group() != null) {
+        groups.computeIfPresent(reservation.group(), (group, count) -> count == 1 ? null : count - 1);
+      }
     }
   }
 
@@ -55,7 +63,7 @@ public final class SchedulerState implements CborSerializable {
 
   SchedulerState reserve(Scheduler.Reserved e) {
     release(e.environmentId());
-    Scheduler.Reservation reservation = new Scheduler.Reservation(e.nodeId(), e.resources(), e.gpuUuids());
+    Scheduler.Reservation reservation = new Scheduler.Reservation(e.nodeId(), e.resources(), e.gpuUuids(), e.group());
     reservations.put(e.environmentId(), reservation);
     loads.computeIfAbsent(e.nodeId(), id -> new NodeLoad()).add(e.environmentId(), reservation);
     return this;
@@ -175,6 +183,12 @@ public final class SchedulerState implements CborSerializable {
     return load == null ? List.of() : List.copyOf(load.environments);
   }
 
+  /** How many environments of {@code group} the node holds. */
+  int groupCountOn(String nodeId, String group) {
+    NodeLoad load = loads.get(nodeId);
+    return load == null ? 0 : load.groups.getOrDefault(group, 0);
+  }
+
   int environmentCountOn(String nodeId) {
     NodeLoad load = loads.get(nodeId);
     return load == null ? 0 : load.environments.size();
@@ -200,7 +214,7 @@ public final class SchedulerState implements CborSerializable {
       @JsonProperty("draining") Set<String> draining,
       @JsonProperty("unconfirmedLosses") Map<String, String> unconfirmedLosses) {
     SchedulerState state = new SchedulerState();
-    orEmpty(reservations).forEach((id, r) -> state.reserve(new Scheduler.Reserved(id, r.nodeId(), r.resources(), r.gpuUuids())));
+    orEmpty(reservations).forEach((id, r) -> state.reserve(new Scheduler.Reserved(id, r.nodeId(), r.resources(), r.gpuUuids(), null, r.group())));
     orEmpty(queue).forEach(state::enqueue);
     state.cordoned.addAll(orEmpty(cordoned));
     state.draining.addAll(orEmpty(draining));

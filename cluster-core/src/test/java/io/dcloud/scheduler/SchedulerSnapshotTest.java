@@ -40,8 +40,8 @@ class SchedulerSnapshotTest {
     Resources oneGpu = new Resources(1000, 1L << 30, 1, 0, "A100");
     PlacementRequest waiting = new PlacementRequest("e3", oneGpu, Map.of("zone", "z1"));
     EarlierState earlier = new EarlierState(
-        Map.of("e1", new Scheduler.Reservation("n1", oneGpu, List.of("GPU-1")),
-            "e2", new Scheduler.Reservation("n1", oneGpu, List.of("GPU-2"))),
+        Map.of("e1", new Scheduler.Reservation("n1", oneGpu, List.of("GPU-1"), null),
+            "e2", new Scheduler.Reservation("n1", oneGpu, List.of("GPU-2"), null)),
         List.of(waiting), Set.of("n2"), Set.of(), Map.of("e9", "n3"));
     byte[] bytes = serialization.serialize(earlier).get();
     int serializer = serialization.findSerializerFor(earlier).identifier();
@@ -62,5 +62,15 @@ class SchedulerSnapshotTest {
     assertThat(again.reservedOn("n1")).isEqualTo(loaded.reservedOn("n1"));
     assertThat(again.environmentsOn("n1")).containsExactlyInAnyOrder("e1", "e2");
     assertThat(again.queuePosition("e3")).isEqualTo(1);
+
+    // A service's replicas are counted by node after a snapshot too (placement spreads them).
+    loaded.reserve(new Scheduler.Reserved("e4", "n2", oneGpu, List.of("GPU-7"), null, "iris"));
+    byte[] withGroup = serialization.serialize(loaded.snapshot()).get();
+    SchedulerState recovered = SchedulerState.of((SchedulerSnapshot) serialization.deserialize(
+        withGroup, serialization.findSerializerFor(snapshot).identifier(), SchedulerSnapshot.class.getName()).get());
+    assertThat(recovered.groupCountOn("n2", "iris")).isEqualTo(1);
+    assertThat(recovered.groupCountOn("n1", "iris")).isZero();
+    recovered.release("e4");
+    assertThat(recovered.groupCountOn("n2", "iris")).isZero();
   }
 }

@@ -175,4 +175,47 @@ class SchedulerTest extends SchedulerClusterFixture {
     assertThat(granted.reason()).isEqualTo("holds dataset images/cifar/train v3 in its cache");
     testKit.stop(scheduler);
   }
+
+  /**
+   * A service's replicas go to different nodes, before data locality and whatever the policy: three
+   * replicas asked at once (one round) over three nodes, the one caching their model the largest,
+   * land one on each; a fourth goes where the cache is again. Another service's replicas do not count.
+   */
+  @Test
+  void aServicesReplicasAreSpreadOverTheNodesBeforeDataLocality() {
+    String run = "spread-" + UUID.randomUUID();
+    String self = NodeGossip.memberId(Cluster.get(testKit.system()).selfMember().uniqueAddress());
+    for (String id : List.of("a", "b", "c")) {
+      boolean caching = id.equals("a");
+      gossip(new NodeStatus(run + "-" + id, "host", new Resources(caching ? 32_000 : 8000, (caching ? 128 : 32) * GIB, 0,
+          100 * GIB, null), List.of(), NodeStatus.Usage.NONE, Map.of("run", run), true, "20.10", null, Instant.now(), self,
+          caching ? List.of("models/iris/bundle@1") : List.of()));
+    }
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
+    List.of("a", "b", "c").forEach(id -> awaitNode(scheduler, run + "-" + id));
+
+    scheduler.tell(new Scheduler.Place(replica(run, "other-0", "other-service")));
+    assertThat(expectFor(run + "-other-0", PlacementAnswer.Granted.class).nodeId()).isEqualTo(run + "-a");
+    for (int i = 0; i < 3; i++) {
+      scheduler.tell(new Scheduler.Place(replica(run, "iris-" + i, "iris")));
+    }
+    java.util.Set<String> nodes = new java.util.HashSet<>();
+    for (int i = 0; i < 3; i++) {
+      PlacementAnswer.Granted granted = expectFor(run + "-iris-" + i, PlacementAnswer.Granted.class);
+      nodes.add(granted.nodeId());
+      if (!granted.nodeId().equals(run + "-a")) {
+        assertThat(granted.reason()).isEqualTo("spreads its service's replicas: holds 0 of them");
+      }
+    }
+    assertThat(nodes).as("one replica a node").containsExactlyInAnyOrder(run + "-a", run + "-b", run + "-c");
+    scheduler.tell(new Scheduler.Place(replica(run, "iris-3", "iris")));
+    assertThat(expectFor(run + "-iris-3", PlacementAnswer.Granted.class).nodeId())
+        .as("each node holds one: the cache decides").isEqualTo(run + "-a");
+    testKit.stop(scheduler);
+  }
+
+  private static PlacementRequest replica(String run, String id, String service) {
+    return new PlacementRequest(run + "-" + id, new Resources(1000, GIB, 0, 0, null), Map.of("run", run), null,
+        List.of("models/iris/bundle@1"), service);
+  }
 }

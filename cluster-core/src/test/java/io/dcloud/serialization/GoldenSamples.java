@@ -203,8 +203,16 @@ final class GoldenSamples {
     s.put("scheduler-event.NodeLost", new Scheduler.NodeLost("n1"));
     s.put("scheduler-event.LossConfirmed", new Scheduler.LossConfirmed("e1"));
     s.put("scheduler-snapshot.Snapshot", new SchedulerSnapshot(
-        List.of(new SchedulerSnapshot.Entry("e1", "n1", 500, 1L << 30, 1, 1L << 32, "A100", List.of("GPU-1"))),
+        List.of(new SchedulerSnapshot.Entry("e1", "n1", 500, 1L << 30, 1, 1L << 32, "A100", List.of("GPU-1"), null)),
         List.of(REQUEST), Set.of("n2"), Set.of("n3"), Map.of("e9", "n4")));
+    s.put("scheduler-snapshot.Snapshot.with-groups", new SchedulerSnapshot(
+        List.of(new SchedulerSnapshot.Entry("e1", "n1", 500, 1L << 30, 0, 0, null, List.of(), "iris"),
+            new SchedulerSnapshot.Entry("e2", "n2", 500, 1L << 30, 0, 0, null, List.of(), null)),
+        List.of(new PlacementRequest("e3", RESOURCES, Map.of(), null, null, "iris")), Set.of(), Set.of(), Map.of()));
+    s.put("scheduler-event.Reserved.with-group", new Scheduler.Reserved(
+        "e1", "n2", RESOURCES, List.of(), "spreads its service's replicas: holds 0 of them", "iris"));
+    s.put("scheduler-event.Enqueued.with-group", new Scheduler.Enqueued(new PlacementRequest(
+        "e1", RESOURCES, Map.of(), null, List.of("models/iris/bundle@2"), "iris")));
   }
 
   private static void registries(Map<String, Object> s) {
