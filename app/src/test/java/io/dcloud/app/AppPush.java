@@ -16,13 +16,20 @@ final class AppPush {
   private AppPush() {}
 
   static HttpResponse<String> push(Api api, Map<String, String> files, String config) throws Exception {
+    return push(api, files, "app.json", config);
+  }
+
+  /** {@code configName}: the config part's file name, whose extension says JSON or YAML (as the CLI sends it). */
+  static HttpResponse<String> push(Api api, Map<String, String> files, String configName, String config)
+      throws Exception {
+    String configType = configName.endsWith(".yaml") || configName.endsWith(".yml") ? "application/yaml" : "application/json";
     String boundary = "app-it-" + System.nanoTime();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\"app.tar.gz\"\r\n"
         + "Content-Type: application/gzip\r\n\r\n").getBytes(StandardCharsets.UTF_8));
     body.writeBytes(tarGz(files));
-    body.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"config\"; filename=\"app.json\"\r\n"
-        + "Content-Type: application/json\r\n\r\n" + config + "\r\n--" + boundary + "--\r\n")
+    body.writeBytes(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"config\"; filename=\"" + configName + "\"\r\n"
+        + "Content-Type: " + configType + "\r\n\r\n" + config + "\r\n--" + boundary + "--\r\n")
         .getBytes(StandardCharsets.UTF_8));
     return api.client().send(api.request("/api/v1/apps").header("Content-Type", "multipart/form-data; boundary=" + boundary)
         .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(),
