@@ -22,7 +22,8 @@ final class AppPush {
   /** {@code configName}: the config part's file name, whose extension says JSON or YAML (as the CLI sends it). */
   static HttpResponse<String> push(Api api, Map<String, String> files, String configName, String config)
       throws Exception {
-    String configType = configName.endsWith(".yaml") || configName.endsWith(".yml") ? "application/yaml" : "application/json";
+    String configType =
+        configName.endsWith(".yaml") || configName.endsWith(".yml") ? "application/yaml" : "application/json";
     String boundary = "app-it-" + System.nanoTime();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     body.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"source\"; filename=\"app.tar.gz\"\r\n"

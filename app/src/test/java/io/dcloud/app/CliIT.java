@@ -120,7 +120,8 @@ class CliIT {
       return running;
     }, running -> running.size() == 2);
 
-    assertThat(ok("services", "logs", "cli-logs", "--tail", "5").out().lines()).containsExactlyInAnyOrderElementsOf(prefixes);
+    assertThat(ok("services", "logs", "cli-logs", "--tail", "5").out().lines())
+        .containsExactlyInAnyOrderElementsOf(prefixes);
 
     java.io.ByteArrayOutputStream followed = new java.io.ByteArrayOutputStream();
     CompletableFuture<Result> following = CompletableFuture.supplyAsync(() -> InProcessCli.run(

@@ -12,8 +12,9 @@ import org.apache.pekko.persistence.typed.SnapshotAdapter;
 /**
  * The scheduler's state as stored in a snapshot. Each reservation is written as a bare array (no
  * field names): a snapshot of 100,000 reservations stays a few megabytes, well under Cassandra's
- * mutation size limit; its last element, the group, is absent from snapshots of earlier versions. (Written as {@code Scheduler$Snapshot} before it had a file of its own; the
- * Jackson migration {@code MovedClasses} reads those.)
+ * mutation size limit; its last element, the group, is absent from snapshots of earlier versions.
+ * (Written as {@code Scheduler$Snapshot} before it had a file of its own; the Jackson migration
+ * {@code MovedClasses} reads those.)
  */
 public record SchedulerSnapshot(
     List<Entry> reservations,

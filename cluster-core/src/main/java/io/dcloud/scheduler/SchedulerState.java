@@ -214,7 +214,8 @@ public final class SchedulerState implements CborSerializable {
       @JsonProperty("draining") Set<String> draining,
       @JsonProperty("unconfirmedLosses") Map<String, String> unconfirmedLosses) {
     SchedulerState state = new SchedulerState();
-    orEmpty(reservations).forEach((id, r) -> state.reserve(new Scheduler.Reserved(id, r.nodeId(), r.resources(), r.gpuUuids(), null, r.group())));
+    orEmpty(reservations).forEach((id, r) ->
+        state.reserve(new Scheduler.Reserved(id, r.nodeId(), r.resources(), r.gpuUuids(), null, r.group())));
     orEmpty(queue).forEach(state::enqueue);
     state.cordoned.addAll(orEmpty(cordoned));
     state.draining.addAll(orEmpty(draining));

@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "logs", description = "Print the log lines of every replica of a service, each after its replica's id")
 final class ServiceLogsCommand extends Subcommand implements Callable<Integer> {
-  /** The start of a replica's id that its lines are printed after, as {@code docker ps} shortens ids (the CLI takes it for the id). */
+  /** The start of a replica's id its lines are printed after, as {@code docker ps} shortens ids (the CLI takes it for the id). */
   private static final int SHORT_ID = 8;
 
   @Parameters(paramLabel = "NAME")
