@@ -99,6 +99,10 @@ public final class ModelDeployRoutes extends AllDirectives {
           DatasetVersion version = DatasetAccess.version(model, wanted);
           return models.config(version)
               .thenApply(config -> ModelServiceBody.of(ModelConfigParser.parse(config, limits), version.version()))
+              // A later deploy changes the model, not the scale: a service scaled since keeps its replica count.
+              .thenApply(body -> existing instanceof ServiceEntity.Ok ok
+                  ? body.put("replicas", ok.view().desiredReplicas())
+                  : body)
               .thenCompose(body -> services.definition(body, caller))
               .thenCompose(resolved -> existing instanceof ServiceEntity.Ok
                   ? update(resolved, version.version(), caller)

@@ -63,6 +63,8 @@ class ModelDeployApiTest {
     assertThat(created.path("desiredReplicas").asInt()).isEqualTo(2);
     assertThat(created.path("port").asInt()).isEqualTo(ModelServiceBody.PORT);
     assertThat(created.path("batching").path("maxSize").asInt()).isEqualTo(8);
+    Api.Answer scaled = alice.patch("/api/v1/services/iris", Api.JSON, "{\"replicas\": 3}");
+    assertThat(scaled.status()).as(scaled.body()).isEqualTo(200);
 
     Api.Answer latest = alice.postEmpty("/api/v1/models/iris/deploy");
 
@@ -70,7 +72,9 @@ class ModelDeployApiTest {
     JsonNode rolling = latest.json();
     assertThat(rolling.path("version").asInt()).isEqualTo(2);
     assertThat(rolling.path("batching").isNull()).as("version 2's config has none").isTrue();
-    assertThat(rolling.path("replicas").findValuesAsText("version")).containsExactly("1", "1", "2");
+    assertThat(rolling.path("desiredReplicas").asInt()).as("the scale since the first deploy, not the config's 2")
+        .isEqualTo(3);
+    assertThat(rolling.path("replicas").findValuesAsText("version")).containsExactly("1", "1", "1", "2");
 
     Api.Answer again = alice.post("/api/v1/models/iris/deploy", Api.JSON, "{\"version\": 2}");
     assertThat(again.status()).as(again.body()).isEqualTo(200);
