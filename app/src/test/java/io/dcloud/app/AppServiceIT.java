@@ -102,7 +102,7 @@ class AppServiceIT {
     // The next version, rolled without a surge: the one replica is deleted before its replacement is made.
     files.put("greeting.txt", "bonjour\n");
     HttpResponse<String> second =
-        AppPush.push(api, files, "app.yaml", config.replace("replicas: 1", "replicas: 1\nsurge: 0"));
+        AppPush.push(api, files, "app.yaml", config + "surge: 0\n");
 
     assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
     assertThat(JSON.readTree(second.body()).path("service").path("surge").asInt()).isZero();

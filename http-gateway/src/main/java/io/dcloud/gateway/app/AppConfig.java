@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * An app's {@code config} part, validated ({@link AppConfigParser}): its name (the service's and the
  * dataset's {@code apps/<name>/source}), its runtime from the catalog, the command that starts its
- * server (in the source's directory) on {@code port}, how many replicas, how many more a new
+ * server (in the source's directory) on {@code port}, how many replicas (null when not said: 1 for
+ * a new service, and a pushed version keeps the service's scale), how many more a new
  * version's roll may add ({@code surge}: 1 or 0), the resources of one
  * (as an environment's; null: the cluster's defaults), the path that answers 2xx once it serves,
  * its environment variables (null: none) and the device types it consumes ({@link io.dcloud.gateway.service.BindingSlots};
@@ -20,7 +21,7 @@ public record AppConfig(
     List<String> libraries,
     Command command,
     int port,
-    int replicas,
+    Integer replicas,
     int surge,
     JsonNode resources,
     String readinessPath,

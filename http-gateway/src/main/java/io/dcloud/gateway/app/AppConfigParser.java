@@ -1,6 +1,7 @@
 package io.dcloud.gateway.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.contract.ContractReader;
 import io.dcloud.device.BindingSlot;
 import io.dcloud.gateway.common.ConfigFields;
 import io.dcloud.gateway.common.UploadParts;
@@ -45,7 +46,9 @@ public final class AppConfigParser {
     ConfigFields.Runtime runtime = fields.runtime(root.get("runtime"));
     AppConfig.Command command = command(root.get("command"));
     Integer port = service(errors -> ServiceRequests.port(root.get("port"), errors));
-    int replicas = fields.whole("replicas", root.get("replicas"), 1, 1, limits.maxReplicas());
+    // Absent: 1 for a new service, and a pushed version keeps the scale the service has.
+    Integer replicas = ContractReader.absent(root.get("replicas")) ? null
+        : fields.whole("replicas", root.get("replicas"), 1, 1, limits.maxReplicas());
     int surge = fields.whole("surge", root.get("surge"), ServiceDefinition.DEFAULT_SURGE, 0, 1);
     JsonNode readiness = root.get("readiness");
     String path = DEFAULT_READINESS;

@@ -189,7 +189,7 @@ public final class AppRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> deployed(Caller caller, String id, AppConfig config, DatasetVersion version) {
     ServiceDefinition parsed = requests.parse(AppServiceBody.of(config, version.version()), creation::parse);
-    return deployments.createOrUpdate(parsed, caller)
+    return deployments.createOrUpdate(parsed, caller, config.replicas() == null)
         .whenComplete((deployed, failure) -> {
           if (failure != null) {
             audit.record(caller, PUSH_ACTION, id, "version " + version.version() + " stored; service "

@@ -28,7 +28,7 @@ public final class AppServiceBody {
     body.put("kind", KIND);
     body.set("environment", environment(config, version));
     body.put("port", config.port());
-    body.put("replicas", config.replicas());
+    body.put("replicas", config.replicas() == null ? 1 : config.replicas());
     body.put("surge", config.surge());
     body.set("readiness", NODES.objectNode().put("path", config.readinessPath()));
     if (!config.bindings().isEmpty()) {

@@ -16,6 +16,7 @@ import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -97,15 +98,29 @@ public final class ServiceDeployments {
    * definition shows them) keeping the values the service has.
    */
   CompletionStage<Deployed> createOrUpdate(ServiceDefinition parsed, Caller caller, ServiceDefinitionJson.Unseen unseen) {
-    return deployable(parsed.name(), parsed.kind(), caller).thenCompose(exists -> {
-      if (!exists) {
+    return createOrUpdate(parsed, caller, unseen, false);
+  }
+
+  /**
+   * As {@link #createOrUpdate(ServiceDefinition, Caller)}; {@code keepScale}: an existing service
+   * keeps its replica count (a pushed version whose config does not say one).
+   */
+  public CompletionStage<Deployed> createOrUpdate(ServiceDefinition parsed, Caller caller, boolean keepScale) {
+    return createOrUpdate(parsed, caller, ServiceDefinitionJson.Unseen.NONE, keepScale);
+  }
+
+  private CompletionStage<Deployed> createOrUpdate(ServiceDefinition parsed, Caller caller,
+      ServiceDefinitionJson.Unseen unseen, boolean keepScale) {
+    return existing(parsed.name(), parsed.kind(), caller).thenCompose(present -> {
+      if (present == null) {
         ServiceDefinition made = unseen.none() ? parsed : ServiceDefinitionJson.keepingValues(parsed, unseen, null);
         return create(made, caller).thenApply(view -> new Deployed(view, true));
       }
+      ServiceDefinition scaled = keepScale ? parsed.withReplicas(present.desiredReplicas()) : parsed;
       CompletionStage<ServiceDefinition> kept = unseen.none()
-          ? CompletableFuture.completedFuture(parsed)
+          ? CompletableFuture.completedFuture(scaled)
           : ask(parsed.name(), ServiceEntity.GetDefinition::new).thenApply(reply -> ServiceDefinitionJson.keepingValues(
-              parsed, unseen, reply instanceof ServiceEntity.Defined defined ? defined.definition() : null));
+              scaled, unseen, reply instanceof ServiceEntity.Defined defined ? defined.definition() : null));
       return kept
           .thenCompose(definition -> resolved(definition, caller))
           .thenCompose(resolved -> update(resolved, caller))
@@ -118,9 +133,14 @@ public final class ServiceDeployments {
    * 409 when it is someone else's or of another kind. Asked before anything is stored for it.
    */
   public CompletionStage<Boolean> deployable(String name, ServiceDefinition.Kind kind, Caller caller) {
+    return existing(name, kind, caller).thenApply(Objects::nonNull);
+  }
+
+  /** As {@link #deployable}: the caller's service {@code name} of {@code kind}, or null when the name is free. */
+  private CompletionStage<ServiceView> existing(String name, ServiceDefinition.Kind kind, Caller caller) {
     return ask(name, ServiceEntity.Get::new).thenApply(reply -> {
       if (!(reply instanceof ServiceEntity.Ok ok) || ok.view().deleting()) {
-        return false;
+        return null;
       }
       ServiceView view = ok.view();
       if (!caller.mayAccess(view.owner())) {
@@ -130,7 +150,7 @@ public final class ServiceDeployments {
         throw Problem.conflict("service " + name + " is a " + view.kind().name().toLowerCase(Locale.ROOT)
             + " service, not a " + kind.name().toLowerCase(Locale.ROOT) + ": choose another name").exception();
       }
-      return true;
+      return view;
     });
   }
 

@@ -42,7 +42,8 @@ class AppApiTest {
   static void start() throws Exception {
     cluster = new GatewayTestCluster("AppApiTest");
     admin = Api.admin(cluster.base);
-    for (String[] user : new String[][] {{"alice", "app-developer"}, {"bob", "app-developer"}, {"dora", "data-scientist"}}) {
+    for (String[] user : new String[][] {{"alice", "app-developer"}, {"bob", "app-developer"}, {"dora", "data-scientist"},
+        {"sam", "app-developer"}}) {
       admin.createUser(user[0], user[1]);
     }
     alice = admin.signedIn("alice");
@@ -118,6 +119,24 @@ class AppApiTest {
     assertThat(second.json().path("service").path("version").asInt()).isEqualTo(2);
     assertThat(alice.get("/api/v1/apps/again").json().path("versions").findValuesAsText("version"))
         .containsExactly("1", "2");
+  }
+
+  @Test
+  void aPushWhoseConfigSaysNoReplicasKeepsTheScaleAndOneThatSaysSomeSetsIt() {
+    // A user of its own: the scale takes quota the other tests count on.
+    Api sam = admin.signedIn("sam");
+    String config = config("scaled", "\"command\": [\"python3\", \"app.py\"], \"port\": 8000");
+    Api.Answer first = AppUploads.push(sam, "a.tgz", AppUploads.tar(files(), true), config);
+    assertThat(first.json().path("service").path("desiredReplicas").asInt()).as("none said: one").isEqualTo(1);
+    assertThat(sam.patch("/api/v1/services/scaled", Api.JSON, "{\"replicas\": 3}").status()).isEqualTo(200);
+
+    Api.Answer kept = AppUploads.push(sam, "a.tgz", AppUploads.tar(files(), true), config);
+    assertThat(kept.status()).as(kept.body()).isEqualTo(200);
+    assertThat(kept.json().path("service").path("desiredReplicas").asInt()).as("the scale made since").isEqualTo(3);
+
+    Api.Answer set = AppUploads.push(sam, "a.tgz", AppUploads.tar(files(), true),
+        config.replace("\"port\": 8000", "\"port\": 8000, \"replicas\": 2"));
+    assertThat(set.json().path("service").path("desiredReplicas").asInt()).as("the config's own").isEqualTo(2);
   }
 
   @Test
