@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.ToIntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -147,28 +148,32 @@ public final class Placement {
    */
   private static PlacementDecision fits(
       List<Option> feasible, Policy policy, PlacementAsk ask, DatasetLocality locality) {
-    List<Option> spread = fewestGroupPeers(feasible);
+    List<Option> apartInDomains = fewest(feasible, NodeCandidate::groupPeersInDomain);
+    List<Option> spread = fewest(apartInDomains, NodeCandidate::groupPeers);
     List<Option> candidates = locality.preferred(spread, o -> o.node.status());
     Option best = choose(candidates, policy == null ? Policy.SPREAD : policy);
     String reason = candidates.size() < spread.size() ? DatasetLocality.reason(locality.heldBy(best.node.status()))
-        : spread.size() < feasible.size() ? "spreads its service's replicas: holds " + best.node.groupPeers() + " of them"
+        : apartInDomains.size() < feasible.size()
+            ? "spreads its service's replicas: its zone holds " + best.node.groupPeersInDomain() + " of them"
+        : spread.size() < apartInDomains.size()
+            ? "spreads its service's replicas: holds " + best.node.groupPeers() + " of them"
         : null;
     return new PlacementDecision.Fits(best.node.status().nodeId(), allocateGpus(best.node, ask), reason);
   }
 
-  /** The options whose node holds the fewest environments of the request's group (all of them without a group). */
-  private static List<Option> fewestGroupPeers(List<Option> feasible) {
+  /** The options whose {@code count} is the least (all of them when it is the same for all). */
+  private static List<Option> fewest(List<Option> options, ToIntFunction<NodeCandidate> count) {
     int fewest = Integer.MAX_VALUE;
     int most = 0;
-    for (Option option : feasible) {
-      fewest = Math.min(fewest, option.node.groupPeers());
-      most = Math.max(most, option.node.groupPeers());
+    for (Option option : options) {
+      fewest = Math.min(fewest, count.applyAsInt(option.node));
+      most = Math.max(most, count.applyAsInt(option.node));
     }
     if (fewest == most) {
-      return feasible;
+      return options;
     }
     int least = fewest;
-    return feasible.stream().filter(option -> option.node.groupPeers() == least).toList();
+    return options.stream().filter(option -> count.applyAsInt(option.node) == least).toList();
   }
 
   // ---------------------------------------------------------------- ranking

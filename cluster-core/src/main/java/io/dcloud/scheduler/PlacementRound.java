@@ -98,8 +98,9 @@ final class PlacementRound {
 
   /** Could any known node ever hold the request (ranking every node, reserving nothing)? */
   PlacementDecision feasibility(PlacementRequest request) {
-    return Placement.decide(request, nodes.lazily(status -> candidate(status, request.group())), settings.policy(),
-        settings.datasetLocality());
+    Map<String, Integer> domains = groupPeersByDomain(request.group());
+    return Placement.decide(request, nodes.lazily(status -> candidate(status, request.group(), domains)),
+        settings.policy(), settings.datasetLocality());
   }
 
   /**
@@ -109,7 +110,7 @@ final class PlacementRound {
   PlacementPreview preview(PlacementRequest request) {
     PlacementDecision decision = feasibility(request);
     if (decision instanceof PlacementDecision.Fits fits) {
-      NodeCandidate chosen = candidate(nodes.get(fits.nodeId()), request.group());
+      NodeCandidate chosen = candidate(nodes.get(fits.nodeId()), request.group(), groupPeersByDomain(request.group()));
       // When data locality chose the node, that is the reason a user needs to hear.
       String why = fits.reason() != null
           ? fits.reason()
@@ -154,15 +155,40 @@ final class PlacementRound {
   /** A pinned request sees only its node while that node is known; once it is gone, any node will do. */
   private List<NodeCandidate> candidatesFor(PlacementRequest request) {
     String pinned = request.pinnedNode();
+    Map<String, Integer> domains = groupPeersByDomain(request.group());
     if (pinned == null || !nodes.knows(pinned)) {
-      return nodes.lazily(status -> candidate(status, request.group()));
+      return nodes.lazily(status -> candidate(status, request.group(), domains));
     }
-    return List.of(candidate(nodes.get(pinned), request.group()));
+    return List.of(candidate(nodes.get(pinned), request.group(), domains));
   }
 
-  private NodeCandidate candidate(NodeStatus status, String group) {
+  /**
+   * How many environments of {@code group} each spread domain (a value of the replica-spread
+   * label; "" for nodes without it) holds: a walk over the nodes, for a service's replicas only.
+   */
+  private Map<String, Integer> groupPeersByDomain(String group) {
+    if (group == null || settings.replicaSpreadLabel().isEmpty()) {
+      return Map.of();
+    }
+    Map<String, Integer> counts = new HashMap<>();
+    for (NodeStatus status : nodes.lazily(status -> status)) {
+      int held = groupCountOn(status.nodeId(), group);
+      if (held > 0) {
+        counts.merge(domainOf(status), held, Integer::sum);
+      }
+    }
+    return counts;
+  }
+
+  private String domainOf(NodeStatus status) {
+    String value = status.labels() == null ? null : status.labels().get(settings.replicaSpreadLabel());
+    return value == null ? "" : value;
+  }
+
+  private NodeCandidate candidate(NodeStatus status, String group, Map<String, Integer> domains) {
     String id = status.nodeId();
     boolean schedulable = state.schedulable(id) && nodes.available(status);
-    return new NodeCandidate(status, reservedOn(id), gpusInUseOn(id), schedulable, groupCountOn(id, group));
+    int inDomain = domains.isEmpty() ? 0 : domains.getOrDefault(domainOf(status), 0);
+    return new NodeCandidate(status, reservedOn(id), gpusInUseOn(id), schedulable, groupCountOn(id, group), inDomain);
   }
 }

@@ -16,7 +16,8 @@ public record SchedulerSettings(
     Duration wakeUpResendInterval,
     BackoffSupervisorStrategy journalBackoff,
     boolean datasetLocality,
-    Duration nodeGossipReadInterval) {
+    Duration nodeGossipReadInterval,
+    String replicaSpreadLabel) {
   /** {@code root} is the whole configuration. */
   public static SchedulerSettings fromConfig(com.typesafe.config.Config root) {
     com.typesafe.config.Config config = root.getConfig("dcloud.scheduler");
@@ -31,13 +32,14 @@ public record SchedulerSettings(
         config.getDuration("wake-up-resend-interval"),
         JournalBackoff.fromConfig(root),
         config.getBoolean("dataset-locality"),
-        config.getDuration("node-gossip-read-interval"));
+        config.getDuration("node-gossip-read-interval"),
+        config.getString("replica-spread-label").strip());
   }
 
   /** These settings, with a snapshot after every {@code events} events or decisions. */
   public SchedulerSettings withSnapshotEvery(int events) {
     return new SchedulerSettings(policy, maxPlacementsPerBatch, candidatesPerPlacement, events, lostNodeCheckInterval,
         lostNodeStaleAfter, lossResendInterval, wakeUpResendInterval, journalBackoff, datasetLocality,
-        nodeGossipReadInterval);
+        nodeGossipReadInterval, replicaSpreadLabel);
   }
 }

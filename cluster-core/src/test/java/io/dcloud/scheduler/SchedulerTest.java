@@ -214,6 +214,37 @@ class SchedulerTest extends SchedulerClusterFixture {
     testKit.stop(scheduler);
   }
 
+  /**
+   * With nodes labelled by zone (the shipped {@code replica-spread-label}), a service's replicas go
+   * over zones first, then over the nodes of a zone: the second to the small node of the other zone,
+   * the third to the zone's node that holds none.
+   */
+  @Test
+  void aServicesReplicasAreSpreadOverZonesThenNodes() {
+    String run = "zones-" + UUID.randomUUID();
+    String self = NodeGossip.memberId(Cluster.get(testKit.system()).selfMember().uniqueAddress());
+    Map<String, Integer> cores = Map.of("a1", 8, "a2", 32, "b1", 4);
+    cores.forEach((id, size) -> gossip(new NodeStatus(run + "-" + id, "host", new Resources(size * 1000L, size * 4 * GIB,
+        0, 100 * GIB, null), List.of(), NodeStatus.Usage.NONE, Map.of("run", run, "zone", id.substring(0, 1)), true,
+        "20.10", null, Instant.now(), self, List.of())));
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
+    cores.keySet().forEach(id -> awaitNode(scheduler, run + "-" + id));
+
+    List<String> placed = new java.util.ArrayList<>();
+    List<String> reasons = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      scheduler.tell(new Scheduler.Place(new PlacementRequest(run + "-web-" + i, new Resources(1000, GIB, 0, 0, null),
+          Map.of("run", run), null, null, "web")));
+      PlacementAnswer.Granted granted = expectFor(run + "-web-" + i, PlacementAnswer.Granted.class);
+      placed.add(granted.nodeId().substring(run.length() + 1));
+      reasons.add(granted.reason());
+    }
+    assertThat(placed).containsExactly("a2", "b1", "a1");
+    assertThat(reasons).containsExactly(null, "spreads its service's replicas: its zone holds 0 of them",
+        "spreads its service's replicas: holds 0 of them");
+    testKit.stop(scheduler);
+  }
+
   private static PlacementRequest replica(String run, String id, String service) {
     return new PlacementRequest(run + "-" + id, new Resources(1000, GIB, 0, 0, null), Map.of("run", run), null,
         List.of("models/iris/bundle@1"), service);
