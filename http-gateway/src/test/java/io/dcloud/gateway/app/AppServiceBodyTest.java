@@ -64,7 +64,8 @@ class AppServiceBodyTest {
     assertThat(spec.datasets()).containsExactly(new EnvironmentSpec.DatasetRef("apps", "web", "source", "1"));
     assertThat(spec.command()).containsExactly("sh", "-c", "cd /datasets/apps/web/source && python3 -m http.server 8000");
     assertThat(spec.ports()).anySatisfy(port -> assertThat(port.containerPort()).isEqualTo(8000));
-    assertThat(config.replicas()).isEqualTo(1);
+    assertThat(config.replicas()).as("not said: a later push keeps the service's scale").isNull();
+    assertThat(AppServiceBody.of(config, 1).path("replicas").asInt()).as("a new service's").isEqualTo(1);
     assertThat(config.readinessPath()).isEqualTo("/");
   }
 
