@@ -249,8 +249,14 @@ class DCloudIT {
     JsonNode keptAfter = environments.awaitStatus(kept, "RUNNING", UP_WITHIN);
     assertThat(keptAfter.get("containerId").asText()).as("adopted, not recreated").isEqualTo(keptContainer);
     assertThat(Docker.inspect(keptContainer).get("State").get("StartedAt").asText()).as("not started twice").isEqualTo(startedAt);
+    // Killed while DCloud was away, as a machine's reboot kills every container: its restart policy
+    // (always, the default) starts the same container again after the back-off.
     JsonNode killedAfter = environments.awaitStatus(killed, "FAILED", UP_WITHIN);
-    assertThat(killedAfter.get("reason").asText()).contains("137");
+    assertThat(killedAfter.get("reason").asText()).contains("137").contains("restart 1 in 10s");
+    assertThat(killedAfter.get("restarts").asInt()).isEqualTo(1);
+    JsonNode restarted = environments.awaitStatus(killed, "RUNNING", UP_WITHIN);
+    assertThat(restarted.get("containerId").asText()).as("the same container, with its files").isEqualTo(killedContainer);
+    assertThat(restarted.get("history").toString()).contains("restart 1 by its restart policy always");
     await().atMost(UP_WITHIN).until(() -> !Docker.exists(orphan));
     // Adopting its container writes nothing: the list has it from the journal's ids, read at start.
     await().atMost(UP_WITHIN).untilAsserted(() ->

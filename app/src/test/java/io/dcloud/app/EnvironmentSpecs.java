@@ -25,11 +25,14 @@ final class EnvironmentSpecs {
       {"env-name": "original-wrong-tag", "os": {"image-name": "tiny", "version": "2"},
        "languages": [{"language-name": "shell", "libraries": []}]}""";
 
-  /** Debian with Python's numpy: prints "numpy-version" and numpy's version, and stops. */
+  /**
+   * Debian with Python's numpy: prints "numpy-version" and numpy's version, and stops — a one-off
+   * run, so restarted only should it fail.
+   */
   static final String NUMPY_ON_DEBIAN = """
       {"env-name": "numpy-check", "os": "debian",
        "languages": [{"language-name": "python", "libraries": ["numpy"]}],
-       "resources": {"ram": "512M", "cpu": "1"},
+       "resources": {"ram": "512M", "cpu": "1"}, "restart-policy": "on-failure",
        "command": ["python3", "-c", "import numpy; print('numpy-version', numpy.__version__)"]}
       """;
 

@@ -6,6 +6,7 @@ import io.dcloud.environment.EnvironmentEntity.RetryTick;
 import io.dcloud.environment.EnvironmentEntity.Wiring;
 import io.dcloud.journal.JournalFailure;
 import io.dcloud.journal.NewEntityJournal;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.Signal;
@@ -92,6 +93,23 @@ final class ConvergenceLoop extends AbstractPartialFunction<Tuple2<EnvironmentSt
   void afterPersist(EnvironmentState state, List<Event> persisted) {
     announce(state, persisted);
     act(state, false);
+    if (persisted.get(persisted.size() - 1) instanceof EnvironmentEntity.RestartScheduled) {
+      remindOfRestart(state);
+    }
+  }
+
+  /**
+   * The restart is kept in the journal, the reminder only in memory: each recovery schedules it
+   * again (see {@link #converge}), and a reminder of a restart that is no longer due is ignored.
+   */
+  private void remindOfRestart(EnvironmentState state) {
+    Wiring wiring = behavior.wiring();
+    String environmentId = behavior.environmentId();
+    long dueAt = state.restart().dueAtMilli();
+    Duration wait = Duration.ofMillis(Math.max(0, dueAt - wiring.clock().millis()));
+    EnvironmentEntity.RestartDue due = new EnvironmentEntity.RestartDue(dueAt);
+    behavior.context().getSystem().scheduler().scheduleOnce(
+        wait, () -> wiring.retryVia().accept(environmentId, due), behavior.context().getExecutionContext());
   }
 
   void announce(EnvironmentState state, List<Event> persisted) {
@@ -128,6 +146,9 @@ final class ConvergenceLoop extends AbstractPartialFunction<Tuple2<EnvironmentSt
     announcedUpTo = recoveredUpTo;
     if (state.exists()) {
       act(state, true);
+    }
+    if (state.exists() && state.restartPending()) {
+      remindOfRestart(state);
     }
   }
 

@@ -65,8 +65,9 @@ final class DirectoryIndexes {
     if (after.owner() == null) {
       return;
     }
-    OwnerUsage was = before.spec() == null ? OwnerUsage.NONE : OwnerUsage.of(before.status(), before.spec().resources());
-    OwnerUsage is = OwnerUsage.of(after.status(), after.spec().resources());
+    OwnerUsage was = before.spec() == null ? OwnerUsage.NONE
+        : OwnerUsage.of(before.status(), before.spec().resources(), before.restartPending());
+    OwnerUsage is = OwnerUsage.of(after.status(), after.spec().resources(), after.restartPending());
     if (!was.equals(is)) {
       usage.merge(after.owner(), is.minus(was), OwnerUsage::plus);
     }

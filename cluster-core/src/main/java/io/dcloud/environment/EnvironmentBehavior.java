@@ -15,11 +15,13 @@ import io.dcloud.environment.EnvironmentEntity.PlacementRefused;
 import io.dcloud.environment.EnvironmentEntity.QueuedForCapacity;
 import io.dcloud.environment.EnvironmentEntity.RelocationRequested;
 import io.dcloud.environment.EnvironmentEntity.Reply;
+import io.dcloud.environment.EnvironmentEntity.RestartDue;
 import io.dcloud.environment.EnvironmentEntity.Requested;
 import io.dcloud.environment.EnvironmentEntity.RetryTick;
 import io.dcloud.environment.EnvironmentEntity.Share;
 import io.dcloud.environment.EnvironmentEntity.SharedWith;
 import io.dcloud.environment.EnvironmentEntity.Start;
+import io.dcloud.environment.EnvironmentEntity.StartRequested;
 import io.dcloud.environment.EnvironmentEntity.Stop;
 import io.dcloud.environment.EnvironmentEntity.TooLate;
 import io.dcloud.environment.EnvironmentEntity.Wiring;
@@ -66,6 +68,11 @@ final class EnvironmentBehavior
   /** Creates refused for arriving after their requester stopped waiting (each would have appeared behind a 503). */
   private static final Counter LATE_CREATES = Counter.builder("dcloud.environment.creates.late")
       .description("Creates that reached a new environment after their requester stopped waiting, refused (nothing created)")
+      .register(Metrics.globalRegistry);
+
+  /** Exited containers started again by their restart policy (each restart once, on the node that wrote it). */
+  private static final Counter RESTARTS = Counter.builder("dcloud.environment.restarts")
+      .description("Environments whose container exited, started again by their restart policy")
       .register(Metrics.globalRegistry);
 
   private final String environmentId;
@@ -222,8 +229,21 @@ final class EnvironmentBehavior
       return onReport(state, from.report());
     } else if (command instanceof RetryTick tick) {
       loop.retry(state, tick);
+    } else if (command instanceof RestartDue due) {
+      return restart(state, due);
     }
     return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> restart(EnvironmentState state, RestartDue due) {
+    StartRequested restart = Transitions.restartDue(state, due.dueAtMilli(), now());
+    if (restart == null) {
+      return Effect().noReply();
+    }
+    context.getLog().info("Environment {}: restart {} by its restart policy {} after {}", environmentId, restart.restart(),
+        RunSettingsReader.contractName(state.spec().restartPolicy()), state.reason());
+    RESTARTS.increment();
+    return persist(restart);
   }
 
   /** In any status: sharing changes who sees it, not what runs, so nothing is converged after it. */
@@ -296,7 +316,7 @@ final class EnvironmentBehavior
           environmentId, report.phase(), report.nodeId(), state.node());
       return Effect().noReply();
     }
-    List<Event> events = Transitions.report(state, report, now());
+    List<Event> events = Transitions.report(state, report, now(), wiring.settings().restartBackoff());
     return events.isEmpty() ? Effect().noReply() : persist(events);
   }
 

@@ -158,6 +158,13 @@ public final class EnvironmentEntity {
   public record RetryTick(long incarnation) implements Command {}
 
   /**
+   * The entity's own reminder that the restart due at {@code dueAtMilli} (see {@link
+   * RestartScheduled}) is due. Through the shard, as a {@link RetryTick}: it wakes a passivated
+   * entity. One for an earlier restart, or after the owner started, stopped or deleted it, is ignored.
+   */
+  public record RestartDue(long dueAtMilli) implements Command {}
+
+  /**
    * Sharding's word to stop: the shard passivates the entity or hands it off. A command, not
    * Pekko's PoisonPill signal: the entity stops once a write in progress is done, and sharding
    * wraps no interceptor around each entity to turn a PoisonPill into a signal (88 bytes an entity).
@@ -261,11 +268,27 @@ public final class EnvironmentEntity {
 
   public record Stopped(String reason, Instant at) implements Event {}
 
-  public record StartRequested(Instant at, String actor) implements Event {
+  /**
+   * {@code restart}: set when the restart policy starts it again after its container exited (the
+   * count of restarts since it last ran long enough, see {@link RestartScheduled}); null for a
+   * user's start and in events written before DCloud restarted exited containers.
+   */
+  public record StartRequested(Instant at, String actor, Integer restart) implements Event {
     public StartRequested(Instant at) {
-      this(at, null);
+      this(at, null, null);
+    }
+
+    public StartRequested(Instant at, String actor) {
+      this(at, actor, null);
     }
   }
+
+  /**
+   * Written with the {@link ContainerExited} of a container its restart policy starts again: the
+   * {@code restart}th time in a row (the count starts over after a run of
+   * {@code dcloud.environment.restart-backoff.reset-after}), {@code delayMillis} after the exit.
+   */
+  public record RestartScheduled(int restart, long delayMillis, Instant at) implements Event {}
 
   public record DeleteRequested(Instant at, String actor) implements Event {
     public DeleteRequested(Instant at) {
@@ -300,13 +323,33 @@ public final class EnvironmentEntity {
 
   /** Tunables from {@code dcloud.environment} (see reference.conf). */
   public record Settings(
-      Duration retryInterval, int historyLimit, BackoffSupervisorStrategy journalBackoff) {
+      Duration retryInterval, int historyLimit, BackoffSupervisorStrategy journalBackoff, RestartBackoff restartBackoff) {
     /** {@code root} is the whole configuration. */
     public static Settings fromConfig(com.typesafe.config.Config root) {
       com.typesafe.config.Config config = root.getConfig("dcloud.environment");
       return new Settings(
           config.getDuration("retry-interval"), config.getInt("history-limit"),
-          JournalBackoff.forManyFromConfig(root));
+          JournalBackoff.forManyFromConfig(root), RestartBackoff.fromConfig(config.getConfig("restart-backoff")));
+    }
+  }
+
+  /**
+   * How long an exited container waits before its restart policy starts it again: {@code initial}
+   * the first time, doubling with each restart in a row up to {@code max}; a container that ran
+   * {@code resetAfter} before it exited starts the count over (Kubernetes' crash-loop back-off).
+   */
+  public record RestartBackoff(Duration initial, Duration max, Duration resetAfter) {
+    static RestartBackoff fromConfig(com.typesafe.config.Config config) {
+      return new RestartBackoff(config.getDuration("initial"), config.getDuration("max"), config.getDuration("reset-after"));
+    }
+
+    /** The wait before the {@code restart}th restart in a row (the first is 1). */
+    public Duration delay(int restart) {
+      Duration delay = initial;
+      for (int i = 1; i < restart && delay.compareTo(max) < 0; i++) {
+        delay = delay.multipliedBy(2);
+      }
+      return delay.compareTo(max) > 0 ? max : delay;
     }
   }
 

@@ -3,9 +3,11 @@ package io.dcloud.environment;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentView.HistoryEntry;
 import io.dcloud.serialization.CborSerializable;
+import io.dcloud.spec.Durations;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.Lifecycle;
 import io.dcloud.spec.PublishedPort;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,8 @@ import java.util.Set;
  * said so (and for containers started before it was recorded). {@code ready}: whether a service
  * replica's running container answered its readiness path, as its node last said; null until then
  * (a new container starts unknown) and for environments that are no service's replica.
+ * {@code restart}: the restarts its restart policy made in a row after its container exited, and
+ * when the next is due; null for the many that never exited.
  */
 public record EnvironmentState(
     String id,
@@ -39,7 +43,8 @@ public record EnvironmentState(
     String owner,
     List<String> sharedWith,
     List<EnvironmentSpec.DatasetRef> datasets,
-    Boolean ready)
+    Boolean ready,
+    Restart restart)
     implements CborSerializable {
 
   /** The statuses in which nothing is settled yet: the entity keeps re-sending what it waits for. */
@@ -120,11 +125,22 @@ public record EnvironmentState(
       String message = e.reason() == null ? "stop requested" + Transitions.by(e.actor()) : e.reason();
       return to(EnvironmentStatus.STOPPING, message, at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Stopped e) {
-      return (containerId == null ? released() : this).withReason(null).to(EnvironmentStatus.STOPPED, e.reason(), at, historyLimit);
+      // A restart that was due is off: the owner's stop is never undone.
+      return (containerId == null ? released() : this).withRestart(notPending()).withReason(null)
+          .to(EnvironmentStatus.STOPPED, e.reason(), at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.RestartScheduled e) {
+      // No step of its own: the exit's step is the one before, and a crash loop keeps the history short.
+      return withRestart(new Restart(e.restart(), at.toEpochMilli() + e.delayMillis()))
+          .withReason(reason + "; restart " + e.restart() + " in " + Durations.format(Duration.ofMillis(e.delayMillis())));
     } else if (event instanceof EnvironmentEntity.StartRequested e) {
+      // A user's start begins the count of restarts in a row again; the policy's carries it on.
+      EnvironmentState starting = withRestart(e.restart() == null ? null : new Restart(e.restart(), 0));
+      String text = e.restart() == null
+          ? "start requested" + Transitions.by(e.actor())
+          : "restart " + e.restart() + " by its restart policy " + RunSettingsReader.contractName(spec.restartPolicy());
       return containerId == null
-          ? released().withReason(null).to(EnvironmentStatus.REQUESTED, "start requested" + Transitions.by(e.actor()) + ": finding a node", at, historyLimit)
-          : withReason(null).to(EnvironmentStatus.REQUESTED, "start requested" + Transitions.by(e.actor()) + ": reserving its place on node ", node, false, at, historyLimit);
+          ? starting.released().withReason(null).to(EnvironmentStatus.REQUESTED, text + ": finding a node", at, historyLimit)
+          : starting.withReason(null).to(EnvironmentStatus.REQUESTED, text + ": reserving its place on node ", node, false, at, historyLimit);
     } else if (event instanceof EnvironmentEntity.DeleteRequested e) {
       return removing(Removal.DELETE).to(EnvironmentStatus.STOPPING, "delete requested" + Transitions.by(e.actor()), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.RelocationRequested e) {
@@ -151,7 +167,24 @@ public record EnvironmentState(
   }
 
   public static EnvironmentState empty(String id) {
-    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of(), null, null);
+    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of(), null, null, null);
+  }
+
+  /**
+   * {@code count}: the restarts made in a row; {@code dueAtMilli}: when the next is due (epoch
+   * millis), 0 when none is.
+   */
+  public record Restart(int count, long dueAtMilli) implements CborSerializable {}
+
+  /** A restart is due (at {@code restart.dueAtMilli}). */
+  boolean restartPending() {
+    return restart != null && restart.dueAtMilli() != 0
+        && (status == EnvironmentStatus.FAILED || status == EnvironmentStatus.STOPPED);
+  }
+
+  /** The restarts made in a row, none due. */
+  private Restart notPending() {
+    return restart == null || restart.dueAtMilli() == 0 ? restart : new Restart(restart.count(), 0);
   }
 
   boolean exists() {
@@ -182,7 +215,9 @@ public record EnvironmentState(
         owner,
         sharedWith,
         datasets,
-        spec == null || spec.service() == null ? null : status == EnvironmentStatus.RUNNING && Boolean.TRUE.equals(ready));
+        spec == null || spec.service() == null ? null : status == EnvironmentStatus.RUNNING && Boolean.TRUE.equals(ready),
+        restart == null ? null : restart.count(),
+        restartPending() ? Instant.ofEpochMilli(restart.dueAtMilli()) : null);
   }
 
   /** The engine volumes of the node holding the container (none before a node holds it). */
@@ -210,52 +245,62 @@ public record EnvironmentState(
         longer.size() > historyLimit ? longer.subList(longer.size() - historyLimit, longer.size()) : longer;
     return new EnvironmentState(
         id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal,
-        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner, sharedWith, datasets, ready);
+        steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner, sharedWith, datasets, ready,
+        next == EnvironmentStatus.FAILED || next == EnvironmentStatus.STOPPED ? restart : notPending());
   }
 
   EnvironmentState withPlacement(String newNode, List<String> newGpus) {
     return new EnvironmentState(
         id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, removal,
-        createdAtMilli, steps, owner, sharedWith, datasets, ready);
+        createdAtMilli, steps, owner, sharedWith, datasets, ready, restart);
   }
 
   EnvironmentState withContainer(String newContainerId, List<PublishedPort> newPorts) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
-        removal, createdAtMilli, steps, owner, sharedWith, datasets, null);
+        removal, createdAtMilli, steps, owner, sharedWith, datasets, null, restart);
   }
 
   EnvironmentState withReason(String newReason) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner, sharedWith, datasets, ready);
+        id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner, sharedWith, datasets, ready,
+        restart);
   }
 
   EnvironmentState withQueuePosition(Integer position) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner, sharedWith, datasets, ready);
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner, sharedWith, datasets, ready,
+        restart);
   }
 
   EnvironmentState removing(Removal purpose) {
     return new EnvironmentState(
-        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith, datasets, ready);
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith, datasets, ready,
+        restart);
   }
 
   EnvironmentState withSharedWith(List<String> groups) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        groups.isEmpty() ? List.of() : List.copyOf(groups), datasets, ready);
+        groups.isEmpty() ? List.of() : List.copyOf(groups), datasets, ready, restart);
   }
 
   EnvironmentState withDatasets(List<EnvironmentSpec.DatasetRef> mounted) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, List.copyOf(mounted), ready);
+        sharedWith, List.copyOf(mounted), ready, restart);
+  }
+
+  EnvironmentState withRestart(Restart next) {
+    return new EnvironmentState(
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
+        sharedWith, datasets, ready, next);
   }
 
   EnvironmentState withReady(Boolean nowReady) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, datasets, nowReady);
+        sharedWith, datasets, nowReady, restart);
   }
 
   boolean deleting() {
@@ -266,13 +311,14 @@ public record EnvironmentState(
   EnvironmentState released() {
     // The datasets were the container's mounts: they go with it.
     return new EnvironmentState(
-        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner, sharedWith, null, null);
+        id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner, sharedWith, null, null,
+        restart);
   }
 
   EnvironmentState created(EnvironmentSpec newSpec, ImageRecipe newRecipe, String newOwner) {
     return new EnvironmentState(
         id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null,
-        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith, null, null);
+        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith, null, null, null);
   }
 
   private String deletedMessage() {

@@ -15,6 +15,9 @@ import java.util.List;
  * existed read back with none). {@code datasets}: what its container mounts, each with the version
  * it resolved to ("latest" when it started); null when unknown or none. {@code ready}: for a
  * service's replica, RUNNING and its readiness path answered 2xx; null for other environments.
+ * {@code restarts}: how many times in a row its restart policy started it again after its container
+ * exited (null: never, or a user started it since); {@code restartAt}: when the next such restart
+ * is due (null when none is).
  */
 public record EnvironmentView(
     String id,
@@ -35,11 +38,23 @@ public record EnvironmentView(
     String owner,
     List<String> sharedWith,
     List<EnvironmentSpec.DatasetRef> datasets,
-    Boolean ready)
+    Boolean ready,
+    Integer restarts,
+    Instant restartAt)
     implements CborSerializable {
 
   public EnvironmentView {
     sharedWith = sharedWith == null ? List.of() : sharedWith;
+  }
+
+  /** A view of an environment its restart policy never restarted. */
+  public EnvironmentView(
+      String id, String name, EnvironmentStatus status, String node, String containerId, EnvironmentSpec spec,
+      ImageRecipe image, List<String> gpus, List<PublishedPort> ports, List<String> persistentVolumes, String reason,
+      Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner,
+      List<String> sharedWith, List<EnvironmentSpec.DatasetRef> datasets, Boolean ready) {
+    this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
+        createdAt, updatedAt, history, owner, sharedWith, datasets, ready, null, null);
   }
 
   /** A view of an environment that is no service's replica. */
@@ -49,7 +64,7 @@ public record EnvironmentView(
       Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner,
       List<String> sharedWith, List<EnvironmentSpec.DatasetRef> datasets) {
     this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
-        createdAt, updatedAt, history, owner, sharedWith, datasets, null);
+        createdAt, updatedAt, history, owner, sharedWith, datasets, null, null, null);
   }
 
   /** A view without the datasets its container mounts. */
@@ -59,7 +74,7 @@ public record EnvironmentView(
       Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner,
       List<String> sharedWith) {
     this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
-        createdAt, updatedAt, history, owner, sharedWith, null, null);
+        createdAt, updatedAt, history, owner, sharedWith, null, null, null, null);
   }
 
   /** A view of an environment shared with no group. */
@@ -68,7 +83,7 @@ public record EnvironmentView(
       ImageRecipe image, List<String> gpus, List<PublishedPort> ports, List<String> persistentVolumes, String reason,
       Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner) {
     this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
-        createdAt, updatedAt, history, owner, List.of(), null, null);
+        createdAt, updatedAt, history, owner, List.of(), null, null, null, null);
   }
 
   /** One lifecycle step: when, into which status, and why. */

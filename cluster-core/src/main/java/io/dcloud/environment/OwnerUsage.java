@@ -11,12 +11,16 @@ public record OwnerUsage(long milliCpus, long memoryBytes, int gpus, int environ
     implements io.dcloud.serialization.CborSerializable {
   public static final OwnerUsage NONE = new OwnerUsage(0, 0, 0, 0, 0);
 
-  /** What one environment in {@code status} with {@code resources} holds. */
-  public static OwnerUsage of(EnvironmentStatus status, Resources resources) {
+  /**
+   * What one environment in {@code status} with {@code resources} holds. One whose container exited
+   * and whose restart policy starts it again ({@code restarting}) counts as holding its place, as
+   * Kubernetes counts a crash-looping pod: it comes back without asking the quota again.
+   */
+  public static OwnerUsage of(EnvironmentStatus status, Resources resources, boolean restarting) {
     if (status == null || status == EnvironmentStatus.DELETED) {
       return NONE;
     }
-    return holdsPlace(status)
+    return holdsPlace(status) || restarting
         ? new OwnerUsage(resources.milliCpus(), resources.memoryBytes(), resources.gpus(), 1, resources.storageBytes())
         : new OwnerUsage(0, 0, 0, 1, resources.storageBytes());
   }

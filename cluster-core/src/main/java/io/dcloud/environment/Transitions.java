@@ -13,6 +13,8 @@ import io.dcloud.environment.EnvironmentEntity.LostWithNode;
 import io.dcloud.environment.EnvironmentEntity.ReadinessChanged;
 import io.dcloud.environment.EnvironmentEntity.Relocated;
 import io.dcloud.environment.EnvironmentEntity.Rescheduled;
+import io.dcloud.environment.EnvironmentEntity.RestartBackoff;
+import io.dcloud.environment.EnvironmentEntity.RestartScheduled;
 import io.dcloud.environment.EnvironmentEntity.StartRequested;
 import io.dcloud.environment.EnvironmentEntity.StopRequested;
 import io.dcloud.environment.EnvironmentEntity.Stopped;
@@ -45,7 +47,8 @@ final class Transitions {
   /**
    * Null when stopping changes nothing (already stopped, failed, stopping). Where no node holds a
    * container (not placed yet, or lost with its node) there is nothing to stop: it is stopped at
-   * once rather than waiting for a node that cannot answer.
+   * once rather than waiting for a node that cannot answer. One whose exited container waits for
+   * its restart policy's restart stays down: the restart is off.
    */
   static Event stop(EnvironmentState state, Instant at, String actor) {
     return stop(state, at, actor, null);
@@ -55,6 +58,9 @@ final class Transitions {
   static Event stop(EnvironmentState state, Instant at, String actor, String reason) {
     if (reason != null) {
       return state.status() == EnvironmentStatus.RUNNING ? new StopRequested(at, actor, reason) : null;
+    }
+    if (state.restartPending()) {
+      return new Stopped("stopped" + by(actor) + ": its restart is off", at);
     }
     return switch (state.status()) {
       case REQUESTED, QUEUED -> new Stopped("stopped" + by(actor) + " before it was placed", at);
@@ -116,14 +122,56 @@ final class Transitions {
    * container that ran before its node reported it STARTING ({@code dcloud.node.starting-report-delay})
    * is reported RUNNING alone, naming its datasets: both steps are written, in one journal write.
    */
-  static List<Event> report(EnvironmentState state, ContainerReport report, Instant at) {
+  static List<Event> report(EnvironmentState state, ContainerReport report, Instant at, RestartBackoff backoff) {
     EnvironmentStatus status = state.status();
     if (report.phase() == ContainerPhase.RUNNING && startable(status)) {
       return List.of(new ContainerStarting(at, report.datasets()),
           new ContainerRunning(report.containerId(), report.ports(), at));
     }
     Event event = single(state, report, at);
-    return event == null ? List.of() : List.of(event);
+    if (event == null) {
+      return List.of();
+    }
+    RestartScheduled restart = event instanceof ContainerExited exited ? restartAfter(state, exited, backoff) : null;
+    return restart == null ? List.of(event) : List.of(event, restart);
+  }
+
+  /**
+   * What the restart policy makes of a container that exited by itself: its restart, or null when
+   * it stays down — by its policy, or as a service's replica, which its service replaces instead.
+   * The count of restarts in a row starts over when the container had run {@code resetAfter}.
+   */
+  static RestartScheduled restartAfter(EnvironmentState state, ContainerExited exited, RestartBackoff backoff) {
+    EnvironmentSpec spec = state.spec();
+    boolean cleanly = Integer.valueOf(0).equals(exited.exitCode()) && !exited.oomKilled();
+    if (spec.service() != null || !spec.restartPolicy().restartsAfterExit(cleanly)) {
+      return null;
+    }
+    long runningSince = lastRunningSince(state);
+    boolean ranLongEnough = runningSince == 0 || exited.at().toEpochMilli() - runningSince >= backoff.resetAfter().toMillis();
+    int restart = state.restart() == null || ranLongEnough ? 1 : state.restart().count() + 1;
+    return new RestartScheduled(restart, backoff.delay(restart).toMillis(), exited.at());
+  }
+
+  /** When it last went RUNNING (epoch millis), 0 when its history no longer says. */
+  private static long lastRunningSince(EnvironmentState state) {
+    List<EnvironmentState.Step> steps = state.steps();
+    for (int i = steps.size() - 1; i >= 0; i--) {
+      if (steps.get(i).status() == EnvironmentStatus.RUNNING) {
+        return steps.get(i).atMilli();
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * The restart that is due, when it still is: none after the owner started, stopped or deleted
+   * it, or for a tick of an earlier restart.
+   */
+  static StartRequested restartDue(EnvironmentState state, long dueAtMilli, Instant at) {
+    return state.restartPending() && state.restart().dueAtMilli() == dueAtMilli && state.removal() == Removal.NONE
+        ? new StartRequested(at, null, state.restart().count())
+        : null;
   }
 
   private static boolean startable(EnvironmentStatus status) {

@@ -218,10 +218,22 @@ public record EnvironmentSpec(
     PERSISTENT
   }
 
-  /** What happens when the machine running the environment is lost (the cluster issue acts on it). */
+  /**
+   * Whether DCloud starts the environment again by itself: after its machine is lost (on another
+   * node), and after its container exits on its own (on the same node, with a back-off), as
+   * Docker's, Kubernetes' and Nomad's restart policies do. A stop by its owner or by DCloud (idle
+   * culling) is never undone.
+   */
   public enum RestartPolicy {
+    /** After a loss, and after any exit. */
     ALWAYS,
+    /** After a loss, and after an exit with a code other than 0 or an out-of-memory kill. */
     ON_FAILURE,
-    NEVER
+    NEVER;
+
+    /** Whether a container that ended by itself, {@code cleanly} (code 0, not killed) or not, is started again. */
+    public boolean restartsAfterExit(boolean cleanly) {
+      return this == ALWAYS || (this == ON_FAILURE && !cleanly);
+    }
   }
 }

@@ -295,6 +295,30 @@ class EnvironmentDirectoryTest {
         .containsExactly("alice environment.create", "alice environment.create", "bob environment.delete");
   }
 
+  /** A container that exited and waits for its restart keeps its owner's CPU and RAM: it comes back without asking. */
+  @Test
+  void anEnvironmentWaitingForItsRestartStillCountsTowardItsOwnersQuota() {
+    ActorRef<EnvironmentDirectory.Command> directory = directory();
+    String id = UUID.randomUUID().toString();
+    EnvironmentEntity.Requested request = requested("crashes");
+    List<EnvironmentEntity.Event> events = List.of(
+        new EnvironmentEntity.Requested(request.spec(), request.recipe(), AT, "alice"),
+        new EnvironmentEntity.PlacedOnNode("n1", List.of(), AT),
+        new EnvironmentEntity.ContainerRunning("c1", List.of(), AT),
+        new EnvironmentEntity.ContainerExited("c1", 1, false, "exited with code 1", AT),
+        new EnvironmentEntity.RestartScheduled(1, 10_000, AT));
+    for (int i = 0; i < events.size(); i++) {
+      directory.tell(new EnvironmentDirectory.Apply(id, i + 1, events.get(i)));
+    }
+    TestProbe<EnvironmentDirectory.Usage> usage = testKit.createTestProbe();
+    directory.tell(new EnvironmentDirectory.GetUsage("alice", Set.of(), Set.of(), usage.getRef()));
+    assertThat(usage.receiveMessage(WAIT).usage()).isEqualTo(new OwnerUsage(1000, 1L << 30, 0, 1, 0));
+
+    directory.tell(new EnvironmentDirectory.Apply(id, events.size() + 1, new EnvironmentEntity.Stopped("stopped by alice", AT)));
+    directory.tell(new EnvironmentDirectory.GetUsage("alice", Set.of(), Set.of(), usage.getRef()));
+    assertThat(usage.receiveMessage(WAIT).usage()).as("its restart is off").isEqualTo(new OwnerUsage(0, 0, 0, 1, 0));
+  }
+
   @Test
   void anOwnersListWithGroupsHasTheirOwnAndThoseSharedWithAnyOfTheGroups() {
     ActorRef<EnvironmentDirectory.Command> directory = directory();

@@ -53,6 +53,8 @@ abstract class EnvironmentEntityFixture {
   String NODE;
   static final Duration WAIT = Duration.ofSeconds(5);
   static final Duration RETRY_INTERVAL = Duration.ofMillis(300);
+  static final EnvironmentEntity.RestartBackoff RESTART_BACKOFF =
+      new EnvironmentEntity.RestartBackoff(Duration.ZERO, Duration.ofSeconds(1), Duration.ofMinutes(10));
 
   TestProbe<Scheduler.Command> scheduler;
   TestProbe<NodeProtocol.Command> node;
@@ -83,7 +85,7 @@ abstract class EnvironmentEntityFixture {
     TestProbe<EnvironmentEntity.Command> retryProbe = retries;
     wiring = new EnvironmentEntity.Wiring(
         scheduler.getRef(), testKit.spawn(NodeLocator.create()), updates.getRef(), events.getRef(),
-        new EnvironmentEntity.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG)),
+        new EnvironmentEntity.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG), RESTART_BACKOFF),
         Clock.systemUTC(), (environmentId, tick) -> retryProbe.getRef().tell(tick));
     entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentEntity.create(id, wiring));
   }

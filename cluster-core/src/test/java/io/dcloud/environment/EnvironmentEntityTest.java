@@ -201,6 +201,39 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
     assertThat(died.state().reason()).contains("out of memory").contains("64 MiB");
   }
 
+  /**
+   * Its restart policy (always) starts an exited container again on its node once the back-off has
+   * passed: the entity reminds itself through its shard, also after a restart of its own (the
+   * reminder lives in memory; the restart due is in the journal).
+   */
+  @Test
+  void anExitedContainerIsStartedAgainOnItsNodeAfterTheBackOffEvenAcrossARestartOfTheEntity() {
+    create();
+    runOn("c1");
+    var died = entity.runCommand(report(ContainerPhase.EXITED, "c1", 3, false));
+    assertThat(died.events()).extracting(e -> e.getClass().getSimpleName()).containsExactly("ContainerExited", "RestartScheduled");
+    assertThat(died.state().status()).isEqualTo(EnvironmentStatus.FAILED);
+    assertThat(died.state().reason()).isEqualTo("exited with code 3; restart 1 in 0s");
+    assertThat(scheduler.expectMessageClass(Scheduler.Release.class, WAIT).environmentId())
+        .as("it gives its place back while it waits").isEqualTo(id);
+    EnvironmentEntity.RestartDue due = retries.expectMessageClass(EnvironmentEntity.RestartDue.class, WAIT);
+    assertThat(due.dueAtMilli()).isEqualTo(died.state().view().restartAt().toEpochMilli());
+
+    entity.restart();
+    assertThat(retries.expectMessageClass(EnvironmentEntity.RestartDue.class, WAIT)).as("reminded again after recovery").isEqualTo(due);
+
+    var restarting = entity.runCommand(due);
+    assertThat(restarting.event()).isEqualTo(new EnvironmentEntity.StartRequested(restarting.event().at(), null, 1));
+    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().pinnedNode())
+        .as("where its container is").isEqualTo(NODE);
+    assertThat(entity.runCommand(due).hasNoEvents()).as("a reminder delivered twice restarts once").isTrue();
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
+    assertThat(node.expectMessageClass(NodeProtocol.Deploy.class, WAIT).environmentId()).isEqualTo(id);
+    var running = entity.runCommand(report(ContainerPhase.RUNNING, "c1", null, false));
+    assertThat(running.state().status()).isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(running.state().view().restarts()).isEqualTo(1);
+  }
+
   @Test
   void oneMountingAKeptVolumeIsPlacedOnlyWhereTheVolumeIsAndNeverRemovesIt() {
     String kept = "dcloud-n9-0b5e1c1e-7d1a-4a55-9d34-5d3c1e2f8a90-0";

@@ -43,14 +43,15 @@ class ReadinessReportTest {
     EnvironmentState state = running(new ServiceBinding("web", 8080, "/ready"));
     assertThat(state.view().ready()).isFalse();
 
-    EnvironmentEntity.Event event = Transitions.report(state, ready("c1", true), AT).get(0);
+    EnvironmentEntity.Event event = Transitions.report(state, ready("c1", true), AT, EnvironmentEntityFixture.RESTART_BACKOFF).get(0);
     assertThat(event).isEqualTo(new EnvironmentEntity.ReadinessChanged(true, AT));
     EnvironmentState readyState = state.apply(event, 100);
     assertThat(readyState.view().ready()).isTrue();
     assertThat(readyState.view().history()).hasSameSizeAs(state.view().history());
 
-    assertThat(Transitions.report(readyState, ready("c1", true), AT)).isEmpty();
-    assertThat(Transitions.report(readyState, ready("c1", false), AT)).containsExactly(new EnvironmentEntity.ReadinessChanged(false, AT));
+    assertThat(Transitions.report(readyState, ready("c1", true), AT, EnvironmentEntityFixture.RESTART_BACKOFF)).isEmpty();
+    assertThat(Transitions.report(readyState, ready("c1", false), AT, EnvironmentEntityFixture.RESTART_BACKOFF))
+        .containsExactly(new EnvironmentEntity.ReadinessChanged(false, AT));
   }
 
   @Test
@@ -66,7 +67,7 @@ class ReadinessReportTest {
     EnvironmentState state = running(null);
 
     assertThat(state.view().ready()).isNull();
-    assertThat(Transitions.report(state, new ContainerReport("n1", ContainerPhase.RUNNING, "c1", PORTS, null, false, "running"), AT))
+    assertThat(Transitions.report(state, new ContainerReport("n1", ContainerPhase.RUNNING, "c1", PORTS, null, false, "running"), AT, EnvironmentEntityFixture.RESTART_BACKOFF))
         .isEmpty();
   }
 }

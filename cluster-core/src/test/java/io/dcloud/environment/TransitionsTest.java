@@ -11,6 +11,7 @@ import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.Lifecycle;
 import io.dcloud.spec.EnvironmentSpec.RestartPolicy;
 import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TransitionsTest {
   private static final Instant AT = Instant.parse("2026-11-30T12:00:00Z");
   private static final String NODE = "n1";
+  private static final EnvironmentEntity.RestartBackoff BACKOFF =
+      new EnvironmentEntity.RestartBackoff(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMinutes(10));
 
   private static EnvironmentSpec spec(RestartPolicy policy) {
     return new EnvironmentSpec("demo", "1", "debian", null, List.of(), new Resources(500, 1L << 30, 0, 0, null),
@@ -133,21 +136,22 @@ class TransitionsTest {
     "PLACED,    ImageBuilding, ContainerStarting, ContainerStarting+ContainerRunning, -, DeploymentFailed, DeploymentFailed, -",
     "PREPARING, ImageBuilding, ContainerStarting, ContainerStarting+ContainerRunning, -, DeploymentFailed, DeploymentFailed, -",
     "BUILDING,  -,             ContainerStarting, ContainerStarting+ContainerRunning, -, DeploymentFailed, DeploymentFailed, -",
-    "STARTING,  -,             -,                 ContainerRunning, ContainerExited, DeploymentFailed, DeploymentFailed, -",
-    "RUNNING,   -,             -,                 -,                ContainerExited, DeploymentFailed, DeploymentFailed, DeploymentFailed",
+    // An exit by itself: its restart policy (always) starts it again
+    "STARTING,  -,             -,                 ContainerRunning, ContainerExited+RestartScheduled, DeploymentFailed, DeploymentFailed, -",
+    "RUNNING,   -,             -,                 -,                ContainerExited+RestartScheduled, DeploymentFailed, DeploymentFailed, DeploymentFailed",
     "STOPPING,  -,             -,                 -,                Stopped,         DeploymentFailed, Stopped,          DeploymentFailed",
   })
   void whatANodesReportMeans(
       String status, String building, String starting, String running, String exited, String removed, String failed,
       String missing) {
     EnvironmentState state = in(status, RestartPolicy.ALWAYS);
-    assertThat(outcome(Transitions.report(state, report(ContainerPhase.BUILDING, null, false), AT))).as("BUILDING").isEqualTo(building);
-    assertThat(outcome(Transitions.report(state, report(ContainerPhase.STARTING, null, false), AT))).as("STARTING").isEqualTo(starting);
-    assertThat(outcome(Transitions.report(state, report(ContainerPhase.RUNNING, null, false), AT))).as("RUNNING").isEqualTo(running);
-    assertThat(outcome(Transitions.report(state, report(ContainerPhase.EXITED, 1, false), AT))).as("EXITED").isEqualTo(exited);
-    assertThat(outcome(Transitions.report(state, report(ContainerPhase.REMOVED, null, false), AT))).as("REMOVED").isEqualTo(removed);
-    assertThat(outcome(Transitions.report(state, report(ContainerPhase.FAILED, null, false), AT))).as("FAILED").isEqualTo(failed);
-    assertThat(outcome(Transitions.report(state, report(ContainerPhase.MISSING, null, false), AT))).as("MISSING").isEqualTo(missing);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.BUILDING, null, false), AT, BACKOFF))).as("BUILDING").isEqualTo(building);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.STARTING, null, false), AT, BACKOFF))).as("STARTING").isEqualTo(starting);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.RUNNING, null, false), AT, BACKOFF))).as("RUNNING").isEqualTo(running);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.EXITED, 1, false), AT, BACKOFF))).as("EXITED").isEqualTo(exited);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.REMOVED, null, false), AT, BACKOFF))).as("REMOVED").isEqualTo(removed);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.FAILED, null, false), AT, BACKOFF))).as("FAILED").isEqualTo(failed);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.MISSING, null, false), AT, BACKOFF))).as("MISSING").isEqualTo(missing);
   }
 
   @Test
@@ -155,7 +159,7 @@ class TransitionsTest {
     List<EnvironmentSpec.DatasetRef> resolved = List.of(new EnvironmentSpec.DatasetRef("images", "cifar", "train", "3"));
     EnvironmentState preparing = in("PREPARING", RestartPolicy.ALWAYS);
     List<Event> events = Transitions.report(preparing, new ContainerReport(NODE, ContainerPhase.RUNNING, "c1", List.of(),
-        null, false, "running", resolved), AT);
+        null, false, "running", resolved), AT, BACKOFF);
     assertThat(events).containsExactly(
         new EnvironmentEntity.ContainerStarting(AT, resolved), new EnvironmentEntity.ContainerRunning("c1", List.of(), AT));
 
@@ -180,7 +184,7 @@ class TransitionsTest {
   })
   void aNodeFetchingDatasetsMakesAPlacedEnvironmentPreparing(String status, String preparing) {
     EnvironmentState state = in(status, RestartPolicy.ALWAYS);
-    assertThat(outcome(Transitions.report(state, report(ContainerPhase.PREPARING, null, false), AT))).isEqualTo(preparing);
+    assertThat(outcome(Transitions.report(state, report(ContainerPhase.PREPARING, null, false), AT, BACKOFF))).isEqualTo(preparing);
   }
 
   @Test
@@ -188,7 +192,7 @@ class TransitionsTest {
     List<EnvironmentSpec.DatasetRef> resolved = List.of(new EnvironmentSpec.DatasetRef("images", "cifar", "train", "3"));
     EnvironmentState preparing = in("PREPARING", RestartPolicy.ALWAYS);
     Event starting = Transitions.report(preparing, new ContainerReport(NODE, ContainerPhase.STARTING, null, List.of(), null,
-        false, "creating container", resolved), AT).get(0);
+        false, "creating container", resolved), AT, BACKOFF).get(0);
     assertThat(starting).isEqualTo(new EnvironmentEntity.ContainerStarting(AT, resolved));
 
     EnvironmentState running = preparing.apply(starting, 100).apply(running(), 100);
@@ -201,18 +205,109 @@ class TransitionsTest {
   @Test
   void removingForDeletionOrRelocationEndsWhenTheContainerIsGone() {
     EnvironmentState deleting = in("RUNNING", RestartPolicy.ALWAYS).apply(new EnvironmentEntity.DeleteRequested(AT), 100);
-    assertThat(outcome(Transitions.report(deleting, report(ContainerPhase.REMOVED, null, false), AT))).isEqualTo("Deleted");
-    assertThat(outcome(Transitions.report(deleting, report(ContainerPhase.MISSING, null, false), AT))).isEqualTo("Deleted");
+    assertThat(outcome(Transitions.report(deleting, report(ContainerPhase.REMOVED, null, false), AT, BACKOFF))).isEqualTo("Deleted");
+    assertThat(outcome(Transitions.report(deleting, report(ContainerPhase.MISSING, null, false), AT, BACKOFF))).isEqualTo("Deleted");
     EnvironmentState moving = in("RUNNING", RestartPolicy.ALWAYS).apply(new EnvironmentEntity.RelocationRequested(NODE, AT), 100);
-    assertThat(outcome(Transitions.report(moving, report(ContainerPhase.REMOVED, null, false), AT))).isEqualTo("Relocated");
-    assertThat(outcome(Transitions.report(moving, report(ContainerPhase.MISSING, null, false), AT))).isEqualTo("Relocated");
+    assertThat(outcome(Transitions.report(moving, report(ContainerPhase.REMOVED, null, false), AT, BACKOFF))).isEqualTo("Relocated");
+    assertThat(outcome(Transitions.report(moving, report(ContainerPhase.MISSING, null, false), AT, BACKOFF))).isEqualTo("Relocated");
   }
 
   @Test
   void anOutOfMemoryExitSaysSoWithTheLimit() {
     var exited = (EnvironmentEntity.ContainerExited) Transitions.report(
-        in("RUNNING", RestartPolicy.ALWAYS), report(ContainerPhase.EXITED, 137, true), AT).get(0);
+        in("RUNNING", RestartPolicy.ALWAYS), report(ContainerPhase.EXITED, 137, true), AT, BACKOFF).get(0);
     assertThat(exited.reason()).isEqualTo("killed: out of memory (limit 1 GiB)");
+  }
+
+  @ParameterizedTest(name = "{0}, exit code {1}, out of memory {2}: restarted {3}")
+  @CsvSource({
+    "ALWAYS,     0,   false, true",
+    "ALWAYS,     1,   false, true",
+    "ON_FAILURE, 0,   false, false",
+    "ON_FAILURE, 3,   false, true",
+    "ON_FAILURE, 137, true,  true",
+    "NEVER,      1,   false, false",
+  })
+  void theRestartPolicyDecidesWhichExitsAreStartedAgain(RestartPolicy policy, int exitCode, boolean oom, boolean restarted) {
+    List<Event> events = Transitions.report(in("RUNNING", policy), report(ContainerPhase.EXITED, exitCode, oom), AT, BACKOFF);
+    assertThat(outcome(events)).isEqualTo(restarted ? "ContainerExited+RestartScheduled" : "ContainerExited");
+  }
+
+  @Test
+  void aServicesReplicaThatExitsIsLeftToItsServiceToReplace() {
+    EnvironmentSpec replica = new EnvironmentSpec("demo", "1", "debian", null, List.of(), new Resources(500, 1L << 30, 0, 0, null),
+        List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of(), RestartPolicy.ALWAYS, Map.of(), null,
+        new io.dcloud.spec.ServiceBinding("iris", 8080, "/ready"));
+    EnvironmentState running = EnvironmentState.empty("e1")
+        .apply(new EnvironmentEntity.Requested(replica, new ImageRecipe("t", "b", "FROM b\n"), AT), 100)
+        .apply(placed(), 100).apply(running(), 100);
+    assertThat(outcome(Transitions.report(running, report(ContainerPhase.EXITED, 1, false), AT, BACKOFF)))
+        .isEqualTo("ContainerExited");
+  }
+
+  /**
+   * A container that fails again and again waits twice as long each time, up to the longest wait;
+   * one that ran long enough before it exited starts the count over. Each restart is due on the
+   * same node, with its container, and says so in the history and the view.
+   */
+  @Test
+  void restartsInARowWaitLongerAndStartOverAfterALongRun() {
+    EnvironmentState state = in("RUNNING", RestartPolicy.ALWAYS);
+    Instant at = AT;
+    List<Long> waits = new java.util.ArrayList<>();
+    for (int restart = 1; restart <= 7; restart++) {
+      at = at.plusSeconds(1);
+      state = exit(state, at);
+      assertThat(state.status()).isEqualTo(EnvironmentStatus.FAILED);
+      EnvironmentView failed = state.view();
+      assertThat(failed.restarts()).isEqualTo(restart);
+      waits.add(Duration.between(at, failed.restartAt()).toSeconds());
+      at = failed.restartAt();
+      assertThat(Transitions.restartDue(state, at.toEpochMilli() - 1, at)).as("a reminder of another restart").isNull();
+      EnvironmentEntity.StartRequested due = Transitions.restartDue(state, at.toEpochMilli(), at);
+      assertThat(due).isEqualTo(new EnvironmentEntity.StartRequested(at, null, restart));
+      state = state.apply(due, 100);
+      assertThat(state.status()).isEqualTo(EnvironmentStatus.REQUESTED);
+      assertThat(state.history()).last().satisfies(entry -> assertThat(entry.message())
+          .endsWith("by its restart policy always: reserving its place on node n1"));
+      assertThat(state.view().restartAt()).isNull();
+      state = state.apply(new EnvironmentEntity.PlacedOnNode(NODE, List.of(), at), 100)
+          .apply(new EnvironmentEntity.ContainerRunning("c1", List.of(), at), 100);
+    }
+    assertThat(waits).containsExactly(10L, 20L, 40L, 80L, 160L, 300L, 300L);
+
+    state = exit(state, at.plus(BACKOFF.resetAfter()));
+    assertThat(state.view().restarts()).as("after a run of reset-after").isEqualTo(1);
+    assertThat(state.reason()).isEqualTo("exited with code 1; restart 1 in 10s");
+  }
+
+  @Test
+  void stoppingCallsOffTheRestartAndAStartByItsOwnerBeginsTheCountAgain() {
+    EnvironmentState pending = exit(in("RUNNING", RestartPolicy.ON_FAILURE), AT);
+    long dueAt = pending.view().restartAt().toEpochMilli();
+
+    EnvironmentEntity.Event stop = Transitions.stop(pending, AT, "alice");
+    assertThat(stop).isEqualTo(new EnvironmentEntity.Stopped("stopped by alice: its restart is off", AT));
+    EnvironmentState stopped = pending.apply(stop, 100);
+    assertThat(stopped.status()).isEqualTo(EnvironmentStatus.STOPPED);
+    assertThat(stopped.view().restartAt()).isNull();
+    assertThat(Transitions.restartDue(stopped, dueAt, AT)).as("the reminder comes all the same").isNull();
+    assertThat(Transitions.stop(stopped, AT, "alice")).as("stopped already").isNull();
+
+    EnvironmentState started = pending.apply(Transitions.start(pending, AT, "alice"), 100);
+    assertThat(started.status()).isEqualTo(EnvironmentStatus.REQUESTED);
+    assertThat(started.view().restarts()).isNull();
+    assertThat(Transitions.restartDue(started, dueAt, AT)).isNull();
+    EnvironmentState deleting = pending.apply(Transitions.delete(pending, AT, "alice"), 100);
+    assertThat(Transitions.restartDue(deleting, dueAt, AT)).isNull();
+  }
+
+  /** The exit with code 1 of its running container, at {@code at}, and what its policy makes of it. */
+  private static EnvironmentState exit(EnvironmentState running, Instant at) {
+    for (Event event : Transitions.report(running, report(ContainerPhase.EXITED, 1, false), at, BACKOFF)) {
+      running = running.apply(event, 100);
+    }
+    return running;
   }
 
   @Test

@@ -165,6 +165,14 @@ final class GoldenSamples {
         "e1", "demo", EnvironmentStatus.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
         List.of("dcloud-e1-0"), null, null, AT, AT,
         List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.RUNNING, "running")), "alice", List.of("lab-a"))));
+    s.put("environment-event.RestartScheduled", new EnvironmentEntity.RestartScheduled(2, 20_000, AT));
+    s.put("environment-event.StartRequested.restart", new EnvironmentEntity.StartRequested(AT, null, 2));
+    s.put("wire.environment.RestartDue", new EnvironmentEntity.RestartDue(1_764_504_000_000L));
+    s.put("wire.environment.Ok.restarting", new EnvironmentEntity.Ok(new EnvironmentView(
+        "e1", "demo", EnvironmentStatus.FAILED, "n1", "c1", SPEC, RECIPE, List.of(), PORTS,
+        List.of(), "exited with code 1; restart 2 in 20s", null, AT, AT,
+        List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.FAILED, "exited with code 1")), "alice", List.of(),
+        null, null, 2, AT.plusSeconds(20))));
     proxy(s, system);
   }
 

@@ -10,7 +10,6 @@ import { environmentsPage } from './environments.js';
 import { environmentPage } from './environment.js';
 import { newEnvironmentPage } from './new-environment.js';
 import { nodesPage } from './nodes.js';
-import { nodeVolumesPage, myVolumesPage } from './node-volumes.js';
 import { catalogPage } from './catalog.js';
 import { templatesPage } from './templates.js';
 import { templatePage } from './template.js';
@@ -130,9 +129,10 @@ async function route() {
   const [page, id] = hash.split('/');
   try {
     if (page === 'new') leave = await newEnvironmentPage(id && decodeURIComponent(id));
-    else if (page === 'nodes' && operates()) leave = await (id ? nodeVolumesPage(decodeURIComponent(id)) : nodesPage());
+    // The volume pages, as the account page, load on first use: the first page stays within its budget.
+    else if (page === 'nodes' && operates()) leave = await (id ? (await import('./node-volumes.js')).nodeVolumesPage(decodeURIComponent(id)) : nodesPage());
     else if (page === 'catalog' && operates()) leave = await catalogPage();
-    else if (page === 'volumes') leave = await myVolumesPage();
+    else if (page === 'volumes') leave = await (await import('./node-volumes.js')).myVolumesPage();
     // Loaded when first visited: the first page's assets stay within their budget (ConsoleRouteTest).
     else if (page === 'account') leave = await (await import('./account.js')).accountPage();
     else if (page === 'environments' && id) leave = await environmentPage(decodeURIComponent(id));

@@ -4,13 +4,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Environments as rows: what {@code env ls} and {@code env get} print by default. */
+/**
+ * Environments as rows: what {@code env ls} and {@code env get} print by default; {@code env get}'s
+ * RESTARTS are those its restart policy made in a row, as {@code kubectl get pods} counts them.
+ */
 public final class EnvironmentTable {
   private EnvironmentTable() {}
 
   public static Table of(Iterable<JsonNode> environments, boolean detailed) {
     Table table = detailed
-        ? new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED", "PORTS", "URL", "REASON")
+        ? new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED", "PORTS", "URL", "RESTARTS", "REASON")
         : new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED");
     for (JsonNode e : environments) {
       JsonNode resources = e.path("resources");
@@ -19,7 +22,7 @@ public final class EnvironmentTable {
           text(resources, "cpu"), text(resources, "ram"), text(resources, "gpu"), text(e, "createdAt")};
       if (detailed) {
         table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
-            ports(e.path("ports")), text(e, "url"), text(e, "reason"));
+            ports(e.path("ports")), text(e, "url"), text(e, "restarts"), text(e, "reason"));
       } else {
         table.row(common);
       }

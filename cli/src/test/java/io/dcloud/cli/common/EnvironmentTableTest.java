@@ -26,17 +26,17 @@ class EnvironmentTableTest {
   }
 
   @Test
-  void envGetShowsThePortsColumn() throws Exception {
+  void envGetShowsThePortsAndTheRestartsInARow() throws Exception {
     JsonNode environment = JSON.readTree("""
         {"id": "e1", "name": "nb", "status": "RUNNING", "owner": "alice", "node": "n1",
          "resources": {"cpu": "1", "ram": "1G", "gpu": 0}, "createdAt": "2026-12-05T05:00:00Z",
          "ports": [{"containerPort": 8888, "protocol": "tcp", "hostIp": "127.0.0.1", "hostPort": 49153, "containerAddress": "172.18.0.5"}],
-         "url": "http://gw/api/v1/environments/e1/proxy/8888/"}""");
+         "url": "http://gw/api/v1/environments/e1/proxy/8888/", "restarts": 3}""");
     ByteArrayOutputStream printed = new ByteArrayOutputStream();
     EnvironmentTable.of(List.of(environment), true).print(new PrintStream(printed, true, StandardCharsets.UTF_8));
 
     List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
-    assertThat(lines.get(0)).containsSubsequence("CREATED", "PORTS", "URL", "REASON");
-    assertThat(lines.get(1)).contains("127.0.0.1:49153->172.18.0.5:8888/tcp  http://gw/");
+    assertThat(lines.get(0)).containsSubsequence("CREATED", "PORTS", "URL", "RESTARTS", "REASON");
+    assertThat(lines.get(1)).contains("127.0.0.1:49153->172.18.0.5:8888/tcp  http://gw/").containsPattern("/8888/  3 +-$");
   }
 }

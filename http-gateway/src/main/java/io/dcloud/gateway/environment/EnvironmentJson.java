@@ -27,7 +27,9 @@ import java.util.List;
  * otherwise. {@code datasets}: what its container mounts, each with the version it resolved to
  * ("latest" when it started); null before it started (and for containers started before DCloud said).
  * {@code service}: the service whose replica it is, and {@code ready} whether it serves (RUNNING and
- * its readiness path answered 2xx); both null for other environments.
+ * its readiness path answered 2xx); both null for other environments. {@code restarts}: how many
+ * times in a row its restart policy started it again after its container exited, {@code restartAt}
+ * when it does next (see {@link EnvironmentView}); null when none.
  */
 public record EnvironmentJson(
     String id,
@@ -53,7 +55,9 @@ public record EnvironmentJson(
     BuildProgress.Progress progress,
     List<MountedDataset> datasets,
     String service,
-    Boolean ready) {
+    Boolean ready,
+    Integer restarts,
+    Instant restartAt) {
 
   /** A dataset mounted at /datasets/{category}/{db}/{name}: which version it is. */
   record MountedDataset(String category, String db, String name, String version) {
@@ -126,13 +130,15 @@ public record EnvironmentJson(
         null,
         MountedDataset.of(view.datasets()),
         hasSpec && view.spec().service() != null ? view.spec().service().name() : null,
-        view.ready());
+        view.ready(),
+        view.restarts(),
+        view.restartAt());
   }
 
   /** The same environment with its build's step. */
   EnvironmentJson withProgress(BuildProgress.Progress buildProgress) {
     return new EnvironmentJson(id, name, owner, sharedWith, status, node, containerId, image, resources, ports, url, gpus,
         persistentVolumes, reason, queuePosition, createdAt, updatedAt, spec, history, links, buildProgress, datasets,
-        service, ready);
+        service, ready, restarts, restartAt);
   }
 }

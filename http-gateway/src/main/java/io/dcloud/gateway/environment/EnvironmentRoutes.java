@@ -219,11 +219,13 @@ public final class EnvironmentRoutes extends AllDirectives {
 
   /**
    * Start is admitted against the owner's quota first (a stopped environment holds no CPU, RAM or
-   * GPU); admins start anyone's, counted against its owner.
+   * GPU, unless its restart policy is about to start it: see {@link OwnerUsage#of}); admins start
+   * anyone's, counted against its owner.
    */
   private Route start(String id, Caller caller) {
     return completeWithFuture(EnvironmentReplies.owned(asks, id, caller)
-        .thenCompose(view -> view.owner() == null || !OwnerUsage.holdsPlace(view.status()) && view.status() != EnvironmentStatus.STOPPING
+        .thenCompose(view -> view.owner() == null
+            || !OwnerUsage.holdsPlace(view.status()) && view.status() != EnvironmentStatus.STOPPING && view.restartAt() == null
             ? quotas.admit(view.owner() == null ? caller : ownerOf(view, caller), id, view.spec().resources(), false)
             : CompletableFuture.<Void>completedFuture(null))
         .thenCompose(admitted -> send(id, "start", replyTo -> new EnvironmentEntity.Start(replyTo, caller.username()))));
