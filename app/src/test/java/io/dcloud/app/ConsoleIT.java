@@ -356,6 +356,22 @@ class ConsoleIT {
     browser.find(row + " a").click();
   }
 
+  /**
+   * Its container killed behind DCloud's back, as a machine's reboot kills it: the page says the
+   * restart its policy makes and when, live, and the environment runs again.
+   */
+  @Test
+  @Order(45)
+  void saysWhenItsRestartPolicyStartsItAgainAfterItsContainerWasKilled() {
+    awaitStatus(browser, "RUNNING", "the environment's page");
+    String container = dcloud.api().get("/api/v1/environments/" + created).json().path("containerId").asText();
+    Docker.run("kill", container);
+    awaitStatus(browser, "FAILED", "the killed container to be reported");
+    assertThat(browser.shownText("dl.facts")).contains("exited with code 137; restart 1 in 10s", "Restarts in a row", "1 · next at");
+    awaitStatus(browser, "RUNNING", "its restart");
+    assertThat(browser.shownText("dl.facts")).contains("Restarts in a row").doesNotContain("next at");
+  }
+
   @Test
   @Order(50)
   void stopsAndDeletesItAfterConfirming() {
