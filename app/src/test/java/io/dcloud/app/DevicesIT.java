@@ -12,11 +12,20 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttMessage;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +44,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * consumes is pushed, an end user binds it to devices, and the app — Python with paho-mqtt in its
  * container, reaching the broker through its network's gateway — receives the bound sensors'
  * readings, learns of its bindings at run time and commands the bound controller, which
- * acknowledges; unbinding revokes the app's access at once. The scenarios build on each other.
+ * acknowledges; unbinding revokes the app's access at once. The README's examples are used as
+ * shipped: the types come from examples/devices, and the thermostat (examples/apps/thermostat)
+ * opens its bound valve on cold readings and closes it on warm ones. The scenarios build on each other.
  */
 @Tag("docker") @Tag("cassandra") @Tag("mqtt")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -45,6 +56,8 @@ class DevicesIT {
   private static final Duration UP_WITHIN = Duration.ofMinutes(20);
   private static final Duration SOON = Duration.ofSeconds(30);
   private static final String APP = "climate-app";
+  /** The README's example app, pushed as it is shipped (examples/apps/thermostat). */
+  private static final String THERMOSTAT = "thermostat";
   private static final String END_USER_PASSWORD = "password-of-erin";
 
   private static MosquittoBroker broker;
@@ -72,16 +85,19 @@ class DevicesIT {
 
   @Test
   @Order(1)
-  void aConfigurerRegistersTypesAndDevicesWhoseSecretsAreShownOnce() {
-    Api.Response thermometer = configurer.post("/api/v1/sensor-types", """
-        {"name": "thermometer", "kind": "sensor",
-         "fields": {"temperature": {"type": "number", "unit": "°C", "min": -40, "max": 85},
-                    "battery": {"type": "integer", "unit": "%", "min": 0, "max": 100}}}""");
-    assertThat(thermometer.status()).as(thermometer.body()).isEqualTo(201);
-    Api.Response valve = configurer.post("/api/v1/sensor-types", """
-        {"name": "valve", "kind": "controller",
-         "commands": {"set": {"params": {"open": {"type": "boolean"}}}}}""");
-    assertThat(valve.status()).as(valve.body()).isEqualTo(201);
+  void aConfigurerRegistersTypesAndDevicesWhoseSecretsAreShownOnce() throws Exception {
+    // The README's example types, created from their files as shipped (YAML, as the CLI sends them).
+    HttpResponse<String> thermometer = createType(configurer, "thermometer.yaml");
+    assertThat(thermometer.statusCode()).as(thermometer.body()).isEqualTo(201);
+    JsonNode fields = admin.get("/api/v1/sensor-types/thermometer").json().path("fields");
+    assertThat(fields.size()).as(fields.toString()).isEqualTo(2);
+    assertField(fields.path("temperature"), "number", "°C", -40, 85);
+    assertField(fields.path("battery"), "integer", "%", 0, 100);
+    HttpResponse<String> valve = createType(configurer, "valve.yaml");
+    assertThat(valve.statusCode()).as(valve.body()).isEqualTo(201);
+    JsonNode shownValve = admin.get("/api/v1/sensor-types/valve").json();
+    assertThat(shownValve.path("kind").asText()).isEqualTo("controller");
+    assertThat(shownValve.path("commands").path("set").path("params").path("open").path("type").asText()).isEqualTo("boolean");
     Api.Response refused = endUser.post("/api/v1/sensor-types", "{\"name\": \"x\", \"kind\": \"sensor\", \"fields\": {}}");
     assertThat(refused.status()).isEqualTo(403);
 
@@ -249,7 +265,120 @@ class DevicesIT {
     }
   }
 
+  @Test
+  @Order(6)
+  void theReadmesThermostatOpensAndClosesItsBoundValveAroundItsTarget() throws Exception {
+    Path example = Path.of(System.getProperty("dcloud.examples"), "apps", THERMOSTAT);
+    Map<String, String> files = new LinkedHashMap<>();
+    try (Stream<Path> walked = Files.walk(example)) {
+      for (Path file : walked.filter(Files::isRegularFile).sorted().toList()) {
+        files.put(example.relativize(file).toString(), Files.readString(file));
+      }
+    }
+    HttpResponse<String> pushed = AppPush.push(admin, files, "app.yaml", files.get("app.yaml"));
+    assertThat(pushed.statusCode()).as(pushed.body()).isEqualTo(201);
+    // Each binding is a room, which needs its valve (app.yaml: valve, min 1): t1 alone is refused.
+    Api.Response valveless = endUser.post("/api/v1/services/" + THERMOSTAT + "/bindings", "{\"devices\": [\"t1\"]}");
+    assertThat(valveless.status()).as(valveless.body()).isEqualTo(422);
+    Api.Response bound = endUser.post("/api/v1/services/" + THERMOSTAT + "/bindings", "{\"devices\": [\"t1\", \"v1\"]}");
+    assertThat(bound.status()).as(bound.body()).isEqualTo(201);
+    String room = bound.json().path("id").asText();
+
+    // Ready only once connected to the broker, which knows the service's account from its first binding on.
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
+      JsonNode replicas = admin.get("/api/v1/services/" + THERMOSTAT).json().path("replicas");
+      assertThat(replicas).as(replicas.toString()).hasSize(1);
+      assertThat(replicas.get(0).path("ready").asBoolean()).as("ready: connected to the broker").isTrue();
+    });
+
+    List<JsonNode> commands = new CopyOnWriteArrayList<>();
+    MqttClient v1 = connect("v1");
+    MqttClient t1 = connect("t1");
+    try {
+      v1.subscribe("dcloud/devices/v1/commands", 1, (topic, message) -> {
+        JsonNode command = JSON.readTree(message.getPayload());
+        commands.add(command);
+        String ack = "{\"id\": \"" + command.path("id").asText() + "\", \"ok\": true}";
+        v1.publish("dcloud/devices/v1/acks", new MqttMessage(ack.getBytes(StandardCharsets.UTF_8)));
+      });
+
+      // Published again each round: the app subscribes to t1's readings once its bindings document
+      // arrives, and a reading before that is not for it. Every cold reading after the first decision
+      // must not command the valve again.
+      await().atMost(SOON).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        publishReading(t1, "t1", "{\"temperature\": 12.0}");
+        assertThat(commandIds(commands, true)).as(commands.toString()).hasSize(1);
+      });
+      JsonNode cold = thermostatStatus().path("bindings").path(room);
+      assertThat(cold.path("valve").path("id").asText()).isEqualTo("v1");
+      assertThat(cold.path("valve").path("open").asBoolean()).as(cold.toString()).isTrue();
+      assertThat(cold.path("mean").asDouble()).isEqualTo(12.0);
+
+      await().atMost(SOON).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+        publishReading(t1, "t1", "{\"temperature\": 30.0}");
+        assertThat(commandIds(commands, false)).as(commands.toString()).hasSize(1);
+      });
+      JsonNode warm = thermostatStatus().path("bindings").path(room);
+      assertThat(warm.path("devices")).extracting(JsonNode::asText).containsExactlyInAnyOrder("t1", "v1");
+      assertThat(warm.path("temperatures").path("t1").path("temperature").asDouble()).isEqualTo(30.0);
+      assertThat(warm.path("mean").asDouble()).isEqualTo(30.0);
+      assertThat(warm.path("valve").path("open").asBoolean()).as(warm.toString()).isFalse();
+      assertThat(warm.path("valve").path("commandedAt").asText()).isNotEmpty();
+      assertThat(commandIds(commands, true)).as("no second open: the valve was open already").hasSize(1);
+    } finally {
+      disconnect(t1);
+      disconnect(v1);
+    }
+
+    Set<String> issued = new HashSet<>(commandIds(commands, true));
+    issued.addAll(commandIds(commands, false));
+    // v1 also has the climate app's command of the earlier test: only the thermostat's are counted.
+    await().atMost(SOON).untilAsserted(() -> {
+      List<JsonNode> listed = new ArrayList<>();
+      admin.get("/api/v1/devices/v1/commands").json().path("items").forEach(command -> {
+        if (command.path("issuedBy").asText().equals("service:" + THERMOSTAT)) {
+          listed.add(command);
+        }
+      });
+      assertThat(listed).as(listed.toString()).hasSize(2).allSatisfy(command -> {
+        assertThat(command.path("status").asText()).isEqualTo("acked");
+        assertThat(command.path("name").asText()).isEqualTo("set");
+      });
+      assertThat(listed).extracting(command -> command.path("id").asText()).containsExactlyInAnyOrderElementsOf(issued);
+      assertThat(listed).extracting(command -> command.path("params").path("open").asBoolean()).containsExactlyInAnyOrder(true, false);
+    });
+  }
+
   // ---------------------------------------------------------------- helpers
+
+  /** {@code POST /api/v1/sensor-types} with an example type's file from examples/devices, as shipped. */
+  private static HttpResponse<String> createType(Api api, String file) throws Exception {
+    String yaml = Files.readString(Path.of(System.getProperty("dcloud.examples"), "devices", file));
+    return api.client().send(api.request("/api/v1/sensor-types").header("Content-Type", "application/yaml")
+        .timeout(Duration.ofSeconds(30)).POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static void assertField(JsonNode field, String type, String unit, double min, double max) {
+    assertThat(field.path("type").asText()).as(field.toString()).isEqualTo(type);
+    assertThat(field.path("unit").asText()).as(field.toString()).isEqualTo(unit);
+    assertThat(field.path("min").asDouble()).as(field.toString()).isEqualTo(min);
+    assertThat(field.path("max").asDouble()).as(field.toString()).isEqualTo(max);
+  }
+
+  /** The distinct ids of the set commands v1 received with {@code open}: a redelivered command counts once. */
+  private static List<String> commandIds(List<JsonNode> commands, boolean open) {
+    return commands.stream()
+        .filter(command -> command.path("name").asText().equals("set") && command.path("params").path("open").asBoolean() == open)
+        .map(command -> command.path("id").asText()).distinct().toList();
+  }
+
+  /** The thermostat's status, as its end user reads it through the gateway ({@code dcloud services call thermostat /}). */
+  private static JsonNode thermostatStatus() {
+    Api.Response status = endUser.get("/api/v1/services/" + THERMOSTAT + "/call/");
+    assertThat(status.status()).as(status.body()).isEqualTo(200);
+    return status.json();
+  }
 
   private static void register(String id, String type, String site, String room) {
     Api.Response made = configurer.post("/api/v1/devices",
