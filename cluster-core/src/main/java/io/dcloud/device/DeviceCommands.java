@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.BiConsumer;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -46,6 +47,13 @@ public final class DeviceCommands {
   public record Get(String commandId, ActorRef<CommandList> replyTo) implements Command {}
 
   /**
+   * The controller was deleted ({@code actor}: by whom): its commands go, unfinished ones included,
+   * so none is sent to, or listed for, a device registered later under the same id. Answers when
+   * done (at once when there was nothing to forget).
+   */
+  public record Forget(String actor, ActorRef<Done> replyTo) implements Command {}
+
+  /**
    * The entity's periodic delivery round, from the incarnation that scheduled it; it travels through
    * the shard so a controller with unfinished commands is never passivated (and one that moved is
    * woken). One from another incarnation only starts the entity, whose recovery resumes the sending.
@@ -69,6 +77,9 @@ public final class DeviceCommands {
 
   public record Answered(String commandId, DeviceCommand.Status status, Instant at, String message)
       implements Event {}
+
+  /** Every command kept was dropped: the controller was deleted by {@code actor} (see {@link Forget}). */
+  public record Forgotten(String actor, Instant at) implements Event {}
 
   /**
    * Tunables from {@code dcloud.devices.commands} (see reference.conf); {@code clock} stamps the

@@ -102,6 +102,7 @@ final class DeviceCommandsBehavior extends EventSourcedBehaviorWithEnforcedRepli
         .onCommand(Acknowledge.class, this::acknowledge)
         .onCommand(Redeliver.class, this::redeliver)
         .onCommand(Delivered.class, this::delivered)
+        .onCommand(DeviceCommands.Forget.class, this::forget)
         .onCommand(DeviceCommands.ListCommands.class, (state, cmd) ->
             Effect().reply(cmd.replyTo(), new CommandList(state.commands())))
         .onCommand(DeviceCommands.Get.class, (state, cmd) ->
@@ -141,6 +142,16 @@ final class DeviceCommandsBehavior extends EventSourcedBehaviorWithEnforcedRepli
           DeviceMetrics.command(status);
         })
         .thenNoReply();
+  }
+
+  private ReplyEffect<Event, DeviceCommandsState> forget(DeviceCommandsState state, DeviceCommands.Forget forget) {
+    if (state.commands().isEmpty()) {
+      return Effect().reply(forget.replyTo(), Done.getInstance());
+    }
+    return Effect().persist(new DeviceCommands.Forgotten(forget.actor(), settings.clock().instant()))
+        .thenRun(after -> log.info("Controller {} deleted by {}: its {} command(s) forgotten ({} unfinished, not sent again)",
+            deviceId, forget.actor(), state.commands().size(), state.unfinished().size()))
+        .thenReply(forget.replyTo(), after -> Done.getInstance());
   }
 
   /** Expires what waited too long, publishes the rest again, and schedules the next round while any is left. */

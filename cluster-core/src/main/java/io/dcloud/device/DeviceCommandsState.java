@@ -48,6 +48,8 @@ public record DeviceCommandsState(List<DeviceCommand> commands) implements CborS
     } else if (event instanceof Answered e) {
       return with(e.commandId(), c -> new DeviceCommand(c.id(), c.device(), c.name(), c.params(), c.issuedBy(),
           c.issuedAt(), e.status(), c.attempts(), c.lastSentAt(), e.at(), e.message()));
+    } else if (event instanceof DeviceCommands.Forgotten) {
+      return EMPTY;
     }
     return this;
   }

@@ -266,6 +266,33 @@ class DeviceCommandsTest {
     assertThat(sent.issuedBy()).isEqualTo("carol");
   }
 
+  /** A deleted controller's unfinished command is never sent to a device registered later under its id. */
+  @Test
+  void aDeletedControllersCommandsAreForgottenAndNotSentAgainNorAfterARestart() throws Exception {
+    ActorRef<DeviceCommands.Command> first = start(100);
+    issue("c1");
+    publications("c1", 2);
+    TestProbe<org.apache.pekko.Done> forgotten = testKit.createTestProbe();
+    entity.get().tell(new DeviceCommands.Forget("cora", forgotten.getRef()));
+    forgotten.receiveMessage();
+    assertThat(list()).isEmpty();
+    published.clear();
+    skipped.clear();
+
+    issue("c2");
+    publications("c2", 2);
+    entity.get().tell(new DeviceCommands.Forget("cora", forgotten.getRef()));
+    forgotten.receiveMessage();
+    testKit.stop(first);
+    start(100);
+
+    assertThat(list()).as("forgotten, after a restart too").isEmpty();
+    assertThat(skipped).extracting(p -> JSON.readTree(p.payload()).get("id").asText())
+        .as("c1 published after it was forgotten").doesNotContain("c1");
+    entity.get().tell(new DeviceCommands.Forget("cora", forgotten.getRef()));
+    forgotten.receiveMessage();
+  }
+
   @Test
   void keepsOnlyTheNewestCommandsNewestFirst() throws Exception {
     start(3);

@@ -108,6 +108,8 @@ final class DeviceGoldenSamples {
     s.put("wire.device-commands.ListCommands", new DeviceCommands.ListCommands(system.deadLetters()));
     s.put("wire.device-commands.Get", new DeviceCommands.Get("c1", system.deadLetters()));
     s.put("wire.device-commands.Redeliver", new DeviceCommands.Redeliver(42L));
+    s.put("device-commands-event.Forgotten", new DeviceCommands.Forgotten("cora", at));
+    s.put("wire.device-commands.Forget", new DeviceCommands.Forget("cora", system.deadLetters()));
     s.put("wire.device-commands.CommandList", new DeviceCommands.CommandList(List.of(pending, acked)));
     s.put("wire.device.DeviceCommand", acked);
   }

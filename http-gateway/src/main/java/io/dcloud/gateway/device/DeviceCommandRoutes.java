@@ -3,6 +3,7 @@ package io.dcloud.gateway.device;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import io.dcloud.ask.Asks;
+import io.dcloud.device.Device;
 import io.dcloud.device.DeviceCommand;
 import io.dcloud.device.DeviceCommands;
 import io.dcloud.device.FieldValues;
@@ -26,6 +27,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -128,17 +130,26 @@ public final class DeviceCommandRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> list(String id) {
     return registry.device(id)
-        .thenCompose(device -> this.<DeviceCommands.CommandList>ask(id, DeviceCommands.ListCommands::new))
-        .thenApply(list -> codec.jsonResponse(StatusCodes.OK, new DeviceCommandJson.Listing(list.commands().stream()
-            .map(command -> DeviceCommandJson.of(command, codec.mapper())).toList())));
+        .thenCompose(device -> this.<DeviceCommands.CommandList>ask(id, DeviceCommands.ListCommands::new)
+            .thenApply(list -> codec.jsonResponse(StatusCodes.OK, new DeviceCommandJson.Listing(ofThis(device, list)
+                .map(command -> DeviceCommandJson.of(command, codec.mapper())).toList()))));
   }
 
   private CompletionStage<HttpResponse> show(String id, String commandId) {
     return registry.device(id)
-        .thenCompose(device -> this.<DeviceCommands.CommandList>ask(id, replyTo -> new DeviceCommands.Get(commandId, replyTo)))
-        .thenApply(list -> codec.jsonResponse(StatusCodes.OK, list.commands().stream().findFirst()
-            .map(command -> DeviceCommandJson.of(command, codec.mapper()))
-            .orElseThrow(() -> Problem.notFound("command " + commandId + " of device " + id).exception())));
+        .thenCompose(device -> this.<DeviceCommands.CommandList>ask(id, replyTo -> new DeviceCommands.Get(commandId, replyTo))
+            .thenApply(list -> codec.jsonResponse(StatusCodes.OK, ofThis(device, list).findFirst()
+                .map(command -> DeviceCommandJson.of(command, codec.mapper()))
+                .orElseThrow(() -> Problem.notFound("command " + commandId + " of device " + id).exception()))));
+  }
+
+  /**
+   * The commands issued since {@code device} was registered: those of an earlier device of the same
+   * id are forgotten when it is deleted, and never shown should that have failed.
+   */
+  private static Stream<DeviceCommand> ofThis(Device device, DeviceCommands.CommandList list) {
+    return list.commands().stream()
+        .filter(command -> device.createdAt() == null || !command.issuedAt().isBefore(device.createdAt()));
   }
 
   private <R> CompletionStage<R> ask(String deviceId, Function<ActorRef<R>, DeviceCommands.Command> command) {

@@ -92,6 +92,28 @@ class DeviceCommandApiTest {
         .anySatisfy(item -> assertThat(item.path("id").asText()).isEqualTo(id));
   }
 
+  /** A device registered again under a deleted one's id starts with no commands, and is sent none of the old. */
+  @Test
+  void aDeletedControllersCommandsAreNotThoseOfOneRegisteredAgainUnderItsId() throws Exception {
+    users.device("v-again", "valve", "plant");
+    Api.Answer issued = users.configurer.post("/api/v1/devices/v-again/commands", Api.JSON,
+        "{\"name\": \"set\", \"params\": {\"position\": 10}}");
+    assertThat(issued.status()).as(issued.body()).isEqualTo(202);
+    assertThat(users.endUser.get("/api/v1/devices/v-again/commands").json().path("items")).hasSize(1);
+
+    assertThat(users.configurer.delete("/api/v1/devices/v-again").status()).isEqualTo(204);
+    users.device("v-again", "valve", "plant");
+
+    assertThat(users.endUser.get("/api/v1/devices/v-again/commands").json().path("items")).isEmpty();
+    assertThat(users.endUser.get("/api/v1/devices/v-again/commands/" + issued.json().path("id").asText()).status())
+        .isEqualTo(404);
+    // Forgotten by the entity too (the listing would hide them anyway): nothing left to send again.
+    Awaitility.await("the deleted device's commands forgotten").atMost(WAIT).untilAsserted(() -> assertThat(
+        ClusterSharding.get(cluster.testKit.system()).entityRefFor(DeviceCommands.TYPE_KEY, "v-again")
+            .<DeviceCommands.CommandList>ask(DeviceCommands.ListCommands::new, WAIT).toCompletableFuture().get().commands())
+        .isEmpty());
+  }
+
   @Test
   void commandsAreCheckedAgainstTheType() {
     assertRefused("v-1", "{\"name\": \"set\", \"params\": {\"position\": 150}}", "params.position");
