@@ -17,8 +17,8 @@ import java.util.TreeSet;
 /**
  * The broker accounts the registry calls for, and each bound service's bindings document (JSON):
  * a device account per device (its own readings and acks; a controller's commands), a service
- * account per service with at least one binding (its bindings document, its bound devices'
- * processed readings, commands to its bound controllers).
+ * account per service whose app consumes devices, bound or not (its bindings document, its bound
+ * devices' processed readings, commands to its bound controllers).
  */
 public record BrokerAccounts(long version, Map<String, BrokerAccount> accounts, Map<String, String> documents) {
 
@@ -36,7 +36,8 @@ public record BrokerAccounts(long version, Map<String, BrokerAccount> accounts, 
       accounts.put(account.username(), account);
     }
     Map<String, String> documents = new TreeMap<>();
-    Set<String> services = new TreeSet<>();
+    // Those declared when deployed, and any bound before services were declared.
+    Set<String> services = new TreeSet<>(view.services());
     view.bindings().values().stream().map(Binding::service).forEach(services::add);
     for (String service : services) {
       BrokerAccount account = service(view, service, secrets);

@@ -14,6 +14,7 @@ import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.RegistryView;
 import io.dcloud.secret.SecretBox;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class BrokerAccountsTest {
@@ -65,6 +66,20 @@ class BrokerAccountsTest {
     assertThat(accounts.accounts()).containsOnlyKeys("device-t1");
     assertThat(accounts.documents()).isEmpty();
     assertThat(accounts.version()).isEqualTo(8);
+  }
+
+  /** Its app connects before its first binding and reads that it has none after its last. */
+  @Test
+  void aDeclaredServiceWithoutBindingsHasAnAccountForItsBindingsAndAnEmptyDocument() throws Exception {
+    RegistryView unbound = Registries.view(8, List.of(device("t1", "thermo")), List.of());
+    RegistryView declared = new RegistryView(9, unbound.types(), unbound.devices(), unbound.bindings(), Set.of("greenhouse"));
+    BrokerAccounts accounts = BrokerAccounts.from(declared, SECRETS);
+
+    assertThat(accounts.accounts()).containsOnlyKeys("device-t1", "service-greenhouse");
+    assertThat(accounts.accounts().get("service-greenhouse").acls()).containsExactlyInAnyOrder(
+        allow(SUBSCRIBE_LITERAL, "dcloud/services/greenhouse/bindings"), allow(PUBLISH_RECEIVE, "dcloud/services/greenhouse/bindings"));
+    assertThat(new ObjectMapper().readTree(accounts.documents().get("greenhouse")))
+        .isEqualTo(new ObjectMapper().readTree("{\"service\": \"greenhouse\", \"bindings\": []}"));
   }
 
   @Test

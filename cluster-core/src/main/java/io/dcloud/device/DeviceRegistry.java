@@ -51,7 +51,14 @@ public final class DeviceRegistry {
 
   public record DeleteBinding(String id, ActorRef<Reply> replyTo) implements Command {}
 
-  /** When a service is deleted: its bindings go with it. */
+  /**
+   * A service whose app consumes devices was deployed: its broker account (and its bindings
+   * document, empty until an end user binds it) exists from now on, bound or not, so its app
+   * connects at once and hears of its last binding's removal. Idempotent.
+   */
+  public record DeclareService(String service, ActorRef<Done> replyTo) implements Command {}
+
+  /** When a service is deleted: its bindings go with it, and its broker account. */
   public record DeleteServiceBindings(String service, ActorRef<Done> replyTo) implements Command {}
 
   public record GetView(ActorRef<RegistryView> replyTo) implements Command {}
@@ -93,6 +100,12 @@ public final class DeviceRegistry {
   public record BindingCreated(Binding binding) implements Event {}
 
   public record BindingDeleted(String id) implements Event {}
+
+  /** See {@link DeclareService}. */
+  public record ServiceDeclared(String service) implements Event {}
+
+  /** The service was deleted: no account of its own any more (see {@link DeleteServiceBindings}). */
+  public record ServiceRetired(String service) implements Event {}
 
   /**
    * The singleton's behavior ({@link DeviceRegistryBehavior}). {@code changes}: the cluster topic of

@@ -25,6 +25,7 @@ import io.dcloud.device.DeviceRegistry.SetEnabled;
 import io.dcloud.device.DeviceRegistry.TypeDeleted;
 import io.dcloud.device.DeviceRegistry.TypeDone;
 import io.dcloud.device.DeviceRegistry.TypeRegistered;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -103,6 +104,7 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
         .onCommand(CreateBinding.class, this::createBinding)
         .onCommand(DeleteBinding.class, this::deleteBinding)
         .onCommand(DeleteServiceBindings.class, this::deleteServiceBindings)
+        .onCommand(DeviceRegistry.DeclareService.class, this::declareService)
         .build();
   }
 
@@ -202,14 +204,31 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
         "Binding {} of service {} deleted", cmd.id(), binding.service());
   }
 
+  private ReplyEffect<Event, RegistryView> declareService(RegistryView view, DeviceRegistry.DeclareService cmd) {
+    if (view.services().contains(cmd.service())) {
+      return Effect().reply(cmd.replyTo(), Done.getInstance());
+    }
+    return Effect().persist(new DeviceRegistry.ServiceDeclared(cmd.service()))
+        .thenRun(after -> {
+          log.info("Service {} consumes devices: its broker account exists from now on, bound or not", cmd.service());
+          changed(after);
+        })
+        .thenReply(cmd.replyTo(), after -> Done.getInstance());
+  }
+
   private ReplyEffect<Event, RegistryView> deleteServiceBindings(RegistryView view, DeleteServiceBindings cmd) {
-    List<Event> deleted = view.bindingsOf(cmd.service()).stream().<Event>map(b -> new BindingDeleted(b.id())).toList();
+    List<Event> deleted = new ArrayList<>(
+        view.bindingsOf(cmd.service()).stream().<Event>map(b -> new BindingDeleted(b.id())).toList());
+    if (view.services().contains(cmd.service())) {
+      deleted.add(new DeviceRegistry.ServiceRetired(cmd.service()));
+    }
     if (deleted.isEmpty()) {
       return Effect().reply(cmd.replyTo(), Done.getInstance());
     }
     return Effect().persist(deleted)
         .thenRun(after -> {
-          log.info("The {} binding(s) of service {} deleted with it", deleted.size(), cmd.service());
+          log.info("Service {} deleted: its {} binding(s) and its broker account go with it", cmd.service(),
+              view.bindingsOf(cmd.service()).size());
           changed(after);
         })
         .thenReply(cmd.replyTo(), after -> Done.getInstance());

@@ -10,7 +10,9 @@ import io.dcloud.device.DeviceRegistry.Event;
 import io.dcloud.device.DeviceRegistry.TypeDeleted;
 import io.dcloud.device.DeviceRegistry.TypeRegistered;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The registry's events folded into its {@link RegistryView}: one version more per event, whatever
@@ -23,6 +25,7 @@ final class RegistryFold {
     Map<String, SensorType> types = new HashMap<>(view.types());
     Map<String, Device> devices = new HashMap<>(view.devices());
     Map<String, Binding> bindings = new HashMap<>(view.bindings());
+    Set<String> services = new HashSet<>(view.services());
     if (event instanceof TypeRegistered e) {
       types.put(e.type().name(), e.type());
     } else if (event instanceof TypeDeleted e) {
@@ -40,8 +43,12 @@ final class RegistryFold {
       bindings.put(e.binding().id(), e.binding());
     } else if (event instanceof BindingDeleted e) {
       bindings.remove(e.id());
+    } else if (event instanceof DeviceRegistry.ServiceDeclared e) {
+      services.add(e.service());
+    } else if (event instanceof DeviceRegistry.ServiceRetired e) {
+      services.remove(e.service());
     }
-    return new RegistryView(view.version() + 1, types, devices, bindings);
+    return new RegistryView(view.version() + 1, types, devices, bindings, services);
   }
 
   /** A deleted device leaves every binding; a binding it leaves empty goes too (it would bind nothing). */

@@ -4,6 +4,7 @@ import io.dcloud.serialization.CborSerializable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
@@ -11,15 +12,22 @@ import java.util.stream.Collectors;
  * access rules, the readings' validation and the gateway's lists are computed from.
  */
 public record RegistryView(
-    long version, Map<String, SensorType> types, Map<String, Device> devices, Map<String, Binding> bindings)
+    long version, Map<String, SensorType> types, Map<String, Device> devices, Map<String, Binding> bindings,
+    Set<String> services)
     implements CborSerializable {
 
   public static final RegistryView EMPTY = new RegistryView(0, Map.of(), Map.of(), Map.of());
 
+  /** {@code services}: those whose apps consume devices, bound or not (none in views from before they were kept). */
   public RegistryView {
     types = Map.copyOf(types);
     devices = Map.copyOf(devices);
     bindings = Map.copyOf(bindings);
+    services = services == null ? Set.of() : Set.copyOf(services);
+  }
+
+  public RegistryView(long version, Map<String, SensorType> types, Map<String, Device> devices, Map<String, Binding> bindings) {
+    this(version, types, devices, bindings, Set.of());
   }
 
   /** The type of device {@code id}, if both exist. */

@@ -224,6 +224,19 @@ class DeviceRegistryTest {
   }
 
   @Test
+  void aServiceDeclaredOnceKeepsItsAccountUntilItIsDeleted() {
+    var declared = registry.<Done>runCommand(r -> new DeviceRegistry.DeclareService("greenhouse", r));
+    var again = registry.<Done>runCommand(r -> new DeviceRegistry.DeclareService("greenhouse", r));
+    assertThat(declared.events()).containsExactly(new DeviceRegistry.ServiceDeclared("greenhouse"));
+    assertThat(again.hasNoEvents()).as("idempotent").isTrue();
+    assertThat(registry.getState().services()).containsExactly("greenhouse");
+
+    var deleted = registry.<Done>runCommand(r -> new DeviceRegistry.DeleteServiceBindings("greenhouse", r));
+    assertThat(deleted.events()).containsExactly(new DeviceRegistry.ServiceRetired("greenhouse"));
+    assertThat(registry.getState().services()).isEmpty();
+  }
+
+  @Test
   void publishesEachChangeWithItsVersionAndAnswersTheView() {
     run(r -> new DeviceRegistry.RegisterType(THERMOMETER, r));
     run(r -> new DeviceRegistry.RegisterDevice(device("t1", "thermometer"), r));

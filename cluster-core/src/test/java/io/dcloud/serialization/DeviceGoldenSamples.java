@@ -70,6 +70,11 @@ final class DeviceGoldenSamples {
     RegistryView view = new RegistryView(9, Map.of("thermometer", thermometer, "valve", valve),
         Map.of("t1", sensor, "v1", controller), Map.of(binding.id(), binding));
     s.put("device-registry-snapshot.RegistryView", view);
+    s.put("device-registry-snapshot.RegistryView.with-services", new RegistryView(10, view.types(), view.devices(),
+        view.bindings(), java.util.Set.of("greenhouse")));
+    s.put("device-registry-event.ServiceDeclared", new DeviceRegistry.ServiceDeclared("greenhouse"));
+    s.put("device-registry-event.ServiceRetired", new DeviceRegistry.ServiceRetired("greenhouse"));
+    s.put("wire.device-registry.DeclareService", new DeviceRegistry.DeclareService("greenhouse", system.deadLetters()));
     s.put("wire.device-registry.RegisterType", new DeviceRegistry.RegisterType(thermometer, system.deadLetters()));
     s.put("wire.device-registry.DeleteType", new DeviceRegistry.DeleteType("thermometer", system.deadLetters()));
     s.put("wire.device-registry.RegisterDevice", new DeviceRegistry.RegisterDevice(sensor, system.deadLetters()));

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -66,8 +67,19 @@ public final class ServiceDeployments {
   /** A new service of a resolved definition; a name in use is a 409. */
   CompletionStage<ServiceView> create(Resolved resolved, Caller caller) {
     String name = resolved.definition().name();
-    return ask(name, replyTo -> new ServiceEntity.Create(resolved.definition(), caller.username(), replyTo))
+    return declared(resolved.definition())
+        .thenCompose(done -> ask(name, replyTo -> new ServiceEntity.Create(resolved.definition(), caller.username(), replyTo)))
         .thenApply(reply -> viewOf(name, reply));
+  }
+
+  /**
+   * An app that consumes devices gets its broker account before its replicas start (the registry
+   * keeps it until the service is deleted), so it connects at once, bound or not.
+   */
+  private CompletionStage<Done> declared(ServiceDefinition definition) {
+    return definition.bindings().isEmpty()
+        ? CompletableFuture.completedFuture(Done.getInstance())
+        : asks.<Done>deviceRegistry(replyTo -> new DeviceRegistry.DeclareService(definition.name(), replyTo));
   }
 
   /**
@@ -78,8 +90,9 @@ public final class ServiceDeployments {
   CompletionStage<ServiceView> update(Resolved resolved, Caller caller) {
     String name = resolved.definition().name();
     Boolean noRoomForSurge = resolved.surgeRefusal() == null ? null : Boolean.TRUE;
-    return ask(name, replyTo -> new ServiceEntity.Update(resolved.definition(), caller.username(), replyTo,
-        noRoomForSurge))
+    return declared(resolved.definition())
+        .thenCompose(done -> ask(name, replyTo -> new ServiceEntity.Update(resolved.definition(), caller.username(), replyTo,
+            noRoomForSurge)))
         .thenApply(reply -> {
           if (reply instanceof ServiceEntity.SurgeRefused) {
             throw resolved.surgeRefusal();

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigValueFactory;
+import io.dcloud.device.DeviceRegistry;
+import io.dcloud.device.RegistryView;
 import io.dcloud.gateway.Api;
 import io.dcloud.gateway.GatewayTestCluster;
 import io.dcloud.gateway.common.GatewaySettings;
@@ -12,6 +14,7 @@ import io.dcloud.gateway.device.DeviceUsers;
 import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.http.javadsl.ServerBinding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -160,6 +163,23 @@ class BindingApiTest {
     assertThat(erin.delete("/api/v1/services/plant/bindings/" + erins).status()).isEqualTo(404);
     assertThat(users.admin.delete("/api/v1/services/plant/bindings/" + fays).status()).isEqualTo(204);
     assertThat(owner.get("/api/v1/services/plant/bindings").ids("items")).doesNotContain(erins, fays);
+  }
+
+  /** An app that consumes devices has its broker account from its deployment, bound or not, until it is deleted. */
+  @Test
+  void aServiceThatConsumesDevicesIsDeclaredToTheRegistryWhenDeployedUntilDeleted() {
+    assertThat(registryView().services()).contains("plant").doesNotContain("plain");
+    created(owner.post("/api/v1/services", Api.JSON, service("declared", ", \"bindings\": [{\"type\": \"valve\"}]")));
+    assertThat(registryView().services()).contains("declared");
+
+    assertThat(owner.delete("/api/v1/services/declared").status()).isEqualTo(202);
+    assertThat(registryView().services()).doesNotContain("declared");
+  }
+
+  private RegistryView registryView() {
+    TestProbe<RegistryView> view = cluster.testKit.createTestProbe();
+    cluster.deviceRegistry.tell(new DeviceRegistry.GetView(view.getRef()));
+    return view.receiveMessage();
   }
 
   @Test
