@@ -156,7 +156,8 @@ class DevicesSimulateTest {
         "--duration", "2");
 
     assertThat(run.status()).as(run.toString()).isZero();
-    assertThat(run.out()).contains("connected 3/3 to " + broker.url());
+    assertThat(run.out()).contains("registering 3 sensors of type thermo at site simulation")
+        .contains("connected 3/3 to " + broker.url());
     long published = Long.parseLong(summary(run).group(1));
     assertThat(published).isPositive();
     // QoS 1 both ways: every reading the broker confirmed reaches a subscriber.
@@ -206,6 +207,7 @@ class DevicesSimulateTest {
     assertThat(ack.path("id").asText()).isEqualTo("cmd-1");
     assertThat(ack.path("ok").asBoolean()).isTrue();
     assertThat(run.status()).as(run.toString()).isZero();
+    assertThat(run.out()).contains("registering 1 controller of type valve at site simulation");
     assertThat(Long.parseLong(summary(run).group(2))).isPositive();
   }
 

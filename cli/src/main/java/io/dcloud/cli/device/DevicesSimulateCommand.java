@@ -76,7 +76,7 @@ final class DevicesSimulateCommand extends Subcommand implements Callable<Intege
     JsonNode sensorType = client.get("/sensor-types/" + ApiClient.segment(type));
     String broker = client.get("/devices/broker").path("url").asText();
     boolean controller = sensorType.path("kind").asText().equals("controller");
-    io().out().println("registering " + ids.size() + " " + sensorType.path("kind").asText("sensor") + "s of type " + type
+    io().out().println("registering " + count(ids.size(), sensorType.path("kind").asText("sensor")) + " of type " + type
         + " at site " + site);
     List<SimulatorCredentials> credentials = register(new SimulatorRegistration(client, type, site, broker), ids);
 
@@ -109,10 +109,16 @@ final class DevicesSimulateCommand extends Subcommand implements Callable<Intege
       ids.add(prefix + "-" + type + "-" + n);
     }
     if (!DEVICE_ID.matcher(ids.get(ids.size() - 1)).matches()) {
-      throw CliException.usage("device ids " + ids.get(0) + " ... must match " + DEVICE_ID + ": choose a shorter --prefix"
+      String named = ids.size() == 1 ? "device id " + ids.get(0) : "device ids " + ids.get(0) + " ...";
+      throw CliException.usage(named + " must match " + DEVICE_ID + ": choose a shorter --prefix"
           + " (lower case letters, digits, '.', '_', '-')");
     }
     return ids;
+  }
+
+  /** "1 sensor", "3 sensors": so that a run of one device reads right. */
+  static String count(int n, String noun) {
+    return n + " " + noun + (n == 1 ? "" : "s");
   }
 
   /** Each device's credentials, in order, {@value #REGISTERING_AT_ONCE} requests at a time. */

@@ -46,11 +46,25 @@ final class Simulator implements AutoCloseable {
   private boolean closed;
 
   Simulator(int deviceCount) {
-    pool = new ScheduledThreadPoolExecutor(THREADS_PER_DEVICE * deviceCount + SPARE_THREADS, threads("dcloud-sim-mqtt-"));
-    // Threads of connections that closed go away; the pool makes new ones as reconnects need them.
-    pool.setKeepAliveTime(30, TimeUnit.SECONDS);
-    pool.allowCoreThreadTimeOut(true);
+    pool = mqttPool(deviceCount);
     publisher = Executors.newSingleThreadScheduledExecutor(threads("dcloud-sim-publisher"));
+  }
+
+  /**
+   * The pool the devices' Paho clients run on: their loops, connects, and keep-alive pings.
+   *
+   * <p>Its threads must never time out. A keep-alive ping is a task scheduled a keep-alive interval
+   * (60 s) ahead, and a scheduled pool makes a thread only when a task is submitted; a thread that
+   * waits for that task longer than its keep-alive quits whenever another thread is left, and
+   * Paho's loops, which never return, are always left. So with core threads timing out (after 30 s,
+   * as they once did) every idle thread had gone before the first ping fell due, the ping never ran,
+   * and the broker dropped a device with nothing to publish (a controller) after 1.5 keep-alive
+   * intervals, about every 93 s. Without a time-out the pool keeps at most its core size, the
+   * {@value #THREADS_PER_DEVICE} loops per device and {@value #SPARE_THREADS} spare, which a fleet
+   * of connected devices needs anyway; a connection that closes hands its threads to the next one.
+   */
+  static ScheduledThreadPoolExecutor mqttPool(int deviceCount) {
+    return new ScheduledThreadPoolExecutor(THREADS_PER_DEVICE * deviceCount + SPARE_THREADS, threads("dcloud-sim-mqtt-"));
   }
 
   private static ThreadFactory threads(String prefix) {
