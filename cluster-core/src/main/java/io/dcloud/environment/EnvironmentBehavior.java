@@ -240,8 +240,7 @@ final class EnvironmentBehavior
     if (restart == null) {
       return Effect().noReply();
     }
-    context.getLog().info("Environment {}: restart {} by its restart policy {} after {}", environmentId, restart.restart(),
-        RunSettingsReader.contractName(state.spec().restartPolicy()), state.reason());
+    // Its new status says so at INFO, with the restart's number and policy.
     RESTARTS.increment();
     return persist(restart);
   }

@@ -130,7 +130,7 @@ public record EnvironmentState(
           .to(EnvironmentStatus.STOPPED, e.reason(), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.RestartScheduled e) {
       // No step of its own: the exit's step is the one before, and a crash loop keeps the history short.
-      return withRestart(new Restart(e.restart(), at.toEpochMilli() + e.delayMillis()))
+      return withRestart(new Restart(e.restart() - 1, at.toEpochMilli() + e.delayMillis()))
           .withReason(reason + "; restart " + e.restart() + " in " + Durations.format(Duration.ofMillis(e.delayMillis())));
     } else if (event instanceof EnvironmentEntity.StartRequested e) {
       // A user's start begins the count of restarts in a row again; the policy's carries it on.
@@ -171,8 +171,8 @@ public record EnvironmentState(
   }
 
   /**
-   * {@code count}: the restarts made in a row; {@code dueAtMilli}: when the next is due (epoch
-   * millis), 0 when none is.
+   * {@code count}: the restarts made in a row; {@code dueAtMilli}: when the next (the {@code
+   * count + 1}th) is due (epoch millis), 0 when none is.
    */
   public record Restart(int count, long dueAtMilli) implements CborSerializable {}
 
@@ -216,7 +216,7 @@ public record EnvironmentState(
         sharedWith,
         datasets,
         spec == null || spec.service() == null ? null : status == EnvironmentStatus.RUNNING && Boolean.TRUE.equals(ready),
-        restart == null ? null : restart.count(),
+        restart == null || restart.count() == 0 ? null : restart.count(),
         restartPending() ? Instant.ofEpochMilli(restart.dueAtMilli()) : null);
   }
 

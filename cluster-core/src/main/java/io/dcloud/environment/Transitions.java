@@ -170,7 +170,7 @@ final class Transitions {
    */
   static StartRequested restartDue(EnvironmentState state, long dueAtMilli, Instant at) {
     return state.restartPending() && state.restart().dueAtMilli() == dueAtMilli && state.removal() == Removal.NONE
-        ? new StartRequested(at, null, state.restart().count())
+        ? new StartRequested(at, null, state.restart().count() + 1)
         : null;
   }
 
