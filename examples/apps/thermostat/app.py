@@ -75,15 +75,13 @@ def devices_of(binding, type_name):
 
 def on_connect(client, userdata, flags, rc):
     if rc != 0:
-        # Refused until the service's first binding: the broker knows its account only while it has one.
-        # Said once, not on every try.
+        # The account exists from the push until the service is deleted, but the broker may not
+        # have it yet just after a push. Said once, not on every try.
         if not refused.is_set():
-            log("the broker refused the connection (%s): it knows this service only while it has bindings;"
-                " trying again every few seconds" % mqtt.connack_string(rc))
+            log("the broker refused the connection (%s); trying again every few seconds" % mqtt.connack_string(rc))
         refused.set()
         if rc == 5:
-            # Not authorised: DCloud removed the account with the last binding, and the emptied
-            # bindings document will not reach a client the broker keeps out.
+            # Not authorised: the service was deleted, and no bindings document will reach this client.
             forget_bindings(client)
         return
     refused.clear()
@@ -229,7 +227,7 @@ client = mqtt.Client(**client_options)
 client.username_pw_set(os.environ["DCLOUD_MQTT_USERNAME"], os.environ["DCLOUD_MQTT_PASSWORD"])
 client.on_connect = on_connect
 client.on_message = on_message
-# At most 5 s apart: a refused app is ready soon after it is bound.
+# At most 5 s apart: an app refused at first is ready soon after the broker knows its account.
 client.reconnect_delay_set(min_delay=1, max_delay=5)
 # Connects in the background and keeps reconnecting: the replica is not ready (/ready) until it is connected.
 client.connect_async(os.environ["DCLOUD_MQTT_HOST"], int(os.environ.get("DCLOUD_MQTT_PORT", "1883")))

@@ -3,6 +3,7 @@ package io.dcloud.app;
 import static io.dcloud.app.ConsolePage.awaitAttribute;
 import static io.dcloud.app.ConsolePage.awaitText;
 import static io.dcloud.app.ConsolePage.checkAndPhotograph;
+import static io.dcloud.app.ConsolePage.clickAndConfirm;
 import static io.dcloud.app.ConsolePage.data;
 import static io.dcloud.app.ConsolePage.fitsAPhone;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -362,5 +363,17 @@ class ConsoleServicesIT {
     browser.find("table.apps tr[data-app=hello]");
     checkAndPhotograph(browser, "apps");
     fitsAPhone(browser, "table.apps", "apps-phone");
+  }
+
+  /** Its service goes, then its source once the replica that mounts it has stopped. */
+  @Test
+  @Order(80)
+  void anAppIsDeletedWholeAfterConfirming() {
+    go("#/apps");
+    clickAndConfirm(browser, "table.apps tr[data-app=hello] button[name=delete-app]");
+    awaitText(browser, "main .saved", "App hello deleted.", "the app deleted");
+    assertThat(browser.driver.findElements(By.cssSelector("table.apps tr[data-app=hello]"))).isEmpty();
+    assertThat(dcloud.api().get("/api/v1/services/hello").status()).isEqualTo(404);
+    assertThat(dcloud.api().get("/api/v1/datasets/apps/hello/source").status()).isEqualTo(404);
   }
 }

@@ -57,6 +57,35 @@ class CliAppsTest {
     assertThat(cli.run("apps", "get", "web", "-o", "yaml").out()).contains("port: 8000");
   }
 
+  /** An app goes whole: its service, then its source once the replicas that mount it are gone. */
+  @Test
+  void removesAnAppsServiceAndThenItsSourceOrKeepsTheSource() throws Exception {
+    CliRunner cli = signedIn();
+    Path app = Files.createDirectories(dir.resolve("doomed"));
+    Files.writeString(app.resolve("app.py"), "print('hi')\n");
+    for (String name : new String[] {"doomed", "kept"}) {
+      Path config = Files.writeString(dir.resolve(name + ".yaml"),
+          "name: " + name + "\nruntime:\n  language-name: python\ncommand: [python3, app.py]\nport: 8000\n");
+      CliRunner.Result pushed = cli.run("apps", "push", app.toString(), "-c", config.toString());
+      assertThat(pushed.status()).as(pushed.toString()).isZero();
+    }
+
+    CliRunner.Result removed = cli.run("apps", "rm", "doomed");
+    assertThat(removed.status()).as(removed.toString()).isZero();
+    assertThat(removed.out()).isEqualTo("doomed\n");
+    assertThat(removed.err()).contains("service doomed deleted", "source apps/doomed/source deleted");
+    assertThat(cli.run("apps", "ls").out()).doesNotContain("doomed");
+    assertThat(cli.run("services", "get", "doomed").status()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(cli.run("apps", "rm", "doomed").status()).as("gone").isEqualTo(ExitCodes.NOT_FOUND);
+
+    CliRunner.Result serviceOnly = cli.run("apps", "rm", "kept", "--keep-source");
+    assertThat(serviceOnly.status()).as(serviceOnly.toString()).isZero();
+    assertThat(cli.run("apps", "ls").out()).contains("kept");
+    CliRunner.Result rest = cli.run("apps", "rm", "kept");
+    assertThat(rest.status()).as(rest.toString()).isZero();
+    assertThat(rest.err()).contains("app kept has no service", "source apps/kept/source deleted");
+  }
+
   @Test
   void pushesAnArchiveAsItIsAndNamesABadFieldOrABadArchive() throws Exception {
     CliRunner cli = signedIn();

@@ -1,7 +1,8 @@
 // The caller's apps (GET /apps) and an app pushed (POST /apps: its source archive and its config),
-// which becomes the next source version and creates or updates the app's service.
+// which becomes the next source version and creates or updates the app's service. Deleting an app
+// deletes its service, then its source once the replicas that mount it have stopped (as dcloud apps rm).
 import { api } from './api.js';
-import { h, show, errorBox } from './dom.js';
+import { h, show, errorBox, confirmDialog } from './dom.js';
 import { partsUploadForm } from './parts-upload.js';
 
 const PARTS = [
@@ -28,8 +29,33 @@ export async function appsPage() {
         h('td', {}, latestVersion(a) === undefined ? '' : `source version ${latestVersion(a)}`),
         h('td', {}, h('a', { href: '#/services/' + encodeURIComponent(a.name), 'aria-label': `The service of ${a.name}` },
           'Service')),
-        h('td', {}, a.owner || ''))));
+        h('td', {}, a.owner || ''),
+        h('td', {}, h('button', { type: 'button', name: 'delete-app', class: 'danger', onclick: () => remove(a.name) },
+          'Delete')))));
       message.replaceChildren(apps.length ? '' : h('p', { class: 'empty' }, 'No apps yet.'));
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+    }
+  }
+
+  async function remove(name) {
+    if (!await confirmDialog(`Delete app ${name}: its service and every version of its source?`, 'Delete')) return;
+    const app = encodeURIComponent(name);
+    try {
+      await api('DELETE', `/services/${app}`).catch(e => { if (e.status !== 404) throw e; });
+      message.replaceChildren(h('p', { role: 'status' }, `Deleting ${name}: waiting for its replicas to stop…`));
+      // Its replicas mount the source: it goes once they have stopped (409 until then).
+      for (const deadline = Date.now() + 120000; ;) {
+        try {
+          await api('DELETE', `/datasets/apps/${app}/source`);
+          break;
+        } catch (e) {
+          if (e.status !== 409 || Date.now() > deadline) throw e;
+          await new Promise(resolve => setTimeout(resolve, 1000));
+        }
+      }
+      await load();
+      message.append(h('p', { class: 'saved', role: 'status' }, `App ${name} deleted.`));
     } catch (e) {
       message.replaceChildren(errorBox(e));
     }
@@ -41,7 +67,7 @@ export async function appsPage() {
     message,
     h('table', { class: 'apps' },
       h('caption', { class: 'visually-hidden' }, 'Your apps and their latest source version'),
-      h('thead', {}, h('tr', {}, ['App', 'Source', 'Service', 'Owner'].map(c => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['App', 'Source', 'Service', 'Owner', ''].map(c => h('th', { scope: 'col' }, c)))),
       body),
     partsUploadForm({ css: 'app-push', title: 'Push an app', path: '/apps', parts: PARTS, button: 'Push' }, (pushed, said) => {
       said.replaceChildren(h('p', { class: 'saved', role: 'status' }, `${pushed.name} source version ${pushed.version}: `,

@@ -23,11 +23,11 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dcloud apps push|ls}: applications DCloud runs as services. A push sends the source (an
+ * {@code dcloud apps push|ls|get|rm}: applications DCloud runs as services. A push sends the source (an
  * archive as it is, or a directory zipped on the way) and the config as one multipart upload.
  */
 @Command(name = "apps", description = "Apps: an application's source and config, deployed as a service",
-    subcommands = {AppsCommand.Push.class, AppsCommand.Ls.class, AppsCommand.Get.class})
+    subcommands = {AppsCommand.Push.class, AppsCommand.Ls.class, AppsCommand.Get.class, AppRemoveCommand.class})
 public final class AppsCommand {
   private AppsCommand() {}
 

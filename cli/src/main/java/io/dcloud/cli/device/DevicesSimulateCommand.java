@@ -3,6 +3,7 @@ package io.dcloud.cli.device;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
+import io.dcloud.cli.common.DurationConverter;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.Subcommand;
 import java.time.Duration;
@@ -18,10 +19,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 
 /**
@@ -200,24 +199,5 @@ final class DevicesSimulateCommand extends Subcommand implements Callable<Intege
         devices, seconds, counts.published(), counts.failures(), counts.acked(),
         seconds > 0 ? counts.published() / seconds : 0);
     io().out().flush();
-  }
-
-  /** 90 (seconds), 90s, 5m, 1h. */
-  static final class DurationConverter implements ITypeConverter<Duration> {
-    private static final Pattern FORMAT = Pattern.compile("(\\d+)(s|m|h)?");
-
-    @Override
-    public Duration convert(String value) {
-      Matcher matcher = FORMAT.matcher(value.strip());
-      if (!matcher.matches()) {
-        throw new IllegalArgumentException("a duration is a number of seconds, or one with s, m or h: 90, 90s, 5m, 1h");
-      }
-      long amount = Long.parseLong(matcher.group(1));
-      return switch (matcher.group(2) == null ? "s" : matcher.group(2)) {
-        case "m" -> Duration.ofMinutes(amount);
-        case "h" -> Duration.ofHours(amount);
-        default -> Duration.ofSeconds(amount);
-      };
-    }
   }
 }
