@@ -376,4 +376,16 @@ class ConsoleServicesIT {
     assertThat(dcloud.api().get("/api/v1/services/hello").status()).isEqualTo(404);
     assertThat(dcloud.api().get("/api/v1/datasets/apps/hello/source").status()).isEqualTo(404);
   }
+
+  /** The same for a model: its service, then its bundle's versions (the job's output stays). */
+  @Test
+  @Order(90)
+  void aModelIsDeletedWholeAfterConfirming() {
+    go("#/models");
+    clickAndConfirm(browser, "table.models tr[data-model=iris] button[name=delete-model]");
+    awaitText(browser, "main .saved", "Model iris deleted.", "the model deleted");
+    assertThat(browser.driver.findElements(By.cssSelector("table.models tr[data-model=iris]"))).isEmpty();
+    assertThat(dcloud.api().get("/api/v1/services/iris").status()).isEqualTo(404);
+    assertThat(dcloud.api().get("/api/v1/models/iris").status()).isEqualTo(404);
+  }
 }

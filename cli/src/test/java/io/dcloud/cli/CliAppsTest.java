@@ -59,7 +59,7 @@ class CliAppsTest {
 
   /** An app goes whole: its service, then its source once the replicas that mount it are gone. */
   @Test
-  void removesAnAppsServiceAndThenItsSourceOrKeepsTheSource() throws Exception {
+  void removesAnAppsServiceAndThenItsSourceOrKeepsItsVersions() throws Exception {
     CliRunner cli = signedIn();
     Path app = Files.createDirectories(dir.resolve("doomed"));
     Files.writeString(app.resolve("app.py"), "print('hi')\n");
@@ -73,17 +73,17 @@ class CliAppsTest {
     CliRunner.Result removed = cli.run("apps", "rm", "doomed");
     assertThat(removed.status()).as(removed.toString()).isZero();
     assertThat(removed.out()).isEqualTo("doomed\n");
-    assertThat(removed.err()).contains("service doomed deleted", "source apps/doomed/source deleted");
+    assertThat(removed.err()).contains("service doomed deleted", "apps/doomed/source deleted, every version");
     assertThat(cli.run("apps", "ls").out()).doesNotContain("doomed");
     assertThat(cli.run("services", "get", "doomed").status()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(cli.run("apps", "rm", "doomed").status()).as("gone").isEqualTo(ExitCodes.NOT_FOUND);
 
-    CliRunner.Result serviceOnly = cli.run("apps", "rm", "kept", "--keep-source");
+    CliRunner.Result serviceOnly = cli.run("apps", "rm", "kept", "--keep-versions");
     assertThat(serviceOnly.status()).as(serviceOnly.toString()).isZero();
     assertThat(cli.run("apps", "ls").out()).contains("kept");
     CliRunner.Result rest = cli.run("apps", "rm", "kept");
     assertThat(rest.status()).as(rest.toString()).isZero();
-    assertThat(rest.err()).contains("app kept has no service", "source apps/kept/source deleted");
+    assertThat(rest.err()).contains("app kept has no service", "apps/kept/source deleted, every version");
   }
 
   @Test

@@ -77,6 +77,25 @@ class CliModelsTest {
     assertThat(refused.err()).contains("replicas");
   }
 
+  /** A model goes whole: its service, then its bundle's versions once the replicas that mount it are gone. */
+  @Test
+  void removesADeployedModelsServiceAndThenItsBundle() throws Exception {
+    CliRunner cli = signedIn();
+    Path model = Files.write(dir.resolve("gone.joblib"), new byte[] {1, 2, 3, 4});
+    Path config = Files.writeString(dir.resolve("gone.yaml"), "name: gone\nruntime:\n  language-name: python\n");
+    CliRunner.Result pushed = cli.run("models", "push", "--model", model.toString(), "--contract", contract().toString(),
+        "--config", config.toString());
+    assertThat(pushed.status()).as(pushed.toString()).isZero();
+    assertThat(cli.run("models", "deploy", "gone").status()).isZero();
+
+    CliRunner.Result removed = cli.run("models", "rm", "gone");
+
+    assertThat(removed.status()).as(removed.toString()).isZero();
+    assertThat(removed.err()).contains("service gone deleted", "models/gone/bundle deleted, every version");
+    assertThat(cli.run("models", "get", "gone").status()).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(cli.run("services", "get", "gone").status()).isEqualTo(ExitCodes.NOT_FOUND);
+  }
+
   @Test
   void deploysAVersionAsAServiceThenRollsItToTheLatest() throws Exception {
     CliRunner cli = signedIn();

@@ -2,7 +2,8 @@
 // which becomes the next source version and creates or updates the app's service. Deleting an app
 // deletes its service, then its source once the replicas that mount it have stopped (as dcloud apps rm).
 import { api } from './api.js';
-import { h, show, errorBox, confirmDialog } from './dom.js';
+import { h, show, errorBox } from './dom.js';
+import { deleteWhole } from './artifact-delete.js';
 import { partsUploadForm } from './parts-upload.js';
 
 const PARTS = [
@@ -30,8 +31,8 @@ export async function appsPage() {
         h('td', {}, h('a', { href: '#/services/' + encodeURIComponent(a.name), 'aria-label': `The service of ${a.name}` },
           'Service')),
         h('td', {}, a.owner || ''),
-        h('td', {}, h('button', { type: 'button', name: 'delete-app', class: 'danger', onclick: () => remove(a.name) },
-          'Delete')))));
+        h('td', {}, h('button', { type: 'button', name: 'delete-app', class: 'danger', 'aria-label': `Delete ${a.name}`,
+          onclick: () => remove(a.name) }, 'Delete')))));
       message.replaceChildren(apps.length ? '' : h('p', { class: 'empty' }, 'No apps yet.'));
     } catch (e) {
       message.replaceChildren(errorBox(e));
@@ -39,21 +40,8 @@ export async function appsPage() {
   }
 
   async function remove(name) {
-    if (!await confirmDialog(`Delete app ${name}: its service and every version of its source?`, 'Delete')) return;
-    const app = encodeURIComponent(name);
     try {
-      await api('DELETE', `/services/${app}`).catch(e => { if (e.status !== 404) throw e; });
-      message.replaceChildren(h('p', { role: 'status' }, `Deleting ${name}: waiting for its replicas to stop…`));
-      // Its replicas mount the source: it goes once they have stopped (409 until then).
-      for (const deadline = Date.now() + 120000; ;) {
-        try {
-          await api('DELETE', `/datasets/apps/${app}/source`);
-          break;
-        } catch (e) {
-          if (e.status !== 409 || Date.now() > deadline) throw e;
-          await new Promise(resolve => setTimeout(resolve, 1000));
-        }
-      }
+      if (!await deleteWhole('app', name, `apps/${name}/source`, said => message.replaceChildren(said))) return;
       await load();
       message.append(h('p', { class: 'saved', role: 'status' }, `App ${name} deleted.`));
     } catch (e) {

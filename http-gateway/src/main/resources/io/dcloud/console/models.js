@@ -5,6 +5,7 @@ import { api } from './api.js';
 import { h, show, errorBox } from './dom.js';
 import { sizeText } from './dataset-upload.js';
 import { partsUploadForm } from './parts-upload.js';
+import { deleteWhole } from './artifact-delete.js';
 
 const PARTS = [
   { name: 'model', label: 'Model', accept: '.joblib,.pkl,.pt', hint: 'a scikit-learn estimator (.joblib, .pkl) or a TorchScript module (.pt)' },
@@ -28,8 +29,21 @@ export async function modelsPage() {
           onclick: () => deploy(m.name, m.version) }, 'Deploy')),
         h('td', {}, m.owner || ''),
         h('td', {}, sizeText(m.size)),
-        h('td', {}, m.createdAt ? new Date(m.createdAt).toLocaleString() : ''))));
+        h('td', {}, m.createdAt ? new Date(m.createdAt).toLocaleString() : ''),
+        h('td', {}, h('button', { type: 'button', name: 'delete-model', class: 'danger', 'aria-label': `Delete ${m.name}`,
+          onclick: () => remove(m.name) }, 'Delete')))));
       message.replaceChildren(models.length ? '' : h('p', { class: 'empty' }, 'No models yet.'));
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+    }
+  }
+
+  async function remove(name) {
+    try {
+      if (!await deleteWhole('model', name, `models/${name}/bundle`, said => message.replaceChildren(said))) return;
+      versions.replaceChildren();
+      await load();
+      message.append(h('p', { class: 'saved', role: 'status' }, `Model ${name} deleted.`));
     } catch (e) {
       message.replaceChildren(errorBox(e));
     }
@@ -74,7 +88,7 @@ export async function modelsPage() {
     message,
     h('table', { class: 'models' },
       h('caption', { class: 'visually-hidden' }, 'The models you may read, with their latest version'),
-      h('thead', {}, h('tr', {}, ['Model', 'Latest', 'Deploy', 'Owner', 'Size', 'Uploaded'].map(c => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['Model', 'Latest', 'Deploy', 'Owner', 'Size', 'Uploaded', ''].map(c => h('th', { scope: 'col' }, c)))),
       body),
     versions,
     partsUploadForm({ css: 'model-push', title: 'Push a model version', path: '/models', parts: PARTS, button: 'Push' },

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ArtifactGetCommand;
+import io.dcloud.cli.common.ArtifactRemoveCommand;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.MultipartBody;
 import io.dcloud.cli.common.Subcommand;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Parameters;
  * archive as it is, or a directory zipped on the way) and the config as one multipart upload.
  */
 @Command(name = "apps", description = "Apps: an application's source and config, deployed as a service",
-    subcommands = {AppsCommand.Push.class, AppsCommand.Ls.class, AppsCommand.Get.class, AppRemoveCommand.class})
+    subcommands = {AppsCommand.Push.class, AppsCommand.Ls.class, AppsCommand.Get.class, AppsCommand.Rm.class})
 public final class AppsCommand {
   private AppsCommand() {}
 
@@ -109,6 +110,19 @@ public final class AppsCommand {
     @Override
     protected String collection() {
       return "apps";
+    }
+  }
+
+  @Command(name = "rm", aliases = "delete", description = "Delete an app: its service, then its source (every version)")
+  static final class Rm extends ArtifactRemoveCommand {
+    @Override
+    protected String collection() {
+      return "apps";
+    }
+
+    @Override
+    protected String dataset(String name) {
+      return "apps/" + name + "/source";
     }
   }
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ArtifactGetCommand;
+import io.dcloud.cli.common.ArtifactRemoveCommand;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.MultipartBody;
 import io.dcloud.cli.common.Subcommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Option;
  * contract and the config as one multipart upload; the artifact is streamed from its file.
  */
 @Command(name = "models", description = "Models: a trained model, its contract and config, as versions DCloud serves",
-    subcommands = {ModelsCommand.Push.class, ModelsCommand.Ls.class, ModelsCommand.Get.class, ModelsDeployCommand.class})
+    subcommands = {ModelsCommand.Push.class, ModelsCommand.Ls.class, ModelsCommand.Get.class, ModelsDeployCommand.class, ModelsCommand.Rm.class})
 public final class ModelsCommand {
   private ModelsCommand() {}
 
@@ -77,6 +78,19 @@ public final class ModelsCommand {
     @Override
     protected String collection() {
       return "models";
+    }
+  }
+
+  @Command(name = "rm", aliases = "delete", description = "Delete a model: its service, then its bundle (every version)")
+  static final class Rm extends ArtifactRemoveCommand {
+    @Override
+    protected String collection() {
+      return "models";
+    }
+
+    @Override
+    protected String dataset(String name) {
+      return "models/" + name + "/bundle";
     }
   }
 }
