@@ -240,9 +240,11 @@ final class EnvironmentBehavior
     if (restart == null) {
       return Effect().noReply();
     }
-    // Its new status says so at INFO, with the restart's number and policy.
-    RESTARTS.increment();
-    return persist(restart);
+    // Its new status says so at INFO, with the restart's number and policy; counted once written.
+    return Effect().persist(restart).thenRun(after -> {
+      RESTARTS.increment();
+      loop.afterPersist(after, List.of(restart));
+    }).thenNoReply();
   }
 
   /** In any status: sharing changes who sees it, not what runs, so nothing is converged after it. */
