@@ -11,6 +11,7 @@ import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.RegistryChanged;
 import io.dcloud.environment.DeletedEnvironmentCollector;
 import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.EnvironmentWaking;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.EnvironmentsForNodes;
@@ -228,6 +229,9 @@ public final class DCloudNode implements AutoCloseable {
             config.getDuration("dcloud.read-side.full-refresh-interval"), folded), "environment-directory");
     startGauges(context, config, started, scheduler, directory);
     collectDeletedEnvironments(system, config, folded, directory, backoff);
+    singleton(system, EnvironmentWaking.create(EnvironmentWaking.Settings.fromConfig(config), folded,
+        NodeReachability.get(system), id -> EnvironmentEntity.wake(system, id), Clock.systemUTC()),
+        "environment-waking", backoff);
     ActorRef<QuotaLedger.Command> quotas = singleton(system, QuotaLedger.create(directory,
         config.getDuration("dcloud.quota.pending-timeout"), config.getDuration("dcloud.ask-timeout"), Clock.systemUTC()),
         "quotas", backoff);

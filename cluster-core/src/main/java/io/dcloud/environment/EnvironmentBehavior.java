@@ -156,7 +156,7 @@ final class EnvironmentBehavior
     if (command instanceof EnvironmentEntity.Passivate) {
       return Effect().stop().thenNoReply();
     }
-    if (command instanceof EnvironmentEntity.ResumeAfterRestart) {
+    if (command instanceof EnvironmentEntity.ResumeAfterRestart || command instanceof EnvironmentEntity.Wake) {
       return Effect().noReply();
     }
     if (NodeQueries.isQuery(command)) {

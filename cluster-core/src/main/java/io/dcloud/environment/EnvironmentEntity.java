@@ -165,6 +165,12 @@ public final class EnvironmentEntity {
   public record RestartDue(long dueAtMilli) implements Command {}
 
   /**
+   * Starts the entity where it is not running, and does nothing else: its recovery acts again on
+   * what it waits for, and schedules its reminders again (see {@link EnvironmentWaking}).
+   */
+  public record Wake() implements Command {}
+
+  /**
    * Sharding's word to stop: the shard passivates the entity or hands it off. A command, not
    * Pekko's PoisonPill signal: the entity stops once a write in progress is done, and sharding
    * wraps no interceptor around each entity to turn a PoisonPill into a signal (88 bytes an entity).
@@ -384,6 +390,11 @@ public final class EnvironmentEntity {
             ? Behaviors.<Command>stopped()
             : createOnFirstMessage(entityContext.getEntityId(), wiring))
         .withStopMessage(new Passivate()));
+  }
+
+  /** Starts the entity of environment {@code environmentId} wherever its shard now lives (see {@link Wake}). */
+  public static void wake(ActorSystem<?> system, String environmentId) {
+    ClusterSharding.get(system).entityRefFor(TYPE_KEY, environmentId).tell(new Wake());
   }
 
   /** Where the scheduler's answers go: to each environment's entity, through sharding. */

@@ -2,6 +2,7 @@ package io.dcloud.environment;
 
 import io.dcloud.ask.Asks;
 import io.dcloud.node.NodePeers;
+import io.dcloud.node.NodeReachability;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.spec.EnvironmentSpec;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -71,6 +73,11 @@ public final class EnvironmentsForNodes implements NodePeers {
     return Asks.completedInline(sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId)
             .<EnvironmentEntity.Reply>ask(replyTo -> new EnvironmentEntity.Stop(replyTo, null, reason), askTimeout))
         .thenApply(reply -> reply instanceof EnvironmentEntity.Ok ok && ok.view().status() == EnvironmentStatus.STOPPING);
+  }
+
+  @Override
+  public Runnable whenMembersRemoved(Consumer<String> removed) {
+    return NodeReachability.get(system).whenMembersRemoved(removed);
   }
 
   @Override

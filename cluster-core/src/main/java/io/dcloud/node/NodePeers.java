@@ -3,6 +3,7 @@ package io.dcloud.node;
 import io.dcloud.spec.EnvironmentSpec;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /**
  * What a node needs from the rest of the cluster. The NodeActor is given one, so it depends on
@@ -30,6 +31,15 @@ public interface NodePeers {
 
   /** The environments the scheduler has placed on the node. */
   CompletionStage<List<String>> placedOn(String nodeId);
+
+  /**
+   * Calls {@code removed} with the address of each member the cluster removes from now on, until
+   * the returned cancel runs (see {@link NodeWatch#whenMembersRemoved}). A node outside a cluster
+   * hears of none.
+   */
+  default Runnable whenMembersRemoved(Consumer<String> removed) {
+    return () -> { };
+  }
 
   /**
    * {@code temporaryVolumes}: the engine volumes to remove with an unwanted container; {@code spec}:

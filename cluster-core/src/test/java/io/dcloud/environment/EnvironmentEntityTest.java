@@ -204,7 +204,8 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
   /**
    * Its restart policy (always) starts an exited container again on its node once the back-off has
    * passed: the entity reminds itself through its shard, also after a restart of its own (the
-   * reminder lives in memory; the restart due is in the journal).
+   * reminder lives in memory; the restart due is in the journal: a {@link EnvironmentEntity.Wake}
+   * starts an entity whose member crashed, see EnvironmentWaking).
    */
   @Test
   void anExitedContainerIsStartedAgainOnItsNodeAfterTheBackOffEvenAcrossARestartOfTheEntity() {
@@ -218,6 +219,9 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
         .as("it gives its place back while it waits").isEqualTo(id);
     EnvironmentEntity.RestartDue due = retries.expectMessageClass(EnvironmentEntity.RestartDue.class, WAIT);
     assertThat(due.dueAtMilli()).isEqualTo(died.state().view().restartAt().toEpochMilli());
+    assertThat(entity.runCommand(report(ContainerPhase.EXITED, "c1", 3, false)).hasNoEvents())
+        .as("the exit told again (after a member's removal) is no news").isTrue();
+    assertThat(entity.runCommand(new EnvironmentEntity.Wake()).hasNoEvents()).as("a wake is a no-op").isTrue();
 
     entity.restart();
     assertThat(retries.expectMessageClass(EnvironmentEntity.RestartDue.class, WAIT)).as("reminded again after recovery").isEqualTo(due);

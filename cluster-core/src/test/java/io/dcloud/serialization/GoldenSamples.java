@@ -267,6 +267,7 @@ final class GoldenSamples {
         "n1", NodeProtocol.ContainerPhase.PREPARING, null, List.of(), null, false, "fetching datasets")));
     s.put("wire.environment.RetryTick", new EnvironmentEntity.RetryTick(42));
     s.put("wire.environment.Passivate", new EnvironmentEntity.Passivate());
+    s.put("wire.environment.Wake", new EnvironmentEntity.Wake());
     s.put("wire.environment.Ok", new EnvironmentEntity.Ok(new EnvironmentView(
         "e1", "demo", EnvironmentStatus.RUNNING, "n1", "c1", SPEC, RECIPE, List.of("GPU-1"), PORTS,
         List.of("dcloud-e1-0"), null, null, AT, AT,

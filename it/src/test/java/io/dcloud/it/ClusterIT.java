@@ -325,7 +325,93 @@ class ClusterIT {
     LOG.info("After SIGKILL of the oldest node: {}", met);
   }
 
+  /**
+   * A container whose restart is due while the member holding its environment's entity crashes is
+   * restarted all the same. The entity's reminder of the restart lived in that member's memory, and
+   * a node's report to it while the member was unreachable was lost: after the member's removal
+   * the waking singleton starts every waiting entity where its shard now lives, and each node tells
+   * again of its containers that are down. Every container here exits once, 3 s after its first
+   * start (code 3, restart-policy on-failure), on the oldest node, which survives; the entities live
+   * wherever their shards do, some on the killed one.
+   */
+  @Test
+  void restartsDueWhenTheMemberHoldingTheirEntitiesCrashesStillHappen() throws Exception {
+    Node via = cluster.oldest();
+    Node victim = othersThan(via).get(0);
+    List<String> created = new ArrayList<>();
+    List<String> entitiesOnVictim = new ArrayList<>();
+    for (int batch = 0; batch < 6 && entitiesOnVictim.isEmpty(); batch++) {
+      List<String> ids = new ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        ids.add(create(via, exitsOnceSpec("exits-once-" + batch + "-" + i, via.zone)));
+      }
+      created.addAll(ids);
+      // Each entity says its first step where it lives.
+      await("the entities of " + ids + " logged where they live").atMost(RUNNING_WITHIN).until(() ->
+          ids.stream().allMatch(id -> cluster.aliveNodes().stream().anyMatch(n -> n.hasLogged("Environment " + id + " is REQUESTED"))));
+      ids.stream().filter(id -> victim.hasLogged("Environment " + id + " is REQUESTED")).forEach(entitiesOnVictim::add);
+    }
+    assertThat(entitiesOnVictim).as("entities on %s among %s", victim.name, created).isNotEmpty();
+    // Until every container whose entity is on the victim has exited once, while the victim holds
+    // their restarts' reminders (due 10 s after each exit: the shipped back-off).
+    Set<String> pending = new HashSet<>();
+    await("the containers of " + entitiesOnVictim + " exited once").atMost(RUNNING_WITHIN).pollInterval(Duration.ofMillis(200))
+        .ignoreExceptions().untilAsserted(() -> {
+          pending.clear();
+          for (String id : entitiesOnVictim) {
+            JsonNode env = via.api.environment(id);
+            assertThat(env.path("restartAt").isTextual() || env.path("restarts").asInt() > 0).as(summary(env)).isTrue();
+            if (env.path("restartAt").isTextual()) {
+              pending.add(id);
+            }
+          }
+          assertThat(pending).isNotEmpty();
+        });
+    LOG.info("Killing {}: the entities of {} live there, restarts pending for {}", victim, entitiesOnVictim, pending);
+    Instant killedAt = Instant.now();
+    cluster.kill(victim);
+
+    // Read from the read side only: a GET of one environment asks its entity, and so would wake it.
+    Milestones milestones = new Milestones(killedAt);
+    for (String id : created) {
+      milestones.add(id + " restarted once and RUNNING", () -> {
+        JsonNode env = listed(via, id);
+        assertThat(env.path("status").asText()).as("%s", env).isEqualTo("RUNNING");
+        assertThat(env.path("restarts").asInt()).as("%s", env).isEqualTo(1);
+      });
+    }
+    Map<String, Duration> met = milestones.awaitAll(REPLACED_WITHIN);
+    LOG.info("After SIGKILL of {}, which held the entities of {}: {}", victim.name, entitiesOnVictim, met);
+    for (String id : created) {
+      JsonNode env = via.api.environment(id);
+      assertThat(Docker.containersLabelled("dcloud.env=" + id)).as("restarted in place: %s", summary(env))
+          .containsExactly(fullId(env.get("containerId").asText()));
+    }
+  }
+
   // ------------------------------------------------------------------ helpers
+
+  /** A busybox environment on {@code zone} whose container exits with code 3 once, 3 s after its first start. */
+  private static String exitsOnceSpec(String name, String zone) {
+    return """
+        {"env-name": "%s", "os": "%s", "languages": [{"language-name": "shell", "libraries": []}],
+         "resources": {"ram": "64M", "cpu": "0.05", "gpu": "0"}, "restart-policy": "on-failure",
+         "constraints": {"zone": "%s"},
+         "command": ["sh", "-c", "if [ -e /tmp/ran ]; then exec sleep infinity; fi; touch /tmp/ran; sleep 3; exit 3"]}
+        """.formatted(name, ClusterSetup.TINY_OS, zone);
+  }
+
+  /** The environment as {@code via}'s read side lists it (no message to its entity). */
+  private static JsonNode listed(Node via, String id) {
+    Api.Response response = via.api.get("/api/v1/environments?limit=500");
+    assertThat(response.status()).as(response.body()).isEqualTo(200);
+    for (JsonNode env : response.json().path("environments")) {
+      if (id.equals(env.path("id").asText())) {
+        return env;
+      }
+    }
+    throw new AssertionError(id + " not listed by " + via.name);
+  }
 
   private static void deleteAndAwait(Node via, String id) {
     assertThat(via.api.delete("/api/v1/environments/" + id).status()).isEqualTo(202);

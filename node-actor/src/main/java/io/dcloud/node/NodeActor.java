@@ -50,7 +50,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   /** Everything this actor handles: the public protocol (wrapped), its own results, and its parts' steps. */
   sealed interface Message
       permits Protocol, OperationDone, EngineEvent, EngineEventsWatched, EngineEventsEnded, WatchEngineAgain,
-          Reconciliation.Step, ClusterPresence.Step, IdleCulling.Step, ReadinessProbes.Step, VolumeCounts.Tick {}
+          Reconciliation.Step, ReportsAfterRemoval.Step, ClusterPresence.Step, IdleCulling.Step, ReadinessProbes.Step, VolumeCounts.Tick {}
 
   private record Protocol(NodeProtocol.Command command) implements Message, NoSerializationVerificationNeeded {}
 
@@ -103,6 +103,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final VolumeCounts volumeCounts;
   private final KeptVolumeClaims claims;
   private final Reconciliation reconciliation;
+  private final ReportsAfterRemoval reportsAfterRemoval;
+  /** Stops hearing of the cluster's removals (see ReportsAfterRemoval). */
+  private final Runnable stopHearingOfRemovals;
   private final ClusterPresence presence;
   private final UserSessions sessions;
   private final ContainerProxy containerProxy;
@@ -154,6 +157,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     });
     this.reconciliation =
         new Reconciliation(context, nodeId, runtime, this.peers, operations, blocking, this, settings.claimRetryInterval());
+    this.reportsAfterRemoval = new ReportsAfterRemoval(context, nodeId, runtime, this.peers, operations, blocking, this, readiness);
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking, datasets);
     this.sessions = new UserSessions(context.getSystem(), nodeId, runtime, activity);
     this.containerProxy = new ContainerProxy(context.getSystem(), activity);
@@ -164,6 +168,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     idle.begin(timers);
     readiness.begin(timers);
     volumeCounts.begin(timers);
+    this.stopHearingOfRemovals = reportsAfterRemoval.begin();
     watchEngine(); // then reconciles: see onEngineEventsWatched
     context.getLog().info(
         "Node {} started: {}, {} and {} GPUs allocatable", nodeId,
@@ -188,6 +193,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
         })
         .onMessage(Reconciliation.Step.class, step -> {
           reconciliation.on(step);
+          return this;
+        })
+        .onMessage(ReportsAfterRemoval.Step.class, step -> {
+          reportsAfterRemoval.on(step);
           return this;
         })
         .onMessage(IdleCulling.Step.class, step -> {
@@ -411,6 +420,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
 
   private Behavior<Message> onStop() {
     stopped.set(true);
+    stopHearingOfRemovals.run();
     if (eventWatch != null) {
       ContainerOperations.closeQuietly(eventWatch);
     }

@@ -104,6 +104,11 @@ final class ReadinessProbes {
     };
   }
 
+  /** Reports every replica's readiness at the next probe, news or not (see {@link ReportsAfterRemoval}). */
+  void reportAgain() {
+    reported.clear();
+  }
+
   void on(Step step) {
     if (step == Tick.INSTANCE) {
       reported.keySet().retainAll(running.keySet());

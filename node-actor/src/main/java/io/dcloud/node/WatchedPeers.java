@@ -2,6 +2,7 @@ package io.dcloud.node;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
 
 /** The node's peers, passed through: a part of the node that watches some calls overrides those. */
 class WatchedPeers implements NodePeers {
@@ -34,5 +35,10 @@ class WatchedPeers implements NodePeers {
   @Override
   public CompletionStage<List<String>> placedOn(String nodeId) {
     return peers.placedOn(nodeId);
+  }
+
+  @Override
+  public Runnable whenMembersRemoved(Consumer<String> removed) {
+    return peers.whenMembersRemoved(removed);
   }
 }

@@ -20,6 +20,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -47,6 +49,7 @@ abstract class NodeActorFixture {
           dcloud.node.max-log-follows = 2
           dcloud.node.max-execs = 1
           dcloud.node.claim-retry-interval = 200ms
+          dcloud.node.report-again-after-removal = 50ms
           """)
       .withFallback(ConfigFactory.load());
   /** One per test class (PER_CLASS): each class shuts its own down. */
@@ -71,6 +74,7 @@ abstract class NodeActorFixture {
     final TestProbe<ClaimAsked> claims = testKit.createTestProbe();
     final TestProbe<PlacementAsked> placements = testKit.createTestProbe();
     final TestProbe<Progressed> progress = testKit.createTestProbe();
+    final List<Consumer<String>> removalListeners = new CopyOnWriteArrayList<>();
 
     @Override
     public void report(String environmentId, ContainerReport report) {
@@ -100,6 +104,17 @@ abstract class NodeActorFixture {
       CompletableFuture<List<String>> answer = new CompletableFuture<>();
       placements.getRef().tell(new PlacementAsked(nodeId, answer));
       return answer;
+    }
+
+    @Override
+    public Runnable whenMembersRemoved(Consumer<String> removed) {
+      removalListeners.add(removed);
+      return () -> removalListeners.remove(removed);
+    }
+
+    /** The cluster removes the member at {@code address}. */
+    void memberRemoved(String address) {
+      removalListeners.forEach(listener -> listener.accept(address));
     }
   }
 

@@ -115,6 +115,32 @@ class NodeActorTest extends NodeActorFixture {
     assertThat(exited.oomKilled()).isTrue();
   }
 
+  /**
+   * A report to an environment whose entity's member crashed is lost until the member is removed:
+   * then the node tells of every exit again, a few times (the entity that knew takes it as a
+   * no-op), and of nothing that runs.
+   */
+  @Test
+  void afterAMembersRemovalEveryContainerThatIsDownIsReportedExitedAgain() {
+    startNode();
+    String exited = deployed("env-lost-exit");
+    String running = deployed("env-still-running");
+    runtime.exit(exited, 2, false);
+    expectReport("env-lost-exit", ContainerPhase.EXITED);
+
+    peers.memberRemoved("pekko://dcloud@10.0.0.9:2552");
+
+    // At 1, 2, 4 and 8 times the wait: a shard can take seconds to find its new home.
+    for (int i = 0; i < 4; i++) {
+      ContainerReport again = expectReport("env-lost-exit", ContainerPhase.EXITED);
+      assertThat(again.containerId()).isEqualTo(exited);
+      assertThat(again.exitCode()).isEqualTo(2);
+      assertThat(again.message()).contains("pekko://dcloud@10.0.0.9:2552");
+    }
+    peers.reports.expectNoMessage(QUIET);
+    assertThat(runtime.inspect(running).orElseThrow().running()).isTrue();
+  }
+
   @Test
   void aBrokenEventStreamIsWatchedAgainAndWhatItMissedIsReconciled() {
     startNode();

@@ -63,7 +63,12 @@ class ReadinessProbesTest {
       wrapped.complete(readiness.watching(recording()));
       readiness.deployed(ENV, spec());
       return Behaviors.receiveMessage(message -> {
-        readiness.on((ReadinessProbes.Step) message);
+        if (message instanceof ReportsAfterRemoval.MemberRemoved) {
+          // What the node does with a member's removal, as far as readiness goes.
+          readiness.reportAgain();
+        } else {
+          readiness.on((ReadinessProbes.Step) message);
+        }
         return Behaviors.same();
       });
     }));
@@ -141,5 +146,21 @@ class ReadinessProbesTest {
     assertThat(again).as("the new run's readiness").isNotNull();
     assertThat(again.ready()).isTrue();
     assertThat(again.containerId()).isEqualTo(CONTAINER);
+  }
+
+  /** A readiness report sent to an entity on a member that crashed is lost: after its removal each is made again. */
+  @Test
+  void afterAMembersRemovalTheReadinessIsReportedAgainThoughItDidNotChange() throws Exception {
+    start();
+    nodeReports(ContainerPhase.RUNNING);
+    assertThat(readinessReportAfterTicks(Duration.ofSeconds(10))).isNotNull();
+    assertThat(readinessReportAfterTicks(Duration.ofSeconds(1))).as("no news, no report").isNull();
+
+    probes.tell(new ReportsAfterRemoval.MemberRemoved("pekko://dcloud@10.0.0.9:2552"));
+    ContainerReport again = readinessReportAfterTicks(Duration.ofSeconds(10));
+
+    assertThat(again).as("the readiness, reported again").isNotNull();
+    assertThat(again.ready()).isTrue();
+    assertThat(readinessReportAfterTicks(Duration.ofSeconds(1))).as("once").isNull();
   }
 }

@@ -1,0 +1,117 @@
+package io.dcloud.environment;
+
+import com.typesafe.config.Config;
+import io.dcloud.node.AfterRemoval;
+import io.dcloud.node.NodeWatch;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wakes the environments whose entity may have lost a reminder. An entity that waits keeps its
+ * reminder in memory (its retry tick while its status is transitional, its restart's while one is
+ * due: {@link ConvergenceLoop}) and schedules it again at every recovery. When the member it lived
+ * on crashes, its shard moves, but nothing starts the entity there until a message reaches it: a
+ * container that exited there would wait for its restart forever. So after the cluster removes a
+ * member, this wakes every environment that waits ({@link EnvironmentEntity.Wake}), a few times
+ * (see {@link AfterRemoval}); those running elsewhere take it as a no-op. It also wakes, now and then, any environment whose restart
+ * is overdue by a whole check interval, whatever lost its reminder.
+ *
+ * <p>A cluster singleton on a control node, reading that node's read side ({@link FoldedEnvironments}),
+ * as the {@link DeletedEnvironmentCollector} does. It wakes the waiting ones once when it starts too:
+ * a singleton that starts on a running cluster has just moved, its earlier node probably removed.
+ */
+public final class EnvironmentWaking {
+  private static final Logger LOG = LoggerFactory.getLogger(EnvironmentWaking.class);
+
+  public sealed interface Command {}
+
+  /** Wakes every environment that waits: {@code cause} says why, for the log. */
+  private record WakeWaiting(String cause) implements Command, NoSerializationVerificationNeeded {}
+
+  private enum WakeOverdue implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /**
+   * {@code afterRemoval}: how long after a member's removal the waiting ones are first woken (this
+   * node's shard regions hear of the removal on their own, and a message sent before would go to the
+   * shard's old home), then at 2, 4 and 8 times that; {@code overdueCheck}: how often restarts
+   * overdue by that much are looked for.
+   */
+  public record Settings(Duration afterRemoval, Duration overdueCheck) {
+    public static Settings fromConfig(Config root) {
+      Config config = root.getConfig("dcloud.environment.waking");
+      return new Settings(config.getDuration("after-removal"), config.getDuration("overdue-check-interval"));
+    }
+  }
+
+  private EnvironmentWaking() {}
+
+  /** {@code folded}: the read side of the node it runs on; {@code wake} starts an environment's entity by id. */
+  public static Behavior<Command> create(
+      Settings settings, FoldedEnvironments folded, NodeWatch nodes, Consumer<String> wake, Clock clock) {
+    return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(WakeOverdue.INSTANCE, settings.overdueCheck());
+      timers.startSingleTimer(new WakeWaiting("this waker started"), settings.afterRemoval());
+      ActorRef<Command> self = context.getSelf();
+      Runnable stopHearing = nodes.whenMembersRemoved(AfterRemoval.repeated(context.getSystem().scheduler(),
+          context.getSystem().executionContext(), settings.afterRemoval(),
+          address -> self.tell(new WakeWaiting("member " + address + " was removed"))));
+      Counter woken = Counter.builder("dcloud.environment.woken")
+          .description("Environments whose entity was started again because it may have lost a reminder "
+              + "(a member removed, a restart overdue)")
+          .register(Metrics.globalRegistry);
+      return Behaviors.receive(Command.class)
+          .onMessage(WakeWaiting.class, waiting -> {
+            int count = wake(folded, EnvironmentWaking::waits, wake, woken);
+            if (count > 0) {
+              LOG.info("Woke {} waiting environments: {}", count, waiting.cause());
+            }
+            return Behaviors.same();
+          })
+          .onMessageEquals(WakeOverdue.INSTANCE, () -> {
+            long overdueBefore = clock.millis() - settings.overdueCheck().toMillis();
+            int count = wake(folded, state -> state.restartPending() && state.restart().dueAtMilli() < overdueBefore,
+                wake, woken);
+            if (count > 0) {
+              LOG.info("Woke {} environments whose restart was overdue by over {}", count, settings.overdueCheck());
+            }
+            return Behaviors.same();
+          })
+          .onSignal(PostStop.class, stopped -> {
+            stopHearing.run();
+            return Behaviors.same();
+          })
+          .build();
+    }));
+  }
+
+  /** Whether the environment's entity keeps a reminder: it converges, or a restart is due. */
+  static boolean waits(EnvironmentState state) {
+    return state.transitional() || state.restartPending();
+  }
+
+  private static int wake(FoldedEnvironments folded, Predicate<EnvironmentState> which, Consumer<String> wake,
+      Counter woken) {
+    List<String> ids = new ArrayList<>();
+    for (EnvironmentDirectory.Folded environment : folded.entries().values()) {
+      if (which.test(environment.state())) {
+        ids.add(environment.state().id());
+      }
+    }
+    ids.forEach(wake);
+    woken.increment(ids.size());
+    return ids.size();
+  }
+}
