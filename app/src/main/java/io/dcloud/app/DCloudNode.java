@@ -198,7 +198,8 @@ public final class DCloudNode implements AutoCloseable {
     DatasetEntity.init(system, JournalBackoff.forManyFromConfig(config));
     ActorRef<DatasetIndex.Command> datasetIndex = singleton(system, DatasetIndex.create(backoff), "dataset-index", backoff);
     ActorRef<ServiceIndex.Command> serviceIndex = singleton(
-        system, ServiceIndex.create(backoff, name -> ServiceEntity.wake(system, name)), "service-index", backoff);
+        system, ServiceIndex.create(backoff, name -> ServiceEntity.wake(system, name),
+            ServiceIndex.Waking.fromConfig(config, NodeReachability.get(system))), "service-index", backoff);
     ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(config));
     ActorRef<JobIndex.Command> jobIndex = singleton(system, JobIndex.create(backoff,
         JobIndex.Waking.fromConfig(config, NodeReachability.get(system)), id -> JobEntity.wake(system, id),

@@ -1,6 +1,10 @@
 package io.dcloud.service;
 
+import com.typesafe.config.Config;
+import io.dcloud.node.AfterRemoval;
+import io.dcloud.node.NodeWatch;
 import io.dcloud.serialization.CborSerializable;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +14,8 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
@@ -40,6 +46,13 @@ public final class ServiceIndex
   public record Register(String name, String owner) implements Command {}
 
   public record Unregister(String name) implements Command {}
+
+  /**
+   * Wakes every service: sent by the index to itself after a member's removal (a service whose
+   * entity lived there takes up its replicas again elsewhere, replacing those lost with it, before
+   * anyone calls it).
+   */
+  public record WakeAll() implements Command {}
 
   /**
    * The names of {@code owner}'s services, and of those whose owner the index does not know yet
@@ -108,16 +121,34 @@ public final class ServiceIndex
     }
   }
 
-  private final Consumer<String> wake;
-
-  /** {@code wake}: starts a service's entity by name (see {@link ServiceEntity#wake}). */
-  public static Behavior<Command> create(BackoffSupervisorStrategy journalBackoff, Consumer<String> wake) {
-    return new ServiceIndex(journalBackoff, wake);
+  /**
+   * When every service is woken besides the index's start: {@code afterRemoval} after {@code nodes}
+   * tell of a member's removal, and again at 2, 4 and 8 times that (see {@link AfterRemoval}).
+   */
+  public record Waking(Duration afterRemoval, NodeWatch nodes) {
+    /** {@code root} is the whole configuration. */
+    public static Waking fromConfig(Config root, NodeWatch nodes) {
+      return new Waking(root.getDuration("dcloud.services.wake-after-removal"), nodes);
+    }
   }
 
-  private ServiceIndex(BackoffSupervisorStrategy journalBackoff, Consumer<String> wake) {
+  private final Consumer<String> wake;
+  private final Runnable stopHearing;
+
+  /** {@code wake}: starts a service's entity by name (see {@link ServiceEntity#wake}). */
+  public static Behavior<Command> create(BackoffSupervisorStrategy journalBackoff, Consumer<String> wake, Waking waking) {
+    return Behaviors.setup(context -> {
+      ActorRef<Command> self = context.getSelf();
+      Runnable stopHearing = waking.nodes().whenMembersRemoved(AfterRemoval.repeated(context.getSystem().scheduler(),
+          context.getSystem().executionContext(), waking.afterRemoval(), address -> self.tell(new WakeAll())));
+      return new ServiceIndex(journalBackoff, wake, stopHearing);
+    });
+  }
+
+  private ServiceIndex(BackoffSupervisorStrategy journalBackoff, Consumer<String> wake, Runnable stopHearing) {
     super(PERSISTENCE_ID, journalBackoff);
     this.wake = wake;
+    this.stopHearing = stopHearing;
   }
 
   @Override
@@ -133,7 +164,11 @@ public final class ServiceIndex
   /** After a restart of the cluster (or of this singleton), every service takes up its replicas again. */
   @Override
   public SignalHandler<State> signalHandler() {
-    return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), state -> state.names().forEach(wake)).build();
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), state -> state.names().forEach(wake))
+        // Not on a restart after a journal failure: this object, and so its subscription, lives on.
+        .onSignal(PostStop.instance(), state -> stopHearing.run())
+        .build();
   }
 
   @Override
@@ -146,6 +181,10 @@ public final class ServiceIndex
         .onCommand(Unregister.class, (state, unregister) -> state.names().contains(unregister.name())
             ? Effect().persist(new Unregistered(unregister.name())).thenNoReply()
             : Effect().noReply())
+        .onCommand(WakeAll.class, (state, all) -> {
+          state.names().forEach(wake);
+          return Effect().noReply();
+        })
         .onCommand(ListNames.class, (state, list) -> Effect().reply(list.replyTo(), new Names(state.namesOf(list.owner()))))
         .build();
   }

@@ -4,15 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.dcloud.node.NodeWatch;
+import io.dcloud.node.ScriptedRemovals;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
@@ -37,31 +35,6 @@ class EnvironmentWakingTest {
   @AfterAll
   static void shutdown() {
     testKit.shutdownTestKit();
-  }
-
-  /** The removals a cluster would tell of, told by the test. */
-  private static final class Removals implements NodeWatch {
-    final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-
-    @Override
-    public boolean reachable(String nodeId) {
-      return true;
-    }
-
-    @Override
-    public Runnable whenUnreachable(String nodeId, Runnable lost) {
-      return () -> { };
-    }
-
-    @Override
-    public Runnable whenMembersRemoved(Consumer<String> removed) {
-      listeners.add(removed);
-      return () -> listeners.remove(removed);
-    }
-
-    void remove(String address) {
-      listeners.forEach(listener -> listener.accept(address));
-    }
   }
 
   private static String environment(TestReadSide readSide, EnvironmentEntity.Event... after) {
@@ -108,7 +81,7 @@ class EnvironmentWakingTest {
     String running = environment(readSide, running().toArray(EnvironmentEntity.Event[]::new));
     String stopped = environment(readSide, new EnvironmentEntity.Stopped("stopped by alice", START));
     assertThat(readSide.listed(null, "waking")).contains(requested, restarting, running, stopped);
-    Removals removals = new Removals();
+    ScriptedRemovals removals = new ScriptedRemovals();
     TestProbe<String> wake = testKit.createTestProbe();
 
     testKit.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofMillis(100), Duration.ofHours(1)),
@@ -132,7 +105,7 @@ class EnvironmentWakingTest {
     TestProbe<String> wake = testKit.createTestProbe();
 
     testKit.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofHours(1), check),
-        readSide.folded(), new Removals(), wake.ref()::tell, Clock.systemUTC()));
+        readSide.folded(), new ScriptedRemovals(), wake.ref()::tell, Clock.systemUTC()));
 
     // At every check until its entity restarts it: each wake is a no-op for an entity that runs.
     assertThat(wake.receiveMessage(WAIT)).isEqualTo(overdue);

@@ -47,6 +47,7 @@ final class ServiceGoldenSamples {
     s.put("wire.service-index.Register", new ServiceIndex.Register("web", null));
     s.put("wire.service-index.Register.with-owner", new ServiceIndex.Register("web", "alice"));
     s.put("wire.service-index.Unregister", new ServiceIndex.Unregister("web"));
+    s.put("wire.service-index.WakeAll", new ServiceIndex.WakeAll());
     s.put("wire.service-index.ListNames", new ServiceIndex.ListNames(system.deadLetters()));
     s.put("wire.service-index.ListNames.of-an-owner", new ServiceIndex.ListNames("alice", system.deadLetters()));
     s.put("wire.service-index.Names", new ServiceIndex.Names(List.of("web")));

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.node.ScriptedRemovals;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -43,8 +45,15 @@ class ServiceIndexTest {
     testKit.shutdownTestKit();
   }
 
+  private final ScriptedRemovals removals = new ScriptedRemovals();
+
   private ActorRef<ServiceIndex.Command> index() {
-    return testKit.spawn(ServiceIndex.create(JournalBackoff.fromConfig(CONFIG), woken::add));
+    return index(woken::add);
+  }
+
+  private ActorRef<ServiceIndex.Command> index(Consumer<String> wake) {
+    return testKit.spawn(ServiceIndex.create(JournalBackoff.fromConfig(CONFIG), wake,
+        new ServiceIndex.Waking(Duration.ofMillis(50), removals)));
   }
 
   private List<String> names(ActorRef<ServiceIndex.Command> index, String owner) {
@@ -81,5 +90,25 @@ class ServiceIndexTest {
     assertThat(names(recovered, "alice")).containsExactly("web");
     assertThat(names(recovered, "bob")).containsExactly("old");
     assertThat(woken).containsExactlyInAnyOrder("old", "web");
+  }
+
+  /**
+   * A service whose entity lived on a removed member is taken up again elsewhere before anyone
+   * calls it: every service is woken, a few times, as its shard can take seconds to move.
+   */
+  @Test
+  void everyServiceIsWokenAfterAMembersRemoval() {
+    TestProbe<String> wake = testKit.createTestProbe();
+    ActorRef<ServiceIndex.Command> index = index(wake.getRef()::tell);
+    index.tell(new ServiceIndex.Register("web", "alice"));
+    index.tell(new ServiceIndex.Register("api", "bob"));
+    assertThat(names(index, null)).containsExactly("api", "web");
+
+    removals.remove("pekko://dcloud@10.0.0.9:2552");
+
+    List<String> woke = wake.receiveSeveralMessages(8, WAIT);
+    assertThat(woke).filteredOn("web"::equals).hasSize(4);
+    assertThat(woke).filteredOn("api"::equals).hasSize(4);
+    wake.expectNoMessage(Duration.ofMillis(500));
   }
 }

@@ -184,7 +184,8 @@ public final class GatewayTestCluster implements AutoCloseable {
         new DatasetListing(system, datasetIndex, PersistenceTestKitReadJournal.Identifier(), ASK_TIMEOUT),
         new ChunkedBlobStore(chunks, BlobSettings.fromConfig(resolved)));
     ActorRef<ServiceIndex.Command> serviceIndex = testKit.spawn(
-        ServiceIndex.create(JournalBackoff.fromConfig(resolved), service -> ServiceEntity.wake(system, service)), "service-index");
+        ServiceIndex.create(JournalBackoff.fromConfig(resolved), service -> ServiceEntity.wake(system, service),
+            ServiceIndex.Waking.fromConfig(resolved, NodeReachability.get(system))), "service-index");
     ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(resolved));
     PersistenceTestKit journal = PersistenceTestKit.create(system);
     ActorRef<JobIndex.Command> jobIndex = testKit.spawn(JobIndex.create(JournalBackoff.fromConfig(resolved),
