@@ -287,9 +287,10 @@ class CliIT {
     assertThat(ok("env", "exec", id, "--", "cat", "/tmp/tree/sub/deep.txt").out()).isEqualTo("deep");
 
     Path back = config.resolve("back");
-    ok("env", "cp", id + ":/tmp/tree", back.toString());
+    assertThat(ok("env", "cp", id + ":/tmp/tree", back.toString()).err()).contains("copied " + id + ":/tmp/tree into " + back);
     assertThat(back.resolve("sub/deep.txt")).hasContent("deep");
-    ok("env", "cp", id + ":/tmp/payload.txt", config.resolve("payload-back.txt").toString());
+    assertThat(ok("env", "cp", id + ":/tmp/payload.txt", config.resolve("payload-back.txt").toString()).err())
+        .as("as an upload says where it went").contains("payload-back.txt (7 bytes)");
     assertThat(config.resolve("payload-back.txt")).hasContent("payload");
     Result missing = cli("", "env", "cp", id + ":/tmp/no-such-file", config.resolve("x").toString());
     assertThat(missing.status()).as("%s", missing).isEqualTo(ExitCodes.NOT_FOUND);

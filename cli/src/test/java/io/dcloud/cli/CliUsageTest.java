@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dcloud.cli.common.ExitCodes;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,8 +62,32 @@ class CliUsageTest {
     assertThat(waited.status()).as(waited.toString()).isEqualTo(ExitCodes.UNREACHABLE);
   }
 
+  /** Every {@code get} answers to {@code show} too, as the commands' descriptions say it: the call is made. */
   @Test
-  void wrongArgumentsAreUsageErrors() {
+  void showIsGet() {
+    CliRunner cli = cli().with("DCLOUD_TOKEN", "t").with("DCLOUD_API", "http://127.0.0.1:9");
+    for (String[] args : new String[][] {
+        {"templates", "show", "python-ml"}, {"catalog", "show"}, {"users", "show", "ada"}, {"groups", "show", "lab"},
+        {"models", "show", "iris"}, {"jobs", "show", "123e4567-e89b-12d3-a456-426614174000"}, {"apps", "show", "hello"}, {"env", "show", "123e4567-e89b-12d3-a456-426614174000"},
+        {"services", "show", "web"}, {"devices", "show", "d1"}, {"sensor-types", "show", "thermometer"}}) {
+      CliRunner.Result result = cli.run(args);
+      assertThat(result.status()).as("%s: %s", String.join(" ", args), result).isEqualTo(ExitCodes.UNREACHABLE);
+    }
+  }
+
+  /** A noun alone lists (the catalog: shows it), as {@code dcloud services} does: the call is made. */
+  @Test
+  void aNounAloneLists() {
+    CliRunner cli = cli().with("DCLOUD_TOKEN", "t").with("DCLOUD_API", "http://127.0.0.1:9");
+    for (String noun : List.of("env", "nodes", "volumes", "users", "groups", "data", "models", "apps", "catalog",
+        "templates", "services", "jobs", "devices", "sensor-types")) {
+      CliRunner.Result result = cli.run(noun);
+      assertThat(result.status()).as("%s: %s", noun, result).isEqualTo(ExitCodes.UNREACHABLE);
+    }
+  }
+
+  @Test
+  void wrongArgumentsAreUsageErrors() throws Exception {
     CliRunner cli = cli().with("DCLOUD_TOKEN", "t").with("DCLOUD_API", "http://127.0.0.1:9");
     assertUsage(cli.run("env", "create"), "Missing required argument");
     assertUsage(cli.run("env", "create", "-f", "a.yaml", "--template", "crud"), "mutually exclusive");
@@ -71,10 +96,14 @@ class CliUsageTest {
     assertUsage(cli.run("env", "cp", "a", "b"), "one side must be ID:PATH");
     assertUsage(cli.run("env", "cp", "a", "123e4567-e89b-12d3-a456-426614174000:relative"), "must be absolute");
     assertUsage(cli.run("env", "ls", "-o", "xml"), "Invalid value for option '--output'");
-    assertUsage(cli.run("env"), "Missing required subcommand");
+    assertUsage(cli.run("env", "logs"), "Missing required parameter");
     assertUsage(cli.run("frobnicate"), "Unmatched argument");
     assertUsage(cli.run("--api", "ftp://x", "env", "ls"), "must be an http:// or https:// URL");
     assertUsage(cli.run("login", "--api", "http://127.0.0.1:9", "-u", "ada"), "pipe it in with --password-stdin");
+    String file = config.resolve("houses.csv").toString();
+    java.nio.file.Files.writeString(config.resolve("houses.csv"), "area,price\n");
+    assertUsage(cli.run("data", "put", "tables/demo/houses", file),
+        "the file or folder comes first, then the dataset: dcloud data put " + file + " tables/demo/houses");
   }
 
   private static void assertUsage(CliRunner.Result result, String message) {

@@ -29,8 +29,12 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "apps", description = "Apps: an application's source and config, deployed as a service",
     subcommands = {AppsCommand.Push.class, AppsCommand.Ls.class, AppsCommand.Get.class, AppsCommand.Rm.class})
-public final class AppsCommand {
-  private AppsCommand() {}
+public final class AppsCommand extends Subcommand implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    return runByDefault("ls");
+  }
 
   @Command(name = "push", description = "Push an app's source as its next version and deploy it")
   static final class Push extends Subcommand implements Callable<Integer> {
@@ -90,7 +94,7 @@ public final class AppsCommand {
     }
   }
 
-  @Command(name = "ls", description = "The apps you may read, with their latest version")
+  @Command(name = "ls", aliases = "list", description = "The apps you may read, with their latest version")
   static final class Ls extends Subcommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -105,7 +109,7 @@ public final class AppsCommand {
     }
   }
 
-  @Command(name = "get", description = "An app's source versions and its latest config (-o yaml for all of it)")
+  @Command(name = "get", aliases = "show", description = "An app's source versions and its latest config (-o yaml for all of it)")
   static final class Get extends ArtifactGetCommand {
     @Override
     protected String collection() {

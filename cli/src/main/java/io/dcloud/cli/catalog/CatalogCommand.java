@@ -9,15 +9,21 @@ import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code dcloud catalog get | set -f FILE}: the library catalog (operating systems, languages, libraries). */
-@Command(name = "catalog", description = "Read or replace the library catalog")
-public final class CatalogCommand extends Subcommand {
+@Command(name = "catalog", description = "Read (the default) or replace the library catalog")
+public final class CatalogCommand extends Subcommand implements Callable<Integer> {
 
-  @Command(name = "get", description = "Show the catalog (-o yaml to edit it and 'catalog set' it back)")
+  @Override
+  public Integer call() {
+    return runByDefault("get");
+  }
+
+  @Command(name = "get", aliases = "show", description = "Show the catalog (-o yaml to edit it and 'catalog set' it back)")
   int get(@Mixin OutputOption format) {
     JsonNode catalog = client().get("/catalog");
     format.print(io().out(), catalog, () -> table(catalog));

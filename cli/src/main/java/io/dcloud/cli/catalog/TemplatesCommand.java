@@ -35,7 +35,7 @@ public final class TemplatesCommand extends Subcommand implements Callable<Integ
     return ExitCodes.OK;
   }
 
-  @Command(name = "get", description = "Show one template (-o yaml for its contract)")
+  @Command(name = "get", aliases = "show", description = "Show one template (-o yaml for its contract)")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
     JsonNode template = client().get(template(name));
     format.print(io().out(), template, () -> table(List.of(template)));

@@ -25,11 +25,15 @@ import picocli.CommandLine.Parameters;
  * {@code dcloud data put|get|ls|versions|rm}: datasets, named CATEGORY/DB/NAME. A folder is put as a
  * tar made by the local {@code tar} (environments then see it as a directory), a file as its bytes.
  */
-@Command(name = "data", description = "Datasets: versioned files and folders that environments mount read-only",
+@Command(name = "data", description = "Datasets: versioned files and folders that environments mount read-only; list (the default), put, get, delete",
     subcommands = {DataCommand.Put.class, DataCommand.Get.class, DataCommand.Ls.class, DataCommand.Versions.class,
         DataCommand.Remove.class})
-public final class DataCommand {
-  private DataCommand() {}
+public final class DataCommand extends Subcommand implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    return runByDefault("ls");
+  }
 
   static String path(String dataset) {
     String[] parts = dataset.split("/", -1);
@@ -57,6 +61,9 @@ public final class DataCommand {
 
     @Override
     public Integer call() throws IOException {
+      if (!Files.exists(local) && Files.exists(Path.of(dataset))) {
+        throw CliException.usage("the file or folder comes first, then the dataset: dcloud data put " + dataset + " " + local);
+      }
       ApiClient client = client();
       HttpRequest.Builder request = client.request(path(dataset));
       Process tar = null;
@@ -142,7 +149,7 @@ public final class DataCommand {
     }
   }
 
-  @Command(name = "ls", description = "The datasets you may read, with their latest version")
+  @Command(name = "ls", aliases = "list", description = "The datasets you may read, with their latest version")
   static final class Ls extends Subcommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PREFIX", defaultValue = "", description = "Only those starting with it")
     String prefix;
@@ -179,7 +186,7 @@ public final class DataCommand {
     }
   }
 
-  @Command(name = "rm", description = "Delete one version, or all of them")
+  @Command(name = "rm", aliases = "delete", description = "Delete one version, or all of them")
   static final class Remove extends Subcommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CATEGORY/DB/NAME")
     String dataset;

@@ -88,7 +88,7 @@ public final class DevicesCommand extends Subcommand implements Callable<Integer
     return ExitCodes.OK;
   }
 
-  @Command(name = "get", description = "Show a device: location, state, readings accepted and rejected (and why)")
+  @Command(name = "get", aliases = "show", description = "Show a device: location, state, readings accepted and rejected (and why)")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "ID") String id) {
     JsonNode device = client().get(path(id));
     if (format.format == OutputOption.Format.table) {

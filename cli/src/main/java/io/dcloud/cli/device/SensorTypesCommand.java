@@ -41,7 +41,7 @@ public final class SensorTypesCommand extends Subcommand implements Callable<Int
     return ExitCodes.OK;
   }
 
-  @Command(name = "get", description = "Show a type's fields and commands")
+  @Command(name = "get", aliases = "show", description = "Show a type's fields and commands")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
     JsonNode type = client().get(path(name));
     if (format.format == OutputOption.Format.table) {

@@ -120,12 +120,15 @@ public final class EnvCopyCommand extends Subcommand implements Callable<Integer
           body.transferTo(unpack);
         }
         awaitTar(tar);
+        io().err().println("copied " + from.id() + ":" + from.path() + " into " + folder);
       } else {
         Path file = Path.of(local);
         if (Files.isDirectory(file)) {
           file = file.resolve(Path.of(from.path()).getFileName().toString());
         }
-        Files.copy(body, file, StandardCopyOption.REPLACE_EXISTING);
+        long bytes = Files.copy(body, file, StandardCopyOption.REPLACE_EXISTING);
+        // As an upload says where it went; not for '-', whose bytes are the output.
+        io().err().println("copied " + from.id() + ":" + from.path() + " to " + file + " (" + bytes + " bytes)");
       }
     }
   }

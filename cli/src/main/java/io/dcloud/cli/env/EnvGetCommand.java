@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** {@code dcloud env get ID}. */
-@Command(name = "get", description = "Show one environment")
+@Command(name = "get", aliases = "show", description = "Show one environment")
 final class EnvGetCommand extends EnvironmentCommand implements Callable<Integer> {
   @Mixin
   OutputOption output;

@@ -10,14 +10,20 @@ import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code dcloud groups ...}: groups of users for labs and projects (admins manage them; members read theirs). */
-@Command(name = "groups", description = "Groups of users: list yours (admins: all), show one; create, set members, delete (admins)")
-public final class GroupsCommand extends Subcommand {
+@Command(name = "groups", description = "Groups of users: list yours (the default; admins: all), show one; create, set members, delete (admins)")
+public final class GroupsCommand extends Subcommand implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    return runByDefault("ls");
+  }
   @Command(name = "ls", aliases = "list", description = "List your groups (an admin's list has all)")
   int ls(@Mixin OutputOption format) {
     JsonNode listing = client().get("/groups");
@@ -25,7 +31,7 @@ public final class GroupsCommand extends Subcommand {
     return ExitCodes.OK;
   }
 
-  @Command(name = "get", description = "Show one group and its members")
+  @Command(name = "get", aliases = "show", description = "Show one group and its members")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
     return print(format, client().get(group(name)));
   }

@@ -13,15 +13,21 @@ import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code dcloud users ...}: what the API's /users routes offer (all but {@code me} and {@code tokens} are for admins). */
-@Command(name = "users", description = "Users: list, show, create, change, delete, set quotas (admins); yourself",
+@Command(name = "users", description = "Users: list (the default), show, create, change, delete, set quotas (admins); yourself",
     subcommands = UserTokensCommand.class)
-public final class UsersCommand extends Subcommand {
+public final class UsersCommand extends Subcommand implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    return runByDefault("ls");
+  }
   private static final ObjectMapper JSON = new ObjectMapper();
 
   @Command(name = "ls", aliases = "list", description = "List all users")
@@ -31,7 +37,7 @@ public final class UsersCommand extends Subcommand {
     return ExitCodes.OK;
   }
 
-  @Command(name = "get", description = "Show one user with roles, groups, quota and usage")
+  @Command(name = "get", aliases = "show", description = "Show one user with roles, groups, quota and usage")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
     return print(format, client().get(user(name)));
   }

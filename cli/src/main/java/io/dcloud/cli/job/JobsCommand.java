@@ -81,7 +81,7 @@ public final class JobsCommand extends Subcommand implements Callable<Integer> {
     return wait && !"SUCCEEDED".equals(job.path("status").asText()) ? ExitCodes.ERROR : ExitCodes.OK;
   }
 
-  @Command(name = "get", description = "Show a job: its progress and which replica holds which tasks")
+  @Command(name = "get", aliases = "show", description = "Show a job: its progress and which replica holds which tasks")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "ID", description = JOB) String reference) {
     JsonNode job = client().get(path(id(reference)));
     if (format.format == OutputOption.Format.table) {

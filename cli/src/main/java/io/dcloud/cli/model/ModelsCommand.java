@@ -21,8 +21,12 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "models", description = "Models: a trained model, its contract and config, as versions DCloud serves",
     subcommands = {ModelsCommand.Push.class, ModelsCommand.Ls.class, ModelsCommand.Get.class, ModelsDeployCommand.class, ModelsCommand.Rm.class})
-public final class ModelsCommand {
-  private ModelsCommand() {}
+public final class ModelsCommand extends Subcommand implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    return runByDefault("ls");
+  }
 
   @Command(name = "push", description = "Upload a model as its next version")
   static final class Push extends Subcommand implements Callable<Integer> {
@@ -54,11 +58,14 @@ public final class ModelsCommand {
           .header("Content-Type", body.contentType()).POST(body.publisher()));
       io().out().println(pushed.path("name").asText() + " version " + pushed.path("version").asInt());
       io().err().println(pushed.path("size").asLong() + " bytes, sha256 " + pushed.path("sha256").asText());
+      // A push only stores the version (an app's push rolls its service; a model's waits to be chosen).
+      io().err().println("serve it: dcloud models deploy " + pushed.path("name").asText()
+          + " --version " + pushed.path("version").asInt() + " --wait");
       return ExitCodes.OK;
     }
   }
 
-  @Command(name = "ls", description = "The models you may read, with their latest version")
+  @Command(name = "ls", aliases = "list", description = "The models you may read, with their latest version")
   static final class Ls extends Subcommand implements Callable<Integer> {
     @Override
     public Integer call() {
@@ -73,7 +80,7 @@ public final class ModelsCommand {
     }
   }
 
-  @Command(name = "get", description = "A model's versions and its latest config (-o yaml for all of it)")
+  @Command(name = "get", aliases = "show", description = "A model's versions and its latest config (-o yaml for all of it)")
   static final class Get extends ArtifactGetCommand {
     @Override
     protected String collection() {

@@ -9,14 +9,20 @@ import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code dcloud nodes ls | cordon | uncordon | drain | volumes ID | rm-volume ID VOLUME}: the workers as the scheduler sees them. */
-@Command(name = "nodes", description = "List worker nodes; cordon, uncordon or drain one; list and remove its volumes (configurers and admins)")
-public final class NodesCommand extends Subcommand {
+@Command(name = "nodes", description = "List worker nodes (the default); cordon, uncordon or drain one; list and remove its volumes (configurers and admins)")
+public final class NodesCommand extends Subcommand implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    return runByDefault("ls");
+  }
   private static final double GIB = 1024.0 * 1024 * 1024;
 
   @Command(name = "ls", aliases = "list", description = "List the nodes")

@@ -6,6 +6,7 @@ import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.Subcommand;
 import java.util.Map;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -16,7 +17,12 @@ import picocli.CommandLine.Parameters;
  * names a storage entry's {@code volume} takes; and the removal of one no environment holds.
  */
 @Command(name = "volumes", description = "List your environments' volumes on every node (admins: everyone's)")
-public final class VolumesCommand extends Subcommand {
+public final class VolumesCommand extends Subcommand implements Callable<Integer> {
+
+  @Override
+  public Integer call() {
+    return runByDefault("ls");
+  }
 
   @Command(name = "ls", aliases = "list",
       description = "List your volumes: ORPHANED and LEFT_BEHIND ones can be mounted again by a new environment (storage[].volume)")

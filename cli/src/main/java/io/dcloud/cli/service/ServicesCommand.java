@@ -46,7 +46,7 @@ public final class ServicesCommand extends Subcommand implements Callable<Intege
     return ExitCodes.OK;
   }
 
-  @Command(name = "get", description = "Show one service (how it rolls: its surge) and its replicas")
+  @Command(name = "get", aliases = "show", description = "Show one service (how it rolls: its surge) and its replicas")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
     JsonNode service = client().get(path(name));
     if (format.format == OutputOption.Format.table) {
