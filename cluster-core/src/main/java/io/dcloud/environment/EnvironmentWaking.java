@@ -15,6 +15,7 @@ import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -90,6 +91,11 @@ public final class EnvironmentWaking {
             return Behaviors.same();
           })
           .onSignal(PostStop.class, stopped -> {
+            stopHearing.run();
+            return Behaviors.same();
+          })
+          // A restart (its supervisor's, after a failure) sets up a new subscription.
+          .onSignal(PreRestart.class, restarting -> {
             stopHearing.run();
             return Behaviors.same();
           })

@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
@@ -189,6 +190,8 @@ public final class JobIndex
         .onSignal(RecoveryCompleted.instance(), this::wakeUnfinished)
         // Not on a restart after a journal failure: this object, and so its subscription, lives on.
         .onSignal(PostStop.instance(), state -> stopHearing.run())
+        // A restart by its supervisor (after an unexpected failure) sets up a new subscription.
+        .onSignal(PreRestart.instance(), state -> stopHearing.run())
         .build();
   }
 

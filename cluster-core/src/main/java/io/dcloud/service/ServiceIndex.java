@@ -15,6 +15,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -168,6 +169,8 @@ public final class ServiceIndex
         .onSignal(RecoveryCompleted.instance(), state -> state.names().forEach(wake))
         // Not on a restart after a journal failure: this object, and so its subscription, lives on.
         .onSignal(PostStop.instance(), state -> stopHearing.run())
+        // A restart by its supervisor (after an unexpected failure) sets up a new subscription.
+        .onSignal(PreRestart.instance(), state -> stopHearing.run())
         .build();
   }
 
