@@ -57,6 +57,9 @@ class CliDataTest {
     String listed = ok(cli.run("data", "ls", "lab/")).out();
     assertThat(listed).contains("DATASET").contains("lab/db/images").containsPattern("lab/db/notes\\s+admin\\s+2\\s+8\\s+2");
     assertThat(ok(cli.run("data", "versions", "lab/db/notes")).out().lines()).hasSize(3);
+    assertThat(ok(cli.run("data", "-o", "json")).out()).as("the noun alone lists, as JSON")
+        .contains("\"dataset\" : \"lab/db/notes\"");
+    assertThat(ok(cli.run("data", "versions", "lab/db/notes", "-o", "yaml")).out()).contains("- version: 1", "- version: 2");
     assertThat(ok(cli.run("data", "get", "lab/db/notes")).out()).isEqualTo("a,b\n3,4\n");
     assertThat(ok(cli.run("data", "get", "lab/db/notes", "--version", "1")).out()).isEqualTo("a,b\n1,2\n");
     Path copy = config.resolve("copy.csv");

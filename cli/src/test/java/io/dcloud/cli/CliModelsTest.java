@@ -66,6 +66,7 @@ class CliModelsTest {
     assertThat(second.out()).isEqualTo("iris version 2\n");
     assertThat(second.err()).as("what to do next").contains("serve it: dcloud models deploy iris --version 2 --wait");
     assertThat(cli.run("models", "ls").out()).contains("NAME").containsPattern("iris\\s+admin\\s+2\\s");
+    assertThat(cli.run("models", "-o", "json").out()).contains("\"name\" : \"iris\"", "\"version\" : 2");
     assertThat(cli.run("models", "get", "iris").out()).contains("VERSION", "SHA256").containsPattern("(?m)^2\\s+[0-9.]+ KiB\\s+[0-9a-f]{64}\\s+admin\\s");
     assertThat(cli.run("models", "get", "iris", "-o", "json").out()).contains("\"scikit-learn\"");
     assertThat(cli.run("models", "get", "no-such-model").status()).isEqualTo(ExitCodes.NOT_FOUND);

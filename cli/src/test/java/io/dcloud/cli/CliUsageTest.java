@@ -86,6 +86,24 @@ class CliUsageTest {
     }
   }
 
+  /**
+   * A noun alone takes its default verb's options ({@code dcloud data -o json}); what neither knows
+   * stays a usage error, of the verb's own too.
+   */
+  @Test
+  void aNounAlonePassesItsOptionsToItsDefaultVerb() {
+    CliRunner cli = cli().with("DCLOUD_TOKEN", "t").with("DCLOUD_API", "http://127.0.0.1:9");
+    for (String noun : List.of("env", "nodes", "volumes", "users", "groups", "data", "models", "apps", "catalog")) {
+      CliRunner.Result json = cli.run(noun, "-o", "json");
+      assertThat(json.status()).as("%s -o json: %s", noun, json).isEqualTo(ExitCodes.UNREACHABLE);
+      assertUsage(cli.run(noun, "-o", "xml"), "Invalid value for option '--output'");
+    }
+    assertUsage(cli.run("data", "-o", "xml"), "Usage: dcloud data ls");
+    assertUsage(cli.run("nodes", "--bogus"), "Unknown option: '--bogus'");
+    assertUsage(cli.run("nodes", "ls", "--bogus"), "Unknown option: '--bogus'");
+    assertUsage(cli.run("data", "frob"), "Unmatched argument at index 1: 'frob'");
+  }
+
   @Test
   void wrongArgumentsAreUsageErrors() throws Exception {
     CliRunner cli = cli().with("DCLOUD_TOKEN", "t").with("DCLOUD_API", "http://127.0.0.1:9");

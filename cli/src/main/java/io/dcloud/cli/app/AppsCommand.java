@@ -2,13 +2,14 @@ package io.dcloud.cli.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
-import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ArtifactGetCommand;
+import io.dcloud.cli.common.ArtifactListCommand;
 import io.dcloud.cli.common.ArtifactRemoveCommand;
+import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.MultipartBody;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.Subcommand;
-import io.dcloud.cli.common.Table;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -29,7 +30,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "apps", description = "Apps: an application's source and config, deployed as a service",
     subcommands = {AppsCommand.Push.class, AppsCommand.Ls.class, AppsCommand.Get.class, AppsCommand.Rm.class})
-public final class AppsCommand extends Subcommand implements Callable<Integer> {
+public final class AppsCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {
@@ -95,17 +96,10 @@ public final class AppsCommand extends Subcommand implements Callable<Integer> {
   }
 
   @Command(name = "ls", aliases = "list", description = "The apps you may read, with their latest version")
-  static final class Ls extends Subcommand implements Callable<Integer> {
+  static final class Ls extends ArtifactListCommand {
     @Override
-    public Integer call() {
-      JsonNode listing = client().get("/apps");
-      Table table = new Table("NAME", "OWNER", "VERSION", "SIZE", "CREATED");
-      for (JsonNode entry : listing.path("apps")) {
-        table.row(entry.path("name").asText(), entry.path("owner").asText(), entry.path("version").asInt(),
-            entry.path("size").asLong(), entry.path("createdAt").asText());
-      }
-      table.print(io().out());
-      return ExitCodes.OK;
+    protected String collection() {
+      return "apps";
     }
   }
 

@@ -3,9 +3,9 @@ package io.dcloud.cli.catalog;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.SpecFiles;
-import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code dcloud catalog get | set -f FILE}: the library catalog (operating systems, languages, libraries). */
 @Command(name = "catalog", description = "Read (the default) or replace the library catalog")
-public final class CatalogCommand extends Subcommand implements Callable<Integer> {
+public final class CatalogCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {

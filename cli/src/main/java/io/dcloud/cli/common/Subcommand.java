@@ -19,12 +19,4 @@ public abstract class Subcommand {
   protected final ApiClient client() {
     return root().client();
   }
-
-  /**
-   * Runs this noun's subcommand {@code verb} with its defaults: what the noun alone does ({@code
-   * dcloud nodes} lists them), as {@code dcloud services} and {@code docker ps} do.
-   */
-  protected final int runByDefault(String verb) {
-    return spec.subcommands().get(verb).execute();
-  }
 }

@@ -5,6 +5,8 @@ import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.FolderTar;
+import io.dcloud.cli.common.Noun;
+import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import io.dcloud.cli.env.EnvCopyCommand;
@@ -18,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -28,7 +31,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "data", description = "Datasets: versioned files and folders that environments mount read-only; list (the default), put, get, delete",
     subcommands = {DataCommand.Put.class, DataCommand.Get.class, DataCommand.Ls.class, DataCommand.Versions.class,
         DataCommand.Remove.class})
-public final class DataCommand extends Subcommand implements Callable<Integer> {
+public final class DataCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {
@@ -154,16 +157,21 @@ public final class DataCommand extends Subcommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "PREFIX", defaultValue = "", description = "Only those starting with it")
     String prefix;
 
+    @Mixin
+    OutputOption output;
+
     @Override
     public Integer call() {
       JsonNode listing = client().get("/datasets" + ApiClient.query(Map.of("prefix", prefix)));
-      Table table = new Table("DATASET", "OWNER", "LATEST", "SIZE", "VERSIONS");
-      for (JsonNode entry : listing.path("datasets")) {
-        table.row(entry.path("dataset").asText(), entry.path("owner").asText(),
-            entry.path("latest").path("version").asInt(), entry.path("latest").path("size").asLong(),
-            entry.path("versions").asInt());
-      }
-      table.print(io().out());
+      output.print(io().out(), listing, () -> {
+        Table table = new Table("DATASET", "OWNER", "LATEST", "SIZE", "VERSIONS");
+        for (JsonNode entry : listing.path("datasets")) {
+          table.row(entry.path("dataset").asText(), entry.path("owner").asText(),
+              entry.path("latest").path("version").asInt(), entry.path("latest").path("size").asLong(),
+              entry.path("versions").asInt());
+        }
+        return table;
+      });
       return ExitCodes.OK;
     }
   }
@@ -173,15 +181,20 @@ public final class DataCommand extends Subcommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "CATEGORY/DB/NAME")
     String dataset;
 
+    @Mixin
+    OutputOption output;
+
     @Override
     public Integer call() {
       JsonNode shown = client().get(path(dataset) + "/versions");
-      Table table = new Table("VERSION", "SIZE", "SHA256", "TYPE", "CREATED");
-      for (JsonNode version : shown.path("versions")) {
-        table.row(version.path("version").asInt(), version.path("size").asLong(), version.path("sha256").asText(),
-            version.path("contentType").asText(), version.path("createdAt").asText());
-      }
-      table.print(io().out());
+      output.print(io().out(), shown, () -> {
+        Table table = new Table("VERSION", "SIZE", "SHA256", "TYPE", "CREATED");
+        for (JsonNode version : shown.path("versions")) {
+          table.row(version.path("version").asInt(), version.path("size").asLong(), version.path("sha256").asText(),
+              version.path("contentType").asText(), version.path("createdAt").asText());
+        }
+        return table;
+      });
       return ExitCodes.OK;
     }
   }

@@ -1,8 +1,8 @@
 package io.dcloud.cli.env;
 
 import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.Noun;
 import java.util.concurrent.Callable;
-import io.dcloud.cli.common.Subcommand;
 import picocli.CommandLine.Command;
 
 /** {@code dcloud env ...}: the caller's environments. */
@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         EnvLifecycleCommands.Remove.class, EnvOpenCommand.class, EnvCopyCommand.class, EnvInspectCommands.Stats.class,
         EnvInspectCommands.Dockerfile.class, EnvInspectCommands.Manifest.class, EnvInspectCommands.Secrets.class,
         EnvShareCommand.class})
-public final class EnvCommand extends Subcommand implements Callable<Integer> {
+public final class EnvCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {

@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
-import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code dcloud groups ...}: groups of users for labs and projects (admins manage them; members read theirs). */
 @Command(name = "groups", description = "Groups of users: list yours (the default; admins: all), show one; create, set members, delete (admins)")
-public final class GroupsCommand extends Subcommand implements Callable<Integer> {
+public final class GroupsCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {

@@ -7,9 +7,9 @@ import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.Passwords;
-import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +22,7 @@ import picocli.CommandLine.Parameters;
 /** {@code dcloud users ...}: what the API's /users routes offer (all but {@code me} and {@code tokens} are for admins). */
 @Command(name = "users", description = "Users: list (the default), show, create, change, delete, set quotas (admins); yourself",
     subcommands = UserTokensCommand.class)
-public final class UsersCommand extends Subcommand implements Callable<Integer> {
+public final class UsersCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {

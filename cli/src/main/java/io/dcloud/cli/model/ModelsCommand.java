@@ -2,13 +2,14 @@ package io.dcloud.cli.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
-import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ArtifactGetCommand;
+import io.dcloud.cli.common.ArtifactListCommand;
 import io.dcloud.cli.common.ArtifactRemoveCommand;
+import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.MultipartBody;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.Subcommand;
-import io.dcloud.cli.common.Table;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "models", description = "Models: a trained model, its contract and config, as versions DCloud serves",
     subcommands = {ModelsCommand.Push.class, ModelsCommand.Ls.class, ModelsCommand.Get.class, ModelsDeployCommand.class, ModelsCommand.Rm.class})
-public final class ModelsCommand extends Subcommand implements Callable<Integer> {
+public final class ModelsCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {
@@ -66,17 +67,10 @@ public final class ModelsCommand extends Subcommand implements Callable<Integer>
   }
 
   @Command(name = "ls", aliases = "list", description = "The models you may read, with their latest version")
-  static final class Ls extends Subcommand implements Callable<Integer> {
+  static final class Ls extends ArtifactListCommand {
     @Override
-    public Integer call() {
-      JsonNode listing = client().get("/models");
-      Table table = new Table("NAME", "OWNER", "VERSION", "SIZE", "CREATED");
-      for (JsonNode entry : listing.path("models")) {
-        table.row(entry.path("name").asText(), entry.path("owner").asText(), entry.path("version").asInt(),
-            entry.path("size").asLong(), entry.path("createdAt").asText());
-      }
-      table.print(io().out());
-      return ExitCodes.OK;
+    protected String collection() {
+      return "models";
     }
   }
 

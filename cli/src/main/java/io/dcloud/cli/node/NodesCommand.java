@@ -4,8 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
-import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code dcloud nodes ls | cordon | uncordon | drain | volumes ID | rm-volume ID VOLUME}: the workers as the scheduler sees them. */
 @Command(name = "nodes", description = "List worker nodes (the default); cordon, uncordon or drain one; list and remove its volumes (configurers and admins)")
-public final class NodesCommand extends Subcommand implements Callable<Integer> {
+public final class NodesCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {

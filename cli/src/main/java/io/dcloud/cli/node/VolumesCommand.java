@@ -3,8 +3,8 @@ package io.dcloud.cli.node;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
-import io.dcloud.cli.common.Subcommand;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
  * names a storage entry's {@code volume} takes; and the removal of one no environment holds.
  */
 @Command(name = "volumes", description = "List your environments' volumes on every node (admins: everyone's)")
-public final class VolumesCommand extends Subcommand implements Callable<Integer> {
+public final class VolumesCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {
