@@ -13,6 +13,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,10 @@ class CliServicesTest {
     assertThat(shown.path("replicas")).hasSize(2);
     assertThat(ok(cli.run("services", "get", "cli-web")).out()).contains("REPLICA", shown.path("replicas").get(0).path("id").asText())
         .containsPattern("SURGE +PORT\\n.*cli-web .* 1 +8080");
+    // No worker here: each replica waits in the queue, and the table says why, as env get does.
+    Awaitility.await("the replicas' reason").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(ok(cli.run("services", "get", "cli-web")).out()).containsPattern("VERSION +REASON\\n")
+            .containsPattern("QUEUED +false +1 +no worker node is up yet\\n"));
 
     // No worker here: its replicas wait, so there is no log to read, and each says so.
     CliRunner.Result noLogs = cli.run("services", "logs", "cli-web");

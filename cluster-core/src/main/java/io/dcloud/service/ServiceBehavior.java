@@ -381,7 +381,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       return seen == null
           ? new ServiceView.Replica(r.id(), null, null, null, r.runs())
           : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), seen.ready(), r.runs(),
-              PublishedPort.tcp(seen.ports(), d.port()).orElse(null));
+              PublishedPort.tcp(seen.ports(), d.port()).orElse(null), seen.reason());
     }).toList();
     return new ServiceEntity.Ok(new ServiceView(
         name, d.kind(), state.owner(), state.version(), state.desired(), d.port(), d.readiness(), replicas, state.deleting(),

@@ -69,13 +69,15 @@ public record ServiceView(
    * {@code version}: the service version it runs (null in answers from before versions: 1).
    * {@code published}: the service's port as the engine published it on {@code node}, so a gateway
    * that can reach it calls it directly (null: not known, or an answer from before direct calls).
+   * {@code reason}: why its environment is in its status, as the environment says it (why it waits
+   * in the queue, say); null when it gave none, or in an answer from before reasons.
    */
-  public record Replica(String id, String node, String status, Boolean ready, Integer version, PublishedPort published)
-      implements CborSerializable {
+  public record Replica(String id, String node, String status, Boolean ready, Integer version, PublishedPort published,
+      String reason) implements CborSerializable {
 
     /** Without its published port: calls go through its node. */
     public Replica(String id, String node, String status, Boolean ready, Integer version) {
-      this(id, node, status, ready, version, null);
+      this(id, node, status, ready, version, null, null);
     }
   }
 }

@@ -72,7 +72,11 @@ final class ServiceGoldenSamples {
     s.put("wire.service.Ok", new ServiceEntity.Ok(view));
     s.put("wire.service.Ok.with-published", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.MODEL,
         "alice", 1, 1, 8080, new ServiceDefinition.Readiness("/ready"), List.of(new ServiceView.Replica(replica, "n1",
-            "RUNNING", true, 1, new PublishedPort(8080, "tcp", "127.0.0.1", 32768))), false, null)));
+            "RUNNING", true, 1, new PublishedPort(8080, "tcp", "127.0.0.1", 32768), null)), false, null)));
+    s.put("wire.service.Ok.with-reason", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.MODEL,
+        "alice", 1, 1, 8080, new ServiceDefinition.Readiness("/ready"), List.of(new ServiceView.Replica(replica, null,
+            "QUEUED", false, 1, null, "no node has room now: not enough free cpu (asks for 0.25 cores) on n1")), false,
+        null)));
     s.put("wire.service.Ok.with-replica-resources", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.MODEL,
         "alice", 1, 2, 8080, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
         GoldenSamples.RESOURCES)));

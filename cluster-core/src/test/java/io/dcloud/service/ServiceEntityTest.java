@@ -1,6 +1,7 @@
 package io.dcloud.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -205,6 +206,25 @@ class ServiceEntityTest {
     assertThat(replicas.get(0).published()).isEqualTo(service);
     assertThat(replicas.get(0).node()).isEqualTo("n1");
     assertThat(replicas.get(1).published()).as("a replica not started publishes nothing yet").isNull();
+  }
+
+  /** As {@code dcloud env get} says why an environment waits, the service's view says it of its replica. */
+  @Test
+  void theViewSaysWhyAReplicaWaits() throws InterruptedException {
+    create(2);
+    ServiceState state = entity.getState();
+    next(EnvironmentEntity.Create.class, 2);
+    Instant at = Instant.now();
+    String why = "no node has room now: not enough free cpu (asks for 0.25 cores) on n1";
+    EnvironmentView queued = new EnvironmentView(state.replicaId(0), "r", EnvironmentStatus.QUEUED, null, null, SPEC,
+        RECIPE, List.of(), List.of(), List.of(), why, 1, at, at, List.of(), "alice", List.of(), null, false);
+    entity.runCommand(new ServiceEntity.ReplicaAnswer(new EnvironmentEntity.Ok(queued)));
+    answer(state.replicaId(1), EnvironmentStatus.RUNNING);
+
+    var got = entity.<ServiceEntity.Reply>runCommand(ServiceEntity.Get::new);
+    List<ServiceView.Replica> replicas = ((ServiceEntity.Ok) got.reply()).view().replicas();
+    assertThat(replicas).extracting(ServiceView.Replica::status, ServiceView.Replica::reason)
+        .containsExactly(tuple("QUEUED", why), tuple("RUNNING", null));
   }
 
   @Test

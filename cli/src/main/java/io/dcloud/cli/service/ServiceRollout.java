@@ -65,12 +65,7 @@ public final class ServiceRollout {
       if (status.isEmpty() || status.equals("RUNNING")) {
         return status.isEmpty() ? "" : "; replica " + id + " RUNNING, not ready yet";
       }
-      String reason;
-      try {
-        reason = EnvironmentTable.text(client.get("/environments/" + ApiClient.segment(id)), "reason");
-      } catch (CliException gone) {
-        reason = null;
-      }
+      String reason = EnvironmentTable.text(replica, "reason");
       return "; replica " + id + " " + status + (reason == null || reason.isBlank() ? "" : ": " + reason);
     }
     return "";

@@ -147,9 +147,10 @@ public final class ServicesCommand extends Subcommand implements Callable<Intege
   }
 
   private static Table replicas(JsonNode service) {
-    Table table = new Table("REPLICA", "NODE", "STATUS", "READY", "VERSION");
+    Table table = new Table("REPLICA", "NODE", "STATUS", "READY", "VERSION", "REASON");
     service.path("replicas").forEach(r -> table.row(EnvironmentTable.text(r, "id"), EnvironmentTable.text(r, "node"),
-        EnvironmentTable.text(r, "status"), r.path("ready").asBoolean(), r.path("version").asInt(1)));
+        EnvironmentTable.text(r, "status"), r.path("ready").asBoolean(), r.path("version").asInt(1),
+        EnvironmentTable.text(r, "reason")));
     return table;
   }
 }

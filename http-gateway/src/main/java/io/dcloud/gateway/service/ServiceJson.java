@@ -26,8 +26,12 @@ public record ServiceJson(
     List<Replica> replicas,
     List<BindingSlot> bindings) {
 
-  /** {@code ready}: false until its node said it answered its readiness path; {@code version}: the one it runs. */
-  record Replica(String id, String node, String status, boolean ready, int version) {}
+  /**
+   * {@code ready}: false until its node said it answered its readiness path; {@code version}: the one
+   * it runs; {@code reason}: why its environment is in its status (why it is queued, why it failed),
+   * null when it gave none.
+   */
+  record Replica(String id, String node, String status, boolean ready, int version, String reason) {}
 
   /** A model's dynamic batching, as {@code PUT /services/{name}/batching} takes it. */
   record Batching(int maxSize, int maxWaitMs) {
@@ -46,7 +50,7 @@ public record ServiceJson(
         view.desiredReplicas(), view.rollingSurge(), view.port(), view.readiness(), Batching.of(view.batching()),
         view.replicas().stream()
             .map(r -> new Replica(r.id(), r.node(), r.status() == null ? "REQUESTED" : r.status(),
-                Boolean.TRUE.equals(r.ready()), r.version() == null ? 1 : r.version()))
+                Boolean.TRUE.equals(r.ready()), r.version() == null ? 1 : r.version(), r.reason()))
             .toList(),
         view.bindings());
   }

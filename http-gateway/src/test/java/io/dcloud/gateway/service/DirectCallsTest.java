@@ -209,9 +209,9 @@ class DirectCallsTest {
       public void failed(String service) {}
     }, System::nanoTime, NodeWatch.NONE);
     ServiceView.Replica gone = new ServiceView.Replica("gone", "n1", "RUNNING", true, 1,
-        new PublishedPort(8080, "tcp", "127.0.0.1", closedPort()));
+        new PublishedPort(8080, "tcp", "127.0.0.1", closedPort()), null);
     ServiceView.Replica alive = new ServiceView.Replica("alive", "n1", "RUNNING", true, 1,
-        new PublishedPort(8080, "tcp", "127.0.0.1", server.getAddress().getPort()));
+        new PublishedPort(8080, "tcp", "127.0.0.1", server.getAddress().getPort()), null);
     DirectRoute route = new DirectRoute(new DirectRouteSettings(true, false, Duration.ofMinutes(1), 4), "n1", System::nanoTime);
     // Their first calls went through their nodes already: these are direct.
     route.base(gone);

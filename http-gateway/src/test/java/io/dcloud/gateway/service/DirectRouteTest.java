@@ -101,6 +101,6 @@ class DirectRouteTest {
   }
 
   private static ServiceView.Replica replica(String id, String node, PublishedPort published) {
-    return new ServiceView.Replica(id, node, "RUNNING", true, 1, published);
+    return new ServiceView.Replica(id, node, "RUNNING", true, 1, published, null);
   }
 }
