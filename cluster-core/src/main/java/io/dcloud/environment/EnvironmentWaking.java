@@ -7,8 +7,9 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.Set;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -44,16 +45,35 @@ public final class EnvironmentWaking {
 
   private enum WakeOverdue implements Command, NoSerializationVerificationNeeded { INSTANCE }
 
+  /** Sends the next of the wakes that wait for their turn. */
+  private enum SendNext implements Command, NoSerializationVerificationNeeded { INSTANCE }
+
+  /** How often the wakes that wait are sent, a tenth of {@link Settings#maxPerSecond} each time. */
+  private static final Duration SEND_INTERVAL = Duration.ofMillis(100);
+
   /**
    * {@code afterRemoval}: how long after a member's removal the waiting ones are first woken (this
    * node's shard regions hear of the removal on their own, and a message sent before would go to the
    * shard's old home), then at 2, 4 and 8 times that; {@code overdueCheck}: how often restarts
-   * overdue by that much are looked for.
+   * overdue by that much are looked for; {@code maxPerSecond}: the most wakes sent a second, so that
+   * thousands of waiting environments do not overflow a remote member's send queue at once (Artery
+   * drops what does not fit) or crowd out the cluster's own messages.
    */
-  public record Settings(Duration afterRemoval, Duration overdueCheck) {
+  public record Settings(Duration afterRemoval, Duration overdueCheck, int maxPerSecond) {
+    public Settings {
+      if (maxPerSecond < 1) {
+        throw new IllegalArgumentException("dcloud.environment.waking.max-per-second must be at least 1, not " + maxPerSecond);
+      }
+    }
+
     public static Settings fromConfig(Config root) {
       Config config = root.getConfig("dcloud.environment.waking");
-      return new Settings(config.getDuration("after-removal"), config.getDuration("overdue-check-interval"));
+      return new Settings(config.getDuration("after-removal"), config.getDuration("overdue-check-interval"),
+          config.getInt("max-per-second"));
+    }
+
+    int perSend() {
+      return (int) Math.max(1, maxPerSecond * SEND_INTERVAL.toMillis() / 1000);
     }
   }
 
@@ -73,21 +93,42 @@ public final class EnvironmentWaking {
           .description("Environments whose entity was started again because it may have lost a reminder "
               + "(a member removed, a restart overdue)")
           .register(Metrics.globalRegistry);
+      // Ids in the order their wake was asked; one asked again before its turn is sent once.
+      Set<String> due = new LinkedHashSet<>();
+      Runnable sendNext = () -> {
+        Iterator<String> next = due.iterator();
+        for (int sent = 0; sent < settings.perSend() && next.hasNext(); sent++) {
+          wake.accept(next.next());
+          next.remove();
+          woken.increment();
+        }
+        if (due.isEmpty()) {
+          timers.cancel(SendNext.INSTANCE);
+        } else if (!timers.isTimerActive(SendNext.INSTANCE)) {
+          timers.startTimerWithFixedDelay(SendNext.INSTANCE, SEND_INTERVAL);
+        }
+      };
       return Behaviors.receive(Command.class)
           .onMessage(WakeWaiting.class, waiting -> {
-            int count = wake(folded, EnvironmentWaking::waits, wake, woken);
+            int count = add(folded, EnvironmentWaking::waits, due);
             if (count > 0) {
-              LOG.info("Woke {} waiting environments: {}", count, waiting.cause());
+              LOG.info("Waking {} waiting environments, at most {} a second: {}", count, settings.maxPerSecond(),
+                  waiting.cause());
+              sendNext.run();
             }
             return Behaviors.same();
           })
           .onMessageEquals(WakeOverdue.INSTANCE, () -> {
             long overdueBefore = clock.millis() - settings.overdueCheck().toMillis();
-            int count = wake(folded, state -> state.restartPending() && state.restart().dueAtMilli() < overdueBefore,
-                wake, woken);
+            int count = add(folded, state -> state.restartPending() && state.restart().dueAtMilli() < overdueBefore, due);
             if (count > 0) {
-              LOG.info("Woke {} environments whose restart was overdue by over {}", count, settings.overdueCheck());
+              LOG.info("Waking {} environments whose restart was overdue by over {}", count, settings.overdueCheck());
+              sendNext.run();
             }
+            return Behaviors.same();
+          })
+          .onMessageEquals(SendNext.INSTANCE, () -> {
+            sendNext.run();
             return Behaviors.same();
           })
           .onSignal(PostStop.class, stopped -> {
@@ -108,16 +149,15 @@ public final class EnvironmentWaking {
     return state.transitional() || state.restartPending();
   }
 
-  private static int wake(FoldedEnvironments folded, Predicate<EnvironmentState> which, Consumer<String> wake,
-      Counter woken) {
-    List<String> ids = new ArrayList<>();
+  /** Adds those of the read side that {@code which} picks to the wakes {@code due}; how many it picked. */
+  private static int add(FoldedEnvironments folded, Predicate<EnvironmentState> which, Set<String> due) {
+    int picked = 0;
     for (EnvironmentDirectory.Folded environment : folded.entries().values()) {
       if (which.test(environment.state())) {
-        ids.add(environment.state().id());
+        due.add(environment.state().id());
+        picked++;
       }
     }
-    ids.forEach(wake);
-    woken.increment(ids.size());
-    return ids.size();
+    return picked;
   }
 }

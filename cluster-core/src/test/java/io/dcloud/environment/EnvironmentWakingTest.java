@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
 import org.apache.pekko.persistence.testkit.query.javadsl.PersistenceTestKitReadJournal;
@@ -84,7 +85,7 @@ class EnvironmentWakingTest {
     ScriptedRemovals removals = new ScriptedRemovals();
     TestProbe<String> wake = testKit.createTestProbe();
 
-    testKit.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofMillis(100), Duration.ofHours(1)),
+    testKit.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofMillis(100), Duration.ofHours(1), 2000),
         readSide.folded(), removals, wake.ref()::tell, Clock.systemUTC()));
 
     // A singleton that starts may have moved from a member that was removed.
@@ -93,6 +94,41 @@ class EnvironmentWakingTest {
     // At 1, 2, 4 and 8 times the wait: a shard can take seconds to find its new home.
     assertThat(woken(wake, 8)).containsOnly(requested, restarting)
         .filteredOn(requested::equals).hasSize(4);
+  }
+
+  /**
+   * Thousands at once would overflow a remote member's send queue: the wakes go out a tenth of
+   * {@code max-per-second} every 100 ms (here 2), each once. Its own actor system, whose clock the
+   * test moves.
+   */
+  @Test
+  void sendsTheWakesAtMostItsRate() {
+    ActorTestKit manual = ActorTestKit.create("waking-manual-time", ManualTime.config().withFallback(CONFIG));
+    try {
+      ManualTime time = ManualTime.get(manual.system());
+      TestReadSide readSide = TestReadSide.spawn(manual, PersistenceTestKitReadJournal.Identifier(), Duration.ofHours(1));
+      List<String> waiting = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        waiting.add(environment(readSide));
+      }
+      assertThat(readSide.listed(null, "waking")).containsAll(waiting);
+      TestProbe<String> wake = manual.createTestProbe();
+      manual.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofSeconds(1), Duration.ofHours(1), 20),
+          readSide.folded(), new ScriptedRemovals(), wake.ref()::tell, Clock.systemUTC()));
+
+      time.timePasses(Duration.ofSeconds(1));
+      List<String> sent = new ArrayList<>(wake.receiveSeveralMessages(2));
+      time.expectNoMessageFor(Duration.ofMillis(99), wake);
+      time.timePasses(Duration.ofMillis(1));
+      sent.addAll(wake.receiveSeveralMessages(2));
+      time.expectNoMessageFor(Duration.ofMillis(99), wake);
+      time.timePasses(Duration.ofMillis(1));
+      sent.addAll(wake.receiveSeveralMessages(1));
+      time.expectNoMessageFor(Duration.ofSeconds(1), wake);
+      assertThat(sent).as("all of them, each once").containsExactlyInAnyOrderElementsOf(waiting);
+    } finally {
+      manual.shutdownTestKit();
+    }
   }
 
   @Test
@@ -104,7 +140,7 @@ class EnvironmentWakingTest {
     assertThat(readSide.listed(EnvironmentStatus.FAILED, "waking")).contains(overdue, ahead);
     TestProbe<String> wake = testKit.createTestProbe();
 
-    testKit.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofHours(1), check),
+    testKit.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofHours(1), check, 2000),
         readSide.folded(), new ScriptedRemovals(), wake.ref()::tell, Clock.systemUTC()));
 
     // At every check until its entity restarts it: each wake is a no-op for an entity that runs.
