@@ -108,6 +108,7 @@ class ConsoleAdminIT {
     browser.click("form.quota button[name=save-quota]");
     browser.until(d -> browser.text(".user-quota").contains("(the user's own)") ? true : null, "the saved quota");
     assertThat(browser.text(".user-quota")).contains("cpu 2", "environments 3");
+    assertThat(browser.text(".user-usage")).as("what fay holds, against her new limits").contains("cpu 0/2", "environments 0/3");
     assertThat(browser.driver.findElements(By.cssSelector("form.quota [aria-invalid]"))).isEmpty();
     Api.Response fay = dcloud.api().get("/api/v1/users/fay");
     assertThat(fay.json().path("quota").path("cpu").asText()).isEqualTo("2");

@@ -321,6 +321,9 @@ class CliGatewayTest {
     ok(cli.run("users", "quota", "grace", "--ram", "4G", "--environments", "2"));
     assertThat(JSON.readTree(ok(cli.run("users", "get", "grace", "-o", "json")).out()).path("quota").path("ram").asText())
         .isEqualTo("4G");
+    assertThat(ok(cli.run("users", "get", "grace")).out()).as("what grace uses of her quota, each limit beside it")
+        .containsPattern("RESOURCE +USED +QUOTA\n").containsPattern("\nram +0B +4G\n")
+        .containsPattern("\nenvironments +0 +2\n");
     CliRunner.Result taken = cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--password-stdin");
     assertThat(taken.status()).as(taken.toString()).isEqualTo(ExitCodes.REFUSED);
     ok(cli.run("users", "rm", "grace"));

@@ -15,6 +15,12 @@ function quotaValue(text) {
   return /^\d+$/.test(text) ? Number(text) : text;
 }
 
+/** What the user holds now, each against its limit where there is one: "cpu 1.5/4 · ram 2G · …". */
+function usageText(user) {
+  return QUOTA.map(([key]) => `${key} ${user.usage?.[key] ?? 0}` + (user.quota?.[key] !== undefined ? `/${user.quota[key]}` : ''))
+    .join(' · ');
+}
+
 export async function userPage(username) {
   const path = '/users/' + encodeURIComponent(username);
   let user = await api('GET', path);
@@ -46,11 +52,16 @@ export async function userPage(username) {
       h('button', { type: 'submit', name: 'save-quota' }, 'Save quota'),
       h('button', { type: 'button', name: 'roles-quota', onclick: rolesQuota }, "Use the roles' quota")));
 
+  // A change's answer is the account alone: the usage and groups of the first look stay.
+  const changed = answer => ({ ...user, ...answer, usage: user.usage, groups: user.groups });
+
   function render() {
     facts.replaceChildren(
       h('dt', {}, 'Roles'), h('dd', { class: 'user-roles' }, (user.roles || []).join(', ') || 'none'),
       h('dt', {}, 'Quota'), h('dd', { class: 'user-quota' }, quotaText(user.quota),
         user.quotaFrom === 'user' ? " (the user's own)" : ' (of the roles)'),
+      h('dt', {}, 'In use'), h('dd', { class: 'user-usage' }, usageText(user)),
+      h('dt', {}, 'Groups'), h('dd', { class: 'user-groups' }, (user.groups || []).join(', ') || 'none'),
       h('dt', {}, 'State'), h('dd', {}, user.disabled ? 'disabled' : 'active'),
       h('dt', {}, 'Created'), h('dd', {}, user.createdAt ? new Date(user.createdAt).toLocaleString() : ''));
     for (const box of roles.querySelectorAll('input[name=roles]')) box.checked = (user.roles || []).includes(box.value);
@@ -66,7 +77,7 @@ export async function userPage(username) {
     const change = { roles: chosenRoles(roles), disabled: disabled.checked };
     if (password.value) change.password = password.value;
     try {
-      user = await api('PATCH', path, change);
+      user = changed(await api('PATCH', path, change));
       render();
       accountSummary.replaceChildren(h('p', { class: 'saved', role: 'status' }, `Saved ${username}'s account.`));
     } catch (e) {
@@ -83,7 +94,7 @@ export async function userPage(username) {
       if (text) wanted[key] = quotaValue(text);
     }
     try {
-      user = await api('PUT', path + '/quota', wanted);
+      user = changed(await api('PUT', path + '/quota', wanted));
       render();
       quotaSummary.replaceChildren(h('p', { class: 'saved', role: 'status' }, `Saved ${username}'s quota.`));
     } catch (e) {
@@ -97,7 +108,7 @@ export async function userPage(username) {
     }
     clearFieldErrors(quota, quotaSummary);
     try {
-      user = await api('DELETE', path + '/quota');
+      user = changed(await api('DELETE', path + '/quota'));
       render();
       quotaSummary.replaceChildren(h('p', { class: 'saved', role: 'status' }, `${username} has the roles' quota again.`));
     } catch (e) {

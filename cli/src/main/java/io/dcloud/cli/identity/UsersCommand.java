@@ -91,8 +91,12 @@ public final class UsersCommand extends Noun implements Callable<Integer> {
 
   @Command(name = "quota", description = "Set the user's own quota (over their roles'), or --clear it")
   int quota(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name,
-      @Option(names = "--cpu") String cpu, @Option(names = "--ram") String ram, @Option(names = "--gpu") Integer gpu,
-      @Option(names = "--storage") String storage, @Option(names = "--environments") Integer environments,
+      @Option(names = "--cpu", paramLabel = "CORES", description = "CPU cores at once, e.g. 4 or 1500m") String cpu,
+      @Option(names = "--ram", paramLabel = "SIZE", description = "Memory at once, e.g. 16G") String ram,
+      @Option(names = "--gpu", paramLabel = "N", description = "GPUs at once") Integer gpu,
+      @Option(names = "--storage", paramLabel = "SIZE", description = "Their environments' storage, stopped ones too, e.g. 100G") String storage,
+      @Option(names = "--environments", paramLabel = "N", description = "Environments at once (a service's replicas count)")
+      Integer environments,
       @Option(names = "--clear", description = "Back to the quota of the user's roles") boolean clear) {
     if (clear) {
       return print(format, client().delete(user(name) + "/quota"));
@@ -113,9 +117,24 @@ public final class UsersCommand extends Noun implements Callable<Integer> {
     return "/users/" + ApiClient.segment(name);
   }
 
+  /** The user; then, where the answer has their usage (themselves, or an admin's look), it against their quota. */
   private int print(OutputOption format, JsonNode user) {
     format.print(io().out(), user, () -> table(List.of(user)));
+    if (format.format == OutputOption.Format.table && user.has("usage")) {
+      io().out().println();
+      usage(user).print(io().out());
+    }
     return ExitCodes.OK;
+  }
+
+  /** Each resource's use against its limit, as {@code kubectl describe resourcequota} shows them ("-": no limit). */
+  private static Table usage(JsonNode user) {
+    Table table = new Table("RESOURCE", "USED", "QUOTA");
+    for (String resource : List.of("cpu", "ram", "gpu", "storage", "environments")) {
+      String limit = EnvironmentTable.text(user.path("quota"), resource);
+      table.row(resource, EnvironmentTable.text(user.path("usage"), resource), limit == null ? "-" : limit);
+    }
+    return table;
   }
 
   private static Table table(Iterable<JsonNode> users) {

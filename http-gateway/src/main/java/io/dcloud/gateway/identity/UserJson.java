@@ -15,7 +15,10 @@ import java.util.Set;
 final class UserJson {
   private UserJson() {}
 
-  /** {@code usage} and {@code groups}: in a user's own answer ({@code /users/me}) only. */
+  /**
+   * {@code usage} and {@code groups}: in a user's own answer ({@code /users/me}) and an admin's
+   * {@code GET /users/{name}} only, not in lists or the answers to changes.
+   */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record UserAnswer(
       String username, List<String> roles, boolean disabled, Instant createdAt, Map<String, Object> quota,

@@ -37,8 +37,9 @@ import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 
 /**
- * {@code /users}: admins make, change, disable and delete users and set their quotas; everyone
- * reads themselves ({@code /users/me}, with usage and quota) and manages their own API tokens.
+ * {@code /users}: admins make, change, disable and delete users, set their quotas and read each
+ * one's usage; everyone reads themselves ({@code /users/me}, with usage and quota) and manages their
+ * own API tokens.
  */
 public final class UserRoutes extends AllDirectives {
   static final Pattern USERNAME = Pattern.compile("[a-z0-9][a-z0-9._-]{0,63}");
@@ -127,8 +128,20 @@ public final class UserRoutes extends AllDirectives {
             .map(u -> UserJson.of(u, identity.settings().quotaOf(u.roles(), u.quota()), null)).toList())));
   }
 
+  /**
+   * An admin's look at one user, as the user sees themselves: with what they use of their quota and
+   * their groups (why was their create refused? {@code kubectl describe resourcequota} shows so).
+   */
   private CompletionStage<HttpResponse> show(String name) {
-    return asks.users(replyTo -> new UserRegistry.GetUser(name, replyTo)).thenApply(reply -> answer(name, reply, StatusCodes.OK));
+    return asks.users(replyTo -> new UserRegistry.GetUser(name, replyTo)).thenCompose(reply -> {
+      if (!(reply instanceof UserRegistry.Found found)) {
+        throw Problem.notFound("user " + name).exception();
+      }
+      User user = found.user();
+      return asks.usage(name).thenCombine(GroupRoutes.of(asks, name), (usage, groups) -> codec.jsonResponse(
+          StatusCodes.OK, UserJson.of(user, identity.settings().quotaOf(user.roles(), user.quota()), usage(usage.usage()))
+              .withGroups(groups)));
+    });
   }
 
   private CompletionStage<HttpResponse> create(Caller caller, JsonNode body) {

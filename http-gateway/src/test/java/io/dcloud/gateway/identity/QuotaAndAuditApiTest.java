@@ -73,6 +73,10 @@ class QuotaAndAuditApiTest {
     assertThat(me.path("quota").path("cpu").asText()).isEqualTo("2");
     assertThat(me.path("usage").path("cpu").asText()).isEqualTo("2");
     assertThat(me.path("usage").path("environments").asInt()).isEqualTo(2);
+    JsonNode asAdminSeesHer = admin.get("/api/v1/users/dana").json();
+    assertThat(asAdminSeesHer.path("usage")).as("an admin's look: why was her create refused?").isEqualTo(me.path("usage"));
+    assertThat(asAdminSeesHer.path("groups").isArray()).isTrue();
+    assertThat(admin.get("/api/v1/users").json().path("users").get(0).has("usage")).as("not in the list").isFalse();
   }
 
   @Test
