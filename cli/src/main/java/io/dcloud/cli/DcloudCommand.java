@@ -27,7 +27,7 @@ import picocli.CommandLine.ScopeType;
 
 /** {@code dcloud}: the root, which knows the streams and how to reach the gateway for every subcommand. */
 @Command(name = "dcloud", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "dcloud CLI 0.1.0",
-    description = "DCloud's command line: environments, templates, the catalog, nodes and users through the HTTP API.",
+    description = "DCloud's command line: environments, datasets, models, apps, services, jobs, devices, templates, the catalog, nodes and users through the HTTP API.",
     subcommands = {
         LoginCommand.class, LogoutCommand.class, EnvCommand.class, TemplatesCommand.class, CatalogCommand.class,
         NodesCommand.class, VolumesCommand.class, UsersCommand.class, GroupsCommand.class, AuditCommand.class,
