@@ -369,7 +369,7 @@ class ConsoleIT {
     awaitStatus(browser, "FAILED", "the killed container to be reported");
     assertThat(browser.shownText("dl.facts")).contains("exited with code 137; restart 1 in 10s", "Next restart");
     awaitStatus(browser, "RUNNING", "its restart");
-    assertThat(browser.shownText("dl.facts")).contains("Restarts in a row").doesNotContain("Next restart");
+    assertThat(browser.shownText("dl.facts")).contains("Restarts").doesNotContain("Next restart");
   }
 
   @Test

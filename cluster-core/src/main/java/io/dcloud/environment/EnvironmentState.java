@@ -23,7 +23,7 @@ import java.util.Set;
  * said so (and for containers started before it was recorded). {@code ready}: whether a service
  * replica's running container answered its readiness path, as its node last said; null until then
  * (a new container starts unknown) and for environments that are no service's replica.
- * {@code restart}: the restarts its restart policy made in a row after its container exited, and
+ * {@code restart}: the restarts its restart policy made (in a row, and in all) after its container exited, and
  * when the next is due; null for the many that never exited.
  */
 public record EnvironmentState(
@@ -130,11 +130,11 @@ public record EnvironmentState(
           .to(EnvironmentStatus.STOPPED, e.reason(), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.RestartScheduled e) {
       // No step of its own: the exit's step is the one before, and a crash loop keeps the history short.
-      return withRestart(new Restart(e.restart() - 1, at.toEpochMilli() + e.delayMillis()))
+      return withRestart(new Restart(e.restart() - 1, at.toEpochMilli() + e.delayMillis(), restartsTotal()))
           .withReason(reason + "; restart " + e.restart() + " in " + Durations.format(Duration.ofMillis(e.delayMillis())));
     } else if (event instanceof EnvironmentEntity.StartRequested e) {
       // A user's start begins the count of restarts in a row again; the policy's carries it on.
-      EnvironmentState starting = withRestart(e.restart() == null ? null : new Restart(e.restart(), 0));
+      EnvironmentState starting = withRestart(e.restart() == null ? null : new Restart(e.restart(), 0, restartsTotal() + 1));
       String text = e.restart() == null
           ? "start requested" + Transitions.by(e.actor())
           : "restart " + e.restart() + " by its restart policy " + RunSettingsReader.contractName(spec.restartPolicy());
@@ -171,10 +171,13 @@ public record EnvironmentState(
   }
 
   /**
-   * {@code count}: the restarts made in a row; {@code dueAtMilli}: when the next (the {@code
-   * count + 1}th) is due (epoch millis), 0 when none is.
+   * {@code count}: the restarts made in a row (what the back-off doubles on); {@code dueAtMilli}:
+   * when the next (the {@code count + 1}th) is due (epoch millis), 0 when none is; {@code total}:
+   * every restart its policy made since it was created or last started by hand, in a row or not,
+   * as Docker's RestartCount and Kubernetes' RESTARTS count them (a container that fails every 15
+   * minutes restarts "1 in a row" each time).
    */
-  public record Restart(int count, long dueAtMilli) implements CborSerializable {}
+  public record Restart(int count, long dueAtMilli, int total) implements CborSerializable {}
 
   /** A restart is due (at {@code restart.dueAtMilli}). */
   boolean restartPending() {
@@ -184,7 +187,11 @@ public record EnvironmentState(
 
   /** The restarts made in a row, none due. */
   private Restart notPending() {
-    return restart == null || restart.dueAtMilli() == 0 ? restart : new Restart(restart.count(), 0);
+    return restart == null || restart.dueAtMilli() == 0 ? restart : new Restart(restart.count(), 0, restart.total());
+  }
+
+  private int restartsTotal() {
+    return restart == null ? 0 : restart.total();
   }
 
   boolean exists() {
@@ -216,7 +223,7 @@ public record EnvironmentState(
         sharedWith,
         datasets,
         spec == null || spec.service() == null ? null : status == EnvironmentStatus.RUNNING && Boolean.TRUE.equals(ready),
-        restart == null || restart.count() == 0 ? null : restart.count(),
+        restart == null || restart.total() == 0 ? null : restart.total(),
         restartPending() ? Instant.ofEpochMilli(restart.dueAtMilli()) : null);
   }
 

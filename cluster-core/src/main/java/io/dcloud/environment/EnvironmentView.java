@@ -15,9 +15,9 @@ import java.util.List;
  * existed read back with none). {@code datasets}: what its container mounts, each with the version
  * it resolved to ("latest" when it started); null when unknown or none. {@code ready}: for a
  * service's replica, RUNNING and its readiness path answered 2xx; null for other environments.
- * {@code restarts}: how many times in a row its restart policy started it again after its container
- * exited (null: never, or a user started it since); {@code restartAt}: when the next such restart
- * is due (null when none is).
+ * {@code restarts}: how many times its restart policy started it again after its container exited,
+ * since it was created or a user last started it, as Docker's RestartCount and Kubernetes' RESTARTS
+ * count them (null: none); {@code restartAt}: when the next such restart is due (null when none is).
  */
 public record EnvironmentView(
     String id,

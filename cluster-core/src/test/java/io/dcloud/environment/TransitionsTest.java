@@ -260,7 +260,7 @@ class TransitionsTest {
       state = exit(state, at);
       assertThat(state.status()).isEqualTo(EnvironmentStatus.FAILED);
       EnvironmentView failed = state.view();
-      assertThat(failed.restarts()).as("made in a row").isEqualTo(restart == 1 ? null : restart - 1);
+      assertThat(failed.restarts()).as("made so far").isEqualTo(restart == 1 ? null : restart - 1);
       waits.add(Duration.between(at, failed.restartAt()).toSeconds());
       at = failed.restartAt();
       assertThat(Transitions.restartDue(state, at.toEpochMilli() - 1, at)).as("a reminder of another restart").isNull();
@@ -278,9 +278,11 @@ class TransitionsTest {
     assertThat(waits).containsExactly(10L, 20L, 40L, 80L, 160L, 300L, 300L);
 
     state = exit(state, at.plus(BACKOFF.resetAfter()));
-    assertThat(state.view().restarts()).as("none in a row after a run of reset-after").isNull();
+    assertThat(state.view().restarts()).as("every restart, though none in a row after a run of reset-after").isEqualTo(7);
     assertThat(state.reason()).isEqualTo("exited with code 1; restart 1 in 10s");
-    assertThat(Transitions.restartDue(state, state.view().restartAt().toEpochMilli(), at).restart()).isEqualTo(1);
+    EnvironmentEntity.StartRequested first = Transitions.restartDue(state, state.view().restartAt().toEpochMilli(), at);
+    assertThat(first.restart()).isEqualTo(1);
+    assertThat(state.apply(first, 100).view().restarts()).as("the eighth, the first in a row").isEqualTo(8);
   }
 
   @Test

@@ -44,7 +44,7 @@ export async function environmentPage(id) {
       ...fact('Node', e.node),
       ...fact(e.status === 'QUEUED' ? 'Why it waits' : 'Reason', e.reason),
       ...fact('Position in the queue', e.queuePosition),
-      ...fact('Restarts in a row', e.restarts),
+      ...fact('Restarts', e.restarts),
       ...fact('Next restart', e.restartAt ? h('time', { datetime: e.restartAt }, new Date(e.restartAt).toLocaleString()) : null),
       ...fact('Resources', e.resources ? `${e.resources.cpu} CPU · ${e.resources.ram} RAM · ${e.resources.gpu} GPU`
         + (e.resources.storage && e.resources.storage !== '0B' ? ` · ${e.resources.storage} storage` : '') : null),

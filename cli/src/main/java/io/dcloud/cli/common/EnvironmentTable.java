@@ -6,7 +6,8 @@ import java.util.List;
 
 /**
  * Environments as rows: what {@code env ls} and {@code env get} print by default; {@code env get}'s
- * RESTARTS are those its restart policy made in a row, as {@code kubectl get pods} counts them.
+ * RESTARTS are those its restart policy made since it was created or started by hand, as {@code
+ * kubectl get pods} counts them.
  */
 public final class EnvironmentTable {
   private EnvironmentTable() {}
