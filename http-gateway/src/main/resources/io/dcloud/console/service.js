@@ -42,7 +42,7 @@ export async function servicePage(name) {
         ? `up to ${service.batching.maxSize} instances, waiting at most ${service.batching.maxWaitMs} ms` : 'off')] : []));
     body.replaceChildren(...service.replicas.map(r => h('tr', { 'data-replica': r.id, 'data-ready': String(r.ready) },
       h('th', { scope: 'row' }, h('a', { href: '#/environments/' + encodeURIComponent(r.id) }, r.id)),
-      h('td', {}, statusBadge(r.status), r.reason ? h('span', { class: 'reason' }, ' ' + r.reason) : null),
+      h('td', {}, statusBadge(r.status), r.reason ? h('span', { class: 'reason' }, r.reason) : null),
       h('td', {}, r.ready ? 'ready' : 'not ready'),
       h('td', {}, r.node || '—'),
       h('td', {}, `version ${r.version}`))));
