@@ -97,6 +97,32 @@ class CliIT {
   }
 
   /**
+   * {@code nodes drain --wait}: followed until the node holds none of its environments (with no
+   * other node, they wait in the queue); uncordoned, they run there again.
+   */
+  @Test
+  void drainsTheNodeFollowingItUntilItHoldsNoEnvironment() throws Exception {
+    String api = dcloud.api().uri("").toString();
+    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
+    assertThat(login.status()).as("%s", login).isZero();
+    Path spec = Files.writeString(config.resolve("drained.json"), EnvironmentSpecs.tinySpec("drained", ""));
+    String id = ok("env", "create", "-f", spec.toString()).out().strip();
+    String node = dcloud.nodeId();
+    try {
+      Result drained = ok("nodes", "drain", node, "--wait");
+      assertThat(drained.err()).contains(node + ": drained, no environment left on it");
+      assertThat(drained.out()).contains("DRAINING").containsPattern(" 0\\n");
+      await().atMost(UP_WITHIN).untilAsserted(() ->
+          assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("QUEUED"));
+    } finally {
+      ok("nodes", "uncordon", node);
+    }
+    await().atMost(UP_WITHIN).untilAsserted(() ->
+        assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING"));
+    ok("env", "rm", id);
+  }
+
+  /**
    * {@code services logs}: every replica's lines after its short id, at once and followed until the
    * replicas are gone (the service deleted: their streams end, and so does the command).
    */

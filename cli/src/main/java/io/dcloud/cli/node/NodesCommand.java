@@ -2,11 +2,13 @@ package io.dcloud.cli.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.DurationConverter;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.Table;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,8 +45,18 @@ public final class NodesCommand extends Noun implements Callable<Integer> {
   }
 
   @Command(name = "drain", description = "Cordon the node and move its environments elsewhere")
-  int drain(@Mixin OutputOption format, @Parameters(paramLabel = "ID") String id) {
-    return change(format, id, "drain");
+  int drain(@Mixin OutputOption format, @Parameters(paramLabel = "ID") String id,
+      @Option(names = "--wait", description = "Follow the drain until no environment is left on the node") boolean wait,
+      @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10m", converter = DurationConverter.class,
+          description = "With --wait: how long to follow it (default ${DEFAULT-VALUE}); the drain goes on after")
+      Duration timeout) throws InterruptedException {
+    if (!wait) {
+      return change(format, id, "drain");
+    }
+    client().post("/nodes/" + ApiClient.segment(id) + "/drain", null);
+    JsonNode drained = new DrainWait(io(), client()).await(id, timeout);
+    format.print(io().out(), drained, () -> table(List.of(drained)));
+    return ExitCodes.OK;
   }
 
   @Command(name = "volumes", description = "List the volumes the node made for environments, and what became of each one's environment")
