@@ -51,6 +51,19 @@ class CliIT {
     return InProcessCli.run(Map.of("XDG_CONFIG_HOME", config.toString()), stdin, args);
   }
 
+  /** Signs the CLI in to the node's gateway as the admin. */
+  private void signIn() {
+    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", dcloud.api().uri("").toString(),
+        "-u", "admin", "--password-stdin");
+    assertThat(login.status()).as("%s", login).isZero();
+  }
+
+  /** Waits until {@code dcloud env get} says the environment is in {@code status}. */
+  private void awaitStatus(String id, String status) {
+    await().atMost(UP_WITHIN).untilAsserted(() ->
+        assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo(status));
+  }
+
   private Result ok(String... args) {
     Result result = cli("", args);
     assertThat(result.status()).as("%s", result).isZero();
@@ -59,9 +72,7 @@ class CliIT {
 
   @Test
   void createsFollowsExecsReadsLogsStopsStartsAndRemovesAnEnvironment() throws Exception {
-    String api = dcloud.api().uri("").toString();
-    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
-    assertThat(login.status()).as("%s", login).isZero();
+    signIn();
     Path spec = Files.writeString(config.resolve("spec.json"), EnvironmentSpecs.tinySpec("from-cli", ""));
 
     Result created = ok("env", "create", "-f", spec.toString());
@@ -82,16 +93,14 @@ class CliIT {
     assertThat(ok("env", "logs", id, "--tail", "10").out()).contains("hello-from-dcloud");
 
     assertThat(ok("env", "stop", id).out()).startsWith(id);
-    await().atMost(UP_WITHIN).untilAsserted(() ->
-        assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("STOPPED"));
+    awaitStatus(id, "STOPPED");
     Result started = ok("env", "start", id);
     assertThat(started.out().strip()).as("followed until it runs again").isEqualTo(id);
     assertThat(started.err()).as("the progress line").contains("RUNNING");
     assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING");
 
     assertThat(ok("env", "rm", id).out()).startsWith(id);
-    await().atMost(UP_WITHIN).untilAsserted(() ->
-        assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("DELETED"));
+    awaitStatus(id, "DELETED");
     Result gone = cli("", "env", "exec", id, "--", "echo", "hi");
     assertThat(gone.status()).as("%s", gone).isEqualTo(ExitCodes.REFUSED);
   }
@@ -102,9 +111,7 @@ class CliIT {
    */
   @Test
   void drainsTheNodeFollowingItUntilItHoldsNoEnvironment() throws Exception {
-    String api = dcloud.api().uri("").toString();
-    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
-    assertThat(login.status()).as("%s", login).isZero();
+    signIn();
     Path spec = Files.writeString(config.resolve("drained.json"), EnvironmentSpecs.tinySpec("drained", ""));
     String id = ok("env", "create", "-f", spec.toString()).out().strip();
     String node = dcloud.nodeId();
@@ -112,13 +119,11 @@ class CliIT {
       Result drained = ok("nodes", "drain", node, "--wait");
       assertThat(drained.err()).contains(node + ": drained, no environment left on it");
       assertThat(drained.out()).contains("DRAINING").containsPattern(" 0\\n");
-      await().atMost(UP_WITHIN).untilAsserted(() ->
-          assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("QUEUED"));
+      awaitStatus(id, "QUEUED");
     } finally {
       ok("nodes", "uncordon", node);
     }
-    await().atMost(UP_WITHIN).untilAsserted(() ->
-        assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING"));
+    awaitStatus(id, "RUNNING");
     ok("env", "rm", id);
   }
 
@@ -128,9 +133,7 @@ class CliIT {
    */
   @Test
   void printsAndFollowsTheLogsOfEveryReplicaOfAService() throws Exception {
-    String api = dcloud.api().uri("").toString();
-    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
-    assertThat(login.status()).as("%s", login).isZero();
+    signIn();
     Path definition = Files.writeString(config.resolve("service.json"), """
         {"name": "cli-logs", "kind": "app", "port": 8080, "replicas": 2, "readiness": {"path": "/"}, "environment": %s}
         """.formatted(EnvironmentSpecs.tinySpec("cli-logs", ", \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]")));
@@ -165,9 +168,7 @@ class CliIT {
    */
   @Test
   void listsANodesVolumesMountsOneADeletedEnvironmentKeptAgainAndRemovesIt() throws Exception {
-    String api = dcloud.api().uri("").toString();
-    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
-    assertThat(login.status()).as("%s", login).isZero();
+    signIn();
     Path spec = Files.writeString(config.resolve("kept.json"), EnvironmentSpecs.tinySpec("keeps-data",
         ", \"storage\": [{\"target\": \"/data\", \"size\": \"16M\", \"lifecycle\": \"persistent\"}]"));
     String id = ok("env", "create", "-f", spec.toString()).out().strip();
@@ -182,8 +183,7 @@ class CliIT {
     assertThat(refused.err()).contains("belongs to environment " + id);
 
     ok("env", "rm", id);
-    await().atMost(UP_WITHIN).untilAsserted(() ->
-        assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("DELETED"));
+    awaitStatus(id, "DELETED");
     JsonNode orphaned = JSON.readTree(ok("nodes", "volumes", dcloud.nodeId(), "--state", "ORPHANED", "-o", "json").out());
     assertThat(orphaned.path("volumes")).singleElement().satisfies(kept -> {
       assertThat(kept.path("name").asText()).isEqualTo(volume);
@@ -205,8 +205,7 @@ class CliIT {
     assertThat(loser.body()).contains("storage[0].volume");
     String second = answers.stream().filter(answer -> answer.status() == 202).findFirst().orElseThrow()
         .json().path("id").asText();
-    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
-        JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING"));
+    awaitStatus(second, "RUNNING");
     assertThat(ok("env", "exec", second, "--", "cat", "/back/kept.txt").out()).isEqualTo("written-before\n");
     JsonNode mounting = JSON.readTree(ok("env", "get", second, "-o", "json").out());
     assertThat(mounting.path("persistentVolumes").toString()).contains(volume);
@@ -228,19 +227,16 @@ class CliIT {
     assertThat(twice.err()).contains("storage[0].volume", "is mounted by a container");
     // Drained, it waits for its volume's node (no container meanwhile), and the volume stays its alone.
     ok("nodes", "drain", dcloud.nodeId());
-    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
-        JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("QUEUED"));
+    awaitStatus(second, "QUEUED");
     Result whileQueued = cli("", "env", "create", "-f", again.toString());
     assertThat(whileQueued.status()).as("%s", whileQueued).isNotZero();
     assertThat(whileQueued.err()).contains("is mounted again by environment " + second + " (QUEUED, waiting for a place on node " + dcloud.nodeId() + ")");
     ok("nodes", "uncordon", dcloud.nodeId());
-    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
-        JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING"));
+    awaitStatus(second, "RUNNING");
     assertThat(ok("env", "exec", second, "--", "cat", "/back/kept.txt").out()).as("back where its data is")
         .isEqualTo("written-before\n");
     ok("env", "rm", second);
-    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(
-        JSON.readTree(ok("env", "get", second, "-o", "json").out()).path("status").asText()).isEqualTo("DELETED"));
+    awaitStatus(second, "DELETED");
 
     // A user removes their own volumes, once no environment holds them, and never another's.
     Api other = dcloud.api().as("vol-other", "vol-other-secret");
@@ -270,9 +266,7 @@ class CliIT {
    */
   @Test
   void execsInteractivelyUnderAPseudoTerminalAndCopiesFilesBothWays() throws Exception {
-    String api = dcloud.api().uri("").toString();
-    Result login = cli(OneNodeDCloud.ADMIN_PASSWORD + "\n", "login", "--api", api, "-u", "admin", "--password-stdin");
-    assertThat(login.status()).as("%s", login).isZero();
+    signIn();
     Path spec = Files.writeString(config.resolve("spec.json"), EnvironmentSpecs.tinySpec("cli-tty", ""));
     String id = ok("env", "create", "-f", spec.toString()).out().strip();
 

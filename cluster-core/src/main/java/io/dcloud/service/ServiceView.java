@@ -25,14 +25,17 @@ public record ServiceView(
     ServiceDefinition.Batching batching,
     List<BindingSlot> bindings,
     Resources replicaResources,
-    Integer surge)
+    Integer surge,
+    Integer environments)
     implements CborSerializable {
 
   /**
    * {@code bindings}: the device types the app consumes (null in answers from before bindings:
    * none). {@code replicaResources}: what each replica asks for (what a scale adds to its owner's
    * usage); null in answers from before. {@code surge}: the replicas a roll adds beyond the desired
-   * count (null in answers from before: 1).
+   * count (null in answers from before: 1). {@code environments}: the environments it holds now, its
+   * live replicas and those it retires until they are gone, as its owner's quota counts them (null
+   * in answers from before).
    */
   public ServiceView {
     bindings = bindings == null ? List.of() : List.copyOf(bindings);
@@ -43,7 +46,12 @@ public record ServiceView(
       ServiceDefinition.Readiness readiness, List<Replica> replicas, boolean deleting, ServiceDefinition.Batching batching,
       List<BindingSlot> bindings, Resources replicaResources) {
     this(name, kind, owner, version, desiredReplicas, port, readiness, replicas, deleting, batching, bindings,
-        replicaResources, null);
+        replicaResources, null, null);
+  }
+
+  /** The environments it holds now: its desired replicas when the answer does not say. */
+  public int heldEnvironments() {
+    return environments == null ? desiredReplicas : environments;
   }
 
   /** How many replicas beyond the desired count its rolling updates add (0 or 1). */

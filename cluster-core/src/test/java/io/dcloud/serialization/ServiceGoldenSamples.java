@@ -82,7 +82,10 @@ final class ServiceGoldenSamples {
         GoldenSamples.RESOURCES)));
     s.put("wire.service.Ok.with-surge", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.APP,
         "alice", 2, 2, 8080, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
-        GoldenSamples.RESOURCES, 0)));
+        GoldenSamples.RESOURCES, 0, null)));
+    s.put("wire.service.Ok.with-environments", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.APP,
+        "alice", 2, 2, 8080, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
+        GoldenSamples.RESOURCES, 1, 3)));
     s.put("wire.service.NotFound", new ServiceEntity.NotFound("web"));
     s.put("wire.service.Conflict", new ServiceEntity.Conflict("a service named web already exists"));
     EnvironmentSpec replicaSpec = new EnvironmentSpec("web-0", "1", "debian", null, List.of(), GoldenSamples.RESOURCES,

@@ -222,6 +222,7 @@ class ServiceEntityTest {
     answer(state.replicaId(1), EnvironmentStatus.RUNNING);
 
     var got = entity.<ServiceEntity.Reply>runCommand(ServiceEntity.Get::new);
+    assertThat(((ServiceEntity.Ok) got.reply()).view().environments()).as("as its owner's quota counts them").isEqualTo(2);
     List<ServiceView.Replica> replicas = ((ServiceEntity.Ok) got.reply()).view().replicas();
     assertThat(replicas).extracting(ServiceView.Replica::status, ServiceView.Replica::reason)
         .containsExactly(tuple("QUEUED", why), tuple("RUNNING", null));

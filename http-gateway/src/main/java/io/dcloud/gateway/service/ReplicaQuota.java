@@ -39,7 +39,10 @@ final class ReplicaQuota {
    * surge of one: at its fullest a roll holds {@code replicas} replicas and one more, a mix of both
    * versions, so this asks room for {@code replicas} of the larger of the two and one of the smaller
    * (each resource apart). The surge itself is checked, not held: it is made within a moment of the
-   * update, and a hold would outlive an update that changes nothing.
+   * update, and a hold would outlive an update that changes nothing. What the service holds beyond its
+   * desired count now — the surge of a roll this one takes over, a replica being retired — is part of
+   * that peak (the service never holds more than the desired count and the surge), and the owner's
+   * usage counts it already: it is not asked for a second time.
    */
   CompletionStage<Void> checkWithSurge(Caller owner, String service, Resources each, int replicas, ServiceView present) {
     Resources heldEach = heldEach(present, each);
@@ -50,7 +53,7 @@ final class ReplicaQuota {
         Math.min(each.memoryBytes(), heldEach.memoryBytes()), Math.min(each.gpus(), heldEach.gpus()),
         Math.min(each.storageBytes(), heldEach.storageBytes()), each.gpuModel());
     Resources peak = times(larger, replicas).plus(smaller);
-    int held = present.desiredReplicas();
+    int held = Math.max(present.desiredReplicas(), present.heldEnvironments());
     Resources more = minus(peak, times(heldEach, held), each);
     return hold(owner, service, more, Math.max(0, replicas + 1 - held), replicas, each,
         "rolling this service's " + replicas + " replicas to a new version with one more at a time (its surge)",

@@ -139,6 +139,33 @@ class ServiceApiTest {
     assertThat(quinn.delete("/api/v1/services/quota-web").status()).isEqualTo(202);
   }
 
+  /**
+   * A new version deployed while the last one still rolls (its surge replica never ready: no worker
+   * here, as a broken version's would not be) needs no more room than the roll it takes over: its
+   * service never holds more than the desired replicas and the one surge, and the surge replica
+   * there is counted already, not a second time.
+   */
+  @Test
+  void aNewVersionDuringARollFitsTheQuotaThatHeldTheRoll() {
+    Api sam = admin.newUserWithQuota("sam", "app-developer", "{\"cpu\": \"1.5\", \"environments\": 3}");
+    assertThat(sam.post("/api/v1/services", Api.JSON, service("rolling-web", 2)).status()).isEqualTo(201);
+    awaitEnvironmentsInUsage(sam, 2);
+
+    String second = service("rolling-web", 2).replace("\"256M\"", "\"300M\"");
+    Api.Answer rolls = sam.put("/api/v1/services/rolling-web", Api.JSON, second);
+    assertThat(rolls.status()).as(rolls.body()).isEqualTo(200);
+    awaitEnvironmentsInUsage(sam, 3);
+
+    Api.Answer third = sam.put("/api/v1/services/rolling-web", Api.JSON, second.replace("\"300M\"", "\"320M\""));
+    assertThat(third.status()).as(third.body()).isEqualTo(200);
+    assertThat(third.json().path("version").asInt()).isEqualTo(3);
+    Api.Answer more = sam.put("/api/v1/services/rolling-web", Api.JSON,
+        service("rolling-web", 3).replace("\"256M\"", "\"340M\""));
+    more.problem(403);
+    assertThat(more.errorFields()).as("a fourth environment at its peak").contains("quota.environments");
+    assertThat(sam.delete("/api/v1/services/rolling-web").status()).isEqualTo(202);
+  }
+
   @Test
   void twoServicesCreatedAtOnceCannotBothTakeTheRoomForOne() {
     Api rita = admin.newUserWithQuota("rita", "app-developer", "{\"cpu\": \"1\", \"environments\": 2}");
