@@ -6,7 +6,6 @@ import io.dcloud.deploy.ContainerRuntime.ContainerEvent;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.resources.Quantities;
 import io.dcloud.spec.EnvironmentSpec;
-import java.io.Closeable;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -16,7 +15,6 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -49,21 +47,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
 
   /** Everything this actor handles: the public protocol (wrapped), its own results, and its parts' steps. */
   sealed interface Message
-      permits Protocol, OperationDone, EngineEvent, EngineEventsWatched, EngineEventsEnded, WatchEngineAgain,
-          Reconciliation.Step, ReportsAfterRemoval.Step, ClusterPresence.Step, IdleCulling.Step, ReadinessProbes.Step, VolumeCounts.Tick {}
+      permits Protocol, OperationDone, EngineEventStream.Step, Reconciliation.Step, ReportsAfterRemoval.Step, ClusterPresence.Step, IdleCulling.Step, ReadinessProbes.Step, VolumeCounts.Tick {}
 
   private record Protocol(NodeProtocol.Command command) implements Message, NoSerializationVerificationNeeded {}
 
   private record OperationDone(ContainerOperations.Outcome outcome) implements Message, NoSerializationVerificationNeeded {}
-
-  private record EngineEvent(ContainerEvent event) implements Message, NoSerializationVerificationNeeded {}
-
-  /** The event stream the blocking pool opened (opening it waits for the engine's answer). */
-  private record EngineEventsWatched(Closeable watch) implements Message, NoSerializationVerificationNeeded {}
-
-  private record EngineEventsEnded(Throwable cause) implements Message, NoSerializationVerificationNeeded {}
-
-  private enum WatchEngineAgain implements Message, NoSerializationVerificationNeeded { INSTANCE }
 
   public static Behavior<NodeProtocol.Command> create(
       NodeSettings settings,
@@ -121,9 +109,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final Map<String, NodeProtocol.Command> waiting = new LinkedHashMap<>();
   /** Containers being removed on purpose: their destroy event is not news. */
   private final Set<String> removing = new HashSet<>();
-  private Closeable eventWatch;
-  /** Set when the actor stops, for an event stream still being opened on the blocking pool. */
-  private final AtomicBoolean stopped = new AtomicBoolean();
+  private final EngineEventStream engineEvents;
 
   private NodeActor(
       ActorContext<Message> context,
@@ -161,6 +147,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.presence = new ClusterPresence(context, replicator, settings, runtime, machine, blocking, datasets);
     this.sessions = new UserSessions(context.getSystem(), nodeId, runtime, activity);
     this.containerProxy = new ContainerProxy(context.getSystem(), activity);
+    this.engineEvents = new EngineEventStream(context, timers, nodeId, runtime, blocking, settings.gossipInterval(),
+        reconciliation::begin, this::onEngineEvent);
 
     ActorRef<NodeProtocol.Command> protocolRef = context.messageAdapter(NodeProtocol.Command.class, Protocol::new);
     context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(nodeId), protocolRef));
@@ -169,7 +157,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     readiness.begin(timers);
     volumeCounts.begin(timers);
     this.stopHearingOfRemovals = reportsAfterRemoval.begin();
-    watchEngine(); // then reconciles: see onEngineEventsWatched
+    engineEvents.open(); // then reconciles: see EngineEventStream
     context.getLog().info(
         "Node {} started: {}, {} and {} GPUs allocatable", nodeId,
         Quantities.describeCores(machine.allocatable().milliCpus()),
@@ -184,11 +172,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
           return this;
         })
         .onMessage(OperationDone.class, this::onOperationDone)
-        .onMessage(EngineEvent.class, this::onEngineEvent)
-        .onMessage(EngineEventsWatched.class, this::onEngineEventsWatched)
-        .onMessage(EngineEventsEnded.class, this::onEngineEventsEnded)
-        .onMessageEquals(WatchEngineAgain.INSTANCE, () -> {
-          watchEngine();
+        .onMessage(EngineEventStream.Step.class, step -> {
+          engineEvents.on(step);
           return this;
         })
         .onMessage(Reconciliation.Step.class, step -> {
@@ -362,44 +347,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
 
   // ---------------------------------------------------------------- engine events
 
-  /** Opens the event stream off this actor's thread: the engine may take up to its call timeout to answer. */
-  private void watchEngine() {
-    ActorRef<Message> self = getContext().getSelf();
-    getContext().pipeToSelf(
-        CompletableFuture.supplyAsync(() -> {
-          Closeable watch = runtime.watchEvents(event -> self.tell(new EngineEvent(event)), cause -> self.tell(new EngineEventsEnded(cause)));
-          if (stopped.get()) {
-            ContainerOperations.closeQuietly(watch); // nobody is left to close it
-          }
-          return watch;
-        }, blocking),
-        (watch, failure) -> failure == null ? new EngineEventsWatched(watch) : new EngineEventsEnded(failure));
-  }
-
-  /**
-   * Reconciles only once the events are watched: what happens after the listing is then seen as an
-   * event, so nothing falls between the two.
-   */
-  private Behavior<Message> onEngineEventsWatched(EngineEventsWatched watched) {
-    eventWatch = watched.watch();
-    reconciliation.begin();
-    return this;
-  }
-
-  /** The engine restarted or the stream broke: watch again shortly, and reconcile what was missed meanwhile. */
-  private Behavior<Message> onEngineEventsEnded(EngineEventsEnded ended) {
-    getContext().getLog().warn(
-        "Node {} lost the container event stream ({}); watching again in {}", nodeId,
-        ended.cause() == null ? "it ended" : Failures.rootMessage(ended.cause()), settings.gossipInterval());
-    timers.startSingleTimer(WatchEngineAgain.INSTANCE, settings.gossipInterval());
-    return this;
-  }
-
-  private Behavior<Message> onEngineEvent(EngineEvent message) {
-    ContainerEvent event = message.event();
+  private void onEngineEvent(ContainerEvent event) {
     String environmentId = event.labels().get(EnvironmentNames.ENV_LABEL);
     if (environmentId == null || !nodeId.equals(event.labels().get(EnvironmentNames.NODE_LABEL)) || busy.contains(environmentId)) {
-      return this;
+      return;
     }
     switch (event.action()) {
       case "die" -> {
@@ -415,15 +366,11 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
       }
       default -> {}
     }
-    return this;
   }
 
   private Behavior<Message> onStop() {
-    stopped.set(true);
     stopHearingOfRemovals.run();
-    if (eventWatch != null) {
-      ContainerOperations.closeQuietly(eventWatch);
-    }
+    engineEvents.close();
     return this;
   }
 }
