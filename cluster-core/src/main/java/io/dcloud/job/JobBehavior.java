@@ -35,8 +35,6 @@ import org.slf4j.LoggerFactory;
  */
 final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, JobState> {
   private static final Logger log = LoggerFactory.getLogger(JobBehavior.class);
-  /** The last look after a member's removal that sends the tasks in flight again (the 1st, 2nd, 4th, 8th). */
-  private static final int RESEND_LOOKS = 8;
 
   private final String id;
   private final ActorContext<Command> context;
@@ -53,12 +51,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private volatile long inputBytesRead;
   private boolean writingOutput;
   private boolean running;
-  /**
-   * Looks since a member's removal (-1: none lately). The tasks in flight are sent again at the 1st,
-   * 2nd, 4th and 8th: a shard that lived on the member may take seconds to get its new home (its
-   * coordinator's state written again), and a message sent to it meanwhile may be lost as well.
-   */
-  private int looksSinceRemoval = -1;
+  private final ResendsAfterRemoval resends = new ResendsAfterRemoval();
   private final Runnable stopHearingOfRemovals;
 
   JobBehavior(String id, ActorContext<Command> context, JobEntity.Wiring wiring) {
@@ -122,7 +115,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
         // Not at once: this node's shard regions may not have heard of the removal yet.
         log.info("Job {}: {} left the cluster; its {} tasks in flight may have gone with it", id, removed.address(),
             dispatch.size());
-        looksSinceRemoval = 0;
+        resends.memberRemoved();
       }
       return Effect().noReply();
     } else if (command instanceof JobEntity.ServiceSeen seen) {
@@ -165,18 +158,11 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   }
 
   private void resendAfterRemoval() {
-    if (looksSinceRemoval < 0) {
-      return;
-    }
-    looksSinceRemoval++;
-    if (Integer.bitCount(looksSinceRemoval) == 1 && dispatch.size() > 0) {
+    if (resends.look() && dispatch.size() > 0) {
       int resent = dispatch.returnInFlight();
       log.info("Job {}: sending its {} tasks in flight again ({} looks after a member's removal)", id, resent,
-          looksSinceRemoval);
+          resends.looks());
       JobMetrics.resent(resent);
-    }
-    if (looksSinceRemoval >= RESEND_LOOKS) {
-      looksSinceRemoval = -1;
     }
   }
 
