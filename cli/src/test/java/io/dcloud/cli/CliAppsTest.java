@@ -6,7 +6,9 @@ import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.zip.GZIPOutputStream;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,22 @@ class CliAppsTest {
     assertThat(cli.run("apps", "ls").out()).contains("NAME").containsPattern("web\\s+admin\\s+1\\s");
     assertThat(cli.run("apps", "get", "web").out()).contains("VERSION", "CREATED BY").containsPattern("(?m)^1\\s.*\\sadmin\\s");
     assertThat(cli.run("apps", "get", "web", "-o", "yaml").out()).contains("port: 8000");
+  }
+
+  /** {@code --wait} follows the roll, saying while a replica is not ready why (no worker here: it waits in the queue). */
+  @Test
+  void pushWithWaitFollowsTheRollAndSaysWhyItWaits() throws Exception {
+    CliRunner cli = signedIn();
+    Path app = Files.createDirectories(dir.resolve("waited"));
+    Files.writeString(app.resolve("app.py"), "print('hi')\n");
+    Path config = Files.writeString(dir.resolve("waited.yaml"),
+        "name: waited\nruntime:\n  language-name: python\ncommand: [python3, app.py]\nport: 8000\n");
+
+    CliRunner.Running waiting = cli.start("apps", "push", app.toString(), "-c", config.toString(), "--wait");
+
+    Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(waiting.errSoFar())
+        .containsPattern("waited: 0/1 replicas of version 1 ready; replica \\S+ QUEUED: no worker node is up yet"));
+    assertThat(waiting.result()).as("still following it").isNotDone();
   }
 
   /** An app goes whole: its service, then its source once the replicas that mount it are gone. */

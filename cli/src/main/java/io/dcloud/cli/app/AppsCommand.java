@@ -10,6 +10,7 @@ import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.MultipartBody;
 import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.Subcommand;
+import io.dcloud.cli.service.ServiceRollout;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -47,6 +48,10 @@ public final class AppsCommand extends Noun implements Callable<Integer> {
         description = "JSON or YAML: name, runtime, command, port, replicas, resources, readiness, env")
     Path config;
 
+    @Option(names = "--wait", description = "Wait until every replica of the new service version is ready"
+        + " (while one is not, why)")
+    boolean await;
+
     @Override
     public Integer call() throws Exception {
       if (!Files.isRegularFile(config)) {
@@ -67,7 +72,10 @@ public final class AppsCommand extends Noun implements Callable<Integer> {
         io().out().println(pushed.path("name").asText() + " version " + pushed.path("version").asInt());
         io().err().println("service " + service.path("name").asText() + " version " + service.path("version").asInt()
             + ", " + service.path("desiredReplicas").asInt() + " replica(s) on port " + service.path("port").asInt()
-            + ": see 'dcloud services ls'");
+            + (await ? "" : ": see 'dcloud services ls'"));
+        if (await) {
+          new ServiceRollout(io(), client).await(service.path("name").asText(), service.path("version").asInt());
+        }
         return ExitCodes.OK;
       } finally {
         if (archive != source) {
