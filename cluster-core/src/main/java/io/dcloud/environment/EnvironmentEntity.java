@@ -319,8 +319,17 @@ public final class EnvironmentEntity {
     }
   }
 
-  /** A service replica's running container answers its readiness path ({@code ready}), or no longer does. */
-  public record ReadinessChanged(boolean ready, Instant at) implements Event {}
+  /**
+   * A service replica's running container answers its readiness path ({@code ready}), or no longer
+   * does; {@code reason}: while it does not, why, as its node's probe says it ({@code not ready: GET
+   * /ready answered 503}; null when ready, and in events from before reasons). A new reason while it
+   * stays not ready is a change too.
+   */
+  public record ReadinessChanged(boolean ready, Instant at, String reason) implements Event {
+    public ReadinessChanged(boolean ready, Instant at) {
+      this(ready, at, null);
+    }
+  }
 
   /** From now on the members of {@code groups} (sorted, no repeats; none: shared with no one) may see it. */
   public record SharedWith(List<String> groups, String actor, Instant at) implements Event {}

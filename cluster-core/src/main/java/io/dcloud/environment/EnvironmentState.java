@@ -158,8 +158,9 @@ public record EnvironmentState(
           + Transitions.by(e.actor());
       return withSharedWith(e.groups()).to(status, message, at, historyLimit);
     } else if (event instanceof EnvironmentEntity.ReadinessChanged e) {
-      // No history step: a replica that flaps would push its lifecycle out of the history.
-      return withReady(e.ready());
+      // No history step: a replica that flaps would push its lifecycle out of the history. While it
+      // runs but is not ready, its reason says why (a RUNNING environment has none otherwise).
+      return withReady(e.ready()).withReason(e.ready() ? null : e.reason());
     } else if (event instanceof EnvironmentEntity.Deleted) {
       return released().to(EnvironmentStatus.DELETED, deletedMessage(), at, historyLimit);
     }

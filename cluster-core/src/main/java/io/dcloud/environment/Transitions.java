@@ -25,6 +25,7 @@ import io.dcloud.resources.Quantities;
 import io.dcloud.spec.EnvironmentSpec;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -110,11 +111,17 @@ final class Transitions {
         : List.of(new LostWithNode(nodeId, at));
   }
 
-  /** A RUNNING report of the running container that says other than the state of its readiness. */
+  /**
+   * A RUNNING report of the running container that says other than the state of its readiness: ready
+   * or not, or, while it is not, why (the report's message).
+   */
   private static Event readiness(EnvironmentState state, ContainerReport report, Instant at) {
-    boolean changed = state.status() == EnvironmentStatus.RUNNING && report.ready() != null
-        && !report.ready().equals(state.ready());
-    return changed ? new ReadinessChanged(report.ready(), at) : null;
+    if (state.status() != EnvironmentStatus.RUNNING || report.ready() == null) {
+      return null;
+    }
+    String reason = report.ready() ? null : report.message();
+    boolean changed = !report.ready().equals(state.ready()) || !Objects.equals(reason, state.reason());
+    return changed ? new ReadinessChanged(report.ready(), at, reason) : null;
   }
 
   /**

@@ -34,8 +34,14 @@ class ReadinessReportTest {
     return state;
   }
 
+  private static final String ANSWERED_503 = "not ready: GET /ready answered 503";
+
   private static ContainerReport ready(String containerId, boolean ready) {
-    return new ContainerReport("n1", ContainerPhase.RUNNING, containerId, PORTS, null, false, "probed", null, ready);
+    return probed(containerId, ready, ready ? "ready" : ANSWERED_503);
+  }
+
+  private static ContainerReport probed(String containerId, boolean ready, String message) {
+    return new ContainerReport("n1", ContainerPhase.RUNNING, containerId, PORTS, null, false, message, null, ready);
   }
 
   @Test
@@ -51,7 +57,35 @@ class ReadinessReportTest {
 
     assertThat(Transitions.report(readyState, ready("c1", true), AT, EnvironmentEntityFixture.RESTART_BACKOFF)).isEmpty();
     assertThat(Transitions.report(readyState, ready("c1", false), AT, EnvironmentEntityFixture.RESTART_BACKOFF))
-        .containsExactly(new EnvironmentEntity.ReadinessChanged(false, AT));
+        .containsExactly(new EnvironmentEntity.ReadinessChanged(false, AT, ANSWERED_503));
+  }
+
+  /**
+   * While a replica runs but is not ready its reason says why, as its node's probe does (what a
+   * service's replica table and a roll's wait show); a new why is recorded, the same one not again,
+   * and ready it has none.
+   */
+  @Test
+  void whileNotReadyItsReasonSaysWhyAndANewWhyIsRecorded() {
+    EnvironmentState state = running(new ServiceBinding("web", 8080, "/ready"));
+    String refused = "not ready: GET /ready: Connection refused";
+
+    EnvironmentState starting = state.apply(
+        Transitions.report(state, probed("c1", false, refused), AT, EnvironmentEntityFixture.RESTART_BACKOFF).get(0), 100);
+    assertThat(starting.view().reason()).isEqualTo(refused);
+    assertThat(starting.view().status()).isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(Transitions.report(starting, probed("c1", false, refused), AT, EnvironmentEntityFixture.RESTART_BACKOFF))
+        .as("the same why").isEmpty();
+
+    EnvironmentState answering = starting.apply(
+        Transitions.report(starting, ready("c1", false), AT, EnvironmentEntityFixture.RESTART_BACKOFF).get(0), 100);
+    assertThat(answering.view().reason()).isEqualTo(ANSWERED_503);
+    assertThat(answering.view().history()).as("no step of its own").hasSameSizeAs(state.view().history());
+
+    EnvironmentState readyState = answering.apply(
+        Transitions.report(answering, ready("c1", true), AT, EnvironmentEntityFixture.RESTART_BACKOFF).get(0), 100);
+    assertThat(readyState.view().ready()).isTrue();
+    assertThat(readyState.view().reason()).isNull();
   }
 
   @Test

@@ -93,6 +93,8 @@ final class ServiceGoldenSamples {
         Map.of(), EnvironmentSpec.RestartPolicy.ON_FAILURE, Map.of(), null, new ServiceBinding("web", 8080, "/ready"));
     s.put("environment-event.Requested.service-replica", new EnvironmentEntity.Requested(replicaSpec, GoldenSamples.RECIPE, at, "alice"));
     s.put("environment-event.ReadinessChanged", new EnvironmentEntity.ReadinessChanged(true, at));
+    s.put("environment-event.ReadinessChanged.not-ready-why", new EnvironmentEntity.ReadinessChanged(false, at,
+        "not ready: GET /ready answered 503"));
     s.put("wire.environment.ContainerReport.ready", new EnvironmentEntity.FromNode(new NodeProtocol.ContainerReport(
         "n1", NodeProtocol.ContainerPhase.RUNNING, "c1", GoldenSamples.PORTS, null, false, "ready", null, true)));
     s.put("wire.service.State", new ServiceState(definition, "alice", "0b6f7a52", 1, 2,

@@ -1,8 +1,9 @@
 package io.dcloud.node;
 
-import io.dcloud.ask.Asks;
 import com.typesafe.config.Config;
+import io.dcloud.ask.Asks;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
+import io.dcloud.spec.Durations;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
 import io.dcloud.spec.ServiceBinding;
@@ -25,7 +26,9 @@ import org.apache.pekko.stream.Materializer;
  * Readiness of the service replicas this node runs: every {@code dcloud.services.readiness-interval}
  * it asks each running replica's readiness path on its service port (as the engine published it on
  * this machine, like {@link ContainerProxy}), and reports a change to the environment as a RUNNING
- * report with {@code ready}. Only the node reaches the container, so only it can tell.
+ * report with {@code ready} — and, while it is not, why, in the report's message ({@code not ready:
+ * GET /ready answered 503}), as Kubernetes' probe events say it; a new why is news too. Only the
+ * node reaches the container, so only it can tell.
  *
  * <p>It learns the bindings from the deploys it sees (and, for the containers a node finds as it
  * starts, from their environments' claims) and the ports from the reports the node sends
@@ -37,7 +40,17 @@ final class ReadinessProbes {
 
   enum Tick implements Step { INSTANCE }
 
-  record Probed(String environmentId, Running container, boolean ready) implements Step {}
+  /** {@code notReady}: why it is not (null: ready). */
+  record Probed(String environmentId, Running container, String notReady) implements Step {
+    boolean ready() {
+      return notReady == null;
+    }
+
+    /** The report's message: what the environment shows while it is not ready. */
+    String message() {
+      return ready() ? "ready" : "not ready: " + notReady;
+    }
+  }
 
   /**
    * A running container, as the RUNNING report that began its run gave it: a new instance for each
@@ -46,8 +59,8 @@ final class ReadinessProbes {
    */
   record Running(String containerId, List<PublishedPort> ports) {}
 
-  /** What was last reported of a replica, and for which run. */
-  private record Reported(Running run, boolean ready) {}
+  /** What was last reported of a replica ({@code message}: ready, or not and why), and for which run. */
+  private record Reported(Running run, String message) {}
 
   private final ActorContext<NodeActor.Message> context;
   private final String nodeId;
@@ -117,13 +130,12 @@ final class ReadinessProbes {
       // A run that ended while it was probed says nothing of the next one, even of the same container.
       Running now = running.get(probed.environmentId());
       Reported last = reported.get(probed.environmentId());
-      boolean news = last == null || last.run() != now || last.ready() != probed.ready();
+      boolean news = last == null || last.run() != now || !last.message().equals(probed.message());
       if (now == probed.container() && news) {
-        reported.put(probed.environmentId(), new Reported(now, probed.ready()));
-        context.getLog().info("Environment {} on node {} is {}", probed.environmentId(), nodeId,
-            probed.ready() ? "ready" : "not ready");
+        reported.put(probed.environmentId(), new Reported(now, probed.message()));
+        context.getLog().info("Environment {} on node {} is {}", probed.environmentId(), nodeId, probed.message());
         peers.report(probed.environmentId(), new NodeProtocol.ContainerReport(nodeId, ContainerPhase.RUNNING,
-            now.containerId(), now.ports(), null, false, probed.ready() ? "ready" : "not ready", null, probed.ready()));
+            now.containerId(), now.ports(), null, false, probed.message(), null, probed.ready()));
       }
     }
   }
@@ -141,11 +153,14 @@ final class ReadinessProbes {
       return;
     }
     String url = published.get().urlOnItsMachine("http") + binding.readinessPath();
-    CompletionStage<Boolean> answered = Asks.completedInline(http.singleRequest(HttpRequest.GET(url)))
+    String asked = "GET " + binding.readinessPath();
+    // Why it is not ready; null when it is.
+    CompletionStage<String> answered = Asks.completedInline(http.singleRequest(HttpRequest.GET(url)))
         .thenCompose(response -> Asks.completedInline(response.discardEntityBytes(materializer).completionStage())
-            .thenApply(done -> response.status().isSuccess()))
-        .toCompletableFuture().completeOnTimeout(false, interval.toMillis(), TimeUnit.MILLISECONDS);
-    context.pipeToSelf(answered, (ready, failure) ->
-        new Probed(environmentId, container, failure == null && Boolean.TRUE.equals(ready)));
+            .thenApply(done -> response.status().isSuccess() ? null : asked + " answered " + response.status().intValue()))
+        .toCompletableFuture()
+        .completeOnTimeout(asked + ": no answer within " + Durations.format(interval), interval.toMillis(), TimeUnit.MILLISECONDS);
+    context.pipeToSelf(answered, (notReady, failure) ->
+        new Probed(environmentId, container, failure == null ? notReady : asked + ": " + Failures.rootMessage(failure)));
   }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -34,6 +35,8 @@ class ReadinessProbesTest {
   private static final String CONTAINER = "c0ffee";
   private static final ActorTestKit testKit = ActorTestKit.create("readiness-probes", ConfigFactory.load());
   private static HttpServer replica;
+  /** What the replica's readiness path answers. */
+  private static final AtomicInteger readiness = new AtomicInteger(200);
 
   /** What the probes report to the environment, and what the node itself reported before them. */
   private final LinkedBlockingQueue<ContainerReport> reports = new LinkedBlockingQueue<>();
@@ -44,7 +47,7 @@ class ReadinessProbesTest {
   static void serve() throws Exception {
     replica = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     replica.createContext("/ready", exchange -> {
-      exchange.sendResponseHeaders(200, -1);
+      exchange.sendResponseHeaders(readiness.get(), -1);
       exchange.close();
     });
     replica.start();
@@ -126,6 +129,34 @@ class ReadinessProbesTest {
       }
     }
     return null;
+  }
+
+  /** Not ready, the report says why, as Kubernetes' probe events do; a new why is news, the same one is not. */
+  @Test
+  void aReplicaThatIsNotReadyIsReportedWithWhyAndAgainWhenTheWhyChanges() throws Exception {
+    readiness.set(503);
+    try {
+      start();
+      nodeReports(ContainerPhase.RUNNING);
+      ContainerReport failing = readinessReportAfterTicks(Duration.ofSeconds(10));
+      assertThat(failing).isNotNull();
+      assertThat(failing.ready()).isFalse();
+      assertThat(failing.message()).isEqualTo("not ready: GET /ready answered 503");
+      assertThat(readinessReportAfterTicks(Duration.ofSeconds(1))).as("the same why: no news").isNull();
+
+      readiness.set(500);
+      ContainerReport otherWhy = readinessReportAfterTicks(Duration.ofSeconds(10));
+      assertThat(otherWhy).isNotNull();
+      assertThat(otherWhy.message()).isEqualTo("not ready: GET /ready answered 500");
+
+      readiness.set(200);
+      ContainerReport ready = readinessReportAfterTicks(Duration.ofSeconds(10));
+      assertThat(ready).isNotNull();
+      assertThat(ready.ready()).isTrue();
+      assertThat(ready.message()).isEqualTo("ready");
+    } finally {
+      readiness.set(200);
+    }
   }
 
   @Test

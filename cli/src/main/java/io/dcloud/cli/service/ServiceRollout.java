@@ -62,10 +62,11 @@ public final class ServiceRollout {
       }
       String id = replica.path("id").asText();
       String status = replica.path("status").asText("");
-      if (status.isEmpty() || status.equals("RUNNING")) {
-        return status.isEmpty() ? "" : "; replica " + id + " RUNNING, not ready yet";
-      }
       String reason = EnvironmentTable.text(replica, "reason");
+      if (status.isEmpty() || status.equals("RUNNING")) {
+        // Running, it says why it is not ready once its node has probed it (not ready: GET /ready answered 503).
+        return status.isEmpty() ? "" : "; replica " + id + " RUNNING, " + (reason == null ? "not ready yet" : reason);
+      }
       return "; replica " + id + " " + status + (reason == null || reason.isBlank() ? "" : ": " + reason);
     }
     return "";
