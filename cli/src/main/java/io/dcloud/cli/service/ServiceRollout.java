@@ -50,12 +50,21 @@ public final class ServiceRollout {
     }
   }
 
+  /** What a roll waiting for room for its one extra replica can do instead, as the API's quota refusal says it. */
+  static final String NO_ROOM_FOR_THE_SURGE =
+      " (the roll adds one replica before an old one goes; \"surge\": 0 replaces them one at a time without the room)";
+
+  /** It rolls with a surge of one and an earlier version still serves: the waiting replica is the extra one. */
+  private static boolean rollsWithSurge(JsonNode service, int version) {
+    return service.path("surge").asInt(1) > 0 && Progress.of(service, version).outdated() > 0;
+  }
+
   /**
    * Why the roll waits, from the first replica of the version that is not ready: its status and
    * the reason its environment gives (queued behind what, building, failed why), as {@code kubectl
    * describe} would show it, so a roll that cannot go on says so instead of counting to nothing.
    */
-  private String waitingFor(JsonNode service, int version) {
+  static String waitingFor(JsonNode service, int version) {
     for (JsonNode replica : service.path("replicas")) {
       if (replica.path("version").asInt(1) != version || replica.path("ready").asBoolean()) {
         continue;
@@ -67,7 +76,9 @@ public final class ServiceRollout {
         // Running, it says why it is not ready once its node has probed it (not ready: GET /ready answered 503).
         return status.isEmpty() ? "" : "; replica " + id + " RUNNING, " + (reason == null ? "not ready yet" : reason);
       }
-      return "; replica " + id + " " + status + (reason == null || reason.isBlank() ? "" : ": " + reason);
+      return "; replica " + id + " " + status + (reason == null || reason.isBlank() ? "" : ": " + reason)
+          + (reason != null && reason.startsWith("no node has room") && rollsWithSurge(service, version)
+              ? NO_ROOM_FOR_THE_SURGE : "");
     }
     return "";
   }
