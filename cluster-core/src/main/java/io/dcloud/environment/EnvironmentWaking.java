@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
@@ -50,6 +51,10 @@ public final class EnvironmentWaking {
 
   /** How often the wakes that wait are sent, a tenth of {@link Settings#maxPerSecond} each time. */
   private static final Duration SEND_INTERVAL = Duration.ofMillis(100);
+
+  /** The wakes waiting for their turn on this node (0 where the singleton does not run). */
+  private static final AtomicInteger PENDING = Metrics.globalRegistry.gauge("dcloud.environment.wakes.pending",
+      new AtomicInteger());
 
   /**
    * {@code afterRemoval}: how long after a member's removal the waiting ones are first woken (this
@@ -102,6 +107,7 @@ public final class EnvironmentWaking {
           next.remove();
           woken.increment();
         }
+        PENDING.set(due.size());
         if (due.isEmpty()) {
           timers.cancel(SendNext.INSTANCE);
         } else if (!timers.isTimerActive(SendNext.INSTANCE)) {
@@ -133,11 +139,13 @@ public final class EnvironmentWaking {
           })
           .onSignal(PostStop.class, stopped -> {
             stopHearing.run();
+            PENDING.set(0);
             return Behaviors.same();
           })
-          // A restart (its supervisor's, after a failure) sets up a new subscription.
+          // A restart (its supervisor's, after a failure) sets up a new subscription, and a new list.
           .onSignal(PreRestart.class, restarting -> {
             stopHearing.run();
+            PENDING.set(0);
             return Behaviors.same();
           })
           .build();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.dcloud.node.ScriptedRemovals;
 import java.time.Clock;
 import java.time.Duration;
@@ -32,6 +34,11 @@ class EnvironmentWakingTest {
   private static final Duration WAIT = Duration.ofSeconds(10);
   private static final Duration QUIET = Duration.ofMillis(500);
   private static final Instant START = Instant.now().minusSeconds(3600);
+
+  static {
+    // The metrics read here need a registry under the global one, as a node's has.
+    Metrics.addRegistry(new SimpleMeterRegistry());
+  }
 
   @AfterAll
   static void shutdown() {
@@ -85,8 +92,8 @@ class EnvironmentWakingTest {
     ScriptedRemovals removals = new ScriptedRemovals();
     TestProbe<String> wake = testKit.createTestProbe();
 
-    testKit.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofMillis(100), Duration.ofHours(1), 2000),
-        readSide.folded(), removals, wake.ref()::tell, Clock.systemUTC()));
+    var waking = testKit.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofMillis(100),
+        Duration.ofHours(1), 2000), readSide.folded(), removals, wake.ref()::tell, Clock.systemUTC()));
 
     // A singleton that starts may have moved from a member that was removed.
     assertThat(woken(wake, 2)).containsExactlyInAnyOrder(requested, restarting);
@@ -94,6 +101,8 @@ class EnvironmentWakingTest {
     // At 1, 2, 4 and 8 times the wait: a shard can take seconds to find its new home.
     assertThat(woken(wake, 8)).containsOnly(requested, restarting)
         .filteredOn(requested::equals).hasSize(4);
+    // One waking a JVM, as in a node (its pending wakes are a gauge of the JVM's).
+    testKit.stop(waking);
   }
 
   /**
@@ -119,6 +128,8 @@ class EnvironmentWakingTest {
       time.timePasses(Duration.ofSeconds(1));
       List<String> sent = new ArrayList<>(wake.receiveSeveralMessages(2));
       time.expectNoMessageFor(Duration.ofMillis(99), wake);
+      assertThat(Metrics.globalRegistry.get("dcloud.environment.wakes.pending").gauge().value()).as("waiting their turn")
+          .isEqualTo(3);
       time.timePasses(Duration.ofMillis(1));
       sent.addAll(wake.receiveSeveralMessages(2));
       time.expectNoMessageFor(Duration.ofMillis(99), wake);
@@ -126,6 +137,7 @@ class EnvironmentWakingTest {
       sent.addAll(wake.receiveSeveralMessages(1));
       time.expectNoMessageFor(Duration.ofSeconds(1), wake);
       assertThat(sent).as("all of them, each once").containsExactlyInAnyOrderElementsOf(waiting);
+      assertThat(Metrics.globalRegistry.get("dcloud.environment.wakes.pending").gauge().value()).isZero();
     } finally {
       manual.shutdownTestKit();
     }
@@ -140,11 +152,12 @@ class EnvironmentWakingTest {
     assertThat(readSide.listed(EnvironmentStatus.FAILED, "waking")).contains(overdue, ahead);
     TestProbe<String> wake = testKit.createTestProbe();
 
-    testKit.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofHours(1), check, 2000),
+    var waking = testKit.spawn(EnvironmentWaking.create(new EnvironmentWaking.Settings(Duration.ofHours(1), check, 2000),
         readSide.folded(), new ScriptedRemovals(), wake.ref()::tell, Clock.systemUTC()));
 
     // At every check until its entity restarts it: each wake is a no-op for an entity that runs.
     assertThat(wake.receiveMessage(WAIT)).isEqualTo(overdue);
     assertThat(wake.receiveMessage(WAIT)).isEqualTo(overdue);
+    testKit.stop(waking);
   }
 }
