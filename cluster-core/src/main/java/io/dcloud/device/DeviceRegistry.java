@@ -58,7 +58,22 @@ public final class DeviceRegistry {
    */
   public record DeclareService(String service, ActorRef<Done> replyTo) implements Command {}
 
-  /** When a service is deleted: its bindings go with it, and its broker account. */
+  /**
+   * A new version of a service's app consumes {@code slots} (none: nothing): refused (CONFLICT,
+   * {@code bindings}) while a binding of the service binds a device of a type the version does not
+   * take, so that no binding outlives what its app consumes; otherwise its broker account is declared
+   * when it consumes anything, as {@link DeclareService}. Answers {@link ConsumptionChecked}.
+   */
+  public record ServiceConsumes(String service, List<BindingSlot> slots, ActorRef<Reply> replyTo) implements Command {
+    public ServiceConsumes {
+      slots = slots == null ? List.of() : List.copyOf(slots);
+    }
+  }
+
+  /**
+   * When a service is deleted, or its new version consumes no devices: its bindings go with it, and
+   * its broker account.
+   */
   public record DeleteServiceBindings(String service, ActorRef<Done> replyTo) implements Command {}
 
   public record GetView(ActorRef<RegistryView> replyTo) implements Command {}
@@ -71,6 +86,9 @@ public final class DeviceRegistry {
   public record DeviceDone(Device device) implements Reply {}
 
   public record BindingDone(Binding binding) implements Reply {}
+
+  /** See {@link ServiceConsumes}: its bindings fit the version. */
+  public record ConsumptionChecked(String service) implements Reply {}
 
   /** {@code field}: the request's field at fault (null: none in particular). */
   public record Refused(Refusal refusal, String field, String detail) implements Reply {}

@@ -28,6 +28,8 @@ import io.dcloud.device.DeviceRegistry.TypeRegistered;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -105,6 +107,7 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
         .onCommand(DeleteBinding.class, this::deleteBinding)
         .onCommand(DeleteServiceBindings.class, this::deleteServiceBindings)
         .onCommand(DeviceRegistry.DeclareService.class, this::declareService)
+        .onCommand(DeviceRegistry.ServiceConsumes.class, this::serviceConsumes)
         .build();
   }
 
@@ -205,15 +208,36 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
   }
 
   private ReplyEffect<Event, RegistryView> declareService(RegistryView view, DeviceRegistry.DeclareService cmd) {
-    if (view.services().contains(cmd.service())) {
-      return Effect().reply(cmd.replyTo(), Done.getInstance());
+    return declared(view, cmd.service(), cmd.replyTo(), Done.getInstance());
+  }
+
+  /** Declares {@code service}'s account unless it has one, then answers {@code reply}. */
+  private <R> ReplyEffect<Event, RegistryView> declared(RegistryView view, String service, ActorRef<R> replyTo, R reply) {
+    if (view.services().contains(service)) {
+      return Effect().reply(replyTo, reply);
     }
-    return Effect().persist(new DeviceRegistry.ServiceDeclared(cmd.service()))
+    return Effect().persist(new DeviceRegistry.ServiceDeclared(service))
         .thenRun(after -> {
-          log.info("Service {} consumes devices: its broker account exists from now on, bound or not", cmd.service());
+          log.info("Service {} consumes devices: its broker account exists from now on, bound or not", service);
           changed(after);
         })
-        .thenReply(cmd.replyTo(), after -> Done.getInstance());
+        .thenReply(replyTo, after -> reply);
+  }
+
+  private ReplyEffect<Event, RegistryView> serviceConsumes(RegistryView view, DeviceRegistry.ServiceConsumes cmd) {
+    Set<String> takes = cmd.slots().stream().map(BindingSlot::type).collect(Collectors.toSet());
+    for (Binding binding : view.bindingsOf(cmd.service())) {
+      for (String device : binding.devices()) {
+        Optional<String> type = view.typeOf(device).map(SensorType::name);
+        if (type.isPresent() && !takes.contains(type.get())) {
+          return refuse(cmd.replyTo(), Refusal.CONFLICT, "bindings", "binding " + binding.id() + " binds device \""
+              + device + "\" of type \"" + type.get() + "\", which this version of service \"" + cmd.service()
+              + "\" does not consume: unbind it first (DELETE /services/" + cmd.service() + "/bindings/" + binding.id() + ")");
+        }
+      }
+    }
+    DeviceRegistry.ConsumptionChecked checked = new DeviceRegistry.ConsumptionChecked(cmd.service());
+    return takes.isEmpty() ? Effect().reply(cmd.replyTo(), checked) : declared(view, cmd.service(), cmd.replyTo(), checked);
   }
 
   private ReplyEffect<Event, RegistryView> deleteServiceBindings(RegistryView view, DeleteServiceBindings cmd) {
@@ -227,8 +251,8 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
     }
     return Effect().persist(deleted)
         .thenRun(after -> {
-          log.info("Service {} deleted: its {} binding(s) and its broker account go with it", cmd.service(),
-              view.bindingsOf(cmd.service()).size());
+          log.info("Service {} consumes no devices any more (deleted, or a version without bindings): its {} binding(s)"
+              + " and its broker account go", cmd.service(), view.bindingsOf(cmd.service()).size());
           changed(after);
         })
         .thenReply(cmd.replyTo(), after -> Done.getInstance());

@@ -236,6 +236,33 @@ class DeviceRegistryTest {
     assertThat(registry.getState().services()).isEmpty();
   }
 
+  /**
+   * A new version of the service's app that no longer consumes a type is refused while a binding binds
+   * a device of it; one that consumes devices has its account declared; the bindings it keeps fit it.
+   */
+  @Test
+  void aNewVersionIsRefusedWhileABindingBindsATypeItNoLongerConsumes() {
+    registerTypesAndDevices("t1", "v1");
+    bind("b1", "t1", "v1");
+
+    Reply withoutValves = run(r -> new DeviceRegistry.ServiceConsumes("greenhouse",
+        List.of(new BindingSlot("thermometer", 1, 2)), r));
+    Reply withoutAny = run(r -> new DeviceRegistry.ServiceConsumes("greenhouse", List.of(), r));
+    var same = registry.<Reply>runCommand(r -> new DeviceRegistry.ServiceConsumes("greenhouse", SLOTS, r));
+
+    assertRefused(withoutValves, Refusal.CONFLICT, "bindings",
+        "binding b1 binds device \"v1\" of type \"valve\", which this version of service \"greenhouse\" does not consume:"
+            + " unbind it first (DELETE /services/greenhouse/bindings/b1)");
+    assertRefused(withoutAny, Refusal.CONFLICT, "bindings", "binding b1 binds device \"t1\"");
+    assertThat(same.reply()).isEqualTo(new DeviceRegistry.ConsumptionChecked("greenhouse"));
+    assertThat(same.events()).as("its account, declared").containsExactly(new DeviceRegistry.ServiceDeclared("greenhouse"));
+
+    run(r -> new DeviceRegistry.DeleteBinding("b1", r));
+    var none = registry.<Reply>runCommand(r -> new DeviceRegistry.ServiceConsumes("greenhouse", List.of(), r));
+    assertThat(none.reply()).isEqualTo(new DeviceRegistry.ConsumptionChecked("greenhouse"));
+    assertThat(none.hasNoEvents()).as("its account goes once the version is in place (DeleteServiceBindings)").isTrue();
+  }
+
   @Test
   void publishesEachChangeWithItsVersionAndAnswersTheView() {
     run(r -> new DeviceRegistry.RegisterType(THERMOMETER, r));

@@ -75,6 +75,8 @@ final class DeviceGoldenSamples {
     s.put("device-registry-event.ServiceDeclared", new DeviceRegistry.ServiceDeclared("greenhouse"));
     s.put("device-registry-event.ServiceRetired", new DeviceRegistry.ServiceRetired("greenhouse"));
     s.put("wire.device-registry.DeclareService", new DeviceRegistry.DeclareService("greenhouse", system.deadLetters()));
+    s.put("wire.device-registry.ServiceConsumes", new DeviceRegistry.ServiceConsumes("greenhouse", slots, system.deadLetters()));
+    s.put("wire.device-registry.ConsumptionChecked", new DeviceRegistry.ConsumptionChecked("greenhouse"));
     s.put("wire.device-registry.RegisterType", new DeviceRegistry.RegisterType(thermometer, system.deadLetters()));
     s.put("wire.device-registry.DeleteType", new DeviceRegistry.DeleteType("thermometer", system.deadLetters()));
     s.put("wire.device-registry.RegisterDevice", new DeviceRegistry.RegisterDevice(sensor, system.deadLetters()));

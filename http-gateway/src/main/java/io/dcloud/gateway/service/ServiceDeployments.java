@@ -8,6 +8,7 @@ import io.dcloud.gateway.common.Problem;
 import io.dcloud.gateway.common.ProblemException;
 import io.dcloud.gateway.common.ProblemExceptions;
 import io.dcloud.gateway.common.ServiceBackends;
+import io.dcloud.gateway.device.DeviceRegistryAsks;
 import io.dcloud.gateway.environment.EnvironmentCreation;
 import io.dcloud.identity.Caller;
 import io.dcloud.resources.Resources;
@@ -49,6 +50,7 @@ public final class ServiceDeployments {
   private final EnvironmentCreation creation;
   private final ReplicaQuota quota;
   private final Duration timeout;
+  private final DeviceRegistryAsks registry;
 
   ServiceDeployments(ClusterAsks asks, ServiceBackends backends, EnvironmentCreation creation, ReplicaQuota quota) {
     this.system = asks.system();
@@ -57,6 +59,7 @@ public final class ServiceDeployments {
     this.creation = creation;
     this.quota = quota;
     this.timeout = asks.timeout();
+    this.registry = new DeviceRegistryAsks(asks);
   }
 
   /** A new service; a name in use is a 409. */
@@ -85,20 +88,27 @@ public final class ServiceDeployments {
   /**
    * A new version of the caller's service (rolled as {@code Reconciliation} decides), a live change
    * when only its replica count or surge differ, or nothing; the quota's 403 when it would roll with
-   * a surge there is no room for.
+   * a surge there is no room for; a 409 while a binding binds devices of a type the version no longer
+   * consumes. A version that consumes no devices takes the service's broker account away once it is
+   * in place (none of its bindings is left by then).
    */
   CompletionStage<ServiceView> update(Resolved resolved, Caller caller) {
-    String name = resolved.definition().name();
+    ServiceDefinition definition = resolved.definition();
+    String name = definition.name();
     Boolean noRoomForSurge = resolved.surgeRefusal() == null ? null : Boolean.TRUE;
-    return declared(resolved.definition())
-        .thenCompose(done -> ask(name, replyTo -> new ServiceEntity.Update(resolved.definition(), caller.username(), replyTo,
+    return registry.<DeviceRegistry.ConsumptionChecked>change(
+            replyTo -> new DeviceRegistry.ServiceConsumes(name, definition.bindings(), replyTo))
+        .thenCompose(checked -> ask(name, replyTo -> new ServiceEntity.Update(definition, caller.username(), replyTo,
             noRoomForSurge)))
         .thenApply(reply -> {
           if (reply instanceof ServiceEntity.SurgeRefused) {
             throw resolved.surgeRefusal();
           }
           return viewOf(name, reply);
-        });
+        })
+        .thenCompose(view -> definition.bindings().isEmpty()
+            ? asks.<Done>deviceRegistry(replyTo -> new DeviceRegistry.DeleteServiceBindings(name, replyTo)).thenApply(done -> view)
+            : CompletableFuture.completedFuture(view));
   }
 
   /** Creates the service, or updates the caller's own of that name and kind; another's, or another kind, is a 409. */

@@ -176,6 +176,31 @@ class BindingApiTest {
     assertThat(registryView().services()).doesNotContain("declared");
   }
 
+  /**
+   * A new version that no longer consumes a type is a 409 while a binding binds a device of it (no
+   * binding outlives what its app consumes); unbound, it rolls, and a version that consumes nothing
+   * takes the service's broker account away.
+   */
+  @Test
+  void aNewVersionThatNoLongerConsumesABoundTypeIsRefusedUntilUnbound() {
+    created(owner.post("/api/v1/services", Api.JSON, service("changing", ", \"bindings\": [{\"type\": \"valve\"}]")));
+    String binding = created(erin.post("/api/v1/services/changing/bindings", Api.JSON, bind("v-1"))).path("id").asText();
+
+    Api.Answer refused = owner.put("/api/v1/services/changing", Api.JSON, service("changing", ""));
+    refused.problem(409);
+    assertThat(refused.json().path("detail").asText()).contains("binding " + binding + " binds device \"v-1\" of type"
+        + " \"valve\"", "unbind it first");
+    assertThat(owner.get("/api/v1/services/changing").json().path("version").asInt()).as("nothing rolled").isEqualTo(1);
+    assertThat(registryView().services()).contains("changing");
+
+    assertThat(erin.delete("/api/v1/services/changing/bindings/" + binding).status()).isEqualTo(204);
+    Api.Answer rolled = owner.put("/api/v1/services/changing", Api.JSON, service("changing", ""));
+    assertThat(rolled.status()).as(rolled.body()).isEqualTo(200);
+    assertThat(rolled.json().path("version").asInt()).isEqualTo(2);
+    assertThat(registryView().services()).as("no account once it consumes nothing").doesNotContain("changing");
+    assertThat(owner.delete("/api/v1/services/changing").status()).isEqualTo(202);
+  }
+
   private RegistryView registryView() {
     TestProbe<RegistryView> view = cluster.testKit.createTestProbe();
     cluster.deviceRegistry.tell(new DeviceRegistry.GetView(view.getRef()));
