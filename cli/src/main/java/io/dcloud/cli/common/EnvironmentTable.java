@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Environments as rows: what {@code env ls} and {@code env get} print by default; {@code env get}'s
- * RESTARTS are those its restart policy made since it was created or started by hand, as {@code
- * kubectl get pods} counts them.
+ * Environments as rows: what {@code env ls} and {@code env get} print by default. RESTARTS are those
+ * its restart policy made since it was created or started by hand, as {@code kubectl get pods}
+ * counts and lists them.
  */
 public final class EnvironmentTable {
   private EnvironmentTable() {}
@@ -15,7 +15,7 @@ public final class EnvironmentTable {
   public static Table of(Iterable<JsonNode> environments, boolean detailed) {
     Table table = detailed
         ? new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED", "PORTS", "URL", "RESTARTS", "REASON")
-        : new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED");
+        : new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED", "RESTARTS");
     for (JsonNode e : environments) {
       JsonNode resources = e.path("resources");
       Object[] common = {
@@ -25,7 +25,8 @@ public final class EnvironmentTable {
         table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
             ports(e.path("ports")), text(e, "url"), text(e, "restarts"), text(e, "reason"));
       } else {
-        table.row(common);
+        table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
+            text(e, "restarts"));
       }
     }
     return table;

@@ -26,7 +26,7 @@ class EnvironmentTableTest {
   }
 
   @Test
-  void envGetShowsThePortsAndTheRestartsInARow() throws Exception {
+  void envGetShowsThePortsAndTheRestartsAndEnvLsTheRestarts() throws Exception {
     JsonNode environment = JSON.readTree("""
         {"id": "e1", "name": "nb", "status": "RUNNING", "owner": "alice", "node": "n1",
          "resources": {"cpu": "1", "ram": "1G", "gpu": 0}, "createdAt": "2026-12-05T05:00:00Z",
@@ -38,5 +38,11 @@ class EnvironmentTableTest {
     List<String> lines = printed.toString(StandardCharsets.UTF_8).lines().toList();
     assertThat(lines.get(0)).containsSubsequence("CREATED", "PORTS", "URL", "RESTARTS", "REASON");
     assertThat(lines.get(1)).contains("127.0.0.1:49153->172.18.0.5:8888/tcp  http://gw/").containsPattern("/8888/  3 +-$");
+
+    ByteArrayOutputStream listed = new ByteArrayOutputStream();
+    EnvironmentTable.of(List.of(environment), false).print(new PrintStream(listed, true, StandardCharsets.UTF_8));
+    List<String> rows = listed.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(rows.get(0)).endsWith("CREATED               RESTARTS");
+    assertThat(rows.get(1)).endsWith("2026-12-05T05:00:00Z  3");
   }
 }

@@ -28,8 +28,8 @@ import java.util.List;
  * ("latest" when it started); null before it started (and for containers started before DCloud said).
  * {@code service}: the service whose replica it is, and {@code ready} whether it serves (RUNNING and
  * its readiness path answered 2xx); both null for other environments. {@code restarts}: how many
- * times in a row its restart policy started it again after its container exited, {@code restartAt}
- * when it does next (see {@link EnvironmentView}); null when none.
+ * times its restart policy started it again after its container exited since it was created or
+ * started by hand, {@code restartAt} when it does next (see {@link EnvironmentView}); null when none.
  */
 public record EnvironmentJson(
     String id,
