@@ -93,7 +93,8 @@ class CliUsageTest {
   @Test
   void aNounAlonePassesItsOptionsToItsDefaultVerb() {
     CliRunner cli = cli().with("DCLOUD_TOKEN", "t").with("DCLOUD_API", "http://127.0.0.1:9");
-    for (String noun : List.of("env", "nodes", "volumes", "users", "groups", "data", "models", "apps", "catalog")) {
+    for (String noun : List.of("env", "nodes", "volumes", "users", "groups", "data", "models", "apps", "catalog",
+        "templates", "services", "jobs", "devices", "sensor-types")) {
       CliRunner.Result json = cli.run(noun, "-o", "json");
       assertThat(json.status()).as("%s -o json: %s", noun, json).isEqualTo(ExitCodes.UNREACHABLE);
       assertUsage(cli.run(noun, "-o", "xml"), "Invalid value for option '--output'");
@@ -102,6 +103,7 @@ class CliUsageTest {
     assertUsage(cli.run("nodes", "--bogus"), "Unknown option: '--bogus'");
     assertUsage(cli.run("nodes", "ls", "--bogus"), "Unknown option: '--bogus'");
     assertUsage(cli.run("data", "frob"), "Unmatched argument at index 1: 'frob'");
+    assertThat(cli.run("devices", "--type", "thermometer").status()).as("a filter of devices ls").isEqualTo(ExitCodes.UNREACHABLE);
   }
 
   @Test

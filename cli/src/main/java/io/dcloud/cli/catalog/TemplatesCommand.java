@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.SpecFiles;
-import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -19,13 +19,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code dcloud templates [ls | get NAME | save NAME -f FILE | rm NAME]}: the built-in templates and the caller's own. */
 @Command(name = "templates", description = "List templates (the default), show, save or delete one")
-public final class TemplatesCommand extends Subcommand implements Callable<Integer> {
-  @Mixin
-  OutputOption output;
+public final class TemplatesCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return ls(output);
+    return runByDefault("ls");
   }
 
   @Command(name = "ls", aliases = "list", description = "List the templates")

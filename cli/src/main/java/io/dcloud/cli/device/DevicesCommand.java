@@ -6,8 +6,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.KeyValues;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
-import io.dcloud.cli.common.Subcommand;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,13 +24,11 @@ import picocli.CommandLine.Parameters;
 @Command(name = "devices", description = "Sensors and controllers: list (the default), register, show, disable, enable,"
     + " delete, new credentials, readings, commands",
     subcommands = {DeviceReadingsCommand.class, DeviceCommandCommand.class, DevicesSimulateCommand.class})
-public final class DevicesCommand extends Subcommand implements Callable<Integer> {
-  @Mixin
-  OutputOption output;
+public final class DevicesCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return ls(output, null, null, null, null);
+    return runByDefault("ls");
   }
 
   @Command(name = "ls", aliases = "list", description = "List the devices, filtered by type and location")

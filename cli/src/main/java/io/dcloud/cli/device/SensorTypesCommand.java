@@ -3,9 +3,9 @@ package io.dcloud.cli.device;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.SpecFiles;
-import io.dcloud.cli.common.Subcommand;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,13 +15,11 @@ import picocli.CommandLine.Parameters;
 
 /** {@code dcloud sensor-types [ls | create -f FILE | get NAME | rm NAME]}: what sensors measure and controllers do. */
 @Command(name = "sensor-types", description = "Sensor and controller types: list (the default), create, show, delete")
-public final class SensorTypesCommand extends Subcommand implements Callable<Integer> {
-  @Mixin
-  OutputOption output;
+public final class SensorTypesCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return ls(output);
+    return runByDefault("ls");
   }
 
   @Command(name = "ls", aliases = "list", description = "List the sensor and controller types")

@@ -9,9 +9,9 @@ import io.dcloud.cli.common.ChunkSizeOption;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.Refs;
-import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,21 +32,15 @@ import picocli.CommandLine.Parameters;
 /** {@code dcloud jobs [ls | submit | get ID | output ID | cancel ID]}: inference jobs over datasets. */
 @Command(name = "jobs", description = "Inference jobs (a dataset's records through a model service): list (the default),"
     + " submit, show, output, cancel")
-public final class JobsCommand extends Subcommand implements Callable<Integer> {
+public final class JobsCommand extends Noun implements Callable<Integer> {
   /** How often --wait asks how the job is. */
   private static final Duration POLL = Duration.ofSeconds(1);
   private static final Set<String> ENDED = Set.of("SUCCEEDED", "FAILED", "CANCELLED");
   private static final String JOB = "The job: its id, or the start of its id";
 
-  @Mixin
-  OutputOption output;
-
-  @Mixin
-  ChunkSizeOption chunks;
-
   @Override
   public Integer call() {
-    return ls(output, chunks);
+    return runByDefault("ls");
   }
 
   @Command(name = "ls", aliases = "list", description = "List your jobs (admins: all), newest first")

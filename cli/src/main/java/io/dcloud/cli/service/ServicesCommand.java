@@ -7,9 +7,9 @@ import io.dcloud.cli.common.ChunkSizeOption;
 import io.dcloud.cli.common.CliException;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
+import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.SpecFiles;
-import io.dcloud.cli.common.Subcommand;
 import io.dcloud.cli.common.Table;
 import java.util.List;
 import java.util.Map;
@@ -27,16 +27,11 @@ import picocli.CommandLine.Parameters;
     subcommands = {ServiceStatsCommand.class, ServiceLogsCommand.class, ServicePredictCommand.class,
         ServiceCallCommand.class,
         ServiceBindingsCommands.Bind.class, ServiceBindingsCommands.Bindings.class, ServiceBindingsCommands.Unbind.class})
-public final class ServicesCommand extends Subcommand implements Callable<Integer> {
-  @Mixin
-  OutputOption output;
-
-  @Mixin
-  ChunkSizeOption chunks;
+public final class ServicesCommand extends Noun implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    return ls(output, chunks);
+    return runByDefault("ls");
   }
 
   @Command(name = "ls", aliases = "list", description = "List the services")
