@@ -100,6 +100,13 @@ public final class EnvironmentWaking {
           .register(Metrics.globalRegistry);
       // Ids in the order their wake was asked; one asked again before its turn is sent once.
       Set<String> due = new LinkedHashSet<>();
+      // A wave's first wakes go at once, unless earlier ones are still going out at the rate.
+      Runnable sendSoon = () -> {
+        PENDING.set(due.size());
+        if (!timers.isTimerActive(SendNext.INSTANCE)) {
+          timers.startTimerWithFixedDelay(SendNext.INSTANCE, SendNext.INSTANCE, Duration.ZERO, SEND_INTERVAL);
+        }
+      };
       Runnable sendNext = () -> {
         Iterator<String> next = due.iterator();
         for (int sent = 0; sent < settings.perSend() && next.hasNext(); sent++) {
@@ -110,8 +117,6 @@ public final class EnvironmentWaking {
         PENDING.set(due.size());
         if (due.isEmpty()) {
           timers.cancel(SendNext.INSTANCE);
-        } else if (!timers.isTimerActive(SendNext.INSTANCE)) {
-          timers.startTimerWithFixedDelay(SendNext.INSTANCE, SEND_INTERVAL);
         }
       };
       return Behaviors.receive(Command.class)
@@ -120,7 +125,7 @@ public final class EnvironmentWaking {
             if (count > 0) {
               LOG.info("Waking {} waiting environments, at most {} a second: {}", count, settings.maxPerSecond(),
                   waiting.cause());
-              sendNext.run();
+              sendSoon.run();
             }
             return Behaviors.same();
           })
@@ -129,7 +134,7 @@ public final class EnvironmentWaking {
             int count = add(folded, state -> state.restartPending() && state.restart().dueAtMilli() < overdueBefore, due);
             if (count > 0) {
               LOG.info("Waking {} environments whose restart was overdue by over {}", count, settings.overdueCheck());
-              sendNext.run();
+              sendSoon.run();
             }
             return Behaviors.same();
           })
