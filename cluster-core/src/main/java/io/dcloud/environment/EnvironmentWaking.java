@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import io.dcloud.node.AfterRemoval;
 import io.dcloud.node.NodeWatch;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Metrics;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,8 +54,14 @@ public final class EnvironmentWaking {
   private static final Duration SEND_INTERVAL = Duration.ofMillis(100);
 
   /** The wakes waiting for their turn on this node (0 where the singleton does not run). */
-  private static final AtomicInteger PENDING = Metrics.globalRegistry.gauge("dcloud.environment.wakes.pending",
-      new AtomicInteger());
+  private static final AtomicInteger PENDING = new AtomicInteger();
+
+  static {
+    Gauge.builder("dcloud.environment.wakes.pending", PENDING, AtomicInteger::get)
+        .description("Wakes of environments waiting their turn under dcloud.environment.waking.max-per-second "
+            + "(0 where the waking singleton does not run)")
+        .register(Metrics.globalRegistry);
+  }
 
   /**
    * {@code afterRemoval}: how long after a member's removal the waiting ones are first woken (this
