@@ -27,8 +27,9 @@ import org.apache.pekko.stream.Materializer;
  * it asks each running replica's readiness path on its service port (as the engine published it on
  * this machine, like {@link ContainerProxy}), and reports a change to the environment as a RUNNING
  * report with {@code ready} — and, while it is not, why, in the report's message ({@code not ready:
- * GET /ready answered 503}), as Kubernetes' probe events say it; a new why is news too. Only the
- * node reaches the container, so only it can tell.
+ * GET /ready answered 503}), as Kubernetes' probe events say it; a new why is news too, at most every
+ * {@code dcloud.services.readiness-reason-every}. Only the node reaches the container, so only it
+ * can tell.
  *
  * <p>It learns the bindings from the deploys it sees (and, for the containers a node finds as it
  * starts, from their environments' claims) and the ports from the reports the node sends
@@ -59,13 +60,17 @@ final class ReadinessProbes {
    */
   record Running(String containerId, List<PublishedPort> ports) {}
 
-  /** What was last reported of a replica ({@code message}: ready, or not and why), and for which run. */
-  private record Reported(Running run, String message) {}
+  /**
+   * What was last reported of a replica ({@code message}: ready, or not and why), for which run, and
+   * when ({@code atNanos}).
+   */
+  private record Reported(Running run, boolean ready, String message, long atNanos) {}
 
   private final ActorContext<NodeActor.Message> context;
   private final String nodeId;
   private final NodePeers peers;
   private final Duration interval;
+  private final Duration reasonEvery;
   private final Http http;
   private final Materializer materializer;
   /** The binding of each service replica deployed here. */
@@ -80,6 +85,7 @@ final class ReadinessProbes {
     this.nodeId = nodeId;
     this.peers = peers;
     this.interval = config.getDuration("dcloud.services.readiness-interval");
+    this.reasonEvery = config.getDuration("dcloud.services.readiness-reason-every");
     this.http = Http.get(context.getSystem());
     this.materializer = Materializer.matFromSystem(context.getSystem());
   }
@@ -130,9 +136,11 @@ final class ReadinessProbes {
       // A run that ended while it was probed says nothing of the next one, even of the same container.
       Running now = running.get(probed.environmentId());
       Reported last = reported.get(probed.environmentId());
-      boolean news = last == null || last.run() != now || !last.message().equals(probed.message());
+      long at = System.nanoTime();
+      boolean news = last == null || last.run() != now || last.ready() != probed.ready()
+          || (!last.message().equals(probed.message()) && at - last.atNanos() >= reasonEvery.toNanos());
       if (now == probed.container() && news) {
-        reported.put(probed.environmentId(), new Reported(now, probed.message()));
+        reported.put(probed.environmentId(), new Reported(now, probed.ready(), probed.message(), at));
         context.getLog().info("Environment {} on node {} is {}", probed.environmentId(), nodeId, probed.message());
         peers.report(probed.environmentId(), new NodeProtocol.ContainerReport(nodeId, ContainerPhase.RUNNING,
             now.containerId(), now.ports(), null, false, probed.message(), null, probed.ready()));
