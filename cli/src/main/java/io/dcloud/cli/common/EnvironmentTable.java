@@ -7,15 +7,19 @@ import java.util.List;
 /**
  * Environments as rows: what {@code env ls} and {@code env get} print by default. RESTARTS are those
  * its restart policy made since it was created or started by hand, as {@code kubectl get pods}
- * counts and lists them.
+ * counts and lists them. {@code env ls} shows the REASON clipped to {@value #LISTED_REASON} characters, as
+ * {@code kubectl get pods} gives a waiting pod's reason in a word: a why as long as a probe's answer
+ * would widen every row; {@code env get} gives it whole.
  */
 public final class EnvironmentTable {
+  static final int LISTED_REASON = 48;
+
   private EnvironmentTable() {}
 
   public static Table of(Iterable<JsonNode> environments, boolean detailed) {
     Table table = detailed
         ? new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED", "PORTS", "URL", "RESTARTS", "REASON")
-        : new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED", "RESTARTS");
+        : new Table("ID", "NAME", "STATUS", "OWNER", "NODE", "CPU", "RAM", "GPU", "CREATED", "RESTARTS", "REASON");
     for (JsonNode e : environments) {
       JsonNode resources = e.path("resources");
       Object[] common = {
@@ -26,7 +30,7 @@ public final class EnvironmentTable {
             ports(e.path("ports")), text(e, "url"), text(e, "restarts"), text(e, "reason"));
       } else {
         table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
-            text(e, "restarts"));
+            text(e, "restarts"), clipped(text(e, "reason")));
       }
     }
     return table;
@@ -48,6 +52,10 @@ public final class EnvironmentTable {
           : inside);
     }
     return written.isEmpty() ? null : String.join(",", written);
+  }
+
+  static String clipped(String reason) {
+    return reason == null || reason.length() <= LISTED_REASON ? reason : reason.substring(0, LISTED_REASON - 1) + "…";
   }
 
   private static String bracketed(String address) {

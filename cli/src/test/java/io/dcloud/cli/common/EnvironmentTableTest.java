@@ -42,7 +42,24 @@ class EnvironmentTableTest {
     ByteArrayOutputStream listed = new ByteArrayOutputStream();
     EnvironmentTable.of(List.of(environment), false).print(new PrintStream(listed, true, StandardCharsets.UTF_8));
     List<String> rows = listed.toString(StandardCharsets.UTF_8).lines().toList();
-    assertThat(rows.get(0)).endsWith("CREATED               RESTARTS");
-    assertThat(rows.get(1)).endsWith("2026-12-05T05:00:00Z  3");
+    assertThat(rows.get(0)).endsWith("CREATED               RESTARTS  REASON");
+    assertThat(rows.get(1)).endsWith("2026-12-05T05:00:00Z  3         -");
+  }
+
+  @Test
+  void envLsShowsTheReasonClippedAndEnvGetWhole() throws Exception {
+    String why = "not ready: GET /ready answered 503 Service Unavailable after 2 tries";
+    JsonNode environment = JSON.readTree("""
+        {"id": "e1", "name": "app", "status": "RUNNING", "owner": "alice", "restarts": 0, "reason": "%s"}""".formatted(why));
+
+    ByteArrayOutputStream listed = new ByteArrayOutputStream();
+    EnvironmentTable.of(List.of(environment), false).print(new PrintStream(listed, true, StandardCharsets.UTF_8));
+    String row = listed.toString(StandardCharsets.UTF_8).lines().toList().get(1);
+    assertThat(row).endsWith("0         " + why.substring(0, EnvironmentTable.LISTED_REASON - 1) + "…");
+
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    EnvironmentTable.of(List.of(environment), true).print(new PrintStream(got, true, StandardCharsets.UTF_8));
+    assertThat(got.toString(StandardCharsets.UTF_8).lines().toList().get(1)).endsWith("0         " + why);
+    assertThat(EnvironmentTable.clipped("QUEUED: no node has 64 CPUs")).isEqualTo("QUEUED: no node has 64 CPUs");
   }
 }
