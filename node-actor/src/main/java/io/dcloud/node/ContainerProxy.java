@@ -2,25 +2,15 @@ package io.dcloud.node;
 
 import io.dcloud.ask.Asks;
 import io.dcloud.node.ProxyWire.Why;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Locale;
-import java.util.NoSuchElementException;
-import java.util.concurrent.CompletableFuture;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.model.ContentType;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
-import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RequestEntity;
-import org.apache.pekko.http.javadsl.model.RequestEntityAcceptances;
-import org.apache.pekko.http.javadsl.model.ResponseEntity;
 import org.apache.pekko.http.javadsl.model.ws.BinaryMessage;
 import org.apache.pekko.http.javadsl.model.ws.Message;
 import org.apache.pekko.http.javadsl.model.ws.TextMessage;
@@ -54,11 +44,14 @@ final class ContainerProxy {
   private final Materializer materializer;
   private final Http http;
   private final ContainerActivity activity;
+  /** How long a small answer's body may take to arrive whole: as long as the client waits on a quiet connection. */
+  private final Duration smallBodyTimeout;
 
   ContainerProxy(ActorSystem<?> system, ContainerActivity activity) {
     this.materializer = Materializer.matFromSystem(system);
     this.http = Http.get(system);
     this.activity = activity;
+    this.smallBodyTimeout = system.settings().config().getDuration("pekko.http.client.idle-timeout");
   }
 
   void handle(NodeProtocol.ProxyTo proxy) {
@@ -71,21 +64,19 @@ final class ContainerProxy {
   }
 
   private void forward(NodeProtocol.ProxyTo proxy, ProxyWire.Http call) {
-    HttpRequest request = HttpRequest.create()
-        .withMethod(HttpMethods.lookup(call.method()).orElseGet(() -> HttpMethods.custom(call.method(), false, false, RequestEntityAcceptances.Tolerated)))
-        .withUri(proxy.port().urlOnItsMachine("http") + call.target())
-        .addHeaders(headers(call.headers()))
+    HttpRequest request = ProxyHttp.request(call.method(), proxy.port().urlOnItsMachine("http") + call.target(), call.headers())
         .withEntity(entity(call));
     log.debug("Environment {}: {} {} to port {}", proxy.environmentId(), call.method(), call.target(),
         proxy.port().containerPort());
     // Re-homed at once: continuations of Pekko's stages would each start a thread on two cores (see Asks).
     Asks.completedInline(http.singleRequest(request))
-        .thenCompose(this::answer)
-        .whenComplete((answer, failure) -> proxy.replyTo().tell(failure == null ? answer : unreachable(proxy, failure)));
+        .thenCompose(response -> ProxyHttp.answer(response, smallBodyTimeout, materializer))
+        .whenComplete((answer, failure) ->
+            proxy.replyTo().tell(failure == null ? (ProxyWire.Reply) answer : unreachable(proxy, failure)));
   }
 
   private static RequestEntity entity(ProxyWire.Http call) {
-    ContentType type = contentType(call.contentType());
+    ContentType type = ProxyHttp.contentType(call.contentType());
     if (call.body() != null) {
       return HttpEntities.create(type, call.body().bytes());
     }
@@ -93,25 +84,6 @@ final class ContainerProxy {
       return HttpEntities.createChunked(type, call.bodyStream().getSource().map(chunk -> ByteString.fromArray(chunk.bytes())));
     }
     return HttpEntities.EMPTY;
-  }
-
-  /** A small body known whole travels inline; any other streams, in pieces. */
-  private CompletionStage<ProxyWire.Reply> answer(HttpResponse response) {
-    ResponseEntity entity = response.entity();
-    String type = entity.getContentType().equals(ContentTypes.NO_CONTENT_TYPE) ? null : entity.getContentType().toString();
-    List<ProxyWire.Header> headers = wire(response.getHeaders());
-    int status = response.status().intValue();
-    if (entity.isKnownEmpty()) {
-      return CompletableFuture.completedFuture(new ProxyWire.Response(status, headers, type, null, null));
-    }
-    if (entity.getContentLengthOption().isPresent() && entity.getContentLengthOption().getAsLong() <= ProxyPieces.SIZE) {
-      return Asks.completedInline(entity.getDataBytes().runFold(ByteString.emptyByteString(), ByteString::concat, materializer))
-          .thenApply(bytes -> new ProxyWire.Response(status, headers, type, new ProxyWire.Chunk(bytes.toArray()), null));
-    }
-    SourceRef<ProxyWire.Chunk> body = entity.getDataBytes()
-        .mapConcat(ProxyPieces::chunks)
-        .runWith(StreamRefs.sourceRef(), materializer);
-    return CompletableFuture.completedFuture(new ProxyWire.Response(status, headers, type, null, body));
   }
 
   /**
@@ -130,7 +102,7 @@ final class ContainerProxy {
             ? (Message) TextMessage.create(ByteString.fromArray(frame.bytes()).utf8String())
             : BinaryMessage.create(ByteString.fromArray(frame.bytes())));
     WebSocketRequest request = WebSocketRequest.create(proxy.port().urlOnItsMachine("ws") + call.target());
-    for (HttpHeader header : headers(call.headers())) {
+    for (HttpHeader header : ProxyHttp.headers(call.headers())) {
       request = request.addHeader(header);
     }
     if (!call.subprotocols().isEmpty()) {
@@ -169,42 +141,5 @@ final class ContainerProxy {
         + ": " + Failures.rootMessage(failure);
     log.debug("Environment {}: {}", proxy.environmentId(), reason);
     return new ProxyWire.Unavailable(Why.UNREACHABLE, reason);
-  }
-
-  /**
-   * Parsed, so Host stays the browser's (applications compare it with Origin) instead of this hop's;
-   * as sent where Pekko's model of a header would change it (its {@code X-Forwarded-Host} keeps no port).
-   */
-  private static List<HttpHeader> headers(List<ProxyWire.Header> headers) {
-    List<HttpHeader> parsed = new ArrayList<>();
-    for (ProxyWire.Header header : headers) {
-      if (!ProxyWire.HOP_BY_HOP.contains(header.name().toLowerCase(Locale.ROOT))) {
-        HttpHeader modeled = HttpHeader.parse(header.name(), header.value());
-        parsed.add(modeled.value().equals(header.value()) ? modeled : RawHeader.create(header.name(), header.value()));
-      }
-    }
-    return parsed;
-  }
-
-  private static List<ProxyWire.Header> wire(Iterable<HttpHeader> headers) {
-    List<ProxyWire.Header> wire = new ArrayList<>();
-    for (HttpHeader header : headers) {
-      if (!ProxyWire.HOP_BY_HOP.contains(header.lowercaseName())) {
-        wire.add(new ProxyWire.Header(header.name(), header.value()));
-      }
-    }
-    return wire;
-  }
-
-  private static ContentType contentType(String text) {
-    if (text == null) {
-      return ContentTypes.APPLICATION_OCTET_STREAM;
-    }
-    try {
-      return ContentTypes.parse(text);
-    } catch (NoSuchElementException | IllegalArgumentException malformed) {
-      // Pekko's Java parse takes the right of an Either: a malformed text throws NoSuchElementException.
-      return ContentTypes.APPLICATION_OCTET_STREAM;
-    }
   }
 }

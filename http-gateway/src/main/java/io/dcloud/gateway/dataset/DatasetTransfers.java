@@ -7,7 +7,7 @@ import io.dcloud.dataset.DatasetState;
 import io.dcloud.dataset.DatasetVersion;
 import io.dcloud.dataset.DatasetWriter;
 import io.dcloud.gateway.common.AuditLog;
-import io.dcloud.gateway.common.ContentTypeTexts;
+import io.dcloud.http.ContentTypeTexts;
 import io.dcloud.gateway.common.JsonYaml;
 import io.dcloud.gateway.common.Problem;
 import io.dcloud.gateway.common.ProblemException;

@@ -4,7 +4,7 @@ import io.dcloud.ask.Asks;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.gateway.common.ClusterAsks;
-import io.dcloud.gateway.common.ContentTypeTexts;
+import io.dcloud.http.ContentTypeTexts;
 import io.dcloud.gateway.common.Problem;
 import io.dcloud.identity.Caller;
 import io.dcloud.node.ProxyPieces;

@@ -8,7 +8,7 @@ import io.dcloud.ask.Asks;
 import io.dcloud.gateway.common.AuditLog;
 import io.dcloud.gateway.common.CallerAttribute;
 import io.dcloud.gateway.common.ClusterAsks;
-import io.dcloud.gateway.common.ContentTypeTexts;
+import io.dcloud.http.ContentTypeTexts;
 import io.dcloud.gateway.common.GatewaySettings;
 import io.dcloud.gateway.common.JsonYaml;
 import io.dcloud.gateway.common.Problem;

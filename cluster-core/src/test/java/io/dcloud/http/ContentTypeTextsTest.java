@@ -1,4 +1,4 @@
-package io.dcloud.gateway.common;
+package io.dcloud.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.dcloud.gateway.common;
+package io.dcloud.http;
 
 import java.util.Map;
 import java.util.NoSuchElementException;
