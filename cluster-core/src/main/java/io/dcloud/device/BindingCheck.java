@@ -48,6 +48,28 @@ final class BindingCheck {
     return Optional.empty();
   }
 
+  /**
+   * Why {@code binding} may not be made beside the bindings {@code view} holds: a controller its
+   * service already commands through another binding. Two bindings of one service to one controller
+   * (two users each binding the thermostat to the same valve) would run two control loops on it; a
+   * controller is its service's through one binding, as a ReadWriteOnce volume is one node's. Another
+   * user's binding is not named: its maker sees it, the caller does not.
+   */
+  static Optional<String> conflict(RegistryView view, Binding binding) {
+    for (Binding other : view.bindingsOf(binding.service())) {
+      for (String id : binding.devices()) {
+        boolean controller = view.typeOf(id).map(type -> type.kind() == SensorType.Kind.CONTROLLER).orElse(false);
+        if (controller && other.devices().contains(id)) {
+          String which = other.owner().equals(binding.owner()) ? "binding " + other.id() : "another user's binding";
+          return Optional.of("controller \"" + id + "\" is already bound to service \"" + binding.service() + "\" by "
+              + which + ": a service commands a controller through one binding, so two of its control loops never"
+              + " drive one device");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
   private static String declared(List<BindingSlot> slots) {
     return slots.isEmpty() ? "no device types" : String.join(", ", slots.stream().map(BindingSlot::type).toList());
   }

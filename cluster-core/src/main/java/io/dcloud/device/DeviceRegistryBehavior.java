@@ -193,6 +193,10 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
     if (refusal.isPresent()) {
       return refuse(cmd.replyTo(), Refusal.INVALID, "devices", refusal.get());
     }
+    Optional<String> conflict = BindingCheck.conflict(view, binding);
+    if (conflict.isPresent()) {
+      return refuse(cmd.replyTo(), Refusal.CONFLICT, "devices", conflict.get());
+    }
     return persist(new BindingCreated(binding), cmd.replyTo(), after -> new BindingDone(binding),
         "{} bound service {} to devices {} (binding {})", binding.owner(), binding.service(), binding.devices(),
         binding.id());

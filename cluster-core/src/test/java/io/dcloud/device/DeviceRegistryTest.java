@@ -175,6 +175,28 @@ class DeviceRegistryTest {
   }
 
   @Test
+  void aControllerIsBoundToAServiceThroughOneBindingWhileSensorsMayBeSharedAndOtherServicesBindItToo() {
+    registerTypesAndDevices("t1", "t2", "v1");
+    assertThat(bind("first", "t1", "v1")).isInstanceOf(DeviceRegistry.BindingDone.class);
+
+    Reply mine = bind("second", "t2", "v1");
+    Reply anothers = run(r -> new DeviceRegistry.CreateBinding(
+        new Binding("third", "greenhouse", "frank", List.of("t1", "v1"), AT), SLOTS, r));
+    Reply sensorShared = bind("fourth", "t1");
+    Reply otherService = run(r -> new DeviceRegistry.CreateBinding(
+        new Binding("fifth", "irrigation", "frank", List.of("t1", "v1"), AT), SLOTS, r));
+
+    assertRefused(mine, Refusal.CONFLICT, "devices",
+        "controller \"v1\" is already bound to service \"greenhouse\" by binding first");
+    assertRefused(anothers, Refusal.CONFLICT, "devices", "by another user's binding: a service commands a controller");
+    assertThat(((Refused) anothers).detail()).doesNotContain("first");
+    assertThat(sensorShared).isInstanceOf(DeviceRegistry.BindingDone.class);
+    assertThat(otherService).isInstanceOf(DeviceRegistry.BindingDone.class);
+    run(r -> new DeviceRegistry.DeleteBinding("first", r));
+    assertThat(bind("second", "t2", "v1")).as("once the first is gone").isInstanceOf(DeviceRegistry.BindingDone.class);
+  }
+
+  @Test
   void refusesDevicesOfTypesTheServiceDoesNotTake() {
     registerTypesAndDevices("t1", "v1");
 

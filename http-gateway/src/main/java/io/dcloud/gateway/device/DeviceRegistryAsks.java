@@ -54,7 +54,9 @@ public final class DeviceRegistryAsks {
   static Problem problem(DeviceRegistry.Refused refused) {
     return switch (refused.refusal()) {
       case NOT_FOUND -> Problem.of(Problem.Type.NOT_FOUND, refused.detail());
-      case CONFLICT -> Problem.conflict(refused.detail());
+      case CONFLICT -> refused.field() == null
+          ? Problem.conflict(refused.detail())
+          : Problem.of(Problem.Type.CONFLICT, refused.detail(), refused.field(), refused.detail());
       case INVALID -> Problem.of(Problem.Type.VALIDATION_FAILED, refused.detail(),
           refused.field() == null ? "$" : refused.field(), refused.detail());
     };

@@ -139,6 +139,21 @@ class BindingApiTest {
     assertThat(malformed.errorFields()).containsExactly("devices[1]", "devices[2]");
   }
 
+  /** Two users each binding the app to one valve would run two control loops on it: the second is a 409. */
+  @Test
+  void aControllerIsBoundToAServiceOnce() {
+    created(owner.post("/api/v1/services", Api.JSON, service("loop", ", \"bindings\": [{\"type\": \"valve\"}]")));
+    created(erin.post("/api/v1/services/loop/bindings", Api.JSON, bind("v-1")));
+
+    Api.Answer second = fay.post("/api/v1/services/loop/bindings", Api.JSON, bind("v-1"));
+
+    second.problem(409);
+    assertThat(second.errorFields()).containsExactly("devices");
+    assertThat(second.reasonFor("devices")).contains("controller \"v-1\" is already bound to service \"loop\" by another"
+        + " user's binding");
+    assertThat(owner.delete("/api/v1/services/loop").status()).isEqualTo(202);
+  }
+
   @Test
   void onlyTheServicesCallersBindAndOthersSeeNoService() {
     assertThat(bob.post("/api/v1/services/plant/bindings", Api.JSON, bind("t-2")).status()).isEqualTo(404);
