@@ -70,11 +70,21 @@ public final class DeviceRegistry {
     }
   }
 
-  /**
-   * When a service is deleted, or its new version consumes no devices: its bindings go with it, and
-   * its broker account.
-   */
+  /** When a service is deleted: its bindings go with it, and its broker account. */
   public record DeleteServiceBindings(String service, ActorRef<Done> replyTo) implements Command {}
+
+  /**
+   * A new version of a service, consuming {@code slots}, is in place. {@link ServiceConsumes} checked
+   * its bindings before, but the check and the rollout are two steps: a binding made between them,
+   * against the old version's types, binds what the new one does not consume, and goes now, with its
+   * broker rights. A version that consumes nothing takes the service's bindings and its broker account
+   * away, as {@link DeleteServiceBindings}.
+   */
+  public record ServiceVersionInPlace(String service, List<BindingSlot> slots, ActorRef<Done> replyTo) implements Command {
+    public ServiceVersionInPlace {
+      slots = slots == null ? List.of() : List.copyOf(slots);
+    }
+  }
 
   public record GetView(ActorRef<RegistryView> replyTo) implements Command {}
 

@@ -108,6 +108,7 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
         .onCommand(DeleteServiceBindings.class, this::deleteServiceBindings)
         .onCommand(DeviceRegistry.DeclareService.class, this::declareService)
         .onCommand(DeviceRegistry.ServiceConsumes.class, this::serviceConsumes)
+        .onCommand(DeviceRegistry.ServiceVersionInPlace.class, this::serviceVersionInPlace)
         .build();
   }
 
@@ -245,22 +246,43 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
   }
 
   private ReplyEffect<Event, RegistryView> deleteServiceBindings(RegistryView view, DeleteServiceBindings cmd) {
-    List<Event> deleted = new ArrayList<>(
-        view.bindingsOf(cmd.service()).stream().<Event>map(b -> new BindingDeleted(b.id())).toList());
-    if (view.services().contains(cmd.service())) {
-      deleted.add(new DeviceRegistry.ServiceRetired(cmd.service()));
+    List<Binding> all = view.bindingsOf(cmd.service());
+    return withoutBindings(view, cmd.service(), all, true, cmd.replyTo(), () -> log.info(
+        "Service {} is deleted: its {} binding(s) and its broker account go", cmd.service(), all.size()));
+  }
+
+  private ReplyEffect<Event, RegistryView> serviceVersionInPlace(RegistryView view, DeviceRegistry.ServiceVersionInPlace cmd) {
+    Set<String> takes = cmd.slots().stream().map(BindingSlot::type).collect(Collectors.toSet());
+    List<Binding> unfit = view.bindingsOf(cmd.service()).stream()
+        .filter(binding -> takes.isEmpty() || binding.devices().stream()
+            .anyMatch(device -> view.typeOf(device).map(type -> !takes.contains(type.name())).orElse(false)))
+        .toList();
+    Runnable announce = takes.isEmpty()
+        ? () -> log.info("Service {} consumes no devices any more: its {} binding(s) and its broker account go",
+            cmd.service(), unfit.size())
+        : () -> log.warn("Service {}: binding(s) {} made while its new version rolled bind devices of a type it does"
+            + " not consume: they go", cmd.service(), unfit.stream().map(Binding::id).toList());
+    return withoutBindings(view, cmd.service(), unfit, takes.isEmpty(), cmd.replyTo(), announce);
+  }
+
+  /** {@code bindings} of {@code service} go; with {@code retire}, its broker account too; {@code announce} once they have. */
+  private ReplyEffect<Event, RegistryView> withoutBindings(RegistryView view, String service, List<Binding> bindings,
+      boolean retire, ActorRef<Done> replyTo, Runnable announce) {
+    List<Event> deleted = new ArrayList<>(bindings.stream().<Event>map(b -> new BindingDeleted(b.id())).toList());
+    if (retire && view.services().contains(service)) {
+      deleted.add(new DeviceRegistry.ServiceRetired(service));
     }
     if (deleted.isEmpty()) {
-      return Effect().reply(cmd.replyTo(), Done.getInstance());
+      return Effect().reply(replyTo, Done.getInstance());
     }
     return Effect().persist(deleted)
         .thenRun(after -> {
-          log.info("Service {} consumes no devices any more (deleted, or a version without bindings): its {} binding(s)"
-              + " and its broker account go", cmd.service(), view.bindingsOf(cmd.service()).size());
+          announce.run();
           changed(after);
         })
-        .thenReply(cmd.replyTo(), after -> Done.getInstance());
+        .thenReply(replyTo, after -> Done.getInstance());
   }
+
 
   private ReplyEffect<Event, RegistryView> persist(Event event, ActorRef<DeviceRegistry.Reply> replyTo,
       Function<RegistryView, DeviceRegistry.Reply> reply, String logFormat, Object... logArgs) {

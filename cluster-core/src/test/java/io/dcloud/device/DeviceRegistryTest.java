@@ -282,7 +282,34 @@ class DeviceRegistryTest {
     run(r -> new DeviceRegistry.DeleteBinding("b1", r));
     var none = registry.<Reply>runCommand(r -> new DeviceRegistry.ServiceConsumes("greenhouse", List.of(), r));
     assertThat(none.reply()).isEqualTo(new DeviceRegistry.ConsumptionChecked("greenhouse"));
-    assertThat(none.hasNoEvents()).as("its account goes once the version is in place (DeleteServiceBindings)").isTrue();
+    assertThat(none.hasNoEvents()).as("its account goes once the version is in place (ServiceVersionInPlace)").isTrue();
+  }
+
+  /**
+   * A binding made between a new version's check and its rollout, against the old version's types,
+   * goes once the version is in place; one that fits it stays; a version consuming nothing takes all
+   * and the account.
+   */
+  @Test
+  void aBindingMadeWhileANewVersionRolledGoesWhenItBindsWhatTheVersionDoesNotConsume() {
+    registerTypesAndDevices("t1", "t2", "v1");
+    bind("fits", "t1");
+    List<BindingSlot> withoutValves = List.of(new BindingSlot("thermometer", 1, 2));
+    assertThat(run(r -> new DeviceRegistry.ServiceConsumes("greenhouse", withoutValves, r)))
+        .isEqualTo(new DeviceRegistry.ConsumptionChecked("greenhouse"));
+    assertThat(bind("meanwhile", "t2", "v1")).as("made with the old version's slots").isInstanceOf(DeviceRegistry.BindingDone.class);
+
+    var inPlace = registry.<Done>runCommand(r -> new DeviceRegistry.ServiceVersionInPlace("greenhouse", withoutValves, r));
+    var again = registry.<Done>runCommand(r -> new DeviceRegistry.ServiceVersionInPlace("greenhouse", withoutValves, r));
+
+    assertThat(inPlace.events()).containsExactly(new DeviceRegistry.BindingDeleted("meanwhile"));
+    assertThat(again.hasNoEvents()).isTrue();
+    assertThat(registry.getState().bindings()).containsOnlyKeys("fits");
+    assertThat(registry.getState().services()).as("it still consumes thermometers").contains("greenhouse");
+
+    var nothing = registry.<Done>runCommand(r -> new DeviceRegistry.ServiceVersionInPlace("greenhouse", List.of(), r));
+    assertThat(nothing.events()).containsExactly(
+        new DeviceRegistry.BindingDeleted("fits"), new DeviceRegistry.ServiceRetired("greenhouse"));
   }
 
   @Test

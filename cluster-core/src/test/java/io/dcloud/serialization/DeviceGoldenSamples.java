@@ -88,6 +88,8 @@ final class DeviceGoldenSamples {
     s.put("wire.device-registry.DeleteBinding", new DeviceRegistry.DeleteBinding(binding.id(), system.deadLetters()));
     s.put("wire.device-registry.DeleteServiceBindings",
         new DeviceRegistry.DeleteServiceBindings("greenhouse", system.deadLetters()));
+    s.put("wire.device-registry.ServiceVersionInPlace",
+        new DeviceRegistry.ServiceVersionInPlace("greenhouse", slots, system.deadLetters()));
     s.put("wire.device-registry.GetView", new DeviceRegistry.GetView(system.deadLetters()));
     s.put("wire.device-registry.TypeDone", new DeviceRegistry.TypeDone(thermometer));
     s.put("wire.device-registry.DeviceDone", new DeviceRegistry.DeviceDone(controller));

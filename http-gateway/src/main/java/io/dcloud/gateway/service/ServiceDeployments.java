@@ -89,8 +89,9 @@ public final class ServiceDeployments {
    * A new version of the caller's service (rolled as {@code Reconciliation} decides), a live change
    * when only its replica count or surge differ, or nothing; the quota's 403 when it would roll with
    * a surge there is no room for; a 409 while a binding binds devices of a type the version no longer
-   * consumes. A version that consumes no devices takes the service's broker account away once it is
-   * in place (none of its bindings is left by then).
+   * consumes. Once the version is in place, a binding made meanwhile against the old version's types
+   * goes ({@link DeviceRegistry.ServiceVersionInPlace}); a version that consumes no devices takes the
+   * service's broker account away.
    */
   CompletionStage<ServiceView> update(Resolved resolved, Caller caller) {
     ServiceDefinition definition = resolved.definition();
@@ -106,9 +107,8 @@ public final class ServiceDeployments {
           }
           return viewOf(name, reply);
         })
-        .thenCompose(view -> definition.bindings().isEmpty()
-            ? asks.<Done>deviceRegistry(replyTo -> new DeviceRegistry.DeleteServiceBindings(name, replyTo)).thenApply(done -> view)
-            : CompletableFuture.completedFuture(view));
+        .thenCompose(view -> asks.<Done>deviceRegistry(
+            replyTo -> new DeviceRegistry.ServiceVersionInPlace(name, definition.bindings(), replyTo)).thenApply(done -> view));
   }
 
   /** Creates the service, or updates the caller's own of that name and kind; another's, or another kind, is a 409. */
