@@ -358,7 +358,7 @@ class ConsoleIT {
 
   /**
    * Its container killed behind DCloud's back, as a machine's reboot kills it: the page says the
-   * restart its policy makes and when, live, and the environment runs again.
+   * restart its policy makes and when, live (the list says why it failed), and the environment runs again.
    */
   @Test
   @Order(45)
@@ -368,6 +368,11 @@ class ConsoleIT {
     Docker.run("kill", container);
     awaitStatus(browser, "FAILED", "the killed container to be reported");
     assertThat(browser.shownText("dl.facts")).contains("exited with code 137; restart 1 in 10s", "Next restart");
+    // The list says why too, while the restart waits its 10 s.
+    browser.click("nav a[href='#/environments']");
+    String row = "tr[data-env-id='" + created + "']";
+    assertThat(browser.shownText(row)).contains("FAILED", "exited with code 137; restart 1 in 10s");
+    browser.find(row + " a").click();
     awaitStatus(browser, "RUNNING", "its restart");
     assertThat(browser.shownText("dl.facts")).contains("Restarts").doesNotContain("Next restart");
   }

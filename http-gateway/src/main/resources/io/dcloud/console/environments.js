@@ -25,7 +25,8 @@ export async function environmentsPage(query = new URLSearchParams()) {
     const link = h('a', { href: '#/environments/' + encodeURIComponent(environment.id) }, environment.name);
     return h('tr', { 'data-env-id': environment.id, 'data-status': environment.status },
       h('th', { scope: 'row' }, link),
-      h('td', {}, statusBadge(environment.status)),
+      h('td', {}, statusBadge(environment.status),
+        environment.reason ? h('span', { class: 'reason' }, environment.reason) : null),
       h('td', {}, environment.owner || ''),
       h('td', {}, environment.node || ''),
       h('td', {}, environment.resources ? `${environment.resources.cpu} CPU · ${environment.resources.ram}` : ''),
