@@ -177,8 +177,11 @@ def create_app(server, max_body_bytes):
     @app.after_request
     def log_request(response):
         started = request.environ.get("dcloud.started", time.monotonic())
-        log.info("%s %s %d in %.1f ms", request.method, request.path, response.status_code,
-                 (time.monotonic() - started) * 1000)
+        # The node's readiness probe asks every 2 s: a ready answer would be 43,200 lines a day that
+        # bury the requests. Not ready is news, and stays.
+        probe = request.path == "/ready" and response.status_code == 200
+        log.log(logging.DEBUG if probe else logging.INFO, "%s %s %d in %.1f ms", request.method, request.path,
+                response.status_code, (time.monotonic() - started) * 1000)
         return response
 
     @app.get("/ready")

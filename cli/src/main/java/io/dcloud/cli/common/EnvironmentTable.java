@@ -27,10 +27,10 @@ public final class EnvironmentTable {
           text(resources, "cpu"), text(resources, "ram"), text(resources, "gpu"), text(e, "createdAt")};
       if (detailed) {
         table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
-            ports(e.path("ports")), text(e, "url"), text(e, "restarts"), text(e, "reason"));
+            ports(e.path("ports")), text(e, "url"), restarts(e), text(e, "reason"));
       } else {
         table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
-            text(e, "restarts"), clipped(text(e, "reason")));
+            restarts(e), clipped(text(e, "reason")));
       }
     }
     return table;
@@ -52,6 +52,11 @@ public final class EnvironmentTable {
           : inside);
     }
     return written.isEmpty() ? null : String.join(",", written);
+  }
+
+  /** 0 when it has not restarted (the API leaves the count out then), as kubectl's RESTARTS says. */
+  private static int restarts(JsonNode environment) {
+    return environment.path("restarts").asInt(0);
   }
 
   static String clipped(String reason) {

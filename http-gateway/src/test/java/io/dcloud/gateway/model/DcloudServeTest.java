@@ -118,6 +118,7 @@ class DcloudServeTest {
 
       String log = Files.readString(bundle.resolve("serve.log"));
       assertTrue(log.contains("POST /predict 200 in "), "one line per request with its latency:\n" + log);
+      assertTrue(!log.contains("GET /ready 200"), "the readiness probe's answers stay out of the log:\n" + log);
     } finally {
       server.destroy();
       if (!server.waitFor(10, TimeUnit.SECONDS)) {
