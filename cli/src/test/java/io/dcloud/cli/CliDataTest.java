@@ -105,6 +105,10 @@ class CliDataTest {
     assertThat(DataCommand.Put.contentType("images.tar")).isEqualTo("application/x-tar");
     assertThat(DataCommand.Put.contentType("images.tar.gz")).isEqualTo("application/x-gtar");
     assertThat(DataCommand.Put.contentType("images.tgz")).isEqualTo("application/x-gtar");
-    assertThat(DataCommand.Put.contentType("notes.csv.gz")).isEqualTo("application/octet-stream");
+    assertThat(DataCommand.Put.contentType("notes.csv.gz")).as("one compressed file, kept as it is").isEqualTo("application/gzip");
+    assertThat(DataCommand.Put.contentType("houses.CSV")).isEqualTo("text/csv");
+    assertThat(DataCommand.Put.contentType("inputs.jsonl")).isEqualTo("application/x-ndjson");
+    assertThat(DataCommand.Put.contentType("weights.npy")).isEqualTo("application/octet-stream");
+    assertThat(DataCommand.Put.contentType("README")).isEqualTo("application/octet-stream");
   }
 }

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -99,13 +100,26 @@ public final class DataCommand extends Noun implements Callable<Integer> {
       return ExitCodes.OK;
     }
 
-    /** A .tar is a directory, and so is a .tar.gz or .tgz (gzip-compressed); anything else one file. */
+    /**
+     * A .tar is a directory, and so is a .tar.gz or .tgz (gzip-compressed); anything else one file,
+     * typed by its extension where it is a common data format (a download then says what it is, as the
+     * console's upload, whose type the browser gives, does), else plain bytes.
+     */
     public static String contentType(String fileName) {
-      if (fileName.endsWith(".tar")) {
+      String name = fileName.toLowerCase(Locale.ROOT);
+      if (name.endsWith(".tar")) {
         return "application/x-tar";
+      } else if (name.endsWith(".tar.gz") || name.endsWith(".tgz")) {
+        return "application/x-gtar";
       }
-      return fileName.endsWith(".tar.gz") || fileName.endsWith(".tgz") ? "application/x-gtar" : "application/octet-stream";
+      String extension = name.substring(name.lastIndexOf('.') + 1);
+      return DATA_FORMATS.getOrDefault(extension, "application/octet-stream");
     }
+
+    private static final Map<String, String> DATA_FORMATS = Map.of(
+        "csv", "text/csv", "tsv", "text/tab-separated-values", "txt", "text/plain",
+        "json", "application/json", "jsonl", "application/x-ndjson", "ndjson", "application/x-ndjson",
+        "parquet", "application/vnd.apache.parquet", "gz", "application/gzip", "zip", "application/zip");
 
     private static InputStream open(Path file) {
       try {
