@@ -289,7 +289,11 @@ class CliGatewayTest {
   @Test
   void createsFromATemplateWithOverrides() throws Exception {
     CliRunner cli = signedIn();
-    assertThat(ok(cli.run("templates")).out()).contains("python-ml", "jupyter");
+    String listed = ok(cli.run("templates")).out();
+    assertThat(listed).contains("python-ml", "jupyter");
+    String jupyter = listed.lines().filter(line -> line.startsWith("jupyter ")).findFirst().orElseThrow();
+    assertThat(jupyter).as("a long description clipped in the list").endsWith("…").doesNotContain("signs the owner in");
+    assertThat(ok(cli.run("templates", "get", "jupyter")).out()).contains("which signs the owner in with that token.");
     assertThat(JSON.readTree(ok(cli.run("templates", "get", "python-ml", "-o", "json")).out()).path("name").asText())
         .isEqualTo("python-ml");
     String id = ok(cli.run("env", "create", "--template", "python-ml", "--set", "env-name=templated", "--detach")).out().strip();

@@ -29,14 +29,14 @@ public final class TemplatesCommand extends Noun implements Callable<Integer> {
   @Command(name = "ls", aliases = "list", description = "List the templates")
   int ls(@Mixin OutputOption format) {
     JsonNode listing = client().get("/templates");
-    format.print(io().out(), listing, () -> table(listing.path("templates")));
+    format.print(io().out(), listing, () -> table(listing.path("templates"), LISTED_DESCRIPTION));
     return ExitCodes.OK;
   }
 
   @Command(name = "get", aliases = "show", description = "Show one template (-o yaml for its contract)")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
     JsonNode template = client().get(template(name));
-    format.print(io().out(), template, () -> table(List.of(template)));
+    format.print(io().out(), template, () -> table(List.of(template), Integer.MAX_VALUE));
     return ExitCodes.OK;
   }
 
@@ -51,7 +51,7 @@ public final class TemplatesCommand extends Noun implements Callable<Integer> {
     }
     body.set("spec", SpecFiles.read(file, io().in()));
     JsonNode template = client().put(template(name), body);
-    format.print(io().out(), template, () -> table(List.of(template)));
+    format.print(io().out(), template, () -> table(List.of(template), Integer.MAX_VALUE));
     return ExitCodes.OK;
   }
 
@@ -66,10 +66,13 @@ public final class TemplatesCommand extends Noun implements Callable<Integer> {
     return "/templates/" + ApiClient.segment(name);
   }
 
-  private static Table table(Iterable<JsonNode> templates) {
+  /** {@code templates ls} clips a description to this many characters; {@code templates get} gives it whole. */
+  private static final int LISTED_DESCRIPTION = 72;
+
+  private static Table table(Iterable<JsonNode> templates, int descriptionWidth) {
     Table table = new Table("NAME", "OWNER", "BUILT-IN", "DESCRIPTION");
     templates.forEach(t -> table.row(EnvironmentTable.text(t, "name"), EnvironmentTable.text(t, "owner"),
-        t.path("builtIn").asBoolean(), EnvironmentTable.text(t, "description")));
+        t.path("builtIn").asBoolean(), Table.clipped(EnvironmentTable.text(t, "description"), descriptionWidth)));
     return table;
   }
 }

@@ -60,7 +60,7 @@ public final class EnvironmentTable {
   }
 
   static String clipped(String reason) {
-    return reason == null || reason.length() <= LISTED_REASON ? reason : reason.substring(0, LISTED_REASON - 1) + "…";
+    return Table.clipped(reason, LISTED_REASON);
   }
 
   private static String bracketed(String address) {

@@ -23,6 +23,14 @@ public final class Table {
     return this;
   }
 
+  /**
+   * {@code text} cut to {@code width} characters with an ellipsis: a list's long free text (a reason,
+   * a description) would widen every row; the item's own read gives it whole.
+   */
+  public static String clipped(String text, int width) {
+    return text == null || text.length() <= width ? text : text.substring(0, width - 1) + "…";
+  }
+
   private static String text(Object cell) {
     String text = cell == null ? "" : String.valueOf(cell);
     return text.isEmpty() || text.equals("null") ? "-" : text;
