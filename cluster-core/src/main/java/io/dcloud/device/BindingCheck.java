@@ -56,15 +56,17 @@ final class BindingCheck {
    * user's binding is not named: its maker sees it, the caller does not.
    */
   static Optional<String> conflict(RegistryView view, Binding binding) {
-    for (Binding other : view.bindingsOf(binding.service())) {
-      for (String id : binding.devices()) {
-        boolean controller = view.typeOf(id).map(type -> type.kind() == SensorType.Kind.CONTROLLER).orElse(false);
-        if (controller && other.devices().contains(id)) {
-          String which = other.owner().equals(binding.owner()) ? "binding " + other.id() : "another user's binding";
-          return Optional.of("controller \"" + id + "\" is already bound to service \"" + binding.service() + "\" by "
-              + which + ": a service commands a controller through one binding, so two of its control loops never"
-              + " drive one device");
-        }
+    for (String id : binding.devices()) {
+      boolean controller = view.typeOf(id).map(type -> type.kind() == SensorType.Kind.CONTROLLER).orElse(false);
+      List<Binding> holding = !controller ? List.of() : view.bindingsOf(binding.service()).stream()
+          .filter(other -> other.devices().contains(id)).toList();
+      if (!holding.isEmpty()) {
+        // The caller's own binding, when one holds it, is the one to name: that one they can unbind.
+        String which = holding.stream().filter(other -> other.owner().equals(binding.owner())).findFirst()
+            .map(own -> "binding " + own.id()).orElse("another user's binding");
+        return Optional.of("controller \"" + id + "\" is already bound to service \"" + binding.service() + "\" by "
+            + which + ": a service commands a controller through one binding, so two of its control loops never"
+            + " drive one device");
       }
     }
     return Optional.empty();

@@ -192,6 +192,9 @@ class DeviceRegistryTest {
     assertThat(((Refused) anothers).detail()).doesNotContain("first");
     assertThat(sensorShared).isInstanceOf(DeviceRegistry.BindingDone.class);
     assertThat(otherService).isInstanceOf(DeviceRegistry.BindingDone.class);
+    assertRefused(run(r -> new DeviceRegistry.CreateBinding(
+            new Binding("sixth", "irrigation", "frank", List.of("t2", "v1"), AT), SLOTS, r)),
+        Refusal.CONFLICT, "devices", "by binding fifth");
     run(r -> new DeviceRegistry.DeleteBinding("first", r));
     assertThat(bind("second", "t2", "v1")).as("once the first is gone").isInstanceOf(DeviceRegistry.BindingDone.class);
   }

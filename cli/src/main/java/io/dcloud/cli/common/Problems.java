@@ -7,7 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An API error answer (RFC 9457 problem+json) as one line: {@code title: detail (field: reason; ...)};
+ * An API error answer (RFC 9457 problem+json) as one line: {@code title: detail (field: reason; ...)}, or
+ * {@code title: field: detail} when its one field's reason is the detail;
  * a service's {@code {"error": "..."}} as its text; anything else as the start of the body.
  */
 public final class Problems {
@@ -33,12 +34,16 @@ public final class Problems {
     }
     StringBuilder line = new StringBuilder(problem.get("title").asText());
     String detail = problem.path("detail").asText("");
+    JsonNode errors = problem.path("errors");
+    if (errors.size() == 1 && errors.get(0).path("reason").asText("").equals(detail)) {
+      // A problem about one field that says the same in its detail: said once, as kubectl says it.
+      return line.append(": ").append(errors.get(0).path("field").asText("?")).append(": ").append(detail).toString();
+    }
     if (!detail.isBlank() && !detail.equals(line.toString())) {
       line.append(": ").append(detail);
     }
     List<String> fields = new ArrayList<>();
-    problem.path("errors").forEach(error ->
-        fields.add(error.path("field").asText("?") + ": " + error.path("reason").asText("")));
+    errors.forEach(error -> fields.add(error.path("field").asText("?") + ": " + error.path("reason").asText("")));
     if (!fields.isEmpty()) {
       line.append(" (").append(String.join("; ", fields)).append(')');
     }

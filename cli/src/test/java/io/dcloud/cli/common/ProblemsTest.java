@@ -17,6 +17,15 @@ class ProblemsTest {
   }
 
   @Test
+  void aProblemAboutOneFieldIsSaidOnce() {
+    String body = """
+        {"title": "Conflict with the current state", "status": 409, "detail": "controller \\"v-1\\" is already bound",
+         "errors": [{"field": "devices", "reason": "controller \\"v-1\\" is already bound"}]}""";
+    assertThat(Problems.describe(409, body))
+        .isEqualTo("Conflict with the current state: devices: controller \"v-1\" is already bound");
+  }
+
+  @Test
   void aBodyThatIsNoProblemIsShownShortWithItsStatus() {
     assertThat(Problems.describe(502, "<html>\n<b>Bad gateway</b>\n</html>")).isEqualTo("HTTP 502: <html> <b>Bad gateway</b> </html>");
     assertThat(Problems.describe(500, "")).isEqualTo("HTTP 500");
