@@ -106,8 +106,9 @@ class CliIT {
   }
 
   /**
-   * {@code nodes drain --wait}: followed until the node holds none of its environments (with no
-   * other node, they wait in the queue); uncordoned, they run there again.
+   * {@code nodes get} shows the node and the environment on it; {@code nodes drain --wait}: followed
+   * until the node holds none of its environments (with no other node, they wait in the queue);
+   * uncordoned, they run there again.
    */
   @Test
   void drainsTheNodeFollowingItUntilItHoldsNoEnvironment() throws Exception {
@@ -115,6 +116,10 @@ class CliIT {
     Path spec = Files.writeString(config.resolve("drained.json"), EnvironmentSpecs.tinySpec("drained", ""));
     String id = ok("env", "create", "-f", spec.toString()).out().strip();
     String node = dcloud.nodeId();
+    Result shown = ok("nodes", "get", node);
+    assertThat(shown.out()).as("the node, its resources, runtime and environments")
+        .contains("RESOURCE", "CAPACITY", "RESERVED", "IN USE", "RUNTIME", id, "drained");
+    assertThat(cli("", "nodes", "get", "no-such-node").status()).isEqualTo(ExitCodes.NOT_FOUND);
     try {
       Result drained = ok("nodes", "drain", node, "--wait");
       assertThat(drained.err()).contains(node + ": drained, no environment left on it");

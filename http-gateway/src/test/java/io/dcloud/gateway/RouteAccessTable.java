@@ -126,6 +126,7 @@ final class RouteAccessTable {
         // Everyone signed in follows the changes they may see.
         row("GET", "/events").streaming().otherwise(200),
         // No worker exists: those who may operate nodes hear that this one does not.
+        row("GET", "/nodes/{node}").otherwise(404),
         row("POST", "/nodes/{node}/cordon").allow(404, CONFIGURER, ADMIN).otherwise(403),
         row("POST", "/nodes/{node}/uncordon").allow(404, CONFIGURER, ADMIN).otherwise(403),
         row("POST", "/nodes/{node}/drain").allow(404, CONFIGURER, ADMIN).otherwise(403),

@@ -2,6 +2,7 @@ package io.dcloud.cli.node;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
+import io.dcloud.cli.common.ByteSizes;
 import io.dcloud.cli.common.DurationConverter;
 import io.dcloud.cli.common.EnvironmentTable;
 import io.dcloud.cli.common.ExitCodes;
@@ -9,7 +10,9 @@ import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.Table;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -17,8 +20,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code dcloud nodes ls | cordon | uncordon | drain | volumes ID | rm-volume ID VOLUME}: the workers as the scheduler sees them. */
-@Command(name = "nodes", description = "List worker nodes (the default); cordon, uncordon or drain one; list and remove its volumes (configurers and admins)")
+/** {@code dcloud nodes ls | get ID | cordon | uncordon | drain | volumes ID | rm-volume ID VOLUME}: the workers as the scheduler sees them. */
+@Command(name = "nodes", description = "List worker nodes (the default) or show one; cordon, uncordon or drain one; list and remove its volumes (configurers and admins)")
 public final class NodesCommand extends Noun implements Callable<Integer> {
 
   @Override
@@ -31,6 +34,42 @@ public final class NodesCommand extends Noun implements Callable<Integer> {
   int ls(@Mixin OutputOption format) {
     JsonNode listing = client().get("/nodes");
     format.print(io().out(), listing, () -> table(listing.path("nodes")));
+    return ExitCodes.OK;
+  }
+
+  /**
+   * One node, as {@code kubectl describe node} shows one: its row, then each resource's capacity,
+   * reservation and use, its GPUs, its labels, and the environments on it (the caller's, or all for
+   * configurers and admins).
+   */
+  @Command(name = "get", aliases = "show", description = "Show one node: its resources, GPUs, labels and the environments on it")
+  int get(@Mixin OutputOption format, @Parameters(paramLabel = "ID") String id) {
+    JsonNode node = client().get("/nodes/" + ApiClient.segment(id));
+    format.print(io().out(), node, () -> table(List.of(node)));
+    if (format.format != OutputOption.Format.table) {
+      return ExitCodes.OK;
+    }
+    io().out().println();
+    resources(node).print(io().out());
+    if (!node.path("capacity").path("gpus").isEmpty()) {
+      io().out().println();
+      gpus(node).print(io().out());
+    }
+    Table facts = new Table("RUNTIME", "LAST SEEN", "LABELS");
+    facts.row(node.path("runtime").path("error").isTextual()
+            ? "unavailable: " + node.path("runtime").path("error").asText()
+            : EnvironmentTable.text(node.path("runtime"), "version"),
+        node.path("gossipAgeSeconds").isNumber() ? node.path("gossipAgeSeconds").asLong() + "s ago" : null,
+        labels(node.path("labels")));
+    io().out().println();
+    facts.print(io().out());
+    JsonNode environments = client().get("/environments" + ApiClient.query(Map.of("node", id))).path("environments");
+    io().out().println();
+    if (environments.isEmpty()) {
+      io().out().println("No environments of yours on " + id + ".");
+    } else {
+      EnvironmentTable.of(environments, false).print(io().out());
+    }
     return ExitCodes.OK;
   }
 
@@ -81,6 +120,42 @@ public final class NodesCommand extends Noun implements Callable<Integer> {
     JsonNode node = client().post("/nodes/" + ApiClient.segment(id) + "/" + action, null);
     format.print(io().out(), node, () -> table(List.of(node)));
     return ExitCodes.OK;
+  }
+
+  /** Capacity, what the scheduler promised of it, and what is really in use, as the node measures it. */
+  private static Table resources(JsonNode node) {
+    JsonNode capacity = node.path("capacity");
+    JsonNode reserved = node.path("reserved");
+    JsonNode usage = node.path("usage");
+    Table table = new Table("RESOURCE", "CAPACITY", "RESERVED", "IN USE");
+    table.row("cpu", capacity.path("cpus").asDouble(), reserved.path("cpus").asDouble(),
+        String.format(Locale.ROOT, "%.1f%%", usage.path("cpuPercent").asDouble()));
+    table.row("ram", ByteSizes.of(capacity.path("memoryBytes").asLong()), ByteSizes.of(reserved.path("memoryBytes").asLong()),
+        ByteSizes.of(usage.path("memoryUsedBytes").asLong()));
+    table.row("disk", ByteSizes.of(capacity.path("diskBytes").asLong()), ByteSizes.of(reserved.path("diskBytes").asLong()),
+        ByteSizes.of(usage.path("diskUsedBytes").asLong()));
+    table.row("gpu", capacity.path("gpus").size(), reserved.path("gpus").asInt(), null);
+    table.row("containers", null, null, usage.path("containers").asInt());
+    return table;
+  }
+
+  private static Table gpus(JsonNode node) {
+    List<String> inUse = new ArrayList<>();
+    node.path("gpusInUse").forEach(uuid -> inUse.add(uuid.asText()));
+    Table table = new Table("GPU", "UUID", "NAME", "MEMORY", "IN USE");
+    for (JsonNode gpu : node.path("capacity").path("gpus")) {
+      String uuid = gpu.path("uuid").asText();
+      table.row(gpu.path("index").asInt(), uuid, EnvironmentTable.text(gpu, "name"),
+          gpu.path("memoryMiB").isNumber() ? gpu.path("memoryMiB").asLong() + " MiB" : null,
+          node.has("gpusInUse") ? inUse.contains(uuid) : null);
+    }
+    return table;
+  }
+
+  private static String labels(JsonNode labels) {
+    List<String> pairs = new ArrayList<>();
+    labels.fields().forEachRemaining(label -> pairs.add(label.getKey() + "=" + label.getValue().asText()));
+    return String.join(",", pairs.stream().sorted().toList());
   }
 
   private static Table table(Iterable<JsonNode> nodes) {

@@ -10,13 +10,15 @@ import io.dcloud.gateway.identity.Authentication;
 import io.dcloud.identity.Caller;
 import io.dcloud.scheduler.Scheduler;
 import java.time.Clock;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 
-/** {@code GET /nodes}: the workers as the scheduler sees them; cordon, drain, their volumes; {@code GET /volumes}. */
+/** {@code GET /nodes[/{id}]}: the workers as the scheduler sees them; cordon, drain, their volumes; {@code GET /volumes}. */
 public final class NodeRoutes extends AllDirectives {
   private final ClusterAsks asks;
   private final JsonYaml codec;
@@ -43,12 +45,23 @@ public final class NodeRoutes extends AllDirectives {
         pathEndOrSingleSlash(() -> get(() -> completeWithFuture(
             asks.nodes().thenApply(nodes -> codec.jsonResponse(StatusCodes.OK, new NodeJson.Listing(
                 nodes.nodes().stream().map(node -> shownTo(caller, NodeJson.of(node, clock.instant()))).toList())))))),
-        pathPrefix(segment -> Authentication.requireAny(caller, Authentication.CONFIGURERS, () -> concat(
-            post(() -> concat(
-                path("cordon", () -> operate(Scheduler.Cordon::new, segment, "cordon", caller)),
-                path("uncordon", () -> operate(Scheduler.Uncordon::new, segment, "uncordon", caller)),
-                path("drain", () -> operate(Scheduler.Drain::new, segment, "drain", caller)))),
-            volumes.route(segment, caller)))))));
+        pathPrefix(segment -> concat(
+            pathEndOrSingleSlash(() -> get(() -> completeWithFuture(one(segment, caller)))),
+            Authentication.requireAny(caller, Authentication.CONFIGURERS, () -> concat(
+                post(() -> concat(
+                    path("cordon", () -> operate(Scheduler.Cordon::new, segment, "cordon", caller)),
+                    path("uncordon", () -> operate(Scheduler.Uncordon::new, segment, "uncordon", caller)),
+                    path("drain", () -> operate(Scheduler.Drain::new, segment, "drain", caller)))),
+                volumes.route(segment, caller))))))));
+  }
+
+  /** {@code GET /nodes/{id}}: one node as the list shows it, for a describe or a wait on it; 404 when none is known. */
+  private CompletionStage<HttpResponse> one(String nodeId, Caller caller) {
+    return asks.nodes().thenApply(nodes -> nodes.nodes().stream()
+        .filter(node -> node.status().nodeId().equals(nodeId))
+        .findFirst()
+        .map(node -> codec.jsonResponse(StatusCodes.OK, shownTo(caller, NodeJson.of(node, clock.instant()))))
+        .orElseThrow(() -> Problem.notFound("node " + nodeId).exception()));
   }
 
   /** {@code GET /volumes}: every signed-in user's own environment volumes, on whichever node (see {@link VolumeRoutes}). */

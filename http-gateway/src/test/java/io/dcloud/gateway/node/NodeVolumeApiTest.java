@@ -65,6 +65,26 @@ class NodeVolumeApiTest {
     assertThat(everywhere.json().path("volumes").isArray()).isTrue();
   }
 
+  /** {@code GET /nodes/{id}}: one node as the list shows it to the caller; a node nobody knows is a 404. */
+  @Test
+  void oneNodeIsShownAsTheListShowsItToTheCaller() {
+    cluster.gossip("shown-node", new Resources(2000, 4L << 30, 0, 50L << 30, null), Map.of("zone", "a"));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(
+        () -> assertThat(api.get("/api/v1/nodes/shown-node").status()).isEqualTo(200));
+    Api scientist = api.newUser("node-reader", "data-scientist");
+
+    var asAdmin = api.get("/api/v1/nodes/shown-node").json();
+    var asUser = scientist.get("/api/v1/nodes/shown-node").json();
+
+    assertThat(asAdmin.path("id").asText()).isEqualTo("shown-node");
+    assertThat(asAdmin.path("host").asText()).isEqualTo("host-shown-node");
+    assertThat(asAdmin.path("capacity").path("cpus").asDouble()).isEqualTo(2.0);
+    assertThat(asAdmin.path("labels").path("zone").asText()).isEqualTo("a");
+    assertThat(asUser.has("host")).as("a user's summary names no host").isFalse();
+    assertThat(asUser.has("environmentCount")).isFalse();
+    assertThat(scientist.get("/api/v1/nodes/no-such-node").problem(404).path("detail").asText()).contains("node no-such-node");
+  }
+
   @Test
   void anUnknownStateIsRefusedNamingTheField() {
     Api.Answer answer = api.get("/api/v1/nodes/no-such-node/volumes?state=LOST");
