@@ -260,8 +260,11 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
     Runnable announce = takes.isEmpty()
         ? () -> log.info("Service {} consumes no devices any more: its {} binding(s) and its broker account go",
             cmd.service(), unfit.size())
-        : () -> log.warn("Service {}: binding(s) {} made while its new version rolled bind devices of a type it does"
-            + " not consume: they go", cmd.service(), unfit.stream().map(Binding::id).toList());
+        : () -> {
+          log.warn("Service {}: binding(s) {} made while its new version rolled bind devices of a type it does"
+              + " not consume: they go", cmd.service(), unfit.stream().map(Binding::id).toList());
+          DeviceMetrics.bindingsDropped(unfit.size());
+        };
     return withoutBindings(view, cmd.service(), unfit, takes.isEmpty(), cmd.replyTo(), announce);
   }
 
@@ -295,7 +298,7 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
   }
 
   private void changed(RegistryView view) {
-    DeviceMetrics.devices(view.devices().size());
+    DeviceMetrics.registry(view);
     changes.tell(Topic.publish(new RegistryChanged(view.version())));
   }
 

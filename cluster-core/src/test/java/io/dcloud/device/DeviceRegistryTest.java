@@ -302,10 +302,14 @@ class DeviceRegistryTest {
         .isEqualTo(new DeviceRegistry.ConsumptionChecked("greenhouse"));
     assertThat(bind("meanwhile", "t2", "v1")).as("made with the old version's slots").isInstanceOf(DeviceRegistry.BindingDone.class);
 
+    double droppedBefore = dropped();
+
     var inPlace = registry.<Done>runCommand(r -> new DeviceRegistry.ServiceVersionInPlace("greenhouse", withoutValves, r));
     var again = registry.<Done>runCommand(r -> new DeviceRegistry.ServiceVersionInPlace("greenhouse", withoutValves, r));
 
     assertThat(inPlace.events()).containsExactly(new DeviceRegistry.BindingDeleted("meanwhile"));
+    assertThat(dropped() - droppedBefore).as("dcloud_device_bindings_dropped_total").isEqualTo(1.0);
+    assertThat(Metrics.globalRegistry.get("dcloud.device.registry.bindings").gauge().value()).isEqualTo(1.0);
     assertThat(again.hasNoEvents()).isTrue();
     assertThat(registry.getState().bindings()).containsOnlyKeys("fits");
     assertThat(registry.getState().services()).as("it still consumes thermometers").contains("greenhouse");
@@ -313,6 +317,11 @@ class DeviceRegistryTest {
     var nothing = registry.<Done>runCommand(r -> new DeviceRegistry.ServiceVersionInPlace("greenhouse", List.of(), r));
     assertThat(nothing.events()).containsExactly(
         new DeviceRegistry.BindingDeleted("fits"), new DeviceRegistry.ServiceRetired("greenhouse"));
+  }
+
+  private static double dropped() {
+    var counter = Metrics.globalRegistry.find("dcloud.device.bindings.dropped").counter();
+    return counter == null ? 0 : counter.count();
   }
 
   @Test
