@@ -19,7 +19,7 @@ Run it on DCloud (README, "Sensors and controllers"):
     dcloud sensor-types create -f examples/devices/valve.yaml
     dcloud devices simulate --type thermometer --count 2 --rate 1 --site hq    # or real devices
     dcloud devices simulate --type valve --count 1 --site hq
-    dcloud apps push examples/apps/thermostat -c examples/apps/thermostat/app.yaml
+    dcloud apps push examples/apps/thermostat
     dcloud services bind thermostat THERMOMETER... VALVE
     dcloud services call thermostat /
 """

@@ -45,10 +45,11 @@ class CliAppsTest {
     Path app = Files.createDirectories(dir.resolve("web/static"));
     Files.writeString(app.getParent().resolve("app.py"), "print('hi')\n");
     Files.writeString(app.resolve("index.html"), "<p>hi</p>\n");
-    Path config = Files.writeString(dir.resolve("app.yaml"),
+    Files.writeString(app.getParent().resolve("app.yaml"),
         "name: web\nruntime:\n  language-name: python\ncommand: [python3, app.py]\nport: 8000\nreplicas: 2\n");
 
-    CliRunner.Result pushed = cli.run("apps", "push", app.getParent().toString(), "-c", config.toString());
+    // No -c: the directory's app.yaml, as docker build finds its Dockerfile.
+    CliRunner.Result pushed = cli.run("apps", "push", app.getParent().toString());
 
     assertThat(pushed.status()).as(pushed.toString()).isZero();
     assertThat(pushed.out()).isEqualTo("web version 1\n");
@@ -126,5 +127,11 @@ class CliAppsTest {
     assertThat(badField.err()).contains("port");
     assertThat(cli.run("apps", "push", dir.resolve("missing").toString(), "-c", config.toString()).status())
         .isEqualTo(ExitCodes.USAGE);
+    CliRunner.Result noConfig = cli.run("apps", "push", empty.toString());
+    assertThat(noConfig.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noConfig.err()).contains("give the app's config with -c FILE: an archive's is not looked for");
+    Path bare = Files.createDirectories(dir.resolve("bare"));
+    assertThat(cli.run("apps", "push", bare.toString()).err())
+        .contains("give the app's config with -c FILE: " + bare + " has no app.yaml, app.yml, app.json");
   }
 }

@@ -44,9 +44,13 @@ public final class AppsCommand extends Noun implements Callable<Integer> {
         description = "The app's directory (all of its files are sent), or a .tar, .tar.gz (.tgz) or .zip of them")
     Path source;
 
-    @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE",
-        description = "JSON or YAML: name, runtime, command, port, replicas, resources, readiness, env")
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+        description = "JSON or YAML: name, runtime, command, port, replicas, resources, readiness, env"
+            + " (default: the directory's app.yaml, app.yml or app.json)")
     Path config;
+
+    /** What a directory's config is called when {@code -c} names none, as {@code docker build} finds its Dockerfile. */
+    static final List<String> DEFAULT_CONFIGS = List.of("app.yaml", "app.yml", "app.json");
 
     @Option(names = "--wait", description = "Wait until every replica of the new service version is ready"
         + " (while one is not, why)")
@@ -54,11 +58,12 @@ public final class AppsCommand extends Noun implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-      if (!Files.isRegularFile(config)) {
-        throw CliException.usage("no such file: " + config);
-      }
       if (!Files.exists(source)) {
         throw CliException.usage("no such directory or archive: " + source);
+      }
+      Path config = this.config != null ? this.config : defaultConfig(source);
+      if (!Files.isRegularFile(config)) {
+        throw CliException.usage("no such file: " + config);
       }
       Path archive = Files.isDirectory(source) ? zipped(source) : source;
       try {
@@ -82,6 +87,18 @@ public final class AppsCommand extends Noun implements Callable<Integer> {
           Files.deleteIfExists(archive);
         }
       }
+    }
+
+    static Path defaultConfig(Path source) {
+      if (Files.isDirectory(source)) {
+        for (String name : DEFAULT_CONFIGS) {
+          if (Files.isRegularFile(source.resolve(name))) {
+            return source.resolve(name);
+          }
+        }
+      }
+      throw CliException.usage("give the app's config with -c FILE: " + (Files.isDirectory(source)
+          ? source + " has no " + String.join(", ", DEFAULT_CONFIGS) : "an archive's is not looked for"));
     }
 
     /** The directory's regular files as a zip, by their paths inside it ('/'-separated), in a temporary file. */
