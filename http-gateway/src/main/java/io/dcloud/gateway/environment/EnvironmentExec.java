@@ -76,7 +76,7 @@ public final class EnvironmentExec extends AllDirectives {
 
   private void mayRun(String id, Caller caller, EnvironmentView view) {
     if (!caller.mayAccess(view.owner())) {
-      audit.record(caller.username(), ACTION, id, null, "forbidden");
+      audit.record(caller, ACTION, id, "forbidden");
       throw Problem.of(Problem.Type.FORBIDDEN, "environment " + id + " is shared with a group of yours to see: only "
           + view.owner() + " or an admin may run commands in it").exception();
     }
@@ -85,13 +85,13 @@ public final class EnvironmentExec extends AllDirectives {
   private HttpResponse answer(String id, Caller caller, NodeProtocol.ExecReply reply) {
     if (reply instanceof NodeProtocol.ExecResult result) {
       String outcome = result.timedOut() ? "timed-out" : "exit " + result.exitCode();
-      audit.record(caller.username(), ACTION, id, null, outcome);
+      audit.record(caller, ACTION, id, outcome);
       log.info("Environment {}: {} ran a command in it ({})", id, caller.username(), outcome);
       return codec.jsonResponse(StatusCodes.OK, new ExecAnswer(
           result.exitCode(), result.stdout(), result.stderr(), result.truncated(), result.timedOut()));
     }
     String reason = ((NodeProtocol.ExecUnavailable) reply).reason();
-    audit.record(caller.username(), ACTION, id, null, "refused");
+    audit.record(caller, ACTION, id, "refused");
     throw Problem.conflict("cannot run a command in environment " + id + ": " + reason).exception();
   }
 }

@@ -85,6 +85,10 @@ class EnvironmentExecApiTest {
       JsonNode entries = admin.get("/api/v1/audit?user=bob").json().path("entries");
       assertThat(entries.findValuesAsText("action")).contains("environment.exec");
       assertThat(entries.findValuesAsText("outcome")).contains("forbidden");
+      assertThat(entries.findParents("action").stream()
+          .filter(entry -> entry.path("action").asText().equals("environment.exec"))
+          .map(entry -> entry.path("address").asText()))
+          .as("from where, as every other record says").containsOnly("127.0.0.1");
       assertThat(admin.get("/api/v1/audit?user=alice").json().path("entries").findValuesAsText("outcome"))
           .contains("refused");
     });
