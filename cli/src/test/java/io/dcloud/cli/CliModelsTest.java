@@ -79,6 +79,29 @@ class CliModelsTest {
     assertThat(refused.err()).contains("replicas");
   }
 
+  /** {@code models push DIR}: its one artifact, contract.py and model.yaml, as {@code apps push DIR} takes its app.yaml. */
+  @Test
+  void pushesADirectorysModelContractAndConfigAndSaysWhichItCannotTell() throws Exception {
+    CliRunner cli = signedIn();
+    Path folder = Files.createDirectories(dir.resolve("trained"));
+    Files.write(folder.resolve("net.pt"), new byte[] {5, 6, 7});
+    Files.writeString(folder.resolve("contract.py"), "def preprocess(r):\n    return r\n\n\ndef postprocess(p):\n    return p\n");
+    Files.writeString(folder.resolve("model.yaml"), "name: net\nruntime:\n  language-name: python\n");
+
+    CliRunner.Result pushed = cli.run("models", "push", folder.toString());
+
+    assertThat(pushed.status()).as(pushed.toString()).isZero();
+    assertThat(pushed.out()).isEqualTo("net version 1\n");
+    Files.write(folder.resolve("older.pt"), new byte[] {1});
+    CliRunner.Result two = cli.run("models", "push", folder.toString());
+    assertThat(two.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(two.err()).contains("give the model with --model FILE: ", "has 2 of them: [net.pt, older.pt]");
+    assertThat(cli.run("models", "push", folder.toString(), "--model", folder.resolve("older.pt").toString()).out())
+        .isEqualTo("net version 2\n");
+    Path empty = Files.createDirectories(dir.resolve("untrained"));
+    assertThat(cli.run("models", "push", empty.toString()).err()).contains("has no .joblib, .pkl, .pt file");
+  }
+
   /** A model goes whole: its service, then its bundle's versions once the replicas that mount it are gone. */
   @Test
   void removesADeployedModelsServiceAndThenItsBundle() throws Exception {

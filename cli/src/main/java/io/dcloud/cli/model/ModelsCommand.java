@@ -10,11 +10,15 @@ import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.MultipartBody;
 import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.Subcommand;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /**
  * {@code dcloud models push|ls|deploy}: trained models served by DCloud. A push sends the artifact, the
@@ -31,20 +35,38 @@ public final class ModelsCommand extends Noun implements Callable<Integer> {
 
   @Command(name = "push", description = "Upload a model as its next version")
   static final class Push extends Subcommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, paramLabel = "FILE",
+    /** The artifact's kinds, by extension: what a directory's artifact is found by. */
+    static final List<String> ARTIFACTS = List.of(".joblib", ".pkl", ".pt");
+    static final List<String> CONFIGS = List.of("model.yaml", "model.yml", "model.json");
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR",
+        description = "Where the model's files are: its one .joblib, .pkl or .pt, contract.py and model.yaml"
+            + " (model.yml, model.json), each unless named by its option (default: the current directory)")
+    Path directory;
+
+    @Option(names = "--model", paramLabel = "FILE",
         description = "The artifact: a joblib/pickle of a scikit-learn estimator (.joblib, .pkl) or TorchScript (.pt)")
     Path model;
 
-    @Option(names = "--contract", required = true, paramLabel = "FILE",
+    @Option(names = "--contract", paramLabel = "FILE",
         description = "Python defining preprocess(request) and postprocess(prediction)")
     Path contract;
 
-    @Option(names = "--config", required = true, paramLabel = "FILE",
+    @Option(names = "--config", paramLabel = "FILE",
         description = "JSON or YAML: name, runtime, resources, replicas, batching, input-example")
     Path config;
 
     @Override
     public Integer call() throws Exception {
+      Path dir = directory == null ? Path.of(".") : directory;
+      if (directory != null && !Files.isDirectory(directory)) {
+        throw CliException.usage("no such directory: " + directory);
+      }
+      Path model = this.model != null ? this.model : artifactIn(dir);
+      Path contract = this.contract != null ? this.contract : dir.resolve("contract.py");
+      Path config = this.config != null ? this.config : CONFIGS.stream().map(dir::resolve).filter(Files::isRegularFile)
+          .findFirst().orElseThrow(() -> CliException.usage("give the model's config with --config FILE: " + dir
+              + " has no " + String.join(", ", CONFIGS)));
       for (Path file : new Path[] {model, contract, config}) {
         if (!Files.isRegularFile(file)) {
           throw CliException.usage("no such file: " + file);
@@ -63,6 +85,22 @@ public final class ModelsCommand extends Noun implements Callable<Integer> {
       io().err().println("serve it: dcloud models deploy " + pushed.path("name").asText()
           + " --version " + pushed.path("version").asInt() + " --wait");
       return ExitCodes.OK;
+    }
+
+    /** The directory's one artifact; none, or several, is a usage error saying to name it. */
+    static Path artifactIn(Path dir) throws IOException {
+      List<Path> found;
+      try (Stream<Path> files = Files.list(dir)) {
+        found = files.filter(Files::isRegularFile)
+            .filter(file -> ARTIFACTS.stream().anyMatch(ext -> file.getFileName().toString().endsWith(ext)))
+            .sorted().toList();
+      }
+      if (found.size() != 1) {
+        throw CliException.usage("give the model with --model FILE: " + dir + " has " + (found.isEmpty()
+            ? "no " + String.join(", ", ARTIFACTS) + " file" : found.size() + " of them: " + found.stream()
+                .map(file -> file.getFileName().toString()).toList()));
+      }
+      return found.get(0);
     }
   }
 
