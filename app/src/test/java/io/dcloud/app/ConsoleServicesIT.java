@@ -223,9 +223,12 @@ class ConsoleServicesIT {
     checkAndPhotograph(browser, "service-new");
 
     browser.script("arguments[0].value = arguments[1]", config, environment.toString());
+    new org.openqa.selenium.support.ui.Select(browser.find("form.new-service select[name=service-spread]"))
+        .selectByValue("required");
     browser.click("form.new-service button[name=create-service]");
     awaitAttribute(browser, "article.service", "ready", "1", "the new service's replica to be ready");
-    assertThat(browser.text("article.service dl.facts")).contains("app", "ada", "8000");
+    assertThat(browser.text("article.service dl.facts")).contains("app", "ada", "8000", "each replica on a node that runs no other");
+    assertThat(ada.get("/api/v1/services/web-form/definition").json().path("spread").asText()).isEqualTo("required");
     assertThat(ada.get("/api/v1/services/web-form/call/").body()).contains("from-the-form");
     assertThat(ada.delete("/api/v1/services/web-form").status()).isEqualTo(202);
   }

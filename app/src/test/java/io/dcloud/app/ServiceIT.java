@@ -86,4 +86,22 @@ class ServiceIT {
     assertThat(api.get("/api/v1/services/web").status()).isEqualTo(404);
     await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(status(ids.get(0))).isEqualTo("DELETED"));
   }
+
+  /** {@code spread: required} on one node: one replica runs there, the other waits, saying why, though there is room. */
+  @Test
+  void aServiceThatRequiresSpreadingRunsOneReplicaANodeAndTheRestWaitSayingWhy() {
+    Api.Response created = api.post("/api/v1/services",
+        BusyboxWebService.config("apart", 2, "ok").put("spread", "required").toString());
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+
+    await().atMost(UP_WITHIN).untilAsserted(() -> {
+      JsonNode shown = api.get("/api/v1/services/apart").json();
+      assertThat(shown.path("spread").asText()).isEqualTo("required");
+      assertThat(shown.path("replicas").findValuesAsText("status")).as(shown.toString())
+          .containsExactlyInAnyOrder("RUNNING", "QUEUED");
+      assertThat(shown.path("replicas").findValuesAsText("reason"))
+          .anySatisfy(reason -> assertThat(reason).contains("runs a replica of its service already (spread: required)"));
+    });
+    assertThat(api.delete("/api/v1/services/apart").status()).isEqualTo(202);
+  }
 }

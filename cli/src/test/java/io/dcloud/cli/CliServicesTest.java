@@ -66,7 +66,7 @@ class CliServicesTest {
     JsonNode shown = JSON.readTree(ok(cli.run("services", "get", "cli-web", "-o", "json")).out());
     assertThat(shown.path("replicas")).hasSize(2);
     assertThat(ok(cli.run("services", "get", "cli-web")).out()).contains("REPLICA", shown.path("replicas").get(0).path("id").asText())
-        .containsPattern("SURGE +PORT\\n.*cli-web .* 1 +8080");
+        .containsPattern("SURGE +SPREAD +PORT\\n.*cli-web .* 1 +preferred +8080");
     // No worker here: each replica waits in the queue, and the table says why, as env get does.
     Awaitility.await("the replicas' reason").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
         assertThat(ok(cli.run("services", "get", "cli-web")).out()).containsPattern("VERSION +REASON\\n")

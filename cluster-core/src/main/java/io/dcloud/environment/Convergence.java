@@ -141,7 +141,7 @@ final class Convergence {
     String pinned = state.containerId() == null ? state.spec().keptVolumesNode() : state.node();
     ServiceBinding service = state.spec().service();
     return new PlacementRequest(environmentId, state.spec().resources(), state.spec().constraints(), pinned,
-        datasets(state.spec()), service == null ? null : service.name());
+        datasets(state.spec()), service == null ? null : service.name(), service == null ? null : service.spreadRequired());
   }
 
   /** The dataset versions the environment mounts, for placement to prefer nodes that cache them. */

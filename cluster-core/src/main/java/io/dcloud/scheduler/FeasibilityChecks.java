@@ -35,6 +35,7 @@ final class FeasibilityChecks {
       List.of(
           FeasibilityChecks::checkSchedulable,
           FeasibilityChecks::checkRuntime,
+          FeasibilityChecks::checkSpread,
           FeasibilityChecks::checkConstraints,
           FeasibilityChecks::checkGpus,
           dimension("cpu", Resources::milliCpus, Quantities::describeCores),
@@ -59,6 +60,12 @@ final class FeasibilityChecks {
 
   private static Optional<String> checkRuntime(NodeCandidate node, PlacementAsk ask) {
     return node.status().runtimeAvailable() ? Optional.empty() : Optional.of("container runtime unavailable");
+  }
+
+  private static Optional<String> checkSpread(NodeCandidate node, PlacementAsk ask) {
+    return !ask.spreadRequired() || node.groupPeers() == 0
+        ? Optional.empty()
+        : Optional.of("runs a replica of its service already (spread: required)");
   }
 
   private static Optional<String> checkConstraints(NodeCandidate node, PlacementAsk ask) {

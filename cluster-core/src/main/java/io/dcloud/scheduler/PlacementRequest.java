@@ -13,11 +13,19 @@ import java.util.Map;
  * may be {@code latest}; placement prefers nodes whose cache holds them (see {@link DatasetLocality}).
  * Null in requests of earlier versions. {@code group}: the service whose replica the environment is,
  * whose replicas placement spreads over nodes (null: none, and in requests of earlier versions).
+ * {@code spreadRequired}: only nodes holding none of the group's environments may take it (null, as
+ * in requests of earlier versions: false).
  */
 public record PlacementRequest(
     String environmentId, Resources resources, Map<String, String> constraints, String pinnedNode,
-    List<String> datasets, String group)
+    List<String> datasets, String group, Boolean spreadRequired)
     implements CborSerializable {
+
+  public PlacementRequest(
+      String environmentId, Resources resources, Map<String, String> constraints, String pinnedNode,
+      List<String> datasets, String group) {
+    this(environmentId, resources, constraints, pinnedNode, datasets, group, null);
+  }
 
   public PlacementRequest(
       String environmentId, Resources resources, Map<String, String> constraints, String pinnedNode, List<String> datasets) {

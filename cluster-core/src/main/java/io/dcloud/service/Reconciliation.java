@@ -128,6 +128,7 @@ final class Reconciliation {
     String readiness = definition.readiness() == null ? null : definition.readiness().path();
     return new EnvironmentSpec(definition.name() + "-" + ordinal, s.version(), s.os(), s.osRelease(), s.languages(),
         s.resources(), s.datasets(), s.ports(), s.storage(), s.command(), s.env(), s.constraints(), s.restartPolicy(),
-        s.secretEnv(), s.idleTimeout(), new ServiceBinding(definition.name(), definition.port(), readiness));
+        s.secretEnv(), s.idleTimeout(), new ServiceBinding(definition.name(), definition.port(), readiness,
+            definition.spreadRequired() ? Boolean.TRUE : null));
   }
 }

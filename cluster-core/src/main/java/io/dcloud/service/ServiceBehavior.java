@@ -385,7 +385,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     }).toList();
     return new ServiceEntity.Ok(new ServiceView(
         name, d.kind(), state.owner(), state.version(), state.desired(), d.port(), d.readiness(), replicas, state.deleting(),
-        d.batching(), d.bindings(), d.spec().resources(), d.rollingSurge(), state.replicas().size()));
+        d.batching(), d.bindings(), d.spec().resources(), d.rollingSurge(), state.replicas().size(), d.spread()));
   }
 
   private Instant now() {

@@ -14,7 +14,9 @@ import java.util.List;
  * the gateways group a model's predictions (null: one call per request; apps never batch).
  * {@code bindings}: the sensor and controller types an app consumes (end users bind devices to them).
  * {@code surge}: how many replicas beyond {@code replicas} a rolling update may add (1, or 0: an old
- * replica is deleted before its replacement is made; null, from before: 1).
+ * replica is deleted before its replacement is made; null, from before: 1). {@code spread}: whether
+ * its replicas must run on distinct nodes ({@link Spread#REQUIRED}: a replica waits rather than join
+ * another on a node) or are only spread where the cluster allows (null, as before: preferred).
  */
 public record ServiceDefinition(
     String name,
@@ -26,15 +28,27 @@ public record ServiceDefinition(
     int replicas,
     Batching batching,
     List<BindingSlot> bindings,
-    Integer surge)
+    Integer surge,
+    Spread spread)
     implements CborSerializable {
 
   /** A rolling update adds one replica beyond the desired count at a time unless told otherwise. */
   public static final int DEFAULT_SURGE = 1;
 
-  /** {@code bindings}: the device types an app consumes (null, as in definitions from before bindings: none). */
+  /**
+   * {@code bindings}: the device types an app consumes (null, as in definitions from before bindings:
+   * none). A preferred spread is kept as null, as definitions from before spreads were: said or not,
+   * it is the same definition (a definition read back and applied again rolls nothing).
+   */
   public ServiceDefinition {
     bindings = bindings == null ? List.of() : List.copyOf(bindings);
+    spread = spread == Spread.PREFERRED ? null : spread;
+  }
+
+  /** Spread where the cluster allows. */
+  public ServiceDefinition(String name, Kind kind, EnvironmentSpec spec, ImageRecipe recipe, int port,
+      Readiness readiness, int replicas, Batching batching, List<BindingSlot> bindings, Integer surge) {
+    this(name, kind, spec, recipe, port, readiness, replicas, batching, bindings, surge, null);
   }
 
   /** With the default surge. */
@@ -51,22 +65,22 @@ public record ServiceDefinition(
 
   /** The same definition with other batching (a live change that makes no new version). */
   public ServiceDefinition withBatching(Batching changed) {
-    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, changed, bindings, surge);
+    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, changed, bindings, surge, spread);
   }
 
   /** The same definition built from {@code built} (the gateway resolves the image before the entity sees it). */
   public ServiceDefinition withRecipe(ImageRecipe built) {
-    return new ServiceDefinition(name, kind, spec, built, port, readiness, replicas, batching, bindings, surge);
+    return new ServiceDefinition(name, kind, spec, built, port, readiness, replicas, batching, bindings, surge, spread);
   }
 
   /** The same definition rolling with another surge (a live change that makes no new version). */
   public ServiceDefinition withSurge(Integer changed) {
-    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, batching, bindings, changed);
+    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, replicas, batching, bindings, changed, spread);
   }
 
   /** The same definition of another replica count. */
   public ServiceDefinition withReplicas(int changed) {
-    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, changed, batching, bindings, surge);
+    return new ServiceDefinition(name, kind, spec, recipe, port, readiness, changed, batching, bindings, surge, spread);
   }
 
   /** What a new version changes: all but the replica count, batching and surge, which change live. */
@@ -78,6 +92,22 @@ public record ServiceDefinition(
   /** How many replicas beyond the desired count a rolling update adds at a time (0 or 1). */
   public int rollingSurge() {
     return surge == null ? DEFAULT_SURGE : surge;
+  }
+
+  /** Whether each replica must run on a node that runs no other (a change of it is a new version). */
+  public boolean spreadRequired() {
+    return spread == Spread.REQUIRED;
+  }
+
+  /**
+   * How a service's replicas are spread over nodes: PREFERRED, on the nodes (and zones) holding the
+   * fewest of them, however many that is; REQUIRED, never two on one node, as Nomad's
+   * {@code distinct_hosts} and Kubernetes' {@code whenUnsatisfiable: DoNotSchedule}: a replica with no
+   * such node waits in the queue, saying so.
+   */
+  public enum Spread {
+    PREFERRED,
+    REQUIRED
   }
 
   /** Models are served by DCloud's wrapper; apps bring their own server. */

@@ -26,7 +26,8 @@ public record ServiceView(
     List<BindingSlot> bindings,
     Resources replicaResources,
     Integer surge,
-    Integer environments)
+    Integer environments,
+    ServiceDefinition.Spread spread)
     implements CborSerializable {
 
   /**
@@ -35,10 +36,19 @@ public record ServiceView(
    * usage); null in answers from before. {@code surge}: the replicas a roll adds beyond the desired
    * count (null in answers from before: 1). {@code environments}: the environments it holds now, its
    * live replicas and those it retires until they are gone, as its owner's quota counts them (null
-   * in answers from before).
+   * in answers from before). {@code spread}: REQUIRED when its replicas must run on distinct nodes
+   * (null: preferred, and in answers from before).
    */
   public ServiceView {
     bindings = bindings == null ? List.of() : List.copyOf(bindings);
+  }
+
+  /** Spread where the cluster allows. */
+  public ServiceView(String name, ServiceDefinition.Kind kind, String owner, int version, int desiredReplicas, int port,
+      ServiceDefinition.Readiness readiness, List<Replica> replicas, boolean deleting, ServiceDefinition.Batching batching,
+      List<BindingSlot> bindings, Resources replicaResources, Integer surge, Integer environments) {
+    this(name, kind, owner, version, desiredReplicas, port, readiness, replicas, deleting, batching, bindings,
+        replicaResources, surge, environments, null);
   }
 
   /** Without the roll's surge (the default one). */

@@ -215,6 +215,41 @@ class SchedulerTest extends SchedulerClusterFixture {
   }
 
   /**
+   * {@code spread: required}: two replicas over two nodes take one each; the third waits, saying why,
+   * though both nodes have room; a replica of a service that only prefers spreading joins one.
+   */
+  @Test
+  void aServiceThatRequiresSpreadingWaitsRatherThanDoubleUpOnANode() {
+    String run = "apart-" + UUID.randomUUID();
+    String self = NodeGossip.memberId(Cluster.get(testKit.system()).selfMember().uniqueAddress());
+    for (String id : List.of("a", "b")) {
+      gossip(new NodeStatus(run + "-" + id, "host", new Resources(16_000, 64 * GIB, 0, 100 * GIB, null), List.of(),
+          NodeStatus.Usage.NONE, Map.of("run", run), true, "20.10", null, Instant.now(), self, List.of()));
+    }
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
+    List.of("a", "b").forEach(id -> awaitNode(scheduler, run + "-" + id));
+
+    java.util.Set<String> nodes = new java.util.HashSet<>();
+    for (int i = 0; i < 2; i++) {
+      scheduler.tell(new Scheduler.Place(apart(run, "ha-" + i, "ha", true)));
+      nodes.add(expectFor(run + "-ha-" + i, PlacementAnswer.Granted.class).nodeId());
+    }
+    scheduler.tell(new Scheduler.Place(apart(run, "ha-2", "ha", true)));
+    scheduler.tell(new Scheduler.Place(apart(run, "soft-0", "ha", false)));
+
+    assertThat(nodes).containsExactlyInAnyOrder(run + "-a", run + "-b");
+    PlacementAnswer.Waiting waiting = expectFor(run + "-ha-2", PlacementAnswer.Waiting.class);
+    assertThat(waiting.reason()).contains("runs a replica of its service already (spread: required)");
+    assertThat(expectFor(run + "-soft-0", PlacementAnswer.Granted.class).nodeId()).startsWith(run);
+    testKit.stop(scheduler);
+  }
+
+  private static PlacementRequest apart(String run, String id, String service, boolean required) {
+    return new PlacementRequest(run + "-" + id, new Resources(1000, GIB, 0, 0, null), Map.of("run", run), null, null,
+        service, required ? Boolean.TRUE : null);
+  }
+
+  /**
    * With nodes labelled by zone (the shipped {@code replica-spread-label}), a service's replicas go
    * over zones first, then over the nodes of a zone: the second to the small node of the other zone,
    * the third to the zone's node that holds none.

@@ -200,6 +200,8 @@ final class GoldenSamples {
         "e1", "n1", RESOURCES, List.of(), "holds dataset images/cifar/train v3 in its cache"));
     s.put("scheduler-event.Enqueued.with-datasets", new Scheduler.Enqueued(new PlacementRequest(
         "e1", RESOURCES, Map.of(), null, List.of("images/cifar/train@3", "images/cifar/test@latest"))));
+    s.put("scheduler-event.Enqueued.spread-required", new Scheduler.Enqueued(new PlacementRequest(
+        "e1", RESOURCES, Map.of(), null, null, "ha", true)));
     s.put("scheduler-event.PlacementsDecided", new Scheduler.PlacementsDecided(
         List.of(new Scheduler.Reserved("e1", "n1", RESOURCES, List.of("GPU-1")),
             new Scheduler.Reserved("e2", "n2", RESOURCES, List.of(), "holds 1 of its 1 dataset versions")),

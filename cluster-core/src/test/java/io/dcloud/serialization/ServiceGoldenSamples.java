@@ -28,6 +28,10 @@ final class ServiceGoldenSamples {
         ServiceDefinition.Kind.MODEL, GoldenSamples.SPEC, GoldenSamples.RECIPE, 8080,
         new ServiceDefinition.Readiness("/ready"), 1, null, List.of(), 0), "alice", "0b6f7a52-aaaa-4bbb-8ccc-ddddeeeeffff",
         at));
+    s.put("service-event.Created.spread-required", new ServiceEntity.Created(new ServiceDefinition("ha",
+        ServiceDefinition.Kind.APP, GoldenSamples.SPEC, GoldenSamples.RECIPE, 8000,
+        new ServiceDefinition.Readiness("/ready"), 3, null, List.of(), 1, ServiceDefinition.Spread.REQUIRED), "alice",
+        "0b6f7a52-aaaa-4bbb-8ccc-ddddeeeeffff", at));
     s.put("service-event.Scaled", new ServiceEntity.Scaled(3, "alice", at));
     s.put("service-event.ReplicaAdded", new ServiceEntity.ReplicaAdded(replica, 0, at));
     s.put("service-event.ReplicaRetiring", new ServiceEntity.ReplicaRetiring(replica, "replica FAILED", at));
@@ -86,12 +90,20 @@ final class ServiceGoldenSamples {
     s.put("wire.service.Ok.with-environments", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.APP,
         "alice", 2, 2, 8080, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
         GoldenSamples.RESOURCES, 1, 3)));
+    s.put("wire.service.Ok.spread-required", new ServiceEntity.Ok(new ServiceView("ha", ServiceDefinition.Kind.APP,
+        "alice", 1, 3, 8000, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
+        GoldenSamples.RESOURCES, 1, 3, ServiceDefinition.Spread.REQUIRED)));
     s.put("wire.service.NotFound", new ServiceEntity.NotFound("web"));
     s.put("wire.service.Conflict", new ServiceEntity.Conflict("a service named web already exists"));
     EnvironmentSpec replicaSpec = new EnvironmentSpec("web-0", "1", "debian", null, List.of(), GoldenSamples.RESOURCES,
         List.of(), List.of(new EnvironmentSpec.PortSpec(null, 8080, "tcp")), List.of(), List.of("httpd", "-f"), Map.of(),
         Map.of(), EnvironmentSpec.RestartPolicy.ON_FAILURE, Map.of(), null, new ServiceBinding("web", 8080, "/ready"));
     s.put("environment-event.Requested.service-replica", new EnvironmentEntity.Requested(replicaSpec, GoldenSamples.RECIPE, at, "alice"));
+    s.put("environment-event.Requested.service-replica-spread-required", new EnvironmentEntity.Requested(
+        new EnvironmentSpec("ha-0", "1", "debian", null, List.of(), GoldenSamples.RESOURCES, List.of(),
+            List.of(new EnvironmentSpec.PortSpec(null, 8000, "tcp")), List.of(), List.of("httpd", "-f"), Map.of(), Map.of(),
+            EnvironmentSpec.RestartPolicy.ON_FAILURE, Map.of(), null, new ServiceBinding("ha", 8000, "/ready", true)),
+        GoldenSamples.RECIPE, at, "alice"));
     s.put("environment-event.ReadinessChanged", new EnvironmentEntity.ReadinessChanged(true, at));
     s.put("environment-event.ReadinessChanged.not-ready-why", new EnvironmentEntity.ReadinessChanged(false, at,
         "not ready: GET /ready answered 503"));

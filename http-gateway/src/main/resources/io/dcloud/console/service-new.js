@@ -42,6 +42,10 @@ function definitionForm(service, environmentText, onSaved) {
     h('option', { value: '1' }, '1: a new replica added before an old one goes'),
     h('option', { value: '0' }, '0: an old replica deleted before its replacement'));
   surge.value = String(service?.surge ?? 1);
+  const spread = h('select', { name: 'service-spread', 'data-field': 'spread' },
+    h('option', { value: 'preferred' }, 'preferred: as far apart as the cluster allows'),
+    h('option', { value: 'required' }, 'required: each replica on a node that runs no other'));
+  spread.value = service?.spread ?? 'preferred';
   const environment = h('textarea', { name: 'service-environment', class: 'catalog-json', rows: 9, spellcheck: 'false',
     autocomplete: 'off', 'data-field': 'environment' }, environmentText);
   const summary = h('div', { 'aria-live': 'assertive' });
@@ -55,6 +59,7 @@ function definitionForm(service, environmentText, onSaved) {
     field('Replicas', replicas),
     field('Readiness path', readiness, 'answers 2xx on that port once a replica serves'),
     field('Surge', surge, 'how a new version rolls'),
+    field('Spread', spread, 'required: a replica waits rather than share a node'),
     field('Environment (YAML or JSON)', environment, rolling
       ? 'the environment config of the new version; a variable whose value shows as <set> keeps its value'
       : 'the environment config each replica runs, as POST /environments takes it'),
@@ -76,7 +81,7 @@ function definitionForm(service, environmentText, onSaved) {
     }
     const definition = { name: name.value.trim(), kind: kind.value, port: Number(port.value),
       replicas: Number(replicas.value), readiness: { path: readiness.value.trim() }, surge: Number(surge.value),
-      environment: config };
+      spread: spread.value, environment: config };
     try {
       const saved = rolling
         ? await api('PUT', '/services/' + encodeURIComponent(service.name), { ...definition,

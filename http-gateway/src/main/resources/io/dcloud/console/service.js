@@ -38,6 +38,8 @@ export async function servicePage(name) {
       h('dt', {}, 'Readiness'), h('dd', {}, service.readiness?.path || ''),
       h('dt', {}, 'Rolls'), h('dd', { 'data-surge': service.surge }, service.surge === 0
         ? 'an old replica deleted before its replacement (surge 0)' : 'a new replica added before an old one goes (surge 1)'),
+      h('dt', {}, 'Spread'), h('dd', { 'data-spread': service.spread }, service.spread === 'required'
+        ? 'each replica on a node that runs no other (required)' : 'as far apart as the cluster allows (preferred)'),
       ...(service.kind === 'model' ? [h('dt', {}, 'Batching'), h('dd', {}, service.batching
         ? `up to ${service.batching.maxSize} instances, waiting at most ${service.batching.maxWaitMs} ms` : 'off')] : []));
     body.replaceChildren(...service.replicas.map(r => h('tr', { 'data-replica': r.id, 'data-ready': String(r.ready) },

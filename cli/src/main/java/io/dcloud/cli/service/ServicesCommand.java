@@ -41,7 +41,7 @@ public final class ServicesCommand extends Noun implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  @Command(name = "get", aliases = "show", description = "Show one service (how it rolls: its surge) and its replicas")
+  @Command(name = "get", aliases = "show", description = "Show one service (how it rolls: its surge; how its replicas spread) and its replicas")
   int get(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name) {
     JsonNode service = client().get(path(name));
     if (format.format == OutputOption.Format.table) {
@@ -128,7 +128,7 @@ public final class ServicesCommand extends Noun implements Callable<Integer> {
   }
 
   private static Table services(Iterable<JsonNode> services) {
-    Table table = new Table("NAME", "KIND", "OWNER", "VERSION", "READY", "SURGE", "PORT");
+    Table table = new Table("NAME", "KIND", "OWNER", "VERSION", "READY", "SURGE", "SPREAD", "PORT");
     services.forEach(s -> {
       int ready = 0;
       for (JsonNode replica : s.path("replicas")) {
@@ -136,7 +136,7 @@ public final class ServicesCommand extends Noun implements Callable<Integer> {
       }
       table.row(EnvironmentTable.text(s, "name"), EnvironmentTable.text(s, "kind"), EnvironmentTable.text(s, "owner"),
           s.path("version").asInt(), ready + "/" + s.path("desiredReplicas").asInt(), s.path("surge").asInt(1),
-          s.path("port").asInt());
+          s.path("spread").asText("preferred"), s.path("port").asInt());
     });
     return table;
   }

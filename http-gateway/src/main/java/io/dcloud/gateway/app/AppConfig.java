@@ -2,6 +2,7 @@ package io.dcloud.gateway.app;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.device.BindingSlot;
+import io.dcloud.service.ServiceDefinition;
 import java.util.List;
 
 /**
@@ -9,7 +10,8 @@ import java.util.List;
  * dataset's {@code apps/<name>/source}), its runtime from the catalog, the command that starts its
  * server (in the source's directory) on {@code port}, how many replicas (null when not said: 1 for
  * a new service, and a pushed version keeps the service's scale), how many more a new
- * version's roll may add ({@code surge}: 1 or 0), the resources of one
+ * version's roll may add ({@code surge}: 1 or 0), whether its replicas must run on distinct nodes
+ * ({@code spread}; null: preferred), the resources of one
  * (as an environment's; null: the cluster's defaults), the path that answers 2xx once it serves,
  * its environment variables (null: none) and the device types it consumes ({@link io.dcloud.gateway.service.BindingSlots};
  * empty: none). {@code document} is the config as sent (YAML made
@@ -23,6 +25,7 @@ public record AppConfig(
     int port,
     Integer replicas,
     int surge,
+    ServiceDefinition.Spread spread,
     JsonNode resources,
     String readinessPath,
     JsonNode env,

@@ -8,6 +8,7 @@ import io.dcloud.gateway.common.UploadParts;
 import io.dcloud.gateway.service.BindingSlots;
 import io.dcloud.gateway.service.ServiceRequests;
 import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.SpreadReader;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;
 import java.util.ArrayList;
@@ -21,7 +22,7 @@ import java.util.function.Function;
  * judged as the replicas' environment will be ({@link io.dcloud.gateway.common.RuntimeChecks}).
  */
 public final class AppConfigParser {
-  private static final Set<String> FIELDS = Set.of("name", "runtime", "command", "port", "replicas", "surge",
+  private static final Set<String> FIELDS = Set.of("name", "runtime", "command", "port", "replicas", "surge", SpreadReader.FIELD,
       "resources", "readiness", "env", BindingSlots.BINDINGS);
   private static final String DEFAULT_READINESS = "/";
 
@@ -45,21 +46,23 @@ public final class AppConfigParser {
     String name = fields.name(root.get("name"));
     ConfigFields.Runtime runtime = fields.runtime(root.get("runtime"));
     AppConfig.Command command = command(root.get("command"));
-    Integer port = service(errors -> ServiceRequests.port(root.get("port"), errors));
+    Integer port = fields.read(errors -> ServiceRequests.port(root.get("port"), errors));
     // Absent: 1 for a new service, and a pushed version keeps the scale the service has.
     Integer replicas = ContractReader.absent(root.get("replicas")) ? null
         : fields.whole("replicas", root.get("replicas"), 1, 1, limits.maxReplicas());
     int surge = fields.whole("surge", root.get("surge"), ServiceDefinition.DEFAULT_SURGE, 0, 1);
+    ServiceDefinition.Spread spread = fields.read(errors -> SpreadReader.read(root.get(SpreadReader.FIELD), errors));
     JsonNode readiness = root.get("readiness");
     String path = DEFAULT_READINESS;
     if (readiness != null && !readiness.isNull()) {
-      ServiceDefinition.Readiness read = service(errors -> ServiceRequests.readiness(readiness, errors));
+      ServiceDefinition.Readiness read = fields.read(errors -> ServiceRequests.readiness(readiness, errors));
       path = read == null ? null : read.path();
     }
     JsonNode env = root.get("env");
-    List<BindingSlot> bindings = service(errors -> BindingSlots.read(root.get(BindingSlots.BINDINGS), errors));
+    List<BindingSlot> bindings = fields.read(errors -> BindingSlots.read(root.get(BindingSlots.BINDINGS), errors));
     fields.throwIfAny();
-    return new AppConfig(name, runtime.language(), runtime.libraries(), command, port, replicas, surge, root.get("resources"),
+    return new AppConfig(name, runtime.language(), runtime.libraries(), command, port, replicas, surge, spread,
+        root.get("resources"),
         path, env == null || env.isNull() ? null : env, bindings, root);
   }
 
@@ -84,10 +87,4 @@ public final class AppConfigParser {
   }
 
   /** As {@code POST /services} reads them: the same fields, the same reasons. */
-  private <T> T service(Function<List<FieldError>, T> reader) {
-    List<FieldError> errors = new ArrayList<>();
-    T value = reader.apply(errors);
-    errors.forEach(error -> fields.error(error.field(), error.reason()));
-    return value;
-  }
 }

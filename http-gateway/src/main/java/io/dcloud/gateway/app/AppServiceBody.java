@@ -3,6 +3,7 @@ package io.dcloud.gateway.app;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.service.SpreadReader;
 import io.dcloud.gateway.model.ModelServiceBody;
 import io.dcloud.gateway.service.BindingSlots;
 
@@ -30,6 +31,9 @@ public final class AppServiceBody {
     body.put("port", config.port());
     body.put("replicas", config.replicas() == null ? 1 : config.replicas());
     body.put("surge", config.surge());
+    if (config.spread() != null) {
+      body.put(SpreadReader.FIELD, SpreadReader.written(config.spread()));
+    }
     body.set("readiness", NODES.objectNode().put("path", config.readinessPath()));
     if (!config.bindings().isEmpty()) {
       ArrayNode bindings = body.putArray(BindingSlots.BINDINGS);

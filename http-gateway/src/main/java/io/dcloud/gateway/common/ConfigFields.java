@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -32,6 +33,11 @@ public final class ConfigFields {
 
   public void error(String field, String reason) {
     errors.add(new FieldError(field, reason));
+  }
+
+  /** A value read by a reader that adds its problems to a list (as ServiceRequests' readers do): they are this config's. */
+  public <T> T read(Function<List<FieldError>, T> reader) {
+    return reader.apply(errors);
   }
 
   public void throwIfAny() {

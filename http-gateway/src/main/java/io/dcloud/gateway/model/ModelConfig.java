@@ -1,6 +1,7 @@
 package io.dcloud.gateway.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.service.ServiceDefinition;
 import java.util.List;
 
 /**
@@ -17,6 +18,7 @@ record ModelConfig(
     JsonNode resources,
     int replicas,
     int surge,
+    ServiceDefinition.Spread spread,
     Batching batching,
     JsonNode inputExample,
     JsonNode document) {

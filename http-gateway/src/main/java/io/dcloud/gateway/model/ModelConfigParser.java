@@ -3,6 +3,7 @@ package io.dcloud.gateway.model;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.gateway.common.ConfigFields;
 import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.SpreadReader;
 import io.dcloud.validation.ValidationException;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -14,7 +15,7 @@ import java.util.regex.Pattern;
  */
 public final class ModelConfigParser {
   public static final Pattern NAME = ConfigFields.NAME;
-  private static final Set<String> FIELDS = Set.of("name", "runtime", "resources", "replicas", "surge",
+  private static final Set<String> FIELDS = Set.of("name", "runtime", "resources", "replicas", "surge", SpreadReader.FIELD,
       "batching", "input-example");
   private static final Set<String> BATCHING_FIELDS = Set.of("max-size", "max-wait-ms");
 
@@ -40,9 +41,10 @@ public final class ModelConfigParser {
     JsonNode resources = root.get("resources");
     int replicas = fields.whole("replicas", root.get("replicas"), 1, 1, limits.maxReplicas());
     int surge = fields.whole("surge", root.get("surge"), ServiceDefinition.DEFAULT_SURGE, 0, 1);
+    ServiceDefinition.Spread spread = fields.read(errors -> SpreadReader.read(root.get(SpreadReader.FIELD), errors));
     ModelConfig.Batching batching = batching(root.get("batching"));
     fields.throwIfAny();
-    return new ModelConfig(name, runtime.language(), runtime.libraries(), resources, replicas, surge, batching,
+    return new ModelConfig(name, runtime.language(), runtime.libraries(), resources, replicas, surge, spread, batching,
         root.get("input-example"), root);
   }
 

@@ -3,6 +3,7 @@ package io.dcloud.gateway.model;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.service.SpreadReader;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -38,6 +39,9 @@ public final class ModelServiceBody {
     body.put("port", PORT);
     body.put("replicas", config.replicas());
     body.put("surge", config.surge());
+    if (config.spread() != null) {
+      body.put(SpreadReader.FIELD, SpreadReader.written(config.spread()));
+    }
     body.set("readiness", NODES.objectNode().put("path", READINESS_PATH));
     if (config.batching() != null && config.batching().maxSize() > 1) {
       body.set("batching", NODES.objectNode().put(BatchingRequests.MAX_SIZE, config.batching().maxSize())

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.environment.EnvironmentContractWriter;
 import io.dcloud.gateway.model.BatchingRequests;
 import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.SpreadReader;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;
@@ -40,7 +41,9 @@ final class ServiceDefinitionJson {
         .put(ServiceRequests.KIND, definition.kind().name().toLowerCase(Locale.ROOT))
         .put(ServiceRequests.PORT, definition.port())
         .put(ServiceRequests.REPLICAS, replicas)
-        .put(ServiceRequests.SURGE, definition.rollingSurge());
+        .put(ServiceRequests.SURGE, definition.rollingSurge())
+        .put(ServiceRequests.SPREAD, SpreadReader.written(definition.spreadRequired()
+            ? ServiceDefinition.Spread.REQUIRED : ServiceDefinition.Spread.PREFERRED));
     if (definition.readiness() != null) {
       root.putObject(ServiceRequests.READINESS).put(ServiceRequests.PATH, definition.readiness().path());
     }
@@ -112,7 +115,7 @@ final class ServiceDefinitionJson {
         spec.languages(), spec.resources(), spec.datasets(), spec.ports(), spec.storage(), spec.command(), env,
         spec.constraints(), spec.restartPolicy(), secretEnv, spec.idleTimeout(), spec.service());
     return new ServiceDefinition(parsed.name(), parsed.kind(), kept, parsed.recipe(), parsed.port(),
-        parsed.readiness(), parsed.replicas(), parsed.batching(), parsed.bindings(), parsed.surge());
+        parsed.readiness(), parsed.replicas(), parsed.batching(), parsed.bindings(), parsed.surge(), parsed.spread());
   }
 
   private static Map<String, String> kept(Map<String, String> sent, Set<String> unseen, Map<String, String> current,

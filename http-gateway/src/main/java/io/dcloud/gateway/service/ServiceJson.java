@@ -5,13 +5,15 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dcloud.device.BindingSlot;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceView;
+import io.dcloud.service.SpreadReader;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * A service as the API shows it (the contract of {@code GET /api/v1/services/{name}}); {@code bindings}:
  * the device types an app consumes (end users bind devices to them); {@code surge}: the replicas a
- * rolling update adds beyond the desired count (0 or 1).
+ * rolling update adds beyond the desired count (0 or 1); {@code spread}: {@code required} (each replica
+ * on a node that runs no other) or {@code preferred}.
  */
 public record ServiceJson(
     String name,
@@ -20,6 +22,7 @@ public record ServiceJson(
     int version,
     int desiredReplicas,
     int surge,
+    String spread,
     int port,
     ServiceDefinition.Readiness readiness,
     Batching batching,
@@ -47,7 +50,8 @@ public record ServiceJson(
 
   public static ServiceJson of(ServiceView view) {
     return new ServiceJson(view.name(), view.kind().name().toLowerCase(Locale.ROOT), view.owner(), view.version(),
-        view.desiredReplicas(), view.rollingSurge(), view.port(), view.readiness(), Batching.of(view.batching()),
+        view.desiredReplicas(), view.rollingSurge(), SpreadReader.written(view.spread() == null
+            ? ServiceDefinition.Spread.PREFERRED : view.spread()), view.port(), view.readiness(), Batching.of(view.batching()),
         view.replicas().stream()
             .map(r -> new Replica(r.id(), r.node(), r.status() == null ? "REQUESTED" : r.status(),
                 Boolean.TRUE.equals(r.ready()), r.version() == null ? 1 : r.version(), r.reason()))

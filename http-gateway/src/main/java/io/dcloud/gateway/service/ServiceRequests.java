@@ -9,6 +9,7 @@ import io.dcloud.contract.ContractReader;
 import io.dcloud.device.BindingSlot;
 import io.dcloud.gateway.model.BatchingRequests;
 import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.SpreadReader;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.validation.FieldError;
 import io.dcloud.validation.ValidationException;
@@ -34,8 +35,9 @@ public final class ServiceRequests {
   static final String PATH = "path";
   static final String BATCHING = "batching";
   static final String SURGE = "surge";
+  static final String SPREAD = SpreadReader.FIELD;
   private static final Set<String> FIELDS =
-      Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS, BATCHING, SURGE, BindingSlots.BINDINGS);
+      Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS, BATCHING, SURGE, SPREAD, BindingSlots.BINDINGS);
   /** Short, so "name-ordinal" stays a valid env-name and a DNS label. */
   private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
   private static final int MAX_PATH_LENGTH = 1024;
@@ -78,6 +80,7 @@ public final class ServiceRequests {
     ServiceDefinition.Readiness readiness = readiness(body.get(READINESS), errors);
     ServiceDefinition.Batching batching = batching(body.get(BATCHING), kind, errors);
     Integer surge = surge(body.get(SURGE), errors);
+    ServiceDefinition.Spread spread = SpreadReader.read(body.get(SPREAD), errors);
     List<BindingSlot> bindings = bindings(body.get(BindingSlots.BINDINGS), kind, errors);
     EnvironmentSpec spec = environment(body.get(ENVIRONMENT), name, environments, errors);
     if (spec != null && name != null && !bindings.isEmpty()) {
@@ -91,7 +94,7 @@ public final class ServiceRequests {
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
-    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, batching, bindings, surge);
+    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, batching, bindings, surge, spread);
   }
 
   /** The replica count of a PATCH body. */

@@ -51,6 +51,15 @@ class AppServiceBodyTest {
   }
 
   @Test
+  void anAppThatRequiresSpreadingSaysSoToTheService() {
+    AppConfig config = config("""
+        {"name": "ha", "runtime": {"language-name": "python"}, "command": ["python3", "app.py"], "port": 5000,
+         "spread": "required"}""");
+
+    assertThat(AppServiceBody.of(config, 1).path("spread").asText()).isEqualTo("required");
+  }
+
+  @Test
   void itsEnvironmentIsOneDCloudParsesAndTheDefaultCatalogCanBuild() {
     AppConfig config = config("""
         {"name": "web", "runtime": {"language-name": "python"}, "command": "python3 -m http.server 8000", "port": 8000}""");

@@ -1,6 +1,7 @@
 package io.dcloud.gateway.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,6 +15,7 @@ import io.dcloud.gateway.common.RuntimeChecks;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.validation.FieldError;
+import io.dcloud.validation.ValidationException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +65,18 @@ class ModelServiceBodyTest {
     assertThat(spec.command()).containsExactly("python3", "/datasets/models/net/bundle/dcloud_serve.py");
     assertThat(spec.ports()).extracting(EnvironmentSpec.PortSpec::containerPort).containsExactly(ModelServiceBody.PORT);
     assertThat(spec.languages().get(0).libraries()).containsExactly("torch", "flask", "waitress", "joblib");
+  }
+
+  @Test
+  void aConfigThatRequiresSpreadingSaysSoToTheServiceAndOneThatDoesNotSaysNothing() {
+    JsonNode apart = ModelServiceBody.of(config(
+        "{\"name\": \"m\", \"runtime\": {\"language-name\": \"python\"}, \"spread\": \"required\"}"), 1);
+    JsonNode plain = ModelServiceBody.of(config("{\"name\": \"m\", \"runtime\": {\"language-name\": \"python\"}}"), 1);
+
+    assertThat(apart.path("spread").asText()).isEqualTo("required");
+    assertThat(plain.has("spread")).isFalse();
+    assertThatThrownBy(() -> config("{\"name\": \"m\", \"runtime\": {\"language-name\": \"python\"}, \"spread\": 2}"))
+        .isInstanceOf(ValidationException.class).hasMessageContaining("spread");
   }
 
   @Test

@@ -254,6 +254,32 @@ class ServiceApiTest {
     assertThat(alice.delete("/api/v1/services/defined").status()).isEqualTo(202);
   }
 
+  /** {@code spread}: preferred unless required; shown by the definition; a change of it rolls a new version. */
+  @Test
+  void aServicesSpreadIsPreferredUnlessRequiredAndAChangeOfItRolls() {
+    Api.Answer plain = alice.post("/api/v1/services", Api.JSON, service("spread-soft", 1));
+    assertThat(plain.status()).as(plain.body()).isEqualTo(201);
+    assertThat(alice.get("/api/v1/services/spread-soft/definition").json().path("spread").asText()).isEqualTo("preferred");
+    Api.Answer required = alice.post("/api/v1/services", Api.JSON,
+        withField(service("spread-hard", 1), "\"spread\": \"required\""));
+    assertThat(required.status()).as(required.body()).isEqualTo(201);
+    JsonNode shown = alice.get("/api/v1/services/spread-hard/definition").json();
+    assertThat(shown.path("spread").asText()).isEqualTo("required");
+    assertThat(alice.get("/api/v1/services/spread-hard").json().path("spread").asText()).isEqualTo("required");
+    assertThat(alice.get("/api/v1/services/spread-soft").json().path("spread").asText()).isEqualTo("preferred");
+
+    ((ObjectNode) shown).put("spread", "preferred");
+    Api.Answer relaxed = alice.put("/api/v1/services/spread-hard", Api.JSON, shown.toString());
+    assertThat(relaxed.json().path("version").asInt()).as("its replicas are placed anew").isEqualTo(2);
+    Api.Answer bad = alice.post("/api/v1/services", Api.JSON,
+        withField(service("spread-bad", 1), "\"spread\": \"everywhere\""));
+    bad.problem(422);
+    assertThat(bad.errorFields()).containsExactly("spread");
+    assertThat(bad.reasonFor("spread")).contains("must be required", "not \"everywhere\"");
+    assertThat(alice.delete("/api/v1/services/spread-soft").status()).isEqualTo(202);
+    assertThat(alice.delete("/api/v1/services/spread-hard").status()).isEqualTo(202);
+  }
+
   @Test
   void aServicesSurgeIsOneUnlessSetToZero() {
     Api.Answer plain = alice.post("/api/v1/services", Api.JSON, service("surge-one", 1));
