@@ -172,7 +172,10 @@ public final class ApiClient {
     if (status / 100 != 2) {
       CliException problem = Problems.toException(status, body);
       if (status == 401) {
-        throw new CliException(problem.exitCode(), problem.getMessage() + " (sign in again: dcloud login)");
+        // The gateway's detail may say "sign in again" already: the CLI adds how, once.
+        String message = problem.getMessage();
+        throw new CliException(problem.exitCode(), message.endsWith("sign in again")
+            ? message + " with dcloud login" : message + " (sign in again: dcloud login)");
       }
       throw problem;
     }

@@ -27,7 +27,7 @@ public final class EnvironmentTable {
           text(resources, "cpu"), text(resources, "ram"), text(resources, "gpu"), text(e, "createdAt")};
       if (detailed) {
         table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
-            ports(e.path("ports")), text(e, "url"), restarts(e), text(e, "reason"));
+            ports(e.path("ports")), text(e, "url"), restarts(e), reasonInQueue(e));
       } else {
         table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
             restarts(e), clipped(text(e, "reason")));
@@ -52,6 +52,16 @@ public final class EnvironmentTable {
           : inside);
     }
     return written.isEmpty() ? null : String.join(",", written);
+  }
+
+  /** The reason, and while it waits its place in the scheduler's queue (1: the next to be placed), as Slurm's squeue gives it. */
+  private static String reasonInQueue(JsonNode environment) {
+    String reason = text(environment, "reason");
+    JsonNode position = environment.path("queuePosition");
+    if (!"QUEUED".equals(text(environment, "status")) || !position.isInt() || position.asInt() < 1) {
+      return reason;
+    }
+    return (reason == null ? "" : reason + " ") + "(queue position " + position.asInt() + ")";
   }
 
   /** 0 when it has not restarted (the API leaves the count out then), as kubectl's RESTARTS says. */

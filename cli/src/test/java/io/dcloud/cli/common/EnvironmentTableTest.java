@@ -63,4 +63,19 @@ class EnvironmentTableTest {
     assertThat(got.toString(StandardCharsets.UTF_8).lines().toList().get(1)).endsWith("0         " + why);
     assertThat(EnvironmentTable.clipped("QUEUED: no node has 64 CPUs")).isEqualTo("QUEUED: no node has 64 CPUs");
   }
+
+  @Test
+  void envGetSaysAQueuedEnvironmentsPlaceInTheQueue() throws Exception {
+    JsonNode queued = JSON.readTree("""
+        {"id": "e2", "name": "big", "status": "QUEUED", "owner": "dana", "queuePosition": 2,
+         "reason": "no node has room now: not enough free cpu (asks for 1.9 cores) on vm"}""");
+    JsonNode running = JSON.readTree("""
+        {"id": "e3", "name": "small", "status": "RUNNING", "owner": "dana", "queuePosition": 0}""");
+    ByteArrayOutputStream got = new ByteArrayOutputStream();
+    EnvironmentTable.of(List.of(queued, running), true).print(new PrintStream(got, true, StandardCharsets.UTF_8));
+
+    List<String> rows = got.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(rows.get(1)).endsWith("on vm (queue position 2)");
+    assertThat(rows.get(2)).endsWith("0         -");
+  }
 }
