@@ -286,7 +286,6 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
         .thenReply(replyTo, after -> Done.getInstance());
   }
 
-
   private ReplyEffect<Event, RegistryView> persist(Event event, ActorRef<DeviceRegistry.Reply> replyTo,
       Function<RegistryView, DeviceRegistry.Reply> reply, String logFormat, Object... logArgs) {
     return Effect().persist(event)
