@@ -194,6 +194,8 @@ class CliIT {
       assertThat(kept.path("name").asText()).isEqualTo(volume);
       assertThat(kept.path("inUse").asBoolean()).isFalse();
       assertThat(kept.path("removable").asBoolean()).isTrue();
+      assertThat(kept.path("usedBytes").asLong()).as("its file's bytes, as the engine counts them")
+          .isGreaterThanOrEqualTo("written-before\n".length());
       assertThat(kept.path("environment").path("status").asText()).isEqualTo("DELETED");
     });
 

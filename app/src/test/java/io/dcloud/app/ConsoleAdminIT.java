@@ -452,6 +452,7 @@ class ConsoleAdminIT {
     browser.click("#nav a[href='#/volumes']");
     awaitState(browser, row, "ORPHANED", "dee's kept volume");
     assertThat(browser.text(row)).contains(NODE_ID, "/data", "dees-data");
+    assertThat(browser.text(row + " td.size")).as("what its files take, as the engine counts them").contains(" bytes");
     assertThat(browser.find(row + " button[name=remove]").getAttribute("aria-label")).as("its owner's to remove too")
         .isEqualTo("Remove " + volume);
     checkAndPhotograph(browser, "my-volumes");

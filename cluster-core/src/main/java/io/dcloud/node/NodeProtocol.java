@@ -196,8 +196,12 @@ public final class NodeProtocol {
 
   public sealed interface VolumesReply extends CborSerializable {}
 
-  /** {@code target}: where it was mounted (null for one made before volumes said); {@code createdAt} null when unknown. */
-  public record Volume(String name, String environmentId, String target, Instant createdAt, boolean inUse)
+  /**
+   * {@code target}: where it was mounted (null for one made before volumes said); {@code createdAt} null
+   * when unknown; {@code usedBytes} what its files take on disk, null when the engine did not say (and
+   * from nodes older than it).
+   */
+  public record Volume(String name, String environmentId, String target, Instant createdAt, boolean inUse, Long usedBytes)
       implements CborSerializable {}
 
   public record Volumes(List<Volume> volumes) implements VolumesReply {}

@@ -298,8 +298,10 @@ final class GoldenSamples {
     s.put("wire.node.StopContainer", new NodeProtocol.StopContainer("e1", "c1"));
     s.put("wire.node.RemoveContainer", new NodeProtocol.RemoveContainer("e1", "c1", List.of("dcloud-e1-0")));
     s.put("wire.node.Volumes", new NodeProtocol.Volumes(List.of(
-        new NodeProtocol.Volume("dcloud-n1-e1-0", "e1", "/data", Instant.parse("2026-12-05T20:00:00Z"), true),
-        new NodeProtocol.Volume("dcloud-n1-e2-0", "e2", null, null, false))));
+        new NodeProtocol.Volume("dcloud-n1-e1-0", "e1", "/data", Instant.parse("2026-12-05T20:00:00Z"), true, null),
+        new NodeProtocol.Volume("dcloud-n1-e2-0", "e2", null, null, false, null))));
+    s.put("wire.node.Volumes.with-used-bytes", new NodeProtocol.Volumes(List.of(
+        new NodeProtocol.Volume("dcloud-n1-e1-0", "e1", "/data", Instant.parse("2026-12-07T02:00:00Z"), true, 104_857_600L))));
     s.put("wire.node.VolumeRemoved", new NodeProtocol.VolumeRemoved("dcloud-n1-e1-0", NodeProtocol.VolumeRemoval.IN_USE));
     s.put("wire.node.VolumesUnavailable", new NodeProtocol.VolumesUnavailable("the Docker Engine is unavailable"));
     s.put("wire.node.VolumeClaimed", new NodeProtocol.VolumeClaimed("dcloud-n1-e1-0", "e2"));

@@ -51,6 +51,13 @@ public interface ContainerRuntime extends AutoCloseable {
   List<VolumeInfo> listManagedVolumes(String nodeId);
 
   /**
+   * What each volume's files take on disk, by volume name, as {@code docker system df -v} says it:
+   * what an operator frees by removing one. The engine walks the files for it, so it is asked when
+   * someone lists volumes, never on a timer; empty when the engine cannot say.
+   */
+  Map<String, Long> volumeUsage();
+
+  /**
    * Removes node {@code nodeId}'s volume {@code name}: NOT_FOUND when there is none (or it is not one
    * DCloud made for that node), IN_USE when a container still mounts it.
    */

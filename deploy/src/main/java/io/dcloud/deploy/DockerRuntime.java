@@ -165,6 +165,11 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public Map<String, Long> volumeUsage() {
+    return volumes.usage();
+  }
+
+  @Override
   public VolumeRemoval removeManagedVolume(String nodeId, String name) {
     return volumes.remove(nodeId, name);
   }

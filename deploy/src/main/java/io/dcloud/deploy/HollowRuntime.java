@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
@@ -131,6 +132,12 @@ public final class HollowRuntime implements ContainerRuntime {
       }
     }
     return managed;
+  }
+
+  @Override
+  public Map<String, Long> volumeUsage() {
+    // A hollow container writes nothing.
+    return volumes.keySet().stream().collect(Collectors.toMap(name -> name, name -> 0L));
   }
 
   @Override

@@ -198,6 +198,21 @@ class DockerRuntimeContainersTest {
   }
 
   @Test
+  void aVolumesUsageIsWhatItsFilesTakeAsTheEngineCountsThem() {
+    String volume = docker.name("usage");
+    ContainerSpec base = docker.busyboxSpec("usage", List.of("dd", "if=/dev/zero", "of=/data/blob", "bs=1024", "count=64"));
+    ContainerSpec spec = new ContainerSpec(base.name(), base.image(), base.command(), base.env(), base.nanoCpus(),
+        base.memoryBytes(), base.pidsLimit(), List.of(), List.of(), List.of(new VolumeMount(volume, "/data")), base.labels(), base.tenant());
+    String id = docker.run(spec);
+    assertThat(docker.awaitExited(id).exitCode()).as("the file written").isZero();
+
+    assertThat(runtime.volumeUsage()).as("64 KiB written into it").hasEntrySatisfying(volume,
+        used -> assertThat(used).isGreaterThanOrEqualTo(64 * 1024L));
+    runtime.remove(id, List.of(volume));
+    assertThat(runtime.volumeUsage()).as("a removed volume").doesNotContainKey(volume);
+  }
+
+  @Test
   void gpuUuidsBecomeAnNvidiaDeviceRequestByIdNeverByCount() {
     List<String> uuids = List.of("GPU-11111111-2222-3333-4444-555555555555", "GPU-66666666-7777-8888-9999-000000000000");
     ContainerSpec base = docker.busyboxSpec("gpu", IDLE);

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The pretend machine behind a {@link ScriptedRuntime}: its images, containers and volumes, changed
@@ -175,6 +176,11 @@ final class ScriptedEngineState {
 
   synchronized boolean volumeExists(String name) {
     return volumes.containsKey(name);
+  }
+
+  /** A scripted container writes nothing: every volume empty. */
+  synchronized Map<String, Long> volumeUsage() {
+    return volumes.keySet().stream().collect(Collectors.toMap(name -> name, name -> 0L));
   }
 
   synchronized List<VolumeInfo> listManagedVolumes(String nodeId) {

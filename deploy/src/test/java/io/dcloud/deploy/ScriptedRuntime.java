@@ -6,6 +6,7 @@ import java.io.Closeable;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -175,6 +176,12 @@ public final class ScriptedRuntime implements ContainerRuntime {
   public List<VolumeInfo> listManagedVolumes(String nodeId) {
     script.record("listManagedVolumes", nodeId);
     return state.listManagedVolumes(nodeId);
+  }
+
+  @Override
+  public Map<String, Long> volumeUsage() {
+    script.record("volumeUsage", "");
+    return state.volumeUsage();
   }
 
   @Override

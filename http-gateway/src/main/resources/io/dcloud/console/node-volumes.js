@@ -6,6 +6,7 @@
 import { api } from './api.js';
 import { h, show, errorBox, confirmDialog } from './dom.js';
 import { statusBadge } from './environments.js';
+import { sizeText } from './dataset-upload.js';
 
 /** What each state means, said beside the table so no one has to guess. */
 const STATES = {
@@ -44,7 +45,7 @@ async function volumesPage(nodeId) {
     h('option', { value: '' }, 'All volumes'),
     Object.keys(STATES).map(state => h('option', { value: state }, state.replace('_', ' ').toLowerCase())));
   const path = nodeId ? `/nodes/${encodeURIComponent(nodeId)}/volumes` : '/volumes';
-  const columns = ['Volume', ...(nodeId ? [] : ['Node']), 'State', 'In use', 'Mounted at', 'Environment', 'Created', ''];
+  const columns = ['Volume', ...(nodeId ? [] : ['Node']), 'State', 'In use', 'Size', 'Mounted at', 'Environment', 'Created', ''];
 
   async function remove(volume) {
     const question = `Remove volume ${volume.name} from node ${volume.node}? Its data is deleted for good.`;
@@ -65,6 +66,7 @@ async function volumesPage(nodeId) {
       nodeId ? '' : h('td', {}, volume.node),
       h('td', { title: STATES[volume.state] || '' }, volume.state),
       h('td', {}, volume.inUse ? 'mounted' : ''),
+      h('td', { class: 'size' }, volume.usedBytes == null ? '' : sizeText(volume.usedBytes)),
       h('td', {}, volume.target ? h('code', {}, volume.target) : ''),
       environmentCell(volume),
       h('td', {}, volume.createdAt ? new Date(volume.createdAt).toLocaleString() : ''),

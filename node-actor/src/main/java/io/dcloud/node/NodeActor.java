@@ -130,7 +130,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.blocking = context.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig(NodeSettings.BLOCKING_DISPATCHER));
     this.access = new ContainerAccess(settings, runtime);
     this.volumes = new NodeVolumes(settings.nodeId(), runtime);
-    this.volumeCounts = new VolumeCounts(settings.nodeId(), volumes::list, blocking, settings.volumeCountInterval());
+    this.volumeCounts = new VolumeCounts(settings.nodeId(), volumes::count, blocking, settings.volumeCountInterval());
     this.claims = new KeptVolumeClaims(settings.keptVolumeClaimTtl(), System::nanoTime);
     this.idle = new IdleCulling(context, nodeId, IdleSettings.fromConfig(context.getSystem().settings().config()), activity,
         peers, blocking, access::stats);

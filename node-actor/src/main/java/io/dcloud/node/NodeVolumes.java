@@ -1,6 +1,8 @@
 package io.dcloud.node;
 
 import io.dcloud.deploy.ContainerRuntime;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.slf4j.Logger;
@@ -23,11 +25,23 @@ final class NodeVolumes {
     this.runtime = runtime;
   }
 
+  /** As an operator lists them: with what each one's files take on disk (the engine walks them for it). */
   NodeProtocol.VolumesReply list() {
+    return listing(true);
+  }
+
+  /** As the gauges count them, often: without walking the volumes' files. */
+  NodeProtocol.VolumesReply count() {
+    return listing(false);
+  }
+
+  private NodeProtocol.VolumesReply listing(boolean withUsage) {
     try {
-      return new NodeProtocol.Volumes(runtime.listManagedVolumes(nodeId).stream()
-          .map(volume -> new NodeProtocol.Volume(
-              volume.name(), volume.environmentId(), volume.target(), volume.createdAt(), volume.inUse()))
+      List<ContainerRuntime.VolumeInfo> volumes = runtime.listManagedVolumes(nodeId);
+      Map<String, Long> used = withUsage && !volumes.isEmpty() ? runtime.volumeUsage() : Map.of();
+      return new NodeProtocol.Volumes(volumes.stream()
+          .map(volume -> new NodeProtocol.Volume(volume.name(), volume.environmentId(), volume.target(),
+              volume.createdAt(), volume.inUse(), used.get(volume.name())))
           .toList());
     } catch (RuntimeException e) {
       return new NodeProtocol.VolumesUnavailable(Failures.rootMessage(e));

@@ -192,7 +192,9 @@ class NodeActorTest extends NodeActorFixture {
       assertThat(left.environmentId()).isEqualTo("env-v");
       assertThat(left.target()).isEqualTo(spec().storage().get(1).target());
       assertThat(left.inUse()).isFalse();
+      assertThat(left.usedBytes()).as("what the engine says its files take").isZero();
     });
+    assertThat(runtime.calls("volumeUsage")).as("asked for the listing, never for the gauges' counts").hasSize(1);
 
     node.tell(new NodeProtocol.RemoveVolume(volume("env-w", 1), replies.getRef()));
     assertThat(replies.expectMessageClass(NodeProtocol.VolumeRemoved.class, WAIT).outcome())

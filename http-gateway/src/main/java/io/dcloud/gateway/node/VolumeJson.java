@@ -13,11 +13,12 @@ import java.util.List;
  * operator may remove it.
  */
 record VolumeJson(
-    String name, String node, String target, Instant createdAt, boolean inUse, State state, boolean removable,
+    String name, String node, String target, Instant createdAt, Long usedBytes, boolean inUse, State state, boolean removable,
     String environmentId, Environment environment, String mountedBy) {
 
   /**
-   * {@code environmentId}, {@code environment}: the environment that made it. {@code mountedBy}: the
+   * {@code usedBytes}: what its files take on the node's disk (what removing it frees), null when the
+   * node's engine did not say. {@code environmentId}, {@code environment}: the environment that made it. {@code mountedBy}: the
    * environment that mounts it again as a kept volume, if one does (then it is ATTACHED).
    *
    * <p>ATTACHED: its environment exists and is (or may come back) on this node: its data is in use.
@@ -40,7 +41,7 @@ record VolumeJson(
       NodeProtocol.Volume volume, String nodeId, EnvironmentDirectory.GetReply environment, String mountedBy) {
     EnvironmentView view = environment instanceof EnvironmentDirectory.Known known ? known.view() : null;
     State state = mountedBy != null ? State.ATTACHED : stateOf(view, nodeId);
-    return new VolumeJson(volume.name(), nodeId, volume.target(), volume.createdAt(), volume.inUse(), state,
+    return new VolumeJson(volume.name(), nodeId, volume.target(), volume.createdAt(), volume.usedBytes(), volume.inUse(), state,
         state != State.ATTACHED && !volume.inUse(), volume.environmentId(),
         view == null ? null : new Environment(view.name(), view.owner(), view.status(), view.node()), mountedBy);
   }

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NodeVolumeApiTest {
   private static final NodeProtocol.Volume VOLUME =
-      new NodeProtocol.Volume("dcloud-n1-e1-0", "e1", "/work", Instant.EPOCH, false);
+      new NodeProtocol.Volume("dcloud-n1-e1-0", "e1", "/work", Instant.EPOCH, false, 4096L);
 
   private GatewayTestCluster cluster;
   private Api api;
@@ -107,11 +107,12 @@ class NodeVolumeApiTest {
     assertThat(collected.state()).isEqualTo(VolumeJson.State.ORPHANED);
     assertThat(collected.removable()).isTrue();
     assertThat(collected.environment()).isNull();
+    assertThat(collected.usedBytes()).as("what the node's engine said its files take").isEqualTo(4096L);
     VolumeJson moved = VolumeJson.of(VOLUME, "n1", new EnvironmentDirectory.Known(view(EnvironmentStatus.RUNNING, "n2"), null), null);
     assertThat(moved.removable()).isTrue();
     assertThat(moved.environment().node()).isEqualTo("n2");
     assertThat(moved.environment().owner()).isEqualTo("alice");
-    VolumeJson mounted = VolumeJson.of(new NodeProtocol.Volume("dcloud-n1-e1-0", "e1", "/work", null, true), "n1",
+    VolumeJson mounted = VolumeJson.of(new NodeProtocol.Volume("dcloud-n1-e1-0", "e1", "/work", null, true, null), "n1",
         new EnvironmentDirectory.Unknown("e1"), null);
     assertThat(mounted.removable()).as("a container mounts it").isFalse();
     VolumeJson keptAgain = VolumeJson.of(VOLUME, "n1", new EnvironmentDirectory.Unknown("e1"), "e2");
