@@ -28,7 +28,7 @@ final class InputTasks {
         .thenApply(tasks -> new JobEntity.InputRead(tasks, null, null))
         .exceptionallyCompose(failure -> {
           log.warn("Job {}: its task starts could not be loaded ({}): reading its input through", id,
-              JobBehavior.why(failure));
+              JobIo.why(failure));
           return readThrough(system, blobs, id, state, false, bytesRead);
         });
   }
@@ -45,7 +45,7 @@ final class InputTasks {
             : StoredTaskStarts.save(system, blobs, id, tasks).handle((saved, failure) -> {
               if (failure != null) {
                 log.warn("Job {}: its task starts could not be kept ({}): a restart reads its input again", id,
-                    JobBehavior.why(failure));
+                    JobIo.why(failure));
               }
               return new JobEntity.InputRead(tasks, saved, null);
             }));

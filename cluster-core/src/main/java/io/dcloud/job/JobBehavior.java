@@ -8,8 +8,6 @@ import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.PostStop;
@@ -21,7 +19,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
-import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +39,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private final JobEntity.Settings settings;
   private final long incarnation = ThreadLocalRandom.current().nextLong();
   private final JobDispatch dispatch;
+  private final JobIo io;
   private InputWindow input;
   private List<ServiceView.Replica> ready = List.of();
   private int port;
@@ -61,6 +59,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     this.wiring = wiring;
     this.settings = wiring.settings();
     this.dispatch = new JobDispatch(settings.inFlightPerReplica());
+    this.io = new JobIo(id, context.getSystem(), wiring);
     ActorRef<Command> self = context.getSelf();
     this.stopHearingOfRemovals = wiring.nodes().whenMembersRemoved(address -> self.tell(new JobEntity.MemberRemoved(address)));
   }
@@ -208,20 +207,13 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     }
     readingInput = true;
     inputBytesRead = 0;
-    Asks.pipeToSelf(context, InputTasks.find(context.getSystem(), wiring.blobs(), id, state, read -> inputBytesRead = read),
-        (done, failure) -> failure == null ? done : new JobEntity.InputRead(null, null, why(failure)));
+    Asks.pipeToSelf(context, io.readInput(state, read -> inputBytesRead = read), (read, failure) -> read);
   }
 
   private ReplyEffect<Event, JobState> onInput(JobState state, JobEntity.InputRead read) {
     readingInput = false;
     if (!state.exists() || state.status().finished()) {
-      if (read.tasks() != null && read.tasks().spooled()) {
-        // Ended (cancelled, say) while its directory was being copied: the copy is not needed.
-        wiring.blobs().delete(read.tasks().blobId());
-      }
-      if (read.saved() != null) {
-        wiring.blobs().delete(StoredTaskStarts.blobId(id));
-      }
+      io.discard(read);
       return Effect().noReply();
     } else if (read.failure() != null) {
       return end(new JobEntity.Failed("the input could not be read: " + read.failure(), wiring.clock().instant()));
@@ -276,10 +268,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     } catch (IllegalArgumentException wrong) {
       return taskFailed(state, answer.task(), answer.replica(), wrong.getMessage());
     }
-    String blobId = "job-" + id + "-task-" + answer.task() + "-" + answer.attempt();
-    Asks.pipeToSelf(context, Source.single(lines).runWith(wiring.blobs().write(blobId), context.getSystem()),
-        (stored, failure) -> new JobEntity.TaskStored(answer.task(), answer.attempt(), answer.replica(), stored,
-            failure == null ? null : "its predictions could not be stored: " + why(failure)));
+    Asks.pipeToSelf(context, io.store(answer, lines), (stored, failure) -> stored);
     return Effect().noReply();
   }
 
@@ -290,9 +279,9 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       return taskFailed(state, stored.task(), stored.replica(), stored.failure());
     }
     dispatch.settled(stored.task());
-    String blobId = "job-" + id + "-task-" + stored.task() + "-" + stored.attempt();
     log.debug("Job {}: task {} done by {}", id, stored.task(), stored.replica());
-    return dispatched(state, List.of(new JobEntity.TaskDone(stored.task(), stored.replica(), blobId,
+    return dispatched(state, List.of(new JobEntity.TaskDone(stored.task(), stored.replica(),
+        io.taskBlobId(stored.task(), stored.attempt()),
         stored.blob().size(), stored.blob().sha256(), wiring.clock().instant())));
   }
 
@@ -339,18 +328,9 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     }).thenNoReply();
   }
 
-  /** Sends a task; its node's loss fails it at once rather than at the task timeout. */
   private void send(JobDispatch.Assignment a) {
     log.debug("Job {}: task {} (attempt {}) to replica {} on {}", id, a.task(), a.attempt(), a.replica(), a.node());
-    ActorRef<Command> self = context.getSelf();
-    Runnable stopWatching = wiring.nodes().whenUnreachable(a.node(), () -> self.tell(new JobEntity.TaskAnswered(
-        a.task(), a.attempt(), a.replica(), null, 0, "its node " + a.node() + " is unreachable or gone")));
-    CompletionStage<JobEntity.TaskAnswered> answered = PredictCalls.send(context.getSystem(), input, wiring.blobs(),
-        wiring.environments().apply(a.replica()), port, a, settings.taskTimeout());
-    answered.whenComplete((done, failure) -> stopWatching.run());
-    Asks.pipeToSelf(context, answered,
-        (done, failure) -> failure == null ? done : new JobEntity.TaskAnswered(a.task(), a.attempt(), a.replica(), null, 0,
-            "no answer within " + settings.taskTimeout() + " (dcloud.jobs.task-timeout): " + why(failure)));
+    Asks.pipeToSelf(context, io.send(input, port, a, context.getSelf()), (answered, failure) -> answered);
   }
 
   /** Joins the tasks' predictions in input order into the output dataset's version (once at a time). */
@@ -359,12 +339,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       return;
     }
     writingOutput = true;
-    String dataset = state.spec().outputDataset(id);
-    var bytes = Source.from(state.tasks())
-        .flatMapConcat(t -> wiring.blobs().read(t.blobId(), t.size(), t.sha256()));
-    Asks.pipeToSelf(context, wiring.writer().store(dataset, "job-output-" + id, state.owner(), JobEntity.OUTPUT_CONTENT_TYPE, bytes),
-        (version, failure) -> new JobEntity.OutputWritten(version == null ? 0 : version.version(),
-            failure == null ? null : why(failure)));
+    Asks.pipeToSelf(context, io.writeOutput(state), (written, failure) -> written);
   }
 
   private ReplyEffect<Event, JobState> onOutput(JobState state, JobEntity.OutputWritten written) {
@@ -378,8 +353,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
             wiring.clock().instant()))
         .thenRun(after -> {
           finish(after);
-          // The output holds them now; a task blob that is not deleted only costs space.
-          after.tasks().forEach(t -> wiring.blobs().delete(t.blobId()));
+          io.deleteTaskBlobs(after);
         })
         .thenNoReply();
   }
@@ -394,13 +368,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     wiring.index().tell(new JobIndex.Finished(id, state.finishedAt()));
     JobMetrics.finished(state.status());
     dispatch.clear();
-    if (state.spec().input().isDirectory()) {
-      // The job's copies of its directory input, whether this incarnation made them or an earlier one.
-      JobInput.spoolBlobIds(id).forEach(wiring.blobs()::delete);
-    }
-    if (state.taskStarts() != null) {
-      wiring.blobs().delete(StoredTaskStarts.blobId(id));
-    }
+    io.deleteWorkingBlobs(state);
     input = null;
     stopRunning();
   }
@@ -426,10 +394,5 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     return new JobEntity.Ok(readingInput && !state.status().finished()
         ? view.reading(new JobView.Reading(inputBytesRead, state.spec().input().size()))
         : view);
-  }
-
-  static String why(Throwable failure) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
   }
 }
