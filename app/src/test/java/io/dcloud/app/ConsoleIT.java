@@ -81,7 +81,7 @@ class ConsoleIT {
   @Test
   @Order(5)
   void aConsoleWhoseScriptsCannotLoadReloadsThenSaysSoAndRecovers() {
-    browser.failRequestsTo("*/console/jobs.js");
+    browser.failRequestsTo("*/console/environments.js");
     try {
       browser.open(base + "/");
       // boot.js reloads three times, then explains.
@@ -92,6 +92,21 @@ class ConsoleIT {
     browser.click("#load-failed button");
     browser.find("form.sign-in input[name=username]");
     assertThat(browser.script("return sessionStorage.length")).isEqualTo(0L);
+  }
+
+  /** A page's own script loads when the page is first shown; one that cannot be fetched says so there. */
+  @Test
+  @Order(11)
+  void aPageWhoseScriptCannotLoadSaysSoWhereThePageWouldBe() {
+    browser.failRequestsTo("*/console/jobs.js");
+    try {
+      browser.click("#nav a[href='#/jobs']");
+      assertThat(browser.shownText("#main .error")).contains("jobs.js", "could not be loaded from the gateway");
+    } finally {
+      browser.failRequestsTo();
+    }
+    browser.click("#nav a[href='#/environments']");
+    browser.find("table.environments");
   }
 
   @Test

@@ -7,24 +7,42 @@ import { api, ApiError, rememberCsrf } from './api.js';
 import { h, show, errorBox, field } from './dom.js';
 import { connect, disconnect, listen } from './events.js';
 import { environmentsPage } from './environments.js';
-import { environmentPage } from './environment.js';
-import { newEnvironmentPage } from './new-environment.js';
-import { nodesPage } from './nodes.js';
-import { catalogPage } from './catalog.js';
-import { templatesPage } from './templates.js';
-import { templatePage } from './template.js';
-import { usersPage } from './users.js';
-import { userPage } from './user.js';
-import { datasetsPage } from './datasets.js';
-import { datasetPage } from './dataset.js';
-import { servicesPage } from './services.js';
-import { servicePage } from './service.js';
-import { modelsPage } from './models.js';
-import { appsPage } from './apps.js';
-import { jobsPage } from './jobs.js';
-import { jobPage } from './job.js';
-import { devicesPage } from './devices.js';
-import { devicePage } from './device.js';
+
+/**
+ * A page whose module loads when it is first shown: the first page holds the shell and the
+ * environments list alone, so every page added later costs a sign-in nothing (ConsoleRouteTest).
+ */
+const lazy = (module, name) => async (...args) => {
+  let loaded;
+  try {
+    loaded = await import(module);
+  } catch (e) {
+    throw new Error(`This page's script (${module.slice(2)}) could not be loaded from the gateway: `
+      + 'check that it is reachable, then reload.');
+  }
+  return loaded[name](...args);
+};
+const environmentPage = lazy('./environment.js', 'environmentPage');
+const newEnvironmentPage = lazy('./new-environment.js', 'newEnvironmentPage');
+const nodesPage = lazy('./nodes.js', 'nodesPage');
+const nodeVolumesPage = lazy('./node-volumes.js', 'nodeVolumesPage');
+const myVolumesPage = lazy('./node-volumes.js', 'myVolumesPage');
+const catalogPage = lazy('./catalog.js', 'catalogPage');
+const accountPage = lazy('./account.js', 'accountPage');
+const templatesPage = lazy('./templates.js', 'templatesPage');
+const templatePage = lazy('./template.js', 'templatePage');
+const usersPage = lazy('./users.js', 'usersPage');
+const userPage = lazy('./user.js', 'userPage');
+const datasetsPage = lazy('./datasets.js', 'datasetsPage');
+const datasetPage = lazy('./dataset.js', 'datasetPage');
+const servicesPage = lazy('./services.js', 'servicesPage');
+const servicePage = lazy('./service.js', 'servicePage');
+const modelsPage = lazy('./models.js', 'modelsPage');
+const appsPage = lazy('./apps.js', 'appsPage');
+const jobsPage = lazy('./jobs.js', 'jobsPage');
+const jobPage = lazy('./job.js', 'jobPage');
+const devicesPage = lazy('./devices.js', 'devicesPage');
+const devicePage = lazy('./device.js', 'devicePage');
 
 let me = null;
 /** Who runs the platform: the API refuses everyone else their pages, so the console does not offer them. */
@@ -129,12 +147,10 @@ async function route() {
   const [page, id] = hash.split('/');
   try {
     if (page === 'new') leave = await newEnvironmentPage(id && decodeURIComponent(id));
-    // The volume pages, as the account page, load on first use: the first page stays within its budget.
-    else if (page === 'nodes' && operates()) leave = await (id ? (await import('./node-volumes.js')).nodeVolumesPage(decodeURIComponent(id)) : nodesPage());
+    else if (page === 'nodes' && operates()) leave = await (id ? nodeVolumesPage(decodeURIComponent(id)) : nodesPage());
     else if (page === 'catalog' && operates()) leave = await catalogPage();
-    else if (page === 'volumes') leave = await (await import('./node-volumes.js')).myVolumesPage();
-    // Loaded when first visited: the first page's assets stay within their budget (ConsoleRouteTest).
-    else if (page === 'account') leave = await (await import('./account.js')).accountPage();
+    else if (page === 'volumes') leave = await myVolumesPage();
+    else if (page === 'account') leave = await accountPage();
     else if (page === 'environments' && id) leave = await environmentPage(decodeURIComponent(id));
     else if (page === 'templates') leave = await (id ? templatePage(decodeURIComponent(id)) : templatesPage());
     else if (page === 'users') leave = await (id ? userPage(decodeURIComponent(id)) : usersPage());
