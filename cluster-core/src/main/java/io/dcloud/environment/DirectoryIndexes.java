@@ -87,17 +87,20 @@ final class DirectoryIndexes {
   private void remember(String environmentId, EnvironmentEntity.Event event) {
     EnvironmentDirectory.AuditLine line = null;
     if (event instanceof EnvironmentEntity.Requested e && e.owner() != null) {
-      line = new EnvironmentDirectory.AuditLine(e.at(), e.owner(), "environment.create", environmentId);
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.owner(), "environment.create", environmentId, e.address());
     } else if (event instanceof EnvironmentEntity.StopRequested e && e.actor() != null) {
-      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.stop", environmentId);
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.stop", environmentId, e.address());
+    } else if (event instanceof EnvironmentEntity.Stopped e && e.actor() != null) {
+      // A user's stop of one with no container to stop: stopped at once.
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.stop", environmentId, e.address());
     } else if (event instanceof EnvironmentEntity.StartRequested e && e.actor() != null) {
-      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.start", environmentId);
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.start", environmentId, e.address());
     } else if (event instanceof EnvironmentEntity.DeleteRequested e && e.actor() != null) {
-      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.delete", environmentId);
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.delete", environmentId, e.address());
     } else if (event instanceof EnvironmentEntity.SharedWith e && e.actor() != null) {
-      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.share", environmentId);
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.share", environmentId, e.address());
     } else if (event instanceof EnvironmentEntity.Deleted e && e.actor() != null) {
-      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.delete", environmentId);
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.delete", environmentId, e.address());
     }
     if (line != null) {
       requests.addLast(line);

@@ -182,7 +182,7 @@ final class EnvironmentBehavior
         return Effect().reply(cmd.replyTo(), new TooLate(
             "the create of " + environmentId + " reached it " + late + " ms after its requester stopped waiting; nothing was created"));
       }
-      return persistAndReply(new Requested(cmd.spec(), cmd.recipe(), now, cmd.owner()), cmd.replyTo());
+      return persistAndReply(new Requested(cmd.spec(), cmd.recipe(), now, cmd.owner(), cmd.address()), cmd.replyTo());
     } else if (command instanceof FromScheduler from && from.answer() instanceof PlacementAnswer.Granted) {
       return release();
     }
@@ -214,13 +214,13 @@ final class EnvironmentBehavior
     } else if (command instanceof Get cmd) {
       return ok(cmd.replyTo(), state);
     } else if (command instanceof Stop cmd) {
-      return persistOrAnswer(Transitions.stop(state, now(), cmd.actor(), cmd.reason()), state, cmd.replyTo());
+      return persistOrAnswer(Transitions.stop(state, now(), cmd.actor(), cmd.reason(), cmd.address()), state, cmd.replyTo());
     } else if (command instanceof Start cmd) {
       return state.status() == EnvironmentStatus.STOPPING
           ? conflict(cmd.replyTo(), "environment " + environmentId + " is stopping; start it once it has stopped")
-          : persistOrAnswer(Transitions.start(state, now(), cmd.actor()), state, cmd.replyTo());
+          : persistOrAnswer(Transitions.start(state, now(), cmd.actor(), cmd.address()), state, cmd.replyTo());
     } else if (command instanceof Delete cmd) {
-      return persistOrAnswer(Transitions.delete(state, now(), cmd.actor()), state, cmd.replyTo());
+      return persistOrAnswer(Transitions.delete(state, now(), cmd.actor(), cmd.address()), state, cmd.replyTo());
     } else if (command instanceof Share cmd) {
       return share(state, cmd);
     } else if (command instanceof FromScheduler from) {
@@ -253,7 +253,7 @@ final class EnvironmentBehavior
     if (groups.equals(state.sharedWith())) {
       return ok(cmd.replyTo(), state);
     }
-    SharedWith shared = new SharedWith(groups, cmd.actor(), now());
+    SharedWith shared = new SharedWith(groups, cmd.actor(), now(), cmd.address());
     return Effect().persist(shared).thenRun(next -> loop.announce(next, List.of(shared)))
         .thenReply(cmd.replyTo(), next -> new Ok(next.view()));
   }

@@ -173,7 +173,8 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
   public record Forget(String environmentId) implements Command, NoSerializationVerificationNeeded {}
 
   /** {@code action}: environment.create, .stop, .start or .delete. */
-  public record AuditLine(Instant at, String actor, String action, String environmentId) {}
+  /** {@code address}: where the request came from; null for requests recorded before it was. */
+  public record AuditLine(Instant at, String actor, String action, String environmentId, String address) {}
 
   /** A journal read ended; {@code failure} is null when it completed. {@code environmentId} only for MISSED. */
   record ReadEnded(DirectoryJournalReads.Read read, String environmentId, Throwable failure)

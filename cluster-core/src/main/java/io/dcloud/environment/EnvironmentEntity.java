@@ -64,16 +64,24 @@ public final class EnvironmentEntity {
    * environment can have it, and an entity this create starts skips reading the journal (see
    * {@link NewEntityJournal}); never for an id that may have been used before (an Idempotency-Key's,
    * a service replica's, a create sent again). False in Creates written before there was this field.
+   * {@code address} (here and in the other users' commands): where the request came from, as the
+   * gateway saw it, for the audit log; null for DCloud's own and in commands sent before it was.
    */
   public record Create(
-      EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner, Instant notAfter, boolean newId)
+      EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner, Instant notAfter, boolean newId,
+      String address)
       implements UserCommand {
     public Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo) {
-      this(spec, recipe, replyTo, null, null, false);
+      this(spec, recipe, replyTo, null, null, false, null);
     }
 
     public Create(EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner, Instant notAfter) {
-      this(spec, recipe, replyTo, owner, notAfter, false);
+      this(spec, recipe, replyTo, owner, notAfter, false, null);
+    }
+
+    public Create(
+        EnvironmentSpec spec, ImageRecipe recipe, ActorRef<Reply> replyTo, String owner, Instant notAfter, boolean newId) {
+      this(spec, recipe, replyTo, owner, notAfter, newId, null);
     }
   }
 
@@ -84,25 +92,30 @@ public final class EnvironmentEntity {
    * {@code reason}: why DCloud stops it on its own ("stopped after 30m idle"), for its history; such a
    * stop applies only to a RUNNING environment (one restarted meanwhile is left alone). Null for users' stops.
    */
-  public record Stop(ActorRef<Reply> replyTo, String actor, String reason) implements UserCommand {
+  public record Stop(ActorRef<Reply> replyTo, String actor, String reason, String address) implements UserCommand {
     public Stop(ActorRef<Reply> replyTo) {
+      this(replyTo, null, null, null);
+    }
+
+    public Stop(ActorRef<Reply> replyTo, String actor, String reason) {
+      this(replyTo, actor, reason, null);
+    }
+
+    /** A user's stop, from {@code address}. */
+    public static Stop by(ActorRef<Reply> replyTo, String actor, String address) {
+      return new Stop(replyTo, actor, null, address);
+    }
+  }
+
+  public record Start(ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {
+    public Start(ActorRef<Reply> replyTo) {
       this(replyTo, null, null);
     }
-
-    public Stop(ActorRef<Reply> replyTo, String actor) {
-      this(replyTo, actor, null);
-    }
   }
 
-  public record Start(ActorRef<Reply> replyTo, String actor) implements UserCommand {
-    public Start(ActorRef<Reply> replyTo) {
-      this(replyTo, null);
-    }
-  }
-
-  public record Delete(ActorRef<Reply> replyTo, String actor) implements UserCommand {
+  public record Delete(ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {
     public Delete(ActorRef<Reply> replyTo) {
-      this(replyTo, null);
+      this(replyTo, null, null);
     }
   }
 
@@ -110,7 +123,11 @@ public final class EnvironmentEntity {
    * Lets the members of {@code groups} see the environment, read-only; the whole list each time (an
    * empty one stops sharing). Who may ask (its owner, an admin) is the gateway's check.
    */
-  public record Share(List<String> groups, String actor, ActorRef<Reply> replyTo) implements UserCommand {}
+  public record Share(List<String> groups, String actor, ActorRef<Reply> replyTo, String address) implements UserCommand {
+    public Share(List<String> groups, String actor, ActorRef<Reply> replyTo) {
+      this(groups, actor, replyTo, null);
+    }
+  }
 
   public record GetStats(ActorRef<NodeProtocol.StatsReply> replyTo) implements Command {}
 
@@ -215,10 +232,19 @@ public final class EnvironmentEntity {
     Instant at();
   }
 
-  /** {@code owner} is null in events written before environments had owners (then only admins see them). */
-  public record Requested(EnvironmentSpec spec, ImageRecipe recipe, Instant at, String owner) implements Event {
+  /**
+   * {@code owner} is null in events written before environments had owners (then only admins see them).
+   * {@code address} (here and in the other users' requests): where the request came from, for the
+   * audit log; null for DCloud's own and in events written before it was recorded.
+   */
+  public record Requested(EnvironmentSpec spec, ImageRecipe recipe, Instant at, String owner, String address)
+      implements Event {
     public Requested(EnvironmentSpec spec, ImageRecipe recipe, Instant at) {
-      this(spec, recipe, at, null);
+      this(spec, recipe, at, null, null);
+    }
+
+    public Requested(EnvironmentSpec spec, ImageRecipe recipe, Instant at, String owner) {
+      this(spec, recipe, at, owner, null);
     }
   }
 
@@ -262,30 +288,47 @@ public final class EnvironmentEntity {
    * {@code reason}: why DCloud stopped it on its own (see {@link Stop}); null for a user's stop and in
    * events written before it existed.
    */
-  public record StopRequested(Instant at, String actor, String reason) implements Event {
+  public record StopRequested(Instant at, String actor, String reason, String address) implements Event {
     public StopRequested(Instant at) {
-      this(at, null, null);
+      this(at, null, null, null);
     }
 
     public StopRequested(Instant at, String actor) {
-      this(at, actor, null);
+      this(at, actor, null, null);
+    }
+
+    public StopRequested(Instant at, String actor, String reason) {
+      this(at, actor, reason, null);
     }
   }
 
-  public record Stopped(String reason, Instant at) implements Event {}
+  /**
+   * {@code actor}, {@code address}: who stopped it and from where when a user's stop ended it at once
+   * (it had no container to stop); null when its container's stop ended it, and in events written
+   * before they were recorded.
+   */
+  public record Stopped(String reason, Instant at, String actor, String address) implements Event {
+    public Stopped(String reason, Instant at) {
+      this(reason, at, null, null);
+    }
+  }
 
   /**
    * {@code restart}: set when the restart policy starts it again after its container exited (the
    * count of restarts since it last ran long enough, see {@link RestartScheduled}); null for a
    * user's start and in events written before DCloud restarted exited containers.
    */
-  public record StartRequested(Instant at, String actor, Integer restart) implements Event {
+  public record StartRequested(Instant at, String actor, Integer restart, String address) implements Event {
     public StartRequested(Instant at) {
-      this(at, null, null);
+      this(at, null, null, null);
     }
 
     public StartRequested(Instant at, String actor) {
-      this(at, actor, null);
+      this(at, actor, null, null);
+    }
+
+    public StartRequested(Instant at, String actor, Integer restart) {
+      this(at, actor, restart, null);
     }
   }
 
@@ -296,9 +339,13 @@ public final class EnvironmentEntity {
    */
   public record RestartScheduled(int restart, long delayMillis, Instant at) implements Event {}
 
-  public record DeleteRequested(Instant at, String actor) implements Event {
+  public record DeleteRequested(Instant at, String actor, String address) implements Event {
     public DeleteRequested(Instant at) {
-      this(at, null);
+      this(at, null, null);
+    }
+
+    public DeleteRequested(Instant at, String actor) {
+      this(at, actor, null);
     }
   }
 
@@ -313,9 +360,13 @@ public final class EnvironmentEntity {
   /** After a loss, the restart policy asks for a new place. */
   public record Rescheduled(EnvironmentSpec.RestartPolicy policy, Instant at) implements Event {}
 
-  public record Deleted(Instant at, String actor) implements Event {
+  public record Deleted(Instant at, String actor, String address) implements Event {
     public Deleted(Instant at) {
-      this(at, null);
+      this(at, null, null);
+    }
+
+    public Deleted(Instant at, String actor) {
+      this(at, actor, null);
     }
   }
 
@@ -332,7 +383,11 @@ public final class EnvironmentEntity {
   }
 
   /** From now on the members of {@code groups} (sorted, no repeats; none: shared with no one) may see it. */
-  public record SharedWith(List<String> groups, String actor, Instant at) implements Event {}
+  public record SharedWith(List<String> groups, String actor, Instant at, String address) implements Event {
+    public SharedWith(List<String> groups, String actor, Instant at) {
+      this(groups, actor, at, null);
+    }
+  }
 
   // ---------------------------------------------------------------- wiring
 

@@ -52,39 +52,50 @@ final class Transitions {
    * its restart policy's restart stays down: the restart is off.
    */
   static Event stop(EnvironmentState state, Instant at, String actor) {
-    return stop(state, at, actor, null);
+    return stop(state, at, actor, null, null);
   }
 
-  /** With a {@code reason}, DCloud's own stop: of a RUNNING environment only, else nothing changes. */
-  static Event stop(EnvironmentState state, Instant at, String actor, String reason) {
+  /**
+   * With a {@code reason}, DCloud's own stop: of a RUNNING environment only, else nothing changes.
+   * {@code address}: where a user's request came from (here and below), for the audit log.
+   */
+  static Event stop(EnvironmentState state, Instant at, String actor, String reason, String address) {
     if (reason != null) {
       return state.status() == EnvironmentStatus.RUNNING ? new StopRequested(at, actor, reason) : null;
     }
     if (state.restartPending()) {
-      return new Stopped("stopped" + by(actor) + ": its restart is off", at);
+      return new Stopped("stopped" + by(actor) + ": its restart is off", at, actor, address);
     }
     return switch (state.status()) {
-      case REQUESTED, QUEUED -> new Stopped("stopped" + by(actor) + " before it was placed", at);
-      case LOST -> new Stopped("stopped" + by(actor) + "; its node was lost", at);
-      case PLACED, PREPARING, BUILDING, STARTING, RUNNING -> new StopRequested(at, actor);
+      case REQUESTED, QUEUED -> new Stopped("stopped" + by(actor) + " before it was placed", at, actor, address);
+      case LOST -> new Stopped("stopped" + by(actor) + "; its node was lost", at, actor, address);
+      case PLACED, PREPARING, BUILDING, STARTING, RUNNING -> new StopRequested(at, actor, null, address);
       default -> null;
     };
+  }
+
+  static Event start(EnvironmentState state, Instant at, String actor) {
+    return start(state, at, actor, null);
   }
 
   /** Null when starting changes nothing; STOPPING cannot start (the caller says so). */
-  static Event start(EnvironmentState state, Instant at, String actor) {
+  static Event start(EnvironmentState state, Instant at, String actor, String address) {
     return switch (state.status()) {
-      case STOPPED, FAILED, LOST -> new StartRequested(at, actor);
+      case STOPPED, FAILED, LOST -> new StartRequested(at, actor, null, address);
       default -> null;
     };
   }
 
-  /** Null when a deletion is under way already. */
   static Event delete(EnvironmentState state, Instant at, String actor) {
+    return delete(state, at, actor, null);
+  }
+
+  /** Null when a deletion is under way already. */
+  static Event delete(EnvironmentState state, Instant at, String actor, String address) {
     if (state.deleting()) {
       return null;
     }
-    return state.node() == null ? new Deleted(at, actor) : new DeleteRequested(at, actor);
+    return state.node() == null ? new Deleted(at, actor, address) : new DeleteRequested(at, actor, address);
   }
 
   /** " by alice" for the history, or nothing when DCloud itself acted. */

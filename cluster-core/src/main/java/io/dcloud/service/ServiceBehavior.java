@@ -271,12 +271,12 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       if (events.isEmpty()) {
         ServiceState.Replica replica = state.replica(ok.view().id());
         if (replica.retiring() && ok.view().status() != EnvironmentStatus.STOPPING) {
-          wiring.environments().accept(replica.id(), new EnvironmentEntity.Delete(replicaAnswers, null));
+          wiring.environments().accept(replica.id(), new EnvironmentEntity.Delete(replicaAnswers));
         } else if (!replica.retiring() && ok.view().status() == EnvironmentStatus.STOPPED) {
           // Stopped by hand (its owner, an admin): the service wants it running, as a Deployment
           // wants its pods; scaling down is how a service runs fewer.
           log.info("Service {}: replica {} was stopped; starting it again", name, replica.id());
-          wiring.environments().accept(replica.id(), new EnvironmentEntity.Start(replicaAnswers, null));
+          wiring.environments().accept(replica.id(), new EnvironmentEntity.Start(replicaAnswers));
         }
         return Effect().noReply();
       }
@@ -331,7 +331,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         createReplica(state, state.replica(added.environmentId()));
       } else if (event instanceof ServiceEntity.ReplicaRetiring retiring) {
         log.info("Service {}: retiring replica {} ({})", name, retiring.environmentId(), retiring.reason());
-        wiring.environments().accept(retiring.environmentId(), new EnvironmentEntity.Delete(replicaAnswers, null));
+        wiring.environments().accept(retiring.environmentId(), new EnvironmentEntity.Delete(replicaAnswers));
       } else if (event instanceof ServiceEntity.ReplicaGone gone) {
         lastSeen.remove(gone.environmentId());
       }

@@ -277,9 +277,11 @@ class EnvironmentDirectoryTest {
     directory.tell(new EnvironmentDirectory.Apply(running, 1,
         new EnvironmentEntity.Requested(first.spec(), first.recipe(), AT, "alice")));
     directory.tell(new EnvironmentDirectory.Apply(stopped, 1,
-        new EnvironmentEntity.Requested(second.spec(), second.recipe(), AT, "alice")));
-    directory.tell(new EnvironmentDirectory.Apply(stopped, 2, new EnvironmentEntity.Stopped("stopped by alice", AT)));
-    directory.tell(new EnvironmentDirectory.Apply(stopped, 3, new EnvironmentEntity.Deleted(AT.plusSeconds(1), "bob")));
+        new EnvironmentEntity.Requested(second.spec(), second.recipe(), AT, "alice", "10.0.0.7")));
+    directory.tell(new EnvironmentDirectory.Apply(stopped, 2,
+        new EnvironmentEntity.Stopped("stopped by alice before it was placed", AT, "alice", "10.0.0.8")));
+    directory.tell(new EnvironmentDirectory.Apply(stopped, 3, new EnvironmentEntity.Stopped("its container stopped", AT)));
+    directory.tell(new EnvironmentDirectory.Apply(stopped, 4, new EnvironmentEntity.Deleted(AT.plusSeconds(1), "bob")));
 
     TestProbe<EnvironmentDirectory.Usage> usage = testKit.createTestProbe();
     directory.tell(new EnvironmentDirectory.GetUsage("alice", Set.of(running), Set.of(stopped), usage.getRef()));
@@ -291,8 +293,10 @@ class EnvironmentDirectoryTest {
 
     TestProbe<EnvironmentDirectory.AuditLines> audit = testKit.createTestProbe();
     directory.tell(new EnvironmentDirectory.GetAudit(AT, null, audit.getRef()));
-    assertThat(audit.receiveMessage(WAIT).lines()).extracting(line -> line.actor() + " " + line.action())
-        .containsExactly("alice environment.create", "alice environment.create", "bob environment.delete");
+    assertThat(audit.receiveMessage(WAIT).lines()).extracting(line -> line.actor() + " " + line.action() + " " + line.address())
+        .as("a user's stop that stopped it at once too; not DCloud's own")
+        .containsExactly("alice environment.create null", "alice environment.create 10.0.0.7",
+            "alice environment.stop 10.0.0.8", "bob environment.delete null");
   }
 
   /** A container that exited and waits for its restart keeps its owner's CPU and RAM: it comes back without asking. */

@@ -70,7 +70,7 @@ class IdleTimeoutTest {
 
   @Test
   void anIdleStopOfARunningEnvironmentPutsItsReasonInTheHistory() {
-    EnvironmentEntity.Event event = Transitions.stop(running(), AT, null, IDLE);
+    EnvironmentEntity.Event event = Transitions.stop(running(), AT, null, IDLE, null);
 
     assertThat(event).isEqualTo(new EnvironmentEntity.StopRequested(AT, null, IDLE));
     EnvironmentState stopping = running().apply(event, 100);
@@ -84,8 +84,8 @@ class IdleTimeoutTest {
     EnvironmentState restarted = stopping.apply(new EnvironmentEntity.Stopped("stopped", AT), 100)
         .apply(new EnvironmentEntity.StartRequested(AT, "ella"), 100);
 
-    assertThat(Transitions.stop(stopping, AT, null, IDLE)).isNull();
-    assertThat(Transitions.stop(restarted, AT, null, IDLE)).isNull();
+    assertThat(Transitions.stop(stopping, AT, null, IDLE, null)).isNull();
+    assertThat(Transitions.stop(restarted, AT, null, IDLE, null)).isNull();
     // A user's stop of the restarted one still stops it.
     assertThat(Transitions.stop(restarted, AT, "ella")).isNotNull();
   }

@@ -291,7 +291,7 @@ class TransitionsTest {
     long dueAt = pending.view().restartAt().toEpochMilli();
 
     EnvironmentEntity.Event stop = Transitions.stop(pending, AT, "alice");
-    assertThat(stop).isEqualTo(new EnvironmentEntity.Stopped("stopped by alice: its restart is off", AT));
+    assertThat(stop).isEqualTo(new EnvironmentEntity.Stopped("stopped by alice: its restart is off", AT, "alice", null));
     EnvironmentState stopped = pending.apply(stop, 100);
     assertThat(stopped.status()).isEqualTo(EnvironmentStatus.STOPPED);
     assertThat(stopped.view().restartAt()).isNull();

@@ -138,9 +138,9 @@ final class GoldenSamples {
         SPEC, RECIPE, system.deadLetters(), "alice", Instant.parse("2026-12-02T09:30:00Z")));
     s.put("wire.environment.Create.newId", new EnvironmentEntity.Create(
         SPEC, RECIPE, system.deadLetters(), "alice", Instant.parse("2026-12-03T12:00:00Z"), true));
-    s.put("wire.environment.Stop", new EnvironmentEntity.Stop(system.deadLetters(), "alice"));
-    s.put("wire.environment.Start", new EnvironmentEntity.Start(system.deadLetters(), "alice"));
-    s.put("wire.environment.Delete", new EnvironmentEntity.Delete(system.deadLetters(), "admin"));
+    s.put("wire.environment.Stop", new EnvironmentEntity.Stop(system.deadLetters(), "alice", null));
+    s.put("wire.environment.Start", new EnvironmentEntity.Start(system.deadLetters(), "alice", null));
+    s.put("wire.environment.Delete", new EnvironmentEntity.Delete(system.deadLetters(), "admin", null));
     s.put("wire.OwnerUsage", new OwnerUsage(1500, 1L << 31, 1, 2, 1L << 33));
     ObjectNode spec = JsonNodeFactory.instance.objectNode().put("os", "debian");
     Template owned = new Template("mine", "alice's own", spec, "alice");
@@ -167,6 +167,21 @@ final class GoldenSamples {
         List.of(new EnvironmentView.HistoryEntry(AT, EnvironmentStatus.RUNNING, "running")), "alice", List.of("lab-a"))));
     s.put("environment-event.RestartScheduled", new EnvironmentEntity.RestartScheduled(2, 20_000, AT));
     s.put("environment-event.StartRequested.restart", new EnvironmentEntity.StartRequested(AT, null, 2));
+    // Where a user's request came from, for the audit log.
+    s.put("environment-event.Requested.with-address", new EnvironmentEntity.Requested(SPEC, RECIPE, AT, "alice", "10.0.0.7"));
+    s.put("environment-event.StopRequested.with-address", new EnvironmentEntity.StopRequested(AT, "alice", null, "10.0.0.7"));
+    s.put("environment-event.Stopped.by-a-user", new EnvironmentEntity.Stopped(
+        "stopped by alice before it was placed", AT, "alice", "10.0.0.7"));
+    s.put("environment-event.StartRequested.with-address", new EnvironmentEntity.StartRequested(AT, "alice", null, "10.0.0.7"));
+    s.put("environment-event.DeleteRequested.with-address", new EnvironmentEntity.DeleteRequested(AT, "admin", "10.0.0.7"));
+    s.put("environment-event.Deleted.with-address", new EnvironmentEntity.Deleted(AT, "admin", "10.0.0.7"));
+    s.put("environment-event.SharedWith.with-address", new EnvironmentEntity.SharedWith(List.of("lab-a"), "alice", AT, "10.0.0.7"));
+    s.put("wire.environment.Create.with-address", new EnvironmentEntity.Create(
+        SPEC, RECIPE, system.deadLetters(), "alice", AT, true, "10.0.0.7"));
+    s.put("wire.environment.Stop.with-address", EnvironmentEntity.Stop.by(system.deadLetters(), "alice", "10.0.0.7"));
+    s.put("wire.environment.Start.with-address", new EnvironmentEntity.Start(system.deadLetters(), "alice", "10.0.0.7"));
+    s.put("wire.environment.Delete.with-address", new EnvironmentEntity.Delete(system.deadLetters(), "admin", "10.0.0.7"));
+    s.put("wire.environment.Share.with-address", new EnvironmentEntity.Share(List.of("lab-a"), "alice", system.deadLetters(), "10.0.0.7"));
     s.put("wire.environment.RestartDue", new EnvironmentEntity.RestartDue(1_764_504_000_000L));
     s.put("wire.environment.Ok.restarting", new EnvironmentEntity.Ok(new EnvironmentView(
         "e1", "demo", EnvironmentStatus.FAILED, "n1", "c1", SPEC, RECIPE, List.of(), PORTS,

@@ -80,7 +80,7 @@ public final class AuditLog {
     parts.add(AskPattern.<EnvironmentDirectory.Command, EnvironmentDirectory.AuditLines>ask(
             directory, replyTo -> new EnvironmentDirectory.GetAudit(since, user, replyTo), timeout, system.scheduler())
         .thenApply(lines -> lines.lines().stream()
-            .map(line -> new AuditEntry(line.at(), line.actor(), line.action(), line.environmentId(), null, "ok"))
+            .map(line -> new AuditEntry(line.at(), line.actor(), line.action(), line.environmentId(), line.address(), "ok"))
             .toList())
         .toCompletableFuture());
     CompletableFuture<List<AuditEntry>> all = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))

@@ -105,10 +105,10 @@ public final class ClientService {
           .thenApply(view -> new DCloudProtocol.Found(ClientReplies.environment(view)));
     }
     if (request instanceof DCloudProtocol.Stop) {
-      return changed(canonical.get(), "stop", caller, replyTo -> new EnvironmentEntity.Stop(replyTo, caller.username()));
+      return changed(canonical.get(), "stop", caller, replyTo -> EnvironmentEntity.Stop.by(replyTo, caller.username(), caller.address()));
     }
     if (request instanceof DCloudProtocol.Delete) {
-      return changed(canonical.get(), "delete", caller, replyTo -> new EnvironmentEntity.Delete(replyTo, caller.username()));
+      return changed(canonical.get(), "delete", caller, replyTo -> new EnvironmentEntity.Delete(replyTo, caller.username(), caller.address()));
     }
     if (request instanceof DCloudProtocol.Watch) {
       return watch.start(canonical.get(), caller);

@@ -219,8 +219,7 @@ public final class EnvironmentCreation {
                   .thenCompose(claimed -> quotas.admit(caller, quota, id, spec.resources(), true))
                   .thenCompose(admitted -> {
                     slot.sending(id);
-                    return createEntity(id, idempotencyKey == null, checked.spec(), checked.recipe(), origin,
-                        caller.username());
+                    return createEntity(id, idempotencyKey == null, checked.spec(), checked.recipe(), origin, caller);
                   })
                   .whenComplete((view, failure) -> {
                     if (failure == null) {
@@ -253,11 +252,13 @@ public final class EnvironmentCreation {
 
   /** {@code newId}: {@code id} is a random UUID made up for this create (no Idempotency-Key). */
   private CompletionStage<EnvironmentView> createEntity(
-      String id, boolean newId, EnvironmentSpec spec, ImageRecipe recipe, String origin, String owner) {
+      String id, boolean newId, EnvironmentSpec spec, ImageRecipe recipe, String origin, Caller caller) {
+    String owner = caller.username();
     // The entity refuses the create if it arrives after this ask gives up, less the time to write and
     // answer it: the caller hears 503 and no environment appears later behind their back.
     Instant notAfter = Instant.now().plus(asks.timeout()).minus(answerMargin);
-    return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo, owner, notAfter, newId))
+    return asks.<EnvironmentEntity.Reply>environment(id, replyTo -> new EnvironmentEntity.Create(spec, recipe, replyTo, owner, notAfter, newId,
+        caller.address()))
         .exceptionally(failure -> {
           if (ProblemExceptions.timedOut(failure)) {
             throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "environment " + id + " did not answer within "

@@ -110,9 +110,9 @@ public final class EnvironmentRoutes extends AllDirectives {
             pathEndOrSingleSlash(() -> concat(
                 get(() -> withId(rawId, id -> show(id, caller))),
                 delete(() -> withId(rawId, id -> command(id, "delete", caller,
-                    replyTo -> new EnvironmentEntity.Delete(replyTo, caller.username())))))),
+                    replyTo -> new EnvironmentEntity.Delete(replyTo, caller.username(), caller.address())))))),
             path("stop", () -> post(() -> withId(rawId, id -> command(id, "stop", caller,
-                replyTo -> new EnvironmentEntity.Stop(replyTo, caller.username()))))),
+                replyTo -> EnvironmentEntity.Stop.by(replyTo, caller.username(), caller.address()))))),
             path("start", () -> post(() -> withId(rawId, id -> start(id, caller)))),
             path("dockerfile", () -> get(() -> withId(rawId, id -> dockerfile(id, caller)))),
             path("secrets", () -> get(() -> withId(rawId, id -> secrets(id, caller)))),
@@ -228,7 +228,7 @@ public final class EnvironmentRoutes extends AllDirectives {
             || !OwnerUsage.holdsPlace(view.status()) && view.status() != EnvironmentStatus.STOPPING && view.restartAt() == null
             ? quotas.admit(view.owner() == null ? caller : ownerOf(view, caller), id, view.spec().resources(), false)
             : CompletableFuture.<Void>completedFuture(null))
-        .thenCompose(admitted -> send(id, "start", replyTo -> new EnvironmentEntity.Start(replyTo, caller.username()))));
+        .thenCompose(admitted -> send(id, "start", replyTo -> new EnvironmentEntity.Start(replyTo, caller.username(), caller.address()))));
   }
 
   /** The owner as the quota sees them: the caller when it is theirs (an admin acting for another: that user, by name). */

@@ -57,7 +57,7 @@ final class EnvironmentSharing extends AllDirectives {
             throw UserRoutes.invalid("groups", "names no group " + (member == null ? "" : "of yours ") + "called " + unknown);
           });
           return asks.<EnvironmentEntity.Reply>environment(id,
-              replyTo -> new EnvironmentEntity.Share(List.copyOf(groups), caller.username(), replyTo));
+              replyTo -> new EnvironmentEntity.Share(List.copyOf(groups), caller.username(), replyTo, caller.address()));
         })
         .thenApply(reply -> codec.jsonResponse(StatusCodes.OK,
             new SharingAnswer(id, EnvironmentReplies.viewOf(id, reply).sharedWith())));

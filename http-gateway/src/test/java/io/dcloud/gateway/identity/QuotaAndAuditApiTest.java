@@ -113,13 +113,20 @@ class QuotaAndAuditApiTest {
     Api gail = user("gail", null);
     new Api(cluster.base).post("/api/v1/auth/login", Api.JSON, "{\"username\": \"gail\", \"password\": \"wrong-password\"}");
     String id = gail.post("/api/v1/environments", Api.JSON, oneCore("audited")).json().path("id").asText();
+    assertThat(gail.postEmpty("/api/v1/environments/" + id + "/stop").status()).isEqualTo(202);
     gail.delete("/api/v1/environments/" + id);
 
     org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       JsonNode entries = admin.get("/api/v1/audit?user=gail").json().path("entries");
       List<String> actions = new ArrayList<>();
       entries.forEach(entry -> actions.add(entry.path("action").asText() + ":" + entry.path("outcome").asText()));
-      assertThat(actions).contains("login:ok", "login:denied", "environment.create:ok", "environment.delete:ok");
+      assertThat(actions).contains("login:ok", "login:denied", "environment.create:ok", "environment.stop:ok",
+          "environment.delete:ok");
+      for (JsonNode entry : entries) {
+        if (entry.path("action").asText().startsWith("environment.")) {
+          assertThat(entry.path("address").asText()).as("from where: %s", entry).isEqualTo("127.0.0.1");
+        }
+      }
       JsonNode created = admin.get("/api/v1/audit?user=admin").json().path("entries");
       assertThat(created.findValuesAsText("action")).contains("user.create");
       for (JsonNode entry : created) {
