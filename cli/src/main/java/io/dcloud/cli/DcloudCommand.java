@@ -34,7 +34,7 @@ import picocli.CommandLine.ScopeType;
         WatchCommand.class, DataCommand.class, ModelsCommand.class,
         ServicesCommand.class, AppsCommand.class, JobsCommand.class,
         SensorTypesCommand.class, DevicesCommand.class, HealthCommand.class, OpenApiCommand.class,
-        CompletionCommand.class},
+        CompletionCommand.class, CompletionNames.class},
     footer = {"", "The gateway: --api, else DCLOUD_API, else the one of 'dcloud login'.",
         "DCLOUD_TOKEN, when set, is the token used.", "",
         "Exit status: 0 ok, 1 error, 2 usage or invalid request, 3 not found,",
