@@ -7,6 +7,7 @@ import io.dcloud.testing.OneNodeCluster;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
@@ -79,6 +80,18 @@ abstract class SchedulerClusterFixture {
             ? FishingOutcomes.complete()
             : FishingOutcomes.continueAndIgnore());
     return type.cast(fished.get(fished.size() - 1).answer());
+  }
+
+  /** The answers for several requests in flight at once, in whatever order they come: fishing for one would pass over the others. */
+  <T extends PlacementAnswer> Map<String, T> expectForEach(Class<T> type, List<String> environmentIds) {
+    Map<String, T> answers = new java.util.HashMap<>();
+    entities.fishForMessage(WAIT, "answers for " + environmentIds, answered -> {
+      if (environmentIds.contains(answered.environmentId()) && type.isInstance(answered.answer())) {
+        answers.putIfAbsent(answered.environmentId(), type.cast(answered.answer()));
+      }
+      return answers.size() == environmentIds.size() ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore();
+    });
+    return answers;
   }
 
   void awaitNode(ActorRef<Scheduler.Command> scheduler, String nodeId) {
