@@ -92,15 +92,15 @@ class CliIT {
 
     assertThat(ok("env", "logs", id, "--tail", "10").out()).contains("hello-from-dcloud");
 
-    assertThat(ok("env", "stop", id).out()).startsWith(id);
-    awaitStatus(id, "STOPPED");
+    Result stopped = ok("env", "stop", id, "--wait");
+    assertThat(stopped.out()).as("followed until its container has stopped").isEqualTo(id + " STOPPED\n");
+    assertThat(stopped.err()).as("the progress line").contains("STOPPING");
     Result started = ok("env", "start", id);
     assertThat(started.out().strip()).as("followed until it runs again").isEqualTo(id);
     assertThat(started.err()).as("the progress line").contains("RUNNING");
     assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING");
 
-    assertThat(ok("env", "rm", id).out()).startsWith(id);
-    awaitStatus(id, "DELETED");
+    assertThat(ok("env", "rm", id, "--wait").out()).as("followed until it is gone").isEqualTo(id + " DELETED\n");
     Result gone = cli("", "env", "exec", id, "--", "echo", "hi");
     assertThat(gone.status()).as("%s", gone).isEqualTo(ExitCodes.REFUSED);
   }

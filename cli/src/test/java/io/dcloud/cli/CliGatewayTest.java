@@ -242,9 +242,10 @@ class CliGatewayTest {
     CliRunner cli = signedIn();
     String id = createDetached(cli, "--set", "env-name=restarted");
     awaitListed(cli, "restarted");
-    ok(cli.run("env", "stop", id));
-    Awaitility.await().atMost(WAIT).until(() -> JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out())
-        .path("status").asText().equals("STOPPED"));
+    CliRunner.Result stoppedFirst = ok(cli.run("env", "stop", id, "--wait"));
+    assertThat(stoppedFirst.out()).as("followed until it has stopped").isEqualTo(id + " STOPPED\n");
+    assertThat(JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out()).path("status").asText())
+        .isEqualTo("STOPPED");
 
     CliRunner.Running starting = cli.start("env", "start", id);
     Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(starting.errSoFar())
@@ -257,7 +258,7 @@ class CliGatewayTest {
     Awaitility.await().atMost(WAIT).until(() -> JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out())
         .path("status").asText().equals("STOPPED"));
     assertThat(ok(cli.run("env", "start", id, "--detach")).out()).startsWith(id + " ");
-    ok(cli.run("env", "rm", id));
+    assertThat(ok(cli.run("env", "rm", id, "--wait")).out()).as("followed until it is gone").isEqualTo(id + " DELETED\n");
   }
 
   private static String awaitListed(CliRunner cli, String name) {

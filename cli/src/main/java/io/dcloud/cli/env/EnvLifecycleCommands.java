@@ -9,7 +9,8 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code dcloud env stop|start|rm ID}: accepted at once (202); stop and rm print the status it
- * has then, start follows it (unless {@code --detach}).
+ * has then, or with {@code --wait} follow it to STOPPED or DELETED (as {@code docker stop} and {@code
+ * kubectl delete} wait); start follows it (unless {@code --detach}).
  */
 final class EnvLifecycleCommands {
   private EnvLifecycleCommands() {}
@@ -26,8 +27,30 @@ final class EnvLifecycleCommands {
     }
   }
 
-  @Command(name = "stop", description = "Stop the environment's container (its storage stays)")
-  static final class Stop extends Change {
+  /** A change a script may wait for: the next command often needs it done (a start after a stop). */
+  private abstract static class AwaitableChange extends Change {
+    @Option(names = "--wait", description = "Follow it until it is done, with a progress line on stderr")
+    boolean await;
+
+    abstract EnvProgress.Goal goal();
+
+    @Override
+    public Integer call() {
+      if (!await) {
+        return super.call();
+      }
+      ApiClient client = client();
+      return new EnvProgress(io(), client).follow(id(), send(client), goal());
+    }
+  }
+
+  @Command(name = "stop", description = "Stop the environment's container (its storage stays); --wait until it has")
+  static final class Stop extends AwaitableChange {
+    @Override
+    EnvProgress.Goal goal() {
+      return EnvProgress.Goal.STOPPED;
+    }
+
     @Override
     JsonNode send(ApiClient client) {
       return client.post(path() + "/stop", null);
@@ -55,8 +78,13 @@ final class EnvLifecycleCommands {
     }
   }
 
-  @Command(name = "rm", aliases = "delete", description = "Delete the environment")
-  static final class Remove extends Change {
+  @Command(name = "rm", aliases = "delete", description = "Delete the environment; --wait until it is gone")
+  static final class Remove extends AwaitableChange {
+    @Override
+    EnvProgress.Goal goal() {
+      return EnvProgress.Goal.DELETED;
+    }
+
     @Override
     JsonNode send(ApiClient client) {
       return client.delete(path());

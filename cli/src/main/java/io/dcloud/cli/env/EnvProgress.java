@@ -24,11 +24,23 @@ import java.util.concurrent.TimeUnit;
  * the line redraws in place every second, cut to the terminal's width; elsewhere (a log, a CI job)
  * one whole line is printed per change of status and per step of the image build, so a long build
  * shows where it is. The progress goes to stderr; stdout gets only
- * the result (URL, else id).
+ * the result (URL, else id). A stop or a delete is followed alike, to STOPPED or DELETED ({@link Goal}).
  */
 final class EnvProgress {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Set<String> ENDED = Set.of("FAILED", "LOST", "STOPPED", "STOPPING", "DELETED");
+
+  /** The status followed to, and those where following ends without it (the environment will not get there by itself). */
+  enum Goal {
+    RUNNING(Set.of("RUNNING", "FAILED", "LOST", "STOPPED", "STOPPING", "DELETED")),
+    STOPPED(Set.of("STOPPED", "FAILED", "LOST", "DELETED")),
+    DELETED(Set.of("DELETED"));
+
+    private final Set<String> ends;
+
+    Goal(Set<String> ends) {
+      this.ends = ends;
+    }
+  }
   /** The terminal's width when stty cannot tell. */
   private static final int DEFAULT_COLUMNS = 80;
 
@@ -36,6 +48,7 @@ final class EnvProgress {
   private final ApiClient client;
   private final long startedNanos = System.nanoTime();
   private volatile String status = "";
+  private Goal goal = Goal.RUNNING;
   private volatile String message = "";
   /** "step 3/9" of the image build, from the build's progress events; shown while BUILDING. */
   private volatile String buildStep = "";
@@ -61,6 +74,12 @@ final class EnvProgress {
   }
 
   int follow(String id, JsonNode created) {
+    return follow(id, created, Goal.RUNNING);
+  }
+
+  /** Follows to {@code goal}; exit 7 with the reason when it ends elsewhere. */
+  int follow(String id, JsonNode created, Goal goal) {
+    this.goal = goal;
     absorb(created);
     ScheduledExecutorService ticker = null;
     if (io.terminal()) {
@@ -89,18 +108,18 @@ final class EnvProgress {
       io.err().println();
     }
     JsonNode environment = status.equals("DELETED") ? null : client.get(EnvCommand.path(id));
-    if (!status.equals("RUNNING")) {
+    if (!status.equals(goal.name())) {
       String reason = environment == null ? "" : EnvironmentTable.text(environment, "reason");
       throw new CliException(ExitCodes.ENVIRONMENT_FAILED, "environment " + id + " is " + status
           + (reason == null || reason.isBlank() ? "" : ": " + reason));
     }
-    String url = EnvironmentTable.text(environment, "url");
-    io.out().println(url != null ? url : id);
+    String url = goal == Goal.RUNNING ? EnvironmentTable.text(environment, "url") : null;
+    io.out().println(url != null ? url : goal == Goal.RUNNING ? id : id + " " + status);
     return ExitCodes.OK;
   }
 
-  private static boolean ended(String status) {
-    return status.equals("RUNNING") || ENDED.contains(status);
+  private boolean ended(String status) {
+    return goal.ends.contains(status);
   }
 
   private void readEvents(String id) {
