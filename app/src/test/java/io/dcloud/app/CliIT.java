@@ -91,6 +91,10 @@ class CliIT {
     assertThat(cli("shout", "env", "exec", id, "-i", "--", "tr", "a-z", "A-Z").out()).isEqualTo("SHOUT");
 
     assertThat(ok("env", "logs", id, "--tail", "10").out()).contains("hello-from-dcloud");
+    assertThat(ok("env", "logs", id, "--since", "1h", "-t").out().lines())
+        .as("each line after the time the engine says it was written")
+        .anySatisfy(line -> assertThat(line).matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z .*hello-from-dcloud.*"));
+    assertThat(ok("env", "logs", id, "--since", "2099-01-01T00:00:00Z").out()).as("nothing written since").isEmpty();
 
     Result stopped = ok("env", "stop", id, "--wait");
     assertThat(stopped.out()).as("followed until its container has stopped").isEqualTo(id + " STOPPED\n");

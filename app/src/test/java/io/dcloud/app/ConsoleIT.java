@@ -256,6 +256,10 @@ class ConsoleIT {
     browser.click("button[name=logs]");
     awaitText(browser, "pre.logs", "hello-from-the-logs", "the container's logs");
     checkAndPhotograph(browser, "environment");
+    browser.click("input[name=timestamps]");
+    browser.click("button[name=logs]");
+    assertThat(awaitText(browser, "pre.logs", "Z hello-from-the-logs", "the logs with the time of each line"))
+        .containsPattern("\\d{4}-\\d\\d-\\d\\dT\\S+Z hello-from-the-logs");
   }
 
   @Test

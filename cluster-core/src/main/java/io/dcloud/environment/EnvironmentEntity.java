@@ -131,7 +131,13 @@ public final class EnvironmentEntity {
 
   public record GetStats(ActorRef<NodeProtocol.StatsReply> replyTo) implements Command {}
 
-  public record StreamLogs(int tail, boolean follow, ActorRef<NodeProtocol.LogsReply> replyTo) implements Command {}
+  /** {@code since}, {@code timestamps}: as {@link NodeProtocol.StreamLogs} takes them. */
+  public record StreamLogs(int tail, boolean follow, ActorRef<NodeProtocol.LogsReply> replyTo, Instant since,
+      boolean timestamps) implements Command {
+    public StreamLogs(int tail, boolean follow, ActorRef<NodeProtocol.LogsReply> replyTo) {
+      this(tail, follow, replyTo, null, false);
+    }
+  }
 
   /** Runs a command in the running container, on its node (see {@link NodeProtocol.ExecIn}); who may is the gateway's check. */
   public record Exec(

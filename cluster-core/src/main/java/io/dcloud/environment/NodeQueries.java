@@ -51,7 +51,8 @@ final class NodeQueries {
         cmd.replyTo().tell(new NodeProtocol.LogsUnavailable(unavailable));
       } else {
         Convergence.toNode(wiring, state.node(),
-            new NodeProtocol.StreamLogs(environmentId, state.containerId(), cmd.tail(), cmd.follow(), cmd.replyTo()));
+            new NodeProtocol.StreamLogs(environmentId, state.containerId(), cmd.tail(), cmd.follow(), cmd.replyTo(),
+                cmd.since(), cmd.timestamps()));
       }
     } else if (command instanceof Exec cmd) {
       unavailable = unavailable != null ? unavailable : unlessRunning(state);

@@ -56,9 +56,18 @@ public final class NodeProtocol {
   public record GetStats(String environmentId, String containerId, ActorRef<StatsReply> replyTo)
       implements Command {}
 
+  /**
+   * {@code since}: only lines written at or after it (null: the last {@code tail}); {@code timestamps}:
+   * each line begins with when it was written. Both absent (null, false) from senders older than them.
+   */
   public record StreamLogs(
-      String environmentId, String containerId, int tail, boolean follow, ActorRef<LogsReply> replyTo)
-      implements Command {}
+      String environmentId, String containerId, int tail, boolean follow, ActorRef<LogsReply> replyTo, Instant since,
+      boolean timestamps)
+      implements Command {
+    public StreamLogs(String environmentId, String containerId, int tail, boolean follow, ActorRef<LogsReply> replyTo) {
+      this(environmentId, containerId, tail, follow, replyTo, null, false);
+    }
+  }
 
   /**
    * Run {@code command} in the container as its default user, with {@code stdin} (null: none), for

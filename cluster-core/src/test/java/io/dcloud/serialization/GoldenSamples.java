@@ -181,6 +181,11 @@ final class GoldenSamples {
     s.put("wire.environment.Stop.with-address", EnvironmentEntity.Stop.by(system.deadLetters(), "alice", "10.0.0.7"));
     s.put("wire.environment.Start.with-address", new EnvironmentEntity.Start(system.deadLetters(), "alice", "10.0.0.7"));
     s.put("wire.environment.Delete.with-address", new EnvironmentEntity.Delete(system.deadLetters(), "admin", "10.0.0.7"));
+    // A container's log lines, from an instant and with their times (wire types: an ActorRef each).
+    s.put("wire.node.StreamLogs", new NodeProtocol.StreamLogs("e1", "c1", 100, true, system.deadLetters()));
+    s.put("wire.node.StreamLogs.since", new NodeProtocol.StreamLogs("e1", "c1", 100, false, system.deadLetters(), AT, true));
+    s.put("wire.environment.StreamLogs", new EnvironmentEntity.StreamLogs(100, true, system.deadLetters()));
+    s.put("wire.environment.StreamLogs.since", new EnvironmentEntity.StreamLogs(100, false, system.deadLetters(), AT, true));
     s.put("wire.environment.Share.with-address", new EnvironmentEntity.Share(List.of("lab-a"), "alice", system.deadLetters(), "10.0.0.7"));
     s.put("wire.environment.RestartDue", new EnvironmentEntity.RestartDue(1_764_504_000_000L));
     s.put("wire.environment.Ok.restarting", new EnvironmentEntity.Ok(new EnvironmentView(

@@ -86,7 +86,17 @@ public interface ContainerRuntime extends AutoCloseable {
   Closeable watchNetworkGateways(Consumer<String> listener);
 
   /** Streams log lines (stdout and stderr) of a container; {@code onEnd} runs once when it ends. */
-  Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd);
+  default Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd) {
+    return logs(containerId, tail, follow, null, false, line, onEnd);
+  }
+
+  /**
+   * The same, only lines written at or after {@code since} (null: all of the last {@code tail}), each
+   * beginning with the engine's RFC 3339 time it was written when {@code timestamps}, as {@code docker
+   * logs --since --timestamps} prints them.
+   */
+  Closeable logs(String containerId, int tail, boolean follow, Instant since, boolean timestamps, Consumer<String> line,
+      Runnable onEnd);
 
   /** One sample of the container's resource use (CPU % computed over two engine samples). */
   ContainerStats stats(String containerId);

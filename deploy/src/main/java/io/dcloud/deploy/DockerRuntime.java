@@ -13,6 +13,7 @@ import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -242,14 +243,20 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
-  public Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd) {
+  public Closeable logs(String containerId, int tail, boolean follow, Instant since, boolean timestamps,
+      Consumer<String> line, Runnable onEnd) {
     LogLines lines = new LogLines(safe(line), settings.logLineMaxBytes());
     String what = "reading the log of container " + shortId(containerId);
     StreamCallback<Frame> frames = new StreamCallback<>(what, lines).onEnd(error -> {
       lines.flush();
       onEnd.run();
     });
-    var cmd = engine.client().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(follow);
+    var cmd = engine.client().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(follow)
+        .withTimestamps(timestamps);
+    if (since != null) {
+      // The engine takes whole seconds: a line of the second it names is kept.
+      cmd.withSince((int) since.getEpochSecond());
+    }
     (tail < 0 ? cmd.withTailAll() : cmd.withTail(tail)).exec(frames);
     awaitStreamStart(frames, what);
     return frames;

@@ -191,7 +191,8 @@ public final class HollowRuntime implements ContainerRuntime {
   }
 
   @Override
-  public Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd) {
+  public Closeable logs(String containerId, int tail, boolean follow, Instant since, boolean timestamps,
+      Consumer<String> line, Runnable onEnd) {
     HollowContainer container = existing(containerId);
     line.accept("hollow container " + container.spec().name() + " has no output");
     onEnd.run();

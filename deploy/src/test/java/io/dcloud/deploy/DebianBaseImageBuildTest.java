@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -113,10 +112,7 @@ class DebianBaseImageBuildTest {
     }
     runtime.start(id);
     ContainerInfo done = docker.awaitContainer(id, info -> "exited".equals(info.state()), RUN_TIMEOUT);
-    List<String> lines = new CopyOnWriteArrayList<>();
-    CountDownLatch ended = new CountDownLatch(1);
-    runtime.logs(id, -1, false, lines::add, ended::countDown);
-    assertThat(ended.await(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
+    List<String> lines = docker.logLines(id);
     assertThat(done.exitCode()).as("exit code; output:%n%s", String.join("\n", lines)).isZero();
     return lines;
   }

@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -65,11 +64,7 @@ class DockerRuntimeImagesTest {
         base.pidsLimit(), List.of(), List.of(), List.of(), base.labels(), base.tenant());
     String id = docker.run(spec);
     docker.awaitExited(id);
-    List<String> lines = new CopyOnWriteArrayList<>();
-    CountDownLatch ended = new CountDownLatch(1);
-    runtime.logs(id, -1, false, lines::add, ended::countDown);
-    assertThat(ended.await(LOG_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-    assertThat(lines).containsExactly("built-" + docker.runId());
+    assertThat(docker.logLines(id)).containsExactly("built-" + docker.runId());
   }
 
   @Test

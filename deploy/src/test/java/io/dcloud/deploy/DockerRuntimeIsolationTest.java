@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -158,12 +157,7 @@ class DockerRuntimeIsolationTest {
     // 40000 characters without a newline, then a short line.
     String id = docker.run(docker.busyboxSpec("long-line", List.of("sh", "-c", "head -c 40000 /dev/zero | tr '\\0' a; echo; echo done")));
     docker.awaitExited(id);
-    List<String> lines = new CopyOnWriteArrayList<>();
-    CountDownLatch ended = new CountDownLatch(1);
-    runtime.logs(id, -1, false, lines::add, ended::countDown);
-
-    assertThat(ended.await(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-    assertThat(lines).containsExactly("a".repeat(16 * 1024) + LogLines.TRUNCATED, "done");
+    assertThat(docker.logLines(id)).containsExactly("a".repeat(16 * 1024) + LogLines.TRUNCATED, "done");
     var logConfig = docker.inspectRaw(id).getHostConfig().getLogConfig();
     assertThat(logConfig.getType().getType()).isEqualTo("json-file");
     assertThat(logConfig.getConfig()).containsEntry("max-size", "10m").containsEntry("max-file", "3");
@@ -209,11 +203,7 @@ class DockerRuntimeIsolationTest {
   private static List<String> runToEnd(ContainerSpec spec) throws Exception {
     String id = docker.run(spec);
     docker.awaitContainer(id, info -> "exited".equals(info.state()), RUN_TIMEOUT);
-    List<String> lines = new CopyOnWriteArrayList<>();
-    CountDownLatch ended = new CountDownLatch(1);
-    runtime.logs(id, -1, false, lines::add, ended::countDown);
-    assertThat(ended.await(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-    return lines;
+    return docker.logLines(id);
   }
 
   private static ContainerSpec withTenant(ContainerSpec s, String tenant) {

@@ -10,6 +10,8 @@ import io.dcloud.deploy.ContainerRuntime.ContainerSpec;
 import io.dcloud.deploy.ContainerRuntime.ContainerStats;
 import java.io.Closeable;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
@@ -142,6 +144,18 @@ class DockerRuntimeStreamsTest {
 
     assertThat(ended.await(EVENT_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
     assertThat(tail).containsExactly("line4", "line5", "no newline");
+  }
+
+  /** Two lines two seconds apart (the container's own pause): the engine's times tell them apart, since keeps the later. */
+  @Test
+  void logsSinceAnInstantKeepTheLinesWrittenFromThenOnEachWithItsTime() throws Exception {
+    String id = docker.run(docker.busyboxSpec("since", List.of("sh", "-c", "echo early; sleep 2; echo late")));
+    docker.awaitExited(id);
+    List<String> stamped = docker.logLines(id, null, true);
+    assertThat(stamped).hasSize(2).allSatisfy(line -> assertThat(line).matches("\\d{4}-\\d\\d-\\d\\dT\\S+Z (early|late)"));
+    Instant late = Instant.parse(stamped.get(1).substring(0, stamped.get(1).indexOf(' ')));
+
+    assertThat(docker.logLines(id, late.truncatedTo(ChronoUnit.SECONDS), false)).containsExactly("late");
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -26,6 +27,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -155,6 +158,22 @@ public final class DockerTestSupport implements AutoCloseable, AfterAllCallback 
     }
     throw new AssertionError("container " + containerId + " did not reach the expected state within " + timeout
         + "; last seen: " + last.map(Object::toString).orElse("absent"));
+  }
+
+  /** A container's whole log, read to its end (of one that has exited, or all it wrote so far). */
+  public List<String> logLines(String containerId) throws InterruptedException {
+    return logLines(containerId, null, false);
+  }
+
+  /** The same, from {@code since} (null: all), each line after its time when {@code timestamps}. */
+  public List<String> logLines(String containerId, Instant since, boolean timestamps) throws InterruptedException {
+    List<String> lines = new CopyOnWriteArrayList<>();
+    CountDownLatch ended = new CountDownLatch(1);
+    runtime.logs(containerId, -1, false, since, timestamps, lines::add, ended::countDown);
+    if (!ended.await(STATE_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+      throw new AssertionError("the log of container " + containerId + " did not end within " + STATE_TIMEOUT + "; read: " + lines);
+    }
+    return lines;
   }
 
   /** Waits until the container has exited; returns its final info. */

@@ -5,6 +5,7 @@ import io.dcloud.contracts.ImageRecipe;
 import java.io.Closeable;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -223,7 +224,8 @@ public final class ScriptedRuntime implements ContainerRuntime {
   }
 
   @Override
-  public Closeable logs(String containerId, int tail, boolean follow, Consumer<String> line, Runnable onEnd) {
+  public Closeable logs(String containerId, int tail, boolean follow, Instant since, boolean timestamps,
+      Consumer<String> line, Runnable onEnd) {
     script.record("logs", containerId);
     state.requireForLogs(containerId);
     if (!follow) {

@@ -160,6 +160,7 @@ function preparing(progress) {
 function logsSection(id, stops) {
   const output = h('pre', { class: 'logs', tabindex: 0, role: 'log', 'aria-label': 'Logs' });
   const follow = h('input', { type: 'checkbox', name: 'follow', checked: true });
+  const timestamps = h('input', { type: 'checkbox', name: 'timestamps' });
   const button = h('button', { type: 'button', name: 'logs' }, 'Show logs');
   const message = h('div');
   let controller = null;
@@ -169,8 +170,8 @@ function logsSection(id, stops) {
     output.textContent = '';
     message.replaceChildren();
     try {
-      const reader = await stream(`/environments/${encodeURIComponent(id)}/logs?tail=500&follow=${follow.checked}`,
-        controller.signal);
+      const reader = await stream(`/environments/${encodeURIComponent(id)}/logs?tail=500&follow=${follow.checked}`
+        + `&timestamps=${timestamps.checked}`, controller.signal);
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
@@ -184,7 +185,8 @@ function logsSection(id, stops) {
   button.addEventListener('click', read);
   stops.push(() => controller && controller.abort());
   return h('section', { 'aria-labelledby': 'logs-title' }, h('h2', { id: 'logs-title' }, 'Logs'),
-    h('div', { class: 'toolbar' }, h('label', {}, follow, ' Follow'), button), message, output);
+    h('div', { class: 'toolbar' }, h('label', {}, follow, ' Follow'), h('label', {}, timestamps, ' Timestamps'), button),
+    message, output);
 }
 
 function terminalSection(id, statusNow, stops) {

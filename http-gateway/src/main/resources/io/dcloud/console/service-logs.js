@@ -10,6 +10,7 @@ const TAIL = 200;
 export function serviceLogsSection(replicas, stops) {
   const output = h('pre', { class: 'logs service-logs', tabindex: 0, role: 'log', 'aria-label': 'Logs of every replica' });
   const follow = h('input', { type: 'checkbox', name: 'follow', checked: true });
+  const timestamps = h('input', { type: 'checkbox', name: 'timestamps' });
   const button = h('button', { type: 'button', name: 'service-logs' }, 'Show logs');
   const message = h('div');
   let controller = null;
@@ -24,7 +25,8 @@ export function serviceLogsSection(replicas, stops) {
     const prefix = id.slice(0, 8) + ' | ';
     let partial = '';
     try {
-      const reader = await stream(`/environments/${encodeURIComponent(id)}/logs?tail=${TAIL}&follow=${follow.checked}`, signal);
+      const reader = await stream(`/environments/${encodeURIComponent(id)}/logs?tail=${TAIL}&follow=${follow.checked}`
+        + `&timestamps=${timestamps.checked}`, signal);
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
@@ -49,5 +51,6 @@ export function serviceLogsSection(replicas, stops) {
   });
   stops.push(() => controller && controller.abort());
   return h('section', { 'aria-labelledby': 'service-logs-title' }, h('h2', { id: 'service-logs-title' }, 'Logs'),
-    h('div', { class: 'toolbar' }, h('label', {}, follow, ' Follow'), button), message, output);
+    h('div', { class: 'toolbar' }, h('label', {}, follow, ' Follow'), h('label', {}, timestamps, ' Timestamps'), button),
+    message, output);
 }

@@ -86,7 +86,8 @@ final class ContainerAccess {
     var queue = materialized.first();
     Closeable follow;
     try {
-      follow = runtime.logs(request.containerId(), request.tail(), request.follow(), queue::offer, queue::complete);
+      follow = runtime.logs(request.containerId(), request.tail(), request.follow(), request.since(),
+          request.timestamps(), queue::offer, queue::complete);
     } catch (RuntimeException e) {
       if (counted) {
         follows.decrementAndGet();

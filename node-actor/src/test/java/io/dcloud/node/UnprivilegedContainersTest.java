@@ -16,9 +16,6 @@ import io.dcloud.spec.EnvironmentSpec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -76,11 +73,7 @@ class UnprivilegedContainersTest {
     String id = docker.run(new ContainerSpec(base.name(), recipe.tag(), base.command(), base.env(), base.nanoCpus(),
         base.memoryBytes(), base.pidsLimit(), List.of(), List.of(), volumes, base.labels(), docker.tenant("owner")));
     docker.awaitContainer(id, info -> "exited".equals(info.state()), RUN_TIMEOUT);
-    List<String> lines = new CopyOnWriteArrayList<>();
-    CountDownLatch ended = new CountDownLatch(1);
-    docker.runtime().logs(id, -1, false, lines::add, ended::countDown);
-    assertThat(ended.await(RUN_TIMEOUT.toSeconds(), TimeUnit.SECONDS)).isTrue();
-    return lines;
+    return docker.logLines(id);
   }
 
   private static EnvironmentSpec spec(String os) {

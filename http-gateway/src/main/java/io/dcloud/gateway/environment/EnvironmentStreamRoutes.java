@@ -1,6 +1,7 @@
 package io.dcloud.gateway.environment;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dcloud.contract.ContractReader;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentUpdate;
@@ -11,6 +12,8 @@ import io.dcloud.gateway.common.JsonYaml;
 import io.dcloud.gateway.common.Problem;
 import io.dcloud.identity.Caller;
 import io.dcloud.node.NodeProtocol;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
 import org.apache.pekko.NotUsed;
@@ -122,9 +125,15 @@ public final class EnvironmentStreamRoutes extends AllDirectives {
 
   // ---------------------------------------------------------------- logs
 
+  /**
+   * {@code since} (an ISO-8601 instant): only the lines written from then on, of the last {@code
+   * tail}; {@code timestamps}: each line begins with when it was written.
+   */
   private Route logs(String id, Caller caller) {
     return parameterOptional(StringUnmarshallers.INTEGER, "tail", tail ->
-        parameterOptional(StringUnmarshallers.BOOLEAN, "follow", follow -> {
+        parameterOptional(StringUnmarshallers.BOOLEAN, "follow", follow ->
+        parameterOptional("since", since ->
+        parameterOptional(StringUnmarshallers.BOOLEAN, "timestamps", timestamps -> {
           int lines = tail.orElse(settings.logsDefaultTail());
           if (lines < 0 || lines > settings.logsMaxTail()) {
             return complete(Problem.of(
@@ -132,12 +141,21 @@ public final class EnvironmentStreamRoutes extends AllDirectives {
                     lines + " is out of range: use 0 to " + settings.logsMaxTail())
                 .toResponse());
           }
+          Instant from;
+          try {
+            from = since.map(Instant::parse).orElse(null);
+          } catch (DateTimeParseException notAnInstant) {
+            return complete(Problem.of(Problem.Type.MALFORMED_REQUEST, "since is not an instant", "since",
+                    "must be an ISO-8601 instant such as 2026-01-31T12:00:00Z, not " + ContractReader.quote(since.get(), 40))
+                .toResponse());
+          }
           boolean following = follow.orElse(false);
+          boolean stamped = timestamps.orElse(false);
           var reply = EnvironmentReplies.view(asks, id, caller).thenCompose(known ->
               asks.<NodeProtocol.LogsReply>environment(
-                  id, replyTo -> new EnvironmentEntity.StreamLogs(lines, following, replyTo)));
+                  id, replyTo -> new EnvironmentEntity.StreamLogs(lines, following, replyTo, from, stamped)));
           return onSuccess(reply, answer -> logsAnswer(id, answer));
-        }));
+        }))));
   }
 
   private Route logsAnswer(String id, NodeProtocol.LogsReply answer) {

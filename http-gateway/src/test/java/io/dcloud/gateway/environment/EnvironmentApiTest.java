@@ -268,7 +268,7 @@ class EnvironmentApiTest {
   }
 
   @Test
-  void logsRefuseATailOutOfRangeOrMalformed() {
+  void logsRefuseATailOutOfRangeOrMalformedAndASinceThatIsNoInstant() {
     String id = create(api, Seeds.debianEnvironment("tailed"), Api.JSON);
     String path = "/api/v1/environments/" + id + "/logs";
 
@@ -280,6 +280,14 @@ class EnvironmentApiTest {
     Api.Answer badFollow = api.get(path + "?follow=perhaps");
     badFollow.problem(400);
     assertThat(badFollow.errorFields()).containsExactly("follow");
+    Api.Answer badSince = api.get(path + "?since=10m");
+    assertThat(badSince.problem(400).path("errors").toString()).contains("ISO-8601 instant", "10m");
+    assertThat(badSince.errorFields()).containsExactly("since");
+    Api.Answer badTimestamps = api.get(path + "?timestamps=perhaps");
+    badTimestamps.problem(400);
+    assertThat(badTimestamps.errorFields()).containsExactly("timestamps");
+    assertThat(api.get(path + "?since=2026-12-07T10:00:00Z&timestamps=true").problem(409).path("detail").asText())
+        .as("well formed: it has no container to read yet").contains("no container");
   }
 
   @Test
