@@ -103,6 +103,9 @@ class CliIT {
     assertThat(started.out().strip()).as("followed until it runs again").isEqualTo(id);
     assertThat(started.err()).as("the progress line").contains("RUNNING");
     assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING");
+    Result restarted = ok("env", "restart", id);
+    assertThat(restarted.out().strip()).as("stopped, started and followed until it runs again").isEqualTo(id);
+    assertThat(restarted.err()).contains("STOPPED", "RUNNING");
 
     assertThat(ok("env", "rm", id, "--wait").out()).as("followed until it is gone").isEqualTo(id + " DELETED\n");
     Result gone = cli("", "env", "exec", id, "--", "echo", "hi");

@@ -245,7 +245,7 @@ class ConsoleIT {
     // The header's usage follows too.
     awaitText(browser, "#who .quota", "environments 1/", "the header's usage");
     assertThat(browser.driver.findElements(By.cssSelector("article.environment > .actions button"))).extracting(WebElement::getText)
-        .containsExactly("Stop", "Delete");
+        .containsExactly("Stop", "Restart", "Delete");
     assertThat(browser.shownText("ol.timeline")).contains("RUNNING");
     // Its port where the engine published it, and at the container's own address (what its machine calls).
     assertThat(awaitText(browser, "dl.facts", "(container ", "the port at the container's address"))
@@ -398,7 +398,11 @@ class ConsoleIT {
 
   @Test
   @Order(50)
-  void stopsAndDeletesItAfterConfirming() {
+  void restartsStopsAndDeletesItAfterConfirming() {
+    clickAndConfirm(browser, "button[name=restart]");
+    awaitText(browser, "article.environment .env-message", "starting again", "the start once it had stopped");
+    awaitStatus(browser, "RUNNING", "the environment to run again");
+    assertThat(browser.shownText("ol.timeline")).as("stopped in between").contains("STOPPED");
     clickAndConfirm(browser, "button[name=stop]");
     awaitStatus(browser, "STOPPED", "the environment to stop");
     clickAndConfirm(browser, "button[name=delete]");

@@ -258,6 +258,10 @@ class CliGatewayTest {
     Awaitility.await().atMost(WAIT).until(() -> JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out())
         .path("status").asText().equals("STOPPED"));
     assertThat(ok(cli.run("env", "start", id, "--detach")).out()).startsWith(id + " ");
+    CliRunner.Result restarted = ok(cli.run("env", "restart", id, "--detach"));
+    assertThat(restarted.out()).as("stopped, then started again: waiting for a worker once more")
+        .matches(java.util.regex.Pattern.quote(id) + " (REQUESTED|QUEUED)\n");
+    assertThat(restarted.err()).as("the stop's progress").contains("STOPPED");
     assertThat(ok(cli.run("env", "rm", id, "--wait")).out()).as("followed until it is gone").isEqualTo(id + " DELETED\n");
   }
 

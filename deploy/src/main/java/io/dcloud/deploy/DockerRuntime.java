@@ -254,8 +254,9 @@ public final class DockerRuntime implements ContainerRuntime {
     var cmd = engine.client().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withFollowStream(follow)
         .withTimestamps(timestamps);
     if (since != null) {
-      // The engine takes whole seconds: a line of the second it names is kept.
-      cmd.withSince((int) since.getEpochSecond());
+      // The engine takes whole seconds (a line of the second it names is kept), and docker-java an int:
+      // a later instant than 2038's last is kept as that, still after every line written so far.
+      cmd.withSince((int) Math.max(0, Math.min(since.getEpochSecond(), Integer.MAX_VALUE)));
     }
     (tail < 0 ? cmd.withTailAll() : cmd.withTail(tail)).exec(frames);
     awaitStreamStart(frames, what);

@@ -156,6 +156,7 @@ class DockerRuntimeStreamsTest {
     Instant late = Instant.parse(stamped.get(1).substring(0, stamped.get(1).indexOf(' ')));
 
     assertThat(docker.logLines(id, late.truncatedTo(ChronoUnit.SECONDS), false)).containsExactly("late");
+    assertThat(docker.logLines(id, Instant.parse("2099-01-01T00:00:00Z"), false)).as("past 2038's seconds too").isEmpty();
   }
 
   @Test

@@ -21,7 +21,7 @@ export async function environmentPage(id) {
   const progress = h('div', { class: 'progress' });
   const facts = h('dl', { class: 'facts' });
   const actions = h('div', { class: 'actions' });
-  const message = h('div', { 'aria-live': 'polite' });
+  const message = h('div', { class: 'env-message', 'aria-live': 'polite' });
   const timeline = h('ol', { class: 'timeline' });
   const article = h('article', { class: 'environment', 'data-env-id': id });
   const sharing = sharingSection(id, sharedWith => update({ sharedWith }));
@@ -55,6 +55,7 @@ export async function environmentPage(id) {
     const running = ['REQUESTED', 'QUEUED', 'PLACED', 'PREPARING', 'BUILDING', 'STARTING', 'RUNNING'].includes(e.status);
     actions.replaceChildren(...[
       running ? h('button', { type: 'button', name: 'stop', onclick: () => change('stop') }, 'Stop') : null,
+      e.status === 'RUNNING' ? h('button', { type: 'button', name: 'restart', onclick: restart }, 'Restart') : null,
       !running && e.status !== 'DELETED' && e.status !== 'STOPPING'
         ? h('button', { type: 'button', name: 'start', onclick: () => change('start') }, 'Start') : null,
       e.status !== 'DELETED'
@@ -103,6 +104,37 @@ export async function environmentPage(id) {
     }
   }
 
+  /** Stop, then start once it has stopped (as `dcloud env restart`): the page's event stream says when. */
+  async function restart() {
+    if (!await confirmDialog(`Restart ${environment.name}? Its container is stopped and started again.`, 'Restart')) return;
+    const path = '/environments/' + encodeURIComponent(id);
+    try {
+      const stopped = whenStatus('STOPPED', ['FAILED', 'LOST', 'DELETED']);
+      update(await api('POST', path + '/stop'));
+      message.replaceChildren(h('p', {}, 'restart requested: stopping'));
+      await stopped;
+      update(await api('POST', path + '/start'));
+      message.replaceChildren(h('p', {}, 'restart requested: starting again'));
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+    }
+  }
+
+  /** Settles when the environment reaches {@code wanted}, or fails when it ends in one of {@code ends} first. */
+  let waiters = [];
+  function whenStatus(wanted, ends) {
+    return new Promise((resolve, reject) => waiters.push({ wanted, ends, resolve, reject }));
+  }
+
+  function settleWaiters() {
+    waiters = waiters.filter(w => {
+      if (environment.status === w.wanted) w.resolve();
+      else if (w.ends.includes(environment.status)) w.reject(new Error(`it is ${environment.status}: not started again`));
+      else return true;
+      return false;
+    });
+  }
+
   function update(changed) {
     const steps = changed.history || [];
     for (const step of steps) {
@@ -113,6 +145,7 @@ export async function environmentPage(id) {
     const stale = Date.parse(changed.updatedAt) < Date.parse(environment.updatedAt);
     environment = stale ? { ...environment, history } : { ...environment, ...changed, history };
     render();
+    settleWaiters();
   }
 
   render();

@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 @Command(name = "env", description = "Environments: create, list (the default), follow, run commands in, copy files to and from",
     subcommands = {
         EnvCreateCommand.class, EnvListCommand.class, EnvGetCommand.class, EnvLogsCommand.class,
-        EnvExecCommand.class, EnvLifecycleCommands.Stop.class, EnvLifecycleCommands.Start.class,
+        EnvExecCommand.class, EnvLifecycleCommands.Stop.class, EnvLifecycleCommands.Start.class, EnvLifecycleCommands.Restart.class,
         EnvLifecycleCommands.Remove.class, EnvOpenCommand.class, EnvCopyCommand.class, EnvInspectCommands.Stats.class,
         EnvInspectCommands.Dockerfile.class, EnvInspectCommands.Manifest.class, EnvInspectCommands.Secrets.class,
         EnvShareCommand.class})

@@ -8,9 +8,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code dcloud env stop|start|rm ID}: accepted at once (202); stop and rm print the status it
+ * {@code dcloud env stop|start|restart|rm ID}: accepted at once (202); stop and rm print the status it
  * has then, or with {@code --wait} follow it to STOPPED or DELETED (as {@code docker stop} and {@code
- * kubectl delete} wait); start follows it (unless {@code --detach}).
+ * kubectl delete} wait); start and restart follow it until it runs (unless {@code --detach}).
  */
 final class EnvLifecycleCommands {
   private EnvLifecycleCommands() {}
@@ -75,6 +75,28 @@ final class EnvLifecycleCommands {
       }
       ApiClient client = client();
       return new EnvProgress(io(), client).follow(id(), send(client));
+    }
+  }
+
+  /**
+   * Stop, then start again once stopped, as {@code docker restart}: the API's own two requests, the
+   * stop followed (with its progress line) so that the start is not refused while it is STOPPING.
+   */
+  @Command(name = "restart", description = "Stop the environment, then start it again and follow it until it runs")
+  static final class Restart extends EnvironmentCommand implements Callable<Integer> {
+    @Option(names = {"-d", "--detach"}, description = "Print the status once it is started again and return without waiting")
+    boolean detach;
+
+    @Override
+    public Integer call() {
+      ApiClient client = client();
+      new EnvProgress(io(), client).await(id(), client.post(path() + "/stop", null), EnvProgress.Goal.STOPPED);
+      JsonNode started = client.post(path() + "/start", null);
+      if (detach) {
+        io().out().println(id() + " " + started.path("status").asText("?"));
+        return ExitCodes.OK;
+      }
+      return new EnvProgress(io(), client).follow(id(), started);
     }
   }
 

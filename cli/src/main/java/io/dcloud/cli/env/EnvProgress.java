@@ -79,6 +79,17 @@ final class EnvProgress {
 
   /** Follows to {@code goal}; exit 7 with the reason when it ends elsewhere. */
   int follow(String id, JsonNode created, Goal goal) {
+    JsonNode environment = await(id, created, goal);
+    String url = goal == Goal.RUNNING ? EnvironmentTable.text(environment, "url") : null;
+    io.out().println(url != null ? url : goal == Goal.RUNNING ? id : id + " " + status);
+    return ExitCodes.OK;
+  }
+
+  /**
+   * Follows to {@code goal} with the progress line and prints nothing else: the environment then
+   * (null once DELETED); a {@link CliException} (exit 7) naming the reason when it ends elsewhere.
+   */
+  JsonNode await(String id, JsonNode created, Goal goal) {
     this.goal = goal;
     absorb(created);
     ScheduledExecutorService ticker = null;
@@ -113,9 +124,7 @@ final class EnvProgress {
       throw new CliException(ExitCodes.ENVIRONMENT_FAILED, "environment " + id + " is " + status
           + (reason == null || reason.isBlank() ? "" : ": " + reason));
     }
-    String url = goal == Goal.RUNNING ? EnvironmentTable.text(environment, "url") : null;
-    io.out().println(url != null ? url : goal == Goal.RUNNING ? id : id + " " + status);
-    return ExitCodes.OK;
+    return environment;
   }
 
   private boolean ended(String status) {
