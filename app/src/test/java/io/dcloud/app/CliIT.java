@@ -187,6 +187,10 @@ class CliIT {
     String volume = "dcloud-" + dcloud.nodeId() + "-" + id + "-0";
     ok("env", "exec", id, "--", "sh", "-c", "echo written-before > /data/kept.txt");
     assertThat(ok("env", "stats", id).out()).as("its container's usage now").contains("CPU %", "MEM USAGE / LIMIT", "MiB");
+    assertThat(ok("env", "stats").out()).as("every running one's, as docker stats").contains("NAME", "keeps-data", "MiB");
+    JsonNode everyRunning = JSON.readTree(ok("env", "stats", "-o", "json").out()).path("environments");
+    assertThat(everyRunning.findValues("id").stream().map(JsonNode::asText)).contains(id);
+    assertThat(everyRunning.findValues("memory")).as("each sampled").isNotEmpty();
 
     Result attached = ok("nodes", "volumes", dcloud.nodeId());
     assertThat(attached.out()).contains("NAME", "STATE", volume, "ATTACHED", "/data", "keeps-data", "admin", "RUNNING");

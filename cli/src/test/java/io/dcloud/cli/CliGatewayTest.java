@@ -369,6 +369,8 @@ class CliGatewayTest {
     assertThat(ok(cli.run("env", "secrets", id)).out().strip()).as("it has no secret-env").isEqualTo("NAME  VALUE");
     CliRunner.Result stats = cli.run("env", "stats", id);
     assertThat(stats.status()).as("no worker runs it: %s", stats).isEqualTo(ExitCodes.REFUSED);
+    assertThat(ok(cli.run("env", "stats")).out().strip()).as("nothing runs: the header alone")
+        .startsWith("ID").contains("CPU %", "MEM %").doesNotContain(id);
 
     ok(cli.run("groups", "rm", "lab-cli"));
     assertThat(cli.run("groups", "get", "lab-cli").status()).isEqualTo(ExitCodes.NOT_FOUND);

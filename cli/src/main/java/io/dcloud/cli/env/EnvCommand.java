@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
     subcommands = {
         EnvCreateCommand.class, EnvListCommand.class, EnvGetCommand.class, EnvLogsCommand.class,
         EnvExecCommand.class, EnvLifecycleCommands.Stop.class, EnvLifecycleCommands.Start.class, EnvLifecycleCommands.Restart.class,
-        EnvLifecycleCommands.Remove.class, EnvOpenCommand.class, EnvCopyCommand.class, EnvInspectCommands.Stats.class,
+        EnvLifecycleCommands.Remove.class, EnvOpenCommand.class, EnvCopyCommand.class, EnvStatsCommand.class,
         EnvInspectCommands.Dockerfile.class, EnvInspectCommands.Manifest.class, EnvInspectCommands.Secrets.class,
         EnvShareCommand.class})
 public final class EnvCommand extends Noun implements Callable<Integer> {

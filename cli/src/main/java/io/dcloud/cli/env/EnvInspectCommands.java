@@ -2,11 +2,9 @@ package io.dcloud.cli.env;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.cli.common.ApiClient;
-import io.dcloud.cli.common.ByteSizes;
 import io.dcloud.cli.common.ExitCodes;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.Table;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -14,8 +12,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code dcloud env stats|dockerfile|manifest|secrets ID}: what the API tells of one environment
- * beside its view, for its owner (and, but for secrets, admins and the groups it is shared with).
+ * {@code dcloud env dockerfile|manifest|secrets ID}: what the API tells of one environment beside its
+ * view, for its owner (and, but for secrets, admins and the groups it is shared with).
  */
 final class EnvInspectCommands {
   private EnvInspectCommands() {}
@@ -35,29 +33,6 @@ final class EnvInspectCommands {
       JsonNode answer = client().get(path() + below());
       output.print(io().out(), answer, () -> table(answer));
       return ExitCodes.OK;
-    }
-  }
-
-  @Command(name = "stats", description = "The container's resource usage now (as docker stats shows it)")
-  static final class Stats extends Shown {
-    @Override
-    String below() {
-      return "/stats";
-    }
-
-    @Override
-    Table table(JsonNode stats) {
-      Table table = new Table("CPU %", "MEM USAGE / LIMIT", "NET I/O", "BLOCK I/O", "PIDS");
-      table.row(String.format(Locale.ROOT, "%.2f%%", stats.path("cpuPercent").asDouble()),
-          bytes(stats.path("memory").path("usedBytes")) + " / " + bytes(stats.path("memory").path("limitBytes")),
-          bytes(stats.path("network").path("rxBytes")) + " / " + bytes(stats.path("network").path("txBytes")),
-          bytes(stats.path("blockIo").path("readBytes")) + " / " + bytes(stats.path("blockIo").path("writeBytes")),
-          stats.path("pids").asLong());
-      return table;
-    }
-
-    private static String bytes(JsonNode value) {
-      return ByteSizes.of(value.asDouble());
     }
   }
 
