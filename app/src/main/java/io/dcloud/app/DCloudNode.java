@@ -11,6 +11,7 @@ import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.RegistryChanged;
 import io.dcloud.environment.DeletedEnvironmentCollector;
 import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.EnvironmentSharding;
 import io.dcloud.environment.EnvironmentWaking;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentUpdate;
@@ -184,13 +185,13 @@ public final class DCloudNode implements AutoCloseable {
     context.spawn(OverloadReport.create(config), "overload-report");
     BackoffSupervisorStrategy backoff = JournalBackoff.fromConfig(config);
     ActorRef<Scheduler.Command> scheduler = singleton(
-        system, Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler", backoff);
+        system, Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentSharding.answersVia(system)), "scheduler", backoff);
     started.scheduler().complete(scheduler);
     ActorRef<CatalogRegistry.Command> catalog =
         singleton(system, CatalogRegistry.create(backoff), "catalog", backoff);
     ActorRef<TemplateRegistry.Command> templates =
         singleton(system, TemplateRegistry.create(backoff), "templates", backoff);
-    EnvironmentEntity.init(system, scheduler, updates, events, EnvironmentEntity.Settings.fromConfig(config));
+    EnvironmentSharding.init(system, scheduler, updates, events, EnvironmentSharding.Settings.fromConfig(config));
     singleton(system, ShardWarmUp.create(ShardWarmUp.Settings.fromConfig(config)), "environment-shard-warm-up", backoff);
     AuditTrail.init(system, JournalBackoff.forManyFromConfig(config));
     ActorRef<UserRegistry.Command> users =
@@ -231,7 +232,7 @@ public final class DCloudNode implements AutoCloseable {
     startGauges(context, config, started, scheduler, directory);
     collectDeletedEnvironments(system, config, folded, directory, backoff);
     singleton(system, EnvironmentWaking.create(EnvironmentWaking.Settings.fromConfig(config), folded,
-        NodeReachability.get(system), id -> EnvironmentEntity.wake(system, id), Clock.systemUTC()),
+        NodeReachability.get(system), id -> EnvironmentSharding.wake(system, id), Clock.systemUTC()),
         "environment-waking", backoff);
     ActorRef<QuotaLedger.Command> quotas = singleton(system, QuotaLedger.create(directory,
         config.getDuration("dcloud.quota.pending-timeout"), config.getDuration("dcloud.ask-timeout"), Clock.systemUTC()),

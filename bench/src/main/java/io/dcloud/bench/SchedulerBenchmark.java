@@ -2,6 +2,7 @@ package io.dcloud.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.dcloud.environment.EnvironmentSharding;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -145,7 +146,7 @@ public final class SchedulerBenchmark {
     }));
     gossip(system, options);
     ActorRef<Scheduler.Command> scheduler = system.systemActorOf(
-        Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler", org.apache.pekko.actor.typed.Props.empty());
+        Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentSharding.answersVia(system)), "scheduler", org.apache.pekko.actor.typed.Props.empty());
     awaitNodes(system, scheduler, options.nodes());
     String[] warmUpIds = ids(PlacementBenchmark.WARM_UP_PREFIX, warmUpRequests);
     String[] runIds = ids(PlacementBenchmark.RUN_PREFIX, options.creates());
@@ -211,7 +212,7 @@ public final class SchedulerBenchmark {
     Patterns.gracefulStop(Adapter.toClassic(scheduler), ASK_TIMEOUT).toCompletableFuture().join();
     long start = System.nanoTime();
     ActorRef<Scheduler.Command> recovered = system.systemActorOf(
-        Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentEntity.answersVia(system)), "scheduler-recovered",
+        Scheduler.create(SchedulerSettings.fromConfig(config), EnvironmentSharding.answersVia(system)), "scheduler-recovered",
         org.apache.pekko.actor.typed.Props.empty());
     askNodes(system, recovered);
     double seconds = (System.nanoTime() - start) / 1e9;

@@ -5,7 +5,7 @@ import io.dcloud.dataset.DatasetState;
 import io.dcloud.environment.EnvironmentEntity.Event;
 import io.dcloud.environment.EnvironmentEntity.Persisted;
 import io.dcloud.environment.EnvironmentEntity.Relocated;
-import io.dcloud.environment.EnvironmentEntity.Wiring;
+import io.dcloud.environment.EnvironmentSharding.Wiring;
 import io.dcloud.environment.EnvironmentState.Removal;
 import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;

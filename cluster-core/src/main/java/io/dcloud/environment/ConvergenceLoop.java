@@ -3,7 +3,7 @@ package io.dcloud.environment;
 import io.dcloud.environment.EnvironmentEntity.Command;
 import io.dcloud.environment.EnvironmentEntity.Event;
 import io.dcloud.environment.EnvironmentEntity.RetryTick;
-import io.dcloud.environment.EnvironmentEntity.Wiring;
+import io.dcloud.environment.EnvironmentSharding.Wiring;
 import io.dcloud.journal.JournalFailure;
 import io.dcloud.journal.NewEntityJournal;
 import java.time.Duration;

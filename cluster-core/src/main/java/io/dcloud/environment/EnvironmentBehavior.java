@@ -24,7 +24,7 @@ import io.dcloud.environment.EnvironmentEntity.Start;
 import io.dcloud.environment.EnvironmentEntity.StartRequested;
 import io.dcloud.environment.EnvironmentEntity.Stop;
 import io.dcloud.environment.EnvironmentEntity.TooLate;
-import io.dcloud.environment.EnvironmentEntity.Wiring;
+import io.dcloud.environment.EnvironmentSharding.Wiring;
 import io.dcloud.journal.NewEntityJournal;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeProtocol.ContainerPhase;

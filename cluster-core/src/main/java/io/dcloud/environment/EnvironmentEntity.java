@@ -2,40 +2,26 @@ package io.dcloud.environment;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.dcloud.contracts.ImageRecipe;
-import io.dcloud.journal.JournalBackoff;
 import io.dcloud.journal.NewEntityJournal;
-import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.FilesProtocol;
 import io.dcloud.node.ProxyWire;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.node.ShellProtocol;
 import io.dcloud.scheduler.PlacementAnswer;
-import io.dcloud.scheduler.Scheduler;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.BiConsumer;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
-import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.Props;
-import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.pubsub.Topic;
-import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.stream.SourceRef;
 
 /**
  * One environment, sharded by id and event sourced: the single source of truth for what was asked
  * and what became of it. This class is its protocol, its events (their class names are in the
- * journal: they never move) and its wiring; the behavior is {@link EnvironmentBehavior}, what each
+ * journal: they never move); how it starts and what every entity shares is {@link EnvironmentSharding}, the behavior {@link EnvironmentBehavior}, what each
  * message means in each status {@link Transitions}, the fold of events into state {@link
  * EnvironmentState#apply}, and what the entity then tells the scheduler and its node {@link
  * Convergence}.
@@ -394,101 +380,4 @@ public final class EnvironmentEntity {
       this(groups, actor, at, null);
     }
   }
-
-  // ---------------------------------------------------------------- wiring
-
-  /** Tunables from {@code dcloud.environment} (see reference.conf). */
-  public record Settings(
-      Duration retryInterval, int historyLimit, BackoffSupervisorStrategy journalBackoff, RestartBackoff restartBackoff) {
-    /** {@code root} is the whole configuration. */
-    public static Settings fromConfig(com.typesafe.config.Config root) {
-      com.typesafe.config.Config config = root.getConfig("dcloud.environment");
-      return new Settings(
-          config.getDuration("retry-interval"), config.getInt("history-limit"),
-          JournalBackoff.forManyFromConfig(root), RestartBackoff.fromConfig(config.getConfig("restart-backoff")));
-    }
-  }
-
-  /**
-   * How long an exited container waits before its restart policy starts it again: {@code initial}
-   * the first time, doubling with each restart in a row up to {@code max}; a container that ran
-   * {@code resetAfter} before it exited starts the count over (Kubernetes' crash-loop back-off).
-   */
-  public record RestartBackoff(Duration initial, Duration max, Duration resetAfter) {
-    static RestartBackoff fromConfig(com.typesafe.config.Config config) {
-      return new RestartBackoff(config.getDuration("initial"), config.getDuration("max"), config.getDuration("reset-after"));
-    }
-
-    /** The wait before the {@code restart}th restart in a row (the first is 1). */
-    public Duration delay(int restart) {
-      Duration delay = initial;
-      for (int i = 1; i < restart && delay.compareTo(max) < 0; i++) {
-        delay = delay.multipliedBy(2);
-      }
-      return delay.compareTo(max) > 0 ? max : delay;
-    }
-  }
-
-  /**
-   * What every entity of a process shares, held once rather than field by field in each of
-   * (possibly) a hundred thousand live entities. {@code nodes} delivers to node actors by id;
-   * {@code retryVia} delivers the entity's retry ticks (to the entity of the given id): through
-   * its shard when sharded (see {@link RetryTick}), directly in a test.
-   */
-  public record Wiring(
-      ActorRef<Scheduler.Command> scheduler,
-      ActorRef<NodeLocator.Command> nodes,
-      ActorRef<Topic.Command<EnvironmentUpdate>> updates,
-      ActorRef<Topic.Command<Persisted>> events,
-      Settings settings,
-      Clock clock,
-      BiConsumer<String, Command> retryVia) {}
-
-  public static void init(
-      ActorSystem<?> system,
-      ActorRef<Scheduler.Command> scheduler,
-      ActorRef<Topic.Command<EnvironmentUpdate>> updates,
-      ActorRef<Topic.Command<Persisted>> events,
-      Settings settings) {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    ActorRef<NodeLocator.Command> nodes = system.systemActorOf(NodeLocator.create(), "node-locator", Props.empty());
-    Wiring wiring = new Wiring(
-        scheduler, nodes, updates, events, settings, Clock.systemUTC(),
-        (environmentId, tick) -> sharding.entityRefFor(TYPE_KEY, environmentId).tell(tick));
-    sharding.init(Entity.of(TYPE_KEY, entityContext -> ShardWarmUp.isWarmUpId(entityContext.getEntityId())
-            // Only starts its shard (see ShardWarmUp): no journal read, nothing kept.
-            ? Behaviors.<Command>stopped()
-            : createOnFirstMessage(entityContext.getEntityId(), wiring))
-        .withStopMessage(new Passivate()));
-  }
-
-  /** Starts the entity of environment {@code environmentId} wherever its shard now lives (see {@link Wake}). */
-  public static void wake(ActorSystem<?> system, String environmentId) {
-    ClusterSharding.get(system).entityRefFor(TYPE_KEY, environmentId).tell(new Wake());
-  }
-
-  /** Where the scheduler's answers go: to each environment's entity, through sharding. */
-  public static PlacementAnswer.Route answersVia(ActorSystem<?> system) {
-    ClusterSharding sharding = ClusterSharding.get(system);
-    return (environmentId, answer) -> sharding.entityRefFor(TYPE_KEY, environmentId).tell(new FromScheduler(answer));
-  }
-
-  public static Behavior<Command> create(String environmentId, Wiring wiring) {
-    return Behaviors.setup(context -> new EnvironmentBehavior(environmentId, context, wiring, false));
-  }
-
-  /**
-   * The entity as sharding starts it: a Create under a new id as its first message starts it
-   * without reading the journal (see {@link Create#newId()}); any other first message, with the
-   * journal's recovery. Only the first message is held here, until the entity has started.
-   */
-  public static Behavior<Command> createOnFirstMessage(String environmentId, Wiring wiring) {
-    return Behaviors.withStash(1, firstMessage -> Behaviors.receiveMessage(first -> {
-      firstMessage.stash(first);
-      boolean newId = first instanceof Create create && create.newId();
-      return firstMessage.unstashAll(
-          Behaviors.setup(context -> new EnvironmentBehavior(environmentId, context, wiring, newId)));
-    }));
-  }
 }
-

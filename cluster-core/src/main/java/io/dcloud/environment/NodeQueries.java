@@ -8,7 +8,7 @@ import io.dcloud.environment.EnvironmentEntity.PutFiles;
 import io.dcloud.environment.EnvironmentEntity.Shell;
 import io.dcloud.environment.EnvironmentEntity.Proxy;
 import io.dcloud.environment.EnvironmentEntity.StreamLogs;
-import io.dcloud.environment.EnvironmentEntity.Wiring;
+import io.dcloud.environment.EnvironmentSharding.Wiring;
 import io.dcloud.node.FilesProtocol;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.ShellProtocol;

@@ -13,7 +13,7 @@ import io.dcloud.environment.EnvironmentEntity.LostWithNode;
 import io.dcloud.environment.EnvironmentEntity.ReadinessChanged;
 import io.dcloud.environment.EnvironmentEntity.Relocated;
 import io.dcloud.environment.EnvironmentEntity.Rescheduled;
-import io.dcloud.environment.EnvironmentEntity.RestartBackoff;
+import io.dcloud.environment.EnvironmentSharding.RestartBackoff;
 import io.dcloud.environment.EnvironmentEntity.RestartScheduled;
 import io.dcloud.environment.EnvironmentEntity.StartRequested;
 import io.dcloud.environment.EnvironmentEntity.StopRequested;

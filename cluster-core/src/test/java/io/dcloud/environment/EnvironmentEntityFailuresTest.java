@@ -28,7 +28,7 @@ class EnvironmentEntityFailuresTest extends EnvironmentEntityFixture {
   void aRecoveredEntityConvergesAndShardingsStopMessageStopsIt() {
     create();
     TestProbe<Object> watcher = testKit.createTestProbe();
-    ActorRef<EnvironmentEntity.Command> incarnation = testKit.spawn(EnvironmentEntity.create(id, wiring));
+    ActorRef<EnvironmentEntity.Command> incarnation = testKit.spawn(EnvironmentSharding.create(id, wiring));
     // RecoveryCompleted reaches the entity's signal handler: a REQUESTED environment asks for a place again.
     assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().environmentId()).isEqualTo(id);
 

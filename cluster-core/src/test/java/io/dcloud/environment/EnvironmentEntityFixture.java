@@ -53,8 +53,8 @@ abstract class EnvironmentEntityFixture {
   String NODE;
   static final Duration WAIT = Duration.ofSeconds(5);
   static final Duration RETRY_INTERVAL = Duration.ofMillis(300);
-  static final EnvironmentEntity.RestartBackoff RESTART_BACKOFF =
-      new EnvironmentEntity.RestartBackoff(Duration.ZERO, Duration.ofSeconds(1), Duration.ofMinutes(10));
+  static final EnvironmentSharding.RestartBackoff RESTART_BACKOFF =
+      new EnvironmentSharding.RestartBackoff(Duration.ZERO, Duration.ofSeconds(1), Duration.ofMinutes(10));
 
   TestProbe<Scheduler.Command> scheduler;
   TestProbe<NodeProtocol.Command> node;
@@ -64,7 +64,7 @@ abstract class EnvironmentEntityFixture {
   TestProbe<EnvironmentEntity.Command> retries;
   EventSourcedBehaviorTestKit<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentState> entity;
   String id;
-  EnvironmentEntity.Wiring wiring;
+  EnvironmentSharding.Wiring wiring;
 
   @AfterAll
   void shutdown() {
@@ -83,11 +83,11 @@ abstract class EnvironmentEntityFixture {
     id = UUID.randomUUID().toString();
     // This test's probe, not the field: an earlier test's entity may still send a tick, and the fixture is shared (PER_CLASS).
     TestProbe<EnvironmentEntity.Command> retryProbe = retries;
-    wiring = new EnvironmentEntity.Wiring(
+    wiring = new EnvironmentSharding.Wiring(
         scheduler.getRef(), testKit.spawn(NodeLocator.create()), updates.getRef(), events.getRef(),
-        new EnvironmentEntity.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG), RESTART_BACKOFF),
+        new EnvironmentSharding.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG), RESTART_BACKOFF),
         Clock.systemUTC(), (environmentId, tick) -> retryProbe.getRef().tell(tick));
-    entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentEntity.create(id, wiring));
+    entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentSharding.create(id, wiring));
   }
 
   static EnvironmentSpec spec(long memoryBytes) {

@@ -46,7 +46,7 @@ class NewEntityRecoveryTest extends EnvironmentEntityFixture {
   @Test
   void aCreateUnderANewIdStartsWithoutReadingTheJournalAndWritesWhereTheNextIncarnationReads() {
     record((pid, operation) -> ProcessingSuccess.getInstance());
-    ActorRef<EnvironmentEntity.Command> incarnation = testKit.spawn(EnvironmentEntity.createOnFirstMessage(newId, wiring));
+    ActorRef<EnvironmentEntity.Command> incarnation = testKit.spawn(EnvironmentSharding.createOnFirstMessage(newId, wiring));
     TestProbe<EnvironmentEntity.Reply> replies = testKit.createTestProbe();
 
     incarnation.tell(new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replies.getRef(), "ada", null, true));
@@ -55,7 +55,7 @@ class NewEntityRecoveryTest extends EnvironmentEntityFixture {
     assertThat(operations).containsExactly("write");
 
     stop(incarnation);
-    ActorRef<EnvironmentEntity.Command> next = testKit.spawn(EnvironmentEntity.createOnFirstMessage(newId, wiring));
+    ActorRef<EnvironmentEntity.Command> next = testKit.spawn(EnvironmentSharding.createOnFirstMessage(newId, wiring));
     next.tell(new EnvironmentEntity.Get(replies.getRef()));
     EnvironmentView recovered = ((EnvironmentEntity.Ok) replies.receiveMessage(WAIT)).view();
     assertThat(recovered.status()).isEqualTo(EnvironmentStatus.REQUESTED);
@@ -66,7 +66,7 @@ class NewEntityRecoveryTest extends EnvironmentEntityFixture {
   @Test
   void aCreateUnderAnIdThatMayHaveBeenUsedReadsTheJournal() {
     record((pid, operation) -> ProcessingSuccess.getInstance());
-    ActorRef<EnvironmentEntity.Command> incarnation = testKit.spawn(EnvironmentEntity.createOnFirstMessage(newId, wiring));
+    ActorRef<EnvironmentEntity.Command> incarnation = testKit.spawn(EnvironmentSharding.createOnFirstMessage(newId, wiring));
     TestProbe<EnvironmentEntity.Reply> replies = testKit.createTestProbe();
 
     incarnation.tell(new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replies.getRef(), "ada", null, false));
@@ -91,7 +91,7 @@ class NewEntityRecoveryTest extends EnvironmentEntityFixture {
       }
       return ProcessingSuccess.getInstance();
     });
-    ActorRef<EnvironmentEntity.Command> incarnation = testKit.spawn(EnvironmentEntity.createOnFirstMessage(newId, wiring));
+    ActorRef<EnvironmentEntity.Command> incarnation = testKit.spawn(EnvironmentSharding.createOnFirstMessage(newId, wiring));
     TestProbe<EnvironmentEntity.Reply> replies = testKit.createTestProbe();
 
     incarnation.tell(new EnvironmentEntity.Create(spec(64L << 20), RECIPE, replies.getRef(), "ada", null, true));

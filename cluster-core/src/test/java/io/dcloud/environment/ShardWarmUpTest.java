@@ -50,10 +50,10 @@ class ShardWarmUpTest {
 
   @Test
   void everyEnvironmentShardIsStartedAndNoWarmUpEntityStaysInMemory() {
-    EnvironmentEntity.init(testKit.system(), testKit.<io.dcloud.scheduler.Scheduler.Command>createTestProbe().ref(),
+    EnvironmentSharding.init(testKit.system(), testKit.<io.dcloud.scheduler.Scheduler.Command>createTestProbe().ref(),
         testKit.<org.apache.pekko.actor.typed.pubsub.Topic.Command<EnvironmentUpdate>>createTestProbe().ref(),
         testKit.<org.apache.pekko.actor.typed.pubsub.Topic.Command<EnvironmentEntity.Persisted>>createTestProbe().ref(),
-        EnvironmentEntity.Settings.fromConfig(testKit.system().settings().config()));
+        EnvironmentSharding.Settings.fromConfig(testKit.system().settings().config()));
     ShardWarmUp.Settings shipped = ShardWarmUp.Settings.fromConfig(testKit.system().settings().config());
     assertThat(shipped.enabled()).isTrue();
     testKit.spawn(ShardWarmUp.create(

@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 class TransitionsTest {
   private static final Instant AT = Instant.parse("2026-11-30T12:00:00Z");
   private static final String NODE = "n1";
-  private static final EnvironmentEntity.RestartBackoff BACKOFF =
-      new EnvironmentEntity.RestartBackoff(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMinutes(10));
+  private static final EnvironmentSharding.RestartBackoff BACKOFF =
+      new EnvironmentSharding.RestartBackoff(Duration.ofSeconds(10), Duration.ofMinutes(5), Duration.ofMinutes(10));
 
   private static EnvironmentSpec spec(RestartPolicy policy) {
     return new EnvironmentSpec("demo", "1", "debian", null, List.of(), new Resources(500, 1L << 30, 0, 0, null),

@@ -16,6 +16,7 @@ import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.RegistryChanged;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentSharding;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.FoldedEnvironments;
 import io.dcloud.gateway.common.DatasetBackends;
@@ -156,9 +157,9 @@ public final class GatewayTestCluster implements AutoCloseable {
     ActorRef<Topic.Command<EnvironmentEntity.Persisted>> events =
         testKit.spawn(Topic.create(EnvironmentEntity.Persisted.class, EnvironmentEntity.EVENTS_TOPIC), "events");
     ActorRef<Scheduler.Command> scheduler =
-        testKit.spawn(Scheduler.create(SchedulerSettings.fromConfig(resolved), EnvironmentEntity.answersVia(system)), "scheduler");
-    EnvironmentEntity.init(
-        system, scheduler, updates, events, EnvironmentEntity.Settings.fromConfig(resolved));
+        testKit.spawn(Scheduler.create(SchedulerSettings.fromConfig(resolved), EnvironmentSharding.answersVia(system)), "scheduler");
+    EnvironmentSharding.init(
+        system, scheduler, updates, events, EnvironmentSharding.Settings.fromConfig(resolved));
     ActorRef<CatalogRegistry.Command> catalog = testKit.spawn(CatalogRegistry.create(JournalBackoff.fromConfig(resolved)), "catalog");
     ActorRef<TemplateRegistry.Command> templates = testKit.spawn(TemplateRegistry.create(JournalBackoff.fromConfig(resolved)), "templates");
     FoldedEnvironments folded = new FoldedEnvironments();
