@@ -265,6 +265,27 @@ class CliGatewayTest {
     assertThat(ok(cli.run("env", "rm", id, "--wait")).out()).as("followed until it is gone").isEqualTo(id + " DELETED\n");
   }
 
+  @Test
+  void aFollowGivesUpAtItsTimeoutAndTheEnvironmentGoesOn() throws Exception {
+    CliRunner cli = signedIn();
+    String id = createDetached(cli, "--set", "env-name=patient");
+    awaitListed(cli, "patient");
+    ok(cli.run("env", "stop", id, "--wait", "--timeout", "1m"));
+
+    CliRunner.Result started = cli.run("env", "start", id, "--timeout", "2s");
+
+    assertThat(started.status()).as(started.toString()).isEqualTo(ExitCodes.ERROR);
+    assertThat(started.err()).contains("environment " + id + " is still QUEUED after 2s (--timeout); it goes on");
+    assertThat(JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out()).path("status").asText())
+        .as("a worker would still run it").isEqualTo("QUEUED");
+    CliRunner.Result created = cli.run("env", "create", "-f", config.resolve("spec.yaml").toString(),
+        "--set", "env-name=patient-too", "--timeout", "1s");
+    assertThat(created.status()).as(created.toString()).isEqualTo(ExitCodes.ERROR);
+    assertThat(created.err()).contains("after 1s (--timeout)");
+    ok(cli.run("env", "rm", id, "--wait"));
+    ok(cli.run("env", "rm", "patient-too", "--wait"));
+  }
+
   private static String awaitListed(CliRunner cli, String name) {
     return Awaitility.await().atMost(WAIT).until(() -> {
       JsonNode listed = JSON.readTree(ok(cli.run("env", "ls", "--name", name, "-o", "json")).out()).path("environments");

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -46,6 +47,9 @@ final class EnvCreateCommand extends Subcommand implements Callable<Integer> {
   @Option(names = {"-d", "--detach"}, description = "Print the id and return without waiting")
   boolean detach;
 
+  @Mixin
+  FollowTimeout following;
+
   @Option(names = "--dry-run",
       description = "Create nothing: print the request as YAML, the Dockerfile and where it would be placed (with -f)")
   boolean dryRun;
@@ -76,6 +80,6 @@ final class EnvCreateCommand extends Subcommand implements Callable<Integer> {
       io().out().println(id);
       return ExitCodes.OK;
     }
-    return new EnvProgress(io(), client).follow(id, created);
+    return new EnvProgress(io(), client).within(following.timeout).follow(id, created);
   }
 }

@@ -5,6 +5,7 @@ import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.ExitCodes;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,6 +33,9 @@ final class EnvLifecycleCommands {
     @Option(names = "--wait", description = "Follow it until it is done, with a progress line on stderr")
     boolean await;
 
+    @Mixin
+    FollowTimeout following;
+
     abstract EnvProgress.Goal goal();
 
     @Override
@@ -40,7 +44,7 @@ final class EnvLifecycleCommands {
         return super.call();
       }
       ApiClient client = client();
-      return new EnvProgress(io(), client).follow(id(), send(client), goal());
+      return new EnvProgress(io(), client).within(following.timeout).follow(id(), send(client), goal());
     }
   }
 
@@ -63,6 +67,9 @@ final class EnvLifecycleCommands {
     @Option(names = {"-d", "--detach"}, description = "Print the status and return without waiting")
     boolean detach;
 
+    @Mixin
+    FollowTimeout following;
+
     @Override
     JsonNode send(ApiClient client) {
       return client.post(path() + "/start", null);
@@ -74,7 +81,7 @@ final class EnvLifecycleCommands {
         return super.call();
       }
       ApiClient client = client();
-      return new EnvProgress(io(), client).follow(id(), send(client));
+      return new EnvProgress(io(), client).within(following.timeout).follow(id(), send(client));
     }
   }
 
@@ -87,16 +94,20 @@ final class EnvLifecycleCommands {
     @Option(names = {"-d", "--detach"}, description = "Print the status once it is started again and return without waiting")
     boolean detach;
 
+    @Mixin
+    FollowTimeout following;
+
     @Override
     public Integer call() {
       ApiClient client = client();
-      new EnvProgress(io(), client).await(id(), client.post(path() + "/stop", null), EnvProgress.Goal.STOPPED);
+      new EnvProgress(io(), client).within(following.timeout)
+          .await(id(), client.post(path() + "/stop", null), EnvProgress.Goal.STOPPED);
       JsonNode started = client.post(path() + "/start", null);
       if (detach) {
         io().out().println(id() + " " + started.path("status").asText("?"));
         return ExitCodes.OK;
       }
-      return new EnvProgress(io(), client).follow(id(), started);
+      return new EnvProgress(io(), client).within(following.timeout).follow(id(), started);
     }
   }
 

@@ -49,6 +49,11 @@ final class EnvProgress {
   private final long startedNanos = System.nanoTime();
   private volatile String status = "";
   private Goal goal = Goal.RUNNING;
+  /** How long to follow (null: until it gets there or ends elsewhere); past it, exit 1 and the environment goes on. */
+  private Duration timeout;
+  /** The event stream being read, closed by the timeout to stop a read that blocks. */
+  private volatile InputStream reading;
+  private volatile boolean timedOut;
   private volatile String message = "";
   /** "step 3/9" of the image build, from the build's progress events; shown while BUILDING. */
   private volatile String buildStep = "";
@@ -73,6 +78,12 @@ final class EnvProgress {
     return size != null && size[1] > 0 ? size[1] : DEFAULT_COLUMNS;
   }
 
+  /** Follows for at most {@code timeout} (null: as long as it takes). */
+  EnvProgress within(Duration timeout) {
+    this.timeout = timeout;
+    return this;
+  }
+
   int follow(String id, JsonNode created) {
     return follow(id, created, Goal.RUNNING);
   }
@@ -92,27 +103,34 @@ final class EnvProgress {
   JsonNode await(String id, JsonNode created, Goal goal) {
     this.goal = goal;
     absorb(created);
-    ScheduledExecutorService ticker = null;
+    ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "dcloud-progress");
+      thread.setDaemon(true);
+      return thread;
+    });
     if (io.terminal()) {
-      ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "dcloud-progress");
-        thread.setDaemon(true);
-        return thread;
-      });
       ticker.scheduleAtFixedRate(this::show, 0, 1, TimeUnit.SECONDS);
+    }
+    if (timeout != null) {
+      ticker.schedule(this::stopFollowing, timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
     try {
       // The stream ends only when the environment is deleted or the connection drops: then look again.
-      while (!ended(status)) {
+      while (!ended(status) && !timedOut) {
         readEvents(id);
-        if (!ended(status)) {
+        if (!ended(status) && !timedOut) {
           status = client.get(EnvCommand.path(id)).path("status").asText("");
         }
       }
     } finally {
-      if (ticker != null) {
-        ticker.shutdownNow();
+      ticker.shutdownNow();
+    }
+    if (timedOut && !ended(status)) {
+      if (io.terminal()) {
+        io.err().println();
       }
+      throw new CliException(ExitCodes.ERROR, "environment " + id + " is still " + status + " after "
+          + format(timeout) + " (--timeout); it goes on: dcloud env get " + id);
     }
     show();
     if (io.terminal()) {
@@ -134,12 +152,33 @@ final class EnvProgress {
   private void readEvents(String id) {
     try (InputStream events = client.stream(client.request(EnvCommand.path(id) + "/events")
         .header("Accept", "text/event-stream")).body()) {
+      reading = events;
+      if (timedOut) {
+        return;
+      }
       SseReader.read(events, event -> {
         update(event);
-        return !ended(status);
+        return !ended(status) && !timedOut;
       });
     } catch (IOException e) {
-      throw client.unreachable(e);
+      if (!timedOut) {
+        throw client.unreachable(e);
+      }
+    } finally {
+      reading = null;
+    }
+  }
+
+  /** The timeout: the blocked read ends as its stream closes. */
+  private void stopFollowing() {
+    timedOut = true;
+    InputStream events = reading;
+    if (events != null) {
+      try {
+        events.close();
+      } catch (IOException alreadyGone) {
+        // Closed either way.
+      }
     }
   }
 
