@@ -76,9 +76,9 @@ final class CompletionCommand extends Subcommand implements Callable<Integer> {
 
         # Names and ids where a verb takes one first, asked of the gateway signed in to at the TAB
         # (%1$s __names NOUN, which prints nothing when it cannot answer).
-        declare -A _%1$s_named=(
+        declare -gA _%1$s_named=(
         %2$s)
-        declare -A _%1$s_valued=(
+        declare -gA _%1$s_valued=(
         %3$s)
 
         function _%1$s_complete_names() {
