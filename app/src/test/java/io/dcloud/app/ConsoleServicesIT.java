@@ -193,6 +193,17 @@ class ConsoleServicesIT {
     }, "both replicas replaced by ready ones of version 2");
     browser.click("form.try-it button[name=try]");
     assertThat(awaitText(browser, "pre.try-answer", "hello-from-v2", "the new version's answer")).startsWith("200");
+
+    // A restart: every replica replaced by a new one of the same definition, one at a time.
+    List<String> before = browser.driver.findElements(By.cssSelector("table.replicas tbody tr")).stream()
+        .map(row -> row.getAttribute("data-replica")).toList();
+    clickAndConfirm(browser, "article.service button[name=restart]");
+    awaitAttribute(browser, "article.service", "version", "3", "the restart's version");
+    browser.until(d -> {
+      List<WebElement> rows = d.findElements(By.cssSelector("table.replicas tbody tr"));
+      return rows.size() == 2 && rows.stream().allMatch(row -> row.getText().contains("version 3")
+          && "true".equals(row.getAttribute("data-ready")) && !before.contains(row.getAttribute("data-replica"))) ? true : null;
+    }, "both replicas replaced by new ready ones");
   }
 
   @Test

@@ -82,6 +82,9 @@ class CliServicesTest {
     CliRunner.Result invalid = cli.run("services", "scale", "cli-web", "0");
     assertThat(invalid.status()).as(invalid.toString()).isNotZero();
     assertThat(invalid.err()).contains("replicas");
+    JsonNode restarted = JSON.readTree(ok(cli.run("services", "restart", "cli-web", "-o", "json")).out());
+    assertThat(restarted.path("version").asInt()).as("the same definition as a new version").isEqualTo(2);
+    assertThat(cli.run("services", "restart", "no-such-service").status()).isEqualTo(ExitCodes.NOT_FOUND);
 
     CliRunner.Result appBatching = cli.run("services", "batching", "cli-web", "--max-size", "8");
     assertThat(appBatching.status()).as(appBatching.toString()).isEqualTo(ExitCodes.REFUSED);

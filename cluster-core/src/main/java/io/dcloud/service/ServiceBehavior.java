@@ -173,7 +173,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("service " + name + " is a "
           + state.definition().kind().name().toLowerCase(Locale.ROOT) + ": it cannot become "
           + wanted.name() + " of kind " + wanted.kind().name().toLowerCase(Locale.ROOT)));
-    } else if (wanted.sameVersionAs(state.definition())) {
+    } else if (!cmd.restart() && wanted.sameVersionAs(state.definition())) {
       return liveChange(state, wanted, cmd.actor(), cmd.replyTo());
     } else if (Boolean.TRUE.equals(cmd.noRoomForSurge()) && wanted.rollingSurge() > 0 && !state.live().isEmpty()) {
       log.info("Service {}: update by {} refused: its owner's quota has no room for the roll's surge", name, cmd.actor());
@@ -185,8 +185,8 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     events.addAll(Reconciliation.adjust(state.apply(updated), ready(), at));
     return Effect().persist(events)
         .thenRun(next -> {
-          log.info("Service {} updated to version {} by {}: rolling to {} replicas of {}", name, next.version(),
-              cmd.actor(), next.desired(), wanted.recipe().tag());
+          log.info("Service {} {} to version {} by {}: rolling to {} replicas of {}", name,
+              cmd.restart() ? "restarted" : "updated", next.version(), cmd.actor(), next.desired(), wanted.recipe().tag());
           tellEnvironments(next, events);
         })
         .thenReply(cmd.replyTo(), this::answer);

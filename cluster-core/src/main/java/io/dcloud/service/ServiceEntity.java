@@ -48,13 +48,20 @@ public final class ServiceEntity {
    * service keeps answering while it rolls. Answered at once with the view of the new version.
    * {@code noRoomForSurge}: the owner's quota has no room for the surge's replica (the gateway
    * asked), so an update that rolls with a surge is refused ({@link SurgeRefused}); one that changes
-   * nothing or rolls without a surge is not (null, from before: room).
+   * nothing or rolls without a surge is not (null, from before: room). {@code restart}: a new version
+   * even of the definition the service runs, so that every replica is replaced (as {@code kubectl
+   * rollout restart}); false in Updates sent before there were restarts.
    */
-  public record Update(ServiceDefinition definition, String actor, ActorRef<Reply> replyTo, Boolean noRoomForSurge)
+  public record Update(
+      ServiceDefinition definition, String actor, ActorRef<Reply> replyTo, Boolean noRoomForSurge, boolean restart)
       implements Command {
     /** With room for the surge (or not asked). */
     public Update(ServiceDefinition definition, String actor, ActorRef<Reply> replyTo) {
-      this(definition, actor, replyTo, null);
+      this(definition, actor, replyTo, null, false);
+    }
+
+    public Update(ServiceDefinition definition, String actor, ActorRef<Reply> replyTo, Boolean noRoomForSurge) {
+      this(definition, actor, replyTo, noRoomForSurge, false);
     }
   }
 

@@ -63,6 +63,7 @@ final class ServiceGoldenSamples {
         definition.withBatching(new ServiceDefinition.Batching(8, 5)), "alice", system.deadLetters()));
     s.put("wire.service.Update.no-room-for-surge", new ServiceEntity.Update(definition, "alice", system.deadLetters(),
         true));
+    s.put("wire.service.Update.restart", new ServiceEntity.Update(definition, "alice", system.deadLetters(), null, true));
     s.put("wire.service.SurgeRefused", new ServiceEntity.SurgeRefused(2));
     s.put("wire.service.GetDefinition", new ServiceEntity.GetDefinition(system.deadLetters()));
     s.put("wire.service.Defined", new ServiceEntity.Defined(definition, "alice", 3, 4));

@@ -170,6 +170,24 @@ class ServiceRollingUpdateTest {
     assertThat(view.replicas()).extracting(ServiceView.Replica::version).containsExactly(2, 2);
   }
 
+  /** The same definition again is nothing; as a restart it is a new version that replaces every replica. */
+  @Test
+  void aRestartRollsTheSameDefinitionAsANewVersion() throws InterruptedException {
+    ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);
+    ServiceDefinition same = definition(ServiceDefinition.Kind.APP, V1, 2);
+    assertThat(((ServiceEntity.Ok) update(V1, 2)).view().version()).as("applied again: no new version").isEqualTo(1);
+    assertThat(sentSoFar()).isEmpty();
+
+    ServiceView restarting = ((ServiceEntity.Ok) entity.<ServiceEntity.Reply>runCommand(replyTo ->
+        new ServiceEntity.Update(same, "alice", replyTo, null, true)).reply()).view();
+
+    assertThat(restarting.version()).isEqualTo(2);
+    assertThat(restarting.replicas()).extracting(ServiceView.Replica::version).containsExactly(1, 1, 2);
+    Sent create = next(EnvironmentEntity.Create.class, 1).get(0);
+    assertThat(create.id()).as("a new replica, not one of the old").isEqualTo(before.replicaId(2));
+    assertThat(((EnvironmentEntity.Create) create.command()).recipe()).as("of the same image").isEqualTo(V1);
+  }
+
   @Test
   void withoutASurgeAnOldReplicaIsDeletedBeforeItsReplacementIsMade() throws InterruptedException {
     ServiceState before = readyService(ServiceDefinition.Kind.APP, 2);

@@ -1,5 +1,5 @@
 // One service: its facts, its replicas (each links to its environment's page), scale, batching (a
-// model's), a roll to a new version, its calls' charts, "try it", its replicas' logs, and delete. The view is asked again every 2 s, so that a
+// model's), a roll to a new version, its calls' charts, "try it", its replicas' logs, restart and delete. The view is asked again every 2 s, so that a
 // scale or a rolling update is watched as it happens.
 import { api } from './api.js';
 import { h, show, errorBox, confirmDialog } from './dom.js';
@@ -83,6 +83,18 @@ export async function servicePage(name) {
       }
     } }, 'Logs of every replica…'));
 
+  /** Every replica replaced, one at a time (as `kubectl rollout restart`): the table shows the roll. */
+  async function restart() {
+    if (!await confirmDialog(`Restart ${name}? Each replica is replaced by a new one, one at a time.`, 'Restart')) return;
+    try {
+      const restarted = await api('POST', path + '/restart');
+      render(restarted);
+      message.replaceChildren(h('p', { class: 'saved' }, `Restarting: version ${restarted.version} rolls.`));
+    } catch (e) {
+      message.replaceChildren(errorBox(e));
+    }
+  }
+
   async function remove() {
     if (!await confirmDialog(`Delete the service ${name}? Its replicas are deleted.`, 'Delete')) return;
     try {
@@ -111,7 +123,8 @@ export async function servicePage(name) {
     tryItSection(service),
     logs,
     service.bindings?.length ? bindingsSection(service) : null,
-    h('div', { class: 'actions' }, h('button', { type: 'button', name: 'delete', class: 'danger', onclick: remove }, 'Delete')),
+    h('div', { class: 'actions' }, h('button', { type: 'button', name: 'restart', onclick: restart }, 'Restart'),
+      h('button', { type: 'button', name: 'delete', class: 'danger', onclick: remove }, 'Delete')),
   ].filter(Boolean));
   show(article);
   timer = setTimeout(refresh, EVERY_MS);

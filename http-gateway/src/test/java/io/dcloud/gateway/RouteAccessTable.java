@@ -201,6 +201,7 @@ final class RouteAccessTable {
         // A definition applied (the same again: nothing to roll); another creator's name is taken.
         row("PUT", "/services/{fresh-service}").body(SERVICE.replace("\"name\": \"{name}\", ", ""))
             .allow(200, DATA_SCIENTIST, ADMIN).allow(409, OTHER_DATA_SCIENTIST, APP_DEVELOPER).otherwise(403),
+        row("POST", "/services/{fresh-service}/restart").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("DELETE", "/services/{fresh-service}").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("PUT", "/services/{fresh-model-service}/batching").body("{\"max-size\": 8, \"max-wait-ms\": 5}")
             .allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),

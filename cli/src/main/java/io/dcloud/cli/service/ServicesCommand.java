@@ -85,7 +85,18 @@ public final class ServicesCommand extends Noun implements Callable<Integer> {
     if (name.isEmpty()) {
       throw new CliException(ExitCodes.USAGE, "the definition in " + file + " has no name: apply needs it to find the service");
     }
-    JsonNode service = client().put(path(name), definition);
+    return rolling(format, name, client().put(path(name), definition), await);
+  }
+
+  @Command(name = "restart", description = "Replace every replica by a new one, one at a time, as kubectl rollout restart")
+  int restart(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name,
+      @Option(names = "--wait", description = "Wait until every replica of the restart is ready") boolean await)
+      throws InterruptedException {
+    return rolling(format, name, client().post(path(name) + "/restart", null), await);
+  }
+
+  /** The service as a roll began, then (with {@code await}) the roll followed until its version is ready. */
+  private int rolling(OutputOption format, String name, JsonNode service, boolean await) throws InterruptedException {
     format.print(io().out(), service, () -> services(List.of(service)));
     if (await) {
       new ServiceRollout(io(), client()).await(name, service.path("version").asInt());

@@ -94,13 +94,32 @@ public final class ServiceDeployments {
    * service's broker account away.
    */
   CompletionStage<ServiceView> update(Resolved resolved, Caller caller) {
+    return update(resolved, caller, false);
+  }
+
+  /**
+   * Every replica of the caller's service replaced by a new one, one at a time as a new version rolls
+   * (as {@code kubectl rollout restart}): the definition it runs, at the scale it has now, checked as
+   * an update is (the quota's room for the surge, the image from the catalog as it is now).
+   */
+  CompletionStage<ServiceView> restart(String name, Caller caller) {
+    return ask(name, ServiceEntity.GetDefinition::new).thenCompose(reply -> {
+      if (!(reply instanceof ServiceEntity.Defined defined) || !caller.mayAccess(defined.owner())) {
+        throw Problem.notFound("service " + name).exception();
+      }
+      return resolved(defined.definition().withReplicas(defined.replicas()), caller)
+          .thenCompose(resolved -> update(resolved, caller, true));
+    });
+  }
+
+  private CompletionStage<ServiceView> update(Resolved resolved, Caller caller, boolean restart) {
     ServiceDefinition definition = resolved.definition();
     String name = definition.name();
     Boolean noRoomForSurge = resolved.surgeRefusal() == null ? null : Boolean.TRUE;
     return registry.<DeviceRegistry.ConsumptionChecked>change(
             replyTo -> new DeviceRegistry.ServiceConsumes(name, definition.bindings(), replyTo))
         .thenCompose(checked -> ask(name, replyTo -> new ServiceEntity.Update(definition, caller.username(), replyTo,
-            noRoomForSurge)))
+            noRoomForSurge, restart)))
         .thenApply(reply -> {
           if (reply instanceof ServiceEntity.SurgeRefused) {
             throw resolved.surgeRefusal();

@@ -52,6 +52,7 @@ public final class ServiceRoutes extends AllDirectives {
   public static final String SERVICES = "services";
   public static final String BATCHING = "batching";
   public static final String DEFINITION = "definition";
+  public static final String RESTART = "restart";
 
   private final ActorSystem<?> system;
   private final ServiceBackends backends;
@@ -102,7 +103,17 @@ public final class ServiceRoutes extends AllDirectives {
         path(PathMatchers.segment().slash(DEFINITION), name ->
             get(() -> completeWithFuture(definitionOf(name, caller)))),
         path(PathMatchers.segment().slash(BATCHING), name ->
-            put(() -> bodies.document(body -> completeWithFuture(batching(name, body, caller))))))));
+            put(() -> bodies.document(body -> completeWithFuture(batching(name, body, caller))))),
+        path(PathMatchers.segment().slash(RESTART), name ->
+            post(() -> completeWithFuture(restart(name, caller)))))));
+  }
+
+  /** Every replica replaced, one at a time (202: the roll goes on; its version is the view's). */
+  private CompletionStage<HttpResponse> restart(String name, Caller caller) {
+    return deployments.restart(name, caller).thenApply(view -> {
+      audit.record(caller, "service.restart", name, "version " + view.version());
+      return json(StatusCodes.ACCEPTED, view);
+    });
   }
 
   private CompletionStage<HttpResponse> create(JsonNode body, Caller caller) {

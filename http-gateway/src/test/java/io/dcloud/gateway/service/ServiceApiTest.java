@@ -251,6 +251,17 @@ class ServiceApiTest {
     Api.Answer unknown = alice.put("/api/v1/services/defined", Api.JSON, shown.toString());
     unknown.problem(422);
     assertThat(unknown.errorFields()).containsExactly("environment.secret-env.OTHER");
+
+    // A restart: the same definition as a new version, at the scale it has now; another's is a 404.
+    assertThat(alice.patch("/api/v1/services/defined", Api.JSON, "{\"replicas\": 2}").status()).isEqualTo(200);
+    Api.Answer restarted = alice.postEmpty("/api/v1/services/defined/restart");
+    assertThat(restarted.status()).as(restarted.body()).isEqualTo(202);
+    assertThat(restarted.json().path("version").asInt()).isEqualTo(3);
+    assertThat(restarted.json().path("desiredReplicas").asInt()).as("its scale kept").isEqualTo(2);
+    assertThat(alice.get("/api/v1/services/defined/definition").json().path("environment").path("env").path("GREETING")
+        .asText()).as("its definition unchanged").isEqualTo("<set>");
+    assertThat(bob.postEmpty("/api/v1/services/defined/restart").status()).isEqualTo(404);
+    assertThat(alice.postEmpty("/api/v1/services/no-such-service/restart").status()).isEqualTo(404);
     assertThat(alice.delete("/api/v1/services/defined").status()).isEqualTo(202);
   }
 
