@@ -105,7 +105,9 @@ class CliIT {
     assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("status").asText()).isEqualTo("RUNNING");
     Result restarted = ok("env", "restart", id);
     assertThat(restarted.out().strip()).as("stopped, started and followed until it runs again").isEqualTo(id);
-    assertThat(restarted.err()).contains("STOPPED", "RUNNING");
+    assertThat(restarted.err()).as("the progress line").contains("STOPPING", "RUNNING");
+    assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("history").findValuesAsText("message"))
+        .as("one request, carried through by DCloud").contains("restart requested by admin", "stopped to restart");
 
     assertThat(ok("env", "rm", id, "--wait").out()).as("followed until it is gone").isEqualTo(id + " DELETED\n");
     Result gone = cli("", "env", "exec", id, "--", "echo", "hi");

@@ -400,9 +400,10 @@ class ConsoleIT {
   @Order(50)
   void restartsStopsAndDeletesItAfterConfirming() {
     clickAndConfirm(browser, "button[name=restart]");
-    awaitText(browser, "article.environment .env-message", "starting again", "the start once it had stopped");
+    awaitText(browser, "article.environment .env-message", "restart requested", "the restart's answer");
     awaitStatus(browser, "RUNNING", "the environment to run again");
-    assertThat(browser.shownText("ol.timeline")).as("stopped in between").contains("STOPPED");
+    assertThat(browser.shownText("ol.timeline")).as("stopped in between, then started by DCloud")
+        .contains("restart requested by", "stopped to restart");
     clickAndConfirm(browser, "button[name=stop]");
     awaitStatus(browser, "STOPPED", "the environment to stop");
     clickAndConfirm(browser, "button[name=delete]");

@@ -6,7 +6,6 @@ import io.dcloud.environment.EnvironmentEntity.Event;
 import io.dcloud.environment.EnvironmentEntity.Persisted;
 import io.dcloud.environment.EnvironmentEntity.Relocated;
 import io.dcloud.environment.EnvironmentSharding.Wiring;
-import io.dcloud.environment.EnvironmentState.Removal;
 import io.dcloud.node.NodeLocator;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.scheduler.PlacementRequest;
@@ -71,7 +70,7 @@ final class Convergence {
       case STOPPING -> toNode(
           wiring,
           state.node(),
-          state.removal() != Removal.NONE
+          state.removal().removesContainer()
               ? new NodeProtocol.RemoveContainer(environmentId, state.containerId(), state.volumes(Lifecycle.TEMPORARY))
               : new NodeProtocol.StopContainer(environmentId, state.containerId()));
       // Nothing runs: the place (and its GPUs) goes back, even where a stopped container stays.

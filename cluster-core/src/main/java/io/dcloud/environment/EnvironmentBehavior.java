@@ -15,6 +15,7 @@ import io.dcloud.environment.EnvironmentEntity.PlacementRefused;
 import io.dcloud.environment.EnvironmentEntity.QueuedForCapacity;
 import io.dcloud.environment.EnvironmentEntity.RelocationRequested;
 import io.dcloud.environment.EnvironmentEntity.Reply;
+import io.dcloud.environment.EnvironmentEntity.Restart;
 import io.dcloud.environment.EnvironmentEntity.RestartDue;
 import io.dcloud.environment.EnvironmentEntity.Requested;
 import io.dcloud.environment.EnvironmentEntity.RetryTick;
@@ -219,6 +220,10 @@ final class EnvironmentBehavior
       return state.status() == EnvironmentStatus.STOPPING
           ? conflict(cmd.replyTo(), "environment " + environmentId + " is stopping; start it once it has stopped")
           : persistOrAnswer(Transitions.start(state, now(), cmd.actor(), cmd.address()), state, cmd.replyTo());
+    } else if (command instanceof Restart cmd) {
+      return state.deleting()
+          ? conflict(cmd.replyTo(), "environment " + environmentId + " is being deleted")
+          : persistOrAnswer(Transitions.restart(state, now(), cmd.actor(), cmd.address()), state, cmd.replyTo());
     } else if (command instanceof Delete cmd) {
       return persistOrAnswer(Transitions.delete(state, now(), cmd.actor(), cmd.address()), state, cmd.replyTo());
     } else if (command instanceof Share cmd) {

@@ -99,6 +99,12 @@ public final class EnvironmentEntity {
     }
   }
 
+  /**
+   * Stop, then start again once stopped, as {@code docker restart}: the entity carries it through,
+   * whoever asked having gone. One that is not running is started; one waiting for a place is left to it.
+   */
+  public record Restart(ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {}
+
   public record Delete(ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {
     public Delete(ActorRef<Reply> replyTo) {
       this(replyTo, null, null);
@@ -323,6 +329,12 @@ public final class EnvironmentEntity {
       this(at, actor, restart, null);
     }
   }
+
+  /**
+   * A user's restart of a running (or starting) environment: STOPPING, and once its container has
+   * stopped, {@link Stopped} and {@link StartRequested} in one write.
+   */
+  public record RestartRequested(Instant at, String actor, String address) implements Event {}
 
   /**
    * Written with the {@link ContainerExited} of a container its restart policy starts again: the

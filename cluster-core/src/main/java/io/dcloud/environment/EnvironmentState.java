@@ -16,8 +16,8 @@ import java.util.Set;
 /**
  * An environment as its events made it, for its entity and for the read side (one fold, {@link
  * #apply}). {@code spec == null} until created. {@code node} is kept while a container may exist there;
- * {@code removal} says what a STOPPING that removes the container ends in: deletion, or a new
- * place (relocation off a draining node). {@code sharedWith}: the groups whose members may see it
+ * {@code removal} says what a STOPPING ends in besides STOPPED: deletion or a new place (relocation
+ * off a draining node), both removing the container, or a restart of the container kept. {@code sharedWith}: the groups whose members may see it
  * (one shared empty list when none: most environments are shared with no one). {@code datasets}:
  * what its container mounts, each with the version it resolved to on its node; null until a node
  * said so (and for containers started before it was recorded). {@code ready}: whether a service
@@ -52,11 +52,18 @@ public record EnvironmentState(
       EnvironmentStatus.REQUESTED, EnvironmentStatus.QUEUED, EnvironmentStatus.PLACED, EnvironmentStatus.BUILDING,
       EnvironmentStatus.STARTING, EnvironmentStatus.STOPPING, EnvironmentStatus.PREPARING);
 
-  /** What removing an environment's container is for. */
+  /** What an environment's STOPPING is for, besides a stop. */
   public enum Removal {
     NONE,
     DELETE,
-    RELOCATE
+    RELOCATE,
+    /** Its container is stopped, then started again (a user's restart): nothing is removed. */
+    RESTART;
+
+    /** Whether the container goes: deletion and relocation remove it, a stop and a restart keep it. */
+    public boolean removesContainer() {
+      return this == DELETE || this == RELOCATE;
+    }
   }
 
   /**
@@ -123,10 +130,13 @@ public record EnvironmentState(
       return released().withReason(e.reason()).to(EnvironmentStatus.FAILED, e.reason(), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.StopRequested e) {
       String message = e.reason() == null ? "stop requested" + Transitions.by(e.actor()) : e.reason();
-      return to(EnvironmentStatus.STOPPING, message, at, historyLimit);
+      // A stop while a restart stops it: the start that was to follow is off.
+      return withoutRestartRequest().to(EnvironmentStatus.STOPPING, message, at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.RestartRequested e) {
+      return removing(Removal.RESTART).to(EnvironmentStatus.STOPPING, "restart requested" + Transitions.by(e.actor()), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Stopped e) {
       // A restart that was due is off: the owner's stop is never undone.
-      return (containerId == null ? released() : this).withRestart(notPending()).withReason(null)
+      return (containerId == null ? released() : this).withoutRestartRequest().withRestart(notPending()).withReason(null)
           .to(EnvironmentStatus.STOPPED, e.reason(), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.RestartScheduled e) {
       // No step of its own: the exit's step is the one before, and a crash loop keeps the history short.
@@ -281,8 +291,13 @@ public record EnvironmentState(
         restart);
   }
 
+  /** A user's restart is done with (stopped) or off (stopped for good): a deletion or relocation stays. */
+  private EnvironmentState withoutRestartRequest() {
+    return removal == Removal.RESTART ? removing(Removal.NONE) : this;
+  }
+
   EnvironmentState removing(Removal purpose) {
-    return new EnvironmentState(
+    return purpose == removal ? this : new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith, datasets, ready,
         restart);
   }

@@ -13,6 +13,7 @@ import io.dcloud.environment.EnvironmentEntity.LostWithNode;
 import io.dcloud.environment.EnvironmentEntity.ReadinessChanged;
 import io.dcloud.environment.EnvironmentEntity.Relocated;
 import io.dcloud.environment.EnvironmentEntity.Rescheduled;
+import io.dcloud.environment.EnvironmentEntity.RestartRequested;
 import io.dcloud.environment.EnvironmentSharding.RestartBackoff;
 import io.dcloud.environment.EnvironmentEntity.RestartScheduled;
 import io.dcloud.environment.EnvironmentEntity.StartRequested;
@@ -70,6 +71,23 @@ final class Transitions {
       case REQUESTED, QUEUED -> new Stopped("stopped" + by(actor) + " before it was placed", at, actor, address);
       case LOST -> new Stopped("stopped" + by(actor) + "; its node was lost", at, actor, address);
       case PLACED, PREPARING, BUILDING, STARTING, RUNNING -> new StopRequested(at, actor, null, address);
+      // Stopping to restart: it stays stopped.
+      case STOPPING -> state.removal() == Removal.RESTART ? new StopRequested(at, actor, null, address) : null;
+      default -> null;
+    };
+  }
+
+  /**
+   * A user's restart: one that runs (or is on its way to) is stopped, then started again; one that
+   * is stopped, failed or lost is started; a stop under way becomes a restart. Null when it changes
+   * nothing: waiting for a place (it starts once placed), restarting already, or moving off a
+   * draining node (it starts on another). A deletion under way is the caller's conflict.
+   */
+  static Event restart(EnvironmentState state, Instant at, String actor, String address) {
+    return switch (state.status()) {
+      case PLACED, PREPARING, BUILDING, STARTING, RUNNING -> new RestartRequested(at, actor, address);
+      case STOPPING -> state.removal() == Removal.NONE ? new RestartRequested(at, actor, address) : null;
+      case STOPPED, FAILED, LOST -> new StartRequested(at, actor, null, address);
       default -> null;
     };
   }
@@ -150,6 +168,10 @@ final class Transitions {
     if (event == null) {
       return List.of();
     }
+    if (event instanceof Stopped && state.removal() == Removal.RESTART) {
+      // Its restart's stop is done: started again in the same write, keeping its place on the node.
+      return List.of(event, new StartRequested(at));
+    }
     RestartScheduled restart = event instanceof ContainerExited exited ? restartAfter(state, exited, backoff) : null;
     return restart == null ? List.of(event) : List.of(event, restart);
   }
@@ -210,8 +232,8 @@ final class Transitions {
           ? readiness(state, report, at)
           : new ContainerRunning(report.containerId(), report.ports(), at);
       case EXITED -> {
-        if (stopping && state.removal() == Removal.NONE) {
-          yield new Stopped("stopped on request", at);
+        if (stopping && !state.removal().removesContainer()) {
+          yield new Stopped(state.removal() == Removal.RESTART ? "stopped to restart" : "stopped on request", at);
         }
         boolean wasUp = status == EnvironmentStatus.RUNNING || status == EnvironmentStatus.STARTING;
         yield wasUp
@@ -221,7 +243,7 @@ final class Transitions {
       case REMOVED -> switch (state.removal()) {
         case DELETE -> new Deleted(at);
         case RELOCATE -> new Relocated(at);
-        case NONE -> new DeploymentFailed("the container was removed outside DCloud", at);
+        case NONE, RESTART -> new DeploymentFailed("the container was removed outside DCloud", at);
       };
       case FAILED -> stopping ? new Stopped(report.message(), at) : new DeploymentFailed(report.message(), at);
       case MISSING -> missing(state, report, at);

@@ -282,6 +282,8 @@ class EnvironmentDirectoryTest {
         new EnvironmentEntity.Stopped("stopped by alice before it was placed", AT, "alice", "10.0.0.8")));
     directory.tell(new EnvironmentDirectory.Apply(stopped, 3, new EnvironmentEntity.Stopped("its container stopped", AT)));
     directory.tell(new EnvironmentDirectory.Apply(stopped, 4, new EnvironmentEntity.Deleted(AT.plusSeconds(1), "bob")));
+    directory.tell(new EnvironmentDirectory.Apply(running, 2,
+        new EnvironmentEntity.RestartRequested(AT.plusSeconds(2), "alice", "10.0.0.9")));
 
     TestProbe<EnvironmentDirectory.Usage> usage = testKit.createTestProbe();
     directory.tell(new EnvironmentDirectory.GetUsage("alice", Set.of(running), Set.of(stopped), usage.getRef()));
@@ -296,7 +298,7 @@ class EnvironmentDirectoryTest {
     assertThat(audit.receiveMessage(WAIT).lines()).extracting(line -> line.actor() + " " + line.action() + " " + line.address())
         .as("a user's stop that stopped it at once too; not DCloud's own")
         .containsExactly("alice environment.create null", "alice environment.create 10.0.0.7",
-            "alice environment.stop 10.0.0.8", "bob environment.delete null");
+            "alice environment.stop 10.0.0.8", "bob environment.delete null", "alice environment.restart 10.0.0.9");
   }
 
   /** A container that exited and waits for its restart keeps its owner's CPU and RAM: it comes back without asking. */

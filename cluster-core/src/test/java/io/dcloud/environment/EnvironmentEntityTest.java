@@ -283,6 +283,33 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
   }
 
   @Test
+  void aRestartStopsAndStartsTheSameContainerKeepingItsPlace() {
+    create();
+    runOn("c1");
+    var restarting = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Restart(replyTo, "alice", "10.0.0.7"));
+    assertThat(restarting.event()).isEqualTo(new EnvironmentEntity.RestartRequested(restarting.event().at(), "alice", "10.0.0.7"));
+    assertThat(restarting.state().status()).isEqualTo(EnvironmentStatus.STOPPING);
+    assertThat(node.expectMessageClass(NodeProtocol.StopContainer.class, WAIT).containerId()).isEqualTo("c1");
+
+    var stopped = entity.runCommand(report(ContainerPhase.EXITED, "c1", 143, false));
+    assertThat(stopped.events()).hasSize(2);
+    assertThat(stopped.state().status()).isEqualTo(EnvironmentStatus.REQUESTED);
+    // No Release first: its place (and GPUs) stays reserved through the restart.
+    assertThat(scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request().pinnedNode()).isEqualTo(NODE);
+    entity.runCommand(new EnvironmentEntity.FromScheduler(new PlacementAnswer.Granted(NODE, List.of())));
+    assertThat(node.expectMessageClass(NodeProtocol.Deploy.class, WAIT).environmentId()).isEqualTo(id);
+    var running = entity.runCommand(report(ContainerPhase.RUNNING, "c1", null, false));
+    assertThat(running.state().status()).isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(running.state().containerId()).isEqualTo("c1");
+
+    entity.<EnvironmentEntity.Reply>runCommand(EnvironmentEntity.Delete::new);
+    var refused = entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Restart(replyTo, "alice", null));
+    assertThat(refused.hasNoEvents()).isTrue();
+    assertThat(refused.reply()).isEqualTo(new EnvironmentEntity.Conflict("environment " + id + " is being deleted"));
+  }
+
+  @Test
   void deleteRemovesTemporaryVolumesKeepsPersistentOnesAndReleasesThePlace() {
     create();
     runOn("c1");

@@ -46,6 +46,8 @@ class TransitionsTest {
       case "STARTING" -> List.of(placed(), new EnvironmentEntity.ContainerStarting(AT));
       case "RUNNING" -> List.of(placed(), running());
       case "STOPPING" -> List.of(placed(), running(), new EnvironmentEntity.StopRequested(AT));
+      // STOPPING, to start again once stopped
+      case "RESTARTING" -> List.of(placed(), running(), new EnvironmentEntity.RestartRequested(AT, "alice", null));
       case "STOPPED" -> List.of(placed(), running(), new EnvironmentEntity.StopRequested(AT),
           new EnvironmentEntity.Stopped("stopped on request", AT));
       case "FAILED" -> List.of(placed(), new EnvironmentEntity.DeploymentFailed("no image", AT));
@@ -57,7 +59,7 @@ class TransitionsTest {
     for (Event event : path) {
       state = state.apply(event, 100);
     }
-    assertThat(state.status().name()).isEqualTo(status);
+    assertThat(state.status().name()).isEqualTo(status.equals("RESTARTING") ? "STOPPING" : status);
     return state;
   }
 
@@ -82,26 +84,73 @@ class TransitionsTest {
     return new ContainerReport(NODE, phase, phase == ContainerPhase.MISSING ? null : "c1", List.of(), exitCode, oom, "m");
   }
 
-  @ParameterizedTest(name = "{0}: stop {1}, start {2}, delete {3}")
+  @ParameterizedTest(name = "{0}: stop {1}, start {2}, delete {3}, restart {4}")
   @CsvSource({
-    // status,  stop,          start,          delete
-    "REQUESTED, Stopped,       -,              Deleted",
-    "QUEUED,    Stopped,       -,              Deleted",
-    "PLACED,    StopRequested, -,              DeleteRequested",
-    "PREPARING, StopRequested, -,              DeleteRequested",
-    "BUILDING,  StopRequested, -,              DeleteRequested",
-    "STARTING,  StopRequested, -,              DeleteRequested",
-    "RUNNING,   StopRequested, -,              DeleteRequested",
-    "STOPPING,  -,             -,              DeleteRequested",
-    "STOPPED,   -,             StartRequested, DeleteRequested",
-    "FAILED,    -,             StartRequested, Deleted",
-    "LOST,      Stopped,       StartRequested, Deleted",
+    // status,  stop,          start,          delete,          restart
+    "REQUESTED, Stopped,       -,              Deleted,         -",
+    "QUEUED,    Stopped,       -,              Deleted,         -",
+    "PLACED,    StopRequested, -,              DeleteRequested, RestartRequested",
+    "PREPARING, StopRequested, -,              DeleteRequested, RestartRequested",
+    "BUILDING,  StopRequested, -,              DeleteRequested, RestartRequested",
+    "STARTING,  StopRequested, -,              DeleteRequested, RestartRequested",
+    "RUNNING,   StopRequested, -,              DeleteRequested, RestartRequested",
+    // A stop under way becomes a restart
+    "STOPPING,  -,             -,              DeleteRequested, RestartRequested",
+    "STOPPED,   -,             StartRequested, DeleteRequested, StartRequested",
+    "FAILED,    -,             StartRequested, Deleted,         StartRequested",
+    "LOST,      Stopped,       StartRequested, Deleted,         StartRequested",
   })
-  void whatAUsersRequestMeans(String status, String stop, String start, String delete) {
+  void whatAUsersRequestMeans(String status, String stop, String start, String delete, String restart) {
     EnvironmentState state = in(status, RestartPolicy.ALWAYS);
     assertThat(outcome(Transitions.stop(state, AT, "alice"))).as("stop").isEqualTo(stop);
     assertThat(outcome(Transitions.start(state, AT, "alice"))).as("start").isEqualTo(start);
     assertThat(outcome(Transitions.delete(state, AT, "alice"))).as("delete").isEqualTo(delete);
+    assertThat(outcome(Transitions.restart(state, AT, "alice", null))).as("restart").isEqualTo(restart);
+  }
+
+  @Test
+  void aRestartStopsTheContainerAndStartsItAgainOnItsNodeOnceStopped() {
+    EnvironmentEntity.Event requested = Transitions.restart(in("RUNNING", RestartPolicy.NEVER), AT, "alice", "10.0.0.7");
+    assertThat(requested).isEqualTo(new EnvironmentEntity.RestartRequested(AT, "alice", "10.0.0.7"));
+    EnvironmentState restarting = in("RUNNING", RestartPolicy.NEVER).apply(requested, 100);
+    assertThat(restarting.status()).isEqualTo(EnvironmentStatus.STOPPING);
+    assertThat(restarting.removal().removesContainer()).as("the container is kept").isFalse();
+    assertThat(restarting.history()).last()
+        .satisfies(entry -> assertThat(entry.message()).isEqualTo("restart requested by alice"));
+    // Asked again while it stops: nothing more.
+    assertThat(Transitions.restart(restarting, AT, "alice", null)).isNull();
+
+    List<Event> stopped = Transitions.report(restarting, report(ContainerPhase.EXITED, 0, false), AT, BACKOFF);
+    assertThat(outcome(stopped)).isEqualTo("Stopped+StartRequested");
+    EnvironmentState again = restarting;
+    for (Event event : stopped) {
+      again = again.apply(event, 100);
+    }
+    assertThat(again.status()).isEqualTo(EnvironmentStatus.REQUESTED);
+    assertThat(again.node()).as("pinned to its container's node").isEqualTo(NODE);
+    assertThat(again.containerId()).isEqualTo("c1");
+    assertThat(again.removal()).isEqualTo(EnvironmentState.Removal.NONE);
+    assertThat(again.history()).extracting(EnvironmentView.HistoryEntry::message).endsWith(
+        "restart requested by alice", "stopped to restart", "start requested: reserving its place on node n1");
+    // A container that failed to stop ends the stop as a plain stop does, and the start still follows.
+    assertThat(outcome(Transitions.report(restarting, report(ContainerPhase.FAILED, null, false), AT, BACKOFF)))
+        .isEqualTo("Stopped+StartRequested");
+  }
+
+  @Test
+  void aStopDuringARestartKeepsItStoppedAndADeletionWins() {
+    EnvironmentState restarting = in("RUNNING", RestartPolicy.ALWAYS).apply(new EnvironmentEntity.RestartRequested(AT, "alice", null), 100);
+    EnvironmentEntity.Event stop = Transitions.stop(restarting, AT, "bob");
+    assertThat(outcome(stop)).isEqualTo("StopRequested");
+    EnvironmentState stopping = restarting.apply(stop, 100);
+    assertThat(outcome(Transitions.report(stopping, report(ContainerPhase.EXITED, 0, false), AT, BACKOFF))).isEqualTo("Stopped");
+    // Stopping for good now: a second stop is nothing new.
+    assertThat(Transitions.stop(stopping, AT, "bob")).isNull();
+
+    EnvironmentState deleting = restarting.apply(Transitions.delete(restarting, AT, "bob"), 100);
+    assertThat(deleting.deleting()).isTrue();
+    assertThat(Transitions.restart(deleting, AT, "alice", null)).isNull();
+    assertThat(outcome(Transitions.report(deleting, report(ContainerPhase.REMOVED, null, false), AT, BACKOFF))).isEqualTo("Deleted");
   }
 
   @Test
@@ -140,6 +189,7 @@ class TransitionsTest {
     "STARTING,  -,             -,                 ContainerRunning, ContainerExited+RestartScheduled, DeploymentFailed, DeploymentFailed, -",
     "RUNNING,   -,             -,                 -,                ContainerExited+RestartScheduled, DeploymentFailed, DeploymentFailed, DeploymentFailed",
     "STOPPING,  -,             -,                 -,                Stopped,         DeploymentFailed, Stopped,          DeploymentFailed",
+    "RESTARTING, -,            -,                 -,                Stopped+StartRequested, DeploymentFailed, Stopped+StartRequested, DeploymentFailed",
   })
   void whatANodesReportMeans(
       String status, String building, String starting, String running, String exited, String removed, String failed,

@@ -188,6 +188,9 @@ final class GoldenSamples {
     s.put("wire.environment.StreamLogs.since", new EnvironmentEntity.StreamLogs(100, false, system.deadLetters(), AT, true));
     s.put("wire.environment.Share.with-address", new EnvironmentEntity.Share(List.of("lab-a"), "alice", system.deadLetters(), "10.0.0.7"));
     s.put("wire.environment.RestartDue", new EnvironmentEntity.RestartDue(1_764_504_000_000L));
+    // A user's restart, carried through by the entity.
+    s.put("environment-event.RestartRequested", new EnvironmentEntity.RestartRequested(AT, "alice", "10.0.0.7"));
+    s.put("wire.environment.Restart", new EnvironmentEntity.Restart(system.deadLetters(), "alice", "10.0.0.7"));
     s.put("wire.environment.Ok.restarting", new EnvironmentEntity.Ok(new EnvironmentView(
         "e1", "demo", EnvironmentStatus.FAILED, "n1", "c1", SPEC, RECIPE, List.of(), PORTS,
         List.of(), "exited with code 1; restart 2 in 20s", null, AT, AT,

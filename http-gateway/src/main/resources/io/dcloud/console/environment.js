@@ -104,35 +104,15 @@ export async function environmentPage(id) {
     }
   }
 
-  /** Stop, then start once it has stopped (as `dcloud env restart`): the page's event stream says when. */
+  /** Stop, then start again on its node (as `dcloud env restart`): DCloud carries it through; the page's event stream shows it. */
   async function restart() {
     if (!await confirmDialog(`Restart ${environment.name}? Its container is stopped and started again.`, 'Restart')) return;
-    const path = '/environments/' + encodeURIComponent(id);
     try {
-      const stopped = whenStatus('STOPPED', ['FAILED', 'LOST', 'DELETED']);
-      update(await api('POST', path + '/stop'));
-      message.replaceChildren(h('p', {}, 'restart requested: stopping'));
-      await stopped;
-      update(await api('POST', path + '/start'));
-      message.replaceChildren(h('p', {}, 'restart requested: starting again'));
+      update(await api('POST', '/environments/' + encodeURIComponent(id) + '/restart'));
+      message.replaceChildren(h('p', {}, 'restart requested'));
     } catch (e) {
       message.replaceChildren(errorBox(e));
     }
-  }
-
-  /** Settles when the environment reaches {@code wanted}, or fails when it ends in one of {@code ends} first. */
-  let waiters = [];
-  function whenStatus(wanted, ends) {
-    return new Promise((resolve, reject) => waiters.push({ wanted, ends, resolve, reject }));
-  }
-
-  function settleWaiters() {
-    waiters = waiters.filter(w => {
-      if (environment.status === w.wanted) w.resolve();
-      else if (w.ends.includes(environment.status)) w.reject(new Error(`it is ${environment.status}: not started again`));
-      else return true;
-      return false;
-    });
   }
 
   function update(changed) {
@@ -145,7 +125,6 @@ export async function environmentPage(id) {
     const stale = Date.parse(changed.updatedAt) < Date.parse(environment.updatedAt);
     environment = stale ? { ...environment, history } : { ...environment, ...changed, history };
     render();
-    settleWaiters();
   }
 
   render();

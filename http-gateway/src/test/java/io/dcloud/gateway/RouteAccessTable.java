@@ -55,6 +55,7 @@ final class RouteAccessTable {
         row("DELETE", "/environments/{fresh-env}").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("POST", "/environments/{fresh-env}/stop").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("POST", "/environments/{fresh-env}/start").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("POST", "/environments/{fresh-env}/restart").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/environments/{env}/dockerfile").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/environments/{env}/manifest?format=kubernetes").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/environments/{env}/events").streaming().allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
@@ -80,6 +81,8 @@ final class RouteAccessTable {
         row("GET", "/environments/{shared-env}/sharing")
             .allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
         row("POST", "/environments/{fresh-shared-env}/stop")
+            .allow(202, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+        row("POST", "/environments/{fresh-shared-env}/restart")
             .allow(202, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
         row("DELETE", "/environments/{fresh-shared-env}")
             .allow(202, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),

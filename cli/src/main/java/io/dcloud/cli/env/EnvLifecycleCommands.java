@@ -61,19 +61,15 @@ final class EnvLifecycleCommands {
     }
   }
 
-  /** Follows the start as {@code env create} follows a create: a start may queue, or build its image again. */
-  @Command(name = "start", description = "Start a stopped environment again and follow it until it runs (its URL, else id, on stdout)")
-  static final class Start extends Change {
+  /** A change followed until it runs, as {@code env create} follows a create: it may queue, or build its image again. */
+  private abstract static class FollowedChange extends Change {
     @Option(names = {"-d", "--detach"}, description = "Print the status and return without waiting")
     boolean detach;
 
     @Mixin
     FollowTimeout following;
 
-    @Override
-    JsonNode send(ApiClient client) {
-      return client.post(path() + "/start", null);
-    }
+    abstract EnvProgress.Goal goal();
 
     @Override
     public Integer call() {
@@ -81,33 +77,37 @@ final class EnvLifecycleCommands {
         return super.call();
       }
       ApiClient client = client();
-      return new EnvProgress(io(), client).within(following.timeout).follow(id(), send(client));
+      return new EnvProgress(io(), client).within(following.timeout).follow(id(), send(client), goal());
+    }
+  }
+
+  @Command(name = "start", description = "Start a stopped environment again and follow it until it runs (its URL, else id, on stdout)")
+  static final class Start extends FollowedChange {
+    @Override
+    EnvProgress.Goal goal() {
+      return EnvProgress.Goal.RUNNING;
+    }
+
+    @Override
+    JsonNode send(ApiClient client) {
+      return client.post(path() + "/start", null);
     }
   }
 
   /**
-   * Stop, then start again once stopped, as {@code docker restart}: the API's own two requests, the
-   * stop followed (with its progress line) so that the start is not refused while it is STOPPING.
+   * Stop, then start again once stopped, as {@code docker restart}: one request, the rest carried
+   * through by DCloud (a stopped one is started), followed until it runs again.
    */
-  @Command(name = "restart", description = "Stop the environment, then start it again and follow it until it runs")
-  static final class Restart extends EnvironmentCommand implements Callable<Integer> {
-    @Option(names = {"-d", "--detach"}, description = "Print the status once it is started again and return without waiting")
-    boolean detach;
-
-    @Mixin
-    FollowTimeout following;
+  @Command(name = "restart", description = "Stop the environment, then start it again on its node, and follow it until it runs")
+  static final class Restart extends FollowedChange {
+    @Override
+    EnvProgress.Goal goal() {
+      return EnvProgress.Goal.RESTARTED;
+    }
 
     @Override
-    public Integer call() {
-      ApiClient client = client();
-      new EnvProgress(io(), client).within(following.timeout)
-          .await(id(), client.post(path() + "/stop", null), EnvProgress.Goal.STOPPED);
-      JsonNode started = client.post(path() + "/start", null);
-      if (detach) {
-        io().out().println(id() + " " + started.path("status").asText("?"));
-        return ExitCodes.OK;
-      }
-      return new EnvProgress(io(), client).within(following.timeout).follow(id(), started);
+    JsonNode send(ApiClient client) {
+      return client.post(path() + "/restart", null);
     }
   }
 

@@ -31,13 +31,20 @@ final class EnvProgress {
 
   /** The status followed to, and those where following ends without it (the environment will not get there by itself). */
   enum Goal {
-    RUNNING(Set.of("RUNNING", "FAILED", "LOST", "STOPPED", "STOPPING", "DELETED")),
-    STOPPED(Set.of("STOPPED", "FAILED", "LOST", "DELETED")),
-    DELETED(Set.of("DELETED"));
+    RUNNING("RUNNING", Set.of("RUNNING", "FAILED", "LOST", "STOPPED", "STOPPING", "DELETED")),
+    /**
+     * RUNNING again after a restart, which passes through STOPPING and, for a moment, STOPPED: its
+     * start is written with its stop's end, so a STOPPED that has moved on when asked ends nothing.
+     */
+    RESTARTED("RUNNING", Set.of("RUNNING", "FAILED", "LOST", "STOPPED", "DELETED")),
+    STOPPED("STOPPED", Set.of("STOPPED", "FAILED", "LOST", "DELETED")),
+    DELETED("DELETED", Set.of("DELETED"));
 
+    private final String status;
     private final Set<String> ends;
 
-    Goal(Set<String> ends) {
+    Goal(String status, Set<String> ends) {
+      this.status = status;
       this.ends = ends;
     }
   }
@@ -49,6 +56,8 @@ final class EnvProgress {
   private final long startedNanos = System.nanoTime();
   private volatile String status = "";
   private Goal goal = Goal.RUNNING;
+  /** The environment followed. */
+  private String id;
   /** How long to follow (null: until it gets there or ends elsewhere); past it, exit 1 and the environment goes on. */
   private Duration timeout;
   /** The event stream being read, closed by the timeout to stop a read that blocks. */
@@ -91,8 +100,9 @@ final class EnvProgress {
   /** Follows to {@code goal}; exit 7 with the reason when it ends elsewhere. */
   int follow(String id, JsonNode created, Goal goal) {
     JsonNode environment = await(id, created, goal);
-    String url = goal == Goal.RUNNING ? EnvironmentTable.text(environment, "url") : null;
-    io.out().println(url != null ? url : goal == Goal.RUNNING ? id : id + " " + status);
+    boolean runs = goal.status.equals("RUNNING");
+    String url = runs ? EnvironmentTable.text(environment, "url") : null;
+    io.out().println(url != null ? url : runs ? id : id + " " + status);
     return ExitCodes.OK;
   }
 
@@ -102,6 +112,7 @@ final class EnvProgress {
    */
   JsonNode await(String id, JsonNode created, Goal goal) {
     this.goal = goal;
+    this.id = id;
     absorb(created);
     ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(runnable -> {
       Thread thread = new Thread(runnable, "dcloud-progress");
@@ -137,7 +148,7 @@ final class EnvProgress {
       io.err().println();
     }
     JsonNode environment = status.equals("DELETED") ? null : client.get(EnvCommand.path(id));
-    if (!status.equals(goal.name())) {
+    if (!status.equals(goal.status)) {
       String reason = environment == null ? "" : EnvironmentTable.text(environment, "reason");
       throw new CliException(ExitCodes.ENVIRONMENT_FAILED, "environment " + id + " is " + status
           + (reason == null || reason.isBlank() ? "" : ": " + reason));
@@ -208,7 +219,7 @@ final class EnvProgress {
       buildStep = "step " + data.path("step").asInt() + "/" + data.path("steps").asInt();
     }
     if (!next.isEmpty()) {
-      status = next;
+      status = goal == Goal.RESTARTED && next.equals("STOPPED") ? client.get(EnvCommand.path(id)).path("status").asText(next) : next;
     }
     show();
   }

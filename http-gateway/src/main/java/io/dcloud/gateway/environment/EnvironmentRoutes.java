@@ -113,7 +113,10 @@ public final class EnvironmentRoutes extends AllDirectives {
                     replyTo -> new EnvironmentEntity.Delete(replyTo, caller.username(), caller.address())))))),
             path("stop", () -> post(() -> withId(rawId, id -> command(id, "stop", caller,
                 replyTo -> EnvironmentEntity.Stop.by(replyTo, caller.username(), caller.address()))))),
-            path("start", () -> post(() -> withId(rawId, id -> start(id, caller)))),
+            path("start", () -> post(() -> withId(rawId, id -> start(id, "start", caller,
+                replyTo -> new EnvironmentEntity.Start(replyTo, caller.username(), caller.address()))))),
+            path("restart", () -> post(() -> withId(rawId, id -> start(id, "restart", caller,
+                replyTo -> new EnvironmentEntity.Restart(replyTo, caller.username(), caller.address()))))),
             path("dockerfile", () -> get(() -> withId(rawId, id -> dockerfile(id, caller)))),
             path("secrets", () -> get(() -> withId(rawId, id -> secrets(id, caller)))),
             path("manifest", () -> get(() -> parameterOptional("format", format ->
@@ -218,17 +221,20 @@ public final class EnvironmentRoutes extends AllDirectives {
   }
 
   /**
-   * Start is admitted against the owner's quota first (a stopped environment holds no CPU, RAM or
-   * GPU, unless its restart policy is about to start it: see {@link OwnerUsage#of}); admins start
+   * Start, and restart (which starts one that is not running), are admitted against the owner's quota
+   * first (a stopped environment holds no CPU, RAM or GPU, unless its restart policy is about to start
+   * it: see {@link OwnerUsage#of}; a running one keeps its place through a restart); admins start
    * anyone's, counted against its owner.
    */
-  private Route start(String id, Caller caller) {
+  private Route start(
+      String id, String action, Caller caller,
+      Function<ActorRef<EnvironmentEntity.Reply>, EnvironmentEntity.Command> command) {
     return completeWithFuture(EnvironmentReplies.owned(asks, id, caller)
         .thenCompose(view -> view.owner() == null
             || !OwnerUsage.holdsPlace(view.status()) && view.status() != EnvironmentStatus.STOPPING && view.restartAt() == null
             ? quotas.admit(view.owner() == null ? caller : ownerOf(view, caller), id, view.spec().resources(), false)
             : CompletableFuture.<Void>completedFuture(null))
-        .thenCompose(admitted -> send(id, "start", replyTo -> new EnvironmentEntity.Start(replyTo, caller.username(), caller.address()))));
+        .thenCompose(admitted -> send(id, action, command)));
   }
 
   /** The owner as the quota sees them: the caller when it is theirs (an admin acting for another: that user, by name). */

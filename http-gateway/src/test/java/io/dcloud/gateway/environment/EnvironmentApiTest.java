@@ -211,6 +211,11 @@ class EnvironmentApiTest {
     assertThat(started.status()).isEqualTo(202);
     assertThat(started.json().path("status").asText()).isIn("REQUESTED", "QUEUED");
     assertThat(api.postEmpty(path + "/start").status()).isEqualTo(202);
+    // Waiting for a place, a restart changes nothing: it starts once placed.
+    Api.Answer restarted = api.postEmpty(path + "/restart");
+    assertThat(restarted.status()).isEqualTo(202);
+    assertThat(restarted.json().path("status").asText()).isIn("REQUESTED", "QUEUED");
+    assertThat(restarted.json().path("history").findValuesAsText("message")).noneMatch(m -> m.contains("restart"));
 
     Api.Answer deleted = api.delete(path);
     assertThat(deleted.status()).isEqualTo(202);
@@ -220,6 +225,7 @@ class EnvironmentApiTest {
     assertThat(deletedAgain.json().path("status").asText()).isEqualTo("DELETED");
 
     api.postEmpty(path + "/stop").problem(409);
+    api.postEmpty(path + "/restart").problem(409);
     assertThat(api.get(path).json().path("status").asText()).isEqualTo("DELETED");
   }
 
@@ -232,6 +238,7 @@ class EnvironmentApiTest {
     }
     api.postEmpty(unknown + "/stop").problem(404);
     api.postEmpty(unknown + "/start").problem(404);
+    api.postEmpty(unknown + "/restart").problem(404);
     api.delete(unknown).problem(404);
   }
 

@@ -106,6 +106,9 @@ class QuotaAndAuditApiTest {
     Api.Answer start = finn.postEmpty("/api/v1/environments/" + first + "/start");
 
     assertThat(start.problem(403).path("type").asText()).isEqualTo("urn:dcloud:problem:quota-exceeded");
+    // A restart of a stopped one starts it: checked the same way.
+    Api.Answer restart = finn.postEmpty("/api/v1/environments/" + first + "/restart");
+    assertThat(restart.problem(403).path("type").asText()).isEqualTo("urn:dcloud:problem:quota-exceeded");
   }
 
   @Test
