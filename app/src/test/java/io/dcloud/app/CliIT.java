@@ -108,6 +108,12 @@ class CliIT {
     assertThat(restarted.err()).as("the progress line").contains("STOPPING", "RUNNING");
     assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("history").findValuesAsText("message"))
         .as("one request, carried through by DCloud").contains("restart requested by admin", "stopped to restart");
+    Result resized = ok("env", "resize", id, "--cpu", "1", "--ram", "96M");
+    assertThat(resized.out().strip()).as("restarted with them and followed until it runs again").isEqualTo(id);
+    JsonNode limits = Docker.inspect(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("containerId").asText())
+        .get("HostConfig");
+    assertThat(limits.get("NanoCpus").asLong()).isEqualTo(1_000_000_000L);
+    assertThat(limits.get("Memory").asLong()).isEqualTo(96L << 20);
 
     assertThat(ok("env", "rm", id, "--wait").out()).as("followed until it is gone").isEqualTo(id + " DELETED\n");
     Result gone = cli("", "env", "exec", id, "--", "echo", "hi");

@@ -404,6 +404,18 @@ class ConsoleIT {
     awaitStatus(browser, "RUNNING", "the environment to run again");
     assertThat(browser.shownText("ol.timeline")).as("stopped in between, then started by DCloud")
         .contains("restart requested by", "stopped to restart");
+    // A resize: a size the config's rules refuse is named beside its field; a good one restarts it with it.
+    WebElement ram = browser.find("input[name=resize-ram]");
+    ram.clear();
+    ram.sendKeys("lots");
+    clickAndConfirm(browser, "button[name=resize]");
+    browser.until(d -> "true".equals(ram.getAttribute("aria-invalid")) ? true : null, "the RAM's field error");
+    ram.clear();
+    ram.sendKeys("96M");
+    clickAndConfirm(browser, "button[name=resize]");
+    awaitText(browser, "form.resize [role=status]", "restarting with them", "the resize's answer");
+    awaitStatus(browser, "RUNNING", "the environment to run again with its new RAM");
+    assertThat(browser.shownText("dl.facts")).contains("96M RAM");
     clickAndConfirm(browser, "button[name=stop]");
     awaitStatus(browser, "STOPPED", "the environment to stop");
     clickAndConfirm(browser, "button[name=delete]");

@@ -151,6 +151,38 @@ class DCloudIT {
     environments.deleteAndAwait(id);
   }
 
+  /**
+   * A resize of a running environment: past its owner's quota it is refused; within it, the same
+   * container restarts with the new limits on its node, one request carried through by DCloud.
+   */
+  @Test
+  void aRunningEnvironmentResizedRestartsItsContainerWithTheNewLimitsWithinItsOwnersQuota() {
+    Api rhea = TestUsers.create(api, "rhea", "rhea-s3cret-pass", "data-scientist");
+    assertThat(api.put("/api/v1/users/rhea/quota", "{\"cpu\": \"1\"}").status()).isEqualTo(200);
+    Api.Response created = rhea.post("/api/v1/environments", tinySpec("resized", ""));
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    String id = created.json().get("id").asText();
+    String containerId = environments.awaitStatus(id, "RUNNING", UP_WITHIN).get("containerId").asText();
+    String resize = "/api/v1/environments/" + id + "/resize";
+
+    Api.Response tooBig = rhea.post(resize, "{\"resources\": {\"cpu\": 2}}");
+    assertThat(tooBig.status()).as(tooBig.body()).isEqualTo(403);
+    assertThat(tooBig.body()).contains("quota-exceeded", "resizing this environment");
+
+    Api.Response resized = rhea.post(resize, "{\"resources\": {\"cpu\": 1, \"ram\": \"96M\"}}");
+    assertThat(resized.status()).as(resized.body()).isEqualTo(202);
+    assertThat(resized.json().get("status").asText()).isEqualTo("STOPPING");
+    JsonNode running = environments.awaitStatus(id, "RUNNING", UP_WITHIN);
+    assertThat(running.get("containerId").asText()).as("the same container, started again").isEqualTo(containerId);
+    JsonNode host = Docker.inspect(containerId).get("HostConfig");
+    assertThat(host.get("NanoCpus").asLong()).isEqualTo(1_000_000_000L);
+    assertThat(host.get("Memory").asLong()).isEqualTo(96L << 20);
+    assertThat(host.get("MemorySwap").asLong()).as("no swap").isEqualTo(96L << 20);
+    assertThat(running.get("history").findValuesAsText("message")).containsSubsequence(
+        "resized to 1 core, 96 MiB RAM by rhea", "restart requested by rhea", "stopped to restart");
+    environments.deleteAndAwait(id);
+  }
+
   @Test
   void streamsStatusChangesAndStopsStartsAndDeletes() throws Exception {
     String id = environments.create(tinySpec("lifecycle", """

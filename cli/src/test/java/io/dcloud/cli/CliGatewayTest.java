@@ -264,6 +264,19 @@ class CliGatewayTest {
     ok(cli.run("env", "stop", id, "--wait"));
     assertThat(ok(cli.run("env", "restart", id, "--detach")).out()).as("a stopped one is started")
         .matches(java.util.regex.Pattern.quote(id) + " (REQUESTED|QUEUED)\n");
+    assertThat(cli.run("env", "resize", id, "--cpu", "2").status()).as("waiting for a place").isEqualTo(ExitCodes.REFUSED);
+    ok(cli.run("env", "stop", id, "--wait"));
+    CliRunner.Result resized = ok(cli.run("env", "resize", id, "--cpu", "2", "--ram", "3GB"));
+    assertThat(resized.out()).isEqualTo(id + " STOPPED\n");
+    assertThat(resized.err()).contains("apply when it next starts");
+    assertThat(JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out()).path("resources").path("ram").asText())
+        .isEqualTo("3G");
+    CliRunner.Result nothing = cli.run("env", "resize", id);
+    assertThat(nothing.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(nothing.err()).contains("--cpu, --ram or --gpu");
+    CliRunner.Result invalid = cli.run("env", "resize", id, "--ram", "lots");
+    assertThat(invalid.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(invalid.err()).contains("resources.ram");
     assertThat(ok(cli.run("env", "rm", id, "--wait")).out()).as("followed until it is gone").isEqualTo(id + " DELETED\n");
   }
 

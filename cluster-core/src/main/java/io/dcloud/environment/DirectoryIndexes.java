@@ -93,6 +93,8 @@ final class DirectoryIndexes {
     } else if (event instanceof EnvironmentEntity.Stopped e && e.actor() != null) {
       // A user's stop of one with no container to stop: stopped at once.
       line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.stop", environmentId, e.address());
+    } else if (event instanceof EnvironmentEntity.Resized e) {
+      line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.resize", environmentId, e.address());
     } else if (event instanceof EnvironmentEntity.RestartRequested e) {
       line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.restart", environmentId, e.address());
     } else if (event instanceof EnvironmentEntity.StartRequested e && e.actor() != null) {

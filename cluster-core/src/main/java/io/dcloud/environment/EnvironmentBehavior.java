@@ -15,6 +15,7 @@ import io.dcloud.environment.EnvironmentEntity.PlacementRefused;
 import io.dcloud.environment.EnvironmentEntity.QueuedForCapacity;
 import io.dcloud.environment.EnvironmentEntity.RelocationRequested;
 import io.dcloud.environment.EnvironmentEntity.Reply;
+import io.dcloud.environment.EnvironmentEntity.Resize;
 import io.dcloud.environment.EnvironmentEntity.Restart;
 import io.dcloud.environment.EnvironmentEntity.RestartDue;
 import io.dcloud.environment.EnvironmentEntity.Requested;
@@ -224,6 +225,8 @@ final class EnvironmentBehavior
       return state.deleting()
           ? conflict(cmd.replyTo(), "environment " + environmentId + " is being deleted")
           : persistOrAnswer(Transitions.restart(state, now(), cmd.actor(), cmd.address()), state, cmd.replyTo());
+    } else if (command instanceof Resize cmd) {
+      return resize(state, cmd);
     } else if (command instanceof Delete cmd) {
       return persistOrAnswer(Transitions.delete(state, now(), cmd.actor(), cmd.address()), state, cmd.replyTo());
     } else if (command instanceof Share cmd) {
@@ -250,6 +253,19 @@ final class EnvironmentBehavior
       RESTARTS.increment();
       loop.afterPersist(after, List.of(restart));
     }).thenNoReply();
+  }
+
+  private ReplyEffect<Event, EnvironmentState> resize(EnvironmentState state, Resize cmd) {
+    List<Event> events = state.deleting() ? null : Transitions.resize(state, cmd.resources(), now(), cmd.actor(), cmd.address());
+    if (events == null) {
+      return conflict(cmd.replyTo(), "environment " + environmentId + " is " + (state.deleting() ? "being deleted" : state.status())
+          + ": resize it once it runs or has stopped");
+    }
+    if (events.isEmpty()) {
+      return ok(cmd.replyTo(), state);
+    }
+    return Effect().persist(events).thenRun(after -> loop.afterPersist(after, events))
+        .thenReply(cmd.replyTo(), next -> new Ok(next.view()));
   }
 
   /** In any status: sharing changes who sees it, not what runs, so nothing is converged after it. */

@@ -9,6 +9,7 @@ import io.dcloud.node.ProxyWire;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.node.ShellProtocol;
 import io.dcloud.scheduler.PlacementAnswer;
+import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
@@ -104,6 +105,12 @@ public final class EnvironmentEntity {
    * whoever asked having gone. One that is not running is started; one waiting for a place is left to it.
    */
   public record Restart(ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {}
+
+  /**
+   * Asks for other resources (the gateway read them, {@link EnvironmentResize}): from the next start
+   * of a stopped one, and a running one restarts with them. Refused while it is on its way.
+   */
+  public record Resize(Resources resources, ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {}
 
   public record Delete(ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {
     public Delete(ActorRef<Reply> replyTo) {
@@ -335,6 +342,9 @@ public final class EnvironmentEntity {
    * stopped, {@link Stopped} and {@link StartRequested} in one write.
    */
   public record RestartRequested(Instant at, String actor, String address) implements Event {}
+
+  /** A user's resize: its spec's resources from now on (a running one's {@link RestartRequested} follows in the same write). */
+  public record Resized(Resources resources, Instant at, String actor, String address) implements Event {}
 
   /**
    * Written with the {@link ContainerExited} of a container its restart policy starts again: the

@@ -132,6 +132,9 @@ public record EnvironmentState(
       String message = e.reason() == null ? "stop requested" + Transitions.by(e.actor()) : e.reason();
       // A stop while a restart stops it: the start that was to follow is off.
       return withoutRestartRequest().to(EnvironmentStatus.STOPPING, message, at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.Resized e) {
+      return withSpec(spec.withResources(e.resources()))
+          .to(status, "resized to " + e.resources().describeRunning() + Transitions.by(e.actor()), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.RestartRequested e) {
       return removing(Removal.RESTART).to(EnvironmentStatus.STOPPING, "restart requested" + Transitions.by(e.actor()), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Stopped e) {
@@ -300,6 +303,12 @@ public record EnvironmentState(
     return purpose == removal ? this : new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith, datasets, ready,
         restart);
+  }
+
+  EnvironmentState withSpec(EnvironmentSpec resized) {
+    return new EnvironmentState(
+        id, status, resized, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
+        sharedWith, datasets, ready, restart);
   }
 
   EnvironmentState withSharedWith(List<String> groups) {

@@ -13,6 +13,7 @@ import io.dcloud.environment.EnvironmentEntity.LostWithNode;
 import io.dcloud.environment.EnvironmentEntity.ReadinessChanged;
 import io.dcloud.environment.EnvironmentEntity.Relocated;
 import io.dcloud.environment.EnvironmentEntity.Rescheduled;
+import io.dcloud.environment.EnvironmentEntity.Resized;
 import io.dcloud.environment.EnvironmentEntity.RestartRequested;
 import io.dcloud.environment.EnvironmentSharding.RestartBackoff;
 import io.dcloud.environment.EnvironmentEntity.RestartScheduled;
@@ -23,6 +24,7 @@ import io.dcloud.environment.EnvironmentState.Removal;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.resources.Quantities;
+import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import java.time.Instant;
 import java.util.List;
@@ -100,6 +102,24 @@ final class Transitions {
   static Event start(EnvironmentState state, Instant at, String actor, String address) {
     return switch (state.status()) {
       case STOPPED, FAILED, LOST -> new StartRequested(at, actor, null, address);
+      default -> null;
+    };
+  }
+
+  /**
+   * A user's resize: empty when it asks for what it has; null when it cannot be done now (on its way
+   * to running or stopping: the caller says so). A stopped one takes its new size at its next start; a
+   * running one restarts, and its start asks the scheduler for the new size on its node (which gives
+   * its old reservation back first, see {@code SchedulerBehavior}).
+   */
+  static List<Event> resize(EnvironmentState state, Resources resources, Instant at, String actor, String address) {
+    if (resources.equals(state.spec().resources())) {
+      return List.of();
+    }
+    Resized resized = new Resized(resources, at, actor, address);
+    return switch (state.status()) {
+      case RUNNING -> List.of(resized, new RestartRequested(at, actor, address));
+      case STOPPED, FAILED, LOST -> List.of(resized);
       default -> null;
     };
   }

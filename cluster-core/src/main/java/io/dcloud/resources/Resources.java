@@ -32,4 +32,10 @@ public record Resources(long milliCpus, long memoryBytes, int gpus, long storage
   public long nanoCpus() {
     return milliCpus * 1_000_000L;
   }
+
+  /** What runs with them, for people: "2 cores, 4 GiB RAM, 1 GPU" (GPUs only when there are some). */
+  public String describeRunning() {
+    return Quantities.describeCores(milliCpus) + ", " + Quantities.describeBytes(memoryBytes) + " RAM"
+        + (gpus == 0 ? "" : ", " + gpus + (gpus == 1 ? " GPU" : " GPUs"));
+  }
 }

@@ -38,13 +38,10 @@ import io.dcloud.scheduler.Scheduler.Reserved;
 import io.dcloud.scheduler.Scheduler.SnapshotStoreAnswered;
 import io.dcloud.scheduler.Scheduler.StoreSnapshot;
 import io.dcloud.scheduler.Scheduler.Uncordon;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Metrics;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
@@ -66,9 +63,6 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * (stored in the journal) have always been.
  */
 final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command, Event, SchedulerState> {
-  /** Registered once per outcome: a registry lookup per placement cost more than the count. */
-  private static final Map<String, Counter> PLACEMENTS = new ConcurrentHashMap<>();
-
   private final ActorContext<Command> context;
   private final TimerScheduler<Command> timers;
   private final SchedulerSettings settings;
@@ -194,8 +188,19 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
   // ---------------------------------------------------------------- placing
 
   private ReplyEffect<Event, SchedulerState> onPlace(SchedulerState state, Place cmd) {
-    if (!answerKnown(state, cmd.request().environmentId())) {
-      pending.put(cmd.request().environmentId(), cmd.request());
+    String id = cmd.request().environmentId();
+    Reservation held = state.reservation(id);
+    if (held != null && !held.resources().equals(cmd.request().resources())) {
+      // Resized (and restarted): its place is given back, then decided anew at its new size (pinned to its node).
+      context.getLog().info("Scheduler: environment {} asks for other resources than it holds on node {}: placing it anew",
+          id, held.nodeId());
+      return Effect().persist(new Released(id)).thenRun(after -> {
+        pending.put(id, cmd.request());
+        wakeUps.send(PlacePending.INSTANCE);
+      }).thenNoReply();
+    }
+    if (!answerKnown(state, id)) {
+      pending.put(id, cmd.request());
       wakeUps.send(PlacePending.INSTANCE);
     }
     return Effect().noReply();
@@ -226,7 +231,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
         .decideBatch(pending.values().iterator(), settings.maxPlacementsPerBatch(), id -> answerKnown(state, id));
     batch.refused().forEach((id, reason) -> {
       context.getLog().info("Scheduler refuses environment {}: {}", id, reason);
-      countPlacement("refused");
+      PlacementCounts.count("refused");
       answers.tell(id, new PlacementAnswer.Refused(reason));
     });
     PlacementsDecided decided = batch.decided();
@@ -284,16 +289,6 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
     return Effect().noReply();
   }
 
-  /** Decisions by outcome (placed, refused), on the node the singleton runs on. */
-  private static void countPlacement(String outcome) {
-    PLACEMENTS.computeIfAbsent(outcome, SchedulerBehavior::placementCounter).increment();
-  }
-
-  private static Counter placementCounter(String outcome) {
-    return Counter.builder("dcloud.scheduler.placements").description("Placement decisions by outcome")
-        .tag("outcome", outcome).register(Metrics.globalRegistry);
-  }
-
   private void announce(List<Reserved> placements) {
     for (Reserved reserved : placements) {
       // DEBUG: the hot path; each environment logs its own placement (Convergence, at INFO).
@@ -305,7 +300,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
       }
       answers.tell(reserved.environmentId(),
           new PlacementAnswer.Granted(reserved.nodeId(), reserved.gpuUuids(), reserved.reason()));
-      countPlacement("placed");
+      PlacementCounts.count("placed");
     }
   }
 

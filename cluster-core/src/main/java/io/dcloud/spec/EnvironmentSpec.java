@@ -139,6 +139,12 @@ public record EnvironmentSpec(
         constraints, restartPolicy, secretEnv, idleTimeout, service);
   }
 
+  /** This spec asking for {@code resources} instead (a resize). */
+  public EnvironmentSpec withResources(Resources resources) {
+    return new EnvironmentSpec(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env,
+        constraints, restartPolicy, secretEnv, idleTimeout, service);
+  }
+
   /** Like a record's, with the variables' values hidden: specs reach logs (in messages, dead letters). */
   @Override
   public String toString() {

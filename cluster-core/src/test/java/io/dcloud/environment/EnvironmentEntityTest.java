@@ -8,7 +8,9 @@ import io.dcloud.node.NodeProtocol;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.node.ShellProtocol;
+import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.PlacementAnswer;
+import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.Lifecycle;
@@ -307,6 +309,31 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
     var refused = entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Restart(replyTo, "alice", null));
     assertThat(refused.hasNoEvents()).isTrue();
     assertThat(refused.reply()).isEqualTo(new EnvironmentEntity.Conflict("environment " + id + " is being deleted"));
+  }
+
+  @Test
+  void aRunningEnvironmentResizedRestartsAndAsksForItsNewSizeOnItsNode() {
+    create();
+    runOn("c1");
+    Resources bigger = new Resources(2000, 2L << 30, 0, 0, null);
+    var resizing = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Resize(bigger, replyTo, "alice", null));
+    assertThat(resizing.events()).hasSize(2);
+    assertThat(resizing.state().status()).isEqualTo(EnvironmentStatus.STOPPING);
+    assertThat(((EnvironmentEntity.Ok) resizing.reply()).view().spec().resources()).isEqualTo(bigger);
+    assertThat(node.expectMessageClass(NodeProtocol.StopContainer.class, WAIT).containerId()).isEqualTo("c1");
+
+    entity.runCommand(report(ContainerPhase.EXITED, "c1", 143, false));
+    PlacementRequest request = scheduler.expectMessageClass(Scheduler.Place.class, WAIT).request();
+    assertThat(request.resources()).isEqualTo(bigger);
+    assertThat(request.pinnedNode()).isEqualTo(NODE);
+
+    var again = entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Resize(bigger, replyTo, "alice", null));
+    assertThat(again.hasNoEvents()).as("the size it has").isTrue();
+    var waiting = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Resize(new Resources(500, 1L << 30, 0, 0, null), replyTo, "alice", null));
+    assertThat(waiting.reply()).isEqualTo(new EnvironmentEntity.Conflict(
+        "environment " + id + " is REQUESTED: resize it once it runs or has stopped"));
   }
 
   @Test

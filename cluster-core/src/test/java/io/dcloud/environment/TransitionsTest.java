@@ -137,6 +137,32 @@ class TransitionsTest {
         .isEqualTo("Stopped+StartRequested");
   }
 
+  @ParameterizedTest(name = "{0}: resize {1}")
+  @CsvSource({
+    "REQUESTED, refused", "QUEUED, refused", "PLACED, refused", "PREPARING, refused", "BUILDING, refused",
+    "STARTING, refused", "STOPPING, refused",
+    // Running: it restarts with them; stopped: its next start has them
+    "RUNNING, Resized+RestartRequested", "STOPPED, Resized", "FAILED, Resized", "LOST, Resized",
+  })
+  void aResizeRestartsARunningOneAndWaitsForAStoppedOnesStart(String status, String resize) {
+    Resources bigger = new Resources(2000, 2L << 30, 0, 1L << 30, null);
+    List<Event> events = Transitions.resize(in(status, RestartPolicy.ALWAYS), bigger, AT, "alice", null);
+    assertThat(events == null ? "refused" : outcome(events)).isEqualTo(resize);
+  }
+
+  @Test
+  void aResizeChangesTheSpecsResourcesAndSaysSoAndTheSameSizeIsNothing() {
+    EnvironmentState stopped = in("STOPPED", RestartPolicy.ALWAYS);
+    assertThat(Transitions.resize(stopped, stopped.spec().resources(), AT, "alice", null)).isEmpty();
+    Resources bigger = new Resources(2000, 2L << 30, 1, 1L << 30, null);
+    EnvironmentState resized = stopped.apply(Transitions.resize(stopped, bigger, AT, "alice", "10.0.0.7").get(0), 100);
+    assertThat(resized.spec().resources()).isEqualTo(bigger);
+    assertThat(resized.spec().name()).isEqualTo(stopped.spec().name());
+    assertThat(resized.status()).isEqualTo(EnvironmentStatus.STOPPED);
+    assertThat(resized.history()).last().satisfies(entry ->
+        assertThat(entry.message()).isEqualTo("resized to 2 cores, 2 GiB RAM, 1 GPU by alice"));
+  }
+
   @Test
   void aStopDuringARestartKeepsItStoppedAndADeletionWins() {
     EnvironmentState restarting = in("RUNNING", RestartPolicy.ALWAYS).apply(new EnvironmentEntity.RestartRequested(AT, "alice", null), 100);

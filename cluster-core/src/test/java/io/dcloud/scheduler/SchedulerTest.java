@@ -54,6 +54,29 @@ class SchedulerTest extends SchedulerClusterFixture {
     testKit.stop(scheduler);
   }
 
+  /** A resized environment's start asks for other resources than its reservation holds: it is placed anew, at its new size. */
+  @Test
+  void aPlaceForOtherResourcesThanItsReservationIsDecidedAnewAtTheNewSize() {
+    String nodeId = "n-" + UUID.randomUUID();
+    String id = UUID.randomUUID().toString();
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
+    gossip(node(nodeId, 2, 4 * GIB, List.of()));
+    awaitNode(scheduler, nodeId);
+
+    scheduler.tell(new Scheduler.Place(request(nodeId, id, 1000, GIB, 0)));
+    assertThat(expectFor(id, PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
+    scheduler.tell(new Scheduler.Place(request(nodeId, id, 2000, 2 * GIB, 0)));
+    assertThat(expectFor(id, PlacementAnswer.Granted.class).nodeId()).isEqualTo(nodeId);
+
+    TestProbe<Scheduler.Nodes> nodes = testKit.createTestProbe();
+    scheduler.tell(new Scheduler.GetNodes(nodes.getRef()));
+    assertThat(view(nodes.receiveMessage(WAIT), nodeId).reserved())
+        .as("the new size instead of the old, not both").isEqualTo(new Resources(2000, 2 * GIB, 0, 0, null));
+    scheduler.tell(new Scheduler.Place(request(nodeId, id + "-other", 1000, GIB, 0)));
+    assertThat(expectFor(id + "-other", PlacementAnswer.Waiting.class).position()).as("both cores are its now").isEqualTo(1);
+    testKit.stop(scheduler);
+  }
+
   @Test
   void aPreviewSaysWhereAndWhyAndReservesQueuesAndPersistsNothing() {
     String nodeId = "n-" + UUID.randomUUID();

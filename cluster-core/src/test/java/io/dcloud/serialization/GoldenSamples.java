@@ -191,6 +191,11 @@ final class GoldenSamples {
     // A user's restart, carried through by the entity.
     s.put("environment-event.RestartRequested", new EnvironmentEntity.RestartRequested(AT, "alice", "10.0.0.7"));
     s.put("wire.environment.Restart", new EnvironmentEntity.Restart(system.deadLetters(), "alice", "10.0.0.7"));
+    // A user's resize.
+    s.put("environment-event.Resized", new EnvironmentEntity.Resized(
+        new Resources(2000, 4L << 30, 1, 0, null), AT, "alice", "10.0.0.7"));
+    s.put("wire.environment.Resize", new EnvironmentEntity.Resize(
+        new Resources(2000, 4L << 30, 1, 0, null), system.deadLetters(), "alice", "10.0.0.7"));
     s.put("wire.environment.Ok.restarting", new EnvironmentEntity.Ok(new EnvironmentView(
         "e1", "demo", EnvironmentStatus.FAILED, "n1", "c1", SPEC, RECIPE, List.of(), PORTS,
         List.of(), "exited with code 1; restart 2 in 20s", null, AT, AT,

@@ -159,6 +159,19 @@ final class ContainerLifecycle {
     return new RuntimeFailure("starting container " + shortId(containerId) + " failed: " + message, e);
   }
 
+  void updateLimits(String containerId, long nanoCpus, long memoryBytes) {
+    calls.run("updating the limits of container " + shortId(containerId), settings.callTimeout(), () -> {
+      try {
+        // Memory and swap together: the engine refuses a memory limit above the swap limit it has.
+        engine.client().updateContainerCmd(containerId).withNanoCPUs(nanoCpus).withMemory(memoryBytes)
+            .withMemorySwap(memoryBytes).exec();
+      } catch (NotFoundException e) {
+        throw new RuntimeFailure("updating the limits of container " + shortId(containerId) + " failed: it does not exist", e);
+      }
+    });
+    log.info("container {} now has {} CPUs and {} bytes of memory", shortId(containerId), nanoCpus / 1e9, memoryBytes);
+  }
+
   void stop(String containerId, Duration grace) {
     Duration g = grace == null ? settings.stopGraceDefault() : grace;
     int seconds = (int) Math.max(0, (g.toMillis() + 999) / 1000);

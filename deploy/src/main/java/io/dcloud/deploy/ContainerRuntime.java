@@ -36,6 +36,12 @@ public interface ContainerRuntime extends AutoCloseable {
 
   void start(String containerId);
 
+  /**
+   * Sets a created container's CPU ({@code nanoCpus}) and memory limits, running or not, as {@code
+   * docker update --cpus --memory} does (swap stays off: the memory limit is the whole limit).
+   */
+  void updateLimits(String containerId, long nanoCpus, long memoryBytes);
+
   /** Stops with SIGTERM then SIGKILL after {@code grace}; a stopped or missing container is fine. */
   void stop(String containerId, Duration grace);
 

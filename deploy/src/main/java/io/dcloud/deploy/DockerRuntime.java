@@ -120,6 +120,11 @@ public final class DockerRuntime implements ContainerRuntime {
   }
 
   @Override
+  public void updateLimits(String containerId, long nanoCpus, long memoryBytes) {
+    lifecycle.updateLimits(containerId, nanoCpus, memoryBytes);
+  }
+
+  @Override
   public void stop(String containerId, Duration grace) {
     lifecycle.stop(containerId, grace);
   }

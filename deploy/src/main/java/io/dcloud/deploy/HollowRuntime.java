@@ -90,6 +90,12 @@ public final class HollowRuntime implements ContainerRuntime {
     return id;
   }
 
+  /** A pretend container has no limits to change: it must exist, as a real one must. */
+  @Override
+  public void updateLimits(String containerId, long nanoCpus, long memoryBytes) {
+    existing(containerId);
+  }
+
   @Override
   public void start(String containerId) {
     pretendToWork();

@@ -109,6 +109,34 @@ class DockerRuntimeContainersTest {
     assertThat(docker.awaitHttpAnswer(info.address(), 80)).startsWith("HTTP/1.");
   }
 
+  /** A resize: the limits change on a running container and on a stopped one, which starts with them. */
+  @Test
+  void theLimitsOfACreatedContainerChangeRunningOrStopped() {
+    ContainerSpec base = docker.busyboxSpec("resized", IDLE);
+    String id = runtime.create(new ContainerSpec(base.name(), base.image(), base.command(), Map.of(),
+        500_000_000L, 32L * 1024 * 1024, 77, List.of(), List.of(), List.of(), base.labels(), base.tenant()));
+    runtime.start(id);
+    docker.awaitContainer(id, ContainerInfo::running);
+
+    runtime.updateLimits(id, 1_500_000_000L, 96L * 1024 * 1024);
+    HostConfig running = docker.inspectRaw(id).getHostConfig();
+    assertThat(running.getNanoCPUs()).isEqualTo(1_500_000_000L);
+    assertThat(running.getMemory()).isEqualTo(96L * 1024 * 1024);
+    assertThat(running.getMemorySwap()).as("still no swap").isEqualTo(96L * 1024 * 1024);
+
+    runtime.stop(id, Duration.ofSeconds(1));
+    runtime.updateLimits(id, 250_000_000L, 16L * 1024 * 1024);
+    runtime.start(id);
+    assertThat(docker.awaitContainer(id, ContainerInfo::running).running()).isTrue();
+    HostConfig restarted = docker.inspectRaw(id).getHostConfig();
+    assertThat(restarted.getNanoCPUs()).isEqualTo(250_000_000L);
+    assertThat(restarted.getMemory()).isEqualTo(16L * 1024 * 1024);
+
+    runtime.remove(id, List.of());
+    assertThatThrownBy(() -> runtime.updateLimits(id, 250_000_000L, 16L * 1024 * 1024))
+        .isInstanceOf(RuntimeFailure.class).hasMessageContaining("does not exist");
+  }
+
   @Test
   void startStopAndRemoveAreIdempotent() {
     String id = runtime.create(docker.busyboxSpec("lifecycle", IDLE));

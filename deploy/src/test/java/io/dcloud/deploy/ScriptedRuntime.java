@@ -157,6 +157,11 @@ public final class ScriptedRuntime implements ContainerRuntime {
   }
 
   @Override
+  public void updateLimits(String containerId, long nanoCpus, long memoryBytes) {
+    script.record("updateLimits", containerId + " " + nanoCpus + " " + memoryBytes);
+  }
+
+  @Override
   public void stop(String containerId, Duration grace) {
     script.record("stop", containerId);
     state.stop(containerId, EXIT_ON_SIGTERM).ifPresent(container -> publish(container, "die", EXIT_ON_SIGTERM));

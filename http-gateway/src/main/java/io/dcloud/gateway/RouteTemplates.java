@@ -29,7 +29,7 @@ final class RouteTemplates {
   private static final Set<String> LITERALS = Set.of(
       ApiPaths.ENVIRONMENTS, ApiPaths.TEMPLATES, ApiPaths.NODES, ApiPaths.VOLUMES, ApiPaths.CATALOG, ApiPaths.HEALTH,
       "auth", "login", "logout", "users", "me", "tokens", "quota", "groups", "audit", "sharing", "secrets",
-      "start", "stop", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec", "files",
+      "start", "stop", "resize", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec", "files",
       "openapi.json", ProxyRoute.PROXY,
       ApiPaths.DATASETS, DatasetRoutes.VERSIONS, DatasetRoutes.READERS,
       ApiPaths.MODELS, ServiceRoutes.SERVICES, ServiceRoutes.BATCHING, ServiceRoutes.DEFINITION, ServiceRoutes.RESTART,

@@ -1,5 +1,5 @@
 // One environment: its status (live), build and dataset progress, placement, the status timeline,
-// "open", stop/start/delete, group sharing, its secrets (owner), usage charts, files up and down, its exports, its logs
+// "open", stop/start/restart/delete, group sharing, a resize, its secrets (owner), usage charts, files up and down, its exports, its logs
 // (following) and a terminal.
 import { api, stream } from './api.js';
 import { h, show, errorBox, confirmDialog, field } from './dom.js';
@@ -9,6 +9,7 @@ import { openTerminal } from './terminal.js';
 import { statsSection } from './stats-charts.js';
 import { filesSection } from './environment-files.js';
 import { sharingSection } from './environment-sharing.js';
+import { resizeSection } from './environment-resize.js';
 
 const LOG_LIMIT = 200_000;
 
@@ -25,6 +26,7 @@ export async function environmentPage(id) {
   const timeline = h('ol', { class: 'timeline' });
   const article = h('article', { class: 'environment', 'data-env-id': id });
   const sharing = sharingSection(id, sharedWith => update({ sharedWith }));
+  const resize = resizeSection(id, resized => update(resized));
 
   function fact(term, value) {
     return value === undefined || value === null || value === '' ? [] : [h('dt', {}, term), h('dd', {}, value)];
@@ -65,6 +67,7 @@ export async function environmentPage(id) {
       h('time', { datetime: step.at }, new Date(step.at).toLocaleString()), ' ',
       statusBadge(step.status), ' ', step.message || '')));
     sharing.fill(e.sharedWith);
+    resize.fill(e);
   }
 
   // Where a published port is on its machine, and (while it runs) at the container's own address on its
@@ -131,6 +134,7 @@ export async function environmentPage(id) {
   article.replaceChildren(title, status, progress, facts, actions, message,
     h('section', { 'aria-labelledby': 'timeline-title' }, h('h2', { id: 'timeline-title' }, 'Timeline'), timeline),
     sharing.element,
+    resize.element,
     secretsPlace(id, environment),
     statsSection(id, () => environment.status, stops),
     filesSection(id, environment.name, () => environment.status),

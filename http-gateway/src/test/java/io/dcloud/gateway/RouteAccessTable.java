@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  */
 final class RouteAccessTable {
   private static final String EXEC = "{\"command\": [\"true\"]}";
+  private static final String RESIZE = "{\"resources\": {\"cpu\": 3}}";
 
   private RouteAccessTable() {}
 
@@ -56,6 +57,8 @@ final class RouteAccessTable {
         row("POST", "/environments/{fresh-env}/stop").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("POST", "/environments/{fresh-env}/start").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("POST", "/environments/{fresh-env}/restart").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
+        // Waiting for a place (no worker here): the entity's refusal, past the owner's check.
+        row("POST", "/environments/{fresh-env}/resize").body(RESIZE).allow(409, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/environments/{env}/dockerfile").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/environments/{env}/manifest?format=kubernetes").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("GET", "/environments/{env}/events").streaming().allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
@@ -82,6 +85,8 @@ final class RouteAccessTable {
             .allow(200, DATA_SCIENTIST, OTHER_DATA_SCIENTIST, ADMIN).otherwise(404),
         row("POST", "/environments/{fresh-shared-env}/stop")
             .allow(202, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
+        row("POST", "/environments/{fresh-shared-env}/resize").body(RESIZE)
+            .allow(409, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
         row("POST", "/environments/{fresh-shared-env}/restart")
             .allow(202, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST).otherwise(404),
         row("DELETE", "/environments/{fresh-shared-env}")

@@ -5,6 +5,7 @@ import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
 import java.io.Closeable;
@@ -89,6 +90,11 @@ final class ContainerOperations {
     }
     ContainerInfo container = existing.get();
     if (!container.running()) {
+      // Resized while it was stopped: it starts with its spec's limits (the same ones change nothing).
+      Resources resources = deploy.spec().resources();
+      if (resources.nanoCpus() > 0 && resources.memoryBytes() > 0) {
+        runtime.updateLimits(container.id(), resources.nanoCpus(), resources.memoryBytes());
+      }
       startOrRemove(deploy, container.id());
     }
     return running(environmentId, container.id());

@@ -9,6 +9,7 @@ import io.dcloud.deploy.RuntimeFailure;
 import io.dcloud.deploy.ScriptedRuntime;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.resources.Resources;
 import io.dcloud.spec.PublishedPort;
 import io.dcloud.testing.LogCapture;
 import java.time.Duration;
@@ -40,6 +41,22 @@ class NodeActorTest extends NodeActorFixture {
     assertThat(runtime.calls("ensureImage")).as("the image was there: nothing to build").isEmpty();
     assertThat(runtime.calls("create")).containsExactly(EnvironmentNames.containerName(nodeId, "env-a"));
     assertThat(runtime.volumeExists(volume("env-a", 0))).isTrue();
+  }
+
+  /** A resized environment's start: its stopped container gets the spec's limits, then starts. */
+  @Test
+  void aStoppedContainerDeployedAgainStartsWithTheSpecsLimits() {
+    startNode();
+    String id = deployed("env-resized");
+    node.tell(new NodeProtocol.StopContainer("env-resized", id));
+    expectReport("env-resized", ContainerPhase.EXITED);
+    assertThat(runtime.calls("updateLimits")).as("a first start creates the container with its limits").isEmpty();
+
+    node.tell(new NodeProtocol.Deploy("env-resized", spec().withResources(new Resources(2000, 256L << 20, 0, 0, null)),
+        RECIPE, List.of(), null));
+
+    assertThat(expectReport("env-resized", ContainerPhase.RUNNING).containerId()).as("the same container").isEqualTo(id);
+    assertThat(runtime.calls("updateLimits")).containsExactly(id + " 2000000000 " + (256L << 20));
   }
 
   @Test

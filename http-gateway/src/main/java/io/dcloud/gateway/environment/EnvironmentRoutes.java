@@ -1,7 +1,9 @@
 package io.dcloud.gateway.environment;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentResize;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.KubernetesManifest;
@@ -20,6 +22,7 @@ import io.dcloud.gateway.common.RequestBodies;
 import io.dcloud.gateway.identity.Authentication;
 import io.dcloud.gateway.identity.Quotas;
 import io.dcloud.identity.Caller;
+import io.dcloud.resources.Resources;
 import io.dcloud.secret.SecretBox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
@@ -117,6 +120,8 @@ public final class EnvironmentRoutes extends AllDirectives {
                 replyTo -> new EnvironmentEntity.Start(replyTo, caller.username(), caller.address()))))),
             path("restart", () -> post(() -> withId(rawId, id -> start(id, "restart", caller,
                 replyTo -> new EnvironmentEntity.Restart(replyTo, caller.username(), caller.address()))))),
+            path("resize", () -> post(() -> withId(rawId, id -> bodies.document(body ->
+                completeWithFuture(resize(id, caller, body)))))),
             path("dockerfile", () -> get(() -> withId(rawId, id -> dockerfile(id, caller)))),
             path("secrets", () -> get(() -> withId(rawId, id -> secrets(id, caller)))),
             path("manifest", () -> get(() -> parameterOptional("format", format ->
@@ -235,6 +240,23 @@ public final class EnvironmentRoutes extends AllDirectives {
             ? quotas.admit(view.owner() == null ? caller : ownerOf(view, caller), id, view.spec().resources(), false)
             : CompletableFuture.<Void>completedFuture(null))
         .thenCompose(admitted -> send(id, action, command)));
+  }
+
+  /**
+   * Other CPU, RAM or GPUs ({@link EnvironmentResize}). A running one restarts with them, its owner's
+   * quota checked for what it grows by; a stopped one takes them at its next start, checked then.
+   */
+  private CompletionStage<HttpResponse> resize(String id, Caller caller, JsonNode body) {
+    return EnvironmentReplies.owned(asks, id, caller).thenCompose(view -> {
+      Resources now = view.spec().resources();
+      Resources next = EnvironmentResize.parse(body, now);
+      Resources growth = new Resources(Math.max(0, next.milliCpus() - now.milliCpus()),
+          Math.max(0, next.memoryBytes() - now.memoryBytes()), Math.max(0, next.gpus() - now.gpus()), 0, null);
+      boolean grows = OwnerUsage.holdsPlace(view.status()) && view.owner() != null && !growth.equals(Resources.NONE);
+      return (grows ? quotas.admitGrowth(ownerOf(view, caller), growth) : CompletableFuture.<Void>completedFuture(null))
+          .thenCompose(admitted -> send(id, "resize",
+              replyTo -> new EnvironmentEntity.Resize(next, replyTo, caller.username(), caller.address())));
+    });
   }
 
   /** The owner as the quota sees them: the caller when it is theirs (an admin acting for another: that user, by name). */

@@ -67,6 +67,13 @@ public final class Quotas {
         .thenAccept(decision -> enforce(decision, owner, what, hint));
   }
 
+  /** Whether {@code owner}'s quota has room for a running environment to grow by {@code growth} (a resize). */
+  public CompletionStage<Void> admitGrowth(Caller owner, Resources growth) {
+    return of(owner)
+        .thenCompose(quota -> asks.checkQuota(owner.username(), growth, 0, quota, null))
+        .thenAccept(decision -> enforce(decision, owner, "resizing this environment"));
+  }
+
   private static void enforce(QuotaLedger.Decision decision, Caller caller, String what) {
     enforce(decision, caller, what, "");
   }

@@ -230,6 +230,31 @@ class EnvironmentApiTest {
   }
 
   @Test
+  void aStoppedEnvironmentIsResizedForItsNextStartAndOneOnItsWayIsNot() {
+    String id = create(api, Seeds.debianEnvironment("resized"), Api.JSON);
+    String path = "/api/v1/environments/" + id;
+    api.postEmpty(path + "/stop");
+
+    Api.Answer resized = api.post(path + "/resize", Api.JSON, "{\"resources\": {\"cpu\": 2, \"ram\": \"3GB\"}}");
+    assertThat(resized.status()).isEqualTo(202);
+    assertThat(resized.json().path("status").asText()).isEqualTo("STOPPED");
+    assertThat(resized.json().path("resources").path("cpu").asText()).isEqualTo("2");
+    assertThat(resized.json().path("history").findValuesAsText("message"))
+        .contains("resized to 2 cores, 3 GiB RAM by admin");
+
+    Api.Answer invalid = api.post(path + "/resize", Api.JSON, "{\"resources\": {\"cpu\": -1, \"storage\": \"99GB\"}}");
+    invalid.problem(422);
+    assertThat(invalid.reasonFor("resources.cpu")).contains("is negative");
+    assertThat(invalid.reasonFor("resources.storage")).contains("cannot change");
+
+    api.postEmpty(path + "/start");
+    Api.Answer waiting = api.post(path + "/resize", Api.JSON, "{\"resources\": {\"cpu\": 1}}");
+    assertThat(waiting.problem(409).path("detail").asText()).contains("resize it once it runs or has stopped");
+    api.post("/api/v1/environments/0b7c8a52-3f57-4c53-9d3c-5f0c1f7b9a11/resize", Api.JSON, "{\"resources\": {\"cpu\": 1}}")
+        .problem(404);
+  }
+
+  @Test
   void unknownEnvironmentsAreNotFound() {
     String unknown = "/api/v1/environments/0b7c8a52-3f57-4c53-9d3c-5f0c1f7b9a11";
     for (String path : List.of(unknown, unknown + "/stats", unknown + "/logs", unknown + "/events",
