@@ -256,6 +256,11 @@ final class EnvironmentBehavior
   }
 
   private ReplyEffect<Event, EnvironmentState> resize(EnvironmentState state, Resize cmd) {
+    if (state.spec().service() != null) {
+      // Its service keeps its replicas alike: one resized alone would differ from its definition.
+      return conflict(cmd.replyTo(), "environment " + environmentId + " is a replica of service " + state.spec().service().name()
+          + ": change the resources in the service's definition, which rolls its replicas");
+    }
     List<Event> events = state.deleting() ? null : Transitions.resize(state, cmd.resources(), now(), cmd.actor(), cmd.address());
     if (events == null) {
       return conflict(cmd.replyTo(), "environment " + environmentId + " is " + (state.deleting() ? "being deleted" : state.status())

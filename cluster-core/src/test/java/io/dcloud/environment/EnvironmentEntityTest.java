@@ -15,6 +15,7 @@ import io.dcloud.scheduler.Scheduler;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.EnvironmentSpec.Lifecycle;
 import io.dcloud.spec.EnvironmentSpec.VolumeSpec;
+import io.dcloud.spec.ServiceBinding;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -334,6 +335,19 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
         replyTo -> new EnvironmentEntity.Resize(new Resources(500, 1L << 30, 0, 0, null), replyTo, "alice", null));
     assertThat(waiting.reply()).isEqualTo(new EnvironmentEntity.Conflict(
         "environment " + id + " is REQUESTED: resize it once it runs or has stopped"));
+  }
+
+  @Test
+  void aServicesReplicaIsNotResizedAlone() {
+    EnvironmentSpec plain = spec(64L << 20);
+    EnvironmentSpec replica = new EnvironmentSpec(plain.name(), plain.version(), plain.os(), plain.osRelease(),
+        plain.languages(), plain.resources(), plain.datasets(), plain.ports(), plain.storage(), plain.command(), plain.env(),
+        plain.constraints(), plain.restartPolicy(), plain.secretEnv(), plain.idleTimeout(), new ServiceBinding("web", 8080, "/"));
+    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(replica, RECIPE, replyTo));
+    var refused = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Resize(new Resources(2000, 1L << 30, 0, 0, null), replyTo, "alice", null));
+    assertThat(refused.hasNoEvents()).isTrue();
+    assertThat(((EnvironmentEntity.Conflict) refused.reply()).reason()).contains("a replica of service web");
   }
 
   @Test
