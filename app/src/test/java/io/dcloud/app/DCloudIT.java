@@ -158,16 +158,21 @@ class DCloudIT {
   @Test
   void aRunningEnvironmentResizedRestartsItsContainerWithTheNewLimitsWithinItsOwnersQuota() {
     Api rhea = TestUsers.create(api, "rhea", "rhea-s3cret-pass", "data-scientist");
-    assertThat(api.put("/api/v1/users/rhea/quota", "{\"cpu\": \"1\"}").status()).isEqualTo(200);
+    assertThat(api.put("/api/v1/users/rhea/quota", "{\"ram\": \"128M\"}").status()).isEqualTo(200);
     Api.Response created = rhea.post("/api/v1/environments", tinySpec("resized", ""));
     assertThat(created.status()).as(created.body()).isEqualTo(202);
     String id = created.json().get("id").asText();
     String containerId = environments.awaitStatus(id, "RUNNING", UP_WITHIN).get("containerId").asText();
     String resize = "/api/v1/environments/" + id + "/resize";
 
-    Api.Response tooBig = rhea.post(resize, "{\"resources\": {\"cpu\": 2}}");
+    Api.Response tooBig = rhea.post(resize, "{\"resources\": {\"ram\": \"256M\"}}");
     assertThat(tooBig.status()).as(tooBig.body()).isEqualTo(403);
     assertThat(tooBig.body()).contains("quota-exceeded", "resizing this environment");
+    Api.Response noRoom = rhea.post(resize, "{\"resources\": {\"cpu\": 512}}");
+    assertThat(noRoom.status()).as(noRoom.body()).isEqualTo(409);
+    assertThat(noRoom.body()).contains("node " + NODE_ID + " has no room for it to grow", "keeps running as it is");
+    assertThat(environments.awaitStatus(id, "RUNNING", UP_WITHIN).get("history").findValuesAsText("message"))
+        .as("refused before anything changed").noneMatch(message -> message.startsWith("resized"));
 
     Api.Response resized = rhea.post(resize, "{\"resources\": {\"cpu\": 1, \"ram\": \"96M\"}}");
     assertThat(resized.status()).as(resized.body()).isEqualTo(202);

@@ -243,8 +243,9 @@ public final class EnvironmentRoutes extends AllDirectives {
   }
 
   /**
-   * Other CPU, RAM or GPUs ({@link EnvironmentResize}). A running one restarts with them, its owner's
-   * quota checked for what it grows by; a stopped one takes them at its next start, checked then.
+   * Other CPU, RAM or GPUs ({@link EnvironmentResize}). A running one restarts with them, when its
+   * node has room for what it grows by ({@link ResizeRoom}) and its owner's quota too; a stopped one
+   * takes them at its next start, checked then.
    */
   private CompletionStage<HttpResponse> resize(String id, Caller caller, JsonNode body) {
     return EnvironmentReplies.owned(asks, id, caller).thenCompose(view -> {
@@ -252,9 +253,13 @@ public final class EnvironmentRoutes extends AllDirectives {
       Resources next = EnvironmentResize.parse(body, now);
       Resources growth = new Resources(Math.max(0, next.milliCpus() - now.milliCpus()),
           Math.max(0, next.memoryBytes() - now.memoryBytes()), Math.max(0, next.gpus() - now.gpus()), 0, null);
-      boolean grows = OwnerUsage.holdsPlace(view.status()) && view.owner() != null && !growth.equals(Resources.NONE);
-      return (grows ? quotas.admitGrowth(ownerOf(view, caller), growth) : CompletableFuture.<Void>completedFuture(null))
-          .thenCompose(admitted -> send(id, "resize",
+      boolean grows = view.status() == EnvironmentStatus.RUNNING && !growth.equals(Resources.NONE);
+      CompletionStage<Void> roomAndQuota = grows
+          ? asks.nodes().thenAccept(nodes -> ResizeRoom.check(view, growth, nodes))
+              .thenCompose(room -> view.owner() == null ? CompletableFuture.<Void>completedFuture(null)
+                  : quotas.admitGrowth(ownerOf(view, caller), growth))
+          : CompletableFuture.<Void>completedFuture(null);
+      return roomAndQuota.thenCompose(admitted -> send(id, "resize",
               replyTo -> new EnvironmentEntity.Resize(next, replyTo, caller.username(), caller.address())));
     });
   }
