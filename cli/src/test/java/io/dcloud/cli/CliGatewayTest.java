@@ -142,6 +142,8 @@ class CliGatewayTest {
     List<String> whole = Awaitility.await().atMost(WAIT).until(
         () -> listed(cli, "--chunk-size", "0"), listed -> listed.containsAll(List.of(id, second)));
     assertThat(listed(cli, "--chunk-size", "1")).containsExactlyElementsOf(whole);
+    assertThat(ok(cli.run("env", "ls", "-q")).out().lines().toList()).as("the ids alone, as docker ps -q")
+        .containsExactlyElementsOf(whole);
     ok(cli.run("env", "rm", second));
 
     assertThat(ok(cli.run("env", "rm", id)).out()).startsWith(id + " ");
@@ -172,9 +174,11 @@ class CliGatewayTest {
     assertThat(none.status()).as(none.toString()).isEqualTo(ExitCodes.NOT_FOUND);
     assertThat(none.err()).contains("environment no-such-environment was not found").contains("dcloud env ls");
 
-    assertThat(ok(cli.run("env", "rm", "by-name")).out()).startsWith(id + " ");
-    ok(cli.run("env", "rm", twin));
-    ok(cli.run("env", "rm", otherTwin.substring(0, 13)));
+    // Several at once, as docker rm a b: one that names nothing is said, the others are done.
+    CliRunner.Result several = cli.run("env", "rm", "by-name", "no-such-environment", twin, otherTwin.substring(0, 13), "--wait");
+    assertThat(several.status()).as("the first failure's status: %s", several).isEqualTo(ExitCodes.NOT_FOUND);
+    assertThat(several.err()).contains("environment no-such-environment was not found");
+    assertThat(several.out()).isEqualTo(id + " DELETED\n" + twin + " DELETED\n" + otherTwin + " DELETED\n");
   }
 
   @Test

@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code dcloud env ls}. */
+/** {@code dcloud env ls}: a table, JSON or YAML, or with {@code -q} the ids alone. */
 @Command(name = "ls", aliases = "list", description = "List environments (yours, your groups'; an admin's: all)")
 final class EnvListCommand extends Subcommand implements Callable<Integer> {
   @Mixin
@@ -28,6 +28,9 @@ final class EnvListCommand extends Subcommand implements Callable<Integer> {
   @Option(names = "--node", description = "Only those placed on this node")
   String node;
 
+  @Option(names = {"-q", "--quiet"}, description = "Only the ids, one a line, as docker ps -q (e.g. dcloud env rm $(dcloud env ls -q --status STOPPED))")
+  boolean quiet;
+
   @Mixin
   ChunkSizeOption chunks;
 
@@ -39,6 +42,10 @@ final class EnvListCommand extends Subcommand implements Callable<Integer> {
     query.put("name", name);
     query.put("node", node);
     ObjectNode listing = chunks.listAll(client(), "/environments", query, "environments");
+    if (quiet) {
+      listing.path("environments").forEach(environment -> io().out().println(environment.path("id").asText()));
+      return ExitCodes.OK;
+    }
     output.print(io().out(), listing, () -> EnvironmentTable.of(listing.path("environments"), false));
     return ExitCodes.OK;
   }
