@@ -47,6 +47,7 @@ class ConsoleIT {
   private static OneNodeDCloud dcloud;
   private static Browser browser;
   private static String base;
+  private static Api ada;
   private static String othersEnvironment;
   private static String created;
 
@@ -57,7 +58,7 @@ class ConsoleIT {
     dcloud = OneNodeDCloud.start(NODE_ID, Map.of("dcloud.http.port", OneNodeDCloud.freePort()));
     Api admin = dcloud.api();
     base = admin.uri("").toString();
-    Api ada = TestUsers.create(admin, "ada", PASSWORD, "data-scientist");
+    ada = TestUsers.create(admin, "ada", PASSWORD, "data-scientist");
     Api bo = TestUsers.create(admin, "bo", PASSWORD, "data-scientist");
     Api.Response group = admin.post("/api/v1/groups", "{\"name\": \"" + GROUP + "\", \"members\": [\"ada\"]}");
     assertThat(group.status()).as(group.body()).isEqualTo(201);
@@ -423,6 +424,32 @@ class ConsoleIT {
     browser.click("nav a[href='#/environments']");
     browser.find("table.environments");
     assertThat(browser.driver.findElements(By.cssSelector("[data-env-id='" + created + "']"))).isEmpty();
+  }
+
+  /** Ticked in the list, several are stopped and then deleted together, each after one confirmation. */
+  @Test
+  @Order(55)
+  void stopsAndDeletesSeveralAtOnceFromTheList() {
+    List<String> ids = List.of("bulk-one", "bulk-two").stream().map(name -> {
+      Api.Response made = ada.post("/api/v1/environments",
+          "{\"env-name\": \"" + name + "\", \"os\": \"tiny\", \"resources\": {\"cpu\": \"0.1\", \"ram\": \"64M\"}}");
+      assertThat(made.status()).as(made.body()).isEqualTo(202);
+      return made.json().path("id").asText();
+    }).toList();
+    browser.click("nav a[href='#/environments']");
+    for (String id : ids) {
+      browser.click("tr[data-env-id='" + id + "'] input[name=select]");
+    }
+    assertThat(browser.shownText(".selected-count")).isEqualTo("2 selected");
+    checkAndPhotograph(browser, "environments-selected");
+    clickAndConfirm(browser, "button[name=bulk-stop]");
+    for (String id : ids) {
+      awaitAttribute(browser, "tr[data-env-id='" + id + "']", "status", "STOPPED", "both to stop");
+    }
+    browser.click("input[name=select-all]");
+    clickAndConfirm(browser, "button[name=bulk-delete]");
+    awaitText(browser, ".bulk-message", "delete requested for 2", "the deletes' answers");
+    browser.until(d -> d.findElements(By.cssSelector("tr[data-env-id]")).isEmpty() ? true : null, "both gone from the list");
   }
 
   @Test

@@ -1,7 +1,8 @@
 // The environments the caller may see, kept live by the event stream, filtered by status, name and node
-// (a node card's count links here with its node filled in: #/environments?node=ID).
+// (a node card's count links here with its node filled in: #/environments?node=ID); those ticked are
+// stopped, restarted or deleted together after one confirmation (as `dcloud env stop a b`).
 import { api } from './api.js';
-import { h, show, field } from './dom.js';
+import { h, show, field, confirmDialog, errorBox } from './dom.js';
 import { listen } from './events.js';
 
 // Deleted environments are not listed (as the API's list leaves them out), so no filter offers them.
@@ -20,10 +21,26 @@ export async function environmentsPage(query = new URLSearchParams()) {
   const node = h('input', { name: 'node-filter', type: 'search', placeholder: 'a node id', value: query.get('node') || '' });
   const body = h('tbody');
   const empty = h('p', { class: 'empty' });
+  // Ticked rows, by id: kept across the redraws that every event makes, and only while shown.
+  const selected = new Set();
+  let shownIds = [];
+  const selectAll = h('input', { type: 'checkbox', name: 'select-all', 'aria-label': 'Select every environment shown' });
+  const count = h('span', { class: 'selected-count', 'aria-live': 'polite' });
+  const bulkMessage = h('div', { class: 'bulk-message', 'aria-live': 'polite' });
+  const bulkButtons = [['stop', 'Stop'], ['restart', 'Restart'], ['delete', 'Delete']].map(([what, label]) =>
+    h('button', { type: 'button', name: 'bulk-' + what, class: what === 'delete' ? 'danger' : '', onclick: () => act(what, label) },
+      label));
 
   function row(environment) {
     const link = h('a', { href: '#/environments/' + encodeURIComponent(environment.id) }, environment.name);
+    const tick = h('input', { type: 'checkbox', name: 'select', value: environment.id, checked: selected.has(environment.id),
+      'aria-label': 'Select ' + environment.name });
+    tick.addEventListener('change', () => {
+      if (tick.checked) selected.add(environment.id); else selected.delete(environment.id);
+      drawSelection();
+    });
     return h('tr', { 'data-env-id': environment.id, 'data-status': environment.status },
+      h('td', {}, tick),
       h('th', { scope: 'row' }, link),
       h('td', {}, statusBadge(environment.status),
         environment.reason ? h('span', { class: 'reason' }, environment.reason) : null),
@@ -43,8 +60,36 @@ export async function environmentsPage(query = new URLSearchParams()) {
       .filter(e => !part || String(e.name).toLowerCase().includes(part))
       .filter(e => !onNode || e.node === onNode)
       .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+    shownIds = shown.map(e => e.id);
+    for (const id of [...selected]) if (!shownIds.includes(id)) selected.delete(id);
     body.replaceChildren(...shown.map(row));
     empty.textContent = shown.length ? '' : (existing.length ? 'No environment matches the filter.' : 'No environments yet.');
+    drawSelection();
+  }
+
+  function drawSelection() {
+    count.textContent = selected.size ? `${selected.size} selected` : '';
+    selectAll.checked = shownIds.length > 0 && selected.size === shownIds.length;
+    for (const button of bulkButtons) button.disabled = selected.size === 0;
+  }
+
+  /** One request per ticked environment, all at once; what each answered is shown, and what was refused, with why. */
+  async function act(what, label) {
+    const ids = [...selected];
+    const names = ids.map(id => byId.get(id)?.name || id);
+    if (!ids.length || !await confirmDialog(`${label} ${ids.length === 1 ? names[0] : `${ids.length} environments: ${names.join(', ')}`}?`, label)) return;
+    const path = id => '/environments/' + encodeURIComponent(id);
+    const answers = await Promise.allSettled(ids.map(id => what === 'delete' ? api('DELETE', path(id)) : api('POST', path(id) + '/' + what)));
+    const refused = [];
+    answers.forEach((answer, i) => {
+      if (answer.status === 'fulfilled' && answer.value) byId.set(ids[i], { ...byId.get(ids[i]), ...answer.value });
+      if (answer.status === 'rejected') refused.push(`${names[i]}: ${answer.reason.message}`);
+    });
+    selected.clear();
+    render();
+    const done = ids.length - refused.length;
+    bulkMessage.replaceChildren(...[done ? h('p', { role: 'status' }, `${what} requested for ${done}`) : null,
+      refused.length ? errorBox(new Error(refused.join('; '))) : null].filter(Boolean));
   }
 
   async function load() {
@@ -54,6 +99,10 @@ export async function environmentsPage(query = new URLSearchParams()) {
     render();
   }
 
+  selectAll.addEventListener('change', () => {
+    if (selectAll.checked) shownIds.forEach(id => selected.add(id)); else selected.clear();
+    render();
+  });
   status.addEventListener('change', render);
   name.addEventListener('input', render);
   node.addEventListener('input', render);
@@ -64,9 +113,12 @@ export async function environmentsPage(query = new URLSearchParams()) {
       h('form', { class: 'filters', role: 'search', onsubmit: e => e.preventDefault() },
         field('Status', status), field('Name', name), field('Node', node)),
       h('a', { class: 'button', href: '#/new' }, 'New environment')),
+    h('div', { class: 'bulk-actions actions', role: 'group', 'aria-label': 'With the selected environments' },
+      ...bulkButtons, count),
+    bulkMessage,
     h('table', { class: 'environments' },
       h('caption', { class: 'visually-hidden' }, 'Your environments and their status'),
-      h('thead', {}, h('tr', {}, ['Name', 'Status', 'Owner', 'Node', 'Resources', 'Updated']
+      h('thead', {}, h('tr', {}, h('td', {}, selectAll), ['Name', 'Status', 'Owner', 'Node', 'Resources', 'Updated']
         .map(c => h('th', { scope: 'col' }, c)))),
       body),
     empty);
