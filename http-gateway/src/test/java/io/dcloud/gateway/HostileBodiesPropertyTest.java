@@ -127,6 +127,11 @@ class HostileBodiesPropertyTest {
   }
 
   @Property(tries = TRIES)
+  void resizePost(@ForAll("resizePostBodies") Body body) {
+    world.check(HostileBodyTarget.RESIZE_POST, body);
+  }
+
+  @Property(tries = TRIES)
   void datasetReadersPut(@ForAll("datasetReadersPutBodies") Body body) {
     world.check(HostileBodyTarget.DATASET_READERS_PUT, body);
   }
@@ -247,6 +252,7 @@ class HostileBodiesPropertyTest {
   @Provide Arbitrary<Body> modelDeployBodies() { return HostileBodies.against(HostileBodyTarget.MODEL_DEPLOY.valid); }
   @Provide Arbitrary<Body> predictPostBodies() { return HostileBodies.against(HostileBodyTarget.PREDICT_POST.valid); }
   @Provide Arbitrary<Body> jobsPostBodies() { return HostileBodies.against(HostileBodyTarget.JOBS_POST.valid); }
+  @Provide Arbitrary<Body> resizePostBodies() { return HostileBodies.against(HostileBodyTarget.RESIZE_POST.valid); }
   @Provide Arbitrary<Body> sharingPutBodies() { return HostileBodies.against(HostileBodyTarget.SHARING_PUT.valid); }
   @Provide Arbitrary<Body> sensorTypesPostBodies() { return HostileBodies.against(HostileBodyTarget.SENSOR_TYPES_POST.valid); }
   @Provide Arbitrary<Body> devicesPostBodies() { return HostileBodies.against(HostileBodyTarget.DEVICES_POST.valid); }

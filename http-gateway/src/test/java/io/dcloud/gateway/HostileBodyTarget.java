@@ -25,6 +25,7 @@ enum HostileBodyTarget {
   // Not RUNNING (no worker here): a valid body is a 409, a hostile one must be a 4xx too.
   EXEC_POST("POST", "/api/v1/environments/{shared}/exec",
       "{\"command\": [\"sh\", \"-c\", \"echo hi\"], \"stdin\": \"x\", \"timeout\": \"5s\"}"),
+  RESIZE_POST("POST", "/api/v1/environments/{shared}/resize", "{\"resources\": {\"cpu\": 2, \"ram\": \"1G\", \"gpu\": 0}}"),
   DATASET_READERS_PUT("PUT", "/api/v1/datasets/hostile/db/readers-target/readers",
       "{\"users\": [\"victim\"], \"groups\": [\"hostile-lab\"]}"),
   SERVICES_POST("POST", "/api/v1/services", "{\"name\": \"hostile-service\", \"kind\": \"app\", \"environment\": "
