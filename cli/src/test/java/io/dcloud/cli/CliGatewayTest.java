@@ -248,6 +248,13 @@ class CliGatewayTest {
     awaitListed(cli, "restarted");
     CliRunner.Result stoppedFirst = ok(cli.run("env", "stop", id, "--wait"));
     assertThat(stoppedFirst.out()).as("followed until it has stopped").isEqualTo(id + " STOPPED\n");
+    assertThat(ok(cli.run("env", "wait", id, "--for", "stopped")).out()).as("as kubectl wait --for").isEqualTo(id + " STOPPED\n");
+    CliRunner.Result notRunning = cli.run("env", "wait", id);
+    assertThat(notRunning.status()).as("stopped: it will not run by itself").isEqualTo(ExitCodes.ENVIRONMENT_FAILED);
+    assertThat(notRunning.err()).contains("environment " + id + " is STOPPED");
+    CliRunner.Result unknown = cli.run("env", "wait", id, "--for", "sleeping");
+    assertThat(unknown.status()).isEqualTo(ExitCodes.USAGE);
+    assertThat(unknown.err()).contains("use running, stopped or deleted");
     assertThat(JSON.readTree(ok(cli.run("env", "get", id, "-o", "json")).out()).path("status").asText())
         .isEqualTo("STOPPED");
 

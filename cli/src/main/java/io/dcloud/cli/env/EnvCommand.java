@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         EnvExecCommand.class, EnvLifecycleCommands.Stop.class, EnvLifecycleCommands.Start.class, EnvLifecycleCommands.Restart.class,
         EnvLifecycleCommands.Remove.class, EnvOpenCommand.class, EnvCopyCommand.class, EnvStatsCommand.class,
         EnvInspectCommands.Dockerfile.class, EnvInspectCommands.Manifest.class, EnvInspectCommands.Secrets.class,
-        EnvShareCommand.class, EnvResizeCommand.class})
+        EnvShareCommand.class, EnvResizeCommand.class, EnvWaitCommand.class})
 public final class EnvCommand extends Noun implements Callable<Integer> {
 
   @Override
