@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.dcloud.testing.Requirements;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -237,6 +239,40 @@ class DcloudScriptTest {
   private static void write(Path file) throws IOException {
     Files.createDirectories(file.getParent());
     Files.writeString(file, "");
+  }
+
+  /**
+   * {@code ./dcloud completion bash}: the command line's script (a stand-in java prints one here)
+   * and, where {@code ./dcloud} is typed as a path, this script's own verbs beside its nouns.
+   */
+  @Test
+  void itsCompletionOffersItsOwnVerbsBesideTheCommandLinesWords() throws Exception {
+    setUp();
+    Path jar = Files.createDirectories(tree.resolve("cli/target")).resolve("dcloud-cli.jar");
+    touch(jar);
+    executable(bin.resolve("java"), """
+        #!/bin/sh
+        echo 'function _dcloud_complete_names() { COMPREPLY=( $(compgen -W "env devices" -- "${COMP_WORDS[COMP_CWORD]}") ); }'
+        """);
+    Process completion = start(dir.resolve("completion.err"), "bash", tree.resolve("dcloud").toString(), "completion", "bash");
+    assertThat(completion.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(completion.exitValue()).as(Files.readString(dir.resolve("completion.err"))).isZero();
+    Path script = Files.move(dir.resolve("out"), dir.resolve("completion.bash"));
+
+    assertThat(complete(script, "./dcloud", "de")).as("its verb beside the CLI's noun").isEqualTo("devices dev");
+    assertThat(complete(script, "./dcloud", "bench", "pl")).isEqualTo("placement");
+    assertThat(complete(script, "./dcloud", "test", "--")).isEqualTo("--fast");
+    assertThat(complete(script, "dcloud", "de")).as("an installed CLI has no such verbs").isEqualTo("devices");
+  }
+
+  /** What bash offers for the last word, as the script's completion function leaves it. */
+  private static String complete(Path script, String... words) throws Exception {
+    String asked = "source '" + script + "'\nCOMP_WORDS=(" + String.join(" ", words) + ")\nCOMP_CWORD=" + (words.length - 1)
+        + "\n_dcloud_complete_script dcloud\necho \"${COMPREPLY[*]}\"\n";
+    Process bash = new ProcessBuilder("bash", "-c", asked).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    String answer = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(bash.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    return answer;
   }
 
   private void setUp() throws IOException {

@@ -48,21 +48,25 @@ final class CompletionCommand extends Subcommand implements Callable<Integer> {
   static String namesPart(CommandSpec root) {
     StringBuilder named = new StringBuilder();
     StringBuilder valued = new StringBuilder();
+    StringBuilder many = new StringBuilder();
     for (Map.Entry<String, CommandLine> noun : root.subcommands().entrySet()) {
       if (!CompletionNames.LISTINGS.containsKey(noun.getKey())) {
         continue;
       }
       for (Map.Entry<String, CommandLine> verb : noun.getValue().getSubcommands().entrySet()) {
         CommandSpec command = verb.getValue().getCommandSpec();
-        boolean takesAName = command.positionalParameters().stream()
-            .filter(parameter -> parameter.index().min() == 0)
-            .map(PositionalParamSpec::paramLabel)
-            .anyMatch(NAMED::contains);
+        PositionalParamSpec first = command.positionalParameters().stream()
+            .filter(parameter -> parameter.index().min() == 0).findFirst().orElse(null);
+        boolean takesAName = first != null && NAMED.contains(first.paramLabel());
         // A create names a thing that does not exist yet: the existing names are no help there.
         if (!takesAName || command.name().equals("create")) {
           continue;
         }
         String words = noun.getKey() + " " + verb.getKey();
+        if (first.arity().max() > 1) {
+          // env rm a b: a name after a name.
+          many.append("  [\"").append(words).append("\"]=1\n");
+        }
         named.append("  [\"").append(words).append("\"]=\"").append(noun.getKey()).append("\"\n");
         valued.append("  [\"").append(words).append("\"]=\"").append(command.options().stream()
             .filter(option -> option.arity().max() > 0)
@@ -74,12 +78,14 @@ final class CompletionCommand extends Subcommand implements Callable<Integer> {
     String name = root.name();
     return """
 
-        # Names and ids where a verb takes one first, asked of the gateway signed in to at the TAB
-        # (%1$s __names NOUN, which prints nothing when it cannot answer).
+        # Names and ids where a verb takes one first (or several, where it takes several), asked of the
+        # gateway signed in to at the TAB (%1$s __names NOUN, which prints nothing when it cannot answer).
         declare -gA _%1$s_named=(
         %2$s)
         declare -gA _%1$s_valued=(
         %3$s)
+        declare -gA _%1$s_many=(
+        %4$s)
 
         function _%1$s_complete_names() {
           _complete_%1$s "$@"
@@ -96,7 +102,7 @@ final class CompletionCommand extends Subcommand implements Callable<Integer> {
               value_next=0
             elif [[ "$word" == -* ]]; then
               [[ "$word" != *=* && " ${_%1$s_valued[$verb]} " == *" $word "* ]] && value_next=1
-            else
+            elif [[ -z "${_%1$s_many[$verb]}" ]]; then
               return
             fi
           done
@@ -106,6 +112,6 @@ final class CompletionCommand extends Subcommand implements Callable<Integer> {
         }
 
         complete -F _%1$s_complete_names -o default %1$s
-        """.formatted(name, named, valued);
+        """.formatted(name, named, valued, many);
   }
 }

@@ -77,6 +77,7 @@ class CompletionCommandTest {
     assertThat(complete(run, "env", "logs", "--tail", "5", "oth")).as("5 is the option's value").isEqualTo("other-one");
     assertThat(complete(run, "env", "logs", "from-tab", "")).as("named already").isEmpty();
     assertThat(complete(run, "env", "create", "")).as("a create names a new one").isEmpty();
+    assertThat(complete(run, "env", "rm", "from-tab", "--wait", "oth")).as("rm takes several").isEqualTo("other-one");
   }
 
   @Test
