@@ -82,7 +82,11 @@ export async function environmentsPage(query = new URLSearchParams()) {
     const answers = await Promise.allSettled(ids.map(id => what === 'delete' ? api('DELETE', path(id)) : api('POST', path(id) + '/' + what)));
     const refused = [];
     answers.forEach((answer, i) => {
-      if (answer.status === 'fulfilled' && answer.value) byId.set(ids[i], { ...byId.get(ids[i]), ...answer.value });
+      // The event stream may have said more already (DELETED after a delete's STOPPING): an answer
+      // no newer than what is shown changes nothing.
+      const shown = byId.get(ids[i]);
+      const newer = answer.value && (!shown?.updatedAt || Date.parse(answer.value.updatedAt) > Date.parse(shown.updatedAt));
+      if (answer.status === 'fulfilled' && newer) byId.set(ids[i], { ...shown, ...answer.value });
       if (answer.status === 'rejected') refused.push(`${names[i]}: ${answer.reason.message}`);
     });
     selected.clear();
