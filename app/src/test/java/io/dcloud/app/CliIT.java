@@ -109,7 +109,8 @@ class CliIT {
     assertThat(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("history").findValuesAsText("message"))
         .as("one request, carried through by DCloud").contains("restart requested by admin", "stopped to restart");
     Result resized = ok("env", "resize", id, "--cpu", "1", "--ram", "96M");
-    assertThat(resized.out().strip()).as("restarted with them and followed until it runs again").isEqualTo(id);
+    assertThat(resized.out()).as("changed as it runs, followed until its node applied them").isEqualTo(id + " RUNNING\n");
+    assertThat(resized.err()).contains("its container's limits are now 1 core, 96 MiB RAM");
     JsonNode limits = Docker.inspect(JSON.readTree(ok("env", "get", id, "-o", "json").out()).path("containerId").asText())
         .get("HostConfig");
     assertThat(limits.get("NanoCpus").asLong()).isEqualTo(1_000_000_000L);

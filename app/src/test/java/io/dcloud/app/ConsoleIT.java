@@ -405,7 +405,7 @@ class ConsoleIT {
     awaitStatus(browser, "RUNNING", "the environment to run again");
     assertThat(browser.shownText("ol.timeline")).as("stopped in between, then started by DCloud")
         .contains("restart requested by", "stopped to restart");
-    // A resize: a size the config's rules refuse is named beside its field; a good one restarts it with it.
+    // A resize: a size the config's rules refuse is named beside its field; a good one changes it as it runs.
     WebElement ram = browser.find("input[name=resize-ram]");
     ram.clear();
     ram.sendKeys("lots");
@@ -414,9 +414,11 @@ class ConsoleIT {
     ram.clear();
     ram.sendKeys("96M");
     clickAndConfirm(browser, "button[name=resize]");
-    awaitText(browser, "form.resize [role=status]", "restarting with them", "the resize's answer");
-    awaitStatus(browser, "RUNNING", "the environment to run again with its new RAM");
+    awaitText(browser, "form.resize [role=status]", "it runs with them now", "its node's word on the new limits");
+    awaitStatus(browser, "RUNNING", "the environment to run with its new RAM");
     assertThat(browser.shownText("dl.facts")).contains("96M RAM");
+    assertThat(browser.shownText("ol.timeline")).as("changed as it ran, not restarted")
+        .contains("as it runs by", "its container's limits are now");
     clickAndConfirm(browser, "button[name=stop]");
     awaitStatus(browser, "STOPPED", "the environment to stop");
     clickAndConfirm(browser, "button[name=delete]");

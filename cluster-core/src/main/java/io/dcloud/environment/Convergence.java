@@ -54,6 +54,12 @@ final class Convergence {
         }
       }
       case PLACED -> toNode(wiring, state.node(), deploy(environmentId, state));
+      // Resized as it runs: its node changes the container's limits (again on each retry, until it says so).
+      case RUNNING -> {
+        if (Boolean.TRUE.equals(state.resizing())) {
+          toNode(wiring, state.node(), new NodeProtocol.UpdateLimits(environmentId, state.containerId(), state.spec().resources()));
+        }
+      }
       // The node reported these itself: it is at work, so only a retry reminds it.
       case PREPARING, BUILDING -> {
         if (retrying) {

@@ -95,7 +95,7 @@ final class DirectoryIndexes {
       line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.stop", environmentId, e.address());
     } else if (event instanceof EnvironmentEntity.Resized e) {
       line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.resize", environmentId, e.address());
-    } else if (event instanceof EnvironmentEntity.RestartRequested e) {
+    } else if (event instanceof EnvironmentEntity.RestartRequested e && e.actor() != null) {
       line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.restart", environmentId, e.address());
     } else if (event instanceof EnvironmentEntity.StartRequested e && e.actor() != null) {
       line = new EnvironmentDirectory.AuditLine(e.at(), e.actor(), "environment.start", environmentId, e.address());

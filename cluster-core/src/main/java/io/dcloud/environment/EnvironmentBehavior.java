@@ -261,7 +261,7 @@ final class EnvironmentBehavior
       return conflict(cmd.replyTo(), "environment " + environmentId + " is a replica of service " + state.spec().service().name()
           + ": change the resources in the service's definition, which rolls its replicas");
     }
-    List<Event> events = state.deleting() ? null : Transitions.resize(state, cmd.resources(), now(), cmd.actor(), cmd.address());
+    List<Event> events = state.deleting() ? null : Transitions.resize(state, cmd.resources(), cmd.inPlace(), now(), cmd.actor(), cmd.address());
     if (events == null) {
       return conflict(cmd.replyTo(), "environment " + environmentId + " is " + (state.deleting() ? "being deleted" : state.status())
           + ": resize it once it runs or has stopped");

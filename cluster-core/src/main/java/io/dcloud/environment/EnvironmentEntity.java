@@ -108,9 +108,16 @@ public final class EnvironmentEntity {
 
   /**
    * Asks for other resources (the gateway read them, {@link EnvironmentResize}): from the next start
-   * of a stopped one, and a running one restarts with them. Refused while it is on its way.
+   * of a stopped one. A running one changes its container's limits as it runs when {@code inPlace}
+   * (the scheduler holds the new size on its node already, see {@code Scheduler.ResizeReservation}),
+   * and restarts with them otherwise. Refused while it is on its way.
    */
-  public record Resize(Resources resources, ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {}
+  public record Resize(Resources resources, ActorRef<Reply> replyTo, String actor, String address, boolean inPlace)
+      implements UserCommand {
+    public Resize(Resources resources, ActorRef<Reply> replyTo, String actor, String address) {
+      this(resources, replyTo, actor, address, false);
+    }
+  }
 
   public record Delete(ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {
     public Delete(ActorRef<Reply> replyTo) {
@@ -343,8 +350,25 @@ public final class EnvironmentEntity {
    */
   public record RestartRequested(Instant at, String actor, String address) implements Event {}
 
-  /** A user's resize: its spec's resources from now on (a running one's {@link RestartRequested} follows in the same write). */
-  public record Resized(Resources resources, Instant at, String actor, String address) implements Event {}
+  /**
+   * A user's resize: its spec's resources from now on. {@code inPlace}: its running container's limits
+   * change as it runs ({@link LimitsApplied} says when they have); else null, and a running one's
+   * {@link RestartRequested} follows in the same write.
+   */
+  public record Resized(Resources resources, Instant at, String actor, String address, Boolean inPlace) implements Event {
+    public Resized(Resources resources, Instant at, String actor, String address) {
+      this(resources, at, actor, address, null);
+    }
+  }
+
+  /** Its node changed its running container's CPU and RAM limits to {@code resources} (an in-place {@link Resized}). */
+  public record LimitsApplied(Resources resources, Instant at) implements Event {}
+
+  /**
+   * Its node could not change its running container's limits (its engine refused, say): it restarts
+   * with them instead, as a {@link RestartRequested} would.
+   */
+  public record LimitsRefused(String reason, Instant at) implements Event {}
 
   /**
    * Written with the {@link ContainerExited} of a container its restart policy starts again: the

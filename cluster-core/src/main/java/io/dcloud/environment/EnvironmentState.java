@@ -24,7 +24,8 @@ import java.util.Set;
  * replica's running container answered its readiness path, as its node last said; null until then
  * (a new container starts unknown) and for environments that are no service's replica.
  * {@code restart}: the restarts its restart policy made (in a row, and in all) after its container exited, and
- * when the next is due; null for the many that never exited.
+ * when the next is due; null for the many that never exited. {@code resizing}: true while a running
+ * container's limits change to its spec's (an in-place resize), until its node says they have; null otherwise.
  */
 public record EnvironmentState(
     String id,
@@ -44,7 +45,8 @@ public record EnvironmentState(
     List<String> sharedWith,
     List<EnvironmentSpec.DatasetRef> datasets,
     Boolean ready,
-    Restart restart)
+    Restart restart,
+    Boolean resizing)
     implements CborSerializable {
 
   /** The statuses in which nothing is settled yet: the entity keeps re-sending what it waits for. */
@@ -133,8 +135,15 @@ public record EnvironmentState(
       // A stop while a restart stops it: the start that was to follow is off.
       return withoutRestartRequest().to(EnvironmentStatus.STOPPING, message, at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Resized e) {
-      return withSpec(spec.withResources(e.resources()))
-          .to(status, "resized to " + e.resources().describeRunning() + Transitions.by(e.actor()), at, historyLimit);
+      boolean inPlace = Boolean.TRUE.equals(e.inPlace());
+      return withSpec(spec.withResources(e.resources())).withResizing(inPlace ? Boolean.TRUE : resizing)
+          .to(status, "resized to " + e.resources().describeRunning() + (inPlace ? " as it runs" : "") + Transitions.by(e.actor()),
+              at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.LimitsApplied e) {
+      return withResizing(null).to(status, "its container's limits are now " + e.resources().describeRunning(), at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.LimitsRefused e) {
+      return removing(Removal.RESTART).withResizing(null).to(EnvironmentStatus.STOPPING,
+          "its container's limits could not change as it runs (" + e.reason() + "): restarting with them", at, historyLimit);
     } else if (event instanceof EnvironmentEntity.RestartRequested e) {
       return removing(Removal.RESTART).to(EnvironmentStatus.STOPPING, "restart requested" + Transitions.by(e.actor()), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Stopped e) {
@@ -181,7 +190,7 @@ public record EnvironmentState(
   }
 
   public static EnvironmentState empty(String id) {
-    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of(), null, null, null);
+    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of(), null, null, null, null);
   }
 
   /**
@@ -212,8 +221,9 @@ public record EnvironmentState(
     return spec != null;
   }
 
+  /** On its way somewhere, or running with limits its node has yet to apply: the entity re-sends what it waits for. */
   boolean transitional() {
-    return status != null && TRANSITIONAL.contains(status);
+    return status != null && TRANSITIONAL.contains(status) || Boolean.TRUE.equals(resizing);
   }
 
   public EnvironmentView view() {
@@ -238,7 +248,8 @@ public record EnvironmentState(
         datasets,
         spec == null || spec.service() == null ? null : status == EnvironmentStatus.RUNNING && Boolean.TRUE.equals(ready),
         restart == null || restart.total() == 0 ? null : restart.total(),
-        restartPending() ? Instant.ofEpochMilli(restart.dueAtMilli()) : null);
+        restartPending() ? Instant.ofEpochMilli(restart.dueAtMilli()) : null,
+        resizing);
   }
 
   /** The engine volumes of the node holding the container (none before a node holds it). */
@@ -267,31 +278,33 @@ public record EnvironmentState(
     return new EnvironmentState(
         id, next, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal,
         steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner, sharedWith, datasets, ready,
-        next == EnvironmentStatus.FAILED || next == EnvironmentStatus.STOPPED ? restart : notPending());
+        next == EnvironmentStatus.FAILED || next == EnvironmentStatus.STOPPED ? restart : notPending(),
+        // A container that no longer runs takes its spec's limits when it next starts.
+        next == EnvironmentStatus.RUNNING ? resizing : null);
   }
 
   EnvironmentState withPlacement(String newNode, List<String> newGpus) {
     return new EnvironmentState(
         id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, removal,
-        createdAtMilli, steps, owner, sharedWith, datasets, ready, restart);
+        createdAtMilli, steps, owner, sharedWith, datasets, ready, restart, resizing);
   }
 
   EnvironmentState withContainer(String newContainerId, List<PublishedPort> newPorts) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
-        removal, createdAtMilli, steps, owner, sharedWith, datasets, null, restart);
+        removal, createdAtMilli, steps, owner, sharedWith, datasets, null, restart, resizing);
   }
 
   EnvironmentState withReason(String newReason) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner, sharedWith, datasets, ready,
-        restart);
+        restart, resizing);
   }
 
   EnvironmentState withQueuePosition(Integer position) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner, sharedWith, datasets, ready,
-        restart);
+        restart, resizing);
   }
 
   /** A user's restart is done with (stopped) or off (stopped for good): a deletion or relocation stays. */
@@ -302,37 +315,44 @@ public record EnvironmentState(
   EnvironmentState removing(Removal purpose) {
     return purpose == removal ? this : new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith, datasets, ready,
-        restart);
+        restart, resizing);
   }
 
   EnvironmentState withSpec(EnvironmentSpec resized) {
     return new EnvironmentState(
         id, status, resized, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, datasets, ready, restart);
+        sharedWith, datasets, ready, restart, resizing);
   }
 
   EnvironmentState withSharedWith(List<String> groups) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        groups.isEmpty() ? List.of() : List.copyOf(groups), datasets, ready, restart);
+        groups.isEmpty() ? List.of() : List.copyOf(groups), datasets, ready, restart, resizing);
   }
 
   EnvironmentState withDatasets(List<EnvironmentSpec.DatasetRef> mounted) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, List.copyOf(mounted), ready, restart);
+        sharedWith, List.copyOf(mounted), ready, restart, resizing);
   }
 
   EnvironmentState withRestart(Restart next) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, datasets, ready, next);
+        sharedWith, datasets, ready, next, resizing);
+  }
+
+  /** See {@link #resizing}: true from an in-place {@link EnvironmentEntity.Resized} until its node applied the limits. */
+  EnvironmentState withResizing(Boolean nowResizing) {
+    return new EnvironmentState(
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
+        sharedWith, datasets, ready, restart, nowResizing);
   }
 
   EnvironmentState withReady(Boolean nowReady) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, datasets, nowReady, restart);
+        sharedWith, datasets, nowReady, restart, resizing);
   }
 
   boolean deleting() {
@@ -344,13 +364,13 @@ public record EnvironmentState(
     // The datasets were the container's mounts: they go with it.
     return new EnvironmentState(
         id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner, sharedWith, null, null,
-        restart);
+        restart, null);
   }
 
   EnvironmentState created(EnvironmentSpec newSpec, ImageRecipe newRecipe, String newOwner) {
     return new EnvironmentState(
         id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null,
-        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith, null, null, null);
+        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith, null, null, null, null);
   }
 
   private String deletedMessage() {

@@ -18,6 +18,7 @@ import java.util.List;
  * {@code restarts}: how many times its restart policy started it again after its container exited,
  * since it was created or a user last started it, as Docker's RestartCount and Kubernetes' RESTARTS
  * count them (null: none); {@code restartAt}: when the next such restart is due (null when none is).
+ * {@code resizing}: true while its node changes its running container's limits to a resize's (null otherwise).
  */
 public record EnvironmentView(
     String id,
@@ -40,11 +41,22 @@ public record EnvironmentView(
     List<EnvironmentSpec.DatasetRef> datasets,
     Boolean ready,
     Integer restarts,
-    Instant restartAt)
+    Instant restartAt,
+    Boolean resizing)
     implements CborSerializable {
 
   public EnvironmentView {
     sharedWith = sharedWith == null ? List.of() : sharedWith;
+  }
+
+  /** A view of an environment whose limits are not changing as it runs. */
+  public EnvironmentView(
+      String id, String name, EnvironmentStatus status, String node, String containerId, EnvironmentSpec spec,
+      ImageRecipe image, List<String> gpus, List<PublishedPort> ports, List<String> persistentVolumes, String reason,
+      Integer queuePosition, Instant createdAt, Instant updatedAt, List<HistoryEntry> history, String owner,
+      List<String> sharedWith, List<EnvironmentSpec.DatasetRef> datasets, Boolean ready, Integer restarts, Instant restartAt) {
+    this(id, name, status, node, containerId, spec, image, gpus, ports, persistentVolumes, reason, queuePosition,
+        createdAt, updatedAt, history, owner, sharedWith, datasets, ready, restarts, restartAt, null);
   }
 
   /** A view of an environment its restart policy never restarted. */

@@ -13,6 +13,8 @@ import io.dcloud.environment.EnvironmentEntity.LostWithNode;
 import io.dcloud.environment.EnvironmentEntity.ReadinessChanged;
 import io.dcloud.environment.EnvironmentEntity.Relocated;
 import io.dcloud.environment.EnvironmentEntity.Rescheduled;
+import io.dcloud.environment.EnvironmentEntity.LimitsApplied;
+import io.dcloud.environment.EnvironmentEntity.LimitsRefused;
 import io.dcloud.environment.EnvironmentEntity.Resized;
 import io.dcloud.environment.EnvironmentEntity.RestartRequested;
 import io.dcloud.environment.EnvironmentSharding.RestartBackoff;
@@ -108,18 +110,23 @@ final class Transitions {
 
   /**
    * A user's resize: empty when it asks for what it has; null when it cannot be done now (on its way
-   * to running or stopping: the caller says so). A stopped one takes its new size at its next start; a
-   * running one restarts, and its start asks the scheduler for the new size on its node (which gives
-   * its old reservation back first, see {@code SchedulerBehavior}).
+   * to running or stopping: the caller says so). A stopped one takes its new size at its next start. A
+   * running one whose scheduler holds the new size already ({@code inPlace}) changes its container's
+   * limits as it runs; one whose GPUs change, or whose size the scheduler did not weigh, restarts, and
+   * its start asks the scheduler for the new size on its node (which gives its old reservation back
+   * first, see {@code SchedulerBehavior}). That restart is part of the resize: no actor of its own, so
+   * the audit has one line for the user's one request.
    */
-  static List<Event> resize(EnvironmentState state, Resources resources, Instant at, String actor, String address) {
+  static List<Event> resize(EnvironmentState state, Resources resources, boolean inPlace, Instant at, String actor, String address) {
     if (resources.equals(state.spec().resources())) {
       return List.of();
     }
-    Resized resized = new Resized(resources, at, actor, address);
+    boolean sameGpus = resources.gpus() == state.spec().resources().gpus();
     return switch (state.status()) {
-      case RUNNING -> List.of(resized, new RestartRequested(at, actor, address));
-      case STOPPED, FAILED, LOST -> List.of(resized);
+      case RUNNING -> inPlace && sameGpus
+          ? List.of(new Resized(resources, at, actor, address, true))
+          : List.of(new Resized(resources, at, actor, address), new RestartRequested(at, null, address));
+      case STOPPED, FAILED, LOST -> List.of(new Resized(resources, at, actor, address));
       default -> null;
     };
   }
@@ -267,7 +274,15 @@ final class Transitions {
       };
       case FAILED -> stopping ? new Stopped(report.message(), at) : new DeploymentFailed(report.message(), at);
       case MISSING -> missing(state, report, at);
+      case RESIZED -> awaitsLimits(state, report) ? new LimitsApplied(report.limits(), at) : null;
+      case NOT_RESIZED -> awaitsLimits(state, report) ? new LimitsRefused(report.message(), at) : null;
     };
+  }
+
+  /** The node's answer to the limits it runs with now; one about limits since replaced changes nothing. */
+  private static boolean awaitsLimits(EnvironmentState state, ContainerReport report) {
+    return state.status() == EnvironmentStatus.RUNNING && Boolean.TRUE.equals(state.resizing())
+        && state.spec().resources().equals(report.limits());
   }
 
   private static Event missing(EnvironmentState state, ContainerReport report, Instant at) {

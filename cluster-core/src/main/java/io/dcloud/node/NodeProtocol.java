@@ -2,6 +2,7 @@ package io.dcloud.node;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.dcloud.contracts.ImageRecipe;
+import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
@@ -48,6 +49,13 @@ public final class NodeProtocol {
   public record StartContainer(String environmentId, String containerId) implements Command {}
 
   public record StopContainer(String environmentId, String containerId) implements Command {}
+
+  /**
+   * Change the running container's CPU and RAM limits to {@code resources}, as {@code docker update}
+   * does, without stopping it; answered with a {@link ContainerPhase#RESIZED} or {@link
+   * ContainerPhase#NOT_RESIZED} report naming them.
+   */
+  public record UpdateLimits(String environmentId, String containerId, Resources resources) implements Command {}
 
   /** Remove the container and the listed (temporary) volumes; persistent ones are not listed. */
   public record RemoveContainer(String environmentId, String containerId, List<String> volumes)
@@ -147,8 +155,16 @@ public final class NodeProtocol {
       boolean oomKilled,
       String message,
       List<EnvironmentSpec.DatasetRef> datasets,
-      Boolean ready)
+      Boolean ready,
+      Resources limits)
       implements CborSerializable {
+
+    /** A report that names no limits (all but {@link ContainerPhase#RESIZED} and {@link ContainerPhase#NOT_RESIZED}). */
+    public ContainerReport(
+        String nodeId, ContainerPhase phase, String containerId, List<PublishedPort> ports, Integer exitCode,
+        boolean oomKilled, String message, List<EnvironmentSpec.DatasetRef> datasets, Boolean ready) {
+      this(nodeId, phase, containerId, ports, exitCode, oomKilled, message, datasets, ready, null);
+    }
 
     /** A report that says nothing of readiness. */
     public ContainerReport(
@@ -176,7 +192,11 @@ public final class NodeProtocol {
     REMOVED,
     FAILED,
     /** The node has no container for an environment it should run (found when it reconciles). */
-    MISSING
+    MISSING,
+    /** Its running container's CPU and RAM limits are now the report's {@code limits} ({@link UpdateLimits}). */
+    RESIZED,
+    /** Its running container's limits could not change to the report's {@code limits}: the message says why. */
+    NOT_RESIZED
   }
 
   /** The volumes this node made for environments, for an operator (configurers and admins). */

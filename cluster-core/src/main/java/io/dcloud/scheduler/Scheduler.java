@@ -49,6 +49,28 @@ public final class Scheduler {
   /** Where would this request go now (see {@link PlacementPreview})? Reserves and queues nothing. */
   public record Preview(PlacementRequest request, ActorRef<PlacementPreview> replyTo) implements Command {}
 
+  /**
+   * A running environment asks for other CPU, RAM or GPUs on the node it runs on (see {@link
+   * ReservationResize}): weighed against the reservations of that node here, where no placement can
+   * take the room between the check and the change.
+   */
+  public record ResizeReservation(String environmentId, Resources resources, ActorRef<ResizeAnswer> replyTo)
+      implements Command {}
+
+  /** {@code reason}: why not, for {@link ResizeOutcome#REFUSED} and {@link ResizeOutcome#NOT_HELD}; null otherwise. */
+  public record ResizeAnswer(ResizeOutcome outcome, String reason) implements CborSerializable {}
+
+  public enum ResizeOutcome {
+    /** Its reservation holds the new CPU and RAM now: its container's limits can change while it runs. */
+    IN_PLACE,
+    /** Its GPUs change, which takes a new container: its node has room now, and its restart is placed anew. */
+    RESTART,
+    /** Its node has no room for it to grow, or cannot take a change now: nothing changed. */
+    REFUSED,
+    /** It holds no place (it is not running): nothing to weigh here. */
+    NOT_HELD
+  }
+
   /** {@code reason} is null when the request could be placed now or later. */
   public record Feasibility(String reason) implements CborSerializable {
     public boolean feasible() {

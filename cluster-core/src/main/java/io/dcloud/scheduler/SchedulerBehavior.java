@@ -35,6 +35,7 @@ import io.dcloud.scheduler.Scheduler.ResendWakeUps;
 import io.dcloud.scheduler.Scheduler.Reservation;
 import io.dcloud.scheduler.Scheduler.Reservations;
 import io.dcloud.scheduler.Scheduler.Reserved;
+import io.dcloud.scheduler.Scheduler.ResizeReservation;
 import io.dcloud.scheduler.Scheduler.SnapshotStoreAnswered;
 import io.dcloud.scheduler.Scheduler.StoreSnapshot;
 import io.dcloud.scheduler.Scheduler.Uncordon;
@@ -153,6 +154,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
         .onCommand(PlaceQueued.class, this::onPlaceQueued)
         .onCommand(ResendWakeUps.class, this::onResendWakeUps)
         .onCommand(Release.class, this::onRelease)
+        .onCommand(ResizeReservation.class, this::onResizeReservation)
         .onCommand(ReadNodeGossip.class, read -> {
           gossip.readAll();
           return Effect().noReply();
@@ -263,6 +265,18 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
       return Effect().noReply();
     }
     return Effect().persist(new Released(id)).thenRun(this::placeQueuedSoon).thenNoReply();
+  }
+
+  /** See {@link ReservationResize}; a reservation that shrank leaves room the queue may take. */
+  private ReplyEffect<Event, SchedulerState> onResizeReservation(SchedulerState state, ResizeReservation cmd) {
+    ReservationResize.Decision decision = ReservationResize.decide(state, nodes, cmd.environmentId(), cmd.resources());
+    ReservationResize.count(decision.answer().outcome());
+    if (decision.reserved() == null) {
+      return Effect().reply(cmd.replyTo(), decision.answer());
+    }
+    context.getLog().info("Scheduler: environment {} holds {} on node {} from now on", cmd.environmentId(),
+        cmd.resources().describeRunning(), decision.reserved().nodeId());
+    return Effect().persist(decision.reserved()).thenRun(this::placeQueuedSoon).thenReply(cmd.replyTo(), after -> decision.answer());
   }
 
   private void placeQueuedSoon(SchedulerState state) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.ServiceBinding;
 import java.time.Duration;
@@ -284,6 +285,10 @@ class EnvironmentDirectoryTest {
     directory.tell(new EnvironmentDirectory.Apply(stopped, 4, new EnvironmentEntity.Deleted(AT.plusSeconds(1), "bob")));
     directory.tell(new EnvironmentDirectory.Apply(running, 2,
         new EnvironmentEntity.RestartRequested(AT.plusSeconds(2), "alice", "10.0.0.9")));
+    // A resize that restarts: the user's one request is one line, the restart part of it.
+    directory.tell(new EnvironmentDirectory.Apply(running, 3, new EnvironmentEntity.Resized(
+        new Resources(1000, 1L << 30, 0, 0, null), AT.plusSeconds(3), "alice", "10.0.0.9")));
+    directory.tell(new EnvironmentDirectory.Apply(running, 4, new EnvironmentEntity.RestartRequested(AT.plusSeconds(3), null, "10.0.0.9")));
 
     TestProbe<EnvironmentDirectory.Usage> usage = testKit.createTestProbe();
     directory.tell(new EnvironmentDirectory.GetUsage("alice", Set.of(running), Set.of(stopped), usage.getRef()));
@@ -298,7 +303,8 @@ class EnvironmentDirectoryTest {
     assertThat(audit.receiveMessage(WAIT).lines()).extracting(line -> line.actor() + " " + line.action() + " " + line.address())
         .as("a user's stop that stopped it at once too; not DCloud's own")
         .containsExactly("alice environment.create null", "alice environment.create 10.0.0.7",
-            "alice environment.stop 10.0.0.8", "bob environment.delete null", "alice environment.restart 10.0.0.9");
+            "alice environment.stop 10.0.0.8", "bob environment.delete null", "alice environment.restart 10.0.0.9",
+            "alice environment.resize 10.0.0.9");
   }
 
   /** A container that exited and waits for its restart keeps its owner's CPU and RAM: it comes back without asking. */

@@ -338,6 +338,30 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
   }
 
   @Test
+  void aRunningEnvironmentResizedAsItRunsHasItsNodeChangeTheLimitsAgainUntilItSaysSo() {
+    create();
+    runOn("c1");
+    Resources bigger = new Resources(2000, 2L << 30, 0, 0, null);
+    var resizing = entity.<EnvironmentEntity.Reply>runCommand(
+        replyTo -> new EnvironmentEntity.Resize(bigger, replyTo, "alice", null, true));
+    assertThat(resizing.events()).hasSize(1);
+    assertThat(resizing.state().status()).as("its container keeps running").isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(((EnvironmentEntity.Ok) resizing.reply()).view().spec().resources()).isEqualTo(bigger);
+    NodeProtocol.UpdateLimits update = node.expectMessageClass(NodeProtocol.UpdateLimits.class, WAIT);
+    assertThat(update).isEqualTo(new NodeProtocol.UpdateLimits(id, "c1", bigger));
+    // No word from the node: its retry sends the limits again.
+    entity.runCommand(retries.expectMessageClass(EnvironmentEntity.RetryTick.class, WAIT));
+    assertThat(node.expectMessageClass(NodeProtocol.UpdateLimits.class, WAIT)).isEqualTo(update);
+
+    var applied = entity.runCommand(new EnvironmentEntity.FromNode(new ContainerReport(
+        NODE, ContainerPhase.RESIZED, "c1", List.of(), null, false, "limits changed", null, null, bigger)));
+    assertThat(applied.event()).isEqualTo(new EnvironmentEntity.LimitsApplied(bigger, applied.event().at()));
+    assertThat(applied.state().resizing()).isNull();
+    node.expectNoMessage(Duration.ofMillis(100));
+    scheduler.expectNoMessage(Duration.ofMillis(100));
+  }
+
+  @Test
   void aServicesReplicaIsNotResizedAlone() {
     EnvironmentSpec plain = spec(64L << 20);
     EnvironmentSpec replica = new EnvironmentSpec(plain.name(), plain.version(), plain.os(), plain.osRelease(),

@@ -137,25 +137,73 @@ class TransitionsTest {
         .isEqualTo("Stopped+StartRequested");
   }
 
-  @ParameterizedTest(name = "{0}: resize {1}")
+  @ParameterizedTest(name = "{0}: resize {1}, held by the scheduler {2}")
   @CsvSource({
-    "REQUESTED, refused", "QUEUED, refused", "PLACED, refused", "PREPARING, refused", "BUILDING, refused",
-    "STARTING, refused", "STOPPING, refused",
-    // Running: it restarts with them; stopped: its next start has them
-    "RUNNING, Resized+RestartRequested", "STOPPED, Resized", "FAILED, Resized", "LOST, Resized",
+    "REQUESTED, refused, refused", "QUEUED, refused, refused", "PLACED, refused, refused", "PREPARING, refused, refused",
+    "BUILDING, refused, refused", "STARTING, refused, refused", "STOPPING, refused, refused",
+    // Running: it restarts with them, or changes its limits as it runs where the scheduler holds them; stopped: its next start has them
+    "RUNNING, Resized+RestartRequested, Resized", "STOPPED, Resized, Resized", "FAILED, Resized, Resized", "LOST, Resized, Resized",
   })
-  void aResizeRestartsARunningOneAndWaitsForAStoppedOnesStart(String status, String resize) {
+  void aResizeRestartsARunningOneOrChangesItAsItRunsAndWaitsForAStoppedOnesStart(String status, String resize, String inPlace) {
     Resources bigger = new Resources(2000, 2L << 30, 0, 1L << 30, null);
-    List<Event> events = Transitions.resize(in(status, RestartPolicy.ALWAYS), bigger, AT, "alice", null);
+    List<Event> events = Transitions.resize(in(status, RestartPolicy.ALWAYS), bigger, false, AT, "alice", null);
     assertThat(events == null ? "refused" : outcome(events)).isEqualTo(resize);
+    List<Event> held = Transitions.resize(in(status, RestartPolicy.ALWAYS), bigger, true, AT, "alice", null);
+    assertThat(held == null ? "refused" : outcome(held)).isEqualTo(inPlace);
+  }
+
+  @Test
+  void aResizeAsItRunsWaitsForItsNodesWordAndOneItCannotTakeRestarts() {
+    EnvironmentState running = in("RUNNING", RestartPolicy.ALWAYS);
+    Resources bigger = new Resources(2000, 2L << 30, 0, 1L << 30, null);
+    EnvironmentState resizing = running.apply(Transitions.resize(running, bigger, true, AT, "alice", null).get(0), 100);
+    assertThat(resizing.status()).isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(resizing.resizing()).isTrue();
+    assertThat(resizing.transitional()).as("its entity sends the limits again until its node says so").isTrue();
+    assertThat(resizing.history()).last().satisfies(entry ->
+        assertThat(entry.message()).isEqualTo("resized to 2 cores, 2 GiB RAM as it runs by alice"));
+    // A word about limits since replaced changes nothing; the word about its own ends the resize.
+    assertThat(Transitions.report(resizing, limits(ContainerPhase.RESIZED, running.spec().resources()), AT, BACKOFF)).isEmpty();
+    List<Event> applied = Transitions.report(resizing, limits(ContainerPhase.RESIZED, bigger), AT, BACKOFF);
+    assertThat(outcome(applied)).isEqualTo("LimitsApplied");
+    EnvironmentState resized = resizing.apply(applied.get(0), 100);
+    assertThat(resized.resizing()).isNull();
+    assertThat(resized.transitional()).isFalse();
+    assertThat(resized.status()).isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(resized.history()).last().satisfies(entry ->
+        assertThat(entry.message()).isEqualTo("its container's limits are now 2 cores, 2 GiB RAM"));
+    assertThat(Transitions.report(resized, limits(ContainerPhase.RESIZED, bigger), AT, BACKOFF)).as("said once").isEmpty();
+
+    // Limits its node cannot set as it runs: it restarts with them, its container kept.
+    List<Event> refused = Transitions.report(resizing, limits(ContainerPhase.NOT_RESIZED, bigger), AT, BACKOFF);
+    assertThat(outcome(refused)).isEqualTo("LimitsRefused");
+    EnvironmentState restarting = resizing.apply(refused.get(0), 100);
+    assertThat(restarting.status()).isEqualTo(EnvironmentStatus.STOPPING);
+    assertThat(restarting.removal()).isEqualTo(EnvironmentState.Removal.RESTART);
+    assertThat(restarting.resizing()).isNull();
+    assertThat(restarting.history()).last().satisfies(entry -> assertThat(entry.message())
+        .isEqualTo("its container's limits could not change as it runs (it uses 3 GiB): restarting with them"));
+    assertThat(outcome(Transitions.report(restarting, report(ContainerPhase.EXITED, 0, false), AT, BACKOFF)))
+        .isEqualTo("Stopped+StartRequested");
+
+    // A container that exits meanwhile starts again with its spec's limits: nothing is awaited then.
+    EnvironmentState exited = resizing.apply(new EnvironmentEntity.ContainerExited("c1", 1, false, "exited with code 1", AT), 100);
+    assertThat(exited.resizing()).isNull();
+    // GPUs are given to a container when it is created: a change of them restarts, whatever the scheduler holds.
+    Resources withGpu = new Resources(2000, 2L << 30, 1, 1L << 30, null);
+    assertThat(outcome(Transitions.resize(running, withGpu, true, AT, "alice", null))).isEqualTo("Resized+RestartRequested");
+  }
+
+  private static ContainerReport limits(ContainerPhase phase, Resources resources) {
+    return new ContainerReport(NODE, phase, "c1", List.of(), null, false, "it uses 3 GiB", null, null, resources);
   }
 
   @Test
   void aResizeChangesTheSpecsResourcesAndSaysSoAndTheSameSizeIsNothing() {
     EnvironmentState stopped = in("STOPPED", RestartPolicy.ALWAYS);
-    assertThat(Transitions.resize(stopped, stopped.spec().resources(), AT, "alice", null)).isEmpty();
+    assertThat(Transitions.resize(stopped, stopped.spec().resources(), false, AT, "alice", null)).isEmpty();
     Resources bigger = new Resources(2000, 2L << 30, 1, 1L << 30, null);
-    EnvironmentState resized = stopped.apply(Transitions.resize(stopped, bigger, AT, "alice", "10.0.0.7").get(0), 100);
+    EnvironmentState resized = stopped.apply(Transitions.resize(stopped, bigger, false, AT, "alice", "10.0.0.7").get(0), 100);
     assertThat(resized.spec().resources()).isEqualTo(bigger);
     assertThat(resized.spec().name()).isEqualTo(stopped.spec().name());
     assertThat(resized.status()).isEqualTo(EnvironmentStatus.STOPPED);

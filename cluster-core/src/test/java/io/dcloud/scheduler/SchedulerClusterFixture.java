@@ -94,6 +94,14 @@ abstract class SchedulerClusterFixture {
     return answers;
   }
 
+  /** A new scheduler once it knows {@code node} (gossiped). */
+  ActorRef<Scheduler.Command> schedulerKnowing(NodeStatus node) {
+    ActorRef<Scheduler.Command> scheduler = testKit.spawn(Scheduler.create(SETTINGS, answers));
+    gossip(node);
+    awaitNode(scheduler, node.nodeId());
+    return scheduler;
+  }
+
   void awaitNode(ActorRef<Scheduler.Command> scheduler, String nodeId) {
     TestNodes.awaitNode(testKit, scheduler, nodeId);
   }

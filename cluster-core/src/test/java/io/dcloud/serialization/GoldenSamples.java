@@ -196,6 +196,20 @@ final class GoldenSamples {
         new Resources(2000, 4L << 30, 1, 0, null), AT, "alice", "10.0.0.7"));
     s.put("wire.environment.Resize", new EnvironmentEntity.Resize(
         new Resources(2000, 4L << 30, 1, 0, null), system.deadLetters(), "alice", "10.0.0.7"));
+    // A resize as it runs: the scheduler weighs and holds it, the node changes the container's limits.
+    s.put("environment-event.Resized.in-place", new EnvironmentEntity.Resized(
+        new Resources(2000, 4L << 30, 0, 0, null), AT, "alice", "10.0.0.7", true));
+    s.put("environment-event.LimitsApplied", new EnvironmentEntity.LimitsApplied(new Resources(2000, 4L << 30, 0, 0, null), AT));
+    s.put("environment-event.LimitsRefused", new EnvironmentEntity.LimitsRefused("it uses 3 GiB of RAM, more than the 2 GiB asked", AT));
+    s.put("wire.environment.Resize.in-place", new EnvironmentEntity.Resize(
+        new Resources(2000, 4L << 30, 0, 0, null), system.deadLetters(), "alice", "10.0.0.7", true));
+    s.put("wire.scheduler.ResizeReservation", new Scheduler.ResizeReservation(
+        "e1", new Resources(2000, 4L << 30, 0, 0, null), system.deadLetters()));
+    s.put("wire.scheduler.ResizeAnswer", new Scheduler.ResizeAnswer(Scheduler.ResizeOutcome.REFUSED, "node n1 has no room"));
+    s.put("wire.node.UpdateLimits", new NodeProtocol.UpdateLimits("e1", "c1", new Resources(2000, 4L << 30, 0, 0, null)));
+    s.put("wire.environment.ContainerReport.resized", new EnvironmentEntity.FromNode(new NodeProtocol.ContainerReport(
+        "n1", NodeProtocol.ContainerPhase.RESIZED, "c1", List.of(), null, false, "limits changed", null, null,
+        new Resources(2000, 4L << 30, 0, 0, null))));
     s.put("wire.environment.Ok.restarting", new EnvironmentEntity.Ok(new EnvironmentView(
         "e1", "demo", EnvironmentStatus.FAILED, "n1", "c1", SPEC, RECIPE, List.of(), PORTS,
         List.of(), "exited with code 1; restart 2 in 20s", null, AT, AT,

@@ -5,6 +5,7 @@ import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.node.NodeProtocol.ContainerReport;
+import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
@@ -164,6 +165,52 @@ final class ContainerOperations {
       runtime.start(container.get().id());
     }
     return running(environmentId, container.get().id());
+  }
+
+  /**
+   * Changes a running container's CPU and RAM limits as it runs ({@code docker update}). Memory is
+   * lowered only above what the container uses now: below it the kernel would reclaim and then kill
+   * (cgroup v2) or refuse (v1). What cannot change is said (NOT_RESIZED), and the environment restarts
+   * with its new limits instead; a container that no longer runs is reported as it is.
+   */
+  Outcome updateLimits(NodeProtocol.UpdateLimits update) {
+    String environmentId = update.environmentId();
+    Resources limits = update.resources();
+    Optional<ContainerInfo> container = findContainer(environmentId);
+    if (container.isEmpty()) {
+      return new Outcome(environmentId, null, report(ContainerPhase.MISSING, null, List.of(), null, false, "no container"));
+    }
+    String containerId = container.get().id();
+    if (!container.get().running()) {
+      return exited(environmentId, containerId);
+    }
+    String refusal;
+    try {
+      refusal = memoryInUseAbove(containerId, limits.memoryBytes());
+      if (refusal == null) {
+        runtime.updateLimits(containerId, limits.nanoCpus(), limits.memoryBytes());
+        LOG.info("Node {}: environment {} runs with {} from now on", nodeId, environmentId, limits.describeRunning());
+      }
+    } catch (RuntimeException engineRefused) {
+      refusal = Failures.rootMessage(engineRefused);
+    }
+    if (refusal != null) {
+      LOG.info("Node {}: the limits of environment {} cannot change as it runs: {}", nodeId, environmentId, refusal);
+    }
+    return new Outcome(environmentId, containerId, new ContainerReport(nodeId,
+        refusal == null ? ContainerPhase.RESIZED : ContainerPhase.NOT_RESIZED, containerId, List.of(), null, false,
+        refusal == null ? "limits changed" : refusal, null, null, limits));
+  }
+
+  /** Why memory cannot be lowered to {@code memoryBytes} now (it uses more), or null when it can. */
+  private String memoryInUseAbove(String containerId, long memoryBytes) {
+    ContainerRuntime.ContainerStats stats = runtime.stats(containerId);
+    if (stats.memoryLimitBytes() <= memoryBytes) {
+      return null; // Raised or kept: nothing to weigh.
+    }
+    long used = stats.memoryUsedBytes();
+    return used < memoryBytes ? null
+        : "it uses " + Quantities.describeBytes(used) + " of RAM, more than the " + Quantities.describeBytes(memoryBytes) + " asked";
   }
 
   Outcome stop(String environmentId) {

@@ -252,7 +252,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     }
     String environmentId = environmentOf(command);
     if (busy.contains(environmentId)) {
-      if (!(command instanceof NodeProtocol.Deploy)) {
+      NodeProtocol.Command queued = waiting.get(environmentId);
+      // New limits never displace a stop or removal waiting its turn (its entity sends them again until done).
+      boolean displaces = !(command instanceof NodeProtocol.UpdateLimits) || queued == null || queued instanceof NodeProtocol.UpdateLimits;
+      if (!(command instanceof NodeProtocol.Deploy) && displaces) {
         waiting.put(environmentId, command);
       }
       return;
@@ -269,6 +272,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     } else if (command instanceof NodeProtocol.RemoveContainer remove) {
       Optional.ofNullable(containers.get(environmentId)).ifPresent(removing::add);
       run(environmentId, () -> operations.remove(remove));
+    } else if (command instanceof NodeProtocol.UpdateLimits update) {
+      run(environmentId, () -> operations.updateLimits(update));
     }
   }
 
@@ -280,6 +285,8 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     } else if (command instanceof NodeProtocol.StopContainer c) {
       return c.environmentId();
     } else if (command instanceof NodeProtocol.RemoveContainer c) {
+      return c.environmentId();
+    } else if (command instanceof NodeProtocol.UpdateLimits c) {
       return c.environmentId();
     }
     throw new IllegalArgumentException("not an environment operation: " + command);

@@ -59,6 +59,29 @@ class NodeActorTest extends NodeActorFixture {
     assertThat(runtime.calls("updateLimits")).containsExactly(id + " 2000000000 " + (256L << 20));
   }
 
+  /** A resize as it runs: the running container's limits change, it is not stopped, and what the engine refuses is said. */
+  @Test
+  void aRunningContainersLimitsChangeAsItRunsAndWhatTheEngineRefusesIsSaid() {
+    startNode();
+    String id = deployed("env-live");
+    Resources bigger = new Resources(2000, 256L << 20, 0, 0, null);
+
+    node.tell(new NodeProtocol.UpdateLimits("env-live", id, bigger));
+
+    ContainerReport resized = expectReport("env-live", ContainerPhase.RESIZED);
+    assertThat(resized.limits()).isEqualTo(bigger);
+    assertThat(resized.containerId()).isEqualTo(id);
+    assertThat(runtime.calls("updateLimits")).containsExactly(id + " 2000000000 " + (256L << 20));
+    assertThat(runtime.calls("stop")).as("it kept running").isEmpty();
+
+    runtime.fail("updateLimits", new RuntimeException("the engine says no"));
+    Resources other = new Resources(3000, 256L << 20, 0, 0, null);
+    node.tell(new NodeProtocol.UpdateLimits("env-live", id, other));
+    ContainerReport refused = expectReport("env-live", ContainerPhase.NOT_RESIZED);
+    assertThat(refused.limits()).isEqualTo(other);
+    assertThat(refused.message()).isEqualTo("the engine says no");
+  }
+
   @Test
   void theOwnerOfADeployIsTheContainersTenant() {
     startNode();

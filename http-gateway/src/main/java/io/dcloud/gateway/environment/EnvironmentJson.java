@@ -30,6 +30,7 @@ import java.util.List;
  * its readiness path answered 2xx); both null for other environments. {@code restarts}: how many
  * times its restart policy started it again after its container exited since it was created or
  * started by hand, {@code restartAt} when it does next (see {@link EnvironmentView}); null when none.
+ * {@code resizing}: true while its node changes its running container's limits to a resize's; null otherwise.
  */
 public record EnvironmentJson(
     String id,
@@ -57,7 +58,8 @@ public record EnvironmentJson(
     String service,
     Boolean ready,
     Integer restarts,
-    Instant restartAt) {
+    Instant restartAt,
+    Boolean resizing) {
 
   /** A dataset mounted at /datasets/{category}/{db}/{name}: which version it is. */
   record MountedDataset(String category, String db, String name, String version) {
@@ -132,13 +134,14 @@ public record EnvironmentJson(
         hasSpec && view.spec().service() != null ? view.spec().service().name() : null,
         view.ready(),
         view.restarts(),
-        view.restartAt());
+        view.restartAt(),
+        view.resizing());
   }
 
   /** The same environment with its build's step. */
   EnvironmentJson withProgress(BuildProgress.Progress buildProgress) {
     return new EnvironmentJson(id, name, owner, sharedWith, status, node, containerId, image, resources, ports, url, gpus,
         persistentVolumes, reason, queuePosition, createdAt, updatedAt, spec, history, links, buildProgress, datasets,
-        service, ready, restarts, restartAt);
+        service, ready, restarts, restartAt, resizing);
   }
 }
