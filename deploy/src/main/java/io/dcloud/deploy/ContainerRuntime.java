@@ -203,7 +203,9 @@ public interface ContainerRuntime extends AutoCloseable {
       List<PortBinding> ports,
       String image,
       /** Its IP address on its network while it runs (null otherwise, or on none): reachable from its own machine. */
-      String address) {}
+      String address,
+      /** Its memory limit in bytes; 0 when it has none. */
+      long memoryBytes) {}
 
   record ContainerEvent(String containerId, String action, Map<String, String> labels, Integer exitCode) {}
 

@@ -127,7 +127,8 @@ final class ContainerSpecs {
         state.getError() == null || state.getError().isBlank() ? null : state.getError(),
         ports(r, running),
         r.getConfig() == null ? null : r.getConfig().getImage(),
-        running ? address(r) : null);
+        running ? address(r) : null,
+        r.getHostConfig() == null || r.getHostConfig().getMemory() == null ? 0 : r.getHostConfig().getMemory());
   }
 
   /** The container's address on the first network that gave it one (DCloud attaches one network: its tenant's). */

@@ -48,7 +48,7 @@ public final class HollowRuntime implements ContainerRuntime {
     ContainerInfo info() {
       return new ContainerInfo(
           id, spec.name(), spec.labels(), running, running ? "running" : exitCode == null ? "created" : "exited",
-          exitCode, false, null, spec.ports(), spec.image(), null);
+          exitCode, false, null, spec.ports(), spec.image(), null, spec.memoryBytes());
     }
   }
 

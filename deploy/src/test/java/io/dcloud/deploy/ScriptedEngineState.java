@@ -65,7 +65,7 @@ final class ScriptedEngineState {
 
     private ContainerInfo info() {
       return new ContainerInfo(id, spec.name(), spec.labels(), running(), state, exitCode, oomKilled, null,
-          running() ? boundPorts : List.of(), spec.image(), null);
+          running() ? boundPorts : List.of(), spec.image(), null, spec.memoryBytes());
     }
   }
 

@@ -186,7 +186,8 @@ final class ContainerOperations {
     }
     String refusal;
     try {
-      refusal = memoryInUseAbove(containerId, limits.memoryBytes());
+      boolean lowered = container.get().memoryBytes() == 0 || container.get().memoryBytes() > limits.memoryBytes();
+      refusal = lowered ? memoryInUseAbove(containerId, limits.memoryBytes()) : null;
       if (refusal == null) {
         runtime.updateLimits(containerId, limits.nanoCpus(), limits.memoryBytes());
         LOG.info("Node {}: environment {} runs with {} from now on", nodeId, environmentId, limits.describeRunning());
@@ -204,11 +205,7 @@ final class ContainerOperations {
 
   /** Why memory cannot be lowered to {@code memoryBytes} now (it uses more), or null when it can. */
   private String memoryInUseAbove(String containerId, long memoryBytes) {
-    ContainerRuntime.ContainerStats stats = runtime.stats(containerId);
-    if (stats.memoryLimitBytes() <= memoryBytes) {
-      return null; // Raised or kept: nothing to weigh.
-    }
-    long used = stats.memoryUsedBytes();
+    long used = runtime.stats(containerId).memoryUsedBytes();
     return used < memoryBytes ? null
         : "it uses " + Quantities.describeBytes(used) + " of RAM, more than the " + Quantities.describeBytes(memoryBytes) + " asked";
   }
