@@ -23,7 +23,7 @@ public final class EnvironmentTable {
     for (JsonNode e : environments) {
       JsonNode resources = e.path("resources");
       Object[] common = {
-          text(e, "id"), text(e, "name"), text(e, "status"), text(e, "owner"), text(e, "node"),
+          text(e, "id"), text(e, "name"), status(e), text(e, "owner"), text(e, "node"),
           text(resources, "cpu"), text(resources, "ram"), text(resources, "gpu"), text(e, "createdAt")};
       if (detailed) {
         table.row(common[0], common[1], common[2], common[3], common[4], common[5], common[6], common[7], common[8],
@@ -62,6 +62,12 @@ public final class EnvironmentTable {
       return reason;
     }
     return (reason == null ? "" : reason + " ") + "(queue position " + position.asInt() + ")";
+  }
+
+  /** Its status, with "(resizing)" while its node changes its running container's limits, as {@code docker ps} adds "(healthy)". */
+  private static String status(JsonNode environment) {
+    String status = text(environment, "status");
+    return environment.path("resizing").asBoolean(false) ? status + " (resizing)" : status;
   }
 
   /** 0 when it has not restarted (the API leaves the count out then), as kubectl's RESTARTS says. */

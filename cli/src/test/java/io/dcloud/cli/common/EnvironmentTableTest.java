@@ -47,6 +47,20 @@ class EnvironmentTableTest {
   }
 
   @Test
+  void aRunningOneWhoseLimitsAreChangingSaysSoBesideItsStatus() throws Exception {
+    JsonNode resizing = JSON.readTree("""
+        {"id": "e1", "name": "nb", "status": "RUNNING", "owner": "alice", "resizing": true}""");
+    JsonNode settled = JSON.readTree("""
+        {"id": "e2", "name": "nb", "status": "RUNNING", "owner": "alice", "resizing": null}""");
+    ByteArrayOutputStream listed = new ByteArrayOutputStream();
+    EnvironmentTable.of(List.of(resizing, settled), false).print(new PrintStream(listed, true, StandardCharsets.UTF_8));
+
+    List<String> lines = listed.toString(StandardCharsets.UTF_8).lines().toList();
+    assertThat(lines.get(1)).startsWith("e1").contains("RUNNING (resizing)");
+    assertThat(lines.get(2)).startsWith("e2").contains("RUNNING").doesNotContain("resizing");
+  }
+
+  @Test
   void envLsShowsTheReasonClippedAndEnvGetWhole() throws Exception {
     String why = "not ready: GET /ready answered 503 Service Unavailable after 2 tries";
     JsonNode environment = JSON.readTree("""
