@@ -9,12 +9,14 @@ import io.dcloud.node.ProxyWire;
 import io.dcloud.node.NodeProtocol.ContainerReport;
 import io.dcloud.node.ShellProtocol;
 import io.dcloud.scheduler.PlacementAnswer;
+import io.dcloud.scheduler.Scheduler;
 import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
 import java.time.Instant;
 import java.util.List;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.stream.SourceRef;
@@ -108,16 +110,20 @@ public final class EnvironmentEntity {
 
   /**
    * Asks for other resources (the gateway read them, {@link EnvironmentResize}): from the next start
-   * of a stopped one. A running one changes its container's limits as it runs when {@code inPlace}
-   * (the scheduler holds the new size on its node already, see {@code Scheduler.ResizeReservation}),
-   * and restarts with them otherwise. Refused while it is on its way.
+   * of a stopped one. For a running one the entity asks the scheduler to weigh them on its node
+   * ({@code Scheduler.ResizeReservation}, see {@link ResizeWeighed}): its container's limits then
+   * change as it runs, or it restarts when its GPUs change, or nothing changes ({@link Conflict}).
+   * Refused while it is on its way. (An earlier gateway's {@code inPlace}, from its own ask, is ignored.)
    */
-  public record Resize(Resources resources, ActorRef<Reply> replyTo, String actor, String address, boolean inPlace)
-      implements UserCommand {
-    public Resize(Resources resources, ActorRef<Reply> replyTo, String actor, String address) {
-      this(resources, replyTo, actor, address, false);
-    }
-  }
+  public record Resize(Resources resources, ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {}
+
+  /**
+   * The scheduler's word on a running environment's {@code request} ({@code answer} null: none came
+   * within {@code dcloud.environment.resize-timeout}). The entity asks and records in one place, so a
+   * size the scheduler holds is one the entity wrote, or one it asks to be given back. Never crosses JVMs.
+   */
+  public record ResizeWeighed(Resize request, Scheduler.ResizeAnswer answer)
+      implements Command, NoSerializationVerificationNeeded {}
 
   public record Delete(ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {
     public Delete(ActorRef<Reply> replyTo) {
@@ -235,7 +241,10 @@ public final class EnvironmentEntity {
 
   public record Conflict(String reason) implements Reply {}
 
-  /** A Create that arrived after its {@code notAfter}: nothing was created. */
+  /**
+   * What was asked could not be decided in time, and nothing changed: a Create that arrived after
+   * its {@code notAfter}, a resize the scheduler did not weigh within {@code dcloud.environment.resize-timeout}.
+   */
   public record TooLate(String reason) implements Reply {}
 
   // ---------------------------------------------------------------- events

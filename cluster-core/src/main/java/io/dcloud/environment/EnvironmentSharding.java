@@ -32,13 +32,15 @@ public final class EnvironmentSharding {
 
   /** Tunables from {@code dcloud.environment} (see reference.conf). */
   public record Settings(
-      Duration retryInterval, int historyLimit, BackoffSupervisorStrategy journalBackoff, RestartBackoff restartBackoff) {
+      Duration retryInterval, int historyLimit, BackoffSupervisorStrategy journalBackoff, RestartBackoff restartBackoff,
+      Duration resizeTimeout) {
     /** {@code root} is the whole configuration. */
     public static Settings fromConfig(com.typesafe.config.Config root) {
       com.typesafe.config.Config config = root.getConfig("dcloud.environment");
       return new Settings(
           config.getDuration("retry-interval"), config.getInt("history-limit"),
-          JournalBackoff.forManyFromConfig(root), RestartBackoff.fromConfig(config.getConfig("restart-backoff")));
+          JournalBackoff.forManyFromConfig(root), RestartBackoff.fromConfig(config.getConfig("restart-backoff")),
+          config.getDuration("resize-timeout"));
     }
   }
 

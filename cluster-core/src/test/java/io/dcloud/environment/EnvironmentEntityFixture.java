@@ -22,8 +22,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.actor.typed.receptionist.Receptionist;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -53,10 +56,14 @@ abstract class EnvironmentEntityFixture {
   String NODE;
   static final Duration WAIT = Duration.ofSeconds(5);
   static final Duration RETRY_INTERVAL = Duration.ofMillis(300);
+  /** Well inside runCommand's 3 s wait for a reply. */
+  static final Duration RESIZE_TIMEOUT = Duration.ofMillis(500);
   static final EnvironmentSharding.RestartBackoff RESTART_BACKOFF =
       new EnvironmentSharding.RestartBackoff(Duration.ZERO, Duration.ofSeconds(1), Duration.ofMinutes(10));
 
+  /** Sees what the entity sends the scheduler; {@link #resizeAnswer} is what a resize is answered (null: nothing). */
   TestProbe<Scheduler.Command> scheduler;
+  final AtomicReference<Scheduler.ResizeAnswer> resizeAnswer = new AtomicReference<>();
   TestProbe<NodeProtocol.Command> node;
   TestProbe<Topic.Command<EnvironmentUpdate>> updates;
   TestProbe<Topic.Command<EnvironmentEntity.Persisted>> events;
@@ -74,6 +81,7 @@ abstract class EnvironmentEntityFixture {
   @BeforeEach
   void setUp() {
     scheduler = testKit.createTestProbe();
+    resizeAnswer.set(null);
     node = testKit.createTestProbe();
     updates = testKit.createTestProbe();
     events = testKit.createTestProbe();
@@ -84,10 +92,22 @@ abstract class EnvironmentEntityFixture {
     // This test's probe, not the field: an earlier test's entity may still send a tick, and the fixture is shared (PER_CLASS).
     TestProbe<EnvironmentEntity.Command> retryProbe = retries;
     wiring = new EnvironmentSharding.Wiring(
-        scheduler.getRef(), testKit.spawn(NodeLocator.create()), updates.getRef(), events.getRef(),
-        new EnvironmentSharding.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG), RESTART_BACKOFF),
+        testKit.spawn(Behaviors.monitor(Scheduler.Command.class, scheduler.getRef(), answeringResizes())),
+        testKit.spawn(NodeLocator.create()), updates.getRef(), events.getRef(),
+        new EnvironmentSharding.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG), RESTART_BACKOFF, RESIZE_TIMEOUT),
         Clock.systemUTC(), (environmentId, tick) -> retryProbe.getRef().tell(tick));
     entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentSharding.create(id, wiring));
+  }
+
+  /** The stand-in scheduler: answers a resize with {@link #resizeAnswer} as it is when the resize arrives. */
+  private Behavior<Scheduler.Command> answeringResizes() {
+    return Behaviors.receiveMessage(command -> {
+      Scheduler.ResizeAnswer answer = resizeAnswer.get();
+      if (command instanceof Scheduler.ResizeReservation resize && answer != null) {
+        resize.replyTo().tell(answer);
+      }
+      return Behaviors.same();
+    });
   }
 
   static EnvironmentSpec spec(long memoryBytes) {

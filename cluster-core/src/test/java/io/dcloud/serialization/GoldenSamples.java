@@ -201,8 +201,9 @@ final class GoldenSamples {
         new Resources(2000, 4L << 30, 0, 0, null), AT, "alice", "10.0.0.7", true));
     s.put("environment-event.LimitsApplied", new EnvironmentEntity.LimitsApplied(new Resources(2000, 4L << 30, 0, 0, null), AT));
     s.put("environment-event.LimitsRefused", new EnvironmentEntity.LimitsRefused("it uses 3 GiB of RAM, more than the 2 GiB asked", AT));
+    // An earlier gateway's, which asked the scheduler itself: its inPlace is ignored (the entity asks now).
     s.put("wire.environment.Resize.in-place", new EnvironmentEntity.Resize(
-        new Resources(2000, 4L << 30, 0, 0, null), system.deadLetters(), "alice", "10.0.0.7", true));
+        new Resources(2000, 4L << 30, 0, 0, null), system.deadLetters(), "alice", "10.0.0.7"));
     s.put("wire.scheduler.ResizeReservation", new Scheduler.ResizeReservation(
         "e1", new Resources(2000, 4L << 30, 0, 0, null), system.deadLetters()));
     s.put("wire.scheduler.ResizeAnswer", new Scheduler.ResizeAnswer(Scheduler.ResizeOutcome.REFUSED, "node n1 has no room"));

@@ -147,10 +147,6 @@ public final class ClusterAsks {
   }
 
   /** A running environment's new size, weighed (and held when it fits) by the scheduler on its node. */
-  public CompletionStage<Scheduler.ResizeAnswer> resizeReservation(String environmentId, Resources resources) {
-    return ask(backends.scheduler(), replyTo -> new Scheduler.ResizeReservation(environmentId, resources, replyTo));
-  }
-
   public CompletionStage<Scheduler.Feasibility> feasibility(PlacementRequest request) {
     return ask(backends.scheduler(), replyTo -> new Scheduler.CheckFeasible(request, replyTo));
   }

@@ -23,7 +23,6 @@ import io.dcloud.gateway.identity.Authentication;
 import io.dcloud.gateway.identity.Quotas;
 import io.dcloud.identity.Caller;
 import io.dcloud.resources.Resources;
-import io.dcloud.scheduler.Scheduler;
 import io.dcloud.secret.SecretBox;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
@@ -245,33 +244,25 @@ public final class EnvironmentRoutes extends AllDirectives {
 
   /**
    * Other CPU, RAM or GPUs ({@link EnvironmentResize}). For a running one the owner's quota is checked
-   * for what it grows by, then the scheduler weighs the new size on its node and holds it when it fits
-   * ({@code Scheduler.ResizeReservation}): its container's limits then change as it runs, or it
-   * restarts when its GPUs change. A node without room refuses (409) and nothing changes, as
-   * Kubernetes leaves a pod whose resize is infeasible running as it was. A stopped one takes the new
-   * size at its next start, checked then.
+   * for what it grows by (403), then its entity has the scheduler weigh the new size on its node
+   * ({@code EnvironmentEntity.Resize}): its container's limits change as it runs, or it restarts
+   * when its GPUs change, or a node without room refuses (409) and nothing changes. A stopped one
+   * takes the new size at its next start, checked then.
    */
   private CompletionStage<HttpResponse> resize(String id, Caller caller, JsonNode body) {
     return EnvironmentReplies.owned(asks, id, caller).thenCompose(view -> {
       Resources now = view.spec().resources();
       Resources next = EnvironmentResize.parse(body, now);
-      if (view.status() != EnvironmentStatus.RUNNING || next.equals(now) || view.spec().service() != null) {
-        // Its entity answers: a stopped one takes it, one on its way or a replica is refused.
-        return send(id, "resize", replyTo -> new EnvironmentEntity.Resize(next, replyTo, caller.username(), caller.address()));
-      }
       Resources growth = new Resources(Math.max(0, next.milliCpus() - now.milliCpus()),
           Math.max(0, next.memoryBytes() - now.memoryBytes()), Math.max(0, next.gpus() - now.gpus()), 0, null);
-      CompletionStage<Void> quota = view.owner() == null || growth.equals(Resources.NONE)
-          ? CompletableFuture.<Void>completedFuture(null)
-          : quotas.admitGrowth(ownerOf(view, caller), growth);
-      return quota.thenCompose(admitted -> asks.resizeReservation(id, next)).thenCompose(answer -> {
-        if (answer.outcome() == Scheduler.ResizeOutcome.REFUSED) {
-          throw Problem.of(Problem.Type.CONFLICT, "environment " + id + " cannot be resized now: " + answer.reason()
-              + "; it keeps running as it is").exception();
-        }
-        boolean inPlace = answer.outcome() == Scheduler.ResizeOutcome.IN_PLACE;
-        return send(id, "resize", replyTo -> new EnvironmentEntity.Resize(next, replyTo, caller.username(), caller.address(), inPlace));
-      });
+      // A stopped one is weighed against the quota at its next start; a replica or one on its way is refused by its entity.
+      boolean grows = view.status() == EnvironmentStatus.RUNNING && view.spec().service() == null && view.owner() != null
+          && !growth.equals(Resources.NONE);
+      CompletionStage<Void> quota = grows
+          ? quotas.admitGrowth(ownerOf(view, caller), growth)
+          : CompletableFuture.<Void>completedFuture(null);
+      return quota.thenCompose(admitted ->
+          send(id, "resize", replyTo -> new EnvironmentEntity.Resize(next, replyTo, caller.username(), caller.address())));
     });
   }
 
