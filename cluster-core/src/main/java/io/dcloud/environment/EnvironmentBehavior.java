@@ -11,10 +11,6 @@ import io.dcloud.environment.EnvironmentEntity.FromScheduler;
 import io.dcloud.environment.EnvironmentEntity.Get;
 import io.dcloud.environment.EnvironmentEntity.NotFound;
 import io.dcloud.environment.EnvironmentEntity.Ok;
-import io.dcloud.environment.EnvironmentEntity.PlacedOnNode;
-import io.dcloud.environment.EnvironmentEntity.PlacementRefused;
-import io.dcloud.environment.EnvironmentEntity.QueuedForCapacity;
-import io.dcloud.environment.EnvironmentEntity.RelocationRequested;
 import io.dcloud.environment.EnvironmentEntity.Reply;
 import io.dcloud.environment.EnvironmentEntity.Resize;
 import io.dcloud.environment.EnvironmentEntity.ResizeWeighed;
@@ -46,6 +42,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.Recovery;
@@ -112,6 +109,15 @@ final class EnvironmentBehavior
 
   boolean newId() {
     return newId;
+  }
+
+  ConvergenceLoop loop() {
+    return loop;
+  }
+
+  /** Pekko's effects, for the handlers kept apart ({@link SchedulerAnswers}). */
+  EffectFactories<Event, EnvironmentState> effects() {
+    return Effect();
   }
 
   @Override
@@ -239,7 +245,7 @@ final class EnvironmentBehavior
     } else if (command instanceof Share cmd) {
       return share(state, cmd);
     } else if (command instanceof FromScheduler from) {
-      return onSchedulerAnswer(state, from.answer());
+      return SchedulerAnswers.on(this, state, from.answer());
     } else if (command instanceof FromNode from) {
       return onReport(state, from.report());
     } else if (command instanceof RetryTick tick) {
@@ -333,58 +339,6 @@ final class EnvironmentBehavior
         .thenReply(cmd.replyTo(), next -> new Ok(next.view()));
   }
 
-  private ReplyEffect<Event, EnvironmentState> onSchedulerAnswer(EnvironmentState state, PlacementAnswer answer) {
-    Instant at = now();
-    if (answer instanceof PlacementAnswer.Granted granted) {
-      return onGranted(state, granted);
-    } else if (answer instanceof PlacementAnswer.Waiting waiting) {
-      boolean moved = Transitions.waitingForPlace(state) && !Integer.valueOf(waiting.position()).equals(state.queuePosition());
-      return moved ? persist(new QueuedForCapacity(waiting.position(), waiting.reason(), at)) : Effect().noReply();
-    } else if (answer instanceof PlacementAnswer.Refused refused) {
-      return Transitions.waitingForPlace(state) ? persist(new PlacementRefused(refused.reason(), at)) : Effect().noReply();
-    } else if (answer instanceof PlacementAnswer.NodeGone gone) {
-      return onNodeGone(state, gone);
-    } else if (answer instanceof PlacementAnswer.MoveOff move) {
-      boolean applies = move.nodeId().equals(state.node()) && state.status() != EnvironmentStatus.STOPPING;
-      return applies ? persist(new RelocationRequested(move.nodeId(), at)) : Effect().noReply();
-    }
-    return Effect().noReply();
-  }
-
-  private ReplyEffect<Event, EnvironmentState> onGranted(EnvironmentState state, PlacementAnswer.Granted granted) {
-    if (Transitions.waitingForPlace(state)) {
-      // The scheduler's reservation is already durable, so the node starts while the place is
-      // recorded: after a crash the entity asks again, gets the same place, and the node's repeated
-      // deploy finds the container it made.
-      PlacedOnNode placed = new PlacedOnNode(granted.nodeId(), granted.gpuUuids(), now(), granted.reason());
-      Convergence.toNode(wiring, granted.nodeId(),
-          new NodeProtocol.Deploy(environmentId, state.spec(), state.recipe(), granted.gpuUuids(), state.owner()));
-      return Effect().persist(placed).thenRun(next -> loop.announce(next, List.of(placed))).thenNoReply();
-    }
-    boolean holdsThatPlace = Transitions.HOLDING_A_PLACE.contains(state.status()) && granted.nodeId().equals(state.node());
-    // Stopped, failed or deleted while the scheduler was deciding: give the place back.
-    return holdsThatPlace ? Effect().noReply() : release();
-  }
-
-  /**
-   * The loss is confirmed to the scheduler only once it is recorded: were it confirmed first and
-   * the write failed, the environment would stay RUNNING on a dead node, and no one would say so again.
-   */
-  private ReplyEffect<Event, EnvironmentState> onNodeGone(EnvironmentState state, PlacementAnswer.NodeGone gone) {
-    Scheduler.ConfirmLoss confirm = new Scheduler.ConfirmLoss(environmentId);
-    List<Event> events = Transitions.nodeGone(state, gone.nodeId(), now());
-    if (events.isEmpty()) {
-      wiring.scheduler().tell(confirm);
-      return Effect().noReply();
-    }
-    context.getLog().warn("Environment {} lost with node {}{}", environmentId, gone.nodeId(),
-        events.size() > 1 ? ": re-placing" : "");
-    return Effect().persist(events).thenRun(after -> {
-      loop.afterPersist(after, events);
-      wiring.scheduler().tell(confirm);
-    }).thenNoReply();
-  }
-
   private ReplyEffect<Event, EnvironmentState> onReport(EnvironmentState state, ContainerReport report) {
     if (!report.nodeId().equals(state.node())) {
       context.getLog().info(
@@ -407,7 +361,7 @@ final class EnvironmentBehavior
 
   // ---------------------------------------------------------------- effects
 
-  private ReplyEffect<Event, EnvironmentState> persist(Event event) {
+  ReplyEffect<Event, EnvironmentState> persist(Event event) {
     return persist(List.of(event));
   }
 
@@ -426,7 +380,7 @@ final class EnvironmentBehavior
     return event == null ? ok(replyTo, state) : persistAndReply(event, replyTo);
   }
 
-  private ReplyEffect<Event, EnvironmentState> release() {
+  ReplyEffect<Event, EnvironmentState> release() {
     wiring.scheduler().tell(new Scheduler.Release(environmentId));
     return Effect().noReply();
   }
@@ -439,7 +393,7 @@ final class EnvironmentBehavior
     return Effect().reply(replyTo, new Conflict(reason));
   }
 
-  private Instant now() {
+  Instant now() {
     return wiring.clock().instant();
   }
 }
