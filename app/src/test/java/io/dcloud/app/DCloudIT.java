@@ -173,8 +173,10 @@ class DCloudIT {
     Api.Response noRoom = rhea.post(resize, "{\"resources\": {\"cpu\": 512}}");
     assertThat(noRoom.status()).as(noRoom.body()).isEqualTo(409);
     assertThat(noRoom.body()).contains("node " + NODE_ID + " has no room for it to grow", "keeps running as it is");
-    assertThat(environments.awaitStatus(id, "RUNNING", UP_WITHIN).get("history").findValuesAsText("message"))
-        .as("refused before anything changed").noneMatch(message -> message.startsWith("resized"));
+    List<String> afterRefusal = environments.awaitStatus(id, "RUNNING", UP_WITHIN).get("history").findValuesAsText("message");
+    assertThat(afterRefusal).as("refused before anything changed").noneMatch(message -> message.startsWith("resized"));
+    assertThat(afterRefusal).as("the refusal in its history").anyMatch(message ->
+        message.startsWith("not resized to 512 cores") && message.contains("has no room for it to grow"));
 
     Api.Response resized = rhea.post(resize, "{\"resources\": {\"cpu\": 1, \"ram\": \"96M\"}}");
     assertThat(resized.status()).as(resized.body()).isEqualTo(202);

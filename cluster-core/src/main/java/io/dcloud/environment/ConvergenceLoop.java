@@ -150,6 +150,10 @@ final class ConvergenceLoop extends AbstractPartialFunction<Tuple2<EnvironmentSt
     if (state.exists() && state.restartPending()) {
       remindOfRestart(state);
     }
+    if (state.exists() && state.resizeAsked() != null) {
+      // Asked for before this incarnation: the scheduler may hold it already, and only this entity records it.
+      ResizeWeighing.ask(behavior, state.resizeAsked());
+    }
   }
 
   private void act(EnvironmentState state, boolean retrying) {

@@ -1,6 +1,5 @@
 package io.dcloud.environment;
 
-import io.dcloud.ask.Asks;
 import io.dcloud.environment.EnvironmentEntity.Command;
 import io.dcloud.environment.EnvironmentEntity.Conflict;
 import io.dcloud.environment.EnvironmentEntity.Create;
@@ -83,8 +82,8 @@ final class EnvironmentBehavior
   private final boolean newId;
   /** What follows each write and each recovery; also this entity's signal handler. */
   private final ConvergenceLoop loop;
-  /** A resize's size is with the scheduler: another waits for its answer (see {@link #onResizeWeighed}). */
-  private boolean weighingResize;
+  /** The resize the scheduler is weighing and who waits for its outcome; null when no one waits. */
+  private ResizeWeighing.Asker resizeAsker;
 
   EnvironmentBehavior(String environmentId, ActorContext<Command> context, Wiring wiring, boolean newId) {
     super(PersistenceId.of(EnvironmentEntity.TYPE_KEY.name(), environmentId), wiring.settings().journalBackoff());
@@ -113,6 +112,21 @@ final class EnvironmentBehavior
 
   ConvergenceLoop loop() {
     return loop;
+  }
+
+  /** See {@link #resizeAsker}. */
+  void resizeAsker(ResizeWeighing.Asker asker) {
+    resizeAsker = asker;
+  }
+
+  /** Who waits for the outcome of {@code asked}, answered once; null when no one does (gone with an earlier incarnation). */
+  ActorRef<Reply> takeResizeAsker(EnvironmentEntity.ResizeAsked asked) {
+    if (resizeAsker == null || !resizeAsker.asked().equals(asked)) {
+      return null;
+    }
+    ActorRef<Reply> replyTo = resizeAsker.replyTo();
+    resizeAsker = null;
+    return replyTo;
   }
 
   /** Pekko's effects, for the handlers kept apart ({@link SchedulerAnswers}). */
@@ -179,7 +193,7 @@ final class EnvironmentBehavior
       return whenAbsent(command);
     }
     if (command instanceof ResizeWeighed weighed) {
-      return onResizeWeighed(state, weighed);
+      return ResizeWeighing.weighed(this, state, weighed);
     }
     if (state.status() == EnvironmentStatus.DELETED) {
       return whenDeleted(state, command);
@@ -239,7 +253,7 @@ final class EnvironmentBehavior
           ? conflict(cmd.replyTo(), "environment " + environmentId + " is being deleted")
           : persistOrAnswer(Transitions.restart(state, now(), cmd.actor(), cmd.address()), state, cmd.replyTo());
     } else if (command instanceof Resize cmd) {
-      return resize(state, cmd);
+      return ResizeWeighing.resize(this, state, cmd);
     } else if (command instanceof Delete cmd) {
       return persistOrAnswer(Transitions.delete(state, now(), cmd.actor(), cmd.address()), state, cmd.replyTo());
     } else if (command instanceof Share cmd) {
@@ -266,66 +280,6 @@ final class EnvironmentBehavior
       RESTARTS.increment();
       loop.afterPersist(after, List.of(restart));
     }).thenNoReply();
-  }
-
-  private ReplyEffect<Event, EnvironmentState> resize(EnvironmentState state, Resize cmd) {
-    if (state.spec().service() != null) {
-      // Its service keeps its replicas alike: one resized alone would differ from its definition.
-      return conflict(cmd.replyTo(), "environment " + environmentId + " is a replica of service " + state.spec().service().name()
-          + ": change the resources in the service's definition, which rolls its replicas");
-    }
-    if (state.status() != EnvironmentStatus.RUNNING || state.deleting() || cmd.resources().equals(state.spec().resources())) {
-      return resized(state, cmd, false);
-    }
-    if (weighingResize) {
-      return conflict(cmd.replyTo(), "environment " + environmentId + " is being resized: the scheduler is weighing another size"
-          + " on its node; try again once it has answered");
-    }
-    // Asked here, not by the gateway: the entity that writes the new size is the one that hears the
-    // scheduler hold it, so no size is held that it did not write (or ask to give back).
-    weighingResize = true;
-    Asks.ask(context, wiring.scheduler(), wiring.settings().resizeTimeout(),
-        (ActorRef<Scheduler.ResizeAnswer> replyTo) -> new Scheduler.ResizeReservation(environmentId, cmd.resources(), replyTo),
-        (answer, failure) -> new ResizeWeighed(cmd, answer));
-    return Effect().noReply();
-  }
-
-  /**
-   * A running environment's resize, weighed: its node has room (its limits change as it runs, or it
-   * restarts for other GPUs), or none and nothing changes, as Kubernetes leaves a pod whose resize is
-   * infeasible running as it was. It may have moved on meanwhile: stopped, the scheduler's answer
-   * no longer applies (its place is given back at the stop, or placed anew at its restart).
-   */
-  private ReplyEffect<Event, EnvironmentState> onResizeWeighed(EnvironmentState state, ResizeWeighed weighed) {
-    weighingResize = false;
-    Resize cmd = weighed.request();
-    Scheduler.ResizeAnswer answer = weighed.answer();
-    if (answer == null) {
-      // No answer is not no decision: the scheduler may have held the new size and its word been lost.
-      // The size the spec says, asked after, is decided after: what the scheduler holds is that again.
-      wiring.scheduler().tell(new Scheduler.ResizeReservation(environmentId, state.spec().resources(), context.getSystem().ignoreRef()));
-      return Effect().reply(cmd.replyTo(), new TooLate("the scheduler did not weigh the resize of environment " + environmentId
-          + " within " + wiring.settings().resizeTimeout().toMillis() + " ms; it keeps running as it is"));
-    } else if (answer.outcome() == Scheduler.ResizeOutcome.REFUSED) {
-      return conflict(cmd.replyTo(), "environment " + environmentId + " cannot be resized now: " + answer.reason()
-          + "; it keeps running as it is");
-    } else if (state.status() == EnvironmentStatus.DELETED) {
-      return conflict(cmd.replyTo(), "environment " + environmentId + " was deleted");
-    }
-    return resized(state, cmd, answer.outcome() == Scheduler.ResizeOutcome.IN_PLACE && state.status() == EnvironmentStatus.RUNNING);
-  }
-
-  private ReplyEffect<Event, EnvironmentState> resized(EnvironmentState state, Resize cmd, boolean inPlace) {
-    List<Event> events = state.deleting() ? null : Transitions.resize(state, cmd.resources(), inPlace, now(), cmd.actor(), cmd.address());
-    if (events == null) {
-      return conflict(cmd.replyTo(), "environment " + environmentId + " is " + (state.deleting() ? "being deleted" : state.status())
-          + ": resize it once it runs or has stopped");
-    }
-    if (events.isEmpty()) {
-      return ok(cmd.replyTo(), state);
-    }
-    return Effect().persist(events).thenRun(after -> loop.afterPersist(after, events))
-        .thenReply(cmd.replyTo(), next -> new Ok(next.view()));
   }
 
   /** In any status: sharing changes who sees it, not what runs, so nothing is converged after it. */
@@ -385,11 +339,11 @@ final class EnvironmentBehavior
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, EnvironmentState> ok(ActorRef<Reply> replyTo, EnvironmentState state) {
+  ReplyEffect<Event, EnvironmentState> ok(ActorRef<Reply> replyTo, EnvironmentState state) {
     return Effect().reply(replyTo, new Ok(state.view()));
   }
 
-  private ReplyEffect<Event, EnvironmentState> conflict(ActorRef<Reply> replyTo, String reason) {
+  ReplyEffect<Event, EnvironmentState> conflict(ActorRef<Reply> replyTo, String reason) {
     return Effect().reply(replyTo, new Conflict(reason));
   }
 

@@ -110,19 +110,18 @@ public final class EnvironmentEntity {
 
   /**
    * Asks for other resources (the gateway read them, {@link EnvironmentResize}): from the next start
-   * of a stopped one. For a running one the entity asks the scheduler to weigh them on its node
-   * ({@code Scheduler.ResizeReservation}, see {@link ResizeWeighed}): its container's limits then
-   * change as it runs, or it restarts when its GPUs change, or nothing changes ({@link Conflict}).
-   * Refused while it is on its way. (An earlier gateway's {@code inPlace}, from its own ask, is ignored.)
+   * of a stopped one. A running one's are weighed by the scheduler on its node first ({@link
+   * ResizeWeighing}): its container's limits then change as it runs, or it restarts when its GPUs
+   * change, or nothing changes ({@link Conflict}). Refused while it is on its way. (An earlier
+   * gateway's {@code inPlace}, from its own ask of the scheduler, is ignored: the entity asks.)
    */
   public record Resize(Resources resources, ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {}
 
   /**
-   * The scheduler's word on a running environment's {@code request} ({@code answer} null: none came
-   * within {@code dcloud.environment.resize-timeout}). The entity asks and records in one place, so a
-   * size the scheduler holds is one the entity wrote, or one it asks to be given back. Never crosses JVMs.
+   * The scheduler's word on a running environment's {@code asked} size ({@code answer} null: none came
+   * within {@code dcloud.environment.resize-timeout}). See {@link ResizeWeighing}. Never crosses JVMs.
    */
-  public record ResizeWeighed(Resize request, Scheduler.ResizeAnswer answer)
+  public record ResizeWeighed(ResizeAsked asked, Scheduler.ResizeAnswer answer)
       implements Command, NoSerializationVerificationNeeded {}
 
   public record Delete(ActorRef<Reply> replyTo, String actor, String address) implements UserCommand {
@@ -369,6 +368,16 @@ public final class EnvironmentEntity {
       this(resources, at, actor, address, null);
     }
   }
+
+  /**
+   * A user asked a running environment for other resources, which the scheduler now weighs on its
+   * node ({@link ResizeWeighing}): written before the scheduler is asked, so an entity that stops
+   * before its answer asks again when it recovers. {@link Resized} or {@link ResizeDeclined} follows.
+   */
+  public record ResizeAsked(Resources resources, Instant at, String actor, String address) implements Event {}
+
+  /** The scheduler did not take the {@link ResizeAsked} size ({@code reason}): nothing changed. */
+  public record ResizeDeclined(Resources resources, String reason, Instant at) implements Event {}
 
   /** Its node changed its running container's CPU and RAM limits to {@code resources} (an in-place {@link Resized}). */
   public record LimitsApplied(Resources resources, Instant at) implements Event {}

@@ -26,6 +26,7 @@ import java.util.Set;
  * {@code restart}: the restarts its restart policy made (in a row, and in all) after its container exited, and
  * when the next is due; null for the many that never exited. {@code resizing}: true while a running
  * container's limits change to its spec's (an in-place resize), until its node says they have; null otherwise.
+ * {@code resizeAsked}: a running one's resize the scheduler is weighing ({@link ResizeWeighing}); null otherwise.
  */
 public record EnvironmentState(
     String id,
@@ -46,7 +47,8 @@ public record EnvironmentState(
     List<EnvironmentSpec.DatasetRef> datasets,
     Boolean ready,
     Restart restart,
-    Boolean resizing)
+    Boolean resizing,
+    EnvironmentEntity.ResizeAsked resizeAsked)
     implements CborSerializable {
 
   /** The statuses in which nothing is settled yet: the entity keeps re-sending what it waits for. */
@@ -134,9 +136,14 @@ public record EnvironmentState(
       String message = e.reason() == null ? "stop requested" + Transitions.by(e.actor()) : e.reason();
       // A stop while a restart stops it: the start that was to follow is off.
       return withoutRestartRequest().to(EnvironmentStatus.STOPPING, message, at, historyLimit);
+    } else if (event instanceof EnvironmentEntity.ResizeAsked e) {
+      // No step: the scheduler's answer, a moment later, is the one.
+      return withResizeAsked(e);
+    } else if (event instanceof EnvironmentEntity.ResizeDeclined e) {
+      return withResizeAsked(null).to(status, "not resized to " + e.resources().describeRunning() + ": " + e.reason(), at, historyLimit);
     } else if (event instanceof EnvironmentEntity.Resized e) {
       boolean inPlace = Boolean.TRUE.equals(e.inPlace());
-      return withSpec(spec.withResources(e.resources())).withResizing(inPlace ? Boolean.TRUE : resizing)
+      return withSpec(spec.withResources(e.resources())).withResizing(inPlace ? Boolean.TRUE : resizing).withResizeAsked(null)
           .to(status, "resized to " + e.resources().describeRunning() + (inPlace ? " as it runs" : "") + Transitions.by(e.actor()),
               at, historyLimit);
     } else if (event instanceof EnvironmentEntity.LimitsApplied e) {
@@ -190,7 +197,7 @@ public record EnvironmentState(
   }
 
   public static EnvironmentState empty(String id) {
-    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of(), null, null, null, null);
+    return new EnvironmentState(id, null, null, null, null, List.of(), null, List.of(), null, null, Removal.NONE, 0, List.of(), null, List.of(), null, null, null, null, null);
   }
 
   /**
@@ -280,31 +287,32 @@ public record EnvironmentState(
         steps.isEmpty() ? at.toEpochMilli() : createdAtMilli, List.copyOf(kept), owner, sharedWith, datasets, ready,
         next == EnvironmentStatus.FAILED || next == EnvironmentStatus.STOPPED ? restart : notPending(),
         // A container that no longer runs takes its spec's limits when it next starts.
-        next == EnvironmentStatus.RUNNING ? resizing : null);
+        next == EnvironmentStatus.RUNNING ? resizing : null,
+        next == EnvironmentStatus.RUNNING ? resizeAsked : null);
   }
 
   EnvironmentState withPlacement(String newNode, List<String> newGpus) {
     return new EnvironmentState(
         id, status, spec, recipe, newNode, List.copyOf(newGpus), containerId, ports, reason, null, removal,
-        createdAtMilli, steps, owner, sharedWith, datasets, ready, restart, resizing);
+        createdAtMilli, steps, owner, sharedWith, datasets, ready, restart, resizing, resizeAsked);
   }
 
   EnvironmentState withContainer(String newContainerId, List<PublishedPort> newPorts) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, newContainerId, List.copyOf(newPorts), reason, queuePosition,
-        removal, createdAtMilli, steps, owner, sharedWith, datasets, null, restart, resizing);
+        removal, createdAtMilli, steps, owner, sharedWith, datasets, null, restart, resizing, resizeAsked);
   }
 
   EnvironmentState withReason(String newReason) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, newReason, queuePosition, removal, createdAtMilli, steps, owner, sharedWith, datasets, ready,
-        restart, resizing);
+        restart, resizing, resizeAsked);
   }
 
   EnvironmentState withQueuePosition(Integer position) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, position, removal, createdAtMilli, steps, owner, sharedWith, datasets, ready,
-        restart, resizing);
+        restart, resizing, resizeAsked);
   }
 
   /** A user's restart is done with (stopped) or off (stopped for good): a deletion or relocation stays. */
@@ -315,44 +323,51 @@ public record EnvironmentState(
   EnvironmentState removing(Removal purpose) {
     return purpose == removal ? this : new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, purpose, createdAtMilli, steps, owner, sharedWith, datasets, ready,
-        restart, resizing);
+        restart, resizing, resizeAsked);
   }
 
   EnvironmentState withSpec(EnvironmentSpec resized) {
     return new EnvironmentState(
         id, status, resized, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, datasets, ready, restart, resizing);
+        sharedWith, datasets, ready, restart, resizing, resizeAsked);
   }
 
   EnvironmentState withSharedWith(List<String> groups) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        groups.isEmpty() ? List.of() : List.copyOf(groups), datasets, ready, restart, resizing);
+        groups.isEmpty() ? List.of() : List.copyOf(groups), datasets, ready, restart, resizing, resizeAsked);
   }
 
   EnvironmentState withDatasets(List<EnvironmentSpec.DatasetRef> mounted) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, List.copyOf(mounted), ready, restart, resizing);
+        sharedWith, List.copyOf(mounted), ready, restart, resizing, resizeAsked);
   }
 
   EnvironmentState withRestart(Restart next) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, datasets, ready, next, resizing);
+        sharedWith, datasets, ready, next, resizing, resizeAsked);
   }
 
   /** See {@link #resizing}: true from an in-place {@link EnvironmentEntity.Resized} until its node applied the limits. */
   EnvironmentState withResizing(Boolean nowResizing) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, datasets, ready, restart, nowResizing);
+        sharedWith, datasets, ready, restart, nowResizing, resizeAsked);
+  }
+
+  /** See {@link #resizeAsked}. */
+  EnvironmentState withResizeAsked(EnvironmentEntity.ResizeAsked asked) {
+    return asked == resizeAsked ? this : new EnvironmentState(
+        id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
+        sharedWith, datasets, ready, restart, resizing, asked);
   }
 
   EnvironmentState withReady(Boolean nowReady) {
     return new EnvironmentState(
         id, status, spec, recipe, node, gpus, containerId, ports, reason, queuePosition, removal, createdAtMilli, steps, owner,
-        sharedWith, datasets, nowReady, restart, resizing);
+        sharedWith, datasets, nowReady, restart, resizing, resizeAsked);
   }
 
   boolean deleting() {
@@ -364,13 +379,13 @@ public record EnvironmentState(
     // The datasets were the container's mounts: they go with it.
     return new EnvironmentState(
         id, status, spec, recipe, null, List.of(), null, List.of(), reason, null, removal, createdAtMilli, steps, owner, sharedWith, null, null,
-        restart, null);
+        restart, null, null);
   }
 
   EnvironmentState created(EnvironmentSpec newSpec, ImageRecipe newRecipe, String newOwner) {
     return new EnvironmentState(
         id, status, SharedValues.spec(newSpec), SharedValues.recipe(newRecipe), null, List.of(), null, List.of(), null, null,
-        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith, null, null, null, null);
+        Removal.NONE, createdAtMilli, steps, newOwner == null ? null : newOwner.intern(), sharedWith, null, null, null, null, null);
   }
 
   private String deletedMessage() {

@@ -321,7 +321,8 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
     var resizing = entity.<EnvironmentEntity.Reply>runCommand(
         replyTo -> new EnvironmentEntity.Resize(bigger, replyTo, "alice", null));
     assertThat(scheduler.expectMessageClass(Scheduler.ResizeReservation.class, WAIT).resources()).isEqualTo(bigger);
-    assertThat(resizing.events()).hasSize(2);
+    assertThat(resizing.events()).extracting(e -> e.getClass().getSimpleName())
+        .containsExactly("ResizeAsked", "Resized", "RestartRequested");
     assertThat(resizing.state().status()).isEqualTo(EnvironmentStatus.STOPPING);
     assertThat(((EnvironmentEntity.Ok) resizing.reply()).view().spec().resources()).isEqualTo(bigger);
     assertThat(node.expectMessageClass(NodeProtocol.StopContainer.class, WAIT).containerId()).isEqualTo("c1");
@@ -350,7 +351,7 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
     Scheduler.ResizeReservation weighed = scheduler.expectMessageClass(Scheduler.ResizeReservation.class, WAIT);
     assertThat(weighed.environmentId()).isEqualTo(id);
     assertThat(weighed.resources()).isEqualTo(bigger);
-    assertThat(resizing.events()).hasSize(1);
+    assertThat(resizing.events()).extracting(e -> e.getClass().getSimpleName()).containsExactly("ResizeAsked", "Resized");
     assertThat(resizing.state().status()).as("its container keeps running").isEqualTo(EnvironmentStatus.RUNNING);
     assertThat(((EnvironmentEntity.Ok) resizing.reply()).view().spec().resources()).isEqualTo(bigger);
     NodeProtocol.UpdateLimits update = node.expectMessageClass(NodeProtocol.UpdateLimits.class, WAIT);
@@ -372,13 +373,18 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
     create();
     runOn("c1");
     resizeAnswer.set(new Scheduler.ResizeAnswer(Scheduler.ResizeOutcome.REFUSED, "node n1 has no room for it to grow: 1 core free, 2 more asked"));
+    Resources before = entity.getState().spec().resources();
     var refused = entity.<EnvironmentEntity.Reply>runCommand(
         replyTo -> new EnvironmentEntity.Resize(new Resources(2500, 64L << 20, 0, 0, null), replyTo, "alice", null));
-    assertThat(refused.hasNoEvents()).isTrue();
+    assertThat(refused.events()).extracting(e -> e.getClass().getSimpleName()).containsExactly("ResizeAsked", "ResizeDeclined");
     assertThat(refused.reply()).isEqualTo(new EnvironmentEntity.Conflict("environment " + id + " cannot be resized now: "
         + "node n1 has no room for it to grow: 1 core free, 2 more asked; it keeps running as it is"));
     assertThat(refused.state().status()).isEqualTo(EnvironmentStatus.RUNNING);
+    assertThat(refused.state().spec().resources()).isEqualTo(before);
     assertThat(refused.state().resizing()).isNull();
+    assertThat(refused.state().resizeAsked()).isNull();
+    assertThat(refused.state().history()).last().satisfies(entry -> assertThat(entry.message()).isEqualTo(
+        "not resized to 2.5 cores, 64 MiB RAM: node n1 has no room for it to grow: 1 core free, 2 more asked"));
     node.expectNoMessage(Duration.ofMillis(100));
   }
 
@@ -395,20 +401,64 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
     // ... and another, meanwhile, is refused rather than weighed beside it.
     var second = entity.<EnvironmentEntity.Reply>runCommand(
         replyTo -> new EnvironmentEntity.Resize(new Resources(1000, 1L << 30, 0, 0, null), replyTo, "bob", null));
-    assertThat(((EnvironmentEntity.Conflict) second.reply()).reason()).contains("the scheduler is weighing another size");
+    assertThat(((EnvironmentEntity.Conflict) second.reply()).reason())
+        .contains("is being resized: the scheduler is weighing 2 cores, 2 GiB RAM on its node");
 
     assertThat(first.expectMessageClass(EnvironmentEntity.TooLate.class, WAIT).reason()).isEqualTo("the scheduler did not weigh "
-        + "the resize of environment " + id + " within 500 ms; it keeps running as it is");
+        + "the resize of environment " + id + " within 3000 ms; it keeps running as it is");
     // Its word may have been lost, not withheld: the size the spec says is asked for after it.
     Scheduler.ResizeReservation back = scheduler.expectMessageClass(Scheduler.ResizeReservation.class, WAIT);
     assertThat(back.resources()).isEqualTo(before);
     assertThat(entity.getState().spec().resources()).isEqualTo(before);
     assertThat(entity.getState().resizing()).isNull();
+    assertThat(entity.getState().history()).last().satisfies(entry -> assertThat(entry.message())
+        .isEqualTo("not resized to 2 cores, 2 GiB RAM: the scheduler did not weigh it within 3000 ms"));
 
     // Weighed again once answered.
     resizeAnswer.set(new Scheduler.ResizeAnswer(Scheduler.ResizeOutcome.IN_PLACE, null));
     var again = entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Resize(bigger, replyTo, "alice", null));
     assertThat(((EnvironmentEntity.Ok) again.reply()).view().spec().resources()).isEqualTo(bigger);
+  }
+
+  @Test
+  void anEntityThatStopsBeforeTheSchedulersAnswerAsksAgainWhenItRecoversAndRecordsTheAnswer() {
+    create();
+    runOn("c1");
+    Resources bigger = new Resources(2000, 2L << 30, 0, 0, null);
+    TestProbe<EnvironmentEntity.Reply> asker = testKit.createTestProbe();
+    entity.runCommand(new EnvironmentEntity.Resize(bigger, asker.getRef(), "alice", "10.0.0.7"));
+    assertThat(scheduler.expectMessageClass(Scheduler.ResizeReservation.class, WAIT).resources()).isEqualTo(bigger);
+    assertThat(entity.getState().resizeAsked().resources()).as("written before the scheduler was asked").isEqualTo(bigger);
+
+    // Stopped (passivated, moved, its node lost) before the answer: the scheduler may hold the size already.
+    entity.restart();
+    Scheduler.ResizeReservation again = scheduler.expectMessageClass(Scheduler.ResizeReservation.class, WAIT);
+    assertThat(again.resources()).isEqualTo(bigger);
+    again.replyTo().tell(new Scheduler.ResizeAnswer(Scheduler.ResizeOutcome.IN_PLACE, null));
+
+    assertThat(node.expectMessageClass(NodeProtocol.UpdateLimits.class, WAIT)).isEqualTo(new NodeProtocol.UpdateLimits(id, "c1", bigger));
+    EnvironmentState resized = entity.getState();
+    assertThat(resized.spec().resources()).isEqualTo(bigger);
+    assertThat(resized.resizeAsked()).isNull();
+    assertThat(resized.history()).last().satisfies(entry ->
+        assertThat(entry.message()).isEqualTo("resized to 2 cores, 2 GiB RAM as it runs by alice"));
+  }
+
+  @Test
+  void aResizeWhoseEnvironmentStopsWhileWeighedIsNotTakenAndItsAskerHearsWhy() {
+    create();
+    runOn("c1");
+    Resources before = entity.getState().spec().resources();
+    TestProbe<EnvironmentEntity.Reply> asker = testKit.createTestProbe();
+    entity.runCommand(new EnvironmentEntity.Resize(new Resources(2000, 2L << 30, 0, 0, null), asker.getRef(), "alice", null));
+    Scheduler.ResizeReservation weighed = scheduler.expectMessageClass(Scheduler.ResizeReservation.class, WAIT);
+    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Stop(replyTo));
+
+    weighed.replyTo().tell(new Scheduler.ResizeAnswer(Scheduler.ResizeOutcome.IN_PLACE, null));
+    assertThat(asker.expectMessageClass(EnvironmentEntity.Conflict.class, WAIT).reason())
+        .isEqualTo("environment " + id + " is STOPPING now: resize it once it runs or has stopped");
+    assertThat(entity.getState().spec().resources()).as("its place, held at that size, is given back at the stop").isEqualTo(before);
+    assertThat(entity.getState().resizeAsked()).isNull();
   }
 
   @Test

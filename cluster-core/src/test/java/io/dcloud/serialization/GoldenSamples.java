@@ -196,9 +196,13 @@ final class GoldenSamples {
         new Resources(2000, 4L << 30, 1, 0, null), AT, "alice", "10.0.0.7"));
     s.put("wire.environment.Resize", new EnvironmentEntity.Resize(
         new Resources(2000, 4L << 30, 1, 0, null), system.deadLetters(), "alice", "10.0.0.7"));
-    // A resize as it runs: the scheduler weighs and holds it, the node changes the container's limits.
+    // A resize as it runs: asked, the scheduler weighs and holds it (or declines), the node changes the container's limits.
     s.put("environment-event.Resized.in-place", new EnvironmentEntity.Resized(
         new Resources(2000, 4L << 30, 0, 0, null), AT, "alice", "10.0.0.7", true));
+    s.put("environment-event.ResizeAsked", new EnvironmentEntity.ResizeAsked(
+        new Resources(2000, 4L << 30, 0, 0, null), AT, "alice", "10.0.0.7"));
+    s.put("environment-event.ResizeDeclined", new EnvironmentEntity.ResizeDeclined(
+        new Resources(2000, 4L << 30, 0, 0, null), "node n1 has no room for it to grow: 1 core free, 2 more asked", AT));
     s.put("environment-event.LimitsApplied", new EnvironmentEntity.LimitsApplied(new Resources(2000, 4L << 30, 0, 0, null), AT));
     s.put("environment-event.LimitsRefused", new EnvironmentEntity.LimitsRefused("it uses 3 GiB of RAM, more than the 2 GiB asked", AT));
     // An earlier gateway's, which asked the scheduler itself: its inPlace is ignored (the entity asks now).

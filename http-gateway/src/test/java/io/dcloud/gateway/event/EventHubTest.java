@@ -47,7 +47,7 @@ class EventHubTest {
 
   private static EnvironmentState state(String id) {
     return new EnvironmentState(id, EnvironmentStatus.QUEUED, null, null, null, List.of(), null, List.of(), null, 1,
-        EnvironmentState.Removal.NONE, Instant.now().toEpochMilli(), List.of(), "ella", List.of(), null, null, null, null);
+        EnvironmentState.Removal.NONE, Instant.now().toEpochMilli(), List.of(), "ella", List.of(), null, null, null, null, null);
   }
 
   /** A hub, the directory's side of its watch, and the scheduler it polls for nodes. */
