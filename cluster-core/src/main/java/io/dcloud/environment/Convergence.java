@@ -105,7 +105,8 @@ final class Convergence {
       }
     }
     List<EnvironmentState.Step> steps = state.steps();
-    for (EnvironmentState.Step step : steps.subList(Math.max(0, steps.size() - persisted.size()), steps.size())) {
+    int added = (int) persisted.stream().filter(EnvironmentState::addsStep).count();
+    for (EnvironmentState.Step step : steps.subList(Math.max(0, steps.size() - added), steps.size())) {
       String message = step.message();
       wiring.updates().tell(EnvironmentUpdate.publish(new EnvironmentUpdate(
           environmentId, EnvironmentUpdate.Kind.STATUS, step.status().name(), message, step.at())));

@@ -91,6 +91,15 @@ public record EnvironmentState(
     }
   }
 
+  /**
+   * Whether {@code event} adds a step to the history: a few change the state alone (see {@link
+   * #apply}), and what announces the new steps of a write must not take an older one for its own.
+   */
+  static boolean addsStep(EnvironmentEntity.Event event) {
+    return !(event instanceof EnvironmentEntity.ResizeAsked || event instanceof EnvironmentEntity.RestartScheduled
+        || event instanceof EnvironmentEntity.ReadinessChanged);
+  }
+
   /** The one fold of events into state, shared by the entity and the read side. */
   public EnvironmentState apply(EnvironmentEntity.Event event, int historyLimit) {
     Instant at = event.at();

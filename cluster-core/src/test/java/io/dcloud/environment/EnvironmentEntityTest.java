@@ -22,6 +22,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.junit.jupiter.api.Test;
 
@@ -459,6 +460,21 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
         .isEqualTo("environment " + id + " is STOPPING now: resize it once it runs or has stopped");
     assertThat(entity.getState().spec().resources()).as("its place, held at that size, is given back at the stop").isEqualTo(before);
     assertThat(entity.getState().resizeAsked()).isNull();
+  }
+
+  @Test
+  void aReplicasReadinessChangesItsStateButAnnouncesNoStepAgain() {
+    create();
+    runOn("c1");
+    updates.fishForMessage(WAIT, update -> update.toString().contains("running as container c1")
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+
+    var ready = entity.runCommand(new EnvironmentEntity.FromNode(
+        new ContainerReport(NODE, ContainerPhase.RUNNING, "c1", List.of(), null, false, "ready", null, true, null)));
+    assertThat(ready.event()).isInstanceOf(EnvironmentEntity.ReadinessChanged.class);
+    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Stop(replyTo));
+    // The stop's step is the next status watchers hear: the readiness wrote none, and repeats none.
+    assertThat(updates.receiveMessage(WAIT).toString()).contains("status=STOPPING");
   }
 
   @Test

@@ -40,7 +40,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
  * name). When a class moves or is renamed, its sample is built with the new class under the old
  * name; the golden file keeps the bytes and manifest the old class wrote.
  */
-final class GoldenSamples {
+public final class GoldenSamples {
   private GoldenSamples() {}
 
   /** The sealed interfaces whose every subtype is in a journal, so each needs a sample. */
@@ -69,8 +69,11 @@ final class GoldenSamples {
   static final List<PublishedPort> PORTS = List.of(new PublishedPort(8888, "tcp", "127.0.0.1", 32768));
   static final PlacementRequest REQUEST = new PlacementRequest("e1", RESOURCES, Map.of("zone", "z1"), "n1");
 
-  /** {@code system}: its dead letters are the reply-to of the commands that carry one. */
-  static Map<String, Object> all(ActorSystem<?> system) {
+  /**
+   * {@code system}: its dead letters are the reply-to of the commands that carry one. Also the one
+   * sample of every event that tests of a fold go through (see {@code HistoryStepsTest}).
+   */
+  public static Map<String, Object> all(ActorSystem<?> system) {
     Map<String, Object> samples = new LinkedHashMap<>();
     environmentEvents(samples);
     ownedEnvironments(samples, system);
