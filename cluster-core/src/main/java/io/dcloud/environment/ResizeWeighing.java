@@ -1,6 +1,7 @@
 package io.dcloud.environment;
 
 import io.dcloud.ask.Asks;
+import io.dcloud.environment.EnvironmentEntity.Conflict;
 import io.dcloud.environment.EnvironmentEntity.Event;
 import io.dcloud.environment.EnvironmentEntity.Ok;
 import io.dcloud.environment.EnvironmentEntity.Reply;
@@ -12,6 +13,7 @@ import io.dcloud.environment.EnvironmentEntity.TooLate;
 import io.dcloud.resources.Resources;
 import io.dcloud.scheduler.Scheduler;
 import java.util.List;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
@@ -53,10 +55,7 @@ final class ResizeWeighing {
     }
     ResizeAsked asked = new ResizeAsked(cmd.resources(), entity.now(), cmd.actor(), cmd.address());
     entity.resizeAsker(new Asker(asked, cmd.replyTo()));
-    return entity.effects().persist(asked).thenRun(next -> {
-      entity.loop().afterPersist(next, List.of(asked));
-      ask(entity, asked);
-    }).thenNoReply();
+    return write(entity, List.of(asked)).thenRun(next -> ask(entity, asked)).thenNoReply();
   }
 
   /** Asks the scheduler to weigh {@code asked}: after it is written, and again after each recovery while it waits. */
@@ -73,25 +72,21 @@ final class ResizeWeighing {
     if (!asked.equals(state.resizeAsked())) {
       // Decided already (a recovery asked again, and this is the second answer), or it stopped
       // meanwhile: its place is given back at the stop, or placed anew at its restart.
-      return asker == null ? entity.effects().noReply() : entity.conflict(asker, "environment " + id + " is "
-          + (state.deleting() ? "being deleted" : state.status()) + " now: resize it once it runs or has stopped");
+      return asker == null ? entity.effects().noReply() : entity.conflict(asker, notNow(entity, state));
     }
     Scheduler.ResizeAnswer answer = weighed.answer();
     if (answer == null) {
       long millis = entity.wiring().settings().resizeTimeout().toMillis();
       ResizeDeclined declined = new ResizeDeclined(asked.resources(), "the scheduler did not weigh it within " + millis + " ms", entity.now());
       Resources held = state.spec().resources();
-      return answered(entity.effects().persist(declined).thenRun(next -> {
-        entity.loop().afterPersist(next, List.of(declined));
-        // No answer is not no decision: the scheduler may have held the new size and its word been lost.
-        entity.wiring().scheduler().tell(new Scheduler.ResizeReservation(id, held, entity.context().getSystem().ignoreRef()));
-      }), asker, new TooLate("the scheduler did not weigh the resize of environment " + id + " within " + millis
-          + " ms; it keeps running as it is"));
+      // No answer is not no decision: the scheduler may have held the new size and its word been lost.
+      EffectBuilder<Event, EnvironmentState> written = write(entity, List.of(declined)).thenRun(next ->
+          entity.wiring().scheduler().tell(new Scheduler.ResizeReservation(id, held, entity.context().getSystem().ignoreRef())));
+      return answered(written, asker, next -> new TooLate("the scheduler did not weigh the resize of environment " + id
+          + " within " + millis + " ms; it keeps running as it is"));
     } else if (answer.outcome() == Scheduler.ResizeOutcome.REFUSED) {
-      ResizeDeclined declined = new ResizeDeclined(asked.resources(), answer.reason(), entity.now());
-      return answered(entity.effects().persist(declined).thenRun(next -> entity.loop().afterPersist(next, List.of(declined))),
-          asker, new EnvironmentEntity.Conflict("environment " + id + " cannot be resized now: " + answer.reason()
-              + "; it keeps running as it is"));
+      return answered(write(entity, List.of(new ResizeDeclined(asked.resources(), answer.reason(), entity.now()))), asker,
+          next -> new Conflict("environment " + id + " cannot be resized now: " + answer.reason() + "; it keeps running as it is"));
     }
     return take(entity, state, asked.resources(), answer.outcome() == Scheduler.ResizeOutcome.IN_PLACE, asked.actor(),
         asked.address(), asker);
@@ -102,19 +97,26 @@ final class ResizeWeighing {
       Resources resources, boolean inPlace, String actor, String address, ActorRef<Reply> asker) {
     List<Event> events = state.deleting() ? null : Transitions.resize(state, resources, inPlace, entity.now(), actor, address);
     if (events == null) {
-      return asker == null ? entity.effects().noReply() : entity.conflict(asker, "environment " + entity.environmentId() + " is "
-          + (state.deleting() ? "being deleted" : state.status()) + ": resize it once it runs or has stopped");
+      return asker == null ? entity.effects().noReply() : entity.conflict(asker, notNow(entity, state));
     }
     if (events.isEmpty()) {
       return asker == null ? entity.effects().noReply() : entity.ok(asker, state);
     }
-    EffectBuilder<Event, EnvironmentState> written =
-        entity.effects().persist(events).thenRun(after -> entity.loop().afterPersist(after, events));
-    return asker == null ? written.thenNoReply() : written.thenReply(asker, next -> new Ok(next.view()));
+    return answered(write(entity, events), asker, next -> new Ok(next.view()));
+  }
+
+  private static String notNow(EnvironmentBehavior entity, EnvironmentState state) {
+    return "environment " + entity.environmentId() + " is " + (state.deleting() ? "being deleted" : state.status())
+        + ": resize it once it runs or has stopped";
+  }
+
+  /** {@code events} in one write, announced and converged on as every write of the entity is. */
+  private static EffectBuilder<Event, EnvironmentState> write(EnvironmentBehavior entity, List<Event> events) {
+    return entity.effects().persist(events).thenRun(next -> entity.loop().afterPersist(next, events));
   }
 
   private static ReplyEffect<Event, EnvironmentState> answered(
-      EffectBuilder<Event, EnvironmentState> written, ActorRef<Reply> asker, Reply reply) {
-    return asker == null ? written.thenNoReply() : written.thenReply(asker, next -> reply);
+      EffectBuilder<Event, EnvironmentState> written, ActorRef<Reply> asker, Function<EnvironmentState, Reply> reply) {
+    return asker == null ? written.thenNoReply() : written.thenReply(asker, reply::apply);
   }
 }

@@ -457,7 +457,7 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
 
     weighed.replyTo().tell(new Scheduler.ResizeAnswer(Scheduler.ResizeOutcome.IN_PLACE, null));
     assertThat(asker.expectMessageClass(EnvironmentEntity.Conflict.class, WAIT).reason())
-        .isEqualTo("environment " + id + " is STOPPING now: resize it once it runs or has stopped");
+        .isEqualTo("environment " + id + " is STOPPING: resize it once it runs or has stopped");
     assertThat(entity.getState().spec().resources()).as("its place, held at that size, is given back at the stop").isEqualTo(before);
     assertThat(entity.getState().resizeAsked()).isNull();
   }
