@@ -8,6 +8,7 @@ import io.dcloud.dataset.DatasetIndex;
 import io.dcloud.deploy.ContainerRuntime;
 import io.dcloud.deploy.DockerRuntime;
 import io.dcloud.device.DeviceRegistry;
+import io.dcloud.device.ReadingStore;
 import io.dcloud.device.RegistryChanged;
 import io.dcloud.environment.DeletedEnvironmentCollector;
 import io.dcloud.environment.EnvironmentDirectory;
@@ -209,8 +210,9 @@ public final class DCloudNode implements AutoCloseable {
     DatasetWiring.startJobs(system, config, datasetIndex, jobIndex);
     ActorRef<Topic.Command<RegistryChanged>> deviceChanges =
         DeviceWiring.startOnEveryNode(context, config, started.metrics().registry());
-    ActorRef<DeviceRegistry.Command> deviceRegistry =
-        singleton(system, DeviceRegistry.create(backoff, deviceChanges), "device-registry", backoff);
+    ReadingStore readings = DeviceWiring.readings(system, config);
+    ActorRef<DeviceRegistry.Command> deviceRegistry = singleton(system,
+        DeviceRegistry.create(backoff, deviceChanges, DeviceWiring.eraser(system, config, readings)), "device-registry", backoff);
     DeviceWiring.access(config, deviceRegistry, deviceChanges)
         .ifPresent(access -> singleton(system, access, "broker-access", backoff));
 
@@ -245,7 +247,7 @@ public final class DCloudNode implements AutoCloseable {
         folded, updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
         new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex),
         DeviceWiring.forGateway(context, config, LocalNode.id(config), started.metrics().registry(),
-            deviceRegistry, deviceChanges));
+            deviceRegistry, deviceChanges, readings));
     AdminBootstrap.run(system, users, config)
         .thenCompose(done -> HttpGateway.start(system, backends))
         .whenComplete((bound, failure) -> {

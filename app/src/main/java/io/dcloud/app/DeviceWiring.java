@@ -10,6 +10,7 @@ import io.dcloud.broker.MqttReadingsFeed;
 import io.dcloud.broker.ReadingIngest;
 import io.dcloud.device.DeviceCommand;
 import io.dcloud.device.DeviceCommands;
+import io.dcloud.device.DeviceEraser;
 import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.ReadingStore;
@@ -54,6 +55,18 @@ final class DeviceWiring {
     return CassandraReadingStore.createSchema(system, CassandraReadingStore.Settings.fromConfig(config));
   }
 
+  /** Where this node reads and writes readings (the gateway's routes and ingest, the registry's erasures). */
+  static ReadingStore readings(ActorSystem<?> system, Config config) {
+    return new CassandraReadingStore(system, CassandraReadingStore.Settings.fromConfig(config), Clock.systemUTC());
+  }
+
+  /** How the registry erases a deleted device's readings and commands (their entities started on every node). */
+  static DeviceEraser eraser(ActorSystem<?> system, Config config, ReadingStore readings) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    return DeviceEraser.of(readings, id -> sharding.entityRefFor(DeviceCommands.TYPE_KEY, id),
+        config.getDuration("dcloud.ask-timeout"));
+  }
+
   /** The topic of registry change notices, the controllers' command entities and their broker connection. */
   static ActorRef<Topic.Command<RegistryChanged>> startOnEveryNode(
       ActorContext<?> context, Config config, MeterRegistry meters) {
@@ -96,13 +109,12 @@ final class DeviceWiring {
    * it had not acknowledged, and what arrived for it while it was away.
    */
   static DeviceBackends forGateway(ActorContext<?> context, Config config, String nodeId, MeterRegistry meters,
-      ActorRef<DeviceRegistry.Command> registry, ActorRef<Topic.Command<RegistryChanged>> changes) {
+      ActorRef<DeviceRegistry.Command> registry, ActorRef<Topic.Command<RegistryChanged>> changes, ReadingStore store) {
     ActorSystem<?> system = context.getSystem();
     ClusterSharding sharding = ClusterSharding.get(system);
     BrokerSettings broker = brokerSettings(config);
     RegistryMirror mirror = new RegistryMirror();
     context.spawn(mirror.follower(registry, changes, broker.access().refreshInterval()), "device-registry-mirror");
-    ReadingStore store = new CassandraReadingStore(system, CassandraReadingStore.Settings.fromConfig(config), Clock.systemUTC());
     MqttReadingsFeed feed = new MqttReadingsFeed();
     DeviceBackends backends = new DeviceBackends(registry, id -> sharding.entityRefFor(DeviceCommands.TYPE_KEY, id),
         store, feed, DeviceBackends.secrets(config), DeviceBackends.brokerUrl(config));

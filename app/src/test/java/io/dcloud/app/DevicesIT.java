@@ -349,6 +349,38 @@ class DevicesIT {
     });
   }
 
+  /**
+   * Deleting a device erases its readings and counts in Cassandra (the registry's erasure, through
+   * the node's real reading store and command entities): the id registered again starts empty.
+   */
+  @Test
+  @Order(7)
+  void aDeviceRegisteredAgainUnderADeletedOnesIdStartsWithNoneOfItsReadings() throws Exception {
+    register("t9", "thermometer", "lab", "room-9");
+    MqttClient t9 = connect("t9");
+    try {
+      publishReading(t9, "t9", "{\"temperature\": 23.25}");
+      await().atMost(SOON).untilAsserted(() -> assertThat(admin.get("/api/v1/devices/t9/readings").json().path("items"))
+          .hasSize(1));
+    } finally {
+      disconnect(t9);
+    }
+
+    assertThat(configurer.delete("/api/v1/devices/t9").status()).isEqualTo(204);
+    await().atMost(SOON).untilAsserted(() -> {
+      Api.Response again = configurer.post("/api/v1/devices",
+          "{\"id\": \"t9\", \"type\": \"thermometer\", \"location\": {\"site\": \"lab\", \"room\": \"room-9\"}}");
+      if (again.status() == 409) {
+        assertThat(again.body()).contains("still being erased");
+        assertThat(again.json().path("errors").get(0).path("field").asText()).isEqualTo("id");
+      }
+      assertThat(again.status()).as(again.body()).isEqualTo(201);
+    });
+
+    assertThat(admin.get("/api/v1/devices/t9/readings").json().path("items")).isEmpty();
+    assertThat(admin.get("/api/v1/devices/t9").json().path("activity").path("accepted").asLong()).isZero();
+  }
+
   // ---------------------------------------------------------------- helpers
 
   /** {@code POST /api/v1/sensor-types} with an example type's file from examples/devices, as shipped. */

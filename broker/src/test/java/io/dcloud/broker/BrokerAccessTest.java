@@ -1,5 +1,7 @@
 package io.dcloud.broker;
 
+import org.apache.pekko.Done;
+import java.util.concurrent.CompletableFuture;
 import static io.dcloud.broker.Registries.THERMO;
 import static io.dcloud.broker.Registries.VALVE;
 import static io.dcloud.broker.Registries.binding;
@@ -78,7 +80,8 @@ class BrokerAccessTest {
     int n = ++instances;
     ActorRef<Topic.Command<RegistryChanged>> changes =
         testKit.spawn(Topic.create(RegistryChanged.class, RegistryChanged.TOPIC_NAME + "-" + n), "changes-" + n);
-    registry = testKit.spawn(DeviceRegistry.create(JournalBackoff.fromConfig(CONFIG), changes), "registry-" + n);
+    registry = testKit.spawn(DeviceRegistry.create(JournalBackoff.fromConfig(CONFIG), changes,
+        (id, by) -> CompletableFuture.completedFuture(Done.getInstance())), "registry-" + n);
     BrokerSettings settings = BrokerSettings.fromConfig(ConfigFactory.parseMap(broker.config())
         .withFallback(ConfigFactory.parseMap(Map.of("dcloud.broker.access.retry-min-backoff", "200ms")))
         .withFallback(CONFIG).getConfig("dcloud.broker"));
@@ -231,7 +234,7 @@ class BrokerAccessTest {
     registry(r -> new DeviceRegistry.SetEnabled("t1", true, r));
     DeviceClient again = connectWhenAllowed("device-t1", password);
 
-    registry(r -> new DeviceRegistry.DeleteDevice("t1", r));
+    registry(r -> new DeviceRegistry.DeleteDevice("t1", "carol", r));
     await("deleted: dropped").atMost(WITHIN).until(() -> !again.connected());
     assertThat(refused("device-t1", password)).isTrue();
   }

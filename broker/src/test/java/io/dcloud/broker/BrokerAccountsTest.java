@@ -14,6 +14,7 @@ import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.RegistryView;
 import io.dcloud.secret.SecretBox;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -72,7 +73,8 @@ class BrokerAccountsTest {
   @Test
   void aDeclaredServiceWithoutBindingsHasAnAccountForItsBindingsAndAnEmptyDocument() throws Exception {
     RegistryView unbound = Registries.view(8, List.of(device("t1", "thermo")), List.of());
-    RegistryView declared = new RegistryView(9, unbound.types(), unbound.devices(), unbound.bindings(), Set.of("greenhouse"));
+    RegistryView declared = new RegistryView(9, unbound.types(), unbound.devices(), unbound.bindings(), Set.of("greenhouse"),
+        Map.of());
     BrokerAccounts accounts = BrokerAccounts.from(declared, SECRETS);
 
     assertThat(accounts.accounts()).containsOnlyKeys("device-t1", "service-greenhouse");

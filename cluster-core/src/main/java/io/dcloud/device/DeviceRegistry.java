@@ -3,9 +3,11 @@ package io.dcloud.device;
 import io.dcloud.serialization.CborSerializable;
 import java.util.List;
 import org.apache.pekko.Done;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
@@ -37,8 +39,13 @@ public final class DeviceRegistry {
   /** A disabled device's broker account is disabled (its connection dropped) and its readings refused. */
   public record SetEnabled(String id, boolean enabled, ActorRef<Reply> replyTo) implements Command {}
 
-  /** Also takes the device out of every binding (a binding left with no device goes too). */
-  public record DeleteDevice(String id, ActorRef<Reply> replyTo) implements Command {}
+  /**
+   * Also takes the device out of every binding (a binding left with no device goes too). What the
+   * device left (its readings and counts, a controller's commands) is erased after the answer, and
+   * its id cannot be registered again until that is done ({@link RegistryView#erasing}).
+   * {@code deletedBy}: who asked (null in commands from before it was sent).
+   */
+  public record DeleteDevice(String id, String deletedBy, ActorRef<Reply> replyTo) implements Command {}
 
   public record RotateCredentials(String id, String nonce, ActorRef<Reply> replyTo) implements Command {}
 
@@ -88,6 +95,12 @@ public final class DeviceRegistry {
 
   public record GetView(ActorRef<RegistryView> replyTo) implements Command {}
 
+  /** The registry's own: the erasure of deleted device {@code id} is due again (it failed, or it is a retry). */
+  record EraseDevice(String id) implements Command, NoSerializationVerificationNeeded {}
+
+  /** The registry's own: the erasure of deleted device {@code id} ended ({@code failure} null: done). */
+  record ErasureEnded(String id, Throwable failure) implements Command, NoSerializationVerificationNeeded {}
+
   /** What a change answers: what it made or removed, or why not. */
   public sealed interface Reply extends CborSerializable {}
 
@@ -121,7 +134,11 @@ public final class DeviceRegistry {
 
   public record DeviceEnabledChanged(String id, boolean enabled) implements Event {}
 
-  public record DeviceDeleted(String id) implements Event {}
+  /** {@code deletedBy}: null in events from before it was recorded. */
+  public record DeviceDeleted(String id, String deletedBy) implements Event {}
+
+  /** What deleted device {@code id} left (readings, counts, commands) is erased: its id is free again. */
+  public record DeviceErased(String id) implements Event {}
 
   public record CredentialsRotated(String id, String nonce) implements Event {}
 
@@ -137,10 +154,12 @@ public final class DeviceRegistry {
 
   /**
    * The singleton's behavior ({@link DeviceRegistryBehavior}). {@code changes}: the cluster topic of
-   * {@link RegistryChanged}.
+   * {@link RegistryChanged}; {@code eraser}: erases what a deleted device left, tried again every
+   * {@code dcloud.devices.erase-retry-interval} until it succeeds.
    */
   public static Behavior<Command> create(
-      BackoffSupervisorStrategy journalBackoff, ActorRef<Topic.Command<RegistryChanged>> changes) {
-    return new DeviceRegistryBehavior(journalBackoff, changes);
+      BackoffSupervisorStrategy journalBackoff, ActorRef<Topic.Command<RegistryChanged>> changes, DeviceEraser eraser) {
+    return Behaviors.setup(context -> new DeviceRegistryBehavior(journalBackoff, changes, new DeviceErasure(context,
+        eraser, context.getSystem().settings().config().getDuration("dcloud.devices.erase-retry-interval"))));
   }
 }

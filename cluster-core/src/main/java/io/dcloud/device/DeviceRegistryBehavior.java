@@ -57,10 +57,13 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
   private static final int SNAPSHOTS_KEPT = 2;
 
   private final ActorRef<Topic.Command<RegistryChanged>> changes;
+  private final DeviceErasure erasure;
 
-  DeviceRegistryBehavior(BackoffSupervisorStrategy journalBackoff, ActorRef<Topic.Command<RegistryChanged>> changes) {
+  DeviceRegistryBehavior(BackoffSupervisorStrategy journalBackoff, ActorRef<Topic.Command<RegistryChanged>> changes,
+      DeviceErasure erasure) {
     super(DeviceRegistry.PERSISTENCE_ID, journalBackoff);
     this.changes = changes;
+    this.erasure = erasure;
   }
 
   @Override
@@ -80,16 +83,17 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
 
   /**
    * A copy that missed a change while the singleton moved learns of it here: the registry says its
-   * version once it is back.
+   * version once it is back. The erasures it still owes start again.
    */
   @Override
   public SignalHandler<RegistryView> signalHandler() {
     return newSignalHandlerBuilder().onSignal(RecoveryCompleted.instance(), view -> {
       if (view.version() > 0) {
-        log.info("Device registry recovered at version {}: {} types, {} devices, {} bindings", view.version(),
-            view.types().size(), view.devices().size(), view.bindings().size());
+        log.info("Device registry recovered at version {}: {} types, {} devices, {} bindings, {} deleted device(s) to erase",
+            view.version(), view.types().size(), view.devices().size(), view.bindings().size(), view.erasing().size());
         changed(view);
       }
+      view.erasing().forEach(erasure::start);
     }).build();
   }
 
@@ -109,6 +113,8 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
         .onCommand(DeviceRegistry.DeclareService.class, this::declareService)
         .onCommand(DeviceRegistry.ServiceConsumes.class, this::serviceConsumes)
         .onCommand(DeviceRegistry.ServiceVersionInPlace.class, this::serviceVersionInPlace)
+        .onCommand(DeviceRegistry.EraseDevice.class, this::eraseDevice)
+        .onCommand(DeviceRegistry.ErasureEnded.class, this::erasureEnded)
         .build();
   }
 
@@ -148,6 +154,10 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
     Device device = cmd.device();
     if (view.devices().containsKey(device.id())) {
       return refuse(cmd.replyTo(), Refusal.CONFLICT, "id", "device \"" + device.id() + "\" already exists");
+    } else if (view.erasing().containsKey(device.id())) {
+      // Its readings would show under the new device, and the erasure would delete the new device's.
+      return refuse(cmd.replyTo(), Refusal.CONFLICT, "id", "device \"" + device.id() + "\" was deleted and its readings"
+          + " and commands are still being erased: register it again in a few seconds");
     } else if (!view.types().containsKey(device.type())) {
       return refuse(cmd.replyTo(), Refusal.INVALID, "type", "sensor type \"" + device.type() + "\" does not exist");
     }
@@ -173,8 +183,35 @@ final class DeviceRegistryBehavior extends EventSourcedBehaviorWithEnforcedRepli
     if (device == null) {
       return notFound(cmd.replyTo(), cmd.id());
     }
-    return persist(new DeviceDeleted(cmd.id()), cmd.replyTo(), after -> new DeviceDone(device),
-        "Device {} deleted (and taken out of its bindings)", cmd.id());
+    String deletedBy = cmd.deletedBy() == null ? RegistryFold.UNKNOWN : cmd.deletedBy();
+    return Effect().persist(new DeviceDeleted(cmd.id(), deletedBy))
+        .thenRun(after -> {
+          log.info("Device {} deleted by {} (and taken out of its bindings); erasing its readings and commands",
+              cmd.id(), deletedBy);
+          changed(after);
+          erasure.start(cmd.id(), deletedBy);
+        })
+        .thenReply(cmd.replyTo(), after -> new DeviceDone(device));
+  }
+
+  private ReplyEffect<Event, RegistryView> eraseDevice(RegistryView view, DeviceRegistry.EraseDevice cmd) {
+    String deletedBy = view.erasing().get(cmd.id());
+    if (deletedBy != null) {
+      erasure.start(cmd.id(), deletedBy);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, RegistryView> erasureEnded(RegistryView view, DeviceRegistry.ErasureEnded ended) {
+    if (!erasure.ended(ended) || !view.erasing().containsKey(ended.id())) {
+      return Effect().noReply();
+    }
+    return Effect().persist(new DeviceRegistry.DeviceErased(ended.id()))
+        .thenRun(after -> {
+          log.info("What deleted device {} left (readings, commands) is erased: its id is free", ended.id());
+          changed(after);
+        })
+        .thenNoReply();
   }
 
   private ReplyEffect<Event, RegistryView> rotate(RegistryView view, RotateCredentials cmd) {

@@ -19,6 +19,9 @@ import java.util.Set;
  * it changed, so a copy of the view can tell it is behind from {@link RegistryChanged} alone.
  */
 final class RegistryFold {
+  /** Who deleted a device whose deletion was recorded before its deleter was. */
+  static final String UNKNOWN = "unknown";
+
   private RegistryFold() {}
 
   static RegistryView apply(RegistryView view, Event event) {
@@ -26,12 +29,16 @@ final class RegistryFold {
     Map<String, Device> devices = new HashMap<>(view.devices());
     Map<String, Binding> bindings = new HashMap<>(view.bindings());
     Set<String> services = new HashSet<>(view.services());
+    Map<String, String> erasing = new HashMap<>(view.erasing());
     if (event instanceof TypeRegistered e) {
       types.put(e.type().name(), e.type());
     } else if (event instanceof TypeDeleted e) {
       types.remove(e.name());
     } else if (event instanceof DeviceRegistered e) {
       devices.put(e.device().id(), e.device());
+      // Registered only once no erasure is owed, so one here was folded from a deletion recorded
+      // before erasures were (its data forgotten then): erasing it now would erase the new device's.
+      erasing.remove(e.device().id());
     } else if (event instanceof DeviceEnabledChanged e) {
       devices.computeIfPresent(e.id(), (id, device) -> device.withEnabled(e.enabled()));
     } else if (event instanceof CredentialsRotated e) {
@@ -39,6 +46,9 @@ final class RegistryFold {
     } else if (event instanceof DeviceDeleted e) {
       devices.remove(e.id());
       withoutDevice(bindings, e.id());
+      erasing.put(e.id(), e.deletedBy() == null ? UNKNOWN : e.deletedBy());
+    } else if (event instanceof DeviceRegistry.DeviceErased e) {
+      erasing.remove(e.id());
     } else if (event instanceof BindingCreated e) {
       bindings.put(e.binding().id(), e.binding());
     } else if (event instanceof BindingDeleted e) {
@@ -48,7 +58,7 @@ final class RegistryFold {
     } else if (event instanceof DeviceRegistry.ServiceRetired e) {
       services.remove(e.service());
     }
-    return new RegistryView(view.version() + 1, types, devices, bindings, services);
+    return new RegistryView(view.version() + 1, types, devices, bindings, services, erasing);
   }
 
   /** A deleted device leaves every binding; a binding it leaves empty goes too (it would bind nothing). */

@@ -13,21 +13,26 @@ import java.util.stream.Collectors;
  */
 public record RegistryView(
     long version, Map<String, SensorType> types, Map<String, Device> devices, Map<String, Binding> bindings,
-    Set<String> services)
+    Set<String> services, Map<String, String> erasing)
     implements CborSerializable {
 
   public static final RegistryView EMPTY = new RegistryView(0, Map.of(), Map.of(), Map.of());
 
-  /** {@code services}: those whose apps consume devices, bound or not (none in views from before they were kept). */
+  /**
+   * {@code services}: those whose apps consume devices, bound or not (none in views from before they
+   * were kept); {@code erasing}: deleted devices whose readings and commands are still being erased,
+   * by id, with who deleted each (none in views from before erasures were kept).
+   */
   public RegistryView {
     types = Map.copyOf(types);
     devices = Map.copyOf(devices);
     bindings = Map.copyOf(bindings);
     services = services == null ? Set.of() : Set.copyOf(services);
+    erasing = erasing == null ? Map.of() : Map.copyOf(erasing);
   }
 
   public RegistryView(long version, Map<String, SensorType> types, Map<String, Device> devices, Map<String, Binding> bindings) {
-    this(version, types, devices, bindings, Set.of());
+    this(version, types, devices, bindings, Set.of(), Map.of());
   }
 
   /** The type of device {@code id}, if both exist. */

@@ -12,9 +12,14 @@ import io.dcloud.device.SensorType.FieldType;
 import io.dcloud.journal.JournalBackoff;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -34,6 +39,7 @@ class DeviceRegistryTest {
       .withFallback(ConfigFactory.parseString("""
           pekko.actor.provider = local
           pekko.actor.serialize-messages = on
+          dcloud.devices.erase-retry-interval = 100ms
           """))
       .withFallback(ConfigFactory.load());
   private static final ActorTestKit testKit = ActorTestKit.create("device-registry-test", CONFIG);
@@ -50,6 +56,8 @@ class DeviceRegistryTest {
   }
 
   private TestProbe<Topic.Command<RegistryChanged>> changes;
+  /** Each erasure the registry asked for, in order; the test decides how each ends. */
+  private BlockingQueue<Erasure> erasures;
   private EventSourcedBehaviorTestKit<DeviceRegistry.Command, DeviceRegistry.Event, RegistryView> registry;
 
   @AfterAll
@@ -63,8 +71,29 @@ class DeviceRegistryTest {
     PersistenceTestKit.create(testKit.system()).clearAll();
     SnapshotTestKit.create(testKit.system()).clearAll();
     changes = testKit.createTestProbe();
+    erasures = new LinkedBlockingQueue<>();
+    BlockingQueue<Erasure> asked = erasures;
     registry = EventSourcedBehaviorTestKit.create(testKit.system(),
-        DeviceRegistry.create(JournalBackoff.fromConfig(CONFIG), changes.getRef()));
+        DeviceRegistry.create(JournalBackoff.fromConfig(CONFIG), changes.getRef(), (id, deletedBy) -> {
+          Erasure erasure = new Erasure(id, deletedBy, new CompletableFuture<>());
+          asked.add(erasure);
+          return erasure.result();
+        }));
+  }
+
+  private record Erasure(String id, String deletedBy, CompletableFuture<Done> result) {}
+
+  private Erasure nextErasure() throws InterruptedException {
+    Erasure erasure = erasures.poll(5, TimeUnit.SECONDS);
+    assertThat(erasure).as("an erasure asked for").isNotNull();
+    return erasure;
+  }
+
+  private void awaitErased(String id) {
+    changes.awaitAssert(Duration.ofSeconds(5), () -> {
+      assertThat(registry.getState().erasing()).as("devices being erased").doesNotContainKey(id);
+      return null;
+    });
   }
 
   private Reply run(Function<ActorRef<Reply>, DeviceRegistry.Command> command) {
@@ -119,7 +148,7 @@ class DeviceRegistryTest {
 
     assertRefused(run(r -> new DeviceRegistry.DeleteType("thermometer", r)), Refusal.CONFLICT, null, "\"t1\"");
     assertRefused(run(r -> new DeviceRegistry.DeleteType("barometer", r)), Refusal.NOT_FOUND, null, "barometer");
-    run(r -> new DeviceRegistry.DeleteDevice("t1", r));
+    run(r -> new DeviceRegistry.DeleteDevice("t1", "carol", r));
     assertThat(run(r -> new DeviceRegistry.DeleteType("thermometer", r))).isEqualTo(new DeviceRegistry.TypeDone(THERMOMETER));
     assertThat(registry.getState().types()).containsOnlyKeys("valve");
   }
@@ -137,6 +166,89 @@ class DeviceRegistryTest {
   }
 
   @Test
+  void aDeletedDevicesIdIsFreeAgainOnlyOnceWhatItLeftIsErased() throws Exception {
+    registerTypesAndDevices("t1");
+
+    run(r -> new DeviceRegistry.DeleteDevice("t1", "carol", r));
+    Erasure erasure = nextErasure();
+
+    assertThat(erasure.id()).isEqualTo("t1");
+    assertThat(erasure.deletedBy()).isEqualTo("carol");
+    assertThat(registry.getState().erasing()).containsEntry("t1", "carol");
+    assertRefused(run(r -> new DeviceRegistry.RegisterDevice(device("t1", "thermometer"), r)), Refusal.CONFLICT, "id",
+        "still being erased");
+    erasure.result().complete(Done.getInstance());
+    awaitErased("t1");
+    assertThat(run(r -> new DeviceRegistry.RegisterDevice(device("t1", "thermometer"), r)))
+        .isInstanceOf(DeviceRegistry.DeviceDone.class);
+    assertThat(PersistenceTestKit.create(testKit.system()).persistedInStorage(DeviceRegistry.PERSISTENCE_ID.id()))
+        .contains(new DeviceRegistry.DeviceDeleted("t1", "carol"), new DeviceRegistry.DeviceErased("t1"));
+    assertThat(erasures).as("nothing erased twice").isEmpty();
+  }
+
+  @Test
+  void aFailedErasureIsTriedAgainUntilItSucceeds() throws Exception {
+    registerTypesAndDevices("v1");
+    run(r -> new DeviceRegistry.DeleteDevice("v1", "carol", r));
+
+    nextErasure().result().completeExceptionally(new IllegalStateException("Cassandra unavailable"));
+    Erasure again = nextErasure();
+    assertThat(registry.getState().erasing()).containsKey("v1");
+    again.result().complete(Done.getInstance());
+
+    awaitErased("v1");
+    assertThat(again.id()).isEqualTo("v1");
+  }
+
+  /** The erasures owed are in the registry's state: a registry that restarted (or moved) starts them again. */
+  @Test
+  void anErasureOwedIsStartedAgainAfterARestart() throws Exception {
+    registerTypesAndDevices("t1", "t2");
+    run(r -> new DeviceRegistry.DeleteDevice("t1", "carol", r));
+    run(r -> new DeviceRegistry.DeleteDevice("t2", "dave", r));
+    nextErasure().result().complete(Done.getInstance());
+    awaitErased("t1");
+    Erasure unanswered = nextErasure();
+    assertThat(unanswered.id()).isEqualTo("t2");
+
+    registry.restart();
+
+    Erasure restarted = nextErasure();
+    assertThat(restarted.id()).isEqualTo("t2");
+    assertThat(restarted.deletedBy()).isEqualTo("dave");
+    restarted.result().complete(Done.getInstance());
+    awaitErased("t2");
+    assertThat(erasures).as("t1, erased before the restart, not again").isEmpty();
+  }
+
+  /**
+   * A journal from before erasures were recorded: its deletions (who deleted unknown) are erased once
+   * the registry recovers, but not that of an id registered again since: that would erase the new device's.
+   */
+  @Test
+  void deletionsRecordedBeforeErasuresAreErasedUnlessTheIdWasRegisteredAgain() throws Exception {
+    PersistenceTestKit.create(testKit.system()).persistForRecovery(DeviceRegistry.PERSISTENCE_ID.id(), List.of(
+        new DeviceRegistry.TypeRegistered(THERMOMETER),
+        new DeviceRegistry.DeviceRegistered(device("t1", "thermometer")),
+        new DeviceRegistry.DeviceRegistered(device("t2", "thermometer")),
+        new DeviceRegistry.DeviceDeleted("t1", null),
+        new DeviceRegistry.DeviceDeleted("t2", null),
+        new DeviceRegistry.DeviceRegistered(device("t1", "thermometer"))));
+
+    registry.restart();
+
+    Erasure erasure = nextErasure();
+    assertThat(erasure.id()).isEqualTo("t2");
+    assertThat(erasure.deletedBy()).isEqualTo("unknown");
+    assertThat(registry.getState().erasing()).containsOnlyKeys("t2");
+    assertThat(registry.getState().devices()).containsOnlyKeys("t1");
+    // The registry of setUp may have recovered these events too (and asked for t2 then): t2 only, never t1.
+    for (Erasure more = erasures.poll(300, TimeUnit.MILLISECONDS); more != null; more = erasures.poll(300, TimeUnit.MILLISECONDS)) {
+      assertThat(more.id()).as("t1 registered again: not erased").isEqualTo("t2");
+    }
+  }
+
+  @Test
   void disablesEnablesAndRotatesKnownDevicesOnly() {
     registerTypesAndDevices("t1");
 
@@ -151,7 +263,7 @@ class DeviceRegistryTest {
     assertThat(registry.getState().devices().get("t1")).isEqualTo(rotated.device());
     assertRefused(run(r -> new DeviceRegistry.SetEnabled("nope", true, r)), Refusal.NOT_FOUND, null, "\"nope\"");
     assertRefused(run(r -> new DeviceRegistry.RotateCredentials("nope", "n", r)), Refusal.NOT_FOUND, null, "\"nope\"");
-    assertRefused(run(r -> new DeviceRegistry.DeleteDevice("nope", r)), Refusal.NOT_FOUND, null, "\"nope\"");
+    assertRefused(run(r -> new DeviceRegistry.DeleteDevice("nope", "carol", r)), Refusal.NOT_FOUND, null, "\"nope\"");
   }
 
   @Test
@@ -220,8 +332,8 @@ class DeviceRegistryTest {
     bind("one", "t1", "v1");
     bind("other", "t2");
 
-    run(r -> new DeviceRegistry.DeleteDevice("t1", r));
-    run(r -> new DeviceRegistry.DeleteDevice("t2", r));
+    run(r -> new DeviceRegistry.DeleteDevice("t1", "carol", r));
+    run(r -> new DeviceRegistry.DeleteDevice("t2", "carol", r));
 
     RegistryView view = registry.getState();
     assertThat(view.devices()).containsOnlyKeys("v1");
@@ -348,7 +460,7 @@ class DeviceRegistryTest {
       run(r -> new DeviceRegistry.RegisterDevice(device(id, "thermometer"), r));
     }
     bind("b1", "t1", "v1");
-    run(r -> new DeviceRegistry.DeleteDevice("t7", r));
+    run(r -> new DeviceRegistry.DeleteDevice("t7", "carol", r));
     RegistryView before = registry.getState();
     changes.receiveSeveralMessages((int) before.version());
 

@@ -1,5 +1,7 @@
 package io.dcloud.device;
 
+import org.apache.pekko.Done;
+import java.util.concurrent.CompletableFuture;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
@@ -33,7 +35,8 @@ class RegistryMirrorTest {
   void followsEachChangeWithoutWaitingForItsRefresh() {
     ActorRef<Topic.Command<RegistryChanged>> changes =
         testKit.spawn(Topic.create(RegistryChanged.class, RegistryChanged.TOPIC_NAME));
-    ActorRef<DeviceRegistry.Command> registry = testKit.spawn(DeviceRegistry.create(JournalBackoff.fromConfig(CONFIG), changes));
+    ActorRef<DeviceRegistry.Command> registry = testKit.spawn(DeviceRegistry.create(JournalBackoff.fromConfig(CONFIG), changes,
+        (id, by) -> CompletableFuture.completedFuture(Done.getInstance())));
     RegistryMirror mirror = new RegistryMirror();
     // A refresh far beyond the test's patience: only the change notices can bring the copy up to date.
     testKit.spawn(mirror.follower(registry, changes, Duration.ofHours(1)));

@@ -62,7 +62,9 @@ final class DeviceGoldenSamples {
     s.put("device-registry-event.DeviceRegistered", new DeviceRegistry.DeviceRegistered(sensor));
     s.put("device-registry-event.DeviceRegistered.by-coordinates", new DeviceRegistry.DeviceRegistered(controller));
     s.put("device-registry-event.DeviceEnabledChanged", new DeviceRegistry.DeviceEnabledChanged("t1", false));
-    s.put("device-registry-event.DeviceDeleted", new DeviceRegistry.DeviceDeleted("t1"));
+    s.put("device-registry-event.DeviceDeleted", new DeviceRegistry.DeviceDeleted("t1", null));
+    s.put("device-registry-event.DeviceDeleted.by", new DeviceRegistry.DeviceDeleted("t1", "carol"));
+    s.put("device-registry-event.DeviceErased", new DeviceRegistry.DeviceErased("t1"));
     s.put("device-registry-event.CredentialsRotated",
         new DeviceRegistry.CredentialsRotated("t1", "00112233445566778899aabbccddeeff"));
     s.put("device-registry-event.BindingCreated", new DeviceRegistry.BindingCreated(binding));
@@ -71,7 +73,9 @@ final class DeviceGoldenSamples {
         Map.of("t1", sensor, "v1", controller), Map.of(binding.id(), binding));
     s.put("device-registry-snapshot.RegistryView", view);
     s.put("device-registry-snapshot.RegistryView.with-services", new RegistryView(10, view.types(), view.devices(),
-        view.bindings(), java.util.Set.of("greenhouse")));
+        view.bindings(), java.util.Set.of("greenhouse"), Map.of()));
+    s.put("device-registry-snapshot.RegistryView.erasing", new RegistryView(11, view.types(), Map.of("v1", controller),
+        view.bindings(), java.util.Set.of("greenhouse"), Map.of("t1", "carol")));
     s.put("device-registry-event.ServiceDeclared", new DeviceRegistry.ServiceDeclared("greenhouse"));
     s.put("device-registry-event.ServiceRetired", new DeviceRegistry.ServiceRetired("greenhouse"));
     s.put("wire.device-registry.DeclareService", new DeviceRegistry.DeclareService("greenhouse", system.deadLetters()));
@@ -81,7 +85,8 @@ final class DeviceGoldenSamples {
     s.put("wire.device-registry.DeleteType", new DeviceRegistry.DeleteType("thermometer", system.deadLetters()));
     s.put("wire.device-registry.RegisterDevice", new DeviceRegistry.RegisterDevice(sensor, system.deadLetters()));
     s.put("wire.device-registry.SetEnabled", new DeviceRegistry.SetEnabled("t1", false, system.deadLetters()));
-    s.put("wire.device-registry.DeleteDevice", new DeviceRegistry.DeleteDevice("t1", system.deadLetters()));
+    s.put("wire.device-registry.DeleteDevice", new DeviceRegistry.DeleteDevice("t1", null, system.deadLetters()));
+    s.put("wire.device-registry.DeleteDevice.by", new DeviceRegistry.DeleteDevice("t1", "carol", system.deadLetters()));
     s.put("wire.device-registry.RotateCredentials",
         new DeviceRegistry.RotateCredentials("t1", "00112233445566778899aabbccddeeff", system.deadLetters()));
     s.put("wire.device-registry.CreateBinding", new DeviceRegistry.CreateBinding(binding, slots, system.deadLetters()));

@@ -11,6 +11,7 @@ import io.dcloud.dataset.DatasetIndex;
 import io.dcloud.dataset.DatasetListing;
 import io.dcloud.dataset.DatasetWriter;
 import io.dcloud.device.DeviceCommands;
+import io.dcloud.device.DeviceEraser;
 import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.RegistryChanged;
@@ -199,8 +200,11 @@ public final class GatewayTestCluster implements AutoCloseable {
     JobEntity.init(system, JobEntity.wiring(system, datasets.blobs(), new DatasetWriter(system, datasets.entities(),
         datasetIndex, datasets.blobs(), ASK_TIMEOUT), jobIndex, JobEntity.Settings.fromConfig(resolved)));
     registryChanges = testKit.spawn(Topic.create(RegistryChanged.class, RegistryChanged.TOPIC_NAME), "registry-changes");
-    deviceRegistry = testKit.spawn(DeviceRegistry.create(JournalBackoff.fromConfig(resolved), registryChanges), "devices");
-    // Device commands' entities are started by the tests that command (DeviceCommands.init).
+    // Device commands' entities are started by the tests that command (DeviceCommands.init); until
+    // then a deleted device's erasure fails at its commands and is tried again.
+    deviceRegistry = testKit.spawn(DeviceRegistry.create(JournalBackoff.fromConfig(resolved), registryChanges,
+        DeviceEraser.of(readings, id -> ClusterSharding.get(system).entityRefFor(DeviceCommands.TYPE_KEY, id), ASK_TIMEOUT)),
+        "devices");
     DeviceBackends devices = new DeviceBackends(deviceRegistry,
         id -> ClusterSharding.get(system).entityRefFor(DeviceCommands.TYPE_KEY, id), readings, readings,
         deviceSecrets, DeviceBackends.brokerUrl(resolved));

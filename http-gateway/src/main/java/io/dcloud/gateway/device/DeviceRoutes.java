@@ -3,7 +3,6 @@ package io.dcloud.gateway.device;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.device.Device;
 import io.dcloud.device.DeviceActivity;
-import io.dcloud.device.DeviceCommands;
 import io.dcloud.device.DeviceRegistry;
 import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.DeviceTopics;
@@ -17,12 +16,10 @@ import io.dcloud.gateway.common.RequestBodies;
 import io.dcloud.gateway.identity.Authentication;
 import io.dcloud.identity.Caller;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.Done;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -44,8 +41,6 @@ public final class DeviceRoutes extends AllDirectives {
   public static final String ENABLE = "enable";
   public static final String CREDENTIALS = "credentials";
   private static final Logger log = LoggerFactory.getLogger(DeviceRoutes.class);
-  /** A deleted controller's commands entity writes one event; a slower answer is only logged. */
-  private static final Duration FORGET_WITHIN = Duration.ofSeconds(10);
 
   private final DeviceRegistryAsks registry;
   private final DeviceBackends backends;
@@ -142,39 +137,16 @@ public final class DeviceRoutes extends AllDirectives {
         });
   }
 
+  /** What the device left (readings, commands) the registry erases after this answer. */
   private CompletionStage<HttpResponse> remove(String id, Caller caller) {
     return known(id)
-        .thenCompose(valid -> registry.<DeviceRegistry.Reply>change(replyTo -> new DeviceRegistry.DeleteDevice(id, replyTo)))
+        .thenCompose(valid -> registry.<DeviceRegistry.Reply>change(replyTo ->
+            new DeviceRegistry.DeleteDevice(id, caller.username(), replyTo)))
         .thenApply(done -> {
           log.info("Device {} deleted by {}", id, caller.username());
           audit.record(caller, "device.delete", id, "ok");
-          // Its readings and commands are no one's now; the answer does not wait for them to go. A
-          // device registered later under its id is never sent its commands (and never lists them:
-          // DeviceCommandRoutes shows only commands issued since the device was registered).
-          backends.readings().forget(id).whenComplete((forgotten, failure) -> {
-            if (failure != null) {
-              log.warn("Device {}'s readings were not forgotten: {}", id, failure.toString());
-            }
-          });
-          forgetCommands(id, caller);
           return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
         });
-  }
-
-  private void forgetCommands(String id, Caller caller) {
-    CompletionStage<Done> forgotten;
-    try {
-      forgotten = backends.commands().apply(id)
-          .ask(replyTo -> new DeviceCommands.Forget(caller.username(), replyTo), FORGET_WITHIN);
-    } catch (RuntimeException notStarted) {
-      // Sharding refuses at once when the entity type is not started on this node.
-      forgotten = CompletableFuture.failedFuture(notStarted);
-    }
-    forgotten.whenComplete((done, failure) -> {
-      if (failure != null) {
-        log.warn("Device {}'s commands were not forgotten: {}", id, failure.toString());
-      }
-    });
   }
 
   private CompletionStage<Void> known(String id) {

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.dcloud.device.CommandSender;
 import io.dcloud.device.DeviceCommands;
+import io.dcloud.device.Reading;
 import io.dcloud.gateway.Api;
 import io.dcloud.gateway.GatewayTestCluster;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -92,26 +94,41 @@ class DeviceCommandApiTest {
         .anySatisfy(item -> assertThat(item.path("id").asText()).isEqualTo(id));
   }
 
-  /** A device registered again under a deleted one's id starts with no commands, and is sent none of the old. */
+  /**
+   * A device registered again under a deleted one's id starts with no commands and no readings: the
+   * registry erases what the deleted one left, and refuses the id (409 naming it) until it has.
+   */
   @Test
-  void aDeletedControllersCommandsAreNotThoseOfOneRegisteredAgainUnderItsId() throws Exception {
+  void aDeletedDevicesCommandsAndReadingsAreNotThoseOfOneRegisteredAgainUnderItsId() throws Exception {
     users.device("v-again", "valve", "plant");
     Api.Answer issued = users.configurer.post("/api/v1/devices/v-again/commands", Api.JSON,
         "{\"name\": \"set\", \"params\": {\"position\": 10}}");
     assertThat(issued.status()).as(issued.body()).isEqualTo(202);
     assertThat(users.endUser.get("/api/v1/devices/v-again/commands").json().path("items")).hasSize(1);
+    Instant at = Instant.now().minusSeconds(60);
+    cluster.readings.append(new Reading("v-again", "valve", at, at, Map.of("position", 10)));
+    String lastHour = "/api/v1/devices/v-again/readings";
+    assertThat(users.endUser.get(lastHour).json().path("items")).hasSize(1);
 
     assertThat(users.configurer.delete("/api/v1/devices/v-again").status()).isEqualTo(204);
-    users.device("v-again", "valve", "plant");
+    Awaitility.await("v-again registered again").atMost(WAIT).untilAsserted(() -> {
+      Api.Answer again = users.configurer.post("/api/v1/devices", Api.JSON,
+          "{\"id\": \"v-again\", \"type\": \"valve\", \"location\": {\"site\": \"plant\"}}");
+      if (again.status() == 409) {
+        assertThat(again.json().path("errors").get(0).path("field").asText()).as(again.body()).isEqualTo("id");
+        assertThat(again.body()).contains("still being erased");
+      }
+      assertThat(again.status()).as(again.body()).isEqualTo(201);
+    });
 
+    assertThat(users.endUser.get(lastHour).json().path("items")).isEmpty();
     assertThat(users.endUser.get("/api/v1/devices/v-again/commands").json().path("items")).isEmpty();
     assertThat(users.endUser.get("/api/v1/devices/v-again/commands/" + issued.json().path("id").asText()).status())
         .isEqualTo(404);
     // Forgotten by the entity too (the listing would hide them anyway): nothing left to send again.
-    Awaitility.await("the deleted device's commands forgotten").atMost(WAIT).untilAsserted(() -> assertThat(
-        ClusterSharding.get(cluster.testKit.system()).entityRefFor(DeviceCommands.TYPE_KEY, "v-again")
-            .<DeviceCommands.CommandList>ask(DeviceCommands.ListCommands::new, WAIT).toCompletableFuture().get().commands())
-        .isEmpty());
+    assertThat(ClusterSharding.get(cluster.testKit.system()).entityRefFor(DeviceCommands.TYPE_KEY, "v-again")
+        .<DeviceCommands.CommandList>ask(DeviceCommands.ListCommands::new, WAIT).toCompletableFuture().get().commands())
+        .isEmpty();
   }
 
   @Test
