@@ -424,6 +424,17 @@ class ConsoleAdminIT {
     browser.find("table.users");
     assertThat(browser.driver.findElements(By.cssSelector("table.users tr[data-username=fay]"))).isEmpty();
     assertThat(dcloud.api().get("/api/v1/users/fay").status()).isEqualTo(404);
+    // What fay owned is owned by her name: a new fay gets it only when the admin says so.
+    browser.find("form.new-user input[name=username]").sendKeys("fay");
+    browser.find("form.new-user input[name=password]").sendKeys(PASSWORD);
+    browser.click("form.new-user button[name=create-user]");
+    WebElement name = browser.find("form.new-user input[name=username]");
+    assertThat(browser.shownText("#" + name.getAttribute("id") + "-error")).contains("was deleted");
+    assertThat(name.getAttribute("aria-invalid")).isEqualTo("true");
+    browser.click("form.new-user input[name=inheritDeleted]");
+    browser.click("form.new-user button[name=create-user]");
+    browser.find("article.user-page[data-username=fay]");
+    assertThat(dcloud.api().get("/api/v1/users/fay").status()).isEqualTo(200);
     // The API refuses an admin their own deletion: in words, where the button is.
     browser.open(base + "/#/users/admin");
     clickAndConfirm(browser, "article.user-page[data-username=admin] button[name=delete-user]");

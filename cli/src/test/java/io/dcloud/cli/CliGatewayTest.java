@@ -384,6 +384,10 @@ class CliGatewayTest {
     assertThat(taken.status()).as(taken.toString()).isEqualTo(ExitCodes.REFUSED);
     ok(cli.run("users", "rm", "grace"));
     assertThat(cli.run("users", "get", "grace").status()).isEqualTo(ExitCodes.NOT_FOUND);
+    CliRunner.Result deletedName = cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--password-stdin");
+    assertThat(deletedName.status()).as(deletedName.toString()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(deletedName.err()).contains("was deleted").contains("--inherit-deleted");
+    ok(cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--password-stdin", "--inherit-deleted"));
 
     String token = ok(cli.run("users", "tokens", "create", "--name", "ci")).out().strip();
     CliRunner script = new CliRunner(config.resolve("elsewhere")).with("DCLOUD_API", api).with("DCLOUD_TOKEN", token);

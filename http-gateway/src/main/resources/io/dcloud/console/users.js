@@ -39,19 +39,25 @@ export async function usersPage() {
   const password = h('input', { name: 'password', type: 'password', required: true, autocomplete: 'new-password',
     'data-field': 'password' });
   const roles = roleChoices(['data-scientist']);
+  // What a user owns is owned by name: the API refuses a deleted user's name unless this is ticked.
+  const inherit = h('input', { type: 'checkbox', name: 'inheritDeleted', 'data-field': 'inheritDeleted' });
   const summary = h('div', { 'aria-live': 'assertive' });
   const form = h('form', { class: 'new-user', novalidate: true, 'aria-labelledby': 'new-user-title' },
     h('h2', { id: 'new-user-title' }, 'New user'),
     field('Username', username, 'lowercase letters, digits, ".", "_" and "-"'),
     field('Password', password, 'at least 8 characters'),
-    roles, summary,
+    roles,
+    field('Inherit a deleted user\'s', inherit,
+      'for the name of a deleted user only: the new user gets what they owned (environments, datasets, services, jobs, volumes)'),
+    summary,
     h('button', { type: 'submit', name: 'create-user' }, 'Create user'));
   form.addEventListener('submit', async event => {
     event.preventDefault();
     clearFieldErrors(form, summary);
     try {
       const made = await api('POST', '/users',
-        { username: username.value.trim(), password: password.value, roles: chosenRoles(roles) });
+        { username: username.value.trim(), password: password.value, roles: chosenRoles(roles),
+          inheritDeleted: inherit.checked });
       location.hash = '#/users/' + encodeURIComponent(made.username);
     } catch (e) {
       showFieldErrors(form, summary, e);

@@ -33,7 +33,12 @@ public final class UserRegistry {
   /** Creates the first admin when the registry has no user at all; otherwise does nothing. */
   public record Bootstrap(String adminPasswordHash, ActorRef<Reply> replyTo) implements Command {}
 
-  public record CreateUser(String username, String passwordHash, Set<Role> roles, String actor, ActorRef<Reply> replyTo)
+  /**
+   * Refused ({@link Taken}) for a user's name, and ({@link WasDeleted}) for a deleted user's unless
+   * {@code inheritDeleted}: what that user owned is still under the name, so the new user would get it.
+   */
+  public record CreateUser(
+      String username, String passwordHash, Set<Role> roles, String actor, boolean inheritDeleted, ActorRef<Reply> replyTo)
       implements Command {}
 
   public record GetUser(String username, ActorRef<Reply> replyTo) implements Command {}
@@ -86,6 +91,9 @@ public final class UserRegistry {
   public record NoSuchUser(String username) implements Reply {}
 
   public record Taken(String username) implements Reply {}
+
+  /** See {@link CreateUser}: a user of this name was deleted at {@code deletedAt}. */
+  public record WasDeleted(String username, Instant deletedAt) implements Reply {}
 
   public record Users(List<User> users) implements Reply {}
 

@@ -3,6 +3,7 @@ package io.dcloud.identity;
 import io.dcloud.identity.UserRegistry.*;
 import java.security.SecureRandom;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
@@ -108,6 +109,13 @@ final class UserRegistryBehavior extends EventSourcedBehaviorWithEnforcedReplies
   private ReplyEffect<Event, Users> createUser(Users state, CreateUser create) {
     if (state.users().containsKey(create.username())) {
       return Effect().reply(create.replyTo(), new Taken(create.username()));
+    }
+    Instant deletedAt = state.deleted().get(create.username());
+    if (deletedAt != null && !create.inheritDeleted()) {
+      return Effect().reply(create.replyTo(), new UserRegistry.WasDeleted(create.username(), deletedAt));
+    } else if (deletedAt != null) {
+      log.info("User {} is created again by {}: it inherits what the user of that name deleted at {} owned",
+          create.username(), create.actor(), deletedAt);
     }
     log.info("User {} created by {} with roles {}", create.username(), create.actor(),
         create.roles().stream().map(Role::wireName).sorted().toList());

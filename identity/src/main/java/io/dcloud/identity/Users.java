@@ -28,23 +28,33 @@ import java.util.function.UnaryOperator;
  * which its tokens no longer count (set when its password or roles change or it is disabled or
  * deleted); {@code revokedTokens}: signed-out sessions and revoked API tokens, with when they would
  * have expired anyway (after that they are forgotten); {@code groups}: by name (none in snapshots
- * written before groups existed).
+ * written before groups existed); {@code deleted}: the names of deleted users not created again,
+ * with when (none in snapshots written before they were kept): what such a user owned is still
+ * under the name, so a new user of that name is made only when asked to inherit it.
  */
 public record Users(
     Map<String, User> users,
     String signingKey,
     Map<String, Instant> notBefore,
     Map<String, Instant> revokedTokens,
-    Map<String, Group> groups)
+    Map<String, Group> groups,
+    Map<String, Instant> deleted)
     implements CborSerializable {
 
   public Users {
     groups = groups == null ? Map.of() : groups;
+    deleted = deleted == null ? Map.of() : deleted;
   }
 
   /** A registry without groups. */
   public Users(Map<String, User> users, String signingKey, Map<String, Instant> notBefore, Map<String, Instant> revokedTokens) {
-    this(users, signingKey, notBefore, revokedTokens, Map.of());
+    this(users, signingKey, notBefore, revokedTokens, Map.of(), Map.of());
+  }
+
+  /** A registry that remembers no deleted user. */
+  public Users(Map<String, User> users, String signingKey, Map<String, Instant> notBefore, Map<String, Instant> revokedTokens,
+      Map<String, Group> groups) {
+    this(users, signingKey, notBefore, revokedTokens, groups, Map.of());
   }
 
   public static Users empty() {
@@ -53,9 +63,11 @@ public record Users(
 
   Users apply(Event event) {
     if (event instanceof SigningKeyCreated created) {
-      return new Users(users, created.key(), notBefore, revokedTokens, groups);
+      return new Users(users, created.key(), notBefore, revokedTokens, groups, deleted);
     } else if (event instanceof UserCreated created) {
-      return withUser(new User(
+      Map<String, Instant> stillDeleted = new HashMap<>(deleted);
+      stillDeleted.remove(created.username());
+      return new Users(users, signingKey, notBefore, revokedTokens, groups, stillDeleted).withUser(new User(
           created.username(), created.passwordHash(), created.roles(), null, false, created.at(), Map.of()));
     } else if (event instanceof PasswordChanged changed) {
       return updated(changed.username(), u -> new User(u.username(), changed.passwordHash(), u.roles(), u.quota(),
@@ -70,12 +82,14 @@ public record Users(
     } else if (event instanceof QuotaSet set) {
       return updated(set.username(), u -> new User(
           u.username(), u.passwordHash(), u.roles(), set.quota(), u.disabled(), u.createdAt(), u.apiTokens()));
-    } else if (event instanceof UserDeleted deleted) {
+    } else if (event instanceof UserDeleted gone) {
       Map<String, User> next = new HashMap<>(users);
-      next.remove(deleted.username());
+      next.remove(gone.username());
       Map<String, Group> left = new HashMap<>();
-      groups.forEach((name, group) -> left.put(name, withMembers(group, without(group.members(), deleted.username()))));
-      return new Users(next, signingKey, notBefore, revokedTokens, left).signedOut(deleted.username(), deleted.at());
+      groups.forEach((name, group) -> left.put(name, withMembers(group, without(group.members(), gone.username()))));
+      Map<String, Instant> nowDeleted = new HashMap<>(deleted);
+      nowDeleted.put(gone.username(), gone.at());
+      return new Users(next, signingKey, notBefore, revokedTokens, left, nowDeleted).signedOut(gone.username(), gone.at());
     } else if (event instanceof ApiTokenIssued issued) {
       return updated(issued.username(), u -> withTokens(u, tokens -> tokens.put(issued.token().id(), issued.token())));
     } else if (event instanceof ApiTokenRevoked revoked) {
@@ -113,7 +127,7 @@ public record Users(
   private Users withUser(User user) {
     Map<String, User> next = new HashMap<>(users);
     next.put(user.username(), user);
-    return new Users(next, signingKey, notBefore, revokedTokens, groups);
+    return new Users(next, signingKey, notBefore, revokedTokens, groups, deleted);
   }
 
   /** {@code group} null: without it. */
@@ -124,7 +138,7 @@ public record Users(
     } else {
       next.put(name, group);
     }
-    return new Users(users, signingKey, notBefore, revokedTokens, next);
+    return new Users(users, signingKey, notBefore, revokedTokens, next, deleted);
   }
 
   private static Group withMembers(Group group, Set<String> members) {
@@ -145,7 +159,7 @@ public record Users(
   private Users signedOut(String username, Instant at) {
     Map<String, Instant> next = new HashMap<>(notBefore);
     next.put(username, at);
-    return new Users(users, signingKey, next, revokedTokens, groups);
+    return new Users(users, signingKey, next, revokedTokens, groups, deleted);
   }
 
   /** Remembers a revoked token until it expires; expired ones are forgotten on the way. */
@@ -157,7 +171,7 @@ public record Users(
       }
     });
     next.put(tokenId, expiresAt);
-    return new Users(users, signingKey, notBefore, next, groups);
+    return new Users(users, signingKey, notBefore, next, groups, deleted);
   }
 
   private static User withDisabled(User u, boolean disabled) {

@@ -68,7 +68,9 @@ final class IdentityGoldenSamples {
   private static void userCommands(Map<String, Object> s, ActorSystem<?> system) {
     s.put("wire.users.Bootstrap", new UserRegistry.Bootstrap(HASH, system.deadLetters()));
     s.put("wire.users.CreateUser",
-        new UserRegistry.CreateUser("alice", HASH, Set.of(Role.DATA_SCIENTIST), "admin", system.deadLetters()));
+        new UserRegistry.CreateUser("alice", HASH, Set.of(Role.DATA_SCIENTIST), "admin", false, system.deadLetters()));
+    s.put("wire.users.CreateUser.inheriting",
+        new UserRegistry.CreateUser("alice", HASH, Set.of(Role.DATA_SCIENTIST), "admin", true, system.deadLetters()));
     s.put("wire.users.GetUser", new UserRegistry.GetUser("alice", system.deadLetters()));
     s.put("wire.users.ListUsers", new UserRegistry.ListUsers(system.deadLetters()));
     s.put("wire.users.UpdateUser",
@@ -87,6 +89,7 @@ final class IdentityGoldenSamples {
     s.put("wire.users.Found", new UserRegistry.Found(USER));
     s.put("wire.users.NoSuchUser", new UserRegistry.NoSuchUser("bob"));
     s.put("wire.users.Taken", new UserRegistry.Taken("alice"));
+    s.put("wire.users.WasDeleted", new UserRegistry.WasDeleted("alice", AT));
     s.put("wire.users.Users", new UserRegistry.Users(List.of(USER)));
     s.put("wire.users.Done", new UserRegistry.Done());
     s.put("wire.users.Bootstrapped", new UserRegistry.Bootstrapped(true));
@@ -102,6 +105,9 @@ final class IdentityGoldenSamples {
     s.put("user-snapshot.Users.with-groups", new Users(
         Map.of("alice", USER), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", Map.of("bob", AT), Map.of(),
         Map.of("lab-a", group)));
+    s.put("user-snapshot.Users.with-deleted", new Users(
+        Map.of("alice", USER), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", Map.of("bob", AT), Map.of(),
+        Map.of("lab-a", group), Map.of("bob", AT)));
     s.put("wire.identity.Group", group);
     s.put("wire.users.CreateGroup",
         new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", system.deadLetters()));

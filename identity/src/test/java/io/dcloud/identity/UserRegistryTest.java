@@ -68,7 +68,7 @@ class UserRegistryTest {
 
   @Test
   void bootstrapDoesNothingOnceAnyUserExists() {
-    ask(replyTo -> new UserRegistry.CreateUser("alice", "hash", Set.of(Role.DATA_SCIENTIST), "ldap-sync", replyTo));
+    ask(replyTo -> new UserRegistry.CreateUser("alice", "hash", Set.of(Role.DATA_SCIENTIST), "ldap-sync", false, replyTo));
 
     assertThat(ask(replyTo -> new UserRegistry.Bootstrap("hash", replyTo)))
         .isEqualTo(new UserRegistry.Bootstrapped(false));
@@ -79,19 +79,45 @@ class UserRegistryTest {
   @Test
   void aTakenNameIsRefusedAndTheUserKeptAsItWas() {
     UserRegistry.Reply created = ask(replyTo ->
-        new UserRegistry.CreateUser("alice", "hash-1", Set.of(Role.DATA_SCIENTIST), "admin", replyTo));
+        new UserRegistry.CreateUser("alice", "hash-1", Set.of(Role.DATA_SCIENTIST), "admin", false, replyTo));
     assertThat(created).isInstanceOf(UserRegistry.Found.class);
 
-    assertThat(ask(replyTo -> new UserRegistry.CreateUser("alice", "hash-2", Set.of(Role.ADMIN), "admin", replyTo)))
+    assertThat(ask(replyTo -> new UserRegistry.CreateUser("alice", "hash-2", Set.of(Role.ADMIN), "admin", false, replyTo)))
         .isEqualTo(new UserRegistry.Taken("alice"));
     assertThat(user("alice").passwordHash()).isEqualTo("hash-1");
     assertThat(user("alice").roles()).containsExactly(Role.DATA_SCIENTIST);
   }
 
+  /**
+   * What a user owns is owned by name: a deleted user's name is refused to a new user unless it is to
+   * inherit it, also after a restart; once created again the name is an ordinary user's.
+   */
+  @Test
+  void aDeletedUsersNameIsGivenToANewUserOnlyWhenAskedToInheritWhatTheyOwned() {
+    ask(replyTo -> new UserRegistry.CreateUser("alice", "hash-1", Set.of(Role.DATA_SCIENTIST), "admin", false, replyTo));
+    clock.set(START.plusSeconds(30));
+    ask(replyTo -> new UserRegistry.DeleteUser("alice", "admin", replyTo));
+    testKit.stop(registry, ANSWER);
+    registry = spawnRegistry();
+
+    assertThat(ask(replyTo -> new UserRegistry.CreateUser("alice", "hash-2", Set.of(Role.END_USER), "admin", false, replyTo)))
+        .isEqualTo(new UserRegistry.WasDeleted("alice", START.plusSeconds(30)));
+    assertThat(ask(replyTo -> new UserRegistry.GetUser("alice", replyTo))).isEqualTo(new UserRegistry.NoSuchUser("alice"));
+    assertThat(ask(replyTo -> new UserRegistry.CreateUser("alice", "hash-2", Set.of(Role.END_USER), "admin", true, replyTo)))
+        .isInstanceOf(UserRegistry.Found.class);
+    assertThat(user("alice").passwordHash()).isEqualTo("hash-2");
+    assertThat(ask(replyTo -> new UserRegistry.CreateUser("alice", "hash-3", Set.of(Role.END_USER), "admin", true, replyTo)))
+        .as("an existing user's name stays taken, whatever the flag")
+        .isEqualTo(new UserRegistry.Taken("alice"));
+    assertThat(ask(replyTo -> new UserRegistry.CreateUser("bob", "hash", Set.of(Role.END_USER), "admin", true, replyTo)))
+        .as("the flag is harmless for a name never used")
+        .isInstanceOf(UserRegistry.Found.class);
+  }
+
   @Test
   void disablingAUserRevokesTokensIssuedBeforeItButNotOnesIssuedAfterItIsEnabledAgain() {
     Tokens tokens = tokens();
-    ask(replyTo -> new UserRegistry.CreateUser("alice", "hash", Set.of(Role.DATA_SCIENTIST), "admin", replyTo));
+    ask(replyTo -> new UserRegistry.CreateUser("alice", "hash", Set.of(Role.DATA_SCIENTIST), "admin", false, replyTo));
     String before = tokens.issue("alice", Set.of(Role.DATA_SCIENTIST), Tokens.Kind.SESSION, START, EXPIRES).token();
     Instant checkedAt = START.plusSeconds(60);
     assertThat(tokens.verify(before, checkedAt, false)).isPresent();
@@ -116,7 +142,7 @@ class UserRegistryTest {
   @Test
   void signingOutAndRevokingAnApiTokenEndExactlyThoseTokens() {
     Tokens tokens = tokens();
-    ask(replyTo -> new UserRegistry.CreateUser("bob", "hash", Set.of(Role.APP_DEVELOPER), "admin", replyTo));
+    ask(replyTo -> new UserRegistry.CreateUser("bob", "hash", Set.of(Role.APP_DEVELOPER), "admin", false, replyTo));
     Tokens.Issued session = tokens.issue("bob", Set.of(Role.APP_DEVELOPER), Tokens.Kind.SESSION, START, EXPIRES);
     Tokens.Issued otherSession = tokens.issue("bob", Set.of(Role.APP_DEVELOPER), Tokens.Kind.SESSION, START, EXPIRES);
     for (String id : new String[] {"api-1", "api-2"}) {
@@ -144,7 +170,7 @@ class UserRegistryTest {
   void aRestartedRegistryKeepsItsSigningKeyAndPublishesTheRevocationsAgain() {
     ask(replyTo -> new UserRegistry.Bootstrap("hash", replyTo));
     String key = signingKey();
-    ask(replyTo -> new UserRegistry.CreateUser("carol", "hash", Set.of(Role.END_USER), "admin", replyTo));
+    ask(replyTo -> new UserRegistry.CreateUser("carol", "hash", Set.of(Role.END_USER), "admin", false, replyTo));
     clock.set(START.plusSeconds(10));
     ask(replyTo -> new UserRegistry.UpdateUser("carol", null, null, true, "admin", replyTo));
     ask(replyTo -> new UserRegistry.RevokeSession("session-1", EXPIRES, replyTo));
@@ -165,7 +191,7 @@ class UserRegistryTest {
   @Test
   void aGroupHasKnownMembersIsListedForEachMemberAndSurvivesARestart() {
     for (String name : List.of("alice", "bob")) {
-      ask(replyTo -> new UserRegistry.CreateUser(name, "hash", Set.of(Role.DATA_SCIENTIST), "admin", replyTo));
+      ask(replyTo -> new UserRegistry.CreateUser(name, "hash", Set.of(Role.DATA_SCIENTIST), "admin", false, replyTo));
     }
     assertThat(ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("alice", "carol"), "admin", replyTo)))
         .isEqualTo(new UserRegistry.NoSuchUser("carol"));
@@ -194,7 +220,7 @@ class UserRegistryTest {
   void aMemberDroppedFromAGroupIsSignedOutAndTheOthersAreNotUntilTheGroupIsDeleted() {
     Tokens tokens = tokens();
     for (String name : List.of("alice", "bob")) {
-      ask(replyTo -> new UserRegistry.CreateUser(name, "hash", Set.of(Role.DATA_SCIENTIST), "admin", replyTo));
+      ask(replyTo -> new UserRegistry.CreateUser(name, "hash", Set.of(Role.DATA_SCIENTIST), "admin", false, replyTo));
     }
     ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", replyTo));
     Tokens.Issued alices = tokens.issue("alice", Set.of(Role.DATA_SCIENTIST), Set.of("lab-a"), Tokens.Kind.SESSION, START, EXPIRES);

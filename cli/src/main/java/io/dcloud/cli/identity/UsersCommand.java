@@ -51,11 +51,16 @@ public final class UsersCommand extends Noun implements Callable<Integer> {
   int create(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name,
       @Option(names = "--role", paramLabel = "ROLE", description = "admin, platform-configurer, data-scientist, app-developer, end-user (repeatable)")
       List<String> roles,
-      @Option(names = "--password-stdin") boolean passwordStdin) {
+      @Option(names = "--password-stdin") boolean passwordStdin,
+      @Option(names = "--inherit-deleted", description = "NAME was a deleted user's: the new user gets what they owned"
+          + " (environments, datasets, services, jobs, volumes); refused without it") boolean inheritDeleted) {
     ObjectNode body = JSON.createObjectNode().put("username", name)
         .put("password", Passwords.read(io(), passwordStdin, "Password for " + name + ": "));
     if (roles != null) {
       roles.forEach(body.putArray("roles")::add);
+    }
+    if (inheritDeleted) {
+      body.put("inheritDeleted", true);
     }
     return print(format, client().post("/users", body));
   }

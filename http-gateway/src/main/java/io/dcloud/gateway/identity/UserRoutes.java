@@ -151,14 +151,25 @@ public final class UserRoutes extends AllDirectives {
     }
     String password = password(requiredText(body, "password"));
     Set<Role> roles = roles(body.get("roles"));
+    if (body.has("inheritDeleted") && !body.get("inheritDeleted").isBoolean()) {
+      throw invalid("inheritDeleted", "must be true or false");
+    }
+    boolean inheritDeleted = body.path("inheritDeleted").asBoolean(false);
     return hashed(password).thenCompose(hash -> asks.users(
-            replyTo -> new UserRegistry.CreateUser(username, hash, roles, caller.username(), replyTo)))
+            replyTo -> new UserRegistry.CreateUser(username, hash, roles, caller.username(), inheritDeleted, replyTo)))
         .thenApply(reply -> {
           if (reply instanceof UserRegistry.Taken) {
             identity.audit().record(caller, "user.create", username, "conflict");
             throw Problem.conflict("user " + username + " exists already").exception();
+          } else if (reply instanceof UserRegistry.WasDeleted deleted) {
+            // Environments, datasets, services, jobs and volumes are owned by name: a new user would get them.
+            identity.audit().record(caller, "user.create", username, "conflict: a deleted user's name");
+            String why = "a user " + username + " was deleted at " + deleted.deletedAt() + " and what they owned"
+                + " (environments, datasets, services, jobs, volumes) is still theirs: choose another username, or"
+                + " give it to the new user with \"inheritDeleted\": true (dcloud users create --inherit-deleted)";
+            throw Problem.of(Problem.Type.CONFLICT, why, "username", why).exception();
           }
-          identity.audit().record(caller, "user.create", username, "ok");
+          identity.audit().record(caller, "user.create", username, inheritDeleted ? "ok (inheritDeleted)" : "ok");
           return answer(username, reply, StatusCodes.CREATED).addHeader(Location.create(ApiPaths.ROOT + "/users/" + username));
         });
   }

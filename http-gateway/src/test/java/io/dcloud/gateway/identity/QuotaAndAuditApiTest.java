@@ -28,12 +28,12 @@ class QuotaAndAuditApiTest {
     cluster = new GatewayTestCluster("quota-and-audit-api-test", java.util.Map.of("dcloud.http.initial-creates-in-flight", 256));
     admin = Api.admin(cluster.base);
     // A dataset's readers must exist: the users are made before they are named readers of the seed's dataset.
-    for (String name : List.of("dana", "erin", "finn", "gail")) {
+    for (String name : List.of("dana", "erin", "finn", "gail", "hugo")) {
       Api.Answer made = admin.post("/api/v1/users", Api.JSON,
           "{\"username\": \"" + name + "\", \"password\": \"secret-" + name + "\", \"roles\": [\"data-scientist\"]}");
       assertThat(made.status()).as(made.body()).isEqualTo(201);
     }
-    Seeds.uploadSeedDataset(admin, "dana", "erin", "finn", "gail");
+    Seeds.uploadSeedDataset(admin, "dana", "erin", "finn", "gail", "hugo");
   }
 
   @AfterAll
@@ -109,6 +109,27 @@ class QuotaAndAuditApiTest {
     // A restart of a stopped one starts it: checked the same way.
     Api.Answer restart = finn.postEmpty("/api/v1/environments/" + first + "/restart");
     assertThat(restart.problem(403).path("type").asText()).isEqualTo("urn:dcloud:problem:quota-exceeded");
+  }
+
+  /** What a user owns is owned by name: a new user gets a deleted one's name only to inherit it, said out loud. */
+  @Test
+  void aDeletedUsersNameGoesToANewUserOnlyWhenItIsToInheritWhatTheyOwned() {
+    String user = "{\"username\": \"hugo\", \"password\": \"secret-hugo\", \"roles\": [\"data-scientist\"]";
+    Api.Answer created = user("hugo", null).post("/api/v1/environments", Api.JSON, oneCore("left-behind"));
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    String id = created.json().path("id").asText();
+    assertThat(admin.delete("/api/v1/users/hugo").status()).isEqualTo(204);
+
+    Api.Answer again = admin.post("/api/v1/users", Api.JSON, user + "}");
+    JsonNode problem = again.problem(409);
+    assertThat(again.reasonFor("username")).contains("was deleted").contains("inheritDeleted");
+    assertThat(problem.path("detail").asText()).contains("environments");
+    admin.post("/api/v1/users", Api.JSON, user + ", \"inheritDeleted\": \"yes\"}").problem(422);
+    assertThat(admin.get("/api/v1/users/hugo").status()).isEqualTo(404);
+
+    assertThat(admin.post("/api/v1/users", Api.JSON, user + ", \"inheritDeleted\": true}").status()).isEqualTo(201);
+    Api newHugo = new Api(cluster.base).signedIn("hugo", "secret-hugo");
+    assertThat(newHugo.get("/api/v1/environments").json().path("environments").findValuesAsText("id")).contains(id);
   }
 
   @Test
