@@ -8,9 +8,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The registry and the commands as meters: {@code dcloud.device.registry.devices}, {@code .bindings}
- * and {@code .erasing} (deleted devices whose readings and commands are not erased yet; gauges on the node that runs the registry singleton, 0 elsewhere: summed over
- * nodes they are the counts), {@code dcloud.device.bindings.dropped} (bindings a new version of their
- * service no longer consumed, made while it rolled) and
+ * and {@code .erasing} (deleted devices whose readings and commands are not erased yet): gauges on
+ * the node that runs the registry singleton, 0 elsewhere, so summed over nodes they are the counts;
+ * {@code dcloud.device.bindings.dropped} (bindings a new version of their service no longer consumed,
+ * made while it rolled) and
  * {@code dcloud.device.commands} by the {@code status} each command reaches (pending when issued,
  * sent on its first delivery, then acked, rejected or expired).
  */
