@@ -163,6 +163,18 @@ class ConsoleAdminIT {
     ConsolePage.clickAndConfirm(browser, row + " button[name=delete-group]");
     browser.until(d -> d.findElements(By.cssSelector(row)).isEmpty() ? true : null, "the group gone");
     assertThat(dcloud.api().get("/api/v1/groups/admin-lab").status()).isEqualTo(404);
+
+    // What was shared with admin-lab is shared with its name: a new admin-lab only when the admin says so.
+    replaceValue(browser, "form.new-group input[name=group-name]", "admin-lab");
+    browser.click("form.new-group button[name=create-group]");
+    assertThat(ConsolePage.awaitError(browser, "#" + browser.find("form.new-group input[name=group-name]")
+        .getAttribute("id") + "-error", "the deleted group's name")).contains("was deleted");
+    browser.click("form.new-group input[name=inheritDeleted]");
+    browser.click("form.new-group button[name=create-group]");
+    browser.find(row);
+    assertThat(dcloud.api().get("/api/v1/groups/admin-lab").status()).isEqualTo(200);
+    ConsolePage.clickAndConfirm(browser, row + " button[name=delete-group]");
+    browser.until(d -> d.findElements(By.cssSelector(row)).isEmpty() ? true : null, "the group gone again");
   }
 
   @Test

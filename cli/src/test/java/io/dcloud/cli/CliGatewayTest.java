@@ -425,6 +425,10 @@ class CliGatewayTest {
 
     ok(cli.run("groups", "rm", "lab-cli"));
     assertThat(cli.run("groups", "get", "lab-cli").status()).isEqualTo(ExitCodes.NOT_FOUND);
+    CliRunner.Result deletedName = cli.run("groups", "create", "lab-cli", "--member", "lin");
+    assertThat(deletedName.status()).as(deletedName.toString()).isEqualTo(ExitCodes.REFUSED);
+    assertThat(deletedName.err()).contains("was deleted").contains("--inherit-deleted");
+    ok(cli.run("groups", "create", "lab-cli", "--member", "lin", "--inherit-deleted"));
     Awaitility.await().atMost(WAIT).untilAsserted(() -> assertThat(ok(cli.run("audit", "--user", "admin")).out())
         .contains("AT", "ACTION", "group.create", "lab-cli"));
     assertThat(JSON.readTree(ok(cli.run("audit", "--limit", "1", "-o", "json")).out()).path("entries")).hasSize(1);

@@ -68,18 +68,23 @@ export function groupsSection(manage) {
 function newGroupForm(reload) {
   const name = h('input', { name: 'group-name', required: true, autocomplete: 'off', 'data-field': 'name' });
   const members = h('input', { name: 'new-group-members', autocomplete: 'off', 'data-field': 'members' });
+  // Shares name their group: the API refuses a deleted group's name unless this is ticked.
+  const inherit = h('input', { type: 'checkbox', name: 'inheritDeleted', 'data-field': 'inheritDeleted' });
   const summary = h('div', { 'aria-live': 'assertive' });
   const form = h('form', { class: 'new-group', novalidate: true, 'aria-labelledby': 'new-group-title' },
     h('h3', { id: 'new-group-title' }, 'New group'),
     field('Name', name, 'lowercase letters, digits, ".", "_" and "-"'),
     field('Members', members, 'usernames, separated by commas'),
+    field('Inherit a deleted group\'s', inherit,
+      'for the name of a deleted group only: what was shared with it (environments, datasets) is shared with this one'),
     summary,
     h('button', { type: 'submit', name: 'create-group' }, 'Create group'));
   form.addEventListener('submit', async event => {
     event.preventDefault();
     clearFieldErrors(form, summary);
     try {
-      await api('POST', '/groups', { name: name.value.trim(), members: commaNames(members.value) });
+      await api('POST', '/groups', { name: name.value.trim(), members: commaNames(members.value),
+        inheritDeleted: inherit.checked });
       form.reset();
       await reload();
     } catch (e) {

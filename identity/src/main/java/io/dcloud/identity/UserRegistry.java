@@ -66,7 +66,13 @@ public final class UserRegistry {
   public record GetSigningKey(ActorRef<Reply> replyTo) implements Command {}
 
   /** Every member must be a user of the registry (else {@link NoSuchUser} names the first unknown). */
-  public record CreateGroup(String name, Set<String> members, String actor, ActorRef<Reply> replyTo) implements Command {}
+  /**
+   * Refused ({@link Taken}) for a group's name, and ({@link GroupWasDeleted}) for a deleted group's
+   * unless {@code inheritDeleted}: environments and datasets are shared with groups by name, so the
+   * new group's members would get what was shared with the old one.
+   */
+  public record CreateGroup(String name, Set<String> members, String actor, boolean inheritDeleted, ActorRef<Reply> replyTo)
+      implements Command {}
 
   /**
    * The whole new member list. Members it drops are signed out (their tokens carry their groups),
@@ -108,6 +114,9 @@ public final class UserRegistry {
   public record GroupFound(Group group) implements Reply {}
 
   public record NoSuchGroup(String name) implements Reply {}
+
+  /** See {@link CreateGroup}: a group of this name was deleted at {@code deletedAt}. */
+  public record GroupWasDeleted(String name, Instant deletedAt) implements Reply {}
 
   /** Sorted by name. */
   public record Groups(List<Group> groups) implements Reply {}

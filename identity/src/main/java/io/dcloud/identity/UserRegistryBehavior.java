@@ -166,6 +166,13 @@ final class UserRegistryBehavior extends EventSourcedBehaviorWithEnforcedReplies
     if (state.groups().containsKey(create.name())) {
       return Effect().reply(create.replyTo(), new Taken(create.name()));
     }
+    Instant deletedAt = state.deletedGroups().get(create.name());
+    if (deletedAt != null && !create.inheritDeleted()) {
+      return Effect().reply(create.replyTo(), new UserRegistry.GroupWasDeleted(create.name(), deletedAt));
+    } else if (deletedAt != null) {
+      log.info("Group {} is created again by {}: what was shared with the group of that name deleted at {} is shared with it",
+          create.name(), create.actor(), deletedAt);
+    }
     Optional<String> unknown = unknownMember(state, create.members());
     if (unknown.isPresent()) {
       return Effect().reply(create.replyTo(), new NoSuchUser(unknown.get()));

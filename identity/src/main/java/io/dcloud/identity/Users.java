@@ -30,7 +30,8 @@ import java.util.function.UnaryOperator;
  * have expired anyway (after that they are forgotten); {@code groups}: by name (none in snapshots
  * written before groups existed); {@code deleted}: the names of deleted users not created again,
  * with when (none in snapshots written before they were kept): what such a user owned is still
- * under the name, so a new user of that name is made only when asked to inherit it.
+ * under the name, so a new user of that name is made only when asked to inherit it; and
+ * {@code deletedGroups} alike for groups, which environments and datasets are shared with by name.
  */
 public record Users(
     Map<String, User> users,
@@ -38,23 +39,31 @@ public record Users(
     Map<String, Instant> notBefore,
     Map<String, Instant> revokedTokens,
     Map<String, Group> groups,
-    Map<String, Instant> deleted)
+    Map<String, Instant> deleted,
+    Map<String, Instant> deletedGroups)
     implements CborSerializable {
 
   public Users {
     groups = groups == null ? Map.of() : groups;
     deleted = deleted == null ? Map.of() : deleted;
+    deletedGroups = deletedGroups == null ? Map.of() : deletedGroups;
   }
 
   /** A registry without groups. */
   public Users(Map<String, User> users, String signingKey, Map<String, Instant> notBefore, Map<String, Instant> revokedTokens) {
-    this(users, signingKey, notBefore, revokedTokens, Map.of(), Map.of());
+    this(users, signingKey, notBefore, revokedTokens, Map.of(), Map.of(), Map.of());
   }
 
-  /** A registry that remembers no deleted user. */
+  /** A registry that remembers no deleted user or group. */
   public Users(Map<String, User> users, String signingKey, Map<String, Instant> notBefore, Map<String, Instant> revokedTokens,
       Map<String, Group> groups) {
-    this(users, signingKey, notBefore, revokedTokens, groups, Map.of());
+    this(users, signingKey, notBefore, revokedTokens, groups, Map.of(), Map.of());
+  }
+
+  /** A registry that remembers no deleted group. */
+  public Users(Map<String, User> users, String signingKey, Map<String, Instant> notBefore, Map<String, Instant> revokedTokens,
+      Map<String, Group> groups, Map<String, Instant> deleted) {
+    this(users, signingKey, notBefore, revokedTokens, groups, deleted, Map.of());
   }
 
   public static Users empty() {
@@ -63,11 +72,11 @@ public record Users(
 
   Users apply(Event event) {
     if (event instanceof SigningKeyCreated created) {
-      return new Users(users, created.key(), notBefore, revokedTokens, groups, deleted);
+      return new Users(users, created.key(), notBefore, revokedTokens, groups, deleted, deletedGroups);
     } else if (event instanceof UserCreated created) {
       Map<String, Instant> stillDeleted = new HashMap<>(deleted);
       stillDeleted.remove(created.username());
-      return new Users(users, signingKey, notBefore, revokedTokens, groups, stillDeleted).withUser(new User(
+      return new Users(users, signingKey, notBefore, revokedTokens, groups, stillDeleted, deletedGroups).withUser(new User(
           created.username(), created.passwordHash(), created.roles(), null, false, created.at(), Map.of()));
     } else if (event instanceof PasswordChanged changed) {
       return updated(changed.username(), u -> new User(u.username(), changed.passwordHash(), u.roles(), u.quota(),
@@ -89,7 +98,8 @@ public record Users(
       groups.forEach((name, group) -> left.put(name, withMembers(group, without(group.members(), gone.username()))));
       Map<String, Instant> nowDeleted = new HashMap<>(deleted);
       nowDeleted.put(gone.username(), gone.at());
-      return new Users(next, signingKey, notBefore, revokedTokens, left, nowDeleted).signedOut(gone.username(), gone.at());
+      return new Users(next, signingKey, notBefore, revokedTokens, left, nowDeleted, deletedGroups)
+          .signedOut(gone.username(), gone.at());
     } else if (event instanceof ApiTokenIssued issued) {
       return updated(issued.username(), u -> withTokens(u, tokens -> tokens.put(issued.token().id(), issued.token())));
     } else if (event instanceof ApiTokenRevoked revoked) {
@@ -100,7 +110,8 @@ public record Users(
     } else if (event instanceof SessionRevoked revoked) {
       return revoked(revoked.tokenId(), revoked.expiresAt(), revoked.at());
     } else if (event instanceof GroupCreated created) {
-      return withGroup(created.name(), new Group(created.name(), Set.copyOf(created.members()), created.at()));
+      return withGroup(created.name(), new Group(created.name(), Set.copyOf(created.members()), created.at()))
+          .withDeletedGroup(created.name(), null);
     } else if (event instanceof GroupMembersChanged changed) {
       Group group = groups.get(changed.name());
       if (group == null) {
@@ -115,7 +126,7 @@ public record Users(
       return next;
     } else if (event instanceof GroupDeleted deleted) {
       Group group = groups.get(deleted.name());
-      Users next = withGroup(deleted.name(), null);
+      Users next = withGroup(deleted.name(), null).withDeletedGroup(deleted.name(), deleted.at());
       for (String member : group == null ? Set.<String>of() : group.members()) {
         next = next.signedOut(member, deleted.at());
       }
@@ -127,7 +138,7 @@ public record Users(
   private Users withUser(User user) {
     Map<String, User> next = new HashMap<>(users);
     next.put(user.username(), user);
-    return new Users(next, signingKey, notBefore, revokedTokens, groups, deleted);
+    return new Users(next, signingKey, notBefore, revokedTokens, groups, deleted, deletedGroups);
   }
 
   /** {@code group} null: without it. */
@@ -138,10 +149,21 @@ public record Users(
     } else {
       next.put(name, group);
     }
-    return new Users(users, signingKey, notBefore, revokedTokens, next, deleted);
+    return new Users(users, signingKey, notBefore, revokedTokens, next, deleted, deletedGroups);
   }
 
-  private static Group withMembers(Group group, Set<String> members) {
+  /** {@code at} null: the name is a group's again (or never was a deleted one's). */
+  private Users withDeletedGroup(String name, Instant at) {
+    Map<String, Instant> next = new HashMap<>(deletedGroups);
+    if (at == null) {
+      next.remove(name);
+    } else {
+      next.put(name, at);
+    }
+    return new Users(users, signingKey, notBefore, revokedTokens, groups, deleted, next);
+  }
+
+    private static Group withMembers(Group group, Set<String> members) {
     return new Group(group.name(), members, group.createdAt());
   }
 
@@ -159,7 +181,7 @@ public record Users(
   private Users signedOut(String username, Instant at) {
     Map<String, Instant> next = new HashMap<>(notBefore);
     next.put(username, at);
-    return new Users(users, signingKey, next, revokedTokens, groups, deleted);
+    return new Users(users, signingKey, next, revokedTokens, groups, deleted, deletedGroups);
   }
 
   /** Remembers a revoked token until it expires; expired ones are forgotten on the way. */
@@ -171,7 +193,7 @@ public record Users(
       }
     });
     next.put(tokenId, expiresAt);
-    return new Users(users, signingKey, notBefore, next, groups, deleted);
+    return new Users(users, signingKey, notBefore, next, groups, deleted, deletedGroups);
   }
 
   private static User withDisabled(User u, boolean disabled) {

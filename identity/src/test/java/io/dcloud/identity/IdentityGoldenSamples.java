@@ -108,9 +108,15 @@ final class IdentityGoldenSamples {
     s.put("user-snapshot.Users.with-deleted", new Users(
         Map.of("alice", USER), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", Map.of("bob", AT), Map.of(),
         Map.of("lab-a", group), Map.of("bob", AT)));
+    s.put("user-snapshot.Users.with-deleted-groups", new Users(
+        Map.of("alice", USER), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", Map.of("bob", AT), Map.of(),
+        Map.of("lab-a", group), Map.of("bob", AT), Map.of("lab-b", AT)));
     s.put("wire.identity.Group", group);
     s.put("wire.users.CreateGroup",
-        new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", system.deadLetters()));
+        new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", false, system.deadLetters()));
+    s.put("wire.users.CreateGroup.inheriting",
+        new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", true, system.deadLetters()));
+    s.put("wire.users.GroupWasDeleted", new UserRegistry.GroupWasDeleted("lab-a", AT));
     s.put("wire.users.UpdateGroupMembers",
         new UserRegistry.UpdateGroupMembers("lab-a", Set.of("alice"), "admin", system.deadLetters()));
     s.put("wire.users.DeleteGroup", new UserRegistry.DeleteGroup("lab-a", "admin", system.deadLetters()));

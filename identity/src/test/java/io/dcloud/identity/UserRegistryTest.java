@@ -193,14 +193,14 @@ class UserRegistryTest {
     for (String name : List.of("alice", "bob")) {
       ask(replyTo -> new UserRegistry.CreateUser(name, "hash", Set.of(Role.DATA_SCIENTIST), "admin", false, replyTo));
     }
-    assertThat(ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("alice", "carol"), "admin", replyTo)))
+    assertThat(ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("alice", "carol"), "admin", false, replyTo)))
         .isEqualTo(new UserRegistry.NoSuchUser("carol"));
     Group created = ((UserRegistry.GroupFound) ask(replyTo ->
-        new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", replyTo))).group();
+        new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", false, replyTo))).group();
     assertThat(created).isEqualTo(new Group("lab-a", Set.of("alice", "bob"), START));
-    assertThat(ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of(), "admin", replyTo)))
+    assertThat(ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of(), "admin", false, replyTo)))
         .isEqualTo(new UserRegistry.Taken("lab-a"));
-    ask(replyTo -> new UserRegistry.CreateGroup("lab-b", Set.of("alice"), "admin", replyTo));
+    ask(replyTo -> new UserRegistry.CreateGroup("lab-b", Set.of("alice"), "admin", false, replyTo));
 
     assertThat(groups("alice")).extracting(Group::name).containsExactly("lab-a", "lab-b");
     assertThat(groups("bob")).extracting(Group::name).containsExactly("lab-a");
@@ -216,13 +216,34 @@ class UserRegistryTest {
     assertThat(groups("alice")).isEmpty();
   }
 
+  /** What is shared with a group is shared with its name: a deleted group's goes to a new one only when asked. */
+  @Test
+  void aDeletedGroupsNameIsGivenToANewGroupOnlyWhenAskedToInheritWhatWasSharedWithIt() {
+    ask(replyTo -> new UserRegistry.CreateUser("bob", "hash", Set.of(Role.DATA_SCIENTIST), "admin", false, replyTo));
+    ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("bob"), "admin", false, replyTo));
+    clock.set(START.plusSeconds(30));
+    ask(replyTo -> new UserRegistry.DeleteGroup("lab-a", "admin", replyTo));
+    testKit.stop(registry, ANSWER);
+    registry = spawnRegistry();
+
+    assertThat(ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("bob"), "admin", false, replyTo)))
+        .isEqualTo(new UserRegistry.GroupWasDeleted("lab-a", START.plusSeconds(30)));
+    assertThat(ask(replyTo -> new UserRegistry.GetGroup("lab-a", replyTo))).isEqualTo(new UserRegistry.NoSuchGroup("lab-a"));
+    assertThat(ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("bob"), "admin", true, replyTo)))
+        .isEqualTo(new UserRegistry.GroupFound(new Group("lab-a", Set.of("bob"), START.plusSeconds(30))));
+    ask(replyTo -> new UserRegistry.DeleteGroup("lab-a", "admin", replyTo));
+    assertThat(ask(replyTo -> new UserRegistry.CreateUser("lab-a", "hash", Set.of(Role.END_USER), "admin", false, replyTo)))
+        .as("users and groups are named apart")
+        .isInstanceOf(UserRegistry.Found.class);
+  }
+
   @Test
   void aMemberDroppedFromAGroupIsSignedOutAndTheOthersAreNotUntilTheGroupIsDeleted() {
     Tokens tokens = tokens();
     for (String name : List.of("alice", "bob")) {
       ask(replyTo -> new UserRegistry.CreateUser(name, "hash", Set.of(Role.DATA_SCIENTIST), "admin", false, replyTo));
     }
-    ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", replyTo));
+    ask(replyTo -> new UserRegistry.CreateGroup("lab-a", Set.of("alice", "bob"), "admin", false, replyTo));
     Tokens.Issued alices = tokens.issue("alice", Set.of(Role.DATA_SCIENTIST), Set.of("lab-a"), Tokens.Kind.SESSION, START, EXPIRES);
     String bobs = tokens.issue("bob", Set.of(Role.DATA_SCIENTIST), Set.of("lab-a"), Tokens.Kind.API, START, EXPIRES).token();
     Instant checkedAt = START.plusSeconds(60);

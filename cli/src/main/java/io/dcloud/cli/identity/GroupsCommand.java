@@ -38,8 +38,13 @@ public final class GroupsCommand extends Noun implements Callable<Integer> {
 
   @Command(name = "create", description = "Make a group")
   int create(@Mixin OutputOption format, @Parameters(paramLabel = "NAME") String name,
-      @Option(names = "--member", paramLabel = "USER", description = "A member (repeatable)") List<String> members) {
+      @Option(names = "--member", paramLabel = "USER", description = "A member (repeatable)") List<String> members,
+      @Option(names = "--inherit-deleted", description = "NAME was a deleted group's: what was shared with it"
+          + " (environments, datasets) is shared with the new group; refused without it") boolean inheritDeleted) {
     ObjectNode body = members(members).put("name", name);
+    if (inheritDeleted) {
+      body.put("inheritDeleted", true);
+    }
     return print(format, client().post("/groups", body));
   }
 

@@ -90,14 +90,21 @@ public final class GroupRoutes extends AllDirectives {
       throw UserRoutes.invalid("name", "must be 1 to 64 lowercase letters, digits, '.', '_' or '-', starting with a letter or digit");
     }
     Set<String> members = GroupNames.read(body, "members", false);
-    return asks.users(replyTo -> new UserRegistry.CreateGroup(name, members, caller.username(), replyTo)).thenApply(reply -> {
-      if (reply instanceof UserRegistry.Taken) {
-        identity.audit().record(caller, "group.create", name, "conflict");
-        throw Problem.conflict("group " + name + " exists already").exception();
-      }
-      identity.audit().record(caller, "group.create", name, outcome(reply));
-      return answer(name, reply, StatusCodes.CREATED).addHeader(Location.create(ApiPaths.ROOT + "/groups/" + name));
-    });
+    boolean inheritDeleted = UserRoutes.inheritDeleted(body);
+    return asks.users(replyTo -> new UserRegistry.CreateGroup(name, members, caller.username(), inheritDeleted, replyTo))
+        .thenApply(reply -> {
+          if (reply instanceof UserRegistry.Taken) {
+            identity.audit().record(caller, "group.create", name, "conflict");
+            throw Problem.conflict("group " + name + " exists already").exception();
+          } else if (reply instanceof UserRegistry.GroupWasDeleted deleted) {
+            identity.audit().record(caller, "group.create", name, "conflict: a deleted group's name");
+            throw UserRoutes.deletedName("group", "name", name, deleted.deletedAt(),
+                "what was shared with it (environments, datasets) still is");
+          }
+          identity.audit().record(caller, "group.create", name,
+              inheritDeleted && reply instanceof UserRegistry.GroupFound ? "ok (inheritDeleted)" : outcome(reply));
+          return answer(name, reply, StatusCodes.CREATED).addHeader(Location.create(ApiPaths.ROOT + "/groups/" + name));
+        });
   }
 
   private CompletionStage<HttpResponse> update(Caller caller, String name, JsonNode body) {

@@ -151,10 +151,7 @@ public final class UserRoutes extends AllDirectives {
     }
     String password = password(requiredText(body, "password"));
     Set<Role> roles = roles(body.get("roles"));
-    if (body.has("inheritDeleted") && !body.get("inheritDeleted").isBoolean()) {
-      throw invalid("inheritDeleted", "must be true or false");
-    }
-    boolean inheritDeleted = body.path("inheritDeleted").asBoolean(false);
+    boolean inheritDeleted = inheritDeleted(body);
     return hashed(password).thenCompose(hash -> asks.users(
             replyTo -> new UserRegistry.CreateUser(username, hash, roles, caller.username(), inheritDeleted, replyTo)))
         .thenApply(reply -> {
@@ -164,10 +161,8 @@ public final class UserRoutes extends AllDirectives {
           } else if (reply instanceof UserRegistry.WasDeleted deleted) {
             // Environments, datasets, services, jobs and volumes are owned by name: a new user would get them.
             identity.audit().record(caller, "user.create", username, "conflict: a deleted user's name");
-            String why = "a user " + username + " was deleted at " + deleted.deletedAt() + " and what they owned"
-                + " (environments, datasets, services, jobs, volumes) is still theirs: choose another username, or"
-                + " give it to the new user with \"inheritDeleted\": true (dcloud users create --inherit-deleted)";
-            throw Problem.of(Problem.Type.CONFLICT, why, "username", why).exception();
+            throw deletedName("user", "username", username, deleted.deletedAt(),
+                "what they owned (environments, datasets, services, jobs, volumes) is still theirs");
           }
           identity.audit().record(caller, "user.create", username, inheritDeleted ? "ok (inheritDeleted)" : "ok");
           return answer(username, reply, StatusCodes.CREATED).addHeader(Location.create(ApiPaths.ROOT + "/users/" + username));
@@ -321,6 +316,24 @@ public final class UserRoutes extends AllDirectives {
   }
 
   /** A string field the request must have (400 naming it otherwise). */
+  /**
+   * 409 for a create naming a deleted user or group ({@code noun}): {@code held} says what its name
+   * still holds, which the new one gets with {@code inheritDeleted}.
+   */
+  static ProblemException deletedName(String noun, String field, String name, Instant deletedAt, String held) {
+    String why = "a " + noun + " " + name + " was deleted at " + deletedAt + " and " + held + ": choose another " + field
+        + ", or give it to the new " + noun + " with \"inheritDeleted\": true (dcloud " + noun + "s create --inherit-deleted)";
+    return Problem.of(Problem.Type.CONFLICT, why, field, why).exception();
+  }
+
+  /** A create's {@code inheritDeleted}: false when absent, 422 when not a boolean. */
+  static boolean inheritDeleted(JsonNode body) {
+    if (body.has("inheritDeleted") && !body.get("inheritDeleted").isBoolean()) {
+      throw invalid("inheritDeleted", "must be true or false");
+    }
+    return body.path("inheritDeleted").asBoolean(false);
+  }
+
   static String requiredText(JsonNode body, String field) {
     JsonNode value = body.get(field);
     if (value == null || !value.isTextual() || value.textValue().isEmpty()) {

@@ -106,4 +106,25 @@ class GroupSharingApiTest {
     assertThat(bobAgain.get("/api/v1/environments").ids("environments")).doesNotContain(id);
     assertThat(alice.get(path).status()).as("alice is still a member, her session stands").isEqualTo(200);
   }
+
+  /** What is shared with a group is shared with its name: a new group of a deleted one's name gets it only when asked. */
+  @Test
+  void aDeletedGroupsNameGoesToANewGroupOnlyWhenItIsToInheritWhatWasSharedWithIt() {
+    admin.post("/api/v1/groups", Api.JSON, "{\"name\": \"lab-d\", \"members\": [\"alice\", \"carol\"]}");
+    Api alice = signedIn("alice");
+    String id = alice.post("/api/v1/environments", Api.JSON, Seeds.debianEnvironment("lab-ds")).json().path("id").asText();
+    assertThat(alice.put("/api/v1/environments/" + id + "/sharing", Api.JSON, "{\"groups\": [\"lab-d\"]}").status())
+        .isEqualTo(200);
+    assertThat(admin.delete("/api/v1/groups/lab-d").status()).isEqualTo(204);
+
+    Api.Answer again = admin.post("/api/v1/groups", Api.JSON, "{\"name\": \"lab-d\", \"members\": [\"carol\"]}");
+    again.problem(409);
+    assertThat(again.reasonFor("name")).contains("was deleted").contains("inheritDeleted");
+    admin.get("/api/v1/groups/lab-d").problem(404);
+    assertThat(admin.post("/api/v1/groups", Api.JSON,
+        "{\"name\": \"lab-d\", \"members\": [\"carol\"], \"inheritDeleted\": true}").status()).isEqualTo(201);
+
+    Awaitility.await().atMost(REPLICATED).untilAsserted(() ->
+        assertThat(signedIn("carol").get("/api/v1/environments/" + id).status()).isEqualTo(200));
+  }
 }
