@@ -74,8 +74,7 @@ public record Users(
     if (event instanceof SigningKeyCreated created) {
       return new Users(users, created.key(), notBefore, revokedTokens, groups, deleted, deletedGroups);
     } else if (event instanceof UserCreated created) {
-      Map<String, Instant> stillDeleted = new HashMap<>(deleted);
-      stillDeleted.remove(created.username());
+      Map<String, Instant> stillDeleted = marked(deleted, created.username(), null);
       return new Users(users, signingKey, notBefore, revokedTokens, groups, stillDeleted, deletedGroups).withUser(new User(
           created.username(), created.passwordHash(), created.roles(), null, false, created.at(), Map.of()));
     } else if (event instanceof PasswordChanged changed) {
@@ -96,8 +95,7 @@ public record Users(
       next.remove(gone.username());
       Map<String, Group> left = new HashMap<>();
       groups.forEach((name, group) -> left.put(name, withMembers(group, without(group.members(), gone.username()))));
-      Map<String, Instant> nowDeleted = new HashMap<>(deleted);
-      nowDeleted.put(gone.username(), gone.at());
+      Map<String, Instant> nowDeleted = marked(deleted, gone.username(), gone.at());
       return new Users(next, signingKey, notBefore, revokedTokens, left, nowDeleted, deletedGroups)
           .signedOut(gone.username(), gone.at());
     } else if (event instanceof ApiTokenIssued issued) {
@@ -154,16 +152,21 @@ public record Users(
 
   /** {@code at} null: the name is a group's again (or never was a deleted one's). */
   private Users withDeletedGroup(String name, Instant at) {
-    Map<String, Instant> next = new HashMap<>(deletedGroups);
+    return new Users(users, signingKey, notBefore, revokedTokens, groups, deleted, marked(deletedGroups, name, at));
+  }
+
+  /** A copy of {@code names} with {@code name} deleted at {@code at} (null: not deleted, a name in use again). */
+  private static Map<String, Instant> marked(Map<String, Instant> names, String name, Instant at) {
+    Map<String, Instant> next = new HashMap<>(names);
     if (at == null) {
       next.remove(name);
     } else {
       next.put(name, at);
     }
-    return new Users(users, signingKey, notBefore, revokedTokens, groups, deleted, next);
+    return next;
   }
 
-    private static Group withMembers(Group group, Set<String> members) {
+  private static Group withMembers(Group group, Set<String> members) {
     return new Group(group.name(), members, group.createdAt());
   }
 
