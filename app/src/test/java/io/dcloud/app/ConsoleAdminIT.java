@@ -431,7 +431,7 @@ class ConsoleAdminIT {
     signOutAndIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
     browser.open(base + "/#/users/fay");
     browser.click("article.user-page[data-username=fay] button[name=delete-user]");
-    assertThat(browser.text("dialog[open]")).contains("Delete user fay");
+    assertThat(browser.text("dialog[open]")).contains("Delete user fay").contains("stays under the name fay");
     confirm(browser);
     browser.find("table.users");
     assertThat(browser.driver.findElements(By.cssSelector("table.users tr[data-username=fay]"))).isEmpty();
