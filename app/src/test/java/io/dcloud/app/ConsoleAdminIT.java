@@ -425,17 +425,31 @@ class ConsoleAdminIT {
             .isEqualTo("RUNNING"));
   }
 
+  private static void awaitStatus(String environmentId, String status) {
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+        assertThat(dcloud.api().get("/api/v1/environments/" + environmentId).json().path("status").asText())
+            .isEqualTo(status));
+  }
+
   @Test
   @Order(110)
   void anAdminDeletesAUserAfterConfirming() {
+    // What fay runs holds the node's CPU and RAM: her deletion stops it, as JupyterHub stops a deleted user's server.
+    Api.Response running = dcloud.api().as("fay", PASSWORD).post("/api/v1/environments",
+        "{\"env-name\": \"fays-env\", \"os\": \"tiny\", \"resources\": {\"cpu\": \"0.1\", \"ram\": \"64M\"}}");
+    assertThat(running.status()).as(running.body()).isEqualTo(202);
+    String faysEnvironment = running.json().path("id").asText();
+    awaitStatus(faysEnvironment, "RUNNING");
     signOutAndIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
     browser.open(base + "/#/users/fay");
     browser.click("article.user-page[data-username=fay] button[name=delete-user]");
-    assertThat(browser.text("dialog[open]")).contains("Delete user fay").contains("stays under the name fay");
+    assertThat(browser.text("dialog[open]")).contains("Delete user fay").contains("environments are stopped first")
+        .contains("stays under the name fay");
     confirm(browser);
     browser.find("table.users");
     assertThat(browser.driver.findElements(By.cssSelector("table.users tr[data-username=fay]"))).isEmpty();
     assertThat(dcloud.api().get("/api/v1/users/fay").status()).isEqualTo(404);
+    awaitStatus(faysEnvironment, "STOPPED");
     // What fay owned is owned by her name: a new fay gets it only when the admin says so.
     browser.find("form.new-user input[name=username]").sendKeys("fay");
     browser.find("form.new-user input[name=password]").sendKeys(PASSWORD);

@@ -372,17 +372,24 @@ class CliGatewayTest {
     CliRunner cli = signedIn();
     ok(cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--role", "data-scientist", "--password-stdin"));
     assertThat(ok(cli.run("users", "ls")).out()).contains("grace").contains("data-scientist");
-    JsonNode changed = JSON.readTree(ok(cli.run("users", "set", "grace", "--disabled", "true", "-o", "json")).out());
-    assertThat(changed.path("disabled").asBoolean()).isTrue();
     ok(cli.run("users", "quota", "grace", "--ram", "4G", "--environments", "2"));
     assertThat(JSON.readTree(ok(cli.run("users", "get", "grace", "-o", "json")).out()).path("quota").path("ram").asText())
         .isEqualTo("4G");
     assertThat(ok(cli.run("users", "get", "grace")).out()).as("what grace uses of her quota, each limit beside it")
         .containsPattern("RESOURCE +USED +QUOTA\n").containsPattern("\nram +0B +4G\n")
         .containsPattern("\nenvironments +0 +2\n");
+    // What grace runs is stopped when she is deleted (below).
+    CliRunner grace = new CliRunner(config.resolve("grace"));
+    ok(grace.runWithStdin("a-long-password\n", "login", "--api", api, "--username", "grace", "--password-stdin"));
+    Path spec = Files.writeString(config.resolve("graces-spec.yaml"), SPEC.replace("from-cli", "graces"));
+    String graces = ok(grace.run("env", "create", "-f", spec.toString(), "--detach")).out().strip();
+    JsonNode changed = JSON.readTree(ok(cli.run("users", "set", "grace", "--disabled", "true", "-o", "json")).out());
+    assertThat(changed.path("disabled").asBoolean()).isTrue();
     CliRunner.Result taken = cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--password-stdin");
     assertThat(taken.status()).as(taken.toString()).isEqualTo(ExitCodes.REFUSED);
-    ok(cli.run("users", "rm", "grace"));
+    assertThat(ok(cli.run("users", "rm", "grace")).err()).isEqualTo("deleted grace; stopped their 1 environment(s): " + graces + "\n");
+    // Stopped, not deleted: an admin removes it (so the other tests list no more than their own).
+    ok(cli.run("env", "rm", graces));
     assertThat(cli.run("users", "get", "grace").status()).isEqualTo(ExitCodes.NOT_FOUND);
     CliRunner.Result deletedName = cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--password-stdin");
     assertThat(deletedName.status()).as(deletedName.toString()).isEqualTo(ExitCodes.REFUSED);

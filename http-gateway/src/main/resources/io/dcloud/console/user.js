@@ -118,9 +118,10 @@ export async function userPage(username) {
 
   const removal = h('div', { 'aria-live': 'assertive' });
   async function remove() {
-    // What they own is owned by their name and stays: the admin hears it before, not after.
+    // What they own is owned by their name and stays, stopped: the admin hears it before, not after.
     const environments = user.usage?.environments ?? 0;
-    const stays = `What they own (${environments} environment(s), and any datasets, services, jobs, volumes) stays under`
+    const stays = 'Their environments are stopped first; their services keep serving.'
+      + ` What they own (${environments} environment(s), and any datasets, services, jobs, volumes) stays under`
       + ` the name ${username}, for you to remove, or for a new ${username} made with "Inherit a deleted user's".`;
     if (!await confirmDialog(`Delete user ${username}? They can no longer sign in; this cannot be undone. ${stays}`, 'Delete')) {
       return;

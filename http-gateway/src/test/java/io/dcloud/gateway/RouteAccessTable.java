@@ -154,7 +154,7 @@ final class RouteAccessTable {
             .allow(201, ADMIN).otherwise(403),
         row("GET", "/users/alice").allow(200, ADMIN).otherwise(403),
         row("PATCH", "/users/{fresh-user}").body("{\"roles\": [\"app-developer\"]}").allow(200, ADMIN).otherwise(403),
-        row("DELETE", "/users/{fresh-user}").allow(204, ADMIN).otherwise(403),
+        row("DELETE", "/users/{fresh-user}").allow(200, ADMIN).otherwise(403),
         row("PUT", "/users/{fresh-user}/quota").body("{\"cpu\": \"1\"}").allow(200, ADMIN).otherwise(403),
         row("DELETE", "/users/{fresh-user}/quota").allow(200, ADMIN).otherwise(403),
         row("GET", "/groups").otherwise(200),

@@ -87,10 +87,14 @@ public final class UsersCommand extends Noun implements Callable<Integer> {
     return print(format, client().patch(user(name), body));
   }
 
-  @Command(name = "rm", aliases = "delete", description = "Delete a user")
+  @Command(name = "rm", aliases = "delete",
+      description = "Delete a user: their environments are stopped first; all they own stays under their name")
   int rm(@Parameters(paramLabel = "NAME") String name) {
-    client().delete(user(name));
-    io().err().println("deleted " + name);
+    JsonNode deleted = client().delete(user(name));
+    List<String> stopped = new ArrayList<>();
+    deleted.path("stoppedEnvironments").forEach(id -> stopped.add(id.asText()));
+    io().err().println("deleted " + name + (stopped.isEmpty() ? ""
+        : "; stopped their " + stopped.size() + " environment(s): " + String.join(", ", stopped)));
     return ExitCodes.OK;
   }
 

@@ -53,6 +53,7 @@ public final class UserRoutes extends AllDirectives {
   private final JsonYaml codec;
   private final RequestBodies bodies;
   private final Clock clock;
+  private final UserDeletion deletion;
 
   public UserRoutes(ClusterAsks asks, GatewayIdentity identity, Quotas quotas, JsonYaml codec, RequestBodies bodies, Clock clock) {
     this.asks = asks;
@@ -61,6 +62,7 @@ public final class UserRoutes extends AllDirectives {
     this.codec = codec;
     this.bodies = bodies;
     this.clock = clock;
+    this.deletion = new UserDeletion(asks, identity);
   }
 
   public Route route() {
@@ -191,17 +193,15 @@ public final class UserRoutes extends AllDirectives {
         });
   }
 
+  /** 200 with the environments stopped first (see {@link UserDeletion}). */
   private CompletionStage<HttpResponse> remove(Caller caller, String name) {
     if (caller.username().equals(name)) {
       // An admin deleting themselves could leave the platform with no admin at all.
       throw Problem.conflict("you cannot delete yourself, " + name + ": another admin must").exception();
     }
-    return asks.users(replyTo -> new UserRegistry.DeleteUser(name, caller.username(), replyTo)).thenApply(reply -> {
-      if (reply instanceof UserRegistry.NoSuchUser) {
-        throw Problem.notFound("user " + name).exception();
-      }
+    return deletion.delete(caller, name).thenApply(deleted -> {
       identity.audit().record(caller, "user.delete", name, "ok");
-      return HttpResponse.create().withStatus(StatusCodes.NO_CONTENT);
+      return codec.jsonResponse(StatusCodes.OK, deleted);
     });
   }
 

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -118,7 +119,17 @@ class QuotaAndAuditApiTest {
     Api.Answer created = user("hugo", null).post("/api/v1/environments", Api.JSON, oneCore("left-behind"));
     assertThat(created.status()).as(created.body()).isEqualTo(202);
     String id = created.json().path("id").asText();
-    assertThat(admin.delete("/api/v1/users/hugo").status()).isEqualTo(204);
+    Api.Answer deleted = admin.delete("/api/v1/users/hugo");
+    assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
+    // Stopped first: it held (or waited for) a core of the cluster for nobody.
+    assertThat(deleted.json().path("stoppedEnvironments").toString()).isEqualTo("[\"" + id + "\"]");
+    Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(admin.get("/api/v1/environments/" + id).json().path("status").asText()).isEqualTo("STOPPED");
+      List<String> audited = new ArrayList<>();
+      admin.get("/api/v1/audit?user=admin").json().path("entries")
+          .forEach(entry -> audited.add(entry.path("action").asText() + ":" + entry.path("target").asText()));
+      assertThat(audited).as("the admin's stop of it, and the deletion").contains("environment.stop:" + id, "user.delete:hugo");
+    });
 
     Api.Answer again = admin.post("/api/v1/users", Api.JSON, user + "}");
     JsonNode problem = again.problem(409);

@@ -313,6 +313,31 @@ class ServiceApiTest {
         assertThat(user.get("/api/v1/users/me").json().path("usage").path("environments").asInt()).isEqualTo(environments));
   }
 
+  /** A deleted user's environments are stopped; their service's replicas go on serving, the service theirs still. */
+  @Test
+  void deletingAUserStopsTheirEnvironmentsButNotTheirServicesReplicas() {
+    Api carl = admin.newUserWithQuota("carl", "app-developer", "{\"cpu\": \"4\", \"environments\": 4}");
+    assertThat(carl.post("/api/v1/services", Api.JSON, service("carls-web", 1)).status()).isEqualTo(201);
+    String replica = replicasOf(carl, "carls-web", 1).get(0);
+    Api.Answer created = carl.post("/api/v1/environments", Api.JSON, withField(ENVIRONMENT, "\"env-name\": \"notebook\""));
+    assertThat(created.status()).as(created.body()).isEqualTo(202);
+    String notebook = created.json().path("id").asText();
+    // The deletion stops what the read side lists as theirs.
+    awaitEnvironmentsInUsage(carl, 2);
+
+    Api.Answer deleted = admin.delete("/api/v1/users/carl");
+
+    assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
+    assertThat(deleted.json().path("username").asText()).isEqualTo("carl");
+    assertThat(deleted.json().path("stoppedEnvironments").toString()).isEqualTo("[\"" + notebook + "\"]");
+    Awaitility.await().atMost(WAIT).untilAsserted(() ->
+        assertThat(admin.get("/api/v1/environments/" + notebook).json().path("status").asText()).isEqualTo("STOPPED"));
+    assertThat(admin.get("/api/v1/environments/" + replica).json().path("status").asText()).isNotEqualTo("STOPPED");
+    assertThat(admin.get("/api/v1/services/carls-web").json().path("owner").asText()).isEqualTo("carl");
+    assertThat(admin.delete("/api/v1/users/carl").status()).as("deleted already").isEqualTo(404);
+    assertThat(admin.delete("/api/v1/services/carls-web").status()).isEqualTo(202);
+  }
+
   @Test
   void aTakenNameIs409AndOthersServicesAre404ButAdminsSeeThem() {
     assertThat(alice.post("/api/v1/services", Api.JSON, service("taken", 1)).status()).isEqualTo(201);
