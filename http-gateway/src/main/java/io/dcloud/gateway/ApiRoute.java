@@ -75,9 +75,9 @@ final class ApiRoute extends AllDirectives {
     ClusterAsks asks = new ClusterAsks(system, backends, settings.askTimeout());
     RequestBodies bodies = new RequestBodies(codec);
     Quotas quotas = new Quotas(asks, identity.settings());
-    EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings, quotas);
+    EnvironmentCreation creation = new EnvironmentCreation(asks, codec, settings, quotas, identity.audit());
     EnvironmentRoutes environments = new EnvironmentRoutes(
-        asks, codec, bodies, creation, new EnvironmentStreamRoutes(asks, codec, settings),
+        asks, codec, bodies, creation, identity.audit(), new EnvironmentStreamRoutes(asks, codec, settings),
         new EnvironmentExec(asks, codec, bodies, settings, system.settings().config(), identity.audit()),
         settings.readAsks(), quotas, settings.secrets(), settings.proxy(),
         new EnvironmentShell(system, asks, codec, settings.specLimits(), identity.audit()),

@@ -32,6 +32,8 @@ public final class AuditLog {
   private static final Logger log = LoggerFactory.getLogger(AuditLog.class);
   /** The most days one query reads: a wider {@code since} is cut to this. */
   static final int MAX_DAYS = 31;
+  /** A refusal's reason is cut to this many characters in its entry (a 422 may list every field). */
+  private static final int MAX_DETAIL = 300;
 
   private final ActorSystem<?> system;
   private final ClusterSharding sharding;
@@ -61,6 +63,23 @@ public final class AuditLog {
             log.warn("Audit entry not recorded ({}): {}", failure.getMessage(), entry);
           }
         });
+  }
+
+  /**
+   * {@code answer}, whose refusal is recorded with its problem: what is done to an environment is
+   * recorded by its events, and what was refused has none. A 429 or a 5xx (load, or a cluster that
+   * did not answer) decides nothing about the request and is not recorded: recording each would add
+   * a journal write to every request shed under load.
+   */
+  public <T> CompletionStage<T> refusals(Caller caller, String action, String target, CompletionStage<T> answer) {
+    return answer.whenComplete((done, failure) -> {
+      Problem problem = failure == null ? null : ProblemExceptions.known(failure, timeout);
+      if (problem != null && problem.status() >= 400 && problem.status() < 500 && problem.status() != 429) {
+        String detail = problem.detail() == null ? problem.title() : problem.detail();
+        record(caller, action, target, "refused (" + problem.status() + "): "
+            + (detail.length() > MAX_DETAIL ? detail.substring(0, MAX_DETAIL) + "…" : detail));
+      }
+    });
   }
 
   /** Entries since {@code since} (at most {@link #MAX_DAYS} back), of {@code user} if not null, newest first. */

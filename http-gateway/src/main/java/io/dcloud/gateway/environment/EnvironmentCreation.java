@@ -8,6 +8,7 @@ import io.dcloud.environment.EnvironmentSpecParser;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.SpecLimits;
 import io.dcloud.gateway.common.ApiPaths;
+import io.dcloud.gateway.common.AuditLog;
 import io.dcloud.gateway.common.ClusterAsks;
 import io.dcloud.gateway.common.CreateAdmission;
 import io.dcloud.gateway.common.GatewaySettings;
@@ -54,6 +55,8 @@ public final class EnvironmentCreation {
 
   private final ClusterAsks asks;
   private final Quotas quotas;
+  /** Records refused creates (a created one is recorded by its event). */
+  private final AuditLog audit;
   private final JsonYaml codec;
   private final Resources defaults;
   private final SpecLimits limits;
@@ -69,8 +72,9 @@ public final class EnvironmentCreation {
   /** When creates start and stop being refused, at most one line per period. */
   private final SheddingReport shedding;
 
-  public EnvironmentCreation(ClusterAsks asks, JsonYaml codec, GatewaySettings settings, Quotas quotas) {
+  public EnvironmentCreation(ClusterAsks asks, JsonYaml codec, GatewaySettings settings, Quotas quotas, AuditLog audit) {
     this.quotas = quotas;
+    this.audit = audit;
     this.asks = asks;
     this.codec = codec;
     this.defaults = settings.defaultResources();
@@ -137,6 +141,11 @@ public final class EnvironmentCreation {
    * log); a failed stage carries the problem (a {@link ProblemException} or a validation failure).
    */
   CompletionStage<EnvironmentView> created(JsonNode contract, String idempotencyKey, String origin, Caller caller) {
+    return audit.refusals(caller, "environment.create", contract.path("env-name").asText(""),
+        admitted(contract, idempotencyKey, origin, caller));
+  }
+
+  private CompletionStage<EnvironmentView> admitted(JsonNode contract, String idempotencyKey, String origin, Caller caller) {
     EnvironmentSpec spec;
     try {
       spec = parse(contract);

@@ -9,6 +9,7 @@ import io.dcloud.environment.EnvironmentView;
 import io.dcloud.environment.KubernetesManifest;
 import io.dcloud.environment.OwnerUsage;
 import io.dcloud.gateway.common.ApiPaths;
+import io.dcloud.gateway.common.AuditLog;
 import io.dcloud.gateway.common.CallerAttribute;
 import io.dcloud.gateway.common.ClusterAsks;
 import io.dcloud.gateway.common.GatewaySettings;
@@ -62,6 +63,8 @@ public final class EnvironmentRoutes extends AllDirectives {
   private final JsonYaml codec;
   private final RequestBodies bodies;
   private final EnvironmentCreation creation;
+  /** Records refused changes (a change made is recorded by its event). */
+  private final AuditLog audit;
   private final EnvironmentStreamRoutes streams;
   private final ReadAskTimeouts readAsks;
   private final Quotas quotas;
@@ -80,7 +83,7 @@ public final class EnvironmentRoutes extends AllDirectives {
       .register(Metrics.globalRegistry);
 
   public EnvironmentRoutes(
-      ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation,
+      ClusterAsks asks, JsonYaml codec, RequestBodies bodies, EnvironmentCreation creation, AuditLog audit,
       EnvironmentStreamRoutes streams, EnvironmentExec exec, ReadAskTimeouts readAsks, Quotas quotas, SecretBox secretBox,
       ProxySettings proxy, EnvironmentShell shell, EnvironmentFiles files) {
     this.exec = exec;
@@ -95,6 +98,7 @@ public final class EnvironmentRoutes extends AllDirectives {
     this.codec = codec;
     this.bodies = bodies;
     this.creation = creation;
+    this.audit = audit;
     this.dryRun = new EnvironmentDryRun(asks, codec, creation, quotas);
     this.streams = streams;
     this.readAsks = readAsks;
@@ -234,12 +238,12 @@ public final class EnvironmentRoutes extends AllDirectives {
   private Route start(
       String id, String action, Caller caller,
       Function<ActorRef<EnvironmentEntity.Reply>, EnvironmentEntity.Command> command) {
-    return completeWithFuture(EnvironmentReplies.owned(asks, id, caller)
+    return completeWithFuture(audit.refusals(caller, "environment." + action, id, EnvironmentReplies.owned(asks, id, caller)
         .thenCompose(view -> view.owner() == null
             || !OwnerUsage.holdsPlace(view.status()) && view.status() != EnvironmentStatus.STOPPING && view.restartAt() == null
             ? quotas.admit(view.owner() == null ? caller : ownerOf(view, caller), id, view.spec().resources(), false)
             : CompletableFuture.<Void>completedFuture(null))
-        .thenCompose(admitted -> send(id, action, command)));
+        .thenCompose(admitted -> send(id, action, command))));
   }
 
   /**
@@ -250,7 +254,7 @@ public final class EnvironmentRoutes extends AllDirectives {
    * takes the new size at its next start, checked then.
    */
   private CompletionStage<HttpResponse> resize(String id, Caller caller, JsonNode body) {
-    return EnvironmentReplies.owned(asks, id, caller).thenCompose(view -> {
+    return audit.refusals(caller, "environment.resize", id, EnvironmentReplies.owned(asks, id, caller).thenCompose(view -> {
       Resources now = view.spec().resources();
       Resources next = EnvironmentResize.parse(body, now);
       Resources growth = new Resources(Math.max(0, next.milliCpus() - now.milliCpus()),
@@ -263,7 +267,7 @@ public final class EnvironmentRoutes extends AllDirectives {
           : CompletableFuture.<Void>completedFuture(null);
       return quota.thenCompose(admitted ->
           send(id, "resize", replyTo -> new EnvironmentEntity.Resize(next, replyTo, caller.username(), caller.address())));
-    });
+    }));
   }
 
   /** The owner as the quota sees them: the caller when it is theirs (an admin acting for another: that user, by name). */
@@ -277,8 +281,8 @@ public final class EnvironmentRoutes extends AllDirectives {
   private Route command(
       String id, String action, Caller caller,
       Function<ActorRef<EnvironmentEntity.Reply>, EnvironmentEntity.Command> command) {
-    return completeWithFuture(EnvironmentChanges.ofOwned(asks, id, action, THROUGH_THE_API, caller, command)
-        .thenApply(this::accepted));
+    return completeWithFuture(audit.refusals(caller, "environment." + action, id,
+        EnvironmentChanges.ofOwned(asks, id, action, THROUGH_THE_API, caller, command).thenApply(this::accepted)));
   }
 
   private CompletionStage<HttpResponse> send(

@@ -148,6 +148,12 @@ class QuotaAndAuditApiTest {
     Api gail = user("gail", null);
     new Api(cluster.base).post("/api/v1/auth/login", Api.JSON, "{\"username\": \"gail\", \"password\": \"wrong-password\"}");
     String id = gail.post("/api/v1/environments", Api.JSON, oneCore("audited")).json().path("id").asText();
+    // Refused, and so no event says they were asked for: the gateway records them with their reason.
+    String waiting = gail.post("/api/v1/environments", Api.JSON, oneCore("waiting")).json().path("id").asText();
+    gail.post("/api/v1/environments/" + waiting + "/resize", Api.JSON, "{\"resources\": {\"cpu\": \"2\"}}").problem(409);
+    gail.post("/api/v1/environments", Api.JSON, "{\"os\": \"debian\"}").problem(422);
+    String nobodys = "00000000-0000-4000-8000-000000000016";
+    gail.postEmpty("/api/v1/environments/" + nobodys + "/stop").problem(404);
     assertThat(gail.postEmpty("/api/v1/environments/" + id + "/stop").status()).isEqualTo(202);
     gail.delete("/api/v1/environments/" + id);
 
@@ -157,6 +163,17 @@ class QuotaAndAuditApiTest {
       entries.forEach(entry -> actions.add(entry.path("action").asText() + ":" + entry.path("outcome").asText()));
       assertThat(actions).contains("login:ok", "login:denied", "environment.create:ok", "environment.stop:ok",
           "environment.delete:ok");
+      List<String> refused = new ArrayList<>();
+      entries.forEach(entry -> {
+        if (entry.path("outcome").asText().startsWith("refused")) {
+          refused.add(entry.path("action").asText() + " " + entry.path("target").asText() + " " + entry.path("outcome").asText());
+        }
+      });
+      assertThat(refused).hasSize(3);
+      assertThat(refused).anySatisfy(line -> assertThat(line).startsWith("environment.resize " + waiting + " refused (409): "));
+      assertThat(refused).anySatisfy(line -> assertThat(line).startsWith("environment.create  refused (422): ")
+          .contains("env-name"));
+      assertThat(refused).anySatisfy(line -> assertThat(line).startsWith("environment.stop " + nobodys + " refused (404): "));
       for (JsonNode entry : entries) {
         if (entry.path("action").asText().startsWith("environment.")) {
           assertThat(entry.path("address").asText()).as("from where: %s", entry).isEqualTo("127.0.0.1");
