@@ -1,6 +1,5 @@
 package io.dcloud.scheduler;
 
-import io.dcloud.node.NodeGossip;
 import io.dcloud.node.NodeStatus;
 import io.dcloud.scheduler.Scheduler.CheckFeasible;
 import io.dcloud.scheduler.Scheduler.CheckLostNodes;
@@ -16,7 +15,6 @@ import io.dcloud.scheduler.Scheduler.GetReservations;
 import io.dcloud.scheduler.Scheduler.GossipUpdated;
 import io.dcloud.scheduler.Scheduler.LossConfirmed;
 import io.dcloud.scheduler.Scheduler.MembershipChanged;
-import io.dcloud.scheduler.Scheduler.NodeAnswer;
 import io.dcloud.scheduler.Scheduler.NodeCordoned;
 import io.dcloud.scheduler.Scheduler.NodeDrainStarted;
 import io.dcloud.scheduler.Scheduler.NodeLost;
@@ -39,16 +37,12 @@ import io.dcloud.scheduler.Scheduler.ResizeReservation;
 import io.dcloud.scheduler.Scheduler.SnapshotStoreAnswered;
 import io.dcloud.scheduler.Scheduler.StoreSnapshot;
 import io.dcloud.scheduler.Scheduler.Uncordon;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ddata.LWWMap;
-import org.apache.pekko.cluster.ddata.typed.javadsl.DistributedData;
-import org.apache.pekko.cluster.ddata.typed.javadsl.Replicator;
 import org.apache.pekko.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -68,7 +62,6 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
   private final TimerScheduler<Command> timers;
   private final SchedulerSettings settings;
   private final PlacementAnswer.Route answers;
-  private final ReplicatorMessageAdapter<Command, LWWMap<String, NodeStatus>> replicator;
   private final NodeGossipReader gossip;
   private final GossipedNodes nodes;
   /**
@@ -79,6 +72,7 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
   private final Map<String, PlacementRequest> pending = new LinkedHashMap<>();
   private final WakeUps wakeUps;
   private final BackgroundSnapshots snapshots;
+  private final NodeOperations operations;
 
   SchedulerBehavior(
       ActorContext<Command> context,
@@ -94,10 +88,10 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
     this.settings = settings;
     this.snapshots = new BackgroundSnapshots(context, Scheduler.PERSISTENCE_ID, new SnapshotPolicy(settings.snapshotEvery()));
     this.answers = answers;
-    this.replicator = replicator;
     this.gossip = gossip;
     this.nodes = nodes;
     this.wakeUps = new WakeUps(context.getSelf(), settings.wakeUpResendInterval());
+    this.operations = new NodeOperations(context, settings, answers, replicator, nodes, Effect(), this::placeQueuedSoon);
   }
 
   @Override
@@ -162,15 +156,14 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
         .onCommand(NodeGossipRead.class, this::onNodeGossipRead)
         .onCommand(GossipUpdated.class, updated -> Effect().noReply())
         .onCommand(GetNodes.class, (state, cmd) -> Effect().reply(cmd.replyTo(), nodes.view(state)))
-        .onCommand(Cordon.class, (state, cmd) -> mark(cmd.nodeId(), new NodeCordoned(cmd.nodeId()), cmd.replyTo()))
-        .onCommand(Uncordon.class, (state, cmd) -> mark(cmd.nodeId(), new NodeUncordoned(cmd.nodeId()), cmd.replyTo()))
-        .onCommand(Drain.class, this::onDrain)
-        .onCommand(MembershipChanged.class, (state, changed) -> loseNodes(state, nodes.membershipChanged(changed.event())))
-        .onCommand(CheckLostNodes.class, this::onCheckLostNodes)
-        .onCommand(ResendLosses.class, this::onResendLosses)
-        .onCommand(ConfirmLoss.class, (state, cmd) -> state.unconfirmedLosses().containsKey(cmd.environmentId())
-            ? Effect().persist(new LossConfirmed(cmd.environmentId())).thenNoReply()
-            : Effect().noReply())
+        .onCommand(Cordon.class, (state, cmd) -> operations.mark(cmd.nodeId(), new NodeCordoned(cmd.nodeId()), cmd.replyTo()))
+        .onCommand(Uncordon.class, (state, cmd) -> operations.mark(cmd.nodeId(), new NodeUncordoned(cmd.nodeId()), cmd.replyTo()))
+        .onCommand(Drain.class, operations::drain)
+        .onCommand(MembershipChanged.class, (state, changed) ->
+            operations.loseNodes(state, nodes.membershipChanged(changed.event())))
+        .onCommand(CheckLostNodes.class, operations::checkLostNodes)
+        .onCommand(ResendLosses.class, operations::resendLosses)
+        .onCommand(ConfirmLoss.class, operations::confirmLoss)
         .onCommand(CheckFeasible.class, (state, cmd) -> Effect().reply(cmd.replyTo(), feasibility(state, cmd.request())))
         .onCommand(Preview.class, (state, cmd) -> Effect().reply(
             cmd.replyTo(), new PlacementRound(state, nodes, settings).preview(cmd.request())))
@@ -321,74 +314,6 @@ final class SchedulerBehavior extends EventSourcedBehaviorWithEnforcedReplies<Co
   private Feasibility feasibility(SchedulerState state, PlacementRequest request) {
     PlacementDecision decision = new PlacementRound(state, nodes, settings).feasibility(request);
     return new Feasibility(decision instanceof PlacementDecision.Never never ? never.reason() : null);
-  }
-
-  // ---------------------------------------------------------------- operators and failures
-
-  private ReplyEffect<Event, SchedulerState> mark(String nodeId, Event event, ActorRef<NodeAnswer> replyTo) {
-    if (!nodes.knows(nodeId)) {
-      return Effect().reply(replyTo, new NodeAnswer(nodeId, null));
-    }
-    context.getLog().info("Scheduler: node {} {}", nodeId, event instanceof NodeCordoned ? "cordoned" : "uncordoned");
-    return Effect().persist(event)
-        .thenRun(this::placeQueuedSoon)
-        .thenReply(replyTo, after -> new NodeAnswer(nodeId, nodes.view(after, nodes.get(nodeId))));
-  }
-
-  /** Cordons the node and asks each of its environments to move; each releases its place once its container is gone. */
-  private ReplyEffect<Event, SchedulerState> onDrain(SchedulerState state, Drain cmd) {
-    String nodeId = cmd.nodeId();
-    if (!nodes.knows(nodeId)) {
-      return Effect().reply(cmd.replyTo(), new NodeAnswer(nodeId, null));
-    }
-    List<String> moving = state.environmentsOn(nodeId);
-    context.getLog().info("Scheduler: draining node {}: moving {} environments", nodeId, moving.size());
-    return Effect().persist(new NodeDrainStarted(nodeId))
-        .thenRun(after -> moving.forEach(id -> answers.tell(id, new PlacementAnswer.MoveOff(nodeId))))
-        .thenReply(cmd.replyTo(), after -> new NodeAnswer(nodeId, nodes.view(after, nodes.get(nodeId))));
-  }
-
-  /** Periodically: finds nodes whose process is gone, and repeats the request to move off a draining node. */
-  private ReplyEffect<Event, SchedulerState> onCheckLostNodes(SchedulerState state, CheckLostNodes tick) {
-    state.draining().forEach(nodeId ->
-        state.environmentsOn(nodeId).forEach(id -> answers.tell(id, new PlacementAnswer.MoveOff(nodeId))));
-    return loseNodes(state, nodes.lost(settings.lostNodeStaleAfter()));
-  }
-
-  /**
-   * Repeats the loss of their node to environments that have not confirmed it. Often: the first
-   * news goes out as the node is downed, while the shards it hosted are still moving, and an
-   * environment whose shard was there only hears a repeat once its shard lives again.
-   */
-  private ReplyEffect<Event, SchedulerState> onResendLosses(SchedulerState state, ResendLosses tick) {
-    state.unconfirmedLosses().forEach((id, nodeId) -> answers.tell(id, new PlacementAnswer.NodeGone(nodeId)));
-    return Effect().noReply();
-  }
-
-  /**
-   * The nodes' processes are gone and their containers with them: forget their reservations, tell
-   * their environments (which re-place themselves per their restart policy) and drop them from
-   * the gossip so no one places there again. A node that comes back gossips anew.
-   */
-  private ReplyEffect<Event, SchedulerState> loseNodes(SchedulerState state, List<String> lost) {
-    if (lost.isEmpty()) {
-      return Effect().noReply();
-    }
-    Map<String, List<String>> environments = new LinkedHashMap<>();
-    lost.forEach(nodeId -> environments.put(nodeId, state.environmentsOn(nodeId)));
-    List<Event> events = new ArrayList<>(lost.stream().map(NodeLost::new).toList());
-    for (String nodeId : lost) {
-      context.getLog().warn("Scheduler: node {} is lost with {} environments", nodeId, environments.get(nodeId).size());
-      nodes.markDown(nodeId);
-      replicator.askUpdate(
-          replyTo -> new Replicator.Update<>(NodeGossip.keyFor(nodeId), LWWMap.empty(), Replicator.writeLocal(), replyTo,
-              map -> map.remove(DistributedData.get(context.getSystem()).selfUniqueAddress(), nodeId)),
-          response -> GossipUpdated.INSTANCE);
-    }
-    return Effect().persist(events)
-        .thenRun(after -> environments.forEach((nodeId, ids) ->
-            ids.forEach(id -> answers.tell(id, new PlacementAnswer.NodeGone(nodeId)))))
-        .thenNoReply();
   }
 
   @Override
