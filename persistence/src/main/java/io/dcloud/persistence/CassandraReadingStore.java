@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * partitions stay bounded however long a device sends; a time-based uuid after {@code at} keeps two
  * readings of the same instant apart. Counts are Cassandra counters; the last reading's and
  * rejection's times (and reason) live in a table of their own, since counters cannot share one.
+ *
+ * <p>A forgotten device's counters are never deleted: Cassandra does not count a deleted counter
+ * again reliably until its tombstone is purged, so an id registered again soon after would start
+ * with increments missing. What they had counted when it was forgotten is written beside them
+ * instead ({@code device_reading_counts_forgotten}), and a device's counts are the counters less that.
  */
 public final class CassandraReadingStore implements ReadingStore {
   private static final Logger LOG = LoggerFactory.getLogger(CassandraReadingStore.class);
@@ -64,7 +69,8 @@ public final class CassandraReadingStore implements ReadingStore {
   private final PreparedCql selectCounts;
   private final PreparedCql selectLast;
   private final PreparedCql deleteDay;
-  private final PreparedCql deleteCounts;
+  private final PreparedCql selectForgotten;
+  private final PreparedCql writeForgotten;
   private final PreparedCql deleteLast;
 
   /** {@code dcloud.devices.cassandra} and {@code dcloud.devices.readings.retention}. */
@@ -101,7 +107,9 @@ public final class CassandraReadingStore implements ReadingStore {
     selectLast = prepared("SELECT last_reading_at, last_rejected_at, last_rejection_reason FROM " + ks
         + ".device_reading_last WHERE device = ?");
     deleteDay = prepared("DELETE FROM " + ks + ".device_readings WHERE device = ? AND day = ?");
-    deleteCounts = prepared("DELETE FROM " + ks + ".device_reading_counts WHERE device = ?");
+    selectForgotten = prepared("SELECT accepted, rejected FROM " + ks + ".device_reading_counts_forgotten WHERE device = ?");
+    writeForgotten = prepared("UPDATE " + ks + ".device_reading_counts_forgotten SET accepted = ?, rejected = ?"
+        + " WHERE device = ?");
     deleteLast = prepared("DELETE FROM " + ks + ".device_reading_last WHERE device = ?");
   }
 
@@ -116,6 +124,8 @@ public final class CassandraReadingStore implements ReadingStore {
             + " type text, received_at timestamp, vals text, PRIMARY KEY ((device, day), at, seq))",
         "CREATE TABLE IF NOT EXISTS " + ks + ".device_reading_counts (device text PRIMARY KEY,"
             + " accepted counter, rejected counter)",
+        "CREATE TABLE IF NOT EXISTS " + ks + ".device_reading_counts_forgotten (device text PRIMARY KEY,"
+            + " accepted bigint, rejected bigint)",
         "CREATE TABLE IF NOT EXISTS " + ks + ".device_reading_last (device text PRIMARY KEY,"
             + " last_reading_at timestamp, last_rejected_at timestamp, last_rejection_reason text)");
     CompletionStage<Done> done = CompletableFuture.completedFuture(Done.getInstance());
@@ -192,20 +202,40 @@ public final class CassandraReadingStore implements ReadingStore {
 
   @Override
   public CompletionStage<DeviceActivity> activity(String device) {
-    CompletionStage<Optional<Row>> counts = select(selectCounts, device);
+    CompletionStage<Counts> counts = counted(device);
     CompletionStage<Optional<Row>> last = select(selectLast, device);
-    return counts.thenCombine(last, (countRow, lastRow) -> new DeviceActivity(
-        countRow.map(row -> row.getLong("accepted")).orElse(0L),
-        countRow.map(row -> row.getLong("rejected")).orElse(0L),
+    return counts.thenCombine(last, (count, lastRow) -> new DeviceActivity(count.accepted(), count.rejected(),
         lastRow.map(row -> row.getInstant("last_reading_at")).orElse(null),
         lastRow.map(row -> row.getInstant("last_rejected_at")).orElse(null),
         lastRow.map(row -> row.getString("last_rejection_reason")).orElse(null)));
   }
 
+  /** A device's accepted and rejected readings, as counted or as forgotten. */
+  private record Counts(long accepted, long rejected) {
+    static final Counts NONE = new Counts(0, 0);
+
+    static Counts of(Optional<Row> row) {
+      return row.map(r -> new Counts(r.getLong("accepted"), r.getLong("rejected"))).orElse(NONE);
+    }
+
+    Counts less(Counts forgotten) {
+      return new Counts(accepted - forgotten.accepted, rejected - forgotten.rejected);
+    }
+  }
+
+  /** Since the device was last forgotten: the counters less what they held then. */
+  private CompletionStage<Counts> counted(String device) {
+    return counters(device).thenCombine(select(selectForgotten, device).thenApply(Counts::of), Counts::less);
+  }
+
+  private CompletionStage<Counts> counters(String device) {
+    return select(selectCounts, device).thenApply(Counts::of);
+  }
+
   /**
-   * Deletes every day partition that may still hold readings, and the counts. A counter once
-   * deleted must not be counted again until Cassandra has purged its tombstone (gc_grace_seconds):
-   * a device id registered again soon after its deletion may start with counts missing increments.
+   * Deletes every day partition that may still hold readings and the last times, and sets the counts
+   * back to none by recording what the counters hold now (see the class). Taken again, it records
+   * them again: still none.
    */
   @Override
   public CompletionStage<Done> forget(String device) {
@@ -215,7 +245,7 @@ public final class CassandraReadingStore implements ReadingStore {
     for (LocalDate day = day(now.minus(settings.retention()).minus(MARGIN)); !day.isAfter(last); day = day.plusDays(1)) {
       deletes.add(write(deleteDay, device, day));
     }
-    deletes.add(write(deleteCounts, device));
+    deletes.add(counters(device).thenCompose(counters -> write(writeForgotten, counters.accepted(), counters.rejected(), device)));
     deletes.add(write(deleteLast, device));
     CompletionStage<Done> all = CompletableFuture.completedFuture(Done.getInstance());
     for (CompletionStage<Done> delete : deletes) {
