@@ -200,7 +200,8 @@ public final class UserRoutes extends AllDirectives {
       throw Problem.conflict("you cannot delete yourself, " + name + ": another admin must").exception();
     }
     return deletion.delete(caller, name).thenApply(deleted -> {
-      identity.audit().record(caller, "user.delete", name, "ok");
+      int stopped = deleted.stoppedEnvironments().size();
+      identity.audit().record(caller, "user.delete", name, stopped == 0 ? "ok" : "ok (stopped " + stopped + " environment(s))");
       return codec.jsonResponse(StatusCodes.OK, deleted);
     });
   }

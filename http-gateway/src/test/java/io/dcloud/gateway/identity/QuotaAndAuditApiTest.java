@@ -126,9 +126,10 @@ class QuotaAndAuditApiTest {
     Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
       assertThat(admin.get("/api/v1/environments/" + id).json().path("status").asText()).isEqualTo("STOPPED");
       List<String> audited = new ArrayList<>();
-      admin.get("/api/v1/audit?user=admin").json().path("entries")
-          .forEach(entry -> audited.add(entry.path("action").asText() + ":" + entry.path("target").asText()));
-      assertThat(audited).as("the admin's stop of it, and the deletion").contains("environment.stop:" + id, "user.delete:hugo");
+      admin.get("/api/v1/audit?user=admin").json().path("entries").forEach(entry -> audited.add(
+          entry.path("action").asText() + ":" + entry.path("target").asText() + ":" + entry.path("outcome").asText()));
+      assertThat(audited).as("the admin's stop of it, and the deletion")
+          .contains("environment.stop:" + id + ":ok", "user.delete:hugo:ok (stopped 1 environment(s))");
     });
 
     Api.Answer again = admin.post("/api/v1/users", Api.JSON, user + "}");
