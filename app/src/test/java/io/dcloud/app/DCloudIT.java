@@ -275,6 +275,17 @@ class DCloudIT {
     assertThat(refused.json().get("errors").get(0).get("field").asText()).isEqualTo("resources");
     assertThat(refused.json().get("detail").asText()).contains("64 GPUs").contains("largest node");
     assertThat(api.get("/api/v1/environments?name=too-many-gpus").json().get("environments")).isEmpty();
+
+    // Nor can a stopped one be resized to it, to fail only at its next start.
+    String id = environments.create(tinySpec("grows-too-much", ""));
+    assertThat(api.post("/api/v1/environments/" + id + "/stop", "").status()).isEqualTo(202);
+    environments.awaitStatus(id, "STOPPED", UP_WITHIN);
+    Api.Response resized = api.post("/api/v1/environments/" + id + "/resize", "{\"resources\": {\"gpu\": 64}}");
+    assertThat(resized.status()).as(resized.body()).isEqualTo(422);
+    assertThat(resized.json().get("errors").get(0).get("field").asText()).isEqualTo("resources");
+    assertThat(resized.json().get("detail").asText()).contains("64 GPUs").contains("largest node");
+    assertThat(api.get("/api/v1/environments/" + id).json().path("resources").path("gpu").asInt()).isZero();
+    environments.deleteAndAwait(id);
   }
 
   @Test

@@ -251,7 +251,8 @@ public final class EnvironmentRoutes extends AllDirectives {
    * for what it grows by (403), then its entity has the scheduler weigh the new size on its node
    * ({@code EnvironmentEntity.Resize}): its container's limits change as it runs, or it restarts
    * when its GPUs change, or a node without room refuses (409) and nothing changes. A stopped one
-   * takes the new size at its next start, checked then.
+   * takes the new size at its next start, checked then. A size no node of the cluster could ever
+   * hold is 422 whatever its status, as it would be at its create.
    */
   private CompletionStage<HttpResponse> resize(String id, Caller caller, JsonNode body) {
     return audit.refusals(caller, "environment.resize", id, EnvironmentReplies.owned(asks, id, caller).thenCompose(view -> {
@@ -262,11 +263,18 @@ public final class EnvironmentRoutes extends AllDirectives {
       // A stopped one is weighed against the quota at its next start; a replica or one on its way is refused by its entity.
       boolean grows = view.status() == EnvironmentStatus.RUNNING && view.spec().service() == null && view.owner() != null
           && !growth.equals(Resources.NONE);
-      CompletionStage<Void> quota = grows
-          ? quotas.admitGrowth(ownerOf(view, caller), growth)
-          : CompletableFuture.<Void>completedFuture(null);
-      return quota.thenCompose(admitted ->
-          send(id, "resize", replyTo -> new EnvironmentEntity.Resize(next, replyTo, caller.username(), caller.address())));
+      // A size no node could ever hold is refused now, as at its create, not when it next starts.
+      CompletionStage<Void> placeable = asks.feasibility(EnvironmentCreation.placementRequest(view.spec().withResources(next)))
+          .thenAccept(feasibility -> {
+            if (!feasibility.feasible()) {
+              throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "resources", feasibility.reason()).exception();
+            }
+          });
+      return placeable.thenCompose(feasible -> grows
+              ? quotas.admitGrowth(ownerOf(view, caller), growth)
+              : CompletableFuture.<Void>completedFuture(null))
+          .thenCompose(admitted -> send(id, "resize",
+              replyTo -> new EnvironmentEntity.Resize(next, replyTo, caller.username(), caller.address())));
     }));
   }
 
