@@ -177,6 +177,13 @@ public final class EnvironmentCreation {
     return new PlacementRequest("new", spec.resources(), spec.constraints(), spec.keptVolumesNode());
   }
 
+  /** Nothing when some node of the cluster could hold it; else the 422 naming {@code field} (the resources). */
+  public static void requirePlaceable(Scheduler.Feasibility feasibility, String field) {
+    if (!feasibility.feasible()) {
+      throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), field, feasibility.reason()).exception();
+    }
+  }
+
   /**
    * {@code spec} with the node and size of each kept volume it mounts, once each is the caller's to
    * mount; a failed stage carries the 422 (see {@link KeptVolumes}).
@@ -219,9 +226,7 @@ public final class EnvironmentCreation {
         .thenCompose(found -> recipe(found, caller).thenApply(recipe -> new Checked(found, recipe)))
         .thenCompose(checked -> placeable
             .thenCompose(feasibility -> {
-              if (!feasibility.feasible()) {
-                throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "resources", feasibility.reason()).exception();
-              }
+              requirePlaceable(feasibility, "resources");
               // Its kept volumes promised to it, then admitted last: a request refused for any other
               // reason holds nothing of the quota.
               return keptVolumes.claim(checked.spec(), id)

@@ -265,11 +265,7 @@ public final class EnvironmentRoutes extends AllDirectives {
           && !growth.equals(Resources.NONE);
       // A size no node could ever hold is refused now, as at its create, not when it next starts.
       CompletionStage<Void> placeable = asks.feasibility(EnvironmentCreation.placementRequest(view.spec().withResources(next)))
-          .thenAccept(feasibility -> {
-            if (!feasibility.feasible()) {
-              throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "resources", feasibility.reason()).exception();
-            }
-          });
+          .thenAccept(feasibility -> EnvironmentCreation.requirePlaceable(feasibility, "resources"));
       return placeable.thenCompose(feasible -> grows
               ? quotas.admitGrowth(ownerOf(view, caller), growth)
               : CompletableFuture.<Void>completedFuture(null))

@@ -203,10 +203,7 @@ public final class ServiceDeployments {
         .thenCompose(surgeRefusal -> creation.recipe(parsed.spec(), caller)
             .thenCompose(recipe -> asks.feasibility(EnvironmentCreation.placementRequest(parsed.spec()))
                 .thenApply(feasibility -> {
-                  if (!feasibility.feasible()) {
-                    throw Problem.of(Problem.Type.UNSCHEDULABLE, feasibility.reason(), "environment.resources",
-                        feasibility.reason()).exception();
-                  }
+                  EnvironmentCreation.requirePlaceable(feasibility, "environment.resources");
                   return new Resolved(parsed.withRecipe(recipe), surgeRefusal);
                 })));
   }
