@@ -241,7 +241,7 @@ public final class EnvironmentRoutes extends AllDirectives {
     return completeWithFuture(audit.refusals(caller, "environment." + action, id, EnvironmentReplies.owned(asks, id, caller)
         .thenCompose(view -> view.owner() == null
             || !OwnerUsage.holdsPlace(view.status()) && view.status() != EnvironmentStatus.STOPPING && view.restartAt() == null
-            ? quotas.admit(view.owner() == null ? caller : ownerOf(view, caller), id, view.spec().resources(), false)
+            ? quotas.admit(Quotas.owner(view.owner(), caller), id, view.spec().resources(), false)
             : CompletableFuture.<Void>completedFuture(null))
         .thenCompose(admitted -> send(id, action, command))));
   }
@@ -267,18 +267,11 @@ public final class EnvironmentRoutes extends AllDirectives {
       CompletionStage<Void> placeable = asks.feasibility(EnvironmentCreation.placementRequest(view.spec().withResources(next)))
           .thenAccept(feasibility -> EnvironmentCreation.requirePlaceable(feasibility, "resources"));
       return placeable.thenCompose(feasible -> grows
-              ? quotas.admitGrowth(ownerOf(view, caller), growth)
+              ? quotas.admitGrowth(Quotas.owner(view.owner(), caller), growth)
               : CompletableFuture.<Void>completedFuture(null))
           .thenCompose(admitted -> send(id, "resize",
               replyTo -> new EnvironmentEntity.Resize(next, replyTo, caller.username(), caller.address())));
     }));
-  }
-
-  /** The owner as the quota sees them: the caller when it is theirs (an admin acting for another: that user, by name). */
-  private static Caller ownerOf(EnvironmentView view, Caller caller) {
-    return view.owner().equals(caller.username())
-        ? caller
-        : new Caller(view.owner(), java.util.Set.of(), null, null, null, false, java.util.Set.of());
   }
 
   /** Stop and delete (see {@link EnvironmentChanges}). */

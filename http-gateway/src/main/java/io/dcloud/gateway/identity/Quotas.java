@@ -11,6 +11,7 @@ import io.dcloud.resources.Quantities;
 import io.dcloud.resources.Resources;
 import io.dcloud.validation.FieldError;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -26,11 +27,32 @@ public final class Quotas {
     this.settings = settings;
   }
 
+  /**
+   * Theirs as the registry has it; a caller it has no record of, signed in through a directory such
+   * as LDAP, by the roles their token carries. A {@link #standIn} it has no record of (a directory's
+   * user, or a deleted one) is not limited: whose roles to weigh is unknown, and an admin, who may set
+   * anyone's quota, acts for them (as when starting a deleted user's environment to read its files).
+   */
   public CompletionStage<Quota> of(Caller caller) {
     return asks.users(replyTo -> new UserRegistry.GetUser(caller.username(), replyTo)).thenApply(reply ->
         reply instanceof UserRegistry.Found found
             ? settings.quotaOf(found.user().roles(), found.user().quota())
-            : settings.quotaOf(caller.roles(), null));
+            : isStandIn(caller) ? Quota.UNLIMITED : settings.quotaOf(caller.roles(), null));
+  }
+
+  /**
+   * The owner as the quota weighs them, of what {@code caller} acts on: the caller when it is theirs
+   * (or has no owner); else that user by name alone, an admin acting for them.
+   */
+  public static Caller owner(String owner, Caller caller) {
+    return owner == null || owner.equals(caller.username())
+        ? caller
+        : new Caller(owner, Set.of(), null, null, null, false, Set.of());
+  }
+
+  /** Only {@link #owner} makes a caller without a token: every signed-in one has its token's id. */
+  private static boolean isStandIn(Caller caller) {
+    return caller.tokenId() == null && caller.roles().isEmpty();
   }
 
   /** Completes when admitted; fails with 403 quota-exceeded (or 503 when usage cannot be read) otherwise. */

@@ -5,7 +5,6 @@ import io.dcloud.identity.Caller;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.resources.Resources;
 import io.dcloud.service.ServiceView;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -80,12 +79,5 @@ final class ReplicaQuota {
     return new Resources(Math.max(0, total.milliCpus() - held.milliCpus()),
         Math.max(0, total.memoryBytes() - held.memoryBytes()), Math.max(0, total.gpus() - held.gpus()),
         Math.max(0, total.storageBytes() - held.storageBytes()), each.gpuModel());
-  }
-
-  /** The owner as the quota sees them: the caller when it is theirs (an admin acting for another: that user, by name). */
-  static Caller owner(String owner, Caller caller) {
-    return owner == null || owner.equals(caller.username())
-        ? caller
-        : new Caller(owner, Set.of(), null, null, null, false, Set.of());
   }
 }

@@ -10,6 +10,7 @@ import io.dcloud.gateway.common.ProblemExceptions;
 import io.dcloud.gateway.common.ServiceBackends;
 import io.dcloud.gateway.device.DeviceRegistryAsks;
 import io.dcloud.gateway.environment.EnvironmentCreation;
+import io.dcloud.gateway.identity.Quotas;
 import io.dcloud.identity.Caller;
 import io.dcloud.resources.Resources;
 import io.dcloud.service.ServiceDefinition;
@@ -221,7 +222,7 @@ public final class ServiceDeployments {
       if (present != null && !caller.mayAccess(present.owner())) {
         return CompletableFuture.completedFuture(null);
       }
-      Caller owner = ReplicaQuota.owner(present == null ? null : present.owner(), caller);
+      Caller owner = Quotas.owner(present == null ? null : present.owner(), caller);
       Resources each = parsed.spec().resources();
       CompletionStage<Void> replicas = quota.check(owner, parsed.name(), each, parsed.replicas(), present);
       if (present == null || parsed.rollingSurge() == 0) {

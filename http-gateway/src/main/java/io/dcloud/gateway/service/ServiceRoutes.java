@@ -201,7 +201,7 @@ public final class ServiceRoutes extends AllDirectives {
     return owned(name, caller)
         .thenCompose(view -> view.replicaResources() == null
             ? CompletableFuture.<Void>completedFuture(null)
-            : quota.check(ReplicaQuota.owner(view.owner(), caller), name, view.replicaResources(), replicas, view))
+            : quota.check(Quotas.owner(view.owner(), caller), name, view.replicaResources(), replicas, view))
         .thenCompose(fits -> service(name, replyTo -> new ServiceEntity.Scale(replicas, caller.username(), replyTo)))
         .thenApply(reply -> {
           ServiceView view = viewOf(name, reply);

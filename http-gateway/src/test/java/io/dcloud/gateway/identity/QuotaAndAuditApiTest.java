@@ -132,6 +132,9 @@ class QuotaAndAuditApiTest {
           .contains("environment.stop:" + id + ":ok", "user.delete:hugo:ok (stopped 1 environment(s))");
     });
 
+    // The admin may start it again (to read its files, say): a deleted user's quota is not the end user's none.
+    assertThat(admin.postEmpty("/api/v1/environments/" + id + "/start").status()).isEqualTo(202);
+
     Api.Answer again = admin.post("/api/v1/users", Api.JSON, user + "}");
     JsonNode problem = again.problem(409);
     assertThat(again.reasonFor("username")).contains("was deleted").contains("inheritDeleted");
