@@ -441,6 +441,13 @@ class ConsoleAdminIT {
     String faysEnvironment = running.json().path("id").asText();
     awaitStatus(faysEnvironment, "RUNNING");
     signOutAndIn(browser, "admin", OneNodeDCloud.ADMIN_PASSWORD);
+    // Her page links to her environments: the list filtered by owner, dee's left out.
+    browser.open(base + "/#/users/fay");
+    browser.click("article.user-page[data-username=fay] a.user-environments");
+    assertThat(browser.find("input[name=owner-filter]").getAttribute("value")).isEqualTo("fay");
+    browser.find("table.environments tr[data-env-id='" + faysEnvironment + "']");
+    assertThat(browser.driver.findElements(By.cssSelector("table.environments tr[data-env-id='" + deesEnvironment + "']")))
+        .isEmpty();
     browser.open(base + "/#/users/fay");
     browser.click("article.user-page[data-username=fay] button[name=delete-user]");
     assertThat(browser.text("dialog[open]")).contains("Delete user fay").contains("environments are stopped first")

@@ -388,7 +388,10 @@ class CliGatewayTest {
     CliRunner.Result taken = cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--password-stdin");
     assertThat(taken.status()).as(taken.toString()).isEqualTo(ExitCodes.REFUSED);
     assertThat(ok(cli.run("users", "rm", "grace")).err()).isEqualTo("deleted grace; stopped their 1 environment(s): " + graces + "\n");
-    // Stopped, not deleted: an admin removes it (so the other tests list no more than their own).
+    // What the deleted grace owned, found by her name; stopped, not deleted: an admin removes it
+    // (so the other tests list no more than their own).
+    assertThat(ok(cli.run("env", "ls", "--owner", "grace", "-q")).out()).isEqualTo(graces + "\n");
+    assertThat(ok(cli.run("env", "ls", "--owner", "no-such-user", "-q")).out()).isEmpty();
     ok(cli.run("env", "rm", graces));
     assertThat(cli.run("users", "get", "grace").status()).isEqualTo(ExitCodes.NOT_FOUND);
     CliRunner.Result deletedName = cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--password-stdin");

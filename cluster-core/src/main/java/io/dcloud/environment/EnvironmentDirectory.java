@@ -54,23 +54,30 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
    * optional filters (null = any, but DELETED: deleted environments are listed only when asked for
    * by that status, as removed containers are not in {@code docker ps -a}); an owner filter matches environments without an owner (created
    * before DCloud had users) never. {@code groups} widens an owner filter: environments shared with
-   * any of them match too (null or empty: none).
+   * any of them match too (null or empty: none). {@code ownedBy} (null: any) narrows what those let
+   * through to one owner's: whose environments the caller asks for, where {@code owner} is whose
+   * view it is.
    */
   public record ListEnvironments(
-      EnvironmentStatus status, String name, String node, String idPrefix, String owner, Set<String> groups, Page page,
-      ActorRef<Listing> replyTo)
+      EnvironmentStatus status, String name, String node, String idPrefix, String owner, Set<String> groups,
+      String ownedBy, Page page, ActorRef<Listing> replyTo)
       implements Command, NoSerializationVerificationNeeded {
+    public ListEnvironments(EnvironmentStatus status, String name, String node, String idPrefix, String owner,
+        Set<String> groups, Page page, ActorRef<Listing> replyTo) {
+      this(status, name, node, idPrefix, owner, groups, null, page, replyTo);
+    }
+
     public ListEnvironments(EnvironmentStatus status, String name, ActorRef<Listing> replyTo) {
-      this(status, name, null, null, null, null, Page.ALL, replyTo);
+      this(status, name, null, null, null, null, null, Page.ALL, replyTo);
     }
 
     public ListEnvironments(EnvironmentStatus status, String name, String owner, ActorRef<Listing> replyTo) {
-      this(status, name, null, null, owner, null, Page.ALL, replyTo);
+      this(status, name, null, null, owner, null, null, Page.ALL, replyTo);
     }
 
     public ListEnvironments(
         EnvironmentStatus status, String name, String node, String owner, Set<String> groups, ActorRef<Listing> replyTo) {
-      this(status, name, node, null, owner, groups, Page.ALL, replyTo);
+      this(status, name, node, null, owner, groups, null, Page.ALL, replyTo);
     }
 
     boolean lets(EnvironmentView view) {
@@ -352,6 +359,7 @@ public final class EnvironmentDirectory extends AbstractBehavior<EnvironmentDire
             .filter(view -> list.node() == null || list.node().equals(view.node()))
             .filter(view -> list.idPrefix() == null || view.id().startsWith(list.idPrefix()))
             .filter(list::lets)
+            .filter(view -> list.ownedBy() == null || list.ownedBy().equals(view.owner()))
             .filter(view -> after == null || after.before(view))
             .sorted(Position.ORDER)
             .toList();

@@ -1,5 +1,6 @@
-// The environments the caller may see, kept live by the event stream, filtered by status, name and node
-// (a node card's count links here with its node filled in: #/environments?node=ID); those ticked are
+// The environments the caller may see, kept live by the event stream, filtered by status, name, node and
+// owner (a node card's count links here with its node filled in: #/environments?node=ID, a user's page
+// with its owner: #/environments?owner=NAME); those ticked are
 // stopped, restarted or deleted together after one confirmation (as `dcloud env stop a b`).
 import { api } from './api.js';
 import { h, show, field, confirmDialog, errorBox } from './dom.js';
@@ -19,6 +20,7 @@ export async function environmentsPage(query = new URLSearchParams()) {
     h('option', { value: '' }, 'any'), STATUSES.map(s => h('option', { value: s }, s)));
   const name = h('input', { name: 'name-filter', type: 'search', placeholder: 'part of a name' });
   const node = h('input', { name: 'node-filter', type: 'search', placeholder: 'a node id', value: query.get('node') || '' });
+  const owner = h('input', { name: 'owner-filter', type: 'search', placeholder: 'a username', value: query.get('owner') || '' });
   const body = h('tbody');
   const empty = h('p', { class: 'empty' });
   // Ticked rows, by id: kept across the redraws that every event makes, and only while shown.
@@ -54,11 +56,13 @@ export async function environmentsPage(query = new URLSearchParams()) {
     const wanted = status.value;
     const part = name.value.trim().toLowerCase();
     const onNode = node.value.trim();
+    const ownedBy = owner.value.trim();
     const existing = [...byId.values()].filter(e => e.status !== 'DELETED');
     const shown = existing
       .filter(e => !wanted || e.status === wanted)
       .filter(e => !part || String(e.name).toLowerCase().includes(part))
       .filter(e => !onNode || e.node === onNode)
+      .filter(e => !ownedBy || e.owner === ownedBy)
       .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
     shownIds = shown.map(e => e.id);
     for (const id of [...selected]) if (!shownIds.includes(id)) selected.delete(id);
@@ -110,12 +114,13 @@ export async function environmentsPage(query = new URLSearchParams()) {
   status.addEventListener('change', render);
   name.addEventListener('input', render);
   node.addEventListener('input', render);
+  owner.addEventListener('input', render);
   await load();
   show(
     h('h1', {}, 'Environments'),
     h('div', { class: 'toolbar' },
       h('form', { class: 'filters', role: 'search', onsubmit: e => e.preventDefault() },
-        field('Status', status), field('Name', name), field('Node', node)),
+        field('Status', status), field('Name', name), field('Node', node), field('Owner', owner)),
       h('a', { class: 'button', href: '#/new' }, 'New environment')),
     h('div', { class: 'bulk-actions actions', role: 'group', 'aria-label': 'With the selected environments' },
       ...bulkButtons, count),

@@ -60,7 +60,9 @@ export async function userPage(username) {
       h('dt', {}, 'Roles'), h('dd', { class: 'user-roles' }, (user.roles || []).join(', ') || 'none'),
       h('dt', {}, 'Quota'), h('dd', { class: 'user-quota' }, quotaText(user.quota),
         user.quotaFrom === 'user' ? " (the user's own)" : ' (of the roles)'),
-      h('dt', {}, 'In use'), h('dd', { class: 'user-usage' }, usageText(user)),
+      h('dt', {}, 'In use'), h('dd', { class: 'user-usage' }, usageText(user), ' ',
+        h('a', { class: 'user-environments', href: '#/environments?owner=' + encodeURIComponent(username) },
+          'their environments')),
       h('dt', {}, 'Groups'), h('dd', { class: 'user-groups' }, (user.groups || []).join(', ') || 'none'),
       h('dt', {}, 'State'), h('dd', {}, user.disabled ? 'disabled' : 'active'),
       h('dt', {}, 'Created'), h('dd', {}, user.createdAt ? new Date(user.createdAt).toLocaleString() : ''));

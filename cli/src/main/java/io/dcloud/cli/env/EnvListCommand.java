@@ -28,6 +28,9 @@ final class EnvListCommand extends Subcommand implements Callable<Integer> {
   @Option(names = "--node", description = "Only those placed on this node")
   String node;
 
+  @Option(names = "--owner", description = "Only those of this user (an admin: anyone's, a deleted user's too; you: your own, not those shared with you)")
+  String owner;
+
   @Option(names = {"-q", "--quiet"}, description = "Only the ids, one a line, as docker ps -q (e.g. dcloud env rm $(dcloud env ls -q --status STOPPED))")
   boolean quiet;
 
@@ -41,6 +44,7 @@ final class EnvListCommand extends Subcommand implements Callable<Integer> {
     query.put("status", status);
     query.put("name", name);
     query.put("node", node);
+    query.put("owner", owner);
     ObjectNode listing = chunks.listAll(client(), "/environments", query, "environments");
     if (quiet) {
       listing.path("environments").forEach(environment -> io().out().println(environment.path("id").asText()));

@@ -80,14 +80,17 @@ public final class ClusterAsks {
   /** {@code owner} null lists every owner's (for admins); with it, those shared with any of {@code groups} too. */
   public CompletionStage<EnvironmentDirectory.Listing> listEnvironments(
       EnvironmentStatus status, String name, String node, String owner, java.util.Set<String> groups) {
-    return listEnvironments(status, name, node, null, owner, groups, EnvironmentDirectory.Page.ALL);
+    return listEnvironments(status, name, node, null, owner, groups, null, EnvironmentDirectory.Page.ALL);
   }
 
-  /** One page of the listing: at most {@code page}'s limit, after its position; {@code idPrefix} null: any id. */
+  /**
+   * One page of the listing: at most {@code page}'s limit, after its position; {@code idPrefix} null:
+   * any id; {@code ownedBy} null: any owner's of those {@code owner} and {@code groups} see.
+   */
   public CompletionStage<EnvironmentDirectory.Listing> listEnvironments(EnvironmentStatus status, String name, String node,
-      String idPrefix, String owner, java.util.Set<String> groups, EnvironmentDirectory.Page page) {
-    return ask(backends.directory(),
-        replyTo -> new EnvironmentDirectory.ListEnvironments(status, name, node, idPrefix, owner, groups, page, replyTo));
+      String idPrefix, String owner, java.util.Set<String> groups, String ownedBy, EnvironmentDirectory.Page page) {
+    return ask(backends.directory(), replyTo ->
+        new EnvironmentDirectory.ListEnvironments(status, name, node, idPrefix, owner, groups, ownedBy, page, replyTo));
   }
 
   public CompletionStage<EnvironmentDirectory.Usage> usage(String owner) {

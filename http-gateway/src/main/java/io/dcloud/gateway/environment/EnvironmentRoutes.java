@@ -146,20 +146,23 @@ public final class EnvironmentRoutes extends AllDirectives {
   /**
    * A user's own environments and those shared with their groups; an admin's list has everyone's
    * (each with its owner). Filters: status, name, the node it is placed on (what runs on a node:
-   * {@code GET /nodes} counts them, this names them) and the start of its id; in pages with {@code limit} ({@link ListingPages}).
+   * {@code GET /nodes} counts them, this names them), the start of its id and its owner (an admin's
+   * look at one user's, a deleted one's too; a user's own, without those shared with them); in pages
+   * with {@code limit} ({@link ListingPages}).
    */
   private Route list(Caller caller) {
     return parameterOptional("status", status -> parameterOptional("name", name -> parameterOptional("node", node ->
-        parameterOptional(IdPrefixes.PARAMETER, idPrefix ->
+        parameterOptional(IdPrefixes.PARAMETER, idPrefix -> parameterOptional("owner", owner ->
         parameterOptional("limit", limit -> parameterOptional("continue", token -> {
           EnvironmentStatus wanted = status.map(EnvironmentRoutes::parseStatus).orElse(null);
           EnvironmentDirectory.Page page = ListingPages.parse(limit, token);
           return completeWithFuture(asks.listEnvironments(wanted, name.orElse(null), node.orElse(null),
-                  IdPrefixes.parse(idPrefix), caller.isAdmin() ? null : caller.username(), caller.groups(), page)
+                  IdPrefixes.parse(idPrefix), caller.isAdmin() ? null : caller.username(), caller.groups(),
+                  owner.filter(o -> !o.isEmpty()).orElse(null), page)
               .thenApply(listing -> codec.jsonResponse(StatusCodes.OK, new EnvironmentJson.Listing(
                   listing.environments().stream().map(view -> EnvironmentJson.of(view, codec.mapper(), proxy)).toList(),
                   ListingPages.token(listing.next())))));
-        }))))));
+        })))))));
   }
 
   private static EnvironmentStatus parseStatus(String text) {

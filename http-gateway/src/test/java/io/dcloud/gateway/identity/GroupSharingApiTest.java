@@ -86,6 +86,12 @@ class GroupSharingApiTest {
     assertThat(bob.get(path + "/dockerfile").status()).isEqualTo(200);
     Awaitility.await().atMost(REPLICATED).untilAsserted(() ->
         assertThat(bob.get("/api/v1/environments").ids("environments")).contains(id));
+    // By owner: alice's as bob sees them (those shared with him), none of his own; an admin's look at hers.
+    assertThat(bob.get("/api/v1/environments?owner=alice").ids("environments")).containsExactly(id);
+    assertThat(bob.get("/api/v1/environments?owner=bob").ids("environments")).isEmpty();
+    assertThat(carol.get("/api/v1/environments?owner=alice").ids("environments")).isEmpty();
+    assertThat(admin.get("/api/v1/environments?owner=alice").ids("environments")).contains(id);
+    assertThat(admin.get("/api/v1/environments?owner=carol").ids("environments")).doesNotContain(id);
     for (String change : List.of("/stop", "/start")) {
       assertThat(bob.postEmpty(path + change).problem(403).path("type").asText()).endsWith(":forbidden");
     }
