@@ -18,6 +18,7 @@ import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -72,6 +73,12 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   @Override
   public EventHandler<JobState, Event> eventHandler() {
     return JobState::apply;
+  }
+
+  /** A recovery replays at most {@code dcloud.jobs.snapshot-every} events after the latest snapshot (events are kept). */
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return settings.snapshotEvery() > 0 ? RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2) : RetentionCriteria.disabled();
   }
 
   @Override

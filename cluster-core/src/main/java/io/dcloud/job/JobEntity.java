@@ -144,13 +144,13 @@ public final class JobEntity {
   /** Tunables from {@code dcloud.jobs} (see reference.conf). */
   public record Settings(
       Duration taskTimeout, int maxAttempts, int inFlightPerReplica, Duration tickInterval, long inputWindowBytes,
-      BackoffSupervisorStrategy journalBackoff) {
+      int snapshotEvery, BackoffSupervisorStrategy journalBackoff) {
     /** {@code root} is the whole configuration. */
     public static Settings fromConfig(com.typesafe.config.Config root) {
       com.typesafe.config.Config jobs = root.getConfig("dcloud.jobs");
       return new Settings(jobs.getDuration("task-timeout"), jobs.getInt("max-attempts"),
           jobs.getInt("in-flight-tasks-per-replica"), jobs.getDuration("tick-interval"),
-          jobs.getBytes("input-window"), JournalBackoff.forManyFromConfig(root));
+          jobs.getBytes("input-window"), jobs.getInt("snapshot-every"), JournalBackoff.forManyFromConfig(root));
     }
   }
 

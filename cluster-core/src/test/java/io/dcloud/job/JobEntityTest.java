@@ -51,6 +51,8 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.testkit.PersistenceTestKitPlugin;
+import org.apache.pekko.persistence.testkit.PersistenceTestKitSnapshotPlugin;
+import org.apache.pekko.persistence.testkit.javadsl.SnapshotTestKit;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
 import org.apache.pekko.util.ByteString;
@@ -65,6 +67,7 @@ import org.junit.jupiter.api.Test;
  */
 class JobEntityTest {
   private static final Config CONFIG = PersistenceTestKitPlugin.getInstance().config()
+      .withFallback(PersistenceTestKitSnapshotPlugin.config())
       .withFallback(ConfigFactory.parseString("""
           pekko.actor.provider = local
           pekko.actor.serialize-messages = on
@@ -73,6 +76,8 @@ class JobEntityTest {
   private static final ActorTestKit testKit = ActorTestKit.create("job-entity-test", CONFIG);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int PORT = 8080;
+  /** Often: a job taken up again recovers from a snapshot and the events after it. */
+  private static final int SNAPSHOT_EVERY = 3;
 
   static {
     Metrics.addRegistry(new SimpleMeterRegistry());
@@ -144,7 +149,7 @@ class JobEntityTest {
     return new JobEntity.Wiring(replicaRefs::get, name -> service, datasetRefs, blobs,
         new DatasetWriter(testKit.system(), datasetRefs, datasetIndex, blobs, Duration.ofSeconds(3)), index.getRef(),
         (jobId, tick) -> job.get().tell(tick), nodes,
-        new JobEntity.Settings(taskTimeout, 3, 2, Duration.ofMillis(100), 1500, JournalBackoff.fromConfig(CONFIG)),
+        new JobEntity.Settings(taskTimeout, 3, 2, Duration.ofMillis(100), 1500, SNAPSHOT_EVERY, JournalBackoff.fromConfig(CONFIG)),
         Clock.systemUTC());
   }
 
@@ -406,6 +411,8 @@ class JobEntityTest {
     assertThat(get().progress().done()).isZero();
 
     testKit.stop(job.get());
+    assertThat(SnapshotTestKit.create(testKit.system()).persistedInStorage("Job|" + id))
+        .as("taken up again from a snapshot").isNotEmpty();
     meanwhile.run();
     slow.mode().set(Mode.ANSWER);
     job.set(testKit.spawn(JobEntity.create(id, wiring)));

@@ -63,9 +63,12 @@ final class JobGoldenSamples {
         new JobView.Reading(1_048_576, 12_582_912))));
     s.put("wire.job.NotFound", new JobEntity.NotFound("j1"));
     s.put("wire.job.Conflict", new JobEntity.Conflict("job j1 is already SUCCEEDED"));
-    s.put("wire.job.State", new JobState("j1", spec, "alice", JobStatus.RUNNING, 230,
+    JobState running = new JobState("j1", spec, "alice", JobStatus.RUNNING, 230,
         List.of(new JobState.Task(0, 1, List.of(), replica, "job-j1-task-0-1", 640, "cd34")),
-        List.of(new JobState.ReplicaWork(replica, "n1", 1, 1)), null, null, null, at, at, null, null));
+        List.of(new JobState.ReplicaWork(replica, "n1", 1, 1)), null, null, null, at, at, null, null);
+    s.put("wire.job.State", running);
+    // Persisted too since jobs snapshot (dcloud.jobs.snapshot-every).
+    s.put("job-snapshot.State", running);
     s.put("wire.job.State.task-starts", new JobState("j1", spec, "alice", JobStatus.RUNNING, 230, List.of(), List.of(),
         null, null, null, at, at, null, new BlobStore.StoredBlob(69, "ef56")));
   }

@@ -12,7 +12,8 @@ import org.apache.pekko.stream.connectors.cassandra.javadsl.CassandraSession;
 
 /**
  * Erases an id's events from the Cassandra journal's table: each partition its events fill, deleted
- * whole (one partition tombstone each, which Cassandra drops at compaction after its gc grace).
+ * whole (one partition tombstone each, which Cassandra drops at compaction after its gc grace); then
+ * its snapshots, their one partition in the snapshot store's table.
  * The plugin fills partitions one after the other, {@code target-partition-size} events each, so
  * the partitions are erased in order until there are no more events.
  *
@@ -28,6 +29,7 @@ public final class CassandraJournalEraser implements JournalEraser {
   private volatile CassandraSession session;
   private final String anyEvent;
   private final String delete;
+  private final String deleteSnapshots;
   private final String readProfile;
   private final String writeProfile;
 
@@ -37,6 +39,9 @@ public final class CassandraJournalEraser implements JournalEraser {
     String table = journal.getString("keyspace") + "." + journal.getString("table");
     this.anyEvent = "SELECT sequence_nr FROM " + table + " WHERE persistence_id = ? AND partition_nr = ? LIMIT 1";
     this.delete = "DELETE FROM " + table + " WHERE persistence_id = ? AND partition_nr = ?";
+    Config snapshot = plugin.getConfig("snapshot");
+    this.deleteSnapshots = "DELETE FROM " + snapshot.getString("keyspace") + "." + snapshot.getString("table")
+        + " WHERE persistence_id = ?";
     this.readProfile = plugin.getString("read-profile");
     this.writeProfile = plugin.getString("write-profile");
   }
@@ -59,7 +64,9 @@ public final class CassandraJournalEraser implements JournalEraser {
 
   @Override
   public CompletionStage<Void> erase(String persistenceId) {
-    return erasePartitionsFrom(persistenceId, 0, false);
+    return erasePartitionsFrom(persistenceId, 0, false).thenCompose(events -> session().executeWrite(
+            SimpleStatement.newInstance(deleteSnapshots, persistenceId).setExecutionProfileName(writeProfile)))
+        .thenApply(done -> null);
   }
 
   /**

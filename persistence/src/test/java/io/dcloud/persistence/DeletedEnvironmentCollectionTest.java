@@ -3,6 +3,7 @@ package io.dcloud.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.datastax.oss.driver.api.core.CqlSession;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.environment.DeletedEnvironmentCollector;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Deleted environments collected on the embedded Cassandra, with the shipped journal settings: the
- * events erased from every partition they fill, the id gone from the read side's listing, the
+ * events erased from every partition they fill, and the snapshots, the id gone from the read side's listing, the
  * collecting node's directory told, and another gateway's directory forgetting it at its next full
  * read of the journal.
  */
@@ -50,10 +51,11 @@ class DeletedEnvironmentCollectionTest {
   private static final Instant LONG_AGO = Instant.now().minus(RETENTION.multipliedBy(2));
 
   private static ActorTestKit testKit;
+  private static EmbeddedCassandra cassandra;
 
   @BeforeAll
   static void start() {
-    EmbeddedCassandra cassandra = SharedTestCassandra.get();
+    cassandra = SharedTestCassandra.get();
     Config config = cassandra.credentials().applyTo(ConfigFactory.load(ConfigFactory.parseString(
         """
         dcloud.cassandra.contact-points = ["%s"]
@@ -87,6 +89,7 @@ class DeletedEnvironmentCollectionTest {
     write(spread, List.of(new EnvironmentEntity.PlacedOnNode("n1", List.of(), LONG_AGO)));
     assertThat(write(spread, List.of(new EnvironmentEntity.Deleted(LONG_AGO, "bob")))).isEqualTo(3);
     assertThat(write(running, List.of(EnvironmentEvents.requested(name, LONG_AGO)))).isEqualTo(1);
+    snapshot(deleted);
     // Two gateways' read sides, each reading the whole journal twice a second.
     TestReadSide collecting = TestReadSide.spawn(testKit, READ_SIDE, Duration.ofMillis(500));
     TestReadSide other = TestReadSide.spawn(testKit, READ_SIDE, Duration.ofMillis(500));
@@ -120,10 +123,27 @@ class DeletedEnvironmentCollectionTest {
         .toCompletableFuture().get(30, TimeUnit.SECONDS);
     assertThat(ids).contains(persistenceId(running)).doesNotContain(persistenceId(deleted), persistenceId(spread));
     assertThat(write(deleted, List.of())).as("events a recovery finds").isZero();
+    assertThat(snapshots(deleted)).as("snapshots a recovery finds").isZero();
     assertThat(write(spread, List.of())).as("events a recovery finds").isZero();
 
     await().atMost(WAIT).untilAsserted(() -> assertThat(other.listed(EnvironmentStatus.DELETED, name)).isEmpty());
     assertThat(other.listed(null, name)).containsExactly(running);
+  }
+
+  /** A snapshot row, as the snapshot store writes one (what it holds does not matter here). */
+  private static void snapshot(String id) {
+    try (CqlSession session = CassandraTestSupport.session(cassandra)) {
+      session.execute("INSERT INTO pekko_snapshot.snapshots (persistence_id, sequence_nr, timestamp, ser_id, ser_manifest,"
+          + " snapshot_data) VALUES (?, 3, 0, 1, '', 0x00)", persistenceId(id));
+    }
+    assertThat(snapshots(id)).isEqualTo(1);
+  }
+
+  private static long snapshots(String id) {
+    try (CqlSession session = CassandraTestSupport.session(cassandra)) {
+      return session.execute("SELECT count(*) FROM pekko_snapshot.snapshots WHERE persistence_id = ?", persistenceId(id))
+          .one().getLong(0);
+    }
   }
 
   private static String persistenceId(String id) {
