@@ -152,8 +152,8 @@ class DCloudIT {
   }
 
   /**
-   * A resize of a running environment: past its owner's quota it is refused, past its node's room
-   * too; within both, its container's CPU and RAM limits change as it runs (the same container,
+   * A resize of a running environment: past its owner's quota it is refused, past every node's size
+   * and past its node's room too; within all, its container's CPU and RAM limits change as it runs (the same container,
    * never stopped), one request carried through by DCloud.
    */
   @Test
@@ -170,13 +170,21 @@ class DCloudIT {
     Api.Response tooBig = rhea.post(resize, "{\"resources\": {\"ram\": \"256M\"}}");
     assertThat(tooBig.status()).as(tooBig.body()).isEqualTo(403);
     assertThat(tooBig.body()).contains("quota-exceeded", "resizing this environment");
-    Api.Response noRoom = rhea.post(resize, "{\"resources\": {\"cpu\": 512}}");
+    Api.Response never = rhea.post(resize, "{\"resources\": {\"cpu\": 512}}");
+    assertThat(never.status()).as(never.body()).isEqualTo(422);
+    assertThat(never.body()).contains("largest node");
+    // A size the node could hold, but not beside another environment that fills the rest of it.
+    double cores = api.get("/api/v1/nodes").json().path("nodes").get(0).path("capacity").path("cpus").asDouble();
+    String filler = environments.create(tinySpec("fills-the-node", "").replace("\"cpu\": \"0.5\"", "\"cpu\": \"" + (cores - 0.5) + "\""));
+    environments.awaitStatus(filler, "RUNNING", UP_WITHIN);
+    Api.Response noRoom = rhea.post(resize, "{\"resources\": {\"cpu\": 1}}");
     assertThat(noRoom.status()).as(noRoom.body()).isEqualTo(409);
     assertThat(noRoom.body()).contains("node " + NODE_ID + " has no room for it to grow", "keeps running as it is");
     List<String> afterRefusal = environments.awaitStatus(id, "RUNNING", UP_WITHIN).get("history").findValuesAsText("message");
     assertThat(afterRefusal).as("refused before anything changed").noneMatch(message -> message.startsWith("resized"));
     assertThat(afterRefusal).as("the refusal in its history").anyMatch(message ->
-        message.startsWith("not resized to 512 cores") && message.contains("has no room for it to grow"));
+        message.startsWith("not resized to 1 core") && message.contains("has no room for it to grow"));
+    environments.deleteAndAwait(filler);
 
     Api.Response resized = rhea.post(resize, "{\"resources\": {\"cpu\": 1, \"ram\": \"96M\"}}");
     assertThat(resized.status()).as(resized.body()).isEqualTo(202);
