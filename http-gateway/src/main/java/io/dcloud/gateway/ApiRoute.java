@@ -90,7 +90,8 @@ final class ApiRoute extends AllDirectives {
     this.authentication = new Authentication(identity.tokens(), identity.settings(), clock, clientAddress);
     this.auth = new AuthRoutes(system, identity, codec, bodies, authentication, clock, settings.askTimeout(),
         clientAddress);
-    UserRoutes users = new UserRoutes(asks, identity, quotas, codec, bodies, clock);
+    UserRoutes users = new UserRoutes(asks, identity, quotas, codec, bodies, clock,
+        system.settings().config().getDuration("dcloud.http.user-deletion-recheck-after"));
     GroupRoutes groups = new GroupRoutes(asks, identity, codec, bodies);
     AuditRoutes audit = new AuditRoutes(identity.audit(), codec, clock);
     this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());

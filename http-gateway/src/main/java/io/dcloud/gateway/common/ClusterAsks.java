@@ -18,6 +18,8 @@ import io.dcloud.scheduler.PlacementRequest;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -91,6 +93,12 @@ public final class ClusterAsks {
       String idPrefix, String owner, java.util.Set<String> groups, String ownedBy, EnvironmentDirectory.Page page) {
     return ask(backends.directory(), replyTo ->
         new EnvironmentDirectory.ListEnvironments(status, name, node, idPrefix, owner, groups, ownedBy, page, replyTo));
+  }
+
+  /** Users' requests on environments since {@code since} as this gateway's read side has them, of {@code actor} if not null. */
+  public CompletionStage<List<EnvironmentDirectory.AuditLine>> environmentRequests(Instant since, String actor) {
+    return this.<EnvironmentDirectory.Command, EnvironmentDirectory.AuditLines>ask(backends.directory(),
+        replyTo -> new EnvironmentDirectory.GetAudit(since, actor, replyTo)).thenApply(EnvironmentDirectory.AuditLines::lines);
   }
 
   public CompletionStage<EnvironmentDirectory.Usage> usage(String owner) {

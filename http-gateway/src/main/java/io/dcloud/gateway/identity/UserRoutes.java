@@ -55,14 +55,16 @@ public final class UserRoutes extends AllDirectives {
   private final Clock clock;
   private final UserDeletion deletion;
 
-  public UserRoutes(ClusterAsks asks, GatewayIdentity identity, Quotas quotas, JsonYaml codec, RequestBodies bodies, Clock clock) {
+  /** {@code deletionRecheck}: {@code dcloud.http.user-deletion-recheck-after} (see {@link UserDeletion}). */
+  public UserRoutes(ClusterAsks asks, GatewayIdentity identity, Quotas quotas, JsonYaml codec, RequestBodies bodies, Clock clock,
+      Duration deletionRecheck) {
     this.asks = asks;
     this.identity = identity;
     this.quotas = quotas;
     this.codec = codec;
     this.bodies = bodies;
     this.clock = clock;
-    this.deletion = new UserDeletion(asks, identity);
+    this.deletion = new UserDeletion(asks, identity, deletionRecheck, clock);
   }
 
   public Route route() {

@@ -3,14 +3,20 @@ package io.dcloud.gateway.identity;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.dcloud.environment.EnvironmentDirectory;
+import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.environment.EnvironmentView;
 import io.dcloud.gateway.Api;
 import io.dcloud.gateway.GatewayTestCluster;
 import io.dcloud.gateway.Seeds;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -26,15 +32,17 @@ class QuotaAndAuditApiTest {
   static void start() throws Exception {
     // Fifty creates at once all reach the quota check: a fresh gateway's admission (which starts
     // at 16 in flight and grows as creates are answered) would refuse some with 429 first.
-    cluster = new GatewayTestCluster("quota-and-audit-api-test", java.util.Map.of("dcloud.http.initial-creates-in-flight", 256));
+    // A deleted user's environments are looked at again 2 s after the deletion, not the shipped 25 s.
+    cluster = new GatewayTestCluster("quota-and-audit-api-test", java.util.Map.of(
+        "dcloud.http.initial-creates-in-flight", 256, "dcloud.http.user-deletion-recheck-after", "2s"));
     admin = Api.admin(cluster.base);
     // A dataset's readers must exist: the users are made before they are named readers of the seed's dataset.
-    for (String name : List.of("dana", "erin", "finn", "gail", "hugo")) {
+    for (String name : List.of("dana", "erin", "finn", "gail", "hugo", "ivan")) {
       Api.Answer made = admin.post("/api/v1/users", Api.JSON,
           "{\"username\": \"" + name + "\", \"password\": \"secret-" + name + "\", \"roles\": [\"data-scientist\"]}");
       assertThat(made.status()).as(made.body()).isEqualTo(201);
     }
-    Seeds.uploadSeedDataset(admin, "dana", "erin", "finn", "gail", "hugo");
+    Seeds.uploadSeedDataset(admin, "dana", "erin", "finn", "gail", "hugo", "ivan");
   }
 
   @AfterAll
@@ -145,6 +153,45 @@ class QuotaAndAuditApiTest {
     assertThat(admin.post("/api/v1/users", Api.JSON, user + ", \"inheritDeleted\": true}").status()).isEqualTo(201);
     Api newHugo = new Api(cluster.base).signedIn("hugo", "secret-hugo");
     assertThat(newHugo.get("/api/v1/environments").json().path("environments").findValuesAsText("id")).contains(id);
+  }
+
+  /**
+   * A create of the user's that passed its checks just before they were disabled reaches its
+   * environment after the deletion listed theirs: it is stopped when the deletion looks again. One
+   * an admin started after the deletion is the admin's to stop.
+   */
+  @Test
+  void aUsersCreateThatArrivesAfterTheirDeletionIsStoppedWhenItLooksAgain() throws Exception {
+    Api ivan = user("ivan", null);
+    String running = ivan.post("/api/v1/environments", Api.JSON, oneCore("running")).json().path("id").asText();
+    String kept = ivan.post("/api/v1/environments", Api.JSON, oneCore("kept")).json().path("id").asText();
+    assertThat(ivan.postEmpty("/api/v1/environments/" + kept + "/stop").status()).isEqualTo(202);
+    Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+        cluster.backends.folded().get(kept)).isInstanceOfSatisfying(EnvironmentDirectory.Known.class,
+            known -> assertThat(known.view().status()).isEqualTo(EnvironmentStatus.STOPPED)));
+    EnvironmentView model = ((EnvironmentDirectory.Known) cluster.backends.folded().get(running)).view();
+
+    Api.Answer deleted = admin.delete("/api/v1/users/ivan");
+    assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
+    assertThat(deleted.json().path("stoppedEnvironments").toString()).isEqualTo("[\"" + running + "\"]");
+    // Ivan's create, sent before the deletion, arrives now; the admin starts the stopped one to read its files.
+    String late = UUID.randomUUID().toString();
+    EnvironmentEntity.Reply reply = cluster.backends.environments().apply(late).<EnvironmentEntity.Reply>ask(
+        replyTo -> new EnvironmentEntity.Create(model.spec(), model.image(), replyTo, "ivan", Instant.now().plusSeconds(3)),
+        Duration.ofSeconds(3)).toCompletableFuture().get();
+    assertThat(reply).isInstanceOf(EnvironmentEntity.Ok.class);
+    assertThat(admin.postEmpty("/api/v1/environments/" + kept + "/start").status()).isEqualTo(202);
+
+    Awaitility.await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(admin.get("/api/v1/environments/" + late).json().path("status").asText()).isEqualTo("STOPPED");
+      List<String> audited = new ArrayList<>();
+      admin.get("/api/v1/audit?user=admin").json().path("entries").forEach(entry -> audited.add(
+          entry.path("action").asText() + ":" + entry.path("target").asText() + ":" + entry.path("outcome").asText()));
+      assertThat(audited).contains("environment.stop:" + late + ":ok",
+          "user.delete:ivan:ok (stopped 1 more environment(s) started as the user was deleted)");
+    });
+    assertThat(admin.get("/api/v1/environments/" + kept).json().path("status").asText())
+        .as("started by the admin after the deletion").isNotIn("STOPPED", "STOPPING");
   }
 
   @Test
