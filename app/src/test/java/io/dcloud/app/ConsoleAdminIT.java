@@ -184,7 +184,7 @@ class ConsoleAdminIT {
     assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
         "Volumes", "Services", "Devices", "Models", "Jobs");
     browser.open(base + "/#/users");
-    assertThat(browser.shownText("main .error")).contains("needs one of the roles admin");
+    assertThat(browser.shownText("main .error")).contains("needs the role admin; ");
   }
 
   @Test

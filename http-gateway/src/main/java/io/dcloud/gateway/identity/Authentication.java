@@ -127,9 +127,11 @@ public final class Authentication extends AllDirectives {
     if (caller.hasAny(roles)) {
       return Optional.empty();
     }
-    String needed = roles.stream().map(Role::wireName).sorted().collect(Collectors.joining(", "));
+    String needed = roles.equals(ADMINS) ? "the role admin"
+        : (roles.size() == 1 ? "the role " : "one of the roles ")
+            + roles.stream().map(Role::wireName).sorted().collect(Collectors.joining(", ")) + " (or admin)";
     return Optional.of(Problem.of(
-        Problem.Type.FORBIDDEN, "this needs one of the roles " + needed + " (or admin); " + caller.username()
+        Problem.Type.FORBIDDEN, "this needs " + needed + "; " + caller.username()
             + " has " + (caller.roles().isEmpty() ? "none" : caller.roles().stream().map(Role::wireName).sorted()
                 .collect(Collectors.joining(", ")))));
   }
