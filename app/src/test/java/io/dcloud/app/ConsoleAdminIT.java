@@ -12,9 +12,13 @@ import static io.dcloud.app.ConsolePage.signOutAndIn;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.typesafe.config.ConfigFactory;
+import io.dcloud.identity.TestDirectory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -30,7 +34,8 @@ import org.openqa.selenium.support.ui.Select;
 /**
  * The console's Users, Templates and Datasets pages in a real Chromium against a real one-node
  * DCloud: an admin creates a user, sees a bad quota refused beside its field, sets a good one,
- * changes the user's roles and finds all of it in the audit log; a data scientist is not offered
+ * changes the user's roles and finds all of it in the audit log; sees a directory's (LDAP's) user,
+ * recorded at sign-in, with the roles and password the directory keeps, and disables them; a data scientist is not offered
  * the Users page (and hears the API's refusal when opening it anyway), saves one of their
  * environments as a template, edits it, opens the new-environment form filled from it, is refused
  * the deletion of a built-in template in words and deletes their own; uploads a file as a dataset
@@ -54,6 +59,7 @@ class ConsoleAdminIT {
   private static final Duration UP_WITHIN = Duration.ofSeconds(90);
 
   private static OneNodeDCloud dcloud;
+  private static TestDirectory directory;
   private static Browser browser;
   private static String base;
   private static Api dee;
@@ -62,7 +68,12 @@ class ConsoleAdminIT {
   @BeforeAll
   static void start() throws Exception {
     browser = Browser.start();
-    dcloud = OneNodeDCloud.start(NODE_ID, Map.of());
+    directory = TestDirectory.start(0);
+    Map<String, Object> settings = new HashMap<>();
+    ConfigFactory.parseString(TestDirectory.settings(directory.url(), "")).entrySet()
+        .forEach(entry -> settings.put(entry.getKey(), entry.getValue().unwrapped()));
+    settings.put("dcloud.identity.authenticators", List.of("built-in", "ldap"));
+    dcloud = OneNodeDCloud.start(NODE_ID, settings);
     Api admin = dcloud.api();
     base = admin.uri("").toString();
     // What dee owns is made by dee, with dee's own token.
@@ -76,7 +87,7 @@ class ConsoleAdminIT {
 
   @AfterAll
   static void stop() throws Exception {
-    Closing.inOrder(browser, dcloud);
+    Closing.inOrder(browser, dcloud, directory);
   }
 
   @Test
@@ -118,6 +129,30 @@ class ConsoleAdminIT {
     browser.click("form.account button[name=save-account]");
     browser.until(d -> browser.text(".user-roles").contains("app-developer") ? null : true, "the saved roles");
     assertThat(dcloud.api().get("/api/v1/users/fay").json().path("roles").toString()).isEqualTo("[\"data-scientist\"]");
+  }
+
+  /** A directory's user, recorded at their first sign-in: their roles and password are the directory's, the rest DCloud's. */
+  @Test
+  @Order(15)
+  void aDirectorysUserIsListedAndTheirPageChangesOnlyWhatDCloudDecides() {
+    assertThat(dcloud.api().as("alice", "alice-pw").get("/api/v1/users/me").status()).as("signed in by LDAP").isEqualTo(200);
+    browser.open(base + "/#/users");
+    assertThat(browser.shownText("table.users tr[data-username=alice]")).contains("ldap").contains("data-scientist");
+    browser.click("table.users tr[data-username=alice] a");
+    browser.find("article.user-page[data-username=alice]");
+    assertThat(browser.shownText("article.user-page .user-source")).isEqualTo("ldap");
+    assertThat(browser.find("form.account input[name=roles][value=data-scientist]").isEnabled())
+        .as("her roles come from the directory").isFalse();
+    assertThat(browser.driver.findElements(By.cssSelector("form.account input[name=password]"))).isEmpty();
+    assertThat(browser.shownText("form.account .signs-in")).contains("ldap password");
+    checkAndPhotograph(browser, "user-from-directory");
+
+    browser.click("form.account input[name=disabled]");
+    browser.click("form.account button[name=save-account]");
+    awaitText(browser, "form.account .saved", "Saved alice's account.", "alice disabled");
+    Api.Response signIn = dcloud.api().post("/api/v1/auth/login",
+        "{\"username\": \"alice\", \"password\": \"alice-pw\"}");
+    assertThat(signIn.status()).as("disabled in DCloud, the directory's yes does not sign her in").isEqualTo(401);
   }
 
   @Test

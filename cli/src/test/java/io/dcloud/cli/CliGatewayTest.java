@@ -371,7 +371,9 @@ class CliGatewayTest {
   void managesUsersAndTokensForScripts() throws Exception {
     CliRunner cli = signedIn();
     ok(cli.runWithStdin("a-long-password\n", "users", "create", "grace", "--role", "data-scientist", "--password-stdin"));
-    assertThat(ok(cli.run("users", "ls")).out()).contains("grace").contains("data-scientist");
+    assertThat(ok(cli.run("users", "ls")).out().lines().filter(line -> line.startsWith("grace ")))
+        .as("her row: roles, groups, where she signs in").singleElement().asString()
+        .contains("data-scientist").contains("built-in");
     ok(cli.run("users", "quota", "grace", "--ram", "4G", "--environments", "2"));
     assertThat(JSON.readTree(ok(cli.run("users", "get", "grace", "-o", "json")).out()).path("quota").path("ram").asText())
         .isEqualTo("4G");

@@ -56,9 +56,9 @@ final class GatewayIdentities {
       List<Authenticator> authenticators = new ArrayList<>();
       for (String name : settings.authenticators()) {
         switch (name) {
-          case "built-in" -> authenticators.add(
+          case BuiltInAuthenticator.NAME -> authenticators.add(
               new BuiltInAuthenticator(system, backends.users(), passwords, hashing, askTimeout));
-          case "ldap" -> {
+          case LdapAuthenticator.NAME -> {
             LdapAuthenticator ldap = new LdapAuthenticator(LdapSettings.fromConfig(system.settings().config()), hashing);
             system.getWhenTerminated().whenComplete((done, failure) -> ldap.close());
             authenticators.add(ldap);

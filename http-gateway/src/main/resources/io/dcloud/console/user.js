@@ -4,7 +4,7 @@
 import { api } from './api.js';
 import { h, show, errorBox, field, confirmDialog } from './dom.js';
 import { clearFieldErrors, showFieldErrors } from './field-errors.js';
-import { quotaText, roleChoices, chosenRoles } from './users.js';
+import { quotaText, roleChoices, chosenRoles, signsIn } from './users.js';
 
 /** The quota's fields as users write them, with what each takes. */
 const QUOTA = [['cpu', 'CPU cores', 'e.g. 4 or 1500m'], ['ram', 'RAM', 'e.g. 16G'], ['gpu', 'GPUs', 'a whole number'],
@@ -26,7 +26,9 @@ export async function userPage(username) {
   let user = await api('GET', path);
   const facts = h('dl', { class: 'facts' });
 
-  const roles = roleChoices(user.roles || []);
+  // A directory's user: their password and roles are the directory's (the API refuses changes to them).
+  const directory = signsIn(user) === 'password' ? null : user.source;
+  const roles = roleChoices(user.roles || [], directory);
   const disabled = h('input', { type: 'checkbox', name: 'disabled', id: 'disabled-flag', 'data-field': 'disabled' });
   const password = h('input', { name: 'password', type: 'password', autocomplete: 'new-password', 'data-field': 'password' });
   const accountSummary = h('div', { 'aria-live': 'assertive' });
@@ -35,7 +37,8 @@ export async function userPage(username) {
     roles,
     h('div', { class: 'field' }, h('label', {}, disabled, ' Disabled (cannot sign in)'),
       h('span', { class: 'field-error', id: 'disabled-flag-error', role: 'alert' })),
-    field('New password', password, 'empty: unchanged'),
+    directory ? h('p', { class: 'legend signs-in' }, `Signs in with their ${directory} password.`)
+      : field('New password', password, 'empty: unchanged'),
     accountSummary,
     h('button', { type: 'submit', name: 'save-account' }, 'Save account'));
 
@@ -64,6 +67,7 @@ export async function userPage(username) {
         h('a', { class: 'user-environments', href: '#/environments?owner=' + encodeURIComponent(username) },
           'their environments')),
       h('dt', {}, 'Groups'), h('dd', { class: 'user-groups' }, (user.groups || []).join(', ') || 'none'),
+      h('dt', {}, 'Signs in with'), h('dd', { class: 'user-source' }, signsIn(user)),
       h('dt', {}, 'State'), h('dd', {}, user.disabled ? 'disabled' : 'active'),
       h('dt', {}, 'Created'), h('dd', {}, user.createdAt ? new Date(user.createdAt).toLocaleString() : ''));
     for (const box of roles.querySelectorAll('input[name=roles]')) box.checked = (user.roles || []).includes(box.value);

@@ -13,12 +13,20 @@ export function quotaText(quota) {
   return limits.length ? limits.join(' · ') : 'no limits';
 }
 
-/** One checkbox per role, named "roles" like the API's field; data-field takes the API's errors about them. */
-export function roleChoices(chosen) {
+/** How a user signs in: "password" for DCloud's own, else their directory's name ("ldap"). */
+export function signsIn(user) {
+  return !user.source || user.source === 'built-in' ? 'password' : user.source;
+}
+
+/**
+ * One checkbox per role, named "roles" like the API's field; data-field takes the API's errors about
+ * them. {@code from}: the directory that gives them (a directory's user), shown and not to be changed.
+ */
+export function roleChoices(chosen, from) {
   const boxes = ROLES.map(role => h('label', { class: 'choice' },
-    h('input', { type: 'checkbox', name: 'roles', value: role, checked: chosen.includes(role) }), ' ', role));
+    h('input', { type: 'checkbox', name: 'roles', value: role, checked: chosen.includes(role), disabled: !!from }), ' ', role));
   const group = h('fieldset', { class: 'roles', 'data-field': 'roles', id: 'roles-' + Math.random().toString(36).slice(2) },
-    h('legend', {}, 'Roles'), boxes);
+    h('legend', {}, from ? `Roles (given by ${from} at each sign-in)` : 'Roles'), boxes);
   group.append(h('span', { class: 'field-error', id: group.id + '-error', role: 'alert' }));
   return group;
 }
@@ -33,6 +41,7 @@ export async function usersPage() {
     h('th', { scope: 'row' }, h('a', { href: '#/users/' + encodeURIComponent(user.username) }, user.username)),
     h('td', {}, (user.roles || []).join(', ')),
     h('td', {}, quotaText(user.quota), user.quotaFrom === 'user' ? ' (own)' : ' (of the roles)'),
+    h('td', {}, signsIn(user)),
     h('td', {}, user.disabled ? 'disabled' : 'active'))));
 
   const username = h('input', { name: 'username', required: true, autocomplete: 'off', 'data-field': 'username' });
@@ -71,7 +80,7 @@ export async function usersPage() {
     h('h1', {}, 'Users'),
     h('table', { class: 'users' },
       h('caption', { class: 'visually-hidden' }, 'Users, their roles and quotas'),
-      h('thead', {}, h('tr', {}, ['Username', 'Roles', 'Quota', 'State'].map(c => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, ['Username', 'Roles', 'Quota', 'Signs in with', 'State'].map(c => h('th', { scope: 'col' }, c)))),
       body),
     form,
     audit.element);

@@ -51,6 +51,11 @@ public final class Api {
     return new Api(base, login.json().path("token").asText());
   }
 
+  /** The same gateway with {@code token} (an API token, say) as the bearer token. */
+  public Api bearing(String token) {
+    return new Api(base, token);
+  }
+
   /** The password {@link #newUser} gives {@code username}. */
   public static String passwordOf(String username) {
     return "password-of-" + username;

@@ -19,4 +19,10 @@ public interface Authenticator {
    * or the password wrong (never saying which). Runs off the caller's thread.
    */
   CompletionStage<Optional<SignedIn>> authenticate(String username, String password);
+
+  /**
+   * Its name in {@code dcloud.identity.authenticators}; a directory's is the {@link User#source} of
+   * the users it signs in.
+   */
+  String name();
 }

@@ -33,12 +33,21 @@ public final class BuiltInAuthenticator implements Authenticator {
     this.decoyHash = passwords.hash(Tokens.randomSecret());
   }
 
+  /** {@value #NAME}. */
+  public static final String NAME = "built-in";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
   @Override
   public CompletionStage<Optional<SignedIn>> authenticate(String username, String password) {
     return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(
             registry, replyTo -> new UserRegistry.GetUser(username, replyTo), askTimeout, system.scheduler())
         .thenComposeAsync(reply -> {
-          if (reply instanceof UserRegistry.Found found && !found.user().disabled()) {
+          // A directory's user has no password here: their directory signs them in.
+          if (reply instanceof UserRegistry.Found found && !found.user().disabled() && !found.user().fromDirectory()) {
             User user = found.user();
             return CompletableFuture.completedFuture(passwords.matches(password, user.passwordHash())
                 ? Optional.of(new SignedIn(user.username(), user.roles()))

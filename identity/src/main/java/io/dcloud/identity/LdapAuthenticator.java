@@ -79,6 +79,14 @@ public final class LdapAuthenticator implements Authenticator, AutoCloseable {
         settings.url(), settings.userBaseDn(), settings.groupBaseDn(), settings.roleMapping().size());
   }
 
+  /** {@value #NAME}: also the {@link User#source} of the users it signs in. */
+  public static final String NAME = "ldap";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
   @Override
   public CompletionStage<Optional<SignedIn>> authenticate(String username, String password) {
     // An empty password must never reach a bind: LDAP takes it as an anonymous bind, which succeeds.

@@ -12,7 +12,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
- * Every built-in user, event sourced in the journal (a cluster singleton on the control role): their
+ * Every user, event sourced in the journal (a cluster singleton on the control role): their
  * password hash, roles, quota override, disabled flag and API tokens; and the key tokens are signed
  * with. Passwords are hashed and checked by the caller (a gateway), never here: the singleton only
  * records, so sign-ins on many gateways do not queue behind one actor's hashing.
@@ -42,6 +42,16 @@ public final class UserRegistry {
       implements Command {}
 
   public record GetUser(String username, ActorRef<Reply> replyTo) implements Command {}
+
+  /**
+   * A directory ({@code source}, such as {@code "ldap"}) signed {@code username} in with {@code roles}:
+   * their record is made at the first sign-in (a deleted one's name included: it is the same directory
+   * account, and gets back what it owned) and takes the directory's roles at each. Answers
+   * {@link Found} (a disabled user stays disabled: the sign-in is refused), or {@link Taken} when the
+   * name is one of DCloud's own users', which only their password signs in.
+   */
+  public record RecordDirectorySignIn(String username, Set<Role> roles, String source, ActorRef<Reply> replyTo)
+      implements Command {}
 
   public record ListUsers(ActorRef<Reply> replyTo) implements Command {}
 
@@ -129,8 +139,13 @@ public final class UserRegistry {
 
   public record SigningKeyCreated(String key, Instant at) implements Event {}
 
-  public record UserCreated(String username, String passwordHash, Set<Role> roles, String actor, Instant at)
-      implements Event {}
+  /** {@code source}: null for one of DCloud's own users, else their directory (see {@link User#source}). */
+  public record UserCreated(String username, String passwordHash, Set<Role> roles, String actor, Instant at, String source)
+      implements Event {
+    public UserCreated(String username, String passwordHash, Set<Role> roles, String actor, Instant at) {
+      this(username, passwordHash, roles, actor, at, null);
+    }
+  }
 
   public record PasswordChanged(String username, String passwordHash, String actor, Instant at) implements Event {}
 

@@ -68,6 +68,7 @@ final class UserRegistryBehavior extends EventSourcedBehaviorWithEnforcedReplies
         .onCommand(Bootstrap.class, this::bootstrap)
         .onCommand(CreateUser.class, this::createUser)
         .onCommand(GetUser.class, (state, get) -> Effect().reply(get.replyTo(), lookup(state, get.username())))
+        .onCommand(RecordDirectorySignIn.class, this::recordDirectorySignIn)
         .onCommand(ListUsers.class, (state, list) -> Effect().reply(list.replyTo(), new UserRegistry.Users(
             state.users().values().stream().sorted(Comparator.comparing(User::username)).toList())))
         .onCommand(UpdateUser.class, this::updateUser)
@@ -122,6 +123,30 @@ final class UserRegistryBehavior extends EventSourcedBehaviorWithEnforcedReplies
     return Effect()
         .persist(new UserCreated(create.username(), create.passwordHash(), create.roles(), create.actor(), clock.instant()))
         .thenReply(create.replyTo(), after -> lookup(after, create.username()));
+  }
+
+  private ReplyEffect<Event, Users> recordDirectorySignIn(Users state, RecordDirectorySignIn signIn) {
+    User user = state.users().get(signIn.username());
+    Instant now = clock.instant();
+    if (user != null && !user.fromDirectory()) {
+      return Effect().reply(signIn.replyTo(), new Taken(signIn.username()));
+    } else if (user == null) {
+      Instant deletedAt = state.deleted().get(signIn.username());
+      log.info("User {} signed in through {} for the first time: recorded with roles {}{}", signIn.username(),
+          signIn.source(), signIn.roles().stream().map(Role::wireName).sorted().toList(),
+          deletedAt == null ? "" : " (the same account, deleted at " + deletedAt + ": it gets back what it owned)");
+      return Effect()
+          .persist(new UserCreated(signIn.username(), null, signIn.roles(), signIn.source(), now, signIn.source()))
+          .thenReply(signIn.replyTo(), after -> lookup(after, signIn.username()));
+    } else if (user.disabled() || user.roles().equals(signIn.roles())) {
+      return Effect().reply(signIn.replyTo(), new Found(user));
+    }
+    log.info("User {}'s roles set by {} at sign-in: {} (were {})", signIn.username(), signIn.source(),
+        signIn.roles().stream().map(Role::wireName).sorted().toList(), user.roles().stream().map(Role::wireName).sorted().toList());
+    // As an admin's change of roles, it ends the user's older tokens, which carry the roles they had.
+    return Effect().persist(new RolesChanged(signIn.username(), signIn.roles(), signIn.source(), now))
+        .thenRun(this::publish)
+        .thenReply(signIn.replyTo(), after -> lookup(after, signIn.username()));
   }
 
   private ReplyEffect<Event, Users> updateUser(Users state, UpdateUser update) {

@@ -76,20 +76,20 @@ public record Users(
     } else if (event instanceof UserCreated created) {
       Map<String, Instant> stillDeleted = marked(deleted, created.username(), null);
       return new Users(users, signingKey, notBefore, revokedTokens, groups, stillDeleted, deletedGroups).withUser(new User(
-          created.username(), created.passwordHash(), created.roles(), null, false, created.at(), Map.of()));
+          created.username(), created.passwordHash(), created.roles(), null, false, created.at(), Map.of(), created.source()));
     } else if (event instanceof PasswordChanged changed) {
       return updated(changed.username(), u -> new User(u.username(), changed.passwordHash(), u.roles(), u.quota(),
-          u.disabled(), u.createdAt(), u.apiTokens())).signedOut(changed.username(), changed.at());
+          u.disabled(), u.createdAt(), u.apiTokens(), u.source())).signedOut(changed.username(), changed.at());
     } else if (event instanceof RolesChanged changed) {
       return updated(changed.username(), u -> new User(u.username(), u.passwordHash(), changed.roles(), u.quota(),
-          u.disabled(), u.createdAt(), u.apiTokens())).signedOut(changed.username(), changed.at());
+          u.disabled(), u.createdAt(), u.apiTokens(), u.source())).signedOut(changed.username(), changed.at());
     } else if (event instanceof UserDisabled disabled) {
       return updated(disabled.username(), u -> withDisabled(u, true)).signedOut(disabled.username(), disabled.at());
     } else if (event instanceof UserEnabled enabled) {
       return updated(enabled.username(), u -> withDisabled(u, false));
     } else if (event instanceof QuotaSet set) {
       return updated(set.username(), u -> new User(
-          u.username(), u.passwordHash(), u.roles(), set.quota(), u.disabled(), u.createdAt(), u.apiTokens()));
+          u.username(), u.passwordHash(), u.roles(), set.quota(), u.disabled(), u.createdAt(), u.apiTokens(), u.source()));
     } else if (event instanceof UserDeleted gone) {
       Map<String, User> next = new HashMap<>(users);
       next.remove(gone.username());
@@ -200,12 +200,12 @@ public record Users(
   }
 
   private static User withDisabled(User u, boolean disabled) {
-    return new User(u.username(), u.passwordHash(), u.roles(), u.quota(), disabled, u.createdAt(), u.apiTokens());
+    return new User(u.username(), u.passwordHash(), u.roles(), u.quota(), disabled, u.createdAt(), u.apiTokens(), u.source());
   }
 
   private static User withTokens(User u, java.util.function.Consumer<Map<String, User.ApiToken>> change) {
     Map<String, User.ApiToken> tokens = new HashMap<>(u.apiTokens());
     change.accept(tokens);
-    return new User(u.username(), u.passwordHash(), u.roles(), u.quota(), u.disabled(), u.createdAt(), tokens);
+    return new User(u.username(), u.passwordHash(), u.roles(), u.quota(), u.disabled(), u.createdAt(), tokens, u.source());
   }
 }

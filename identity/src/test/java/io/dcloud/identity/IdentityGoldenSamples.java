@@ -47,6 +47,8 @@ final class IdentityGoldenSamples {
         new UserRegistry.SigningKeyCreated("MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", AT));
     s.put("user-event.UserCreated",
         new UserRegistry.UserCreated("alice", HASH, Set.of(Role.DATA_SCIENTIST, Role.END_USER), "admin", AT));
+    s.put("user-event.UserCreated.directory",
+        new UserRegistry.UserCreated("dora", null, Set.of(Role.DATA_SCIENTIST), "ldap", AT, "ldap"));
     s.put("user-event.PasswordChanged", new UserRegistry.PasswordChanged("alice", HASH, "alice", AT));
     s.put("user-event.RolesChanged", new UserRegistry.RolesChanged("alice", Set.of(Role.PLATFORM_CONFIGURER), "admin", AT));
     s.put("user-event.UserDisabled", new UserRegistry.UserDisabled("alice", "admin", AT));
@@ -62,6 +64,8 @@ final class IdentityGoldenSamples {
         Map.of("alice", USER), "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=", Map.of("bob", AT),
         Map.of("s1", AT.plusSeconds(3600))));
     s.put("wire.identity.User", USER);
+    s.put("wire.identity.User.directory",
+        new User("dora", null, Set.of(Role.DATA_SCIENTIST), null, false, AT, Map.of(), "ldap"));
     s.put("wire.identity.Quota", QUOTA);
   }
 
@@ -72,6 +76,8 @@ final class IdentityGoldenSamples {
     s.put("wire.users.CreateUser.inheriting",
         new UserRegistry.CreateUser("alice", HASH, Set.of(Role.DATA_SCIENTIST), "admin", true, system.deadLetters()));
     s.put("wire.users.GetUser", new UserRegistry.GetUser("alice", system.deadLetters()));
+    s.put("wire.users.RecordDirectorySignIn",
+        new UserRegistry.RecordDirectorySignIn("dora", Set.of(Role.DATA_SCIENTIST), "ldap", system.deadLetters()));
     s.put("wire.users.ListUsers", new UserRegistry.ListUsers(system.deadLetters()));
     s.put("wire.users.UpdateUser",
         new UserRegistry.UpdateUser("alice", HASH, Set.of(Role.END_USER), true, "admin", system.deadLetters()));

@@ -161,15 +161,7 @@ class LdapAuthenticatorTest {
   }
 
   private LdapAuthenticator authenticator(String url, String extra) {
-    LdapSettings settings = LdapSettings.fromConfig(ConfigFactory.parseString("dcloud.identity.ldap {\n"
-            + "url = \"" + url + "\"\n"
-            + "bind-dn = \"" + TestDirectory.SEARCH_DN + "\"\n"
-            + "bind-password = \"" + TestDirectory.SEARCH_PASSWORD + "\"\n"
-            + "user-base-dn = \"" + TestDirectory.PEOPLE + "\"\n"
-            + "group-base-dn = \"" + TestDirectory.GROUPS + "\"\n"
-            + "role-mapping { ml-lab = [data-scientist], developers = [app-developer], it-staff = [admin] }\n"
-            + "connect-timeout = 2s\n"
-            + extra + "\n}")
+    LdapSettings settings = LdapSettings.fromConfig(ConfigFactory.parseString(TestDirectory.settings(url, extra))
         .withFallback(ConfigFactory.defaultReference()).resolve());
     return new LdapAuthenticator(settings, task -> {
       tasks.incrementAndGet();

@@ -17,13 +17,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * require), so a test passing proves the authenticator uses it. It records the binds it is asked
  * for, so a test can tell a sign-in refused before the directory from one the directory refused.
  */
-final class TestDirectory implements AutoCloseable {
-  static final String BASE = "dc=example,dc=org";
-  static final String PEOPLE = "ou=people," + BASE;
-  static final String GROUPS = "ou=groups," + BASE;
-  static final String SEARCH_DN = "cn=dcloud-search," + BASE;
-  static final String SEARCH_PASSWORD = "search-secret";
-  static final String PAREN_DN = "cn=Pat (Lab) O\\2C Brien," + PEOPLE;
+public final class TestDirectory implements AutoCloseable {
+  public static final String BASE = "dc=example,dc=org";
+  public static final String PEOPLE = "ou=people," + BASE;
+  public static final String GROUPS = "ou=groups," + BASE;
+  public static final String SEARCH_DN = "cn=dcloud-search," + BASE;
+  public static final String SEARCH_PASSWORD = "search-secret";
+  public static final String PAREN_DN = "cn=Pat (Lab) O\\2C Brien," + PEOPLE;
 
   private final InMemoryDirectoryServer server;
   private final List<String> binds;
@@ -34,7 +34,7 @@ final class TestDirectory implements AutoCloseable {
   }
 
   /** Listens on {@code port} (0: any free one). */
-  static TestDirectory start(int port) throws LDAPException {
+  public static TestDirectory start(int port) throws LDAPException {
     InMemoryDirectoryServerConfig config = new InMemoryDirectoryServerConfig(BASE);
     config.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(), port, null));
     config.addAdditionalBindCredentials(SEARCH_DN, SEARCH_PASSWORD);
@@ -73,16 +73,33 @@ final class TestDirectory implements AutoCloseable {
   }
 
   /** The DNs of every simple bind the server was asked for, in order. */
-  List<String> binds() {
+  public List<String> binds() {
     return binds;
   }
 
-  int port() {
+  public int port() {
     return server.getListenPort();
   }
 
-  String url() {
+  public String url() {
     return "ldap://127.0.0.1:" + port();
+  }
+
+  /**
+   * The {@code dcloud.identity.ldap} block that signs the people of the directory at {@code url} in:
+   * ml-lab's members as data scientists, Developers' as app developers, it-staff's as admins;
+   * {@code extra}: more settings of the block, one a line.
+   */
+  public static String settings(String url, String extra) {
+    return "dcloud.identity.ldap {\n"
+        + "url = \"" + url + "\"\n"
+        + "bind-dn = \"" + SEARCH_DN + "\"\n"
+        + "bind-password = \"" + SEARCH_PASSWORD + "\"\n"
+        + "user-base-dn = \"" + PEOPLE + "\"\n"
+        + "group-base-dn = \"" + GROUPS + "\"\n"
+        + "role-mapping { ml-lab = [data-scientist], developers = [app-developer], it-staff = [admin] }\n"
+        + "connect-timeout = 2s\n"
+        + extra + "\n}";
   }
 
   @Override

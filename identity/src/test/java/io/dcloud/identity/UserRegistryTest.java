@@ -114,6 +114,51 @@ class UserRegistryTest {
         .isInstanceOf(UserRegistry.Found.class);
   }
 
+  /**
+   * A directory's user is recorded at their first sign-in, takes the directory's roles at each
+   * (ending their older tokens, which carry the old ones), stays disabled once an admin disables
+   * them, gets back a deleted record's name, and never takes one of DCloud's own users' names.
+   */
+  @Test
+  void aDirectorysUserIsRecordedAtTheirFirstSignInAndTakesTheDirectorysRolesAtEach() {
+    Tokens tokens = tokens();
+    UserRegistry.Reply first = ask(replyTo ->
+        new UserRegistry.RecordDirectorySignIn("dora", Set.of(Role.DATA_SCIENTIST), "ldap", replyTo));
+    User dora = ((UserRegistry.Found) first).user();
+    assertThat(dora.source()).isEqualTo("ldap");
+    assertThat(dora.passwordHash()).isNull();
+    assertThat(dora.roles()).containsExactly(Role.DATA_SCIENTIST);
+    assertThat(dora.createdAt()).isEqualTo(START);
+    String older = tokens.issue("dora", Set.of(Role.DATA_SCIENTIST), Tokens.Kind.SESSION, START, EXPIRES).token();
+
+    clock.set(START.plusSeconds(10));
+    ask(replyTo -> new UserRegistry.RecordDirectorySignIn("dora", Set.of(Role.DATA_SCIENTIST), "ldap", replyTo));
+    assertThat(view.get().entries()).as("the same roles again change nothing").doesNotContainKey("user:dora");
+    ask(replyTo -> new UserRegistry.RecordDirectorySignIn("dora", Set.of(Role.APP_DEVELOPER), "ldap", replyTo));
+    assertThat(user("dora").roles()).containsExactly(Role.APP_DEVELOPER);
+    assertThat(user("dora").createdAt()).isEqualTo(START);
+    awaitReplicated(() -> assertThat(tokens.verify(older, START.plusSeconds(60), false))
+        .as("issued with the roles she had").isEmpty());
+
+    ask(replyTo -> new UserRegistry.UpdateUser("dora", null, null, true, "admin", replyTo));
+    UserRegistry.Reply disabled = ask(replyTo ->
+        new UserRegistry.RecordDirectorySignIn("dora", Set.of(Role.ADMIN), "ldap", replyTo));
+    assertThat(((UserRegistry.Found) disabled).user().disabled()).isTrue();
+    assertThat(user("dora").roles()).as("a disabled user's roles are left as they were").containsExactly(Role.APP_DEVELOPER);
+
+    ask(replyTo -> new UserRegistry.DeleteUser("dora", "admin", replyTo));
+    testKit.stop(registry, ANSWER);
+    registry = spawnRegistry();
+    ask(replyTo -> new UserRegistry.RecordDirectorySignIn("dora", Set.of(Role.END_USER), "ldap", replyTo));
+    assertThat(user("dora").disabled()).as("the same directory account, recorded again").isFalse();
+    assertThat(user("dora").fromDirectory()).isTrue();
+
+    ask(replyTo -> new UserRegistry.CreateUser("root", "hash", Set.of(Role.ADMIN), "admin", false, replyTo));
+    assertThat(ask(replyTo -> new UserRegistry.RecordDirectorySignIn("root", Set.of(Role.ADMIN), "ldap", replyTo)))
+        .isEqualTo(new UserRegistry.Taken("root"));
+    assertThat(user("root").fromDirectory()).isFalse();
+  }
+
   @Test
   void disablingAUserRevokesTokensIssuedBeforeItButNotOnesIssuedAfterItIsEnabledAgain() {
     Tokens tokens = tokens();

@@ -147,10 +147,12 @@ public final class UsersCommand extends Noun implements Callable<Integer> {
   }
 
   private static Table table(Iterable<JsonNode> users) {
-    Table table = new Table("USERNAME", "ROLES", "GROUPS", "DISABLED");
+    Table table = new Table("USERNAME", "ROLES", "GROUPS", "SOURCE", "DISABLED");
     for (JsonNode user : users) {
+      // SOURCE: built-in, or the directory that signs the user in (ldap).
+      String source = EnvironmentTable.text(user, "source");
       table.row(EnvironmentTable.text(user, "username"), joined(user.path("roles")), joined(user.path("groups")),
-          user.path("disabled").asBoolean());
+          source == null ? "-" : source, user.path("disabled").asBoolean());
     }
     return table;
   }

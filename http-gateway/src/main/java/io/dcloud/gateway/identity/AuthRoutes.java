@@ -122,7 +122,7 @@ public final class AuthRoutes extends AllDirectives {
       identity.throttle().succeeded(username);
       identity.audit().record(signedIn.get().username(), "login", signedIn.get().username(), address, "ok");
       counted("ok");
-      // The groups go into the token (see Tokens); a directory's users are in none (yet).
+      // The groups go into the token (see Tokens).
       return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(identity.users(),
               replyTo -> new UserRegistry.ListGroups(signedIn.get().username(), replyTo), askTimeout, system.scheduler())
           .thenApply(groups -> session(signedIn.get(), ((UserRegistry.Groups) groups).groups().stream()
@@ -153,7 +153,12 @@ public final class AuthRoutes extends AllDirectives {
     }
     Authenticator current = authenticators.get(index);
     return current.authenticate(username, password).thenCompose(result -> {
-      if (result.isPresent() || index + 1 >= authenticators.size()) {
+      if (result.isPresent()) {
+        return current instanceof BuiltInAuthenticator
+            ? CompletableFuture.completedFuture(result)
+            : recorded(result.get(), current.name());
+      }
+      if (index + 1 >= authenticators.size()) {
         return CompletableFuture.completedFuture(result);
       }
       if (!(current instanceof BuiltInAuthenticator)) {
@@ -161,10 +166,30 @@ public final class AuthRoutes extends AllDirectives {
       }
       return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(
               identity.users(), replyTo -> new UserRegistry.GetUser(username, replyTo), askTimeout, system.scheduler())
-          .thenCompose(known -> known instanceof UserRegistry.Found
+          .thenCompose(known -> known instanceof UserRegistry.Found found && !found.user().fromDirectory()
               ? CompletableFuture.completedFuture(Optional.<SignedIn>empty())
               : authenticate(authenticators, index + 1, username, password));
     });
+  }
+
+  /**
+   * A directory's user is recorded at their sign-in (see {@link UserRegistry.RecordDirectorySignIn}),
+   * so admins can list them, set their quota, add them to groups, disable or delete them, and they
+   * can have API tokens. Refused (empty) when DCloud has them disabled, or the name is one of
+   * DCloud's own users'.
+   */
+  private CompletionStage<Optional<SignedIn>> recorded(SignedIn signedIn, String source) {
+    return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(identity.users(),
+            replyTo -> new UserRegistry.RecordDirectorySignIn(signedIn.username(), signedIn.roles(), source, replyTo),
+            askTimeout, system.scheduler())
+        .thenApply(reply -> {
+          if (reply instanceof UserRegistry.Found found && !found.user().disabled()) {
+            return Optional.of(new SignedIn(found.user().username(), found.user().roles()));
+          }
+          log.info("{} signed in {} but is not let in: {}", source, printable(signedIn.username()),
+              reply instanceof UserRegistry.Found ? "disabled in DCloud" : "the name is one of DCloud's own users'");
+          return Optional.<SignedIn>empty();
+        });
   }
 
   private CompletionStage<HttpResponse> logout(Caller caller) {

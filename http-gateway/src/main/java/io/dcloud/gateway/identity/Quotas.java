@@ -15,8 +15,9 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 
 /**
- * A user's quota (an admin's override, else their roles' defaults; users from a directory such as
- * LDAP get their roles' defaults) and the admission of a create or start against it.
+ * A user's quota (an admin's override, else their roles' defaults; a directory's user, such as
+ * LDAP's, the same once their first sign-in recorded them) and the admission of a create or start
+ * against it.
  */
 public final class Quotas {
   private final ClusterAsks asks;
@@ -28,10 +29,11 @@ public final class Quotas {
   }
 
   /**
-   * Theirs as the registry has it; a caller it has no record of, signed in through a directory such
-   * as LDAP, by the roles their token carries. A {@link #standIn} it has no record of (a directory's
-   * user, or a deleted one) is not limited: whose roles to weigh is unknown, and an admin, who may set
-   * anyone's quota, acts for them (as when starting a deleted user's environment to read its files).
+   * Theirs as the registry has it; a caller it has no record of (a token a directory's sign-in gave
+   * before DCloud recorded directory users) by the roles their token carries. A stand-in ({@link #owner}) it
+   * has no record of (a deleted user) is not limited: whose roles to weigh is unknown, and an admin,
+   * who may set anyone's quota, acts for them (as when starting a deleted user's environment to read
+   * its files).
    */
   public CompletionStage<Quota> of(Caller caller) {
     return asks.users(replyTo -> new UserRegistry.GetUser(caller.username(), replyTo)).thenApply(reply ->

@@ -1,6 +1,7 @@
 package io.dcloud.gateway.identity;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.dcloud.identity.BuiltInAuthenticator;
 import io.dcloud.identity.Quota;
 import io.dcloud.identity.Role;
 import io.dcloud.identity.User;
@@ -16,15 +17,17 @@ final class UserJson {
   private UserJson() {}
 
   /**
-   * {@code usage} and {@code groups}: in a user's own answer ({@code /users/me}) and an admin's
+   * {@code source}: {@code "built-in"} for DCloud's own users, else the directory that signs them in
+   * ({@code "ldap"}). {@code usage} and {@code groups}: in a user's own answer ({@code /users/me}) and an admin's
    * {@code GET /users/{name}} only, not in lists or the answers to changes.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   record UserAnswer(
-      String username, List<String> roles, boolean disabled, Instant createdAt, Map<String, Object> quota,
+      String username, List<String> roles, String source, boolean disabled, Instant createdAt, Map<String, Object> quota,
       String quotaFrom, Map<String, Object> usage, List<String> groups) {
     UserAnswer withGroups(Set<String> names) {
-      return new UserAnswer(username, roles, disabled, createdAt, quota, quotaFrom, usage, names.stream().sorted().toList());
+      return new UserAnswer(username, roles, source, disabled, createdAt, quota, quotaFrom, usage,
+          names.stream().sorted().toList());
     }
   }
 
@@ -37,7 +40,8 @@ final class UserJson {
   record TokenListing(List<TokenAnswer> tokens) {}
 
   static UserAnswer of(User user, Quota effective, Map<String, Object> usage) {
-    return new UserAnswer(user.username(), roles(user.roles()), user.disabled(), user.createdAt(), spelled(effective),
+    return new UserAnswer(user.username(), roles(user.roles()),
+        user.fromDirectory() ? user.source() : BuiltInAuthenticator.NAME, user.disabled(), user.createdAt(), spelled(effective),
         user.quota() == null ? "roles" : "user", usage, null);
   }
 

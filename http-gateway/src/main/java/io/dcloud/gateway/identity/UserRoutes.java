@@ -17,11 +17,14 @@ import io.dcloud.identity.Tokens;
 import io.dcloud.identity.User;
 import io.dcloud.identity.UserRegistry;
 import io.dcloud.resources.Quantities;
+import io.dcloud.validation.FieldError;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -99,8 +102,8 @@ public final class UserRoutes extends AllDirectives {
           Map<String, Object> used = usage(quotaAndUsage.getValue());
           return reply instanceof UserRegistry.Found found
               ? UserJson.of(found.user(), quotaAndUsage.getKey(), used)
-              // Signed in through a directory (LDAP): DCloud keeps no record of them.
-              : new UserJson.UserAnswer(caller.username(), UserJson.roles(caller.roles()), false, null,
+              // Signed in through a directory before DCloud recorded its users at sign-in.
+              : new UserJson.UserAnswer(caller.username(), UserJson.roles(caller.roles()), null, false, null,
                   UserJson.spelled(quotaAndUsage.getKey()), "roles", used, null);
         })
         .thenCombine(groups, (answer, names) -> withCsrf(caller, codec.jsonResponse(StatusCodes.OK, answer.withGroups(names))));
@@ -187,12 +190,41 @@ public final class UserRoutes extends AllDirectives {
       disabled = body.get("disabled").booleanValue();
     }
     Boolean disable = disabled;
-    CompletionStage<String> hash = password == null ? CompletableFuture.completedFuture(null) : hashed(password);
+    CompletionStage<String> hash = password == null && roles == null ? CompletableFuture.completedFuture(null)
+        : notFromDirectory(name, password != null, roles)
+            .thenCompose(own -> password == null ? CompletableFuture.completedFuture(null) : hashed(password));
     return hash.thenCompose(h -> asks.users(replyTo -> new UserRegistry.UpdateUser(name, h, roles, disable, caller.username(), replyTo)))
         .thenApply(reply -> {
           identity.audit().record(caller, "user.update", name, reply instanceof UserRegistry.Found ? "ok" : "not-found");
           return answer(name, reply, StatusCodes.OK);
         });
+  }
+
+  /**
+   * Fails with 422 when {@code name} is a directory's user and the change sets a password or other
+   * roles than theirs: their directory checks their password and gives their roles, at each sign-in
+   * (the same roles again, as a form sends them with the disabled flag, are no change). Their quota,
+   * groups and whether they are disabled are DCloud's.
+   */
+  private CompletionStage<Void> notFromDirectory(String name, boolean password, Set<Role> roles) {
+    return asks.users(replyTo -> new UserRegistry.GetUser(name, replyTo)).thenAccept(reply -> {
+      if (!(reply instanceof UserRegistry.Found found) || !found.user().fromDirectory()) {
+        return;
+      }
+      String source = found.user().source();
+      List<FieldError> errors = new ArrayList<>();
+      if (password) {
+        errors.add(new FieldError("password", "is " + source + "'s to set for " + name
+            + ", a user it signs in: they sign in with their directory password"));
+      }
+      if (roles != null && !roles.equals(found.user().roles())) {
+        errors.add(new FieldError("roles", "are " + source + "'s to give " + name + ", a user it signs in: their "
+            + "directory groups give their roles at each sign-in (dcloud.identity." + source + ".role-mapping)"));
+      }
+      if (!errors.isEmpty()) {
+        throw Problem.invalid(errors).exception();
+      }
+    });
   }
 
   /** 200 with the environments stopped first (see {@link UserDeletion}). */
