@@ -207,6 +207,7 @@ class ConsoleIT {
         languages: [{language-name: shell}]
         resources: {cpu: "0.2", ram: 128M}
         env: {GREETING: from-yaml}
+        max-runtime: 8h
         """);
     browser.find("input[name=config-file]").sendKeys(config.toAbsolutePath().toString());
     browser.until(d -> "from-yaml".equals(name.getDomProperty("value")) ? true : null, "the uploaded config's values");
@@ -216,6 +217,7 @@ class ConsoleIT {
     assertThat(browser.find("input[name=ram]").getDomProperty("value")).isEqualTo("128M");
     assertThat(browser.find("#list-env input[name=env]").getDomProperty("value")).isEqualTo("GREETING");
     assertThat(browser.find("#list-env input[name=env-value]").getAttribute("type")).isEqualTo("password");
+    assertThat(browser.find("input[name=max-runtime]").getDomProperty("value")).isEqualTo("8h");
 
     // Every create the form sends carries an Idempotency-Key, a new one once the form has changed.
     browser.script("window.createKeys = []; const send = window.fetch; window.fetch = (url, options) => {"
@@ -238,6 +240,8 @@ class ConsoleIT {
     browser.click("form.new-environment button[type=submit]");
     WebElement page = browser.find("article.environment[data-env-id]");
     created = page.getAttribute("data-env-id");
+    assertThat(dcloud.api().get("/api/v1/environments/" + created).json().path("spec").path("max-runtime").asText())
+        .as("the run limit the uploaded config set").isEqualTo("8h");
     awaitStatus(browser, "RUNNING", "the environment to run");
     assertThat(browser.shownText("article.environment .env-status")).contains("RUNNING");
     assertThat(browser.script("return window.notReloaded === true")).isEqualTo(true);

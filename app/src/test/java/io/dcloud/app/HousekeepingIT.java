@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * What DCloud does on its own timers, end to end on real Docker and Cassandra: idle culling (a node
- * that checks every second, environments with a few seconds' idle-timeout) and the collection of
+ * that checks every second, environments with a few seconds' idle-timeout), max-runtime, and the collection of
  * deleted environments (kept two seconds, looked for every second). Its own node: DCloudIT's
  * checks once a minute and keeps deleted environments for 31 days.
  */
@@ -34,6 +34,7 @@ class HousekeepingIT {
   static void startDCloud() throws Exception {
     dcloud = OneNodeDCloud.start(NODE_ID, Map.of(
         "dcloud.node.idle.check-interval", "1s",
+        "dcloud.node.max-runtime.check-interval", "1s",
         "dcloud.environment.deleted.retention", "2s",
         "dcloud.environment.deleted.collect-interval", "1s",
         "dcloud.node.volume-count-interval", "1s"));
@@ -102,6 +103,25 @@ class HousekeepingIT {
           touch(used);
           return environment(used).get("status").asText().equals("RUNNING");
         });
+  }
+
+  @Test
+  void anEnvironmentInUseIsStoppedOnceItHasRunForItsMaxRuntime() {
+    String runner = create("runner", ", \"max-runtime\": \"6s\"");
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200))
+        .untilAsserted(() -> assertThat(environment(runner).get("status").asText()).isEqualTo("RUNNING"));
+
+    // Used throughout (never idle for its 4s idle-timeout), it is stopped all the same.
+    await().atMost(UP_WITHIN).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+      String status = environment(runner).get("status").asText();
+      if (status.equals("RUNNING")) {
+        api.post("/api/v1/environments/" + runner + "/exec", "{\"command\": [\"true\"]}");
+      }
+      assertThat(status).isEqualTo("STOPPED");
+    });
+    JsonNode stopped = api.freshEnvironment(runner);
+    assertThat(stopped.get("history").toString()).contains("stopped after running 6s (its max-runtime)");
+    assertThat(stopped.get("spec").get("max-runtime").asText()).isEqualTo("6s");
   }
 
   @Test

@@ -113,7 +113,10 @@ public final class EnvironmentContractWriter {
     root.put(RESTART_POLICY, RunSettingsReader.contractName(spec.restartPolicy()));
     // Only when set: configs without it stay exactly as they were written.
     if (spec.idleTimeout() != null) {
-      root.put(IdleTimeoutReader.IDLE_TIMEOUT, Durations.format(spec.idleTimeout()));
+      root.put(RunDurationReader.IDLE_TIMEOUT, Durations.format(spec.idleTimeout()));
+    }
+    if (spec.maxRuntime() != null) {
+      root.put(RunDurationReader.MAX_RUNTIME, Durations.format(spec.maxRuntime()));
     }
     return root;
   }

@@ -95,7 +95,7 @@ public final class EnvironmentSpecParser {
   private static final List<String> TOP_LEVEL_FIELDS =
       List.of(
           ENV_NAME_FIELD, VERSION, OS, LANGUAGES, RESOURCES, DATASET, PORT_PUBLISH, STORAGE, COMMAND, ENV,
-          SECRET_ENV, CONSTRAINTS, RESTART_POLICY, IdleTimeoutReader.IDLE_TIMEOUT);
+          SECRET_ENV, CONSTRAINTS, RESTART_POLICY, RunDurationReader.IDLE_TIMEOUT, RunDurationReader.MAX_RUNTIME);
 
   private static final List<String> LANGUAGE_FIELDS = List.of("language-name", "libraries");
   private static final List<String> CATEGORY_FIELDS = List.of("category-name", "db");
@@ -159,12 +159,13 @@ public final class EnvironmentSpecParser {
     Map<String, String> secretEnv = run.secretEnv(root.get(SECRET_ENV), env, secrets);
     Map<String, String> constraints = run.constraints(root.get(CONSTRAINTS));
     RestartPolicy restartPolicy = run.restartPolicy(root.get(RESTART_POLICY));
-    Duration idleTimeout = IdleTimeoutReader.read(in, root.get(IdleTimeoutReader.IDLE_TIMEOUT));
+    Duration idleTimeout = RunDurationReader.read(in, RunDurationReader.IDLE_TIMEOUT, root.get(RunDurationReader.IDLE_TIMEOUT));
+    Duration maxRuntime = RunDurationReader.read(in, RunDurationReader.MAX_RUNTIME, root.get(RunDurationReader.MAX_RUNTIME));
 
     in.throwIfAny();
     return new EnvironmentSpec(
         name, version, os.name(), os.release(), languages, resources, datasets, ports, storage, command, env,
-        constraints, restartPolicy, secretEnv, idleTimeout);
+        constraints, restartPolicy, secretEnv, idleTimeout, null, maxRuntime);
   }
 
   private String envName(JsonNode value) {

@@ -47,7 +47,8 @@ final class SharedValues {
         // Ciphertexts differ even for equal values (a nonce each): nothing to share.
         spec.secretEnv(),
         spec.idleTimeout(),
-        spec.service());
+        spec.service(),
+        spec.maxRuntime());
   }
 
   /** Equal values (records, lists, maps, strings) become one instance. */

@@ -27,6 +27,9 @@ import java.util.Map;
  *
  * <p>{@code service}: set when the environment is a replica of a service (see io.dcloud.service);
  * null otherwise, and in events written before services existed.
+ *
+ * <p>{@code maxRuntime}: how long it may run before it is stopped, however busy; null when the config
+ * set none (then the cluster's default applies), as in events written before it existed.
  */
 public record EnvironmentSpec(
     String name,
@@ -44,7 +47,8 @@ public record EnvironmentSpec(
     RestartPolicy restartPolicy,
     Map<String, String> secretEnv,
     Duration idleTimeout,
-    ServiceBinding service)
+    ServiceBinding service,
+    Duration maxRuntime)
     implements CborSerializable {
 
   /** What is shown instead of a variable's value. */
@@ -52,6 +56,28 @@ public record EnvironmentSpec(
 
   public EnvironmentSpec {
     secretEnv = secretEnv == null ? Map.of() : secretEnv;
+  }
+
+  /** A spec without a max-runtime of its own (a service's replica never has one). */
+  public EnvironmentSpec(
+      String name,
+      String version,
+      String os,
+      OsRelease osRelease,
+      List<LanguageSpec> languages,
+      Resources resources,
+      List<DatasetRef> datasets,
+      List<PortSpec> ports,
+      List<VolumeSpec> storage,
+      List<String> command,
+      Map<String, String> env,
+      Map<String, String> constraints,
+      RestartPolicy restartPolicy,
+      Map<String, String> secretEnv,
+      Duration idleTimeout,
+      ServiceBinding service) {
+    this(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env, constraints,
+        restartPolicy, secretEnv, idleTimeout, service, null);
   }
 
   /** A spec of an environment that is no service's replica. */
@@ -123,7 +149,7 @@ public record EnvironmentSpec(
     return other != null
         && secretEnv.keySet().equals(other.secretEnv.keySet())
         && new EnvironmentSpec(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env,
-            constraints, restartPolicy, other.secretEnv, idleTimeout, service).equals(other);
+            constraints, restartPolicy, other.secretEnv, idleTimeout, service, maxRuntime).equals(other);
   }
 
   /** The names of {@code variables} in their order, each with {@link #HIDDEN_VALUE} for its value. */
@@ -136,13 +162,13 @@ public record EnvironmentSpec(
   /** This spec mounting {@code storage} instead (kept volumes found where they are). */
   public EnvironmentSpec withStorage(List<VolumeSpec> storage) {
     return new EnvironmentSpec(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env,
-        constraints, restartPolicy, secretEnv, idleTimeout, service);
+        constraints, restartPolicy, secretEnv, idleTimeout, service, maxRuntime);
   }
 
   /** This spec asking for {@code resources} instead (a resize). */
   public EnvironmentSpec withResources(Resources resources) {
     return new EnvironmentSpec(name, version, os, osRelease, languages, resources, datasets, ports, storage, command, env,
-        constraints, restartPolicy, secretEnv, idleTimeout, service);
+        constraints, restartPolicy, secretEnv, idleTimeout, service, maxRuntime);
   }
 
   /** Like a record's, with the variables' values hidden: specs reach logs (in messages, dead letters). */
@@ -152,7 +178,7 @@ public record EnvironmentSpec(
         + ", languages=" + languages + ", resources=" + resources + ", datasets=" + datasets + ", ports=" + ports
         + ", storage=" + storage + ", command=" + command + ", env=" + (env == null ? null : hidingValues(env))
         + ", constraints=" + constraints + ", restartPolicy=" + restartPolicy + ", secretEnv="
-        + hidingValues(secretEnv) + ", idleTimeout=" + idleTimeout + ", service=" + service + "]";
+        + hidingValues(secretEnv) + ", idleTimeout=" + idleTimeout + ", service=" + service + ", maxRuntime=" + maxRuntime + "]";
   }
 
   /**

@@ -131,7 +131,7 @@ class EnvironmentSpecValidationTest {
     assertThat(errors).singleElement().satisfies(e -> {
       assertThat(e.field()).isEqualTo("resource");
       assertThat(e.reason()).isEqualTo("is not a known field (did you mean resources?): use one of env-name, version,"
-          + " os, languages, resources, dataset, port-publish, storage, command, env, secret-env, constraints, restart-policy, idle-timeout");
+          + " os, languages, resources, dataset, port-publish, storage, command, env, secret-env, constraints, restart-policy, idle-timeout, max-runtime");
     });
     assertThat(errors(config("\"resources\": {\"rma\": \"1G\"}"))).extracting(FieldError::field)
         .containsExactly("resources.rma");

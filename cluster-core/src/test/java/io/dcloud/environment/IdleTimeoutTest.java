@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** A config's idle-timeout: read, refused with a field error, written back; and the stop it leads to. */
+/**
+ * A config's idle-timeout and max-runtime: read, refused with a field error, written back; and the
+ * stop they lead to.
+ */
 class IdleTimeoutTest {
   private static final ObjectMapper MAPPER = new ObjectMapper();
   private static final Resources DEFAULTS = new Resources(1000, 1L << 30, 0, 0, null);
@@ -57,6 +60,26 @@ class IdleTimeoutTest {
     assertThatThrownBy(() -> parse(value))
         .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.errors())
             .extracting(FieldError::field).containsExactly("idle-timeout"));
+    assertThatThrownBy(() -> parseMaxRuntime(value))
+        .isInstanceOfSatisfying(ValidationException.class, e -> assertThat(e.errors())
+            .extracting(FieldError::field).containsExactly("max-runtime"));
+  }
+
+  private static EnvironmentSpec parseMaxRuntime(String maxRuntime) throws Exception {
+    return EnvironmentSpecParser.parse(MAPPER.readTree(
+        "{\"env-name\": \"a\", \"os\": \"debian\", \"max-runtime\": " + maxRuntime + "}"), DEFAULTS, LIMITS);
+  }
+
+  @Test
+  void aMaxRuntimeIsReadAndWrittenBackBesideAnIdleTimeout() throws Exception {
+    EnvironmentSpec spec = EnvironmentSpecParser.parse(MAPPER.readTree(
+        "{\"env-name\": \"a\", \"os\": \"debian\", \"idle-timeout\": \"30m\", \"max-runtime\": \"2d\"}"), DEFAULTS, LIMITS);
+    assertThat(spec.maxRuntime()).isEqualTo(Duration.ofDays(2));
+    assertThat(spec.idleTimeout()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(EnvironmentContractWriter.toContract(spec, MAPPER).path("max-runtime").asText()).isEqualTo("2d");
+    assertThat(parse(null).maxRuntime()).isNull();
+    assertThat(EnvironmentContractWriter.toContract(parse(null), MAPPER).has("max-runtime")).isFalse();
+    assertThat(spec.sameRequestAs(parse("\"30m\""))).as("a create retried with another max-runtime").isFalse();
   }
 
   private static EnvironmentState running() {

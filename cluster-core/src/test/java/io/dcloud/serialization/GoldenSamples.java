@@ -96,6 +96,10 @@ public final class GoldenSamples {
             SPEC.languages(), SPEC.resources(), SPEC.datasets(), SPEC.ports(), SPEC.storage(), SPEC.command(), SPEC.env(),
             SPEC.constraints(), SPEC.restartPolicy()), RECIPE, AT));
     s.put("environment-event.Requested.with-secret-env", new EnvironmentEntity.Requested(SPEC_WITH_SECRETS, RECIPE, AT));
+    s.put("environment-event.Requested.with-run-limits", new EnvironmentEntity.Requested(new EnvironmentSpec(
+        SPEC.name(), SPEC.version(), SPEC.os(), null, SPEC.languages(), SPEC.resources(), SPEC.datasets(), SPEC.ports(),
+        SPEC.storage(), SPEC.command(), SPEC.env(), SPEC.constraints(), SPEC.restartPolicy(), Map.of(),
+        java.time.Duration.ofMinutes(30), null, java.time.Duration.ofHours(8)), RECIPE, AT));
     s.put("environment-event.Requested.with-kept-volume", new EnvironmentEntity.Requested(SPEC.withStorage(List.of(
         new EnvironmentSpec.VolumeSpec("/data", 1L << 30, EnvironmentSpec.Lifecycle.PERSISTENT,
             new EnvironmentSpec.KeptVolume("dcloud-n1-0b5e1c1e-7d1a-4a55-9d34-5d3c1e2f8a90-0", "n1")))), RECIPE, AT));

@@ -45,6 +45,8 @@ export async function newEnvironmentPage(templateName) {
     storage: h('input', { name: 'storage', placeholder: '10G', 'data-field': 'resources.storage' }),
     ports: h('input', { name: 'ports', placeholder: '8888, 8000', 'data-field': 'port-publish' }),
     command: h('input', { name: 'command', placeholder: 'sleep infinity', 'data-field': 'command' }),
+    idleTimeout: h('input', { name: 'idle-timeout', placeholder: '30m', 'data-field': 'idle-timeout' }),
+    maxRuntime: h('input', { name: 'max-runtime', placeholder: '8h', 'data-field': 'max-runtime' }),
   };
   const languages = h('div', { class: 'languages' });
   const summary = h('div', { 'aria-live': 'assertive' });
@@ -126,6 +128,9 @@ export async function newEnvironmentPage(templateName) {
     field('Ports', controls.ports, 'container ports to publish, separated by commas'),
     lists.elements,
     field('Command', controls.command, 'what the container runs: words, or a JSON list; empty: it idles until stopped'),
+    h('fieldset', { class: 'run-limits' }, h('legend', {}, 'Stopped after'),
+      field('Idle timeout', controls.idleTimeout, 'this long without use (e.g. 30m); empty: the cluster\'s default'),
+      field('Max runtime', controls.maxRuntime, 'running this long, however busy (e.g. 8h); empty: the cluster\'s default')),
     summary);
   const preview = await dryRunPreview(form, summary, request);
   form.append(preview.element, h('button', { type: 'submit' }, 'Create'));

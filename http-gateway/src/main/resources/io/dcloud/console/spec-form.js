@@ -13,6 +13,9 @@ function argv(text) {
   return trimmed.split(/\s+/).filter(Boolean);
 }
 
+/** The config's run limits by the form's control for each. */
+const RUN_LIMITS = { 'idle-timeout': 'idleTimeout', 'max-runtime': 'maxRuntime' };
+
 function commandText(command) {
   if (!Array.isArray(command)) return command || '';
   return command.some(word => /\s/.test(word)) ? JSON.stringify(command) : command.join(' ');
@@ -46,6 +49,11 @@ export function toSpec(controls, languages, extra, lists) {
   else delete spec['port-publish'];
   if (controls.command.value.trim()) spec.command = argv(controls.command.value);
   else delete spec.command;
+  for (const key of ['idle-timeout', 'max-runtime']) {
+    const text = controls[RUN_LIMITS[key]].value.trim();
+    if (text) spec[key] = text;
+    else delete spec[key];
+  }
   for (const [key, value] of Object.entries(lists.read())) {
     if (value === undefined) delete spec[key];
     else spec[key] = value;
@@ -56,7 +64,7 @@ export function toSpec(controls, languages, extra, lists) {
 /** Puts a config's values into the controls and lists; answers the rest of it (kept on create). */
 export function fromSpec(spec, controls, lists) {
   const { 'env-name': name, os, resources = {}, command, 'port-publish': ports, languages, storage, env, dataset,
-    ...rest } = spec;
+    'idle-timeout': idleTimeout, 'max-runtime': maxRuntime, ...rest } = spec;
   lists.fill({ storage, env, dataset });
   controls.name.value = name || '';
   const osName = typeof os === 'object' && os ? os['image-name'] : os;
@@ -69,5 +77,7 @@ export function fromSpec(spec, controls, lists) {
   controls.storage.value = disk ?? '';
   controls.ports.value = (ports || []).map(p => p?.internal?.ports).filter(p => p !== undefined).join(', ');
   controls.command.value = commandText(command);
+  controls.idleTimeout.value = idleTimeout ?? '';
+  controls.maxRuntime.value = maxRuntime ?? '';
   return Object.keys(otherResources).length ? { ...rest, resources: otherResources } : rest;
 }

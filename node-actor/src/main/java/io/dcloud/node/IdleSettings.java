@@ -22,7 +22,8 @@ record IdleSettings(Duration defaultTimeout, Duration maxTimeout, double cpuThre
         node.getDuration("check-interval"));
   }
 
-  private static Duration durationOrOff(Config config, String key) {
+  /** A duration setting that may be {@code off} (null). */
+  static Duration durationOrOff(Config config, String key) {
     return OFF.equals(config.getString(key)) ? null : config.getDuration(key);
   }
 

@@ -47,7 +47,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
 
   /** Everything this actor handles: the public protocol (wrapped), its own results, and its parts' steps. */
   sealed interface Message
-      permits Protocol, OperationDone, EngineEventStream.Step, Reconciliation.Step, ReportsAfterRemoval.Step, ClusterPresence.Step, IdleCulling.Step, ReadinessProbes.Step, VolumeCounts.Tick {}
+      permits Protocol, OperationDone, EngineEventStream.Step, Reconciliation.Step, ReportsAfterRemoval.Step, ClusterPresence.Step, IdleCulling.Step, RuntimeLimits.Step, ReadinessProbes.Step, VolumeCounts.Tick {}
 
   private record Protocol(NodeProtocol.Command command) implements Message, NoSerializationVerificationNeeded {}
 
@@ -99,6 +99,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   private final ContainerProxy containerProxy;
   private final ContainerActivity activity = new ContainerActivity();
   private final IdleCulling idle;
+  private final RuntimeLimits runtimeLimits;
   private final ReadinessProbes readiness;
 
   /** Containers this node runs, by environment id. */
@@ -134,8 +135,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     this.claims = new KeptVolumeClaims(settings.keptVolumeClaimTtl(), System::nanoTime);
     this.idle = new IdleCulling(context, nodeId, IdleSettings.fromConfig(context.getSystem().settings().config()), activity,
         peers, blocking, access::stats);
+    this.runtimeLimits = new RuntimeLimits(context, nodeId,
+        RuntimeLimits.Settings.fromConfig(context.getSystem().settings().config()), peers);
     this.readiness = new ReadinessProbes(context, nodeId, peers, context.getSystem().settings().config());
-    this.peers = readiness.watching(idle.watching(peers));
+    this.peers = readiness.watching(runtimeLimits.watching(idle.watching(peers)));
     this.operations = new ContainerOperations(settings, runtime, this.peers, datasets, (delay, task) -> {
       org.apache.pekko.actor.Cancellable scheduled =
           context.getSystem().scheduler().scheduleOnce(delay, task, context.getSystem().executionContext());
@@ -154,6 +157,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     context.getSystem().receptionist().tell(Receptionist.register(NodeProtocol.serviceKey(nodeId), protocolRef));
     presence.begin(timers);
     idle.begin(timers);
+    runtimeLimits.begin(timers);
     readiness.begin(timers);
     volumeCounts.begin(timers);
     this.stopHearingOfRemovals = reportsAfterRemoval.begin();
@@ -186,6 +190,10 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
         })
         .onMessage(IdleCulling.Step.class, step -> {
           idle.on(step, containers);
+          return this;
+        })
+        .onMessage(RuntimeLimits.Step.class, step -> {
+          runtimeLimits.on(step);
           return this;
         })
         .onMessage(ReadinessProbes.Step.class, step -> {
@@ -263,6 +271,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
     busy.add(environmentId);
     if (command instanceof NodeProtocol.Deploy deploy) {
       idle.deployed(environmentId, deploy.spec());
+      runtimeLimits.deployed(environmentId, deploy.spec());
       readiness.deployed(environmentId, deploy.spec());
       run(environmentId, () -> operations.deploy(deploy));
     } else if (command instanceof NodeProtocol.StartContainer start) {
@@ -343,6 +352,7 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   @Override
   public void adopted(String environmentId, EnvironmentSpec spec) {
     idle.deployed(environmentId, spec);
+    runtimeLimits.deployed(environmentId, spec);
     readiness.deployed(environmentId, spec);
   }
 

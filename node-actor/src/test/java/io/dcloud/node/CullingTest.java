@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -30,19 +31,23 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Idle culling on a node over the hollow runtime: environments idle for their timeout are asked to
- * stop with the reason, the cap shortens a long timeout, and exec traffic keeps one alive.
+ * Idle culling and max-runtime on a node over the hollow runtime: environments idle for their
+ * timeout are asked to stop with the reason, the cap shortens a long timeout, and exec traffic keeps
+ * one alive; one that has run for its max-runtime is asked to stop however busy, its cap shortens a
+ * long one too, and one without runs on.
  */
-class IdleCullingTest {
+class CullingTest {
   private static final Config CONFIG = ConfigFactory.parseString("""
           pekko.actor.provider = cluster
           pekko.remote.artery.canonical.hostname = 127.0.0.1
           pekko.remote.artery.canonical.port = 0
           dcloud.node.idle.check-interval = 100ms
           dcloud.environment.idle.max-timeout = 2s
+          dcloud.node.max-runtime.check-interval = 100ms
+          dcloud.environment.max-runtime.max = 2s
           """)
       .withFallback(ConfigFactory.load());
-  private static final ActorTestKit testKit = ActorTestKit.create("idle-culling-test", CONFIG);
+  private static final ActorTestKit testKit = ActorTestKit.create("culling-test", CONFIG);
   private static final Duration WAIT = Duration.ofSeconds(20);
   /** Traffic is sent this often to the environment that must stay: well under its timeout. */
   private static final Duration TRAFFIC_EVERY = Duration.ofMillis(200);
@@ -102,16 +107,48 @@ class IdleCullingTest {
         idleTimeout);
   }
 
-  @Test
-  void idleEnvironmentsAreAskedToStopWithTheReasonAndBusyOnesAreNot() throws Exception {
+  /** A node of the test's cluster (joined first) over the hollow runtime, reporting to {@code peers}. */
+  private static ActorRef<NodeProtocol.Command> node(String nodeId, RecordingPeers peers) {
     Cluster cluster = Cluster.get(testKit.system());
     cluster.manager().tell(Join.create(cluster.selfMember().address()));
-    String nodeId = "idle-node-" + UUID.randomUUID().toString().substring(0, 8);
-    RecordingPeers peers = new RecordingPeers();
     NodeSettings settings = NodeSettings.fromConfig(CONFIG, "test-host").withNodeId(nodeId);
     MachineProfile machine = MachineProfile.simulated(nodeId, new Resources(4000, 8L << 30, 0, 100L << 30, null), List.of());
-    ActorRef<NodeProtocol.Command> node =
-        testKit.spawn(NodeActor.create(settings, new HollowRuntime(Duration.ZERO, 4, 8L << 30), machine, peers));
+    return testKit.spawn(NodeActor.create(settings, new HollowRuntime(Duration.ZERO, 4, 8L << 30), machine, peers));
+  }
+
+  /**
+   * The stops {@code node} asks for, by environment, with their reasons: until each of {@code expected}
+   * is asked (each at most once), then 3 s more, longer than any capped limit here; {@code busy} gets
+   * exec traffic until it is asked.
+   */
+  private static Map<String, String> stopsAsked(
+      ActorRef<NodeProtocol.Command> node, RecordingPeers peers, String busy, Set<String> expected) throws Exception {
+    Map<String, String> asked = new ConcurrentHashMap<>();
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    long quietUntil = Long.MAX_VALUE;
+    while (System.nanoTime() < quietUntil) {
+      assertThat(System.nanoTime()).as("asked to stop in time: %s", asked).isLessThan(deadline);
+      String busyContainer = peers.running.get(busy);
+      if (busyContainer != null && !asked.containsKey(busy)) {
+        node.tell(new NodeProtocol.ExecIn(busy, busyContainer, List.of("true"), null, 1000, 1024,
+            testKit.<NodeProtocol.ExecReply>createTestProbe().getRef()));
+      }
+      StopAsked stop = peers.stops.poll(TRAFFIC_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+      if (stop != null) {
+        assertThat(asked.put(stop.environmentId(), stop.reason())).as("asked once: %s", stop).isNull();
+      }
+      if (quietUntil == Long.MAX_VALUE && asked.keySet().containsAll(expected)) {
+        quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+      }
+    }
+    return asked;
+  }
+
+  @Test
+  void idleEnvironmentsAreAskedToStopWithTheReasonAndBusyOnesAreNot() throws Exception {
+    String nodeId = "idle-node-" + UUID.randomUUID().toString().substring(0, 8);
+    RecordingPeers peers = new RecordingPeers();
+    ActorRef<NodeProtocol.Command> node = node(nodeId, peers);
 
     String idle = "idle-" + UUID.randomUUID();
     String capped = "capped-" + UUID.randomUUID();
@@ -122,31 +159,43 @@ class IdleCullingTest {
     node.tell(new NodeProtocol.Deploy(busy, spec(Duration.ofSeconds(1)), RECIPE, List.of(), "ella"));
     node.tell(new NodeProtocol.Deploy(noTimeout, spec(null), RECIPE, List.of(), "ella"));
 
-    Map<String, String> asked = new ConcurrentHashMap<>();
-    long deadline = System.nanoTime() + WAIT.toNanos();
-    // Until both idle ones are asked, then as long again as the longest timeout: the busy one gets traffic throughout.
-    long quietUntil = Long.MAX_VALUE;
-    while (System.nanoTime() < quietUntil) {
-      assertThat(System.nanoTime()).as("asked to stop in time: %s", asked).isLessThan(deadline);
-      String busyContainer = peers.running.get(busy);
-      if (busyContainer != null) {
-        node.tell(new NodeProtocol.ExecIn(busy, busyContainer, List.of("true"), null, 1000, 1024,
-            testKit.<NodeProtocol.ExecReply>createTestProbe().getRef()));
-      }
-      StopAsked stop = peers.stops.poll(TRAFFIC_EVERY.toMillis(), TimeUnit.MILLISECONDS);
-      if (stop != null) {
-        asked.put(stop.environmentId(), stop.reason());
-      }
-      if (quietUntil == Long.MAX_VALUE && asked.containsKey(idle) && asked.containsKey(capped)) {
-        quietUntil = System.nanoTime() + Duration.ofSeconds(3).toNanos();
-      }
-    }
+    Map<String, String> asked = stopsAsked(node, peers, busy, Set.of(idle, capped));
 
     assertThat(asked).containsEntry(idle, "stopped after 1s idle")
         .containsEntry(capped, "stopped after 2s idle")
         .doesNotContainKeys(busy, noTimeout);
     assertThat(peers.running).containsKeys(idle, capped, busy, noTimeout);
     assertThat(Metrics.globalRegistry.get("dcloud.environment.idle.stops").tag("node", nodeId).counter().count())
+        .isEqualTo(2.0);
+    testKit.stop(node);
+  }
+
+  private static EnvironmentSpec limited(Duration maxRuntime) {
+    return new EnvironmentSpec("runner", "1", "tiny", null, List.of(), new Resources(500, 64L << 20, 0, 0, null),
+        List.of(), List.of(), List.of(), List.of(), Map.of(), Map.of(), EnvironmentSpec.RestartPolicy.NEVER, Map.of(),
+        null, null, maxRuntime);
+  }
+
+  @Test
+  void environmentsThatRanForTheirMaxRuntimeAreAskedToStopHoweverBusy() throws Exception {
+    String nodeId = "runtime-node-" + UUID.randomUUID().toString().substring(0, 8);
+    RecordingPeers peers = new RecordingPeers();
+    ActorRef<NodeProtocol.Command> node = node(nodeId, peers);
+
+    String busy = "busy-" + UUID.randomUUID();
+    String capped = "capped-" + UUID.randomUUID();
+    String unlimited = "unlimited-" + UUID.randomUUID();
+    node.tell(new NodeProtocol.Deploy(busy, limited(Duration.ofSeconds(1)), RECIPE, List.of(), "ella"));
+    node.tell(new NodeProtocol.Deploy(capped, limited(Duration.ofDays(1)), RECIPE, List.of(), "ella"));
+    node.tell(new NodeProtocol.Deploy(unlimited, limited(null), RECIPE, List.of(), "ella"));
+
+    Map<String, String> asked = stopsAsked(node, peers, busy, Set.of(busy, capped));
+
+    assertThat(asked).containsEntry(busy, "stopped after running 1s (its max-runtime)")
+        .containsEntry(capped, "stopped after running 2s (its max-runtime)")
+        .doesNotContainKey(unlimited);
+    assertThat(peers.running).containsKeys(busy, capped, unlimited);
+    assertThat(Metrics.globalRegistry.get("dcloud.environment.runtime.stops").tag("node", nodeId).counter().count())
         .isEqualTo(2.0);
     testKit.stop(node);
   }
