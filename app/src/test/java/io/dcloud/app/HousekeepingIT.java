@@ -79,23 +79,37 @@ class HousekeepingIT {
         .mapToLong(line -> (long) Double.parseDouble(line.substring(prefix.length()))).findFirst().orElse(-1);
   }
 
+  /** Traffic, when it runs; nothing when not. */
+  private static void touchIfRunning(String id) {
+    if (environment(id).get("status").asText().equals("RUNNING")) {
+      api.post("/api/v1/environments/" + id + "/exec", "{\"command\": [\"true\"]}");
+    }
+  }
+
   @Test
-  void anIdleEnvironmentIsStoppedWithTheReasonWhileOneInUseIsNot() {
+  void idleAndOverlongEnvironmentsAreStoppedWithTheirReasonsWhileOneInUseIsNot() {
     String idle = create("idler");
     String used = create("in-use");
-    for (String id : List.of(idle, used)) {
+    // In use too (never idle for its 4s idle-timeout), but it may run 6s at most.
+    String runner = create("runner", ", \"max-runtime\": \"6s\"");
+    for (String id : List.of(idle, used, runner)) {
       await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200))
           .untilAsserted(() -> assertThat(environment(id).get("status").asText()).isEqualTo("RUNNING"));
     }
     assertThat(environment(idle).get("spec").get("idle-timeout").asText()).isEqualTo(TIMEOUT);
+    assertThat(environment(runner).get("spec").get("max-runtime").asText()).isEqualTo("6s");
 
     await().atMost(UP_WITHIN).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
       touch(used);
+      touchIfRunning(runner);
       assertThat(environment(idle).get("status").asText()).isEqualTo("STOPPED");
+      assertThat(environment(runner).get("status").asText()).isEqualTo("STOPPED");
     });
     JsonNode stopped = api.freshEnvironment(idle);
     assertThat(stopped.get("history").toString()).contains("stopped after " + TIMEOUT + " idle");
     assertThat(stopped.get("persistentVolumes")).isNotNull();
+    assertThat(api.freshEnvironment(runner).get("history").toString())
+        .contains("stopped after running 6s (its max-runtime)");
 
     // As long again as the idle one needed, with traffic: the one in use keeps running.
     await().during(Duration.ofSeconds(8)).atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1))
@@ -103,25 +117,6 @@ class HousekeepingIT {
           touch(used);
           return environment(used).get("status").asText().equals("RUNNING");
         });
-  }
-
-  @Test
-  void anEnvironmentInUseIsStoppedOnceItHasRunForItsMaxRuntime() {
-    String runner = create("runner", ", \"max-runtime\": \"6s\"");
-    await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200))
-        .untilAsserted(() -> assertThat(environment(runner).get("status").asText()).isEqualTo("RUNNING"));
-
-    // Used throughout (never idle for its 4s idle-timeout), it is stopped all the same.
-    await().atMost(UP_WITHIN).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
-      String status = environment(runner).get("status").asText();
-      if (status.equals("RUNNING")) {
-        api.post("/api/v1/environments/" + runner + "/exec", "{\"command\": [\"true\"]}");
-      }
-      assertThat(status).isEqualTo("STOPPED");
-    });
-    JsonNode stopped = api.freshEnvironment(runner);
-    assertThat(stopped.get("history").toString()).contains("stopped after running 6s (its max-runtime)");
-    assertThat(stopped.get("spec").get("max-runtime").asText()).isEqualTo("6s");
   }
 
   @Test
