@@ -58,14 +58,28 @@ public final class EnvironmentsForNodes implements NodePeers {
   }
 
   /** A deleted environment, or one placed elsewhere since, no longer wants the container. */
-  private static Claim claimOf(EnvironmentEntity.Reply reply, String environmentId, String nodeId) {
+  static Claim claimOf(EnvironmentEntity.Reply reply, String environmentId, String nodeId) {
     if (!(reply instanceof EnvironmentEntity.Ok ok)) {
       return new Claim(false, List.of(), null);
     }
     EnvironmentView view = ok.view();
     boolean wanted = view.status() != EnvironmentStatus.DELETED && nodeId.equals(view.node());
     return new Claim(wanted, view.spec().volumeNames(nodeId, environmentId, EnvironmentSpec.Lifecycle.TEMPORARY),
-        wanted ? view.spec() : null);
+        wanted ? view.spec() : null, wanted ? runningSince(view) : null);
+  }
+
+  /** When a RUNNING environment's container was last reported running (the latest RUNNING step of its history). */
+  private static Instant runningSince(EnvironmentView view) {
+    if (view.status() != EnvironmentStatus.RUNNING || view.history() == null) {
+      return null;
+    }
+    Instant since = null;
+    for (EnvironmentView.HistoryEntry step : view.history()) {
+      if (step.status() == EnvironmentStatus.RUNNING) {
+        since = step.at();
+      }
+    }
+    return since;
   }
 
   @Override

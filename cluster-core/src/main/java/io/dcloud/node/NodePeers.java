@@ -1,6 +1,7 @@
 package io.dcloud.node;
 
 import io.dcloud.spec.EnvironmentSpec;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
@@ -44,7 +45,14 @@ public interface NodePeers {
   /**
    * {@code temporaryVolumes}: the engine volumes to remove with an unwanted container; {@code spec}:
    * a wanted container's environment config, what the node learns of it from a deploy otherwise
-   * (its idle timeout, its service's readiness probe), null when unwanted.
+   * (its idle timeout, its service's readiness probe), null when unwanted; {@code runningSince}: when
+   * its environment last began RUNNING, as it recorded it (where its max-runtime counts from), null
+   * when it is not RUNNING or unwanted.
    */
-  record Claim(boolean wanted, List<String> temporaryVolumes, EnvironmentSpec spec) {}
+  record Claim(boolean wanted, List<String> temporaryVolumes, EnvironmentSpec spec, Instant runningSince) {
+    /** A claim that says nothing of when the environment began running. */
+    public Claim(boolean wanted, List<String> temporaryVolumes, EnvironmentSpec spec) {
+      this(wanted, temporaryVolumes, spec, null);
+    }
+  }
 }

@@ -6,6 +6,7 @@ import io.dcloud.deploy.ContainerRuntime.ContainerEvent;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.resources.Quantities;
 import io.dcloud.spec.EnvironmentSpec;
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -350,9 +351,9 @@ public final class NodeActor extends AbstractBehavior<NodeActor.Message> impleme
   }
 
   @Override
-  public void adopted(String environmentId, EnvironmentSpec spec) {
+  public void adopted(String environmentId, EnvironmentSpec spec, Instant runningSince) {
     idle.deployed(environmentId, spec);
-    runtimeLimits.deployed(environmentId, spec);
+    runtimeLimits.adopted(environmentId, spec, runningSince);
     readiness.deployed(environmentId, spec);
   }
 

@@ -7,6 +7,7 @@ import io.dcloud.deploy.ContainerRuntime.ContainerInfo;
 import io.dcloud.node.NodeProtocol.ContainerPhase;
 import io.dcloud.spec.EnvironmentSpec;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -61,7 +62,7 @@ final class Reconciliation {
      * A container found on the engine is the environment's, configured by {@code spec}: what a deploy
      * would have told the node of it (its idle timeout, its readiness probe) applies to it as well.
      */
-    void adopted(String environmentId, EnvironmentSpec spec);
+    void adopted(String environmentId, EnvironmentSpec spec, Instant runningSince);
   }
 
   private final ActorContext<NodeActor.Message> context;
@@ -170,7 +171,7 @@ final class Reconciliation {
     }
     context.getLog().info("Node {} adopts container {} of environment {} ({})", nodeId, container.id(), environmentId, container.state());
     if (answer.claim().spec() != null) {
-      containers.adopted(environmentId, answer.claim().spec());
+      containers.adopted(environmentId, answer.claim().spec(), answer.claim().runningSince());
     }
     peers.report(environmentId, container.running()
         ? operations.report(ContainerPhase.RUNNING, container.id(), operations.ports(container), null, false, "adopted after restart")

@@ -25,9 +25,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * kept), with "stopped after running 8h (its max-runtime)" in its history. A service's replica never
  * is: its service decides when it goes.
  *
- * <p>The clock starts at the environment's first RUNNING report here; containers a restarted node
- * adopts start theirs at the adoption. Reports may come from the blocking pool, hence the
- * concurrent maps.
+ * <p>The clock starts at the environment's first RUNNING report here; a container a restarted node
+ * adopts counts from when its environment recorded it running (a node's restart does not lengthen
+ * its run). Reports may come from the blocking pool, hence the concurrent maps.
  */
 final class RuntimeLimits {
 
@@ -66,6 +66,8 @@ final class RuntimeLimits {
   private final Map<String, Duration> limits = new ConcurrentHashMap<>();
   /** Environments RUNNING here, since when. */
   private final Map<String, Instant> runningSince = new ConcurrentHashMap<>();
+  /** Containers adopted at the node's start, with when their environments recorded them running: until their report. */
+  private final Map<String, Instant> adoptedRunningSince = new ConcurrentHashMap<>();
   /** Environments asked to stop and not answered yet: asked once. */
   private final Set<String> stopping = new HashSet<>();
   private final Counter stops;
@@ -94,13 +96,25 @@ final class RuntimeLimits {
     }
   }
 
+  /**
+   * A container found at the node's start is its environment's again: its limit applies, counted
+   * from {@code since} (when its environment recorded it running; null: from its report here).
+   */
+  void adopted(String environmentId, EnvironmentSpec spec, Instant since) {
+    deployed(environmentId, spec);
+    if (since != null) {
+      adoptedRunningSince.put(environmentId, since);
+    }
+  }
+
   /** The node's peers, seen through this: a container's first RUNNING report starts its clock, any other phase ends it. */
   NodePeers watching(NodePeers reported) {
     return new WatchedPeers(reported) {
       @Override
       public void report(String environmentId, NodeProtocol.ContainerReport report) {
+        Instant adoptedSince = adoptedRunningSince.remove(environmentId);
         if (report.phase() == ContainerPhase.RUNNING) {
-          runningSince.putIfAbsent(environmentId, Instant.now());
+          runningSince.putIfAbsent(environmentId, adoptedSince != null ? adoptedSince : Instant.now());
         } else {
           runningSince.remove(environmentId);
           if (report.phase() == ContainerPhase.REMOVED || report.phase() == ContainerPhase.MISSING) {

@@ -14,6 +14,8 @@ import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.ServiceBinding;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -34,7 +36,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A node that starts and finds containers a previous run of DCloud left running (an upgrade, a
  * crash) treats them as deployed with their environment's config, which the environment's claim
- * gives: a service replica is probed for readiness again, and an idle environment is culled. Before,
+ * gives: a service replica is probed for readiness again, an idle environment is culled, and one
+ * that has run past its max-runtime by its environment's record is stopped at once. Before,
  * both waited for a deploy that never came: a replica that stopped being ready stayed ready to the
  * service, and a notebook left idle ran forever. The containers are made on the hollow runtime as
  * the earlier run made them (only the node's own behavior is under test); the replica's port is a
@@ -46,6 +49,7 @@ class NodeRestartAdoptionTest {
           pekko.remote.artery.canonical.hostname = 127.0.0.1
           pekko.remote.artery.canonical.port = 0
           dcloud.node.idle.check-interval = 100ms
+          dcloud.node.max-runtime.check-interval = 100ms
           dcloud.services.readiness-interval = 200ms
           """)
       .withFallback(ConfigFactory.load());
@@ -79,8 +83,8 @@ class NodeRestartAdoptionTest {
   }
 
   /** The cluster as the node sees it: each environment claims its container with its config. */
-  private record ClaimingPeers(Map<String, EnvironmentSpec> specs, BlockingQueue<ContainerReport> reports,
-      BlockingQueue<String> stops) implements NodePeers {
+  private record ClaimingPeers(Map<String, EnvironmentSpec> specs, Map<String, Instant> runningSince,
+      BlockingQueue<ContainerReport> reports, BlockingQueue<String> stops) implements NodePeers {
     @Override
     public void report(String environmentId, ContainerReport report) {
       reports.add(report);
@@ -91,7 +95,8 @@ class NodeRestartAdoptionTest {
 
     @Override
     public CompletionStage<Claim> claim(String environmentId, String nodeId) {
-      return CompletableFuture.completedFuture(new Claim(true, List.of(), specs.get(environmentId)));
+      return CompletableFuture.completedFuture(
+          new Claim(true, List.of(), specs.get(environmentId), runningSince.get(environmentId)));
     }
 
     @Override
@@ -108,9 +113,14 @@ class NodeRestartAdoptionTest {
 
   private static EnvironmentSpec spec(String name, List<EnvironmentSpec.PortSpec> ports, Duration idleTimeout,
       ServiceBinding service) {
+    return spec(name, ports, idleTimeout, service, null);
+  }
+
+  private static EnvironmentSpec spec(String name, List<EnvironmentSpec.PortSpec> ports, Duration idleTimeout,
+      ServiceBinding service, Duration maxRuntime) {
     return new EnvironmentSpec(name, "1", "tiny", null, List.of(), new Resources(500, 64L << 20, 0, 0, null), List.of(),
         ports, List.of(), List.of(), Map.of(), Map.of(), EnvironmentSpec.RestartPolicy.ALWAYS, Map.of(), idleTimeout,
-        service);
+        service, maxRuntime);
   }
 
   @Test
@@ -120,15 +130,19 @@ class NodeRestartAdoptionTest {
     HollowRuntime engine = new HollowRuntime(Duration.ZERO, 4, 8L << 30);
     String replica = "replica-" + UUID.randomUUID();
     String notebook = "notebook-" + UUID.randomUUID();
+    String trainer = "trainer-" + UUID.randomUUID();
     Map<String, EnvironmentSpec> specs = Map.of(
         replica, spec("web-0", List.of(new EnvironmentSpec.PortSpec(replicaPort.getAddress().getPort(), 80, "tcp")), null,
             new ServiceBinding("web", 80, "/ready")),
-        notebook, spec("notebook", List.of(), Duration.ofSeconds(1), null));
+        notebook, spec("notebook", List.of(), Duration.ofSeconds(1), null),
+        trainer, spec("trainer", List.of(), null, null, Duration.ofHours(1)));
+    // The trainer has run for two hours by its environment's record: past its max-runtime of one.
+    Map<String, Instant> runningSince = Map.of(trainer, Instant.now().minus(Duration.ofHours(2)));
     // What the earlier run left: both containers running on the engine.
     specs.forEach((environmentId, spec) -> engine.start(engine.create(DeployContainerSpecs.of(settings,
         new NodeProtocol.Deploy(environmentId, spec, RECIPE, List.of(), "ella"), List.of()))));
 
-    ClaimingPeers peers = new ClaimingPeers(specs, new LinkedBlockingQueue<>(), new LinkedBlockingQueue<>());
+    ClaimingPeers peers = new ClaimingPeers(specs, runningSince, new LinkedBlockingQueue<>(), new LinkedBlockingQueue<>());
     MachineProfile machine = MachineProfile.simulated(nodeId, new Resources(4000, 8L << 30, 0, 100L << 30, null), List.of());
     ActorRef<NodeProtocol.Command> node = testKit.spawn(NodeActor.create(settings, engine, machine, peers));
 
@@ -137,8 +151,12 @@ class NodeRestartAdoptionTest {
     readyStatus = 200;
     // A probe that timed out on a busy machine is reported too (another why): the ready one follows.
     assertThat(awaitReadiness(peers.reports(), ContainerReport::ready).ready()).as("and once it answers").isTrue();
-    assertThat(peers.stops().poll(WAIT.toSeconds(), TimeUnit.SECONDS)).as("the idle notebook, culled")
-        .isEqualTo(notebook + ": stopped after 1s idle");
+    List<String> stops = new ArrayList<>();
+    for (int i = 0; i < 2; i++) {
+      stops.add(peers.stops().poll(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+    assertThat(stops).as("the idle notebook, culled; the trainer, at once: the node's restart does not lengthen its run")
+        .containsExactlyInAnyOrder(notebook + ": stopped after 1s idle", trainer + ": stopped after running 1h (its max-runtime)");
     assertThat(peers.stops()).as("the replica has no idle timeout").isEmpty();
     testKit.stop(node);
   }
