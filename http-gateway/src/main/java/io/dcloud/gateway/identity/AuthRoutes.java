@@ -96,7 +96,7 @@ public final class AuthRoutes extends AllDirectives {
     if (!wait.isZero() && !wait.isNegative()) {
       long seconds = Math.max(1, (wait.toMillis() + 999) / 1000);
       identity.audit().record(username, "login", username, address, "throttled");
-      counted("throttled");
+      counted("throttled", NOT_SIGNED_IN);
       return CompletableFuture.completedFuture(Problem.of(
               Problem.Type.TOO_MANY_LOGINS, "too many failed sign-ins for this user or from this address; retry in " + seconds + "s")
           .toResponse()
@@ -107,7 +107,7 @@ public final class AuthRoutes extends AllDirectives {
           ? failure.getCause()
           : failure;
       if (cause instanceof AuthenticatorUnavailable unavailable) {
-        counted("unavailable");
+        counted("unavailable", NOT_SIGNED_IN);
         throw Problem.of(Problem.Type.CLUSTER_UNAVAILABLE, "sign-in is unavailable: " + unavailable.getMessage()).exception();
       }
       throw failure instanceof RuntimeException runtime ? runtime : new java.util.concurrent.CompletionException(failure);
@@ -115,17 +115,18 @@ public final class AuthRoutes extends AllDirectives {
       if (signedIn.isEmpty()) {
         identity.throttle().failed(username, address, clock.instant());
         identity.audit().record(username, "login", username, address, "denied");
-        counted("denied");
+        counted("denied", NOT_SIGNED_IN);
         log.info("Failed sign-in for user {} from {}", printable(username), address);
         throw Problem.of(Problem.Type.UNAUTHENTICATED, "wrong username or password").exception();
       }
+      SignedIn user = signedIn.get().user();
       identity.throttle().succeeded(username);
-      identity.audit().record(signedIn.get().username(), "login", signedIn.get().username(), address, "ok");
-      counted("ok");
+      identity.audit().record(user.username(), "login", user.username(), address, "ok");
+      counted("ok", signedIn.get().via());
       // The groups go into the token (see Tokens).
       return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(identity.users(),
-              replyTo -> new UserRegistry.ListGroups(signedIn.get().username(), replyTo), askTimeout, system.scheduler())
-          .thenApply(groups -> session(signedIn.get(), ((UserRegistry.Groups) groups).groups().stream()
+              replyTo -> new UserRegistry.ListGroups(user.username(), replyTo), askTimeout, system.scheduler())
+          .thenApply(groups -> session(user, ((UserRegistry.Groups) groups).groups().stream()
               .map(Group::name).collect(Collectors.toUnmodifiableSet())));
     });
   }
@@ -146,7 +147,7 @@ public final class AuthRoutes extends AllDirectives {
    * decided by the built-in check alone: a directory account of the same name (an LDAP "admin")
    * never signs in as that user.
    */
-  private CompletionStage<Optional<SignedIn>> authenticate(
+  private CompletionStage<Optional<Authenticated>> authenticate(
       List<Authenticator> authenticators, int index, String username, String password) {
     if (index >= authenticators.size()) {
       return CompletableFuture.completedFuture(Optional.empty());
@@ -154,12 +155,13 @@ public final class AuthRoutes extends AllDirectives {
     Authenticator current = authenticators.get(index);
     return current.authenticate(username, password).thenCompose(result -> {
       if (result.isPresent()) {
-        return current instanceof BuiltInAuthenticator
+        return (current instanceof BuiltInAuthenticator
             ? CompletableFuture.completedFuture(result)
-            : recorded(result.get(), current.name());
+            : recorded(result.get(), current.name()))
+            .thenApply(user -> user.map(signedIn -> new Authenticated(signedIn, current.name())));
       }
       if (index + 1 >= authenticators.size()) {
-        return CompletableFuture.completedFuture(result);
+        return CompletableFuture.completedFuture(Optional.<Authenticated>empty());
       }
       if (!(current instanceof BuiltInAuthenticator)) {
         return authenticate(authenticators, index + 1, username, password);
@@ -167,7 +169,7 @@ public final class AuthRoutes extends AllDirectives {
       return AskPattern.<UserRegistry.Command, UserRegistry.Reply>ask(
               identity.users(), replyTo -> new UserRegistry.GetUser(username, replyTo), askTimeout, system.scheduler())
           .thenCompose(known -> known instanceof UserRegistry.Found found && !found.user().fromDirectory()
-              ? CompletableFuture.completedFuture(Optional.<SignedIn>empty())
+              ? CompletableFuture.completedFuture(Optional.<Authenticated>empty())
               : authenticate(authenticators, index + 1, username, password));
     });
   }
@@ -203,10 +205,20 @@ public final class AuthRoutes extends AllDirectives {
         });
   }
 
-  /** {@code dcloud_auth_logins_total{outcome}}: a rise of denied or throttled ones is someone guessing. */
-  private static void counted(String outcome) {
-    Counter.builder("dcloud.auth.logins").tag("outcome", outcome)
-        .description("Sign-ins by how they ended: ok, denied (wrong name or password), throttled, unavailable")
+  /** Who signed in, and through which authenticator ({@code dcloud.identity.authenticators}' name). */
+  private record Authenticated(SignedIn user, String via) {}
+
+  /** The {@code via} of a sign-in that signed no one in. */
+  private static final String NOT_SIGNED_IN = "none";
+
+  /**
+   * {@code dcloud_auth_logins_total{outcome, via}}: a rise of denied or throttled ones is someone
+   * guessing; {@code via}: the authenticator that signed the user in (built-in, ldap), none otherwise.
+   */
+  private static void counted(String outcome, String via) {
+    Counter.builder("dcloud.auth.logins").tag("outcome", outcome).tag("via", via)
+        .description("Sign-ins by how they ended (ok, denied: wrong name or password, throttled, unavailable) and "
+            + "through which authenticator (built-in, ldap; none when no one was signed in)")
         .register(Metrics.globalRegistry).increment();
   }
 

@@ -8,6 +8,9 @@ import io.dcloud.gateway.Api;
 import io.dcloud.gateway.GatewayTestCluster;
 import io.dcloud.gateway.Seeds;
 import io.dcloud.identity.TestDirectory;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Metrics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -23,12 +26,14 @@ import org.junit.jupiter.api.Test;
  * API tokens; their password and roles stay the directory's.
  */
 class DirectoryUsersApiTest {
+  private static final SimpleMeterRegistry METERS = new SimpleMeterRegistry();
   private static TestDirectory directory;
   private static GatewayTestCluster cluster;
   private static Api admin;
 
   @BeforeAll
   static void start() throws Exception {
+    Metrics.addRegistry(METERS);
     directory = TestDirectory.start(0);
     Map<String, Object> settings = new HashMap<>();
     ConfigFactory.parseString(TestDirectory.settings(directory.url(), "")).entrySet()
@@ -42,6 +47,13 @@ class DirectoryUsersApiTest {
   static void stop() {
     cluster.close();
     directory.close();
+    Metrics.removeRegistry(METERS);
+  }
+
+  /** {@code dcloud_auth_logins_total{outcome=ok, via}} now. */
+  private static double signedInVia(String via) {
+    Counter counter = METERS.find("dcloud.auth.logins").tag("outcome", "ok").tag("via", via).counter();
+    return counter == null ? 0 : counter.count();
   }
 
   private static Api signIn(String username, String password) {
@@ -63,7 +75,9 @@ class DirectoryUsersApiTest {
   @Test
   void aDirectorysUserIsRecordedAtSignInAndAdminsManageThemAsDCloudsOwn() {
     assertThat(admin.get("/api/v1/users/alice").status()).as("before her first sign-in").isEqualTo(404);
+    double throughLdap = signedInVia("ldap");
     Api alice = signIn("alice", "alice-pw");
+    assertThat(signedInVia("ldap")).as("dcloud_auth_logins_total{outcome=ok, via=ldap}").isEqualTo(throughLdap + 1);
 
     JsonNode listed = admin.get("/api/v1/users").json().path("users");
     JsonNode recorded = null;
@@ -121,6 +135,8 @@ class DirectoryUsersApiTest {
   void theDirectorysAdminNeverSignsInAsDCloudsAdmin() {
     assertThat(signInStatus("admin", "admin-pw")).isEqualTo(401);
     assertThat(admin.get("/api/v1/users/admin").json().path("source").asText()).isEqualTo("built-in");
+    double builtIn = signedInVia("built-in");
     assertThat(signInStatus("admin", GatewayTestCluster.ADMIN_PASSWORD)).isEqualTo(200);
+    assertThat(signedInVia("built-in")).isEqualTo(builtIn + 1);
   }
 }
