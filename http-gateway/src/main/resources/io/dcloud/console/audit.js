@@ -19,13 +19,24 @@ export function auditSection() {
   const body = h('tbody');
   const message = h('div', { 'aria-live': 'polite' });
   const more = h('button', { type: 'button', name: 'audit-more', class: 'link', hidden: true }, 'Show older entries');
+  const table = h('table', { class: 'audit-log' },
+    h('caption', { class: 'visually-hidden' }, 'Who did what, newest first'),
+    h('thead', {}, h('tr', {}, ['When', 'Who', 'Action', 'Target', 'Outcome', 'From']
+      .map(c => h('th', { scope: 'col' }, c)))),
+    body);
+  // Answers can arrive out of order (the page's first, unfiltered read after a quick "Show"): only the
+  // latest ask is shown, and the table says which user it lists.
+  let asked = 0;
 
   async function load() {
+    const ask = ++asked;
     const query = new URLSearchParams({ limit: String(limit) });
     if (user.value.trim()) query.set('user', user.value.trim());
     if (since.value) query.set('since', instant(since.value));
     try {
       const { entries } = await api('GET', '/audit?' + query);
+      if (ask !== asked) return;
+      table.dataset.user = query.get('user') ?? '';
       body.replaceChildren(...entries.map(entry => h('tr', { 'data-action': entry.action, 'data-target': entry.target ?? '' },
         h('td', {}, h('time', { datetime: entry.at }, new Date(entry.at).toLocaleString())),
         h('td', {}, entry.actor || ''), h('td', {}, entry.action), h('td', {}, entry.target || ''),
@@ -35,6 +46,7 @@ export function auditSection() {
       // A full page may have older ones behind it.
       more.hidden = entries.length < limit;
     } catch (e) {
+      if (ask !== asked) return;
       message.replaceChildren(errorBox(e));
     }
   }
@@ -54,12 +66,6 @@ export function auditSection() {
 
   const element = h('section', { class: 'audit', 'aria-labelledby': 'audit-title' },
     h('h2', { id: 'audit-title' }, 'Audit log'),
-    filters, message,
-    h('table', { class: 'audit-log' },
-      h('caption', { class: 'visually-hidden' }, 'Who did what, newest first'),
-      h('thead', {}, h('tr', {}, ['When', 'Who', 'Action', 'Target', 'Outcome', 'From']
-        .map(c => h('th', { scope: 'col' }, c)))),
-      body),
-    more);
+    filters, message, table, more);
   return { element, load };
 }
