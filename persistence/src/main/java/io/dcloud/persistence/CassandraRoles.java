@@ -3,6 +3,7 @@ package io.dcloud.persistence;
 import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.config.DefaultDriverOption;
 import com.datastax.oss.driver.api.core.config.DriverConfigLoader;
+import com.datastax.oss.driver.api.core.loadbalancing.NodeDistance;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
@@ -137,11 +138,15 @@ final class CassandraRoles {
   /**
    * A session on the embedded node alone, failing at once if the login is refused. The driver
    * merges the contact points of its config (reference.conf: dcloud.cassandra.contact-points) with
-   * the programmatic one, so the config's are emptied.
+   * the programmatic one, so the config's are emptied; and it would open connections to every peer it
+   * finds, so the others are ignored: while this node joins, a peer can refuse a login it cannot check
+   * yet ("Cannot achieve consistency level LOCAL_QUORUM"), which the driver warns of as of a wrong
+   * password.
    */
   static CqlSession login(InetSocketAddress cql, String username, String password) {
     return CqlSession.builder()
         .addContactPoint(cql)
+        .withNodeDistanceEvaluator((node, localDc) -> cql.equals(node.getEndPoint().resolve()) ? null : NodeDistance.IGNORED)
         .withLocalDatacenter("datacenter1")
         .withAuthCredentials(username, password)
         .withConfigLoader(DriverConfigLoader.programmaticBuilder()
