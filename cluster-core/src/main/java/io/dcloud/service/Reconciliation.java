@@ -21,6 +21,20 @@ final class Reconciliation {
   /** A replica that ends so is replaced: the environment itself will not run again on its own. */
   static final Set<EnvironmentStatus> ENDED = Set.of(EnvironmentStatus.FAILED, EnvironmentStatus.LOST, EnvironmentStatus.DELETED);
 
+  /** {@code decided} (for {@code state}), followed by what {@link #adjust} does after them; empty when none is decided. */
+  static List<Event> after(ServiceState state, List<Event> decided, Set<String> ready, Instant at) {
+    if (decided.isEmpty()) {
+      return List.of();
+    }
+    List<Event> events = new ArrayList<>(decided);
+    ServiceState changed = state;
+    for (Event event : decided) {
+      changed = changed.apply(event);
+    }
+    events.addAll(adjust(changed, ready, at));
+    return events;
+  }
+
   /**
    * The events that bring the live replicas to what is desired, all of the current version (none
    * while it is deleted: all go). {@code ready}: the ids of the replicas last seen ready.

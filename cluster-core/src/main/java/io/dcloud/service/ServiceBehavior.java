@@ -6,19 +6,14 @@ import io.dcloud.environment.EnvironmentView;
 import io.dcloud.service.ServiceEntity.Command;
 import io.dcloud.service.ServiceEntity.Event;
 import io.dcloud.service.ServiceEntity.Reply;
-import io.dcloud.spec.PublishedPort;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.stream.Collectors;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -46,10 +41,11 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
   private final ServiceEntity.Wiring wiring;
   private final long incarnation = ThreadLocalRandom.current().nextLong();
   private final ActorRef<EnvironmentEntity.Reply> replicaAnswers;
-  /** What each replica's environment last said, by id. */
-  private final Map<String, EnvironmentView> lastSeen = new HashMap<>();
+  private final ReplicaSightings sightings = new ReplicaSightings();
   private boolean lookScheduled;
   private final ServiceGauges gauges;
+  /** Made afresh when the autoscaling changes: the load it gathered was measured against other bounds. */
+  private Autoscaler autoscaler;
 
   ServiceBehavior(String name, ActorContext<Command> context, ServiceEntity.Wiring wiring) {
     super(PersistenceId.of(ServiceEntity.TYPE_KEY.name(), name), wiring.settings().journalBackoff());
@@ -58,6 +54,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     this.wiring = wiring;
     this.replicaAnswers = context.messageAdapter(EnvironmentEntity.Reply.class, ServiceEntity.ReplicaAnswer::new);
     this.gauges = new ServiceGauges(name);
+    this.autoscaler = new Autoscaler(name, wiring.settings().autoscalingLookBack(), now(), gauges);
   }
 
   @Override
@@ -106,7 +103,9 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         return Effect().noReply();
       }
       look(state);
-      List<Event> events = Reconciliation.adjust(state, ready(), now());
+      List<Event> scaling = autoscaler.scaling(state, now());
+      List<Event> events = scaling.isEmpty() ? Reconciliation.adjust(state, sightings.ready(), now())
+          : Reconciliation.after(state, scaling, sightings.ready(), now());
       return events.isEmpty() ? Effect().noReply() : persistAndTell(events);
     } else if (command instanceof ServiceEntity.ReplicaAnswer answer) {
       return onReplicaAnswer(state, answer.reply());
@@ -114,6 +113,13 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       return update(state, cmd);
     } else if (command instanceof ServiceEntity.SetBatching cmd) {
       return setBatching(state, cmd);
+    } else if (command instanceof ServiceEntity.SetAutoscaling cmd) {
+      return setAutoscaling(state, cmd);
+    } else if (command instanceof ServiceEntity.ReportLoad report) {
+      if (state.exists() && state.definition().autoscaling() != null) {
+        autoscaler.report(report.ongoingRequests(), report.over(), now());
+      }
+      return Effect().noReply();
     }
     return Effect().noReply();
   }
@@ -125,8 +131,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     }
     Instant at = now();
     ServiceEntity.Created created = new ServiceEntity.Created(cmd.definition(), cmd.owner(), UUID.randomUUID().toString(), at);
-    List<Event> events = new ArrayList<>(List.of(created));
-    events.addAll(Reconciliation.adjust(state.apply(created), ready(), at));
+    List<Event> events = Reconciliation.after(state, List.of(created), sightings.ready(), at);
     return Effect().persist(events)
         .thenRun(next -> {
           log.info("Service {} created by {}: {} replicas of {} on port {}", name, cmd.owner(), cmd.definition().replicas(),
@@ -139,17 +144,16 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
   }
 
   private ReplyEffect<Event, ServiceState> scale(ServiceState state, ServiceEntity.Scale cmd) {
-    if (!state.exists()) {
-      return Effect().reply(cmd.replyTo(), new ServiceEntity.NotFound(name));
-    } else if (state.deleting()) {
-      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("service " + name + " is being deleted"));
+    if (unchangeable(state) != null) {
+      return Effect().reply(cmd.replyTo(), unchangeable(state));
+    } else if (state.definition().autoscaling() != null) {
+      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict(scalesItself(state.definition().autoscaling())));
     } else if (cmd.replicas() == state.desired()) {
       return Effect().reply(cmd.replyTo(), answer(state));
     }
     Instant at = now();
     ServiceEntity.Scaled scaled = new ServiceEntity.Scaled(cmd.replicas(), cmd.actor(), at);
-    List<Event> events = new ArrayList<>(List.of(scaled));
-    events.addAll(Reconciliation.adjust(state.apply(scaled), ready(), at));
+    List<Event> events = Reconciliation.after(state, List.of(scaled), sightings.ready(), at);
     return Effect().persist(events)
         .thenRun(next -> {
           log.info("Service {} scaled from {} to {} replicas by {}", name, state.desired(), cmd.replicas(), cmd.actor());
@@ -165,10 +169,8 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
    */
   private ReplyEffect<Event, ServiceState> update(ServiceState state, ServiceEntity.Update cmd) {
     ServiceDefinition wanted = cmd.definition();
-    if (!state.exists()) {
-      return Effect().reply(cmd.replyTo(), new ServiceEntity.NotFound(name));
-    } else if (state.deleting()) {
-      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("service " + name + " is being deleted"));
+    if (unchangeable(state) != null) {
+      return Effect().reply(cmd.replyTo(), unchangeable(state));
     } else if (!name.equals(wanted.name()) || wanted.kind() != state.definition().kind()) {
       return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("service " + name + " is a "
           + state.definition().kind().name().toLowerCase(Locale.ROOT) + ": it cannot become "
@@ -181,8 +183,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     }
     Instant at = now();
     ServiceEntity.Updated updated = new ServiceEntity.Updated(wanted, state.version() + 1, cmd.actor(), at);
-    List<Event> events = new ArrayList<>(List.of(updated));
-    events.addAll(Reconciliation.adjust(state.apply(updated), ready(), at));
+    List<Event> events = Reconciliation.after(state, List.of(updated), sightings.ready(), at);
     return Effect().persist(events)
         .thenRun(next -> {
           log.info("Service {} {} to version {} by {}: rolling to {} replicas of {}", name,
@@ -204,32 +205,31 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     if (wanted.rollingSurge() != state.definition().rollingSurge()) {
       events.add(new ServiceEntity.SurgeChanged(wanted.rollingSurge(), actor, at));
     }
-    if (wanted.replicas() != state.desired()) {
+    if (!Objects.equals(wanted.autoscaling(), state.definition().autoscaling())) {
+      events.add(new ServiceEntity.AutoscalingChanged(wanted.autoscaling(), actor, at));
+    }
+    // A service that scales itself keeps the count it has (within the bounds): a definition read
+    // back and applied again says the count of that moment.
+    if (wanted.autoscaling() == null && wanted.replicas() != state.desired()) {
       events.add(new ServiceEntity.Scaled(wanted.replicas(), actor, at));
     }
     if (events.isEmpty()) {
       return Effect().reply(replyTo, answer(state));
     }
-    ServiceState changed = state;
-    for (Event event : events) {
-      changed = changed.apply(event);
-    }
-    events.addAll(Reconciliation.adjust(changed, ready(), at));
-    return Effect().persist(events)
+    List<Event> all = Reconciliation.after(state, events, sightings.ready(), at);
+    return Effect().persist(all)
         .thenRun(next -> {
-          log.info("Service {}: {} replicas, surge {}, set by {} (no new version)", name, next.desired(),
-              next.definition().rollingSurge(), actor);
-          tellEnvironments(next, events);
+          log.info("Service {}: {} replicas, surge {}, autoscaling {}, set by {} (no new version)", name, next.desired(),
+              next.definition().rollingSurge(), next.definition().autoscaling(), actor);
+          tellEnvironments(next, all);
         })
         .thenReply(replyTo, this::answer);
   }
 
   /** Batching is the gateways' business: no replica changes, no new version. */
   private ReplyEffect<Event, ServiceState> setBatching(ServiceState state, ServiceEntity.SetBatching cmd) {
-    if (!state.exists()) {
-      return Effect().reply(cmd.replyTo(), new ServiceEntity.NotFound(name));
-    } else if (state.deleting()) {
-      return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict("service " + name + " is being deleted"));
+    if (unchangeable(state) != null) {
+      return Effect().reply(cmd.replyTo(), unchangeable(state));
     } else if (state.definition().kind() != ServiceDefinition.Kind.MODEL) {
       return Effect().reply(cmd.replyTo(), new ServiceEntity.Conflict(
           "service " + name + " is an app: only a model's predictions are batched"));
@@ -241,6 +241,39 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         .thenReply(cmd.replyTo(), this::answer);
   }
 
+  /** The bounds within which the service scales itself (null: off); no replica changes unless the bounds move it. */
+  private ReplyEffect<Event, ServiceState> setAutoscaling(ServiceState state, ServiceEntity.SetAutoscaling cmd) {
+    if (unchangeable(state) != null) {
+      return Effect().reply(cmd.replyTo(), unchangeable(state));
+    } else if (Objects.equals(cmd.autoscaling(), state.definition().autoscaling())) {
+      return Effect().reply(cmd.replyTo(), answer(state));
+    }
+    Instant at = now();
+    ServiceEntity.AutoscalingChanged changed = new ServiceEntity.AutoscalingChanged(cmd.autoscaling(), cmd.actor(), at);
+    List<Event> events = Reconciliation.after(state, List.of(changed), sightings.ready(), at);
+    return Effect().persist(events)
+        .thenRun(next -> {
+          log.info("Service {}: autoscaling set to {} by {}; {} replicas", name, cmd.autoscaling(), cmd.actor(),
+              next.desired());
+          autoscaler = new Autoscaler(name, wiring.settings().autoscalingLookBack(), now(), gauges);
+          tellEnvironments(next, events);
+        })
+        .thenReply(cmd.replyTo(), this::answer);
+  }
+
+  /** Why a change of the service is refused when it is missing or being deleted; null when it may change. */
+  private Reply unchangeable(ServiceState state) {
+    if (!state.exists()) {
+      return new ServiceEntity.NotFound(name);
+    }
+    return state.deleting() ? new ServiceEntity.Conflict("service " + name + " is being deleted") : null;
+  }
+
+  private static String scalesItself(ServiceDefinition.Autoscaling autoscaling) {
+    return "the service scales itself between " + autoscaling.minReplicas() + " and " + autoscaling.maxReplicas()
+        + " replicas (its autoscaling): change those bounds, or turn autoscaling off, to set its replica count";
+  }
+
   private ReplyEffect<Event, ServiceState> delete(ServiceState state, ServiceEntity.Delete cmd) {
     if (!state.exists()) {
       return Effect().reply(cmd.replyTo(), new ServiceEntity.NotFound(name));
@@ -249,8 +282,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     }
     Instant at = now();
     ServiceEntity.DeleteRequested requested = new ServiceEntity.DeleteRequested(cmd.actor(), at);
-    List<Event> events = new ArrayList<>(List.of(requested));
-    events.addAll(Reconciliation.adjust(state.apply(requested), ready(), at));
+    List<Event> events = Reconciliation.after(state, List.of(requested), sightings.ready(), at);
     return Effect().persist(events)
         .thenRun(next -> {
           log.info("Service {} deleted by {}: deleting its {} replicas", name, cmd.actor(), next.replicas().size());
@@ -265,9 +297,9 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       if (state.replica(ok.view().id()) == null) {
         return Effect().noReply();
       }
-      lastSeen.put(ok.view().id(), ok.view());
+      sightings.saw(ok.view());
       measure(state);
-      List<Event> events = Reconciliation.onView(state, ok.view(), ready(), now());
+      List<Event> events = Reconciliation.onView(state, ok.view(), sightings.ready(), now());
       if (events.isEmpty()) {
         ServiceState.Replica replica = state.replica(ok.view().id());
         if (replica.retiring() && ok.view().status() != EnvironmentStatus.STOPPING) {
@@ -286,10 +318,10 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       if (replica == null) {
         return Effect().noReply();
       } else if (replica.retiring()) {
-        return persistAndTell(Reconciliation.gone(state, replica.id(), ready(), now()));
+        return persistAndTell(Reconciliation.gone(state, replica.id(), sightings.ready(), now()));
       } else if (replica.runs() != state.version()) {
         // Never made, and of an earlier version: a replica of the current one takes its place.
-        return persistAndTell(Reconciliation.gone(state, replica.id(), ready(), now()));
+        return persistAndTell(Reconciliation.gone(state, replica.id(), sightings.ready(), now()));
       }
       // Recorded but never created (the entity stopped in between): create it now, under the same id.
       createReplica(state, replica);
@@ -333,7 +365,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         log.info("Service {}: retiring replica {} ({})", name, retiring.environmentId(), retiring.reason());
         wiring.environments().accept(retiring.environmentId(), new EnvironmentEntity.Delete(replicaAnswers));
       } else if (event instanceof ServiceEntity.ReplicaGone gone) {
-        lastSeen.remove(gone.environmentId());
+        sightings.forget(gone.environmentId());
       }
     }
   }
@@ -352,7 +384,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
   private void afterDeletion(List<Event> events) {
     if (events.stream().anyMatch(e -> e instanceof ServiceEntity.Deleted)) {
       log.info("Service {} is deleted: every replica is gone", name);
-      lastSeen.clear();
+      sightings.clear();
       gauges.set(0, 0);
       wiring.index().tell(new ServiceIndex.Unregister(name));
     }
@@ -360,32 +392,13 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
 
   /** The gauges after a replica answered: what is asked, and how many live replicas serve. */
   private void measure(ServiceState state) {
-    long ready = state.live().stream().map(r -> lastSeen.get(r.id()))
-        .filter(view -> view != null && Boolean.TRUE.equals(view.ready())).count();
-    gauges.set(state.deleting() ? 0 : state.desired(), (int) ready);
-  }
-
-  /** The replicas last seen ready (after a restart none, until they answer). */
-  private Set<String> ready() {
-    return lastSeen.values().stream().filter(view -> Boolean.TRUE.equals(view.ready())).map(EnvironmentView::id)
-        .collect(Collectors.toSet());
+    gauges.set(state.deleting() ? 0 : state.desired(), sightings.readyOf(state.live()));
   }
 
   private Reply answer(ServiceState state) {
-    if (!state.exists()) {
-      return new ServiceEntity.NotFound(name);
-    }
-    ServiceDefinition d = state.definition();
-    List<ServiceView.Replica> replicas = state.live().stream().map(r -> {
-      EnvironmentView seen = lastSeen.get(r.id());
-      return seen == null
-          ? new ServiceView.Replica(r.id(), null, null, null, r.runs())
-          : new ServiceView.Replica(r.id(), seen.node(), seen.status().name(), seen.ready(), r.runs(),
-              PublishedPort.tcp(seen.ports(), d.port()).orElse(null), seen.reason());
-    }).toList();
-    return new ServiceEntity.Ok(new ServiceView(
-        name, d.kind(), state.owner(), state.version(), state.desired(), d.port(), d.readiness(), replicas, state.deleting(),
-        d.batching(), d.bindings(), d.spec().resources(), d.rollingSurge(), state.replicas().size(), d.spread()));
+    return state.exists()
+        ? new ServiceEntity.Ok(sightings.view(name, state, autoscaler.status()))
+        : new ServiceEntity.NotFound(name);
   }
 
   private Instant now() {

@@ -69,6 +69,20 @@ public final class ServiceEntity {
   public record SetBatching(ServiceDefinition.Batching batching, String actor, ActorRef<Reply> replyTo)
       implements Command {}
 
+  /**
+   * Sets the bounds within which the service scales itself (null: off, its replica count stays as
+   * it is); no new version. A {@link Scale} is refused while it is on.
+   */
+  public record SetAutoscaling(ServiceDefinition.Autoscaling autoscaling, String actor, ActorRef<Reply> replyTo)
+      implements Command {}
+
+  /**
+   * A gateway had {@code ongoingRequests} calls to the service in progress on average over the
+   * {@code over} before it sent this (sent only when there were some, and only while the service
+   * autoscales); no reply.
+   */
+  public record ReportLoad(double ongoingRequests, Duration over) implements Command {}
+
   /** Deletes its replicas, then the service; answered at once with the view that says {@code deleting}. */
   public record Delete(String actor, ActorRef<Reply> replyTo) implements Command {}
 
@@ -131,6 +145,9 @@ public final class ServiceEntity {
   /** How later rolls go changed ({@code surge} 0 or 1); the version and the replicas stay. */
   public record SurgeChanged(int surge, String actor, Instant at) implements Event {}
 
+  /** The bounds within which it scales itself changed (null: off); the version and the replicas stay. */
+  public record AutoscalingChanged(ServiceDefinition.Autoscaling autoscaling, String actor, Instant at) implements Event {}
+
   public record DeleteRequested(String actor, Instant at) implements Event {}
 
   /** Every replica is gone: the name is free again. */
@@ -139,11 +156,11 @@ public final class ServiceEntity {
   // ---------------------------------------------------------------- wiring
 
   /** Tunables from {@code dcloud.services} (see reference.conf). */
-  public record Settings(Duration reconcileInterval, BackoffSupervisorStrategy journalBackoff) {
+  public record Settings(Duration reconcileInterval, BackoffSupervisorStrategy journalBackoff, Duration autoscalingLookBack) {
     /** {@code root} is the whole configuration. */
     public static Settings fromConfig(com.typesafe.config.Config root) {
-      return new Settings(
-          root.getDuration("dcloud.services.reconcile-interval"), JournalBackoff.forManyFromConfig(root));
+      return new Settings(root.getDuration("dcloud.services.reconcile-interval"), JournalBackoff.forManyFromConfig(root),
+          root.getDuration("dcloud.services.autoscaling.look-back"));
     }
   }
 

@@ -66,7 +66,9 @@ public record ServiceState(
 
   public ServiceState apply(ServiceEntity.Event event) {
     if (event instanceof ServiceEntity.Created e) {
-      return new ServiceState(e.definition(), e.owner(), e.uid(), 1, e.definition().replicas(), List.of(), 0, false);
+      ServiceDefinition.Autoscaling autoscaling = e.definition().autoscaling();
+      int count = autoscaling == null ? e.definition().replicas() : autoscaling.clamp(e.definition().replicas());
+      return new ServiceState(e.definition(), e.owner(), e.uid(), 1, count, List.of(), 0, false);
     } else if (event instanceof ServiceEntity.Scaled e) {
       return new ServiceState(definition, owner, uid, version, e.replicas(), replicas, nextOrdinal, deleting);
     } else if (event instanceof ServiceEntity.ReplicaAdded e) {
@@ -83,15 +85,21 @@ public record ServiceState(
       List<Replica> fewer = replicas.stream().filter(r -> !r.id().equals(e.environmentId())).toList();
       return new ServiceState(definition, owner, uid, version, desired, fewer, nextOrdinal, deleting);
     } else if (event instanceof ServiceEntity.Updated e) {
-      // The new definition says how many replicas; its replicas replace the others as they roll.
-      return new ServiceState(e.definition(), owner, uid, e.version(), e.definition().replicas(), replicas, nextOrdinal,
-          deleting);
+      // The new definition says how many replicas, unless the service scales itself: then as many as
+      // now, within its bounds. Its replicas replace the others as they roll.
+      ServiceDefinition.Autoscaling autoscaling = e.definition().autoscaling();
+      int count = autoscaling == null ? e.definition().replicas() : autoscaling.clamp(desired);
+      return new ServiceState(e.definition(), owner, uid, e.version(), count, replicas, nextOrdinal, deleting);
     } else if (event instanceof ServiceEntity.BatchingChanged e) {
       return new ServiceState(definition.withBatching(e.batching()), owner, uid, version, desired, replicas, nextOrdinal,
           deleting);
     } else if (event instanceof ServiceEntity.SurgeChanged e) {
       return new ServiceState(definition.withSurge(e.surge()), owner, uid, version, desired, replicas, nextOrdinal,
           deleting);
+    } else if (event instanceof ServiceEntity.AutoscalingChanged e) {
+      int count = e.autoscaling() == null ? desired : e.autoscaling().clamp(desired);
+      return new ServiceState(definition.withAutoscaling(e.autoscaling()), owner, uid, version, count, replicas,
+          nextOrdinal, deleting);
     } else if (event instanceof ServiceEntity.DeleteRequested) {
       return new ServiceState(definition, owner, uid, version, desired, replicas, nextOrdinal, true);
     } else if (event instanceof ServiceEntity.Deleted) {

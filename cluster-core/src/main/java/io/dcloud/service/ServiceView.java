@@ -27,7 +27,9 @@ public record ServiceView(
     Resources replicaResources,
     Integer surge,
     Integer environments,
-    ServiceDefinition.Spread spread)
+    ServiceDefinition.Spread spread,
+    ServiceDefinition.Autoscaling autoscaling,
+    Load load)
     implements CborSerializable {
 
   /**
@@ -37,11 +39,28 @@ public record ServiceView(
    * count (null in answers from before: 1). {@code environments}: the environments it holds now, its
    * live replicas and those it retires until they are gone, as its owner's quota counts them (null
    * in answers from before). {@code spread}: REQUIRED when its replicas must run on distinct nodes
-   * (null: preferred, and in answers from before).
+   * (null: preferred, and in answers from before). {@code autoscaling}: the bounds within which it sets
+   * its own replica count (null: scaled by hand, and in answers from before); {@code load}: what its
+   * load asks for (null when it does not autoscale, or has not decided since its entity started).
    */
   public ServiceView {
     bindings = bindings == null ? List.of() : List.copyOf(bindings);
   }
+
+  /** Scaled by hand. */
+  public ServiceView(String name, ServiceDefinition.Kind kind, String owner, int version, int desiredReplicas, int port,
+      ServiceDefinition.Readiness readiness, List<Replica> replicas, boolean deleting, ServiceDefinition.Batching batching,
+      List<BindingSlot> bindings, Resources replicaResources, Integer surge, Integer environments,
+      ServiceDefinition.Spread spread) {
+    this(name, kind, owner, version, desiredReplicas, port, readiness, replicas, deleting, batching, bindings,
+        replicaResources, surge, environments, spread, null, null);
+  }
+
+  /**
+   * An autoscaled service's load: the calls in progress at every gateway together (a time-weighted
+   * average over the look-back window) and the replica count they ask for, within its bounds.
+   */
+  public record Load(double ongoingRequests, int wantedReplicas) implements CborSerializable {}
 
   /** Spread where the cluster allows. */
   public ServiceView(String name, ServiceDefinition.Kind kind, String owner, int version, int desiredReplicas, int port,

@@ -7,12 +7,11 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.dcloud.device.DeviceCommand.Status;
 import io.dcloud.journal.JournalBackoff;
+import io.dcloud.testing.MovingClock;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -56,31 +55,11 @@ class DeviceCommandsTest {
   /** One publication the entity asked for. */
   record Published(String device, String payload) {}
 
-  /** A clock the test moves. */
-  static final class TestClock extends Clock {
-    final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-12-01T10:00:00Z"));
-
-    @Override
-    public Instant instant() {
-      return now.get();
-    }
-
-    @Override
-    public java.time.ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(java.time.ZoneId zone) {
-      return this;
-    }
-  }
-
   private final BlockingQueue<Published> published = new LinkedBlockingQueue<>();
   /** What {@link #publications} passed over, looking for another command's. */
   private final List<Published> skipped = new ArrayList<>();
   private final AtomicBoolean brokerTakes = new AtomicBoolean(true);
-  private final TestClock clock = new TestClock();
+  private final MovingClock clock = new MovingClock(Instant.parse("2026-12-01T10:00:00Z"));
   private final AtomicReference<ActorRef<DeviceCommands.Command>> entity = new AtomicReference<>();
   private final CommandSender sender = new CommandSender() {
     @Override
@@ -225,7 +204,7 @@ class DeviceCommandsTest {
     issue("c1");
     publications("c1", 1);
 
-    clock.now.updateAndGet(t -> t.plus(EXPIRE_AFTER));
+    clock.advance(EXPIRE_AFTER);
 
     DeviceCommand expired = await("c1", c -> c.status().finished());
     assertThat(expired.status()).isEqualTo(Status.EXPIRED);

@@ -10,6 +10,7 @@ import io.dcloud.service.ServiceView;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
 import io.dcloud.spec.ServiceBinding;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +33,12 @@ final class ServiceGoldenSamples {
         ServiceDefinition.Kind.APP, GoldenSamples.SPEC, GoldenSamples.RECIPE, 8000,
         new ServiceDefinition.Readiness("/ready"), 3, null, List.of(), 1, ServiceDefinition.Spread.REQUIRED), "alice",
         "0b6f7a52-aaaa-4bbb-8ccc-ddddeeeeffff", at));
+    ServiceDefinition.Autoscaling autoscaling =
+        new ServiceDefinition.Autoscaling(1, 4, 2.5, Duration.ofSeconds(30), Duration.ofMinutes(10));
+    s.put("service-event.Created.autoscaling", new ServiceEntity.Created(definition.withAutoscaling(autoscaling), "alice",
+        "0b6f7a52-aaaa-4bbb-8ccc-ddddeeeeffff", at));
+    s.put("service-event.AutoscalingChanged", new ServiceEntity.AutoscalingChanged(autoscaling, "alice", at));
+    s.put("service-event.AutoscalingChanged.off", new ServiceEntity.AutoscalingChanged(null, "alice", at));
     s.put("service-event.Scaled", new ServiceEntity.Scaled(3, "alice", at));
     s.put("service-event.ReplicaAdded", new ServiceEntity.ReplicaAdded(replica, 0, at));
     s.put("service-event.ReplicaRetiring", new ServiceEntity.ReplicaRetiring(replica, "replica FAILED", at));
@@ -94,6 +101,12 @@ final class ServiceGoldenSamples {
     s.put("wire.service.Ok.spread-required", new ServiceEntity.Ok(new ServiceView("ha", ServiceDefinition.Kind.APP,
         "alice", 1, 3, 8000, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
         GoldenSamples.RESOURCES, 1, 3, ServiceDefinition.Spread.REQUIRED)));
+    s.put("wire.service.Ok.autoscaling", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.APP,
+        "alice", 1, 3, 8000, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
+        GoldenSamples.RESOURCES, 1, 3, null, autoscaling, new ServiceView.Load(6.2, 3))));
+    s.put("wire.service.SetAutoscaling", new ServiceEntity.SetAutoscaling(autoscaling, "alice", system.deadLetters()));
+    s.put("wire.service.SetAutoscaling.off", new ServiceEntity.SetAutoscaling(null, "alice", system.deadLetters()));
+    s.put("wire.service.ReportLoad", new ServiceEntity.ReportLoad(3.25, Duration.ofSeconds(2)));
     s.put("wire.service.NotFound", new ServiceEntity.NotFound("web"));
     s.put("wire.service.Conflict", new ServiceEntity.Conflict("a service named web already exists"));
     EnvironmentSpec replicaSpec = new EnvironmentSpec("web-0", "1", "debian", null, List.of(), GoldenSamples.RESOURCES,

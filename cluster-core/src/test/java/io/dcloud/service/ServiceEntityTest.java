@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.journal.JournalBackoff;
-import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.dcloud.spec.PublishedPort;
 import io.micrometer.core.instrument.Metrics;
@@ -20,7 +18,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -37,17 +34,10 @@ import org.junit.jupiter.api.Test;
  * its own looks are collected by the test, which answers for the environments.
  */
 class ServiceEntityTest {
-  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
-      .withFallback(ConfigFactory.parseString("""
-          pekko.actor.provider = local
-          pekko.actor.serialize-messages = on
-          """))
-      .withFallback(ConfigFactory.load());
+  private static final Config CONFIG = ServiceEntityFixtures.CONFIG;
   private static final ActorTestKit testKit = ActorTestKit.create("service-entity-test", CONFIG);
-  private static final ImageRecipe RECIPE = new ImageRecipe("dcloud/env-tiny:0123456789abcdef", "busybox", "FROM busybox\n");
-  private static final EnvironmentSpec SPEC = new EnvironmentSpec(null, "1", "tiny", null, List.of(),
-      new Resources(500, 64L << 20, 0, 0, null), List.of(), List.of(new EnvironmentSpec.PortSpec(null, 80, "tcp")),
-      List.of(), List.of("httpd", "-f"), Map.of(), Map.of(), EnvironmentSpec.RestartPolicy.ON_FAILURE);
+  private static final ImageRecipe RECIPE = ServiceEntityFixtures.RECIPE;
+  private static final EnvironmentSpec SPEC = ServiceEntityFixtures.SPEC;
 
   /** What the entity told which environment. */
   private record Sent(String id, EnvironmentEntity.Command command) {}
@@ -74,7 +64,7 @@ class ServiceEntityTest {
     name = "svc-" + UUID.randomUUID().toString().substring(0, 8);
     ServiceEntity.Wiring wiring = new ServiceEntity.Wiring(
         (id, command) -> environments.add(new Sent(id, command)), (n, tick) -> ticks.add(tick), index.getRef(),
-        new ServiceEntity.Settings(Duration.ofMillis(100), JournalBackoff.fromConfig(CONFIG)), Clock.systemUTC());
+        new ServiceEntity.Settings(Duration.ofMillis(100), JournalBackoff.fromConfig(CONFIG), Duration.ofSeconds(30)), Clock.systemUTC());
     entity = EventSourcedBehaviorTestKit.create(testKit.system(), ServiceEntity.create(name, wiring));
   }
 

@@ -3,13 +3,11 @@ package io.dcloud.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.dcloud.contracts.ImageRecipe;
 import io.dcloud.environment.EnvironmentEntity;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.EnvironmentView;
 import io.dcloud.journal.JournalBackoff;
-import io.dcloud.resources.Resources;
 import io.dcloud.spec.EnvironmentSpec;
 import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -34,19 +31,12 @@ import org.junit.jupiter.api.Test;
  * answers for the replicas' environments (what they said decides what is ready).
  */
 class ServiceRollingUpdateTest {
-  private static final Config CONFIG = EventSourcedBehaviorTestKit.config()
-      .withFallback(ConfigFactory.parseString("""
-          pekko.actor.provider = local
-          pekko.actor.serialize-messages = on
-          """))
-      .withFallback(ConfigFactory.load());
+  private static final Config CONFIG = ServiceEntityFixtures.CONFIG;
   private static final ActorTestKit testKit = ActorTestKit.create("service-rolling-update-test", CONFIG);
-  private static final ImageRecipe V1 = new ImageRecipe("dcloud/env-tiny:0123456789abcdef", "busybox", "FROM busybox\n");
+  private static final ImageRecipe V1 = ServiceEntityFixtures.RECIPE;
   private static final ImageRecipe V2 = new ImageRecipe("dcloud/env-tiny:fedcba9876543210", "busybox", "FROM busybox\n#2\n");
   private static final ImageRecipe V3 = new ImageRecipe("dcloud/env-tiny:00112233aabbccdd", "busybox", "FROM busybox\n#3\n");
-  private static final EnvironmentSpec SPEC = new EnvironmentSpec(null, "1", "tiny", null, List.of(),
-      new Resources(500, 64L << 20, 0, 0, null), List.of(), List.of(new EnvironmentSpec.PortSpec(null, 80, "tcp")),
-      List.of(), List.of("httpd", "-f"), Map.of(), Map.of(), EnvironmentSpec.RestartPolicy.ON_FAILURE);
+  private static final EnvironmentSpec SPEC = ServiceEntityFixtures.SPEC;
 
   private record Sent(String id, EnvironmentEntity.Command command) {}
 
@@ -70,7 +60,7 @@ class ServiceRollingUpdateTest {
     ServiceEntity.Wiring wiring = new ServiceEntity.Wiring(
         (id, command) -> environments.add(new Sent(id, command)), (n, tick) -> ticks.add(tick),
         testKit.<ServiceIndex.Command>createTestProbe().getRef(),
-        new ServiceEntity.Settings(Duration.ofMillis(100), JournalBackoff.fromConfig(CONFIG)), Clock.systemUTC());
+        new ServiceEntity.Settings(Duration.ofMillis(100), JournalBackoff.fromConfig(CONFIG), Duration.ofSeconds(30)), Clock.systemUTC());
     entity = EventSourcedBehaviorTestKit.create(testKit.system(), ServiceEntity.create(name, wiring));
   }
 
