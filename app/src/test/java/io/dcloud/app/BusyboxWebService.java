@@ -1,6 +1,7 @@
 package io.dcloud.app;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
@@ -24,6 +25,20 @@ final class BusyboxWebService {
         .put("replicas", replicas);
     service.set("environment", environment);
     service.putObject("readiness").put("path", "/");
+    return service;
+  }
+
+  /**
+   * As {@link #config}, its replicas also answering {@code GET /cgi-bin/slow} after {@code seconds}
+   * (its headers too: the gateway counts a call in progress until its answer starts): a call that
+   * stays in progress, as a model's predict on real work does.
+   */
+  static ObjectNode withSlowPage(String name, int replicas, int seconds) {
+    ObjectNode service = config(name, replicas, "ok");
+    ArrayNode command = (ArrayNode) service.path("environment").path("command");
+    command.set(2, command.get(2).textValue().replace("exec httpd", "mkdir -p /tmp/www/cgi-bin"
+        + " && printf '#!/bin/sh\\nsleep " + seconds + "\\necho Content-Type: text/plain\\necho\\necho slow\\n'"
+        + " > /tmp/www/cgi-bin/slow && chmod +x /tmp/www/cgi-bin/slow && exec httpd"));
     return service;
   }
 }

@@ -4,10 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -16,7 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * A service end to end, as DCloudIT runs DCloud (embedded Cassandra, the real Docker Engine, one
  * node with every role): two busybox httpd replicas become RUNNING and ready (the node probed "/"
- * on their published port), scaling to one deletes the newer, deleting the service deletes the other.
+ * on their published port), scaling to one deletes the newer, deleting the service deletes the other;
+ * a service that autoscales follows the calls in progress.
  */
 @Tag("docker") @Tag("cassandra")
 class ServiceIT {
@@ -27,7 +35,9 @@ class ServiceIT {
 
   @BeforeAll
   static void startDCloud() throws Exception {
-    dcloud = OneNodeDCloud.start("service-it-node", Map.of());
+    // Autoscaling that reacts within seconds: a short look-back, frequent load reports.
+    dcloud = OneNodeDCloud.start("service-it-node", Map.of("dcloud.services.autoscaling.look-back", "3s",
+        "dcloud.services.routing.load-report-interval", "500ms"));
     api = dcloud.api();
   }
 
@@ -85,6 +95,62 @@ class ServiceIT {
     assertThat(api.delete("/api/v1/services/web").status()).isEqualTo(202);
     assertThat(api.get("/api/v1/services/web").status()).isEqualTo(404);
     await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(status(ids.get(0))).isEqualTo("DELETED"));
+  }
+
+  /**
+   * Autoscaling on real replicas: calls kept in progress through the gateway (four at a time, each
+   * taking a second on its replica) add the second replica the load asks for (one call each), which
+   * becomes ready and takes calls; once the calls stop, it is removed again after the downscale delay.
+   */
+  @Test
+  void anAutoscaledServiceAddsTheReplicaItsLoadAsksForAndRemovesItWhenTheLoadIsGone() throws Exception {
+    ObjectNode definition = BusyboxWebService.withSlowPage("busy", 1, 1);
+    definition.putObject("autoscaling").put("min-replicas", 1).put("max-replicas", 2).put("target-ongoing-requests", 1)
+        .put("upscale-delay", "0s").put("downscale-delay", "2s");
+    Api.Response created = api.post("/api/v1/services", definition.toString());
+    assertThat(created.status()).as(created.body()).isEqualTo(201);
+    await().atMost(UP_WITHIN).untilAsserted(() -> assertThat(api.get("/api/v1/services/busy").json()
+        .path("replicas").findValuesAsText("ready")).containsExactly("true"));
+    Api.Response first = api.get("/api/v1/services/busy/call/cgi-bin/slow");
+    assertThat(first.status() + " " + first.body().strip()).isEqualTo("200 slow");
+
+    AtomicBoolean calling = new AtomicBoolean(true);
+    Set<String> answered = ConcurrentHashMap.newKeySet();
+    ExecutorService callers = Executors.newFixedThreadPool(4);
+    try {
+      for (int i = 0; i < 4; i++) {
+        callers.submit(() -> {
+          while (calling.get()) {
+            Api.Response slow = api.get("/api/v1/services/busy/call/cgi-bin/slow");
+            answered.add(slow.status() + " " + slow.body().strip());
+          }
+          return null;
+        });
+      }
+      await().atMost(UP_WITHIN).untilAsserted(() -> {
+        JsonNode shown = api.get("/api/v1/services/busy").json();
+        assertThat(shown.path("desiredReplicas").asInt()).as(shown.toString()).isEqualTo(2);
+        assertThat(shown.path("load").path("ongoingRequests").asDouble()).isGreaterThan(1);
+        assertThat(shown.path("load").path("wantedReplicas").asInt()).isEqualTo(2);
+        assertThat(shown.path("replicas").findValuesAsText("ready")).containsExactly("true", "true");
+      });
+    } finally {
+      calling.set(false);
+      callers.shutdown();
+      assertThat(callers.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+    }
+    assertThat(answered).as("every call answered by a replica").containsExactly("200 slow");
+
+    await().atMost(UP_WITHIN).untilAsserted(() -> {
+      JsonNode shown = api.get("/api/v1/services/busy").json();
+      assertThat(shown.path("desiredReplicas").asInt()).as(shown.toString()).isEqualTo(1);
+      assertThat(shown.path("replicas")).hasSize(1);
+      assertThat(shown.path("load").path("wantedReplicas").asInt()).isEqualTo(1);
+    });
+    String metrics = dcloud.managementApi().get("/metrics").body();
+    assertThat(metrics).containsPattern("dcloud_service_autoscaling_scalings_total\\{direction=\"up\",service=\"busy\"} 1\\.0")
+        .containsPattern("dcloud_service_autoscaling_scalings_total\\{direction=\"down\",service=\"busy\"} 1\\.0");
+    assertThat(api.delete("/api/v1/services/busy").status()).isEqualTo(202);
   }
 
   /** {@code spread: required} on one node: one replica runs there, the other waits, saying why, though there is room. */

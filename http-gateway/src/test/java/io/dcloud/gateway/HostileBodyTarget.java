@@ -36,6 +36,8 @@ enum HostileBodyTarget {
       + "{\"env-name\": \"t\", \"os\": \"debian\", \"resources\": {\"ram\": \"512M\", \"cpu\": \"0.5\"}, \"port-publish\": [{\"internal\": {\"ports\": \"8080\"}}]}"
       + ", \"port\": 8080, \"replicas\": 1, \"readiness\": {\"path\": \"/\"}, \"batching\": {\"max-size\": 8, \"max-wait-ms\": 5}}"),
   SERVICE_BATCHING_PUT("PUT", "/api/v1/services/batching-target/batching", "{\"max-size\": 8, \"max-wait-ms\": 5}"),
+  SERVICE_AUTOSCALING_PUT("PUT", "/api/v1/services/batching-target/autoscaling",
+      "{\"min-replicas\": 1, \"max-replicas\": 2, \"target-ongoing-requests\": 2, \"upscale-delay\": \"30s\"}"),
   MODEL_DEPLOY("POST", "/api/v1/models/deploy-target/deploy", "{\"version\": 1}"),
   // An app (and no replica ready here): a valid body is a 409, a hostile one must be a 4xx too.
   PREDICT_POST("POST", "/api/v1/services/scale-target/predict", "{\"instances\": [[1.5, 2], {\"x\": 1}]}"),

@@ -213,6 +213,9 @@ final class RouteAccessTable {
         row("DELETE", "/services/{fresh-service}").allow(202, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("PUT", "/services/{fresh-model-service}/batching").body("{\"max-size\": 8, \"max-wait-ms\": 5}")
             .allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("PUT", "/services/{fresh-service}/autoscaling").body("{\"min-replicas\": 1, \"max-replicas\": 2}")
+            .allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
+        row("DELETE", "/services/{fresh-service}/autoscaling").allow(200, DATA_SCIENTIST, ADMIN).otherwise(404),
         // Deploying a model: its owner and admins; a reader may see it, not deploy it.
         row("POST", "/models/{fresh-model}/deploy").allow(201, DATA_SCIENTIST, ADMIN).otherwise(404),
         row("POST", "/models/{fresh-shared-model}/deploy").allow(201, DATA_SCIENTIST, ADMIN).allow(403, OTHER_DATA_SCIENTIST)

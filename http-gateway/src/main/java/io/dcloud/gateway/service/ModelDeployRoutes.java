@@ -3,6 +3,7 @@ package io.dcloud.gateway.service;
 import static io.dcloud.contract.ContractReader.kindOf;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.contract.ContractReader;
 import io.dcloud.dataset.DatasetVersion;
 import io.dcloud.gateway.common.ApiPaths;
@@ -99,15 +100,22 @@ public final class ModelDeployRoutes extends AllDirectives {
           DatasetVersion version = DatasetAccess.version(model, wanted);
           return models.config(version)
               .thenApply(config -> ModelServiceBody.of(ModelConfigParser.parse(config, limits), version.version()))
-              // A later deploy changes the model, not the scale: a service scaled since keeps its replica count.
-              .thenApply(body -> existing instanceof ServiceEntity.Ok ok
-                  ? body.put("replicas", ok.view().desiredReplicas())
-                  : body)
+              // A later deploy changes the model, not the scale: a service scaled since keeps its replica
+              // count, and one that scales itself its autoscaling.
+              .thenApply(body -> existing instanceof ServiceEntity.Ok ok ? scaledAsNow(body, ok.view()) : body)
               .thenCompose(body -> services.definition(body, caller))
               .thenCompose(resolved -> existing instanceof ServiceEntity.Ok
                   ? update(resolved, version.version(), caller)
                   : create(resolved, version.version(), caller));
         }));
+  }
+
+  private static ObjectNode scaledAsNow(ObjectNode body, ServiceView view) {
+    body.put("replicas", view.desiredReplicas());
+    if (view.autoscaling() != null) {
+      body.set(AutoscalingRequests.AUTOSCALING, AutoscalingRequests.written(view.autoscaling()));
+    }
+    return body;
   }
 
   /** A service of that name that is not the caller's model service is not the deployment's to change. */

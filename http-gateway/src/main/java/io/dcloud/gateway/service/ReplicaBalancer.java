@@ -78,7 +78,7 @@ final class ReplicaBalancer {
   private final LongSupplier nanoTime;
   private final NodeWatch nodes;
   private final Map<String, AtomicInteger> outstanding = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> queued = new ConcurrentHashMap<>();
+  private final Map<String, OngoingCalls> queued = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> turns = new ConcurrentHashMap<>();
   /** Replicas that could not take a call, until when (nanoTime) they are passed over while another is ready. */
   private final Map<String, Long> passedOver = new ConcurrentHashMap<>();
@@ -92,9 +92,8 @@ final class ReplicaBalancer {
 
   /** Runs {@code call} as one of the service's outstanding calls, or refuses it (429) when there are too many. */
   <T> CompletionStage<T> admitted(String service, Supplier<CompletionStage<T>> call) {
-    AtomicInteger count = queued.computeIfAbsent(service, s -> new AtomicInteger());
-    if (count.incrementAndGet() > settings.maxQueue()) {
-      count.decrementAndGet();
+    OngoingCalls count = queued.computeIfAbsent(service, s -> new OngoingCalls(nanoTime));
+    if (!count.enter(settings.maxQueue())) {
       return CompletableFuture.failedFuture(new CallRefused(Problem.of(Problem.Type.SERVICE_BUSY, "service " + service
           + " has " + settings.maxQueue() + " calls in progress at this gateway; try again shortly"),
           settings.retryAfterSeconds()));
@@ -103,16 +102,21 @@ final class ReplicaBalancer {
     try {
       started = call.get();
     } catch (RuntimeException e) {
-      count.decrementAndGet();
+      count.leave();
       throw e;
     }
-    return started.whenComplete((value, failure) -> count.decrementAndGet());
+    return started.whenComplete((value, failure) -> count.leave());
   }
 
   /** The calls of {@code service} this gateway has not answered yet. */
   int queued(String service) {
-    AtomicInteger count = queued.get(service);
-    return count == null ? 0 : count.get();
+    OngoingCalls count = queued.get(service);
+    return count == null ? 0 : count.count();
+  }
+
+  /** Every service this gateway has called, with its calls in progress (see {@link LoadReports}). */
+  Map<String, OngoingCalls> ongoing() {
+    return queued;
   }
 
   /**

@@ -4,6 +4,7 @@ import io.dcloud.gateway.identity.Quotas;
 import io.dcloud.identity.Caller;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.resources.Resources;
+import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceView;
 import java.util.concurrent.CompletionStage;
 
@@ -27,7 +28,7 @@ final class ReplicaQuota {
    * {@code present} (null: a new service) holds now, and holds them; fails with the 403 otherwise.
    */
   CompletionStage<Void> check(Caller owner, String service, Resources each, int replicas, ServiceView present) {
-    int held = present == null ? 0 : present.desiredReplicas();
+    int held = present == null ? 0 : reserved(present);
     Resources more = minus(times(each, replicas), times(heldEach(present, each), held), each);
     return hold(owner, service, more, Math.max(0, replicas - held), replicas, each,
         "this service's " + replicas + " replicas", "");
@@ -52,7 +53,7 @@ final class ReplicaQuota {
         Math.min(each.memoryBytes(), heldEach.memoryBytes()), Math.min(each.gpus(), heldEach.gpus()),
         Math.min(each.storageBytes(), heldEach.storageBytes()), each.gpuModel());
     Resources peak = times(larger, replicas).plus(smaller);
-    int held = Math.max(present.desiredReplicas(), present.heldEnvironments());
+    int held = Math.max(reserved(present), present.heldEnvironments());
     Resources more = minus(peak, times(heldEach, held), each);
     return hold(owner, service, more, Math.max(0, replicas + 1 - held), replicas, each,
         "rolling this service's " + replicas + " replicas to a new version with one more at a time (its surge)",
@@ -64,6 +65,18 @@ final class ReplicaQuota {
     // Asked even when it adds nothing (a scale down): the ledger's hold for the service follows it.
     return quotas.holdReplicas(owner, more, moreReplicas, new QuotaLedger.ServiceHold(service, replicas, each), what,
         hint);
+  }
+
+  /**
+   * The replicas a service's room in its owner's quota is for: its replica count, or, when it scales
+   * itself, its most (its autoscaling never takes what the quota did not grant).
+   */
+  static int reserved(ServiceDefinition definition) {
+    return definition.autoscaling() == null ? definition.replicas() : definition.autoscaling().maxReplicas();
+  }
+
+  private static int reserved(ServiceView service) {
+    return service.autoscaling() == null ? service.desiredReplicas() : service.autoscaling().maxReplicas();
   }
 
   private static Resources heldEach(ServiceView present, Resources each) {

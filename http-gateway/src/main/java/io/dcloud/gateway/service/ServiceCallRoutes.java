@@ -27,6 +27,7 @@ import io.dcloud.service.ServiceView;
 import io.dcloud.validation.ValidationException;
 import io.micrometer.core.instrument.Metrics;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -122,6 +123,10 @@ public final class ServiceCallRoutes extends AllDirectives {
           balancer.forget(gone);
           route.forget(gone);
         }));
+    LoadReports loads = new LoadReports(balancer, directory.get()::cached,
+        (name, report) -> services.services().apply(name).tell(report));
+    Duration reportEvery = system.settings().config().getDuration(ServiceCallSettings.PATH + ".load-report-interval");
+    system.scheduler().scheduleAtFixedRate(reportEvery, reportEvery, loads::report, system.executionContext());
     PreciseTimer batchWaits = new PreciseTimer("dcloud-predict-batching", system.executionContext());
     system.getWhenTerminated().whenComplete((done, failure) -> batchWaits.close());
     PredictBatcher batcher = new PredictBatcher(batchWaits);

@@ -51,6 +51,9 @@ final class ServiceDefinitionJson {
       root.putObject(ServiceRequests.BATCHING).put(BatchingRequests.MAX_SIZE, definition.batching().maxSize())
           .put(BatchingRequests.MAX_WAIT_MS, definition.batching().maxWaitMs());
     }
+    if (definition.autoscaling() != null) {
+      root.set(AutoscalingRequests.AUTOSCALING, AutoscalingRequests.written(definition.autoscaling()));
+    }
     if (!definition.bindings().isEmpty()) {
       ArrayNode bindings = root.putArray(BindingSlots.BINDINGS);
       definition.bindings().forEach(slot ->

@@ -141,25 +141,27 @@ public final class ServiceDeployments {
    * definition shows them) keeping the values the service has.
    */
   CompletionStage<Deployed> createOrUpdate(ServiceDefinition parsed, Caller caller, ServiceDefinitionJson.Unseen unseen) {
-    return createOrUpdate(parsed, caller, unseen, false);
+    return createOrUpdate(parsed, caller, unseen, false, false);
   }
 
   /**
-   * As {@link #createOrUpdate(ServiceDefinition, Caller)}; {@code keepScale}: an existing service
-   * keeps its replica count (a pushed version whose config does not say one).
+   * As {@link #createOrUpdate(ServiceDefinition, Caller)}, for a pushed version (an app's), whose
+   * config says nothing of autoscaling: an existing service keeps its autoscaling, and its replica
+   * count too when {@code keepScale} (the config does not say one).
    */
   public CompletionStage<Deployed> createOrUpdate(ServiceDefinition parsed, Caller caller, boolean keepScale) {
-    return createOrUpdate(parsed, caller, ServiceDefinitionJson.Unseen.NONE, keepScale);
+    return createOrUpdate(parsed, caller, ServiceDefinitionJson.Unseen.NONE, keepScale, true);
   }
 
   private CompletionStage<Deployed> createOrUpdate(ServiceDefinition parsed, Caller caller,
-      ServiceDefinitionJson.Unseen unseen, boolean keepScale) {
+      ServiceDefinitionJson.Unseen unseen, boolean keepScale, boolean pushed) {
     return existing(parsed.name(), parsed.kind(), caller).thenCompose(present -> {
       if (present == null) {
         ServiceDefinition made = unseen.none() ? parsed : ServiceDefinitionJson.keepingValues(parsed, unseen, null);
         return create(made, caller).thenApply(view -> new Deployed(view, true));
       }
-      ServiceDefinition scaled = keepScale ? parsed.withReplicas(present.desiredReplicas()) : parsed;
+      ServiceDefinition sized = keepScale ? parsed.withReplicas(present.desiredReplicas()) : parsed;
+      ServiceDefinition scaled = pushed ? sized.withAutoscaling(present.autoscaling()) : sized;
       CompletionStage<ServiceDefinition> kept = unseen.none()
           ? CompletableFuture.completedFuture(scaled)
           : ask(parsed.name(), ServiceEntity.GetDefinition::new).thenApply(reply -> ServiceDefinitionJson.keepingValues(
@@ -224,12 +226,13 @@ public final class ServiceDeployments {
       }
       Caller owner = Quotas.owner(present == null ? null : present.owner(), caller);
       Resources each = parsed.spec().resources();
-      CompletionStage<Void> replicas = quota.check(owner, parsed.name(), each, parsed.replicas(), present);
+      int reserved = ReplicaQuota.reserved(parsed);
+      CompletionStage<Void> replicas = quota.check(owner, parsed.name(), each, reserved, present);
       if (present == null || parsed.rollingSurge() == 0) {
         return replicas.thenApply(fits -> null);
       }
       return replicas
-          .thenCompose(fits -> quota.checkWithSurge(owner, parsed.name(), each, parsed.replicas(), present))
+          .thenCompose(fits -> quota.checkWithSurge(owner, parsed.name(), each, reserved, present))
           .handle((fits, failure) -> {
             if (failure == null) {
               return null;

@@ -57,6 +57,11 @@ final class ServiceDirectory {
     return CompletableFuture.completedFuture(Optional.of(entry.view));
   }
 
+  /** This gateway's copy of the service's view, if it has one; asks for nothing. */
+  Optional<ServiceView> cached(String name) {
+    return Optional.ofNullable(entries.get(name)).map(Entry::view);
+  }
+
   /** Asks for the service's view now (unless an ask is already on its way), e.g. after a call to it failed. */
   void refresh(String name) {
     ask(name);

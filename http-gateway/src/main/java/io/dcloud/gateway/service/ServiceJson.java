@@ -6,6 +6,7 @@ import io.dcloud.device.BindingSlot;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceView;
 import io.dcloud.service.SpreadReader;
+import io.dcloud.spec.Durations;
 import java.util.List;
 import java.util.Locale;
 
@@ -13,7 +14,8 @@ import java.util.Locale;
  * A service as the API shows it (the contract of {@code GET /api/v1/services/{name}}); {@code bindings}:
  * the device types an app consumes (end users bind devices to them); {@code surge}: the replicas a
  * rolling update adds beyond the desired count (0 or 1); {@code spread}: {@code required} (each replica
- * on a node that runs no other) or {@code preferred}.
+ * on a node that runs no other) or {@code preferred}; {@code autoscaling} and {@code load}: the bounds
+ * within which it scales itself and what its load asks for (both absent when it is scaled by hand).
  */
 public record ServiceJson(
     String name,
@@ -27,7 +29,9 @@ public record ServiceJson(
     ServiceDefinition.Readiness readiness,
     Batching batching,
     List<Replica> replicas,
-    List<BindingSlot> bindings) {
+    List<BindingSlot> bindings,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Autoscaling autoscaling,
+    @JsonInclude(JsonInclude.Include.NON_NULL) Load load) {
 
   /**
    * {@code ready}: false until its node said it answered its readiness path; {@code version}: the one
@@ -40,6 +44,26 @@ public record ServiceJson(
   record Batching(int maxSize, int maxWaitMs) {
     static Batching of(ServiceDefinition.Batching batching) {
       return batching == null ? null : new Batching(batching.maxSize(), batching.maxWaitMs());
+    }
+  }
+
+  /** As {@code PUT /services/{name}/autoscaling} takes it, the delays written as a config writes them ("30s"). */
+  record Autoscaling(int minReplicas, int maxReplicas, double targetOngoingRequests, String upscaleDelay,
+      String downscaleDelay) {
+    static Autoscaling of(ServiceDefinition.Autoscaling autoscaling) {
+      return autoscaling == null ? null : new Autoscaling(autoscaling.minReplicas(), autoscaling.maxReplicas(),
+          autoscaling.targetOngoingRequests(), Durations.format(autoscaling.upscaleDelay()),
+          Durations.format(autoscaling.downscaleDelay()));
+    }
+  }
+
+  /**
+   * The calls in progress at every gateway together (averaged over the autoscaling's look-back, to two
+   * decimals) and the replica count they ask for within the bounds.
+   */
+  record Load(double ongoingRequests, int wantedReplicas) {
+    static Load of(ServiceView.Load load) {
+      return load == null ? null : new Load(Math.round(load.ongoingRequests() * 100) / 100.0, load.wantedReplicas());
     }
   }
 
@@ -56,6 +80,6 @@ public record ServiceJson(
             .map(r -> new Replica(r.id(), r.node(), r.status() == null ? "REQUESTED" : r.status(),
                 Boolean.TRUE.equals(r.ready()), r.version() == null ? 1 : r.version(), r.reason()))
             .toList(),
-        view.bindings());
+        view.bindings(), Autoscaling.of(view.autoscaling()), Load.of(view.load()));
   }
 }

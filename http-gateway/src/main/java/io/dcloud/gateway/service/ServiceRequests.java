@@ -37,7 +37,8 @@ public final class ServiceRequests {
   static final String SURGE = "surge";
   static final String SPREAD = SpreadReader.FIELD;
   private static final Set<String> FIELDS =
-      Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS, BATCHING, SURGE, SPREAD, BindingSlots.BINDINGS);
+      Set.of(NAME, KIND, ENVIRONMENT, PORT, REPLICAS, READINESS, BATCHING, SURGE, SPREAD, BindingSlots.BINDINGS,
+          AutoscalingRequests.AUTOSCALING);
   /** Short, so "name-ordinal" stays a valid env-name and a DNS label. */
   private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9-]{0,39}");
   private static final int MAX_PATH_LENGTH = 1024;
@@ -45,11 +46,14 @@ public final class ServiceRequests {
   /** Bounds the replicas one request can ask for; the scheduler and quotas judge what they cost. */
   private final int maxReplicas;
   private final BatchingRequests batchings;
+  private final AutoscalingRequests autoscalings;
   private final ServiceMqttEnv mqtt;
 
-  public ServiceRequests(int maxReplicas, BatchingRequests batchings, ServiceMqttEnv mqtt) {
+  public ServiceRequests(
+      int maxReplicas, BatchingRequests batchings, AutoscalingRequests autoscalings, ServiceMqttEnv mqtt) {
     this.maxReplicas = maxReplicas;
     this.batchings = batchings;
+    this.autoscalings = autoscalings;
     this.mqtt = mqtt;
   }
 
@@ -82,6 +86,12 @@ public final class ServiceRequests {
     Integer surge = surge(body.get(SURGE), errors);
     ServiceDefinition.Spread spread = SpreadReader.read(body.get(SPREAD), errors);
     List<BindingSlot> bindings = bindings(body.get(BindingSlots.BINDINGS), kind, errors);
+    ServiceDefinition.Autoscaling autoscaling =
+        autoscalings.read(body.get(AutoscalingRequests.AUTOSCALING), AutoscalingRequests.AUTOSCALING + ".", errors);
+    if (autoscaling != null && replicas != null) {
+      // Where a service that scales itself starts: its least unless told, and never beyond its bounds.
+      replicas = autoscaling.clamp(ContractReader.absent(body.get(REPLICAS)) ? autoscaling.minReplicas() : replicas);
+    }
     EnvironmentSpec spec = environment(body.get(ENVIRONMENT), name, environments, errors);
     if (spec != null && name != null && !bindings.isEmpty()) {
       spec = mqtt.addTo(spec, name);
@@ -94,7 +104,8 @@ public final class ServiceRequests {
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
-    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, batching, bindings, surge, spread);
+    return new ServiceDefinition(name, kind, spec, null, port, readiness, replicas, batching, bindings, surge, spread,
+        autoscaling);
   }
 
   /** The replica count of a PATCH body. */

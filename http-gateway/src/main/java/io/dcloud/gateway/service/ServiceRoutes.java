@@ -51,6 +51,7 @@ import org.apache.pekko.http.javadsl.server.Route;
 public final class ServiceRoutes extends AllDirectives {
   public static final String SERVICES = "services";
   public static final String BATCHING = "batching";
+  public static final String AUTOSCALING = AutoscalingRequests.AUTOSCALING;
   public static final String DEFINITION = "definition";
   public static final String RESTART = "restart";
 
@@ -61,6 +62,7 @@ public final class ServiceRoutes extends AllDirectives {
   private final EnvironmentCreation creation;
   private final ServiceRequests requests;
   private final BatchingRequests batchings;
+  private final AutoscalingRequests autoscalings;
   private final ServiceDeployments deployments;
   private final ReplicaQuota quota;
   private final AuditLog audit;
@@ -79,7 +81,9 @@ public final class ServiceRoutes extends AllDirectives {
     this.timeout = asks.timeout();
     this.asks = asks;
     this.batchings = new BatchingRequests(ModelLimits.fromConfig(system.settings().config()));
+    this.autoscalings = AutoscalingRequests.fromConfig(system.settings().config());
     this.requests = new ServiceRequests(system.settings().config().getInt("dcloud.services.max-replicas"), batchings,
+        autoscalings,
         new ServiceMqttEnv(asks.devices().brokerEnabled(), system.settings().config().getInt("dcloud.broker.relay-port"),
             asks.devices().secrets(), creation.secrets()));
     this.quota = new ReplicaQuota(quotas);
@@ -104,6 +108,9 @@ public final class ServiceRoutes extends AllDirectives {
             get(() -> completeWithFuture(definitionOf(name, caller)))),
         path(PathMatchers.segment().slash(BATCHING), name ->
             put(() -> bodies.document(body -> completeWithFuture(batching(name, body, caller))))),
+        path(PathMatchers.segment().slash(AUTOSCALING), name -> concat(
+            put(() -> bodies.document(body -> completeWithFuture(autoscaling(name, autoscalings.parse(body), caller)))),
+            delete(() -> completeWithFuture(autoscaling(name, null, caller))))),
         path(PathMatchers.segment().slash(RESTART), name ->
             post(() -> completeWithFuture(restart(name, caller)))))));
   }
@@ -199,7 +206,8 @@ public final class ServiceRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> scale(String name, JsonNode body, Caller caller) {
     int replicas = requests.scale(body);
     return owned(name, caller)
-        .thenCompose(view -> view.replicaResources() == null
+        // One that scales itself refuses (409): its room in the quota stays that of its most.
+        .thenCompose(view -> view.replicaResources() == null || view.autoscaling() != null
             ? CompletableFuture.<Void>completedFuture(null)
             : quota.check(Quotas.owner(view.owner(), caller), name, view.replicaResources(), replicas, view))
         .thenCompose(fits -> service(name, replyTo -> new ServiceEntity.Scale(replicas, caller.username(), replyTo)))
@@ -219,6 +227,25 @@ public final class ServiceRoutes extends AllDirectives {
           ServiceView view = viewOf(name, reply);
           audit.record(caller, "service.batching", name + (batching == null ? " off"
               : " max-size " + batching.maxSize() + ", max-wait-ms " + batching.maxWaitMs()), "ok");
+          return json(StatusCodes.OK, view);
+        });
+  }
+
+  /**
+   * The bounds within which the service scales itself (null: off, its replica count stays), live: no
+   * new version. Its owner's quota must have room for its most (for its count, when off).
+   */
+  private CompletionStage<HttpResponse> autoscaling(String name, ServiceDefinition.Autoscaling autoscaling, Caller caller) {
+    return owned(name, caller)
+        .thenCompose(view -> view.replicaResources() == null
+            ? CompletableFuture.<Void>completedFuture(null)
+            : quota.check(Quotas.owner(view.owner(), caller), name, view.replicaResources(),
+                autoscaling == null ? view.desiredReplicas() : autoscaling.maxReplicas(), view))
+        .thenCompose(fits -> service(name, replyTo -> new ServiceEntity.SetAutoscaling(autoscaling, caller.username(), replyTo)))
+        .thenApply(reply -> {
+          ServiceView view = viewOf(name, reply);
+          audit.record(caller, "service.autoscaling", name + (autoscaling == null ? " off" : " " + autoscaling.minReplicas()
+              + " to " + autoscaling.maxReplicas() + " replicas"), "ok");
           return json(StatusCodes.OK, view);
         });
   }

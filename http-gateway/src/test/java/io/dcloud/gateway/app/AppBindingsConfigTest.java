@@ -21,6 +21,7 @@ import io.dcloud.gateway.model.BatchingRequests;
 import io.dcloud.gateway.model.ModelLimits;
 import io.dcloud.gateway.service.BindingSlots;
 import io.dcloud.gateway.service.ServiceMqttEnv;
+import io.dcloud.gateway.service.AutoscalingRequests;
 import io.dcloud.gateway.service.ServiceRequests;
 import io.dcloud.resources.Resources;
 import io.dcloud.secret.SecretBox;
@@ -50,7 +51,7 @@ class AppBindingsConfigTest {
 
   private static ServiceDefinition service(AppConfig config, ServiceMqttEnv mqtt) {
     ServiceRequests requests = new ServiceRequests(10, new BatchingRequests(ModelLimits.fromConfig(ConfigFactory.load())),
-        mqtt);
+        AutoscalingRequests.fromConfig(ConfigFactory.load()), mqtt);
     return requests.parse(AppServiceBody.of(config, 1), environment -> EnvironmentSpecParser.parse(environment,
         new Resources(1000, 1L << 30, 0, 0, null), SpecLimits.fromConfig(ConfigFactory.load()), GATEWAY_BOX));
   }

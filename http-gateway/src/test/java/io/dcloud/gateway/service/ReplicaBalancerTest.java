@@ -3,6 +3,8 @@ package io.dcloud.gateway.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dcloud.node.NodeWatch;
+import io.dcloud.service.ServiceDefinition;
+import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceView;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +12,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -357,6 +360,49 @@ class ReplicaBalancerTest {
     assertThat(sent).hasSize(1);
     assertThat(sent.get(0).timeout).isEqualTo(SETTINGS.requestTimeout());
     assertThat(refused(answer).problem().type()).isEqualTo("urn:dcloud:problem:service-timeout");
+  }
+
+  /**
+   * The load an autoscaled service's entity is told of: its calls in progress here, averaged over the
+   * time since the last report however they came and went; nothing while there were none, nothing for
+   * a service scaled by hand.
+   */
+  @Test
+  void eachReportTellsAnAutoscaledServiceItsAverageCallsInProgressSinceTheLastOne() {
+    List<String> reports = new ArrayList<>();
+    Map<String, ServiceView> views = Map.of("auto", view("auto", new ServiceDefinition.Autoscaling(1, 3, 2,
+        Duration.ZERO, Duration.ZERO)), "manual", view("manual", null));
+    LoadReports loads = new LoadReports(balancer, name -> Optional.ofNullable(views.get(name)), (name, report) -> {
+      ServiceEntity.ReportLoad load = (ServiceEntity.ReportLoad) report;
+      reports.add(name + " " + load.ongoingRequests() + " over " + load.over().toMillis() + "ms");
+    });
+    CompletableFuture<String> long1 = new CompletableFuture<>();
+    CompletableFuture<String> short1 = new CompletableFuture<>();
+    balancer.admitted("auto", () -> long1);
+    balancer.admitted("manual", () -> new CompletableFuture<String>());
+    // 1 s with one call, 1 s with two: 1.5 on average over the 2 s.
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    balancer.admitted("auto", () -> short1);
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    loads.report();
+    assertThat(reports).containsExactly("auto 1.5 over 2000ms");
+
+    // The short one ends at once, the long one after 1 s of 2: one half on average.
+    short1.complete("done");
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    long1.complete("done");
+    clock.addAndGet(Duration.ofSeconds(1).toNanos());
+    loads.report();
+    assertThat(reports).containsExactly("auto 1.5 over 2000ms", "auto 0.5 over 2000ms");
+
+    clock.addAndGet(Duration.ofSeconds(2).toNanos());
+    loads.report();
+    assertThat(reports).as("none in progress: nothing to tell").hasSize(2);
+  }
+
+  private static ServiceView view(String name, ServiceDefinition.Autoscaling autoscaling) {
+    return new ServiceView(name, ServiceDefinition.Kind.APP, "alice", 1, 1, 8080, null, List.of(), false, null, List.of(),
+        null, null, null, null, autoscaling, null);
   }
 
   @Test
