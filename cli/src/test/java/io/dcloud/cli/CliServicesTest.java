@@ -14,6 +14,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -131,10 +132,12 @@ class CliServicesTest {
                 SERVICE.replace("cli-web", "cli-model").replace("\"app\"", "\"model\""))).build(),
         HttpResponse.BodyHandlers.ofString());
     assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
-    // A page of one at a time lists what one answer does.
-    JsonNode whole = JSON.readTree(ok(cli.run("services", "ls", "--chunk-size", "0", "-o", "json")).out());
-    assertThat(whole.path("services")).extracting(s -> s.path("name").asText()).contains("cli-model");
-    assertThat(JSON.readTree(ok(cli.run("services", "ls", "--chunk-size", "1", "-o", "json")).out())).isEqualTo(whole);
+    // A page of one at a time lists the services one answer does (their replicas' statuses may move on between the two).
+    List<String> whole = JSON.readTree(ok(cli.run("services", "ls", "--chunk-size", "0", "-o", "json")).out())
+        .path("services").findValuesAsText("name");
+    assertThat(whole).contains("cli-model");
+    assertThat(JSON.readTree(ok(cli.run("services", "ls", "--chunk-size", "1", "-o", "json")).out()).path("services")
+        .findValuesAsText("name")).isEqualTo(whole);
 
     assertThat(ok(cli.run("services", "batching", "cli-model", "--max-size", "16", "--max-wait-ms", "10")).out())
         .isEqualTo("cli-model batching max-size 16, max-wait-ms 10\n");
@@ -144,6 +147,58 @@ class CliServicesTest {
     CliRunner.Result invalid = cli.run("services", "batching", "cli-model", "--max-size", "0");
     assertThat(invalid.status()).isEqualTo(ExitCodes.USAGE);
     assertThat(invalid.err()).contains("max-size");
+  }
+
+  @Test
+  void autoscalesAServiceThenStops() throws Exception {
+    CliRunner cli = new CliRunner(config);
+    ok(cli.runWithStdin(GatewayTestCluster.ADMIN_PASSWORD + "\n",
+        "login", "--api", cluster.base.toString(), "--username", "admin", "--password-stdin"));
+    Path definition = Files.writeString(config.resolve("autoscaled.json"), SERVICE.replace("cli-web", "cli-autoscaled"));
+    ok(cli.run("services", "create", "-f", definition.toString()));
+
+    assertThat(ok(cli.run("services", "autoscale", "cli-autoscaled", "--min", "1", "--max", "4")).out())
+        .as("what is not given is the gateway's default")
+        .isEqualTo("cli-autoscaled autoscales between 1 and 4 replicas"
+            + " (target 2 calls in progress each; up after 30s, down after 10m)\n");
+    assertThat(ok(cli.run("services", "autoscale", "cli-autoscaled", "--min", "1", "--max", "3",
+        "--target-ongoing", "1.5", "--upscale-delay", "0s", "--downscale-delay", "5m")).out())
+        .isEqualTo("cli-autoscaled autoscales between 1 and 3 replicas"
+            + " (target 1.5 calls in progress each; up after 0s, down after 5m)\n");
+    // The load is there once the service has decided (its reconcile, every 2 s): no call came, so the fewest.
+    Awaitility.await("the autoscaler's first decision").atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+        assertThat(ok(cli.run("services", "get", "cli-autoscaled")).out())
+            .contains("\nautoscaling: 1–3 replicas, target 1.5 calls in progress each, up after 0s, down after 5m;"
+                + " load 0.0 → wants 1\n\nREPLICA "));
+    CliRunner.Result scaled = cli.run("services", "scale", "cli-autoscaled", "2");
+    assertThat(scaled.status()).as("it scales itself: %s", scaled).isEqualTo(ExitCodes.REFUSED);
+    CliRunner.Result invalid = cli.run("services", "autoscale", "cli-autoscaled", "--min", "3", "--max", "1");
+    assertThat(invalid.status()).as(invalid.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(invalid.err()).contains("replicas");
+
+    // No call came, yet a down-scale waits 5 minutes: the replicas are still the 2 it was created with.
+    assertThat(ok(cli.run("services", "autoscale", "cli-autoscaled", "--off")).out())
+        .isEqualTo("cli-autoscaled autoscaling off: 2 replicas\n");
+    assertThat(ok(cli.run("services", "get", "cli-autoscaled")).out()).doesNotContain("autoscaling");
+    assertThat(JSON.readTree(ok(cli.run("services", "get", "cli-autoscaled", "-o", "json")).out()).path("autoscaling")
+        .isObject()).isFalse();
+    assertThat(cli.run("services", "autoscale", "no-such-service", "--off").status()).isEqualTo(ExitCodes.NOT_FOUND);
+    ok(cli.run("services", "rm", "cli-autoscaled"));
+  }
+
+  /** Picocli's usage error, before any gateway is asked: --off or both bounds, not neither, not both. */
+  @Test
+  void autoscaleNeedsBothBoundsOrOff() {
+    CliRunner cli = new CliRunner(config);
+    CliRunner.Result noMin = cli.run("services", "autoscale", "cli-web", "--max", "4");
+    assertThat(noMin.status()).as(noMin.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(noMin.err()).startsWith("Error: Missing required argument(s): --min=N");
+    CliRunner.Result neither = cli.run("services", "autoscale", "cli-web");
+    assertThat(neither.status()).as(neither.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(neither.err()).startsWith("Error: Missing required argument (specify one of these): (--off | (--min=N --max=M");
+    CliRunner.Result both = cli.run("services", "autoscale", "cli-web", "--off", "--min", "1", "--max", "4");
+    assertThat(both.status()).as(both.toString()).isEqualTo(ExitCodes.USAGE);
+    assertThat(both.err()).contains("are mutually exclusive");
   }
 
   @Test

@@ -2,6 +2,7 @@ package io.dcloud.cli.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dcloud.cli.common.ApiClient;
 import io.dcloud.cli.common.ChunkSizeOption;
 import io.dcloud.cli.common.CliException;
@@ -11,19 +12,23 @@ import io.dcloud.cli.common.Noun;
 import io.dcloud.cli.common.OutputOption;
 import io.dcloud.cli.common.SpecFiles;
 import io.dcloud.cli.common.Table;
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code dcloud services [ls | get NAME | definition NAME | create -f FILE | apply -f FILE [--wait] | scale NAME N | batching NAME --max-size N | stats NAME |
- * predict NAME | call NAME PATH | rm NAME]}: the caller's services.
+ * {@code dcloud services [ls | get NAME | definition NAME | create -f FILE | apply -f FILE [--wait] | scale NAME N |
+ * autoscale NAME --min N --max M | autoscale NAME --off | batching NAME --max-size N | stats NAME | predict NAME |
+ * call NAME PATH | rm NAME]}: the caller's services.
  */
-@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, create or roll to a definition, scale, call, bind to devices, delete",
+@Command(name = "services", description = "Services (N replicas of one environment): list (the default), show, create or roll to a definition, scale, autoscale, call, bind to devices, delete",
     subcommands = {ServiceStatsCommand.class, ServiceLogsCommand.class, ServicePredictCommand.class,
         ServiceCallCommand.class,
         ServiceBindingsCommands.Bind.class, ServiceBindingsCommands.Bindings.class, ServiceBindingsCommands.Unbind.class})
@@ -46,6 +51,9 @@ public final class ServicesCommand extends Noun implements Callable<Integer> {
     JsonNode service = client().get(path(name));
     if (format.format == OutputOption.Format.table) {
       services(List.of(service)).print(io().out());
+      if (service.path("autoscaling").isObject()) {
+        io().out().println(autoscalingLine(service));
+      }
       io().out().println();
     }
     format.print(io().out(), service, () -> replicas(service));
@@ -112,6 +120,64 @@ public final class ServicesCommand extends Noun implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /** Either {@code --off} or the bounds: picocli's usage error names what is missing or what excludes what. */
+  static final class Autoscaling {
+    @Option(names = "--off", description = "Stop scaling by load; the replicas stay as many as they are")
+    boolean off;
+
+    @ArgGroup(exclusive = false, multiplicity = "1")
+    AutoscalingBounds bounds;
+  }
+
+  /** What is not given is left out of the request, so that the gateway's default holds. */
+  static final class AutoscalingBounds {
+    @Option(names = "--min", required = true, paramLabel = "N", description = "The fewest replicas")
+    int minReplicas;
+
+    @Option(names = "--max", required = true, paramLabel = "M", description = "The most replicas")
+    int maxReplicas;
+
+    @Option(names = "--target-ongoing", paramLabel = "X",
+        description = "Calls in progress each replica is meant to have (default: 2)")
+    Double targetOngoingRequests;
+
+    @Option(names = "--upscale-delay", paramLabel = "DURATION",
+        description = "How long the load must ask for more replicas before they are added, e.g. 0s (default: 30s)")
+    String upscaleDelay;
+
+    @Option(names = "--downscale-delay", paramLabel = "DURATION",
+        description = "How long the load must ask for fewer replicas before they go (default: 10m)")
+    String downscaleDelay;
+  }
+
+  @Command(name = "autoscale", description = "Scale a service by its calls in progress, within --min and --max replicas;"
+      + " --off: stop, the replicas staying as they are")
+  int autoscale(@Parameters(paramLabel = "NAME") String name,
+      @ArgGroup(exclusive = true, multiplicity = "1") Autoscaling autoscaling) {
+    if (autoscaling.off) {
+      JsonNode service = client().delete(path(name) + "/autoscaling");
+      io().out().println(name + " autoscaling off: " + service.path("desiredReplicas").asInt() + " replicas");
+      return ExitCodes.OK;
+    }
+    AutoscalingBounds bounds = autoscaling.bounds;
+    ObjectNode body = JsonNodeFactory.instance.objectNode()
+        .put("min-replicas", bounds.minReplicas).put("max-replicas", bounds.maxReplicas);
+    if (bounds.targetOngoingRequests != null) {
+      body.put("target-ongoing-requests", bounds.targetOngoingRequests);
+    }
+    if (bounds.upscaleDelay != null) {
+      body.put("upscale-delay", bounds.upscaleDelay);
+    }
+    if (bounds.downscaleDelay != null) {
+      body.put("downscale-delay", bounds.downscaleDelay);
+    }
+    JsonNode set = client().put(path(name) + "/autoscaling", body).path("autoscaling");
+    io().out().println(name + " autoscales between " + set.path("minReplicas").asInt() + " and "
+        + set.path("maxReplicas").asInt() + " replicas (target " + target(set) + " calls in progress each; up after "
+        + set.path("upscaleDelay").asText() + ", down after " + set.path("downscaleDelay").asText() + ")");
+    return ExitCodes.OK;
+  }
+
   @Command(name = "batching", description = "Change a model service's dynamic batching live (--max-size 1: off)")
   int batching(@Parameters(paramLabel = "NAME") String name,
       @Option(names = "--max-size", required = true, paramLabel = "N", description = "Instances per call to a replica")
@@ -136,6 +202,23 @@ public final class ServicesCommand extends Noun implements Callable<Integer> {
 
   private static String path(String name) {
     return "/services/" + ApiClient.segment(name);
+  }
+
+  /** How an autoscaled service scales, and what its load asks for now (as {@code get} shows it). */
+  private static String autoscalingLine(JsonNode service) {
+    JsonNode set = service.path("autoscaling");
+    JsonNode load = service.path("load");
+    return "autoscaling: " + set.path("minReplicas").asInt() + "–" + set.path("maxReplicas").asInt() + " replicas, target "
+        + target(set) + " calls in progress each, up after " + set.path("upscaleDelay").asText() + ", down after "
+        + set.path("downscaleDelay").asText() + (load.isObject()
+            ? String.format(Locale.ROOT, "; load %.1f → wants %d", load.path("ongoingRequests").asDouble(),
+                load.path("wantedReplicas").asInt())
+            : "");
+  }
+
+  /** The target as it was given: 2, not 2.0; 1.5 as it is. */
+  private static String target(JsonNode autoscaling) {
+    return BigDecimal.valueOf(autoscaling.path("targetOngoingRequests").asDouble()).stripTrailingZeros().toPlainString();
   }
 
   private static Table services(Iterable<JsonNode> services) {
