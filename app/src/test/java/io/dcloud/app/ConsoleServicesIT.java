@@ -32,7 +32,8 @@ import org.openqa.selenium.WebElement;
  * The console's services, models, apps and jobs pages in a real Chromium against a real one-node
  * DCloud: a data scientist sees her busybox service (one replica) become ready in the list, opens
  * its page (replicas linking to their environments), scales it from the form (a bad count is
- * refused beside its field) and deletes it; pushes a scikit-learn model trained here by
+ * refused beside its field), autoscales it (bounds the wrong way round refused beside their field)
+ * and turns that off, and deletes it; pushes a scikit-learn model trained here by
  * /usr/bin/python3 through the push form (a config without a runtime is refused by name) and sees
  * it and its versions listed; tries the app from its page and sees the calls counted in the charts;
  * deploys the model, sets its batching and predicts from its service page; submits a job from the
@@ -204,6 +205,44 @@ class ConsoleServicesIT {
       return rows.size() == 2 && rows.stream().allMatch(row -> row.getText().contains("version 3")
           && "true".equals(row.getAttribute("data-ready")) && !before.contains(row.getAttribute("data-replica"))) ? true : null;
     }, "both replicas replaced by new ready ones");
+  }
+
+  /** Needs PUT and DELETE /services/{name}/autoscaling; web has two replicas by now. */
+  @Test
+  @Order(28)
+  void autoscalingIsTurnedOnAndOffFromTheServicePage() {
+    go("#/services/web");
+    browser.find("section.autoscaling[data-autoscaling=off]");
+    assertThat(browser.find("form.autoscaling input[name=upscale-delay]").getAttribute("value")).isEqualTo("30s");
+    ConsolePage.replaceValue(browser, "form.autoscaling input[name=min-replicas]", "2");
+    WebElement max = ConsolePage.replaceValue(browser, "form.autoscaling input[name=max-replicas]", "1");
+    browser.click("form.autoscaling button[name=save-autoscaling]");
+    assertThat(ConsolePage.awaitError(browser, "#" + max.getAttribute("id") + "-error", "the max's field error")).isNotBlank();
+    assertThat(max.getAttribute("aria-invalid")).isEqualTo("true");
+
+    ConsolePage.replaceValue(browser, "form.autoscaling input[name=min-replicas]", "1");
+    ConsolePage.replaceValue(browser, "form.autoscaling input[name=max-replicas]", "2");
+    browser.click("form.autoscaling button[name=save-autoscaling]");
+    awaitAttribute(browser, "section.autoscaling", "autoscaling", "on", "autoscaling to be on");
+    JsonNode autoscaling = ada.get("/api/v1/services/web").json().path("autoscaling");
+    assertThat(autoscaling.path("minReplicas").asInt()).as(autoscaling.toString()).isEqualTo(1);
+    assertThat(autoscaling.path("maxReplicas").asInt()).as(autoscaling.toString()).isEqualTo(2);
+    assertThat(autoscaling.path("downscaleDelay").asText()).isEqualTo("10m");
+    assertThat(browser.find("form.scale input[name=replicas]").isEnabled()).isFalse();
+    assertThat(browser.find("form.scale button[name=scale]").isEnabled()).isFalse();
+    assertThat(browser.text("form.scale .autoscaled")).contains("between 1 and 2 replicas");
+    // The load is measured by the service's next look: the page's refresh shows it.
+    assertThat(awaitText(browser, ".autoscaling-load", "wants", "the load"))
+        .matches("[\\d.]+ calls? in progress → wants [12] replicas?");
+    checkAndPhotograph(browser, "service-autoscaling");
+
+    browser.click("form.autoscaling button[name=autoscaling-off]");
+    awaitAttribute(browser, "section.autoscaling", "autoscaling", "off", "autoscaling to be off");
+    JsonNode service = ada.get("/api/v1/services/web").json();
+    assertThat(service.path("autoscaling").isNull() || service.path("autoscaling").isMissingNode()).as(service.toString())
+        .isTrue();
+    assertThat(service.path("desiredReplicas").asInt()).as("the replicas stay").isEqualTo(2);
+    assertThat(browser.find("form.scale input[name=replicas]").isEnabled()).isTrue();
   }
 
   @Test

@@ -1,6 +1,7 @@
-// A service's two settings forms: its replica count (PATCH /services/{name}) and, for a model, its
-// dynamic batching (PUT …/batching; a max size of 1 turns it off). Each shows the API's field
-// errors beside its controls and hands the service as answered to onChanged.
+// A service's two settings forms: its replica count (PATCH /services/{name}; disabled while the
+// service autoscales, see service-autoscaling.js) and, for a model, its dynamic batching (PUT
+// …/batching; a max size of 1 turns it off). Each shows the API's field errors beside its controls
+// and hands the service as answered to onChanged.
 import { api } from './api.js';
 import { h, field } from './dom.js';
 import { clearFieldErrors, showFieldErrors } from './field-errors.js';
@@ -28,16 +29,25 @@ function settingsForm(css, title, controls, button, send, onChanged) {
   return form;
 }
 
-/** fill(service) puts the service's present count in the form (not while the user edits it). */
+/**
+ * fill(service) puts the service's present count in the form (not while the user edits it); while
+ * the service autoscales, the form is disabled and says between which counts it scales itself.
+ */
 export function scaleForm(name, onChanged) {
   const replicas = h('input', { name: 'replicas', type: 'number', min: 1, step: 1, required: true, 'data-field': 'replicas' });
-  const form = settingsForm('scale', 'Scale', [field('Replicas', replicas, 'how many replicas serve')],
-    h('button', { type: 'submit', name: 'scale' }, 'Scale'),
-    () => api('PATCH', '/services/' + encodeURIComponent(name), { replicas: Number(replicas.value) }), onChanged);
+  const button = h('button', { type: 'submit', name: 'scale' }, 'Scale');
+  const autoscaled = h('p', { class: 'hint autoscaled', hidden: true });
+  const form = settingsForm('scale', 'Scale', [autoscaled, field('Replicas', replicas, 'how many replicas serve')],
+    button, () => api('PATCH', '/services/' + encodeURIComponent(name), { replicas: Number(replicas.value) }), onChanged);
   return {
     element: form,
     fill(service) {
       if (document.activeElement !== replicas) replicas.value = service.desiredReplicas;
+      const bounds = service.autoscaling;
+      replicas.disabled = button.disabled = Boolean(bounds);
+      autoscaled.hidden = !bounds;
+      autoscaled.textContent = bounds ? `Autoscaling is on: the service scales itself between ${bounds.minReplicas}`
+        + ` and ${bounds.maxReplicas} replicas.` : '';
     },
   };
 }

@@ -1,11 +1,13 @@
-// One service: its facts, its replicas (each links to its environment's page), scale, batching (a
-// model's), a roll to a new version, its calls' charts, "try it", its replicas' logs, restart and delete. The view is asked again every 2 s, so that a
-// scale or a rolling update is watched as it happens.
+// One service: its facts, its replicas (each links to its environment's page), scale, autoscaling,
+// batching (a model's), a roll to a new version, its calls' charts, "try it", its replicas' logs,
+// restart and delete. The view is asked again every 2 s, so that a scale, a rolling update or an
+// autoscaled service's load is watched as it happens.
 import { api } from './api.js';
 import { h, show, errorBox, confirmDialog } from './dom.js';
 import { statusBadge } from './environments.js';
 import { readyText } from './services.js';
 import { scaleForm, batchingForm } from './service-forms.js';
+import { autoscalingSection } from './service-autoscaling.js';
 import { serviceStatsSection } from './service-stats.js';
 import { tryItSection } from './service-try.js';
 import { bindingsSection } from './service-bindings.js';
@@ -21,6 +23,7 @@ export async function servicePage(name) {
   const body = h('tbody');
   const message = h('div', { 'aria-live': 'polite' });
   const scale = scaleForm(name, render);
+  const autoscaling = autoscalingSection(name, render);
   const batching = batchingForm(name, render);
   let timer = null;
   let stopped = false;
@@ -49,6 +52,7 @@ export async function servicePage(name) {
       h('td', {}, r.node || '—'),
       h('td', {}, `version ${r.version}`))));
     scale.fill(service);
+    autoscaling.fill(service);
     batching.fill(service);
   }
 
@@ -117,6 +121,7 @@ export async function servicePage(name) {
         h('thead', {}, h('tr', {}, ['Environment', 'Status', 'Ready', 'Node', 'Version'].map(c => h('th', { scope: 'col' }, c)))),
         body)),
     scale.element,
+    autoscaling.element,
     service.kind === 'model' ? batching.element : null,
     nextVersion,
     serviceStatsSection(name, stops),
