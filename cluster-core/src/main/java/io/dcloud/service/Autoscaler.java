@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * those reports over the look-back window divided by its length: a time-weighted average of the
  * calls in progress at all gateways together, with a silent gateway counting as none. Until the
  * entity has gathered a whole window, the time it has gathered is the window, and it scales up
- * only: a load seen over a shorter time can be a lull, never more than was asked.
+ * only: a load seen over a shorter time can be a lull, never more than was asked. A service scaled to
+ * zero (its least is 0) gets its first replicas as soon as any load is reported: a caller waits for them.
  */
 final class Autoscaler {
   private static final Logger log = LoggerFactory.getLogger(Autoscaler.class);
@@ -86,7 +87,12 @@ final class Autoscaler {
     double load = window <= 0 ? 0 : callSeconds / window;
     int wanted = autoscaling.wanted(load);
     status = new ServiceView.Load(load, wanted);
-    if (wanted > current) {
+    if (wanted > current && current == 0) {
+      // Scaled to zero, a call is waiting for the first replica: no delay makes a burst of it.
+      upSince = null;
+      downSince = null;
+      return OptionalInt.of(wanted);
+    } else if (wanted > current) {
       downSince = null;
       upSince = upSince == null ? now : upSince;
       return due(upSince, autoscaling.upscaleDelay(), now, wanted);

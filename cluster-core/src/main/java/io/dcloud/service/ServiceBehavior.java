@@ -40,8 +40,8 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
   private final ActorContext<Command> context;
   private final ServiceEntity.Wiring wiring;
   private final long incarnation = ThreadLocalRandom.current().nextLong();
-  private final ActorRef<EnvironmentEntity.Reply> replicaAnswers;
   private final ReplicaSightings sightings = new ReplicaSightings();
+  private final ReplicaEnvironments replicas;
   private boolean lookScheduled;
   private final ServiceGauges gauges;
   /** Made afresh when the autoscaling changes: the load it gathered was measured against other bounds. */
@@ -52,7 +52,8 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     this.name = name;
     this.context = context;
     this.wiring = wiring;
-    this.replicaAnswers = context.messageAdapter(EnvironmentEntity.Reply.class, ServiceEntity.ReplicaAnswer::new);
+    this.replicas = new ReplicaEnvironments(name, wiring.environments(),
+        context.messageAdapter(EnvironmentEntity.Reply.class, ServiceEntity.ReplicaAnswer::new), sightings);
     this.gauges = new ServiceGauges(name);
     this.autoscaler = new Autoscaler(name, wiring.settings().autoscalingLookBack(), now(), gauges);
   }
@@ -116,10 +117,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     } else if (command instanceof ServiceEntity.SetAutoscaling cmd) {
       return setAutoscaling(state, cmd);
     } else if (command instanceof ServiceEntity.ReportLoad report) {
-      if (state.exists() && state.definition().autoscaling() != null) {
-        autoscaler.report(report.ongoingRequests(), report.over(), now());
-      }
-      return Effect().noReply();
+      return onLoad(state, report);
     }
     return Effect().noReply();
   }
@@ -137,7 +135,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
           log.info("Service {} created by {}: {} replicas of {} on port {}", name, cmd.owner(), cmd.definition().replicas(),
               cmd.definition().recipe().tag(), cmd.definition().port());
           wiring.index().tell(new ServiceIndex.Register(name, cmd.owner()));
-          tellEnvironments(next, events);
+          replicas.tell(next, events);
           scheduleLook(wiring.settings().reconcileInterval());
         })
         .thenReply(cmd.replyTo(), this::answer);
@@ -157,7 +155,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     return Effect().persist(events)
         .thenRun(next -> {
           log.info("Service {} scaled from {} to {} replicas by {}", name, state.desired(), cmd.replicas(), cmd.actor());
-          tellEnvironments(next, events);
+          replicas.tell(next, events);
         })
         .thenReply(cmd.replyTo(), this::answer);
   }
@@ -188,7 +186,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         .thenRun(next -> {
           log.info("Service {} {} to version {} by {}: rolling to {} replicas of {}", name,
               cmd.restart() ? "restarted" : "updated", next.version(), cmd.actor(), next.desired(), wanted.recipe().tag());
-          tellEnvironments(next, events);
+          replicas.tell(next, events);
         })
         .thenReply(cmd.replyTo(), this::answer);
   }
@@ -221,7 +219,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         .thenRun(next -> {
           log.info("Service {}: {} replicas, surge {}, autoscaling {}, set by {} (no new version)", name, next.desired(),
               next.definition().rollingSurge(), next.definition().autoscaling(), actor);
-          tellEnvironments(next, all);
+          replicas.tell(next, all);
         })
         .thenReply(replyTo, this::answer);
   }
@@ -256,9 +254,23 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
           log.info("Service {}: autoscaling set to {} by {}; {} replicas", name, cmd.autoscaling(), cmd.actor(),
               next.desired());
           autoscaler = new Autoscaler(name, wiring.settings().autoscalingLookBack(), now(), gauges);
-          tellEnvironments(next, events);
+          replicas.tell(next, events);
         })
         .thenReply(cmd.replyTo(), this::answer);
+  }
+
+  /**
+   * A gateway's load, kept for the next look; a service scaled to zero decides at once, as a caller
+   * waits for its first replica.
+   */
+  private ReplyEffect<Event, ServiceState> onLoad(ServiceState state, ServiceEntity.ReportLoad report) {
+    if (!state.exists() || state.definition().autoscaling() == null) {
+      return Effect().noReply();
+    }
+    autoscaler.report(report.ongoingRequests(), report.over(), now());
+    List<Event> scaling = state.desired() == 0 ? autoscaler.scaling(state, now()) : List.of();
+    return scaling.isEmpty() ? Effect().noReply()
+        : persistAndTell(Reconciliation.after(state, scaling, sightings.ready(), now()));
   }
 
   /** Why a change of the service is refused when it is missing or being deleted; null when it may change. */
@@ -286,7 +298,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     return Effect().persist(events)
         .thenRun(next -> {
           log.info("Service {} deleted by {}: deleting its {} replicas", name, cmd.actor(), next.replicas().size());
-          tellEnvironments(next, events);
+          replicas.tell(next, events);
           afterDeletion(events);
         })
         .thenReply(cmd.replyTo(), this::answer);
@@ -303,12 +315,12 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
       if (events.isEmpty()) {
         ServiceState.Replica replica = state.replica(ok.view().id());
         if (replica.retiring() && ok.view().status() != EnvironmentStatus.STOPPING) {
-          wiring.environments().accept(replica.id(), new EnvironmentEntity.Delete(replicaAnswers));
+          replicas.delete(replica.id());
         } else if (!replica.retiring() && ok.view().status() == EnvironmentStatus.STOPPED) {
           // Stopped by hand (its owner, an admin): the service wants it running, as a Deployment
           // wants its pods; scaling down is how a service runs fewer.
           log.info("Service {}: replica {} was stopped; starting it again", name, replica.id());
-          wiring.environments().accept(replica.id(), new EnvironmentEntity.Start(replicaAnswers));
+          replicas.start(replica.id());
         }
         return Effect().noReply();
       }
@@ -324,14 +336,14 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
         return persistAndTell(Reconciliation.gone(state, replica.id(), sightings.ready(), now()));
       }
       // Recorded but never created (the entity stopped in between): create it now, under the same id.
-      createReplica(state, replica);
+      replicas.create(state, replica);
     }
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, ServiceState> persistAndTell(List<Event> events) {
     return Effect().persist(events).thenRun(next -> {
-      tellEnvironments(next, events);
+      replicas.tell(next, events);
       afterDeletion(events);
     }).thenNoReply();
   }
@@ -342,7 +354,7 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
    */
   private void look(ServiceState state) {
     wiring.index().tell(new ServiceIndex.Register(name, state.owner()));
-    state.replicas().forEach(r -> wiring.environments().accept(r.id(), new EnvironmentEntity.Get(replicaAnswers)));
+    state.replicas().forEach(r -> replicas.ask(r.id()));
     scheduleLook(wiring.settings().reconcileInterval());
   }
 
@@ -354,31 +366,6 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     lookScheduled = true;
     ServiceEntity.Reconcile tick = new ServiceEntity.Reconcile(incarnation);
     context.getSystem().scheduler().scheduleOnce(after, () -> wiring.tickVia().accept(name, tick), context.getExecutionContext());
-  }
-
-  /** After the events are recorded: create what was added, delete what is retiring. */
-  void tellEnvironments(ServiceState state, List<Event> events) {
-    for (Event event : events) {
-      if (event instanceof ServiceEntity.ReplicaAdded added) {
-        createReplica(state, state.replica(added.environmentId()));
-      } else if (event instanceof ServiceEntity.ReplicaRetiring retiring) {
-        log.info("Service {}: retiring replica {} ({})", name, retiring.environmentId(), retiring.reason());
-        wiring.environments().accept(retiring.environmentId(), new EnvironmentEntity.Delete(replicaAnswers));
-      } else if (event instanceof ServiceEntity.ReplicaGone gone) {
-        sightings.forget(gone.environmentId());
-      }
-    }
-  }
-
-  private void createReplica(ServiceState state, ServiceState.Replica replica) {
-    if (replica == null || replica.retiring()) {
-      return;
-    }
-    log.debug("Service {}: creating replica {} ({})", name, replica.ordinal(), replica.id());
-    wiring.environments().accept(replica.id(), new EnvironmentEntity.Create(
-        Reconciliation.replicaSpec(state.definition(), replica.ordinal()), state.definition().recipe(), replicaAnswers,
-        // No deadline: the service reconciles until its replica exists, so a late create is still wanted.
-        state.owner(), null));
   }
 
   private void afterDeletion(List<Event> events) {

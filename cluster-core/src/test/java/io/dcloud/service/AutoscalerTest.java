@@ -79,6 +79,17 @@ class AutoscalerTest {
   }
 
   @Test
+  void aServiceScaledToZeroGetsItsFirstReplicaAtOnceAndGoesBackToZeroWhenQuiet() {
+    ServiceDefinition.Autoscaling fromZero =
+        new ServiceDefinition.Autoscaling(0, 3, 2, Duration.ofSeconds(10), Duration.ofSeconds(60));
+    assertThat(fromZero.wanted(0)).isZero();
+    autoscaler.report(0.1, Duration.ofSeconds(2), START.plusSeconds(40));
+    assertThat(autoscaler.decide(fromZero, 0, START.plusSeconds(40))).as("no upscale delay from zero").hasValue(1);
+    assertThat(autoscaler.decide(fromZero, 1, START.plusSeconds(80))).as("quiet: asks for none from now").isEmpty();
+    assertThat(autoscaler.decide(fromZero, 1, START.plusSeconds(140))).hasValue(0);
+  }
+
+  @Test
   void scalesDownAfterTheLongerDownscaleDelay() {
     assertThat(decideAt(30, 3)).as("quiet since it started: asks for 1 from now").isEmpty();
     assertThat(decideAt(60, 3)).as("30 s of 60").isEmpty();

@@ -162,6 +162,27 @@ class ServiceAutoscalingTest {
   }
 
   @Test
+  void aServiceScaledToZeroMakesItsFirstReplicaAsSoonAsACallWaits() throws InterruptedException {
+    ServiceDefinition.Autoscaling fromZero = new ServiceDefinition.Autoscaling(0, 2, 2, Duration.ofSeconds(30),
+        Duration.ofSeconds(5));
+    assertThat(create(0, fromZero).replicas()).isEmpty();
+    assertThat(creates()).isZero();
+    clock.advance(Duration.ofSeconds(1));
+
+    var waiting = entity.runCommand(new ServiceEntity.ReportLoad(0.2, Duration.ofSeconds(1)));
+    assertThat(waiting.events()).as("at once, not at the next look")
+        .contains(new ServiceEntity.Scaled(1, Autoscaler.ACTOR, clock.instant()));
+    assertThat(creates()).isEqualTo(1);
+
+    clock.advance(LOOK_BACK.plusSeconds(1));
+    assertThat(look()).as("a quiet window: asks for none from now").isEmpty();
+    clock.advance(Duration.ofSeconds(5));
+    assertThat(look()).as("quiet for the downscale delay: none").contains(
+        new ServiceEntity.Scaled(0, Autoscaler.ACTOR, clock.instant()));
+    assertThat(view().replicas()).isEmpty();
+  }
+
+  @Test
   void aServiceScaledByHandIgnoresLoadReports() throws InterruptedException {
     create(1, null);
     entity.runCommand(new ServiceEntity.ReportLoad(50, Duration.ofSeconds(2)));

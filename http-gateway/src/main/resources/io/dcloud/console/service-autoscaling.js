@@ -32,7 +32,7 @@ function textOf(input) {
 /** fill(service) shows whether it autoscales and its load (every refresh), and its settings when they change. */
 export function autoscalingSection(name, onChanged) {
   const path = `/services/${encodeURIComponent(name)}/autoscaling`;
-  const minReplicas = h('input', { name: 'min-replicas', type: 'number', min: 1, step: 1, 'data-field': 'min-replicas' });
+  const minReplicas = h('input', { name: 'min-replicas', type: 'number', min: 0, step: 1, 'data-field': 'min-replicas' });
   const maxReplicas = h('input', { name: 'max-replicas', type: 'number', min: 1, step: 1, 'data-field': 'max-replicas' });
   const target = h('input', { name: 'target-ongoing-requests', type: 'number', min: 0, step: 'any',
     'data-field': 'target-ongoing-requests', value: DEFAULTS.targetOngoingRequests });
@@ -45,7 +45,7 @@ export function autoscalingSection(name, onChanged) {
   const save = h('button', { type: 'submit', name: 'save-autoscaling' }, 'Autoscale');
   const off = h('button', { type: 'button', name: 'autoscaling-off', hidden: true }, 'Turn off');
   const form = h('form', { class: 'autoscaling', novalidate: true, 'aria-labelledby': 'autoscaling-title' },
-    field('Min replicas', minReplicas, 'never fewer, however idle'),
+    field('Min replicas', minReplicas, 'never fewer, however idle; 0: none while nobody calls, the first call waits for one'),
     field('Max replicas', maxReplicas, 'never more, however busy'),
     field('Target calls in progress per replica', target, 'the load divided by this is the replica count wanted'),
     field('Scale up after', upscaleDelay, 'how long the load must ask for more first, as 0s, 30s or 10m'),

@@ -86,8 +86,9 @@ public final class AutoscalingRequests {
         errors.add(new FieldError(prefix + field.getKey(), ContractReader.unknownFieldReason(field.getKey(), FIELDS)));
       }
     }
-    Integer min = replicas(value.get(MIN_REPLICAS), prefix + MIN_REPLICAS, 1, errors);
-    Integer max = replicas(value.get(MAX_REPLICAS), prefix + MAX_REPLICAS, min == null ? 1 : min, errors);
+    // A least of 0 scales the service to zero when nobody calls it: the first call waits for a replica.
+    Integer min = replicas(value.get(MIN_REPLICAS), prefix + MIN_REPLICAS, 0, errors);
+    Integer max = replicas(value.get(MAX_REPLICAS), prefix + MAX_REPLICAS, min == null ? 1 : Math.max(1, min), errors);
     Double target = target(value.get(TARGET), prefix + TARGET, errors);
     Duration up = delay(value.get(UPSCALE_DELAY), prefix + UPSCALE_DELAY, defaultUpscaleDelay, errors);
     Duration down = delay(value.get(DOWNSCALE_DELAY), prefix + DOWNSCALE_DELAY, defaultDownscaleDelay, errors);

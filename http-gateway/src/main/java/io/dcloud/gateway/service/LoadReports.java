@@ -26,12 +26,22 @@ final class LoadReports {
   }
 
   void report() {
-    balancer.ongoing().forEach((service, calls) -> {
-      // Drained whatever happens, so each report covers the time since the one before.
-      OngoingCalls.Average average = calls.drain();
-      if (average.calls() > 0 && cachedView.apply(service).map(view -> view.autoscaling() != null).orElse(false)) {
-        services.accept(service, new ServiceEntity.ReportLoad(average.calls(), Duration.ofNanos(average.nanos())));
-      }
-    });
+    balancer.ongoing().forEach(this::report);
+  }
+
+  /** This gateway's report for {@code service} now, not at the next round (a call waits for its first replica). */
+  void report(String service) {
+    OngoingCalls calls = balancer.ongoing().get(service);
+    if (calls != null) {
+      report(service, calls);
+    }
+  }
+
+  private void report(String service, OngoingCalls calls) {
+    // Drained whatever happens, so each report covers the time since the one before.
+    OngoingCalls.Average average = calls.drain();
+    if (average.calls() > 0 && cachedView.apply(service).map(view -> view.autoscaling() != null).orElse(false)) {
+      services.accept(service, new ServiceEntity.ReportLoad(average.calls(), Duration.ofNanos(average.nanos())));
+    }
   }
 }

@@ -113,6 +113,7 @@ public final class ModelDeployRoutes extends AllDirectives {
   private static ObjectNode scaledAsNow(ObjectNode body, ServiceView view) {
     body.put("replicas", view.desiredReplicas());
     if (view.autoscaling() != null) {
+      // As many as now, within its bounds (none, scaled to zero).
       body.set(AutoscalingRequests.AUTOSCALING, AutoscalingRequests.written(view.autoscaling()));
     }
     return body;

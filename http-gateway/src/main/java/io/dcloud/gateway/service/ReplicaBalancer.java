@@ -128,13 +128,19 @@ final class ReplicaBalancer {
    * A replica's 503 is the call's answer when no other replica is left to try.
    */
   <T> CompletionStage<Answer<T>> call(String service, List<ServiceView.Replica> ready, boolean idempotent, Send<T> send) {
+    return call(service, ready, idempotent, send, nanoTime.getAsLong());
+  }
+
+  /** As {@link #call(String, List, boolean, Send)}, for a call that began at {@code since} (nanoTime): its time counts from then. */
+  <T> CompletionStage<Answer<T>> call(
+      String service, List<ServiceView.Replica> ready, boolean idempotent, Send<T> send, long since) {
     ServiceView.Replica first = choose(service, ready, Set.of());
     if (first == null) {
       // Perhaps one is ready by now: the next calls should not wait for the refresh interval to know.
       listener.failed(service);
       return CompletableFuture.failedFuture(noReadyReplica(service));
     }
-    return new Tries<>(service, ready, idempotent, send, nanoTime.getAsLong()).from(first);
+    return new Tries<>(service, ready, idempotent, send, since).from(first);
   }
 
   /** The tries of one call. */

@@ -78,13 +78,15 @@ public final class ServiceCallRoutes extends AllDirectives {
   private final AuditLog audit;
   private final Materializer materializer;
   private final ServiceCallSettings settings;
+  private final ColdStart coldStart;
   private final LongSupplier nanoTime = System::nanoTime;
 
   ServiceCallRoutes(
       ServiceCallSettings settings, ServiceDirectory directory, ReplicaBalancer balancer, PredictBatcher batcher,
       ServiceCallStats stats, ReplicaCalls replicas, ProxyHeaders headers, RequestBodies bodies, JsonYaml codec,
-      AuditLog audit, Materializer materializer) {
+      AuditLog audit, Materializer materializer, ColdStart coldStart) {
     this.settings = settings;
+    this.coldStart = coldStart;
     this.directory = directory;
     this.balancer = balancer;
     this.batcher = batcher;
@@ -136,8 +138,12 @@ public final class ServiceCallRoutes extends AllDirectives {
         scheme == null ? "http" : scheme);
     ReplicaCalls replicas = new ReplicaCalls(asks, materializer, route,
         new DirectCalls(system, materializer, direct.maxConnections(), settings.maxQueue()));
+    // A call waiting for a service's first replica leaves itself at least one attempt's time.
+    ColdStart coldStart = new ColdStart(directory.get()::fresh, loads::report,
+        system.settings().config().getDuration(ServiceCallSettings.PATH + ".cold-start-poll-interval"),
+        settings.requestTimeout().minus(settings.attemptTimeout()), System::nanoTime);
     return new ServiceCallRoutes(settings, directory.get(), balancer, batcher, stats, replicas, headers, bodies, codec,
-        identity.audit(), materializer);
+        identity.audit(), materializer, coldStart);
   }
 
   public Route route() {
@@ -156,15 +162,16 @@ public final class ServiceCallRoutes extends AllDirectives {
         throw Problem.conflict("service " + name + " is an app, not a model: call it through /services/" + name
             + "/call/").exception();
       }
-      List<ServiceView.Replica> ready = ServiceDirectory.ready(view);
-      PredictBatcher.Predict send = some -> FreshViewRetry.call(view, () -> directory.fresh(name), replicasNow ->
-              balancer.call(name, replicasNow, true, (replica, timeout) ->
-                  replicas.send(replica, view.port(), predictRequest(some), timeout)))
-          .thenCompose(answer -> replicas.whole(answer.value()));
-      return measured(name, () -> batcher.predict(name, view.batching(), ready.size(), instances, send)
-          .thenApply(reply -> HttpResponse.create()
-              .withStatus(StatusCodes.get(reply.status()))
-              .withEntity(HttpEntities.create(contentType(reply.contentType()), reply.body()))));
+      long since = nanoTime.getAsLong();
+      return measured(name, () -> coldStart.ready(name, view).thenCompose(serving -> {
+        PredictBatcher.Predict send = some -> FreshViewRetry.call(serving, () -> directory.fresh(name), replicasNow ->
+                balancer.call(name, replicasNow, true, (replica, timeout) ->
+                    replicas.send(replica, serving.port(), predictRequest(some), timeout), since))
+            .thenCompose(answer -> replicas.whole(answer.value()));
+        return batcher.predict(name, serving.batching(), ServiceDirectory.ready(serving).size(), instances, send);
+      }).thenApply(reply -> HttpResponse.create()
+          .withStatus(StatusCodes.get(reply.status()))
+          .withEntity(HttpEntities.create(contentType(reply.contentType()), reply.body()))));
     });
   }
 
@@ -180,9 +187,10 @@ public final class ServiceCallRoutes extends AllDirectives {
           boolean idempotent = IDEMPOTENT.contains(request.method().value())
               || request.getHeader(IDEMPOTENCY_KEY).isPresent();
           ReplicaBalancer.Send<ProxyWire.Response> send = (replica, timeout) -> replicas.send(replica, view.port(), forwarded, timeout);
-          return measured(name, () -> (idempotent
-                  ? FreshViewRetry.call(view, () -> directory.fresh(name), ready -> balancer.call(name, ready, true, send))
-                  : balancer.call(name, ServiceDirectory.ready(view), false, send))
+          long since = nanoTime.getAsLong();
+          return measured(name, () -> coldStart.ready(name, view).thenCompose(serving -> idempotent
+                  ? FreshViewRetry.call(serving, () -> directory.fresh(name), ready -> balancer.call(name, ready, true, send, since))
+                  : balancer.call(name, ServiceDirectory.ready(serving), false, send, since))
               .thenApply(answer -> EnvironmentProxy.response(answer.value())));
         }));
   }

@@ -80,14 +80,15 @@ public final class ServiceRequests {
     String name = name(body.get(NAME), errors);
     ServiceDefinition.Kind kind = kind(body.get(KIND), errors);
     Integer port = port(body.get(PORT), errors);
-    Integer replicas = replicas(body.get(REPLICAS), true, errors);
+    ServiceDefinition.Autoscaling autoscaling =
+        autoscalings.read(body.get(AutoscalingRequests.AUTOSCALING), AutoscalingRequests.AUTOSCALING + ".", errors);
+    // One that scales itself may have none now (scaled to zero, as its definition reads back).
+    Integer replicas = replicas(body.get(REPLICAS), true, autoscaling == null ? 1 : 0, errors);
     ServiceDefinition.Readiness readiness = readiness(body.get(READINESS), errors);
     ServiceDefinition.Batching batching = batching(body.get(BATCHING), kind, errors);
     Integer surge = surge(body.get(SURGE), errors);
     ServiceDefinition.Spread spread = SpreadReader.read(body.get(SPREAD), errors);
     List<BindingSlot> bindings = bindings(body.get(BindingSlots.BINDINGS), kind, errors);
-    ServiceDefinition.Autoscaling autoscaling =
-        autoscalings.read(body.get(AutoscalingRequests.AUTOSCALING), AutoscalingRequests.AUTOSCALING + ".", errors);
     if (autoscaling != null && replicas != null) {
       // Where a service that scales itself starts: its least unless told, and never beyond its bounds.
       replicas = autoscaling.clamp(ContractReader.absent(body.get(REPLICAS)) ? autoscaling.minReplicas() : replicas);
@@ -119,7 +120,7 @@ public final class ServiceRequests {
         errors.add(new FieldError(field.getKey(), ContractReader.unknownFieldReason(field.getKey(), Set.of(REPLICAS))));
       }
     });
-    Integer replicas = replicas(body.get(REPLICAS), false, errors);
+    Integer replicas = replicas(body.get(REPLICAS), false, 1, errors);
     if (!errors.isEmpty()) {
       throw new ValidationException(errors);
     }
@@ -163,14 +164,16 @@ public final class ServiceRequests {
     return null;
   }
 
-  private Integer replicas(JsonNode value, boolean optional, List<FieldError> errors) {
+  private Integer replicas(JsonNode value, boolean optional, int least, List<FieldError> errors) {
     if (ContractReader.absent(value)) {
       if (optional) {
         return 1;
       }
       errors.add(new FieldError(REPLICAS, "is required"));
-    } else if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < 1 || value.intValue() > maxReplicas) {
-      errors.add(new FieldError(REPLICAS, "must be a whole number from 1 to " + maxReplicas + " (dcloud.services.max-replicas),"
+    } else if (!value.isIntegralNumber() || !value.canConvertToInt() || value.intValue() < least
+        || value.intValue() > maxReplicas) {
+      errors.add(new FieldError(REPLICAS, "must be a whole number from " + least + " to " + maxReplicas
+          + " (dcloud.services.max-replicas),"
           + " not " + (value.isNumber() ? value.asText() : kindOf(value))));
     } else {
       return value.intValue();

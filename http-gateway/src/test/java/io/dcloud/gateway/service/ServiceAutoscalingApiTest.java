@@ -111,6 +111,27 @@ class ServiceAutoscalingApiTest {
   }
 
   @Test
+  void aServiceMayScaleToZeroAndItsDefinitionReadBackAppliesAgain() {
+    Api.Answer none = alice.post("/api/v1/services", Api.JSON, service("zero",
+        ", \"autoscaling\": {\"min-replicas\": 0, \"max-replicas\": 2}"));
+    assertThat(none.status()).as(none.body()).isEqualTo(201);
+    assertThat(none.json().path("desiredReplicas").asInt()).isZero();
+    assertThat(none.json().path("replicas")).isEmpty();
+
+    JsonNode definition = alice.get("/api/v1/services/zero/definition").json();
+    assertThat(definition.path("replicas").asInt()).isZero();
+    Api.Answer applied = alice.put("/api/v1/services/zero", Api.JSON, definition.toString());
+    assertThat(applied.status()).as(applied.body()).isEqualTo(200);
+    assertThat(applied.json().path("version").asInt()).isEqualTo(1);
+
+    Api.Answer noMost = alice.put("/api/v1/services/zero/autoscaling", Api.JSON, "{\"min-replicas\": 0, \"max-replicas\": 0}");
+    assertThat(noMost.errorFields()).containsExactly("max-replicas");
+    assertThat(alice.patch("/api/v1/services/zero", Api.JSON, "{\"replicas\": 0}").errorFields())
+        .as("by hand, at least one").containsExactly("replicas");
+    alice.delete("/api/v1/services/zero");
+  }
+
+  @Test
   void wrongFieldsAre422NamingEach() {
     assertThat(alice.post("/api/v1/services", Api.JSON, service("wrong", ", \"replicas\": 1")).status()).isEqualTo(201);
 
