@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.RecipientRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
@@ -191,8 +192,14 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     }
     wiring.index().tell(new JobIndex.Register(id, state.owner(), state.spec().service()));
     readInput(state);
-    Asks.<ServiceEntity.Command, ServiceEntity.Reply, Command>ask(context, wiring.services().apply(state.spec().service()), settings.taskTimeout(),
+    RecipientRef<ServiceEntity.Command> service = wiring.services().apply(state.spec().service());
+    Asks.<ServiceEntity.Command, ServiceEntity.Reply, Command>ask(context, service, settings.taskTimeout(),
         ServiceEntity.Get::new, (reply, failure) -> new JobEntity.ServiceSeen(reply));
+    // Its backlog is load on the service, as calls waiting at a gateway are: one that autoscales
+    // grows for it (from none too).
+    if (state.tasksLeft() > 0) {
+      service.tell(new ServiceEntity.ReportLoad(state.tasksLeft(), settings.tickInterval()));
+    }
     if (state.allDone()) {
       writeOutput(state);
     }

@@ -71,6 +71,11 @@ public record JobState(
     return status == JobStatus.RUNNING && taskList().done() == tasks.size();
   }
 
+  /** The tasks of a running job not done yet (none before it starts). */
+  public int tasksLeft() {
+    return status == JobStatus.RUNNING ? tasks.size() - taskList().done() : 0;
+  }
+
   /** Every done task holds batch-size records but the last, which may hold fewer. */
   public long recordsDone() {
     int count = tasks.size();

@@ -116,6 +116,8 @@ class JobEntityTest {
   private final TestNodeWatch nodes = new TestNodeWatch();
   private TestProbe<JobIndex.Command> index;
   private ActorRef<ServiceEntity.Command> service;
+  /** The load the job reported to its service, in turn. */
+  private final List<Double> loads = new CopyOnWriteArrayList<>();
   private ActorRef<DatasetIndex.Command> datasetIndex;
   private JobEntity.Wiring wiring;
   private final AtomicReference<ActorRef<JobEntity.Command>> job = new AtomicReference<>();
@@ -131,6 +133,9 @@ class JobEntityTest {
     id = UUID.randomUUID().toString();
     index = testKit.createTestProbe();
     service = testKit.spawn(Behaviors.receiveMessage(get -> {
+      if (get instanceof ServiceEntity.ReportLoad load) {
+        loads.add(load.ongoingRequests());
+      }
       if (get instanceof ServiceEntity.Get g) {
         g.replyTo().tell(new ServiceEntity.Ok(new ServiceView("iris", ServiceDefinition.Kind.MODEL, "alice", 1,
             replicas.size(), PORT, new ServiceDefinition.Readiness("/ready"),
@@ -281,6 +286,21 @@ class JobEntityTest {
     assertThat(done.assignments()).allSatisfy(w -> assertThat(w.done()).isPositive());
     assertThat(done.assignments()).extracting(JobView.Assignment::node).containsExactlyInAnyOrder("n1", "n2");
     index.expectMessage(new JobIndex.Register(id, "alice", "iris"));
+  }
+
+  /** A service scaled to zero has no replica for a job: the job's backlog, told as load, is what makes it one. */
+  @Test
+  void aJobTellsItsServiceItsBacklogAsLoadUntilAReplicaTakesIt() {
+    submit(input(230, 50));
+    index.awaitAssert(Duration.ofSeconds(10), Duration.ofMillis(50), () -> {
+      assertThat(loads).as("the five tasks of a running job with no replica").contains(5.0);
+      return null;
+    });
+
+    replica("a", "n1", Mode.ANSWER);
+    awaitStatus(JobStatus.SUCCEEDED);
+    int reported = loads.size();
+    assertThat(loads.get(reported - 1)).as("fewer tasks left as they are done, or none").isLessThanOrEqualTo(5.0);
   }
 
   @Test
