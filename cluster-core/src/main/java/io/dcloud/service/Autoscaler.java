@@ -86,7 +86,12 @@ final class Autoscaler {
     double callSeconds = reports.stream().mapToDouble(Report::callSeconds).sum();
     double load = window <= 0 ? 0 : callSeconds / window;
     int wanted = autoscaling.wanted(load);
-    status = new ServiceView.Load(load, wanted);
+    OptionalInt decided = decision(autoscaling, current, wanted, now);
+    status = new ServiceView.Load(load, wanted, decided.isPresent() ? null : pendingUntil(autoscaling));
+    return decided;
+  }
+
+  private OptionalInt decision(ServiceDefinition.Autoscaling autoscaling, int current, int wanted, Instant now) {
     if (wanted > current && current == 0) {
       // Scaled to zero, a call is waiting for the first replica: no delay makes a burst of it.
       upSince = null;
@@ -104,6 +109,14 @@ final class Autoscaler {
     upSince = null;
     downSince = null;
     return OptionalInt.empty();
+  }
+
+  /** When the change the load asks for is due, if it keeps asking; null when it asks for none. */
+  private Instant pendingUntil(ServiceDefinition.Autoscaling autoscaling) {
+    if (upSince != null) {
+      return upSince.plus(autoscaling.upscaleDelay());
+    }
+    return downSince == null ? null : downSince.plus(autoscaling.downscaleDelay());
   }
 
   private OptionalInt due(Instant asked, Duration delay, Instant now, int wanted) {

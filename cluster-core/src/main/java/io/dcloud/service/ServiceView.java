@@ -4,6 +4,7 @@ import io.dcloud.device.BindingSlot;
 import io.dcloud.resources.Resources;
 import io.dcloud.serialization.CborSerializable;
 import io.dcloud.spec.PublishedPort;
+import java.time.Instant;
 import java.util.List;
 
 /**
@@ -58,9 +59,11 @@ public record ServiceView(
 
   /**
    * An autoscaled service's load: the calls in progress at every gateway together (a time-weighted
-   * average over the look-back window) and the replica count they ask for, within its bounds.
+   * average over the look-back window) and the replica count they ask for, within its bounds;
+   * {@code scalesAt}: when the service takes that count if the load keeps asking for it (its upscale or
+   * downscale delay running; null when it has that count, and in answers from before).
    */
-  public record Load(double ongoingRequests, int wantedReplicas) implements CborSerializable {}
+  public record Load(double ongoingRequests, int wantedReplicas, Instant scalesAt) implements CborSerializable {}
 
   /** Spread where the cluster allows. */
   public ServiceView(String name, ServiceDefinition.Kind kind, String owner, int version, int desiredReplicas, int port,

@@ -103,7 +103,10 @@ final class ServiceGoldenSamples {
         GoldenSamples.RESOURCES, 1, 3, ServiceDefinition.Spread.REQUIRED)));
     s.put("wire.service.Ok.autoscaling", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.APP,
         "alice", 1, 3, 8000, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
-        GoldenSamples.RESOURCES, 1, 3, null, autoscaling, new ServiceView.Load(6.2, 3))));
+        GoldenSamples.RESOURCES, 1, 3, null, autoscaling, new ServiceView.Load(6.2, 3, null))));
+    s.put("wire.service.Ok.autoscaling-pending", new ServiceEntity.Ok(new ServiceView("web", ServiceDefinition.Kind.APP,
+        "alice", 1, 3, 8000, new ServiceDefinition.Readiness("/ready"), List.of(), false, null, List.of(),
+        GoldenSamples.RESOURCES, 1, 3, null, autoscaling, new ServiceView.Load(9.5, 4, at.plusSeconds(30)))));
     s.put("wire.service.SetAutoscaling", new ServiceEntity.SetAutoscaling(autoscaling, "alice", system.deadLetters()));
     s.put("wire.service.SetAutoscaling.off", new ServiceEntity.SetAutoscaling(null, "alice", system.deadLetters()));
     s.put("wire.service.ReportLoad", new ServiceEntity.ReportLoad(3.25, Duration.ofSeconds(2)));

@@ -53,10 +53,13 @@ class AutoscalerTest {
   void scalesUpOnlyOnceTheLoadHasAskedForMoreForTheUpscaleDelay() {
     load(9, 0, 30);
     assertThat(decideAt(30, 1)).as("asked for 5 just now").isEmpty();
+    assertThat(autoscaler.status().scalesAt()).as("due once the delay has passed").isEqualTo(START.plusSeconds(40));
     load(9, 30, 36);
     assertThat(decideAt(36, 1)).as("6 s of 10").isEmpty();
+    assertThat(autoscaler.status().scalesAt()).isEqualTo(START.plusSeconds(40));
     load(9, 36, 40);
     assertThat(decideAt(40, 1)).hasValue(5);
+    assertThat(autoscaler.status().scalesAt()).as("taken: nothing pending").isNull();
   }
 
   @Test
@@ -92,6 +95,7 @@ class AutoscalerTest {
   @Test
   void scalesDownAfterTheLongerDownscaleDelay() {
     assertThat(decideAt(30, 3)).as("quiet since it started: asks for 1 from now").isEmpty();
+    assertThat(autoscaler.status().scalesAt()).isEqualTo(START.plusSeconds(90));
     assertThat(decideAt(60, 3)).as("30 s of 60").isEmpty();
     assertThat(decideAt(90, 3)).hasValue(1);
   }

@@ -17,7 +17,9 @@ function plural(count, word) {
 function loadText(load) {
   if (!load) return 'No load measured yet: it is measured every few seconds.';
   const ongoing = Number(load.ongoingRequests.toFixed(1));
-  return `${plural(ongoing, 'call')} in progress → wants ${plural(load.wantedReplicas, 'replica')}`;
+  // When the delay lets it take that count, if the load keeps asking (none: it has it).
+  const at = load.scalesAt ? `, from ${new Date(load.scalesAt).toLocaleTimeString()}` : '';
+  return `${plural(ongoing, 'call')} in progress → wants ${plural(load.wantedReplicas, 'replica')}${at}`;
 }
 
 /** An empty field is left out of the request: the API says a bound is required, or takes its default. */

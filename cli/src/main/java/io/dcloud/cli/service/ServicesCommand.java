@@ -213,6 +213,8 @@ public final class ServicesCommand extends Noun implements Callable<Integer> {
         + set.path("downscaleDelay").asText() + (load.isObject()
             ? String.format(Locale.ROOT, "; load %.1f → wants %d", load.path("ongoingRequests").asDouble(),
                 load.path("wantedReplicas").asInt())
+                // When the delay lets it, if the load keeps asking.
+                + (load.hasNonNull("scalesAt") ? " at " + load.path("scalesAt").asText() : "")
             : "");
   }
 

@@ -7,6 +7,7 @@ import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceView;
 import io.dcloud.service.SpreadReader;
 import io.dcloud.spec.Durations;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 
@@ -59,11 +60,13 @@ public record ServiceJson(
 
   /**
    * The calls in progress at every gateway together (averaged over the autoscaling's look-back, to two
-   * decimals) and the replica count they ask for within the bounds.
+   * decimals), the replica count they ask for within the bounds, and when the service takes it if the
+   * load keeps asking (absent when it has that count).
    */
-  record Load(double ongoingRequests, int wantedReplicas) {
+  record Load(double ongoingRequests, int wantedReplicas, @JsonInclude(JsonInclude.Include.NON_NULL) Instant scalesAt) {
     static Load of(ServiceView.Load load) {
-      return load == null ? null : new Load(Math.round(load.ongoingRequests() * 100) / 100.0, load.wantedReplicas());
+      return load == null ? null
+          : new Load(Math.round(load.ongoingRequests() * 100) / 100.0, load.wantedReplicas(), load.scalesAt());
     }
   }
 
