@@ -48,6 +48,8 @@ import io.dcloud.persistence.CassandraCredentials;
 import io.dcloud.persistence.CassandraJournalEraser;
 import io.dcloud.persistence.CassandraSchema;
 import io.dcloud.quota.QuotaLedger;
+import io.dcloud.usage.UsageRecords;
+import io.dcloud.usage.UsageReports;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.scheduler.SchedulerSettings;
 import io.dcloud.service.ServiceEntity;
@@ -203,6 +205,7 @@ public final class DCloudNode implements AutoCloseable {
         system, ServiceIndex.create(backoff, name -> ServiceEntity.wake(system, name),
             ServiceIndex.Waking.fromConfig(config, NodeReachability.get(system))), "service-index", backoff);
     ServiceEntity.init(system, serviceIndex, ServiceEntity.Settings.fromConfig(config));
+    UsageRecords usage = UsageRecords.init(system, config, config.getString("dcloud.read-side.journal-plugin"));
     ActorRef<JobIndex.Command> jobIndex = singleton(system, JobIndex.create(backoff,
         JobIndex.Waking.fromConfig(config, NodeReachability.get(system)), id -> JobEntity.wake(system, id),
         id -> JobEntity.stop(system, id),
@@ -232,7 +235,7 @@ public final class DCloudNode implements AutoCloseable {
             config.getDuration("dcloud.read-side.refresh-interval"),
             config.getDuration("dcloud.read-side.full-refresh-interval"), folded), "environment-directory");
     startGauges(context, config, started, scheduler, directory);
-    collectDeletedEnvironments(system, config, folded, directory, backoff);
+    collectDeletedEnvironments(system, config, folded, directory, usage, backoff);
     singleton(system, EnvironmentWaking.create(EnvironmentWaking.Settings.fromConfig(config), folded,
         NodeReachability.get(system), id -> EnvironmentSharding.wake(system, id), Clock.systemUTC()),
         "environment-waking", backoff);
@@ -247,7 +250,8 @@ public final class DCloudNode implements AutoCloseable {
         folded, updates, users, quotas, DatasetWiring.forGateway(context, config, datasetIndex),
         new ServiceBackends(ClusterSharding.get(system), serviceIndex), new JobBackends(ClusterSharding.get(system), jobIndex),
         DeviceWiring.forGateway(context, config, LocalNode.id(config), started.metrics().registry(),
-            deviceRegistry, deviceChanges, readings));
+            deviceRegistry, deviceChanges, readings),
+        new UsageReports(usage, folded));
     AdminBootstrap.run(system, users, config)
         .thenCompose(done -> HttpGateway.start(system, backends))
         .whenComplete((bound, failure) -> {
@@ -260,15 +264,19 @@ public final class DCloudNode implements AutoCloseable {
         });
   }
 
-  /** Where the read side runs: the collector reads it (see DeletedEnvironmentCollector). */
+  /**
+   * Where the read side runs: the collector reads it (see DeletedEnvironmentCollector), and archives
+   * each environment's usage before it erases its events.
+   */
   private static void collectDeletedEnvironments(ActorSystem<?> system, Config config, FoldedEnvironments folded,
-      ActorRef<EnvironmentDirectory.Command> directory, BackoffSupervisorStrategy backoff) {
+      ActorRef<EnvironmentDirectory.Command> directory, UsageRecords usage, BackoffSupervisorStrategy backoff) {
     DeletedEnvironmentCollector.Settings settings = DeletedEnvironmentCollector.Settings.fromConfig(config);
     if (!settings.enabled()) {
       return;
     }
     ClusterSharding sharding = ClusterSharding.get(system);
-    singleton(system, DeletedEnvironmentCollector.create(settings, folded, directory, CassandraJournalEraser.create(system),
+    singleton(system, DeletedEnvironmentCollector.create(settings, folded, directory, usage::keep,
+            CassandraJournalEraser.create(system),
             id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id).tell(new EnvironmentEntity.Passivate()),
             Clock.systemUTC()),
         "deleted-environment-collector", backoff);

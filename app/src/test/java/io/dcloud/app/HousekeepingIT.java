@@ -53,7 +53,11 @@ class HousekeepingIT {
   }
 
   private static String create(String name, String extra) {
-    Api.Response created = api.post("/api/v1/environments", """
+    return create(api, name, extra);
+  }
+
+  private static String create(Api as, String name, String extra) {
+    Api.Response created = as.post("/api/v1/environments", """
         {"env-name": "%s", "os": "tiny", "languages": [{"language-name": "shell", "libraries": []}],
          "resources": {"ram": "64M", "cpu": "0.5", "gpu": "0"}, "idle-timeout": "%s",
          "command": ["sh", "-c", "exec sleep infinity"] %s}
@@ -120,21 +124,44 @@ class HousekeepingIT {
   }
 
   @Test
-  void aDeletedEnvironmentIsCollectedOnceItsRetentionHasPassed() throws Exception {
-    String id = create("collected");
+  void aDeletedEnvironmentIsCollectedOnceItsRetentionHasPassedAndItsUsageKept() throws Exception {
+    // Its owner's only environment: once it is collected, only the archive knows of their usage.
+    Api kim = TestUsers.create(api, "kim", "kim-password-1", "data-scientist");
+    String id = create(kim, "collected", "");
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200))
         .untilAsserted(() -> assertThat(environment(id).get("status").asText()).isIn("RUNNING", "STOPPED"));
+    assertThat(usageOf(kim, id).path("runningHours").asDouble()).as("its container ran").isPositive();
     Api.Response deleted = api.delete("/api/v1/environments/" + id);
     assertThat(deleted.status()).as(deleted.body()).isEqualTo(202);
     await().atMost(UP_WITHIN).pollInterval(Duration.ofMillis(200))
         .untilAsserted(() -> assertThat(environment(id).get("status").asText()).isEqualTo("DELETED"));
+    JsonNode used = usageOf(kim, id);
 
     await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
       Api.Response gone = api.get("/api/v1/environments/" + id);
       assertThat(gone.status()).as(gone.body()).isEqualTo(404);
     });
     assertThat(api.get("/api/v1/environments?status=DELETED").body()).doesNotContain(id);
-    assertThat(dcloud.managementApi().get("/metrics").body()).containsPattern("(?m)^dcloud_environment_collected_total [1-9]");
+    String metrics = dcloud.managementApi().get("/metrics").body();
+    assertThat(metrics).containsPattern("(?m)^dcloud_environment_collected_total [1-9]");
+    // Its usage outlives its events: archived (in Cassandra) before they were erased.
+    assertThat(usageOf(kim, id)).as("the month's report after the collection").isEqualTo(used);
+    JsonNode owners = api.get("/api/v1/usage/owners").json();
+    assertThat(owners.path("owners").findValuesAsText("owner")).as("found in the archive alone").contains("kim");
+    assertThat(metrics).containsPattern("(?m)^dcloud_usage_archived_total [1-9]");
+    assertThat(dcloud.managementApi().get("/metrics").body())
+        .containsPattern("(?m)^dcloud_usage_report_seconds_count\\{scope=\"owner\"} [1-9]");
+  }
+
+  /** What environment {@code id} used this month, as its owner's usage report lists it. */
+  private static JsonNode usageOf(Api owner, String id) {
+    JsonNode report = owner.get("/api/v1/usage").json();
+    for (JsonNode environment : report.path("environments")) {
+      if (environment.path("id").asText().equals(id)) {
+        return environment;
+      }
+    }
+    throw new AssertionError("environment " + id + " is not in the usage report " + report);
   }
 
   @Test

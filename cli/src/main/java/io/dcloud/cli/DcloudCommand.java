@@ -20,6 +20,7 @@ import io.dcloud.cli.model.ModelsCommand;
 import io.dcloud.cli.node.NodesCommand;
 import io.dcloud.cli.node.VolumesCommand;
 import io.dcloud.cli.service.ServicesCommand;
+import io.dcloud.cli.usage.UsageCommand;
 import java.net.URI;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,10 +28,10 @@ import picocli.CommandLine.ScopeType;
 
 /** {@code dcloud}: the root, which knows the streams and how to reach the gateway for every subcommand. */
 @Command(name = "dcloud", mixinStandardHelpOptions = true, scope = ScopeType.INHERIT, version = "dcloud CLI 0.1.0",
-    description = "DCloud's command line: environments, datasets, models, apps, services, jobs, devices, templates, the catalog, nodes and users through the HTTP API.",
+    description = "DCloud's command line: environments, datasets, models, apps, services, jobs, devices, templates, the catalog, nodes, users and their usage through the HTTP API.",
     subcommands = {
         LoginCommand.class, LogoutCommand.class, EnvCommand.class, TemplatesCommand.class, CatalogCommand.class,
-        NodesCommand.class, VolumesCommand.class, UsersCommand.class, GroupsCommand.class, AuditCommand.class,
+        NodesCommand.class, VolumesCommand.class, UsersCommand.class, GroupsCommand.class, AuditCommand.class, UsageCommand.class,
         WatchCommand.class, DataCommand.class, ModelsCommand.class,
         ServicesCommand.class, AppsCommand.class, JobsCommand.class,
         SensorTypesCommand.class, DevicesCommand.class, HealthCommand.class, OpenApiCommand.class,

@@ -80,7 +80,7 @@ class CliUsageTest {
   void aNounAloneLists() {
     CliRunner cli = cli().with("DCLOUD_TOKEN", "t").with("DCLOUD_API", "http://127.0.0.1:9");
     for (String noun : List.of("env", "nodes", "volumes", "users", "groups", "data", "models", "apps", "catalog",
-        "templates", "services", "jobs", "devices", "sensor-types")) {
+        "templates", "services", "jobs", "devices", "sensor-types", "usage")) {
       CliRunner.Result result = cli.run(noun);
       assertThat(result.status()).as("%s: %s", noun, result).isEqualTo(ExitCodes.UNREACHABLE);
     }
@@ -94,7 +94,7 @@ class CliUsageTest {
   void aNounAlonePassesItsOptionsToItsDefaultVerb() {
     CliRunner cli = cli().with("DCLOUD_TOKEN", "t").with("DCLOUD_API", "http://127.0.0.1:9");
     for (String noun : List.of("env", "nodes", "volumes", "users", "groups", "data", "models", "apps", "catalog",
-        "templates", "services", "jobs", "devices", "sensor-types")) {
+        "templates", "services", "jobs", "devices", "sensor-types", "usage")) {
       CliRunner.Result json = cli.run(noun, "-o", "json");
       assertThat(json.status()).as("%s -o json: %s", noun, json).isEqualTo(ExitCodes.UNREACHABLE);
       assertUsage(cli.run(noun, "-o", "xml"), "Invalid value for option '--output'");

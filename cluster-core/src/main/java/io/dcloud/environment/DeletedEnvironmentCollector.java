@@ -12,7 +12,9 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -33,10 +35,12 @@ import org.slf4j.LoggerFactory;
  * full read of the journal, which no longer lists it. A few at a time ({@code batch} per round):
  * an erase is a Cassandra write per partition of the environment's events (one, in practice). An
  * erase that fails is tried again next round.
+ *
+ * <p>Before its events go, what must outlive them is kept ({@code keep}: its usage, for the
+ * monthly reports); an environment whose keeping fails is not erased this round.
  */
 public final class DeletedEnvironmentCollector {
   private static final Logger LOG = LoggerFactory.getLogger(DeletedEnvironmentCollector.class);
-  private static final String PERSISTENCE_ID_PREFIX = EnvironmentEntity.TYPE_KEY.name() + "|";
   private static final String OFF = "off";
 
   public sealed interface Command {}
@@ -66,20 +70,22 @@ public final class DeletedEnvironmentCollector {
   private DeletedEnvironmentCollector() {}
 
   /**
-   * {@code folded} and {@code directory}: the read side of the node it runs on; {@code stopEntity}
-   * stops an environment's entity, so one still awake does not answer for an environment the
-   * journal no longer has.
+   * {@code folded} and {@code directory}: the read side of the node it runs on; {@code keep}
+   * keeps what must outlive an environment's events, given its id, and completes once kept;
+   * {@code stopEntity} stops an environment's entity, so one still awake does not answer for an
+   * environment the journal no longer has.
    */
   public static Behavior<Command> create(
       Settings settings,
       FoldedEnvironments folded,
       ActorRef<EnvironmentDirectory.Command> directory,
+      Function<String, CompletionStage<?>> keep,
       JournalEraser eraser,
       Consumer<String> stopEntity,
       Clock clock) {
     return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Collect.INSTANCE, settings.interval());
-      return new Rounds(context, settings, folded, directory, eraser, stopEntity, clock).idle();
+      return new Rounds(context, settings, folded, directory, keep, eraser, stopEntity, clock).idle();
     }));
   }
 
@@ -89,6 +95,7 @@ public final class DeletedEnvironmentCollector {
     private final Settings settings;
     private final FoldedEnvironments folded;
     private final ActorRef<EnvironmentDirectory.Command> directory;
+    private final Function<String, CompletionStage<?>> keep;
     private final JournalEraser eraser;
     private final Consumer<String> stopEntity;
     private final Clock clock;
@@ -101,11 +108,13 @@ public final class DeletedEnvironmentCollector {
     private Throwable firstFailure;
 
     Rounds(ActorContext<Command> context, Settings settings, FoldedEnvironments folded,
-        ActorRef<EnvironmentDirectory.Command> directory, JournalEraser eraser, Consumer<String> stopEntity, Clock clock) {
+        ActorRef<EnvironmentDirectory.Command> directory, Function<String, CompletionStage<?>> keep, JournalEraser eraser,
+        Consumer<String> stopEntity, Clock clock) {
       this.context = context;
       this.settings = settings;
       this.folded = folded;
       this.directory = directory;
+      this.keep = keep;
       this.eraser = eraser;
       this.stopEntity = stopEntity;
       this.clock = clock;
@@ -136,7 +145,7 @@ public final class DeletedEnvironmentCollector {
       for (EnvironmentDirectory.Folded environment : due) {
         String id = environment.state().id();
         erasing.add(id);
-        Asks.pipeToSelf(context, eraser.erase(PERSISTENCE_ID_PREFIX + id),
+        Asks.pipeToSelf(context, keep.apply(id).thenCompose(kept -> eraser.erase(EnvironmentEntity.persistenceId(id))),
             (done, failure) -> new Erased(id, failure));
       }
       return running();
@@ -168,7 +177,7 @@ public final class DeletedEnvironmentCollector {
             erased, Durations.format(settings.retention()));
       }
       if (firstFailure != null) {
-        LOG.warn("Could not erase the events of some environments deleted more than {} ago; trying again in {}: {}",
+        LOG.warn("Could not keep the usage of, or erase the events of, some environments deleted more than {} ago; trying again in {}: {}",
             Durations.format(settings.retention()), Durations.format(settings.interval()), firstFailure.toString());
       }
       return idle();

@@ -1,5 +1,7 @@
 package io.dcloud.environment;
 
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -22,6 +24,23 @@ public final class FoldedEnvironments {
     return folded == null
         ? new EnvironmentDirectory.Unknown(environmentId)
         : new EnvironmentDirectory.Known(folded.state().view(), folded.asOf());
+  }
+
+  /**
+   * The environments of {@code owner} (null: every owner's, but none without one) that existed at
+   * some time from {@code from} until {@code to}: created before {@code to} and not deleted before
+   * {@code from}. What a usage report of that time reads.
+   */
+  public List<EnvironmentState> existedBetween(String owner, Instant from, Instant to) {
+    long fromMilli = from.toEpochMilli();
+    long toMilli = to.toEpochMilli();
+    return byId.values().stream()
+        .map(EnvironmentDirectory.Folded::state)
+        .filter(state -> state.owner() != null && (owner == null || owner.equals(state.owner())))
+        .filter(state -> !state.steps().isEmpty() && state.createdAtMilli() < toMilli)
+        .filter(state -> state.status() != EnvironmentStatus.DELETED
+            || state.steps().get(state.steps().size() - 1).atMilli() >= fromMilli)
+        .toList();
   }
 
   /** The directory's own map, which it alone writes. */

@@ -9,9 +9,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.LoggingTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -59,7 +64,12 @@ class DeletedEnvironmentCollectorTest {
   }
 
   private static String persistenceId(String id) {
-    return EnvironmentEntity.TYPE_KEY.name() + "|" + id;
+    return EnvironmentEntity.persistenceId(id);
+  }
+
+  /** Keeps nothing (what is kept, the usage, is tested with the usage records). */
+  private static CompletionStage<?> keepsNothing(String environmentId) {
+    return CompletableFuture.completedFuture(null);
   }
 
   private static final JournalEraser ERASES_FROM_THE_JOURNAL = persistenceId -> {
@@ -76,13 +86,20 @@ class DeletedEnvironmentCollectorTest {
     String running = environment(readSide, null);
     assertThat(readSide.listed(EnvironmentStatus.DELETED, "churn")).containsExactlyInAnyOrder(first, second, recent);
     TestProbe<String> stopped = testKit.createTestProbe();
+    // What the journal held of each environment when it was kept: kept before it is erased.
+    Map<String, Integer> eventsWhenKept = new ConcurrentHashMap<>();
+    Function<String, CompletionStage<?>> keep = id -> {
+      eventsWhenKept.put(id, journal.persistedInStorage(persistenceId(id)).size());
+      return CompletableFuture.completedFuture(null);
+    };
 
     // One a round: the second waits for the next.
     testKit.spawn(DeletedEnvironmentCollector.create(
         new DeletedEnvironmentCollector.Settings(RETENTION, Duration.ofMillis(100), 1),
-        readSide.folded(), readSide.directory(), ERASES_FROM_THE_JOURNAL, stopped.ref()::tell, Clock.systemUTC()));
+        readSide.folded(), readSide.directory(), keep, ERASES_FROM_THE_JOURNAL, stopped.ref()::tell, Clock.systemUTC()));
 
     assertThat(List.of(stopped.receiveMessage(WAIT), stopped.receiveMessage(WAIT))).containsExactlyInAnyOrder(first, second);
+    assertThat(eventsWhenKept).containsOnly(Map.entry(first, 2), Map.entry(second, 2));
     assertThat(readSide.listed(EnvironmentStatus.DELETED, "churn")).containsExactly(recent);
     assertThat(readSide.listed(null, "churn")).containsExactly(running);
     assertThat(journal.persistedInStorage(persistenceId(first))).isEmpty();
@@ -102,14 +119,42 @@ class DeletedEnvironmentCollectorTest {
         : ERASES_FROM_THE_JOURNAL.erase(persistenceId);
     TestProbe<String> stopped = testKit.createTestProbe();
 
-    LoggingTestKit.warn("Could not erase the events of some environments").withMessageContains("Cassandra is down")
+    LoggingTestKit.warn("Could not keep the usage of, or erase the events of, some environments")
+        .withMessageContains("Cassandra is down")
         .expect(testKit.system(), () -> testKit.spawn(DeletedEnvironmentCollector.create(
             new DeletedEnvironmentCollector.Settings(RETENTION, Duration.ofMillis(100), 10),
-            readSide.folded(), readSide.directory(), failsOnce, stopped.ref()::tell, Clock.systemUTC())));
+            readSide.folded(), readSide.directory(), DeletedEnvironmentCollectorTest::keepsNothing, failsOnce,
+            stopped.ref()::tell, Clock.systemUTC())));
 
     assertThat(stopped.receiveMessage(WAIT)).isEqualTo(deleted);
     assertThat(tries.get()).isEqualTo(2);
     assertThat(readSide.listed(EnvironmentStatus.DELETED, "churn")).isEmpty();
+    assertThat(journal.persistedInStorage(persistenceId(deleted))).isEmpty();
+  }
+
+  @Test
+  void anEnvironmentWhoseUsageCouldNotBeKeptIsNotErasedThatRound() {
+    TestReadSide readSide = readSide();
+    String deleted = environment(readSide, LONG_AGO);
+    AtomicInteger keeps = new AtomicInteger();
+    List<Integer> eventsAtEachKeep = new CopyOnWriteArrayList<>();
+    Function<String, CompletionStage<?>> failsOnce = id -> {
+      eventsAtEachKeep.add(journal.persistedInStorage(persistenceId(id)).size());
+      return keeps.getAndIncrement() == 0
+          ? CompletableFuture.failedFuture(new IllegalStateException("the archive did not answer"))
+          : CompletableFuture.completedFuture(null);
+    };
+    TestProbe<String> stopped = testKit.createTestProbe();
+
+    LoggingTestKit.warn("Could not keep the usage of, or erase the events of, some environments")
+        .withMessageContains("the archive did not answer")
+        .expect(testKit.system(), () -> testKit.spawn(DeletedEnvironmentCollector.create(
+            new DeletedEnvironmentCollector.Settings(RETENTION, Duration.ofMillis(100), 10),
+            readSide.folded(), readSide.directory(), failsOnce, ERASES_FROM_THE_JOURNAL, stopped.ref()::tell,
+            Clock.systemUTC())));
+
+    assertThat(stopped.receiveMessage(WAIT)).isEqualTo(deleted);
+    assertThat(eventsAtEachKeep).as("not erased after the keep that failed").containsExactly(2, 2);
     assertThat(journal.persistedInStorage(persistenceId(deleted))).isEmpty();
   }
 }

@@ -49,7 +49,8 @@ public final class GoldenSamples {
       io.dcloud.dataset.DatasetEntity.Event.class, io.dcloud.dataset.DatasetIndex.Event.class,
       io.dcloud.service.ServiceEntity.Event.class, io.dcloud.service.ServiceIndex.Event.class,
       io.dcloud.job.JobEntity.Event.class, io.dcloud.job.JobIndex.Event.class,
-      io.dcloud.device.DeviceRegistry.Event.class, io.dcloud.device.DeviceCommands.Event.class);
+      io.dcloud.device.DeviceRegistry.Event.class, io.dcloud.device.DeviceCommands.Event.class,
+      io.dcloud.usage.UsageArchive.Event.class);
 
   static final Instant AT = Instant.parse("2026-11-23T10:00:00Z");
   static final Resources RESOURCES = new Resources(500, 1L << 30, 1, 1L << 32, "A100");
@@ -86,6 +87,7 @@ public final class GoldenSamples {
     ServiceGoldenSamples.add(samples, system, AT);
     JobGoldenSamples.add(samples, system, AT);
     DeviceGoldenSamples.add(samples, system, AT);
+    UsageGoldenSamples.add(samples, system, AT);
     return samples;
   }
 

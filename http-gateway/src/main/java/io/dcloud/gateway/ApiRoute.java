@@ -33,6 +33,7 @@ import io.dcloud.gateway.environment.EnvironmentShell;
 import io.dcloud.gateway.environment.EnvironmentStreamRoutes;
 import io.dcloud.gateway.event.EventRoutes;
 import io.dcloud.gateway.identity.AuditRoutes;
+import io.dcloud.gateway.usage.UsageRoutes;
 import io.dcloud.gateway.identity.AuthRoutes;
 import io.dcloud.gateway.identity.Authentication;
 import io.dcloud.gateway.identity.GatewayIdentity;
@@ -94,6 +95,7 @@ final class ApiRoute extends AllDirectives {
         system.settings().config().getDuration("dcloud.http.user-deletion-recheck-after"));
     GroupRoutes groups = new GroupRoutes(asks, identity, codec, bodies);
     AuditRoutes audit = new AuditRoutes(identity.audit(), codec, clock);
+    UsageRoutes usage = new UsageRoutes(backends.usage(), codec, clock);
     this.browserSafety = new BrowserSafety(settings.allowedOrigins(), settings.allowedHosts());
     EventRoutes events = new EventRoutes(system, backends, codec, settings);
     DatasetRoutes datasets = new DatasetRoutes(system, asks, codec, bodies, system.settings().config(),
@@ -129,6 +131,7 @@ final class ApiRoute extends AllDirectives {
         groups.route(),
         auth.route(),
         audit.route(),
+        usage.route(),
         events.route(),
         datasets.route(),
         models.route(),

@@ -28,7 +28,7 @@ final class RouteTemplates {
   /** The literal segments of the API's routes (the feature routes' path(...) and pathPrefix(...)). */
   private static final Set<String> LITERALS = Set.of(
       ApiPaths.ENVIRONMENTS, ApiPaths.TEMPLATES, ApiPaths.NODES, ApiPaths.VOLUMES, ApiPaths.CATALOG, ApiPaths.HEALTH,
-      "auth", "login", "logout", "users", "me", "tokens", "quota", "groups", "audit", "sharing", "secrets",
+      "auth", "login", "logout", "users", "me", "tokens", "quota", "groups", "audit", "usage", "owners", "sharing", "secrets",
       "start", "stop", "resize", "logs", "events", "stats", "manifest", "dockerfile", "cordon", "uncordon", "drain", "exec", "files",
       "openapi.json", ProxyRoute.PROXY,
       ApiPaths.DATASETS, DatasetRoutes.VERSIONS, DatasetRoutes.READERS,

@@ -17,6 +17,7 @@ import io.dcloud.device.DeviceSecrets;
 import io.dcloud.device.RegistryChanged;
 import io.dcloud.environment.EnvironmentDirectory;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentEvents;
 import io.dcloud.environment.EnvironmentSharding;
 import io.dcloud.environment.EnvironmentUpdate;
 import io.dcloud.environment.FoldedEnvironments;
@@ -42,6 +43,8 @@ import io.dcloud.secret.SecretBox;
 import io.dcloud.service.ServiceEntity;
 import io.dcloud.service.ServiceIndex;
 import io.dcloud.template.TemplateRegistry;
+import io.dcloud.usage.UsageRecords;
+import io.dcloud.usage.UsageReports;
 import io.dcloud.testing.InMemoryChunkStore;
 import java.net.URI;
 import java.time.Clock;
@@ -49,6 +52,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -210,9 +214,27 @@ public final class GatewayTestCluster implements AutoCloseable {
         deviceSecrets, DeviceBackends.brokerUrl(resolved));
     backends = new GatewayBackends(ClusterSharding.get(system), scheduler, catalog, templates, directory, folded, updates, users,
         quotas, datasets, new ServiceBackends(ClusterSharding.get(system), serviceIndex),
-        new JobBackends(ClusterSharding.get(system), jobIndex), devices);
+        new JobBackends(ClusterSharding.get(system), jobIndex), devices,
+        new UsageReports(UsageRecords.init(system, resolved, PersistenceTestKitReadJournal.Identifier()), folded));
     binding = start(backends);
     base = uri(binding);
+  }
+
+  /**
+   * An environment of {@code owner} whose container ran from {@code from} until it was stopped at
+   * {@code to} (no worker runs here): its events are written to the journal and told to the
+   * directory, as its entity would have. Answers its id.
+   */
+  public String seedUsage(String owner, String name, Instant from, Instant to, long milliCpus, long memoryBytes) {
+    String id = UUID.randomUUID().toString();
+    List<EnvironmentEntity.Event> events =
+        EnvironmentEvents.ran(name, owner, new Resources(milliCpus, memoryBytes, 0, 0, null), from, to);
+    PersistenceTestKit.create(testKit.system()).persistForRecovery(EnvironmentEntity.persistenceId(id),
+        List.<Object>copyOf(events));
+    for (int i = 0; i < events.size(); i++) {
+      backends.directory().tell(new EnvironmentDirectory.Apply(id, i + 1, events.get(i)));
+    }
+    return id;
   }
 
   /** Another gateway on the same cluster (e.g. with a backend swapped for a silent probe). */

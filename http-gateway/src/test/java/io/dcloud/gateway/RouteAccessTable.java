@@ -164,6 +164,10 @@ final class RouteAccessTable {
         row("PATCH", "/groups/{fresh-group}").body("{\"members\": []}").allow(200, ADMIN).otherwise(403),
         row("DELETE", "/groups/{fresh-group}").allow(204, ADMIN).otherwise(403),
         row("GET", "/audit").allow(200, ADMIN).otherwise(403),
+        // Usage: each user their own; another's, and every owner's totals, admins only.
+        row("GET", "/usage").otherwise(200),
+        row("GET", "/usage?owner=alice").allow(200, DATA_SCIENTIST, ADMIN).otherwise(403),
+        row("GET", "/usage/owners").allow(200, ADMIN).otherwise(403),
 
         // Datasets: data scientists and admins upload; the owner, its readers (LAB) and admins read.
         row("GET", "/datasets?prefix=matrix/").otherwise(200),

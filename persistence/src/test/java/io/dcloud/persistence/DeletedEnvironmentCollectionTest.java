@@ -18,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -103,7 +104,9 @@ class DeletedEnvironmentCollectionTest {
 
     testKit.spawn(DeletedEnvironmentCollector.create(
         new DeletedEnvironmentCollector.Settings(RETENTION, Duration.ofMillis(200), 100),
-        collecting.folded(), collecting.directory(), CassandraJournalEraser.create(testKit.system()),
+        // What is kept before the erase (usage) is tested end to end in the app's HousekeepingIT.
+        collecting.folded(), collecting.directory(), id -> CompletableFuture.completedFuture(null),
+        CassandraJournalEraser.create(testKit.system()),
         stopped.ref()::tell, Clock.systemUTC()));
 
     // Other tests' environments in this keyspace may be collected too.

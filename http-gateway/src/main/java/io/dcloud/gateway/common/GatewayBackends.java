@@ -9,6 +9,7 @@ import io.dcloud.identity.UserRegistry;
 import io.dcloud.quota.QuotaLedger;
 import io.dcloud.scheduler.Scheduler;
 import io.dcloud.template.TemplateRegistry;
+import io.dcloud.usage.UsageReports;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.pubsub.Topic;
@@ -32,6 +33,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
  * @param services the service entities and index
  * @param jobs the inference jobs' entities and index
  * @param devices the device registry, commands, readings and broker secrets
+ * @param usage the monthly usage reports
  */
 public record GatewayBackends(
     Function<String, EntityRef<EnvironmentEntity.Command>> environments,
@@ -46,7 +48,8 @@ public record GatewayBackends(
     DatasetBackends datasets,
     ServiceBackends services,
     JobBackends jobs,
-    DeviceBackends devices) {
+    DeviceBackends devices,
+    UsageReports usage) {
 
   /** The backends of a node: environments are the entities sharding starts wherever their shard lives. */
   public GatewayBackends(
@@ -62,26 +65,27 @@ public record GatewayBackends(
       DatasetBackends datasets,
       ServiceBackends services,
       JobBackends jobs,
-      DeviceBackends devices) {
+      DeviceBackends devices,
+      UsageReports usage) {
     this(id -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, id), scheduler, catalog, templates, directory, folded, updates,
-        users, quotas, datasets, services, jobs, devices);
+        users, quotas, datasets, services, jobs, devices, usage);
   }
 
   /** The same backends with another scheduler (a test's probe, say). */
   public GatewayBackends withScheduler(ActorRef<Scheduler.Command> otherScheduler) {
     return new GatewayBackends(
-        environments, otherScheduler, catalog, templates, directory, folded, updates, users, quotas, datasets, services, jobs, devices);
+        environments, otherScheduler, catalog, templates, directory, folded, updates, users, quotas, datasets, services, jobs, devices, usage);
   }
 
   /** The same backends with another user registry (a test's probe, say). */
   public GatewayBackends withUsers(ActorRef<UserRegistry.Command> otherUsers) {
     return new GatewayBackends(
-        environments, scheduler, catalog, templates, directory, folded, updates, otherUsers, quotas, datasets, services, jobs, devices);
+        environments, scheduler, catalog, templates, directory, folded, updates, otherUsers, quotas, datasets, services, jobs, devices, usage);
   }
 
   /** The same backends with other environment entities (a test's silent probe, say). */
   public GatewayBackends withEnvironments(Function<String, EntityRef<EnvironmentEntity.Command>> otherEnvironments) {
     return new GatewayBackends(
-        otherEnvironments, scheduler, catalog, templates, directory, folded, updates, users, quotas, datasets, services, jobs, devices);
+        otherEnvironments, scheduler, catalog, templates, directory, folded, updates, users, quotas, datasets, services, jobs, devices, usage);
   }
 }

@@ -140,5 +140,6 @@ public final class Authentication extends AllDirectives {
   public static final Set<Role> CREATORS = Set.of(Role.DATA_SCIENTIST, Role.APP_DEVELOPER);
   /** The roles that run the platform: catalog, templates, nodes. */
   public static final Set<Role> CONFIGURERS = Set.of(Role.PLATFORM_CONFIGURER);
-  static final Set<Role> ADMINS = Set.of(Role.ADMIN);
+  /** Admins alone: what only they see (audit log, every owner's usage). */
+  public static final Set<Role> ADMINS = Set.of(Role.ADMIN);
 }

@@ -57,7 +57,7 @@ class EventHubTest {
     TestProbe<EnvironmentDirectory.Command> directory = testKit.createTestProbe();
     TestProbe<Scheduler.Command> scheduler = testKit.createTestProbe();
     GatewayBackends backends = new GatewayBackends(
-        id -> null, scheduler.getRef(), null, null, directory.getRef(), null, null, null, null, null, null, null, null);
+        id -> null, scheduler.getRef(), null, null, directory.getRef(), null, null, null, null, null, null, null, null, null);
     EventSettings settings = new EventSettings(Duration.ofMinutes(10), 100, clientBuffer, Duration.ofMinutes(10));
     ActorRef<EventHub.Command> hub = testKit.spawn(
         EventHub.create(backends, settings, JsonYaml.create(testKit.system()), NO_PROXY, WAIT, connected));
