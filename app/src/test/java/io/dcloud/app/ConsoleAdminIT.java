@@ -219,7 +219,7 @@ class ConsoleAdminIT {
   void aDataScientistIsNotOfferedTheUsersPageAndHearsTheRefusal() {
     signOutAndIn(browser, "dee", PASSWORD);
     assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
-        "Volumes", "Services", "Devices", "Models", "Jobs");
+        "Volumes", "Services", "Devices", "Models", "Jobs", "Usage");
     browser.open(base + "/#/users");
     assertThat(browser.shownText("main .error")).contains("needs the role admin; ");
   }
@@ -510,6 +510,53 @@ class ConsoleAdminIT {
     clickAndConfirm(browser, "article.user-page[data-username=admin] button[name=delete-user]");
     assertThat(browser.shownText("section.delete-user .error")).contains("cannot delete yourself");
     assertThat(dcloud.api().get("/api/v1/users/admin").status()).isEqualTo(200);
+  }
+
+  /**
+   * The Usage page: the admin's own month, a future month refused beside its field, dee's month by the
+   * Owner field (her environment that ran, with its hours, and the total) and every owner's.
+   */
+  @Test
+  @Order(115)
+  void anAdminSeesAnOwnersUsageAndEveryOwnersInTheMonth() {
+    awaitStatus(deesEnvironment, "RUNNING");
+    browser.click("#nav a[href='#/usage']");
+    browser.find("table.usage[data-owner=admin][data-month]");
+    String month = data(browser, "table.usage", "month");
+    WebElement field = browser.find("input[name=usage-month]");
+    assertThat(field.getAttribute("value")).as("this month, by default").isEqualTo(month);
+
+    browser.script("arguments[0].value = '2999-01'", field);
+    browser.click("button[name=usage-show]");
+    assertThat(ConsolePage.awaitError(browser, "#" + field.getAttribute("id") + "-error", "the future month's error"))
+        .isNotBlank();
+    assertThat(field.getAttribute("aria-invalid")).isEqualTo("true");
+
+    browser.script("arguments[0].value = arguments[1]", field, month);
+    replaceValue(browser, "input[name=usage-owner]", "dee");
+    String table = "table.usage[data-owner=dee][data-month='" + month + "']";
+    String row = table + " tbody tr[data-env-id='" + deesEnvironment + "']";
+    // Read from the journal: asked again until it has dee's environment (at once where it has long run).
+    browser.until(d -> {
+      browser.click("button[name=usage-show]");
+      return d.findElements(By.cssSelector(row)).isEmpty() ? null : true;
+    }, "dee's running environment in her usage");
+    assertThat(field.getAttribute("aria-invalid")).isNull();
+    assertThat(browser.text(row)).contains("dees-env", "RUNNING");
+    assertThat(browser.find(row + " th a").getAttribute("href")).endsWith("#/environments/" + deesEnvironment);
+    double hours = Double.parseDouble(data(browser, row + " td[data-running-hours]", "runningHours"));
+    assertThat(hours).as("the hours dee's environment ran").isPositive();
+    assertThat(Double.parseDouble(data(browser, row + " td[data-cpu-hours]", "cpuHours"))).isPositive();
+    String total = table + " tfoot tr.total";
+    assertThat(browser.text(total)).startsWith("Total");
+    assertThat(Integer.parseInt(data(browser, total, "environments"))).isPositive();
+    assertThat(Double.parseDouble(data(browser, total + " td[data-running-hours]", "runningHours"))).isGreaterThanOrEqualTo(hours);
+
+    String owner = "table.usage-owners[data-month='" + month + "'] tbody tr[data-owner=dee]";
+    assertThat(browser.shownText(owner)).startsWith("dee");
+    assertThat(Double.parseDouble(data(browser, owner + " td[data-running-hours]", "runningHours"))).isGreaterThanOrEqualTo(hours);
+    browser.find("table.usage-owners tfoot tr.total");
+    checkAndPhotograph(browser, "usage");
   }
 
   @Test

@@ -130,7 +130,7 @@ class ConsoleIT {
     browser.find("table.environments");
     // The platform's pages are not offered to a data scientist (the API refuses them anyway).
     assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
-        "Volumes", "Services", "Devices", "Models", "Jobs");
+        "Volumes", "Services", "Devices", "Models", "Jobs", "Usage");
     browser.until(d -> d.findElement(By.id("stream")).getText().startsWith("Live") ? true : null, "the event stream");
     // The session token is the HttpOnly cookie's alone: no page script can read it.
     assertThat((String) browser.script("return document.cookie")).doesNotContain("dcloud_session");

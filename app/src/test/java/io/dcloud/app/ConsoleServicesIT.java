@@ -82,7 +82,7 @@ class ConsoleServicesIT {
     go("");
     ConsolePage.signIn(browser, "ada", PASSWORD);
     assertThat(ConsolePage.navigation(browser)).containsExactly("Environments", "New environment", "Templates", "Datasets",
-        "Volumes", "Services", "Devices", "Models", "Jobs");
+        "Volumes", "Services", "Devices", "Models", "Jobs", "Usage");
     browser.click("#nav a[href='#/services']");
     awaitAttribute(browser, "table.services tr[data-service=web] .ready", "ready", "1", "the replica to be ready");
     String row = browser.text("table.services tr[data-service=web]");

@@ -2,6 +2,7 @@
 // (#/environments, #/environments/{id}, #/new, and for configurers and admins #/nodes, #/nodes/{id}/volumes,
 // #/catalog) to each page.
 // #/templates[/{name}], #/datasets[/{id}], #/volumes, #/account for everyone; #/users[/{username}] for admins (others hear the API's refusal).
+// #/usage[?month=YYYY-MM&owner=NAME] for everyone (another owner's and all owners' for admins).
 // #/services[/{name}], #/jobs[/{id}], #/devices[/{id}] for everyone (types and devices written by operators); #/models for data scientists, #/apps for app developers.
 import { api, ApiError, rememberCsrf } from './api.js';
 import { h, show, errorBox, field } from './dom.js';
@@ -43,6 +44,7 @@ const jobsPage = lazy('./jobs.js', 'jobsPage');
 const jobPage = lazy('./job.js', 'jobPage');
 const devicesPage = lazy('./devices.js', 'devicesPage');
 const devicePage = lazy('./device.js', 'devicePage');
+const usagePage = lazy('./usage.js', 'usagePage');
 
 let me = null;
 /** Who runs the platform: the API refuses everyone else their pages, so the console does not offer them. */
@@ -159,6 +161,7 @@ async function route() {
     else if (page === 'models') leave = await modelsPage();
     else if (page === 'apps') leave = await appsPage();
     else if (page === 'jobs') leave = await (id ? jobPage(decodeURIComponent(id)) : jobsPage());
+    else if (page === 'usage') leave = await usagePage(new URLSearchParams(query), administers());
     else if (page === 'devices') leave = await (id ? devicePage(decodeURIComponent(id), operates()) : devicesPage(operates()));
     else leave = await environmentsPage(new URLSearchParams(query));
   } catch (e) {
