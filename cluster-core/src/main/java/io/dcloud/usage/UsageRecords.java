@@ -41,6 +41,7 @@ public final class UsageRecords {
   private final ReadJournal journal;
   private final Function<String, EntityRef<UsageArchive.Command>> archives;
   private final Duration timeout;
+  private final int parallelReads;
   private final Clock clock;
   private final Counter archived = Counter.builder("dcloud.usage.archived")
       .description("Collected environments whose usage was archived before their events were erased")
@@ -48,14 +49,16 @@ public final class UsageRecords {
 
   /**
    * {@code readJournalPluginId}: a read journal with current events by id and current ids (the read
-   * side's); {@code archives}: the archive entity of an id; {@code timeout}: for each read and ask.
+   * side's); {@code archives}: the archive entity of an id; {@code timeout}: for each read and ask;
+   * {@code parallelReads}: environments read from the journal at once for a report.
    */
-  public UsageRecords(ActorSystem<?> system, String readJournalPluginId,
-      Function<String, EntityRef<UsageArchive.Command>> archives, Duration timeout, Clock clock) {
+  private UsageRecords(ActorSystem<?> system, String readJournalPluginId,
+      Function<String, EntityRef<UsageArchive.Command>> archives, Duration timeout, int parallelReads, Clock clock) {
     this.system = system;
     this.journal = PersistenceQuery.get(system).getReadJournalFor(ReadJournal.class, readJournalPluginId);
     this.archives = archives;
     this.timeout = timeout;
+    this.parallelReads = parallelReads;
     this.clock = clock;
   }
 
@@ -68,7 +71,8 @@ public final class UsageRecords {
     sharding.init(Entity.of(UsageArchive.TYPE_KEY,
         entity -> UsageArchive.create(entity.getEntityId(), JournalBackoff.fromConfig(root))));
     return new UsageRecords(system, readJournalPluginId,
-        id -> sharding.entityRefFor(UsageArchive.TYPE_KEY, id), root.getDuration("dcloud.ask-timeout"), Clock.systemUTC());
+        id -> sharding.entityRefFor(UsageArchive.TYPE_KEY, id), root.getDuration("dcloud.ask-timeout"),
+        root.getInt("dcloud.usage.report-parallelism"), Clock.systemUTC());
   }
 
   /** One environment metered from all its events (none: it was never created, or is collected). */
@@ -134,6 +138,10 @@ public final class UsageRecords {
 
   Clock clock() {
     return clock;
+  }
+
+  int parallelReads() {
+    return parallelReads;
   }
 
   ActorSystem<?> system() {

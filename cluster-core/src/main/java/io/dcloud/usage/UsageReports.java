@@ -27,9 +27,6 @@ import org.apache.pekko.stream.javadsl.Source;
  * the archive, which wins for an environment in both (collected while this read side still lists it).
  */
 public final class UsageReports {
-  /** Environments' events read from the journal at once for a report. */
-  private static final int PARALLEL_READS = 4;
-
   private static final Comparator<EnvironmentUsage> BY_CPU = Comparator
       .comparingLong((EnvironmentUsage environment) -> -environment.usage().milliCpuMillis())
       .thenComparing(EnvironmentUsage::id);
@@ -105,7 +102,7 @@ public final class UsageReports {
 
   private CompletionStage<Report> report(String owner, Period period, List<EnvironmentState> candidates) {
     CompletionStage<List<UsageMeter>> metered = Source.from(candidates)
-        .mapAsync(PARALLEL_READS, candidate -> records.meter(candidate.id()))
+        .mapAsync(records.parallelReads(), candidate -> records.meter(candidate.id()))
         .runWith(Sink.seq(), records.system());
     return metered.thenCombine(records.archived(owner, period.month()), (meters, archived) -> {
       Map<String, EnvironmentUsage> environments = new HashMap<>();
