@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
@@ -106,6 +107,27 @@ final class ReplicaBalancer {
       throw e;
     }
     return started.whenComplete((value, failure) -> count.leave());
+  }
+
+  /**
+   * Counts a call whose answer is still streaming from {@code replica} (its head answered, its body
+   * not yet sent whole) as in progress: in the service's queue and load, and as outstanding on the
+   * replica (so the next calls go to a less busy one), until the returned release runs (once
+   * counted, however often it runs).
+   */
+  Runnable streaming(String service, ServiceView.Replica replica) {
+    OngoingCalls count = queued.computeIfAbsent(service, s -> new OngoingCalls(nanoTime));
+    // Admitted already: a streaming answer is never refused for the queue it is in.
+    count.enter(Integer.MAX_VALUE);
+    AtomicInteger busy = outstanding.computeIfAbsent(replica.id(), id -> new AtomicInteger());
+    busy.incrementAndGet();
+    AtomicBoolean released = new AtomicBoolean();
+    return () -> {
+      if (released.compareAndSet(false, true)) {
+        count.leave();
+        busy.decrementAndGet();
+      }
+    };
   }
 
   /** The calls of {@code service} this gateway has not answered yet. */

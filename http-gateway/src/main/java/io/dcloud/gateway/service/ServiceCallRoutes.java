@@ -79,14 +79,16 @@ public final class ServiceCallRoutes extends AllDirectives {
   private final Materializer materializer;
   private final ServiceCallSettings settings;
   private final ColdStart coldStart;
+  private final StreamedAnswers streamed;
   private final LongSupplier nanoTime = System::nanoTime;
 
   ServiceCallRoutes(
       ServiceCallSettings settings, ServiceDirectory directory, ReplicaBalancer balancer, PredictBatcher batcher,
       ServiceCallStats stats, ReplicaCalls replicas, ProxyHeaders headers, RequestBodies bodies, JsonYaml codec,
-      AuditLog audit, Materializer materializer, ColdStart coldStart) {
+      AuditLog audit, Materializer materializer, ColdStart coldStart, StreamedAnswers streamed) {
     this.settings = settings;
     this.coldStart = coldStart;
+    this.streamed = streamed;
     this.directory = directory;
     this.balancer = balancer;
     this.batcher = batcher;
@@ -143,7 +145,7 @@ public final class ServiceCallRoutes extends AllDirectives {
         system.settings().config().getDuration(ServiceCallSettings.PATH + ".cold-start-poll-interval"),
         settings.requestTimeout().minus(settings.attemptTimeout()), System::nanoTime);
     return new ServiceCallRoutes(settings, directory.get(), balancer, batcher, stats, replicas, headers, bodies, codec,
-        identity.audit(), materializer, coldStart);
+        identity.audit(), materializer, coldStart, StreamedAnswers.fromConfig(system.settings().config()));
   }
 
   public Route route() {
@@ -191,8 +193,16 @@ public final class ServiceCallRoutes extends AllDirectives {
           return measured(name, () -> coldStart.ready(name, view).thenCompose(serving -> idempotent
                   ? FreshViewRetry.call(serving, () -> directory.fresh(name), ready -> balancer.call(name, ready, true, send, since))
                   : balancer.call(name, ServiceDirectory.ready(serving), false, send, since))
-              .thenApply(answer -> EnvironmentProxy.response(answer.value())));
+              .thenApply(answer -> answered(name, answer)));
         }));
+  }
+
+  /** A replica's answer; one whose body streams counts as in progress until it has been sent (see {@link StreamedAnswers}). */
+  private HttpResponse answered(String name, ReplicaBalancer.Answer<ProxyWire.Response> answer) {
+    HttpResponse response = EnvironmentProxy.response(answer.value());
+    return answer.value().bodyStream() == null
+        ? response
+        : streamed.heldUntilSent(response, balancer.streaming(name, answer.replica()));
   }
 
   private CompletionStage<HttpResponse> stats(String name, Caller caller) {

@@ -406,6 +406,24 @@ class ReplicaBalancerTest {
   }
 
   @Test
+  void aStreamingAnswerKeepsItsCallInProgressOnItsReplicaAndServiceUntilItsBodyEnds() {
+    CompletableFuture<ReplicaBalancer.Answer<String>> first = call(List.of(A, B), true);
+    sent.get(0).answer.complete(new ReplicaBalancer.Attempt.Answered<>("head", true));
+    ReplicaBalancer.Answer<String> streaming = first.join();
+    Runnable bodyEnded = balancer.streaming("svc", streaming.replica());
+
+    call(List.of(A, B), true);
+    assertThat(sent.get(1).replica).as("its replica is still busy sending").isNotEqualTo(streaming.replica());
+    assertThat(balancer.queued("svc")).as("in the service's queue and load").isEqualTo(1);
+
+    bodyEnded.run();
+    bodyEnded.run();
+    assertThat(balancer.queued("svc")).as("let go once, however often told").isZero();
+    call(List.of(A, B), true);
+    assertThat(sent.get(2).replica).as("the least busy again").isEqualTo(streaming.replica());
+  }
+
+  @Test
   void callsBeyondTheQueueAre429UntilOneEnds() {
     List<CompletableFuture<String>> running = new ArrayList<>();
     for (int i = 0; i < SETTINGS.maxQueue(); i++) {
