@@ -194,7 +194,8 @@ public final class DCloudNode implements AutoCloseable {
         singleton(system, CatalogRegistry.create(backoff), "catalog", backoff);
     ActorRef<TemplateRegistry.Command> templates =
         singleton(system, TemplateRegistry.create(backoff), "templates", backoff);
-    EnvironmentSharding.init(system, scheduler, updates, events, EnvironmentSharding.Settings.fromConfig(config));
+    EnvironmentSharding.init(system, scheduler, updates, events, EnvironmentSharding.Settings.fromConfig(config),
+        ServiceEntity.replicaChanges(system));
     singleton(system, ShardWarmUp.create(ShardWarmUp.Settings.fromConfig(config)), "environment-shard-warm-up", backoff);
     AuditTrail.init(system, JournalBackoff.forManyFromConfig(config));
     ActorRef<UserRegistry.Command> users =

@@ -4,6 +4,7 @@ import io.dcloud.dataset.DatasetIds;
 import io.dcloud.dataset.DatasetState;
 import io.dcloud.environment.EnvironmentEntity.Event;
 import io.dcloud.environment.EnvironmentEntity.Persisted;
+import io.dcloud.environment.EnvironmentEntity.ReadinessChanged;
 import io.dcloud.environment.EnvironmentEntity.Relocated;
 import io.dcloud.environment.EnvironmentSharding.Wiring;
 import io.dcloud.node.NodeLocator;
@@ -111,6 +112,10 @@ final class Convergence {
       wiring.updates().tell(EnvironmentUpdate.publish(new EnvironmentUpdate(
           environmentId, EnvironmentUpdate.Kind.STATUS, step.status().name(), message, step.at())));
       log.info("Environment {} is {}: {}", environmentId, step.status(), message);
+    }
+    ServiceBinding service = state.spec() == null ? null : state.spec().service();
+    if (service != null && (added > 0 || persisted.stream().anyMatch(ReadinessChanged.class::isInstance))) {
+      wiring.replicaChanged().accept(service.name(), state.view());
     }
   }
 

@@ -69,6 +69,9 @@ public final class EnvironmentSharding {
    * (possibly) a hundred thousand live entities. {@code nodes} delivers to node actors by id;
    * {@code retryVia} delivers the entity's retry ticks (to the entity of the given id): through
    * its shard when sharded (see {@link EnvironmentEntity.RetryTick}), directly in a test.
+   * {@code replicaChanged} tells a service (by name) the view of its replica as soon as the
+   * replica's status or readiness changed, so the service need not wait for its next look to send
+   * calls to a replica ready, or to replace one gone.
    */
   public record Wiring(
       ActorRef<Scheduler.Command> scheduler,
@@ -77,19 +80,23 @@ public final class EnvironmentSharding {
       ActorRef<Topic.Command<Persisted>> events,
       Settings settings,
       Clock clock,
-      BiConsumer<String, Command> retryVia) {}
+      BiConsumer<String, Command> retryVia,
+      BiConsumer<String, EnvironmentView> replicaChanged) {}
 
+  /** {@code replicaChanged}: see {@link Wiring}. */
   public static void init(
       ActorSystem<?> system,
       ActorRef<Scheduler.Command> scheduler,
       ActorRef<Topic.Command<EnvironmentUpdate>> updates,
       ActorRef<Topic.Command<Persisted>> events,
-      Settings settings) {
+      Settings settings,
+      BiConsumer<String, EnvironmentView> replicaChanged) {
     ClusterSharding sharding = ClusterSharding.get(system);
     ActorRef<NodeLocator.Command> nodes = system.systemActorOf(NodeLocator.create(), "node-locator", Props.empty());
     Wiring wiring = new Wiring(
         scheduler, nodes, updates, events, settings, Clock.systemUTC(),
-        (environmentId, tick) -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId).tell(tick));
+        (environmentId, tick) -> sharding.entityRefFor(EnvironmentEntity.TYPE_KEY, environmentId).tell(tick),
+        replicaChanged);
     sharding.init(Entity.of(EnvironmentEntity.TYPE_KEY, entityContext -> ShardWarmUp.isWarmUpId(entityContext.getEntityId())
             // Only starts its shard (see ShardWarmUp): no journal read, nothing kept.
             ? Behaviors.<Command>stopped()

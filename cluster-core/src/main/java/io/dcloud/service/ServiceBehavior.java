@@ -295,13 +295,15 @@ final class ServiceBehavior extends EventSourcedBehaviorWithEnforcedReplies<Comm
     Instant at = now();
     ServiceEntity.DeleteRequested requested = new ServiceEntity.DeleteRequested(cmd.actor(), at);
     List<Event> events = Reconciliation.after(state, List.of(requested), sightings.ready(), at);
+    // One with no replica left is gone at once: its deleter hears of it as being deleted, not as missing.
+    Reply deleting = answer(state.apply(requested));
     return Effect().persist(events)
         .thenRun(next -> {
           log.info("Service {} deleted by {}: deleting its {} replicas", name, cmd.actor(), next.replicas().size());
           replicas.tell(next, events);
           afterDeletion(events);
         })
-        .thenReply(cmd.replyTo(), this::answer);
+        .thenReply(cmd.replyTo(), next -> next.exists() ? answer(next) : deleting);
   }
 
   private ReplyEffect<Event, ServiceState> onReplicaAnswer(ServiceState state, EnvironmentEntity.Reply reply) {

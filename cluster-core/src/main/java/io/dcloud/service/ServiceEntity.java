@@ -2,6 +2,7 @@ package io.dcloud.service;
 
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentView;
 import io.dcloud.journal.JournalBackoff;
 import io.dcloud.serialization.CborSerializable;
 import java.time.Clock;
@@ -182,6 +183,15 @@ public final class ServiceEntity {
         (name, tick) -> sharding.entityRefFor(TYPE_KEY, name).tell(tick),
         index, settings, Clock.systemUTC());
     sharding.init(Entity.of(TYPE_KEY, entityContext -> create(entityContext.getEntityId(), wiring)));
+  }
+
+  /**
+   * How a replica's environment tells its service at once that its status or readiness changed
+   * (see {@code EnvironmentSharding.Wiring}): as the answer to a look, through sharding.
+   */
+  public static BiConsumer<String, EnvironmentView> replicaChanges(ActorSystem<?> system) {
+    ClusterSharding sharding = ClusterSharding.get(system);
+    return (name, view) -> sharding.entityRefFor(TYPE_KEY, name).tell(new ReplicaAnswer(new EnvironmentEntity.Ok(view)));
   }
 
   /** Wakes a service's entity (after a restart, see {@link ServiceIndex}). */

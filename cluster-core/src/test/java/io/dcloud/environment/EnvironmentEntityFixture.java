@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.Behavior;
@@ -69,6 +70,10 @@ abstract class EnvironmentEntityFixture {
   TestProbe<Topic.Command<EnvironmentEntity.Persisted>> events;
   /** Stands in for the shard the retry ticks travel through: the test delivers them (or not). */
   TestProbe<EnvironmentEntity.Command> retries;
+  /** What a replica's entity told its service at once (see {@link EnvironmentSharding.Wiring}). */
+  TestProbe<ReplicaChange> replicaChanges;
+
+  record ReplicaChange(String service, EnvironmentView view) implements NoSerializationVerificationNeeded {}
   EventSourcedBehaviorTestKit<EnvironmentEntity.Command, EnvironmentEntity.Event, EnvironmentState> entity;
   String id;
   EnvironmentSharding.Wiring wiring;
@@ -91,11 +96,14 @@ abstract class EnvironmentEntityFixture {
     id = UUID.randomUUID().toString();
     // This test's probe, not the field: an earlier test's entity may still send a tick, and the fixture is shared (PER_CLASS).
     TestProbe<EnvironmentEntity.Command> retryProbe = retries;
+    replicaChanges = testKit.createTestProbe();
+    TestProbe<ReplicaChange> replicaChangesProbe = replicaChanges;
     wiring = new EnvironmentSharding.Wiring(
         testKit.spawn(Behaviors.monitor(Scheduler.Command.class, scheduler.getRef(), answeringResizes())),
         testKit.spawn(NodeLocator.create()), updates.getRef(), events.getRef(),
         new EnvironmentSharding.Settings(RETRY_INTERVAL, 100, JournalBackoff.fromConfig(CONFIG), RESTART_BACKOFF, RESIZE_TIMEOUT),
-        Clock.systemUTC(), (environmentId, tick) -> retryProbe.getRef().tell(tick));
+        Clock.systemUTC(), (environmentId, tick) -> retryProbe.getRef().tell(tick),
+        (service, view) -> replicaChangesProbe.getRef().tell(new ReplicaChange(service, view)));
     entity = EventSourcedBehaviorTestKit.create(testKit.system(), EnvironmentSharding.create(id, wiring));
   }
 

@@ -477,13 +477,42 @@ class EnvironmentEntityTest extends EnvironmentEntityFixture {
     assertThat(updates.receiveMessage(WAIT).toString()).contains("status=STOPPING");
   }
 
-  @Test
-  void aServicesReplicaIsNotResizedAlone() {
+  private static EnvironmentSpec replicaOfWeb() {
     EnvironmentSpec plain = spec(64L << 20);
-    EnvironmentSpec replica = new EnvironmentSpec(plain.name(), plain.version(), plain.os(), plain.osRelease(),
+    return new EnvironmentSpec(plain.name(), plain.version(), plain.os(), plain.osRelease(),
         plain.languages(), plain.resources(), plain.datasets(), plain.ports(), plain.storage(), plain.command(), plain.env(),
         plain.constraints(), plain.restartPolicy(), plain.secretEnv(), plain.idleTimeout(), new ServiceBinding("web", 8080, "/"));
-    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(replica, RECIPE, replyTo));
+  }
+
+  @Test
+  void aReplicaTellsItsServiceAtOnceWhenItsStatusOrReadinessChanges() {
+    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(replicaOfWeb(), RECIPE, replyTo));
+    runOn("c1");
+    replicaChanges.fishForMessage(WAIT, change -> change.view().status() == EnvironmentStatus.RUNNING
+        ? FishingOutcomes.complete() : FishingOutcomes.continueAndIgnore());
+
+    entity.runCommand(new EnvironmentEntity.FromNode(
+        new ContainerReport(NODE, ContainerPhase.RUNNING, "c1", List.of(), null, false, "ready", null, true, null)));
+
+    ReplicaChange ready = replicaChanges.receiveMessage(WAIT);
+    assertThat(ready.service()).isEqualTo("web");
+    assertThat(ready.view().id()).isEqualTo(id);
+    assertThat(ready.view().ready()).isTrue();
+  }
+
+  @Test
+  void anEnvironmentThatIsNoReplicaTellsNoService() {
+    create();
+    runOn("c1");
+    entity.runCommand(new EnvironmentEntity.FromNode(
+        new ContainerReport(NODE, ContainerPhase.RUNNING, "c1", List.of(), null, false, "ready", null, true, null)));
+
+    replicaChanges.expectNoMessage(Duration.ofMillis(200));
+  }
+
+  @Test
+  void aServicesReplicaIsNotResizedAlone() {
+    entity.<EnvironmentEntity.Reply>runCommand(replyTo -> new EnvironmentEntity.Create(replicaOfWeb(), RECIPE, replyTo));
     var refused = entity.<EnvironmentEntity.Reply>runCommand(
         replyTo -> new EnvironmentEntity.Resize(new Resources(2000, 1L << 30, 0, 0, null), replyTo, "alice", null));
     assertThat(refused.hasNoEvents()).isTrue();

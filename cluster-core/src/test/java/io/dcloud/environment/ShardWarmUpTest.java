@@ -53,7 +53,7 @@ class ShardWarmUpTest {
     EnvironmentSharding.init(testKit.system(), testKit.<io.dcloud.scheduler.Scheduler.Command>createTestProbe().ref(),
         testKit.<org.apache.pekko.actor.typed.pubsub.Topic.Command<EnvironmentUpdate>>createTestProbe().ref(),
         testKit.<org.apache.pekko.actor.typed.pubsub.Topic.Command<EnvironmentEntity.Persisted>>createTestProbe().ref(),
-        EnvironmentSharding.Settings.fromConfig(testKit.system().settings().config()));
+        EnvironmentSharding.Settings.fromConfig(testKit.system().settings().config()), (service, view) -> { });
     ShardWarmUp.Settings shipped = ShardWarmUp.Settings.fromConfig(testKit.system().settings().config());
     assertThat(shipped.enabled()).isTrue();
     testKit.spawn(ShardWarmUp.create(

@@ -257,4 +257,17 @@ class ServiceEntityTest {
     assertThat(create(1).replicas()).hasSize(1);
     assertThat(entity.getState().replicaId(0)).isNotEqualTo(state.replicaId(0));
   }
+
+  @Test
+  void aServiceWithNoReplicaLeftIsGoneAtOnceAndItsDeleterHearsItIsBeingDeleted() {
+    create(0);
+
+    var deleted = entity.<ServiceEntity.Reply>runCommand(replyTo -> new ServiceEntity.Delete("alice", replyTo));
+
+    assertThat(deleted.events()).last().isInstanceOf(ServiceEntity.Deleted.class);
+    ServiceView view = ((ServiceEntity.Ok) deleted.reply()).view();
+    assertThat(view.deleting()).isTrue();
+    assertThat(view.replicas()).isEmpty();
+    assertThat(entity.<ServiceEntity.Reply>runCommand(ServiceEntity.Get::new).reply()).isInstanceOf(ServiceEntity.NotFound.class);
+  }
 }

@@ -164,7 +164,7 @@ public final class GatewayTestCluster implements AutoCloseable {
     ActorRef<Scheduler.Command> scheduler =
         testKit.spawn(Scheduler.create(SchedulerSettings.fromConfig(resolved), EnvironmentSharding.answersVia(system)), "scheduler");
     EnvironmentSharding.init(
-        system, scheduler, updates, events, EnvironmentSharding.Settings.fromConfig(resolved));
+        system, scheduler, updates, events, EnvironmentSharding.Settings.fromConfig(resolved), ServiceEntity.replicaChanges(system));
     ActorRef<CatalogRegistry.Command> catalog = testKit.spawn(CatalogRegistry.create(JournalBackoff.fromConfig(resolved)), "catalog");
     ActorRef<TemplateRegistry.Command> templates = testKit.spawn(TemplateRegistry.create(JournalBackoff.fromConfig(resolved)), "templates");
     FoldedEnvironments folded = new FoldedEnvironments();
