@@ -107,13 +107,6 @@ public final class EnvironmentWaking {
           .register(Metrics.globalRegistry);
       // Ids in the order their wake was asked; one asked again before its turn is sent once.
       Set<String> due = new LinkedHashSet<>();
-      // A wave's first wakes go at once, unless earlier ones are still going out at the rate.
-      Runnable sendSoon = () -> {
-        PENDING.set(due.size());
-        if (!timers.isTimerActive(SendNext.INSTANCE)) {
-          timers.startTimerWithFixedDelay(SendNext.INSTANCE, SendNext.INSTANCE, Duration.ZERO, SEND_INTERVAL);
-        }
-      };
       Runnable sendNext = () -> {
         Iterator<String> next = due.iterator();
         for (int sent = 0; sent < settings.perSend() && next.hasNext(); sent++) {
@@ -124,6 +117,17 @@ public final class EnvironmentWaking {
         PENDING.set(due.size());
         if (due.isEmpty()) {
           timers.cancel(SendNext.INSTANCE);
+        }
+      };
+      // A wave's first wakes go at once (here, not by a timer due now), unless earlier ones are still
+      // going out at the rate; the rest follow at the rate.
+      Runnable sendSoon = () -> {
+        PENDING.set(due.size());
+        if (!timers.isTimerActive(SendNext.INSTANCE)) {
+          sendNext.run();
+          if (!due.isEmpty()) {
+            timers.startTimerWithFixedDelay(SendNext.INSTANCE, SEND_INTERVAL);
+          }
         }
       };
       return Behaviors.receive(Command.class)
