@@ -42,13 +42,10 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   private final long incarnation = ThreadLocalRandom.current().nextLong();
   private final JobDispatch dispatch;
   private final JobIo io;
-  private InputWindow input;
+  private final InputReading input;
   private List<ServiceView.Replica> ready = List.of();
   private int port;
   private boolean tickScheduled;
-  private boolean readingInput;
-  /** How far the input's reading got (written by the reading thread). */
-  private volatile long inputBytesRead;
   private boolean writingOutput;
   private boolean running;
   private final ResendsAfterRemoval resends = new ResendsAfterRemoval();
@@ -62,6 +59,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     this.settings = wiring.settings();
     this.dispatch = new JobDispatch(settings.inFlightPerReplica());
     this.io = new JobIo(id, context.getSystem(), wiring);
+    this.input = new InputReading(context, io, settings.inputWindowBytes());
     ActorRef<Command> self = context.getSelf();
     this.stopHearingOfRemovals = wiring.nodes().whenMembersRemoved(address -> self.tell(new JobEntity.MemberRemoved(address)));
   }
@@ -176,7 +174,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
   /** Takes the job up: registered with the index, its input read, the first look at once. */
   private void resume(JobState state) {
     wiring.index().tell(new JobIndex.Register(id, state.owner(), state.spec().service()));
-    readInput(state);
+    input.start(state);
     scheduleTick(Duration.ZERO);
   }
 
@@ -191,7 +189,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
       return;
     }
     wiring.index().tell(new JobIndex.Register(id, state.owner(), state.spec().service()));
-    readInput(state);
+    input.start(state);
     RecipientRef<ServiceEntity.Command> service = wiring.services().apply(state.spec().service());
     Asks.<ServiceEntity.Command, ServiceEntity.Reply, Command>ask(context, service, settings.taskTimeout(),
         ServiceEntity.Get::new, (reply, failure) -> new JobEntity.ServiceSeen(reply));
@@ -215,30 +213,21 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     context.getSystem().scheduler().scheduleOnce(after, () -> wiring.tickVia().accept(id, tick), context.getExecutionContext());
   }
 
-  private void readInput(JobState state) {
-    if (input != null || readingInput) {
-      return;
-    }
-    readingInput = true;
-    inputBytesRead = 0;
-    Asks.pipeToSelf(context, io.readInput(state, read -> inputBytesRead = read), (read, failure) -> read);
-  }
-
   private ReplyEffect<Event, JobState> onInput(JobState state, JobEntity.InputRead read) {
-    readingInput = false;
     if (!state.exists() || state.status().finished()) {
-      io.discard(read);
+      input.ended(read);
       return Effect().noReply();
     } else if (read.failure() != null) {
+      input.ended(read);
       return end(new JobEntity.Failed("the input could not be read: " + read.failure(), wiring.clock().instant()));
     }
-    input = new InputWindow(read.tasks(), settings.inputWindowBytes());
+    InputWindow window = input.read(read);
     if (!running) {
       running = true;
       JobMetrics.started();
     }
     if (state.status() == JobStatus.QUEUED) {
-      JobInput.Tasks tasks = input.tasks();
+      JobInput.Tasks tasks = window.tasks();
       log.info("Job {}: {} records in {} tasks", id, tasks.records(), tasks.count());
       return dispatched(state, List.of(
           new JobEntity.Started(tasks.records(), tasks.count(), wiring.clock().instant(), read.saved())));
@@ -326,7 +315,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     }
     // Between two looks at the service, a replica whose node is lost takes no more tasks.
     List<ServiceView.Replica> reachable = ready.stream().filter(r -> wiring.nodes().reachable(r.node())).toList();
-    List<JobDispatch.Assignment> assignments = input == null ? List.of() : dispatch.assign(next, reachable);
+    List<JobDispatch.Assignment> assignments = input.window() == null ? List.of() : dispatch.assign(next, reachable);
     List<Event> events = new ArrayList<>(first);
     assignments.forEach(a -> events.add(new JobEntity.TaskAssigned(a.task(), a.replica(), a.node(), a.attempt(),
         wiring.clock().instant())));
@@ -344,7 +333,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
 
   private void send(JobDispatch.Assignment a) {
     log.debug("Job {}: task {} (attempt {}) to replica {} on {}", id, a.task(), a.attempt(), a.replica(), a.node());
-    Asks.pipeToSelf(context, io.send(input, port, a, context.getSelf()), (answered, failure) -> answered);
+    Asks.pipeToSelf(context, io.send(input.window(), port, a, context.getSelf()), (answered, failure) -> answered);
   }
 
   /** Joins the tasks' predictions in input order into the output dataset's version (once at a time). */
@@ -383,7 +372,7 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     JobMetrics.finished(state.status());
     dispatch.clear();
     io.deleteWorkingBlobs(state);
-    input = null;
+    input.forget();
     stopRunning();
   }
 
@@ -404,9 +393,6 @@ final class JobBehavior extends EventSourcedBehaviorWithEnforcedReplies<Command,
     if (!state.exists()) {
       return new JobEntity.NotFound(id);
     }
-    JobView view = state.view(wiring.clock().instant());
-    return new JobEntity.Ok(readingInput && !state.status().finished()
-        ? view.reading(new JobView.Reading(inputBytesRead, state.spec().input().size()))
-        : view);
+    return new JobEntity.Ok(input.shown(state, state.view(wiring.clock().instant())));
   }
 }
