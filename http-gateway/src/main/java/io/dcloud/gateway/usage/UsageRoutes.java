@@ -11,6 +11,7 @@ import java.time.Clock;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -21,6 +22,9 @@ import org.apache.pekko.http.javadsl.server.Route;
  * totals, for admins. The month is UTC's, the current one by default.
  */
 public final class UsageRoutes extends AllDirectives {
+  /** The names DCloud's users have, its own and a directory's (an owner is always one). */
+  private static final Pattern USER_NAME = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
   private final UsageReports reports;
   private final JsonYaml codec;
   private final Clock clock;
@@ -40,7 +44,11 @@ public final class UsageRoutes extends AllDirectives {
   }
 
   private Route owner(Caller caller, Optional<String> month, Optional<String> owner) {
-    String whose = owner.filter(name -> !name.isBlank()).orElse(caller.username());
+    String whose = owner.filter(name -> !name.isBlank()).map(String::strip).orElse(caller.username());
+    if (!USER_NAME.matcher(whose).matches()) {
+      throw Problem.of(Problem.Type.MALFORMED_REQUEST, "owner is not a user name", "owner",
+          "must be a user name: letters, digits, '.', '_' and '-', at most 64").exception();
+    }
     if (!caller.mayAccess(whose)) {
       return complete(Problem.of(Problem.Type.FORBIDDEN,
           caller.username() + " may see their own usage only; another user's needs the role admin").toResponse());

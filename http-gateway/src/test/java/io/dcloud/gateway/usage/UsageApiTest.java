@@ -131,7 +131,7 @@ class UsageApiTest {
   }
 
   @Test
-  void aMonthThatIsNoMonthOrHasNotBegunIsRefusedNamingTheField() {
+  void aMonthThatIsNoMonthOrHasNotBegunOrAnOwnerThatIsNoNameIsRefusedNamingTheField() {
     Api.Answer malformed = uma.get("/api/v1/usage?month=2026-13");
     malformed.problem(400);
     assertThat(malformed.reasonFor("month")).startsWith("must be a month as YYYY-MM");
@@ -140,5 +140,9 @@ class UsageApiTest {
     future.problem(400);
     assertThat(future.reasonFor("month")).contains("is after this month");
     assertThat(admin.get("/api/v1/usage/owners?month=soon").problem(400)).isNotNull();
+
+    Api.Answer noName = admin.get("/api/v1/usage?owner=a%7Cb");
+    noName.problem(400);
+    assertThat(noName.reasonFor("owner")).startsWith("must be a user name");
   }
 }
