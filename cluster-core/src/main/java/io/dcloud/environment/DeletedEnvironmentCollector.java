@@ -145,7 +145,7 @@ public final class DeletedEnvironmentCollector {
       for (EnvironmentDirectory.Folded environment : due) {
         String id = environment.state().id();
         erasing.add(id);
-        Asks.pipeToSelf(context, keep.apply(id).thenCompose(kept -> eraser.erase(EnvironmentEntity.persistenceId(id))),
+        Asks.pipeToSelf(context, keep.apply(id).thenCompose(kept -> eraser.erase(EnvironmentSharding.persistenceId(id))),
             (done, failure) -> new Erased(id, failure));
       }
       return running();

@@ -19,7 +19,6 @@ import java.util.List;
 import org.apache.pekko.actor.NoSerializationVerificationNeeded;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
-import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.stream.SourceRef;
 
 /**
@@ -34,11 +33,6 @@ public final class EnvironmentEntity {
   private EnvironmentEntity() {}
 
   public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Environment");
-
-  /** The journal's id of an environment's events. */
-  public static String persistenceId(String environmentId) {
-    return PersistenceId.of(TYPE_KEY.name(), environmentId).id();
-  }
 
   // ---------------------------------------------------------------- protocol
 

@@ -22,6 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.pubsub.Topic;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
  * How environment entities ({@link EnvironmentEntity}) start and what they share: their tunables,
@@ -82,6 +83,11 @@ public final class EnvironmentSharding {
       Clock clock,
       BiConsumer<String, Command> retryVia,
       BiConsumer<String, EnvironmentView> replicaChanged) {}
+
+  /** The journal's id of an environment's events. */
+  public static String persistenceId(String environmentId) {
+    return PersistenceId.of(EnvironmentEntity.TYPE_KEY.name(), environmentId).id();
+  }
 
   /** {@code replicaChanged}: see {@link Wiring}. */
   public static void init(

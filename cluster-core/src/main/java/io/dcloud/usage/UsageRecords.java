@@ -2,6 +2,7 @@ package io.dcloud.usage;
 
 import com.typesafe.config.Config;
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentSharding;
 import io.dcloud.journal.JournalBackoff;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Metrics;
@@ -78,7 +79,7 @@ public final class UsageRecords {
   /** One environment metered from all its events (none: it was never created, or is collected). */
   public CompletionStage<UsageMeter> meter(String environmentId) {
     return ((CurrentEventsByPersistenceIdQuery) journal)
-        .currentEventsByPersistenceId(EnvironmentEntity.persistenceId(environmentId), 0, Long.MAX_VALUE)
+        .currentEventsByPersistenceId(EnvironmentSharding.persistenceId(environmentId), 0, Long.MAX_VALUE)
         .completionTimeout(timeout)
         .runWith(Sink.fold(new UsageMeter(environmentId), (meter, envelope) -> {
           meter.apply((EnvironmentEntity.Event) envelope.event());

@@ -64,7 +64,7 @@ class DeletedEnvironmentCollectorTest {
   }
 
   private static String persistenceId(String id) {
-    return EnvironmentEntity.persistenceId(id);
+    return EnvironmentSharding.persistenceId(id);
   }
 
   /** Keeps nothing (what is kept, the usage, is tested with the usage records). */

@@ -3,6 +3,7 @@ package io.dcloud.usage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentSharding;
 import io.dcloud.environment.EnvironmentEvents;
 import io.dcloud.environment.EnvironmentStatus;
 import io.dcloud.environment.FoldedEnvironments;
@@ -48,7 +49,7 @@ class UsageRecordsTest {
     String id = UUID.randomUUID().toString();
     List<EnvironmentEntity.Event> events = EnvironmentEvents.ran("trainer", owner, ONE_CPU,
         Instant.parse("2026-10-31T23:00:00Z"), Instant.parse("2026-11-01T01:00:00Z"));
-    journal.persistForRecovery(EnvironmentEntity.persistenceId(id), List.<Object>copyOf(events));
+    journal.persistForRecovery(EnvironmentSharding.persistenceId(id), List.<Object>copyOf(events));
     return id;
   }
 
@@ -58,7 +59,7 @@ class UsageRecordsTest {
 
     await(records.keep(id));
     await(records.keep(id));
-    journal.clearByPersistenceId(EnvironmentEntity.persistenceId(id));
+    journal.clearByPersistenceId(EnvironmentSharding.persistenceId(id));
 
     assertThat(journal.persistedInStorage("UsageArchive|" + UsageArchive.entityId("wren", OCTOBER)))
         .as("kept once, however often the collector keeps it").hasSize(1);
@@ -80,7 +81,7 @@ class UsageRecordsTest {
   void anEnvironmentWithoutAnOwnerOrThatNeverRanHasNothingToKeep() throws Exception {
     String ownerless = ranAcrossOctobersEnd(null);
     String neverRan = UUID.randomUUID().toString();
-    journal.persistForRecovery(EnvironmentEntity.persistenceId(neverRan),
+    journal.persistForRecovery(EnvironmentSharding.persistenceId(neverRan),
         List.of(EnvironmentEvents.requested("queued", Instant.parse("2026-10-01T00:00:00Z"))));
 
     await(records.keep(ownerless));
@@ -94,6 +95,6 @@ class UsageRecordsTest {
     String persistenceId = "UsageArchive|" + UsageArchive.entityId("first.last-1", OCTOBER);
 
     assertThat(UsageArchive.ownerMonth(persistenceId)).isEqualTo(new UsageArchive.OwnerMonth("first.last-1", OCTOBER));
-    assertThat(UsageArchive.ownerMonth(EnvironmentEntity.persistenceId("2026-10"))).isNull();
+    assertThat(UsageArchive.ownerMonth(EnvironmentSharding.persistenceId("2026-10"))).isNull();
   }
 }

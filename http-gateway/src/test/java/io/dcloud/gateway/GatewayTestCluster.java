@@ -229,7 +229,7 @@ public final class GatewayTestCluster implements AutoCloseable {
     String id = UUID.randomUUID().toString();
     List<EnvironmentEntity.Event> events =
         EnvironmentEvents.ran(name, owner, new Resources(milliCpus, memoryBytes, 0, 0, null), from, to);
-    PersistenceTestKit.create(testKit.system()).persistForRecovery(EnvironmentEntity.persistenceId(id),
+    PersistenceTestKit.create(testKit.system()).persistForRecovery(EnvironmentSharding.persistenceId(id),
         List.<Object>copyOf(events));
     for (int i = 0; i < events.size(); i++) {
       backends.directory().tell(new EnvironmentDirectory.Apply(id, i + 1, events.get(i)));
