@@ -7,14 +7,12 @@ import io.micrometer.core.instrument.Metrics;
 import io.micrometer.core.instrument.Timer;
 import java.time.Instant;
 import java.time.YearMonth;
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -84,19 +82,14 @@ public final class UsageReports {
     return records.ownersArchived(month).thenCompose(archivedOwners -> {
       Set<String> owners = new HashSet<>(byOwner.keySet());
       owners.addAll(archivedOwners);
-      List<CompletableFuture<Report>> reports = new ArrayList<>();
-      for (String owner : owners) {
-        reports.add(report(owner, period, byOwner.getOrDefault(owner, List.of())).toCompletableFuture());
-      }
-      return CompletableFuture.allOf(reports.toArray(CompletableFuture[]::new)).thenApply(all -> {
-        List<OwnerTotal> totals = reports.stream()
-            .map(CompletableFuture::join)
-            .filter(report -> !report.environments().isEmpty())
-            .map(report -> new OwnerTotal(report.owner(), report.environments().size(), report.total()))
-            .sorted(OWNERS_BY_CPU)
-            .toList();
-        return new OwnersReport(month, period.from(), period.to(), totals);
-      });
+      // One owner after the other: each reads its environments report-parallelism at once, and so does the whole.
+      return Source.from(owners)
+          .mapAsync(1, owner -> report(owner, period, byOwner.getOrDefault(owner, List.of())))
+          .filter(report -> !report.environments().isEmpty())
+          .map(report -> new OwnerTotal(report.owner(), report.environments().size(), report.total()))
+          .runWith(Sink.seq(), records.system())
+          .thenApply(totals -> new OwnersReport(month, period.from(), period.to(),
+              totals.stream().sorted(OWNERS_BY_CPU).toList()));
     }).whenComplete((report, failure) -> sample.stop(ownersReports));
   }
 
