@@ -1,6 +1,8 @@
 package io.dcloud.serialization;
 
 import io.dcloud.environment.EnvironmentEntity;
+import io.dcloud.environment.EnvironmentStatus;
+import io.dcloud.environment.EnvironmentView;
 import io.dcloud.node.NodeProtocol;
 import io.dcloud.service.ServiceDefinition;
 import io.dcloud.service.ServiceEntity;
@@ -78,6 +80,12 @@ final class ServiceGoldenSamples {
         system.deadLetters()));
     s.put("wire.service.Reconcile", new ServiceEntity.Reconcile(42L));
     s.put("wire.service.ReplicaAnswer", new ServiceEntity.ReplicaAnswer(new EnvironmentEntity.NotFound(replica)));
+    // What a replica's environment tells its service, from its node, as its status or readiness changes.
+    s.put("wire.service.ReplicaAnswer.ok", new ServiceEntity.ReplicaAnswer(new EnvironmentEntity.Ok(new EnvironmentView(
+        replica, "web-0", EnvironmentStatus.RUNNING, "n1", "c1", GoldenSamples.SPEC, GoldenSamples.RECIPE, List.of(),
+        GoldenSamples.PORTS, List.of(), null, null, at, at,
+        List.of(new EnvironmentView.HistoryEntry(at, EnvironmentStatus.RUNNING, "running")), "alice", List.of(), null,
+        true, null, null))));
     ServiceView view = new ServiceView("web", ServiceDefinition.Kind.MODEL, "alice", 1, 2, 8080,
         new ServiceDefinition.Readiness("/ready"), List.of(new ServiceView.Replica(replica, "n1", "RUNNING", true, null),
             new ServiceView.Replica("7a", null, null, null, null)), false, null);
